@@ -1,0 +1,107 @@
+import { relative } from 'node:path'
+import { Command, CommanderError, Option } from 'commander'
+import { resolveOptions, type Options } from './config.js'
+import { diffOutput, formatDiff, isClean } from './diff.js'
+import { LexgenError } from './errors.js'
+import { generate } from './index.js'
+import { readOutputDir, writeOutputDir } from './write.js'
+
+interface Io {
+  out: (text: string) => void
+  err: (text: string) => void
+  cwd: string
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+}
+
+/** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let exitCode = 0
+  const program = new Command('lexgen')
+    .description('Generate a TypeScript XRPC client from atproto lexicons.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+
+  const withSelection = (command: Command) =>
+    command
+      .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
+      .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
+      .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
+      .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
+      .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: 'lexgen/runtime')")
+      .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+
+  withSelection(program.command('generate'))
+    .description('generate the client into the output directory (atomically: all or nothing)')
+    .action(async (flags: Options & { config?: string }) => {
+      exitCode = await runGenerate(flags, io)
+    })
+
+  withSelection(program.command('check'))
+    .description('exit 1, with a diff, when the output directory is not what generate would write')
+    .action(async (flags: Options & { config?: string }) => {
+      exitCode = await runCheck(flags, io)
+    })
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return exitCode
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof LexgenError) {
+      io.err(`lexgen: error: ${error.message}\n`)
+      return 1
+    }
+    io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+    return 1
+  }
+}
+
+async function runGenerate(flags: Options & { config?: string }, io: Io): Promise<number> {
+  const started = performance.now()
+  const options = await resolveOptions(flags, flags.config, io.cwd)
+  const result = await generate(options)
+  const current = await readOutputDir(options.out)
+  const diff = diffOutput(current, result.files)
+  if (diff.stray.length) {
+    throw new LexgenError(
+      `refusing to replace ${display(options.out, io)}: it holds files lexgen did not generate, which would be lost:\n` +
+        diff.stray.map((path) => `  ${path}`).join('\n') +
+        '\nMove them elsewhere (or point --out at another directory) and run again.',
+    )
+  }
+  const changed = diff.changed.length + diff.added.length + diff.removed.length
+  if (changed) await writeOutputDir(options.out, result.files)
+  const ms = Math.round(performance.now() - started)
+  io.out(
+    `lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, ` +
+      `wrote ${result.files.size} files to ${display(options.out, io)} (${changed} changed) in ${ms} ms\n`,
+  )
+  return 0
+}
+
+async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
+  const options = await resolveOptions(flags, flags.config, io.cwd)
+  const result = await generate(options)
+  const current = await readOutputDir(options.out)
+  const diff = diffOutput(current, result.files)
+  if (isClean(diff)) {
+    io.out(`lexgen: ${display(options.out, io)} is up to date (${result.files.size} files)\n`)
+    return 0
+  }
+  io.err(`lexgen: ${display(options.out, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
+  io.err(`${await formatDiff(diff, current, result.files)}\n`)
+  return 1
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value]
+}
+
+function display(path: string, io: Io): string {
+  return relative(io.cwd, path) || '.'
+}

@@ -1,0 +1,14 @@
+import { emitClientModule } from './emit/client.js'
+import { emitIndexModule } from './emit/index.js'
+import { emitDocModule } from './emit/module.js'
+import type { Model } from './model.js'
+import { compare } from './select.js'
+
+/** Output files by path (relative to the output directory, `/`-separated), sorted by path. */
+export type OutputFiles = ReadonlyMap<string, string>
+
+export function emit(model: Model): OutputFiles {
+  const files: [string, string][] = model.docs.map((doc) => [doc.path, emitDocModule(model, doc)])
+  files.push(['client.ts', emitClientModule(model)], ['index.ts', emitIndexModule(model)])
+  return new Map(files.sort(([a], [b]) => compare(a, b)))
+}

@@ -1,0 +1,119 @@
+import { LexgenError } from '../errors.js'
+import { pascalCase, type DocModel, type Model } from '../model.js'
+import { compare } from '../select.js'
+import { methodArgs } from './method.js'
+import { relativeImport } from './module.js'
+import { banner, newWriter, propertyKey, quote, writeDoc } from './writer.js'
+
+interface NamespaceNode {
+  readonly path: readonly string[]
+  readonly children: Map<string, NamespaceNode>
+  readonly methods: DocModel[]
+}
+
+/**
+ * `client.ts`: the namespaced client (`client.chat.bsky.convo.getConvo(...)`).
+ * Each method awaits the standalone function and throws its error, so both
+ * styles share one implementation.
+ */
+export function emitClientModule(model: Model): string {
+  const root = namespaceTree(model)
+  const w = newWriter()
+  const methodDocs = model.docs.filter((doc) => doc.method)
+  const aliases = new Map(methodDocs.map((doc) => [doc.nsid, doc.method!.functionName.replace(/^./, (c) => c.toUpperCase())]))
+
+  const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
+  w.writeLine(`import { Core, unwrap, ${binary ? 'type BinaryInput, ' : ''}type CallOptions, type CoreConfig } from ${quote(model.runtimeImport)}`)
+  for (const doc of methodDocs) w.writeLine(`import * as ${aliases.get(doc.nsid)} from ${quote(relativeImport('client.ts', doc.path))}`)
+
+  w.blankLine()
+  writeDoc(w, [
+    'The namespaced client: every selected method under its NSID, e.g. `client.chat.bsky.convo.getConvo({ convoId })`.',
+    'Methods resolve to the output and throw the typed error; use the standalone functions for Results.',
+  ])
+  w.write('export class Client').block(() => {
+    w.writeLine('readonly core: Core')
+    for (const [name, child] of sortedChildren(root)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
+    w.blankLine()
+    w.write('constructor(config: CoreConfig | Core)').block(() => {
+      w.writeLine('this.core = config instanceof Core ? config : new Core(config)')
+      for (const [name, child] of sortedChildren(root)) w.writeLine(`this${member(name)} = new ${className(child)}(this.core)`)
+    })
+  })
+
+  for (const node of walk(root)) {
+    if (node === root) continue
+    w.blankLine()
+    writeDoc(w, [`The \`${node.path.join('.')}\` namespace.`])
+    w.write(`export class ${className(node)}`).block(() => {
+      for (const [name, child] of sortedChildren(node)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
+      if (node.children.size) w.blankLine()
+      w.write(`constructor(${node.methods.length ? 'private readonly core: Core' : 'core: Core'})`).block(() => {
+        for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
+      })
+      for (const doc of node.methods) writeClientMethod(w, doc, aliases.get(doc.nsid)!)
+    })
+  }
+  return banner('the selected lexicons') + w.toString().trimEnd() + '\n'
+}
+
+function writeClientMethod(w: ReturnType<typeof newWriter>, doc: DocModel, alias: string): void {
+  const method = doc.method!
+  const main = doc.doc.defs.main as { description?: string; output?: unknown }
+  const args = methodArgs(doc)
+  const params = [
+    ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? 'BinaryInput' : `${alias}.${arg.type}`}`),
+    'options?: CallOptions',
+  ]
+  const output = main.output ? `${alias}.Output` : 'void'
+  w.blankLine()
+  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`])
+  w.write(`async ${method.name}(${params.join(', ')}): Promise<${output}>`).block(() => {
+    const call = ['this.core', ...args.map((arg) => arg.name), 'options'].join(', ')
+    w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`)
+  })
+}
+
+function namespaceTree(model: Model): NamespaceNode {
+  const root: NamespaceNode = { path: [], children: new Map(), methods: [] }
+  for (const doc of model.docs) {
+    if (!doc.method) continue
+    let node = root
+    for (const segment of doc.method.namespace) {
+      let child = node.children.get(segment)
+      if (!child) {
+        child = { path: [...node.path, segment], children: new Map(), methods: [] }
+        node.children.set(segment, child)
+      }
+      node = child
+    }
+    node.methods.push(doc)
+  }
+  for (const node of walk(root)) {
+    const clash = node.methods.find((doc) => node.children.has(doc.method!.name))
+    if (clash || (node === root && node.children.has('core'))) {
+      throw new LexgenError(`client member '${[...node.path, clash?.method!.name ?? 'core'].join('.')}' would be both a method and a namespace`)
+    }
+  }
+  return root
+}
+
+function sortedChildren(node: NamespaceNode): [string, NamespaceNode][] {
+  return [...node.children].sort(([a], [b]) => compare(a, b))
+}
+
+/** `.name`, or `['odd-name']` for NSID segments that are not identifiers. */
+function member(name: string): string {
+  const key = propertyKey(name)
+  return key === name ? `.${name}` : `[${key}]`
+}
+
+/** Depth-first, children in NSID order, so classes come out in a stable, readable order. */
+function* walk(node: NamespaceNode): Generator<NamespaceNode> {
+  yield node
+  for (const [, child] of sortedChildren(node)) yield* walk(child)
+}
+
+function className(node: NamespaceNode): string {
+  return node.path.map(pascalCase).join('') + 'NS'
+}

@@ -1,0 +1,20 @@
+import type { Model } from '../model.js'
+import { relativeImport } from './module.js'
+import { banner, quote } from './writer.js'
+
+/** `index.ts`: the client, every doc as a namespace, and every standalone function by name. */
+export function emitIndexModule(model: Model): string {
+  const lines = [
+    `export { Client } from './client.js'`,
+    `export { Core, type CoreConfig, type CallOptions, type Result } from ${quote(model.runtimeImport)}`,
+    '',
+  ]
+  for (const doc of model.docs) {
+    lines.push(`export * as ${doc.alias} from ${quote(relativeImport('index.ts', doc.path))}`)
+  }
+  lines.push('')
+  for (const doc of model.docs) {
+    if (doc.method) lines.push(`export { ${doc.method.functionName} } from ${quote(relativeImport('index.ts', doc.path))}`)
+  }
+  return banner('the selected lexicons') + '\n' + lines.join('\n') + '\n'
+}

@@ -1,0 +1,128 @@
+import type CodeBlockWriter from 'code-block-writer'
+import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
+import type { DocModel, MethodModel } from '../model.js'
+import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
+import { deprecation, propertyKey, quote, writeDoc } from './writer.js'
+
+const JSON_ENCODING = 'application/json'
+
+/** One argument of a generated method function, after `core`. */
+export interface MethodArg {
+  readonly name: 'params' | 'input'
+  readonly type: string
+  readonly optional: boolean
+}
+
+/**
+ * The arguments a method takes, in order: queries take params; procedures take
+ * the input body, then params if the lexicon has both. An argument is optional
+ * when nothing in it (or after it) is required.
+ */
+export function methodArgs(doc: DocModel): MethodArg[] {
+  const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+  const args: { name: 'params' | 'input'; type: string; required: boolean }[] = []
+  if (main.type === 'procedure' && main.input) {
+    const json = main.input.encoding === JSON_ENCODING
+    args.push({ name: 'input', type: json ? 'Input' : 'BinaryInput', required: !json || bodyRequired(main.input) })
+  }
+  if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
+    args.push({ name: 'params', type: 'Params', required: (main.parameters.required ?? []).length > 0 })
+  }
+  let laterRequired = false
+  return args
+    .reverse()
+    .map((arg) => {
+      laterRequired ||= arg.required
+      return { name: arg.name, type: arg.type, optional: !laterRequired }
+    })
+    .reverse()
+}
+
+function bodyRequired(body: LexXrpcBody): boolean {
+  const schema = body.schema
+  return !schema || schema.type !== 'object' || (schema.required ?? []).length > 0
+}
+
+/** `Params`, `Input`, `Output` (and `Message` for subscriptions) for a method's main def. */
+export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
+  const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription
+  if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
+    w.blankLineIfLastNot()
+    writeInterface(ctx, w, 'Params', main.parameters as LexXrpcParameters, ['Query parameters.'])
+  }
+  if (main.type === 'procedure' && main.input) writeBody(ctx, w, 'Input', main.input, 'Request body')
+  if (main.type !== 'subscription' && main.output) writeBody(ctx, w, 'Output', main.output, 'Response body')
+  if (main.type === 'subscription' && main.message?.schema) {
+    w.blankLineIfLastNot()
+    writeDoc(w, ['A message on the stream.'])
+    w.writeLine(`export type Message = ${typeExpr(ctx, main.message.schema as never)}`)
+  }
+}
+
+function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: LexXrpcBody, what: string): void {
+  w.blankLineIfLastNot()
+  const doc = [`${what} (\`${body.encoding}\`).`, body.description]
+  if (body.encoding !== JSON_ENCODING) {
+    if (name === 'Output') {
+      writeDoc(w, doc)
+      w.writeLine(`export type Output = Uint8Array`)
+    }
+    return
+  }
+  if (!body.schema) {
+    writeDoc(w, doc)
+    w.writeLine(`export type ${name} = ${rt(ctx, 'UnknownObject')}`)
+  } else if (body.schema.type === 'object') {
+    writeInterface(ctx, w, name, body.schema, doc)
+  } else {
+    writeDoc(w, doc)
+    w.writeLine(`export type ${name} = ${typeExpr(ctx, body.schema as never)}`)
+  }
+}
+
+/** Declared error classes, the method descriptor and the standalone function. */
+export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: MethodModel): void {
+  const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+  for (const error of method.errors) {
+    w.blankLineIfLastNot()
+    writeDoc(w, [error.description ?? `The server's \`${error.name}\` error for this method.`])
+    w.writeLine(`export const ${error.className} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
+    w.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
+  }
+
+  w.blankLineIfLastNot()
+  writeDoc(w, ['Every error this method can fail with: the ones its lexicon declares, then the general ones.'])
+  w.writeLine(`export type Errors = ${[...method.errors.map((e) => e.className), rt(ctx, 'XrpcError')].join(' | ')}`)
+
+  w.blankLine()
+  writeDoc(w, ['What the runtime needs to call this method.'])
+  w.write(`export const method: ${rt(ctx, 'Method')} = `).inlineBlock(() => {
+    w.writeLine('nsid: id,')
+    w.writeLine(`type: ${quote(method.type)},`)
+    if (main.type === 'procedure' && main.input) w.writeLine(`input: ${quote(main.input.encoding)},`)
+    if (main.output) w.writeLine(`output: ${quote(main.output.encoding)},`)
+    if (method.errors.length) {
+      w.writeLine(`errors: { ${method.errors.map((e) => `${propertyKey(e.name)}: ${e.className}`).join(', ')} },`)
+    }
+  })
+  w.newLine()
+
+  const args = methodArgs(ctx.doc)
+  const output = main.output ? 'Output' : 'void'
+  const signature = [
+    `core: ${rt(ctx, 'Core')}`,
+    ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? rt(ctx, 'BinaryInput') : arg.type}`),
+    `options?: ${rt(ctx, 'CallOptions')}`,
+  ]
+  const request = args.length ? `{ ${args.map((arg) => arg.name).join(', ')} }` : '{}'
+  w.blankLine()
+  writeDoc(w, [
+    main.description,
+    deprecation(main.description),
+    '',
+    `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
+  ])
+  w.write(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>>`).block(() => {
+    w.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
+  })
+}

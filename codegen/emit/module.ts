@@ -1,0 +1,52 @@
+import type { LexUserType } from '@atproto/lexicon'
+import type { DocModel, Model } from '../model.js'
+import { writeMethod, writeMethodTypes } from './method.js'
+import { writeDef, type ModuleContext } from './types.js'
+import { banner, newWriter, quote, writeDoc } from './writer.js'
+
+/** The module for one lexicon doc: its types, guards, tokens and, for a method, the callable function. */
+export function emitDocModule(model: Model, doc: DocModel): string {
+  const ctx: ModuleContext = { model, doc, runtime: new Set(), runtimeValues: new Set() }
+  const w = newWriter()
+  const main = doc.doc.defs.main as LexUserType | undefined
+  const isMethod = main?.type === 'query' || main?.type === 'procedure' || main?.type === 'subscription'
+
+  writeDoc(w, [isMethod ? undefined : doc.doc.description])
+  w.writeLine(`export const id = ${quote(doc.nsid)}`)
+  if (isMethod) writeMethodTypes(ctx, w)
+  for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) writeDef(ctx, w, name, def)
+  if (doc.method) writeMethod(ctx, w, doc.method)
+
+  return banner(doc.source) + imports(ctx, doc) + '\n' + w.toString().trimEnd() + '\n'
+}
+
+function imports(ctx: ModuleContext, doc: DocModel): string {
+  let out = ''
+  if (ctx.runtime.size) {
+    const isValue = (name: string) => (ctx.runtimeValues.has(name) ? 0 : 1)
+    const names = [...ctx.runtime].sort((a, b) => isValue(a) - isValue(b) || byName(a, b))
+    const allTypes = names.every((name) => !ctx.runtimeValues.has(name))
+    const list = names.map((name) => (allTypes || ctx.runtimeValues.has(name) ? name : `type ${name}`))
+    out += `import ${allTypes ? 'type ' : ''}{ ${list.join(', ')} } from ${quote(ctx.model.runtimeImport)}\n`
+  }
+  for (const [nsid, alias] of doc.imports) {
+    out += `import type * as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
+  }
+  return out
+}
+
+/** Case-insensitive alphabetical, the order a person would keep an import list in. */
+function byName(a: string, b: string): number {
+  return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
+}
+
+/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`). */
+export function relativeImport(fromPath: string, toPath: string): string {
+  const from = fromPath.split('/').slice(0, -1)
+  const to = toPath.split('/')
+  let common = 0
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
+  const up = from.length - common
+  const rest = to.slice(common).join('/').replace(/\.ts$/, '.js')
+  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
+}

@@ -1,0 +1,170 @@
+import type CodeBlockWriter from 'code-block-writer'
+import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
+import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
+import { deprecation, propertyKey, quote, writeDoc } from './writer.js'
+
+/** What one module's emitters share: the model, the doc, and the runtime names it used. */
+export interface ModuleContext {
+  readonly model: Model
+  readonly doc: DocModel
+  /** Runtime names the module refers to, so the import lists exactly those. */
+  readonly runtime: Set<string>
+  /** Runtime names used as values (the rest are imported with `type`). */
+  readonly runtimeValues: Set<string>
+}
+
+/** A runtime name used in a type position; recorded for the import. */
+export function rt(ctx: ModuleContext, name: string): string {
+  ctx.runtime.add(name)
+  return name
+}
+
+/** A runtime name used as a value. */
+export function rtValue(ctx: ModuleContext, name: string): string {
+  ctx.runtimeValues.add(name)
+  return rt(ctx, name)
+}
+
+type Schema = { type: string; [key: string]: unknown }
+
+/** The TypeScript type expression for a lexicon schema (a field, an item, a body). */
+export function typeExpr(ctx: ModuleContext, schema: Schema): string {
+  switch (schema.type) {
+    case 'boolean':
+      return schema.const !== undefined ? String(schema.const) : 'boolean'
+    case 'integer':
+      if (schema.const !== undefined) return String(schema.const)
+      return Array.isArray(schema.enum) ? schema.enum.map(String).join(' | ') : 'number'
+    case 'string':
+      return stringType(schema)
+    case 'bytes':
+      return rt(ctx, 'Bytes')
+    case 'cid-link':
+      return rt(ctx, 'CidLink')
+    case 'blob':
+      return rt(ctx, 'BlobRef')
+    case 'unknown':
+      return rt(ctx, 'UnknownObject')
+    case 'array': {
+      const item = typeExpr(ctx, schema.items as Schema)
+      return /[ |&]/.test(item) ? `(${item})[]` : `${item}[]`
+    }
+    case 'ref':
+      return refTypeName(ctx.model, ctx.doc, schema.ref as string)
+    case 'union': {
+      const members = (schema.refs as string[]).map((ref) => `${rt(ctx, '$Typed')}<${refTypeName(ctx.model, ctx.doc, ref)}>`)
+      if (!schema.closed) members.push(rt(ctx, 'Unknown$TypedObject'))
+      return members.length ? members.join(' | ') : 'never'
+    }
+    case 'object':
+      return inlineObject(ctx, schema as unknown as LexObject)
+    default:
+      throw new Error(`no TypeScript type for lexicon type '${schema.type}'`)
+  }
+}
+
+function stringType(schema: Schema): string {
+  if (typeof schema.const === 'string') return quote(schema.const)
+  if (Array.isArray(schema.enum)) return schema.enum.map((v) => quote(String(v))).join(' | ')
+  if (Array.isArray(schema.knownValues) && schema.knownValues.length) {
+    // Open: the known values autocomplete, and any other string still type-checks.
+    return [...schema.knownValues.map((v) => quote(String(v))), '(string & {})'].join(' | ')
+  }
+  return 'string'
+}
+
+function inlineObject(ctx: ModuleContext, schema: LexObject): string {
+  const props = Object.entries(schema.properties ?? {})
+  if (props.length === 0) return rt(ctx, 'UnknownObject')
+  const required = new Set(schema.required ?? [])
+  const nullable = new Set(schema.nullable ?? [])
+  const fields = props.map(([name, prop]) => {
+    const type = typeExpr(ctx, prop as Schema) + (nullable.has(name) ? ' | null' : '')
+    return `${propertyKey(name)}${required.has(name) ? '' : '?'}: ${type}`
+  })
+  return `{ ${fields.join('; ')} }`
+}
+
+/** JSDoc lines for a field: its description, then its constraints as tags. */
+export function fieldDoc(schema: Schema): string[] {
+  const description = schema.description as string | undefined
+  const lines = [description ?? '']
+  const deprecated = deprecation(description)
+  if (deprecated) lines.push(deprecated)
+  const tag = (name: string, value: unknown) => value !== undefined && lines.push(`@${name} ${formatTagValue(value)}`)
+  tag('format', schema.format)
+  tag('minLength', schema.minLength)
+  tag('maxLength', schema.maxLength)
+  tag('minGraphemes', schema.minGraphemes)
+  tag('maxGraphemes', schema.maxGraphemes)
+  tag('minimum', schema.minimum)
+  tag('maximum', schema.maximum)
+  tag('default', schema.default)
+  tag('accept', schema.accept)
+  tag('maxSize', schema.maxSize)
+  return lines
+}
+
+function formatTagValue(value: unknown): string {
+  return Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : JSON.stringify(value)
+}
+
+/** `interface Name { ... }` for an object, record, params or body schema. `$type` is included for union-able defs. */
+export function writeInterface(
+  ctx: ModuleContext,
+  w: CodeBlockWriter,
+  name: string,
+  schema: LexObject | LexXrpcParameters,
+  doc: readonly (string | undefined)[],
+  $type?: string,
+): void {
+  writeDoc(w, doc)
+  const props = Object.entries(schema.properties ?? {})
+  const required = new Set(schema.required ?? [])
+  const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
+  w.write(`export interface ${name}`).block(() => {
+    if ($type) w.writeLine(`$type?: ${quote($type)}`)
+    for (const [prop, propSchema] of props) {
+      writeDoc(w, fieldDoc(propSchema as Schema))
+      const type = typeExpr(ctx, propSchema as Schema) + (nullable.has(prop) ? ' | null' : '')
+      w.writeLine(`${propertyKey(prop)}${required.has(prop) ? '' : '?'}: ${type}`)
+    }
+  })
+}
+
+/** Emits the declaration(s) for one non-method def. */
+export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string, def: LexUserType): void {
+  const names = ctx.doc.names.get(defName)
+  if (!names) return
+  const description = 'description' in def ? def.description : undefined
+  const $type = typeId(ctx.doc.nsid, defName)
+  w.blankLineIfLastNot()
+  switch (def.type) {
+    case 'object':
+      writeInterface(ctx, w, names.type, def, [description, deprecation(description)], $type)
+      writeGuard(ctx, w, names.type, names.guard!, defName)
+      return
+    case 'record': {
+      const keyNote = def.key ? `Record key: \`${def.key.replace(/`/g, "'")}\`.` : undefined
+      writeInterface(ctx, w, names.type, def.record, [def.description ?? def.record.description, keyNote, deprecation(description)], $type)
+      writeGuard(ctx, w, names.type, names.guard!, defName)
+      return
+    }
+    case 'token':
+      writeDoc(w, [description, deprecation(description)])
+      w.writeLine(`export const ${names.constant} = ${quote($type)}`)
+      w.writeLine(`export type ${names.type} = typeof ${names.constant}`)
+      return
+    default:
+      writeDoc(w, fieldDoc(def as Schema))
+      w.writeLine(`export type ${names.type} = ${typeExpr(ctx, def as Schema)}`)
+  }
+}
+
+function writeGuard(ctx: ModuleContext, w: CodeBlockWriter, type: string, guard: string, defName: string): void {
+  w.blankLine()
+  writeDoc(w, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
+  w.write(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}>`).block(() => {
+    w.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`)
+  })
+}

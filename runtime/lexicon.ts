@@ -1,0 +1,43 @@
+/**
+ * Lexicon data model types as they travel in JSON, shared by all generated modules.
+ * They are types only (plus one tiny guard), so they cost nothing in a bundle.
+ */
+
+/** A `cid-link` in JSON form. */
+export interface CidLink {
+  $link: string
+}
+
+/** A `bytes` value in JSON form (base64, no padding). */
+export interface Bytes {
+  $bytes: string
+}
+
+/** A `blob` reference in JSON form. */
+export interface BlobRef {
+  $type: 'blob'
+  ref: CidLink
+  mimeType: string
+  size: number
+}
+
+/** An `unknown` lexicon value: any object. */
+export type UnknownObject = { [key: string]: unknown }
+
+/** An open union's member that this client does not know (a newer schema may add members). */
+export type Unknown$TypedObject = { $type: string; [key: string]: unknown }
+
+/** `V` with its `$type` made required, as union members carry it on the wire. */
+export type $Typed<V extends { $type?: string }> = V & { $type: NonNullable<V['$type']> }
+
+/**
+ * True when `value` is an object whose `$type` names `nsid#hash`; a `main` def
+ * may be written either as `nsid` or `nsid#main`.
+ */
+export function is$typed(value: unknown, nsid: string, hash: string): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const type = (value as { $type?: unknown }).$type
+  if (typeof type !== 'string') return false
+  if (hash === 'main' && type === nsid) return true
+  return type.length === nsid.length + 1 + hash.length && type.startsWith(nsid) && type.charCodeAt(nsid.length) === 35 /* # */ && type.endsWith(hash)
+}

@@ -1,0 +1,21 @@
+import type { XrpcResponseError } from './errors.js'
+
+export type MethodType = 'query' | 'procedure'
+
+/** Constructor of a lexicon-declared error class (see `declaredError`). */
+export type DeclaredErrorClass = new (init: ConstructorParameters<typeof XrpcResponseError>[0]) => XrpcResponseError
+
+/**
+ * What the runtime needs to know about one XRPC method. Generated modules hold
+ * one of these per query/procedure; all behaviour lives in the runtime.
+ */
+export interface Method {
+  readonly nsid: string
+  readonly type: MethodType
+  /** Encoding of the request body; absent when the lexicon declares no input. */
+  readonly input?: string
+  /** Encoding of the response body; absent when the lexicon declares no output. */
+  readonly output?: string
+  /** Lexicon-declared error classes by XRPC error name. */
+  readonly errors?: Readonly<Record<string, DeclaredErrorClass>>
+}
