@@ -1,0 +1,292 @@
+/**
+ * Client configuration and `call()`, the one function every generated method goes through.
+ * `call()` resolves to a Result for every HTTP, XRPC and transport failure; it throws (rejects)
+ * only for programmer errors such as an invalid configuration, before any request is made.
+ */
+import { send } from '#transport'
+import {
+  AbortError,
+  ConnectionError,
+  InvalidResponseError,
+  responseError,
+  TimeoutError,
+  XrpcError,
+} from './errors.js'
+import type { Method, MethodType } from './method.js'
+import { assertProxy, resolveProxy } from './proxy.js'
+import { buildUrl, decodeError, decodeOutput, encodeInput } from './request.js'
+import { err, ok, type Result } from './result.js'
+import type { RawRequest, RawResponse } from './transport/types.js'
+
+const DEFAULT_TIMEOUT_MS = 30_000
+
+/** A bearer token, or a function returning the current one (called before every attempt). */
+export type AuthSource = string | (() => string | undefined | Promise<string | undefined>)
+
+/** What hooks see of a request. Never carries credentials or request headers. */
+export interface RequestContext {
+  readonly nsid: string
+  readonly type: MethodType
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  readonly method: 'GET' | 'POST'
+  readonly url: string
+}
+
+export interface ResponseContext extends RequestContext {
+  readonly status: number
+  /** Response headers. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly durationMs: number
+}
+
+export interface ErrorContext extends RequestContext {
+  readonly error: XrpcError
+  readonly durationMs: number
+}
+
+export interface CoreConfig {
+  /** The user's PDS, e.g. `https://bsky.social`. */
+  service: string | URL
+  auth?: AuthSource
+  /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
+  proxy?: string | false
+  /** Sent with every call. */
+  headers?: Record<string, string>
+  /** Milliseconds per attempt, body included; default 30 s; `Infinity` disables it. */
+  timeout?: number
+  /** An undici `Dispatcher` (Node only); a shared keep-alive Agent is used otherwise. */
+  dispatcher?: unknown
+  /** Called before each attempt is sent. */
+  onRequest?: (context: RequestContext) => void
+  /** Called when an attempt got a response, whatever its status. */
+  onResponse?: (context: ResponseContext) => void
+  /** Called when an attempt failed: an error status, an undecodable body or a transport failure. */
+  onError?: (context: ErrorContext) => void
+}
+
+export interface CallOptions {
+  signal?: AbortSignal
+  /** Overrides the client's timeout for this call. */
+  timeout?: number
+  /** Added to (and overriding) the client's headers for this call. */
+  headers?: Record<string, string>
+  /** Overrides the client's proxy for this call; `false` sends none. */
+  proxy?: string | false
+}
+
+// Kept outside the instance so the token never shows up when a Core is logged or inspected.
+const authSources = new WeakMap<Core, AuthSource>()
+
+/** A validated client configuration, shared by the standalone functions and the namespaced client. */
+export class Core {
+  readonly service: URL
+  readonly proxy: string | false | undefined
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeout: number
+  readonly dispatcher: unknown
+  readonly onRequest: CoreConfig['onRequest']
+  readonly onResponse: CoreConfig['onResponse']
+  readonly onError: CoreConfig['onError']
+
+  constructor(config: CoreConfig) {
+    this.service = serviceUrl(config.service)
+    assertProxy(config.proxy)
+    this.proxy = config.proxy
+    this.headers = normalizeHeaders(config.headers)
+    this.timeout = checkTimeout(config.timeout ?? DEFAULT_TIMEOUT_MS)
+    this.dispatcher = config.dispatcher
+    this.onRequest = config.onRequest
+    this.onResponse = config.onResponse
+    this.onError = config.onError
+    if (config.auth !== undefined) {
+      if (typeof config.auth !== 'string' && typeof config.auth !== 'function') throw new TypeError('auth must be a token string or a function returning one')
+      authSources.set(this, config.auth)
+    }
+  }
+}
+
+/** Everything about a call that does not change between attempts. */
+interface PreparedCall {
+  readonly method: Method
+  readonly request: Omit<RawRequest, 'signal'>
+  readonly timeout: number
+  readonly signal: AbortSignal | undefined
+}
+
+/** Makes one XRPC call. Never rejects for HTTP, XRPC or transport failures. */
+export async function call<O, E extends XrpcError = XrpcError>(
+  core: Core,
+  method: Method,
+  args: { params?: object; input?: unknown },
+  options: CallOptions = {},
+): Promise<Result<O, E>> {
+  const prepared = prepare(core, method, args, options)
+  return (await attempt(core, prepared, 1)) as Result<O, E>
+}
+
+function prepare(core: Core, method: Method, args: { params?: object; input?: unknown }, options: CallOptions): PreparedCall {
+  assertProxy(options.proxy)
+  const headers: Record<string, string> = { ...core.headers, ...normalizeHeaders(options.headers) }
+  const proxy = resolveProxy(method.nsid, core.proxy, options.proxy)
+  if (proxy === undefined) delete headers['atproto-proxy']
+  else headers['atproto-proxy'] = proxy
+  const { body, contentType } = encodeInput(method, args.input, headers['content-type'])
+  if (contentType === undefined) delete headers['content-type']
+  else headers['content-type'] = contentType
+  return {
+    method,
+    request: {
+      method: method.type === 'query' ? 'GET' : 'POST',
+      url: buildUrl(core.service, method.nsid, args.params),
+      headers,
+      ...(body === undefined ? {} : { body }),
+      ...(core.dispatcher === undefined ? {} : { dispatcher: core.dispatcher }),
+    },
+    timeout: options.timeout === undefined ? core.timeout : checkTimeout(options.timeout),
+    signal: options.signal,
+  }
+}
+
+/** One attempt, start to finish: the single place a request is sent (and the seam for retries). */
+async function attempt(core: Core, call: PreparedCall, attemptNumber: number): Promise<Result<unknown, XrpcError>> {
+  const { method, request, signal } = call
+  const context: RequestContext = { nsid: method.nsid, type: method.type, attempt: attemptNumber, method: request.method, url: request.url }
+  const started = performance.now()
+  const fail = (error: XrpcError): Result<never, XrpcError> => {
+    core.onError?.({ ...context, error, durationMs: performance.now() - started })
+    return err(error)
+  }
+  const base = { nsid: method.nsid, attempts: attemptNumber }
+  if (signal?.aborted) return fail(new AbortError({ ...base, status: 0, error: 'Aborted', message: `${method.nsid} was aborted before it was sent`, cause: signal.reason }))
+
+  let token: string | undefined
+  try {
+    token = await resolveAuth(core)
+  } catch (error) {
+    // A session layer reports a failed refresh as an XrpcError: that is a call outcome, not a bug.
+    if (error instanceof XrpcError) return fail(error)
+    throw error
+  }
+  const redact = (text: string): string => (token ? text.replaceAll(token, '[redacted]') : text)
+
+  core.onRequest?.(context)
+  const deadline = startDeadline(call.timeout, signal)
+  let response: RawResponse
+  try {
+    response = await send({
+      ...request,
+      headers: token === undefined ? request.headers : { ...request.headers, authorization: `Bearer ${token}` },
+      signal: deadline.signal,
+    })
+  } catch (cause) {
+    const message = deadline.timedOut()
+      ? `${method.nsid} timed out after ${call.timeout} ms`
+      : signal?.aborted
+        ? `${method.nsid} was aborted`
+        : `${method.nsid} could not reach ${core.service.origin}: ${redact(describe(cause))}`
+    const init = { ...base, status: 0, message, cause }
+    if (deadline.timedOut() || (!signal?.aborted && isTimeout(cause))) return fail(new TimeoutError({ ...init, error: 'Timeout' }))
+    if (signal?.aborted) return fail(new AbortError({ ...init, error: 'Aborted' }))
+    return fail(new ConnectionError({ ...init, error: 'ConnectionFailed' }))
+  } finally {
+    deadline.clear()
+  }
+
+  const { status, headers } = response
+  core.onResponse?.({ ...context, status, headers, durationMs: performance.now() - started })
+  if (status < 200 || status >= 300) {
+    const decoded = decodeError(response)
+    return fail(responseError({ status, headers, ...decoded, message: redact(decoded.message) }, method.nsid, attemptNumber, method.errors))
+  }
+  const output = decodeOutput(method, response)
+  if (!output.ok) {
+    return fail(new InvalidResponseError({ ...base, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
+  }
+  return ok(output.value, { status, headers, attempts: attemptNumber })
+}
+
+async function resolveAuth(core: Core): Promise<string | undefined> {
+  const source = authSources.get(core)
+  const token = typeof source === 'function' ? await source() : source
+  if (token === undefined || token === '') return undefined
+  // The message must not quote the token: it is a credential.
+  if (typeof token !== 'string' || /[\r\n\0]/.test(token)) throw new TypeError('auth token must be a string without CR, LF or NUL characters')
+  return token
+}
+
+/** Aborts on the caller's signal or when the attempt's time is up, and remembers which. */
+function startDeadline(timeout: number, signal: AbortSignal | undefined) {
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = Number.isFinite(timeout)
+    ? setTimeout(() => {
+        timedOut = true
+        controller.abort(new DOMException(`Timed out after ${timeout} ms`, 'TimeoutError'))
+      }, timeout)
+    : undefined
+  const onAbort = () => controller.abort(signal?.reason)
+  signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    clear: () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
+// Timeouts raised by the HTTP stack itself (connect, headers, body), not by our deadline.
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+
+function isTimeout(cause: unknown): boolean {
+  for (let e = cause; e instanceof Error; e = e.cause) {
+    if (e.name === 'TimeoutError' || TIMEOUT_CODES.has((e as { code?: unknown }).code as string)) return true
+  }
+  return false
+}
+
+/** The innermost reason a transport gave, e.g. `connect ECONNREFUSED 127.0.0.1:80`. */
+function describe(cause: unknown): string {
+  let e = cause
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause
+  return e instanceof Error ? e.message || e.name : String(e)
+}
+
+function serviceUrl(service: string | URL): URL {
+  let url: URL
+  try {
+    url = new URL(service)
+  } catch {
+    throw new TypeError(`Invalid service URL ${JSON.stringify(String(service))}: expected e.g. "https://bsky.social"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Invalid service URL: protocol must be http or https, got ${url.protocol}`)
+  // Credentials in the URL would end up in every error message and hook context.
+  if (url.username !== '' || url.password !== '') throw new TypeError('Invalid service URL: it must not contain credentials; use `auth`')
+  if (url.search !== '' || url.hash !== '') throw new TypeError('Invalid service URL: it must not have a query or fragment')
+  return url
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** Lower-cases names and rejects values that could split the request (header injection). */
+function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const normalized: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
+    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new TypeError(`Invalid value for header "${name}": must be a string without CR, LF or NUL`)
+    normalized[name.toLowerCase()] = value
+  }
+  return normalized
+}
+
+// Timers fire at once beyond this, so larger finite values would time out immediately.
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+function checkTimeout(timeout: number): number {
+  if (typeof timeout !== 'number' || !(timeout > 0) || (Number.isFinite(timeout) && timeout > MAX_TIMER_MS)) {
+    throw new TypeError(`timeout must be a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity), got ${String(timeout)}`)
+  }
+  return timeout
+}

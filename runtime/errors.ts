@@ -1,0 +1,219 @@
+/**
+ * The whole error hierarchy of an XRPC call, in one place.
+ *
+ *   XrpcError                       every failure a call can return
+ *   ├─ XrpcResponseError            the server answered with a non-2xx status
+ *   │  ├─ InvalidRequestError         400
+ *   │  ├─ AuthenticationRequiredError 401 (ExpiredTokenError, InvalidTokenError by error name)
+ *   │  ├─ ForbiddenError              403
+ *   │  ├─ NotFoundError               404
+ *   │  ├─ PayloadTooLargeError        413
+ *   │  ├─ RateLimitExceededError      429
+ *   │  ├─ InternalServerError         500 and other 5xx
+ *   │  ├─ MethodNotImplementedError   501
+ *   │  ├─ UpstreamFailureError        502, 503, 504
+ *   │  └─ declaredError(name)         lexicon-declared errors of one method
+ *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
+ *   └─ XrpcTransportError           no response at all (status 0)
+ *      ├─ ConnectionError
+ *      ├─ TimeoutError
+ *      └─ AbortError
+ */
+
+import type { Method } from './method.js'
+
+/** Everything an error is built from. Headers are RESPONSE headers: request credentials never get here. */
+export interface XrpcErrorInit {
+  readonly status: number
+  /** The XRPC error name, e.g. `InvalidRequest` or a lexicon-declared name such as `ConvoLocked`. */
+  readonly error: string
+  readonly message: string
+  readonly nsid: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly attempts?: number
+  readonly cause?: unknown
+}
+
+export class XrpcError extends Error {
+  /** HTTP status, or 0 when no response arrived. */
+  readonly status: number
+  readonly error: string
+  readonly headers: Readonly<Record<string, string>>
+  readonly nsid: string
+  /** Attempts made before giving up, including the failing one. */
+  readonly attempts: number
+
+  constructor(init: XrpcErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.name = new.target.name
+    this.status = init.status
+    this.error = init.error
+    this.headers = init.headers ?? {}
+    this.nsid = init.nsid
+    this.attempts = init.attempts ?? 1
+  }
+}
+
+export class XrpcResponseError extends XrpcError {}
+
+export class InvalidRequestError extends XrpcResponseError {}
+export class AuthenticationRequiredError extends XrpcResponseError {}
+export class ExpiredTokenError extends AuthenticationRequiredError {}
+export class InvalidTokenError extends AuthenticationRequiredError {}
+export class ForbiddenError extends XrpcResponseError {}
+export class NotFoundError extends XrpcResponseError {}
+export class PayloadTooLargeError extends XrpcResponseError {}
+export class InternalServerError extends XrpcResponseError {}
+export class MethodNotImplementedError extends XrpcResponseError {}
+export class UpstreamFailureError extends XrpcResponseError {}
+
+export interface RateLimit {
+  readonly limit?: number
+  readonly remaining?: number
+  readonly reset?: Date
+  readonly policy?: string
+}
+
+export class RateLimitExceededError extends XrpcResponseError {
+  /** Parsed from the `ratelimit-limit/-remaining/-reset/-policy` response headers. */
+  readonly rateLimit: RateLimit
+  /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date). */
+  readonly retryAfter?: Date
+
+  constructor(init: XrpcErrorInit) {
+    super(init)
+    this.rateLimit = parseRateLimit(this.headers)
+    const retryAfter = parseRetryAfter(this.headers['retry-after'])
+    if (retryAfter) this.retryAfter = retryAfter
+  }
+}
+
+/** A 2xx whose body could not be decoded; `body` keeps the start of the raw text for debugging. */
+export class InvalidResponseError extends XrpcError {
+  readonly body: string
+
+  constructor(init: XrpcErrorInit & { readonly body: string }) {
+    super(init)
+    this.body = init.body
+  }
+}
+
+export class XrpcTransportError extends XrpcError {}
+export class ConnectionError extends XrpcTransportError {}
+export class TimeoutError extends XrpcTransportError {}
+export class AbortError extends XrpcTransportError {}
+
+/** Constructor of one lexicon-declared error, narrowing `error` to its name. */
+export type DeclaredError<N extends string> = new (init: XrpcErrorInit) => XrpcResponseError & { readonly error: N }
+
+// One class per name, so `instanceof` agrees across the methods that declare the same error.
+const declaredErrors = new Map<string, DeclaredError<string>>()
+
+/** The class for a lexicon-declared error name; generated modules call this once per declared error. */
+export function declaredError<N extends string>(name: N): DeclaredError<N> {
+  let cls = declaredErrors.get(name)
+  if (!cls) {
+    cls = class extends XrpcResponseError {
+      declare readonly error: N
+    }
+    Object.defineProperty(cls, 'name', { value: `${name}Error` })
+    declaredErrors.set(name, cls)
+  }
+  return cls as DeclaredError<N>
+}
+
+/** What the runtime read from an error response, before choosing its class. */
+export interface ErrorResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  /** The XRPC `error` field, when the body carried one. */
+  readonly error?: string
+  readonly message: string
+}
+
+/**
+ * Chooses the class for an error response: a lexicon-declared error of the method first,
+ * then the token errors by name (servers send ExpiredToken as 400 as well as 401), then the status.
+ */
+export function responseError(
+  response: ErrorResponse,
+  nsid: string,
+  attempts: number,
+  declared?: Method['errors'],
+): XrpcResponseError {
+  const { status, headers, message } = response
+  const error = response.error ?? defaultErrorName(status)
+  const init: XrpcErrorInit = { status, error, message, nsid, headers, attempts }
+  const Declared = response.error === undefined ? undefined : declared?.[response.error]
+  if (Declared) return new Declared(init)
+  if (error === 'ExpiredToken') return new ExpiredTokenError(init)
+  if (error === 'InvalidToken') return new InvalidTokenError(init)
+  const StatusClass = statusClass(status)
+  return new StatusClass(init)
+}
+
+function statusClass(status: number): typeof XrpcResponseError {
+  switch (status) {
+    case 400: return InvalidRequestError
+    case 401: return AuthenticationRequiredError
+    case 403: return ForbiddenError
+    case 404: return NotFoundError
+    case 413: return PayloadTooLargeError
+    case 429: return RateLimitExceededError
+    case 501: return MethodNotImplementedError
+    case 502:
+    case 503:
+    case 504: return UpstreamFailureError
+    default: return status >= 500 ? InternalServerError : XrpcResponseError
+  }
+}
+
+// The names the XRPC spec gives each status, for bodies that carry none (an HTML error page).
+const statusNames: Readonly<Record<number, string>> = {
+  400: 'InvalidRequest',
+  401: 'AuthenticationRequired',
+  403: 'Forbidden',
+  404: 'NotFound',
+  406: 'NotAcceptable',
+  413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
+  429: 'RateLimitExceeded',
+  500: 'InternalServerError',
+  501: 'MethodNotImplemented',
+  502: 'UpstreamFailure',
+  503: 'NotEnoughResources',
+  504: 'UpstreamTimeout',
+}
+
+function defaultErrorName(status: number): string {
+  return statusNames[status] ?? (status >= 500 ? 'InternalServerError' : status >= 400 ? 'InvalidRequest' : 'InvalidResponse')
+}
+
+function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimit {
+  const limit = parseNumber(headers['ratelimit-limit'])
+  const remaining = parseNumber(headers['ratelimit-remaining'])
+  const resetValue = parseNumber(headers['ratelimit-reset'])
+  const policy = headers['ratelimit-policy']
+  return {
+    ...(limit === undefined ? {} : { limit }),
+    ...(remaining === undefined ? {} : { remaining }),
+    // atproto services send epoch seconds; the IETF draft sends seconds from now. Epochs are far larger.
+    ...(resetValue === undefined ? {} : { reset: new Date(resetValue > 1e9 ? resetValue * 1000 : Date.now() + resetValue * 1000) }),
+    ...(policy === undefined ? {} : { policy }),
+  }
+}
+
+/** `Retry-After` is either delay-seconds or an HTTP date. */
+function parseRetryAfter(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined
+  const seconds = parseNumber(value)
+  if (seconds !== undefined) return new Date(Date.now() + seconds * 1000)
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+function parseNumber(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined
+  const n = Number(value)
+  return Number.isFinite(n) ? n : undefined
+}

@@ -1,0 +1,40 @@
+/** The public runtime API: what generated modules and their callers import from `lexgen/runtime`. */
+export {
+  call,
+  Core,
+  type AuthSource,
+  type CallOptions,
+  type CoreConfig,
+  type ErrorContext,
+  type RequestContext,
+  type ResponseContext,
+} from './client.js'
+export {
+  AbortError,
+  AuthenticationRequiredError,
+  ConnectionError,
+  declaredError,
+  ExpiredTokenError,
+  ForbiddenError,
+  InternalServerError,
+  InvalidRequestError,
+  InvalidResponseError,
+  InvalidTokenError,
+  MethodNotImplementedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitExceededError,
+  TimeoutError,
+  UpstreamFailureError,
+  XrpcError,
+  XrpcResponseError,
+  XrpcTransportError,
+  type DeclaredError,
+  type RateLimit,
+  type XrpcErrorInit,
+} from './errors.js'
+export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject } from './lexicon.js'
+export type { DeclaredErrorClass, Method, MethodType } from './method.js'
+export { BSKY_CHAT_PROXY } from './proxy.js'
+export type { BinaryInput } from './request.js'
+export { err, ok, unwrap, type Err, type Ok, type ResponseInfo, type Result } from './result.js'

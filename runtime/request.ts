@@ -1,0 +1,117 @@
+/** What goes on the wire and back: URL and query encoding, request bodies, response decoding. */
+import type { Method } from './method.js'
+import type { RawResponse, RequestBody } from './transport/types.js'
+
+/** Input of a procedure whose lexicon declares a non-JSON encoding (a blob upload, a CAR file). */
+export type BinaryInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | string
+
+/** How much of an undecodable body an error keeps for debugging. */
+const KEPT_BODY_CHARS = 2048
+
+/**
+ * `<service>/xrpc/<nsid>?<params>`. Arrays become repeated keys, `undefined` is omitted, and
+ * every value is percent-encoded so cursors with `&`, `=`, `#` or spaces round-trip.
+ */
+export function buildUrl(service: URL, nsid: string, params?: object): string {
+  const url = new URL(service)
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/xrpc/${nsid}`
+  for (const [name, value] of Object.entries(params ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null) url.searchParams.append(name, paramString(name, item))
+    }
+  }
+  return url.href
+}
+
+function paramString(name: string, value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value
+    case 'number':
+    case 'boolean':
+      return String(value)
+    default:
+      if (value instanceof Date) return value.toISOString()
+      throw new TypeError(`Query parameter "${name}" must be a string, number, boolean or an array of them`)
+  }
+}
+
+export interface EncodedInput {
+  readonly body?: RequestBody
+  readonly contentType?: string
+}
+
+/**
+ * The request body for `input`: JSON for `application/json`, bytes as given otherwise, and
+ * nothing at all when the lexicon declares no input. For a wildcard encoding (`*\/*`) the
+ * caller's `content-type` wins, then a Blob's own type, then `application/octet-stream`.
+ */
+export function encodeInput(method: Method, input: unknown, callerContentType: string | undefined): EncodedInput {
+  if (method.input === undefined) return {}
+  if (method.input === 'application/json') {
+    // JSON inputs are objects; one with no required fields may be omitted by the caller.
+    return { body: JSON.stringify(input ?? {}), contentType: 'application/json' }
+  }
+  const body = binaryBody(input)
+  const contentType = method.input.includes('*')
+    ? (callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : 'application/octet-stream'))
+    : method.input
+  return { body, contentType }
+}
+
+function binaryBody(input: unknown): RequestBody {
+  if (typeof input === 'string' || input instanceof Uint8Array || input instanceof Blob || input instanceof ReadableStream) return input
+  if (input instanceof ArrayBuffer) return new Uint8Array(input)
+  throw new TypeError('Binary input must be a Uint8Array, ArrayBuffer, Blob, ReadableStream or string')
+}
+
+export type DecodedOutput =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly reason: string; readonly body: string }
+
+/** Decodes a 2xx body: JSON for JSON outputs, bytes for other encodings, `undefined` when none is declared. */
+export function decodeOutput(method: Method, response: RawResponse): DecodedOutput {
+  if (method.output === undefined) return { ok: true, value: undefined }
+  if (method.output !== 'application/json') return { ok: true, value: response.body }
+  const contentType = response.headers['content-type']
+  if (!isJson(contentType)) {
+    return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}`, body: keptText(response.body) }
+  }
+  const text = new TextDecoder().decode(response.body)
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  } catch {
+    return { ok: false, reason: 'Response body is not valid JSON', body: keptText(response.body) }
+  }
+}
+
+/** The XRPC `error` and `message` of an error response; bodies that are not XRPC JSON get a message from the status. */
+export function decodeError(response: RawResponse): { readonly error?: string; readonly message: string } {
+  const contentType = response.headers['content-type']
+  if (isJson(contentType)) {
+    try {
+      const body: unknown = JSON.parse(new TextDecoder().decode(response.body))
+      if (typeof body === 'object' && body !== null) {
+        const { error, message } = body as { error?: unknown; message?: unknown }
+        const name = typeof error === 'string' && error !== '' ? error : undefined
+        return {
+          ...(name === undefined ? {} : { error: name }),
+          message: typeof message === 'string' && message !== '' ? message : (name ?? `HTTP ${response.status}`),
+        }
+      }
+    } catch {
+      return { message: `HTTP ${response.status} with a malformed JSON body` }
+    }
+  }
+  return { message: `HTTP ${response.status} with a non-XRPC body (${contentType ?? 'no content-type'})` }
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mime = contentType?.split(';', 1)[0]?.trim().toLowerCase()
+  return mime === 'application/json' || (mime?.endsWith('+json') ?? false)
+}
+
+function keptText(body: Uint8Array): string {
+  const text = new TextDecoder().decode(body.subarray(0, KEPT_BODY_CHARS * 4))
+  return text.length > KEPT_BODY_CHARS ? `${text.slice(0, KEPT_BODY_CHARS)}…` : text
+}
