@@ -1,0 +1,110 @@
+import { readFile, writeFile, readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { readOutputDir } from '../../codegen/write.js'
+import { copyOfLexicons, makeTypecheckable, editJson, removeDir, runCli, spawnCli, tempDir, typecheck } from './helpers.js'
+
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map(removeDir))
+})
+async function scratch(): Promise<string> {
+  const dir = await tempDir()
+  dirs.push(dir)
+  return dir
+}
+
+describe('lexgen check', () => {
+  it('passes on the committed generated/ (the CI drift gate)', async () => {
+    const result = await spawnCli(['check'])
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(/^lexgen: generated is up to date \(46 files\)\n$/)
+    expect(result.code).toBe(0)
+  })
+
+  it('fails and names the affected file when a lexicon gains a property', async () => {
+    const lexicons = await copyOfLexicons()
+    dirs.push(lexicons)
+    await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
+      doc.defs.convoView.properties.pinned = { type: 'boolean', description: 'Whether the user pinned it.' }
+    })
+    const result = await runCli(['check', '--lexicons', lexicons])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('generated is stale')
+    expect(result.stderr).toContain('  changed: chat/bsky/convo/defs.ts\n')
+    expect(result.stderr).not.toContain('changed: chat/bsky/convo/getConvo.ts')
+    expect(result.stderr).toContain('+  /** Whether the user pinned it. */\n+  pinned?: boolean')
+  })
+
+  it('reports added, removed and stray files without touching them', async () => {
+    const out = await scratch()
+    expect((await runCli(['generate', '--out', out])).code).toBe(0)
+    await writeFile(join(out, 'notes.ts'), 'export const mine = 1\n')
+    const before = await readOutputDir(out)
+    const result = await runCli(['check', '--out', out, '--exclude', 'chat.bsky.convo.muteConvo'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('  removed: chat/bsky/convo/muteConvo.ts\n')
+    expect(result.stderr).toContain('  stray:   notes.ts\n')
+    expect(result.stderr).toContain('  changed: client.ts\n')
+    expect(await readOutputDir(out)).toEqual(before)
+  })
+
+  it('limits the size of the diff it prints', async () => {
+    const out = await scratch()
+    const result = await runCli(['check', '--out', out])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('  added:   chat/bsky/convo/getConvo.ts\n')
+    expect(result.stderr).toMatch(/\.\.\. diff truncated: \d+ more lines\n$/)
+    expect(result.stderr.split('\n').length).toBeLessThan(400 + 60)
+  })
+})
+
+describe('lexgen generate', () => {
+  it('prints a one-line summary and writes one module per doc plus client and index', async () => {
+    const out = await scratch()
+    const result = await spawnCli(['generate', '--out', out])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 46 files to .+ \(46 changed\) in \d+ ms\n$/)
+    const files = [...(await readOutputDir(out)).keys()]
+    expect(files).toHaveLength(46)
+    expect(files).toContain('chat/bsky/convo/getConvo.ts')
+    expect(files).toContain('app/bsky/richtext/facet.ts')
+    expect(files.filter((f) => f.startsWith('chat/bsky/convo/') && f !== 'chat/bsky/convo/defs.ts')).toHaveLength(22)
+  })
+
+  it('gives byte-identical output on two runs', async () => {
+    const [a, b] = [await scratch(), await scratch()]
+    await spawnCli(['generate', '--out', a, '--include', '*'])
+    await spawnCli(['generate', '--out', b, '--include', '*'])
+    const [filesA, filesB] = [await readOutputDir(a), await readOutputDir(b)]
+    expect(filesA.size).toBe(404)
+    expect(filesB).toEqual(filesA)
+  })
+
+  it('refuses to replace a directory holding hand-written files, and leaves it as it was', async () => {
+    const out = await scratch()
+    await writeFile(join(out, 'handwritten.ts'), 'export const mine = 1\n')
+    const result = await runCli(['generate', '--out', out])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('it holds files lexgen did not generate, which would be lost:\n  handwritten.ts\n')
+    expect(await readdir(out)).toEqual(['handwritten.ts'])
+  })
+
+  it('generates the whole 402-doc corpus into code that typechecks strictly', async () => {
+    const out = await scratch()
+    const result = await runCli(['generate', '--out', out, '--include', '*'])
+    expect(result.code).toBe(0)
+    const tsc = await typecheck(await makeTypecheckable(out))
+    expect(tsc.output).toBe('')
+    expect(tsc.code).toBe(0)
+  })
+
+  it('leaves generated/ untouched when nothing changed', async () => {
+    const out = await scratch()
+    await runCli(['generate', '--out', out])
+    const first = await readFile(join(out, 'index.ts'), 'utf8')
+    const again = await runCli(['generate', '--out', out])
+    expect(again.stdout).toContain('(0 changed)')
+    expect(await readFile(join(out, 'index.ts'), 'utf8')).toBe(first)
+  })
+})

@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process'
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { main } from '../../codegen/cli.js'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const LEXICONS = join(ROOT, 'lexicons')
+const run = promisify(execFile)
+
+export async function tempDir(prefix = 'lexgen-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix))
+}
+
+export async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true })
+}
+
+/** Runs the CLI in-process and captures what it prints. */
+export async function runCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd })
+  return { code, stdout, stderr }
+}
+
+/** Runs the real `lexgen` binary in a child process. */
+export async function spawnCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/lexgen.js'), ...args], { cwd })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+/** Writes lexicon docs (by relative path) into a fresh directory. */
+export async function lexiconDir(docs: Record<string, unknown>): Promise<string> {
+  const dir = await tempDir('lexgen-lex-')
+  for (const [path, doc] of Object.entries(docs)) {
+    await mkdir(dirname(join(dir, path)), { recursive: true })
+    await writeFile(join(dir, path), typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2))
+  }
+  return dir
+}
+
+/** A copy of the real lexicon snapshot that a test may edit. */
+export async function copyOfLexicons(): Promise<string> {
+  const dir = await tempDir('lexgen-lexcopy-')
+  await cp(LEXICONS, dir, { recursive: true })
+  return dir
+}
+
+export async function editJson(path: string, edit: (json: any) => void): Promise<void> {
+  const json = JSON.parse(await readFile(path, 'utf8'))
+  edit(json)
+  await writeFile(path, JSON.stringify(json, null, 2))
+}
+
+export async function typecheck(project: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout } = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', project])
+    return { code: 0, output: stdout }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, output: e.stdout + e.stderr }
+  }
+}
+
+/** Makes a generated output directory a strict NodeNext project that resolves `lexgen/runtime` to this repo's sources. */
+export async function makeTypecheckable(out: string): Promise<string> {
+  await writeFile(join(out, 'package.json'), '{ "type": "module" }\n')
+  const compilerOptions = {
+    target: 'ES2022',
+    lib: ['ES2023', 'DOM'],
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    customConditions: ['lexgen-source'],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    paths: { 'lexgen/runtime': [join(ROOT, 'runtime/index.ts')] },
+  }
+  await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts'] }))
+  return join(out, 'tsconfig.json')
+}

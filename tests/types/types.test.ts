@@ -1,0 +1,47 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, expect, it } from 'vitest'
+import { ROOT, makeTypecheckable, removeDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(dirs.map(removeDir))
+})
+
+it('the generated client holds its type-level contract (tests/types/client.types.ts)', async () => {
+  const result = await typecheck(join(ROOT, 'tests/types/tsconfig.json'))
+  expect(result.output).toBe('')
+  expect(result.code).toBe(0)
+})
+
+it('closed union members narrow by comparing $type', async () => {
+  const out = await tempDir()
+  dirs.push(out)
+  expect((await runCli(['generate', '--out', out, '--include', 'com.atproto.repo.applyWrites'])).code).toBe(0)
+  const probe = `
+import type { Input } from './com/atproto/repo/applyWrites.js'
+declare const input: Input
+for (const write of input.writes) {
+  switch (write.$type) {
+    case 'com.atproto.repo.applyWrites#create': {
+      const value: { [key: string]: unknown } = write.value
+      break
+    }
+    case 'com.atproto.repo.applyWrites#delete': {
+      // @ts-expect-error a delete carries no value
+      write.value
+      break
+    }
+    case 'com.atproto.repo.applyWrites#update':
+      break
+    default: {
+      const exhaustive: never = write
+    }
+  }
+}
+`
+  await writeFile(join(out, 'probe.ts'), probe)
+  const result = await typecheck(await makeTypecheckable(out))
+  expect(result.output).toBe('')
+  expect(result.code).toBe(0)
+})
