@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest'
+import { buildModel } from '../../codegen/model.js'
+import { emit } from '../../codegen/emit.js'
+import { loadLexiconFiles } from '../../codegen/load.js'
+import { parseLexiconDocs } from '../../codegen/parse.js'
+import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
+import { LEXICONS } from './helpers.js'
+
+const corpus = parseLexiconDocs(await loadLexiconFiles(LEXICONS))
+const select = (include: string[], exclude: string[] = []) => selectDocs(corpus, { include, exclude }).map((d) => d.doc.id)
+
+describe('select', () => {
+  it('reads and validates the whole 402-doc snapshot', () => {
+    expect(corpus).toHaveLength(402)
+  })
+
+  it('adds the reference closure of chat.bsky.convo.*: 44 docs', () => {
+    const ids = select(['chat.bsky.convo.*'])
+    expect(ids).toHaveLength(44)
+    expect(ids.filter((id) => id.startsWith('chat.bsky.convo.'))).toHaveLength(23)
+    // convo defs → embeds → app.bsky records and views → their own references
+    expect(ids).toEqual(expect.arrayContaining(['chat.bsky.actor.defs', 'app.bsky.embed.record', 'app.bsky.richtext.facet', 'com.atproto.label.defs']))
+    expect([...ids].sort()).toEqual(ids)
+  })
+
+  it("treats '*' as any run of characters and everything else literally", () => {
+    expect(patternToRegExp('chat.bsky.convo.*').test('chat.bsky.convo.getConvo')).toBe(true)
+    expect(patternToRegExp('chat.bsky.convo.*').test('chatXbsky.convo.getConvo')).toBe(false)
+    expect(patternToRegExp('*.getConvo').test('chat.bsky.convo.getConvo')).toBe(true)
+    expect(select(['*'])).toHaveLength(402)
+  })
+
+  it('excludes what --exclude matches, unless something selected references it', () => {
+    const ids = select(['chat.bsky.convo.*'], ['chat.bsky.convo.getLog', 'chat.bsky.convo.defs'])
+    expect(ids).not.toContain('chat.bsky.convo.getLog')
+    expect(ids).toContain('chat.bsky.convo.defs')
+  })
+
+  it('resolves local, cross-doc and main references', () => {
+    expect(resolveRef('a.b.c', '#x')).toEqual({ nsid: 'a.b.c', def: 'x' })
+    expect(resolveRef('a.b.c', 'd.e.f#y')).toEqual({ nsid: 'd.e.f', def: 'y' })
+    expect(resolveRef('a.b.c', 'd.e.f')).toEqual({ nsid: 'd.e.f', def: 'main' })
+  })
+})
+
+describe('emit', () => {
+  const hostile = {
+    file: 'com/example/hostile.json',
+    doc: {
+      lexicon: 1 as const,
+      id: 'com.example.hostile' as const,
+      description: 'Ends the comment */ alert(1) /* and `backticks` ${template}',
+      defs: {
+        main: {
+          type: 'object' as const,
+          description: "*/ export const pwned = true; /* it's",
+          required: ["we'ird-key"],
+          properties: {
+            "we'ird-key": { type: 'string' as const, knownValues: ["it's", 'back\\slash', 'new\nline', '*/'], description: 'x */ y' },
+          },
+        },
+      },
+    },
+  }
+
+  it('never lets lexicon text escape a comment or a string literal', () => {
+    const files = emit(buildModel([hostile] as never, 'lexgen/runtime'))
+    const source = files.get('com/example/hostile.ts')!
+    expect(source).not.toMatch(/\*\/ export const pwned/)
+    expect(source).toContain("*\\/ export const pwned = true; /* it's")
+    expect(source).toContain(`'we\\'ird-key': 'it\\'s' | 'back\\\\slash' | 'new\\nline' | '*/' | (string & {})`)
+    expect(source).not.toMatch(/^export const pwned/m)
+  })
+
+  it('names defs without colliding with method names or runtime imports', () => {
+    const doc = {
+      file: 'x.json',
+      doc: {
+        lexicon: 1 as const,
+        id: 'com.example.collide' as const,
+        defs: {
+          main: { type: 'query' as const, output: { encoding: 'application/json', schema: { type: 'ref' as const, ref: '#output' } } },
+          output: { type: 'object' as const, properties: {} },
+          core: { type: 'string' as const },
+        },
+      },
+    }
+    const model = buildModel([doc] as never, 'lexgen/runtime')
+    const names = model.docs[0]!.names
+    expect(names.get('output')!.type).toBe('OutputDef')
+    expect(names.get('core')!.type).toBe('CoreDef')
+    expect(emit(model).get('com/example/collide.ts')).toContain('export type Output = OutputDef')
+  })
+})
