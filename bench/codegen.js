@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Codegen wall time: the whole `lexgen generate` process (Node start included) for the
+// chat.bsky.convo closure and for the whole corpus, plus where the time goes inside.
+// Usage: npm run bench:codegen [-- --runs N]
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+
+const root = resolve(import.meta.dirname, '..')
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7
+const bin = join(root, 'bin/lexgen.js')
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+function wallTime(include) {
+  const times = []
+  for (let i = 0; i <= runs; i++) {
+    const out = mkdtempSync(join(tmpdir(), 'lexgen-bench-'))
+    const started = performance.now()
+    execFileSync(process.execPath, [bin, 'generate', '--out', out, '--include', include], { cwd: root })
+    const elapsed = performance.now() - started
+    rmSync(out, { recursive: true, force: true })
+    if (i > 0) times.push(elapsed) // the first run warms the file cache
+  }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times) }
+}
+
+async function stages(include) {
+  const started = performance.now()
+  const { loadLexiconFiles } = await import('../dist/codegen/load.js')
+  const { parseLexiconDocs } = await import('../dist/codegen/parse.js')
+  const { selectDocs } = await import('../dist/codegen/select.js')
+  const { buildModel } = await import('../dist/codegen/model.js')
+  const { emit } = await import('../dist/codegen/emit.js')
+  const imported = performance.now()
+  const files = await loadLexiconFiles(join(root, 'lexicons'))
+  const loaded = performance.now()
+  const parsed = parseLexiconDocs(files)
+  const validated = performance.now()
+  const selected = selectDocs(parsed, { include: [include], exclude: [] })
+  const model = buildModel(selected, 'lexgen/runtime')
+  const modelled = performance.now()
+  emit(model)
+  const emitted = performance.now()
+  return {
+    'import modules': imported - started,
+    'read JSON': loaded - imported,
+    'validate (@atproto/lexicon)': validated - loaded,
+    'select + model': modelled - validated,
+    emit: emitted - modelled,
+  }
+}
+
+const rows = []
+for (const [label, include] of [
+  ['chat.bsky.convo closure (44 docs)', 'chat.bsky.convo.*'],
+  ['whole corpus (402 docs)', '*'],
+]) {
+  const t = wallTime(include)
+  rows.push(`| ${label} | ${t.median.toFixed(0)} ms | ${t.min.toFixed(0)}–${t.max.toFixed(0)} ms |`)
+}
+console.log(`lexgen generate, whole process, median of ${runs} runs after a warm-up\n`)
+console.log('| selection | median | spread |\n| --- | --- | --- |\n' + rows.join('\n'))
+
+const breakdown = await stages('*')
+console.log('\nWhere the time goes (whole corpus, one in-process run, cold module cache):\n')
+console.log('| stage | ms |\n| --- | --- |')
+for (const [stage, ms] of Object.entries(breakdown)) console.log(`| ${stage} | ${ms.toFixed(1)} |`)
