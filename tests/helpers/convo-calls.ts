@@ -1,0 +1,70 @@
+/**
+ * One valid call for each of the 22 `chat.bsky.convo.*` methods, made through its
+ * generated standalone function, against a store seeded by `seedConvo`.
+ */
+import type { CallOptions, Core, Method, Result, XrpcError } from 'lexgen/runtime'
+import * as generated from '../../generated/index.js'
+import type { ChatServer } from './xrpc-server.js'
+
+export const OTHER_DID = 'did:plc:other'
+
+export interface Seeded {
+  readonly convoId: string
+  readonly messageId: string
+}
+
+/** A direct convo with the viewer and OTHER_DID holding one message from OTHER_DID. */
+export function seedConvo(server: ChatServer): Seeded {
+  const convoId = server.store.getConvoForMembers([OTHER_DID], 'accepted').convo.id as string
+  const messageId = server.store.sendMessage(convoId, { text: 'hello from other' }, OTHER_DID).id as string
+  return { convoId, messageId }
+}
+
+/** Valid arguments (params for queries, input for procedures) per method name. */
+export function sampleArgs(name: string, { convoId, messageId }: Seeded): object {
+  const samples: Record<string, object> = {
+    acceptConvo: { convoId },
+    addReaction: { convoId, messageId, value: '👍' },
+    deleteMessageForSelf: { convoId, messageId },
+    getConvo: { convoId },
+    getConvoAvailability: { members: [OTHER_DID] },
+    getConvoForMembers: { members: [OTHER_DID] },
+    getConvoMembers: { convoId, limit: 10 },
+    getLog: {},
+    getMessages: { convoId, limit: 10 },
+    getUnreadCounts: { includeGroupChats: false },
+    leaveConvo: { convoId },
+    listConvoRequests: { limit: 5 },
+    listConvos: { limit: 10, status: 'accepted' },
+    lockConvo: { convoId },
+    muteConvo: { convoId },
+    removeReaction: { convoId, messageId, value: '👍' },
+    sendMessage: { convoId, message: { text: 'hi' } },
+    sendMessageBatch: { items: [{ convoId, message: { text: 'batched' } }] },
+    unlockConvo: { convoId },
+    unmuteConvo: { convoId },
+    updateAllRead: { status: 'accepted' },
+    updateRead: { convoId, messageId },
+  }
+  const args = samples[name]
+  if (!args) throw new Error(`No sample arguments for chat.bsky.convo.${name}`)
+  return args
+}
+
+type StandaloneFn = (core: Core, args: object, options?: CallOptions) => Promise<Result<unknown, XrpcError>>
+
+export interface GeneratedMethod {
+  readonly method: Method
+  readonly call: StandaloneFn
+  /** The module's exports, e.g. `ConvoLockedError`. */
+  readonly exports: Record<string, unknown>
+}
+
+/** The generated module of `chat.bsky.convo.<name>`. */
+export function generatedMethod(name: string): GeneratedMethod {
+  const pascal = name[0]!.toUpperCase() + name.slice(1)
+  const mod = (generated as unknown as Record<string, Record<string, unknown>>)[`ChatBskyConvo${pascal}`]
+  const fn = mod?.[`chatBskyConvo${pascal}`]
+  if (!mod || typeof fn !== 'function') throw new Error(`No generated function for chat.bsky.convo.${name}`)
+  return { method: mod.method as Method, call: fn as StandaloneFn, exports: mod }
+}
