@@ -24,8 +24,9 @@ import * as ChatBskyConvoUpdateAllRead from './chat/bsky/convo/updateAllRead.js'
 import * as ChatBskyConvoUpdateRead from './chat/bsky/convo/updateRead.js'
 
 /**
- * The namespaced client: every selected method under its NSID, e.g. `client.chat.bsky.convo.getConvo({ convoId })`.
- * Methods resolve to the output and throw the typed error; use the standalone functions for Results.
+ * The namespaced client: every selected method under its NSID, as in
+ * `client.chat.bsky.convo.getConvo({ convoId })`. Methods resolve to the output and throw
+ * the typed error; the standalone functions return Results instead.
  */
 export class Client {
   readonly core: Core
@@ -61,7 +62,8 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Marks a conversation as accepted, so it is shown in the list of accepted convos instead on the request convos.
+   * Marks a conversation as accepted, so it is shown in the list of accepted convos instead on the request
+   * convos.
    *
    * Calls `chat.bsky.convo.acceptConvo`. Throws {@link ChatBskyConvoAcceptConvo.Errors} on failure.
    */
@@ -70,7 +72,8 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Adds an emoji reaction to a message. Requires authentication. It is idempotent, so multiple calls from the same user with the same emoji result in a single reaction.
+   * Adds an emoji reaction to a message. Requires authentication. It is idempotent, so multiple calls from
+   * the same user with the same emoji result in a single reaction.
    *
    * Calls `chat.bsky.convo.addReaction`. Throws {@link ChatBskyConvoAddReaction.Errors} on failure.
    */
@@ -81,7 +84,8 @@ export class ChatBskyConvoNS {
   /**
    * Marks a message as deleted for the viewer, so they won't see that message in future enumerations.
    *
-   * Calls `chat.bsky.convo.deleteMessageForSelf`. Throws {@link ChatBskyConvoDeleteMessageForSelf.Errors} on failure.
+   * Calls `chat.bsky.convo.deleteMessageForSelf`. Throws {@link ChatBskyConvoDeleteMessageForSelf.Errors} on
+   * failure.
    */
   async deleteMessageForSelf(input: ChatBskyConvoDeleteMessageForSelf.Input, options?: CallOptions): Promise<ChatBskyConvoDeleteMessageForSelf.Output> {
     return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.core, input, options))
@@ -97,18 +101,23 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Check whether the requester and the other members can start a 1-1 chat. Only applicable to direct (non-group) conversations. If an existing convo is found for these members, it is returned. Does not create a new convo if it doesn't exist.
+   * Check whether the requester and the other members can start a 1-1 chat. Only applicable to direct
+   * (non-group) conversations. If an existing convo is found for these members, it is returned. Does not
+   * create a new convo if it doesn't exist.
    *
-   * Calls `chat.bsky.convo.getConvoAvailability`. Throws {@link ChatBskyConvoGetConvoAvailability.Errors} on failure.
+   * Calls `chat.bsky.convo.getConvoAvailability`. Throws {@link ChatBskyConvoGetConvoAvailability.Errors} on
+   * failure.
    */
   async getConvoAvailability(params: ChatBskyConvoGetConvoAvailability.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoAvailability.Output> {
     return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.core, params, options))
   }
 
   /**
-   * Get or create a 1-1 conversation for the given members. Always returns the same direct (non-group) conversation. To create a group conversation, use createGroup.
+   * Get or create a 1-1 conversation for the given members. Always returns the same direct (non-group)
+   * conversation. To create a group conversation, use createGroup.
    *
-   * Calls `chat.bsky.convo.getConvoForMembers`. Throws {@link ChatBskyConvoGetConvoForMembers.Errors} on failure.
+   * Calls `chat.bsky.convo.getConvoForMembers`. Throws {@link ChatBskyConvoGetConvoForMembers.Errors} on
+   * failure.
    */
   async getConvoForMembers(params: ChatBskyConvoGetConvoForMembers.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoForMembers.Output> {
     return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.core, params, options))
@@ -138,7 +147,10 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Returns unread conversation counts for conversations that are unlocked, not muted, split by convo status. Direct convos are excluded when a block relationship exists between the actor and the other member, or when the other member's account is deleted or deactivated. Group convos are considered unread if they have unread join request counts.
+   * Returns unread conversation counts for conversations that are unlocked, not muted, split by convo status.
+   * Direct convos are excluded when a block relationship exists between the actor and the other member, or
+   * when the other member's account is deleted or deactivated. Group convos are considered unread if they
+   * have unread join request counts.
    *
    * Calls `chat.bsky.convo.getUnreadCounts`. Throws {@link ChatBskyConvoGetUnreadCounts.Errors} on failure.
    */
@@ -147,7 +159,8 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Leaves a conversation (direct or group). For group, this effectively removes membership. For direct, membership is never removed, only changed to remove from enumerations by the user who left.
+   * Leaves a conversation (direct or group). For group, this effectively removes membership. For direct,
+   * membership is never removed, only changed to remove from enumerations by the user who left.
    *
    * Calls `chat.bsky.convo.leaveConvo`. Throws {@link ChatBskyConvoLeaveConvo.Errors} on failure.
    */
@@ -156,9 +169,11 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Returns a page of incoming conversation requests for the user. Direct convo requests are returned as convoView; group join requests made by the user are returned as joinRequestConvoView.
+   * Returns a page of incoming conversation requests for the user. Direct convo requests are returned as
+   * convoView; group join requests made by the user are returned as joinRequestConvoView.
    *
-   * Calls `chat.bsky.convo.listConvoRequests`. Throws {@link ChatBskyConvoListConvoRequests.Errors} on failure.
+   * Calls `chat.bsky.convo.listConvoRequests`. Throws {@link ChatBskyConvoListConvoRequests.Errors} on
+   * failure.
    */
   async listConvoRequests(params?: ChatBskyConvoListConvoRequests.Params, options?: CallOptions): Promise<ChatBskyConvoListConvoRequests.Output> {
     return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.core, params, options))
@@ -192,7 +207,9 @@ export class ChatBskyConvoNS {
   }
 
   /**
-   * Removes an emoji reaction from a message. Requires authentication. It is idempotent, so multiple calls from the same user with the same emoji result in that reaction not being present, even if it already wasn't.
+   * Removes an emoji reaction from a message. Requires authentication. It is idempotent, so multiple calls
+   * from the same user with the same emoji result in that reaction not being present, even if it already
+   * wasn't.
    *
    * Calls `chat.bsky.convo.removeReaction`. Throws {@link ChatBskyConvoRemoveReaction.Errors} on failure.
    */

@@ -20,16 +20,16 @@ export function emitClientModule(model: Model): string {
   const root = namespaceTree(model)
   const w = newWriter()
   const methodDocs = model.docs.filter((doc) => doc.method)
-  const aliases = new Map(methodDocs.map((doc) => [doc.nsid, doc.method!.functionName.replace(/^./, (c) => c.toUpperCase())]))
 
   const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
   w.writeLine(`import { Core, unwrap, ${binary ? 'type BinaryInput, ' : ''}type CallOptions, type CoreConfig } from ${quote(model.runtimeImport)}`)
-  for (const doc of methodDocs) w.writeLine(`import * as ${aliases.get(doc.nsid)} from ${quote(relativeImport('client.ts', doc.path))}`)
+  for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport('client.ts', doc.path))}`)
 
   w.blankLine()
   writeDoc(w, [
-    'The namespaced client: every selected method under its NSID, e.g. `client.chat.bsky.convo.getConvo({ convoId })`.',
-    'Methods resolve to the output and throw the typed error; use the standalone functions for Results.',
+    'The namespaced client: every selected method under its NSID, as in',
+    '`client.chat.bsky.convo.getConvo({ convoId })`. Methods resolve to the output and throw',
+    'the typed error; the standalone functions return Results instead.',
   ])
   w.write('export class Client').block(() => {
     w.writeLine('readonly core: Core')
@@ -51,7 +51,7 @@ export function emitClientModule(model: Model): string {
       w.write(`constructor(${node.methods.length ? 'private readonly core: Core' : 'core: Core'})`).block(() => {
         for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
       })
-      for (const doc of node.methods) writeClientMethod(w, doc, aliases.get(doc.nsid)!)
+      for (const doc of node.methods) writeClientMethod(w, doc, doc.alias)
     })
   }
   return banner('the selected lexicons') + w.toString().trimEnd() + '\n'

@@ -2,7 +2,7 @@ import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import type { DocModel, MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
-import { deprecation, propertyKey, quote, writeDoc } from './writer.js'
+import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 const JSON_ENCODING = 'application/json'
 
@@ -55,7 +55,7 @@ export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
   if (main.type === 'subscription' && main.message?.schema) {
     w.blankLineIfLastNot()
     writeDoc(w, ['A message on the stream.'])
-    w.writeLine(`export type Message = ${typeExpr(ctx, main.message.schema as never)}`)
+    writeTyped(w, 'export type Message = ', typeExpr(ctx, main.message.schema as never))
   }
 }
 
@@ -76,7 +76,7 @@ function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: L
     writeInterface(ctx, w, name, body.schema, doc)
   } else {
     writeDoc(w, doc)
-    w.writeLine(`export type ${name} = ${typeExpr(ctx, body.schema as never)}`)
+    writeTyped(w, `export type ${name} = `, typeExpr(ctx, body.schema as never))
   }
 }
 

@@ -1,7 +1,7 @@
 import type CodeBlockWriter from 'code-block-writer'
 import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
 import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
-import { deprecation, propertyKey, quote, writeDoc } from './writer.js'
+import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** What one module's emitters share: the model, the doc, and the runtime names it used. */
 export interface ModuleContext {
@@ -127,7 +127,7 @@ export function writeInterface(
     for (const [prop, propSchema] of props) {
       writeDoc(w, fieldDoc(propSchema as Schema))
       const type = typeExpr(ctx, propSchema as Schema) + (nullable.has(prop) ? ' | null' : '')
-      w.writeLine(`${propertyKey(prop)}${required.has(prop) ? '' : '?'}: ${type}`)
+      writeTyped(w, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
     }
   })
 }
@@ -157,7 +157,7 @@ export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string
       return
     default:
       writeDoc(w, fieldDoc(def as Schema))
-      w.writeLine(`export type ${names.type} = ${typeExpr(ctx, def as Schema)}`)
+      writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema))
   }
 }
 

@@ -167,28 +167,30 @@ export interface ProfileAssociatedActivitySubscription {
   allowSubscriptions: 'followers' | 'mutuals' | 'none' | (string & {})
 }
 
-/**
- * True when `value` is a {@link ProfileAssociatedActivitySubscription} (its `$type` says so).
- */
+/** True when `value` is a {@link ProfileAssociatedActivitySubscription} (its `$type` says so). */
 export function isProfileAssociatedActivitySubscription(value: unknown): value is $Typed<ProfileAssociatedActivitySubscription> {
   return is$typed(value, id, 'profileAssociatedActivitySubscription')
 }
 
 /**
- * Metadata about the requesting account's relationship with the subject account. Only has meaningful content for authed requests.
+ * Metadata about the requesting account's relationship with the subject account. Only has meaningful content
+ * for authed requests.
  */
 export interface ViewerState {
   $type?: 'app.bsky.actor.defs#viewerState'
   /**
-   * Whether the account is fully muted, directly or via a mutelist. False when the mute is scoped to specific kinds; see mutedOnlyReposts and mutedOnlyQuoteposts.
+   * Whether the account is fully muted, directly or via a mutelist. False when the mute is scoped to specific
+   * kinds; see mutedOnlyReposts and mutedOnlyQuoteposts.
    */
   muted?: boolean
   /**
-   * Whether the account's reposts are muted. Scoped mutes are exclusive with muted: this can be true while muted is false. If muted is true, this will be false.
+   * Whether the account's reposts are muted. Scoped mutes are exclusive with muted: this can be true while
+   * muted is false. If muted is true, this will be false.
    */
   mutedOnlyReposts?: boolean
   /**
-   * Whether the account's quote posts are muted. Scoped mutes are exclusive with muted: this can be true while muted is false. If muted is true, this will be false.
+   * Whether the account's quote posts are muted. Scoped mutes are exclusive with muted: this can be true
+   * while muted is false. If muted is true, this will be false.
    */
   mutedOnlyQuoteposts?: boolean
   mutedByList?: AppBskyGraphDefs.ListViewBasic
@@ -231,7 +233,8 @@ export function isKnownFollowers(value: unknown): value is $Typed<KnownFollowers
 export interface VerificationState {
   $type?: 'app.bsky.actor.defs#verificationState'
   /**
-   * All verifications issued by trusted verifiers on behalf of this user. Verifications by untrusted verifiers are not included.
+   * All verifications issued by trusted verifiers on behalf of this user. Verifications by untrusted
+   * verifiers are not included.
    */
   verifications: VerificationView[]
   /** The user's status as a verified account. */
@@ -279,7 +282,25 @@ export function isVerificationView(value: unknown): value is $Typed<Verification
   return is$typed(value, id, 'verificationView')
 }
 
-export type Preferences = ($Typed<AdultContentPref> | $Typed<ContentLabelPref> | $Typed<SavedFeedsPref> | $Typed<SavedFeedsPrefV2> | $Typed<PersonalDetailsPref> | $Typed<DeclaredAgePref> | $Typed<FeedViewPref> | $Typed<ThreadViewPref> | $Typed<InterestsPref> | $Typed<MutedWordsPref> | $Typed<HiddenPostsPref> | $Typed<BskyAppStatePref> | $Typed<LabelersPref> | $Typed<PostInteractionSettingsPref> | $Typed<VerificationPrefs> | $Typed<LiveEventPreferences> | Unknown$TypedObject)[]
+export type Preferences = (
+  | $Typed<AdultContentPref>
+  | $Typed<ContentLabelPref>
+  | $Typed<SavedFeedsPref>
+  | $Typed<SavedFeedsPrefV2>
+  | $Typed<PersonalDetailsPref>
+  | $Typed<DeclaredAgePref>
+  | $Typed<FeedViewPref>
+  | $Typed<ThreadViewPref>
+  | $Typed<InterestsPref>
+  | $Typed<MutedWordsPref>
+  | $Typed<HiddenPostsPref>
+  | $Typed<BskyAppStatePref>
+  | $Typed<LabelersPref>
+  | $Typed<PostInteractionSettingsPref>
+  | $Typed<VerificationPrefs>
+  | $Typed<LiveEventPreferences>
+  | Unknown$TypedObject
+)[]
 
 export interface AdultContentPref {
   $type?: 'app.bsky.actor.defs#adultContentPref'
@@ -358,7 +379,8 @@ export function isPersonalDetailsPref(value: unknown): value is $Typed<PersonalD
 }
 
 /**
- * Read-only preference containing value(s) inferred from the user's declared birthdate. Absence of this preference object in the response indicates that the user has not made a declaration.
+ * Read-only preference containing value(s) inferred from the user's declared birthdate. Absence of this
+ * preference object in the response indicates that the user has not made a declaration.
  */
 export interface DeclaredAgePref {
   $type?: 'app.bsky.actor.defs#declaredAgePref'
@@ -502,16 +524,15 @@ export function isLabelerPrefItem(value: unknown): value is $Typed<LabelerPrefIt
   return is$typed(value, id, 'labelerPrefItem')
 }
 
-/**
- * A grab bag of state that's specific to the bsky.app program. Third-party apps shouldn't use this.
- */
+/** A grab bag of state that's specific to the bsky.app program. Third-party apps shouldn't use this. */
 export interface BskyAppStatePref {
   $type?: 'app.bsky.actor.defs#bskyAppStatePref'
   activeProgressGuide?: BskyAppProgressGuide
   /** Indicates if the user is participating in the beta features program. */
   isBetaUser?: boolean
   /**
-   * An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to the user.
+   * An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to
+   * the user.
    * @maxLength 1000
    */
   queuedNudges?: string[]
@@ -528,7 +549,8 @@ export function isBskyAppStatePref(value: unknown): value is $Typed<BskyAppState
 }
 
 /**
- * If set, an active progress guide. Once completed, can be set to undefined. Should have unspecced fields tracking progress.
+ * If set, an active progress guide. Once completed, can be set to undefined. Should have unspecced fields
+ * tracking progress.
  */
 export interface BskyAppProgressGuide {
   $type?: 'app.bsky.actor.defs#bskyAppProgressGuide'
@@ -599,17 +621,26 @@ export function isLiveEventPreferences(value: unknown): value is $Typed<LiveEven
 }
 
 /**
- * Default post interaction settings for the account. These values should be applied as default values when creating new posts. These refs should mirror the threadgate and postgate records exactly.
+ * Default post interaction settings for the account. These values should be applied as default values when
+ * creating new posts. These refs should mirror the threadgate and postgate records exactly.
  */
 export interface PostInteractionSettingsPref {
   $type?: 'app.bsky.actor.defs#postInteractionSettingsPref'
   /**
-   * Matches threadgate record. List of rules defining who can reply to this users posts. If value is an empty array, no one can reply. If value is undefined, anyone can reply.
+   * Matches threadgate record. List of rules defining who can reply to this users posts. If value is an empty
+   * array, no one can reply. If value is undefined, anyone can reply.
    * @maxLength 5
    */
-  threadgateAllowRules?: ($Typed<AppBskyFeedThreadgate.MentionRule> | $Typed<AppBskyFeedThreadgate.FollowerRule> | $Typed<AppBskyFeedThreadgate.FollowingRule> | $Typed<AppBskyFeedThreadgate.ListRule> | Unknown$TypedObject)[]
+  threadgateAllowRules?: (
+    | $Typed<AppBskyFeedThreadgate.MentionRule>
+    | $Typed<AppBskyFeedThreadgate.FollowerRule>
+    | $Typed<AppBskyFeedThreadgate.FollowingRule>
+    | $Typed<AppBskyFeedThreadgate.ListRule>
+    | Unknown$TypedObject
+  )[]
   /**
-   * Matches postgate record. List of rules defining who can embed this users posts. If value is an empty array or is undefined, no particular rules apply and anyone can embed.
+   * Matches postgate record. List of rules defining who can embed this users posts. If value is an empty
+   * array or is undefined, no particular rules apply and anyone can embed.
    * @maxLength 5
    */
   postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[]
@@ -633,13 +664,12 @@ export interface StatusView {
   embed?: $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject
   labels?: ComAtprotoLabelDefs.Label[]
   /**
-   * The date when this status will expire. The application might choose to no longer return the status after expiration.
+   * The date when this status will expire. The application might choose to no longer return the status after
+   * expiration.
    * @format datetime
    */
   expiresAt?: string
-  /**
-   * True if the status is not expired, false if it is expired. Only present if expiration was set.
-   */
+  /** True if the status is not expired, false if it is expired. Only present if expiration was set. */
   isActive?: boolean
   /** True if the user's go-live access has been disabled by a moderator, false otherwise. */
   isDisabled?: boolean

@@ -4,7 +4,8 @@ import { is$typed, type $Typed } from 'lexgen/runtime'
 export const id = 'app.bsky.embed.defs'
 
 /**
- * width:height represents an aspect ratio. It may be approximate, and may not correspond to absolute dimensions in any given unit.
+ * width:height represents an aspect ratio. It may be approximate, and may not correspond to absolute
+ * dimensions in any given unit.
  */
 export interface AspectRatio {
   $type?: 'app.bsky.embed.defs#aspectRatio'

@@ -7,7 +7,8 @@ import type * as ComAtprotoRepoStrongRef from '../../../com/atproto/repo/strongR
 export const id = 'app.bsky.embed.external'
 
 /**
- * A representation of some externally linked content (eg, a URL and 'card'), embedded in a Bluesky record (eg, a post).
+ * A representation of some externally linked content (eg, a URL and 'card'), embedded in a Bluesky record
+ * (eg, a post).
  */
 export interface Main {
   $type?: 'app.bsky.embed.external'
@@ -91,7 +92,8 @@ export interface ViewExternalSource {
    */
   uri: string
   /**
-   * Fully-qualified URL where an icon representing the source can be fetched. For example, CDN location provided by the App View.
+   * Fully-qualified URL where an icon representing the source can be fetched. For example, CDN location
+   * provided by the App View.
    * @format uri
    */
   icon?: string
@@ -106,7 +108,8 @@ export function isViewExternalSource(value: unknown): value is $Typed<ViewExtern
 }
 
 /**
- * The theme colors of an external source, such as a site.standard.publication. These colors may be used when rendering an embed from that source.
+ * The theme colors of an external source, such as a site.standard.publication. These colors may be used when
+ * rendering an embed from that source.
  */
 export interface ViewExternalSourceTheme {
   $type?: 'app.bsky.embed.external#viewExternalSourceTheme'

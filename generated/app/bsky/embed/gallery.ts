@@ -8,7 +8,8 @@ export const id = 'app.bsky.embed.gallery'
 export interface Main {
   $type?: 'app.bsky.embed.gallery'
   /**
-   * The schema-level maxLength of 20 is a future-proof ceiling. Clients should currently enforce a soft limit of 10 items in authoring UIs.
+   * The schema-level maxLength of 20 is a future-proof ceiling. Clients should currently enforce a soft limit
+   * of 10 items in authoring UIs.
    * @maxLength 20
    */
   items: ($Typed<Image> | Unknown$TypedObject)[]
@@ -49,12 +50,14 @@ export function isView(value: unknown): value is $Typed<View> {
 export interface ViewImage {
   $type?: 'app.bsky.embed.gallery#viewImage'
   /**
-   * Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by the App View.
+   * Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by
+   * the App View.
    * @format uri
    */
   thumbnail: string
   /**
-   * Fully-qualified URL where a large version of the image can be fetched. May or may not be the exact original blob. For example, CDN location provided by the App View.
+   * Fully-qualified URL where a large version of the image can be fetched. May or may not be the exact
+   * original blob. For example, CDN location provided by the App View.
    * @format uri
    */
   fullsize: string

@@ -48,12 +48,14 @@ export function isView(value: unknown): value is $Typed<View> {
 export interface ViewImage {
   $type?: 'app.bsky.embed.images#viewImage'
   /**
-   * Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by the App View.
+   * Fully-qualified URL where a thumbnail of the image can be fetched. For example, CDN location provided by
+   * the App View.
    * @format uri
    */
   thumb: string
   /**
-   * Fully-qualified URL where a large version of the image can be fetched. May or may not be the exact original blob. For example, CDN location provided by the App View.
+   * Fully-qualified URL where a large version of the image can be fetched. May or may not be the exact
+   * original blob. For example, CDN location provided by the App View.
    * @format uri
    */
   fullsize: string

@@ -13,7 +13,8 @@ import type * as ComAtprotoLabelDefs from '../../../com/atproto/label/defs.js'
 import type * as ComAtprotoRepoStrongRef from '../../../com/atproto/repo/strongRef.js'
 
 /**
- * A representation of a record embedded in a Bluesky record (eg, a post). For example, a quote-post, or sharing a feed generator record.
+ * A representation of a record embedded in a Bluesky record (eg, a post). For example, a quote-post, or
+ * sharing a feed generator record.
  */
 export const id = 'app.bsky.embed.record'
 
@@ -29,7 +30,16 @@ export function isMain(value: unknown): value is $Typed<Main> {
 
 export interface View {
   $type?: 'app.bsky.embed.record#view'
-  record: $Typed<ViewRecord> | $Typed<ViewNotFound> | $Typed<ViewBlocked> | $Typed<ViewDetached> | $Typed<AppBskyFeedDefs.GeneratorView> | $Typed<AppBskyGraphDefs.ListView> | $Typed<AppBskyLabelerDefs.LabelerView> | $Typed<AppBskyGraphDefs.StarterPackViewBasic> | Unknown$TypedObject
+  record:
+    | $Typed<ViewRecord>
+    | $Typed<ViewNotFound>
+    | $Typed<ViewBlocked>
+    | $Typed<ViewDetached>
+    | $Typed<AppBskyFeedDefs.GeneratorView>
+    | $Typed<AppBskyGraphDefs.ListView>
+    | $Typed<AppBskyLabelerDefs.LabelerView>
+    | $Typed<AppBskyGraphDefs.StarterPackViewBasic>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link View} (its `$type` says so). */
@@ -51,7 +61,15 @@ export interface ViewRecord {
   repostCount?: number
   likeCount?: number
   quoteCount?: number
-  embeds?: ($Typed<AppBskyEmbedImages.View> | $Typed<AppBskyEmbedVideo.View> | $Typed<AppBskyEmbedGallery.View> | $Typed<AppBskyEmbedExternal.View> | $Typed<View> | $Typed<AppBskyEmbedRecordWithMedia.View> | Unknown$TypedObject)[]
+  embeds?: (
+    | $Typed<AppBskyEmbedImages.View>
+    | $Typed<AppBskyEmbedVideo.View>
+    | $Typed<AppBskyEmbedGallery.View>
+    | $Typed<AppBskyEmbedExternal.View>
+    | $Typed<View>
+    | $Typed<AppBskyEmbedRecordWithMedia.View>
+    | Unknown$TypedObject
+  )[]
   /** @format datetime */
   indexedAt: string
 }

@@ -7,14 +7,20 @@ import type * as AppBskyEmbedRecord from './record.js'
 import type * as AppBskyEmbedVideo from './video.js'
 
 /**
- * A representation of a record embedded in a Bluesky record (eg, a post), alongside other compatible embeds. For example, a quote post and image, or a quote post and external URL card.
+ * A representation of a record embedded in a Bluesky record (eg, a post), alongside other compatible embeds.
+ * For example, a quote post and image, or a quote post and external URL card.
  */
 export const id = 'app.bsky.embed.recordWithMedia'
 
 export interface Main {
   $type?: 'app.bsky.embed.recordWithMedia'
   record: AppBskyEmbedRecord.Main
-  media: $Typed<AppBskyEmbedImages.Main> | $Typed<AppBskyEmbedVideo.Main> | $Typed<AppBskyEmbedGallery.Main> | $Typed<AppBskyEmbedExternal.Main> | Unknown$TypedObject
+  media:
+    | $Typed<AppBskyEmbedImages.Main>
+    | $Typed<AppBskyEmbedVideo.Main>
+    | $Typed<AppBskyEmbedGallery.Main>
+    | $Typed<AppBskyEmbedExternal.Main>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link Main} (its `$type` says so). */
@@ -25,7 +31,12 @@ export function isMain(value: unknown): value is $Typed<Main> {
 export interface View {
   $type?: 'app.bsky.embed.recordWithMedia#view'
   record: AppBskyEmbedRecord.View
-  media: $Typed<AppBskyEmbedImages.View> | $Typed<AppBskyEmbedVideo.View> | $Typed<AppBskyEmbedGallery.View> | $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject
+  media:
+    | $Typed<AppBskyEmbedImages.View>
+    | $Typed<AppBskyEmbedVideo.View>
+    | $Typed<AppBskyEmbedGallery.View>
+    | $Typed<AppBskyEmbedExternal.View>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link View} (its `$type` says so). */

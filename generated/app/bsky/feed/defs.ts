@@ -21,7 +21,14 @@ export interface PostView {
   cid: string
   author: AppBskyActorDefs.ProfileViewBasic
   record: UnknownObject
-  embed?: $Typed<AppBskyEmbedImages.View> | $Typed<AppBskyEmbedVideo.View> | $Typed<AppBskyEmbedGallery.View> | $Typed<AppBskyEmbedExternal.View> | $Typed<AppBskyEmbedRecord.View> | $Typed<AppBskyEmbedRecordWithMedia.View> | Unknown$TypedObject
+  embed?:
+    | $Typed<AppBskyEmbedImages.View>
+    | $Typed<AppBskyEmbedVideo.View>
+    | $Typed<AppBskyEmbedGallery.View>
+    | $Typed<AppBskyEmbedExternal.View>
+    | $Typed<AppBskyEmbedRecord.View>
+    | $Typed<AppBskyEmbedRecordWithMedia.View>
+    | Unknown$TypedObject
   bookmarkCount?: number
   replyCount?: number
   repostCount?: number
@@ -42,7 +49,8 @@ export function isPostView(value: unknown): value is $Typed<PostView> {
 }
 
 /**
- * Metadata about the requesting account's relationship with the subject content. Only has meaningful content for authed requests.
+ * Metadata about the requesting account's relationship with the subject content. Only has meaningful content
+ * for authed requests.
  */
 export interface ViewerState {
   $type?: 'app.bsky.feed.defs#viewerState'
@@ -225,7 +233,10 @@ export interface GeneratorView {
   acceptsInteractions?: boolean
   labels?: ComAtprotoLabelDefs.Label[]
   viewer?: GeneratorViewerState
-  contentMode?: 'app.bsky.feed.defs#contentModeUnspecified' | 'app.bsky.feed.defs#contentModeVideo' | (string & {})
+  contentMode?:
+    | 'app.bsky.feed.defs#contentModeUnspecified'
+    | 'app.bsky.feed.defs#contentModeVideo'
+    | (string & {})
   /** @format datetime */
   indexedAt: string
 }
@@ -252,7 +263,8 @@ export interface SkeletonFeedPost {
   post: string
   reason?: $Typed<SkeletonReasonRepost> | $Typed<SkeletonReasonPin> | Unknown$TypedObject
   /**
-   * Context that will be passed through to client and may be passed to feed generator back alongside interactions.
+   * Context that will be passed through to client and may be passed to feed generator back alongside
+   * interactions.
    * @maxLength 2000
    */
   feedContext?: string
@@ -302,7 +314,20 @@ export interface Interaction {
   $type?: 'app.bsky.feed.defs#interaction'
   /** @format at-uri */
   item?: string
-  event?: 'app.bsky.feed.defs#requestLess' | 'app.bsky.feed.defs#requestMore' | 'app.bsky.feed.defs#clickthroughItem' | 'app.bsky.feed.defs#clickthroughAuthor' | 'app.bsky.feed.defs#clickthroughReposter' | 'app.bsky.feed.defs#clickthroughEmbed' | 'app.bsky.feed.defs#interactionSeen' | 'app.bsky.feed.defs#interactionLike' | 'app.bsky.feed.defs#interactionRepost' | 'app.bsky.feed.defs#interactionReply' | 'app.bsky.feed.defs#interactionQuote' | 'app.bsky.feed.defs#interactionShare' | (string & {})
+  event?:
+    | 'app.bsky.feed.defs#requestLess'
+    | 'app.bsky.feed.defs#requestMore'
+    | 'app.bsky.feed.defs#clickthroughItem'
+    | 'app.bsky.feed.defs#clickthroughAuthor'
+    | 'app.bsky.feed.defs#clickthroughReposter'
+    | 'app.bsky.feed.defs#clickthroughEmbed'
+    | 'app.bsky.feed.defs#interactionSeen'
+    | 'app.bsky.feed.defs#interactionLike'
+    | 'app.bsky.feed.defs#interactionRepost'
+    | 'app.bsky.feed.defs#interactionReply'
+    | 'app.bsky.feed.defs#interactionQuote'
+    | 'app.bsky.feed.defs#interactionShare'
+    | (string & {})
   /**
    * Context on a feed item that was originally supplied by the feed generator on getFeedSkeleton.
    * @maxLength 2000

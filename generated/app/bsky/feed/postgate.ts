@@ -4,7 +4,8 @@ import { is$typed, type $Typed, type Unknown$TypedObject } from 'lexgen/runtime'
 export const id = 'app.bsky.feed.postgate'
 
 /**
- * Record defining interaction rules for a post. The record key (rkey) of the postgate record must match the record key of the post, and that record must be in the same repository.
+ * Record defining interaction rules for a post. The record key (rkey) of the postgate record must match the
+ * record key of the post, and that record must be in the same repository.
  * Record key: `tid`.
  */
 export interface Record {
@@ -22,7 +23,8 @@ export interface Record {
    */
   detachedEmbeddingUris?: string[]
   /**
-   * List of rules defining who can embed this post. If value is an empty array or is undefined, no particular rules apply and anyone can embed.
+   * List of rules defining who can embed this post. If value is an empty array or is undefined, no particular
+   * rules apply and anyone can embed.
    * @maxLength 5
    */
   embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[]

@@ -4,7 +4,9 @@ import { is$typed, type $Typed, type Unknown$TypedObject } from 'lexgen/runtime'
 export const id = 'app.bsky.feed.threadgate'
 
 /**
- * Record defining interaction gating rules for a thread (aka, reply controls). The record key (rkey) of the threadgate record must match the record key of the thread's root post, and that record must be in the same repository.
+ * Record defining interaction gating rules for a thread (aka, reply controls). The record key (rkey) of the
+ * threadgate record must match the record key of the thread's root post, and that record must be in the same
+ * repository.
  * Record key: `tid`.
  */
 export interface Record {
@@ -15,10 +17,17 @@ export interface Record {
    */
   post: string
   /**
-   * List of rules defining who can reply to this post. If value is an empty array, no one can reply. If value is undefined, anyone can reply.
+   * List of rules defining who can reply to this post. If value is an empty array, no one can reply. If value
+   * is undefined, anyone can reply.
    * @maxLength 5
    */
-  allow?: ($Typed<MentionRule> | $Typed<FollowerRule> | $Typed<FollowingRule> | $Typed<ListRule> | Unknown$TypedObject)[]
+  allow?: (
+    | $Typed<MentionRule>
+    | $Typed<FollowerRule>
+    | $Typed<FollowingRule>
+    | $Typed<ListRule>
+    | Unknown$TypedObject
+  )[]
   /** @format datetime */
   createdAt: string
   /**

@@ -131,7 +131,11 @@ export function isStarterPackViewBasic(value: unknown): value is $Typed<StarterP
   return is$typed(value, id, 'starterPackViewBasic')
 }
 
-export type ListPurpose = 'app.bsky.graph.defs#modlist' | 'app.bsky.graph.defs#curatelist' | 'app.bsky.graph.defs#referencelist' | (string & {})
+export type ListPurpose =
+  | 'app.bsky.graph.defs#modlist'
+  | 'app.bsky.graph.defs#curatelist'
+  | 'app.bsky.graph.defs#referencelist'
+  | (string & {})
 
 /** A list of actors to apply an aggregate moderation action (mute/block) on. */
 export const Modlist = 'app.bsky.graph.defs#modlist'
@@ -171,7 +175,8 @@ export function isNotFoundActor(value: unknown): value is $Typed<NotFoundActor> 
 }
 
 /**
- * lists the bi-directional graph relationships between one actor (not indicated in the object), and the target actors (the DID included in the object)
+ * lists the bi-directional graph relationships between one actor (not indicated in the object), and the
+ * target actors (the DID included in the object)
  */
 export interface Relationship {
   $type?: 'app.bsky.graph.defs#relationship'

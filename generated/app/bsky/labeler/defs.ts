@@ -41,13 +41,15 @@ export interface LabelerViewDetailed {
   indexedAt: string
   labels?: ComAtprotoLabelDefs.Label[]
   /**
-   * The set of report reason 'codes' which are in-scope for this service to review and action. These usually align to policy categories. If not defined (distinct from empty array), all reason types are allowed.
+   * The set of report reason 'codes' which are in-scope for this service to review and action. These usually
+   * align to policy categories. If not defined (distinct from empty array), all reason types are allowed.
    */
   reasonTypes?: ComAtprotoModerationDefs.ReasonType[]
   /** The set of subject types (account, record, etc) this service accepts reports on. */
   subjectTypes?: ComAtprotoModerationDefs.SubjectType[]
   /**
-   * Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct from empty array), default is any record type.
+   * Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct
+   * from empty array), default is any record type.
    */
   subjectCollections?: string[]
 }
@@ -73,7 +75,8 @@ export interface LabelerPolicies {
   /** The label values which this labeler publishes. May include global or custom labels. */
   labelValues: ComAtprotoLabelDefs.LabelValue[]
   /**
-   * Label values created by this labeler and scoped exclusively to it. Labels defined here will override global label definitions for this labeler.
+   * Label values created by this labeler and scoped exclusively to it. Labels defined here will override
+   * global label definitions for this labeler.
    */
   labelValueDefinitions?: ComAtprotoLabelDefs.LabelValueDefinition[]
 }

@@ -16,7 +16,8 @@ export function isMain(value: unknown): value is $Typed<Main> {
 }
 
 /**
- * Facet feature for mention of another account. The text is usually a handle, including a '@' prefix, but the facet reference is a DID.
+ * Facet feature for mention of another account. The text is usually a handle, including a '@' prefix, but the
+ * facet reference is a DID.
  */
 export interface Mention {
   $type?: 'app.bsky.richtext.facet#mention'
@@ -30,7 +31,8 @@ export function isMention(value: unknown): value is $Typed<Mention> {
 }
 
 /**
- * Facet feature for a URL. The text URL may have been simplified or truncated, but the facet reference should be a complete URL.
+ * Facet feature for a URL. The text URL may have been simplified or truncated, but the facet reference should
+ * be a complete URL.
  */
 export interface Link {
   $type?: 'app.bsky.richtext.facet#link'
@@ -44,7 +46,8 @@ export function isLink(value: unknown): value is $Typed<Link> {
 }
 
 /**
- * Facet feature for a hashtag. The text usually includes a '#' prefix, but the facet reference should not (except in the case of 'double hash tags').
+ * Facet feature for a hashtag. The text usually includes a '#' prefix, but the facet reference should not
+ * (except in the case of 'double hash tags').
  */
 export interface Tag {
   $type?: 'app.bsky.richtext.facet#tag'
@@ -61,7 +64,10 @@ export function isTag(value: unknown): value is $Typed<Tag> {
 }
 
 /**
- * Specifies the sub-string range a facet feature applies to. Start index is inclusive, end index is exclusive. Indices are zero-indexed, counting bytes of the UTF-8 encoded text. NOTE: some languages, like Javascript, use UTF-16 or Unicode codepoints for string slice indexing; in these languages, convert to byte arrays before working with facets.
+ * Specifies the sub-string range a facet feature applies to. Start index is inclusive, end index is
+ * exclusive. Indices are zero-indexed, counting bytes of the UTF-8 encoded text. NOTE: some languages, like
+ * Javascript, use UTF-16 or Unicode codepoints for string slice indexing; in these languages, convert to byte
+ * arrays before working with facets.
  */
 export interface ByteSlice {
   $type?: 'app.bsky.richtext.facet#byteSlice'

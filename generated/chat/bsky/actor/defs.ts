@@ -29,7 +29,11 @@ export interface ProfileViewBasic {
   chatDisabled?: boolean
   verification?: AppBskyActorDefs.VerificationState
   /** Union field that has data specific to different kinds of convos. */
-  kind?: $Typed<DirectConvoMember> | $Typed<GroupConvoMember> | $Typed<PastGroupConvoMember> | Unknown$TypedObject
+  kind?:
+    | $Typed<DirectConvoMember>
+    | $Typed<GroupConvoMember>
+    | $Typed<PastGroupConvoMember>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link ProfileViewBasic} (its `$type` says so). */
@@ -49,13 +53,9 @@ export function isDirectConvoMember(value: unknown): value is $Typed<DirectConvo
 /** A current group convo member. */
 export interface GroupConvoMember {
   $type?: 'chat.bsky.actor.defs#groupConvoMember'
-  /**
-   * Who added this member. Only present if the member was added (instead of joining via link).
-   */
+  /** Who added this member. Only present if the member was added (instead of joining via link). */
   addedBy?: ProfileViewBasic
-  /**
-   * The member's role within this conversation. Only present in group conversation member lists.
-   */
+  /** The member's role within this conversation. Only present in group conversation member lists. */
   role: MemberRole
 }
 

@@ -18,9 +18,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -33,9 +31,11 @@ export const method: Method = {
 }
 
 /**
- * Marks a conversation as accepted, so it is shown in the list of accepted convos instead on the request convos.
+ * Marks a conversation as accepted, so it is shown in the list of accepted convos instead on the request
+ * convos.
  *
- * Calls `chat.bsky.convo.acceptConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.acceptConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoAcceptConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -26,9 +26,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Indicates that reactions are not allowed on this message, e.g. because it is a system message.
- */
+/** Indicates that reactions are not allowed on this message, e.g. because it is a system message. */
 export const ReactionNotAllowedError = /*#__PURE__*/ declaredError('ReactionNotAllowed')
 export type ReactionNotAllowedError = InstanceType<typeof ReactionNotAllowedError>
 
@@ -37,20 +35,17 @@ export const ReactionMessageDeletedError = /*#__PURE__*/ declaredError('Reaction
 export type ReactionMessageDeletedError = InstanceType<typeof ReactionMessageDeletedError>
 
 /**
- * Indicates that the message has the maximum number of reactions allowed for a single user, and the requested reaction wasn't yet present. If it was already present, the request will not fail since it is idempotent.
+ * Indicates that the message has the maximum number of reactions allowed for a single user, and the requested
+ * reaction wasn't yet present. If it was already present, the request will not fail since it is idempotent.
  */
 export const ReactionLimitReachedError = /*#__PURE__*/ declaredError('ReactionLimitReached')
 export type ReactionLimitReachedError = InstanceType<typeof ReactionLimitReachedError>
 
-/**
- * Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji.
- */
+/** Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji. */
 export const ReactionInvalidValueError = /*#__PURE__*/ declaredError('ReactionInvalidValue')
 export type ReactionInvalidValueError = InstanceType<typeof ReactionInvalidValueError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | ReactionNotAllowedError | ReactionMessageDeletedError | ReactionLimitReachedError | ReactionInvalidValueError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -63,9 +58,11 @@ export const method: Method = {
 }
 
 /**
- * Adds an emoji reaction to a message. Requires authentication. It is idempotent, so multiple calls from the same user with the same emoji result in a single reaction.
+ * Adds an emoji reaction to a message. Requires authentication. It is idempotent, so multiple calls from the
+ * same user with the same emoji result in a single reaction.
  *
- * Calls `chat.bsky.convo.addReaction` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.addReaction` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoAddReaction(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

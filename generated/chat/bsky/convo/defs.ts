@@ -49,9 +49,7 @@ export interface MessageInput {
   /** Annotations of text (mentions, URLs, hashtags, etc) */
   facets?: AppBskyRichtextFacet.Main[]
   embed?: $Typed<AppBskyEmbedRecord.Main> | $Typed<ChatBskyEmbedJoinLink.Main> | Unknown$TypedObject
-  /**
-   * If set, the message this message is replying to. The referenced message must be in the same convo.
-   */
+  /** If set, the message this message is replying to. The referenced message must be in the same convo. */
   replyTo?: ReplyRef
 }
 
@@ -60,9 +58,7 @@ export function isMessageInput(value: unknown): value is $Typed<MessageInput> {
   return is$typed(value, id, 'messageInput')
 }
 
-/**
- * A reference to another message within the same convo, used to indicate that a message is a reply to it.
- */
+/** A reference to another message within the same convo, used to indicate that a message is a reply to it. */
 export interface ReplyRef {
   $type?: 'chat.bsky.convo.defs#replyRef'
   messageId: string
@@ -88,9 +84,15 @@ export interface MessageView {
   /** Reactions to this message, in ascending order of creation time. */
   reactions?: ReactionView[]
   /**
-   * If set, the message this message is replying to. The full view of the referenced message is embedded so the client can render it inline. Only a single level is embedded: the embedded message will not itself have a populated 'replyTo' field even if it was also a reply.
+   * If set, the message this message is replying to. The full view of the referenced message is embedded so
+   * the client can render it inline. Only a single level is embedded: the embedded message will not itself
+   * have a populated 'replyTo' field even if it was also a reply.
    */
-  replyTo?: $Typed<MessageView> | $Typed<DeletedMessageView> | $Typed<MessageBeforeUserJoinedGroupView> | Unknown$TypedObject
+  replyTo?:
+    | $Typed<MessageView>
+    | $Typed<DeletedMessageView>
+    | $Typed<MessageBeforeUserJoinedGroupView>
+    | Unknown$TypedObject
   sender: MessageViewSender
   /** @format datetime */
   sentAt: string
@@ -118,7 +120,20 @@ export interface SystemMessageView {
   rev: string
   /** @format datetime */
   sentAt: string
-  data: $Typed<SystemMessageDataAddMember> | $Typed<SystemMessageDataRemoveMember> | $Typed<SystemMessageDataMemberJoin> | $Typed<SystemMessageDataMemberLeave> | $Typed<SystemMessageDataLockConvo> | $Typed<SystemMessageDataUnlockConvo> | $Typed<SystemMessageDataLockConvoPermanently> | $Typed<SystemMessageDataEditGroup> | $Typed<SystemMessageDataCreateJoinLink> | $Typed<SystemMessageDataEditJoinLink> | $Typed<SystemMessageDataEnableJoinLink> | $Typed<SystemMessageDataDisableJoinLink> | Unknown$TypedObject
+  data:
+    | $Typed<SystemMessageDataAddMember>
+    | $Typed<SystemMessageDataRemoveMember>
+    | $Typed<SystemMessageDataMemberJoin>
+    | $Typed<SystemMessageDataMemberLeave>
+    | $Typed<SystemMessageDataLockConvo>
+    | $Typed<SystemMessageDataUnlockConvo>
+    | $Typed<SystemMessageDataLockConvoPermanently>
+    | $Typed<SystemMessageDataEditGroup>
+    | $Typed<SystemMessageDataCreateJoinLink>
+    | $Typed<SystemMessageDataEditJoinLink>
+    | $Typed<SystemMessageDataEnableJoinLink>
+    | $Typed<SystemMessageDataDisableJoinLink>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link SystemMessageView} (its `$type` says so). */
@@ -132,7 +147,8 @@ export interface SystemMessageDataAddMember {
   /** Current view of the member who was added. */
   member: SystemMessageReferredUser
   /**
-   * Role the user was added to the group with. The role from 'member' will reflect the current data, not historical.
+   * Role the user was added to the group with. The role from 'member' will reflect the current data, not
+   * historical.
    */
   role: ChatBskyActorDefs.MemberRole
   addedBy: SystemMessageReferredUser
@@ -162,11 +178,13 @@ export interface SystemMessageDataMemberJoin {
   /** Current view of the member who joined. */
   member: SystemMessageReferredUser
   /**
-   * Role the user was added to the group with. The role from 'member' will reflect the current data, not historical.
+   * Role the user was added to the group with. The role from 'member' will reflect the current data, not
+   * historical.
    */
   role: ChatBskyActorDefs.MemberRole
   /**
-   * If join link was configured to require approval, this will be set to who approved the request. Undefined if approval was not required.
+   * If join link was configured to require approval, this will be set to who approved the request. Undefined
+   * if approval was not required.
    */
   approvedBy?: SystemMessageReferredUser
 }
@@ -219,9 +237,7 @@ export interface SystemMessageDataLockConvoPermanently {
   lockedBy: SystemMessageReferredUser
 }
 
-/**
- * True when `value` is a {@link SystemMessageDataLockConvoPermanently} (its `$type` says so).
- */
+/** True when `value` is a {@link SystemMessageDataLockConvoPermanently} (its `$type` says so). */
 export function isSystemMessageDataLockConvoPermanently(value: unknown): value is $Typed<SystemMessageDataLockConvoPermanently> {
   return is$typed(value, id, 'systemMessageDataLockConvoPermanently')
 }
@@ -295,7 +311,8 @@ export function isDeletedMessageView(value: unknown): value is $Typed<DeletedMes
 }
 
 /**
- * Placeholder embedded in place of a reply's parent message when that parent was sent before the viewer joined the group convo. The viewer has no access to that history, so no message data is carried.
+ * Placeholder embedded in place of a reply's parent message when that parent was sent before the viewer
+ * joined the group convo. The viewer has no access to that history, so no message data is carried.
  */
 export interface MessageBeforeUserJoinedGroupView {
   $type?: 'chat.bsky.convo.defs#messageBeforeUserJoinedGroupView'
@@ -357,10 +374,17 @@ export interface ConvoView {
   id: string
   rev: string
   /**
-   * Members of this conversation. For direct convos, it will be an immutable list of the 2 members. For group convos, it will a list of important members (the first few members, the viewer, the member who added the viewer, the member who sent the last message, the member who sent the last reaction), but will not contain the full list of members. Use chat.bsky.convo.getConvoMembers to list all members.
+   * Members of this conversation. For direct convos, it will be an immutable list of the 2 members. For group
+   * convos, it will a list of important members (the first few members, the viewer, the member who added the
+   * viewer, the member who sent the last message, the member who sent the last reaction), but will not
+   * contain the full list of members. Use chat.bsky.convo.getConvoMembers to list all members.
    */
   members: ChatBskyActorDefs.ProfileViewBasic[]
-  lastMessage?: $Typed<MessageView> | $Typed<DeletedMessageView> | $Typed<SystemMessageView> | Unknown$TypedObject
+  lastMessage?:
+    | $Typed<MessageView>
+    | $Typed<DeletedMessageView>
+    | $Typed<SystemMessageView>
+    | Unknown$TypedObject
   lastReaction?: $Typed<MessageAndReactionView> | Unknown$TypedObject
   muted: boolean
   /** Convo status for the viewer member (not the convo itself). */
@@ -390,13 +414,15 @@ export interface GroupConvo {
   createdAt: string
   joinLink?: ChatBskyGroupDefs.JoinLinkView
   /**
-   * The total number of pending join requests for the group conversation. Only present for the owner. Capped at 21.
+   * The total number of pending join requests for the group conversation. Only present for the owner. Capped
+   * at 21.
    */
   joinRequestCount?: number
   /** The lock status of the conversation. */
   lockStatus: ConvoLockStatus
   /**
-   * Whether the lock status is being forced by a moderation override (account inactivation or convo takedown) rather than the owner's own setting.
+   * Whether the lock status is being forced by a moderation override (account inactivation or convo takedown)
+   * rather than the owner's own setting.
    */
   lockStatusModerationOverride: boolean
   /** The total number of members in the group conversation. */
@@ -409,9 +435,7 @@ export interface GroupConvo {
    * @maxGraphemes 50
    */
   name: string
-  /**
-   * The number of unread join requests for the group conversation. Only present for the owner.
-   */
+  /** The number of unread join requests for the group conversation. Only present for the owner. */
   unreadJoinRequestCount?: number
 }
 
@@ -421,7 +445,8 @@ export function isGroupConvo(value: unknown): value is $Typed<GroupConvo> {
 }
 
 /**
- * Event indicating a convo containing the viewer was started. Can be direct or group. When a member is added to a group convo, they also get this event.
+ * Event indicating a convo containing the viewer was started. Can be direct or group. When a member is added
+ * to a group convo, they also get this event.
  */
 export interface LogBeginConvo {
   $type?: 'chat.bsky.convo.defs#logBeginConvo'
@@ -435,7 +460,8 @@ export function isLogBeginConvo(value: unknown): value is $Typed<LogBeginConvo> 
 }
 
 /**
- * Event indicating the viewer accepted a convo, and it can be moved out of the request inbox. Can be direct or group.
+ * Event indicating the viewer accepted a convo, and it can be moved out of the request inbox. Can be direct
+ * or group.
  */
 export interface LogAcceptConvo {
   $type?: 'chat.bsky.convo.defs#logAcceptConvo'
@@ -484,16 +510,15 @@ export function isLogUnmuteConvo(value: unknown): value is $Typed<LogUnmuteConvo
   return is$typed(value, id, 'logUnmuteConvo')
 }
 
-/**
- * Event indicating a user-originated message was created. Is not emitted for system messages.
- */
+/** Event indicating a user-originated message was created. Is not emitted for system messages. */
 export interface LogCreateMessage {
   $type?: 'chat.bsky.convo.defs#logCreateMessage'
   rev: string
   convoId: string
   message: $Typed<MessageView> | $Typed<DeletedMessageView> | Unknown$TypedObject
   /**
-   * Profiles referred to in the message view. This isn't required for compatibility, because it was added later, but should generally be present.
+   * Profiles referred to in the message view. This isn't required for compatibility, because it was added
+   * later, but should generally be present.
    */
   relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
 }
@@ -503,9 +528,7 @@ export function isLogCreateMessage(value: unknown): value is $Typed<LogCreateMes
   return is$typed(value, id, 'logCreateMessage')
 }
 
-/**
- * Event indicating a user-originated message was deleted. Is not emitted for system messages.
- */
+/** Event indicating a user-originated message was deleted. Is not emitted for system messages. */
 export interface LogDeleteMessage {
   $type?: 'chat.bsky.convo.defs#logDeleteMessage'
   rev: string
@@ -542,7 +565,8 @@ export interface LogAddReaction {
   message: $Typed<MessageView> | $Typed<DeletedMessageView> | Unknown$TypedObject
   reaction: ReactionView
   /**
-   * Profiles referred in the message and reaction views. This isn't required for compatibility, because it was added later, but should generally be present.
+   * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
+   * was added later, but should generally be present.
    */
   relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
 }
@@ -560,7 +584,8 @@ export interface LogRemoveReaction {
   message: $Typed<MessageView> | $Typed<DeletedMessageView> | Unknown$TypedObject
   reaction: ReactionView
   /**
-   * Profiles referred in the message and reaction views. This isn't required for compatibility, because it was added later, but should generally be present.
+   * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
+   * was added later, but should generally be present.
    */
   relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
 }
@@ -584,7 +609,8 @@ export function isLogReadConvo(value: unknown): value is $Typed<LogReadConvo> {
 }
 
 /**
- * Event indicating a member was added to a group convo. The member who was added gets a logBeginConvo (to create the convo) but also a logAddMember (to show the system message as the first message the user sees).
+ * Event indicating a member was added to a group convo. The member who was added gets a logBeginConvo (to
+ * create the convo) but also a logAddMember (to show the system message as the first message the user sees).
  */
 export interface LogAddMember {
   $type?: 'chat.bsky.convo.defs#logAddMember'
@@ -602,7 +628,9 @@ export function isLogAddMember(value: unknown): value is $Typed<LogAddMember> {
 }
 
 /**
- * Event indicating a member was removed from a group convo. The member who was removed gets a logLeaveConvo (to leave the convo) but not a logRemoveMember (because they already left, so can't see the system message).
+ * Event indicating a member was removed from a group convo. The member who was removed gets a logLeaveConvo
+ * (to leave the convo) but not a logRemoveMember (because they already left, so can't see the system
+ * message).
  */
 export interface LogRemoveMember {
   $type?: 'chat.bsky.convo.defs#logRemoveMember'
@@ -620,7 +648,9 @@ export function isLogRemoveMember(value: unknown): value is $Typed<LogRemoveMemb
 }
 
 /**
- * Event indicating a member joined a group convo via join link. The member who was added gets a logBeginConvo (to create the convo) but also a logMemberJoin (to show the system message as the first message the user sees).
+ * Event indicating a member joined a group convo via join link. The member who was added gets a logBeginConvo
+ * (to create the convo) but also a logMemberJoin (to show the system message as the first message the user
+ * sees).
  */
 export interface LogMemberJoin {
   $type?: 'chat.bsky.convo.defs#logMemberJoin'
@@ -638,7 +668,8 @@ export function isLogMemberJoin(value: unknown): value is $Typed<LogMemberJoin> 
 }
 
 /**
- * Event indicating a member voluntarily left a group convo. The member who was removed gets a logLeaveConvo (to leave the convo) but not a logMemberLeave (because they already left, so can't see the system message).
+ * Event indicating a member voluntarily left a group convo. The member who was removed gets a logLeaveConvo
+ * (to leave the convo) but not a logMemberLeave (because they already left, so can't see the system message).
  */
 export interface LogMemberLeave {
   $type?: 'chat.bsky.convo.defs#logMemberLeave'
@@ -773,9 +804,7 @@ export function isLogDisableJoinLink(value: unknown): value is $Typed<LogDisable
   return is$typed(value, id, 'logDisableJoinLink')
 }
 
-/**
- * Event indicating a join request was made to a group the viewer owns. Only the owner gets this.
- */
+/** Event indicating a join request was made to a group the viewer owns. Only the owner gets this. */
 export interface LogIncomingJoinRequest {
   $type?: 'chat.bsky.convo.defs#logIncomingJoinRequest'
   rev: string
@@ -790,7 +819,8 @@ export function isLogIncomingJoinRequest(value: unknown): value is $Typed<LogInc
 }
 
 /**
- * Event indicating a join request was approved by the viewer. Only the owner gets this. The approved member gets a logBeginConvo.
+ * Event indicating a join request was approved by the viewer. Only the owner gets this. The approved member
+ * gets a logBeginConvo.
  */
 export interface LogApproveJoinRequest {
   $type?: 'chat.bsky.convo.defs#logApproveJoinRequest'
@@ -819,9 +849,7 @@ export function isLogRejectJoinRequest(value: unknown): value is $Typed<LogRejec
   return is$typed(value, id, 'logRejectJoinRequest')
 }
 
-/**
- * Event indicating a join request was made by the requester. Only requester actor gets this.
- */
+/** Event indicating a join request was made by the requester. Only requester actor gets this. */
 export interface LogOutgoingJoinRequest {
   $type?: 'chat.bsky.convo.defs#logOutgoingJoinRequest'
   rev: string
@@ -833,9 +861,7 @@ export function isLogOutgoingJoinRequest(value: unknown): value is $Typed<LogOut
   return is$typed(value, id, 'logOutgoingJoinRequest')
 }
 
-/**
- * Event indicating a prospective member withdrew their join request. Only the owner gets this.
- */
+/** Event indicating a prospective member withdrew their join request. Only the owner gets this. */
 export interface LogWithdrawIncomingJoinRequest {
   $type?: 'chat.bsky.convo.defs#logWithdrawIncomingJoinRequest'
   rev: string
@@ -849,9 +875,7 @@ export function isLogWithdrawIncomingJoinRequest(value: unknown): value is $Type
   return is$typed(value, id, 'logWithdrawIncomingJoinRequest')
 }
 
-/**
- * Event indicating the viewer withdrew their own join request. Only requester actor gets this.
- */
+/** Event indicating the viewer withdrew their own join request. Only requester actor gets this. */
 export interface LogWithdrawOutgoingJoinRequest {
   $type?: 'chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest'
   rev: string

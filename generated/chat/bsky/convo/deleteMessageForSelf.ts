@@ -21,9 +21,7 @@ export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 export const MessageDeleteNotAllowedError = /*#__PURE__*/ declaredError('MessageDeleteNotAllowed')
 export type MessageDeleteNotAllowedError = InstanceType<typeof MessageDeleteNotAllowedError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | MessageDeleteNotAllowedError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -38,7 +36,8 @@ export const method: Method = {
 /**
  * Marks a message as deleted for the viewer, so they won't see that message in future enumerations.
  *
- * Calls `chat.bsky.convo.deleteMessageForSelf` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.deleteMessageForSelf` (procedure). Resolves to a {@link Result}: it never throws for
+ * HTTP, XRPC or transport failures.
  */
 export function chatBskyConvoDeleteMessageForSelf(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

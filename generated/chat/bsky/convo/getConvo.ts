@@ -18,9 +18,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -34,7 +32,8 @@ export const method: Method = {
 /**
  * Gets an existing conversation by its ID.
  *
- * Calls `chat.bsky.convo.getConvo` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getConvo` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or
+ * transport failures.
  */
 export function chatBskyConvoGetConvo(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -19,9 +19,7 @@ export interface Output {
   convo?: ChatBskyConvoDefs.ConvoView
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -32,9 +30,12 @@ export const method: Method = {
 }
 
 /**
- * Check whether the requester and the other members can start a 1-1 chat. Only applicable to direct (non-group) conversations. If an existing convo is found for these members, it is returned. Does not create a new convo if it doesn't exist.
+ * Check whether the requester and the other members can start a 1-1 chat. Only applicable to direct
+ * (non-group) conversations. If an existing convo is found for these members, it is returned. Does not create
+ * a new convo if it doesn't exist.
  *
- * Calls `chat.bsky.convo.getConvoAvailability` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getConvoAvailability` (query). Resolves to a {@link Result}: it never throws for
+ * HTTP, XRPC or transport failures.
  */
 export function chatBskyConvoGetConvoAvailability(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

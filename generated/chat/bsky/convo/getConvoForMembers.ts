@@ -42,9 +42,7 @@ export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderEr
 export const RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
 export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountSuspendedError | BlockedActorError | BlockedSubjectError | MessagesDisabledError | NotFollowedBySenderError | RecipientNotFoundError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -56,9 +54,11 @@ export const method: Method = {
 }
 
 /**
- * Get or create a 1-1 conversation for the given members. Always returns the same direct (non-group) conversation. To create a group conversation, use createGroup.
+ * Get or create a 1-1 conversation for the given members. Always returns the same direct (non-group)
+ * conversation. To create a group conversation, use createGroup.
  *
- * Calls `chat.bsky.convo.getConvoForMembers` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getConvoForMembers` (query). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoGetConvoForMembers(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

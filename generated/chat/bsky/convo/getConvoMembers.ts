@@ -26,9 +26,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -42,7 +40,8 @@ export const method: Method = {
 /**
  * Returns a paginated list of members from a conversation.
  *
- * Calls `chat.bsky.convo.getConvoMembers` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getConvoMembers` (query). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoGetConvoMembers(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -12,12 +12,42 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   cursor?: string
-  logs: ($Typed<ChatBskyConvoDefs.LogBeginConvo> | $Typed<ChatBskyConvoDefs.LogAcceptConvo> | $Typed<ChatBskyConvoDefs.LogLeaveConvo> | $Typed<ChatBskyConvoDefs.LogMuteConvo> | $Typed<ChatBskyConvoDefs.LogUnmuteConvo> | $Typed<ChatBskyConvoDefs.LogCreateMessage> | $Typed<ChatBskyConvoDefs.LogDeleteMessage> | $Typed<ChatBskyConvoDefs.LogReadMessage> | $Typed<ChatBskyConvoDefs.LogAddReaction> | $Typed<ChatBskyConvoDefs.LogRemoveReaction> | $Typed<ChatBskyConvoDefs.LogReadConvo> | $Typed<ChatBskyConvoDefs.LogAddMember> | $Typed<ChatBskyConvoDefs.LogRemoveMember> | $Typed<ChatBskyConvoDefs.LogMemberJoin> | $Typed<ChatBskyConvoDefs.LogMemberLeave> | $Typed<ChatBskyConvoDefs.LogLockConvo> | $Typed<ChatBskyConvoDefs.LogUnlockConvo> | $Typed<ChatBskyConvoDefs.LogLockConvoPermanently> | $Typed<ChatBskyConvoDefs.LogEditGroup> | $Typed<ChatBskyConvoDefs.LogCreateJoinLink> | $Typed<ChatBskyConvoDefs.LogEditJoinLink> | $Typed<ChatBskyConvoDefs.LogEnableJoinLink> | $Typed<ChatBskyConvoDefs.LogDisableJoinLink> | $Typed<ChatBskyConvoDefs.LogIncomingJoinRequest> | $Typed<ChatBskyConvoDefs.LogApproveJoinRequest> | $Typed<ChatBskyConvoDefs.LogRejectJoinRequest> | $Typed<ChatBskyConvoDefs.LogOutgoingJoinRequest> | $Typed<ChatBskyConvoDefs.LogWithdrawIncomingJoinRequest> | $Typed<ChatBskyConvoDefs.LogWithdrawOutgoingJoinRequest> | $Typed<ChatBskyConvoDefs.LogReadJoinRequests> | Unknown$TypedObject)[]
+  logs: (
+    | $Typed<ChatBskyConvoDefs.LogBeginConvo>
+    | $Typed<ChatBskyConvoDefs.LogAcceptConvo>
+    | $Typed<ChatBskyConvoDefs.LogLeaveConvo>
+    | $Typed<ChatBskyConvoDefs.LogMuteConvo>
+    | $Typed<ChatBskyConvoDefs.LogUnmuteConvo>
+    | $Typed<ChatBskyConvoDefs.LogCreateMessage>
+    | $Typed<ChatBskyConvoDefs.LogDeleteMessage>
+    | $Typed<ChatBskyConvoDefs.LogReadMessage>
+    | $Typed<ChatBskyConvoDefs.LogAddReaction>
+    | $Typed<ChatBskyConvoDefs.LogRemoveReaction>
+    | $Typed<ChatBskyConvoDefs.LogReadConvo>
+    | $Typed<ChatBskyConvoDefs.LogAddMember>
+    | $Typed<ChatBskyConvoDefs.LogRemoveMember>
+    | $Typed<ChatBskyConvoDefs.LogMemberJoin>
+    | $Typed<ChatBskyConvoDefs.LogMemberLeave>
+    | $Typed<ChatBskyConvoDefs.LogLockConvo>
+    | $Typed<ChatBskyConvoDefs.LogUnlockConvo>
+    | $Typed<ChatBskyConvoDefs.LogLockConvoPermanently>
+    | $Typed<ChatBskyConvoDefs.LogEditGroup>
+    | $Typed<ChatBskyConvoDefs.LogCreateJoinLink>
+    | $Typed<ChatBskyConvoDefs.LogEditJoinLink>
+    | $Typed<ChatBskyConvoDefs.LogEnableJoinLink>
+    | $Typed<ChatBskyConvoDefs.LogDisableJoinLink>
+    | $Typed<ChatBskyConvoDefs.LogIncomingJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogApproveJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogRejectJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogOutgoingJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogWithdrawIncomingJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogWithdrawOutgoingJoinRequest>
+    | $Typed<ChatBskyConvoDefs.LogReadJoinRequests>
+    | Unknown$TypedObject
+  )[]
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -28,7 +58,8 @@ export const method: Method = {
 }
 
 /**
- * Calls `chat.bsky.convo.getLog` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getLog` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or
+ * transport failures.
  */
 export function chatBskyConvoGetLog(core: Core, params?: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -20,9 +20,15 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   cursor?: string
-  messages: ($Typed<ChatBskyConvoDefs.MessageView> | $Typed<ChatBskyConvoDefs.DeletedMessageView> | $Typed<ChatBskyConvoDefs.SystemMessageView> | Unknown$TypedObject)[]
+  messages: (
+    | $Typed<ChatBskyConvoDefs.MessageView>
+    | $Typed<ChatBskyConvoDefs.DeletedMessageView>
+    | $Typed<ChatBskyConvoDefs.SystemMessageView>
+    | Unknown$TypedObject
+  )[]
   /**
-   * Set of all members who authored or reacted to the returned messages. Members referred to by system messages are also included.
+   * Set of all members who authored or reacted to the returned messages. Members referred to by system
+   * messages are also included.
    */
   relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
 }
@@ -31,9 +37,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -47,7 +51,8 @@ export const method: Method = {
 /**
  * Returns a page of messages from a conversation.
  *
- * Calls `chat.bsky.convo.getMessages` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getMessages` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC
+ * or transport failures.
  */
 export function chatBskyConvoGetMessages(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -15,18 +15,19 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   /**
-   * Number of unread, unlocked accepted convos. Counts convos with unread messages and unread join requests. Capped at 100, where 100 means more than 99.
+   * Number of unread, unlocked accepted convos. Counts convos with unread messages and unread join requests.
+   * Capped at 100, where 100 means more than 99.
    */
   unreadAcceptedConvos: number
   /**
-   * Number of unread, unlocked request convos. Includes convos with unread messages, but not with unread join request, since only the owner of a group has join requests to read, and the group would necessarily be accepted. Capped at 100, where 100 means more than 99.
+   * Number of unread, unlocked request convos. Includes convos with unread messages, but not with unread join
+   * request, since only the owner of a group has join requests to read, and the group would necessarily be
+   * accepted. Capped at 100, where 100 means more than 99.
    */
   unreadRequestConvos: number
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -37,9 +38,13 @@ export const method: Method = {
 }
 
 /**
- * Returns unread conversation counts for conversations that are unlocked, not muted, split by convo status. Direct convos are excluded when a block relationship exists between the actor and the other member, or when the other member's account is deleted or deactivated. Group convos are considered unread if they have unread join request counts.
+ * Returns unread conversation counts for conversations that are unlocked, not muted, split by convo status.
+ * Direct convos are excluded when a block relationship exists between the actor and the other member, or when
+ * the other member's account is deleted or deactivated. Group convos are considered unread if they have
+ * unread join request counts.
  *
- * Calls `chat.bsky.convo.getUnreadCounts` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.getUnreadCounts` (query). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoGetUnreadCounts(core: Core, params?: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -22,9 +22,7 @@ export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 export const OwnerCannotLeaveError = /*#__PURE__*/ declaredError('OwnerCannotLeave')
 export type OwnerCannotLeaveError = InstanceType<typeof OwnerCannotLeaveError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | OwnerCannotLeaveError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -37,9 +35,11 @@ export const method: Method = {
 }
 
 /**
- * Leaves a conversation (direct or group). For group, this effectively removes membership. For direct, membership is never removed, only changed to remove from enumerations by the user who left.
+ * Leaves a conversation (direct or group). For group, this effectively removes membership. For direct,
+ * membership is never removed, only changed to remove from enumerations by the user who left.
  *
- * Calls `chat.bsky.convo.leaveConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.leaveConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoLeaveConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

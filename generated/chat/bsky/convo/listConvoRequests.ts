@@ -19,12 +19,14 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   cursor?: string
-  requests: ($Typed<ChatBskyConvoDefs.ConvoView> | $Typed<ChatBskyGroupDefs.JoinRequestConvoView> | Unknown$TypedObject)[]
+  requests: (
+    | $Typed<ChatBskyConvoDefs.ConvoView>
+    | $Typed<ChatBskyGroupDefs.JoinRequestConvoView>
+    | Unknown$TypedObject
+  )[]
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -35,9 +37,11 @@ export const method: Method = {
 }
 
 /**
- * Returns a page of incoming conversation requests for the user. Direct convo requests are returned as convoView; group join requests made by the user are returned as joinRequestConvoView.
+ * Returns a page of incoming conversation requests for the user. Direct convo requests are returned as
+ * convoView; group join requests made by the user are returned as joinRequestConvoView.
  *
- * Calls `chat.bsky.convo.listConvoRequests` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.listConvoRequests` (query). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoListConvoRequests(core: Core, params?: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -15,7 +15,8 @@ export interface Params {
   cursor?: string
   readState?: 'unread' | (string & {})
   /**
-   * Filter convos by their status. It is discouraged to call with "request" and preferred to call chat.bsky.convo.listConvoRequests, which also includes group join requests made by the user.
+   * Filter convos by their status. It is discouraged to call with "request" and preferred to call
+   * chat.bsky.convo.listConvoRequests, which also includes group join requests made by the user.
    */
   status?: 'request' | 'accepted' | (string & {})
   /** Filter by conversation kind. */
@@ -30,9 +31,7 @@ export interface Output {
   convos: ChatBskyConvoDefs.ConvoView[]
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -45,7 +44,8 @@ export const method: Method = {
 /**
  * Returns a page of conversations (direct or group) for the user.
  *
- * Calls `chat.bsky.convo.listConvos` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.listConvos` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or
+ * transport failures.
  */
 export function chatBskyConvoListConvos(core: Core, params?: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -26,9 +26,7 @@ export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 export const InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
 export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = ConvoLockedError | InvalidConvoError | InsufficientRoleError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -43,7 +41,8 @@ export const method: Method = {
 /**
  * Locks a group convo so no more content (messages, reactions) can be added to it.
  *
- * Calls `chat.bsky.convo.lockConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.lockConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC
+ * or transport failures.
  */
 export function chatBskyConvoLockConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -26,9 +26,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Indicates that reactions are not allowed on this message, e.g. because it is a system message.
- */
+/** Indicates that reactions are not allowed on this message, e.g. because it is a system message. */
 export const ReactionNotAllowedError = /*#__PURE__*/ declaredError('ReactionNotAllowed')
 export type ReactionNotAllowedError = InstanceType<typeof ReactionNotAllowedError>
 
@@ -36,15 +34,11 @@ export type ReactionNotAllowedError = InstanceType<typeof ReactionNotAllowedErro
 export const ReactionMessageDeletedError = /*#__PURE__*/ declaredError('ReactionMessageDeleted')
 export type ReactionMessageDeletedError = InstanceType<typeof ReactionMessageDeletedError>
 
-/**
- * Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji.
- */
+/** Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji. */
 export const ReactionInvalidValueError = /*#__PURE__*/ declaredError('ReactionInvalidValue')
 export type ReactionInvalidValueError = InstanceType<typeof ReactionInvalidValueError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | ReactionNotAllowedError | ReactionMessageDeletedError | ReactionInvalidValueError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -57,9 +51,11 @@ export const method: Method = {
 }
 
 /**
- * Removes an emoji reaction from a message. Requires authentication. It is idempotent, so multiple calls from the same user with the same emoji result in that reaction not being present, even if it already wasn't.
+ * Removes an emoji reaction from a message. Requires authentication. It is idempotent, so multiple calls from
+ * the same user with the same emoji result in that reaction not being present, even if it already wasn't.
  *
- * Calls `chat.bsky.convo.removeReaction` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.removeReaction` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoRemoveReaction(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -25,9 +25,7 @@ export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 export const ReplyTargetNotFoundError = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
 export type ReplyTargetNotFoundError = InstanceType<typeof ReplyTargetNotFoundError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = ConvoLockedError | InvalidConvoError | ReplyTargetNotFoundError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -42,7 +40,8 @@ export const method: Method = {
 /**
  * Sends a message to a conversation.
  *
- * Calls `chat.bsky.convo.sendMessage` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.sendMessage` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoSendMessage(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

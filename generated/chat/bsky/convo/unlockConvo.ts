@@ -26,9 +26,7 @@ export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 export const ConvoLockedByModerationError = /*#__PURE__*/ declaredError('ConvoLockedByModeration')
 export type ConvoLockedByModerationError = InstanceType<typeof ConvoLockedByModerationError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | InsufficientRoleError | ConvoLockedByModerationError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -43,7 +41,8 @@ export const method: Method = {
 /**
  * Unlocks a group convo so it is able to receive new content.
  *
- * Calls `chat.bsky.convo.unlockConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.unlockConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoUnlockConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -18,9 +18,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -35,7 +33,8 @@ export const method: Method = {
 /**
  * Unmutes a conversation, allowing notifications related to it.
  *
- * Calls `chat.bsky.convo.unmuteConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.unmuteConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoUnmuteConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -14,9 +14,7 @@ export interface Output {
   updatedCount: number
 }
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = XrpcError
 
 /** What the runtime needs to call this method. */
@@ -30,7 +28,8 @@ export const method: Method = {
 /**
  * Sets conversations from a user as read to the latest message, with filters.
  *
- * Calls `chat.bsky.convo.updateAllRead` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.updateAllRead` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoUpdateAllRead(core: Core, input?: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -19,9 +19,7 @@ export interface Output {
 export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
-/**
- * Every error this method can fail with: the ones its lexicon declares, then the general ones.
- */
+/** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError
 
 /** What the runtime needs to call this method. */
@@ -36,7 +34,8 @@ export const method: Method = {
 /**
  * Updates the read state of a conversation from, optionally specifying the last read message.
  *
- * Calls `chat.bsky.convo.updateRead` (procedure). Resolves to a {@link Result}: it never throws for HTTP, XRPC or transport failures.
+ * Calls `chat.bsky.convo.updateRead` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
+ * XRPC or transport failures.
  */
 export function chatBskyConvoUpdateRead(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -18,7 +18,11 @@ export function isMain(value: unknown): value is $Typed<Main> {
 
 export interface View {
   $type?: 'chat.bsky.embed.joinLink#view'
-  joinLinkPreview: $Typed<ChatBskyGroupDefs.JoinLinkPreviewView> | $Typed<ChatBskyGroupDefs.DisabledJoinLinkPreviewView> | $Typed<ChatBskyGroupDefs.InvalidJoinLinkPreviewView> | Unknown$TypedObject
+  joinLinkPreview:
+    | $Typed<ChatBskyGroupDefs.JoinLinkPreviewView>
+    | $Typed<ChatBskyGroupDefs.DisabledJoinLinkPreviewView>
+    | $Typed<ChatBskyGroupDefs.InvalidJoinLinkPreviewView>
+    | Unknown$TypedObject
 }
 
 /** True when `value` is a {@link View} (its `$type` says so). */

@@ -49,7 +49,8 @@ export function isJoinLinkPreviewView(value: unknown): value is $Typed<JoinLinkP
 }
 
 /**
- * Preview for a disabled join link. Carries only the code so clients can correlate with the input and render a disabled state.
+ * Preview for a disabled join link. Carries only the code so clients can correlate with the input and render
+ * a disabled state.
  */
 export interface DisabledJoinLinkPreviewView {
   $type?: 'chat.bsky.group.defs#disabledJoinLinkPreviewView'
@@ -62,7 +63,8 @@ export function isDisabledJoinLinkPreviewView(value: unknown): value is $Typed<D
 }
 
 /**
- * Preview for a join link code that does not map to an existing link. Carries only the code so clients can correlate with the input and render an invalid state.
+ * Preview for a join link code that does not map to an existing link. Carries only the code so clients can
+ * correlate with the input and render an invalid state.
  */
 export interface InvalidJoinLinkPreviewView {
   $type?: 'chat.bsky.group.defs#invalidJoinLinkPreviewView'
@@ -100,7 +102,8 @@ export function isJoinRequestView(value: unknown): value is $Typed<JoinRequestVi
 }
 
 /**
- * A join request from the perspective of the requester, including enough group context to render the request in a list (e.g. group name, owner, member count).
+ * A join request from the perspective of the requester, including enough group context to render the request
+ * in a list (e.g. group name, owner, member count).
  */
 export interface JoinRequestConvoView {
   $type?: 'chat.bsky.group.defs#joinRequestConvoView'

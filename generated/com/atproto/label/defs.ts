@@ -62,7 +62,8 @@ export function isSelfLabels(value: unknown): value is $Typed<SelfLabels> {
 }
 
 /**
- * Metadata tag on an atproto record, published by the author within the record. Note that schemas should use #selfLabels, not #selfLabel.
+ * Metadata tag on an atproto record, published by the author within the record. Note that schemas should use
+ * #selfLabels, not #selfLabel.
  */
 export interface SelfLabel {
   $type?: 'com.atproto.label.defs#selfLabel'
@@ -88,11 +89,13 @@ export interface LabelValueDefinition {
    */
   identifier: string
   /**
-   * How should a client visually convey this label? 'inform' means neutral and informational; 'alert' means negative and warning; 'none' means show nothing.
+   * How should a client visually convey this label? 'inform' means neutral and informational; 'alert' means
+   * negative and warning; 'none' means show nothing.
    */
   severity: 'inform' | 'alert' | 'none' | (string & {})
   /**
-   * What should this label hide in the UI, if applied? 'content' hides all of the target; 'media' hides the images/video/audio; 'none' hides nothing.
+   * What should this label hide in the UI, if applied? 'content' hides all of the target; 'media' hides the
+   * images/video/audio; 'none' hides nothing.
    */
   blurs: 'content' | 'media' | 'none' | (string & {})
   /**
@@ -137,4 +140,13 @@ export function isLabelValueDefinitionStrings(value: unknown): value is $Typed<L
   return is$typed(value, id, 'labelValueDefinitionStrings')
 }
 
-export type LabelValue = '!hide' | '!warn' | '!no-unauthenticated' | 'porn' | 'sexual' | 'nudity' | 'graphic-media' | 'bot' | (string & {})
+export type LabelValue =
+  | '!hide'
+  | '!warn'
+  | '!no-unauthenticated'
+  | 'porn'
+  | 'sexual'
+  | 'nudity'
+  | 'graphic-media'
+  | 'bot'
+  | (string & {})
