@@ -1,0 +1,81 @@
+/** URL, query and body encoding, and response decoding, as pure functions. */
+import { describe, expect, it } from 'vitest'
+import type { Method } from 'lexgen/runtime'
+import { buildUrl, decodeError, decodeOutput, encodeInput } from '../../runtime/request.js'
+
+const service = new URL('https://pds.example.com')
+const json = (body: string, contentType = 'application/json; charset=utf-8') => ({
+  status: 200,
+  headers: { 'content-type': contentType },
+  body: new TextEncoder().encode(body),
+})
+
+describe('buildUrl', () => {
+  it('puts the NSID under /xrpc and encodes every kind of parameter', () => {
+    const url = buildUrl(service, 'chat.bsky.convo.listConvos', {
+      limit: 10,
+      includeGroupChats: false,
+      members: ['did:plc:a', 'did:plc:b'],
+      since: new Date('2024-05-06T07:08:09.000Z'),
+      cursor: 'a&b=c#d e+f%g/h?i',
+      skipped: undefined,
+    })
+    const parsed = new URL(url)
+    expect(parsed.pathname).toBe('/xrpc/chat.bsky.convo.listConvos')
+    expect(parsed.hash).toBe('')
+    expect([...parsed.searchParams]).toEqual([
+      ['limit', '10'],
+      ['includeGroupChats', 'false'],
+      ['members', 'did:plc:a'],
+      ['members', 'did:plc:b'],
+      ['since', '2024-05-06T07:08:09.000Z'],
+      ['cursor', 'a&b=c#d e+f%g/h?i'],
+    ])
+  })
+
+  it('has no query string without parameters', () => {
+    expect(buildUrl(service, 'chat.bsky.convo.getLog')).toBe('https://pds.example.com/xrpc/chat.bsky.convo.getLog')
+  })
+})
+
+describe('encodeInput', () => {
+  const jsonInput: Method = { nsid: 'a.b.c', type: 'procedure', input: 'application/json' }
+
+  it('serializes JSON input, defaulting an omitted one to {}', () => {
+    expect(encodeInput(jsonInput, { a: 1 }, 'text/plain')).toEqual({ body: '{"a":1}', contentType: 'application/json' })
+    expect(encodeInput(jsonInput, undefined, undefined)).toEqual({ body: '{}', contentType: 'application/json' })
+  })
+
+  it('sends nothing when no input is declared', () => {
+    expect(encodeInput({ nsid: 'a.b.c', type: 'procedure' }, { ignored: true }, undefined)).toEqual({})
+  })
+
+  it('turns an ArrayBuffer into bytes and rejects non-binary input', () => {
+    const binary: Method = { nsid: 'a.b.c', type: 'procedure', input: '*/*' }
+    expect(encodeInput(binary, new ArrayBuffer(2), undefined)).toEqual({ body: new Uint8Array(2), contentType: 'application/octet-stream' })
+    expect(() => encodeInput(binary, { not: 'bytes' }, undefined)).toThrow(TypeError)
+  })
+})
+
+describe('decodeOutput', () => {
+  const method: Method = { nsid: 'a.b.c', type: 'query', output: 'application/json' }
+
+  it('parses JSON, including +json content types', () => {
+    expect(decodeOutput(method, json('{"a":1}'))).toEqual({ ok: true, value: { a: 1 } })
+    expect(decodeOutput(method, json('[1]', 'application/ld+json'))).toEqual({ ok: true, value: [1] })
+  })
+
+  it('rejects an empty body or a missing content-type for a JSON output', () => {
+    expect(decodeOutput(method, json(''))).toMatchObject({ ok: false, reason: 'Response body is not valid JSON' })
+    expect(decodeOutput(method, { status: 200, headers: {}, body: new Uint8Array() })).toMatchObject({ ok: false, reason: /no content-type/ })
+  })
+})
+
+describe('decodeError', () => {
+  it('reads error and message, falling back to the name, then to the status', () => {
+    expect(decodeError(json('{"error":"Foo","message":"bar"}'))).toEqual({ error: 'Foo', message: 'bar' })
+    expect(decodeError(json('{"error":"Foo"}'))).toEqual({ error: 'Foo', message: 'Foo' })
+    expect(decodeError({ ...json('{}'), status: 500 })).toEqual({ message: 'HTTP 500' })
+    expect(decodeError({ ...json('"just a string"'), status: 500 })).toEqual({ message: 'HTTP 500 with a non-XRPC body (application/json; charset=utf-8)' })
+  })
+})
