@@ -9,6 +9,8 @@ import { closeServer } from './xrpc-server.js'
 export interface RawServer {
   readonly url: string
   readonly requests: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[]
+  /** TCP connections accepted so far: keep-alive reuse shows as fewer connections than requests. */
+  readonly connections: number
   close(): Promise<void>
 }
 
@@ -25,9 +27,18 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
       handler(req, res, body)
     })
   })
+  let connections = 0
+  server.on('connection', () => connections++)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => closeServer(server) }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get connections() {
+      return connections
+    },
+    close: () => closeServer(server),
+  }
 }
 
 /** Answers every request with one canned response. */

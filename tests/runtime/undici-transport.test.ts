@@ -1,0 +1,57 @@
+/** The Node transport: keep-alive reuse, bodies always consumed, and a caller-supplied dispatcher. */
+import { MockAgent } from 'undici'
+import { afterEach, expect, it } from 'vitest'
+import { call, Core, InternalServerError, type Method } from 'lexgen/runtime'
+import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
+
+const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
+let server: RawServer | undefined
+
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+it('reuses one keep-alive connection across calls, failed ones included', async () => {
+  server = await startRawServer((req, res) => {
+    const fail = req.url!.includes('fail=1')
+    res.writeHead(fail ? 500 : 200, { 'content-type': 'application/json' })
+    // A body bigger than one chunk, so an unread body would pin the socket.
+    res.end(JSON.stringify(fail ? { error: 'InternalServerError', message: 'x'.repeat(100_000) } : { pad: 'y'.repeat(100_000) }))
+  })
+  const core = new Core({ service: server.url })
+  for (let i = 0; i < 20; i++) {
+    const result = await call(core, getConvo, { params: { fail: i % 2 } })
+    if (i % 2) expect(result.ok ? undefined : result.error).toBeInstanceOf(InternalServerError)
+    else expect(result.ok).toBe(true)
+  }
+  expect(server.requests).toHaveLength(20)
+  // A leaked (unread) body would cost a connection per request. The second request may open
+  // one more socket when it starts before the first socket is back in the pool.
+  expect(server.connections).toBeLessThanOrEqual(2)
+})
+
+it('sends through a caller-supplied dispatcher', async () => {
+  const agent = new MockAgent()
+  agent.disableNetConnect()
+  agent
+    .get('https://pds.example.com')
+    .intercept({ path: '/xrpc/chat.bsky.convo.getConvo?convoId=c1', method: 'GET', headers: { 'atproto-proxy': 'did:web:api.bsky.chat#bsky_chat' } })
+    .reply(200, { convo: { id: 'c1' } }, { headers: { 'content-type': 'application/json' } })
+  const result = await call(new Core({ service: 'https://pds.example.com', dispatcher: agent }), getConvo, { params: { convoId: 'c1' } })
+  expect(result).toMatchObject({ ok: true, value: { convo: { id: 'c1' } } })
+  agent.assertNoPendingInterceptors()
+  await agent.close()
+})
+
+it('does not import undici until the first request', async () => {
+  const { execFileSync } = await import('node:child_process')
+  const script = [
+    "const runtime = await import('lexgen/runtime');",
+    "new runtime.Core({ service: 'https://pds.example.com' });",
+    "const loaded = (await import('node:module')).createRequire(import.meta.url).cache;",
+    "console.log(Object.keys(loaded).some((p) => p.includes('/undici/')))",
+  ].join('\n')
+  const out = execFileSync(process.execPath, ['--conditions=lexgen-source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })
+  expect(out.trim()).toBe('false')
+})
