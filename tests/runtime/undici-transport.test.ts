@@ -48,10 +48,13 @@ it('does not import undici until the first request', async () => {
   const { execFileSync } = await import('node:child_process')
   const script = [
     "const runtime = await import('lexgen/runtime');",
-    "new runtime.Core({ service: 'https://pds.example.com' });",
-    "const loaded = (await import('node:module')).createRequire(import.meta.url).cache;",
-    "console.log(Object.keys(loaded).some((p) => p.includes('/undici/')))",
+    "const core = new runtime.Core({ service: 'http://127.0.0.1:1' });",
+    "const cache = (await import('node:module')).createRequire(import.meta.url).cache;",
+    "const undiciLoaded = () => Object.keys(cache).some((p) => p.includes('/undici/'));",
+    'const before = undiciLoaded();',
+    "await runtime.call(core, { nsid: 'com.example.ping', type: 'query' }, {});",
+    'console.log(before, undiciLoaded())',
   ].join('\n')
   const out = execFileSync(process.execPath, ['--conditions=lexgen-source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })
-  expect(out.trim()).toBe('false')
+  expect(out.trim()).toBe('false true')
 })
