@@ -1,4 +1,4 @@
-import type { LexiconDoc, LexUserType } from '@atproto/lexicon'
+import type { LexiconDoc, LexUserType, LexXrpcQuery } from '@atproto/lexicon'
 import type { ParsedDoc } from './parse.js'
 import { compare, forEachRef, resolveRef } from './select.js'
 
@@ -47,6 +47,8 @@ export interface MethodModel {
   /** Method name on that namespace, e.g. `getConvo`. */
   readonly name: string
   readonly errors: readonly ErrorModel[]
+  /** Set for queries paged by `cursor`; `items` names the output array that holds each page's items. */
+  readonly paginate?: { readonly items?: string }
 }
 
 export interface ErrorModel {
@@ -59,12 +61,15 @@ export interface ErrorModel {
 
 /** Names every generated module may import from the runtime; defs must not shadow them. */
 export const RUNTIME_NAMES = [
-  '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'Result',
-  'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'declaredError', 'is$typed',
+  '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'PageOptions', 'Paginated', 'Result',
+  'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
 ] as const
 
 /** Names generated for a query/procedure `main` def; other defs must not take them. */
-const METHOD_NAMES = ['Params', 'Input', 'Output', 'Errors', 'Message', 'id', 'method']
+const METHOD_NAMES = ['Params', 'Input', 'Output', 'Errors', 'Message', 'Item', 'Page', 'id', 'method']
+
+/** Helpers a page carries besides the output's own fields (see runtime/paginate.ts). */
+const PAGE_MEMBERS = ['hasNextPage', 'nextPage', 'allItems']
 
 export function buildModel(parsed: readonly ParsedDoc[], runtimeImport: string): Model {
   const aliases = new NameAllocator(['Client', 'Core', 'CoreConfig', 'CallOptions', 'Result'])
@@ -121,6 +126,7 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
         className: names.take(`${pascalCase(identifierPart(error.name))}Error`),
         description: error.description,
       })),
+      paginate: main.type === 'query' ? pagination(main) : undefined,
     }
   }
 
@@ -134,6 +140,21 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
     imports: new Map(),
     method,
   }
+}
+
+/**
+ * A query is paged when it takes a `cursor` param and returns a `cursor`. Its items
+ * are the output's one required array, else its only array (getMessages also
+ * returns `relatedProfiles`; `messages` is the required one).
+ */
+function pagination(main: LexXrpcQuery): MethodModel['paginate'] {
+  const output = main.output?.schema
+  if (!main.parameters?.properties?.cursor || output?.type !== 'object' || !output.properties?.cursor) return undefined
+  if (PAGE_MEMBERS.some((member) => member in (output.properties ?? {}))) return undefined
+  const arrays = Object.entries(output.properties).filter(([, schema]) => schema.type === 'array').map(([name]) => name)
+  const required = arrays.filter((name) => output.required?.includes(name))
+  const items = required.length === 1 ? required[0] : arrays.length === 1 ? arrays[0] : undefined
+  return items === undefined ? {} : { items }
 }
 
 /** Fills `doc.imports` with an alias for every other doc it references. */

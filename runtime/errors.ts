@@ -14,6 +14,7 @@
  *   │  ├─ UpstreamFailureError        502, 503, 504
  *   │  └─ declaredError(name)         lexicon-declared errors of one method
  *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
+ *   ├─ PaginationLoopError          the server repeated a cursor while paging
  *   └─ XrpcTransportError           no response at all (status 0)
  *      ├─ ConnectionError
  *      ├─ TimeoutError
@@ -95,6 +96,21 @@ export class InvalidResponseError extends XrpcError {
   constructor(init: XrpcErrorInit & { readonly body: string }) {
     super(init)
     this.body = init.body
+  }
+}
+
+/** Paging stopped because the server returned a cursor it had already returned: following it would never end. */
+export class PaginationLoopError extends XrpcError {
+  readonly cursor: string
+
+  constructor(nsid: string, cursor: string, pages: number) {
+    super({
+      status: 0,
+      error: 'PaginationLoop',
+      nsid,
+      message: `${nsid} returned cursor ${JSON.stringify(cursor)} a second time after ${pages} page(s); stopped paging to avoid an endless loop`,
+    })
+    this.cursor = cursor
   }
 }
 

@@ -22,6 +22,7 @@ export {
   InvalidTokenError,
   MethodNotImplementedError,
   NotFoundError,
+  PaginationLoopError,
   PayloadTooLargeError,
   RateLimitExceededError,
   TimeoutError,
@@ -35,6 +36,7 @@ export {
 } from './errors.js'
 export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject } from './lexicon.js'
 export type { DeclaredErrorClass, Method, MethodType } from './method.js'
+export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'
 export { BSKY_CHAT_PROXY } from './proxy.js'
 export type { BinaryInput } from './request.js'
 export { err, ok, unwrap, type Err, type Ok, type ResponseInfo, type Result } from './result.js'

@@ -18,4 +18,9 @@ export interface Method {
   readonly output?: string
   /** Lexicon-declared error classes by XRPC error name. */
   readonly errors?: Readonly<Record<string, DeclaredErrorClass>>
+  /**
+   * For queries paged by `cursor` (a `cursor` param and a `cursor` in the output):
+   * the output array that holds the page's items, when the schema has one.
+   */
+  readonly paginate?: { readonly items?: string }
 }

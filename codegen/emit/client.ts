@@ -22,7 +22,9 @@ export function emitClientModule(model: Model): string {
   const methodDocs = model.docs.filter((doc) => doc.method)
 
   const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
-  w.writeLine(`import { Core, unwrap, ${binary ? 'type BinaryInput, ' : ''}type CallOptions, type CoreConfig } from ${quote(model.runtimeImport)}`)
+  const paged = methodDocs.some((doc) => doc.method!.paginate)
+  const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'CoreConfig', ...(paged ? ['PageOptions'] : [])]
+  w.writeLine(`import { Core, unwrap, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(model.runtimeImport)}`)
   for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport('client.ts', doc.path))}`)
 
   w.blankLine()
@@ -63,9 +65,9 @@ function writeClientMethod(w: ReturnType<typeof newWriter>, doc: DocModel, alias
   const args = methodArgs(doc)
   const params = [
     ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? 'BinaryInput' : `${alias}.${arg.type}`}`),
-    'options?: CallOptions',
+    method.paginate ? 'options?: PageOptions' : 'options?: CallOptions',
   ]
-  const output = main.output ? `${alias}.Output` : 'void'
+  const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
   writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`])
   w.write(`async ${method.name}(${params.join(', ')}): Promise<${output}>`).block(() => {

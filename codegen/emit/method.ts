@@ -104,15 +104,17 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     if (method.errors.length) {
       w.writeLine(`errors: { ${method.errors.map((e) => `${propertyKey(e.name)}: ${e.className}`).join(', ')} },`)
     }
+    if (method.paginate) w.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
   })
   w.newLine()
+  if (method.paginate) writePageTypes(ctx, w, method.paginate.items)
 
   const args = methodArgs(ctx.doc)
-  const output = main.output ? 'Output' : 'void'
+  const output = method.paginate ? 'Page' : main.output ? 'Output' : 'void'
   const signature = [
     `core: ${rt(ctx, 'Core')}`,
     ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? rt(ctx, 'BinaryInput') : arg.type}`),
-    `options?: ${rt(ctx, 'CallOptions')}`,
+    `options?: ${rt(ctx, method.paginate ? 'PageOptions' : 'CallOptions')}`,
   ]
   const request = args.length ? `{ ${args.map((arg) => arg.name).join(', ')} }` : '{}'
   w.blankLine()
@@ -121,8 +123,23 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     deprecation(main.description),
     '',
     `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
+    method.paginate ? 'The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).' : undefined,
   ])
   w.write(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>>`).block(() => {
-    w.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
+    if (method.paginate) {
+      w.writeLine(`return ${rtValue(ctx, 'callPaginated')}<Output, Item, Errors>(core, method, ${request}, options)`)
+    } else {
+      w.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
+    }
   })
+}
+
+/** `Item` (what `allItems()` yields) and `Page` (the output plus paging helpers). */
+function writePageTypes(ctx: ModuleContext, w: CodeBlockWriter, items: string | undefined): void {
+  w.blankLine()
+  writeDoc(w, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
+  w.writeLine(`export type Item = ${items ? `Output[${quote(items)}][number]` : 'never'}`)
+  w.blankLine()
+  writeDoc(w, ['A page of results: the output, plus `nextPage()`, `for await` over pages and `allItems()`.'])
+  w.writeLine(`export type Page = ${rt(ctx, 'Paginated')}<Output, Item, Errors>`)
 }
