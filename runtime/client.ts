@@ -149,16 +149,18 @@ function prepare(core: Core, method: Method, args: { params?: object; input?: un
 }
 
 /** One attempt, start to finish: the single place a request is sent (and the seam for retries). */
-async function attempt(core: Core, call: PreparedCall, attemptNumber: number): Promise<Result<unknown, XrpcError>> {
-  const { method, request, signal } = call
-  const context: RequestContext = { nsid: method.nsid, type: method.type, attempt: attemptNumber, method: request.method, url: request.url }
+async function attempt(core: Core, prepared: PreparedCall, attemptNumber: number): Promise<Result<unknown, XrpcError>> {
+  const { method, request, signal } = prepared
+  const { nsid } = method
+  const context: RequestContext = { nsid, type: method.type, attempt: attemptNumber, method: request.method, url: request.url }
   const started = performance.now()
   const fail = (error: XrpcError): Result<never, XrpcError> => {
     core.onError?.({ ...context, error, durationMs: performance.now() - started })
     return err(error)
   }
-  const base = { nsid: method.nsid, attempts: attemptNumber }
-  if (signal?.aborted) return fail(new AbortError({ ...base, status: 0, error: 'Aborted', message: `${method.nsid} was aborted before it was sent`, cause: signal.reason }))
+  if (signal?.aborted) {
+    return fail(new AbortError({ nsid, attempts: attemptNumber, status: 0, error: 'Aborted', message: `${nsid} was aborted before it was sent`, cause: signal.reason }))
+  }
 
   let token: string | undefined
   try {
@@ -171,7 +173,7 @@ async function attempt(core: Core, call: PreparedCall, attemptNumber: number): P
   const redact = (text: string): string => (token ? text.replaceAll(token, '[redacted]') : text)
 
   core.onRequest?.(context)
-  const deadline = startDeadline(call.timeout, signal)
+  const deadline = startDeadline(prepared.timeout, signal)
   let response: RawResponse
   try {
     response = await send({
@@ -180,15 +182,12 @@ async function attempt(core: Core, call: PreparedCall, attemptNumber: number): P
       signal: deadline.signal,
     })
   } catch (cause) {
-    const message = deadline.timedOut()
-      ? `${method.nsid} timed out after ${call.timeout} ms`
-      : signal?.aborted
-        ? `${method.nsid} was aborted`
-        : `${method.nsid} could not reach ${core.service.origin}: ${redact(describe(cause))}`
-    const init = { ...base, status: 0, message, cause }
-    if (deadline.timedOut() || (!signal?.aborted && isTimeout(cause))) return fail(new TimeoutError({ ...init, error: 'Timeout' }))
-    if (signal?.aborted) return fail(new AbortError({ ...init, error: 'Aborted' }))
-    return fail(new ConnectionError({ ...init, error: 'ConnectionFailed' }))
+    const init = { nsid, attempts: attemptNumber, status: 0, cause }
+    if (deadline.timedOut()) return fail(new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out after ${prepared.timeout} ms` }))
+    if (signal?.aborted) return fail(new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` }))
+    const reason = redact(describe(cause))
+    if (isTimeout(cause)) return fail(new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` }))
+    return fail(new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${core.service.origin}: ${reason}` }))
   } finally {
     deadline.clear()
   }
@@ -197,11 +196,11 @@ async function attempt(core: Core, call: PreparedCall, attemptNumber: number): P
   core.onResponse?.({ ...context, status, headers, durationMs: performance.now() - started })
   if (status < 200 || status >= 300) {
     const decoded = decodeError(response)
-    return fail(responseError({ status, headers, ...decoded, message: redact(decoded.message) }, method.nsid, attemptNumber, method.errors))
+    return fail(responseError({ status, headers, ...decoded, message: redact(decoded.message) }, nsid, attemptNumber, method.errors))
   }
   const output = decodeOutput(method, response)
   if (!output.ok) {
-    return fail(new InvalidResponseError({ ...base, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
+    return fail(new InvalidResponseError({ nsid, attempts: attemptNumber, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
   }
   return ok(output.value, { status, headers, attempts: attemptNumber })
 }
