@@ -128,6 +128,7 @@ export async function call<O, E extends XrpcError = XrpcError>(
 function prepare(core: Core, method: Method, args: { params?: object; input?: unknown }, options: CallOptions): PreparedCall {
   assertProxy(options.proxy)
   const headers: Record<string, string> = { ...core.headers, ...normalizeHeaders(options.headers) }
+  // The proxy setting owns `atproto-proxy` (so it is always validated), the lexicon owns `content-type`.
   const proxy = resolveProxy(method.nsid, core.proxy, options.proxy)
   if (proxy === undefined) delete headers['atproto-proxy']
   else headers['atproto-proxy'] = proxy
