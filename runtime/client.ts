@@ -16,12 +16,14 @@ import type { Method, MethodType } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
 import { buildUrl, decodeError, decodeOutput, encodeInput } from './request.js'
 import { err, ok, type Result } from './result.js'
+import { resolveRetryPolicy, retryDelay, sleep, type RetryOption, type RetryPolicy } from './retry.js'
+import type { SessionAuth } from './session.js'
 import type { RawRequest, RawResponse } from './transport/types.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
 
 /** A bearer token, or a function returning the current one (called before every attempt). */
-export type AuthSource = string | (() => string | undefined | Promise<string | undefined>)
+export type AuthSource = string | (() => string | undefined | Promise<string | undefined>) | SessionAuth
 
 /** What hooks see of a request. Never carries credentials or request headers. */
 export interface RequestContext {
@@ -57,6 +59,8 @@ export interface CoreConfig {
   timeout?: number
   /** An undici `Dispatcher` (Node only); a shared keep-alive Agent is used otherwise. */
   dispatcher?: unknown
+  /** Retry policy for every call (see runtime/retry.ts); default 2 retries, backoff 0.5 s doubling to 8 s. */
+  retries?: RetryOption
   /** Called before each attempt is sent. */
   onRequest?: (context: RequestContext) => void
   /** Called when an attempt got a response, whatever its status. */
@@ -73,6 +77,13 @@ export interface CallOptions {
   headers?: Record<string, string>
   /** Overrides the client's proxy for this call; `false` sends none. */
   proxy?: string | false
+  /** Overrides the client's retry policy for this call; `false` makes exactly one attempt. */
+  retries?: RetryOption
+  /**
+   * Declares this procedure safe to repeat, so it is retried like a query. Without it a
+   * procedure is retried only when the server provably did not process it.
+   */
+  idempotent?: boolean
 }
 
 // Kept outside the instance so the token never shows up when a Core is logged or inspected.
@@ -85,6 +96,7 @@ export class Core {
   readonly headers: Readonly<Record<string, string>>
   readonly timeout: number
   readonly dispatcher: unknown
+  readonly retries: Required<RetryPolicy>
   readonly onRequest: CoreConfig['onRequest']
   readonly onResponse: CoreConfig['onResponse']
   readonly onError: CoreConfig['onError']
@@ -96,11 +108,14 @@ export class Core {
     this.headers = normalizeHeaders(config.headers)
     this.timeout = checkTimeout(config.timeout ?? DEFAULT_TIMEOUT_MS)
     this.dispatcher = config.dispatcher
+    this.retries = resolveRetryPolicy(config.retries)
     this.onRequest = config.onRequest
     this.onResponse = config.onResponse
     this.onError = config.onError
     if (config.auth !== undefined) {
-      if (typeof config.auth !== 'string' && typeof config.auth !== 'function') throw new TypeError('auth must be a token string or a function returning one')
+      if (typeof config.auth !== 'string' && typeof config.auth !== 'function' && !isSession(config.auth)) {
+        throw new TypeError('auth must be a token string, a function returning one, or a session')
+      }
       authSources.set(this, config.auth)
     }
   }
@@ -122,7 +137,46 @@ export async function call<O, E extends XrpcError = XrpcError>(
   options: CallOptions = {},
 ): Promise<Result<O, E>> {
   const prepared = prepare(core, method, args, options)
-  return (await attempt(core, prepared, 1)) as Result<O, E>
+  const policy = resolveRetryPolicy(options.retries, core.retries)
+  const idempotent = method.type === 'query' || options.idempotent === true
+  // A stream is consumed by the first attempt; anything else can be sent again as it is.
+  const repeatable = !isStream(prepared.request.body)
+  const session = authSources.get(core)
+  let refreshed = false
+  let retries = 0
+  for (let attemptNumber = 1; ; attemptNumber++) {
+    const sent: { token?: string } = {}
+    const result = await attempt(core, prepared, attemptNumber, sent)
+    if (result.ok) return result as Result<O, E>
+    const error = result.error
+    // An expired access token: refresh once (shared by every call that hit it) and replay.
+    if (!refreshed && error.error === 'ExpiredToken' && isSession(session) && (await session.refresh(sent.token))) {
+      refreshed = true
+      continue
+    }
+    const delay = repeatable ? retryDelay(error, ++retries, policy, idempotent) : undefined
+    if (delay === undefined) return withAttempts(result, attemptNumber) as Result<O, E>
+    try {
+      await sleep(delay, options.signal)
+    } catch (reason) {
+      const message = `${method.nsid} was aborted while waiting to retry after ${attemptNumber} attempts`
+      return err(new AbortError({ nsid: method.nsid, attempts: attemptNumber, status: 0, error: 'Aborted', message, cause: reason })) as Result<O, E>
+    }
+  }
+}
+
+/** Says in the message how many attempts a call made, when it made more than one. */
+function withAttempts(result: Result<never, XrpcError>, attempts: number): Result<never, XrpcError> {
+  if (!result.ok && attempts > 1) result.error.message += ` (after ${attempts} attempts)`
+  return result
+}
+
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (Symbol.asyncIterator in body || typeof (body as ReadableStream).getReader === 'function')
+}
+
+function isSession(auth: unknown): auth is SessionAuth {
+  return typeof auth === 'object' && auth !== null && typeof (auth as SessionAuth).refresh === 'function'
 }
 
 function prepare(core: Core, method: Method, args: { params?: object; input?: unknown }, options: CallOptions): PreparedCall {
@@ -149,8 +203,16 @@ function prepare(core: Core, method: Method, args: { params?: object; input?: un
   }
 }
 
-/** One attempt, start to finish: the single place a request is sent (and the seam for retries). */
-async function attempt(core: Core, prepared: PreparedCall, attemptNumber: number): Promise<Result<unknown, XrpcError>> {
+/**
+ * One attempt, start to finish: the single place a request is sent. It notes in `sent` the
+ * token it used, so a refresh can tell whether another call already replaced that token.
+ */
+async function attempt(
+  core: Core,
+  prepared: PreparedCall,
+  attemptNumber: number,
+  sent: { token?: string },
+): Promise<Result<unknown, XrpcError>> {
   const { method, request, signal } = prepared
   const { nsid } = method
   const context: RequestContext = { nsid, type: method.type, attempt: attemptNumber, method: request.method, url: request.url }
@@ -171,6 +233,7 @@ async function attempt(core: Core, prepared: PreparedCall, attemptNumber: number
     if (error instanceof XrpcError) return fail(error)
     throw error
   }
+  sent.token = token
   const redact = (text: string): string => (token ? text.replaceAll(token, '[redacted]') : text)
 
   core.onRequest?.(context)
@@ -208,7 +271,7 @@ async function attempt(core: Core, prepared: PreparedCall, attemptNumber: number
 
 async function resolveAuth(core: Core): Promise<string | undefined> {
   const source = authSources.get(core)
-  const token = typeof source === 'function' ? await source() : source
+  const token = typeof source === 'function' ? await source() : isSession(source) ? source.accessToken() : source
   if (token === undefined || token === '') return undefined
   // The message must not quote the token: it is a credential.
   if (typeof token !== 'string' || /[\r\n\0]/.test(token)) throw new TypeError('auth token must be a string without CR, LF or NUL characters')

@@ -220,7 +220,7 @@ function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimit {
 }
 
 /** `Retry-After` is either delay-seconds or an HTTP date. */
-function parseRetryAfter(value: string | undefined): Date | undefined {
+export function parseRetryAfter(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined
   const seconds = parseNumber(value)
   if (seconds !== undefined) return new Date(Date.now() + seconds * 1000)

@@ -42,13 +42,13 @@ describe('fetch transport', () => {
     const declared = await chatBskyConvoGetConvo(new Core({ service: chat.url, auth: TEST_TOKEN }), { convoId: 'none' })
     expect(declared.ok ? undefined : declared.error).toBeInstanceOf(InvalidConvoError)
     const html = await startRawServer(respond(502, HTML_502, { 'content-type': 'text/html' }))
-    const result = await call(new Core({ service: html.url }), getConvo, {})
+    const result = await call(new Core({ service: html.url, retries: false }), getConvo, {})
     await html.close()
     expect(result.ok ? undefined : result.error).toBeInstanceOf(UpstreamFailureError)
   })
 
   it('times out and aborts', async () => {
-    const core = new Core({ service: stalled.url, timeout: 150 })
+    const core = new Core({ service: stalled.url, timeout: 150, retries: false })
     const timedOut = await call(core, getConvo, {})
     expect(timedOut.ok ? undefined : timedOut.error).toBeInstanceOf(TimeoutError)
     const aborted = await call(core, getConvo, {}, { signal: AbortSignal.timeout(50), timeout: 10_000 })
@@ -58,7 +58,7 @@ describe('fetch transport', () => {
   it('reports a refused connection with its cause', async () => {
     const gone = await startRawServer(stall)
     await gone.close()
-    const result = await call(new Core({ service: gone.url }), getConvo, {})
+    const result = await call(new Core({ service: gone.url, retries: false }), getConvo, {})
     if (result.ok) throw new Error('expected a connection failure')
     expect(result.error).toBeInstanceOf(ConnectionError)
     expect(result.error.message).toMatch(/ECONNREFUSED/)

@@ -19,7 +19,7 @@ it('reuses one keep-alive connection across calls, failed ones included', async 
     // A body bigger than one chunk, so an unread body would pin the socket.
     res.end(JSON.stringify(fail ? { error: 'InternalServerError', message: 'x'.repeat(100_000) } : { pad: 'y'.repeat(100_000) }))
   })
-  const core = new Core({ service: server.url })
+  const core = new Core({ service: server.url, retries: false })
   for (let i = 0; i < 20; i++) {
     const result = await call(core, getConvo, { params: { fail: i % 2 } })
     if (i % 2) expect(result.ok ? undefined : result.error).toBeInstanceOf(InternalServerError)

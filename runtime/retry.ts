@@ -1,0 +1,101 @@
+/**
+ * Which failures may be retried, and after how long. Pure policy: client.ts runs the loop.
+ *
+ * Queries are idempotent, so they retry on transient failures. A procedure such as
+ * `sendMessage` retries only when the server provably did not process it (the connection
+ * was refused, or a 429 said "not now"), or when the caller marks the call idempotent:
+ * a timeout, a reset or a 5xx after the request went out may mean it was delivered.
+ */
+import { ConnectionError, parseRetryAfter, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+
+export interface RetryPolicy {
+  /** Retries after the first attempt; default 2. */
+  limit?: number
+  /** First backoff in ms, doubled per retry; default 500. */
+  baseDelay?: number
+  /** Backoff ceiling in ms; default 8000. */
+  maxDelay?: number
+  /** A server asking us to wait longer than this (ms) gets its error returned instead; default 60000. */
+  maxWait?: number
+}
+
+/** `false` switches retries off; a number sets the limit. */
+export type RetryOption = false | number | RetryPolicy
+
+const DEFAULTS: Required<RetryPolicy> = { limit: 2, baseDelay: 500, maxDelay: 8_000, maxWait: 60_000 }
+
+export function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required<RetryPolicy>): Required<RetryPolicy> {
+  const base = fallback ?? DEFAULTS
+  if (option === undefined) return base
+  if (option === false) return { ...base, limit: 0 }
+  const policy = typeof option === 'number' ? { ...base, limit: option } : { ...base, ...option }
+  for (const [key, value] of Object.entries(policy)) {
+    if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`retries.${key} must be a number >= 0, got ${String(value)}`)
+  }
+  return policy
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
+
+/** Connection failures that happen before a request is written: the server cannot have seen it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/**
+ * Milliseconds to wait before retrying, or `undefined` when `error` must be returned:
+ * not retryable, out of retries, or the server asked for a longer wait than `maxWait`.
+ */
+export function retryDelay(
+  error: XrpcError,
+  attempt: number,
+  policy: Required<RetryPolicy>,
+  idempotent: boolean,
+  now = Date.now(),
+): number | undefined {
+  if (attempt > policy.limit) return undefined
+  if (!isRetryable(error, idempotent)) return undefined
+  const requested = serverRequestedDelay(error, now)
+  if (requested !== undefined) return requested > policy.maxWait ? undefined : requested
+  const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1))
+  // "Equal jitter": at least half the backoff, so clients that failed together spread out.
+  return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+function isRetryable(error: XrpcError, idempotent: boolean): boolean {
+  if (error instanceof XrpcResponseError) {
+    if (error.status === 429) return true
+    return idempotent && RETRYABLE_STATUS.has(error.status)
+  }
+  if (error instanceof ConnectionError) return idempotent || notSent(error.cause)
+  if (error instanceof TimeoutError) return idempotent
+  return false
+}
+
+function notSent(cause: unknown): boolean {
+  for (let e = cause; e instanceof Error; e = e.cause) {
+    if (NOT_SENT_CODES.has((e as { code?: unknown }).code as string)) return true
+  }
+  return false
+}
+
+/** `Retry-After` (seconds or an HTTP date), else a 429's `ratelimit-reset`, as a delay from `now`. */
+function serverRequestedDelay(error: XrpcError, now: number): number | undefined {
+  const at =
+    error instanceof RateLimitExceededError ? (error.retryAfter ?? error.rateLimit.reset) : parseRetryAfter(error.headers['retry-after'])
+  return at === undefined ? undefined : Math.max(0, at.getTime() - now)
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
