@@ -1,6 +1,7 @@
 import { emitClientModule } from './emit/client.js'
 import { emitIndexModule } from './emit/index.js'
 import { emitDocModule } from './emit/module.js'
+import { emitSessionModule } from './emit/session.js'
 import type { Model } from './model.js'
 import { compare } from './select.js'
 
@@ -9,6 +10,8 @@ export type OutputFiles = ReadonlyMap<string, string>
 
 export function emit(model: Model): OutputFiles {
   const files: [string, string][] = model.docs.map((doc) => [doc.path, emitDocModule(model, doc)])
-  files.push(['client.ts', emitClientModule(model)], ['index.ts', emitIndexModule(model)])
+  const session = emitSessionModule(model)
+  files.push(['client.ts', emitClientModule(model)], ['index.ts', emitIndexModule(model, session !== undefined)])
+  if (session) files.push(['session.ts', session])
   return new Map(files.sort(([a], [b]) => compare(a, b)))
 }

@@ -22,6 +22,10 @@ import * as ChatBskyConvoUnlockConvo from './chat/bsky/convo/unlockConvo.js'
 import * as ChatBskyConvoUnmuteConvo from './chat/bsky/convo/unmuteConvo.js'
 import * as ChatBskyConvoUpdateAllRead from './chat/bsky/convo/updateAllRead.js'
 import * as ChatBskyConvoUpdateRead from './chat/bsky/convo/updateRead.js'
+import * as ComAtprotoServerCreateSession from './com/atproto/server/createSession.js'
+import * as ComAtprotoServerDeleteSession from './com/atproto/server/deleteSession.js'
+import * as ComAtprotoServerGetSession from './com/atproto/server/getSession.js'
+import * as ComAtprotoServerRefreshSession from './com/atproto/server/refreshSession.js'
 
 /**
  * The namespaced client: every selected method under its NSID, as in
@@ -31,10 +35,12 @@ import * as ChatBskyConvoUpdateRead from './chat/bsky/convo/updateRead.js'
 export class Client {
   readonly core: Core
   readonly chat: ChatNS
+  readonly com: ComNS
 
   constructor(config: CoreConfig | Core) {
     this.core = config instanceof Core ? config : new Core(config)
     this.chat = new ChatNS(this.core)
+    this.com = new ComNS(this.core)
   }
 }
 
@@ -269,5 +275,66 @@ export class ChatBskyConvoNS {
    */
   async updateRead(input: ChatBskyConvoUpdateRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateRead.Output> {
     return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.core, input, options))
+  }
+}
+
+/** The `com` namespace. */
+export class ComNS {
+  readonly atproto: ComAtprotoNS
+
+  constructor(core: Core) {
+    this.atproto = new ComAtprotoNS(core)
+  }
+}
+
+/** The `com.atproto` namespace. */
+export class ComAtprotoNS {
+  readonly server: ComAtprotoServerNS
+
+  constructor(core: Core) {
+    this.server = new ComAtprotoServerNS(core)
+  }
+}
+
+/** The `com.atproto.server` namespace. */
+export class ComAtprotoServerNS {
+  constructor(private readonly core: Core) {
+  }
+
+  /**
+   * Create an authentication session.
+   *
+   * Calls `com.atproto.server.createSession`. Throws {@link ComAtprotoServerCreateSession.Errors} on failure.
+   */
+  async createSession(input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> {
+    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.core, input, options))
+  }
+
+  /**
+   * Delete the current session. Requires auth using the 'refreshJwt' (not the 'accessJwt').
+   *
+   * Calls `com.atproto.server.deleteSession`. Throws {@link ComAtprotoServerDeleteSession.Errors} on failure.
+   */
+  async deleteSession(options?: CallOptions): Promise<void> {
+    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.core, options))
+  }
+
+  /**
+   * Get information about the current auth session. Requires auth.
+   *
+   * Calls `com.atproto.server.getSession`. Throws {@link ComAtprotoServerGetSession.Errors} on failure.
+   */
+  async getSession(options?: CallOptions): Promise<ComAtprotoServerGetSession.Output> {
+    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.core, options))
+  }
+
+  /**
+   * Refresh an authentication session. Requires auth using the 'refreshJwt' (not the 'accessJwt').
+   *
+   * Calls `com.atproto.server.refreshSession`. Throws {@link ComAtprotoServerRefreshSession.Errors} on
+   * failure.
+   */
+  async refreshSession(options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> {
+    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.core, options))
   }
 }

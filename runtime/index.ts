@@ -38,5 +38,15 @@ export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unk
 export type { DeclaredErrorClass, Method, MethodType } from './method.js'
 export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'
 export { BSKY_CHAT_PROXY } from './proxy.js'
+export type { RetryOption, RetryPolicy } from './retry.js'
+export {
+  CredentialSession,
+  type CredentialSessionConfig,
+  type LoginInput,
+  type SessionAuth,
+  type SessionData,
+  type SessionEvent,
+  type SessionMethods,
+} from './session.js'
 export type { BinaryInput } from './request.js'
 export { err, ok, unwrap, type Err, type Ok, type ResponseInfo, type Result } from './result.js'

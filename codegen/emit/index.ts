@@ -2,10 +2,11 @@ import type { Model } from '../model.js'
 import { relativeImport } from './module.js'
 import { banner, quote } from './writer.js'
 
-/** `index.ts`: the client, every doc as a namespace, and every standalone function by name. */
-export function emitIndexModule(model: Model): string {
+/** `index.ts`: the client (and session), every doc as a namespace, and every standalone function by name. */
+export function emitIndexModule(model: Model, withSession: boolean): string {
   const lines = [
     `export { Client } from './client.js'`,
+    ...(withSession ? [`export { CredentialSession } from './session.js'`] : []),
     `export { Core, type CoreConfig, type CallOptions, type Result } from ${quote(model.runtimeImport)}`,
     '',
   ]
