@@ -1,0 +1,138 @@
+import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { SessionData, SessionEvent } from 'lexgen/runtime'
+import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts } from '../../generated/index.js'
+import { closeServer, loadLexicons } from '../helpers/xrpc-server.js'
+
+const DID = 'did:plc:alice'
+
+/**
+ * A PDS-like auth server built from the lexicons: password login, one-time refresh tokens
+ * (a used one is revoked, as a PDS does), expiring access tokens, and one chat method.
+ */
+async function startAuthServer() {
+  const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>() }
+  const issue = () => {
+    const n = ++state.serial
+    const tokens = { accessJwt: `access-${n}`, refreshJwt: `refresh-${n}` }
+    state.access.add(tokens.accessJwt)
+    state.refresh.add(tokens.refreshJwt)
+    return { did: DID, handle: 'alice.test', ...tokens }
+  }
+  const bearer = (headers: IncomingHttpHeaders) => headers.authorization?.replace(/^Bearer /, '')
+  const xrpc = createServer(loadLexicons())
+  xrpc.method('com.atproto.server.createSession', {
+    handler: ({ input }) => {
+      state.loginCalls++
+      const body = input?.body as { identifier: string; password: string }
+      if (body.password !== 'hunter2') throw new AuthRequiredError('Invalid identifier or password')
+      return { encoding: 'application/json', body: issue() }
+    },
+  })
+  xrpc.method('com.atproto.server.refreshSession', {
+    handler: async ({ req }) => {
+      state.refreshCalls++
+      const token = bearer(req.headers)!
+      // Slow enough that concurrent callers pile up behind one refresh.
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      if (!state.refresh.delete(token)) throw new XRPCError(400, 'Token has been revoked', 'ExpiredToken')
+      return { encoding: 'application/json', body: issue() }
+    },
+  })
+  xrpc.method('com.atproto.server.deleteSession', {
+    handler: ({ req }) => {
+      state.deleteCalls++
+      state.refresh.delete(bearer(req.headers)!)
+      return undefined as never
+    },
+  })
+  xrpc.method('chat.bsky.convo.getUnreadCounts', {
+    handler: ({ req }) => {
+      const token = bearer(req.headers)
+      if (token && state.expired.has(token)) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+      if (!token || !state.access.has(token)) throw new AuthRequiredError('Invalid token', 'InvalidToken')
+      return { encoding: 'application/json', body: { unreadAcceptedConvos: 1, unreadRequestConvos: 0 } }
+    },
+  })
+  const server = createHttpServer(xrpc.router)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    state,
+    /** Makes every access token issued so far answer ExpiredToken. */
+    expireAccessTokens: () => state.access.forEach((t) => state.expired.add(t)),
+    close: () => closeServer(server),
+  }
+}
+
+let auth: Awaited<ReturnType<typeof startAuthServer>>
+let changes: [SessionData | undefined, SessionEvent][]
+let session: CredentialSession
+beforeEach(async () => {
+  auth = await startAuthServer()
+  changes = []
+  session = new CredentialSession({ service: auth.url, onSessionChange: (s, e) => void changes.push([s, e]) })
+})
+afterEach(async () => {
+  await auth.close()
+})
+
+describe('credential session', () => {
+  it('logs in, sends the access token, and reports the new session', async () => {
+    const created = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    expect(created).toEqual({ did: DID, handle: 'alice.test', accessJwt: 'access-1', refreshJwt: 'refresh-1' })
+    expect(changes).toEqual([[created, 'create']])
+    const counts = await new Client(session.core).chat.bsky.convo.getUnreadCounts()
+    expect(counts.unreadAcceptedConvos).toBe(1)
+  })
+
+  it('rejects a wrong password with the typed error and keeps no session', async () => {
+    await expect(session.login({ identifier: 'alice.test', password: 'nope' })).rejects.toMatchObject({ status: 401, error: 'AuthenticationRequired' })
+    expect(session.session).toBeUndefined()
+    expect(changes).toEqual([])
+  })
+
+  it('100 concurrent calls with an expired access token cause exactly one refresh and 100 successes', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    const client = new Client(session.core)
+    const results = await Promise.all(Array.from({ length: 100 }, () => client.chat.bsky.convo.getUnreadCounts()))
+    expect(results).toHaveLength(100)
+    expect(results.every((r: ChatBskyConvoGetUnreadCounts.Output) => r.unreadAcceptedConvos === 1)).toBe(true)
+    expect(auth.state.refreshCalls).toBe(1)
+    const refreshes = changes.filter(([, event]) => event === 'refresh')
+    expect(refreshes).toEqual([[{ did: DID, handle: 'alice.test', accessJwt: 'access-2', refreshJwt: 'refresh-2' }, 'refresh']])
+    expect(session.session?.accessJwt).toBe('access-2')
+  })
+
+  it('resumes a stored session and refreshes it on first use', async () => {
+    const stored = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    const later = new CredentialSession({ service: auth.url, onSessionChange: (s, e) => void changes.push([s, e]) })
+    await later.resume(stored)
+    const counts = await new Client(later.core).chat.bsky.convo.getUnreadCounts()
+    expect(counts.unreadRequestConvos).toBe(0)
+    expect(changes.map(([, e]) => e)).toEqual(['create', 'resume', 'refresh'])
+    expect(later.session?.refreshJwt).toBe('refresh-2')
+  })
+
+  it('ends the session when the refresh token is rejected, and returns the original error', async () => {
+    const stored = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    auth.state.refresh.delete(stored.refreshJwt)
+    await expect(new Client(session.core).chat.bsky.convo.getUnreadCounts()).rejects.toMatchObject({ error: 'ExpiredToken' })
+    expect(session.session).toBeUndefined()
+    expect(changes.at(-1)).toEqual([undefined, 'expired'])
+  })
+
+  it('logs out with deleteSession and forgets the tokens', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    await session.logout()
+    expect(auth.state.deleteCalls).toBe(1)
+    expect(auth.state.refresh.size).toBe(0)
+    expect(session.session).toBeUndefined()
+    expect(changes.at(-1)).toEqual([undefined, 'logout'])
+  })
+})
