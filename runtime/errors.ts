@@ -129,7 +129,9 @@ const declaredErrors = new Map<string, DeclaredError<string>>()
 export function declaredError<N extends string>(name: N): DeclaredError<N> {
   let cls = declaredErrors.get(name)
   if (!cls) {
-    cls = class extends XrpcResponseError {
+    // A method may declare a token error by name (refreshSession does): it stays an ExpiredTokenError too.
+    const Base = name === 'ExpiredToken' ? ExpiredTokenError : name === 'InvalidToken' ? InvalidTokenError : XrpcResponseError
+    cls = class extends Base {
       declare readonly error: N
     }
     Object.defineProperty(cls, 'name', { value: `${name}Error` })

@@ -136,3 +136,10 @@ describe('credential session', () => {
     expect(changes.at(-1)).toEqual([undefined, 'logout'])
   })
 })
+
+it('a declared ExpiredToken (refreshSession declares it) is still an ExpiredTokenError', async () => {
+  const { ExpiredTokenError } = await import('lexgen/runtime')
+  const { ComAtprotoServerRefreshSession } = await import('../../generated/index.js')
+  const error = new ComAtprotoServerRefreshSession.ExpiredTokenError({ status: 400, error: 'ExpiredToken', message: 'expired', nsid: 'x' })
+  expect(error).toBeInstanceOf(ExpiredTokenError)
+})
