@@ -1,0 +1,427 @@
+/**
+ * End-to-end harness: a real `@atproto/pds` in front of a chat service, with an in-memory
+ * PLC directory, all in this process and all bound to 127.0.0.1.
+ *
+ * - PLC: `@did-plc/server` over `Database.mock()`; the PDS registers account DIDs here and
+ *   the chat service resolves their signing keys from here.
+ * - Chat: an `@atproto/xrpc-server` built from every lexicon in `lexicons/`, serving a few
+ *   `chat.bsky.convo.*` methods from a tiny in-memory store. It is `did:web:localhost%3A<port>`
+ *   and serves that DID's document, whose `#bsky_chat` service points at itself. Every call
+ *   must carry the inter-service JWT a PDS mints: issuer = the user's DID, audience = the chat
+ *   DID, `lxm` = the method, signed by the issuer's key as published in the PLC directory.
+ * - PDS: `PDS.create(envToCfg(...), envToSecrets(...))` with SQLite and blobs in a temp dir,
+ *   `devMode` (so it reaches http loopback upstreams: SSRF protection off), no invites.
+ *
+ * Binding: both servers we do not build ourselves (PDS, PLC) call `app.listen(port)` with no
+ * host, i.e. on every interface. {@link preboundServer} binds an http server to 127.0.0.1
+ * first and hands it to their `start()` in place of `app.listen`, so they never open a socket
+ * of their own. It also tells us the PDS's port before the PDS is built, which its config
+ * needs (its public URL is `http://localhost:<port>`).
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { IdResolver } from '@atproto/identity'
+import type { LexiconDoc } from '@atproto/lexicon'
+import { envToCfg, envToSecrets, PDS, type ServerEnvironment } from '@atproto/pds'
+import { AuthRequiredError, createServer, InvalidRequestError, verifyJwt, type HandlerContext, type Params } from '@atproto/xrpc-server'
+import { Database as PlcDatabase, PlcServer } from '@did-plc/server'
+
+const LEXICON_DIR = join(import.meta.dirname, '../../lexicons')
+
+/** Every lexicon document under `lexicons/`, so every reference resolves. */
+function loadLexicons(): LexiconDoc[] {
+  return readdirSync(LEXICON_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => JSON.parse(readFileSync(join(LEXICON_DIR, file), 'utf8')) as LexiconDoc)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loopback binding
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+/**
+ * An http server bound to 127.0.0.1 on a free port, and `adopt(app)`, which makes `app.listen`
+ * (which the PDS's and PLC's `start()` call with a port and no host) return this server instead
+ * of binding anew: the server then serves `app`, and reports `listening` again for the
+ * `events.once(server, 'listening')` that `start()` awaits. Their `destroy()` then closes it.
+ */
+async function preboundServer(): Promise<{ server: Server; port: number; adopt(app: { listen: unknown }): void }> {
+  const server = createHttpServer()
+  const port = await listen(server)
+  const adopt = (app: { listen: unknown }) => {
+    app.listen = () => {
+      server.on('request', app as unknown as (req: IncomingMessage, res: ServerResponse) => void)
+      setImmediate(() => server.emit('listening'))
+      return server
+    }
+  }
+  return { server, port, adopt }
+}
+
+/** The local addresses of the TCP sockets this process is listening on, e.g. `127.0.0.1:4321`. */
+export function ownListeningAddresses(): string[] {
+  const inodes = new Set<string>()
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`))
+      if (match) inodes.add(match[1]!)
+    } catch {
+      // closed between readdir and readlink
+    }
+  }
+  const addresses: string[] = []
+  for (const [file, v6] of [['/proc/net/tcp', false], ['/proc/net/tcp6', true]] as const) {
+    let lines: string[]
+    try {
+      lines = readFileSync(file, 'utf8').trim().split('\n').slice(1)
+    } catch {
+      continue
+    }
+    for (const line of lines) {
+      const cols = line.trim().split(/\s+/)
+      const [local, state, inode] = [cols[1]!, cols[3], cols[9]!]
+      if (state !== '0A' || !inodes.has(inode)) continue // 0A = LISTEN
+      const [hexIp, hexPort] = local.split(':') as [string, string]
+      addresses.push(`${v6 ? decodeIpv6(hexIp) : decodeIpv4(hexIp)}:${parseInt(hexPort, 16)}`)
+    }
+  }
+  return addresses
+}
+
+/** /proc/net/tcp stores the address as a little-endian 32-bit word. */
+function decodeIpv4(hex: string): string {
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join('.')
+}
+
+function decodeIpv6(hex: string): string {
+  const words: string[] = []
+  for (let i = 0; i < 32; i += 8) {
+    const le = hex.slice(i, i + 8)
+    const be = le.slice(6, 8) + le.slice(4, 6) + le.slice(2, 4) + le.slice(0, 2)
+    words.push(be.slice(0, 4), be.slice(4, 8))
+  }
+  const groups = words.map((w) => parseInt(w, 16).toString(16))
+  return `[${groups.join(':')}]`
+}
+
+// ---------------------------------------------------------------------------------------------
+// PLC directory
+
+export interface Plc {
+  readonly url: string
+  close(): Promise<void>
+}
+
+export async function startPlc(): Promise<Plc> {
+  const plc = PlcServer.create({ db: PlcDatabase.mock(), port: 0 })
+  const { port, adopt } = await preboundServer()
+  adopt(plc.app)
+  await plc.start()
+  return { url: `http://127.0.0.1:${port}`, close: () => plc.destroy() }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chat service
+
+/** What the chat service's auth verifier accepted: the verified claims of a service JWT. */
+export interface VerifiedCall {
+  readonly nsid: string
+  readonly iss: string
+  readonly aud: string
+  readonly lxm: string | undefined
+}
+
+/** A call the verifier turned away, with the error name it answered. */
+export interface RejectedCall {
+  readonly nsid: string
+  readonly error: string
+}
+
+export interface ChatService {
+  /** `did:web:localhost%3A<port>`. */
+  readonly did: string
+  /** `<did>#bsky_chat`, the `atproto-proxy` value that routes a call here. */
+  readonly proxy: string
+  /** `http://localhost:<port>`, the endpoint its DID document publishes. */
+  readonly url: string
+  readonly verified: VerifiedCall[]
+  readonly rejected: RejectedCall[]
+  close(): Promise<void>
+}
+
+const DEFS = 'chat.bsky.convo.defs'
+
+interface StoredMessage {
+  id: string
+  rev: string
+  text: string
+  sender: string
+  sentAt: string
+}
+
+interface StoredConvo {
+  id: string
+  rev: string
+  members: string[]
+  /** Oldest first. */
+  messages: StoredMessage[]
+}
+
+/** The chat backend: convos shared by their members, keyed by the sorted member set. */
+class ChatStore {
+  readonly convos = new Map<string, StoredConvo>()
+  private counter = 0
+
+  constructor(private readonly handleOf: (did: string) => Promise<string>) {}
+
+  nextRev(): string {
+    return String(++this.counter).padStart(10, '0')
+  }
+
+  forMembers(viewer: string, members: string[]): StoredConvo {
+    const all = [...new Set([viewer, ...members])].sort()
+    const id = createHash('sha256').update(all.join(',')).digest('hex').slice(0, 16)
+    let convo = this.convos.get(id)
+    if (!convo) {
+      convo = { id, rev: this.nextRev(), members: all, messages: [] }
+      this.convos.set(id, convo)
+    }
+    return convo
+  }
+
+  /** A convo the viewer is a member of; InvalidConvo otherwise, as the service answers. */
+  get(viewer: string, convoId: string): StoredConvo {
+    const convo = this.convos.get(convoId)
+    if (!convo || !convo.members.includes(viewer)) throw new InvalidRequestError(`Convo ${convoId} not found`, 'InvalidConvo')
+    return convo
+  }
+
+  messageView(message: StoredMessage) {
+    return { $type: `${DEFS}#messageView`, id: message.id, rev: message.rev, text: message.text, sender: { did: message.sender }, sentAt: message.sentAt }
+  }
+
+  async convoView(convo: StoredConvo) {
+    const last = convo.messages.at(-1)
+    return {
+      id: convo.id,
+      rev: convo.rev,
+      members: await Promise.all(convo.members.map(async (did) => ({ did, handle: await this.handleOf(did) }))),
+      ...(last ? { lastMessage: this.messageView(last) } : {}),
+      muted: false,
+      status: 'accepted',
+      unreadCount: 0,
+    }
+  }
+}
+
+type ChatHandler = (store: ChatStore, viewer: string, params: Params, input: Record<string, unknown>) => Promise<unknown> | unknown
+
+const chatHandlers: Record<string, ChatHandler> = {
+  'chat.bsky.convo.getConvoForMembers': async (store, viewer, params) => ({
+    convo: await store.convoView(store.forMembers(viewer, params.members as string[])),
+  }),
+  'chat.bsky.convo.getConvo': async (store, viewer, params) => ({ convo: await store.convoView(store.get(viewer, params.convoId as string)) }),
+  'chat.bsky.convo.sendMessage': (store, viewer, _params, input) => {
+    const convo = store.get(viewer, input.convoId as string)
+    const rev = store.nextRev()
+    const message: StoredMessage = { id: `msg-${rev}`, rev, text: (input.message as { text: string }).text, sender: viewer, sentAt: new Date().toISOString() }
+    convo.messages.push(message)
+    convo.rev = rev
+    return store.messageView(message)
+  },
+  'chat.bsky.convo.getMessages': (store, viewer, params) => {
+    const convo = store.get(viewer, params.convoId as string)
+    const limit = (params.limit as number | undefined) ?? 50
+    const newestFirst = [...convo.messages].reverse()
+    const offset = params.cursor === undefined ? 0 : Number(params.cursor)
+    const page = newestFirst.slice(offset, offset + limit)
+    const next = offset + limit < newestFirst.length ? { cursor: String(offset + limit) } : {}
+    return { messages: page.map((m) => store.messageView(m)), ...next }
+  },
+  'chat.bsky.convo.listConvos': async (store, viewer) => {
+    const mine = [...store.convos.values()].filter((c) => c.members.includes(viewer)).sort((a, b) => b.rev.localeCompare(a.rev))
+    return { convos: await Promise.all(mine.map((c) => store.convoView(c))) }
+  },
+}
+
+export async function startChatService(plcUrl: string): Promise<ChatService> {
+  const idResolver = new IdResolver({ plcUrl })
+  const handles = new Map<string, string>()
+  const handleOf = async (did: string): Promise<string> => {
+    let handle = handles.get(did)
+    if (!handle) {
+      handle = (await idResolver.did.resolveAtprotoData(did).catch(() => undefined))?.handle ?? 'handle.invalid'
+      handles.set(did, handle)
+    }
+    return handle
+  }
+  const store = new ChatStore(handleOf)
+  const verified: VerifiedCall[] = []
+  const rejected: RejectedCall[] = []
+
+  const server = createHttpServer()
+  const port = await listen(server)
+  const did = `did:web:localhost%3A${port}`
+  const url = `http://localhost:${port}`
+  const didDoc = {
+    '@context': ['https://www.w3.org/ns/did/v1'],
+    id: did,
+    service: [{ id: '#bsky_chat', type: 'BskyChatService', serviceEndpoint: url }],
+  }
+
+  /** The signing key of the issuer (a DID, or `<did>#<service>`), from its DID document. */
+  const getSigningKey = async (iss: string, forceRefresh: boolean): Promise<string> => {
+    const issuerDid = iss.split('#')[0]!
+    return idResolver.did.resolveAtprotoKey(issuerDid, forceRefresh)
+  }
+
+  const xrpc = createServer(loadLexicons(), { validateResponse: true })
+  for (const [nsid, handler] of Object.entries(chatHandlers)) {
+    xrpc.method(nsid, {
+      auth: async ({ req }: { req: IncomingMessage }) => {
+        try {
+          const header = req.headers.authorization
+          if (!header?.startsWith('Bearer ')) throw new AuthRequiredError('Authentication Required')
+          const payload = await verifyJwt(header.slice('Bearer '.length), did, nsid, getSigningKey)
+          verified.push({ nsid, iss: payload.iss, aud: payload.aud, lxm: payload.lxm })
+          return { credentials: { did: payload.iss } }
+        } catch (error) {
+          rejected.push({ nsid, error: error instanceof AuthRequiredError ? (error.customErrorName ?? error.type.toString()) : String(error) })
+          throw error
+        }
+      },
+      handler: async (ctx: HandlerContext) => {
+        const viewer = (ctx.auth as { credentials: { did: string } }).credentials.did
+        const input = (ctx.input?.body ?? {}) as Record<string, unknown>
+        return { encoding: 'application/json', body: await handler(store, viewer, ctx.params, input) }
+      },
+    })
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === '/.well-known/did.json') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(didDoc))
+      return
+    }
+    xrpc.router(req, res)
+  })
+
+  return {
+    did,
+    proxy: `${did}#bsky_chat`,
+    url,
+    verified,
+    rejected,
+    close: () => closeServer(server),
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()))
+    server.closeAllConnections()
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDS
+
+export interface Pds {
+  /** `http://localhost:<port>`, the PDS's public URL (it also listens only on 127.0.0.1). */
+  readonly url: string
+  readonly did: string
+  readonly adminPassword: string
+  close(): Promise<void>
+}
+
+export async function startPds(plcUrl: string, dataDirectory: string): Promise<Pds> {
+  const adminPassword = randomBytes(12).toString('hex')
+  let pds: PDS | undefined
+  // Bind first: the config needs the port (PDS.create() then builds the app we hand the server).
+  const { server, port, adopt } = await preboundServer()
+  try {
+    const env: ServerEnvironment = {
+      port,
+      hostname: 'localhost',
+      version: '0.0.0-e2e',
+      devMode: true,
+      disableSsrfProtection: true,
+      dataDirectory,
+      blobstoreDiskLocation: join(dataDirectory, 'blobs'),
+      blobstoreDiskTmpLocation: join(dataDirectory, 'blobs-tmp'),
+      didPlcUrl: plcUrl,
+      serviceHandleDomains: ['.test'],
+      inviteRequired: false,
+      rateLimitsEnabled: false,
+      crawlers: [],
+      jwtSecret: randomBytes(16).toString('hex'),
+      dpopSecret: randomBytes(32).toString('hex'),
+      adminPassword,
+      // Any 32 random bytes form a valid secp256k1 private key (but for ~2^-128 of them).
+      plcRotationKeyK256PrivateKeyHex: randomBytes(32).toString('hex'),
+    }
+    pds = await PDS.create(envToCfg(env), envToSecrets(env))
+    adopt(pds.app)
+    await pds.start()
+  } catch (error) {
+    await pds?.destroy().catch(() => {})
+    if (server.listening) await closeServer(server)
+    throw error
+  }
+  const started = pds
+  return {
+    url: `http://localhost:${port}`,
+    did: started.ctx.cfg.service.did,
+    adminPassword,
+    close: () => started.destroy(),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Everything together
+
+export interface E2e {
+  readonly plc: Plc
+  readonly chat: ChatService
+  readonly pds: Pds
+  readonly dataDirectory: string
+  close(): Promise<void>
+}
+
+/** Starts PLC, chat service and PDS; on failure, stops whatever had started. */
+export async function startE2e(): Promise<E2e> {
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'lexgen-e2e-'))
+  const closers: (() => Promise<void>)[] = []
+  const close = async () => {
+    const errors: unknown[] = []
+    for (const closer of closers.reverse()) await closer().catch((error: unknown) => errors.push(error))
+    closers.length = 0
+    rmSync(dataDirectory, { recursive: true, force: true })
+    if (errors.length) throw new AggregateError(errors, 'e2e teardown failed')
+  }
+  try {
+    const plc = await startPlc()
+    closers.push(() => plc.close())
+    const chat = await startChatService(plc.url)
+    closers.push(() => chat.close())
+    const pds = await startPds(plc.url, dataDirectory)
+    closers.push(() => pds.close())
+    return { plc, chat, pds, dataDirectory, close }
+  } catch (error) {
+    await close().catch(() => {})
+    throw error
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * End to end through a real PDS: accounts are created on `@atproto/pds` (SQLite in a temp
+ * dir, DIDs in an in-memory PLC directory), and chat calls made with our runtime and
+ * generated functions travel client → PDS → chat service, with `atproto-proxy:
+ * did:web:localhost%3A<port>#bsky_chat`. The chat service only answers calls carrying a
+ * service JWT it verified against the caller's key in the PLC directory.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { AuthenticationRequiredError, Core } from '../../runtime/index.js'
+import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'
+import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
+import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listConvos.js'
+import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
+import { ownListeningAddresses, startE2e, type E2e } from './harness.js'
+
+interface Account {
+  did: string
+  handle: string
+  password: string
+  accessJwt: string
+}
+
+let e2e: E2e
+let alice: Account
+let bob: Account
+
+/** A plain XRPC call with fetch (account management is outside the chat client). */
+async function xrpc(method: 'GET' | 'POST', url: string, nsid: string, init: { body?: unknown; token?: string; params?: Record<string, string> } = {}) {
+  const query = init.params ? `?${new URLSearchParams(init.params)}` : ''
+  const res = await fetch(`${url}/xrpc/${nsid}${query}`, {
+    method,
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  })
+  const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
+  return { status: res.status, body: body ?? {} }
+}
+
+async function createAccount(handle: string): Promise<Account> {
+  const password = `pw-${handle}-${Math.random().toString(36).slice(2)}`
+  const created = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createAccount', {
+    body: { handle, email: `${handle.split('.')[0]}@example.com`, password },
+  })
+  expect(created.status, JSON.stringify(created.body)).toBe(200)
+  // Log in afresh: the chat calls use a full-access session from createSession.
+  const session = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createSession', { body: { identifier: handle, password } })
+  expect(session.status, JSON.stringify(session.body)).toBe(200)
+  expect(session.body.did).toBe(created.body.did)
+  return { did: session.body.did as string, handle, password, accessJwt: session.body.accessJwt as string }
+}
+
+/** A client for the user's PDS that proxies to the test chat service (`auth: null`: no token). No retries: flakiness should show. */
+function clientFor(account: Account, auth: string | null = account.accessJwt): Core {
+  return new Core({ service: e2e.pds.url, ...(auth === null ? {} : { auth }), proxy: e2e.chat.proxy, retries: false })
+}
+
+/** Checks the last call the chat service verified, and returns it. */
+function expectVerified(nsid: string, account: Account) {
+  const last = e2e.chat.verified.at(-1)
+  expect(last).toEqual({ nsid, iss: account.did, aud: e2e.chat.did, lxm: nsid })
+  return last
+}
+
+beforeAll(async () => {
+  e2e = await startE2e()
+  alice = await createAccount('alice.test')
+  bob = await createAccount('bob.test')
+}, 60_000)
+
+afterAll(async () => {
+  const dir = e2e?.dataDirectory
+  await e2e?.close()
+  if (dir) expect(existsSync(dir)).toBe(false)
+}, 30_000)
+
+describe('end to end through a real PDS', () => {
+  it('listens on 127.0.0.1 only', async () => {
+    // The harness's servers plus whatever our runtime and the PDS keep open.
+    const addresses = ownListeningAddresses()
+    expect(addresses.length).toBeGreaterThanOrEqual(3)
+    for (const address of addresses) expect(address).toMatch(/^127\.0\.0\.1:\d+$/)
+    for (const url of [e2e.plc.url, e2e.pds.url, e2e.chat.url]) {
+      expect(addresses).toContain(`127.0.0.1:${new URL(url).port}`)
+    }
+  })
+
+  it('publishes the chat service as a did:web with a #bsky_chat service entry', async () => {
+    expect(e2e.chat.did).toMatch(/^did:web:localhost%3A\d+$/)
+    const res = await fetch(`${e2e.chat.url}/.well-known/did.json`)
+    const doc = (await res.json()) as { id: string; service: unknown[] }
+    expect(doc.id).toBe(e2e.chat.did)
+    expect(doc.service).toEqual([{ id: '#bsky_chat', type: 'BskyChatService', serviceEndpoint: e2e.chat.url }])
+  })
+
+  it('registered the accounts in the PLC directory with their handles', async () => {
+    const res = await fetch(`${e2e.plc.url}/${encodeURIComponent(alice.did)}`)
+    expect(res.status).toBe(200)
+    const doc = (await res.json()) as { alsoKnownAs: string[] }
+    expect(doc.alsoKnownAs).toEqual(['at://alice.test'])
+  })
+
+  it('opens a convo, sends a message and reads it back, through the PDS with verified service auth', async () => {
+    const aliceChat = clientFor(alice)
+    const bobChat = clientFor(bob)
+
+    const convo = await chatBskyConvoGetConvoForMembers(aliceChat, { members: [bob.did] })
+    if (!convo.ok) throw convo.error
+    expectVerified('chat.bsky.convo.getConvoForMembers', alice)
+    const convoId = convo.value.convo.id
+    expect(convo.value.convo.members.map((m) => [m.did, m.handle]).sort()).toEqual(
+      [
+        [alice.did, 'alice.test'],
+        [bob.did, 'bob.test'],
+      ].sort(),
+    )
+
+    const sent = await chatBskyConvoSendMessage(aliceChat, { convoId, message: { text: 'hello bob, via the PDS' } })
+    if (!sent.ok) throw sent.error
+    expectVerified('chat.bsky.convo.sendMessage', alice)
+    expect(sent.value).toMatchObject({ text: 'hello bob, via the PDS', sender: { did: alice.did } })
+
+    // Bob, with his own session, sees alice's message in the same convo.
+    const messages = await chatBskyConvoGetMessages(bobChat, { convoId })
+    if (!messages.ok) throw messages.error
+    expectVerified('chat.bsky.convo.getMessages', bob)
+    expect(messages.value.messages).toEqual([
+      expect.objectContaining({ $type: 'chat.bsky.convo.defs#messageView', id: sent.value.id, text: 'hello bob, via the PDS', sender: { did: alice.did } }),
+    ])
+
+    const convos = await chatBskyConvoListConvos(bobChat)
+    if (!convos.ok) throw convos.error
+    expectVerified('chat.bsky.convo.listConvos', bob)
+    expect(convos.value.convos.map((c) => c.id)).toEqual([convoId])
+    expect(convos.value.convos[0]?.lastMessage).toMatchObject({ id: sent.value.id })
+  })
+
+  it('pages through messages, the cursor surviving the proxy', async () => {
+    const aliceChat = clientFor(alice)
+    const convo = await chatBskyConvoGetConvoForMembers(aliceChat, { members: [bob.did] })
+    if (!convo.ok) throw convo.error
+    const convoId = convo.value.convo.id
+    for (const text of ['one', 'two', 'three']) {
+      const sent = await chatBskyConvoSendMessage(aliceChat, { convoId, message: { text } })
+      if (!sent.ok) throw sent.error
+    }
+    const first = await chatBskyConvoGetMessages(clientFor(bob), { convoId, limit: 2 })
+    if (!first.ok) throw first.error
+    const texts: string[] = []
+    for await (const item of first.value.allItems()) texts.push((item as { text: string }).text)
+    expect(texts).toEqual(['three', 'two', 'one', 'hello bob, via the PDS'])
+  })
+
+  it('is refused by the PDS without a token or with a bad one, before reaching the chat service', async () => {
+    const before = { verified: e2e.chat.verified.length, rejected: e2e.chat.rejected.length }
+
+    const anonymous = await chatBskyConvoListConvos(clientFor(alice, null))
+    expect(anonymous.ok).toBe(false)
+    if (!anonymous.ok) {
+      expect(anonymous.error).toBeInstanceOf(AuthenticationRequiredError)
+      expect(anonymous.error).toMatchObject({ status: 401, error: 'AuthMissing' }) // the PDS's name for it
+    }
+
+    const forged = await chatBskyConvoListConvos(clientFor(alice, `${alice.accessJwt.slice(0, -4)}AAAA`))
+    expect(forged.ok).toBe(false)
+    if (!forged.ok) expect(forged.error).toMatchObject({ error: 'InvalidToken' })
+
+    expect(e2e.chat.verified.length).toBe(before.verified)
+    expect(e2e.chat.rejected.length).toBe(before.rejected)
+  })
+
+  it('is refused by the PDS for an app-password session (chat needs full access)', async () => {
+    const appPassword = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createAppPassword', {
+      token: alice.accessJwt,
+      body: { name: 'e2e', privileged: false },
+    })
+    expect(appPassword.status, JSON.stringify(appPassword.body)).toBe(200)
+    const session = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createSession', {
+      body: { identifier: alice.handle, password: appPassword.body.password },
+    })
+    expect(session.status).toBe(200)
+
+    const result = await chatBskyConvoListConvos(clientFor(alice, session.body.accessJwt as string))
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error).toMatchObject({ status: 400, error: 'InvalidToken', message: 'Bad token method' })
+  })
+
+  it('the chat service itself rejects tokens it cannot verify for the method', async () => {
+    const direct = (token: string) => new Core({ service: e2e.chat.url, auth: token, proxy: false, retries: false })
+    const serviceAuth = async (aud: string, lxm: string) => {
+      const res = await xrpc('GET', e2e.pds.url, 'com.atproto.server.getServiceAuth', { token: alice.accessJwt, params: { aud, lxm } })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      return res.body.token as string
+    }
+    const lastRejection = () => e2e.chat.rejected.at(-1)?.error
+
+    // A service token the PDS minted for listConvos is accepted for listConvos...
+    const listToken = await serviceAuth(e2e.chat.did, 'chat.bsky.convo.listConvos')
+    const ok = await chatBskyConvoListConvos(direct(listToken))
+    expect(ok.ok).toBe(true)
+    expectVerified('chat.bsky.convo.listConvos', alice)
+
+    // ...but not for another method,
+    const wrongMethod = await chatBskyConvoGetConvoForMembers(direct(listToken), { members: [bob.did] })
+    expect(wrongMethod.ok).toBe(false)
+    if (!wrongMethod.ok) expect(wrongMethod.error).toMatchObject({ status: 401, error: 'BadJwtLexiconMethod' })
+
+    // nor when minted for another audience,
+    const otherAud = await chatBskyConvoListConvos(direct(await serviceAuth('did:web:elsewhere.test', 'chat.bsky.convo.listConvos')))
+    expect(otherAud.ok).toBe(false)
+    if (!otherAud.ok) expect(otherAud.error).toMatchObject({ status: 401, error: 'BadJwtAudience' })
+
+    // nor with its claims rewritten (the signature no longer matches alice's key in the PLC),
+    const [header, payload, signature] = listToken.split('.') as [string, string, string]
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>
+    const tampered = [header, Buffer.from(JSON.stringify({ ...claims, lxm: 'chat.bsky.convo.getConvoForMembers' })).toString('base64url'), signature].join('.')
+    const forged = await chatBskyConvoGetConvoForMembers(direct(tampered), { members: [bob.did] })
+    expect(forged.ok).toBe(false)
+    if (!forged.ok) expect(forged.error).toMatchObject({ status: 401, error: 'BadJwtSignature' })
+    expect(lastRejection()).toBe('BadJwtSignature')
+
+    // nor is the user's PDS access token a service token,
+    const accessToken = await chatBskyConvoListConvos(direct(alice.accessJwt))
+    expect(accessToken.ok).toBe(false)
+    if (!accessToken.ok) expect(accessToken.error.status).toBe(401)
+
+    // and no token at all is refused too.
+    const none = await chatBskyConvoListConvos(new Core({ service: e2e.chat.url, proxy: false, retries: false }))
+    expect(none.ok).toBe(false)
+    if (!none.ok) expect(none.error).toMatchObject({ status: 401, error: 'AuthenticationRequired' })
+  })
+})
