@@ -2,6 +2,7 @@ import { emitClientModule } from './emit/client.js'
 import { emitIndexModule } from './emit/index.js'
 import { emitDocModule } from './emit/module.js'
 import { emitSessionModule } from './emit/session.js'
+import { emitValidationModule } from './emit/validate.js'
 import type { Model } from './model.js'
 import { compare } from './select.js'
 
@@ -13,5 +14,6 @@ export function emit(model: Model): OutputFiles {
   const session = emitSessionModule(model)
   files.push(['client.ts', emitClientModule(model)], ['index.ts', emitIndexModule(model, session !== undefined)])
   if (session) files.push(['session.ts', session])
+  files.push(['validation.ts', emitValidationModule(model)])
   return new Map(files.sort(([a], [b]) => compare(a, b)))
 }

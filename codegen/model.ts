@@ -36,6 +36,8 @@ export interface DefNames {
   readonly guard?: string
   /** Value constant, for tokens. */
   readonly constant?: string
+  /** `validateX`, for every def that can hold a value (all but tokens). */
+  readonly validator?: string
 }
 
 export interface MethodModel {
@@ -63,10 +65,19 @@ export interface ErrorModel {
 export const RUNTIME_NAMES = [
   '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'PageOptions', 'Paginated', 'Result',
   'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
+  // Validation (runtime/validate.ts, runtime/formats.ts), and the globals validators use
+  'Array', 'Number',
+  'MethodValidators', 'PathSegment', 'ValidationContext', 'badFormat', 'checkBlob', 'checkBytes', 'checkCidLink', 'checked',
+  'isObject', 'issue', 'knownValue', 'maxBytes', 'maxGraphemes', 'minBytes', 'minGraphemes', 'missing', 'notAMember',
+  'oneOf', 'unionType', 'unknownFields', 'validAtIdentifier', 'validAtUri', 'validCid', 'validDatetime', 'validDid',
+  'validHandle', 'validLanguage', 'validNsid', 'validRecordKey', 'validTid', 'validUri', 'wrongType',
 ] as const
 
 /** Names generated for a query/procedure `main` def; other defs must not take them. */
-const METHOD_NAMES = ['Params', 'Input', 'Output', 'Errors', 'Message', 'Item', 'Page', 'id', 'method']
+const METHOD_NAMES = [
+  'Params', 'Input', 'Output', 'Errors', 'Message', 'Item', 'Page', 'id', 'method',
+  'validateParams', 'validateInput', 'validateOutput', 'validators',
+]
 
 /** Helpers a page carries besides the output's own fields (see runtime/paginate.ts). */
 const PAGE_MEMBERS = ['hasNextPage', 'nextPage', 'allItems']
@@ -110,6 +121,7 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
       type,
       guard: unionable ? names.take(`is${type}`) : undefined,
       constant: def.type === 'token' ? type : undefined,
+      validator: def.type === 'token' ? undefined : names.take(`validate${type}`),
     })
   }
 
@@ -166,7 +178,7 @@ function assignImports(doc: DocModel, byNsid: ReadonlyMap<string, DocModel>): vo
   })
   const taken = new NameAllocator([
     ...RUNTIME_NAMES,
-    ...[...doc.names.values()].flatMap((n) => [n.type, n.guard ?? n.type]),
+    ...[...doc.names.values()].flatMap((n) => [n.type, n.guard ?? n.type, n.validator ?? n.type]),
     ...(doc.method ? [doc.method.functionName, ...doc.method.errors.map((e) => e.className), ...METHOD_NAMES] : []),
   ])
   const imports = doc.imports as Map<string, string>

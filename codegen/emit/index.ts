@@ -6,6 +6,7 @@ import { banner, quote } from './writer.js'
 export function emitIndexModule(model: Model, withSession: boolean): string {
   const lines = [
     `export { Client } from './client.js'`,
+    `export { validation } from './validation.js'`,
     ...(withSession ? [`export { CredentialSession } from './session.js'`] : []),
     `export { Core, type CoreConfig, type CallOptions, type Result } from ${quote(model.runtimeImport)}`,
     '',

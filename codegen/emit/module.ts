@@ -2,9 +2,10 @@ import type { LexUserType } from '@atproto/lexicon'
 import type { DocModel, Model } from '../model.js'
 import { writeMethod, writeMethodTypes } from './method.js'
 import { writeDef, type ModuleContext } from './types.js'
-import { banner, newWriter, quote, writeDoc } from './writer.js'
+import { writeValidators } from './validate.js'
+import { banner, MAX_LINE, newWriter, quote, writeDoc } from './writer.js'
 
-/** The module for one lexicon doc: its types, guards, tokens and, for a method, the callable function. */
+/** The module for one lexicon doc: its types, guards, tokens, validators and, for a method, the callable function. */
 export function emitDocModule(model: Model, doc: DocModel): string {
   const ctx: ModuleContext = { model, doc, runtime: new Set(), runtimeValues: new Set() }
   const w = newWriter()
@@ -16,21 +17,27 @@ export function emitDocModule(model: Model, doc: DocModel): string {
   if (isMethod) writeMethodTypes(ctx, w)
   for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) writeDef(ctx, w, name, def)
   if (doc.method) writeMethod(ctx, w, doc.method)
+  const called = writeValidators(ctx, w)
 
-  return banner(doc.source) + imports(ctx, doc) + '\n' + w.toString().trimEnd() + '\n'
+  return banner(doc.source) + imports(ctx, doc, called) + '\n' + w.toString().trimEnd() + '\n'
 }
 
-function imports(ctx: ModuleContext, doc: DocModel): string {
+/** The runtime names used, then each referenced doc: as a value where validators call into it, else types only. */
+function imports(ctx: ModuleContext, doc: DocModel, called: ReadonlySet<string>): string {
   let out = ''
   if (ctx.runtime.size) {
     const isValue = (name: string) => (ctx.runtimeValues.has(name) ? 0 : 1)
     const names = [...ctx.runtime].sort((a, b) => isValue(a) - isValue(b) || byName(a, b))
     const allTypes = names.every((name) => !ctx.runtimeValues.has(name))
     const list = names.map((name) => (allTypes || ctx.runtimeValues.has(name) ? name : `type ${name}`))
-    out += `import ${allTypes ? 'type ' : ''}{ ${list.join(', ')} } from ${quote(ctx.model.runtimeImport)}\n`
+    const from = ` } from ${quote(ctx.model.runtimeImport)}\n`
+    const line = `import ${allTypes ? 'type ' : ''}{ ${list.join(', ')}${from}`
+    // Wrapped one name per line when long, as a formatter would.
+    out += line.length <= MAX_LINE + 1 ? line : `import ${allTypes ? 'type ' : ''}{\n${list.map((name) => `  ${name},\n`).join('')}${from.trimStart()}`
   }
   for (const [nsid, alias] of doc.imports) {
-    out += `import type * as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
+    const kind = called.has(nsid) ? '' : 'type '
+    out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
   }
   return out
 }

@@ -18,7 +18,7 @@ describe('lexgen check', () => {
   it('passes on the committed generated/ (the CI drift gate)', async () => {
     const result = await spawnCli(['check'])
     expect(result.stderr).toBe('')
-    expect(result.stdout).toMatch(/^lexgen: generated is up to date \(51 files\)\n$/)
+    expect(result.stdout).toMatch(/^lexgen: generated is up to date \(52 files\)\n$/)
     expect(result.code).toBe(0)
   })
 
@@ -60,13 +60,13 @@ describe('lexgen check', () => {
 })
 
 describe('lexgen generate', () => {
-  it('prints a one-line summary and writes one module per doc plus client and index', async () => {
+  it('prints a one-line summary and writes one module per doc plus client, index and validation', async () => {
     const out = await scratch()
     const result = await spawnCli(['generate', '--out', out, '--include', 'chat.bsky.convo.*'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 46 files to .+ \(46 changed\) in \d+ ms\n$/)
+    expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 47 files to .+ \(47 changed\) in \d+ ms\n$/)
     const files = [...(await readOutputDir(out)).keys()]
-    expect(files).toHaveLength(46)
+    expect(files).toHaveLength(47)
     expect(files).toContain('chat/bsky/convo/getConvo.ts')
     expect(files).toContain('app/bsky/richtext/facet.ts')
     expect(files.filter((f) => f.startsWith('chat/bsky/convo/') && f !== 'chat/bsky/convo/defs.ts')).toHaveLength(22)
@@ -77,7 +77,7 @@ describe('lexgen generate', () => {
     await spawnCli(['generate', '--out', a, '--include', '*'])
     await spawnCli(['generate', '--out', b, '--include', '*'])
     const [filesA, filesB] = [await readOutputDir(a), await readOutputDir(b)]
-    expect(filesA.size).toBe(405)
+    expect(filesA.size).toBe(406)
     expect(filesB).toEqual(filesA)
   })
 

@@ -1,0 +1,303 @@
+/**
+ * What generated validators share: the context they report into, the helpers that word each
+ * broken constraint, and the checks too big to inline (string lengths, bytes, CID links, blobs,
+ * union `$type`s). The validators themselves are generated per lexicon def (codegen/emit/validate.ts)
+ * and, in lenient mode, reach @atproto/lexicon's verdict on every value; string formats are in formats.ts.
+ *
+ * Paths are built only on failure: a validator reports issues relative to its own value and
+ * `checked()` prefixes them on the way out, so a valid value costs no string work at all.
+ */
+import { validCid } from './formats.js'
+
+/** One broken constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
+export interface ValidationIssue {
+  path: string
+  message: string
+}
+
+export interface ValidationContext {
+  readonly issues: ValidationIssue[]
+  /**
+   * Also reject what lexicon evolution allows: fields the lexicon does not declare, a `$type`
+   * that is not a known member of an open union or names another def, strings outside `knownValues`.
+   */
+  readonly strict: boolean
+  /** Check blob `accept` and `maxSize`, which @atproto/lexicon leaves to the PDS. */
+  readonly blobLimits: boolean
+}
+
+/** Where an issue is, relative to the value being checked: a property (`.text`, `["odd-key"]`) or an index. */
+export type PathSegment = string | number
+
+/** A generated validator: reports issues under `at` and returns whether `value` passed. */
+export type Validator = (value: unknown, ctx: ValidationContext, at?: PathSegment) => boolean
+
+/** The validators of one XRPC method, for the parts it has in JSON. */
+export interface MethodValidators {
+  readonly params?: Validator
+  readonly input?: Validator
+  readonly output?: Validator
+}
+
+/** Validators by NSID: the generated `validation.ts`, or only the methods a program calls. */
+export type ValidationRegistry = Readonly<Record<string, MethodValidators>>
+
+/**
+ * How responses are checked. `lenient` matches @atproto/lexicon: it tolerates what lexicon evolution
+ * allows (unknown fields, unknown `$type` in open unions, unknown `knownValues`); `strict` rejects those too.
+ */
+export type ValidationMode = 'lenient' | 'strict' | 'off'
+
+const MODES: readonly string[] = ['lenient', 'strict', 'off']
+
+export function assertValidationMode(mode: unknown): asserts mode is ValidationMode | undefined {
+  if (mode !== undefined && !MODES.includes(mode as string)) {
+    throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
+  }
+}
+
+/** Runs one validator from the top; the issues come back with readable paths (`limit`, `message.text`). */
+export function validate(validator: Validator, value: unknown, strict: boolean, blobLimits = strict): ValidationIssue[] {
+  const ctx: ValidationContext = { issues: [], strict, blobLimits }
+  if (!validator(value, ctx)) for (const issue of ctx.issues) issue.path = issue.path.replace(/^\./, '')
+  return ctx.issues
+}
+
+/** One line per issue, `path: message`; the path is left out for the value itself. */
+export function describeIssue(issue: ValidationIssue): string {
+  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+/** Ends a validator: true when it added no issue, else prefixes its issues with `at` and returns false. */
+export function checked(ctx: ValidationContext, start: number, at: PathSegment): boolean {
+  const { issues } = ctx
+  if (issues.length === start) return true
+  if (at !== '') {
+    const prefix = segment(at)
+    for (let i = start; i < issues.length; i++) issues[i]!.path = prefix + issues[i]!.path
+  }
+  return false
+}
+
+function segment(at: PathSegment): string {
+  return typeof at === 'number' ? `[${at}]` : at
+}
+
+/** Records an issue; returns false so a validator can `return issue(...)`. */
+export function issue(ctx: ValidationContext, at: PathSegment, message: string): false {
+  ctx.issues.push({ path: segment(at), message })
+  return false
+}
+
+export function missing(ctx: ValidationContext, at: PathSegment): false {
+  return issue(ctx, at, 'is required')
+}
+
+/** `expected` reads as a noun phrase: `an object`, `a string`. */
+export function wrongType(ctx: ValidationContext, at: PathSegment, expected: string, value: unknown): false {
+  return issue(ctx, at, `must be ${expected}, got ${kindOf(value)}`)
+}
+
+/** `const` (one allowed value) and `enum`. */
+export function oneOf(ctx: ValidationContext, at: PathSegment, value: string | number | boolean, allowed: readonly unknown[]): void {
+  if (!allowed.includes(value)) issue(ctx, at, `${show(value)} is not one of ${allowed.map(show).join(', ')}`)
+}
+
+/** Strict mode: a string outside the lexicon's `knownValues`. */
+export function knownValue(ctx: ValidationContext, at: PathSegment, value: string, known: readonly string[]): void {
+  if (!known.includes(value)) issue(ctx, at, `${show(value)} is not a known value (${known.map(show).join(', ')})`)
+}
+
+export function badFormat(ctx: ValidationContext, at: PathSegment, format: string, value: string): false {
+  return issue(ctx, at, `${show(value)} is not a valid ${format}`)
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'number' && !Number.isInteger(value)) return `${value}`
+  return typeof value
+}
+
+/** A value for a message: JSON, cut short so an issue stays one readable line. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+// String lengths. @atproto/lexicon measures UTF-8 bytes and grapheme clusters; a string's
+// UTF-8 length is at most 3 × its UTF-16 length, and its grapheme count at most its UTF-16
+// length, so most strings are decided without measuring.
+
+export function maxBytes(ctx: ValidationContext, at: PathSegment, value: string, max: number): void {
+  if (value.length * 3 <= max) return
+  const bytes = utf8Length(value)
+  if (bytes > max) issue(ctx, at, `${bytes} bytes (UTF-8) > maxLength ${max}`)
+}
+
+export function minBytes(ctx: ValidationContext, at: PathSegment, value: string, min: number): void {
+  if (value.length >= min) return
+  const bytes = utf8Length(value)
+  if (bytes < min) issue(ctx, at, `${bytes} bytes (UTF-8) < minLength ${min}`)
+}
+
+export function maxGraphemes(ctx: ValidationContext, at: PathSegment, value: string, max: number): void {
+  if (value.length <= max) return
+  const count = graphemeCount(value)
+  if (count > max) issue(ctx, at, `${count} graphemes > maxGraphemes ${max}`)
+}
+
+export function minGraphemes(ctx: ValidationContext, at: PathSegment, value: string, min: number): void {
+  if (value.length >= min && graphemeCount(value) >= min) return
+  issue(ctx, at, `${graphemeCount(value)} graphemes < minGraphemes ${min}`)
+}
+
+/** UTF-8 byte length without encoding; a lone surrogate counts 3 (its replacement character), as Node does. */
+export function utf8Length(text: string): number {
+  let length = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code <= 0x7f) continue
+    if (code <= 0x7ff) {
+      length += 1
+      continue
+    }
+    length += 2
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(i + 1)
+      if (next >= 0xdc00 && next <= 0xdfff) i++ // a surrogate pair: 4 bytes for 2 code units
+    }
+  }
+  return length
+}
+
+let segmenter: Intl.Segmenter | undefined
+
+/** Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. */
+export function graphemeCount(text: string): number {
+  segmenter ??= new Intl.Segmenter()
+  let count = 0
+  for (const _ of segmenter.segment(text)) count++
+  return count
+}
+
+// The JSON forms of the data model's non-JSON types. @atproto/lexicon validates decoded values
+// (`jsonToLex`): `{$link}` and `{$bytes}` objects with no other key, and blob refs in their
+// typed or legacy form, become a CID, bytes and a BlobRef; anything else stays a plain object.
+
+/** `{ $bytes }` whose base64 decodes; its byte length is checked against the lexicon's limits. */
+export function checkBytes(ctx: ValidationContext, at: PathSegment, value: unknown, min?: number, max?: number): void {
+  const length = onlyKey(value, '$bytes') && typeof value.$bytes === 'string' ? base64Length(value.$bytes) : -1
+  if (length < 0) wrongType(ctx, at, 'bytes ({ $bytes: base64 })', value)
+  else if (max !== undefined && length > max) issue(ctx, at, `${length} bytes > maxLength ${max}`)
+  else if (min !== undefined && length < min) issue(ctx, at, `${length} bytes < minLength ${min}`)
+}
+
+export function checkCidLink(ctx: ValidationContext, at: PathSegment, value: unknown): void {
+  if (!isCidLink(value)) wrongType(ctx, at, 'a CID link ({ $link: cid })', value)
+}
+
+/**
+ * A blob ref, typed (`{ $type: 'blob', ref, mimeType, size }`) or legacy (`{ cid, mimeType }`),
+ * with exactly those keys; `accept` and `maxSize` only when the context asks for them.
+ */
+export function checkBlob(ctx: ValidationContext, at: PathSegment, value: unknown, accept?: readonly string[], maxSize?: number): void {
+  const typed = isTypedBlob(value)
+  if (!typed && !isLegacyBlob(value)) {
+    wrongType(ctx, at, 'a blob ref', value)
+    return
+  }
+  if (!ctx.blobLimits) return
+  const { mimeType, size } = value as { mimeType: string; size?: number }
+  if (accept && !accept.some((pattern) => mimeMatches(pattern, mimeType))) {
+    issue(ctx, at, `mimeType ${show(mimeType)} is not accepted (${accept.join(', ')})`)
+  }
+  if (typed && maxSize !== undefined && size! > maxSize) issue(ctx, at, `size ${size} > maxSize ${maxSize}`)
+}
+
+function mimeMatches(pattern: string, mimeType: string): boolean {
+  if (pattern === '*/*' || pattern === mimeType) return true
+  return pattern.endsWith('/*') && mimeType.startsWith(pattern.slice(0, -1))
+}
+
+function isCidLink(value: unknown): boolean {
+  if (!onlyKey(value, '$link')) return false
+  const link = value.$link
+  return typeof link === 'string' && link.length > 0 && link.length <= 2048 && validCid(link)
+}
+
+function isTypedBlob(value: unknown): boolean {
+  return (
+    hasKeys(value, 4) && value.$type === 'blob' && isCidLink(value.ref) &&
+    typeof value.mimeType === 'string' && typeof value.size === 'number'
+  )
+}
+
+function isLegacyBlob(value: unknown): boolean {
+  return hasKeys(value, 2) && typeof value.cid === 'string' && typeof value.mimeType === 'string' && validCid(value.cid)
+}
+
+function onlyKey(value: unknown, key: string): value is Record<string, unknown> {
+  if (!isObject(value) || !(key in value)) return false
+  for (const k in value) if (k !== key) return false
+  return true
+}
+
+/** Own enumerable keys, counted: with the right ones present, the count rules out any other. */
+function hasKeys(value: unknown, count: number): value is Record<string, unknown> {
+  return isObject(value) && !Array.isArray(value) && Object.keys(value).length === count
+}
+
+/** Decoded length of standard base64 (padding optional), or -1 when it is not base64. */
+function base64Length(text: string): number {
+  const body = text.endsWith('==') ? text.slice(0, -2) : text.endsWith('=') ? text.slice(0, -1) : text
+  if (body.length % 4 === 1 || (text.length !== body.length && text.length % 4 !== 0)) return -1
+  if (!/^[A-Za-z0-9+/]*$/.test(body)) return -1
+  return Math.floor((body.length * 3) / 4)
+}
+
+/**
+ * The `$type` of a union value, normalized as @atproto/lexicon matches it (a `lex:` prefix and a
+ * `#main` suffix dropped), or undefined after reporting why the value cannot be a union member.
+ */
+export function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): string | undefined {
+  const type = isObject(value) ? value.$type : undefined
+  if (typeof type !== 'string') {
+    issue(ctx, at, 'must be an object with a string $type')
+    return undefined
+  }
+  // @atproto/lexicon decodes a blob ref into a BlobRef, which has no `$type` of its own.
+  if (type === 'blob' && isTypedBlob(value)) {
+    issue(ctx, at, 'must be an object with a string $type, got a blob ref')
+    return undefined
+  }
+  // Where @atproto/lexicon cannot parse the `$type` as a lexicon URI it throws, failing the whole value.
+  if (type.startsWith('#') || type.indexOf('#') !== type.lastIndexOf('#')) {
+    issue(ctx, `${segment(at)}.$type`, `${show(type)} is not a lexicon reference`)
+    return undefined
+  }
+  const uri = type.startsWith('lex:') ? type.slice(4) : type
+  return uri.endsWith('#main') ? uri.slice(0, -5) : uri
+}
+
+/** Closed unions: a `$type` that names none of the members. */
+export function notAMember(ctx: ValidationContext, at: PathSegment, type: string, members: readonly string[]): false {
+  return issue(ctx, `${segment(at)}.$type`, `${show(type)} is not one of ${members.join(', ')}`)
+}
+
+/** Strict mode: fields the lexicon does not declare, and a `$type` that names another def. */
+export function unknownFields(ctx: ValidationContext, value: Record<string, unknown>, fields: readonly string[], id?: string): void {
+  for (const key in value) {
+    if (key === '$type' && id !== undefined) {
+      const type = value.$type
+      const main = id.includes('#') ? undefined : `${id}#main`
+      if (type !== undefined && type !== id && type !== main) issue(ctx, '.$type', `${show(type)} is not ${id}`)
+    } else if (!fields.includes(key)) {
+      issue(ctx, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, 'is not a field in the lexicon')
+    }
+  }
+}
