@@ -12,6 +12,7 @@ import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo
 import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
 import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listConvos.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
+import { CredentialSession } from '../../generated/session.js'
 import { ownListeningAddresses, startE2e, type E2e } from './harness.js'
 
 interface Account {
@@ -72,6 +73,8 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  // After all the traffic, still nothing of ours listens beyond loopback.
+  for (const address of ownListeningAddresses()) expect(address).toMatch(/^127\.0\.0\.1:\d+$/)
   const dir = e2e?.dataDirectory
   await e2e?.close()
   if (dir) expect(existsSync(dir)).toBe(false)
@@ -152,6 +155,36 @@ describe('end to end through a real PDS', () => {
     const texts: string[] = []
     for await (const item of first.value.allItems()) texts.push((item as { text: string }).text)
     expect(texts).toEqual(['three', 'two', 'one', 'hello bob, via the PDS'])
+  })
+
+  it("logs in, refreshes and logs out with the runtime's CredentialSession, chatting through session.core", async () => {
+    const events: string[] = []
+    const session = new CredentialSession({
+      service: e2e.pds.url,
+      proxy: e2e.chat.proxy,
+      retries: false,
+      onSessionChange: (_data, event) => void events.push(event),
+    })
+    const data = await session.login({ identifier: 'bob.test', password: bob.password })
+    expect(data).toMatchObject({ did: bob.did, handle: 'bob.test' })
+
+    const before = await chatBskyConvoListConvos(session.core)
+    if (!before.ok) throw before.error
+    expectVerified('chat.bsky.convo.listConvos', bob)
+
+    // A real refreshSession on the PDS: new tokens, and the chat calls go on with them.
+    // (Compare refresh tokens: they carry a unique jti, while an access token minted within
+    // the same second as the previous one can come out byte-identical.)
+    const { accessJwt: oldAccess, refreshJwt: oldRefresh } = data
+    expect(await session.refresh(oldAccess)).toBe(true)
+    expect(session.session?.refreshJwt).not.toBe(oldRefresh)
+    const after = await chatBskyConvoListConvos(session.core)
+    if (!after.ok) throw after.error
+    expect(after.value.convos.map((c) => c.id)).toEqual(before.value.convos.map((c) => c.id))
+
+    await session.logout()
+    expect(session.session).toBeUndefined()
+    expect(events).toEqual(['create', 'refresh', 'logout'])
   })
 
   it('is refused by the PDS without a token or with a bad one, before reaching the chat service', async () => {
