@@ -127,9 +127,14 @@ export interface Plc {
 
 export async function startPlc(): Promise<Plc> {
   const plc = PlcServer.create({ db: PlcDatabase.mock(), port: 0 })
-  const { port, adopt } = await preboundServer()
+  const { server, port, adopt } = await preboundServer()
   adopt(plc.app)
-  await plc.start()
+  try {
+    await plc.start()
+  } catch (error) {
+    if (server.listening) await closeServer(server)
+    throw error
+  }
   return { url: `http://127.0.0.1:${port}`, close: () => plc.destroy() }
 }
 
