@@ -9,6 +9,7 @@ import {
   ConnectionError,
   InvalidResponseError,
   responseError,
+  ResponseTooLargeError,
   TimeoutError,
   XrpcError,
 } from './errors.js'
@@ -18,9 +19,10 @@ import { buildUrl, decodeError, decodeOutput, encodeInput } from './request.js'
 import { err, ok, type Result } from './result.js'
 import { resolveRetryPolicy, retryDelay, sleep, type RetryOption, type RetryPolicy } from './retry.js'
 import type { SessionAuth } from './session.js'
-import type { RawRequest, RawResponse } from './transport/types.js'
+import { ResponseTooLarge, type RawRequest, type RawResponse } from './transport/types.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 /** A bearer token, or a function returning the current one (called before every attempt). */
 export type AuthSource = string | (() => string | undefined | Promise<string | undefined>) | SessionAuth
@@ -57,6 +59,8 @@ export interface CoreConfig {
   headers?: Record<string, string>
   /** Milliseconds per attempt, body included; default 30 s; `Infinity` disables it. */
   timeout?: number
+  /** Largest response body read, in bytes; default 16 MiB; `Infinity` disables it. Beyond it: ResponseTooLargeError. */
+  maxResponseBytes?: number
   /** An undici `Dispatcher` (Node only); a shared keep-alive Agent is used otherwise. */
   dispatcher?: unknown
   /** Retry policy for every call (see runtime/retry.ts); default 2 retries, backoff 0.5 s doubling to 8 s. */
@@ -73,6 +77,8 @@ export interface CallOptions {
   signal?: AbortSignal
   /** Overrides the client's timeout for this call. */
   timeout?: number
+  /** Overrides the client's `maxResponseBytes` for this call. */
+  maxResponseBytes?: number
   /** Added to (and overriding) the client's headers for this call. */
   headers?: Record<string, string>
   /** Overrides the client's proxy for this call; `false` sends none. */
@@ -95,6 +101,7 @@ export class Core {
   readonly proxy: string | false | undefined
   readonly headers: Readonly<Record<string, string>>
   readonly timeout: number
+  readonly maxResponseBytes: number
   readonly dispatcher: unknown
   readonly retries: Required<RetryPolicy>
   readonly onRequest: CoreConfig['onRequest']
@@ -107,6 +114,7 @@ export class Core {
     this.proxy = config.proxy
     this.headers = normalizeHeaders(config.headers)
     this.timeout = checkTimeout(config.timeout ?? DEFAULT_TIMEOUT_MS)
+    this.maxResponseBytes = checkMaxResponseBytes(config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
     this.dispatcher = config.dispatcher
     this.retries = resolveRetryPolicy(config.retries)
     this.onRequest = config.onRequest
@@ -186,6 +194,7 @@ function prepare(core: Core, method: Method, args: { params?: object; input?: un
   const proxy = resolveProxy(method.nsid, core.proxy, options.proxy)
   if (proxy === undefined) delete headers['atproto-proxy']
   else headers['atproto-proxy'] = proxy
+  const maxResponseBytes = options.maxResponseBytes === undefined ? core.maxResponseBytes : checkMaxResponseBytes(options.maxResponseBytes)
   const { body, contentType } = encodeInput(method, args.input, headers['content-type'])
   if (contentType === undefined) delete headers['content-type']
   else headers['content-type'] = contentType
@@ -197,6 +206,7 @@ function prepare(core: Core, method: Method, args: { params?: object; input?: un
       headers,
       ...(body === undefined ? {} : { body }),
       ...(core.dispatcher === undefined ? {} : { dispatcher: core.dispatcher }),
+      ...(Number.isFinite(maxResponseBytes) ? { maxResponseBytes } : {}),
     },
     timeout: options.timeout === undefined ? core.timeout : checkTimeout(options.timeout),
     signal: options.signal,
@@ -247,6 +257,10 @@ async function attempt(
     })
   } catch (cause) {
     const init = { nsid, attempts: attemptNumber, status: 0, cause }
+    if (cause instanceof ResponseTooLarge) {
+      const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
+      return fail(new ResponseTooLargeError({ ...init, status: cause.status, headers: cause.headers, error: 'ResponseTooLarge', message, limit: cause.limit }))
+    }
     if (deadline.timedOut()) return fail(new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out after ${prepared.timeout} ms` }))
     if (signal?.aborted) return fail(new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` }))
     const reason = redact(describe(cause))
@@ -342,6 +356,13 @@ function normalizeHeaders(headers: Record<string, string> | undefined): Record<s
     normalized[name.toLowerCase()] = value
   }
   return normalized
+}
+
+function checkMaxResponseBytes(limit: number): number {
+  if (typeof limit !== 'number' || !(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
+    throw new TypeError(`maxResponseBytes must be a whole number of bytes >= 0 (or Infinity), got ${String(limit)}`)
+  }
+  return limit
 }
 
 // Timers fire at once beyond this, so larger finite values would time out immediately.

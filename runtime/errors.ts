@@ -3,6 +3,7 @@
  *
  *   XrpcError                       every failure a call can return
  *   ├─ XrpcResponseError            the server answered with a non-2xx status
+ *   │  ├─ UnexpectedRedirectError     3xx: redirects are never followed
  *   │  ├─ InvalidRequestError         400
  *   │  ├─ AuthenticationRequiredError 401 (ExpiredTokenError, InvalidTokenError by error name)
  *   │  ├─ ForbiddenError              403
@@ -14,6 +15,7 @@
  *   │  ├─ UpstreamFailureError        502, 503, 504
  *   │  └─ declaredError(name)         lexicon-declared errors of one method
  *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
+ *   ├─ ResponseTooLargeError        a body over `maxResponseBytes`; reading stopped there
  *   ├─ PaginationLoopError          the server repeated a cursor while paging
  *   └─ XrpcTransportError           no response at all (status 0)
  *      ├─ ConnectionError
@@ -57,6 +59,21 @@ export class XrpcError extends Error {
 
 export class XrpcResponseError extends XrpcError {}
 
+/**
+ * A 3xx. Redirects are never followed: following one could send the authorization header,
+ * the `atproto-proxy` header or a procedure's body to another origin.
+ */
+export class UnexpectedRedirectError extends XrpcResponseError {
+  /** The `Location` the server pointed to, as sent. */
+  readonly location?: string
+
+  constructor(init: XrpcErrorInit) {
+    const location = init.headers?.location
+    super(location === undefined ? init : { ...init, message: `${init.message}; redirect to ${location} not followed` })
+    if (location !== undefined) this.location = location
+  }
+}
+
 export class InvalidRequestError extends XrpcResponseError {}
 export class AuthenticationRequiredError extends XrpcResponseError {}
 export class ExpiredTokenError extends AuthenticationRequiredError {}
@@ -96,6 +113,21 @@ export class InvalidResponseError extends XrpcError {
   constructor(init: XrpcErrorInit & { readonly body: string }) {
     super(init)
     this.body = init.body
+  }
+}
+
+/**
+ * A response body larger than the call's `maxResponseBytes`: the client stopped reading at
+ * the limit and dropped the connection, so memory stays bounded. `status` and `headers` are
+ * the response's; a procedure that got this far may have been processed.
+ */
+export class ResponseTooLargeError extends XrpcError {
+  /** The limit in bytes that was exceeded. */
+  readonly limit: number
+
+  constructor(init: XrpcErrorInit & { readonly limit: number }) {
+    super(init)
+    this.limit = init.limit
   }
 }
 
@@ -171,6 +203,7 @@ export function responseError(
 }
 
 function statusClass(status: number): typeof XrpcResponseError {
+  if (status >= 300 && status < 400) return UnexpectedRedirectError
   switch (status) {
     case 400: return InvalidRequestError
     case 401: return AuthenticationRequiredError
@@ -204,6 +237,7 @@ const statusNames: Readonly<Record<number, string>> = {
 }
 
 function defaultErrorName(status: number): string {
+  if (status >= 300 && status < 400) return 'UnexpectedRedirect'
   return statusNames[status] ?? (status >= 500 ? 'InternalServerError' : status >= 400 ? 'InvalidRequest' : 'InvalidResponse')
 }
 

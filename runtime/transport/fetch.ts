@@ -1,11 +1,14 @@
 /** Browser (and any WHATWG-fetch runtime) transport on the global `fetch`. */
-import type { RawRequest, RawResponse, Send } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
 
 export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
   const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
     method: request.method,
     headers: request.headers,
     signal: request.signal,
+    // Never follow a redirect: fetch would replay the call (a procedure's body, atproto-proxy,
+    // on some runtimes the authorization header) to wherever the server points.
+    redirect: 'manual',
   }
   if (request.body !== undefined) init.body = request.body as BodyInit
   // Streaming request bodies must be declared half-duplex.
@@ -13,9 +16,42 @@ export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
   const response = await fetch(request.url, init)
+  // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
+  if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
   const headers: Record<string, string> = {}
   response.headers.forEach((value, name) => {
     headers[name] = value
   })
-  return { status: response.status, headers, body: new Uint8Array(await response.arrayBuffer()) }
+  return { status: response.status, headers, body: await readBody(response, headers, request.maxResponseBytes) }
+}
+
+/** Reads the whole body, but never more than `limit` bytes of it; cancelling the rest drops the connection. */
+async function readBody(response: Response, headers: Record<string, string>, limit: number | undefined): Promise<Uint8Array> {
+  if (limit === undefined || response.body === null) return new Uint8Array(await response.arrayBuffer())
+  try {
+    checkDeclaredLength(response.status, headers, limit)
+  } catch (error) {
+    await response.body.cancel().catch(() => {})
+    throw error
+  }
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel().catch(() => {})
+      throw new ResponseTooLarge(response.status, headers, limit)
+    }
+    chunks.push(value)
+  }
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
 }

@@ -13,6 +13,8 @@ export interface RawRequest {
   readonly signal: AbortSignal
   /** An undici `Dispatcher`, typed loosely so the browser build needs no undici types. */
   readonly dispatcher?: unknown
+  /** Stop reading and throw `ResponseTooLarge` past this many body bytes; unlimited when absent. */
+  readonly maxResponseBytes?: number
 }
 
 export interface RawResponse {
@@ -24,3 +26,25 @@ export interface RawResponse {
 
 /** Rejects with the library's own error when no complete response arrived. */
 export type Send = (request: RawRequest) => Promise<RawResponse>
+
+/**
+ * Thrown by a transport when a response body is larger than `maxResponseBytes`: it stopped
+ * reading at the limit (or at once, from `content-length`) and dropped the connection.
+ */
+export class ResponseTooLarge extends Error {
+  override readonly name = 'ResponseTooLarge'
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly limit: number,
+  ) {
+    super(`response body exceeds the ${limit}-byte limit`)
+  }
+}
+
+/** Throws `ResponseTooLarge` up front when `content-length` already says the body is over the limit. */
+export function checkDeclaredLength(status: number, headers: Record<string, string>, limit: number | undefined): void {
+  const declared = Number(headers['content-length'])
+  if (limit !== undefined && Number.isFinite(declared) && declared > limit) throw new ResponseTooLarge(status, headers, limit)
+}

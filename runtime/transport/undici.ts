@@ -3,15 +3,24 @@
  * because importing it costs ~80 ms that a CLI which never calls out should not pay.
  */
 import type { Dispatcher } from 'undici'
-import type { RawRequest, RawResponse, Send } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
 let sharedAgent: Dispatcher | undefined
 
+/**
+ * Sockets the shared Agent opens per origin. undici's default is unlimited: 1,000 concurrent
+ * calls would open 1,000 sockets and run out of file descriptors under a 1,024 limit. Calls
+ * beyond this wait for a free socket (within their own timeout).
+ */
+const SHARED_CONNECTIONS_PER_ORIGIN = 64
+
 export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
   const { request: undiciRequest, Agent } = await (undici ??= import('undici'))
   // One keep-alive pool for every client that brings no dispatcher of its own.
-  const dispatcher = (request.dispatcher as Dispatcher | undefined) ?? (sharedAgent ??= new Agent({ keepAliveTimeout: 10_000 }))
+  const dispatcher =
+    (request.dispatcher as Dispatcher | undefined) ?? (sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, connections: SHARED_CONNECTIONS_PER_ORIGIN }))
+  // undici.request never follows redirects: a 3xx comes back as it is (see UnexpectedRedirectError).
   const response = await undiciRequest(request.url, {
     method: request.method,
     headers: request.headers,
@@ -20,15 +29,38 @@ export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
     signal: request.signal,
     dispatcher,
   })
+  const status = response.statusCode
+  const headers = flatten(response.headers)
   let body: Uint8Array
   try {
-    body = new Uint8Array(await response.body.arrayBuffer())
+    body = await readBody(response.body, status, headers, request.maxResponseBytes)
   } catch (error) {
     // A body left half-read would pin its socket: destroy it before reporting the failure.
-    response.body.destroy()
+    // Destroying a body nobody reads emits an abort error: listen, or it is an uncaught exception.
+    response.body.on('error', () => {}).destroy()
     throw error
   }
-  return { status: response.statusCode, headers: flatten(response.headers), body }
+  return { status, headers, body }
+}
+
+/** Reads the whole body, but never more than `limit` bytes of it. */
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  status: number,
+  headers: Record<string, string>,
+  limit: number | undefined,
+): Promise<Uint8Array> {
+  if (limit === undefined) return new Uint8Array(await body.arrayBuffer())
+  checkDeclaredLength(status, headers, limit)
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.byteLength
+    if (size > limit) throw new ResponseTooLarge(status, headers, limit)
+    chunks.push(chunk)
+  }
+  const joined = Buffer.concat(chunks, size)
+  return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
 }
 
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
