@@ -259,7 +259,8 @@ async function attempt(
     const init = { nsid, attempts: attemptNumber, status: 0, cause }
     if (cause instanceof ResponseTooLarge) {
       const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
-      return fail(new ResponseTooLargeError({ ...init, status: cause.status, headers: cause.headers, error: 'ResponseTooLarge', message, limit: cause.limit }))
+      const headers = redactHeaders(cause.headers, redact)
+      return fail(new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit }))
     }
     if (deadline.timedOut()) return fail(new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out after ${prepared.timeout} ms` }))
     if (signal?.aborted) return fail(new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` }))
@@ -270,11 +271,14 @@ async function attempt(
     deadline.clear()
   }
 
-  const { status, headers } = response
+  const { status } = response
+  // A server (or a debugging proxy) may echo the token back: it must not reach hooks, errors or results.
+  const headers = redactHeaders(response.headers, redact)
   core.onResponse?.({ ...context, status, headers, durationMs: performance.now() - started })
   if (status < 200 || status >= 300) {
-    const decoded = decodeError(response)
-    return fail(responseError({ status, headers, ...decoded, message: redact(decoded.message) }, nsid, attemptNumber, method.errors))
+    const { error, message } = decodeError(response)
+    const decoded = { ...(error === undefined ? {} : { error: redact(error) }), message: redact(message) }
+    return fail(responseError({ status, headers, ...decoded }, nsid, attemptNumber, method.errors))
   }
   const output = decodeOutput(method, response)
   if (!output.ok) {
@@ -288,8 +292,16 @@ async function resolveAuth(core: Core): Promise<string | undefined> {
   const token = typeof source === 'function' ? await source() : isSession(source) ? source.accessToken() : source
   if (token === undefined || token === '') return undefined
   // The message must not quote the token: it is a credential.
-  if (typeof token !== 'string' || /[\r\n\0]/.test(token)) throw new TypeError('auth token must be a string without CR, LF or NUL characters')
+  if (typeof token !== 'string' || !HEADER_VALUE.test(token)) {
+    throw new TypeError('auth token must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls')
+  }
   return token
+}
+
+function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
+  const redacted: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers)) redacted[name] = redact(value)
+  return redacted
 }
 
 /** Aborts on the caller's signal or when the attempt's time is up, and remembers which. */
@@ -346,13 +358,21 @@ function serviceUrl(service: string | URL): URL {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/**
+ * What RFC 9110 allows in a field value: visible ASCII, obs-text (Latin-1), space and tab.
+ * Anything else (CR/LF, NUL, other controls, code points above U+00FF, which some stacks
+ * truncate to a byte: U+010A would become LF) is refused before any request.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 /** Lower-cases names and rejects values that could split the request (header injection). */
 function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const normalized: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new TypeError(`Invalid value for header "${name}": must be a string without CR, LF or NUL`)
+    if (typeof value !== 'string' || !HEADER_VALUE.test(value)) {
+      throw new TypeError(`Invalid value for header "${name}": must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls`)
+    }
     normalized[name.toLowerCase()] = value
   }
   return normalized

@@ -5,6 +5,9 @@ import type { RawResponse, RequestBody } from './transport/types.js'
 /** Input of a procedure whose lexicon declares a non-JSON encoding (a blob upload, a CAR file). */
 export type BinaryInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | string
 
+/** The shape of an NSID (authority segments, then a name), loose enough for any valid one. */
+const NSID = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/
+
 /** How much of an undecodable body an error keeps for debugging. */
 const KEPT_BODY_CHARS = 2048
 
@@ -13,6 +16,8 @@ const KEPT_BODY_CHARS = 2048
  * every value is percent-encoded so cursors with `&`, `=`, `#` or spaces round-trip.
  */
 export function buildUrl(service: URL, nsid: string, params?: object): string {
+  // The NSID becomes a path segment: `..`, `/`, `?`, `#` or `%` in it would leave /xrpc/.
+  if (typeof nsid !== 'string' || !NSID.test(nsid)) throw new TypeError(`Invalid NSID ${JSON.stringify(nsid)}: expected dot-separated letters, digits and hyphens, e.g. "chat.bsky.convo.getConvo"`)
   const url = new URL(service)
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/xrpc/${nsid}`
   for (const [name, value] of Object.entries(params ?? {})) {

@@ -1,0 +1,287 @@
+/**
+ * Hostile input at the runtime's edges: the token never shows in anything emitted; header
+ * values, names, proxies and service URLs cannot inject headers or requests; query parameters
+ * cannot inject other parameters; a method's NSID cannot leave /xrpc/. Property-based parts
+ * are seeded (support/seed.ts).
+ */
+import fc from 'fast-check'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { call, Core, XrpcError, type Method, type Result } from 'lexgen/runtime'
+import { buildUrl } from '../../runtime/request.js'
+import { startFaultServer, type FaultServer } from './support/fault-server.js'
+import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { report, runs, SEED } from './support/seed.js'
+
+const TOKEN = 'sec-test-token.eyJzdWIiOiJkaWQ6cGxjOnNlY3JldCJ9.dG9wLXNlY3JldA'
+const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
+const sendMessage: Method = { nsid: 'chat.bsky.convo.sendMessage', type: 'procedure', input: 'application/json', output: 'application/json' }
+const JSON_TYPE = { 'content-type': 'application/json' }
+let server: FaultServer
+const rejections = trackUnhandledRejections()
+
+beforeAll(async () => {
+  server = await startFaultServer()
+})
+afterAll(async () => {
+  rejections.stop()
+  await server.close()
+  expect(rejections.seen).toEqual([])
+})
+
+describe('the token is redacted from everything emitted', () => {
+  // Each scenario is a server that hands the token back somewhere it could surface.
+  const echoes: [string, Parameters<FaultServer['handle']>[0]][] = [
+    ['in an error message', (req, res) => (res.writeHead(401, JSON_TYPE), res.end(JSON.stringify({ error: 'InvalidToken', message: `bad ${req.headers.authorization}` })))],
+    ['as the XRPC error name', (req, res) => (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: req.headers.authorization })))],
+    ['as the XRPC error name with no message', (req, res) => (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: `x${req.headers.authorization!.slice(7)}` })))],
+    ['in a response header of an error', (req, res) => (res.writeHead(500, { ...JSON_TYPE, 'x-debug-auth': req.headers.authorization! }), res.end('{}'))],
+    ['in a response header of a success', (req, res) => (res.writeHead(200, { ...JSON_TYPE, 'www-authenticate': `Bearer realm="x", token="${req.headers.authorization!.slice(7)}"` }), res.end('{}'))],
+    ['in the Location of a redirect', (req, res) => (res.writeHead(302, { location: `https://elsewhere.example/?t=${req.headers.authorization!.slice(7)}` }), res.end())],
+    ['in the body of an undecodable 200', (req, res) => (res.writeHead(200, { 'content-type': 'text/plain' }), res.end(`you sent ${req.headers.authorization}`))],
+    ['in a malformed JSON 200', (req, res) => (res.writeHead(200, JSON_TYPE), res.end(`{"token": "${req.headers.authorization}"`))],
+    ['in a rate-limit policy header', (req, res) => (res.writeHead(429, { ...JSON_TYPE, 'ratelimit-policy': req.headers.authorization! }), res.end('{}'))],
+    ['then resets the connection', (req) => req.socket.destroy()],
+  ]
+
+  it.each(echoes)('when the server echoes it %s', async (_label, handler) => {
+    server.handle(handler)
+    const emitted: unknown[] = []
+    const consoleSpies = (['log', 'info', 'warn', 'error', 'debug', 'trace'] as const).map((m) => vi.spyOn(console, m).mockImplementation((...args) => void emitted.push(args)))
+    const warnings: unknown[] = []
+    const onWarning = (w: unknown) => void warnings.push(w)
+    process.on('warning', onWarning)
+    try {
+      const core = new Core({
+        service: server.url,
+        auth: TOKEN,
+        retries: false,
+        onRequest: (c) => void emitted.push(c),
+        onResponse: (c) => void emitted.push(c),
+        onError: (c) => void emitted.push(c),
+      })
+      for (const method of [getConvo, sendMessage]) {
+        const result = await call(core, method, method === sendMessage ? { input: { convoId: 'c' } } : { params: { convoId: 'c' } })
+        emitted.push(result, core)
+        if (!result.ok) emitted.push(result.error, result.error.cause)
+      }
+      await settle()
+    } finally {
+      consoleSpies.forEach((spy) => spy.mockRestore())
+      process.off('warning', onWarning)
+    }
+    for (const text of [...emitted, ...warnings].flatMap(renderings)) expect(text).not.toContain(TOKEN)
+    expect(emitted.length).toBeGreaterThan(4)
+  })
+})
+
+/** Characters that matter for header syntax, plus ordinary text and non-Latin-1. */
+const headerChar = fc.constantFrom('a', 'Z', '0', ' ', '\t', '\r', '\n', '\0', '\x01', '\x0b', '\x7f', ':', ';', ',', '"', '\x80', 'é', '\xff', 'Ā', '\u010a', '\u2028', '😀', '\ud800')
+const headerText = fc.string({ unit: headerChar, maxLength: 12 })
+/** What RFC 9110 allows in a field value: visible ASCII, obs-text, space and tab. */
+const validValue = (value: string) => /^[\t\x20-\x7e\x80-\xff]*$/.test(value)
+const owsTrimmed = (value: string) => value.replace(/^[\t ]+|[\t ]+$/g, '')
+
+describe('no header injection through anything a user passes', () => {
+  /** Makes one call and says what happened: a TypeError before sending, or what the server received. */
+  async function attempt(build: () => Core, options: Parameters<typeof call>[3] = {}): Promise<'rejected' | import('node:http').IncomingHttpHeaders> {
+    const before = server.requests.length
+    let result: Result<unknown, XrpcError>
+    try {
+      result = await call(build(), getConvo, { params: { convoId: 'c' } }, options)
+    } catch (error) {
+      expect(error).toBeInstanceOf(TypeError)
+      expect(server.requests.length).toBe(before)
+      return 'rejected'
+    }
+    if (!result.ok) throw new Error(`expected a TypeError or a request, got ${result.error.name}: ${result.error.message}`)
+    expect(server.requests.length).toBe(before + 1)
+    const { headers } = server.requests.at(-1)!
+    expect(headers).not.toHaveProperty('x-injected')
+    return headers
+  }
+
+  it('header values, on the Core and per call: invalid ones are a TypeError before sending, valid ones arrive intact', async () => {
+    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end('{}')))
+    let cases = 0
+    let rejected = 0
+    await fc.assert(
+      fc.asyncProperty(headerText, fc.boolean(), async (raw, perCall) => {
+        cases++
+        const value = `v${raw}x-injected: 1`
+        const outcome = perCall
+          ? await attempt(() => new Core({ service: server.url, retries: false }), { headers: { 'x-fuzz': value } })
+          : await attempt(() => new Core({ service: server.url, retries: false, headers: { 'x-fuzz': value } }))
+        if (outcome === 'rejected') {
+          rejected++
+          expect(validValue(value)).toBe(false)
+        } else {
+          expect(validValue(value)).toBe(true)
+          expect(Buffer.from(outcome['x-fuzz'] as string, 'latin1')).toEqual(Buffer.from(owsTrimmed(value), 'latin1'))
+        }
+      }),
+      { seed: SEED, numRuns: runs(300) },
+    )
+    report('header values', { cases, rejected, failures: 0 })
+  })
+
+  it('header names: only RFC 9110 tokens are accepted', async () => {
+    let cases = 0
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: fc.constantFrom('a', 'B', '-', '_', '.', ' ', ':', '\r', '\n', '\0', '(', '@', 'é', '!'), minLength: 0, maxLength: 8 }), async (name) => {
+        cases++
+        const isToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
+        const outcome = await attempt(() => new Core({ service: server.url, retries: false, headers: { [name]: 'v' } }))
+        expect(outcome === 'rejected').toBe(!isToken)
+        if (outcome !== 'rejected') expect(outcome[name.toLowerCase()]).toBe('v')
+      }),
+      { seed: SEED, numRuns: runs(150) },
+    )
+    report('header names', { cases, failures: 0 })
+  })
+
+  it('the token, from a string or a function: invalid characters are a TypeError that does not quote it', async () => {
+    let cases = 0
+    await fc.assert(
+      fc.asyncProperty(headerText, fc.boolean(), async (raw, asFunction) => {
+        cases++
+        const token = `tok${raw}x-injected: 1`
+        let outcome: Awaited<ReturnType<typeof attempt>>
+        try {
+          outcome = await attempt(() => new Core({ service: server.url, retries: false, auth: asFunction ? () => token : token }))
+        } catch (error) {
+          throw new Error(`unexpected ${String(error)}`)
+        }
+        if (outcome === 'rejected') expect(validValue(token) && !/[\0\r\n]/.test(token)).toBe(false)
+        else expect(outcome.authorization).toBe(owsTrimmed(`Bearer ${token}`))
+      }),
+      { seed: SEED, numRuns: runs(200) },
+    )
+    report('auth token values', { cases, failures: 0 })
+  })
+
+  it('atproto-proxy: anything but did:<method>:<id>#<service> is refused, on the Core and per call', async () => {
+    let cases = 0
+    const proxyChar = fc.constantFrom('d', 'i', 'w', 'e', 'b', ':', '#', '_', '.', '%', '-', ' ', '\r', '\n', '\0', 'é', '/', '?')
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: proxyChar, maxLength: 10 }), fc.boolean(), async (tail, perCall) => {
+        cases++
+        const proxy = `did:web:api.bsky.chat${tail}`
+        const outcome = perCall
+          ? await attempt(() => new Core({ service: server.url, retries: false }), { proxy })
+          : await attempt(() => new Core({ service: server.url, retries: false, proxy }))
+        const wellFormed = /^did:[a-z]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]#[A-Za-z0-9._~-]+$/.test(proxy)
+        expect(outcome === 'rejected').toBe(!wellFormed)
+        if (outcome !== 'rejected') expect(outcome['atproto-proxy']).toBe(proxy)
+      }),
+      { seed: SEED, numRuns: runs(150) },
+    )
+    report('atproto-proxy values', { cases, failures: 0 })
+  })
+
+  it('service URLs: a TypeError, or every request goes to the configured origin under its path', async () => {
+    let cases = 0
+    const urlChar = fc.constantFrom('a', '/', '.', '..', '%2e', '%0d%0a', '\r', '\n', '\t', ' ', '#', '?', '@', ':', '\\', 'é', 'x-injected: 1')
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: urlChar, maxLength: 8 }), async (suffix) => {
+        cases++
+        const service = `${server.url}/${suffix}`
+        const before = server.requests.length
+        let core: Core
+        try {
+          core = new Core({ service, retries: false })
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError)
+          return
+        }
+        expect(core.service.origin).toBe(server.url)
+        const result = await call(core, getConvo, { params: { convoId: 'c' } })
+        expect(result.ok).toBe(true)
+        expect(server.requests.length).toBe(before + 1)
+        const { url, headers } = server.requests.at(-1)!
+        expect(headers).not.toHaveProperty('x-injected')
+        expect(new URL(server.url + url).pathname.endsWith('/xrpc/chat.bsky.convo.getConvo')).toBe(true)
+        expect(new URL(server.url + url).searchParams.get('convoId')).toBe('c')
+      }),
+      { seed: SEED, numRuns: runs(150) },
+    )
+    report('service URLs', { cases, failures: 0 })
+  })
+})
+
+describe('query parameters cannot inject other parameters', () => {
+  const paramChar = fc.constantFrom('a', 'b', '&', '=', '#', '?', '%', '%26', '+', ' ', '/', '\\', '\r', '\n', '\0', '[]', 'é', '😀', '\ud800', '\udc00')
+  const paramText = fc.string({ unit: paramChar, maxLength: 10 })
+  const scalar = fc.oneof(paramText, fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined))
+  const params = fc.dictionary(fc.oneof(paramText, fc.constantFrom('__proto__', 'constructor', 'cursor')), fc.oneof(scalar, fc.array(scalar, { maxLength: 3 })), { maxKeys: 5 })
+
+  /** Lone surrogates cannot be UTF-8 encoded: URL encoding turns them into U+FFFD, as String#toWellFormed does. */
+  const wellFormed = (text: string) => (text as string & { toWellFormed(): string }).toWellFormed()
+  const expected = (input: Record<string, unknown>) =>
+    Object.entries(input).flatMap(([name, value]) =>
+      (Array.isArray(value) ? value : [value]).filter((v) => v !== undefined).map((v) => [wellFormed(name), typeof v === 'string' ? wellFormed(v) : String(v)]),
+    )
+
+  it('every name and value round-trips exactly, and nothing else appears', () => {
+    let cases = 0
+    fc.assert(
+      fc.property(params, (input) => {
+        cases++
+        const url = new URL(buildUrl(new URL('https://pds.example.com/base/'), 'chat.bsky.convo.listConvos', input))
+        expect(url.origin).toBe('https://pds.example.com')
+        expect(url.pathname).toBe('/base/xrpc/chat.bsky.convo.listConvos')
+        expect(url.hash).toBe('')
+        expect([...url.searchParams]).toEqual(expected(input))
+      }),
+      { seed: SEED, numRuns: runs(2_000) },
+    )
+    report('query parameters (buildUrl)', { cases, failures: 0 })
+  })
+
+  it('and the server receives them that way', async () => {
+    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end('{}')))
+    const core = new Core({ service: server.url, retries: false })
+    let cases = 0
+    await fc.assert(
+      fc.asyncProperty(params, async (input) => {
+        cases++
+        const result = await call(core, getConvo, { params: input })
+        expect(result.ok).toBe(true)
+        expect([...new URL(server.requests.at(-1)!.url, server.url).searchParams]).toEqual(expected(input))
+      }),
+      { seed: SEED, numRuns: runs(150) },
+    )
+    report('query parameters (on the wire)', { cases, failures: 0 })
+  })
+})
+
+describe('a method NSID cannot leave /xrpc/', () => {
+  it.each(['../../admin', 'chat.bsky.convo.getConvo/../../../admin', 'a.b.c/..', 'a.b.c?admin=1', 'a.b.c#x', '%2e%2e/admin', 'a.b.c\r\nx-injected: 1', '', '.', 'a..b', '/etc/passwd', 'a.b.c/d', 'a.b.c\\..\\x'])(
+    'refuses %j before any request',
+    async (nsid) => {
+      server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end('{}')))
+      const before = server.requests.length
+      await expect(call(new Core({ service: server.url, retries: false }), { ...getConvo, nsid }, {})).rejects.toThrow(TypeError)
+      expect(server.requests.length).toBe(before)
+    },
+  )
+
+  it('any NSID-shaped name maps to exactly /xrpc/<nsid>', () => {
+    let cases = 0
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', 'Z', '0', '-', '.', '/', '%', '\\', '?', '#', ' ', 'é'), minLength: 0, maxLength: 12 }), (nsid) => {
+        cases++
+        let url: URL
+        try {
+          url = new URL(buildUrl(new URL('https://pds.example.com'), nsid))
+        } catch (error) {
+          expect(error).toBeInstanceOf(TypeError)
+          return
+        }
+        expect(url.pathname).toBe(`/xrpc/${nsid}`)
+        expect(url.search + url.hash).toBe('')
+      }),
+      { seed: SEED, numRuns: runs(1_000) },
+    )
+    report('method NSIDs (buildUrl)', { cases, failures: 0 })
+  })
+})
