@@ -252,12 +252,34 @@ function hasKeys(value: unknown, count: number): value is Record<string, unknown
   return isObject(value) && !Array.isArray(value) && Object.keys(value).length === count
 }
 
-/** Decoded length of standard base64 (padding optional), or -1 when it is not base64. */
+// @atproto/lexicon decodes `$bytes` with Uint8Array.fromBase64 where there is one, else with Node's
+// Buffer (which also takes the URL-safe alphabet and skips what it cannot read) and a length check.
+// Calling the same decoder is the only way to agree on odd input in every environment.
+const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: object) => Uint8Array }).fromBase64
+const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
+
+/** Decoded length of base64 text, or -1 when @atproto/lexicon would not decode it. */
 function base64Length(text: string): number {
-  const body = text.endsWith('==') ? text.slice(0, -2) : text.endsWith('=') ? text.slice(0, -1) : text
-  if (body.length % 4 === 1 || (text.length !== body.length && text.length % 4 !== 0)) return -1
-  if (!/^[A-Za-z0-9+/]*$/.test(body)) return -1
-  return Math.floor((body.length * 3) / 4)
+  try {
+    if (fromBase64) return fromBase64(text, { alphabet: 'base64', lastChunkHandling: 'loose' }).length
+    if (NodeBuffer) return checkedLength(text, NodeBuffer.from(text, 'base64').length)
+  } catch {
+    return -1
+  }
+  // No decoder at hand (an older browser): standard base64 only.
+  const body = text.replace(/={1,2}$/, '')
+  return /^[A-Za-z0-9+/]*$/.test(body) ? checkedLength(text, Math.floor((body.length * 3) / 4)) : -1
+}
+
+/** @atproto/lex-data's check that a lenient decoder read the whole text: `length`, or -1. */
+function checkedLength(text: string, length: number): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0
+  if (length !== Math.floor(((text.length - padding) * 3) / 4)) return -1
+  const unpadded = (length / 3) * 4
+  const full = unpadded + (unpadded % 4 === 0 ? 0 : 4 - (unpadded % 4))
+  if (text.length > full) return -1
+  for (let i = Math.ceil(unpadded); i < text.length - padding; i++) if (!/[A-Za-z0-9+/]/.test(text[i]!)) return -1
+  return length
 }
 
 /**

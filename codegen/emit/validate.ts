@@ -130,7 +130,10 @@ class ValidatorEmitter {
     if (required && !nullable) return render([['x === undefined', `${this.rt('missing')}(ctx, ${path})`]], check)
     if (required) return [`if (x === undefined) ${this.rt('missing')}(ctx, ${path})`, 'else if (x !== null) {', ...indent(render([], check)), '}']
     const present = nullable ? 'x !== undefined && x !== null' : 'x !== undefined'
-    if (check.tests.length === 1 && check.body.length === 0) return [`if (${present} && ${check.tests[0]![0]}) ${check.tests[0]![1]}`]
+    if (check.tests.length === 1 && check.body.length === 0) {
+      const [condition, onFail] = check.tests[0]!
+      return [`if (${present} && ${condition.includes('||') ? `(${condition})` : condition}) ${onFail}`]
+    }
     if (check.tests.length === 0 && check.body.length === 1) return [`if (${present}) ${check.body[0]}`]
     return [`if (${present}) {`, ...indent(render([], check)), '}']
   }

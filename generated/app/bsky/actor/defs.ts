@@ -925,13 +925,13 @@ export function validateProfileViewDetailed(
     else if (!validUri(x)) badFormat(ctx, '.banner', 'uri', x)
   }
   x = value.followersCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.followersCount', 'an integer', x)
   x = value.followsCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.followsCount', 'an integer', x)
   x = value.postsCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.postsCount', 'an integer', x)
   x = value.associated
   if (x !== undefined) validateProfileAssociated(x, ctx, '.associated')
@@ -1008,13 +1008,13 @@ export function validateProfileAssociated(
   const start = ctx.issues.length
   let x: unknown
   x = value.lists
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.lists', 'an integer', x)
   x = value.feedgens
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.feedgens', 'an integer', x)
   x = value.starterPacks
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.starterPacks', 'an integer', x)
   x = value.labeler
   if (x !== undefined && typeof x !== 'boolean') wrongType(ctx, '.labeler', 'a boolean', x)
@@ -1440,7 +1440,7 @@ export function validateSavedFeedsPref(
     checked(ctx, before, '.saved')
   }
   x = value.timelineIndex
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.timelineIndex', 'an integer', x)
   if (ctx.strict)
     unknownFields(ctx, value, ['pinned', 'saved', 'timelineIndex'], 'app.bsky.actor.defs#savedFeedsPref')
@@ -1503,7 +1503,7 @@ export function validateFeedViewPref(value: unknown, ctx: ValidationContext, at:
   x = value.hideRepliesByUnfollowed
   if (x !== undefined && typeof x !== 'boolean') wrongType(ctx, '.hideRepliesByUnfollowed', 'a boolean', x)
   x = value.hideRepliesByLikeCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.hideRepliesByLikeCount', 'an integer', x)
   x = value.hideReposts
   if (x !== undefined && typeof x !== 'boolean') wrongType(ctx, '.hideReposts', 'a boolean', x)

@@ -256,7 +256,7 @@ export function validateViewExternal(value: unknown, ctx: ValidationContext, at:
     else if (!validDatetime(x)) badFormat(ctx, '.updatedAt', 'datetime', x)
   }
   x = value.readingTime
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.readingTime', 'an integer', x)
   x = value.labels
   if (x !== undefined) {

@@ -212,16 +212,16 @@ export function validateViewRecord(value: unknown, ctx: ValidationContext, at: P
     }
   }
   x = value.replyCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.replyCount', 'an integer', x)
   x = value.repostCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.repostCount', 'an integer', x)
   x = value.likeCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.likeCount', 'an integer', x)
   x = value.quoteCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.quoteCount', 'an integer', x)
   x = value.embeds
   if (x !== undefined) {

@@ -466,19 +466,19 @@ export function validatePostView(value: unknown, ctx: ValidationContext, at: Pat
       ])
   }
   x = value.bookmarkCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.bookmarkCount', 'an integer', x)
   x = value.replyCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.replyCount', 'an integer', x)
   x = value.repostCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.repostCount', 'an integer', x)
   x = value.likeCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.likeCount', 'an integer', x)
   x = value.quoteCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.quoteCount', 'an integer', x)
   x = value.indexedAt
   if (x === undefined) missing(ctx, '.indexedAt')

@@ -1634,7 +1634,7 @@ export function validateGroupConvo(value: unknown, ctx: ValidationContext, at: P
   x = value.joinLink
   if (x !== undefined) ChatBskyGroupDefs.validateJoinLinkView(x, ctx, '.joinLink')
   x = value.joinRequestCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.joinRequestCount', 'an integer', x)
   x = value.lockStatus
   if (x === undefined) missing(ctx, '.lockStatus')
@@ -1656,7 +1656,7 @@ export function validateGroupConvo(value: unknown, ctx: ValidationContext, at: P
     maxGraphemes(ctx, '.name', x, 50)
   }
   x = value.unreadJoinRequestCount
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.unreadJoinRequestCount', 'an integer', x)
   if (ctx.strict)
     unknownFields(

@@ -179,7 +179,7 @@ export function validateLabel(value: unknown, ctx: ValidationContext, at: PathSe
   const start = ctx.issues.length
   let x: unknown
   x = value.ver
-  if (x !== undefined && typeof x !== 'number' || !Number.isInteger(x))
+  if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     wrongType(ctx, '.ver', 'an integer', x)
   x = value.src
   if (x === undefined) missing(ctx, '.src')
