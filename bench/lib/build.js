@@ -1,0 +1,82 @@
+// Prepares what the runtime benchmarks load, under bench/.work/ (git-ignored):
+//   generated/    our committed client (generated/*.ts) compiled file by file to JS, the way a
+//                 user's tsc would: `lexgen/runtime` stays an import and resolves to dist/.
+//   closure/      the 44 lexicon docs of the chat.bsky.convo.* closure (input for the peers' codegen)
+//   atproto-lex/  `lex build` output for that closure, compiled to JS the same way
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import * as esbuild from 'esbuild'
+import { root, work } from './util.js'
+
+export const dirs = {
+  generated: join(work, 'generated'),
+  closure: join(work, 'closure'),
+  atprotoLexSrc: join(work, 'atproto-lex-src'),
+  atprotoLex: join(work, 'atproto-lex'),
+}
+
+function listFiles(dir, suffix) {
+  const out = []
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...listFiles(path, suffix))
+    else if (entry.name.endsWith(suffix)) out.push(path)
+  }
+  return out.sort()
+}
+
+/** Every `*.json` under `dir`, relative paths with `/`, sorted. */
+export function listJson(dir) {
+  return listFiles(dir, '.json').map((f) => relative(dir, f).split('\\').join('/'))
+}
+
+/** Compiles every .ts under `from` to a .js under `to`, one file each (no bundling). */
+async function compileTree(from, to) {
+  rmSync(to, { recursive: true, force: true })
+  await esbuild.build({
+    entryPoints: listFiles(from, '.ts').filter((f) => !f.endsWith('.d.ts')),
+    outdir: to,
+    outbase: from,
+    bundle: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'error',
+  })
+}
+
+/** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */
+export async function closureFiles() {
+  const { loadLexiconFiles } = await import('../../dist/codegen/load.js')
+  const { parseLexiconDocs } = await import('../../dist/codegen/parse.js')
+  const { selectDocs } = await import('../../dist/codegen/select.js')
+  const parsed = parseLexiconDocs(await loadLexiconFiles(join(root, 'lexicons')))
+  return selectDocs(parsed, { include: ['chat.bsky.convo.*'], exclude: [] }).map((d) => ({ nsid: d.doc.id, file: d.file }))
+}
+
+export async function prepare() {
+  for (const file of ['dist/runtime/index.js', 'dist/codegen/cli.js']) {
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`)
+  }
+  const stale = listFiles(join(root, 'runtime'), '.ts').filter((f) => {
+    const built = join(root, 'dist', relative(root, f)).replace(/\.ts$/, '.js')
+    return !existsSync(built) || statSync(built).mtimeMs < statSync(f).mtimeMs
+  })
+  if (stale.length) console.error(`warning: dist/ is older than ${stale.map((f) => relative(root, f)).join(', ')}; \`npm run build\` to measure the current runtime`)
+
+  mkdirSync(work, { recursive: true })
+  await compileTree(join(root, 'generated'), dirs.generated)
+
+  const closure = await closureFiles()
+  rmSync(dirs.closure, { recursive: true, force: true })
+  for (const { file } of closure) {
+    mkdirSync(dirname(join(dirs.closure, file)), { recursive: true })
+    cpSync(join(root, 'lexicons', file), join(dirs.closure, file))
+  }
+
+  rmSync(dirs.atprotoLexSrc, { recursive: true, force: true })
+  execFileSync(process.execPath, [join(root, 'node_modules/@atproto/lex/bin/lex'), 'build', '--lexicons', dirs.closure, '--out', dirs.atprotoLexSrc, '--clear', '--pretty', 'false'], { stdio: 'ignore' })
+  await compileTree(dirs.atprotoLexSrc, dirs.atprotoLex)
+  return { closure }
+}

@@ -1,0 +1,27 @@
+import { resolve, join } from 'node:path'
+
+export const root = resolve(import.meta.dirname, '../..')
+export const work = join(root, 'bench/.work')
+
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+/** { median, min, max, n } of a list of numbers. */
+export function summarize(values) {
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+/** "123 ms (110–140)" */
+export function fmtMs(s, digits = 0) {
+  if (!s) return 'n/a'
+  return `${s.median.toFixed(digits)} ms (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, n=${s.n})`
+}
+
+export function fmtRatio(a, b) {
+  return `${(a / b).toFixed(2)}×`
+}
