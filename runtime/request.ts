@@ -83,11 +83,18 @@ export function decodeOutput(method: Method, response: RawResponse): DecodedOutp
     return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}`, body: keptText(response.body) }
   }
   const text = new TextDecoder().decode(response.body)
+  let value: unknown
   try {
-    return { ok: true, value: JSON.parse(text) }
+    value = JSON.parse(text)
   } catch {
     return { ok: false, reason: 'Response body is not valid JSON', body: keptText(response.body) }
   }
+  // A lexicon's JSON output is always an object (an object, a ref or a union of objects). Passing
+  // on anything else would crash the caller: `const { convo } = null` throws.
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: `Expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, body: keptText(response.body) }
+  }
+  return { ok: true, value }
 }
 
 /** The XRPC `error` and `message` of an error response; bodies that are not XRPC JSON get a message from the status. */

@@ -62,7 +62,7 @@ describe('decodeOutput', () => {
 
   it('parses JSON, including +json content types', () => {
     expect(decodeOutput(method, json('{"a":1}'))).toEqual({ ok: true, value: { a: 1 } })
-    expect(decodeOutput(method, json('[1]', 'application/ld+json'))).toEqual({ ok: true, value: [1] })
+    expect(decodeOutput(method, json('{"a":[1]}', 'application/ld+json'))).toEqual({ ok: true, value: { a: [1] } })
   })
 
   it('rejects an empty body or a missing content-type for a JSON output', () => {
