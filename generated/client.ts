@@ -26,11 +26,15 @@ import * as ComAtprotoServerCreateSession from './com/atproto/server/createSessi
 import * as ComAtprotoServerDeleteSession from './com/atproto/server/deleteSession.js'
 import * as ComAtprotoServerGetSession from './com/atproto/server/getSession.js'
 import * as ComAtprotoServerRefreshSession from './com/atproto/server/refreshSession.js'
+import { validation } from './validation.js'
 
 /**
  * The namespaced client: every selected method under its NSID, as in
  * `client.chat.bsky.convo.getConvo({ convoId })`. Methods resolve to the output and throw
  * the typed error; the standalone functions return Results instead.
+ *
+ * Built from a config, it validates by default: params and input before sending, responses
+ * leniently (`validate: 'strict' | 'off'`, `validateRequest: false` to change that).
  */
 export class Client {
   readonly core: Core
@@ -38,7 +42,7 @@ export class Client {
   readonly com: ComNS
 
   constructor(config: CoreConfig | Core) {
-    this.core = config instanceof Core ? config : new Core(config)
+    this.core = config instanceof Core ? config : new Core({ validation, ...config })
     this.chat = new ChatNS(this.core)
     this.com = new ComNS(this.core)
   }

@@ -20,6 +20,15 @@ import { err, ok, type Result } from './result.js'
 import { resolveRetryPolicy, retryDelay, sleep, type RetryOption, type RetryPolicy } from './retry.js'
 import type { SessionAuth } from './session.js'
 import { ResponseTooLarge, type RawRequest, type RawResponse } from './transport/types.js'
+import {
+  assertValidationMode,
+  checkRequest,
+  outputCheck,
+  responseValidationError,
+  type ValidationIssue,
+  type ValidationMode,
+  type ValidationRegistry,
+} from './validate.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -65,6 +74,12 @@ export interface CoreConfig {
   dispatcher?: unknown
   /** Retry policy for every call (see runtime/retry.ts); default 2 retries, backoff 0.5 s doubling to 8 s. */
   retries?: RetryOption
+  /** Validators by NSID (the generated `validation`, or only the methods used): installing them switches validation on. */
+  validation?: ValidationRegistry
+  /** How 2xx bodies are checked when validators are installed: `lenient` (default), `strict` or `off`. */
+  validate?: ValidationMode
+  /** Check params and input before sending when validators are installed (default true); a failure sends nothing. */
+  validateRequest?: boolean
   /** Called before each attempt is sent. */
   onRequest?: (context: RequestContext) => void
   /** Called when an attempt got a response, whatever its status. */
@@ -90,6 +105,10 @@ export interface CallOptions {
    * procedure is retried only when the server provably did not process it.
    */
   idempotent?: boolean
+  /** Overrides the client's response validation for this call. */
+  validate?: ValidationMode
+  /** Overrides the client's request validation for this call. */
+  validateRequest?: boolean
 }
 
 // Kept outside the instance so the token never shows up when a Core is logged or inspected.
@@ -104,6 +123,9 @@ export class Core {
   readonly maxResponseBytes: number
   readonly dispatcher: unknown
   readonly retries: Required<RetryPolicy>
+  readonly validation: ValidationRegistry | undefined
+  readonly validate: ValidationMode
+  readonly validateRequest: boolean
   readonly onRequest: CoreConfig['onRequest']
   readonly onResponse: CoreConfig['onResponse']
   readonly onError: CoreConfig['onError']
@@ -117,6 +139,10 @@ export class Core {
     this.maxResponseBytes = checkMaxResponseBytes(config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
     this.dispatcher = config.dispatcher
     this.retries = resolveRetryPolicy(config.retries)
+    assertValidationMode(config.validate)
+    this.validation = config.validation
+    this.validate = config.validate ?? 'lenient'
+    this.validateRequest = config.validateRequest ?? true
     this.onRequest = config.onRequest
     this.onResponse = config.onResponse
     this.onError = config.onError
@@ -135,6 +161,7 @@ interface PreparedCall {
   readonly request: Omit<RawRequest, 'signal'>
   readonly timeout: number
   readonly signal: AbortSignal | undefined
+  readonly checkOutput: ((value: unknown) => ValidationIssue[] | undefined) | undefined
 }
 
 /** Makes one XRPC call. Never rejects for HTTP, XRPC or transport failures. */
@@ -144,6 +171,8 @@ export async function call<O, E extends XrpcError = XrpcError>(
   args: { params?: object; input?: unknown },
   options: CallOptions = {},
 ): Promise<Result<O, E>> {
+  const invalid = checkRequest(core, method, args, options)
+  if (invalid) return err<XrpcError>(invalid) as Result<O, E>
   const prepared = prepare(core, method, args, options)
   const policy = resolveRetryPolicy(options.retries, core.retries)
   const idempotent = method.type === 'query' || options.idempotent === true
@@ -210,6 +239,7 @@ function prepare(core: Core, method: Method, args: { params?: object; input?: un
     },
     timeout: options.timeout === undefined ? core.timeout : checkTimeout(options.timeout),
     signal: options.signal,
+    checkOutput: outputCheck(core, method, options),
   }
 }
 
@@ -284,6 +314,8 @@ async function attempt(
   if (!output.ok) {
     return fail(new InvalidResponseError({ nsid, attempts: attemptNumber, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
   }
+  const issues = prepared.checkOutput?.(output.value)
+  if (issues) return fail(responseValidationError({ nsid, attempts: attemptNumber, status, headers }, issues, redact(new TextDecoder().decode(response.body))))
   return ok(output.value, { status, headers, attempts: attemptNumber })
 }
 

@@ -17,6 +17,9 @@
  *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
  *   ├─ ResponseTooLargeError        a body over `maxResponseBytes`; reading stopped there
  *   ├─ PaginationLoopError          the server repeated a cursor while paging
+ *   ├─ ValidationError              params, input or a 2xx body broke the method's lexicon
+ *   │  ├─ RequestValidationError      found before sending: no request was made (status 0)
+ *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body
  *   └─ XrpcTransportError           no response at all (status 0)
  *      ├─ ConnectionError
  *      ├─ TimeoutError
@@ -24,6 +27,7 @@
  */
 
 import type { Method } from './method.js'
+import type { ValidationIssue } from './validate.js'
 
 /** Everything an error is built from. Headers are RESPONSE headers: request credentials never get here. */
 export interface XrpcErrorInit {
@@ -143,6 +147,31 @@ export class PaginationLoopError extends XrpcError {
       message: `${nsid} returned cursor ${JSON.stringify(cursor)} a second time after ${pages} page(s); stopped paging to avoid an endless loop`,
     })
     this.cursor = cursor
+  }
+}
+
+/** What broke the lexicon, in which part of the call; the message names the first issue. */
+export class ValidationError extends XrpcError {
+  readonly part: 'params' | 'input' | 'output'
+  /** Every broken constraint: `path` (`message.facets[0].index.byteStart`) and what is wrong. */
+  readonly issues: readonly ValidationIssue[]
+
+  constructor(init: XrpcErrorInit & { readonly part: ValidationError['part']; readonly issues: readonly ValidationIssue[] }) {
+    super(init)
+    this.part = init.part
+    this.issues = init.issues
+  }
+}
+
+export class RequestValidationError extends ValidationError {}
+
+export class ResponseValidationError extends ValidationError {
+  /** The raw response body, for debugging. */
+  readonly body: string
+
+  constructor(init: ConstructorParameters<typeof ValidationError>[0] & { readonly body: string }) {
+    super(init)
+    this.body = init.body
   }
 }
 

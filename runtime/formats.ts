@@ -175,15 +175,17 @@ function varint(bytes: Uint8Array, start: number): [number, number] {
 }
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
-const BASE58_MAP = new Uint8Array(256).fill(255)
-for (let i = 0; i < BASE58.length; i++) BASE58_MAP[BASE58.charCodeAt(i)] = i
-const BASE58_FACTOR = Math.log(58) / Math.log(256)
+let base58Map: Uint8Array | undefined // built on first use, so the module has no top-level work to keep in a bundle
 
 /**
  * base-x's decoder, step for step (multiformats vendors it), including how it treats a character
  * above U+00FF: its lookup yields `undefined`, which the arithmetic turns into a zero digit.
  */
 function base58btc(source: string): Uint8Array | undefined {
+  if (!base58Map) {
+    base58Map = new Uint8Array(256).fill(255)
+    for (let i = 0; i < BASE58.length; i++) base58Map[BASE58.charCodeAt(i)] = i
+  }
   if (source.length === 0) return new Uint8Array()
   if (source[0] === ' ') return undefined
   let psz = 0
@@ -193,10 +195,10 @@ function base58btc(source: string): Uint8Array | undefined {
     zeroes++
     psz++
   }
-  const size = ((source.length - psz) * BASE58_FACTOR + 1) >>> 0
+  const size = ((source.length - psz) * (Math.log(58) / Math.log(256)) + 1) >>> 0
   const b256 = new Uint8Array(size)
   while (psz < source.length) {
-    let carry: number = BASE58_MAP[source.charCodeAt(psz)] as number
+    let carry: number = base58Map[source.charCodeAt(psz)] as number
     if (carry === 255) return undefined
     let i = 0
     for (let it = size - 1; (carry !== 0 || i < length) && it !== -1; it--, i++) {

@@ -7,7 +7,10 @@
  * Paths are built only on failure: a validator reports issues relative to its own value and
  * `checked()` prefixes them on the way out, so a valid value costs no string work at all.
  */
+import type { CallOptions, Core } from './client.js'
+import { RequestValidationError, ResponseValidationError, type XrpcErrorInit } from './errors.js'
 import { validCid } from './formats.js'
+import type { Method } from './method.js'
 
 /** One broken constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
 export interface ValidationIssue {
@@ -63,9 +66,52 @@ export function validate(validator: Validator, value: unknown, strict: boolean, 
   return ctx.issues
 }
 
-/** One line per issue, `path: message`; the path is left out for the value itself. */
-export function describeIssue(issue: ValidationIssue): string {
-  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`
+/**
+ * A call's params, then its input, before anything is sent (an error means nothing was). Lenient,
+ * so what lexicon evolution allows still goes out; blob limits are checked, as the PDS would refuse them.
+ */
+export function checkRequest(
+  core: Core,
+  method: Method,
+  args: { params?: object; input?: unknown },
+  options: CallOptions,
+): RequestValidationError | undefined {
+  const validators = core.validation?.[method.nsid]
+  if (!validators || !(options.validateRequest ?? core.validateRequest)) return undefined
+  // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked.
+  for (const [part, value] of [['params', args.params], ['input', args.input ?? {}]] as const) {
+    const issues = validators[part] ? validate(validators[part], value, false, true) : []
+    if (issues.length) return new RequestValidationError({ ...failure(method.nsid, part, issues), status: 0, error: 'InvalidRequest' })
+  }
+  return undefined
+}
+
+/** The check a call runs on each decoded 2xx body: issues when the body breaks the lexicon. */
+export function outputCheck(core: Core, method: Method, options: CallOptions): ((value: unknown) => ValidationIssue[] | undefined) | undefined {
+  assertValidationMode(options.validate)
+  const validator = core.validation?.[method.nsid]?.output
+  const mode = options.validate ?? core.validate
+  if (!validator || mode === 'off') return undefined
+  return (value) => {
+    const issues = validate(validator, value, mode === 'strict')
+    return issues.length ? issues : undefined
+  }
+}
+
+export function responseValidationError(
+  init: Omit<XrpcErrorInit, 'error' | 'message'>,
+  issues: ValidationIssue[],
+  body: string,
+): ResponseValidationError {
+  return new ResponseValidationError({ ...init, ...failure(init.nsid, 'output', issues), error: 'InvalidResponse', body })
+}
+
+/** One line: the NSID, the part, the first issue and how many more. */
+function failure<P extends 'params' | 'input' | 'output'>(nsid: string, part: P, issues: ValidationIssue[]) {
+  const [first] = issues
+  const where = first!.path === '' ? '' : `${first!.path}: `
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''
+  return { nsid, part, issues, message: `${nsid} ${part} does not match the lexicon: ${where}${first!.message}${more}` }
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {
@@ -255,11 +301,10 @@ function hasKeys(value: unknown, count: number): value is Record<string, unknown
 // @atproto/lexicon decodes `$bytes` with Uint8Array.fromBase64 where there is one, else with Node's
 // Buffer (which also takes the URL-safe alphabet and skips what it cannot read) and a length check.
 // Calling the same decoder is the only way to agree on odd input in every environment.
-const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: object) => Uint8Array }).fromBase64
-const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
-
 /** Decoded length of base64 text, or -1 when @atproto/lexicon would not decode it. */
 function base64Length(text: string): number {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: (text: string, options: object) => Uint8Array }).fromBase64
+  const NodeBuffer = (globalThis as { Buffer?: { from(text: string, encoding: 'base64'): Uint8Array } }).Buffer
   try {
     if (fromBase64) return fromBase64(text, { alphabet: 'base64', lastChunkHandling: 'loose' }).length
     if (NodeBuffer) return checkedLength(text, NodeBuffer.from(text, 'base64').length)

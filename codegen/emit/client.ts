@@ -26,19 +26,23 @@ export function emitClientModule(model: Model): string {
   const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'CoreConfig', ...(paged ? ['PageOptions'] : [])]
   w.writeLine(`import { Core, unwrap, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(model.runtimeImport)}`)
   for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport('client.ts', doc.path))}`)
+  w.writeLine(`import { validation } from './validation.js'`)
 
   w.blankLine()
   writeDoc(w, [
     'The namespaced client: every selected method under its NSID, as in',
     '`client.chat.bsky.convo.getConvo({ convoId })`. Methods resolve to the output and throw',
     'the typed error; the standalone functions return Results instead.',
+    '',
+    'Built from a config, it validates by default: params and input before sending, responses',
+    "leniently (`validate: 'strict' | 'off'`, `validateRequest: false` to change that).",
   ])
   w.write('export class Client').block(() => {
     w.writeLine('readonly core: Core')
     for (const [name, child] of sortedChildren(root)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
     w.blankLine()
     w.write('constructor(config: CoreConfig | Core)').block(() => {
-      w.writeLine('this.core = config instanceof Core ? config : new Core(config)')
+      w.writeLine('this.core = config instanceof Core ? config : new Core({ validation, ...config })')
       for (const [name, child] of sortedChildren(root)) w.writeLine(`this${member(name)} = new ${className(child)}(this.core)`)
     })
   })
