@@ -4,7 +4,7 @@ import { resolveOptions, type Options } from './config.js'
 import { diffOutput, formatDiff, isClean } from './diff.js'
 import { LexgenError } from './errors.js'
 import { generate } from './index.js'
-import { readOutputDir, writeOutputDir } from './write.js'
+import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
 
 interface Io {
   out: (text: string) => void
@@ -65,6 +65,7 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
   const started = performance.now()
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
+  await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
   const diff = diffOutput(current, result.files)
   if (diff.stray.length) {
@@ -87,6 +88,7 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
+  await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
   const diff = diffOutput(current, result.files)
   if (isClean(diff)) {

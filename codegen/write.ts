@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import type { OutputFiles } from './emit.js'
 
@@ -27,7 +27,9 @@ export async function readOutputDir(dir: string): Promise<Map<string, string>> {
 export async function writeOutputDir(dir: string, files: OutputFiles): Promise<void> {
   const parent = dirname(dir)
   await mkdir(parent, { recursive: true })
-  const staging = await mkdtemp(join(parent, `.lexgen-${basename(dir)}-`))
+  await recoverOutputDir(dir)
+  // The pid in the name tells a later run whether the writer is still alive (see recoverOutputDir).
+  const staging = await mkdtemp(join(parent, `.lexgen-${basename(dir)}-${process.pid}-`))
   try {
     const dirs = new Set([...files.keys()].map((path) => dirname(join(staging, path))))
     await Promise.all([...dirs].map((d) => mkdir(d, { recursive: true })))
@@ -46,4 +48,47 @@ export async function writeOutputDir(dir: string, files: OutputFiles): Promise<v
     await rm(staging, { recursive: true, force: true })
     throw error
   }
+}
+
+/**
+ * Cleans up after a run that was killed (SIGKILL, a crash, power loss) while writing `dir`: it
+ * leaves its staging dir, `.lexgen-<name>-<pid>-XXXXXX`, and, when it died between the two
+ * renames, the previous output as `…-previous` with `dir` itself missing. Leftovers of a process
+ * that is gone are removed, and an orphaned previous output is put back in place; those of a
+ * live process (a concurrent run) are left alone. Called before `dir` is read or written.
+ */
+export async function recoverOutputDir(dir: string): Promise<void> {
+  const parent = dirname(dir)
+  let entries: string[]
+  try {
+    entries = await readdir(parent)
+  } catch {
+    return
+  }
+  const prefix = `.lexgen-${basename(dir)}-`
+  for (const name of entries.sort()) {
+    const match = name.startsWith(prefix) ? /^(\d+)-[A-Za-z0-9]{6}(-previous)?$/.exec(name.slice(prefix.length)) : null
+    if (!match || isAlive(Number(match[1]))) continue
+    const leftover = join(parent, name)
+    if (match[2] && !(await exists(dir))) await rename(leftover, dir)
+    else await rm(leftover, { recursive: true, force: true })
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
 }

@@ -1,0 +1,42 @@
+/**
+ * Lexicon text meant to break out of whatever the generator puts it in: a JSDoc comment, a
+ * string literal, a template literal, an identifier, an object key, a file path. Every piece
+ * that could escape carries the canary `lexgenPwned`, which must never show up as code.
+ */
+import fc from 'fast-check'
+
+export const CANARY = 'lexgenPwned'
+/** The canary as a standalone identifier: what an escape would leave in the code. */
+export const CANARY_IN_CODE = /(?<![\w$])lexgenPwned(?![\w$])/
+
+export const BREAKOUTS = [
+  `*/ ${CANARY}(); /*`,
+  `*/\n${CANARY}();\n/**`,
+  `'; ${CANARY}(); '`,
+  `"); ${CANARY}(); ("`,
+  `\`; ${CANARY}(); \``,
+  `\${${CANARY}()}`,
+  `\\'; ${CANARY}(); //`,
+  `\n${CANARY}();\n`,
+  `\r${CANARY}();\r`,
+  `\u2028${CANARY}();\u2029`,
+  `// ${CANARY}()`,
+  `</script><script>${CANARY}()</script>`,
+  `{@link ${CANARY}}`,
+  `@deprecated */ ${CANARY}(); /**`,
+] as const
+
+const pieces = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...BREAKOUTS) },
+  { weight: 2, arbitrary: fc.constantFrom('*/', '/*', '`', '${', '}', "'", '"', '\\', '\n', '\r\n', '\t', '\0', '\u2028', '\u2029', '\ufeff', 'é', '😀', '\ud800', ' ', '#', '.', '-', '$') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
+)
+
+/** Free text: descriptions, knownValues, enum and const values, error descriptions. */
+export const hostileText = fc.array(pieces, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''))
+
+/**
+ * A name (property, def, error) that may contain anything but is never exactly the canary or a
+ * bare identifier ending in it, so the canary only appears in code if something escaped.
+ */
+export const hostileName = fc.tuple(fc.constantFrom('x', 'a-', 'p ', "q'", '0', '$', '_'), hostileText, fc.constantFrom('', 'z', '-1', '"', ' ')).map(([a, b, c]) => `${a}${b}${c}`)
