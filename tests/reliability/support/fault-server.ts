@@ -29,6 +29,8 @@ export interface FaultServer {
   readonly bytesWritten: number
   /** Sockets still open. */
   openSockets(): number
+  /** The most sockets open at once since the last reset. */
+  readonly peakSockets: number
   /** Open sockets that received a request and have not finished answering it. */
   busySockets(): number
   /** Replaces the request handler. */
@@ -48,6 +50,7 @@ export async function startFaultServer(handler: FaultHandler = () => {}): Promis
   let connectionHook: ((socket: Socket) => void) | undefined
   let accepted = 0
   let bytesWritten = 0
+  let peak = 0
 
   const server = createServer((req, res) => {
     const socket = req.socket
@@ -73,6 +76,7 @@ export async function startFaultServer(handler: FaultHandler = () => {}): Promis
   server.on('connection', (socket: Socket) => {
     accepted++
     open.add(socket)
+    peak = Math.max(peak, open.size)
     socket.on('close', () => {
       open.delete(socket)
       inFlight.delete(socket)
@@ -98,6 +102,9 @@ export async function startFaultServer(handler: FaultHandler = () => {}): Promis
     get bytesWritten() {
       return bytesWritten
     },
+    get peakSockets() {
+      return peak
+    },
     openSockets: () => open.size,
     busySockets: () => [...open].filter((s) => (inFlight.get(s) ?? 0) > 0).length,
     handle: (next) => void (current = next),
@@ -106,6 +113,7 @@ export async function startFaultServer(handler: FaultHandler = () => {}): Promis
       requests.length = 0
       accepted = 0
       bytesWritten = 0
+      peak = open.size
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
