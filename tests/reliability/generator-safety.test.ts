@@ -88,8 +88,8 @@ describe('killing the generator mid-run', () => {
     // Points of the whole run, then points across the write phase (staging, files, the two
     // renames, removing the old output), as a fraction of how long it took above.
     const plan: [NodeJS.Signals, When][] = [
-      ...[150, 450, 750].map((ms): [NodeJS.Signals, When] => ['SIGKILL', { afterMs: ms }]),
-      ...[0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.88, 0.94, 0.98, 1.02, 1.1].map((f): [NodeJS.Signals, When] => ['SIGKILL', { afterStagingMs: f * write }]),
+      ...[200, 700].map((ms): [NodeJS.Signals, When] => ['SIGKILL', { afterMs: ms }]),
+      ...[0, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97, 1.02, 1.1].map((f): [NodeJS.Signals, When] => ['SIGKILL', { afterStagingMs: f * write }]),
       ['SIGINT', { afterMs: 450 }],
       ['SIGINT', { afterStagingMs: 0.5 * write }],
     ]

@@ -68,7 +68,7 @@ describe('maxResponseBytes', () => {
     ] as const) {
       server.handle((_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' })
-        res.end(`"${'y'.repeat(size - 2)}"`)
+        res.end(`{"a":"${'y'.repeat(size - 8)}"}`)
       })
       const result = await call(new Core({ service: server.url, retries: false, maxResponseBytes: 1000 }), getConvo, {})
       expect(result.ok, `${size} bytes`).toBe(ok)
