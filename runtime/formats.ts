@@ -5,13 +5,15 @@
  * tests/validation/ checks every format against the reference on valid, invalid and odd inputs.
  */
 
+// The patterns are @atproto/syntax's, with groups made non-capturing (nothing reads them; it is faster).
+
 const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$/
 
 export function validDid(value: string): boolean {
   return value.length <= 2048 && DID.test(value)
 }
 
-const HANDLE = /^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+const HANDLE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
 
 export function validHandle(value: string): boolean {
   return value.length <= 253 && HANDLE.test(value)
@@ -56,9 +58,9 @@ export function validRecordKey(value: string): boolean {
   return value !== '.' && value !== '..' && /^[a-zA-Z0-9_~.:-]{1,512}$/.test(value)
 }
 
-// Well-formed BCP 47 (RFC 5646 section 2.1), as @atproto/syntax writes it.
+// Well-formed BCP 47 (RFC 5646 section 2.1), as @atproto/syntax writes it (its named groups unnamed).
 const BCP47 =
-  /^((?<grandfathered>(en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE)|(art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang))|((?<language>([A-Za-z]{2,3}(-(?<extlang>[A-Za-z]{3}(-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})(-(?<script>[A-Za-z]{4}))?(-(?<region>[A-Za-z]{2}|[0-9]{3}))?(-(?<variant>[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(-(?<extension>[0-9A-WY-Za-wy-z](-[A-Za-z0-9]{2,8})+))*(-(?<privateUseA>x(-[A-Za-z0-9]{1,8})+))?)|(?<privateUseB>x(-[A-Za-z0-9]{1,8})+))$/
+  /^(?:(?:(?:en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE)|(?:art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang))|(?:(?:(?:[A-Za-z]{2,3}(?:-(?:[A-Za-z]{3}(?:-[A-Za-z]{3}){0,2}))?)|[A-Za-z]{4}|[A-Za-z]{5,8})(?:-(?:[A-Za-z]{4}))?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*(?:-(?:[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+))*(?:-(?:x(?:-[A-Za-z0-9]{1,8})+))?)|(?:x(?:-[A-Za-z0-9]{1,8})+))$/
 
 export function validLanguage(value: string): boolean {
   return BCP47.test(value)
@@ -69,109 +71,159 @@ export function validLanguage(value: string): boolean {
 // `2024.01.01` passes, a separator such as `*` makes an invalid pattern (so the value is invalid),
 // and text after a second `T` is never looked at. The patterns are rebuilt here the same way.
 
-const patterns = new Map<string, RegExp | null>()
+type Source = (s: string) => string
 
-/** The pattern for `source`, cached; null when the spliced separator made it invalid. */
-function pattern(source: string): RegExp | null {
-  let regexp = patterns.get(source)
+const DATE: Source = (s) =>
+  `^(?!0{4}${s}0{2}${s}0{2})((?=[0-9]{4}${s}(((0[^2])|1[0-2])|02(?=${s}(([0-1][0-9])|2[0-8])))${s}[0-9]{2})|` +
+  `(?=((([13579][26])|([2468][048])|(0[48]))0{2})|([0-9]{2}((((0|[2468])[48])|[2468][048])|([13579][26])))${s}02${s}29))` +
+  `([0-9]{4})${s}(?!((0[469])|11)${s}31)((0[1,3-9]|1[0-2])|(02(?!${s}3)))${s}(0[1-9]|[1-2][0-9]|3[0-1])$`
+const CLOCK: Source = (s) => `^([0-1]|2(?=([0-3])|4${s}00))[0-9]${s}[0-5][0-9](${s}([0-5]|6(?=0))[0-9])?(.[0-9]{1,9})?$`
+const PLUS_OFFSET: Source = (s) =>
+  `^(0(?!(2${s}4)|0${s}3)|1(?=([0-1]|2(?=${s}[04])|[34](?=${s}0))))([03469](?=${s}[03])|[17](?=${s}0)|2(?=${s}[04])|5(?=${s}[034])|8(?=${s}[04]))${s}([03](?=0)|4(?=5))[05]$`
+const MINUS_OFFSET: Source = (s) => `^(0(?=[^0])|1(?=[0-2]))([39](?=${s}[03])|[0-24-8](?=${s}00))${s}[03]0$`
+
+const patterns = new Map<Source, Map<string, RegExp | null>>()
+
+/** Tests `value` against `source` built for separator `s`: cached per separator, false when that made it invalid. */
+function test(source: Source, s: string, value: string): boolean {
+  let bySeparator = patterns.get(source)
+  if (!bySeparator) patterns.set(source, (bySeparator = new Map()))
+  let regexp = bySeparator.get(s)
   if (regexp === undefined) {
     try {
-      regexp = new RegExp(source)
+      regexp = new RegExp(source(s))
     } catch {
       regexp = null
     }
-    if (patterns.size < 256) patterns.set(source, regexp) // separators are usually '-' and ':'
+    if (bySeparator.size < 64) bySeparator.set(s, regexp) // separators are usually '-' and ':'
   }
-  return regexp
-}
-
-function test(source: string, value: string): boolean {
-  return pattern(source)?.test(value) ?? false
+  return regexp?.test(value) ?? false
 }
 
 function firstNonDigit(text: string): string {
   return /\D/.exec(text)?.[0] ?? ''
 }
 
-function validDate(date: string, s: string): boolean {
-  return test(
-    `^(?!0{4}${s}0{2}${s}0{2})((?=[0-9]{4}${s}(((0[^2])|1[0-2])|02(?=${s}(([0-1][0-9])|2[0-8])))${s}[0-9]{2})|` +
-      `(?=((([13579][26])|([2468][048])|(0[48]))0{2})|([0-9]{2}((((0|[2468])[48])|[2468][048])|([13579][26])))${s}02${s}29))` +
-      `([0-9]{4})${s}(?!((0[469])|11)${s}31)((0[1,3-9]|1[0-2])|(02(?!${s}3)))${s}(0[1-9]|[1-2][0-9]|3[0-1])$`,
-    date,
-  )
-}
-
-function validClock(time: string, s: string): boolean {
-  return test(`^([0-1]|2(?=([0-3])|4${s}00))[0-9]${s}[0-5][0-9](${s}([0-5]|6(?=0))[0-9])?(.[0-9]{1,9})?$`, time)
-}
-
-function validOffset(offset: string, plus: boolean, s: string): boolean {
-  return test(
-    plus
-      ? `^(0(?!(2${s}4)|0${s}3)|1(?=([0-1]|2(?=${s}[04])|[34](?=${s}0))))([03469](?=${s}[03])|[17](?=${s}0)|2(?=${s}[04])|5(?=${s}[034])|8(?=${s}[04]))${s}([03](?=0)|4(?=5))[05]$`
-      : `^(0(?=[^0])|1(?=[0-2]))([39](?=${s}[03])|[0-24-8](?=${s}00))${s}[03]0$`,
-    offset,
-  )
-}
-
 function validTime(time: string, s: string): boolean {
-  if (!/[Z+-]/.test(time)) return validClock(time, s)
-  if (time.endsWith('Z')) return validClock(time.replace('Z', ''), s)
+  if (!/[Z+-]/.test(time)) return test(CLOCK, s, time)
+  if (time.endsWith('Z')) return test(CLOCK, s, time.replace('Z', ''))
   const [clock, offset] = time.split(/[+-]/) as [string, string | undefined]
-  return validClock(clock, s) && validOffset(String(offset), time.includes('+'), firstNonDigit(String(offset)))
+  return test(CLOCK, s, clock) && test(time.includes('+') ? PLUS_OFFSET : MINUS_OFFSET, firstNonDigit(String(offset)), String(offset))
+}
+
+// Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; for those a few
+// comparisons reach the patterns' verdict (leap years as they compute them: 0000 is not one).
+// Anything else, and anything this does not accept, goes through the patterns themselves.
+const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** The decimal number in `text[start, start + length)`, or -1 unless all of it is digits. */
+function digits(text: string, start: number, length: number): number {
+  let n = 0
+  for (let i = start; i < start + length; i++) {
+    const d = text.charCodeAt(i) - 48
+    if (!(d >= 0 && d <= 9)) return -1
+    n = n * 10 + d
+  }
+  return n
+}
+
+function canonicalDatetime(value: string): boolean {
+  const n = value.length
+  // - - T : :  at 4 7 10 13 16
+  if (n < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false
+  const year = digits(value, 0, 4)
+  const month = digits(value, 5, 2)
+  const day = digits(value, 8, 2)
+  const hour = digits(value, 11, 2)
+  const minute = digits(value, 14, 2)
+  const second = digits(value, 17, 2)
+  const leap = year % 4 === 0 && (year % 100 !== 0 || (year % 400 === 0 && year !== 0))
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > DAYS[month]! || (month === 2 && day === 29 && !leap)) return false
+  if (hour < 0 || hour > 24 || (hour === 24 && minute !== 0) || minute < 0 || minute > 59 || second < 0 || second > 60) return false
+  let i = 19
+  if (value.charCodeAt(i) === 46 /* . */) {
+    const start = ++i
+    while (i < n && digits(value, i, 1) >= 0) i++
+    if (i === start || i - start > 9) return false
+  }
+  if (i === n - 1) return value.charCodeAt(i) === 90 /* Z */
+  const sign = value.charCodeAt(i)
+  if (i !== n - 6 || (sign !== 43 && sign !== 45) || digits(value, i + 1, 2) < 0 || value.charCodeAt(i + 3) !== 58 || digits(value, i + 4, 2) < 0) {
+    return false
+  }
+  return test(sign === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(i + 1))
 }
 
 export function validDatetime(value: string): boolean {
+  if (canonicalDatetime(value)) return true
   const [date, time] = value.split('T') as [string, string | undefined]
-  if (!time || !validDate(date, firstNonDigit(date))) return false
+  if (!time || !test(DATE, firstNonDigit(date), date)) return false
   const separator = /([^Z+\-\d])(?=\d+\1)/.exec(time)?.[0] ?? ''
   return validTime(time, separator)
 }
 
 // cid: what multiformats 9 `CID.parse` accepts. A base58btc (`z`, or a bare `Q...` CIDv0) or
 // base32 (`b`) string whose bytes are a version varint (or a v0 multihash), a codec varint for
-// v1, a multihash code and length, and exactly that many digest bytes.
+// v1, a multihash code and length, and exactly that many digest bytes. Varints are read as the
+// `varint` package reads them: no minimality or size limit. The decoded bytes stream through
+// `CidBytes` rather than into an array: nothing is allocated for the common base32 CID.
 
 export function validCid(value: string): boolean {
-  const bytes = value[0] === 'Q' ? base58btc(value) : value[0] === 'z' ? base58btc(value.slice(1)) : value[0] === 'b' ? base32(value.slice(1)) : undefined
-  if (bytes === undefined) return false
-  let offset = 0
-  const next = (): number => {
-    const [n, length] = varint(bytes, offset)
-    offset += length
-    return n
-  }
-  try {
-    let version = next()
-    if (version === 0x12) {
-      version = 0 // a bare sha2-256 multihash: CIDv0
-      offset = 0
-    } else if (version === 1) {
-      next() // the codec: any code is accepted
-    }
-    if (version !== 0 && version !== 1) return false
-    next() // the multihash code
-    const digestSize = next()
-    return offset + digestSize === bytes.length
-  } catch {
-    return false
-  }
+  const bytes = new CidBytes()
+  const decoded = value[0] === 'Q' ? base58btc(value, 0, bytes) : value[0] === 'z' ? base58btc(value, 1, bytes) : value[0] === 'b' && base32(value, 1, bytes)
+  return decoded && bytes.complete()
 }
 
-/** An unsigned LEB128 varint as the `varint` package reads it (no minimality or size limit); throws when it runs off the end. */
-function varint(bytes: Uint8Array, start: number): [number, number] {
-  let result = 0
-  let shift = 0
-  let i = start
-  let byte: number
-  do {
-    if (i >= bytes.length) throw new RangeError('Could not decode varint')
-    byte = bytes[i++]!
-    result += shift < 28 ? (byte & 0x7f) << shift : (byte & 0x7f) * 2 ** shift
-    shift += 7
-  } while (byte >= 0x80)
-  return [result, i - start]
+const enum Part {
+  Version,
+  Codec,
+  Code,
+  Size,
+  Digest,
+  Invalid,
+}
+
+/** Follows a CID's byte layout one byte at a time. */
+class CidBytes {
+  private part = Part.Version
+  private value = 0
+  private shift = 0
+  private digestLeft = 0
+
+  push(byte: number): void {
+    if (this.part === Part.Digest) {
+      this.digestLeft--
+      return
+    }
+    if (this.part === Part.Invalid) return
+    this.value += this.shift < 28 ? (byte & 0x7f) << this.shift : (byte & 0x7f) * 2 ** this.shift
+    this.shift += 7
+    if (byte >= 0x80) return
+    const n = this.value
+    this.value = 0
+    this.shift = 0
+    switch (this.part) {
+      case Part.Version:
+        // 0x12 is sha2-256's multihash code: a bare multihash, CIDv0, whose next varint is the size.
+        this.part = n === 0x12 ? Part.Size : n === 1 ? Part.Codec : n === 0 ? Part.Code : Part.Invalid
+        return
+      case Part.Codec:
+        this.part = Part.Code // any codec is accepted
+        return
+      case Part.Code:
+        this.part = Part.Size
+        return
+      case Part.Size:
+        this.part = Part.Digest
+        this.digestLeft = n
+    }
+  }
+
+  /** Every part read, and exactly the digest's size of bytes after the header. */
+  complete(): boolean {
+    return this.part === Part.Digest && this.digestLeft === 0
+  }
 }
 
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
@@ -181,62 +233,65 @@ let base58Map: Uint8Array | undefined // built on first use, so the module has n
  * base-x's decoder, step for step (multiformats vendors it), including how it treats a character
  * above U+00FF: its lookup yields `undefined`, which the arithmetic turns into a zero digit.
  */
-function base58btc(source: string): Uint8Array | undefined {
+function base58btc(text: string, from: number, out: CidBytes): boolean {
   if (!base58Map) {
     base58Map = new Uint8Array(256).fill(255)
     for (let i = 0; i < BASE58.length; i++) base58Map[BASE58.charCodeAt(i)] = i
   }
-  if (source.length === 0) return new Uint8Array()
-  if (source[0] === ' ') return undefined
-  let psz = 0
+  if (text.length === from) return true // no bytes at all
+  if (text[from] === ' ') return false
+  let psz = from
   let zeroes = 0
   let length = 0
-  while (source[psz] === '1') {
+  while (text[psz] === '1') {
     zeroes++
     psz++
   }
-  const size = ((source.length - psz) * (Math.log(58) / Math.log(256)) + 1) >>> 0
+  const size = ((text.length - psz) * (Math.log(58) / Math.log(256)) + 1) >>> 0
   const b256 = new Uint8Array(size)
-  while (psz < source.length) {
-    let carry: number = base58Map[source.charCodeAt(psz)] as number
-    if (carry === 255) return undefined
+  while (psz < text.length) {
+    let carry: number = base58Map[text.charCodeAt(psz)] as number
+    if (carry === 255) return false
     let i = 0
     for (let it = size - 1; (carry !== 0 || i < length) && it !== -1; it--, i++) {
       carry += (58 * b256[it]!) >>> 0
       b256[it] = (carry % 256) >>> 0
       carry = (carry / 256) >>> 0
     }
-    if (carry !== 0) return undefined
+    if (carry !== 0) return false
     length = i
     psz++
   }
+  for (let i = 0; i < zeroes; i++) out.push(0)
   let it = size - length
   while (it !== size && b256[it] === 0) it++
-  const out = new Uint8Array(zeroes + (size - it))
-  out.set(b256.subarray(it), zeroes)
-  return out
+  while (it !== size) out.push(b256[it++]!)
+  return true
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+let base32Map: Int8Array | undefined
 
 /** RFC 4648 base32, lower case; trailing `=` padding is dropped and the leftover bits must be zero. */
-function base32(source: string): Uint8Array | undefined {
-  let end = source.length
-  while (source[end - 1] === '=') end--
-  const out = new Uint8Array(((end * 5) / 8) | 0)
+function base32(text: string, from: number, out: CidBytes): boolean {
+  if (!base32Map) {
+    base32Map = new Int8Array(128).fill(-1)
+    for (let i = 0; i < BASE32.length; i++) base32Map[BASE32.charCodeAt(i)] = i
+  }
+  let end = text.length
+  while (end > from && text[end - 1] === '=') end--
   let bits = 0
   let buffer = 0
-  let written = 0
-  for (let i = 0; i < end; i++) {
-    const value = BASE32.indexOf(source[i]!)
-    if (value < 0) return undefined
+  for (let i = from; i < end; i++) {
+    const code = text.charCodeAt(i)
+    const value = code < 128 ? base32Map[code]! : -1
+    if (value < 0) return false
     buffer = (buffer << 5) | value
     bits += 5
     if (bits >= 8) {
       bits -= 8
-      out[written++] = 0xff & (buffer >> bits)
+      out.push(0xff & (buffer >> bits))
     }
   }
-  if (bits >= 5 || 0xff & (buffer << (8 - bits))) return undefined
-  return out
+  return bits < 5 && !(0xff & (buffer << (8 - bits)))
 }

@@ -343,12 +343,13 @@ export function unionType(ctx: ValidationContext, at: PathSegment, value: unknow
     return undefined
   }
   // Where @atproto/lexicon cannot parse the `$type` as a lexicon URI it throws, failing the whole value.
-  if (type.startsWith('#') || type.indexOf('#') !== type.lastIndexOf('#')) {
+  const hash = type.indexOf('#')
+  if (hash === 0 || (hash > 0 && type.indexOf('#', hash + 1) > 0)) {
     issue(ctx, `${segment(at)}.$type`, `${show(type)} is not a lexicon reference`)
     return undefined
   }
-  const uri = type.startsWith('lex:') ? type.slice(4) : type
-  return uri.endsWith('#main') ? uri.slice(0, -5) : uri
+  const uri = type.charCodeAt(0) === 108 /* l */ && type.startsWith('lex:') ? type.slice(4) : type
+  return uri.charCodeAt(uri.length - 1) === 110 /* n */ && uri.endsWith('#main') ? uri.slice(0, -5) : uri
 }
 
 /** Closed unions: a `$type` that names none of the members. */

@@ -40,11 +40,21 @@ function edit(text: string, alphabet: string): string {
   return out
 }
 
+/** `YYYY-MM-DDTHH:MM:SS[.f](Z|±HH:MM)` with every field drawn near its limits: the datetime fast path's ground. */
+function canonicalDatetime(): string {
+  const two = (max: number) => String(random.pick([0, 1, 9, 10, max - 1, max, max + 1, random.int(0, max + 1)])).padStart(2, '0')
+  const year = random.pick(['0000', '0004', '0100', '0400', '1900', '2000', '2023', '2024', '9999', String(random.int(0, 9999)).padStart(4, '0')])
+  const fraction = random.pick(['', '.0', '.123', '.123456789', '.1234567890', '.'])
+  const offset = random.pick(['Z', 'Z', `+${two(14)}:${random.pick(['00', '30', '45', '59', '60'])}`, `-${two(12)}:${random.pick(['00', '30', '45'])}`])
+  return `${year}-${two(12)}-${two(31)}T${two(24)}:${two(59)}:${two(60)}${fraction}${offset}`
+}
+
 describe('string formats agree with @atproto/lexicon', () => {
   for (const [format, { field, check, alphabet }] of Object.entries(CHECKS)) {
     it(`${format}, seed ${SEED}`, () => {
       const seeds = [...VALID[format]!, ...TRICKY[format]!]
       const strings = new Set([...seeds, ...Array.from({ length: 1500 }, () => edit(random.pick(seeds), alphabet))])
+      if (format === 'datetime') for (let i = 0; i < 3000; i++) strings.add(canonicalDatetime())
       const differences: string[] = []
       let valid = 0
       for (const text of strings) {
