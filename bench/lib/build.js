@@ -2,7 +2,7 @@
 //   generated/    our committed client (generated/*.ts) compiled file by file to JS, the way a
 //                 user's tsc would: `lexgen/runtime` stays an import and resolves to dist/.
 //   closure/      the 44 lexicon docs of the chat.bsky.convo.* closure (input for the peers' codegen)
-//   atproto-lex/  `lex build` output for that closure, compiled to JS the same way
+//   atproto-lex/  `lex build` output for that closure (atproto-lex-src/), compiled to JS the same way
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
@@ -75,8 +75,15 @@ export async function prepare() {
     cpSync(join(root, 'lexicons', file), join(dirs.closure, file))
   }
 
+  // The codegen benchmark leaves its `lex build` output here; buildAtprotoLex() makes it otherwise.
   rmSync(dirs.atprotoLexSrc, { recursive: true, force: true })
-  execFileSync(process.execPath, [join(root, 'node_modules/@atproto/lex/bin/lex'), 'build', '--lexicons', dirs.closure, '--out', dirs.atprotoLexSrc, '--clear', '--pretty', 'false'], { stdio: 'ignore' })
-  await compileTree(dirs.atprotoLexSrc, dirs.atprotoLex)
   return { closure }
+}
+
+/** `lex build` output for the closure (unless the codegen benchmark left one), compiled to JS. */
+export async function buildAtprotoLex() {
+  if (!existsSync(dirs.atprotoLexSrc)) {
+    execFileSync(process.execPath, [join(root, 'node_modules/@atproto/lex/bin/lex'), 'build', '--lexicons', dirs.closure, '--out', dirs.atprotoLexSrc, '--clear', '--pretty', 'false'], { stdio: 'ignore' })
+  }
+  await compileTree(dirs.atprotoLexSrc, dirs.atprotoLex)
 }

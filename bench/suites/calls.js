@@ -10,7 +10,7 @@ import { delta } from '../lib/server.js'
 import { root, summarize } from '../lib/util.js'
 import { labels } from '../workers/clients.js'
 
-const KINDS = ['ours', 'undici', 'atproto-api', 'atproto-lex', 'atcute']
+const KINDS = ['ours', 'ours-validated', 'undici', 'atproto-api', 'atproto-lex', 'atcute']
 
 async function startWorker(kind, service) {
   const child = fork(join(root, 'bench/workers/call-worker.js'), [kind, service], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -29,7 +29,7 @@ async function startWorker(kind, service) {
 export async function callOverhead(server, { quick }) {
   const n = quick ? 500 : 2000
   const inflight = 32
-  const rounds = quick ? 4 : 8
+  const rounds = quick ? 3 : 8
   const warmupRounds = 1
   const workers = []
   for (const kind of KINDS) workers.push(await startWorker(kind, server.url))

@@ -8,7 +8,7 @@ import { PAGE_SIZE, TOTAL_MESSAGES } from '../lib/fixtures.js'
 import { delta } from '../lib/server.js'
 import { root, summarize } from '../lib/util.js'
 
-const KINDS = ['ours', 'undici', 'atproto-api', 'atcute']
+const KINDS = ['ours', 'ours-off', 'undici', 'atproto-api', 'atcute']
 const worker = join(root, 'bench/workers/paginate.js')
 const MB = 1024 * 1024
 

@@ -20,6 +20,20 @@ export const loaders = {
     }
   },
 
+  /**
+   * Ours with the generated validators installed (what the namespaced `Client` does by default):
+   * params checked before sending, the response checked leniently.
+   */
+  async 'ours-validated'(service) {
+    const { Core, chatBskyConvoGetConvo, validation } = await import(local('generated/index.js'))
+    if (!validation) throw new Error('the generated client exports no `validation` registry')
+    const core = new Core({ service, auth: TOKEN, validation })
+    return async () => {
+      const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
+      return result.ok && result.value.convo.id === CONVO_ID
+    }
+  },
+
   /** The floor: undici.request by hand, same URL and headers, JSON decoded. */
   async undici(service) {
     const { Agent, request } = await import('undici')
@@ -68,6 +82,7 @@ export const loaders = {
 
 export const labels = {
   ours: 'ours (lexgen, undici transport)',
+  'ours-validated': 'ours + generated validators (lenient)',
   undici: 'raw undici.request',
   'atproto-api': '@atproto/api',
   'atproto-lex': '@atproto/lex',

@@ -20,6 +20,15 @@ const iterators = {
       yield* page.allItems()
     }
   },
+  /** Ours with response validation switched off. */
+  async 'ours-off'() {
+    const { Client } = await import(pathToFileURL(join(work, 'generated/index.js')).href)
+    const client = new Client({ service, auth: TOKEN, validate: 'off' })
+    return async function* (maxPages) {
+      const page = await client.chat.bsky.convo.getMessages({ convoId: CONVO_ID, limit: PAGE_SIZE }, maxPages ? { maxPages } : undefined)
+      yield* page.allItems()
+    }
+  },
   async undici() {
     const { Agent, request } = await import('undici')
     const dispatcher = new Agent({ keepAliveTimeout: 10_000 })
