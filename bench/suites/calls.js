@@ -29,7 +29,7 @@ async function startWorker(kind, service) {
 export async function callOverhead(server, { quick }) {
   const n = quick ? 500 : 2000
   const inflight = 32
-  const rounds = quick ? 3 : 8
+  const rounds = quick ? 3 : 6
   const warmupRounds = 1
   const workers = []
   for (const kind of KINDS) workers.push(await startWorker(kind, server.url))

@@ -12,7 +12,7 @@ const worker = join(root, 'bench/workers/cold.js')
 const now = () => performance.timeOrigin + performance.now()
 
 export async function coldStart(server, { quick }) {
-  const runs = quick ? 4 : 21
+  const runs = quick ? 4 : 15
   const m = { wall: {}, toImported: {}, importMs: {}, callMs: {} }
   for (const key of Object.keys(m)) for (const k of KINDS) m[key][k] = []
   const nodeOnly = []
