@@ -132,7 +132,7 @@ async function speed() {
   const page = JSON.parse(JSON.stringify({ cursor: 'next', messages: Array.from({ length: 100 }, (_, i) => message(i)), relatedProfiles: [profile(1), profile(2)] }))
   const ours = await importBundle(`
     export { validators } from './generated/chat/bsky/convo/getMessages.ts'
-    export { validate } from './runtime/validate.ts'`)
+    export { validate } from './runtime/validation.ts'`)
   const docs = JSON.parse(execFileSync(process.execPath, ['-e', readLexicons], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 }))
   const lex = new Lexicons(docs)
   const lexPage = jsonToLex(page)

@@ -25,10 +25,10 @@ import {
   checkRequest,
   outputCheck,
   responseValidationError,
-  type ValidationIssue,
   type ValidationMode,
   type ValidationRegistry,
-} from './validate.js'
+} from './validation.js'
+import type { ValidationIssue } from './validate.js'
 
 const DEFAULT_TIMEOUT_MS = 30_000
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024

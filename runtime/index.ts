@@ -88,13 +88,10 @@ export {
   unionType,
   unknownFields,
   utf8Length,
-  validate,
   wrongType,
-  type MethodValidators,
   type PathSegment,
   type ValidationContext,
   type ValidationIssue,
-  type ValidationMode,
-  type ValidationRegistry,
   type Validator,
 } from './validate.js'
+export { validate, type MethodValidators, type ValidationMode, type ValidationRegistry } from './validation.js'

@@ -16,6 +16,7 @@ import { rt, rtValue, type ModuleContext } from './types.js'
 import { banner, MAX_LINE, quote, writeDoc } from './writer.js'
 
 type Schema = { type: string; [key: string]: unknown }
+type Target = { readonly doc: DocModel; readonly name: string; readonly def: LexUserType }
 type ObjectSchema = { properties?: Record<string, Schema>; required?: string[]; nullable?: string[] }
 
 /** The checks of one value: type tests in order, then the constraints that apply once they pass. */
@@ -150,7 +151,7 @@ class ValidatorEmitter {
     const isObject = `if (!${this.rt('isObject')}(value)) return ${this.rt('wrongType')}(ctx, at, 'an object', value)`
     if (schema.type === 'ref') {
       const target = this.target(schema.ref as string)
-      if (target.def.type === 'object') return [`return ${target.validator}(value, ctx, at)`]
+      if (target.def.type === 'object') return [`return ${this.validatorOf(target)}(value, ctx, at)`]
       return [isObject, 'return true'] // a body ref to anything else is only checked to be an object
     }
     return ['const start = ctx.issues.length', ...this.union(schema, 'value', "''", true), `return ${this.rt('checked')}(ctx, start, at)`]
@@ -270,7 +271,7 @@ class ValidatorEmitter {
     if (target.def.type === 'record' || target.def.type === 'token') {
       return `${this.rt('issue')}(ctx, ${path}, ${quote(`cannot be validated: ${ref} is a ${target.def.type}, which @atproto/lexicon rejects here`)})`
     }
-    return `${target.validator}(${value}, ctx, ${path})`
+    return `${this.validatorOf(target)}(${value}, ctx, ${path})`
   }
 
   /** The `$type` that names a ref'd def: `nsid#name`, or just `nsid` for main. */
@@ -279,16 +280,21 @@ class ValidatorEmitter {
     return typeId(doc.nsid, name)
   }
 
-  private target(ref: string): { doc: DocModel; name: string; def: LexUserType; validator: string } {
+  private target(ref: string): Target {
     const { nsid, def: name } = resolveRef(this.ctx.doc.nsid, ref)
     const doc = this.ctx.model.byNsid.get(nsid)
     const def = doc?.doc.defs[name] as LexUserType | undefined
     if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${this.ctx.doc.nsid} (select should have caught it)`)
-    const fn = doc.names.get(name)?.validator ?? ''
-    if (!fn && def.type !== 'record' && def.type !== 'token') throw new Error(`'${ref}' in ${this.ctx.doc.nsid} refers to a ${def.type}`)
-    if (doc === this.ctx.doc) return { doc, name, def, validator: fn }
-    this.valueImports.add(nsid)
-    return { doc, name, def, validator: `${this.ctx.doc.imports.get(nsid)}.${fn}` }
+    return { doc, name, def }
+  }
+
+  /** The expression for a target's validator; another doc's is called through its (now value) import. */
+  private validatorOf({ doc, name, def }: Target): string {
+    const fn = doc.names.get(name)?.validator
+    if (!fn) throw new Error(`a ref in ${this.ctx.doc.nsid} names ${doc.nsid}#${name}, a ${def.type}`)
+    if (doc === this.ctx.doc) return fn
+    this.valueImports.add(doc.nsid)
+    return `${this.ctx.doc.imports.get(doc.nsid)}.${fn}`
   }
 
   /** A missing value passes when the lexicon gives it a default (@atproto/lexicon fills it in). */

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { jsonToLex, Lexicons, type LexiconDoc } from '@atproto/lexicon'
 import { generate } from '../../codegen/index.js'
-import { validate, type ValidationIssue, type Validator } from '../../runtime/validate.js'
+import type { ValidationIssue, Validator } from '../../runtime/validate.js'
+import { validate } from '../../runtime/validation.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const FIXTURE_LEXICONS = join(ROOT, 'tests/validation/fixture')
