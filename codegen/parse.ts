@@ -28,22 +28,23 @@ export function parseLexiconDocs(files: readonly LoadedFile[]): ParsedDoc[] {
 }
 
 function parseDoc(json: unknown, file: string): LexiconDoc {
-  const issue = firstIssue(json)
-  if (issue) throw new LexgenError(issue.message, { file, path: jsonPath(issue.path) || undefined })
-  return lexiconDoc.parse(json)
+  const parsed = validate(json)
+  if ('issue' in parsed) throw new LexgenError(parsed.issue.message, { file, path: jsonPath(parsed.issue.path) || undefined })
+  return parsed.doc
 }
 
 /**
- * The first problem `@atproto/lexicon` finds, with its JSON path from the doc root.
- * Its def schema throws (rather than reports) nested errors, losing the path prefix,
- * so a thrown error is re-diagnosed def by def.
+ * The doc as `@atproto/lexicon` parses it, or the first problem it finds, with its JSON path
+ * from the doc root. Its def schema throws (rather than reports) nested errors, losing the
+ * path prefix, so a thrown error is re-diagnosed def by def.
  */
-function firstIssue(json: unknown): Issue | undefined {
+function validate(json: unknown): { doc: LexiconDoc } | { issue: Issue } {
   try {
     const result = lexiconDoc.safeParse(json)
-    return result.success ? undefined : result.error.issues[0]
+    if (result.success) return { doc: result.data }
+    return { issue: result.error.issues[0] ?? { path: [], message: 'invalid lexicon document' } }
   } catch (error) {
-    return firstDefIssue(json) ?? { path: [], message: (error as Error).message }
+    return { issue: firstDefIssue(json) ?? { path: [], message: (error as Error).message } }
   }
 }
 
