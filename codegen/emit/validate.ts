@@ -236,6 +236,7 @@ class ValidatorEmitter {
     if (typeof schema.minLength === 'number') {
       lines.push(`if (${value}.length < ${schema.minLength}) ${this.rt('issue')}(ctx, ${path}, \`\${${value}.length} items < minLength ${schema.minLength}\`)`)
     }
+    // One statement checks `x[i]` in place (a ref, bytes, a blob); anything more reads it into `item` once.
     const direct = this.check(schema.items as Schema, `${value}[i]`, 'i')
     const loop = 'for (let i = 0; i < ' + value + '.length; i++)'
     lines.push('const before = ctx.issues.length')
