@@ -7,7 +7,7 @@
 //  2. Bundle cost: a one-call program (getConvo) without validation, with only getConvo's
 //     validators, and with the whole generated registry; esbuild --minify, gzip -9. Each bundle
 //     is run once against a local server and must print the convo id.
-// Usage: npm run bench:validate
+// Usage: npm run bench:validate [-- --quick]   (--quick: 1 s of timing instead of 3)
 import { execFile, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -20,6 +20,7 @@ import { jsonToLex, Lexicons } from '@atproto/lexicon'
 import * as esbuild from 'esbuild'
 
 const root = resolve(import.meta.dirname, '..')
+const quick = process.argv.includes('--quick')
 const NSID = 'chat.bsky.convo.getMessages'
 const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
 const CID = 'bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe'
@@ -150,7 +151,7 @@ async function speed() {
     },
     () => lex.assertValidXrpcOutput(NSID, lexPage),
     () => jsonToLex(page),
-  ])
+  ], quick ? 1000 : 3000)
   const json = JSON.stringify(page)
   console.log(`getMessages page: 100 messages, ${(json.length / 1024).toFixed(1)} KiB of JSON; both validators call it valid (strict: ${strictIssues.length} issues)`)
   console.log(`  ours (lenient)                        ${oursUs.toFixed(1).padStart(8)} µs/page`)
