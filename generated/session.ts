@@ -3,15 +3,17 @@ import { CredentialSession as SessionBase, type CredentialSessionConfig } from '
 import { comAtprotoServerCreateSession } from './com/atproto/server/createSession.js'
 import { comAtprotoServerRefreshSession } from './com/atproto/server/refreshSession.js'
 import { comAtprotoServerDeleteSession } from './com/atproto/server/deleteSession.js'
+import { validation } from './validation.js'
 
 /**
  * A password login session: `await session.login({ identifier, password })`, then
  * `new Client(session.core)`. Expired access tokens are refreshed once for all waiting calls;
  * persist the tokens `onSessionChange` reports, since each refresh token works only once.
+ * Like the `Client`, `session.core` validates with the generated validators unless configured otherwise.
  */
 export class CredentialSession extends SessionBase {
   constructor(config: CredentialSessionConfig) {
-    super(config, {
+    super({ validation, ...config }, {
       createSession: comAtprotoServerCreateSession,
       refreshSession: comAtprotoServerRefreshSession,
       deleteSession: comAtprotoServerDeleteSession,

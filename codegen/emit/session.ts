@@ -19,15 +19,17 @@ export function emitSessionModule(model: Model): string | undefined {
   const w = newWriter()
   w.writeLine(`import { CredentialSession as SessionBase, type CredentialSessionConfig } from ${quote(model.runtimeImport)}`)
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport('session.ts', doc!.path))}`)
+  w.writeLine(`import { validation } from './validation.js'`)
   w.blankLine()
   writeDoc(w, [
     'A password login session: `await session.login({ identifier, password })`, then',
     '`new Client(session.core)`. Expired access tokens are refreshed once for all waiting calls;',
     'persist the tokens `onSessionChange` reports, since each refresh token works only once.',
+    'Like the `Client`, `session.core` validates with the generated validators unless configured otherwise.',
   ])
   w.write('export class CredentialSession extends SessionBase').block(() => {
     w.write('constructor(config: CredentialSessionConfig)').block(() => {
-      w.write('super(config, ').inlineBlock(() => {
+      w.write('super({ validation, ...config }, ').inlineBlock(() => {
         for (const [role, doc] of docs) w.writeLine(`${role}: ${doc!.method!.functionName},`)
       })
       w.write(')').newLine()
