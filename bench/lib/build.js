@@ -77,7 +77,7 @@ export async function prepare() {
 
   // The codegen benchmark leaves its `lex build` output here; buildAtprotoLex() makes it otherwise.
   rmSync(dirs.atprotoLexSrc, { recursive: true, force: true })
-  return { closure }
+  return { closure, stale: stale.map((f) => relative(root, f)) }
 }
 
 /** `lex build` output for the closure (unless the codegen benchmark left one), compiled to JS. */
