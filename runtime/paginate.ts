@@ -34,8 +34,12 @@ interface PageState {
   readonly options: PageOptions
   /** 1 for the first page. */
   readonly number: number
-  /** Cursors sent to reach this page: a server returning one again would page forever. */
-  readonly sent: ReadonlySet<string>
+  /**
+   * Every cursor sent in this chain, with the number of the page it fetched. A cursor that
+   * fetched this page or an earlier one coming back would page forever; one that fetched a
+   * later page is just this page being asked for its next one again.
+   */
+  readonly sent: Map<string, number>
 }
 
 /** Calls a paginated query and returns its first page. */
@@ -46,7 +50,7 @@ export async function callPaginated<O, Item, E extends XrpcError = XrpcError>(
   options: PageOptions = {},
 ): Promise<Result<Paginated<O, Item, E>, E>> {
   const params = { ...(args.params as PageState['params']) }
-  const sent = new Set<string>(params.cursor === undefined ? [] : [params.cursor])
+  const sent = new Map<string, number>(params.cursor === undefined ? [] : [[params.cursor, 1]])
   return fetchPage<O, Item, E>({ core, method, params, options, number: 1, sent }) as Promise<Result<Paginated<O, Item, E>, E>>
 }
 
@@ -65,10 +69,10 @@ function asPage<O, Item, E>(output: O, state: PageState): Paginated<O, Item, E> 
 
   const nextPage = async (): Promise<Result<Paginated<O, Item, E>, E | PaginationLoopError> | undefined> => {
     if (next === undefined || !withinLimit) return undefined
-    if (state.sent.has(next)) return err(new PaginationLoopError(state.method.nsid, next, state.number))
-    // A fresh set per page: asking the same page for its next one twice must not look like a loop.
-    const sent = new Set(state.sent).add(next)
-    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: next }, number: state.number + 1, sent })
+    const fetched = state.sent.get(next)
+    if (fetched !== undefined && fetched <= state.number) return err(new PaginationLoopError(state.method.nsid, next, state.number))
+    state.sent.set(next, state.number + 1)
+    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: next }, number: state.number + 1 })
   }
 
   Object.defineProperties(page, {
