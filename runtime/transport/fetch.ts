@@ -2,10 +2,25 @@
 import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
 
 export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
+  const { signal } = request
+  if (signal instanceof AbortSignal) return exchange(request, signal)
+  // fetch needs a real AbortSignal: bridge the runtime's AttemptSignal to one.
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(signal.reason)
+  if (signal.aborted) onAbort()
+  else signal.once('abort', onAbort)
+  try {
+    return await exchange(request, controller.signal)
+  } finally {
+    signal.removeListener('abort', onAbort)
+  }
+}
+
+async function exchange(request: RawRequest, signal: AbortSignal): Promise<RawResponse> {
   const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
     method: request.method,
     headers: request.headers,
-    signal: request.signal,
+    signal,
     // Never follow a redirect: fetch would replay the call (a procedure's body, atproto-proxy,
     // on some runtimes the authorization header) to wherever the server points.
     redirect: 'manual',

@@ -10,11 +10,23 @@ export interface RawRequest {
   readonly headers: Readonly<Record<string, string>>
   readonly body?: RequestBody
   /** Aborts the whole exchange, body included (timeout or the caller's signal). */
-  readonly signal: AbortSignal
+  readonly signal: AbortSignal | AttemptSignal
   /** An undici `Dispatcher`, typed loosely so the browser build needs no undici types. */
   readonly dispatcher?: unknown
   /** Stop reading and throw `ResponseTooLarge` past this many body bytes; unlimited when absent. */
   readonly maxResponseBytes?: number
+}
+
+/**
+ * The runtime's per-attempt abort handle: an EventEmitter-shaped signal (undici.request takes
+ * one as its `signal`) that costs far less than an AbortController and an EventTarget listener.
+ */
+export interface AttemptSignal {
+  readonly aborted: boolean
+  readonly reason: unknown
+  on(event: 'abort', listener: () => void): unknown
+  once(event: 'abort', listener: () => void): unknown
+  removeListener(event: 'abort', listener: () => void): unknown
 }
 
 export interface RawResponse {

@@ -26,7 +26,8 @@ export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
     headers: request.headers,
     // undici sends Blobs and (async-iterable) web streams as they are.
     body: request.body as Dispatcher.RequestOptions['body'],
-    signal: request.signal,
+    // An AbortSignal, or the runtime's EventEmitter-shaped AttemptSignal (undici takes either).
+    signal: request.signal as Dispatcher.RequestOptions['signal'],
     dispatcher,
   })
   const status = response.statusCode
