@@ -53,21 +53,35 @@ async function readBody(
 ): Promise<Uint8Array> {
   if (limit === undefined) return new Uint8Array(await body.arrayBuffer())
   checkDeclaredLength(status, headers, limit)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size > limit) throw new ResponseTooLarge(status, headers, limit)
-    chunks.push(chunk)
-  }
-  const joined = Buffer.concat(chunks, size)
+  // 'data' events rather than `for await`: no async-iterator promise per chunk.
+  const joined = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let failed = false
+    body.on('data', (chunk: Buffer) => {
+      if (failed) return
+      size += chunk.byteLength
+      if (size > limit) {
+        failed = true
+        // The caller destroys the body (and so drops the connection).
+        reject(new ResponseTooLarge(status, headers, limit))
+        return
+      }
+      chunks.push(chunk)
+    })
+    body.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)))
+    body.on('error', reject)
+  })
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
 }
 
+/** undici already lower-cases names: only repeated headers (arrays) need joining, in place. */
 function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value === 'string') continue
+    if (value === undefined) delete headers[name]
+    else headers[name] = value.join(', ')
   }
-  return flat
+  return headers as Record<string, string>
 }
