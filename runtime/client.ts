@@ -15,7 +15,7 @@ import {
 } from './errors.js'
 import type { Method, MethodType } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
-import { buildUrl, decodeError, decodeOutput, encodeInput } from './request.js'
+import { buildUrl, decodeError, decodeOutput, decodeText, encodeInput } from './request.js'
 import { err, ok, type Result } from './result.js'
 import { resolveRetryPolicy, retryDelay, sleep, type RetryOption, type RetryPolicy } from './retry.js'
 import type { SessionAuth } from './session.js'
@@ -289,7 +289,7 @@ async function attempt(
     const init = { nsid, attempts: attemptNumber, status: 0, cause }
     if (cause instanceof ResponseTooLarge) {
       const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
-      const headers = redactHeaders(cause.headers, redact)
+      const headers = redactHeaders(cause.headers, token)
       return fail(new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit }))
     }
     if (deadline.timedOut) return fail(new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out after ${prepared.timeout} ms` }))
@@ -303,7 +303,7 @@ async function attempt(
 
   const { status } = response
   // A server (or a debugging proxy) may echo the token back: it must not reach hooks, errors or results.
-  const headers = redactHeaders(response.headers, redact)
+  const headers = redactHeaders(response.headers, token)
   core.onResponse?.({ ...context, status, headers, durationMs: performance.now() - started })
   if (status < 200 || status >= 300) {
     const { error, message } = decodeError(response)
@@ -315,7 +315,7 @@ async function attempt(
     return fail(new InvalidResponseError({ nsid, attempts: attemptNumber, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
   }
   const issues = prepared.checkOutput?.(output.value)
-  if (issues) return fail(responseValidationError({ nsid, attempts: attemptNumber, status, headers }, issues, redact(new TextDecoder().decode(response.body))))
+  if (issues) return fail(responseValidationError({ nsid, attempts: attemptNumber, status, headers }, issues, redact(decodeText(response.body))))
   return ok(output.value, { status, headers, attempts: attemptNumber })
 }
 
@@ -330,10 +330,15 @@ async function resolveAuth(core: Core): Promise<string | undefined> {
   return token
 }
 
-function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  const redacted: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers)) redacted[name] = redact(value)
-  return redacted
+/** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
+function redactHeaders(headers: Record<string, string>, token: string | undefined): Record<string, string> {
+  if (token) {
+    for (const name in headers) {
+      const value = headers[name]!
+      if (value.includes(token)) headers[name] = value.replaceAll(token, '[redacted]')
+    }
+  }
+  return headers
 }
 
 /**

@@ -8,6 +8,14 @@ export type BinaryInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8
 /** The shape of an NSID (authority segments, then a name), loose enough for any valid one. */
 const NSID = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/
 
+/** One decoder for every response (UTF-8, BOM stripped, invalid bytes replaced; it keeps no state between calls). */
+const utf8 = new TextDecoder()
+
+/** A body as text, as `new TextDecoder().decode(body)` would give it. */
+export function decodeText(body: Uint8Array): string {
+  return utf8.decode(body)
+}
+
 /** How much of an undecodable body an error keeps for debugging. */
 const KEPT_BODY_CHARS = 2048
 
@@ -18,6 +26,32 @@ const KEPT_BODY_CHARS = 2048
 export function buildUrl(service: URL, nsid: string, params?: object): string {
   // The NSID becomes a path segment: `..`, `/`, `?`, `#` or `%` in it would leave /xrpc/.
   if (typeof nsid !== 'string' || !NSID.test(nsid)) throw new TypeError(`Invalid NSID ${JSON.stringify(nsid)}: expected dot-separated letters, digits and hyphens, e.g. "chat.bsky.convo.getConvo"`)
+  const href = service.href
+  // A service URL has no query or fragment (Core checks), so its href ends with its path and the
+  // URL can be built as a string, byte for byte what URL + URLSearchParams would make.
+  if (href.includes('?') || href.includes('#')) return buildUrlSlowly(service, nsid, params)
+  let url = `${href.replace(/\/+$/, '')}/xrpc/${nsid}`
+  let separator = '?'
+  if (params !== undefined && params !== null) {
+    for (const name in params) {
+      if (!Object.hasOwn(params, name)) continue
+      const value = (params as Record<string, unknown>)[name]
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          if (item === undefined || item === null) continue
+          url += `${separator}${formEncode(name)}=${formEncode(paramString(name, item))}`
+          separator = '&'
+        }
+      } else if (value !== undefined && value !== null) {
+        url += `${separator}${formEncode(name)}=${formEncode(paramString(name, value))}`
+        separator = '&'
+      }
+    }
+  }
+  return url
+}
+
+function buildUrlSlowly(service: URL, nsid: string, params?: object): string {
   const url = new URL(service)
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/xrpc/${nsid}`
   for (const [name, value] of Object.entries(params ?? {})) {
@@ -26,6 +60,23 @@ export function buildUrl(service: URL, nsid: string, params?: object): string {
     }
   }
   return url.href
+}
+
+/** Characters encodeURIComponent leaves alone but application/x-www-form-urlencoded (URLSearchParams) encodes, and the space. */
+const FORM_EXTRA = /[!'()~]|%20/g
+const SAFE = /^[A-Za-z0-9*._-]*$/
+
+/** Exactly URLSearchParams' encoding of one name or value. */
+function formEncode(text: string): string {
+  if (SAFE.test(text)) return text
+  let encoded: string
+  try {
+    encoded = encodeURIComponent(text)
+  } catch {
+    // A lone surrogate: URLSearchParams sends U+FFFD in its place.
+    return new URLSearchParams([['', text]]).toString().slice(1)
+  }
+  return encoded.replace(FORM_EXTRA, (c) => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
 }
 
 function paramString(name: string, value: unknown): string {
@@ -82,7 +133,7 @@ export function decodeOutput(method: Method, response: RawResponse): DecodedOutp
   if (!isJson(contentType)) {
     return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}`, body: keptText(response.body) }
   }
-  const text = new TextDecoder().decode(response.body)
+  const text = utf8.decode(response.body)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -102,7 +153,7 @@ export function decodeError(response: RawResponse): { readonly error?: string; r
   const contentType = response.headers['content-type']
   if (isJson(contentType)) {
     try {
-      const body: unknown = JSON.parse(new TextDecoder().decode(response.body))
+      const body: unknown = JSON.parse(utf8.decode(response.body))
       if (typeof body === 'object' && body !== null) {
         const { error, message } = body as { error?: unknown; message?: unknown }
         const name = typeof error === 'string' && error !== '' ? error : undefined
@@ -124,6 +175,6 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 function keptText(body: Uint8Array): string {
-  const text = new TextDecoder().decode(body.subarray(0, KEPT_BODY_CHARS * 4))
+  const text = utf8.decode(body.subarray(0, KEPT_BODY_CHARS * 4))
   return text.length > KEPT_BODY_CHARS ? `${text.slice(0, KEPT_BODY_CHARS)}…` : text
 }
