@@ -267,7 +267,9 @@ async function attempt(
 
   let token: string | undefined
   try {
-    token = await resolveAuth(core)
+    // A plain string token needs no await (one microtask less per attempt).
+    const source = authSources.get(core)
+    token = typeof source === 'string' || source === undefined ? checkedToken(source) : await resolveAuth(source)
   } catch (error) {
     // A session layer reports a failed refresh as an XrpcError: that is a call outcome, not a bug.
     if (error instanceof XrpcError) return fail(error)
@@ -319,9 +321,11 @@ async function attempt(
   return ok(output.value, { status, headers, attempts: attemptNumber })
 }
 
-async function resolveAuth(core: Core): Promise<string | undefined> {
-  const source = authSources.get(core)
-  const token = typeof source === 'function' ? await source() : isSession(source) ? source.accessToken() : source
+async function resolveAuth(source: AuthSource | undefined): Promise<string | undefined> {
+  return checkedToken(typeof source === 'function' ? await source() : isSession(source) ? source.accessToken() : source)
+}
+
+function checkedToken(token: unknown): string | undefined {
   if (token === undefined || token === '') return undefined
   // The message must not quote the token: it is a credential.
   if (typeof token !== 'string' || !HEADER_VALUE.test(token)) {

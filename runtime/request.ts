@@ -170,6 +170,8 @@ export function decodeError(response: RawResponse): { readonly error?: string; r
 }
 
 function isJson(contentType: string | undefined): boolean {
+  // The usual cases, without splitting and lower-casing.
+  if (contentType === 'application/json' || contentType?.startsWith('application/json;')) return true
   const mime = contentType?.split(';', 1)[0]?.trim().toLowerCase()
   return mime === 'application/json' || (mime?.endsWith('+json') ?? false)
 }

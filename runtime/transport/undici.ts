@@ -6,6 +6,8 @@ import type { Dispatcher } from 'undici'
 import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
+/** undici once imported: later requests skip awaiting the import (a microtask per request). */
+let loaded: typeof import('undici') | undefined
 let sharedAgent: Dispatcher | undefined
 
 /**
@@ -16,7 +18,7 @@ let sharedAgent: Dispatcher | undefined
 const SHARED_CONNECTIONS_PER_ORIGIN = 64
 
 export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
-  const { request: undiciRequest, Agent } = await (undici ??= import('undici'))
+  const { request: undiciRequest, Agent } = loaded ?? (loaded = await (undici ??= import('undici')))
   // One keep-alive pool for every client that brings no dispatcher of its own.
   const dispatcher =
     (request.dispatcher as Dispatcher | undefined) ?? (sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, connections: SHARED_CONNECTIONS_PER_ORIGIN }))
