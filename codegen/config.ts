@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { LexgenError } from './errors.js'
 
-export const CONFIG_FILE = 'lexgen.config.json'
+const CONFIG_FILE = 'lexgen.config.json'
 
 /** Everything a run needs, with paths made absolute. */
 export interface ResolvedOptions {

@@ -62,7 +62,7 @@ export interface ErrorModel {
 }
 
 /** Names every generated module may import from the runtime; defs must not shadow them. */
-export const RUNTIME_NAMES = [
+const RUNTIME_NAMES = [
   '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'PageOptions', 'Paginated', 'Result',
   'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
   // Validation (runtime/validate.ts, runtime/formats.ts), and the globals validators use

@@ -1,22 +1,10 @@
 #!/usr/bin/env node
 // Bytes each module contributes to a one-call browser bundle (minified, before gzip).
 // Usage: node bench/diagnose/bundle-split.js [ours|atproto-api|atproto-lex|atcute]
-import { join } from 'node:path'
-import * as esbuild from 'esbuild'
-import { root } from '../lib/util.js'
+import { buildBrowserBundle } from '../suites/bundle.js'
 
 const name = process.argv[2] ?? 'ours'
-const built = await esbuild.build({
-  entryPoints: [join(root, 'bench/entries', `${name}.js`)],
-  bundle: true,
-  minify: true,
-  platform: 'browser',
-  format: 'esm',
-  write: false,
-  metafile: true,
-  logLevel: 'error',
-  define: { __SERVICE__: '"https://pds.example.com"', __TOKEN__: '"token"', __CONVO__: '"convo"' },
-})
+const built = await buildBrowserBundle(name, 'https://pds.example.com')
 const inputs = Object.values(built.metafile.outputs)[0].inputs
 const rows = Object.entries(inputs).filter(([, v]) => v.bytesInOutput > 0).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
 console.log(`| module | bytes (minified) |\n| --- | --- |`)

@@ -15,24 +15,29 @@ import { root, work } from '../lib/util.js'
 
 export const BUNDLES = ['ours', 'atproto-api', 'atproto-lex', 'atcute']
 
+/** One entry bundled for the browser, minified, in memory, with its metafile (bundle-split.js uses it too). */
+export function buildBrowserBundle(name, serviceUrl) {
+  return esbuild.build({
+    entryPoints: [join(root, 'bench/entries', `${name}.js`)],
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+    define: { __SERVICE__: JSON.stringify(serviceUrl), __TOKEN__: JSON.stringify(TOKEN), __CONVO__: JSON.stringify(CONVO_ID) },
+  })
+}
+
 export async function bundleSize(server) {
   const out = join(work, 'bundles')
   mkdirSync(out, { recursive: true })
   const result = {}
   const problems = []
   for (const name of BUNDLES) {
-    const built = await esbuild.build({
-      entryPoints: [join(root, 'bench/entries', `${name}.js`)],
-      bundle: true,
-      minify: true,
-      platform: 'browser',
-      format: 'esm',
-      target: 'es2022',
-      write: false,
-      metafile: true,
-      logLevel: 'error',
-      define: { __SERVICE__: JSON.stringify(server.url), __TOKEN__: JSON.stringify(TOKEN), __CONVO__: JSON.stringify(CONVO_ID) },
-    })
+    const built = await buildBrowserBundle(name, server.url)
     const code = built.outputFiles[0].contents
     const inputs = Object.keys(built.metafile.inputs)
     const file = join(out, `${name}.mjs`)

@@ -86,7 +86,7 @@ function inlineObject(ctx: ModuleContext, schema: LexObject): string {
 }
 
 /** JSDoc lines for a field: its description, then its constraints as tags. */
-export function fieldDoc(schema: Schema): string[] {
+function fieldDoc(schema: Schema): string[] {
   const description = schema.description as string | undefined
   const lines = [description ?? '']
   const deprecated = deprecation(description)
