@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
-  // Resolve `lexgen/runtime` and `#transport` to the TypeScript sources, as tsconfig does
+  // Resolve `@lexgen/runtime` and `#transport` to the TypeScript sources, as tsconfig does
   // (vitest runs tests in vite's server-side environment, which has its own conditions).
   resolve: { conditions: ['lexgen-source'] },
   ssr: { resolve: { conditions: ['lexgen-source'] } },

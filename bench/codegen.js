@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks'
 
 const root = resolve(import.meta.dirname, '..')
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7
-const bin = join(root, 'bin/lexgen.js')
+const bin = join(root, 'codegen/bin/lexgen.js')
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
@@ -32,18 +32,18 @@ function wallTime(include) {
 
 async function stages(include) {
   const started = performance.now()
-  const { loadLexiconFiles } = await import('../dist/codegen/load.js')
-  const { parseLexiconDocs } = await import('../dist/codegen/parse.js')
-  const { selectDocs } = await import('../dist/codegen/select.js')
-  const { buildModel } = await import('../dist/codegen/model.js')
-  const { emit } = await import('../dist/codegen/emit.js')
+  const { loadLexiconFiles } = await import('../codegen/dist/load.js')
+  const { parseLexiconDocs } = await import('../codegen/dist/parse.js')
+  const { selectDocs } = await import('../codegen/dist/select.js')
+  const { buildModel } = await import('../codegen/dist/model.js')
+  const { emit } = await import('../codegen/dist/emit.js')
   const imported = performance.now()
   const files = await loadLexiconFiles(join(root, 'lexicons'))
   const loaded = performance.now()
   const parsed = parseLexiconDocs(files)
   const validated = performance.now()
   const selected = selectDocs(parsed, { include: [include], exclude: [] })
-  const model = buildModel(selected, 'lexgen/runtime')
+  const model = buildModel(selected, '@lexgen/runtime')
   const modelled = performance.now()
   emit(model)
   const emitted = performance.now()

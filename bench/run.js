@@ -303,7 +303,7 @@ function details() {
   if (results.codegen) {
     const c = results.codegen
     out.push(
-      '**1. Codegen.** Whole process, Node start included, each run into a fresh temp folder. Ours: `node bin/lexgen.js generate --lexicons lexicons --include <pattern> --out <tmp>` (reads and validates all 402 docs, then selects). Peers get exactly the selected docs: `lex gen-api --yes <out> <files…>` (@atproto/lex-cli), `lex build --lexicons <dir> --out <out> --clear` (@atproto/lex, defaults: prettier on), and `lex-cli generate -c <config>` (@atcute/lex-cli, default formatter) run by Node 22. ' +
+      '**1. Codegen.** Whole process, Node start included, each run into a fresh temp folder. Ours: `node codegen/bin/lexgen.js generate --lexicons lexicons --include <pattern> --out <tmp>` (reads and validates all 402 docs, then selects). Peers get exactly the selected docs: `lex gen-api --yes <out> <files…>` (@atproto/lex-cli), `lex build --lexicons <dir> --out <out> --clear` (@atproto/lex, defaults: prettier on), and `lex-cli generate -c <config>` (@atcute/lex-cli, default formatter) run by Node 22. ' +
         'Before timing counts, each output must hold one module per input doc. @atcute/lex-cli writes nothing for the 10 permission-set docs (they carry no types) and @atproto/lex-cli 0.9.9 (the last release for Node 20; later ones need Node 22) throws on them, so both are checked on, and lex-cli is given, the 392 other docs.',
       '',
     )
@@ -319,7 +319,7 @@ function details() {
   if (results.bundle) {
     const b = results.bundle
     out.push(
-      `**3. Bundle size.** \`bench/entries/<client>.js\` bundled by esbuild ${peerVersions.esbuild} (\`--bundle --minify --platform=browser --format=esm\`), gzip level 9. Ours imports \`Core\` and \`chatBskyConvoGetConvo\` from generated/index.ts; \`lexgen/runtime\` resolves through package exports to dist/ and \`#transport\` to ${b.ours.transport.filter((t) => t.includes('fetch')).join(', ')} (browser condition); undici modules in our bundle: ${b.ours.undici.length}. Same work: each bundle is run once under Node and must make exactly one well-formed getConvo and print the convo id.`,
+      `**3. Bundle size.** \`bench/entries/<client>.js\` bundled by esbuild ${peerVersions.esbuild} (\`--bundle --minify --platform=browser --format=esm\`), gzip level 9. Ours imports \`Core\` and \`chatBskyConvoGetConvo\` from generated/index.ts; \`@lexgen/runtime\` resolves through package exports to dist/ and \`#transport\` to ${b.ours.transport.filter((t) => t.includes('fetch')).join(', ')} (browser condition); undici modules in our bundle: ${b.ours.undici.length}. Same work: each bundle is run once under Node and must make exactly one well-formed getConvo and print the convo id.`,
       '',
     )
   }

@@ -32,7 +32,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
-      .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: 'lexgen/runtime')")
+      .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: '@lexgen/runtime')")
       .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
 
   withSelection(program.command('generate'))

@@ -41,7 +41,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     out: flags.out ? resolve(cwd, flags.out) : resolve(base, config.out ?? 'generated'),
     include,
     exclude: flags.exclude?.length ? flags.exclude : (config.exclude ?? []),
-    runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? 'lexgen/runtime',
+    runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime',
   }
 }
 

@@ -1,4 +1,4 @@
-/** The public runtime API: what generated modules and their callers import from `lexgen/runtime`. */
+/** The public runtime API: what generated modules and their callers import from `@lexgen/runtime`. */
 export {
   call,
   Core,

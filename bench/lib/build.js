@@ -1,6 +1,6 @@
 // Prepares what the runtime benchmarks load, under bench/.work/ (git-ignored):
 //   generated/    our committed client (generated/*.ts) compiled file by file to JS, the way a
-//                 user's tsc would: `lexgen/runtime` stays an import and resolves to dist/.
+//                 user's tsc would: `@lexgen/runtime` stays an import and resolves to dist/.
 //   closure/      the 44 lexicon docs of the chat.bsky.convo.* closure (input for the peers' codegen)
 //   atproto-lex/  `lex build` output for that closure (atproto-lex-src/), compiled to JS the same way
 import { execFileSync } from 'node:child_process'
@@ -69,22 +69,23 @@ export function ensureNode22() {
 
 /** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */
 export async function closureFiles() {
-  const { loadLexiconFiles } = await import('../../dist/codegen/load.js')
-  const { parseLexiconDocs } = await import('../../dist/codegen/parse.js')
-  const { selectDocs } = await import('../../dist/codegen/select.js')
+  const { loadLexiconFiles } = await import('../../codegen/dist/load.js')
+  const { parseLexiconDocs } = await import('../../codegen/dist/parse.js')
+  const { selectDocs } = await import('../../codegen/dist/select.js')
   const parsed = parseLexiconDocs(await loadLexiconFiles(join(root, 'lexicons')))
   return selectDocs(parsed, { include: ['chat.bsky.convo.*'], exclude: [] }).map((d) => ({ nsid: d.doc.id, file: d.file }))
 }
 
 export async function prepare() {
-  for (const file of ['dist/runtime/index.js', 'dist/codegen/cli.js']) {
+  for (const file of ['runtime/dist/index.js', 'codegen/dist/cli.js']) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`)
   }
-  const stale = listFiles(join(root, 'runtime'), '.ts').filter((f) => {
-    const built = join(root, 'dist', relative(root, f)).replace(/\.ts$/, '.js')
+  const runtimeDir = join(root, 'runtime')
+  const stale = listFiles(runtimeDir, '.ts').filter((f) => !f.startsWith(join(runtimeDir, 'dist'))).filter((f) => {
+    const built = join(runtimeDir, 'dist', relative(runtimeDir, f)).replace(/\.ts$/, '.js')
     return !existsSync(built) || statSync(built).mtimeMs < statSync(f).mtimeMs
   })
-  if (stale.length) console.error(`warning: dist/ is older than ${stale.map((f) => relative(root, f)).join(', ')}; \`npm run build\` to measure the current runtime`)
+  if (stale.length) console.error(`warning: runtime/dist/ is older than ${stale.map((f) => relative(root, f)).join(', ')}; \`npm run build\` to measure the current runtime`)
 
   mkdirSync(work, { recursive: true })
   await compileTree(join(root, 'generated'), dirs.generated)

@@ -1,6 +1,6 @@
 // Row 3: bundle size. A one-call program per client (bench/entries/*.js: getConvo with the chat
 // proxy) bundled by esbuild --bundle --minify --platform=browser --format=esm and gzipped with
-// node:zlib (level 9). Ours resolves lexgen/runtime through package exports to dist/ with the
+// node:zlib (level 9). Ours resolves @lexgen/runtime through package exports to dist/ with the
 // `browser` condition, so `#transport` is the fetch transport: the bundle must not contain undici.
 // Same work: each bundle is run once (Node's global fetch stands in for the browser's) and must
 // make exactly one well-formed getConvo request and print the convo id.

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path'
 import { dirs, ensureNode22 } from '../lib/build.js'
 import { node22, root, summarize } from '../lib/util.js'
 
-const lexgen = join(root, 'bin/lexgen.js')
+const lexgen = join(root, 'codegen/bin/lexgen.js')
 const lexCli = join(root, 'node_modules/@atproto/lex-cli/dist/index.js')
 const atprotoLex = join(root, 'node_modules/@atproto/lex/bin/lex')
 const atcuteCli = join(root, 'node_modules/@atcute/lex-cli/cli.mjs')

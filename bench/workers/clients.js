@@ -10,7 +10,7 @@ import { work } from '../lib/util.js'
 const local = (path) => pathToFileURL(join(work, path)).href
 
 export const loaders = {
-  /** Ours: the committed generated client (compiled to JS) + lexgen/runtime from dist/. */
+  /** Ours: the committed generated client (compiled to JS) + @lexgen/runtime from dist/. */
   async ours(service) {
     const { Core, chatBskyConvoGetConvo } = await import(local('generated/index.js'))
     const core = new Core({ service, auth: TOKEN })

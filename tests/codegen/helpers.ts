@@ -28,7 +28,7 @@ export async function runCli(args: string[], cwd = ROOT): Promise<{ code: number
 /** Runs the real `lexgen` binary in a child process. */
 export async function spawnCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/lexgen.js'), ...args], { cwd })
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -69,7 +69,7 @@ export async function typecheck(project: string): Promise<{ code: number; output
   }
 }
 
-/** Makes a generated output directory a strict NodeNext project that resolves `lexgen/runtime` to this repo's sources. */
+/** Makes a generated output directory a strict NodeNext project that resolves `@lexgen/runtime` to this repo's sources. */
 export async function makeTypecheckable(out: string): Promise<string> {
   await writeFile(join(out, 'package.json'), '{ "type": "module" }\n')
   const compilerOptions = {
@@ -84,7 +84,7 @@ export async function makeTypecheckable(out: string): Promise<string> {
     noEmit: true,
     skipLibCheck: true,
     types: [],
-    paths: { 'lexgen/runtime': [join(ROOT, 'runtime/index.ts')] },
+    paths: { '@lexgen/runtime': [join(ROOT, 'runtime/index.ts')] },
   }
   await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts'] }))
   return join(out, 'tsconfig.json')

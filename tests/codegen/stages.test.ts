@@ -64,7 +64,7 @@ describe('emit', () => {
   }
 
   it('never lets lexicon text escape a comment or a string literal', () => {
-    const files = emit(buildModel([hostile] as never, 'lexgen/runtime'))
+    const files = emit(buildModel([hostile] as never, '@lexgen/runtime'))
     const source = files.get('com/example/hostile.ts')!
     expect(source).not.toMatch(/\*\/ export const pwned/)
     expect(source).toContain("*\\/ export const pwned = true; /* it's")
@@ -85,7 +85,7 @@ describe('emit', () => {
         },
       },
     }
-    const model = buildModel([doc] as never, 'lexgen/runtime')
+    const model = buildModel([doc] as never, '@lexgen/runtime')
     const names = model.docs[0]!.names
     expect(names.get('output')!.type).toBe('OutputDef')
     expect(names.get('core')!.type).toBe('CoreDef')

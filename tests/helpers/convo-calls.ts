@@ -2,7 +2,7 @@
  * One valid call for each of the 22 `chat.bsky.convo.*` methods, made through its
  * generated standalone function, against a store seeded by `seedConvo`.
  */
-import type { CallOptions, Core, Method, Result, XrpcError } from 'lexgen/runtime'
+import type { CallOptions, Core, Method, Result, XrpcError } from '@lexgen/runtime'
 import * as generated from '../../generated/index.js'
 import type { ChatServer } from './xrpc-server.js'
 

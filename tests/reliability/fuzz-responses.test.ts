@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, XrpcError, XrpcResponseError, type Paginated, type Result } from 'lexgen/runtime'
+import { Core, XrpcError, XrpcResponseError, type Paginated, type Result } from '@lexgen/runtime'
 import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
 import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'

@@ -24,7 +24,7 @@ import { BREAKOUTS, CANARY, CANARY_IN_CODE } from './support/hostile.js'
 import { report } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
 
-const BIN = join(ROOT, 'bin/lexgen.js')
+const BIN = join(ROOT, 'codegen/bin/lexgen.js')
 let root: string
 
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('killing the generator mid-run', () => {
     await mkdir(join(root, 'kill'), { recursive: true })
     expect((await runCli(previousArgs(), root)).code).toBe(0)
     previous = await readOutputDir(out())
-    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: 'lexgen/runtime' })).files
+    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: '@lexgen/runtime' })).files
     expect(previous.size).toBeGreaterThan(40)
     expect(next.size).toBeGreaterThan(400)
   })

@@ -4,7 +4,7 @@
  * errors, and every 3xx status on both transports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method } from 'lexgen/runtime'
+import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
 import { send as undiciSend } from '../../runtime/transport/undici.js'
 import { ResponseTooLarge } from '../../runtime/transport/types.js'

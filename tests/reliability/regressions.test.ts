@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, InvalidResponseError } from 'lexgen/runtime'
+import { Core, InvalidResponseError } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoListConvos } from '../../generated/index.js'
 import { removeDir, runCli, tempDir } from '../codegen/helpers.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'

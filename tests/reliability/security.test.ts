@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, Core, XrpcError, type Method, type Result } from 'lexgen/runtime'
+import { call, Core, XrpcError, type Method, type Result } from '@lexgen/runtime'
 import { buildUrl } from '../../runtime/request.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './support/guards.js'

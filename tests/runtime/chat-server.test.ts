@@ -15,7 +15,7 @@ import {
   XrpcError,
   XrpcResponseError,
   type ErrorContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import { Client } from '../../generated/client.js'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
 import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'

@@ -3,7 +3,7 @@
  * request leaves, and none of their messages quotes a credential.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, type Method } from 'lexgen/runtime'
+import { call, Core, type Method } from '@lexgen/runtime'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }

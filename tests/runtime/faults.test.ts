@@ -26,7 +26,7 @@ import {
   XrpcTransportError,
   type BinaryInput,
   type Method,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import { chatBskyConvoGetConvo } from '../../generated/chat/bsky/convo/getConvo.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
 import { HTML_502, respond, stall, stallMidBody, startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'

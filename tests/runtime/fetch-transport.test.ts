@@ -3,12 +3,13 @@
  * success, typed errors, timeout, abort, refused connections and streamed bodies.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method } from 'lexgen/runtime'
+import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
 import { HTML_502, respond, stall, startRawServer, type RawServer } from '../helpers/raw-server.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
 
-vi.mock('#transport', () => import('../../runtime/transport/fetch.js'))
+// The runtime's `#transport` resolves to the undici module in Node: swap in the browser build's.
+vi.mock('../../runtime/transport/undici.ts', () => import('../../runtime/transport/fetch.js'))
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
 let chat: ChatServer

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, PaginationLoopError, AbortError } from 'lexgen/runtime'
+import { Core, PaginationLoopError, AbortError } from '@lexgen/runtime'
 import { chatBskyConvoGetMessages, chatBskyConvoListConvos, Client } from '../../generated/index.js'
 import { startRawServer } from '../helpers/raw-server.js'
 import { OTHER_DID } from '../helpers/convo-calls.js'

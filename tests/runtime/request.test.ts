@@ -1,6 +1,6 @@
 /** URL, query and body encoding, and response decoding, as pure functions. */
 import { describe, expect, it } from 'vitest'
-import type { Method } from 'lexgen/runtime'
+import type { Method } from '@lexgen/runtime'
 import { buildUrl, decodeError, decodeOutput, encodeInput } from '../../runtime/request.js'
 
 const service = new URL('https://pds.example.com')

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError } from 'lexgen/runtime'
+import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 
@@ -144,7 +144,7 @@ describe('retries', () => {
 
   it('does not retry a streamed body, which cannot be sent twice', async () => {
     const s = await scripted([reply(503, '{"error":"NotEnoughResources"}'), reply(200, '{}')])
-    const { call } = await import('lexgen/runtime')
+    const { call } = await import('@lexgen/runtime')
     const stream = new ReadableStream({
       start(controller) {
         controller.enqueue(new TextEncoder().encode('bytes'))

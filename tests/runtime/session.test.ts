@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node
 import type { AddressInfo } from 'node:net'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { SessionData, SessionEvent } from 'lexgen/runtime'
+import type { SessionData, SessionEvent } from '@lexgen/runtime'
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts } from '../../generated/index.js'
 import { closeServer, loadLexicons } from '../helpers/xrpc-server.js'
 
@@ -138,7 +138,7 @@ describe('credential session', () => {
 })
 
 it('a declared ExpiredToken (refreshSession declares it) is still an ExpiredTokenError', async () => {
-  const { ExpiredTokenError } = await import('lexgen/runtime')
+  const { ExpiredTokenError } = await import('@lexgen/runtime')
   const { ComAtprotoServerRefreshSession } = await import('../../generated/index.js')
   const error = new ComAtprotoServerRefreshSession.ExpiredTokenError({ status: 400, error: 'ExpiredToken', message: 'expired', nsid: 'x' })
   expect(error).toBeInstanceOf(ExpiredTokenError)

@@ -1,7 +1,7 @@
 /** The Node transport: keep-alive reuse, bodies always consumed, and a caller-supplied dispatcher. */
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
-import { call, Core, InternalServerError, type Method } from 'lexgen/runtime'
+import { call, Core, InternalServerError, type Method } from '@lexgen/runtime'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -47,7 +47,7 @@ it('sends through a caller-supplied dispatcher', async () => {
 it('does not import undici until the first request', async () => {
   const { execFileSync } = await import('node:child_process')
   const script = [
-    "const runtime = await import('lexgen/runtime');",
+    "const runtime = await import('@lexgen/runtime');",
     "const core = new runtime.Core({ service: 'http://127.0.0.1:1' });",
     "const cache = (await import('node:module')).createRequire(import.meta.url).cache;",
     "const undiciLoaded = () => Object.keys(cache).some((p) => p.includes('/undici/'));",

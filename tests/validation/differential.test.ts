@@ -41,7 +41,7 @@ interface Subject {
 /** Every validatable part of the given docs: method params/input/output, and object and record defs. */
 async function subjects(include: string[], lexicons: string, dir: string): Promise<Subject[]> {
   const parsed = selectDocs(parseLexiconDocs(await loadLexiconFiles(lexicons)), { include, exclude: [] })
-  const model = buildModel(parsed, 'lexgen/runtime')
+  const model = buildModel(parsed, '@lexgen/runtime')
   const out: Subject[] = []
   for (const doc of model.docs) {
     const mod = await import(join(dir, doc.path))

@@ -22,7 +22,7 @@ import {
   UpstreamFailureError,
   type Result,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
 import { closedPort, eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './guards.js'

@@ -4,7 +4,7 @@
  * `<service> <rounds> <concurrency>`. Warms up, takes a baseline after full GCs, runs the rounds
  * of concurrent calls through one Core, collects again and prints the figures as one JSON line.
  */
-import { Core } from 'lexgen/runtime'
+import { Core } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
 
 const [service, roundsArg, concurrencyArg] = process.argv.slice(2)

@@ -24,7 +24,7 @@ import {
   type Unknown$TypedObject,
   type UnknownObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyEmbedExternal from '../embed/external.js'
 import * as AppBskyFeedPostgate from '../feed/postgate.js'
 import * as AppBskyFeedThreadgate from '../feed/threadgate.js'

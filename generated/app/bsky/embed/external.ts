@@ -15,7 +15,7 @@ import {
   type BlobRef,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyActorDefs from '../actor/defs.js'
 import * as ComAtprotoLabelDefs from '../../../com/atproto/label/defs.js'
 import * as ComAtprotoRepoStrongRef from '../../../com/atproto/repo/strongRef.js'

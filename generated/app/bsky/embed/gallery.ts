@@ -17,7 +17,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyEmbedDefs from './defs.js'
 
 /** An assortment of media embedded in a Bluesky record (eg, a post). */

@@ -18,7 +18,7 @@ import {
   type Unknown$TypedObject,
   type UnknownObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyActorDefs from '../actor/defs.js'
 import * as AppBskyEmbedExternal from './external.js'
 import * as AppBskyEmbedGallery from './gallery.js'

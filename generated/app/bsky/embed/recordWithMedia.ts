@@ -12,7 +12,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyEmbedExternal from './external.js'
 import * as AppBskyEmbedGallery from './gallery.js'
 import * as AppBskyEmbedImages from './images.js'

@@ -17,7 +17,7 @@ import {
   type BlobRef,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyEmbedDefs from './defs.js'
 
 /** A video embedded in a Bluesky record (eg, a post). */

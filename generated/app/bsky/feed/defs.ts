@@ -24,7 +24,7 @@ import {
   type Unknown$TypedObject,
   type UnknownObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyActorDefs from '../actor/defs.js'
 import * as AppBskyEmbedExternal from '../embed/external.js'
 import * as AppBskyEmbedGallery from '../embed/gallery.js'

@@ -23,7 +23,7 @@ import {
   type PathSegment,
   type UnknownObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyActorDefs from '../actor/defs.js'
 import * as AppBskyFeedDefs from '../feed/defs.js'
 import * as AppBskyRichtextFacet from '../richtext/facet.js'

@@ -12,7 +12,7 @@ import {
   type $Typed,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'app.bsky.notification.defs'
 

@@ -18,7 +18,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'app.bsky.richtext.facet'
 

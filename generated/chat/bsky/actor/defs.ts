@@ -20,7 +20,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyActorDefs from '../../../app/bsky/actor/defs.js'
 import * as ComAtprotoLabelDefs from '../../../com/atproto/label/defs.js'
 

@@ -18,7 +18,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as AppBskyEmbedRecord from '../../../app/bsky/embed/record.js'
 import * as AppBskyRichtextFacet from '../../../app/bsky/richtext/facet.js'
 import * as ChatBskyActorDefs from '../actor/defs.js'

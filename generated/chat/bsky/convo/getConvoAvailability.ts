@@ -18,7 +18,7 @@ import {
   type UnknownObject,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyConvoDefs from './defs.js'
 
 export const id = 'chat.bsky.convo.getConvoAvailability'

@@ -22,7 +22,7 @@ import {
   type UnknownObject,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyActorDefs from '../actor/defs.js'
 import * as ChatBskyConvoDefs from './defs.js'
 

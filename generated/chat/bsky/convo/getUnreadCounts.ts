@@ -15,7 +15,7 @@ import {
   type UnknownObject,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'chat.bsky.convo.getUnreadCounts'
 

@@ -21,7 +21,7 @@ import {
   type UnknownObject,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyConvoDefs from './defs.js'
 import * as ChatBskyGroupDefs from '../group/defs.js'
 

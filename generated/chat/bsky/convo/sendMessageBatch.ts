@@ -18,7 +18,7 @@ import {
   type Result,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyConvoDefs from './defs.js'
 
 export const id = 'chat.bsky.convo.sendMessageBatch'

@@ -15,7 +15,7 @@ import {
   type Result,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'chat.bsky.convo.updateAllRead'
 

@@ -12,7 +12,7 @@ import {
   type PathSegment,
   type Unknown$TypedObject,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyGroupDefs from '../group/defs.js'
 
 /** A join link embedded in a chat message. */

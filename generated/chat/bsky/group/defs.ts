@@ -12,7 +12,7 @@ import {
   type $Typed,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 import * as ChatBskyActorDefs from '../actor/defs.js'
 import * as ChatBskyConvoDefs from '../convo/defs.js'
 

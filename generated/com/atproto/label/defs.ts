@@ -21,7 +21,7 @@ import {
   type Bytes,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'com.atproto.label.defs'
 

@@ -12,7 +12,7 @@ import {
   type $Typed,
   type PathSegment,
   type ValidationContext,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 /** A URI with a content-hash fingerprint. */
 export const id = 'com.atproto.repo.strongRef'

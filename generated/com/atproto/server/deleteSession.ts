@@ -8,7 +8,7 @@ import {
   type MethodValidators,
   type Result,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'com.atproto.server.deleteSession'
 

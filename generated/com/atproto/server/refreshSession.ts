@@ -20,7 +20,7 @@ import {
   type UnknownObject,
   type ValidationContext,
   type XrpcError,
-} from 'lexgen/runtime'
+} from '@lexgen/runtime'
 
 export const id = 'com.atproto.server.refreshSession'
 
