@@ -1,9 +1,14 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+// In this repo `@lexgen/runtime` is its TypeScript sources (as tsconfig's `paths` says), and the
+// runtime's own `#transport` import resolves to sources through the `lexgen-source` condition of
+// runtime/package.json. Vitest runs tests in vite's server-side environment, which has its own
+// conditions, so both are set here too.
+const runtimeSource = fileURLToPath(new URL('./runtime/index.ts', import.meta.url))
+
 export default defineConfig({
-  // Resolve `@lexgen/runtime` and `#transport` to the TypeScript sources, as tsconfig does
-  // (vitest runs tests in vite's server-side environment, which has its own conditions).
-  resolve: { conditions: ['lexgen-source'] },
+  resolve: { conditions: ['lexgen-source'], alias: [{ find: /^@lexgen\/runtime$/, replacement: runtimeSource }] },
   ssr: { resolve: { conditions: ['lexgen-source'] } },
   test: {
     include: ['tests/**/*.test.ts'],

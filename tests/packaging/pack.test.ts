@@ -1,0 +1,136 @@
+/**
+ * The published packages, used as a new user would: packed, installed into fresh projects of the
+ * usual kinds, a client generated there with the installed CLI, typechecked and built with the
+ * project's own settings, then run against a real `@atproto/xrpc-server`.
+ */
+import { execFile } from 'node:child_process'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
+import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
+import { createConsumer, installedPackages, packPackages, type Consumer, type Tarballs } from './support/consumer.js'
+
+// Packing, installing and compiling take tens of seconds on a busy 2-core machine: the limit is
+// there to stop a hang, not to judge speed.
+const SLOW = 10 * 60_000
+
+let packDir: string
+let tarballs: Tarballs
+let chat: ChatServer
+let convoId: string
+const consumers: Consumer[] = []
+
+beforeAll(async () => {
+  packDir = await tempDir('lexgen-pack-')
+  tarballs = await packPackages(packDir)
+  chat = await startChatServer()
+  convoId = chat.store.getConvoForMembers(['did:plc:other']).convo.id as string
+}, SLOW)
+
+afterAll(async () => {
+  await chat?.close()
+  await Promise.all([packDir, ...consumers.map((c) => c.dir)].filter(Boolean).map((dir) => removeDir(dir)))
+})
+
+/** The user's program: one call in each style, against the test server. */
+function program(): Record<string, string> {
+  return {
+    'src/fixture.ts': [
+      `export const service = ${JSON.stringify(chat.url)}`,
+      `export const token = ${JSON.stringify(TEST_TOKEN)}`,
+      `export const convoId = ${JSON.stringify(convoId)}`,
+      '',
+    ].join('\n'),
+    'src/main.ts': [
+      `import { Client, Core, chatBskyConvoGetConvo } from './generated/index.js'`,
+      `import { convoId, service, token } from './fixture.js'`,
+      '',
+      'const client = new Client({ service, auth: token })',
+      'const { convo } = await client.chat.bsky.convo.getConvo({ convoId })',
+      'const result = await chatBskyConvoGetConvo(new Core({ service, auth: token }), { convoId })',
+      'if (!result.ok) throw result.error',
+      'console.log(`namespaced ${convo.id} standalone ${result.value.convo.id}`)',
+      '',
+    ].join('\n'),
+  }
+}
+
+const GENERATE = ['generate', '--lexicons', join(ROOT, 'lexicons'), '--include', 'chat.bsky.convo.getConvo', '--out', 'src/generated']
+
+async function consumer(packageJson: Record<string, unknown>, files: Record<string, string>): Promise<Consumer> {
+  const project = await createConsumer(tarballs, packageJson, { ...program(), ...files })
+  consumers.push(project)
+  await project.lexgen(GENERATE)
+  return project
+}
+
+/** The files in a tarball, as `tar` lists them. */
+async function tarballFiles(tarball: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)('tar', ['tzf', tarball])
+  return stdout.trim().split('\n')
+}
+
+function expectBothCalls(output: string): void {
+  expect(output.trim()).toBe(`namespaced ${convoId} standalone ${convoId}`)
+  expect(chat.requests.filter((r) => r.nsid === 'chat.bsky.convo.getConvo').length).toBeGreaterThanOrEqual(2)
+}
+
+describe('the tarballs', () => {
+  it.each(['runtime', 'cli'] as const)('%s: built JS, declarations, LICENSE; no TypeScript source a resolver could take for the entry', async (which) => {
+    const listing = await tarballFiles(tarballs[which])
+    expect(listing).toContain('package/LICENSE')
+    expect(listing).toContain('package/package.json')
+    expect(listing).toContain('package/dist/index.js')
+    expect(listing).toContain('package/dist/index.d.ts')
+    expect(listing.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([])
+  })
+})
+
+describe('the packed packages in a fresh project', () => {
+  it('TypeScript, module nodenext: typechecks, builds with tsc into outDir and runs', async () => {
+    const project = await consumer(
+      { type: 'module' },
+      {
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { target: 'es2022', module: 'nodenext', strict: true, outDir: 'dist', rootDir: 'src', types: [], skipLibCheck: false },
+          include: ['src'],
+        }),
+      },
+    )
+    await project.tsc(['-p', '.'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+  }, SLOW)
+
+  it('TypeScript, moduleResolution bundler: typechecks, bundles with esbuild and runs', async () => {
+    const project = await consumer(
+      { type: 'module' },
+      {
+        'tsconfig.json': JSON.stringify({
+          compilerOptions: { target: 'es2022', module: 'preserve', moduleResolution: 'bundler', strict: true, noEmit: true, types: [] },
+          include: ['src'],
+        }),
+      },
+    )
+    await project.tsc(['-p', '.'])
+    const esbuild = join(ROOT, 'node_modules/esbuild/bin/esbuild')
+    await project.exec(esbuild, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=dist/main.js'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+  }, SLOW)
+
+  it("TypeScript with the current `tsc --init` defaults: typechecks, builds and runs", async () => {
+    const project = await consumer({ type: 'module' }, {})
+    await project.tsc(['--init'])
+    await project.tsc(['-p', '.', '--noEmit'])
+    // What TypeScript 6+ asks for before it emits into an outDir.
+    await project.tsc(['-p', '.', '--rootDir', 'src', '--outDir', 'dist'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+  }, SLOW)
+
+  it('an application that only runs a generated client installs the runtime and undici, none of the generator', async () => {
+    const project = await createConsumer(tarballs, { type: 'module' }, {}, { cli: false })
+    consumers.push(project)
+    const installed = await installedPackages(project.dir)
+    expect(installed).toEqual(['@lexgen/runtime', 'undici'])
+  }, SLOW)
+})
