@@ -228,14 +228,14 @@ export class ConvoStore {
     return { messages: items.map((m) => this.messageView(m, convo)), ...rest }
   }
 
-  sendMessage(convoId: string, input: { text: string; replyTo?: { messageId: string } }, sender = this.viewer) {
+  sendMessage(convoId: string, input: { text: string; replyTo?: { messageId: string } }, sender = this.viewer, id = `msg-${this.counter + 1}`) {
     const convo = this.convo(convoId)
     if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
     if (input.replyTo && !convo.messages.some((m) => m.id === input.replyTo!.messageId)) {
       throw declared('ReplyTargetNotFound', `Message ${input.replyTo.messageId} not found`)
     }
     const message: Message = {
-      id: `msg-${this.counter + 1}`,
+      id,
       rev: '',
       text: input.text,
       sender,

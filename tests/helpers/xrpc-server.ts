@@ -144,7 +144,8 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
         injectedFailure(nsid)
         const input = (ctx.input?.body ?? {}) as Body
         const output = handler(store, ctx.params, input)
-        return output instanceof EncodedBody ? output : { encoding: 'application/json', body: output }
+        // The server takes plain objects only.
+        return output instanceof EncodedBody ? { encoding: output.encoding, body: output.body } : { encoding: 'application/json', body: output }
       },
     })
   }

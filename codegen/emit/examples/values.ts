@@ -53,6 +53,11 @@ export function exampleId(name: string): string {
   return out
 }
 
+/** The example for a plain string (no format, no known values) in a field named `name`. */
+export function plainExample(name: string): string {
+  return NAMED.get(name) ?? (/Id$|^id$/.test(name) ? exampleId(name) : 'example')
+}
+
 /** Values by format, all of which the lexicon's format checks accept. */
 function formatValue(format: string): string | undefined {
   switch (format) {
@@ -165,8 +170,7 @@ export class ExampleValues {
     if (formatted !== undefined) return formatted
     // One grapheme is what a reaction is.
     if (schema.maxGraphemes === 1) return '👍'
-    const sample = NAMED.get(name) ?? (/Id$|^id$/.test(name) ? exampleId(name) : 'example')
-    return fit(sample, schema)
+    return fit(plainExample(name), schema)
   }
 }
 
