@@ -52,12 +52,14 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   if (docs !== undefined && (isInside(docs, out) || isInside(out, docs))) {
     throw new LexgenError(`the docs folder (${docs}) and the output folder (${out}) must not contain one another`)
   }
-  const fromRoot = relative(base, out).split(sep).join('/') || '.'
+  // The project root is where the output path was given from: the working directory for --out, else the config's folder.
+  const fromRoot = relative(flags.out ? cwd : base, out).split(sep).join('/') || '.'
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
     out,
     include,
-    exclude: flags.exclude?.length ? flags.exclude : (config.exclude ?? []),
+    // A selection on the command line replaces the config's whole selection, its exclusions too.
+    exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
     runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? 'lexgen/runtime',
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index.js` } }),
   }

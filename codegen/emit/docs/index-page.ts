@@ -239,18 +239,18 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   )
   if (procedure) {
     const r = call(procedure)
-    const declared = procedure.method!.errors[0]!
+    const declared = procedure.method!.errors[0]
     page.add(
       program([
         `import { RateLimitExceededError, XrpcError } from ${quote(runtime)}`,
-        `import { Client, ${procedure.alias}${from}`,
+        `import { Client${declared ? `, ${procedure.alias}` : ''}${from}`,
         '',
         ...clientSetup('client', 'Client', tokenOf(procedure)),
         'try {',
         ...outputLines(r, clientCallLine(r)).map((line) => `  ${line.replace(/\n/g, '\n  ')}`),
         '} catch (error) {',
-        `  if (error instanceof ${procedure.alias}.${declared.className}) console.error(${quote(`${declared.name}:`)}, error.message)`,
-        `  else if (error instanceof RateLimitExceededError) console.error('rate limited until', error.retryAfter ?? error.rateLimit.reset)`,
+        ...(declared ? [`  if (error instanceof ${procedure.alias}.${declared.className}) console.error(${quote(`${declared.name}:`)}, error.message)`] : []),
+        `  ${declared ? 'else ' : ''}if (error instanceof RateLimitExceededError) console.error('rate limited until', error.retryAfter ?? error.rateLimit.reset)`,
         '  else if (error instanceof XrpcError) console.error(error.status, error.error, error.message)',
         '  else throw error',
         '}',
