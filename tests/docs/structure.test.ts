@@ -163,8 +163,9 @@ describe('what the docs state is what the runtime does', () => {
     const byName = new Map(classes)
     for (const error of GENERAL_ERRORS) {
       if (error.parent) expect(Object.getPrototypeOf(byName.get(error.className)), error.className).toBe(byName.get(error.parent))
-      const statuses = [...error.status.matchAll(/\b(\d)(\d\d|xx)\b/g)].map((m) => Number(m[1] + (m[2] === 'xx' ? '07' : m[2])))
-      if (error.base || !/^\d/.test(error.status) || statuses.includes(0) || /2xx/.test(error.status)) continue
+      // '3xx' is tried as 307; '0' is no response and '2xx' a success, neither made by responseError.
+      const statuses = [...error.status.matchAll(/\b(\d)(\d\d|xx)\b/g)].map(([, first, rest]) => Number(`${first}${rest === 'xx' ? '07' : rest}`))
+      if (error.base || /2xx/.test(error.status)) continue
       const name = /error `(\w+)`/.exec(error.when)?.[1]
       for (const status of statuses) {
         const made = responseError({ status, headers: {}, message: 'x', ...(name ? { error: name } : {}) }, 'x.y.z', 1)

@@ -86,7 +86,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `When a call fails with ${code('ExpiredToken')} it refreshes once, shared by every call that failed meanwhile, and replays the call. ` +
         `${code('onSessionChange')} reports every change (${code("'create' | 'resume' | 'refresh' | 'expired' | 'logout'")}): persist what ` +
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
-        `a network failure keeps it. ${code('logout()')} revokes it on the server. Chat needs a full session: app passwords are refused.`,
+        `a network failure keeps it. ${code('logout()')} revokes it on the server. Chat needs a full session: app passwords are refused. ` +
+        `A ${code('CredentialSession')} takes every ${code('Core')} setting (${code('proxy')}, ${code('timeout')}, ${code('retries')}, ` +
+        `${code('validate')}…) for ${code('session.core')}, which validates like a ${code('Client')}.`,
       program([
         `import type { SessionData } from ${quote(runtime)}`,
         `import { Client, CredentialSession${from}`,
