@@ -881,11 +881,11 @@ export class ComAtprotoServerNS {
    *
    * @example
    * ```ts
-   * const output = await client.com.atproto.server.createSession({
+   * const { handle, did } = await client.com.atproto.server.createSession({
    *   identifier: 'alice.example.com',
    *   password: 'correct-horse-battery-staple',
    * })
-   * console.log(output)
+   * console.log(handle, did)
    * ```
    */
   async createSession(input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> {
@@ -930,8 +930,8 @@ export class ComAtprotoServerNS {
    *
    * @example
    * ```ts
-   * const output = await client.com.atproto.server.refreshSession()
-   * console.log(output)
+   * const { handle, did } = await client.com.atproto.server.refreshSession()
+   * console.log(handle, did)
    * ```
    */
   async refreshSession(options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> {

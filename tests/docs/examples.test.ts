@@ -99,6 +99,9 @@ function problems(outcome: Outcome, nsid: string, pagesAtLeast: number): string[
   const out: string[] = []
   if (outcome.threw !== undefined) out.push(`threw ${String(outcome.threw)}`)
   if (outcome.errors.length) out.push(`printed errors ${JSON.stringify(outcome.errors)}`)
+  // No example prints a credential (a session's tokens come back from createSession and refreshSession).
+  const printed = JSON.stringify([outcome.logs, outcome.errors])
+  if (printed.includes(TEST_TOKEN) || /access-jwt-|refresh-jwt-/.test(printed)) out.push('printed a token')
   const calls = outcome.requests.filter((r) => r.nsid === nsid).length
   if (calls < pagesAtLeast) out.push(`made ${calls} ${nsid} requests, expected at least ${pagesAtLeast}`)
   return out

@@ -12,6 +12,8 @@ import type { PageOptions } from 'lexgen/runtime'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { buildModel } from '../../codegen/model.js'
 import { parseLexiconDocs } from '../../codegen/parse.js'
+import { selectDocs } from '../../codegen/select.js'
+import { emitDocs } from '../../codegen/emit/docs/index.js'
 import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
 import { GENERAL_ERRORS } from '../../codegen/emit/docs/general-errors.js'
 import { ExampleValues } from '../../codegen/emit/examples/values.js'
@@ -207,5 +209,40 @@ describe('what the docs state is what the runtime does', () => {
       checked++
     }
     expect(checked).toBeGreaterThan(250)
+  })
+})
+
+describe('docs for any selection', () => {
+  async function docsFor(include: string[]): Promise<Map<string, string>> {
+    const parsed = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+    return new Map(emitDocs(buildModel(selectDocs(parsed, { include, exclude: [] }), 'lexgen/runtime'), './src/atproto/index.js'))
+  }
+
+  function brokenLinks(docs: ReadonlyMap<string, string>): string[] {
+    const broken: string[] = []
+    for (const [path, text] of docs) {
+      for (const href of links(text)) {
+        const [target = '', anchor = ''] = href.split('#')
+        const page = docs.get(target ? posix.normalize(posix.join(posix.dirname(path), target)) : path)
+        if (!page || (anchor && !anchors(page).has(anchor))) broken.push(`${path}: ${href}`)
+      }
+    }
+    return broken
+  }
+
+  it('renders the whole 402-doc corpus (records, tokens, blobs, subscriptions, binary bodies) with every link landing', async () => {
+    const docs = await docsFor(['*'])
+    expect(docs.size).toBeGreaterThan(100)
+    expect(brokenLinks(docs)).toEqual([])
+    expect(docs.get('com.atproto.repo.md')).toContain('`application/json`, `ComAtprotoRepoUploadBlob.Output`')
+    expect(docs.get('README.md')).toContain("from './src/atproto/index.js'")
+  })
+
+  it('renders a selection without methods: the guide without programs, and the model pages', async () => {
+    const docs = await docsFor(['app.bsky.feed.post'])
+    expect([...docs.keys()].filter((path) => !path.startsWith('models/'))).toEqual(['README.md'])
+    expect(docs.get('README.md')).not.toContain('```ts')
+    expect(docs.get('models/app.bsky.feed.post.md')).toContain('- **Kind:** record (key `tid`)')
+    expect(brokenLinks(docs)).toEqual([])
   })
 })

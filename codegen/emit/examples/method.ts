@@ -79,7 +79,11 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
   const clientBody = outputLines(call, call.line(resultHead(call.output), call.clientPath))
   const handles = method.errors[0]
   const handledLabel = handles ? `${handles.name}:` : undefined
-  const success = call.output.kind === 'void' ? 'console.log(`done (HTTP ${result.response.status})`)' : 'console.log(result.value)'
+  const { output } = call
+  const success =
+    output.kind === 'void' ? 'console.log(`done (HTTP ${result.response.status})`)'
+    : output.kind === 'json' && output.secret ? `console.log(${(output.fields ?? []).map((field) => `result.value.${field}`).join(', ') || "'ok'"})`
+    : 'console.log(result.value)'
   const standaloneBody = [
     call.line('const result = await ', call.functionName, ['core']),
     'if (result.ok) {',
@@ -181,17 +185,25 @@ function padArgs(doc: DocModel, args: readonly Arg[]): Arg[] {
   return methodArgs(doc).map((_, i) => args[i] ?? { value: {} })
 }
 
-export type OutputShape = { kind: 'void' } | { kind: 'binary' } | { kind: 'json'; fields?: string[] }
+export type OutputShape = { kind: 'void' } | { kind: 'binary' } | { kind: 'json'; fields?: string[]; secret?: boolean }
 
-/** What the output is, and its required fields when they can be destructured by name. */
+/** Fields an example must not print: credentials. */
+const SECRET = /jwt|token|password|secret/i
+
+/**
+ * What the output is, and the required fields to destructure by name. Credentials are left out
+ * (`secret` is set when there are any), so an example never prints a token.
+ */
 function outputShape(main: LexXrpcQuery | LexXrpcProcedure): OutputShape {
   if (!main.output) return { kind: 'void' }
   if (main.output.encoding !== 'application/json') return { kind: 'binary' }
   const schema = main.output.schema
   if (schema?.type !== 'object') return { kind: 'json' }
-  const required = (schema.required ?? []).filter((name) => name in (schema.properties ?? {}))
+  const properties = Object.keys(schema.properties ?? {})
+  const secret = properties.some((name) => SECRET.test(name))
+  const required = (schema.required ?? []).filter((name) => properties.includes(name) && !SECRET.test(name))
   const usable = required.length > 0 && required.length <= 3 && required.every((name) => isIdentifier(name) && !TAKEN.has(name))
-  return usable ? { kind: 'json', fields: required } : { kind: 'json' }
+  return { kind: 'json', ...(usable ? { fields: required } : {}), ...(secret ? { secret } : {}) }
 }
 
 /** Names the example programs already use. */

@@ -91,7 +91,7 @@ export const method: Method = {
  *   password: 'correct-horse-battery-staple',
  * })
  * if (result.ok) {
- *   console.log(result.value)
+ *   console.log(result.value.handle, result.value.did)
  * } else if (result.error instanceof ComAtprotoServerCreateSession.AccountTakedownError) {
  *   console.error('AccountTakedown:', result.error.message)
  * } else {

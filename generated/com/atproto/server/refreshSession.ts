@@ -74,7 +74,7 @@ export const method: Method = {
  * ```ts
  * const result = await comAtprotoServerRefreshSession(core)
  * if (result.ok) {
- *   console.log(result.value)
+ *   console.log(result.value.handle, result.value.did)
  * } else if (result.error instanceof ComAtprotoServerRefreshSession.AccountTakedownError) {
  *   console.error('AccountTakedown:', result.error.message)
  * } else {
