@@ -1,18 +1,10 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readOutputDir } from '../../codegen/write.js'
-import { copyOfLexicons, makeTypecheckable, editJson, removeDir, runCli, spawnCli, tempDir, typecheck } from './helpers.js'
+import { copyOfLexicons, makeTypecheckable, editJson, runCli, scratchDirs, spawnCli, typecheck } from './helpers.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir))
-})
-async function scratch(): Promise<string> {
-  const dir = await tempDir()
-  dirs.push(dir)
-  return dir
-}
+const { scratch, track } = scratchDirs()
 
 describe('lexgen check', () => {
   it('passes on the committed generated/ (the CI drift gate)', async () => {
@@ -24,7 +16,7 @@ describe('lexgen check', () => {
 
   it('fails and names the affected file when a lexicon gains a property', async () => {
     const lexicons = await copyOfLexicons()
-    dirs.push(lexicons)
+    track(lexicons)
     await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
       doc.defs.convoView.properties.pinned = { type: 'boolean', description: 'Whether the user pinned it.' }
     })

@@ -8,19 +8,11 @@ import { execFile } from 'node:child_process'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readOutputDir } from '../../codegen/write.js'
-import { copyOfLexicons, editJson, LEXICONS, removeDir, ROOT, runCli, tempDir } from './helpers.js'
+import { copyOfLexicons, editJson, LEXICONS, ROOT, runCli, scratchDirs } from './helpers.js'
 
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir))
-})
-async function scratch(): Promise<string> {
-  const dir = await tempDir()
-  dirs.push(dir)
-  return dir
-}
+const { scratch, track } = scratchDirs()
 
 /** A small selection, so each run is quick. */
 const INCLUDE = ['--include', 'chat.bsky.notification.*']
@@ -84,7 +76,7 @@ describe('check covers the docs', () => {
     await writeFile(join(docs, 'README.md'), '# my own readme\n')
     await rm(join(docs, 'models'), { recursive: true })
     const lexicons = await copyOfLexicons()
-    dirs.push(lexicons)
+    track(lexicons)
     await editJson(join(lexicons, 'chat/bsky/notification/defs.json'), (doc) => {
       doc.defs.chatPreference.properties.push.description = 'Whether to send push notifications.'
     })
@@ -102,7 +94,7 @@ describe('check covers the docs', () => {
     await runCli(['generate', '--out', 'out', '--docs', 'docs', ...SMALL], root)
     await writeFile(join(docs, 'notes.md'), 'mine\n')
     const lexicons = await copyOfLexicons()
-    dirs.push(lexicons)
+    track(lexicons)
     await editJson(join(lexicons, 'chat/bsky/notification/defs.json'), (doc) => void (doc.description = 'Changed.'))
     const before = await readOutputDir(join(root, 'out'))
     const result = await runCli(['generate', '--lexicons', lexicons, '--out', 'out', '--docs', 'docs', ...INCLUDE], root)
@@ -164,7 +156,7 @@ describe('an interrupted generate never leaves code and docs from different gene
     const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
     expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
     const changed = await copyOfLexicons()
-    dirs.push(changed)
+    track(changed)
     await editJson(join(changed, 'chat/bsky/notification/defs.json'), (doc) => {
       doc.defs.chatPreference.description = `Generation ${renameNumber + 2}.`
     })

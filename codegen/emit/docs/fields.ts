@@ -5,6 +5,7 @@
 import type { LexUserType } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
 import { resolveRef } from '../../select.js'
+import { constraintEntries } from '../constraints.js'
 import { defKey } from './catalog.js'
 import { code, inline, table } from './markdown.js'
 import type { Site } from './site.js'
@@ -73,27 +74,18 @@ export class Fields {
   }
 }
 
-/** Constraints as the lexicon states them: format, limits, known or allowed values, default. */
+/** Constraints as the lexicon states them: format, limits, default, then allowed or known values. */
 export function constraints(schema: Schema | LexUserType): string {
   const s = schema as Schema
-  const parts: string[] = []
-  const add = (label: string, value: unknown) => value !== undefined && parts.push(`${label}: ${code(String(value))}`)
-  add('format', s.format)
-  add('minLength', s.minLength)
-  add('maxLength', s.maxLength)
-  add('minGraphemes', s.minGraphemes)
-  add('maxGraphemes', s.maxGraphemes)
-  add('minimum', s.minimum)
-  add('maximum', s.maximum)
+  const parts = constraintEntries(s).map(([key, value]) => {
+    if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
+    return `${key}: ${code(key === 'default' ? JSON.stringify(value) : String(value))}`
+  })
   if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
   if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
   if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => code(String(v))).join(', ')}`)
-  add('default', s.default === undefined ? undefined : JSON.stringify(s.default))
-  if (Array.isArray(s.accept)) parts.push(`accept: ${s.accept.map((v) => code(String(v))).join(', ')}`)
-  add('maxSize', s.maxSize)
   if (s.type === 'array') {
-    const items = s.items as Schema
-    const inner = constraints(items)
+    const inner = constraints(s.items as Schema)
     if (inner) parts.push(`each: ${inner}`)
   }
   return parts.join(', ')
