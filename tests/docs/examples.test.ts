@@ -128,7 +128,7 @@ describe('every TypeScript block in the docs', () => {
 })
 
 describe('each method example runs against the peer server and completes', () => {
-  it.each([...new Set(['Example usage', 'Standalone function', 'Pagination'])])('%s', async (section) => {
+  it.each(['Example usage', 'Standalone function', 'Pagination'])('%s', async (section) => {
     const failures: string[] = []
     for (const block of blocks.filter((b) => b.nsid && b.section === section)) {
       const outcome = await run(block.file, block.nsid)

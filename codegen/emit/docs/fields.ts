@@ -13,7 +13,7 @@ import type { Site } from './site.js'
 type Schema = { type: string; [key: string]: unknown }
 type ObjectSchema = { properties?: Record<string, unknown>; required?: string[]; nullable?: string[] }
 
-export const FIELD_HEADERS = ['Name', 'Type', 'Required', 'Constraints', 'Description']
+const FIELD_HEADERS = ['Name', 'Type', 'Required', 'Constraints', 'Description']
 
 export class Fields {
   constructor(

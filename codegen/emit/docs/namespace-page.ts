@@ -41,7 +41,7 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
   const needs = callNeeds(doc.nsid, main.description)
   const examples = methodExamples(ctx.model, doc, ctx.clientImport, ctx.values)
   const args = methodArgs(doc)
-  const signature = (head: string) => `${head}(${[...(head.includes('.') ? [] : ['core']), ...args.map((a) => `${a.name}${a.optional ? '?' : ''}`), 'options?'].join(', ')})`
+  const signature = (callee: string, leading: string[]) => `${callee}(${[...leading, ...args.map((a) => `${a.name}${a.optional ? '?' : ''}`), 'options?'].join(', ')})`
   const output = !main.output ? 'void' : method.paginate ? `${doc.alias}.Page` : `${doc.alias}.Output`
   const clientPath = ['client', ...method.namespace, method.name].join('.')
 
@@ -54,8 +54,8 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
     needs.proxy
       ? `**Proxy:** ${code(`atproto-proxy: ${needs.proxy}`)} by default (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`
       : `**Proxy:** none by default: the call is answered by the PDS itself (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`,
-    `**Client:** ${code(signature(clientPath))} resolves to ${code(output)}, throws ${code(`${doc.alias}.Errors`)}`,
-    `**Standalone:** ${code(signature(method.functionName))} resolves to ${code(`Result<${output}, ${doc.alias}.Errors>`)}`,
+    `**Client:** ${code(signature(clientPath, []))} resolves to ${code(output)}, throws ${code(`${doc.alias}.Errors`)}`,
+    `**Standalone:** ${code(signature(method.functionName, ['core']))} resolves to ${code(`Result<${output}, ${doc.alias}.Errors>`)}`,
   ]
   if (deprecation(main.description)) facts.push('**Deprecated:** the lexicon says so; avoid in new code.')
   page.add(facts.map((fact) => `- ${fact}`).join('\n'))

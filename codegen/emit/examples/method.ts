@@ -25,8 +25,6 @@ export interface MethodExamples {
   readonly pagination?: ExampleProgram
   /** The declared error the standalone example handles by class (the lexicon's first). */
   readonly handles?: ErrorModel
-  /** What the examples print first (`console.error`) when they get that error. */
-  readonly handledLabel?: string
 }
 
 /** How many pages the pagination example reads at most. */
@@ -43,7 +41,6 @@ export interface ExampleCall {
   readonly clientPath: string
   readonly functionName: string
   readonly output: OutputShape
-  readonly paginate: boolean
   /** `head` + `callee(…)`: the method's example arguments, with raw `before` and `after` ones around them. */
   line(head: string, callee: string, before?: readonly string[], after?: readonly string[]): string
 }
@@ -56,7 +53,6 @@ export function exampleCall(model: Model, doc: DocModel, values = new ExampleVal
     clientPath: ['client', ...method.namespace, method.name].map((part, i) => (i === 0 ? part : member(part))).join(''),
     functionName: method.functionName,
     output: outputShape(main),
-    paginate: method.paginate !== undefined,
     line: (head, callee, before = [], after = []) => {
       // Options after the arguments need a place holder for omitted ones.
       const own = after.length && args.length < methodArgs(doc).length ? padArgs(doc, args) : args
@@ -78,10 +74,10 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
 
   const clientBody = outputLines(call, call.line(resultHead(call.output), call.clientPath))
   const handles = method.errors[0]
-  const handledLabel = handles ? `${handles.name}:` : undefined
   const { output } = call
   const success =
     output.kind === 'void' ? 'console.log(`done (HTTP ${result.response.status})`)'
+    : output.kind === 'binary' ? 'console.log(`${result.value.byteLength} bytes`)'
     : output.kind === 'json' && output.secret ? `console.log(${(output.fields ?? []).map((field) => `result.value.${field}`).join(', ') || "'ok'"})`
     : 'console.log(result.value)'
   const standaloneBody = [
@@ -89,7 +85,7 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
     'if (result.ok) {',
     `  ${success}`,
     ...(handles
-      ? [`} else if (result.error instanceof ${doc.alias}.${handles.className}) {`, `  console.error(${quote(handledLabel!)}, result.error.message)`]
+      ? [`} else if (result.error instanceof ${doc.alias}.${handles.className}) {`, `  console.error(${quote(`${handles.name}:`)}, result.error.message)`]
       : []),
     '} else {',
     '  console.error(result.error.name, result.error.message)',
@@ -122,7 +118,7 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
       ],
     }
   }
-  return { client, standalone, ...(pagination ? { pagination } : {}), ...(handles ? { handles, handledLabel } : {}) }
+  return { client, standalone, ...(pagination ? { pagination } : {}), ...(handles ? { handles } : {}) }
 }
 
 /** A program's body as a JSDoc `@example` (which editors show on hover). */

@@ -32,7 +32,7 @@ export const method: Method = {
  * ```ts
  * const result = await chatBskyActorExportAccountData(core)
  * if (result.ok) {
- *   console.log(result.value)
+ *   console.log(`${result.value.byteLength} bytes`)
  * } else {
  *   console.error(result.error.name, result.error.message)
  * }
