@@ -5,7 +5,8 @@
  * the chat proxy, example values) are pinned to the runtime and to @atproto/lexicon.
  */
 import { Lexicons, type LexiconDoc, type LexXrpcProcedure, type LexXrpcQuery } from '@atproto/lexicon'
-import { posix } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { join, posix } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as runtime from 'lexgen/runtime'
 import type { PageOptions } from 'lexgen/runtime'
@@ -22,7 +23,7 @@ import * as generated from '../../generated/index.js'
 import { responseError } from '../../runtime/errors.js'
 import { resolveProxy } from '../../runtime/proxy.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
-import { anchors, links, methodSections, readDocs, ROOT, type MethodSection } from './support.js'
+import { anchors, codeBlocks, links, methodSections, readDocs, ROOT, type MethodSection } from './support.js'
 
 let pages: Map<string, string>
 let sections: MethodSection[]
@@ -244,5 +245,29 @@ describe('docs for any selection', () => {
     expect(docs.get('README.md')).not.toContain('```ts')
     expect(docs.get('models/app.bsky.feed.post.md')).toContain('- **Kind:** record (key `tid`)')
     expect(brokenLinks(docs)).toEqual([])
+  })
+})
+
+describe('the same examples in the JSDoc', () => {
+  it('every generated function and client method carries its example as @example, as the docs print it', async () => {
+    const client = await readFile(join(ROOT, 'generated/client.ts'), 'utf8')
+    const blocks = codeBlocks(pages)
+    for (const { nsid } of methods) {
+      const source = await readFile(join(ROOT, 'generated', `${nsid.split('.').join('/')}.ts`), 'utf8')
+      const fn = nsid.split('.').map((p, i) => (i ? p[0]!.toUpperCase() + p.slice(1) : p)).join('')
+      const jsdoc = (text: string, declaration: string) => {
+        const end = text.indexOf(declaration)
+        return text.slice(text.lastIndexOf('/**', end), end)
+      }
+      const body = (section: string) => {
+        const code = blocks.find((b) => b.nsid === nsid && b.section === section)!.code
+        // The program minus its import and setup: what follows the first blank line after the setup.
+        return code.split('\n\n').slice(2).join('\n\n').trim()
+      }
+      const asJsdoc = (code: string) => ['@example', '```ts', ...code.split('\n'), '```'].map((line) => `* ${line}`.trimEnd())
+      const strip = (doc: string) => doc.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('*'))
+      expect(strip(jsdoc(source, `export function ${fn}(`)).join('\n'), nsid).toContain(asJsdoc(body('Standalone function')).join('\n'))
+      expect(strip(jsdoc(client, `  async ${nsid.split('.').at(-1)}(`)).join('\n'), nsid).toContain(asJsdoc(body('Example usage')).join('\n'))
+    }
   })
 })

@@ -101,19 +101,20 @@ export function anchors(text: string): Set<string> {
 /** Every Markdown link target on a page, outside code. */
 export function links(text: string): string[] {
   const prose = text.replace(/^(`{3,})\w*\n[\s\S]*?^\1$/gm, '').replace(/`[^`\n]*`/g, '``')
-  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!)
+  // An escaped `\]` is text, not the end of a link.
+  return [...prose.matchAll(/(?<!\\)\]\(([^)\s]+)\)/g)].map((m) => m[1]!)
 }
 
 /**
  * A folder where blocks are written as a user's program files: `generated/` links to the
- * committed client (as the docs' `./generated/index.js` expects) and `node_modules/lexgen` to this
+ * client (the committed one unless given; the docs' examples import `./generated/index.js`) and `node_modules/lexgen` to this
  * package, as `npm install lexgen` would put it. It sits in the repo's `scratch/`, so `@types/node`
  * is found the usual way, up the tree.
  */
-export async function userProject(): Promise<{ dir: string; write(name: string, code: string): Promise<string>; close(): Promise<void> }> {
+export async function userProject(client = join(ROOT, 'generated')): Promise<{ dir: string; write(name: string, code: string): Promise<string>; close(): Promise<void> }> {
   await mkdir(join(ROOT, 'scratch'), { recursive: true })
   const dir = await mkdtemp(join(ROOT, 'scratch', 'doc-examples-'))
-  await symlink(join(ROOT, 'generated'), join(dir, 'generated'), 'dir')
+  await symlink(client, join(dir, 'generated'), 'dir')
   await mkdir(join(dir, 'node_modules'))
   await symlink(ROOT, join(dir, 'node_modules/lexgen'), 'dir')
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n')
