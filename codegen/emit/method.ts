@@ -2,7 +2,7 @@ import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import { JSON_ENCODING, methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
-import type { DocModel, MethodModel } from '../model.js'
+import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
 import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 

@@ -110,7 +110,8 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
         `// The first page; iterating goes on from it, at most ${EXAMPLE_MAX_PAGES} pages in all.`,
         call.line('const first = await ', call.clientPath, [], [`{ maxPages: ${EXAMPLE_MAX_PAGES} }`]),
         'for await (const page of first) {',
-        items ? `  console.log(\`\${page${member(items)}.length} ${items} on this page\`)` : '  console.log(page)',
+        // The field name is lexicon text: quoted, never spliced into a template literal.
+        items ? `  console.log(page${member(items)}.length, ${quote(`${items} on this page`)})` : '  console.log(page)',
         '}',
         ...(items
           ? ['// Or item by item, across the same pages:', `for await (const ${item} of first.allItems()) {`, `  console.log(${item})`, '}']
