@@ -107,13 +107,18 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined
 }
 
-/** Checks `authorization: Bearer <token>` the way a PDS does: TEST_TOKEN, or an access token a session was given. */
+/** The access tokens the server takes: TEST_TOKEN, and those a session was given. */
+function isAccessToken(sessions: SessionTokens, token: string): boolean {
+  return token === TEST_TOKEN || sessions.access.has(token)
+}
+
+/** Checks `authorization: Bearer <token>` the way a PDS does. */
 function verifyAuth(sessions: SessionTokens) {
   return ({ req }: { req: { headers: IncomingHttpHeaders } }) => {
     const token = bearer(req.headers)
     if (token === undefined) throw new AuthRequiredError('Authentication Required')
     if (token === EXPIRED_TOKEN) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
-    if (token !== TEST_TOKEN && !sessions.access.has(token)) throw new AuthRequiredError('Token could not be verified', 'InvalidToken')
+    if (!isAccessToken(sessions, token)) throw new AuthRequiredError('Token could not be verified', 'InvalidToken')
     return { credentials: { did: VIEWER_DID } }
   }
 }
@@ -153,7 +158,7 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
   for (const [nsid, method] of Object.entries(sessionHandlers)) {
     xrpc.method(nsid, {
       auth: ({ req }: { req: { headers: IncomingHttpHeaders } }) => {
-        checkSessionAuth(sessions, method.auth, bearer(req.headers), (token) => token === TEST_TOKEN || sessions.access.has(token))
+        checkSessionAuth(sessions, method.auth, bearer(req.headers), (token) => isAccessToken(sessions, token))
         return { credentials: { did: VIEWER_DID } }
       },
       handler: (ctx: HandlerContext) => {
