@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Codegen wall time: the whole `lexgen generate` process (Node start included) for the
-// chat.bsky.convo closure and for the whole corpus, plus where the time goes inside.
+// chat.bsky.convo closure (with and without its Markdown docs) and for the whole corpus, plus
+// where the time goes inside.
 // Usage: npm run bench:codegen [-- --runs N]
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -17,12 +18,13 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-function wallTime(include) {
+function wallTime(include, withDocs) {
   const times = []
   for (let i = 0; i <= runs; i++) {
     const out = mkdtempSync(join(tmpdir(), 'lexgen-bench-'))
+    const docs = withDocs ? ['--docs', join(out, 'docs')] : []
     const started = performance.now()
-    execFileSync(process.execPath, [bin, 'generate', '--out', out, '--include', include], { cwd: root })
+    execFileSync(process.execPath, [bin, 'generate', '--out', join(out, 'code'), ...docs, '--include', include], { cwd: root })
     const elapsed = performance.now() - started
     rmSync(out, { recursive: true, force: true })
     if (i > 0) times.push(elapsed) // the first run warms the file cache
@@ -37,6 +39,7 @@ async function stages(include) {
   const { selectDocs } = await import('../codegen/dist/select.js')
   const { buildModel } = await import('../codegen/dist/model.js')
   const { emit } = await import('../codegen/dist/emit.js')
+  const { emitDocs } = await import('../codegen/dist/emit/docs/index.js')
   const imported = performance.now()
   const files = await loadLexiconFiles(join(root, 'lexicons'))
   const loaded = performance.now()
@@ -47,21 +50,25 @@ async function stages(include) {
   const modelled = performance.now()
   emit(model)
   const emitted = performance.now()
+  emitDocs(model, './generated/index.js')
+  const documented = performance.now()
   return {
     'import modules': imported - started,
     'read JSON': loaded - imported,
     'validate (@atproto/lexicon)': validated - loaded,
     'select + model': modelled - validated,
     emit: emitted - modelled,
+    'emit docs (Markdown)': documented - emitted,
   }
 }
 
 const rows = []
-for (const [label, include] of [
-  ['chat.bsky.convo closure (44 docs)', 'chat.bsky.convo.*'],
-  ['whole corpus (402 docs)', '*'],
+for (const [label, include, withDocs] of [
+  ['chat.bsky.convo closure (44 docs)', 'chat.bsky.convo.*', false],
+  ['chat.bsky.convo closure, with its docs', 'chat.bsky.convo.*', true],
+  ['whole corpus (402 docs)', '*', false],
 ]) {
-  const t = wallTime(include)
+  const t = wallTime(include, withDocs)
   rows.push(`| ${label} | ${t.median.toFixed(0)} ms | ${t.min.toFixed(0)}–${t.max.toFixed(0)} ms |`)
 }
 console.log(`lexgen generate, whole process, median of ${runs} runs after a warm-up\n`)

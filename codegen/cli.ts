@@ -1,10 +1,10 @@
 import { relative } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { resolveOptions, type Options } from './config.js'
-import { diffOutput, formatDiff, isClean } from './diff.js'
+import { resolveOptions, type Options, type ResolvedOptions } from './config.js'
+import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import { LexgenError } from './errors.js'
-import { generate } from './index.js'
-import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
+import { generate, type GenerateResult } from './index.js'
+import { readOutputDir, recoverOutputDirs, writeOutputDirs } from './write.js'
 
 interface Io {
   out: (text: string) => void
@@ -33,10 +33,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
       .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: '@lexgen/runtime')")
+      .option('--docs <dir>', 'also write Markdown reference docs there (default: "docs" in lexgen.config.json, unless --out is given)')
+      .option('--no-docs', 'write no docs')
       .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
 
   withSelection(program.command('generate'))
-    .description('generate the client into the output directory (atomically: all or nothing)')
+    .description('generate the client (and its docs) into the output directories (atomically: all or nothing)')
     .action(async (flags: Options & { config?: string }) => {
       exitCode = await runGenerate(flags, io)
     })
@@ -65,39 +67,56 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
   const started = performance.now()
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
-  await recoverOutputDir(options.out)
-  const current = await readOutputDir(options.out)
-  const diff = diffOutput(current, result.files)
-  if (diff.stray.length) {
+  const outputs = await compareOutputs(options, result)
+  for (const { dir, diff } of outputs) {
+    if (!diff.stray.length) continue
     throw new LexgenError(
-      `refusing to replace ${display(options.out, io)}: it holds files lexgen did not generate, which would be lost:\n` +
+      `refusing to replace ${display(dir, io)}: it holds files lexgen did not generate, which would be lost:\n` +
         diff.stray.map((path) => `  ${path}`).join('\n') +
-        '\nMove them elsewhere (or point --out at another directory) and run again.',
+        `\nMove them elsewhere (or point ${dir === options.out ? '--out' : '--docs'} at another directory) and run again.`,
     )
   }
-  const changed = diff.changed.length + diff.added.length + diff.removed.length
-  if (changed) await writeOutputDir(options.out, result.files)
+  const count = (diff: OutputDiff) => diff.changed.length + diff.added.length + diff.removed.length
+  const stale = outputs.filter(({ diff }) => count(diff) > 0)
+  // Only the folders that differ are swapped: the others already hold this generation.
+  if (stale.length) await writeOutputDirs(stale)
+  const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
+  const written = outputs.map(({ dir, files }) => `${files.size} ${dir === options.out ? 'files' : 'docs'} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
-  io.out(
-    `lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, ` +
-      `wrote ${result.files.size} files to ${display(options.out, io)} (${changed} changed) in ${ms} ms\n`,
-  )
+  io.out(`lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
   return 0
 }
 
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
-  await recoverOutputDir(options.out)
-  const current = await readOutputDir(options.out)
-  const diff = diffOutput(current, result.files)
-  if (isClean(diff)) {
-    io.out(`lexgen: ${display(options.out, io)} is up to date (${result.files.size} files)\n`)
+  const outputs = await compareOutputs(options, result)
+  const stale = outputs.filter(({ diff }) => !isClean(diff))
+  if (!stale.length) {
+    io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${files.size} files)`).join(', ')}\n`)
     return 0
   }
-  io.err(`lexgen: ${display(options.out, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
-  io.err(`${await formatDiff(diff, current, result.files)}\n`)
+  for (const { dir, diff, current, files } of stale) {
+    io.err(`lexgen: ${display(dir, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
+    io.err(`${await formatDiff(diff, current, files)}\n`)
+  }
   return 1
+}
+
+/**
+ * Each output folder (the code, then the docs when on) with what is on disk and how it differs
+ * from this run's files. A swap a killed run left half done is completed first.
+ */
+async function compareOutputs(options: ResolvedOptions, result: GenerateResult) {
+  const targets = [{ dir: options.out, files: result.files }]
+  if (options.docs && result.docs) targets.push({ dir: options.docs.dir, files: result.docs })
+  await recoverOutputDirs(targets.map(({ dir }) => dir))
+  return Promise.all(
+    targets.map(async (target) => {
+      const current = await readOutputDir(target.dir)
+      return { ...target, current, diff: diffOutput(current, target.files) }
+    }),
+  )
 }
 
 function collect(value: string, previous: string[] = []): string[] {

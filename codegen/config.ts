@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 
 const CONFIG_FILE = 'lexgen.config.json'
@@ -11,6 +11,15 @@ export interface ResolvedOptions {
   readonly include: readonly string[]
   readonly exclude: readonly string[]
   readonly runtimeImport: string
+  /** Markdown reference docs; absent when they are off. */
+  readonly docs?: DocsOptions
+}
+
+export interface DocsOptions {
+  /** The folder they are written to. */
+  readonly dir: string
+  /** What their examples import the client from: the output's index, relative to the project root (`./generated/index.js`). */
+  readonly clientImport: string
 }
 
 /** What the config file and the flags may set; flags win. */
@@ -20,9 +29,11 @@ export interface Options {
   include?: string[]
   exclude?: string[]
   runtimeImport?: string
+  /** Docs folder; `false` (the `--no-docs` flag) switches docs off. */
+  docs?: string | false
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -36,13 +47,38 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   if (include.length === 0) {
     throw new LexgenError(`nothing selected: pass --include <pattern> (e.g. 'chat.bsky.convo.*') or set "include" in ${CONFIG_FILE}`)
   }
+  const out = flags.out ? resolve(cwd, flags.out) : resolve(base, config.out ?? 'generated')
+  const docs = resolveDocs(flags, config, cwd, base)
+  if (docs !== undefined && (isInside(docs, out) || isInside(out, docs))) {
+    throw new LexgenError(`the docs folder (${docs}) and the output folder (${out}) must not contain one another`)
+  }
+  // The project root is where the output path was given from: the working directory for --out, else the config's folder.
+  const fromRoot = relative(flags.out ? cwd : base, out).split(sep).join('/') || '.'
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
-    out: flags.out ? resolve(cwd, flags.out) : resolve(base, config.out ?? 'generated'),
+    out,
     include,
-    exclude: flags.exclude?.length ? flags.exclude : (config.exclude ?? []),
+    // A selection on the command line replaces the config's whole selection, its exclusions too.
+    exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
     runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime',
+    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index.js` } }),
   }
+}
+
+/**
+ * `--docs <dir>`, else the config's `docs` — unless `--out` moved the code elsewhere: docs describe
+ * the code next to them, so the configured folder is not overwritten with docs for another output.
+ */
+function resolveDocs(flags: Options, config: Options, cwd: string, base: string): string | undefined {
+  if (flags.docs === false) return undefined
+  if (flags.docs !== undefined) return resolve(cwd, flags.docs)
+  if (flags.out !== undefined || typeof config.docs !== 'string') return undefined
+  return resolve(base, config.docs)
+}
+
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 async function readConfig(file: string, required: boolean): Promise<Options> {
@@ -63,8 +99,10 @@ async function readConfig(file: string, required: boolean): Promise<Options> {
   for (const [key, value] of Object.entries(json)) {
     if (!KEYS.has(key)) throw new LexgenError(`unknown config key (expected one of ${[...KEYS].slice(1).join(', ')})`, { file, path: key })
     const isList = key === 'include' || key === 'exclude'
-    const ok = isList ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === 'string'
-    if (!ok) throw new LexgenError(`must be ${isList ? 'an array of strings' : 'a string'}`, { file, path: key })
+    const ok = isList
+      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : typeof value === 'string' || (key === 'docs' && value === false)
+    if (!ok) throw new LexgenError(`must be ${isList ? 'an array of strings' : key === 'docs' ? 'a folder path or false' : 'a string'}`, { file, path: key })
   }
   return json as Options
 }

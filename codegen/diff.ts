@@ -1,6 +1,6 @@
 import type { OutputFiles } from './emit.js'
 import { compare } from './select.js'
-import { BANNER_PREFIX } from './emit/writer.js'
+import { isGenerated } from './emit/writer.js'
 
 /** How an output directory differs from what generation produces now. */
 export interface OutputDiff {
@@ -17,7 +17,7 @@ export interface OutputDiff {
 export function diffOutput(current: ReadonlyMap<string, string>, next: OutputFiles): OutputDiff {
   const result: OutputDiff = { changed: [], added: [], removed: [], stray: [] }
   for (const [path, content] of current) {
-    if (!content.startsWith(BANNER_PREFIX)) result.stray.push(path)
+    if (!isGenerated(path, content)) result.stray.push(path)
     else if (!next.has(path)) result.removed.push(path)
     else if (next.get(path) !== content) result.changed.push(path)
   }

@@ -1,8 +1,10 @@
 /**
  * The codegen pipeline, one stage per module, plain data between them:
- * load files → parse/validate docs → select the reference closure → model names → emit files.
+ * load files → parse/validate docs → select the reference closure → model names → emit files
+ * (and, when asked, their Markdown reference).
  */
 import { emit, type OutputFiles } from './emit.js'
+import { emitDocs } from './emit/docs/index.js'
 import { LexgenError } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles } from './load.js'
@@ -12,6 +14,8 @@ import { selectDocs } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
+  /** The Markdown reference, when `options.docs` asks for it. */
+  readonly docs?: OutputFiles
   readonly docsRead: number
   readonly docsSelected: number
 }
@@ -23,11 +27,12 @@ export async function generate(options: ResolvedOptions): Promise<GenerateResult
   const parsed = parseLexiconDocs(loaded)
   const selected = selectDocs(parsed, options)
   const model = buildModel(selected, options.runtimeImport)
-  return { files: emit(model), docsRead: parsed.length, docsSelected: selected.length }
+  const docs = options.docs ? emitDocs(model, options.docs.clientImport) : undefined
+  return { files: emit(model), ...(docs ? { docs } : {}), docsRead: parsed.length, docsSelected: selected.length }
 }
 
 export { LexgenError } from './errors.js'
 export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
-export { readOutputDir, writeOutputDir } from './write.js'
+export { readOutputDir, writeOutputDir, writeOutputDirs } from './write.js'
 export type { OutputFiles } from './emit.js'

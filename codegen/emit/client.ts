@@ -1,7 +1,8 @@
 import { LexgenError } from '../errors.js'
 import { pascalCase, type DocModel, type Model } from '../model.js'
 import { compare } from '../select.js'
-import { methodArgs } from './method.js'
+import { methodArgs } from './args.js'
+import { exampleTag, methodExamples } from './examples/method.js'
 import { relativeImport } from './module.js'
 import { banner, newWriter, propertyKey, quote, writeDoc } from './writer.js'
 
@@ -57,13 +58,14 @@ export function emitClientModule(model: Model): string {
       w.write(`constructor(${node.methods.length ? 'private readonly core: Core' : 'core: Core'})`).block(() => {
         for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
       })
-      for (const doc of node.methods) writeClientMethod(w, doc, doc.alias)
+      for (const doc of node.methods) writeClientMethod(w, model, doc, doc.alias)
     })
   }
   return banner('the selected lexicons') + w.toString().trimEnd() + '\n'
 }
 
-function writeClientMethod(w: ReturnType<typeof newWriter>, doc: DocModel, alias: string): void {
+function writeClientMethod(w: ReturnType<typeof newWriter>, model: Model, doc: DocModel, alias: string): void {
+  const examples = methodExamples(model, doc)
   const method = doc.method!
   const main = doc.doc.defs.main as { description?: string; output?: unknown }
   const args = methodArgs(doc)
@@ -73,7 +75,7 @@ function writeClientMethod(w: ReturnType<typeof newWriter>, doc: DocModel, alias
   ]
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
-  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`])
+  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
   w.write(`async ${method.name}(${params.join(', ')}): Promise<${output}>`).block(() => {
     const call = ['this.core', ...args.map((arg) => arg.name), 'options'].join(', ')
     w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`)

@@ -1,47 +1,10 @@
 import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
-import type { DocModel, MethodModel } from '../model.js'
+import { JSON_ENCODING, methodArgs } from './args.js'
+import { exampleTag, methodExamples } from './examples/method.js'
+import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
 import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
-
-const JSON_ENCODING = 'application/json'
-
-/** One argument of a generated method function, after `core`. */
-export interface MethodArg {
-  readonly name: 'params' | 'input'
-  readonly type: string
-  readonly optional: boolean
-}
-
-/**
- * The arguments a method takes, in order: queries take params; procedures take
- * the input body, then params if the lexicon has both. An argument is optional
- * when nothing in it (or after it) is required.
- */
-export function methodArgs(doc: DocModel): MethodArg[] {
-  const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
-  const args: { name: 'params' | 'input'; type: string; required: boolean }[] = []
-  if (main.type === 'procedure' && main.input) {
-    const json = main.input.encoding === JSON_ENCODING
-    args.push({ name: 'input', type: json ? 'Input' : 'BinaryInput', required: !json || bodyRequired(main.input) })
-  }
-  if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
-    args.push({ name: 'params', type: 'Params', required: (main.parameters.required ?? []).length > 0 })
-  }
-  let laterRequired = false
-  return args
-    .reverse()
-    .map((arg) => {
-      laterRequired ||= arg.required
-      return { name: arg.name, type: arg.type, optional: !laterRequired }
-    })
-    .reverse()
-}
-
-function bodyRequired(body: LexXrpcBody): boolean {
-  const schema = body.schema
-  return !schema || schema.type !== 'object' || (schema.required ?? []).length > 0
-}
 
 /** `Params`, `Input`, `Output` (and `Message` for subscriptions) for a method's main def. */
 export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
@@ -124,6 +87,8 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     '',
     `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
     method.paginate ? 'The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).' : undefined,
+    '',
+    ...exampleTag(methodExamples(ctx.model, ctx.doc).standalone),
   ])
   w.write(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>>`).block(() => {
     if (method.paginate) {

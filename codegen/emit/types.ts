@@ -1,6 +1,7 @@
 import type CodeBlockWriter from 'code-block-writer'
 import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
 import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
+import { constraintEntries } from './constraints.js'
 import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** What one module's emitters share: the model, the doc, and the runtime names it used. */
@@ -91,17 +92,7 @@ function fieldDoc(schema: Schema): string[] {
   const lines = [description ?? '']
   const deprecated = deprecation(description)
   if (deprecated) lines.push(deprecated)
-  const tag = (name: string, value: unknown) => value !== undefined && lines.push(`@${name} ${formatTagValue(value)}`)
-  tag('format', schema.format)
-  tag('minLength', schema.minLength)
-  tag('maxLength', schema.maxLength)
-  tag('minGraphemes', schema.minGraphemes)
-  tag('maxGraphemes', schema.maxGraphemes)
-  tag('minimum', schema.minimum)
-  tag('maximum', schema.maximum)
-  tag('default', schema.default)
-  tag('accept', schema.accept)
-  tag('maxSize', schema.maxSize)
+  for (const [name, value] of constraintEntries(schema)) lines.push(`@${name} ${formatTagValue(value)}`)
   return lines
 }
 

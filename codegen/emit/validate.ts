@@ -79,7 +79,7 @@ class ValidatorEmitter {
     }
     w.blankLine()
     writeDoc(w, ["For a Core's `validation`: `method` never refers to these, so calls that do not validate do not bundle them."])
-    w.writeLine(`export const validators: ${rt(this.ctx, 'MethodValidators')} = { ${parts.join(', ')} }`)
+    w.writeLine(`export const validators: ${rt(this.ctx, 'MethodValidators')} = ${parts.length ? `{ ${parts.join(', ')} }` : '{}'}`)
   }
 
   private writeFunction(w: CodeBlockWriter, fn: string, what: string, lines: string[]): void {

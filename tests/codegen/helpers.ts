@@ -3,6 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { afterEach } from 'vitest'
 import { main } from '../../codegen/cli.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -15,6 +16,28 @@ export async function tempDir(prefix = 'lexgen-test-'): Promise<string> {
 
 export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
+}
+
+/**
+ * Temp dirs for the tests of one file, removed after each test: `scratch()` makes one,
+ * `track(dir)` adds one made otherwise (a copy of the lexicons).
+ */
+export function scratchDirs(): { scratch(): Promise<string>; track(dir: string): string } {
+  const dirs: string[] = []
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map(removeDir))
+  })
+  return {
+    scratch: async () => {
+      const dir = await tempDir()
+      dirs.push(dir)
+      return dir
+    },
+    track: (dir) => {
+      dirs.push(dir)
+      return dir
+    },
+  }
 }
 
 /** Runs the CLI in-process and captures what it prints. */

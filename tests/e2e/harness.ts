@@ -183,6 +183,8 @@ interface StoredConvo {
   members: string[]
   /** Oldest first. */
   messages: StoredMessage[]
+  /** Locked convos take no new messages (ConvoLocked). */
+  locked?: boolean
 }
 
 /** The chat backend: convos shared by their members, keyed by the sorted member set. */
@@ -241,6 +243,7 @@ const chatHandlers: Record<string, ChatHandler> = {
   'chat.bsky.convo.getConvo': async (store, viewer, params) => ({ convo: await store.convoView(store.get(viewer, params.convoId as string)) }),
   'chat.bsky.convo.sendMessage': (store, viewer, _params, input) => {
     const convo = store.get(viewer, input.convoId as string)
+    if (convo.locked) throw new InvalidRequestError('Convo is locked', 'ConvoLocked')
     const rev = store.nextRev()
     const message: StoredMessage = { id: `msg-${rev}`, rev, text: (input.message as { text: string }).text, sender: viewer, sentAt: new Date().toISOString() }
     convo.messages.push(message)
@@ -256,9 +259,19 @@ const chatHandlers: Record<string, ChatHandler> = {
     const next = offset + limit < newestFirst.length ? { cursor: String(offset + limit) } : {}
     return { messages: page.map((m) => store.messageView(m)), ...next }
   },
-  'chat.bsky.convo.listConvos': async (store, viewer) => {
+  'chat.bsky.convo.listConvos': async (store, viewer, params) => {
     const mine = [...store.convos.values()].filter((c) => c.members.includes(viewer)).sort((a, b) => b.rev.localeCompare(a.rev))
-    return { convos: await Promise.all(mine.map((c) => store.convoView(c))) }
+    const limit = (params.limit as number | undefined) ?? 50
+    const offset = params.cursor === undefined ? 0 : Number(params.cursor)
+    const next = offset + limit < mine.length ? { cursor: String(offset + limit) } : {}
+    return { convos: await Promise.all(mine.slice(offset, offset + limit).map((c) => store.convoView(c))), ...next }
+  },
+  'chat.bsky.convo.lockConvo': async (store, viewer, _params, input) => {
+    const convo = store.get(viewer, input.convoId as string)
+    if (convo.locked) throw new InvalidRequestError('Convo is already locked', 'ConvoLocked')
+    convo.locked = true
+    convo.rev = store.nextRev()
+    return { convo: await store.convoView(convo) }
   },
 }
 

@@ -6,11 +6,15 @@
  * service JWT it verified against the caller's key in the PLC directory.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { AuthenticationRequiredError, Core } from '../../runtime/index.js'
 import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'
 import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
 import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listConvos.js'
+import { chatBskyConvoLockConvo } from '../../generated/chat/bsky/convo/lockConvo.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
 import { CredentialSession } from '../../generated/session.js'
 import { ownListeningAddresses, startE2e, type E2e } from './harness.js'
@@ -264,5 +268,59 @@ describe('end to end through a real PDS', () => {
     const none = await chatBskyConvoListConvos(new Core({ service: e2e.chat.url, proxy: false, retries: false }))
     expect(none.ok).toBe(false)
     if (!none.ok) expect(none.error).toMatchObject({ status: 401, error: 'AuthenticationRequired' })
+  })
+})
+
+describe('examples/chat.ts, the program written from the generated docs', () => {
+  const run = promisify(execFile)
+
+  /** Runs the example as a reader would, logging in as alice through the real PDS. */
+  async function example(convoId: string, text: string) {
+    const env = {
+      ...process.env,
+      ATPROTO_SERVICE: e2e.pds.url,
+      ATPROTO_IDENTIFIER: alice.handle,
+      ATPROTO_PASSWORD: alice.password,
+      ATPROTO_CHAT_PROXY: e2e.chat.proxy,
+    }
+    const args = ['--conditions=lexgen-source', '--import', 'tsx', 'examples/chat.ts', convoId, text]
+    return run(process.execPath, args, { cwd: join(import.meta.dirname, '../..'), env, timeout: 60_000 }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    )
+  }
+
+  it('logs in, lists conversations page by page, sends a message, and reports a locked conversation', async () => {
+    // Twelve convos for alice besides the one with bob: two pages of ten.
+    const aliceChat = clientFor(alice)
+    const withBob = await chatBskyConvoGetConvoForMembers(aliceChat, { members: [bob.did] })
+    if (!withBob.ok) throw withBob.error
+    for (let i = 0; i < 12; i++) {
+      const made = await chatBskyConvoGetConvoForMembers(aliceChat, { members: [`did:plc:examplepeer${String(i).padStart(4, '0')}`] })
+      if (!made.ok) throw made.error
+    }
+    const convoId = withBob.value.convo.id
+    const before = e2e.chat.verified.length
+
+    const sent = await example(convoId, 'hello bob, from the example')
+    expect(sent.stderr).toBe('')
+    expect(sent.code).toBe(0)
+    const lines = sent.stdout.trim().split('\n')
+    expect(lines[0]).toBe('logged in as alice.test')
+    expect(lines.filter((line) => line.startsWith('page '))).toEqual(['page 1: 10 conversations', expect.stringMatching(/^page 2: \d+ conversations$/)])
+    expect(lines.some((line) => line.startsWith(`  ${convoId}  `) && line.includes('bob.test'))).toBe(true)
+    expect(lines.at(-1)).toMatch(new RegExp(`^sent msg-\\d+ to ${convoId}$`))
+    // Every chat call went through the PDS with verified service auth, as alice.
+    const calls = e2e.chat.verified.slice(before)
+    expect(calls.map((c) => c.nsid)).toEqual(['chat.bsky.convo.listConvos', 'chat.bsky.convo.listConvos', 'chat.bsky.convo.sendMessage'])
+    expect(calls.every((c) => c.iss === alice.did)).toBe(true)
+
+    // Bob locks the convo; the example now says so and exits 1, without a stack trace.
+    const lock = await chatBskyConvoLockConvo(clientFor(bob), { convoId })
+    if (!lock.ok) throw lock.error
+    const locked = await example(convoId, 'are you there?')
+    expect(locked.code).toBe(1)
+    expect(locked.stderr).toBe('')
+    expect(locked.stdout.trim().split('\n').at(-1)).toBe(`not sent: conversation ${convoId} is locked (Convo is locked)`)
   })
 })

@@ -27,6 +27,7 @@ interface Message {
 interface Convo {
   id: string
   rev: string
+  /** Every member, the viewer included; a group's owner first. */
   members: string[]
   muted: boolean
   status: 'request' | 'accepted'
@@ -35,7 +36,32 @@ interface Convo {
   unreadCount: number
   /** Oldest first; messages deleted for the viewer are removed. */
   messages: Message[]
+  /** Set for group convos (chat.bsky.group.*). */
+  group?: Group
 }
+
+interface JoinLink {
+  code: string
+  enabled: boolean
+  requireApproval: boolean
+  joinRule: string
+  createdAt: string
+}
+
+interface Group {
+  name: string
+  owner: string
+  createdAt: string
+  link?: JoinLink
+  /** Pending requests to join through the link, oldest first. */
+  requests: { did: string; requestedAt: string }[]
+}
+
+/** The service's member limit for groups (chat.bsky.actor.getStatus reports it). */
+export const GROUP_MEMBER_LIMIT = 100
+
+/** A fixed clock, so views are the same on every run. */
+const CREATED_AT = '2026-01-15T09:00:00.000Z'
 
 type LogEntry = { $type: string; rev: string; convoId: string; [key: string]: unknown }
 
@@ -90,7 +116,7 @@ export class ConvoStore {
   /** A convo the viewer can see; InvalidConvo otherwise, as the service answers. */
   convo(convoId: string): Convo {
     const convo = this.convos.get(convoId)
-    if (!convo || convo.left) throw declared('InvalidConvo', `Convo ${convoId} not found`)
+    if (!convo || convo.left || !convo.members.includes(this.viewer)) throw declared('InvalidConvo', `Convo ${convoId} not found`)
     return convo
   }
 
@@ -119,17 +145,18 @@ export class ConvoStore {
     return {
       id: convo.id,
       rev: convo.rev,
-      members: convo.members.map((did) => this.profile(did)),
+      // A group's view lists its important members only (here: the first ten); getConvoMembers lists all.
+      members: (convo.group ? convo.members.slice(0, 10) : convo.members).map((did) => this.profile(did)),
       muted: convo.muted,
       status: convo.status,
       unreadCount: convo.unreadCount,
-      kind: { $type: `${DEFS}#directConvo` },
+      kind: convo.group ? this.groupKind(convo, convo.group) : { $type: `${DEFS}#directConvo` },
       ...(last ? { lastMessage: this.messageView(last, convo, false) } : {}),
     }
   }
 
   private visible(): Convo[] {
-    return [...this.convos.values()].filter((c) => !c.left).sort((a, b) => b.rev.localeCompare(a.rev))
+    return [...this.convos.values()].filter((c) => !c.left && c.members.includes(this.viewer)).sort((a, b) => b.rev.localeCompare(a.rev))
   }
 
   private touch(convo: Convo, entry?: { $type: string; [key: string]: unknown }): string {
@@ -141,7 +168,7 @@ export class ConvoStore {
   /** Finds or starts the direct convo between the viewer and `members`; new ones start as requests. */
   getConvoForMembers(members: string[], status: Convo['status'] = 'request') {
     const all = [...new Set([this.viewer, ...members])].sort()
-    let convo = [...this.convos.values()].find((c) => !c.left && c.members.join() === all.join())
+    let convo = [...this.convos.values()].find((c) => !c.left && !c.group && c.members.join() === all.join())
     if (!convo) {
       convo = { id: `convo-${this.convos.size + 1}`, rev: '', members: all, muted: false, status, locked: false, left: false, unreadCount: 0, messages: [] }
       this.convos.set(convo.id, convo)
@@ -152,7 +179,7 @@ export class ConvoStore {
 
   getConvoAvailability(members: string[]) {
     const all = [...new Set([this.viewer, ...members])].sort().join()
-    const convo = [...this.convos.values()].find((c) => !c.left && c.members.join() === all)
+    const convo = [...this.convos.values()].find((c) => !c.left && !c.group && c.members.join() === all)
     return { canChat: true, ...(convo ? { convo: this.convoView(convo) } : {}) }
   }
 
@@ -173,9 +200,26 @@ export class ConvoStore {
     return { convos: items.map((c) => this.convoView(c)), ...rest }
   }
 
+  /** Incoming request convos, then the viewer's own pending requests to join groups. */
   listConvoRequests(limit?: number, cursor?: string) {
-    const { items, ...rest } = page(this.visible().filter((c) => c.status === 'request'), limit, cursor)
-    return { requests: items.map((c) => ({ $type: `${DEFS}#convoView`, ...this.convoView(c) })), ...rest }
+    const incoming = this.visible().filter((c) => c.status === 'request')
+    const outgoing = [...this.convos.values()].filter((c) => !c.left && c.group?.requests.some((r) => r.did === this.viewer))
+    const { items, ...rest } = page([...incoming, ...outgoing], limit, cursor)
+    return { requests: items.map((c) => (incoming.includes(c) ? { $type: `${DEFS}#convoView`, ...this.convoView(c) } : this.joinRequestConvoView(c))), ...rest }
+  }
+
+  private joinRequestConvoView(convo: Convo) {
+    const group = convo.group!
+    const request = group.requests.find((r) => r.did === this.viewer)!
+    return {
+      $type: 'chat.bsky.group.defs#joinRequestConvoView',
+      convoId: convo.id,
+      name: group.name,
+      owner: this.profile(group.owner),
+      memberCount: convo.members.length,
+      memberLimit: GROUP_MEMBER_LIMIT,
+      viewer: { requestedAt: request.requestedAt },
+    }
   }
 
   getMessages(convoId: string, limit?: number, cursor?: string) {
@@ -184,14 +228,14 @@ export class ConvoStore {
     return { messages: items.map((m) => this.messageView(m, convo)), ...rest }
   }
 
-  sendMessage(convoId: string, input: { text: string; replyTo?: { messageId: string } }, sender = this.viewer) {
+  sendMessage(convoId: string, input: { text: string; replyTo?: { messageId: string } }, sender = this.viewer, id = `msg-${this.counter + 1}`) {
     const convo = this.convo(convoId)
     if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
     if (input.replyTo && !convo.messages.some((m) => m.id === input.replyTo!.messageId)) {
       throw declared('ReplyTargetNotFound', `Message ${input.replyTo.messageId} not found`)
     }
     const message: Message = {
-      id: `msg-${this.counter + 1}`,
+      id,
       rev: '',
       text: input.text,
       sender,
@@ -237,6 +281,7 @@ export class ConvoStore {
 
   setLocked(convoId: string, locked: boolean) {
     const convo = this.convo(convoId)
+    if (convo.group && convo.group.owner !== this.viewer) throw declared('InsufficientRole', 'Only the owner can do that')
     if (locked && convo.locked) throw declared('ConvoLocked', 'Convo is already locked')
     convo.locked = locked
     this.touch(convo)
@@ -252,6 +297,7 @@ export class ConvoStore {
 
   leaveConvo(convoId: string) {
     const convo = this.convo(convoId)
+    if (convo.group?.owner === this.viewer) throw declared('OwnerCannotLeave', 'The owner cannot leave the group')
     const rev = this.touch(convo, { $type: `${DEFS}#logLeaveConvo` })
     convo.left = true
     return { convoId, rev }
@@ -278,5 +324,237 @@ export class ConvoStore {
   getLog(cursor?: string) {
     const { items, ...rest } = page(this.log, 100, cursor)
     return { logs: items, ...rest }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Group chats (chat.bsky.group.*), the actor and notification preferences. Owner-only actions
+  // answer InsufficientRole, as the service does; a locked group refuses new content.
+
+  /** Notification preferences (chat.bsky.notification.*), as the service's defaults. */
+  preferences = { chat: { include: 'all', push: true }, chatRequest: { include: 'all', push: true } }
+
+  /** Starts a group owned by `owner` (the viewer unless given); `id` picks its convo id. */
+  createGroup(members: string[], name: string, { owner = this.viewer, id }: { owner?: string; id?: string } = {}) {
+    const all = [...new Set([owner, ...members])]
+    const convo: Convo = {
+      id: id ?? `convo-${this.convos.size + 1}`,
+      rev: '',
+      members: all,
+      muted: false,
+      status: owner === this.viewer ? 'accepted' : 'request',
+      locked: false,
+      left: false,
+      unreadCount: 0,
+      messages: [],
+      group: { name, owner, createdAt: CREATED_AT, requests: [] },
+    }
+    this.convos.set(convo.id, convo)
+    this.touch(convo, { $type: `${DEFS}#logBeginConvo` })
+    return { convo: this.convoView(convo) }
+  }
+
+  /** A group the viewer belongs to; `ownerOnly` also requires the viewer to own it. */
+  group(convoId: string, ownerOnly = true): { convo: Convo; group: Group } {
+    const convo = this.convo(convoId)
+    if (!convo.group) throw declared('InvalidConvo', `Convo ${convoId} is not a group`)
+    if (ownerOnly && convo.group.owner !== this.viewer) throw declared('InsufficientRole', 'Only the owner can do that')
+    return { convo, group: convo.group }
+  }
+
+  private groupKind(convo: Convo, group: Group): Record<string, unknown> {
+    const owner = group.owner === this.viewer
+    return {
+      $type: `${DEFS}#groupConvo`,
+      createdAt: group.createdAt,
+      lockStatus: convo.locked ? 'locked' : 'unlocked',
+      lockStatusModerationOverride: false,
+      memberCount: convo.members.length,
+      memberLimit: GROUP_MEMBER_LIMIT,
+      name: group.name,
+      ...(group.link ? { joinLink: this.joinLinkView(group.link) } : {}),
+      ...(owner ? { joinRequestCount: Math.min(group.requests.length, 21), unreadJoinRequestCount: 0 } : {}),
+    }
+  }
+
+  private joinLinkView(link: JoinLink) {
+    const { code, enabled, requireApproval, joinRule, createdAt } = link
+    return { code, enabledStatus: enabled ? 'enabled' : 'disabled', requireApproval, joinRule, createdAt }
+  }
+
+  addMembers(convoId: string, members: string[]) {
+    const { convo } = this.group(convoId)
+    if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
+    const added = members.filter((did) => !convo.members.includes(did))
+    if (convo.members.length + added.length > GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
+    convo.members.push(...added)
+    this.touch(convo)
+    return { convo: this.convoView(convo), addedMembers: added.map((did) => this.profile(did)) }
+  }
+
+  removeMembers(convoId: string, members: string[]) {
+    const { convo, group } = this.group(convoId)
+    convo.members = convo.members.filter((did) => did === group.owner || !members.includes(did))
+    this.touch(convo)
+    return { convo: this.convoView(convo) }
+  }
+
+  editGroup(convoId: string, name: string) {
+    const { convo, group } = this.group(convoId)
+    if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
+    group.name = name
+    this.touch(convo)
+    return { convo: this.convoView(convo) }
+  }
+
+  createJoinLink(convoId: string, options: { requireApproval?: boolean; joinRule: string }, code = `link${this.counter + 1}`) {
+    const { convo, group } = this.group(convoId)
+    if (group.link?.enabled) throw declared('EnabledJoinLinkAlreadyExists')
+    group.link = { code, enabled: true, requireApproval: options.requireApproval ?? false, joinRule: options.joinRule, createdAt: CREATED_AT }
+    this.touch(convo)
+    return { joinLink: this.joinLinkView(group.link) }
+  }
+
+  private link(convoId: string): { convo: Convo; link: JoinLink } {
+    const { convo, group } = this.group(convoId)
+    if (!group.link) throw declared('NoJoinLink')
+    return { convo, link: group.link }
+  }
+
+  setJoinLinkEnabled(convoId: string, enabled: boolean) {
+    const { convo, link } = this.link(convoId)
+    if (enabled && link.enabled) throw declared('LinkAlreadyEnabled')
+    link.enabled = enabled
+    this.touch(convo)
+    return { joinLink: this.joinLinkView(link) }
+  }
+
+  editJoinLink(convoId: string, changes: { requireApproval?: boolean; joinRule?: string }) {
+    const { convo, link } = this.link(convoId)
+    if (changes.requireApproval !== undefined) link.requireApproval = changes.requireApproval
+    if (changes.joinRule !== undefined) link.joinRule = changes.joinRule
+    this.touch(convo)
+    return { joinLink: this.joinLinkView(link) }
+  }
+
+  private byCode(code: string): { convo: Convo; group: Group; link: JoinLink } | undefined {
+    for (const convo of this.convos.values()) {
+      if (convo.group?.link?.code === code && !convo.left) return { convo, group: convo.group, link: convo.group.link }
+    }
+    return undefined
+  }
+
+  getJoinLinkPreviews(codes: string[]) {
+    const DEFS_GROUP = 'chat.bsky.group.defs'
+    return {
+      joinLinkPreviews: codes.map((code) => {
+        const found = this.byCode(code)
+        if (!found) return { $type: `${DEFS_GROUP}#invalidJoinLinkPreviewView`, code }
+        if (!found.link.enabled) return { $type: `${DEFS_GROUP}#disabledJoinLinkPreviewView`, code }
+        const { convo, group, link } = found
+        const request = group.requests.find((r) => r.did === this.viewer)
+        return {
+          $type: `${DEFS_GROUP}#joinLinkPreviewView`,
+          convoId: convo.id,
+          code,
+          name: group.name,
+          owner: this.profile(group.owner),
+          memberCount: convo.members.length,
+          memberLimit: GROUP_MEMBER_LIMIT,
+          requireApproval: link.requireApproval,
+          joinRule: link.joinRule,
+          ...(convo.members.includes(this.viewer) ? { convo: this.convoView(convo) } : {}),
+          viewer: request ? { requestedAt: request.requestedAt } : {},
+        }
+      }),
+    }
+  }
+
+  requestJoin(code: string) {
+    const found = this.byCode(code)
+    if (!found) throw declared('InvalidCode')
+    const { convo, group, link } = found
+    if (!link.enabled) throw declared('LinkDisabled')
+    if (convo.locked) throw declared('ConvoLocked')
+    if (convo.members.length >= GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
+    if (!convo.members.includes(this.viewer)) {
+      if (link.requireApproval) {
+        if (!group.requests.some((r) => r.did === this.viewer)) group.requests.push({ did: this.viewer, requestedAt: CREATED_AT })
+        this.touch(convo, { $type: `${DEFS}#logOutgoingJoinRequest` })
+        return { status: 'pending' }
+      }
+      convo.members.push(this.viewer)
+      convo.status = 'accepted'
+      this.touch(convo, { $type: `${DEFS}#logBeginConvo` })
+    }
+    return { status: 'joined', convo: this.convoView(convo) }
+  }
+
+  listJoinRequests(convoId: string, limit?: number, cursor?: string) {
+    const { convo, group } = this.group(convoId)
+    const { items, ...rest } = page(group.requests, limit, cursor)
+    return { requests: items.map((r) => ({ convoId: convo.id, requestedBy: this.profile(r.did), requestedAt: r.requestedAt })), ...rest }
+  }
+
+  /** Approves (adding the member) or rejects a pending request; a member with none is not an error, as with the service. */
+  answerJoinRequest(convoId: string, member: string, approve: boolean) {
+    const { convo, group } = this.group(convoId)
+    const pending = group.requests.some((r) => r.did === member)
+    group.requests = group.requests.filter((r) => r.did !== member)
+    if (approve && pending && !convo.members.includes(member)) {
+      if (convo.members.length >= GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
+      convo.members.push(member)
+    }
+    this.touch(convo)
+    return approve ? { convo: this.convoView(convo) } : {}
+  }
+
+  /** Seeds a pending request to join `convoId` from `member` (the viewer, to join someone else's group). */
+  addJoinRequest(convoId: string, member: string) {
+    const convo = this.convos.get(convoId)
+    if (!convo?.group) throw new Error(`no group ${convoId}`)
+    convo.group.requests.push({ did: member, requestedAt: CREATED_AT })
+  }
+
+  withdrawJoinRequest(convoId: string) {
+    const convo = this.convos.get(convoId)
+    const group = convo && !convo.left ? convo.group : undefined
+    if (!group?.requests.some((r) => r.did === this.viewer)) throw declared('InvalidJoinRequest')
+    group.requests = group.requests.filter((r) => r.did !== this.viewer)
+    return {}
+  }
+
+  updateJoinRequestsRead(convoId: string) {
+    this.group(convoId)
+    return {}
+  }
+
+  listMutualGroups(subject: string, limit?: number, cursor?: string) {
+    const mutual = this.visible().filter((c) => c.group && c.members.includes(subject))
+    const { items, ...rest } = page(mutual, limit, cursor)
+    return { convos: items.map((c) => this.convoView(c)), ...rest }
+  }
+
+  getStatus() {
+    return { chatDisabled: false, canCreateGroups: true, groupMemberLimit: GROUP_MEMBER_LIMIT }
+  }
+
+  /** chat.bsky.actor.exportAccountData: the viewer's messages as JSON lines. */
+  exportAccountData(): string {
+    return this.visible()
+      .flatMap((convo) => convo.messages.filter((m) => m.sender === this.viewer).map((m) => JSON.stringify({ convoId: convo.id, ...this.messageView(m, convo, false) })))
+      .map((line) => `${line}\n`)
+      .join('')
+  }
+
+  /** chat.bsky.actor.deleteAccount: the viewer leaves every convo. */
+  deleteAccount() {
+    for (const convo of this.visible()) convo.left = true
+    return {}
+  }
+
+  putPreferences(input: { chat?: { include: string; push: boolean }; chatRequest?: { include: string; push: boolean } }) {
+    if (input.chat) this.preferences.chat = input.chat
+    if (input.chatRequest) this.preferences.chatRequest = input.chatRequest
+    return { preferences: this.preferences }
   }
 }

@@ -1,6 +1,8 @@
 /**
  * A real `@atproto/xrpc-server` on 127.0.0.1 (port 0), built from every lexicon in
- * `lexicons/`, serving all `chat.bsky.convo.*` methods from a ConvoStore. It validates
+ * `lexicons/`, serving all of Bluesky Chat (`chat.bsky.convo.*` here, the group, actor and
+ * notification methods from chat-handlers.ts) from a ConvoStore, and the session methods of a
+ * PDS (session-handlers.ts). It validates
  * requests (and, here, responses) against the lexicons, records the headers every request
  * arrived with, checks the bearer token like a PDS, and can be told to fail the next call
  * of a method with any error.
@@ -11,7 +13,9 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type Params } from '@atproto/xrpc-server'
+import { chatHandlers, EncodedBody } from './chat-handlers.js'
 import { ConvoStore } from './convo-store.js'
+import { checkSessionAuth, sessionHandlers, SessionTokens, type Account } from './session-handlers.js'
 
 export const LEXICON_DIR = join(import.meta.dirname, '../../lexicons')
 export const VIEWER_DID = 'did:plc:viewer'
@@ -36,7 +40,12 @@ export interface InjectedError {
 
 export interface ChatServer {
   readonly url: string
+  /** The chat state; `reset()` replaces it with an empty one. */
   readonly store: ConvoStore
+  /** The account's live tokens (session methods). */
+  readonly sessions: SessionTokens
+  /** Starts over with an empty store, for a test that needs a world of its own. */
+  reset(): ConvoStore
   readonly requests: RecordedRequest[]
   /** The last request received for `nsid`. */
   last(nsid: string): RecordedRequest | undefined
@@ -92,34 +101,70 @@ const handlers: Record<string, Handler> = {
   updateRead: (s, _p, i) => s.updateRead(i.convoId as string),
 }
 
-/** Checks `authorization: Bearer <token>` the way a PDS does. */
-function verifyAuth({ req }: { req: { headers: IncomingHttpHeaders } }) {
-  const header = req.headers.authorization
-  if (!header?.startsWith('Bearer ')) throw new AuthRequiredError('Authentication Required')
-  const token = header.slice('Bearer '.length)
-  if (token === EXPIRED_TOKEN) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
-  if (token !== TEST_TOKEN) throw new AuthRequiredError('Token could not be verified', 'InvalidToken')
-  return { credentials: { did: VIEWER_DID } }
+/** The bearer token of a request, if any. */
+function bearer(headers: IncomingHttpHeaders): string | undefined {
+  const header = headers.authorization
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined
 }
 
-export async function startChatServer(): Promise<ChatServer> {
-  const store = new ConvoStore(VIEWER_DID)
+/** The access tokens the server takes: TEST_TOKEN, and those a session was given. */
+function isAccessToken(sessions: SessionTokens, token: string): boolean {
+  return token === TEST_TOKEN || sessions.access.has(token)
+}
+
+/** Checks `authorization: Bearer <token>` the way a PDS does. */
+function verifyAuth(sessions: SessionTokens) {
+  return ({ req }: { req: { headers: IncomingHttpHeaders } }) => {
+    const token = bearer(req.headers)
+    if (token === undefined) throw new AuthRequiredError('Authentication Required')
+    if (token === EXPIRED_TOKEN) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+    if (!isAccessToken(sessions, token)) throw new AuthRequiredError('Token could not be verified', 'InvalidToken')
+    return { credentials: { did: VIEWER_DID } }
+  }
+}
+
+/** The account the session methods log in; its DID is the viewer's. */
+export const DEFAULT_ACCOUNT: Account = { did: VIEWER_DID, handle: 'viewer.test', password: 'hunter2' }
+
+export async function startChatServer(options: { account?: Omit<Account, 'did'> } = {}): Promise<ChatServer> {
+  let store = new ConvoStore(VIEWER_DID)
+  const sessions = new SessionTokens({ ...DEFAULT_ACCOUNT, ...options.account })
   const requests: RecordedRequest[] = []
   const injected = new Map<string, InjectedError>()
   const xrpc = createServer(loadLexicons(), { validateResponse: true })
 
-  for (const [name, handler] of Object.entries(handlers)) {
-    const nsid = `chat.bsky.convo.${name}`
+  /** Fails the call as told by failNext, after auth and request validation, as a real error would. */
+  const injectedFailure = (nsid: string) => {
+    const failure = injected.get(nsid)
+    if (!failure) return
+    injected.delete(nsid)
+    throw new XRPCError(failure.status ?? 400, failure.message ?? failure.error, failure.error)
+  }
+
+  const chat = [...Object.entries(handlers).map(([name, handler]) => [`chat.bsky.convo.${name}`, handler] as const), ...Object.entries(chatHandlers)]
+  for (const [nsid, handler] of chat) {
     xrpc.method(nsid, {
-      auth: verifyAuth,
+      auth: verifyAuth(sessions),
       handler: (ctx: HandlerContext) => {
-        const failure = injected.get(nsid)
-        if (failure) {
-          injected.delete(nsid)
-          throw new XRPCError(failure.status ?? 400, failure.message ?? failure.error, failure.error)
-        }
+        injectedFailure(nsid)
         const input = (ctx.input?.body ?? {}) as Body
-        return { encoding: 'application/json', body: handler(store, ctx.params, input) }
+        const output = handler(store, ctx.params, input)
+        // The server takes plain objects only.
+        return output instanceof EncodedBody ? { encoding: output.encoding, body: output.body } : { encoding: 'application/json', body: output }
+      },
+    })
+  }
+
+  for (const [nsid, method] of Object.entries(sessionHandlers)) {
+    xrpc.method(nsid, {
+      auth: ({ req }: { req: { headers: IncomingHttpHeaders } }) => {
+        checkSessionAuth(sessions, method.auth, bearer(req.headers), (token) => isAccessToken(sessions, token))
+        return { credentials: { did: VIEWER_DID } }
+      },
+      handler: (ctx: HandlerContext) => {
+        injectedFailure(nsid)
+        const output = method.handle(sessions, (ctx.input?.body ?? {}) as Body, bearer(ctx.req.headers))
+        return output === undefined ? undefined : { encoding: 'application/json', body: output }
       },
     })
   }
@@ -134,7 +179,11 @@ export async function startChatServer(): Promise<ChatServer> {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    store,
+    get store() {
+      return store
+    },
+    sessions,
+    reset: () => (store = new ConvoStore(VIEWER_DID)),
     requests,
     last: (nsid) => requests.findLast((r) => r.nsid === nsid),
     failNext: (nsid, error) => void injected.set(nsid, error),

@@ -106,7 +106,8 @@ describe('killing the generator mid-run', () => {
       else figures.leftNew++
       const left = await leftovers(join(root, 'kill'))
       figures.leftovers += left.length
-      for (const name of left) expect(name).toMatch(/^\.lexgen-out-\d+-[A-Za-z0-9]{6}(-previous)?$/)
+      // Staging dir, moved-aside output, swap journal (or one being written).
+      for (const name of left) expect(name).toMatch(/^\.lexgen-out-\d+-[A-Za-z0-9]{6}(-previous|\.swap|\.swap\.tmp)?$/)
 
       // The next run: succeeds, cleans every leftover, and writes the selection it was given.
       const again = await runCli(previousArgs(), root)

@@ -52,6 +52,18 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.acceptConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoAcceptConvo(core, { convoId: '3lma43qca6dui' })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoAcceptConvo.InvalidConvoError) {
+ *   console.error('InvalidConvo:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoAcceptConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -83,6 +83,22 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.addReaction` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoAddReaction(core, {
+ *   convoId: '3lma43qca6dui',
+ *   messageId: '3lsuxlwk35xlu',
+ *   value: '👍',
+ * })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoAddReaction.InvalidConvoError) {
+ *   console.error('InvalidConvo:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoAddReaction(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

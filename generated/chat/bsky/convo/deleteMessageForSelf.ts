@@ -54,6 +54,21 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.deleteMessageForSelf` (procedure). Resolves to a {@link Result}: it never throws for
  * HTTP, XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoDeleteMessageForSelf(core, {
+ *   convoId: '3lma43qca6dui',
+ *   messageId: '3lsuxlwk35xlu',
+ * })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoDeleteMessageForSelf.InvalidConvoError) {
+ *   console.error('InvalidConvo:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoDeleteMessageForSelf(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

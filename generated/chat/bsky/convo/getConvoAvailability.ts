@@ -55,6 +55,18 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.getConvoAvailability` (query). Resolves to a {@link Result}: it never throws for
  * HTTP, XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoGetConvoAvailability(core, {
+ *   members: ['did:plc:5cajdgeo6qz32kptlpg4c3lv'],
+ * })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoGetConvoAvailability(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -79,6 +79,20 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.getConvoForMembers` (query). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoGetConvoForMembers(core, {
+ *   members: ['did:plc:5cajdgeo6qz32kptlpg4c3lv'],
+ * })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoGetConvoForMembers.AccountSuspendedError) {
+ *   console.error('AccountSuspended:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoGetConvoForMembers(core: Core, params: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -84,6 +84,18 @@ export type Page = Paginated<Output, Item, Errors>
  * Calls `chat.bsky.convo.getMessages` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC
  * or transport failures.
  * The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoGetMessages(core, { convoId: '3lma43qca6dui', limit: 50 })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoGetMessages.InvalidConvoError) {
+ *   console.error('InvalidConvo:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoGetMessages(core: Core, params: Params, options?: PageOptions): Promise<Result<Page, Errors>> {
   return callPaginated<Output, Item, Errors>(core, method, { params }, options)

@@ -61,6 +61,16 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.getUnreadCounts` (query). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoGetUnreadCounts(core, { includeGroupChats: true })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoGetUnreadCounts(core: Core, params?: Params, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { params }, options)

@@ -56,6 +56,18 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.leaveConvo` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoLeaveConvo(core, { convoId: '3lma43qca6dui' })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoLeaveConvo.InvalidConvoError) {
+ *   console.error('InvalidConvo:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoLeaveConvo(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -72,6 +72,16 @@ export type Page = Paginated<Output, Item, Errors>
  * Calls `chat.bsky.convo.listConvoRequests` (query). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
  * The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoListConvoRequests(core, { limit: 50 })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoListConvoRequests(core: Core, params?: Params, options?: PageOptions): Promise<Result<Page, Errors>> {
   return callPaginated<Output, Item, Errors>(core, method, { params }, options)

@@ -73,6 +73,16 @@ export type Page = Paginated<Output, Item, Errors>
  * Calls `chat.bsky.convo.listConvos` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC or
  * transport failures.
  * The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoListConvos(core, { limit: 50 })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoListConvos(core: Core, params?: Params, options?: PageOptions): Promise<Result<Page, Errors>> {
   return callPaginated<Output, Item, Errors>(core, method, { params }, options)

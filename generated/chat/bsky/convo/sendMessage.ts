@@ -58,6 +58,21 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.sendMessage` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoSendMessage(core, {
+ *   convoId: '3lma43qca6dui',
+ *   message: { text: 'Hello from lexgen!' },
+ * })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else if (result.error instanceof ChatBskyConvoSendMessage.ConvoLockedError) {
+ *   console.error('ConvoLocked:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoSendMessage(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

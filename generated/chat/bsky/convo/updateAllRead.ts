@@ -46,6 +46,16 @@ export const method: Method = {
  *
  * Calls `chat.bsky.convo.updateAllRead` (procedure). Resolves to a {@link Result}: it never throws for HTTP,
  * XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await chatBskyConvoUpdateAllRead(core, { status: 'request' })
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function chatBskyConvoUpdateAllRead(core: Core, input?: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -83,6 +83,21 @@ export const method: Method = {
  *
  * Calls `com.atproto.server.createSession` (procedure). Resolves to a {@link Result}: it never throws for
  * HTTP, XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await comAtprotoServerCreateSession(core, {
+ *   identifier: 'alice.example.com',
+ *   password: 'correct-horse-battery-staple',
+ * })
+ * if (result.ok) {
+ *   console.log(result.value.handle, result.value.did)
+ * } else if (result.error instanceof ComAtprotoServerCreateSession.AccountTakedownError) {
+ *   console.error('AccountTakedown:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function comAtprotoServerCreateSession(core: Core, input: Input, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, { input }, options)

@@ -35,6 +35,18 @@ export const method: Method = {
  *
  * Calls `com.atproto.server.deleteSession` (procedure). Resolves to a {@link Result}: it never throws for
  * HTTP, XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await comAtprotoServerDeleteSession(core)
+ * if (result.ok) {
+ *   console.log(`done (HTTP ${result.response.status})`)
+ * } else if (result.error instanceof ComAtprotoServerDeleteSession.InvalidTokenError) {
+ *   console.error('InvalidToken:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function comAtprotoServerDeleteSession(core: Core, options?: CallOptions): Promise<Result<void, Errors>> {
   return call<void, Errors>(core, method, {}, options)
@@ -44,4 +56,4 @@ export function comAtprotoServerDeleteSession(core: Core, options?: CallOptions)
  * For a Core's `validation`: `method` never refers to these, so calls that do not validate do not bundle
  * them.
  */
-export const validators: MethodValidators = {  }
+export const validators: MethodValidators = {}

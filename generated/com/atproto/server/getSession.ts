@@ -57,6 +57,16 @@ export const method: Method = {
  *
  * Calls `com.atproto.server.getSession` (query). Resolves to a {@link Result}: it never throws for HTTP, XRPC
  * or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await comAtprotoServerGetSession(core)
+ * if (result.ok) {
+ *   console.log(result.value)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function comAtprotoServerGetSession(core: Core, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, {}, options)

@@ -69,6 +69,18 @@ export const method: Method = {
  *
  * Calls `com.atproto.server.refreshSession` (procedure). Resolves to a {@link Result}: it never throws for
  * HTTP, XRPC or transport failures.
+ *
+ * @example
+ * ```ts
+ * const result = await comAtprotoServerRefreshSession(core)
+ * if (result.ok) {
+ *   console.log(result.value.handle, result.value.did)
+ * } else if (result.error instanceof ComAtprotoServerRefreshSession.AccountTakedownError) {
+ *   console.error('AccountTakedown:', result.error.message)
+ * } else {
+ *   console.error(result.error.name, result.error.message)
+ * }
+ * ```
  */
 export function comAtprotoServerRefreshSession(core: Core, options?: CallOptions): Promise<Result<Output, Errors>> {
   return call<Output, Errors>(core, method, {}, options)

@@ -1,0 +1,103 @@
+/**
+ * Which defs get a model page: every def a method's params, input or output reaches through
+ * references (and every record, which is written through the repo methods), each with the
+ * methods and defs that use it, so pages link both ways. Also the link keys and page paths.
+ */
+import type { LexUserType, LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
+import type { DocModel, Model } from '../../model.js'
+import { compare, forEachRef, resolveRef } from '../../select.js'
+
+export interface DocumentedDef {
+  readonly key: string
+  readonly doc: DocModel
+  readonly name: string
+  readonly def: LexUserType
+  /** Who refers to it, in a stable order: methods (by the part that does), then defs. */
+  readonly usedBy: Use[]
+}
+
+export interface Use {
+  /** Link key of the user: a method section or a def section. */
+  readonly key: string
+  /** `chat.bsky.convo.getConvo` or `chat.bsky.convo.defs#convoView`. */
+  readonly label: string
+  /** For methods: `parameters`, `input` or `response`. */
+  readonly role?: string
+}
+
+export function methodKey(nsid: string): string {
+  return `method:${nsid}`
+}
+
+export function defKey(nsid: string, def: string): string {
+  return `def:${nsid}#${def}`
+}
+
+/** The page a method is documented on: its namespace, e.g. `chat.bsky.convo.md`. */
+export function namespacePage(doc: DocModel): string {
+  return `${doc.method!.namespace.join('.')}.md`
+}
+
+export function modelPage(doc: DocModel): string {
+  return `models/${doc.nsid}.md`
+}
+
+export class Catalog {
+  /** Documented defs by `nsid#def`. */
+  private readonly defs = new Map<string, DocumentedDef>()
+
+  constructor(private readonly model: Model) {
+    const queue: DocumentedDef[] = []
+    const use = (ref: string, from: DocModel, user: Use) => {
+      const { nsid, def: name } = resolveRef(from.nsid, ref)
+      const id = `${nsid}#${name}`
+      let entry = this.defs.get(id)
+      if (!entry) {
+        const doc = model.byNsid.get(nsid)
+        const def = doc && Object.hasOwn(doc.doc.defs, name) ? (doc.doc.defs[name] as LexUserType) : undefined
+        if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${from.nsid} (select should have caught it)`)
+        entry = { key: defKey(nsid, name), doc, name, def, usedBy: [] }
+        this.defs.set(id, entry)
+        queue.push(entry)
+      }
+      if (!entry.usedBy.some((u) => u.key === user.key && u.role === user.role)) entry.usedBy.push(user)
+    }
+    for (const doc of model.docs) {
+      if (!doc.method) continue
+      const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+      const parts = { parameters: main.parameters, input: main.type === 'procedure' ? main.input?.schema : undefined, response: main.output?.schema }
+      for (const [role, schema] of Object.entries(parts)) {
+        forEachRef(schema, [], (ref) => use(ref, doc, { key: methodKey(doc.nsid), label: doc.nsid, role }))
+      }
+    }
+    for (const doc of model.docs) {
+      for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) {
+        if (def.type === 'record' && !this.defs.has(`${doc.nsid}#${name}`)) {
+          const entry = { key: defKey(doc.nsid, name), doc, name, def, usedBy: [] }
+          this.defs.set(`${doc.nsid}#${name}`, entry)
+          queue.push(entry)
+        }
+      }
+    }
+    for (let entry = queue.shift(); entry; entry = queue.shift()) {
+      const user = { key: entry.key, label: `${entry.doc.nsid}#${entry.name}` }
+      forEachRef(entry.def, [], (ref) => use(ref, entry!.doc, user))
+    }
+    for (const entry of this.defs.values()) entry.usedBy.sort((a, b) => rank(a) - rank(b) || compare(a.label, b.label) || compare(a.role ?? '', b.role ?? ''))
+  }
+
+  has(nsid: string, def: string): boolean {
+    return this.defs.has(`${nsid}#${def}`)
+  }
+
+  /** Documented defs grouped by doc, docs in NSID order and defs in the order the doc lists them. */
+  byDoc(): [DocModel, DocumentedDef[]][] {
+    return this.model.docs
+      .map((doc) => [doc, Object.keys(doc.doc.defs).flatMap((name) => this.defs.get(`${doc.nsid}#${name}`) ?? [])] as [DocModel, DocumentedDef[]])
+      .filter(([, defs]) => defs.length > 0)
+  }
+}
+
+function rank(use: Use): number {
+  return use.key.startsWith('method:') ? 0 : 1
+}

@@ -1,0 +1,31 @@
+import type { Model } from '../../model.js'
+import type { ExampleValues } from '../examples/values.js'
+import type { Catalog } from './catalog.js'
+import type { Fields } from './fields.js'
+import type { Site } from './site.js'
+
+/** What every page writer shares. */
+export interface DocsContext {
+  readonly model: Model
+  readonly site: Site
+  readonly catalog: Catalog
+  readonly fields: Fields
+  readonly values: ExampleValues
+  /** What examples import the client from, e.g. `./generated/index.js`. */
+  readonly clientImport: string
+}
+
+/** Link keys of the index page's sections. */
+export const INDEX_SECTIONS = {
+  install: 'index:install',
+  client: 'index:client',
+  sessions: 'index:sessions',
+  proxying: 'index:proxying',
+  options: 'index:options',
+  pagination: 'index:pagination',
+  retries: 'index:retries',
+  validation: 'index:validation',
+  errors: 'index:errors',
+  namespaces: 'index:namespaces',
+  models: 'index:models',
+} as const

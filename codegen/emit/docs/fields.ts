@@ -1,0 +1,97 @@
+/**
+ * Field tables: one row per field (inline objects flattened as `parent.child`), with its type
+ * linked to its model page, whether it is required, its constraints and its description.
+ */
+import type { LexUserType } from '@atproto/lexicon'
+import type { DocModel, Model } from '../../model.js'
+import { resolveRef } from '../../select.js'
+import { constraintEntries } from '../constraints.js'
+import { defKey } from './catalog.js'
+import { code, inline, table } from './markdown.js'
+import type { Site } from './site.js'
+
+type Schema = { type: string; [key: string]: unknown }
+type ObjectSchema = { properties?: Record<string, unknown>; required?: string[]; nullable?: string[] }
+
+const FIELD_HEADERS = ['Name', 'Type', 'Required', 'Constraints', 'Description']
+
+export class Fields {
+  constructor(
+    private readonly model: Model,
+    private readonly site: Site,
+  ) {}
+
+  /** The table of an object's fields, or a note when it has none. */
+  table(doc: DocModel, schema: ObjectSchema): string {
+    const rows = this.rows(doc, schema, '')
+    return rows.length ? table(FIELD_HEADERS, rows) : '_No fields._'
+  }
+
+  private rows(doc: DocModel, schema: ObjectSchema, prefix: string): string[][] {
+    const required = new Set(schema.required ?? [])
+    const nullable = new Set(schema.nullable ?? [])
+    const rows: string[][] = []
+    for (const [name, prop] of Object.entries(schema.properties ?? {}) as [string, Schema][]) {
+      const path = `${prefix}${name}`
+      const need = required.has(name) ? 'yes' : 'no'
+      rows.push([code(path), this.type(doc, prop), nullable.has(name) ? `${need}, nullable` : need, constraints(prop), description(prop)])
+      // Inline objects (directly or as array items) show their own fields under the parent's name.
+      const inner = prop.type === 'array' ? (prop.items as Schema) : prop
+      if (inner.type === 'object') rows.push(...this.rows(doc, inner as ObjectSchema, `${path}${prop.type === 'array' ? '[]' : ''}.`))
+    }
+    return rows
+  }
+
+  /** A schema's type as Markdown: primitives by name, references linked to their model section. */
+  type(doc: DocModel, schema: Schema): string {
+    switch (schema.type) {
+      case 'array':
+        return `array of ${this.type(doc, schema.items as Schema)}`
+      case 'ref':
+        return this.ref(doc, schema.ref as string)
+      case 'union': {
+        const members = (schema.refs as string[]).map((ref) => this.ref(doc, ref))
+        const open = schema.closed ? '' : ', or any other `$type`'
+        return members.length ? `union of ${members.join(', ')}${open}` : 'union (no members)'
+      }
+      default:
+        return code(schema.type)
+    }
+  }
+
+  /** `ChatBskyConvoDefs.ConvoView`, linked: the name a program imports it by. */
+  ref(doc: DocModel, ref: string): string {
+    const { nsid, def } = resolveRef(doc.nsid, ref)
+    const target = this.model.byNsid.get(nsid)
+    const names = target?.names.get(def)
+    if (!target || !names) throw new Error(`unresolved reference '${ref}' in ${doc.nsid} (select should have caught it)`)
+    return this.site.link(code(`${target.alias}.${names.type}`), defKey(nsid, def))
+  }
+
+  /** The TypeScript name of a def, unlinked, e.g. for its own heading line. */
+  static typeName(doc: DocModel, def: string): string {
+    return `${doc.alias}.${doc.names.get(def)?.type ?? def}`
+  }
+}
+
+/** Constraints as the lexicon states them: format, limits, default, then allowed or known values. */
+export function constraints(schema: Schema | LexUserType): string {
+  const s = schema as Schema
+  const parts = constraintEntries(s).map(([key, value]) => {
+    if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
+    return `${key}: ${code(key === 'default' ? JSON.stringify(value) : String(value))}`
+  })
+  if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
+  if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
+  if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => code(String(v))).join(', ')}`)
+  if (s.type === 'array') {
+    const inner = constraints(s.items as Schema)
+    if (inner) parts.push(`each: ${inner}`)
+  }
+  return parts.join(', ')
+}
+
+function description(schema: Schema): string {
+  const text = typeof schema.description === 'string' ? schema.description : ''
+  return inline(text)
+}

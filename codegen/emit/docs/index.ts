@@ -1,0 +1,39 @@
+/**
+ * The Markdown reference for a model: `README.md` (the index), one page per namespace with a
+ * section per method, and one page per lexicon whose defs those methods use. Output files by
+ * path, like the code emitter's, so `generate` writes and `check` compares them the same way.
+ */
+import type { Model } from '../../model.js'
+import { compare } from '../../select.js'
+import type { OutputFiles } from '../../emit.js'
+import { ExampleValues } from '../examples/values.js'
+import { markdownBanner } from '../writer.js'
+import { Catalog, namespacePage } from './catalog.js'
+import type { DocsContext } from './context.js'
+import { Fields } from './fields.js'
+import { writeIndexPage } from './index-page.js'
+import { writeModelPage } from './model-page.js'
+import { writeNamespacePage } from './namespace-page.js'
+import { Site } from './site.js'
+
+export function emitDocs(model: Model, clientImport: string): OutputFiles {
+  const site = new Site()
+  const catalog = new Catalog(model)
+  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport }
+
+  const byNamespace = new Map<string, typeof model.docs[number][]>()
+  for (const doc of model.docs) {
+    if (!doc.method) continue
+    const name = doc.method.namespace.join('.')
+    byNamespace.set(name, [...(byNamespace.get(name) ?? []), doc])
+  }
+  const namespaces = [...byNamespace]
+    .sort(([a], [b]) => compare(a, b))
+    .map(([name, docs]) => ({ name, path: namespacePage(docs[0]!), docs }))
+  const models = catalog.byDoc()
+
+  writeIndexPage(ctx, { namespaces, models })
+  for (const ns of namespaces) writeNamespacePage(ctx, ns.path, ns.name, ns.docs)
+  for (const [doc, defs] of models) writeModelPage(ctx, doc, defs)
+  return site.finish(markdownBanner)
+}

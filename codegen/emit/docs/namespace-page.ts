@@ -1,0 +1,162 @@
+/**
+ * One page per namespace (`chat.bsky.convo.md`): an overview of its methods, then a section per
+ * method with what it needs, both calling styles, paging, its parameters, input, response and errors.
+ */
+import type { LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
+import type { DocModel } from '../../model.js'
+import { methodExamples, programText, type MethodExamples } from '../examples/method.js'
+import { methodArgs } from '../args.js'
+import { callNeeds, type AuthNeed } from '../needs.js'
+import { deprecation } from '../writer.js'
+import { methodKey } from './catalog.js'
+import { INDEX_SECTIONS, type DocsContext } from './context.js'
+import { GENERAL_ERRORS } from './general-errors.js'
+import { code, fence, firstSentence, inline, prose, table } from './markdown.js'
+import type { Page } from './site.js'
+
+type Main = LexXrpcQuery | LexXrpcProcedure
+
+export function writeNamespacePage(ctx: DocsContext, path: string, namespace: string, docs: readonly DocModel[]): void {
+  const page = ctx.site.page(path)
+  page.heading(1, inline(namespace), `namespace:${namespace}`)
+  page.add(
+    `The methods under ${code(`client.${namespace}`)}, each also a standalone function. ` +
+      `${ctx.site.link('Reference index', INDEX_SECTIONS.namespaces)}: install, sessions, options, retries, validation and errors.`,
+  )
+  page.add(
+    table(
+      ['Method', 'Kind', 'Description'],
+      docs.map((doc) => {
+        const main = doc.doc.defs.main as Main
+        return [ctx.site.link(code(doc.method!.name), methodKey(doc.nsid)), doc.method!.type, inline(firstSentence(main.description))]
+      }),
+    ),
+  )
+  for (const doc of docs) writeMethod(ctx, page, doc)
+}
+
+function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
+  const method = doc.method!
+  const main = doc.doc.defs.main as Main
+  const needs = callNeeds(doc.nsid, main.description)
+  const examples = methodExamples(ctx.model, doc, ctx.clientImport, ctx.values)
+  const args = methodArgs(doc)
+  const signature = (callee: string, leading: string[]) => `${callee}(${[...leading, ...args.map((a) => `${a.name}${a.optional ? '?' : ''}`), 'options?'].join(', ')})`
+  const output = !main.output ? 'void' : method.paginate ? `${doc.alias}.Page` : `${doc.alias}.Output`
+  const clientPath = ['client', ...method.namespace, method.name].join('.')
+
+  page.heading(2, inline(method.name), methodKey(doc.nsid))
+  page.add(main.description ? prose(main.description) : '_The lexicon gives no description._')
+  const facts = [
+    `**NSID:** ${code(doc.nsid)}`,
+    `**Kind:** ${method.type}, ${code(`${method.type === 'query' ? 'GET' : 'POST'} /xrpc/${doc.nsid}`)}`,
+    `**Auth:** ${authText(ctx, needs.auth)}`,
+    needs.proxy
+      ? `**Proxy:** ${code(`atproto-proxy: ${needs.proxy}`)} by default (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`
+      : `**Proxy:** none by default: the call is answered by the PDS itself (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`,
+    `**Client:** ${code(signature(clientPath, []))} resolves to ${code(output)}, throws ${code(`${doc.alias}.Errors`)}`,
+    `**Standalone:** ${code(signature(method.functionName, ['core']))} resolves to ${code(`Result<${output}, ${doc.alias}.Errors>`)}`,
+  ]
+  if (deprecation(main.description)) facts.push('**Deprecated:** the lexicon says so; avoid in new code.')
+  page.add(facts.map((fact) => `- ${fact}`).join('\n'))
+
+  page.heading(3, 'Example usage')
+  page.add('With the namespaced `Client`: it resolves to the output and throws a typed error.', fence('ts', programText(examples.client)))
+  page.heading(3, 'Standalone function')
+  page.add(standaloneIntro(ctx, doc, examples), fence('ts', programText(examples.standalone)))
+  if (examples.pagination) {
+    const items = method.paginate!.items
+    page.heading(3, 'Pagination')
+    page.add(
+      `${code(method.name)} is paginated: it takes a ${code('cursor')} and returns the next one. The page it resolves to is ` +
+        `async-iterable over pages (itself first)${items ? `, ${code('allItems()')} yields each of ${code(items)} across pages` : ''}, ` +
+        `and ${code('nextPage()')} fetches one more page as a ${code('Result')}. The ${code('maxPages')} call option bounds how many pages ` +
+        `are read; a server that repeats a cursor fails the iteration with ${code('PaginationLoopError')}.`,
+      fence('ts', programText(examples.pagination)),
+    )
+  }
+  if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
+    page.heading(3, 'Parameters')
+    page.add(`${code(`${doc.alias}.Params`)}, sent in the query string.`, ctx.fields.table(doc, main.parameters))
+  }
+  if (main.type === 'procedure' && main.input) {
+    page.heading(3, 'Input')
+    page.add(bodyText(ctx, doc, main.input, 'Input'))
+  }
+  page.heading(3, 'Response')
+  page.add(main.output ? bodyText(ctx, doc, main.output, 'Output') : 'No body: the call resolves to `undefined`.')
+  page.heading(3, 'Errors')
+  writeErrors(ctx, page, doc, main)
+}
+
+function authText(ctx: DocsContext, auth: AuthNeed): string {
+  const sessions = ctx.model.byNsid.get('com.atproto.server.createSession')?.method
+    ? ` (${ctx.site.link('sessions', INDEX_SECTIONS.sessions)})`
+    : ''
+  switch (auth) {
+    case 'none':
+      return 'none: this call signs in and returns the tokens'
+    case 'refresh':
+      return `the refresh token (${code('refreshJwt')}), not the access token; ${code('CredentialSession')} sends it for you${sessions}`
+    case 'chat':
+      return `the access token of a full session${sessions}: app passwords are refused for chat. Your PDS checks it and forwards the call with a service token`
+    case 'access':
+      return `an access token: ${code('auth')} on the ${code('Client')} or ${code('Core')}${sessions}`
+    case 'unstated':
+      return `the access token when the ${code('Client')} or ${code('Core')} has ${code('auth')}; the lexicon does not say whether the server requires it`
+  }
+}
+
+function standaloneIntro(ctx: DocsContext, doc: DocModel, examples: MethodExamples): string {
+  const handled = examples.handles
+    ? ` It checks for the declared ${code(examples.handles.name)} error by class, ${code(`${doc.alias}.${examples.handles.className}`)}.`
+    : ''
+  return (
+    `Tree-shakable, with a ${code('Core')}: it resolves to a ${code('Result')} and never throws for HTTP, XRPC or network failures.` +
+    `${handled} A ${code('Core')} validates only when given ${code('validation')} (${ctx.site.link('validation', INDEX_SECTIONS.validation)}).`
+  )
+}
+
+/** An input or output body: its encoding and type, with the field table of an object. */
+function bodyText(ctx: DocsContext, doc: DocModel, body: NonNullable<Main['output']>, name: 'Input' | 'Output'): string {
+  const encoding = code(body.encoding)
+  if (body.encoding !== 'application/json') {
+    return name === 'Input'
+      ? `${encoding} bytes: ${code('BinaryInput')} (a ${code('Uint8Array')}, ${code('ArrayBuffer')}, ${code('Blob')}, stream or string).`
+      : `${encoding} bytes, as a ${code('Uint8Array')}.`
+  }
+  const schema = body.schema
+  if (!schema) return `${encoding}: any JSON object (${code(`${doc.alias}.${name}`)}).`
+  if (schema.type === 'object') return `${encoding}, ${code(`${doc.alias}.${name}`)}:\n\n${ctx.fields.table(doc, schema)}`
+  return `${encoding}, ${code(`${doc.alias}.${name}`)}: ${ctx.fields.type(doc, schema as never)}.`
+}
+
+function writeErrors(ctx: DocsContext, page: Page, doc: DocModel, main: Main): void {
+  const method = doc.method!
+  if (method.errors.length) {
+    page.add(
+      'Declared by the lexicon. The service sends them with status 400 and the error name; the runtime raises the class by name, whatever the status.',
+      table(
+        ['Class', 'XRPC error', 'Status', 'Description'],
+        method.errors.map((error) => [code(`${doc.alias}.${error.className}`), code(error.name), '400', inline(error.description ?? '')]),
+      ),
+    )
+  } else {
+    page.add('The lexicon declares no errors.')
+  }
+  const hasRequestParts =
+    Object.keys(main.parameters?.properties ?? {}).length > 0 || (main.type === 'procedure' && main.input?.encoding === 'application/json')
+  const jsonOutput = main.output?.encoding === 'application/json'
+  const applies = GENERAL_ERRORS.filter(
+    (error) =>
+      !error.base &&
+      (error.only === undefined ||
+        (error.only === 'params-or-input' && hasRequestParts) ||
+        (error.only === 'json-output' && jsonOutput) ||
+        (error.only === 'paginated' && method.paginate !== undefined)),
+  )
+  page.add(
+    `General errors, from ${code(ctx.model.runtimeImport)} (all are ${code('XrpcError')}s; see ${ctx.site.link('errors', INDEX_SECTIONS.errors)}):`,
+    table(['Class', 'Status', 'When'], applies.map((error) => [code(error.className), error.status, error.when])),
+  )
+}

@@ -1,0 +1,136 @@
+/**
+ * Hostile lexicon text in the docs: descriptions, known values, property, def and error names
+ * built to break out of Markdown (HTML, headings, tables, fences, links) or out of the example
+ * code. The pages keep their structure, lexicon text never becomes HTML or a link, and every
+ * example still typechecks, with the canary only inside strings and comments.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { generate } from '../../codegen/index.js'
+import { removeDir, tempDir } from '../codegen/helpers.js'
+import { BREAKOUTS, CANARY, CANARY_IN_CODE } from '../reliability/support/hostile.js'
+import { codeOnly } from '../reliability/support/ts-lexer.js'
+import { anchors, codeBlocks, links, typecheck, userProject } from './support.js'
+
+const MARKDOWN_BREAKOUTS = [
+  `<img src=x onerror=${CANARY}()>`,
+  `\n# ${CANARY} heading\n`,
+  `| ${CANARY} | column |`,
+  `\n\`\`\`\n${CANARY}()\n\`\`\`\n`,
+  `[${CANARY}](javascript:${CANARY}())`,
+  `<!-- ${CANARY} -->`,
+  `&lt;${CANARY}&gt;`,
+  `\u0000${CANARY}\u0000`,
+]
+const HOSTILE = [...BREAKOUTS, ...MARKDOWN_BREAKOUTS].join(' ')
+
+const doc = {
+  lexicon: 1,
+  id: 'com.example.hostile',
+  description: HOSTILE,
+  defs: {
+    main: {
+      type: 'procedure',
+      description: HOSTILE,
+      input: {
+        encoding: 'application/json',
+        schema: {
+          type: 'object',
+          required: ["we'ird|key", '`tick`', 'text'],
+          properties: {
+            "we'ird|key": { type: 'string', description: HOSTILE, knownValues: [...BREAKOUTS, ...MARKDOWN_BREAKOUTS] },
+            '`tick`': { type: 'string', enum: [`a|b`, `c\`d`, '<b>'], description: HOSTILE },
+            text: { type: 'ref', ref: '#thing' },
+          },
+        },
+      },
+      output: { encoding: 'application/json', schema: { type: 'ref', ref: '#thing' } },
+      errors: [{ name: `Bad|Name<i>`, description: HOSTILE }, { name: 'Plain', description: HOSTILE }],
+    },
+    thing: {
+      type: 'object',
+      description: HOSTILE,
+      required: ['|pipe|'],
+      properties: { '|pipe|': { type: 'string', description: HOSTILE, knownValues: MARKDOWN_BREAKOUTS }, [`[x](y)`]: { type: 'string' } },
+    },
+  },
+}
+
+let root: string
+let pages: Map<string, string>
+let out: string
+
+beforeAll(async () => {
+  root = await tempDir('lexgen-hostile-docs-')
+  const lexicons = join(root, 'lexicons')
+  await mkdir(join(lexicons, 'com/example'), { recursive: true })
+  await writeFile(join(lexicons, 'com/example/hostile.json'), JSON.stringify(doc))
+  out = join(root, 'generated')
+  const result = await generate({
+    lexicons,
+    out,
+    include: ['com.example.*'],
+    exclude: [],
+    runtimeImport: '@lexgen/runtime',
+    docs: { dir: join(root, 'docs'), clientImport: './generated/index.js' },
+  })
+  pages = new Map(result.docs!)
+  for (const [path, content] of result.files) {
+    await mkdir(join(out, path, '..'), { recursive: true })
+    await writeFile(join(out, path), content)
+  }
+})
+
+afterAll(async () => {
+  await removeDir(root)
+})
+
+/** A page with code (fences and spans) taken out: what renders as Markdown. */
+function prose(text: string): string {
+  return text.replace(/^(`{3,})\w*\n[\s\S]*?^\1$/gm, '').replace(/(`+)(?!`)[\s\S]*?(?<!`)\1(?!`)/g, '')
+}
+
+it('keeps lexicon text out of HTML, headings, links and table columns', () => {
+  expect(pages.size).toBeGreaterThan(2)
+  let canaries = 0
+  for (const [path, text] of pages) {
+    canaries += text.split(CANARY).length - 1
+    const rendered = prose(text.split('\n').slice(1).join('\n'))
+    // No tag or comment opens outside code: every `<` lexicon text brought is escaped.
+    expect(rendered, path).not.toMatch(/(?<!\\)<[a-z!/]/i)
+    // Headings are ours: `#`, then a name or a title.
+    for (const heading of rendered.match(/^#{1,6} .*$/gm) ?? []) expect(heading, path).not.toContain(CANARY)
+    // Links are ours: none carries the canary, none leaves the docs but to a page or an anchor.
+    for (const href of links(text)) expect(href, path).toMatch(/^(#[\w-]+|[\w./-]+\.md(#[\w-]*)?)$/)
+    // Every table row has as many cells as its header.
+    const lines = text.split('\n')
+    lines.forEach((line, i) => {
+      if (!/^\| .* \|$/.test(line) || !/^\| ---/.test(lines[i + 1] ?? '')) return
+      const cells = (row: string) => row.replace(/\\\\/g, '').replace(/\\\|/g, '').split('|').length
+      for (let j = i + 2; /^\| /.test(lines[j] ?? ''); j++) expect(cells(lines[j]!), `${path}:${j + 1}`).toBe(cells(line))
+    })
+    expect(text, path).not.toContain('\u0000')
+  }
+  // The hostile text did reach the pages (as text): the checks were not vacuous.
+  expect(canaries).toBeGreaterThan(50)
+  expect(anchors(pages.get('com.example.md')!).size).toBeGreaterThan(5)
+})
+
+it('gives examples that typecheck against the generated code, the canary only inside strings', async () => {
+  const project = await userProject(out)
+  try {
+    const blocks = codeBlocks(pages).filter((block) => block.language === 'ts')
+    expect(blocks.length).toBeGreaterThan(5)
+    const files: string[] = []
+    for (const [i, block] of blocks.entries()) {
+      expect(CANARY_IN_CODE.exec(codeOnly(block.code)), `${block.page} ${block.section}`).toBeNull()
+      files.push((await project.write(`hostile${i}.ts`, block.code)).slice(project.dir.length + 1))
+    }
+    const result = await typecheck(project.dir, files)
+    expect(result.output).toBe('')
+    expect(result.code).toBe(0)
+  } finally {
+    await project.close()
+  }
+})

@@ -1,0 +1,273 @@
+/**
+ * The generated reference docs, checked against what they describe: every method of the
+ * committed client has its full section, every link lands on a heading, model pages and their
+ * users link both ways, and the facts the docs state (error classes and statuses, call options,
+ * the chat proxy, example values) are pinned to the runtime and to @atproto/lexicon.
+ */
+import { Lexicons, type LexiconDoc, type LexXrpcProcedure, type LexXrpcQuery } from '@atproto/lexicon'
+import { readFile } from 'node:fs/promises'
+import { join, posix } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import * as runtime from '@lexgen/runtime'
+import type { PageOptions } from '@lexgen/runtime'
+import { loadLexiconFiles } from '../../codegen/load.js'
+import { buildModel } from '../../codegen/model.js'
+import { parseLexiconDocs } from '../../codegen/parse.js'
+import { selectDocs } from '../../codegen/select.js'
+import { emitDocs } from '../../codegen/emit/docs/index.js'
+import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
+import { GENERAL_ERRORS } from '../../codegen/emit/docs/general-errors.js'
+import { ExampleValues } from '../../codegen/emit/examples/values.js'
+import { BSKY_CHAT_PROXY, callNeeds } from '../../codegen/emit/needs.js'
+import * as generated from '../../generated/index.js'
+import { responseError } from '../../runtime/errors.js'
+import { resolveProxy } from '../../runtime/proxy.js'
+import { loadLexicons } from '../helpers/xrpc-server.js'
+import { anchors, codeBlocks, links, methodSections, readDocs, ROOT, type MethodSection } from './support.js'
+
+let pages: Map<string, string>
+let sections: MethodSection[]
+const lexicons = new Map<string, LexiconDoc>()
+
+beforeAll(async () => {
+  pages = await readDocs()
+  sections = methodSections(pages)
+  for (const doc of loadLexicons()) lexicons.set(doc.id, doc)
+})
+
+/** Every method module of the committed client, by NSID. */
+const methods = Object.entries(generated as unknown as Record<string, { id?: string; method?: runtime.Method }>)
+  .filter(([, mod]) => mod.method !== undefined)
+  .map(([alias, mod]) => ({ alias, nsid: mod.id!, method: mod.method!, module: mod as Record<string, unknown> }))
+
+const unescape = (text: string) => text.replace(/\\(.)/g, '$1').replace(/&amp;/g, '&')
+
+describe('every method of the committed client has its section', () => {
+  it('covers all 47 methods: chat.bsky actor, convo, group and notification, and the session methods', () => {
+    expect(methods.map((m) => m.nsid.split('.').slice(0, 3).join('.'))).toEqual(expect.arrayContaining(['chat.bsky.actor', 'chat.bsky.convo', 'chat.bsky.group', 'chat.bsky.notification', 'com.atproto.server']))
+    expect(methods).toHaveLength(47)
+    expect(sections.map((s) => s.nsid).sort()).toEqual(methods.map((m) => m.nsid).sort())
+  })
+
+  it.each(methods)('$nsid', ({ alias, nsid, method, module }) => {
+    const section = sections.find((s) => s.nsid === nsid)!
+    const main = lexicons.get(nsid)!.defs.main as LexXrpcQuery | LexXrpcProcedure
+    const namespace = nsid.split('.').slice(0, -1).join('.')
+    expect(section.page).toBe(`${namespace}.md`)
+    expect(section.name).toBe(nsid.split('.').at(-1))
+    const text = unescape(section.text)
+
+    // Description, then what the call is and needs.
+    if (main.description) expect(text).toContain(main.description.split('\n')[0]!.trim())
+    else expect(text).toContain('The lexicon gives no description.')
+    expect(section.text).toContain(`- **Kind:** ${method.type}, \`${method.type === 'query' ? 'GET' : 'POST'} /xrpc/${nsid}\``)
+    expect(section.text).toMatch(/^- \*\*Auth:\*\* \S.+$/m)
+    const proxy = callNeeds(nsid, main.description).proxy
+    expect(section.text).toMatch(proxy ? new RegExp(`^- \\*\\*Proxy:\\*\\* \`atproto-proxy: ${proxy}\` by default`, 'm') : /^- \*\*Proxy:\*\* none by default/m)
+    expect(section.text).toContain(`\`client.${nsid}(`)
+    expect(section.text).toContain(`- **Standalone:** \`${method.nsid.split('.').map((p, i) => (i ? p[0]!.toUpperCase() + p.slice(1) : p)).join('')}(core`)
+
+    // The parts, in order.
+    const hasParams = Object.keys(main.parameters?.properties ?? {}).length > 0
+    const hasInput = main.type === 'procedure' && main.input !== undefined
+    expect(section.parts).toEqual([
+      'Example usage',
+      'Standalone function',
+      ...(method.paginate ? ['Pagination'] : []),
+      ...(hasParams ? ['Parameters'] : []),
+      ...(hasInput ? ['Input'] : []),
+      'Response',
+      'Errors',
+    ])
+    const part = (name: string) => section.text.split(/^### /m).find((p) => p.startsWith(`${name}\n`))!
+    for (const name of Object.keys(main.parameters?.properties ?? {})) expect(part('Parameters')).toContain(`| \`${name}\` |`)
+    const input = hasInput ? (main as LexXrpcProcedure).input!.schema : undefined
+    if (input?.type === 'object') for (const name of Object.keys(input.properties ?? {})) expect(part('Input')).toContain(`| \`${name}\` |`)
+    const output = main.output?.schema
+    if (output?.type === 'object') for (const name of Object.keys(output.properties ?? {})) expect(part('Response')).toContain(`| \`${name}\` |`)
+    if (main.output && main.output.encoding !== 'application/json') expect(part('Response')).toContain('`Uint8Array`')
+    if (!main.output) expect(part('Response')).toContain('No body')
+
+    // Every declared error: its class (as exported), XRPC name and status; then the general ones.
+    const errors = part('Errors')
+    for (const [name, cls] of Object.entries(method.errors ?? {})) {
+      expect(module[cls.name], `${alias}.${cls.name}`).toBe(cls)
+      expect(errors).toContain(`| \`${alias}.${cls.name}\` | \`${name}\` | 400 |`)
+    }
+    if (!method.errors) expect(errors).toContain('The lexicon declares no errors.')
+    for (const cls of ['InvalidRequestError', 'AuthenticationRequiredError', 'RateLimitExceededError', 'UpstreamFailureError', 'ConnectionError', 'TimeoutError']) {
+      expect(errors).toMatch(new RegExp(`^\\| \`${cls}\` \\| [^|]+ \\| [^|]+ \\|$`, 'm'))
+    }
+    expect(errors.includes('`PaginationLoopError`')).toBe(method.paginate !== undefined)
+  })
+})
+
+describe('links', () => {
+  /** `page#anchor` → the target page and anchor, from `from`. */
+  const resolve = (from: string, href: string) => {
+    const [path, anchor = ''] = href.split('#')
+    return { page: path ? posix.normalize(posix.join(posix.dirname(from), path)) : from, anchor }
+  }
+
+  it('every page starts with the generated banner', () => {
+    expect(pages.size).toBe(30)
+    for (const [path, text] of pages) expect(text, path).toMatch(/^<!-- Generated by lexgen from [^\n]+ Do not edit: run `npx lexgen generate`\. -->\n/)
+  })
+
+  it('every link lands on a page of the docs and a heading on it', () => {
+    const broken: string[] = []
+    let count = 0
+    for (const [path, text] of pages) {
+      for (const href of links(text)) {
+        count++
+        const target = resolve(path, href)
+        const page = pages.get(target.page)
+        if (!page || (target.anchor && !anchors(page).has(target.anchor))) broken.push(`${path}: ${href}`)
+      }
+    }
+    expect(count).toBeGreaterThan(1000)
+    expect(broken).toEqual([])
+  })
+
+  it('model pages and what uses them link both ways', () => {
+    /** The text of the section a link points to: the `##` section holding the anchor. */
+    const sectionAt = (page: string, anchor: string) => {
+      const chunks = pages.get(page)!.split(/^(?=## )/m)
+      return chunks.find((chunk) => anchors(chunk.replace(/^## /, '# ')).has(anchor)) ?? ''
+    }
+    const missing: string[] = []
+    let checked = 0
+    for (const [path, text] of pages) {
+      if (!path.startsWith('models/')) continue
+      for (const chunk of text.split(/^(?=## )/m).slice(1)) {
+        const anchor = [...anchors(chunk.replace(/^## /, '# '))][0]!
+        const usedBy = /^\*\*Used by:\*\* (.*)$/m.exec(chunk)?.[1]
+        if (!usedBy) {
+          expect(chunk, `${path}#${anchor}`).toMatch(/- \*\*Kind:\*\* record/)
+          continue
+        }
+        for (const href of links(usedBy)) {
+          checked++
+          const user = resolve(path, href)
+          const back = links(sectionAt(user.page, user.anchor)).map((h) => resolve(user.page, h))
+          if (!back.some((b) => b.page === path && b.anchor === anchor)) missing.push(`${path}#${anchor} ← ${href}`)
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(250)
+    expect(missing).toEqual([])
+  })
+})
+
+describe('what the docs state is what the runtime does', () => {
+  it('lists every error class of the runtime, with its parent and the statuses that produce it', () => {
+    const classes = Object.entries(runtime).filter(([, value]) => typeof value === 'function' && (value === runtime.XrpcError || value.prototype instanceof runtime.XrpcError))
+    expect(GENERAL_ERRORS.map((e) => e.className).sort()).toEqual(classes.map(([name]) => name).sort())
+    const byName = new Map(classes)
+    for (const error of GENERAL_ERRORS) {
+      if (error.parent) expect(Object.getPrototypeOf(byName.get(error.className)), error.className).toBe(byName.get(error.parent))
+      // '3xx' is tried as 307; '0' is no response and '2xx' a success, neither made by responseError.
+      const statuses = [...error.status.matchAll(/\b(\d)(\d\d|xx)\b/g)].map(([, first, rest]) => Number(`${first}${rest === 'xx' ? '07' : rest}`))
+      if (error.base || /2xx/.test(error.status)) continue
+      const name = /error `(\w+)`/.exec(error.when)?.[1]
+      for (const status of statuses) {
+        const made = responseError({ status, headers: {}, message: 'x', ...(name ? { error: name } : {}) }, 'x.y.z', 1)
+        expect(made.constructor.name, `${error.className} for ${status}`).toBe(error.className)
+      }
+    }
+    expect(responseError({ status: 599, headers: {}, message: 'x' }, 'x.y.z', 1)).toBeInstanceOf(runtime.InternalServerError)
+  })
+
+  it('documents exactly the call options the runtime takes', () => {
+    const options = {
+      signal: true, timeout: true, maxResponseBytes: true, headers: true, proxy: true, retries: true,
+      idempotent: true, validate: true, validateRequest: true, maxPages: true,
+    } satisfies Record<keyof PageOptions, true>
+    expect(CALL_OPTIONS.map(([name]) => name).sort()).toEqual(Object.keys(options).sort())
+  })
+
+  it("states the runtime's default proxy for every method", () => {
+    expect(BSKY_CHAT_PROXY).toBe(runtime.BSKY_CHAT_PROXY)
+    for (const { nsid } of methods) expect(callNeeds(nsid, undefined).proxy, nsid).toBe(resolveProxy(nsid, undefined, undefined))
+  })
+
+  it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus', async () => {
+    const parsed = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+    const model = buildModel(parsed, '@lexgen/runtime')
+    const values = new ExampleValues(model)
+    // Lexicons rewrites the refs of the docs it is given (to `lex:` URIs): it gets copies.
+    const reference = new Lexicons(parsed.map((p) => structuredClone(p.doc)))
+    let checked = 0
+    for (const doc of model.docs) {
+      if (!doc.method) continue
+      const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+      if (main.parameters) reference.assertValidXrpcParams(doc.nsid, values.object(doc, main.parameters, true))
+      const input = main.type === 'procedure' ? main.input : undefined
+      if (input?.encoding === 'application/json' && input.schema) {
+        const value = input.schema.type === 'object' ? values.object(doc, input.schema, true) : values.value(doc, input.schema as never, 'input')
+        reference.assertValidXrpcInput(doc.nsid, value)
+      }
+      checked++
+    }
+    expect(checked).toBeGreaterThan(250)
+  })
+})
+
+describe('docs for any selection', () => {
+  async function docsFor(include: string[]): Promise<Map<string, string>> {
+    const parsed = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+    return new Map(emitDocs(buildModel(selectDocs(parsed, { include, exclude: [] }), '@lexgen/runtime'), './src/atproto/index.js'))
+  }
+
+  function brokenLinks(docs: ReadonlyMap<string, string>): string[] {
+    const broken: string[] = []
+    for (const [path, text] of docs) {
+      for (const href of links(text)) {
+        const [target = '', anchor = ''] = href.split('#')
+        const page = docs.get(target ? posix.normalize(posix.join(posix.dirname(path), target)) : path)
+        if (!page || (anchor && !anchors(page).has(anchor))) broken.push(`${path}: ${href}`)
+      }
+    }
+    return broken
+  }
+
+  it('renders the whole 402-doc corpus (records, tokens, blobs, subscriptions, binary bodies) with every link landing', async () => {
+    const docs = await docsFor(['*'])
+    expect(docs.size).toBeGreaterThan(100)
+    expect(brokenLinks(docs)).toEqual([])
+    expect(docs.get('com.atproto.repo.md')).toContain('`application/json`, `ComAtprotoRepoUploadBlob.Output`')
+    expect(docs.get('README.md')).toContain("from './src/atproto/index.js'")
+  })
+
+  it('renders a selection without methods: the guide without programs, and the model pages', async () => {
+    const docs = await docsFor(['app.bsky.feed.post'])
+    expect([...docs.keys()].filter((path) => !path.startsWith('models/'))).toEqual(['README.md'])
+    expect(docs.get('README.md')).not.toContain('```ts')
+    expect(docs.get('models/app.bsky.feed.post.md')).toContain('- **Kind:** record (key `tid`)')
+    expect(brokenLinks(docs)).toEqual([])
+  })
+})
+
+describe('the same examples in the JSDoc', () => {
+  it('every generated function and client method carries its example as @example, as the docs print it', async () => {
+    const client = await readFile(join(ROOT, 'generated/client.ts'), 'utf8')
+    const blocks = codeBlocks(pages)
+    for (const { nsid } of methods) {
+      const source = await readFile(join(ROOT, 'generated', `${nsid.split('.').join('/')}.ts`), 'utf8')
+      const fn = nsid.split('.').map((p, i) => (i ? p[0]!.toUpperCase() + p.slice(1) : p)).join('')
+      const jsdoc = (text: string, declaration: string) => {
+        const end = text.indexOf(declaration)
+        return text.slice(text.lastIndexOf('/**', end), end)
+      }
+      const body = (section: string) => {
+        const code = blocks.find((b) => b.nsid === nsid && b.section === section)!.code
+        // The program minus its import and setup: what follows the first blank line after the setup.
+        return code.split('\n\n').slice(2).join('\n\n').trim()
+      }
+      const asJsdoc = (code: string) => ['@example', '```ts', ...code.split('\n'), '```'].map((line) => `* ${line}`.trimEnd())
+      const strip = (doc: string) => doc.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('*'))
+      expect(strip(jsdoc(source, `export function ${fn}(`)).join('\n'), nsid).toContain(asJsdoc(body('Standalone function')).join('\n'))
+      expect(strip(jsdoc(client, `  async ${nsid.split('.').at(-1)}(`)).join('\n'), nsid).toContain(asJsdoc(body('Example usage')).join('\n'))
+    }
+  })
+})
