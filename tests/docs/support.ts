@@ -107,16 +107,16 @@ export function links(text: string): string[] {
 
 /**
  * A folder where blocks are written as a user's program files: `generated/` links to the
- * client (the committed one unless given; the docs' examples import `./generated/index.js`) and `node_modules/lexgen` to this
- * package, as `npm install lexgen` would put it. It sits in the repo's `scratch/`, so `@types/node`
+ * client (the committed one unless given; the docs' examples import `./generated/index.js`) and
+ * `node_modules/@lexgen/runtime` to the runtime package, as `npm install @lexgen/runtime` would put it. It sits in the repo's `scratch/`, so `@types/node`
  * is found the usual way, up the tree.
  */
 export async function userProject(client = join(ROOT, 'generated')): Promise<{ dir: string; write(name: string, code: string): Promise<string>; close(): Promise<void> }> {
   await mkdir(join(ROOT, 'scratch'), { recursive: true })
   const dir = await mkdtemp(join(ROOT, 'scratch', 'doc-examples-'))
   await symlink(client, join(dir, 'generated'), 'dir')
-  await mkdir(join(dir, 'node_modules'))
-  await symlink(ROOT, join(dir, 'node_modules/lexgen'), 'dir')
+  await mkdir(join(dir, 'node_modules/@lexgen'), { recursive: true })
+  await symlink(join(ROOT, 'runtime'), join(dir, 'node_modules/@lexgen/runtime'), 'dir')
   await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n')
   return {
     dir,
