@@ -44,6 +44,15 @@ const VIA_SHOWN = 4
 function markdown(report: ChangeReport): string {
   const out: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
   if (report.changes.length === 0 && !report.compiler?.findings.length) out.push('No changes that affect the generated client.', '')
+  const affected = affectedEntryPoints(report.changes)
+  if (affected.length) {
+    out.push('| method or record | worst | changes that reach it |', '| --- | --- | --- |')
+    for (const [nsid, counts] of affected) {
+      const worst = CLASSES.find((c) => counts[c] > 0)!
+      out.push(`| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |`)
+    }
+    out.push('')
+  }
   for (const cls of CLASSES) {
     const changes = report.changes.filter((c) => c.class === cls)
     if (changes.length === 0) continue
@@ -82,6 +91,21 @@ function markdown(report: ChangeReport): string {
     }
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+/** Each method or record a non-docs change reaches, with its changes per class; worst first, then by NSID. */
+function affectedEntryPoints(changes: readonly Change[]): [string, Record<ChangeClass, number>][] {
+  const byEntry = new Map<string, Record<ChangeClass, number>>()
+  for (const c of changes) {
+    if (c.class === 'docs') continue
+    for (const entry of new Set(SIDES.flatMap((side) => c.via[side] ?? []))) {
+      const counts = byEntry.get(entry) ?? { breaking: 0, source: 0, compatible: 0, docs: 0 }
+      counts[c.class]++
+      byEntry.set(entry, counts)
+    }
+  }
+  const rank = (counts: Record<ChangeClass, number>) => CLASSES.findIndex((c) => counts[c] > 0)
+  return [...byEntry].sort(([a, ca], [b, cb]) => rank(ca) - rank(cb) || compare(a, b)).map(([entry, counts]) => [displayKey(entry), counts])
 }
 
 function escapeMd(text: string): string {
