@@ -87,7 +87,8 @@ function defRemoved(a: Defs, b: Defs, nsid: string, name: string, out: RawChange
   const def = a.get(nsid)!.get(name) as Schema
   const ctx = new Context(a, b, nsid, name, out)
   const matches: string[] = []
-  for (const [otherNsid, defs] of b) {
+  // A token is its name: every token has the same (empty) schema.
+  if (def.type !== 'token') for (const [otherNsid, defs] of b) {
     for (const [otherName, other] of defs) {
       if (a.get(otherNsid)?.has(otherName)) continue // not new
       if (sameShape(a, nsid, def, b, otherNsid, other as Schema, new Set())) matches.push(defKey(otherNsid, otherName))
