@@ -21,6 +21,8 @@ import { defKey, type DefUsage } from './usage.js'
 
 /** What a source check verifies. */
 export type SourceCheck =
+  /** The doc's module is still generated. */
+  | 'module-kept'
   /** The name is still exported by the module. */
   | 'export-kept'
   /** A value of the old type is accepted where the new type is expected (what old code sends). */
@@ -114,7 +116,7 @@ export async function checkSourceCompatibility(
     const newDoc = after.model.byNsid.get(oldDoc.nsid)
     presenceChecks++
     if (!newDoc) {
-      findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: oldDoc.alias, check: 'export-kept', reason: `module \`${oldDoc.path}\` is no longer generated` })
+      findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: oldDoc.alias, check: 'module-kept', reason: `module \`${oldDoc.path}\` is no longer generated` })
       continue
     }
     const oldExports = exportsOf(project.getSourceFileOrThrow(`/old/${oldDoc.path}`))
@@ -244,7 +246,7 @@ function openUnionCatchAll(text: string): string {
 }
 
 function shortenPaths(message: string): string {
-  return message.replace(/import\("\/(old|new)\/([^"]+)"\)\./g, '$1:')
+  return message.replace(/import\("\/(old|new)\/[^"]+"\)\./g, '$1:').replace(/import\("\/runtime\/[^"]+"\)\./g, '')
 }
 
 /**
@@ -256,8 +258,10 @@ export function plainWords(check: Check, message: string): string {
   const lines = message.split('\n').map((line) => line.trim())
   const path: string[] = []
   for (const line of lines) {
-    const property = /^Types of property '(.+)' are incompatible\.$/.exec(line)
+    const property = /^Types of property '(.+)' are incompatible\.$/.exec(line) ?? /^The types of '(.+)' are incompatible between these types\.$/.exec(line)
     if (property) path.push(property[1]!)
+    const argument = /^Type at position (\d+) in source is not compatible with type at position \d+ in target\.$/.exec(line)
+    if (argument) path.push(`argument ${Number(argument[1]) + 1}`)
   }
   const leaf = lines.at(-1) ?? message
   const where = path.length ? `\`${path.join('.')}\`: ` : ''

@@ -138,6 +138,7 @@ function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): Comp
   const failing = new Map<string, string>()
   for (const f of findings) if (!failing.has(defKey(f.nsid, f.def))) failing.set(defKey(f.nsid, f.def), f.symbol)
   return findings.map((f) => {
+    if (f.check === 'module-kept' || f.check === 'export-kept') return f // a missing name has no inner cause
     const own = defKey(f.nsid, f.def)
     const cause = [...graph.closure(own)].filter((key) => key !== own && failing.has(key)).sort(compare)[0]
     return cause ? { ...f, through: failing.get(cause)! } : f
