@@ -87,7 +87,6 @@ export async function checkSourceCompatibility(
   usage: ReadonlyMap<string, DefUsage>,
 ): Promise<CompilerResult> {
   const { Project, ts } = await import('ts-morph')
-  const runtime = await runtimeDeclarations()
   const project = new Project({
     useInMemoryFileSystem: true,
     compilerOptions: {
@@ -102,29 +101,34 @@ export async function checkSourceCompatibility(
       paths: { [CHECK_RUNTIME_IMPORT]: ['/runtime/index'], [`${CHECK_RUNTIME_IMPORT}/*`]: ['/runtime/*'] },
     },
   })
-  for (const [path, text] of runtime) project.createSourceFile(`/runtime/${path}`, path.startsWith('lexicon.') ? openUnionCatchAll(text) : text)
-  for (const [path, text] of before.files) project.createSourceFile(`/old/${path}`, text)
-  for (const [path, text] of after.files) project.createSourceFile(`/new/${path}`, text)
+  // Files go into the in-memory file system, not the project: the compiler then parses only
+  // what /check.ts imports (doc modules and the runtime, not validation.ts or client.ts).
+  const fs = project.getFileSystem()
+  for (const [path, text] of await runtimeDeclarations()) fs.writeFileSync(`/runtime/${path}`, path.startsWith('lexicon.') ? openUnionCatchAll(text) : text)
+  for (const [path, text] of before.files) fs.writeFileSync(`/old/${path}`, text)
+  for (const [path, text] of after.files) fs.writeFileSync(`/new/${path}`, text)
 
   const findings: CompilerFinding[] = []
-  /** The check on each line of /check.ts. */
-  const checks = new Map<number, Check>()
-  const lines: string[] = []
-  let presenceChecks = 0
-  let n = 0
+  const pairs: { oldDoc: DocModel; newDoc: DocModel }[] = []
   for (const oldDoc of before.model.docs) {
     const newDoc = after.model.byNsid.get(oldDoc.nsid)
-    presenceChecks++
-    if (!newDoc) {
-      findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: oldDoc.alias, check: 'module-kept', reason: `module \`${oldDoc.path}\` is no longer generated` })
-      continue
-    }
-    const oldExports = exportsOf(project.getSourceFileOrThrow(`/old/${oldDoc.path}`))
-    const newExports = exportsOf(project.getSourceFileOrThrow(`/new/${newDoc.path}`))
+    if (newDoc) pairs.push({ oldDoc, newDoc })
+    else findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: oldDoc.alias, check: 'module-kept', reason: `module \`${oldDoc.path}\` is no longer generated` })
+  }
+
+  // Phase 1: import both versions of every doc, so the compiler can say what each exports.
+  const specifier = (dir: string, doc: DocModel) => `'./${dir}/${doc.path.replace(/\.ts$/, '.js')}'`
+  const lines = pairs.flatMap(({ oldDoc, newDoc }, i) => [`import type * as O${i} from ${specifier('old', oldDoc)}`, `import type * as N${i} from ${specifier('new', newDoc)}`])
+  const file = project.createSourceFile('/check.ts', lines.join('\n') + '\nexport {}\n')
+  const exportsOf = moduleExports(project.getProgram().compilerObject, ts)
+
+  // Phase 2: one line per check. The compiler's errors, mapped back by line, are the findings.
+  const checks = new Map<number, Check>()
+  let presenceChecks = before.model.docs.length
+  pairs.forEach(({ oldDoc, newDoc }, i) => {
+    const oldExports = exportsOf(`/old/${oldDoc.path}`)
+    const newExports = exportsOf(`/new/${newDoc.path}`)
     const defOf = exportOwners(oldDoc)
-    const i = n++
-    lines.push(`import type * as O${i} from './old/${oldDoc.path.replace(/\.ts$/, '.js')}'`)
-    lines.push(`import type * as N${i} from './new/${newDoc.path.replace(/\.ts$/, '.js')}'`)
     const add = (def: string, name: string, check: SourceCheck, line: string) => {
       checks.set(lines.length, { nsid: oldDoc.nsid, def, symbol: `${oldDoc.alias}.${name}`, check })
       lines.push(line)
@@ -148,7 +152,7 @@ export async function checkSourceCompatibility(
       if (oldDoc.method && (METHOD_TYPES_IN as readonly string[]).includes(name)) {
         fits('main', name, 'old-fits-new')
         propertiesKept('main', name)
-      } else if ((METHOD_TYPES_OUT as readonly string[]).includes(name) && oldDoc.method !== undefined) {
+      } else if (oldDoc.method && (METHOD_TYPES_OUT as readonly string[]).includes(name)) {
         fits('main', name, 'new-fits-old')
         propertiesKept('main', name)
       } else if (defOf.has(name) && isDefType(oldDoc, name)) {
@@ -161,9 +165,9 @@ export async function checkSourceCompatibility(
     if (fn && newExports.has(fn)) {
       add('main', fn, 'call-accepted', `declare const v${lines.length}: Parameters<typeof O${i}.${fn}>; export const c${lines.length}: Parameters<typeof N${i}.${fn}> = v${lines.length}`)
     }
-  }
+  })
 
-  const file = project.createSourceFile('/check.ts', lines.join('\n') + '\nexport {}\n')
+  file.replaceWithText(lines.join('\n') + '\nexport {}\n')
   const program = project.getProgram().compilerObject
   const reported = new Set<number>()
   for (const diagnostic of program.getSemanticDiagnostics(file.compilerNode)) {
@@ -191,18 +195,22 @@ function directions(sides: readonly Side[]): ('old-fits-new' | 'new-fits-old')[]
 
 type ExportKinds = ReadonlyMap<string, ReadonlySet<'type' | 'value'>>
 
-/** Exported names of a module, and whether each is a type, a value or both, as the compiler sees them. */
-function exportsOf(file: import('ts-morph').SourceFile): ExportKinds {
-  const out = new Map<string, Set<'type' | 'value'>>()
-  for (const symbol of file.getSymbolOrThrow().getExports()) {
-    const kinds = new Set<'type' | 'value'>()
-    for (const declaration of symbol.getDeclarations()) {
-      const kind = declaration.getKindName()
-      kinds.add(kind === 'InterfaceDeclaration' || kind === 'TypeAliasDeclaration' ? 'type' : 'value')
+/** The names a module exports, and whether each is a type, a value or both, as the compiler sees them. */
+function moduleExports(program: import('ts-morph').ts.Program, ts: typeof import('ts-morph').ts): (path: string) => ExportKinds {
+  const checker = program.getTypeChecker()
+  return (path) => {
+    const source = program.getSourceFile(path)
+    const module = source && checker.getSymbolAtLocation(source)
+    if (!module) throw new Error(`source check: ${path} is not in the program`)
+    const out = new Map<string, Set<'type' | 'value'>>()
+    for (const symbol of checker.getExportsOfModule(module)) {
+      const kinds = new Set<'type' | 'value'>()
+      if (symbol.flags & (ts.SymbolFlags.Interface | ts.SymbolFlags.TypeAlias)) kinds.add('type')
+      if (symbol.flags & ts.SymbolFlags.Value) kinds.add('value')
+      out.set(symbol.getName(), kinds)
     }
-    out.set(symbol.getName(), kinds)
+    return out
   }
-  return out
 }
 
 /** The def each exported name of a doc module belongs to (method names belong to `main`). */

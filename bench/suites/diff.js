@@ -1,0 +1,73 @@
+// Row 7: `lexgen diff`, whole process (Node start included), on the real lexicon history:
+//   a. the whole corpus: 2026-04-22 snapshot (349 docs) → lexicons/ (402), --include '*', rules only;
+//   b. the repo's configured selection (lexgen.config.json), rules plus the TypeScript compiler check.
+// No peer runs the same classification (goat's `lex breaking` is Go and compares docs one by one,
+// without selection, refs or a compiler), so these rows carry absolute times and a target.
+// Same work: every run must print the same JSON report (byte for byte), with the expected shape.
+// A separate in-process pass splits (b) into its stages, to say what dominates.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { root, summarize } from '../lib/util.js'
+
+const lexgen = join(root, 'bin/lexgen.js')
+const stagesWorker = join(root, 'bench/workers/diff-stages.js')
+
+/** `../shared/lexicon-history` beside the clone; from a git worktree, beside the main checkout. */
+export function lexiconHistory() {
+  const candidates = [resolve(root, '../shared/lexicon-history')]
+  try {
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' }).trim()
+    candidates.push(join(dirname(dirname(common)), 'shared/lexicon-history'))
+  } catch {
+    // not a git checkout
+  }
+  const found = candidates.find((dir) => existsSync(join(dir, 'README.md')))
+  if (!found) throw new Error(`lexicon history not found (looked in ${candidates.join(', ')})`)
+  return found
+}
+
+function run(args) {
+  const started = performance.now()
+  let stdout
+  try {
+    stdout = execFileSync(process.execPath, [lexgen, 'diff', ...args, '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
+  } catch (error) {
+    throw new Error(`lexgen diff ${args.join(' ')} failed: ${error.stderr || error.message}`)
+  }
+  return { ms: performance.now() - started, stdout }
+}
+
+export async function diffBench({ quick }) {
+  const from = join(lexiconHistory(), '2026-04-22')
+  const sets = {
+    corpus: { label: 'whole corpus, 2026-04-22 → lexicons/ (349 → 402 docs), rules only', args: ['--from', from, '--to', join(root, 'lexicons'), '--include', '*', '--no-compiler-check'] },
+    selection: { label: 'configured selection, 2026-04-22 → lexicons/, rules + compiler check', args: ['--from', from, '--to', join(root, 'lexicons')] },
+  }
+  const [warm, measured] = quick ? [1, 3] : [1, 9]
+  const result = { sets: {} }
+  for (const [name, set] of Object.entries(sets)) {
+    const times = []
+    let first
+    for (let i = 0; i < warm + measured; i++) {
+      const { ms, stdout } = run(set.args)
+      first ??= stdout
+      if (stdout !== first) throw new Error(`lexgen diff (${name}): two runs printed different reports`)
+      if (i >= warm) times.push(ms)
+    }
+    const report = JSON.parse(first)
+    if (report.format !== 'lexgen-diff/1' || report.changes.length === 0) throw new Error(`lexgen diff (${name}): unexpected report`)
+    if (name === 'selection' && !(report.compiler?.checks > 0)) throw new Error('lexgen diff (selection): the compiler check did not run')
+    result.sets[name] = {
+      label: set.label,
+      times: summarize(times),
+      docs: [report.before.docs, report.after.docs],
+      summary: report.summary,
+      checks: report.compiler?.checks,
+    }
+  }
+  const stages = []
+  for (let i = 0; i < (quick ? 2 : 5); i++) stages.push(JSON.parse(execFileSync(process.execPath, [stagesWorker, from], { cwd: root, encoding: 'utf8' })))
+  result.stages = Object.fromEntries(Object.keys(stages[0]).map((key) => [key, summarize(stages.map((s) => s[key]))]))
+  return result
+}
