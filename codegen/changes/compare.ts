@@ -98,8 +98,8 @@ function defRemoved(a: Defs, b: Defs, nsid: string, name: string, out: RawChange
     const [target] = matches as [string]
     const moved = !target.startsWith(`${nsid}#`)
     ctx.emit('', moved ? 'def-moved' : 'def-renamed', `${describeDef(def)} ${moved ? 'moved to' : 'renamed to'} ${displayKey(target)}`, {
-      before: defKey(nsid, name),
-      after: target,
+      before: displayKey(defKey(nsid, name)),
+      after: displayKey(target),
     })
   } else {
     ctx.emit('', 'def-removed', `${describeDef(def)} removed`)
@@ -253,7 +253,7 @@ function compareRef(ctx: Context, a: Schema, b: Schema, path: string): void {
   const ka = defKey(ta.nsid, ta.def)
   const kb = defKey(tb.nsid, tb.def)
   if (ka === kb) return
-  ctx.emit(path, 'ref-target-changed', `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: ka, after: kb })
+  ctx.emit(path, 'ref-target-changed', `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: displayKey(ka), after: displayKey(kb) })
   const defA = ctx.a.get(ta.nsid)?.get(ta.def) as Schema | undefined
   const defB = ctx.b.get(tb.nsid)?.get(tb.def) as Schema | undefined
   if (!defA || !defB || ctx.seen.has(`${ka} ${kb}`)) return
@@ -289,10 +289,10 @@ function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {
   if (closedA !== closedB) ctx.emit(path, closedB ? 'union-closed' : 'union-opened', closedB ? 'union is now closed' : 'union is now open')
   // Only an old reader's closed union rejects a new member; only a new closed union rejects a dropped one.
   for (const key of [...refsB].filter((k) => !refsA.has(k)).sort(compare)) {
-    ctx.emit(path, closedA ? 'union-member-added-closed' : 'union-member-added-open', `union member ${displayKey(key)} added`, { after: key })
+    ctx.emit(path, closedA ? 'union-member-added-closed' : 'union-member-added-open', `union member ${displayKey(key)} added`, { after: displayKey(key) })
   }
   for (const key of [...refsA].filter((k) => !refsB.has(k)).sort(compare)) {
-    ctx.emit(path, closedB ? 'union-member-removed-closed' : 'union-member-removed-open', `union member ${displayKey(key)} removed`, { before: key })
+    ctx.emit(path, closedB ? 'union-member-removed-closed' : 'union-member-removed-open', `union member ${displayKey(key)} removed`, { before: displayKey(key) })
   }
 }
 

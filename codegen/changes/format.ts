@@ -53,10 +53,12 @@ function markdown(report: ChangeReport): string {
     }
     out.push('')
   }
+  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
   for (const cls of CLASSES) {
     const changes = report.changes.filter((c) => c.class === cls)
-    if (changes.length === 0) continue
-    out.push(`### ${HEADINGS[cls]} (${changes.length})`, '')
+    const extra = cls === 'source' ? compilerOnly : []
+    if (changes.length + extra.length === 0) continue
+    out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
     const groups = byDef(changes)
     if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
     for (const [key, group] of groups) {
@@ -72,6 +74,7 @@ function markdown(report: ChangeReport): string {
       out.push('')
     }
     if (cls === 'docs') out.push('', '</details>', '')
+    for (const d of extra) out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
   }
   const compiler = report.compiler
   if (compiler) {
@@ -80,7 +83,7 @@ function markdown(report: ChangeReport): string {
     const [causes, derived] = splitFindings(compiler.findings)
     if (causes.length) {
       out.push('| symbol | check | reason |', '| --- | --- | --- |')
-      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeMd(f.reason).replace(/\|/g, '\\|')} |`)
+      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(f.reason).replace(/\|/g, '\\|')} |`)
       out.push('')
     }
     if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
@@ -110,6 +113,14 @@ function affectedEntryPoints(changes: readonly Change[]): [string, Record<Change
 
 function escapeMd(text: string): string {
   return text.replace(/([\\`*_<>[\]])/g, '\\$1')
+}
+
+/** Escapes Markdown outside the `code spans` our own messages use. */
+function escapeOutsideCode(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 ? part : escapeMd(part)))
+    .join('')
 }
 
 // ---------------------------------------------------------------------------------------------
