@@ -6,7 +6,7 @@ import { relative, resolve } from 'node:path'
 import { resolveOptions, type Options } from '../config.js'
 import { compareLexicons, exitCodeFor, type FailOn } from './index.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
-import { readLexiconDir, readLexiconsAtRef, UsageError, type LexiconSet } from './inputs.js'
+import { onSide, readLexiconDir, readLexiconsAtRef, UsageError, type LexiconSet, type SideName } from './inputs.js'
 
 export interface DiffFlags extends Options {
   config?: string
@@ -43,14 +43,18 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
 /** The two sides: `--from`/`--to` directories, or the lexicon directory at `--base` (default HEAD) and on disk. */
 async function inputs(flags: DiffFlags, lexicons: string, cwd: string): Promise<[LexiconSet, LexiconSet]> {
   const show = (path: string) => relative(cwd, path) || '.'
+  const side = (name: SideName, label: string, load: (label: string) => Promise<LexiconSet>) => load(label).catch((error) => Promise.reject(onSide(name, label, error)))
   if (flags.from !== undefined || flags.to !== undefined) {
     if (flags.base !== undefined) throw new UsageError('use either --base or --from/--to, not both')
     if (flags.from === undefined || flags.to === undefined) throw new UsageError('--from and --to go together: give both directories')
     const [from, to] = [resolve(cwd, flags.from), resolve(cwd, flags.to)]
-    return Promise.all([readLexiconDir(from, show(from)), readLexiconDir(to, show(to))])
+    return Promise.all([side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))])
   }
   const ref = flags.base ?? 'HEAD'
-  return Promise.all([readLexiconsAtRef(lexicons, ref, `${ref}:${show(lexicons)}`), readLexiconDir(lexicons, `${show(lexicons)} (working tree)`)])
+  return Promise.all([
+    side('old', `${ref}:${show(lexicons)}`, (label) => readLexiconsAtRef(lexicons, ref, label)),
+    side('new', `${show(lexicons)} (working tree)`, (label) => readLexiconDir(lexicons, label)),
+  ])
 }
 
 /** Colour on a terminal; never with NO_COLOR; FORCE_COLOR forces it (CI logs that render ANSI). */

@@ -20,7 +20,7 @@ import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } 
 import type { Change, ChangeReport, CompilerReport, Disagreement } from './report.js'
 import { atLeast, CLASSES, classify, worse, type ChangeClass } from './rules.js'
 import { defKey, defUsage, RefGraph, type DefUsage } from './usage.js'
-import type { LexiconSet } from './inputs.js'
+import { onSide, type LexiconSet, type SideName } from './inputs.js'
 
 export interface CompareOptions {
   /** Also build both clients and let the TypeScript compiler decide source compatibility (loads ts-morph; ~1–3 s). */
@@ -80,7 +80,7 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
 }
 
 /** One side parsed and narrowed to the selection; an error names the side. */
-function selected(set: LexiconSet, selection: Selection, side: 'old' | 'new'): ParsedDoc[] {
+function selected(set: LexiconSet, selection: Selection, side: SideName): ParsedDoc[] {
   try {
     const docs = 'docs' in set ? set.docs : parseLexiconDocs(set.files)
     const includes = selection.include.map(patternToRegExp)
@@ -89,8 +89,7 @@ function selected(set: LexiconSet, selection: Selection, side: 'old' | 'new'): P
     // A side may select nothing (the methods are new, or gone): everything is then added or removed.
     return anyRoot ? selectDocs(docs, selection) : []
   } catch (error) {
-    if (error instanceof LexgenError) throw new LexgenError(`in the ${side} lexicons (${set.label}): ${error.message}`)
-    throw error
+    throw onSide(side, set.label, error)
   }
 }
 

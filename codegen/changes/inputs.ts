@@ -22,6 +22,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** Which side of a comparison an input is: errors in it say so. */
+export type SideName = 'old' | 'new'
+
+/** `error`, if it is a bad-input error, re-worded to name the side and where its lexicons came from. */
+export function onSide(side: SideName, label: string, error: unknown): unknown {
+  return error instanceof LexgenError ? new LexgenError(`in the ${side} lexicons (${label}): ${error.message}`) : error
+}
+
 /** A lexicon directory as it is on disk. */
 export async function readLexiconDir(dir: string, label: string): Promise<LexiconSet> {
   return { label, files: await loadLexiconFiles(dir) }
