@@ -10,7 +10,6 @@ import { CLASSES, SIDES, type ChangeClass } from './rules.js'
 import { defKey, type Via } from './usage.js'
 
 export type ReportFormat = 'text' | 'markdown' | 'json'
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'markdown', 'json']
 
 export interface FormatOptions {
   /** ANSI colour in `text` (the CLI sets it on a TTY unless NO_COLOR is set). */

@@ -19,7 +19,7 @@ import { compareDocs, type RawChange } from './compare.js'
 import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, ChangeReport, CompilerReport, Disagreement } from './report.js'
 import { atLeast, CLASSES, classify, worse, type ChangeClass } from './rules.js'
-import { defKey, defUsage, RefGraph, type DefUsage } from './usage.js'
+import { defKey, deployedUsage, RefGraph, type DefUsage } from './usage.js'
 import { onSide, type LexiconSet, type SideName } from './inputs.js'
 
 export interface CompareOptions {
@@ -29,7 +29,6 @@ export interface CompareOptions {
 
 /** The `--fail-on` levels: the least severe class that fails a run. */
 export type FailOn = 'breaking' | 'source' | 'any' | 'none'
-export const FAIL_ON: readonly FailOn[] = ['breaking', 'source', 'any', 'none']
 
 /**
  * Compares two lexicon sets as the generated client sees them: `selection` (with its reference
@@ -47,7 +46,7 @@ export async function compareLexicons(
   if (old.length === 0 && current.length === 0) {
     throw new LexgenError(`no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')} in either set`)
   }
-  const usage = defUsage(old, current)
+  const usage = deployedUsage(old, current)
   const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
   const compiler = options.compilerCheck ? await compilerReport(old, current, usage, changes) : undefined
 

@@ -24,19 +24,27 @@ export function defsByNsid(docs: readonly ParsedDoc[]): Defs {
 }
 
 /**
+ * Where each def travels for a client built from `old` (the one deployed): its usage in `old`.
+ * A def only `current` has (an addition) gets its usage there.
+ */
+export function deployedUsage(old: readonly ParsedDoc[], current: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
+  const usage = new Map(defUsage(old))
+  const oldDefs = new Set(old.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
+  for (const [key, reach] of defUsage(current)) if (!oldDefs.has(key)) usage.set(key, reach)
+  return usage
+}
+
+/**
  * Which side every def is reached from, following refs and union members transitively:
  * a method's params and input are the request, its output and stream messages the response;
- * a record def, and whatever it references, is a record. Computed over each lexicon set given
- * and merged, so a def gets every side it has in either.
+ * a record def, and whatever it references, is a record.
  */
-export function defUsage(...sets: readonly (readonly ParsedDoc[])[]): ReadonlyMap<string, DefUsage> {
+export function defUsage(docs: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
   const found = new Map<string, Map<Side, Set<string>>>()
-  for (const docs of sets) {
-    const defs = defsByNsid(docs)
-    const graph = new RefGraph([defs])
-    for (const [nsid, docDefs] of defs) {
-      for (const [name, def] of docDefs) for (const [side, schema] of roots(def)) walk(graph, found, nsid, name, schema, side)
-    }
+  const defs = defsByNsid(docs)
+  const graph = new RefGraph([defs])
+  for (const [nsid, docDefs] of defs) {
+    for (const [name, def] of docDefs) for (const [side, schema] of roots(def)) walk(graph, found, nsid, name, schema, side)
   }
   const usage = new Map<string, DefUsage>()
   for (const [key, bySide] of found) {

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { RULES, type ChangeClass, type ChangeKind, type Side } from '../../../codegen/changes/index.js'
+import { ROOT } from '../helpers.js'
 import { compareEdit, type Docs } from './support.js'
 
 interface Row {
@@ -113,7 +116,8 @@ const rows: Row[] = [
   { name: 'def changes type', edit: (d) => (defs(d).spare = { type: 'string' }), kind: 'def-type-changed', class: 'source', sides: [] },
   { name: 'token added', edit: (d) => (defs(d).flagged = { type: 'token', description: 'Flagged.' }), kind: 'def-added', class: 'compatible', sides: [] },
   { name: 'token removed', edit: (d) => delete defs(d).mark, kind: 'def-removed', class: 'source', sides: [] },
-  { name: 'token made an object (reached from a response)', edit: (d) => ((defs(d).mark = { type: 'object', properties: {} }), (defs(d).view.properties.mark = { type: 'ref', ref: '#mark' })), kind: 'def-type-changed', class: 'breaking', sides: ['response'], also: ['field-added-optional'] },
+  { name: 'token made an object (now referenced, but old clients never meet it)', edit: (d) => ((defs(d).mark = { type: 'object', properties: {} }), (defs(d).view.properties.mark = { type: 'ref', ref: '#mark' })), kind: 'def-type-changed', class: 'source', sides: [], also: ['field-added-optional'] },
+  { name: 'def reached by a request and a response changes type', edit: (d) => (defs(d).shared = { type: 'string' }), kind: 'def-type-changed', class: 'breaking', sides: ['request', 'response'] },
   { name: 'ref moved to an identical def in another doc', edit: (d) => ((d['ex.test.more'] = { lexicon: 1, id: 'ex.test.more', defs: { shared: structuredClone(defs(d).shared) } }), (input(d).properties.shared.ref = 'ex.test.more#shared')), kind: 'ref-target-changed', class: 'compatible', sides: ['request'], also: ['doc-added'] },
   { name: 'ref retargeted to a different def', edit: (d) => (input(d).properties.shared.ref = 'ex.test.defs#image'), kind: 'ref-target-changed', class: 'compatible', sides: ['request'], also: ['field-added-required', 'field-removed-required'] },
   { name: 'inline schema replaced by a ref to the same schema', edit: (d) => ((defs(d).text = { type: 'string', maxLength: 300 }), (defs(d).view.properties.text = { type: 'ref', ref: '#text' })), kind: 'ref-target-changed', class: 'compatible', sides: ['response'], also: ['def-added'] },
@@ -133,6 +137,16 @@ const rows: Row[] = [
 ]
 
 describe('lexgen diff rules: one minimal edit per row, with its class and side', () => {
+  it('the README carries the rule table as the code has it', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const table = [
+      '| kind | change | request | response | record | why |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...Object.entries(RULES).map(([kind, r]) => `| \`${kind}\` | ${r.title} | ${r.request} | ${r.response} | ${r.record} | ${r.why} |`),
+    ].join('\n')
+    expect(readme).toContain(table)
+  })
+
   it('covers every kind of the rule table', () => {
     expect([...new Set(rows.map((row) => row.kind))].sort()).toEqual(Object.keys(RULES).sort())
     expect(rows.length).toBeGreaterThanOrEqual(40)
