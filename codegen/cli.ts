@@ -111,8 +111,8 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     return 0
   }
   io.err(`lexgen: ${display(options.out, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
-  io.err(`${await formatDiff(diff, current, result.files)}\n`)
   io.err('lexgen: to see what the lexicon change means for callers (breaking, source, compatible), run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)\n')
+  io.err(`${await formatDiff(diff, current, result.files)}\n`)
   return 1
 }
 
