@@ -286,6 +286,9 @@ const notes = {
     "Fix: land it with a bound on in-flight fetch requests until undici is ready; and make the generated index cheap to import: it imports every validator through `validation` (45–50 ms of its ~55 ms), so the registry should be loaded only by programs that install it.",
   'cold-atcute': "atcute uses the global fetch, already inside the Node binary; our first call first imports the npm undici package (~80 ms). Fix: as for @atproto/api above.",
   validate: 'See bench/validate.js (issue 5) for the breakdown.',
+  'diff-corpus':
+    'Whole process: Node start (~80 ms idle), importing lexgen with @atproto/lexicon, reading the 751 files of both sets, and validating every doc of both sets with @atproto/lexicon dominate; comparing, following refs and classifying take ~60 ms. ' +
+    'Fix: validate a doc once when both sides hold the same file (most of a snapshot is unchanged), and read both sets concurrently.',
   'paginate-rss': 'The growth is allocator and V8 slack, not retained pages (raw undici grows about as much, and the heap retained after a final GC is about 1 MB). Fix: none needed in the runtime.',
 }
 

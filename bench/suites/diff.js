@@ -7,24 +7,17 @@
 // A separate in-process pass splits (b) into its stages, to say what dominates.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { root, summarize } from '../lib/util.js'
 
 const lexgen = join(root, 'bin/lexgen.js')
 const stagesWorker = join(root, 'bench/workers/diff-stages.js')
 
-/** `../shared/lexicon-history` beside the clone; from a git worktree, beside the main checkout. */
-export function lexiconHistory() {
-  const candidates = [resolve(root, '../shared/lexicon-history')]
-  try {
-    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' }).trim()
-    candidates.push(join(dirname(dirname(common)), 'shared/lexicon-history'))
-  } catch {
-    // not a git checkout
-  }
-  const found = candidates.find((dir) => existsSync(join(dir, 'README.md')))
-  if (!found) throw new Error(`lexicon history not found (looked in ${candidates.join(', ')})`)
-  return found
+/** `../shared/lexicon-history` beside the clone, as CI has it; LEXICON_HISTORY names another place. */
+function lexiconHistory() {
+  const dir = process.env.LEXICON_HISTORY ?? resolve(root, '../shared/lexicon-history')
+  if (!existsSync(join(dir, 'README.md'))) throw new Error(`lexicon history not found in ${dir} (set LEXICON_HISTORY)`)
+  return dir
 }
 
 function run(args) {
