@@ -72,9 +72,10 @@ interface Check {
   readonly check: SourceCheck
 }
 
-/** Names a method module exports whose checks are derived from others (Item, Page, Errors) or trivial. */
+/** A method module's own types, by the direction values of them travel (Item, Page and Errors derive from these). */
 const METHOD_TYPES_IN = ['Params', 'Input'] as const
 const METHOD_TYPES_OUT = ['Output', 'Message'] as const
+const METHOD_DEFS = new Set(['query', 'procedure', 'subscription'])
 
 /**
  * Checks every doc of `before` that `after` still has: its exported names, its method's
@@ -126,6 +127,7 @@ export async function checkSourceCompatibility(
   const checks = new Map<number, Check>()
   let presenceChecks = before.model.docs.length
   pairs.forEach(({ oldDoc, newDoc }, i) => {
+    const isMethod = METHOD_DEFS.has((oldDoc.doc.defs.main as { type?: string } | undefined)?.type ?? '')
     const oldExports = exportsOf(`/old/${oldDoc.path}`)
     const newExports = exportsOf(`/new/${newDoc.path}`)
     const defOf = exportOwners(oldDoc)
@@ -149,10 +151,10 @@ export async function checkSourceCompatibility(
         continue
       }
       if (!kinds.has('type') || !newExports.get(name)!.has('type')) continue
-      if (oldDoc.method && (METHOD_TYPES_IN as readonly string[]).includes(name)) {
+      if (isMethod && (METHOD_TYPES_IN as readonly string[]).includes(name)) {
         fits('main', name, 'old-fits-new')
         propertiesKept('main', name)
-      } else if (oldDoc.method && (METHOD_TYPES_OUT as readonly string[]).includes(name)) {
+      } else if (isMethod && (METHOD_TYPES_OUT as readonly string[]).includes(name)) {
         fits('main', name, 'new-fits-old')
         propertiesKept('main', name)
       } else if (defOf.has(name) && isDefType(oldDoc, name)) {

@@ -4,7 +4,8 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { dirname, relative, resolve, sep } from 'node:path'
+import { realpath } from 'node:fs/promises'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError } from '../errors.js'
 import { loadLexiconFiles, parseJson, type LoadedFile } from '../load.js'
@@ -44,8 +45,8 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
   const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => {
     throw new UsageError(`--base: '${ref}' is not a commit in ${top} (in CI, fetch it first, e.g. \`git fetch origin main\`)`)
   })
-  const prefix = relative(top, dir).split(sep).join('/')
-  const listing = await git(top, ['ls-tree', '-r', '-z', '--full-tree', commit.trim(), '--', prefix || '.'])
+  const prefix = relative(top, await realPathOf(dir)).split(sep).join('/')
+  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit.trim(), '--', prefix || '.'])
   const blobs: { id: string; file: string }[] = []
   for (const entry of listing.split('\0')) {
     const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry)
@@ -57,10 +58,21 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
   return { label, files: blobs.map((blob, i) => ({ file: blob.file, json: parseJson(texts[i]!, blob.file) })) }
 }
 
-/** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
-async function gitTopLevel(dir: string): Promise<string> {
+/** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */
+async function realPathOf(dir: string): Promise<string> {
+  const existing = nearestExisting(dir)
+  return join(await realpath(existing), relative(existing, resolve(dir)))
+}
+
+function nearestExisting(dir: string): string {
   let existing = resolve(dir)
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
+  return existing
+}
+
+/** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
+async function gitTopLevel(dir: string): Promise<string> {
+  const existing = nearestExisting(dir)
   try {
     return (await git(existing, ['rev-parse', '--show-toplevel'])).trim()
   } catch (error) {

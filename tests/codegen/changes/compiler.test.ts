@@ -66,6 +66,14 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     ])
   })
 
+  it('a stream message field made optional: the member def no longer fits old code', async () => {
+    const report = await compareEdit((d) => (d['ex.test.stream']!.defs.event.required = []), withCompiler)
+    // `Message` is an open union: any typed object fits its catch-all, so the member's own check is the one that fails.
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['ExTestStream.Event', 'new-fits-old', '`seq`: may be undefined in the new type; the old type says number'],
+    ])
+  })
+
   it('traces a failing output to the def inside it that fails', async () => {
     const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.required = ['id']), withCompiler)
     const bySymbol = new Map(report.compiler!.findings.map((f) => [f.symbol, f]))
