@@ -4,14 +4,16 @@
 // No peer runs the same classification (goat's `lex breaking` is Go and compares docs one by one,
 // without selection, refs or a compiler), so these rows carry absolute times and a target.
 // Same work: every run must print the same JSON report (byte for byte), with the expected shape.
+// Each run's CPU time is recorded too: on a shared 2-core machine wall time includes waiting for a core.
 // A separate in-process pass splits (b) into its stages, to say what dominates.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { root, summarize } from '../lib/util.js'
 
 const lexgen = join(root, 'bin/lexgen.js')
 const stagesWorker = join(root, 'bench/workers/diff-stages.js')
+const cpuWorker = join(root, 'bench/workers/cpu.js')
 
 /** `../shared/lexicon-history` beside the clone, as CI has it; LEXICON_HISTORY names another place. */
 function lexiconHistory() {
@@ -20,15 +22,14 @@ function lexiconHistory() {
   return dir
 }
 
+/** One `lexgen diff` process: wall time, CPU time (bench/workers/cpu.js) and the report it printed. */
 function run(args) {
   const started = performance.now()
-  let stdout
-  try {
-    stdout = execFileSync(process.execPath, [lexgen, 'diff', ...args, '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
-  } catch (error) {
-    throw new Error(`lexgen diff ${args.join(' ')} failed: ${error.stderr || error.message}`)
-  }
-  return { ms: performance.now() - started, stdout }
+  const child = spawnSync(process.execPath, [cpuWorker, lexgen, 'diff', ...args, '--format', 'json', '--fail-on', 'none'], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 })
+  const ms = performance.now() - started
+  const cpu = /cpu-ms ([\d.]+)\n$/.exec(child.stderr)
+  if (child.status !== 0 || !cpu) throw new Error(`lexgen diff ${args.join(' ')} failed: ${child.stderr || child.error}`)
+  return { ms, cpuMs: Number(cpu[1]), stdout: child.stdout }
 }
 
 export async function diffBench({ quick }) {
@@ -41,12 +42,13 @@ export async function diffBench({ quick }) {
   const result = { sets: {} }
   for (const [name, set] of Object.entries(sets)) {
     const times = []
+    const cpu = []
     let first
     for (let i = 0; i < warm + measured; i++) {
-      const { ms, stdout } = run(set.args)
+      const { ms, cpuMs, stdout } = run(set.args)
       first ??= stdout
       if (stdout !== first) throw new Error(`lexgen diff (${name}): two runs printed different reports`)
-      if (i >= warm) times.push(ms)
+      if (i >= warm) times.push(ms), cpu.push(cpuMs)
     }
     const report = JSON.parse(first)
     if (report.format !== 'lexgen-diff/1' || report.changes.length === 0) throw new Error(`lexgen diff (${name}): unexpected report`)
@@ -54,6 +56,7 @@ export async function diffBench({ quick }) {
     result.sets[name] = {
       label: set.label,
       times: summarize(times),
+      cpu: summarize(cpu),
       docs: [report.before.docs, report.after.docs],
       summary: report.summary,
       checks: report.compiler?.checks,

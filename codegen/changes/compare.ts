@@ -38,7 +38,11 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
   const out: RawChange[] = []
   const nsids = [...new Set([...a.keys(), ...b.keys()])].sort(compare)
   const removedDefs: [string, string][] = []
+  // A doc both sides share as one parse (same file, same content) has nothing to compare.
+  const afterDocs = new Map<string, unknown>(after.map((d) => [d.doc.id, d.doc]))
+  const unchanged = new Set<string>(before.filter((d) => afterDocs.get(d.doc.id) === d.doc).map((d) => d.doc.id))
   for (const nsid of nsids) {
+    if (unchanged.has(nsid)) continue
     const defsA = a.get(nsid)
     const defsB = b.get(nsid)
     if (!defsA) {

@@ -62,14 +62,14 @@ function markdown(report: ChangeReport): string {
     if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
     for (const [key, group] of groups) {
       if (cls === 'docs') {
-        out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${c.path}\`` : 'the def')).join(', ')}`)
+        out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
         continue
       }
       out.push(`#### \`${displayKey(key)}\``)
       const via = viaText(group[0]!, (s) => `\`${s}\``)
       if (via) out.push(`_${via}_`)
       out.push('')
-      for (const c of group) out.push(`- ${c.path ? `\`${c.path}\`: ` : ''}${escapeMd(c.message)}${sideNote(c)}`)
+      for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
       out.push('')
     }
     if (cls === 'docs') out.push('', '</details>', '')
@@ -82,7 +82,7 @@ function markdown(report: ChangeReport): string {
     const [causes, derived] = splitFindings(compiler.findings)
     if (causes.length) {
       out.push('| symbol | check | reason |', '| --- | --- | --- |')
-      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(f.reason).replace(/\|/g, '\\|')} |`)
+      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(printable(f.reason)).replace(/\|/g, '\\|')} |`)
       out.push('')
     }
     if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
@@ -146,15 +146,15 @@ function text(report: ChangeReport, color: boolean): string {
     out.push(`  ${change.def === 'main' ? 'main' : `#${change.def}`}${via ? paint('dim', `  (${via})`) : ''}`)
     const docs = group.filter((c) => c.class === 'docs')
     for (const c of group.filter((c) => c.class !== 'docs')) {
-      out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${c.path ? `${c.path}: ` : ''}${c.message}${sideNote(c)}`)
+      out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${printable(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
     }
-    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${docs.map((c) => c.path || 'the def').join(', ')}`)
+    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${printable(docs.map((c) => c.path || 'the def').join(', '))}`)
   }
   const compiler = report.compiler
   if (compiler) {
     out.push('', `${paint('bold', 'source check')} (TypeScript ${compiler.typescript}): ${compiler.checks} checks, ${compiler.findings.length ? paint('source', `${compiler.findings.length} failed`) : 'all passed'}`)
     const [causes, derived] = splitFindings(compiler.findings)
-    for (const f of causes) out.push(`  ✗ ${f.symbol}: ${f.reason}`)
+    for (const f of causes) out.push(`  ✗ ${f.symbol}: ${printable(f.reason)}`)
     if (derived.length) out.push(`  also failing, because they contain one of the above: ${derived.map((f) => f.symbol).join(', ')}`)
     if (compiler.disagreements.length) {
       out.push('', paint('bold', 'rules and compiler disagree'))
@@ -171,6 +171,11 @@ function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: strin
 
 // ---------------------------------------------------------------------------------------------
 // Shared
+
+/** Control characters from a lexicon (a property name, an enum value) shown as escapes: never sent to a terminal raw, never breaking a Markdown line. */
+function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
 
 function summaryLine(report: ChangeReport): string {
   return CLASSES.map((c) => `${report.summary[c]} ${c}`).join(', ')

@@ -8,19 +8,19 @@
  *
  * Stages, plain data between them: parse and select each side → usage (which side of the wire
  * each def is on, through which methods) → compare (raw differences) → classify (rules.ts) →
- * optional compiler check (compiler.ts) → report (report.ts) → format (format.ts).
+ * optional compiler check (compiler.ts, reconciled with the rules in reconcile.ts) → report
+ * (report.ts) → format (format.ts).
  */
-import { emit } from '../emit.js'
 import { LexgenError } from '../errors.js'
-import { buildModel } from '../model.js'
+import type { LoadedFile } from '../load.js'
 import { parseLexiconDocs, type ParsedDoc } from '../parse.js'
 import { compare, patternToRegExp, selectDocs, type Selection } from '../select.js'
 import { compareDocs, type RawChange } from './compare.js'
-import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
-import type { Change, ChangeReport, CompilerReport, Disagreement } from './report.js'
-import { atLeast, CLASSES, classify, worse, type ChangeClass } from './rules.js'
-import { defKey, deployedUsage, RefGraph, type DefUsage } from './usage.js'
 import { onSide, type LexiconSet, type SideName } from './inputs.js'
+import { compilerReport } from './reconcile.js'
+import type { Change, ChangeReport } from './report.js'
+import { atLeast, CLASSES, classify, type ChangeClass } from './rules.js'
+import { defKey, deployedUsage, type DefUsage } from './usage.js'
 
 export interface CompareOptions {
   /** Also build both clients and let the TypeScript compiler decide source compatibility (loads ts-morph; ~1–3 s). */
@@ -41,8 +41,9 @@ export async function compareLexicons(
   selection: Selection,
   options: CompareOptions = {},
 ): Promise<ChangeReport> {
-  const old = selected(before, selection, 'old')
-  const current = selected(after, selection, 'new')
+  const newDocs = parsed(after, 'new')
+  const current = selected(newDocs, after.label, selection, 'new')
+  const old = selected(parsed(before, 'old', { set: after, docs: newDocs }), before.label, selection, 'old')
   if (old.length === 0 && current.length === 0) {
     throw new LexgenError(`no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')} in either set`)
   }
@@ -78,17 +79,47 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
   return failsOn(report, failOn) ? 1 : 0
 }
 
-/** One side parsed and narrowed to the selection; an error names the side. */
-function selected(set: LexiconSet, selection: Selection, side: SideName): ParsedDoc[] {
+/**
+ * A side's docs, validated. A file the other side holds with the same content reuses that side's
+ * parse: a snapshot is mostly unchanged, and validating with @atproto/lexicon is a diff's costliest stage.
+ */
+function parsed(set: LexiconSet, side: SideName, other?: { set: LexiconSet; docs: readonly ParsedDoc[] }): readonly ParsedDoc[] {
+  if ('docs' in set) return set.docs
   try {
-    const docs = 'docs' in set ? set.docs : parseLexiconDocs(set.files)
+    const unchanged = other && 'files' in other.set ? sameFiles(set.files, other.set.files, other.docs) : new Map<string, ParsedDoc>()
+    const fresh = new Map(parseLexiconDocs(set.files.filter((f) => !unchanged.has(f.file))).map((d) => [d.file, d]))
+    const docs = set.files.map((f) => unchanged.get(f.file) ?? fresh.get(f.file)!)
+    const ids = new Map<string, string>()
+    for (const { file, doc } of docs) {
+      const first = ids.get(doc.id)
+      if (first !== undefined) throw new LexgenError(`duplicate lexicon id '${doc.id}' (already defined in ${first})`, { file, path: 'id' })
+      ids.set(doc.id, file)
+    }
+    return docs
+  } catch (error) {
+    throw onSide(side, set.label, error)
+  }
+}
+
+/** The other side's parsed doc for each of `files` that it holds with the same JSON. */
+function sameFiles(files: readonly LoadedFile[], otherFiles: readonly LoadedFile[], otherDocs: readonly ParsedDoc[]): Map<string, ParsedDoc> {
+  const texts = new Map(otherFiles.map((f) => [f.file, JSON.stringify(f.json)]))
+  const docs = new Map(otherDocs.map((d) => [d.file, d]))
+  const same = new Map<string, ParsedDoc>()
+  for (const f of files) if (texts.get(f.file) === JSON.stringify(f.json) && docs.has(f.file)) same.set(f.file, docs.get(f.file)!)
+  return same
+}
+
+/** One side narrowed to the selection; an error names the side. */
+function selected(docs: readonly ParsedDoc[], label: string, selection: Selection, side: SideName): ParsedDoc[] {
+  try {
     const includes = selection.include.map(patternToRegExp)
     const excludes = selection.exclude.map(patternToRegExp)
     const anyRoot = docs.some(({ doc }) => includes.some((re) => re.test(doc.id)) && !excludes.some((re) => re.test(doc.id)))
     // A side may select nothing (the methods are new, or gone): everything is then added or removed.
     return anyRoot ? selectDocs(docs, selection) : []
   } catch (error) {
-    throw onSide(side, set.label, error)
+    throw onSide(side, label, error)
   }
 }
 
@@ -110,66 +141,6 @@ function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Chang
 
 function byLocation(a: Change, b: Change): number {
   return compare(a.nsid, b.nsid) || compare(a.def, b.def) || compare(a.path, b.path) || compare(a.kind, b.kind) || compare(a.message, b.message)
-}
-
-async function compilerReport(
-  old: readonly ParsedDoc[],
-  current: readonly ParsedDoc[],
-  usage: ReadonlyMap<string, DefUsage>,
-  changes: readonly Change[],
-): Promise<CompilerReport> {
-  const client = (docs: readonly ParsedDoc[]) => {
-    const model = buildModel(docs, CHECK_RUNTIME_IMPORT)
-    return { model, files: emit(model) }
-  }
-  const result = await checkSourceCompatibility(client(old), client(current), usage)
-  const graph = RefGraph.of(old, current)
-  const findings = withCauses(result.findings, graph)
-  return { ...result, findings, disagreements: disagreements(findings, changes, graph) }
-}
-
-/**
- * Marks findings that follow from another: `getConvo.Output` fails because the `convoView` it
- * contains fails. `through` names the failing def's symbol, so reports can lead with the cause.
- */
-function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): CompilerFinding[] {
-  const failing = new Map<string, string>()
-  for (const f of findings) if (!failing.has(defKey(f.nsid, f.def))) failing.set(defKey(f.nsid, f.def), f.symbol)
-  return findings.map((f) => {
-    if (f.check === 'module-kept' || f.check === 'export-kept') return f // a missing name has no inner cause
-    const own = defKey(f.nsid, f.def)
-    const cause = [...graph.closure(own)].filter((key) => key !== own && failing.has(key)).sort(compare)[0]
-    return cause ? { ...f, through: failing.get(cause)! } : f
-  })
-}
-
-/**
- * Defs where rules and compiler disagree: the compiler rejects old code where the rules found
- * nothing worse than compatible, or the rules expect old code to break (`source`) where every
- * check compiled.
- */
-function disagreements(findings: readonly CompilerFinding[], changes: readonly Change[], graph: RefGraph): Disagreement[] {
-  const rules = new Map<string, { worst: ChangeClass; source: boolean; nsid: string; def: string }>()
-  for (const c of changes) {
-    const key = defKey(c.nsid, c.def)
-    const entry = rules.get(key) ?? { worst: 'docs', source: false, nsid: c.nsid, def: c.def }
-    rules.set(key, { ...entry, worst: worse(entry.worst, c.class), source: entry.source || c.class === 'source' })
-  }
-  const rejected = new Map(findings.map((f) => [defKey(f.nsid, f.def), f]))
-  const out: Disagreement[] = []
-  for (const [key, f] of rejected) {
-    // The rules' verdict on everything the failing symbol contains, itself included.
-    let worst: ChangeClass | 'none' = 'none'
-    for (const reached of graph.closure(key)) {
-      const rule = rules.get(reached)
-      if (rule) worst = worst === 'none' ? rule.worst : worse(worst, rule.worst)
-    }
-    if (worst === 'none' || !atLeast(worst, 'source')) out.push({ nsid: f.nsid, def: f.def, rules: worst, compiler: 'does not compile' })
-  }
-  for (const [key, rule] of rules) {
-    if (rule.source && !rejected.has(key)) out.push({ nsid: rule.nsid, def: rule.def, rules: rule.worst, compiler: 'compiles' })
-  }
-  return out.sort((a, b) => compare(a.nsid, b.nsid) || compare(a.def, b.def))
 }
 
 export { formatChangeReport, type ReportFormat } from './format.js'

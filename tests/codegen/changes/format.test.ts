@@ -81,6 +81,20 @@ describe('report formats', () => {
     for (const format of ['text', 'markdown', 'json'] as const) expect(formatChangeReport(a, format)).toBe(formatChangeReport(b, format))
   })
 
+  it('never passes control characters from a lexicon to the terminal or the Markdown', async () => {
+    const report = await compareEdit((d) => {
+      d['ex.test.defs']!.defs.view.properties.status.enum.push('\x1b[2Jgone\n- injected')
+      d['ex.test.defs']!.defs.view.properties['odd\rname'] = { type: 'string' }
+    })
+    const text = formatChangeReport(report, 'text')
+    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f]/)
+    expect(text).toContain("enum value '\\x1b[2Jgone\\x0a- injected' added")
+    expect(text).toContain('odd\\x0dname: optional field added')
+    const md = formatChangeReport(report, 'markdown')
+    expect(md).not.toMatch(/[\x00-\x09\x0b-\x1f]/)
+    expect(md).not.toContain('\n- injected')
+  })
+
   it('says so when nothing changed', async () => {
     const report = await compareEdit(() => {})
     expect(formatChangeReport(report, 'text')).toContain('no changes that affect the generated client')
