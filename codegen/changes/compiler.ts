@@ -5,7 +5,8 @@
  *
  *   /old/…, /new/…   the two generated clients (same runtime import)
  *   /runtime/…       the runtime's declarations, as `lexgen/runtime` resolves to them
- *   /check.ts        one line per check, e.g. `const c1: New.Params = old1` (old Params into the new)
+ *   /imports.ts      both versions of every doc, imported, so the compiler can list their exports
+ *   /check.ts        the same imports, then one line per check, e.g. `const c1: N0.Params = v1` (old Params into the new)
  *
  * The compiler's diagnostics on /check.ts, mapped back by line, are the findings. ts-morph is
  * loaded here only, on demand: importing it loads the whole compiler (~0.4 s).
@@ -120,7 +121,7 @@ export async function checkSourceCompatibility(
   // Phase 1: import both versions of every doc, so the compiler can say what each exports.
   const specifier = (dir: string, doc: DocModel) => `'./${dir}/${doc.path.replace(/\.ts$/, '.js')}'`
   const lines = pairs.flatMap(({ oldDoc, newDoc }, i) => [`import type * as O${i} from ${specifier('old', oldDoc)}`, `import type * as N${i} from ${specifier('new', newDoc)}`])
-  const file = project.createSourceFile('/check.ts', lines.join('\n') + '\nexport {}\n')
+  project.createSourceFile('/imports.ts', lines.join('\n') + '\nexport {}\n')
   const exportsOf = moduleExports(project.getProgram().compilerObject, ts)
 
   // Phase 2: one line per check. The compiler's errors, mapped back by line, are the findings.
@@ -169,7 +170,7 @@ export async function checkSourceCompatibility(
     }
   })
 
-  file.replaceWithText(lines.join('\n') + '\nexport {}\n')
+  const file = project.createSourceFile('/check.ts', lines.join('\n') + '\nexport {}\n')
   const program = project.getProgram().compilerObject
   const reported = new Set<number>()
   for (const diagnostic of program.getSemanticDiagnostics(file.compilerNode)) {
