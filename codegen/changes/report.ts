@@ -18,7 +18,7 @@ export interface ChangeReport {
   readonly worst: ChangeClass | 'none'
   /** Every change, sorted by NSID, def, path and kind. */
   readonly changes: readonly Change[]
-  /** Present when the compiler check ran. */
+  /** Present when the compiler check ran (not with `--no-compiler-check`, nor when no selected doc changed). */
   readonly compiler?: CompilerReport
 }
 

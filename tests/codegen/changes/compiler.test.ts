@@ -11,12 +11,18 @@ const SELECTION = {
 }
 
 describe('source compatibility, decided by the TypeScript compiler', () => {
-  it('finds nothing when nothing changed, after running every check', async () => {
-    const report = await compareEdit(() => {}, withCompiler)
+  it('finds nothing when only descriptions changed, after running every check', async () => {
+    const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.description = 'A view.'), withCompiler)
     expect(report.compiler?.findings).toEqual([])
     expect(report.compiler?.disagreements).toEqual([])
     expect(report.compiler?.checks).toBeGreaterThan(50)
     expect(report.compiler?.typescript).toMatch(/^6\./)
+    expect(report.worst).toBe('docs')
+  })
+
+  it('does not run when no selected doc changed (the clients would be byte-identical)', async () => {
+    const report = await compareEdit(() => {}, withCompiler)
+    expect(report.compiler).toBeUndefined()
     expect(report.worst).toBe('none')
   })
 
