@@ -20,6 +20,7 @@ import { bundleSize } from './suites/bundle.js'
 import { callOverhead } from './suites/calls.js'
 import { codegen } from './suites/codegen.js'
 import { coldStart } from './suites/coldstart.js'
+import { diffBench } from './suites/diff.js'
 import { pagination } from './suites/paginate.js'
 
 // --render: no measuring; re-render the table and RESULTS.md from the last run's saved figures.
@@ -81,8 +82,10 @@ if (want('codegen')) {
   log('codegen wall time (lex-cli takes ~2 min per whole-corpus run)')
   results.codegen = await codegen({ quick, closure })
 }
-await buildAtprotoLex()
-const server = await startServer()
+// The runtime rows need the @atproto/lex client and the local server; `--only=codegen,diff,validate` skips both.
+const runtimeRows = ['calls', 'cold', 'paginate', 'bundle'].some(want)
+if (runtimeRows) await buildAtprotoLex()
+const server = runtimeRows ? await startServer() : undefined
 try {
   if (want('calls')) {
     log('call overhead')
@@ -101,9 +104,13 @@ try {
     results.bundle = await bundleSize(server)
   }
 } finally {
-  await server.close()
+  await server?.close()
 }
 if (want('validate')) results.validate = runValidation()
+if (want('diff')) {
+  log('lexgen diff on the lexicon history')
+  results.diff = await diffBench({ quick })
+}
 elapsed = (performance.now() - t0) / 1000
 log(`done in ${elapsed.toFixed(0)} s`)
 }
@@ -214,6 +221,15 @@ if (results.validate) {
   row(['6. validate a 100-message getMessages page', 'pending (issue 5)', '@atproto/lexicon', '–', '–', '–'])
 }
 
+if (results.diff) {
+  const d = results.diff
+  const c = d.sets.corpus
+  const cell = check('diff-corpus', c.times.median < 1000, `< 1 s: ${(c.times.median / 1000).toFixed(2)} s wall, ${(c.cpu.median / 1000).toFixed(2)} s CPU`)
+  row([`7. lexgen diff, ${c.label}`, `${ms(c.times)}; CPU ${ms(c.cpu)}`, '– (no peer classifies lexicon changes)', '–', '–', cell])
+  const sel = d.sets.selection
+  row([`7. lexgen diff, ${sel.label} (${sel.docs[0]} → ${sel.docs[1]} docs, ${sel.checks} checks)`, `${ms(sel.times)}; CPU ${ms(sel.cpu)}`, '–', '–', '–', '– (see the stage split below)'])
+}
+
 const header = '| benchmark | ours: median (min–max, runs) | peer | peer: median (min–max, runs) | ours ÷ peer | target |\n| --- | --- | --- | --- | --- | --- |'
 const table = `${header}\n${rows.join('\n')}`
 process.stdout.write(`${table}\n`)
@@ -247,6 +263,7 @@ const titles = {
   'cold-atcute': '4. cold start vs @atcute/client',
   'paginate-rss': '5. pagination memory',
   validate: '6. validation speed',
+  'diff-corpus': '7. lexgen diff of the whole corpus, rules only',
 }
 
 const notes = {
@@ -269,6 +286,9 @@ const notes = {
     "Fix: land it with a bound on in-flight fetch requests until undici is ready; and make the generated index cheap to import: it imports every validator through `validation` (45–50 ms of its ~55 ms), so the registry should be loaded only by programs that install it.",
   'cold-atcute': "atcute uses the global fetch, already inside the Node binary; our first call first imports the npm undici package (~80 ms). Fix: as for @atproto/api above.",
   validate: 'See bench/validate.js (issue 5) for the breakdown.',
+  'diff-corpus':
+    'Whole process: Node start (~80 ms idle), importing lexgen with @atproto/lexicon (~250 ms), reading the 751 files, and validating the 402 new docs plus the 59 changed old ones with @atproto/lexicon (~300 ms) dominate; selecting, following refs, comparing and classifying take ~60 ms. ' +
+    'Fix: none planned: what is left is Node, module loading and @atproto/lexicon validating the new side (required: a broken doc must be reported).',
   'paginate-rss': 'The growth is allocator and V8 slack, not retained pages (raw undici grows about as much, and the heap retained after a final GC is about 1 MB). Fix: none needed in the runtime.',
 }
 
@@ -335,6 +355,16 @@ function details() {
     const p = results.paginate
     out.push(
       `**5. Pagination.** ${p.total.toLocaleString('en')} messages, ${p.pages} pages of 100 (${(p.bytes / 2 ** 20).toFixed(1)} MiB of JSON, the same bytes for every client), each run in a fresh process with --expose-gc: 5 warm-up pages, a GC, then RSS sampled at every page. Ours: \`(await client.chat.bsky.convo.getMessages({ convoId, limit: 100 })).allItems()\` on the namespaced \`Client\` with its defaults (lenient response validation of every page), and the same with \`validate: 'off'\`; peers: the cursor loop (@atproto/api validates each page, raw undici and @atcute/client do not). Heap retained after a final GC: ours ${p.retainedMB.ours.median.toFixed(1)} MB, raw undici ${p.retainedMB.undici.median.toFixed(1)} MB. RSS right after warm-up: ours ${p.baselineMB.ours.median.toFixed(0)} MB.`,
+      '',
+    )
+  }
+  if (results.diff) {
+    const d = results.diff
+    const stages = Object.entries(d.stages).map(([name, s]) => `${name} ${s.median.toFixed(0)} ms`).join('; ')
+    out.push(
+      `**7. lexgen diff.** Whole process, Node start included: \`node bin/lexgen.js diff --from ../shared/lexicon-history/2026-04-22 --to lexicons --format json --fail-on none\`, once with \`--include '*' --no-compiler-check\` (every file of both sets read; each doc validated with @atproto/lexicon, a file both sides hold unchanged once; selected, compared and classified) and once with the configured selection and the compiler check (both clients generated in memory, loaded with the runtime's declarations into one ts-morph project, ${d.sets.selection.checks} checks type-checked). Same work: every run must print the same JSON report, byte for byte. ` +
+        `Reports: whole corpus ${JSON.stringify(d.sets.corpus.summary)}; selection ${JSON.stringify(d.sets.selection.summary)}. ` +
+        `Stage split of the second, in one fresh process (medians of ${Object.values(d.stages)[0].n} runs): ${stages}.`,
       '',
     )
   }

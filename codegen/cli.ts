@@ -26,16 +26,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
 
-  const withSelection = (command: Command) =>
+  const withLexicons = (command: Command) =>
     command
       .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
-      .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
+      .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+  const withSelection = (command: Command) =>
+    withLexicons(command)
+      .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
       .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: '@lexgen/runtime')")
       .option('--docs <dir>', 'also write Markdown reference docs there (default: "docs" in lexgen.config.json, unless --out is given)')
       .option('--no-docs', 'write no docs')
-      .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
 
   withSelection(program.command('generate'))
     .description('generate the client (and its docs) into the output directories (atomically: all or nothing)')
@@ -47,6 +49,19 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('exit 1, with a diff, when the output directory is not what generate would write')
     .action(async (flags: Options & { config?: string }) => {
       exitCode = await runCheck(flags, io)
+    })
+
+  withLexicons(program.command('diff'))
+    .description('classify what changed between two lexicon sets for users of the generated client (exit 1 at --fail-on)')
+    .option('--base <git-ref>', 'compare the lexicon directory at this commit with the working tree (default: HEAD)')
+    .option('--from <dir>', 'compare this lexicon directory (with --to) instead')
+    .option('--to <dir>', 'the lexicon directory to compare --from with')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(new Option('--fail-on <class>', 'exit 1 when changes of this class or worse exist').choices(['breaking', 'source', 'any', 'none']).default('breaking'))
+    .option('--no-compiler-check', 'skip the TypeScript source-compatibility check (faster)')
+    .action(async (flags: import('./changes/command.js').DiffFlags) => {
+      const { runDiff } = await import('./changes/command.js')
+      exitCode = await runDiff(flags, io)
     })
 
   try {
@@ -96,6 +111,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${files.size} files)`).join(', ')}\n`)
     return 0
   }
+  io.err('lexgen: to see what the lexicon change means for callers (breaking, source, compatible), run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)\n')
   for (const { dir, diff, current, files } of stale) {
     io.err(`lexgen: ${display(dir, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
     io.err(`${await formatDiff(diff, current, files)}\n`)

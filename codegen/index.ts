@@ -36,3 +36,21 @@ export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 export { readOutputDir, writeOutputDir, writeOutputDirs } from './write.js'
 export type { OutputFiles } from './emit.js'
+export {
+  compareLexicons,
+  exitCodeFor,
+  failsOn,
+  formatChangeReport,
+  readLexiconDir,
+  readLexiconsAtRef,
+  RULES,
+  type Change,
+  type ChangeClass,
+  type ChangeKind,
+  type ChangeReport,
+  type CompareOptions,
+  type FailOn,
+  type LexiconSet,
+  type ReportFormat,
+  type Side,
+} from './changes/index.js'

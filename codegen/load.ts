@@ -34,7 +34,8 @@ async function listJsonFiles(dir: string): Promise<string[]> {
     .sort()
 }
 
-function parseJson(text: string, file: string): unknown {
+/** Parses one lexicon file's text; a syntax error names the file, line and column. */
+export function parseJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text)
   } catch (cause) {

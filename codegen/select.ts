@@ -100,16 +100,28 @@ export function forEachRef(
   path: (string | number)[],
   visit: (ref: string, path: (string | number)[], unionMember: boolean) => void,
 ): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => forEachRef(item, [...path, i], visit))
-  } else if (typeof value === 'object' && value !== null) {
-    const node = value as { type?: unknown; ref?: unknown; refs?: unknown }
-    if (node.type === 'ref' && typeof node.ref === 'string') visit(node.ref, [...path, 'ref'], false)
-    if (node.type === 'union' && Array.isArray(node.refs)) {
-      node.refs.forEach((ref, i) => typeof ref === 'string' && visit(ref, [...path, 'refs', i], true))
+  // One path stack for the walk, copied only for a reference: a doc has many more nodes than refs.
+  const stack = [...path]
+  const walk = (node: unknown) => {
+    if (typeof node !== 'object' || node === null) return
+    if (Array.isArray(node)) {
+      node.forEach((item, i) => {
+        stack.push(i)
+        walk(item)
+        stack.pop()
+      })
+      return
     }
-    for (const [key, child] of Object.entries(value)) forEachRef(child, [...path, key], visit)
+    const { type, ref, refs } = node as { type?: unknown; ref?: unknown; refs?: unknown }
+    if (type === 'ref' && typeof ref === 'string') visit(ref, [...stack, 'ref'], false)
+    if (type === 'union' && Array.isArray(refs)) refs.forEach((r, i) => typeof r === 'string' && visit(r, [...stack, 'refs', i], true))
+    for (const [key, child] of Object.entries(node)) {
+      stack.push(key)
+      walk(child)
+      stack.pop()
+    }
   }
+  walk(value)
 }
 
 /** Code-unit order: locale-independent, so output is identical on every machine. */

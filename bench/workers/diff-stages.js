@@ -1,0 +1,45 @@
+// Where the time of `lexgen diff` with the compiler check goes, in one fresh process:
+// `node bench/workers/diff-stages.js <old lexicon dir>` compares it with lexicons/ for the repo's
+// configured selection and prints the milliseconds of each stage as JSON.
+import { join } from 'node:path'
+import { root } from '../lib/util.js'
+
+const t = () => performance.now()
+const ms = {}
+let at = t()
+const lap = (name) => {
+  const now = t()
+  ms[name] = now - at
+  at = now
+}
+
+const { resolveOptions } = await import(join(root, 'codegen/dist/config.js'))
+const { compareLexicons, readLexiconDir } = await import(join(root, 'codegen/dist/changes/index.js'))
+const { buildModel } = await import(join(root, 'codegen/dist/model.js'))
+const { emit } = await import(join(root, 'codegen/dist/emit.js'))
+const { parseLexiconDocs } = await import(join(root, 'codegen/dist/parse.js'))
+const { selectDocs } = await import(join(root, 'codegen/dist/select.js'))
+lap('import lexgen')
+
+const options = await resolveOptions({}, undefined, root)
+const before = await readLexiconDir(process.argv[2], 'old')
+const after = await readLexiconDir(options.lexicons, 'new')
+lap('read both sets')
+
+const old = selectDocs(parseLexiconDocs(before.files), options)
+const current = selectDocs(parseLexiconDocs(after.files), options)
+lap('validate and select both sets')
+
+for (const docs of [old, current]) emit(buildModel(docs, '@lexgen/runtime'))
+lap('generate both clients in memory')
+
+await import('ts-morph')
+lap('import ts-morph (the TypeScript compiler)')
+
+await compareLexicons({ label: 'old', docs: old }, { label: 'new', docs: current }, options)
+lap('rules (compare, classify)')
+
+const report = await compareLexicons({ label: 'old', docs: old }, { label: 'new', docs: current }, options, { compilerCheck: true })
+if (!report.compiler?.checks) throw new Error('the compiler check did not run')
+ms['compiler check (generate again, build the project, type-check)'] = t() - at - ms['rules (compare, classify)']
+process.stdout.write(JSON.stringify(ms))

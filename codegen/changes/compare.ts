@@ -1,0 +1,521 @@
+import type { ParsedDoc } from '../parse.js'
+import { compare, resolveRef } from '../select.js'
+import type { ChangeKind, Side } from './rules.js'
+import { defKey, defsByNsid } from './usage.js'
+
+/**
+ * One difference between two lexicon sets, before it is classified: what changed, where.
+ * `side` is set where the position decides it (inside a method's params, input, output,
+ * errors or message); elsewhere the def's usage decides.
+ */
+export interface RawChange {
+  readonly nsid: string
+  readonly def: string
+  /** Where inside the def, e.g. `input.message.text`, `parameters.limit`, `output.convos[]`; '' for the def itself. */
+  readonly path: string
+  readonly kind: ChangeKind
+  readonly side?: Side
+  /** What changed, in words. */
+  readonly message: string
+  readonly before?: unknown
+  readonly after?: unknown
+}
+
+type Schema = { readonly type?: string; readonly [key: string]: unknown }
+type Defs = ReadonlyMap<string, ReadonlyMap<string, unknown>>
+
+const METHOD_TYPES = new Set(['query', 'procedure', 'subscription'])
+/** Auth scopes, not part of the generated client. */
+const IGNORED_TYPES = new Set(['permission-set'])
+
+/**
+ * Every difference between `before` and `after` (each the selected closure of one side),
+ * doc by doc and def by def. Refs are followed where their target changes.
+ */
+export function compareDocs(before: readonly ParsedDoc[], after: readonly ParsedDoc[]): RawChange[] {
+  const a = defsByNsid(before)
+  const b = defsByNsid(after)
+  const out: RawChange[] = []
+  const nsids = [...new Set([...a.keys(), ...b.keys()])].sort(compare)
+  const removedDefs: [string, string][] = []
+  // A doc both sides share as one parse (same file, same content) has nothing to compare.
+  const afterDocs = new Map<string, unknown>(after.map((d) => [d.doc.id, d.doc]))
+  const unchanged = new Set<string>(before.filter((d) => afterDocs.get(d.doc.id) === d.doc).map((d) => d.doc.id))
+  for (const nsid of nsids) {
+    if (unchanged.has(nsid)) continue
+    const defsA = a.get(nsid)
+    const defsB = b.get(nsid)
+    if (!defsA) {
+      docAdded(nsid, defsB!, out)
+      continue
+    }
+    if (!defsB) {
+      docRemoved(nsid, defsA, out)
+      continue
+    }
+    for (const name of [...new Set([...defsA.keys(), ...defsB.keys()])].sort(compare)) {
+      const defA = defsA.get(name) as Schema | undefined
+      const defB = defsB.get(name) as Schema | undefined
+      if (isIgnored(defA) || isIgnored(defB)) continue
+      const ctx = new Context(a, b, nsid, name, out)
+      if (!defA) {
+        if (name === 'main' && isMethod(defB!)) ctx.emit('', 'method-added', `${describeDef(defB!)} added`, { side: 'request' })
+        else ctx.emit('', 'def-added', `${describeDef(defB!)} added`)
+      }
+      else if (!defB) {
+        if (name === 'main' && isMethod(defA)) ctx.emit('', 'method-removed', `${describeDef(defA)} removed`, { side: 'request' })
+        else removedDefs.push([nsid, name])
+      } else compareDef(ctx, defA, defB)
+    }
+  }
+  for (const [nsid, name] of removedDefs) defRemoved(a, b, nsid, name, out)
+  return out
+}
+
+function docAdded(nsid: string, defs: ReadonlyMap<string, unknown>, out: RawChange[]): void {
+  const main = defs.get('main') as Schema | undefined
+  if (isIgnored(main)) return
+  if (main && isMethod(main)) out.push({ nsid, def: 'main', path: '', kind: 'method-added', side: 'request', message: `new ${main.type}` })
+  else out.push({ nsid, def: 'main', path: '', kind: 'doc-added', message: `new lexicon doc (${listDefs(defs)})` })
+}
+
+function docRemoved(nsid: string, defs: ReadonlyMap<string, unknown>, out: RawChange[]): void {
+  const main = defs.get('main') as Schema | undefined
+  if (isIgnored(main)) return
+  if (main && isMethod(main)) out.push({ nsid, def: 'main', path: '', kind: 'method-removed', side: 'request', message: `${main.type} removed` })
+  else out.push({ nsid, def: 'main', path: '', kind: 'doc-removed', message: `lexicon doc removed (${listDefs(defs)})` })
+}
+
+/** A removed def, or the same schema under a new name or in another doc (found by shape). */
+function defRemoved(a: Defs, b: Defs, nsid: string, name: string, out: RawChange[]): void {
+  const def = a.get(nsid)!.get(name) as Schema
+  const ctx = new Context(a, b, nsid, name, out)
+  const matches: string[] = []
+  // A token is its name: every token has the same (empty) schema.
+  if (def.type !== 'token') for (const [otherNsid, defs] of b) {
+    for (const [otherName, other] of defs) {
+      if (a.get(otherNsid)?.has(otherName)) continue // not new
+      if (sameShape(a, nsid, def, b, otherNsid, other as Schema, new Set())) matches.push(defKey(otherNsid, otherName))
+    }
+  }
+  if (matches.length === 1) {
+    const [target] = matches as [string]
+    const moved = !target.startsWith(`${nsid}#`)
+    ctx.emit('', moved ? 'def-moved' : 'def-renamed', `${describeDef(def)} ${moved ? 'moved to' : 'renamed to'} ${displayKey(target)}`, {
+      before: displayKey(defKey(nsid, name)),
+      after: displayKey(target),
+    })
+  } else {
+    ctx.emit('', 'def-removed', `${describeDef(def)} removed`)
+  }
+}
+
+function compareDef(ctx: Context, a: Schema, b: Schema): void {
+  if (a.type !== b.type) {
+    if (isMethod(a) || isMethod(b)) ctx.emit('', 'method-type-changed', `${a.type} → ${b.type}`, { side: 'request', before: a.type, after: b.type })
+    else ctx.emit('', 'def-type-changed', `type ${a.type} → ${b.type}`, { before: a.type, after: b.type })
+    return
+  }
+  if (isMethod(a)) return compareMethod(ctx, a, b)
+  if (a.type === 'record') {
+    ctx.description('', a, b)
+    if (a.key !== b.key) ctx.emit('', 'record-key-changed', `record key ${String(a.key)} → ${String(b.key)}`, { before: a.key, after: b.key })
+    return compareSchema(ctx, a.record as Schema, b.record as Schema, '')
+  }
+  compareSchema(ctx, a, b, '')
+}
+
+function compareMethod(ctx: Context, a: Schema, b: Schema): void {
+  ctx.within('request', () => ctx.description('', a, b))
+  const emptyParams: Schema = { type: 'params', properties: {} }
+  ctx.within('request', () => compareSchema(ctx, (a.parameters as Schema) ?? emptyParams, (b.parameters as Schema) ?? emptyParams, 'parameters'))
+  ctx.within('request', () => compareBody(ctx, a.input as Body, b.input as Body, 'input'))
+  ctx.within('response', () => compareBody(ctx, a.output as Body, b.output as Body, 'output'))
+  ctx.within('response', () => compareBody(ctx, a.message as Body, b.message as Body, 'message'))
+  ctx.within('response', () => compareErrors(ctx, a.errors as ErrorDecl[] | undefined, b.errors as ErrorDecl[] | undefined))
+}
+
+interface Body {
+  readonly encoding?: string
+  readonly schema?: Schema
+  readonly description?: string
+}
+
+function compareBody(ctx: Context, a: Body | undefined, b: Body | undefined, section: 'input' | 'output' | 'message'): void {
+  if (!a && !b) return
+  const what = section === 'message' ? 'stream message' : `${section} body`
+  if (!a || !b) {
+    const kind = section === 'input' ? (a ? 'input-removed' : 'input-added') : a ? 'output-removed' : 'output-added'
+    ctx.emit(section, kind, `${what} ${a ? 'removed' : `added (${b!.encoding})`}`)
+    return
+  }
+  ctx.description(section, a, b)
+  if (a.encoding !== b.encoding) ctx.emit(section, 'encoding-changed', `${what} encoding ${a.encoding} → ${b.encoding}`, { before: a.encoding, after: b.encoding })
+  if (!a.schema && b.schema) ctx.emit(section, 'body-schema-added', `${what} gains a schema`)
+  else if (a.schema && !b.schema) ctx.emit(section, 'body-schema-removed', `${what} loses its schema`)
+  else if (a.schema && b.schema) compareSchema(ctx, a.schema, b.schema, section)
+}
+
+interface ErrorDecl {
+  readonly name: string
+  readonly description?: string
+}
+
+function compareErrors(ctx: Context, a: readonly ErrorDecl[] = [], b: readonly ErrorDecl[] = []): void {
+  const before = new Map(a.map((e) => [e.name, e]))
+  const after = new Map(b.map((e) => [e.name, e]))
+  for (const name of [...new Set([...before.keys(), ...after.keys()])].sort(compare)) {
+    const ea = before.get(name)
+    const eb = after.get(name)
+    if (!ea) ctx.emit('errors', 'error-added', `declared error ${name} added`, { after: name })
+    else if (!eb) ctx.emit('errors', 'error-removed', `declared error ${name} removed`, { before: name })
+    else ctx.description(`errors.${name}`, ea, eb)
+  }
+}
+
+/** Compares two schemas at the same position; `path` names the position for the report. */
+function compareSchema(ctx: Context, a: Schema, b: Schema, path: string): void {
+  if (a.type !== b.type && (a.type === 'ref' || b.type === 'ref')) return compareInlineWithRef(ctx, a, b, path)
+  if (a.type !== b.type) {
+    ctx.emit(path, 'type-changed', `type ${describeType(ctx.nsidA, a)} → ${describeType(ctx.nsidB, b)}`, { before: a.type, after: b.type })
+    return
+  }
+  ctx.description(path, a, b)
+  switch (a.type) {
+    case 'boolean':
+      compareValues(ctx, a, b, path)
+      return
+    case 'integer':
+      compareValues(ctx, a, b, path)
+      compareLimit(ctx, a, b, path, 'minimum', 'min')
+      compareLimit(ctx, a, b, path, 'maximum', 'max')
+      return
+    case 'string':
+      compareValues(ctx, a, b, path)
+      compareKnownValues(ctx, a, b, path)
+      compareFormat(ctx, a, b, path)
+      for (const key of ['minLength', 'minGraphemes'] as const) compareLimit(ctx, a, b, path, key, 'min')
+      for (const key of ['maxLength', 'maxGraphemes'] as const) compareLimit(ctx, a, b, path, key, 'max')
+      return
+    case 'bytes':
+    case 'array':
+      compareLimit(ctx, a, b, path, 'minLength', 'min')
+      compareLimit(ctx, a, b, path, 'maxLength', 'max')
+      if (a.type === 'array') compareSchema(ctx, a.items as Schema, b.items as Schema, `${path}[]`)
+      return
+    case 'blob':
+      compareLimit(ctx, a, b, path, 'maxSize', 'max')
+      compareAccept(ctx, a, b, path)
+      return
+    case 'object':
+    case 'params':
+      compareObject(ctx, a, b, path)
+      return
+    case 'ref':
+      compareRef(ctx, a, b, path)
+      return
+    case 'union':
+      compareUnion(ctx, a, b, path)
+      return
+    default:
+      // token, unknown, cid-link: nothing beyond the description
+      return
+  }
+}
+
+function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const propsA = entries(a.properties)
+  const propsB = entries(b.properties)
+  const requiredA = new Set(strings(a.required))
+  const requiredB = new Set(strings(b.required))
+  const nullableA = new Set(strings(a.nullable))
+  const nullableB = new Set(strings(b.nullable))
+  for (const name of [...new Set([...propsA.keys(), ...propsB.keys()])].sort(compare)) {
+    const pa = propsA.get(name) as Schema | undefined
+    const pb = propsB.get(name) as Schema | undefined
+    const at = join(path, name)
+    if (!pa) {
+      const required = requiredB.has(name)
+      ctx.emit(at, required ? 'field-added-required' : 'field-added-optional', `${required ? 'required' : 'optional'} field added (${describeType(ctx.nsidB, pb!)})`)
+    } else if (!pb) {
+      const required = requiredA.has(name)
+      ctx.emit(at, required ? 'field-removed-required' : 'field-removed-optional', `${required ? 'required' : 'optional'} field removed`)
+    } else {
+      if (!requiredA.has(name) && requiredB.has(name)) ctx.emit(at, 'field-made-required', 'optional → required')
+      if (requiredA.has(name) && !requiredB.has(name)) ctx.emit(at, 'field-made-optional', 'required → optional')
+      if (!nullableA.has(name) && nullableB.has(name)) ctx.emit(at, 'field-made-nullable', 'now nullable')
+      if (nullableA.has(name) && !nullableB.has(name)) ctx.emit(at, 'field-made-non-nullable', 'no longer nullable')
+      compareSchema(ctx, pa, pb, at)
+    }
+  }
+}
+
+/** A ref to the same def needs nothing here (the def is compared on its own); a new target is compared with the old one. */
+function compareRef(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const ta = resolveRef(ctx.nsidA, a.ref as string)
+  const tb = resolveRef(ctx.nsidB, b.ref as string)
+  const ka = defKey(ta.nsid, ta.def)
+  const kb = defKey(tb.nsid, tb.def)
+  if (ka === kb) return
+  ctx.emit(path, 'ref-target-changed', `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: displayKey(ka), after: displayKey(kb) })
+  const defA = ctx.a.get(ta.nsid)?.get(ta.def) as Schema | undefined
+  const defB = ctx.b.get(tb.nsid)?.get(tb.def) as Schema | undefined
+  if (!defA || !defB || ctx.seen.has(`${ka} ${kb}`)) return
+  ctx.seen.add(`${ka} ${kb}`)
+  ctx.following(ta.nsid, tb.nsid, () => {
+    const bodyA = defA.type === 'record' ? (defA.record as Schema) : defA
+    const bodyB = defB.type === 'record' ? (defB.record as Schema) : defB
+    compareSchema(ctx, bodyA, bodyB, path)
+  })
+}
+
+/** An inline schema replaced by a ref to a def, or the reverse: judged by the def the ref names. */
+function compareInlineWithRef(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const deref = (defs: Defs, nsid: string, schema: Schema): [string, Schema | undefined, string] => {
+    if (schema.type !== 'ref') return [nsid, schema, `inline ${schema.type}`]
+    const target = resolveRef(nsid, schema.ref as string)
+    const def = defs.get(target.nsid)?.get(target.def) as Schema | undefined
+    return [target.nsid, def?.type === 'record' ? (def.record as Schema) : def, `ref ${displayKey(defKey(target.nsid, target.def))}`]
+  }
+  const [nsidA, schemaA, textA] = deref(ctx.a, ctx.nsidA, a)
+  const [nsidB, schemaB, textB] = deref(ctx.b, ctx.nsidB, b)
+  ctx.emit(path, 'ref-target-changed', `${textA} → ${textB}`)
+  if (!schemaA || !schemaB || ctx.seen.has(`${textA} ${textB}`)) return
+  ctx.seen.add(`${textA} ${textB}`)
+  ctx.following(nsidA, nsidB, () => compareSchema(ctx, schemaA, schemaB, path))
+}
+
+function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const refsA = new Set(strings(a.refs).map((ref) => refKey(ctx.nsidA, ref)))
+  const refsB = new Set(strings(b.refs).map((ref) => refKey(ctx.nsidB, ref)))
+  const closedA = a.closed === true
+  const closedB = b.closed === true
+  if (closedA !== closedB) ctx.emit(path, closedB ? 'union-closed' : 'union-opened', closedB ? 'union is now closed' : 'union is now open')
+  // Only an old reader's closed union rejects a new member; only a new closed union rejects a dropped one.
+  for (const key of [...refsB].filter((k) => !refsA.has(k)).sort(compare)) {
+    ctx.emit(path, closedA ? 'union-member-added-closed' : 'union-member-added-open', `union member ${displayKey(key)} added`, { after: displayKey(key) })
+  }
+  for (const key of [...refsA].filter((k) => !refsB.has(k)).sort(compare)) {
+    ctx.emit(path, closedB ? 'union-member-removed-closed' : 'union-member-removed-open', `union member ${displayKey(key)} removed`, { before: displayKey(key) })
+  }
+}
+
+/** `const`, `enum` and `default`, shared by booleans, integers and strings. */
+function compareValues(ctx: Context, a: Schema, b: Schema, path: string): void {
+  if (a.const !== undefined || b.const !== undefined) {
+    if (a.const === undefined) ctx.emit(path, 'const-added', `const ${show(b.const)} added`, { after: b.const })
+    else if (b.const === undefined) ctx.emit(path, 'const-removed', `const ${show(a.const)} removed`, { before: a.const })
+    else if (a.const !== b.const) ctx.emit(path, 'const-changed', `const ${show(a.const)} → ${show(b.const)}`, { before: a.const, after: b.const })
+  }
+  const enumA = Array.isArray(a.enum) ? (a.enum as unknown[]) : undefined
+  const enumB = Array.isArray(b.enum) ? (b.enum as unknown[]) : undefined
+  if (!enumA && enumB) ctx.emit(path, 'enum-added', `enum added (${enumB.map(show).join(', ')})`, { after: enumB })
+  else if (enumA && !enumB) ctx.emit(path, 'enum-removed', `enum removed (was ${enumA.map(show).join(', ')})`, { before: enumA })
+  else if (enumA && enumB) {
+    const added = enumB.filter((v) => !enumA.includes(v))
+    const removed = enumA.filter((v) => !enumB.includes(v))
+    if (added.length) ctx.emit(path, 'enum-value-added', `enum value${plural(added)} ${added.map(show).join(', ')} added`, { after: added })
+    if (removed.length) ctx.emit(path, 'enum-value-removed', `enum value${plural(removed)} ${removed.map(show).join(', ')} removed`, { before: removed })
+  }
+  if (a.default !== b.default) {
+    const text = a.default === undefined ? `default ${show(b.default)} added` : b.default === undefined ? `default ${show(a.default)} removed` : `default ${show(a.default)} → ${show(b.default)}`
+    ctx.emit(path, 'default-changed', text, { before: a.default, after: b.default })
+  }
+}
+
+function compareKnownValues(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const before = strings(a.knownValues)
+  const after = strings(b.knownValues)
+  const added = after.filter((v) => !before.includes(v))
+  const removed = before.filter((v) => !after.includes(v))
+  if (added.length) ctx.emit(path, 'known-value-added', `knownValues ${added.map(show).join(', ')} added`, { after: added })
+  if (removed.length) ctx.emit(path, 'known-value-removed', `knownValues ${removed.map(show).join(', ')} removed`, { before: removed })
+}
+
+function compareFormat(ctx: Context, a: Schema, b: Schema, path: string): void {
+  if (a.format === b.format) return
+  if (a.format === undefined) ctx.emit(path, 'format-added', `format ${String(b.format)} added`, { after: b.format })
+  else if (b.format === undefined) ctx.emit(path, 'format-removed', `format ${String(a.format)} removed`, { before: a.format })
+  else ctx.emit(path, 'format-changed', `format ${String(a.format)} → ${String(b.format)}`, { before: a.format, after: b.format })
+}
+
+/** A numeric limit; `bound` says whether a higher value (`max`) or a lower one (`min`) accepts more. */
+function compareLimit(ctx: Context, a: Schema, b: Schema, path: string, key: string, bound: 'min' | 'max'): void {
+  const before = a[key] as number | undefined
+  const after = b[key] as number | undefined
+  if (before === after) return
+  let looser: boolean
+  let text: string
+  if (before === undefined) [looser, text] = [false, `${key} ${after} added`]
+  else if (after === undefined) [looser, text] = [true, `${key} ${before} removed`]
+  else {
+    looser = bound === 'max' ? after > before : after < before
+    text = `${key} ${after > before ? 'raised' : 'lowered'} ${before} → ${after}`
+  }
+  ctx.emit(path, looser ? 'constraint-loosened' : 'constraint-tightened', text, { before, after })
+}
+
+/** Blob `accept`: MIME patterns (`image/*`, `*\/*`); absent means anything. */
+function compareAccept(ctx: Context, a: Schema, b: Schema, path: string): void {
+  const before = Array.isArray(a.accept) ? strings(a.accept) : undefined
+  const after = Array.isArray(b.accept) ? strings(b.accept) : undefined
+  const covers = (patterns: readonly string[] | undefined, types: readonly string[] | undefined) =>
+    patterns === undefined || (types !== undefined && types.every((type) => patterns.some((p) => mimeMatches(p, type))))
+  const tighter = covers(before, after)
+  const looser = covers(after, before)
+  if (tighter && looser) return
+  const text = `accept [${(before ?? ['any']).join(', ')}] → [${(after ?? ['any']).join(', ')}]`
+  ctx.emit(path, tighter ? 'constraint-tightened' : looser ? 'constraint-loosened' : 'constraint-changed', text, { before, after })
+}
+
+function mimeMatches(pattern: string, type: string): boolean {
+  if (pattern === '*/*' || pattern === type) return true
+  return pattern.endsWith('/*') && type.startsWith(pattern.slice(0, -1))
+}
+
+/**
+ * Whether two defs accept the same values (descriptions aside), following refs; a pair met
+ * again while comparing counts as equal (recursive defs).
+ */
+function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string, b: unknown, seen: Set<string>): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b)
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameShape(da, nsidA, x, db, nsidB, (b as unknown[])[i], seen))
+  const sa = a as Schema
+  const sb = b as Schema
+  if (sa.type === 'ref' && sb.type === 'ref') {
+    const ta = resolveRef(nsidA, sa.ref as string)
+    const tb = resolveRef(nsidB, sb.ref as string)
+    const pair = `${defKey(ta.nsid, ta.def)} ${defKey(tb.nsid, tb.def)}`
+    if (seen.has(pair)) return true
+    seen.add(pair)
+    const defA = da.get(ta.nsid)?.get(ta.def)
+    const defB = db.get(tb.nsid)?.get(tb.def)
+    return defA !== undefined && defB !== undefined && sameShape(da, ta.nsid, defA, db, tb.nsid, defB, seen)
+  }
+  if (sa.type === 'union' && sb.type === 'union') {
+    const refs = (nsid: string, s: Schema) => strings(s.refs).map((ref) => refKey(nsid, ref)).sort(compare).join(' ')
+    if (refs(nsidA, sa) !== refs(nsidB, sb) || (sa.closed === true) !== (sb.closed === true)) return false
+  }
+  const keys = new Set([...Object.keys(sa), ...Object.keys(sb)])
+  for (const key of keys) {
+    if (key === 'description' || (key === 'refs' && sa.type === 'union') || (key === 'closed' && sa.type === 'union')) continue
+    const va = Object.hasOwn(sa, key) ? sa[key] : undefined
+    const vb = Object.hasOwn(sb, key) ? sb[key] : undefined
+    if (UNORDERED.has(key) && Array.isArray(va) && Array.isArray(vb)) {
+      if (strings(va).sort(compare).join('\n') !== strings(vb).sort(compare).join('\n')) return false
+    } else if (!sameShape(da, nsidA, va, db, nsidB, vb, seen)) return false
+  }
+  return true
+}
+
+const UNORDERED = new Set(['required', 'nullable', 'enum', 'knownValues', 'accept'])
+
+/** Collects changes for one def, tracking which doc each side's schema is written in (for relative refs). */
+class Context {
+  readonly seen = new Set<string>()
+  nsidA: string
+  nsidB: string
+  private side: Side | undefined
+
+  constructor(
+    readonly a: Defs,
+    readonly b: Defs,
+    private readonly nsid: string,
+    private readonly def: string,
+    private readonly out: RawChange[],
+  ) {
+    this.nsidA = nsid
+    this.nsidB = nsid
+  }
+
+  emit(path: string, kind: ChangeKind, message: string, extra: { side?: Side; before?: unknown; after?: unknown } = {}): void {
+    const side = extra.side ?? this.side
+    this.out.push({
+      nsid: this.nsid,
+      def: this.def,
+      path,
+      kind,
+      ...(side ? { side } : {}),
+      message,
+      ...(extra.before !== undefined ? { before: extra.before } : {}),
+      ...(extra.after !== undefined ? { after: extra.after } : {}),
+    })
+  }
+
+  description(path: string, a: object, b: object): void {
+    const before = (a as { description?: unknown }).description
+    const after = (b as { description?: unknown }).description
+    if (before === after) return
+    const text = before === undefined ? 'description added' : after === undefined ? 'description removed' : 'description changed'
+    this.emit(path, 'description-changed', text, { before, after })
+  }
+
+  within(side: Side, run: () => void): void {
+    this.side = side
+    run()
+    this.side = undefined
+  }
+
+  /** Runs `run` with relative refs resolved against the docs of a ref's old and new targets. */
+  following(nsidA: string, nsidB: string, run: () => void): void {
+    const saved = [this.nsidA, this.nsidB] as const
+    this.nsidA = nsidA
+    this.nsidB = nsidB
+    run()
+    ;[this.nsidA, this.nsidB] = saved
+  }
+}
+
+function isMethod(def: Schema): boolean {
+  return METHOD_TYPES.has(def.type ?? '')
+}
+
+function isIgnored(def: Schema | undefined): boolean {
+  return def !== undefined && IGNORED_TYPES.has(def.type ?? '')
+}
+
+function describeDef(def: Schema): string {
+  return isMethod(def) ? String(def.type) : `${def.type} def`
+}
+
+function describeType(nsid: string, schema: Schema): string {
+  if (schema.type === 'ref') return `ref ${displayKey(refKey(nsid, schema.ref as string))}`
+  if (schema.type === 'array') return `array of ${describeType(nsid, schema.items as Schema)}`
+  return String(schema.type)
+}
+
+function listDefs(defs: ReadonlyMap<string, unknown>): string {
+  const names = [...defs.keys()].sort(compare)
+  return names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more defs` : names.join(', ')
+}
+
+function refKey(nsid: string, ref: string): string {
+  const target = resolveRef(nsid, ref)
+  return defKey(target.nsid, target.def)
+}
+
+/** `nsid` for a main def, `nsid#def` otherwise: how lexicons write refs. */
+export function displayKey(key: string): string {
+  return key.endsWith('#main') ? key.slice(0, -5) : key
+}
+
+function entries(value: unknown): ReadonlyMap<string, unknown> {
+  return new Map(typeof value === 'object' && value !== null ? Object.entries(value) : [])
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+}
+
+function join(path: string, name: string): string {
+  return path ? `${path}.${name}` : name
+}
+
+function show(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value)
+}
+
+function plural(list: readonly unknown[]): string {
+  return list.length === 1 ? '' : 's'
+}

@@ -1,0 +1,232 @@
+/**
+ * A change report as text for a terminal, Markdown for a pull request, or JSON for tools.
+ * Every format is deterministic: the same report gives the same bytes.
+ */
+import { compare } from '../select.js'
+import { displayKey } from './compare.js'
+import type { CompilerFinding } from './compiler.js'
+import type { Change, ChangeReport } from './report.js'
+import { CLASSES, SIDES, type ChangeClass } from './rules.js'
+import { defKey, type Via } from './usage.js'
+
+export type ReportFormat = 'text' | 'markdown' | 'json'
+
+export interface FormatOptions {
+  /** ANSI colour in `text` (the CLI sets it on a TTY unless NO_COLOR is set). */
+  readonly color?: boolean
+}
+
+export function formatChangeReport(report: ChangeReport, format: ReportFormat, options: FormatOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(report, null, 2) + '\n'
+    case 'markdown':
+      return markdown(report)
+    case 'text':
+      return text(report, options.color === true)
+  }
+}
+
+const HEADINGS: Record<ChangeClass, string> = {
+  breaking: 'Breaking',
+  source: 'Source-incompatible (wire-compatible; old code no longer compiles)',
+  compatible: 'Additions and other compatible changes',
+  docs: 'Documentation',
+}
+
+/** How many methods to name before "and N more". */
+const VIA_SHOWN = 4
+
+// ---------------------------------------------------------------------------------------------
+// Markdown: breaking first, then source, compatible, docs; within each, per method or def.
+
+function markdown(report: ChangeReport): string {
+  const out: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
+  if (report.changes.length === 0 && !report.compiler?.findings.length) out.push('No changes that affect the generated client.', '')
+  const affected = affectedEntryPoints(report.changes)
+  if (affected.length) {
+    out.push('| method or record | worst | changes that reach it |', '| --- | --- | --- |')
+    for (const [nsid, counts] of affected) {
+      const worst = CLASSES.find((c) => counts[c] > 0)!
+      out.push(`| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |`)
+    }
+    out.push('')
+  }
+  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
+  for (const cls of CLASSES) {
+    const changes = report.changes.filter((c) => c.class === cls)
+    const extra = cls === 'source' ? compilerOnly : []
+    if (changes.length + extra.length === 0) continue
+    out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
+    const groups = byDef(changes)
+    if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
+    for (const [key, group] of groups) {
+      if (cls === 'docs') {
+        out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
+        continue
+      }
+      out.push(`#### \`${displayKey(key)}\``)
+      const via = viaText(group[0]!, (s) => `\`${s}\``)
+      if (via) out.push(`_${via}_`)
+      out.push('')
+      for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
+      out.push('')
+    }
+    if (cls === 'docs') out.push('', '</details>', '')
+    for (const d of extra) out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
+  }
+  const compiler = report.compiler
+  if (compiler) {
+    out.push('### Source check', '')
+    out.push(`TypeScript ${compiler.typescript} compiled ${compiler.checks} checks of old code against the new client: ${compiler.findings.length ? `${compiler.findings.length} failed.` : 'all passed.'}`, '')
+    const [causes, derived] = splitFindings(compiler.findings)
+    if (causes.length) {
+      out.push('| symbol | check | reason |', '| --- | --- | --- |')
+      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(printable(f.reason)).replace(/\|/g, '\\|')} |`)
+      out.push('')
+    }
+    if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
+    if (compiler.disagreements.length) {
+      out.push('Rules and compiler disagree:', '')
+      for (const d of compiler.disagreements) out.push(`- \`${displayKey(defKey(d.nsid, d.def))}\`: ${disagreementText(d.rules, d.compiler)}`)
+      out.push('')
+    }
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+/** Each method or record a non-docs change reaches, with its changes per class; worst first, then by NSID. */
+function affectedEntryPoints(changes: readonly Change[]): [string, Record<ChangeClass, number>][] {
+  const byEntry = new Map<string, Record<ChangeClass, number>>()
+  for (const c of changes) {
+    if (c.class === 'docs') continue
+    for (const entry of new Set(SIDES.flatMap((side) => c.via[side] ?? []))) {
+      const counts = byEntry.get(entry) ?? { breaking: 0, source: 0, compatible: 0, docs: 0 }
+      counts[c.class]++
+      byEntry.set(entry, counts)
+    }
+  }
+  const rank = (counts: Record<ChangeClass, number>) => CLASSES.findIndex((c) => counts[c] > 0)
+  return [...byEntry].sort(([a, ca], [b, cb]) => rank(ca) - rank(cb) || compare(a, b)).map(([entry, counts]) => [displayKey(entry), counts])
+}
+
+function escapeMd(text: string): string {
+  return text.replace(/([\\`*_<>[\]])/g, '\\$1')
+}
+
+/** Escapes Markdown outside the `code spans` our own messages use. */
+function escapeOutsideCode(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part, i) => (i % 2 ? part : escapeMd(part)))
+    .join('')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text: grouped by NSID and def, one line per change with its class.
+
+const COLORS: Record<ChangeClass | 'bold' | 'dim', [string, string]> = {
+  breaking: ['\x1b[1;31m', '\x1b[0m'],
+  source: ['\x1b[1;33m', '\x1b[0m'],
+  compatible: ['\x1b[32m', '\x1b[0m'],
+  docs: ['\x1b[2m', '\x1b[0m'],
+  bold: ['\x1b[1m', '\x1b[0m'],
+  dim: ['\x1b[2m', '\x1b[0m'],
+}
+
+function text(report: ChangeReport, color: boolean): string {
+  const paint = (style: keyof typeof COLORS, s: string) => (color ? `${COLORS[style][0]}${s}${COLORS[style][1]}` : s)
+  const out: string[] = [intro(report, (s) => s), `${paintSummary(report, paint)}`, '']
+  const width = Math.max(...CLASSES.map((c) => c.length))
+  let nsid = ''
+  for (const [, group] of byDef(report.changes)) {
+    const change = group[0]!
+    if (change.nsid !== nsid) out.push(paint('bold', (nsid = change.nsid)))
+    const via = viaText(change, (s) => s)
+    out.push(`  ${change.def === 'main' ? 'main' : `#${change.def}`}${via ? paint('dim', `  (${via})`) : ''}`)
+    const docs = group.filter((c) => c.class === 'docs')
+    for (const c of group.filter((c) => c.class !== 'docs')) {
+      out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${printable(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
+    }
+    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${printable(docs.map((c) => c.path || 'the def').join(', '))}`)
+  }
+  const compiler = report.compiler
+  if (compiler) {
+    out.push('', `${paint('bold', 'source check')} (TypeScript ${compiler.typescript}): ${compiler.checks} checks, ${compiler.findings.length ? paint('source', `${compiler.findings.length} failed`) : 'all passed'}`)
+    const [causes, derived] = splitFindings(compiler.findings)
+    for (const f of causes) out.push(`  ✗ ${f.symbol}: ${printable(f.reason)}`)
+    if (derived.length) out.push(`  also failing, because they contain one of the above: ${derived.map((f) => f.symbol).join(', ')}`)
+    if (compiler.disagreements.length) {
+      out.push('', paint('bold', 'rules and compiler disagree'))
+      for (const d of compiler.disagreements) out.push(`  ${displayKey(defKey(d.nsid, d.def))}: ${disagreementText(d.rules, d.compiler)}`)
+    }
+  }
+  if (report.changes.length === 0 && !compiler?.findings.length) out.push('no changes that affect the generated client')
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: string) => string): string {
+  return CLASSES.map((c) => (report.summary[c] ? paint(c, `${report.summary[c]} ${c}`) : `0 ${c}`)).join(', ')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared
+
+/** Control characters from a lexicon (a property name, an enum value) shown as escapes: never sent to a terminal raw, never breaking a Markdown line. */
+function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+}
+
+function summaryLine(report: ChangeReport): string {
+  return CLASSES.map((c) => `${report.summary[c]} ${c}`).join(', ')
+}
+
+function intro(report: ChangeReport, code: (s: string) => string): string {
+  const { before, after, selection } = report
+  const exclude = selection.exclude.length ? `, excluding ${selection.exclude.map(code).join(', ')}` : ''
+  return `Compared ${code(before.label)} (${before.docs} docs) with ${code(after.label)} (${after.docs} docs); selection ${selection.include.map(code).join(', ')}${exclude}, with their references.`
+}
+
+/** Changes grouped by def, in report order (NSID, then def). */
+function byDef(changes: readonly Change[]): [string, Change[]][] {
+  const groups = new Map<string, Change[]>()
+  for (const c of changes) {
+    const key = defKey(c.nsid, c.def)
+    const group = groups.get(key)
+    if (group) group.push(c)
+    else groups.set(key, [c])
+  }
+  return [...groups].sort(([a], [b]) => compare(a, b))
+}
+
+/** "response via a, b and 3 more; record via c" for a def's usage (none for a method's own changes). */
+function viaText(change: Change, code: (s: string) => string): string {
+  if (isOwnMethod(change.via, change.nsid)) return ''
+  const parts = SIDES.filter((side) => change.via[side]?.length).map((side) => {
+    const list = change.via[side]!
+    const shown = list.slice(0, VIA_SHOWN).map((v) => code(displayKey(v)))
+    return `${side} via ${shown.join(', ')}${list.length > VIA_SHOWN ? ` and ${list.length - VIA_SHOWN} more` : ''}`
+  })
+  return parts.length ? parts.join('; ') : 'not reached from any method or record'
+}
+
+/** A method's own changes (params, input, output): reached through the method itself. */
+function isOwnMethod(via: Via, nsid: string): boolean {
+  const all = SIDES.flatMap((side) => via[side] ?? [])
+  return all.length > 0 && all.every((v) => v === nsid)
+}
+
+function sideNote(change: Change): string {
+  return change.sides.length && change.class !== 'docs' ? ` (${change.sides.join(', ')})` : ''
+}
+
+/** Findings to read first, and those that follow from them (one line per symbol). */
+function splitFindings(findings: readonly CompilerFinding[]): [CompilerFinding[], CompilerFinding[]] {
+  const derived = [...new Set(findings.filter((f) => f.through).map((f) => f.symbol))].map((symbol) => findings.find((f) => f.symbol === symbol)!)
+  return [findings.filter((f) => !f.through), derived]
+}
+
+function disagreementText(rules: ChangeClass | 'none', compiler: 'compiles' | 'does not compile'): string {
+  const ruleText = rules === 'none' ? 'the rules found no change' : `the rules say ${rules}`
+  return compiler === 'compiles' ? `${ruleText} (old code breaks), but every compiler check passed` : `${ruleText}, but the compiler says old code does not compile (counted as source)`
+}

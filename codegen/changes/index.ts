@@ -1,0 +1,151 @@
+/**
+ * Lexicon change classification, for `lexgen diff` and for any command that reports what a
+ * lexicon update does to users of the generated client (`pull --update`, `generate --watch`):
+ *
+ *   const report = await compareLexicons(before, after, { include, exclude }, { compilerCheck: true })
+ *   process.stdout.write(formatChangeReport(report, 'text', { color: process.stdout.isTTY }))
+ *   process.exitCode = exitCodeFor(report, 'breaking')
+ *
+ * Stages, plain data between them: parse and select each side → usage (which side of the wire
+ * each def is on, through which methods) → compare (raw differences) → classify (rules.ts) →
+ * optional compiler check (compiler.ts, reconciled with the rules in reconcile.ts) → report
+ * (report.ts) → format (format.ts).
+ */
+import { LexgenError } from '../errors.js'
+import type { LoadedFile } from '../load.js'
+import { parseLexiconDocs, type ParsedDoc } from '../parse.js'
+import { compare, patternToRegExp, selectDocs, type Selection } from '../select.js'
+import { compareDocs, type RawChange } from './compare.js'
+import { onSide, type LexiconSet, type SideName } from './inputs.js'
+import { compilerReport } from './reconcile.js'
+import type { Change, ChangeReport } from './report.js'
+import { atLeast, CLASSES, classify, type ChangeClass } from './rules.js'
+import { defKey, deployedUsage, type DefUsage } from './usage.js'
+
+export interface CompareOptions {
+  /** Also build both clients and let the TypeScript compiler decide source compatibility (loads ts-morph; ~1–3 s). */
+  readonly compilerCheck?: boolean
+}
+
+/** The `--fail-on` levels: the least severe class that fails a run. */
+export type FailOn = 'breaking' | 'source' | 'any' | 'none'
+
+/**
+ * Compares two lexicon sets as the generated client sees them: `selection` (with its reference
+ * closure) is applied to each side. Throws a `LexgenError` naming the side, file and JSON path
+ * when either side has a broken lexicon.
+ */
+export async function compareLexicons(
+  before: LexiconSet,
+  after: LexiconSet,
+  selection: Selection,
+  options: CompareOptions = {},
+): Promise<ChangeReport> {
+  const newDocs = parsed(after, 'new')
+  const current = selected(newDocs, after.label, selection, 'new')
+  const old = selected(parsed(before, 'old', { set: after, docs: newDocs }), before.label, selection, 'old')
+  if (old.length === 0 && current.length === 0) {
+    throw new LexgenError(`no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')} in either set`)
+  }
+  const usage = deployedUsage(old, current)
+  const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
+  // Same docs on both sides give byte-identical clients: nothing for the compiler to find.
+  const identical = old.length === current.length && old.every((d, i) => d.doc === current[i]!.doc)
+  const compiler = options.compilerCheck && !identical ? await compilerReport(old, current, usage, changes) : undefined
+
+  const summary = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<ChangeClass, number>
+  for (const change of changes) summary[change.class]++
+  for (const d of compiler?.disagreements ?? []) if (d.compiler === 'does not compile') summary.source++
+  const worst = CLASSES.find((c) => summary[c] > 0) ?? 'none'
+  return {
+    format: 'lexgen-diff/1',
+    before: { label: before.label, docs: old.length },
+    after: { label: after.label, docs: current.length },
+    selection: { include: [...selection.include], exclude: [...selection.exclude] },
+    summary,
+    worst,
+    changes,
+    ...(compiler ? { compiler } : {}),
+  }
+}
+
+/** Whether `report` has changes at or above `failOn` (`any`: any change at all, docs included). */
+export function failsOn(report: ChangeReport, failOn: FailOn): boolean {
+  if (failOn === 'none' || report.worst === 'none') return false
+  if (failOn === 'any') return true
+  return atLeast(report.worst, failOn)
+}
+
+/** The exit code for CI: 1 when `report` fails `failOn`, else 0. */
+export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
+  return failsOn(report, failOn) ? 1 : 0
+}
+
+/**
+ * A side's docs, validated. A file the other side holds with the same content reuses that side's
+ * parse: a snapshot is mostly unchanged, and validating with @atproto/lexicon is a diff's costliest stage.
+ */
+function parsed(set: LexiconSet, side: SideName, other?: { set: LexiconSet; docs: readonly ParsedDoc[] }): readonly ParsedDoc[] {
+  if ('docs' in set) return set.docs
+  try {
+    const unchanged = other && 'files' in other.set ? sameFiles(set.files, other.set.files, other.docs) : new Map<string, ParsedDoc>()
+    const fresh = new Map(parseLexiconDocs(set.files.filter((f) => !unchanged.has(f.file))).map((d) => [d.file, d]))
+    const docs = set.files.map((f) => unchanged.get(f.file) ?? fresh.get(f.file)!)
+    const ids = new Map<string, string>()
+    for (const { file, doc } of docs) {
+      const first = ids.get(doc.id)
+      if (first !== undefined) throw new LexgenError(`duplicate lexicon id '${doc.id}' (already defined in ${first})`, { file, path: 'id' })
+      ids.set(doc.id, file)
+    }
+    return docs
+  } catch (error) {
+    throw onSide(side, set.label, error)
+  }
+}
+
+/** The other side's parsed doc for each of `files` that it holds with the same JSON. */
+function sameFiles(files: readonly LoadedFile[], otherFiles: readonly LoadedFile[], otherDocs: readonly ParsedDoc[]): Map<string, ParsedDoc> {
+  const texts = new Map(otherFiles.map((f) => [f.file, JSON.stringify(f.json)]))
+  const docs = new Map(otherDocs.map((d) => [d.file, d]))
+  const same = new Map<string, ParsedDoc>()
+  for (const f of files) if (texts.get(f.file) === JSON.stringify(f.json) && docs.has(f.file)) same.set(f.file, docs.get(f.file)!)
+  return same
+}
+
+/** One side narrowed to the selection; an error names the side. */
+function selected(docs: readonly ParsedDoc[], label: string, selection: Selection, side: SideName): ParsedDoc[] {
+  try {
+    const includes = selection.include.map(patternToRegExp)
+    const excludes = selection.exclude.map(patternToRegExp)
+    const anyRoot = docs.some(({ doc }) => includes.some((re) => re.test(doc.id)) && !excludes.some((re) => re.test(doc.id)))
+    // A side may select nothing (the methods are new, or gone): everything is then added or removed.
+    return anyRoot ? selectDocs(docs, selection) : []
+  } catch (error) {
+    throw onSide(side, label, error)
+  }
+}
+
+function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Change {
+  const reach: DefUsage = raw.side ? { sides: [raw.side], via: { [raw.side]: [raw.nsid] } } : (usage.get(defKey(raw.nsid, raw.def)) ?? { sides: [], via: {} })
+  return {
+    nsid: raw.nsid,
+    def: raw.def,
+    path: raw.path,
+    kind: raw.kind,
+    class: classify(raw.kind, reach.sides),
+    sides: reach.sides,
+    via: reach.via,
+    message: raw.message,
+    ...('before' in raw ? { before: raw.before } : {}),
+    ...('after' in raw ? { after: raw.after } : {}),
+  }
+}
+
+function byLocation(a: Change, b: Change): number {
+  return compare(a.nsid, b.nsid) || compare(a.def, b.def) || compare(a.path, b.path) || compare(a.kind, b.kind) || compare(a.message, b.message)
+}
+
+export { formatChangeReport, type ReportFormat } from './format.js'
+export { readLexiconDir, readLexiconsAtRef, type LexiconSet } from './inputs.js'
+export type { Change, ChangeReport, CompilerReport, Disagreement } from './report.js'
+export { RULES, type ChangeClass, type ChangeKind, type Side } from './rules.js'

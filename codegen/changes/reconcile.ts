@@ -1,0 +1,73 @@
+/**
+ * Where the rules and the compiler meet: both clients generated in memory, the compiler check run
+ * on them, each finding traced to the failing def inside it, and the defs where the two verdicts differ.
+ */
+import { emit } from '../emit.js'
+import { buildModel } from '../model.js'
+import type { ParsedDoc } from '../parse.js'
+import { compare } from '../select.js'
+import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
+import type { Change, CompilerReport, Disagreement } from './report.js'
+import { atLeast, worse, type ChangeClass } from './rules.js'
+import { defKey, RefGraph, type DefUsage } from './usage.js'
+
+/** Runs the compiler check on the clients generated from `old` and `current`, and reconciles it with `changes`. */
+export async function compilerReport(
+  old: readonly ParsedDoc[],
+  current: readonly ParsedDoc[],
+  usage: ReadonlyMap<string, DefUsage>,
+  changes: readonly Change[],
+): Promise<CompilerReport> {
+  const client = (docs: readonly ParsedDoc[]) => {
+    const model = buildModel(docs, CHECK_RUNTIME_IMPORT)
+    return { model, files: emit(model) }
+  }
+  const result = await checkSourceCompatibility(client(old), client(current), usage)
+  const graph = RefGraph.of(old, current)
+  const findings = withCauses(result.findings, graph)
+  return { ...result, findings, disagreements: disagreements(findings, changes, graph) }
+}
+
+/**
+ * Marks findings that follow from another: `getConvo.Output` fails because the `convoView` it
+ * contains fails. `through` names the failing def's symbol, so reports can lead with the cause.
+ */
+function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): CompilerFinding[] {
+  const failing = new Map<string, string>()
+  for (const f of findings) if (!failing.has(defKey(f.nsid, f.def))) failing.set(defKey(f.nsid, f.def), f.symbol)
+  return findings.map((f) => {
+    if (f.check === 'module-kept' || f.check === 'export-kept') return f // a missing name has no inner cause
+    const own = defKey(f.nsid, f.def)
+    const cause = [...graph.closure(own)].filter((key) => key !== own && failing.has(key)).sort(compare)[0]
+    return cause ? { ...f, through: failing.get(cause)! } : f
+  })
+}
+
+/**
+ * Defs where rules and compiler disagree: the compiler rejects old code where the rules found
+ * nothing worse than compatible, or the rules expect old code to break (`source`) where every
+ * check compiled.
+ */
+function disagreements(findings: readonly CompilerFinding[], changes: readonly Change[], graph: RefGraph): Disagreement[] {
+  const rules = new Map<string, { worst: ChangeClass; source: boolean; nsid: string; def: string }>()
+  for (const c of changes) {
+    const key = defKey(c.nsid, c.def)
+    const entry = rules.get(key) ?? { worst: 'docs', source: false, nsid: c.nsid, def: c.def }
+    rules.set(key, { ...entry, worst: worse(entry.worst, c.class), source: entry.source || c.class === 'source' })
+  }
+  const rejected = new Map(findings.map((f) => [defKey(f.nsid, f.def), f]))
+  const out: Disagreement[] = []
+  for (const [key, f] of rejected) {
+    // The rules' verdict on everything the failing symbol contains, itself included.
+    let worst: ChangeClass | 'none' = 'none'
+    for (const reached of graph.closure(key)) {
+      const rule = rules.get(reached)
+      if (rule) worst = worst === 'none' ? rule.worst : worse(worst, rule.worst)
+    }
+    if (worst === 'none' || !atLeast(worst, 'source')) out.push({ nsid: f.nsid, def: f.def, rules: worst, compiler: 'does not compile' })
+  }
+  for (const [key, rule] of rules) {
+    if (rule.source && !rejected.has(key)) out.push({ nsid: rule.nsid, def: rule.def, rules: rule.worst, compiler: 'compiles' })
+  }
+  return out.sort((a, b) => compare(a.nsid, b.nsid) || compare(a.def, b.def))
+}

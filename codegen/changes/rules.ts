@@ -1,0 +1,131 @@
+/**
+ * The rule table: what each kind of lexicon change means for a client built from the old
+ * lexicons, by the side of the wire the changed schema sits on.
+ *
+ * The atproto Lexicon spec's evolution rule is that old data must stay valid under the new
+ * lexicon and new data valid under the old one. A deployed client only meets half of that on
+ * each side: what it *sends* (request: params and input) must still pass a server on the new
+ * lexicons, so tightening breaks it and loosening does not; what it *receives* (response:
+ * output, errors, stream messages) must still pass its own checks and types, so loosening
+ * breaks it and tightening does not. Records are both written and read, so either direction
+ * breaks them. The README's rule table is rendered from this one (a test keeps them equal).
+ */
+
+/** How bad a change is for users of the generated client, worst first. */
+export type ChangeClass = 'breaking' | 'source' | 'compatible' | 'docs'
+
+/** Where a schema travels: sent by the client, received by it, or stored as a record (both). */
+export type Side = 'request' | 'response' | 'record'
+
+export const CLASSES: readonly ChangeClass[] = ['breaking', 'source', 'compatible', 'docs']
+export const SIDES: readonly Side[] = ['request', 'response', 'record']
+
+export interface Rule {
+  /** Verdict when the changed schema is sent by the client. */
+  readonly request: ChangeClass
+  /** Verdict when it is received by the client. */
+  readonly response: ChangeClass
+  /** Verdict when it is (part of) a record. */
+  readonly record: ChangeClass
+  /** Whether the generated TypeScript changes shape (decides defs no method or record reaches). */
+  readonly changesTypes: boolean
+  /** The change, as the README's table names it. */
+  readonly title: string
+  /** Why, in a few words. */
+  readonly why: string
+}
+
+const same = (verdict: ChangeClass) => ({ request: verdict, response: verdict, record: verdict })
+/** Fewer values accepted: a server rejects what old clients send; old clients still accept what they get. */
+const tightening = { request: 'breaking', response: 'compatible', record: 'breaking' } as const
+/** More values accepted: old clients can receive values their checks and types reject. */
+const loosening = { request: 'compatible', response: 'breaking', record: 'breaking' } as const
+
+export const RULES = {
+  // Methods and docs
+  'method-added': { ...same('compatible'), changesTypes: true, title: 'method added', why: 'nothing old calls it' },
+  'method-removed': { ...same('breaking'), changesTypes: true, title: 'method removed', why: 'calls fail; its function and types are gone' },
+  'method-type-changed': { ...same('breaking'), changesTypes: true, title: 'query ↔ procedure (or subscription)', why: 'the HTTP method changes' },
+  'doc-added': { ...same('compatible'), changesTypes: true, title: 'lexicon doc added', why: 'new types only' },
+  'doc-removed': { ...same('source'), changesTypes: true, title: 'lexicon doc (no method) removed', why: 'its types are no longer generated' },
+  'def-added': { ...same('compatible'), changesTypes: true, title: 'def added', why: 'new types only' },
+  'def-removed': { ...same('source'), changesTypes: true, title: 'def removed', why: 'its type, guard and validator are gone' },
+  'def-renamed': { ...same('source'), changesTypes: true, title: 'def renamed (same schema)', why: 'exported names change' },
+  'def-moved': { ...same('source'), changesTypes: true, title: 'def moved to another doc (same schema)', why: 'exported names change' },
+  'def-type-changed': { ...same('breaking'), changesTypes: true, title: 'def changes type (e.g. object → string)', why: 'no value fits both' },
+  'record-key-changed': { ...same('breaking'), changesTypes: false, title: 'record key type changed', why: 'existing or new record keys become invalid' },
+  // Bodies and errors
+  'input-added': { ...same('breaking'), changesTypes: true, title: 'procedure gains an input body', why: 'old clients send no body' },
+  'input-removed': { ...same('breaking'), changesTypes: true, title: 'procedure loses its input body', why: 'old clients send a body the server refuses' },
+  'output-added': { ...same('compatible'), changesTypes: true, title: 'method gains an output body', why: 'old clients ignore it' },
+  'output-removed': { ...same('breaking'), changesTypes: true, title: 'method loses its output body', why: 'old clients expect one' },
+  'encoding-changed': { ...same('breaking'), changesTypes: true, title: 'body encoding changed', why: 'the bytes on the wire change' },
+  'body-schema-added': { ...tightening, changesTypes: true, title: 'body gains a schema', why: 'any object was allowed before' },
+  'body-schema-removed': { ...loosening, changesTypes: true, title: 'body loses its schema', why: 'any object is allowed now' },
+  'error-added': { ...same('compatible'), changesTypes: true, title: 'declared error added', why: 'a new error class; old code still catches it as XrpcError' },
+  'error-removed': { ...same('source'), changesTypes: true, title: 'declared error removed', why: 'its error class disappears' },
+  // Fields of objects, params and records
+  'field-added-optional': { ...same('compatible'), changesTypes: true, title: 'optional field added', why: 'old senders omit it; old readers ignore it' },
+  'field-added-required': { request: 'breaking', response: 'compatible', record: 'breaking', changesTypes: true, title: 'required field added', why: 'old clients do not send it' },
+  'field-removed-optional': { ...same('source'), changesTypes: true, title: 'optional field removed', why: 'unknown fields are ignored on the wire, but code using it no longer compiles' },
+  'field-removed-required': { request: 'source', response: 'breaking', record: 'breaking', changesTypes: true, title: 'required field removed', why: 'old readers require it; a server ignores it when sent' },
+  'field-made-required': { request: 'breaking', response: 'compatible', record: 'breaking', changesTypes: true, title: 'optional field made required', why: 'old clients may omit it' },
+  'field-made-optional': { request: 'compatible', response: 'breaking', record: 'breaking', changesTypes: true, title: 'required field made optional', why: 'old readers rely on it being present' },
+  'field-made-nullable': { ...loosening, changesTypes: true, title: 'field made nullable', why: 'old readers do not expect null' },
+  'field-made-non-nullable': { ...tightening, changesTypes: true, title: 'field no longer nullable', why: 'old clients may send null' },
+  'type-changed': { ...same('breaking'), changesTypes: true, title: "field's type changed (e.g. string → integer, ref → union)", why: 'no value fits both' },
+  'ref-target-changed': { ...same('compatible'), changesTypes: true, title: 'ref now names another def, or an inline schema becomes a ref (or back)', why: 'judged by how the two schemas differ, listed as their own changes' },
+  // Values and constraints
+  'constraint-tightened': { ...tightening, changesTypes: false, title: 'limit tightened (maxLength/maxGraphemes/maximum/maxSize lowered, minLength/minGraphemes/minimum raised, one added, blob accept narrowed)', why: 'fewer values pass' },
+  'constraint-loosened': { ...loosening, changesTypes: false, title: 'limit loosened (the reverse, or one removed)', why: 'more values pass' },
+  'constraint-changed': { ...same('breaking'), changesTypes: false, title: 'blob accept replaced (neither list covers the other)', why: 'some old values fail and some new ones' },
+  'format-added': { ...tightening, changesTypes: false, title: 'string format added', why: 'fewer values pass' },
+  'format-removed': { ...loosening, changesTypes: false, title: 'string format removed', why: 'more values pass' },
+  'format-changed': { ...same('breaking'), changesTypes: false, title: 'string format changed', why: 'values valid in one are invalid in the other' },
+  'enum-added': { ...tightening, changesTypes: true, title: 'enum added to a field', why: 'a closed set replaces any value' },
+  'enum-removed': { ...loosening, changesTypes: true, title: 'enum removed from a field', why: 'any value replaces a closed set' },
+  'enum-value-added': { ...loosening, changesTypes: true, title: 'enum value added', why: 'old readers reject the new value' },
+  'enum-value-removed': { ...tightening, changesTypes: true, title: 'enum value removed', why: 'old clients may send it' },
+  'const-added': { ...tightening, changesTypes: true, title: 'const added', why: 'one value replaces many' },
+  'const-removed': { ...loosening, changesTypes: true, title: 'const removed', why: 'many values replace one' },
+  'const-changed': { ...same('breaking'), changesTypes: true, title: 'const changed', why: 'the only valid value changes' },
+  'known-value-added': { ...same('compatible'), changesTypes: true, title: 'knownValues entry added', why: 'knownValues are open: any string passes' },
+  'known-value-removed': { ...same('compatible'), changesTypes: true, title: 'knownValues entry removed', why: 'knownValues are open: any string passes' },
+  'default-changed': { ...same('compatible'), changesTypes: false, title: 'default changed, added or removed', why: 'the wire does not fail; clients that omit the field get the new default' },
+  // Unions
+  'union-member-added-open': { ...same('compatible'), changesTypes: true, title: 'member added to an open union', why: 'old readers treat it as an unknown member' },
+  'union-member-removed-open': { ...same('compatible'), changesTypes: true, title: 'member removed from an open union', why: 'open unions accept any typed object' },
+  'union-member-added-closed': { ...loosening, changesTypes: true, title: 'member added to a closed union', why: 'old readers reject the new member' },
+  'union-member-removed-closed': { ...tightening, changesTypes: true, title: 'member removed from a closed union', why: 'old clients may send it' },
+  'union-closed': { ...tightening, changesTypes: true, title: 'union switched open → closed', why: 'unknown members are now rejected' },
+  'union-opened': { ...loosening, changesTypes: true, title: 'union switched closed → open', why: 'old readers reject unknown members' },
+  // Text
+  'description-changed': { ...same('docs'), changesTypes: false, title: 'description changed, added or removed', why: 'JSDoc only' },
+} as const satisfies Record<string, Rule>
+
+export type ChangeKind = keyof typeof RULES
+
+const RANK: Record<ChangeClass, number> = { breaking: 3, source: 2, compatible: 1, docs: 0 }
+
+export function worse(a: ChangeClass, b: ChangeClass): ChangeClass {
+  return RANK[a] >= RANK[b] ? a : b
+}
+
+export function atLeast(value: ChangeClass, level: ChangeClass): boolean {
+  return RANK[value] >= RANK[level]
+}
+
+/**
+ * The verdict for a change of `kind` at a schema reached from `sides`: the strictest of them.
+ * A def that no method or record reaches cannot fail on the wire: a change to it is `source`
+ * at worst, and only when it reshapes the generated types.
+ */
+export function classify(kind: ChangeKind, sides: readonly Side[]): ChangeClass {
+  const rule: Rule = RULES[kind]
+  if (sides.length === 0) {
+    const strictest = SIDES.map((side) => rule[side]).reduce(worse)
+    if (strictest === 'docs') return 'docs'
+    return rule.changesTypes && atLeast(strictest, 'source') ? 'source' : 'compatible'
+  }
+  return sides.map((side) => rule[side]).reduce(worse)
+}

@@ -1,0 +1,145 @@
+import type { ParsedDoc } from '../parse.js'
+import { compare, forEachRef, resolveRef } from '../select.js'
+import { SIDES, type Side } from './rules.js'
+
+/** The methods and records through which a def is reached, by side of the wire. */
+export type Via = Partial<Record<Side, readonly string[]>>
+
+/** Where a def travels: the sides it is reached from, and through which methods or records. */
+export interface DefUsage {
+  readonly sides: readonly Side[]
+  readonly via: Via
+}
+
+/** `nsid#def`, the key every stage uses for a def (`main` included). */
+export function defKey(nsid: string, def: string): string {
+  return `${nsid}#${def}`
+}
+
+type Defs = ReadonlyMap<string, ReadonlyMap<string, unknown>>
+
+/** The defs of each doc, as maps (names come from lexicons: never keys into plain objects). */
+export function defsByNsid(docs: readonly ParsedDoc[]): Defs {
+  return new Map(docs.map(({ doc }) => [doc.id, new Map(Object.entries(doc.defs as Record<string, unknown>))]))
+}
+
+/**
+ * Where each def travels for a client built from `old` (the one deployed): its usage in `old`.
+ * A def only `current` has (an addition) gets its usage there.
+ */
+export function deployedUsage(old: readonly ParsedDoc[], current: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
+  const usage = new Map(defUsage(old))
+  const oldDefs = new Set(old.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
+  for (const [key, reach] of defUsage(current)) if (!oldDefs.has(key)) usage.set(key, reach)
+  return usage
+}
+
+/**
+ * Which side every def is reached from, following refs and union members transitively:
+ * a method's params and input are the request, its output and stream messages the response;
+ * a record def, and whatever it references, is a record.
+ */
+export function defUsage(docs: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
+  const found = new Map<string, Map<Side, Set<string>>>()
+  const defs = defsByNsid(docs)
+  const graph = new RefGraph([defs])
+  for (const [nsid, docDefs] of defs) {
+    for (const [name, def] of docDefs) for (const [side, schema] of roots(def)) walk(graph, found, nsid, name, schema, side)
+  }
+  const usage = new Map<string, DefUsage>()
+  for (const [key, bySide] of found) {
+    const sides = SIDES.filter((side) => bySide.has(side))
+    const via: Record<string, readonly string[]> = {}
+    for (const side of sides) via[side] = [...bySide.get(side)!].sort(compare)
+    usage.set(key, { sides, via })
+  }
+  return usage
+}
+
+/** The schemas a def sends or receives on its own: a method's sections, a record's body. */
+function roots(def: unknown): [Side, unknown][] {
+  const d = def as { type?: string; parameters?: unknown; input?: { schema?: unknown }; output?: { schema?: unknown }; message?: { schema?: unknown } }
+  switch (d.type) {
+    case 'query':
+    case 'procedure':
+    case 'subscription':
+      return [
+        ['request', d.parameters],
+        ['request', d.input?.schema],
+        ['response', d.output?.schema],
+        ['response', d.message?.schema],
+      ]
+    case 'record':
+      return [['record', def]]
+    default:
+      return []
+  }
+}
+
+/** Marks every def `schema` reaches (and, for a record, the record itself) as used on `side` through `nsid#from`. */
+function walk(graph: RefGraph, found: Map<string, Map<Side, Set<string>>>, nsid: string, from: string, schema: unknown, side: Side): void {
+  if (schema === undefined) return
+  const via = from === 'main' ? nsid : defKey(nsid, from)
+  const mark = (key: string) => {
+    let bySide = found.get(key)
+    if (!bySide) found.set(key, (bySide = new Map()))
+    let vias = bySide.get(side)
+    if (!vias) bySide.set(side, (vias = new Set()))
+    vias.add(via)
+  }
+  const seen = new Set<string>()
+  const queue = side === 'record' ? [defKey(nsid, from)] : refsOf(nsid, schema)
+  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
+    if (seen.has(key)) continue
+    seen.add(key)
+    mark(key)
+    queue.push(...graph.refs(key))
+  }
+}
+
+/** The defs each def references directly in any of the given sets, computed once per def. */
+export class RefGraph {
+  private readonly cache = new Map<string, readonly string[]>()
+
+  constructor(private readonly sets: readonly Defs[]) {}
+
+  static of(...sets: readonly (readonly ParsedDoc[])[]): RefGraph {
+    return new RefGraph(sets.map(defsByNsid))
+  }
+
+  refs(key: string): readonly string[] {
+    let refs = this.cache.get(key)
+    if (!refs) {
+      const hash = key.indexOf('#')
+      const nsid = key.slice(0, hash)
+      const found = new Set<string>()
+      for (const defs of this.sets) {
+        const def = defs.get(nsid)?.get(key.slice(hash + 1))
+        if (def !== undefined) for (const ref of refsOf(nsid, def)) found.add(ref)
+      }
+      this.cache.set(key, (refs = [...found]))
+    }
+    return refs
+  }
+
+  /** `key` and every def it reaches. */
+  closure(key: string): Set<string> {
+    const seen = new Set<string>()
+    const queue = [key]
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      if (seen.has(next)) continue
+      seen.add(next)
+      queue.push(...this.refs(next))
+    }
+    return seen
+  }
+}
+
+function refsOf(nsid: string, schema: unknown): string[] {
+  const keys: string[] = []
+  forEachRef(schema, [], (ref) => {
+    const target = resolveRef(nsid, ref)
+    keys.push(defKey(target.nsid, target.def))
+  })
+  return keys
+}

@@ -1,0 +1,227 @@
+import { execFile, execFileSync } from 'node:child_process'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, describe, expect, it } from 'vitest'
+import { copyOfLexicons, editJson, removeDir, ROOT, runCli, tempDir } from '../helpers.js'
+import { baseDocs, type Docs } from './support.js'
+
+const exec = promisify(execFile)
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map(removeDir))
+})
+
+/** Writes docs as a lexicon directory (`ex/test/get.json`, …) under `dir`. */
+async function writeDocs(dir: string, docs: Docs): Promise<void> {
+  for (const [nsid, doc] of Object.entries(docs)) {
+    const path = join(dir, `${nsid.split('.').join('/')}.json`)
+    await mkdir(join(path, '..'), { recursive: true })
+    await writeFile(path, JSON.stringify(doc, null, 2))
+  }
+}
+
+/** Two lexicon directories: the base set and an edited copy. */
+async function twoDirs(edit: (docs: Docs) => void): Promise<{ from: string; to: string }> {
+  const root = await tempDir('lexgen-diff-')
+  dirs.push(root)
+  const after = baseDocs()
+  edit(after)
+  await writeDocs(join(root, 'from'), baseDocs())
+  await writeDocs(join(root, 'to'), after)
+  return { from: join(root, 'from'), to: join(root, 'to') }
+}
+
+const rules = ['--include', 'ex.test.*', '--no-compiler-check']
+const diffDirs = (d: { from: string; to: string }, ...args: string[]) => runCli(['diff', '--from', d.from, '--to', d.to, ...rules, ...args])
+
+/** A git repository holding lexgen.config.json and the base set under lexicons/, committed. */
+async function gitRepo(): Promise<string> {
+  const repo = await tempDir('lexgen-diff-git-')
+  dirs.push(repo)
+  await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.*'] }))
+  await writeDocs(join(repo, 'lexicons'), baseDocs())
+  git(repo, 'init', '-q', '-b', 'main')
+  commitAll(repo, 'base lexicons')
+  return repo
+}
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' })
+}
+
+function commitAll(repo: string, message: string): void {
+  git(repo, 'add', '-A')
+  git(repo, 'commit', '-q', '-m', message)
+}
+
+const lowerLimit = (d: Docs) => (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 10)
+
+describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the working tree', () => {
+  it('defaults to HEAD, reads the committed files from git, and fails on a breaking working-tree change', async () => {
+    const repo = await gitRepo()
+    expect(await runCli(['diff', '--no-compiler-check'], repo)).toMatchObject({ code: 0, stderr: '' })
+
+    const edited = baseDocs()
+    lowerLimit(edited)
+    await writeDocs(join(repo, 'lexicons'), edited)
+    const result = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('Compared HEAD:lexicons (8 docs) with lexicons (working tree) (8 docs)')
+    expect(result.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
+    expect((await runCli(['diff', '--no-compiler-check', '--fail-on', 'none'], repo)).code).toBe(0)
+
+    // Once committed, HEAD has it, and the previous commit shows it.
+    commitAll(repo, 'lower the limit')
+    expect(await runCli(['diff', '--no-compiler-check'], repo)).toMatchObject({ code: 0 })
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    const previous = await runCli(['diff', '--base', 'HEAD~1', '--no-compiler-check', '--format', 'json'], repo)
+    expect(previous.code).toBe(1)
+    expect(JSON.parse(previous.stdout)).toMatchObject({ before: { label: 'HEAD~1:lexicons' }, worst: 'breaking', summary: { breaking: 1 } })
+  })
+
+  it('sees files deleted and added in the working tree, and a directory that did not exist at the commit', async () => {
+    const repo = await gitRepo()
+    await removeDir(join(repo, 'lexicons/ex/test/act.json'))
+    const removed = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(removed.code).toBe(1)
+    expect(removed.stdout).toContain('ex.test.act\n  main\n    breaking    procedure removed (request)')
+
+    const moved = await runCli(['diff', '--no-compiler-check', '--lexicons', 'elsewhere', '--fail-on', 'none'], repo)
+    expect(moved.code).toBe(1) // elsewhere/ does not exist in the working tree either
+    expect(moved.stderr).toContain('cannot read lexicon directory')
+  })
+
+  it('is a usage error (exit 2) to name a ref that is not a commit, or to run outside a repository', async () => {
+    const repo = await gitRepo()
+    const unknown = await runCli(['diff', '--base', 'origin/main', '--no-compiler-check'], repo)
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toMatch(/^lexgen: usage error: --base: 'origin\/main' is not a commit in .+ \(in CI, fetch it first/)
+
+    const plain = await tempDir('lexgen-nogit-')
+    dirs.push(plain)
+    await writeDocs(join(plain, 'lexicons'), baseDocs())
+    const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
+    expect(outside.code).toBe(2)
+    expect(outside.stderr).toContain('lexgen: usage error: --base needs a git repository')
+  })
+
+  it('names the side, file and line of a broken lexicon committed at the base', async () => {
+    const repo = await gitRepo()
+    await writeFile(join(repo, 'lexicons/ex/test/get.json'), '{ "lexicon": 1,\n  "id": "ex.test.get",, }')
+    commitAll(repo, 'break it')
+    await writeDocs(join(repo, 'lexicons'), baseDocs())
+    const result = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^lexgen: error: in the old lexicons \(HEAD:lexicons\): ex\/test\/get\.json: not valid JSON \(.+ at line 2, column 23\)\n$/)
+  })
+})
+
+describe('lexgen diff --from/--to: exit codes for CI', () => {
+  it('--fail-on decides: breaking (default), source, any, none', async () => {
+    const source = await twoDirs((d) => (d['ex.test.get']!.defs.main.errors = []))
+    expect((await diffDirs(source)).code).toBe(0)
+    expect((await diffDirs(source, '--fail-on', 'breaking')).code).toBe(0)
+    expect((await diffDirs(source, '--fail-on', 'source')).code).toBe(1)
+    expect((await diffDirs(source, '--fail-on', 'any')).code).toBe(1)
+    expect((await diffDirs(source, '--fail-on', 'none')).code).toBe(0)
+
+    const docs = await twoDirs((d) => (d['ex.test.defs']!.defs.view.description = 'A view.'))
+    expect((await diffDirs(docs, '--fail-on', 'source')).code).toBe(0)
+    expect((await diffDirs(docs, '--fail-on', 'any')).code).toBe(1)
+
+    const breaking = await twoDirs(lowerLimit)
+    expect((await diffDirs(breaking)).code).toBe(1)
+    expect((await diffDirs(breaking, '--fail-on', 'none')).code).toBe(0)
+  })
+
+  it('exits 2 on usage errors', async () => {
+    const d = await twoDirs(() => {})
+    expect((await diffDirs(d, '--format', 'yaml')).code).toBe(2)
+    expect((await diffDirs(d, '--fail-on', 'maybe')).code).toBe(2)
+    const lonely = await runCli(['diff', '--from', d.from, ...rules])
+    expect(lonely).toMatchObject({ code: 2, stderr: 'lexgen: usage error: --from and --to go together: give both directories\n' })
+    const both = await runCli(['diff', '--from', d.from, '--to', d.to, '--base', 'HEAD', ...rules])
+    expect(both).toMatchObject({ code: 2, stderr: 'lexgen: usage error: use either --base or --from/--to, not both\n' })
+  })
+
+  it('names the side, file and JSON path of a broken lexicon on either side; nothing is printed to stdout', async () => {
+    const broken = (d: Docs) => (d['ex.test.defs']!.defs.view.properties.text.maxLength = 'long')
+    const newSide = await twoDirs(broken)
+    const a = await diffDirs(newSide)
+    expect(a).toMatchObject({ code: 1, stdout: '' })
+    expect(a.stderr).toMatch(/^lexgen: error: in the new lexicons \(.*to\): ex\/test\/defs\.json at defs\.view\.properties\.text\.maxLength: .+\n$/)
+
+    const oldSide = await twoDirs(() => {})
+    await writeDocs(oldSide.from, (() => { const d = baseDocs(); broken(d); return d })())
+    const b = await diffDirs(oldSide)
+    expect(b).toMatchObject({ code: 1, stdout: '' })
+    expect(b.stderr).toMatch(/^lexgen: error: in the old lexicons \(.*from\): ex\/test\/defs\.json at defs\.view\.properties\.text\.maxLength: /)
+
+    const dangling = await twoDirs((d) => (d['ex.test.get']!.defs.main.output.schema.properties.cursor = { type: 'ref', ref: 'ex.test.gone#x' }))
+    const c = await diffDirs(dangling)
+    expect(c.stderr).toMatch(/^lexgen: error: in the new lexicons \(.*to\): ex\/test\/get\.json at defs\.main\.output\.schema\.properties\.cursor\.ref: reference 'ex\.test\.gone#x' names lexicon 'ex\.test\.gone', which is not in the lexicon directory\n$/)
+  })
+
+  it('prints markdown and JSON on request', async () => {
+    const d = await twoDirs(lowerLimit)
+    const md = await diffDirs(d, '--format', 'markdown')
+    expect(md.stdout).toMatch(/^## Lexicon changes: 1 breaking, 0 source, 0 compatible, 0 docs\n/)
+    const json = JSON.parse((await diffDirs(d, '--format', 'json')).stdout)
+    expect(json).toMatchObject({ format: 'lexgen-diff/1', worst: 'breaking', changes: [{ nsid: 'ex.test.send', path: 'input.text', kind: 'constraint-tightened' }] })
+    expect(json.compiler).toBeUndefined()
+  })
+})
+
+describe('lexgen diff, the real binary', () => {
+  /** Runs bin/lexgen.js with `env` added; stdout is a pipe. */
+  async function spawn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const clean = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env }
+    try {
+      const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd: ROOT, env: clean })
+      return { code: 0, stdout, stderr }
+    } catch (error) {
+      const e = error as { code: number; stdout: string; stderr: string }
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+    }
+  }
+
+  it('runs the compiler check from the built CLI (runtime declarations from dist/) and reports it', async () => {
+    const d = await twoDirs((docs) => (docs['ex.test.get']!.defs.main.output.schema.required = []))
+    const result = await spawn(['diff', '--from', d.from, '--to', d.to, '--include', 'ex.test.*'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('    breaking    output.items: required → optional (response)\n')
+    expect(result.stdout).toMatch(/source check \(TypeScript 6\.[\d.]+\): \d+ checks, 1 failed\n  ✗ ExTestGet\.Output: `items`: may be undefined in the new type; the old type says View\[\]\n/)
+  })
+
+  it('colours a terminal only: none when piped or with NO_COLOR; FORCE_COLOR forces it', async () => {
+    const d = await twoDirs(lowerLimit)
+    const args = ['diff', '--from', d.from, '--to', d.to, ...rules]
+    const piped = await spawn(args)
+    expect(piped.stdout).toContain('breaking')
+    expect(piped.stdout).not.toContain('\x1b[')
+    expect((await spawn(args, { FORCE_COLOR: '1' })).stdout).toContain('\x1b[1;31mbreaking')
+    expect((await spawn(args, { FORCE_COLOR: '1', NO_COLOR: '1' })).stdout).not.toContain('\x1b[')
+
+    // A real terminal, through util-linux `script` (a pseudo-terminal).
+    const command = [process.execPath, join(ROOT, 'codegen/bin/lexgen.js'), ...args].map((a) => `'${a}'`).join(' ')
+    const tty = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } }).catch((e) => e)
+    expect(tty.stdout).toContain('\x1b[1;31mbreaking')
+    const ttyNoColor = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } }).catch((e) => e)
+    expect(ttyNoColor.stdout).toContain('breaking')
+    expect(ttyNoColor.stdout).not.toContain('\x1b[')
+  })
+})
+
+describe('lexgen check', () => {
+  it('points at lexgen diff when generated/ is stale', async () => {
+    const lexicons = await copyOfLexicons()
+    dirs.push(lexicons)
+    await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
+      doc.defs.convoView.properties.pinned = { type: 'boolean' }
+    })
+    const result = await runCli(['check', '--lexicons', lexicons])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)')
+  })
+})

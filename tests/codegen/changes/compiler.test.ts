@@ -1,0 +1,136 @@
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { compareLexicons, readLexiconDir } from '../../../codegen/changes/index.js'
+import { LEXICONS } from '../helpers.js'
+import { compareEdit, lexiconHistory } from './support.js'
+
+const withCompiler = { compilerCheck: true }
+const SELECTION = {
+  include: ['chat.bsky.convo.*', 'com.atproto.server.createSession', 'com.atproto.server.refreshSession', 'com.atproto.server.deleteSession', 'com.atproto.server.getSession'],
+  exclude: [],
+}
+
+describe('source compatibility, decided by the TypeScript compiler', () => {
+  it('finds nothing when only descriptions changed, after running every check', async () => {
+    const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.description = 'A view.'), withCompiler)
+    expect(report.compiler?.findings).toEqual([])
+    expect(report.compiler?.disagreements).toEqual([])
+    expect(report.compiler?.checks).toBeGreaterThan(50)
+    expect(report.compiler?.typescript).toMatch(/^6\./)
+    expect(report.worst).toBe('docs')
+  })
+
+  it('does not run when no selected doc changed (the clients would be byte-identical)', async () => {
+    const report = await compareEdit(() => {}, withCompiler)
+    expect(report.compiler).toBeUndefined()
+    expect(report.worst).toBe('none')
+  })
+
+  it('a removed declared error: its class is gone (rules and compiler agree: source)', async () => {
+    const report = await compareEdit((d) => (d['ex.test.get']!.defs.main.errors = []), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['error-removed', 'source']])
+    expect(report.compiler?.findings).toEqual([
+      { nsid: 'ex.test.get', def: 'main', symbol: 'ExTestGet.NotFoundError', check: 'export-kept', reason: '`ExTestGet.NotFoundError` is no longer exported' },
+    ])
+    expect(report.compiler?.disagreements).toEqual([])
+    expect(report.worst).toBe('source')
+  })
+
+  it('a required output field made optional: breaking on the wire, and old code reading it no longer compiles', async () => {
+    const report = await compareEdit((d) => (d['ex.test.get']!.defs.main.output.schema.required = []), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class, c.path])).toEqual([['field-made-optional', 'breaking', 'output.items']])
+    const [finding, ...rest] = report.compiler!.findings
+    expect(rest).toEqual([])
+    expect(finding).toMatchObject({ nsid: 'ex.test.get', def: 'main', symbol: 'ExTestGet.Output', check: 'new-fits-old' })
+    expect(finding!.reason).toBe("`items`: may be undefined in the new type; the old type says View[]")
+    expect(finding!.compilerMessage).toContain("Types of property 'items' are incompatible.")
+    expect(report.compiler?.disagreements).toEqual([])
+  })
+
+  it('a new required param: old calls and old Params no longer compile', async () => {
+    const report = await compareEdit((d) => d['ex.test.get']!.defs.main.parameters.required.push('cursor'), withCompiler)
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['ExTestGet.Params', 'old-fits-new', '`cursor`: may be undefined in old code; the new type requires string'],
+      ['ExTestGet.exTestGet', 'call-accepted', '`argument 2.cursor`: may be undefined in old code; the new type requires string'],
+    ])
+  })
+
+  it('a removed optional output field: assignable, but old code naming it no longer compiles', async () => {
+    const report = await compareEdit((d) => delete d['ex.test.get']!.defs.main.output.schema.properties.shared, withCompiler)
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['ExTestGet.Output', 'properties-kept', "property 'shared' no longer exists on `ExTestGet.Output`"],
+    ])
+  })
+
+  it('a removed output cursor: the method is no longer paginated, so its Page and Item types are gone', async () => {
+    const report = await compareEdit((d) => delete d['ex.test.get']!.defs.main.output.schema.properties.cursor, withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['field-removed-optional', 'source']])
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check])).toEqual([
+      ['ExTestGet.Item', 'export-kept'],
+      ['ExTestGet.Output', 'properties-kept'],
+      ['ExTestGet.Page', 'export-kept'],
+    ])
+  })
+
+  it('a stream message field made optional: the member def no longer fits old code', async () => {
+    const report = await compareEdit((d) => (d['ex.test.stream']!.defs.event.required = []), withCompiler)
+    // `Message` is an open union: any typed object fits its catch-all, so the member's own check is the one that fails.
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['ExTestStream.Event', 'new-fits-old', '`seq`: may be undefined in the new type; the old type says number'],
+    ])
+  })
+
+  it('traces a failing output to the def inside it that fails', async () => {
+    const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.required = ['id']), withCompiler)
+    const bySymbol = new Map(report.compiler!.findings.map((f) => [f.symbol, f]))
+    expect(bySymbol.get('ExTestDefs.View')).toMatchObject({ check: 'new-fits-old', reason: "`text`: may be undefined in the new type; the old type says string" })
+    expect(bySymbol.get('ExTestDefs.View')?.through).toBeUndefined()
+    expect(bySymbol.get('ExTestGet.Output')).toMatchObject({ through: 'ExTestDefs.View' })
+    expect(report.compiler?.disagreements).toEqual([])
+  })
+
+  it('shows both verdicts where they disagree: a new def takes an existing def’s generated name', async () => {
+    // `Spare` sorts before `spare` in the doc, so it takes the name `Spare` and the old def becomes `SpareDef`:
+    // no lexicon rule changes for `spare`, yet code using `ExTestDefs.Spare` now gets another type.
+    const report = await compareEdit((d) => {
+      const { spare, ...rest } = d['ex.test.defs']!.defs
+      d['ex.test.defs']!.defs = { Spare: { type: 'object', required: ['x'], properties: { x: { type: 'integer' } } }, spare, ...rest }
+    }, withCompiler)
+    expect(report.changes.map((c) => [c.def, c.kind, c.class])).toEqual([['Spare', 'def-added', 'compatible']])
+    expect(report.compiler!.findings.filter((f) => f.symbol === 'ExTestDefs.Spare').map((f) => f.check).sort()).toEqual(['new-fits-old', 'old-fits-new', 'properties-kept'])
+    expect(report.compiler?.disagreements).toEqual([{ nsid: 'ex.test.defs', def: 'spare', rules: 'none', compiler: 'does not compile' }])
+    expect(report.summary.source).toBe(1)
+    expect(report.worst).toBe('source')
+  })
+
+  it('on a real transition (2026-04-22 → lexicons/, the configured selection): the removed groupPublicView, and nothing else', async () => {
+    const history = lexiconHistory()
+    const report = await compareLexicons(
+      await readLexiconDir(join(history, '2026-04-22'), '2026-04-22'),
+      await readLexiconDir(LEXICONS, 'lexicons'),
+      SELECTION,
+      withCompiler,
+    )
+    expect(report.compiler!.checks).toBeGreaterThan(1000)
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check])).toEqual([
+      ['ChatBskyGroupDefs.GroupPublicView', 'export-kept'],
+      ['ChatBskyGroupDefs.isGroupPublicView', 'export-kept'],
+      ['ChatBskyGroupDefs.validateGroupPublicView', 'export-kept'],
+    ])
+    expect(report.compiler!.disagreements).toEqual([])
+  })
+
+  it('on a real transition (2025-04-18 → 2026-03-05): a removed optional field of an unreached def', async () => {
+    const history = lexiconHistory()
+    const report = await compareLexicons(
+      await readLexiconDir(join(history, '2025-04-18'), '2025-04-18'),
+      await readLexiconDir(join(history, '2026-03-05'), '2026-03-05'),
+      SELECTION,
+      withCompiler,
+    )
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['AppBskyActorDefs.ThreadViewPref', 'properties-kept', "property 'prioritizeFollowedUsers' no longer exists on `AppBskyActorDefs.ThreadViewPref`"],
+    ])
+    expect(report.compiler!.disagreements).toEqual([])
+  })
+})

@@ -1,0 +1,176 @@
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { RULES, type ChangeClass, type ChangeKind, type Side } from '../../../codegen/changes/index.js'
+import { ROOT } from '../helpers.js'
+import { compareEdit, type Docs } from './support.js'
+
+interface Row {
+  /** What the edit does. */
+  readonly name: string
+  readonly edit: (docs: Docs) => void
+  readonly kind: ChangeKind
+  readonly class: ChangeClass
+  readonly sides: readonly Side[]
+  /** `nsid#def path` of the change, when the row pins it. */
+  readonly at?: string
+  /** Other non-docs changes the same edit causes, by kind. */
+  readonly also?: readonly ChangeKind[]
+}
+
+// Shortcuts into the base set (see support.ts).
+const params = (d: Docs) => d['ex.test.get']!.defs.main.parameters
+const output = (d: Docs) => d['ex.test.get']!.defs.main.output.schema
+const input = (d: Docs) => d['ex.test.send']!.defs.main.input.schema
+const defs = (d: Docs) => d['ex.test.defs']!.defs
+const record = (d: Docs) => d['ex.test.post']!.defs.main
+
+const rows: Row[] = [
+  // params (request)
+  { name: 'param: required field added', edit: (d) => ((params(d).properties.q = { type: 'string' }), params(d).required.push('q')), kind: 'field-added-required', class: 'breaking', sides: ['request'], at: 'ex.test.get#main parameters.q' },
+  { name: 'param: optional field added', edit: (d) => (params(d).properties.q = { type: 'string' }), kind: 'field-added-optional', class: 'compatible', sides: ['request'] },
+  { name: 'param: optional field removed', edit: (d) => delete params(d).properties.cursor, kind: 'field-removed-optional', class: 'source', sides: ['request'] },
+  { name: 'param: required field removed (a server ignores it)', edit: (d) => (delete params(d).properties.limit, (params(d).required = [])), kind: 'field-removed-required', class: 'source', sides: ['request'] },
+  { name: 'param: optional made required', edit: (d) => params(d).required.push('cursor'), kind: 'field-made-required', class: 'breaking', sides: ['request'] },
+  { name: 'param: required made optional', edit: (d) => (params(d).required = []), kind: 'field-made-optional', class: 'compatible', sides: ['request'] },
+  { name: 'param: maximum lowered', edit: (d) => (params(d).properties.limit.maximum = 50), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'param: maximum raised', edit: (d) => (params(d).properties.limit.maximum = 500), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'param: minimum raised', edit: (d) => (params(d).properties.limit.minimum = 10), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'param: minimum removed', edit: (d) => delete params(d).properties.limit.minimum, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'param: minimum lowered', edit: (d) => (params(d).properties.limit.minimum = 0), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'param: maximum removed', edit: (d) => delete params(d).properties.limit.maximum, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'param: default changed', edit: (d) => (params(d).properties.limit.default = 25), kind: 'default-changed', class: 'compatible', sides: ['request'] },
+  { name: 'param: boolean gets a const', edit: (d) => (params(d).properties.flag.const = false), kind: 'const-added', class: 'breaking', sides: ['request'] },
+  // input (request)
+  { name: 'input: maxLength lowered', edit: (d) => (input(d).properties.text.maxLength = 100), kind: 'constraint-tightened', class: 'breaking', sides: ['request'], at: 'ex.test.send#main input.text' },
+  { name: 'input: maxLength raised', edit: (d) => (input(d).properties.text.maxLength = 3000), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: maxGraphemes lowered', edit: (d) => (input(d).properties.text.maxGraphemes = 10), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: maxGraphemes removed', edit: (d) => delete input(d).properties.text.maxGraphemes, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: minLength raised', edit: (d) => (input(d).properties.text.minLength = 5), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: minLength lowered', edit: (d) => (input(d).properties.text.minLength = 0), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: minGraphemes raised', edit: (d) => (input(d).properties.text.minGraphemes = 2), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: minGraphemes removed', edit: (d) => delete input(d).properties.text.minGraphemes, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: maxLength added to a free string', edit: (d) => (input(d).properties.note.maxLength = 64), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: array maxLength lowered', edit: (d) => (input(d).properties.tags.maxLength = 2), kind: 'constraint-tightened', class: 'breaking', sides: ['request'], at: 'ex.test.send#main input.tags' },
+  { name: 'input: array maxLength raised', edit: (d) => (input(d).properties.tags.maxLength = 50), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: array minLength raised', edit: (d) => (input(d).properties.tags.minLength = 1), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: array minLength removed', edit: (d) => delete input(d).properties.tags.minLength, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: bytes maxLength raised', edit: (d) => (input(d).properties.raw.maxLength = 128), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: bytes maxLength lowered', edit: (d) => (input(d).properties.raw.maxLength = 32), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: bytes minLength raised', edit: (d) => (input(d).properties.raw.minLength = 8), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: bytes minLength removed', edit: (d) => delete input(d).properties.raw.minLength, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: blob maxSize lowered', edit: (d) => (input(d).properties.picture.maxSize = 10), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: blob maxSize raised', edit: (d) => (input(d).properties.picture.maxSize = 10_000), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: blob accept dropped (anything goes)', edit: (d) => delete input(d).properties.picture.accept, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: blob accept narrowed', edit: (d) => (input(d).properties.picture.accept = ['image/png']), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
+  { name: 'input: blob accept widened to a wildcard', edit: (d) => (input(d).properties.picture.accept = ['image/*']), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
+  { name: 'input: blob accept replaced', edit: (d) => (input(d).properties.picture.accept = ['video/mp4']), kind: 'constraint-changed', class: 'breaking', sides: ['request'] },
+  { name: 'input: enum value added', edit: (d) => input(d).properties.kind.enum.push('c'), kind: 'enum-value-added', class: 'compatible', sides: ['request'] },
+  { name: 'input: enum value removed', edit: (d) => (input(d).properties.kind.enum = ['a']), kind: 'enum-value-removed', class: 'breaking', sides: ['request'] },
+  { name: 'input: integer enum value removed', edit: (d) => (input(d).properties.count.enum = [1, 2]), kind: 'enum-value-removed', class: 'breaking', sides: ['request'] },
+  { name: 'input: enum added to a free string', edit: (d) => (input(d).properties.note.enum = ['n']), kind: 'enum-added', class: 'breaking', sides: ['request'] },
+  { name: 'input: enum dropped', edit: (d) => delete input(d).properties.kind.enum, kind: 'enum-removed', class: 'compatible', sides: ['request'] },
+  { name: 'input: const changed', edit: (d) => (input(d).properties.fixed.const = false), kind: 'const-changed', class: 'breaking', sides: ['request'] },
+  { name: 'input: const dropped', edit: (d) => delete input(d).properties.fixed.const, kind: 'const-removed', class: 'compatible', sides: ['request'] },
+  { name: 'input: format added', edit: (d) => (input(d).properties.note.format = 'did'), kind: 'format-added', class: 'breaking', sides: ['request'] },
+  { name: 'input: format changed', edit: (d) => (input(d).properties.site.format = 'at-uri'), kind: 'format-changed', class: 'breaking', sides: ['request'] },
+  { name: 'input: format removed', edit: (d) => delete input(d).properties.site.format, kind: 'format-removed', class: 'compatible', sides: ['request'] },
+  { name: 'input: knownValues entry added', edit: (d) => input(d).properties.mode.knownValues.push('z'), kind: 'known-value-added', class: 'compatible', sides: ['request'] },
+  { name: 'input: knownValues entry removed', edit: (d) => (input(d).properties.mode.knownValues = ['x']), kind: 'known-value-removed', class: 'compatible', sides: ['request'] },
+  { name: 'input: open union member added', edit: (d) => ((defs(d).video = { type: 'object', properties: { cid: { type: 'string' } } }), input(d).properties.embed.refs.push('ex.test.defs#video')), kind: 'union-member-added-open', class: 'compatible', sides: ['request'], also: ['def-added'] },
+  { name: 'input: open union member removed', edit: (d) => (input(d).properties.embed.refs = ['ex.test.defs#image']), kind: 'union-member-removed-open', class: 'compatible', sides: ['request'] },
+  { name: 'input: open union closed', edit: (d) => (input(d).properties.embed.closed = true), kind: 'union-closed', class: 'breaking', sides: ['request'] },
+  { name: 'input: required field removed', edit: (d) => (delete input(d).properties.text, (input(d).required = ['kind'])), kind: 'field-removed-required', class: 'source', sides: ['request'] },
+  { name: 'input: field made nullable', edit: (d) => (input(d).nullable = ['note']), kind: 'field-made-nullable', class: 'compatible', sides: ['request'] },
+  { name: 'input: field type changed', edit: (d) => (input(d).properties.note = { type: 'integer' }), kind: 'type-changed', class: 'breaking', sides: ['request'] },
+  { name: 'input: encoding changed', edit: (d) => (d['ex.test.send']!.defs.main.input.encoding = 'application/cbor'), kind: 'encoding-changed', class: 'breaking', sides: ['request'] },
+  { name: 'input: body added to a procedure without one', edit: (d) => (d['ex.test.act']!.defs.main.input = { encoding: 'application/json', schema: { type: 'object', properties: {} } }), kind: 'input-added', class: 'breaking', sides: ['request'] },
+  { name: 'input: body removed', edit: (d) => delete d['ex.test.send']!.defs.main.input, kind: 'input-removed', class: 'breaking', sides: ['request'] },
+  { name: 'input: schema-less body gains a schema', edit: (d) => (d['ex.test.ping']!.defs.main.input.schema = { type: 'object', properties: {} }), kind: 'body-schema-added', class: 'breaking', sides: ['request'] },
+  // output and errors (response)
+  { name: 'output: required field removed', edit: (d) => (delete output(d).properties.items, (output(d).required = [])), kind: 'field-removed-required', class: 'breaking', sides: ['response'], at: 'ex.test.get#main output.items' },
+  { name: 'output: required field made optional', edit: (d) => (output(d).required = []), kind: 'field-made-optional', class: 'breaking', sides: ['response'] },
+  { name: 'output: optional field made required', edit: (d) => output(d).required.push('cursor'), kind: 'field-made-required', class: 'compatible', sides: ['response'] },
+  { name: 'output: required field added', edit: (d) => ((output(d).properties.total = { type: 'integer' }), output(d).required.push('total')), kind: 'field-added-required', class: 'compatible', sides: ['response'] },
+  { name: 'output: optional field removed', edit: (d) => delete output(d).properties.cursor, kind: 'field-removed-optional', class: 'source', sides: ['response'] },
+  { name: 'output: field made nullable', edit: (d) => (output(d).nullable = ['cursor']), kind: 'field-made-nullable', class: 'breaking', sides: ['response'] },
+  { name: 'output def: field no longer nullable', edit: (d) => (defs(d).view.nullable = []), kind: 'field-made-non-nullable', class: 'compatible', sides: ['response'], at: 'ex.test.defs#view note' },
+  { name: 'output def: maxLength raised', edit: (d) => (defs(d).view.properties.text.maxLength = 3000), kind: 'constraint-loosened', class: 'breaking', sides: ['response'], at: 'ex.test.defs#view text' },
+  { name: 'output def: maxLength lowered', edit: (d) => (defs(d).view.properties.text.maxLength = 30), kind: 'constraint-tightened', class: 'compatible', sides: ['response'] },
+  { name: 'output def: enum value added', edit: (d) => defs(d).view.properties.status.enum.push('archived'), kind: 'enum-value-added', class: 'breaking', sides: ['response'] },
+  { name: 'output def: enum value removed', edit: (d) => (defs(d).view.properties.status.enum = ['open']), kind: 'enum-value-removed', class: 'compatible', sides: ['response'] },
+  { name: 'output def: closed union member added', edit: (d) => ((defs(d).video = { type: 'object', properties: { cid: { type: 'string' } } }), defs(d).view.properties.embed.refs.push('#video')), kind: 'union-member-added-closed', class: 'breaking', sides: ['response'], also: ['def-added'] },
+  { name: 'output def: closed union member removed', edit: (d) => (defs(d).view.properties.embed.refs = ['#image']), kind: 'union-member-removed-closed', class: 'compatible', sides: ['response'] },
+  { name: 'output def: closed union opened', edit: (d) => delete defs(d).view.properties.embed.closed, kind: 'union-opened', class: 'breaking', sides: ['response'] },
+  { name: 'output: encoding changed', edit: (d) => (d['ex.test.get']!.defs.main.output.encoding = 'application/cbor'), kind: 'encoding-changed', class: 'breaking', sides: ['response'] },
+  { name: 'output: body added', edit: (d) => (d['ex.test.act']!.defs.main.output = { encoding: 'application/json' }), kind: 'output-added', class: 'compatible', sides: ['response'] },
+  { name: 'output: body removed', edit: (d) => delete d['ex.test.send']!.defs.main.output, kind: 'output-removed', class: 'breaking', sides: ['response'] },
+  { name: 'output: schema dropped from the body', edit: (d) => delete d['ex.test.send']!.defs.main.output.schema, kind: 'body-schema-removed', class: 'breaking', sides: ['response'] },
+  { name: 'output: schema added to a schema-less body', edit: (d) => (d['ex.test.ping']!.defs.main.output.schema = { type: 'object', properties: {} }), kind: 'body-schema-added', class: 'compatible', sides: ['response'] },
+  { name: 'errors: declared error added', edit: (d) => d['ex.test.get']!.defs.main.errors.push({ name: 'Gone' }), kind: 'error-added', class: 'compatible', sides: ['response'] },
+  { name: 'errors: declared error removed', edit: (d) => (d['ex.test.get']!.defs.main.errors = []), kind: 'error-removed', class: 'source', sides: ['response'] },
+  // records (read and written)
+  { name: 'record: required field added', edit: (d) => ((record(d).record.properties.lang = { type: 'string' }), record(d).record.required.push('lang')), kind: 'field-added-required', class: 'breaking', sides: ['record'], at: 'ex.test.post#main lang' },
+  { name: 'record: optional field added', edit: (d) => (record(d).record.properties.lang = { type: 'string' }), kind: 'field-added-optional', class: 'compatible', sides: ['record'] },
+  { name: 'record: maxLength lowered', edit: (d) => (record(d).record.properties.text.maxLength = 30), kind: 'constraint-tightened', class: 'breaking', sides: ['record'] },
+  { name: 'record: maxLength raised', edit: (d) => (record(d).record.properties.text.maxLength = 3000), kind: 'constraint-loosened', class: 'breaking', sides: ['record'] },
+  { name: 'record: required made optional', edit: (d) => (record(d).record.required = ['text']), kind: 'field-made-optional', class: 'breaking', sides: ['record'] },
+  { name: 'record: key type changed', edit: (d) => (record(d).key = 'any'), kind: 'record-key-changed', class: 'breaking', sides: ['record'] },
+  // a def shared by a request and a response: the stricter verdict
+  { name: 'shared def: limit lowered (request breaks)', edit: (d) => (defs(d).shared.properties.name.maxLength = 5), kind: 'constraint-tightened', class: 'breaking', sides: ['request', 'response'], at: 'ex.test.defs#shared name' },
+  { name: 'shared def: limit raised (response breaks)', edit: (d) => (defs(d).shared.properties.name.maxLength = 50), kind: 'constraint-loosened', class: 'breaking', sides: ['request', 'response'] },
+  { name: 'shared def: optional field added', edit: (d) => (defs(d).shared.properties.extra = { type: 'string' }), kind: 'field-added-optional', class: 'compatible', sides: ['request', 'response'] },
+  // defs, tokens and refs
+  { name: 'def added', edit: (d) => (defs(d).extra = { type: 'object', properties: { z: { type: 'string' } } }), kind: 'def-added', class: 'compatible', sides: [] },
+  { name: 'def removed (unreferenced)', edit: (d) => delete defs(d).spare, kind: 'def-removed', class: 'source', sides: [], at: 'ex.test.defs#spare ' },
+  { name: 'def renamed (same schema)', edit: (d) => ((defs(d).spareParts = defs(d).spare), delete defs(d).spare), kind: 'def-renamed', class: 'source', sides: [], also: ['def-added'] },
+  { name: 'def moved to another doc (same schema)', edit: (d) => ((d['ex.test.more'] = { lexicon: 1, id: 'ex.test.more', defs: { spare: defs(d).spare } }), delete defs(d).spare), kind: 'def-moved', class: 'source', sides: [], also: ['doc-added'] },
+  { name: 'def changes type', edit: (d) => (defs(d).spare = { type: 'string' }), kind: 'def-type-changed', class: 'source', sides: [] },
+  { name: 'token added', edit: (d) => (defs(d).flagged = { type: 'token', description: 'Flagged.' }), kind: 'def-added', class: 'compatible', sides: [] },
+  { name: 'token removed', edit: (d) => delete defs(d).mark, kind: 'def-removed', class: 'source', sides: [] },
+  { name: 'token made an object (now referenced, but old clients never meet it)', edit: (d) => ((defs(d).mark = { type: 'object', properties: {} }), (defs(d).view.properties.mark = { type: 'ref', ref: '#mark' })), kind: 'def-type-changed', class: 'source', sides: [], also: ['field-added-optional'] },
+  { name: 'def reached by a request and a response changes type', edit: (d) => (defs(d).shared = { type: 'string' }), kind: 'def-type-changed', class: 'breaking', sides: ['request', 'response'] },
+  { name: 'ref moved to an identical def in another doc', edit: (d) => ((d['ex.test.more'] = { lexicon: 1, id: 'ex.test.more', defs: { shared: structuredClone(defs(d).shared) } }), (input(d).properties.shared.ref = 'ex.test.more#shared')), kind: 'ref-target-changed', class: 'compatible', sides: ['request'], also: ['doc-added'] },
+  { name: 'ref retargeted to a different def', edit: (d) => (input(d).properties.shared.ref = 'ex.test.defs#image'), kind: 'ref-target-changed', class: 'compatible', sides: ['request'], also: ['field-added-required', 'field-removed-required'] },
+  { name: 'inline schema replaced by a ref to the same schema', edit: (d) => ((defs(d).text = { type: 'string', maxLength: 300 }), (defs(d).view.properties.text = { type: 'ref', ref: '#text' })), kind: 'ref-target-changed', class: 'compatible', sides: ['response'], also: ['def-added'] },
+  // methods and docs
+  { name: 'method added', edit: (d) => (d['ex.test.list'] = { lexicon: 1, id: 'ex.test.list', defs: { main: { type: 'query' } } }), kind: 'method-added', class: 'compatible', sides: ['request'] },
+  { name: 'method removed', edit: (d) => delete d['ex.test.act'], kind: 'method-removed', class: 'breaking', sides: ['request'] },
+  { name: 'procedure became a query', edit: (d) => (d['ex.test.act']!.defs.main.type = 'query'), kind: 'method-type-changed', class: 'breaking', sides: ['request'] },
+  { name: 'doc added', edit: (d) => (d['ex.test.more'] = { lexicon: 1, id: 'ex.test.more', defs: { thing: { type: 'object', properties: {} } } }), kind: 'doc-added', class: 'compatible', sides: [] },
+  { name: 'doc removed', edit: (d) => delete d['ex.test.misc'], kind: 'doc-removed', class: 'source', sides: [] },
+  // subscriptions: params are the request, messages the response
+  { name: 'stream: required param added', edit: (d) => (d['ex.test.stream']!.defs.main.parameters.required = ['cursor']), kind: 'field-made-required', class: 'breaking', sides: ['request'] },
+  { name: 'stream message: required field made optional', edit: (d) => (d['ex.test.stream']!.defs.event.required = []), kind: 'field-made-optional', class: 'breaking', sides: ['response'], at: 'ex.test.stream#event seq' },
+  { name: 'stream message: union member added', edit: (d) => ((d['ex.test.stream']!.defs.info = { type: 'object', properties: {} }), d['ex.test.stream']!.defs.main.message.schema.refs.push('#info')), kind: 'union-member-added-open', class: 'compatible', sides: ['response'], also: ['def-added'] },
+  // text only
+  { name: 'description changed', edit: (d) => (d['ex.test.send']!.defs.main.description = 'Sends a thing, now better.'), kind: 'description-changed', class: 'docs', sides: ['request'] },
+  { name: 'field description added', edit: (d) => (defs(d).view.properties.text.description = 'The text.'), kind: 'description-changed', class: 'docs', sides: ['response'] },
+]
+
+describe('lexgen diff rules: one minimal edit per row, with its class and side', () => {
+  it('the README carries the rule table as the code has it', async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const table = [
+      '| kind | change | request | response | record | why |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...Object.entries(RULES).map(([kind, r]) => `| \`${kind}\` | ${r.title} | ${r.request} | ${r.response} | ${r.record} | ${r.why} |`),
+    ].join('\n')
+    expect(readme).toContain(table)
+  })
+
+  it('covers every kind of the rule table', () => {
+    expect([...new Set(rows.map((row) => row.kind))].sort()).toEqual(Object.keys(RULES).sort())
+    expect(rows.length).toBeGreaterThanOrEqual(40)
+  })
+
+  it.each(rows)('$name → $kind, $class', async (row) => {
+    const report = await compareEdit(row.edit)
+    const relevant = report.changes.filter((c) => row.kind === 'description-changed' || c.class !== 'docs')
+    const found = relevant.find((c) => c.kind === row.kind)
+    expect(found, `changes: ${JSON.stringify(relevant.map((c) => [c.kind, c.nsid, c.def, c.path]))}`).toBeDefined()
+    expect({ kind: found!.kind, class: found!.class, sides: found!.sides }).toEqual({ kind: row.kind, class: row.class, sides: row.sides })
+    if (row.at) expect(`${found!.nsid}#${found!.def} ${found!.path}`).toBe(row.at)
+    expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
+  })
+})
