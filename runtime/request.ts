@@ -1,4 +1,4 @@
-/** What goes on the wire and back: URL and query encoding, request bodies, response decoding. */
+/** What goes on the wire and back: URL and query encoding, header checks, request bodies, response decoding. */
 import type { Method } from './method.js'
 import type { RawResponse, RequestBody } from './transport/types.js'
 
@@ -90,6 +90,31 @@ function paramString(name: string, value: unknown): string {
       if (value instanceof Date) return value.toISOString()
       throw new TypeError(`Query parameter "${name}" must be a string, number, boolean or an array of them`)
   }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/**
+ * What RFC 9110 allows in a field value: visible ASCII, obs-text (Latin-1), space and tab.
+ * Anything else (CR/LF, NUL, other controls, code points above U+00FF, which some stacks
+ * truncate to a byte: U+010A would become LF) is refused before any request.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+export function isHeaderValue(value: unknown): value is string {
+  return typeof value === 'string' && HEADER_VALUE.test(value)
+}
+
+/** Lower-cases names and rejects values that could split the request (header injection). */
+export function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const normalized: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
+    if (!isHeaderValue(value)) {
+      throw new TypeError(`Invalid value for header "${name}": must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls`)
+    }
+    normalized[name.toLowerCase()] = value
+  }
+  return normalized
 }
 
 export interface EncodedInput {

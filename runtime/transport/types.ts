@@ -10,7 +10,7 @@ export interface RawRequest {
   readonly headers: Readonly<Record<string, string>>
   readonly body?: RequestBody
   /** Aborts the whole exchange, body included (timeout or the caller's signal). */
-  readonly signal: AbortSignal | AttemptSignal
+  readonly signal?: AbortSignal | AttemptSignal
   /** An undici `Dispatcher`, typed loosely so the browser build needs no undici types. */
   readonly dispatcher?: unknown
   /** Stop reading and throw `ResponseTooLarge` past this many body bytes; unlimited when absent. */
@@ -36,8 +36,8 @@ export interface RawResponse {
   readonly body: Uint8Array
 }
 
-/** Rejects with the library's own error when no complete response arrived. */
-export type Send = (request: RawRequest) => Promise<RawResponse>
+/** One HTTP exchange, body fully read. Rejects with the library's own error when no complete response arrived. */
+export type Transport = (request: RawRequest) => Promise<RawResponse>
 
 /**
  * Thrown by a transport when a response body is larger than `maxResponseBytes`: it stopped

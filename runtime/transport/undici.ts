@@ -1,9 +1,10 @@
 /**
- * Node transport on undici. undici is imported on the first request, not at load,
- * because importing it costs ~80 ms that a CLI which never calls out should not pay.
+ * Transport on undici, for callers who bring an undici `dispatcher` (a ProxyAgent, a MockAgent,
+ * their own pool): transport/node.ts hands those requests here. undici is imported on the first
+ * such request, not at load, because importing it costs ~80 ms.
  */
 import type { Dispatcher } from 'undici'
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
 /** undici once imported: later requests skip awaiting the import (a microtask per request). */
@@ -17,7 +18,7 @@ let sharedAgent: Dispatcher | undefined
  */
 const SHARED_CONNECTIONS_PER_ORIGIN = 64
 
-export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
+export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   const { request: undiciRequest, Agent } = loaded ?? (loaded = await (undici ??= import('undici')))
   // One keep-alive pool for every client that brings no dispatcher of its own.
   const dispatcher =

@@ -22,6 +22,7 @@ import {
   UpstreamFailureError,
   type Result,
   type XrpcError,
+  withDefaults,
 } from 'lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
 import { closedPort, eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
@@ -238,7 +239,7 @@ export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?
           const dispatcher = await makeDispatcher?.()
           const service = fault.refused ? await closedPort() : server.url
           const seen: unknown[] = []
-          const core = new Core({
+          const core = new Core(withDefaults({
             service,
             auth: TOKEN,
             timeout: TIMEOUT_MS,
@@ -248,7 +249,7 @@ export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?
             onRequest: (c) => void seen.push(c),
             onResponse: (c) => void seen.push(c),
             onError: (c) => void seen.push(c),
-          })
+          }))
 
           const started = performance.now()
           const result: Result<unknown, XrpcError> =
