@@ -3,15 +3,16 @@
  * `lexicons/`, serving all `chat.bsky.convo.*` methods from a ConvoStore. It validates
  * requests (and, here, responses) against the lexicons, records the headers every request
  * arrived with, checks the bearer token like a PDS, and can be told to fail the next call
- * of a method with any error.
+ * of a method with any error. The e2e chat service serves the same methods (`serveConvoMethods`)
+ * behind its own auth.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
-import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type Params } from '@atproto/xrpc-server'
+import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type MethodConfigOrHandler, type Params } from '@atproto/xrpc-server'
 import { ConvoStore } from './convo-store.js'
+import { closeServer, listen } from './listen.js'
 
 export const LEXICON_DIR = join(import.meta.dirname, '../../lexicons')
 export const VIEWER_DID = 'did:plc:viewer'
@@ -63,6 +64,7 @@ export function convoMethods(): string[] {
 }
 
 type Body = Record<string, unknown>
+/** One method, answered from the store as the authenticated viewer sees it. */
 type Handler = (store: ConvoStore, params: Params, input: Body) => unknown
 
 const handlers: Record<string, Handler> = {
@@ -102,35 +104,52 @@ function verifyAuth({ req }: { req: { headers: IncomingHttpHeaders } }) {
   return { credentials: { did: VIEWER_DID } }
 }
 
+type XrpcServer = ReturnType<typeof createServer>
+type AuthVerifier = Extract<MethodConfigOrHandler, { auth?: unknown }>['auth']
+
+/**
+ * Serves every `chat.bsky.convo.*` method on `xrpc` from `store`, as the DID `auth` verified
+ * (its `credentials.did`) sees it. `before` runs first and may throw instead of answering.
+ */
+export function serveConvoMethods(
+  xrpc: XrpcServer,
+  store: ConvoStore,
+  auth: AuthVerifier,
+  before?: (nsid: string, viewer: string, params: Params) => void | Promise<void>,
+): void {
+  for (const [name, handler] of Object.entries(handlers)) {
+    const nsid = `chat.bsky.convo.${name}`
+    xrpc.method(nsid, {
+      auth,
+      handler: async (ctx: HandlerContext) => {
+        const viewer = (ctx.auth as { credentials: { did: string } }).credentials.did
+        const params = ctx.params ?? {}
+        await before?.(nsid, viewer, params)
+        const input = (ctx.input?.body ?? {}) as Body
+        return { encoding: 'application/json', body: handler(store.as(viewer), params, input) }
+      },
+    })
+  }
+}
+
 export async function startChatServer(): Promise<ChatServer> {
   const store = new ConvoStore(VIEWER_DID)
   const requests: RecordedRequest[] = []
   const injected = new Map<string, InjectedError>()
   const xrpc = createServer(loadLexicons(), { validateResponse: true })
-
-  for (const [name, handler] of Object.entries(handlers)) {
-    const nsid = `chat.bsky.convo.${name}`
-    xrpc.method(nsid, {
-      auth: verifyAuth,
-      handler: (ctx: HandlerContext) => {
-        const failure = injected.get(nsid)
-        if (failure) {
-          injected.delete(nsid)
-          throw new XRPCError(failure.status ?? 400, failure.message ?? failure.error, failure.error)
-        }
-        const input = (ctx.input?.body ?? {}) as Body
-        return { encoding: 'application/json', body: handler(store, ctx.params, input) }
-      },
-    })
-  }
+  serveConvoMethods(xrpc, store, verifyAuth, (nsid) => {
+    const failure = injected.get(nsid)
+    if (!failure) return
+    injected.delete(nsid)
+    throw new XRPCError(failure.status ?? 400, failure.message ?? failure.error, failure.error)
+  })
 
   const server = createHttpServer((req, res) => {
     const nsid = (req.url ?? '').replace(/^\/xrpc\//, '').split('?')[0] ?? ''
     requests.push({ method: req.method ?? '', nsid, url: req.url ?? '', headers: req.headers })
     xrpc.router(req, res)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server)
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -140,12 +159,4 @@ export async function startChatServer(): Promise<ChatServer> {
     failNext: (nsid, error) => void injected.set(nsid, error),
     close: () => closeServer(server),
   }
-}
-
-/** Closes a server, dropping idle keep-alive connections so `close` does not wait for them. */
-export function closeServer(server: import('node:http').Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()))
-    server.closeAllConnections()
-  })
 }

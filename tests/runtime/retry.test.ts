@@ -1,7 +1,7 @@
-import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError, withDefaults } from 'lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
+import { closedPort } from '../helpers/listen.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
@@ -85,11 +85,7 @@ describe('retries', () => {
   })
 
   it('retries a procedure when the connection was refused: nothing was sent', async () => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as { port: number }).port
-    await new Promise((resolve) => closed.close(resolve))
-    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: `http://127.0.0.1:${port}`, retries: FAST })), message)
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: await closedPort(), retries: FAST })), message)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error).toMatchObject({ attempts: 3 })
   })

@@ -25,7 +25,8 @@ import {
   withDefaults,
 } from 'lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
-import { closedPort, eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
+import { closedPort } from '../../helpers/listen.js'
+import { eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './guards.js'
 
 export const TOKEN = 'fault-matrix-secret.eyJzdWIiOiJkaWQ6cGxjOnZpZXdlciJ9.c2lnbmF0dXJl'
