@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, withDefaults } from 'lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
+import { send as nodeSend } from '../../runtime/transport/node.js'
 import { send as undiciSend } from '../../runtime/transport/undici.js'
 import { ResponseTooLarge } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
@@ -120,6 +121,7 @@ describe('maxResponseBytes', () => {
   })
 
   it.each([
+    ['node', nodeSend],
     ['undici', undiciSend],
     ['fetch', fetchSend],
   ] as const)('the %s transport enforces it by itself, content-length or not', async (_name, send) => {
@@ -136,14 +138,15 @@ describe('maxResponseBytes', () => {
 })
 
 describe('redirects are never followed', () => {
-  for (const transport of ['undici', 'fetch'] as const) {
+  const transports = { node: nodeSend, undici: undiciSend, fetch: fetchSend }
+  for (const transport of ['node', 'undici', 'fetch'] as const) {
     it.each([301, 302, 303, 307, 308])(`%i to another origin (${transport}) is an UnexpectedRedirectError naming the Location`, async (status) => {
       other.reset()
       server.handle((req, res) => {
         res.writeHead(status, { location: `${other.url}${req.url}` })
         res.end()
       })
-      const send = transport === 'undici' ? undiciSend : fetchSend
+      const send = transports[transport]
       const raw = await send({ method: 'POST', url: `${server.url}/xrpc/chat.bsky.convo.sendMessage`, headers: { authorization: 'Bearer secret' }, body: '{}', signal: new AbortController().signal })
       expect(raw.status).toBe(status)
       const result = await call(new Core(withDefaults({ service: server.url, auth: 'secret', retries: false })), sendMessage, { input: { convoId: 'c', message: { text: 'x' } } })

@@ -1,7 +1,8 @@
 /**
  * The fault matrix: every fault of issue 7 against a query (getConvo) and a procedure
- * (sendMessage), with the outcome each cell must end in. The same table runs over both
- * transports (faults-undici.test.ts, faults-fetch.test.ts) and is what docs/RELIABILITY.md shows.
+ * (sendMessage), with the outcome each cell must end in. The same table runs over every
+ * transport (faults-node.test.ts, faults-undici.test.ts, faults-fetch.test.ts) and is what
+ * docs/RELIABILITY.md shows.
  *
  * Every cell runs with retries on (limit 2, 10–40 ms backoff), a 300 ms timeout and a 64 KiB
  * response cap, and checks: the outcome and the attempt count; the time bound; no unhandled
@@ -209,7 +210,7 @@ export interface Figures {
 }
 
 /** Defines the matrix as vitest tests over whichever transport `#transport` resolves to in this file. */
-export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?: () => Promise<Dispatcherish>): Figures {
+export function defineFaultMatrix(transport: 'node' | 'undici' | 'fetch', makeDispatcher?: () => Promise<Dispatcherish>): Figures {
   const figures: Figures = { cells: 0, failures: 0, duplicates: 0, leakedSockets: 0, tokenLeaks: 0 }
   const rejections = trackUnhandledRejections()
   let server: FaultServer
