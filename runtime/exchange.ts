@@ -5,7 +5,7 @@
  *   transport failure     → ConnectionError | TimeoutError | AbortError | ResponseTooLargeError
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
  *   2xx not decodable     → InvalidResponseError
- *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError
+ *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
  * Text from the wire passes through `request.redact` before it reaches any of them.
@@ -16,7 +16,6 @@ import {
   InvalidResponseError,
   responseError,
   ResponseTooLargeError,
-  ResponseValidationError,
   TimeoutError,
   type XrpcError,
 } from './errors.js'
@@ -51,8 +50,8 @@ export function exchange(transport: Transport): Send {
     if (!output.ok) {
       return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
     }
-    const issues = request.check?.(output.value)
-    if (issues) return err(new ResponseValidationError({ nsid, attempts, status, headers, issues, body: redact(decodeText(response.body)) }))
+    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)) })
+    if (invalid) return err(invalid)
     return ok(output.value, { status, headers, attempts })
   }
 }

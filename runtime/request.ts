@@ -22,15 +22,13 @@ const KEPT_BODY_CHARS = 2048
 /**
  * `<service>/xrpc/<nsid>?<params>`. Arrays become repeated keys, `undefined` is omitted, and
  * every value is percent-encoded so cursors with `&`, `=`, `#` or spaces round-trip.
+ * `service` has no query or fragment (Core checks), so its href ends with its path and the URL
+ * is built as a string, byte for byte what URL + URLSearchParams would make.
  */
 export function buildUrl(service: URL, nsid: string, params?: object): string {
   // The NSID becomes a path segment: `..`, `/`, `?`, `#` or `%` in it would leave /xrpc/.
   if (typeof nsid !== 'string' || !NSID.test(nsid)) throw new TypeError(`Invalid NSID ${JSON.stringify(nsid)}: expected dot-separated letters, digits and hyphens, e.g. "chat.bsky.convo.getConvo"`)
-  const href = service.href
-  // A service URL has no query or fragment (Core checks), so its href ends with its path and the
-  // URL can be built as a string, byte for byte what URL + URLSearchParams would make.
-  if (href.includes('?') || href.includes('#')) return buildUrlSlowly(service, nsid, params)
-  let url = `${href.replace(/\/+$/, '')}/xrpc/${nsid}`
+  let url = `${service.href.replace(/\/+$/, '')}/xrpc/${nsid}`
   let separator = '?'
   if (params !== undefined && params !== null) {
     for (const name in params) {
@@ -49,17 +47,6 @@ export function buildUrl(service: URL, nsid: string, params?: object): string {
     }
   }
   return url
-}
-
-function buildUrlSlowly(service: URL, nsid: string, params?: object): string {
-  const url = new URL(service)
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/xrpc/${nsid}`
-  for (const [name, value] of Object.entries(params ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== null) url.searchParams.append(name, paramString(name, item))
-    }
-  }
-  return url.href
 }
 
 /** Characters encodeURIComponent leaves alone but application/x-www-form-urlencoded (URLSearchParams) encodes, and the space. */

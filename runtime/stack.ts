@@ -17,7 +17,7 @@
  * and hooks report the very error object the call returns. `withDefaults` (defaults.ts) is the
  * stack the namespaced `Client` uses.
  */
-import type { ValidationIssue, XrpcError } from './errors.js'
+import type { XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import type { Result } from './result.js'
 import type { RawRequest } from './transport/types.js'
@@ -81,8 +81,17 @@ export interface XrpcRequest extends RawRequest {
   readonly attempt: number
   /** Removes credentials from text that came back, before it reaches an error, hook or result. */
   readonly redact?: (text: string) => string
-  /** Checks a decoded 2xx body: its issues, or undefined when it is valid (set when the Core validates). */
-  readonly check?: (value: unknown) => [ValidationIssue, ...ValidationIssue[]] | undefined
+  /** Checks a decoded 2xx body: the error to fail the attempt with, or undefined (set when the Core validates). */
+  readonly check?: (value: unknown, response: CheckedResponse) => XrpcError | undefined
+}
+
+/** What a response check knows about the response it checks; `body` gives its text, already redacted. */
+export interface CheckedResponse {
+  readonly nsid: string
+  readonly attempts: number
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  body(): string
 }
 
 /** A call's outcome: the decoded output, or the typed error (with `attempts` and `status`). */

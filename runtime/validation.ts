@@ -3,7 +3,7 @@
  * check `call` consults: params and input before sending, and each 2xx body in the call's mode.
  * A Core without it bundles none of this, nor any validator.
  */
-import { RequestValidationError } from './errors.js'
+import { RequestValidationError, ResponseValidationError } from './errors.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
 import type { MethodValidators, ValidationContext, ValidationIssue, Validator } from './validate.js'
 
@@ -34,9 +34,11 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
       if (!MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
       const validator = registry[method.nsid]?.output
       if (!validator || mode === 'off') return undefined
-      return (value) => {
+      return (value, response) => {
         const issues = validate(validator, value, mode === 'strict')
-        return issues.length ? (issues as [ValidationIssue, ...ValidationIssue[]]) : undefined
+        if (!issues.length) return undefined
+        const { nsid, attempts, status, headers } = response
+        return new ResponseValidationError({ nsid, attempts, status, headers, issues: issues as [ValidationIssue, ...ValidationIssue[]], body: response.body() })
       }
     },
   }
