@@ -89,6 +89,9 @@ function serviceUrl(service: string | URL): URL {
   // Credentials in the URL would end up in every error message and hook context.
   if (url.username !== '' || url.password !== '') throw new TypeError('Invalid service URL: it must not contain credentials; use `auth`')
   if (url.search !== '' || url.hash !== '') throw new TypeError('Invalid service URL: it must not have a query or fragment')
+  // An empty `?` or `#` leaves no query or fragment but stays in the href: drop it, so URLs can be built by appending.
+  url.search = ''
+  url.hash = ''
   return url
 }
 
