@@ -161,6 +161,8 @@ if (results.calls) {
       }
       row([label, ms(c[mode].ours), c.labels[kind], ms(c[mode][kind]), ratio(c[mode].ours.median / c[mode][kind].median), cell])
     }
+    const bare = c[mode]['ours-bare']
+    if (bare) row([`${label}, ours with a bare Core (no layers)`, ms(bare), 'raw undici.request', ms(c[mode].undici), ratio(c[mode].ratioToUndici['ours-bare'].median), '–'])
     const v = c[mode]['ours-validated']
     row([`${label}, ours + generated validators (lenient)`, ms(v), 'raw undici.request', ms(c[mode].undici), ratio(c[mode].ratioToUndici['ours-validated'].median), '– (@atproto/api and @atproto/lex validate responses too)'])
   }
@@ -185,7 +187,9 @@ if (results.cold) {
     row(['4. cold start: spawn → first getConvo decoded', ms(c.wall.ours), labels[kind], ms(c.wall[kind]), ratio(c.wall.ours.median / c.wall[kind].median), cell])
   }
   for (const kind of ['atproto-api', 'atcute', 'atproto-lex']) {
-    row(['4. import alone (in-process)', ms(c.importMs.ours, 1), labels[kind], ms(c.importMs[kind], 1), ratio(c.importMs.ours.median / c.importMs[kind].median), '–'])
+    const r = c.importMs.ours.median / c.importMs[kind].median
+    const cell = kind === 'atcute' ? check('import-atcute', r <= 1, `≤ 1.00× atcute: ${ratio(r)}`) : '–'
+    row(['4. import alone (in-process)', ms(c.importMs.ours, 1), labels[kind], ms(c.importMs[kind], 1), ratio(r), cell])
   }
 }
 
@@ -198,7 +202,9 @@ if (results.paginate) {
   const growth = p.growthMB.ours
   const cell = check('paginate-rss', growth.max < 50, `< 50 MB peak RSS growth: ${growth.max.toFixed(1)} MB at worst; heap retained after GC ${p.retainedMB.ours.median.toFixed(1)} MB`)
   for (const kind of ['undici', 'atproto-api', 'atcute']) {
-    row([label5, items(p.itemsPerSec.ours), labels[kind], items(p.itemsPerSec[kind]), `${ratio(p.itemsPerSec[kind].median / p.itemsPerSec.ours.median)} (time)`, '–'])
+    const time = p.itemsPerSec[kind].median / p.itemsPerSec.ours.median
+    const target = kind === 'atcute' ? check('paginate-atcute', time <= 1, `no slower than atcute's non-validating loop: ${ratio(time)} its time`) : '–'
+    row([label5, items(p.itemsPerSec.ours), labels[kind], items(p.itemsPerSec[kind]), `${ratio(time)} (time)`, target])
   }
   row([`5. same, ours with validate: 'off'`, items(p.itemsPerSec['ours-off']), labels.undici, items(p.itemsPerSec.undici), `${ratio(p.itemsPerSec.undici.median / p.itemsPerSec['ours-off'].median)} (time)`, '–'])
   for (const kind of ['undici', 'atproto-api', 'atcute']) {
@@ -208,6 +214,10 @@ if (results.paginate) {
 
 if (results.validate) {
   const v = results.validate
+  if (v.atcute) {
+    const cell = check('validate-atcute', v.toAtcute <= 0.5, `≤ 0.5× @atcute/lexicons: ${ratio(v.toAtcute)}`)
+    row(['6. validate a 100-message getMessages page (bench/validate.js)', v.ours, '@atcute/lexicons (+ @atcute/bluesky schemas), its faster of is/safeParse', v.atcute, ratio(v.toAtcute), cell])
+  }
   const cell = v.speedup === undefined ? '–' : check('validate', v.speedup >= 15, `≥ 15× faster than @atproto/lexicon: ${v.speedup.toFixed(1)}×`)
   row(['6. validate a 100-message getMessages page (bench/validate.js)', v.ours ?? v.summary, '@atproto/lexicon assertValidXrpcOutput', v.peer ?? '–', v.ratio ?? '–', cell])
 } else if (want('validate')) {
@@ -311,7 +321,7 @@ function details() {
   if (results.calls) {
     const c = results.calls
     out.push(
-      `**2. Call overhead.** A plain node:http server in its own process answers getConvo with one fixed ${'valid'} body. Each client runs in its own process (forked once, 300 warm-up calls, one discarded round), and only one runs at a time; ${c.rounds} rounds rotate the order. Per round: ${c.n} sequential calls, then ${c.n} calls with ${c.inflight} in flight. Ours is \`chatBskyConvoGetConvo(core, …)\` from the committed generated client compiled file by file to JS, on dist/ (undici transport, default options: 30 s timeout, 2 retries). Raw undici is \`undici.request\` with the same URL and headers (atproto-proxy, authorization) and \`body.json()\`. @atproto/api: \`new Agent({ service, headers }).withProxy('bsky_chat', 'did:web:api.bsky.chat')\`; @atproto/lex: \`new Client(agentConfig, { service: proxy })\` + \`client.call(getConvo.main, …)\` (it validates the response, its default); @atcute/client: \`simpleFetchHandler\` + \`proxy\`. The three peers use Node's global fetch. Response validation: @atproto/api and @atproto/lex validate every output against their lexicons, @atcute/client.get and our plain \`Core\` do not; the "ours + generated validators" row installs the generated \`validation\` registry on the Core (what the namespaced \`Client\` does by default). ` +
+      `**2. Call overhead.** A plain node:http server in its own process answers getConvo with one fixed ${'valid'} body. Each client runs in its own process (forked once, 300 warm-up calls, one discarded round), and only one runs at a time; ${c.rounds} rounds rotate the order. Per round: ${c.n} sequential calls, then ${c.n} calls with ${c.inflight} in flight. Ours is \`chatBskyConvoGetConvo(core, …)\` from the committed generated client compiled file by file to JS, on dist/ (node:http transport; \`withDefaults\`: 30 s timeout, 2 retries; the bare-Core row has no layers). Raw undici is \`undici.request\` with the same URL and headers (atproto-proxy, authorization) and \`body.json()\`. @atproto/api: \`new Agent({ service, headers }).withProxy('bsky_chat', 'did:web:api.bsky.chat')\`; @atproto/lex: \`new Client(agentConfig, { service: proxy })\` + \`client.call(getConvo.main, …)\` (it validates the response, its default); @atcute/client: \`simpleFetchHandler\` + \`proxy\`. The three peers use Node's global fetch. Response validation: @atproto/api and @atproto/lex validate every output against their lexicons, @atcute/client.get and our Core without \`validation\` do not; the "ours + generated validators" row installs the generated \`validation\` registry on the Core (what the namespaced \`Client\` does by default). ` +
         'Same work: after every batch the server must have served exactly N getConvo requests with the expected query, proxy and token, and the same bytes, and the client must have decoded N outputs carrying the expected convo id. The ratio to raw undici is the median of per-round ratios.',
       '',
     )
@@ -353,12 +363,22 @@ function runValidation() {
   } catch (error) {
     return { summary: `bench/validate.js failed: ${String(error.message).split('\n')[0]}`, stdout: String(error.stdout ?? '') }
   }
-  // Its lines: "ours (lenient)  X µs/page", "@atproto/lexicon assertValidXrpcOutput  Y µs/page (+ jsonToLex Z µs)".
+  // Its lines: "ours (lenient)  X µs/page", "@atcute/lexicons is  A µs/page", "@atcute/lexicons safeParse  B µs/page",
+  // "@atproto/lexicon assertValidXrpcOutput  Y µs/page (+ jsonToLex Z µs)".
   const ours = stdout.match(/ours[^\n]*?([\d.]+)\s*µs\/page/)
   const peer = stdout.match(/assertValidXrpcOutput\s+([\d.]+)\s*µs\/page(?:\s*\(\+ jsonToLex ([\d.]+) µs\))?/)
+  const atcute = [...stdout.matchAll(/@atcute\/lexicons \w+\s+([\d.]+)\s*µs\/page/g)].map((m) => Number(m[1]))
   if (ours && peer) {
     const [o, p] = [Number(ours[1]), Number(peer[1])]
-    return { ours: `${o.toFixed(1)} µs/page`, peer: `${p.toFixed(1)} µs/page${peer[2] ? ` (+ jsonToLex ${Number(peer[2]).toFixed(1)} µs)` : ''}`, ratio: `${(o / p).toFixed(2)}×`, speedup: p / o, stdout }
+    const a = atcute.length ? Math.min(...atcute) : undefined
+    return {
+      ours: `${o.toFixed(1)} µs/page`,
+      peer: `${p.toFixed(1)} µs/page${peer[2] ? ` (+ jsonToLex ${Number(peer[2]).toFixed(1)} µs)` : ''}`,
+      ratio: `${(o / p).toFixed(2)}×`,
+      speedup: p / o,
+      ...(a === undefined ? {} : { atcute: `${a.toFixed(1)} µs/page`, toAtcute: o / a }),
+      stdout,
+    }
   }
   const ratioLine = stdout.split('\n').find((l) => /\d\s*×|\bx\b|faster/i.test(l))
   return { summary: (ratioLine ?? stdout.split('\n').find(Boolean) ?? '').replace(/\|/g, '/').trim(), stdout }

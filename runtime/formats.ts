@@ -329,21 +329,9 @@ function base32(text: string, from: number, out: CidBytes): boolean {
   while (end > from && text[end - 1] === '=') end--
   let bits = 0
   let buffer = 0
-  let i = from
-  for (; i < end && !out.digesting(); i++) {
-    const code = text.charCodeAt(i)
-    const value = code < 128 ? base32Map[code]! : -1
-    if (value < 0) return false
-    buffer = (buffer << 5) | value
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      out.push(0xff & (buffer >> bits))
-    }
-  }
   // Past the header only the number of digest bytes matters: they are counted, not pushed.
-  let bytes = 0
-  for (; i < end; i++) {
+  let digestBytes = 0
+  for (let i = from; i < end; i++) {
     const code = text.charCodeAt(i)
     const value = code < 128 ? base32Map[code]! : -1
     if (value < 0) return false
@@ -351,9 +339,10 @@ function base32(text: string, from: number, out: CidBytes): boolean {
     bits += 5
     if (bits >= 8) {
       bits -= 8
-      bytes++
+      if (out.digesting()) digestBytes++
+      else out.push(0xff & (buffer >> bits))
     }
   }
-  out.skip(bytes)
+  out.skip(digestBytes)
   return bits < 5 && !(0xff & (buffer << (8 - bits)))
 }

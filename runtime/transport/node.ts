@@ -6,7 +6,7 @@
  */
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
 import { Readable } from 'node:stream'
-import { checkDeclaredLength, ResponseTooLarge, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 /**
  * Sockets each shared Agent opens per origin. Without a limit, 1,000 concurrent calls would open
@@ -83,7 +83,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
 
     function onResponse(response: IncomingMessage): void {
       const status = response.statusCode ?? 0
-      const headers = flatten(response.headers)
+      const headers = joinRepeated(response.headers)
       try {
         checkDeclaredLength(status, headers, limit)
       } catch (error) {
@@ -130,15 +130,4 @@ function writeBody(req: ClientRequest, body: RawRequest['body'], fail: (error: u
   Readable.from(body instanceof Blob ? body.stream() : body)
     .on('error', fail)
     .pipe(req)
-}
-
-/** Node lower-cases names and joins most repeated headers; `set-cookie` stays an array until here. */
-function flatten(headers: IncomingMessage['headers']): Record<string, string> {
-  for (const name in headers) {
-    const value = headers[name]
-    if (typeof value === 'string') continue
-    if (value === undefined) delete headers[name]
-    else headers[name] = value.join(', ')
-  }
-  return headers as Record<string, string>
 }

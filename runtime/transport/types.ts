@@ -60,3 +60,14 @@ export function checkDeclaredLength(status: number, headers: Record<string, stri
   const declared = Number(headers['content-length'])
   if (limit !== undefined && Number.isFinite(declared) && declared > limit) throw new ResponseTooLarge(status, headers, limit)
 }
+
+/** Response headers as the runtime keeps them: names are lower-cased already, repeated ones are joined with ", " here, in place. */
+export function joinRepeated(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value === 'string') continue
+    if (value === undefined) delete headers[name]
+    else headers[name] = value.join(', ')
+  }
+  return headers as Record<string, string>
+}

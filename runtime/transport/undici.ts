@@ -4,7 +4,7 @@
  * such request, not at load, because importing it costs ~80 ms.
  */
 import type { Dispatcher } from 'undici'
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
 /** undici once imported: later requests skip awaiting the import (a microtask per request). */
@@ -34,7 +34,7 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
     dispatcher,
   })
   const status = response.statusCode
-  const headers = flatten(response.headers)
+  const headers = joinRepeated(response.headers)
   let body: Uint8Array
   try {
     body = await readBody(response.body, status, headers, request.maxResponseBytes)
@@ -76,15 +76,4 @@ async function readBody(
     body.on('error', reject)
   })
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
-}
-
-/** undici already lower-cases names: only repeated headers (arrays) need joining, in place. */
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  for (const name in headers) {
-    const value = headers[name]
-    if (typeof value === 'string') continue
-    if (value === undefined) delete headers[name]
-    else headers[name] = value.join(', ')
-  }
-  return headers as Record<string, string>
 }

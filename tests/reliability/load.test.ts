@@ -23,7 +23,7 @@ import { report } from './support/seed.js'
 
 const run = promisify(execFile)
 const CONCURRENCY = 1_000
-/** Must match SHARED_CONNECTIONS_PER_ORIGIN in runtime/transport/undici.ts. */
+/** Must match SHARED_CONNECTIONS_PER_ORIGIN in runtime/transport/node.ts. */
 const SHARED_CONNECTIONS = 64
 let server: FaultServer
 const rejections = trackUnhandledRejections()
