@@ -39,7 +39,7 @@ function checkLayerOptions(core: Core, options: CallOptions): void {
   for (const key of LAYER_OPTIONS) {
     const value = options[key]
     if (value === undefined) continue
-    const check = core.options[key] as ((value: unknown) => void) | undefined
+    const check = core.optionChecks[key] as ((value: unknown) => void) | undefined
     if (!check) throw new TypeError(`the ${key} option needs a Core with a layer that reads it, such as new Core(withDefaults(config))`)
     check(value)
   }

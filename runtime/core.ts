@@ -54,7 +54,7 @@ export class Core {
   /** Sends one call through auth, the layers and the transport (see stack.ts). */
   readonly send: Send
   /** The per-call options the layers read, with their checks. */
-  readonly options: OptionChecks
+  readonly optionChecks: OptionChecks
 
   constructor(config: CoreConfig) {
     this.service = serviceUrl(config.service)
@@ -70,7 +70,7 @@ export class Core {
     this.validate = config.validate ?? 'lenient'
     this.validateRequest = config.validateRequest ?? true
     const layers = config.layers ?? []
-    this.options = Object.assign({}, ...layers.map((layer) => layer.options))
+    this.optionChecks = Object.assign({}, ...layers.map((layer) => layer.options))
     // The token lives only in the auth layer's closure: a logged or inspected Core never shows it.
     let send = exchange(config.transport ?? defaultTransport)
     for (let i = layers.length - 1; i >= 0; i--) send = layers[i]!(send)
