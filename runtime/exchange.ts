@@ -33,7 +33,7 @@ export function exchange(transport: Transport): Send {
     }
     let response: RawResponse
     try {
-      response = await transport(request)
+      response = await (request.transport ?? transport)(request)
     } catch (cause) {
       return err(transportError(request, cause))
     }

@@ -20,7 +20,7 @@
 import type { XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import type { Result } from './result.js'
-import type { RawRequest } from './transport/types.js'
+import type { RawRequest, Transport } from './transport/types.js'
 
 export interface CallOptions {
   signal?: AbortSignal
@@ -81,6 +81,11 @@ export interface XrpcRequest extends RawRequest {
   readonly attempt: number
   /** Removes credentials from text that came back, before it reaches an error, hook or result. */
   readonly redact?: (text: string) => string
+  /**
+   * Sends this request in place of the Core's transport: how an auth that sends by itself (a
+   * session manager's `fetchHandler`, with DPoP-bound OAuth tokens) plugs in below the layers.
+   */
+  readonly transport?: Transport
   /** Checks a decoded 2xx body: the error to fail the attempt with, or undefined (set when the Core validates). */
   readonly check?: (value: unknown, response: CheckedResponse) => XrpcError | undefined
 }

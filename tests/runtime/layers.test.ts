@@ -161,6 +161,16 @@ describe('auth layer', () => {
   })
 })
 
+describe('an auth that sends by itself', () => {
+  it("replaces the Core's transport below every layer, as a session manager's fetchHandler would", async () => {
+    const manager = memoryTransport(() => OK)
+    const { core, requests } = coreWith([UNAVAILABLE], { auth: { wrap: (next) => (request) => next({ ...request, transport: manager.send }) }, layers: [retry(NO_WAIT)] })
+    expect(await call(core, getConvo, {})).toMatchObject({ ok: true, response: { attempts: 1 } })
+    expect(manager.requests).toHaveLength(1)
+    expect(requests).toHaveLength(0)
+  })
+})
+
 describe('hooks layer', () => {
   it('sees every attempt, and the very error object the call returns', async () => {
     const events: [string, RequestContext | ResponseContext | ErrorContext][] = []
