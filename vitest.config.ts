@@ -5,10 +5,16 @@ import { defineConfig } from 'vitest/config'
 // runtime's own `#transport` import resolves to sources through the `lexgen-source` condition of
 // runtime/package.json. Vitest runs tests in vite's server-side environment, which has its own
 // conditions, so both are set here too.
-const runtimeSource = fileURLToPath(new URL('./runtime/index.ts', import.meta.url))
+const runtimeSource = (file: string) => fileURLToPath(new URL(`./runtime/${file}`, import.meta.url))
 
 export default defineConfig({
-  resolve: { conditions: ['lexgen-source'], alias: [{ find: /^@lexgen\/runtime$/, replacement: runtimeSource }] },
+  resolve: {
+    conditions: ['lexgen-source'],
+    alias: [
+      { find: /^@lexgen\/runtime$/, replacement: runtimeSource('index.ts') },
+      { find: /^@lexgen\/runtime\/validate$/, replacement: runtimeSource('validate.ts') },
+    ],
+  },
   ssr: { resolve: { conditions: ['lexgen-source'] } },
   test: {
     include: ['tests/**/*.test.ts'],

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Validation speed and cost, in one run:
 //  1. A chat.bsky.convo.getMessages output page of 100 messages (facets, record and join-link
-//     embeds, reactions, replies) checked by our generated validator and by @atproto/lexicon's
+//     embeds, reactions, replies) checked by our generated validator, by @atcute/lexicons with
+//     @atcute/bluesky's schemas (`is` and `safeParse`), and by @atproto/lexicon's
 //     assertValidXrpcOutput (given the page already through jsonToLex, as @atproto/xrpc does;
-//     the decode step is timed separately). Both must call the page valid. Prints the ratio.
+//     the decode step is timed separately). All must call the page valid. Prints the ratios.
 //  2. Bundle cost: a one-call program (getConvo) without validation, with only getConvo's
 //     validators, and with the whole generated registry; esbuild --minify, gzip -9. Each bundle
 //     is run once against a local server and must print the convo id.
@@ -16,6 +17,8 @@ import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { promisify } from 'node:util'
 import { gzipSync } from 'node:zlib'
+import { mainSchema as atcuteGetMessages } from '@atcute/bluesky/types/chat/convo/getMessages'
+import * as atcute from '@atcute/lexicons/validations'
 import { jsonToLex, Lexicons } from '@atproto/lexicon'
 import * as esbuild from 'esbuild'
 
@@ -141,22 +144,36 @@ async function speed() {
   const ourIssues = ours.validate(ours.validators.output, page, false)
   if (ourIssues.length) throw new Error(`our validator rejects the page: ${JSON.stringify(ourIssues.slice(0, 3))}`)
   lex.assertValidXrpcOutput(NSID, lexPage) // throws if the reference rejects it
+  const atcuteSchema = atcuteGetMessages.output.schema
+  const atcuteResult = atcute.safeParse(atcuteSchema, page)
+  if (!atcuteResult.ok || !atcute.is(atcuteSchema, page)) throw new Error(`@atcute/lexicons rejects the page: ${atcuteResult.message}`)
   const strictIssues = ours.validate(ours.validators.output, page, true)
 
   const ctx = { issues: [], strict: false, blobLimits: false }
-  const [oursUs, referenceUs, decodeUs] = time([
+  const [oursUs, atcuteIsUs, atcuteParseUs, referenceUs, decodeUs] = time([
     () => {
       ctx.issues.length = 0
       if (!ours.validators.output(page, ctx)) throw new Error('invalid')
+    },
+    () => {
+      if (!atcute.is(atcuteSchema, page)) throw new Error('invalid')
+    },
+    () => {
+      if (!atcute.safeParse(atcuteSchema, page).ok) throw new Error('invalid')
     },
     () => lex.assertValidXrpcOutput(NSID, lexPage),
     () => jsonToLex(page),
   ], quick ? 1000 : 3000)
   const json = JSON.stringify(page)
-  console.log(`getMessages page: 100 messages, ${(json.length / 1024).toFixed(1)} KiB of JSON; both validators call it valid (strict: ${strictIssues.length} issues)`)
-  console.log(`  ours (lenient)                        ${oursUs.toFixed(1).padStart(8)} µs/page`)
+  const atcuteUs = Math.min(atcuteIsUs, atcuteParseUs)
+  console.log(`getMessages page: 100 messages, ${(json.length / 1024).toFixed(1)} KiB of JSON; every validator calls it valid (ours strict: ${strictIssues.length} issues)`)
+  console.log(`  ours (lenient)                         ${oursUs.toFixed(1).padStart(8)} µs/page`)
+  console.log(`  @atcute/lexicons is                    ${atcuteIsUs.toFixed(1).padStart(8)} µs/page`)
+  console.log(`  @atcute/lexicons safeParse             ${atcuteParseUs.toFixed(1).padStart(8)} µs/page`)
   console.log(`  @atproto/lexicon assertValidXrpcOutput ${referenceUs.toFixed(1).padStart(8)} µs/page   (+ jsonToLex ${decodeUs.toFixed(1)} µs)`)
-  console.log(`  ratio: ours is ${(referenceUs / oursUs).toFixed(1)}× faster (${((referenceUs + decodeUs) / oursUs).toFixed(1)}× counting jsonToLex); target ≥ 15×`)
+  console.log(`  ratio to @atcute/lexicons (its faster call): ${(oursUs / atcuteUs).toFixed(2)}× the time; target ≤ 0.5×`)
+  console.log(`  ratio to @atproto/lexicon: ours is ${(referenceUs / oursUs).toFixed(1)}× faster (${((referenceUs + decodeUs) / oursUs).toFixed(1)}× counting jsonToLex); target ≥ 15×`)
+  return { oursUs, atcuteUs, atcuteIsUs, atcuteParseUs, referenceUs, decodeUs }
 }
 
 // Read in a child so the lexicon JSON files are parsed fresh (Lexicons mutates what it is given).
@@ -169,13 +186,14 @@ const readLexicons = `
 const PROGRAMS = {
   'no validation': `
     import { Core, chatBskyConvoGetConvo } from './generated/index.ts'
-    const core = new Core({ service: SERVICE, retries: false })`,
+    const core = new Core({ service: SERVICE })`,
   "getConvo's validators": `
     import { Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo } from './generated/index.ts'
-    const core = new Core({ service: SERVICE, retries: false, validation: { [ChatBskyConvoGetConvo.id]: ChatBskyConvoGetConvo.validators } })`,
+    import { validating } from '@lexgen/runtime'
+    const core = new Core({ service: SERVICE, validation: validating({ [ChatBskyConvoGetConvo.id]: ChatBskyConvoGetConvo.validators }) })`,
   'the whole registry': `
     import { Core, chatBskyConvoGetConvo, validation } from './generated/index.ts'
-    const core = new Core({ service: SERVICE, retries: false, validation })`,
+    const core = new Core({ service: SERVICE, validation })`,
 }
 
 async function bundleCost() {

@@ -2,7 +2,7 @@ import { emitClientModule } from './emit/client.js'
 import { emitIndexModule } from './emit/index.js'
 import { emitDocModule } from './emit/module.js'
 import { emitSessionModule } from './emit/session.js'
-import { emitValidationModule } from './emit/validate.js'
+import { emitValidationModule } from './emit/registry.js'
 import type { Model } from './model.js'
 import { compare } from './select.js'
 

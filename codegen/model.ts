@@ -11,6 +11,8 @@ export interface Model {
   readonly byNsid: ReadonlyMap<string, DocModel>
   /** Module specifier generated code imports the runtime from. */
   readonly runtimeImport: string
+  /** Module specifier generated validators import their helpers from (as the namespace `v`). */
+  readonly validateImport: string
 }
 
 export interface DocModel {
@@ -61,16 +63,15 @@ export interface ErrorModel {
   readonly description?: string
 }
 
+/** The namespace generated modules import the validators' helpers as: `v.missing(ctx, '.text')`. */
+export const VALIDATE_NAMESPACE = 'v'
+
 /** Names every generated module may import from the runtime; defs must not shadow them. */
 const RUNTIME_NAMES = [
   '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'PageOptions', 'Paginated', 'Result',
   'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
-  // Validation (runtime/validate.ts, runtime/formats.ts), and the globals validators use
-  'Array', 'Number',
-  'MethodValidators', 'PathSegment', 'ValidationContext', 'badFormat', 'checkBlob', 'checkBytes', 'checkCidLink', 'checked',
-  'isObject', 'issue', 'knownValue', 'maxBytes', 'maxGraphemes', 'minBytes', 'minGraphemes', 'missing', 'notAMember',
-  'oneOf', 'unionType', 'unknownFields', 'validAtIdentifier', 'validAtUri', 'validCid', 'validDatetime', 'validDid',
-  'validHandle', 'validLanguage', 'validNsid', 'validRecordKey', 'validTid', 'validUri', 'wrongType',
+  // The validators' helpers (`@lexgen/runtime/validate`, as a namespace), and the globals validators use
+  VALIDATE_NAMESPACE, 'Array', 'Number',
 ] as const
 
 /** Names generated for a query/procedure `main` def; other defs must not take them. */
@@ -83,11 +84,31 @@ const METHOD_NAMES = [
 const PAGE_MEMBERS = ['hasNextPage', 'nextPage', 'allItems']
 
 export function buildModel(parsed: readonly ParsedDoc[], runtimeImport: string): Model {
-  const aliases = new NameAllocator(['Client', 'Core', 'CoreConfig', 'CallOptions', 'Result'])
+  const aliases = new NameAllocator(['Client', 'Core', 'CoreConfig', 'CallOptions', 'DefaultsConfig', 'Result', 'withDefaults'])
   const docs = parsed.map(({ file, doc }) => buildDoc(file, doc, aliases.take(doc.id.split('.').map(pascalCase).join(''))))
   const byNsid = new Map(docs.map((doc) => [doc.nsid, doc]))
   for (const doc of docs) assignImports(doc, byNsid)
-  return { docs, byNsid, runtimeImport }
+  return { docs, byNsid, runtimeImport, validateImport: validateImport(runtimeImport) }
+}
+
+/**
+ * Where the validators' helpers come from: the runtime's `/validate` entry (`@lexgen/runtime/validate`),
+ * or, when the runtime is imported by path (`…/runtime/index.ts`), the `validate` module beside it.
+ */
+function validateImport(runtimeImport: string): string {
+  const beside = /(^|\/)index(\.[cm]?[jt]s)$/.exec(runtimeImport)
+  return beside ? `${runtimeImport.slice(0, beside.index)}${beside[1]}validate${beside[2]}` : `${runtimeImport}/validate`
+}
+
+/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`). */
+export function relativeImport(fromPath: string, toPath: string): string {
+  const from = fromPath.split('/').slice(0, -1)
+  const to = toPath.split('/')
+  let common = 0
+  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
+  const up = from.length - common
+  const rest = to.slice(common).join('/').replace(/\.ts$/, '.js')
+  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
 }
 
 /** The TypeScript expression for a `ref` written in `from`, e.g. `ChatBskyConvoDefs.MessageView`. */

@@ -23,6 +23,11 @@ export class Deadline implements AttemptSignal {
     readonly at: number,
     private readonly caller: AbortSignal | undefined,
   ) {
+    if (caller?.aborted) {
+      this.aborted = true
+      this.reason = caller.reason
+      return
+    }
     if (Number.isFinite(at)) watch(this)
     if (caller) {
       this.onCallerAbort = () => this.abort(caller.reason)
@@ -60,7 +65,7 @@ export class Deadline implements AttemptSignal {
   }
 
   clear(): void {
-    if (Number.isFinite(this.at)) unwatch(this)
+    unwatch(this)
     if (this.onCallerAbort) this.caller?.removeEventListener('abort', this.onCallerAbort)
   }
 }

@@ -26,8 +26,11 @@
  *      └─ AbortError
  */
 
-import type { Method } from './method.js'
-import type { ValidationIssue } from './validate.js'
+/** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
+export interface ValidationIssue {
+  path: string
+  message: string
+}
 
 /** Everything an error is built from. Headers are RESPONSE headers: request credentials never get here. */
 export interface XrpcErrorInit {
@@ -163,16 +166,34 @@ export class ValidationError extends XrpcError {
   }
 }
 
-export class RequestValidationError extends ValidationError {}
+/** What a validation error is built from; its `error` name and message follow from the part and the issues. */
+export type ValidationErrorInit = Omit<XrpcErrorInit, 'error' | 'message'> & {
+  readonly issues: readonly [ValidationIssue, ...ValidationIssue[]]
+}
 
+/** Params or input broke the lexicon: found before sending, so no request was made (status 0). */
+export class RequestValidationError extends ValidationError {
+  constructor(init: ValidationErrorInit & { readonly part: 'params' | 'input' }) {
+    super({ ...init, error: 'InvalidRequest', message: summary(init.nsid, init.part, init.issues) })
+  }
+}
+
+/** A 2xx body broke the lexicon. */
 export class ResponseValidationError extends ValidationError {
   /** The raw response body, for debugging. */
   readonly body: string
 
-  constructor(init: ConstructorParameters<typeof ValidationError>[0] & { readonly body: string }) {
-    super(init)
+  constructor(init: ValidationErrorInit & { readonly body: string }) {
+    super({ ...init, part: 'output', error: 'InvalidResponse', message: summary(init.nsid, 'output', init.issues) })
     this.body = init.body
   }
+}
+
+/** One line: the NSID, the part, the first issue and how many more. */
+function summary(nsid: string, part: string, [first, ...rest]: readonly [ValidationIssue, ...ValidationIssue[]]): string {
+  const where = first.path === '' ? '' : `${first.path}: `
+  const more = rest.length ? ` (and ${rest.length} more)` : ''
+  return `${nsid} ${part} does not match the lexicon: ${where}${first.message}${more}`
 }
 
 export class XrpcTransportError extends XrpcError {}
@@ -182,6 +203,9 @@ export class AbortError extends XrpcTransportError {}
 
 /** Constructor of one lexicon-declared error, narrowing `error` to its name. */
 export type DeclaredError<N extends string> = new (init: XrpcErrorInit) => XrpcResponseError & { readonly error: N }
+
+/** Constructor of any lexicon-declared error class: what a method's `errors` map holds, by XRPC error name. */
+export type DeclaredErrorClass = new (init: XrpcErrorInit) => XrpcResponseError
 
 // One class per name, so `instanceof` agrees across the methods that declare the same error.
 const declaredErrors = new Map<string, DeclaredError<string>>()
@@ -218,7 +242,7 @@ export function responseError(
   response: ErrorResponse,
   nsid: string,
   attempts: number,
-  declared?: Method['errors'],
+  declared?: Readonly<Record<string, DeclaredErrorClass>>,
 ): XrpcResponseError {
   const { status, headers, message } = response
   const error = response.error ?? defaultErrorName(status)

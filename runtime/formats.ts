@@ -30,18 +30,56 @@ export function validNsid(value: string): boolean {
 }
 
 const AT_URI_CHARS = /^[a-zA-Z0-9._~:@!$&'()*+,;=%/\\[\]#?-]*$/
-const AT_URI = /^at:\/\/([^/?#\s]+)(?:\/([^/?#\s]+)(?:\/[^/?#\s]+)?)?\/?(?:\?[^#\s]*)?(?:#([^\s]*))?$/
 const AT_URI_FRAGMENT = /^\/[a-zA-Z0-9._~:@!$&')(*+,;=%[\]/-]*$/
 
-/** An AT URI, non-strict as the lexicon checks it: a query, a trailing slash and any record key pass. */
+/**
+ * An AT URI, non-strict as the lexicon checks it: a query, a trailing slash and any record key pass.
+ * @atproto/syntax matches `^at:\/\/([^/?#\s]+)(?:\/([^/?#\s]+)(?:\/[^/?#\s]+)?)?\/?(?:\?[^#\s]*)?(?:#([^\s]*))?$`
+ * (authority, collection, fragment); the same parts are found here by index, without a match array.
+ * After the characters test there is no whitespace left for the pattern's classes to exclude.
+ */
 export function validAtUri(value: string): boolean {
-  if (value.length > 8192 || !AT_URI_CHARS.test(value)) return false
-  const match = AT_URI.exec(value)
-  if (!match) return false
-  const [, authority, collection, fragment] = match
-  if (!validAtIdentifier(authority!)) return false
+  if (value.length > 8192 || !value.startsWith('at://') || !AT_URI_CHARS.test(value)) return false
+  let i = segmentEnd(value, 5)
+  if (i === 5) return false
+  const authority = value.slice(5, i)
+  let collection: string | undefined
+  if (value.charCodeAt(i) === 47 /* / */) {
+    const end = segmentEnd(value, i + 1)
+    if (end > i + 1) {
+      collection = value.slice(i + 1, end)
+      i = end
+      // The record key.
+      if (value.charCodeAt(i) === 47) {
+        const keyEnd = segmentEnd(value, i + 1)
+        if (keyEnd > i + 1) i = keyEnd
+      }
+    }
+    if (value.charCodeAt(i) === 47) i++ // a trailing slash
+  }
+  if (value.charCodeAt(i) === 63 /* ? */) {
+    const hash = value.indexOf('#', i)
+    i = hash < 0 ? value.length : hash
+  }
+  let fragment: string | undefined
+  if (i < value.length) {
+    if (value.charCodeAt(i) !== 35 /* # */) return false
+    fragment = value.slice(i + 1)
+  }
+  if (!validAtIdentifier(authority)) return false
   if (collection !== undefined && !validNsid(collection)) return false
   return fragment === undefined || AT_URI_FRAGMENT.test(fragment)
+}
+
+/** Where the path segment starting at `from` ends: the next `/`, `?` or `#`, or the end. */
+function segmentEnd(text: string, from: number): number {
+  let i = from
+  while (i < text.length) {
+    const code = text.charCodeAt(i)
+    if (code === 47 || code === 63 || code === 35) break
+    i++
+  }
+  return i
 }
 
 export function validUri(value: string): boolean {
@@ -220,6 +258,15 @@ class CidBytes {
     }
   }
 
+  /** In the digest, where only the number of bytes matters. */
+  digesting(): boolean {
+    return this.part === Part.Digest
+  }
+
+  skip(bytes: number): void {
+    this.digestLeft -= bytes
+  }
+
   /** Every part read, and exactly the digest's size of bytes after the header. */
   complete(): boolean {
     return this.part === Part.Digest && this.digestLeft === 0
@@ -282,6 +329,8 @@ function base32(text: string, from: number, out: CidBytes): boolean {
   while (end > from && text[end - 1] === '=') end--
   let bits = 0
   let buffer = 0
+  // Past the header only the number of digest bytes matters: they are counted, not pushed.
+  let digestBytes = 0
   for (let i = from; i < end; i++) {
     const code = text.charCodeAt(i)
     const value = code < 128 ? base32Map[code]! : -1
@@ -290,8 +339,10 @@ function base32(text: string, from: number, out: CidBytes): boolean {
     bits += 5
     if (bits >= 8) {
       bits -= 8
-      out.push(0xff & (buffer >> bits))
+      if (out.digesting()) digestBytes++
+      else out.push(0xff & (buffer >> bits))
     }
   }
+  out.skip(digestBytes)
   return bits < 5 && !(0xff & (buffer << (8 - bits)))
 }

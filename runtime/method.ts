@@ -1,9 +1,7 @@
-import type { XrpcResponseError } from './errors.js'
+/** What the runtime knows about one XRPC method: generated modules hold one of these per query and procedure. */
+import type { DeclaredErrorClass } from './errors.js'
 
 export type MethodType = 'query' | 'procedure'
-
-/** Constructor of a lexicon-declared error class (see `declaredError`). */
-export type DeclaredErrorClass = new (init: ConstructorParameters<typeof XrpcResponseError>[0]) => XrpcResponseError
 
 /**
  * What the runtime needs to know about one XRPC method. Generated modules hold

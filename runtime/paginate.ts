@@ -4,10 +4,12 @@
  * items array across pages, and `nextPage()` fetches one more page as a Result.
  * Only the current page is held while iterating, so memory stays flat.
  */
-import { call, type CallOptions, type Core } from './client.js'
+import { call } from './call.js'
+import type { Core } from './core.js'
 import { PaginationLoopError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { err, ok, type Result } from './result.js'
+import type { CallOptions } from './stack.js'
 
 export interface PageOptions extends CallOptions {
   /** Stop iterating after this many pages, the first included. */

@@ -1,4 +1,4 @@
-/** What goes on the wire and back: URL and query encoding, request bodies, response decoding. */
+/** What goes on the wire and back: URL and query encoding, header checks, request bodies, response decoding. */
 import type { Method } from './method.js'
 import type { RawResponse, RequestBody } from './transport/types.js'
 
@@ -22,15 +22,13 @@ const KEPT_BODY_CHARS = 2048
 /**
  * `<service>/xrpc/<nsid>?<params>`. Arrays become repeated keys, `undefined` is omitted, and
  * every value is percent-encoded so cursors with `&`, `=`, `#` or spaces round-trip.
+ * `service` has no query or fragment (Core checks), so its href ends with its path and the URL
+ * is built as a string, byte for byte what URL + URLSearchParams would make.
  */
 export function buildUrl(service: URL, nsid: string, params?: object): string {
   // The NSID becomes a path segment: `..`, `/`, `?`, `#` or `%` in it would leave /xrpc/.
   if (typeof nsid !== 'string' || !NSID.test(nsid)) throw new TypeError(`Invalid NSID ${JSON.stringify(nsid)}: expected dot-separated letters, digits and hyphens, e.g. "chat.bsky.convo.getConvo"`)
-  const href = service.href
-  // A service URL has no query or fragment (Core checks), so its href ends with its path and the
-  // URL can be built as a string, byte for byte what URL + URLSearchParams would make.
-  if (href.includes('?') || href.includes('#')) return buildUrlSlowly(service, nsid, params)
-  let url = `${href.replace(/\/+$/, '')}/xrpc/${nsid}`
+  let url = `${service.href.replace(/\/+$/, '')}/xrpc/${nsid}`
   let separator = '?'
   if (params !== undefined && params !== null) {
     for (const name in params) {
@@ -49,17 +47,6 @@ export function buildUrl(service: URL, nsid: string, params?: object): string {
     }
   }
   return url
-}
-
-function buildUrlSlowly(service: URL, nsid: string, params?: object): string {
-  const url = new URL(service)
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/xrpc/${nsid}`
-  for (const [name, value] of Object.entries(params ?? {})) {
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== null) url.searchParams.append(name, paramString(name, item))
-    }
-  }
-  return url.href
 }
 
 /** Characters encodeURIComponent leaves alone but application/x-www-form-urlencoded (URLSearchParams) encodes, and the space. */
@@ -90,6 +77,31 @@ function paramString(name: string, value: unknown): string {
       if (value instanceof Date) return value.toISOString()
       throw new TypeError(`Query parameter "${name}" must be a string, number, boolean or an array of them`)
   }
+}
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/**
+ * What RFC 9110 allows in a field value: visible ASCII, obs-text (Latin-1), space and tab.
+ * Anything else (CR/LF, NUL, other controls, code points above U+00FF, which some stacks
+ * truncate to a byte: U+010A would become LF) is refused before any request.
+ */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+export function isHeaderValue(value: unknown): value is string {
+  return typeof value === 'string' && HEADER_VALUE.test(value)
+}
+
+/** Lower-cases names and rejects values that could split the request (header injection). */
+export function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const normalized: Record<string, string> = {}
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
+    if (!isHeaderValue(value)) {
+      throw new TypeError(`Invalid value for header "${name}": must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls`)
+    }
+    normalized[name.toLowerCase()] = value
+  }
+  return normalized
 }
 
 export interface EncodedInput {

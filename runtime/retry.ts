@@ -1,30 +1,48 @@
 /**
- * Which failures may be retried, and after how long. Pure policy: client.ts runs the loop.
+ * The retry layer: which failures are sent again, after how long, and the loop that does it.
  *
  * Queries are idempotent, so they retry on transient failures. A procedure such as
  * `sendMessage` retries only when the server provably did not process it (the connection
  * was refused, or a 429 said "not now"), or when the caller marks the call idempotent:
  * a timeout, a reset or a 5xx after the request went out may mean it was delivered.
+ * A streamed body is consumed by the first attempt and never sent again.
  */
-import { ConnectionError, parseRetryAfter, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+import { AbortError, ConnectionError, parseRetryAfter, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+import { err } from './result.js'
+import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
 
-export interface RetryPolicy {
-  /** Retries after the first attempt; default 2. */
-  limit?: number
-  /** First backoff in ms, doubled per retry; default 500. */
-  baseDelay?: number
-  /** Backoff ceiling in ms; default 8000. */
-  maxDelay?: number
-  /** A server asking us to wait longer than this (ms) gets its error returned instead; default 60000. */
-  maxWait?: number
+/** Retries failed attempts per `option` (default: 2 retries, backoff 0.5 s doubling to 8 s); a call's `retries` overrides it. */
+export function retry(option?: RetryOption): Layer {
+  const base = resolveRetryPolicy(option)
+  const layer = (next: Send): Send => async (request) => {
+    let outcome = await next(request)
+    if (outcome.ok || isStream(request.body)) return outcome
+    const { options, xrpc } = request
+    const policy = options.retries === undefined ? base : resolveRetryPolicy(options.retries, base)
+    const idempotent = xrpc.type === 'query' || options.idempotent === true
+    for (let retries = 1; ; retries++) {
+      const delay = retryDelay(outcome.error, retries, policy, idempotent)
+      if (delay === undefined) return outcome
+      const { attempts } = outcome.error
+      try {
+        await sleep(delay, options.signal)
+      } catch (reason) {
+        return err(new AbortError({ nsid: xrpc.nsid, attempts, status: 0, error: 'Aborted', message: `${xrpc.nsid} was aborted while waiting to retry`, cause: reason }))
+      }
+      outcome = await next({ ...request, attempt: attempts + 1 })
+      if (outcome.ok) return outcome
+    }
+  }
+  return Object.assign(layer, { options: { retries: (value: RetryOption) => void resolveRetryPolicy(value), idempotent: () => {} } })
 }
 
-/** `false` switches retries off; a number sets the limit. */
-export type RetryOption = false | number | RetryPolicy
+function isStream(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (Symbol.asyncIterator in body || typeof (body as ReadableStream).getReader === 'function')
+}
 
 const DEFAULTS: Required<RetryPolicy> = { limit: 2, baseDelay: 500, maxDelay: 8_000, maxWait: 60_000 }
 
-export function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required<RetryPolicy>): Required<RetryPolicy> {
+function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required<RetryPolicy>): Required<RetryPolicy> {
   const base = fallback ?? DEFAULTS
   if (option === undefined) return base
   if (option === false) return { ...base, limit: 0 }
@@ -44,7 +62,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
  * Milliseconds to wait before retrying, or `undefined` when `error` must be returned:
  * not retryable, out of retries, or the server asked for a longer wait than `maxWait`.
  */
-export function retryDelay(
+function retryDelay(
   error: XrpcError,
   attempt: number,
   policy: Required<RetryPolicy>,
@@ -85,7 +103,7 @@ function serverRequestedDelay(error: XrpcError, now: number): number | undefined
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
     const onAbort = () => {

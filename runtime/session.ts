@@ -1,15 +1,19 @@
 /**
- * A credential (password) session: logs in with `com.atproto.server.createSession`, sends the
- * access token, refreshes it with `refreshSession` when a call fails with `ExpiredToken` (once,
- * however many calls failed together), and reports every change of tokens so the app can
- * persist them: a refresh token works once, so losing the new one logs the user out.
+ * A credential (password) session, and the auth layer of `session.core`: it sends the access
+ * token; when a call fails with `ExpiredToken` it refreshes with `refreshSession` (one refresh
+ * shared by every call that failed meanwhile) and replays that call once with the new token.
+ * Every change of tokens is reported so the app can persist them: a refresh token works once,
+ * so losing the new one logs the user out. A login, resume or logout wins over a refresh still
+ * in flight: its outcome is dropped.
  *
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
  * subclass, so the runtime stays independent of any generated client.
  */
-import { Core, type CallOptions, type CoreConfig } from './client.js'
+import { checkedToken, withToken } from './auth.js'
+import { Core, type CoreConfig } from './core.js'
 import type { XrpcError } from './errors.js'
 import type { Result } from './result.js'
+import type { AuthLayer, CallOptions, Send } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
 export interface SessionData {
@@ -46,17 +50,10 @@ export interface CredentialSessionConfig extends Omit<CoreConfig, 'auth'> {
   onSessionChange?: (session: SessionData | undefined, event: SessionEvent) => void | Promise<void>
 }
 
-/** How `Core` talks to a session: the current token, and a single-flight refresh. */
-export interface SessionAuth {
-  accessToken(): string | undefined
-  /** Refreshes unless another call already did; resolves true when a replay may succeed. */
-  refresh(failedToken: string | undefined): Promise<boolean>
-}
-
 /** Refresh answers that mean the refresh token itself is dead. */
 const DEAD_REFRESH = new Set(['ExpiredToken', 'InvalidToken', 'AccountTakedown', 'AuthenticationRequired'])
 
-export class CredentialSession implements SessionAuth {
+export class CredentialSession implements AuthLayer {
   /** A `Core` that authenticates with this session: `new Client(session.core)`. */
   readonly core: Core
   /** Calls `com.atproto.server.*` on the PDS itself (never proxied), authenticating with the refresh token. */
@@ -66,6 +63,8 @@ export class CredentialSession implements SessionAuth {
   private readonly onSessionChange: CredentialSessionConfig['onSessionChange']
   private current: SessionData | undefined
   private refreshing: Promise<boolean> | undefined
+  /** Counts session changes, so a refresh can tell that a login, resume or logout happened while it ran. */
+  private generation = 0
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, ...coreConfig } = config
@@ -102,13 +101,25 @@ export class CredentialSession implements SessionAuth {
     await this.change(undefined, 'logout')
   }
 
-  accessToken(): string | undefined {
-    return this.current?.accessJwt
+  /** The auth layer of `core`: the access token on every call, and one refresh and replay on `ExpiredToken`. */
+  wrap(next: Send): Send {
+    return async (request) => {
+      const token = checkedToken(this.current?.accessJwt)
+      const outcome = await next(token === undefined ? request : withToken(request, token))
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refresh(token))) return outcome
+      const renewed = checkedToken(this.current?.accessJwt)
+      if (renewed === undefined) return outcome
+      return next(withToken({ ...request, attempt: outcome.error.attempts + 1 }, renewed))
+    }
   }
 
+  /**
+   * Refreshes the tokens after `failedToken` was refused, unless they changed since (another
+   * call's refresh, a new login): one refresh at a time. Resolves true when a replay may succeed.
+   */
   refresh(failedToken: string | undefined): Promise<boolean> {
     if (!this.current) return Promise.resolve(false)
-    // Another call refreshed since this one was sent: just replay with the new token.
+    // The tokens changed since this call was sent (another call's refresh, a new login): just replay.
     if (failedToken !== this.current.accessJwt && !this.refreshing) return Promise.resolve(true)
     return (this.refreshing ??= this.runRefresh().finally(() => {
       this.refreshing = undefined
@@ -116,7 +127,10 @@ export class CredentialSession implements SessionAuth {
   }
 
   private async runRefresh(): Promise<boolean> {
+    const generation = this.generation
     const result = await this.methods.refreshSession(this.refreshCore)
+    // A login, resume or logout while the refresh was in flight wins: its tokens stay.
+    if (generation !== this.generation) return this.current !== undefined
     if (result.ok) {
       await this.change(pick(result.value), 'refresh')
       return true
@@ -127,6 +141,7 @@ export class CredentialSession implements SessionAuth {
   }
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
+    this.generation++
     this.current = session
     await this.onSessionChange?.(session, event)
   }

@@ -1,20 +1,21 @@
 /**
- * What generated validators share: the context they report into, the helpers that word each
- * broken constraint, and the checks too big to inline (string lengths, bytes, CID links, blobs,
- * union `$type`s). The validators themselves are generated per lexicon def (codegen/emit/validate.ts)
- * and, in lenient mode, reach @atproto/lexicon's verdict on every value; string formats are in formats.ts,
- * and how calls run validators in validation.ts.
+ * `@lexgen/runtime/validate`: what generated validators call, and nothing users need (they import
+ * `@lexgen/runtime`). Generated modules import it as a namespace (`import * as v from …`).
+ *
+ * It holds the context validators report into, the helpers that word each broken constraint,
+ * and the checks too big to inline (string lengths, bytes, CID links, blobs, union `$type`s),
+ * plus the string formats (formats.ts). The validators themselves are generated per lexicon def
+ * (codegen/emit/validators.ts) and, in lenient mode, reach @atproto/lexicon's verdict on every
+ * value; how calls run them is in validation.ts.
  *
  * Paths are built only on failure: a validator reports issues relative to its own value and
  * `checked()` prefixes them on the way out, so a valid value costs no string work at all.
  */
+import type { ValidationIssue } from './errors.js'
 import { validCid } from './formats.js'
 
-/** One broken constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
-export interface ValidationIssue {
-  path: string
-  message: string
-}
+export * from './formats.js'
+export type { ValidationIssue } from './errors.js'
 
 export interface ValidationContext {
   readonly issues: ValidationIssue[]
@@ -32,6 +33,13 @@ export type PathSegment = string | number
 
 /** A generated validator: reports issues under `at` and returns whether `value` passed. */
 export type Validator = (value: unknown, ctx: ValidationContext, at?: PathSegment) => boolean
+
+/** The validators of one XRPC method, for the parts it has in JSON (each generated method module exports one). */
+export interface MethodValidators {
+  readonly params?: Validator
+  readonly input?: Validator
+  readonly output?: Validator
+}
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
@@ -75,6 +83,23 @@ export function oneOf(ctx: ValidationContext, at: PathSegment, value: string | n
 /** Strict mode: a string outside the lexicon's `knownValues`. */
 export function knownValue(ctx: ValidationContext, at: PathSegment, value: string, known: readonly string[]): void {
   if (!known.includes(value)) issue(ctx, at, `${show(value)} is not a known value (${known.map(show).join(', ')})`)
+}
+
+export function maximum(ctx: ValidationContext, at: PathSegment, value: number, max: number): void {
+  if (value > max) issue(ctx, at, `${value} > maximum ${max}`)
+}
+
+export function minimum(ctx: ValidationContext, at: PathSegment, value: number, min: number): void {
+  if (value < min) issue(ctx, at, `${value} < minimum ${min}`)
+}
+
+/** An array's `maxLength`: a count of items. */
+export function maxItems(ctx: ValidationContext, at: PathSegment, items: readonly unknown[], max: number): void {
+  if (items.length > max) issue(ctx, at, `${items.length} items > maxLength ${max}`)
+}
+
+export function minItems(ctx: ValidationContext, at: PathSegment, items: readonly unknown[], min: number): void {
+  if (items.length < min) issue(ctx, at, `${items.length} items < minLength ${min}`)
 }
 
 export function badFormat(ctx: ValidationContext, at: PathSegment, format: string, value: string): false {

@@ -10,7 +10,7 @@ import { delta } from '../lib/server.js'
 import { root, summarize } from '../lib/util.js'
 import { labels } from '../workers/clients.js'
 
-const KINDS = ['ours', 'ours-validated', 'undici', 'atproto-api', 'atproto-lex', 'atcute']
+const KINDS = ['ours', 'ours-bare', 'ours-validated', 'undici', 'atproto-api', 'atproto-lex', 'atcute']
 
 async function startWorker(kind, service) {
   const child = fork(join(root, 'bench/workers/call-worker.js'), [kind, service], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })

@@ -10,8 +10,21 @@ import { work } from '../lib/util.js'
 const local = (path) => pathToFileURL(join(work, path)).href
 
 export const loaders = {
-  /** Ours: the committed generated client (compiled to JS) + @lexgen/runtime from dist/. */
+  /**
+   * Ours: the committed generated client (compiled to JS) + @lexgen/runtime from dist/, with the
+   * stack the namespaced Client has (`withDefaults`: 2 retries, a 30 s timeout per attempt).
+   */
   async ours(service) {
+    const { Core, chatBskyConvoGetConvo, withDefaults } = await import(local('generated/index.js'))
+    const core = new Core(withDefaults({ service, auth: TOKEN }))
+    return async () => {
+      const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
+      return result.ok && result.value.convo.id === CONVO_ID
+    }
+  },
+
+  /** Ours with a bare Core: no layers (one attempt, no time limit). */
+  async 'ours-bare'(service) {
     const { Core, chatBskyConvoGetConvo } = await import(local('generated/index.js'))
     const core = new Core({ service, auth: TOKEN })
     return async () => {
@@ -25,9 +38,9 @@ export const loaders = {
    * params checked before sending, the response checked leniently.
    */
   async 'ours-validated'(service) {
-    const { Core, chatBskyConvoGetConvo, validation } = await import(local('generated/index.js'))
+    const { Core, chatBskyConvoGetConvo, validation, withDefaults } = await import(local('generated/index.js'))
     if (!validation) throw new Error('the generated client exports no `validation` registry')
-    const core = new Core({ service, auth: TOKEN, validation })
+    const core = new Core(withDefaults({ service, auth: TOKEN, validation }))
     return async () => {
       const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
       return result.ok && result.value.convo.id === CONVO_ID
@@ -81,7 +94,8 @@ export const loaders = {
 }
 
 export const labels = {
-  ours: 'ours (lexgen, undici transport)',
+  ours: 'ours (lexgen, withDefaults, node:http transport)',
+  'ours-bare': 'ours, bare Core (no layers)',
   'ours-validated': 'ours + generated validators (lenient)',
   undici: 'raw undici.request',
   'atproto-api': '@atproto/api',

@@ -1,9 +1,8 @@
 import { LexgenError } from '../errors.js'
-import { pascalCase, type DocModel, type Model } from '../model.js'
+import { pascalCase, relativeImport, type DocModel, type Model } from '../model.js'
 import { compare } from '../select.js'
 import { methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
-import { relativeImport } from './module.js'
 import { banner, newWriter, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
@@ -24,8 +23,8 @@ export function emitClientModule(model: Model): string {
 
   const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
   const paged = methodDocs.some((doc) => doc.method!.paginate)
-  const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'CoreConfig', ...(paged ? ['PageOptions'] : [])]
-  w.writeLine(`import { Core, unwrap, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(model.runtimeImport)}`)
+  const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'DefaultsConfig', ...(paged ? ['PageOptions'] : [])]
+  w.writeLine(`import { Core, unwrap, withDefaults, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(model.runtimeImport)}`)
   for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport('client.ts', doc.path))}`)
   w.writeLine(`import { validation } from './validation.js'`)
 
@@ -35,15 +34,16 @@ export function emitClientModule(model: Model): string {
     '`client.chat.bsky.convo.getConvo({ convoId })`. Methods resolve to the output and throw',
     'the typed error; the standalone functions return Results instead.',
     '',
-    'Built from a config, it validates by default: params and input before sending, responses',
-    "leniently (`validate: 'strict' | 'off'`, `validateRequest: false` to change that).",
+    'Built from a config, it has `withDefaults` (retries, a 30 s timeout per attempt) and validates:',
+    "params and input before sending, responses leniently (`validate: 'strict' | 'off'`,",
+    '`validateRequest: false` to change that). Built from a Core, it does what that Core does.',
   ])
   w.write('export class Client').block(() => {
     w.writeLine('readonly core: Core')
     for (const [name, child] of sortedChildren(root)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
     w.blankLine()
-    w.write('constructor(config: CoreConfig | Core)').block(() => {
-      w.writeLine('this.core = config instanceof Core ? config : new Core({ validation, ...config })')
+    w.write('constructor(config: DefaultsConfig | Core)').block(() => {
+      w.writeLine('this.core = config instanceof Core ? config : new Core(withDefaults({ validation, ...config }))')
       for (const [name, child] of sortedChildren(root)) w.writeLine(`this${member(name)} = new ${className(child)}(this.core)`)
     })
   })

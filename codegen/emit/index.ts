@@ -1,5 +1,4 @@
-import type { Model } from '../model.js'
-import { relativeImport } from './module.js'
+import { relativeImport, type Model } from '../model.js'
 import { banner, quote } from './writer.js'
 
 /** `index.ts`: the client (and session), every doc as a namespace, and every standalone function by name. */
@@ -8,7 +7,7 @@ export function emitIndexModule(model: Model, withSession: boolean): string {
     `export { Client } from './client.js'`,
     `export { validation } from './validation.js'`,
     ...(withSession ? [`export { CredentialSession } from './session.js'`] : []),
-    `export { Core, type CoreConfig, type CallOptions, type Result } from ${quote(model.runtimeImport)}`,
+    `export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from ${quote(model.runtimeImport)}`,
     '',
   ]
   for (const doc of model.docs) {

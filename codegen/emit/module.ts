@@ -1,9 +1,10 @@
 import type { LexUserType } from '@atproto/lexicon'
-import type { DocModel, Model } from '../model.js'
+import { relativeImport, VALIDATE_NAMESPACE, type DocModel, type Model } from '../model.js'
+import { MAX_LINE } from './layout.js'
 import { writeMethod, writeMethodTypes } from './method.js'
 import { writeDef, type ModuleContext } from './types.js'
-import { writeValidators } from './validate.js'
-import { banner, MAX_LINE, newWriter, quote, writeDoc } from './writer.js'
+import { writeValidators, type ValidatorImports } from './validators.js'
+import { banner, newWriter, quote, writeDoc } from './writer.js'
 
 /** The module for one lexicon doc: its types, guards, tokens, validators and, for a method, the callable function. */
 export function emitDocModule(model: Model, doc: DocModel): string {
@@ -17,13 +18,16 @@ export function emitDocModule(model: Model, doc: DocModel): string {
   if (isMethod) writeMethodTypes(ctx, w)
   for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) writeDef(ctx, w, name, def)
   if (doc.method) writeMethod(ctx, w, doc.method)
-  const called = writeValidators(ctx, w)
+  const validators = writeValidators(ctx, w)
 
-  return banner(doc.source) + imports(ctx, doc, called) + '\n' + w.toString().trimEnd() + '\n'
+  return banner(doc.source) + imports(ctx, doc, validators) + '\n' + w.toString().trimEnd() + '\n'
 }
 
-/** The runtime names used, then each referenced doc: as a value where validators call into it, else types only. */
-function imports(ctx: ModuleContext, doc: DocModel, called: ReadonlySet<string>): string {
+/**
+ * The runtime names used, the validators' helpers (a namespace), then each referenced doc: as a
+ * value where validators call into it, else types only.
+ */
+function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports): string {
   let out = ''
   if (ctx.runtime.size) {
     const isValue = (name: string) => (ctx.runtimeValues.has(name) ? 0 : 1)
@@ -35,8 +39,9 @@ function imports(ctx: ModuleContext, doc: DocModel, called: ReadonlySet<string>)
     // Wrapped one name per line when long, as a formatter would.
     out += line.length <= MAX_LINE + 1 ? line : `import ${allTypes ? 'type ' : ''}{\n${list.map((name) => `  ${name},\n`).join('')}${from.trimStart()}`
   }
+  if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${quote(ctx.model.validateImport)}\n`
   for (const [nsid, alias] of doc.imports) {
-    const kind = called.has(nsid) ? '' : 'type '
+    const kind = validators.docs.has(nsid) ? '' : 'type '
     out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
   }
   return out
@@ -45,15 +50,4 @@ function imports(ctx: ModuleContext, doc: DocModel, called: ReadonlySet<string>)
 /** Case-insensitive alphabetical, the order a person would keep an import list in. */
 function byName(a: string, b: string): number {
   return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
-}
-
-/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`). */
-export function relativeImport(fromPath: string, toPath: string): string {
-  const from = fromPath.split('/').slice(0, -1)
-  const to = toPath.split('/')
-  let common = 0
-  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
-  const up = from.length - common
-  const rest = to.slice(common).join('/').replace(/\.ts$/, '.js')
-  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
 }

@@ -1,5 +1,4 @@
-import type { Model } from '../model.js'
-import { relativeImport } from './module.js'
+import { relativeImport, type Model } from '../model.js'
 import { banner, newWriter, quote, writeDoc } from './writer.js'
 
 /** The `com.atproto.server` methods a credential session needs, by the role they play. */
@@ -17,19 +16,23 @@ export function emitSessionModule(model: Model): string | undefined {
   const docs = Object.entries(SESSION_METHODS).map(([role, nsid]) => [role, model.byNsid.get(nsid)] as const)
   if (docs.some(([, doc]) => !doc?.method)) return undefined
   const w = newWriter()
-  w.writeLine(`import { CredentialSession as SessionBase, type CredentialSessionConfig } from ${quote(model.runtimeImport)}`)
+  const names = ['CredentialSession as SessionBase', 'withDefaults', 'type CredentialSessionConfig', 'type DefaultsConfig']
+  w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(model.runtimeImport)}`)
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport('session.ts', doc!.path))}`)
   w.writeLine(`import { validation } from './validation.js'`)
+  w.blankLine()
+  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), plus `onSessionChange`.'])
+  w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth'> & Pick<CredentialSessionConfig, 'onSessionChange'>")
   w.blankLine()
   writeDoc(w, [
     'A password login session: `await session.login({ identifier, password })`, then',
     '`new Client(session.core)`. Expired access tokens are refreshed once for all waiting calls;',
     'persist the tokens `onSessionChange` reports, since each refresh token works only once.',
-    'Like the `Client`, `session.core` validates with the generated validators unless configured otherwise.',
+    'Like the `Client`, `session.core` has `withDefaults` and validates unless configured otherwise.',
   ])
   w.write('export class CredentialSession extends SessionBase').block(() => {
-    w.write('constructor(config: CredentialSessionConfig)').block(() => {
-      w.write('super({ validation, ...config }, ').inlineBlock(() => {
+    w.write('constructor({ onSessionChange, ...config }: SessionConfig)').block(() => {
+      w.write('super({ ...withDefaults({ validation, ...config }), onSessionChange }, ').inlineBlock(() => {
         for (const [role, doc] of docs) w.writeLine(`${role}: ${doc!.method!.functionName},`)
       })
       w.write(')').newLine()

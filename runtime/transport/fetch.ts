@@ -1,9 +1,9 @@
 /** Browser (and any WHATWG-fetch runtime) transport on the global `fetch`. */
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
-export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
+export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   const { signal } = request
-  if (signal instanceof AbortSignal) return exchange(request, signal)
+  if (signal === undefined || signal instanceof AbortSignal) return exchange(request, signal)
   // fetch needs a real AbortSignal: bridge the runtime's AttemptSignal to one.
   const controller = new AbortController()
   const onAbort = () => controller.abort(signal.reason)
@@ -16,11 +16,11 @@ export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
   }
 }
 
-async function exchange(request: RawRequest, signal: AbortSignal): Promise<RawResponse> {
+async function exchange(request: RawRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
   const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
     method: request.method,
     headers: request.headers,
-    signal,
+    signal: signal ?? null,
     // Never follow a redirect: fetch would replay the call (a procedure's body, atproto-proxy,
     // on some runtimes the authorization header) to wherever the server points.
     redirect: 'manual',

@@ -10,7 +10,7 @@ export interface RawRequest {
   readonly headers: Readonly<Record<string, string>>
   readonly body?: RequestBody
   /** Aborts the whole exchange, body included (timeout or the caller's signal). */
-  readonly signal: AbortSignal | AttemptSignal
+  readonly signal?: AbortSignal | AttemptSignal
   /** An undici `Dispatcher`, typed loosely so the browser build needs no undici types. */
   readonly dispatcher?: unknown
   /** Stop reading and throw `ResponseTooLarge` past this many body bytes; unlimited when absent. */
@@ -36,8 +36,8 @@ export interface RawResponse {
   readonly body: Uint8Array
 }
 
-/** Rejects with the library's own error when no complete response arrived. */
-export type Send = (request: RawRequest) => Promise<RawResponse>
+/** One HTTP exchange, body fully read. Rejects with the library's own error when no complete response arrived. */
+export type Transport = (request: RawRequest) => Promise<RawResponse>
 
 /**
  * Thrown by a transport when a response body is larger than `maxResponseBytes`: it stopped
@@ -59,4 +59,15 @@ export class ResponseTooLarge extends Error {
 export function checkDeclaredLength(status: number, headers: Record<string, string>, limit: number | undefined): void {
   const declared = Number(headers['content-length'])
   if (limit !== undefined && Number.isFinite(declared) && declared > limit) throw new ResponseTooLarge(status, headers, limit)
+}
+
+/** Response headers as the runtime keeps them: names are lower-cased already, repeated ones are joined with ", " here, in place. */
+export function joinRepeated(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value === 'string') continue
+    if (value === undefined) delete headers[name]
+    else headers[name] = value.join(', ')
+  }
+  return headers as Record<string, string>
 }

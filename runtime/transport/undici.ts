@@ -1,9 +1,10 @@
 /**
- * Node transport on undici. undici is imported on the first request, not at load,
- * because importing it costs ~80 ms that a CLI which never calls out should not pay.
+ * Transport on undici, for callers who bring an undici `dispatcher` (a ProxyAgent, a MockAgent,
+ * their own pool): transport/node.ts hands those requests here. undici is imported on the first
+ * such request, not at load, because importing it costs ~80 ms.
  */
 import type { Dispatcher } from 'undici'
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Send } from './types.js'
+import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
 /** undici once imported: later requests skip awaiting the import (a microtask per request). */
@@ -17,7 +18,7 @@ let sharedAgent: Dispatcher | undefined
  */
 const SHARED_CONNECTIONS_PER_ORIGIN = 64
 
-export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
+export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   const { request: undiciRequest, Agent } = loaded ?? (loaded = await (undici ??= import('undici')))
   // One keep-alive pool for every client that brings no dispatcher of its own.
   const dispatcher =
@@ -33,7 +34,7 @@ export const send: Send = async (request: RawRequest): Promise<RawResponse> => {
     dispatcher,
   })
   const status = response.statusCode
-  const headers = flatten(response.headers)
+  const headers = joinRepeated(response.headers)
   let body: Uint8Array
   try {
     body = await readBody(response.body, status, headers, request.maxResponseBytes)
@@ -75,15 +76,4 @@ async function readBody(
     body.on('error', reject)
   })
   return new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength)
-}
-
-/** undici already lower-cases names: only repeated headers (arrays) need joining, in place. */
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  for (const name in headers) {
-    const value = headers[name]
-    if (typeof value === 'string') continue
-    if (value === undefined) delete headers[name]
-    else headers[name] = value.join(', ')
-  }
-  return headers as Record<string, string>
 }

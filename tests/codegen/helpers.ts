@@ -107,7 +107,7 @@ export async function makeTypecheckable(out: string): Promise<string> {
     noEmit: true,
     skipLibCheck: true,
     types: [],
-    paths: { '@lexgen/runtime': [join(ROOT, 'runtime/index.ts')] },
+    paths: { '@lexgen/runtime': [join(ROOT, 'runtime/index.ts')], '@lexgen/runtime/validate': [join(ROOT, 'runtime/validate.ts')] },
   }
   await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts'] }))
   return join(out, 'tsconfig.json')

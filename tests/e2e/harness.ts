@@ -4,8 +4,9 @@
  *
  * - PLC: `@did-plc/server` over `Database.mock()`; the PDS registers account DIDs here and
  *   the chat service resolves their signing keys from here.
- * - Chat: an `@atproto/xrpc-server` built from every lexicon in `lexicons/`, serving a few
- *   `chat.bsky.convo.*` methods from a tiny in-memory store. It is `did:web:localhost%3A<port>`
+ * - Chat: an `@atproto/xrpc-server` built from every lexicon in `lexicons/`, serving the
+ *   `chat.bsky.convo.*` methods from the tests' in-memory ConvoStore (handles resolved from
+ *   the PLC directory). It is `did:web:localhost%3A<port>`
  *   and serves that DID's document, whose `#bsky_chat` service points at itself. Every call
  *   must carry the inter-service JWT a PDS mints: issuer = the user's DID, audience = the chat
  *   DID, `lxm` = the method, signed by the issuer's key as published in the PLC directory.
@@ -18,39 +19,21 @@
  * of their own. It also tells us the PDS's port before the PDS is built, which its config
  * needs (its public URL is `http://localhost:<port>`).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { IdResolver } from '@atproto/identity'
-import type { LexiconDoc } from '@atproto/lexicon'
 import { envToCfg, envToSecrets, PDS, type ServerEnvironment } from '@atproto/pds'
-import { AuthRequiredError, createServer, InvalidRequestError, verifyJwt, type HandlerContext, type Params } from '@atproto/xrpc-server'
+import { AuthRequiredError, createServer, verifyJwt } from '@atproto/xrpc-server'
 import { Database as PlcDatabase, PlcServer } from '@did-plc/server'
-
-const LEXICON_DIR = join(import.meta.dirname, '../../lexicons')
-
-/** Every lexicon document under `lexicons/`, so every reference resolves. */
-function loadLexicons(): LexiconDoc[] {
-  return readdirSync(LEXICON_DIR, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => JSON.parse(readFileSync(join(LEXICON_DIR, file), 'utf8')) as LexiconDoc)
-}
+import { ConvoStore } from '../helpers/convo-store.js'
+import { closeServer, listen } from '../helpers/listen.js'
+import { loadLexicons, serveChatMethods } from '../helpers/xrpc-server.js'
 
 // ---------------------------------------------------------------------------------------------
 // Loopback binding
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve((server.address() as AddressInfo).port)
-    })
-  })
-}
 
 /**
  * An http server bound to 127.0.0.1 on a free port, and `adopt(app)`, which makes `app.listen`
@@ -167,126 +150,17 @@ export interface ChatService {
   close(): Promise<void>
 }
 
-const DEFS = 'chat.bsky.convo.defs'
-
-interface StoredMessage {
-  id: string
-  rev: string
-  text: string
-  sender: string
-  sentAt: string
-}
-
-interface StoredConvo {
-  id: string
-  rev: string
-  members: string[]
-  /** Oldest first. */
-  messages: StoredMessage[]
-  /** Locked convos take no new messages (ConvoLocked). */
-  locked?: boolean
-}
-
-/** The chat backend: convos shared by their members, keyed by the sorted member set. */
-class ChatStore {
-  readonly convos = new Map<string, StoredConvo>()
-  private counter = 0
-
-  constructor(private readonly handleOf: (did: string) => Promise<string>) {}
-
-  nextRev(): string {
-    return String(++this.counter).padStart(10, '0')
-  }
-
-  forMembers(viewer: string, members: string[]): StoredConvo {
-    const all = [...new Set([viewer, ...members])].sort()
-    const id = createHash('sha256').update(all.join(',')).digest('hex').slice(0, 16)
-    let convo = this.convos.get(id)
-    if (!convo) {
-      convo = { id, rev: this.nextRev(), members: all, messages: [] }
-      this.convos.set(id, convo)
-    }
-    return convo
-  }
-
-  /** A convo the viewer is a member of; InvalidConvo otherwise, as the service answers. */
-  get(viewer: string, convoId: string): StoredConvo {
-    const convo = this.convos.get(convoId)
-    if (!convo || !convo.members.includes(viewer)) throw new InvalidRequestError(`Convo ${convoId} not found`, 'InvalidConvo')
-    return convo
-  }
-
-  messageView(message: StoredMessage) {
-    return { $type: `${DEFS}#messageView`, id: message.id, rev: message.rev, text: message.text, sender: { did: message.sender }, sentAt: message.sentAt }
-  }
-
-  async convoView(convo: StoredConvo) {
-    const last = convo.messages.at(-1)
-    return {
-      id: convo.id,
-      rev: convo.rev,
-      members: await Promise.all(convo.members.map(async (did) => ({ did, handle: await this.handleOf(did) }))),
-      ...(last ? { lastMessage: this.messageView(last) } : {}),
-      muted: false,
-      status: 'accepted',
-      unreadCount: 0,
-    }
-  }
-}
-
-type ChatHandler = (store: ChatStore, viewer: string, params: Params, input: Record<string, unknown>) => Promise<unknown> | unknown
-
-const chatHandlers: Record<string, ChatHandler> = {
-  'chat.bsky.convo.getConvoForMembers': async (store, viewer, params) => ({
-    convo: await store.convoView(store.forMembers(viewer, params.members as string[])),
-  }),
-  'chat.bsky.convo.getConvo': async (store, viewer, params) => ({ convo: await store.convoView(store.get(viewer, params.convoId as string)) }),
-  'chat.bsky.convo.sendMessage': (store, viewer, _params, input) => {
-    const convo = store.get(viewer, input.convoId as string)
-    if (convo.locked) throw new InvalidRequestError('Convo is locked', 'ConvoLocked')
-    const rev = store.nextRev()
-    const message: StoredMessage = { id: `msg-${rev}`, rev, text: (input.message as { text: string }).text, sender: viewer, sentAt: new Date().toISOString() }
-    convo.messages.push(message)
-    convo.rev = rev
-    return store.messageView(message)
-  },
-  'chat.bsky.convo.getMessages': (store, viewer, params) => {
-    const convo = store.get(viewer, params.convoId as string)
-    const limit = (params.limit as number | undefined) ?? 50
-    const newestFirst = [...convo.messages].reverse()
-    const offset = params.cursor === undefined ? 0 : Number(params.cursor)
-    const page = newestFirst.slice(offset, offset + limit)
-    const next = offset + limit < newestFirst.length ? { cursor: String(offset + limit) } : {}
-    return { messages: page.map((m) => store.messageView(m)), ...next }
-  },
-  'chat.bsky.convo.listConvos': async (store, viewer, params) => {
-    const mine = [...store.convos.values()].filter((c) => c.members.includes(viewer)).sort((a, b) => b.rev.localeCompare(a.rev))
-    const limit = (params.limit as number | undefined) ?? 50
-    const offset = params.cursor === undefined ? 0 : Number(params.cursor)
-    const next = offset + limit < mine.length ? { cursor: String(offset + limit) } : {}
-    return { convos: await Promise.all(mine.slice(offset, offset + limit).map((c) => store.convoView(c))), ...next }
-  },
-  'chat.bsky.convo.lockConvo': async (store, viewer, _params, input) => {
-    const convo = store.get(viewer, input.convoId as string)
-    if (convo.locked) throw new InvalidRequestError('Convo is already locked', 'ConvoLocked')
-    convo.locked = true
-    convo.rev = store.nextRev()
-    return { convo: await store.convoView(convo) }
-  },
-}
-
 export async function startChatService(plcUrl: string): Promise<ChatService> {
   const idResolver = new IdResolver({ plcUrl })
   const handles = new Map<string, string>()
-  const handleOf = async (did: string): Promise<string> => {
-    let handle = handles.get(did)
-    if (!handle) {
-      handle = (await idResolver.did.resolveAtprotoData(did).catch(() => undefined))?.handle ?? 'handle.invalid'
-      handles.set(did, handle)
+  /** Looks the handles of the DIDs a call names up in the PLC directory, before the store answers. */
+  const resolveHandles = async (dids: string[]): Promise<void> => {
+    for (const did of dids) {
+      if (handles.has(did)) continue
+      handles.set(did, (await idResolver.did.resolveAtprotoData(did).catch(() => undefined))?.handle ?? 'handle.invalid')
     }
-    return handle
   }
-  const store = new ChatStore(handleOf)
+  const store = new ConvoStore('did:web:nobody', { handleOf: (did) => handles.get(did) ?? 'handle.invalid' })
   const verified: VerifiedCall[] = []
   const rejected: RejectedCall[] = []
 
@@ -307,27 +181,20 @@ export async function startChatService(plcUrl: string): Promise<ChatService> {
   }
 
   const xrpc = createServer(loadLexicons(), { validateResponse: true })
-  for (const [nsid, handler] of Object.entries(chatHandlers)) {
-    xrpc.method(nsid, {
-      auth: async ({ req }: { req: IncomingMessage }) => {
-        try {
-          const header = req.headers.authorization
-          if (!header?.startsWith('Bearer ')) throw new AuthRequiredError('Authentication Required')
-          const payload = await verifyJwt(header.slice('Bearer '.length), did, nsid, getSigningKey)
-          verified.push({ nsid, iss: payload.iss, aud: payload.aud, lxm: payload.lxm })
-          return { credentials: { did: payload.iss } }
-        } catch (error) {
-          rejected.push({ nsid, error: error instanceof AuthRequiredError ? (error.customErrorName ?? error.type.toString()) : String(error) })
-          throw error
-        }
-      },
-      handler: async (ctx: HandlerContext) => {
-        const viewer = (ctx.auth as { credentials: { did: string } }).credentials.did
-        const input = (ctx.input?.body ?? {}) as Record<string, unknown>
-        return { encoding: 'application/json', body: await handler(store, viewer, ctx.params, input) }
-      },
-    })
+  const verifyServiceJwt = async ({ req }: { req: IncomingMessage }) => {
+    const nsid = (req.url ?? '').replace(/^\/xrpc\//, '').split('?')[0] ?? ''
+    try {
+      const header = req.headers.authorization
+      if (!header?.startsWith('Bearer ')) throw new AuthRequiredError('Authentication Required')
+      const payload = await verifyJwt(header.slice('Bearer '.length), did, nsid, getSigningKey)
+      verified.push({ nsid, iss: payload.iss, aud: payload.aud, lxm: payload.lxm })
+      return { credentials: { did: payload.iss } }
+    } catch (error) {
+      rejected.push({ nsid, error: error instanceof AuthRequiredError ? (error.customErrorName ?? error.type.toString()) : String(error) })
+      throw error
+    }
   }
+  serveChatMethods(xrpc, () => store, verifyServiceJwt, (_nsid, viewer, params) => resolveHandles([viewer, ...((params.members as string[] | undefined) ?? [])]))
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (req.url === '/.well-known/did.json') {
@@ -345,13 +212,6 @@ export async function startChatService(plcUrl: string): Promise<ChatService> {
     rejected,
     close: () => closeServer(server),
   }
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()))
-    server.closeAllConnections()
-  })
 }
 
 // ---------------------------------------------------------------------------------------------

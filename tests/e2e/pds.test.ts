@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { AuthenticationRequiredError, Core } from '../../runtime/index.js'
+import { AuthenticationRequiredError, Core, withDefaults } from '../../runtime/index.js'
 import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'
 import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
 import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listConvos.js'
@@ -60,7 +60,7 @@ async function createAccount(handle: string): Promise<Account> {
 
 /** A client for the user's PDS that proxies to the test chat service (`auth: null`: no token). No retries: flakiness should show. */
 function clientFor(account: Account, auth: string | null = account.accessJwt): Core {
-  return new Core({ service: e2e.pds.url, ...(auth === null ? {} : { auth }), proxy: e2e.chat.proxy, retries: false })
+  return new Core(withDefaults({ service: e2e.pds.url, ...(auth === null ? {} : { auth }), proxy: e2e.chat.proxy, retries: false }))
 }
 
 /** Checks the last call the chat service verified, and returns it. */
@@ -226,7 +226,7 @@ describe('end to end through a real PDS', () => {
   })
 
   it('the chat service itself rejects tokens it cannot verify for the method', async () => {
-    const direct = (token: string) => new Core({ service: e2e.chat.url, auth: token, proxy: false, retries: false })
+    const direct = (token: string) => new Core(withDefaults({ service: e2e.chat.url, auth: token, proxy: false, retries: false }))
     const serviceAuth = async (aud: string, lxm: string) => {
       const res = await xrpc('GET', e2e.pds.url, 'com.atproto.server.getServiceAuth', { token: alice.accessJwt, params: { aud, lxm } })
       expect(res.status, JSON.stringify(res.body)).toBe(200)
@@ -265,7 +265,7 @@ describe('end to end through a real PDS', () => {
     if (!accessToken.ok) expect(accessToken.error.status).toBe(401)
 
     // and no token at all is refused too.
-    const none = await chatBskyConvoListConvos(new Core({ service: e2e.chat.url, proxy: false, retries: false }))
+    const none = await chatBskyConvoListConvos(new Core(withDefaults({ service: e2e.chat.url, proxy: false, retries: false })))
     expect(none.ok).toBe(false)
     if (!none.ok) expect(none.error).toMatchObject({ status: 401, error: 'AuthenticationRequired' })
   })

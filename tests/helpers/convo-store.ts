@@ -1,8 +1,11 @@
 /**
- * An in-memory Bluesky Chat backend for one viewer, small but real enough that
- * send/get/list/mute/leave/react change what later calls see. Views are built in
- * their lexicon shapes (union members carry `$type`), and the XRPC server validates
- * every response against the lexicons, so a wrong shape here fails loudly.
+ * The one in-memory Bluesky Chat backend of the test servers (tests/helpers/xrpc-server.ts and
+ * the e2e chat service), small but real enough that send/get/list/mute/leave/react change what
+ * later calls see. Convos are shared by their members; each member has their own view of one
+ * (status, muted, unread, left, messages deleted for them). A store acts for one viewer:
+ * `store.as(did)` is the same data seen by another member. Views are built in their lexicon
+ * shapes (union members carry `$type`), and the XRPC servers validate every response against
+ * the lexicons, so a wrong shape here fails loudly.
  */
 import { InvalidRequestError } from '@atproto/xrpc-server'
 
@@ -24,17 +27,24 @@ interface Message {
   reactions: Reaction[]
 }
 
+/** One member's view of a convo. */
+interface Membership {
+  status: 'request' | 'accepted'
+  muted: boolean
+  left: boolean
+  unreadCount: number
+  /** Messages this member deleted for themself. */
+  hidden: Set<string>
+}
+
 interface Convo {
   id: string
   rev: string
-  /** Every member, the viewer included; a group's owner first. */
+  /** Every member: sorted DIDs for a direct convo; a group's owner first, then in the order they joined. */
   members: string[]
-  muted: boolean
-  status: 'request' | 'accepted'
+  memberships: Map<string, Membership>
   locked: boolean
-  left: boolean
-  unreadCount: number
-  /** Oldest first; messages deleted for the viewer are removed. */
+  /** Oldest first. */
   messages: Message[]
   /** Set for group convos (chat.bsky.group.*). */
   group?: Group
@@ -55,6 +65,11 @@ interface Group {
   link?: JoinLink
   /** Pending requests to join through the link, oldest first. */
   requests: { did: string; requestedAt: string }[]
+}
+
+interface Preferences {
+  chat: { include: string; push: boolean }
+  chatRequest: { include: string; push: boolean }
 }
 
 /** The service's member limit for groups (chat.bsky.actor.getStatus reports it). */
@@ -91,39 +106,78 @@ function page<T>(items: T[], limit: number | undefined, cursor: string | undefin
   return { items: items.slice(offset, end), ...(end < items.length ? { cursor: encodeCursor(end) } : {}) }
 }
 
-export class ConvoStore {
+/** What every viewer of one store shares. */
+class ChatData {
   readonly convos = new Map<string, Convo>()
   readonly log: LogEntry[] = []
-  private counter = 0
+  /** Notification preferences (chat.bsky.notification.*), by viewer. */
+  readonly preferences = new Map<string, Preferences>()
+  counter = 0
+
+  constructor(readonly handleOf: (did: string) => string) {}
+}
+
+/** A handle made from the DID: `did:plc:alice` is `alice.test`. */
+function handleFromDid(did: string): string {
+  return `${did.split(':').pop()!.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}.test`
+}
+
+export class ConvoStore {
+  private readonly data: ChatData
 
   constructor(
     /** The DID of the authenticated viewer. */
     readonly viewer: string,
-  ) {}
-
-  private nextRev(): string {
-    return String(++this.counter).padStart(8, '0')
+    options: { handleOf?: (did: string) => string } | ChatData = {},
+  ) {
+    this.data = options instanceof ChatData ? options : new ChatData(options.handleOf ?? handleFromDid)
   }
 
-  private handle(did: string): string {
-    return `${did.split(':').pop()!.replace(/[^a-z0-9-]/gi, '-').toLowerCase()}.test`
+  /** The same chat data, seen by `viewer`. */
+  as(viewer: string): ConvoStore {
+    return viewer === this.viewer ? this : new ConvoStore(viewer, this.data)
+  }
+
+  get convos(): ReadonlyMap<string, Convo> {
+    return this.data.convos
+  }
+
+  private nextRev(): string {
+    return String(++this.data.counter).padStart(8, '0')
   }
 
   private profile(did: string) {
-    return { did, handle: this.handle(did) }
+    return { did, handle: this.data.handleOf(did) }
+  }
+
+  private membership(convo: Convo, did = this.viewer): Membership {
+    return convo.memberships.get(did)!
+  }
+
+  /** Makes `did` a member of `convo` (a no-op for a member). */
+  private join(convo: Convo, did: string, status: Membership['status']): void {
+    if (convo.memberships.has(did)) return
+    convo.members.push(did)
+    convo.memberships.set(did, { status, muted: false, left: false, unreadCount: 0, hidden: new Set() })
   }
 
   /** A convo the viewer can see; InvalidConvo otherwise, as the service answers. */
   convo(convoId: string): Convo {
-    const convo = this.convos.get(convoId)
-    if (!convo || convo.left || !convo.members.includes(this.viewer)) throw declared('InvalidConvo', `Convo ${convoId} not found`)
+    const convo = this.data.convos.get(convoId)
+    if (!convo || !convo.memberships.has(this.viewer) || this.membership(convo).left) throw declared('InvalidConvo', `Convo ${convoId} not found`)
     return convo
   }
 
   private message(convo: Convo, messageId: string): Message {
-    const message = convo.messages.find((m) => m.id === messageId)
+    const message = this.visibleMessages(convo).find((m) => m.id === messageId)
     if (!message) throw new InvalidRequestError(`Message ${messageId} not found`)
     return message
+  }
+
+  /** The convo's messages the viewer has not deleted for themself, oldest first. */
+  private visibleMessages(convo: Convo): Message[] {
+    const hidden = this.membership(convo).hidden
+    return hidden.size ? convo.messages.filter((m) => !hidden.has(m.id)) : convo.messages
   }
 
   messageView(message: Message, convo?: Convo, withReply = true): Record<string, unknown> {
@@ -141,37 +195,41 @@ export class ConvoStore {
   }
 
   convoView(convo: Convo): Record<string, unknown> {
-    const last = convo.messages.at(-1)
+    const last = this.visibleMessages(convo).at(-1)
+    const { muted, status, unreadCount } = this.membership(convo)
     return {
       id: convo.id,
       rev: convo.rev,
       // A group's view lists its important members only (here: the first ten); getConvoMembers lists all.
       members: (convo.group ? convo.members.slice(0, 10) : convo.members).map((did) => this.profile(did)),
-      muted: convo.muted,
-      status: convo.status,
-      unreadCount: convo.unreadCount,
+      muted,
+      status,
+      unreadCount,
       kind: convo.group ? this.groupKind(convo, convo.group) : { $type: `${DEFS}#directConvo` },
       ...(last ? { lastMessage: this.messageView(last, convo, false) } : {}),
     }
   }
 
   private visible(): Convo[] {
-    return [...this.convos.values()].filter((c) => !c.left && c.members.includes(this.viewer)).sort((a, b) => b.rev.localeCompare(a.rev))
+    return [...this.data.convos.values()]
+      .filter((c) => c.memberships.has(this.viewer) && !this.membership(c).left)
+      .sort((a, b) => b.rev.localeCompare(a.rev))
   }
 
   private touch(convo: Convo, entry?: { $type: string; [key: string]: unknown }): string {
     convo.rev = this.nextRev()
-    if (entry) this.log.push({ ...entry, rev: convo.rev, convoId: convo.id })
+    if (entry) this.data.log.push({ ...entry, rev: convo.rev, convoId: convo.id })
     return convo.rev
   }
 
   /** Finds or starts the direct convo between the viewer and `members`; new ones start as requests. */
-  getConvoForMembers(members: string[], status: Convo['status'] = 'request') {
+  getConvoForMembers(members: string[], status: Membership['status'] = 'request') {
     const all = [...new Set([this.viewer, ...members])].sort()
-    let convo = [...this.convos.values()].find((c) => !c.left && !c.group && c.members.join() === all.join())
+    let convo = this.visible().find((c) => !c.group && c.members.join() === all.join())
     if (!convo) {
-      convo = { id: `convo-${this.convos.size + 1}`, rev: '', members: all, muted: false, status, locked: false, left: false, unreadCount: 0, messages: [] }
-      this.convos.set(convo.id, convo)
+      const memberships = new Map(all.map((did): [string, Membership] => [did, { status, muted: false, left: false, unreadCount: 0, hidden: new Set() }]))
+      convo = { id: `convo-${this.data.convos.size + 1}`, rev: '', members: all, memberships, locked: false, messages: [] }
+      this.data.convos.set(convo.id, convo)
       this.touch(convo, { $type: `${DEFS}#logBeginConvo` })
     }
     return { convo: this.convoView(convo) }
@@ -179,7 +237,7 @@ export class ConvoStore {
 
   getConvoAvailability(members: string[]) {
     const all = [...new Set([this.viewer, ...members])].sort().join()
-    const convo = [...this.convos.values()].find((c) => !c.left && !c.group && c.members.join() === all)
+    const convo = this.visible().find((c) => !c.group && c.members.join() === all)
     return { canChat: true, ...(convo ? { convo: this.convoView(convo) } : {}) }
   }
 
@@ -193,17 +251,18 @@ export class ConvoStore {
   }
 
   listConvos(params: { limit?: number; cursor?: string; status?: string; readState?: string }) {
-    const convos = this.visible().filter(
-      (c) => (params.status === undefined || c.status === params.status) && (params.readState !== 'unread' || c.unreadCount > 0),
-    )
+    const convos = this.visible().filter((c) => {
+      const { status, unreadCount } = this.membership(c)
+      return (params.status === undefined || status === params.status) && (params.readState !== 'unread' || unreadCount > 0)
+    })
     const { items, ...rest } = page(convos, params.limit, params.cursor)
     return { convos: items.map((c) => this.convoView(c)), ...rest }
   }
 
   /** Incoming request convos, then the viewer's own pending requests to join groups. */
   listConvoRequests(limit?: number, cursor?: string) {
-    const incoming = this.visible().filter((c) => c.status === 'request')
-    const outgoing = [...this.convos.values()].filter((c) => !c.left && c.group?.requests.some((r) => r.did === this.viewer))
+    const incoming = this.visible().filter((c) => this.membership(c).status === 'request')
+    const outgoing = [...this.data.convos.values()].filter((c) => c.group?.requests.some((r) => r.did === this.viewer))
     const { items, ...rest } = page([...incoming, ...outgoing], limit, cursor)
     return { requests: items.map((c) => (incoming.includes(c) ? { $type: `${DEFS}#convoView`, ...this.convoView(c) } : this.joinRequestConvoView(c))), ...rest }
   }
@@ -224,11 +283,18 @@ export class ConvoStore {
 
   getMessages(convoId: string, limit?: number, cursor?: string) {
     const convo = this.convo(convoId)
-    const { items, ...rest } = page([...convo.messages].reverse(), limit, cursor)
+    const { items, ...rest } = page([...this.visibleMessages(convo)].reverse(), limit, cursor)
     return { messages: items.map((m) => this.messageView(m, convo)), ...rest }
   }
 
-  sendMessage(convoId: string, input: { text: string; replyTo?: { messageId: string } }, sender = this.viewer, id = `msg-${this.counter + 1}`) {
+  /** Sends as the viewer, or as `sender` (another member) when given; `id` picks the message id. */
+  sendMessage(
+    convoId: string,
+    input: { text: string; replyTo?: { messageId: string } },
+    sender = this.viewer,
+    id = `msg-${this.data.counter + 1}`,
+  ): Record<string, unknown> {
+    if (sender !== this.viewer) return this.as(sender).sendMessage(convoId, input, sender, id)
     const convo = this.convo(convoId)
     if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
     if (input.replyTo && !convo.messages.some((m) => m.id === input.replyTo!.messageId)) {
@@ -244,9 +310,11 @@ export class ConvoStore {
       ...(input.replyTo ? { replyTo: input.replyTo.messageId } : {}),
     }
     convo.messages.push(message)
-    // Sending accepts a request convo, as in the real service.
-    if (sender === this.viewer) convo.status = 'accepted'
-    else convo.unreadCount++
+    // Sending accepts a request convo, as in the real service; the others have one more unread.
+    for (const [did, membership] of convo.memberships) {
+      if (did === sender) membership.status = 'accepted'
+      else membership.unreadCount++
+    }
     message.rev = this.touch(convo, { $type: `${DEFS}#logCreateMessage`, message: this.messageView(message, convo, false) })
     return this.messageView(message, convo)
   }
@@ -254,7 +322,7 @@ export class ConvoStore {
   deleteMessageForSelf(convoId: string, messageId: string) {
     const convo = this.convo(convoId)
     const message = this.message(convo, messageId)
-    convo.messages = convo.messages.filter((m) => m !== message)
+    this.membership(convo).hidden.add(message.id)
     const rev = this.touch(convo, { $type: `${DEFS}#logDeleteMessage`, message: { $type: `${DEFS}#deletedMessageView`, id: message.id, rev: message.rev, sender: { did: message.sender }, sentAt: message.sentAt } })
     return { id: message.id, rev, sender: { did: message.sender }, sentAt: message.sentAt }
   }
@@ -274,7 +342,7 @@ export class ConvoStore {
 
   setMuted(convoId: string, muted: boolean) {
     const convo = this.convo(convoId)
-    convo.muted = muted
+    this.membership(convo).muted = muted
     this.touch(convo, { $type: `${DEFS}#${muted ? 'logMuteConvo' : 'logUnmuteConvo'}` })
     return { convo: this.convoView(convo) }
   }
@@ -290,8 +358,9 @@ export class ConvoStore {
 
   acceptConvo(convoId: string) {
     const convo = this.convo(convoId)
-    if (convo.status === 'accepted') return {}
-    convo.status = 'accepted'
+    const membership = this.membership(convo)
+    if (membership.status === 'accepted') return {}
+    membership.status = 'accepted'
     return { rev: this.touch(convo, { $type: `${DEFS}#logAcceptConvo` }) }
   }
 
@@ -299,30 +368,34 @@ export class ConvoStore {
     const convo = this.convo(convoId)
     if (convo.group?.owner === this.viewer) throw declared('OwnerCannotLeave', 'The owner cannot leave the group')
     const rev = this.touch(convo, { $type: `${DEFS}#logLeaveConvo` })
-    convo.left = true
+    this.membership(convo).left = true
     return { convoId, rev }
   }
 
   updateRead(convoId: string) {
     const convo = this.convo(convoId)
-    convo.unreadCount = 0
+    this.membership(convo).unreadCount = 0
     this.touch(convo)
     return { convo: this.convoView(convo) }
   }
 
   updateAllRead(status?: string) {
-    const convos = this.visible().filter((c) => c.unreadCount > 0 && (status === undefined || c.status === status))
-    for (const convo of convos) convo.unreadCount = 0
-    return { updatedCount: convos.length }
+    const memberships = this.visible()
+      .map((c) => this.membership(c))
+      .filter((m) => m.unreadCount > 0 && (status === undefined || m.status === status))
+    for (const membership of memberships) membership.unreadCount = 0
+    return { updatedCount: memberships.length }
   }
 
   getUnreadCounts() {
-    const unread = (status: Convo['status']) => this.visible().filter((c) => c.status === status && !c.locked && c.unreadCount > 0).length
+    const unread = (status: Membership['status']) =>
+      this.visible().filter((c) => !c.locked && this.membership(c).status === status && this.membership(c).unreadCount > 0).length
     return { unreadAcceptedConvos: unread('accepted'), unreadRequestConvos: unread('request') }
   }
 
   getLog(cursor?: string) {
-    const { items, ...rest } = page(this.log, 100, cursor)
+    const mine = this.data.log.filter((entry) => this.data.convos.get(entry.convoId)!.memberships.has(this.viewer))
+    const { items, ...rest } = page(mine, 100, cursor)
     return { logs: items, ...rest }
   }
 
@@ -330,25 +403,30 @@ export class ConvoStore {
   // Group chats (chat.bsky.group.*), the actor and notification preferences. Owner-only actions
   // answer InsufficientRole, as the service does; a locked group refuses new content.
 
-  /** Notification preferences (chat.bsky.notification.*), as the service's defaults. */
-  preferences = { chat: { include: 'all', push: true }, chatRequest: { include: 'all', push: true } }
+  /** The viewer's notification preferences (chat.bsky.notification.*), the service's defaults at first. */
+  get preferences(): Preferences {
+    let preferences = this.data.preferences.get(this.viewer)
+    if (!preferences) {
+      preferences = { chat: { include: 'all', push: true }, chatRequest: { include: 'all', push: true } }
+      this.data.preferences.set(this.viewer, preferences)
+    }
+    return preferences
+  }
 
   /** Starts a group owned by `owner` (the viewer unless given); `id` picks its convo id. */
   createGroup(members: string[], name: string, { owner = this.viewer, id }: { owner?: string; id?: string } = {}) {
-    const all = [...new Set([owner, ...members])]
     const convo: Convo = {
-      id: id ?? `convo-${this.convos.size + 1}`,
+      id: id ?? `convo-${this.data.convos.size + 1}`,
       rev: '',
-      members: all,
-      muted: false,
-      status: owner === this.viewer ? 'accepted' : 'request',
+      members: [],
+      memberships: new Map(),
       locked: false,
-      left: false,
-      unreadCount: 0,
       messages: [],
       group: { name, owner, createdAt: CREATED_AT, requests: [] },
     }
-    this.convos.set(convo.id, convo)
+    // The owner has accepted; everyone added sees a request, as with a new direct convo.
+    for (const did of new Set([owner, ...members])) this.join(convo, did, did === owner ? 'accepted' : 'request')
+    this.data.convos.set(convo.id, convo)
     this.touch(convo, { $type: `${DEFS}#logBeginConvo` })
     return { convo: this.convoView(convo) }
   }
@@ -384,16 +462,18 @@ export class ConvoStore {
   addMembers(convoId: string, members: string[]) {
     const { convo } = this.group(convoId)
     if (convo.locked) throw declared('ConvoLocked', 'Convo is locked')
-    const added = members.filter((did) => !convo.members.includes(did))
+    const added = [...new Set(members)].filter((did) => !convo.memberships.has(did))
     if (convo.members.length + added.length > GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
-    convo.members.push(...added)
+    for (const did of added) this.join(convo, did, 'request')
     this.touch(convo)
     return { convo: this.convoView(convo), addedMembers: added.map((did) => this.profile(did)) }
   }
 
   removeMembers(convoId: string, members: string[]) {
     const { convo, group } = this.group(convoId)
-    convo.members = convo.members.filter((did) => did === group.owner || !members.includes(did))
+    const removed = new Set(members.filter((did) => did !== group.owner))
+    convo.members = convo.members.filter((did) => !removed.has(did))
+    for (const did of removed) convo.memberships.delete(did)
     this.touch(convo)
     return { convo: this.convoView(convo) }
   }
@@ -406,7 +486,7 @@ export class ConvoStore {
     return { convo: this.convoView(convo) }
   }
 
-  createJoinLink(convoId: string, options: { requireApproval?: boolean; joinRule: string }, code = `link${this.counter + 1}`) {
+  createJoinLink(convoId: string, options: { requireApproval?: boolean; joinRule: string }, code = `link${this.data.counter + 1}`) {
     const { convo, group } = this.group(convoId)
     if (group.link?.enabled) throw declared('EnabledJoinLinkAlreadyExists')
     group.link = { code, enabled: true, requireApproval: options.requireApproval ?? false, joinRule: options.joinRule, createdAt: CREATED_AT }
@@ -437,8 +517,8 @@ export class ConvoStore {
   }
 
   private byCode(code: string): { convo: Convo; group: Group; link: JoinLink } | undefined {
-    for (const convo of this.convos.values()) {
-      if (convo.group?.link?.code === code && !convo.left) return { convo, group: convo.group, link: convo.group.link }
+    for (const convo of this.data.convos.values()) {
+      if (convo.group?.link?.code === code) return { convo, group: convo.group, link: convo.group.link }
     }
     return undefined
   }
@@ -462,7 +542,7 @@ export class ConvoStore {
           memberLimit: GROUP_MEMBER_LIMIT,
           requireApproval: link.requireApproval,
           joinRule: link.joinRule,
-          ...(convo.members.includes(this.viewer) ? { convo: this.convoView(convo) } : {}),
+          ...(convo.memberships.has(this.viewer) ? { convo: this.convoView(convo) } : {}),
           viewer: request ? { requestedAt: request.requestedAt } : {},
         }
       }),
@@ -476,14 +556,13 @@ export class ConvoStore {
     if (!link.enabled) throw declared('LinkDisabled')
     if (convo.locked) throw declared('ConvoLocked')
     if (convo.members.length >= GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
-    if (!convo.members.includes(this.viewer)) {
+    if (!convo.memberships.has(this.viewer)) {
       if (link.requireApproval) {
         if (!group.requests.some((r) => r.did === this.viewer)) group.requests.push({ did: this.viewer, requestedAt: CREATED_AT })
         this.touch(convo, { $type: `${DEFS}#logOutgoingJoinRequest` })
         return { status: 'pending' }
       }
-      convo.members.push(this.viewer)
-      convo.status = 'accepted'
+      this.join(convo, this.viewer, 'accepted')
       this.touch(convo, { $type: `${DEFS}#logBeginConvo` })
     }
     return { status: 'joined', convo: this.convoView(convo) }
@@ -500,9 +579,9 @@ export class ConvoStore {
     const { convo, group } = this.group(convoId)
     const pending = group.requests.some((r) => r.did === member)
     group.requests = group.requests.filter((r) => r.did !== member)
-    if (approve && pending && !convo.members.includes(member)) {
+    if (approve && pending && !convo.memberships.has(member)) {
       if (convo.members.length >= GROUP_MEMBER_LIMIT) throw declared('MemberLimitReached')
-      convo.members.push(member)
+      this.join(convo, member, 'accepted')
     }
     this.touch(convo)
     return approve ? { convo: this.convoView(convo) } : {}
@@ -510,14 +589,13 @@ export class ConvoStore {
 
   /** Seeds a pending request to join `convoId` from `member` (the viewer, to join someone else's group). */
   addJoinRequest(convoId: string, member: string) {
-    const convo = this.convos.get(convoId)
+    const convo = this.data.convos.get(convoId)
     if (!convo?.group) throw new Error(`no group ${convoId}`)
     convo.group.requests.push({ did: member, requestedAt: CREATED_AT })
   }
 
   withdrawJoinRequest(convoId: string) {
-    const convo = this.convos.get(convoId)
-    const group = convo && !convo.left ? convo.group : undefined
+    const group = this.data.convos.get(convoId)?.group
     if (!group?.requests.some((r) => r.did === this.viewer)) throw declared('InvalidJoinRequest')
     group.requests = group.requests.filter((r) => r.did !== this.viewer)
     return {}
@@ -541,18 +619,18 @@ export class ConvoStore {
   /** chat.bsky.actor.exportAccountData: the viewer's messages as JSON lines. */
   exportAccountData(): string {
     return this.visible()
-      .flatMap((convo) => convo.messages.filter((m) => m.sender === this.viewer).map((m) => JSON.stringify({ convoId: convo.id, ...this.messageView(m, convo, false) })))
+      .flatMap((convo) => this.visibleMessages(convo).filter((m) => m.sender === this.viewer).map((m) => JSON.stringify({ convoId: convo.id, ...this.messageView(m, convo, false) })))
       .map((line) => `${line}\n`)
       .join('')
   }
 
   /** chat.bsky.actor.deleteAccount: the viewer leaves every convo. */
   deleteAccount() {
-    for (const convo of this.visible()) convo.left = true
+    for (const convo of this.visible()) this.membership(convo).left = true
     return {}
   }
 
-  putPreferences(input: { chat?: { include: string; push: boolean }; chatRequest?: { include: string; push: boolean } }) {
+  putPreferences(input: Partial<Preferences>) {
     if (input.chat) this.preferences.chat = input.chat
     if (input.chatRequest) this.preferences.chatRequest = input.chatRequest
     return { preferences: this.preferences }

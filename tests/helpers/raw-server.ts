@@ -3,8 +3,7 @@
  * produces: HTML error pages, malformed JSON, stalls, arbitrary statuses and headers.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { closeServer } from './xrpc-server.js'
+import { closeServer, listen } from './listen.js'
 
 export interface RawServer {
   readonly url: string
@@ -29,8 +28,7 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
   })
   let connections = 0
   server.on('connection', () => connections++)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server)
   return {
     url: `http://127.0.0.1:${port}`,
     requests,

@@ -2,19 +2,19 @@
  * A real `@atproto/xrpc-server` on 127.0.0.1 (port 0), built from every lexicon in
  * `lexicons/`, serving all of Bluesky Chat (`chat.bsky.convo.*` here, the group, actor and
  * notification methods from chat-handlers.ts) from a ConvoStore, and the session methods of a
- * PDS (session-handlers.ts). It validates
- * requests (and, here, responses) against the lexicons, records the headers every request
- * arrived with, checks the bearer token like a PDS, and can be told to fail the next call
- * of a method with any error.
+ * PDS (session-handlers.ts). It validates requests (and, here, responses) against the lexicons,
+ * records the headers every request arrived with, checks the bearer token like a PDS, and can be
+ * told to fail the next call of a method with any error. The e2e chat service serves the same
+ * chat methods (`serveChatMethods`) behind its own auth.
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
-import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type Params } from '@atproto/xrpc-server'
+import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type MethodConfigOrHandler, type Params } from '@atproto/xrpc-server'
 import { chatHandlers, EncodedBody } from './chat-handlers.js'
 import { ConvoStore } from './convo-store.js'
+import { closeServer, listen } from './listen.js'
 import { checkSessionAuth, sessionHandlers, SessionTokens, type Account } from './session-handlers.js'
 
 export const LEXICON_DIR = join(import.meta.dirname, '../../lexicons')
@@ -72,6 +72,7 @@ export function convoMethods(): string[] {
 }
 
 type Body = Record<string, unknown>
+/** One method, answered from the store as the authenticated viewer sees it. */
 type Handler = (store: ConvoStore, params: Params, input: Body) => unknown
 
 const handlers: Record<string, Handler> = {
@@ -123,6 +124,35 @@ function verifyAuth(sessions: SessionTokens) {
   }
 }
 
+type XrpcServer = ReturnType<typeof createServer>
+type AuthVerifier = Extract<MethodConfigOrHandler, { auth?: unknown }>['auth']
+
+/**
+ * Serves every Bluesky Chat method on `xrpc` from `store()`, as the DID `auth` verified (its
+ * `credentials.did`) sees it. `before` runs first and may throw instead of answering.
+ */
+export function serveChatMethods(
+  xrpc: XrpcServer,
+  store: () => ConvoStore,
+  auth: AuthVerifier,
+  before?: (nsid: string, viewer: string, params: Params) => void | Promise<void>,
+): void {
+  const chat = [...Object.entries(handlers).map(([name, handler]) => [`chat.bsky.convo.${name}`, handler] as const), ...Object.entries(chatHandlers)]
+  for (const [nsid, handler] of chat) {
+    xrpc.method(nsid, {
+      auth,
+      handler: async (ctx: HandlerContext) => {
+        const viewer = (ctx.auth as { credentials: { did: string } }).credentials.did
+        const params = ctx.params ?? {}
+        await before?.(nsid, viewer, params)
+        const output = handler(store().as(viewer), params, (ctx.input?.body ?? {}) as Body)
+        // The server takes plain objects only.
+        return output instanceof EncodedBody ? { encoding: output.encoding, body: output.body } : { encoding: 'application/json', body: output }
+      },
+    })
+  }
+}
+
 /** The account the session methods log in; its DID is the viewer's. */
 export const DEFAULT_ACCOUNT: Account = { did: VIEWER_DID, handle: 'viewer.test', password: 'hunter2' }
 
@@ -141,19 +171,7 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     throw new XRPCError(failure.status ?? 400, failure.message ?? failure.error, failure.error)
   }
 
-  const chat = [...Object.entries(handlers).map(([name, handler]) => [`chat.bsky.convo.${name}`, handler] as const), ...Object.entries(chatHandlers)]
-  for (const [nsid, handler] of chat) {
-    xrpc.method(nsid, {
-      auth: verifyAuth(sessions),
-      handler: (ctx: HandlerContext) => {
-        injectedFailure(nsid)
-        const input = (ctx.input?.body ?? {}) as Body
-        const output = handler(store, ctx.params, input)
-        // The server takes plain objects only.
-        return output instanceof EncodedBody ? { encoding: output.encoding, body: output.body } : { encoding: 'application/json', body: output }
-      },
-    })
-  }
+  serveChatMethods(xrpc, () => store, verifyAuth(sessions), injectedFailure)
 
   for (const [nsid, method] of Object.entries(sessionHandlers)) {
     xrpc.method(nsid, {
@@ -174,8 +192,7 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     requests.push({ method: req.method ?? '', nsid, url: req.url ?? '', headers: req.headers })
     xrpc.router(req, res)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server)
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -189,12 +206,4 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     failNext: (nsid, error) => void injected.set(nsid, error),
     close: () => closeServer(server),
   }
-}
-
-/** Closes a server, dropping idle keep-alive connections so `close` does not wait for them. */
-export function closeServer(server: import('node:http').Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()))
-    server.closeAllConnections()
-  })
 }

@@ -2,7 +2,7 @@
 import { vi } from 'vitest'
 import { defineFaultMatrix } from './support/fault-matrix.js'
 
-// The runtime's `#transport` resolves to the undici module in Node: swap in the browser build's.
-vi.mock('../../runtime/transport/undici.ts', () => import('../../runtime/transport/fetch.js'))
+// The runtime's `#transport` resolves to the node:http module in Node: swap in the browser build's.
+vi.mock('../../runtime/transport/node.ts', () => import('../../runtime/transport/fetch.js'))
 
 defineFaultMatrix('fetch')

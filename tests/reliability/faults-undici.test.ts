@@ -1,4 +1,4 @@
-/** The fault matrix (support/fault-matrix.ts) over the Node transport, a fresh undici Agent per cell. */
+/** The fault matrix (support/fault-matrix.ts) over undici, the transport of a caller-supplied dispatcher: a fresh undici Agent per cell. */
 import { Agent } from 'undici'
 import { defineFaultMatrix } from './support/fault-matrix.js'
 

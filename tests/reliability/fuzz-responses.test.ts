@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, XrpcError, XrpcResponseError, type Paginated, type Result } from '@lexgen/runtime'
+import { Core, XrpcError, XrpcResponseError, type Paginated, type Result, withDefaults } from '@lexgen/runtime'
 import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
 import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const chat = await startChatServer()
   try {
     const seeded = seedConvo(chat)
-    const core = new Core({ service: chat.url, auth: TEST_TOKEN, retries: false })
+    const core = new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN, retries: false }))
     // Order matters for a few: lock, delete the message and leave the convo last.
     const last = ['lockConvo', 'unlockConvo', 'deleteMessageForSelf', 'leaveConvo']
     for (const name of [...NAMES.filter((n) => !last.includes(n)), ...last]) {
@@ -185,7 +185,7 @@ describe('random and mutated responses into every convo method', () => {
   it('every call resolves to a typed error or the decoded body', async () => {
     let cases = 0
     const outcomes: Record<string, number> = {}
-    const core = new Core({ service: server.url, auth: TEST_TOKEN, timeout: 2_000, retries: { limit: 1, baseDelay: 1, maxDelay: 5, maxWait: 20 } })
+    const core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, timeout: 2_000, retries: { limit: 1, baseDelay: 1, maxDelay: 5, maxWait: 20 } }))
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...NAMES).chain((name) => fc.tuple(fc.constant(name), responseArb(name))),
@@ -214,7 +214,7 @@ describe('random and mutated responses into every convo method', () => {
     let cases = 0
     let thrown = 0
     let items = 0
-    const core = new Core({ service: server.url, auth: TEST_TOKEN, timeout: 2_000, retries: false })
+    const core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, timeout: 2_000, retries: false }))
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...paged).chain((name) => fc.tuple(fc.constant(name), responseArb(name).filter((r) => r.status < 300 || r.status >= 400))),

@@ -4,8 +4,9 @@
  * errors, and every 3xx status on both transports.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method } from '@lexgen/runtime'
+import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, withDefaults } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
+import { send as nodeSend } from '../../runtime/transport/node.js'
 import { send as undiciSend } from '../../runtime/transport/undici.js'
 import { ResponseTooLarge } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
@@ -46,7 +47,7 @@ describe('maxResponseBytes', () => {
   it('defaults to 16 MiB and stops reading an endless body there, with a typed error', async () => {
     server.reset()
     server.handle(endless(512 * MiB))
-    const core = new Core({ service: server.url, retries: false })
+    const core = new Core(withDefaults({ service: server.url, retries: false }))
     expect(core.maxResponseBytes).toBe(16 * MiB)
     const heapBefore = process.memoryUsage().arrayBuffers
     const result = await call(core, getConvo, {})
@@ -70,7 +71,7 @@ describe('maxResponseBytes', () => {
         res.writeHead(200, { 'content-type': 'application/json' })
         res.end(`{"a":"${'y'.repeat(size - 8)}"}`)
       })
-      const result = await call(new Core({ service: server.url, retries: false, maxResponseBytes: 1000 }), getConvo, {})
+      const result = await call(new Core(withDefaults({ service: server.url, retries: false, maxResponseBytes: 1000 })), getConvo, {})
       expect(result.ok, `${size} bytes`).toBe(ok)
     }
   })
@@ -80,20 +81,20 @@ describe('maxResponseBytes', () => {
       res.writeHead(500, { 'content-type': 'text/html' })
       res.end('<html>' + 'z'.repeat(100_000) + '</html>')
     })
-    const core = new Core({ service: server.url, retries: false, maxResponseBytes: 10_000 })
+    const core = new Core(withDefaults({ service: server.url, retries: false, maxResponseBytes: 10_000 }))
     const small = await call(core, getConvo, {})
     expect(small.ok ? undefined : small.error).toBeInstanceOf(ResponseTooLargeError)
     expect(small.ok ? undefined : small.error.status).toBe(500)
     const raised = await call(core, getConvo, {}, { maxResponseBytes: Infinity })
     expect(raised.ok ? undefined : raised.error).toBeInstanceOf(XrpcResponseError)
-    const lowered = await call(new Core({ service: server.url, retries: false }), getConvo, {}, { maxResponseBytes: 10 })
+    const lowered = await call(new Core(withDefaults({ service: server.url, retries: false })), getConvo, {}, { maxResponseBytes: 10 })
     expect(lowered.ok ? undefined : lowered.error).toBeInstanceOf(ResponseTooLargeError)
   })
 
   it('is never retried: the same body would come back', async () => {
     server.reset()
     server.handle(endless(1 * MiB))
-    const result = await call(new Core({ service: server.url, retries: { limit: 3, baseDelay: 1 }, maxResponseBytes: 1024 }), getConvo, {})
+    const result = await call(new Core(withDefaults({ service: server.url, retries: { limit: 3, baseDelay: 1 }, maxResponseBytes: 1024 })), getConvo, {})
     expect(result.ok ? undefined : result.error).toBeInstanceOf(ResponseTooLargeError)
     expect(server.requests).toHaveLength(1)
   })
@@ -107,7 +108,7 @@ describe('maxResponseBytes', () => {
       res.end(`"${'a'.repeat(4998)}"`)
     })
     for (let i = 0; i < 5; i++) {
-      const result = await call(new Core({ service: server.url, retries: false, maxResponseBytes: 4999 }), getConvo, {})
+      const result = await call(new Core(withDefaults({ service: server.url, retries: false, maxResponseBytes: 4999 })), getConvo, {})
       expect(result.ok ? undefined : result.error).toBeInstanceOf(ResponseTooLargeError)
     }
     await settle()
@@ -116,10 +117,11 @@ describe('maxResponseBytes', () => {
   })
 
   it.each([-1, 1.5, Number.NaN, '10' as unknown as number])('rejects maxResponseBytes %s before any request', (limit) => {
-    expect(() => new Core({ service: server.url, maxResponseBytes: limit })).toThrow(/maxResponseBytes must be a whole number of bytes >= 0/)
+    expect(() => new Core(withDefaults({ service: server.url, maxResponseBytes: limit }))).toThrow(/maxResponseBytes must be a whole number of bytes >= 0/)
   })
 
   it.each([
+    ['node', nodeSend],
     ['undici', undiciSend],
     ['fetch', fetchSend],
   ] as const)('the %s transport enforces it by itself, content-length or not', async (_name, send) => {
@@ -136,17 +138,18 @@ describe('maxResponseBytes', () => {
 })
 
 describe('redirects are never followed', () => {
-  for (const transport of ['undici', 'fetch'] as const) {
+  const transports = { node: nodeSend, undici: undiciSend, fetch: fetchSend }
+  for (const transport of ['node', 'undici', 'fetch'] as const) {
     it.each([301, 302, 303, 307, 308])(`%i to another origin (${transport}) is an UnexpectedRedirectError naming the Location`, async (status) => {
       other.reset()
       server.handle((req, res) => {
         res.writeHead(status, { location: `${other.url}${req.url}` })
         res.end()
       })
-      const send = transport === 'undici' ? undiciSend : fetchSend
+      const send = transports[transport]
       const raw = await send({ method: 'POST', url: `${server.url}/xrpc/chat.bsky.convo.sendMessage`, headers: { authorization: 'Bearer secret' }, body: '{}', signal: new AbortController().signal })
       expect(raw.status).toBe(status)
-      const result = await call(new Core({ service: server.url, auth: 'secret', retries: false }), sendMessage, { input: { convoId: 'c', message: { text: 'x' } } })
+      const result = await call(new Core(withDefaults({ service: server.url, auth: 'secret', retries: false })), sendMessage, { input: { convoId: 'c', message: { text: 'x' } } })
       if (result.ok) throw new Error('expected UnexpectedRedirectError')
       expect(result.error).toBeInstanceOf(UnexpectedRedirectError)
       expect(result.error).toMatchObject({ status, error: 'UnexpectedRedirect', location: `${other.url}/xrpc/chat.bsky.convo.sendMessage` })

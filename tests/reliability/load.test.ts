@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core } from '@lexgen/runtime'
+import { Core, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
 import { ROOT } from '../codegen/helpers.js'
 import { OK_CONVO } from './support/fault-matrix.js'
@@ -23,7 +23,7 @@ import { report } from './support/seed.js'
 
 const run = promisify(execFile)
 const CONCURRENCY = 1_000
-/** Must match SHARED_CONNECTIONS_PER_ORIGIN in runtime/transport/undici.ts. */
+/** Must match SHARED_CONNECTIONS_PER_ORIGIN in runtime/transport/node.ts. */
 const SHARED_CONNECTIONS = 64
 let server: FaultServer
 const rejections = trackUnhandledRejections()
@@ -47,7 +47,7 @@ afterAll(async () => {
 describe('1,000 concurrent calls through one client', () => {
   it('all succeed, each procedure arrives once, sockets stay within the pool limit', async () => {
     server.reset()
-    const core = new Core({ service: server.url, auth: 'load-token', retries: false })
+    const core = new Core(withDefaults({ service: server.url, auth: 'load-token', retries: false }))
     const started = performance.now()
     const results = await Promise.all(
       Array.from({ length: CONCURRENCY }, (_, i) =>

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, InvalidResponseError } from '@lexgen/runtime'
+import { Core, InvalidResponseError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoListConvos } from '../../generated/index.js'
 import { removeDir, runCli, tempDir } from '../codegen/helpers.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
@@ -23,7 +23,7 @@ describe('a 2xx JSON body that is not an object', () => {
   // threw a TypeError), and a paged method turned `""` or `5` into an empty page `{}` as if all was well.
   it.each(['null', '5', '"text"', 'true', '[]', '[{"id":"c1"}]'])('%s is an InvalidResponseError, paged or not', async (body) => {
     server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body)))
-    const core = new Core({ service: server.url, retries: false })
+    const core = new Core(withDefaults({ service: server.url, retries: false }))
     const single = await chatBskyConvoGetConvo(core, { convoId: 'c1' })
     expect(single.ok ? single.value : single.error).toBeInstanceOf(InvalidResponseError)
     const paged = await chatBskyConvoListConvos(core, {})

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, Core, XrpcError, type Method, type Result } from '@lexgen/runtime'
+import { call, Core, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
 import { buildUrl } from '../../runtime/request.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
@@ -51,14 +51,14 @@ describe('the token is redacted from everything emitted', () => {
     const onWarning = (w: unknown) => void warnings.push(w)
     process.on('warning', onWarning)
     try {
-      const core = new Core({
+      const core = new Core(withDefaults({
         service: server.url,
         auth: TOKEN,
         retries: false,
         onRequest: (c) => void emitted.push(c),
         onResponse: (c) => void emitted.push(c),
         onError: (c) => void emitted.push(c),
-      })
+      }))
       for (const method of [getConvo, sendMessage]) {
         const result = await call(core, method, method === sendMessage ? { input: { convoId: 'c' } } : { params: { convoId: 'c' } })
         emitted.push(result, core)
@@ -109,8 +109,8 @@ describe('no header injection through anything a user passes', () => {
         cases++
         const value = `v${raw}x-injected: 1`
         const outcome = perCall
-          ? await attempt(() => new Core({ service: server.url, retries: false }), { headers: { 'x-fuzz': value } })
-          : await attempt(() => new Core({ service: server.url, retries: false, headers: { 'x-fuzz': value } }))
+          ? await attempt(() => new Core(withDefaults({ service: server.url, retries: false })), { headers: { 'x-fuzz': value } })
+          : await attempt(() => new Core(withDefaults({ service: server.url, retries: false, headers: { 'x-fuzz': value } })))
         if (outcome === 'rejected') {
           rejected++
           expect(validValue(value)).toBe(false)
@@ -130,7 +130,7 @@ describe('no header injection through anything a user passes', () => {
       fc.asyncProperty(fc.string({ unit: fc.constantFrom('a', 'B', '-', '_', '.', ' ', ':', '\r', '\n', '\0', '(', '@', 'é', '!'), minLength: 0, maxLength: 8 }), async (name) => {
         cases++
         const isToken = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)
-        const outcome = await attempt(() => new Core({ service: server.url, retries: false, headers: { [name]: 'v' } }))
+        const outcome = await attempt(() => new Core(withDefaults({ service: server.url, retries: false, headers: { [name]: 'v' } })))
         expect(outcome === 'rejected').toBe(!isToken)
         if (outcome !== 'rejected') expect(outcome[name.toLowerCase()]).toBe('v')
       }),
@@ -147,7 +147,7 @@ describe('no header injection through anything a user passes', () => {
         const token = `tok${raw}x-injected: 1`
         let outcome: Awaited<ReturnType<typeof attempt>>
         try {
-          outcome = await attempt(() => new Core({ service: server.url, retries: false, auth: asFunction ? () => token : token }))
+          outcome = await attempt(() => new Core(withDefaults({ service: server.url, retries: false, auth: asFunction ? () => token : token })))
         } catch (error) {
           throw new Error(`unexpected ${String(error)}`)
         }
@@ -167,8 +167,8 @@ describe('no header injection through anything a user passes', () => {
         cases++
         const proxy = `did:web:api.bsky.chat${tail}`
         const outcome = perCall
-          ? await attempt(() => new Core({ service: server.url, retries: false }), { proxy })
-          : await attempt(() => new Core({ service: server.url, retries: false, proxy }))
+          ? await attempt(() => new Core(withDefaults({ service: server.url, retries: false })), { proxy })
+          : await attempt(() => new Core(withDefaults({ service: server.url, retries: false, proxy })))
         const wellFormed = /^did:[a-z]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]#[A-Za-z0-9._~-]+$/.test(proxy)
         expect(outcome === 'rejected').toBe(!wellFormed)
         if (outcome !== 'rejected') expect(outcome['atproto-proxy']).toBe(proxy)
@@ -188,7 +188,7 @@ describe('no header injection through anything a user passes', () => {
         const before = server.requests.length
         let core: Core
         try {
-          core = new Core({ service, retries: false })
+          core = new Core(withDefaults({ service, retries: false }))
         } catch (error) {
           expect(error).toBeInstanceOf(TypeError)
           return
@@ -239,7 +239,7 @@ describe('query parameters cannot inject other parameters', () => {
 
   it('and the server receives them that way', async () => {
     server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end('{}')))
-    const core = new Core({ service: server.url, retries: false })
+    const core = new Core(withDefaults({ service: server.url, retries: false }))
     let cases = 0
     await fc.assert(
       fc.asyncProperty(params, async (input) => {
@@ -260,7 +260,7 @@ describe('a method NSID cannot leave /xrpc/', () => {
     async (nsid) => {
       server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end('{}')))
       const before = server.requests.length
-      await expect(call(new Core({ service: server.url, retries: false }), { ...getConvo, nsid }, {})).rejects.toThrow(TypeError)
+      await expect(call(new Core(withDefaults({ service: server.url, retries: false })), { ...getConvo, nsid }, {})).rejects.toThrow(TypeError)
       expect(server.requests.length).toBe(before)
     },
   )

@@ -15,6 +15,7 @@ import {
   XrpcError,
   XrpcResponseError,
   type ErrorContext,
+  withDefaults,
 } from '@lexgen/runtime'
 import { Client } from '../../generated/client.js'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
@@ -31,7 +32,7 @@ let core: Core
 beforeEach(async () => {
   server = await startChatServer()
   seeded = seedConvo(server)
-  core = new Core({ service: server.url, auth: TEST_TOKEN })
+  core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN }))
 })
 
 afterEach(async () => {
@@ -85,13 +86,13 @@ describe('headers the server received', () => {
   })
 
   it('uses the client proxy for every call; a call can still choose its own', async () => {
-    const noProxy = new Core({ service: server.url, auth: TEST_TOKEN, proxy: false })
+    const noProxy = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, proxy: false }))
     valueOf(await chatBskyConvoGetConvo(noProxy, { convoId: seeded.convoId }))
     expect(server.last('chat.bsky.convo.getConvo')!.headers).not.toHaveProperty('atproto-proxy')
     valueOf(await chatBskyConvoGetConvo(noProxy, { convoId: seeded.convoId }, { proxy: BSKY_CHAT_PROXY }))
     expect(server.last('chat.bsky.convo.getConvo')!.headers['atproto-proxy']).toBe(BSKY_CHAT_PROXY)
 
-    const custom = new Core({ service: server.url, auth: TEST_TOKEN, proxy: 'did:plc:abc123#chat' })
+    const custom = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, proxy: 'did:plc:abc123#chat' }))
     valueOf(await chatBskyConvoGetConvo(custom, { convoId: seeded.convoId }))
     expect(server.last('chat.bsky.convo.getConvo')!.headers['atproto-proxy']).toBe('did:plc:abc123#chat')
   })
@@ -99,7 +100,7 @@ describe('headers the server received', () => {
   it('resolves an auth function before every call', async () => {
     const tokens = [TEST_TOKEN, EXPIRED_TOKEN]
     let calls = 0
-    const rotating = new Core({ service: server.url, auth: async () => tokens[calls++] })
+    const rotating = new Core(withDefaults({ service: server.url, auth: async () => tokens[calls++] }))
     expect((await chatBskyConvoGetConvo(rotating, { convoId: seeded.convoId })).ok).toBe(true)
     const second = await chatBskyConvoGetConvo(rotating, { convoId: seeded.convoId })
     expect(second.ok ? undefined : second.error).toBeInstanceOf(ExpiredTokenError)
@@ -107,7 +108,7 @@ describe('headers the server received', () => {
   })
 
   it('sends client and per-call headers, the per-call value winning', async () => {
-    const withHeaders = new Core({ service: server.url, auth: TEST_TOKEN, headers: { 'X-Client': 'a', 'x-both': 'client' } })
+    const withHeaders = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, headers: { 'X-Client': 'a', 'x-both': 'client' } }))
     valueOf(await chatBskyConvoGetConvo(withHeaders, { convoId: seeded.convoId }, { headers: { 'X-Both': 'call', 'x-call': 'b' } }))
     const { headers } = server.last('chat.bsky.convo.getConvo')!
     expect(headers).toMatchObject({ 'x-client': 'a', 'x-both': 'call', 'x-call': 'b' })
@@ -221,7 +222,7 @@ describe('lexicon-declared errors arrive as their generated classes', () => {
 
 describe('authentication errors and the token', () => {
   async function failWith(auth: string | undefined): Promise<XrpcError> {
-    const result = await chatBskyConvoGetConvo(new Core({ service: server.url, ...(auth ? { auth } : {}) }), { convoId: seeded.convoId })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: server.url, ...(auth ? { auth } : {}) })), { convoId: seeded.convoId })
     if (result.ok) throw new Error('expected an auth failure')
     return result.error
   }
@@ -249,13 +250,13 @@ describe('authentication errors and the token', () => {
 
   it('keeps the token out of errors, hook contexts and an inspected Core', async () => {
     const seen: unknown[] = []
-    const hooked = new Core({
+    const hooked = new Core(withDefaults({
       service: server.url,
       auth: TEST_TOKEN,
       onRequest: (c) => seen.push(c),
       onResponse: (c) => seen.push(c),
       onError: (c) => seen.push(c),
-    })
+    }))
     server.failNext('chat.bsky.convo.getConvo', { error: 'InvalidConvo' })
     const result = await chatBskyConvoGetConvo(hooked, { convoId: seeded.convoId })
     expect(result.ok).toBe(false)

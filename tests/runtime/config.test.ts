@@ -3,7 +3,7 @@
  * request leaves, and none of their messages quotes a credential.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, type Method } from '@lexgen/runtime'
+import { call, Core, type Method, withDefaults } from '@lexgen/runtime'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -24,32 +24,32 @@ describe('Core configuration', () => {
     ['a URL with credentials', 'https://user:pass@bsky.social', /must not contain credentials/],
     ['a URL with a query', 'https://bsky.social/?x=1', /query or fragment/],
   ])('rejects %s as service', (_label, service, message) => {
-    expect(() => new Core({ service })).toThrow(TypeError)
-    expect(() => new Core({ service })).toThrow(message)
+    expect(() => new Core(withDefaults({ service }))).toThrow(TypeError)
+    expect(() => new Core(withDefaults({ service }))).toThrow(message)
   })
 
   it.each(['did:web:api.bsky.chat', 'api.bsky.chat#bsky_chat', 'did:web:api.bsky.chat#', 'did:web:api.bsky.chat#bsky chat', 'did:web:x#y\r\nx-evil: 1'])(
     'rejects the malformed proxy %j',
     (proxy) => {
-      expect(() => new Core({ service: server.url, proxy })).toThrow(/Invalid atproto-proxy .*did:<method>:<id>#<service>/)
+      expect(() => new Core(withDefaults({ service: server.url, proxy }))).toThrow(/Invalid atproto-proxy .*did:<method>:<id>#<service>/)
     },
   )
 
   it.each(['did:web:api.bsky.chat#bsky_chat', 'did:plc:ewvi7nxzyoun6zhxrhs64oiz#atproto_labeler', 'did:web:localhost%3A2584#bsky_chat'])('accepts the proxy %s', (proxy) => {
-    expect(new Core({ service: server.url, proxy }).proxy).toBe(proxy)
+    expect(new Core(withDefaults({ service: server.url, proxy })).proxy).toBe(proxy)
   })
 
   it('rejects CR or LF in a header value, and invalid header names', () => {
-    expect(() => new Core({ service: server.url, headers: { 'x-ok': 'a\r\nx-injected: 1' } })).toThrow(/Invalid value for header "x-ok"/)
-    expect(() => new Core({ service: server.url, headers: { 'bad name': 'v' } })).toThrow(/Invalid header name/)
+    expect(() => new Core(withDefaults({ service: server.url, headers: { 'x-ok': 'a\r\nx-injected: 1' } }))).toThrow(/Invalid value for header "x-ok"/)
+    expect(() => new Core(withDefaults({ service: server.url, headers: { 'bad name': 'v' } }))).toThrow(/Invalid header name/)
   })
 
   it.each([0, -1, Number.NaN, 2 ** 31])('rejects the timeout %s', (timeout) => {
-    expect(() => new Core({ service: server.url, timeout })).toThrow(/timeout must be a positive number/)
+    expect(() => new Core(withDefaults({ service: server.url, timeout }))).toThrow(/timeout must be a positive number/)
   })
 
   it('accepts a service with a path prefix and builds URLs under it', async () => {
-    const core = new Core({ service: `${server.url}/pds/` })
+    const core = new Core(withDefaults({ service: `${server.url}/pds/` }))
     await call(core, getConvo, { params: { convoId: 'c1' } })
     expect(server.requests.at(-1)!.url).toBe('/pds/xrpc/chat.bsky.convo.getConvo?convoId=c1')
   })
@@ -64,20 +64,20 @@ describe('per-call programmer errors reject before any request', () => {
     ['a bad timeout', { timeout: -5 }, /timeout must be a positive number/],
   ] as const)('%s', async (_label, options, message) => {
     const count = before()
-    await expect(call(new Core({ service: server.url }), getConvo, {}, options)).rejects.toThrow(message)
+    await expect(call(new Core(withDefaults({ service: server.url })), getConvo, {}, options)).rejects.toThrow(message)
     expect(server.requests.length).toBe(count)
   })
 
   it('an object where a query parameter should be', async () => {
     const count = before()
-    await expect(call(new Core({ service: server.url }), getConvo, { params: { convoId: { id: 1 } } })).rejects.toThrow(TypeError)
+    await expect(call(new Core(withDefaults({ service: server.url })), getConvo, { params: { convoId: { id: 1 } } })).rejects.toThrow(TypeError)
     expect(server.requests.length).toBe(count)
   })
 
   it('a token containing CR/LF, without quoting the token', async () => {
     const count = before()
     const token = 'secret-token\r\nx-injected: 1'
-    const error = await call(new Core({ service: server.url, auth: () => token }), getConvo, {}).catch((e: unknown) => e as Error)
+    const error = await call(new Core(withDefaults({ service: server.url, auth: () => token })), getConvo, {}).catch((e: unknown) => e as Error)
     expect(error).toBeInstanceOf(TypeError)
     expect(String(error)).not.toContain('secret-token')
     expect(server.requests.length).toBe(count)

@@ -26,6 +26,7 @@ import {
   XrpcTransportError,
   type BinaryInput,
   type Method,
+  withDefaults,
 } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo } from '../../generated/chat/bsky/convo/getConvo.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
@@ -48,7 +49,7 @@ async function serve(handler: RawHandler): Promise<RawServer> {
 
 async function failure(handler: RawHandler, config: { timeout?: number } = {}): Promise<XrpcError> {
   const server = await serve(handler)
-  const result = await chatBskyConvoGetConvo(new Core({ service: server.url, retries: false, auth: TOKEN, ...config }), { convoId: 'c1' })
+  const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: server.url, retries: false, auth: TOKEN, ...config })), { convoId: 'c1' })
   if (result.ok) throw new Error('expected a failure')
   return result.error
 }
@@ -191,7 +192,7 @@ describe('transport failures', () => {
 
   it('lets a call set its own timeout', async () => {
     const server = await serve(stall)
-    const core = new Core({ service: server.url, retries: false, timeout: 60_000 })
+    const core = new Core(withDefaults({ service: server.url, retries: false, timeout: 60_000 }))
     const started = performance.now()
     const result = await call(core, getConvo, { params: { convoId: 'c1' } }, { timeout: 100 })
     expect(result.ok ? undefined : result.error).toBeInstanceOf(TimeoutError)
@@ -204,7 +205,7 @@ describe('transport failures', () => {
     const reason = new Error('user navigated away')
     setTimeout(() => controller.abort(reason), 50)
     const started = performance.now()
-    const result = await call(new Core({ service: server.url, retries: false }), getConvo, { params: { convoId: 'c1' } }, { signal: controller.signal })
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false })), getConvo, { params: { convoId: 'c1' } }, { signal: controller.signal })
     expect(performance.now() - started).toBeLessThan(1000)
     if (result.ok) throw new Error('expected an abort')
     expect(result.error).toBeInstanceOf(AbortError)
@@ -214,7 +215,7 @@ describe('transport failures', () => {
 
   it('does not send anything when the signal is already aborted', async () => {
     const server = await serve(respond(200, '{}', JSON_TYPE))
-    const result = await call(new Core({ service: server.url, retries: false }), getConvo, {}, { signal: AbortSignal.abort() })
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false })), getConvo, {}, { signal: AbortSignal.abort() })
     expect(result.ok ? undefined : result.error).toBeInstanceOf(AbortError)
     expect(server.requests).toHaveLength(0)
   })
@@ -222,7 +223,7 @@ describe('transport failures', () => {
   it('reports a refused connection as ConnectionError with the original cause', async () => {
     const server = await startRawServer(stall)
     await server.close()
-    const result = await call(new Core({ service: server.url, retries: false, auth: TOKEN }), getConvo, {})
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false, auth: TOKEN })), getConvo, {})
     if (result.ok) throw new Error('expected a connection failure')
     expect(result.error).toBeInstanceOf(ConnectionError)
     expect(result.error).toMatchObject({ status: 0, error: 'ConnectionFailed', headers: {} })
@@ -246,7 +247,7 @@ describe('bodies on the wire', () => {
 
   it('sends JSON input with content-type application/json', async () => {
     const server = await serve(respond(200, JSON.stringify({ id: 'm1', rev: '1', text: 'hi', sender: { did: 'did:plc:a' }, sentAt: '2024-01-01T00:00:00Z' }), JSON_TYPE))
-    const result = await chatBskyConvoSendMessage(new Core({ service: server.url, retries: false }), { convoId: 'c1', message: { text: 'hi' } })
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: server.url, retries: false })), { convoId: 'c1', message: { text: 'hi' } })
     expect(result.ok).toBe(true)
     expect(server.requests[0]).toMatchObject({ method: 'POST', url: '/xrpc/chat.bsky.convo.sendMessage', body: '{"convoId":"c1","message":{"text":"hi"}}' })
     expect(server.requests[0]!.headers['content-type']).toBe('application/json')
@@ -259,7 +260,7 @@ describe('bodies on the wire', () => {
     ['a ReadableStream', (): BinaryInput => new Blob(['stream!']).stream(), {}, 'application/octet-stream'],
   ] as const)('sends %s as raw bytes', async (_label, input, headers, contentType) => {
     const server = await serve(echo)
-    const result = await call<{ contentType: string; body: string }>(new Core({ service: server.url, retries: false }), upload, { input: input() }, { headers })
+    const result = await call<{ contentType: string; body: string }>(new Core(withDefaults({ service: server.url, retries: false })), upload, { input: input() }, { headers })
     if (!result.ok) throw result.error
     expect(result.value.contentType).toBe(contentType)
     expect(result.value.body).toMatch(/^[a-z]+!$/)
@@ -268,14 +269,14 @@ describe('bodies on the wire', () => {
   it('uses the declared encoding for a concrete non-JSON input', async () => {
     const server = await serve(echo)
     const car: Method = { nsid: 'com.example.importRepo', type: 'procedure', input: 'application/vnd.ipld.car', output: 'application/json' }
-    const result = await call<{ contentType: string }>(new Core({ service: server.url, retries: false }), car, { input: new Uint8Array([1, 2, 3]) })
+    const result = await call<{ contentType: string }>(new Core(withDefaults({ service: server.url, retries: false })), car, { input: new Uint8Array([1, 2, 3]) })
     expect(result.ok && result.value.contentType).toBe('application/vnd.ipld.car')
   })
 
   it('sends neither body nor content-type when the lexicon declares no input', async () => {
     const server = await serve(respond(200, ''))
     const noInput: Method = { nsid: 'com.example.ping', type: 'procedure' }
-    const result = await call(new Core({ service: server.url, retries: false }), noInput, {}, { headers: { 'content-type': 'application/json' } })
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false })), noInput, {}, { headers: { 'content-type': 'application/json' } })
     expect(result).toMatchObject({ ok: true, value: undefined, response: { status: 200 } })
     expect(server.requests[0]!.headers).not.toHaveProperty('content-type')
     expect(server.requests[0]!.body).toBe('')
@@ -284,7 +285,7 @@ describe('bodies on the wire', () => {
   it('decodes a non-JSON output as bytes', async () => {
     const server = await serve(respond(200, 'CAR-BYTES', { 'content-type': 'application/vnd.ipld.car' }))
     const getRepo: Method = { nsid: 'com.example.getRepo', type: 'query', output: 'application/vnd.ipld.car' }
-    const result = await call<Uint8Array>(new Core({ service: server.url, retries: false }), getRepo, {})
+    const result = await call<Uint8Array>(new Core(withDefaults({ service: server.url, retries: false })), getRepo, {})
     if (!result.ok) throw result.error
     expect(result.value).toBeInstanceOf(Uint8Array)
     expect(new TextDecoder().decode(result.value)).toBe('CAR-BYTES')
@@ -292,7 +293,7 @@ describe('bodies on the wire', () => {
 
   it('ignores any body when the lexicon declares no output', async () => {
     const server = await serve(respond(200, 'not json at all', { 'content-type': 'text/plain' }))
-    const result = await call(new Core({ service: server.url, retries: false }), { nsid: 'com.example.fire', type: 'procedure' }, {})
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false })), { nsid: 'com.example.fire', type: 'procedure' }, {})
     expect(result).toMatchObject({ ok: true, value: undefined })
   })
 })
@@ -301,7 +302,7 @@ describe('hooks', () => {
   it('see every attempt with nsid, type and attempt, and response or error details', async () => {
     const server = await serve(respond(404, JSON.stringify({ error: 'NotFound' }), JSON_TYPE))
     const events: [string, Record<string, unknown>][] = []
-    const core = new Core({
+    const core = new Core(withDefaults({
       service: server.url,
       auth: TOKEN,
       onRequest: (c) => {
@@ -313,7 +314,7 @@ describe('hooks', () => {
       onError: (c) => {
         events.push(['error', { ...c }])
       },
-    })
+    }))
     await call(core, getConvo, { params: { convoId: 'c1' } })
     expect(events.map(([kind]) => kind)).toEqual(['request', 'response', 'error'])
     const base = { nsid: 'chat.bsky.convo.getConvo', type: 'query', attempt: 1, method: 'GET', url: `${server.url}/xrpc/chat.bsky.convo.getConvo?convoId=c1` }

@@ -3,13 +3,13 @@
  * success, typed errors, timeout, abort, refused connections and streamed bodies.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method } from '@lexgen/runtime'
+import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
 import { HTML_502, respond, stall, startRawServer, type RawServer } from '../helpers/raw-server.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
 
-// The runtime's `#transport` resolves to the undici module in Node: swap in the browser build's.
-vi.mock('../../runtime/transport/undici.ts', () => import('../../runtime/transport/fetch.js'))
+// The runtime's `#transport` resolves to the node:http module in Node: swap in the browser build's.
+vi.mock('../../runtime/transport/node.ts', () => import('../../runtime/transport/fetch.js'))
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
 let chat: ChatServer
@@ -27,29 +27,29 @@ afterAll(async () => {
 describe('fetch transport', () => {
   it('is the transport in use', async () => {
     const spy = vi.spyOn(globalThis, 'fetch')
-    await chatBskyConvoGetConvo(new Core({ service: chat.url, auth: TEST_TOKEN }), { convoId: 'none' })
+    await chatBskyConvoGetConvo(new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN })), { convoId: 'none' })
     expect(spy).toHaveBeenCalledOnce()
     spy.mockRestore()
   })
 
   it('sends proxy and auth headers and decodes the output', async () => {
     const convoId = chat.store.getConvoForMembers(['did:plc:other']).convo.id as string
-    const result = await chatBskyConvoGetConvo(new Core({ service: chat.url, auth: TEST_TOKEN }), { convoId })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN })), { convoId })
     expect(result).toMatchObject({ ok: true, value: { convo: { id: convoId } }, response: { status: 200 } })
     expect(chat.last('chat.bsky.convo.getConvo')!.headers).toMatchObject({ 'atproto-proxy': BSKY_CHAT_PROXY, authorization: `Bearer ${TEST_TOKEN}` })
   })
 
   it('maps declared errors and HTML error pages', async () => {
-    const declared = await chatBskyConvoGetConvo(new Core({ service: chat.url, auth: TEST_TOKEN }), { convoId: 'none' })
+    const declared = await chatBskyConvoGetConvo(new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN })), { convoId: 'none' })
     expect(declared.ok ? undefined : declared.error).toBeInstanceOf(InvalidConvoError)
     const html = await startRawServer(respond(502, HTML_502, { 'content-type': 'text/html' }))
-    const result = await call(new Core({ service: html.url, retries: false }), getConvo, {})
+    const result = await call(new Core(withDefaults({ service: html.url, retries: false })), getConvo, {})
     await html.close()
     expect(result.ok ? undefined : result.error).toBeInstanceOf(UpstreamFailureError)
   })
 
   it('times out and aborts', async () => {
-    const core = new Core({ service: stalled.url, timeout: 150, retries: false })
+    const core = new Core(withDefaults({ service: stalled.url, timeout: 150, retries: false }))
     const timedOut = await call(core, getConvo, {})
     expect(timedOut.ok ? undefined : timedOut.error).toBeInstanceOf(TimeoutError)
     const aborted = await call(core, getConvo, {}, { signal: AbortSignal.timeout(50), timeout: 10_000 })
@@ -59,7 +59,7 @@ describe('fetch transport', () => {
   it('reports a refused connection with its cause', async () => {
     const gone = await startRawServer(stall)
     await gone.close()
-    const result = await call(new Core({ service: gone.url, retries: false }), getConvo, {})
+    const result = await call(new Core(withDefaults({ service: gone.url, retries: false })), getConvo, {})
     if (result.ok) throw new Error('expected a connection failure')
     expect(result.error).toBeInstanceOf(ConnectionError)
     expect(result.error.message).toMatch(/ECONNREFUSED/)
@@ -71,7 +71,7 @@ describe('fetch transport', () => {
       res.end(body.toUpperCase())
     })
     const upload: Method = { nsid: 'com.example.upload', type: 'procedure', input: '*/*', output: '*/*' }
-    const result = await call<Uint8Array>(new Core({ service: echo.url }), upload, { input: new Blob(['streamed']).stream() })
+    const result = await call<Uint8Array>(new Core(withDefaults({ service: echo.url })), upload, { input: new Blob(['streamed']).stream() })
     await echo.close()
     if (!result.ok) throw result.error
     expect(new TextDecoder().decode(result.value)).toBe('STREAMED')

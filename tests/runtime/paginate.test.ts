@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, PaginationLoopError, AbortError } from '@lexgen/runtime'
+import { Core, PaginationLoopError, AbortError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetMessages, chatBskyConvoListConvos, Client } from '../../generated/index.js'
 import { startRawServer } from '../helpers/raw-server.js'
 import { OTHER_DID } from '../helpers/convo-calls.js'
@@ -13,7 +13,7 @@ const TOTAL = 10_000
 
 beforeAll(async () => {
   server = await startChatServer()
-  core = new Core({ service: server.url, auth: TEST_TOKEN })
+  core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN }))
   client = new Client(core)
   convoId = server.store.getConvoForMembers([OTHER_DID], 'accepted').convo.id as string
   for (let i = 0; i < TOTAL; i++) server.store.sendMessage(convoId, { text: `message ${i}` }, i % 2 ? OTHER_DID : server.store.viewer)

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError } from '@lexgen/runtime'
+import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
+import { closedPort } from '../helpers/listen.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 
 const JSON_TYPE = { 'content-type': 'application/json' }
@@ -35,7 +35,7 @@ describe('retries', () => {
   it('retries a 429 after the Retry-After it was given, then succeeds', async () => {
     const s = await scripted([reply(429, JSON.stringify({ error: 'RateLimitExceeded' }), { ...JSON_TYPE, 'retry-after': '1' }), reply(200, OK_CONVO)])
     const started = performance.now()
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url }), { convoId: 'c1' })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url })), { convoId: 'c1' })
     const elapsed = performance.now() - started
     expect(result.ok).toBe(true)
     if (result.ok) expect(result.response.attempts).toBe(2)
@@ -45,13 +45,13 @@ describe('retries', () => {
 
   it('a query failing twice with 503 then succeeding returns the result with attempts = 3', async () => {
     const s = await scripted([reply(503, '{"error":"NotEnoughResources"}'), reply(503, '{"error":"NotEnoughResources"}'), reply(200, OK_CONVO)])
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url, retries: FAST }), { convoId: 'c1' })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST })), { convoId: 'c1' })
     expect(result).toMatchObject({ ok: true, value: { convo: { id: 'c1' } }, response: { status: 200, attempts: 3 } })
   })
 
   it('gives up after the limit and says how many attempts it made', async () => {
     const s = await scripted([reply(502, '<html>Bad Gateway</html>', { 'content-type': 'text/html' })])
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url, retries: FAST }), { convoId: 'c1' })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST })), { convoId: 'c1' })
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.error).toBeInstanceOf(UpstreamFailureError)
@@ -62,7 +62,7 @@ describe('retries', () => {
 
   it('never resends a sendMessage whose connection was reset after the server received it', async () => {
     const s = await scripted([resetAfterReading, reply(200, SENT)])
-    const result = await chatBskyConvoSendMessage(new Core({ service: s.url, retries: FAST }), message)
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error).toBeInstanceOf(ConnectionError)
     expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
@@ -70,33 +70,29 @@ describe('retries', () => {
 
   it('does not retry a procedure on a 5xx, unless the call is marked idempotent', async () => {
     const s = await scripted([reply(503, '{"error":"NotEnoughResources"}'), reply(503, '{"error":"NotEnoughResources"}'), reply(200, SENT)])
-    const once = await chatBskyConvoSendMessage(new Core({ service: s.url, retries: FAST }), message)
+    const once = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message)
     expect(once.ok).toBe(false)
     expect(s.requests).toHaveLength(1)
-    const again = await chatBskyConvoSendMessage(new Core({ service: s.url, retries: FAST }), message, { idempotent: true })
+    const again = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message, { idempotent: true })
     expect(again.ok).toBe(true)
     expect(s.requests).toHaveLength(3)
   })
 
   it('retries a procedure on 429: the server said it did not process it', async () => {
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'retry-after': '0' }), reply(200, SENT)])
-    const result = await chatBskyConvoSendMessage(new Core({ service: s.url, retries: FAST }), message)
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message)
     expect(result).toMatchObject({ ok: true, response: { attempts: 2 } })
   })
 
   it('retries a procedure when the connection was refused: nothing was sent', async () => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-    const port = (closed.address() as { port: number }).port
-    await new Promise((resolve) => closed.close(resolve))
-    const result = await chatBskyConvoSendMessage(new Core({ service: `http://127.0.0.1:${port}`, retries: FAST }), message)
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: await closedPort(), retries: FAST })), message)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error).toMatchObject({ attempts: 3 })
   })
 
   it('retries: false makes exactly one attempt', async () => {
     const s = await scripted([reply(503, '{"error":"NotEnoughResources"}'), reply(200, OK_CONVO)])
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url, retries: FAST }), { convoId: 'c1' }, { retries: false })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST })), { convoId: 'c1' }, { retries: false })
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error.attempts).toBe(1)
     expect(s.requests).toHaveLength(1)
@@ -105,7 +101,7 @@ describe('retries', () => {
   it('never retries 400, 401, 403, 404, 413 or 501', async () => {
     for (const status of [400, 401, 403, 404, 413, 501]) {
       const s = await scripted([reply(status, JSON.stringify({ error: 'Nope' })), reply(200, OK_CONVO)])
-      const result = await chatBskyConvoGetConvo(new Core({ service: s.url, retries: FAST }), { convoId: 'c1' })
+      const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST })), { convoId: 'c1' })
       expect(result.ok, `status ${status}`).toBe(false)
       expect(s.requests, `status ${status}`).toHaveLength(1)
       await s.close()
@@ -117,7 +113,7 @@ describe('retries', () => {
     const reset = String(Math.floor(Date.now() / 1000) + 3600)
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'ratelimit-reset': reset }), reply(200, OK_CONVO)])
     const started = performance.now()
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url }), { convoId: 'c1' })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url })), { convoId: 'c1' })
     expect(performance.now() - started).toBeLessThan(1000)
     expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
     expect(s.requests).toHaveLength(1)
@@ -126,7 +122,7 @@ describe('retries', () => {
   it('honours ratelimit-reset when there is no Retry-After', async () => {
     const resetAt = (Math.floor(Date.now() / 1000) + 2) * 1000
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'ratelimit-reset': String(resetAt / 1000) }), reply(200, OK_CONVO)])
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url }), { convoId: 'c1' })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url })), { convoId: 'c1' })
     expect(result.ok).toBe(true)
     // The retry waited until the reset time, not the 0.5 s default backoff.
     expect(Date.now()).toBeGreaterThanOrEqual(resetAt - 20)
@@ -137,7 +133,7 @@ describe('retries', () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort(), 100)
     const started = performance.now()
-    const result = await chatBskyConvoGetConvo(new Core({ service: s.url, retries: { baseDelay: 5_000 } }), { convoId: 'c1' }, { signal: controller.signal })
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: { baseDelay: 5_000 } })), { convoId: 'c1' }, { signal: controller.signal })
     expect(performance.now() - started).toBeLessThan(1000)
     expect(result.ok ? undefined : result.error).toBeInstanceOf(AbortError)
   })
@@ -152,12 +148,12 @@ describe('retries', () => {
       },
     })
     const upload = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure' as const, input: '*/*', output: 'application/json' }
-    const result = await call(new Core({ service: s.url, retries: FAST }), upload, { input: stream }, { idempotent: true })
+    const result = await call(new Core(withDefaults({ service: s.url, retries: FAST })), upload, { input: stream }, { idempotent: true })
     expect(result.ok).toBe(false)
     expect(s.requests).toHaveLength(1)
   })
 
   it('rejects a nonsensical policy before any request', () => {
-    expect(() => new Core({ service: 'http://127.0.0.1:1', retries: { limit: -1 } })).toThrow('retries.limit must be a number >= 0, got -1')
+    expect(() => new Core(withDefaults({ service: 'http://127.0.0.1:1', retries: { limit: -1 } }))).toThrow('retries.limit must be a number >= 0, got -1')
   })
 })

@@ -1,10 +1,10 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionData, SessionEvent } from '@lexgen/runtime'
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts } from '../../generated/index.js'
-import { closeServer, loadLexicons } from '../helpers/xrpc-server.js'
+import { closeServer, listen } from '../helpers/listen.js'
+import { loadLexicons } from '../helpers/xrpc-server.js'
 
 const DID = 'did:plc:alice'
 
@@ -57,9 +57,9 @@ async function startAuthServer() {
     },
   })
   const server = createHttpServer(xrpc.router)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = await listen(server)
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `http://127.0.0.1:${port}`,
     state,
     /** Makes every access token issued so far answer ExpiredToken. */
     expireAccessTokens: () => state.access.forEach((t) => state.expired.add(t)),

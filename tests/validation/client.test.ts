@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Client, validation as convoValidation } from '../../generated/index.js'
-import { Core, RequestValidationError, ResponseValidationError, type Result, type XrpcError } from '../../runtime/index.js'
+import { Core, RequestValidationError, ResponseValidationError, type Result, type XrpcError, withDefaults } from '../../runtime/index.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 import { CIDS } from './samples.js'
 import { loadFixture } from './support.js'
@@ -32,7 +32,7 @@ afterEach(() => {
 afterAll(() => server.close())
 
 function core(config: object = {}): Core {
-  return new Core({ service: server.url, validation: validation.validation, retries: false, ...config })
+  return new Core(withDefaults({ service: server.url, validation: validation.validation, retries: false, ...config }))
 }
 
 function call(inputValue: object, paramsValue: object = params, options?: object, on = core()): Promise<Result<unknown, XrpcError>> {
@@ -139,7 +139,7 @@ describe('requests are validated before sending', () => {
   })
 
   it('needs validators: a Core without them sends anything', async () => {
-    await call({ req: 5 }, { limit: 500 }, undefined, new Core({ service: server.url, retries: false }))
+    await call({ req: 5 }, { limit: 500 }, undefined, new Core(withDefaults({ service: server.url, retries: false })))
     expect(server.requests).toHaveLength(1)
   })
 })
@@ -156,7 +156,7 @@ describe('the generated Client validates by default', () => {
   })
 
   it('uses the Core it is given as it is', async () => {
-    const client = new Client(new Core({ service: server.url, retries: false }))
+    const client = new Client(new Core(withDefaults({ service: server.url, retries: false })))
     reply = json({ messages: [] })
     await client.chat.bsky.convo.getMessages({ convoId: 'c', limit: 500 })
     expect(server.requests).toHaveLength(1)

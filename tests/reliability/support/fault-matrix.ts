@@ -1,7 +1,8 @@
 /**
  * The fault matrix: every fault of issue 7 against a query (getConvo) and a procedure
- * (sendMessage), with the outcome each cell must end in. The same table runs over both
- * transports (faults-undici.test.ts, faults-fetch.test.ts) and is what docs/RELIABILITY.md shows.
+ * (sendMessage), with the outcome each cell must end in. The same table runs over every
+ * transport (faults-node.test.ts, faults-undici.test.ts, faults-fetch.test.ts) and is what
+ * docs/RELIABILITY.md shows.
  *
  * Every cell runs with retries on (limit 2, 10–40 ms backoff), a 300 ms timeout and a 64 KiB
  * response cap, and checks: the outcome and the attempt count; the time bound; no unhandled
@@ -22,9 +23,11 @@ import {
   UpstreamFailureError,
   type Result,
   type XrpcError,
+  withDefaults,
 } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
-import { closedPort, eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
+import { closedPort } from '../../helpers/listen.js'
+import { eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './guards.js'
 
 export const TOKEN = 'fault-matrix-secret.eyJzdWIiOiJkaWQ6cGxjOnZpZXdlciJ9.c2lnbmF0dXJl'
@@ -207,7 +210,7 @@ export interface Figures {
 }
 
 /** Defines the matrix as vitest tests over whichever transport `#transport` resolves to in this file. */
-export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?: () => Promise<Dispatcherish>): Figures {
+export function defineFaultMatrix(transport: 'node' | 'undici' | 'fetch', makeDispatcher?: () => Promise<Dispatcherish>): Figures {
   const figures: Figures = { cells: 0, failures: 0, duplicates: 0, leakedSockets: 0, tokenLeaks: 0 }
   const rejections = trackUnhandledRejections()
   let server: FaultServer
@@ -238,7 +241,7 @@ export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?
           const dispatcher = await makeDispatcher?.()
           const service = fault.refused ? await closedPort() : server.url
           const seen: unknown[] = []
-          const core = new Core({
+          const core = new Core(withDefaults({
             service,
             auth: TOKEN,
             timeout: TIMEOUT_MS,
@@ -248,7 +251,7 @@ export function defineFaultMatrix(transport: 'undici' | 'fetch', makeDispatcher?
             onRequest: (c) => void seen.push(c),
             onResponse: (c) => void seen.push(c),
             onError: (c) => void seen.push(c),
-          })
+          }))
 
           const started = performance.now()
           const result: Result<unknown, XrpcError> =

@@ -6,7 +6,8 @@
  * `busySockets() > 0`: that is a leaked socket.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { listen } from '../../helpers/listen.js'
 
 export interface ReceivedRequest {
   readonly method: string
@@ -91,8 +92,7 @@ export async function startFaultServer(handler: FaultHandler = () => {}): Promis
   server.headersTimeout = 0
   server.keepAliveTimeout = 30_000
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server)
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
@@ -146,14 +146,4 @@ export async function eventually(condition: () => boolean, ms = 2_000): Promise<
     if (performance.now() > deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-}
-
-/** A port nothing listens on: bound once, then released. */
-export async function closedPort(): Promise<string> {
-  const { createServer: createNetServer } = await import('node:net')
-  const probe = createNetServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const { port } = probe.address() as AddressInfo
-  await new Promise((resolve) => probe.close(resolve))
-  return `http://127.0.0.1:${port}`
 }

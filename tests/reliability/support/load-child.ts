@@ -4,7 +4,7 @@
  * `<service> <rounds> <concurrency>`. Warms up, takes a baseline after full GCs, runs the rounds
  * of concurrent calls through one Core, collects again and prints the figures as one JSON line.
  */
-import { Core } from '@lexgen/runtime'
+import { Core, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
 
 const [service, roundsArg, concurrencyArg] = process.argv.slice(2)
@@ -13,7 +13,7 @@ const concurrency = Number(concurrencyArg)
 const gc = (globalThis as { gc?: () => void }).gc
 if (!service || !gc) throw new Error('usage: node --expose-gc … load-child.ts <service> <rounds> <concurrency>')
 
-const core = new Core({ service, auth: 'load-token', retries: false, timeout: 30_000 })
+const core = new Core(withDefaults({ service, auth: 'load-token', retries: false, timeout: 30_000 }))
 let ok = 0
 let failed = 0
 const failures = new Map<string, number>()

@@ -5,10 +5,10 @@ import {
   type CallOptions,
   type Core,
   type Method,
-  type MethodValidators,
   type Result,
   type XrpcError,
 } from '@lexgen/runtime'
+import * as v from '@lexgen/runtime/validate'
 
 export const id = 'com.atproto.server.deleteSession'
 
@@ -56,4 +56,4 @@ export function comAtprotoServerDeleteSession(core: Core, options?: CallOptions)
  * For a Core's `validation`: `method` never refers to these, so calls that do not validate do not bundle
  * them.
  */
-export const validators: MethodValidators = {}
+export const validators: v.MethodValidators = {}

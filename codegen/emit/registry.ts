@@ -1,0 +1,21 @@
+import { relativeImport, type Model } from '../model.js'
+import { banner, quote } from './writer.js'
+
+/** `validation.ts`: every method's validators by NSID, as the check a Core consults; the Client installs it. */
+export function emitValidationModule(model: Model): string {
+  const methods = model.docs.filter((doc) => doc.method)
+  const lines = [`import { validating, type ValidationCheck } from ${quote(model.runtimeImport)}`]
+  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport('validation.ts', doc.path))}`)
+  lines.push(
+    '',
+    '/**',
+    ' * Validation for every selected method. Give it to a Core (`new Core({ service, validation })`) to',
+    ' * validate requests before sending and responses on arrival; the Client installs it by default. A',
+    ' * program that calls few methods can pass `validating({ [id]: validators })` to keep its bundle small.',
+    ' */',
+    'export const validation: ValidationCheck = /*#__PURE__*/ validating({',
+    ...methods.map((doc) => `  ${quote(doc.nsid)}: ${doc.method!.functionName},`),
+    '})',
+  )
+  return banner('the selected lexicons') + lines.join('\n') + '\n'
+}

@@ -1,0 +1,355 @@
+/**
+ * Validators: every def's lexicon constraints compiled to plain checks, appended to its module
+ * as `validateX(value, ctx, at)`, plus `validateParams/Input/Output` and `validators` for methods.
+ * They call the helpers of `@lexgen/runtime/validate`, imported as the namespace `v`.
+ *
+ * The checks mirror @atproto/lexicon 0.6 rule for rule (so lenient mode reaches its verdict on every
+ * value); the runtime helpers they call say where its behaviour is surprising. Method descriptors
+ * never reference validators, so a program that does not validate does not bundle them.
+ */
+import type CodeBlockWriter from 'code-block-writer'
+import type {
+  LexArray,
+  LexBlob,
+  LexBoolean,
+  LexInteger,
+  LexObject,
+  LexRefUnion,
+  LexString,
+  LexUserType,
+  LexXrpcBody,
+  LexXrpcParameters,
+  LexXrpcProcedure,
+  LexXrpcQuery,
+} from '@atproto/lexicon'
+import { typeId, VALIDATE_NAMESPACE, type DocModel } from '../model.js'
+import { resolveRef } from '../select.js'
+import { fit, MAX_LINE } from './layout.js'
+import { rt, type ModuleContext } from './types.js'
+import { quote, writeDoc } from './writer.js'
+
+/** What a value can be declared as: a property, an array item, or a def that is not an object. */
+type ValueSchema = LexArray | LexArray['items']
+type Target = { readonly doc: DocModel; readonly name: string; readonly def: LexUserType }
+
+/** The checks of one value: type tests in order, then the constraints that apply once they pass. */
+interface Check {
+  readonly tests: [condition: string, onFail: string][]
+  readonly body: string[]
+}
+
+/** The runtime helper for each string format. */
+const FORMATS: Readonly<Record<NonNullable<LexString['format']>, string>> = {
+  'at-identifier': 'validAtIdentifier',
+  'at-uri': 'validAtUri',
+  cid: 'validCid',
+  datetime: 'validDatetime',
+  did: 'validDid',
+  handle: 'validHandle',
+  language: 'validLanguage',
+  nsid: 'validNsid',
+  'record-key': 'validRecordKey',
+  tid: 'validTid',
+  uri: 'validUri',
+}
+
+/** A helper of `@lexgen/runtime/validate`, as generated code calls it. */
+const v = (name: string): string => `${VALIDATE_NAMESPACE}.${name}`
+
+/** What the module's validators need imported. */
+export interface ValidatorImports {
+  /** Whether any validator was written (they call `@lexgen/runtime/validate`). */
+  readonly helpers: boolean
+  /** The NSIDs of the docs they call into (imported as values). */
+  readonly docs: ReadonlySet<string>
+}
+
+/** Writes the module's validators. */
+export function writeValidators(ctx: ModuleContext, w: CodeBlockWriter): ValidatorImports {
+  const emitter = new ValidatorEmitter(ctx)
+  let helpers = false
+  for (const [name, def] of Object.entries(ctx.doc.doc.defs) as [string, LexUserType][]) {
+    const fn = ctx.doc.names.get(name)?.validator
+    if (fn) emitter.writeDef(w, fn, name, def)
+    helpers ||= fn !== undefined
+  }
+  if (ctx.doc.method) emitter.writeMethod(w)
+  return { helpers: helpers || ctx.doc.method !== undefined, docs: emitter.valueImports }
+}
+
+class ValidatorEmitter {
+  readonly valueImports = new Set<string>()
+
+  constructor(private readonly ctx: ModuleContext) {}
+
+  writeDef(w: CodeBlockWriter, fn: string, name: string, def: LexUserType): void {
+    const type = this.ctx.doc.names.get(name)!.type
+    const id = typeId(this.ctx.doc.nsid, name)
+    const lines =
+      def.type === 'object' ? this.objectBody(def, 'value', id)
+      : def.type === 'record' ? this.objectBody(def.record, 'value', id)
+      : this.valueBody(def as ValueSchema)
+    this.writeFunction(w, fn, `{@link ${type}}`, lines)
+  }
+
+  /** `validateParams/Input/Output` for the JSON parts a method has, and `validators` listing them. */
+  writeMethod(w: CodeBlockWriter): void {
+    const main = this.ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+    const parts: string[] = []
+    if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
+      this.writeFunction(w, 'validateParams', 'the query parameters', this.paramsBody(main.parameters))
+      parts.push('params: validateParams')
+    }
+    for (const [part, body] of [['Input', main.type === 'procedure' ? main.input : undefined], ['Output', main.output]] as const) {
+      if (body?.encoding !== 'application/json' || !body.schema) continue
+      this.writeFunction(w, `validate${part}`, `the ${part.toLowerCase()} body`, this.bodyLines(body))
+      parts.push(`${part.toLowerCase()}: validate${part}`)
+    }
+    w.blankLine()
+    writeDoc(w, ["For a Core's `validation`: `method` never refers to these, so calls that do not validate do not bundle them."])
+    w.writeLine(`export const validators: ${v('MethodValidators')} = ${parts.length ? `{ ${parts.join(', ')} }` : '{}'}`)
+  }
+
+  private writeFunction(w: CodeBlockWriter, fn: string, what: string, lines: string[]): void {
+    w.blankLine()
+    writeDoc(w, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
+    const params = ['value: unknown', `ctx: ${v('ValidationContext')}`, `at: ${v('PathSegment')} = ''`]
+    const head = `export function ${fn}(${params.join(', ')}): boolean {`
+    w.write(head.length <= MAX_LINE ? head.slice(0, -2) : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean`)
+    w.block(() => {
+      for (const line of lines.flatMap((line) => fit(line, 2))) w.writeLine(line)
+    })
+  }
+
+  /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */
+  private objectBody(schema: LexObject, value: string, id: string | undefined): string[] {
+    return [`if (!${v('isObject')}(value)) return ${v('wrongType')}(ctx, at, 'an object', value)`, ...this.fieldLines(schema, value, id)]
+  }
+
+  /** Params: as in @atproto/lexicon, anything but an object counts as no params at all. */
+  private paramsBody(schema: LexXrpcParameters): string[] {
+    return [`const params: ${rt(this.ctx, 'UnknownObject')} = ${v('isObject')}(value) ? value : {}`, ...this.fieldLines(schema, 'params', undefined)]
+  }
+
+  private fieldLines(schema: LexObject | LexXrpcParameters, value: string, id: string | undefined): string[] {
+    const props = Object.entries(schema.properties ?? {}) as [string, ValueSchema][]
+    const lines = ['const start = ctx.issues.length']
+    if (props.length) lines.push('let x: unknown')
+    const required = new Set(schema.required ?? [])
+    const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
+    for (const [key, prop] of props) {
+      lines.push(`x = ${value}${access(key)}`)
+      lines.push(...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key)))
+    }
+    const fields = `[${props.map(([key]) => quote(key)).join(', ')}]`
+    lines.push(`if (ctx.strict) ${v('unknownFields')}(ctx, ${value}, ${fields}${id ? `, ${quote(id)}` : ''})`)
+    lines.push(`return ${v('checked')}(ctx, start, at)`)
+    return lines
+  }
+
+  /** A field read into `x`: missing (when required, unless a default applies), null (when nullable), else checked. */
+  private fieldCheck(schema: ValueSchema, path: string, required: boolean, nullable: boolean): string[] {
+    const check = this.check(schema, 'x', path)
+    if (required && !nullable) return render([['x === undefined', `${v('missing')}(ctx, ${path})`]], check)
+    if (required) return [`if (x === undefined) ${v('missing')}(ctx, ${path})`, 'else if (x !== null) {', ...indent(render([], check)), '}']
+    const present = nullable ? 'x !== undefined && x !== null' : 'x !== undefined'
+    if (check.tests.length === 1 && check.body.length === 0) {
+      const [condition, onFail] = check.tests[0]!
+      return [`if (${present} && ${condition.includes('||') ? `(${condition})` : condition}) ${onFail}`]
+    }
+    if (check.tests.length === 0 && check.body.length === 1) return [`if (${present}) ${check.body[0]}`]
+    return [`if (${present}) {`, ...indent(render([], check)), '}']
+  }
+
+  /** A def that is not an object: a string with knownValues, an array, a blob... */
+  private valueBody(schema: ValueSchema): string[] {
+    return ['const start = ctx.issues.length', ...render([], this.check(schema, 'value', "''")), `return ${v('checked')}(ctx, start, at)`]
+  }
+
+  /** Input or output: an object, a ref or a union, always an object (as @atproto/lexicon's `mustBeObj`). */
+  private bodyLines(body: LexXrpcBody): string[] {
+    const schema = body.schema!
+    if (schema.type === 'object') return this.objectBody(schema, 'value', undefined)
+    const isObject = `if (!${v('isObject')}(value)) return ${v('wrongType')}(ctx, at, 'an object', value)`
+    if (schema.type === 'ref') {
+      const target = this.target(schema.ref)
+      if (target.def.type === 'object') return [`return ${this.validatorOf(target)}(value, ctx, at)`]
+      return [isObject, 'return true'] // a body ref to anything else is only checked to be an object
+    }
+    return ['const start = ctx.issues.length', ...this.union(schema, 'value', "''", true), `return ${v('checked')}(ctx, start, at)`]
+  }
+
+  /** The checks for `value` (an expression) at `path` (a PathSegment expression). */
+  private check(schema: ValueSchema, value: string, path: string): Check {
+    const test = (condition: string, expected: string): [string, string] => [condition, `${v('wrongType')}(ctx, ${path}, ${quote(expected)}, ${value})`]
+    switch (schema.type) {
+      case 'string':
+        return { tests: [test(`typeof ${value} !== 'string'`, 'a string')], body: this.stringConstraints(schema, value, path) }
+      case 'integer':
+        return { tests: [test(`typeof ${value} !== 'number' || !Number.isInteger(${value})`, 'an integer')], body: this.integerConstraints(schema, value, path) }
+      case 'boolean':
+        return { tests: [test(`typeof ${value} !== 'boolean'`, 'a boolean')], body: this.valueConstraints(schema, value, path) }
+      case 'unknown':
+        return { tests: [test(`!${v('isObject')}(${value})`, 'an object')], body: [] }
+      case 'bytes':
+        return { tests: [], body: [`${v('checkBytes')}(ctx, ${path}, ${value}${optionalArgs(schema.minLength, schema.maxLength)})`] }
+      case 'cid-link':
+        return { tests: [], body: [`${v('checkCidLink')}(ctx, ${path}, ${value})`] }
+      case 'blob':
+        return { tests: [], body: [`${v('checkBlob')}(ctx, ${path}, ${value}${this.blobArgs(schema)})`] }
+      case 'array':
+        return { tests: [test(`!Array.isArray(${value})`, 'an array')], body: this.arrayConstraints(schema, value, path) }
+      case 'ref':
+        return { tests: [], body: [this.refCall(schema.ref, value, path)] }
+      case 'union':
+        return { tests: [], body: this.union(schema, value, path, false) }
+      default:
+        throw new Error(`no validator for lexicon type '${(schema as { type: string }).type}' in ${this.ctx.doc.nsid}`)
+    }
+  }
+
+  private stringConstraints(schema: LexString, value: string, path: string): string[] {
+    const lines = this.valueConstraints(schema, value, path)
+    if (schema.knownValues?.length && !schema.enum && schema.const === undefined) {
+      lines.push(`if (ctx.strict) ${v('knownValue')}(ctx, ${path}, ${value}, ${literalList(schema.knownValues)})`)
+    }
+    const measure = (limit: number | undefined, helper: string) => {
+      if (limit !== undefined) lines.push(`${v(helper)}(ctx, ${path}, ${value}, ${limit})`)
+    }
+    measure(schema.minLength, 'minBytes')
+    measure(schema.maxLength, 'maxBytes')
+    measure(schema.minGraphemes, 'minGraphemes')
+    measure(schema.maxGraphemes, 'maxGraphemes')
+    if (schema.format) lines.push(`if (!${v(FORMATS[schema.format])}(${value})) ${v('badFormat')}(ctx, ${path}, ${quote(schema.format)}, ${value})`)
+    return lines
+  }
+
+  private integerConstraints(schema: LexInteger, value: string, path: string): string[] {
+    const lines = this.valueConstraints(schema, value, path)
+    if (schema.maximum !== undefined) lines.push(`${v('maximum')}(ctx, ${path}, ${value}, ${schema.maximum})`)
+    if (schema.minimum !== undefined) lines.push(`${v('minimum')}(ctx, ${path}, ${value}, ${schema.minimum})`)
+    return lines
+  }
+
+  /** `const` and `enum`, shared by strings, integers and booleans. */
+  private valueConstraints(schema: LexString | LexInteger | LexBoolean, value: string, path: string): string[] {
+    const lines: string[] = []
+    if (schema.const !== undefined) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, [${literal(schema.const)}])`)
+    if ('enum' in schema && schema.enum) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, ${literalList(schema.enum)})`)
+    return lines
+  }
+
+  /** Length limits, then each item: item issues carry their index, and the array's path is added once after the loop. */
+  private arrayConstraints(schema: LexArray, value: string, path: string): string[] {
+    const lines: string[] = []
+    if (schema.maxLength !== undefined) lines.push(`${v('maxItems')}(ctx, ${path}, ${value}, ${schema.maxLength})`)
+    if (schema.minLength !== undefined) lines.push(`${v('minItems')}(ctx, ${path}, ${value}, ${schema.minLength})`)
+    // One statement checks `x[i]` in place (a ref, bytes, a blob); anything more reads it into `item` once.
+    const direct = this.check(schema.items, `${value}[i]`, 'i')
+    const loop = `for (let i = 0; i < ${value}.length; i++)`
+    lines.push('const before = ctx.issues.length')
+    if (direct.tests.length === 0 && direct.body.length === 1) {
+      lines.push(`${loop} ${direct.body[0]}`)
+    } else {
+      lines.push(`${loop} {`, `  const item = ${value}[i]`, ...indent(render([], this.check(schema.items, 'item', 'i'))), '}')
+    }
+    lines.push(`${v('checked')}(ctx, before, ${path})`)
+    return lines
+  }
+
+  private blobArgs(schema: LexBlob): string {
+    return optionalArgs(schema.accept ? `[${schema.accept.map(quote).join(', ')}]` : undefined, schema.maxSize)
+  }
+
+  /**
+   * `$type` decides which member's validator runs. An unknown `$type` fails a closed union, and an
+   * open one only in strict mode. In a body (`asBody`) a member is only required to be an object.
+   */
+  private union(schema: LexRefUnion, value: string, path: string, asBody: boolean): string[] {
+    const targets = new Map(schema.refs.map((ref) => [this.typeOf(ref), ref]))
+    const lines = [`const type = ${v('unionType')}(ctx, ${path}, ${value})`]
+    for (const [id, ref] of targets) {
+      const call = asBody && this.target(ref).def.type !== 'object' ? '{}' : this.refCall(ref, value, path)
+      lines.push(`${lines.length > 1 ? 'else ' : ''}if (type === ${quote(id)}) ${call}`)
+    }
+    const unknown = schema.closed ? 'type !== undefined' : 'type !== undefined && ctx.strict'
+    const list = `[${[...targets.keys()].map(quote).join(', ')}]`
+    lines.push(`${lines.length > 1 ? 'else ' : ''}if (${unknown}) ${v('notAMember')}(ctx, ${path}, type, ${list})`)
+    return lines
+  }
+
+  /** The call that checks a ref'd def; records and tokens cannot be checked in place, exactly as in @atproto/lexicon. */
+  private refCall(ref: string, value: string, path: string): string {
+    const target = this.target(ref)
+    if (target.def.type === 'record' || target.def.type === 'token') {
+      return `${v('issue')}(ctx, ${path}, ${quote(`cannot be validated: ${ref} is a ${target.def.type}, which @atproto/lexicon rejects here`)})`
+    }
+    return `${this.validatorOf(target)}(${value}, ctx, ${path})`
+  }
+
+  /** The `$type` that names a ref'd def: `nsid#name`, or just `nsid` for main. */
+  private typeOf(ref: string): string {
+    const { doc, name } = this.target(ref)
+    return typeId(doc.nsid, name)
+  }
+
+  private target(ref: string): Target {
+    const { nsid, def: name } = resolveRef(this.ctx.doc.nsid, ref)
+    const doc = this.ctx.model.byNsid.get(nsid)
+    const def = doc?.doc.defs[name] as LexUserType | undefined
+    if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${this.ctx.doc.nsid} (select should have caught it)`)
+    return { doc, name, def }
+  }
+
+  /** The expression for a target's validator; another doc's is called through its (now value) import. */
+  private validatorOf({ doc, name, def }: Target): string {
+    const fn = doc.names.get(name)?.validator
+    if (!fn) throw new Error(`a ref in ${this.ctx.doc.nsid} names ${doc.nsid}#${name}, a ${def.type}`)
+    if (doc === this.ctx.doc) return fn
+    this.valueImports.add(doc.nsid)
+    return `${this.ctx.doc.imports.get(doc.nsid)}.${fn}`
+  }
+
+  /** A missing value passes when the lexicon gives it a default (@atproto/lexicon fills it in). */
+  private hasDefault(schema: ValueSchema): boolean {
+    const resolved = schema.type === 'ref' ? this.target(schema.ref).def : schema
+    return (resolved.type === 'integer' || resolved.type === 'boolean' || resolved.type === 'string') && resolved.default !== undefined
+  }
+}
+
+/** Type tests as an `if / else if` chain, then the constraints, braced when there is more than one. */
+function render(lead: [string, string][], check: Check): string[] {
+  const chain = [...lead, ...check.tests]
+  if (chain.length === 0) return check.body
+  const lines = chain.map(([condition, onFail], i) => `${i ? 'else ' : ''}if (${condition}) ${onFail}`)
+  if (check.body.length === 1 && !check.body[0]!.endsWith('{')) lines.push(`else ${check.body[0]}`)
+  else if (check.body.length) lines.push('else {', ...indent(check.body), '}')
+  return lines
+}
+
+function indent(lines: string[]): string[] {
+  return lines.map((line) => `  ${line}`)
+}
+
+function access(key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quote(key)}]`
+}
+
+/** The PathSegment literal for a field: `'.text'`, or `'["odd-key"]'`. */
+function pathOf(key: string): string {
+  return quote(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`)
+}
+
+function literal(value: string | number | boolean): string {
+  return typeof value === 'string' ? quote(value) : String(value)
+}
+
+function literalList(values: readonly (string | number)[]): string {
+  return `[${values.map(literal).join(', ')}]`
+}
+
+/** Trailing optional arguments, `undefined` only where a later one is given. */
+function optionalArgs(...args: (string | number | undefined)[]): string {
+  while (args.length && args.at(-1) === undefined) args.pop()
+  return args.map((arg) => `, ${arg === undefined ? 'undefined' : String(arg)}`).join('')
+}

@@ -1,0 +1,44 @@
+/**
+ * The auth layer: puts the bearer token on the request, and hands down how to redact it, so no
+ * text that comes back (an echoed header, an error message, a kept body) carries it into an
+ * error, a hook or a result. Core puts it outermost; a session (session.ts) takes its place and
+ * uses `withToken` the same way.
+ */
+import { isHeaderValue } from './request.js'
+import type { AuthLayer, Layer, XrpcRequest } from './stack.js'
+
+/** A bearer token, a function returning the current one (called before each call and replay), or a session. */
+export type AuthSource = string | (() => string | undefined | Promise<string | undefined>) | AuthLayer
+
+/** The layer for `auth`, checking a fixed token once, here, before any request. */
+export function authLayer(source: AuthSource): Layer {
+  if (typeof source === 'object' && source !== null && typeof source.wrap === 'function') return (next) => source.wrap(next)
+  if (typeof source === 'string') {
+    const token = checkedToken(source)
+    return (next) => (request) => next(token === undefined ? request : withToken(request, token))
+  }
+  if (typeof source !== 'function') throw new TypeError('auth must be a token string, a function returning one, or a session')
+  return (next) => async (request) => {
+    const token = checkedToken(await source())
+    return next(token === undefined ? request : withToken(request, token))
+  }
+}
+
+/** `request` sending `token` as its bearer, and redacting it from whatever comes back. */
+export function withToken(request: XrpcRequest, token: string): XrpcRequest {
+  const outer = request.redact
+  return {
+    ...request,
+    headers: { ...request.headers, authorization: `Bearer ${token}` },
+    redact: (text) => (outer ? outer(text) : text).replaceAll(token, '[redacted]'),
+  }
+}
+
+/** The token to send (`undefined` for none); a TypeError that never quotes it when it could split the request. */
+export function checkedToken(token: unknown): string | undefined {
+  if (token === undefined || token === '') return undefined
+  if (!isHeaderValue(token)) {
+    throw new TypeError('auth token must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls')
+  }
+  return token
+}

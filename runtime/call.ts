@@ -1,0 +1,72 @@
+/**
+ * `call()`, the one function every generated method goes through: check the request against the
+ * lexicon when the Core validates, build it, send it through the Core's stack (stack.ts), and
+ * return the outcome. It resolves to a Result for every HTTP, XRPC and transport failure; it
+ * rejects only for programmer errors (a bad option, header or parameter), before any request.
+ */
+import { checkMaxResponseBytes, type Core } from './core.js'
+import type { XrpcError } from './errors.js'
+import type { Method } from './method.js'
+import { assertProxy, resolveProxy } from './proxy.js'
+import { buildUrl, encodeInput, normalizeHeaders } from './request.js'
+import { err, type Result } from './result.js'
+import type { CallOptions, LayerOption, XrpcRequest } from './stack.js'
+
+/** The parts of a call a generated method passes on. */
+export interface CallArgs {
+  readonly params?: object
+  readonly input?: unknown
+}
+
+const LAYER_OPTIONS: readonly LayerOption[] = ['timeout', 'retries', 'idempotent']
+
+/** Makes one XRPC call. Never rejects for HTTP, XRPC or transport failures. */
+export async function call<O, E extends XrpcError = XrpcError>(core: Core, method: Method, args: CallArgs, options: CallOptions = {}): Promise<Result<O, E>> {
+  checkLayerOptions(core, options)
+  const validation = core.validation
+  if (validation && (options.validateRequest ?? core.validateRequest)) {
+    const invalid = validation.request(method, args)
+    if (invalid) return err(invalid as E)
+  }
+  const check = validation?.response(method, options.validate ?? core.validate)
+  const outcome = await core.send(buildRequest(core, method, args, options, check))
+  if (!outcome.ok && outcome.error.attempts > 1) outcome.error.message += ` (after ${outcome.error.attempts} attempts)`
+  return outcome as Result<O, E>
+}
+
+/** Options such as `timeout` do nothing without the layer that reads them: refused rather than ignored. */
+function checkLayerOptions(core: Core, options: CallOptions): void {
+  for (const key of LAYER_OPTIONS) {
+    const value = options[key]
+    if (value === undefined) continue
+    const check = core.optionChecks[key] as ((value: unknown) => void) | undefined
+    if (!check) throw new TypeError(`the ${key} option needs a Core with a layer that reads it, such as new Core(withDefaults(config))`)
+    check(value)
+  }
+}
+
+/** The first attempt's request: URL, headers (the proxy setting owns `atproto-proxy`, the lexicon `content-type`) and body. */
+function buildRequest(core: Core, method: Method, args: CallArgs, options: CallOptions, check: XrpcRequest['check']): XrpcRequest {
+  assertProxy(options.proxy)
+  const headers: Record<string, string> = { ...core.headers, ...normalizeHeaders(options.headers) }
+  const proxy = resolveProxy(method.nsid, core.proxy, options.proxy)
+  if (proxy === undefined) delete headers['atproto-proxy']
+  else headers['atproto-proxy'] = proxy
+  const maxResponseBytes = options.maxResponseBytes === undefined ? core.maxResponseBytes : checkMaxResponseBytes(options.maxResponseBytes)
+  const { body, contentType } = encodeInput(method, args.input, headers['content-type'])
+  if (contentType === undefined) delete headers['content-type']
+  else headers['content-type'] = contentType
+  return {
+    method: method.type === 'query' ? 'GET' : 'POST',
+    url: buildUrl(core.service, method.nsid, args.params),
+    headers,
+    body,
+    signal: options.signal,
+    dispatcher: core.dispatcher,
+    maxResponseBytes: Number.isFinite(maxResponseBytes) ? maxResponseBytes : undefined,
+    xrpc: method,
+    options,
+    attempt: 1,
+    check,
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `Core`: a checked client configuration plus its stack (stack.ts), composed here once:
+ *
+ *   auth ▸ config.layers, in the order given ▸ exchange (the transport, decoding, typed errors)
+ *
+ * A Core does only what it is given: with no layers a call makes one attempt with no time limit.
+ * `withDefaults(config)` (defaults.ts) adds what the namespaced Client has: retries, a 30 s
+ * timeout per attempt and hooks. Every check here throws a TypeError before any request.
+ */
+import { send as defaultTransport } from '#transport'
+import { authLayer, type AuthSource } from './auth.js'
+import { exchange } from './exchange.js'
+import { assertProxy } from './proxy.js'
+import { normalizeHeaders } from './request.js'
+import type { Layer, OptionChecks, Send, ValidationCheck, ValidationMode } from './stack.js'
+import type { Transport } from './transport/types.js'
+
+export interface CoreConfig {
+  /** The user's PDS, e.g. `https://bsky.social`. */
+  service: string | URL
+  auth?: AuthSource
+  /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
+  proxy?: string | false
+  /** Sent with every call. */
+  headers?: Record<string, string>
+  /** Largest response body read, in bytes; default 16 MiB; `Infinity` disables it. Beyond it: ResponseTooLargeError. */
+  maxResponseBytes?: number
+  /** An undici `Dispatcher` (Node only): calls then go through undici with its settings. */
+  dispatcher?: unknown
+  /** Behaviour around every call, outermost first: `retry()`, `hooks({...})`, `timeout(ms)`, or your own. */
+  layers?: readonly Layer[]
+  /** What sends the HTTP requests; default node:http in Node, fetch in browsers. */
+  transport?: Transport
+  /** Switches validation on: the generated `validation`, or `validating({ [id]: validators })` for some methods. */
+  validation?: ValidationCheck
+  /** How 2xx bodies are checked when validation is on: `lenient` (default), `strict` or `off`. */
+  validate?: ValidationMode
+  /** Check params and input before sending when validation is on (default true); a failure sends nothing. */
+  validateRequest?: boolean
+}
+
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+/** A validated client configuration, shared by the standalone functions and the namespaced client. */
+export class Core {
+  readonly service: URL
+  readonly proxy: string | false | undefined
+  readonly headers: Readonly<Record<string, string>>
+  readonly maxResponseBytes: number
+  readonly dispatcher: unknown
+  readonly validation: ValidationCheck | undefined
+  readonly validate: ValidationMode
+  readonly validateRequest: boolean
+  /** Sends one call through auth, the layers and the transport (see stack.ts). */
+  readonly send: Send
+  /** The per-call options the layers read, with their checks. */
+  readonly optionChecks: OptionChecks
+
+  constructor(config: CoreConfig) {
+    this.service = serviceUrl(config.service)
+    assertProxy(config.proxy)
+    this.proxy = config.proxy
+    this.headers = normalizeHeaders(config.headers)
+    this.maxResponseBytes = checkMaxResponseBytes(config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
+    this.dispatcher = config.dispatcher
+    if (config.validate !== undefined && !['lenient', 'strict', 'off'].includes(config.validate)) {
+      throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(config.validate)}`)
+    }
+    this.validation = config.validation
+    this.validate = config.validate ?? 'lenient'
+    this.validateRequest = config.validateRequest ?? true
+    const layers = config.layers ?? []
+    this.optionChecks = Object.assign({}, ...layers.map((layer) => layer.options))
+    // The token lives only in the auth layer's closure: a logged or inspected Core never shows it.
+    let send = exchange(config.transport ?? defaultTransport)
+    for (let i = layers.length - 1; i >= 0; i--) send = layers[i]!(send)
+    this.send = config.auth === undefined ? send : authLayer(config.auth)(send)
+  }
+}
+
+function serviceUrl(service: string | URL): URL {
+  let url: URL
+  try {
+    url = new URL(service)
+  } catch {
+    throw new TypeError(`Invalid service URL ${JSON.stringify(String(service))}: expected e.g. "https://bsky.social"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Invalid service URL: protocol must be http or https, got ${url.protocol}`)
+  // Credentials in the URL would end up in every error message and hook context.
+  if (url.username !== '' || url.password !== '') throw new TypeError('Invalid service URL: it must not contain credentials; use `auth`')
+  if (url.search !== '' || url.hash !== '') throw new TypeError('Invalid service URL: it must not have a query or fragment')
+  // An empty `?` or `#` leaves no query or fragment but stays in the href: drop it, so URLs can be built by appending.
+  url.search = ''
+  url.hash = ''
+  return url
+}
+
+export function checkMaxResponseBytes(limit: number): number {
+  if (typeof limit !== 'number' || !(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
+    throw new TypeError(`maxResponseBytes must be a whole number of bytes >= 0 (or Infinity), got ${String(limit)}`)
+  }
+  return limit
+}

@@ -1,0 +1,97 @@
+/**
+ * The bottom of every stack: one request on the wire, and its outcome typed where it arrives,
+ * so every layer above decides on the error class the caller will get.
+ *
+ *   transport failure     → ConnectionError | TimeoutError | AbortError | ResponseTooLargeError
+ *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
+ *   2xx not decodable     → InvalidResponseError
+ *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
+ *   2xx                   → the decoded output, with status, headers and the attempt number
+ *
+ * Text from the wire passes through `request.redact` before it reaches any of them.
+ */
+import {
+  AbortError,
+  ConnectionError,
+  InvalidResponseError,
+  responseError,
+  ResponseTooLargeError,
+  TimeoutError,
+  type XrpcError,
+} from './errors.js'
+import { decodeError, decodeOutput, decodeText } from './request.js'
+import { err, ok } from './result.js'
+import type { Send, XrpcRequest } from './stack.js'
+import { ResponseTooLarge, type RawResponse, type Transport } from './transport/types.js'
+
+export function exchange(transport: Transport): Send {
+  return async (request) => {
+    const { xrpc, attempt: attempts, signal } = request
+    const { nsid } = xrpc
+    if (signal?.aborted) {
+      return err(new AbortError({ nsid, attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted before it was sent`, cause: signal.reason }))
+    }
+    let response: RawResponse
+    try {
+      response = await (request.transport ?? transport)(request)
+    } catch (cause) {
+      return err(transportError(request, cause))
+    }
+    const redact = request.redact ?? same
+    const { status } = response
+    // A server (or a debugging proxy) may echo the token back: it must not reach hooks, errors or results.
+    const headers = request.redact ? redactHeaders(response.headers, redact) : response.headers
+    if (status < 200 || status >= 300) {
+      const { error, message } = decodeError(response)
+      const decoded = { ...(error === undefined ? {} : { error: redact(error) }), message: redact(message) }
+      return err(responseError({ status, headers, ...decoded }, nsid, attempts, xrpc.errors))
+    }
+    const output = decodeOutput(xrpc, response)
+    if (!output.ok) {
+      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
+    }
+    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)) })
+    if (invalid) return err(invalid)
+    return ok(output.value, { status, headers, attempts })
+  }
+}
+
+const same = (text: string): string => text
+
+/** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
+function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
+  for (const name in headers) headers[name] = redact(headers[name]!)
+  return headers
+}
+
+function transportError(request: XrpcRequest, cause: unknown): XrpcError {
+  const { nsid } = request.xrpc
+  const init = { nsid, attempts: request.attempt, status: 0, cause }
+  if (cause instanceof ResponseTooLarge) {
+    const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
+    const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
+    return new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
+  }
+  // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
+  if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })
+  const reason = (request.redact ?? same)(describe(cause))
+  if (isTimeout(cause)) return new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  return new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+}
+
+// Timeouts raised by the HTTP stack itself (connect, headers, body), not by the timeout layer.
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT'])
+
+function isTimeout(cause: unknown): boolean {
+  for (let e = cause; e instanceof Error; e = e.cause) {
+    if (e.name === 'TimeoutError' || TIMEOUT_CODES.has((e as { code?: unknown }).code as string)) return true
+  }
+  return false
+}
+
+/** The innermost reason a transport gave, e.g. `connect ECONNREFUSED 127.0.0.1:80`. */
+function describe(cause: unknown): string {
+  let e = cause
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause
+  return e instanceof Error ? e.message || e.name : String(e)
+}

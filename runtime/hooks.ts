@@ -1,0 +1,53 @@
+/**
+ * The hooks layer: tells the caller about every attempt, for logging and metrics. It sees each
+ * attempt after the auth (so a retry or a session's replay shows as its own attempt) and never
+ * sees credentials: contexts carry no request headers, and response text is already redacted.
+ */
+import type { XrpcError } from './errors.js'
+import type { MethodType } from './method.js'
+import type { Layer } from './stack.js'
+
+/** What hooks see of a request. Never carries credentials or request headers. */
+export interface RequestContext {
+  readonly nsid: string
+  readonly type: MethodType
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  readonly method: 'GET' | 'POST'
+  readonly url: string
+}
+
+export interface ResponseContext extends RequestContext {
+  readonly status: number
+  /** Response headers. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly durationMs: number
+}
+
+export interface ErrorContext extends RequestContext {
+  readonly error: XrpcError
+  readonly durationMs: number
+}
+
+export interface Hooks {
+  /** Called before each attempt is sent. */
+  onRequest?: (context: RequestContext) => void
+  /** Called when an attempt got a response (a status and headers), whatever its status. */
+  onResponse?: (context: ResponseContext) => void
+  /** Called when an attempt failed: an error status, an undecodable or invalid body, or a transport failure. */
+  onError?: (context: ErrorContext) => void
+}
+
+export function hooks({ onRequest, onResponse, onError }: Hooks): Layer {
+  return (next) => async (request) => {
+    const context: RequestContext = { nsid: request.xrpc.nsid, type: request.xrpc.type, attempt: request.attempt, method: request.method, url: request.url }
+    const started = performance.now()
+    onRequest?.(context)
+    const outcome = await next(request)
+    const durationMs = performance.now() - started
+    const { status, headers } = outcome.ok ? outcome.response : outcome.error
+    if (status > 0) onResponse?.({ ...context, status, headers, durationMs })
+    if (!outcome.ok) onError?.({ ...context, error: outcome.error, durationMs })
+    return outcome
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Each layer of the stack on its own, over an in-memory transport (tests/helpers/memory.ts): no
+ * sockets, no timers beyond the layer's own. What the layers do over real sockets is covered by
+ * retry.test.ts, faults.test.ts, session.test.ts and tests/reliability/.
+ */
+import { inspect } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import {
+  AbortError,
+  call,
+  ConnectionError,
+  Core,
+  ExpiredTokenError,
+  hooks,
+  retry,
+  TimeoutError,
+  UpstreamFailureError,
+  withDefaults,
+  type CoreConfig,
+  type Layer,
+  type Method,
+  type RequestContext,
+  type ResponseContext,
+  type ErrorContext,
+} from '@lexgen/runtime'
+import { timeout } from '../../runtime/timeout.js'
+import { CredentialSession } from '../../generated/session.js'
+import { memoryTransport, networkError, type MemoryReply } from '../helpers/memory.js'
+
+const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
+const sendMessage: Method = { nsid: 'chat.bsky.convo.sendMessage', type: 'procedure', input: 'application/json', output: 'application/json' }
+const OK: MemoryReply = { json: { convo: { id: 'c1', rev: '1', members: [], muted: false, unreadCount: 0 } } }
+const UNAVAILABLE: MemoryReply = { status: 503, json: { error: 'NotEnoughResources' } }
+/** Retries without waiting: the backoff's shape is retry.test.ts's business. */
+const NO_WAIT = { baseDelay: 0, maxDelay: 0 }
+
+/** A Core over an in-memory transport answering with `replies[n]` (the last one from then on). */
+function coreWith(replies: MemoryReply[], config: Omit<CoreConfig, 'service' | 'transport'> = {}) {
+  const memory = memoryTransport((_request, n) => replies[Math.min(n, replies.length - 1)]!)
+  return { core: new Core({ service: 'https://pds.example.com', transport: memory.send, ...config }), requests: memory.requests }
+}
+
+describe('Core', () => {
+  it('composes its stack once, auth outermost, then the layers in the order given', async () => {
+    const order: string[] = []
+    let composed = 0
+    const tag = (name: string): Layer => (next) => {
+      composed++
+      return (request) => {
+        order.push(`${name}:${request.headers.authorization ?? 'none'}`)
+        return next(request)
+      }
+    }
+    const { core, requests } = coreWith([OK], { auth: 'tok', layers: [tag('outer'), tag('inner')] })
+    for (let i = 0; i < 3; i++) expect((await call(core, getConvo, {})).ok).toBe(true)
+    expect(composed).toBe(2)
+    expect(order.slice(0, 2)).toEqual(['outer:Bearer tok', 'inner:Bearer tok'])
+    expect(requests).toHaveLength(3)
+  })
+
+  it('without layers makes one attempt, and refuses per-call options no layer reads', async () => {
+    const { core, requests } = coreWith([UNAVAILABLE, OK])
+    const result = await call(core, getConvo, {})
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(UpstreamFailureError)
+    for (const options of [{ timeout: 5 }, { retries: 3 }, { idempotent: true }]) {
+      await expect(call(core, getConvo, {}, options)).rejects.toThrow(/option needs a Core with a layer that reads it/)
+    }
+    expect(requests).toHaveLength(1)
+  })
+
+  it('keeps the token out of an inspected Core', () => {
+    const { core } = coreWith([OK], { auth: 'secret-token-value' })
+    expect(inspect(core, { depth: 10 })).not.toContain('secret-token-value')
+  })
+})
+
+describe('retry layer', () => {
+  it('retries a query on 503 and numbers the attempts', async () => {
+    const { core, requests } = coreWith([UNAVAILABLE, UNAVAILABLE, OK], { layers: [retry(NO_WAIT)] })
+    const result = await call(core, getConvo, {})
+    expect(result).toMatchObject({ ok: true, response: { attempts: 3 } })
+    expect(requests).toHaveLength(3)
+  })
+
+  it('does not repeat a procedure the server may have processed, unless it is idempotent', async () => {
+    const once = coreWith([UNAVAILABLE, OK], { layers: [retry(NO_WAIT)] })
+    expect((await call(once.core, sendMessage, { input: {} })).ok).toBe(false)
+    expect(once.requests).toHaveLength(1)
+    const again = coreWith([UNAVAILABLE, OK], { layers: [retry(NO_WAIT)] })
+    expect((await call(again.core, sendMessage, { input: {} }, { idempotent: true })).ok).toBe(true)
+    expect(again.requests).toHaveLength(2)
+  })
+
+  it('repeats a procedure whose connection was refused: it was never sent', async () => {
+    const { core, requests } = coreWith([networkError('ECONNREFUSED'), OK], { layers: [retry(NO_WAIT)] })
+    expect(await call(core, sendMessage, { input: {} })).toMatchObject({ ok: true, response: { attempts: 2 } })
+    expect(requests).toHaveLength(2)
+  })
+
+  it('gives up after the limit, saying how many attempts it made', async () => {
+    const { core } = coreWith([networkError('ECONNRESET', 'socket hang up')], { layers: [retry({ ...NO_WAIT, limit: 3 })] })
+    const result = await call(core, getConvo, {})
+    if (result.ok) throw new Error('expected a failure')
+    expect(result.error).toBeInstanceOf(ConnectionError)
+    expect(result.error.attempts).toBe(4)
+    expect(result.error.message).toBe('chat.bsky.convo.getConvo could not reach https://pds.example.com: socket hang up (after 4 attempts)')
+  })
+
+  it('takes a per-call policy, checked before anything is sent', async () => {
+    const { core, requests } = coreWith([UNAVAILABLE, OK], { layers: [retry(NO_WAIT)] })
+    expect((await call(core, getConvo, {}, { retries: false })).ok).toBe(false)
+    await expect(call(core, getConvo, {}, { retries: { limit: -1 } })).rejects.toThrow('retries.limit must be a number >= 0, got -1')
+    expect(requests).toHaveLength(1)
+  })
+})
+
+describe('timeout layer', () => {
+  it('ends an attempt that takes too long with a TimeoutError, and a retry numbers the next', async () => {
+    const { core, requests } = coreWith(['hang', OK], { layers: [retry(NO_WAIT), timeout(20)] })
+    expect(await call(core, getConvo, {})).toMatchObject({ ok: true, response: { attempts: 2 } })
+    expect(requests).toHaveLength(2)
+    const hung = coreWith(['hang'], { layers: [timeout(20)] })
+    const result = await call(hung.core, getConvo, {}, { timeout: 10 })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(TimeoutError)
+    expect(result.ok ? undefined : result.error.message).toBe('chat.bsky.convo.getConvo timed out after 10 ms')
+  })
+
+  it("reports the caller's abort as an AbortError, not a timeout", async () => {
+    const { core } = coreWith(['hang'], { layers: [timeout(60_000)] })
+    const controller = new AbortController()
+    const pending = call(core, getConvo, {}, { signal: controller.signal })
+    controller.abort()
+    const result = await pending
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(AbortError)
+    const early = await call(core, getConvo, {}, { signal: AbortSignal.abort() })
+    expect(early.ok ? undefined : early.error.message).toBe('chat.bsky.convo.getConvo was aborted before it was sent')
+  })
+})
+
+describe('auth layer', () => {
+  it('sends the token and redacts it from everything that comes back', async () => {
+    const token = 'tok.eyJzdWIiOiJkaWQ6cGxjOmEifQ.sig'
+    const echo: MemoryReply = { status: 401, headers: { 'x-echo': `Bearer ${token}` }, json: { error: 'InvalidToken', message: `bad token ${token}` } }
+    const seen: unknown[] = []
+    const { core, requests } = coreWith([echo], { auth: token, layers: [hooks({ onResponse: (c) => seen.push(c), onError: (c) => seen.push(c) })] })
+    const result = await call(core, getConvo, {})
+    expect(requests[0]!.headers.authorization).toBe(`Bearer ${token}`)
+    if (result.ok) throw new Error('expected a failure')
+    expect(result.error.message).toBe('bad token [redacted]')
+    expect(result.error.headers['x-echo']).toBe('Bearer [redacted]')
+    expect(inspect([result, seen], { depth: 10 })).not.toContain(token)
+  })
+
+  it('asks a token function before every call, and refuses a token that could split the request', async () => {
+    let n = 0
+    const { core, requests } = coreWith([OK], { auth: () => `tok-${++n}` })
+    await call(core, getConvo, {})
+    await call(core, getConvo, {})
+    expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-2'])
+    expect(() => coreWith([OK], { auth: 'tok\r\nx-evil: 1' })).toThrow(/auth token must be a string of visible ASCII/)
+  })
+})
+
+describe('an auth that sends by itself', () => {
+  it("replaces the Core's transport below every layer, as a session manager's fetchHandler would", async () => {
+    const manager = memoryTransport(() => OK)
+    const { core, requests } = coreWith([UNAVAILABLE], { auth: { wrap: (next) => (request) => next({ ...request, transport: manager.send }) }, layers: [retry(NO_WAIT)] })
+    expect(await call(core, getConvo, {})).toMatchObject({ ok: true, response: { attempts: 1 } })
+    expect(manager.requests).toHaveLength(1)
+    expect(requests).toHaveLength(0)
+  })
+})
+
+describe('hooks layer', () => {
+  it('sees every attempt, and the very error object the call returns', async () => {
+    const events: [string, RequestContext | ResponseContext | ErrorContext][] = []
+    const { core } = coreWith([UNAVAILABLE, UNAVAILABLE], {
+      layers: [retry({ ...NO_WAIT, limit: 1 }), hooks({ onRequest: (c) => events.push(['request', c]), onResponse: (c) => events.push(['response', c]), onError: (c) => events.push(['error', c]) })],
+    })
+    const result = await call(core, getConvo, {})
+    expect(events.map(([kind, c]) => `${kind}${c.attempt}`)).toEqual(['request1', 'response1', 'error1', 'request2', 'response2', 'error2'])
+    expect((events.at(-1)![1] as ErrorContext).error).toBe(result.ok ? undefined : result.error)
+  })
+})
+
+describe('session layer', () => {
+  /** A session whose refreshSession answers once `gate` resolves (at once by default). */
+  const session = (expired: Set<string>, refreshes: { count: number }, gate: Promise<unknown> = Promise.resolve()) => {
+    const memory = memoryTransport(async (request) => {
+      const token = request.headers.authorization?.slice('Bearer '.length)
+      if (request.url.endsWith('/xrpc/com.atproto.server.refreshSession')) {
+        refreshes.count++
+        await gate
+        await new Promise((resolve) => setImmediate(resolve)) // let every waiting call pile up
+        return { json: { did: 'did:plc:a', handle: 'a.test', accessJwt: `access-${refreshes.count + 1}`, refreshJwt: `refresh-${refreshes.count + 1}` } }
+      }
+      if (token && expired.has(token)) return { status: 400, json: { error: 'ExpiredToken', message: 'Token has expired' } }
+      return OK
+    })
+    const credentials = new CredentialSession({ service: 'https://pds.example.com', transport: memory.send, retries: false })
+    return { credentials, requests: memory.requests }
+  }
+
+  it('refreshes once for every call that failed meanwhile, then replays each once, numbered as the next attempt', async () => {
+    const refreshes = { count: 0 }
+    const { credentials, requests } = session(new Set(['access-1']), refreshes)
+    await credentials.resume({ did: 'did:plc:a', handle: 'a.test', accessJwt: 'access-1', refreshJwt: 'refresh-1' })
+    const results = await Promise.all(Array.from({ length: 20 }, () => call(credentials.core, getConvo, { params: { convoId: 'c1' } })))
+    expect(results.every((r) => r.ok && r.response.attempts === 2)).toBe(true)
+    expect(refreshes.count).toBe(1)
+    expect(requests.filter((r) => r.headers.authorization === 'Bearer access-2')).toHaveLength(20)
+  })
+
+  it('a logout while the refresh is in flight wins: the refreshed tokens are dropped', async () => {
+    const refreshes = { count: 0 }
+    let open!: () => void
+    const { credentials } = session(new Set(['access-1']), refreshes, new Promise<void>((resolve) => (open = resolve)))
+    await credentials.resume({ did: 'did:plc:a', handle: 'a.test', accessJwt: 'access-1', refreshJwt: 'refresh-1' })
+    const pending = call(credentials.core, getConvo, { params: { convoId: 'c1' } })
+    while (refreshes.count === 0) await new Promise((resolve) => setImmediate(resolve))
+    await credentials.logout()
+    open()
+    const result = await pending
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(ExpiredTokenError)
+    expect(credentials.session).toBeUndefined()
+  })
+})
+
+describe('withDefaults', () => {
+  it('is the stack the Client has: retries, then hooks, then a timeout per attempt', async () => {
+    const attempts: number[] = []
+    const config = withDefaults({ service: 'https://pds.example.com', retries: NO_WAIT, timeout: 20, onRequest: (c) => attempts.push(c.attempt) })
+    const { core } = coreWith(['hang', UNAVAILABLE, OK], config)
+    expect(await call(core, getConvo, {})).toMatchObject({ ok: true, response: { attempts: 3 } })
+    expect(attempts).toEqual([1, 2, 3])
+  })
+})
