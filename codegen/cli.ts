@@ -4,9 +4,11 @@ import { resolveOptions, type Options } from './config.js'
 import { diffOutput, formatDiff, isClean } from './diff.js'
 import { LexgenError } from './errors.js'
 import { generate } from './index.js'
+import { pull, type PullIo, type PullRequest } from './pull/index.js'
+import { FAIL_ON_LEVELS } from './pull/report.js'
 import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
 
-interface Io {
+interface Io extends PullIo {
   out: (text: string) => void
   err: (text: string) => void
   cwd: string
@@ -16,6 +18,7 @@ const defaultIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  tty: process.stderr.isTTY,
 }
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */
@@ -45,6 +48,21 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('exit 1, with a diff, when the output directory is not what generate would write')
     .action(async (flags: Options & { config?: string }) => {
       exitCode = await runCheck(flags, io)
+    })
+
+  program
+    .command('pull')
+    .description('fetch lexicons where their authority publishes them (DNS → DID → PDS, verified) or from git; pinned in lexicons.json')
+    .argument('[patterns...]', "NSIDs or '<authority>.*' patterns to resolve over the network (kept in the lockfile)")
+    .option('--update', 'take the newest versions; prints what changed before writing')
+    .addOption(new Option('--frozen', 'check that the lexicon folder matches the lockfile: no network, nothing written (for CI)').conflicts(['update', 'dryRun']))
+    .option('--dry-run', 'resolve, verify and print the report, but write nothing')
+    .addOption(new Option('--fail-on <level>', 'write nothing when the changes reach this level').choices(FAIL_ON_LEVELS))
+    .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
+    .option('--lockfile <file>', 'lockfile (default: from lexgen.config.json, else ./lexicons.json)')
+    .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+    .action(async (patterns: string[], flags: Omit<PullRequest, 'patterns'>) => {
+      exitCode = await pull({ ...flags, patterns }, io)
     })
 
   try {
