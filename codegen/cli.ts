@@ -1,17 +1,20 @@
 import { relative } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { resolveOptions, type Options } from './config.js'
+import { configFilePath, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean } from './diff.js'
 import { LexgenError } from './errors.js'
-import { generate } from './index.js'
+import { generate, type GenerateResult } from './index.js'
 import { pull, type PullIo, type PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
+import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
 
 interface Io extends PullIo {
   out: (text: string) => void
   err: (text: string) => void
   cwd: string
+  /** Ends `--watch` (default: the first SIGINT or SIGTERM). */
+  stop?: AbortSignal
 }
 
 const defaultIo: Io = {
@@ -40,7 +43,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   withSelection(program.command('generate'))
     .description('generate the client into the output directory (atomically: all or nothing)')
-    .action(async (flags: Options & { config?: string }) => {
+    .option('--watch', 'regenerate on every change to the lexicons or the config, printing what changed (Ctrl-C stops)')
+    .action(async (flags: Options & { config?: string; watch?: boolean }) => {
       exitCode = await runGenerate(flags, io)
     })
 
@@ -70,18 +74,40 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return exitCode
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
-    if (error instanceof LexgenError) {
-      io.err(`lexgen: error: ${error.message}\n`)
-      return 1
-    }
-    io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+    printError(error, io)
     return 1
   }
 }
 
-async function runGenerate(flags: Options & { config?: string }, io: Io): Promise<number> {
+function printError(error: unknown, io: Io): void {
+  if (error instanceof LexgenError) io.err(`lexgen: error: ${error.message}\n`)
+  else io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+}
+
+async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
+  if (!flags.watch) {
+    await generateInto(await resolveOptions(flags, flags.config, io.cwd), io)
+    return 0
+  }
+  const interrupt = io.stop ? undefined : interruptSignal()
+  try {
+    return await watchGenerate({
+      cwd: io.cwd,
+      configFile: configFilePath(flags.config, io.cwd),
+      resolve: () => resolveOptions(flags, flags.config, io.cwd),
+      generate: (options) => generateInto(options, io),
+      printError: (error) => printError(error, io),
+      out: io.out,
+      stop: io.stop ?? interrupt!.signal,
+    })
+  } finally {
+    interrupt?.dispose()
+  }
+}
+
+/** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
+async function generateInto(options: ResolvedOptions, io: Io): Promise<GenerateResult> {
   const started = performance.now()
-  const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
   await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
@@ -100,7 +126,7 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
     `lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, ` +
       `wrote ${result.files.size} files to ${display(options.out, io)} (${changed} changed) in ${ms} ms\n`,
   )
-  return 0
+  return result
 }
 
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {

@@ -51,8 +51,12 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
 
 /** The config file (`configPath`, else `lexgen.config.json` in `cwd` when present) and its absolute path. */
 export async function loadConfig(configPath: string | undefined, cwd: string): Promise<{ file: string; config: ConfigFile }> {
-  const file = resolve(cwd, configPath ?? CONFIG_FILE)
+  const file = configFilePath(configPath, cwd)
   return { file, config: await readConfig(file, configPath !== undefined) }
+}
+
+export function configFilePath(configPath: string | undefined, cwd: string): string {
+  return resolve(cwd, configPath ?? CONFIG_FILE)
 }
 
 async function readConfig(file: string, required: boolean): Promise<ConfigFile> {

@@ -7,11 +7,13 @@ import { LexgenError } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles } from './load.js'
 import { buildModel } from './model.js'
-import { parseLexiconDocs } from './parse.js'
+import { parseLexiconDocs, type ParsedDoc } from './parse.js'
 import { selectDocs } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
+  /** Every doc read, validated (what `--watch` compares with the last good run). */
+  readonly docs: readonly ParsedDoc[]
   readonly docsRead: number
   readonly docsSelected: number
 }
@@ -23,7 +25,7 @@ export async function generate(options: ResolvedOptions): Promise<GenerateResult
   const parsed = parseLexiconDocs(loaded)
   const selected = selectDocs(parsed, options)
   const model = buildModel(selected, options.runtimeImport)
-  return { files: emit(model), docsRead: parsed.length, docsSelected: selected.length }
+  return { files: emit(model), docs: parsed, docsRead: parsed.length, docsSelected: selected.length }
 }
 
 export { LexgenError } from './errors.js'

@@ -92,6 +92,7 @@ export class Network {
       if (error instanceof ProofError) throw new LexgenError(`${nsid}: invalid proof or signature from ${repo.pds} for ${uri}: ${printable(error.message, 300)}`)
       throw error
     }
+    if (!verified) throw new LexgenError(`${nsid}: record missing: ${repo.pds} has no record for ${uri} (its signed commit proves it)`)
     if (verified.record.$type !== SCHEMA_COLLECTION) {
       throw new LexgenError(`${nsid}: ${uri} is not a ${SCHEMA_COLLECTION} record ($type ${printable(String(verified.record.$type))})`)
     }

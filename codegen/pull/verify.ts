@@ -3,7 +3,8 @@
  * `@atproto/repo`'s own primitives: the CAR's blocks must hash to their CIDs, its root must be a
  * commit of the expected repository signed by the key in the DID document, and the record must
  * be reachable from that commit's MST under `<collection>/<rkey>`. The record is then read from
- * the block whose CID the MST names, so its CID is proven, not claimed.
+ * the block whose CID the MST names, so its CID is proven, not claimed. A PDS answers for a
+ * missing record with a proof of its absence (the MST path where it would be).
  */
 import { MST, MemoryBlockstore, def, formatDataKey, readCarWithRoot, verifyCommitSig } from '@atproto/repo'
 
@@ -18,7 +19,8 @@ export interface VerifiedRecord {
   readonly record: Record<string, unknown>
 }
 
-export async function verifyRecordProof(car: Uint8Array, did: string, signingKey: string, collection: string, rkey: string): Promise<VerifiedRecord> {
+/** The verified record, or undefined when the signed commit proves there is none. */
+export async function verifyRecordProof(car: Uint8Array, did: string, signingKey: string, collection: string, rkey: string): Promise<VerifiedRecord | undefined> {
   const { root, blocks } = await attempt('not a valid CAR file', () => readCarWithRoot(car))
   const store = new MemoryBlockstore(blocks)
   const commit = await attempt('the CAR root is not a repository commit', () => store.readObj(root, def.commit))
@@ -27,7 +29,7 @@ export async function verifyRecordProof(car: Uint8Array, did: string, signingKey
     throw new ProofError(`the commit signature does not match the signing key of ${did}`)
   }
   const cid = await attempt('the proof does not reach the record', () => MST.load(store, commit.data).get(formatDataKey(collection, rkey)))
-  if (!cid) throw new ProofError(`the signed commit has no record ${collection}/${rkey}`)
+  if (!cid) return undefined
   const record = await attempt('the record block is missing or not a record', () => store.readRecord(cid))
   return { cid: cid.toString(), record: plainJson(record, []) as Record<string, unknown> }
 }

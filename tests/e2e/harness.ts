@@ -535,10 +535,10 @@ export async function createDidWebAccount(pds: Pds, handle: string): Promise<Acc
   }
 }
 
-/** Publishes `doc` as the account's `com.atproto.lexicon.schema` record keyed by its NSID (creating or replacing it). */
-export async function publishLexicon(pdsUrl: string, account: Account, doc: { id: string }): Promise<{ uri: string; cid: string }> {
+/** Publishes `doc` as the account's `com.atproto.lexicon.schema` record keyed by its NSID (or `rkey`), creating or replacing it. */
+export async function publishLexicon(pdsUrl: string, account: Account, doc: { id: string }, rkey = doc.id): Promise<{ uri: string; cid: string }> {
   const body = await xrpcOk('POST', pdsUrl, 'com.atproto.repo.putRecord', {
-    body: { repo: account.did, collection: 'com.atproto.lexicon.schema', rkey: doc.id, record: { $type: 'com.atproto.lexicon.schema', ...doc } },
+    body: { repo: account.did, collection: 'com.atproto.lexicon.schema', rkey, record: { $type: 'com.atproto.lexicon.schema', ...doc } },
     token: account.accessJwt,
   })
   return { uri: body.uri as string, cid: body.cid as string }
