@@ -123,7 +123,7 @@ export class GitRepository {
   private failure(doing: string, error: Error & { code?: unknown; stderr?: string }): LexgenError {
     if (error.code === 'ENOENT') return new LexgenError(`git source ${this.source.url}: the git command is not installed`)
     const lines = (error.stderr ?? error.message).trim().split('\n')
-    const reason = lines.filter((line) => /fatal|error/i.test(line)).at(-1) ?? lines.at(-1) ?? ''
+    const reason = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? ''
     return new LexgenError(`git source ${this.source.url}: ${doing} failed: ${printable(reason.replace(/^(fatal|error): /, ''), 200)}`)
   }
 }
