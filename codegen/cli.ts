@@ -4,6 +4,7 @@ import { configFilePath, resolveOptions, type Options, type ResolvedOptions } fr
 import { diffOutput, formatDiff, isClean } from './diff.js'
 import { LexgenError } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
+import type { LoadCache } from './load.js'
 import { pull, type PullIo, type PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { interruptSignal, watchGenerate } from './watch.js'
@@ -90,12 +91,13 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
     return 0
   }
   const interrupt = io.stop ? undefined : interruptSignal()
+  const cache: LoadCache = new Map()
   try {
     return await watchGenerate({
       cwd: io.cwd,
       configFile: configFilePath(flags.config, io.cwd),
       resolve: () => resolveOptions(flags, flags.config, io.cwd),
-      generate: (options) => generateInto(options, io),
+      generate: (options) => generateInto(options, io, cache),
       printError: (error) => printError(error, io),
       out: io.out,
       stop: io.stop ?? interrupt!.signal,
@@ -106,9 +108,9 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
 }
 
 /** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
-async function generateInto(options: ResolvedOptions, io: Io): Promise<GenerateResult> {
+async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
-  const result = await generate(options)
+  const result = await generate(options, cache)
   await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
   const diff = diffOutput(current, result.files)

@@ -5,7 +5,7 @@
 import { emit, type OutputFiles } from './emit.js'
 import { LexgenError } from './errors.js'
 import type { ResolvedOptions } from './config.js'
-import { loadLexiconFiles } from './load.js'
+import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
 import { parseLexiconDocs, type ParsedDoc } from './parse.js'
 import { selectDocs } from './select.js'
@@ -18,9 +18,9 @@ export interface GenerateResult {
   readonly docsSelected: number
 }
 
-/** Runs the pipeline in memory; nothing is written. */
-export async function generate(options: ResolvedOptions): Promise<GenerateResult> {
-  const loaded = await loadLexiconFiles(options.lexicons)
+/** Runs the pipeline in memory; nothing is written. `cache` keeps files read across runs (`--watch`). */
+export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
+  const loaded = await loadLexiconFiles(options.lexicons, cache)
   if (loaded.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
   const parsed = parseLexiconDocs(loaded)
   const selected = selectDocs(parsed, options)
