@@ -169,6 +169,17 @@ describe('lexgen pull from a git source', () => {
     expect((await lockOf(dir)).git[0]).toMatchObject({ commit: tagged, include: ['com.example.*'] })
   })
 
+  it('redraws one progress line on a terminal instead of printing a line per step', async () => {
+    const dir = await project()
+    const cacheDir = await tempDir('lexgen-gitcache-')
+    dirs.push(cacheDir)
+    const result = await runCli(['pull'], dir, { cacheDir, tty: true })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr.startsWith('\r\x1b[2Klexgen: fetching main of git source')).toBe(true)
+    expect(result.stderr.endsWith('\r\x1b[2K')).toBe(true) // cleared before the report
+    expect(result.stderr).not.toContain('\n')
+  })
+
   it('a url relative to the config file is kept as written in the lockfile', async () => {
     const dir = await project()
     const relativeUrl = join('..', upstream.split('/').at(-1)!)
