@@ -5,7 +5,7 @@ import { diffOutput, formatDiff, isClean } from './diff.js'
 import { LexgenError } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
-import { pull, type PullIo, type PullRequest } from './pull/index.js'
+import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
@@ -67,6 +67,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--lockfile <file>', 'lockfile (default: from lexgen.config.json, else ./lexicons.json)')
     .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
     .action(async (patterns: string[], flags: Omit<PullRequest, 'patterns'>) => {
+      // Loaded on use: @atproto/repo and @atproto/identity would add their import time to every command.
+      const { pull } = await import('./pull/index.js')
       exitCode = await pull({ ...flags, patterns }, io)
     })
 
