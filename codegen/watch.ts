@@ -33,6 +33,11 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   let running: Promise<void> | undefined
   let again = false
 
+  // Watches are re-armed after each run (new folders, a folder swapped in): a change during a
+  // run is seen by a watch already in place (its folder's or its parent's) and starts another run.
+  // Only the first run arms them before it starts, so nothing made during it goes unseen.
+  let armed = false
+  const arm = () => watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
   const runOnce = async () => {
     let options: ResolvedOptions | undefined
     try {
@@ -41,8 +46,17 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     } catch (error) {
       ctx.printError(error)
     }
-    await watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
-    if (!options) return
+    if (!armed) {
+      await arm()
+      armed = true
+    }
+    try {
+      if (options) await generateOnce(options)
+    } finally {
+      await arm()
+    }
+  }
+  const generateOnce = async (options: ResolvedOptions) => {
     try {
       const result = await ctx.generate(options)
       const docs = new Map(result.docs.map((parsed) => [parsed.doc.id, parsed.doc]))

@@ -10,8 +10,8 @@
  * library would do the same underneath; the caller re-reads everything on any event, so no
  * event needs interpreting, only noticing.
  *
- * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it before
- * every run, so a change made after it is seen, and one made before it is read by the run.
+ * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it after
+ * every run (see watch.ts for why nothing is missed in between).
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
