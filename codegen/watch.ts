@@ -33,9 +33,10 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   let running: Promise<void> | undefined
   let again = false
 
-  // Watches are re-armed after each run (new folders, a folder swapped in): a change during a
-  // run is seen by a watch already in place (its folder's or its parent's) and starts another run.
-  // Only the first run arms them before it starts, so nothing made during it goes unseen.
+  // Watches are re-armed after each run, off the path from a save to the output. A change during
+  // a run to a watched folder starts another run; a file written into a folder that was not
+  // watched yet (new, or swapped in) is covered by one more run whenever re-arming finds such a
+  // folder. The first run arms them before it reads anything.
   let armed = false
   const arm = () => watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
   const runOnce = async () => {
@@ -53,7 +54,7 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     try {
       if (options) await generateOnce(options)
     } finally {
-      await arm()
+      if (await arm()) schedule()
     }
   }
   const generateOnce = async (options: ResolvedOptions) => {

@@ -11,7 +11,7 @@
  * event needs interpreting, only noticing.
  *
  * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it after
- * every run (see watch.ts for why nothing is missed in between).
+ * every run, off the path from a save to the output, and runs again when it found new folders.
  */
 import { watch, type FSWatcher } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
@@ -28,8 +28,13 @@ export class TreeWatcher {
     private readonly debounceMs = 25,
   ) {}
 
-  /** Watches every directory under each of `roots`, and `files`, replacing what was watched before. */
-  async sync(roots: readonly string[], files: readonly string[]): Promise<void> {
+  /**
+   * Watches every directory under each of `roots`, and `files`, replacing what was watched before.
+   * Resolves to true when it started watching a directory it did not watch before (a new folder,
+   * or one swapped in): what was written there before now went unseen.
+   */
+  async sync(roots: readonly string[], files: readonly string[]): Promise<boolean> {
+    let added = false
     // A directory of a watched tree reports every change; a parent only those to the names it holds.
     const wanted = new Map<string, Set<string> | 'all'>()
     for (const root of roots) for (const dir of await directories(root)) wanted.set(dir, 'all')
@@ -55,10 +60,12 @@ export class TreeWatcher {
         // The directory went away: the next sync drops it; make sure there is a next sync.
         watcher.on('error', () => this.changed())
         this.watchers.set(dir, { watcher, ino, scope: scope(names) })
+        added = true
       } catch {
         this.changed() // gone between stat and watch
       }
     }
+    return added
   }
 
   close(): void {
