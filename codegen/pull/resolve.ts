@@ -72,6 +72,7 @@ export async function resolveLexicons(ctx: ResolveContext): Promise<Resolution> 
     return referencedNsids(doc.json)
   }
   const initial = [...networkRoots.map((nsid) => ({ nsid, root: true })), ...sources.flatMap((s) => s.roots.map((nsid) => ({ nsid, root: false })))]
+  ctx.progress.phase(`resolving ${initial.length} docs and what they reference`)
   await drain(initial, CONCURRENCY, async ({ nsid, root }) => {
     if (started.has(nsid)) return []
     started.add(nsid)
