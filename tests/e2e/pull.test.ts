@@ -186,7 +186,7 @@ describe('lexgen pull from the network', () => {
     await writeFile(join(dir, 'lexicons/com/example/feed/like.json'), JSON.stringify({ $type: 'com.atproto.lexicon.schema', ...like, description: 'edited' }))
     const stale = promisify(execFile)(process.execPath, [lex, 'install', '--ci', '--lexicons', 'lexicons', '--manifest', 'lexicons.json'], { cwd: dir })
     await expect(stale).rejects.toMatchObject({ stderr: expect.stringMatching(/out of date/) })
-  })
+  }, 120_000) // two starts of the lex CLI: seconds each on a loaded machine
 
   it('restores a deleted or edited doc from its locked at-uri', async () => {
     const dir = await pulledProject()
