@@ -22,6 +22,8 @@ import { codegen } from './suites/codegen.js'
 import { coldStart } from './suites/coldstart.js'
 import { diffBench } from './suites/diff.js'
 import { pagination } from './suites/paginate.js'
+import { pullBench } from './suites/pull.js'
+import { watchBench } from './suites/watch.js'
 
 // --render: no measuring; re-render the table and RESULTS.md from the last run's saved figures.
 const renderOnly = process.argv.includes('--render')
@@ -110,6 +112,14 @@ if (want('validate')) results.validate = runValidation()
 if (want('diff')) {
   log('lexgen diff on the lexicon history')
   results.diff = await diffBench({ quick })
+}
+if (want('pull')) {
+  log('pull from the local PDS (starts the e2e harness)')
+  results.pull = pullBench({ quick })
+}
+if (want('watch')) {
+  log('watch latency')
+  results.watch = await watchBench({ quick })
 }
 elapsed = (performance.now() - t0) / 1000
 log(`done in ${elapsed.toFixed(0)} s`)
@@ -240,6 +250,21 @@ if (results.diff) {
   row([`7. lexgen diff, ${sel.label} (${sel.docs[0]} → ${sel.docs[1]} docs, ${sel.checks} checks)`, `${ms(sel.times)}; CPU ${ms(sel.cpu)}`, '–', '–', '–', '– (see the stage split below)'])
 }
 
+if (results.pull) {
+  const p = results.pull
+  const rate = (tool) => {
+    const x = p.docsPerSec[tool]
+    return `${x.median.toFixed(0)} docs/s (${x.min.toFixed(0)}–${x.max.toFixed(0)}, n=${x.n}); ${ms(p.ms[tool])} per pull`
+  }
+  row([`8. pull of the chat.bsky.convo.* closure (${p.docs} docs, ${p.authorities} authorities, ${p.repositories} repos) from the local PDS`, rate('ours'), '@atproto/lex (lex install)', rate('lex'), `${ratio(p.ms.ours.median / p.ms.lex.median)} (time)`, '–'])
+}
+
+if (results.watch) {
+  const w = results.watch
+  const cell = check('watch-latency', w.latency.median <= 300, `≤ 300 ms from save to output written: ${w.latency.median.toFixed(0)} ms`)
+  row(['9. generate --watch, one-file change in the repo selection: save → output written', ms(w.latency), '–', `generate + write alone: ${ms(w.generateMs)}`, '–', cell])
+}
+
 const header = '| benchmark | ours: median (min–max, runs) | peer | peer: median (min–max, runs) | ours ÷ peer | target |\n| --- | --- | --- | --- | --- | --- |'
 const table = `${header}\n${rows.join('\n')}`
 process.stdout.write(`${table}\n`)
@@ -277,6 +302,7 @@ const titles = {
   'validate-atcute': '6. validation speed vs @atcute/lexicons',
   validate: '6. validation speed vs @atproto/lexicon',
   'diff-corpus': '7. lexgen diff of the whole corpus, rules only',
+  'watch-latency': '9. watch latency',
 }
 
 const notes = {
@@ -307,6 +333,8 @@ const notes = {
   'diff-corpus':
     'Whole process: Node start (~80 ms idle), importing lexgen with @atproto/lexicon (~250 ms), reading the 751 files, and validating the 402 new docs plus the 59 changed old ones with @atproto/lexicon (~300 ms) dominate; selecting, following refs, comparing and classifying take ~60 ms. ' +
     'Fix: none planned: what is left is Node, module loading and @atproto/lexicon validating the new side (required: a broken doc must be reported).',
+  'watch-latency':
+    'Each run re-reads only the files whose inode, size or mtime changed, then validates all 402 docs with @atproto/lexicon (~35 ms of CPU), selects, emits the 48-doc selection (~100 ms of CPU, code-block-writer bookkeeping and validators) and swaps the output in; on this shared 2-core machine the wall time is about twice the CPU time. Fix: validate only the selection closure (and cache validated docs across runs), and emit only the modules of changed docs.',
   'paginate-rss': 'The growth is allocator and V8 slack, not retained pages (raw undici grows about as much, and the heap retained after a final GC is about 1 MB). Fix: none needed in the runtime.',
 }
 
@@ -383,6 +411,17 @@ function details() {
       `**7. lexgen diff.** Whole process, Node start included: \`node bin/lexgen.js diff --from ../shared/lexicon-history/2026-04-22 --to lexicons --format json --fail-on none\`, once with \`--include '*' --no-compiler-check\` (every file of both sets read; each doc validated with @atproto/lexicon, a file both sides hold unchanged once; selected, compared and classified) and once with the configured selection and the compiler check (both clients generated in memory, loaded with the runtime's declarations into one ts-morph project, ${d.sets.selection.checks} checks type-checked). Same work: every run must print the same JSON report, byte for byte. ` +
         `Reports: whole corpus ${JSON.stringify(d.sets.corpus.summary)}; selection ${JSON.stringify(d.sets.selection.summary)}. ` +
         `Stage split of the second, in one fresh process (medians of ${Object.values(d.stages)[0].n} runs): ${stages}.`,
+  if (results.pull) {
+    const p = results.pull
+    out.push(
+      `**7. Pull.** \`bench/workers/pull.ts\` (run with tsx) starts the e2e harness (a real @atproto/pds with an in-memory PLC, in the worker's process), publishes the ${p.docs} docs that \`lexgen pull chat.bsky.convo.*\` needs (the chat.bsky.convo.* docs and, transitively, what they reference, including knownValues tokens) as com.atproto.lexicon.schema records into ${p.repositories} did:plc accounts (app.bsky/chat.bsky, com.atproto, tools.ozone), and answers the ${p.authorities} \`_lexicon\` TXT lookups from memory. Each run pulls into a fresh folder: ours is \`main(['pull', 'chat.bsky.convo.*'])\` from dist/ (DNS, PLC, getRecord and proof verification for every doc, then the atomic write); the peer is \`install()\` of @atproto/lex-installer (what \`lex install <nsids>\` runs) given the same chat.bsky.convo.* NSIDs, with the same DNS answers through its \`onResolveAuthority\` hook. Runs alternate after one warm-up each; both must end with all ${p.docs} docs in their lockfile. The PDS serves from the same process, so its proof building is inside both figures. Besides what lex does, ours lists the authority's schema records (it is given a pattern, lex the NSIDs), validates every doc with @atproto/lexicon, and writes the folder as a staged, atomic swap.`,
+      '',
+    )
+  }
+  if (results.watch) {
+    const w = results.watch
+    out.push(
+      `**8. Watch latency.** \`node bin/lexgen.js generate --watch\` on a copy of lexicons/ and lexgen.config.json (402 docs read, 48 selected); ${w.rounds} rounds after a warm-up, each saving chat/bsky/convo/defs.json as editors do (a temp file renamed over it) and timing from the rename to the summary line, which comes after the output is swapped in; the next round starts after the change report. "generate + write alone" is the time the summary line reports (load, validate, select, emit, diff against the output, write).`,
       '',
     )
   }

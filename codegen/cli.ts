@@ -1,21 +1,28 @@
 import { relative } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { resolveOptions, type Options, type ResolvedOptions } from './config.js'
+import { configFilePath, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import { LexgenError } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
+import type { LoadCache } from './load.js'
+import type { PullIo, PullRequest } from './pull/index.js'
+import { FAIL_ON_LEVELS } from './pull/report.js'
+import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDirs, writeOutputDirs } from './write.js'
 
-interface Io {
+interface Io extends PullIo {
   out: (text: string) => void
   err: (text: string) => void
   cwd: string
+  /** Ends `--watch` (default: the first SIGINT or SIGTERM). */
+  stop?: AbortSignal
 }
 
 const defaultIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
+  tty: process.stderr.isTTY,
 }
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */
@@ -41,7 +48,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   withSelection(program.command('generate'))
     .description('generate the client (and its docs) into the output directories (atomically: all or nothing)')
-    .action(async (flags: Options & { config?: string }) => {
+    .option('--watch', 'regenerate on every change to the lexicons or the config, printing what changed (Ctrl-C stops)')
+    .action(async (flags: Options & { config?: string; watch?: boolean }) => {
       exitCode = await runGenerate(flags, io)
     })
 
@@ -64,24 +72,64 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       exitCode = await runDiff(flags, io)
     })
 
+  program
+    .command('pull')
+    .description('fetch lexicons where their authority publishes them (DNS → DID → PDS, verified) or from git; pinned in lexicons.json')
+    .argument('[patterns...]', "NSIDs or '<authority>.*' patterns to resolve over the network (kept in the lockfile)")
+    .option('--update', 'take the newest versions; prints what changed before writing')
+    .addOption(new Option('--frozen', 'check that the lexicon folder matches the lockfile: no network, nothing written (for CI)').conflicts(['update', 'dryRun']))
+    .option('--dry-run', 'resolve, verify and print the report, but write nothing')
+    .addOption(new Option('--fail-on <level>', 'write nothing when the changes reach this level').choices(FAIL_ON_LEVELS))
+    .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
+    .option('--lockfile <file>', 'lockfile (default: from lexgen.config.json, else ./lexicons.json)')
+    .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+    .action(async (patterns: string[], flags: Omit<PullRequest, 'patterns'>) => {
+      // Loaded on use: @atproto/repo and @atproto/identity would add their import time to every command.
+      const { pull } = await import('./pull/index.js')
+      exitCode = await pull({ ...flags, patterns }, io)
+    })
+
   try {
     await program.parseAsync(argv, { from: 'user' })
     return exitCode
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
-    if (error instanceof LexgenError) {
-      io.err(`lexgen: error: ${error.message}\n`)
-      return 1
-    }
-    io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+    printError(error, io)
     return 1
   }
 }
 
-async function runGenerate(flags: Options & { config?: string }, io: Io): Promise<number> {
+function printError(error: unknown, io: Io): void {
+  if (error instanceof LexgenError) io.err(`lexgen: error: ${error.message}\n`)
+  else io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+}
+
+async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
+  if (!flags.watch) {
+    await generateInto(await resolveOptions(flags, flags.config, io.cwd), io)
+    return 0
+  }
+  const interrupt = io.stop ? undefined : interruptSignal()
+  const cache: LoadCache = new Map()
+  try {
+    return await watchGenerate({
+      cwd: io.cwd,
+      configFile: configFilePath(flags.config, io.cwd),
+      resolve: () => resolveOptions(flags, flags.config, io.cwd),
+      generate: (options) => generateInto(options, io, cache),
+      printError: (error) => printError(error, io),
+      out: io.out,
+      stop: io.stop ?? interrupt!.signal,
+    })
+  } finally {
+    interrupt?.dispose()
+  }
+}
+
+/** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
+async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
-  const options = await resolveOptions(flags, flags.config, io.cwd)
-  const result = await generate(options)
+  const result = await generate(options, cache)
   const outputs = await compareOutputs(options, result)
   for (const { dir, diff } of outputs) {
     if (!diff.stray.length) continue
@@ -99,7 +147,7 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
   const written = outputs.map(({ dir, files }) => `${files.size} ${dir === options.out ? 'files' : 'docs'} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
-  return 0
+  return result
 }
 
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {

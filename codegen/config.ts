@@ -33,15 +33,19 @@ export interface Options {
   docs?: string | false
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs'])
+/** The config file as read: the options plus sections other commands validate (`pull`). */
+export interface ConfigFile extends Options {
+  pull?: unknown
+}
+
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
  * present) and lays the flags over it. Config paths are relative to the config file.
  */
 export async function resolveOptions(flags: Options, configPath?: string, cwd = process.cwd()): Promise<ResolvedOptions> {
-  const file = resolve(cwd, configPath ?? CONFIG_FILE)
-  const config = await readConfig(file, configPath !== undefined)
+  const { file, config } = await loadConfig(configPath, cwd)
   const base = dirname(file)
   const include = flags.include?.length ? flags.include : (config.include ?? [])
   if (include.length === 0) {
@@ -81,7 +85,17 @@ function isInside(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
-async function readConfig(file: string, required: boolean): Promise<Options> {
+/** The config file (`configPath`, else `lexgen.config.json` in `cwd` when present) and its absolute path. */
+export async function loadConfig(configPath: string | undefined, cwd: string): Promise<{ file: string; config: ConfigFile }> {
+  const file = configFilePath(configPath, cwd)
+  return { file, config: await readConfig(file, configPath !== undefined) }
+}
+
+export function configFilePath(configPath: string | undefined, cwd: string): string {
+  return resolve(cwd, configPath ?? CONFIG_FILE)
+}
+
+async function readConfig(file: string, required: boolean): Promise<ConfigFile> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -98,11 +112,12 @@ async function readConfig(file: string, required: boolean): Promise<Options> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new LexgenError('config must be a JSON object', { file })
   for (const [key, value] of Object.entries(json)) {
     if (!KEYS.has(key)) throw new LexgenError(`unknown config key (expected one of ${[...KEYS].slice(1).join(', ')})`, { file, path: key })
+    if (key === 'pull') continue // validated by codegen/pull/config.ts
     const isList = key === 'include' || key === 'exclude'
     const ok = isList
       ? Array.isArray(value) && value.every((v) => typeof v === 'string')
       : typeof value === 'string' || (key === 'docs' && value === false)
     if (!ok) throw new LexgenError(`must be ${isList ? 'an array of strings' : key === 'docs' ? 'a folder path or false' : 'a string'}`, { file, path: key })
   }
-  return json as Options
+  return json as ConfigFile
 }

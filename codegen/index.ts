@@ -7,28 +7,30 @@ import { emit, type OutputFiles } from './emit.js'
 import { emitDocs } from './emit/docs/index.js'
 import { LexgenError } from './errors.js'
 import type { ResolvedOptions } from './config.js'
-import { loadLexiconFiles } from './load.js'
+import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
-import { parseLexiconDocs } from './parse.js'
+import { parseLexiconDocs, type ParsedDoc } from './parse.js'
 import { selectDocs } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
   /** The Markdown reference, when `options.docs` asks for it. */
   readonly docs?: OutputFiles
+  /** Every lexicon doc read and validated (what `--watch` compares with the last good run). */
+  readonly parsed: readonly ParsedDoc[]
   readonly docsRead: number
   readonly docsSelected: number
 }
 
-/** Runs the pipeline in memory; nothing is written. */
-export async function generate(options: ResolvedOptions): Promise<GenerateResult> {
-  const loaded = await loadLexiconFiles(options.lexicons)
+/** Runs the pipeline in memory; nothing is written. `cache` keeps files read across runs (`--watch`). */
+export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
+  const loaded = await loadLexiconFiles(options.lexicons, cache)
   if (loaded.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
   const parsed = parseLexiconDocs(loaded)
   const selected = selectDocs(parsed, options)
   const model = buildModel(selected, options.runtimeImport)
   const docs = options.docs ? emitDocs(model, options.docs.clientImport) : undefined
-  return { files: emit(model), ...(docs ? { docs } : {}), docsRead: parsed.length, docsSelected: selected.length }
+  return { files: emit(model), ...(docs ? { docs } : {}), parsed, docsRead: parsed.length, docsSelected: selected.length }
 }
 
 export { LexgenError } from './errors.js'

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 
@@ -9,14 +9,32 @@ export interface LoadedFile {
   readonly json: unknown
 }
 
+/**
+ * Files read by earlier calls, reused while their inode, size and modification time stay the
+ * same: `generate --watch` re-reads only what changed.
+ */
+export type LoadCache = Map<string, { readonly stamp: string; readonly loaded: LoadedFile }>
+
 /** Reads every `*.json` under `dir`, sorted by path so later stages see a stable order. */
-export async function loadLexiconFiles(dir: string): Promise<LoadedFile[]> {
+export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<LoadedFile[]> {
   const paths = await listJsonFiles(dir)
+  const read = async (path: string): Promise<LoadedFile> => {
+    const file = relative(dir, path).split(sep).join('/')
+    return { file, json: parseJson(await readFile(path, 'utf8'), file) }
+  }
+  if (!cache) return Promise.all(paths.map(read))
+  const keys = new Set(paths.map((path) => `${dir}\0${path}`))
+  for (const key of cache.keys()) if (!keys.has(key)) cache.delete(key)
   return Promise.all(
     paths.map(async (path) => {
-      const file = relative(dir, path).split(sep).join('/')
-      const text = await readFile(path, 'utf8')
-      return { file, json: parseJson(text, file) }
+      const info = await stat(path)
+      const stamp = `${info.ino}:${info.size}:${info.mtimeMs}`
+      const key = `${dir}\0${path}`
+      const hit = cache.get(key)
+      if (hit?.stamp === stamp) return hit.loaded
+      const loaded = await read(path)
+      cache.set(key, { stamp, loaded })
+      return loaded
     }),
   )
 }

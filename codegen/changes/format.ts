@@ -14,6 +14,8 @@ export type ReportFormat = 'text' | 'markdown' | 'json'
 export interface FormatOptions {
   /** ANSI colour in `text` (the CLI sets it on a TTY unless NO_COLOR is set). */
   readonly color?: boolean
+  /** `text` as a part of another command's output (`pull`, `generate --watch`): a summary line, the changes indented under it. */
+  readonly brief?: boolean
 }
 
 export function formatChangeReport(report: ChangeReport, format: ReportFormat, options: FormatOptions = {}): string {
@@ -23,7 +25,7 @@ export function formatChangeReport(report: ChangeReport, format: ReportFormat, o
     case 'markdown':
       return markdown(report)
     case 'text':
-      return text(report, options.color === true)
+      return text(report, options.color === true, options.brief === true)
   }
 }
 
@@ -134,9 +136,9 @@ const COLORS: Record<ChangeClass | 'bold' | 'dim', [string, string]> = {
   dim: ['\x1b[2m', '\x1b[0m'],
 }
 
-function text(report: ChangeReport, color: boolean): string {
+function text(report: ChangeReport, color: boolean, brief: boolean): string {
   const paint = (style: keyof typeof COLORS, s: string) => (color ? `${COLORS[style][0]}${s}${COLORS[style][1]}` : s)
-  const out: string[] = [intro(report, (s) => s), `${paintSummary(report, paint)}`, '']
+  const out: string[] = []
   const width = Math.max(...CLASSES.map((c) => c.length))
   let nsid = ''
   for (const [, group] of byDef(report.changes)) {
@@ -162,7 +164,10 @@ function text(report: ChangeReport, color: boolean): string {
     }
   }
   if (report.changes.length === 0 && !compiler?.findings.length) out.push('no changes that affect the generated client')
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+  // Brief: one summary line, then the changes indented under it (a part of another command's output).
+  const head = brief ? [`lexicon changes: ${paintSummary(report, paint)}`] : [intro(report, (s) => s), paintSummary(report, paint), '']
+  const body = brief ? out.filter((line) => line !== '').map((line) => `  ${line}`) : out
+  return [...head, ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
 }
 
 function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: string) => string): string {

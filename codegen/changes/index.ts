@@ -146,6 +146,6 @@ function byLocation(a: Change, b: Change): number {
 }
 
 export { formatChangeReport, type ReportFormat } from './format.js'
-export { readLexiconDir, readLexiconsAtRef, type LexiconSet } from './inputs.js'
+export { readLexiconDir, readLexiconsAtRef, SideError, type LexiconSet } from './inputs.js'
 export type { Change, ChangeReport, CompilerReport, Disagreement } from './report.js'
 export { RULES, type ChangeClass, type ChangeKind, type Side } from './rules.js'

@@ -26,9 +26,19 @@ export class UsageError extends Error {
 /** Which side of a comparison an input is: errors in it say so. */
 export type SideName = 'old' | 'new'
 
+/** A broken lexicon on one side of a comparison; the message names the side and where its lexicons came from. */
+export class SideError extends LexgenError {
+  constructor(
+    readonly side: SideName,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
 /** `error`, if it is a bad-input error, re-worded to name the side and where its lexicons came from. */
 export function onSide(side: SideName, label: string, error: unknown): unknown {
-  return error instanceof LexgenError ? new LexgenError(`in the ${side} lexicons (${label}): ${error.message}`) : error
+  return error instanceof LexgenError ? new SideError(side, `in the ${side} lexicons (${label}): ${error.message}`) : error
 }
 
 /** A lexicon directory as it is on disk. */

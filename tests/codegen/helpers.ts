@@ -40,11 +40,15 @@ export function scratchDirs(): { scratch(): Promise<string>; track(dir: string):
   }
 }
 
-/** Runs the CLI in-process and captures what it prints. */
-export async function runCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the CLI in-process and captures what it prints; `io` adds what tests inject (DNS, PLC, a stop signal). */
+export async function runCli(
+  args: string[],
+  cwd = ROOT,
+  io: Omit<NonNullable<Parameters<typeof main>[1]>, 'out' | 'err' | 'cwd'> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd })
+  const code = await main(args, { ...io, out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd })
   return { code, stdout, stderr }
 }
 

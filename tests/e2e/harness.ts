@@ -13,6 +13,12 @@
  * - PDS: `PDS.create(envToCfg(...), envToSecrets(...))` with SQLite and blobs in a temp dir,
  *   `devMode` (so it reaches http loopback upstreams: SSRF protection off), no invites.
  *
+ * - Accounts and lexicon publishing: {@link createAccount} (a did:plc account the PDS registers
+ *   in the PLC directory), {@link createDidWebAccount} (a did:web account: its DID document is
+ *   served by a {@link DidWebHost} on 127.0.0.1 and the PDS takes it in through the account
+ *   migration flow), and {@link publishLexicon}, which writes a `com.atproto.lexicon.schema`
+ *   record keyed by the NSID, as an authority publishes its schemas.
+ *
  * Binding: both servers we do not build ourselves (PDS, PLC) call `app.listen(port)` with no
  * host, i.e. on every interface. {@link preboundServer} binds an http server to 127.0.0.1
  * first and hands it to their `start()` in place of `app.listen`, so they never open a socket
@@ -24,9 +30,10 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'no
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Secp256k1Keypair } from '@atproto/crypto'
 import { IdResolver } from '@atproto/identity'
 import { envToCfg, envToSecrets, PDS, type ServerEnvironment } from '@atproto/pds'
-import { AuthRequiredError, createServer, verifyJwt } from '@atproto/xrpc-server'
+import { AuthRequiredError, createServer, createServiceJwt, verifyJwt } from '@atproto/xrpc-server'
 import { Database as PlcDatabase, PlcServer } from '@did-plc/server'
 import { ConvoStore } from '../helpers/convo-store.js'
 import { closeServer, listen } from '../helpers/listen.js'
@@ -302,4 +309,117 @@ export async function startE2e(): Promise<E2e> {
     await close().catch(() => {})
     throw error
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts and lexicon publishing
+
+/** A plain XRPC call with fetch (account management is outside the chat client). */
+export async function xrpc(method: 'GET' | 'POST', url: string, nsid: string, init: { body?: unknown; token?: string; params?: Record<string, string> } = {}) {
+  const query = init.params ? `?${new URLSearchParams(init.params)}` : ''
+  const res = await fetch(`${url}/xrpc/${nsid}${query}`, {
+    method,
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  })
+  const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
+  return { status: res.status, body: body ?? {} }
+}
+
+/** The body of a 200, else an error carrying the status and body. */
+async function xrpcOk(...args: Parameters<typeof xrpc>): Promise<Record<string, unknown>> {
+  const res = await xrpc(...args)
+  if (res.status !== 200) throw new Error(`${args[2]} answered ${res.status}: ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+export interface Account {
+  readonly did: string
+  readonly handle: string
+  readonly password: string
+  /** A full-access session from createSession. */
+  readonly accessJwt: string
+}
+
+/** A did:plc account (the PDS registers it in the PLC directory), logged in afresh. */
+export async function createAccount(pdsUrl: string, handle: string): Promise<Account> {
+  const password = `pw-${handle}-${randomBytes(6).toString('hex')}`
+  const created = await xrpcOk('POST', pdsUrl, 'com.atproto.server.createAccount', { body: { handle, email: `${handle.split('.')[0]}@example.com`, password } })
+  const session = await xrpcOk('POST', pdsUrl, 'com.atproto.server.createSession', { body: { identifier: handle, password } })
+  if (session.did !== created.did) throw new Error(`createSession answered ${String(session.did)}, not ${String(created.did)}`)
+  return { did: session.did as string, handle, password, accessJwt: session.accessJwt as string }
+}
+
+/** Serves one did:web DID document from 127.0.0.1; its key and PDS endpoint can be changed. */
+export interface DidWebHost {
+  /** `did:web:localhost%3A<port>`. */
+  readonly did: string
+  /** Replaces the `#atproto` key (a `did:key:…`) and/or the `#atproto_pds` endpoint. */
+  set(update: { signingKey?: string; pds?: string }): void
+  close(): Promise<void>
+}
+
+export async function startDidWebHost(handle: string, signingKey: string, pds: string): Promise<DidWebHost> {
+  const server = createHttpServer()
+  const port = await listen(server)
+  const did = `did:web:localhost%3A${port}`
+  let current = { signingKey, pds }
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.url !== '/.well-known/did.json') return void res.writeHead(404).end()
+    const doc = {
+      '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+      id: did,
+      alsoKnownAs: [`at://${handle}`],
+      verificationMethod: [{ id: `${did}#atproto`, type: 'Multikey', controller: did, publicKeyMultibase: current.signingKey.replace(/^did:key:/, '') }],
+      service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: current.pds }],
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(doc))
+  })
+  return { did, set: (update) => void (current = { ...current, ...update }), close: () => closeServer(server) }
+}
+
+/**
+ * A did:web account on the PDS, through the migration flow a real did:web user follows: create
+ * the account for an existing DID (a service JWT signed by the key its document names), point
+ * the document at the signing key the PDS recommends, then activate it.
+ */
+export async function createDidWebAccount(pds: Pds, handle: string): Promise<Account & { readonly host: DidWebHost }> {
+  const keypair = await Secp256k1Keypair.create()
+  const host = await startDidWebHost(handle, keypair.did(), pds.url)
+  try {
+    const password = `pw-${handle}-${randomBytes(6).toString('hex')}`
+    const jwt = await createServiceJwt({ iss: host.did, aud: pds.did, lxm: 'com.atproto.server.createAccount', keypair })
+    const created = await xrpcOk('POST', pds.url, 'com.atproto.server.createAccount', {
+      body: { did: host.did, handle, email: `${handle.split('.')[0]}@example.com`, password },
+      token: jwt,
+    })
+    const token = created.accessJwt as string
+    const credentials = await xrpcOk('GET', pds.url, 'com.atproto.identity.getRecommendedDidCredentials', { token })
+    host.set({ signingKey: (credentials.verificationMethods as { atproto: string }).atproto })
+    await xrpcOk('POST', pds.url, 'com.atproto.server.activateAccount', { token })
+    const session = await xrpcOk('POST', pds.url, 'com.atproto.server.createSession', { body: { identifier: handle, password } })
+    return { did: host.did, handle, password, accessJwt: session.accessJwt as string, host }
+  } catch (error) {
+    await host.close()
+    throw error
+  }
+}
+
+/** Publishes `doc` as the account's `com.atproto.lexicon.schema` record keyed by its NSID (or `rkey`), creating or replacing it. */
+export async function publishLexicon(pdsUrl: string, account: Account, doc: { id: string }, rkey = doc.id): Promise<{ uri: string; cid: string }> {
+  const body = await xrpcOk('POST', pdsUrl, 'com.atproto.repo.putRecord', {
+    body: { repo: account.did, collection: 'com.atproto.lexicon.schema', rkey, record: { $type: 'com.atproto.lexicon.schema', ...doc } },
+    token: account.accessJwt,
+  })
+  return { uri: body.uri as string, cid: body.cid as string }
+}
+
+export async function unpublishLexicon(pdsUrl: string, account: Account, nsid: string): Promise<void> {
+  await xrpcOk('POST', pdsUrl, 'com.atproto.repo.deleteRecord', {
+    body: { repo: account.did, collection: 'com.atproto.lexicon.schema', rkey: nsid },
+    token: account.accessJwt,
+  })
 }

@@ -17,46 +17,11 @@ import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listCon
 import { chatBskyConvoLockConvo } from '../../generated/chat/bsky/convo/lockConvo.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
 import { CredentialSession } from '../../generated/session.js'
-import { ownListeningAddresses, startE2e, type E2e } from './harness.js'
-
-interface Account {
-  did: string
-  handle: string
-  password: string
-  accessJwt: string
-}
+import { createAccount, ownListeningAddresses, startE2e, xrpc, type Account, type E2e } from './harness.js'
 
 let e2e: E2e
 let alice: Account
 let bob: Account
-
-/** A plain XRPC call with fetch (account management is outside the chat client). */
-async function xrpc(method: 'GET' | 'POST', url: string, nsid: string, init: { body?: unknown; token?: string; params?: Record<string, string> } = {}) {
-  const query = init.params ? `?${new URLSearchParams(init.params)}` : ''
-  const res = await fetch(`${url}/xrpc/${nsid}${query}`, {
-    method,
-    headers: {
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  })
-  const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined
-  return { status: res.status, body: body ?? {} }
-}
-
-async function createAccount(handle: string): Promise<Account> {
-  const password = `pw-${handle}-${Math.random().toString(36).slice(2)}`
-  const created = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createAccount', {
-    body: { handle, email: `${handle.split('.')[0]}@example.com`, password },
-  })
-  expect(created.status, JSON.stringify(created.body)).toBe(200)
-  // Log in afresh: the chat calls use a full-access session from createSession.
-  const session = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createSession', { body: { identifier: handle, password } })
-  expect(session.status, JSON.stringify(session.body)).toBe(200)
-  expect(session.body.did).toBe(created.body.did)
-  return { did: session.body.did as string, handle, password, accessJwt: session.body.accessJwt as string }
-}
 
 /** A client for the user's PDS that proxies to the test chat service (`auth: null`: no token). No retries: flakiness should show. */
 function clientFor(account: Account, auth: string | null = account.accessJwt): Core {
@@ -72,8 +37,8 @@ function expectVerified(nsid: string, account: Account) {
 
 beforeAll(async () => {
   e2e = await startE2e()
-  alice = await createAccount('alice.test')
-  bob = await createAccount('bob.test')
+  alice = await createAccount(e2e.pds.url, 'alice.test')
+  bob = await createAccount(e2e.pds.url, 'bob.test')
 }, 60_000)
 
 afterAll(async () => {

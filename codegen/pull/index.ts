@@ -1,0 +1,131 @@
+/**
+ * `lexgen pull`: config + lockfile → resolve (git sources, network: DNS → DID → PDS, verified)
+ * → change report → write the lexicon folder and the lockfile, atomically. Every failure is a
+ * LexgenError thrown before anything is written.
+ */
+import { readFile } from 'node:fs/promises'
+import { relative } from 'node:path'
+import type { LexiconDoc } from '@atproto/lexicon'
+import { LexgenError } from '../errors.js'
+import { resolvePullConfig } from './config.js'
+import { readFolder, nextFiles, writeFolder, type Folder } from './folder.js'
+import { frozenProblems } from './frozen.js'
+import { defaultCacheDir, GitRepository } from './git.js'
+import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
+import { Network, type NetworkOptions } from './network.js'
+import { createProgress } from './progress.js'
+import { compareLexicons, failsOn, formatChangeReport, isEmpty, type FailOn } from './report.js'
+import { resolveLexicons, type Resolution } from './resolve.js'
+
+export interface PullRequest {
+  /** NSIDs or `<authority>.*` patterns from the command line, resolved over the network. */
+  readonly patterns: readonly string[]
+  readonly update?: boolean
+  readonly frozen?: boolean
+  readonly dryRun?: boolean
+  readonly failOn?: FailOn
+  readonly lexicons?: string
+  readonly lockfile?: string
+  readonly config?: string
+}
+
+export interface PullIo {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+  readonly cwd: string
+  /** stderr is a terminal: progress redraws one line instead of printing one per step. */
+  readonly tty?: boolean
+  /** DNS resolver, PLC directory, timeouts (tests serve their own). */
+  readonly network?: NetworkOptions
+  /** Where git sources are cached (default: see `defaultCacheDir`). */
+  readonly cacheDir?: string
+}
+
+/** Resolves to the exit code: 0, or 1 when `--frozen` finds a mismatch. Failures throw LexgenError. */
+export async function pull(request: PullRequest, io: PullIo): Promise<number> {
+  const started = performance.now()
+  const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
+  const lock = await readLockfile(config.lockfile)
+  const folder = await readFolder(config.lexicons)
+  const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
+
+  if (request.frozen) {
+    if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
+    const problems = await frozenProblems(config, lock, folder)
+    if (problems.length) {
+      io.err(`lexgen: ${dirName} does not match ${lockName} (${problems.length} problem${problems.length > 1 ? 's' : ''}); run \`lexgen pull\` and commit the result:\n`)
+      io.err(problems.map((line) => `  ${line}\n`).join(''))
+      return 1
+    }
+    io.out(`lexgen: ${dirName} matches ${lockName} (${lockedCids(lock).size} docs)\n`)
+    return 0
+  }
+  if (!config.git.length && !config.network.length && !lock?.roots.length) {
+    throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
+  }
+
+  const progress = createProgress(io.err, io.tty ?? false)
+  let resolution: Resolution
+  try {
+    const cacheDir = io.cacheDir ?? defaultCacheDir()
+    resolution = await resolveLexicons({
+      config,
+      lock: lock ?? emptyLockfile,
+      update: request.update ?? false,
+      folder,
+      network: new Network(io.network),
+      openGit: (source) => new GitRepository(source, cacheDir),
+      progress,
+    })
+  } finally {
+    progress.end()
+  }
+
+  // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
+  const dropped = [...lockedCids(lock ?? emptyLockfile).keys()].filter((nsid) => !resolution.docs.has(nsid))
+  const files = nextFiles(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
+  const before = docsOf(folder)
+  const after = new Map(before)
+  for (const nsid of dropped) after.delete(nsid)
+  for (const [nsid, doc] of resolution.docs) after.set(nsid, doc.json as unknown as LexiconDoc)
+  const report = await compareLexicons(before, after, config.selection)
+  if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
+  if (request.failOn && failsOn(report, request.failOn)) {
+    const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
+    throw new LexgenError(`refusing to write: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)
+  }
+
+  const lockText = formatLockfile(resolution.lock)
+  const lockChanged = lockText !== (await readFile(config.lockfile, 'utf8').catch(() => undefined))
+  const changedFiles = countChanged(folder.files, files)
+  const docs = [...resolution.docs.values()]
+  const counts = [
+    `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
+    `${docs.filter((d) => d.origin.kind === 'git' && !d.reused).length} read from git`,
+    `${docs.filter((d) => d.reused).length} unchanged`,
+  ]
+  const what = `${docs.length} docs (${counts.join(', ')})`
+  if (request.dryRun) {
+    io.out(`lexgen: dry run: ${what}; would change ${changedFiles} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
+    return 0
+  }
+  if (changedFiles || lockChanged) await writeFolder(config.lexicons, files, config.lockfile, lockText)
+  const ms = Math.round(performance.now() - started)
+  io.out(`lexgen: pulled ${what} into ${dirName}: ${changedFiles} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
+  return 0
+}
+
+function docsOf(folder: Folder): Map<string, LexiconDoc> {
+  return new Map([...folder.docs].map(([nsid, doc]) => [nsid, doc.json as unknown as LexiconDoc]))
+}
+
+function countChanged(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
+  let changed = 0
+  for (const [path, text] of after) if (before.get(path) !== text) changed++
+  for (const path of before.keys()) if (!after.has(path)) changed++
+  return changed
+}
+
+function display(path: string, io: PullIo): string {
+  return relative(io.cwd, path) || '.'
+}

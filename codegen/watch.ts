@@ -1,0 +1,107 @@
+/**
+ * `lexgen generate --watch`: a loop around the pipeline. Every change to the lexicon folder or
+ * the config (debounced, see watcher.ts) re-reads everything and runs `generate` again: on
+ * success it prints generate's summary line and what changed in the lexicons since the last good
+ * run; on failure it prints the error and leaves the output as it was (generate writes nothing
+ * unless every doc is good). Runs never overlap: changes during a run start one more run after
+ * it. Stopping (Ctrl-C) waits for a run in progress, whose write is an atomic swap, so no
+ * temporary folder is left behind.
+ */
+import { relative } from 'node:path'
+import type { ResolvedOptions } from './config.js'
+import type { GenerateResult } from './index.js'
+import type { ParsedDoc } from './parse.js'
+import { compareLexicons, formatChangeReport } from './pull/report.js'
+import { TreeWatcher } from './watcher.js'
+
+export interface WatchContext {
+  readonly cwd: string
+  /** The config file's path (watched whether or not it exists). */
+  readonly configFile: string
+  /** Reads the config and flags afresh. */
+  readonly resolve: () => Promise<ResolvedOptions>
+  /** One generate run, writing the output and printing its summary line. */
+  readonly generate: (options: ResolvedOptions) => Promise<GenerateResult>
+  readonly printError: (error: unknown) => void
+  readonly out: (text: string) => void
+  readonly stop: AbortSignal
+}
+
+export async function watchGenerate(ctx: WatchContext): Promise<number> {
+  let lastGood: readonly ParsedDoc[] | undefined
+  let lexicons: string | undefined
+  let running: Promise<void> | undefined
+  let again = false
+
+  // Watches are re-armed after each run, off the path from a save to the output. A change during
+  // a run to a watched folder starts another run; a file written into a folder that was not
+  // watched yet (new, or swapped in) is covered by one more run whenever re-arming finds such a
+  // folder. The first run arms them before it reads anything.
+  let armed = false
+  const arm = () => watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
+  const runOnce = async () => {
+    let options: ResolvedOptions | undefined
+    try {
+      options = await ctx.resolve()
+      lexicons = options.lexicons
+    } catch (error) {
+      ctx.printError(error)
+    }
+    if (!armed) {
+      await arm()
+      armed = true
+    }
+    try {
+      if (options) await generateOnce(options)
+    } finally {
+      if (await arm()) schedule()
+    }
+  }
+  const generateOnce = async (options: ResolvedOptions) => {
+    try {
+      const result = await ctx.generate(options)
+      if (lastGood) ctx.out(`lexgen: ${formatChangeReport(await compareLexicons(lastGood, result.parsed, options))}`)
+      lastGood = result.parsed
+    } catch (error) {
+      ctx.printError(error)
+      ctx.out(`lexgen: ${relative(ctx.cwd, options.out) || '.'} keeps the last good output; watching for changes\n`)
+    }
+  }
+  const schedule = () => {
+    if (running) {
+      again = true
+      return
+    }
+    running = runOnce().finally(() => {
+      running = undefined
+      if (again && !ctx.stop.aborted) {
+        again = false
+        schedule()
+      }
+    })
+  }
+  const watcher = new TreeWatcher(schedule)
+
+  ctx.out('lexgen: watching the lexicons and the config (Ctrl-C to stop)\n')
+  schedule()
+  await new Promise<void>((resolve) => (ctx.stop.aborted ? resolve() : ctx.stop.addEventListener('abort', () => resolve(), { once: true })))
+  watcher.close()
+  while (running) await running
+  ctx.out('lexgen: stopped watching\n')
+  return 0
+}
+
+/** Aborts on the first SIGINT or SIGTERM (a second Ctrl-C then kills the process as usual). */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const abort = () => controller.abort()
+  process.once('SIGINT', abort)
+  process.once('SIGTERM', abort)
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', abort)
+      process.off('SIGTERM', abort)
+    },
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * File watching for `generate --watch`, on `node:fs` alone: one non-recursive `fs.watch` per
+ * directory of the watched trees, plus one on the parent of each watched root and file.
+ *
+ * Why not `fs.watch(dir, { recursive: true })`: on Linux, Node 20 implements it by watching
+ * every file's inode, and after an editor's rename-on-save (write a temp file, rename it over the
+ * original) it keeps watching the replaced inode, so the next save of that file goes unseen. A
+ * directory watch reports its children by name, whatever inode they have, and the parent watch
+ * sees a whole folder being swapped in (as `lexgen pull` and `git checkout` do). A watcher
+ * library would do the same underneath; the caller re-reads everything on any event, so no
+ * event needs interpreting, only noticing.
+ *
+ * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it after
+ * every run, off the path from a save to the output, and runs again when it found new folders.
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+
+export class TreeWatcher {
+  private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string }>()
+  private timer: NodeJS.Timeout | undefined
+  private closed = false
+
+  /** `onChange` runs once changes have been quiet for `debounceMs`. */
+  constructor(
+    private readonly onChange: () => void,
+    private readonly debounceMs = 25,
+  ) {}
+
+  /**
+   * Watches every directory under each of `roots`, and `files`, replacing what was watched before.
+   * Resolves to true when it started watching a directory it did not watch before (a new folder,
+   * or one swapped in): what was written there before now went unseen.
+   */
+  async sync(roots: readonly string[], files: readonly string[]): Promise<boolean> {
+    let added = false
+    // A directory of a watched tree reports every change; a parent only those to the names it holds.
+    const wanted = new Map<string, Set<string> | 'all'>()
+    for (const root of roots) for (const dir of await directories(root)) wanted.set(dir, 'all')
+    for (const path of [...roots, ...files]) {
+      const names = wanted.get(dirname(path)) ?? new Set<string>()
+      if (names !== 'all') wanted.set(dirname(path), names.add(basename(path)))
+    }
+    const scope = (names: Set<string> | 'all' | undefined) => (names === 'all' || names === undefined ? String(names) : [...names].sort().join('/'))
+    for (const [dir, entry] of this.watchers) {
+      if (!wanted.has(dir) || (await inode(dir)) !== entry.ino || scope(wanted.get(dir)) !== entry.scope) {
+        entry.watcher.close()
+        this.watchers.delete(dir)
+      }
+    }
+    for (const [dir, names] of wanted) {
+      if (this.closed || this.watchers.has(dir)) continue
+      const ino = await inode(dir)
+      if (ino === undefined) continue
+      try {
+        const watcher = watch(dir, (_event, name) => {
+          if (names === 'all' || name === null || names.has(String(name))) this.changed()
+        })
+        // The directory went away: the next sync drops it; make sure there is a next sync.
+        watcher.on('error', () => this.changed())
+        this.watchers.set(dir, { watcher, ino, scope: scope(names) })
+        added = true
+      } catch {
+        this.changed() // gone between stat and watch
+      }
+    }
+    return added
+  }
+
+  close(): void {
+    this.closed = true
+    clearTimeout(this.timer)
+    for (const { watcher } of this.watchers.values()) watcher.close()
+    this.watchers.clear()
+  }
+
+  private changed(): void {
+    if (this.closed) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(this.onChange, this.debounceMs)
+  }
+}
+
+/** `root` and every directory below it; empty when `root` is missing. */
+async function directories(root: string): Promise<string[]> {
+  try {
+    const entries = await readdir(root, { recursive: true, withFileTypes: true })
+    return [root, ...entries.filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))]
+  } catch {
+    return []
+  }
+}
+
+async function inode(path: string): Promise<number | undefined> {
+  return stat(path).then(
+    (s) => s.ino,
+    () => undefined,
+  )
+}

@@ -1,0 +1,238 @@
+/**
+ * `lexgen pull` from a git source: a real git repository on disk stands in for
+ * bluesky-social/atproto (no network), pulled through the `git` command into a cache of its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFile } from 'node:child_process'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
+import { readOutputDir } from '../../codegen/write.js'
+import { removeDir, runCli, tempDir } from './helpers.js'
+
+const run = promisify(execFile)
+const dirs: string[] = []
+let upstream: string
+
+const defs = (description: string) => ({
+  lexicon: 1,
+  id: 'com.example.feed.defs',
+  defs: { postView: { type: 'object', description, properties: { uri: { type: 'string', format: 'at-uri' } } } },
+})
+const getPost = {
+  lexicon: 1,
+  id: 'com.example.feed.getPost',
+  defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.feed.defs#postView' } } } },
+}
+const unrelated = { lexicon: 1, id: 'com.example.admin.purge', defs: { main: { type: 'procedure' } } }
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd })
+  return stdout.trim()
+}
+
+/** Writes files (path → JSON or text) into the upstream repository and commits them; returns the commit. */
+async function commit(files: Record<string, unknown>, message: string): Promise<string> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(upstream, path)), { recursive: true })
+    await writeFile(join(upstream, path), typeof content === 'string' ? content : `${JSON.stringify(content, null, 4)}\n`)
+  }
+  await git(upstream, 'add', '-A')
+  await git(upstream, 'commit', '-q', '-m', message)
+  return git(upstream, 'rev-parse', 'HEAD')
+}
+
+beforeAll(async () => {
+  upstream = await tempDir('lexgen-upstream-')
+  dirs.push(upstream)
+  await git(upstream, 'init', '-q', '-b', 'main')
+  // The repository's own layout (not the NSID one) and a non-lexicon JSON file, as real repos have.
+  await commit(
+    { 'schemas/feed/defs.json': defs('A post.'), 'schemas/feed/getPost.json': getPost, 'schemas/admin/purge.json': unrelated, 'schemas/package.json': { name: 'x' }, 'README.md': '# upstream' },
+    'first',
+  )
+})
+
+afterAll(async () => {
+  for (const dir of dirs) await removeDir(dir)
+})
+
+interface Source {
+  url?: string
+  ref?: string
+  folder?: string
+  include?: string[]
+}
+
+async function project(source: Source = {}): Promise<string> {
+  const dir = await tempDir('lexgen-pullgit-')
+  dirs.push(dir)
+  const config = { include: ['com.example.feed.*'], pull: { git: [{ url: upstream, ref: 'main', folder: 'schemas', include: ['com.example.feed.getPost'], ...source }] } }
+  await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
+  return dir
+}
+
+/** Each project gets its own git cache, so every test starts from an empty one. */
+const caches = new Map<string, string>()
+async function pull(dir: string, ...args: string[]) {
+  let cacheDir = caches.get(dir)
+  if (!cacheDir) {
+    cacheDir = await tempDir('lexgen-gitcache-')
+    dirs.push(cacheDir)
+    caches.set(dir, cacheDir)
+  }
+  return runCli(['pull', ...args], dir, { cacheDir })
+}
+
+async function lockOf(dir: string) {
+  return JSON.parse(await readFile(join(dir, 'lexicons.json'), 'utf8')) as {
+    resolutions: object
+    git: { url: string; ref: string; folder: string; include: string[]; commit: string; lexicons: Record<string, { path: string; cid: string }> }[]
+  }
+}
+
+describe('lexgen pull from a git source', () => {
+  it('takes the included docs and what they reference, at the ref’s commit, into the NSID layout, byte for byte', async () => {
+    const dir = await project()
+    const head = await git(upstream, 'rev-parse', 'HEAD')
+    const result = await pull(dir)
+    expect(result.code, result.stderr).toBe(0)
+    // Against an empty folder, everything is new: additions only.
+    expect(result.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 2 compatible, 0 docs\n')
+    expect(result.stdout).toContain('  com.example.feed.getPost\n    main\n      compatible  new query (request)\n')
+    expect(result.stdout).toContain('pulled 2 docs (0 fetched from the network, 2 read from git, 0 unchanged)')
+    expect(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/defs.json'), 'utf8'))
+    expect(await readFile(join(dir, 'lexicons/com/example/feed/getPost.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/getPost.json'), 'utf8'))
+    expect([...(await readOutputDir(join(dir, 'lexicons'))).keys()]).toEqual(['com/example/feed/defs.json', 'com/example/feed/getPost.json'])
+
+    const lock = await lockOf(dir)
+    expect(lock.resolutions).toEqual({})
+    expect(lock.git).toEqual([
+      {
+        url: upstream,
+        ref: 'main',
+        folder: 'schemas',
+        include: ['com.example.feed.getPost'],
+        exclude: [],
+        commit: head,
+        lexicons: {
+          'com.example.feed.defs': { path: 'feed/defs.json', cid: expect.stringMatching(/^bafyrei/) },
+          'com.example.feed.getPost': { path: 'feed/getPost.json', cid: expect.stringMatching(/^bafyrei/) },
+        },
+      },
+    ])
+    expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+  })
+
+  it('stays on the locked commit until --update, which reports the change and pins the new commit', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const first = (await lockOf(dir)).git[0]!.commit
+    const before = await readOutputDir(dir)
+    const second = await commit({ 'schemas/feed/defs.json': defs('A post, described anew.') }, 'describe')
+    try {
+      const plain = await pull(dir)
+      expect(plain.code, plain.stderr).toBe(0)
+      expect(plain.stdout).toContain('2 unchanged')
+      expect(await readOutputDir(dir)).toEqual(before)
+
+      // A deleted doc comes back from the locked commit, not from the branch's new head.
+      await rm(join(dir, 'lexicons/com/example/feed/defs.json'))
+      const restored = await pull(dir)
+      expect(restored.code, restored.stderr).toBe(0)
+      expect(await readOutputDir(dir)).toEqual(before)
+
+      const update = await pull(dir, '--update')
+      expect(update.code, update.stderr).toBe(0)
+      // Classified as `lexgen diff` does: a description change is a docs change.
+      expect(update.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 0 compatible, 1 docs\n  com.example.feed.defs\n')
+      expect(update.stdout).toContain('      docs        description of the def\n')
+      expect((await lockOf(dir)).git[0]!.commit).toBe(second)
+      expect(second).not.toBe(first)
+      expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, described anew.')
+    } finally {
+      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
+    }
+  })
+
+  it('follows a tag, and re-selects at the locked commit when the include patterns change', async () => {
+    await git(upstream, 'tag', '-f', 'v1')
+    const tagged = await git(upstream, 'rev-parse', 'v1^{commit}')
+    const dir = await project({ ref: 'v1' })
+    expect((await pull(dir)).code).toBe(0)
+    expect((await lockOf(dir)).git[0]).toMatchObject({ ref: 'v1', commit: tagged })
+
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ pull: { git: [{ url: upstream, ref: 'v1', folder: 'schemas', include: ['com.example.*'] }] } }))
+    const frozen = await runCli(['pull', '--frozen'], dir)
+    expect(frozen.code).toBe(1)
+    expect(frozen.stderr).toContain(`git source ${upstream}: ref or patterns changed in the config since the lockfile was written`)
+    const result = await pull(dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('  com.example.admin.purge\n    main\n      compatible  new procedure (request)\n')
+    expect((await lockOf(dir)).git[0]).toMatchObject({ commit: tagged, include: ['com.example.*'] })
+  })
+
+  it('redraws one progress line on a terminal instead of printing a line per step', async () => {
+    const dir = await project()
+    const cacheDir = await tempDir('lexgen-gitcache-')
+    dirs.push(cacheDir)
+    const result = await runCli(['pull'], dir, { cacheDir, tty: true })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr.startsWith('\r\x1b[2Klexgen: fetching main of git source')).toBe(true)
+    expect(result.stderr.endsWith('\r\x1b[2K')).toBe(true) // cleared before the report
+    expect(result.stderr).not.toContain('\n')
+  })
+
+  it('a url relative to the config file is kept as written in the lockfile', async () => {
+    const dir = await project()
+    const relativeUrl = join('..', upstream.split('/').at(-1)!)
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ pull: { git: [{ url: relativeUrl, folder: 'schemas/', include: ['com.example.admin.*'] }] } }))
+    const result = await pull(dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect((await lockOf(dir)).git[0]).toMatchObject({ url: relativeUrl, ref: 'HEAD', folder: 'schemas' })
+  })
+})
+
+describe('lexgen pull from a git source refuses, with one line, and writes nothing', () => {
+  async function expectRefused(dir: string, message: RegExp, ...args: string[]) {
+    const before = await readOutputDir(dir)
+    const result = await pull(dir, ...args)
+    expect(result.code).toBe(1)
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('lexgen: error:'))).toEqual([expect.stringMatching(message)])
+    expect(await readOutputDir(dir)).toEqual(before)
+  }
+
+  it('when the repository does not exist', async () => {
+    const dir = await project({ url: join(upstream, 'nope') })
+    await expectRefused(dir, /^lexgen: error: git source \S+\/nope: fetching main failed: .*(does not appear to be a git repository|not found|No such)/)
+  })
+
+  it('when the ref does not exist', async () => {
+    const dir = await project({ ref: 'no-such-branch' })
+    await expectRefused(dir, /^lexgen: error: git source \S+: fetching no-such-branch failed: couldn't find remote ref no-such-branch$/)
+  })
+
+  it('when the config names another ref than the lockfile pins', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const config = JSON.parse(await readFile(join(dir, 'lexgen.config.json'), 'utf8'))
+    config.pull.git[0].ref = 'v1'
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
+    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): the config asks for ref 'v1' but lexicons\.json pins 'main' \([0-9a-f]{40}\); run `lexgen pull --update`$/)
+  })
+
+  it('when a selected doc is not a valid lexicon', async () => {
+    const broken = await commit({ 'schemas/feed/getPost.json': { ...getPost, defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'ref' } } } } } }, 'break')
+    try {
+      const dir = await project()
+      await expectRefused(dir, new RegExp(`^lexgen: error: git source \\S+ at ${broken.slice(0, 12)}: feed/getPost\\.json at defs\\.main\\.output\\.schema`))
+    } finally {
+      await commit({ 'schemas/feed/getPost.json': getPost }, 'fix')
+    }
+  })
+
+  it('when the include patterns match nothing', async () => {
+    const dir = await project({ include: ['org.nothing.*'] })
+    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): include 'org\.nothing\.\*' matches no lexicon at [0-9a-f]{12}$/)
+  })
+})

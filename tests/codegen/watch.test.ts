@@ -1,0 +1,221 @@
+/**
+ * `lexgen generate --watch`, the real binary in a child process, driven by file changes made
+ * the way editors and tools make them. Every step waits for the lines the watcher prints, never
+ * for a set time: the summary line comes after the output is written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { readOutputDir } from '../../codegen/write.js'
+import { removeDir, ROOT, tempDir } from './helpers.js'
+
+const defs = (properties: Record<string, unknown>) => ({ lexicon: 1, id: 'com.example.feed.defs', defs: { postView: { type: 'object', properties } } })
+const getPost = {
+  lexicon: 1,
+  id: 'com.example.feed.getPost',
+  defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.feed.defs#postView' } } } },
+}
+const follow = (description: string) => ({ lexicon: 1, id: 'com.example.social.follow', defs: { main: { type: 'token', description } } })
+
+/** A stream's lines; `next` waits for the first line after the last one it returned that matches. */
+class Lines {
+  readonly all: string[] = []
+  private cursor = 0
+  private wake: (() => void) | undefined
+
+  constructor(stream: NodeJS.ReadableStream) {
+    createInterface({ input: stream }).on('line', (line) => {
+      this.all.push(line)
+      this.wake?.()
+    })
+  }
+
+  async next(pattern: RegExp): Promise<string> {
+    for (;;) {
+      const at = this.all.findIndex((line, i) => i >= this.cursor && pattern.test(line))
+      if (at !== -1) {
+        this.cursor = at + 1
+        return this.all[at]!
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve))
+    }
+  }
+
+  /**
+   * A report: the header line matching `pattern` and its indented lines. The watcher prints a
+   * report in one write, and readline hands over all lines of a chunk before `next` resumes.
+   */
+  async block(pattern: RegExp): Promise<string[]> {
+    const header = await this.next(pattern)
+    const rest = this.all.slice(this.cursor)
+    const body = rest.slice(0, rest.findIndex((line) => !line.startsWith('  ')) === -1 ? rest.length : rest.findIndex((line) => !line.startsWith('  ')))
+    return [header, ...body]
+  }
+}
+
+/** Writes `content` the way many editors save: to a temp file beside it, then renamed over it. */
+async function saveByRename(path: string, content: unknown): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  await writeFile(`${path}.swp`, typeof content === 'string' ? content : JSON.stringify(content, null, 2))
+  await rename(`${path}.swp`, path)
+}
+
+async function startProject(): Promise<string> {
+  const dir = await tempDir('lexgen-watch-')
+  await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' } }))
+  await saveByRename(join(dir, 'lexicons/com/example/feed/getPost.json'), getPost)
+  await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ include: ['com.example.*'] }))
+  return dir
+}
+
+/** `lexgen generate --watch` in `dir`; `lines` is its stdout (summaries, reports), `errors` its stderr. */
+function startWatch(dir: string): { child: ChildProcess; lines: Lines; errors: Lines; exit: Promise<[number | null, NodeJS.Signals | null]> } {
+  const child = spawn(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
+  return { child, lines: new Lines(child.stdout!), errors: new Lines(child.stderr!), exit }
+}
+
+async function leftovers(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).filter((name) => /(^|\/)\.lexgen-|\.tmp$/.test(name))
+}
+
+describe('lexgen generate --watch', () => {
+  let dir: string
+  let watch: ReturnType<typeof startWatch>
+  const generated = (path: string) => readFile(join(dir, 'generated', path), 'utf8')
+
+  beforeAll(async () => {
+    dir = await startProject()
+    watch = startWatch(dir)
+    await watch.lines.next(/^lexgen: watching the lexicons and the config/)
+    await watch.lines.next(/^lexgen: read 2 docs, selected 2, wrote \d+ files to generated \(\d+ changed\) in \d+ ms$/)
+  })
+
+  afterAll(async () => {
+    if (watch?.child.exitCode === null) {
+      watch.child.kill('SIGKILL')
+      await watch.exit
+    }
+    await removeDir(dir)
+  })
+
+  it('regenerates after a rename-on-save, and again after a second one to the same file', async () => {
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, cid: { type: 'string' } }))
+    // Classified as `lexgen diff` does: an optional field added to a response is compatible.
+    expect(await watch.lines.block(/^lexgen: lexicon changes: /)).toEqual([
+      'lexgen: lexicon changes: 0 breaking, 0 source, 1 compatible, 0 docs',
+      '  com.example.feed.defs',
+      '    #postView  (response via com.example.feed.getPost)',
+      '      compatible  cid: optional field added (string) (response)',
+    ])
+    expect(await generated('com/example/feed/defs.ts')).toContain('cid?: string')
+
+    // Node 20's recursive fs.watch loses a file after its first rename-on-save; this one must still be seen.
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, cid: { type: 'string' }, indexedAt: { type: 'string' } }))
+    await watch.lines.next(/^      compatible  indexedAt: optional field added \(string\) \(response\)$/)
+    expect(await generated('com/example/feed/defs.ts')).toContain('indexedAt?: string')
+  })
+
+  it('picks up a doc added in a new folder, and later edits inside that folder', async () => {
+    await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
+    await watch.lines.next(/^lexgen: read 3 docs, selected 3/)
+    expect(await watch.lines.block(/^lexgen: lexicon changes: /)).toEqual([
+      'lexgen: lexicon changes: 0 breaking, 0 source, 1 compatible, 0 docs',
+      '  com.example.social.follow',
+      '    main  (not reached from any method or record)',
+      '      compatible  new lexicon doc (main)',
+    ])
+    expect(await generated('com/example/social/follow.ts')).toContain('Follow.')
+
+    await writeFile(join(dir, 'lexicons/com/example/social/follow.json'), JSON.stringify(follow('Follow someone.')))
+    await watch.lines.next(/^lexgen: lexicon changes: 0 breaking, 0 source, 0 compatible, 1 docs$/)
+    expect(await generated('com/example/social/follow.ts')).toContain('Follow someone.')
+  })
+
+  it('drops the module of a deleted doc and reports the removal', async () => {
+    await rm(join(dir, 'lexicons/com/example/feed/getPost.json'))
+    expect(await watch.lines.block(/^lexgen: lexicon changes: /)).toEqual([
+      'lexgen: lexicon changes: 1 breaking, 0 source, 0 compatible, 0 docs',
+      '  com.example.feed.getPost',
+      '    main',
+      '      breaking    query removed (request)',
+    ])
+    await expect(generated('com/example/feed/getPost.ts')).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('keeps the last good output while a doc is broken, and carries on when it is fixed', async () => {
+    const good = await readOutputDir(join(dir, 'generated'))
+    const path = join(dir, 'lexicons/com/example/feed/defs.json')
+    const before = await readFile(path, 'utf8')
+    await writeFile(path, '{ "lexicon": 1, "id": ')
+    await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json: not valid JSON \(/)
+    await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
+    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+
+    // A doc that parses but references what does not exist is broken too.
+    await saveByRename(path, defs({ author: { type: 'ref', ref: 'com.example.nowhere#thing' } }))
+    await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
+    await watch.lines.next(/^lexgen: generated keeps the last good output/)
+    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+
+    await saveByRename(path, before)
+    // Compared with the last good output, nothing changed.
+    await watch.lines.next(/^lexgen: lexicon changes: none$/)
+    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+  })
+
+  it('follows the config, and a lexicon folder swapped in whole (as `lexgen pull` writes it)', async () => {
+    await saveByRename(join(dir, 'lexgen.config.json'), { include: ['com.example.feed.*'] })
+    await watch.lines.next(/^lexgen: read 2 docs, selected 1, /)
+    await watch.lines.next(/^lexgen: lexicon changes: none$/)
+    await expect(generated('com/example/social/follow.ts')).rejects.toMatchObject({ code: 'ENOENT' })
+
+    const next = join(dir, '.lexicons-next')
+    await saveByRename(join(next, 'com/example/feed/defs.json'), await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8'))
+    await saveByRename(join(next, 'com/example/feed/getPost.json'), getPost)
+    await rename(join(dir, 'lexicons'), join(dir, '.lexicons-old'))
+    await rename(next, join(dir, 'lexicons'))
+    // The selection is com.example.feed.* now: the follow token leaving is no change to the client.
+    expect(await watch.lines.block(/^lexgen: lexicon changes: /)).toEqual([
+      'lexgen: lexicon changes: 0 breaking, 0 source, 1 compatible, 0 docs',
+      '  com.example.feed.getPost',
+      '    main',
+      '      compatible  new query (request)',
+    ])
+    expect(await generated('com/example/feed/getPost.ts')).toContain('com.example.feed.getPost')
+    await rm(join(dir, '.lexicons-old'), { recursive: true })
+
+    // The new folder is watched too.
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' } }))
+    await watch.lines.next(/^      source      cid: optional field removed \(response\)$/)
+  })
+
+  it('stops on SIGINT with exit code 0 and no temporary folders', async () => {
+    watch.child.kill('SIGINT')
+    const [code] = await watch.exit
+    expect(code).toBe(0)
+    expect(watch.lines.all.at(-1)).toBe('lexgen: stopped watching')
+    expect(await leftovers(dir)).toEqual([])
+  })
+})
+
+it('a SIGINT that arrives while a change is being generated still leaves a whole output and no temporary folders', async () => {
+  const dir = await startProject()
+  try {
+    const watch = startWatch(dir)
+    await watch.lines.next(/^lexgen: read 2 docs/)
+    await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
+    watch.child.kill('SIGINT')
+    const [code] = await watch.exit
+    expect(code).toBe(0)
+    expect(await leftovers(dir)).toEqual([])
+    // Either the run finished (follow.ts is there) or it never started; never a half-written folder.
+    const files = [...(await readOutputDir(join(dir, 'generated'))).keys()]
+    expect(files).toEqual(expect.arrayContaining(['com/example/feed/defs.ts', 'com/example/feed/getPost.ts', 'index.ts']))
+  } finally {
+    await removeDir(dir)
+  }
+})
