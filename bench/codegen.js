@@ -33,25 +33,25 @@ function wallTime(include) {
 async function stages(include) {
   const started = performance.now()
   const { loadLexiconFiles } = await import('../dist/codegen/load.js')
-  const { parseLexiconDocs } = await import('../dist/codegen/parse.js')
+  const { skimLexicons } = await import('../dist/codegen/parse.js')
   const { selectDocs } = await import('../dist/codegen/select.js')
   const { buildModel } = await import('../dist/codegen/model.js')
   const { emit } = await import('../dist/codegen/emit.js')
   const imported = performance.now()
   const files = await loadLexiconFiles(join(root, 'lexicons'))
   const loaded = performance.now()
-  const parsed = parseLexiconDocs(files)
+  const skimmed = skimLexicons(files)
   const validated = performance.now()
-  const selected = selectDocs(parsed, { include: [include], exclude: [] })
-  const model = buildModel(selected, 'lexgen/runtime')
+  const selected = selectDocs(skimmed, { include: [include], exclude: [] })
+  const model = buildModel(selected.docs, { runtimeImport: 'lexgen/runtime', fileExt: '.ts' })
   const modelled = performance.now()
   emit(model)
   const emitted = performance.now()
   return {
     'import modules': imported - started,
     'read JSON': loaded - imported,
-    'validate (@atproto/lexicon)': validated - loaded,
-    'select + model': modelled - validated,
+    'skim ids': validated - loaded,
+    'select (validates the closure) + model': modelled - validated,
     emit: emitted - modelled,
   }
 }

@@ -1,8 +1,8 @@
 import { relative } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { resolveOptions, type Options } from './config.js'
+import { moduleScopeNote, resolveOptions, type Options } from './config.js'
 import { diffOutput, formatDiff, isClean } from './diff.js'
-import { LexgenError } from './errors.js'
+import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate } from './index.js'
 import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
 
@@ -33,6 +33,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
       .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: 'lexgen/runtime')")
+      .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
+      .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
       .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
 
   withSelection(program.command('generate'))
@@ -53,6 +55,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
     if (error instanceof LexgenError) {
+      if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
       io.err(`lexgen: error: ${error.message}\n`)
       return 1
     }
@@ -65,6 +68,9 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
   const started = performance.now()
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
+  printWarnings(result.warnings, io)
+  const note = await moduleScopeNote(options)
+  if (note) io.err(`lexgen: warning: ${note}\n`)
   await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
   const diff = diffOutput(current, result.files)
@@ -88,6 +94,7 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
+  printWarnings(result.warnings, io)
   await recoverOutputDir(options.out)
   const current = await readOutputDir(options.out)
   const diff = diffOutput(current, result.files)
@@ -98,6 +105,14 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   io.err(`lexgen: ${display(options.out, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
   io.err(`${await formatDiff(diff, current, result.files)}\n`)
   return 1
+}
+
+/** Problems outside the selection's closure: listed, and the run goes on. */
+function printWarnings(warnings: readonly LexiconProblem[], io: Io): void {
+  if (warnings.length === 0) return
+  const files = new Set(warnings.map((w) => w.file)).size
+  io.err(`lexgen: warning: ${files} lexicon ${files === 1 ? 'file' : 'files'} outside the selection's references could not be used (--strict makes this an error):\n`)
+  for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { LexgenError } from './errors.js'
 
 const CONFIG_FILE = 'lexgen.config.json'
@@ -11,7 +11,14 @@ export interface ResolvedOptions {
   readonly include: readonly string[]
   readonly exclude: readonly string[]
   readonly runtimeImport: string
+  /** Every doc in the lexicon directory must pass, not only the selection's closure. */
+  readonly strict: boolean
+  /** Extension of the generated modules: `.ts`, or `.mts` (ESM whatever the package's `type`). */
+  readonly fileExt: FileExt
 }
+
+export type FileExt = '.ts' | '.mts'
+const FILE_EXTS: readonly string[] = ['.ts', '.mts']
 
 /** What the config file and the flags may set; flags win. */
 export interface Options {
@@ -20,9 +27,11 @@ export interface Options {
   include?: string[]
   exclude?: string[]
   runtimeImport?: string
+  strict?: boolean
+  fileExt?: string
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'strict', 'fileExt'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -42,6 +51,44 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     include,
     exclude: flags.exclude?.length ? flags.exclude : (config.exclude ?? []),
     runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? 'lexgen/runtime',
+    strict: flags.strict ?? config.strict ?? false,
+    fileExt: fileExt(flags.fileExt ?? config.fileExt ?? '.ts'),
+  }
+}
+
+function fileExt(value: string): FileExt {
+  const ext = value.startsWith('.') ? value : `.${value}`
+  if (!FILE_EXTS.includes(ext)) throw new LexgenError(`--file-ext must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
+  return ext as FileExt
+}
+
+/**
+ * A note when `.ts` output lands in a package whose `package.json` does not say `"type": "module"`:
+ * there Node and tsc (module nodenext) take the generated files for CommonJS, which they are not.
+ */
+export async function moduleScopeNote(options: ResolvedOptions): Promise<string | undefined> {
+  if (options.fileExt !== '.ts') return undefined
+  for (let dir = options.out; ; dir = dirname(dir)) {
+    let text: string | undefined
+    try {
+      text = await readFile(join(dir, 'package.json'), 'utf8')
+    } catch {
+      // none here: look further up
+    }
+    if (text !== undefined) {
+      let type: unknown
+      try {
+        type = (JSON.parse(text) as { type?: unknown }).type
+      } catch {
+        return undefined
+      }
+      if (type === 'module') return undefined
+      return (
+        `${join(dir, 'package.json')} makes the generated .ts files CommonJS for Node and tsc, and they are ESM: ` +
+        "generate with --file-ext .mts (or set \"type\": \"module\"), unless a bundler compiles them"
+      )
+    }
+    if (dirname(dir) === dir) return undefined
   }
 }
 
@@ -62,9 +109,10 @@ async function readConfig(file: string, required: boolean): Promise<Options> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new LexgenError('config must be a JSON object', { file })
   for (const [key, value] of Object.entries(json)) {
     if (!KEYS.has(key)) throw new LexgenError(`unknown config key (expected one of ${[...KEYS].slice(1).join(', ')})`, { file, path: key })
-    const isList = key === 'include' || key === 'exclude'
-    const ok = isList ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === 'string'
-    if (!ok) throw new LexgenError(`must be ${isList ? 'an array of strings' : 'a string'}`, { file, path: key })
+    const kind = key === 'include' || key === 'exclude' ? 'an array of strings' : key === 'strict' ? 'a boolean' : 'a string'
+    const ok =
+      kind === 'an array of strings' ? Array.isArray(value) && value.every((v) => typeof v === 'string') : typeof value === (kind === 'a boolean' ? 'boolean' : 'string')
+    if (!ok) throw new LexgenError(`must be ${kind}`, { file, path: key })
   }
   return json as Options
 }

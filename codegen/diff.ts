@@ -1,5 +1,5 @@
 import type { OutputFiles } from './emit.js'
-import { compare } from './select.js'
+import { compare } from './order.js'
 import { BANNER_PREFIX } from './emit/writer.js'
 
 /** How an output directory differs from what generation produces now. */

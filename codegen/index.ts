@@ -1,33 +1,38 @@
 /**
  * The codegen pipeline, one stage per module, plain data between them:
- * load files → parse/validate docs → select the reference closure → model names → emit files.
+ * load files → skim ids → select the reference closure (checking those docs fully) → model names → emit files.
  */
 import { emit, type OutputFiles } from './emit.js'
-import { LexgenError } from './errors.js'
+import { LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles } from './load.js'
 import { buildModel } from './model.js'
-import { parseLexiconDocs } from './parse.js'
+import { skimLexicons } from './parse.js'
 import { selectDocs } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
   readonly docsRead: number
   readonly docsSelected: number
+  /** Problems with docs outside the selection's closure: reported, not fatal (see `--strict`). */
+  readonly warnings: readonly LexiconProblem[]
 }
 
-/** Runs the pipeline in memory; nothing is written. */
+/** Runs the pipeline in memory; nothing is written. Throws `LexiconErrors` listing every bad doc that matters. */
 export async function generate(options: ResolvedOptions): Promise<GenerateResult> {
   const loaded = await loadLexiconFiles(options.lexicons)
-  if (loaded.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
-  const parsed = parseLexiconDocs(loaded)
-  const selected = selectDocs(parsed, options)
-  const model = buildModel(selected, options.runtimeImport)
-  return { files: emit(model), docsRead: parsed.length, docsSelected: selected.length }
+  if (loaded.files.length + loaded.problems.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
+  const lexicons = skimLexicons(loaded)
+  const selected = selectDocs(lexicons, options)
+  if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings)
+  const model = buildModel(selected.docs, options)
+  return { files: emit(model), docsRead: loaded.files.length + loaded.problems.length, docsSelected: selected.docs.length, warnings: selected.warnings }
 }
 
-export { LexgenError } from './errors.js'
+export { LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
+export { loadLexiconFiles, type LoadedLexicons } from './load.js'
+export { parseLexiconDocs, type ParsedDoc } from './parse.js'
 export { readOutputDir, writeOutputDir } from './write.js'
 export type { OutputFiles } from './emit.js'

@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
-import { LexgenError } from './errors.js'
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LexgenError, type LexiconProblem } from './errors.js'
+import { compare } from './order.js'
 
 /** One lexicon file as read from disk: its path relative to the lexicon root and its parsed JSON. */
 export interface LoadedFile {
@@ -9,36 +10,95 @@ export interface LoadedFile {
   readonly json: unknown
 }
 
-/** Reads every `*.json` under `dir`, sorted by path so later stages see a stable order. */
-export async function loadLexiconFiles(dir: string): Promise<LoadedFile[]> {
-  const paths = await listJsonFiles(dir)
-  return Promise.all(
-    paths.map(async (path) => {
-      const file = relative(dir, path).split(sep).join('/')
-      const text = await readFile(path, 'utf8')
-      return { file, json: parseJson(text, file) }
-    }),
-  )
+/** What a lexicon directory holds: the files that read as JSON, and a problem for each that did not. */
+export interface LoadedLexicons {
+  readonly files: readonly LoadedFile[]
+  readonly problems: readonly LexiconProblem[]
 }
 
-async function listJsonFiles(dir: string): Promise<string[]> {
-  let entries
+/**
+ * Reads every `*.json` under `dir`, sorted by path so later stages see a stable order. Symbolic
+ * links are followed, to files and to folders; a folder reached a second time (a link loop, or two
+ * links to one folder) is read once and the other path reported. Unreadable files, broken links
+ * and bad JSON are problems, not failures: the caller decides which ones matter.
+ */
+export async function loadLexiconFiles(dir: string): Promise<LoadedLexicons> {
+  let root: string
   try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+    root = await realpath(dir)
   } catch (cause) {
     throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: dir })
   }
-  return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort()
+  const found: string[] = []
+  const problems: LexiconProblem[] = []
+  const visited = new Map<string, string>([[root, '.']])
+  await walk(root, '', visited, found, problems)
+  found.sort(compare)
+  const files: LoadedFile[] = []
+  await Promise.all(
+    found.map(async (file, i) => {
+      let text: string
+      try {
+        text = await readFile(join(root, file), 'utf8')
+      } catch (cause) {
+        problems.push({ file, message: `cannot read: ${(cause as Error).message}` })
+        return
+      }
+      const json = parseJson(text)
+      if ('error' in json) problems.push({ file, message: json.error })
+      else files[i] = { file, json: json.value }
+    }),
+  )
+  return { files: files.filter(Boolean), problems }
 }
 
-function parseJson(text: string, file: string): unknown {
+/** Collects `.json` paths (relative, `/`-separated) under `real` (the folder's real path), reached as `relative`. */
+async function walk(real: string, relative: string, visited: Map<string, string>, found: string[], problems: LexiconProblem[]): Promise<void> {
+  let entries
   try {
-    return JSON.parse(text)
+    entries = await readdir(real, { withFileTypes: true })
   } catch (cause) {
-    throw new LexgenError(`not valid JSON (${describeJsonError(text, cause as Error)})`, { file })
+    if (relative === '') throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: real })
+    problems.push({ file: relative, message: `cannot read folder: ${(cause as Error).message}` })
+    return
+  }
+  for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
+    const path = relative ? `${relative}/${entry.name}` : entry.name
+    const full = join(real, entry.name)
+    let isDir = entry.isDirectory()
+    let isFile = entry.isFile()
+    let target = full
+    if (entry.isSymbolicLink()) {
+      try {
+        target = await realpath(full)
+        const info = await stat(target)
+        isDir = info.isDirectory()
+        isFile = info.isFile()
+      } catch (cause) {
+        problems.push({ file: path, message: `symbolic link that cannot be followed: ${(cause as Error).message}` })
+        continue
+      }
+    }
+    if (isDir) {
+      const seen = visited.get(target)
+      if (seen !== undefined) {
+        problems.push({ file: path, message: `skipped: the same folder as ${seen} (read once; a symbolic link loop or a second link to it)` })
+        continue
+      }
+      visited.set(target, path)
+      await walk(target, path, visited, found, problems)
+    } else if (entry.name.endsWith('.json')) {
+      if (isFile) found.push(path)
+      else problems.push({ file: path, message: 'not a regular file (a device, socket or pipe): not read' })
+    }
+  }
+}
+
+function parseJson(text: string): { value: unknown } | { error: string } {
+  try {
+    return { value: JSON.parse(text) }
+  } catch (cause) {
+    return { error: `not valid JSON (${describeJsonError(text, cause as Error)})` }
   }
 }
 

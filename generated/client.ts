@@ -68,7 +68,10 @@ export class ChatBskyNS {
 
 /** The `chat.bsky.convo` namespace. */
 export class ChatBskyConvoNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -78,7 +81,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.acceptConvo`. Throws {@link ChatBskyConvoAcceptConvo.Errors} on failure.
    */
   async acceptConvo(input: ChatBskyConvoAcceptConvo.Input, options?: CallOptions): Promise<ChatBskyConvoAcceptConvo.Output> {
-    return unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.#core, input, options))
   }
 
   /**
@@ -88,7 +91,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.addReaction`. Throws {@link ChatBskyConvoAddReaction.Errors} on failure.
    */
   async addReaction(input: ChatBskyConvoAddReaction.Input, options?: CallOptions): Promise<ChatBskyConvoAddReaction.Output> {
-    return unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.core, input, options))
+    return unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.#core, input, options))
   }
 
   /**
@@ -98,7 +101,7 @@ export class ChatBskyConvoNS {
    * failure.
    */
   async deleteMessageForSelf(input: ChatBskyConvoDeleteMessageForSelf.Input, options?: CallOptions): Promise<ChatBskyConvoDeleteMessageForSelf.Output> {
-    return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.core, input, options))
+    return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.#core, input, options))
   }
 
   /**
@@ -107,7 +110,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.getConvo`. Throws {@link ChatBskyConvoGetConvo.Errors} on failure.
    */
   async getConvo(params: ChatBskyConvoGetConvo.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvo.Output> {
-    return unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.#core, params, options))
   }
 
   /**
@@ -119,7 +122,7 @@ export class ChatBskyConvoNS {
    * failure.
    */
   async getConvoAvailability(params: ChatBskyConvoGetConvoAvailability.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoAvailability.Output> {
-    return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.#core, params, options))
   }
 
   /**
@@ -130,7 +133,7 @@ export class ChatBskyConvoNS {
    * failure.
    */
   async getConvoForMembers(params: ChatBskyConvoGetConvoForMembers.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoForMembers.Output> {
-    return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.#core, params, options))
   }
 
   /**
@@ -139,12 +142,12 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.getConvoMembers`. Throws {@link ChatBskyConvoGetConvoMembers.Errors} on failure.
    */
   async getConvoMembers(params: ChatBskyConvoGetConvoMembers.Params, options?: PageOptions): Promise<ChatBskyConvoGetConvoMembers.Page> {
-    return unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.#core, params, options))
   }
 
   /** Calls `chat.bsky.convo.getLog`. Throws {@link ChatBskyConvoGetLog.Errors} on failure. */
   async getLog(params?: ChatBskyConvoGetLog.Params, options?: PageOptions): Promise<ChatBskyConvoGetLog.Page> {
-    return unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.#core, params, options))
   }
 
   /**
@@ -153,7 +156,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.getMessages`. Throws {@link ChatBskyConvoGetMessages.Errors} on failure.
    */
   async getMessages(params: ChatBskyConvoGetMessages.Params, options?: PageOptions): Promise<ChatBskyConvoGetMessages.Page> {
-    return unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.#core, params, options))
   }
 
   /**
@@ -165,7 +168,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.getUnreadCounts`. Throws {@link ChatBskyConvoGetUnreadCounts.Errors} on failure.
    */
   async getUnreadCounts(params?: ChatBskyConvoGetUnreadCounts.Params, options?: CallOptions): Promise<ChatBskyConvoGetUnreadCounts.Output> {
-    return unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.#core, params, options))
   }
 
   /**
@@ -175,7 +178,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.leaveConvo`. Throws {@link ChatBskyConvoLeaveConvo.Errors} on failure.
    */
   async leaveConvo(input: ChatBskyConvoLeaveConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLeaveConvo.Output> {
-    return unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.#core, input, options))
   }
 
   /**
@@ -186,7 +189,7 @@ export class ChatBskyConvoNS {
    * failure.
    */
   async listConvoRequests(params?: ChatBskyConvoListConvoRequests.Params, options?: PageOptions): Promise<ChatBskyConvoListConvoRequests.Page> {
-    return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.core, params, options))
+    return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.#core, params, options))
   }
 
   /**
@@ -195,7 +198,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.listConvos`. Throws {@link ChatBskyConvoListConvos.Errors} on failure.
    */
   async listConvos(params?: ChatBskyConvoListConvos.Params, options?: PageOptions): Promise<ChatBskyConvoListConvos.Page> {
-    return unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.core, params, options))
+    return unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.#core, params, options))
   }
 
   /**
@@ -204,7 +207,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.lockConvo`. Throws {@link ChatBskyConvoLockConvo.Errors} on failure.
    */
   async lockConvo(input: ChatBskyConvoLockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLockConvo.Output> {
-    return unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.#core, input, options))
   }
 
   /**
@@ -213,7 +216,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.muteConvo`. Throws {@link ChatBskyConvoMuteConvo.Errors} on failure.
    */
   async muteConvo(input: ChatBskyConvoMuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoMuteConvo.Output> {
-    return unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.#core, input, options))
   }
 
   /**
@@ -224,7 +227,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.removeReaction`. Throws {@link ChatBskyConvoRemoveReaction.Errors} on failure.
    */
   async removeReaction(input: ChatBskyConvoRemoveReaction.Input, options?: CallOptions): Promise<ChatBskyConvoRemoveReaction.Output> {
-    return unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.core, input, options))
+    return unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.#core, input, options))
   }
 
   /**
@@ -233,7 +236,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.sendMessage`. Throws {@link ChatBskyConvoSendMessage.Errors} on failure.
    */
   async sendMessage(input: ChatBskyConvoSendMessage.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessage.Output> {
-    return unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.core, input, options))
+    return unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.#core, input, options))
   }
 
   /**
@@ -242,7 +245,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.sendMessageBatch`. Throws {@link ChatBskyConvoSendMessageBatch.Errors} on failure.
    */
   async sendMessageBatch(input: ChatBskyConvoSendMessageBatch.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessageBatch.Output> {
-    return unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.core, input, options))
+    return unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.#core, input, options))
   }
 
   /**
@@ -251,7 +254,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.unlockConvo`. Throws {@link ChatBskyConvoUnlockConvo.Errors} on failure.
    */
   async unlockConvo(input: ChatBskyConvoUnlockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnlockConvo.Output> {
-    return unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.#core, input, options))
   }
 
   /**
@@ -260,7 +263,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.unmuteConvo`. Throws {@link ChatBskyConvoUnmuteConvo.Errors} on failure.
    */
   async unmuteConvo(input: ChatBskyConvoUnmuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnmuteConvo.Output> {
-    return unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.#core, input, options))
   }
 
   /**
@@ -269,7 +272,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.updateAllRead`. Throws {@link ChatBskyConvoUpdateAllRead.Errors} on failure.
    */
   async updateAllRead(input?: ChatBskyConvoUpdateAllRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateAllRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.core, input, options))
+    return unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.#core, input, options))
   }
 
   /**
@@ -278,7 +281,7 @@ export class ChatBskyConvoNS {
    * Calls `chat.bsky.convo.updateRead`. Throws {@link ChatBskyConvoUpdateRead.Errors} on failure.
    */
   async updateRead(input: ChatBskyConvoUpdateRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.core, input, options))
+    return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.#core, input, options))
   }
 }
 
@@ -302,7 +305,10 @@ export class ComAtprotoNS {
 
 /** The `com.atproto.server` namespace. */
 export class ComAtprotoServerNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -311,7 +317,7 @@ export class ComAtprotoServerNS {
    * Calls `com.atproto.server.createSession`. Throws {@link ComAtprotoServerCreateSession.Errors} on failure.
    */
   async createSession(input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> {
-    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.core, input, options))
+    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.#core, input, options))
   }
 
   /**
@@ -320,7 +326,7 @@ export class ComAtprotoServerNS {
    * Calls `com.atproto.server.deleteSession`. Throws {@link ComAtprotoServerDeleteSession.Errors} on failure.
    */
   async deleteSession(options?: CallOptions): Promise<void> {
-    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.core, options))
+    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.#core, options))
   }
 
   /**
@@ -329,7 +335,7 @@ export class ComAtprotoServerNS {
    * Calls `com.atproto.server.getSession`. Throws {@link ComAtprotoServerGetSession.Errors} on failure.
    */
   async getSession(options?: CallOptions): Promise<ComAtprotoServerGetSession.Output> {
-    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.core, options))
+    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.#core, options))
   }
 
   /**
@@ -339,6 +345,6 @@ export class ComAtprotoServerNS {
    * failure.
    */
   async refreshSession(options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> {
-    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.core, options))
+    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.#core, options))
   }
 }

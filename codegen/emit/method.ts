@@ -2,7 +2,7 @@ import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import type { DocModel, MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
-import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
+import { deprecation, literalKey, quote, writeDoc, writeTyped } from './writer.js'
 
 const JSON_ENCODING = 'application/json'
 
@@ -102,7 +102,7 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     if (main.type === 'procedure' && main.input) w.writeLine(`input: ${quote(main.input.encoding)},`)
     if (main.output) w.writeLine(`output: ${quote(main.output.encoding)},`)
     if (method.errors.length) {
-      w.writeLine(`errors: { ${method.errors.map((e) => `${propertyKey(e.name)}: ${e.className}`).join(', ')} },`)
+      w.writeLine(`errors: { ${method.errors.map((e) => `${literalKey(e.name)}: ${e.className}`).join(', ')} },`)
     }
     if (method.paginate) w.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
   })

@@ -47,13 +47,13 @@ function byName(a: string, b: string): number {
   return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0
 }
 
-/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`). */
+/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`; `.mjs` for `.mts`). */
 export function relativeImport(fromPath: string, toPath: string): string {
   const from = fromPath.split('/').slice(0, -1)
   const to = toPath.split('/')
   let common = 0
   while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
   const up = from.length - common
-  const rest = to.slice(common).join('/').replace(/\.ts$/, '.js')
+  const rest = to.slice(common).join('/').replace(/\.(m?)ts$/, '.$1js')
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
 }

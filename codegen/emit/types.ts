@@ -56,8 +56,11 @@ export function typeExpr(ctx: ModuleContext, schema: Schema): string {
       if (!schema.closed) members.push(rt(ctx, 'Unknown$TypedObject'))
       return members.length ? members.join(' | ') : 'never'
     }
-    case 'object':
-      return inlineObject(ctx, schema as unknown as LexObject)
+    case 'object': {
+      const inline = ctx.doc.inline.get(schema)
+      if (!inline) throw new Error(`an inline object in ${ctx.doc.nsid} has no name (model should have named it)`)
+      return inline.type
+    }
     default:
       throw new Error(`no TypeScript type for lexicon type '${schema.type}'`)
   }
@@ -71,18 +74,6 @@ function stringType(schema: Schema): string {
     return [...schema.knownValues.map((v) => quote(String(v))), '(string & {})'].join(' | ')
   }
   return 'string'
-}
-
-function inlineObject(ctx: ModuleContext, schema: LexObject): string {
-  const props = Object.entries(schema.properties ?? {})
-  if (props.length === 0) return rt(ctx, 'UnknownObject')
-  const required = new Set(schema.required ?? [])
-  const nullable = new Set(schema.nullable ?? [])
-  const fields = props.map(([name, prop]) => {
-    const type = typeExpr(ctx, prop as Schema) + (nullable.has(name) ? ' | null' : '')
-    return `${propertyKey(name)}${required.has(name) ? '' : '?'}: ${type}`
-  })
-  return `{ ${fields.join('; ')} }`
 }
 
 /** JSDoc lines for a field: its description, then its constraints as tags. */
@@ -130,6 +121,18 @@ export function writeInterface(
       writeTyped(w, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
     }
   })
+  writeInlineInterfaces(ctx, w, schema)
+}
+
+/** The interfaces of the inline objects among `schema`'s properties (and array items), each after its owner. */
+function writeInlineInterfaces(ctx: ModuleContext, w: CodeBlockWriter, schema: { properties?: Record<string, unknown> }): void {
+  for (const prop of Object.values(schema.properties ?? {}) as Schema[]) {
+    const object = prop.type === 'object' ? prop : prop.type === 'array' && (prop.items as Schema).type === 'object' ? (prop.items as Schema) : undefined
+    const names = object && ctx.doc.inline.get(object)
+    if (!object || !names) continue
+    w.blankLine()
+    writeInterface(ctx, w, names.type, object as unknown as LexObject, [object.description as string | undefined, deprecation(object.description as string | undefined)])
+  }
 }
 
 /** Emits the declaration(s) for one non-method def. */
@@ -158,6 +161,7 @@ export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string
     default:
       writeDoc(w, fieldDoc(def as Schema))
       writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema))
+      if (def.type === 'array') writeInlineInterfaces(ctx, w, { properties: { items: def.items } })
   }
 }
 

@@ -47,6 +47,7 @@ export function writeValidators(ctx: ModuleContext, w: CodeBlockWriter): Set<str
     if (fn) emitter.writeDef(w, fn, name, def)
   }
   if (ctx.doc.method) emitter.writeMethod(w)
+  for (const [schema, names] of ctx.doc.inline) emitter.writeInline(w, names.validator, names.type, schema as ObjectSchema)
   return emitter.valueImports
 }
 
@@ -62,6 +63,11 @@ class ValidatorEmitter {
       : def.type === 'record' ? this.objectBody(def.record as ObjectSchema, 'value', typeId(this.ctx.doc.nsid, name))
       : this.valueBody(def as unknown as Schema)
     this.writeFunction(w, fn, `{@link ${type}}`, lines)
+  }
+
+  /** An inline object (a property or array items of type `object`): checked like an object def, with no `$type` of its own. */
+  writeInline(w: CodeBlockWriter, fn: string, type: string, schema: ObjectSchema): void {
+    this.writeFunction(w, fn, `{@link ${type}}`, this.objectBody(schema, 'value', undefined))
   }
 
   /** `validateParams/Input/Output` for the JSON parts a method has, and `validators` listing them. */
@@ -116,7 +122,7 @@ class ValidatorEmitter {
     const required = new Set(schema.required ?? [])
     const nullable = new Set(schema.nullable ?? [])
     for (const [key, prop] of props) {
-      lines.push(`x = ${value}${access(key)}`)
+      lines.push(`x = ${access(value, key)}`)
       lines.push(...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key)))
     }
     const fields = `[${props.map(([key]) => quote(key)).join(', ')}]`
@@ -197,6 +203,8 @@ class ValidatorEmitter {
         return { tests: [], body: [this.refCall(schema.ref as string, value, path)] }
       case 'union':
         return { tests: [], body: this.union(schema, value, path, false) }
+      case 'object':
+        return { tests: [], body: [`${this.inlineValidator(schema)}(${value}, ctx, ${path})`] }
       default:
         throw new Error(`no validator for lexicon type '${schema.type}' in ${this.ctx.doc.nsid}`)
     }
@@ -284,7 +292,7 @@ class ValidatorEmitter {
   private target(ref: string): Target {
     const { nsid, def: name } = resolveRef(this.ctx.doc.nsid, ref)
     const doc = this.ctx.model.byNsid.get(nsid)
-    const def = doc?.doc.defs[name] as LexUserType | undefined
+    const def = doc && Object.hasOwn(doc.doc.defs, name) ? (doc.doc.defs[name] as LexUserType) : undefined
     if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${this.ctx.doc.nsid} (select should have caught it)`)
     return { doc, name, def }
   }
@@ -296,6 +304,12 @@ class ValidatorEmitter {
     if (doc === this.ctx.doc) return fn
     this.valueImports.add(doc.nsid)
     return `${this.ctx.doc.imports.get(doc.nsid)}.${fn}`
+  }
+
+  private inlineValidator(schema: Schema): string {
+    const names = this.ctx.doc.inline.get(schema)
+    if (!names) throw new Error(`an inline object in ${this.ctx.doc.nsid} has no validator (model should have named it)`)
+    return names.validator
   }
 
   /** A missing value passes when the lexicon gives it a default (@atproto/lexicon fills it in). */
@@ -394,8 +408,13 @@ function splitArgs(text: string): string[] {
   return parts
 }
 
-function access(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quote(key)}]`
+/**
+ * Reads a field. A key that every object inherits (`constructor`, `__proto__`, `toString`) is read
+ * only when the value has it as its own, or `{}` would seem to hold it.
+ */
+function access(value: string, key: string): string {
+  const read = /^[A-Za-z_$][\w$]*$/.test(key) ? `${value}.${key}` : `${value}[${quote(key)}]`
+  return key in Object.prototype ? `(Object.prototype.hasOwnProperty.call(${value}, ${quote(key)}) ? ${read} : undefined)` : read
 }
 
 /** The PathSegment literal for a field: `'.text'`, or `'["odd-key"]'`. */
@@ -421,7 +440,7 @@ function optionalArgs(...args: unknown[]): string {
 export function emitValidationModule(model: Model): string {
   const methods = model.docs.filter((doc) => doc.method)
   const lines = [`import type { ValidationRegistry } from ${quote(model.runtimeImport)}`]
-  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport('validation.ts', doc.path))}`)
+  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(`validation${model.fileExt}`, doc.path))}`)
   lines.push(
     '',
     '/**',

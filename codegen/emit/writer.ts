@@ -34,18 +34,25 @@ export function propertyKey(name: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name)
 }
 
+/** A key in an object literal: `__proto__` there (bare or quoted) would set the prototype, so it is computed. */
+export function literalKey(name: string): string {
+  return name === '__proto__' ? `[${quote(name)}]` : propertyKey(name)
+}
+
 /**
  * Writes a JSDoc block. Lexicon text is untrusted: `*\/` would end the comment
  * early and let the rest run as code, so it is broken up.
  */
 export function writeDoc(w: CodeBlockWriter, lines: readonly (string | undefined)[]): void {
-  const text = lines
+  const all = lines
     .filter((line) => line !== undefined)
     .flatMap((line) => line.replace(/\r\n?/g, '\n').split('\n'))
     .map((line) => wellFormed(line).replace(/\*\//g, '*\\/').trimEnd())
-    // An empty line separates paragraphs; drop leading, trailing and repeated ones.
-    .filter((line, i, all) => line !== '' || (i > 0 && all[i - 1] !== '' && all.slice(i + 1).some(Boolean)))
-  while (text[0] === '') text.shift()
+  // An empty line separates paragraphs; leading, trailing and repeated ones are dropped (in one pass:
+  // a description can hold many thousands of lines).
+  const text: string[] = []
+  for (const line of all) if (line !== '' || (text.length > 0 && text.at(-1) !== '')) text.push(line)
+  if (text.at(-1) === '') text.pop()
   if (text.length === 0) return
   const width = MAX_LINE - w.getIndentationLevel() * 2 - 3
   if (text.length === 1 && text[0]!.length <= width - 4) {

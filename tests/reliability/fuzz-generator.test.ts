@@ -213,7 +213,7 @@ describe('random and mutated lexicon docs into the generator', () => {
         const index = n++
         outcomes.cases++
         const lexicons = await writeDocs(join(root, 'case'), docs)
-        const options: ResolvedOptions = { lexicons, out: join(root, 'unused'), include: ['*'], exclude: [], runtimeImport: 'lexgen/runtime' }
+        const options: ResolvedOptions = { lexicons, out: join(root, 'unused'), include: ['*'], exclude: [], runtimeImport: 'lexgen/runtime', strict: false, fileExt: '.ts' }
         let files: ReadonlyMap<string, string> | undefined
         try {
           files = (await generate(options)).files

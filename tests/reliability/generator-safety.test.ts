@@ -48,7 +48,7 @@ describe('killing the generator mid-run', () => {
     await mkdir(join(root, 'kill'), { recursive: true })
     expect((await runCli(previousArgs(), root)).code).toBe(0)
     previous = await readOutputDir(out())
-    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: 'lexgen/runtime' })).files
+    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: 'lexgen/runtime', strict: false, fileExt: '.ts' })).files
     expect(previous.size).toBeGreaterThan(40)
     expect(next.size).toBeGreaterThan(400)
   })
