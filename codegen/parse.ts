@@ -133,6 +133,9 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
   if (!top.success) return top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
   const issues: Issue[] = []
   for (const [name, def] of Object.entries(defs as Record<string, unknown>)) {
+    // @atproto/lexicon checks this rule only once every def passes: said here too, so one run tells all.
+    const type = isRecord(def) ? def.type : undefined
+    if (name !== 'main' && typeof type === 'string' && PRIMARY.includes(type)) issues.push({ path: ['defs', name, 'type'], message: PRIMARY_ONLY_MAIN })
     let found: ZodIssueLike[] = []
     try {
       const result = lexUserType.safeParse(def)
@@ -143,14 +146,12 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     if (found.length) issues.push(prefixed(['defs', name], deepest(found, def)))
   }
   if (issues.length) return issues
-  // Every def passes alone, so the doc-level rule failed: primary types only as `main`.
   const full = lexiconDoc.safeParse({ ...json, defs })
-  const message = full.success ? 'invalid lexicon document' : full.error.issues[0]!.message
-  const misplaced = Object.entries(defs as Record<string, { type?: unknown }>).find(
-    ([name, def]) => name !== 'main' && ['record', 'permission-set', 'procedure', 'query', 'subscription'].includes(def?.type as string),
-  )
-  return [{ path: misplaced ? ['defs', misplaced[0], 'type'] : [], message }]
+  return [{ path: [], message: full.success ? 'invalid lexicon document' : full.error.issues[0]!.message }]
 }
+
+const PRIMARY = ['record', 'permission-set', 'procedure', 'query', 'subscription']
+const PRIMARY_ONLY_MAIN = 'Records, permission sets, procedures, queries, and subscriptions must be the main definition.'
 
 /**
  * The most specific issue: a union's failure is the failure of its branch that got furthest
