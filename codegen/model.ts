@@ -91,7 +91,7 @@ const RUNTIME_NAMES = [
  * Globals the generated code refers to: a def named `promise` must not become a type `Promise`
  * ("Type 'Promise' is not generic"), nor `uint8Array` a `Uint8Array` (a wrong type, silently).
  */
-const GLOBALS_USED = ['Array', 'InstanceType', 'Number', 'Object', 'Promise', 'Uint8Array'] as const
+const GLOBALS_USED = ['Array', 'InstanceType', 'NonNullable', 'Number', 'Object', 'Promise', 'Uint8Array'] as const
 
 /** Names generated for a query/procedure `main` def; other defs must not take them. */
 const METHOD_NAMES = [

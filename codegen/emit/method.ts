@@ -138,7 +138,10 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
 function writePageTypes(ctx: ModuleContext, w: CodeBlockWriter, items: string | undefined): void {
   w.blankLine()
   writeDoc(w, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
-  w.writeLine(`export type Item = ${items ? `Output[${quote(items)}][number]` : 'never'}`)
+  const output = (ctx.doc.doc.defs.main as LexXrpcQuery).output?.schema
+  const required = output?.type === 'object' && (output.required ?? []).includes(items ?? '')
+  const field = `Output[${quote(items ?? '')}]`
+  w.writeLine(`export type Item = ${items ? `${required ? field : `NonNullable<${field}>`}[number]` : 'never'}`)
   w.blankLine()
   writeDoc(w, ['A page of results: the output, plus `nextPage()`, `for await` over pages and `allItems()`.'])
   w.writeLine(`export type Page = ${rt(ctx, 'Paginated')}<Output, Item, Errors>`)
