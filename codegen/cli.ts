@@ -4,7 +4,7 @@ import { moduleScopeNote, resolveOptions, type Options } from './config.js'
 import { diffOutput, formatDiff, isClean } from './diff.js'
 import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate } from './index.js'
-import { readOutputDir, recoverOutputDir, writeOutputDir } from './write.js'
+import { readOutputDir, recoverOutputDir, resolveOutputDir, writeOutputDir } from './write.js'
 
 interface Io {
   out: (text: string) => void
@@ -71,18 +71,20 @@ async function runGenerate(flags: Options & { config?: string }, io: Io): Promis
   printWarnings(result.warnings, io)
   const note = await moduleScopeNote(options)
   if (note) io.err(`lexgen: warning: ${note}\n`)
-  await recoverOutputDir(options.out)
-  const current = await readOutputDir(options.out)
+  const out = await resolveOutputDir(options.out)
+  printNotes(await recoverOutputDir(out), io)
+  // Stops at the first file that is not ours: reading a data folder given by mistake costs nothing.
+  const current = await readOutputDir(out, { maxStray: 1 })
   const diff = diffOutput(current, result.files)
   if (diff.stray.length) {
     throw new LexgenError(
-      `refusing to replace ${display(options.out, io)}: it holds files lexgen did not generate, which would be lost:\n` +
-        diff.stray.map((path) => `  ${path}`).join('\n') +
-        '\nMove them elsewhere (or point --out at another directory) and run again.',
+      `refusing to replace ${display(options.out, io)}: it holds what lexgen did not generate, which would be lost:\n` +
+        `  ${diff.stray[0]}\n` +
+        `Move it elsewhere (or point --out at another directory) and run again; \`lexgen check\` lists everything that is in the way.`,
     )
   }
   const changed = diff.changed.length + diff.added.length + diff.removed.length
-  if (changed) await writeOutputDir(options.out, result.files)
+  if (changed) printNotes(await writeOutputDir(out, result.files), io)
   const ms = Math.round(performance.now() - started)
   io.out(
     `lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, ` +
@@ -95,8 +97,9 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
   printWarnings(result.warnings, io)
-  await recoverOutputDir(options.out)
-  const current = await readOutputDir(options.out)
+  const out = await resolveOutputDir(options.out)
+  printNotes(await recoverOutputDir(out), io)
+  const current = await readOutputDir(out, { maxStray: 100 })
   const diff = diffOutput(current, result.files)
   if (isClean(diff)) {
     io.out(`lexgen: ${display(options.out, io)} is up to date (${result.files.size} files)\n`)
@@ -104,7 +107,13 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   }
   io.err(`lexgen: ${display(options.out, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
   io.err(`${await formatDiff(diff, current, result.files)}\n`)
+  if (current.truncated) io.err('lexgen: stopped looking after 100 stray entries: there may be more\n')
   return 1
+}
+
+/** What the output directory's cleanup could not do: the run went on, the user should know. */
+function printNotes(notes: readonly string[], io: Io): void {
+  for (const note of notes) io.err(`lexgen: warning: ${note}\n`)
 }
 
 /** Problems outside the selection's closure: listed, and the run goes on. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { main } from '../../codegen/cli.js'
 
@@ -88,4 +88,17 @@ export async function makeTypecheckable(out: string): Promise<string> {
   }
   await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts'] }))
   return join(out, 'tsconfig.json')
+}
+
+/** Every file under `dir` by `/`-separated path, with its content (a test's view: it reads everything). */
+export async function snapshotDir(dir: string): Promise<Map<string, string>> {
+  let entries
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+    throw error
+  }
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
+  return new Map(await Promise.all(files.map(async (file) => [relative(dir, file).split(sep).join('/'), await readFile(file, 'utf8')] as [string, string])))
 }

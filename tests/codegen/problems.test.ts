@@ -4,8 +4,7 @@
  * `--strict` turns every bad doc into an error. Union mismatches name the deepest path.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { readOutputDir } from '../../codegen/write.js'
-import { lexiconDir, removeDir, runCli, tempDir } from './helpers.js'
+import { lexiconDir, removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -20,7 +19,7 @@ async function generate(docs: Record<string, unknown>, args: string[]) {
   const out = await tempDir()
   dirs.push(lexicons, out)
   const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, ...args])
-  return { ...result, files: await readOutputDir(out) }
+  return { ...result, files: await snapshotDir(out) }
 }
 
 describe('every bad doc in one run', () => {
