@@ -169,7 +169,8 @@ interface PreparedCall {
 export async function call<O, E extends XrpcError = XrpcError>(
   core: Core,
   method: Method,
-  args: { params?: object; input?: unknown },
+  // `| undefined`: generated functions pass a left-out argument on as is (exactOptionalPropertyTypes).
+  args: { params?: object | undefined; input?: unknown },
   options: CallOptions = {},
 ): Promise<Result<O, E>> {
   const invalid = checkRequest(core, method, args, options)

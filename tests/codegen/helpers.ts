@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
@@ -101,4 +101,14 @@ export async function snapshotDir(dir: string): Promise<Map<string, string>> {
   }
   const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
   return new Map(await Promise.all(files.map(async (file) => [relative(dir, file).split(sep).join('/'), await readFile(file, 'utf8')] as [string, string])))
+}
+
+/**
+ * Makes the runtime resolvable from a temp project, as an installed package would be: for now a
+ * symbolic link of this repo as `node_modules/lexgen` (its `exports` point at the built dist/).
+ * The one place to change when the runtime is consumed as a packed tarball instead.
+ */
+export async function provideRuntime(project: string): Promise<void> {
+  await mkdir(join(project, 'node_modules'), { recursive: true })
+  await symlink(ROOT, join(project, 'node_modules/lexgen'), 'dir')
 }
