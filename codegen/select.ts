@@ -129,14 +129,30 @@ export function forEachRef(
   path: (string | number)[],
   visit: (ref: string, path: (string | number)[], unionMember: boolean) => void,
 ): void {
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => forEachRef(item, [...path, i], visit))
-  } else if (typeof value === 'object' && value !== null) {
-    const node = value as { type?: unknown; ref?: unknown; refs?: unknown }
-    if (node.type === 'ref' && typeof node.ref === 'string') visit(node.ref, [...path, 'ref'], false)
-    if (node.type === 'union' && Array.isArray(node.refs)) {
-      node.refs.forEach((ref, i) => typeof ref === 'string' && visit(ref, [...path, 'refs', i], true))
+  // One path array, pushed and popped on the way down: copying it at every node cost more than the walk.
+  const stack = [...path]
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (typeof node[i] !== 'object') continue
+        stack.push(i)
+        walk(node[i])
+        stack.pop()
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      const schema = node as { type?: unknown; ref?: unknown; refs?: unknown }
+      if (schema.type === 'ref' && typeof schema.ref === 'string') visit(schema.ref, [...stack, 'ref'], false)
+      if (schema.type === 'union' && Array.isArray(schema.refs)) {
+        schema.refs.forEach((ref, i) => typeof ref === 'string' && visit(ref, [...stack, 'refs', i], true))
+      }
+      for (const key in node) {
+        const child = (node as Record<string, unknown>)[key]
+        if (typeof child !== 'object' || child === null) continue
+        stack.push(key)
+        walk(child)
+        stack.pop()
+      }
     }
-    for (const [key, child] of Object.entries(value)) if (typeof child === 'object') forEachRef(child, [...path, key], visit)
   }
+  walk(value)
 }

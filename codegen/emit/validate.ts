@@ -343,9 +343,9 @@ function indent(lines: string[]): string[] {
  * array argument's items one per line.
  */
 function fit(line: string, base: number): string[] {
+  if (base + line.length <= MAX_LINE) return [line]
   const pad = /^ */.exec(line)![0]
   const text = line.slice(pad.length)
-  if (base + line.length <= MAX_LINE) return [line]
   const condition = /^(?:else )?if \(/.exec(text)
   if (condition) {
     const close = closing(text, condition[0].length - 1)
