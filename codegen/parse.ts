@@ -242,12 +242,12 @@ function specIssues(json: Record<string, unknown>): Issue[] {
     }
     walkSchemas(def, ['defs', name], (node, at) => {
       if (node.type === 'union' && node.closed === true && Array.isArray(node.refs) && node.refs.length === 0) {
-        issues.push({ path: [...at, 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })
+        issues.push({ path: [...at(), 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })
       }
       if (node.type === 'object' && isRecord(node.properties)) {
         for (const key of Object.keys(node.properties)) {
           if (key.startsWith('$')) {
-            issues.push({ path: [...at, 'properties', key], message: `field names starting with '$' are reserved by the atproto data model ('$type', '$bytes', '$link'); '${key}' cannot be declared` })
+            issues.push({ path: [...at(), 'properties', key], message: `field names starting with '$' are reserved by the atproto data model ('$type', '$bytes', '$link'); '${key}' cannot be declared` })
           }
         }
       }
@@ -256,12 +256,29 @@ function specIssues(json: Record<string, unknown>): Issue[] {
   return issues
 }
 
-function walkSchemas(value: unknown, path: Path, visit: (node: Record<string, unknown>, path: Path) => void): void {
-  if (Array.isArray(value)) value.forEach((item, i) => walkSchemas(item, [...path, i], visit))
-  else if (isRecord(value)) {
-    visit(value, path)
-    for (const [key, child] of Object.entries(value)) if (typeof child === 'object') walkSchemas(child, [...path, key], visit)
+/** Every object node under `value`, with its path; one path stack, copied only for a node `visit` reports on. */
+function walkSchemas(value: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
+  const stack = [...path]
+  const at = () => [...stack]
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (typeof node[i] !== 'object' || node[i] === null) continue
+        stack.push(i)
+        walk(node[i])
+        stack.pop()
+      }
+    } else if (isRecord(node)) {
+      visit(node, at)
+      for (const key in node) {
+        if (typeof node[key] !== 'object' || node[key] === null) continue
+        stack.push(key)
+        walk(node[key])
+        stack.pop()
+      }
+    }
   }
+  walk(value)
 }
 
 function prefixed(prefix: Path, issue: Issue): Issue {

@@ -44,10 +44,12 @@ export function literalKey(name: string): string {
  * early and let the rest run as code, so it is broken up.
  */
 export function writeDoc(w: CodeBlockWriter, lines: readonly (string | undefined)[]): void {
-  const all = lines
-    .filter((line) => line !== undefined)
-    .flatMap((line) => line.replace(/\r\n?/g, '\n').split('\n'))
-    .map((line) => wellFormed(line).replace(/\*\//g, '*\\/').trimEnd())
+  let joined = lines.filter((line) => line !== undefined).join('\n')
+  if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
+  if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
+  const all = wellFormed(joined)
+    .split('\n')
+    .map((line) => line.trimEnd())
   // An empty line separates paragraphs; leading, trailing and repeated ones are dropped (in one pass:
   // a description can hold many thousands of lines).
   const text: string[] = []
