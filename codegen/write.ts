@@ -10,7 +10,7 @@
  *   through, and whatever the cleanup cannot remove is reported, never left for the next run to trip on.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs'
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs'
 import { access, chmod, chown, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { OutputFiles } from './emit.js'
@@ -129,8 +129,10 @@ export async function writeOutputDir(dir: string, files: OutputFiles): Promise<s
     for (const folder of new Set([...files.keys()].map((path) => dirname(join(staging, path))))) mkdirSync(folder, { recursive: true })
     for (const [path, content] of files) writeFileSync(join(staging, path), content)
     const aside = `${staging}-previous`
-    if (previous) await rename(dir, aside)
-    await rename(staging, dir)
+    // Back to back, without yielding: between the two renames there is no output at all (a kill
+    // there is repaired by the next run), so that window is kept to two system calls.
+    if (previous) renameSync(dir, aside)
+    renameSync(staging, dir)
     if (previous) {
       await rm(aside, { recursive: true, force: true }).catch((error: Error) => {
         notes.push(`the previous output is left at ${aside} (${error.message}); remove it by hand`)

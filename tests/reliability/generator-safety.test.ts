@@ -118,7 +118,7 @@ describe('killing the generator mid-run', () => {
     report('generator kills', figures)
     // The plan must actually have interrupted runs, including during the write.
     expect(figures.killed).toBeGreaterThanOrEqual(8)
-  })
+  }, 300_000) // ~30 whole-corpus runs: minutes on a loaded 2-core machine
 
   it('a kill between the two renames: the next run puts the previous output back before anything else', async () => {
     // The state a run killed right after moving the old output aside leaves: no out/, the old
