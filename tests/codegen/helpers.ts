@@ -25,10 +25,10 @@ export async function runCli(args: string[], cwd = ROOT): Promise<{ code: number
   return { code, stdout, stderr }
 }
 
-/** Runs the real `lexgen` binary in a child process. */
-export async function spawnCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real `lexgen` binary in a child process (as another user when `as` says so). */
+export async function spawnCli(args: string[], cwd = ROOT, as?: { uid: number; gid: number }): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/lexgen.js'), ...args], { cwd })
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/lexgen.js'), ...args], { cwd, ...as })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }

@@ -9,7 +9,7 @@ import { chmod, chown, lstat, mkdir, readdir, readlink, stat, symlink, truncate,
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
+import { LEXICONS, removeDir, runCli, snapshotDir, spawnCli, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 let root: string
@@ -32,15 +32,7 @@ async function ownedFolder(name: string): Promise<string> {
 }
 
 /** The real binary, as the unprivileged user when there is one. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/lexgen.js'), ...args], { cwd: root, ...UNPRIVILEGED })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const cli = (args: string[]) => spawnCli(args, root, UNPRIVILEGED)
 
 const leftovers = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('.lexgen-'))
 const small = ['--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getLog']
