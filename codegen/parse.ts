@@ -15,9 +15,8 @@
  * checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` and `--strict` use it).
  */
 import type { LexiconDoc } from '@atproto/lexicon'
-// The schemas alone: the package index also loads its validators and CID code, which codegen never uses.
-import { lexiconDoc, lexObject, lexUserType } from '@atproto/lexicon/dist/types.js'
 import { jsonPath, type LexiconProblem } from './errors.js'
+import { lexiconDoc, lexObject, lexUserType } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */

@@ -96,6 +96,16 @@ describe('bad docs outside the selection', () => {
   })
 })
 
+describe("@atproto/lexicon's checks all apply", () => {
+  it('language tags of a permission set (validated by @atproto/syntax, loaded without @atproto/common-web)', async () => {
+    const perms = { lexicon: 1, id: 'com.example.perms', defs: { main: { type: 'permission-set', 'title:lang': { 'not a tag!': 'x' }, permissions: [] } } }
+    const result = await generate({ 'com/example/perms.json': perms }, ['--include', '*'])
+    expect(result.stderr).toBe('lexgen: error: com/example/perms.json at defs.main["title:lang"]["not a tag!"]: Invalid BCP47 language tag\n')
+    const good = await generate({ 'com/example/perms.json': { ...perms, defs: { main: { ...perms.defs.main, 'title:lang': { 'fr-FR': 'x' } } } } }, ['--include', '*'])
+    expect(good.code, good.stderr).toBe(0)
+  })
+})
+
 describe('union mismatches name the deepest path and the real reason', () => {
   it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
     const result = await generate({ 'com/example/q.json': query('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
