@@ -5,6 +5,21 @@ export function newWriter(): CodeBlockWriter {
   return new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true, newLine: '\n' })
 }
 
+/**
+ * Appends finished code (whole lines; every string and comment closed) as it is. code-block-writer
+ * scans each character it is given to track strings and comments, which for the large, already
+ * laid-out parts (validator functions) was most of the emit time; such text leaves that state as
+ * it found it, and `unsafeInsert` before the last newline is the writer's own way to skip the scan.
+ */
+export function appendRaw(w: CodeBlockWriter, text: string): void {
+  if (w.getLength() === 0) {
+    w.write(text)
+    return
+  }
+  w.newLineIfLastNot()
+  w.unsafeInsert(w.getLength() - 1, `\n${text}`)
+}
+
 /** Generated lines are kept within this width, as a formatter would. */
 export const MAX_LINE = 110
 
@@ -103,9 +118,13 @@ export function deprecation(description: string | undefined): string | undefined
  */
 export function writeTyped(w: CodeBlockWriter, head: string, type: string): void {
   const indent = w.getIndentationLevel() * 2
+  if (indent + head.length + type.length <= MAX_LINE) {
+    w.writeLine(`${head}${type}`)
+    return
+  }
   const members = splitUnion(type)
   const arrayMembers = members.length === 1 && type.startsWith('(') && type.endsWith(')[]') ? splitUnion(type.slice(1, -3)) : []
-  if (indent + head.length + type.length <= MAX_LINE || (members.length < 2 && arrayMembers.length < 2)) {
+  if (members.length < 2 && arrayMembers.length < 2) {
     w.writeLine(`${head}${type}`)
     return
   }
