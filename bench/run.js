@@ -306,8 +306,8 @@ function details() {
   if (results.codegen) {
     const c = results.codegen
     out.push(
-      '**1. Codegen.** Whole process, Node start included, each run into a fresh temp folder. Ours: `node bin/lexgen.js generate --lexicons lexicons --include <pattern> --out <tmp>` (reads and validates all 402 docs, then selects). Peers get exactly the selected docs: `lex gen-api --yes <out> <files…>` (@atproto/lex-cli), `lex build --lexicons <dir> --out <out> --clear` (@atproto/lex, defaults: prettier on), and `lex-cli generate -c <config>` (@atcute/lex-cli, default formatter) run by Node 22. ' +
-        'Before timing counts, each output must hold one module per input doc. @atcute/lex-cli writes nothing for the 10 permission-set docs (they carry no types) and @atproto/lex-cli 0.9.9 (the last release for Node 20; later ones need Node 22) throws on them, so both are checked on, and lex-cli is given, the 392 other docs.',
+      '**1. Codegen.** Whole process, Node start included, each run into a fresh temp folder. Ours: `node bin/lexgen.js generate --lexicons lexicons --include <pattern> --out <tmp>` (reads all 402 files for their ids, then validates and emits the selection\'s reference closure). Peers get exactly the selected docs: `lex gen-api --yes <out> <files…>` (@atproto/lex-cli), `lex build --lexicons <dir> --out <out> --clear` (@atproto/lex, defaults: prettier on), and `lex-cli generate -c <config>` (@atcute/lex-cli, default formatter) run by Node 22. ' +
+        'Before timing counts, each output must hold one module per input doc. @atcute/lex-cli writes nothing for the 10 permission-set docs (they carry no types) and @atproto/lex-cli 0.9.9 (the last release for Node 20; later ones need Node 22) throws on them, so both are checked on, and lex-cli is given, the 392 other docs. The pathological row is one generated doc whose three descriptions are `"a\\n\\n"` × 15,000 (60 KB each); it checks that text handling is linear (it took 46 s when a paragraph break rescanned the rest of the text), against atcute only.',
       '',
     )
   }
