@@ -205,6 +205,8 @@ const STAND_IN = Object.freeze({ type: 'unknown' })
 
 function withStandIns(schema: Record<string, unknown>, path: Path, inline: { schema: Record<string, unknown>; path: Path }[]): Record<string, unknown> {
   if (!isRecord(schema.properties)) return schema
+  const nested = (prop: unknown) => isInlineObject(prop) || (isRecord(prop) && prop.type === 'array' && isInlineObject(prop.items))
+  if (!Object.values(schema.properties).some(nested)) return schema // the usual case: nothing to take out
   const properties = Object.entries(schema.properties).map(([key, prop]): [string, unknown] => {
     const at = [...path, 'properties', key]
     if (isInlineObject(prop)) {
