@@ -1,7 +1,7 @@
 import type CodeBlockWriter from 'code-block-writer'
 import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
 import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
-import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
+import { appendRaw, deprecation, Lines, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** What one module's emitters share: the model, the doc, and the runtime names it used. */
 export interface ModuleContext {
@@ -109,18 +109,23 @@ export function writeInterface(
   doc: readonly (string | undefined)[],
   $type?: string,
 ): void {
-  writeDoc(w, doc)
+  // Laid out as lines and appended whole (see appendRaw): interfaces are much of a module's text.
+  const lines = new Lines()
+  writeDoc(lines, doc)
   const props = Object.entries(schema.properties ?? {})
   const required = new Set(schema.required ?? [])
   const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
-  w.write(`export interface ${name}`).block(() => {
-    if ($type) w.writeLine(`$type?: ${quote($type)}`)
+  lines.writeLine(`export interface ${name} {`)
+  lines.indent(() => {
+    if ($type) lines.writeLine(`$type?: ${quote($type)}`)
     for (const [prop, propSchema] of props) {
-      writeDoc(w, fieldDoc(propSchema as Schema))
+      writeDoc(lines, fieldDoc(propSchema as Schema))
       const type = typeExpr(ctx, propSchema as Schema) + (nullable.has(prop) ? ' | null' : '')
-      writeTyped(w, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
+      writeTyped(lines, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
     }
   })
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
   writeInlineInterfaces(ctx, w, schema)
 }
 

@@ -20,6 +20,39 @@ export function appendRaw(w: CodeBlockWriter, text: string): void {
   w.unsafeInsert(w.getLength() - 1, `\n${text}`)
 }
 
+/** What the line helpers (`writeDoc`, `writeTyped`) need of a writer: code-block-writer's, or `Lines`. */
+export interface LineSink {
+  writeLine(text: string): unknown
+  getIndentationLevel(): number
+  indent(block: () => void): unknown
+}
+
+/** Single lines laid out with two-space indentation, for `appendRaw`: interfaces are built here. */
+export class Lines implements LineSink {
+  private readonly lines: string[] = []
+  private level = 0
+
+  writeLine(text: string): this {
+    this.lines.push(`${'  '.repeat(this.level)}${text}`)
+    return this
+  }
+
+  getIndentationLevel(): number {
+    return this.level
+  }
+
+  indent(block: () => void): this {
+    this.level++
+    block()
+    this.level--
+    return this
+  }
+
+  toString(): string {
+    return this.lines.join('\n')
+  }
+}
+
 /** Generated lines are kept within this width, as a formatter would. */
 export const MAX_LINE = 110
 
@@ -58,7 +91,7 @@ export function literalKey(name: string): string {
  * Writes a JSDoc block. Lexicon text is untrusted: `*\/` would end the comment
  * early and let the rest run as code, so it is broken up.
  */
-export function writeDoc(w: CodeBlockWriter, lines: readonly (string | undefined)[]): void {
+export function writeDoc(w: LineSink, lines: readonly (string | undefined)[]): void {
   let joined = lines.filter((line) => line !== undefined).join('\n')
   if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
   if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
@@ -116,7 +149,7 @@ export function deprecation(description: string | undefined): string | undefined
  * Writes `head` followed by a type, breaking a long union one member per line
  * (and a long array of a union as `(` members `)[]`), as a formatter would.
  */
-export function writeTyped(w: CodeBlockWriter, head: string, type: string): void {
+export function writeTyped(w: LineSink, head: string, type: string): void {
   const indent = w.getIndentationLevel() * 2
   if (indent + head.length + type.length <= MAX_LINE) {
     w.writeLine(`${head}${type}`)
