@@ -15,7 +15,7 @@
  * checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` and `--strict` use it).
  */
 import type { LexiconDoc } from '@atproto/lexicon'
-import { jsonPath, type LexiconProblem } from './errors.js'
+import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconDoc, lexObject, lexUserType } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
 
@@ -86,7 +86,7 @@ export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
   return { docs, problems }
 }
 
-/** Every doc checked fully: what `--strict` and `lexgen diff` need. Problems come sorted by file. */
+/** Every doc checked fully: what `--strict` and `lexgen diff` need. Problems come sorted by file and path. */
 export function parseLexiconDocs(loaded: LoadedLexicons): { docs: ParsedDoc[]; problems: LexiconProblem[] } {
   const skimmed = skimLexicons(loaded)
   const docs: ParsedDoc[] = []
@@ -96,7 +96,7 @@ export function parseLexiconDocs(loaded: LoadedLexicons): { docs: ParsedDoc[]; p
     if ('doc' in result) docs.push(result.doc)
     else problems.push(...result.problems)
   }
-  return { docs, problems }
+  return { docs, problems: sortProblems(problems) }
 }
 
 /** Checks one doc fully; every problem found, one per broken def (its deepest, most specific issue). */
@@ -129,9 +129,9 @@ function passes(schema: { safeParse(value: unknown): { success: boolean } }, val
 /** Why @atproto/lexicon rejected a doc: its top-level issues, then one issue per bad def. */
 function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
   const top = lexiconDoc.safeParse({ ...json, defs: isRecord(defs) ? {} : defs })
-  if (!top.success) return top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
-  const issues: Issue[] = []
-  for (const [name, def] of Object.entries(defs as Record<string, unknown>)) {
+  const issues: Issue[] = top.success ? [] : top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
+  if (!isRecord(defs)) return issues
+  for (const [name, def] of Object.entries(defs)) {
     // @atproto/lexicon checks this rule only once every def passes: said here too, so one run tells all.
     const type = isRecord(def) ? def.type : undefined
     if (name !== 'main' && typeof type === 'string' && PRIMARY.includes(type)) issues.push({ path: ['defs', name, 'type'], message: PRIMARY_ONLY_MAIN })
@@ -145,6 +145,7 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     if (found.length) issues.push(prefixed(['defs', name], deepest(found, def)))
   }
   if (issues.length) return issues
+  // Every part passes alone: what is left is a rule of the whole doc.
   const full = lexiconDoc.safeParse({ ...json, defs })
   return [{ path: [], message: full.success ? 'invalid lexicon document' : full.error.issues[0]!.message }]
 }
