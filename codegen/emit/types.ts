@@ -172,8 +172,10 @@ export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string
 
 function writeGuard(ctx: ModuleContext, w: CodeBlockWriter, type: string, guard: string, defName: string): void {
   w.blankLine()
-  writeDoc(w, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
-  w.write(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}>`).block(() => {
-    w.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`)
-  })
+  const lines = new Lines()
+  writeDoc(lines, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
+  lines.writeLine(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}> {`)
+  lines.indent(() => lines.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`))
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
 }

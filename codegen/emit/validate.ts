@@ -13,7 +13,7 @@ import { typeId, type DocModel, type Model } from '../model.js'
 import { resolveRef } from '../select.js'
 import { relativeImport } from './module.js'
 import { rt, rtValue, type ModuleContext } from './types.js'
-import { appendRaw, banner, MAX_LINE, quote, writeDoc } from './writer.js'
+import { appendRaw, banner, Lines, MAX_LINE, quote, writeDoc } from './writer.js'
 
 type Schema = { type: string; [key: string]: unknown }
 type Target = { readonly doc: DocModel; readonly name: string; readonly def: LexUserType }
@@ -90,11 +90,12 @@ class ValidatorEmitter {
 
   private writeFunction(w: CodeBlockWriter, fn: string, what: string, lines: string[]): void {
     w.blankLine()
-    writeDoc(w, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
+    const doc = new Lines()
+    writeDoc(doc, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
     const params = ['value: unknown', `ctx: ${rt(this.ctx, 'ValidationContext')}`, `at: ${rt(this.ctx, 'PathSegment')} = ''`]
     const head = `export function ${fn}(${params.join(', ')}): boolean {`
     const signature = head.length <= MAX_LINE ? head : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean {`
-    appendRaw(w, `${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
+    appendRaw(w, `${doc}\n${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
   }
 
   /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */
