@@ -3,7 +3,7 @@ import { clientMember, type DocModel, type Model } from '../model.js'
 import { compare } from '../order.js'
 import { methodArgs } from './method.js'
 import { relativeImport } from './module.js'
-import { banner, newWriter, propertyKey, quote, writeDoc } from './writer.js'
+import { appendRaw, banner, Lines, newWriter, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
   readonly path: readonly string[]
@@ -79,11 +79,13 @@ function writeClientMethod(w: ReturnType<typeof newWriter>, doc: DocModel, alias
   ]
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
-  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`])
-  w.write(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}>`).block(() => {
-    const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
-    w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`)
-  })
+  const lines = new Lines(w.getIndentationLevel())
+  writeDoc(lines, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`])
+  lines.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
+  const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
+  lines.indent(() => lines.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
 }
 
 function namespaceTree(model: Model): NamespaceNode {

@@ -30,7 +30,9 @@ export interface LineSink {
 /** Single lines laid out with two-space indentation, for `appendRaw`: interfaces are built here. */
 export class Lines implements LineSink {
   private readonly lines: string[] = []
-  private level = 0
+
+  /** `level`: the indentation the text will stand at (that of the writer it is appended to). */
+  constructor(private level = 0) {}
 
   writeLine(text: string): this {
     this.lines.push(`${'  '.repeat(this.level)}${text}`)
