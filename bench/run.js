@@ -253,11 +253,12 @@ const titles = {
 }
 
 const notes = {
+  'codegen-closure-atcute':
+    'Where our closure time goes (CPU, `process.cpuUsage()` per stage on this machine): Node start ~60 ms; loading the CLI ~140 ms (the @atproto/lexicon schemas with zod and @atproto/syntax ~50, commander ~25, code-block-writer ~10, our modules); reading the 402 files for their ids ~40 ms; validating the 44 closure docs with @atproto/lexicon ~90 ms; emitting 510 KB ~180 ms; writing 47 files ~50 ms. ' +
+    'atcute runs on Node 22, whose start is faster. Fix: the rest of the emitted text appended as laid out (method descriptors, token and alias defs), and a lighter CLI start (commander alone costs ~25 ms to load; node:util parseArgs costs nothing).',
   'codegen-atcute':
-    'Where our whole-corpus time goes (`node --cpu-prof bin/lexgen.js generate --include "*"`; `npm run bench:codegen` for the stage split): Node start ~80 ms; importing @atproto/lexicon (zod, multiformats) and the emitters ~110 ms; reading the 402 files ~65 ms; ' +
-    'validating every doc with @atproto/lexicon ~110 ms (required: every doc is checked by the reference schema); ' +
-    "emitting ~360 ms for 2.4 MB of TypeScript, of which ~160 ms is code-block-writer's bookkeeping per write call and most of the rest the generated validators. " +
-    "atcute (on Node 22) validates with valibot, emits no validators of this kind and writes plain strings. Fix: emit the large, regular parts (validators, interfaces) as joined strings written in few calls, and keep the writer for indentation-sensitive pieces.",
+    'Where our whole-corpus time goes (CPU per stage): Node start and loading ~300 ms; validating all 402 docs with @atproto/lexicon ~350 ms (zod v3; required: @atproto/lexicon is the checker); emitting 2.4 MB ~600 ms (two thirds validators); writing 406 files ~150 ms. ' +
+    "Done: validators, interfaces, guards, JSDoc of validators and client methods go into code-block-writer as laid-out text (its per-character string/comment tracking was most of the emit time), synchronous file I/O. Fix: validate the docs on a worker thread while emitting the ones already checked, and emit what is left of the module text as laid out.",
   'codegen-lex': 'Same causes as the atcute miss; @atproto/lex runs prettier by default, so the 0.10× budget is small. Fix: as for atcute.',
   'calls-seq-undici':
     'The per-call costs found by ablation (an AbortController, timer and abort listener per attempt; for-await body reads; a URL object and a TextDecoder per call; awaited auth) are gone: one shared deadline timer, data-event body reads, a directly built query string. ' +
