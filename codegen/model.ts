@@ -1,6 +1,5 @@
 import type { LexiconDoc, LexUserType, LexXrpcQuery } from '@atproto/lexicon'
 import type { FileExt } from './config.js'
-import { LexgenError } from './errors.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
@@ -287,7 +286,7 @@ function assignImports(doc: DocModel, byNsid: ReadonlyMap<string, DocModel>): vo
   const imports = doc.imports as Map<string, string>
   for (const nsid of [...referenced].sort(compare)) {
     const target = byNsid.get(nsid)
-    if (!target) throw new LexgenError(`${doc.nsid} references '${nsid}', which is not selected (select should have added it)`)
+    if (!target) throw new Error(`${doc.nsid} references '${nsid}', which is not selected (select should have added it)`)
     imports.set(nsid, taken.take(target.alias))
   }
 }

@@ -1,6 +1,5 @@
 import type { LexiconDoc } from '@atproto/lexicon'
-import { jsonPath, type LexiconProblem } from './errors.js'
-import { LexgenError } from './errors.js'
+import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
 import { parseDoc, parseLexiconDocs, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
 
