@@ -35,7 +35,7 @@ function wallTime(include, withDocs) {
 async function stages(include) {
   const started = performance.now()
   const { loadLexiconFiles } = await import('../codegen/dist/load.js')
-  const { parseLexiconDocs } = await import('../codegen/dist/parse.js')
+  const { skimLexicons } = await import('../codegen/dist/parse.js')
   const { selectDocs } = await import('../codegen/dist/select.js')
   const { buildModel } = await import('../codegen/dist/model.js')
   const { emit } = await import('../codegen/dist/emit.js')
@@ -43,10 +43,10 @@ async function stages(include) {
   const imported = performance.now()
   const files = await loadLexiconFiles(join(root, 'lexicons'))
   const loaded = performance.now()
-  const parsed = parseLexiconDocs(files)
+  const skimmed = skimLexicons(files)
   const validated = performance.now()
-  const selected = selectDocs(parsed, { include: [include], exclude: [] })
-  const model = buildModel(selected, '@lexgen/runtime')
+  const selected = selectDocs(skimmed, { include: [include], exclude: [] })
+  const model = buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
   const modelled = performance.now()
   emit(model)
   const emitted = performance.now()
@@ -55,8 +55,8 @@ async function stages(include) {
   return {
     'import modules': imported - started,
     'read JSON': loaded - imported,
-    'validate (@atproto/lexicon)': validated - loaded,
-    'select + model': modelled - validated,
+    'skim ids': validated - loaded,
+    'select (validates the closure) + model': modelled - validated,
     emit: emitted - modelled,
     'emit docs (Markdown)': documented - emitted,
   }

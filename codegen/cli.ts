@@ -1,14 +1,14 @@
 import { relative } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
-import { configFilePath, resolveOptions, type Options, type ResolvedOptions } from './config.js'
+import { configFilePath, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
-import { LexgenError } from './errors.js'
+import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { interruptSignal, watchGenerate } from './watch.js'
-import { readOutputDir, recoverOutputDirs, writeOutputDirs } from './write.js'
+import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
 interface Io extends PullIo {
   out: (text: string) => void
@@ -38,6 +38,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
+      .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
+      .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
       .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
   const withSelection = (command: Command) =>
     withLexicons(command)
@@ -100,8 +102,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 }
 
 function printError(error: unknown, io: Io): void {
-  if (error instanceof LexgenError) io.err(`lexgen: error: ${error.message}\n`)
-  else io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+  if (error instanceof LexgenError) {
+    if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
+    io.err(`lexgen: error: ${error.message}\n`)
+  } else io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
 }
 
 async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
@@ -130,21 +134,25 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
 async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
   const result = await generate(options, cache)
-  const outputs = await compareOutputs(options, result)
-  for (const { dir, diff } of outputs) {
+  printWarnings(result.warnings, io)
+  const note = await moduleScopeNote(options)
+  if (note) io.err(`lexgen: warning: ${note}\n`)
+  // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
+  const outputs = await compareOutputs(options, result, io, 1)
+  for (const { dir, flag, diff } of outputs) {
     if (!diff.stray.length) continue
     throw new LexgenError(
-      `refusing to replace ${display(dir, io)}: it holds files lexgen did not generate, which would be lost:\n` +
-        diff.stray.map((path) => `  ${path}`).join('\n') +
-        `\nMove them elsewhere (or point ${dir === options.out ? '--out' : '--docs'} at another directory) and run again.`,
+      `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
+        `  ${diff.stray[0]}\n` +
+        `Move it elsewhere (or point ${flag} at another directory) and run again; \`lexgen check\` lists everything that is in the way.`,
     )
   }
   const count = (diff: OutputDiff) => diff.changed.length + diff.added.length + diff.removed.length
   const stale = outputs.filter(({ diff }) => count(diff) > 0)
   // Only the folders that differ are swapped: the others already hold this generation.
-  if (stale.length) await writeOutputDirs(stale)
+  if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
-  const written = outputs.map(({ dir, files }) => `${files.size} ${dir === options.out ? 'files' : 'docs'} to ${display(dir, io)}`)
+  const written = outputs.map(({ dir, flag, files }) => `${files.size} ${flag === '--out' ? 'files' : 'docs'} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
   return result
@@ -153,7 +161,8 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
-  const outputs = await compareOutputs(options, result)
+  printWarnings(result.warnings, io)
+  const outputs = await compareOutputs(options, result, io, 100)
   const stale = outputs.filter(({ diff }) => !isClean(diff))
   if (!stale.length) {
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${files.size} files)`).join(', ')}\n`)
@@ -163,24 +172,40 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   for (const { dir, diff, current, files } of stale) {
     io.err(`lexgen: ${display(dir, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
     io.err(`${await formatDiff(diff, current, files)}\n`)
+    if (current.truncated) io.err('lexgen: stopped looking after 100 stray entries: there may be more\n')
   }
   return 1
 }
 
 /**
- * Each output folder (the code, then the docs when on) with what is on disk and how it differs
- * from this run's files. A swap a killed run left half done is completed first.
+ * Each output folder (the code, then the docs when on) with what is on disk, read up to
+ * `maxStray` entries that are not ours, and how it differs from this run's files. A symbolic
+ * link given as a folder is followed (`target`); a swap a killed run left half done is completed first.
  */
-async function compareOutputs(options: ResolvedOptions, result: GenerateResult) {
-  const targets = [{ dir: options.out, files: result.files }]
-  if (options.docs && result.docs) targets.push({ dir: options.docs.dir, files: result.docs })
-  await recoverOutputDirs(targets.map(({ dir }) => dir))
+async function compareOutputs(options: ResolvedOptions, result: GenerateResult, io: Io, maxStray: number) {
+  const targets = [{ dir: options.out, flag: '--out', files: result.files }]
+  if (options.docs && result.docs) targets.push({ dir: options.docs.dir, flag: '--docs', files: result.docs })
+  const resolved = await Promise.all(targets.map(async (t) => ({ ...t, target: await resolveOutputDir(t.dir) })))
+  printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)
   return Promise.all(
-    targets.map(async (target) => {
-      const current = await readOutputDir(target.dir)
-      return { ...target, current, diff: diffOutput(current, target.files) }
+    resolved.map(async (output) => {
+      const current = await readOutputDir(output.target, { maxStray })
+      return { ...output, current, diff: diffOutput(current, output.files) }
     }),
   )
+}
+
+/** What the output folders' cleanup could not do: the run went on, the user should know. */
+function printNotes(notes: readonly string[], io: Io): void {
+  for (const note of notes) io.err(`lexgen: warning: ${note}\n`)
+}
+
+/** Problems outside the selection's closure: listed, and the run goes on. */
+function printWarnings(warnings: readonly LexiconProblem[], io: Io): void {
+  if (warnings.length === 0) return
+  const files = new Set(warnings.map((w) => w.file)).size
+  io.err(`lexgen: warning: ${files} lexicon ${files === 1 ? 'file' : 'files'} outside the selection's references could not be used (--strict makes this an error):\n`)
+  for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
 }
 
 function collect(value: string, previous: string[] = []): string[] {

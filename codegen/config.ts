@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 
 const CONFIG_FILE = 'lexgen.config.json'
@@ -11,6 +11,10 @@ export interface ResolvedOptions {
   readonly include: readonly string[]
   readonly exclude: readonly string[]
   readonly runtimeImport: string
+  /** Every doc in the lexicon directory must pass, not only the selection's closure. */
+  readonly strict: boolean
+  /** Extension of the generated modules: `.ts`, or `.mts` (ESM whatever the package's `type`). */
+  readonly fileExt: FileExt
   /** Markdown reference docs; absent when they are off. */
   readonly docs?: DocsOptions
 }
@@ -22,6 +26,9 @@ export interface DocsOptions {
   readonly clientImport: string
 }
 
+export type FileExt = '.ts' | '.mts'
+const FILE_EXTS: readonly string[] = ['.ts', '.mts']
+
 /** What the config file and the flags may set; flags win. */
 export interface Options {
   lexicons?: string
@@ -31,6 +38,8 @@ export interface Options {
   runtimeImport?: string
   /** Docs folder; `false` (the `--no-docs` flag) switches docs off. */
   docs?: string | false
+  strict?: boolean
+  fileExt?: string
 }
 
 /** The config file as read: the options plus sections other commands validate (`pull`). */
@@ -38,7 +47,7 @@ export interface ConfigFile extends Options {
   pull?: unknown
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'pull'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -58,6 +67,8 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   }
   // The project root is where the output path was given from: the working directory for --out, else the config's folder.
   const fromRoot = relative(flags.out ? cwd : base, out).split(sep).join('/') || '.'
+  const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts')
+  const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${ext === '.mts' ? '.mjs' : '.js'}`
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
     out,
@@ -65,7 +76,45 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     // A selection on the command line replaces the config's whole selection, its exclusions too.
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
     runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime',
-    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index.js` } }),
+    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
+    strict: flags.strict ?? config.strict ?? false,
+    fileExt: ext,
+  }
+}
+
+function fileExt(value: string): FileExt {
+  const ext = value.startsWith('.') ? value : `.${value}`
+  if (!FILE_EXTS.includes(ext)) throw new LexgenError(`--file-ext must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
+  return ext as FileExt
+}
+
+/**
+ * A note when `.ts` output lands in a package whose `package.json` does not say `"type": "module"`:
+ * there Node and tsc (module nodenext) take the generated files for CommonJS, which they are not.
+ */
+export async function moduleScopeNote(options: ResolvedOptions): Promise<string | undefined> {
+  if (options.fileExt !== '.ts') return undefined
+  for (let dir = options.out; ; dir = dirname(dir)) {
+    let text: string | undefined
+    try {
+      text = await readFile(join(dir, 'package.json'), 'utf8')
+    } catch {
+      // none here: look further up
+    }
+    if (text !== undefined) {
+      let type: unknown
+      try {
+        type = (JSON.parse(text) as { type?: unknown }).type
+      } catch {
+        return undefined
+      }
+      if (type === 'module') return undefined
+      return (
+        `${join(dir, 'package.json')} makes the generated .ts files CommonJS for Node and tsc, and they are ESM: ` +
+        "generate with --file-ext .mts (or set \"type\": \"module\"), unless a bundler compiles them"
+      )
+    }
+    if (dirname(dir) === dir) return undefined
   }
 }
 
@@ -113,11 +162,16 @@ async function readConfig(file: string, required: boolean): Promise<ConfigFile> 
   for (const [key, value] of Object.entries(json)) {
     if (!KEYS.has(key)) throw new LexgenError(`unknown config key (expected one of ${[...KEYS].slice(1).join(', ')})`, { file, path: key })
     if (key === 'pull') continue // validated by codegen/pull/config.ts
-    const isList = key === 'include' || key === 'exclude'
-    const ok = isList
-      ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+    const kind =
+      key === 'include' || key === 'exclude' ? 'an array of strings'
+      : key === 'strict' ? 'a boolean'
+      : key === 'docs' ? 'a folder path or false'
+      : 'a string'
+    const ok =
+      kind === 'an array of strings' ? Array.isArray(value) && value.every((v) => typeof v === 'string')
+      : kind === 'a boolean' ? typeof value === 'boolean'
       : typeof value === 'string' || (key === 'docs' && value === false)
-    if (!ok) throw new LexgenError(`must be ${isList ? 'an array of strings' : key === 'docs' ? 'a folder path or false' : 'a string'}`, { file, path: key })
+    if (!ok) throw new LexgenError(`must be ${kind}`, { file, path: key })
   }
   return json as ConfigFile
 }

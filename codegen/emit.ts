@@ -4,7 +4,7 @@ import { emitDocModule } from './emit/module.js'
 import { emitSessionModule } from './emit/session.js'
 import { emitValidationModule } from './emit/registry.js'
 import type { Model } from './model.js'
-import { compare } from './select.js'
+import { compare } from './order.js'
 
 /** Output files by path (relative to the output directory, `/`-separated), sorted by path. */
 export type OutputFiles = ReadonlyMap<string, string>
@@ -12,8 +12,9 @@ export type OutputFiles = ReadonlyMap<string, string>
 export function emit(model: Model): OutputFiles {
   const files: [string, string][] = model.docs.map((doc) => [doc.path, emitDocModule(model, doc)])
   const session = emitSessionModule(model)
-  files.push(['client.ts', emitClientModule(model)], ['index.ts', emitIndexModule(model, session !== undefined)])
-  if (session) files.push(['session.ts', session])
-  files.push(['validation.ts', emitValidationModule(model)])
+  const ext = model.fileExt
+  files.push([`client${ext}`, emitClientModule(model)], [`index${ext}`, emitIndexModule(model, session !== undefined)])
+  if (session) files.push([`session${ext}`, session])
+  files.push([`validation${ext}`, emitValidationModule(model)])
   return new Map(files.sort(([a], [b]) => compare(a, b)))
 }

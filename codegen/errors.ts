@@ -15,6 +15,49 @@ export class LexgenError extends Error {
   }
 }
 
+/** One problem with one lexicon file: plain data, so every stage (and `lexgen diff`) can collect and report them. */
+export interface LexiconProblem {
+  /** Path relative to the lexicon directory, `/`-separated. */
+  readonly file: string
+  /** JSON path inside the file; absent when the problem is the whole file. */
+  readonly path?: string
+  readonly message: string
+}
+
+/** Every problem of a run that stops it, sorted by file and path; the message lists them all. */
+export class LexiconErrors extends LexgenError {
+  readonly problems: readonly LexiconProblem[]
+  /** Problems that would not have stopped the run on their own, shown with the errors. */
+  readonly warnings: readonly LexiconProblem[]
+
+  constructor(problems: readonly LexiconProblem[], warnings: readonly LexiconProblem[] = []) {
+    const sorted = sortProblems(problems)
+    const files = new Set(sorted.map((p) => p.file)).size
+    super(
+      sorted.length === 1
+        ? formatProblem(sorted[0]!)
+        : `${sorted.length} problems in ${files} lexicon ${files === 1 ? 'file' : 'files'}:\n${sorted.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+    )
+    this.name = 'LexiconErrors'
+    this.problems = sorted
+    this.warnings = sortProblems(warnings)
+  }
+}
+
+export function formatProblem(problem: LexiconProblem): string {
+  return formatLocation(problem.file, problem.path) + problem.message
+}
+
+/** By file, then JSON path, then message, in code-unit order: the same on every machine. */
+export function sortProblems(problems: readonly LexiconProblem[]): LexiconProblem[] {
+  const key = (p: LexiconProblem) => [p.file, p.path ?? '', p.message]
+  return [...problems].sort((a, b) => {
+    const [ka, kb] = [key(a), key(b)]
+    for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1
+    return 0
+  })
+}
+
 function formatLocation(file?: string, path?: string): string {
   if (!file) return ''
   return path ? `${file} at ${path}: ` : `${file}: `

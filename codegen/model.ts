@@ -1,10 +1,12 @@
 import type { LexiconDoc, LexUserType, LexXrpcQuery } from '@atproto/lexicon'
+import type { FileExt } from './config.js'
+import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
-import { compare, forEachRef, resolveRef } from './select.js'
+import { forEachRef, resolveRef } from './select.js'
 
 /**
  * Everything the emitters need, with every naming decision already made.
- * Naming rules live here and nowhere else.
+ * Naming rules (and the escaping of hostile names) live here and nowhere else.
  */
 export interface Model {
   readonly docs: readonly DocModel[]
@@ -13,19 +15,25 @@ export interface Model {
   readonly runtimeImport: string
   /** Module specifier generated validators import their helpers from (as the namespace `v`). */
   readonly validateImport: string
+  /** Extension of every generated module (`.ts` or `.mts`); imports use `.js` or `.mjs` to match. */
+  readonly fileExt: FileExt
+  /** The client's namespace classes, by namespace path joined with `.`, e.g. `chat.bsky` → `ChatBskyNS`. */
+  readonly namespaceClasses: ReadonlyMap<string, string>
 }
 
 export interface DocModel {
   readonly nsid: string
   /** Lexicon file, relative to the lexicon directory. */
   readonly source: string
-  /** Output module, relative to the output directory: the NSID as a path. */
+  /** Output module, relative to the output directory: the NSID as a path (`_2` added to a case-only twin). */
   readonly path: string
   readonly doc: LexiconDoc
   /** The doc as a namespace, e.g. `ChatBskyConvoDefs`: in the index, and as the import alias where free. */
   readonly alias: string
   /** TypeScript names of each def, by def name. */
   readonly names: ReadonlyMap<string, DefNames>
+  /** Names of each inline object schema (an object property or array items of type `object`), by the schema itself. */
+  readonly inline: ReadonlyMap<object, InlineNames>
   /** Other docs this one references, by NSID, with the namespace alias they are imported under. */
   readonly imports: ReadonlyMap<string, string>
   readonly method?: MethodModel
@@ -42,13 +50,19 @@ export interface DefNames {
   readonly validator?: string
 }
 
+export interface InlineNames {
+  /** The interface, named after where it sits: `RecordObject` for the record's `object` property. */
+  readonly type: string
+  readonly validator: string
+}
+
 export interface MethodModel {
   readonly type: 'query' | 'procedure'
-  /** Standalone function: the NSID in camel case, e.g. `chatBskyConvoGetConvo`. */
+  /** Standalone function: the NSID in camel case, e.g. `chatBskyConvoGetConvo` (unique across the output). */
   readonly functionName: string
   /** Path of the namespace object in the client, e.g. ['chat', 'bsky', 'convo']. */
   readonly namespace: readonly string[]
-  /** Method name on that namespace, e.g. `getConvo`. */
+  /** Method name on that namespace, e.g. `getConvo` (escaped where the NSID's name is special to JavaScript). */
   readonly name: string
   readonly errors: readonly ErrorModel[]
   /** Set for queries paged by `cursor`; `items` names the output array that holds each page's items. */
@@ -74,6 +88,12 @@ const RUNTIME_NAMES = [
   VALIDATE_NAMESPACE, 'Array', 'Number',
 ] as const
 
+/**
+ * Globals the generated code refers to: a def named `promise` must not become a type `Promise`
+ * ("Type 'Promise' is not generic"), nor `uint8Array` a `Uint8Array` (a wrong type, silently).
+ */
+const GLOBALS_USED = ['Array', 'InstanceType', 'NonNullable', 'Number', 'Object', 'Promise', 'Uint8Array'] as const
+
 /** Names generated for a query/procedure `main` def; other defs must not take them. */
 const METHOD_NAMES = [
   'Params', 'Input', 'Output', 'Errors', 'Message', 'Item', 'Page', 'id', 'method',
@@ -83,12 +103,64 @@ const METHOD_NAMES = [
 /** Helpers a page carries besides the output's own fields (see runtime/paginate.ts). */
 const PAGE_MEMBERS = ['hasNextPage', 'nextPage', 'allItems']
 
-export function buildModel(parsed: readonly ParsedDoc[], runtimeImport: string): Model {
-  const aliases = new NameAllocator(['Client', 'Core', 'CoreConfig', 'CallOptions', 'DefaultsConfig', 'Result', 'withDefaults'])
-  const docs = parsed.map(({ file, doc }) => buildDoc(file, doc, aliases.take(doc.id.split('.').map(pascalCase).join(''))))
+/** What `client.ts` and `index.ts` declare or import besides the doc aliases. */
+const CLIENT_SCOPE = [
+  'Client', 'Core', 'CoreConfig', 'CallOptions', 'DefaultsConfig', 'Result', 'BinaryInput', 'PageOptions', 'unwrap', 'withDefaults',
+  'validation', 'CredentialSession',
+]
+
+/**
+ * Client members that cannot carry an NSID segment's name as is: `constructor` would be the class's
+ * constructor, `then` would make a namespace object awaitable, and the `Object.prototype` names are
+ * called by generic code (`String(x)`, `JSON.stringify(x)`). They get a trailing `_` (NSID segments
+ * never contain one): `client.com.example.then_()`. At the root, `core` is the Client's own field.
+ */
+const SPECIAL_MEMBERS = new Set(['constructor', 'then', 'toString', 'toLocaleString', 'valueOf', 'toJSON', 'hasOwnProperty', 'isPrototypeOf', 'propertyIsEnumerable'])
+
+export function clientMember(segment: string, atRoot: boolean): string {
+  return SPECIAL_MEMBERS.has(segment) || (atRoot && segment === 'core') ? `${segment}_` : segment
+}
+
+export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImport: string; fileExt: FileExt }): Model {
+  const aliases = new NameAllocator(CLIENT_SCOPE)
+  const functions = new NameAllocator([...RUNTIME_NAMES, ...METHOD_NAMES, ...CLIENT_SCOPE], '')
+  const paths = new Map<string, string>()
+  const docs = parsed.map(({ file, doc }) => {
+    const alias = aliases.take(doc.id.split('.').map(pascalCase).join(''))
+    return buildDoc(file, doc, alias, modulePath(doc.id, options.fileExt, paths), functions)
+  })
   const byNsid = new Map(docs.map((doc) => [doc.nsid, doc]))
   for (const doc of docs) assignImports(doc, byNsid)
-  return { docs, byNsid, runtimeImport, validateImport: validateImport(runtimeImport) }
+  return {
+    docs,
+    byNsid,
+    runtimeImport: options.runtimeImport,
+    validateImport: validateImport(options.runtimeImport),
+    fileExt: options.fileExt,
+    namespaceClasses: namespaceClasses(docs, aliases),
+  }
+}
+
+/**
+ * The NSID as a path. NSIDs differing only in case (`com.example.getFoo`, `com.example.getfoo`)
+ * would be one file on case-insensitive file systems (macOS, Windows): the later one gets `_2`.
+ */
+function modulePath(nsid: string, ext: FileExt, taken: Map<string, string>): string {
+  const base = nsid.split('.').join('/')
+  let path = `${base}${ext}`
+  for (let n = 2; taken.has(path.toLowerCase()); n++) path = `${base}_${n}${ext}`
+  taken.set(path.toLowerCase(), nsid)
+  return path
+}
+
+/** Unique class names for every namespace node of the client, allocated in NSID order next to the doc aliases. */
+function namespaceClasses(docs: readonly DocModel[], names: NameAllocator): Map<string, string> {
+  const paths = new Set<string>()
+  for (const doc of docs) {
+    const segments = doc.method?.namespace ?? []
+    for (let i = 1; i <= segments.length; i++) paths.add(segments.slice(0, i).join('.'))
+  }
+  return new Map([...paths].sort(compare).map((path) => [path, names.take(`${path.split('.').map(pascalCase).join('')}NS`)]))
 }
 
 /**
@@ -100,14 +172,14 @@ function validateImport(runtimeImport: string): string {
   return beside ? `${runtimeImport.slice(0, beside.index)}${beside[1]}validate${beside[2]}` : `${runtimeImport}/validate`
 }
 
-/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`). */
+/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`; `.mjs` for `.mts`). */
 export function relativeImport(fromPath: string, toPath: string): string {
   const from = fromPath.split('/').slice(0, -1)
   const to = toPath.split('/')
   let common = 0
   while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
   const up = from.length - common
-  const rest = to.slice(common).join('/').replace(/\.ts$/, '.js')
+  const rest = to.slice(common).join('/').replace(/\.(m?)ts$/, '.$1js')
   return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
 }
 
@@ -125,10 +197,10 @@ export function typeId(nsid: string, def: string): string {
   return def === 'main' ? nsid : `${nsid}#${def}`
 }
 
-function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
-  const names = new NameAllocator(RUNTIME_NAMES)
+function buildDoc(source: string, doc: LexiconDoc, alias: string, path: string, functions: NameAllocator): DocModel {
+  const names = new NameAllocator([...RUNTIME_NAMES, ...GLOBALS_USED])
   const defs = Object.entries(doc.defs) as [string, LexUserType][]
-  const main = doc.defs.main as LexUserType | undefined
+  const main = Object.hasOwn(doc.defs, 'main') ? (doc.defs.main as LexUserType) : undefined
   const isMethod = main?.type === 'query' || main?.type === 'procedure' || main?.type === 'subscription'
   if (isMethod) METHOD_NAMES.forEach((name) => names.take(name))
 
@@ -151,28 +223,67 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
     const segments = doc.id.split('.')
     method = {
       type: main.type,
-      functionName: names.take(camelCase(segments)),
+      functionName: uniqueFunctionName(camelCase(segments), functions, names),
       namespace: segments.slice(0, -1),
-      name: segments.at(-1)!,
-      errors: (main.errors ?? []).map((error) => ({
-        name: error.name,
-        className: names.take(`${pascalCase(identifierPart(error.name))}Error`),
-        description: error.description,
-      })),
+      name: clientMember(segments.at(-1)!, false),
+      errors: declaredErrors(main.errors ?? [], names),
       paginate: main.type === 'query' ? pagination(main) : undefined,
     }
   }
 
-  return {
-    nsid: doc.id,
-    source,
-    path: `${doc.id.split('.').join('/')}.ts`,
-    doc,
-    alias,
-    names: defNames,
-    imports: new Map(),
-    method,
+  return { nsid: doc.id, source, path, doc, alias, names: defNames, inline: inlineObjects(defs, defNames, names), imports: new Map(), method }
+}
+
+/**
+ * The standalone function's name, unique in the whole output (`index.ts` exports them all side by
+ * side: `com.example.fooBar` and `com.example.foo.bar` are both `comExampleFooBar`, so the second
+ * becomes `comExampleFooBar2`) and free in its own module.
+ */
+function uniqueFunctionName(wanted: string, functions: NameAllocator, local: NameAllocator): string {
+  let name = functions.take(wanted)
+  while (local.has(name)) name = functions.take(wanted)
+  return local.take(name)
+}
+
+/** One class per distinct error name (a name declared twice is one error), in declaration order. */
+function declaredErrors(errors: readonly { name: string; description?: string }[], names: NameAllocator): ErrorModel[] {
+  const byName = new Map<string, ErrorModel>()
+  for (const error of errors) {
+    if (byName.has(error.name)) continue
+    byName.set(error.name, { name: error.name, className: names.take(`${pascalCase(identifierPart(error.name))}Error`), description: error.description })
   }
+  return [...byName.values()]
+}
+
+/**
+ * Names for the inline objects of a doc, after its defs so they keep their names: the owner's
+ * type, then the property (`Item` for array items), e.g. `RecordObject`, `OutputStatsItem`.
+ */
+function inlineObjects(defs: readonly [string, LexUserType][], defNames: ReadonlyMap<string, DefNames>, names: NameAllocator): Map<object, InlineNames> {
+  const inline = new Map<object, InlineNames>()
+  type Schema = { type?: unknown; properties?: Record<string, Schema>; items?: Schema }
+  const add = (schema: Schema, owner: string) => {
+    const type = names.take(owner)
+    inline.set(schema, { type, validator: names.take(`validate${type}`) })
+    visitObject(schema, type)
+  }
+  const visitObject = (schema: Schema, owner: string) => {
+    for (const [key, prop] of Object.entries(schema.properties ?? {})) {
+      if (prop.type === 'object') add(prop, `${owner}${pascalCase(key)}`)
+      else if (prop.type === 'array' && prop.items?.type === 'object') add(prop.items, `${owner}${pascalCase(key)}Item`)
+    }
+  }
+  for (const [name, def] of defs) {
+    const owner = defNames.get(name)?.type
+    if (def.type === 'object' && owner) visitObject(def as Schema, owner)
+    else if (def.type === 'record' && owner) visitObject(def.record as Schema, owner)
+    else if (def.type === 'array' && owner && (def.items as Schema).type === 'object') add(def.items as Schema, `${owner}Item`)
+    else if (def.type === 'query' || def.type === 'procedure') {
+      const bodies = [def.type === 'procedure' ? ['Input', def.input] : [], ['Output', def.output]] as [string, { schema?: Schema } | undefined][]
+      for (const [part, body] of bodies) if (body?.schema?.type === 'object') visitObject(body.schema, part)
+    }
+  }
+  return inline
 }
 
 /**
@@ -183,7 +294,7 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string): DocModel {
 function pagination(main: LexXrpcQuery): MethodModel['paginate'] {
   const output = main.output?.schema
   if (!main.parameters?.properties?.cursor || output?.type !== 'object' || !output.properties?.cursor) return undefined
-  if (PAGE_MEMBERS.some((member) => member in (output.properties ?? {}))) return undefined
+  if (PAGE_MEMBERS.some((member) => Object.hasOwn(output.properties ?? {}, member))) return undefined
   const arrays = Object.entries(output.properties).filter(([, schema]) => schema.type === 'array').map(([name]) => name)
   const required = arrays.filter((name) => output.required?.includes(name))
   const items = required.length === 1 ? required[0] : arrays.length === 1 ? arrays[0] : undefined
@@ -199,7 +310,9 @@ function assignImports(doc: DocModel, byNsid: ReadonlyMap<string, DocModel>): vo
   })
   const taken = new NameAllocator([
     ...RUNTIME_NAMES,
+    ...GLOBALS_USED,
     ...[...doc.names.values()].flatMap((n) => [n.type, n.guard ?? n.type, n.validator ?? n.type]),
+    ...[...doc.inline.values()].flatMap((n) => [n.type, n.validator]),
     ...(doc.method ? [doc.method.functionName, ...doc.method.errors.map((e) => e.className), ...METHOD_NAMES] : []),
   ])
   const imports = doc.imports as Map<string, string>
@@ -210,17 +323,24 @@ function assignImports(doc: DocModel, byNsid: ReadonlyMap<string, DocModel>): vo
   }
 }
 
-/** Hands out unique identifiers: a taken name gets `Def`, then a number, appended. */
+/** Hands out unique identifiers: a taken name gets `suffix` (`Def` for types), then a number, appended. */
 class NameAllocator {
   private readonly used: Set<string>
 
-  constructor(reserved: Iterable<string>) {
+  constructor(
+    reserved: Iterable<string>,
+    private readonly suffix = 'Def',
+  ) {
     this.used = new Set(reserved)
+  }
+
+  has(name: string): boolean {
+    return this.used.has(name) || RESERVED_WORDS.has(name)
   }
 
   take(wanted: string): string {
     let name = wanted
-    for (let n = 2; this.used.has(name) || RESERVED_WORDS.has(name); n++) name = n === 2 ? `${wanted}Def` : `${wanted}Def${n}`
+    for (let n = 2; this.has(name); n++) name = n === 2 && this.suffix ? `${wanted}${this.suffix}` : `${wanted}${this.suffix}${n}`
     this.used.add(name)
     return name
   }
@@ -229,13 +349,15 @@ class NameAllocator {
 const RESERVED_WORDS = new Set(
   ('break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
     'import in instanceof new null return super switch this throw true try typeof var void while with yield let static ' +
-    'implements interface package private protected public await any boolean number string symbol object unknown never undefined')
+    'implements interface package private protected public await any boolean number string symbol object unknown never undefined ' +
+    // Not keywords, but an export or an interface by this name misbehaves (it sets a prototype in CommonJS output).
+    '__proto__')
     .split(' '),
 )
 
 function identifierPart(text: string): string {
   const cleaned = text.replace(/[^A-Za-z0-9_$]+/g, '_')
-  return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned
+  return /^[0-9]/.test(cleaned) || cleaned === '' ? `_${cleaned}` : cleaned
 }
 
 export function pascalCase(text: string): string {

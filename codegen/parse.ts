@@ -1,69 +1,302 @@
-import { lexiconDoc, lexUserType, type LexiconDoc } from '@atproto/lexicon'
-import { LexgenError, jsonPath } from './errors.js'
-import type { LoadedFile } from './load.js'
+/**
+ * Lexicon docs checked against the Lexicon spec. `@atproto/lexicon`'s own schemas are the checker
+ * for everything they cover; this module adds only where the spec and the interop tests
+ * (bluesky-social/atproto-interop-tests, `lexicon/`) go past that package (0.6):
+ *
+ * - **Inline objects are allowed** as object properties and array items (the interop catalog's
+ *   record and procedure have them; the Go reference, indigo, allows them; the spec calls objects
+ *   nestable and forbids it nowhere). @atproto/lexicon rejects them, so each one is taken out,
+ *   replaced by a stand-in it accepts (`unknown`), and checked on its own as a `lexObject`.
+ * - **Refused although @atproto/lexicon accepts them**: an `unknown` as a named def (spec; the
+ *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs, and
+ *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …).
+ *
+ * Every stage passes plain data: `skimLexicons` reads only what selecting needs (id), `parseDoc`
+ * checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` and `--strict` use it).
+ */
+import type { LexiconDoc } from '@atproto/lexicon'
+import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
+import { lexiconDoc, lexObject, lexUserType } from './lexicon-schemas.js'
+import type { LoadedLexicons } from './load.js'
 
-/** A lexicon doc that `@atproto/lexicon` accepted, with the file it came from. */
+/** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
   readonly file: string
   readonly doc: LexiconDoc
 }
 
+/** A doc as skimmed: a JSON object with a valid NSID as `id`, not yet checked further. */
+export interface SkimmedDoc {
+  readonly file: string
+  readonly id: string
+  readonly json: Readonly<Record<string, unknown>>
+}
+
+/** A problem found before a doc's id was known (or when it was a duplicate), with the NSID it concerns. */
+export interface SkimProblem extends LexiconProblem {
+  /** The doc's id when known, else the NSID its path spells (`com/example/x.json` → `com.example.x`). */
+  readonly nsid: string
+}
+
+/** Every file with a usable id (first file wins a duplicate), and a problem for every other. */
+export interface SkimmedLexicons {
+  readonly docs: readonly SkimmedDoc[]
+  readonly problems: readonly SkimProblem[]
+}
+
+type Path = (string | number)[]
 interface Issue {
-  path: (string | number)[]
+  path: Path
   message: string
 }
-
-/** Validates every file as a lexicon doc and rejects duplicate NSIDs. */
-export function parseLexiconDocs(files: readonly LoadedFile[]): ParsedDoc[] {
-  const byNsid = new Map<string, string>()
-  return files.map(({ file, json }) => {
-    const doc = parseDoc(json, file)
-    const first = byNsid.get(doc.id)
-    if (first !== undefined) {
-      throw new LexgenError(`duplicate lexicon id '${doc.id}' (already defined in ${first})`, { file, path: 'id' })
-    }
-    byNsid.set(doc.id, file)
-    return { file, doc }
-  })
+interface ZodIssueLike {
+  code: string
+  path: Path
+  message: string
+  options?: unknown[]
+  expected?: unknown
+  unionErrors?: { issues: ZodIssueLike[] }[]
 }
 
-function parseDoc(json: unknown, file: string): LexiconDoc {
-  const parsed = validate(json)
-  if ('issue' in parsed) throw new LexgenError(parsed.issue.message, { file, path: jsonPath(parsed.issue.path) || undefined })
-  return parsed.doc
+const idSchema = lexiconDoc.innerType().shape.id
+
+/** Reads each file's `id` and nothing more: enough to select, cheap enough for every file. */
+export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
+  const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: nsidOfPath(p.file) }))
+  const docs: SkimmedDoc[] = []
+  const byId = new Map<string, string>()
+  for (const { file, json } of loaded.files) {
+    if (!isRecord(json)) {
+      problems.push({ file, nsid: nsidOfPath(file), message: 'a lexicon doc must be a JSON object' })
+      continue
+    }
+    const id = idSchema.safeParse(json.id)
+    if (!id.success) {
+      problems.push({ file, path: 'id', nsid: nsidOfPath(file), message: json.id === undefined ? 'Required' : id.error.issues[0]!.message })
+      continue
+    }
+    const first = byId.get(id.data)
+    if (first !== undefined) {
+      problems.push({ file, path: 'id', nsid: id.data, message: `duplicate lexicon id '${id.data}' (already defined in ${first})` })
+      continue
+    }
+    byId.set(id.data, file)
+    docs.push({ file, id: id.data, json })
+  }
+  return { docs, problems }
+}
+
+/** Every doc checked fully: what `--strict` and `lexgen diff` need. Problems come sorted by file and path. */
+export function parseLexiconDocs(loaded: LoadedLexicons): { docs: ParsedDoc[]; problems: LexiconProblem[] } {
+  const skimmed = skimLexicons(loaded)
+  const docs: ParsedDoc[] = []
+  const problems: LexiconProblem[] = skimmed.problems.map(({ nsid: _, ...problem }) => problem)
+  for (const doc of skimmed.docs) {
+    const result = parseDoc(doc)
+    if ('doc' in result) docs.push(result.doc)
+    else problems.push(...result.problems)
+  }
+  return { docs, problems: sortProblems(problems) }
+}
+
+/** Checks one doc fully; every problem found, one per broken def (its deepest, most specific issue). */
+export function parseDoc(skimmed: SkimmedDoc): { doc: ParsedDoc } | { problems: LexiconProblem[] } {
+  const { file, json } = skimmed
+  const inline: { schema: Record<string, unknown>; path: Path }[] = []
+  const defs = isRecord(json.defs) ? Object.fromEntries(Object.entries(json.defs).map(([name, def]) => [name, standIns(def, ['defs', name], inline)])) : json.defs
+  const issues: Issue[] = []
+  if (!passes(lexiconDoc, { ...json, defs })) issues.push(...diagnose(json, defs))
+  for (const object of inline) checkInlineObject(object.schema, object.path, issues)
+  if (issues.length === 0) issues.push(...specIssues(json))
+  if (issues.length === 0) return { doc: { file, doc: json as unknown as LexiconDoc } }
+  return { problems: issues.map((issue) => ({ file, path: jsonPath(issue.path) || undefined, message: issue.message })) }
+}
+
+/** The NSID a lexicon file's path spells: what it most likely defines when it cannot be read. */
+export function nsidOfPath(file: string): string {
+  return file.replace(/\.json$/, '').split('/').join('.')
+}
+
+/** Whether @atproto/lexicon accepts `value`; its def schema throws on a bad def rather than reporting. */
+function passes(schema: { safeParse(value: unknown): { success: boolean } }, value: unknown): boolean {
+  try {
+    return schema.safeParse(value).success
+  } catch {
+    return false
+  }
+}
+
+/** Why @atproto/lexicon rejected a doc: its top-level issues, then one issue per bad def. */
+function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
+  const top = lexiconDoc.safeParse({ ...json, defs: isRecord(defs) ? {} : defs })
+  const issues: Issue[] = top.success ? [] : top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
+  if (!isRecord(defs)) return issues
+  for (const [name, def] of Object.entries(defs)) {
+    // @atproto/lexicon checks this rule only once every def passes: said here too, so one run tells all.
+    const type = isRecord(def) ? def.type : undefined
+    if (name !== 'main' && typeof type === 'string' && PRIMARY.includes(type)) issues.push({ path: ['defs', name, 'type'], message: PRIMARY_ONLY_MAIN })
+    let found: ZodIssueLike[] = []
+    try {
+      const result = lexUserType.safeParse(def)
+      if (!result.success) found = result.error.issues as ZodIssueLike[]
+    } catch (error) {
+      found = ((error as { issues?: ZodIssueLike[] }).issues ?? [{ code: 'custom', path: [], message: (error as Error).message }])
+    }
+    if (found.length) issues.push(prefixed(['defs', name], deepest(found, def)))
+  }
+  if (issues.length) return issues
+  // Every part passes alone: what is left is a rule of the whole doc.
+  const full = lexiconDoc.safeParse({ ...json, defs })
+  return [{ path: [], message: full.success ? 'invalid lexicon document' : full.error.issues[0]!.message }]
+}
+
+const PRIMARY = ['record', 'permission-set', 'procedure', 'query', 'subscription']
+const PRIMARY_ONLY_MAIN = 'Records, permission sets, procedures, queries, and subscriptions must be the main definition.'
+
+/**
+ * The most specific issue: a union's failure is the failure of its branch that got furthest
+ * (the deepest JSON path), not "Invalid input". Branches failing at the same place on `type` are
+ * merged into one list of what was expected.
+ */
+function deepest(issues: ZodIssueLike[], root: unknown): Issue {
+  const leaves = issues.flatMap(function leaf(issue): ZodIssueLike[] {
+    return issue.code === 'invalid_union' && issue.unionErrors?.length ? issue.unionErrors.flatMap((e) => e.issues.flatMap(leaf)) : [issue]
+  })
+  const depth = Math.max(...leaves.map((issue) => issue.path.length))
+  const atDepth = leaves.filter((issue) => issue.path.length === depth)
+  const first = atDepth[0]!
+  const samePlace = atDepth.filter((issue) => jsonPath(issue.path) === jsonPath(first.path))
+  const expected = samePlace.flatMap((issue) =>
+    issue.code === 'invalid_union_discriminator' ? (issue.options ?? []) : issue.code === 'invalid_literal' ? [issue.expected] : [],
+  )
+  if (samePlace.length > 1 && expected.length >= samePlace.length) {
+    const got = valueAt(root, first.path)
+    const list = [...new Set(expected.map((e) => `'${String(e)}'`))].join(' | ')
+    return { path: first.path, message: `Expected ${list}, got ${typeof got === 'string' ? `'${got}'` : JSON.stringify(got) ?? 'nothing'}` }
+  }
+  return { path: first.path, message: first.message }
 }
 
 /**
- * The doc as `@atproto/lexicon` parses it, or the first problem it finds, with its JSON path
- * from the doc root. Its def schema throws (rather than reports) nested errors, losing the
- * path prefix, so a thrown error is re-diagnosed def by def.
+ * `def` with each inline object in a field position (object property, array items) replaced by a
+ * stand-in @atproto/lexicon accepts; the objects taken out go to `inline` with their JSON path.
+ * Params are left alone: their properties cannot be objects, and @atproto/lexicon says so.
  */
-function validate(json: unknown): { doc: LexiconDoc } | { issue: Issue } {
-  try {
-    const result = lexiconDoc.safeParse(json)
-    if (result.success) return { doc: result.data }
-    return { issue: result.error.issues[0] ?? { path: [], message: 'invalid lexicon document' } }
-  } catch (error) {
-    return { issue: firstDefIssue(json) ?? { path: [], message: (error as Error).message } }
+function standIns(def: unknown, path: Path, inline: { schema: Record<string, unknown>; path: Path }[]): unknown {
+  if (!isRecord(def)) return def
+  const object = (schema: unknown, at: Path) => (isRecord(schema) && schema.type === 'object' ? withStandIns(schema, at, inline) : schema)
+  switch (def.type) {
+    case 'object':
+      return withStandIns(def, path, inline)
+    case 'record':
+      return { ...def, record: object(def.record, [...path, 'record']) }
+    case 'array':
+      return arrayStandIn(def, path, inline)
+    case 'query':
+    case 'procedure': {
+      const body = (key: string) => (isRecord(def[key]) ? { [key]: { ...def[key], schema: object(def[key].schema, [...path, key, 'schema']) } } : {})
+      return { ...def, ...body('input'), ...body('output') }
+    }
+    default:
+      return def
   }
 }
 
-function firstDefIssue(json: unknown): Issue | undefined {
-  const defs = (json as { defs?: unknown }).defs
-  if (typeof defs !== 'object' || defs === null) return undefined
+const STAND_IN = Object.freeze({ type: 'unknown' })
+
+function withStandIns(schema: Record<string, unknown>, path: Path, inline: { schema: Record<string, unknown>; path: Path }[]): Record<string, unknown> {
+  if (!isRecord(schema.properties)) return schema
+  const nested = (prop: unknown) => isInlineObject(prop) || (isRecord(prop) && prop.type === 'array' && isInlineObject(prop.items))
+  if (!Object.values(schema.properties).some(nested)) return schema // the usual case: nothing to take out
+  const properties = Object.entries(schema.properties).map(([key, prop]): [string, unknown] => {
+    const at = [...path, 'properties', key]
+    if (isInlineObject(prop)) {
+      inline.push({ schema: prop, path: at })
+      return [key, STAND_IN]
+    }
+    return [key, isRecord(prop) && prop.type === 'array' ? arrayStandIn(prop, at, inline) : prop]
+  })
+  return { ...schema, properties: Object.fromEntries(properties) }
+}
+
+function arrayStandIn(array: Record<string, unknown>, path: Path, inline: { schema: Record<string, unknown>; path: Path }[]): Record<string, unknown> {
+  if (!isInlineObject(array.items)) return array
+  inline.push({ schema: array.items, path: [...path, 'items'] })
+  return { ...array, items: STAND_IN }
+}
+
+/** An inline object, checked by @atproto/lexicon's object schema; its own inline objects in turn. */
+function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: Issue[]): void {
+  const nested: { schema: Record<string, unknown>; path: Path }[] = []
+  const result = lexObject.safeParse(withStandIns(schema, [], nested))
+  if (!result.success) issues.push(prefixed(path, deepest(result.error.issues as ZodIssueLike[], schema)))
+  for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
+}
+
+/** What the Lexicon spec refuses and @atproto/lexicon 0.6 lets through. */
+function specIssues(json: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = []
+  const defs = json.defs as Record<string, unknown>
+  if (Object.keys(defs).length === 0) issues.push({ path: ['defs'], message: 'a lexicon needs at least one definition (Lexicon spec)' })
   for (const [name, def] of Object.entries(defs)) {
-    try {
-      const result = lexUserType.safeParse(def)
-      if (!result.success) return prefixed(['defs', name], result.error.issues[0])
-    } catch (error) {
-      const issues = (error as { issues?: Issue[] }).issues
-      if (issues?.[0]) return prefixed(['defs', name], issues[0])
-      return { path: ['defs', name], message: (error as Error).message }
+    if ((def as { type?: unknown }).type === 'unknown') {
+      issues.push({ path: ['defs', name, 'type'], message: "an 'unknown' cannot be a named definition (Lexicon spec); use it as a field type" })
+    }
+    walkSchemas(def, ['defs', name], (node, at) => {
+      if (node.type === 'union' && node.closed === true && Array.isArray(node.refs) && node.refs.length === 0) {
+        issues.push({ path: [...at(), 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })
+      }
+      if (node.type === 'object' && isRecord(node.properties)) {
+        for (const key of Object.keys(node.properties)) {
+          if (key.startsWith('$')) {
+            issues.push({ path: [...at(), 'properties', key], message: `field names starting with '$' are reserved by the atproto data model ('$type', '$bytes', '$link'); '${key}' cannot be declared` })
+          }
+        }
+      }
+    })
+  }
+  return issues
+}
+
+/** Every object node under `value`, with its path; one path stack, copied only for a node `visit` reports on. */
+function walkSchemas(value: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
+  const stack = [...path]
+  const at = () => [...stack]
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        if (typeof node[i] !== 'object' || node[i] === null) continue
+        stack.push(i)
+        walk(node[i])
+        stack.pop()
+      }
+    } else if (isRecord(node)) {
+      visit(node, at)
+      for (const key in node) {
+        if (typeof node[key] !== 'object' || node[key] === null) continue
+        stack.push(key)
+        walk(node[key])
+        stack.pop()
+      }
     }
   }
-  return undefined
+  walk(value)
 }
 
-function prefixed(prefix: string[], issue: Issue | undefined): Issue | undefined {
-  return issue && { path: [...prefix, ...issue.path], message: issue.message }
+function prefixed(prefix: Path, issue: Issue): Issue {
+  return { path: [...prefix, ...issue.path], message: issue.message }
+}
+
+function valueAt(root: unknown, path: Path): unknown {
+  let node = root
+  for (const key of path) node = isRecord(node) || Array.isArray(node) ? (Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined) : undefined
+  return node
+}
+
+function isInlineObject(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && value.type === 'object'
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,10 +1,23 @@
 import type { LexiconDoc } from '@atproto/lexicon'
-import { LexgenError, jsonPath } from './errors.js'
-import type { ParsedDoc } from './parse.js'
+import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
+import { compare } from './order.js'
+import { parseDoc, parseLexiconDocs, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
 
 export interface Selection {
   readonly include: readonly string[]
   readonly exclude: readonly string[]
+  /** Every doc must pass, selected or not; otherwise only the closure's problems are errors. */
+  readonly strict?: boolean
+}
+
+/** The selection's reference closure, checked, and what is wrong with the lexicon directory. */
+export interface SelectedLexicons {
+  /** Selected docs and every doc they reference, transitively; sorted by NSID. */
+  readonly docs: readonly ParsedDoc[]
+  /** Problems that stop the run: those of docs in the closure (of every doc under `strict`). */
+  readonly errors: readonly LexiconProblem[]
+  /** Problems of docs outside the closure: reported, the run goes on. */
+  readonly warnings: readonly LexiconProblem[]
 }
 
 /** A reference as written in a doc, resolved to the doc and def it names. */
@@ -26,72 +39,87 @@ export function patternToRegExp(pattern: string): RegExp {
 }
 
 /**
- * Docs matching `include` and not `exclude`, plus every doc they reference,
- * transitively, so the generated code always compiles. Sorted by NSID.
- * Every reference inside the result is checked to exist.
+ * Docs matching `include` and not `exclude`, plus every doc they reference, transitively, so the
+ * generated code always compiles. Only those docs are checked fully (`parseDoc`); the others were
+ * only skimmed for their id, and what is wrong with them is a warning, unless `strict`.
  */
-export function selectDocs(docs: readonly ParsedDoc[], selection: Selection): ParsedDoc[] {
-  const byNsid = new Map<string, ParsedDoc>(docs.map((parsed) => [parsed.doc.id, parsed]))
+export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): SelectedLexicons {
+  const byNsid = new Map<string, SkimmedDoc>(lexicons.docs.map((doc) => [doc.id, doc]))
+  const failed = new Map(lexicons.problems.map((problem) => [problem.nsid, problem]))
   const includes = selection.include.map(patternToRegExp)
   const excludes = selection.exclude.map(patternToRegExp)
+  const selected = (nsid: string) => includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
 
-  const roots = docs.filter(({ doc }) => includes.some((re) => re.test(doc.id)) && !excludes.some((re) => re.test(doc.id)))
-  if (roots.length === 0) {
+  const roots = lexicons.docs.filter((doc) => selected(doc.id))
+  if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
     throw new LexgenError(
       `no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
         (excludes.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : ''),
     )
   }
 
-  const selected = new Map<string, ParsedDoc>()
+  const closure = new Set<string>()
+  const parsed = new Map<string, ParsedDoc>()
+  const errors: LexiconProblem[] = []
   const queue = [...roots]
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    if (selected.has(next.doc.id)) continue
-    selected.set(next.doc.id, next)
-    for (const target of checkedRefs(next, byNsid)) {
-      const doc = byNsid.get(target)!
-      if (!selected.has(target)) queue.push(doc)
-    }
+  for (let i = 0; i < queue.length; i++) {
+    const next = queue[i]!
+    if (closure.has(next.id)) continue
+    closure.add(next.id)
+    const result = parseDoc(next)
+    if ('problems' in result) errors.push(...result.problems)
+    else parsed.set(next.id, result.doc)
+    // A doc that failed is still followed, so one run reports what is wrong further down too.
+    forEachRef(next.json.defs, ['defs'], (ref, path, unionMember) => {
+      const target = resolveRef(next.id, ref)
+      const doc = byNsid.get(target.nsid)
+      if (doc) {
+        if (!closure.has(target.nsid)) queue.push(doc)
+        if ('doc' in result) {
+          const problem = checkRef(doc, target, ref, unionMember)
+          if (problem) errors.push({ file: next.file, path: jsonPath(path), message: problem })
+        }
+        return
+      }
+      closure.add(target.nsid)
+      const unusable = failed.get(target.nsid)
+      const why = unusable ? `whose file ${unusable.file} could not be used` : 'which is not in the lexicon directory'
+      errors.push({ file: next.file, path: jsonPath(path), message: `reference '${ref}' names lexicon '${target.nsid}', ${why}` })
+    })
   }
-  return [...selected.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
+
+  const warnings: LexiconProblem[] = []
+  for (const { nsid, ...problem } of lexicons.problems) {
+    ;(selection.strict || closure.has(nsid) || selected(nsid) ? errors : warnings).push(problem)
+  }
+  if (selection.strict) {
+    const others = lexicons.docs.filter((doc) => !closure.has(doc.id))
+    errors.push(...parseLexiconDocs({ files: others.map(({ file, json }) => ({ file, json })), problems: [] }).problems)
+  }
+  const docs = [...parsed.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
+  return { docs, errors: dedupe(errors), warnings }
 }
 
-/** NSIDs of the docs `parsed` references; throws on a reference to nothing, or a union member that is not an object. */
-function checkedRefs(parsed: ParsedDoc, byNsid: ReadonlyMap<string, ParsedDoc>): Set<string> {
-  const targets = new Set<string>()
-  const check = (ref: string, path: (string | number)[], unionMember: boolean) => {
-    const target = resolveRef(parsed.doc.id, ref)
-    const def = lookupDef(byNsid, target)
-    if (def === 'no-doc') {
-      throw new LexgenError(`reference '${ref}' names lexicon '${target.nsid}', which is not in the lexicon directory`, {
-        file: parsed.file,
-        path: jsonPath(path),
-      })
-    }
-    if (def === 'no-def') {
-      throw new LexgenError(`reference '${ref}' names def '${target.def}', which '${target.nsid}' does not define`, {
-        file: parsed.file,
-        path: jsonPath(path),
-      })
-    }
-    const allowed = unionMember ? ['object', 'record'] : ['object', 'record', 'token', 'string', 'array', 'integer', 'boolean', 'bytes', 'cid-link', 'blob', 'unknown']
-    if (!allowed.includes(def.type)) {
-      throw new LexgenError(`reference '${ref}' names a ${def.type} def, which cannot be ${unionMember ? 'a union member' : 'referenced'}`, {
-        file: parsed.file,
-        path: jsonPath(path),
-      })
-    }
-    targets.add(target.nsid)
-  }
-  forEachRef(parsed.doc.defs, ['defs'], check)
-  targets.delete(parsed.doc.id)
-  return targets
+/** Why a reference to `doc`'s def cannot stand, or undefined when it can. */
+function checkRef(doc: SkimmedDoc, target: RefTarget, ref: string, unionMember: boolean): string | undefined {
+  const defs = doc.json.defs as LexiconDoc['defs'] | undefined
+  const def = defs && Object.hasOwn(defs, target.def) ? (defs[target.def] as { type?: unknown }) : undefined
+  if (!def) return `reference '${ref}' names def '${target.def}', which '${target.nsid}' does not define`
+  const type = String(def.type)
+  const allowed = unionMember ? ['object', 'record'] : ['object', 'record', 'token', 'string', 'array', 'integer', 'boolean', 'bytes', 'cid-link', 'blob']
+  if (!allowed.includes(type)) return `reference '${ref}' names a ${type} def, which cannot be ${unionMember ? 'a union member' : 'referenced'}`
+  return undefined
 }
 
-function lookupDef(byNsid: ReadonlyMap<string, ParsedDoc>, target: RefTarget): { type: string } | 'no-doc' | 'no-def' {
-  const doc = byNsid.get(target.nsid)
-  if (!doc) return 'no-doc'
-  return (doc.doc.defs as LexiconDoc['defs'])[target.def] ?? 'no-def'
+/** A file reached twice (a root that is also referenced, say) is reported once. */
+function dedupe(problems: LexiconProblem[]): LexiconProblem[] {
+  const seen = new Set<string>()
+  return problems.filter((p) => {
+    const key = `${p.file}\0${p.path ?? ''}\0${p.message}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** Calls `visit` for every `ref` and union member under `value`, with the JSON path of the reference string. */
@@ -100,31 +128,30 @@ export function forEachRef(
   path: (string | number)[],
   visit: (ref: string, path: (string | number)[], unionMember: boolean) => void,
 ): void {
-  // One path stack for the walk, copied only for a reference: a doc has many more nodes than refs.
+  // One path array, pushed and popped on the way down: copying it at every node cost more than the walk.
   const stack = [...path]
-  const walk = (node: unknown) => {
-    if (typeof node !== 'object' || node === null) return
+  const walk = (node: unknown): void => {
     if (Array.isArray(node)) {
-      node.forEach((item, i) => {
+      for (let i = 0; i < node.length; i++) {
+        if (typeof node[i] !== 'object') continue
         stack.push(i)
-        walk(item)
+        walk(node[i])
         stack.pop()
-      })
-      return
-    }
-    const { type, ref, refs } = node as { type?: unknown; ref?: unknown; refs?: unknown }
-    if (type === 'ref' && typeof ref === 'string') visit(ref, [...stack, 'ref'], false)
-    if (type === 'union' && Array.isArray(refs)) refs.forEach((r, i) => typeof r === 'string' && visit(r, [...stack, 'refs', i], true))
-    for (const [key, child] of Object.entries(node)) {
-      stack.push(key)
-      walk(child)
-      stack.pop()
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      const schema = node as { type?: unknown; ref?: unknown; refs?: unknown }
+      if (schema.type === 'ref' && typeof schema.ref === 'string') visit(schema.ref, [...stack, 'ref'], false)
+      if (schema.type === 'union' && Array.isArray(schema.refs)) {
+        schema.refs.forEach((ref, i) => typeof ref === 'string' && visit(ref, [...stack, 'refs', i], true))
+      }
+      for (const key in node) {
+        const child = (node as Record<string, unknown>)[key]
+        if (typeof child !== 'object' || child === null) continue
+        stack.push(key)
+        walk(child)
+        stack.pop()
+      }
     }
   }
   walk(value)
-}
-
-/** Code-unit order: locale-independent, so output is identical on every machine. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -38,7 +38,8 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   // watched yet (new, or swapped in) is covered by one more run whenever re-arming finds such a
   // folder. The first run arms them before it reads anything.
   let armed = false
-  const arm = () => watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
+  // Once stopped, a run still finishing must not re-arm the watchers (they would keep the process alive).
+  const arm = async () => !ctx.stop.aborted && watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
   const runOnce = async () => {
     let options: ResolvedOptions | undefined
     try {
@@ -68,6 +69,7 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     }
   }
   const schedule = () => {
+    if (ctx.stop.aborted) return
     if (running) {
       again = true
       return

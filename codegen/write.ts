@@ -1,31 +1,106 @@
-import { access, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+/**
+ * The output folders (the code, and its docs): read what is there (without trusting it), and
+ * replace them atomically, as one unit.
+ *
+ * - Reading never loads what is not ours: a file is ours when it starts with the generated banner,
+ *   and only its first bytes are read to tell; symbolic links, special files and empty folders are
+ *   never opened and are reported as stray, like hand-written files.
+ * - Writing goes to a sibling staging folder that is swapped in by rename, so an interrupted run
+ *   leaves the previous output whole. Permissions are checked before anything moves, the folder's
+ *   mode (setgid included) and group are kept, a symbolic link given as the output is written
+ *   through, and whatever the cleanup cannot remove is reported, never left for the next run to trip on.
+ */
+import { randomBytes } from 'node:crypto'
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs'
+import { access, chmod, chown, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
+import { bannerPrefixFor } from './emit/writer.js'
+import { LexgenError } from './errors.js'
+import { compare } from './order.js'
 
-/** Every file under `dir` by `/`-separated relative path; empty when `dir` does not exist. */
-export async function readOutputDir(dir: string): Promise<Map<string, string>> {
-  let entries
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
-    throw error
-  }
-  const files = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort()
-  const contents = await Promise.all(files.map((file) => readFile(file, 'utf8')))
-  return new Map(files.map((file, i) => [relative(dir, file).split(sep).join('/'), contents[i]!]))
+/** What an output directory holds, as far as lexgen is concerned. */
+export interface OutputDir {
+  /** Generated files (they start with the banner), by `/`-separated path, with their content. */
+  readonly files: ReadonlyMap<string, string>
+  /**
+   * What lexgen did not generate, never read past its first bytes: files without the banner,
+   * symbolic links, special files and empty folders (`path/`), each with what it is when not a file.
+   */
+  readonly stray: readonly string[]
+  /** True when reading stopped at `maxStray` strays: there may be more. */
+  readonly truncated: boolean
 }
 
 /**
- * Replaces `dir` with exactly `files`, atomically: everything is written to a
- * sibling temp dir first and swapped in by rename, so a failed or interrupted
- * run leaves the previous output whole.
+ * Reads `dir` (empty when it does not exist), depth first in name order. It stops at the
+ * `maxStray`-th stray entry: `generate` refuses on the first one, so a data folder given as the
+ * output costs one directory listing and a few bytes, not its contents. (Synchronous reads: for
+ * many small files they beat the thread pool's round trips by far.)
  */
-export async function writeOutputDir(dir: string, files: OutputFiles): Promise<void> {
-  await writeOutputDirs([{ dir, files }])
+export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): Promise<OutputDir> {
+  const files = new Map<string, string>()
+  const stray: string[] = []
+  const visit = async (folder: string, prefix: string): Promise<boolean> => {
+    let entries
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch (error) {
+      if (prefix === '' && (error as NodeJS.ErrnoException).code === 'ENOENT') return true
+      throw new LexgenError(`cannot read the output directory: ${(error as Error).message}`, { file: folder })
+    }
+    if (entries.length === 0 && prefix !== '') stray.push(`${prefix}/ (empty folder)`)
+    for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
+      if (stray.length >= maxStray) return false
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name
+      const full = join(folder, entry.name)
+      if (entry.isDirectory()) {
+        if (!(await visit(full, path))) return false
+      } else if (entry.isSymbolicLink()) stray.push(`${path} (symbolic link)`)
+      else if (!entry.isFile()) stray.push(`${path} (not a regular file)`)
+      else if (startsWithBanner(full, bannerPrefixFor(path))) files.set(path, readFileSync(full, 'utf8'))
+      else stray.push(path)
+    }
+    return stray.length < maxStray
+  }
+  const complete = await visit(dir, '')
+  return { files, stray, truncated: !complete }
+}
+
+function startsWithBanner(file: string, prefix: string): boolean {
+  const banner = Buffer.from(prefix)
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(banner.length)
+    return readSync(fd, head, 0, head.length, 0) === banner.length && head.equals(banner)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * The folder to read and replace for `--out`: itself, or, when it is a symbolic link to a folder,
+ * the folder it points to (the link stays; what it points to is replaced).
+ */
+export async function resolveOutputDir(out: string): Promise<string> {
+  let info
+  try {
+    info = await lstat(out)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out
+    throw new LexgenError(`cannot use the output directory: ${(error as Error).message}`, { file: out })
+  }
+  let target = out
+  if (info.isSymbolicLink()) {
+    try {
+      target = await realpath(out)
+      info = await stat(target)
+    } catch (error) {
+      throw new LexgenError(`the output directory is a symbolic link that cannot be followed (${(error as NodeJS.ErrnoException).code}): create what it points to, or point --out elsewhere`, { file: out })
+    }
+  }
+  if (!info.isDirectory()) throw new LexgenError('the output directory exists and is not a folder', { file: out })
+  return target
 }
 
 /** One folder a run replaces, and everything it is to hold. */
@@ -34,45 +109,69 @@ export interface OutputTarget {
   readonly files: OutputFiles
 }
 
+/** {@link writeOutputDirs} for one folder. */
+export async function writeOutputDir(dir: string, files: OutputFiles): Promise<string[]> {
+  return writeOutputDirs([{ dir, files }])
+}
+
 /**
- * Replaces several folders (the code and its docs) as one unit. Each is written in full to a
- * sibling staging dir; then a journal naming every swap is created next to each folder (by rename,
- * so it is whole or absent), and only then is each folder swapped in by two renames. A run killed before the journal
- * exists leaves every folder as it was; one killed after it is rolled forward by the next run
- * (see recoverOutputDirs), which completes the remaining renames before it reads anything. So the
- * folders never stay at different generations, and `check` never compares against a half swap.
+ * Replaces several folders (the code and its docs) as one unit, each with exactly its files.
+ * Permissions are checked first, for every folder, so a read-only one is a clear error with
+ * nothing moved. Each folder is then written in full to a sibling staging folder (made with mkdir,
+ * not mkdtemp's 0700, so the umask and the parent's setgid apply, and given the old folder's mode
+ * and group); then a journal naming every swap is created next to each folder (by rename, so it
+ * is whole or absent), and only then is each folder swapped in by two renames. A run killed
+ * before the journal exists leaves every folder as it was; one killed after it is rolled forward
+ * by the next run (see recoverOutputDirs), which completes the remaining renames before it reads
+ * anything. So the folders never stay at different generations. Returns notes on what the cleanup
+ * could not do (the new output is in place all the same).
  */
-export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise<void> {
-  await recoverOutputDirs(targets.map((target) => target.dir))
+export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise<string[]> {
+  const notes = await recoverOutputDirs(targets.map((target) => target.dir))
+  const prepared: { dir: string; files: OutputFiles; previous: Stats | undefined }[] = []
+  for (const { dir, files } of targets) {
+    await mkdir(dirname(dir), { recursive: true })
+    const previous = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined
+      throw error
+    })
+    await checkWritable(dirname(dir), dir, previous !== undefined)
+    prepared.push({ dir, files, previous })
+  }
   const swaps: { dir: string; staging: string; previous: string }[] = []
   try {
-    for (const { dir, files } of targets) {
-      const parent = dirname(dir)
-      await mkdir(parent, { recursive: true })
+    for (const { dir, files, previous } of prepared) {
       // The pid in the name tells a later run whether the writer is still alive (see recoverOutputDirs).
-      const staging = await mkdtemp(join(parent, `.lexgen-${basename(dir)}-${process.pid}-`))
+      const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
+      await mkdir(staging)
       swaps.push({ dir, staging, previous: `${staging}-previous` })
-      const dirs = new Set([...files.keys()].map((path) => dirname(join(staging, path))))
-      await Promise.all([...dirs].map((d) => mkdir(d, { recursive: true })))
-      await Promise.all([...files].map(([path, content]) => writeFile(join(staging, path), content)))
+      if (previous) {
+        await chown(staging, -1, previous.gid).catch(() => {}) // best effort: only root or a member may
+        await chmod(staging, previous.mode & 0o7777)
+      }
+      for (const folder of new Set([...files.keys()].map((path) => dirname(join(staging, path))))) mkdirSync(folder, { recursive: true })
+      for (const [path, content] of files) writeFileSync(join(staging, path), content)
     }
+    // A copy of the journal next to each folder, so a later run over any of them finds it.
+    const journals = swaps.map(({ staging }) => `${staging}${JOURNAL_SUFFIX}`)
+    for (const journal of journals) {
+      const home = dirname(journal)
+      const entry = (path: string) => relative(home, path)
+      const content: Journal = {
+        swaps: swaps.map((swap) => ({ dir: entry(swap.dir), staging: entry(swap.staging), previous: entry(swap.previous) })),
+        journals: journals.map(entry),
+      }
+      writeFileSync(`${journal}.tmp`, JSON.stringify(content) + '\n')
+      renameSync(`${journal}.tmp`, journal)
+    }
+    return [...notes, ...(await rollForward(journals[0]!))]
   } catch (error) {
-    await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true })))
+    // Before the journal exists, nothing has moved: the staging folders go, the outputs stay.
+    if (!swaps.some(({ staging }) => existsSync(`${staging}${JOURNAL_SUFFIX}`))) {
+      await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true }).catch(() => {})))
+    }
     throw error
   }
-  // A copy of the journal next to each folder, so a later run over any of them finds it.
-  const journals = swaps.map(({ staging }) => `${staging}${JOURNAL_SUFFIX}`)
-  for (const journal of journals) {
-    const home = dirname(journal)
-    const entry = (path: string) => relative(home, path)
-    const content: Journal = {
-      swaps: swaps.map((swap) => ({ dir: entry(swap.dir), staging: entry(swap.staging), previous: entry(swap.previous) })),
-      journals: journals.map(entry),
-    }
-    await writeFile(`${journal}.tmp`, JSON.stringify(content) + '\n')
-    await rename(`${journal}.tmp`, journal)
-  }
-  await rollForward(journals[0]!)
 }
 
 const JOURNAL_SUFFIX = '.swap'
@@ -85,51 +184,90 @@ interface Journal {
 
 /**
  * Completes the swaps a journal lists: for each folder whose staging dir is still there, the
- * current folder (if any) moves aside and the staging dir takes its place. Then the journals and
- * the previous folders go. Safe to run again after an interruption at any point.
+ * current folder (if any) moves aside and the staging dir takes its place — back to back, without
+ * yielding, so the moment with no output at all is two system calls long. Then the journals and
+ * the previous folders go; what cannot be removed is reported, not thrown. Safe to run again after
+ * an interruption at any point.
  */
-async function rollForward(journal: string): Promise<void> {
+async function rollForward(journal: string): Promise<string[]> {
   const home = dirname(journal)
-  const content = JSON.parse(await readFile(journal, 'utf8')) as Journal
+  const content = JSON.parse(readFileSync(journal, 'utf8')) as Journal
   const at = (path: string) => resolve(home, path)
   for (const swap of content.swaps) {
     const [dir, staging, previous] = [at(swap.dir), at(swap.staging), at(swap.previous)]
-    if (!(await exists(staging))) continue
-    if (await exists(dir)) await rename(dir, previous)
-    await rename(staging, dir)
+    if (!existsSync(staging)) continue
+    if (existsSync(dir)) renameSync(dir, previous)
+    renameSync(staging, dir)
   }
-  await Promise.all(content.journals.map((path) => rm(at(path), { force: true })))
-  await Promise.all(content.swaps.map((swap) => rm(at(swap.previous), { recursive: true, force: true })))
-}
-
-/** {@link recoverOutputDirs} for one folder. */
-export async function recoverOutputDir(dir: string): Promise<void> {
-  await recoverOutputDirs([dir])
+  const notes: string[] = []
+  const remove = (path: string, what: string) =>
+    rm(path, { recursive: true, force: true }).catch((error: Error) => {
+      notes.push(`${what} is left at ${path} (${error.message}); remove it by hand`)
+    })
+  await Promise.all(content.journals.map((path) => remove(at(path), 'a finished swap journal')))
+  await Promise.all(content.swaps.map((swap) => remove(at(swap.previous), 'the previous output')))
+  return notes
 }
 
 /**
- * Cleans up after a run that was killed (SIGKILL, a crash) while writing `dirs`. A journal left
- * by a dead run is rolled forward first: its staging dirs are complete, and some folders may
- * already be swapped, so finishing is the only way to keep them at one generation. Then leftovers
- * without a journal, `.lexgen-<name>-<pid>-XXXXXX`, are removed (that run never reached its
- * swap), and a previous output orphaned by an older single-folder run, `…-previous` with the
- * folder itself missing, is put back. Leftovers of a live process (a concurrent run) are left
- * alone. Called before the folders are read or written.
+ * Before anything moves: the swap needs to create and rename in `parent`, and to delete every
+ * folder of the old output. A read-only folder found now is a clear error and an untouched output;
+ * found after the swap, it would leave the old output behind.
  */
-export async function recoverOutputDirs(dirs: readonly string[]): Promise<void> {
+async function checkWritable(parent: string, dir: string, exists: boolean): Promise<void> {
+  const folders = [parent, ...(exists ? await subfolders(dir) : [])]
+  for (const folder of folders) {
+    try {
+      await access(folder, constants.W_OK | constants.X_OK)
+    } catch (error) {
+      throw new LexgenError(
+        `cannot replace the output directory: ${folder} is not writable (${(error as NodeJS.ErrnoException).code}); nothing was written`,
+        { file: dir },
+      )
+    }
+  }
+}
+
+async function subfolders(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return [dir, ...entries.filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))]
+}
+
+/** {@link recoverOutputDirs} for one folder. */
+export async function recoverOutputDir(dir: string): Promise<string[]> {
+  return recoverOutputDirs([dir])
+}
+
+/**
+ * Cleans up after a run that was killed (SIGKILL, a crash, power loss) while writing `dirs`. A
+ * journal left by a dead run is rolled forward first: its staging dirs are complete, and some
+ * folders may already be swapped, so finishing is the only way to keep them at one generation.
+ * Then leftovers without a journal, `.lexgen-<name>-<pid>-XXXXXX`, are removed (that run never
+ * reached its swap), and a previous output orphaned between two renames, `…-previous` with the
+ * folder itself missing, is put back. Leftovers of a live process (a concurrent run) are left
+ * alone. Called before the folders are read or written. What it cannot remove it reports (the
+ * returned notes) and leaves: it never fails a run.
+ */
+export async function recoverOutputDirs(dirs: readonly string[]): Promise<string[]> {
+  const notes: string[] = []
   for (const dir of dirs) {
     for (const { path, kind, pid } of await leftovers(dir)) {
       // Another folder's recovery may have completed (and removed) this copy of the journal already.
-      if (kind === 'journal' && !isAlive(pid) && (await exists(path))) await rollForward(path)
+      if (kind === 'journal' && !isAlive(pid) && existsSync(path)) notes.push(...(await rollForward(path)))
     }
   }
   for (const dir of dirs) {
     for (const { path, kind, pid } of await leftovers(dir)) {
       if (kind === 'journal' || isAlive(pid)) continue
-      if (kind === 'previous' && !(await exists(dir))) await rename(path, dir)
-      else await rm(path, { recursive: true, force: true })
+      try {
+        if (kind === 'previous' && !existsSync(dir)) await rename(path, dir)
+        else await rm(path, { recursive: true, force: true })
+      } catch (error) {
+        notes.push(`could not clean up ${path}, left by an interrupted run (${(error as Error).message}); remove it by hand`)
+      }
     }
   }
+  return notes
 }
 
 /** What lexgen runs left next to `dir`, in name order. */
@@ -157,11 +295,4 @@ function isAlive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  )
 }

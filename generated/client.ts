@@ -96,7 +96,10 @@ export class ChatBskyNS {
 
 /** The `chat.bsky.actor` namespace. */
 export class ChatBskyActorNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -109,7 +112,7 @@ export class ChatBskyActorNS {
    * ```
    */
   async deleteAccount(options?: CallOptions): Promise<ChatBskyActorDeleteAccount.Output> {
-    return unwrap(await ChatBskyActorDeleteAccount.chatBskyActorDeleteAccount(this.core, options))
+    return unwrap(await ChatBskyActorDeleteAccount.chatBskyActorDeleteAccount(this.#core, options))
   }
 
   /**
@@ -123,7 +126,7 @@ export class ChatBskyActorNS {
    * ```
    */
   async exportAccountData(options?: CallOptions): Promise<ChatBskyActorExportAccountData.Output> {
-    return unwrap(await ChatBskyActorExportAccountData.chatBskyActorExportAccountData(this.core, options))
+    return unwrap(await ChatBskyActorExportAccountData.chatBskyActorExportAccountData(this.#core, options))
   }
 
   /**
@@ -139,13 +142,16 @@ export class ChatBskyActorNS {
    * ```
    */
   async getStatus(options?: CallOptions): Promise<ChatBskyActorGetStatus.Output> {
-    return unwrap(await ChatBskyActorGetStatus.chatBskyActorGetStatus(this.core, options))
+    return unwrap(await ChatBskyActorGetStatus.chatBskyActorGetStatus(this.#core, options))
   }
 }
 
 /** The `chat.bsky.convo` namespace. */
 export class ChatBskyConvoNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -161,7 +167,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async acceptConvo(input: ChatBskyConvoAcceptConvo.Input, options?: CallOptions): Promise<ChatBskyConvoAcceptConvo.Output> {
-    return unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.#core, input, options))
   }
 
   /**
@@ -181,7 +187,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async addReaction(input: ChatBskyConvoAddReaction.Input, options?: CallOptions): Promise<ChatBskyConvoAddReaction.Output> {
-    return unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.core, input, options))
+    return unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.#core, input, options))
   }
 
   /**
@@ -200,7 +206,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async deleteMessageForSelf(input: ChatBskyConvoDeleteMessageForSelf.Input, options?: CallOptions): Promise<ChatBskyConvoDeleteMessageForSelf.Output> {
-    return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.core, input, options))
+    return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.#core, input, options))
   }
 
   /**
@@ -215,7 +221,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getConvo(params: ChatBskyConvoGetConvo.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvo.Output> {
-    return unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.#core, params, options))
   }
 
   /**
@@ -235,7 +241,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getConvoAvailability(params: ChatBskyConvoGetConvoAvailability.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoAvailability.Output> {
-    return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.#core, params, options))
   }
 
   /**
@@ -254,7 +260,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getConvoForMembers(params: ChatBskyConvoGetConvoForMembers.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoForMembers.Output> {
-    return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.#core, params, options))
   }
 
   /**
@@ -272,7 +278,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getConvoMembers(params: ChatBskyConvoGetConvoMembers.Params, options?: PageOptions): Promise<ChatBskyConvoGetConvoMembers.Page> {
-    return unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.#core, params, options))
   }
 
   /**
@@ -285,7 +291,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getLog(params?: ChatBskyConvoGetLog.Params, options?: PageOptions): Promise<ChatBskyConvoGetLog.Page> {
-    return unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.#core, params, options))
   }
 
   /**
@@ -303,7 +309,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getMessages(params: ChatBskyConvoGetMessages.Params, options?: PageOptions): Promise<ChatBskyConvoGetMessages.Page> {
-    return unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.#core, params, options))
   }
 
   /**
@@ -323,7 +329,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async getUnreadCounts(params?: ChatBskyConvoGetUnreadCounts.Params, options?: CallOptions): Promise<ChatBskyConvoGetUnreadCounts.Output> {
-    return unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.core, params, options))
+    return unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.#core, params, options))
   }
 
   /**
@@ -339,7 +345,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async leaveConvo(input: ChatBskyConvoLeaveConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLeaveConvo.Output> {
-    return unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.#core, input, options))
   }
 
   /**
@@ -356,7 +362,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async listConvoRequests(params?: ChatBskyConvoListConvoRequests.Params, options?: PageOptions): Promise<ChatBskyConvoListConvoRequests.Page> {
-    return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.core, params, options))
+    return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.#core, params, options))
   }
 
   /**
@@ -371,7 +377,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async listConvos(params?: ChatBskyConvoListConvos.Params, options?: PageOptions): Promise<ChatBskyConvoListConvos.Page> {
-    return unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.core, params, options))
+    return unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.#core, params, options))
   }
 
   /**
@@ -386,7 +392,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async lockConvo(input: ChatBskyConvoLockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLockConvo.Output> {
-    return unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.#core, input, options))
   }
 
   /**
@@ -401,7 +407,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async muteConvo(input: ChatBskyConvoMuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoMuteConvo.Output> {
-    return unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.#core, input, options))
   }
 
   /**
@@ -422,7 +428,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async removeReaction(input: ChatBskyConvoRemoveReaction.Input, options?: CallOptions): Promise<ChatBskyConvoRemoveReaction.Output> {
-    return unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.core, input, options))
+    return unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.#core, input, options))
   }
 
   /**
@@ -440,7 +446,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async sendMessage(input: ChatBskyConvoSendMessage.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessage.Output> {
-    return unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.core, input, options))
+    return unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.#core, input, options))
   }
 
   /**
@@ -457,7 +463,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async sendMessageBatch(input: ChatBskyConvoSendMessageBatch.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessageBatch.Output> {
-    return unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.core, input, options))
+    return unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.#core, input, options))
   }
 
   /**
@@ -472,7 +478,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async unlockConvo(input: ChatBskyConvoUnlockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnlockConvo.Output> {
-    return unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.#core, input, options))
   }
 
   /**
@@ -487,7 +493,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async unmuteConvo(input: ChatBskyConvoUnmuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnmuteConvo.Output> {
-    return unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.core, input, options))
+    return unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.#core, input, options))
   }
 
   /**
@@ -502,7 +508,7 @@ export class ChatBskyConvoNS {
    * ```
    */
   async updateAllRead(input?: ChatBskyConvoUpdateAllRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateAllRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.core, input, options))
+    return unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.#core, input, options))
   }
 
   /**
@@ -517,13 +523,16 @@ export class ChatBskyConvoNS {
    * ```
    */
   async updateRead(input: ChatBskyConvoUpdateRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.core, input, options))
+    return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.#core, input, options))
   }
 }
 
 /** The `chat.bsky.group` namespace. */
 export class ChatBskyGroupNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -542,7 +551,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async addMembers(input: ChatBskyGroupAddMembers.Input, options?: CallOptions): Promise<ChatBskyGroupAddMembers.Output> {
-    return unwrap(await ChatBskyGroupAddMembers.chatBskyGroupAddMembers(this.core, input, options))
+    return unwrap(await ChatBskyGroupAddMembers.chatBskyGroupAddMembers(this.#core, input, options))
   }
 
   /**
@@ -561,7 +570,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async approveJoinRequest(input: ChatBskyGroupApproveJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupApproveJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupApproveJoinRequest.chatBskyGroupApproveJoinRequest(this.core, input, options))
+    return unwrap(await ChatBskyGroupApproveJoinRequest.chatBskyGroupApproveJoinRequest(this.#core, input, options))
   }
 
   /**
@@ -581,7 +590,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async createGroup(input: ChatBskyGroupCreateGroup.Input, options?: CallOptions): Promise<ChatBskyGroupCreateGroup.Output> {
-    return unwrap(await ChatBskyGroupCreateGroup.chatBskyGroupCreateGroup(this.core, input, options))
+    return unwrap(await ChatBskyGroupCreateGroup.chatBskyGroupCreateGroup(this.#core, input, options))
   }
 
   /**
@@ -600,7 +609,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async createJoinLink(input: ChatBskyGroupCreateJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupCreateJoinLink.Output> {
-    return unwrap(await ChatBskyGroupCreateJoinLink.chatBskyGroupCreateJoinLink(this.core, input, options))
+    return unwrap(await ChatBskyGroupCreateJoinLink.chatBskyGroupCreateJoinLink(this.#core, input, options))
   }
 
   /**
@@ -615,7 +624,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async disableJoinLink(input: ChatBskyGroupDisableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupDisableJoinLink.Output> {
-    return unwrap(await ChatBskyGroupDisableJoinLink.chatBskyGroupDisableJoinLink(this.core, input, options))
+    return unwrap(await ChatBskyGroupDisableJoinLink.chatBskyGroupDisableJoinLink(this.#core, input, options))
   }
 
   /**
@@ -633,7 +642,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async editGroup(input: ChatBskyGroupEditGroup.Input, options?: CallOptions): Promise<ChatBskyGroupEditGroup.Output> {
-    return unwrap(await ChatBskyGroupEditGroup.chatBskyGroupEditGroup(this.core, input, options))
+    return unwrap(await ChatBskyGroupEditGroup.chatBskyGroupEditGroup(this.#core, input, options))
   }
 
   /**
@@ -648,7 +657,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async editJoinLink(input: ChatBskyGroupEditJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEditJoinLink.Output> {
-    return unwrap(await ChatBskyGroupEditJoinLink.chatBskyGroupEditJoinLink(this.core, input, options))
+    return unwrap(await ChatBskyGroupEditJoinLink.chatBskyGroupEditJoinLink(this.#core, input, options))
   }
 
   /**
@@ -663,7 +672,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async enableJoinLink(input: ChatBskyGroupEnableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEnableJoinLink.Output> {
-    return unwrap(await ChatBskyGroupEnableJoinLink.chatBskyGroupEnableJoinLink(this.core, input, options))
+    return unwrap(await ChatBskyGroupEnableJoinLink.chatBskyGroupEnableJoinLink(this.#core, input, options))
   }
 
   /**
@@ -683,7 +692,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async getJoinLinkPreviews(params: ChatBskyGroupGetJoinLinkPreviews.Params, options?: CallOptions): Promise<ChatBskyGroupGetJoinLinkPreviews.Output> {
-    return unwrap(await ChatBskyGroupGetJoinLinkPreviews.chatBskyGroupGetJoinLinkPreviews(this.core, params, options))
+    return unwrap(await ChatBskyGroupGetJoinLinkPreviews.chatBskyGroupGetJoinLinkPreviews(this.#core, params, options))
   }
 
   /**
@@ -702,7 +711,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async listJoinRequests(params: ChatBskyGroupListJoinRequests.Params, options?: PageOptions): Promise<ChatBskyGroupListJoinRequests.Page> {
-    return unwrap(await ChatBskyGroupListJoinRequests.chatBskyGroupListJoinRequests(this.core, params, options))
+    return unwrap(await ChatBskyGroupListJoinRequests.chatBskyGroupListJoinRequests(this.#core, params, options))
   }
 
   /**
@@ -720,7 +729,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async listMutualGroups(params: ChatBskyGroupListMutualGroups.Params, options?: PageOptions): Promise<ChatBskyGroupListMutualGroups.Page> {
-    return unwrap(await ChatBskyGroupListMutualGroups.chatBskyGroupListMutualGroups(this.core, params, options))
+    return unwrap(await ChatBskyGroupListMutualGroups.chatBskyGroupListMutualGroups(this.#core, params, options))
   }
 
   /**
@@ -739,7 +748,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async rejectJoinRequest(input: ChatBskyGroupRejectJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupRejectJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupRejectJoinRequest.chatBskyGroupRejectJoinRequest(this.core, input, options))
+    return unwrap(await ChatBskyGroupRejectJoinRequest.chatBskyGroupRejectJoinRequest(this.#core, input, options))
   }
 
   /**
@@ -757,7 +766,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async removeMembers(input: ChatBskyGroupRemoveMembers.Input, options?: CallOptions): Promise<ChatBskyGroupRemoveMembers.Output> {
-    return unwrap(await ChatBskyGroupRemoveMembers.chatBskyGroupRemoveMembers(this.core, input, options))
+    return unwrap(await ChatBskyGroupRemoveMembers.chatBskyGroupRemoveMembers(this.#core, input, options))
   }
 
   /**
@@ -773,7 +782,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async requestJoin(input: ChatBskyGroupRequestJoin.Input, options?: CallOptions): Promise<ChatBskyGroupRequestJoin.Output> {
-    return unwrap(await ChatBskyGroupRequestJoin.chatBskyGroupRequestJoin(this.core, input, options))
+    return unwrap(await ChatBskyGroupRequestJoin.chatBskyGroupRequestJoin(this.#core, input, options))
   }
 
   /**
@@ -789,7 +798,7 @@ export class ChatBskyGroupNS {
    * ```
    */
   async updateJoinRequestsRead(input: ChatBskyGroupUpdateJoinRequestsRead.Input, options?: CallOptions): Promise<ChatBskyGroupUpdateJoinRequestsRead.Output> {
-    return unwrap(await ChatBskyGroupUpdateJoinRequestsRead.chatBskyGroupUpdateJoinRequestsRead(this.core, input, options))
+    return unwrap(await ChatBskyGroupUpdateJoinRequestsRead.chatBskyGroupUpdateJoinRequestsRead(this.#core, input, options))
   }
 
   /**
@@ -806,13 +815,16 @@ export class ChatBskyGroupNS {
    * ```
    */
   async withdrawJoinRequest(input: ChatBskyGroupWithdrawJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupWithdrawJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupWithdrawJoinRequest.chatBskyGroupWithdrawJoinRequest(this.core, input, options))
+    return unwrap(await ChatBskyGroupWithdrawJoinRequest.chatBskyGroupWithdrawJoinRequest(this.#core, input, options))
   }
 }
 
 /** The `chat.bsky.notification` namespace. */
 export class ChatBskyNotificationNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -829,7 +841,7 @@ export class ChatBskyNotificationNS {
    * ```
    */
   async getPreferences(options?: CallOptions): Promise<ChatBskyNotificationGetPreferences.Output> {
-    return unwrap(await ChatBskyNotificationGetPreferences.chatBskyNotificationGetPreferences(this.core, options))
+    return unwrap(await ChatBskyNotificationGetPreferences.chatBskyNotificationGetPreferences(this.#core, options))
   }
 
   /**
@@ -848,7 +860,7 @@ export class ChatBskyNotificationNS {
    * ```
    */
   async putPreferences(input?: ChatBskyNotificationPutPreferences.Input, options?: CallOptions): Promise<ChatBskyNotificationPutPreferences.Output> {
-    return unwrap(await ChatBskyNotificationPutPreferences.chatBskyNotificationPutPreferences(this.core, input, options))
+    return unwrap(await ChatBskyNotificationPutPreferences.chatBskyNotificationPutPreferences(this.#core, input, options))
   }
 }
 
@@ -872,7 +884,10 @@ export class ComAtprotoNS {
 
 /** The `com.atproto.server` namespace. */
 export class ComAtprotoServerNS {
-  constructor(private readonly core: Core) {
+  readonly #core: Core
+
+  constructor(core: Core) {
+    this.#core = core
   }
 
   /**
@@ -890,7 +905,7 @@ export class ComAtprotoServerNS {
    * ```
    */
   async createSession(input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> {
-    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.core, input, options))
+    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.#core, input, options))
   }
 
   /**
@@ -905,7 +920,7 @@ export class ComAtprotoServerNS {
    * ```
    */
   async deleteSession(options?: CallOptions): Promise<void> {
-    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.core, options))
+    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.#core, options))
   }
 
   /**
@@ -920,7 +935,7 @@ export class ComAtprotoServerNS {
    * ```
    */
   async getSession(options?: CallOptions): Promise<ComAtprotoServerGetSession.Output> {
-    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.core, options))
+    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.#core, options))
   }
 
   /**
@@ -936,6 +951,6 @@ export class ComAtprotoServerNS {
    * ```
    */
   async refreshSession(options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> {
-    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.core, options))
+    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.#core, options))
   }
 }

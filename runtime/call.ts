@@ -14,7 +14,8 @@ import type { CallOptions, LayerOption, XrpcRequest } from './stack.js'
 
 /** The parts of a call a generated method passes on. */
 export interface CallArgs {
-  readonly params?: object
+  // `| undefined`: generated functions pass a left-out argument on as is (exactOptionalPropertyTypes).
+  readonly params?: object | undefined
   readonly input?: unknown
 }
 

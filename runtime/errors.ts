@@ -247,7 +247,8 @@ export function responseError(
   const { status, headers, message } = response
   const error = response.error ?? defaultErrorName(status)
   const init: XrpcErrorInit = { status, error, message, nsid, headers, attempts }
-  const Declared = response.error === undefined ? undefined : declared?.[response.error]
+  // The name comes from the wire: looked up as an own key only (`constructor` is on every object).
+  const Declared = response.error !== undefined && declared && Object.hasOwn(declared, response.error) ? declared[response.error] : undefined
   if (Declared) return new Declared(init)
   if (error === 'ExpiredToken') return new ExpiredTokenError(init)
   if (error === 'InvalidToken') return new InvalidTokenError(init)

@@ -48,7 +48,7 @@ interface PageState {
 export async function callPaginated<O, Item, E extends XrpcError = XrpcError>(
   core: Core,
   method: Method,
-  args: { params?: object },
+  args: { params?: object | undefined },
   options: PageOptions = {},
 ): Promise<Result<Paginated<O, Item, E>, E>> {
   const params = { ...(args.params as PageState['params']) }

@@ -47,7 +47,7 @@ export interface SessionMethods {
 
 export interface CredentialSessionConfig extends Omit<CoreConfig, 'auth'> {
   /** Called after every change, before the call that caused it goes on; persist `session` here. */
-  onSessionChange?: (session: SessionData | undefined, event: SessionEvent) => void | Promise<void>
+  onSessionChange?: ((session: SessionData | undefined, event: SessionEvent) => void | Promise<void>) | undefined
 }
 
 /** Refresh answers that mean the refresh token itself is dead. */

@@ -70,10 +70,10 @@ export function ensureNode22() {
 /** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */
 export async function closureFiles() {
   const { loadLexiconFiles } = await import('../../codegen/dist/load.js')
-  const { parseLexiconDocs } = await import('../../codegen/dist/parse.js')
+  const { skimLexicons } = await import('../../codegen/dist/parse.js')
   const { selectDocs } = await import('../../codegen/dist/select.js')
-  const parsed = parseLexiconDocs(await loadLexiconFiles(join(root, 'lexicons')))
-  return selectDocs(parsed, { include: ['chat.bsky.convo.*'], exclude: [] }).map((d) => ({ nsid: d.doc.id, file: d.file }))
+  const lexicons = skimLexicons(await loadLexiconFiles(join(root, 'lexicons')))
+  return selectDocs(lexicons, { include: ['chat.bsky.convo.*'], exclude: [] }).docs.map((d) => ({ nsid: d.doc.id, file: d.file }))
 }
 
 export async function prepare() {

@@ -1,10 +1,11 @@
 // Row 1: codegen wall time, whole process (Node start included), for the 44-doc
-// chat.bsky.convo.* closure and the whole 402-doc corpus. Ours runs as users run it
+// chat.bsky.convo.* closure, the whole 402-doc corpus, and one doc with a pathological
+// description (15,000 empty-line-separated paragraphs, 60 KB). Ours runs as users run it
 // (`lexgen generate --include ...` over the whole lexicons/ folder, so it also reads and
 // validates the 358 docs it does not select); the peers get exactly the selected docs.
 // Same work: before any time is compared, each tool's output must hold one module per input doc.
 import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { dirs, ensureNode22 } from '../lib/build.js'
@@ -22,7 +23,7 @@ const tools = {
   ours: {
     label: 'ours (lexgen)',
     runtime: 'Node 20',
-    command: (set, out) => [process.execPath, lexgen, 'generate', '--lexicons', join(root, 'lexicons'), '--include', set.pattern, '--out', out],
+    command: (set, out) => [process.execPath, lexgen, 'generate', '--lexicons', set.lexicons, '--include', set.pattern, '--out', out],
     module: (file) => file.replace(/\.json$/, '.ts'),
     docs: (set) => set.files,
   },
@@ -80,17 +81,36 @@ function time(tool, set) {
   }
 }
 
+/** One lexicon whose descriptions are 15,000 paragraphs separated by empty lines (60 KB each). */
+function pathologicalLexicons() {
+  const dir = join(dirs.closure, '..', 'pathological')
+  const description = 'a\n\n'.repeat(15_000)
+  const doc = {
+    lexicon: 1,
+    id: 'bench.pathological.text',
+    description,
+    defs: { main: { type: 'object', description, properties: { text: { type: 'string', description } } } },
+  }
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'bench/pathological'), { recursive: true })
+  writeFileSync(join(dir, 'bench/pathological/text.json'), JSON.stringify(doc))
+  return dir
+}
+
 export async function codegen({ quick, closure }) {
   const { listJson } = await import('../lib/build.js')
+  const lexicons = join(root, 'lexicons')
+  const pathological = pathologicalLexicons()
   const sets = [
-    { name: 'closure', label: 'chat.bsky.convo.* closure', pattern: 'chat.bsky.convo.*', dir: dirs.closure, files: closure.map((c) => c.file) },
-    { name: 'corpus', label: 'whole corpus', pattern: '*', dir: join(root, 'lexicons'), files: listJson(join(root, 'lexicons')) },
+    { name: 'closure', label: 'chat.bsky.convo.* closure', pattern: 'chat.bsky.convo.*', dir: dirs.closure, lexicons, files: closure.map((c) => c.file) },
+    { name: 'corpus', label: 'whole corpus', pattern: '*', dir: lexicons, lexicons, files: listJson(lexicons) },
+    { name: 'pathological', label: 'one doc, a 60 KB description of 15,000 paragraphs', pattern: '*', dir: pathological, lexicons: pathological, files: listJson(pathological) },
   ]
   // Runs per tool and set: [warm-up runs, measured runs]. lex-cli takes ~12 s on the closure and
   // ~2 min on the corpus: --quick skips it.
   const plan = quick
-    ? { ours: [1, 3], atcute: [1, 3], 'atproto-lex': [0, 1], 'lex-cli': { closure: [0, 0], corpus: [0, 0] } }
-    : { ours: [1, 9], atcute: [1, 9], 'atproto-lex': [0, 3], 'lex-cli': { closure: [0, 2], corpus: [0, 1] } }
+    ? { ours: [1, 3], atcute: [1, 3], 'atproto-lex': { closure: [0, 1], corpus: [0, 1], pathological: [0, 0] }, 'lex-cli': { closure: [0, 0], corpus: [0, 0], pathological: [0, 0] } }
+    : { ours: [1, 9], atcute: [1, 9], 'atproto-lex': { closure: [0, 3], corpus: [0, 3], pathological: [0, 0] }, 'lex-cli': { closure: [0, 2], corpus: [0, 1], pathological: [0, 0] } }
   // atcute needs Node 22: without it its rows say why instead of failing the whole run.
   const skipped = {}
   const noNode22 = ensureNode22()

@@ -17,7 +17,7 @@ const { resolveOptions } = await import(join(root, 'codegen/dist/config.js'))
 const { compareLexicons, readLexiconDir } = await import(join(root, 'codegen/dist/changes/index.js'))
 const { buildModel } = await import(join(root, 'codegen/dist/model.js'))
 const { emit } = await import(join(root, 'codegen/dist/emit.js'))
-const { parseLexiconDocs } = await import(join(root, 'codegen/dist/parse.js'))
+const { skimLexicons } = await import(join(root, 'codegen/dist/parse.js'))
 const { selectDocs } = await import(join(root, 'codegen/dist/select.js'))
 lap('import lexgen')
 
@@ -26,11 +26,11 @@ const before = await readLexiconDir(process.argv[2], 'old')
 const after = await readLexiconDir(options.lexicons, 'new')
 lap('read both sets')
 
-const old = selectDocs(parseLexiconDocs(before.files), options)
-const current = selectDocs(parseLexiconDocs(after.files), options)
-lap('validate and select both sets')
+const old = selectDocs(skimLexicons(before), options).docs
+const current = selectDocs(skimLexicons(after), options).docs
+lap('select and validate both sets')
 
-for (const docs of [old, current]) emit(buildModel(docs, '@lexgen/runtime'))
+for (const docs of [old, current]) emit(buildModel(docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' }))
 lap('generate both clients in memory')
 
 await import('ts-morph')

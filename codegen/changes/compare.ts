@@ -1,5 +1,6 @@
 import type { ParsedDoc } from '../parse.js'
-import { compare, resolveRef } from '../select.js'
+import { resolveRef } from '../select.js'
+import { compare } from '../order.js'
 import type { ChangeKind, Side } from './rules.js'
 import { defKey, defsByNsid } from './usage.js'
 

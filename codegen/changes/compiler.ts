@@ -16,7 +16,7 @@ import { createRequire } from 'node:module'
 import { dirname, join, relative, sep } from 'node:path'
 import type { OutputFiles } from '../emit.js'
 import type { DocModel, Model } from '../model.js'
-import { compare } from '../select.js'
+import { compare } from '../order.js'
 import type { Side } from './rules.js'
 import { defKey, type DefUsage } from './usage.js'
 

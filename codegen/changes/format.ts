@@ -2,7 +2,7 @@
  * A change report as text for a terminal, Markdown for a pull request, or JSON for tools.
  * Every format is deterministic: the same report gives the same bytes.
  */
-import { compare } from '../select.js'
+import { compare } from '../order.js'
 import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
 import type { Change, ChangeReport } from './report.js'

@@ -11,10 +11,10 @@
  * optional compiler check (compiler.ts, reconciled with the rules in reconcile.ts) → report
  * (report.ts) → format (format.ts).
  */
-import { LexgenError } from '../errors.js'
-import type { LoadedFile } from '../load.js'
-import { parseLexiconDocs, type ParsedDoc } from '../parse.js'
-import { compare, patternToRegExp, selectDocs, type Selection } from '../select.js'
+import { LexgenError, LexiconErrors } from '../errors.js'
+import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
+import { patternToRegExp, selectDocs, type Selection } from '../select.js'
+import { compare } from '../order.js'
 import { compareDocs, type RawChange } from './compare.js'
 import { onSide, type LexiconSet, type SideName } from './inputs.js'
 import { compilerReport } from './reconcile.js'
@@ -41,16 +41,15 @@ export async function compareLexicons(
   selection: Selection,
   options: CompareOptions = {},
 ): Promise<ChangeReport> {
-  const newDocs = parsed(after, 'new')
-  const current = selected(newDocs, after.label, selection, 'new')
-  const old = selected(parsed(before, 'old', { set: after, docs: newDocs }), before.label, selection, 'old')
+  const current = selectedSide(after, selection, 'new')
+  const old = selectedSide(before, selection, 'old')
   if (old.length === 0 && current.length === 0) {
     throw new LexgenError(`no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')} in either set`)
   }
   const usage = deployedUsage(old, current)
   const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
   // Same docs on both sides give byte-identical clients: nothing for the compiler to find.
-  const identical = old.length === current.length && old.every((d, i) => d.doc === current[i]!.doc)
+  const identical = old.length === current.length && old.every((d, i) => JSON.stringify(d.doc) === JSON.stringify(current[i]!.doc))
   const compiler = options.compilerCheck && !identical ? await compilerReport(old, current, usage, changes) : undefined
 
   const summary = Object.fromEntries(CLASSES.map((c) => [c, 0])) as Record<ChangeClass, number>
@@ -82,46 +81,25 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
 }
 
 /**
- * A side's docs, validated. A file the other side holds with the same content reuses that side's
- * parse: a snapshot is mostly unchanged, and validating with @atproto/lexicon is a diff's costliest stage.
+ * One side narrowed to the selection and its reference closure, validated as `generate` validates
+ * it (the closure fully; problems elsewhere do not count). A side may select nothing (the methods
+ * are new, or gone): everything is then added or removed. An error names the side.
  */
-function parsed(set: LexiconSet, side: SideName, other?: { set: LexiconSet; docs: readonly ParsedDoc[] }): readonly ParsedDoc[] {
-  if ('docs' in set) return set.docs
+function selectedSide(set: LexiconSet, selection: Selection, side: SideName): readonly ParsedDoc[] {
+  const lexicons: SkimmedLexicons =
+    'docs' in set
+      ? { docs: set.docs.map(({ file, doc }) => ({ file, id: doc.id, json: doc as unknown as Record<string, unknown> })), problems: [] }
+      : skimLexicons({ files: set.files, problems: set.problems ?? [] })
+  const includes = selection.include.map(patternToRegExp)
+  const excludes = selection.exclude.map(patternToRegExp)
+  const isRoot = (id: string) => includes.some((re) => re.test(id)) && !excludes.some((re) => re.test(id))
+  if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return []
   try {
-    const unchanged = other && 'files' in other.set ? sameFiles(set.files, other.set.files, other.docs) : new Map<string, ParsedDoc>()
-    const fresh = new Map(parseLexiconDocs(set.files.filter((f) => !unchanged.has(f.file))).map((d) => [d.file, d]))
-    const docs = set.files.map((f) => unchanged.get(f.file) ?? fresh.get(f.file)!)
-    const ids = new Map<string, string>()
-    for (const { file, doc } of docs) {
-      const first = ids.get(doc.id)
-      if (first !== undefined) throw new LexgenError(`duplicate lexicon id '${doc.id}' (already defined in ${first})`, { file, path: 'id' })
-      ids.set(doc.id, file)
-    }
-    return docs
+    const selected = selectDocs(lexicons, selection)
+    if (selected.errors.length) throw new LexiconErrors(selected.errors)
+    return selected.docs
   } catch (error) {
     throw onSide(side, set.label, error)
-  }
-}
-
-/** The other side's parsed doc for each of `files` that it holds with the same JSON. */
-function sameFiles(files: readonly LoadedFile[], otherFiles: readonly LoadedFile[], otherDocs: readonly ParsedDoc[]): Map<string, ParsedDoc> {
-  const texts = new Map(otherFiles.map((f) => [f.file, JSON.stringify(f.json)]))
-  const docs = new Map(otherDocs.map((d) => [d.file, d]))
-  const same = new Map<string, ParsedDoc>()
-  for (const f of files) if (texts.get(f.file) === JSON.stringify(f.json) && docs.has(f.file)) same.set(f.file, docs.get(f.file)!)
-  return same
-}
-
-/** One side narrowed to the selection; an error names the side. */
-function selected(docs: readonly ParsedDoc[], label: string, selection: Selection, side: SideName): ParsedDoc[] {
-  try {
-    const includes = selection.include.map(patternToRegExp)
-    const excludes = selection.exclude.map(patternToRegExp)
-    const anyRoot = docs.some(({ doc }) => includes.some((re) => re.test(doc.id)) && !excludes.some((re) => re.test(doc.id)))
-    // A side may select nothing (the methods are new, or gone): everything is then added or removed.
-    return anyRoot ? selectDocs(docs, selection) : []
-  } catch (error) {
-    throw onSide(side, label, error)
   }
 }
 

@@ -7,15 +7,18 @@ import { existsSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
-import { LexgenError } from '../errors.js'
+import { LexgenError, type LexiconProblem } from '../errors.js'
 import { loadLexiconFiles, parseJson, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 
 const run = promisify(execFile)
 
-/** One side of a comparison: its files (parsed and validated by the comparison) or docs already parsed. */
+/**
+ * One side of a comparison: its files as read (validated by the comparison, as `generate` would:
+ * the selection's closure fully, with what could not be read as `problems`), or docs already validated.
+ */
 export type LexiconSet =
-  | { readonly label: string; readonly files: readonly LoadedFile[] }
+  | { readonly label: string; readonly files: readonly LoadedFile[]; readonly problems?: readonly LexiconProblem[] }
   | { readonly label: string; readonly docs: readonly ParsedDoc[] }
 
 /** Wrong use of an input (an unknown git ref, no repository): the CLI exits 2. */
@@ -43,7 +46,7 @@ export function onSide(side: SideName, label: string, error: unknown): unknown {
 
 /** A lexicon directory as it is on disk. */
 export async function readLexiconDir(dir: string, label: string): Promise<LexiconSet> {
-  return { label, files: await loadLexiconFiles(dir) }
+  return { label, ...(await loadLexiconFiles(dir)) }
 }
 
 /**
@@ -65,7 +68,14 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
   }
   blobs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
   const texts = await catBlobs(top, blobs.map((b) => b.id))
-  return { label, files: blobs.map((blob, i) => ({ file: blob.file, json: parseJson(texts[i]!, blob.file) })) }
+  const files: LoadedFile[] = []
+  const problems: LexiconProblem[] = []
+  blobs.forEach((blob, i) => {
+    const json = parseJson(texts[i]!)
+    if ('error' in json) problems.push({ file: blob.file, message: json.error })
+    else files.push({ file: blob.file, json: json.value })
+  })
+  return { label, files, problems }
 }
 
 /** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */

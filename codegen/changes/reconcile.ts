@@ -5,7 +5,7 @@
 import { emit } from '../emit.js'
 import { buildModel } from '../model.js'
 import type { ParsedDoc } from '../parse.js'
-import { compare } from '../select.js'
+import { compare } from '../order.js'
 import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, CompilerReport, Disagreement } from './report.js'
 import { atLeast, worse, type ChangeClass } from './rules.js'
@@ -19,7 +19,7 @@ export async function compilerReport(
   changes: readonly Change[],
 ): Promise<CompilerReport> {
   const client = (docs: readonly ParsedDoc[]) => {
-    const model = buildModel(docs, CHECK_RUNTIME_IMPORT)
+    const model = buildModel(docs, { runtimeImport: CHECK_RUNTIME_IMPORT, fileExt: '.ts' })
     return { model, files: emit(model) }
   }
   const result = await checkSourceCompatibility(client(old), client(current), usage)

@@ -1,5 +1,6 @@
 import type { ParsedDoc } from '../parse.js'
-import { compare, forEachRef, resolveRef } from '../select.js'
+import { forEachRef, resolveRef } from '../select.js'
+import { compare } from '../order.js'
 import { SIDES, type Side } from './rules.js'
 
 /** The methods and records through which a def is reached, by side of the wire. */

@@ -1,9 +1,9 @@
 import { LexgenError } from '../errors.js'
-import { pascalCase, relativeImport, type DocModel, type Model } from '../model.js'
-import { compare } from '../select.js'
+import { clientMember, relativeImport, type DocModel, type Model } from '../model.js'
+import { compare } from '../order.js'
 import { methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
-import { banner, newWriter, propertyKey, quote, writeDoc } from './writer.js'
+import { appendRaw, banner, Lines, newWriter, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
   readonly path: readonly string[]
@@ -24,9 +24,10 @@ export function emitClientModule(model: Model): string {
   const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
   const paged = methodDocs.some((doc) => doc.method!.paginate)
   const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'DefaultsConfig', ...(paged ? ['PageOptions'] : [])]
+  const self = `client${model.fileExt}`
   w.writeLine(`import { Core, unwrap, withDefaults, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(model.runtimeImport)}`)
-  for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport('client.ts', doc.path))}`)
-  w.writeLine(`import { validation } from './validation.js'`)
+  for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport(self, doc.path))}`)
+  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
 
   w.blankLine()
   writeDoc(w, [
@@ -38,6 +39,7 @@ export function emitClientModule(model: Model): string {
     "params and input before sending, responses leniently (`validate: 'strict' | 'off'`,",
     '`validateRequest: false` to change that). Built from a Core, it does what that Core does.',
   ])
+  const className = (node: NamespaceNode) => model.namespaceClasses.get(node.path.join('.'))!
   w.write('export class Client').block(() => {
     w.writeLine('readonly core: Core')
     for (const [name, child] of sortedChildren(root)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
@@ -52,10 +54,14 @@ export function emitClientModule(model: Model): string {
     if (node === root) continue
     w.blankLine()
     writeDoc(w, [`The \`${node.path.join('.')}\` namespace.`])
+    // `#core`, not a `core` member: no method name can collide with it, and no parameter property
+    // (which `erasableSyntaxOnly` and Node's type stripping refuse).
     w.write(`export class ${className(node)}`).block(() => {
       for (const [name, child] of sortedChildren(node)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
-      if (node.children.size) w.blankLine()
-      w.write(`constructor(${node.methods.length ? 'private readonly core: Core' : 'core: Core'})`).block(() => {
+      if (node.methods.length) w.writeLine('readonly #core: Core')
+      if (node.children.size || node.methods.length) w.blankLine()
+      w.write('constructor(core: Core)').block(() => {
+        if (node.methods.length) w.writeLine('this.#core = core')
         for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
       })
       for (const doc of node.methods) writeClientMethod(w, model, doc, doc.alias)
@@ -75,11 +81,13 @@ function writeClientMethod(w: ReturnType<typeof newWriter>, model: Model, doc: D
   ]
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
-  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
-  w.write(`async ${method.name}(${params.join(', ')}): Promise<${output}>`).block(() => {
-    const call = ['this.core', ...args.map((arg) => arg.name), 'options'].join(', ')
-    w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`)
-  })
+  const lines = new Lines(w.getIndentationLevel())
+  writeDoc(lines, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
+  lines.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
+  const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
+  lines.indent(() => lines.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
 }
 
 function namespaceTree(model: Model): NamespaceNode {
@@ -98,16 +106,19 @@ function namespaceTree(model: Model): NamespaceNode {
     node.methods.push(doc)
   }
   for (const node of walk(root)) {
-    const clash = node.methods.find((doc) => node.children.has(doc.method!.name))
-    if (clash || (node === root && node.children.has('core'))) {
-      throw new LexgenError(`client member '${[...node.path, clash?.method!.name ?? 'core'].join('.')}' would be both a method and a namespace`)
+    const members = new Set(sortedChildren(node).map(([name]) => name))
+    const clash = node.methods.find((doc) => members.has(doc.method!.name))
+    if (clash) {
+      const member = [...node.path, clash.method!.name].join('.')
+      throw new LexgenError(`client member '${member}' would be both the method ${clash.nsid} and a namespace of other methods; leave one out with --exclude`)
     }
   }
   return root
 }
 
+/** Children by member name (escaped: `then_`, `constructor_`), in NSID order. */
 function sortedChildren(node: NamespaceNode): [string, NamespaceNode][] {
-  return [...node.children].sort(([a], [b]) => compare(a, b))
+  return [...node.children].sort(([a], [b]) => compare(a, b)).map(([name, child]) => [clientMember(name, node.path.length === 0), child])
 }
 
 /** `.name`, or `['odd-name']` for NSID segments that are not identifiers. */
@@ -120,8 +131,4 @@ function member(name: string): string {
 function* walk(node: NamespaceNode): Generator<NamespaceNode> {
   yield node
   for (const [, child] of sortedChildren(node)) yield* walk(child)
-}
-
-function className(node: NamespaceNode): string {
-  return node.path.map(pascalCase).join('') + 'NS'
 }

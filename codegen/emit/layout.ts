@@ -75,9 +75,9 @@ function splitArgs(text: string): string[] {
  * line, then an array argument's items one per line.
  */
 export function fit(line: string, base: number): string[] {
+  if (base + line.length <= MAX_LINE) return [line]
   const pad = /^ */.exec(line)![0]
   const text = line.slice(pad.length)
-  if (base + line.length <= MAX_LINE) return [line]
   const condition = /^(?:else )?if \(/.exec(text)
   if (condition) {
     const close = closing(text, condition[0].length - 1)

@@ -4,7 +4,7 @@ import { JSON_ENCODING, methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
 import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
-import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
+import { deprecation, literalKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** `Params`, `Input`, `Output` (and `Message` for subscriptions) for a method's main def. */
 export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
@@ -65,7 +65,7 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     if (main.type === 'procedure' && main.input) w.writeLine(`input: ${quote(main.input.encoding)},`)
     if (main.output) w.writeLine(`output: ${quote(main.output.encoding)},`)
     if (method.errors.length) {
-      w.writeLine(`errors: { ${method.errors.map((e) => `${propertyKey(e.name)}: ${e.className}`).join(', ')} },`)
+      w.writeLine(`errors: { ${method.errors.map((e) => `${literalKey(e.name)}: ${e.className}`).join(', ')} },`)
     }
     if (method.paginate) w.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
   })
@@ -103,7 +103,10 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
 function writePageTypes(ctx: ModuleContext, w: CodeBlockWriter, items: string | undefined): void {
   w.blankLine()
   writeDoc(w, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
-  w.writeLine(`export type Item = ${items ? `Output[${quote(items)}][number]` : 'never'}`)
+  const output = (ctx.doc.doc.defs.main as LexXrpcQuery).output?.schema
+  const required = output?.type === 'object' && (output.required ?? []).includes(items ?? '')
+  const field = `Output[${quote(items ?? '')}]`
+  w.writeLine(`export type Item = ${items ? `${required ? field : `NonNullable<${field}>`}[number]` : 'never'}`)
   w.blankLine()
   writeDoc(w, ['A page of results: the output, plus `nextPage()`, `for await` over pages and `allItems()`.'])
   w.writeLine(`export type Page = ${rt(ctx, 'Paginated')}<Output, Item, Errors>`)

@@ -5,7 +5,7 @@ import { banner, quote } from './writer.js'
 export function emitValidationModule(model: Model): string {
   const methods = model.docs.filter((doc) => doc.method)
   const lines = [`import { validating, type ValidationCheck } from ${quote(model.runtimeImport)}`]
-  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport('validation.ts', doc.path))}`)
+  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(`validation${model.fileExt}`, doc.path))}`)
   lines.push(
     '',
     '/**',

@@ -16,10 +16,11 @@ export function emitSessionModule(model: Model): string | undefined {
   const docs = Object.entries(SESSION_METHODS).map(([role, nsid]) => [role, model.byNsid.get(nsid)] as const)
   if (docs.some(([, doc]) => !doc?.method)) return undefined
   const w = newWriter()
+  const self = `session${model.fileExt}`
   const names = ['CredentialSession as SessionBase', 'withDefaults', 'type CredentialSessionConfig', 'type DefaultsConfig']
   w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(model.runtimeImport)}`)
-  for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport('session.ts', doc!.path))}`)
-  w.writeLine(`import { validation } from './validation.js'`)
+  for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path))}`)
+  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
   w.blankLine()
   writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), plus `onSessionChange`.'])
   w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth'> & Pick<CredentialSessionConfig, 'onSessionChange'>")

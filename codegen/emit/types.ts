@@ -2,7 +2,7 @@ import type CodeBlockWriter from 'code-block-writer'
 import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
 import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
 import { constraintEntries } from './constraints.js'
-import { deprecation, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
+import { appendRaw, deprecation, Lines, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** What one module's emitters share: the model, the doc, and the runtime names it used. */
 export interface ModuleContext {
@@ -57,8 +57,11 @@ export function typeExpr(ctx: ModuleContext, schema: Schema): string {
       if (!schema.closed) members.push(rt(ctx, 'Unknown$TypedObject'))
       return members.length ? members.join(' | ') : 'never'
     }
-    case 'object':
-      return inlineObject(ctx, schema as unknown as LexObject)
+    case 'object': {
+      const inline = ctx.doc.inline.get(schema)
+      if (!inline) throw new Error(`an inline object in ${ctx.doc.nsid} has no name (model should have named it)`)
+      return inline.type
+    }
     default:
       throw new Error(`no TypeScript type for lexicon type '${schema.type}'`)
   }
@@ -72,18 +75,6 @@ function stringType(schema: Schema): string {
     return [...schema.knownValues.map((v) => quote(String(v))), '(string & {})'].join(' | ')
   }
   return 'string'
-}
-
-function inlineObject(ctx: ModuleContext, schema: LexObject): string {
-  const props = Object.entries(schema.properties ?? {})
-  if (props.length === 0) return rt(ctx, 'UnknownObject')
-  const required = new Set(schema.required ?? [])
-  const nullable = new Set(schema.nullable ?? [])
-  const fields = props.map(([name, prop]) => {
-    const type = typeExpr(ctx, prop as Schema) + (nullable.has(name) ? ' | null' : '')
-    return `${propertyKey(name)}${required.has(name) ? '' : '?'}: ${type}`
-  })
-  return `{ ${fields.join('; ')} }`
 }
 
 /** JSDoc lines for a field: its description, then its constraints as tags. */
@@ -109,18 +100,35 @@ export function writeInterface(
   doc: readonly (string | undefined)[],
   $type?: string,
 ): void {
-  writeDoc(w, doc)
+  // Laid out as lines and appended whole (see appendRaw): interfaces are much of a module's text.
+  const lines = new Lines()
+  writeDoc(lines, doc)
   const props = Object.entries(schema.properties ?? {})
   const required = new Set(schema.required ?? [])
   const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
-  w.write(`export interface ${name}`).block(() => {
-    if ($type) w.writeLine(`$type?: ${quote($type)}`)
+  lines.writeLine(`export interface ${name} {`)
+  lines.indent(() => {
+    if ($type) lines.writeLine(`$type?: ${quote($type)}`)
     for (const [prop, propSchema] of props) {
-      writeDoc(w, fieldDoc(propSchema as Schema))
+      writeDoc(lines, fieldDoc(propSchema as Schema))
       const type = typeExpr(ctx, propSchema as Schema) + (nullable.has(prop) ? ' | null' : '')
-      writeTyped(w, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
+      writeTyped(lines, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
     }
   })
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
+  writeInlineInterfaces(ctx, w, schema)
+}
+
+/** The interfaces of the inline objects among `schema`'s properties (and array items), each after its owner. */
+function writeInlineInterfaces(ctx: ModuleContext, w: CodeBlockWriter, schema: { properties?: Record<string, unknown> }): void {
+  for (const prop of Object.values(schema.properties ?? {}) as Schema[]) {
+    const object = prop.type === 'object' ? prop : prop.type === 'array' && (prop.items as Schema).type === 'object' ? (prop.items as Schema) : undefined
+    const names = object && ctx.doc.inline.get(object)
+    if (!object || !names) continue
+    w.blankLine()
+    writeInterface(ctx, w, names.type, object as unknown as LexObject, [object.description as string | undefined, deprecation(object.description as string | undefined)])
+  }
 }
 
 /** Emits the declaration(s) for one non-method def. */
@@ -149,13 +157,16 @@ export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string
     default:
       writeDoc(w, fieldDoc(def as Schema))
       writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema))
+      if (def.type === 'array') writeInlineInterfaces(ctx, w, { properties: { items: def.items } })
   }
 }
 
 function writeGuard(ctx: ModuleContext, w: CodeBlockWriter, type: string, guard: string, defName: string): void {
   w.blankLine()
-  writeDoc(w, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
-  w.write(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}>`).block(() => {
-    w.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`)
-  })
+  const lines = new Lines()
+  writeDoc(lines, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
+  lines.writeLine(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}> {`)
+  lines.indent(() => lines.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`))
+  lines.writeLine('}')
+  appendRaw(w, lines.toString())
 }

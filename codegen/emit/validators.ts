@@ -26,10 +26,11 @@ import { typeId, VALIDATE_NAMESPACE, type DocModel } from '../model.js'
 import { resolveRef } from '../select.js'
 import { fit, MAX_LINE } from './layout.js'
 import { rt, type ModuleContext } from './types.js'
-import { quote, writeDoc } from './writer.js'
+import { appendRaw, Lines, quote, writeDoc } from './writer.js'
 
 /** What a value can be declared as: a property, an array item, or a def that is not an object. */
-type ValueSchema = LexArray | LexArray['items']
+/** A field's schema: a lexicon value type, or an inline object (see the model's `inline`). */
+type ValueSchema = LexArray | LexArray['items'] | LexObject
 type Target = { readonly doc: DocModel; readonly name: string; readonly def: LexUserType }
 
 /** The checks of one value: type tests in order, then the constraints that apply once they pass. */
@@ -74,7 +75,8 @@ export function writeValidators(ctx: ModuleContext, w: CodeBlockWriter): Validat
     helpers ||= fn !== undefined
   }
   if (ctx.doc.method) emitter.writeMethod(w)
-  return { helpers: helpers || ctx.doc.method !== undefined, docs: emitter.valueImports }
+  for (const [schema, names] of ctx.doc.inline) emitter.writeInline(w, names.validator, names.type, schema as LexObject)
+  return { helpers: helpers || ctx.doc.method !== undefined || ctx.doc.inline.size > 0, docs: emitter.valueImports }
 }
 
 class ValidatorEmitter {
@@ -90,6 +92,11 @@ class ValidatorEmitter {
       : def.type === 'record' ? this.objectBody(def.record, 'value', id)
       : this.valueBody(def as ValueSchema)
     this.writeFunction(w, fn, `{@link ${type}}`, lines)
+  }
+
+  /** An inline object (a property or array items of type `object`): checked like an object def, with no `$type` of its own. */
+  writeInline(w: CodeBlockWriter, fn: string, type: string, schema: LexObject): void {
+    this.writeFunction(w, fn, `{@link ${type}}`, this.objectBody(schema, 'value', undefined))
   }
 
   /** `validateParams/Input/Output` for the JSON parts a method has, and `validators` listing them. */
@@ -110,15 +117,15 @@ class ValidatorEmitter {
     w.writeLine(`export const validators: ${v('MethodValidators')} = ${parts.length ? `{ ${parts.join(', ')} }` : '{}'}`)
   }
 
+  /** Laid out here and appended whole (see `appendRaw`): validators are most of a module's text. */
   private writeFunction(w: CodeBlockWriter, fn: string, what: string, lines: string[]): void {
     w.blankLine()
-    writeDoc(w, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
+    const doc = new Lines()
+    writeDoc(doc, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
     const params = ['value: unknown', `ctx: ${v('ValidationContext')}`, `at: ${v('PathSegment')} = ''`]
     const head = `export function ${fn}(${params.join(', ')}): boolean {`
-    w.write(head.length <= MAX_LINE ? head.slice(0, -2) : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean`)
-    w.block(() => {
-      for (const line of lines.flatMap((line) => fit(line, 2))) w.writeLine(line)
-    })
+    const signature = head.length <= MAX_LINE ? head : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean {`
+    appendRaw(w, `${doc}\n${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
   }
 
   /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */
@@ -138,7 +145,7 @@ class ValidatorEmitter {
     const required = new Set(schema.required ?? [])
     const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
     for (const [key, prop] of props) {
-      lines.push(`x = ${value}${access(key)}`)
+      lines.push(`x = ${access(value, key)}`)
       lines.push(...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key)))
     }
     const fields = `[${props.map(([key]) => quote(key)).join(', ')}]`
@@ -203,6 +210,8 @@ class ValidatorEmitter {
         return { tests: [], body: [this.refCall(schema.ref, value, path)] }
       case 'union':
         return { tests: [], body: this.union(schema, value, path, false) }
+      case 'object':
+        return { tests: [], body: [`${this.inlineValidator(schema)}(${value}, ctx, ${path})`] }
       default:
         throw new Error(`no validator for lexicon type '${(schema as { type: string }).type}' in ${this.ctx.doc.nsid}`)
     }
@@ -296,7 +305,7 @@ class ValidatorEmitter {
   private target(ref: string): Target {
     const { nsid, def: name } = resolveRef(this.ctx.doc.nsid, ref)
     const doc = this.ctx.model.byNsid.get(nsid)
-    const def = doc?.doc.defs[name] as LexUserType | undefined
+    const def = doc && Object.hasOwn(doc.doc.defs, name) ? (doc.doc.defs[name] as LexUserType) : undefined
     if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${this.ctx.doc.nsid} (select should have caught it)`)
     return { doc, name, def }
   }
@@ -308,6 +317,12 @@ class ValidatorEmitter {
     if (doc === this.ctx.doc) return fn
     this.valueImports.add(doc.nsid)
     return `${this.ctx.doc.imports.get(doc.nsid)}.${fn}`
+  }
+
+  private inlineValidator(schema: object): string {
+    const names = this.ctx.doc.inline.get(schema)
+    if (!names) throw new Error(`an inline object in ${this.ctx.doc.nsid} has no validator (model should have named it)`)
+    return names.validator
   }
 
   /** A missing value passes when the lexicon gives it a default (@atproto/lexicon fills it in). */
@@ -331,8 +346,13 @@ function indent(lines: string[]): string[] {
   return lines.map((line) => `  ${line}`)
 }
 
-function access(key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${quote(key)}]`
+/**
+ * Reads a field. A key that every object inherits (`constructor`, `__proto__`, `toString`) is read
+ * only when the value has it as its own, or `{}` would seem to hold it.
+ */
+function access(value: string, key: string): string {
+  const read = /^[A-Za-z_$][\w$]*$/.test(key) ? `${value}.${key}` : `${value}[${quote(key)}]`
+  return key in Object.prototype ? `(Object.prototype.hasOwnProperty.call(${value}, ${quote(key)}) ? ${read} : undefined)` : read
 }
 
 /** The PathSegment literal for a field: `'.text'`, or `'["odd-key"]'`. */

@@ -3,10 +3,11 @@
  * atomically like `generate`'s output, so files it does not manage are carried over), and the
  * lexicon docs in it by NSID. Pulled docs live at their NSID path, `com/example/feed/post.json`.
  */
-import { readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { LexgenError } from '../errors.js'
-import { readOutputDir, writeOutputDir } from '../write.js'
+import { compare } from '../order.js'
+import { writeOutputDir } from '../write.js'
 
 export interface LocalDoc {
   /** Path relative to the folder, `/`-separated. */
@@ -29,8 +30,7 @@ export function docPath(nsid: string): string {
 
 /** Reads the folder (empty when missing). Docs that do not parse are left out of `docs`, not reported: pull may be about to replace them. */
 export async function readFolder(dir: string): Promise<Folder> {
-  await refuseLinks(dir)
-  const files = await readOutputDir(dir)
+  const files = await readFiles(dir)
   const docs = new Map<string, LocalDoc>()
   for (const [path, text] of files) {
     if (!path.endsWith('.json')) continue
@@ -80,12 +80,13 @@ export async function writeFolder(dir: string, files: ReadonlyMap<string, string
 }
 
 /** A symlink would come back as a copy (or not at all) after the swap: refuse rather than change the folder's shape. */
-async function refuseLinks(dir: string): Promise<void> {
+/** Every file of the folder by `/`-separated path (none when it is missing); a link or a special file is refused. */
+async function readFiles(dir: string): Promise<Map<string, string>> {
   let entries
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
     throw new LexgenError(`cannot read the lexicon folder: ${(error as Error).message}`, { file: dir })
   }
   const link = entries.find((entry) => !entry.isFile() && !entry.isDirectory())
@@ -93,4 +94,7 @@ async function refuseLinks(dir: string): Promise<void> {
     const path = relative(dir, join(link.parentPath, link.name)).split(sep).join('/')
     throw new LexgenError(`${path} is not a regular file or folder; pull rewrites the lexicon folder as a whole and would not keep it`, { file: dir })
   }
+  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
+  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')))
+  return new Map(files.map((file, i) => [relative(dir, file).split(sep).join('/'), texts[i]!] as const).sort(([a], [b]) => compare(a, b)))
 }

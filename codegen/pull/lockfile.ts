@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises'
 import { NSID } from '@atproto/syntax'
 import { LexgenError } from '../errors.js'
-import { compare } from '../select.js'
+import { compare } from '../order.js'
 
 export const SCHEMA_COLLECTION = 'com.atproto.lexicon.schema'
 

@@ -9,9 +9,10 @@
  * already in the lexicon folder with that CID is not fetched again). With `update`, refs are
  * fetched anew, network roots re-resolved through DNS and patterns re-listed.
  */
-import { LexgenError } from '../errors.js'
+import { LexgenError, LexiconErrors } from '../errors.js'
 import { parseLexiconDocs } from '../parse.js'
-import { compare, patternToRegExp } from '../select.js'
+import { patternToRegExp } from '../select.js'
+import { compare } from '../order.js'
 import { docCid } from './cid.js'
 import { matchesNetworkPattern, type GitSourceConfig, type PullConfig } from './config.js'
 import { asLexicon, type Folder, type LexiconJson } from './folder.js'
@@ -223,7 +224,8 @@ function formatRecord(record: Record<string, unknown>): string {
 
 /** A fetched doc must be a valid lexicon doc for the NSID it was fetched as. */
 function checkDoc(json: unknown, nsid: string, where: string): void {
-  parseLexiconDocs([{ file: where, json }])
+  const { problems } = parseLexiconDocs({ files: [{ file: where, json }], problems: [] })
+  if (problems.length) throw new LexiconErrors(problems)
   const id = (json as { id: unknown }).id
   if (id !== nsid) throw new LexgenError(`${where}: the doc's id is '${String(id)}', not ${nsid}`)
 }

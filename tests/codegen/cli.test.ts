@@ -1,8 +1,7 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
-import { readOutputDir } from '../../codegen/write.js'
-import { copyOfLexicons, makeTypecheckable, editJson, runCli, scratchDirs, spawnCli, typecheck } from './helpers.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { copyOfLexicons, makeTypecheckable, editJson, removeDir, runCli, scratchDirs, snapshotDir, spawnCli, tempDir, typecheck } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
 
@@ -32,13 +31,13 @@ describe('lexgen check', () => {
     const out = await scratch()
     expect((await runCli(['generate', '--out', out])).code).toBe(0)
     await writeFile(join(out, 'notes.ts'), 'export const mine = 1\n')
-    const before = await readOutputDir(out)
+    const before = await snapshotDir(out)
     const result = await runCli(['check', '--out', out, '--exclude', 'chat.bsky.convo.muteConvo'])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('  removed: chat/bsky/convo/muteConvo.ts\n')
     expect(result.stderr).toContain('  stray:   notes.ts\n')
     expect(result.stderr).toContain('  changed: client.ts\n')
-    expect(await readOutputDir(out)).toEqual(before)
+    expect(await snapshotDir(out)).toEqual(before)
   })
 
   it('limits the size of the diff it prints', async () => {
@@ -58,7 +57,7 @@ describe('lexgen generate', () => {
     const result = await spawnCli(['generate', '--out', out, '--include', 'chat.bsky.convo.*'])
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 47 files to .+ \(47 changed\) in \d+ ms\n$/)
-    const files = [...(await readOutputDir(out)).keys()]
+    const files = [...(await snapshotDir(out)).keys()]
     expect(files).toHaveLength(47)
     expect(files).toContain('chat/bsky/convo/getConvo.ts')
     expect(files).toContain('app/bsky/richtext/facet.ts')
@@ -69,7 +68,7 @@ describe('lexgen generate', () => {
     const [a, b] = [await scratch(), await scratch()]
     await spawnCli(['generate', '--out', a, '--include', '*'])
     await spawnCli(['generate', '--out', b, '--include', '*'])
-    const [filesA, filesB] = [await readOutputDir(a), await readOutputDir(b)]
+    const [filesA, filesB] = [await snapshotDir(a), await snapshotDir(b)]
     expect(filesA.size).toBe(406)
     expect(filesB).toEqual(filesA)
   })
@@ -79,7 +78,7 @@ describe('lexgen generate', () => {
     await writeFile(join(out, 'handwritten.ts'), 'export const mine = 1\n')
     const result = await runCli(['generate', '--out', out])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('it holds files lexgen did not generate, which would be lost:\n  handwritten.ts\n')
+    expect(result.stderr).toContain('it holds what lexgen did not generate, which would be lost:\n  handwritten.ts\n')
     expect(await readdir(out)).toEqual(['handwritten.ts'])
   })
 

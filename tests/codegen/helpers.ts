@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach } from 'vitest'
 import { main } from '../../codegen/cli.js'
@@ -52,10 +52,10 @@ export async function runCli(
   return { code, stdout, stderr }
 }
 
-/** Runs the real `lexgen` binary in a child process. */
-export async function spawnCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs the real `lexgen` binary in a child process (as another user when `as` says so). */
+export async function spawnCli(args: string[], cwd = ROOT, as?: { uid: number; gid: number }): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd })
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd, ...as })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -115,4 +115,27 @@ export async function makeTypecheckable(out: string): Promise<string> {
   }
   await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts'] }))
   return join(out, 'tsconfig.json')
+}
+
+/** Every file under `dir` by `/`-separated path, with its content (a test's view: it reads everything). */
+export async function snapshotDir(dir: string): Promise<Map<string, string>> {
+  let entries
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
+    throw error
+  }
+  const files = entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()
+  return new Map(await Promise.all(files.map(async (file) => [relative(dir, file).split(sep).join('/'), await readFile(file, 'utf8')] as [string, string])))
+}
+
+/**
+ * Makes the runtime resolvable from a temp project, as an installed package would be: a symbolic
+ * link of the runtime package as `node_modules/@lexgen/runtime` (its `exports` point at the built
+ * dist/). tests/packaging/ installs the packed tarballs instead.
+ */
+export async function provideRuntime(project: string): Promise<void> {
+  await mkdir(join(project, 'node_modules/@lexgen'), { recursive: true })
+  await symlink(join(ROOT, 'runtime'), join(project, 'node_modules/@lexgen/runtime'), 'dir')
 }

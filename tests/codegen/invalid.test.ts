@@ -1,8 +1,7 @@
 import { writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readOutputDir } from '../../codegen/write.js'
-import { lexiconDir, removeDir, runCli, spawnCli, tempDir } from './helpers.js'
+import { lexiconDir, removeDir, runCli, snapshotDir, spawnCli, tempDir } from './helpers.js'
 
 const query = (id: string, main: object = {}) => ({
   lexicon: 1,
@@ -21,7 +20,7 @@ beforeAll(async () => {
   const lexicons = await lexiconDir(valid)
   dirs.push(out, lexicons)
   expect((await runCli(['generate', '--lexicons', lexicons, '--out', out, '--include', '*'])).code).toBe(0)
-  previous = await readOutputDir(out)
+  previous = await snapshotDir(out)
 })
 afterAll(async () => {
   await Promise.all(dirs.map(removeDir))
@@ -125,7 +124,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     expect(result.stderr).toBe(`lexgen: error: ${message}\n`)
     expect(result.code).toBe(1)
     expect(result.stdout).toBe('')
-    expect(await readOutputDir(out)).toEqual(previous)
+    expect(await snapshotDir(out)).toEqual(previous)
   })
 
   it('exits 1 from the real binary with no stack trace', async () => {
@@ -134,7 +133,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     const result = await spawnCli(['generate', '--lexicons', lexicons, '--out', out, '--include', '*'])
     expect(result.code).toBe(1)
     expect(result.stderr).toBe('lexgen: error: x.json: not valid JSON (Unexpected end of JSON input)\n')
-    expect(await readOutputDir(out)).toEqual(previous)
+    expect(await snapshotDir(out)).toEqual(previous)
   })
 
   it('exits 1 on a missing lexicon directory and an unknown config key', async () => {
@@ -149,7 +148,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     const config = await runCli(['generate'], dir)
     expect(config.code).toBe(1)
     expect(config.stderr).toBe(
-      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, pull)\n`,
+      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, pull)\n`,
     )
   })
 

@@ -7,8 +7,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { readOutputDir } from '../../codegen/write.js'
-import { removeDir, runCli, tempDir } from './helpers.js'
+import { removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const dirs: string[] = []
@@ -103,7 +102,7 @@ describe('lexgen pull from a git source', () => {
     expect(result.stdout).toContain('pulled 2 docs (0 fetched from the network, 2 read from git, 0 unchanged)')
     expect(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/defs.json'), 'utf8'))
     expect(await readFile(join(dir, 'lexicons/com/example/feed/getPost.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/getPost.json'), 'utf8'))
-    expect([...(await readOutputDir(join(dir, 'lexicons'))).keys()]).toEqual(['com/example/feed/defs.json', 'com/example/feed/getPost.json'])
+    expect([...(await snapshotDir(join(dir, 'lexicons'))).keys()]).toEqual(['com/example/feed/defs.json', 'com/example/feed/getPost.json'])
 
     const lock = await lockOf(dir)
     expect(lock.resolutions).toEqual({})
@@ -128,19 +127,19 @@ describe('lexgen pull from a git source', () => {
     const dir = await project()
     expect((await pull(dir)).code).toBe(0)
     const first = (await lockOf(dir)).git[0]!.commit
-    const before = await readOutputDir(dir)
+    const before = await snapshotDir(dir)
     const second = await commit({ 'schemas/feed/defs.json': defs('A post, described anew.') }, 'describe')
     try {
       const plain = await pull(dir)
       expect(plain.code, plain.stderr).toBe(0)
       expect(plain.stdout).toContain('2 unchanged')
-      expect(await readOutputDir(dir)).toEqual(before)
+      expect(await snapshotDir(dir)).toEqual(before)
 
       // A deleted doc comes back from the locked commit, not from the branch's new head.
       await rm(join(dir, 'lexicons/com/example/feed/defs.json'))
       const restored = await pull(dir)
       expect(restored.code, restored.stderr).toBe(0)
-      expect(await readOutputDir(dir)).toEqual(before)
+      expect(await snapshotDir(dir)).toEqual(before)
 
       const update = await pull(dir, '--update')
       expect(update.code, update.stderr).toBe(0)
@@ -195,11 +194,11 @@ describe('lexgen pull from a git source', () => {
 
 describe('lexgen pull from a git source refuses, with one line, and writes nothing', () => {
   async function expectRefused(dir: string, message: RegExp, ...args: string[]) {
-    const before = await readOutputDir(dir)
+    const before = await snapshotDir(dir)
     const result = await pull(dir, ...args)
     expect(result.code).toBe(1)
     expect(result.stderr.split('\n').filter((line) => line.startsWith('lexgen: error:'))).toEqual([expect.stringMatching(message)])
-    expect(await readOutputDir(dir)).toEqual(before)
+    expect(await snapshotDir(dir)).toEqual(before)
   }
 
   it('when the repository does not exist', async () => {

@@ -2,16 +2,20 @@ import { describe, expect, it } from 'vitest'
 import { buildModel } from '../../codegen/model.js'
 import { emit } from '../../codegen/emit.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
-import { parseLexiconDocs } from '../../codegen/parse.js'
+import { parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
 import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
 import { LEXICONS } from './helpers.js'
 
-const corpus = parseLexiconDocs(await loadLexiconFiles(LEXICONS))
-const select = (include: string[], exclude: string[] = []) => selectDocs(corpus, { include, exclude }).map((d) => d.doc.id)
+const OPTIONS = { runtimeImport: '@lexgen/runtime', fileExt: '.ts' } as const
+const loaded = await loadLexiconFiles(LEXICONS)
+const lexicons = skimLexicons(loaded)
+const select = (include: string[], exclude: string[] = []) => selectDocs(lexicons, { include, exclude }).docs.map((d) => d.doc.id)
 
 describe('select', () => {
   it('reads and validates the whole 402-doc snapshot', () => {
-    expect(corpus).toHaveLength(402)
+    const { docs, problems } = parseLexiconDocs(loaded)
+    expect(problems).toEqual([])
+    expect(docs).toHaveLength(402)
   })
 
   it('adds the reference closure of chat.bsky.convo.*: 44 docs', () => {
@@ -64,7 +68,7 @@ describe('emit', () => {
   }
 
   it('never lets lexicon text escape a comment or a string literal', () => {
-    const files = emit(buildModel([hostile] as never, '@lexgen/runtime'))
+    const files = emit(buildModel([hostile] as never, OPTIONS))
     const source = files.get('com/example/hostile.ts')!
     expect(source).not.toMatch(/\*\/ export const pwned/)
     expect(source).toContain("*\\/ export const pwned = true; /* it's")
@@ -85,7 +89,7 @@ describe('emit', () => {
         },
       },
     }
-    const model = buildModel([doc] as never, '@lexgen/runtime')
+    const model = buildModel([doc] as never, OPTIONS)
     const names = model.docs[0]!.names
     expect(names.get('output')!.type).toBe('OutputDef')
     expect(names.get('core')!.type).toBe('CoreDef')

@@ -9,8 +9,7 @@ import { once } from 'node:events'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { readOutputDir } from '../../codegen/write.js'
-import { removeDir, ROOT, tempDir } from './helpers.js'
+import { removeDir, ROOT, snapshotDir, tempDir } from './helpers.js'
 
 const defs = (properties: Record<string, unknown>) => ({ lexicon: 1, id: 'com.example.feed.defs', defs: { postView: { type: 'object', properties } } })
 const getPost = {
@@ -147,24 +146,24 @@ describe('lexgen generate --watch', () => {
   })
 
   it('keeps the last good output while a doc is broken, and carries on when it is fixed', async () => {
-    const good = await readOutputDir(join(dir, 'generated'))
+    const good = await snapshotDir(join(dir, 'generated'))
     const path = join(dir, 'lexicons/com/example/feed/defs.json')
     const before = await readFile(path, 'utf8')
     await writeFile(path, '{ "lexicon": 1, "id": ')
     await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json: not valid JSON \(/)
     await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
-    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+    expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
 
     // A doc that parses but references what does not exist is broken too.
     await saveByRename(path, defs({ author: { type: 'ref', ref: 'com.example.nowhere#thing' } }))
     await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
     await watch.lines.next(/^lexgen: generated keeps the last good output/)
-    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+    expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
 
     await saveByRename(path, before)
     // Compared with the last good output, nothing changed.
     await watch.lines.next(/^lexgen: lexicon changes: none$/)
-    expect(await readOutputDir(join(dir, 'generated'))).toEqual(good)
+    expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
   })
 
   it('follows the config, and a lexicon folder swapped in whole (as `lexgen pull` writes it)', async () => {
@@ -213,7 +212,7 @@ it('a SIGINT that arrives while a change is being generated still leaves a whole
     expect(code).toBe(0)
     expect(await leftovers(dir)).toEqual([])
     // Either the run finished (follow.ts is there) or it never started; never a half-written folder.
-    const files = [...(await readOutputDir(join(dir, 'generated'))).keys()]
+    const files = [...(await snapshotDir(join(dir, 'generated'))).keys()]
     expect(files).toEqual(expect.arrayContaining(['com/example/feed/defs.ts', 'com/example/feed/getPost.ts', 'index.ts']))
   } finally {
     await removeDir(dir)

@@ -73,6 +73,8 @@ beforeAll(async () => {
     include: ['com.example.*'],
     exclude: [],
     runtimeImport: '@lexgen/runtime',
+    strict: false,
+    fileExt: '.ts',
     docs: { dir: join(root, 'docs'), clientImport: './generated/index.js' },
   })
   pages = new Map(result.docs!)

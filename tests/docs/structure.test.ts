@@ -12,7 +12,7 @@ import * as runtime from '@lexgen/runtime'
 import type { PageOptions } from '@lexgen/runtime'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { buildModel } from '../../codegen/model.js'
-import { parseLexiconDocs } from '../../codegen/parse.js'
+import { parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
 import { selectDocs } from '../../codegen/select.js'
 import { emitDocs } from '../../codegen/emit/docs/index.js'
 import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
@@ -192,8 +192,8 @@ describe('what the docs state is what the runtime does', () => {
   })
 
   it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus', async () => {
-    const parsed = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
-    const model = buildModel(parsed, '@lexgen/runtime')
+    const { docs: parsed } = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+    const model = buildModel(parsed, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
     const values = new ExampleValues(model)
     // Lexicons rewrites the refs of the docs it is given (to `lex:` URIs): it gets copies.
     const reference = new Lexicons(parsed.map((p) => structuredClone(p.doc)))
@@ -215,8 +215,8 @@ describe('what the docs state is what the runtime does', () => {
 
 describe('docs for any selection', () => {
   async function docsFor(include: string[]): Promise<Map<string, string>> {
-    const parsed = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
-    return new Map(emitDocs(buildModel(selectDocs(parsed, { include, exclude: [] }), '@lexgen/runtime'), './src/atproto/index.js'))
+    const selected = selectDocs(skimLexicons(await loadLexiconFiles(`${ROOT}/lexicons`)), { include, exclude: [] })
+    return new Map(emitDocs(buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' }), './src/atproto/index.js'))
   }
 
   function brokenLinks(docs: ReadonlyMap<string, string>): string[] {

@@ -15,8 +15,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Secp256k1Keypair } from '@atproto/crypto'
 import { blocksToCarFile, readCarWithRoot } from '@atproto/repo'
-import { readOutputDir } from '../../codegen/write.js'
-import { removeDir, ROOT, runCli, tempDir } from '../codegen/helpers.js'
+import { removeDir, ROOT, runCli, snapshotDir, tempDir } from '../codegen/helpers.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import {
   createAccount,
@@ -102,7 +101,7 @@ function pull(dir: string, ...args: string[]) {
 
 /** Everything under the project folder, to show a failed pull wrote nothing. */
 async function snapshot(dir: string): Promise<Map<string, string>> {
-  return readOutputDir(dir)
+  return snapshotDir(dir)
 }
 
 async function lockOf(dir: string) {
@@ -303,7 +302,7 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
   it('when the fetched doc is not a valid lexicon, or not the doc it was fetched as', async () => {
     const dir = await pulledProject()
     await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.broken', defs: { main: { type: 'bogus' } } } as { id: string })
-    await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.other', defs: {} } as { id: string }, 'com.example.empty.impostor')
+    await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.other', defs: { main: { type: 'token' } } } as { id: string }, 'com.example.empty.impostor')
     try {
       zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
       await expectRefused(dir, () => pull(dir, 'com.example.empty.broken'), /^lexgen: error: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.broken at defs\.main: /)

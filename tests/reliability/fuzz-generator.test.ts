@@ -12,8 +12,8 @@ import fc from 'fast-check'
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generate, LexgenError, readOutputDir, type ResolvedOptions } from '../../codegen/index.js'
-import { LEXICONS, makeTypecheckable, removeDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+import { generate, LexgenError, type ResolvedOptions } from '../../codegen/index.js'
+import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 import { CANARY_IN_CODE, hostileName, hostileText } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
@@ -46,7 +46,7 @@ beforeAll(async () => {
   const lexicons = await writeDocs(join(root, 'base'), [...base.values()])
   const first = await runCli(['generate', '--lexicons', lexicons, '--out', previousOut, '--include', '*'], root)
   expect(first.code, first.stderr).toBe(0)
-  previous = await readOutputDir(previousOut)
+  previous = await snapshotDir(previousOut)
 })
 afterAll(async () => {
   await removeDir(root)
@@ -213,7 +213,7 @@ describe('random and mutated lexicon docs into the generator', () => {
         const index = n++
         outcomes.cases++
         const lexicons = await writeDocs(join(root, 'case'), docs)
-        const options: ResolvedOptions = { lexicons, out: join(root, 'unused'), include: ['*'], exclude: [], runtimeImport: '@lexgen/runtime' }
+        const options: ResolvedOptions = { lexicons, out: join(root, 'unused'), include: ['*'], exclude: [], runtimeImport: '@lexgen/runtime', strict: false, fileExt: '.ts' }
         let files: ReadonlyMap<string, string> | undefined
         try {
           files = (await generate(options)).files
@@ -235,7 +235,7 @@ describe('random and mutated lexicon docs into the generator', () => {
           const cli = await runCli(['generate', '--lexicons', lexicons, '--out', previousOut, '--include', '*'], root)
           expect(cli.stderr).not.toContain('internal error')
           expect(cli.stderr).not.toMatch(/\n\s+at /)
-          const now = await readOutputDir(previousOut)
+          const now = await snapshotDir(previousOut)
           if (cli.code === 0) {
             outcomes.cliExit0++
             expect(files).toBeDefined()

@@ -18,8 +18,8 @@ import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generate, readOutputDir, type OutputFiles } from '../../codegen/index.js'
-import { LEXICONS, makeTypecheckable, removeDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+import { generate, type OutputFiles } from '../../codegen/index.js'
+import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 import { BREAKOUTS, CANARY, CANARY_IN_CODE } from './support/hostile.js'
 import { report } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
@@ -47,8 +47,8 @@ describe('killing the generator mid-run', () => {
   beforeAll(async () => {
     await mkdir(join(root, 'kill'), { recursive: true })
     expect((await runCli(previousArgs(), root)).code).toBe(0)
-    previous = await readOutputDir(out())
-    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: '@lexgen/runtime' })).files
+    previous = await snapshotDir(out())
+    next = (await generate({ lexicons: LEXICONS, out: out(), include: ['*'], exclude: [], runtimeImport: '@lexgen/runtime', strict: false, fileExt: '.ts' })).files
     expect(previous.size).toBeGreaterThan(40)
     expect(next.size).toBeGreaterThan(400)
   })
@@ -81,7 +81,7 @@ describe('killing the generator mid-run', () => {
     // One run left alone measures the write phase: from the staging dir appearing to the exit.
     const timing = await killedRun('SIGKILL')
     expect(timing.completed).toBe(true)
-    expect(sameFiles(await readOutputDir(out()), next)).toBe(true)
+    expect(sameFiles(await snapshotDir(out()), next)).toBe(true)
     expect((await runCli(previousArgs(), root)).code).toBe(0)
     const write = Math.max(20, timing.writeMs ?? 0)
     figures.writeMs = Math.round(write)
@@ -98,7 +98,7 @@ describe('killing the generator mid-run', () => {
       const { completed, killed } = await killedRun(signal, when)
       if (killed) figures.killed++
       if (completed) figures.completed++
-      const now = await readOutputDir(out())
+      const now = await snapshotDir(out())
       const isPrevious = sameFiles(now, previous)
       const isNew = sameFiles(now, next)
       expect(isPrevious || isNew, `after ${signal} ${JSON.stringify(when)}: ${now.size} files, neither the previous output nor the new one`).toBe(true)
@@ -113,13 +113,13 @@ describe('killing the generator mid-run', () => {
       const again = await runCli(previousArgs(), root)
       expect(again.code, again.stderr).toBe(0)
       expect(await leftovers(join(root, 'kill'))).toEqual([])
-      expect(sameFiles(await readOutputDir(out()), previous)).toBe(true)
+      expect(sameFiles(await snapshotDir(out()), previous)).toBe(true)
       if (left.length) figures.recovered++
     }
     report('generator kills', figures)
     // The plan must actually have interrupted runs, including during the write.
     expect(figures.killed).toBeGreaterThanOrEqual(8)
-  })
+  }, 300_000) // ~30 whole-corpus runs: minutes on a loaded 2-core machine
 
   it('a kill between the two renames: the next run puts the previous output back before anything else', async () => {
     // The state a run killed right after moving the old output aside leaves: no out/, the old
@@ -130,7 +130,7 @@ describe('killing the generator mid-run', () => {
     await mkdir(parent, { recursive: true })
     const outDir = join(parent, 'out')
     expect((await runCli(['generate', '--lexicons', LEXICONS, '--out', outDir, '--include', 'chat.bsky.convo.*'], root)).code).toBe(0)
-    const before = await readOutputDir(outDir)
+    const before = await snapshotDir(outDir)
     await cp(outDir, join(parent, `.lexgen-out-${dead.pid}-AbC123`), { recursive: true })
     await cp(outDir, join(parent, `.lexgen-out-${dead.pid}-AbC123-previous`), { recursive: true })
     await rm(outDir, { recursive: true })
@@ -138,7 +138,7 @@ describe('killing the generator mid-run', () => {
     // `check` (which only reads) sees the previous output again, and up to date.
     const check = await runCli(['check', '--lexicons', LEXICONS, '--out', outDir, '--include', 'chat.bsky.convo.*'], root)
     expect(check.code, check.stderr).toBe(0)
-    expect(sameFiles(await readOutputDir(outDir), before)).toBe(true)
+    expect(sameFiles(await snapshotDir(outDir), before)).toBe(true)
     expect(await leftovers(parent)).toEqual([])
   })
 
@@ -225,7 +225,7 @@ describe('hostile lexicon text', () => {
     const out = join(root, 'hostile-out')
     const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, '--include', 'com.example.*'], root)
     expect(result.code, result.stderr).toBe(0)
-    const files = await readOutputDir(out)
+    const files = await snapshotDir(out)
     let canaries = 0
     for (const [path, source] of files) {
       canaries += source.split(CANARY).length - 1
@@ -251,7 +251,7 @@ describe('hostile lexicon text', () => {
     const g = globalThis as Record<string, unknown>
     g[CANARY] = () => void calls++
     try {
-      for (const path of (await readOutputDir(out)).keys()) {
+      for (const path of (await snapshotDir(out)).keys()) {
         const mod = (await import(pathToFileURL(join(out, path)).href)) as Record<string, unknown>
         expect(Object.keys(mod).length).toBeGreaterThan(0)
       }

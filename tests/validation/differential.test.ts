@@ -9,7 +9,7 @@ import { jsonToLex, type LexiconDoc } from '@atproto/lexicon'
 import { describe, expect, it } from 'vitest'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { buildModel } from '../../codegen/model.js'
-import { parseLexiconDocs } from '../../codegen/parse.js'
+import { skimLexicons } from '../../codegen/parse.js'
 import { selectDocs } from '../../codegen/select.js'
 import type { Validator } from '../../runtime/validate.js'
 import { TRICKY } from './samples.js'
@@ -40,8 +40,8 @@ interface Subject {
 
 /** Every validatable part of the given docs: method params/input/output, and object and record defs. */
 async function subjects(include: string[], lexicons: string, dir: string): Promise<Subject[]> {
-  const parsed = selectDocs(parseLexiconDocs(await loadLexiconFiles(lexicons)), { include, exclude: [] })
-  const model = buildModel(parsed, '@lexgen/runtime')
+  const { docs } = selectDocs(skimLexicons(await loadLexiconFiles(lexicons)), { include, exclude: [] })
+  const model = buildModel(docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
   const out: Subject[] = []
   for (const doc of model.docs) {
     const mod = await import(join(dir, doc.path))

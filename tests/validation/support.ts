@@ -92,6 +92,8 @@ export function loadFixture(): Promise<Fixture> {
       include: ['*'],
       exclude: [],
       runtimeImport: join(ROOT, 'runtime/index.ts'),
+      strict: false,
+      fileExt: '.ts',
     })
     const dir = await mkdtemp(join(tmpdir(), 'lexgen-validation-'))
     for (const [path, text] of files) {

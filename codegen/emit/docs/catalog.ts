@@ -5,7 +5,8 @@
  */
 import type { LexUserType, LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
-import { compare, forEachRef, resolveRef } from '../../select.js'
+import { forEachRef, resolveRef } from '../../select.js'
+import { compare } from '../../order.js'
 
 export interface DocumentedDef {
   readonly key: string

@@ -4,7 +4,7 @@
  * path, like the code emitter's, so `generate` writes and `check` compares them the same way.
  */
 import type { Model } from '../../model.js'
-import { compare } from '../../select.js'
+import { compare } from '../../order.js'
 import type { OutputFiles } from '../../emit.js'
 import { ExampleValues } from '../examples/values.js'
 import { markdownBanner } from '../writer.js'

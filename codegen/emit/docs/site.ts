@@ -4,7 +4,7 @@
  * becomes the relative path plus the anchor GitHub gives that heading on its page.
  */
 import { posix } from 'node:path'
-import { compare } from '../../select.js'
+import { compare } from '../../order.js'
 import { Anchors } from './markdown.js'
 
 /** Marks a link target in page text until it is resolved; never in lexicon text (inline() escapes nothing to it). */

@@ -1,0 +1,173 @@
+/**
+ * The output folder under hostile conditions: read-only folders (run as an unprivileged user, since
+ * root ignores permissions), an interrupted run's leftovers that cannot be removed, the folder's
+ * mode and setgid bit, a symbolic link as `--out`, links, special files and empty folders inside it,
+ * a data folder given by mistake, and symbolic links in the lexicon folder.
+ */
+import { execFile } from 'node:child_process'
+import { chmod, chown, lstat, mkdir, readdir, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LEXICONS, removeDir, runCli, snapshotDir, spawnCli, tempDir } from './helpers.js'
+
+const run = promisify(execFile)
+let root: string
+beforeAll(async () => {
+  root = await tempDir('lexgen-outdir-')
+  await chmod(root, 0o755)
+})
+afterAll(async () => {
+  await removeDir(root)
+})
+
+/** Root ignores file permissions: the CLI then runs as `nobody`, in folders that user owns. */
+const UNPRIVILEGED = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined
+
+async function ownedFolder(name: string): Promise<string> {
+  const dir = join(root, name)
+  await mkdir(dir, { recursive: true })
+  if (UNPRIVILEGED) await chown(dir, UNPRIVILEGED.uid, UNPRIVILEGED.gid)
+  return dir
+}
+
+/** The real binary, as the unprivileged user when there is one. */
+const cli = (args: string[]) => spawnCli(args, root, UNPRIVILEGED)
+
+const leftovers = async (dir: string) => (await readdir(dir)).filter((name) => name.startsWith('.lexgen-'))
+const small = ['--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getLog']
+const other = ['--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getConvo']
+
+describe('permissions', () => {
+  it('a read-only output folder, or parent: refused before anything moves, output intact, nothing left behind', async () => {
+    const parent = await ownedFolder('readonly')
+    const out = join(parent, 'out')
+    expect((await cli(['generate', ...small, '--out', out])).code).toBe(0)
+    const before = await snapshotDir(out)
+
+    for (const [what, folder] of [['output folder', out], ['parent', parent], ['a subfolder', join(out, 'chat')]] as const) {
+      await chmod(folder, 0o555)
+      const result = await cli(['generate', ...other, '--out', out])
+      await chmod(folder, 0o755)
+      expect(result.code, what).toBe(1)
+      expect(result.stderr, what).toMatch(/^lexgen: error: .*out: cannot replace the output directory: .* is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
+      expect(result.stderr).not.toContain('internal error')
+      expect(await snapshotDir(out), what).toEqual(before)
+      expect(await leftovers(parent), what).toEqual([])
+    }
+    // And the next run, with permissions back, just works.
+    const again = await cli(['generate', ...other, '--out', out])
+    expect(again.code, again.stderr).toBe(0)
+  })
+
+  it("an interrupted run's leftover that cannot be removed: reported, and every run still works", async () => {
+    const parent = await ownedFolder('stuck')
+    const out = join(parent, 'out')
+    expect((await cli(['generate', ...small, '--out', out])).code).toBe(0)
+    // What a run killed mid-cleanup leaves (pid 1 is init: alive, so it would be left alone; use a dead pid).
+    const dead = (await run(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'])).stdout
+    const stuck = join(parent, `.lexgen-out-${dead}-AbC123-previous`)
+    await mkdir(join(stuck, 'locked'), { recursive: true })
+    await writeFile(join(stuck, 'locked/file.ts'), 'x')
+    if (UNPRIVILEGED) for (const path of [stuck, join(stuck, 'locked'), join(stuck, 'locked/file.ts')]) await chown(path, UNPRIVILEGED.uid, UNPRIVILEGED.gid)
+    await chmod(join(stuck, 'locked'), 0o555)
+    for (const command of ['generate', 'check']) {
+      const result = await cli([command, ...other, '--out', out])
+      expect(result.stderr).toContain(`lexgen: warning: could not clean up ${stuck}, left by an interrupted run (`)
+      expect(result.stderr).not.toContain('internal error')
+      expect(result.code, result.stderr).toBe(0)
+    }
+    await chmod(join(stuck, 'locked'), 0o755)
+    expect((await cli(['check', ...other, '--out', out])).stderr).toBe('')
+    expect(await leftovers(parent)).toEqual([])
+  })
+})
+
+describe("the folder's own properties", () => {
+  it('keeps the mode of an existing output folder, setgid included; a new one gets the umask, not 0700', async () => {
+    const parent = await ownedFolder('mode')
+    const out = join(parent, 'out')
+    await mkdir(out)
+    await chmod(out, 0o2775)
+    expect((await runCli(['generate', ...small, '--out', out])).code).toBe(0)
+    expect((await stat(out)).mode & 0o7777).toBe(0o2775)
+    expect((await runCli(['generate', ...other, '--out', out])).code).toBe(0)
+    expect((await stat(out)).mode & 0o7777).toBe(0o2775)
+
+    const fresh = join(parent, 'fresh')
+    const umask = (await run(process.execPath, ['-e', 'process.stdout.write(String(process.umask()))'])).stdout
+    expect((await runCli(['generate', ...small, '--out', fresh])).code).toBe(0)
+    expect((await stat(fresh)).mode & 0o777).toBe(0o777 & ~Number(umask))
+  })
+
+  it('writes through a symbolic link given as --out, and refuses one that leads nowhere', async () => {
+    const parent = await ownedFolder('link')
+    const real = join(parent, 'real')
+    await mkdir(real)
+    await symlink('real', join(parent, 'out'))
+    expect((await runCli(['generate', ...small, '--out', join(parent, 'out')])).code).toBe(0)
+    expect((await lstat(join(parent, 'out'))).isSymbolicLink()).toBe(true)
+    expect(await readlink(join(parent, 'out'))).toBe('real')
+    expect([...(await snapshotDir(real)).keys()]).toContain('chat/bsky/convo/getLog.ts')
+    expect((await runCli(['check', ...small, '--out', join(parent, 'out')])).code).toBe(0)
+
+    await symlink('missing', join(parent, 'dangling'))
+    const result = await runCli(['generate', ...small, '--out', join(parent, 'dangling')])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/dangling: the output directory is a symbolic link that cannot be followed \(ENOENT\)/)
+  })
+})
+
+describe('what is not generated, inside the output folder', () => {
+  it('symbolic links, special files and empty folders are stray: generate refuses, check lists them', async () => {
+    const out = join(await ownedFolder('stray'), 'out')
+    expect((await runCli(['generate', ...small, '--out', out])).code).toBe(0)
+    await symlink('/etc/hostname', join(out, 'a-link'))
+    await mkdir(join(out, 'b-empty'))
+    await run('mkfifo', [join(out, 'c-fifo')])
+    const generate = await runCli(['generate', ...other, '--out', out])
+    expect(generate.code).toBe(1)
+    expect(generate.stderr).toContain('which would be lost:\n  a-link (symbolic link)\n')
+    const check = await runCli(['check', ...small, '--out', out])
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('  stray:   a-link (symbolic link)\n  stray:   b-empty/ (empty folder)\n  stray:   c-fifo (not a regular file)\n')
+    expect((await lstat(join(out, 'a-link'))).isSymbolicLink()).toBe(true)
+  })
+
+  it('a data folder given as --out: refused on the first file without the banner, reading only its first bytes', async () => {
+    const data = await ownedFolder('data')
+    await run('mkfifo', [join(data, 'a-pipe')]) // opening it would block forever
+    await writeFile(join(data, 'big.bin'), '')
+    await truncate(join(data, 'big.bin'), 2 ** 31) // 2 GiB, sparse: reading it whole would fail
+    await writeFile(join(data, 'notes.txt'), 'mine')
+    const check = await runCli(['check', ...small, '--out', data])
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('  stray:   a-pipe (not a regular file)\n  stray:   big.bin\n  stray:   notes.txt\n')
+    const generate = await runCli(['generate', ...small, '--out', data])
+    expect(generate.code).toBe(1)
+    expect(generate.stderr).toContain('which would be lost:\n  a-pipe (not a regular file)\n')
+    expect((await readdir(data)).sort()).toEqual(['a-pipe', 'big.bin', 'notes.txt'])
+  })
+})
+
+describe('symbolic links in the lexicon folder', () => {
+  it('are followed, to files and folders; a loop is read once and reported', async () => {
+    const dir = await ownedFolder('lexlinks')
+    const lexicons = join(dir, 'lexicons')
+    // Files linked one by one next to folders linked whole; the real files stay in the snapshot.
+    await mkdir(join(lexicons, 'chat/bsky/convo'), { recursive: true })
+    for (const name of ['getLog.json', 'defs.json']) await symlink(join(LEXICONS, 'chat/bsky/convo', name), join(lexicons, 'chat/bsky/convo', name))
+    for (const folder of ['chat/bsky/actor', 'chat/bsky/embed', 'chat/bsky/group', 'app', 'com']) await symlink(join(LEXICONS, folder), join(lexicons, folder))
+    await symlink('..', join(lexicons, 'chat/loop'))
+    const result = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.getLog', '--out', join(dir, 'out')])
+    expect(result.stderr).toContain('  chat/loop: skipped: the same folder as . (read once; a symbolic link loop or a second link to it)\n')
+    expect(result.code, result.stderr).toBe(0)
+    expect([...(await snapshotDir(join(dir, 'out'))).keys()]).toContain('app/bsky/richtext/facet.ts')
+    expect(result.stderr).toMatch(/^lexgen: warning: 1 lexicon file outside/)
+
+    await symlink('nowhere.json', join(lexicons, 'chat/bsky/convo/broken.json'))
+    const broken = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.*', '--out', join(dir, 'out')])
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toContain('chat/bsky/convo/broken.json: symbolic link that cannot be followed: ENOENT')
+  })
+})

@@ -1,0 +1,125 @@
+/**
+ * Bad docs: all of them in one run (sorted, file + JSON path + reason), exit 1 and nothing
+ * written when the selection's closure is affected; warnings (exit 0) for docs outside it;
+ * `--strict` turns every bad doc into an error. Union mismatches name the deepest path.
+ */
+import { afterAll, describe, expect, it } from 'vitest'
+import { lexiconDir, removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
+
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(dirs.map(removeDir))
+})
+
+const object = (id: string, properties: object = { text: { type: 'string' } }) => ({ lexicon: 1, id, defs: { main: { type: 'object', properties } } })
+const query = (id: string, output: object) => ({ lexicon: 1, id, defs: { main: { type: 'query', output: { encoding: 'application/json', schema: output } } } })
+
+async function generate(docs: Record<string, unknown>, args: string[]) {
+  const lexicons = await lexiconDir(docs)
+  const out = await tempDir()
+  dirs.push(lexicons, out)
+  const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, ...args])
+  return { ...result, files: await snapshotDir(out) }
+}
+
+describe('every bad doc in one run', () => {
+  const docs = {
+    'com/example/a.json': query('com.example.a', { type: 'ref', ref: 'com.example.b' }),
+    'com/example/b.json': object('com.example.b', { n: { type: 'integer', minimum: 'zero' } }),
+    'com/example/c.json': '{ "lexicon": 1,',
+    'com/example/d.json': { lexicon: 1, id: 'com.example.d', defs: { main: { type: 'object', properties: {} }, extra: { type: 'query' } } },
+    'com/example/e.json': query('com.example.e', { type: 'ref', ref: 'com.example.missing#x' }),
+  }
+
+  it('lists each with file, JSON path and reason, sorted; exit 1; nothing written', async () => {
+    const result = await generate(docs, ['--include', 'com.example.*'])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      [
+        'lexgen: error: 4 problems in 4 lexicon files:',
+        '  com/example/b.json at defs.main.properties.n.minimum: Expected number, received string',
+        '  com/example/c.json: not valid JSON (Expected double-quoted property name at line 1, column 16)',
+        '  com/example/d.json at defs.extra.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition.',
+        "  com/example/e.json at defs.main.output.schema.ref: reference 'com.example.missing#x' names lexicon 'com.example.missing', which is not in the lexicon directory",
+        '',
+      ].join('\n'),
+    )
+    expect(result.files.size).toBe(0)
+  })
+})
+
+describe('bad docs outside the selection', () => {
+  const docs = {
+    'pub/layers/corpus/text.json': object('pub.layers.corpus.text', { ref: { type: 'ref', ref: 'pub.layers.defs#span' } }),
+    'pub/layers/defs.json': { lexicon: 1, id: 'pub.layers.defs', defs: { span: { type: 'object', properties: { start: { type: 'integer' } } } } },
+    'pub/layers/broken.json': '{ not json',
+    'pub/layers/other.json': object('pub.layers.other', { n: { type: 'integer', maximum: 'ten' } }),
+    'pub/layers/noid.json': { lexicon: 1, defs: {} },
+  }
+
+  it('are warnings when nothing selected refers to them: listed, exit 0, code written', async () => {
+    const result = await generate(docs, ['--include', 'pub.layers.corpus.*'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toBe(
+      [
+        "lexgen: warning: 2 lexicon files outside the selection's references could not be used (--strict makes this an error):",
+        "  pub/layers/broken.json: not valid JSON (Expected property name or '}' at line 1, column 3)",
+        '  pub/layers/noid.json at id: Required',
+        '',
+      ].join('\n'),
+    )
+    expect([...result.files.keys()]).toContain('pub/layers/corpus/text.ts')
+    expect([...result.files.keys()]).toContain('pub/layers/defs.ts')
+  })
+
+  it('are errors inside the closure: a referenced doc that fails', async () => {
+    const result = await generate({ ...docs, 'pub/layers/defs.json': '{"lexicon": 1' }, ['--include', 'pub.layers.corpus.*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("  pub/layers/corpus/text.json at defs.main.properties.ref.ref: reference 'pub.layers.defs#span' names lexicon 'pub.layers.defs', whose file pub/layers/defs.json could not be used\n")
+    expect(result.stderr).toContain('  pub/layers/defs.json: not valid JSON')
+    expect(result.files.size).toBe(0)
+  })
+
+  it('--strict makes every bad doc an error, checked fully', async () => {
+    const result = await generate(docs, ['--include', 'pub.layers.corpus.*', '--strict'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^lexgen: error: 3 problems in 3 lexicon files:\n/)
+    expect(result.stderr).toContain('  pub/layers/other.json at defs.main.properties.n.maximum: Expected number, received string\n')
+    expect(result.files.size).toBe(0)
+  })
+
+  it('a bad file whose path matches the selection is an error', async () => {
+    const result = await generate({ ...docs, 'pub/layers/corpus/draft.json': '[' }, ['--include', 'pub.layers.corpus.*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('pub/layers/corpus/draft.json: not valid JSON')
+  })
+})
+
+describe("@atproto/lexicon's checks all apply", () => {
+  it('language tags of a permission set (validated by @atproto/syntax, loaded without @atproto/common-web)', async () => {
+    const perms = { lexicon: 1, id: 'com.example.perms', defs: { main: { type: 'permission-set', 'title:lang': { 'not a tag!': 'x' }, permissions: [] } } }
+    const result = await generate({ 'com/example/perms.json': perms }, ['--include', '*'])
+    expect(result.stderr).toBe('lexgen: error: com/example/perms.json at defs.main["title:lang"]["not a tag!"]: Invalid BCP47 language tag\n')
+    const good = await generate({ 'com/example/perms.json': { ...perms, defs: { main: { ...perms.defs.main, 'title:lang': { 'fr-FR': 'x' } } } } }, ['--include', '*'])
+    expect(good.code, good.stderr).toBe(0)
+  })
+})
+
+describe('union mismatches name the deepest path and the real reason', () => {
+  it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
+    const result = await generate({ 'com/example/q.json': query('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
+    expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.n.enum[0]: Expected number, received string\n')
+  })
+
+  it('a body schema of a type no branch takes: what each expected, merged', async () => {
+    const result = await generate({ 'com/example/q.json': query('com.example.q', { type: 'array', items: { type: 'string' } }) }, ['--include', '*'])
+    expect(result.stderr).toBe("lexgen: error: com/example/q.json at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'array'\n")
+  })
+
+  it('inside an inline object: the path through it', async () => {
+    const nested = { type: 'object', properties: { inner: { type: 'object', properties: { n: { type: 'integer', maximum: 'x' } } } } }
+    const result = await generate({ 'com/example/q.json': query('com.example.q', nested) }, ['--include', '*'])
+    expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.inner.properties.n.maximum: Expected number, received string\n')
+  })
+})

@@ -1,0 +1,162 @@
+/**
+ * The generated client in the projects users actually have. Each setup is a fresh temp project:
+ * the client generated into it, the runtime installed as a package (provideRuntime), a consumer
+ * program that uses both calling styles, pagination and typed errors, the user's usual build
+ * (tsc with an outDir, or a bundler), and then the built program run with node against a real
+ * `@atproto/xrpc-server` built from the same lexicons.
+ *
+ * Setups: this repo's tsconfig; `tsc --init` defaults (exactOptionalPropertyTypes,
+ * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); moduleResolution bundler
+ * (bundled by esbuild); erasableSyntaxOnly; and a `"type": "commonjs"` package (what `npm init -y`
+ * writes), where the client is generated as `.mts`.
+ */
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedConvo } from '../helpers/convo-calls.js'
+import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
+import { provideRuntime, removeDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+
+const run = promisify(execFile)
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
+let server: ChatServer
+let convoId: string
+const dirs: string[] = []
+
+beforeAll(async () => {
+  server = await startChatServer()
+  convoId = seedConvo(server).convoId
+})
+afterAll(async () => {
+  await server.close()
+  await Promise.all(dirs.map(removeDir))
+})
+
+/**
+ * The consumer: a user's program, written against the generated client as the README shows it.
+ * In a CommonJS package it is written as such code is (`import x = require()`, which Node 20.19+
+ * serves for ESM modules too); elsewhere as ESM.
+ */
+function program(commonjs: boolean): string {
+  const header = commonjs
+    ? `import lexgen = require('./generated/index.mjs')
+import settings = require('./config.mjs')
+const { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults } = lexgen
+const { config } = settings
+type CallOptions = lexgen.CallOptions
+type MessageView = lexgen.ChatBskyConvoDefs.MessageView
+`
+    : `import { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults, type CallOptions } from './generated/index.js'
+import type { ChatBskyConvoDefs } from './generated/index.js'
+import { config } from './config.js'
+type MessageView = ChatBskyConvoDefs.MessageView
+`
+  return `${header}
+async function main(): Promise<void> {
+  const client = new Client({ service: config.service, auth: config.token })
+  const { convo } = await client.chat.bsky.convo.getConvo({ convoId: config.convoId })
+  const sent: MessageView = await client.chat.bsky.convo.sendMessage({ convoId: convo.id, message: { text: 'hello' } })
+
+  // Pagination: pages and items.
+  const first = await client.chat.bsky.convo.getMessages({ convoId: convo.id, limit: 1 }, { maxPages: 50 })
+  let items = 0
+  for await (const message of first.allItems()) if (message.$type !== undefined) items++
+
+  // Standalone style: a Result, narrowed on the declared error class; withDefaults gives the Core
+  // the Client's retries and per-attempt timeout, which the call's \`timeout\` option adjusts.
+  const core = new Core(withDefaults({ service: config.service, auth: config.token }))
+  const options: CallOptions = { timeout: 5_000 }
+  const missing = await chatBskyConvoGetConvo(core, { convoId: 'no-such-convo' }, options)
+  const declared = !missing.ok && missing.error instanceof ChatBskyConvoGetConvo.InvalidConvoError
+
+  console.log(JSON.stringify({ sent: sent.text, items, ok: missing.ok, error: missing.ok ? undefined : missing.error.error, declared }))
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  throw error
+})
+`
+}
+
+interface Setup {
+  readonly name: string
+  readonly packageType: 'module' | 'commonjs'
+  readonly fileExt: '.ts' | '.mts'
+  /** compilerOptions laid over the base (`tsc --init`'s output, or this repo's), and how the program is built. */
+  readonly base: 'init' | 'repo'
+  readonly options: Record<string, unknown>
+  readonly build: 'tsc' | 'esbuild'
+}
+
+const SETUPS: Setup[] = [
+  { name: "this repo's tsconfig", packageType: 'module', fileExt: '.ts', base: 'repo', options: {}, build: 'tsc' },
+  { name: 'tsc --init defaults', packageType: 'module', fileExt: '.ts', base: 'init', options: {}, build: 'tsc' },
+  { name: 'moduleResolution bundler', packageType: 'module', fileExt: '.ts', base: 'init', options: { module: 'preserve', moduleResolution: 'bundler', noEmit: true }, build: 'esbuild' },
+  { name: 'erasableSyntaxOnly', packageType: 'module', fileExt: '.ts', base: 'init', options: { erasableSyntaxOnly: true }, build: 'tsc' },
+  { name: 'a "type": "commonjs" package (npm init -y), generated as .mts', packageType: 'commonjs', fileExt: '.mts', base: 'init', options: {}, build: 'tsc' },
+]
+
+/** What `tsc --init` writes, as JSON (it writes comments and trailing commas). */
+async function initOptions(project: string): Promise<Record<string, unknown>> {
+  await run(process.execPath, [TSC, '--init'], { cwd: project })
+  const text = await readFile(join(project, 'tsconfig.json'), 'utf8')
+  const json = text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1')
+  return (JSON.parse(json) as { compilerOptions: Record<string, unknown> }).compilerOptions
+}
+
+const REPO_OPTIONS = {
+  target: 'ES2022',
+  lib: ['ES2023', 'DOM'],
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  noImplicitOverride: true,
+  isolatedModules: true,
+  verbatimModuleSyntax: true,
+  skipLibCheck: true,
+  types: [],
+}
+
+describe('the generated client in users’ projects', () => {
+  it.each(SETUPS.map((setup) => [setup.name, setup] as const))('%s: typechecks, builds, runs', async (_name, setup) => {
+    const project = await tempDir('lexgen-consumer-')
+    dirs.push(project)
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: setup.packageType }))
+    await provideRuntime(project)
+    const generated = await runCli(['generate', '--out', join(project, 'generated'), '--file-ext', setup.fileExt], ROOT)
+    expect(generated.stderr).toBe('')
+    expect(generated.code).toBe(0)
+
+    await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs'))
+    await writeFile(join(project, `config${setup.packageType === 'commonjs' ? '.mts' : '.ts'}`), `export const config = ${JSON.stringify({ service: server.url, token: TEST_TOKEN, convoId })}\n`)
+    const base = setup.base === 'init' ? await initOptions(project) : REPO_OPTIONS
+    const compilerOptions = { ...base, ...(setup.build === 'tsc' ? { outDir: 'dist', rootDir: '.' } : {}), ...setup.options }
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts', '**/*.mts'], exclude: ['node_modules', 'dist'] }, null, 2))
+
+    const tsc = await typecheck(project)
+    expect(tsc.output).toBe('')
+    expect(tsc.code).toBe(0)
+
+    let entry = join(project, 'dist/main.js')
+    if (setup.build === 'esbuild') {
+      entry = join(project, 'bundle.mjs')
+      await run(join(ROOT, 'node_modules/.bin/esbuild'), [join(project, 'main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${entry}`, '--log-level=error'], { cwd: project })
+    }
+    const { stdout } = await run(process.execPath, [entry], { cwd: project })
+    expect(JSON.parse(stdout)).toEqual({ sent: 'hello', items: expect.any(Number), ok: false, error: 'InvalidConvo', declared: true })
+    expect(JSON.parse(stdout).items).toBeGreaterThan(1)
+  })
+
+  it('warns when .ts output lands in a CommonJS package', async () => {
+    const project = await tempDir('lexgen-consumer-')
+    dirs.push(project)
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', type: 'commonjs' }))
+    const result = await runCli(['generate', '--out', join(project, 'generated')], ROOT)
+    expect(result.code).toBe(0)
+    expect(result.stderr).toContain('package.json makes the generated .ts files CommonJS for Node and tsc, and they are ESM: generate with --file-ext .mts')
+  })
+})
