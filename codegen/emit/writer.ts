@@ -21,15 +21,11 @@ export function appendRaw(w: CodeBlockWriter, text: string): void {
   w.unsafeInsert(w.getLength() - 1, `\n${text}`)
 }
 
-/** What the line helpers (`writeDoc`, `writeTyped`) need of a writer: code-block-writer's, or `Lines`. */
-export interface LineSink {
-  writeLine(text: string): unknown
-  getIndentationLevel(): number
-  indent(block: () => void): unknown
-}
+/** Where the line helpers (`writeDoc`, `writeTyped`) write: a module's writer, or `Lines` laid out for it. */
+export type LineSink = CodeBlockWriter | Lines
 
 /** Single lines laid out with two-space indentation, for `appendRaw`: interfaces are built here. */
-export class Lines implements LineSink {
+export class Lines {
   private readonly lines: string[] = []
 
   /** `level`: the indentation the text will stand at (that of the writer it is appended to). */
@@ -37,6 +33,12 @@ export class Lines implements LineSink {
 
   writeLine(text: string): this {
     this.lines.push(`${'  '.repeat(this.level)}${text}`)
+    return this
+  }
+
+  /** An empty line (no indentation). */
+  blankLine(): this {
+    this.lines.push('')
     return this
   }
 
@@ -51,9 +53,24 @@ export class Lines implements LineSink {
     return this
   }
 
+  get empty(): boolean {
+    return this.lines.length === 0
+  }
+
   toString(): string {
     return this.lines.join('\n')
   }
+}
+
+/**
+ * Runs `write` on lines laid out at `w`'s indentation and appends them whole (see `appendRaw`),
+ * or, when `w` is such lines already, on `w` itself.
+ */
+export function laidOut(w: LineSink, write: (lines: Lines) => void): void {
+  if (w instanceof Lines) return write(w)
+  const lines = new Lines(w.getIndentationLevel())
+  write(lines)
+  if (!lines.empty) appendRaw(w, lines.toString())
 }
 
 /** The first line of every generated file; also how `check` and `generate` tell our files from hand-written ones. */
@@ -110,6 +127,10 @@ export function literalKey(name: string): string {
  * early and let the rest run as code, so it is broken up.
  */
 export function writeDoc(w: LineSink, lines: readonly (string | undefined)[]): void {
+  laidOut(w, (out) => docLines(out, lines))
+}
+
+function docLines(w: Lines, lines: readonly (string | undefined)[]): void {
   let joined = lines.filter((line) => line !== undefined).join('\n')
   if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
   if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
@@ -173,6 +194,10 @@ export function deprecation(description: string | undefined): string | undefined
  * (and a long array of a union as `(` members `)[]`), as a formatter would.
  */
 export function writeTyped(w: LineSink, head: string, type: string): void {
+  laidOut(w, (out) => typedLines(out, head, type))
+}
+
+function typedLines(w: Lines, head: string, type: string): void {
   const indent = w.getIndentationLevel() * 2
   if (indent + head.length + type.length <= MAX_LINE) {
     w.writeLine(`${head}${type}`)
