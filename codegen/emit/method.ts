@@ -1,13 +1,12 @@
-import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import { JSON_ENCODING, methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
 import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
-import { deprecation, laidOut, literalKey, type Lines, quote, writeDoc, writeTyped } from './writer.js'
+import { deprecation, literalKey, type Lines, quote, writeDoc, writeTyped } from './writer.js'
 
 /** `Params`, `Input`, `Output` (and `Message` for subscriptions) for a method's main def. */
-export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
+export function writeMethodTypes(ctx: ModuleContext, w: Lines): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription
   if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
     w.blankLineIfLastNot()
@@ -22,7 +21,7 @@ export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
   }
 }
 
-function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: LexXrpcBody, what: string): void {
+function writeBody(ctx: ModuleContext, w: Lines, name: string, body: LexXrpcBody, what: string): void {
   w.blankLineIfLastNot()
   const doc = [`${what} (\`${body.encoding}\`).`, body.description]
   if (body.encoding !== JSON_ENCODING) {
@@ -43,76 +42,74 @@ function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: L
   }
 }
 
-/** Declared error classes, the method descriptor and the standalone function, laid out (see `laidOut`). */
-export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: MethodModel): void {
+/** Declared error classes, the method descriptor and the standalone function. */
+export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   w.blankLineIfLastNot()
-  laidOut(w, (l) => {
-    for (const error of method.errors) {
-      writeDoc(l, [error.description ?? `The server's \`${error.name}\` error for this method.`])
-      l.writeLine(`export const ${error.className} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
-      l.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
-      l.blankLine()
+  for (const error of method.errors) {
+    writeDoc(w, [error.description ?? `The server's \`${error.name}\` error for this method.`])
+    w.writeLine(`export const ${error.className} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
+    w.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
+    w.blankLine()
+  }
+
+  writeDoc(w, ['Every error this method can fail with: the ones its lexicon declares, then the general ones.'])
+  w.writeLine(`export type Errors = ${[...method.errors.map((e) => e.className), rt(ctx, 'XrpcError')].join(' | ')}`)
+
+  w.blankLine()
+  writeDoc(w, ['What the runtime needs to call this method.'])
+  w.writeLine(`export const method: ${rt(ctx, 'Method')} = {`)
+  w.indent(() => {
+    w.writeLine('nsid: id,')
+    w.writeLine(`type: ${quote(method.type)},`)
+    if (main.type === 'procedure' && main.input) w.writeLine(`input: ${quote(main.input.encoding)},`)
+    if (main.output) w.writeLine(`output: ${quote(main.output.encoding)},`)
+    if (method.errors.length) {
+      w.writeLine(`errors: { ${method.errors.map((e) => `${literalKey(e.name)}: ${e.className}`).join(', ')} },`)
     }
-
-    writeDoc(l, ['Every error this method can fail with: the ones its lexicon declares, then the general ones.'])
-    l.writeLine(`export type Errors = ${[...method.errors.map((e) => e.className), rt(ctx, 'XrpcError')].join(' | ')}`)
-
-    l.blankLine()
-    writeDoc(l, ['What the runtime needs to call this method.'])
-    l.writeLine(`export const method: ${rt(ctx, 'Method')} = {`)
-    l.indent(() => {
-      l.writeLine('nsid: id,')
-      l.writeLine(`type: ${quote(method.type)},`)
-      if (main.type === 'procedure' && main.input) l.writeLine(`input: ${quote(main.input.encoding)},`)
-      if (main.output) l.writeLine(`output: ${quote(main.output.encoding)},`)
-      if (method.errors.length) {
-        l.writeLine(`errors: { ${method.errors.map((e) => `${literalKey(e.name)}: ${e.className}`).join(', ')} },`)
-      }
-      if (method.paginate) l.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
-    })
-    l.writeLine('}')
-    if (method.paginate) writePageTypes(ctx, l, method.paginate.items)
-
-    const args = methodArgs(ctx.doc)
-    const output = method.paginate ? 'Page' : main.output ? 'Output' : 'void'
-    const signature = [
-      `core: ${rt(ctx, 'Core')}`,
-      ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? rt(ctx, 'BinaryInput') : arg.type}`),
-      `options?: ${rt(ctx, method.paginate ? 'PageOptions' : 'CallOptions')}`,
-    ]
-    const request = args.length ? `{ ${args.map((arg) => arg.name).join(', ')} }` : '{}'
-    l.blankLine()
-    writeDoc(l, [
-      main.description,
-      deprecation(main.description),
-      '',
-      `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
-      method.paginate ? 'The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).' : undefined,
-      '',
-      ...exampleTag(methodExamples(ctx.model, ctx.doc).standalone),
-    ])
-    l.writeLine(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>> {`)
-    l.indent(() => {
-      if (method.paginate) {
-        l.writeLine(`return ${rtValue(ctx, 'callPaginated')}<Output, Item, Errors>(core, method, ${request}, options)`)
-      } else {
-        l.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
-      }
-    })
-    l.writeLine('}')
+    if (method.paginate) w.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
   })
+  w.writeLine('}')
+  if (method.paginate) writePageTypes(ctx, w, method.paginate.items)
+
+  const args = methodArgs(ctx.doc)
+  const output = method.paginate ? 'Page' : main.output ? 'Output' : 'void'
+  const signature = [
+    `core: ${rt(ctx, 'Core')}`,
+    ...args.map((arg) => `${arg.name}${arg.optional ? '?' : ''}: ${arg.type === 'BinaryInput' ? rt(ctx, 'BinaryInput') : arg.type}`),
+    `options?: ${rt(ctx, method.paginate ? 'PageOptions' : 'CallOptions')}`,
+  ]
+  const request = args.length ? `{ ${args.map((arg) => arg.name).join(', ')} }` : '{}'
+  w.blankLine()
+  writeDoc(w, [
+    main.description,
+    deprecation(main.description),
+    '',
+    `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
+    method.paginate ? 'The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).' : undefined,
+    '',
+    ...exampleTag(methodExamples(ctx.model, ctx.doc).standalone),
+  ])
+  w.writeLine(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>> {`)
+  w.indent(() => {
+    if (method.paginate) {
+      w.writeLine(`return ${rtValue(ctx, 'callPaginated')}<Output, Item, Errors>(core, method, ${request}, options)`)
+    } else {
+      w.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
+    }
+  })
+  w.writeLine('}')
 }
 
 /** `Item` (what `allItems()` yields) and `Page` (the output plus paging helpers). */
-function writePageTypes(ctx: ModuleContext, l: Lines, items: string | undefined): void {
-  l.blankLine()
-  writeDoc(l, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
+function writePageTypes(ctx: ModuleContext, w: Lines, items: string | undefined): void {
+  w.blankLine()
+  writeDoc(w, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
   const output = (ctx.doc.doc.defs.main as LexXrpcQuery).output?.schema
   const required = output?.type === 'object' && (output.required ?? []).includes(items ?? '')
   const field = `Output[${quote(items ?? '')}]`
-  l.writeLine(`export type Item = ${items ? `${required ? field : `NonNullable<${field}>`}[number]` : 'never'}`)
-  l.blankLine()
-  writeDoc(l, ['A page of results: the output, plus `nextPage()`, `for await` over pages and `allItems()`.'])
-  l.writeLine(`export type Page = ${rt(ctx, 'Paginated')}<Output, Item, Errors>`)
+  w.writeLine(`export type Item = ${items ? `${required ? field : `NonNullable<${field}>`}[number]` : 'never'}`)
+  w.blankLine()
+  writeDoc(w, ['A page of results: the output, plus `nextPage()`, `for await` over pages and `allItems()`.'])
+  w.writeLine(`export type Page = ${rt(ctx, 'Paginated')}<Output, Item, Errors>`)
 }

@@ -1,16 +1,20 @@
 import CodeBlockWriter from 'code-block-writer'
 import { MAX_LINE, unionMembers } from './layout.js'
 
-/** One writer configuration for every file, so output needs no formatter. */
+/**
+ * Generated modules are written in two ways. The lexicon modules and the client, which are most of
+ * the output, are laid out as lines (`Lines`) with the layout rules of layout.ts: code-block-writer
+ * scans each character it is given to track strings and comments, and its per-call bookkeeping was
+ * most of the emit time. Smaller fixed modules (session.ts) use code-block-writer, configured once here.
+ */
 export function newWriter(): CodeBlockWriter {
   return new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true, newLine: '\n' })
 }
 
 /**
- * Appends finished code (whole lines; every string and comment closed) as it is. code-block-writer
- * scans each character it is given to track strings and comments, which for the large, already
- * laid-out parts (validator functions) was most of the emit time; such text leaves that state as
- * it found it, and `unsafeInsert` before the last newline is the writer's own way to skip the scan.
+ * Appends finished code (whole lines; every string and comment closed) to code-block-writer as it
+ * is: such text leaves its string and comment tracking as it found it, and `unsafeInsert` before
+ * the last newline is the writer's own way to skip the scan.
  */
 export function appendRaw(w: CodeBlockWriter, text: string): void {
   if (w.getLength() === 0) {
@@ -21,14 +25,17 @@ export function appendRaw(w: CodeBlockWriter, text: string): void {
   w.unsafeInsert(w.getLength() - 1, `\n${text}`)
 }
 
-/** Where the line helpers (`writeDoc`, `writeTyped`) write: a module's writer, or `Lines` laid out for it. */
+/** Where the line helpers (`writeDoc`, `writeTyped`) write: laid-out lines, or a code-block-writer. */
 export type LineSink = CodeBlockWriter | Lines
 
-/** Single lines laid out with two-space indentation, for `appendRaw`: interfaces are built here. */
+/**
+ * Lines laid out with two-space indentation, as code-block-writer would write them for code whose
+ * strings never span lines (all generated code): a module, or a part of one to `appendRaw`.
+ */
 export class Lines {
   private readonly lines: string[] = []
 
-  /** `level`: the indentation the text will stand at (that of the writer it is appended to). */
+  /** `level`: the indentation the text starts at (that of the writer it is appended to, if any). */
   constructor(private level = 0) {}
 
   writeLine(text: string): this {
@@ -39,6 +46,18 @@ export class Lines {
   /** An empty line (no indentation). */
   blankLine(): this {
     this.lines.push('')
+    return this
+  }
+
+  /** An empty line unless the last one is (as code-block-writer's, for lines that never start empty). */
+  blankLineIfLastNot(): this {
+    if (this.lines.at(-1) !== '') this.lines.push('')
+    return this
+  }
+
+  /** Whole lines of text laid out already (indented, without a final newline). */
+  append(text: string): this {
+    this.lines.push(text)
     return this
   }
 
