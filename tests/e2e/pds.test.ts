@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
+import { inspect, promisify } from 'node:util'
+import { CredentialSession as AtpCredentialSession } from '@atproto/api'
 import { AuthenticationRequiredError, Core, withDefaults } from '../../runtime/index.js'
 import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'
 import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
@@ -17,6 +18,7 @@ import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listCon
 import { chatBskyConvoLockConvo } from '../../generated/chat/bsky/convo/lockConvo.js'
 import { chatBskyConvoSendMessage } from '../../generated/chat/bsky/convo/sendMessage.js'
 import { CredentialSession } from '../../generated/session.js'
+import { validation } from '../../generated/validation.js'
 import { createAccount, ownListeningAddresses, startE2e, xrpc, type Account, type E2e } from './harness.js'
 
 let e2e: E2e
@@ -174,20 +176,65 @@ describe('end to end through a real PDS', () => {
     expect(e2e.chat.rejected.length).toBe(before.rejected)
   })
 
-  it('is refused by the PDS for an app-password session (chat needs full access)', async () => {
-    const appPassword = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createAppPassword', {
-      token: alice.accessJwt,
-      body: { name: 'e2e', privileged: false },
+  /** An app password for `account`, with direct-message access (`privileged`) or without. */
+  async function appPassword(account: Account, privileged: boolean): Promise<string> {
+    const created = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createAppPassword', {
+      token: account.accessJwt,
+      body: { name: `e2e-${privileged ? 'dm' : 'plain'}-${Date.now()}`, privileged },
     })
-    expect(appPassword.status, JSON.stringify(appPassword.body)).toBe(200)
-    const session = await xrpc('POST', e2e.pds.url, 'com.atproto.server.createSession', {
-      body: { identifier: alice.handle, password: appPassword.body.password },
-    })
-    expect(session.status).toBe(200)
+    expect(created.status, JSON.stringify(created.body)).toBe(200)
+    return created.body.password as string
+  }
 
-    const result = await chatBskyConvoListConvos(clientFor(alice, session.body.accessJwt as string))
+  it('refuses chat to a plain app password (no direct-message access), before reaching the chat service', async () => {
+    const session = new CredentialSession({ service: e2e.pds.url, proxy: e2e.chat.proxy, retries: false })
+    await session.login({ identifier: alice.handle, password: await appPassword(alice, false) })
+    const before = e2e.chat.verified.length
+    const result = await chatBskyConvoListConvos(session.core)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error).toMatchObject({ status: 400, error: 'InvalidToken', message: 'Bad token method' })
+    expect(e2e.chat.verified.length).toBe(before)
+  })
+
+  it('chats with an app password created with direct-message access (privileged), through the PDS', async () => {
+    const session = new CredentialSession({ service: e2e.pds.url, proxy: e2e.chat.proxy, retries: false })
+    await session.login({ identifier: alice.handle, password: await appPassword(alice, true) })
+    const convo = await chatBskyConvoGetConvoForMembers(session.core, { members: [bob.did] })
+    if (!convo.ok) throw convo.error
+    expectVerified('chat.bsky.convo.getConvoForMembers', alice)
+    const sent = await chatBskyConvoSendMessage(session.core, { convoId: convo.value.convo.id, message: { text: 'sent with an app password' } })
+    if (!sent.ok) throw sent.error
+    expectVerified('chat.bsky.convo.sendMessage', alice)
+    await session.logout()
+  })
+
+  it("chats through @atproto/api's CredentialSession as the session manager of a Core (fetchHandler), no service given", async () => {
+    const manager = new AtpCredentialSession(new URL(e2e.pds.url))
+    await manager.login({ identifier: bob.handle, password: bob.password })
+    const core = new Core(withDefaults({ auth: manager, proxy: e2e.chat.proxy, retries: false, validation }))
+    const convo = await chatBskyConvoGetConvoForMembers(core, { members: [alice.did] })
+    if (!convo.ok) throw convo.error
+    expectVerified('chat.bsky.convo.getConvoForMembers', bob)
+    const sent = await chatBskyConvoSendMessage(core, { convoId: convo.value.convo.id, message: { text: 'via a session manager' } })
+    if (!sent.ok) throw sent.error
+    expectVerified('chat.bsky.convo.sendMessage', bob)
+    expect(sent.value.sender.did).toBe(bob.did)
+
+    // A typed error from the chat service, through the PDS, with no token in it or in the Core.
+    const missing = await chatBskyConvoGetMessages(core, { convoId: 'no-such-convo' })
+    expect(missing.ok).toBe(false)
+    if (!missing.ok) {
+      expect(missing.error.status).toBe(400)
+      expect(inspect(missing.error, { depth: 5 })).not.toContain(manager.session!.accessJwt)
+    }
+    expect(inspect(core, { depth: 5 })).not.toContain(manager.session!.accessJwt)
+
+    // A plain app password through the same kind of session manager is still refused by the PDS.
+    const plain = new AtpCredentialSession(new URL(e2e.pds.url))
+    await plain.login({ identifier: bob.handle, password: await appPassword(bob, false) })
+    const refused = await chatBskyConvoListConvos(new Core({ auth: plain, proxy: e2e.chat.proxy }))
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) expect(refused.error).toMatchObject({ status: 400, error: 'InvalidToken', message: 'Bad token method' })
   })
 
   it('the chat service itself rejects tokens it cannot verify for the method', async () => {
