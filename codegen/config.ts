@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 
-const CONFIG_FILE = 'lexgen.config.json'
+export const CONFIG_FILE = 'lexgen.config.json'
 
 /** Everything a run needs, with paths made absolute. */
 export interface ResolvedOptions {
@@ -134,14 +135,23 @@ function isInside(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
-/** The config file (`configPath`, else `lexgen.config.json` in `cwd` when present) and its absolute path. */
+/** The config file (`configPath`, else the one `configFilePath` finds) and its absolute path. */
 export async function loadConfig(configPath: string | undefined, cwd: string): Promise<{ file: string; config: ConfigFile }> {
   const file = configFilePath(configPath, cwd)
   return { file, config: await readConfig(file, configPath !== undefined) }
 }
 
+/**
+ * `configPath`, else the nearest `lexgen.config.json` from `cwd` up to the package root (the first
+ * folder with a `package.json`) or the filesystem root, so commands work from any subfolder of the
+ * project; else `lexgen.config.json` in `cwd`, which need not exist.
+ */
 export function configFilePath(configPath: string | undefined, cwd: string): string {
-  return resolve(cwd, configPath ?? CONFIG_FILE)
+  if (configPath !== undefined) return resolve(cwd, configPath)
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, CONFIG_FILE))) return join(dir, CONFIG_FILE)
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return resolve(cwd, CONFIG_FILE)
+  }
 }
 
 async function readConfig(file: string, required: boolean): Promise<ConfigFile> {

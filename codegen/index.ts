@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
 import { skimLexicons, type ParsedDoc } from './parse.js'
-import { selectDocs } from './select.js'
+import { selectDocs, type UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -22,6 +22,8 @@ export interface GenerateResult {
   readonly docsSelected: number
   /** Problems with docs outside the selection's closure: reported, not fatal (see `--strict`). */
   readonly warnings: readonly LexiconProblem[]
+  /** Include patterns that matched nothing while others did, with "did you mean" suggestions. */
+  readonly unmatched: readonly UnmatchedPattern[]
 }
 
 /**
@@ -43,6 +45,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     docsRead: loaded.files.length + loaded.problems.length,
     docsSelected: selected.docs.length,
     warnings: selected.warnings,
+    unmatched: selected.unmatched,
   }
 }
 
