@@ -47,7 +47,8 @@ export async function formatDiff(diff: OutputDiff, current: OutputDir, next: Out
   // Loaded only when there is a difference to show.
   const { createTwoFilesPatch } = await import('diff')
   const out: string[] = []
-  const list = (label: string, paths: string[]) => paths.forEach((path) => out.push(`  ${label} ${shown(path)}`))
+  // The list stays relative to the output folder the heading names; the patch's paths are the working directory's.
+  const list = (label: string, paths: string[]) => paths.forEach((path) => out.push(`  ${label} ${path}`))
   list('changed:', diff.changed)
   list('added:  ', diff.added)
   list('removed:', diff.removed)
