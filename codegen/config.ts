@@ -16,6 +16,8 @@ export interface ResolvedOptions {
   readonly strict: boolean
   /** Extension of the generated modules: `.ts`, or `.mts` (ESM whatever the package's `type`). */
   readonly fileExt: FileExt
+  /** `ts` (the default): TypeScript modules; `js`: JavaScript plus declarations (`.js` + `.d.ts`, or `.mjs` + `.d.mts`). */
+  readonly emit?: EmitLanguage
   /** Markdown reference docs; absent when they are off. */
   readonly docs?: DocsOptions
 }
@@ -28,6 +30,8 @@ export interface DocsOptions {
 }
 
 export type FileExt = '.ts' | '.mts'
+export type EmitLanguage = 'ts' | 'js'
+const EMIT_LANGUAGES: readonly string[] = ['ts', 'js']
 const FILE_EXTS: readonly string[] = ['.ts', '.mts']
 
 /** What the config file and the flags may set; flags win. */
@@ -41,6 +45,7 @@ export interface Options {
   docs?: string | false
   strict?: boolean
   fileExt?: string
+  emit?: string
 }
 
 /** The config file as read: the options plus sections other commands validate (`pull`). */
@@ -48,7 +53,7 @@ export interface ConfigFile extends Options {
   pull?: unknown
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'pull'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'emit', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -80,6 +85,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
+    emit: emitLanguage(flags.emit ?? config.emit ?? 'ts'),
   }
 }
 
@@ -87,6 +93,11 @@ function fileExt(value: string): FileExt {
   const ext = value.startsWith('.') ? value : `.${value}`
   if (!FILE_EXTS.includes(ext)) throw new LexgenError(`--file-ext must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
   return ext as FileExt
+}
+
+function emitLanguage(value: string): EmitLanguage {
+  if (!EMIT_LANGUAGES.includes(value)) throw new LexgenError(`--emit must be one of ${EMIT_LANGUAGES.join(', ')} (got '${value}')`)
+  return value as EmitLanguage
 }
 
 /**
