@@ -126,8 +126,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `credentials, picks its PDS (${code('service')} may be left out) and refreshes its tokens; retries, timeouts, the proxy header, ` +
       `validation and the typed errors stay as they are: ${code('new Client({ auth: oauthSession })')}.` +
       (hasChat
-        ? ` For chat over OAuth, request the scopes ${code('atproto')} and ${code(`include:chat.bsky.authFullChatClient?aud=${BSKY_CHAT_PROXY.replace('#', '%23')}`)} ` +
-          `(the Bluesky Chat permission set, for the chat service the calls are proxied to).`
+        ? ` For chat over OAuth, request ${code('atproto')} plus the Bluesky Chat permission set for the chat service, ` +
+          `${code(`include:chat.bsky.authFullChatClient?aud=${BSKY_CHAT_PROXY.replace('#', '%23')}`)}, or the transitional ` +
+          `${code('transition:chat.bsky')}, which PDS versions that check proxied calls against the bare service DID require.`
         : ''),
   )
 
