@@ -7,22 +7,15 @@ import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedConvo } from '../helpers/convo-calls.js'
-import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { seededServer } from '../helpers/convo-calls.js'
+import { TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { provideRuntime, removeDir, runCli, snapshotDir, tempDir, typecheck } from './helpers.js'
 
 const run = promisify(execFile)
 const dirs: string[] = []
-let server: ChatServer
-let convoId: string
-
-beforeAll(async () => {
-  server = await startChatServer()
-  convoId = seedConvo(server).convoId
-})
+const world = seededServer()
 afterAll(async () => {
-  await server.close()
   await Promise.all(dirs.map(removeDir))
 })
 
@@ -56,8 +49,8 @@ describe('generate --emit js', () => {
     expect(files).toContain('chat/bsky/convo/getConvo.js')
 
     await writeFile(join(dir, 'main.js'), PROGRAM('js'))
-    const { stdout } = await run(process.execPath, [join(dir, 'main.js'), server.url, TEST_TOKEN, convoId], { cwd: dir })
-    expect(JSON.parse(stdout)).toEqual({ id: convoId, declared: true })
+    const { stdout } = await run(process.execPath, [join(dir, 'main.js'), world.server.url, TEST_TOKEN, world.convoId], { cwd: dir })
+    expect(JSON.parse(stdout)).toEqual({ id: world.convoId, declared: true })
 
     // A TypeScript caller of the JavaScript client: the declarations carry the types.
     await writeFile(join(dir, 'typed.ts'), `import { Client, type ChatBskyConvoDefs } from './generated/index.js'
@@ -84,8 +77,8 @@ export { view }
     expect(files).toContain('index.d.mts')
     expect(files.filter((f) => !f.endsWith('.mjs') && !f.endsWith('.d.mts'))).toEqual([])
     await writeFile(join(dir, 'main.mjs'), PROGRAM('mjs'))
-    const { stdout } = await run(process.execPath, [join(dir, 'main.mjs'), server.url, TEST_TOKEN, convoId], { cwd: dir })
-    expect(JSON.parse(stdout)).toEqual({ id: convoId, declared: true })
+    const { stdout } = await run(process.execPath, [join(dir, 'main.mjs'), world.server.url, TEST_TOKEN, world.convoId], { cwd: dir })
+    expect(JSON.parse(stdout)).toEqual({ id: world.convoId, declared: true })
   })
 
   it('is deterministic, covered by check, and its docs examples are JavaScript', async () => {
