@@ -1,8 +1,9 @@
 /**
  * The codegen pipeline, one stage per module, plain data between them:
  * load files → skim ids → select the reference closure (checking those docs fully) → model names →
- * emit files (and, when asked, their Markdown reference). The check runs on a worker thread
- * alongside modelling and emitting (check.ts), which are kept only when it passes.
+ * emit files (and, when asked, their Markdown reference) → with `--emit js`, compile them to JavaScript.
+ * The check runs on a worker thread alongside modelling and emitting (check.ts), which are kept
+ * only when it passes.
  */
 import { checkedBuild } from './check.js'
 import { emit, type OutputFiles } from './emit.js'
@@ -11,6 +12,7 @@ import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
 import type { ParsedDoc } from './parse.js'
+import type { UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -22,6 +24,8 @@ export interface GenerateResult {
   readonly docsSelected: number
   /** Problems with docs outside the selection's closure: reported, not fatal (see `--strict`). */
   readonly warnings: readonly LexiconProblem[]
+  /** Include patterns that matched nothing while others did, with "did you mean" suggestions. */
+  readonly unmatched: readonly UnmatchedPattern[]
 }
 
 /**
@@ -42,7 +46,13 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     },
     { inThread: cache !== undefined },
   )
-  const { files, docs } = built
+  let { files, docs } = built
+  if (options.emit === 'js') {
+    // Loads the TypeScript compiler: only for this option.
+    const { compileToJavaScript, javascriptExamples } = await import('./javascript.js')
+    files = await compileToJavaScript(files)
+    if (docs) docs = await javascriptExamples(docs)
+  }
   return {
     files,
     ...(docs ? { docs } : {}),
@@ -50,6 +60,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     docsRead: loaded.files.length + loaded.problems.length,
     docsSelected: selected.docs.length,
     warnings: selected.warnings,
+    unmatched: selected.unmatched,
   }
 }
 
