@@ -2,15 +2,17 @@
  * The codegen pipeline, one stage per module, plain data between them:
  * load files → skim ids → select the reference closure (checking those docs fully) → model names →
  * emit files (and, when asked, their Markdown reference) → with `--emit js`, compile them to JavaScript.
+ * The check runs on a worker thread alongside modelling and emitting (check.ts), which are kept
+ * only when it passes.
  */
+import { checkedBuild } from './check.js'
 import { emit, type OutputFiles } from './emit.js'
-import { emitDocs } from './emit/docs/index.js'
-import { LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
+import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
-import { skimLexicons, type ParsedDoc } from './parse.js'
-import { selectDocs, type UnmatchedPattern } from './select.js'
+import type { ParsedDoc } from './parse.js'
+import type { UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -28,17 +30,23 @@ export interface GenerateResult {
 
 /**
  * Runs the pipeline in memory; nothing is written. Throws `LexiconErrors` listing every bad doc that
- * matters. `cache` keeps files read across runs (`--watch`).
+ * matters. `cache` keeps files read across runs (`--watch`, which also keeps the check in this thread).
  */
 export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
   const loaded = await loadLexiconFiles(options.lexicons, cache)
   if (loaded.files.length + loaded.problems.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
-  const lexicons = skimLexicons(loaded)
-  const selected = selectDocs(lexicons, options)
-  if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings)
-  const model = buildModel(selected.docs, options)
-  let files = emit(model)
-  let docs = options.docs ? emitDocs(model, options.docs.clientImport) : undefined
+  // Loaded only when asked for: most runs write no docs.
+  const emitDocs = options.docs && (await import('./emit/docs/index.js')).emitDocs
+  const { selected, built } = await checkedBuild(
+    loaded,
+    options,
+    (docs) => {
+      const model = buildModel(docs, options)
+      return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!.clientImport) : undefined }
+    },
+    { inThread: cache !== undefined },
+  )
+  let { files, docs } = built
   if (options.emit === 'js') {
     // Loads the TypeScript compiler: only for this option.
     const { compileToJavaScript, javascriptExamples } = await import('./javascript.js')

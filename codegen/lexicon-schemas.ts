@@ -29,4 +29,12 @@ function load(): Schemas {
   }
 }
 
-export const { lexiconDoc, lexObject, lexUserType } = load()
+let schemas: Schemas | undefined
+
+/**
+ * Loaded on first use, not on import: a run that checks its docs on a worker thread (see check.ts)
+ * never loads them on the main thread.
+ */
+export function lexiconSchemas(): Pick<Schemas, 'lexiconDoc' | 'lexObject' | 'lexUserType'> {
+  return (schemas ??= load())
+}

@@ -11,13 +11,13 @@
  *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs, and
  *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …).
  *
- * Every stage passes plain data: `skimLexicons` reads only what selecting needs (id), `parseDoc`
- * checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` and `--strict` use it).
+ * Every stage passes plain data: `checkIds` and `skimLexicons` read only what selecting needs (id),
+ * `parseDoc` checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` uses it).
  */
 import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
-import { lexiconDoc, lexObject, lexUserType } from './lexicon-schemas.js'
-import type { LoadedLexicons } from './load.js'
+import { lexiconSchemas } from './lexicon-schemas.js'
+import type { LoadedFile, LoadedLexicons } from './load.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
@@ -58,31 +58,53 @@ interface ZodIssueLike {
   unionErrors?: { issues: ZodIssueLike[] }[]
 }
 
-const idSchema = lexiconDoc.innerType().shape.id
+/** What a file's `id` is: an NSID, or why it is not one (`message`). */
+export type IdVerdict = { readonly id: string } | { readonly message: string }
 
-/** Reads each file's `id` and nothing more: enough to select, cheap enough for every file. */
-export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
+/** @atproto/lexicon's verdict on each file's `id`, in order. */
+export function checkIds(files: readonly LoadedFile[]): IdVerdict[] {
+  const idSchema = lexiconSchemas().lexiconDoc.innerType().shape.id
+  return files.map(({ json }) => {
+    const id = isRecord(json) ? json.id : undefined
+    const result = idSchema.safeParse(id)
+    return result.success ? { id: result.data } : { message: id === undefined ? 'Required' : result.error.issues[0]!.message }
+  })
+}
+
+/**
+ * Each file's `id` as written, taken on trust: what the main thread selects with while the
+ * checker (check.ts) is still deciding; its verdicts replace these before anything is used.
+ */
+export function idsAsWritten(files: readonly LoadedFile[]): IdVerdict[] {
+  return files.map(({ json }) => (isRecord(json) && typeof json.id === 'string' ? { id: json.id } : { message: 'not a string' }))
+}
+
+/**
+ * Reads each file's `id` and nothing more: enough to select, cheap enough for every file. `ids`
+ * holds the verdict on each file's id (by default @atproto/lexicon's, `checkIds`).
+ */
+export function skimLexicons(loaded: LoadedLexicons, ids: readonly IdVerdict[] = checkIds(loaded.files)): SkimmedLexicons {
   const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: nsidOfPath(p.file) }))
   const docs: SkimmedDoc[] = []
   const byId = new Map<string, string>()
-  for (const { file, json } of loaded.files) {
+  loaded.files.forEach(({ file, json }, i) => {
     if (!isRecord(json)) {
       problems.push({ file, nsid: nsidOfPath(file), message: 'a lexicon doc must be a JSON object' })
-      continue
+      return
     }
-    const id = idSchema.safeParse(json.id)
-    if (!id.success) {
-      problems.push({ file, path: 'id', nsid: nsidOfPath(file), message: json.id === undefined ? 'Required' : id.error.issues[0]!.message })
-      continue
+    const verdict = ids[i]!
+    if (!('id' in verdict)) {
+      problems.push({ file, path: 'id', nsid: nsidOfPath(file), message: verdict.message })
+      return
     }
-    const first = byId.get(id.data)
+    const first = byId.get(verdict.id)
     if (first !== undefined) {
-      problems.push({ file, path: 'id', nsid: id.data, message: `duplicate lexicon id '${id.data}' (already defined in ${first})` })
-      continue
+      problems.push({ file, path: 'id', nsid: verdict.id, message: `duplicate lexicon id '${verdict.id}' (already defined in ${first})` })
+      return
     }
-    byId.set(id.data, file)
-    docs.push({ file, id: id.data, json })
-  }
+    byId.set(verdict.id, file)
+    docs.push({ file, id: verdict.id, json })
+  })
   return { docs, problems }
 }
 
@@ -105,7 +127,7 @@ export function parseDoc(skimmed: SkimmedDoc): { doc: ParsedDoc } | { problems: 
   const inline: { schema: Record<string, unknown>; path: Path }[] = []
   const defs = isRecord(json.defs) ? Object.fromEntries(Object.entries(json.defs).map(([name, def]) => [name, standIns(def, ['defs', name], inline)])) : json.defs
   const issues: Issue[] = []
-  if (!passes(lexiconDoc, { ...json, defs })) issues.push(...diagnose(json, defs))
+  if (!passes(lexiconSchemas().lexiconDoc, { ...json, defs })) issues.push(...diagnose(json, defs))
   for (const object of inline) checkInlineObject(object.schema, object.path, issues)
   if (issues.length === 0) issues.push(...specIssues(json))
   if (issues.length === 0) return { doc: { file, doc: json as unknown as LexiconDoc } }
@@ -128,6 +150,7 @@ function passes(schema: { safeParse(value: unknown): { success: boolean } }, val
 
 /** Why @atproto/lexicon rejected a doc: its top-level issues, then one issue per bad def. */
 function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
+  const { lexiconDoc, lexUserType } = lexiconSchemas()
   const top = lexiconDoc.safeParse({ ...json, defs: isRecord(defs) ? {} : defs })
   const issues: Issue[] = top.success ? [] : top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
   if (!isRecord(defs)) return issues
@@ -228,7 +251,7 @@ function arrayStandIn(array: Record<string, unknown>, path: Path, inline: { sche
 /** An inline object, checked by @atproto/lexicon's object schema; its own inline objects in turn. */
 function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: Issue[]): void {
   const nested: { schema: Record<string, unknown>; path: Path }[] = []
-  const result = lexObject.safeParse(withStandIns(schema, [], nested))
+  const result = lexiconSchemas().lexObject.safeParse(withStandIns(schema, [], nested))
   if (!result.success) issues.push(prefixed(path, deepest(result.error.issues as ZodIssueLike[], schema)))
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }

@@ -1,7 +1,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
-import { parseDoc, parseLexiconDocs, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
+import { parseDoc, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
 import { suggestPatterns } from './suggest.js'
 
 export interface Selection {
@@ -23,6 +23,9 @@ export interface SelectedLexicons {
   readonly unmatched: readonly UnmatchedPattern[]
 }
 
+/** The full check of one doc: `parseDoc`, or its verdict obtained elsewhere (check.ts). */
+export type DocCheck = (doc: SkimmedDoc) => { doc: ParsedDoc } | { problems: LexiconProblem[] }
+
 /** A reference as written in a doc, resolved to the doc and def it names. */
 export interface RefTarget {
   readonly nsid: string
@@ -43,10 +46,11 @@ export function patternToRegExp(pattern: string): RegExp {
 
 /**
  * Docs matching `include` and not `exclude`, plus every doc they reference, transitively, so the
- * generated code always compiles. Only those docs are checked fully (`parseDoc`); the others were
- * only skimmed for their id, and what is wrong with them is a warning, unless `strict`.
+ * generated code always compiles. Only those docs are checked fully (`check`, by default
+ * `parseDoc`); the others were only skimmed for their id, and what is wrong with them is a
+ * warning, unless `strict`.
  */
-export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): SelectedLexicons {
+export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, check: DocCheck = parseDoc): SelectedLexicons {
   const byNsid = new Map<string, SkimmedDoc>(lexicons.docs.map((doc) => [doc.id, doc]))
   const failed = new Map(lexicons.problems.map((problem) => [problem.nsid, problem]))
   const includes = selection.include.map(patternToRegExp)
@@ -76,7 +80,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): Sel
     const next = queue[i]!
     if (closure.has(next.id)) continue
     closure.add(next.id)
-    const result = parseDoc(next)
+    const result = check(next)
     if ('problems' in result) errors.push(...result.problems)
     else parsed.set(next.id, result.doc)
     // A doc that failed is still followed, so one run reports what is wrong further down too.
@@ -104,7 +108,10 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): Sel
   }
   if (selection.strict) {
     const others = lexicons.docs.filter((doc) => !closure.has(doc.id))
-    errors.push(...parseLexiconDocs({ files: others.map(({ file, json }) => ({ file, json })), problems: [] }).problems)
+    for (const doc of others) {
+      const result = check(doc)
+      if ('problems' in result) errors.push(...result.problems)
+    }
   }
   const docs = [...parsed.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
   return { docs, errors: dedupe(errors), warnings, unmatched }

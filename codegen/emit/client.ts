@@ -3,7 +3,7 @@ import { clientMember, relativeImport, type DocModel, type Model } from '../mode
 import { compare } from '../order.js'
 import { methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
-import { appendRaw, banner, Lines, newWriter, propertyKey, quote, writeDoc } from './writer.js'
+import { banner, Lines, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
   readonly path: readonly string[]
@@ -18,7 +18,8 @@ interface NamespaceNode {
  */
 export function emitClientModule(model: Model): string {
   const root = namespaceTree(model)
-  const w = newWriter()
+  // Laid out line by line: a class per namespace node, a method per doc (see `laidOut`).
+  const w = new Lines()
   const methodDocs = model.docs.filter((doc) => doc.method)
 
   const binary = methodDocs.some((doc) => methodArgs(doc).some((arg) => arg.type === 'BinaryInput'))
@@ -40,15 +41,19 @@ export function emitClientModule(model: Model): string {
     '`validateRequest: false` to change that). Built from a Core, it does what that Core does.',
   ])
   const className = (node: NamespaceNode) => model.namespaceClasses.get(node.path.join('.'))!
-  w.write('export class Client').block(() => {
+  w.writeLine('export class Client {')
+  w.indent(() => {
     w.writeLine('readonly core: Core')
     for (const [name, child] of sortedChildren(root)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
     w.blankLine()
-    w.write('constructor(config: DefaultsConfig | Core)').block(() => {
+    w.writeLine('constructor(config: DefaultsConfig | Core) {')
+    w.indent(() => {
       w.writeLine('this.core = config instanceof Core ? config : new Core(withDefaults({ validation, ...config }))')
       for (const [name, child] of sortedChildren(root)) w.writeLine(`this${member(name)} = new ${className(child)}(this.core)`)
     })
+    w.writeLine('}')
   })
+  w.writeLine('}')
 
   for (const node of walk(root)) {
     if (node === root) continue
@@ -56,21 +61,25 @@ export function emitClientModule(model: Model): string {
     writeDoc(w, [`The \`${node.path.join('.')}\` namespace.`])
     // `#core`, not a `core` member: no method name can collide with it, and no parameter property
     // (which `erasableSyntaxOnly` and Node's type stripping refuse).
-    w.write(`export class ${className(node)}`).block(() => {
+    w.writeLine(`export class ${className(node)} {`)
+    w.indent(() => {
       for (const [name, child] of sortedChildren(node)) w.writeLine(`readonly ${propertyKey(name)}: ${className(child)}`)
       if (node.methods.length) w.writeLine('readonly #core: Core')
       if (node.children.size || node.methods.length) w.blankLine()
-      w.write('constructor(core: Core)').block(() => {
+      w.writeLine('constructor(core: Core) {')
+      w.indent(() => {
         if (node.methods.length) w.writeLine('this.#core = core')
         for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
       })
+      w.writeLine('}')
       for (const doc of node.methods) writeClientMethod(w, model, doc, doc.alias)
     })
+    w.writeLine('}')
   }
-  return banner('the selected lexicons') + w.toString().trimEnd() + '\n'
+  return `${banner('the selected lexicons')}${w}\n`
 }
 
-function writeClientMethod(w: ReturnType<typeof newWriter>, model: Model, doc: DocModel, alias: string): void {
+function writeClientMethod(w: Lines, model: Model, doc: DocModel, alias: string): void {
   const examples = methodExamples(model, doc)
   const method = doc.method!
   const main = doc.doc.defs.main as { description?: string; output?: unknown }
@@ -81,13 +90,11 @@ function writeClientMethod(w: ReturnType<typeof newWriter>, model: Model, doc: D
   ]
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
-  const lines = new Lines(w.getIndentationLevel())
-  writeDoc(lines, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
-  lines.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
+  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
+  w.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
   const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
-  lines.indent(() => lines.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))
-  lines.writeLine('}')
-  appendRaw(w, lines.toString())
+  w.indent(() => w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))
+  w.writeLine('}')
 }
 
 function namespaceTree(model: Model): NamespaceNode {

@@ -1,13 +1,12 @@
-import type CodeBlockWriter from 'code-block-writer'
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import { JSON_ENCODING, methodArgs } from './args.js'
 import { exampleTag, methodExamples } from './examples/method.js'
 import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
-import { deprecation, literalKey, quote, writeDoc, writeTyped } from './writer.js'
+import { deprecation, literalKey, type Lines, quote, writeDoc, writeTyped } from './writer.js'
 
 /** `Params`, `Input`, `Output` (and `Message` for subscriptions) for a method's main def. */
-export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
+export function writeMethodTypes(ctx: ModuleContext, w: Lines): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription
   if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
     w.blankLineIfLastNot()
@@ -22,7 +21,7 @@ export function writeMethodTypes(ctx: ModuleContext, w: CodeBlockWriter): void {
   }
 }
 
-function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: LexXrpcBody, what: string): void {
+function writeBody(ctx: ModuleContext, w: Lines, name: string, body: LexXrpcBody, what: string): void {
   w.blankLineIfLastNot()
   const doc = [`${what} (\`${body.encoding}\`).`, body.description]
   if (body.encoding !== JSON_ENCODING) {
@@ -44,24 +43,25 @@ function writeBody(ctx: ModuleContext, w: CodeBlockWriter, name: string, body: L
 }
 
 /** Declared error classes, the method descriptor and the standalone function. */
-export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: MethodModel): void {
+export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
+  w.blankLineIfLastNot()
   for (const error of method.errors) {
-    w.blankLineIfLastNot()
     writeDoc(w, [error.description ?? `The server's \`${error.name}\` error for this method.`])
     // Typed explicitly, so the module needs no inference for its declarations (isolatedDeclarations; `--emit js`).
     const declared = `${rt(ctx, 'DeclaredError')}<${quote(error.name)}>`
     w.writeLine(`export const ${error.className}: ${declared} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
     w.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
+    w.blankLine()
   }
 
-  w.blankLineIfLastNot()
   writeDoc(w, ['Every error this method can fail with: the ones its lexicon declares, then the general ones.'])
   w.writeLine(`export type Errors = ${[...method.errors.map((e) => e.className), rt(ctx, 'XrpcError')].join(' | ')}`)
 
   w.blankLine()
   writeDoc(w, ['What the runtime needs to call this method.'])
-  w.write(`export const method: ${rt(ctx, 'Method')} = `).inlineBlock(() => {
+  w.writeLine(`export const method: ${rt(ctx, 'Method')} = {`)
+  w.indent(() => {
     w.writeLine('nsid: id,')
     w.writeLine(`type: ${quote(method.type)},`)
     if (main.type === 'procedure' && main.input) w.writeLine(`input: ${quote(main.input.encoding)},`)
@@ -71,7 +71,7 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     }
     if (method.paginate) w.writeLine(`paginate: { ${method.paginate.items ? `items: ${quote(method.paginate.items)} ` : ''}},`)
   })
-  w.newLine()
+  w.writeLine('}')
   if (method.paginate) writePageTypes(ctx, w, method.paginate.items)
 
   const args = methodArgs(ctx.doc)
@@ -92,17 +92,19 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
     '',
     ...exampleTag(methodExamples(ctx.model, ctx.doc).standalone),
   ])
-  w.write(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>>`).block(() => {
+  w.writeLine(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>> {`)
+  w.indent(() => {
     if (method.paginate) {
       w.writeLine(`return ${rtValue(ctx, 'callPaginated')}<Output, Item, Errors>(core, method, ${request}, options)`)
     } else {
       w.writeLine(`return ${rtValue(ctx, 'call')}<${output}, Errors>(core, method, ${request}, options)`)
     }
   })
+  w.writeLine('}')
 }
 
 /** `Item` (what `allItems()` yields) and `Page` (the output plus paging helpers). */
-function writePageTypes(ctx: ModuleContext, w: CodeBlockWriter, items: string | undefined): void {
+function writePageTypes(ctx: ModuleContext, w: Lines, items: string | undefined): void {
   w.blankLine()
   writeDoc(w, [items ? `One of a page's \`${items}\`.` : 'Pages of this method have no single items array.'])
   const output = (ctx.doc.doc.defs.main as LexXrpcQuery).output?.schema

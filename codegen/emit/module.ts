@@ -4,12 +4,13 @@ import { MAX_LINE } from './layout.js'
 import { writeMethod, writeMethodTypes } from './method.js'
 import { writeDef, type ModuleContext } from './types.js'
 import { writeValidators, type ValidatorImports } from './validators.js'
-import { banner, newWriter, quote, writeDoc } from './writer.js'
+import { banner, Lines, quote, writeDoc } from './writer.js'
 
 /** The module for one lexicon doc: its types, guards, tokens, validators and, for a method, the callable function. */
 export function emitDocModule(model: Model, doc: DocModel): string {
   const ctx: ModuleContext = { model, doc, runtime: new Set(), runtimeValues: new Set() }
-  const w = newWriter()
+  // Laid out line by line, no writer's bookkeeping: a module is mostly validators and interfaces.
+  const w = new Lines()
   const main = doc.doc.defs.main as LexUserType | undefined
   const isMethod = main?.type === 'query' || main?.type === 'procedure' || main?.type === 'subscription'
 

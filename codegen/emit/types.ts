@@ -1,8 +1,7 @@
-import type CodeBlockWriter from 'code-block-writer'
 import type { LexObject, LexUserType, LexXrpcParameters } from '@atproto/lexicon'
 import { refTypeName, typeId, type DocModel, type Model } from '../model.js'
 import { constraintEntries } from './constraints.js'
-import { appendRaw, deprecation, Lines, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
+import { deprecation, type Lines, propertyKey, quote, writeDoc, writeTyped } from './writer.js'
 
 /** What one module's emitters share: the model, the doc, and the runtime names it used. */
 export interface ModuleContext {
@@ -94,14 +93,12 @@ function formatTagValue(value: unknown): string {
 /** `interface Name { ... }` for an object, record, params or body schema. `$type` is included for union-able defs. */
 export function writeInterface(
   ctx: ModuleContext,
-  w: CodeBlockWriter,
+  lines: Lines,
   name: string,
   schema: LexObject | LexXrpcParameters,
   doc: readonly (string | undefined)[],
   $type?: string,
 ): void {
-  // Laid out as lines and appended whole (see appendRaw): interfaces are much of a module's text.
-  const lines = new Lines()
   writeDoc(lines, doc)
   const props = Object.entries(schema.properties ?? {})
   const required = new Set(schema.required ?? [])
@@ -116,12 +113,11 @@ export function writeInterface(
     }
   })
   lines.writeLine('}')
-  appendRaw(w, lines.toString())
-  writeInlineInterfaces(ctx, w, schema)
+  writeInlineInterfaces(ctx, lines, schema)
 }
 
 /** The interfaces of the inline objects among `schema`'s properties (and array items), each after its owner. */
-function writeInlineInterfaces(ctx: ModuleContext, w: CodeBlockWriter, schema: { properties?: Record<string, unknown> }): void {
+function writeInlineInterfaces(ctx: ModuleContext, w: Lines, schema: { properties?: Record<string, unknown> }): void {
   for (const prop of Object.values(schema.properties ?? {}) as Schema[]) {
     const object = prop.type === 'object' ? prop : prop.type === 'array' && (prop.items as Schema).type === 'object' ? (prop.items as Schema) : undefined
     const names = object && ctx.doc.inline.get(object)
@@ -132,7 +128,7 @@ function writeInlineInterfaces(ctx: ModuleContext, w: CodeBlockWriter, schema: {
 }
 
 /** Emits the declaration(s) for one non-method def. */
-export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string, def: LexUserType): void {
+export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: LexUserType): void {
   const names = ctx.doc.names.get(defName)
   if (!names) return
   const description = 'description' in def ? def.description : undefined
@@ -161,12 +157,10 @@ export function writeDef(ctx: ModuleContext, w: CodeBlockWriter, defName: string
   }
 }
 
-function writeGuard(ctx: ModuleContext, w: CodeBlockWriter, type: string, guard: string, defName: string): void {
-  w.blankLine()
-  const lines = new Lines()
+function writeGuard(ctx: ModuleContext, lines: Lines, type: string, guard: string, defName: string): void {
+  lines.blankLine()
   writeDoc(lines, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
   lines.writeLine(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}> {`)
   lines.indent(() => lines.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`))
   lines.writeLine('}')
-  appendRaw(w, lines.toString())
 }

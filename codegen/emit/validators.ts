@@ -7,7 +7,6 @@
  * value); the runtime helpers they call say where its behaviour is surprising. Method descriptors
  * never reference validators, so a program that does not validate does not bundle them.
  */
-import type CodeBlockWriter from 'code-block-writer'
 import type {
   LexArray,
   LexBlob,
@@ -26,7 +25,7 @@ import { typeId, VALIDATE_NAMESPACE, type DocModel } from '../model.js'
 import { resolveRef } from '../select.js'
 import { fit, MAX_LINE } from './layout.js'
 import { rt, type ModuleContext } from './types.js'
-import { appendRaw, Lines, quote, writeDoc } from './writer.js'
+import { Lines, quote, writeDoc } from './writer.js'
 
 /** What a value can be declared as: a property, an array item, or a def that is not an object. */
 /** A field's schema: a lexicon value type, or an inline object (see the model's `inline`). */
@@ -66,7 +65,7 @@ export interface ValidatorImports {
 }
 
 /** Writes the module's validators. */
-export function writeValidators(ctx: ModuleContext, w: CodeBlockWriter): ValidatorImports {
+export function writeValidators(ctx: ModuleContext, w: Lines): ValidatorImports {
   const emitter = new ValidatorEmitter(ctx)
   let helpers = false
   for (const [name, def] of Object.entries(ctx.doc.doc.defs) as [string, LexUserType][]) {
@@ -84,7 +83,7 @@ class ValidatorEmitter {
 
   constructor(private readonly ctx: ModuleContext) {}
 
-  writeDef(w: CodeBlockWriter, fn: string, name: string, def: LexUserType): void {
+  writeDef(w: Lines, fn: string, name: string, def: LexUserType): void {
     const type = this.ctx.doc.names.get(name)!.type
     const id = typeId(this.ctx.doc.nsid, name)
     const lines =
@@ -95,12 +94,12 @@ class ValidatorEmitter {
   }
 
   /** An inline object (a property or array items of type `object`): checked like an object def, with no `$type` of its own. */
-  writeInline(w: CodeBlockWriter, fn: string, type: string, schema: LexObject): void {
+  writeInline(w: Lines, fn: string, type: string, schema: LexObject): void {
     this.writeFunction(w, fn, `{@link ${type}}`, this.objectBody(schema, 'value', undefined))
   }
 
   /** `validateParams/Input/Output` for the JSON parts a method has, and `validators` listing them. */
-  writeMethod(w: CodeBlockWriter): void {
+  writeMethod(w: Lines): void {
     const main = this.ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
     const parts: string[] = []
     if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
@@ -117,15 +116,15 @@ class ValidatorEmitter {
     w.writeLine(`export const validators: ${v('MethodValidators')} = ${parts.length ? `{ ${parts.join(', ')} }` : '{}'}`)
   }
 
-  /** Laid out here and appended whole (see `appendRaw`): validators are most of a module's text. */
-  private writeFunction(w: CodeBlockWriter, fn: string, what: string, lines: string[]): void {
+  /** Built as one text: validators are most of a module's text. */
+  private writeFunction(w: Lines, fn: string, what: string, lines: string[]): void {
     w.blankLine()
     const doc = new Lines()
     writeDoc(doc, [`Checks \`value\` against ${what}, adding each broken constraint to \`ctx.issues\`.`])
     const params = ['value: unknown', `ctx: ${v('ValidationContext')}`, `at: ${v('PathSegment')} = ''`]
     const head = `export function ${fn}(${params.join(', ')}): boolean {`
     const signature = head.length <= MAX_LINE ? head : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean {`
-    appendRaw(w, `${doc}\n${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
+    w.append(`${doc}\n${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
   }
 
   /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */

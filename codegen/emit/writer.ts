@@ -1,16 +1,20 @@
 import CodeBlockWriter from 'code-block-writer'
 import { MAX_LINE, unionMembers } from './layout.js'
 
-/** One writer configuration for every file, so output needs no formatter. */
+/**
+ * Generated modules are written in two ways. The lexicon modules and the client, which are most of
+ * the output, are laid out as lines (`Lines`) with the layout rules of layout.ts: code-block-writer
+ * scans each character it is given to track strings and comments, and its per-call bookkeeping was
+ * most of the emit time. Smaller fixed modules (session.ts) use code-block-writer, configured once here.
+ */
 export function newWriter(): CodeBlockWriter {
   return new CodeBlockWriter({ indentNumberOfSpaces: 2, useSingleQuote: true, newLine: '\n' })
 }
 
 /**
- * Appends finished code (whole lines; every string and comment closed) as it is. code-block-writer
- * scans each character it is given to track strings and comments, which for the large, already
- * laid-out parts (validator functions) was most of the emit time; such text leaves that state as
- * it found it, and `unsafeInsert` before the last newline is the writer's own way to skip the scan.
+ * Appends finished code (whole lines; every string and comment closed) to code-block-writer as it
+ * is: such text leaves its string and comment tracking as it found it, and `unsafeInsert` before
+ * the last newline is the writer's own way to skip the scan.
  */
 export function appendRaw(w: CodeBlockWriter, text: string): void {
   if (w.getLength() === 0) {
@@ -21,22 +25,39 @@ export function appendRaw(w: CodeBlockWriter, text: string): void {
   w.unsafeInsert(w.getLength() - 1, `\n${text}`)
 }
 
-/** What the line helpers (`writeDoc`, `writeTyped`) need of a writer: code-block-writer's, or `Lines`. */
-export interface LineSink {
-  writeLine(text: string): unknown
-  getIndentationLevel(): number
-  indent(block: () => void): unknown
-}
+/** Where the line helpers (`writeDoc`, `writeTyped`) write: laid-out lines, or a code-block-writer. */
+export type LineSink = CodeBlockWriter | Lines
 
-/** Single lines laid out with two-space indentation, for `appendRaw`: interfaces are built here. */
-export class Lines implements LineSink {
+/**
+ * Lines laid out with two-space indentation, as code-block-writer would write them for code whose
+ * strings never span lines (all generated code): a module, or a part of one to `appendRaw`.
+ */
+export class Lines {
   private readonly lines: string[] = []
 
-  /** `level`: the indentation the text will stand at (that of the writer it is appended to). */
+  /** `level`: the indentation the text starts at (that of the writer it is appended to, if any). */
   constructor(private level = 0) {}
 
   writeLine(text: string): this {
     this.lines.push(`${'  '.repeat(this.level)}${text}`)
+    return this
+  }
+
+  /** An empty line (no indentation). */
+  blankLine(): this {
+    this.lines.push('')
+    return this
+  }
+
+  /** An empty line unless the last one is (as code-block-writer's, for lines that never start empty). */
+  blankLineIfLastNot(): this {
+    if (this.lines.at(-1) !== '') this.lines.push('')
+    return this
+  }
+
+  /** Whole lines of text laid out already (indented, without a final newline). */
+  append(text: string): this {
+    this.lines.push(text)
     return this
   }
 
@@ -51,9 +72,24 @@ export class Lines implements LineSink {
     return this
   }
 
+  get empty(): boolean {
+    return this.lines.length === 0
+  }
+
   toString(): string {
     return this.lines.join('\n')
   }
+}
+
+/**
+ * Runs `write` on lines laid out at `w`'s indentation and appends them whole (see `appendRaw`),
+ * or, when `w` is such lines already, on `w` itself.
+ */
+export function laidOut(w: LineSink, write: (lines: Lines) => void): void {
+  if (w instanceof Lines) return write(w)
+  const lines = new Lines(w.getIndentationLevel())
+  write(lines)
+  if (!lines.empty) appendRaw(w, lines.toString())
 }
 
 /** The first line of every generated file; also how `check` and `generate` tell our files from hand-written ones. */
@@ -86,9 +122,14 @@ function oneLine(text: string): string {
 
 /** A single-quoted TypeScript string literal; lexicon text can hold any character. */
 export function quote(text: string): string {
+  // Most text (names, NSIDs, formats) needs no escape: one test instead of three passes over it.
+  if (!NEEDS_ESCAPE.test(text)) return `'${text}'`
   const body = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")
   return `'${body}'`
 }
+
+/** What `JSON.stringify` escapes (`"` aside, which stays bare), and the quote itself. */
+const NEEDS_ESCAPE = /['\\\u0000-\u001f\ud800-\udfff]/
 
 /** An object key: bare when it is an identifier, quoted otherwise. */
 export function propertyKey(name: string): string {
@@ -105,6 +146,10 @@ export function literalKey(name: string): string {
  * early and let the rest run as code, so it is broken up.
  */
 export function writeDoc(w: LineSink, lines: readonly (string | undefined)[]): void {
+  laidOut(w, (out) => docLines(out, lines))
+}
+
+function docLines(w: Lines, lines: readonly (string | undefined)[]): void {
   let joined = lines.filter((line) => line !== undefined).join('\n')
   if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
   if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
@@ -168,6 +213,10 @@ export function deprecation(description: string | undefined): string | undefined
  * (and a long array of a union as `(` members `)[]`), as a formatter would.
  */
 export function writeTyped(w: LineSink, head: string, type: string): void {
+  laidOut(w, (out) => typedLines(out, head, type))
+}
+
+function typedLines(w: Lines, head: string, type: string): void {
   const indent = w.getIndentationLevel() * 2
   if (indent + head.length + type.length <= MAX_LINE) {
     w.writeLine(`${head}${type}`)

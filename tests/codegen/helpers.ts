@@ -40,16 +40,28 @@ export function scratchDirs(): { scratch(): Promise<string>; track(dir: string):
   }
 }
 
+type Main = typeof main
+
 /** Runs the CLI in-process and captures what it prints; `io` adds what tests inject (DNS, PLC, a stop signal). */
 export async function runCli(
   args: string[],
   cwd = ROOT,
-  io: Omit<NonNullable<Parameters<typeof main>[1]>, 'out' | 'err' | 'cwd'> = {},
+  io: Omit<NonNullable<Parameters<Main>[1]>, 'out' | 'err' | 'cwd'> = {},
+  cli: Main = main,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
-  const code = await main(args, { ...io, out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd })
+  const code = await cli(args, { ...io, out: (t) => void (stdout += t), err: (t) => void (stderr += t), cwd })
   return { code, stdout, stderr }
+}
+
+/**
+ * {@link runCli} on the compiled CLI (codegen/dist, built by the global setup), as users run it:
+ * it checks lexicons on a worker thread, which running from the TypeScript sources cannot start.
+ */
+export async function runCompiledCli(args: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
+  const compiled = (await import(new URL('../../codegen/dist/cli.js', import.meta.url).href)) as { main: Main }
+  return runCli(args, cwd, {}, compiled.main)
 }
 
 /** Runs the real `lexgen` binary in a child process (as another user when `as` says so). */

@@ -5,14 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest'
 import { lexiconDir, removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
+import { BAD_OUTSIDE, returning, SEVERAL_BAD } from './support/bad-lexicons.js'
 
 const dirs: string[] = []
 afterAll(async () => {
   await Promise.all(dirs.map(removeDir))
 })
-
-const object = (id: string, properties: object = { text: { type: 'string' } }) => ({ lexicon: 1, id, defs: { main: { type: 'object', properties } } })
-const query = (id: string, output: object) => ({ lexicon: 1, id, defs: { main: { type: 'query', output: { encoding: 'application/json', schema: output } } } })
 
 async function generate(docs: Record<string, unknown>, args: string[]) {
   const lexicons = await lexiconDir(docs)
@@ -23,13 +21,7 @@ async function generate(docs: Record<string, unknown>, args: string[]) {
 }
 
 describe('every bad doc in one run', () => {
-  const docs = {
-    'com/example/a.json': query('com.example.a', { type: 'ref', ref: 'com.example.b' }),
-    'com/example/b.json': object('com.example.b', { n: { type: 'integer', minimum: 'zero' } }),
-    'com/example/c.json': '{ "lexicon": 1,',
-    'com/example/d.json': { lexicon: 1, id: 'com.example.d', defs: { main: { type: 'object', properties: {} }, extra: { type: 'query' } } },
-    'com/example/e.json': query('com.example.e', { type: 'ref', ref: 'com.example.missing#x' }),
-  }
+  const docs = SEVERAL_BAD
 
   it('lists each with file, JSON path and reason, sorted; exit 1; nothing written', async () => {
     const result = await generate(docs, ['--include', 'com.example.*'])
@@ -50,13 +42,7 @@ describe('every bad doc in one run', () => {
 })
 
 describe('bad docs outside the selection', () => {
-  const docs = {
-    'pub/layers/corpus/text.json': object('pub.layers.corpus.text', { ref: { type: 'ref', ref: 'pub.layers.defs#span' } }),
-    'pub/layers/defs.json': { lexicon: 1, id: 'pub.layers.defs', defs: { span: { type: 'object', properties: { start: { type: 'integer' } } } } },
-    'pub/layers/broken.json': '{ not json',
-    'pub/layers/other.json': object('pub.layers.other', { n: { type: 'integer', maximum: 'ten' } }),
-    'pub/layers/noid.json': { lexicon: 1, defs: {} },
-  }
+  const docs = BAD_OUTSIDE
 
   it('are warnings when nothing selected refers to them: listed, exit 0, code written', async () => {
     const result = await generate(docs, ['--include', 'pub.layers.corpus.*'])
@@ -108,18 +94,18 @@ describe("@atproto/lexicon's checks all apply", () => {
 
 describe('union mismatches name the deepest path and the real reason', () => {
   it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
-    const result = await generate({ 'com/example/q.json': query('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
+    const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
     expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.n.enum[0]: Expected number, received string\n')
   })
 
   it('a body schema of a type no branch takes: what each expected, merged', async () => {
-    const result = await generate({ 'com/example/q.json': query('com.example.q', { type: 'array', items: { type: 'string' } }) }, ['--include', '*'])
+    const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'array', items: { type: 'string' } }) }, ['--include', '*'])
     expect(result.stderr).toBe("lexgen: error: com/example/q.json at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'array'\n")
   })
 
   it('inside an inline object: the path through it', async () => {
     const nested = { type: 'object', properties: { inner: { type: 'object', properties: { n: { type: 'integer', maximum: 'x' } } } } }
-    const result = await generate({ 'com/example/q.json': query('com.example.q', nested) }, ['--include', '*'])
+    const result = await generate({ 'com/example/q.json': returning('com.example.q', nested) }, ['--include', '*'])
     expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.inner.properties.n.maximum: Expected number, received string\n')
   })
 })

@@ -195,17 +195,23 @@ export function singular(name: string): string {
   return /[^s]s$/.test(name) ? name.slice(0, -1) : name
 }
 
-const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' })
+/** Made on first use: creating it loads ICU's break rules (~20 ms), and most samples need no cutting. */
+let segmenter: Intl.Segmenter | undefined
 
 /** `sample` cut or padded to the string's length and grapheme limits. */
 function fit(sample: string, schema: Schema): string {
   const num = (key: string) => (typeof schema[key] === 'number' ? (schema[key] as number) : undefined)
-  let graphemes = [...segmenter.segment(sample)].map((s) => s.segment)
   const maxGraphemes = num('maxGraphemes')
-  if (maxGraphemes !== undefined) graphemes = graphemes.slice(0, maxGraphemes)
   const maxLength = num('maxLength')
-  while (maxLength !== undefined && graphemes.length && Buffer.byteLength(graphemes.join('')) > maxLength) graphemes.pop()
-  let text = graphemes.join('')
+  let text = sample
+  // A grapheme is at least one UTF-16 unit: a sample no longer than the limits needs no cutting.
+  if ((maxGraphemes !== undefined && sample.length > maxGraphemes) || (maxLength !== undefined && Buffer.byteLength(sample) > maxLength)) {
+    segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' })
+    let graphemes = [...segmenter.segment(sample)].map((s) => s.segment)
+    if (maxGraphemes !== undefined) graphemes = graphemes.slice(0, maxGraphemes)
+    while (maxLength !== undefined && graphemes.length && Buffer.byteLength(graphemes.join('')) > maxLength) graphemes.pop()
+    text = graphemes.join('')
+  }
   const min = Math.max(num('minLength') ?? 0, num('minGraphemes') ?? 0)
   while (text.length < min) text += 'x'
   return text

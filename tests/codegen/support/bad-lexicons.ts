@@ -1,0 +1,119 @@
+/**
+ * Lexicon folders that must fail, each with the one message it must fail with: shared by the
+ * tests of those messages (invalid.test.ts) and the test that the worker-thread check reports
+ * them exactly as the in-thread one (check-thread.test.ts).
+ */
+export const query = (id: string, main: object = {}) => ({
+  lexicon: 1,
+  id,
+  defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'object', properties: {} } }, ...main } },
+})
+export const VALID = { 'com/example/ok.json': query('com.example.ok') }
+
+export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: string[]; message: string }[] = [
+  {
+    name: 'a file that is not JSON',
+    docs: { ...VALID, 'com/example/broken.json': '{\n  "lexicon": 1,\n  "id": "com.example.broken",,\n}' },
+    message: 'com/example/broken.json: not valid JSON (Expected double-quoted property name at line 3, column 30)',
+  },
+  {
+    name: 'a param type @atproto/lexicon rejects',
+    docs: { 'com/example/bad.json': query('com.example.bad', { parameters: { type: 'params', properties: { q: { type: 'object' } } } }) },
+    message:
+      "com/example/bad.json at defs.main.parameters.properties.q.type: Invalid discriminator value. Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown'",
+  },
+  {
+    name: 'an id that is not an NSID',
+    docs: { 'bad.json': { lexicon: 1, id: 'not an nsid', defs: { main: { type: 'token' } } } },
+    message: 'bad.json at id: Must be a valid NSID',
+  },
+  {
+    name: 'an unsupported lexicon version',
+    docs: { 'com/example/v2.json': { ...query('com.example.v2'), lexicon: 2 } },
+    message: 'com/example/v2.json at lexicon: Invalid literal value, expected 1',
+  },
+  {
+    name: 'a reference to a doc that does not exist',
+    docs: {
+      'com/example/ref.json': query('com.example.ref', {
+        output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.missing#thing' } },
+      }),
+    },
+    message:
+      "com/example/ref.json at defs.main.output.schema.ref: reference 'com.example.missing#thing' names lexicon 'com.example.missing', which is not in the lexicon directory",
+  },
+  {
+    name: 'a reference to a def that does not exist',
+    docs: {
+      ...VALID,
+      'com/example/ref.json': query('com.example.ref', {
+        output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.ok#nope' } },
+      }),
+    },
+    message: "com/example/ref.json at defs.main.output.schema.ref: reference 'com.example.ok#nope' names def 'nope', which 'com.example.ok' does not define",
+  },
+  {
+    name: 'a union member that is not an object',
+    docs: {
+      'com/example/union.json': {
+        lexicon: 1,
+        id: 'com.example.union',
+        defs: {
+          main: { type: 'object', properties: { u: { type: 'union', refs: ['#tok'] } } },
+          tok: { type: 'token' },
+        },
+      },
+    },
+    message: "com/example/union.json at defs.main.properties.u.refs[0]: reference '#tok' names a token def, which cannot be a union member",
+  },
+  {
+    name: 'a duplicate NSID',
+    docs: { ...VALID, 'com/example/copy.json': query('com.example.ok') },
+    message: "com/example/ok.json at id: duplicate lexicon id 'com.example.ok' (already defined in com/example/copy.json)",
+  },
+  {
+    name: 'an --include that matches nothing',
+    docs: VALID,
+    args: ['--include', 'chat.bsky.*', '--exclude', 'x.*'],
+    message: "no lexicon matches --include 'chat.bsky.*' after --exclude 'x.*'",
+  },
+  {
+    name: 'a lexicon directory without lexicons',
+    docs: { 'README.md': 'nothing here' },
+    message: '<lexicons>: no lexicon files (*.json) found',
+  },
+  {
+    name: 'a constraint of the wrong type',
+    docs: {
+      'com/example/obj.json': {
+        lexicon: 1,
+        id: 'com.example.obj',
+        defs: { main: { type: 'object', properties: { text: { type: 'string', maxLength: 'ten' } } } },
+      },
+    },
+    message: 'com/example/obj.json at defs.main.properties.text.maxLength: Expected number, received string',
+  },
+]
+
+
+export const object = (id: string, properties: object = { text: { type: 'string' } }) => ({ lexicon: 1, id, defs: { main: { type: 'object', properties } } })
+/** A query returning `output` as its JSON body schema. */
+export const returning = (id: string, output: object) => query(id, { output: { encoding: 'application/json', schema: output } })
+
+/** Several bad docs in one selection (problems.test.ts lists what each must say). */
+export const SEVERAL_BAD = {
+  'com/example/a.json': returning('com.example.a', { type: 'ref', ref: 'com.example.b' }),
+  'com/example/b.json': object('com.example.b', { n: { type: 'integer', minimum: 'zero' } }),
+  'com/example/c.json': '{ "lexicon": 1,',
+  'com/example/d.json': { lexicon: 1, id: 'com.example.d', defs: { main: { type: 'object', properties: {} }, extra: { type: 'query' } } },
+  'com/example/e.json': returning('com.example.e', { type: 'ref', ref: 'com.example.missing#x' }),
+}
+
+/** Bad docs beside a good selection, `pub.layers.corpus.*` (problems.test.ts: warnings, unless --strict). */
+export const BAD_OUTSIDE = {
+  'pub/layers/corpus/text.json': object('pub.layers.corpus.text', { ref: { type: 'ref', ref: 'pub.layers.defs#span' } }),
+  'pub/layers/defs.json': { lexicon: 1, id: 'pub.layers.defs', defs: { span: { type: 'object', properties: { start: { type: 'integer' } } } } },
+  'pub/layers/broken.json': '{ not json',
+  'pub/layers/other.json': object('pub.layers.other', { n: { type: 'integer', maximum: 'ten' } }),
+  'pub/layers/noid.json': { lexicon: 1, defs: {} },
+}
