@@ -4,6 +4,7 @@
  * error, a hook or a result. Core puts it outermost; a session (session.ts) takes its place and
  * uses `withToken` the same way.
  */
+import { redactor } from './redact.js'
 import { isHeaderValue } from './request.js'
 import type { AuthLayer, Layer, XrpcRequest } from './stack.js'
 
@@ -26,12 +27,12 @@ export function authLayer(source: AuthSource): Layer {
 
 /** `request` sending `token` as its bearer, and redacting it from whatever comes back. */
 export function withToken(request: XrpcRequest, token: string): XrpcRequest {
-  const outer = request.redact
-  return {
-    ...request,
-    headers: { ...request.headers, authorization: `Bearer ${token}` },
-    redact: (text) => (outer ? outer(text) : text).replaceAll(token, '[redacted]'),
-  }
+  return { ...redacting(request, token), headers: { ...request.headers, authorization: `Bearer ${token}` } }
+}
+
+/** `request` redacting `secret` from whatever comes back (redact.ts), as well as what it redacted before. */
+export function redacting(request: XrpcRequest, secret: string): XrpcRequest {
+  return { ...request, redact: redactor(secret, request.redact) }
 }
 
 /** The token to send (`undefined` for none); a TypeError that never quotes it when it could split the request. */

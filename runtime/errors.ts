@@ -25,6 +25,7 @@
  *      ├─ TimeoutError
  *      └─ AbortError
  */
+import { clip, type Redact } from './redact.js'
 
 /** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
 export interface ValidationIssue {
@@ -138,18 +139,19 @@ export class ResponseTooLargeError extends XrpcError {
   }
 }
 
-/** Paging stopped because the server returned a cursor it had already returned: following it would never end. */
+/**
+ * Paging stopped because following the server's cursors would never end: it returned a cursor it
+ * had returned before, or kept returning pages with no items and a new cursor. The cursor is not
+ * quoted: it is server text, which may be megabytes long or echo a credential.
+ */
 export class PaginationLoopError extends XrpcError {
-  readonly cursor: string
+  /** Pages read before paging stopped. */
+  readonly pages: number
 
-  constructor(nsid: string, cursor: string, pages: number) {
-    super({
-      status: 0,
-      error: 'PaginationLoop',
-      nsid,
-      message: `${nsid} returned cursor ${JSON.stringify(cursor)} a second time after ${pages} page(s); stopped paging to avoid an endless loop`,
-    })
-    this.cursor = cursor
+  constructor(nsid: string, pages: number, emptyPages?: number) {
+    const why = emptyPages === undefined ? 'a cursor it had already returned' : `${emptyPages} pages in a row with no items`
+    super({ status: 0, error: 'PaginationLoop', nsid, message: `${nsid} returned ${why}, after ${pages} page(s); stopped paging to avoid an endless loop` })
+    this.pages = pages
   }
 }
 
@@ -237,15 +239,17 @@ export interface ErrorResponse {
 /**
  * Chooses the class for an error response: a lexicon-declared error of the method first,
  * then the token errors by name (servers send ExpiredToken as 400 as well as 401), then the status.
+ * The name is kept redacted and cut short, like every text from the wire (redact.ts).
  */
 export function responseError(
   response: ErrorResponse,
   nsid: string,
   attempts: number,
   declared?: Readonly<Record<string, DeclaredErrorClass>>,
+  redact?: Redact,
 ): XrpcResponseError {
   const { status, headers, message } = response
-  const error = response.error ?? defaultErrorName(status)
+  const error = response.error === undefined ? defaultErrorName(status) : clip(response.error, redact)
   const init: XrpcErrorInit = { status, error, message, nsid, headers, attempts }
   // The name comes from the wire: looked up as an own key only (`constructor` is on every object).
   const Declared = response.error !== undefined && declared && Object.hasOwn(declared, response.error) ? declared[response.error] : undefined

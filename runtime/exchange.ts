@@ -8,7 +8,8 @@
  *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
- * Text from the wire passes through `request.redact` before it reaches any of them.
+ * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
+ * to `KEPT_TEXT` after that (redact.ts): an 8 MB error message is not kept whole.
  */
 import {
   AbortError,
@@ -19,6 +20,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
+import { clip } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
@@ -43,14 +45,14 @@ export function exchange(transport: Transport): Send {
     const headers = request.redact ? redactHeaders(response.headers, redact) : response.headers
     if (status < 200 || status >= 300) {
       const { error, message } = decodeError(response)
-      const decoded = { ...(error === undefined ? {} : { error: redact(error) }), message: redact(message) }
-      return err(responseError({ status, headers, ...decoded }, nsid, attempts, xrpc.errors))
+      return err(responseError({ status, headers, error, message: clip(message, redact) }, nsid, attempts, xrpc.errors, redact))
     }
     const output = decodeOutput(xrpc, response)
     if (!output.ok) {
-      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
+      const body = clip(decodeText(response.body), redact)
+      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body }))
     }
-    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)) })
+    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
     if (invalid) return err(invalid)
     return ok(output.value, { status, headers, attempts })
   }
@@ -74,7 +76,7 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   }
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
   if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })
-  const reason = (request.redact ?? same)(describe(cause))
+  const reason = clip(describe(cause), request.redact)
   if (isTimeout(cause)) return new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
   return new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
 }
