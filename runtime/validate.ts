@@ -29,7 +29,19 @@ export interface ValidationContext {
   readonly blobLimits: boolean
   /** Removes credentials from values quoted in issues (a response may echo the token into any field). */
   readonly redact?: Redact
+  /**
+   * How many more levels of nested objects (and array or union defs) the validators may enter:
+   * each spends one while it runs. `validate` starts it at MAX_DEPTH.
+   */
+  depthLeft: number
 }
+
+/**
+ * How deeply nested a value the validators follow: lexicons recurse (a message embeds a record
+ * view, which embeds records, …), and a hostile response nested thousands deep would overflow the
+ * stack. Real chat responses nest a dozen objects deep; deeper than this is an issue.
+ */
+export const MAX_DEPTH = 128
 
 /** Where an issue is, relative to the value being checked: a property (`.text`, `["odd-key"]`) or an index. */
 export type PathSegment = string | number
@@ -67,6 +79,12 @@ function segment(at: PathSegment): string {
 export function issue(ctx: ValidationContext, at: PathSegment, message: string): false {
   ctx.issues.push({ path: segment(at), message })
   return false
+}
+
+/** The value is nested deeper than MAX_DEPTH: it is refused here, and the level the caller spent is given back. */
+export function tooDeep(ctx: ValidationContext, at: PathSegment): false {
+  ctx.depthLeft++
+  return issue(ctx, at, `is nested more than ${MAX_DEPTH} objects deep`)
 }
 
 export function missing(ctx: ValidationContext, at: PathSegment): false {

@@ -6,7 +6,7 @@
 import { RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
-import type { MethodValidators, ValidationContext, ValidationIssue, Validator } from './validate.js'
+import { MAX_DEPTH, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
 
 /** Validators by NSID: the generated ones, or only the methods a program calls. */
 export type ValidationRegistry = Readonly<Record<string, MethodValidators>>
@@ -51,7 +51,7 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
  * `message.text`), and any wire text they quote passed through `redact`.
  */
 export function validate(validator: Validator, value: unknown, strict: boolean, blobLimits = strict, redact?: Redact): ValidationIssue[] {
-  const ctx: ValidationContext = redact ? { issues: [], strict, blobLimits, redact } : { issues: [], strict, blobLimits }
+  const ctx: ValidationContext = { issues: [], strict, blobLimits, redact, depthLeft: MAX_DEPTH }
   if (!validator(value, ctx)) for (const issue of ctx.issues) issue.path = issue.path.replace(/^\./, '')
   return ctx.issues
 }
