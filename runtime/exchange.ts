@@ -3,6 +3,7 @@
  * so every layer above decides on the error class the caller will get.
  *
  *   transport failure     → ConnectionError | TimeoutError | AbortError | ResponseTooLargeError
+ *   body not decodable as its content-encoding says → InvalidResponseError (2xx), else the status's class
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
  *   2xx not decodable     → InvalidResponseError
  *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
@@ -24,7 +25,7 @@ import { clip } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { ResponseTooLarge, type RawResponse, type Transport } from './transport/types.js'
+import { ResponseTooLarge, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -62,7 +63,7 @@ const same = (text: string): string => text
 
 /** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
 function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  for (const name in headers) headers[name] = redact(headers[name]!)
+  for (const name of Object.keys(headers)) headers[name] = redact(headers[name]!)
   return headers
 }
 
@@ -73,6 +74,14 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
     const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
     return new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
+  }
+  if (cause instanceof UndecodableBody) {
+    // A complete answer in a coding that cannot be undone: the server's fault, like a malformed body.
+    const { status } = cause
+    const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
+    const reason = clip(cause.reason, request.redact)
+    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, cause: undefined, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
+    return responseError({ status, headers, message: `HTTP ${status} with a body that could not be decoded (${reason})` }, nsid, request.attempt, request.xrpc.errors)
   }
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
   if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })

@@ -1,5 +1,5 @@
 /** Browser (and any WHATWG-fetch runtime) transport on the global `fetch`. */
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   const { signal } = request
@@ -33,11 +33,28 @@ async function exchange(request: RawRequest, signal: AbortSignal | undefined): P
   const response = await fetch(request.url, init)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
-  const headers: Record<string, string> = {}
+  // Names are wire data: no prototype, so a `__proto__` header is a header (as node:http keeps them).
+  const headers: Record<string, string> = Object.create(null)
   response.headers.forEach((value, name) => {
     headers[name] = value
   })
-  return { status: response.status, headers, body: await readBody(response, headers, request.maxResponseBytes) }
+  try {
+    return { status: response.status, headers, body: await readBody(response, headers, request.maxResponseBytes) }
+  } catch (error) {
+    throw undecodable(error, response.status, headers) ?? error
+  }
+}
+
+/**
+ * fetch decodes gzip, deflate and br itself; a body it cannot undo fails the read with zlib's
+ * error as the cause (Node; a browser reports a network error, which stays a ConnectionError).
+ */
+function undecodable(error: unknown, status: number, headers: Record<string, string>): UndecodableBody | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__ERROR_FORMAT)/.test(code)) return new UndecodableBody(status, headers, `${headers['content-encoding']}: ${e.message}`)
+  }
+  return undefined
 }
 
 /** Reads the whole body, but never more than `limit` bytes of it; cancelling the rest drops the connection. */

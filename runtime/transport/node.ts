@@ -6,6 +6,7 @@
  */
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
 import { Readable } from 'node:stream'
+import { ACCEPT_ENCODING, decoded } from './decode.js'
 import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 /**
@@ -25,7 +26,9 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
   // A caller's undici Dispatcher keeps its own pool and settings.
   if (request.dispatcher !== undefined) return (await (undici ??= import('./undici.js'))).send(request)
   const target = origin(request.url)
-  const options: RequestOptions = { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers: request.headers }
+  // Bodies are decoded as fetch decodes them, so the same codings are asked for (decode.ts).
+  const headers = request.headers['accept-encoding'] === undefined ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING } : request.headers
+  const options: RequestOptions = { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers }
   if (!target.secure) return exchange(httpRequest, { ...options, agent: (httpAgent ??= new Agent(AGENT_OPTIONS)) }, request)
   const tls = await (https ??= import('node:https').then((m) => ({ agent: new m.Agent(AGENT_OPTIONS), request: m.request })))
   return exchange(tls.request, { ...options, agent: tls.agent }, request)
@@ -63,6 +66,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
     if (signal?.aborted) return reject(signal.reason)
     let settled = false
     let req: ClientRequest | undefined
+    let body: Readable | undefined
     const stopListening = signal ? listen(signal, () => fail(signal.reason)) : undefined
     function fail(error: unknown): void {
       if (settled) return
@@ -70,6 +74,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
       stopListening?.()
       // Drops the connection: a half-read or half-written exchange must not go back to the pool.
       req?.destroy()
+      body?.destroy()
       reject(error)
     }
     try {
@@ -86,27 +91,32 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
       const headers = joinRepeated(response.headers)
       try {
         checkDeclaredLength(status, headers, limit)
+        // What is counted and kept is the decoded body.
+        body = decoded(response, status, headers)
       } catch (error) {
         return fail(error)
       }
       const chunks: Buffer[] = []
       let size = 0
-      response.on('data', (chunk: Buffer) => {
+      body.on('data', (chunk: Buffer) => {
         if (settled) return
         size += chunk.byteLength
         if (limit !== undefined && size > limit) return fail(new ResponseTooLarge(status, headers, limit))
         chunks.push(chunk)
       })
-      response.on('end', () => {
+      body.on('end', () => {
         if (settled) return
         settled = true
         stopListening?.()
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        resolve({ status, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) })
+        const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+        resolve({ status, headers, body: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength) })
       })
-      response.on('error', fail)
+      body.on('error', fail)
+      if (body !== response) response.on('error', fail)
       // The connection closed before the body was complete.
-      response.on('close', () => fail(Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' })))
+      response.on('close', () => {
+        if (!response.complete) fail(Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' }))
+      })
     }
   })
 }

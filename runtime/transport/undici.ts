@@ -4,6 +4,8 @@
  * such request, not at load, because importing it costs ~80 ms.
  */
 import type { Dispatcher } from 'undici'
+import type { Readable } from 'node:stream'
+import { ACCEPT_ENCODING, decoded } from './decode.js'
 import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 let undici: Promise<typeof import('undici')> | undefined
@@ -26,7 +28,8 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
   // undici.request never follows redirects: a 3xx comes back as it is (see UnexpectedRedirectError).
   const response = await undiciRequest(request.url, {
     method: request.method,
-    headers: request.headers,
+    // undici.request does not decode bodies: decode.ts does, as fetch would, for the codings asked for.
+    headers: request.headers['accept-encoding'] === undefined ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING } : request.headers,
     // undici sends Blobs and (async-iterable) web streams as they are.
     body: request.body as Dispatcher.RequestOptions['body'],
     // An AbortSignal, or the runtime's EventEmitter-shaped AttemptSignal (undici takes either).
@@ -35,27 +38,24 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
   })
   const status = response.statusCode
   const headers = joinRepeated(response.headers)
+  let source: Readable = response.body
   let body: Uint8Array
   try {
-    body = await readBody(response.body, status, headers, request.maxResponseBytes)
+    checkDeclaredLength(status, headers, request.maxResponseBytes)
+    source = decoded(response.body, status, headers)
+    body = await readBody(source, status, headers, request.maxResponseBytes)
   } catch (error) {
     // A body left half-read would pin its socket: destroy it before reporting the failure.
     // Destroying a body nobody reads emits an abort error: listen, or it is an uncaught exception.
     response.body.on('error', () => {}).destroy()
+    source.destroy()
     throw error
   }
   return { status, headers, body }
 }
 
-/** Reads the whole body, but never more than `limit` bytes of it. */
-async function readBody(
-  body: Dispatcher.ResponseData['body'],
-  status: number,
-  headers: Record<string, string>,
-  limit: number | undefined,
-): Promise<Uint8Array> {
-  if (limit === undefined) return new Uint8Array(await body.arrayBuffer())
-  checkDeclaredLength(status, headers, limit)
+/** Reads the whole (decoded) body, but never more than `limit` bytes of it. */
+async function readBody(body: Readable, status: number, headers: Record<string, string>, limit: number | undefined): Promise<Uint8Array> {
   // 'data' events rather than `for await`: no async-iterator promise per chunk.
   const joined = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = []
@@ -64,7 +64,7 @@ async function readBody(
     body.on('data', (chunk: Buffer) => {
       if (failed) return
       size += chunk.byteLength
-      if (size > limit) {
+      if (limit !== undefined && size > limit) {
         failed = true
         // The caller destroys the body (and so drops the connection).
         reject(new ResponseTooLarge(status, headers, limit))
