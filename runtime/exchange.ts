@@ -2,6 +2,7 @@
  * The bottom of every stack: one request on the wire, and its outcome typed where it arrives,
  * so every layer above decides on the error class the caller will get.
  *
+ *   no transport here     → throws ConfigurationError (not a Result: nothing can be sent, and no retry mends it)
  *   transport failure     → ConnectionError | TimeoutError | AbortError | ResponseTooLargeError
  *   body not decodable as its content-encoding says → InvalidResponseError (2xx), else the status's class
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
@@ -14,6 +15,7 @@
  */
 import {
   AbortError,
+  ConfigurationError,
   ConnectionError,
   InvalidResponseError,
   responseError,
@@ -25,7 +27,7 @@ import { clip } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { ResponseTooLarge, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
+import { ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -38,6 +40,7 @@ export function exchange(transport: Transport): Send {
     try {
       response = await (request.transport ?? transport)(request)
     } catch (cause) {
+      if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, { cause: cause.cause })
       return err(transportError(request, cause))
     }
     const redact = request.redact ?? same

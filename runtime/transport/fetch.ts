@@ -1,5 +1,5 @@
 /** Browser (and any WHATWG-fetch runtime) transport on the global `fetch`. */
-import { checkDeclaredLength, ResponseTooLarge, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   const { signal } = request
@@ -30,6 +30,7 @@ async function exchange(request: RawRequest, signal: AbortSignal | undefined): P
   if (request.body instanceof ReadableStream) init.duplex = 'half'
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
+  if (typeof fetch !== 'function') throw new TransportUnavailable('there is no global fetch here: pass a `transport` to the Core')
   const response = await fetch(request.url, init)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }

@@ -72,6 +72,18 @@ export class UndecodableBody extends Error {
   }
 }
 
+/**
+ * Thrown by a transport that cannot send at all where it runs (a module it needs will not load,
+ * there is no `fetch`): a configuration error, never a network one, so it is not retried.
+ */
+export class TransportUnavailable extends Error {
+  override readonly name = 'TransportUnavailable'
+
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+  }
+}
+
 /** Throws `ResponseTooLarge` up front when `content-length` already says the body is over the limit. */
 export function checkDeclaredLength(status: number, headers: Record<string, string>, limit: number | undefined): void {
   const declared = Number(headers['content-length'])

@@ -4,6 +4,7 @@
  * project's own settings, then run against a real `@atproto/xrpc-server`.
  */
 import { execFile } from 'node:child_process'
+import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -20,6 +21,7 @@ let tarballs: Tarballs
 let chat: ChatServer
 let convoId: string
 const consumers: Consumer[] = []
+const bundleDirs: string[] = []
 
 beforeAll(async () => {
   packDir = await tempDir('lexgen-pack-')
@@ -30,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chat?.close()
-  await Promise.all([packDir, ...consumers.map((c) => c.dir)].filter(Boolean).map((dir) => removeDir(dir)))
+  await Promise.all([packDir, ...consumers.map((c) => c.dir), ...bundleDirs].filter(Boolean).map((dir) => removeDir(dir)))
 })
 
 /** The user's program: one call in each style, against the test server. */
@@ -69,6 +71,16 @@ async function consumer(packageJson: Record<string, unknown>, files: Record<stri
 async function tarballFiles(tarball: string): Promise<string[]> {
   const { stdout } = await promisify(execFile)('tar', ['tzf', tarball])
   return stdout.trim().split('\n')
+}
+
+const ESBUILD = join(ROOT, 'node_modules/esbuild/bin/esbuild')
+
+/** Runs a bundle of `project` copied into a folder of its own: nothing can be resolved from a node_modules. */
+async function runAlone(project: Consumer, bundle: string): Promise<string> {
+  const alone = await tempDir('lexgen-bundle-')
+  bundleDirs.push(alone)
+  await cp(join(project.dir, bundle), join(alone, 'main.mjs'))
+  return project.exec(process.execPath, [join(alone, 'main.mjs')])
 }
 
 function expectBothCalls(output: string): void {
@@ -113,8 +125,7 @@ describe('the packed packages in a fresh project', () => {
       },
     )
     await project.tsc(['-p', '.'])
-    const esbuild = join(ROOT, 'node_modules/esbuild/bin/esbuild')
-    await project.exec(esbuild, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=dist/main.js'])
+    await project.exec(ESBUILD, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=dist/main.js'])
     expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
   }, SLOW)
 
@@ -127,11 +138,39 @@ describe('the packed packages in a fresh project', () => {
     expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
   }, SLOW)
 
+  it('bundled whole for Node by esbuild (--platform=node --format=esm, nothing external): builds without undici and runs with no node_modules', async () => {
+    const project = await consumer({ type: 'module' }, {})
+    await project.exec(ESBUILD, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--outfile=dist/main.mjs'])
+    expectBothCalls(await runAlone(project, 'dist/main.mjs'))
+  }, SLOW)
+
+  it("bundled whole with an undici dispatcher, by the README's recipe (a `require` for undici's CommonJS)", async () => {
+    const dispatcher = [
+      `import { Agent } from 'undici'`,
+      `import { Client, Core, chatBskyConvoGetConvo } from './generated/index.js'`,
+      `import { convoId, service, token } from './fixture.js'`,
+      '',
+      'const dispatcher = new Agent({ connections: 2 })',
+      'const client = new Client({ service, auth: token, dispatcher })',
+      'const { convo } = await client.chat.bsky.convo.getConvo({ convoId })',
+      'const result = await chatBskyConvoGetConvo(new Core({ service, auth: token, dispatcher }), { convoId })',
+      'if (!result.ok) throw result.error',
+      'console.log(`namespaced ${convo.id} standalone ${result.value.convo.id}`)',
+      'await dispatcher.close()',
+      '',
+    ].join('\n')
+    const project = await consumer({ type: 'module' }, { 'src/dispatcher.ts': dispatcher })
+    await project.install(['undici@^7'])
+    const banner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+    await project.exec(ESBUILD, ['src/dispatcher.ts', '--bundle', '--platform=node', '--format=esm', `--banner:js=${banner}`, '--outfile=dist/dispatcher.mjs'])
+    expectBothCalls(await runAlone(project, 'dist/dispatcher.mjs'))
+  }, SLOW)
+
   it('an application that only runs a generated client installs the runtime alone: no dependency, none of the generator', async () => {
     const project = await createConsumer(tarballs, { type: 'module' }, {}, { cli: false })
     consumers.push(project)
     const installed = await installedPackages(project.dir)
-    // undici is an optional peer: only a caller passing an undici `dispatcher` needs it, and has it.
+    // undici is never imported: a caller passing an undici `dispatcher` brings their own copy, which does the work.
     expect(installed).toEqual(['@lexgen/runtime'])
   }, SLOW)
 })

@@ -5,10 +5,11 @@
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, withDefaults } from '@lexgen/runtime'
+import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
 import { send as nodeSend } from '../../runtime/transport/node.js'
-import { send as undiciSend } from '../../runtime/transport/undici.js'
+import { send as dispatcherSend } from '../../runtime/transport/undici.js'
+import { Agent } from 'undici'
 import { ResponseTooLarge } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
@@ -18,6 +19,9 @@ const sendMessage: Method = { nsid: 'chat.bsky.convo.sendMessage', type: 'proced
 const MiB = 1024 * 1024
 let server: FaultServer
 let other: FaultServer
+/** The undici transport sends through a caller's dispatcher: these tests bring one. */
+const agent = new Agent()
+const undiciSend: Transport = (request) => dispatcherSend({ ...request, dispatcher: agent })
 
 /** Streams 64 KiB chunks until the client hangs up, or `total` bytes. */
 function endless(total: number) {
@@ -41,7 +45,7 @@ beforeAll(async () => {
   other = await startFaultServer((_req, res) => res.end('{}'))
 })
 afterAll(async () => {
-  await Promise.all([server.close(), other.close()])
+  await Promise.all([server.close(), other.close(), agent.close()])
 })
 
 describe('maxResponseBytes', () => {
