@@ -1,5 +1,7 @@
-import { relative } from 'node:path'
+import { readFileSync } from 'node:fs'
+import { relative, sep } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
+import { colorWanted, painter, type Paint } from './color.js'
 import { configFilePath, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
@@ -7,6 +9,7 @@ import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
+import { didYouMean, type UnmatchedPattern } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
@@ -16,6 +19,8 @@ interface Io extends PullIo {
   cwd: string
   /** Ends `--watch` (default: the first SIGINT or SIGTERM). */
   stop?: AbortSignal
+  /** Colour what goes to stdout and to stderr (default: none). */
+  color?: { out: boolean; err: boolean }
 }
 
 const defaultIo: Io = {
@@ -23,6 +28,20 @@ const defaultIo: Io = {
   err: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   tty: process.stderr.isTTY,
+  color: { out: colorWanted(process.stdout), err: colorWanted(process.stderr) },
+}
+
+/** The installed package's version: package.json sits beside dist/ (and beside this file in the repository). */
+function packageVersion(): string {
+  for (const path of ['../package.json', './package.json']) {
+    try {
+      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown }
+      if (json.name === 'lexgen' && typeof json.version === 'string') return json.version
+    } catch {
+      // not here
+    }
+  }
+  return 'unknown'
 }
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */
@@ -30,15 +49,25 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   let exitCode = 0
   const program = new Command('lexgen')
     .description('Generate a TypeScript XRPC client from atproto lexicons.')
+    .version(packageVersion(), '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+
+  program
+    .command('init')
+    .description('write a lexgen.config.json for Bluesky Chat, check the project setup, and print the next commands')
+    .action(async () => {
+      const { init } = await import('./init.js')
+      exitCode = await init({ out: io.out, cwd: io.cwd, paint: painter(io.color?.out === true) })
+    })
 
   const withLexicons = (command: Command) =>
     command
       .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
-      .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable", collect)
+      .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable; replaces the config's include and exclude", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
       .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
+      .option('--emit <language>', "'ts' (default) or 'js': JavaScript plus .d.ts declarations, for projects without a TypeScript build")
       .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
       .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
   const withSelection = (command: Command) =>
@@ -101,11 +130,17 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   }
 }
 
+/** How to paint what goes to stderr. */
+function errPaint(io: Io): Paint {
+  return painter(io.color?.err === true)
+}
+
 function printError(error: unknown, io: Io): void {
+  const paint = errPaint(io)
   if (error instanceof LexgenError) {
     if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
-    io.err(`lexgen: error: ${error.message}\n`)
-  } else io.err(`lexgen: internal error: ${(error as Error).stack ?? String(error)}\n`)
+    io.err(`lexgen: ${paint('error', 'error:')} ${error.message}\n`)
+  } else io.err(`lexgen: ${paint('error', 'internal error:')} ${(error as Error).stack ?? String(error)}\n`)
 }
 
 async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
@@ -134,9 +169,9 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
 async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
   const result = await generate(options, cache)
-  printWarnings(result.warnings, io)
+  printWarnings(result.warnings, io, result.unmatched)
   const note = await moduleScopeNote(options)
-  if (note) io.err(`lexgen: warning: ${note}\n`)
+  if (note) printNotes([note], io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   const outputs = await compareOutputs(options, result, io, 1)
   for (const { dir, flag, diff } of outputs) {
@@ -161,7 +196,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
-  printWarnings(result.warnings, io)
+  printWarnings(result.warnings, io, result.unmatched)
   const outputs = await compareOutputs(options, result, io, 100)
   const stale = outputs.filter(({ diff }) => !isClean(diff))
   if (!stale.length) {
@@ -169,9 +204,12 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     return 0
   }
   io.err('lexgen: to see what the lexicon change means for callers (breaking, source, compatible), run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)\n')
+  const paint = errPaint(io)
   for (const { dir, diff, current, files } of stale) {
-    io.err(`lexgen: ${display(dir, io)} is stale; run \`npx lexgen generate\` and commit the result:\n`)
-    io.err(`${await formatDiff(diff, current, files)}\n`)
+    io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; run \`npx lexgen generate\` and commit the result:\n`)
+    // Paths from the working directory, so `git apply` takes the patch where the user stands.
+    const fromCwd = relative(io.cwd, dir).split(sep).join('/')
+    io.err(`${await formatDiff(diff, current, files, { dir: fromCwd, paint })}\n`)
     if (current.truncated) io.err('lexgen: stopped looking after 100 stray entries: there may be more\n')
   }
   return 1
@@ -195,16 +233,18 @@ async function compareOutputs(options: ResolvedOptions, result: GenerateResult, 
   )
 }
 
-/** What the output folders' cleanup could not do: the run went on, the user should know. */
+/** What the run could not do or suspects: it went on, the user should know. */
 function printNotes(notes: readonly string[], io: Io): void {
-  for (const note of notes) io.err(`lexgen: warning: ${note}\n`)
+  const paint = errPaint(io)
+  for (const note of notes) io.err(`lexgen: ${paint('warning', 'warning:')} ${note}\n`)
 }
 
-/** Problems outside the selection's closure: listed, and the run goes on. */
-function printWarnings(warnings: readonly LexiconProblem[], io: Io): void {
+/** Include patterns that matched nothing, and problems outside the selection's closure: listed, and the run goes on. */
+function printWarnings(warnings: readonly LexiconProblem[], io: Io, unmatched: readonly UnmatchedPattern[] = []): void {
+  printNotes(unmatched.map((u) => `--include ${didYouMean(u)}`), io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
-  io.err(`lexgen: warning: ${files} lexicon ${files === 1 ? 'file' : 'files'} outside the selection's references could not be used (--strict makes this an error):\n`)
+  printNotes([`${files} lexicon ${files === 1 ? 'file' : 'files'} outside the selection's references could not be used (--strict makes this an error):`], io)
   for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
 }
 

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 
-const CONFIG_FILE = 'lexgen.config.json'
+export const CONFIG_FILE = 'lexgen.config.json'
 
 /** Everything a run needs, with paths made absolute. */
 export interface ResolvedOptions {
@@ -15,6 +16,8 @@ export interface ResolvedOptions {
   readonly strict: boolean
   /** Extension of the generated modules: `.ts`, or `.mts` (ESM whatever the package's `type`). */
   readonly fileExt: FileExt
+  /** `ts` (the default): TypeScript modules; `js`: JavaScript plus declarations (`.js` + `.d.ts`, or `.mjs` + `.d.mts`). */
+  readonly emit?: EmitLanguage
   /** Markdown reference docs; absent when they are off. */
   readonly docs?: DocsOptions
 }
@@ -27,6 +30,8 @@ export interface DocsOptions {
 }
 
 export type FileExt = '.ts' | '.mts'
+export type EmitLanguage = 'ts' | 'js'
+const EMIT_LANGUAGES: readonly string[] = ['ts', 'js']
 const FILE_EXTS: readonly string[] = ['.ts', '.mts']
 
 /** What the config file and the flags may set; flags win. */
@@ -40,6 +45,7 @@ export interface Options {
   docs?: string | false
   strict?: boolean
   fileExt?: string
+  emit?: string
 }
 
 /** The config file as read: the options plus sections other commands validate (`pull`). */
@@ -47,7 +53,7 @@ export interface ConfigFile extends Options {
   pull?: unknown
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'pull'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'emit', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -79,6 +85,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
+    emit: emitLanguage(flags.emit ?? config.emit ?? 'ts'),
   }
 }
 
@@ -86,6 +93,11 @@ function fileExt(value: string): FileExt {
   const ext = value.startsWith('.') ? value : `.${value}`
   if (!FILE_EXTS.includes(ext)) throw new LexgenError(`--file-ext must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
   return ext as FileExt
+}
+
+function emitLanguage(value: string): EmitLanguage {
+  if (!EMIT_LANGUAGES.includes(value)) throw new LexgenError(`--emit must be one of ${EMIT_LANGUAGES.join(', ')} (got '${value}')`)
+  return value as EmitLanguage
 }
 
 /**
@@ -134,14 +146,23 @@ function isInside(path: string, dir: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
-/** The config file (`configPath`, else `lexgen.config.json` in `cwd` when present) and its absolute path. */
+/** The config file (`configPath`, else the one `configFilePath` finds) and its absolute path. */
 export async function loadConfig(configPath: string | undefined, cwd: string): Promise<{ file: string; config: ConfigFile }> {
   const file = configFilePath(configPath, cwd)
   return { file, config: await readConfig(file, configPath !== undefined) }
 }
 
+/**
+ * `configPath`, else the nearest `lexgen.config.json` from `cwd` up to the package root (the first
+ * folder with a `package.json`) or the filesystem root, so commands work from any subfolder of the
+ * project; else `lexgen.config.json` in `cwd`, which need not exist.
+ */
 export function configFilePath(configPath: string | undefined, cwd: string): string {
-  return resolve(cwd, configPath ?? CONFIG_FILE)
+  if (configPath !== undefined) return resolve(cwd, configPath)
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, CONFIG_FILE))) return join(dir, CONFIG_FILE)
+    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return resolve(cwd, CONFIG_FILE)
+  }
 }
 
 async function readConfig(file: string, required: boolean): Promise<ConfigFile> {

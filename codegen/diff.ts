@@ -1,3 +1,4 @@
+import { painter, type Paint } from './color.js'
 import type { OutputFiles } from './emit.js'
 import { compare } from './order.js'
 import type { OutputDir } from './write.js'
@@ -29,16 +30,24 @@ export function isClean(diff: OutputDiff): boolean {
   return !diff.changed.length && !diff.added.length && !diff.removed.length && !diff.stray.length
 }
 
-/** A file list plus unified diffs, cut off after `maxLines` so a big drift stays readable. */
-export async function formatDiff(
-  diff: OutputDiff,
-  current: OutputDir,
-  next: OutputFiles,
-  maxLines = 400,
-): Promise<string> {
+export interface DiffFormat {
+  /** The output folder as seen from where the user runs git: `/`-separated, '' for that folder itself. */
+  readonly dir?: string
+  readonly paint?: Paint
+  readonly maxLines?: number
+}
+
+/**
+ * A file list plus unified diffs that `git apply` takes from the folder `dir` is relative to (new
+ * files from /dev/null, removed ones to it), cut off after `maxLines` so a big drift stays readable.
+ */
+export async function formatDiff(diff: OutputDiff, current: OutputDir, next: OutputFiles, format: DiffFormat = {}): Promise<string> {
+  const { dir = '', paint = painter(false), maxLines = 400 } = format
+  const shown = (path: string) => (dir ? `${dir}/${path}` : path)
   // Loaded only when there is a difference to show.
   const { createTwoFilesPatch } = await import('diff')
   const out: string[] = []
+  // The list stays relative to the output folder the heading names; the patch's paths are the working directory's.
   const list = (label: string, paths: string[]) => paths.forEach((path) => out.push(`  ${label} ${path}`))
   list('changed:', diff.changed)
   list('added:  ', diff.added)
@@ -48,9 +57,10 @@ export async function formatDiff(
 
   const patches: string[] = []
   for (const path of [...diff.changed, ...diff.added, ...diff.removed].sort(compare)) {
-    const before = current.files.get(path) ?? ''
-    const after = next.get(path) ?? ''
-    const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 })
+    const before = current.files.get(path)
+    const after = next.get(path)
+    const [from, to] = [before === undefined ? '/dev/null' : `a/${shown(path)}`, after === undefined ? '/dev/null' : `b/${shown(path)}`]
+    const patch = createTwoFilesPatch(from, to, before ?? '', after ?? '', undefined, undefined, { context: 3 })
     patches.push(...patch.split('\n').slice(1).filter((line, i, all) => i < all.length - 1 || line !== ''))
   }
   if (patches.length > maxLines) {
@@ -58,5 +68,13 @@ export async function formatDiff(
     patches.length = maxLines
     patches.push(`... diff truncated: ${hidden} more lines`)
   }
-  return [...out, '', ...patches].join('\n')
+  return [...out, '', ...patches.map((line) => paintLine(line, paint))].join('\n')
+}
+
+function paintLine(line: string, paint: Paint): string {
+  if (line.startsWith('+++') || line.startsWith('---')) return paint('bold', line)
+  if (line.startsWith('@@')) return paint('hunk', line)
+  if (line.startsWith('+')) return paint('added', line)
+  if (line.startsWith('-')) return paint('removed', line)
+  return line
 }

@@ -1,7 +1,7 @@
 /**
  * The codegen pipeline, one stage per module, plain data between them:
  * load files → skim ids → select the reference closure (checking those docs fully) → model names →
- * emit files (and, when asked, their Markdown reference).
+ * emit files (and, when asked, their Markdown reference) → with `--emit js`, compile them to JavaScript.
  */
 import { emit, type OutputFiles } from './emit.js'
 import { emitDocs } from './emit/docs/index.js'
@@ -10,7 +10,7 @@ import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
 import { skimLexicons, type ParsedDoc } from './parse.js'
-import { selectDocs } from './select.js'
+import { selectDocs, type UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -22,6 +22,8 @@ export interface GenerateResult {
   readonly docsSelected: number
   /** Problems with docs outside the selection's closure: reported, not fatal (see `--strict`). */
   readonly warnings: readonly LexiconProblem[]
+  /** Include patterns that matched nothing while others did, with "did you mean" suggestions. */
+  readonly unmatched: readonly UnmatchedPattern[]
 }
 
 /**
@@ -35,14 +37,22 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
   const selected = selectDocs(lexicons, options)
   if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings)
   const model = buildModel(selected.docs, options)
-  const docs = options.docs ? emitDocs(model, options.docs.clientImport) : undefined
+  let files = emit(model)
+  let docs = options.docs ? emitDocs(model, options.docs.clientImport) : undefined
+  if (options.emit === 'js') {
+    // Loads the TypeScript compiler: only for this option.
+    const { compileToJavaScript, javascriptExamples } = await import('./javascript.js')
+    files = await compileToJavaScript(files)
+    if (docs) docs = await javascriptExamples(docs)
+  }
   return {
-    files: emit(model),
+    files,
     ...(docs ? { docs } : {}),
     parsed: selected.docs,
     docsRead: loaded.files.length + loaded.problems.length,
     docsSelected: selected.docs.length,
     warnings: selected.warnings,
+    unmatched: selected.unmatched,
   }
 }
 

@@ -82,7 +82,7 @@ export const VALIDATE_NAMESPACE = 'v'
 
 /** Names every generated module may import from the runtime; defs must not shadow them. */
 const RUNTIME_NAMES = [
-  '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'Method', 'PageOptions', 'Paginated', 'Result',
+  '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'DeclaredError', 'Method', 'PageOptions', 'Paginated', 'Result',
   'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
   // The validators' helpers (`@lexgen/runtime/validate`, as a namespace), and the globals validators use
   VALIDATE_NAMESPACE, 'Array', 'Number',

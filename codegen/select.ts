@@ -2,6 +2,7 @@ import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
 import { parseDoc, parseLexiconDocs, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
+import { suggestPatterns } from './suggest.js'
 
 export interface Selection {
   readonly include: readonly string[]
@@ -18,6 +19,8 @@ export interface SelectedLexicons {
   readonly errors: readonly LexiconProblem[]
   /** Problems of docs outside the closure: reported, the run goes on. */
   readonly warnings: readonly LexiconProblem[]
+  /** `include` patterns that match nothing (while others do): reported, the run goes on. */
+  readonly unmatched: readonly UnmatchedPattern[]
 }
 
 /** A reference as written in a doc, resolved to the doc and def it names. */
@@ -51,10 +54,17 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): Sel
   const selected = (nsid: string) => includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
+  const unmatched = unmatchedPatterns(selection.include, includes, [...byNsid.keys(), ...failed.keys()])
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
+    const suggested = unmatched.filter((u) => u.suggestions.length)
+    const hints =
+      selection.include.length === 1 && suggested.length === 1
+        ? [`; did you mean ${orList(suggested[0]!.suggestions)}?`]
+        : suggested.map((u) => `\n  ${didYouMean(u)}`)
     throw new LexgenError(
       `no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
-        (excludes.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : ''),
+        (excludes.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
+        hints.join(''),
     )
   }
 
@@ -97,7 +107,28 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection): Sel
     errors.push(...parseLexiconDocs({ files: others.map(({ file, json }) => ({ file, json })), problems: [] }).problems)
   }
   const docs = [...parsed.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
-  return { docs, errors: dedupe(errors), warnings }
+  return { docs, errors: dedupe(errors), warnings, unmatched }
+}
+
+/** An `include` pattern that matches no lexicon in the folder, and what it may have meant. */
+export interface UnmatchedPattern {
+  readonly pattern: string
+  readonly suggestions: readonly string[]
+}
+
+function unmatchedPatterns(patterns: readonly string[], regexps: readonly RegExp[], nsids: readonly string[]): UnmatchedPattern[] {
+  return patterns
+    .filter((_, i) => !nsids.some((nsid) => regexps[i]!.test(nsid)))
+    .map((pattern) => ({ pattern, suggestions: suggestPatterns(pattern, nsids) }))
+}
+
+/** `'chat.bsky.convo' matches no lexicon; did you mean 'chat.bsky.convo.*'?` */
+export function didYouMean({ pattern, suggestions }: UnmatchedPattern): string {
+  return `'${pattern}' matches no lexicon${suggestions.length ? `; did you mean ${orList(suggestions)}?` : ''}`
+}
+
+function orList(suggestions: readonly string[]): string {
+  return suggestions.map((s) => `'${s}'`).join(' or ')
 }
 
 /** Why a reference to `doc`'s def cannot stand, or undefined when it can. */

@@ -19,7 +19,7 @@ if (!convoId || !identifier || !password) {
   process.exit(2)
 }
 
-// Log in (README.md, "Sessions"). Chat needs the account password, not an app password.
+// Log in (README.md, "Sessions"): the account password, or an app password created with direct-message access.
 const session = new CredentialSession({
   service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',
   proxy: process.env.ATPROTO_CHAT_PROXY ?? 'did:web:api.bsky.chat#bsky_chat',

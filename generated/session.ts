@@ -10,8 +10,11 @@ import { comAtprotoServerRefreshSession } from './com/atproto/server/refreshSess
 import { comAtprotoServerDeleteSession } from './com/atproto/server/deleteSession.js'
 import { validation } from './validation.js'
 
-/** What `withDefaults` takes (retries, timeout, hooks, validation), plus `onSessionChange`. */
-export type SessionConfig = Omit<DefaultsConfig, 'auth'> & Pick<CredentialSessionConfig, 'onSessionChange'>
+/**
+ * What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, and
+ * `onSessionChange`.
+ */
+export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange'>
 
 /**
  * A password login session: `await session.login({ identifier, password })`, then

@@ -2,23 +2,29 @@
  * The auth layer: puts the bearer token on the request, and hands down how to redact it, so no
  * text that comes back (an echoed header, an error message, a kept body) carries it into an
  * error, a hook or a result. Core puts it outermost; a session (session.ts) takes its place and
- * uses `withToken` the same way.
+ * uses `withToken` the same way; an atproto session manager (session-manager.ts) sends the
+ * request itself, with credentials this runtime never sees.
  */
 import { redactor } from './redact.js'
 import { isHeaderValue } from './request.js'
+import { isSessionManager, sessionManagerLayer, type SessionManager } from './session-manager.js'
 import type { AuthLayer, Layer, XrpcRequest } from './stack.js'
 
-/** A bearer token, a function returning the current one (called before each call and replay), or a session. */
-export type AuthSource = string | (() => string | undefined | Promise<string | undefined>) | AuthLayer
+/**
+ * A bearer token, a function returning the current one (called before each call and replay), a
+ * session, or an atproto session manager (`fetchHandler`: `@atproto/api`'s `CredentialSession`, an OAuth session).
+ */
+export type AuthSource = string | (() => string | undefined | Promise<string | undefined>) | AuthLayer | SessionManager
 
 /** The layer for `auth`, checking a fixed token once, here, before any request. */
 export function authLayer(source: AuthSource): Layer {
-  if (typeof source === 'object' && source !== null && typeof source.wrap === 'function') return (next) => source.wrap(next)
+  if (typeof source === 'object' && source !== null && typeof (source as AuthLayer).wrap === 'function') return (next) => (source as AuthLayer).wrap(next)
+  if (isSessionManager(source)) return sessionManagerLayer(source)
   if (typeof source === 'string') {
     const token = checkedToken(source)
     return (next) => (request) => next(token === undefined ? request : withToken(request, token))
   }
-  if (typeof source !== 'function') throw new TypeError('auth must be a token string, a function returning one, or a session')
+  if (typeof source !== 'function') throw new TypeError('auth must be a token string, a function returning one, a session, or a session manager with a fetchHandler')
   return (next) => async (request) => {
     const token = checkedToken(await source())
     return next(token === undefined ? request : withToken(request, token))

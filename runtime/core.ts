@@ -13,12 +13,16 @@ import { isInstance } from './brand.js'
 import { exchange } from './exchange.js'
 import { assertProxy } from './proxy.js'
 import { normalizeHeaders } from './request.js'
+import { isSessionManager, SESSION_SERVICE } from './session-manager.js'
 import type { Layer, OptionChecks, Send, ValidationCheck, ValidationMode } from './stack.js'
 import type { Transport } from './transport/types.js'
 
 export interface CoreConfig {
-  /** The user's PDS, e.g. `https://bsky.social`. */
-  service: string | URL
+  /**
+   * The user's PDS, e.g. `https://bsky.social`. Optional with a session manager as `auth`: it sends
+   * to its own PDS (URLs in hooks and errors then read `https://session.invalid/xrpc/…`).
+   */
+  service?: string | URL
   auth?: AuthSource
   /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
   proxy?: string | false
@@ -71,7 +75,10 @@ export class Core {
   readonly optionChecks: OptionChecks
 
   constructor(config: CoreConfig) {
-    this.service = serviceUrl(config.service)
+    if (config.service === undefined && !isSessionManager(config.auth)) {
+      throw new TypeError('service is required (the PDS URL, e.g. "https://bsky.social"), unless auth is a session manager')
+    }
+    this.service = serviceUrl(config.service ?? SESSION_SERVICE)
     assertProxy(config.proxy)
     this.proxy = config.proxy
     this.headers = normalizeHeaders(config.headers)

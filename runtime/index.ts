@@ -61,6 +61,7 @@ export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unk
 export type { Method, MethodType } from './method.js'
 export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'
 export { BSKY_CHAT_PROXY } from './proxy.js'
+export type { SessionManager } from './session-manager.js'
 export {
   CredentialSession,
   type CredentialSessionConfig,

@@ -27,6 +27,9 @@ export function buildBrowserBundle(name, serviceUrl) {
     write: false,
     metafile: true,
     logLevel: 'error',
+    // As a user's bundler sees the package: through its exports to dist/, not through this repo's
+    // tsconfig `paths` to the sources (which would also pull in a second copy of transport/types).
+    tsconfigRaw: {},
     define: { __SERVICE__: JSON.stringify(serviceUrl), __TOKEN__: JSON.stringify(TOKEN), __CONVO__: JSON.stringify(CONVO_ID) },
   })
 }

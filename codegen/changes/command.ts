@@ -3,6 +3,7 @@
  * never pay for it (and never load ts-morph).
  */
 import { relative, resolve } from 'node:path'
+import { painter } from '../color.js'
 import { resolveOptions, type Options } from '../config.js'
 import { compareLexicons, exitCodeFor, type FailOn } from './index.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
@@ -23,6 +24,8 @@ interface Io {
   out: (text: string) => void
   err: (text: string) => void
   cwd: string
+  /** Colour what goes to stdout (the report) and stderr. */
+  color?: { out: boolean; err: boolean }
 }
 
 /** Resolves to the exit code: 0 nothing at or above `--fail-on`, 1 such changes (or bad input), 2 usage. */
@@ -31,11 +34,11 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
     const options = await resolveOptions(flags, flags.config, io.cwd)
     const [before, after] = await inputs(flags, options.lexicons, io.cwd)
     const report = await compareLexicons(before, after, options, { compilerCheck: flags.compilerCheck })
-    io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && colorWanted() }))
+    io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true }))
     return exitCodeFor(report, flags.failOn)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    io.err(`lexgen: usage error: ${error.message}\n`)
+    io.err(`lexgen: ${painter(io.color?.err === true)('error', 'usage error:')} ${error.message}\n`)
     return 2
   }
 }
@@ -55,11 +58,4 @@ async function inputs(flags: DiffFlags, lexicons: string, cwd: string): Promise<
     side('old', `${ref}:${show(lexicons)}`, (label) => readLexiconsAtRef(lexicons, ref, label)),
     side('new', `${show(lexicons)} (working tree)`, (label) => readLexiconDir(lexicons, label)),
   ])
-}
-
-/** Colour on a terminal; never with NO_COLOR; FORCE_COLOR forces it (CI logs that render ANSI). */
-function colorWanted(): boolean {
-  if (process.env.NO_COLOR) return false
-  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true
-  return process.stdout.isTTY === true
 }

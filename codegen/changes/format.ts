@@ -2,6 +2,7 @@
  * A change report as text for a terminal, Markdown for a pull request, or JSON for tools.
  * Every format is deterministic: the same report gives the same bytes.
  */
+import { painter } from '../color.js'
 import { compare } from '../order.js'
 import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
@@ -127,17 +128,8 @@ function escapeOutsideCode(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // Text: grouped by NSID and def, one line per change with its class.
 
-const COLORS: Record<ChangeClass | 'bold' | 'dim', [string, string]> = {
-  breaking: ['\x1b[1;31m', '\x1b[0m'],
-  source: ['\x1b[1;33m', '\x1b[0m'],
-  compatible: ['\x1b[32m', '\x1b[0m'],
-  docs: ['\x1b[2m', '\x1b[0m'],
-  bold: ['\x1b[1m', '\x1b[0m'],
-  dim: ['\x1b[2m', '\x1b[0m'],
-}
-
 function text(report: ChangeReport, color: boolean, brief: boolean): string {
-  const paint = (style: keyof typeof COLORS, s: string) => (color ? `${COLORS[style][0]}${s}${COLORS[style][1]}` : s)
+  const paint = painter(color)
   const out: string[] = []
   const width = Math.max(...CLASSES.map((c) => c.length))
   let nsid = ''

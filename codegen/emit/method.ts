@@ -49,7 +49,9 @@ export function writeMethod(ctx: ModuleContext, w: CodeBlockWriter, method: Meth
   for (const error of method.errors) {
     w.blankLineIfLastNot()
     writeDoc(w, [error.description ?? `The server's \`${error.name}\` error for this method.`])
-    w.writeLine(`export const ${error.className} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
+    // Typed explicitly, so the module needs no inference for its declarations (isolatedDeclarations; `--emit js`).
+    const declared = `${rt(ctx, 'DeclaredError')}<${quote(error.name)}>`
+    w.writeLine(`export const ${error.className}: ${declared} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
     w.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
   }
 

@@ -10,7 +10,7 @@ export const BSKY_CHAT_PROXY = 'did:web:api.bsky.chat#bsky_chat'
 /**
  * - `none`: the call creates the credentials (login).
  * - `refresh`: the refresh token, not the access token (refreshSession, deleteSession).
- * - `chat`: the access token of a full session; the PDS forwards the call with service auth.
+ * - `chat`: a session with direct-message access (password, DM app password, OAuth chat scope); the PDS forwards the call with service auth.
  * - `access`: an access token (the lexicon says it requires auth).
  * - `unstated`: sent when the Core has one; the lexicon does not say whether it is required.
  */

@@ -22,8 +22,8 @@ export function emitSessionModule(model: Model): string | undefined {
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path))}`)
   w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
   w.blankLine()
-  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), plus `onSessionChange`.'])
-  w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth'> & Pick<CredentialSessionConfig, 'onSessionChange'>")
+  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, and `onSessionChange`.'])
+  w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange'>")
   w.blankLine()
   writeDoc(w, [
     'A password login session: `await session.login({ identifier, password })`, then',

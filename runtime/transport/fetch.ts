@@ -1,22 +1,37 @@
-/** Browser (and any WHATWG-fetch runtime) transport on the global `fetch`. */
+/**
+ * Browser (and any WHATWG-fetch runtime) transport on the global `fetch`; `fetchTransport` makes
+ * the same transport over any fetch-shaped function (a session manager's `fetchHandler`).
+ */
 import { checkDeclaredLength, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
 
-export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
-  const { signal } = request
-  if (signal === undefined || signal instanceof AbortSignal) return exchange(request, signal)
-  // fetch needs a real AbortSignal: bridge the runtime's AttemptSignal to one.
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(signal.reason)
-  if (signal.aborted) onAbort()
-  else signal.once('abort', onAbort)
-  try {
-    return await exchange(request, controller.signal)
-  } finally {
-    signal.removeListener('abort', onAbort)
+/** What `fetch` takes; a session manager's `fetchHandler` has this shape too. */
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>
+
+/** A transport sending through `fetcher`: the request as `RequestInit`, the `Response` read back. */
+export function fetchTransport(fetcher: FetchFunction): Transport {
+  return async (request: RawRequest): Promise<RawResponse> => {
+    const { signal } = request
+    if (signal === undefined || signal instanceof AbortSignal) return exchange(fetcher, request, signal)
+    // fetch needs a real AbortSignal: bridge the runtime's AttemptSignal to one.
+    const controller = new AbortController()
+    const onAbort = () => controller.abort(signal.reason)
+    if (signal.aborted) onAbort()
+    else signal.once('abort', onAbort)
+    try {
+      return await exchange(fetcher, request, controller.signal)
+    } finally {
+      signal.removeListener('abort', onAbort)
+    }
   }
 }
 
-async function exchange(request: RawRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
+// The global looked up per call, so a fetch installed (or replaced) after import is the one used.
+export const send: Transport = fetchTransport((url, init) => {
+  if (typeof fetch !== 'function') throw new TransportUnavailable('there is no global fetch here: pass a `transport` to the Core')
+  return fetch(url, init)
+})
+
+async function exchange(fetcher: FetchFunction, request: RawRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
   const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
     method: request.method,
     headers: request.headers,
@@ -30,8 +45,7 @@ async function exchange(request: RawRequest, signal: AbortSignal | undefined): P
   if (request.body instanceof ReadableStream) init.duplex = 'half'
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
-  if (typeof fetch !== 'function') throw new TransportUnavailable('there is no global fetch here: pass a `transport` to the Core')
-  const response = await fetch(request.url, init)
+  const response = await fetcher(request.url, init)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
   // Names are wire data: no prototype, so a `__proto__` header is a header (as node:http keeps them).

@@ -148,7 +148,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     const config = await runCli(['generate'], dir)
     expect(config.code).toBe(1)
     expect(config.stderr).toBe(
-      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, pull)\n`,
+      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, emit, pull)\n`,
     )
   })
 

@@ -14,23 +14,16 @@ import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedConvo } from '../helpers/convo-calls.js'
-import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { seededServer } from '../helpers/convo-calls.js'
+import { TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { provideRuntime, removeDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 
 const run = promisify(execFile)
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
-let server: ChatServer
-let convoId: string
+const world = seededServer()
 const dirs: string[] = []
-
-beforeAll(async () => {
-  server = await startChatServer()
-  convoId = seedConvo(server).convoId
-})
 afterAll(async () => {
-  await server.close()
   await Promise.all(dirs.map(removeDir))
 })
 
@@ -132,7 +125,7 @@ describe('the generated client in users’ projects', () => {
     expect(generated.code).toBe(0)
 
     await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs'))
-    await writeFile(join(project, `config${setup.packageType === 'commonjs' ? '.mts' : '.ts'}`), `export const config = ${JSON.stringify({ service: server.url, token: TEST_TOKEN, convoId })}\n`)
+    await writeFile(join(project, `config${setup.packageType === 'commonjs' ? '.mts' : '.ts'}`), `export const config = ${JSON.stringify({ service: world.server.url, token: TEST_TOKEN, convoId: world.convoId })}\n`)
     const base = setup.base === 'init' ? await initOptions(project) : REPO_OPTIONS
     const compilerOptions = { ...base, ...(setup.build === 'tsc' ? { outDir: 'dist', rootDir: '.' } : {}), ...setup.options }
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['**/*.ts', '**/*.mts'], exclude: ['node_modules', 'dist'] }, null, 2))

@@ -4,7 +4,8 @@
  */
 import type { CallOptions, Core, Method, Result, XrpcError } from '@lexgen/runtime'
 import * as generated from '../../generated/index.js'
-import type { ChatServer } from './xrpc-server.js'
+import { afterAll, beforeAll } from 'vitest'
+import { startChatServer, type ChatServer } from './xrpc-server.js'
 
 export const OTHER_DID = 'did:plc:other'
 
@@ -18,6 +19,17 @@ export function seedConvo(server: ChatServer): Seeded {
   const convoId = server.store.getConvoForMembers([OTHER_DID], 'accepted').convo.id as string
   const messageId = server.store.sendMessage(convoId, { text: 'hello from other' }, OTHER_DID).id as string
   return { convoId, messageId }
+}
+
+/** For a test file: a peer server with a seeded convo, started before its tests and closed after them. */
+export function seededServer(): { readonly server: ChatServer; readonly convoId: string } {
+  const world = {} as { server: ChatServer; convoId: string }
+  beforeAll(async () => {
+    world.server = await startChatServer()
+    world.convoId = seedConvo(world.server).convoId
+  })
+  afterAll(() => world.server?.close())
+  return world
 }
 
 /** Valid arguments (params for queries, input for procedures) per method name. */

@@ -1,7 +1,9 @@
 /**
  * The published packages, used as a new user would: packed, installed into fresh projects of the
- * usual kinds, a client generated there with the installed CLI, typechecked and built with the
- * project's own settings, then run against a real `@atproto/xrpc-server`.
+ * usual kinds (TypeScript nodenext, bundler and `tsc --init` defaults; plain JavaScript ESM;
+ * CommonJS, through require() and as TypeScript), a client generated there with the installed
+ * CLI, typechecked and built with the project's own settings, then run against a real
+ * `@atproto/xrpc-server`.
  */
 import { execFile } from 'node:child_process'
 import { cp } from 'node:fs/promises'
@@ -58,6 +60,28 @@ function program(): Record<string, string> {
   }
 }
 
+/** The same program in plain JavaScript, loading the client with `import` (ESM) or `require` (CommonJS). */
+function javascriptProgram(load: 'import' | 'require', client: string): string {
+  const header =
+    load === 'import'
+      ? `import { Client, Core, chatBskyConvoGetConvo } from '${client}'`
+      : `const { Client, Core, chatBskyConvoGetConvo } = require('${client}')`
+  return [
+    header,
+    `const [service, token, convoId] = ${JSON.stringify([chat.url, TEST_TOKEN, convoId])}`,
+    '',
+    'async function main() {',
+    '  const client = new Client({ service, auth: token })',
+    '  const { convo } = await client.chat.bsky.convo.getConvo({ convoId })',
+    '  const result = await chatBskyConvoGetConvo(new Core({ service, auth: token }), { convoId })',
+    '  if (!result.ok) throw result.error',
+    '  console.log(`namespaced ${convo.id} standalone ${result.value.convo.id}`)',
+    '}',
+    'main()',
+    '',
+  ].join('\n')
+}
+
 const GENERATE = ['generate', '--lexicons', join(ROOT, 'lexicons'), '--include', 'chat.bsky.convo.getConvo', '--out', 'src/generated']
 
 async function consumer(packageJson: Record<string, unknown>, files: Record<string, string>): Promise<Consumer> {
@@ -84,7 +108,8 @@ async function runAlone(project: Consumer, bundle: string): Promise<string> {
 }
 
 function expectBothCalls(output: string): void {
-  expect(output.trim()).toBe(`namespaced ${convoId} standalone ${convoId}`)
+  // Node 20 may warn that require() of ESM is experimental: only stdout is the program's.
+  expect(output.replace(/^\(node:\d+\) ExperimentalWarning[^\n]*\n(\(Use `node --trace-warnings[^\n]*\n)?/m, '').trim()).toBe(`namespaced ${convoId} standalone ${convoId}`)
   expect(chat.requests.filter((r) => r.nsid === 'chat.bsky.convo.getConvo').length).toBeGreaterThanOrEqual(2)
 }
 
@@ -164,6 +189,46 @@ describe('the packed packages in a fresh project', () => {
     const banner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
     await project.exec(ESBUILD, ['src/dispatcher.ts', '--bundle', '--platform=node', '--format=esm', `--banner:js=${banner}`, '--outfile=dist/dispatcher.mjs'])
     expectBothCalls(await runAlone(project, 'dist/dispatcher.mjs'))
+  }, SLOW)
+
+  it('plain JavaScript ESM, no TypeScript anywhere: generated with --emit js and run by node', async () => {
+    const project = await createConsumer(tarballs, { type: 'module' }, { 'src/main.js': javascriptProgram('import', './generated/index.js') })
+    consumers.push(project)
+    await project.lexgen([...GENERATE, '--emit', 'js'])
+    expect(await project.exec('find', ['src/generated', '-name', '*.ts', '!', '-name', '*.d.ts'])).toBe('')
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'src/main.js')]))
+  }, SLOW)
+
+  it('CommonJS, require() of the generated ESM client (Node ≥ 20.19), emitted as .mjs', async () => {
+    const project = await createConsumer(tarballs, {}, { 'src/main.js': javascriptProgram('require', './generated/index.mjs') })
+    consumers.push(project)
+    await project.lexgen([...GENERATE, '--emit', 'js', '--file-ext', '.mts'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'src/main.js')]))
+  }, SLOW)
+
+  it('CommonJS TypeScript (`tsc --init` in a package without "type"), generated as .mts: typechecks, builds with tsc and runs', async () => {
+    const main = [
+      `import lexgen = require('./generated/index.mjs')`,
+      `import fixture = require('./fixture.mjs')`,
+      '',
+      'async function main(): Promise<void> {',
+      '  const { service, token, convoId } = fixture',
+      '  const client = new lexgen.Client({ service, auth: token })',
+      '  const { convo } = await client.chat.bsky.convo.getConvo({ convoId })',
+      '  const result = await lexgen.chatBskyConvoGetConvo(new lexgen.Core({ service, auth: token }), { convoId })',
+      '  if (!result.ok) throw result.error',
+      '  console.log(`namespaced ${convo.id} standalone ${result.value.convo.id}`)',
+      '}',
+      'void main()',
+      '',
+    ].join('\n')
+    const { 'src/fixture.ts': fixture } = program()
+    const project = await createConsumer(tarballs, {}, { 'src/main.ts': main, 'src/fixture.mts': fixture! })
+    consumers.push(project)
+    await project.lexgen([...GENERATE, '--file-ext', '.mts'])
+    await project.tsc(['--init'])
+    await project.tsc(['-p', '.', '--rootDir', 'src', '--outDir', 'dist'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
   }, SLOW)
 
   it('an application that only runs a generated client installs the runtime alone: no dependency, none of the generator', async () => {

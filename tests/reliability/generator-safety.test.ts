@@ -13,12 +13,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { watch } from 'node:fs'
+import { existsSync, watch } from 'node:fs'
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, type OutputFiles } from '../../codegen/index.js'
+import { recoverOutputDirs } from '../../codegen/write.js'
 import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 import { BREAKOUTS, CANARY, CANARY_IN_CODE } from './support/hostile.js'
 import { report } from './support/seed.js'
@@ -98,6 +99,9 @@ describe('killing the generator mid-run', () => {
       const { completed, killed } = await killedRun(signal, when)
       if (killed) figures.killed++
       if (completed) figures.completed++
+      // Killed between the swap's two renames, the output folder is missing until the next run's
+      // first step (recovery) puts the previous one back or completes the journaled swap.
+      if (!existsSync(out())) await recoverOutputDirs([out()])
       const now = await snapshotDir(out())
       const isPrevious = sameFiles(now, previous)
       const isNew = sameFiles(now, next)

@@ -87,7 +87,11 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `When a call fails with ${code('ExpiredToken')} it refreshes once, shared by every call that failed meanwhile, and replays the call. ` +
         `${code('onSessionChange')} reports every change (${code("'create' | 'resume' | 'refresh' | 'expired' | 'logout'")}): persist what ` +
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
-        `a network failure keeps it. ${code('logout()')} revokes it on the server. Chat needs a full session: app passwords are refused. ` +
+        `a network failure keeps it. ${code('logout()')} revokes it on the server. ` +
+        (hasChat
+          ? `Chat takes the account password or an app password created with direct-message access (${code('privileged')}); ` +
+            `the PDS refuses chat to a plain app password (${code('InvalidToken')}, "Bad token method"). `
+          : '') +
         `A ${code('CredentialSession')} takes every ${code('Core')} setting (${code('proxy')}, ${code('timeout')}, ${code('retries')}, ` +
         `${code('validate')}…) for ${code('session.core')}, which validates like a ${code('Client')}.`,
       program([
@@ -115,6 +119,18 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       ]),
     )
   }
+  page.add(
+    `Any atproto session manager can be the ${code('auth')} of a ${code('Client')} or ${code('Core')} instead: an object with ` +
+      `${code('fetchHandler(pathname, init)')}, as ${code('@atproto/api')}'s ${code('CredentialSession')} and the OAuth sessions of ` +
+      `${code('@atproto/oauth-client-node')} and ${code('@atproto/oauth-client-browser')} (DPoP-bound tokens) are. The session adds its ` +
+      `credentials, picks its PDS (${code('service')} may be left out) and refreshes its tokens; retries, timeouts, the proxy header, ` +
+      `validation and the typed errors stay as they are: ${code('new Client({ auth: oauthSession })')}.` +
+      (hasChat
+        ? ` For chat over OAuth, request ${code('atproto')} plus the Bluesky Chat permission set for the chat service, ` +
+          `${code(`include:chat.bsky.authFullChatClient?aud=${BSKY_CHAT_PROXY.replace('#', '%23')}`)}, or the transitional ` +
+          `${code('transition:chat.bsky')}, which PDS versions that check proxied calls against the bare service DID require.`
+        : ''),
+  )
 
   page.heading(2, 'Proxying', S.proxying)
   page.add(

@@ -100,7 +100,10 @@ function authText(ctx: DocsContext, auth: AuthNeed): string {
     case 'refresh':
       return `the refresh token (${code('refreshJwt')}), not the access token; ${code('CredentialSession')} sends it for you${sessions}`
     case 'chat':
-      return `the access token of a full session${sessions}: app passwords are refused for chat. Your PDS checks it and forwards the call with a service token`
+      return (
+        `a session with direct-message access${sessions}: the account password, an app password created with direct-message access, ` +
+        `or OAuth with the chat scope (a plain app password is refused). Your PDS checks it and forwards the call with a service token`
+      )
     case 'access':
       return `an access token: ${code('auth')} on the ${code('Client')} or ${code('Core')}${sessions}`
     case 'unstated':

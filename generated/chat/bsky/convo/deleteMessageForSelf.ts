@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -23,11 +24,11 @@ export interface Input {
 export type Output = ChatBskyConvoDefs.DeletedMessageView
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** Indicates that this message cannot be deleted, e.g. because it is a system message. */
-export const MessageDeleteNotAllowedError = /*#__PURE__*/ declaredError('MessageDeleteNotAllowed')
+export const MessageDeleteNotAllowedError: DeclaredError<'MessageDeleteNotAllowed'> = /*#__PURE__*/ declaredError('MessageDeleteNotAllowed')
 export type MessageDeleteNotAllowedError = InstanceType<typeof MessageDeleteNotAllowedError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

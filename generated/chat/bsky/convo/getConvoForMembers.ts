@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type UnknownObject,
@@ -29,27 +30,27 @@ export interface Output {
 }
 
 /** The server's `AccountSuspended` error for this method. */
-export const AccountSuspendedError = /*#__PURE__*/ declaredError('AccountSuspended')
+export const AccountSuspendedError: DeclaredError<'AccountSuspended'> = /*#__PURE__*/ declaredError('AccountSuspended')
 export type AccountSuspendedError = InstanceType<typeof AccountSuspendedError>
 
 /** The server's `BlockedActor` error for this method. */
-export const BlockedActorError = /*#__PURE__*/ declaredError('BlockedActor')
+export const BlockedActorError: DeclaredError<'BlockedActor'> = /*#__PURE__*/ declaredError('BlockedActor')
 export type BlockedActorError = InstanceType<typeof BlockedActorError>
 
 /** The server's `BlockedSubject` error for this method. */
-export const BlockedSubjectError = /*#__PURE__*/ declaredError('BlockedSubject')
+export const BlockedSubjectError: DeclaredError<'BlockedSubject'> = /*#__PURE__*/ declaredError('BlockedSubject')
 export type BlockedSubjectError = InstanceType<typeof BlockedSubjectError>
 
 /** The server's `MessagesDisabled` error for this method. */
-export const MessagesDisabledError = /*#__PURE__*/ declaredError('MessagesDisabled')
+export const MessagesDisabledError: DeclaredError<'MessagesDisabled'> = /*#__PURE__*/ declaredError('MessagesDisabled')
 export type MessagesDisabledError = InstanceType<typeof MessagesDisabledError>
 
 /** The server's `NotFollowedBySender` error for this method. */
-export const NotFollowedBySenderError = /*#__PURE__*/ declaredError('NotFollowedBySender')
+export const NotFollowedBySenderError: DeclaredError<'NotFollowedBySender'> = /*#__PURE__*/ declaredError('NotFollowedBySender')
 export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderError>
 
 /** The server's `RecipientNotFound` error for this method. */
-export const RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
+export const RecipientNotFoundError: DeclaredError<'RecipientNotFound'> = /*#__PURE__*/ declaredError('RecipientNotFound')
 export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

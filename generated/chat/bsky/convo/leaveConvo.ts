@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -24,11 +25,11 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The owner of a group conversation cannot leave before locking the group. */
-export const OwnerCannotLeaveError = /*#__PURE__*/ declaredError('OwnerCannotLeave')
+export const OwnerCannotLeaveError: DeclaredError<'OwnerCannotLeave'> = /*#__PURE__*/ declaredError('OwnerCannotLeave')
 export type OwnerCannotLeaveError = InstanceType<typeof OwnerCannotLeaveError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -32,19 +33,19 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** Indicates that reactions are not allowed on this message, e.g. because it is a system message. */
-export const ReactionNotAllowedError = /*#__PURE__*/ declaredError('ReactionNotAllowed')
+export const ReactionNotAllowedError: DeclaredError<'ReactionNotAllowed'> = /*#__PURE__*/ declaredError('ReactionNotAllowed')
 export type ReactionNotAllowedError = InstanceType<typeof ReactionNotAllowedError>
 
 /** Indicates that the message has been deleted and reactions can no longer be added/removed. */
-export const ReactionMessageDeletedError = /*#__PURE__*/ declaredError('ReactionMessageDeleted')
+export const ReactionMessageDeletedError: DeclaredError<'ReactionMessageDeleted'> = /*#__PURE__*/ declaredError('ReactionMessageDeleted')
 export type ReactionMessageDeletedError = InstanceType<typeof ReactionMessageDeletedError>
 
 /** Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji. */
-export const ReactionInvalidValueError = /*#__PURE__*/ declaredError('ReactionInvalidValue')
+export const ReactionInvalidValueError: DeclaredError<'ReactionInvalidValue'> = /*#__PURE__*/ declaredError('ReactionInvalidValue')
 export type ReactionInvalidValueError = InstanceType<typeof ReactionInvalidValueError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -23,15 +24,15 @@ export interface Input {
 export type Output = ChatBskyConvoDefs.MessageView
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
+export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
 export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `ReplyTargetNotFound` error for this method. */
-export const ReplyTargetNotFoundError = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
+export const ReplyTargetNotFoundError: DeclaredError<'ReplyTargetNotFound'> = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
 export type ReplyTargetNotFoundError = InstanceType<typeof ReplyTargetNotFoundError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -6,6 +6,7 @@ import {
   type $Typed,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -38,15 +39,15 @@ export function isBatchItem(value: unknown): value is $Typed<BatchItem> {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
+export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
 export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `ReplyTargetNotFound` error for this method. */
-export const ReplyTargetNotFoundError = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
+export const ReplyTargetNotFoundError: DeclaredError<'ReplyTargetNotFound'> = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
 export type ReplyTargetNotFoundError = InstanceType<typeof ReplyTargetNotFoundError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -28,43 +29,43 @@ export interface Output {
 }
 
 /** The server's `AccountSuspended` error for this method. */
-export const AccountSuspendedError = /*#__PURE__*/ declaredError('AccountSuspended')
+export const AccountSuspendedError: DeclaredError<'AccountSuspended'> = /*#__PURE__*/ declaredError('AccountSuspended')
 export type AccountSuspendedError = InstanceType<typeof AccountSuspendedError>
 
 /** The server's `BlockedActor` error for this method. */
-export const BlockedActorError = /*#__PURE__*/ declaredError('BlockedActor')
+export const BlockedActorError: DeclaredError<'BlockedActor'> = /*#__PURE__*/ declaredError('BlockedActor')
 export type BlockedActorError = InstanceType<typeof BlockedActorError>
 
 /** The server's `BlockedSubject` error for this method. */
-export const BlockedSubjectError = /*#__PURE__*/ declaredError('BlockedSubject')
+export const BlockedSubjectError: DeclaredError<'BlockedSubject'> = /*#__PURE__*/ declaredError('BlockedSubject')
 export type BlockedSubjectError = InstanceType<typeof BlockedSubjectError>
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
+export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
 export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
+export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
 export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `MemberLimitReached` error for this method. */
-export const MemberLimitReachedError = /*#__PURE__*/ declaredError('MemberLimitReached')
+export const MemberLimitReachedError: DeclaredError<'MemberLimitReached'> = /*#__PURE__*/ declaredError('MemberLimitReached')
 export type MemberLimitReachedError = InstanceType<typeof MemberLimitReachedError>
 
 /** The server's `NotFollowedBySender` error for this method. */
-export const NotFollowedBySenderError = /*#__PURE__*/ declaredError('NotFollowedBySender')
+export const NotFollowedBySenderError: DeclaredError<'NotFollowedBySender'> = /*#__PURE__*/ declaredError('NotFollowedBySender')
 export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderError>
 
 /** The server's `RecipientNotFound` error for this method. */
-export const RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
+export const RecipientNotFoundError: DeclaredError<'RecipientNotFound'> = /*#__PURE__*/ declaredError('RecipientNotFound')
 export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
 
 /** The server's `UserForbidsGroups` error for this method. */
-export const UserForbidsGroupsError = /*#__PURE__*/ declaredError('UserForbidsGroups')
+export const UserForbidsGroupsError: DeclaredError<'UserForbidsGroups'> = /*#__PURE__*/ declaredError('UserForbidsGroups')
 export type UserForbidsGroupsError = InstanceType<typeof UserForbidsGroupsError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

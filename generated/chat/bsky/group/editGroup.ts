@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -30,15 +31,15 @@ export interface Output {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
+export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
 export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
+export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
 export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -24,19 +25,19 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
+export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
 export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 
 /** The server's `NoJoinLink` error for this method. */
-export const NoJoinLinkError = /*#__PURE__*/ declaredError('NoJoinLink')
+export const NoJoinLinkError: DeclaredError<'NoJoinLink'> = /*#__PURE__*/ declaredError('NoJoinLink')
 export type NoJoinLinkError = InstanceType<typeof NoJoinLinkError>
 
 /** The server's `LinkAlreadyEnabled` error for this method. */
-export const LinkAlreadyEnabledError = /*#__PURE__*/ declaredError('LinkAlreadyEnabled')
+export const LinkAlreadyEnabledError: DeclaredError<'LinkAlreadyEnabled'> = /*#__PURE__*/ declaredError('LinkAlreadyEnabled')
 export type LinkAlreadyEnabledError = InstanceType<typeof LinkAlreadyEnabledError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

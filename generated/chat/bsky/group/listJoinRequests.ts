@@ -3,6 +3,7 @@ import {
   callPaginated,
   declaredError,
   type Core,
+  type DeclaredError,
   type Method,
   type PageOptions,
   type Paginated,
@@ -34,11 +35,11 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
+export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
 export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
+export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
 export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

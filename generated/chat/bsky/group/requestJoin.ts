@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -26,27 +27,27 @@ export interface Output {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
+export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
 export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
 
 /** The server's `FollowRequired` error for this method. */
-export const FollowRequiredError = /*#__PURE__*/ declaredError('FollowRequired')
+export const FollowRequiredError: DeclaredError<'FollowRequired'> = /*#__PURE__*/ declaredError('FollowRequired')
 export type FollowRequiredError = InstanceType<typeof FollowRequiredError>
 
 /** The server's `InvalidCode` error for this method. */
-export const InvalidCodeError = /*#__PURE__*/ declaredError('InvalidCode')
+export const InvalidCodeError: DeclaredError<'InvalidCode'> = /*#__PURE__*/ declaredError('InvalidCode')
 export type InvalidCodeError = InstanceType<typeof InvalidCodeError>
 
 /** The server's `LinkDisabled` error for this method. */
-export const LinkDisabledError = /*#__PURE__*/ declaredError('LinkDisabled')
+export const LinkDisabledError: DeclaredError<'LinkDisabled'> = /*#__PURE__*/ declaredError('LinkDisabled')
 export type LinkDisabledError = InstanceType<typeof LinkDisabledError>
 
 /** The server's `MemberLimitReached` error for this method. */
-export const MemberLimitReachedError = /*#__PURE__*/ declaredError('MemberLimitReached')
+export const MemberLimitReachedError: DeclaredError<'MemberLimitReached'> = /*#__PURE__*/ declaredError('MemberLimitReached')
 export type MemberLimitReachedError = InstanceType<typeof MemberLimitReachedError>
 
 /** The server's `UserKicked` error for this method. */
-export const UserKickedError = /*#__PURE__*/ declaredError('UserKicked')
+export const UserKickedError: DeclaredError<'UserKicked'> = /*#__PURE__*/ declaredError('UserKicked')
 export type UserKickedError = InstanceType<typeof UserKickedError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

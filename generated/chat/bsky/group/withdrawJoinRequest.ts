@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -22,7 +23,7 @@ export interface Output {
 }
 
 /** The server's `InvalidJoinRequest` error for this method. */
-export const InvalidJoinRequestError = /*#__PURE__*/ declaredError('InvalidJoinRequest')
+export const InvalidJoinRequestError: DeclaredError<'InvalidJoinRequest'> = /*#__PURE__*/ declaredError('InvalidJoinRequest')
 export type InvalidJoinRequestError = InstanceType<typeof InvalidJoinRequestError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type UnknownObject,
@@ -48,11 +49,11 @@ export interface Output {
 }
 
 /** The server's `AccountTakedown` error for this method. */
-export const AccountTakedownError = /*#__PURE__*/ declaredError('AccountTakedown')
+export const AccountTakedownError: DeclaredError<'AccountTakedown'> = /*#__PURE__*/ declaredError('AccountTakedown')
 export type AccountTakedownError = InstanceType<typeof AccountTakedownError>
 
 /** The server's `AuthFactorTokenRequired` error for this method. */
-export const AuthFactorTokenRequiredError = /*#__PURE__*/ declaredError('AuthFactorTokenRequired')
+export const AuthFactorTokenRequiredError: DeclaredError<'AuthFactorTokenRequired'> = /*#__PURE__*/ declaredError('AuthFactorTokenRequired')
 export type AuthFactorTokenRequiredError = InstanceType<typeof AuthFactorTokenRequiredError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -4,6 +4,7 @@ import {
   declaredError,
   type CallOptions,
   type Core,
+  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
@@ -13,11 +14,11 @@ import * as v from '@lexgen/runtime/validate'
 export const id = 'com.atproto.server.deleteSession'
 
 /** The server's `InvalidToken` error for this method. */
-export const InvalidTokenError = /*#__PURE__*/ declaredError('InvalidToken')
+export const InvalidTokenError: DeclaredError<'InvalidToken'> = /*#__PURE__*/ declaredError('InvalidToken')
 export type InvalidTokenError = InstanceType<typeof InvalidTokenError>
 
 /** The server's `ExpiredToken` error for this method. */
-export const ExpiredTokenError = /*#__PURE__*/ declaredError('ExpiredToken')
+export const ExpiredTokenError: DeclaredError<'ExpiredToken'> = /*#__PURE__*/ declaredError('ExpiredToken')
 export type ExpiredTokenError = InstanceType<typeof ExpiredTokenError>
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

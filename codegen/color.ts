@@ -1,0 +1,36 @@
+/**
+ * ANSI colour for what the CLI prints: on a terminal only, never with `NO_COLOR`, always with
+ * `FORCE_COLOR` (CI logs that render ANSI). `lexgen diff`'s report and the CLI's own messages
+ * (errors, warnings, `check`'s diff) paint with the same styles.
+ */
+
+export type Style = 'breaking' | 'source' | 'compatible' | 'docs' | 'bold' | 'dim' | 'error' | 'warning' | 'ok' | 'added' | 'removed' | 'hunk'
+
+const STYLES: Record<Style, string> = {
+  breaking: '\x1b[1;31m',
+  source: '\x1b[1;33m',
+  compatible: '\x1b[32m',
+  docs: '\x1b[2m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  error: '\x1b[1;31m',
+  warning: '\x1b[1;33m',
+  ok: '\x1b[32m',
+  added: '\x1b[32m',
+  removed: '\x1b[31m',
+  hunk: '\x1b[36m',
+}
+
+export type Paint = (style: Style, text: string) => string
+
+/** Paints when `color` is on; the identity otherwise. */
+export function painter(color: boolean): Paint {
+  return color ? (style, text) => `${STYLES[style]}${text}\x1b[0m` : (_style, text) => text
+}
+
+/** Whether to colour what goes to `stream`. */
+export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true
+  return stream.isTTY === true
+}

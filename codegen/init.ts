@@ -1,0 +1,172 @@
+/**
+ * `lexgen init`: writes a `lexgen.config.json` with the Bluesky Chat defaults at the project root
+ * (the nearest folder up with a `package.json`, else the working directory), checks that the
+ * project can import what `generate` will write (`"type"`, tsconfig's module settings, the
+ * runtime in `dependencies`), says what to change, and prints the next commands. It never
+ * overwrites a config.
+ */
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { dirname, join, relative } from 'node:path'
+import type { Paint } from './color.js'
+import { CONFIG_FILE, configFilePath } from './config.js'
+import { LexgenError } from './errors.js'
+
+/** The session methods `CredentialSession` is generated from, plus `getSession`. */
+const SESSION_METHODS = ['createSession', 'refreshSession', 'deleteSession', 'getSession'].map((name) => `com.atproto.server.${name}`)
+
+/** What a chat app calls: every `chat.bsky.*` method but moderation (service-to-service) and the OAuth permission set. */
+export const CHAT_SELECTION = {
+  include: ['chat.bsky.*', ...SESSION_METHODS],
+  exclude: ['chat.bsky.moderation.*', 'chat.bsky.authFullChatClient'],
+}
+
+const UPSTREAM = 'https://github.com/bluesky-social/atproto.git'
+
+export interface InitIo {
+  readonly out: (text: string) => void
+  readonly cwd: string
+  readonly paint: Paint
+}
+
+/** Writes the config; resolves to the exit code (1 when a config is already there). */
+export async function init(io: InitIo): Promise<number> {
+  const existing = configFilePath(undefined, io.cwd)
+  if (existsSync(existing)) {
+    throw new LexgenError(`${relative(io.cwd, existing) || CONFIG_FILE} already exists: lexgen init never overwrites it (edit it, or delete it to start over)`)
+  }
+  const root = packageRoot(io.cwd) ?? io.cwd
+  const pkg = await readJson(join(root, 'package.json'))
+  const tsconfig = await readJson(join(root, 'tsconfig.json'))
+  const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module'
+  const out = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
+  const config = {
+    lexicons: 'lexicons',
+    out,
+    docs: 'docs/lexgen',
+    ...CHAT_SELECTION,
+    ...(commonjs ? { fileExt: '.mts' } : {}),
+    pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] },
+  }
+  const file = join(root, CONFIG_FILE)
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' })
+
+  const { paint } = io
+  const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
+  const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig, commonjs)]
+  if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
+  const index = `./${out}/index${commonjs ? '.mjs' : '.js'}`
+  lines.push(
+    '',
+    paint('bold', 'next:'),
+    `  npx lexgen pull        fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
+    `  npx lexgen generate    write the client to ${out}/ and its reference docs to docs/lexgen/`,
+    commonjs
+      ? `  then: const { Client } = require('${index}')   (Node 20.19+ loads the ESM client; or import() it)`
+      : `  then: import { Client } from '${index}'`,
+    '',
+  )
+  io.out(lines.join('\n'))
+  return 0
+}
+
+/** The nearest folder from `cwd` up with a `package.json`. */
+function packageRoot(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+function packageAdvice(pkg: Json | undefined, commonjs: boolean): string[] {
+  if (pkg === undefined) {
+    return ['no package.json: create one (`npm init -y && npm pkg set type=module`), then `npm i @lexgen/runtime && npm i -D lexgen`']
+  }
+  if (pkg.error) return [`package.json is not valid JSON (${pkg.error}): fix it, then \`npm i @lexgen/runtime && npm i -D lexgen\``]
+  const json = pkg.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> }
+  const advice: string[] = []
+  if (commonjs) {
+    advice.push(
+      'package.json has no "type": "module", so the package is CommonJS: the config says "fileExt": ".mts" (ESM modules in any package). ' +
+        'Or set "type": "module" (`npm pkg set type=module`) and remove "fileExt".',
+    )
+  }
+  if (!json.dependencies?.['@lexgen/runtime']) {
+    advice.push('`npm i @lexgen/runtime`: generated code imports it at run time, so it belongs in "dependencies"')
+  }
+  if (!json.devDependencies?.lexgen && !json.dependencies?.lexgen) advice.push('`npm i -D lexgen`: the generator, a devDependency')
+  return advice
+}
+
+const MODERN_RESOLUTION = new Set(['node16', 'nodenext', 'bundler'])
+
+/** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve. */
+function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[] {
+  if (tsconfig === undefined) return []
+  if (tsconfig.error) return [`tsconfig.json could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
+  const options = ((tsconfig.value as { compilerOptions?: Record<string, unknown> }).compilerOptions ?? {}) as Record<string, unknown>
+  const lower = (key: string) => (typeof options[key] === 'string' ? (options[key] as string).toLowerCase() : undefined)
+  const module = lower('module')
+  const resolution = lower('moduleResolution') ?? (module === 'node16' || module === 'nodenext' ? module : module === 'preserve' ? 'bundler' : undefined)
+  const advice: string[] = []
+  if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
+    advice.push(
+      `tsconfig.json resolves modules the old way (${module ? `"module": "${options.module}"` : 'no "module"'}${options.moduleResolution ? `, "moduleResolution": "${options.moduleResolution}"` : ''}): ` +
+        '@lexgen/runtime is found through its package "exports", so set "module": "nodenext" (tsc builds), or "module": "preserve" with "moduleResolution": "bundler" (bundlers)',
+    )
+  }
+  if (commonjs && resolution === 'bundler') {
+    advice.push('with a bundler the package type does not matter: you may drop "fileExt" from the config and import ./generated/index.js')
+  }
+  if (typeof options.extends === 'string') advice.push(`tsconfig.json extends ${options.extends}: check the settings above there too`)
+  return advice
+}
+
+interface Json {
+  readonly value?: unknown
+  readonly error?: string
+}
+
+/** A JSON file (comments and trailing commas allowed, as tsconfig.json has them); undefined when absent. */
+async function readJson(file: string): Promise<Json | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    return { value: JSON.parse(stripJsonComments(text)) }
+  } catch (error) {
+    return { error: (error as Error).message }
+  }
+}
+
+/** JSON with comments (`//`, `/* *\/`) and trailing commas as plain JSON; strings are left alone. */
+function stripJsonComments(text: string): string {
+  let out = ''
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '"') {
+      const end = stringEnd(text, i)
+      out += text.slice(i, end)
+      i = end - 1
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++
+      out += '\n'
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      i = end === -1 ? text.length : end + 1
+    } else out += c
+  }
+  return out.replace(/,(\s*[}\]])/g, '$1')
+}
+
+/** The index just past the string literal starting at `start`. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++
+    else if (text[i] === '"') return i + 1
+  }
+  return text.length
+}

@@ -1,0 +1,57 @@
+/**
+ * Auth by an atproto session manager: anything with `fetchHandler(pathname, init)`, the shape
+ * `@atproto/api`'s `Agent` takes — its `CredentialSession` (password or app password), or an
+ * `OAuthSession` from `@atproto/oauth-client-node` / `-browser` (DPoP-bound tokens). The session
+ * adds its own credentials, picks its PDS and refreshes its tokens; this layer hands each attempt
+ * to it in place of the Core's transport. Everything above that stays as it is: the proxy header,
+ * retries that never repeat a procedure the server may have processed, timeouts, hooks,
+ * validation and the typed errors.
+ *
+ * The session's tokens never pass through here, so what could be one in text that comes back (a
+ * JWT, an `authorization` value) is redacted before it reaches an error, a hook or a result.
+ */
+import { fetchTransport } from './transport/fetch.js'
+import type { Layer } from './stack.js'
+
+/** atproto's session manager interface (`@atproto/api`'s `SessionManager`). */
+export interface SessionManager {
+  /** Sends `init` to `pathname` (path and query, no origin) on the session's PDS, with its credentials. */
+  fetchHandler(pathname: string, init: RequestInit): Promise<Response>
+  /** The account's DID, when the session knows it. */
+  readonly did?: string | undefined
+}
+
+export function isSessionManager(source: unknown): source is SessionManager {
+  return typeof source === 'object' && source !== null && typeof (source as SessionManager).fetchHandler === 'function'
+}
+
+/**
+ * The base URL calls of a Core without `service` are built on: the session decides the origin and
+ * gets only the path, so this name (in `.invalid`, which never resolves) only shows in hooks and errors.
+ */
+export const SESSION_SERVICE = 'https://session.invalid'
+
+/** The auth layer for a session manager. */
+export function sessionManagerLayer(manager: SessionManager): Layer {
+  // The origin is the session's to choose (its PDS, the one its tokens are bound to): it gets the path.
+  const transport = fetchTransport((url, init) => {
+    const { pathname, search } = new URL(url)
+    return manager.fetchHandler(pathname + search, init)
+  })
+  return (next) => (request) => {
+    // The session owns `authorization`: a header set by hand would make it send that one instead.
+    const { authorization: _, ...headers } = request.headers
+    const outer = request.redact
+    return next({ ...request, headers, transport, redact: (text) => redactCredentials(outer ? outer(text) : text) })
+  }
+}
+
+/**
+ * JWTs (access tokens, DPoP proofs), and the token68 of a `Bearer` or `DPoP` authorization value
+ * (not an auth-param: `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
+ */
+const CREDENTIALS = /\beyJ[\w-]*\.[\w-]*\.[\w-]*|\b(Bearer|DPoP)\s+[\w.~+/-]+=*(?![\w.~+/="-]|\s*=)/gi
+
+function redactCredentials(text: string): string {
+  return text.replace(CREDENTIALS, (_match, scheme: string | undefined) => (scheme ? `${scheme} [redacted]` : '[redacted]'))
+}

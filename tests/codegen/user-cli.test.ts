@@ -1,0 +1,273 @@
+/**
+ * The CLI as a new user meets it: `--version`, `lexgen init` (in an empty folder, then pull and
+ * generate with what it wrote; in a CommonJS package), the config found from a subfolder,
+ * "did you mean" for include patterns, colour on a terminal only, `check`'s diff taken by a real
+ * `git apply`, and `--include` replacing the config's selection.
+ */
+import { execFile } from 'node:child_process'
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { CHAT_SELECTION } from '../../codegen/init.js'
+import { copyOfLexicons, editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
+
+const run = promisify(execFile)
+const BIN = join(ROOT, 'codegen/bin/lexgen.js')
+const dirs: string[] = []
+afterAll(async () => {
+  await Promise.all(dirs.map(removeDir))
+})
+
+async function scratch(): Promise<string> {
+  const dir = await tempDir('lexgen-user-')
+  dirs.push(dir)
+  return dir
+}
+
+/** The real binary in `cwd`, stdout and stderr pipes, with `env` added (colour variables cleared). */
+async function lexgen(args: string[], cwd: string, env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } })
+    return { code: 0, stdout, stderr }
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('git', ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', ...args], { cwd })
+  return stdout
+}
+
+describe('lexgen --version', () => {
+  it("prints the package's version", async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'codegen/package.json'), 'utf8')) as { version: string }
+    for (const flag of ['--version', '-v']) {
+      const result = await lexgen([flag], ROOT)
+      expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+    }
+  })
+})
+
+describe('lexgen init', () => {
+  it('in an empty folder: writes the chat defaults, says what is missing, prints the next commands; pull and generate then work', async () => {
+    const project = await scratch()
+    const result = await lexgen(['init'], project)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const config = JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))
+    expect(config).toEqual({
+      lexicons: 'lexicons',
+      out: 'generated',
+      docs: 'docs/lexgen',
+      ...CHAT_SELECTION,
+      pull: { git: [{ url: 'https://github.com/bluesky-social/atproto.git', ref: 'main', folder: 'lexicons', ...CHAT_SELECTION }] },
+    })
+    expect(CHAT_SELECTION).toEqual({
+      include: ['chat.bsky.*', 'com.atproto.server.createSession', 'com.atproto.server.refreshSession', 'com.atproto.server.deleteSession', 'com.atproto.server.getSession'],
+      exclude: ['chat.bsky.moderation.*', 'chat.bsky.authFullChatClient'],
+    })
+    expect(result.stdout).toContain('no package.json: create one (`npm init -y && npm pkg set type=module`), then `npm i @lexgen/runtime && npm i -D lexgen`')
+    expect(result.stdout).toContain('\nnext:\n  npx lexgen pull ')
+    expect(result.stdout).toContain('\n  npx lexgen generate ')
+    expect(result.stdout).toContain("then: import { Client } from './generated/index.js'")
+
+    // It never overwrites the config, from the folder or below it.
+    await writeFile(join(project, 'lexgen.config.json'), '{ "include": ["mine.*"] }\n')
+    for (const cwd of [project, join(project, 'deeper')]) {
+      await mkdir(cwd, { recursive: true })
+      const again = await lexgen(['init'], cwd)
+      expect(again.code).toBe(1)
+      expect(again.stderr).toMatch(/lexgen: error: (\.\.\/)?lexgen\.config\.json already exists: lexgen init never overwrites it/)
+    }
+    expect(await readFile(join(project, 'lexgen.config.json'), 'utf8')).toBe('{ "include": ["mine.*"] }\n')
+    await writeFile(join(project, 'lexgen.config.json'), `${JSON.stringify(config)}\n`)
+
+    // `npx lexgen pull` with the config as written: the git source is redirected (git's own
+    // insteadOf) to a local repository holding this repo's lexicons in atproto's layout.
+    const upstream = await scratch()
+    await git(upstream, 'init', '-q', '-b', 'main')
+    await cp(LEXICONS, join(upstream, 'lexicons'), { recursive: true })
+    await git(upstream, 'add', '-A')
+    await git(upstream, 'commit', '-q', '-m', 'lexicons')
+    const env = {
+      LEXGEN_CACHE_DIR: await scratch(),
+      GIT_CONFIG_COUNT: '1',
+      GIT_CONFIG_KEY_0: `url.${upstream}.insteadOf`,
+      GIT_CONFIG_VALUE_0: 'https://github.com/bluesky-social/atproto.git',
+    }
+    const pulled = await lexgen(['pull'], project, env)
+    expect(pulled.code, pulled.stderr).toBe(0)
+    expect(await readFile(join(project, 'lexicons/chat/bsky/convo/sendMessage.json'), 'utf8')).toBe(await readFile(join(LEXICONS, 'chat/bsky/convo/sendMessage.json'), 'utf8'))
+    expect(JSON.parse(await readFile(join(project, 'lexicons.json'), 'utf8')).git[0].url).toBe('https://github.com/bluesky-social/atproto.git')
+
+    const generated = await lexgen(['generate'], project)
+    expect(generated.code, generated.stderr).toBe(0)
+    const files = await snapshotDir(join(project, 'generated'))
+    expect(files.has('chat/bsky/convo/sendMessage.ts')).toBe(true)
+    expect(files.has('session.ts')).toBe(true)
+    expect(files.has('chat/bsky/moderation/getActorMetadata.ts')).toBe(false)
+    expect((await snapshotDir(join(project, 'docs/lexgen'))).has('README.md')).toBe(true)
+  }, 120_000)
+
+  it('in a CommonJS package with an old tsconfig: generates .mts, and says what to change in package.json and tsconfig.json', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.1.0' } }))
+    // tsconfig.json as people write it: comments, trailing commas, a URL in a string.
+    await writeFile(
+      join(project, 'tsconfig.json'),
+      '{\n  // the old way\n  "$schema": "https://json.schemastore.org/tsconfig",\n  "compilerOptions": {\n    "module": "commonjs", /* node10 resolution */\n    "strict": true,\n  },\n}\n',
+    )
+    await mkdir(join(project, 'src/lib'), { recursive: true })
+    // From a subfolder: the config goes to the package root.
+    const result = await lexgen(['init'], join(project, 'src/lib'))
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const config = JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))
+    expect(config).toMatchObject({ out: 'src/generated', fileExt: '.mts', ...CHAT_SELECTION })
+    expect(result.stdout).toContain('lexgen: wrote ../../lexgen.config.json')
+    expect(result.stdout).toContain('package.json has no "type": "module", so the package is CommonJS: the config says "fileExt": ".mts"')
+    expect(result.stdout).toContain('tsconfig.json resolves modules the old way ("module": "commonjs"): @lexgen/runtime is found through its package "exports", so set "module": "nodenext"')
+    expect(result.stdout).toContain('`npm i -D lexgen`')
+    expect(result.stdout).not.toContain('npm i @lexgen/runtime')
+    expect(result.stdout).toContain("then: const { Client } = require('./src/generated/index.mjs')")
+
+    // What init suggested, done: no more advice about tsconfig.
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true } }))
+    await removeDir(join(project, 'lexgen.config.json'))
+    const fixed = await lexgen(['init'], project)
+    expect(fixed.stdout).not.toContain('tsconfig.json')
+
+    // The config works: .mts modules, from the subfolder too.
+    const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], join(project, 'src/lib'))
+    expect(generated.stderr).toBe('')
+    expect(generated.code).toBe(0)
+    expect((await snapshotDir(join(project, 'src/generated'))).has('index.mts')).toBe(true)
+  }, 60_000)
+})
+
+describe('the config file', () => {
+  it('is found from a subfolder, up to the package root, and its paths stay relative to it', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), '{ "type": "module" }')
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, out: 'out', include: ['chat.bsky.convo.getConvo'] }))
+    await mkdir(join(project, 'src/deep'), { recursive: true })
+    const result = await runCli(['generate'], join(project, 'src/deep'))
+    expect(result.stderr).toBe('')
+    expect(result.stdout).toMatch(/wrote \d+ files to \.\.\/\.\.\/out /)
+    expect((await snapshotDir(join(project, 'out'))).has('chat/bsky/convo/getConvo.ts')).toBe(true)
+
+    // A nested package is a root of its own: the walk stops at its package.json.
+    await mkdir(join(project, 'packages/other'), { recursive: true })
+    await writeFile(join(project, 'packages/other/package.json'), '{}')
+    const nested = await runCli(['generate'], join(project, 'packages/other'))
+    expect(nested.code).toBe(1)
+    expect(nested.stderr).toContain('nothing selected')
+  })
+})
+
+describe('include patterns that match nothing', () => {
+  it.each([
+    ['chat.bsky.convo', "'chat.bsky.convo.*'"],
+    ['Chat.Bsky.Convo.*', "'chat.bsky.convo.*'"],
+    ['chat.bsky.convo.getconvo', "'chat.bsky.convo.getConvo'"],
+    ['chat.bksy.convo.sendMessage', "'chat.bsky.convo.sendMessage'"],
+    ['chat.bsky.covno.*', "'chat.bsky.convo.*'"],
+  ])('%s: did you mean %s?', async (pattern, suggestion) => {
+    const result = await runCli(['check', '--include', pattern, '--out', join(ROOT, 'generated')])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(`lexgen: error: no lexicon matches --include '${pattern}'; did you mean ${suggestion}?\n`)
+  })
+
+  it('says nothing it cannot back: no suggestion when nothing is close', async () => {
+    const result = await runCli(['check', '--include', 'com.example.nothing.*'])
+    expect(result.stderr).toBe("lexgen: error: no lexicon matches --include 'com.example.nothing.*'\n")
+  })
+
+  it('warns about one pattern of several that matches nothing, and goes on', async () => {
+    const out = await scratch()
+    const result = await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.getConvo', '--include', 'chat.bsky.actor.getstatus'])
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe("lexgen: warning: --include 'chat.bsky.actor.getstatus' matches no lexicon; did you mean 'chat.bsky.actor.getStatus'?\n")
+  })
+})
+
+describe('colour', () => {
+  const args = ['generate', '--include', 'chat.bsky.convo', '--out', 'nowhere']
+
+  it('only on a terminal: none when piped or with NO_COLOR; FORCE_COLOR forces it', async () => {
+    const piped = await lexgen(args, ROOT)
+    expect(piped.stderr).toContain('lexgen: error: no lexicon matches')
+    expect(piped.stderr).not.toContain('\x1b[')
+    expect((await lexgen(args, ROOT, { FORCE_COLOR: '1' })).stderr).toContain('lexgen: \x1b[1;31merror:\x1b[0m no lexicon matches')
+
+    // A real terminal, through util-linux `script` (a pseudo-terminal).
+    const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
+    const tty = (env: Record<string, string>) => run('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '', ...env } }).catch((e: { stdout: string }) => e)
+    expect((await tty({ NO_COLOR: '' })).stdout).toContain('lexgen: \x1b[1;31merror:\x1b[0m no lexicon matches')
+    const plain = (await tty({ NO_COLOR: '1' })).stdout
+    expect(plain).toContain('lexgen: error: no lexicon matches')
+    expect(plain).not.toContain('\x1b[')
+  })
+})
+
+describe("check's diff", () => {
+  it('is a patch `git apply` takes from the working directory: code and docs back in step with the lexicons', async () => {
+    const repo = await scratch()
+    await git(repo, 'init', '-q', '-b', 'main')
+    await cp(LEXICONS, join(repo, 'lexicons'), { recursive: true })
+    await mkdir(join(repo, 'app'), { recursive: true })
+    await writeFile(join(repo, 'package.json'), '{ "type": "module" }')
+    const selection = { include: ['chat.bsky.convo.*'], exclude: ['chat.bsky.convo.muteConvo'] }
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ out: 'app/generated', docs: 'docs/chat', ...selection }))
+    expect((await lexgen(['generate'], repo)).code).toBe(0)
+    await git(repo, 'add', '-A')
+    await git(repo, 'commit', '-q', '-m', 'generated')
+
+    // A property added (a changed file), a method removed (a deleted one), one no longer excluded (new files).
+    await editJson(join(repo, 'lexicons/chat/bsky/convo/defs.json'), (doc) => {
+      doc.defs.convoView.properties.pinned = { type: 'boolean', description: 'Whether the user pinned it.' }
+    })
+    await removeDir(join(repo, 'lexicons/chat/bsky/convo/unmuteConvo.json'))
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ out: 'app/generated', docs: 'docs/chat', include: selection.include }))
+
+    const stale = await lexgen(['check'], repo)
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toContain('--- a/app/generated/chat/bsky/convo/defs.ts\n+++ b/app/generated/chat/bsky/convo/defs.ts\n')
+    expect(stale.stderr).toContain('--- /dev/null\n+++ b/app/generated/chat/bsky/convo/muteConvo.ts\n')
+    expect(stale.stderr).toContain('--- a/app/generated/chat/bsky/convo/unmuteConvo.ts\n+++ /dev/null\n')
+    expect(stale.stderr).toContain('--- a/docs/chat/chat.bsky.convo.md\n')
+    await writeFile(join(repo, 'check.patch'), stale.stderr)
+    await git(repo, 'apply', 'check.patch')
+    const clean = await lexgen(['check'], repo)
+    expect(clean.stderr).toBe('')
+    expect(clean.code).toBe(0)
+
+    // From a subfolder (the config found above it), paths are relative to that folder.
+    await git(repo, 'checkout', '-q', '--', 'app')
+    await git(repo, 'clean', '-qfd', 'app')
+    const fromApp = await lexgen(['check', '--no-docs'], join(repo, 'app'))
+    expect(fromApp.code).toBe(1)
+    expect(fromApp.stderr).toContain('--- a/generated/chat/bsky/convo/defs.ts\n')
+    await writeFile(join(repo, 'app.patch'), fromApp.stderr)
+    await git(join(repo, 'app'), 'apply', '../app.patch')
+    expect((await lexgen(['check', '--no-docs'], join(repo, 'app'))).code).toBe(0)
+  }, 60_000)
+})
+
+describe('--include on the command line', () => {
+  it("replaces the config's selection, its exclude too (and --help says so)", async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, include: ['chat.bsky.convo.*'], exclude: ['chat.bsky.actor.getStatus'] }))
+    const result = await runCli(['generate', '--include', 'chat.bsky.actor.*', '--no-docs'], project)
+    expect(result.code).toBe(0)
+    const files = [...(await snapshotDir(join(project, 'generated'))).keys()]
+    expect(files).toContain('chat/bsky/actor/getStatus.ts')
+    expect(files).not.toContain('chat/bsky/convo/sendMessage.ts')
+
+    const help = await runCli(['generate', '--help'])
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain("repeatable; replaces the config's include and exclude")
+  })
+})
