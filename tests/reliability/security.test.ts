@@ -7,11 +7,12 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { call, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
-import { chatBskyConvoGetConvo, chatBskyConvoListConvos } from '../../generated/index.js'
+import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client, CredentialSession } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const TOKEN = 'sec-test-token.eyJzdWIiOiJkaWQ6cGxjOnNlY3JldCJ9.dG9wLXNlY3JldA'
@@ -148,6 +149,29 @@ describe('the token is redacted before anything is cut', () => {
     expect(result.error.message.length).toBeLessThanOrEqual(2049)
     expect(result.error.error.length).toBeLessThanOrEqual(2049)
     expect(result.error).toBeInstanceOf(InvalidRequestError)
+  })
+})
+
+describe('names from the wire are never looked up through a prototype', () => {
+  it.each(PROTOTYPE_NAMES)('a 400 named %j is an InvalidRequestError in both call styles', async (name) => {
+    server.handle((_req, res) => (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: name, message: 'no' }))))
+    const result = await chatBskyConvoGetConvo(new Core({ service: server.url }), { convoId: 'c' })
+    expect(result.ok ? result.value : result.error).toBeInstanceOf(InvalidRequestError)
+    expect(result.ok ? undefined : result.error.error).toBe(name)
+    const thrown = await new Client({ service: server.url, retries: false }).chat.bsky.convo.getConvo({ convoId: 'c' }).catch((e: unknown) => e)
+    expect(thrown).toBeInstanceOf(InvalidRequestError)
+  })
+
+  it.each(PROTOTYPE_NAMES)('a refreshSession answer named %j: the waiting calls get their ExpiredToken error, the session stays', async (name) => {
+    server.handle((req, res) => {
+      res.writeHead(400, JSON_TYPE)
+      res.end(JSON.stringify({ error: req.url!.includes('refreshSession') ? name : 'ExpiredToken', message: 'no' }))
+    })
+    const session = new CredentialSession({ service: server.url, retries: false })
+    await session.resume({ did: 'did:plc:a', handle: 'a.test', accessJwt: 'access', refreshJwt: 'refresh' })
+    const results = await Promise.all([1, 2, 3].map(() => chatBskyConvoGetConvo(session.core, { convoId: 'c' })))
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.error))).toEqual(['ExpiredToken', 'ExpiredToken', 'ExpiredToken'])
+    expect(session.session?.refreshJwt).toBe('refresh')
   })
 })
 
