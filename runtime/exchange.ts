@@ -54,7 +54,7 @@ export function exchange(transport: Transport): Send {
     const output = decodeOutput(xrpc, response)
     if (!output.ok) {
       const body = clip(decodeText(response.body), redact)
-      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body }))
+      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: clip(output.reason, redact), body }))
     }
     const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
     if (invalid) return err(invalid)
