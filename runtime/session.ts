@@ -4,9 +4,9 @@
  * shared by every call that failed meanwhile) and replays that call once with the new token.
  * Every change of tokens is reported so the app can persist them: a refresh token works once,
  * so losing the new one logs the user out. A login, resume or logout wins over a refresh still in
- * flight: its outcome is dropped, and the session it renewed revoked on the server.
- * Refresh is single-flight even when it fails: calls that went out with the expired token share
- * one attempt. Session data is checked on the way in (resume, login, refresh): no call is ever
+ * flight: its outcome is dropped, and the session it renewed revoked on the server; calls of the
+ * new session do not wait for it. Refresh is single-flight per session even when it fails: calls
+ * that went out with the expired token share one attempt. Session data is checked on the way in (resume, login, refresh): no call is ever
  * sent with a missing or malformed token.
  *
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
@@ -64,12 +64,15 @@ export class CredentialSession implements AuthLayer {
   private readonly coreConfig: Omit<CoreConfig, 'auth'>
   private readonly methods: SessionMethods
   private readonly onSessionChange: CredentialSessionConfig['onSessionChange']
+  /** Replaced (never changed in place) by every change: a refresh or logout tells by identity that one happened while it ran. */
   private current: SessionData | undefined
-  private refreshing: Promise<boolean> | undefined
+  /**
+   * The refresh in flight, and the refresh token it spends: one per token, since a refresh token
+   * may work once. A refresh for a session that was since replaced may still be in flight.
+   */
+  private refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
   /** Refreshes started so far: a call that fails after one it did not wait for shares its outcome. */
   private refreshes = 0
-  /** Counts session changes, so a refresh can tell that a login, resume or logout happened while it ran. */
-  private generation = 0
   /** Counts the changes that start or end a session (all but refreshes), so a logout can tell a login happened while it ran. */
   private logins = 0
 
@@ -133,7 +136,7 @@ export class CredentialSession implements AuthLayer {
       const session = this.current
       const refreshes = this.refreshes
       const outcome = await next(this.authorize(request, session, 'accessJwt'))
-      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refresh(session?.accessJwt, refreshes))) return outcome
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, session, refreshes))) return outcome
       const renewed = this.current
       if (!renewed) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
@@ -142,28 +145,41 @@ export class CredentialSession implements AuthLayer {
 
   /**
    * Refreshes the tokens after `failedToken` was refused, unless they changed since (another
-   * call's refresh, a new login), or a refresh started after the call went out (`refreshesBefore`,
-   * what `refreshes` was when it was sent) already failed: one refresh per expired token, whether
-   * it succeeds or not, since a refresh token may work once. Resolves true when a replay may succeed.
+   * call's refresh, a new login). Resolves true when a replay may succeed.
    */
-  refresh(failedToken: string | undefined, refreshesBefore = this.refreshes): Promise<boolean> {
-    if (!this.current) return Promise.resolve(false)
-    if (this.refreshing) return this.refreshing
-    if (failedToken !== this.current.accessJwt) return Promise.resolve(true)
-    if (refreshesBefore !== this.refreshes) return Promise.resolve(false)
-    this.refreshes++
-    return (this.refreshing = this.runRefresh().finally(() => {
-      this.refreshing = undefined
-    }))
+  refresh(failedToken: string | undefined): Promise<boolean> {
+    return this.refreshAfter(failedToken, this.current, this.refreshes)
   }
 
-  private async runRefresh(): Promise<boolean> {
-    const generation = this.generation
-    const result = await this.methods.refreshSession(this.coreWith(this.current!))
+  /**
+   * `refresh` for a call sent with `failedToken` in session `sentIn`, when `refreshesBefore`
+   * refreshes had started: a refresh of that session started after the call went out and failed
+   * is its answer too. One refresh per expired token, whether it succeeds or not.
+   */
+  private refreshAfter(failedToken: string | undefined, sentIn: SessionData | undefined, refreshesBefore: number): Promise<boolean> {
+    const current = this.current
+    if (!current) return Promise.resolve(false)
+    // The current session's refresh, started by any call: its outcome is this call's too.
+    if (this.refreshing?.token === current.refreshJwt) return this.refreshing.done
+    if (failedToken !== current.accessJwt) return Promise.resolve(true)
+    if (sentIn === current && refreshesBefore !== this.refreshes) return Promise.resolve(false)
+    this.refreshes++
+    const refreshing = {
+      token: current.refreshJwt,
+      done: this.runRefresh(current).finally(() => {
+        if (this.refreshing === refreshing) this.refreshing = undefined
+      }),
+    }
+    this.refreshing = refreshing
+    return refreshing.done
+  }
+
+  private async runRefresh(session: SessionData): Promise<boolean> {
+    const result = await this.methods.refreshSession(this.coreWith(session))
     const renewed = result.ok && !sessionProblem(result.value) ? pick(result.value) : undefined
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
     // session this refresh renewed is revoked rather than left alive on the server.
-    if (generation !== this.generation) {
+    if (this.current !== session) {
       if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
       return this.current !== undefined
     }
@@ -177,7 +193,6 @@ export class CredentialSession implements AuthLayer {
   }
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
-    this.generation++
     if (event !== 'refresh') this.logins++
     this.current = session
     await this.onSessionChange?.(session, event)

@@ -197,6 +197,19 @@ describe('session changes and refreshes racing', () => {
     expect(auth.state.refresh).toEqual(new Set([fresh.refreshJwt]))
   })
 
+  it('a call in a new session while the replaced session is still refreshing gets its own session refreshed (found by fuzz-sessions)', async () => {
+    const { release } = await callWithHeldRefresh()
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    // Sent with the new session's expired token: it must not wait for the old session's refresh and replay the same token.
+    const call = chatBskyConvoGetUnreadCounts(session.core)
+    release()
+    const result = await call
+    expect(result.ok ? 'ok' : result.error.error).toBe('ok')
+    expect(events()).toEqual(['create', 'create', 'refresh'])
+    expect(auth.state.refreshCalls).toBe(2)
+  })
+
   it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     auth.expireAccessTokens()
