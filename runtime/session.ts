@@ -73,6 +73,8 @@ export class CredentialSession implements AuthLayer {
   private refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
   /** Refreshes started so far: a call that fails after one it did not wait for shares its outcome. */
   private refreshes = 0
+  /** The last refresh started: the refresh token it spent, and how many refreshes had started before it. */
+  private lastTry: { readonly token: string; readonly after: number } | undefined
   /** Counts the changes that start or end a session (all but refreshes), so a logout can tell a login happened while it ran. */
   private logins = 0
 
@@ -113,21 +115,23 @@ export class CredentialSession implements AuthLayer {
 
   /**
    * Revokes the session on the server and forgets it here. A refresh in flight is not waited for:
-   * the session it brings back is revoked in turn (see runRefresh), so none outlives the logout.
+   * the session it brings back is revoked in turn (here, or by runRefresh if it ends after the
+   * logout), so none outlives the logout. A login or resume that finishes meanwhile came later: it stays.
    */
   async logout(options?: CallOptions): Promise<void> {
-    const session = this.current
-    if (!session) return
+    let revoked = this.current
+    if (!revoked) return
     const logins = this.logins
-    const result = await this.methods.deleteSession(this.coreWith(session), options)
+    const result = await this.methods.deleteSession(this.coreWith(revoked), options)
     // A refresh token the server no longer knows is as logged out as it gets.
     if (!result.ok && !DEAD_REFRESH.has(result.error.error)) throw result.error
-    // A login or resume that finished meanwhile came later: it stays.
-    if (logins !== this.logins) return
-    // A refresh that finished meanwhile renewed the session being logged out: that goes too.
-    const renewed = this.current
-    if (renewed && renewed !== session) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
-    await this.change(undefined, 'logout')
+    // A refresh that finished meanwhile renewed the session being logged out: that goes too, and
+    // so does a renewal that finished while that was revoked.
+    while (logins === this.logins && this.current && this.current !== revoked) {
+      revoked = this.current
+      await this.methods.deleteSession(this.coreWith(revoked)).catch(() => undefined)
+    }
+    if (logins === this.logins) await this.change(undefined, 'logout')
   }
 
   /** The auth layer of `core`: the access token on every call, and one refresh and replay on `ExpiredToken`. */
@@ -136,7 +140,7 @@ export class CredentialSession implements AuthLayer {
       const session = this.current
       const refreshes = this.refreshes
       const outcome = await next(this.authorize(request, session, 'accessJwt'))
-      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, session, refreshes))) return outcome
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, refreshes))) return outcome
       const renewed = this.current
       if (!renewed) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
@@ -148,22 +152,21 @@ export class CredentialSession implements AuthLayer {
    * call's refresh, a new login). Resolves true when a replay may succeed.
    */
   refresh(failedToken: string | undefined): Promise<boolean> {
-    return this.refreshAfter(failedToken, this.current, this.refreshes)
+    return this.refreshAfter(failedToken, this.refreshes)
   }
 
   /**
-   * `refresh` for a call sent with `failedToken` in session `sentIn`, when `refreshesBefore`
-   * refreshes had started: a refresh of that session started after the call went out and failed
-   * is its answer too. One refresh per expired token, whether it succeeds or not.
+   * `refresh` for a call sent when `refreshesBefore` refreshes had started: a refresh of its
+   * session started after it went out and failed is its answer too. One try per expired token.
    */
-  private refreshAfter(failedToken: string | undefined, sentIn: SessionData | undefined, refreshesBefore: number): Promise<boolean> {
+  private refreshAfter(failedToken: string | undefined, refreshesBefore: number): Promise<boolean> {
     const current = this.current
     if (!current) return Promise.resolve(false)
     // The current session's refresh, started by any call: its outcome is this call's too.
     if (this.refreshing?.token === current.refreshJwt) return this.refreshing.done
     if (failedToken !== current.accessJwt) return Promise.resolve(true)
-    if (sentIn === current && refreshesBefore !== this.refreshes) return Promise.resolve(false)
-    this.refreshes++
+    if (this.lastTry?.token === current.refreshJwt && this.lastTry.after >= refreshesBefore) return Promise.resolve(false)
+    this.lastTry = { token: current.refreshJwt, after: this.refreshes++ }
     const refreshing = {
       token: current.refreshJwt,
       done: this.runRefresh(current).finally(() => {
@@ -178,8 +181,9 @@ export class CredentialSession implements AuthLayer {
     const result = await this.methods.refreshSession(this.coreWith(session))
     const renewed = result.ok && !sessionProblem(result.value) ? pick(result.value) : undefined
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
-    // session this refresh renewed is revoked rather than left alive on the server.
-    if (this.current !== session) {
+    // session this refresh renewed is revoked rather than left alive on the server. (Resuming the
+    // very session being refreshed changes nothing: its refresh token is spent either way.)
+    if (this.current?.refreshJwt !== session.refreshJwt) {
       if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
       return this.current !== undefined
     }

@@ -16,7 +16,8 @@
  *   the last try;
  * - a refresh expired only for a call whose session stayed current was really tried (and failed);
  * - a session a refresh brought back but the client dropped (for a login, resume or logout) is
- *   revoked on the server, and so is a logged-out one;
+ *   revoked on the server, and so is a logged-out one (or, when the server fails that request, was
+ *   asked to be);
  * - every operation settles: calls resolve to a Result (the Client's to a value or an XrpcError),
  *   nothing hangs, no promise is left rejected unhandled; no token or password shows in any error
  *   or hook context, although the server echoes the token in every failure it makes up.
@@ -33,6 +34,7 @@ import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const REFRESH = 'com.atproto.server.refreshSession'
+const DELETE = 'com.atproto.server.deleteSession'
 const CALL = 'chat.bsky.convo.getUnreadCounts'
 const JSON_TYPE = { 'content-type': 'application/json' }
 
@@ -59,15 +61,16 @@ type Step =
   | { readonly op: 'resume'; readonly saved: number }
   | { readonly op: 'logout' }
   | { readonly op: 'expire' }
-  | { readonly op: 'call'; readonly style: 'standalone' | 'client' }
+  /** `count` concurrent calls, one style each. */
+  | { readonly op: 'call'; readonly styles: readonly ('standalone' | 'client')[] }
   | { readonly op: 'release'; readonly pick: number; readonly outcome: Outcome; readonly proto: string }
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('login' as const), password: fc.constantFrom('right' as const, 'right' as const, 'wrong' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('resume' as const), saved: fc.nat() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('login' as const), password: fc.constantFrom('right' as const, 'right' as const, 'right' as const, 'wrong' as const) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('resume' as const), saved: fc.nat() }) },
   { weight: 2, arbitrary: fc.constant({ op: 'logout' as const }) },
   { weight: 3, arbitrary: fc.constant({ op: 'expire' as const }) },
-  { weight: 4, arbitrary: fc.record({ op: fc.constant('call' as const), style: fc.constantFrom('standalone' as const, 'client' as const) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('call' as const), styles: fc.array(fc.constantFrom('standalone' as const, 'client' as const), { minLength: 1, maxLength: 3 }) }) },
   {
     weight: 8,
     arbitrary: fc.record({
@@ -118,13 +121,15 @@ const bearerOf = (headers: IncomingMessage['headers'] | Readonly<Record<string, 
 const nsidOf = (url: string) => new URL(url, 'http://x').pathname.replace(/^\/xrpc\//, '')
 /** The access token issued with a refresh token: the helper numbers each pair (session-handlers.ts). */
 const accessOf = (refreshJwt: string) => refreshJwt.replace(/^refresh-/, 'access-')
+/** The other token of a pair. */
+const pairOf = (token: string) => (token.startsWith('refresh-') ? accessOf(token) : token.replace(/^access-/, 'refresh-'))
 const leaks = (text: string, secret: string) => {
   for (let i = 0; i + 12 <= secret.length; i++) if (text.includes(secret.slice(i, i + 12))) return true
   return secret.length < 12 && text.includes(secret)
 }
 
 /** One interleaving, run against the server; returns what the properties look at. */
-async function play(steps: readonly Step[]) {
+async function play(steps: readonly Step[], staleStart: boolean) {
   const held: Held[] = []
   const wire: Wire[] = []
   /** Answers the server finished (what the client was told), in order. */
@@ -171,9 +176,10 @@ async function play(steps: readonly Step[]) {
 
   function release(item: Held, outcome: Outcome, proto: string): void {
     held.splice(held.indexOf(item), 1)
+    // A hostile server's own failures echo both tokens of the session the request came from.
     const fake = (status: number, error: string) => {
       item.res.writeHead(status, JSON_TYPE)
-      item.res.end(JSON.stringify({ error, message: `cannot take ${item.bearer ?? 'nothing'}` }))
+      item.res.end(JSON.stringify({ error, message: item.bearer ? `cannot take ${item.bearer} (${pairOf(item.bearer)})` : 'no token' }))
     }
     if (outcome === 'reset') return void item.req.socket.destroy()
     if (item.answered) return item.proceed()
@@ -210,7 +216,7 @@ async function play(steps: readonly Step[]) {
   })
   const client = new Client(session.core)
 
-  function start(id: number, kind: string, promise: Promise<unknown>): void {
+  function start(id: number | string, kind: string, promise: Promise<unknown>): void {
     const op: Op = { id: String(id), label: `${kind} ${id}`, settled: false }
     ops.push(op)
     promise.then(
@@ -219,7 +225,9 @@ async function play(steps: readonly Step[]) {
     )
   }
 
+  // A saved session, as an app resumes it at start: its access token may have expired meanwhile.
   const initial = chat.sessions.issue()
+  if (staleStart) chat.sessions.expireAccessTokens()
   await session.resume(initial)
   for (const [n, step] of steps.entries()) {
     const headers = { 'x-op': String(n) }
@@ -243,7 +251,11 @@ async function play(steps: readonly Step[]) {
         chat.sessions.expireAccessTokens()
         break
       case 'call':
-        start(n, 'call', step.style === 'standalone' ? chatBskyConvoGetUnreadCounts(session.core, undefined, { headers }) : client.chat.bsky.convo.getUnreadCounts(undefined, { headers }))
+        for (const [k, style] of step.styles.entries()) {
+          const id = `${n}.${k}`
+          const options = { headers: { 'x-op': id } }
+          start(id, 'call', style === 'standalone' ? chatBskyConvoGetUnreadCounts(session.core, undefined, options) : client.chat.bsky.convo.getUnreadCounts(undefined, options))
+        }
         break
       case 'release': {
         const sorted = held.toSorted((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : Number(a.answered) - Number(b.answered)))
@@ -264,95 +276,132 @@ async function play(steps: readonly Step[]) {
   return { initial, wire, answers, changes, ops, hooked, session, drained }
 }
 
+type Played = Awaited<ReturnType<typeof play>>
+
+/** The properties, checked after one interleaving. */
+function check({ initial, wire, answers, changes, ops, hooked, session, drained }: Played): void {
+  const events = changes.map(([, event]) => event)
+
+  // Every operation settled: nothing hangs once the server has answered all it was sent.
+  expect(drained, 'the client kept sending').toBeLessThan(500)
+  expect(ops.filter((op) => !op.settled).map((op) => op.label), 'operations that never settled').toEqual([])
+  for (const op of ops) {
+    if (op.label.startsWith('resume')) expect(op.error).toBeUndefined()
+    else if (op.error !== undefined) expect(op.error, op.label).toBeInstanceOf(XrpcError)
+  }
+
+  // The last session change wins.
+  for (const [i, [data, event]] of changes.entries()) {
+    const before = changes[i - 1]
+    if (before && (before[1] === 'logout' || before[1] === 'expired')) expect(['create', 'resume'], `${events.join(' ')}: ${event} after ${before[1]}`).toContain(event)
+    if (event === 'refresh') {
+      // A refresh renews only the session it started from: the one reported just before.
+      const from = before?.[0]?.refreshJwt
+      const renewal = answers.find((a) => a.nsid === REFRESH && a.status === 200 && a.bearer === from && JSON.parse(a.body).refreshJwt === data?.refreshJwt)
+      expect(renewal, `${events.join(' ')}: refresh #${i} does not renew the session before it`).toBeDefined()
+    }
+  }
+  expect(session.session).toEqual(changes.at(-1)?.[0])
+
+  // Every call goes out with the token of the session current then, or none.
+  for (const sent of wire) {
+    if (sent.t === 'send' && sent.nsid === CALL) expect(sent.bearer, `a call sent during ${sent.current ? 'a session' : 'no session'}`).toBe(sent.current?.accessJwt)
+  }
+
+  // One refresh in flight per session (per refresh token: it may work once); a refresh token
+  // tried again only for a call sent after the last try.
+  const refreshing = new Set<string | undefined>()
+  for (const [i, sent] of wire.entries()) {
+    if (sent.nsid !== REFRESH) continue
+    if (sent.t === 'done') {
+      refreshing.delete(sent.bearer)
+      continue
+    }
+    expect(refreshing.has(sent.bearer), 'two refreshes of one session in flight').toBe(false)
+    refreshing.add(sent.bearer)
+    const previous = wire.findLastIndex((w, j) => j < i && w.t === 'send' && w.nsid === REFRESH && w.bearer === sent.bearer)
+    if (previous >= 0) {
+      const prompted = wire.slice(previous + 1, i).some((w) => w.t === 'send' && w.nsid === CALL && w.bearer === accessOf(sent.bearer!))
+      expect(prompted, 'a refresh token tried again for calls sent before the last try').toBe(true)
+    }
+  }
+
+  // A call sent in a session that ended expired, the session still current, had its refresh
+  // tried. (A call sent in an earlier session has spent its one replay on the new one.)
+  for (const op of ops) {
+    const result = op.value as { ok?: boolean; error?: unknown } | undefined
+    const failure = op.error ?? (result?.ok === false ? result.error : undefined)
+    if (!op.label.startsWith('call') || !(failure instanceof XrpcError) || failure.error !== 'ExpiredToken') continue
+    const sent = wire.filter((w) => w.t === 'send' && w.op === op.id).map((w) => w.bearer)
+    if (!op.sessionAtEnd || sent.some((token) => token !== op.sessionAtEnd!.accessJwt)) continue
+    const tried = wire.some((w) => w.t === 'send' && w.nsid === REFRESH && w.bearer === op.sessionAtEnd!.refreshJwt)
+    expect(tried, `${op.label} ended expired, its session current and never refreshed`).toBe(true)
+  }
+
+  // What the client was given by a refresh and dropped, and a logged-out session, are revoked:
+  // dead on the server, or (when the server failed that request) at least asked to be.
+  const revoked = (token: string) => !chat.sessions.refresh.has(token) || wire.some((w) => w.t === 'send' && w.nsid === DELETE && w.bearer === token)
+  const reported = new Set(changes.flatMap(([data]) => (data ? [data.refreshJwt] : [])))
+  for (const answer of answers) {
+    if (answer.nsid !== REFRESH || answer.status !== 200) continue
+    const { refreshJwt } = JSON.parse(answer.body) as SessionData
+    if (!reported.has(refreshJwt)) expect(revoked(refreshJwt), 'a dropped refresh left alive').toBe(true)
+  }
+  if (events.at(-1) === 'logout') expect(revoked(changes.at(-2)![0]!.refreshJwt), 'a logged-out session left alive').toBe(true)
+
+  // No token or password in any error or hook context.
+  const secrets = [initial.accessJwt, initial.refreshJwt, DEFAULT_ACCOUNT.password]
+  for (const answer of answers) if (answer.status === 200 && answer.body.includes('Jwt')) secrets.push(JSON.parse(answer.body).accessJwt, JSON.parse(answer.body).refreshJwt)
+  const shown = [...hooked, ...ops.map((op) => (op.error ?? (op.value as { ok?: boolean; error?: unknown } | undefined)?.error))].filter((x) => x !== undefined)
+  for (const text of shown.flatMap(renderings)) for (const secret of secrets) expect(leaks(text, secret), text.slice(0, 300)).toBe(false)
+}
+
+/** Interleavings the fuzzer shrank to when it found a defect, replayed as they were found. */
+const FOUND: [string, Step[], boolean][] = [
+  [
+    'a call of a new session waited for the replaced session\'s refresh, then replayed its own expired token',
+    [{ op: 'login', password: 'right' }, release(0), { op: 'expire' }, { op: 'call', styles: ['standalone'] }, release(0), { op: 'resume', saved: 0 }, { op: 'call', styles: ['standalone'] }],
+    false,
+  ],
+  [
+    'a login that finished while logout revoked a renewed session was logged out, and left alive',
+    [{ op: 'call', styles: ['standalone', 'standalone'] }, release(0), { op: 'login', password: 'right' }, { op: 'logout' }, release(3), release(3), { op: 'login', password: 'right' }],
+    true,
+  ],
+  [
+    'one try per expired token, also when the session is resumed as it is refreshed (an early fix of the first defect broke this)',
+    [{ op: 'call', styles: ['standalone', 'standalone'] }, { op: 'resume', saved: 0 }, release(0), { op: 'logout' }, release(2, 'fail')],
+    true,
+  ],
+]
+
+function release(pick: number, outcome: Outcome = 'answer'): Step {
+  return { op: 'release', pick, outcome, proto: 'toString' }
+}
+
 describe('session races', () => {
-  it('the last session change wins, one refresh at a time, dropped sessions revoked, everything settles, no token in any error', async () => {
+  it.each(FOUND)('found by this fuzzer: %s', async (_defect, steps, staleStart) => {
+    check(await play(steps, staleStart))
+    expect(rejections.seen).toEqual([])
+  })
+
+  it('the last session change wins, one refresh in flight per session, dropped sessions revoked, everything settles, no token in any error', async () => {
     const tally: Record<string, number> = {}
     let cases = 0
     await fc.assert(
-      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 24 }), async (steps) => {
+      fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 12 }), fc.boolean(), async (steps, staleStart) => {
         cases++
-        const { initial, wire, answers, changes, ops, hooked, session, drained } = await play(steps)
-        const events = changes.map(([, event]) => event)
-
-        // Every operation settled: nothing hangs once the server has answered all it was sent.
-        expect(drained, 'the client kept sending').toBeLessThan(500)
-        expect(ops.filter((op) => !op.settled).map((op) => op.label), 'operations that never settled').toEqual([])
-        for (const op of ops) {
-          if (op.label.startsWith('resume')) expect(op.error).toBeUndefined()
-          else if (op.error !== undefined) expect(op.error, op.label).toBeInstanceOf(XrpcError)
-        }
-
-        // The last session change wins.
-        for (const [i, [data, event]] of changes.entries()) {
-          const before = changes[i - 1]
-          if (before && (before[1] === 'logout' || before[1] === 'expired')) expect(['create', 'resume'], `${events.join(' ')}: ${event} after ${before[1]}`).toContain(event)
-          if (event === 'refresh') {
-            // A refresh renews only the session it started from: the one reported just before.
-            const from = before?.[0]?.refreshJwt
-            const renewal = answers.find((a) => a.nsid === REFRESH && a.status === 200 && a.bearer === from && JSON.parse(a.body).refreshJwt === data?.refreshJwt)
-            expect(renewal, `${events.join(' ')}: refresh #${i} does not renew the session before it`).toBeDefined()
-          }
-        }
-        expect(session.session).toEqual(changes.at(-1)?.[0])
-
-        // Every call goes out with the token of the session current then, or none.
-        for (const sent of wire) {
-          if (sent.t === 'send' && sent.nsid === CALL) expect(sent.bearer, `a call sent during ${sent.current ? 'a session' : 'no session'}`).toBe(sent.current?.accessJwt)
-        }
-
-        // One refresh in flight per session (per refresh token: it may work once); a refresh token
-        // tried again only for a call sent after the last try.
-        const refreshing = new Set<string | undefined>()
-        for (const [i, sent] of wire.entries()) {
-          if (sent.nsid !== REFRESH) continue
-          if (sent.t === 'done') {
-            refreshing.delete(sent.bearer)
-            continue
-          }
-          expect(refreshing.has(sent.bearer), 'two refreshes of one session in flight').toBe(false)
-          refreshing.add(sent.bearer)
-          const previous = wire.findLastIndex((w, j) => j < i && w.t === 'send' && w.nsid === REFRESH && w.bearer === sent.bearer)
-          if (previous >= 0) {
-            const prompted = wire.slice(previous + 1, i).some((w) => w.t === 'send' && w.nsid === CALL && w.bearer === accessOf(sent.bearer!))
-            expect(prompted, 'a refresh token tried again for calls sent before the last try').toBe(true)
-          }
-        }
-
-        // A call sent in a session that ended expired, the session still current, had its refresh
-        // tried. (A call sent in an earlier session has spent its one replay on the new one.)
-        for (const op of ops) {
-          const result = op.value as { ok?: boolean; error?: unknown } | undefined
-          const failure = op.error ?? (result?.ok === false ? result.error : undefined)
-          if (!op.label.startsWith('call') || !(failure instanceof XrpcError) || failure.error !== 'ExpiredToken') continue
-          const sent = wire.filter((w) => w.t === 'send' && w.op === op.id).map((w) => w.bearer)
-          if (!op.sessionAtEnd || sent.some((token) => token !== op.sessionAtEnd!.accessJwt)) continue
-          const tried = wire.some((w) => w.t === 'send' && w.nsid === REFRESH && w.bearer === op.sessionAtEnd!.refreshJwt)
-          expect(tried, `${op.label} ended expired, its session current and never refreshed`).toBe(true)
-        }
-
-        // What the client was given by a refresh and dropped, and a logged-out session, are revoked.
-        const reported = new Set(changes.flatMap(([data]) => (data ? [data.refreshJwt] : [])))
-        for (const answer of answers) {
-          if (answer.nsid !== REFRESH || answer.status !== 200) continue
-          const { refreshJwt } = JSON.parse(answer.body) as SessionData
-          if (!reported.has(refreshJwt)) expect(chat.sessions.refresh.has(refreshJwt), 'a dropped refresh left alive').toBe(false)
-        }
-        if (events.at(-1) === 'logout') expect(chat.sessions.refresh.has(changes.at(-2)![0]!.refreshJwt), 'a logged-out session left alive').toBe(false)
-
-        // No token or password in any error or hook context.
-        const secrets = [initial.accessJwt, initial.refreshJwt, DEFAULT_ACCOUNT.password]
-        for (const answer of answers) if (answer.status === 200 && answer.body.includes('Jwt')) secrets.push(JSON.parse(answer.body).accessJwt, JSON.parse(answer.body).refreshJwt)
-        const shown = [...hooked, ...ops.map((op) => (op.error ?? (op.value as { ok?: boolean; error?: unknown } | undefined)?.error))].filter((x) => x !== undefined)
-        for (const text of shown.flatMap(renderings)) for (const secret of secrets) expect(leaks(text, secret), text.slice(0, 300)).toBe(false)
-
+        const played = await play(steps, staleStart)
+        check(played)
+        const { wire, changes, ops } = played
         const count = (key: string) => void (tally[key] = (tally[key] ?? 0) + 1)
-        for (const event of events) count(`event ${event}`)
+        for (const [, event] of changes) count(`event ${event}`)
         for (const sent of wire) if (sent.t === 'send' && sent.nsid === REFRESH) count('refresh requests')
         for (const op of ops) {
           count(`${op.label.split(' ')[0]} ${op.error ? 'threw' : (op.value as { ok?: boolean } | undefined)?.ok === false ? 'err' : 'ok'}`)
         }
       }),
-      { seed: SEED, numRuns: runs(300) },
+      { seed: SEED, numRuns: runs(1000) },
     )
     expect(rejections.seen).toEqual([])
     report('session races', { cases, failures: 0, ...tally })

@@ -210,6 +210,17 @@ describe('session changes and refreshes racing', () => {
     expect(auth.state.refreshCalls).toBe(2)
   })
 
+  it('resuming the very session being refreshed keeps the refresh: its refresh token is spent either way', async () => {
+    const { pending, release } = await callWithHeldRefresh()
+    await session.resume(changes[0]![0]!)
+    release()
+    const replayed = await pending
+    expect(replayed.ok ? 'ok' : replayed.error.error).toBe('ok')
+    expect(events()).toEqual(['create', 'resume', 'refresh'])
+    expect(session.session?.refreshJwt).toBe('refresh-2')
+    expect(auth.state.refresh).toEqual(new Set(['refresh-2']))
+  })
+
   it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     auth.expireAccessTokens()
