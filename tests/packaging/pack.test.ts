@@ -6,7 +6,7 @@
  * `@atproto/xrpc-server`.
  */
 import { execFile } from 'node:child_process'
-import { cp } from 'node:fs/promises'
+import { cp, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -99,6 +99,25 @@ async function tarballFiles(tarball: string): Promise<string[]> {
 
 const ESBUILD = join(ROOT, 'node_modules/esbuild/bin/esbuild')
 
+/**
+ * The README's esbuild commands for Node (its "Bundling" section), as arguments: the tests below
+ * build with exactly these, so the recipes and what is tested cannot drift apart.
+ */
+async function readmeRecipe(which: 'packages external' | 'whole program' | 'whole program, undici'): Promise<string[]> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const start = readme.indexOf('\n### Bundling\n')
+  const section = readme.slice(start, readme.indexOf('\n### ', start + 1)).replaceAll('\\\n', ' ')
+  const recipes = [...section.matchAll(/^npx esbuild (.*--platform=node.*)$/gm)].map(([, args]) => args!.match(/(?:[^\s"]+|"[^"]*")+/g)!.map((arg) => arg.replaceAll('"', '')))
+  const external = (args: string[]) => args.includes('--packages=external')
+  const banner = (args: string[]) => args.some((arg) => arg.startsWith('--banner:js='))
+  const found = recipes.filter((args) => (which === 'packages external' ? external(args) : !external(args) && banner(args) === (which === 'whole program, undici')))
+  expect(found, `the README's ${which} recipe`).toHaveLength(1)
+  return found[0]!
+}
+
+/** Where a recipe writes its bundle. */
+const outfile = (args: string[]) => args.find((arg) => arg.startsWith('--outfile='))!.slice('--outfile='.length)
+
 /** Runs a bundle of `project` copied into a folder of its own: nothing can be resolved from a node_modules. */
 async function runAlone(project: Consumer, bundle: string): Promise<string> {
   const alone = await tempDir('lexgen-bundle-')
@@ -150,8 +169,9 @@ describe('the packed packages in a fresh project', () => {
       },
     )
     await project.tsc(['-p', '.'])
-    await project.exec(ESBUILD, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=dist/main.js'])
-    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+    const recipe = await readmeRecipe('packages external')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, outfile(recipe))]))
   }, SLOW)
 
   it("TypeScript with the current `tsc --init` defaults: typechecks, builds and runs", async () => {
@@ -165,8 +185,9 @@ describe('the packed packages in a fresh project', () => {
 
   it('bundled whole for Node by esbuild (--platform=node --format=esm, nothing external): builds without undici and runs with no node_modules', async () => {
     const project = await consumer({ type: 'module' }, {})
-    await project.exec(ESBUILD, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--outfile=dist/main.mjs'])
-    expectBothCalls(await runAlone(project, 'dist/main.mjs'))
+    const recipe = await readmeRecipe('whole program')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await runAlone(project, outfile(recipe)))
   }, SLOW)
 
   it("bundled whole with an undici dispatcher, by the README's recipe (a `require` for undici's CommonJS)", async () => {
@@ -184,11 +205,11 @@ describe('the packed packages in a fresh project', () => {
       'await dispatcher.close()',
       '',
     ].join('\n')
-    const project = await consumer({ type: 'module' }, { 'src/dispatcher.ts': dispatcher })
+    const project = await consumer({ type: 'module' }, { 'src/main.ts': dispatcher })
     await project.install(['undici@^7'])
-    const banner = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
-    await project.exec(ESBUILD, ['src/dispatcher.ts', '--bundle', '--platform=node', '--format=esm', `--banner:js=${banner}`, '--outfile=dist/dispatcher.mjs'])
-    expectBothCalls(await runAlone(project, 'dist/dispatcher.mjs'))
+    const recipe = await readmeRecipe('whole program, undici')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await runAlone(project, outfile(recipe)))
   }, SLOW)
 
   it('plain JavaScript ESM, no TypeScript anywhere: generated with --emit js and run by node', async () => {
