@@ -14,7 +14,8 @@
  * - every call goes out with the current session's access token, or none without a session;
  * - one refresh in flight per session, and a refresh token is tried again only for a call sent after
  *   the last try;
- * - a refresh expired only for a call whose session stayed current was really tried (and failed);
+ * - a call of a session that ends with ExpiredToken while that session is still current had the
+ *   session's refresh tried (and failed);
  * - a session a refresh brought back but the client dropped (for a login, resume or logout) is
  *   revoked on the server, and so is a logged-out one (or, when the server fails that request, was
  *   asked to be);
@@ -29,7 +30,7 @@ import { XrpcError, type SessionData, type SessionEvent, type Transport } from '
 import { chatBskyConvoGetUnreadCounts, Client, CredentialSession } from '../../generated/index.js'
 import { send as nodeSend } from '../../runtime/transport/node.js'
 import { DEFAULT_ACCOUNT, startChatServer, type ChatServer } from '../helpers/xrpc-server.js'
-import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
 import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
@@ -61,7 +62,7 @@ type Step =
   | { readonly op: 'resume'; readonly saved: number }
   | { readonly op: 'logout' }
   | { readonly op: 'expire' }
-  /** `count` concurrent calls, one style each. */
+  /** Concurrent calls, one per style listed. */
   | { readonly op: 'call'; readonly styles: readonly ('standalone' | 'client')[] }
   | { readonly op: 'release'; readonly pick: number; readonly outcome: Outcome; readonly proto: string }
 
@@ -104,7 +105,7 @@ type Wire =
 
 /** What settling an operation ended in. */
 interface Op {
-  /** The step number, sent as `x-op` with its requests. */
+  /** The step number (a call's: and its place in the step), sent as `x-op` with its requests. */
   readonly id: string
   readonly label: string
   settled: boolean
@@ -123,10 +124,6 @@ const nsidOf = (url: string) => new URL(url, 'http://x').pathname.replace(/^\/xr
 const accessOf = (refreshJwt: string) => refreshJwt.replace(/^refresh-/, 'access-')
 /** The other token of a pair. */
 const pairOf = (token: string) => (token.startsWith('refresh-') ? accessOf(token) : token.replace(/^access-/, 'refresh-'))
-const leaks = (text: string, secret: string) => {
-  for (let i = 0; i + 12 <= secret.length; i++) if (text.includes(secret.slice(i, i + 12))) return true
-  return secret.length < 12 && text.includes(secret)
-}
 
 /** One interleaving, run against the server; returns what the properties look at. */
 async function play(steps: readonly Step[], staleStart: boolean) {

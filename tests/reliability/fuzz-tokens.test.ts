@@ -15,7 +15,7 @@ import { validation } from '../../generated/validation.js'
 import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
 import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
-import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
@@ -139,11 +139,6 @@ function respond(name: string, echo: Echo, echoed: string): Parameters<FaultServ
   }
 }
 
-/** Whether `text` holds `token` or any 12-character piece of it. */
-const leaks = (text: string, token: string) => {
-  for (let i = 0; i + 12 <= token.length; i++) if (text.includes(token.slice(i, i + 12))) return true
-  return false
-}
 
 describe('a server echoing the token anywhere', () => {
   it('leaves no piece of it in any error, hook context or result headers', async () => {
