@@ -149,7 +149,7 @@ async function speed() {
   if (!atcuteResult.ok || !atcute.is(atcuteSchema, page)) throw new Error(`@atcute/lexicons rejects the page: ${atcuteResult.message}`)
   const strictIssues = ours.validate(ours.validators.output, page, true)
 
-  const ctx = { issues: [], strict: false, blobLimits: false }
+  const ctx = { issues: [], strict: false, blobLimits: false, depthLeft: 128 }
   const [oursUs, atcuteIsUs, atcuteParseUs, referenceUs, decodeUs] = time([
     () => {
       ctx.issues.length = 0

@@ -5,6 +5,7 @@
  * uses `withToken` the same way; an atproto session manager (session-manager.ts) sends the
  * request itself, with credentials this runtime never sees.
  */
+import { redactor } from './redact.js'
 import { isHeaderValue } from './request.js'
 import { isSessionManager, sessionManagerLayer, type SessionManager } from './session-manager.js'
 import type { AuthLayer, Layer, XrpcRequest } from './stack.js'
@@ -32,12 +33,12 @@ export function authLayer(source: AuthSource): Layer {
 
 /** `request` sending `token` as its bearer, and redacting it from whatever comes back. */
 export function withToken(request: XrpcRequest, token: string): XrpcRequest {
-  const outer = request.redact
-  return {
-    ...request,
-    headers: { ...request.headers, authorization: `Bearer ${token}` },
-    redact: (text) => (outer ? outer(text) : text).replaceAll(token, '[redacted]'),
-  }
+  return { ...redacting(request, token), headers: { ...request.headers, authorization: `Bearer ${token}` } }
+}
+
+/** `request` redacting `secret` from whatever comes back (redact.ts), as well as what it redacted before. */
+export function redacting(request: XrpcRequest, secret: string): XrpcRequest {
+  return { ...request, redact: redactor(secret, request.redact) }
 }
 
 /** The token to send (`undefined` for none); a TypeError that never quotes it when it could split the request. */

@@ -4,8 +4,9 @@
  * return the outcome. It resolves to a Result for every HTTP, XRPC and transport failure; it
  * rejects only for programmer errors (a bad option, header or parameter), before any request.
  */
-import { checkMaxResponseBytes, type Core } from './core.js'
-import type { XrpcError } from './errors.js'
+import { classNameOf } from './brand.js'
+import { checkMaxResponseBytes, Core } from './core.js'
+import { ConfigurationError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
 import { buildUrl, encodeInput, normalizeHeaders } from './request.js'
@@ -23,6 +24,7 @@ const LAYER_OPTIONS: readonly LayerOption[] = ['timeout', 'retries', 'idempotent
 
 /** Makes one XRPC call. Never rejects for HTTP, XRPC or transport failures. */
 export async function call<O, E extends XrpcError = XrpcError>(core: Core, method: Method, args: CallArgs, options: CallOptions = {}): Promise<Result<O, E>> {
+  checkCore(core)
   checkLayerOptions(core, options)
   const validation = core.validation
   if (validation && (options.validateRequest ?? core.validateRequest)) {
@@ -33,6 +35,22 @@ export async function call<O, E extends XrpcError = XrpcError>(core: Core, metho
   const outcome = await core.send(buildRequest(core, method, args, options, check))
   if (!outcome.ok && outcome.error.attempts > 1) outcome.error.message += ` (after ${outcome.error.attempts} attempts)`
   return outcome as Result<O, E>
+}
+
+/**
+ * A Core of this runtime, or of another copy of it in the process that speaks the same protocol
+ * (see Core). One from an incompatible copy would be misread: refused, loudly, before sending.
+ */
+function checkCore(core: Core): void {
+  if (core instanceof Core) return
+  const proto: unknown = typeof core === 'object' && core !== null ? Object.getPrototypeOf(core) : undefined
+  const name = typeof proto === 'object' && proto !== null ? classNameOf(proto) : undefined
+  if (typeof name === 'string' && name.startsWith('Core/')) {
+    throw new ConfigurationError(
+      'this Core comes from another copy of @lexgen/runtime, an incompatible version of it: the generated code and the Core must share one install (`npm ls @lexgen/runtime` shows the copies; `npm dedupe` or matching versions merge them)',
+    )
+  }
+  throw new TypeError('core must be a Core (new Core({ service, auth }))')
 }
 
 /** Options such as `timeout` do nothing without the layer that reads them: refused rather than ignored. */

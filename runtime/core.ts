@@ -9,6 +9,7 @@
  */
 import { send as defaultTransport } from '#transport'
 import { authLayer, type AuthSource } from './auth.js'
+import { isInstance } from './brand.js'
 import { exchange } from './exchange.js'
 import { assertProxy } from './proxy.js'
 import { normalizeHeaders } from './request.js'
@@ -45,8 +46,21 @@ export interface CoreConfig {
 
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
+/** Bumped whenever the Core's fields or the XrpcRequest `call` builds change shape (see `Core`). */
+const CALL_PROTOCOL = 1
+
 /** A validated client configuration, shared by the standalone functions and the namespaced client. */
 export class Core {
+  /**
+   * Its name across copies of the runtime in one process (brand.ts), with the version of what
+   * `call` hands the stack: a Core works with another copy's functions when that is the same.
+   */
+  static readonly '@lexgen/runtime:class': string = `Core/${CALL_PROTOCOL}`
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, value)
+  }
+
   readonly service: URL
   readonly proxy: string | false | undefined
   readonly headers: Readonly<Record<string, string>>
@@ -69,7 +83,12 @@ export class Core {
     this.proxy = config.proxy
     this.headers = normalizeHeaders(config.headers)
     this.maxResponseBytes = checkMaxResponseBytes(config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES)
+    // Calls go through the dispatcher's own request() (transport/undici.ts): anything else is a mistake found now.
+    if (config.dispatcher !== undefined && typeof (config.dispatcher as { request?: unknown } | null)?.request !== 'function') {
+      throw new TypeError('dispatcher must be an undici Dispatcher (an Agent, Pool, ProxyAgent or MockAgent)')
+    }
     this.dispatcher = config.dispatcher
+    if (config.transport !== undefined && typeof config.transport !== 'function') throw new TypeError('transport must be a function (request) => Promise<response>')
     if (config.validate !== undefined && !['lenient', 'strict', 'off'].includes(config.validate)) {
       throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(config.validate)}`)
     }

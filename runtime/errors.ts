@@ -24,7 +24,11 @@
  *      ├─ ConnectionError
  *      ├─ TimeoutError
  *      └─ AbortError
+ *
+ *   ConfigurationError              thrown, never in a Result: the runtime cannot send as set up
  */
+import { CLASS_KEY, isInstance } from './brand.js'
+import { clip, type Redact } from './redact.js'
 
 /** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
 export interface ValidationIssue {
@@ -45,6 +49,16 @@ export interface XrpcErrorInit {
 }
 
 export class XrpcError extends Error {
+  /**
+   * Its name across copies of the runtime in one process (brand.ts), and its `name`: a bundler's
+   * minifier renames classes, which would leave every error called `e` or `u`.
+   */
+  static readonly '@lexgen/runtime:class': string = 'XrpcError'
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, value)
+  }
+
   /** HTTP status, or 0 when no response arrived. */
   readonly status: number
   readonly error: string
@@ -55,7 +69,7 @@ export class XrpcError extends Error {
 
   constructor(init: XrpcErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
-    this.name = new.target.name
+    this.name = Object.hasOwn(new.target, CLASS_KEY) && !new.target[CLASS_KEY].startsWith('declared:') ? new.target[CLASS_KEY] : new.target.name
     this.status = init.status
     this.error = init.error
     this.headers = init.headers ?? {}
@@ -64,13 +78,17 @@ export class XrpcError extends Error {
   }
 }
 
-export class XrpcResponseError extends XrpcError {}
+export class XrpcResponseError extends XrpcError {
+  static override readonly '@lexgen/runtime:class': string = 'XrpcResponseError'
+}
 
 /**
  * A 3xx. Redirects are never followed: following one could send the authorization header,
  * the `atproto-proxy` header or a procedure's body to another origin.
  */
 export class UnexpectedRedirectError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'UnexpectedRedirectError'
+
   /** The `Location` the server pointed to, as sent. */
   readonly location?: string
 
@@ -81,16 +99,36 @@ export class UnexpectedRedirectError extends XrpcResponseError {
   }
 }
 
-export class InvalidRequestError extends XrpcResponseError {}
-export class AuthenticationRequiredError extends XrpcResponseError {}
-export class ExpiredTokenError extends AuthenticationRequiredError {}
-export class InvalidTokenError extends AuthenticationRequiredError {}
-export class ForbiddenError extends XrpcResponseError {}
-export class NotFoundError extends XrpcResponseError {}
-export class PayloadTooLargeError extends XrpcResponseError {}
-export class InternalServerError extends XrpcResponseError {}
-export class MethodNotImplementedError extends XrpcResponseError {}
-export class UpstreamFailureError extends XrpcResponseError {}
+export class InvalidRequestError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'InvalidRequestError'
+}
+export class AuthenticationRequiredError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'AuthenticationRequiredError'
+}
+export class ExpiredTokenError extends AuthenticationRequiredError {
+  static override readonly '@lexgen/runtime:class': string = 'ExpiredTokenError'
+}
+export class InvalidTokenError extends AuthenticationRequiredError {
+  static override readonly '@lexgen/runtime:class': string = 'InvalidTokenError'
+}
+export class ForbiddenError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'ForbiddenError'
+}
+export class NotFoundError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'NotFoundError'
+}
+export class PayloadTooLargeError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'PayloadTooLargeError'
+}
+export class InternalServerError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'InternalServerError'
+}
+export class MethodNotImplementedError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'MethodNotImplementedError'
+}
+export class UpstreamFailureError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'UpstreamFailureError'
+}
 
 export interface RateLimit {
   readonly limit?: number
@@ -100,6 +138,8 @@ export interface RateLimit {
 }
 
 export class RateLimitExceededError extends XrpcResponseError {
+  static override readonly '@lexgen/runtime:class': string = 'RateLimitExceededError'
+
   /** Parsed from the `ratelimit-limit/-remaining/-reset/-policy` response headers. */
   readonly rateLimit: RateLimit
   /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date). */
@@ -115,6 +155,8 @@ export class RateLimitExceededError extends XrpcResponseError {
 
 /** A 2xx whose body could not be decoded; `body` keeps the start of the raw text for debugging. */
 export class InvalidResponseError extends XrpcError {
+  static override readonly '@lexgen/runtime:class': string = 'InvalidResponseError'
+
   readonly body: string
 
   constructor(init: XrpcErrorInit & { readonly body: string }) {
@@ -129,6 +171,8 @@ export class InvalidResponseError extends XrpcError {
  * the response's; a procedure that got this far may have been processed.
  */
 export class ResponseTooLargeError extends XrpcError {
+  static override readonly '@lexgen/runtime:class': string = 'ResponseTooLargeError'
+
   /** The limit in bytes that was exceeded. */
   readonly limit: number
 
@@ -138,23 +182,28 @@ export class ResponseTooLargeError extends XrpcError {
   }
 }
 
-/** Paging stopped because the server returned a cursor it had already returned: following it would never end. */
+/**
+ * Paging stopped because following the server's cursors would never end: it returned a cursor it
+ * had returned before, or kept returning pages with no items and a new cursor. The cursor is not
+ * quoted: it is server text, which may be megabytes long or echo a credential.
+ */
 export class PaginationLoopError extends XrpcError {
-  readonly cursor: string
+  static override readonly '@lexgen/runtime:class': string = 'PaginationLoopError'
 
-  constructor(nsid: string, cursor: string, pages: number) {
-    super({
-      status: 0,
-      error: 'PaginationLoop',
-      nsid,
-      message: `${nsid} returned cursor ${JSON.stringify(cursor)} a second time after ${pages} page(s); stopped paging to avoid an endless loop`,
-    })
-    this.cursor = cursor
+  /** Pages read before paging stopped. */
+  readonly pages: number
+
+  constructor(nsid: string, pages: number, emptyPages?: number) {
+    const why = emptyPages === undefined ? 'a cursor it had already returned' : `${emptyPages} pages in a row with no items`
+    super({ status: 0, error: 'PaginationLoop', nsid, message: `${nsid} returned ${why}, after ${pages} page(s); stopped paging to avoid an endless loop` })
+    this.pages = pages
   }
 }
 
 /** What broke the lexicon, in which part of the call; the message names the first issue. */
 export class ValidationError extends XrpcError {
+  static override readonly '@lexgen/runtime:class': string = 'ValidationError'
+
   readonly part: 'params' | 'input' | 'output'
   /** Every broken constraint: `path` (`message.facets[0].index.byteStart`) and what is wrong. */
   readonly issues: readonly ValidationIssue[]
@@ -173,6 +222,8 @@ export type ValidationErrorInit = Omit<XrpcErrorInit, 'error' | 'message'> & {
 
 /** Params or input broke the lexicon: found before sending, so no request was made (status 0). */
 export class RequestValidationError extends ValidationError {
+  static override readonly '@lexgen/runtime:class': string = 'RequestValidationError'
+
   constructor(init: ValidationErrorInit & { readonly part: 'params' | 'input' }) {
     super({ ...init, error: 'InvalidRequest', message: summary(init.nsid, init.part, init.issues) })
   }
@@ -180,6 +231,8 @@ export class RequestValidationError extends ValidationError {
 
 /** A 2xx body broke the lexicon. */
 export class ResponseValidationError extends ValidationError {
+  static override readonly '@lexgen/runtime:class': string = 'ResponseValidationError'
+
   /** The raw response body, for debugging. */
   readonly body: string
 
@@ -196,10 +249,34 @@ function summary(nsid: string, part: string, [first, ...rest]: readonly [Validat
   return `${nsid} ${part} does not match the lexicon: ${where}${first.message}${more}`
 }
 
-export class XrpcTransportError extends XrpcError {}
-export class ConnectionError extends XrpcTransportError {}
-export class TimeoutError extends XrpcTransportError {}
-export class AbortError extends XrpcTransportError {}
+/**
+ * The runtime cannot send at all as it is set up: the transport cannot load where it runs (no
+ * `fetch`, a module that will not load). Like a TypeError for a bad option, it is thrown (the
+ * call rejects, once, before anything is sent), never returned as a Result, and never retried:
+ * trying again would fail the same way, and reporting it as a network failure would send the
+ * reader to look for one.
+ */
+export class ConfigurationError extends Error {
+  static readonly '@lexgen/runtime:class': string = 'ConfigurationError'
+  override readonly name = 'ConfigurationError'
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, value)
+  }
+}
+
+export class XrpcTransportError extends XrpcError {
+  static override readonly '@lexgen/runtime:class': string = 'XrpcTransportError'
+}
+export class ConnectionError extends XrpcTransportError {
+  static override readonly '@lexgen/runtime:class': string = 'ConnectionError'
+}
+export class TimeoutError extends XrpcTransportError {
+  static override readonly '@lexgen/runtime:class': string = 'TimeoutError'
+}
+export class AbortError extends XrpcTransportError {
+  static override readonly '@lexgen/runtime:class': string = 'AbortError'
+}
 
 /** Constructor of one lexicon-declared error, narrowing `error` to its name. */
 export type DeclaredError<N extends string> = new (init: XrpcErrorInit) => XrpcResponseError & { readonly error: N }
@@ -217,6 +294,9 @@ export function declaredError<N extends string>(name: N): DeclaredError<N> {
     // A method may declare a token error by name (refreshSession does): it stays an ExpiredTokenError too.
     const Base = name === 'ExpiredToken' ? ExpiredTokenError : name === 'InvalidToken' ? InvalidTokenError : XrpcResponseError
     cls = class extends Base {
+      // Declared errors of the same name are one class in every copy too.
+      static override readonly '@lexgen/runtime:class': string = `declared:${name}`
+
       declare readonly error: N
     }
     Object.defineProperty(cls, 'name', { value: `${name}Error` })
@@ -237,15 +317,17 @@ export interface ErrorResponse {
 /**
  * Chooses the class for an error response: a lexicon-declared error of the method first,
  * then the token errors by name (servers send ExpiredToken as 400 as well as 401), then the status.
+ * The name is kept redacted and cut short, like every text from the wire (redact.ts).
  */
 export function responseError(
   response: ErrorResponse,
   nsid: string,
   attempts: number,
   declared?: Readonly<Record<string, DeclaredErrorClass>>,
+  redact?: Redact,
 ): XrpcResponseError {
   const { status, headers, message } = response
-  const error = response.error ?? defaultErrorName(status)
+  const error = response.error === undefined ? defaultErrorName(status) : clip(response.error, redact)
   const init: XrpcErrorInit = { status, error, message, nsid, headers, attempts }
   // The name comes from the wire: looked up as an own key only (`constructor` is on every object).
   const Declared = response.error !== undefined && declared && Object.hasOwn(declared, response.error) ? declared[response.error] : undefined

@@ -2,16 +2,20 @@
  * The bottom of every stack: one request on the wire, and its outcome typed where it arrives,
  * so every layer above decides on the error class the caller will get.
  *
+ *   no transport here     → throws ConfigurationError (not a Result: nothing can be sent, and no retry mends it)
  *   transport failure     → ConnectionError | TimeoutError | AbortError | ResponseTooLargeError
+ *   body not decodable as its content-encoding says → InvalidResponseError (2xx), else the status's class
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
  *   2xx not decodable     → InvalidResponseError
  *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
- * Text from the wire passes through `request.redact` before it reaches any of them.
+ * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
+ * to `KEPT_TEXT` after that (redact.ts): an 8 MB error message is not kept whole.
  */
 import {
   AbortError,
+  ConfigurationError,
   ConnectionError,
   InvalidResponseError,
   responseError,
@@ -19,10 +23,11 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
+import { clip } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { ResponseTooLarge, type RawResponse, type Transport } from './transport/types.js'
+import { ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -35,6 +40,7 @@ export function exchange(transport: Transport): Send {
     try {
       response = await (request.transport ?? transport)(request)
     } catch (cause) {
+      if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, { cause: cause.cause })
       return err(transportError(request, cause))
     }
     const redact = request.redact ?? same
@@ -43,14 +49,14 @@ export function exchange(transport: Transport): Send {
     const headers = request.redact ? redactHeaders(response.headers, redact) : response.headers
     if (status < 200 || status >= 300) {
       const { error, message } = decodeError(response)
-      const decoded = { ...(error === undefined ? {} : { error: redact(error) }), message: redact(message) }
-      return err(responseError({ status, headers, ...decoded }, nsid, attempts, xrpc.errors))
+      return err(responseError({ status, headers, error, message: clip(message, redact) }, nsid, attempts, xrpc.errors, redact))
     }
     const output = decodeOutput(xrpc, response)
     if (!output.ok) {
-      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: output.reason, body: redact(output.body) }))
+      const body = clip(decodeText(response.body), redact)
+      return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: clip(output.reason, redact), body }))
     }
-    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)) })
+    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
     if (invalid) return err(invalid)
     return ok(output.value, { status, headers, attempts })
   }
@@ -60,7 +66,7 @@ const same = (text: string): string => text
 
 /** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
 function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  for (const name in headers) headers[name] = redact(headers[name]!)
+  for (const name of Object.keys(headers)) headers[name] = redact(headers[name]!)
   return headers
 }
 
@@ -72,9 +78,17 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
     return new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
   }
+  if (cause instanceof UndecodableBody) {
+    // A complete answer in a coding that cannot be undone: the server's fault, like a malformed body.
+    const { status } = cause
+    const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
+    const reason = clip(cause.reason, request.redact)
+    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, cause: undefined, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
+    return responseError({ status, headers, message: `HTTP ${status} with a body that could not be decoded (${reason})` }, nsid, request.attempt, request.xrpc.errors)
+  }
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
   if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })
-  const reason = (request.redact ?? same)(describe(cause))
+  const reason = clip(describe(cause), request.redact)
   if (isTimeout(cause)) return new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
   return new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
 }

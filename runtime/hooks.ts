@@ -1,7 +1,8 @@
 /**
  * The hooks layer: tells the caller about every attempt, for logging and metrics. It sees each
  * attempt after the auth (so a retry or a session's replay shows as its own attempt) and never
- * sees credentials: contexts carry no request headers, and response text is already redacted.
+ * sees credentials: contexts carry no request headers, response text is already redacted, and so
+ * is the URL (a server may echo the token as a cursor, which the next request then sends).
  */
 import type { XrpcError } from './errors.js'
 import type { MethodType } from './method.js'
@@ -40,7 +41,8 @@ export interface Hooks {
 
 export function hooks({ onRequest, onResponse, onError }: Hooks): Layer {
   return (next) => async (request) => {
-    const context: RequestContext = { nsid: request.xrpc.nsid, type: request.xrpc.type, attempt: request.attempt, method: request.method, url: request.url }
+    const url = request.redact ? request.redact(request.url) : request.url
+    const context: RequestContext = { nsid: request.xrpc.nsid, type: request.xrpc.type, attempt: request.attempt, method: request.method, url }
     const started = performance.now()
     onRequest?.(context)
     const outcome = await next(request)

@@ -27,6 +27,7 @@ export type { RawRequest, RawResponse, Transport } from './transport/types.js'
 export {
   AbortError,
   AuthenticationRequiredError,
+  ConfigurationError,
   ConnectionError,
   declaredError,
   ExpiredTokenError,

@@ -2,7 +2,11 @@
  * Cursor pagination. A page is the method's output plus non-enumerable helpers:
  * it is async-iterable over pages (starting with itself), `allItems()` flattens the
  * items array across pages, and `nextPage()` fetches one more page as a Result.
- * Only the current page is held while iterating, so memory stays flat.
+ *
+ * Memory stays flat however long a chain runs: only the current page is held, and the loop guard
+ * keeps fingerprints of the last 4,096 cursors sent, not the cursors (which a server may make
+ * megabytes long). Two guards end a chain that would never end: a cursor coming back, and
+ * `maxEmptyPages` pages in a row with no items (default 32), each a `PaginationLoopError`.
  */
 import { call } from './call.js'
 import type { Core } from './core.js'
@@ -12,8 +16,13 @@ import { err, ok, type Result } from './result.js'
 import type { CallOptions } from './stack.js'
 
 export interface PageOptions extends CallOptions {
-  /** Stop iterating after this many pages, the first included. */
+  /** Stop iterating after this many pages, the first included; default: no limit. */
   maxPages?: number
+  /**
+   * Fail with a PaginationLoopError after this many pages in a row without items (each with a
+   * new cursor): a server that pages through nothing forever; default 32.
+   */
+  maxEmptyPages?: number
 }
 
 export interface PageMethods<O, Item, E> {
@@ -29,6 +38,10 @@ export interface PageMethods<O, Item, E> {
 
 export type Paginated<O, Item, E> = O & PageMethods<O, Item, E>
 
+const DEFAULT_MAX_EMPTY_PAGES = 32
+/** Cursors the loop guard remembers: a longer cycle is caught by `maxPages`, or by `maxEmptyPages`. */
+const REMEMBERED_CURSORS = 4096
+
 interface PageState {
   readonly core: Core
   readonly method: Method
@@ -36,12 +49,14 @@ interface PageState {
   readonly options: PageOptions
   /** 1 for the first page. */
   readonly number: number
+  /** Pages in a row, this one included, that held no items (when the method has an items array). */
+  readonly empty: number
   /**
-   * Every cursor sent in this chain, with the number of the page it fetched. A cursor that
-   * fetched this page or an earlier one coming back would page forever; one that fetched a
-   * later page is just this page being asked for its next one again.
+   * Fingerprints of the last cursors sent in this chain, with the number of the page each fetched.
+   * A cursor that fetched this page or an earlier one coming back would page forever; one that
+   * fetched a later page is just this page being asked for its next one again.
    */
-  readonly sent: Map<string, number>
+  readonly sent: Map<number, number>
 }
 
 /** Calls a paginated query and returns its first page. */
@@ -51,13 +66,15 @@ export async function callPaginated<O, Item, E extends XrpcError = XrpcError>(
   args: { params?: object | undefined },
   options: PageOptions = {},
 ): Promise<Result<Paginated<O, Item, E>, E>> {
+  checkPageLimit('maxPages', options.maxPages)
+  checkPageLimit('maxEmptyPages', options.maxEmptyPages)
   const params = { ...(args.params as PageState['params']) }
-  const sent = new Map<string, number>(params.cursor === undefined ? [] : [[params.cursor, 1]])
-  return fetchPage<O, Item, E>({ core, method, params, options, number: 1, sent }) as Promise<Result<Paginated<O, Item, E>, E>>
+  const sent = new Map<number, number>(typeof params.cursor === 'string' ? [[fingerprint(params.cursor), 1]] : [])
+  return fetchPage<O, Item, E>({ core, method, params, options, number: 1, empty: 0, sent }) as Promise<Result<Paginated<O, Item, E>, E>>
 }
 
 async function fetchPage<O, Item, E>(state: PageState): Promise<Result<Paginated<O, Item, E>, E | PaginationLoopError>> {
-  const { maxPages: _maxPages, ...callOptions } = state.options
+  const { maxPages: _maxPages, maxEmptyPages: _maxEmptyPages, ...callOptions } = state.options
   const result = await call<O, XrpcError>(state.core, state.method, { params: state.params }, callOptions)
   if (!result.ok) return result as Result<never, E>
   return ok(asPage<O, Item, E>(result.value, state), result.response)
@@ -66,22 +83,27 @@ async function fetchPage<O, Item, E>(state: PageState): Promise<Result<Paginated
 function asPage<O, Item, E>(output: O, state: PageState): Paginated<O, Item, E> {
   const cursor = (output as { cursor?: unknown } | undefined)?.cursor
   const next = typeof cursor === 'string' && cursor !== '' ? cursor : undefined
-  const withinLimit = state.options.maxPages === undefined || state.number < state.options.maxPages
+  const { maxPages, maxEmptyPages = DEFAULT_MAX_EMPTY_PAGES } = state.options
+  const withinLimit = maxPages === undefined || state.number < maxPages
   const page = (typeof output === 'object' && output !== null ? output : {}) as Paginated<O, Item, E>
+  const field = state.method.paginate?.items
+  const empty = field !== undefined && itemsOf(page, field).length === 0 ? state.empty + 1 : 0
 
   const nextPage = async (): Promise<Result<Paginated<O, Item, E>, E | PaginationLoopError> | undefined> => {
     if (next === undefined || !withinLimit) return undefined
-    const fetched = state.sent.get(next)
-    if (fetched !== undefined && fetched <= state.number) return err(new PaginationLoopError(state.method.nsid, next, state.number))
-    state.sent.set(next, state.number + 1)
-    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: next }, number: state.number + 1 })
+    if (empty >= maxEmptyPages) return err(new PaginationLoopError(state.method.nsid, state.number, empty))
+    const key = fingerprint(next)
+    const fetched = state.sent.get(key)
+    if (fetched !== undefined && fetched <= state.number) return err(new PaginationLoopError(state.method.nsid, state.number))
+    remember(state.sent, key, state.number + 1)
+    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: next }, number: state.number + 1, empty })
   }
 
   Object.defineProperties(page, {
     hasNextPage: { value: () => next !== undefined && withinLimit },
     nextPage: { value: nextPage },
     [Symbol.asyncIterator]: { value: () => iteratePages(page) },
-    allItems: { value: () => iterateItems(page, state.method.paginate?.items) },
+    allItems: { value: () => iterateItems(page, field) },
   })
   return page
 }
@@ -98,8 +120,40 @@ async function* iteratePages<O, Item, E>(first: Paginated<O, Item, E>): AsyncGen
 
 async function* iterateItems<O, Item, E>(first: Paginated<O, Item, E>, field: string | undefined): AsyncGenerator<Item> {
   if (field === undefined) throw new TypeError('this method has no single items array to iterate; iterate pages instead')
-  for await (const page of iteratePages(first)) {
-    const items = (page as Record<string, unknown>)[field]
-    if (Array.isArray(items)) yield* items as Item[]
+  for await (const page of iteratePages(first)) yield* itemsOf(page, field) as Item[]
+}
+
+/** The page's items: the field is named by the lexicon, so only the page's own property counts. */
+function itemsOf(page: object, field: string): readonly unknown[] {
+  const items = Object.hasOwn(page, field) ? (page as Record<string, unknown>)[field] : undefined
+  return Array.isArray(items) ? items : []
+}
+
+function remember(sent: Map<number, number>, key: number, page: number): void {
+  sent.delete(key)
+  sent.set(key, page)
+  if (sent.size > REMEMBERED_CURSORS) sent.delete(sent.keys().next().value!)
+}
+
+/**
+ * A 53-bit fingerprint of a cursor (two 32-bit multiplicative hashes): a chance collision would
+ * need billions of pages, and a server that forges one only ends its own paging early.
+ */
+function fingerprint(text: string): number {
+  let a = 0x811c9dc5
+  let b = text.length
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    a = Math.imul(a ^ code, 0x01000193)
+    b = Math.imul(b ^ code, 0x5bd1e995)
+    b ^= b >>> 13
+  }
+  return ((b >>> 0) % 0x200000) * 0x100000000 + (a >>> 0)
+}
+
+function checkPageLimit(name: string, value: number | undefined): void {
+  if (value === undefined) return
+  if (typeof value !== 'number' || !(value >= 1) || (Number.isFinite(value) && !Number.isInteger(value))) {
+    throw new TypeError(`${name} must be a whole number >= 1 (or Infinity), got ${String(value)}`)
   }
 }

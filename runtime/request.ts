@@ -16,9 +16,6 @@ export function decodeText(body: Uint8Array): string {
   return utf8.decode(body)
 }
 
-/** How much of an undecodable body an error keeps for debugging. */
-const KEPT_BODY_CHARS = 2048
-
 /**
  * `<service>/xrpc/<nsid>?<params>`. Arrays become repeated keys, `undefined` is omitted, and
  * every value is percent-encoded so cursors with `&`, `=`, `#` or spaces round-trip.
@@ -135,7 +132,7 @@ function binaryBody(input: unknown): RequestBody {
 
 export type DecodedOutput =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: string; readonly body: string }
+  | { readonly ok: false; readonly reason: string }
 
 /** Decodes a 2xx body: JSON for JSON outputs, bytes for other encodings, `undefined` when none is declared. */
 export function decodeOutput(method: Method, response: RawResponse): DecodedOutput {
@@ -143,19 +140,19 @@ export function decodeOutput(method: Method, response: RawResponse): DecodedOutp
   if (method.output !== 'application/json') return { ok: true, value: response.body }
   const contentType = response.headers['content-type']
   if (!isJson(contentType)) {
-    return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}`, body: keptText(response.body) }
+    return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}` }
   }
   const text = utf8.decode(response.body)
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
-    return { ok: false, reason: 'Response body is not valid JSON', body: keptText(response.body) }
+    return { ok: false, reason: 'Response body is not valid JSON' }
   }
   // A lexicon's JSON output is always an object (an object, a ref or a union of objects). Passing
   // on anything else would crash the caller: `const { convo } = null` throws.
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, reason: `Expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, body: keptText(response.body) }
+    return { ok: false, reason: `Expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` }
   }
   return { ok: true, value }
 }
@@ -186,9 +183,4 @@ function isJson(contentType: string | undefined): boolean {
   if (contentType === 'application/json' || contentType?.startsWith('application/json;')) return true
   const mime = contentType?.split(';', 1)[0]?.trim().toLowerCase()
   return mime === 'application/json' || (mime?.endsWith('+json') ?? false)
-}
-
-function keptText(body: Uint8Array): string {
-  const text = utf8.decode(body.subarray(0, KEPT_BODY_CHARS * 4))
-  return text.length > KEPT_BODY_CHARS ? `${text.slice(0, KEPT_BODY_CHARS)}…` : text
 }

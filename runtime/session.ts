@@ -3,17 +3,21 @@
  * token; when a call fails with `ExpiredToken` it refreshes with `refreshSession` (one refresh
  * shared by every call that failed meanwhile) and replays that call once with the new token.
  * Every change of tokens is reported so the app can persist them: a refresh token works once,
- * so losing the new one logs the user out. A login, resume or logout wins over a refresh still
- * in flight: its outcome is dropped.
+ * so losing the new one logs the user out. A login, resume or logout wins over a refresh still in
+ * flight: its outcome is dropped, and the session it renewed revoked on the server; calls of the
+ * new session do not wait for it. Refresh is single-flight per session even when it fails: calls
+ * that went out with the expired token share one attempt. Session data is checked on the way in (resume, login, refresh): no call is ever
+ * sent with a missing or malformed token.
  *
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
  * subclass, so the runtime stays independent of any generated client.
  */
-import { checkedToken, withToken } from './auth.js'
+import { redacting, withToken } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
-import type { XrpcError } from './errors.js'
+import { InvalidResponseError, type XrpcError } from './errors.js'
+import { isHeaderValue } from './request.js'
 import type { Result } from './result.js'
-import type { AuthLayer, CallOptions, Send } from './stack.js'
+import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
 export interface SessionData {
@@ -56,23 +60,30 @@ const DEAD_REFRESH = new Set(['ExpiredToken', 'InvalidToken', 'AccountTakedown',
 export class CredentialSession implements AuthLayer {
   /** A `Core` that authenticates with this session: `new Client(session.core)`. */
   readonly core: Core
-  /** Calls `com.atproto.server.*` on the PDS itself (never proxied), authenticating with the refresh token. */
-  private readonly refreshCore: Core
-  private readonly loginCore: Core
+  /** The configuration of the Cores that call `com.atproto.server.*` on the PDS itself (never proxied). */
+  private readonly coreConfig: Omit<CoreConfig, 'auth'>
   private readonly methods: SessionMethods
   private readonly onSessionChange: CredentialSessionConfig['onSessionChange']
+  /** Replaced (never changed in place) by every change: a refresh or logout tells by identity that one happened while it ran. */
   private current: SessionData | undefined
-  private refreshing: Promise<boolean> | undefined
-  /** Counts session changes, so a refresh can tell that a login, resume or logout happened while it ran. */
-  private generation = 0
+  /**
+   * The refresh in flight, and the refresh token it spends: one per token, since a refresh token
+   * may work once. A refresh for a session that was since replaced may still be in flight.
+   */
+  private refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
+  /** Refreshes started so far: a call that fails after one it did not wait for shares its outcome. */
+  private refreshes = 0
+  /** The last refresh started: the refresh token it spent, and how many refreshes had started before it. */
+  private lastTry: { readonly token: string; readonly after: number } | undefined
+  /** Counts the changes that start or end a session (all but refreshes), so a logout can tell a login happened while it ran. */
+  private logins = 0
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, ...coreConfig } = config
     this.methods = methods
     this.onSessionChange = onSessionChange
+    this.coreConfig = { ...coreConfig, proxy: false }
     this.core = new Core({ ...coreConfig, auth: this })
-    this.loginCore = new Core({ ...coreConfig, proxy: false })
-    this.refreshCore = new Core({ ...coreConfig, proxy: false, auth: () => this.current?.refreshJwt })
   }
 
   get session(): SessionData | undefined {
@@ -81,70 +92,146 @@ export class CredentialSession implements AuthLayer {
 
   /** Logs in; rejects with the typed error (e.g. `AuthFactorTokenRequired`) when the server refuses. */
   async login(input: LoginInput, options?: CallOptions): Promise<SessionData> {
-    const result = await this.methods.createSession(this.loginCore, input, options)
+    // The password (and the emailed code) go out in the body: whatever comes back is redacted of them.
+    const secrets = [input.password, input.authFactorToken].filter((secret): secret is string => typeof secret === 'string' && secret !== '')
+    const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(secrets.reduce(redacting, request)) } })
+    const result = await this.methods.createSession(loginCore, input, options)
     if (!result.ok) throw result.error
+    const problem = sessionProblem(result.value)
+    if (problem) {
+      const { status, headers, attempts } = result.response
+      throw new InvalidResponseError({ nsid: 'com.atproto.server.createSession', status, headers, attempts, error: 'InvalidResponse', message: `the server's session ${problem}`, body: '' })
+    }
     await this.change(pick(result.value), 'create')
     return this.current!
   }
 
   /** Picks up a session stored earlier; an expired access token is refreshed on the first call. */
   async resume(session: SessionData): Promise<void> {
+    const problem = sessionProblem(session)
+    if (problem) throw new TypeError(`resume() needs a session as onSessionChange reported it: ${problem}`)
     await this.change(pick(session), 'resume')
   }
 
-  /** Revokes the session on the server and forgets it here. */
+  /**
+   * Revokes the session on the server and forgets it here. A refresh in flight is not waited for:
+   * the session it brings back is revoked in turn (here, or by runRefresh if it ends after the
+   * logout), so none outlives the logout. A login or resume that finishes meanwhile came later: it stays.
+   */
   async logout(options?: CallOptions): Promise<void> {
-    if (!this.current) return
-    const result = await this.methods.deleteSession(this.refreshCore, options)
+    let revoked = this.current
+    if (!revoked) return
+    const logins = this.logins
+    const result = await this.methods.deleteSession(this.coreWith(revoked), options)
     // A refresh token the server no longer knows is as logged out as it gets.
     if (!result.ok && !DEAD_REFRESH.has(result.error.error)) throw result.error
-    await this.change(undefined, 'logout')
+    // A refresh that finished meanwhile renewed the session being logged out: that goes too, and
+    // so does a renewal that finished while that was revoked.
+    while (logins === this.logins && this.current && this.current !== revoked) {
+      revoked = this.current
+      await this.methods.deleteSession(this.coreWith(revoked)).catch(() => undefined)
+    }
+    if (logins === this.logins) await this.change(undefined, 'logout')
   }
 
   /** The auth layer of `core`: the access token on every call, and one refresh and replay on `ExpiredToken`. */
   wrap(next: Send): Send {
     return async (request) => {
-      const token = checkedToken(this.current?.accessJwt)
-      const outcome = await next(token === undefined ? request : withToken(request, token))
-      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refresh(token))) return outcome
-      const renewed = checkedToken(this.current?.accessJwt)
-      if (renewed === undefined) return outcome
-      return next(withToken({ ...request, attempt: outcome.error.attempts + 1 }, renewed))
+      const session = this.current
+      const refreshes = this.refreshes
+      const outcome = await next(this.authorize(request, session, 'accessJwt'))
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, refreshes))) return outcome
+      const renewed = this.current
+      if (!renewed) return outcome
+      return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
     }
   }
 
   /**
    * Refreshes the tokens after `failedToken` was refused, unless they changed since (another
-   * call's refresh, a new login): one refresh at a time. Resolves true when a replay may succeed.
+   * call's refresh, a new login). Resolves true when a replay may succeed.
    */
   refresh(failedToken: string | undefined): Promise<boolean> {
-    if (!this.current) return Promise.resolve(false)
-    // The tokens changed since this call was sent (another call's refresh, a new login): just replay.
-    if (failedToken !== this.current.accessJwt && !this.refreshing) return Promise.resolve(true)
-    return (this.refreshing ??= this.runRefresh().finally(() => {
-      this.refreshing = undefined
-    }))
+    return this.refreshAfter(failedToken, this.refreshes)
   }
 
-  private async runRefresh(): Promise<boolean> {
-    const generation = this.generation
-    const result = await this.methods.refreshSession(this.refreshCore)
-    // A login, resume or logout while the refresh was in flight wins: its tokens stay.
-    if (generation !== this.generation) return this.current !== undefined
-    if (result.ok) {
-      await this.change(pick(result.value), 'refresh')
+  /**
+   * `refresh` for a call sent when `refreshesBefore` refreshes had started: a refresh of its
+   * session started after it went out and failed is its answer too. One try per expired token.
+   */
+  private refreshAfter(failedToken: string | undefined, refreshesBefore: number): Promise<boolean> {
+    const current = this.current
+    if (!current) return Promise.resolve(false)
+    // The current session's refresh, started by any call: its outcome is this call's too.
+    if (this.refreshing?.token === current.refreshJwt) return this.refreshing.done
+    if (failedToken !== current.accessJwt) return Promise.resolve(true)
+    if (this.lastTry?.token === current.refreshJwt && this.lastTry.after >= refreshesBefore) return Promise.resolve(false)
+    this.lastTry = { token: current.refreshJwt, after: this.refreshes++ }
+    const refreshing = {
+      token: current.refreshJwt,
+      done: this.runRefresh(current).finally(() => {
+        if (this.refreshing === refreshing) this.refreshing = undefined
+      }),
+    }
+    this.refreshing = refreshing
+    return refreshing.done
+  }
+
+  private async runRefresh(session: SessionData): Promise<boolean> {
+    const result = await this.methods.refreshSession(this.coreWith(session))
+    const renewed = result.ok && !sessionProblem(result.value) ? pick(result.value) : undefined
+    // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
+    // session this refresh renewed is revoked rather than left alive on the server. (Resuming the
+    // very session being refreshed changes nothing: its refresh token is spent either way.)
+    if (this.current?.refreshJwt !== session.refreshJwt) {
+      if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
+      return this.current !== undefined
+    }
+    if (renewed) {
+      await this.change(renewed, 'refresh')
       return true
     }
-    // A network failure keeps the session for later; a rejected refresh token ends it.
-    if (DEAD_REFRESH.has(result.error.error)) await this.change(undefined, 'expired')
+    // A network failure (or an answer that is no session) keeps the session for later; a rejected refresh token ends it.
+    if (!result.ok && DEAD_REFRESH.has(result.error.error)) await this.change(undefined, 'expired')
     return false
   }
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
-    this.generation++
+    if (event !== 'refresh') this.logins++
     this.current = session
     await this.onSessionChange?.(session, event)
   }
+
+  /**
+   * `request` sending one of `session`'s tokens, and redacting both from whatever comes back: the
+   * server issued them, so it can echo either.
+   */
+  private authorize(request: XrpcRequest, session: SessionData | undefined, bearer: 'accessJwt' | 'refreshJwt'): XrpcRequest {
+    if (!session) return request
+    const other = bearer === 'accessJwt' ? session.refreshJwt : session.accessJwt
+    return redacting(withToken(request, session[bearer]), other)
+  }
+
+  /** A Core of this session's configuration that authenticates as `session` with its refresh token. */
+  private coreWith(session: SessionData): Core {
+    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(this.authorize(request, session, 'refreshJwt')) } })
+  }
+}
+
+/**
+ * What is wrong with saved or received session data, or undefined: it needs a DID and a handle,
+ * and two tokens that can go in a header. The tokens are never quoted.
+ */
+function sessionProblem(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return 'it is not an object'
+  const { did, handle, accessJwt, refreshJwt } = data as Partial<Record<keyof SessionData, unknown>>
+  if (typeof did !== 'string' || !did.startsWith('did:')) return 'did must be a DID string'
+  if (typeof handle !== 'string') return 'handle must be a string'
+  for (const [name, token] of [['accessJwt', accessJwt], ['refreshJwt', refreshJwt]] as const) {
+    if (typeof token !== 'string' || token === '') return `${name} must be a non-empty string`
+    if (!isHeaderValue(token)) return `${name} has characters a header cannot carry`
+  }
+  return undefined
 }
 
 /** Keeps what a session needs and drops the rest (the DID document can be large). */

@@ -97,6 +97,8 @@ export interface CheckedResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   body(): string
+  /** Removes credentials from wire text the check quotes (the request's `redact`). */
+  redact(text: string): string
 }
 
 /** A call's outcome: the decoded output, or the typed error (with `attempts` and `status`). */

@@ -13,6 +13,7 @@
  */
 import type { ValidationIssue } from './errors.js'
 import { validCid } from './formats.js'
+import { clip, type Redact } from './redact.js'
 
 export * from './formats.js'
 export type { ValidationIssue } from './errors.js'
@@ -26,7 +27,21 @@ export interface ValidationContext {
   readonly strict: boolean
   /** Check blob `accept` and `maxSize`, which @atproto/lexicon leaves to the PDS. */
   readonly blobLimits: boolean
+  /** Removes credentials from values quoted in issues (a response may echo the token into any field). */
+  readonly redact?: Redact
+  /**
+   * How many more levels of nested objects (and array or union defs) the validators may enter:
+   * each spends one while it runs. `validate` starts it at MAX_DEPTH.
+   */
+  depthLeft: number
 }
+
+/**
+ * How deeply nested a value the validators follow: lexicons recurse (a message embeds a record
+ * view, which embeds records, …), and a hostile response nested thousands deep would overflow the
+ * stack. Real chat responses nest a dozen objects deep; deeper than this is an issue.
+ */
+export const MAX_DEPTH = 128
 
 /** Where an issue is, relative to the value being checked: a property (`.text`, `["odd-key"]`) or an index. */
 export type PathSegment = string | number
@@ -66,6 +81,12 @@ export function issue(ctx: ValidationContext, at: PathSegment, message: string):
   return false
 }
 
+/** The value is nested deeper than MAX_DEPTH: it is refused here, and the level the caller spent is given back. */
+export function tooDeep(ctx: ValidationContext, at: PathSegment): false {
+  ctx.depthLeft++
+  return issue(ctx, at, `is nested more than ${MAX_DEPTH} objects deep`)
+}
+
 export function missing(ctx: ValidationContext, at: PathSegment): false {
   return issue(ctx, at, 'is required')
 }
@@ -77,12 +98,12 @@ export function wrongType(ctx: ValidationContext, at: PathSegment, expected: str
 
 /** `const` (one allowed value) and `enum`. */
 export function oneOf(ctx: ValidationContext, at: PathSegment, value: string | number | boolean, allowed: readonly unknown[]): void {
-  if (!allowed.includes(value)) issue(ctx, at, `${show(value)} is not one of ${allowed.map(show).join(', ')}`)
+  if (!allowed.includes(value)) issue(ctx, at, `${show(ctx, value)} is not one of ${allowed.map((item) => show(ctx, item)).join(', ')}`)
 }
 
 /** Strict mode: a string outside the lexicon's `knownValues`. */
 export function knownValue(ctx: ValidationContext, at: PathSegment, value: string, known: readonly string[]): void {
-  if (!known.includes(value)) issue(ctx, at, `${show(value)} is not a known value (${known.map(show).join(', ')})`)
+  if (!known.includes(value)) issue(ctx, at, `${show(ctx, value)} is not a known value (${known.map((item) => show(ctx, item)).join(', ')})`)
 }
 
 export function maximum(ctx: ValidationContext, at: PathSegment, value: number, max: number): void {
@@ -103,7 +124,7 @@ export function minItems(ctx: ValidationContext, at: PathSegment, items: readonl
 }
 
 export function badFormat(ctx: ValidationContext, at: PathSegment, format: string, value: string): false {
-  return issue(ctx, at, `${show(value)} is not a valid ${format}`)
+  return issue(ctx, at, `${show(ctx, value)} is not a valid ${format}`)
 }
 
 function kindOf(value: unknown): string {
@@ -113,10 +134,9 @@ function kindOf(value: unknown): string {
   return typeof value
 }
 
-/** A value for a message: JSON, cut short so an issue stays one readable line. */
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value)
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+/** A value for a message: JSON, redacted, then cut short so an issue stays one readable line. */
+function show(ctx: ValidationContext, value: unknown): string {
+  return clip(JSON.stringify(value) ?? String(value), ctx.redact, 60)
 }
 
 // String lengths. @atproto/lexicon measures UTF-8 bytes and grapheme clusters; a string's
@@ -204,7 +224,7 @@ export function checkBlob(ctx: ValidationContext, at: PathSegment, value: unknow
   if (!ctx.blobLimits) return
   const { mimeType, size } = value as { mimeType: string; size?: number }
   if (accept && !accept.some((pattern) => mimeMatches(pattern, mimeType))) {
-    issue(ctx, at, `mimeType ${show(mimeType)} is not accepted (${accept.join(', ')})`)
+    issue(ctx, at, `mimeType ${show(ctx, mimeType)} is not accepted (${accept.join(', ')})`)
   }
   if (typed && maxSize !== undefined && size! > maxSize) issue(ctx, at, `size ${size} > maxSize ${maxSize}`)
 }
@@ -289,7 +309,7 @@ export function unionType(ctx: ValidationContext, at: PathSegment, value: unknow
   // Where @atproto/lexicon cannot parse the `$type` as a lexicon URI it throws, failing the whole value.
   const hash = type.indexOf('#')
   if (hash === 0 || (hash > 0 && type.indexOf('#', hash + 1) > 0)) {
-    issue(ctx, `${segment(at)}.$type`, `${show(type)} is not a lexicon reference`)
+    issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not a lexicon reference`)
     return undefined
   }
   const uri = type.charCodeAt(0) === 108 /* l */ && type.startsWith('lex:') ? type.slice(4) : type
@@ -298,7 +318,7 @@ export function unionType(ctx: ValidationContext, at: PathSegment, value: unknow
 
 /** Closed unions: a `$type` that names none of the members. */
 export function notAMember(ctx: ValidationContext, at: PathSegment, type: string, members: readonly string[]): false {
-  return issue(ctx, `${segment(at)}.$type`, `${show(type)} is not one of ${members.join(', ')}`)
+  return issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not one of ${members.join(', ')}`)
 }
 
 /** Strict mode: fields the lexicon does not declare, and a `$type` that names another def. */
@@ -307,9 +327,11 @@ export function unknownFields(ctx: ValidationContext, value: Record<string, unkn
     if (key === '$type' && id !== undefined) {
       const type = value.$type
       const main = id.includes('#') ? undefined : `${id}#main`
-      if (type !== undefined && type !== id && type !== main) issue(ctx, '.$type', `${show(type)} is not ${id}`)
+      if (type !== undefined && type !== id && type !== main) issue(ctx, '.$type', `${show(ctx, type)} is not ${id}`)
     } else if (!fields.includes(key)) {
-      issue(ctx, /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`, 'is not a field in the lexicon')
+      // The key is wire text too: redacted and cut like a quoted value.
+      const name = clip(key, ctx.redact, 60)
+      issue(ctx, /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`, 'is not a field in the lexicon')
     }
   }
 }

@@ -4,8 +4,9 @@
  * A Core without it bundles none of this, nor any validator.
  */
 import { RequestValidationError, ResponseValidationError } from './errors.js'
+import type { Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
-import type { MethodValidators, ValidationContext, ValidationIssue, Validator } from './validate.js'
+import { MAX_DEPTH, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
 
 /** Validators by NSID: the generated ones, or only the methods a program calls. */
 export type ValidationRegistry = Readonly<Record<string, MethodValidators>>
@@ -21,7 +22,8 @@ const MODES: readonly string[] = ['lenient', 'strict', 'off']
 export function validating(registry: ValidationRegistry): ValidationCheck {
   return {
     request(method, args) {
-      const validators = registry[method.nsid]
+      // NSIDs are looked up as own keys: a registry is a plain object.
+      const validators = Object.hasOwn(registry, method.nsid) ? registry[method.nsid] : undefined
       if (!validators) return undefined
       // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked.
       for (const [part, value] of [['params', args.params], ['input', args.input ?? {}]] as const) {
@@ -32,10 +34,10 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
     },
     response(method, mode: ValidationMode) {
       if (!MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
-      const validator = registry[method.nsid]?.output
+      const validator = Object.hasOwn(registry, method.nsid) ? registry[method.nsid]!.output : undefined
       if (!validator || mode === 'off') return undefined
       return (value, response) => {
-        const issues = validate(validator, value, mode === 'strict')
+        const issues = validate(validator, value, mode === 'strict', mode === 'strict', response.redact)
         if (!issues.length) return undefined
         const { nsid, attempts, status, headers } = response
         return new ResponseValidationError({ nsid, attempts, status, headers, issues: issues as [ValidationIssue, ...ValidationIssue[]], body: response.body() })
@@ -44,9 +46,12 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
   }
 }
 
-/** Runs one validator from the top; the issues come back with readable paths (`limit`, `message.text`). */
-export function validate(validator: Validator, value: unknown, strict: boolean, blobLimits = strict): ValidationIssue[] {
-  const ctx: ValidationContext = { issues: [], strict, blobLimits }
+/**
+ * Runs one validator from the top; the issues come back with readable paths (`limit`,
+ * `message.text`), and any wire text they quote passed through `redact`.
+ */
+export function validate(validator: Validator, value: unknown, strict: boolean, blobLimits = strict, redact?: Redact): ValidationIssue[] {
+  const ctx: ValidationContext = { issues: [], strict, blobLimits, redact, depthLeft: MAX_DEPTH }
   if (!validator(value, ctx)) for (const issue of ctx.issues) issue.path = issue.path.replace(/^\./, '')
   return ctx.issues
 }

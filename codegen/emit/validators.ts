@@ -24,6 +24,7 @@ import type {
 import { typeId, VALIDATE_NAMESPACE, type DocModel } from '../model.js'
 import { resolveRef } from '../select.js'
 import { fit, MAX_LINE } from './layout.js'
+import { recursiveDefs } from './recursion.js'
 import { rt, type ModuleContext } from './types.js'
 import { Lines, quote, writeDoc } from './writer.js'
 
@@ -86,11 +87,13 @@ class ValidatorEmitter {
   writeDef(w: Lines, fn: string, name: string, def: LexUserType): void {
     const type = this.ctx.doc.names.get(name)!.type
     const id = typeId(this.ctx.doc.nsid, name)
-    const lines =
+    const body =
       def.type === 'object' ? this.objectBody(def, 'value', id)
       : def.type === 'record' ? this.objectBody(def.record, 'value', id)
       : this.valueBody(def as ValueSchema)
-    this.writeFunction(w, fn, `{@link ${type}}`, lines)
+    // Only defs on a reference cycle can nest without end: they alone spend the nesting budget.
+    const recursive = recursiveDefs(this.ctx.model).has(`${this.ctx.doc.nsid}#${name}`)
+    this.writeFunction(w, fn, `{@link ${type}}`, recursive ? nested(body) : body)
   }
 
   /** An inline object (a property or array items of type `object`): checked like an object def, with no `$type` of its own. */
@@ -329,6 +332,17 @@ class ValidatorEmitter {
     const resolved = schema.type === 'ref' ? this.target(schema.ref).def : schema
     return (resolved.type === 'integer' || resolved.type === 'boolean' || resolved.type === 'string') && resolved.default !== undefined
   }
+}
+
+/**
+ * A validator body that spends one level of the nesting budget (`ctx.depthLeft`, set by the
+ * runtime's `validate`) while it runs, and refuses the value when none is left: a hostile value
+ * nested thousands deep becomes an issue, not a stack overflow. `lines` end with the one final
+ * return; an early one (an object's type test) comes before anything is spent.
+ */
+function nested(lines: string[]): string[] {
+  const typeTest = lines[0]!.startsWith(`if (!${v('isObject')}(value)) return`) ? 1 : 0
+  return [...lines.slice(0, typeTest), `if (--ctx.depthLeft < 0) return ${v('tooDeep')}(ctx, at)`, ...lines.slice(typeTest, -1), 'ctx.depthLeft++', lines.at(-1)!]
 }
 
 /** Type tests as an `if / else if` chain, then the constraints, braced when there is more than one. */

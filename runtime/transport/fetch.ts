@@ -2,7 +2,7 @@
  * Browser (and any WHATWG-fetch runtime) transport on the global `fetch`; `fetchTransport` makes
  * the same transport over any fetch-shaped function (a session manager's `fetchHandler`).
  */
-import { checkDeclaredLength, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { checkDeclaredLength, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 /** What `fetch` takes; a session manager's `fetchHandler` has this shape too. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>
@@ -26,7 +26,10 @@ export function fetchTransport(fetcher: FetchFunction): Transport {
 }
 
 // The global looked up per call, so a fetch installed (or replaced) after import is the one used.
-export const send: Transport = fetchTransport((url, init) => fetch(url, init))
+export const send: Transport = fetchTransport((url, init) => {
+  if (typeof fetch !== 'function') throw new TransportUnavailable('there is no global fetch here: pass a `transport` to the Core')
+  return fetch(url, init)
+})
 
 async function exchange(fetcher: FetchFunction, request: RawRequest, signal: AbortSignal | undefined): Promise<RawResponse> {
   const init: RequestInit & { duplex?: 'half'; dispatcher?: unknown } = {
@@ -45,11 +48,28 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
   const response = await fetcher(request.url, init)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
-  const headers: Record<string, string> = {}
+  // Names are wire data: no prototype, so a `__proto__` header is a header (as node:http keeps them).
+  const headers: Record<string, string> = Object.create(null)
   response.headers.forEach((value, name) => {
     headers[name] = value
   })
-  return { status: response.status, headers, body: await readBody(response, headers, request.maxResponseBytes) }
+  try {
+    return { status: response.status, headers, body: await readBody(response, headers, request.maxResponseBytes) }
+  } catch (error) {
+    throw undecodable(error, response.status, headers) ?? error
+  }
+}
+
+/**
+ * fetch decodes gzip, deflate and br itself; a body it cannot undo fails the read with zlib's
+ * error as the cause (Node; a browser reports a network error, which stays a ConnectionError).
+ */
+function undecodable(error: unknown, status: number, headers: Record<string, string>): UndecodableBody | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && /^(Z_|ERR_BROTLI|ERR__ERROR_FORMAT)/.test(code)) return new UndecodableBody(status, headers, `${headers['content-encoding']}: ${e.message}`)
+  }
+  return undefined
 }
 
 /** Reads the whole body, but never more than `limit` bytes of it; cancelling the rest drops the connection. */

@@ -2,11 +2,13 @@
  * Node transport on the built-in `node:http` (and `node:https`): nothing is loaded before the
  * first request (importing the undici package costs ~80 ms on Node 20, more than the request),
  * and a request with keep-alive costs no more CPU than `undici.request`. A caller who brings an
- * undici `dispatcher` is served by transport/undici.ts, imported on first use.
+ * undici `dispatcher` is served through it by transport/undici.ts (which imports nothing).
  */
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
 import { Readable } from 'node:stream'
-import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { ACCEPT_ENCODING, decoded } from './decode.js'
+import { checkDeclaredLength, joinRepeated, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { send as sendThroughDispatcher } from './undici.js'
 
 /**
  * Sockets each shared Agent opens per origin. Without a limit, 1,000 concurrent calls would open
@@ -19,15 +21,20 @@ const AGENT_OPTIONS = { keepAlive: true, maxSockets: SHARED_CONNECTIONS_PER_ORIG
 
 let httpAgent: Agent | undefined
 let https: Promise<{ agent: Agent; request: typeof httpRequest }> | undefined
-let undici: Promise<typeof import('./undici.js')> | undefined
 
 export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
   // A caller's undici Dispatcher keeps its own pool and settings.
-  if (request.dispatcher !== undefined) return (await (undici ??= import('./undici.js'))).send(request)
+  if (request.dispatcher !== undefined) return sendThroughDispatcher(request)
   const target = origin(request.url)
-  const options: RequestOptions = { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers: request.headers }
+  // Bodies are decoded as fetch decodes them, so the same codings are asked for (decode.ts).
+  const headers = request.headers['accept-encoding'] === undefined ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING } : request.headers
+  const options: RequestOptions = { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers }
   if (!target.secure) return exchange(httpRequest, { ...options, agent: (httpAgent ??= new Agent(AGENT_OPTIONS)) }, request)
-  const tls = await (https ??= import('node:https').then((m) => ({ agent: new m.Agent(AGENT_OPTIONS), request: m.request })))
+  // Loaded on the first https call; a runtime without it cannot send at all, which no retry mends.
+  const tls = await (https ??= import('node:https').then(
+    (m) => ({ agent: new m.Agent(AGENT_OPTIONS), request: m.request }),
+    (error: unknown) => Promise.reject(new TransportUnavailable('node:https could not be loaded', error)),
+  ))
   return exchange(tls.request, { ...options, agent: tls.agent }, request)
 }
 
@@ -63,6 +70,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
     if (signal?.aborted) return reject(signal.reason)
     let settled = false
     let req: ClientRequest | undefined
+    let body: Readable | undefined
     const stopListening = signal ? listen(signal, () => fail(signal.reason)) : undefined
     function fail(error: unknown): void {
       if (settled) return
@@ -70,6 +78,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
       stopListening?.()
       // Drops the connection: a half-read or half-written exchange must not go back to the pool.
       req?.destroy()
+      body?.destroy()
       reject(error)
     }
     try {
@@ -86,27 +95,32 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
       const headers = joinRepeated(response.headers)
       try {
         checkDeclaredLength(status, headers, limit)
+        // What is counted and kept is the decoded body.
+        body = decoded(response, status, headers)
       } catch (error) {
         return fail(error)
       }
       const chunks: Buffer[] = []
       let size = 0
-      response.on('data', (chunk: Buffer) => {
+      body.on('data', (chunk: Buffer) => {
         if (settled) return
         size += chunk.byteLength
         if (limit !== undefined && size > limit) return fail(new ResponseTooLarge(status, headers, limit))
         chunks.push(chunk)
       })
-      response.on('end', () => {
+      body.on('end', () => {
         if (settled) return
         settled = true
         stopListening?.()
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        resolve({ status, headers, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength) })
+        const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+        resolve({ status, headers, body: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength) })
       })
-      response.on('error', fail)
+      body.on('error', fail)
+      if (body !== response) response.on('error', fail)
       // The connection closed before the body was complete.
-      response.on('close', () => fail(Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' })))
+      response.on('close', () => {
+        if (!response.complete) fail(Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' }))
+      })
     }
   })
 }

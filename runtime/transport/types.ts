@@ -55,6 +55,35 @@ export class ResponseTooLarge extends Error {
   }
 }
 
+/**
+ * Thrown by a transport when a response body could not be decoded as its `content-encoding`
+ * says (a coding it does not know, or a corrupt compressed body): the exchange was complete,
+ * so it is the server's answer that is wrong, not the connection.
+ */
+export class UndecodableBody extends Error {
+  override readonly name = 'UndecodableBody'
+
+  constructor(
+    readonly status: number,
+    readonly headers: Record<string, string>,
+    readonly reason: string,
+  ) {
+    super(`the response body could not be decoded (${reason})`)
+  }
+}
+
+/**
+ * Thrown by a transport that cannot send at all where it runs (a module it needs will not load,
+ * there is no `fetch`): a configuration error, never a network one, so it is not retried.
+ */
+export class TransportUnavailable extends Error {
+  override readonly name = 'TransportUnavailable'
+
+  constructor(message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+  }
+}
+
 /** Throws `ResponseTooLarge` up front when `content-length` already says the body is over the limit. */
 export function checkDeclaredLength(status: number, headers: Record<string, string>, limit: number | undefined): void {
   const declared = Number(headers['content-length'])

@@ -159,9 +159,9 @@ describe('an interrupted generate never leaves code and docs from different gene
     await editJson(join(changed, 'chat/bsky/notification/defs.json'), (doc) => {
       doc.defs.chatPreference.description = `Generation ${renameNumber + 2}.`
     })
-    const child = await run(process.execPath, [join(ROOT, 'tests/codegen/support/die-during-swap.mjs'), 'generate', '--lexicons', changed, ...args], {
+    const child = await run(process.execPath, [join(ROOT, 'tests/codegen/support/die-at.mjs'), 'generate', '--lexicons', changed, ...args], {
       cwd: root,
-      env: { ...process.env, KILL_AT_RENAME: String(renameNumber) },
+      env: { ...process.env, KILL_AT: `rename:${renameNumber}` },
     }).then(
       () => ({ signal: null }),
       (error: { signal: string | null }) => ({ signal: error.signal }),

@@ -155,7 +155,7 @@ describe('names found by hand', () => {
     const mod = await load([withProto()])
     const ns = mod.ComExampleGlobals
     const issues = (value: unknown) => {
-      const ctx = { issues: [] as { path: string; message: string }[], strict: false, blobLimits: false }
+      const ctx = { issues: [] as { path: string; message: string }[], strict: false, blobLimits: false, depthLeft: 128 }
       ns.validate__proto__Def(value, ctx)
       return ctx.issues
     }

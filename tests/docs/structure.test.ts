@@ -181,7 +181,7 @@ describe('what the docs state is what the runtime does', () => {
   it('documents exactly the call options the runtime takes', () => {
     const options = {
       signal: true, timeout: true, maxResponseBytes: true, headers: true, proxy: true, retries: true,
-      idempotent: true, validate: true, validateRequest: true, maxPages: true,
+      idempotent: true, validate: true, validateRequest: true, maxPages: true, maxEmptyPages: true,
     } satisfies Record<keyof PageOptions, true>
     expect(CALL_OPTIONS.map(([name]) => name).sort()).toEqual(Object.keys(options).sort())
   })

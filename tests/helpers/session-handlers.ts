@@ -15,6 +15,8 @@ export interface Account {
 export class SessionTokens {
   readonly access = new Set<string>()
   readonly refresh = new Set<string>()
+  /** Access tokens the chat methods answer `ExpiredToken` to. */
+  readonly expired = new Set<string>()
   private serial = 0
 
   constructor(readonly account: Account) {}
@@ -26,6 +28,12 @@ export class SessionTokens {
     this.access.add(tokens.accessJwt)
     this.refresh.add(tokens.refreshJwt)
     return { did: this.account.did, handle: this.account.handle, ...tokens, active: true }
+  }
+
+  /** Makes every access token issued so far expire, as time would. */
+  expireAccessTokens(): void {
+    for (const token of this.access) this.expired.add(token)
+    this.access.clear()
   }
 }
 

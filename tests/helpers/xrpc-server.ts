@@ -4,11 +4,12 @@
  * notification methods from chat-handlers.ts) from a ConvoStore, and the session methods of a
  * PDS (session-handlers.ts). It validates requests (and, here, responses) against the lexicons,
  * records the headers every request arrived with, checks the bearer token like a PDS, and can be
- * told to fail the next call of a method with any error. The e2e chat service serves the same
+ * told to fail the next call of a method with any error, or hand every request to the test first
+ * (to hold, answer or reset it). The e2e chat service serves the same
  * chat methods (`serveChatMethods`) behind its own auth.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type MethodConfigOrHandler, type Params } from '@atproto/xrpc-server'
@@ -38,6 +39,12 @@ export interface InjectedError {
   readonly message?: string
 }
 
+/**
+ * Sees each request before the XRPC router does: it may hold it (calling `route` later lets the
+ * server answer as usual), answer it itself through `res`, or reset its connection.
+ */
+export type Interceptor = (req: IncomingMessage, res: ServerResponse, route: () => void) => void
+
 export interface ChatServer {
   readonly url: string
   /** The chat state; `reset()` replaces it with an empty one. */
@@ -51,6 +58,8 @@ export interface ChatServer {
   last(nsid: string): RecordedRequest | undefined
   /** Makes the next call of `nsid` fail with `error` (after auth and lexicon validation). */
   failNext(nsid: string, error: InjectedError): void
+  /** Hands every request to `interceptor` first; `undefined` removes it. */
+  intercept(interceptor: Interceptor | undefined): void
   close(): Promise<void>
 }
 
@@ -118,7 +127,7 @@ function verifyAuth(sessions: SessionTokens) {
   return ({ req }: { req: { headers: IncomingHttpHeaders } }) => {
     const token = bearer(req.headers)
     if (token === undefined) throw new AuthRequiredError('Authentication Required')
-    if (token === EXPIRED_TOKEN) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+    if (token === EXPIRED_TOKEN || sessions.expired.has(token)) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
     if (!isAccessToken(sessions, token)) throw new AuthRequiredError('Token could not be verified', 'InvalidToken')
     return { credentials: { did: VIEWER_DID } }
   }
@@ -161,6 +170,7 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
   const sessions = new SessionTokens({ ...DEFAULT_ACCOUNT, ...options.account })
   const requests: RecordedRequest[] = []
   const injected = new Map<string, InjectedError>()
+  let interceptor: Interceptor | undefined
   const xrpc = createServer(loadLexicons(), { validateResponse: true })
 
   /** Fails the call as told by failNext, after auth and request validation, as a real error would. */
@@ -190,7 +200,8 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
   const server = createHttpServer((req, res) => {
     const nsid = (req.url ?? '').replace(/^\/xrpc\//, '').split('?')[0] ?? ''
     requests.push({ method: req.method ?? '', nsid, url: req.url ?? '', headers: req.headers })
-    xrpc.router(req, res)
+    if (interceptor) interceptor(req, res, () => xrpc.router(req, res))
+    else xrpc.router(req, res)
   })
   const port = await listen(server)
 
@@ -204,6 +215,7 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     requests,
     last: (nsid) => requests.findLast((r) => r.nsid === nsid),
     failNext: (nsid, error) => void injected.set(nsid, error),
+    intercept: (next) => void (interceptor = next),
     close: () => closeServer(server),
   }
 }

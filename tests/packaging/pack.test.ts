@@ -6,6 +6,7 @@
  * `@atproto/xrpc-server`.
  */
 import { execFile } from 'node:child_process'
+import { cp, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +23,7 @@ let tarballs: Tarballs
 let chat: ChatServer
 let convoId: string
 const consumers: Consumer[] = []
+const bundleDirs: string[] = []
 
 beforeAll(async () => {
   packDir = await tempDir('lexgen-pack-')
@@ -32,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chat?.close()
-  await Promise.all([packDir, ...consumers.map((c) => c.dir)].filter(Boolean).map((dir) => removeDir(dir)))
+  await Promise.all([packDir, ...consumers.map((c) => c.dir), ...bundleDirs].filter(Boolean).map((dir) => removeDir(dir)))
 })
 
 /** The user's program: one call in each style, against the test server. */
@@ -95,6 +97,35 @@ async function tarballFiles(tarball: string): Promise<string[]> {
   return stdout.trim().split('\n')
 }
 
+const ESBUILD = join(ROOT, 'node_modules/esbuild/bin/esbuild')
+
+/**
+ * The README's esbuild commands for Node (its "Bundling" section), as arguments: the tests below
+ * build with exactly these, so the recipes and what is tested cannot drift apart.
+ */
+async function readmeRecipe(which: 'packages external' | 'whole program' | 'whole program, undici'): Promise<string[]> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+  const start = readme.indexOf('\n### Bundling\n')
+  const section = readme.slice(start, readme.indexOf('\n### ', start + 1)).replaceAll('\\\n', ' ')
+  const recipes = [...section.matchAll(/^npx esbuild (.*--platform=node.*)$/gm)].map(([, args]) => args!.match(/(?:[^\s"]+|"[^"]*")+/g)!.map((arg) => arg.replaceAll('"', '')))
+  const external = (args: string[]) => args.includes('--packages=external')
+  const banner = (args: string[]) => args.some((arg) => arg.startsWith('--banner:js='))
+  const found = recipes.filter((args) => (which === 'packages external' ? external(args) : !external(args) && banner(args) === (which === 'whole program, undici')))
+  expect(found, `the README's ${which} recipe`).toHaveLength(1)
+  return found[0]!
+}
+
+/** Where a recipe writes its bundle. */
+const outfile = (args: string[]) => args.find((arg) => arg.startsWith('--outfile='))!.slice('--outfile='.length)
+
+/** Runs a bundle of `project` copied into a folder of its own: nothing can be resolved from a node_modules. */
+async function runAlone(project: Consumer, bundle: string): Promise<string> {
+  const alone = await tempDir('lexgen-bundle-')
+  bundleDirs.push(alone)
+  await cp(join(project.dir, bundle), join(alone, 'main.mjs'))
+  return project.exec(process.execPath, [join(alone, 'main.mjs')])
+}
+
 function expectBothCalls(output: string): void {
   // Node 20 may warn that require() of ESM is experimental: only stdout is the program's.
   expect(output.replace(/^\(node:\d+\) ExperimentalWarning[^\n]*\n(\(Use `node --trace-warnings[^\n]*\n)?/m, '').trim()).toBe(`namespaced ${convoId} standalone ${convoId}`)
@@ -138,9 +169,9 @@ describe('the packed packages in a fresh project', () => {
       },
     )
     await project.tsc(['-p', '.'])
-    const esbuild = join(ROOT, 'node_modules/esbuild/bin/esbuild')
-    await project.exec(esbuild, ['src/main.ts', '--bundle', '--platform=node', '--format=esm', '--packages=external', '--outfile=dist/main.js'])
-    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+    const recipe = await readmeRecipe('packages external')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, outfile(recipe))]))
   }, SLOW)
 
   it("TypeScript with the current `tsc --init` defaults: typechecks, builds and runs", async () => {
@@ -150,6 +181,35 @@ describe('the packed packages in a fresh project', () => {
     // What TypeScript 6+ asks for before it emits into an outDir.
     await project.tsc(['-p', '.', '--rootDir', 'src', '--outDir', 'dist'])
     expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+  }, SLOW)
+
+  it('bundled whole for Node by esbuild (--platform=node --format=esm, nothing external): builds without undici and runs with no node_modules', async () => {
+    const project = await consumer({ type: 'module' }, {})
+    const recipe = await readmeRecipe('whole program')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await runAlone(project, outfile(recipe)))
+  }, SLOW)
+
+  it("bundled whole with an undici dispatcher, by the README's recipe (a `require` for undici's CommonJS)", async () => {
+    const dispatcher = [
+      `import { Agent } from 'undici'`,
+      `import { Client, Core, chatBskyConvoGetConvo } from './generated/index.js'`,
+      `import { convoId, service, token } from './fixture.js'`,
+      '',
+      'const dispatcher = new Agent({ connections: 2 })',
+      'const client = new Client({ service, auth: token, dispatcher })',
+      'const { convo } = await client.chat.bsky.convo.getConvo({ convoId })',
+      'const result = await chatBskyConvoGetConvo(new Core({ service, auth: token, dispatcher }), { convoId })',
+      'if (!result.ok) throw result.error',
+      'console.log(`namespaced ${convo.id} standalone ${result.value.convo.id}`)',
+      'await dispatcher.close()',
+      '',
+    ].join('\n')
+    const project = await consumer({ type: 'module' }, { 'src/main.ts': dispatcher })
+    await project.install(['undici@^7'])
+    const recipe = await readmeRecipe('whole program, undici')
+    await project.exec(ESBUILD, recipe)
+    expectBothCalls(await runAlone(project, outfile(recipe)))
   }, SLOW)
 
   it('plain JavaScript ESM, no TypeScript anywhere: generated with --emit js and run by node', async () => {
@@ -196,7 +256,7 @@ describe('the packed packages in a fresh project', () => {
     const project = await createConsumer(tarballs, { type: 'module' }, {}, { cli: false })
     consumers.push(project)
     const installed = await installedPackages(project.dir)
-    // undici is an optional peer: only a caller passing an undici `dispatcher` needs it, and has it.
+    // undici is never imported: a caller passing an undici `dispatcher` brings their own copy, which does the work.
     expect(installed).toEqual(['@lexgen/runtime'])
   }, SLOW)
 })

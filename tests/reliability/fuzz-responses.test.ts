@@ -9,14 +9,18 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, XrpcError, XrpcResponseError, type Paginated, type Result, withDefaults } from '@lexgen/runtime'
+import { Core, ResponseValidationError, XrpcError, XrpcResponseError, type Paginated, type Result, withDefaults } from '@lexgen/runtime'
+import { Client } from '../../generated/index.js'
+import { validation } from '../../generated/validation.js'
 import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
 import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
+import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
+const PROTOTYPE_MEMBERS = Object.getOwnPropertyNames(Object.prototype)
 const IDS = { convoId: 'c1', messageId: 'm1' }
 /** A real response body per method, as the lexicon-validating XRPC server produced it. */
 const samples = new Map<string, unknown>()
@@ -65,10 +69,14 @@ const contentTypeArb = fc.oneof(
   fc.constantFrom('application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/problem+json', 'application/jsonx', 'text/html', 'text/plain', 'application/octet-stream', '', ';', 'application/json;;;'),
 )
 const numberish = fc.oneof(fc.integer({ min: -5, max: 5 }).map(String), fc.constantFrom('0', '1e400', 'NaN', '-0', '99999999999', '1.5', ''), headerSafe)
-const headersArb = fc.record(
-  { 'content-type': contentTypeArb, 'retry-after': fc.option(numberish), 'ratelimit-reset': fc.option(numberish), 'ratelimit-limit': fc.option(numberish), 'ratelimit-remaining': fc.option(numberish), 'ratelimit-policy': fc.option(headerSafe), location: fc.option(fc.constantFrom('/elsewhere', 'http://127.0.0.1:1/x', '')) },
-  { requiredKeys: [] },
-).map((h) => Object.fromEntries(Object.entries(h).filter((e): e is [string, string] => typeof e[1] === 'string')))
+const headersArb = fc.tuple(
+  fc.record(
+    { 'content-type': contentTypeArb, 'retry-after': fc.option(numberish), 'ratelimit-reset': fc.option(numberish), 'ratelimit-limit': fc.option(numberish), 'ratelimit-remaining': fc.option(numberish), 'ratelimit-policy': fc.option(headerSafe), location: fc.option(fc.constantFrom('/elsewhere', 'http://127.0.0.1:1/x', '')) },
+    { requiredKeys: [] },
+  ),
+  // Header names every object inherits: they must stay headers, never reach a prototype.
+  fc.array(fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES.filter((name) => name !== '__proto__')), headerSafe), { maxLength: 2 }),
+).map(([h, inherited]) => Object.fromEntries([...Object.entries(h), ...inherited].filter((e): e is [string, string] => typeof e[1] === 'string')))
 
 /** Replaces, removes or retypes one value somewhere inside `value`. */
 function mutate(value: unknown, path: number[], replacement: unknown, op: 'replace' | 'delete' | 'wrap'): unknown {
@@ -102,8 +110,19 @@ const pathological = fc.constantFrom(
   '""',
 )
 
+/** `text` (a JSON object) with a key every object inherits added at the start of one of its objects. */
+const withInheritedKey = (text: string, at: number, key: string, value: unknown) => {
+  const opens = [...text.matchAll(/\{(?=")/g)].map((m) => m.index!)
+  if (opens.length === 0) return text
+  const i = opens[at % opens.length]!
+  return `${text.slice(0, i + 1)}${JSON.stringify(key)}:${JSON.stringify(value)},${text.slice(i + 1)}`
+}
+
 const bodyArb = (name: string) =>
   fc.oneof(
+    // An XRPC error named like an Object.prototype member, or a body with such keys anywhere.
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES), fc.option(headerSafe)).map(([error, message]) => JSON.stringify(message === null ? { error } : { error, message })) },
+    { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom(...PROTOTYPE_NAMES), fc.jsonValue({ maxDepth: 2 })).map(([at, key, value]) => withInheritedKey(JSON.stringify(samples.get(name)), at, key, value)) },
     { weight: 4, arbitrary: fc.tuple(fc.array(fc.nat(), { maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('replace', 'delete', 'wrap') as fc.Arbitrary<'replace' | 'delete' | 'wrap'>).map(([path, replacement, op]) => JSON.stringify(mutate(samples.get(name), path, replacement, op))) },
     { weight: 2, arbitrary: fc.constant(null).map(() => JSON.stringify(samples.get(name))) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
@@ -199,6 +218,7 @@ describe('random and mutated responses into every convo method', () => {
           const key = result.ok ? 'ok' : result.error.name
           outcomes[key] = (outcomes[key] ?? 0) + 1
           expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+          expect(Object.getOwnPropertyNames(Object.prototype)).toEqual(PROTOTYPE_MEMBERS)
         },
       ),
       { seed: SEED, numRuns: runs(3_000) },
@@ -244,5 +264,60 @@ describe('random and mutated responses into every convo method', () => {
     await settle()
     expect(rejections.seen).toEqual([])
     report('responses into paged iteration', { cases, items, thrown, failures: 0 })
+  })
+
+  it('deep responses through the recursive defs, in both call styles: a value or a ResponseValidationError, never a stack overflow', async () => {
+    // One level of a record embed holding a record view with embeds, or of a record-with-media embed.
+    const levels = {
+      record: ['{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewRecord","uri":"at://did:plc:x/app.bsky.feed.post/1","cid":"bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe","author":{"did":"did:plc:x","handle":"a.test"},"value":{},"indexedAt":"2024-01-01T00:00:00Z","embeds":[', ']}}'],
+      media: ['{"$type":"app.bsky.embed.recordWithMedia#view","media":{"$type":"app.bsky.embed.images#view","images":[]},"record":{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewRecord","uri":"at://did:plc:x/app.bsky.feed.post/1","cid":"bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe","author":{"did":"did:plc:x","handle":"a.test"},"value":{},"indexedAt":"2024-01-01T00:00:00Z","embeds":[', ']}}}'],
+    } as const
+    const innermost = '{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewNotFound","uri":"at://did:plc:x/app.bsky.feed.post/1","notFound":true}}'
+    const message = (embed: string) => `{"$type":"chat.bsky.convo.defs#messageView","id":"m","rev":"1","text":"x","sender":{"did":"did:plc:x"},"sentAt":"2024-01-01T00:00:00Z","embed":${embed}}`
+    const bodies: Record<string, (embed: string) => string> = {
+      getConvo: (embed) => `{"convo":{"id":"c","rev":"1","members":[],"muted":false,"unreadCount":0,"lastMessage":${message(embed)}}}`,
+      getMessages: (embed) => `{"messages":[${message(embed)}]}`,
+      sendMessage: message,
+      listConvos: (embed) => `{"convos":[{"id":"c","rev":"1","members":[],"muted":false,"unreadCount":0,"lastMessage":${message(embed)}}]}`,
+    }
+    const chain = fc.array(fc.constantFrom('record', 'media') as fc.Arbitrary<keyof typeof levels>, { minLength: 1, maxLength: 4 })
+    const depth = fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 41, max: 5_000 }))
+    const counts = { cases: 0, ok: 0, tooDeep: 0, maxDepth: 0 }
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(bodies)), depth, chain, fc.constantFrom('client', 'standalone'), fc.constantFrom('lenient', 'strict', 'off'), async (name, n, kinds, style, validate) => {
+        counts.cases++
+        counts.maxDepth = Math.max(counts.maxDepth, n)
+        // A message embed is a record view on the outside (what strict mode holds it to).
+        const levelsUsed = Array.from({ length: n }, (_, i) => levels[i === 0 ? 'record' : kinds[i % kinds.length]!])
+        const embed = levelsUsed.map(([open]) => open).join('') + innermost + levelsUsed.map(([, close]) => close).reverse().join('')
+        const body = bodies[name]!(embed)
+        server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body)))
+        const { method, call } = generatedMethod(name)
+        let outcome: unknown
+        if (style === 'client') {
+          const client = new Client({ service: server.url, retries: false, validate })
+          const fn = (client.chat.bsky.convo as unknown as Record<string, (args: object) => Promise<unknown>>)[name]!
+          outcome = await fn.call(client.chat.bsky.convo, sampleArgs(name, IDS)).catch((error: unknown) => error)
+        } else {
+          const result = await call(new Core({ service: server.url, validation, validate }), sampleArgs(name, IDS))
+          outcome = result.ok ? result.value : result.error
+        }
+        expect(outcome).not.toBeInstanceOf(RangeError)
+        if (outcome instanceof XrpcError) {
+          expect(outcome).toBeInstanceOf(ResponseValidationError)
+          expect(validate).not.toBe('off')
+          expect((outcome as ResponseValidationError).issues.every((i) => i.message === 'is nested more than 128 objects deep')).toBe(true)
+          // Each level spends one or two of the 128: a short chain always passes.
+          expect(n).toBeGreaterThan(40)
+          counts.tooDeep++
+        } else {
+          expect(method.output).toBeDefined()
+          counts.ok++
+        }
+      }),
+      { seed: SEED, numRuns: runs(200) },
+    )
+    expect(counts.tooDeep).toBeGreaterThan(10)
+    report('deep responses into recursive defs', counts)
   })
 })

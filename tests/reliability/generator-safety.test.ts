@@ -1,11 +1,12 @@
 /**
  * The generator under interruption and hostile lexicons.
  *
- * - Killed (SIGKILL, and SIGINT as Ctrl-C does) at many points of a whole-corpus generation,
- *   some at random times and some timed from the moment its staging directory appears: the
- *   output directory is always either the previous output or the complete new one, byte for
- *   byte; a killed run may leave `.lexgen-<out>-<pid>-*` siblings, and the next run removes them
- *   (and puts the previous output back if the kill fell between the two renames).
+ * - Killed (SIGKILL, and SIGINT as Ctrl-C does) just before chosen steps of a whole-corpus
+ *   generation's write (counted file-system calls, not moments, so the points are the same on a
+ *   busy machine): the output folder is the previous output or the complete new one, byte for
+ *   byte, or missing with the swap journal beside it (killed between the swap's two renames); the
+ *   next run, `generate` or `check`, completes a journaled swap or drops an unjournaled one before
+ *   anything else, and removes every `.lexgen-<out>-<pid>-*` sibling.
  * - Hostile lexicon text (descriptions with `*\/` and backticks, knownValues with quotes and
  *   newlines, odd property and error names, a file name with a newline) generates code that
  *   typechecks, runs without executing anything injected, and shows the canary only in text.
@@ -13,19 +14,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, watch } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, type OutputFiles } from '../../codegen/index.js'
-import { recoverOutputDirs } from '../../codegen/write.js'
 import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 import { BREAKOUTS, CANARY, CANARY_IN_CODE } from './support/hostile.js'
 import { report } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
 
-const BIN = join(ROOT, 'codegen/bin/lexgen.js')
+/** The real CLI, killed at a chosen step of its write (tests/codegen/support/die-at.mjs). */
+const DIE_AT = join(ROOT, 'tests/codegen/support/die-at.mjs')
 let root: string
 
 beforeAll(async () => {
@@ -54,76 +55,77 @@ describe('killing the generator mid-run', () => {
     expect(next.size).toBeGreaterThan(400)
   })
 
-  type When = { afterMs: number } | { afterStagingMs: number }
+  /** A step of the write the run is killed just before: the Nth call of one file-system operation (die-at.mjs). */
+  type KillPoint = { readonly at: string; readonly signal?: NodeJS.Signals }
 
-  /**
-   * Starts the real CLI on the whole corpus and kills it `afterMs` after start, or `afterStagingMs`
-   * after its staging dir appears (never, when neither is given). Says how long the run took from
-   * the staging dir appearing to its exit.
-   */
-  async function killedRun(signal: NodeJS.Signals, when?: When) {
-    const child: ChildProcess = spawn(process.execPath, [BIN, ...fullArgs()], { cwd: root, stdio: 'ignore' })
-    const kill = () => child.exitCode === null && child.kill(signal)
-    let staged: number | undefined
-    const watcher = watch(join(root, 'kill'), (_event, name) => {
-      if (staged === undefined && name?.startsWith('.lexgen-out-') && !name.endsWith('-previous')) {
-        staged = performance.now()
-        if (when && 'afterStagingMs' in when) setTimeout(kill, when.afterStagingMs)
-      }
-    })
-    if (when && 'afterMs' in when) setTimeout(kill, when.afterMs)
+  /** Runs the real CLI on the whole corpus, killed just before `point`; says how it ended. */
+  async function killedRun({ at, signal = 'SIGKILL' }: KillPoint) {
+    const child: ChildProcess = spawn(process.execPath, [DIE_AT, ...fullArgs()], { cwd: root, stdio: 'ignore', env: { ...process.env, KILL_AT: at, KILL_SIGNAL: signal } })
     const [code, killedBy] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
-    watcher.close()
-    return { completed: code === 0, killed: killedBy === signal, writeMs: staged === undefined ? undefined : performance.now() - staged }
+    return { completed: code === 0, killed: killedBy === signal }
   }
 
-  it('always leaves the previous output or the complete new one, and the next run cleans up', async () => {
-    const figures = { runs: 0, killed: 0, completed: 0, leftPrevious: 0, leftNew: 0, leftovers: 0, recovered: 0, writeMs: 0, failures: 0 }
-    // One run left alone measures the write phase: from the staging dir appearing to the exit.
-    const timing = await killedRun('SIGKILL')
-    expect(timing.completed).toBe(true)
-    expect(sameFiles(await snapshotDir(out()), next)).toBe(true)
-    expect((await runCli(previousArgs(), root)).code).toBe(0)
-    const write = Math.max(20, timing.writeMs ?? 0)
-    figures.writeMs = Math.round(write)
-    // Points of the whole run, then points across the write phase (staging, files, the two
-    // renames, removing the old output), as a fraction of how long it took above.
-    const plan: [NodeJS.Signals, When][] = [
-      ...[200, 700].map((ms): [NodeJS.Signals, When] => ['SIGKILL', { afterMs: ms }]),
-      ...[0, 0.2, 0.4, 0.6, 0.75, 0.85, 0.92, 0.97, 1.02, 1.1].map((f): [NodeJS.Signals, When] => ['SIGKILL', { afterStagingMs: f * write }]),
-      ['SIGINT', { afterMs: 450 }],
-      ['SIGINT', { afterStagingMs: 0.5 * write }],
+  /** What the output folder holds: the previous output, the new one, nothing at all, or a mix. */
+  async function state(): Promise<'previous' | 'new' | 'missing' | 'mixed'> {
+    if (!existsSync(out())) return 'missing'
+    const now = await snapshotDir(out())
+    return sameFiles(now, previous) ? 'previous' : sameFiles(now, next) ? 'new' : 'mixed'
+  }
+
+  it('killed at any step of the write, the next run (generate or check) finds the previous output or the complete new one', async () => {
+    // The steps, in order (codegen/write.ts): the output's parent made, the staging folder made, every
+    // file written into it, the journal written then renamed into place (the commit point), the old
+    // output moved aside, the staging folder moved in, the journal and the old output removed.
+    const files = next.size
+    const plan: (KillPoint & { expect: 'previous' | 'new' })[] = [
+      { at: 'mkdir:1', expect: 'previous' },
+      { at: 'mkdir:2', expect: 'previous' },
+      { at: 'write:1', expect: 'previous' },
+      { at: `write:${Math.floor(files / 2)}`, expect: 'previous' },
+      { at: `write:${Math.floor(files / 2)}`, signal: 'SIGINT', expect: 'previous' },
+      { at: `write:${files}`, expect: 'previous' },
+      { at: `write:${files + 1}`, expect: 'previous' }, // the journal, not yet in place
+      { at: 'rename:1', expect: 'previous' }, // the journal's rename into place
+      { at: 'rename:2', expect: 'new' }, // the old output moved aside: the swap is committed
+      { at: 'rename:2', signal: 'SIGINT', expect: 'new' },
+      { at: 'rename:3', expect: 'new' }, // between the two renames: no output folder at all
+      { at: 'rm:1', expect: 'new' },
     ]
-    for (const [signal, when] of plan) {
+    const figures = { runs: 0, killed: 0, leftPrevious: 0, leftNew: 0, leftMissing: 0, leftovers: 0, repairedByCheck: 0, repairedByGenerate: 0, failures: 0 }
+    for (const [i, point] of plan.entries()) {
+      const where = `killed by ${point.signal ?? 'SIGKILL'} before ${point.at}`
       figures.runs++
-      const { completed, killed } = await killedRun(signal, when)
-      if (killed) figures.killed++
-      if (completed) figures.completed++
-      // Killed between the swap's two renames, the output folder is missing until the next run's
-      // first step (recovery) puts the previous one back or completes the journaled swap.
-      if (!existsSync(out())) await recoverOutputDirs([out()])
-      const now = await snapshotDir(out())
-      const isPrevious = sameFiles(now, previous)
-      const isNew = sameFiles(now, next)
-      expect(isPrevious || isNew, `after ${signal} ${JSON.stringify(when)}: ${now.size} files, neither the previous output nor the new one`).toBe(true)
-      if (isPrevious) figures.leftPrevious++
-      else figures.leftNew++
+      const { killed } = await killedRun(point)
+      expect(killed, `${where}: the run was not killed there`).toBe(true)
+      figures.killed++
+      // Right after the kill: one generation or the other, or (between the two renames) no folder
+      // at all with the journal that completes the swap. Never a mix.
       const left = await leftovers(join(root, 'kill'))
+      const after = await state()
+      expect(after, where).not.toBe('mixed')
+      if (after === 'missing') expect(left.some((name) => name.endsWith('.swap')), `${where}: no output and no journal`).toBe(true)
+      figures[after === 'previous' ? 'leftPrevious' : after === 'new' ? 'leftNew' : 'leftMissing']++
       figures.leftovers += left.length
       // Staging dir, moved-aside output, swap journal (or one being written).
       for (const name of left) expect(name).toMatch(/^\.lexgen-out-\d+-[A-Za-z0-9]{6}(-previous|\.swap|\.swap\.tmp)?$/)
 
-      // The next run: succeeds, cleans every leftover, and writes the selection it was given.
+      // The next run repairs it first: `check` (which only reads otherwise) or `generate` of the
+      // previous selection, taking turns. A journal in place means the new output; none, the previous.
+      if (i % 2 === 0) {
+        const check = await runCli(['check', ...fullArgs().slice(1)], root)
+        expect(check.code, `${where}: check says ${check.stderr}`).toBe(point.expect === 'new' ? 0 : 1)
+        expect(await state(), where).toBe(point.expect)
+        figures.repairedByCheck++
+      } else {
+        figures.repairedByGenerate++
+      }
       const again = await runCli(previousArgs(), root)
       expect(again.code, again.stderr).toBe(0)
       expect(await leftovers(join(root, 'kill'))).toEqual([])
-      expect(sameFiles(await snapshotDir(out()), previous)).toBe(true)
-      if (left.length) figures.recovered++
+      expect(await state()).toBe('previous')
     }
     report('generator kills', figures)
-    // The plan must actually have interrupted runs, including during the write.
-    expect(figures.killed).toBeGreaterThanOrEqual(8)
-  }, 300_000) // ~30 whole-corpus runs: minutes on a loaded 2-core machine
+  }, 600_000) // a hang guard only: ~40 whole-corpus runs
 
   it('a kill between the two renames: the next run puts the previous output back before anything else', async () => {
     // The state a run killed right after moving the old output aside leaves: no out/, the old

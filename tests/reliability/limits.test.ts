@@ -3,11 +3,13 @@
  * enforced while streaming (memory stays bounded), the per-call override, configuration
  * errors, and every 3xx status on both transports.
  */
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, withDefaults } from '@lexgen/runtime'
+import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
 import { send as nodeSend } from '../../runtime/transport/node.js'
-import { send as undiciSend } from '../../runtime/transport/undici.js'
+import { send as dispatcherSend } from '../../runtime/transport/undici.js'
+import { Agent } from 'undici'
 import { ResponseTooLarge } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
@@ -17,6 +19,9 @@ const sendMessage: Method = { nsid: 'chat.bsky.convo.sendMessage', type: 'proced
 const MiB = 1024 * 1024
 let server: FaultServer
 let other: FaultServer
+/** The undici transport sends through a caller's dispatcher: these tests bring one. */
+const agent = new Agent()
+const undiciSend: Transport = (request) => dispatcherSend({ ...request, dispatcher: agent })
 
 /** Streams 64 KiB chunks until the client hangs up, or `total` bytes. */
 function endless(total: number) {
@@ -40,7 +45,7 @@ beforeAll(async () => {
   other = await startFaultServer((_req, res) => res.end('{}'))
 })
 afterAll(async () => {
-  await Promise.all([server.close(), other.close()])
+  await Promise.all([server.close(), other.close(), agent.close()])
 })
 
 describe('maxResponseBytes', () => {
@@ -134,6 +139,29 @@ describe('maxResponseBytes', () => {
       expect(error).toBeInstanceOf(ResponseTooLarge)
       expect(error).toMatchObject({ status: 200, limit: 4999 })
     }
+  })
+})
+
+describe('content codings: every transport reads what fetch reads', () => {
+  const transports = { node: nodeSend, undici: undiciSend, fetch: fetchSend }
+  const codings = { gzip: gzipSync, 'x-gzip': gzipSync, br: brotliCompressSync, deflate: deflateSync, 'gzip, br': (text: string) => brotliCompressSync(gzipSync(text)) }
+  for (const transport of ['node', 'undici', 'fetch'] as const) {
+    it.each(Object.keys(codings))(`asks for gzip, deflate, br and decodes %s (${transport}), error bodies included`, async (coding) => {
+      const encode = codings[coding as keyof typeof codings]
+      server.handle((_req, res) => {
+        res.writeHead(400, { 'content-type': 'application/json', 'content-encoding': coding })
+        res.end(encode(JSON.stringify({ error: 'InvalidConvo', message: 'no such convo' })))
+      })
+      const raw = await transports[transport]({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} })
+      expect(JSON.parse(new TextDecoder().decode(raw.body))).toEqual({ error: 'InvalidConvo', message: 'no such convo' })
+      expect(server.requests.at(-1)!.headers['accept-encoding']).toMatch(/gzip.*deflate.*br|gzip, deflate/)
+    })
+  }
+
+  it("a caller's own accept-encoding is sent as it is", async () => {
+    server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end('{}')))
+    await call(new Core({ service: server.url, headers: { 'accept-encoding': 'identity' } }), getConvo, {})
+    expect(server.requests.at(-1)!.headers['accept-encoding']).toBe('identity')
   })
 })
 

@@ -10,12 +10,14 @@
  *   warm-up round.
  */
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Core, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
 import { ROOT } from '../codegen/helpers.js'
+import { closeServer, listen } from '../helpers/listen.js'
 import { OK_CONVO } from './support/fault-matrix.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
@@ -83,3 +85,32 @@ describe('1,000 concurrent calls through one client', () => {
     report('load (child, --expose-gc, ulimit -n 256)', { ...figures, failures: Object.keys(figures.failures).length })
   })
 })
+
+describe('paging through long cursors', () => {
+  it('150 pages with 1 MB cursors: the heap holds the current page, not every cursor sent', async () => {
+    const PAGES = 150
+    const CURSOR = 1024 * 1024
+    // A server that accepts megabyte query strings and answers each with a fresh megabyte cursor.
+    let served = 0
+    const paging = createServer({ maxHeaderSize: 4 * CURSOR }, (_req, res) => {
+      const cursor = `${String(++served).padStart(8, '0')}${'c'.repeat(CURSOR - 8)}`
+      const convo = JSON.parse(OK_CONVO).convo
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ convos: [convo], cursor }))
+    })
+    const port = await listen(paging)
+    try {
+      const script = `exec "${process.execPath}" --expose-gc --conditions=lexgen-source --import tsx tests/reliability/support/paging-child.ts "http://127.0.0.1:${port}" ${PAGES}`
+      const { stdout } = await run('bash', ['-c', script], { cwd: ROOT, timeout: 240_000, maxBuffer: 1024 * 1024 })
+      const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as { pages: number; baselineHeap: number; peakHeap: number; growth: number }
+      expect(figures.pages).toBe(PAGES)
+      // Keeping every cursor would hold 150 MB by the last page; the current page, its request
+      // and the loop guard's fingerprints hold a few.
+      expect(figures.growth).toBeLessThan(32 * 1024 * 1024)
+      report('paging memory (child, --expose-gc, 1 MB cursors)', figures)
+    } finally {
+      await closeServer(paging)
+    }
+  }, 300_000)
+})
+

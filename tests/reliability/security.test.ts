@@ -6,10 +6,13 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, Core, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
+import { call, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
+import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client, CredentialSession } from '../../generated/index.js'
+import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
-import { renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const TOKEN = 'sec-test-token.eyJzdWIiOiJkaWQ6cGxjOnNlY3JldCJ9.dG9wLXNlY3JldA'
@@ -71,6 +74,102 @@ describe('the token is redacted from everything emitted', () => {
     }
     for (const text of [...emitted, ...warnings].flatMap(renderings)) expect(text).not.toContain(TOKEN)
     expect(emitted.length).toBeGreaterThan(4)
+  })
+})
+
+const validating = { validation: validation as never }
+
+describe('the token is redacted before anything is cut', () => {
+  /** Every rendering of `values` (and of hook contexts) must be free of the token and of any 12+ character piece of it. */
+  function expectNoLeak(values: unknown[]): void {
+    for (const text of values.flatMap(renderings)) expect(leaks(text, TOKEN), text.slice(0, 300)).toBe(false)
+  }
+  const hooked = (contexts: unknown[], extra: object = {}) =>
+    new Core(withDefaults({ service: server.url, auth: TOKEN, retries: false, onRequest: (c) => void contexts.push(c), onResponse: (c) => void contexts.push(c), onError: (c) => void contexts.push(c), ...validating, ...extra }))
+
+  it('a cursor echoing the token: the PaginationLoopError and the next request in hook contexts', async () => {
+    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end(JSON.stringify({ convos: [], cursor: TOKEN }))))
+    const contexts: unknown[] = []
+    const first = await chatBskyConvoListConvos(hooked(contexts), {})
+    if (!first.ok) throw first.error
+    let error: unknown
+    try {
+      for await (const _ of first.value) {
+        // pages
+      }
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(PaginationLoopError)
+    expectNoLeak([error, ...contexts])
+    expect(contexts.length).toBeGreaterThan(2)
+  })
+
+  it('a field failing a format or $type check, or an unknown key in strict mode: messages, issues and paths', async () => {
+    const convo = { id: 'c1', rev: '1', muted: false, unreadCount: 0, members: [{ did: `did:plc:${TOKEN}%`, handle: TOKEN }], status: TOKEN, [`x${TOKEN}`]: 1 }
+    const message = { $type: 'chat.bsky.convo.defs#messageView', id: 'm', rev: '1', sender: { did: 'did:plc:a' }, sentAt: TOKEN, text: 'hi', embed: { $type: `#${TOKEN}` } }
+    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end(JSON.stringify({ convo: { ...convo, lastMessage: message } }))))
+    for (const validate of ['lenient', 'strict'] as const) {
+      const contexts: unknown[] = []
+      const result = await chatBskyConvoGetConvo(hooked(contexts, { validate }), { convoId: 'c1' })
+      expect(result.ok ? result.value : result.error).toBeInstanceOf(ResponseValidationError)
+      if (result.ok) continue
+      const { issues } = result.error as ResponseValidationError
+      expect(issues.length).toBeGreaterThanOrEqual(validate === 'strict' ? 5 : 3)
+      if (validate === 'strict') expect(issues).toContainEqual({ path: 'convo["x[redacted]"]', message: 'is not a field in the lexicon' })
+      expectNoLeak([result.error, issues, ...contexts])
+    }
+  })
+
+  it('a body or a message cut at 2,048 characters with the token straddling the cut', async () => {
+    for (let shift = -20; shift <= 20; shift += 5) {
+      const filler = 'x'.repeat(2048 + shift - TOKEN.length / 2)
+      server.handle((req, res) =>
+        req.method === 'GET'
+          ? (res.writeHead(200, { 'content-type': 'text/plain' }), res.end(filler + TOKEN + filler))
+          : (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: 'Bad', message: filler + TOKEN + filler }))),
+      )
+      const core = new Core(withDefaults({ service: server.url, auth: TOKEN, retries: false }))
+      const body = await call(core, getConvo, { params: { convoId: 'c' } })
+      const message = await call(core, sendMessage, { input: { convoId: 'c' } })
+      expect(body.ok ? body.value : body.error).toBeInstanceOf(InvalidResponseError)
+      expectNoLeak([body, message])
+      if (!body.ok) expect((body.error as InvalidResponseError).body.length).toBeLessThanOrEqual(2049)
+    }
+  })
+
+  it('a server error message of 8 MB is kept to 2,048 characters', async () => {
+    const huge = 'e'.repeat(8 * 1024 * 1024)
+    server.handle((_req, res) => (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: `Name${huge.slice(0, 1024 * 1024)}`, message: huge }))))
+    const result = await call(new Core({ service: server.url, auth: TOKEN }), getConvo, { params: { convoId: 'c' } })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    expect(result.error.message.length).toBeLessThanOrEqual(2049)
+    expect(result.error.error.length).toBeLessThanOrEqual(2049)
+    expect(result.error).toBeInstanceOf(InvalidRequestError)
+  })
+})
+
+describe('names from the wire are never looked up through a prototype', () => {
+  it.each(PROTOTYPE_NAMES)('a 400 named %j is an InvalidRequestError in both call styles', async (name) => {
+    server.handle((_req, res) => (res.writeHead(400, JSON_TYPE), res.end(JSON.stringify({ error: name, message: 'no' }))))
+    const result = await chatBskyConvoGetConvo(new Core({ service: server.url }), { convoId: 'c' })
+    expect(result.ok ? result.value : result.error).toBeInstanceOf(InvalidRequestError)
+    expect(result.ok ? undefined : result.error.error).toBe(name)
+    const thrown = await new Client({ service: server.url, retries: false }).chat.bsky.convo.getConvo({ convoId: 'c' }).catch((e: unknown) => e)
+    expect(thrown).toBeInstanceOf(InvalidRequestError)
+  })
+
+  it.each(PROTOTYPE_NAMES)('a refreshSession answer named %j: the waiting calls get their ExpiredToken error, the session stays', async (name) => {
+    server.handle((req, res) => {
+      res.writeHead(400, JSON_TYPE)
+      res.end(JSON.stringify({ error: req.url!.includes('refreshSession') ? name : 'ExpiredToken', message: 'no' }))
+    })
+    const session = new CredentialSession({ service: server.url, retries: false })
+    await session.resume({ did: 'did:plc:a', handle: 'a.test', accessJwt: 'access', refreshJwt: 'refresh' })
+    const results = await Promise.all([1, 2, 3].map(() => chatBskyConvoGetConvo(session.core, { convoId: 'c' })))
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.error))).toEqual(['ExpiredToken', 'ExpiredToken', 'ExpiredToken'])
+    expect(session.session?.refreshJwt).toBe('refresh')
   })
 })
 

@@ -1,9 +1,10 @@
 /**
- * Programmer errors: the only failures that throw. Each is a TypeError raised before any
- * request leaves, and none of their messages quotes a credential.
+ * Programmer errors: the only failures that throw. Each is a TypeError (or, for a runtime that
+ * cannot send where it runs, a ConfigurationError) raised before any request leaves, and none of
+ * their messages quotes a credential.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, type Method, withDefaults } from '@lexgen/runtime'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { call, ConfigurationError, Core, type Method, withDefaults } from '@lexgen/runtime'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -81,5 +82,35 @@ describe('per-call programmer errors reject before any request', () => {
     expect(error).toBeInstanceOf(TypeError)
     expect(String(error)).not.toContain('secret-token')
     expect(server.requests.length).toBe(count)
+  })
+})
+
+describe('a transport that cannot send where it runs is a configuration error: thrown once, never retried', () => {
+  it('no global fetch under the fetch transport: a ConfigurationError, one attempt, nothing sent', async () => {
+    const { send } = await import('../../runtime/transport/fetch.js')
+    const attempts: number[] = []
+    const core = new Core(withDefaults({ service: server.url, transport: send, retries: { limit: 3, baseDelay: 1 }, onRequest: (c) => void attempts.push(c.attempt) }))
+    const count = server.requests.length
+    vi.stubGlobal('fetch', undefined)
+    try {
+      const error = await call(core, getConvo, {}).catch((e: unknown) => e as Error)
+      expect(error).toBeInstanceOf(ConfigurationError)
+      expect((error as Error).message).toBe('chat.bsky.convo.getConvo was not sent: there is no global fetch here: pass a `transport` to the Core')
+    } finally {
+      vi.unstubAllGlobals()
+    }
+    expect(attempts).toEqual([1])
+    expect(server.requests.length).toBe(count)
+  })
+
+  it.each([
+    ['a dispatcher that is not an undici Dispatcher', { dispatcher: {} }, /dispatcher must be an undici Dispatcher/],
+    ['a transport that is not a function', { transport: 'fetch' as never }, /transport must be a function/],
+  ])('%s is a TypeError when the Core is built', (_label, config, message) => {
+    expect(() => new Core({ service: server.url, ...config })).toThrow(message)
+  })
+
+  it('something that is not a Core is a TypeError before any request', async () => {
+    await expect(call({ send: () => Promise.resolve({ ok: true }) } as never, getConvo, {})).rejects.toThrow(/core must be a Core/)
   })
 })

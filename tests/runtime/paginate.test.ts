@@ -119,12 +119,52 @@ describe('cursor pagination', () => {
       }
       expect(error).toBeInstanceOf(PaginationLoopError)
       expect((error as Error).message).toBe(
-        'chat.bsky.convo.listConvos returned cursor "b" a second time after 3 page(s); stopped paging to avoid an endless loop',
+        'chat.bsky.convo.listConvos returned a cursor it had already returned, after 3 page(s); stopped paging to avoid an endless loop',
       )
       expect(calls).toBe(3)
     } finally {
       await looping.close()
     }
+  })
+
+  it('allItems() over endless empty pages with fresh cursors ends with a PaginationLoopError after maxEmptyPages (default 32)', async () => {
+    let calls = 0
+    let itemsEvery = Infinity
+    const convo = { id: 'c', rev: '1', members: [], muted: false, unreadCount: 0 }
+    // Fresh cursors forever (after 200 pages, a guard for this test only, it would stop), items on
+    // every `itemsEvery`-th page.
+    const empty = await startRawServer((_req, res) => {
+      calls++
+      const convos = calls % itemsEvery === 0 ? [convo] : []
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(calls > 200 ? { convos } : { convos, cursor: `c${calls}` }))
+    })
+    const drain = async (options: object) => {
+      calls = 0
+      const first = await new Client({ service: empty.url }).chat.bsky.convo.listConvos({}, options)
+      const items: unknown[] = []
+      try {
+        for await (const item of first.allItems()) items.push(item)
+      } catch (error) {
+        return { items: items.length, calls, error }
+      }
+      return { items: items.length, calls }
+    }
+    try {
+      expect(await drain({})).toEqual({ items: 0, calls: 32, error: new PaginationLoopError('chat.bsky.convo.listConvos', 32, 32) })
+      expect(String((await drain({ maxEmptyPages: 3 })).error)).toMatch(/returned 3 pages in a row with no items, after 3 page\(s\)/)
+      // A page with items starts the count again.
+      itemsEvery = 3
+      expect(await drain({ maxEmptyPages: 3 })).toEqual({ items: 67, calls: 201 })
+      expect(await drain({ maxEmptyPages: 2 })).toMatchObject({ items: 0, calls: 2, error: expect.any(PaginationLoopError) })
+    } finally {
+      await empty.close()
+    }
+  })
+
+  it.each([0, -1, 1.5, Number.NaN, '2'])('maxPages and maxEmptyPages %j are a TypeError before any request', async (bad) => {
+    await expect(chatBskyConvoListConvos(core, {}, { maxPages: bad as number })).rejects.toThrow(/maxPages must be a whole number >= 1/)
+    await expect(chatBskyConvoListConvos(core, {}, { maxEmptyPages: bad as number })).rejects.toThrow(/maxEmptyPages must be a whole number >= 1/)
   })
 
   it('an aborted signal ends iteration with an AbortError', async () => {

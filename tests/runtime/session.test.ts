@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionData, SessionEvent } from '@lexgen/runtime'
-import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts } from '../../generated/index.js'
+import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts, chatBskyConvoGetUnreadCounts } from '../../generated/index.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
 
@@ -14,6 +14,15 @@ const DID = 'did:plc:alice'
  */
 async function startAuthServer() {
   const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>() }
+  /**
+   * What a test holds back, to order events without timing: the refresh answer (after the server
+   * has rotated the tokens), a reset of the refresh connection instead of an answer, and the
+   * ExpiredToken answers of chat calls after the first `expiredAnswered` of them.
+   */
+  const hold: { refresh?: Promise<void>; resetRefresh?: boolean; expiredAnswered?: number; expired?: Promise<void> } = {}
+  let expiredCalls = 0
+  let refreshWaiting: () => void = () => {}
+  const refreshHeld = new Promise<void>((resolve) => (refreshWaiting = resolve))
   const issue = () => {
     const n = ++state.serial
     const tokens = { accessJwt: `access-${n}`, refreshJwt: `refresh-${n}` }
@@ -34,11 +43,16 @@ async function startAuthServer() {
   xrpc.method('com.atproto.server.refreshSession', {
     handler: async ({ req }) => {
       state.refreshCalls++
+      if (hold.resetRefresh) {
+        req.socket.destroy()
+        return new Promise<never>(() => {})
+      }
       const token = bearer(req.headers)!
-      // Slow enough that concurrent callers pile up behind one refresh.
-      await new Promise((resolve) => setTimeout(resolve, 50))
       if (!state.refresh.delete(token)) throw new XRPCError(400, 'Token has been revoked', 'ExpiredToken')
-      return { encoding: 'application/json', body: issue() }
+      const body = issue()
+      refreshWaiting()
+      await hold.refresh
+      return { encoding: 'application/json', body }
     },
   })
   xrpc.method('com.atproto.server.deleteSession', {
@@ -49,9 +63,12 @@ async function startAuthServer() {
     },
   })
   xrpc.method('chat.bsky.convo.getUnreadCounts', {
-    handler: ({ req }) => {
+    handler: async ({ req }) => {
       const token = bearer(req.headers)
-      if (token && state.expired.has(token)) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+      if (token && state.expired.has(token)) {
+        if (hold.expiredAnswered !== undefined && ++expiredCalls > hold.expiredAnswered) await hold.expired
+        throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+      }
       if (!token || !state.access.has(token)) throw new AuthRequiredError('Invalid token', 'InvalidToken')
       return { encoding: 'application/json', body: { unreadAcceptedConvos: 1, unreadRequestConvos: 0 } }
     },
@@ -61,6 +78,9 @@ async function startAuthServer() {
   return {
     url: `http://127.0.0.1:${port}`,
     state,
+    hold,
+    /** Resolves once a refreshSession request has rotated the tokens and waits for `hold.refresh`. */
+    refreshHeld,
     /** Makes every access token issued so far answer ExpiredToken. */
     expireAccessTokens: () => state.access.forEach((t) => state.expired.add(t)),
     close: () => closeServer(server),
@@ -134,6 +154,107 @@ describe('credential session', () => {
     expect(auth.state.refresh.size).toBe(0)
     expect(session.session).toBeUndefined()
     expect(changes.at(-1)).toEqual([undefined, 'logout'])
+  })
+})
+
+describe('session changes and refreshes racing', () => {
+  /** Logs in, expires the access token and starts a call whose refresh the server holds (tokens already rotated). */
+  async function callWithHeldRefresh() {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    let release!: () => void
+    auth.hold.refresh = new Promise<void>((resolve) => (release = resolve))
+    const pending = chatBskyConvoGetUnreadCounts(session.core)
+    await auth.refreshHeld
+    return { pending, release }
+  }
+  const events = () => changes.map(([, event]) => event)
+
+  it('a logout while a refresh is in flight: logged out, nothing persisted after it, no session left alive on the server', async () => {
+    const { pending, release } = await callWithHeldRefresh()
+    const logout = session.logout()
+    release()
+    await logout
+    await pending
+    expect(session.session).toBeUndefined()
+    expect(events().slice(events().indexOf('logout'))).toEqual(['logout'])
+    expect(changes.at(-1)).toEqual([undefined, 'logout'])
+    // The refresh rotated the tokens before the logout was sent: what it brought is revoked too.
+    expect(auth.state.refresh.size).toBe(0)
+    const later = await chatBskyConvoGetUnreadCounts(session.core)
+    expect(later.ok ? 'authenticated' : later.error.status).toBe(401)
+  })
+
+  it('a login while a refresh is in flight wins: its tokens stay, and the refreshed session is revoked', async () => {
+    const { pending, release } = await callWithHeldRefresh()
+    const fresh = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    release()
+    const replayed = await pending
+    expect(session.session).toEqual(fresh)
+    expect(events()).toEqual(['create', 'create'])
+    // The call is replayed with the login's token.
+    expect(replayed.ok).toBe(true)
+    expect(auth.state.refresh).toEqual(new Set([fresh.refreshJwt]))
+  })
+
+  it('a call in a new session while the replaced session is still refreshing gets its own session refreshed (found by fuzz-sessions)', async () => {
+    const { release } = await callWithHeldRefresh()
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    // Sent with the new session's expired token: it must not wait for the old session's refresh and replay the same token.
+    const call = chatBskyConvoGetUnreadCounts(session.core)
+    release()
+    const result = await call
+    expect(result.ok ? 'ok' : result.error.error).toBe('ok')
+    expect(events()).toEqual(['create', 'create', 'refresh'])
+    expect(auth.state.refreshCalls).toBe(2)
+  })
+
+  it('resuming the very session being refreshed keeps the refresh: its refresh token is spent either way', async () => {
+    const { pending, release } = await callWithHeldRefresh()
+    await session.resume(changes[0]![0]!)
+    release()
+    const replayed = await pending
+    expect(replayed.ok ? 'ok' : replayed.error.error).toBe('ok')
+    expect(events()).toEqual(['create', 'resume', 'refresh'])
+    expect(session.session?.refreshJwt).toBe('refresh-2')
+    expect(auth.state.refresh).toEqual(new Set(['refresh-2']))
+  })
+
+  it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    auth.hold.resetRefresh = true
+    // Half the calls get their ExpiredToken only after the client has seen the refresh fail.
+    let release!: () => void
+    auth.hold.expired = new Promise<void>((resolve) => (release = resolve))
+    auth.hold.expiredAnswered = 25
+    const watched = new CredentialSession({
+      service: auth.url,
+      onSessionChange: (s, e) => void changes.push([s, e]),
+      onError: ({ nsid }) => nsid === 'com.atproto.server.refreshSession' && release(),
+    })
+    await watched.resume(session.session!)
+    const results = await Promise.all(Array.from({ length: 50 }, () => chatBskyConvoGetUnreadCounts(watched.core)))
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.error))).toEqual(Array(50).fill('ExpiredToken'))
+    expect(auth.state.refreshCalls).toBe(1)
+    // A network failure keeps the session for later.
+    expect(watched.session?.accessJwt).toBe('access-1')
+  })
+
+  it.each([
+    ['an empty object', {}],
+    ['no refresh token', { did: DID, handle: 'alice.test', accessJwt: 'access-1' }],
+    ['a token with a line break', { did: DID, handle: 'alice.test', accessJwt: 'access-1\r\nx-injected: 1', refreshJwt: 'refresh-1' }],
+    ['no DID', { handle: 'alice.test', accessJwt: 'a', refreshJwt: 'r' }],
+    ['null', null],
+  ])('resume() refuses malformed saved data (%s) with a TypeError, changing nothing', async (_label, saved) => {
+    await expect(session.resume(saved as never)).rejects.toThrow(TypeError)
+    await expect(session.resume(saved as never)).rejects.not.toThrow(/access-1\r|refresh-1/)
+    expect(session.session).toBeUndefined()
+    expect(changes).toEqual([])
+    const call = await chatBskyConvoGetUnreadCounts(session.core)
+    expect(call.ok ? 'sent authenticated' : call.error.status).toBe(401)
   })
 })
 

@@ -182,8 +182,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `Queries that take a ${code('cursor')} and return one resolve to a page: the output plus ${code('hasNextPage()')}, ` +
         `${code('nextPage()')} (the next page as a ${code('Result')}, or ${code('undefined')} after the last), iteration over pages ` +
         `with ${code('for await')} (this page first) and ${code('allItems()')} over the items of every page. Iteration stops when the ` +
-        `cursor runs out or after ${code('maxPages')} pages, and fails with ${code('PaginationLoopError')} if the server repeats a cursor. ` +
-        `Only the current page is held in memory.`,
+        `cursor runs out or after ${code('maxPages')} pages (no limit by default), and fails with ${code('PaginationLoopError')} if the ` +
+        `server repeats a cursor or returns ${code('maxEmptyPages')} pages in a row with no items (default 32). Only the current page ` +
+        `is held in memory, and the loop guard keeps fingerprints of the last 4,096 cursors, not the cursors.`,
       program([
         `import { Client${from}`,
         '',
@@ -305,7 +306,8 @@ export const CALL_OPTIONS: readonly (readonly [string, string])[] = [
   ['idempotent', 'a procedure safe to repeat: retried like a query'],
   ['validate', "response validation for this call: `'lenient'`, `'strict'` or `'off'`"],
   ['validateRequest', 'check params and input before sending (`false`: do not)'],
-  ['maxPages', 'paginated queries: stop iterating after this many pages'],
+  ['maxPages', 'paginated queries: stop iterating after this many pages (default: no limit)'],
+  ['maxEmptyPages', 'paginated queries: fail with `PaginationLoopError` after this many pages in a row with no items (default 32)'],
 ]
 
 /** The hierarchy as a tree, the way runtime/errors.ts draws it. */

@@ -45,6 +45,8 @@ export interface Consumer {
   lexgen(args: string[]): Promise<string>
   /** The repository's TypeScript compiler (the user's would do the same) on the project. */
   tsc(args: string[]): Promise<string>
+  /** `npm install`s more packages into the project (from npm's cache, as the rest). */
+  install(packages: string[]): Promise<string>
 }
 
 /**
@@ -71,6 +73,7 @@ export async function createConsumer(
     exec,
     lexgen: (args) => exec(process.execPath, [join(dir, 'node_modules/lexgen/bin/lexgen.js'), ...args]),
     tsc: (args) => exec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...args]),
+    install: (packages) => npm(['install', ...NPM_FLAGS, ...packages], dir),
   }
 }
 

@@ -11,6 +11,7 @@
  * at most one delivery of the procedure that the server may have acted on; and nothing at all,
  * least of all the authorization header, reaching another origin.
  */
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   ConnectionError,
@@ -68,11 +69,13 @@ export interface Fault {
 
 const body = (kind: Kind) => (kind === 'query' ? OK_CONVO : SENT)
 const reply =
-  (status: number, text: string, headers: Record<string, string> = JSON_TYPE): FaultHandler =>
+  (status: number, text: string, headers: Record<string, string> = JSON_TYPE, bytes?: Uint8Array): FaultHandler =>
   (_req, res) => {
     res.writeHead(status, headers)
-    res.end(text)
+    res.end(bytes ?? text)
   }
+const encode = (coding: 'gzip' | 'br' | 'deflate' | 'raw deflate', text: string): Uint8Array =>
+  coding === 'gzip' ? gzipSync(text) : coding === 'br' ? brotliCompressSync(text) : coding === 'deflate' ? deflateSync(text) : deflateRawSync(text)
 const slack = 1_500
 /** Each attempt of a stalled call costs the timeout; backoff adds at most maxDelay per retry. */
 const stalled = (attempts: number) => ({ attempts, received: attempts, withinMs: attempts * TIMEOUT_MS + 2 * RETRIES.maxDelay + slack, atLeastMs: attempts * TIMEOUT_MS })
@@ -186,6 +189,41 @@ export const FAULTS: readonly Fault[] = [
     procedure: { result: ResponseTooLargeError, ...quick(1) },
     // Stopped near the cap, not 64 MiB later (kernel socket buffers hold a few MiB on loopback).
     check: (server) => expect(server.bytesWritten).toBeLessThan(CAP_BYTES + 16 * 1024 * 1024),
+  },
+  ...(['gzip', 'br', 'deflate', 'raw deflate'] as const).map(
+    (coding): Fault => ({
+      name: `${coding}-encoded 200`,
+      handler: ({ kind }) => reply(200, '', { ...JSON_TYPE, 'content-encoding': coding === 'raw deflate' ? 'deflate' : coding }, encode(coding, body(kind))),
+      // Every transport decodes what fetch decodes.
+      query: { result: 'ok', ...quick(1) },
+      procedure: { result: 'ok', ...quick(1) },
+    }),
+  ),
+  {
+    name: 'gzip-encoded 503',
+    handler: () => reply(503, '', { ...JSON_TYPE, 'content-encoding': 'gzip' }, gzipSync('{"error":"NotEnoughResources","message":"busy"}')),
+    query: { result: UpstreamFailureError, ...quick(3) },
+    procedure: { result: UpstreamFailureError, ...quick(1) },
+  },
+  {
+    name: 'corrupt gzip in a complete 200',
+    handler: () => reply(200, '', { ...JSON_TYPE, 'content-encoding': 'gzip' }, gzipSync(OK_CONVO).subarray(0, 12)),
+    query: { result: InvalidResponseError, ...quick(1) },
+    procedure: { result: InvalidResponseError, ...quick(1) },
+  },
+  {
+    // Not asked for, not known: read as it is, as fetch reads it, so the JSON decoding decides.
+    name: 'a coding not asked for (zstd)',
+    handler: () => reply(200, '', { ...JSON_TYPE, 'content-encoding': 'zstd' }, Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58, 0x01, 0x00])),
+    query: { result: InvalidResponseError, ...quick(1) },
+    procedure: { result: InvalidResponseError, ...quick(1) },
+  },
+  {
+    name: 'gzip bomb: 1 KiB that decodes past the cap',
+    handler: () => reply(200, '', { ...JSON_TYPE, 'content-encoding': 'gzip' }, gzipSync(`{"pad":"${'x'.repeat(64 * CAP_BYTES)}"}`)),
+    // The cap counts decoded bytes.
+    query: { result: ResponseTooLargeError, ...quick(1) },
+    procedure: { result: ResponseTooLargeError, ...quick(1) },
   },
   {
     name: '307 redirect to another origin',

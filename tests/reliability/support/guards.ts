@@ -41,3 +41,12 @@ export function renderings(value: unknown): string[] {
   }
   return out
 }
+
+/**
+ * Whether `text` holds `secret` or any 12-character piece of it (what redaction promises to
+ * remove: shorter pieces say too little); a secret shorter than that, whole.
+ */
+export function leaks(text: string, secret: string): boolean {
+  for (let i = 0; i + 12 <= secret.length; i++) if (text.includes(secret.slice(i, i + 12))) return true
+  return secret.length < 12 && text.includes(secret)
+}

@@ -1,13 +1,17 @@
 /**
  * Lexicon text meant to break out of whatever the generator puts it in: a JSDoc comment, a
  * string literal, a template literal, an identifier, an object key, a file path. Every piece
- * that could escape carries the canary `lexgenPwned`, which must never show up as code.
+ * that could escape carries the canary `lexgenPwned`, which must never show up as code. And the
+ * names a server may use to reach through a prototype.
  */
 import fc from 'fast-check'
 
 export const CANARY = 'lexgenPwned'
 /** The canary as a standalone identifier: what an escape would leave in the code. */
 export const CANARY_IN_CODE = /(?<![\w$])lexgenPwned(?![\w$])/
+
+/** Names every object inherits: looked up on a plain object, each finds something (a server may send any of them). */
+export const PROTOTYPE_NAMES = ['toString', 'hasOwnProperty', 'valueOf', '__proto__', 'constructor', 'isPrototypeOf', '__defineGetter__', 'toLocaleString'] as const
 
 export const BREAKOUTS = [
   `*/ ${CANARY}(); /*`,

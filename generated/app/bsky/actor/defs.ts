@@ -688,6 +688,7 @@ export function validateProfileViewBasic(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.did
@@ -757,6 +758,7 @@ export function validateProfileViewBasic(
       ],
       'app.bsky.actor.defs#profileViewBasic',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -1097,6 +1099,7 @@ export function validateViewerState(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.muted
@@ -1149,6 +1152,7 @@ export function validateViewerState(
       ],
       'app.bsky.actor.defs#viewerState',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -1159,6 +1163,7 @@ export function validateKnownFollowers(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.count
@@ -1175,6 +1180,7 @@ export function validateKnownFollowers(
     v.checked(ctx, before, '.followers')
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['count', 'followers'], 'app.bsky.actor.defs#knownFollowers')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -1917,6 +1923,7 @@ export function validateStatusView(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.uri
@@ -1968,5 +1975,6 @@ export function validateStatusView(
       ['uri', 'cid', 'status', 'record', 'embed', 'labels', 'expiresAt', 'isActive', 'isDisabled'],
       'app.bsky.actor.defs#statusView',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }

@@ -201,12 +201,14 @@ export function validateExternal(value: unknown, ctx: v.ValidationContext, at: v
 /** Checks `value` against {@link View}, adding each broken constraint to `ctx.issues`. */
 export function validateView(value: unknown, ctx: v.ValidationContext, at: v.PathSegment = ''): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.external
   if (x === undefined) v.missing(ctx, '.external')
   else validateViewExternal(x, ctx, '.external')
   if (ctx.strict) v.unknownFields(ctx, value, ['external'], 'app.bsky.embed.external#view')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -217,6 +219,7 @@ export function validateViewExternal(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.uri
@@ -295,6 +298,7 @@ export function validateViewExternal(
       ],
       'app.bsky.embed.external#viewExternal',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

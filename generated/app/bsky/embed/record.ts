@@ -132,6 +132,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
 /** Checks `value` against {@link View}, adding each broken constraint to `ctx.issues`. */
 export function validateView(value: unknown, ctx: v.ValidationContext, at: v.PathSegment = ''): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.record
@@ -162,6 +163,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['record'], 'app.bsky.embed.record#view')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -172,6 +174,7 @@ export function validateViewRecord(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.uri
@@ -260,6 +263,7 @@ export function validateViewRecord(
       ],
       'app.bsky.embed.record#viewRecord',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

@@ -723,6 +723,7 @@ export function validateThreadViewPost(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.post
@@ -771,6 +772,7 @@ export function validateThreadViewPost(
       ['post', 'parent', 'replies', 'threadContext'],
       'app.bsky.feed.defs#threadViewPost',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

@@ -94,6 +94,7 @@ export function validateProfileViewBasic(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.did
@@ -172,6 +173,7 @@ export function validateProfileViewBasic(
       ],
       'chat.bsky.actor.defs#profileViewBasic',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -194,6 +196,7 @@ export function validateGroupConvoMember(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.addedBy
@@ -202,6 +205,7 @@ export function validateGroupConvoMember(
   if (x === undefined) v.missing(ctx, '.role')
   else validateMemberRole(x, ctx, '.role')
   if (ctx.strict) v.unknownFields(ctx, value, ['addedBy', 'role'], 'chat.bsky.actor.defs#groupConvoMember')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

@@ -1031,6 +1031,7 @@ export function validateMessageView(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.id
@@ -1101,6 +1102,7 @@ export function validateMessageView(
       ['id', 'rev', 'text', 'facets', 'embed', 'reactions', 'replyTo', 'sender', 'sentAt'],
       'chat.bsky.convo.defs#messageView',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
@@ -1535,6 +1537,7 @@ export function validateMessageAndReactionView(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.message
@@ -1545,12 +1548,14 @@ export function validateMessageAndReactionView(
   else validateReactionView(x, ctx, '.reaction')
   if (ctx.strict)
     v.unknownFields(ctx, value, ['message', 'reaction'], 'chat.bsky.convo.defs#messageAndReactionView')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 
 /** Checks `value` against {@link ConvoView}, adding each broken constraint to `ctx.issues`. */
 export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: v.PathSegment = ''): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.id
@@ -1616,6 +1621,7 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
       ['id', 'rev', 'members', 'lastMessage', 'lastReaction', 'muted', 'status', 'unreadCount', 'kind'],
       'chat.bsky.convo.defs#convoView',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

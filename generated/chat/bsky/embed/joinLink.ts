@@ -46,6 +46,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
 /** Checks `value` against {@link View}, adding each broken constraint to `ctx.issues`. */
 export function validateView(value: unknown, ctx: v.ValidationContext, at: v.PathSegment = ''): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.joinLinkPreview
@@ -66,5 +67,6 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['joinLinkPreview'], 'chat.bsky.embed.joinLink#view')
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }

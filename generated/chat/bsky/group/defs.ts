@@ -183,6 +183,7 @@ export function validateJoinLinkPreviewView(
   at: v.PathSegment = '',
 ): boolean {
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
+  if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
   x = value.convoId
@@ -231,6 +232,7 @@ export function validateJoinLinkPreviewView(
       ],
       'chat.bsky.group.defs#joinLinkPreviewView',
     )
+  ctx.depthLeft++
   return v.checked(ctx, start, at)
 }
 

@@ -1,0 +1,81 @@
+/**
+ * Credentials out of wire text. A server (or a debugging proxy) may echo a token anywhere: an
+ * error name or message, a header, a cursor, a field that fails validation, an unknown key. Every
+ * text that came back passes the request's `redact` before it reaches an error, a hook or a
+ * result's headers, and texts kept short are redacted whole first and cut after (`clip`), so a cut
+ * never leaves a piece of a token behind.
+ */
+
+/** Removes credentials from text that came back. */
+export type Redact = (text: string) => string
+
+const MARK = '[redacted]'
+
+/** Shorter pieces of a token say too little to matter; longer ones at the edge of a text are removed. */
+const MIN_FRAGMENT = 12
+
+/** How much wire text an error keeps (a message, an error name, a body): more is cut, after redaction. */
+export const KEPT_TEXT = 2048
+
+/**
+ * A redactor for `secret`, after `outer`: every occurrence of it, as sent and as JSON or URL
+ * encoding writes it, and a piece of it of 12 or more characters at either end of the text (where
+ * someone else's cut left it).
+ */
+export function redactor(secret: string, outer?: Redact): Redact {
+  const forms = PLAIN.test(secret) ? [secret] : [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)])]
+  // The start of every form: no text without one of them can hold a form, or end in a piece of it.
+  const probes = [...new Set(forms.map((form) => form.slice(0, MIN_FRAGMENT)))]
+  const own = (text: string): string => {
+    if (probes.some((probe) => text.includes(probe))) {
+      for (const form of forms) text = text.replaceAll(form, MARK)
+      for (const form of forms) text = cutTail(text, form)
+    }
+    return text.length >= MIN_FRAGMENT && secret.length > MIN_FRAGMENT && secret.includes(text.slice(0, MIN_FRAGMENT)) ? cutHead(text, secret) : text
+  }
+  return outer ? (text) => own(outer(text)) : own
+}
+
+/** Characters every encoding above keeps as they are: a JWT is written the same way in all of them. */
+const PLAIN = /^[A-Za-z0-9*._-]*$/
+
+/** `text` with a trailing piece of `form` (its first 12+ characters, not all of it) replaced. */
+function cutTail(text: string, form: string): string {
+  const probe = form.slice(0, MIN_FRAGMENT)
+  for (let at = text.indexOf(probe, Math.max(0, text.length - form.length + 1)); at >= 0; at = text.indexOf(probe, at + 1)) {
+    if (form.startsWith(text.slice(at))) return text.slice(0, at) + MARK
+  }
+  return text
+}
+
+/** `text` with a leading piece of `secret` (its last 12+ characters, not all of it) replaced. */
+function cutHead(text: string, secret: string): string {
+  const probe = text.slice(0, MIN_FRAGMENT)
+  for (let at = secret.indexOf(probe, 1); at >= 0; at = secret.indexOf(probe, at + 1)) {
+    if (text.startsWith(secret.slice(at))) return MARK + text.slice(secret.length - at)
+  }
+  return text
+}
+
+/** What application/x-www-form-urlencoded (URLSearchParams, and so a query string we build) makes of `text`. */
+function formEncoded(text: string): string {
+  return new URLSearchParams([['', text]]).toString().slice(1)
+}
+
+const same: Redact = (text) => text
+
+/**
+ * `text` redacted, then cut to `max` characters (marked with `…`): redacting first is what keeps a
+ * token that straddles the cut out; the cut part is checked again for a piece at its new end.
+ */
+export function clip(text: string, redact: Redact = same, max = KEPT_TEXT): string {
+  const clean = redact(text)
+  if (clean.length <= max) return clean
+  // Never split a surrogate pair.
+  const end = isHighSurrogate(clean.charCodeAt(max - 1)) ? max - 1 : max
+  return `${redact(clean.slice(0, end))}…`
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}

@@ -1,0 +1,72 @@
+/**
+ * Content codings for the Node transports (node:http, and undici with a caller's dispatcher), so
+ * they read what fetch reads: they ask for `gzip, deflate, br` as fetch does, and undo those
+ * codings (`deflate` zlib-wrapped or raw, as fetch takes it). A body its decoder refuses is an
+ * UndecodableBody; a coding not asked for and not known is read as it is, as fetch reads it (the
+ * JSON decoding then decides). Limits count decoded bytes, so a small compressed body cannot
+ * expand past `maxResponseBytes`.
+ */
+import { PassThrough, Transform, type Readable } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
+import { UndecodableBody } from './types.js'
+
+/** What the Node transports send unless the caller set `accept-encoding` themselves. */
+export const ACCEPT_ENCODING = 'gzip, deflate, br'
+
+/**
+ * `body` decoded as its `content-encoding` says (codings applied in order are undone in reverse),
+ * or `body` itself when there is none or one is unknown. The
+ * returned stream fails with `body`'s own errors as they are (a reset connection stays one), and
+ * with the decoders' as UndecodableBody. The caller destroys it when it gives up (every decoder
+ * goes with it).
+ */
+export function decoded(body: Readable, status: number, headers: Record<string, string>): Readable {
+  const codings = (headers['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+  if (codings.length === 0 || !codings.every((coding) => Object.hasOwn(DECODERS, coding))) return body
+  const decoders = codings.reverse().map((coding) => DECODERS[coding]!())
+  // What the caller reads: every failure ends here, labelled once.
+  const out = new PassThrough()
+  body.on('error', (error) => out.destroy(error))
+  for (const stream of decoders) {
+    stream.on('error', (error) => out.destroy(new UndecodableBody(status, headers, `${headers['content-encoding']}: ${error.message}`)))
+  }
+  let source: Readable = body
+  for (const stream of decoders) source = source.pipe(stream)
+  source.pipe(out)
+  out.once('close', () => decoders.forEach((stream) => stream.destroy()))
+  return out
+}
+
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  br: createBrotliDecompress,
+  deflate,
+}
+
+/** `deflate` is meant to be zlib-wrapped, but some servers send it raw: the first byte tells (a zlib header's low nibble is 8). */
+function deflate(): Transform {
+  let inner: Transform | undefined
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!inner) {
+        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw()
+        inner.on('data', (data: Buffer) => this.push(data))
+        inner.on('error', (error) => this.destroy(error))
+      }
+      inner.write(chunk, () => done())
+    },
+    flush(done) {
+      if (!inner) return done()
+      inner.once('end', () => done())
+      inner.end()
+    },
+    destroy(error, done) {
+      inner?.destroy()
+      done(error)
+    },
+  })
+}
