@@ -180,23 +180,21 @@ describe('transport failures', () => {
     expect(error).toMatchObject({ status: 0, error: 'Timeout', message: 'chat.bsky.convo.getConvo timed out after 200 ms' })
     expect(error.cause).toBeDefined()
     expect(elapsed).toBeGreaterThanOrEqual(190)
-    expect(elapsed).toBeLessThan(1000)
   })
 
   it('times out a body that stops half-way', async () => {
-    const started = performance.now()
     const error = await failure(stallMidBody, { timeout: 200 })
     expect(error).toBeInstanceOf(TimeoutError)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(error.message).toBe('chat.bsky.convo.getConvo timed out after 200 ms')
   })
 
   it('lets a call set its own timeout', async () => {
     const server = await serve(stall)
-    const core = new Core(withDefaults({ service: server.url, retries: false, timeout: 60_000 }))
-    const started = performance.now()
+    // The Core's own timeout would outlast the test's: only the call's can end it.
+    const core = new Core(withDefaults({ service: server.url, retries: false, timeout: 600_000 }))
     const result = await call(core, getConvo, { params: { convoId: 'c1' } }, { timeout: 100 })
     expect(result.ok ? undefined : result.error).toBeInstanceOf(TimeoutError)
-    expect(performance.now() - started).toBeLessThan(1000)
+    expect(result.ok ? undefined : result.error.message).toBe('chat.bsky.convo.getConvo timed out after 100 ms')
   })
 
   it('aborts on the caller signal, promptly, keeping the reason as cause', async () => {
@@ -204,9 +202,8 @@ describe('transport failures', () => {
     const controller = new AbortController()
     const reason = new Error('user navigated away')
     setTimeout(() => controller.abort(reason), 50)
-    const started = performance.now()
-    const result = await call(new Core(withDefaults({ service: server.url, retries: false })), getConvo, { params: { convoId: 'c1' } }, { signal: controller.signal })
-    expect(performance.now() - started).toBeLessThan(1000)
+    // No timeout that could end the call before the test's own: only the abort can.
+    const result = await call(new Core(withDefaults({ service: server.url, retries: false, timeout: 600_000 })), getConvo, { params: { convoId: 'c1' } }, { signal: controller.signal })
     if (result.ok) throw new Error('expected an abort')
     expect(result.error).toBeInstanceOf(AbortError)
     expect(result.error).toMatchObject({ status: 0, error: 'Aborted' })

@@ -16,7 +16,8 @@ import { makeTypecheckable, removeDir, tempDir, typecheck } from '../codegen/hel
 import { ourVerdict, readDocs, referenceVerdict, ROOT, targetName, type Target } from './support.js'
 import { Values } from './values.js'
 
-const SEED = Number(process.env.VALIDATION_SEED) || Date.now() % 1_000_000
+// A fixed seed, so a run on CI is the run anyone can repeat; VALIDATION_SEED explores others.
+const SEED = Number(process.env.VALIDATION_SEED) || 20261124
 const LEXICONS = join(ROOT, 'tests/validation/nested')
 const originals = await readDocs(LEXICONS)
 const docs = new Map<string, LexiconDoc>(originals.map((doc) => [doc.id, doc]))

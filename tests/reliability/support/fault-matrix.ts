@@ -47,9 +47,10 @@ export interface Outcome {
   readonly attempts: number
   /** Requests the server fully received. */
   readonly received: number
-  /** The cell must end within this many ms (generous: the machine is shared). */
-  readonly withinMs: number
-  /** ...and not before this many (a wait the server asked for, or the timeout). */
+  /**
+   * The cell must not end before this many ms (a wait the server asked for, or the timeout). No
+   * upper bound: how long a cell takes depends on the machine; a hang is the test timeout's.
+   */
   readonly atLeastMs?: number
 }
 
@@ -76,10 +77,9 @@ const reply =
   }
 const encode = (coding: 'gzip' | 'br' | 'deflate' | 'raw deflate', text: string): Uint8Array =>
   coding === 'gzip' ? gzipSync(text) : coding === 'br' ? brotliCompressSync(text) : coding === 'deflate' ? deflateSync(text) : deflateRawSync(text)
-const slack = 1_500
-/** Each attempt of a stalled call costs the timeout; backoff adds at most maxDelay per retry. */
-const stalled = (attempts: number) => ({ attempts, received: attempts, withinMs: attempts * TIMEOUT_MS + 2 * RETRIES.maxDelay + slack, atLeastMs: attempts * TIMEOUT_MS })
-const quick = (attempts: number, received = attempts) => ({ attempts, received, withinMs: slack })
+/** Each attempt of a stalled call costs the timeout. */
+const stalled = (attempts: number) => ({ attempts, received: attempts, atLeastMs: attempts * TIMEOUT_MS })
+const quick = (attempts: number, received = attempts) => ({ attempts, received })
 
 export const FAULTS: readonly Fault[] = [
   {
@@ -124,8 +124,8 @@ export const FAULTS: readonly Fault[] = [
       (req, res, b, n) =>
         n === 0 ? reply(429, '{"error":"RateLimitExceeded","message":"slow down"}', { ...JSON_TYPE, 'retry-after': '1' })(req, res, b, n) : reply(200, body(kind))(req, res, b, n),
     // A 429 says the request was not processed, so the procedure is retried too, after the wait asked for.
-    query: { result: 'ok', attempts: 2, received: 2, withinMs: 1_000 + slack, atLeastMs: 990 },
-    procedure: { result: 'ok', attempts: 2, received: 2, withinMs: 1_000 + slack, atLeastMs: 990 },
+    query: { result: 'ok', attempts: 2, received: 2, atLeastMs: 990 },
+    procedure: { result: 'ok', attempts: 2, received: 2, atLeastMs: 990 },
   },
   {
     name: '503 with an HTML page',
@@ -298,7 +298,7 @@ export function defineFaultMatrix(transport: 'node' | 'undici' | 'fetch', makeDi
               : await chatBskyConvoSendMessage(core, { convoId: 'c1', message: { text: 'hi' } })
           const elapsed = performance.now() - started
 
-          // The outcome, its attempt count and its time bound.
+          // The outcome, its attempt count, and no earlier than a wait it must include.
           if (expected.result === 'ok') {
             if (!result.ok) throw result.error
             expect(result.response.attempts).toBe(expected.attempts)
@@ -306,7 +306,6 @@ export function defineFaultMatrix(transport: 'node' | 'undici' | 'fetch', makeDi
             expect(result.ok ? result.value : result.error).toBeInstanceOf(expected.result)
             if (!result.ok) expect(result.error.attempts).toBe(expected.attempts)
           }
-          expect(elapsed, 'ms taken').toBeLessThan(expected.withinMs)
           // Node may fire a timer up to 1 ms early against performance.now().
           if (expected.atLeastMs !== undefined) expect(elapsed, 'ms taken').toBeGreaterThanOrEqual(expected.atLeastMs - 5)
 
