@@ -2,10 +2,10 @@
  * One valid call for each of the 22 `chat.bsky.convo.*` methods, made through its
  * generated standalone function, against a store seeded by `seedConvo`.
  */
-import type { CallOptions, Core, Method, Result, XrpcError } from '@lexgen/runtime'
+import { Core, withDefaults, type CallOptions, type Method, type Result, type XrpcError } from '@lexgen/runtime'
 import * as generated from '../../generated/index.js'
 import { afterAll, beforeAll } from 'vitest'
-import { startChatServer, type ChatServer } from './xrpc-server.js'
+import { convoMethods, startChatServer, TEST_TOKEN, type ChatServer } from './xrpc-server.js'
 
 export const OTHER_DID = 'did:plc:other'
 
@@ -79,4 +79,28 @@ export function generatedMethod(name: string): GeneratedMethod {
   const fn = mod?.[`chatBskyConvo${pascal}`]
   if (!mod || typeof fn !== 'function') throw new Error(`No generated function for chat.bsky.convo.${name}`)
   return { method: mod.method as Method, call: fn as StandaloneFn, exports: mod }
+}
+
+/**
+ * A real response body for each convo method (by its last NSID segment), as the
+ * lexicon-validating peer server produced it from a seeded store: what fuzzers mutate.
+ */
+export async function recordSamples(): Promise<Map<string, unknown>> {
+  const samples = new Map<string, unknown>()
+  const chat = await startChatServer()
+  try {
+    const seeded = seedConvo(chat)
+    const core = new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN, retries: false }))
+    const names = convoMethods().map((nsid) => nsid.split('.').pop()!)
+    // Order matters for a few: lock, delete the message and leave the convo last.
+    const last = ['lockConvo', 'unlockConvo', 'deleteMessageForSelf', 'leaveConvo']
+    for (const name of [...names.filter((n) => !last.includes(n)), ...last]) {
+      const result = await generatedMethod(name).call(core, sampleArgs(name, seeded))
+      if (!result.ok) throw result.error
+      samples.set(name, result.value)
+    }
+  } finally {
+    await chat.close()
+  }
+  return samples
 }

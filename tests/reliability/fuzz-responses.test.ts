@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Core, ResponseValidationError, XrpcError, XrpcResponseError, type Paginated, type Result, withDefaults } from '@lexgen/runtime'
 import { Client } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
-import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
-import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
+import { generatedMethod, recordSamples, sampleArgs } from '../helpers/convo-calls.js'
+import { convoMethods, TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
 import { PROTOTYPE_NAMES } from './support/hostile.js'
@@ -23,25 +23,12 @@ const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
 const PROTOTYPE_MEMBERS = Object.getOwnPropertyNames(Object.prototype)
 const IDS = { convoId: 'c1', messageId: 'm1' }
 /** A real response body per method, as the lexicon-validating XRPC server produced it. */
-const samples = new Map<string, unknown>()
+let samples: Map<string, unknown>
 let server: FaultServer
 const rejections = trackUnhandledRejections()
 
 beforeAll(async () => {
-  const chat = await startChatServer()
-  try {
-    const seeded = seedConvo(chat)
-    const core = new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN, retries: false }))
-    // Order matters for a few: lock, delete the message and leave the convo last.
-    const last = ['lockConvo', 'unlockConvo', 'deleteMessageForSelf', 'leaveConvo']
-    for (const name of [...NAMES.filter((n) => !last.includes(n)), ...last]) {
-      const result = await generatedMethod(name).call(core, sampleArgs(name, seeded))
-      if (!result.ok) throw result.error
-      samples.set(name, result.value)
-    }
-  } finally {
-    await chat.close()
-  }
+  samples = await recordSamples()
   server = await startFaultServer()
 })
 afterAll(async () => {

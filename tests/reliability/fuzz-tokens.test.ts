@@ -12,8 +12,8 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Core, type Paginated, type XrpcError, withDefaults } from '@lexgen/runtime'
 import { validation } from '../../generated/validation.js'
-import { generatedMethod, sampleArgs, seedConvo } from '../helpers/convo-calls.js'
-import { convoMethods, startChatServer, TEST_TOKEN } from '../helpers/xrpc-server.js'
+import { generatedMethod, recordSamples, sampleArgs } from '../helpers/convo-calls.js'
+import { convoMethods } from '../helpers/xrpc-server.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
 import { report, runs, SEED } from './support/seed.js'
@@ -21,24 +21,12 @@ import { report, runs, SEED } from './support/seed.js'
 const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
 const PAGED = NAMES.filter((name) => generatedMethod(name).method.paginate)
 const IDS = { convoId: 'c1', messageId: 'm1' }
-const samples = new Map<string, unknown>()
+let samples: Map<string, unknown>
 let server: FaultServer
 const rejections = trackUnhandledRejections()
 
 beforeAll(async () => {
-  const chat = await startChatServer()
-  try {
-    const seeded = seedConvo(chat)
-    const core = new Core(withDefaults({ service: chat.url, auth: TEST_TOKEN, retries: false }))
-    const last = ['lockConvo', 'unlockConvo', 'deleteMessageForSelf', 'leaveConvo']
-    for (const name of [...NAMES.filter((n) => !last.includes(n)), ...last]) {
-      const result = await generatedMethod(name).call(core, sampleArgs(name, seeded))
-      if (!result.ok) throw result.error
-      samples.set(name, result.value)
-    }
-  } finally {
-    await chat.close()
-  }
+  samples = await recordSamples()
   server = await startFaultServer()
 })
 afterAll(async () => {
