@@ -33,12 +33,22 @@ const AT_URI_CHARS = /^[a-zA-Z0-9._~:@!$&'()*+,;=%/\\[\]#?-]*$/
 const AT_URI_FRAGMENT = /^\/[a-zA-Z0-9._~:@!$&')(*+,;=%[\]/-]*$/
 
 /**
+ * The usual AT URI, `at://<did>/<nsid>/<record key>`, as one pattern: the DID and NSID patterns
+ * above, and a key of the characters allowed outside `/`, `?` and `#`. Up to 317 characters no
+ * length limit of the parts can be exceeded (and an NSID pattern match is at least 5 long), so a
+ * match is valid; anything else takes the full parse below.
+ */
+const RECORD_AT_URI =
+  /^at:\/\/did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]\/[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\.[a-zA-Z][a-zA-Z0-9]{0,62}\/[a-zA-Z0-9._~:@!$&'()*+,;=%\\[\]-]+$/
+
+/**
  * An AT URI, non-strict as the lexicon checks it: a query, a trailing slash and any record key pass.
  * @atproto/syntax matches `^at:\/\/([^/?#\s]+)(?:\/([^/?#\s]+)(?:\/[^/?#\s]+)?)?\/?(?:\?[^#\s]*)?(?:#([^\s]*))?$`
  * (authority, collection, fragment); the same parts are found here by index, without a match array.
  * After the characters test there is no whitespace left for the pattern's classes to exclude.
  */
 export function validAtUri(value: string): boolean {
+  if (value.length <= 317 && RECORD_AT_URI.test(value)) return true
   if (value.length > 8192 || !value.startsWith('at://') || !AT_URI_CHARS.test(value)) return false
   let i = segmentEnd(value, 5)
   if (i === 5) return false
@@ -154,15 +164,11 @@ function validTime(time: string, s: string): boolean {
 // Anything else, and anything this does not accept, goes through the patterns themselves.
 const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
-/** The decimal number in `text[start, start + length)`, or -1 unless all of it is digits. */
-function digits(text: string, start: number, length: number): number {
-  let n = 0
-  for (let i = start; i < start + length; i++) {
-    const d = text.charCodeAt(i) - 48
-    if (!(d >= 0 && d <= 9)) return -1
-    n = n * 10 + d
-  }
-  return n
+/** The two-digit number at `text[i]`, or -1 unless both are digits. */
+function twoDigits(text: string, i: number): number {
+  const tens = text.charCodeAt(i) - 48
+  const ones = text.charCodeAt(i + 1) - 48
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
 }
 
 function canonicalDatetime(value: string): boolean {
@@ -170,27 +176,35 @@ function canonicalDatetime(value: string): boolean {
   // - - T : :  at 4 7 10 13 16
   if (n < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false
   if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false
-  const year = digits(value, 0, 4)
-  const month = digits(value, 5, 2)
-  const day = digits(value, 8, 2)
-  const hour = digits(value, 11, 2)
-  const minute = digits(value, 14, 2)
-  const second = digits(value, 17, 2)
-  const leap = year % 4 === 0 && (year % 100 !== 0 || (year % 400 === 0 && year !== 0))
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > DAYS[month]! || (month === 2 && day === 29 && !leap)) return false
+  const century = twoDigits(value, 0)
+  const yearOf = twoDigits(value, 2)
+  const month = twoDigits(value, 5)
+  const day = twoDigits(value, 8)
+  const hour = twoDigits(value, 11)
+  const minute = twoDigits(value, 14)
+  const second = twoDigits(value, 17)
+  if (century < 0 || yearOf < 0 || month < 1 || month > 12 || day < 1 || day > DAYS[month]!) return false
+  if (month === 2 && day === 29) {
+    const leap = yearOf === 0 ? century % 4 === 0 && century !== 0 : yearOf % 4 === 0
+    if (!leap) return false
+  }
   if (hour < 0 || hour > 24 || (hour === 24 && minute !== 0) || minute < 0 || minute > 59 || second < 0 || second > 60) return false
   let i = 19
   if (value.charCodeAt(i) === 46 /* . */) {
     const start = ++i
-    while (i < n && digits(value, i, 1) >= 0) i++
+    while (i < n && isDigit(value.charCodeAt(i))) i++
     if (i === start || i - start > 9) return false
   }
   if (i === n - 1) return value.charCodeAt(i) === 90 /* Z */
   const sign = value.charCodeAt(i)
-  if (i !== n - 6 || (sign !== 43 && sign !== 45) || digits(value, i + 1, 2) < 0 || value.charCodeAt(i + 3) !== 58 || digits(value, i + 4, 2) < 0) {
+  if (i !== n - 6 || (sign !== 43 && sign !== 45) || twoDigits(value, i + 1) < 0 || value.charCodeAt(i + 3) !== 58 || twoDigits(value, i + 4) < 0) {
     return false
   }
   return test(sign === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(i + 1))
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57
 }
 
 export function validDatetime(value: string): boolean {
@@ -207,7 +221,16 @@ export function validDatetime(value: string): boolean {
 // `varint` package reads them: no minimality or size limit. The decoded bytes stream through
 // `CidBytes` rather than into an array: nothing is allocated for the common base32 CID.
 
+/**
+ * The CIDs records and blobs carry: v1, dag-cbor (`bafyrei`) or raw (`bafkrei`), sha2-256, in
+ * base32, 59 characters: `b`, then 6 digits spelling 01 71|55 12 and the start of the digest size
+ * 20, whose last 2 bits begin the next digit (so 00: a-h); 50 digits; and a last digit whose low 2
+ * bits are past the 36 bytes and must be zero. A match is valid; anything else is decoded.
+ */
+const SHA256_CID = /^baf[ky]rei[a-h][a-z2-7]*[aeimquy4]$/
+
 export function validCid(value: string): boolean {
+  if (value.length === 59 && SHA256_CID.test(value)) return true
   const bytes = new CidBytes()
   const decoded = value[0] === 'Q' ? base58btc(value, 0, bytes) : value[0] === 'z' ? base58btc(value, 1, bytes) : value[0] === 'b' && base32(value, 1, bytes)
   return decoded && bytes.complete()

@@ -69,3 +69,61 @@ describe('string formats agree with @atproto/lexicon', () => {
     })
   }
 })
+
+// Each fast path in runtime/formats.ts accepts only what the full check accepts; these are the
+// strings at its edges, every one asked of the reference.
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const CID = 'bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe'
+const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
+
+const FAST_PATH_EDGES: Record<string, () => string[]> = {
+  // `bafyrei`/`bafkrei`, 59 characters: every digit (and some non-digits) where the header's last
+  // bits and the trailing bits fall, other prefixes, one character more or less.
+  cid: () => {
+    const others = [...BASE32, 'A', 'Z', '0', '1', '8', '9', '=', 'é']
+    const out = [CID, `bafkrei${CID.slice(7)}`, CID.slice(0, 58), `${CID}a`, `${CID.slice(0, 58)}=`, CID.toUpperCase()]
+    for (const c of others) out.push(CID.slice(0, 7) + c + CID.slice(8), CID.slice(0, 58) + c, `bafkrei${c}${CID.slice(8)}`, CID.slice(0, 30) + c + CID.slice(31))
+    for (const prefix of ['bafyreh', 'bafzrei', 'bafkreh', 'bafireia', 'bagyrei', 'bafyrej', 'bafyre7']) out.push(prefix + CID.slice(prefix.length))
+    return out
+  },
+  // `at://<did>/<nsid>/<key>` up to 317 characters: the parts at and past their limits, at that length
+  // and just over it, and every character class a key can meet.
+  'at-uri': () => {
+    const uri = (did: string, nsid: string, key: string) => `at://${did}/${nsid}/${key}`
+    const out: string[] = []
+    for (const label of [62, 63, 64]) {
+      const nsid = `app.${'b'.repeat(label)}.post`
+      for (const pad of [-1, 0, 1]) {
+        const key = 'k'.repeat(Math.max(1, 317 - uri(DID, nsid, '').length + pad))
+        out.push(uri(DID, nsid, key), uri(DID, `a${'b'.repeat(label)}.c.d`, key), uri(DID, `a.b.c${'d'.repeat(label)}`, key))
+      }
+    }
+    out.push(uri(`did:plc:${'a'.repeat(250)}`, 'app.bsky.feed.post', 'k'.repeat(40)), uri(`did:plc:${'a'.repeat(2041)}`, 'app.bsky.feed.post', 'k'))
+    // An NSID at and past its 317 characters (labels of 63 at most), in a URI past 317 itself.
+    for (const length of [317, 318]) out.push(uri('did:a:b', `${'a'.repeat(63)}.`.repeat(4) + 'b'.repeat(length - 256), 'k'))
+    for (const did of [DID, 'did:web:x%3A1', 'did:plc:a:', 'did:plc:a%', 'did:p1c:a', 'did:Plc:a', 'did:plc:', 'did:plc:a.b_c-d:e']) {
+      out.push(uri(did, 'app.bsky.feed.post', '3jzfcijpj2z2a'))
+    }
+    for (const nsid of ['app.bsky.feed.post', 'a.b.c', 'a.b', 'a.b.c-d', 'a.b.1c', '1a.b.c', 'a.-b.c', 'a.b-.c', 'a..b.c', 'a.b.c.', 'A.B.C']) {
+      out.push(uri(DID, nsid, 'key'))
+    }
+    for (const key of [...`._~:@!$&'()*+,;=%[]\\-/?#"<>^\`{|} é`].map((c) => `k${c}k`).concat(['', '.', '..', 'k/', 'k/x', 'k?q', 'k#/f'])) {
+      out.push(uri(DID, 'app.bsky.feed.post', key))
+    }
+    return out
+  },
+  // The datetime fast path's leap-year arithmetic, per century and per year within one.
+  datetime: () => ['0000', '0004', '0100', '0400', '1600', '1700', '1800', '1900', '2000', '2004', '2023', '2024', '2100', '2400', '9996', '9999']
+    .flatMap((year) => [`${year}-02-29T00:00:00Z`, `${year}-02-28T00:00:00Z`, `${year}-02-29T12:00:00.5+05:30`]),
+}
+
+describe('fast paths agree with @atproto/lexicon at their edges', () => {
+  for (const [format, strings] of Object.entries(FAST_PATH_EDGES)) {
+    it(format, () => {
+      const { field, check } = CHECKS[format]!
+      const verdicts = strings().map((text) => [text, check(text), referenceVerdict(lex, { kind: 'def', nsid: 'test.validation.kinds', def: 'kinds' }, { req: 'r', nullableReq: null, [field]: text }).valid] as const)
+      expect(verdicts.filter(([, ours, reference]) => ours !== reference)).toEqual([])
+      expect(verdicts.some(([, ours]) => ours) && verdicts.some(([, ours]) => !ours), 'both verdicts occur').toBe(true)
+    })
+  }
+})
