@@ -159,56 +159,21 @@ function validTime(time: string, s: string): boolean {
   return test(CLOCK, s, clock) && test(time.includes('+') ? PLUS_OFFSET : MINUS_OFFSET, firstNonDigit(String(offset)), String(offset))
 }
 
-// Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; for those a few
-// comparisons reach the patterns' verdict (leap years as they compute them: 0000 is not one).
-// Anything else, and anything this does not accept, goes through the patterns themselves.
-const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+// Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. For those one
+// pattern holds the date's and the clock's rules (a day the month has, but not February 29th, left
+// to the leap-year rules of the patterns below; no hour 24, which they allow as 24:00), and only an
+// offset is then checked by its own pattern. Anything else goes through the patterns themselves.
+const USUAL_DATETIME =
+  /^\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/
 
-/** The two-digit number at `text[i]`, or -1 unless both are digits. */
-function twoDigits(text: string, i: number): number {
-  const tens = text.charCodeAt(i) - 48
-  const ones = text.charCodeAt(i + 1) - 48
-  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1
-}
-
-function canonicalDatetime(value: string): boolean {
-  const n = value.length
-  // - - T : :  at 4 7 10 13 16
-  if (n < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false
-  const century = twoDigits(value, 0)
-  const yearOf = twoDigits(value, 2)
-  const month = twoDigits(value, 5)
-  const day = twoDigits(value, 8)
-  const hour = twoDigits(value, 11)
-  const minute = twoDigits(value, 14)
-  const second = twoDigits(value, 17)
-  if (century < 0 || yearOf < 0 || month < 1 || month > 12 || day < 1 || day > DAYS[month]!) return false
-  if (month === 2 && day === 29) {
-    const leap = yearOf === 0 ? century % 4 === 0 && century !== 0 : yearOf % 4 === 0
-    if (!leap) return false
-  }
-  if (hour < 0 || hour > 24 || (hour === 24 && minute !== 0) || minute < 0 || minute > 59 || second < 0 || second > 60) return false
-  let i = 19
-  if (value.charCodeAt(i) === 46 /* . */) {
-    const start = ++i
-    while (i < n && isDigit(value.charCodeAt(i))) i++
-    if (i === start || i - start > 9) return false
-  }
-  if (i === n - 1) return value.charCodeAt(i) === 90 /* Z */
-  const sign = value.charCodeAt(i)
-  if (i !== n - 6 || (sign !== 43 && sign !== 45) || twoDigits(value, i + 1) < 0 || value.charCodeAt(i + 3) !== 58 || twoDigits(value, i + 4) < 0) {
-    return false
-  }
-  return test(sign === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(i + 1))
-}
-
-function isDigit(code: number): boolean {
-  return code >= 48 && code <= 57
+function usualDatetime(value: string): boolean {
+  if (!USUAL_DATETIME.test(value)) return false
+  if (value.charCodeAt(value.length - 1) === 90 /* Z */) return true
+  return test(value.charCodeAt(value.length - 6) === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(-5))
 }
 
 export function validDatetime(value: string): boolean {
-  if (canonicalDatetime(value)) return true
+  if (usualDatetime(value)) return true
   const [date, time] = value.split('T') as [string, string | undefined]
   if (!time || !test(DATE, firstNonDigit(date), date)) return false
   const separator = /([^Z+\-\d])(?=\d+\1)/.exec(time)?.[0] ?? ''
