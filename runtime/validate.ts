@@ -292,11 +292,43 @@ function checkedLength(text: string, length: number): number {
 }
 
 /**
+ * The `$type` of a union value as written (undefined when the value is not an object). Generated
+ * code compares it with each member's first: a `$type` spelled exactly as a member's needs nothing
+ * more (no prefix to drop, nothing malformed), and that is nearly every value.
+ */
+export function typeOf(value: unknown): unknown {
+  return isObject(value) ? value.$type : undefined
+}
+
+/** A union member that may be any object: a body's member that is not an object def. */
+export const anyObject: Validator = () => true
+
+/**
+ * A union value whose `$type` is not written as any member's: reported when it cannot name a def,
+ * else normalized as @atproto/lexicon matches it (`lex:` prefix and `#main` suffix dropped) and
+ * checked by the member it then names. One that names none fails a closed union, and an open one
+ * only in strict mode.
+ */
+export function otherType(
+  ctx: ValidationContext,
+  at: PathSegment,
+  value: unknown,
+  closed: boolean,
+  members: readonly (readonly [type: string, validate: Validator])[],
+): void {
+  const type = unionType(ctx, at, value)
+  if (type === undefined) return
+  const member = members.find(([id]) => id === type)
+  if (member) member[1](value, ctx, at)
+  else if (closed || ctx.strict) issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not one of ${members.map(([id]) => id).join(', ')}`)
+}
+
+/**
  * The `$type` of a union value, normalized as @atproto/lexicon matches it (a `lex:` prefix and a
  * `#main` suffix dropped), or undefined after reporting why the value cannot be a union member.
  */
-export function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): string | undefined {
-  const type = isObject(value) ? value.$type : undefined
+function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): string | undefined {
+  const type = typeOf(value)
   if (typeof type !== 'string') {
     issue(ctx, at, 'must be an object with a string $type')
     return undefined
@@ -312,13 +344,8 @@ export function unionType(ctx: ValidationContext, at: PathSegment, value: unknow
     issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not a lexicon reference`)
     return undefined
   }
-  const uri = type.charCodeAt(0) === 108 /* l */ && type.startsWith('lex:') ? type.slice(4) : type
-  return uri.charCodeAt(uri.length - 1) === 110 /* n */ && uri.endsWith('#main') ? uri.slice(0, -5) : uri
-}
-
-/** Closed unions: a `$type` that names none of the members. */
-export function notAMember(ctx: ValidationContext, at: PathSegment, type: string, members: readonly string[]): false {
-  return issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not one of ${members.join(', ')}`)
+  const uri = type.startsWith('lex:') ? type.slice(4) : type
+  return uri.endsWith('#main') ? uri.slice(0, -5) : uri
 }
 
 /** Strict mode: fields the lexicon does not declare, and a `$type` that names another def. */
