@@ -6,6 +6,8 @@
  */
 
 // The patterns are @atproto/syntax's, with groups made non-capturing (nothing reads them; it is faster).
+// A counted repeat such as `{0,61}` is slow in V8's regular expressions: where a pattern below
+// drops one, the bound is checked apart, and only when the value is long enough to break it.
 
 const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$/
 
@@ -13,10 +15,15 @@ export function validDid(value: string): boolean {
   return value.length <= 2048 && DID.test(value)
 }
 
-const HANDLE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+/**
+ * @atproto/syntax's `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`
+ * written as labels of letters and digits with hyphens only inside, and the 63-character bound per
+ * label apart: a handle of 65 characters or fewer has two labels or more, so none can pass it.
+ */
+const HANDLE = /^(?:[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*\.)+[a-zA-Z][a-zA-Z0-9]*(?:-+[a-zA-Z0-9]+)*$/
 
 export function validHandle(value: string): boolean {
-  return value.length <= 253 && HANDLE.test(value)
+  return value.length <= 253 && HANDLE.test(value) && (value.length <= 65 || value.split('.').every((label) => label.length <= 63))
 }
 
 export function validAtIdentifier(value: string): boolean {
@@ -33,13 +40,15 @@ const AT_URI_CHARS = /^[a-zA-Z0-9._~:@!$&'()*+,;=%/\\[\]#?-]*$/
 const AT_URI_FRAGMENT = /^\/[a-zA-Z0-9._~:@!$&')(*+,;=%[\]/-]*$/
 
 /**
- * The usual AT URI, `at://<did>/<nsid>/<record key>`, as one pattern: the DID and NSID patterns
- * above, and a key of the characters allowed outside `/`, `?` and `#`. Up to 317 characters no
- * length limit of the parts can be exceeded (and an NSID pattern match is at least 5 long), so a
- * match is valid; anything else takes the full parse below.
+ * The usual AT URI, `at://<did>/<nsid>/<record key>`, as one pattern: the DID pattern, the NSID
+ * pattern without its bounds (labels written as in HANDLE), and a key of the characters allowed
+ * outside `/`, `?` and `#`. Up to 82 characters no bound can be passed: the DID takes 7 or more
+ * and the key 1 or more, leaving the NSID at most 67, and a label of its three at most 63; the
+ * NSID's 5 to 317 and the DID's 2048 hold too. So a match is valid; anything else takes the full
+ * parse below.
  */
 const RECORD_AT_URI =
-  /^at:\/\/did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]\/[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+\.[a-zA-Z][a-zA-Z0-9]{0,62}\/[a-zA-Z0-9._~:@!$&'()*+,;=%\\[\]-]+$/
+  /^at:\/\/did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]\/[a-zA-Z][a-zA-Z0-9]*(?:-+[a-zA-Z0-9]+)*(?:\.[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*)+\.[a-zA-Z][a-zA-Z0-9]*\/[a-zA-Z0-9._~:@!$&'()*+,;=%\\[\]-]+$/
 
 /**
  * An AT URI, non-strict as the lexicon checks it: a query, a trailing slash and any record key pass.
@@ -48,7 +57,7 @@ const RECORD_AT_URI =
  * After the characters test there is no whitespace left for the pattern's classes to exclude.
  */
 export function validAtUri(value: string): boolean {
-  if (value.length <= 317 && RECORD_AT_URI.test(value)) return true
+  if (value.length <= 82 && RECORD_AT_URI.test(value)) return true
   if (value.length > 8192 || !value.startsWith('at://') || !AT_URI_CHARS.test(value)) return false
   let i = segmentEnd(value, 5)
   if (i === 5) return false
@@ -92,8 +101,11 @@ function segmentEnd(text: string, from: number): number {
   return i
 }
 
+/** A URI in printable ASCII: `[^\s/][^\s]*` below, where no character but the space is whitespace. */
+const PRINTABLE_URI = /^\w+:(?:\/\/)?[!-.0-~][!-~]*$/
+
 export function validUri(value: string): boolean {
-  return /^\w+:(?:\/\/)?[^\s/][^\s]*$/.test(value)
+  return PRINTABLE_URI.test(value) || /^\w+:(?:\/\/)?[^\s/][^\s]*$/.test(value)
 }
 
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/
@@ -161,14 +173,18 @@ function validTime(time: string, s: string): boolean {
 
 // Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. For those one
 // pattern holds the date's and the clock's rules (a day the month has, but not February 29th, left
-// to the leap-year rules of the patterns below; no hour 24, which they allow as 24:00), and only an
-// offset is then checked by its own pattern. Anything else goes through the patterns themselves.
+// to the leap-year rules of the patterns below; no hour 24, which they allow as 24:00), the
+// fraction's 9 digits at most are counted from the length, and only an offset is then checked by
+// its own pattern. Anything else goes through the patterns themselves.
 const USUAL_DATETIME =
-  /^\d{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/
+  /^\d\d\d\d-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/
 
 function usualDatetime(value: string): boolean {
   if (!USUAL_DATETIME.test(value)) return false
-  if (value.charCodeAt(value.length - 1) === 90 /* Z */) return true
+  // 19 characters, then `.` and the fraction, then `Z` or `±HH:MM`.
+  const zulu = value.charCodeAt(value.length - 1) === 90 /* Z */
+  if (value.length > (zulu ? 30 : 35)) return false
+  if (zulu) return true
   return test(value.charCodeAt(value.length - 6) === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(-5))
 }
 

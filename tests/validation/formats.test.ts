@@ -86,18 +86,28 @@ const FAST_PATH_EDGES: Record<string, () => string[]> = {
     for (const prefix of ['bafyreh', 'bafzrei', 'bafkreh', 'bafireia', 'bagyrei', 'bafyrej', 'bafyre7']) out.push(prefix + CID.slice(prefix.length))
     return out
   },
-  // `at://<did>/<nsid>/<key>` up to 317 characters: the parts at and past their limits, at that length
-  // and just over it, and every character class a key can meet.
+  // Labels around 63 characters in handles around 65 (where the bound starts to be checked apart).
+  handle: () => {
+    const out: string[] = []
+    for (const label of [61, 62, 63, 64]) {
+      for (const [before, after] of [['', '.co'], ['a.', ''], ['', '.c'], ['ab.', '.c']]) {
+        for (const body of ['x'.repeat(label), `x${'-'.repeat(label - 2)}x`, `x${'y'.repeat(label - 1)}`, `1${'y'.repeat(label - 1)}`]) out.push(before + body + after)
+      }
+    }
+    out.push('a-.co', '-a.co', 'a.-co', 'a.co-', 'a--b.co', 'a.b--c', 'a.1co', 'a.c1', '1.c', 'a..co', '.a.co', 'a.co.', 'a', '')
+    return out
+  },
+  // `at://<did>/<nsid>/<key>` up to 82 characters: NSID labels at and past 63 at that length and
+  // just over it, and every character class a key can meet.
   'at-uri': () => {
     const uri = (did: string, nsid: string, key: string) => `at://${did}/${nsid}/${key}`
     const out: string[] = []
-    for (const label of [62, 63, 64]) {
-      const nsid = `app.${'b'.repeat(label)}.post`
-      for (const pad of [-1, 0, 1]) {
-        const key = 'k'.repeat(Math.max(1, 317 - uri(DID, nsid, '').length + pad))
-        out.push(uri(DID, nsid, key), uri(DID, `a${'b'.repeat(label)}.c.d`, key), uri(DID, `a.b.c${'d'.repeat(label)}`, key))
+    for (const label of [62, 63, 64, 65]) {
+      for (const nsid of [`${'b'.repeat(label)}.a.c`, `a.${'b'.repeat(label)}.c`, `a.b.${'c'.repeat(label)}`, `a.b${'-'.repeat(label - 2)}b.c`]) {
+        for (const did of ['did:a:b', 'did:ab:c', DID]) for (const key of ['k', 'kk', 'k'.repeat(20)]) out.push(uri(did, nsid, key))
       }
     }
+    for (const length of [81, 82, 83]) out.push(uri(DID, 'app.bsky.feed.post', 'k'.repeat(length - uri(DID, 'app.bsky.feed.post', '').length)))
     out.push(uri(`did:plc:${'a'.repeat(250)}`, 'app.bsky.feed.post', 'k'.repeat(40)), uri(`did:plc:${'a'.repeat(2041)}`, 'app.bsky.feed.post', 'k'))
     // An NSID at and past its 317 characters (labels of 63 at most), in a URI past 317 itself.
     for (const length of [317, 318]) out.push(uri('did:a:b', `${'a'.repeat(63)}.`.repeat(4) + 'b'.repeat(length - 256), 'k'))
@@ -112,9 +122,22 @@ const FAST_PATH_EDGES: Record<string, () => string[]> = {
     }
     return out
   },
-  // The datetime fast path's leap-year arithmetic, per century and per year within one.
-  datetime: () => ['0000', '0004', '0100', '0400', '1600', '1700', '1800', '1900', '2000', '2004', '2023', '2024', '2100', '2400', '9996', '9999']
-    .flatMap((year) => [`${year}-02-29T00:00:00Z`, `${year}-02-28T00:00:00Z`, `${year}-02-29T12:00:00.5+05:30`]),
+  // February 29th per century and per year within one (left to the full check), the last day of
+  // every month, the clock's limits, and fractions of 0 to 12 digits, before `Z` and an offset.
+  datetime: () => [
+    ...['0000', '0004', '0100', '0400', '1600', '1700', '1900', '2000', '2023', '2024', '2100', '9996', '9999'].flatMap((year) => [`${year}-02-29T00:00:00Z`, `${year}-02-28T00:00:00Z`]),
+    ...Array.from({ length: 12 }, (_, m) => String(m + 1).padStart(2, '0')).flatMap((month) => ['28', '29', '30', '31', '32'].map((day) => `2023-${month}-${day}T00:00:00Z`)),
+    ...['00:00:00', '23:59:59', '23:59:60', '24:00:00', '24:00:01', '24:01:00', '23:60:00', '23:59:61', '25:00:00'].map((clock) => `2024-01-15T${clock}Z`),
+    ...Array.from({ length: 13 }, (_, n) => (n ? `.${'1234567890123'.slice(0, n)}` : '')).flatMap((fraction) => ['Z', '+05:30', '-05:00', '+00:00', '-00:00', '+24:00'].map((end) => `2024-01-15T10:30:00${fraction}${end}`)),
+  ],
+  // Printable ASCII takes the fast path; whitespace of every kind, other controls, non-ASCII and
+  // slashes where the first character after the scheme goes take the full pattern.
+  uri: () => {
+    const odd = ['\t', '\n', '\v', '\f', '\r', ' ', '\u0000', '\u007f', '\u0085', '\u00a0', '\u1680', '\u2000', '\u2028', '\u2029', '\u202f', '\u3000', '\ufeff', 'é', '😀']
+    const out = ['https://example.com/a?b=c#d', 'a:b', 'a:/b', 'a://b', 'a:///b', 'a:////b', 'a:', 'a://', 'a:/', 'a_1:x', 'a-b:x', ':x', 'a :x', 'a:x~', 'a:x"<>\\^`{|}']
+    for (const c of odd) out.push(`a:${c}x`, `a://${c}x`, `a:x${c}`, `a:x${c}y`, `${c}a:x`)
+    return out
+  },
 }
 
 describe('fast paths agree with @atproto/lexicon at their edges', () => {
