@@ -162,7 +162,8 @@ export function maxGraphemes(ctx: ValidationContext, at: PathSegment, value: str
 }
 
 export function minGraphemes(ctx: ValidationContext, at: PathSegment, value: string, min: number): void {
-  if (value.length >= min && graphemeCount(value) >= min) return
+  // Any character makes a grapheme: a minimum of 1 needs no counting.
+  if (value.length >= min && (min <= 1 || graphemeCount(value) >= min)) return
   issue(ctx, at, `${graphemeCount(value)} graphemes < minGraphemes ${min}`)
 }
 
@@ -187,8 +188,12 @@ export function utf8Length(text: string): number {
 
 let segmenter: Intl.Segmenter | undefined
 
-/** Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. */
+/**
+ * Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. In ASCII
+ * each character is one (Unicode's rules join only CR LF there), so ASCII without CR is not segmented.
+ */
 export function graphemeCount(text: string): number {
+  if (/^[\0-\x0c\x0e-\x7f]*$/.test(text)) return text.length
   segmenter ??= new Intl.Segmenter()
   let count = 0
   for (const _ of segmenter.segment(text)) count++
