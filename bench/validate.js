@@ -111,14 +111,18 @@ function message(i) {
 
 /**
  * Microseconds per call of each function, measured in alternating slices (so a busy machine
- * slows both alike) after a warm-up; medians over the slices.
+ * slows all alike) after a warm-up; medians over the slices. Each round starts one function
+ * later, so none always follows the same one (the garbage the decoder leaves is collected in the
+ * next slice, whichever that is).
  */
 function time(fns, ms = 3000) {
   for (const fn of fns) for (let i = 0; i < 200; i++) fn()
   const slices = fns.map(() => [])
   const end = performance.now() + ms
-  while (performance.now() < end) {
-    fns.forEach((fn, k) => {
+  for (let round = 0; performance.now() < end; round++) {
+    fns.forEach((_, j) => {
+      const k = (j + round) % fns.length
+      const fn = fns[k]
       const started = performance.now()
       let n = 0
       do {

@@ -77,6 +77,13 @@ const CID = 'bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe'
 const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
 
 const FAST_PATH_EDGES: Record<string, () => string[]> = {
+  // `did:plc:` and 24 base32 digits, 32 characters: every other character in the last place, and a
+  // character more or less.
+  did: () => {
+    const others = ['0', '1', '8', '9', 'A', 'Z', '.', '_', '-', ':', '%', '/', ' ', 'é']
+    return [DID, DID.slice(0, -1), `${DID}a`, `did:plc:${'2'.repeat(24)}`, `did:plc:${'7'.repeat(24)}`, `did:plx:${DID.slice(8)}`, `did:PLC:${DID.slice(8)}`]
+      .concat(others.map((c) => DID.slice(0, 31) + c), others.map((c) => DID.slice(0, 8) + c + DID.slice(9)))
+  },
   // `bafyrei`/`bafkrei`, 59 characters: every digit (and some non-digits) where the header's last
   // bits and the trailing bits fall, other prefixes, one character more or less.
   cid: () => {
@@ -95,6 +102,7 @@ const FAST_PATH_EDGES: Record<string, () => string[]> = {
       }
     }
     out.push('a-.co', '-a.co', 'a.-co', 'a.co-', 'a--b.co', 'a.b--c', 'a.1co', 'a.c1', '1.c', 'a..co', '.a.co', 'a.co.', 'a', '')
+    out.push('1.2.c', 'a.1b.c', 'a.1b.2c', 'a.1-b.c', 'a.b.1', 'a.b.c-1', 'a.b.1-c', '1a.b', 'a.1.b.c2', '9.9.z')
     return out
   },
   // `at://<did>/<nsid>/<key>` up to 82 characters: NSID labels at and past 63 at that length and
