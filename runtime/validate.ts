@@ -353,14 +353,24 @@ function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): str
   return uri.endsWith('#main') ? uri.slice(0, -5) : uri
 }
 
+/** `fields.includes(key)` as a plain loop: keys and field names are interned strings, so each test is usually one pointer comparison. */
+function declares(fields: readonly string[], key: string): boolean {
+  for (let i = 0; i < fields.length; i++) if (fields[i] === key) return true
+  return false
+}
+
+/** `nsid#main` for the `id` of a main def (`nsid`, no `#`). */
+function isMainOf(type: unknown, id: string): boolean {
+  return typeof type === 'string' && type.length === id.length + 5 && type.endsWith('#main') && type.startsWith(id) && !id.includes('#')
+}
+
 /** Strict mode: fields the lexicon does not declare, and a `$type` that names another def. */
 export function unknownFields(ctx: ValidationContext, value: Record<string, unknown>, fields: readonly string[], id?: string): void {
   for (const key in value) {
     if (key === '$type' && id !== undefined) {
       const type = value.$type
-      const main = id.includes('#') ? undefined : `${id}#main`
-      if (type !== undefined && type !== id && type !== main) issue(ctx, '.$type', `${show(ctx, type)} is not ${id}`)
-    } else if (!fields.includes(key)) {
+      if (type !== undefined && type !== id && !isMainOf(type, id)) issue(ctx, '.$type', `${show(ctx, type)} is not ${id}`)
+    } else if (!declares(fields, key)) {
       // The key is wire text too: redacted and cut like a quoted value.
       const name = clip(key, ctx.redact, 60)
       issue(ctx, /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`, 'is not a field in the lexicon')
