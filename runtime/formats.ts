@@ -6,17 +6,29 @@
  */
 
 // The patterns are @atproto/syntax's, with groups made non-capturing (nothing reads them; it is faster).
+// A counted repeat such as `{0,61}` is slow in V8's regular expressions: where a pattern below
+// drops one, the bound is checked apart, and only when the value is long enough to break it.
 
 const DID = /^did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]$/
 
+/** Nearly every DID: `did:plc:` and 24 base32 digits. A narrower class than DID's is a faster loop. */
+const PLC_DID = /^did:plc:[a-z2-7]*$/
+
 export function validDid(value: string): boolean {
-  return value.length <= 2048 && DID.test(value)
+  return (value.length === 32 && PLC_DID.test(value)) || (value.length <= 2048 && DID.test(value))
 }
 
-const HANDLE = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+/**
+ * @atproto/syntax's `^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`
+ * written as labels of letters and digits with hyphens only inside, read left to right without
+ * backtracking: a label after a dot starts with a letter, or with a digit if another dot follows
+ * (so the last starts with a letter). The 63-character bound per label is checked apart: a handle
+ * of 65 characters or fewer has two labels or more, so none can pass it.
+ */
+const HANDLE = /^[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*(?:\.(?=[a-zA-Z]|[0-9][a-zA-Z0-9-]*\.)[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*)+$/
 
 export function validHandle(value: string): boolean {
-  return value.length <= 253 && HANDLE.test(value)
+  return value.length <= 253 && HANDLE.test(value) && (value.length <= 65 || value.split('.').every((label) => label.length <= 63))
 }
 
 export function validAtIdentifier(value: string): boolean {
@@ -33,12 +45,24 @@ const AT_URI_CHARS = /^[a-zA-Z0-9._~:@!$&'()*+,;=%/\\[\]#?-]*$/
 const AT_URI_FRAGMENT = /^\/[a-zA-Z0-9._~:@!$&')(*+,;=%[\]/-]*$/
 
 /**
+ * The usual AT URI, `at://<did>/<nsid>/<record key>`, as one pattern: the DID pattern, the NSID
+ * pattern without its bounds (labels written as in HANDLE), and a key of the characters allowed
+ * outside `/`, `?` and `#`. Up to 82 characters no bound can be passed: the DID takes 7 or more
+ * and the key 1 or more, leaving the NSID at most 67, and a label of its three at most 63; the
+ * NSID's 5 to 317 and the DID's 2048 hold too. So a match is valid; anything else takes the full
+ * parse below.
+ */
+const RECORD_AT_URI =
+  /^at:\/\/did:[a-z]+:[a-zA-Z0-9._:%-]*[a-zA-Z0-9._-]\/[a-zA-Z][a-zA-Z0-9]*(?:-+[a-zA-Z0-9]+)*(?:\.[a-zA-Z0-9]+(?:-+[a-zA-Z0-9]+)*)+\.[a-zA-Z][a-zA-Z0-9]*\/[a-zA-Z0-9._~:@!$&'()*+,;=%\\[\]-]+$/
+
+/**
  * An AT URI, non-strict as the lexicon checks it: a query, a trailing slash and any record key pass.
  * @atproto/syntax matches `^at:\/\/([^/?#\s]+)(?:\/([^/?#\s]+)(?:\/[^/?#\s]+)?)?\/?(?:\?[^#\s]*)?(?:#([^\s]*))?$`
  * (authority, collection, fragment); the same parts are found here by index, without a match array.
  * After the characters test there is no whitespace left for the pattern's classes to exclude.
  */
 export function validAtUri(value: string): boolean {
+  if (value.length <= 82 && RECORD_AT_URI.test(value)) return true
   if (value.length > 8192 || !value.startsWith('at://') || !AT_URI_CHARS.test(value)) return false
   let i = segmentEnd(value, 5)
   if (i === 5) return false
@@ -82,8 +106,11 @@ function segmentEnd(text: string, from: number): number {
   return i
 }
 
+/** A URI in printable ASCII: `[^\s/][^\s]*` below, where no character but the space is whitespace. */
+const PRINTABLE_URI = /^\w+:(?:\/\/)?[!-.0-~][!-~]*$/
+
 export function validUri(value: string): boolean {
-  return /^\w+:(?:\/\/)?[^\s/][^\s]*$/.test(value)
+  return PRINTABLE_URI.test(value) || /^\w+:(?:\/\/)?[^\s/][^\s]*$/.test(value)
 }
 
 const TID = /^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/
@@ -149,52 +176,25 @@ function validTime(time: string, s: string): boolean {
   return test(CLOCK, s, clock) && test(time.includes('+') ? PLUS_OFFSET : MINUS_OFFSET, firstNonDigit(String(offset)), String(offset))
 }
 
-// Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; for those a few
-// comparisons reach the patterns' verdict (leap years as they compute them: 0000 is not one).
-// Anything else, and anything this does not accept, goes through the patterns themselves.
-const DAYS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+// Nearly every datetime on the wire is `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. For those one
+// pattern holds the date's and the clock's rules (a day the month has, but not February 29th, left
+// to the leap-year rules of the patterns below; no hour 24, which they allow as 24:00), the
+// fraction's 9 digits at most are counted from the length, and only an offset is then checked by
+// its own pattern. Anything else goes through the patterns themselves.
+const USUAL_DATETIME =
+  /^\d\d\d\d-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/
 
-/** The decimal number in `text[start, start + length)`, or -1 unless all of it is digits. */
-function digits(text: string, start: number, length: number): number {
-  let n = 0
-  for (let i = start; i < start + length; i++) {
-    const d = text.charCodeAt(i) - 48
-    if (!(d >= 0 && d <= 9)) return -1
-    n = n * 10 + d
-  }
-  return n
-}
-
-function canonicalDatetime(value: string): boolean {
-  const n = value.length
-  // - - T : :  at 4 7 10 13 16
-  if (n < 20 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return false
-  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false
-  const year = digits(value, 0, 4)
-  const month = digits(value, 5, 2)
-  const day = digits(value, 8, 2)
-  const hour = digits(value, 11, 2)
-  const minute = digits(value, 14, 2)
-  const second = digits(value, 17, 2)
-  const leap = year % 4 === 0 && (year % 100 !== 0 || (year % 400 === 0 && year !== 0))
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > DAYS[month]! || (month === 2 && day === 29 && !leap)) return false
-  if (hour < 0 || hour > 24 || (hour === 24 && minute !== 0) || minute < 0 || minute > 59 || second < 0 || second > 60) return false
-  let i = 19
-  if (value.charCodeAt(i) === 46 /* . */) {
-    const start = ++i
-    while (i < n && digits(value, i, 1) >= 0) i++
-    if (i === start || i - start > 9) return false
-  }
-  if (i === n - 1) return value.charCodeAt(i) === 90 /* Z */
-  const sign = value.charCodeAt(i)
-  if (i !== n - 6 || (sign !== 43 && sign !== 45) || digits(value, i + 1, 2) < 0 || value.charCodeAt(i + 3) !== 58 || digits(value, i + 4, 2) < 0) {
-    return false
-  }
-  return test(sign === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(i + 1))
+function usualDatetime(value: string): boolean {
+  if (!USUAL_DATETIME.test(value)) return false
+  // 19 characters, then `.` and the fraction, then `Z` or `±HH:MM`.
+  const zulu = value.charCodeAt(value.length - 1) === 90 /* Z */
+  if (value.length > (zulu ? 30 : 35)) return false
+  if (zulu) return true
+  return test(value.charCodeAt(value.length - 6) === 43 /* + */ ? PLUS_OFFSET : MINUS_OFFSET, ':', value.slice(-5))
 }
 
 export function validDatetime(value: string): boolean {
-  if (canonicalDatetime(value)) return true
+  if (usualDatetime(value)) return true
   const [date, time] = value.split('T') as [string, string | undefined]
   if (!time || !test(DATE, firstNonDigit(date), date)) return false
   const separator = /([^Z+\-\d])(?=\d+\1)/.exec(time)?.[0] ?? ''
@@ -207,7 +207,16 @@ export function validDatetime(value: string): boolean {
 // `varint` package reads them: no minimality or size limit. The decoded bytes stream through
 // `CidBytes` rather than into an array: nothing is allocated for the common base32 CID.
 
+/**
+ * The CIDs records and blobs carry: v1, dag-cbor (`bafyrei`) or raw (`bafkrei`), sha2-256, in
+ * base32, 59 characters: `b`, then 6 digits spelling 01 71|55 12 and the start of the digest size
+ * 20, whose last 2 bits begin the next digit (so 00: a-h); 50 digits; and a last digit whose low 2
+ * bits are past the 36 bytes and must be zero. A match is valid; anything else is decoded.
+ */
+const SHA256_CID = /^baf[ky]rei[a-h][a-z2-7]*[aeimquy4]$/
+
 export function validCid(value: string): boolean {
+  if (value.length === 59 && SHA256_CID.test(value)) return true
   const bytes = new CidBytes()
   const decoded = value[0] === 'Q' ? base58btc(value, 0, bytes) : value[0] === 'z' ? base58btc(value, 1, bytes) : value[0] === 'b' && base32(value, 1, bytes)
   return decoded && bytes.complete()

@@ -162,7 +162,8 @@ export function maxGraphemes(ctx: ValidationContext, at: PathSegment, value: str
 }
 
 export function minGraphemes(ctx: ValidationContext, at: PathSegment, value: string, min: number): void {
-  if (value.length >= min && graphemeCount(value) >= min) return
+  // Any character makes a grapheme: a minimum of 1 needs no counting.
+  if (value.length >= min && (min <= 1 || graphemeCount(value) >= min)) return
   issue(ctx, at, `${graphemeCount(value)} graphemes < minGraphemes ${min}`)
 }
 
@@ -187,8 +188,12 @@ export function utf8Length(text: string): number {
 
 let segmenter: Intl.Segmenter | undefined
 
-/** Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. */
+/**
+ * Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. In ASCII
+ * each character is one (Unicode's rules join only CR LF there), so ASCII without CR is not segmented.
+ */
 export function graphemeCount(text: string): number {
+  if (/^[\0-\x0c\x0e-\x7f]*$/.test(text)) return text.length
   segmenter ??= new Intl.Segmenter()
   let count = 0
   for (const _ of segmenter.segment(text)) count++
@@ -292,11 +297,43 @@ function checkedLength(text: string, length: number): number {
 }
 
 /**
+ * The `$type` of a union value as written (undefined when the value is not an object). Generated
+ * code compares it with each member's first: a `$type` spelled exactly as a member's needs nothing
+ * more (no prefix to drop, nothing malformed), and that is nearly every value.
+ */
+export function typeOf(value: unknown): unknown {
+  return isObject(value) ? value.$type : undefined
+}
+
+/** A union member that may be any object: a body's member that is not an object def. */
+export const anyObject: Validator = () => true
+
+/**
+ * A union value whose `$type` is not written as any member's: reported when it cannot name a def,
+ * else normalized as @atproto/lexicon matches it (`lex:` prefix and `#main` suffix dropped) and
+ * checked by the member it then names. One that names none fails a closed union, and an open one
+ * only in strict mode.
+ */
+export function otherType(
+  ctx: ValidationContext,
+  at: PathSegment,
+  value: unknown,
+  closed: boolean,
+  members: readonly (readonly [type: string, validate: Validator])[],
+): void {
+  const type = unionType(ctx, at, value)
+  if (type === undefined) return
+  const member = members.find(([id]) => id === type)
+  if (member) member[1](value, ctx, at)
+  else if (closed || ctx.strict) issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not one of ${members.map(([id]) => id).join(', ')}`)
+}
+
+/**
  * The `$type` of a union value, normalized as @atproto/lexicon matches it (a `lex:` prefix and a
  * `#main` suffix dropped), or undefined after reporting why the value cannot be a union member.
  */
-export function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): string | undefined {
-  const type = isObject(value) ? value.$type : undefined
+function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): string | undefined {
+  const type = typeOf(value)
   if (typeof type !== 'string') {
     issue(ctx, at, 'must be an object with a string $type')
     return undefined
@@ -312,13 +349,19 @@ export function unionType(ctx: ValidationContext, at: PathSegment, value: unknow
     issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not a lexicon reference`)
     return undefined
   }
-  const uri = type.charCodeAt(0) === 108 /* l */ && type.startsWith('lex:') ? type.slice(4) : type
-  return uri.charCodeAt(uri.length - 1) === 110 /* n */ && uri.endsWith('#main') ? uri.slice(0, -5) : uri
+  const uri = type.startsWith('lex:') ? type.slice(4) : type
+  return uri.endsWith('#main') ? uri.slice(0, -5) : uri
 }
 
-/** Closed unions: a `$type` that names none of the members. */
-export function notAMember(ctx: ValidationContext, at: PathSegment, type: string, members: readonly string[]): false {
-  return issue(ctx, `${segment(at)}.$type`, `${show(ctx, type)} is not one of ${members.join(', ')}`)
+/** `fields.includes(key)` as a plain loop: keys and field names are interned strings, so each test is usually one pointer comparison. */
+function declares(fields: readonly string[], key: string): boolean {
+  for (let i = 0; i < fields.length; i++) if (fields[i] === key) return true
+  return false
+}
+
+/** `nsid#main` for the `id` of a main def (`nsid`, no `#`). */
+function isMainOf(type: unknown, id: string): boolean {
+  return typeof type === 'string' && type.length === id.length + 5 && type.endsWith('#main') && type.startsWith(id) && !id.includes('#')
 }
 
 /** Strict mode: fields the lexicon does not declare, and a `$type` that names another def. */
@@ -326,9 +369,8 @@ export function unknownFields(ctx: ValidationContext, value: Record<string, unkn
   for (const key in value) {
     if (key === '$type' && id !== undefined) {
       const type = value.$type
-      const main = id.includes('#') ? undefined : `${id}#main`
-      if (type !== undefined && type !== id && type !== main) issue(ctx, '.$type', `${show(ctx, type)} is not ${id}`)
-    } else if (!fields.includes(key)) {
+      if (type !== undefined && type !== id && !isMainOf(type, id)) issue(ctx, '.$type', `${show(ctx, type)} is not ${id}`)
+    } else if (!declares(fields, key)) {
       // The key is wire text too: redacted and cut like a quoted value.
       const name = clip(key, ctx.redact, 60)
       issue(ctx, /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`, 'is not a field in the lexicon')

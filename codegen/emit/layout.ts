@@ -71,8 +71,8 @@ function splitArgs(text: string): string[] {
 
 /**
  * Breaks a line of code that would pass the width (`base` is the indentation it will get) as a
- * formatter would: an `if`'s statement onto the next line, then a call's arguments one per
- * line, then an array argument's items one per line.
+ * formatter would: an `if`'s or an `else`'s statement onto the next line, then a call's arguments
+ * one per line, then an array argument's items one per line.
  */
 export function fit(line: string, base: number): string[] {
   if (base + line.length <= MAX_LINE) return [line]
@@ -84,6 +84,7 @@ export function fit(line: string, base: number): string[] {
     const statement = text.slice(close + 1).trim()
     if (statement !== '' && !statement.endsWith('{')) return [pad + text.slice(0, close + 1), ...fit(`${pad}  ${statement}`, base)]
   }
+  if (text.startsWith('else ') && !condition) return [`${pad}else`, ...fit(`${pad}  ${text.slice(5)}`, base)]
   const open = text.indexOf('(')
   if (open > 0 && /^[\w$.]+$/.test(text.slice(0, open)) && closing(text, open) === text.length - 1) {
     const list = splitArgs(text.slice(open + 1, -1))

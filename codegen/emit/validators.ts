@@ -273,20 +273,28 @@ class ValidatorEmitter {
   }
 
   /**
-   * `$type` decides which member's validator runs. An unknown `$type` fails a closed union, and an
-   * open one only in strict mode. In a body (`asBody`) a member is only required to be an object.
+   * `$type` decides which member's validator runs: compared as written first, as nearly every value
+   * spells it; anything else goes to `otherType` with the member table, which normalizes it (or
+   * reports it) and dispatches again. An unknown `$type` fails a closed union, and an open one only
+   * in strict mode. In a body (`asBody`) a member that is not an object def asks for an object only.
    */
   private union(schema: LexRefUnion, value: string, path: string, asBody: boolean): string[] {
-    const targets = new Map(schema.refs.map((ref) => [this.typeOf(ref), ref]))
-    const lines = [`const type = ${v('unionType')}(ctx, ${path}, ${value})`]
+    const targets = [...new Map(schema.refs.map((ref) => [this.typeOf(ref), ref]))]
+    const anyObject = (ref: string) => asBody && this.target(ref).def.type !== 'object'
+    const lines = [`const type = ${v('typeOf')}(${value})`]
     for (const [id, ref] of targets) {
-      const call = asBody && this.target(ref).def.type !== 'object' ? '{}' : this.refCall(ref, value, path)
-      lines.push(`${lines.length > 1 ? 'else ' : ''}if (type === ${quote(id)}) ${call}`)
+      lines.push(`${lines.length > 1 ? 'else ' : ''}if (type === ${quote(id)}) ${anyObject(ref) ? '{}' : this.refCall(ref, value, path)}`)
     }
-    const unknown = schema.closed ? 'type !== undefined' : 'type !== undefined && ctx.strict'
-    const list = `[${[...targets.keys()].map(quote).join(', ')}]`
-    lines.push(`${lines.length > 1 ? 'else ' : ''}if (${unknown}) ${v('notAMember')}(ctx, ${path}, type, ${list})`)
+    const members = targets.map(([id, ref]) => `[${quote(id)}, ${anyObject(ref) ? v('anyObject') : this.memberValidator(ref)}]`)
+    lines.push(`${lines.length > 1 ? 'else ' : ''}${v('otherType')}(ctx, ${path}, ${value}, ${schema.closed === true}, [${members.join(', ')}])`)
     return lines
+  }
+
+  /** A member's validator as a value: the def's, or for a record or token one that reports why it cannot be checked. */
+  private memberValidator(ref: string): string {
+    const target = this.target(ref)
+    if (target.def.type === 'record' || target.def.type === 'token') return `(_, ctx, at = '') => ${this.refCall(ref, '_', 'at')}`
+    return this.validatorOf(target)
   }
 
   /** The call that checks a ref'd def; records and tokens cannot be checked in place, exactly as in @atproto/lexicon. */

@@ -76,6 +76,7 @@ function generated(subject: Subject, bases: number, perBase: number): Case[] {
 }
 
 const sendMessage = await import(join(ROOT, 'generated/chat/bsky/convo/sendMessage.ts'))
+const addReaction = await import(join(ROOT, 'generated/chat/bsky/convo/addReaction.ts'))
 const convo = await subjects(['chat.bsky.convo.*'], join(ROOT, 'lexicons'), join(ROOT, 'generated'))
 const fixture = await loadFixture()
 const kinds = fixture.kinds
@@ -111,15 +112,28 @@ function handWritten(): Case[] {
     ['3333 × € + a (10000 bytes)', '€'.repeat(3333) + 'a'],
     ['CRLF pairs: 1000 graphemes', '\r\n'.repeat(1000)],
     ['CRLF pairs: 1001 graphemes', '\r\n'.repeat(1001)],
+    // graphemeCount's ASCII shortcut: every character one grapheme, but CR LF (and only that).
+    ['1001 ASCII controls and DEL', '\u0000\u0001\t\n\u001f\u007f'.repeat(167).slice(0, 1001)],
+    ['1001 × a, one CR LF inside (1000 graphemes)', `${'a'.repeat(500)}\r\n${'a'.repeat(499)}`],
+    ['1001 × a, one LF CR inside (1001 graphemes)', `${'a'.repeat(500)}\n\r${'a'.repeat(499)}`],
+    ['1001 × a, one CR inside', `${'a'.repeat(500)}\r${'a'.repeat(500)}`],
+    ['1000 × a then a combining mark (1000 graphemes)', `${'a'.repeat(1000)}\u0301`],
+    ['1000 × a then a ZWJ (1000 graphemes)', `${'a'.repeat(1000)}\u200d`],
   ]
   for (const [label, text] of texts) add(send, sendValidator, `message.text: ${label}`, { convoId: 'c', message: { text } })
 
   const strings: [string, string[]][] = [
     ['bytesLen', ['', 'a', 'é', 'ab', '€€', '€€a', '👍', 'e\u0301', '👨‍👩‍👧‍👦', '\ud83d', '\ud83d\ude00', 'abcdef', 'abcdefg']],
-    ['graphemes', ['', 'a', 'ab', 'abc', 'abcd', 'e\u0301', 'e\u0301e\u0301', '👨‍👩‍👧‍👦👨‍👩‍👧‍👦', '🇧🇷🇧🇷🇧🇷', '🇧🇷🇧🇷🇧🇷🇧🇷', 'a\u0301\u0301\u0301']],
+    ['graphemes', ['', 'a', 'ab', 'abc', 'abcd', 'e\u0301', 'e\u0301e\u0301', '👨‍👩‍👧‍👦👨‍👩‍👧‍👦', '🇧🇷🇧🇷🇧🇷', '🇧🇷🇧🇷🇧🇷🇧🇷', 'a\u0301\u0301\u0301',
+      '\r\n', '\r\n\r\n', '\r\na', 'a\r\n', 'a\r\nb', '\r\r', '\n\r', '\n\n\n\n', '\u0000\u007f', 'ab\u0301', 'a\u200d', 'ab\u200dc', '\r\n\r\n\r\n\r\n']],
     ['text', ['a'.repeat(10), 'a'.repeat(11), '€'.repeat(10), '👍'.repeat(10), '👨‍👩‍👧‍👦'.repeat(2)]],
   ]
   for (const [field, list] of strings) for (const text of list) add(kindsInput, kinds.validateInput, `${field}: ${JSON.stringify(text)}`, { ...minimal, [field]: text })
+  // A reaction is 1 grapheme at least and at most (minGraphemes 1 needs no counting).
+  const react: Target = { kind: 'input', nsid: 'chat.bsky.convo.addReaction' }
+  for (const value of ['', 'a', '👍', '👍🏽', 'e\u0301', '\r\n', '\r', 'ab', '👍👍', '\u0301', '\ud83d']) {
+    add(react, addReaction.validators.input as Validator, `reaction: ${JSON.stringify(value)}`, { convoId: 'c', messageId: 'm', value })
+  }
 
   const formatFields: Record<string, string> = {
     did: 'did', handle: 'handle', 'at-identifier': 'atIdentifier', 'at-uri': 'atUri', nsid: 'nsid', cid: 'cid',

@@ -70,3 +70,92 @@ describe('string formats agree with @atproto/lexicon', () => {
     })
   }
 })
+
+// Each fast path in runtime/formats.ts accepts only what the full check accepts; these are the
+// strings at its edges, every one asked of the reference.
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
+const CID = 'bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe'
+const DID = 'did:plc:ewvi7nxzyoun6zhxrhs64oiz'
+
+const FAST_PATH_EDGES: Record<string, () => string[]> = {
+  // `did:plc:` and 24 base32 digits, 32 characters: every other character in the last place, and a
+  // character more or less.
+  did: () => {
+    const others = ['0', '1', '8', '9', 'A', 'Z', '.', '_', '-', ':', '%', '/', ' ', 'é']
+    return [DID, DID.slice(0, -1), `${DID}a`, `did:plc:${'2'.repeat(24)}`, `did:plc:${'7'.repeat(24)}`, `did:plx:${DID.slice(8)}`, `did:PLC:${DID.slice(8)}`]
+      .concat(others.map((c) => DID.slice(0, 31) + c), others.map((c) => DID.slice(0, 8) + c + DID.slice(9)))
+  },
+  // `bafyrei`/`bafkrei`, 59 characters: every digit (and some non-digits) where the header's last
+  // bits and the trailing bits fall, other prefixes, one character more or less.
+  cid: () => {
+    const others = [...BASE32, 'A', 'Z', '0', '1', '8', '9', '=', 'é']
+    const out = [CID, `bafkrei${CID.slice(7)}`, CID.slice(0, 58), `${CID}a`, `${CID.slice(0, 58)}=`, CID.toUpperCase()]
+    for (const c of others) out.push(CID.slice(0, 7) + c + CID.slice(8), CID.slice(0, 58) + c, `bafkrei${c}${CID.slice(8)}`, CID.slice(0, 30) + c + CID.slice(31))
+    for (const prefix of ['bafyreh', 'bafzrei', 'bafkreh', 'bafireia', 'bagyrei', 'bafyrej', 'bafyre7']) out.push(prefix + CID.slice(prefix.length))
+    return out
+  },
+  // Labels around 63 characters in handles around 65 (where the bound starts to be checked apart).
+  handle: () => {
+    const out: string[] = []
+    for (const label of [61, 62, 63, 64]) {
+      for (const [before, after] of [['', '.co'], ['a.', ''], ['', '.c'], ['ab.', '.c']]) {
+        for (const body of ['x'.repeat(label), `x${'-'.repeat(label - 2)}x`, `x${'y'.repeat(label - 1)}`, `1${'y'.repeat(label - 1)}`]) out.push(before + body + after)
+      }
+    }
+    out.push('a-.co', '-a.co', 'a.-co', 'a.co-', 'a--b.co', 'a.b--c', 'a.1co', 'a.c1', '1.c', 'a..co', '.a.co', 'a.co.', 'a', '')
+    out.push('1.2.c', 'a.1b.c', 'a.1b.2c', 'a.1-b.c', 'a.b.1', 'a.b.c-1', 'a.b.1-c', '1a.b', 'a.1.b.c2', '9.9.z')
+    return out
+  },
+  // `at://<did>/<nsid>/<key>` up to 82 characters: NSID labels at and past 63 at that length and
+  // just over it, and every character class a key can meet.
+  'at-uri': () => {
+    const uri = (did: string, nsid: string, key: string) => `at://${did}/${nsid}/${key}`
+    const out: string[] = []
+    for (const label of [62, 63, 64, 65]) {
+      for (const nsid of [`${'b'.repeat(label)}.a.c`, `a.${'b'.repeat(label)}.c`, `a.b.${'c'.repeat(label)}`, `a.b${'-'.repeat(label - 2)}b.c`]) {
+        for (const did of ['did:a:b', 'did:ab:c', DID]) for (const key of ['k', 'kk', 'k'.repeat(20)]) out.push(uri(did, nsid, key))
+      }
+    }
+    for (const length of [81, 82, 83]) out.push(uri(DID, 'app.bsky.feed.post', 'k'.repeat(length - uri(DID, 'app.bsky.feed.post', '').length)))
+    out.push(uri(`did:plc:${'a'.repeat(250)}`, 'app.bsky.feed.post', 'k'.repeat(40)), uri(`did:plc:${'a'.repeat(2041)}`, 'app.bsky.feed.post', 'k'))
+    // An NSID at and past its 317 characters (labels of 63 at most), in a URI past 317 itself.
+    for (const length of [317, 318]) out.push(uri('did:a:b', `${'a'.repeat(63)}.`.repeat(4) + 'b'.repeat(length - 256), 'k'))
+    for (const did of [DID, 'did:web:x%3A1', 'did:plc:a:', 'did:plc:a%', 'did:p1c:a', 'did:Plc:a', 'did:plc:', 'did:plc:a.b_c-d:e']) {
+      out.push(uri(did, 'app.bsky.feed.post', '3jzfcijpj2z2a'))
+    }
+    for (const nsid of ['app.bsky.feed.post', 'a.b.c', 'a.b', 'a.b.c-d', 'a.b.1c', '1a.b.c', 'a.-b.c', 'a.b-.c', 'a..b.c', 'a.b.c.', 'A.B.C']) {
+      out.push(uri(DID, nsid, 'key'))
+    }
+    for (const key of [...`._~:@!$&'()*+,;=%[]\\-/?#"<>^\`{|} é`].map((c) => `k${c}k`).concat(['', '.', '..', 'k/', 'k/x', 'k?q', 'k#/f'])) {
+      out.push(uri(DID, 'app.bsky.feed.post', key))
+    }
+    return out
+  },
+  // February 29th per century and per year within one (left to the full check), the last day of
+  // every month, the clock's limits, and fractions of 0 to 12 digits, before `Z` and an offset.
+  datetime: () => [
+    ...['0000', '0004', '0100', '0400', '1600', '1700', '1900', '2000', '2023', '2024', '2100', '9996', '9999'].flatMap((year) => [`${year}-02-29T00:00:00Z`, `${year}-02-28T00:00:00Z`]),
+    ...Array.from({ length: 12 }, (_, m) => String(m + 1).padStart(2, '0')).flatMap((month) => ['28', '29', '30', '31', '32'].map((day) => `2023-${month}-${day}T00:00:00Z`)),
+    ...['00:00:00', '23:59:59', '23:59:60', '24:00:00', '24:00:01', '24:01:00', '23:60:00', '23:59:61', '25:00:00'].map((clock) => `2024-01-15T${clock}Z`),
+    ...Array.from({ length: 13 }, (_, n) => (n ? `.${'1234567890123'.slice(0, n)}` : '')).flatMap((fraction) => ['Z', '+05:30', '-05:00', '+00:00', '-00:00', '+24:00'].map((end) => `2024-01-15T10:30:00${fraction}${end}`)),
+  ],
+  // Printable ASCII takes the fast path; whitespace of every kind, other controls, non-ASCII and
+  // slashes where the first character after the scheme goes take the full pattern.
+  uri: () => {
+    const odd = ['\t', '\n', '\v', '\f', '\r', ' ', '\u0000', '\u007f', '\u0085', '\u00a0', '\u1680', '\u2000', '\u2028', '\u2029', '\u202f', '\u3000', '\ufeff', 'é', '😀']
+    const out = ['https://example.com/a?b=c#d', 'a:b', 'a:/b', 'a://b', 'a:///b', 'a:////b', 'a:', 'a://', 'a:/', 'a_1:x', 'a-b:x', ':x', 'a :x', 'a:x~', 'a:x"<>\\^`{|}']
+    for (const c of odd) out.push(`a:${c}x`, `a://${c}x`, `a:x${c}`, `a:x${c}y`, `${c}a:x`)
+    return out
+  },
+}
+
+describe('fast paths agree with @atproto/lexicon at their edges', () => {
+  for (const [format, strings] of Object.entries(FAST_PATH_EDGES)) {
+    it(format, () => {
+      const { field, check } = CHECKS[format]!
+      const verdicts = strings().map((text) => [text, check(text), referenceVerdict(lex, { kind: 'def', nsid: 'test.validation.kinds', def: 'kinds' }, { req: 'r', nullableReq: null, [field]: text }).valid] as const)
+      expect(verdicts.filter(([, ours, reference]) => ours !== reference)).toEqual([])
+      expect(verdicts.some(([, ours]) => ours) && verdicts.some(([, ours]) => !ours), 'both verdicts occur').toBe(true)
+    })
+  }
+})

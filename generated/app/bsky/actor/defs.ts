@@ -1272,7 +1272,7 @@ export function validatePreferences(
     const before = ctx.issues.length
     for (let i = 0; i < value.length; i++) {
       const item = value[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'app.bsky.actor.defs#adultContentPref') validateAdultContentPref(item, ctx, i)
       else if (type === 'app.bsky.actor.defs#contentLabelPref') validateContentLabelPref(item, ctx, i)
       else if (type === 'app.bsky.actor.defs#savedFeedsPref') validateSavedFeedsPref(item, ctx, i)
@@ -1290,24 +1290,24 @@ export function validatePreferences(
         validatePostInteractionSettingsPref(item, ctx, i)
       else if (type === 'app.bsky.actor.defs#verificationPrefs') validateVerificationPrefs(item, ctx, i)
       else if (type === 'app.bsky.actor.defs#liveEventPreferences') validateLiveEventPreferences(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'app.bsky.actor.defs#adultContentPref',
-          'app.bsky.actor.defs#contentLabelPref',
-          'app.bsky.actor.defs#savedFeedsPref',
-          'app.bsky.actor.defs#savedFeedsPrefV2',
-          'app.bsky.actor.defs#personalDetailsPref',
-          'app.bsky.actor.defs#declaredAgePref',
-          'app.bsky.actor.defs#feedViewPref',
-          'app.bsky.actor.defs#threadViewPref',
-          'app.bsky.actor.defs#interestsPref',
-          'app.bsky.actor.defs#mutedWordsPref',
-          'app.bsky.actor.defs#hiddenPostsPref',
-          'app.bsky.actor.defs#bskyAppStatePref',
-          'app.bsky.actor.defs#labelersPref',
-          'app.bsky.actor.defs#postInteractionSettingsPref',
-          'app.bsky.actor.defs#verificationPrefs',
-          'app.bsky.actor.defs#liveEventPreferences',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['app.bsky.actor.defs#adultContentPref', validateAdultContentPref],
+          ['app.bsky.actor.defs#contentLabelPref', validateContentLabelPref],
+          ['app.bsky.actor.defs#savedFeedsPref', validateSavedFeedsPref],
+          ['app.bsky.actor.defs#savedFeedsPrefV2', validateSavedFeedsPrefV2],
+          ['app.bsky.actor.defs#personalDetailsPref', validatePersonalDetailsPref],
+          ['app.bsky.actor.defs#declaredAgePref', validateDeclaredAgePref],
+          ['app.bsky.actor.defs#feedViewPref', validateFeedViewPref],
+          ['app.bsky.actor.defs#threadViewPref', validateThreadViewPref],
+          ['app.bsky.actor.defs#interestsPref', validateInterestsPref],
+          ['app.bsky.actor.defs#mutedWordsPref', validateMutedWordsPref],
+          ['app.bsky.actor.defs#hiddenPostsPref', validateHiddenPostsPref],
+          ['app.bsky.actor.defs#bskyAppStatePref', validateBskyAppStatePref],
+          ['app.bsky.actor.defs#labelersPref', validateLabelersPref],
+          ['app.bsky.actor.defs#postInteractionSettingsPref', validatePostInteractionSettingsPref],
+          ['app.bsky.actor.defs#verificationPrefs', validateVerificationPrefs],
+          ['app.bsky.actor.defs#liveEventPreferences', validateLiveEventPreferences],
         ])
     }
     v.checked(ctx, before, '')
@@ -1869,7 +1869,7 @@ export function validatePostInteractionSettingsPref(
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.feed.threadgate#mentionRule')
           AppBskyFeedThreadgate.validateMentionRule(item, ctx, i)
         else if (type === 'app.bsky.feed.threadgate#followerRule')
@@ -1878,12 +1878,12 @@ export function validatePostInteractionSettingsPref(
           AppBskyFeedThreadgate.validateFollowingRule(item, ctx, i)
         else if (type === 'app.bsky.feed.threadgate#listRule')
           AppBskyFeedThreadgate.validateListRule(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, [
-            'app.bsky.feed.threadgate#mentionRule',
-            'app.bsky.feed.threadgate#followerRule',
-            'app.bsky.feed.threadgate#followingRule',
-            'app.bsky.feed.threadgate#listRule',
+        else
+          v.otherType(ctx, i, item, false, [
+            ['app.bsky.feed.threadgate#mentionRule', AppBskyFeedThreadgate.validateMentionRule],
+            ['app.bsky.feed.threadgate#followerRule', AppBskyFeedThreadgate.validateFollowerRule],
+            ['app.bsky.feed.threadgate#followingRule', AppBskyFeedThreadgate.validateFollowingRule],
+            ['app.bsky.feed.threadgate#listRule', AppBskyFeedThreadgate.validateListRule],
           ])
       }
       v.checked(ctx, before, '.threadgateAllowRules')
@@ -1897,11 +1897,13 @@ export function validatePostInteractionSettingsPref(
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.feed.postgate#disableRule')
           AppBskyFeedPostgate.validateDisableRule(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, ['app.bsky.feed.postgate#disableRule'])
+        else
+          v.otherType(ctx, i, item, false, [
+            ['app.bsky.feed.postgate#disableRule', AppBskyFeedPostgate.validateDisableRule],
+          ])
       }
       v.checked(ctx, before, '.postgateEmbeddingRules')
     }
@@ -1945,10 +1947,12 @@ export function validateStatusView(
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
   x = value.embed
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.embed', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.external#view') AppBskyEmbedExternal.validateView(x, ctx, '.embed')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.embed', type, ['app.bsky.embed.external#view'])
+    else
+      v.otherType(ctx, '.embed', x, false, [
+        ['app.bsky.embed.external#view', AppBskyEmbedExternal.validateView],
+      ])
   }
   x = value.labels
   if (x !== undefined) {

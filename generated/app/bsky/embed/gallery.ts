@@ -85,9 +85,9 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'app.bsky.embed.gallery#image') validateImage(item, ctx, i)
-      else if (type !== undefined && ctx.strict) v.notAMember(ctx, i, type, ['app.bsky.embed.gallery#image'])
+      else v.otherType(ctx, i, item, false, [['app.bsky.embed.gallery#image', validateImage]])
     }
     v.checked(ctx, before, '.items')
   }
@@ -125,10 +125,9 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'app.bsky.embed.gallery#viewImage') validateViewImage(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, ['app.bsky.embed.gallery#viewImage'])
+      else v.otherType(ctx, i, item, false, [['app.bsky.embed.gallery#viewImage', validateViewImage]])
     }
     v.checked(ctx, before, '.items')
   }

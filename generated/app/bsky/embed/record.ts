@@ -138,7 +138,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   x = value.record
   if (x === undefined) v.missing(ctx, '.record')
   else {
-    const type = v.unionType(ctx, '.record', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.record#viewRecord') validateViewRecord(x, ctx, '.record')
     else if (type === 'app.bsky.embed.record#viewNotFound') validateViewNotFound(x, ctx, '.record')
     else if (type === 'app.bsky.embed.record#viewBlocked') validateViewBlocked(x, ctx, '.record')
@@ -150,16 +150,16 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
       AppBskyLabelerDefs.validateLabelerView(x, ctx, '.record')
     else if (type === 'app.bsky.graph.defs#starterPackViewBasic')
       AppBskyGraphDefs.validateStarterPackViewBasic(x, ctx, '.record')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.record', type, [
-        'app.bsky.embed.record#viewRecord',
-        'app.bsky.embed.record#viewNotFound',
-        'app.bsky.embed.record#viewBlocked',
-        'app.bsky.embed.record#viewDetached',
-        'app.bsky.feed.defs#generatorView',
-        'app.bsky.graph.defs#listView',
-        'app.bsky.labeler.defs#labelerView',
-        'app.bsky.graph.defs#starterPackViewBasic',
+    else
+      v.otherType(ctx, '.record', x, false, [
+        ['app.bsky.embed.record#viewRecord', validateViewRecord],
+        ['app.bsky.embed.record#viewNotFound', validateViewNotFound],
+        ['app.bsky.embed.record#viewBlocked', validateViewBlocked],
+        ['app.bsky.embed.record#viewDetached', validateViewDetached],
+        ['app.bsky.feed.defs#generatorView', AppBskyFeedDefs.validateGeneratorView],
+        ['app.bsky.graph.defs#listView', AppBskyGraphDefs.validateListView],
+        ['app.bsky.labeler.defs#labelerView', AppBskyLabelerDefs.validateLabelerView],
+        ['app.bsky.graph.defs#starterPackViewBasic', AppBskyGraphDefs.validateStarterPackViewBasic],
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['record'], 'app.bsky.embed.record#view')
@@ -219,7 +219,7 @@ export function validateViewRecord(
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.embed.images#view') AppBskyEmbedImages.validateView(item, ctx, i)
         else if (type === 'app.bsky.embed.video#view') AppBskyEmbedVideo.validateView(item, ctx, i)
         else if (type === 'app.bsky.embed.gallery#view') AppBskyEmbedGallery.validateView(item, ctx, i)
@@ -227,14 +227,14 @@ export function validateViewRecord(
         else if (type === 'app.bsky.embed.record#view') validateView(item, ctx, i)
         else if (type === 'app.bsky.embed.recordWithMedia#view')
           AppBskyEmbedRecordWithMedia.validateView(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, [
-            'app.bsky.embed.images#view',
-            'app.bsky.embed.video#view',
-            'app.bsky.embed.gallery#view',
-            'app.bsky.embed.external#view',
-            'app.bsky.embed.record#view',
-            'app.bsky.embed.recordWithMedia#view',
+        else
+          v.otherType(ctx, i, item, false, [
+            ['app.bsky.embed.images#view', AppBskyEmbedImages.validateView],
+            ['app.bsky.embed.video#view', AppBskyEmbedVideo.validateView],
+            ['app.bsky.embed.gallery#view', AppBskyEmbedGallery.validateView],
+            ['app.bsky.embed.external#view', AppBskyEmbedExternal.validateView],
+            ['app.bsky.embed.record#view', validateView],
+            ['app.bsky.embed.recordWithMedia#view', AppBskyEmbedRecordWithMedia.validateView],
           ])
       }
       v.checked(ctx, before, '.embeds')

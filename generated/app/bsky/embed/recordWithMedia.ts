@@ -56,17 +56,17 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   x = value.media
   if (x === undefined) v.missing(ctx, '.media')
   else {
-    const type = v.unionType(ctx, '.media', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.images') AppBskyEmbedImages.validateMain(x, ctx, '.media')
     else if (type === 'app.bsky.embed.video') AppBskyEmbedVideo.validateMain(x, ctx, '.media')
     else if (type === 'app.bsky.embed.gallery') AppBskyEmbedGallery.validateMain(x, ctx, '.media')
     else if (type === 'app.bsky.embed.external') AppBskyEmbedExternal.validateMain(x, ctx, '.media')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.media', type, [
-        'app.bsky.embed.images',
-        'app.bsky.embed.video',
-        'app.bsky.embed.gallery',
-        'app.bsky.embed.external',
+    else
+      v.otherType(ctx, '.media', x, false, [
+        ['app.bsky.embed.images', AppBskyEmbedImages.validateMain],
+        ['app.bsky.embed.video', AppBskyEmbedVideo.validateMain],
+        ['app.bsky.embed.gallery', AppBskyEmbedGallery.validateMain],
+        ['app.bsky.embed.external', AppBskyEmbedExternal.validateMain],
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['record', 'media'], 'app.bsky.embed.recordWithMedia')
@@ -85,17 +85,17 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   x = value.media
   if (x === undefined) v.missing(ctx, '.media')
   else {
-    const type = v.unionType(ctx, '.media', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.images#view') AppBskyEmbedImages.validateView(x, ctx, '.media')
     else if (type === 'app.bsky.embed.video#view') AppBskyEmbedVideo.validateView(x, ctx, '.media')
     else if (type === 'app.bsky.embed.gallery#view') AppBskyEmbedGallery.validateView(x, ctx, '.media')
     else if (type === 'app.bsky.embed.external#view') AppBskyEmbedExternal.validateView(x, ctx, '.media')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.media', type, [
-        'app.bsky.embed.images#view',
-        'app.bsky.embed.video#view',
-        'app.bsky.embed.gallery#view',
-        'app.bsky.embed.external#view',
+    else
+      v.otherType(ctx, '.media', x, false, [
+        ['app.bsky.embed.images#view', AppBskyEmbedImages.validateView],
+        ['app.bsky.embed.video#view', AppBskyEmbedVideo.validateView],
+        ['app.bsky.embed.gallery#view', AppBskyEmbedGallery.validateView],
+        ['app.bsky.embed.external#view', AppBskyEmbedExternal.validateView],
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['record', 'media'], 'app.bsky.embed.recordWithMedia#view')

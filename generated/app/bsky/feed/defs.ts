@@ -423,7 +423,7 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
   x = value.embed
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.embed', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.images#view') AppBskyEmbedImages.validateView(x, ctx, '.embed')
     else if (type === 'app.bsky.embed.video#view') AppBskyEmbedVideo.validateView(x, ctx, '.embed')
     else if (type === 'app.bsky.embed.gallery#view') AppBskyEmbedGallery.validateView(x, ctx, '.embed')
@@ -431,14 +431,14 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
     else if (type === 'app.bsky.embed.record#view') AppBskyEmbedRecord.validateView(x, ctx, '.embed')
     else if (type === 'app.bsky.embed.recordWithMedia#view')
       AppBskyEmbedRecordWithMedia.validateView(x, ctx, '.embed')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.embed', type, [
-        'app.bsky.embed.images#view',
-        'app.bsky.embed.video#view',
-        'app.bsky.embed.gallery#view',
-        'app.bsky.embed.external#view',
-        'app.bsky.embed.record#view',
-        'app.bsky.embed.recordWithMedia#view',
+    else
+      v.otherType(ctx, '.embed', x, false, [
+        ['app.bsky.embed.images#view', AppBskyEmbedImages.validateView],
+        ['app.bsky.embed.video#view', AppBskyEmbedVideo.validateView],
+        ['app.bsky.embed.gallery#view', AppBskyEmbedGallery.validateView],
+        ['app.bsky.embed.external#view', AppBskyEmbedExternal.validateView],
+        ['app.bsky.embed.record#view', AppBskyEmbedRecord.validateView],
+        ['app.bsky.embed.recordWithMedia#view', AppBskyEmbedRecordWithMedia.validateView],
       ])
   }
   x = value.bookmarkCount
@@ -611,11 +611,14 @@ export function validateFeedViewPost(
   if (x !== undefined) validateReplyRef(x, ctx, '.reply')
   x = value.reason
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.reason', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#reasonRepost') validateReasonRepost(x, ctx, '.reason')
     else if (type === 'app.bsky.feed.defs#reasonPin') validateReasonPin(x, ctx, '.reason')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.reason', type, ['app.bsky.feed.defs#reasonRepost', 'app.bsky.feed.defs#reasonPin'])
+    else
+      v.otherType(ctx, '.reason', x, false, [
+        ['app.bsky.feed.defs#reasonRepost', validateReasonRepost],
+        ['app.bsky.feed.defs#reasonPin', validateReasonPin],
+      ])
   }
   x = value.feedContext
   if (x !== undefined) {
@@ -645,29 +648,29 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
   x = value.root
   if (x === undefined) v.missing(ctx, '.root')
   else {
-    const type = v.unionType(ctx, '.root', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#postView') validatePostView(x, ctx, '.root')
     else if (type === 'app.bsky.feed.defs#notFoundPost') validateNotFoundPost(x, ctx, '.root')
     else if (type === 'app.bsky.feed.defs#blockedPost') validateBlockedPost(x, ctx, '.root')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.root', type, [
-        'app.bsky.feed.defs#postView',
-        'app.bsky.feed.defs#notFoundPost',
-        'app.bsky.feed.defs#blockedPost',
+    else
+      v.otherType(ctx, '.root', x, false, [
+        ['app.bsky.feed.defs#postView', validatePostView],
+        ['app.bsky.feed.defs#notFoundPost', validateNotFoundPost],
+        ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
   x = value.parent
   if (x === undefined) v.missing(ctx, '.parent')
   else {
-    const type = v.unionType(ctx, '.parent', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#postView') validatePostView(x, ctx, '.parent')
     else if (type === 'app.bsky.feed.defs#notFoundPost') validateNotFoundPost(x, ctx, '.parent')
     else if (type === 'app.bsky.feed.defs#blockedPost') validateBlockedPost(x, ctx, '.parent')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.parent', type, [
-        'app.bsky.feed.defs#postView',
-        'app.bsky.feed.defs#notFoundPost',
-        'app.bsky.feed.defs#blockedPost',
+    else
+      v.otherType(ctx, '.parent', x, false, [
+        ['app.bsky.feed.defs#postView', validatePostView],
+        ['app.bsky.feed.defs#notFoundPost', validateNotFoundPost],
+        ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
   x = value.grandparentAuthor
@@ -731,15 +734,15 @@ export function validateThreadViewPost(
   else validatePostView(x, ctx, '.post')
   x = value.parent
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.parent', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#threadViewPost') validateThreadViewPost(x, ctx, '.parent')
     else if (type === 'app.bsky.feed.defs#notFoundPost') validateNotFoundPost(x, ctx, '.parent')
     else if (type === 'app.bsky.feed.defs#blockedPost') validateBlockedPost(x, ctx, '.parent')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.parent', type, [
-        'app.bsky.feed.defs#threadViewPost',
-        'app.bsky.feed.defs#notFoundPost',
-        'app.bsky.feed.defs#blockedPost',
+    else
+      v.otherType(ctx, '.parent', x, false, [
+        ['app.bsky.feed.defs#threadViewPost', validateThreadViewPost],
+        ['app.bsky.feed.defs#notFoundPost', validateNotFoundPost],
+        ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
   x = value.replies
@@ -749,15 +752,15 @@ export function validateThreadViewPost(
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.feed.defs#threadViewPost') validateThreadViewPost(item, ctx, i)
         else if (type === 'app.bsky.feed.defs#notFoundPost') validateNotFoundPost(item, ctx, i)
         else if (type === 'app.bsky.feed.defs#blockedPost') validateBlockedPost(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, [
-            'app.bsky.feed.defs#threadViewPost',
-            'app.bsky.feed.defs#notFoundPost',
-            'app.bsky.feed.defs#blockedPost',
+        else
+          v.otherType(ctx, i, item, false, [
+            ['app.bsky.feed.defs#threadViewPost', validateThreadViewPost],
+            ['app.bsky.feed.defs#notFoundPost', validateNotFoundPost],
+            ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
           ])
       }
       v.checked(ctx, before, '.replies')
@@ -978,13 +981,13 @@ export function validateSkeletonFeedPost(
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
   x = value.reason
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.reason', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#skeletonReasonRepost') validateSkeletonReasonRepost(x, ctx, '.reason')
     else if (type === 'app.bsky.feed.defs#skeletonReasonPin') validateSkeletonReasonPin(x, ctx, '.reason')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.reason', type, [
-        'app.bsky.feed.defs#skeletonReasonRepost',
-        'app.bsky.feed.defs#skeletonReasonPin',
+    else
+      v.otherType(ctx, '.reason', x, false, [
+        ['app.bsky.feed.defs#skeletonReasonRepost', validateSkeletonReasonRepost],
+        ['app.bsky.feed.defs#skeletonReasonPin', validateSkeletonReasonPin],
       ])
   }
   x = value.feedContext

@@ -81,10 +81,9 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.feed.postgate#disableRule') validateDisableRule(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, ['app.bsky.feed.postgate#disableRule'])
+        else v.otherType(ctx, i, item, false, [['app.bsky.feed.postgate#disableRule', validateDisableRule]])
       }
       v.checked(ctx, before, '.embeddingRules')
     }

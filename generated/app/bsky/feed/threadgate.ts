@@ -102,17 +102,17 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
       const before = ctx.issues.length
       for (let i = 0; i < x.length; i++) {
         const item = x[i]
-        const type = v.unionType(ctx, i, item)
+        const type = v.typeOf(item)
         if (type === 'app.bsky.feed.threadgate#mentionRule') validateMentionRule(item, ctx, i)
         else if (type === 'app.bsky.feed.threadgate#followerRule') validateFollowerRule(item, ctx, i)
         else if (type === 'app.bsky.feed.threadgate#followingRule') validateFollowingRule(item, ctx, i)
         else if (type === 'app.bsky.feed.threadgate#listRule') validateListRule(item, ctx, i)
-        else if (type !== undefined && ctx.strict)
-          v.notAMember(ctx, i, type, [
-            'app.bsky.feed.threadgate#mentionRule',
-            'app.bsky.feed.threadgate#followerRule',
-            'app.bsky.feed.threadgate#followingRule',
-            'app.bsky.feed.threadgate#listRule',
+        else
+          v.otherType(ctx, i, item, false, [
+            ['app.bsky.feed.threadgate#mentionRule', validateMentionRule],
+            ['app.bsky.feed.threadgate#followerRule', validateFollowerRule],
+            ['app.bsky.feed.threadgate#followingRule', validateFollowingRule],
+            ['app.bsky.feed.threadgate#listRule', validateListRule],
           ])
       }
       v.checked(ctx, before, '.allow')

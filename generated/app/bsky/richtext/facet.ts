@@ -98,15 +98,15 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'app.bsky.richtext.facet#mention') validateMention(item, ctx, i)
       else if (type === 'app.bsky.richtext.facet#link') validateLink(item, ctx, i)
       else if (type === 'app.bsky.richtext.facet#tag') validateTag(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'app.bsky.richtext.facet#mention',
-          'app.bsky.richtext.facet#link',
-          'app.bsky.richtext.facet#tag',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['app.bsky.richtext.facet#mention', validateMention],
+          ['app.bsky.richtext.facet#link', validateLink],
+          ['app.bsky.richtext.facet#tag', validateTag],
         ])
     }
     v.checked(ctx, before, '.features')

@@ -142,16 +142,16 @@ export function validateProfileViewBasic(
   if (x !== undefined) AppBskyActorDefs.validateVerificationState(x, ctx, '.verification')
   x = value.kind
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.kind', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.actor.defs#directConvoMember') validateDirectConvoMember(x, ctx, '.kind')
     else if (type === 'chat.bsky.actor.defs#groupConvoMember') validateGroupConvoMember(x, ctx, '.kind')
     else if (type === 'chat.bsky.actor.defs#pastGroupConvoMember')
       validatePastGroupConvoMember(x, ctx, '.kind')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.kind', type, [
-        'chat.bsky.actor.defs#directConvoMember',
-        'chat.bsky.actor.defs#groupConvoMember',
-        'chat.bsky.actor.defs#pastGroupConvoMember',
+    else
+      v.otherType(ctx, '.kind', x, false, [
+        ['chat.bsky.actor.defs#directConvoMember', validateDirectConvoMember],
+        ['chat.bsky.actor.defs#groupConvoMember', validateGroupConvoMember],
+        ['chat.bsky.actor.defs#pastGroupConvoMember', validatePastGroupConvoMember],
       ])
   }
   if (ctx.strict)

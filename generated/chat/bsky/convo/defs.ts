@@ -999,11 +999,14 @@ export function validateMessageInput(
   }
   x = value.embed
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.embed', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.record') AppBskyEmbedRecord.validateMain(x, ctx, '.embed')
     else if (type === 'chat.bsky.embed.joinLink') ChatBskyEmbedJoinLink.validateMain(x, ctx, '.embed')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.embed', type, ['app.bsky.embed.record', 'chat.bsky.embed.joinLink'])
+    else
+      v.otherType(ctx, '.embed', x, false, [
+        ['app.bsky.embed.record', AppBskyEmbedRecord.validateMain],
+        ['chat.bsky.embed.joinLink', ChatBskyEmbedJoinLink.validateMain],
+      ])
   }
   x = value.replyTo
   if (x !== undefined) validateReplyRef(x, ctx, '.replyTo')
@@ -1058,11 +1061,14 @@ export function validateMessageView(
   }
   x = value.embed
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.embed', x)
+    const type = v.typeOf(x)
     if (type === 'app.bsky.embed.record#view') AppBskyEmbedRecord.validateView(x, ctx, '.embed')
     else if (type === 'chat.bsky.embed.joinLink#view') ChatBskyEmbedJoinLink.validateView(x, ctx, '.embed')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.embed', type, ['app.bsky.embed.record#view', 'chat.bsky.embed.joinLink#view'])
+    else
+      v.otherType(ctx, '.embed', x, false, [
+        ['app.bsky.embed.record#view', AppBskyEmbedRecord.validateView],
+        ['chat.bsky.embed.joinLink#view', ChatBskyEmbedJoinLink.validateView],
+      ])
   }
   x = value.reactions
   if (x !== undefined) {
@@ -1075,17 +1081,17 @@ export function validateMessageView(
   }
   x = value.replyTo
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.replyTo', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.replyTo')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.replyTo')
     else if (type === 'chat.bsky.convo.defs#messageBeforeUserJoinedGroupView')
       validateMessageBeforeUserJoinedGroupView(x, ctx, '.replyTo')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.replyTo', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
-        'chat.bsky.convo.defs#messageBeforeUserJoinedGroupView',
+    else
+      v.otherType(ctx, '.replyTo', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
+        ['chat.bsky.convo.defs#messageBeforeUserJoinedGroupView', validateMessageBeforeUserJoinedGroupView],
       ])
   }
   x = value.sender
@@ -1147,7 +1153,7 @@ export function validateSystemMessageView(
   x = value.data
   if (x === undefined) v.missing(ctx, '.data')
   else {
-    const type = v.unionType(ctx, '.data', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#systemMessageDataAddMember')
       validateSystemMessageDataAddMember(x, ctx, '.data')
     else if (type === 'chat.bsky.convo.defs#systemMessageDataRemoveMember')
@@ -1172,20 +1178,20 @@ export function validateSystemMessageView(
       validateSystemMessageDataEnableJoinLink(x, ctx, '.data')
     else if (type === 'chat.bsky.convo.defs#systemMessageDataDisableJoinLink')
       validateSystemMessageDataDisableJoinLink(x, ctx, '.data')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.data', type, [
-        'chat.bsky.convo.defs#systemMessageDataAddMember',
-        'chat.bsky.convo.defs#systemMessageDataRemoveMember',
-        'chat.bsky.convo.defs#systemMessageDataMemberJoin',
-        'chat.bsky.convo.defs#systemMessageDataMemberLeave',
-        'chat.bsky.convo.defs#systemMessageDataLockConvo',
-        'chat.bsky.convo.defs#systemMessageDataUnlockConvo',
-        'chat.bsky.convo.defs#systemMessageDataLockConvoPermanently',
-        'chat.bsky.convo.defs#systemMessageDataEditGroup',
-        'chat.bsky.convo.defs#systemMessageDataCreateJoinLink',
-        'chat.bsky.convo.defs#systemMessageDataEditJoinLink',
-        'chat.bsky.convo.defs#systemMessageDataEnableJoinLink',
-        'chat.bsky.convo.defs#systemMessageDataDisableJoinLink',
+    else
+      v.otherType(ctx, '.data', x, false, [
+        ['chat.bsky.convo.defs#systemMessageDataAddMember', validateSystemMessageDataAddMember],
+        ['chat.bsky.convo.defs#systemMessageDataRemoveMember', validateSystemMessageDataRemoveMember],
+        ['chat.bsky.convo.defs#systemMessageDataMemberJoin', validateSystemMessageDataMemberJoin],
+        ['chat.bsky.convo.defs#systemMessageDataMemberLeave', validateSystemMessageDataMemberLeave],
+        ['chat.bsky.convo.defs#systemMessageDataLockConvo', validateSystemMessageDataLockConvo],
+        ['chat.bsky.convo.defs#systemMessageDataUnlockConvo', validateSystemMessageDataUnlockConvo],
+        ['chat.bsky.convo.defs#systemMessageDataLockConvoPermanently', validateSystemMessageDataLockConvoPermanently],
+        ['chat.bsky.convo.defs#systemMessageDataEditGroup', validateSystemMessageDataEditGroup],
+        ['chat.bsky.convo.defs#systemMessageDataCreateJoinLink', validateSystemMessageDataCreateJoinLink],
+        ['chat.bsky.convo.defs#systemMessageDataEditJoinLink', validateSystemMessageDataEditJoinLink],
+        ['chat.bsky.convo.defs#systemMessageDataEnableJoinLink', validateSystemMessageDataEnableJoinLink],
+        ['chat.bsky.convo.defs#systemMessageDataDisableJoinLink', validateSystemMessageDataDisableJoinLink],
       ])
   }
   if (ctx.strict)
@@ -1574,26 +1580,28 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
   }
   x = value.lastMessage
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.lastMessage', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.lastMessage')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.lastMessage')
     else if (type === 'chat.bsky.convo.defs#systemMessageView')
       validateSystemMessageView(x, ctx, '.lastMessage')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.lastMessage', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
-        'chat.bsky.convo.defs#systemMessageView',
+    else
+      v.otherType(ctx, '.lastMessage', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
+        ['chat.bsky.convo.defs#systemMessageView', validateSystemMessageView],
       ])
   }
   x = value.lastReaction
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.lastReaction', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageAndReactionView')
       validateMessageAndReactionView(x, ctx, '.lastReaction')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.lastReaction', type, ['chat.bsky.convo.defs#messageAndReactionView'])
+    else
+      v.otherType(ctx, '.lastReaction', x, false, [
+        ['chat.bsky.convo.defs#messageAndReactionView', validateMessageAndReactionView],
+      ])
   }
   x = value.muted
   if (x === undefined) v.missing(ctx, '.muted')
@@ -1605,13 +1613,13 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.unreadCount', 'an integer', x)
   x = value.kind
   if (x !== undefined) {
-    const type = v.unionType(ctx, '.kind', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#directConvo') validateDirectConvo(x, ctx, '.kind')
     else if (type === 'chat.bsky.convo.defs#groupConvo') validateGroupConvo(x, ctx, '.kind')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.kind', type, [
-        'chat.bsky.convo.defs#directConvo',
-        'chat.bsky.convo.defs#groupConvo',
+    else
+      v.otherType(ctx, '.kind', x, false, [
+        ['chat.bsky.convo.defs#directConvo', validateDirectConvo],
+        ['chat.bsky.convo.defs#groupConvo', validateGroupConvo],
       ])
   }
   if (ctx.strict)
@@ -1810,14 +1818,14 @@ export function validateLogCreateMessage(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
   x = value.relatedProfiles
@@ -1857,14 +1865,14 @@ export function validateLogDeleteMessage(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
   if (ctx.strict)
@@ -1890,16 +1898,16 @@ export function validateLogReadMessage(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#systemMessageView') validateSystemMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
-        'chat.bsky.convo.defs#systemMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
+        ['chat.bsky.convo.defs#systemMessageView', validateSystemMessageView],
       ])
   }
   if (ctx.strict)
@@ -1925,14 +1933,14 @@ export function validateLogAddReaction(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
   x = value.reaction
@@ -1975,14 +1983,14 @@ export function validateLogRemoveReaction(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
   x = value.reaction
@@ -2025,16 +2033,16 @@ export function validateLogReadConvo(
   x = value.message
   if (x === undefined) v.missing(ctx, '.message')
   else {
-    const type = v.unionType(ctx, '.message', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#deletedMessageView')
       validateDeletedMessageView(x, ctx, '.message')
     else if (type === 'chat.bsky.convo.defs#systemMessageView') validateSystemMessageView(x, ctx, '.message')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.message', type, [
-        'chat.bsky.convo.defs#messageView',
-        'chat.bsky.convo.defs#deletedMessageView',
-        'chat.bsky.convo.defs#systemMessageView',
+    else
+      v.otherType(ctx, '.message', x, false, [
+        ['chat.bsky.convo.defs#messageView', validateMessageView],
+        ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
+        ['chat.bsky.convo.defs#systemMessageView', validateSystemMessageView],
       ])
   }
   if (ctx.strict)

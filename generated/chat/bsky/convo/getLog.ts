@@ -120,7 +120,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'chat.bsky.convo.defs#logBeginConvo') ChatBskyConvoDefs.validateLogBeginConvo(item, ctx, i)
       else if (type === 'chat.bsky.convo.defs#logAcceptConvo')
         ChatBskyConvoDefs.validateLogAcceptConvo(item, ctx, i)
@@ -180,38 +180,38 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
         ChatBskyConvoDefs.validateLogWithdrawOutgoingJoinRequest(item, ctx, i)
       else if (type === 'chat.bsky.convo.defs#logReadJoinRequests')
         ChatBskyConvoDefs.validateLogReadJoinRequests(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'chat.bsky.convo.defs#logBeginConvo',
-          'chat.bsky.convo.defs#logAcceptConvo',
-          'chat.bsky.convo.defs#logLeaveConvo',
-          'chat.bsky.convo.defs#logMuteConvo',
-          'chat.bsky.convo.defs#logUnmuteConvo',
-          'chat.bsky.convo.defs#logCreateMessage',
-          'chat.bsky.convo.defs#logDeleteMessage',
-          'chat.bsky.convo.defs#logReadMessage',
-          'chat.bsky.convo.defs#logAddReaction',
-          'chat.bsky.convo.defs#logRemoveReaction',
-          'chat.bsky.convo.defs#logReadConvo',
-          'chat.bsky.convo.defs#logAddMember',
-          'chat.bsky.convo.defs#logRemoveMember',
-          'chat.bsky.convo.defs#logMemberJoin',
-          'chat.bsky.convo.defs#logMemberLeave',
-          'chat.bsky.convo.defs#logLockConvo',
-          'chat.bsky.convo.defs#logUnlockConvo',
-          'chat.bsky.convo.defs#logLockConvoPermanently',
-          'chat.bsky.convo.defs#logEditGroup',
-          'chat.bsky.convo.defs#logCreateJoinLink',
-          'chat.bsky.convo.defs#logEditJoinLink',
-          'chat.bsky.convo.defs#logEnableJoinLink',
-          'chat.bsky.convo.defs#logDisableJoinLink',
-          'chat.bsky.convo.defs#logIncomingJoinRequest',
-          'chat.bsky.convo.defs#logApproveJoinRequest',
-          'chat.bsky.convo.defs#logRejectJoinRequest',
-          'chat.bsky.convo.defs#logOutgoingJoinRequest',
-          'chat.bsky.convo.defs#logWithdrawIncomingJoinRequest',
-          'chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest',
-          'chat.bsky.convo.defs#logReadJoinRequests',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['chat.bsky.convo.defs#logBeginConvo', ChatBskyConvoDefs.validateLogBeginConvo],
+          ['chat.bsky.convo.defs#logAcceptConvo', ChatBskyConvoDefs.validateLogAcceptConvo],
+          ['chat.bsky.convo.defs#logLeaveConvo', ChatBskyConvoDefs.validateLogLeaveConvo],
+          ['chat.bsky.convo.defs#logMuteConvo', ChatBskyConvoDefs.validateLogMuteConvo],
+          ['chat.bsky.convo.defs#logUnmuteConvo', ChatBskyConvoDefs.validateLogUnmuteConvo],
+          ['chat.bsky.convo.defs#logCreateMessage', ChatBskyConvoDefs.validateLogCreateMessage],
+          ['chat.bsky.convo.defs#logDeleteMessage', ChatBskyConvoDefs.validateLogDeleteMessage],
+          ['chat.bsky.convo.defs#logReadMessage', ChatBskyConvoDefs.validateLogReadMessage],
+          ['chat.bsky.convo.defs#logAddReaction', ChatBskyConvoDefs.validateLogAddReaction],
+          ['chat.bsky.convo.defs#logRemoveReaction', ChatBskyConvoDefs.validateLogRemoveReaction],
+          ['chat.bsky.convo.defs#logReadConvo', ChatBskyConvoDefs.validateLogReadConvo],
+          ['chat.bsky.convo.defs#logAddMember', ChatBskyConvoDefs.validateLogAddMember],
+          ['chat.bsky.convo.defs#logRemoveMember', ChatBskyConvoDefs.validateLogRemoveMember],
+          ['chat.bsky.convo.defs#logMemberJoin', ChatBskyConvoDefs.validateLogMemberJoin],
+          ['chat.bsky.convo.defs#logMemberLeave', ChatBskyConvoDefs.validateLogMemberLeave],
+          ['chat.bsky.convo.defs#logLockConvo', ChatBskyConvoDefs.validateLogLockConvo],
+          ['chat.bsky.convo.defs#logUnlockConvo', ChatBskyConvoDefs.validateLogUnlockConvo],
+          ['chat.bsky.convo.defs#logLockConvoPermanently', ChatBskyConvoDefs.validateLogLockConvoPermanently],
+          ['chat.bsky.convo.defs#logEditGroup', ChatBskyConvoDefs.validateLogEditGroup],
+          ['chat.bsky.convo.defs#logCreateJoinLink', ChatBskyConvoDefs.validateLogCreateJoinLink],
+          ['chat.bsky.convo.defs#logEditJoinLink', ChatBskyConvoDefs.validateLogEditJoinLink],
+          ['chat.bsky.convo.defs#logEnableJoinLink', ChatBskyConvoDefs.validateLogEnableJoinLink],
+          ['chat.bsky.convo.defs#logDisableJoinLink', ChatBskyConvoDefs.validateLogDisableJoinLink],
+          ['chat.bsky.convo.defs#logIncomingJoinRequest', ChatBskyConvoDefs.validateLogIncomingJoinRequest],
+          ['chat.bsky.convo.defs#logApproveJoinRequest', ChatBskyConvoDefs.validateLogApproveJoinRequest],
+          ['chat.bsky.convo.defs#logRejectJoinRequest', ChatBskyConvoDefs.validateLogRejectJoinRequest],
+          ['chat.bsky.convo.defs#logOutgoingJoinRequest', ChatBskyConvoDefs.validateLogOutgoingJoinRequest],
+          ['chat.bsky.convo.defs#logWithdrawIncomingJoinRequest', ChatBskyConvoDefs.validateLogWithdrawIncomingJoinRequest],
+          ['chat.bsky.convo.defs#logWithdrawOutgoingJoinRequest', ChatBskyConvoDefs.validateLogWithdrawOutgoingJoinRequest],
+          ['chat.bsky.convo.defs#logReadJoinRequests', ChatBskyConvoDefs.validateLogReadJoinRequests],
         ])
     }
     v.checked(ctx, before, '.logs')

@@ -128,17 +128,17 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'chat.bsky.convo.defs#messageView') ChatBskyConvoDefs.validateMessageView(item, ctx, i)
       else if (type === 'chat.bsky.convo.defs#deletedMessageView')
         ChatBskyConvoDefs.validateDeletedMessageView(item, ctx, i)
       else if (type === 'chat.bsky.convo.defs#systemMessageView')
         ChatBskyConvoDefs.validateSystemMessageView(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'chat.bsky.convo.defs#messageView',
-          'chat.bsky.convo.defs#deletedMessageView',
-          'chat.bsky.convo.defs#systemMessageView',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['chat.bsky.convo.defs#messageView', ChatBskyConvoDefs.validateMessageView],
+          ['chat.bsky.convo.defs#deletedMessageView', ChatBskyConvoDefs.validateDeletedMessageView],
+          ['chat.bsky.convo.defs#systemMessageView', ChatBskyConvoDefs.validateSystemMessageView],
         ])
     }
     v.checked(ctx, before, '.messages')

@@ -110,14 +110,14 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'chat.bsky.convo.defs#convoView') ChatBskyConvoDefs.validateConvoView(item, ctx, i)
       else if (type === 'chat.bsky.group.defs#joinRequestConvoView')
         ChatBskyGroupDefs.validateJoinRequestConvoView(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'chat.bsky.convo.defs#convoView',
-          'chat.bsky.group.defs#joinRequestConvoView',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['chat.bsky.convo.defs#convoView', ChatBskyConvoDefs.validateConvoView],
+          ['chat.bsky.group.defs#joinRequestConvoView', ChatBskyGroupDefs.validateJoinRequestConvoView],
         ])
     }
     v.checked(ctx, before, '.requests')

@@ -52,18 +52,18 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   x = value.joinLinkPreview
   if (x === undefined) v.missing(ctx, '.joinLinkPreview')
   else {
-    const type = v.unionType(ctx, '.joinLinkPreview', x)
+    const type = v.typeOf(x)
     if (type === 'chat.bsky.group.defs#joinLinkPreviewView')
       ChatBskyGroupDefs.validateJoinLinkPreviewView(x, ctx, '.joinLinkPreview')
     else if (type === 'chat.bsky.group.defs#disabledJoinLinkPreviewView')
       ChatBskyGroupDefs.validateDisabledJoinLinkPreviewView(x, ctx, '.joinLinkPreview')
     else if (type === 'chat.bsky.group.defs#invalidJoinLinkPreviewView')
       ChatBskyGroupDefs.validateInvalidJoinLinkPreviewView(x, ctx, '.joinLinkPreview')
-    else if (type !== undefined && ctx.strict)
-      v.notAMember(ctx, '.joinLinkPreview', type, [
-        'chat.bsky.group.defs#joinLinkPreviewView',
-        'chat.bsky.group.defs#disabledJoinLinkPreviewView',
-        'chat.bsky.group.defs#invalidJoinLinkPreviewView',
+    else
+      v.otherType(ctx, '.joinLinkPreview', x, false, [
+        ['chat.bsky.group.defs#joinLinkPreviewView', ChatBskyGroupDefs.validateJoinLinkPreviewView],
+        ['chat.bsky.group.defs#disabledJoinLinkPreviewView', ChatBskyGroupDefs.validateDisabledJoinLinkPreviewView],
+        ['chat.bsky.group.defs#invalidJoinLinkPreviewView', ChatBskyGroupDefs.validateInvalidJoinLinkPreviewView],
       ])
   }
   if (ctx.strict) v.unknownFields(ctx, value, ['joinLinkPreview'], 'chat.bsky.embed.joinLink#view')

@@ -100,18 +100,18 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
     const before = ctx.issues.length
     for (let i = 0; i < x.length; i++) {
       const item = x[i]
-      const type = v.unionType(ctx, i, item)
+      const type = v.typeOf(item)
       if (type === 'chat.bsky.group.defs#joinLinkPreviewView')
         ChatBskyGroupDefs.validateJoinLinkPreviewView(item, ctx, i)
       else if (type === 'chat.bsky.group.defs#disabledJoinLinkPreviewView')
         ChatBskyGroupDefs.validateDisabledJoinLinkPreviewView(item, ctx, i)
       else if (type === 'chat.bsky.group.defs#invalidJoinLinkPreviewView')
         ChatBskyGroupDefs.validateInvalidJoinLinkPreviewView(item, ctx, i)
-      else if (type !== undefined && ctx.strict)
-        v.notAMember(ctx, i, type, [
-          'chat.bsky.group.defs#joinLinkPreviewView',
-          'chat.bsky.group.defs#disabledJoinLinkPreviewView',
-          'chat.bsky.group.defs#invalidJoinLinkPreviewView',
+      else
+        v.otherType(ctx, i, item, false, [
+          ['chat.bsky.group.defs#joinLinkPreviewView', ChatBskyGroupDefs.validateJoinLinkPreviewView],
+          ['chat.bsky.group.defs#disabledJoinLinkPreviewView', ChatBskyGroupDefs.validateDisabledJoinLinkPreviewView],
+          ['chat.bsky.group.defs#invalidJoinLinkPreviewView', ChatBskyGroupDefs.validateInvalidJoinLinkPreviewView],
         ])
     }
     v.checked(ctx, before, '.joinLinkPreviews')
