@@ -6,6 +6,7 @@
  * built before the check came in has to be thrown away.
  */
 import { execFile } from 'node:child_process'
+import { relative } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lexiconDir, removeDir, ROOT, runCli, runCompiledCli, snapshotDir, tempDir } from './helpers.js'
@@ -24,7 +25,18 @@ async function bothWays(docs: Record<string, unknown>, args: string[]) {
     const out = await tempDir()
     dirs.push(out)
     const result = await cli(['generate', '--lexicons', lexicons, '--out', out, ...args])
-    const mask = (text: string) => text.replaceAll(out, '<out>').replaceAll(lexicons, '<lexicons>').replace(/ in \d+ ms\n$/, ' in <t> ms\n')
+    // The CLI names folders relative to its working directory (ROOT), or whole.
+    const mask = (text: string) =>
+      (
+        [
+          [relative(ROOT, out), '<out>'],
+          [out, '<out>'],
+          [relative(ROOT, lexicons), '<lexicons>'],
+          [lexicons, '<lexicons>'],
+        ] as const
+      )
+        .reduce((masked, [path, name]) => masked.replaceAll(path, name), text)
+        .replace(/ in \d+ ms\n$/, ' in <t> ms\n')
     return { code: result.code, stdout: mask(result.stdout), stderr: mask(result.stderr), files: await snapshotDir(out) }
   }
   return { inThread: await run(runCli), onWorker: await run(runCompiledCli) }
