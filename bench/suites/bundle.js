@@ -56,7 +56,7 @@ export async function bundleSize(server) {
       gzip: gzipSync(code, { level: 9 }).length,
       modules: inputs.length,
       undici: inputs.filter((i) => /(^|\/)undici\//.test(i)),
-      transport: inputs.filter((i) => /runtime\/transport\//.test(i)).map((i) => relative(root, join(root, i))),
+      transport: inputs.filter((i) => /runtime\/(dist\/)?transport\//.test(i)).map((i) => relative(root, join(root, i))),
     }
   }
   if (result.ours.undici.length) problems.push(`our bundle contains undici: ${result.ours.undici.join(', ')}`)
