@@ -428,7 +428,7 @@ function details() {
   if (results.watch) {
     const w = results.watch
     out.push(
-      `**9. Watch latency.** \`node codegen/bin/lexgen.js generate --watch\` on a copy of lexicons/ and lexgen.config.json (402 docs read, 48 selected); ${w.rounds} rounds after a warm-up, each saving chat/bsky/convo/defs.json as editors do (a temp file renamed over it) and timing from the rename to the summary line, which comes after the output is swapped in; the next round starts after the change report. "generate + write alone" is the time the summary line reports (load, validate, select, emit, diff against the output, write).`,
+      `**9. Watch latency.** \`node codegen/bin/lexgen.js generate --watch\` on a copy of lexicons/ and lexgen.config.json (402 docs read, 71 selected, code and reference docs written); ${w.rounds} rounds after a warm-up, each saving chat/bsky/convo/defs.json as editors do (a temp file renamed over it) and timing from the rename to the summary line, which comes after the output is swapped in; the next round starts after the change report. "generate + write alone" is the time the summary line reports (load, validate, select, emit, diff against the output, write).`,
       '',
     )
   }

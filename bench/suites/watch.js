@@ -1,4 +1,4 @@
-// Row 8: `lexgen generate --watch` latency. The real binary watches a copy of the repository's
+// Row 9: `lexgen generate --watch` latency. The real binary watches a copy of the repository's
 // lexicons and config; each round saves chat/bsky/convo/defs.json the way editors do (temp
 // file renamed over it) and times from the rename to the summary line, which the watcher prints
 // once the output is written. A round waits for that round's report before the next save.
@@ -16,11 +16,18 @@ export async function watchBench({ quick }) {
   cpSync(join(root, 'lexgen.config.json'), join(dir, 'lexgen.config.json'))
   const child = spawn(process.execPath, [join(root, 'codegen/bin/lexgen.js'), 'generate', '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] })
   const waiting = []
+  const seen = []
   createInterface({ input: child.stdout }).on('line', (line) => {
     const at = performance.now()
+    seen.push(line)
     for (const w of waiting.splice(0)) if (!w.pattern.test(line)) waiting.push(w); else w.resolve({ line, at })
   })
-  const next = (pattern) => new Promise((resolve) => waiting.push({ pattern, resolve }))
+  // A line that never comes is a broken bench, not a slow watcher: fail loudly, with what came instead.
+  const next = (pattern) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`watch bench: no line matching ${pattern} within 60 s; last lines:\n${seen.slice(-5).join('\n')}`)), 60_000)
+      waiting.push({ pattern, resolve: (value) => (clearTimeout(timer), resolve(value)) })
+    })
   try {
     await next(/^lexgen: read \d+ docs/)
     const file = join(dir, 'lexicons/chat/bsky/convo/defs.json')
@@ -31,8 +38,9 @@ export async function watchBench({ quick }) {
       const doc = structuredClone(original)
       doc.defs.messageRef.description = `Edited in round ${round}.`
       writeFileSync(`${file}.swp`, JSON.stringify(doc, null, 2))
-      const summary = next(/^lexgen: read \d+ docs, selected \d+, wrote \d+ files to generated \(1 changed\) in (\d+) ms$/)
-      const report = next(/^lexgen: lexicon changes: 1 changed$/)
+      // The module and its reference page change: the code and the docs are both written.
+      const summary = next(/^lexgen: read \d+ docs, selected \d+, wrote \d+ files to generated( and \d+ docs to \S+)? \(\d+ changed\) in (\d+) ms$/)
+      const report = next(/^lexgen: lexicon changes: 0 breaking, 0 source, 0 compatible, 1 docs$/)
       const saved = performance.now()
       renameSync(`${file}.swp`, file)
       const { line, at } = await summary
