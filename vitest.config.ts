@@ -19,7 +19,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     globalSetup: ['tests/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang guards only: no test judges speed (docs/RELIABILITY.md). Under two busy loops on two
+    // cores the longest single tests take ~15-25 s; a guard close to that would fail a busy machine.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 })
