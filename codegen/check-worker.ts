@@ -1,22 +1,28 @@
 /**
- * The worker thread of check.ts: @atproto/lexicon's verdicts on the docs it is given (`workerData`:
- * every file loaded, in order). It answers with the id verdicts of every file first, then with the
- * full check of each batch of files the main thread asks for (by index), in the order asked.
+ * The worker thread of check.ts: @atproto/lexicon's verdicts on the docs it is given. The first
+ * message holds every file loaded, in order: it answers with the id verdicts of every file; then
+ * with the full check of each batch of files the main thread asks for (by index), in the order
+ * asked. Importing parse.js loads @atproto/lexicon: that is done before the files come
+ * (check-thread.ts starts this thread early for that).
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import type { LoadedFile } from './load.js'
-import { checkIds, parseDoc } from './parse.js'
+import { checkIds, parseDoc, type IdVerdict } from './parse.js'
 import type { CheckerReply, CheckerRequest } from './check.js'
 
-const files = (workerData as { files: LoadedFile[] }).files
 const port = parentPort!
 const reply = (message: CheckerReply) => port.postMessage(message)
+let files: readonly LoadedFile[] = []
+let ids: IdVerdict[] = []
 
-const ids = checkIds(files)
-reply({ ids })
-port.on('message', ({ check }: CheckerRequest) => {
+port.on('message', (request: CheckerRequest) => {
+  if ('files' in request) {
+    files = request.files
+    ids = checkIds(files)
+    return reply({ ids })
+  }
   reply({
-    checked: check.map((i) => {
+    checked: request.check.map((i) => {
       const verdict = ids[i]!
       // The main thread asks only for docs it skimmed with these verdicts: each has an id.
       const result = parseDoc({ file: files[i]!.file, id: 'id' in verdict ? verdict.id : '', json: files[i]!.json as Record<string, unknown> })

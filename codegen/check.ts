@@ -11,17 +11,19 @@
  * warm between runs) and when running from the TypeScript sources (the tests), which have no
  * compiled worker to start.
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import type { LexiconDoc } from '@atproto/lexicon'
+import { checkerThread } from './check-thread.js'
 import { LexiconErrors, type LexiconProblem } from './errors.js'
-import type { LoadedLexicons } from './load.js'
+import type { LoadedFile, LoadedLexicons } from './load.js'
 import { checkIds, idsAsWritten, parseDoc, skimLexicons, type IdVerdict, type ParsedDoc, type SkimmedDoc } from './parse.js'
 import { selectDocs, type DocCheck, type SelectedLexicons, type Selection } from './select.js'
 
-/** Main thread → worker: check these files fully (indices into the files it was given). */
-export interface CheckerRequest {
-  readonly check: readonly number[]
-}
+/**
+ * Main thread → worker: first every file loaded, in order (the worker answers with their id
+ * verdicts); then, any number of times, files to check fully (indices into those files).
+ */
+export type CheckerRequest = { readonly files: readonly LoadedFile[] } | { readonly check: readonly number[] }
 
 /** Worker → main thread: the id verdicts (first), then each request's problems (null: the doc passes). */
 export type CheckerReply = { readonly ids: IdVerdict[] } | { readonly checked: (LexiconProblem[] | null)[] }
@@ -124,8 +126,8 @@ class WorkerChecker implements Checker {
   private fallback?: InlineChecker
 
   constructor(private readonly loaded: LoadedLexicons) {
-    // No flags of this process (`--input-type`, `--cpu-prof`, ...): the worker runs one compiled module.
-    this.worker = new Worker(new URL('./check-worker.js', import.meta.url), { workerData: { files: loaded.files }, execArgv: [] })
+    this.worker = checkerThread()
+    this.worker.postMessage({ files: loaded.files } satisfies CheckerRequest)
     let failIds: (error: unknown) => void = () => {}
     const ids = new Promise<IdVerdict[]>((resolve, reject) => {
       failIds = reject
