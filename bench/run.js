@@ -50,10 +50,12 @@ let results = {}
 let elapsed
 let load
 let tree
+/** Sections measured again after the full run and merged into its figures by hand: `{ rows, at, commit, load }`. */
+let reruns = []
 
 if (renderOnly) {
   const last = JSON.parse(readFileSync(saved, 'utf8'))
-  ;({ quick, only, results, elapsed, load, peerVersions, node22Version, tree } = last)
+  ;({ quick, only, results, elapsed, load, peerVersions, node22Version, tree, reruns = [] } = last)
   startedAt = new Date(last.startedAt)
 } else {
   tree = describeTree()
@@ -282,6 +284,7 @@ const machine = [
   `- load average at the end: ${load.map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
   `- measured: commit ${tree?.commit ?? '?'}${tree?.dirty?.length ? ` plus uncommitted changes to ${tree.dirty.join(', ')} (others were editing them; dist/ as built then)` : ''}${tree?.stale?.length ? `; dist/ was older than ${tree.stale.join(', ')}` : ''}`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,
+  ...reruns.map((r) => `- re-measured after the full run: ${r.rows}, with \`${r.command}\` at ${r.at} UTC on commit ${r.commit} (load average at its end ${r.load}); those rows and their targets are from that run`),
 ]
 
 const titles = {
@@ -311,10 +314,11 @@ const titles = {
 const notes = {
   'codegen-closure-atcute':
     'CPU profile of one closure run (`node --cpu-prof codegen/bin/lexgen.js generate --include chat.bsky.convo.*`, 2026-12-02): since @atproto/lexicon\'s check moved to a worker thread (issue 13 item 9), the main thread loads the CLI, reads and skims the 402 files, models and emits the 44 docs (~120 ms of CPU, validators and JSDoc the largest), then sits idle ~100 ms waiting for the worker, whose fresh isolate loads @atproto/lexicon and zod again (~100 ms) after receiving all 402 parsed docs by structured clone, and only then checks the 44. So the overlap gains nothing on the closure (an A/B against the in-thread check, 10 interleaved runs each: 455 vs 475 ms median); it was 0.71× atcute in an earlier run of this file, under a different load, and Node\'s own start (`node -e 0`) measured ~165 ms here today against ~60 ms then. ' +
-    'Fix: start the worker at process entry, before the CLI loads, and send it only the files the selection needs (it then boots while the main thread loads and skims); or keep verdicts cached by content hash across runs.',
+    'Since then the binary starts the worker before the CLI loads (codegen/check-thread.ts): 10 interleaved runs each, 450 ms against 480 ms before, and 0.82× atcute in the re-run of this row. What is left: the worker still receives all 402 parsed docs by structured clone and checks every id before the closure, and Node 20 starts slower than the Node 22 atcute runs on. ' +
+    'Fix: send the worker only the closure\'s files (ids checked on the main thread, which skims them anyway), and keep verdicts cached by content hash across runs.',
   'codegen-atcute':
     'CPU profile of one whole-corpus run (2026-12-02): writing the 406 files ~165 ms (file creation costs ~0.45 ms a file on this file system: 406 plain writeFileSync of 6 KB take ~190 ms, and parallel async writes were no faster), garbage collection ~95 ms, JSDoc and validator layout ~100 ms, main thread idle ~55 ms waiting for the worker\'s check of 402 docs. The output is byte-identical to the sequential pipeline\'s (checked on the whole corpus, code and docs). ' +
-    'atcute runs on Node 22 (faster start) and writes 392 files, not 406. Fix: the early worker start above; fewer, larger writes are not an option (one module per lexicon doc is a requirement).',
+    'atcute runs on Node 22 (faster start) and writes 392 files, not 406. The early worker start (above) took ~4% off in an interleaved A/B (841 vs 876 ms). Fix: less garbage in the emitters (one string per module rather than line arrays joined twice); fewer, larger writes are not an option (one module per lexicon doc is a requirement).',
   'codegen-lex': 'Met: @atproto/lex runs prettier by default.',
   'calls-seq-undici':
     'Ours is `withDefaults` (retry, timeout) over the node:http transport; the layers add a few awaits and one object spread each, and since issue 12 every call also redacts the texts that come back (error names, messages, headers it keeps), checks the Core it is given belongs to a compatible runtime copy, and asks for and decodes content codings. The medians of the whole batches are 1.04× (sequential) and 1.17× (32 in flight); the target reads the median of per-round ratios, which spread 0.93–1.92 on this shared 2-core machine. ' +
