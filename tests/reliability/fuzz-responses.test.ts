@@ -8,33 +8,21 @@
  * iterated: their iterators end or throw a typed XrpcError, nothing else.
  */
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Core, ResponseValidationError, XrpcError, XrpcResponseError, type Paginated, type Result, withDefaults } from '@lexgen/runtime'
 import { Client } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
-import { generatedMethod, recordSamples, sampleArgs } from '../helpers/convo-calls.js'
+import { generatedMethod, sampleArgs } from '../helpers/convo-calls.js'
 import { convoMethods, TEST_TOKEN } from '../helpers/xrpc-server.js'
-import { startFaultServer, type FaultServer } from './support/fault-server.js'
-import { settle, trackUnhandledRejections } from './support/guards.js'
+import { fuzzWorld } from './support/fuzz-world.js'
+import { settle } from './support/guards.js'
 import { PROTOTYPE_NAMES } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
 const PROTOTYPE_MEMBERS = Object.getOwnPropertyNames(Object.prototype)
 const IDS = { convoId: 'c1', messageId: 'm1' }
-/** A real response body per method, as the lexicon-validating XRPC server produced it. */
-let samples: Map<string, unknown>
-let server: FaultServer
-const rejections = trackUnhandledRejections()
-
-beforeAll(async () => {
-  samples = await recordSamples()
-  server = await startFaultServer()
-})
-afterAll(async () => {
-  rejections.stop()
-  await server?.close()
-})
+const world = fuzzWorld()
 
 interface FuzzResponse {
   readonly status: number
@@ -109,11 +97,11 @@ const bodyArb = (name: string) =>
   fc.oneof(
     // An XRPC error named like an Object.prototype member, or a body with such keys anywhere.
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES), fc.option(headerSafe)).map(([error, message]) => JSON.stringify(message === null ? { error } : { error, message })) },
-    { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom(...PROTOTYPE_NAMES), fc.jsonValue({ maxDepth: 2 })).map(([at, key, value]) => withInheritedKey(JSON.stringify(samples.get(name)), at, key, value)) },
-    { weight: 4, arbitrary: fc.tuple(fc.array(fc.nat(), { maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('replace', 'delete', 'wrap') as fc.Arbitrary<'replace' | 'delete' | 'wrap'>).map(([path, replacement, op]) => JSON.stringify(mutate(samples.get(name), path, replacement, op))) },
-    { weight: 2, arbitrary: fc.constant(null).map(() => JSON.stringify(samples.get(name))) },
+    { weight: 1, arbitrary: fc.tuple(fc.nat(), fc.constantFrom(...PROTOTYPE_NAMES), fc.jsonValue({ maxDepth: 2 })).map(([at, key, value]) => withInheritedKey(JSON.stringify(world.samples.get(name)), at, key, value)) },
+    { weight: 4, arbitrary: fc.tuple(fc.array(fc.nat(), { maxLength: 5 }), fc.jsonValue({ maxDepth: 3 }), fc.constantFrom('replace', 'delete', 'wrap') as fc.Arbitrary<'replace' | 'delete' | 'wrap'>).map(([path, replacement, op]) => JSON.stringify(mutate(world.samples.get(name), path, replacement, op))) },
+    { weight: 2, arbitrary: fc.constant(null).map(() => JSON.stringify(world.samples.get(name))) },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.nat().map((n) => { const text = JSON.stringify(samples.get(name)); return text.slice(0, n % Math.max(1, text.length)) }) },
+    { weight: 1, arbitrary: fc.nat().map((n) => { const text = JSON.stringify(world.samples.get(name)); return text.slice(0, n % Math.max(1, text.length)) }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')) },
     { weight: 1, arbitrary: pathological },
     { weight: 1, arbitrary: fc.constant('') },
@@ -128,7 +116,7 @@ const responseArb = (name: string): fc.Arbitrary<FuzzResponse> =>
   }))
 
 function serve(response: FuzzResponse): void {
-  server.handle((_req, res) => {
+  world.server.handle((_req, res) => {
     res.writeHead(response.status, response.headers)
     if (response.cutAt !== undefined && response.cutAt < response.body.length) {
       res.write(response.body.subarray(0, response.cutAt))
@@ -185,14 +173,14 @@ function checkResult(name: string, response: FuzzResponse, result: Result<unknow
 describe('random and mutated responses into every convo method', () => {
   it(`covers all ${NAMES.length} methods`, () => {
     expect(NAMES).toHaveLength(22)
-    expect(samples.size).toBe(22)
+    expect(world.samples.size).toBe(22)
   })
 
   it('every call resolves to a typed error or the decoded body', async () => {
     let cases = 0
     const outcomes: Record<string, number> = {}
     // Every response ends (whole or dropped): the timeout only guards against a hang, far from any real answer.
-    const core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, timeout: 10_000, retries: { limit: 1, baseDelay: 1, maxDelay: 5, maxWait: 20 } }))
+    const core = new Core(withDefaults({ service: world.server.url, auth: TEST_TOKEN, timeout: 10_000, retries: { limit: 1, baseDelay: 1, maxDelay: 5, maxWait: 20 } }))
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...NAMES).chain((name) => fc.tuple(fc.constant(name), responseArb(name))),
@@ -210,7 +198,7 @@ describe('random and mutated responses into every convo method', () => {
       { seed: SEED, numRuns: runs(3_000) },
     )
     await settle()
-    expect(rejections.seen).toEqual([])
+    expect(world.rejections.seen).toEqual([])
     report('responses into convo methods', { cases, failures: 0, ...outcomes })
   })
 
@@ -220,7 +208,7 @@ describe('random and mutated responses into every convo method', () => {
     let cases = 0
     let thrown = 0
     let items = 0
-    const core = new Core(withDefaults({ service: server.url, auth: TEST_TOKEN, timeout: 2_000, retries: false }))
+    const core = new Core(withDefaults({ service: world.server.url, auth: TEST_TOKEN, timeout: 2_000, retries: false }))
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...paged).chain((name) => fc.tuple(fc.constant(name), responseArb(name).filter((r) => r.status < 300 || r.status >= 400))),
@@ -248,7 +236,7 @@ describe('random and mutated responses into every convo method', () => {
       { seed: SEED, numRuns: runs(300) },
     )
     await settle()
-    expect(rejections.seen).toEqual([])
+    expect(world.rejections.seen).toEqual([])
     report('responses into paged iteration', { cases, items, thrown, failures: 0 })
   })
 
@@ -277,15 +265,15 @@ describe('random and mutated responses into every convo method', () => {
         const levelsUsed = Array.from({ length: n }, (_, i) => levels[i === 0 ? 'record' : kinds[i % kinds.length]!])
         const embed = levelsUsed.map(([open]) => open).join('') + innermost + levelsUsed.map(([, close]) => close).reverse().join('')
         const body = bodies[name]!(embed)
-        server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body)))
+        world.server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body)))
         const { method, call } = generatedMethod(name)
         let outcome: unknown
         if (style === 'client') {
-          const client = new Client({ service: server.url, retries: false, validate })
+          const client = new Client({ service: world.server.url, retries: false, validate })
           const fn = (client.chat.bsky.convo as unknown as Record<string, (args: object) => Promise<unknown>>)[name]!
           outcome = await fn.call(client.chat.bsky.convo, sampleArgs(name, IDS)).catch((error: unknown) => error)
         } else {
-          const result = await call(new Core({ service: server.url, validation, validate }), sampleArgs(name, IDS))
+          const result = await call(new Core({ service: world.server.url, validation, validate }), sampleArgs(name, IDS))
           outcome = result.ok ? result.value : result.error
         }
         expect(outcome).not.toBeInstanceOf(RangeError)

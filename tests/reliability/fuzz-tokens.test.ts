@@ -9,30 +9,20 @@
  * successful result's value may: that is the data the server sent.)
  */
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Core, type Paginated, type XrpcError, withDefaults } from '@lexgen/runtime'
 import { validation } from '../../generated/validation.js'
-import { generatedMethod, recordSamples, sampleArgs } from '../helpers/convo-calls.js'
+import { generatedMethod, sampleArgs } from '../helpers/convo-calls.js'
 import { convoMethods } from '../helpers/xrpc-server.js'
-import { startFaultServer, type FaultServer } from './support/fault-server.js'
-import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
+import type { FaultServer } from './support/fault-server.js'
+import { fuzzWorld } from './support/fuzz-world.js'
+import { leaks, renderings, settle } from './support/guards.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const NAMES = convoMethods().map((nsid) => nsid.split('.').pop()!)
 const PAGED = NAMES.filter((name) => generatedMethod(name).method.paginate)
 const IDS = { convoId: 'c1', messageId: 'm1' }
-let samples: Map<string, unknown>
-let server: FaultServer
-const rejections = trackUnhandledRejections()
-
-beforeAll(async () => {
-  samples = await recordSamples()
-  server = await startFaultServer()
-})
-afterAll(async () => {
-  rejections.stop()
-  await server?.close()
-})
+const world = fuzzWorld()
 
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 const segment = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...B64URL), minLength: min, maxLength: max })
@@ -94,7 +84,7 @@ function locate(value: unknown, path: number[]): { parent?: Record<string, unkno
 /** The response that echoes `echoed` as `echo` says, for method `name`. */
 function respond(name: string, echo: Echo, echoed: string): Parameters<FaultServer['handle']>[0] {
   const json = { 'content-type': 'application/json' }
-  const body = structuredClone(samples.get(name)) as Record<string, unknown>
+  const body = structuredClone(world.samples.get(name)) as Record<string, unknown>
   const around = (cut: number) => 'x'.repeat(Math.max(0, 2048 + cut - Math.floor(echoed.length / 2)))
   switch (echo.where) {
     case 'header':
@@ -143,10 +133,10 @@ describe('a server echoing the token anywhere', () => {
           cases++
           // A cursor needs a paged method: the loop guard's error and the next request's URL carry it.
           const name = echo.where === 'cursor' ? PAGED[picked.length % PAGED.length]! : picked
-          server.handle(respond(name, echo, FORMS[form](token)))
+          world.server.handle(respond(name, echo, FORMS[form](token)))
           const seen: unknown[] = []
           const core = new Core(withDefaults({
-            service: server.url,
+            service: world.server.url,
             auth: token,
             retries: false,
             validation,
@@ -176,7 +166,7 @@ describe('a server echoing the token anywhere', () => {
       ),
       { seed: SEED, numRuns: runs(600) },
     )
-    expect(rejections.seen).toEqual([])
+    expect(world.rejections.seen).toEqual([])
     report('token echoed anywhere', { cases, failures: 0, ...outcomes })
   })
 })
