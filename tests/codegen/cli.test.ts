@@ -1,7 +1,7 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { copyOfLexicons, makeTypecheckable, editJson, removeDir, runCli, scratchDirs, snapshotDir, spawnCli, tempDir, typecheck } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { copyOfLexicons, makeTypecheckable, editJson, runCli, scratchDirs, snapshotDir, spawnCli, typecheck } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
 

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAT_SELECTION } from '../../codegen/init.js'
-import { copyOfLexicons, editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
+import { editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const BIN = join(ROOT, 'codegen/bin/lexgen.js')

@@ -11,7 +11,6 @@
  */
 import { execFile } from 'node:child_process'
 import { createServer } from 'node:http'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Core, withDefaults } from '@lexgen/runtime'

@@ -2,7 +2,7 @@
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
 import { call, Core, InternalServerError, type Method, withDefaults } from '@lexgen/runtime'
-import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
+import { startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
 let server: RawServer | undefined
