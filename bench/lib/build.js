@@ -69,9 +69,11 @@ export function ensureNode22() {
 
 /** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */
 export async function closureFiles() {
-  const { loadLexiconFiles } = await import('../../codegen/dist/load.js')
-  const { skimLexicons } = await import('../../codegen/dist/parse.js')
-  const { selectDocs } = await import('../../codegen/dist/select.js')
+  // Internal stages, not entries of the bundled dist/: loaded from their sources (tsx).
+  const { tsImport } = await import('tsx/esm/api')
+  const { loadLexiconFiles } = await tsImport('../../codegen/load.ts', import.meta.url)
+  const { skimLexicons } = await tsImport('../../codegen/parse.ts', import.meta.url)
+  const { selectDocs } = await tsImport('../../codegen/select.ts', import.meta.url)
   const lexicons = skimLexicons(await loadLexiconFiles(join(root, 'lexicons')))
   return selectDocs(lexicons, { include: ['chat.bsky.convo.*'], exclude: [] }).docs.map((d) => ({ nsid: d.doc.id, file: d.file }))
 }
@@ -81,10 +83,8 @@ export async function prepare() {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`)
   }
   const runtimeDir = join(root, 'runtime')
-  const stale = listFiles(runtimeDir, '.ts').filter((f) => !f.startsWith(join(runtimeDir, 'dist'))).filter((f) => {
-    const built = join(runtimeDir, 'dist', relative(runtimeDir, f)).replace(/\.ts$/, '.js')
-    return !existsSync(built) || statSync(built).mtimeMs < statSync(f).mtimeMs
-  })
+  const built = statSync(join(runtimeDir, 'dist/index.js')).mtimeMs // dist/ is bundled: one build time
+  const stale = listFiles(runtimeDir, '.ts').filter((f) => !f.startsWith(join(runtimeDir, 'dist')) && statSync(f).mtimeMs > built)
   if (stale.length) console.error(`warning: runtime/dist/ is older than ${stale.map((f) => relative(root, f)).join(', ')}; \`npm run build\` to measure the current runtime`)
 
   mkdirSync(work, { recursive: true })

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { install } from '@atproto/lex-installer' // what `lex install` runs (a dependency of @atproto/lex)
 import { main } from '../../codegen/dist/cli.js'
-import { authorityOf } from '../../codegen/dist/pull/dns.js'
-import { referencedNsids } from '../../codegen/dist/pull/refs.js'
+import { authorityOf } from '../../codegen/pull/dns.js'
+import { referencedNsids } from '../../codegen/pull/refs.js'
 import { createAccount, publishLexicon, startE2e, type Account } from '../../tests/e2e/harness.js'
 
 const quick = process.argv.includes('--quick')

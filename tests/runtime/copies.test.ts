@@ -6,7 +6,7 @@
  * functions, layers and classes; a Core from an incompatible copy is refused before anything is
  * sent; a CommonJS `require` of the package next to its `import` gets the same copy.
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
@@ -28,10 +28,15 @@ beforeAll(async () => {
     await writeFile(join(dir, copy, 'runtime.mjs'), "export * from '@lexgen/runtime'\n")
   }
   // A copy whose Core speaks another version of what `call` hands it.
-  const core = join(dir, 'incompatible/node_modules/@lexgen/runtime/dist/core.js')
-  const source = await readFile(core, 'utf8')
-  expect(source).toContain('const CALL_PROTOCOL = 1;')
-  await writeFile(core, source.replace('const CALL_PROTOCOL = 1;', 'const CALL_PROTOCOL = 2;'))
+  // (dist/ is bundled: whichever file holds core.ts's constant, there must be exactly one.)
+  const dist = join(dir, 'incompatible/node_modules/@lexgen/runtime/dist')
+  const files = (await readdir(dist, { recursive: true })).filter((file) => file.endsWith('.js')).map((file) => join(dist, file))
+  const PROTOCOL = /\b(const|var|let) CALL_PROTOCOL = 1;/
+  const holders: string[] = []
+  for (const file of files) if (PROTOCOL.test(await readFile(file, 'utf8'))) holders.push(file)
+  expect(holders).toHaveLength(1)
+  const source = await readFile(holders[0]!, 'utf8')
+  await writeFile(holders[0]!, source.replace(PROTOCOL, '$1 CALL_PROTOCOL = 2;'))
   await writeFile(join(dir, 'main.mjs'), CHILD)
   server = await startRawServer((req, res) => {
     const which = new URL(req.url ?? '', 'http://x').searchParams.get('convoId') ?? ''
