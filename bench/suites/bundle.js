@@ -15,9 +15,17 @@ import { root, work } from '../lib/util.js'
 
 export const BUNDLES = ['ours', 'atproto-api', 'atproto-lex', 'atcute']
 
-/** One entry bundled for the browser, minified, in memory, with its metafile (bundle-split.js uses it too). */
-export function buildBrowserBundle(name, serviceUrl) {
+/**
+ * One entry bundled for the browser, minified, in memory, with its metafile. `fromSources` (for
+ * bundle-split.js) resolves our runtime to its TypeScript modules rather than the bundled dist/, so
+ * the metafile can say what each module adds.
+ */
+export function buildBrowserBundle(name, serviceUrl, { fromSources = false } = {}) {
+  const sources = fromSources
+    ? { alias: { '@lexgen/runtime/validate': join(root, 'runtime/validate.ts'), '@lexgen/runtime': join(root, 'runtime/index.ts') }, conditions: ['lexgen-source'] }
+    : {}
   return esbuild.build({
+    ...sources,
     entryPoints: [join(root, 'bench/entries', `${name}.js`)],
     bundle: true,
     minify: true,
