@@ -2,13 +2,16 @@
  * The worker thread of check.ts: @atproto/lexicon's verdicts on the docs it is given. The first
  * message holds every file loaded, in order: it answers with the id verdicts of every file; then
  * with the full check of each batch of files the main thread asks for (by index), in the order
- * asked. Importing parse.js loads @atproto/lexicon: that is done before the files come
- * (check-thread.ts starts this thread early for that).
+ * asked. @atproto/lexicon's schemas (lazy elsewhere) are loaded first thing, before the files
+ * come: check-thread.ts starts this thread early for that.
  */
 import { parentPort } from 'node:worker_threads'
 import type { LoadedFile } from './load.js'
 import { checkIds, parseDoc, type IdVerdict } from './parse.js'
 import type { CheckerReply, CheckerRequest } from './check.js'
+import { lexiconSchemas } from './lexicon-schemas.js'
+
+lexiconSchemas()
 
 const port = parentPort!
 const reply = (message: CheckerReply) => port.postMessage(message)
