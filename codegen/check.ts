@@ -48,16 +48,19 @@ export async function checkedBuild<T>(
 ): Promise<CheckedBuild<T>> {
   const lexicons = skimLexicons(loaded)
   // Every doc taken on trust: the closure, as it will be once checked (it throws when nothing matches).
-  const closure = selectDocs(lexicons, selection, passes).docs
-  const inClosure = new Set(closure.map((doc) => doc.file))
+  const trusted = selectDocs(lexicons, selection, passes)
+  const inClosure = new Set(trusted.docs.map((doc) => doc.file))
   const check = selection.strict ? lexicons.docs : lexicons.docs.filter((doc) => inClosure.has(doc.file))
   const checking = inThread || !import.meta.url.endsWith('.js') ? checkInThread(check) : checkOnWorker(check)
-  const attempt = tryBuild(() => build(closure))
+  const attempt = tryBuild(() => build(trusted.docs))
   const verdicts = await checking
-  const selected = selectDocs(lexicons, selection, (doc) => {
-    const problems = verdicts.get(doc.file)
-    return problems ? { problems } : passes(doc)
-  })
+  // When every doc passes, the selection on trust is the checked one; otherwise it is made again with the verdicts.
+  const selected = [...verdicts.values()].every((problems) => problems === null)
+    ? trusted
+    : selectDocs(lexicons, selection, (doc) => {
+        const problems = verdicts.get(doc.file)
+        return problems ? { problems } : passes(doc)
+      })
   if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings)
   if ('error' in attempt) throw attempt.error
   return { selected, built: attempt.value }
