@@ -1,32 +1,20 @@
 /**
- * The worker thread of check.ts: @atproto/lexicon's verdicts on the docs it is given. The first
- * message holds every file loaded, in order: it answers with the id verdicts of every file; then
- * with the full check of each batch of files the main thread asks for (by index), in the order
- * asked. Importing parse.js loads @atproto/lexicon: that is done before the files come
- * (check-thread.ts starts this thread early for that).
+ * The worker thread of check.ts: @atproto/lexicon's verdict on each doc it is given, in order.
+ * The schemas (lazy elsewhere) are loaded first thing, before the docs come: check-thread.ts
+ * starts this thread early for that.
  */
 import { parentPort } from 'node:worker_threads'
-import type { LoadedFile } from './load.js'
-import { checkIds, parseDoc, type IdVerdict } from './parse.js'
 import type { CheckerReply, CheckerRequest } from './check.js'
+import { lexiconSchemas } from './lexicon-schemas.js'
+import { parseDoc } from './parse.js'
+
+lexiconSchemas()
 
 const port = parentPort!
-const reply = (message: CheckerReply) => port.postMessage(message)
-let files: readonly LoadedFile[] = []
-let ids: IdVerdict[] = []
-
-port.on('message', (request: CheckerRequest) => {
-  if ('files' in request) {
-    files = request.files
-    ids = checkIds(files)
-    return reply({ ids })
-  }
-  reply({
-    checked: request.check.map((i) => {
-      const verdict = ids[i]!
-      // The main thread asks only for docs it skimmed with these verdicts: each has an id.
-      const result = parseDoc({ file: files[i]!.file, id: 'id' in verdict ? verdict.id : '', json: files[i]!.json as Record<string, unknown> })
-      return 'problems' in result ? result.problems : null
-    }),
+port.on('message', ({ docs }: CheckerRequest) => {
+  const problems = docs.map((doc) => {
+    const result = parseDoc(doc)
+    return 'problems' in result ? result.problems : null
   })
+  port.postMessage({ problems } satisfies CheckerReply)
 })

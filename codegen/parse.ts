@@ -11,13 +11,15 @@
  *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs, and
  *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …).
  *
- * Every stage passes plain data: `checkIds` and `skimLexicons` read only what selecting needs (id),
+ * Every stage passes plain data: `checkId` and `skimLexicons` read only what selecting needs (id),
  * `parseDoc` checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` uses it).
  */
 import type { LexiconDoc } from '@atproto/lexicon'
+// The module alone, not the package index (which loads every other syntax's validator too).
+import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
-import type { LoadedFile, LoadedLexicons } from './load.js'
+import type { LoadedLexicons } from './load.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
@@ -61,50 +63,41 @@ interface ZodIssueLike {
 /** What a file's `id` is: an NSID, or why it is not one (`message`). */
 export type IdVerdict = { readonly id: string } | { readonly message: string }
 
-/** @atproto/lexicon's verdict on each file's `id`, in order. */
-export function checkIds(files: readonly LoadedFile[]): IdVerdict[] {
-  const idSchema = lexiconSchemas().lexiconDoc.innerType().shape.id
-  return files.map(({ json }) => {
-    const id = isRecord(json) ? json.id : undefined
-    const result = idSchema.safeParse(id)
-    return result.success ? { id: result.data } : { message: id === undefined ? 'Required' : result.error.issues[0]!.message }
-  })
+/**
+ * @atproto/lexicon's verdict on a file's `id`, without loading its schemas: its `id` schema is
+ * `z.string().refine(isValidNsid, 'Must be a valid NSID')`, so this is @atproto/syntax's
+ * `isValidNsid` and zod's messages for a missing or non-string value (a differential test in
+ * tests/codegen/stages.test.ts holds it to the schema). Cheap enough for every file, on the main thread.
+ */
+export function checkId(json: unknown): IdVerdict {
+  const id = isRecord(json) ? json.id : undefined
+  if (typeof id === 'string') return isValidNsid(id) ? { id } : { message: 'Must be a valid NSID' }
+  return { message: id === undefined ? 'Required' : `Expected string, received ${id === null ? 'null' : Array.isArray(id) ? 'array' : typeof id}` }
 }
 
-/**
- * Each file's `id` as written, taken on trust: what the main thread selects with while the
- * checker (check.ts) is still deciding; its verdicts replace these before anything is used.
- */
-export function idsAsWritten(files: readonly LoadedFile[]): IdVerdict[] {
-  return files.map(({ json }) => (isRecord(json) && typeof json.id === 'string' ? { id: json.id } : { message: 'not a string' }))
-}
-
-/**
- * Reads each file's `id` and nothing more: enough to select, cheap enough for every file. `ids`
- * holds the verdict on each file's id (by default @atproto/lexicon's, `checkIds`).
- */
-export function skimLexicons(loaded: LoadedLexicons, ids: readonly IdVerdict[] = checkIds(loaded.files)): SkimmedLexicons {
+/** Reads each file's `id` and nothing more: enough to select, cheap enough for every file. */
+export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
   const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: nsidOfPath(p.file) }))
   const docs: SkimmedDoc[] = []
   const byId = new Map<string, string>()
-  loaded.files.forEach(({ file, json }, i) => {
+  for (const { file, json } of loaded.files) {
     if (!isRecord(json)) {
       problems.push({ file, nsid: nsidOfPath(file), message: 'a lexicon doc must be a JSON object' })
-      return
+      continue
     }
-    const verdict = ids[i]!
+    const verdict = checkId(json)
     if (!('id' in verdict)) {
       problems.push({ file, path: 'id', nsid: nsidOfPath(file), message: verdict.message })
-      return
+      continue
     }
     const first = byId.get(verdict.id)
     if (first !== undefined) {
       problems.push({ file, path: 'id', nsid: verdict.id, message: `duplicate lexicon id '${verdict.id}' (already defined in ${first})` })
-      return
+      continue
     }
     byId.set(verdict.id, file)
     docs.push({ file, id: verdict.id, json })
-  })
+  }
   return { docs, problems }
 }
 

@@ -153,13 +153,13 @@ function docLines(w: Lines, lines: readonly (string | undefined)[]): void {
   let joined = lines.filter((line) => line !== undefined).join('\n')
   if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
   if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
-  const all = wellFormed(joined)
-    .split('\n')
-    .map((line) => line.trimEnd())
   // An empty line separates paragraphs; leading, trailing and repeated ones are dropped (in one pass:
   // a description can hold many thousands of lines).
   const text: string[] = []
-  for (const line of all) if (line !== '' || (text.length > 0 && text.at(-1) !== '')) text.push(line)
+  for (const untrimmed of wellFormed(joined).split('\n')) {
+    const line = untrimmed.trimEnd()
+    if (line !== '' || (text.length > 0 && text.at(-1) !== '')) text.push(line)
+  }
   if (text.at(-1) === '') text.pop()
   if (text.length === 0) return
   const width = MAX_LINE - w.getIndentationLevel() * 2 - 3
@@ -183,8 +183,12 @@ function docLines(w: Lines, lines: readonly (string | undefined)[]): void {
  * memory differs from what lands on disk, and `check` reports a fresh output as stale forever.
  */
 function wellFormed(text: string): string {
+  // Most text has no surrogate at all: one quick test instead of the lookaround scan.
+  if (!SURROGATE.test(text)) return text
   return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
 }
+
+const SURROGATE = /[\ud800-\udfff]/
 
 /** Word-wraps prose to `width` columns; a single over-long word stays whole. */
 function wrap(line: string, width: number): string[] {

@@ -1,7 +1,7 @@
 /**
  * The compiled CLI checks lexicons on a worker thread while the main thread models and emits the
- * selection the ids point to (codegen/check.ts); from the TypeScript sources, as in the other
- * tests, the check runs in the thread. Both must behave exactly alike: the same exit code, the
+ * selection (codegen/check.ts); from the TypeScript sources, as in the other tests, the check runs
+ * in the thread. Both must behave exactly alike: the same exit code, the
  * same messages byte for byte, the same files, for every kind of bad input, and whenever what was
  * built before the check came in has to be thrown away.
  */
@@ -49,7 +49,7 @@ const scenarios: { name: string; docs: Record<string, unknown>; args: string[] }
   { name: 'bad docs outside the selection, --strict', docs: BAD_OUTSIDE, args: ['--include', 'pub.layers.corpus.*', '--strict'] },
   { name: 'a referenced doc that fails', docs: { ...BAD_OUTSIDE, 'pub/layers/defs.json': '{"lexicon": 1' }, args: ['--include', 'pub.layers.corpus.*'] },
   {
-    // Taken on trust, its id puts it in the selection; checked, it is a warning and the output is built again without it.
+    // Its id, as written, matches the pattern; checked (on the main thread, before selecting), it is a warning.
     name: 'a bad id that the pattern matches, in a file whose path does not',
     docs: { ...VALID, 'other/x.json': { lexicon: 1, id: 'com.example.bad id', defs: { main: { type: 'token' } } } },
     args: ['--include', 'com.example.*'],

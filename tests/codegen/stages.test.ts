@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { buildModel } from '../../codegen/model.js'
 import { emit } from '../../codegen/emit.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
-import { parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
+import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
+import { checkId, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
 import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
 import { LEXICONS } from './helpers.js'
 
@@ -10,6 +11,27 @@ const OPTIONS = { runtimeImport: '@lexgen/runtime', fileExt: '.ts' } as const
 const loaded = await loadLexiconFiles(LEXICONS)
 const lexicons = skimLexicons(loaded)
 const select = (include: string[], exclude: string[] = []) => selectDocs(lexicons, { include, exclude }).docs.map((d) => d.doc.id)
+
+describe('skim', () => {
+  it("checks ids exactly as @atproto/lexicon's id schema does, without loading it", () => {
+    const schema = lexiconSchemas().lexiconDoc.innerType().shape.id
+    const segment = 'a'.repeat(63)
+    const ids: unknown[] = [
+      ...[null, 0, -1.5, true, false, [], ['com.example.x'], {}, { id: 'com.example.x' }],
+      ...['', 'a', 'a.b', 'a.b.c', 'com.example.fooBar', 'com.example.foo-bar', 'com.example.foo2', 'com.example.2foo', 'com.example.',
+        '.com.example.foo', 'com..example.foo', 'com.example.foo bar', 'com.example.foo\n', 'com.example.*', 'com.exämple.foo', 'COM.Example.Foo',
+        '1com.example.foo', 'com.-example.foo', 'com.example-.foo', `com.${segment}.foo`, `com.${segment}a.foo`, `com.example.${segment}`,
+        `com.example.${segment}a`, `${'a.'.repeat(150)}foo`, `${`${segment}.`.repeat(5)}foo`],
+      ...lexicons.docs.map((doc) => doc.id),
+    ]
+    const zod = (id: unknown) => {
+      const result = schema.safeParse(id)
+      return result.success ? { id: result.data } : { message: result.error.issues[0]!.message }
+    }
+    expect(checkId({})).toEqual({ message: 'Required' })
+    for (const id of ids) expect(checkId({ id }), JSON.stringify(id)).toEqual(zod(id))
+  })
+})
 
 describe('select', () => {
   it('reads and validates the whole 402-doc snapshot', () => {
