@@ -6,7 +6,7 @@
  */
 import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
 import { Readable } from 'node:stream'
-import { ACCEPT_ENCODING, decoded } from './decode.js'
+import { askingForCodings, decoded } from './decode.js'
 import { checkDeclaredLength, joinRepeated, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 import { send as sendThroughDispatcher } from './undici.js'
 
@@ -26,16 +26,19 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
   // A caller's undici Dispatcher keeps its own pool and settings.
   if (request.dispatcher !== undefined) return sendThroughDispatcher(request)
   const target = origin(request.url)
-  // Bodies are decoded as fetch decodes them, so the same codings are asked for (decode.ts).
-  const headers = request.headers['accept-encoding'] === undefined ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING } : request.headers
-  const options: RequestOptions = { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers }
-  if (!target.secure) return exchange(httpRequest, { ...options, agent: (httpAgent ??= new Agent(AGENT_OPTIONS)) }, request)
+  if (!target.secure) return exchange(httpRequest, options(target, (httpAgent ??= new Agent(AGENT_OPTIONS)), request), request)
   // Loaded on the first https call; a runtime without it cannot send at all, which no retry mends.
   const tls = await (https ??= import('node:https').then(
     (m) => ({ agent: new m.Agent(AGENT_OPTIONS), request: m.request }),
     (error: unknown) => Promise.reject(new TransportUnavailable('node:https could not be loaded', error)),
   ))
-  return exchange(tls.request, { ...options, agent: tls.agent }, request)
+  return exchange(tls.request, options(target, tls.agent, request), request)
+}
+
+function options(target: Origin, agent: Agent, request: RawRequest): RequestOptions {
+  // Bodies are decoded as fetch decodes them, so the same codings are asked for (decode.ts).
+  const headers = askingForCodings(request.headers)
+  return { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers, agent }
 }
 
 interface Origin {
