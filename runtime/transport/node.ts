@@ -22,17 +22,23 @@ const AGENT_OPTIONS = { keepAlive: true, maxSockets: SHARED_CONNECTIONS_PER_ORIG
 let httpAgent: Agent | undefined
 let https: Promise<{ agent: Agent; request: typeof httpRequest }> | undefined
 
-export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
+// Not an async function: one hands on the exchange's promise two microtask turns later, on every call.
+export const send: Transport = (request: RawRequest): Promise<RawResponse> => {
   // A caller's undici Dispatcher keeps its own pool and settings.
   if (request.dispatcher !== undefined) return sendThroughDispatcher(request)
-  const target = origin(request.url)
+  let target: Origin
+  try {
+    target = origin(request.url)
+  } catch (error) {
+    return Promise.reject(error)
+  }
   if (!target.secure) return exchange(httpRequest, options(target, (httpAgent ??= new Agent(AGENT_OPTIONS)), request), request)
   // Loaded on the first https call; a runtime without it cannot send at all, which no retry mends.
-  const tls = await (https ??= import('node:https').then(
+  https ??= import('node:https').then(
     (m) => ({ agent: new m.Agent(AGENT_OPTIONS), request: m.request }),
     (error: unknown) => Promise.reject(new TransportUnavailable('node:https could not be loaded', error)),
-  ))
-  return exchange(tls.request, options(target, tls.agent, request), request)
+  )
+  return https.then((tls) => exchange(tls.request, options(target, tls.agent, request), request))
 }
 
 function options(target: Origin, agent: Agent, request: RawRequest): RequestOptions {
