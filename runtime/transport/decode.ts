@@ -12,7 +12,8 @@ import { mergeHeaders } from '../request.js'
 import { UndecodableBody } from './types.js'
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
-const ASK_FOR_CODINGS = { 'accept-encoding': 'gzip, deflate, br' }
+export const ACCEPT_ENCODING = 'gzip, deflate, br'
+const ASK_FOR_CODINGS = { 'accept-encoding': ACCEPT_ENCODING }
 
 /** `headers` asking for the codings `decoded` undoes, unless the caller asked for some themselves. */
 export function askingForCodings(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
