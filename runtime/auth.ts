@@ -2,7 +2,7 @@
  * The auth layer: puts the bearer token on the request, and hands down how to redact it, so no
  * text that comes back (an echoed header, an error message, a kept body) carries it into an
  * error, a hook or a result. Core puts it outermost; a session (session.ts) takes its place and
- * uses `withToken` the same way; an atproto session manager (session-manager.ts) sends the
+ * uses `withCredential` the same way; an atproto session manager (session-manager.ts) sends the
  * request itself, with credentials this runtime never sees.
  */
 import { after, redactor, type Redact } from './redact.js'
@@ -37,25 +37,25 @@ export function authLayer(source: AuthSource): Layer {
   }
 }
 
-/** A token with what sending it takes (its `authorization` header) and what keeps it out of text that comes back. */
-interface Credential {
+/**
+ * A bearer token with what sending it takes (its `authorization` header) and what keeps it, and
+ * `alsoRedacted` (a session's other token), out of text that comes back. Made once per token:
+ * building a redactor on every call would cost more than the rest of the auth layer.
+ */
+export interface Credential {
   readonly token: string
   readonly headers: { readonly authorization: string }
   readonly redact: Redact
 }
 
-function credential(token: string): Credential {
-  return { token, headers: { authorization: `Bearer ${token}` }, redact: redactor(token) }
+export function credential(token: string, alsoRedacted?: string): Credential {
+  const redact = alsoRedacted === undefined ? redactor(token) : after(redactor(token), redactor(alsoRedacted))
+  return { token, headers: { authorization: `Bearer ${token}` }, redact }
 }
 
 /** `request` sending `credential`'s token as its bearer, and redacting it from whatever comes back. */
-function withCredential(request: XrpcRequest, { headers, redact }: Credential): XrpcRequest {
+export function withCredential(request: XrpcRequest, { headers, redact }: Credential): XrpcRequest {
   return { ...request, headers: mergeHeaders(request.headers, headers), redact: after(request.redact, redact) }
-}
-
-/** `request` sending `token` as its bearer, and redacting it from whatever comes back. */
-export function withToken(request: XrpcRequest, token: string): XrpcRequest {
-  return withCredential(request, credential(token))
 }
 
 /** `request` redacting `secret` from whatever comes back (redact.ts), as well as what it redacted before. */
