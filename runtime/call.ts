@@ -9,7 +9,7 @@ import { checkMaxResponseBytes, Core } from './core.js'
 import { ConfigurationError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
-import { buildUrl, encodeInput, normalizeHeaders } from './request.js'
+import { buildUrl, encodeInput, mergeHeaders, normalizeHeaders } from './request.js'
 import { err, type Result } from './result.js'
 import type { CallOptions, LayerOption, XrpcRequest } from './stack.js'
 
@@ -67,7 +67,7 @@ function checkLayerOptions(core: Core, options: CallOptions): void {
 /** The first attempt's request: URL, headers (the proxy setting owns `atproto-proxy`, the lexicon `content-type`) and body. */
 function buildRequest(core: Core, method: Method, args: CallArgs, options: CallOptions, check: XrpcRequest['check']): XrpcRequest {
   assertProxy(options.proxy)
-  const headers: Record<string, string> = { ...core.headers, ...normalizeHeaders(options.headers) }
+  const headers = mergeHeaders(core.headers, options.headers && normalizeHeaders(options.headers))
   const proxy = resolveProxy(method.nsid, core.proxy, options.proxy)
   if (proxy === undefined) delete headers['atproto-proxy']
   else headers['atproto-proxy'] = proxy
@@ -87,5 +87,8 @@ function buildRequest(core: Core, method: Method, args: CallArgs, options: CallO
     options,
     attempt: 1,
     check,
+    // Present from the start, so a layer setting them replaces a property rather than adding one (see mergeHeaders).
+    redact: undefined,
+    transport: undefined,
   }
 }

@@ -18,22 +18,26 @@ const MIN_FRAGMENT = 12
 export const KEPT_TEXT = 2048
 
 /**
- * A redactor for `secret`, after `outer`: every occurrence of it, as sent and as JSON or URL
- * encoding writes it, and a piece of it of 12 or more characters at either end of the text (where
- * someone else's cut left it).
+ * A redactor for `secret`: every occurrence of it, as sent and as JSON or URL encoding writes it,
+ * and a piece of it of 12 or more characters at either end of the text (where someone else's cut
+ * left it). Built once per token (its forms and probes), then run on every text that comes back.
  */
-export function redactor(secret: string, outer?: Redact): Redact {
+export function redactor(secret: string): Redact {
   const forms = PLAIN.test(secret) ? [secret] : [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)])]
   // The start of every form: no text without one of them can hold a form, or end in a piece of it.
   const probes = [...new Set(forms.map((form) => form.slice(0, MIN_FRAGMENT)))]
-  const own = (text: string): string => {
+  return (text: string): string => {
     if (probes.some((probe) => text.includes(probe))) {
       for (const form of forms) text = text.replaceAll(form, MARK)
       for (const form of forms) text = cutTail(text, form)
     }
     return text.length >= MIN_FRAGMENT && secret.length > MIN_FRAGMENT && secret.includes(text.slice(0, MIN_FRAGMENT)) ? cutHead(text, secret) : text
   }
-  return outer ? (text) => own(outer(text)) : own
+}
+
+/** `redact` run after `outer`, when there is one. */
+export function after(outer: Redact | undefined, redact: Redact): Redact {
+  return outer ? (text) => redact(outer(text)) : redact
 }
 
 /** Characters every encoding above keeps as they are: a JWT is written the same way in all of them. */

@@ -101,6 +101,17 @@ export function normalizeHeaders(headers: Record<string, string> | undefined): R
   return normalized
 }
 
+/**
+ * `base` and then `extra` copied into a new object, `extra` winning. Not `{ ...base, ...extra }`:
+ * Node 20's V8 takes microseconds to add a property to a spread copy, and this runs on every call.
+ */
+export function mergeHeaders(base: Readonly<Record<string, string>>, extra?: Readonly<Record<string, string>>): Record<string, string> {
+  const merged: Record<string, string> = {}
+  for (const name of Object.keys(base)) merged[name] = base[name]!
+  if (extra) for (const name of Object.keys(extra)) merged[name] = extra[name]!
+  return merged
+}
+
 export interface EncodedInput {
   readonly body?: RequestBody
   readonly contentType?: string

@@ -12,7 +12,7 @@
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
  * subclass, so the runtime stays independent of any generated client.
  */
-import { redacting, withToken } from './auth.js'
+import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
 import { InvalidResponseError, type XrpcError } from './errors.js'
 import { isHeaderValue } from './request.js'
@@ -77,6 +77,8 @@ export class CredentialSession implements AuthLayer {
   private lastTry: { readonly token: string; readonly after: number } | undefined
   /** Counts the changes that start or end a session (all but refreshes), so a logout can tell a login happened while it ran. */
   private logins = 0
+  /** The access credential of the last session that authorized a call (auth.ts). */
+  private access: { readonly session: SessionData; readonly credential: Credential } | undefined
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, ...coreConfig } = config
@@ -199,6 +201,8 @@ export class CredentialSession implements AuthLayer {
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
     if (event !== 'refresh') this.logins++
     this.current = session
+    // The replaced session's tokens are not kept.
+    this.access = undefined
     await this.onSessionChange?.(session, event)
   }
 
@@ -208,8 +212,10 @@ export class CredentialSession implements AuthLayer {
    */
   private authorize(request: XrpcRequest, session: SessionData | undefined, bearer: 'accessJwt' | 'refreshJwt'): XrpcRequest {
     if (!session) return request
-    const other = bearer === 'accessJwt' ? session.refreshJwt : session.accessJwt
-    return redacting(withToken(request, session[bearer]), other)
+    if (bearer === 'refreshJwt') return withCredential(request, credential(session.refreshJwt, session.accessJwt))
+    // Every call sends the access token: its credential is made once per session.
+    if (this.access?.session !== session) this.access = { session, credential: credential(session.accessJwt, session.refreshJwt) }
+    return withCredential(request, this.access.credential)
   }
 
   /** A Core of this session's configuration that authenticates as `session` with its refresh token. */

@@ -80,12 +80,12 @@ export interface XrpcRequest extends RawRequest {
   /** 1 for the first attempt; a layer that sends again numbers the next one after the last outcome's. */
   readonly attempt: number
   /** Removes credentials from text that came back, before it reaches an error, hook or result. */
-  readonly redact?: (text: string) => string
+  readonly redact?: ((text: string) => string) | undefined
   /**
    * Sends this request in place of the Core's transport: how an auth that sends by itself (a
    * session manager's `fetchHandler`, with DPoP-bound OAuth tokens) plugs in below the layers.
    */
-  readonly transport?: Transport
+  readonly transport?: Transport | undefined
   /** Checks a decoded 2xx body: the error to fail the attempt with, or undefined (set when the Core validates). */
   readonly check?: (value: unknown, response: CheckedResponse) => XrpcError | undefined
 }

@@ -8,10 +8,17 @@
  */
 import { PassThrough, Transform, type Readable } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
+import { mergeHeaders } from '../request.js'
 import { UndecodableBody } from './types.js'
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
+const ASK_FOR_CODINGS = { 'accept-encoding': ACCEPT_ENCODING }
+
+/** `headers` asking for the codings `decoded` undoes, unless the caller asked for some themselves. */
+export function askingForCodings(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  return headers['accept-encoding'] === undefined ? mergeHeaders(headers, ASK_FOR_CODINGS) : headers
+}
 
 /**
  * `body` decoded as its `content-encoding` says (codings applied in order are undone in reverse),
@@ -21,7 +28,9 @@ export const ACCEPT_ENCODING = 'gzip, deflate, br'
  * goes with it).
  */
 export function decoded(body: Readable, status: number, headers: Record<string, string>): Readable {
-  const codings = (headers['content-encoding'] ?? '')
+  const coding = headers['content-encoding']
+  if (coding === undefined) return body
+  const codings = coding
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')

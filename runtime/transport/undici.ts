@@ -7,7 +7,7 @@
  */
 import type { Dispatcher } from 'undici'
 import type { Readable } from 'node:stream'
-import { ACCEPT_ENCODING, decoded } from './decode.js'
+import { askingForCodings, decoded } from './decode.js'
 import { checkDeclaredLength, joinRepeated, ResponseTooLarge, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 export const send: Transport = async (request: RawRequest): Promise<RawResponse> => {
@@ -19,7 +19,7 @@ export const send: Transport = async (request: RawRequest): Promise<RawResponse>
     path: request.url.slice(path),
     method: request.method,
     // undici does not decode bodies: decode.ts does, as fetch would, for the codings asked for.
-    headers: request.headers['accept-encoding'] === undefined ? { ...request.headers, 'accept-encoding': ACCEPT_ENCODING } : request.headers,
+    headers: askingForCodings(request.headers),
     // undici sends Blobs and (async-iterable) web streams as they are.
     body: request.body as Dispatcher.RequestOptions['body'],
     // An AbortSignal, or the runtime's EventEmitter-shaped AttemptSignal (undici takes either).

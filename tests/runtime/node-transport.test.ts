@@ -1,4 +1,4 @@
-/** The Node transport: keep-alive reuse, bodies always consumed, and a caller-supplied (undici) dispatcher. */
+/** The Node transport: keep-alive reuse, bodies always consumed, what goes on the wire, and a caller-supplied (undici) dispatcher. */
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
 import { call, Core, InternalServerError, type Method, withDefaults } from '@lexgen/runtime'
@@ -29,6 +29,38 @@ it('reuses one keep-alive connection across calls, failed ones included', async 
   // A leaked (unread) body would cost a connection per request. The second request may open
   // one more socket when it starts before the first socket is back in the pool.
   expect(server.connections).toBeLessThanOrEqual(2)
+})
+
+it('writes Host, the codings it decodes and a body\'s Content-Length as node:http would; streams go chunked', async () => {
+  server = await startRawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
+  const core = new Core({ service: server.url })
+  const procedure = (input?: string): Method => ({ nsid: 'com.example.put', type: 'procedure', ...(input === undefined ? {} : { input }), output: 'application/json' })
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array([1, 2]))
+      controller.close()
+    },
+  })
+  const outcomes = [
+    await call(core, getConvo, { params: { convoId: 'c1' } }),
+    await call(core, procedure('application/json'), { input: { text: 'héllo' } }),
+    await call(core, procedure(), {}),
+    await call(core, procedure('application/octet-stream'), { input: new Uint8Array([1, 2, 3]) }),
+    await call(core, procedure('application/octet-stream'), { input: stream }),
+    await call(core, getConvo, {}, { headers: { 'accept-encoding': 'identity' } }),
+  ]
+  expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true, true, true])
+  const sent = server.requests.map(({ headers }) => [headers['host'], headers['accept-encoding'], headers['content-length'], headers['transfer-encoding']])
+  const host = new URL(server.url).host
+  expect(sent).toEqual([
+    [host, 'gzip, deflate, br', undefined, undefined],
+    [host, 'gzip, deflate, br', String(Buffer.byteLength('{"text":"héllo"}')), undefined],
+    [host, 'gzip, deflate, br', '0', undefined],
+    [host, 'gzip, deflate, br', '3', undefined],
+    [host, 'gzip, deflate, br', undefined, 'chunked'],
+    [host, 'identity', undefined, undefined],
+  ])
+  expect(server.requests[1]!.body).toBe('{"text":"héllo"}')
 })
 
 it('sends through a caller-supplied dispatcher', async () => {
