@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { codegenStage } from './lib/util.js'
 
 const root = resolve(import.meta.dirname, '..')
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7
@@ -33,15 +34,12 @@ function wallTime(include, withDocs) {
 }
 
 async function stages(include) {
-  // The stages are internal modules, not entries of the bundled dist/: load their sources (tsx).
-  const { tsImport } = await import('tsx/esm/api')
-  const source = (path) => tsImport(`../codegen/${path}`, import.meta.url)
-  const { loadLexiconFiles } = await source('load.ts')
-  const { skimLexicons } = await source('parse.ts')
-  const { selectDocs } = await source('select.ts')
-  const { buildModel } = await source('model.ts')
-  const { emit } = await source('emit.ts')
-  const { emitDocs } = await source('emit/docs/index.ts')
+  const { loadLexiconFiles } = await codegenStage('load.ts')
+  const { skimLexicons } = await codegenStage('parse.ts')
+  const { selectDocs } = await codegenStage('select.ts')
+  const { buildModel } = await codegenStage('model.ts')
+  const { emit } = await codegenStage('emit.ts')
+  const { emitDocs } = await codegenStage('emit/docs/index.ts')
   const imported = performance.now()
   const files = await loadLexiconFiles(join(root, 'lexicons'))
   const loaded = performance.now()

@@ -13,7 +13,6 @@
  * warm between runs) and when running from the TypeScript sources (the tests), which have no
  * compiled worker to start.
  */
-import type { Worker } from 'node:worker_threads'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { checkerThread } from './check-thread.js'
 import { LexiconErrors, type LexiconProblem } from './errors.js'
@@ -93,7 +92,7 @@ function checkInThread(docs: readonly SkimmedDoc[]): Promise<Verdicts> {
  * stops), the same check runs here instead: a run is never lost to it, only slower.
  */
 function checkOnWorker(docs: readonly SkimmedDoc[]): Promise<Verdicts> {
-  const worker: Worker = checkerThread()
+  const worker = checkerThread()
   const answer = new Promise<Verdicts>((resolve, reject) => {
     worker.on('message', ({ problems }: CheckerReply) => resolve(new Map(docs.map((doc, i) => [doc.file, problems[i]!]))))
     worker.on('error', reject)

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import * as esbuild from 'esbuild'
-import { node22, root, work } from './util.js'
+import { codegenStage, node22, root, work } from './util.js'
 
 export const dirs = {
   generated: join(work, 'generated'),
@@ -69,11 +69,9 @@ export function ensureNode22() {
 
 /** The NSIDs and files of the chat.bsky.convo.* closure, as our own selector computes it. */
 export async function closureFiles() {
-  // Internal stages, not entries of the bundled dist/: loaded from their sources (tsx).
-  const { tsImport } = await import('tsx/esm/api')
-  const { loadLexiconFiles } = await tsImport('../../codegen/load.ts', import.meta.url)
-  const { skimLexicons } = await tsImport('../../codegen/parse.ts', import.meta.url)
-  const { selectDocs } = await tsImport('../../codegen/select.ts', import.meta.url)
+  const { loadLexiconFiles } = await codegenStage('load.ts')
+  const { skimLexicons } = await codegenStage('parse.ts')
+  const { selectDocs } = await codegenStage('select.ts')
   const lexicons = skimLexicons(await loadLexiconFiles(join(root, 'lexicons')))
   return selectDocs(lexicons, { include: ['chat.bsky.convo.*'], exclude: [] }).docs.map((d) => ({ nsid: d.doc.id, file: d.file }))
 }

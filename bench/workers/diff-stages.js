@@ -2,7 +2,7 @@
 // `node bench/workers/diff-stages.js <old lexicon dir>` compares it with lexicons/ for the repo's
 // configured selection and prints the milliseconds of each stage as JSON.
 import { join } from 'node:path'
-import { root } from '../lib/util.js'
+import { codegenStage, root } from '../lib/util.js'
 
 const t = () => performance.now()
 const ms = {}
@@ -13,16 +13,13 @@ const lap = (name) => {
   at = now
 }
 
-// Internal stages, not entries of the bundled dist/: loaded from their sources (tsx), so the first
-// lap includes transpiling them; the laps after it are what `lexgen diff` spends.
-const { tsImport } = await import('tsx/esm/api')
-const source = (path) => tsImport(join(root, 'codegen', path), import.meta.url)
-const { resolveOptions } = await source('config.ts')
-const { compareLexicons, readLexiconDir } = await source('changes/index.ts')
-const { buildModel } = await source('model.ts')
-const { emit } = await source('emit.ts')
-const { skimLexicons } = await source('parse.ts')
-const { selectDocs } = await source('select.ts')
+// Loaded from their sources (tsx: dist/ is bundled), so this first lap includes transpiling them.
+const { resolveOptions } = await codegenStage('config.ts')
+const { compareLexicons, readLexiconDir } = await codegenStage('changes/index.ts')
+const { buildModel } = await codegenStage('model.ts')
+const { emit } = await codegenStage('emit.ts')
+const { skimLexicons } = await codegenStage('parse.ts')
+const { selectDocs } = await codegenStage('select.ts')
 lap('import lexgen (its TypeScript sources, via tsx)')
 
 const options = await resolveOptions({}, undefined, root)
