@@ -1,6 +1,7 @@
 import { emitClientModule } from './emit/client.js'
 import { emitIndexModule } from './emit/index.js'
 import { emitDocModule } from './emit/module.js'
+import { emitRuntimeModule } from './emit/runtime-module.js'
 import { emitSessionModule } from './emit/session.js'
 import { emitValidationModule } from './emit/registry.js'
 import type { Model } from './model.js'
@@ -15,6 +16,6 @@ export function emit(model: Model): OutputFiles {
   const ext = model.fileExt
   files.push([`client${ext}`, emitClientModule(model)], [`index${ext}`, emitIndexModule(model, session !== undefined)])
   if (session) files.push([`session${ext}`, session])
-  files.push([`validation${ext}`, emitValidationModule(model)])
+  files.push([`validation${ext}`, emitValidationModule(model)], [model.runtimeModule, emitRuntimeModule(model)])
   return new Map(files.sort(([a], [b]) => compare(a, b)))
 }

@@ -11,10 +11,12 @@ import { forEachRef, resolveRef } from './select.js'
 export interface Model {
   readonly docs: readonly DocModel[]
   readonly byNsid: ReadonlyMap<string, DocModel>
-  /** Module specifier generated code imports the runtime from. */
+  /** Module specifier of the runtime package: only `runtime.ts` imports it (see emit/runtime-module.ts). */
   readonly runtimeImport: string
-  /** Module specifier generated validators import their helpers from (as the namespace `v`). */
+  /** Module specifier of the validators' helpers: only `runtime.ts` imports it. */
   readonly validateImport: string
+  /** Path of the module the other generated modules import the runtime and the helpers through (`runtime.ts`). */
+  readonly runtimeModule: string
   /** Extension of every generated module (`.ts` or `.mts`); imports use `.js` or `.mjs` to match. */
   readonly fileExt: FileExt
   /** The client's namespace classes, by namespace path joined with `.`, e.g. `chat.bsky` → `ChatBskyNS`. */
@@ -136,6 +138,7 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
     byNsid,
     runtimeImport: options.runtimeImport,
     validateImport: validateImport(options.runtimeImport),
+    runtimeModule: `runtime${options.fileExt}`,
     fileExt: options.fileExt,
     namespaceClasses: namespaceClasses(docs, aliases),
   }

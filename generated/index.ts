@@ -3,7 +3,7 @@
 export { Client } from './client.js'
 export { validation } from './validation.js'
 export { CredentialSession } from './session.js'
-export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from '@lexgen/runtime'
+export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from './runtime.js'
 
 export * as AppBskyActorDefs from './app/bsky/actor/defs.js'
 export * as AppBskyEmbedDefs from './app/bsky/embed/defs.js'

@@ -4,7 +4,7 @@ import {
   withDefaults,
   type CredentialSessionConfig,
   type DefaultsConfig,
-} from '@lexgen/runtime'
+} from './runtime.js'
 import { comAtprotoServerCreateSession } from './com/atproto/server/createSession.js'
 import { comAtprotoServerRefreshSession } from './com/atproto/server/refreshSession.js'
 import { comAtprotoServerDeleteSession } from './com/atproto/server/deleteSession.js'

@@ -25,8 +25,8 @@ export function emitDocModule(model: Model, doc: DocModel): string {
 }
 
 /**
- * The runtime names used, the validators' helpers (a namespace), then each referenced doc: as a
- * value where validators call into it, else types only.
+ * The runtime names used and the validators' helpers (as the namespace `v`), both from `runtime.ts`,
+ * then each referenced doc: as a value where validators call into it, else types only.
  */
 function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports): string {
   let out = ''
@@ -35,12 +35,12 @@ function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports
     const names = [...ctx.runtime].sort((a, b) => isValue(a) - isValue(b) || byName(a, b))
     const allTypes = names.every((name) => !ctx.runtimeValues.has(name))
     const list = names.map((name) => (allTypes || ctx.runtimeValues.has(name) ? name : `type ${name}`))
-    const from = ` } from ${quote(ctx.model.runtimeImport)}\n`
+    const from = ` } from ${quote(relativeImport(doc.path, ctx.model.runtimeModule))}\n`
     const line = `import ${allTypes ? 'type ' : ''}{ ${list.join(', ')}${from}`
     // Wrapped one name per line when long, as a formatter would.
     out += line.length <= MAX_LINE + 1 ? line : `import ${allTypes ? 'type ' : ''}{\n${list.map((name) => `  ${name},\n`).join('')}${from.trimStart()}`
   }
-  if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${quote(ctx.model.validateImport)}\n`
+  if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${quote(relativeImport(doc.path, ctx.model.runtimeModule))}\n`
   for (const [nsid, alias] of doc.imports) {
     const kind = validators.docs.has(nsid) ? '' : 'type '
     out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`

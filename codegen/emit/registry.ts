@@ -4,8 +4,9 @@ import { banner, quote } from './writer.js'
 /** `validation.ts`: every method's validators by NSID, as the check a Core consults; the Client installs it. */
 export function emitValidationModule(model: Model): string {
   const methods = model.docs.filter((doc) => doc.method)
-  const lines = [`import { validating, type ValidationCheck } from ${quote(model.runtimeImport)}`]
-  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(`validation${model.fileExt}`, doc.path))}`)
+  const self = `validation${model.fileExt}`
+  const lines = [`import { validating, type ValidationCheck } from ${quote(relativeImport(self, model.runtimeModule))}`]
+  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(self, doc.path))}`)
   lines.push(
     '',
     '/**',

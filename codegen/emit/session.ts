@@ -18,7 +18,7 @@ export function emitSessionModule(model: Model): string | undefined {
   const w = newWriter()
   const self = `session${model.fileExt}`
   const names = ['CredentialSession as SessionBase', 'withDefaults', 'type CredentialSessionConfig', 'type DefaultsConfig']
-  w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(model.runtimeImport)}`)
+  w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(relativeImport(self, model.runtimeModule))}`)
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path))}`)
   w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
   w.blankLine()

@@ -127,10 +127,10 @@ describe('where the check runs', () => {
   }
 
   it('a single run checks on a worker thread: the main thread never loads the lexicon schemas', async () => {
-    expect(await loadsSchemas(false)).toBe('47 false')
+    expect(await loadsSchemas(false)).toBe('48 false')
   })
 
   it('a run that keeps a cache (--watch) checks in the thread, where the schemas stay loaded between runs', async () => {
-    expect(await loadsSchemas(true)).toBe('47 true')
+    expect(await loadsSchemas(true)).toBe('48 true')
   })
 })

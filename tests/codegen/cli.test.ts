@@ -9,7 +9,7 @@ describe('lexgen check', () => {
   it('passes on the committed generated/ (the CI drift gate)', async () => {
     const result = await spawnCli(['check'])
     expect(result.stderr).toBe('')
-    expect(result.stdout).toMatch(/^lexgen: generated is up to date \(75 files\), docs\/api is up to date \(30 files\)\n$/)
+    expect(result.stdout).toMatch(/^lexgen: generated is up to date \(76 files\), docs\/api is up to date \(30 files\)\n$/)
     expect(result.code).toBe(0)
   })
 
@@ -52,13 +52,13 @@ describe('lexgen check', () => {
 })
 
 describe('lexgen generate', () => {
-  it('prints a one-line summary and writes one module per doc plus client, index and validation', async () => {
+  it('prints a one-line summary and writes one module per doc plus client, index, validation and runtime', async () => {
     const out = await scratch()
     const result = await spawnCli(['generate', '--out', out, '--include', 'chat.bsky.convo.*'])
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 47 files to .+ \(47 changed\) in \d+ ms\n$/)
+    expect(result.stdout).toMatch(/^lexgen: read 402 docs, selected 44, wrote 48 files to .+ \(48 changed\) in \d+ ms\n$/)
     const files = [...(await snapshotDir(out)).keys()]
-    expect(files).toHaveLength(47)
+    expect(files).toHaveLength(48)
     expect(files).toContain('chat/bsky/convo/getConvo.ts')
     expect(files).toContain('app/bsky/richtext/facet.ts')
     expect(files.filter((f) => f.startsWith('chat/bsky/convo/') && f !== 'chat/bsky/convo/defs.ts')).toHaveLength(22)
@@ -69,7 +69,7 @@ describe('lexgen generate', () => {
     await spawnCli(['generate', '--out', a, '--include', '*'])
     await spawnCli(['generate', '--out', b, '--include', '*'])
     const [filesA, filesB] = [await snapshotDir(a), await snapshotDir(b)]
-    expect(filesA.size).toBe(406)
+    expect(filesA.size).toBe(407)
     expect(filesB).toEqual(filesA)
   })
 

@@ -89,6 +89,14 @@ describe('emit', () => {
     },
   }
 
+  it("imports the runtime through runtime.ts, whose two entries share no name (`export *` would drop one silently)", async () => {
+    const files = emit(buildModel([hostile] as never, OPTIONS))
+    expect(files.get('runtime.ts')).toContain("export * from '@lexgen/runtime'\nexport * from '@lexgen/runtime/validate'\n")
+    for (const [path, text] of files) if (path !== 'runtime.ts') expect(text, path).not.toContain("from '@lexgen/runtime")
+    const [api, helpers] = await Promise.all([import('../../runtime/index.js'), import('../../runtime/validate.js')])
+    expect(Object.keys(api).filter((name) => name in helpers)).toEqual([])
+  })
+
   it('never lets lexicon text escape a comment or a string literal', () => {
     const files = emit(buildModel([hostile] as never, OPTIONS))
     const source = files.get('com/example/hostile.ts')!

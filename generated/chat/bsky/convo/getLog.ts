@@ -10,8 +10,8 @@ import {
   type Unknown$TypedObject,
   type UnknownObject,
   type XrpcError,
-} from '@lexgen/runtime'
-import * as v from '@lexgen/runtime/validate'
+} from '../../../runtime.js'
+import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from './defs.js'
 
 export const id = 'chat.bsky.convo.getLog'

@@ -7,8 +7,8 @@ import {
   type Result,
   type UnknownObject,
   type XrpcError,
-} from '@lexgen/runtime'
-import * as v from '@lexgen/runtime/validate'
+} from '../../../runtime.js'
+import * as v from '../../../runtime.js'
 
 export const id = 'chat.bsky.convo.getUnreadCounts'
 

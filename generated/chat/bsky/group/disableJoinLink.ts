@@ -8,8 +8,8 @@ import {
   type Method,
   type Result,
   type XrpcError,
-} from '@lexgen/runtime'
-import * as v from '@lexgen/runtime/validate'
+} from '../../../runtime.js'
+import * as v from '../../../runtime.js'
 import * as ChatBskyGroupDefs from './defs.js'
 
 export const id = 'chat.bsky.group.disableJoinLink'

@@ -9,8 +9,8 @@ import {
   type Result,
   type UnknownObject,
   type XrpcError,
-} from '@lexgen/runtime'
-import * as v from '@lexgen/runtime/validate'
+} from '../../../runtime.js'
+import * as v from '../../../runtime.js'
 
 export const id = 'com.atproto.server.refreshSession'
 
