@@ -177,13 +177,13 @@ function validateImport(runtimeImport: string): string {
 
 /** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`; `.mjs` for `.mts`). */
 export function relativeImport(fromPath: string, toPath: string): string {
-  const from = fromPath.split('/').slice(0, -1)
-  const to = toPath.split('/')
-  let common = 0
-  while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++
-  const up = from.length - common
-  const rest = to.slice(common).join('/').replace(/\.(m?)ts$/, '.$1js')
-  return up === 0 ? `./${rest}` : `${'../'.repeat(up)}${rest}`
+  // Character scans, not split/join: this runs for every import of every module (~10k for the corpus).
+  let common = 0 // length of the folder prefix both paths share, up to and including its last `/`
+  for (let i = 0; i < fromPath.length && fromPath[i] === toPath[i]; i++) if (fromPath[i] === '/') common = i + 1
+  let up = ''
+  for (let i = common; i < fromPath.length; i++) if (fromPath[i] === '/') up += '../'
+  const rest = toPath.endsWith('.mts') ? `${toPath.slice(common, -4)}.mjs` : toPath.endsWith('.ts') ? `${toPath.slice(common, -3)}.js` : toPath.slice(common)
+  return (up || './') + rest
 }
 
 /** The TypeScript expression for a `ref` written in `from`, e.g. `ChatBskyConvoDefs.MessageView`. */

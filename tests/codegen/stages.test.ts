@@ -1,5 +1,6 @@
+import { posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildModel } from '../../codegen/model.js'
+import { buildModel, relativeImport } from '../../codegen/model.js'
 import { emit } from '../../codegen/emit.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
@@ -66,6 +67,26 @@ describe('select', () => {
     expect(resolveRef('a.b.c', '#x')).toEqual({ nsid: 'a.b.c', def: 'x' })
     expect(resolveRef('a.b.c', 'd.e.f#y')).toEqual({ nsid: 'd.e.f', def: 'y' })
     expect(resolveRef('a.b.c', 'd.e.f')).toEqual({ nsid: 'd.e.f', def: 'main' })
+  })
+})
+
+describe('model', () => {
+  it('gives every module an import specifier that resolves to the other, in .ts and .mts output', () => {
+    const docs = select(['*']).length
+    for (const fileExt of ['.ts', '.mts'] as const) {
+      const model = buildModel(selectDocs(lexicons, { include: ['*'], exclude: [] }).docs, { runtimeImport: '@lexgen/runtime', fileExt })
+      const paths = [...model.docs.map((doc) => doc.path), `index${fileExt}`, model.runtimeModule, 'com/x.ts', 'com/example/x/y.ts']
+      expect(paths.length).toBe(docs + 4)
+      const js = (path: string) => path.replace(/\.(m?)ts$/, '.$1js')
+      const wrong: string[] = []
+      for (const from of paths) {
+        for (const to of paths) {
+          const specifier = relativeImport(from, to)
+          if (!/^\.\.?\//.test(specifier) || posix.join(posix.dirname(from), specifier) !== js(to)) wrong.push(`${from} → ${to}: ${specifier}`)
+        }
+      }
+      expect(wrong).toEqual([])
+    }
   })
 })
 
