@@ -1,7 +1,8 @@
 import { readFile, writeFile, readdir } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { copyOfLexicons, makeTypecheckable, editJson, runCli, scratchDirs, snapshotDir, spawnCli, typecheck } from './helpers.js'
+import { copyOfLexicons, makeTypecheckable, editJson, ROOT, runCli, scratchDirs, snapshotDir, spawnCli, typecheck } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
 
@@ -62,6 +63,20 @@ describe('lexgen generate', () => {
     expect(files).toContain('chat/bsky/convo/getConvo.ts')
     expect(files).toContain('app/bsky/richtext/facet.ts')
     expect(files.filter((f) => f.startsWith('chat/bsky/convo/') && f !== 'chat/bsky/convo/defs.ts')).toHaveLength(22)
+  })
+
+  it('resolves a relative --runtime-import from the output folder: only runtime.ts imports it', async () => {
+    const out = await scratch()
+    const runtime = relative(out, join(ROOT, 'runtime/index.ts'))
+    expect(runtime.startsWith('..')).toBe(true)
+    const result = await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.getConvo', '--runtime-import', runtime])
+    expect(result.code, result.stderr).toBe(0)
+    const files = await snapshotDir(out)
+    expect([...files].filter(([, text]) => text.includes(runtime)).map(([path]) => path)).toEqual(['runtime.ts'])
+    const client = (await import(pathToFileURL(join(out, 'index.ts')).href)) as typeof import('../../generated/index.js')
+    const check = client.ChatBskyConvoGetConvo.validators.params!
+    const ctx = { issues: [], strict: false, blobLimits: false, depthLeft: 128 }
+    expect([check({ convoId: 'x' }, ctx), check({}, ctx)]).toEqual([true, false])
   })
 
   it('gives byte-identical output on two runs', async () => {
