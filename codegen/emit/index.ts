@@ -9,7 +9,7 @@ export function emitIndexModule(model: Model, withSession: boolean): string {
     `export { Client } from ${local('client')}`,
     `export { validation } from ${local('validation')}`,
     ...(withSession ? [`export { CredentialSession } from ${local('session')}`] : []),
-    `export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from ${local('runtime')}`,
+    `export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from ${quote(relativeImport(self, model.runtimeModule))}`,
     '',
   ]
   for (const doc of model.docs) {

@@ -30,17 +30,18 @@ export function emitDocModule(model: Model, doc: DocModel): string {
  */
 function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports): string {
   let out = ''
+  const runtime = quote(relativeImport(doc.path, ctx.model.runtimeModule))
   if (ctx.runtime.size) {
     const isValue = (name: string) => (ctx.runtimeValues.has(name) ? 0 : 1)
     const names = [...ctx.runtime].sort((a, b) => isValue(a) - isValue(b) || byName(a, b))
     const allTypes = names.every((name) => !ctx.runtimeValues.has(name))
     const list = names.map((name) => (allTypes || ctx.runtimeValues.has(name) ? name : `type ${name}`))
-    const from = ` } from ${quote(relativeImport(doc.path, ctx.model.runtimeModule))}\n`
+    const from = ` } from ${runtime}\n`
     const line = `import ${allTypes ? 'type ' : ''}{ ${list.join(', ')}${from}`
     // Wrapped one name per line when long, as a formatter would.
     out += line.length <= MAX_LINE + 1 ? line : `import ${allTypes ? 'type ' : ''}{\n${list.map((name) => `  ${name},\n`).join('')}${from.trimStart()}`
   }
-  if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${quote(relativeImport(doc.path, ctx.model.runtimeModule))}\n`
+  if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${runtime}\n`
   for (const [nsid, alias] of doc.imports) {
     const kind = validators.docs.has(nsid) ? '' : 'type '
     out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
