@@ -246,6 +246,12 @@ if (results.cold) {
     const cell = kind === 'atcute' ? check('import-atcute', r <= 1, `≤ 1.00× atcute: ${ratio(r)}`) : '–'
     row(['4. import alone (in-process)', ms(c.importMs.ours, 1), labels[kind], ms(c.importMs[kind], 1), ratio(r), cell])
   }
+  // The same client generated with `--file-ext .mts`: Node skips the package-scope lookup per module.
+  if (c.wall['ours-mts']) {
+    const option = '– (an option: see below)'
+    row(['4. cold start, ours generated with `--file-ext .mts`', ms(c.wall['ours-mts']), labels.atcute, ms(c.wall.atcute), ratio(c.wall['ours-mts'].median / c.wall.atcute.median), option])
+    row(['4. import alone, ours generated with `--file-ext .mts`', ms(c.importMs['ours-mts'], 1), labels.atcute, ms(c.importMs.atcute, 1), ratio(c.importMs['ours-mts'].median / c.importMs.atcute.median), option])
+  }
 }
 
 if (results.paginate) {

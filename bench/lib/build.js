@@ -1,6 +1,8 @@
 // Prepares what the runtime benchmarks load, under bench/.work/ (git-ignored):
 //   generated/    our committed client (generated/*.ts) compiled file by file to JS, the way a
 //                 user's tsc would: `@lexgen/runtime` stays an import and resolves to dist/.
+//   generated-mts/ the same client generated with `--file-ext .mts` (from generated-mts-src/),
+//                 compiled to .mjs as tsc compiles .mts
 //   closure/      the 44 lexicon docs of the chat.bsky.convo.* closure (input for the peers' codegen)
 //   atproto-lex/  `lex build` output for that closure (atproto-lex-src/), compiled to JS the same way
 import { execFileSync } from 'node:child_process'
@@ -11,6 +13,8 @@ import { codegenStage, node22, root, work } from './util.js'
 
 export const dirs = {
   generated: join(work, 'generated'),
+  generatedMtsSrc: join(work, 'generated-mts-src'),
+  generatedMts: join(work, 'generated-mts'),
   closure: join(work, 'closure'),
   atprotoLexSrc: join(work, 'atproto-lex-src'),
   atprotoLex: join(work, 'atproto-lex'),
@@ -31,13 +35,17 @@ export function listJson(dir) {
   return listFiles(dir, '.json').map((f) => relative(dir, f).split('\\').join('/'))
 }
 
-/** Compiles every .ts under `from` to a .js under `to`, one file each (no bundling). */
-async function compileTree(from, to) {
+/**
+ * Compiles every .ts (or .mts) under `from` to a .js (.mjs) under `to`, one file each (no
+ * bundling), keeping each module's kind as tsc does.
+ */
+async function compileTree(from, to, ext = '.ts') {
   rmSync(to, { recursive: true, force: true })
   await esbuild.build({
-    entryPoints: listFiles(from, '.ts').filter((f) => !f.endsWith('.d.ts')),
+    entryPoints: listFiles(from, ext).filter((f) => !f.endsWith(`.d${ext}`)),
     outdir: to,
     outbase: from,
+    ...(ext === '.mts' ? { outExtension: { '.js': '.mjs' } } : {}),
     bundle: false,
     format: 'esm',
     platform: 'node',
@@ -87,6 +95,9 @@ export async function prepare() {
 
   mkdirSync(work, { recursive: true })
   await compileTree(join(root, 'generated'), dirs.generated)
+  // The committed client's config (lexgen.config.json) with `.mts` modules instead of `.ts`.
+  execFileSync(process.execPath, [join(root, 'codegen/bin/lexgen.js'), 'generate', '--file-ext', '.mts', '--out', dirs.generatedMtsSrc], { cwd: root, stdio: 'ignore' })
+  await compileTree(dirs.generatedMtsSrc, dirs.generatedMts, '.mts')
 
   const closure = await closureFiles()
   rmSync(dirs.closure, { recursive: true, force: true })

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { delta } from '../lib/server.js'
 import { root, summarize } from '../lib/util.js'
 
-const KINDS = ['ours', 'atproto-api', 'atcute', 'atproto-lex', 'undici']
+const KINDS = ['ours', 'ours-mts', 'atproto-api', 'atcute', 'atproto-lex', 'undici']
 const worker = join(root, 'bench/workers/cold.js')
 const now = () => performance.timeOrigin + performance.now()
 

@@ -9,43 +9,39 @@ import { work } from '../lib/util.js'
 
 const local = (path) => pathToFileURL(join(work, path)).href
 
+/**
+ * Ours as the README shows it, from the generated client's index at `path` (under bench/.work):
+ * with the stack the namespaced Client has unless `bare`, and its validators when `validated`.
+ */
+async function oursFrom(path, service, { bare = false, validated = false } = {}) {
+  const { Core, chatBskyConvoGetConvo, validation, withDefaults } = await import(local(path))
+  if (validated && !validation) throw new Error('the generated client exports no `validation` registry')
+  const config = { service, auth: TOKEN, ...(validated ? { validation } : {}) }
+  const core = new Core(bare ? config : withDefaults(config))
+  return async () => {
+    const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
+    return result.ok && result.value.convo.id === CONVO_ID
+  }
+}
+
 export const loaders = {
   /**
    * Ours: the committed generated client (compiled to JS) + @lexgen/runtime from dist/, with the
    * stack the namespaced Client has (`withDefaults`: 2 retries, a 30 s timeout per attempt).
    */
-  async ours(service) {
-    const { Core, chatBskyConvoGetConvo, withDefaults } = await import(local('generated/index.js'))
-    const core = new Core(withDefaults({ service, auth: TOKEN }))
-    return async () => {
-      const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
-      return result.ok && result.value.convo.id === CONVO_ID
-    }
-  },
+  ours: (service) => oursFrom('generated/index.js', service),
+
+  /** The same, generated with `--file-ext .mts` (compiled to .mjs). */
+  'ours-mts': (service) => oursFrom('generated-mts/index.mjs', service),
 
   /** Ours with a bare Core: no layers (one attempt, no time limit). */
-  async 'ours-bare'(service) {
-    const { Core, chatBskyConvoGetConvo } = await import(local('generated/index.js'))
-    const core = new Core({ service, auth: TOKEN })
-    return async () => {
-      const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
-      return result.ok && result.value.convo.id === CONVO_ID
-    }
-  },
+  'ours-bare': (service) => oursFrom('generated/index.js', service, { bare: true }),
 
   /**
    * Ours with the generated validators installed (what the namespaced `Client` does by default):
    * params checked before sending, the response checked leniently.
    */
-  async 'ours-validated'(service) {
-    const { Core, chatBskyConvoGetConvo, validation, withDefaults } = await import(local('generated/index.js'))
-    if (!validation) throw new Error('the generated client exports no `validation` registry')
-    const core = new Core(withDefaults({ service, auth: TOKEN, validation }))
-    return async () => {
-      const result = await chatBskyConvoGetConvo(core, { convoId: CONVO_ID })
-      return result.ok && result.value.convo.id === CONVO_ID
-    }
-  },
+  'ours-validated': (service) => oursFrom('generated/index.js', service, { validated: true }),
 
   /** The floor: undici.request by hand, same URL and headers, JSON decoded. */
   async undici(service) {
@@ -95,6 +91,7 @@ export const loaders = {
 
 export const labels = {
   ours: 'ours (lexgen, withDefaults, node:http transport)',
+  'ours-mts': 'ours, generated with --file-ext .mts',
   'ours-bare': 'ours, bare Core (no layers)',
   'ours-validated': 'ours + generated validators (lenient)',
   undici: 'raw undici.request',
