@@ -1,4 +1,5 @@
 import { emitClientModule } from './emit/client.js'
+import { methodExamples } from './emit/examples/method.js'
 import { emitIndexModule } from './emit/index.js'
 import { emitDocModule } from './emit/module.js'
 import { emitRuntimeModule } from './emit/runtime-module.js'
@@ -11,10 +12,12 @@ import { compare } from './order.js'
 export type OutputFiles = ReadonlyMap<string, string>
 
 export function emit(model: Model): OutputFiles {
-  const files: [string, string][] = model.docs.map((doc) => [doc.path, emitDocModule(model, doc)])
+  // A method's examples go into its function's JSDoc and its Client method's: made once for both.
+  const examples = new Map(model.docs.flatMap((doc) => (doc.method ? [[doc, methodExamples(model, doc)] as const] : [])))
+  const files: [string, string][] = model.docs.map((doc) => [doc.path, emitDocModule(model, doc, examples.get(doc))])
   const session = emitSessionModule(model)
   const ext = model.fileExt
-  files.push([`client${ext}`, emitClientModule(model)], [`index${ext}`, emitIndexModule(model, session !== undefined)])
+  files.push([`client${ext}`, emitClientModule(model, examples)], [`index${ext}`, emitIndexModule(model, session !== undefined)])
   if (session) files.push([`session${ext}`, session])
   files.push([`validation${ext}`, emitValidationModule(model)], [model.runtimeModule, emitRuntimeModule(model)])
   return new Map(files.sort(([a], [b]) => compare(a, b)))

@@ -2,7 +2,7 @@ import { LexgenError } from '../errors.js'
 import { clientMember, relativeImport, type DocModel, type Model } from '../model.js'
 import { compare } from '../order.js'
 import { methodArgs } from './args.js'
-import { exampleTag, methodExamples } from './examples/method.js'
+import { exampleTag, type MethodExamples } from './examples/method.js'
 import { banner, Lines, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
@@ -14,9 +14,9 @@ interface NamespaceNode {
 /**
  * `client.ts`: the namespaced client (`client.chat.bsky.convo.getConvo(...)`).
  * Each method awaits the standalone function and throws its error, so both
- * styles share one implementation.
+ * styles share one implementation. `examples`: each method's, for its JSDoc.
  */
-export function emitClientModule(model: Model): string {
+export function emitClientModule(model: Model, examples: ReadonlyMap<DocModel, MethodExamples>): string {
   const root = namespaceTree(model)
   // Laid out line by line: a class per namespace node, a method per doc (see `laidOut`).
   const w = new Lines()
@@ -72,15 +72,14 @@ export function emitClientModule(model: Model): string {
         for (const [name, child] of sortedChildren(node)) w.writeLine(`this${member(name)} = new ${className(child)}(core)`)
       })
       w.writeLine('}')
-      for (const doc of node.methods) writeClientMethod(w, model, doc, doc.alias)
+      for (const doc of node.methods) writeClientMethod(w, doc, doc.alias, examples.get(doc)!)
     })
     w.writeLine('}')
   }
   return `${banner('the selected lexicons')}${w}\n`
 }
 
-function writeClientMethod(w: Lines, model: Model, doc: DocModel, alias: string): void {
-  const examples = methodExamples(model, doc)
+function writeClientMethod(w: Lines, doc: DocModel, alias: string, examples: MethodExamples): void {
   const method = doc.method!
   const main = doc.doc.defs.main as { description?: string; output?: unknown }
   const args = methodArgs(doc)

@@ -1,6 +1,6 @@
 import type { LexXrpcBody, LexXrpcParameters, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import { JSON_ENCODING, methodArgs } from './args.js'
-import { exampleTag, methodExamples } from './examples/method.js'
+import { exampleTag, type MethodExamples } from './examples/method.js'
 import type { MethodModel } from '../model.js'
 import { rt, rtValue, typeExpr, writeInterface, type ModuleContext } from './types.js'
 import { deprecation, literalKey, type Lines, quote, writeDoc, writeTyped } from './writer.js'
@@ -43,7 +43,7 @@ function writeBody(ctx: ModuleContext, w: Lines, name: string, body: LexXrpcBody
 }
 
 /** Declared error classes, the method descriptor and the standalone function. */
-export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel): void {
+export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel, examples: MethodExamples): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   w.blankLineIfLastNot()
   for (const error of method.errors) {
@@ -90,7 +90,7 @@ export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel): 
     `Calls \`${ctx.doc.nsid}\` (${method.type}). Resolves to a {@link ${rt(ctx, 'Result')}}: it never throws for HTTP, XRPC or transport failures.`,
     method.paginate ? 'The page it resolves to can fetch the next ones (`nextPage()`, `for await`, `allItems()`).' : undefined,
     '',
-    ...exampleTag(methodExamples(ctx.model, ctx.doc).standalone),
+    ...exampleTag(examples.standalone),
   ])
   w.writeLine(`export function ${method.functionName}(${signature.join(', ')}): Promise<Result<${output}, Errors>> {`)
   w.indent(() => {

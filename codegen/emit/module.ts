@@ -1,13 +1,17 @@
 import type { LexUserType } from '@atproto/lexicon'
 import { relativeImport, VALIDATE_NAMESPACE, type DocModel, type Model } from '../model.js'
+import type { MethodExamples } from './examples/method.js'
 import { MAX_LINE } from './layout.js'
 import { writeMethod, writeMethodTypes } from './method.js'
 import { writeDef, type ModuleContext } from './types.js'
 import { writeValidators, type ValidatorImports } from './validators.js'
 import { banner, Lines, quote, writeDoc } from './writer.js'
 
-/** The module for one lexicon doc: its types, guards, tokens, validators and, for a method, the callable function. */
-export function emitDocModule(model: Model, doc: DocModel): string {
+/**
+ * The module for one lexicon doc: its types, guards, tokens, validators and, for a method, the
+ * callable function (whose JSDoc shows `examples`).
+ */
+export function emitDocModule(model: Model, doc: DocModel, examples: MethodExamples | undefined): string {
   const ctx: ModuleContext = { model, doc, runtime: new Set(), runtimeValues: new Set() }
   // Laid out line by line, no writer's bookkeeping: a module is mostly validators and interfaces.
   const w = new Lines()
@@ -18,7 +22,7 @@ export function emitDocModule(model: Model, doc: DocModel): string {
   w.writeLine(`export const id = ${quote(doc.nsid)}`)
   if (isMethod) writeMethodTypes(ctx, w)
   for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) writeDef(ctx, w, name, def)
-  if (doc.method) writeMethod(ctx, w, doc.method)
+  if (doc.method) writeMethod(ctx, w, doc.method, examples!)
   const validators = writeValidators(ctx, w)
 
   return banner(doc.source) + imports(ctx, doc, validators) + '\n' + w.toString().trimEnd() + '\n'
