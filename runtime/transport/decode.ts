@@ -6,10 +6,13 @@
  * JSON decoding then decides). Limits count decoded bytes, so a small compressed body cannot
  * expand past `maxResponseBytes`.
  */
-import { PassThrough, Transform, type Readable } from 'node:stream'
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
+import type { Readable, Transform } from 'node:stream'
 import { mergeHeaders } from '../request.js'
 import { UndecodableBody } from './types.js'
+
+// Taken as CommonJS modules rather than imported, as node.ts takes node:http (see there why).
+const stream = process.getBuiltinModule('node:stream')
+const { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
@@ -37,15 +40,15 @@ export function decoded(body: Readable, status: number, headers: Record<string, 
   if (codings.length === 0 || !codings.every((coding) => Object.hasOwn(DECODERS, coding))) return body
   const decoders = codings.reverse().map((coding) => DECODERS[coding]!())
   // What the caller reads: every failure ends here, labelled once.
-  const out = new PassThrough()
+  const out = new stream.PassThrough()
   body.on('error', (error) => out.destroy(error))
-  for (const stream of decoders) {
-    stream.on('error', (error) => out.destroy(new UndecodableBody(status, headers, `${headers['content-encoding']}: ${error.message}`)))
+  for (const decoder of decoders) {
+    decoder.on('error', (error) => out.destroy(new UndecodableBody(status, headers, `${headers['content-encoding']}: ${error.message}`)))
   }
   let source: Readable = body
-  for (const stream of decoders) source = source.pipe(stream)
+  for (const decoder of decoders) source = source.pipe(decoder)
   source.pipe(out)
-  out.once('close', () => decoders.forEach((stream) => stream.destroy()))
+  out.once('close', () => decoders.forEach((decoder) => decoder.destroy()))
   return out
 }
 
@@ -59,7 +62,7 @@ const DECODERS: Readonly<Record<string, () => Transform>> = {
 /** `deflate` is meant to be zlib-wrapped, but some servers send it raw: the first byte tells (a zlib header's low nibble is 8). */
 function deflate(): Transform {
   let inner: Transform | undefined
-  return new Transform({
+  return new stream.Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (!inner) {
         inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw()

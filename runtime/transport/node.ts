@@ -4,12 +4,19 @@
  * and a request with keep-alive costs no more CPU than `undici.request`. A caller who brings an
  * undici `dispatcher` is served through it by transport/undici.ts (which imports nothing).
  */
-import { Agent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http'
+import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http'
 import type { Socket } from 'node:net'
-import { Readable, type Duplex } from 'node:stream'
+import type { Duplex, Readable } from 'node:stream'
 import { ACCEPT_ENCODING, decoded } from './decode.js'
 import { checkDeclaredLength, joinRepeated, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 import { send as sendThroughDispatcher } from './undici.js'
+
+// Node's built-ins are taken as CommonJS modules, not imported: for `import … from 'node:http'`
+// Node builds an ES module facade that reads every export, and on Node 22.5+ `http.WebSocket` and
+// its kin are getters that load undici (with tls, http2 and crypto): ~30 ms at import, for
+// nothing this transport uses. `process.getBuiltinModule` (Node 20.16+) reads none of them.
+const { Agent, request: httpRequest } = process.getBuiltinModule('node:http')
+const stream = process.getBuiltinModule('node:stream')
 
 /**
  * Sockets each shared Agent opens per origin. Without a limit, 1,000 concurrent calls would open
@@ -46,36 +53,50 @@ function keepSocketAlive(duplex: Duplex): boolean {
 }
 
 /** `agent` with the idle timeout above. */
-function pool<A extends Agent>(agent: A): A {
+function pool<A extends HttpAgent>(agent: A): A {
   agent.keepSocketAlive = keepSocketAlive
   return agent
 }
 
-let httpAgent: Agent | undefined
+/** A pooled Agent and the `request` that sends through it: node:http's, or node:https's. */
+interface Sender {
+  readonly agent: HttpAgent
+  readonly request: typeof httpRequest
+}
+
+let http: Sender | undefined
+let https: Sender | undefined
 /** Exchanges started and not yet settled, on either Agent. */
 let inFlight = 0
-let https: Promise<{ agent: Agent; request: typeof httpRequest }> | undefined
 
 // Not an async function: one hands on the exchange's promise two microtask turns later, on every call.
 export const send: Transport = (request: RawRequest): Promise<RawResponse> => {
   // A caller's undici Dispatcher keeps its own pool and settings.
   if (request.dispatcher !== undefined) return sendThroughDispatcher(request)
   let target: Origin
+  let sender: Sender
   try {
     target = origin(request.url)
+    sender = target.secure ? (https ??= loadHttps()) : (http ??= { agent: pool(new Agent(AGENT_OPTIONS)), request: httpRequest })
   } catch (error) {
     return Promise.reject(error)
   }
-  if (!target.secure) return exchange(httpRequest, options(target, (httpAgent ??= pool(new Agent(AGENT_OPTIONS))), request), request)
-  // Loaded on the first https call; a runtime without it cannot send at all, which no retry mends.
-  https ??= import('node:https').then(
-    (m) => ({ agent: pool(new m.Agent(AGENT_OPTIONS)), request: m.request }),
-    (error: unknown) => Promise.reject(new TransportUnavailable('node:https could not be loaded', error)),
-  )
-  return https.then((tls) => exchange(tls.request, options(target, tls.agent, request), request))
+  return exchange(sender.request, options(target, sender.agent, request), request)
 }
 
-function options(target: Origin, agent: Agent, request: RawRequest): RequestOptions {
+/** node:https, taken on the first https call. A runtime without it cannot send at all, which no retry mends. */
+function loadHttps(): Sender {
+  let tls: typeof import('node:https') | undefined
+  try {
+    tls = process.getBuiltinModule('node:https')
+  } catch (error) {
+    throw new TransportUnavailable('node:https could not be loaded', error)
+  }
+  if (tls === undefined) throw new TransportUnavailable('node:https could not be loaded')
+  return { agent: pool(new tls.Agent(AGENT_OPTIONS)), request: tls.request }
+}
+
+function options(target: Origin, agent: HttpAgent, request: RawRequest): RequestOptions {
   return { hostname: target.hostname, port: target.port, path: request.url.slice(target.href.length) || '/', method: request.method, headers: headerList(target, request), agent }
 }
 
@@ -220,7 +241,7 @@ function writeBody(req: ClientRequest, body: RawRequest['body'], fail: (error: u
     return
   }
   // Blobs and web streams are piped: they can be larger than memory.
-  Readable.from(body instanceof Blob ? body.stream() : body)
+  stream.Readable.from(body instanceof Blob ? body.stream() : body)
     .on('error', fail)
     .pipe(req)
 }

@@ -1,5 +1,6 @@
 /** The one way test servers bind: 127.0.0.1, a free port, nothing reachable from outside. */
 import type { Server } from 'node:http'
+import type { Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net'
 
 /** Binds `server` to 127.0.0.1 on a free port; resolves to the port. */
@@ -14,7 +15,7 @@ export function listen(server: Server | NetServer): Promise<number> {
 }
 
 /** Closes a server, dropping idle keep-alive connections so `close` does not wait for them. */
-export function closeServer(server: Server): Promise<void> {
+export function closeServer(server: Server | HttpsServer): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()))
     server.closeAllConnections()

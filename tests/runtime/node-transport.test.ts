@@ -1,7 +1,9 @@
 /** The Node transport: keep-alive reuse, bodies always consumed, what goes on the wire, and a caller-supplied (undici) dispatcher. */
+import { fileURLToPath } from 'node:url'
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
 import { call, Core, InternalServerError, type Method, withDefaults } from '@lexgen/runtime'
+import { closeServer, listen } from '../helpers/listen.js'
 import { startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -82,11 +84,49 @@ it('never imports undici without a dispatcher: requests go out over node:http', 
     "const runtime = await import('@lexgen/runtime');",
     "const core = new runtime.Core({ service: 'http://127.0.0.1:1' });",
     "const cache = (await import('node:module')).createRequire(import.meta.url).cache;",
-    "const undiciLoaded = () => Object.keys(cache).some((p) => p.includes('/undici/'));",
+    // The undici package, and the copy inside Node (which Node 22.5+ loads for an ES module
+    // import of node:http, to build its facade: the runtime takes node:http with getBuiltinModule).
+    "const undiciLoaded = () => Object.keys(cache).some((p) => p.includes('/undici/')) || process.moduleLoadList.some((m) => m.includes('internal/deps/undici'));",
     'const before = undiciLoaded();',
     "await runtime.call(core, { nsid: 'com.example.ping', type: 'query' }, {});",
     'console.log(before, undiciLoaded())',
   ].join('\n')
   const out = execFileSync(process.execPath, ['--conditions=lexgen-source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })
   expect(out.trim()).toBe('false false')
+})
+
+it('sends https over node:https, loaded on the first https call, one kept-alive TLS connection for sequential calls', async () => {
+  const { execFile } = await import('node:child_process')
+  const { createServer } = await import('node:https')
+  const { readFileSync } = await import('node:fs')
+  const { promisify } = await import('node:util')
+  // A self-signed certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS: TLS
+  // is verified as for any server, nothing switched off.
+  const cert = new URL('../helpers/tls/cert.pem', import.meta.url)
+  const tls = createServer({ key: readFileSync(new URL('../helpers/tls/key.pem', import.meta.url)), cert: readFileSync(cert) }, (req, res) => {
+    const convoId = new URL(req.url!, 'https://x').searchParams.get('convoId')
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end(JSON.stringify({ convo: { id: convoId } }))
+  })
+  let connections = 0
+  tls.on('secureConnection', () => connections++)
+  const port = await listen(tls)
+  try {
+    const script = [
+      "const runtime = await import('@lexgen/runtime');",
+      "const loaded = () => process.moduleLoadList.includes('NativeModule https');",
+      'const before = loaded();',
+      'const core = new runtime.Core({ service: process.env.SERVICE });',
+      "const getConvo = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' };",
+      'const ids = [];',
+      "for (const convoId of ['c1', 'c2']) { const r = await runtime.call(core, getConvo, { params: { convoId } }); ids.push(r.ok ? r.value.convo.id : String(r.error)); }",
+      'console.log(JSON.stringify({ before, after: loaded(), ids }))',
+    ].join('\n')
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: fileURLToPath(cert), SERVICE: `https://127.0.0.1:${port}` }
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=lexgen-source', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', env })
+    expect(JSON.parse(stdout)).toEqual({ before: false, after: true, ids: ['c1', 'c2'] })
+    expect(connections).toBe(1)
+  } finally {
+    await closeServer(tls)
+  }
 })
