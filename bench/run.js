@@ -252,6 +252,12 @@ if (results.cold) {
     row(['4. cold start, ours generated with `--file-ext .mts`', ms(c.wall['ours-mts']), labels.atcute, ms(c.wall.atcute), ratio(c.wall['ours-mts'].median / c.wall.atcute.median), option])
     row(['4. import alone, ours generated with `--file-ext .mts`', ms(c.importMs['ours-mts'], 1), labels.atcute, ms(c.importMs.atcute, 1), ratio(c.importMs['ours-mts'].median / c.importMs.atcute.median), option])
   }
+  // Both on Node 22, for information: the targets are judged on this machine's Node (Node 20).
+  if (c.wall['ours@node22'] && c.wall['atcute@node22']) {
+    const same = '– (same Node 22 for both)'
+    row(['4. cold start, both on Node 22', ms(c.wall['ours@node22']), `${labels.atcute} [Node 22]`, ms(c.wall['atcute@node22']), ratio(c.wall['ours@node22'].median / c.wall['atcute@node22'].median), same])
+    row(['4. import alone, both on Node 22', ms(c.importMs['ours@node22'], 1), `${labels.atcute} [Node 22]`, ms(c.importMs['atcute@node22'], 1), ratio(c.importMs['ours@node22'].median / c.importMs['atcute@node22'].median), same])
+  }
 }
 
 if (results.paginate) {

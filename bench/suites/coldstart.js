@@ -3,11 +3,27 @@
 // start included), and the import alone. Runs interleave the clients, after one warm-up round
 // that fills the file cache.
 import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { delta } from '../lib/server.js'
-import { root, summarize } from '../lib/util.js'
+import { node22, root, summarize } from '../lib/util.js'
 
-const KINDS = ['ours', 'ours-mts', 'atproto-api', 'atcute', 'atproto-lex', 'undici']
+/**
+ * Each kind of run: a client of bench/workers/clients.js and the Node that runs it. Ours and
+ * atcute run on Node 22 too: Node 22 loads built-ins differently (importing `node:http` as an ES
+ * module loads undici there), and many users run it.
+ */
+const RUNS = {
+  ours: ['ours', process.execPath],
+  'ours-mts': ['ours-mts', process.execPath],
+  'atproto-api': ['atproto-api', process.execPath],
+  atcute: ['atcute', process.execPath],
+  'atproto-lex': ['atproto-lex', process.execPath],
+  undici: ['undici', process.execPath],
+  'ours@node22': ['ours', node22],
+  'atcute@node22': ['atcute', node22],
+}
+const KINDS = Object.keys(RUNS).filter((kind) => existsSync(RUNS[kind][1]))
 const worker = join(root, 'bench/workers/cold.js')
 const now = () => performance.timeOrigin + performance.now()
 
@@ -25,7 +41,8 @@ export async function coldStart(server, { quick }) {
       const kind = KINDS[(i + run + 1) % KINDS.length]
       const before = await server.stats()
       const spawned = now()
-      const out = JSON.parse(execFileSync(process.execPath, [worker, kind, server.url], { encoding: 'utf8' }))
+      const [client, node] = RUNS[kind]
+      const out = JSON.parse(execFileSync(node, [worker, client, server.url], { encoding: 'utf8' }))
       const served = delta(before, await server.stats())
       if (!out.ok || served.getConvo !== 1 || served.bad !== 0 || served.bytes !== server.convoBytes) {
         problems.push(`${kind}: ok=${out.ok}, server saw ${JSON.stringify(served)}`)
