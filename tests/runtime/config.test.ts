@@ -4,7 +4,7 @@
  * their messages quotes a credential.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, ConfigurationError, Core, type Method, withDefaults } from '@lexgen/runtime'
+import { call, ConfigurationError, ConnectionError, Core, type Method, withDefaults } from '@lexgen/runtime'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -101,6 +101,28 @@ describe('a transport that cannot send where it runs is a configuration error: t
     }
     expect(attempts).toEqual([1])
     expect(server.requests.length).toBe(count)
+  })
+
+  it('node:https that cannot load under the Node transport (it throws, or is missing): a ConfigurationError, one attempt, nothing sent; the next https call loads it again', async () => {
+    const attempts: number[] = []
+    // Nothing listens on port 1: an https call that gets past loading node:https fails to connect.
+    const core = new Core(withDefaults({ service: 'https://127.0.0.1:1', retries: { limit: 3, baseDelay: 1 }, onRequest: (c) => void attempts.push(c.attempt) }))
+    const load = process.getBuiltinModule.bind(process)
+    const faults = [() => { throw Object.assign(new Error('Node.js is not compiled with OpenSSL crypto support'), { code: 'ERR_NO_CRYPTO' }) }, () => undefined]
+    for (const fault of faults) {
+      const spy = vi.spyOn(process, 'getBuiltinModule').mockImplementation(((id: string) => (id === 'node:https' ? fault() : load(id))) as typeof process.getBuiltinModule)
+      try {
+        const error = await call(core, getConvo, {}).catch((e: unknown) => e as Error)
+        expect(error).toBeInstanceOf(ConfigurationError)
+        expect((error as Error).message).toBe('chat.bsky.convo.getConvo was not sent: node:https could not be loaded')
+      } finally {
+        spy.mockRestore()
+      }
+    }
+    expect(attempts).toEqual([1, 1])
+    // Not remembered as broken: with node:https back, the call is sent (and fails to connect).
+    const result = await call(core, getConvo, {}, { retries: false })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(ConnectionError)
   })
 
   it.each([
