@@ -10,6 +10,18 @@ export const ROOT = resolve(import.meta.dirname, '../..')
 export const LEXICONS = join(ROOT, 'lexicons')
 const run = promisify(execFile)
 
+/**
+ * `process.env` without NO_COLOR and FORCE_COLOR (the test runner sets one), plus `env`: what a CLI
+ * started by a test runs with. Removed rather than blanked: Node 22 warns on stderr when both are
+ * set, even to ''.
+ */
+export function colourlessEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const base = { ...process.env }
+  delete base.NO_COLOR
+  delete base.FORCE_COLOR
+  return { ...base, ...env }
+}
+
 export async function tempDir(prefix = 'lexgen-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }

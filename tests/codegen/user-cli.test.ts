@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAT_SELECTION } from '../../codegen/init.js'
-import { editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
+import { colourlessEnv, editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const BIN = join(ROOT, 'codegen/bin/lexgen.js')
@@ -28,7 +28,7 @@ async function scratch(): Promise<string> {
 /** The real binary in `cwd`, stdout and stderr pipes, with `env` added (colour variables cleared). */
 async function lexgen(args: string[], cwd: string, env: Record<string, string> = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env } })
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: colourlessEnv(env) })
     return { code: 0, stdout, stderr }
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string }
@@ -205,8 +205,8 @@ describe('colour', () => {
 
     // A real terminal, through util-linux `script` (a pseudo-terminal).
     const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')
-    const tty = (env: Record<string, string>) => run('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '', ...env } }).catch((e: { stdout: string }) => e)
-    expect((await tty({ NO_COLOR: '' })).stdout).toContain('lexgen: \x1b[1;31merror:\x1b[0m no lexicon matches')
+    const tty = (env: Record<string, string>) => run('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv(env) }).catch((e: { stdout: string }) => e)
+    expect((await tty({})).stdout).toContain('lexgen: \x1b[1;31merror:\x1b[0m no lexicon matches')
     const plain = (await tty({ NO_COLOR: '1' })).stdout
     expect(plain).toContain('lexgen: error: no lexicon matches')
     expect(plain).not.toContain('\x1b[')

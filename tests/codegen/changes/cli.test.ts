@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
-import { copyOfLexicons, editJson, removeDir, ROOT, runCli, tempDir } from '../helpers.js'
+import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, tempDir } from '../helpers.js'
 import { baseDocs, type Docs } from './support.js'
 
 const exec = promisify(execFile)
@@ -176,9 +176,8 @@ describe('lexgen diff --from/--to: exit codes for CI', () => {
 describe('lexgen diff, the real binary', () => {
   /** Runs bin/lexgen.js with `env` added; stdout is a pipe. */
   async function spawn(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const clean = { ...process.env, NO_COLOR: '', FORCE_COLOR: '', ...env }
     try {
-      const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd: ROOT, env: clean })
+      const { stdout, stderr } = await exec(process.execPath, [join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd: ROOT, env: colourlessEnv(env) })
       return { code: 0, stdout, stderr }
     } catch (error) {
       const e = error as { code: number; stdout: string; stderr: string }
@@ -205,9 +204,9 @@ describe('lexgen diff, the real binary', () => {
 
     // A real terminal, through util-linux `script` (a pseudo-terminal).
     const command = [process.execPath, join(ROOT, 'codegen/bin/lexgen.js'), ...args].map((a) => `'${a}'`).join(' ')
-    const tty = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } }).catch((e) => e)
+    const tty = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv() }).catch((e) => e)
     expect(tty.stdout).toContain('\x1b[1;31mbreaking')
-    const ttyNoColor = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' } }).catch((e) => e)
+    const ttyNoColor = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv({ NO_COLOR: '1' }) }).catch((e) => e)
     expect(ttyNoColor.stdout).toContain('breaking')
     expect(ttyNoColor.stdout).not.toContain('\x1b[')
   })
