@@ -15,7 +15,7 @@ import { send as sendThroughDispatcher } from './undici.js'
 // Node builds an ES module facade that reads every export, and on Node 22.5+ `http.WebSocket` and
 // its kin are getters that load undici (with tls, http2 and crypto): ~30 ms at import, for
 // nothing this transport uses. `process.getBuiltinModule` (Node 20.16+) reads none of them.
-const { Agent, request: httpRequest } = process.getBuiltinModule('node:http')
+const nodeHttp = process.getBuiltinModule('node:http')
 const stream = process.getBuiltinModule('node:stream')
 
 /**
@@ -58,10 +58,14 @@ function pool<A extends HttpAgent>(agent: A): A {
   return agent
 }
 
-/** A pooled Agent and the `request` that sends through it: node:http's, or node:https's. */
+/**
+ * node:http or node:https, and its pooled Agent. Its `request` is read at each call, never kept:
+ * a test's interceptor (nock, MSW) replaces `http.request` when the test starts, after this module
+ * has loaded, and a kept copy would send past it to the real server.
+ */
 interface Sender {
   readonly agent: HttpAgent
-  readonly request: typeof httpRequest
+  readonly module: { readonly request: typeof nodeHttp.request }
 }
 
 let http: Sender | undefined
@@ -77,11 +81,11 @@ export const send: Transport = (request: RawRequest): Promise<RawResponse> => {
   let sender: Sender
   try {
     target = origin(request.url)
-    sender = target.secure ? (https ??= loadHttps()) : (http ??= { agent: pool(new Agent(AGENT_OPTIONS)), request: httpRequest })
+    sender = target.secure ? (https ??= loadHttps()) : (http ??= { agent: pool(new nodeHttp.Agent(AGENT_OPTIONS)), module: nodeHttp })
   } catch (error) {
     return Promise.reject(error)
   }
-  return exchange(sender.request, options(target, sender.agent, request), request)
+  return exchange(sender.module, options(target, sender.agent, request), request)
 }
 
 /** node:https, taken on the first https call. A runtime without it cannot send at all, which no retry mends. */
@@ -93,7 +97,7 @@ function loadHttps(): Sender {
     throw new TransportUnavailable('node:https could not be loaded', error)
   }
   if (tls === undefined) throw new TransportUnavailable('node:https could not be loaded')
-  return { agent: pool(new tls.Agent(AGENT_OPTIONS)), request: tls.request }
+  return { agent: pool(new tls.Agent(AGENT_OPTIONS)), module: tls }
 }
 
 function options(target: Origin, agent: HttpAgent, request: RawRequest): RequestOptions {
@@ -150,7 +154,7 @@ function origin(url: string): Origin {
   return found
 }
 
-function exchange(send: typeof httpRequest, options: RequestOptions, request: RawRequest): Promise<RawResponse> {
+function exchange(transport: Sender['module'], options: RequestOptions, request: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const { signal, maxResponseBytes: limit } = request
     if (signal?.aborted) return reject(signal.reason)
@@ -178,7 +182,7 @@ function exchange(send: typeof httpRequest, options: RequestOptions, request: Ra
       if (settled) return
       try {
         // Redirects are never followed: node:http hands a 3xx back as it is (see UnexpectedRedirectError).
-        req = send(options, onResponse)
+        req = transport.request(options, onResponse)
       } catch (error) {
         return fail(error)
       }

@@ -78,6 +78,21 @@ it('sends through a caller-supplied dispatcher', async () => {
   await agent.close()
 })
 
+it('goes through a test interceptor installed after the runtime loaded (nock here; MSW patches the same http.request)', async () => {
+  // The runtime was imported at the top of this file; a test suite's interceptor starts later.
+  const { default: nock } = await import('nock')
+  if (!nock.isActive()) nock.activate()
+  try {
+    const scope = nock('http://chat.example.invalid').get('/xrpc/chat.bsky.convo.getConvo').query({ convoId: 'c1' }).reply(200, { convo: { id: 'mocked' } })
+    const result = await call(new Core(withDefaults({ service: 'http://chat.example.invalid', retries: false })), getConvo, { params: { convoId: 'c1' } })
+    expect(result.ok ? result.value : result.error).toEqual({ convo: { id: 'mocked' } })
+    scope.done()
+  } finally {
+    nock.cleanAll()
+    nock.restore()
+  }
+})
+
 it('never imports undici without a dispatcher: requests go out over node:http', async () => {
   const { execFileSync } = await import('node:child_process')
   const script = [
