@@ -50,9 +50,10 @@ export class TreeWatcher {
       }
     }
     for (const [dir, names] of wanted) {
-      if (this.closed || this.watchers.has(dir)) continue
+      if (this.watchers.has(dir)) continue
       const ino = await inode(dir)
-      if (ino === undefined) continue
+      // Checked after the wait: a watch made once close() has run would keep the process alive.
+      if (ino === undefined || this.closed) continue
       try {
         const watcher = watch(dir, (_event, name) => {
           if (names === 'all' || name === null || names.has(String(name))) this.changed()

@@ -1,0 +1,60 @@
+/**
+ * TreeWatcher (codegen/watcher.ts) on its own: what `generate --watch` relies on when it stops.
+ * The binary's behaviour is in watch.test.ts.
+ */
+import { mkdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, expect, it, vi } from 'vitest'
+import { TreeWatcher } from '../../codegen/watcher.js'
+import { removeDir, tempDir } from './helpers.js'
+
+// stat is wrapped so a test can act in the middle of sync(), where it waits for a directory's inode.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>()
+  return { ...actual, stat: vi.fn(actual.stat) }
+})
+
+const dirs: string[] = []
+afterEach(async () => {
+  vi.mocked(stat).mockReset()
+  await Promise.all(dirs.splice(0).map(removeDir))
+})
+
+/** fs.watch handles open in this process. */
+const watches = () => process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length
+
+/** Past one loop iteration's close phase, where a closed handle is released. */
+const released = async () => {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve))
+}
+
+it('a close() that comes while sync() waits on the file system leaves no watch open (it would keep the process alive)', async () => {
+  const root = await tempDir('lexgen-watcher-')
+  dirs.push(root)
+  await mkdir(join(root, 'a/b'), { recursive: true })
+  const before = watches()
+  const watcher = new TreeWatcher(() => {})
+  const real = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).stat
+  // The first inode lookup of sync() is where `generate --watch` can be stopped (Ctrl-C after a run).
+  vi.mocked(stat).mockImplementationOnce(async (path) => {
+    watcher.close()
+    return real(path)
+  })
+  expect(await watcher.sync([root], [])).toBe(false)
+  await released()
+  expect(watches()).toBe(before)
+})
+
+it('watches every folder of a tree, and close() releases them all', async () => {
+  const root = await tempDir('lexgen-watcher-')
+  dirs.push(root)
+  await mkdir(join(root, 'a/b'), { recursive: true })
+  const before = watches()
+  const watcher = new TreeWatcher(() => {})
+  expect(await watcher.sync([root], [])).toBe(true)
+  // root, a, a/b, and root's parent (for a root swapped in whole).
+  expect(watches() - before).toBe(4)
+  watcher.close()
+  await released()
+  expect(watches()).toBe(before)
+})
