@@ -19,17 +19,26 @@ const getPost = {
 }
 const follow = (description: string) => ({ lexicon: 1, id: 'com.example.social.follow', defs: { main: { type: 'token', description } } })
 
-/** A stream's lines; `next` waits for the first line after the last one it returned that matches. */
+/**
+ * A stream's lines; `next` waits for the first line after the last one it returned that matches,
+ * and fails, quoting what came, when the stream ends without one (the process exited).
+ */
 class Lines {
   readonly all: string[] = []
   private cursor = 0
+  private ended = false
   private wake: (() => void) | undefined
 
   constructor(stream: NodeJS.ReadableStream) {
-    createInterface({ input: stream }).on('line', (line) => {
-      this.all.push(line)
-      this.wake?.()
-    })
+    createInterface({ input: stream })
+      .on('line', (line) => {
+        this.all.push(line)
+        this.wake?.()
+      })
+      .on('close', () => {
+        this.ended = true
+        this.wake?.()
+      })
   }
 
   async next(pattern: RegExp): Promise<string> {
@@ -39,6 +48,7 @@ class Lines {
         this.cursor = at + 1
         return this.all[at]!
       }
+      if (this.ended) throw new Error(`the stream ended with no line matching ${pattern}; it said:\n${this.all.join('\n')}`)
       await new Promise<void>((resolve) => (this.wake = resolve))
     }
   }
