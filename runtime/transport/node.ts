@@ -154,7 +154,7 @@ function origin(url: string): Origin {
   return found
 }
 
-function exchange(transport: Sender['module'], options: RequestOptions, request: RawRequest): Promise<RawResponse> {
+function exchange(via: Sender['module'], options: RequestOptions, request: RawRequest): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const { signal, maxResponseBytes: limit } = request
     if (signal?.aborted) return reject(signal.reason)
@@ -182,7 +182,7 @@ function exchange(transport: Sender['module'], options: RequestOptions, request:
       if (settled) return
       try {
         // Redirects are never followed: node:http hands a 3xx back as it is (see UnexpectedRedirectError).
-        req = transport.request(options, onResponse)
+        req = via.request(options, onResponse)
       } catch (error) {
         return fail(error)
       }
