@@ -6,7 +6,7 @@ import { mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
 import { TreeWatcher } from '../../codegen/watcher.js'
-import { removeDir, tempDir } from './helpers.js'
+import { scratchDirs } from './helpers.js'
 
 // stat is wrapped so a test can act in the middle of sync(), where it waits for a directory's inode.
 vi.mock('node:fs/promises', async (importOriginal) => {
@@ -14,11 +14,17 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...actual, stat: vi.fn(actual.stat) }
 })
 
-const dirs: string[] = []
-afterEach(async () => {
+const { scratch } = scratchDirs()
+afterEach(() => {
   vi.mocked(stat).mockReset()
-  await Promise.all(dirs.splice(0).map(removeDir))
 })
+
+/** A scratch folder holding `a/b`: three folders to watch. */
+async function tree(): Promise<string> {
+  const root = await scratch()
+  await mkdir(join(root, 'a/b'), { recursive: true })
+  return root
+}
 
 /** fs.watch handles open in this process. */
 const watches = () => process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length
@@ -29,9 +35,7 @@ const released = async () => {
 }
 
 it('a close() that comes while sync() waits on the file system leaves no watch open (it would keep the process alive)', async () => {
-  const root = await tempDir('lexgen-watcher-')
-  dirs.push(root)
-  await mkdir(join(root, 'a/b'), { recursive: true })
+  const root = await tree()
   const before = watches()
   const watcher = new TreeWatcher(() => {})
   const real = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).stat
@@ -46,9 +50,7 @@ it('a close() that comes while sync() waits on the file system leaves no watch o
 })
 
 it('watches every folder of a tree, and close() releases them all', async () => {
-  const root = await tempDir('lexgen-watcher-')
-  dirs.push(root)
-  await mkdir(join(root, 'a/b'), { recursive: true })
+  const root = await tree()
   const before = watches()
   const watcher = new TreeWatcher(() => {})
   expect(await watcher.sync([root], [])).toBe(true)
