@@ -12,7 +12,7 @@ import * as runtime from '@lexgen/runtime'
 import type { PageOptions } from '@lexgen/runtime'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { buildModel } from '../../codegen/model.js'
-import { parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
+import { parseLexiconDocs, skimLexicons, type ParsedDoc } from '../../codegen/parse.js'
 import { selectDocs } from '../../codegen/select.js'
 import { emitDocs } from '../../codegen/emit/docs/index.js'
 import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
@@ -23,6 +23,7 @@ import * as generated from '../../generated/index.js'
 import { responseError } from '../../runtime/errors.js'
 import { resolveProxy } from '../../runtime/proxy.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
+import { editJson, lexiconDir, removeDir } from '../codegen/helpers.js'
 import { anchors, codeBlocks, links, methodSections, readDocs, ROOT, type MethodSection } from './support.js'
 
 let pages: Map<string, string>
@@ -191,8 +192,8 @@ describe('what the docs state is what the runtime does', () => {
     for (const { nsid } of methods) expect(callNeeds(nsid, undefined).proxy, nsid).toBe(resolveProxy(nsid, undefined, undefined))
   })
 
-  it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus', async () => {
-    const { docs: parsed } = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+  /** Builds every method's example arguments and has @atproto/lexicon check them; returns how many methods. */
+  function checkExamples(parsed: readonly ParsedDoc[]): number {
     const model = buildModel(parsed, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
     const values = new ExampleValues(model)
     // Lexicons rewrites the refs of the docs it is given (to `lex:` URIs): it gets copies.
@@ -209,7 +210,70 @@ describe('what the docs state is what the runtime does', () => {
       }
       checked++
     }
-    expect(checked).toBeGreaterThan(250)
+    return checked
+  }
+
+  it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus', async () => {
+    const { docs: parsed } = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
+    expect(checkExamples(parsed)).toBeGreaterThan(250)
+  })
+
+  it('finds a finite example for recursive lexicons: the next union member, an empty array, an optional field left out', async () => {
+    const expr = { type: 'union', refs: ['#binary', '#literal'] }
+    const procedure = (properties: object, required: string[]) => ({
+      type: 'procedure',
+      input: { encoding: 'application/json', schema: { type: 'object', required, properties } },
+    })
+    const dir = await lexiconDir({
+      // An expression tree: operands are expressions, the first member being the recursive one.
+      'com/example/calc.json': {
+        lexicon: 1,
+        id: 'com.example.calc',
+        defs: {
+          main: procedure({ expr }, ['expr']),
+          binary: { type: 'object', required: ['op', 'left', 'right'], properties: { op: { type: 'string', enum: ['+'] }, left: expr, right: expr } },
+          literal: { type: 'object', required: ['value'], properties: { value: { type: 'integer' } } },
+        },
+      },
+      // A cycle through two docs, left by an array that may be empty.
+      'com/example/tree.json': {
+        lexicon: 1,
+        id: 'com.example.tree',
+        defs: {
+          main: procedure({ root: { type: 'ref', ref: 'com.example.branch#node' } }, ['root']),
+        },
+      },
+      'com/example/branch.json': {
+        lexicon: 1,
+        id: 'com.example.branch',
+        defs: {
+          node: { type: 'object', required: ['children'], properties: { children: { type: 'array', items: { type: 'ref', ref: 'com.example.tree#child' } } } },
+        },
+      },
+      // Only an optional field, which could never end: the example leaves it out.
+      'com/example/loose.json': { lexicon: 1, id: 'com.example.loose', defs: { main: procedure({ self: { type: 'ref', ref: '#self' } }, []), self: { type: 'object', required: ['self'], properties: { self: { type: 'ref', ref: '#self' } } } } },
+    })
+    try {
+      await editJson(join(dir, 'com/example/tree.json'), (doc) => {
+        doc.defs.child = { type: 'object', required: ['node'], properties: { node: { type: 'ref', ref: 'com.example.branch#node' } } }
+      })
+      const { docs: parsed, problems } = parseLexiconDocs(await loadLexiconFiles(dir))
+      expect(problems).toEqual([])
+      expect(checkExamples(parsed)).toBe(3)
+      const model = buildModel(parsed, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
+      const values = new ExampleValues(model)
+      const input = (nsid: string) => {
+        const doc = model.byNsid.get(nsid)!
+        return values.object(doc, (doc.doc.defs.main as LexXrpcProcedure).input!.schema as never, true)
+      }
+      expect(JSON.parse(JSON.stringify(input('com.example.calc')))).toEqual({
+        expr: { $type: 'com.example.calc#binary', op: '+', left: { $type: 'com.example.calc#literal', value: 1 }, right: { $type: 'com.example.calc#literal', value: 1 } },
+      })
+      expect(JSON.parse(JSON.stringify(input('com.example.tree')))).toEqual({ root: { children: [] } })
+      expect(JSON.parse(JSON.stringify(input('com.example.loose')))).toEqual({})
+    } finally {
+      await removeDir(dir)
+    }
   })
 })
 

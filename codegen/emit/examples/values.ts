@@ -8,8 +8,10 @@ import type { LexUserType } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
 import { resolveRef } from '../../select.js'
 import { typeId } from '../../model.js'
+import { jsonPath, LexgenError } from '../../errors.js'
 
 type Schema = { type: string; [key: string]: unknown }
+type ObjectSchema = { properties?: Record<string, unknown>; required?: string[] }
 
 /** The world the examples live in: who is signed in, whom they talk to, and the ids they use. */
 export const EXAMPLE_WORLD = {
@@ -87,28 +89,76 @@ function formatValue(format: string): string | undefined {
   }
 }
 
+/**
+ * Raised inside ExampleValues when a reference leads back to a def whose example is being built:
+ * the caller tries another way (the next union member, an empty array) or passes it up.
+ */
+class ReferenceCycle extends Error {
+  constructor(readonly nsid: string, readonly def: string) {
+    super(`${nsid}#${def} is required inside itself`)
+  }
+}
+
 export class ExampleValues {
+  /** Defs whose example is being built, outermost first: meeting one again is a cycle. */
+  private readonly building = new Set<string>()
+  /** Examples of defs already built: a finite value is valid wherever it is used, so each is built once. */
+  private readonly built = new Map<string, unknown>()
+
   constructor(private readonly model: Model) {}
 
   /**
    * An object schema's example: its required fields, those with a default (at the default), and,
    * at the top level of a call, the first other field when that leaves it empty (so an example
    * of `putPreferences` shows one preference). `cursor` is left out: pagination sets it.
+   * A LexgenError when no finite value can match the schema (see `finite`).
    */
-  object(doc: DocModel, schema: { properties?: Record<string, unknown>; required?: string[] }, topLevel: boolean, depth = 0): Record<string, unknown> {
+  object(doc: DocModel, schema: ObjectSchema, topLevel: boolean): Record<string, unknown> {
+    return this.finite(() => this.fields(doc, schema, topLevel))
+  }
+
+  /** A value for one schema; `name` is the field it is for, which picks plain strings and ids. */
+  value(doc: DocModel, schema: Schema, name: string): unknown {
+    return this.finite(() => this.any(doc, schema, name))
+  }
+
+  /**
+   * A recursive lexicon (an expression whose operands are expressions) gets the first way out of
+   * its cycle: the next union member, an array left empty. A def that must hold itself whichever
+   * way is taken has no finite value at all: no call could send one, so it is the lexicon's error.
+   */
+  private finite<T>(build: () => T): T {
+    try {
+      return build()
+    } catch (error) {
+      if (!(error instanceof ReferenceCycle)) throw error
+      const source = this.model.byNsid.get(error.nsid)?.source
+      throw new LexgenError(
+        `${error.nsid}#${error.def} has no finite value: every way through its required fields leads back to it, so no example (and no call) can be made`,
+        { ...(source === undefined ? {} : { file: source }), path: jsonPath(['defs', error.def]) },
+      )
+    }
+  }
+
+  private fields(doc: DocModel, schema: ObjectSchema, topLevel: boolean): Record<string, unknown> {
     const properties = Object.entries(schema.properties ?? {}) as [string, Schema][]
     const required = new Set(schema.required ?? [])
     let chosen = properties.filter(([name, prop]) => required.has(name) || (topLevel && prop.default !== undefined && name !== 'cursor'))
     if (topLevel && chosen.length === 0) chosen = properties.filter(([name]) => name !== 'cursor').slice(0, 1)
     // No prototype: a field named `__proto__` stays a field.
     const out: Record<string, unknown> = Object.create(null)
-    for (const [name, prop] of chosen) out[name] = this.value(doc, prop, name, depth + 1)
+    for (const [name, prop] of chosen) {
+      try {
+        out[name] = this.any(doc, prop, name)
+      } catch (error) {
+        // An optional field is shown to fill an empty example: one that cannot end is left out.
+        if (!(error instanceof ReferenceCycle) || required.has(name)) throw error
+      }
+    }
     return out
   }
 
-  /** A value for one schema; `name` is the field it is for, which picks plain strings and ids. */
-  value(doc: DocModel, schema: Schema, name: string, depth = 0): unknown {
-    if (depth > 16) throw new Error(`example for '${name}' in ${doc.nsid} nests too deep (a required reference cycle?)`)
+  private any(doc: DocModel, schema: Schema, name: string): unknown {
     switch (schema.type) {
       case 'boolean':
         return schema.const ?? schema.default ?? true
@@ -124,40 +174,75 @@ export class ExampleValues {
         return { $type: 'blob', ref: { $link: EXAMPLE_WORLD.cid }, mimeType: blobMime(schema), size: 1024 }
       case 'unknown':
         return {}
-      case 'array': {
-        const count = Math.max(1, Number(schema.minLength ?? 1))
-        const item = this.value(doc, schema.items as Schema, singular(name), depth + 1)
-        return Array.from({ length: count }, () => item)
-      }
+      case 'array':
+        return this.array(doc, schema, name)
       case 'object':
-        return this.object(doc, schema as never, false, depth)
+        return this.fields(doc, schema as ObjectSchema, false)
       case 'ref':
-        return this.ref(doc, schema.ref as string, name, false, depth)
-      case 'union': {
-        const first = (schema.refs as string[])[0]
-        if (first === undefined) return {}
-        return this.ref(doc, first, name, true, depth)
-      }
+        return this.ref(doc, schema.ref as string, name, false)
+      case 'union':
+        return this.union(doc, schema.refs as string[], name)
       default:
         return null
     }
   }
 
-  private ref(from: DocModel, ref: string, name: string, typed: boolean, depth: number): unknown {
+  private array(doc: DocModel, schema: Schema, name: string): unknown[] {
+    const count = Math.max(1, Number(schema.minLength ?? 1))
+    try {
+      const item = this.any(doc, schema.items as Schema, singular(name))
+      return Array.from({ length: count }, () => item)
+    } catch (error) {
+      if (error instanceof ReferenceCycle && !(Number(schema.minLength ?? 0) > 0)) return []
+      throw error
+    }
+  }
+
+  /** The first member whose example ends; `{}` for a union with no members. */
+  private union(doc: DocModel, refs: readonly string[], name: string): unknown {
+    let cycle: ReferenceCycle | undefined
+    for (const ref of refs) {
+      try {
+        return this.ref(doc, ref, name, true)
+      } catch (error) {
+        if (!(error instanceof ReferenceCycle)) throw error
+        cycle ??= error
+      }
+    }
+    if (cycle) throw cycle
+    return {}
+  }
+
+  private ref(from: DocModel, ref: string, name: string, typed: boolean): unknown {
     const target = resolveRef(from.nsid, ref)
     const doc = this.model.byNsid.get(target.nsid)
     const def = doc && Object.hasOwn(doc.doc.defs, target.def) ? (doc.doc.defs[target.def] as LexUserType) : undefined
     if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${from.nsid} (select should have caught it)`)
     const $type = typeId(target.nsid, target.def)
+    // Objects and records are the same whatever field holds them; other defs' strings follow the field's name.
+    const key = `${$type} ${def.type === 'object' || def.type === 'record' ? typed : name}`
+    if (this.built.has(key)) return this.built.get(key)
+    if (this.building.has($type)) throw new ReferenceCycle(target.nsid, target.def)
+    this.building.add($type)
+    try {
+      const value = this.def(doc, def, $type, name, typed)
+      this.built.set(key, value)
+      return value
+    } finally {
+      this.building.delete($type)
+    }
+  }
+
+  private def(doc: DocModel, def: LexUserType, $type: string, name: string, typed: boolean): unknown {
     switch (def.type) {
       case 'object':
-        return Object.assign(Object.create(null), typed ? { $type } : {}, this.object(doc, def, false, depth))
+        return Object.assign(Object.create(null), typed ? { $type } : {}, this.fields(doc, def, false))
       case 'record':
-        return Object.assign(Object.create(null), { $type }, this.object(doc, def.record, false, depth))
+        return Object.assign(Object.create(null), { $type }, this.fields(doc, def.record, false))
       case 'token':
         return $type
       default:
-        return this.value(doc, def as Schema, name, depth + 1)
+        return this.any(doc, def as Schema, name)
     }
   }
 

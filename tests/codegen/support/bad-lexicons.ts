@@ -67,6 +67,25 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
     message: "com/example/union.json at defs.main.properties.u.refs[0]: reference '#tok' names a token def, which cannot be a union member",
   },
   {
+    // Valid to @atproto/lexicon, but every value would have to hold another: no call can be made.
+    name: 'a def that must hold itself, in a method input',
+    docs: {
+      'com/example/loop.json': {
+        lexicon: 1,
+        id: 'com.example.loop',
+        defs: {
+          main: {
+            type: 'procedure',
+            input: { encoding: 'application/json', schema: { type: 'object', required: ['node'], properties: { node: { type: 'ref', ref: '#node' } } } },
+          },
+          node: { type: 'object', required: ['next'], properties: { next: { type: 'union', refs: ['#node'] } } },
+        },
+      },
+    },
+    message:
+      'com/example/loop.json at defs.node: com.example.loop#node has no finite value: every way through its required fields leads back to it, so no example (and no call) can be made',
+  },
+  {
     name: 'a duplicate NSID',
     docs: { ...VALID, 'com/example/copy.json': query('com.example.ok') },
     message: "com/example/ok.json at id: duplicate lexicon id 'com.example.ok' (already defined in com/example/copy.json)",
