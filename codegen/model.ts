@@ -66,6 +66,11 @@ export interface MethodModel {
   readonly namespace: readonly string[]
   /** Method name on that namespace, e.g. `getConvo` (escaped where the NSID's name is special to JavaScript). */
   readonly name: string
+  /**
+   * The Client's members from its root to the method, each as the Client names it:
+   * `['com', 'example', 'constructor_', 'get']` for `com.example.constructor.get`.
+   */
+  readonly clientPath: readonly string[]
   readonly errors: readonly ErrorModel[]
   /** Set for queries paged by `cursor`; `items` names the output array that holds each page's items. */
   readonly paginate?: { readonly items?: string }
@@ -229,6 +234,7 @@ function buildDoc(source: string, doc: LexiconDoc, alias: string, path: string, 
       functionName: uniqueFunctionName(camelCase(segments), functions, names),
       namespace: segments.slice(0, -1),
       name: clientMember(segments.at(-1)!, false),
+      clientPath: segments.map((segment, i) => clientMember(segment, i === 0)),
       errors: declaredErrors(main.errors ?? [], names),
       paginate: main.type === 'query' ? pagination(main) : undefined,
     }

@@ -57,6 +57,22 @@ const doc = {
   },
 }
 
+/**
+ * Methods whose NSID segments the Client renames (`constructor_`, `toString_`, `core_` at its
+ * root) or cannot write after a dot, and an input field that an object literal would take for its prototype.
+ */
+const procedure = (id: string, properties: object = {}) => ({
+  lexicon: 1,
+  id,
+  defs: { main: { type: 'procedure', input: { encoding: 'application/json', schema: { type: 'object', required: Object.keys(properties), properties } } } },
+})
+const ODD_NAMES = {
+  'com/example/constructor/get.json': procedure('com.example.constructor.get', { ['__proto__']: { type: 'string' }, toString: { type: 'integer' } }),
+  'com/example/toString/ping.json': procedure('com.example.toString.ping'),
+  'core/example/get.json': procedure('core.example.get'),
+  'com/example/x--y/run.json': procedure('com.example.x--y.run'),
+}
+
 let root: string
 let pages: Map<string, string>
 let out: string
@@ -66,11 +82,15 @@ beforeAll(async () => {
   const lexicons = join(root, 'lexicons')
   await mkdir(join(lexicons, 'com/example'), { recursive: true })
   await writeFile(join(lexicons, 'com/example/hostile.json'), JSON.stringify(doc))
+  for (const [path, odd] of Object.entries(ODD_NAMES)) {
+    await mkdir(join(lexicons, path, '..'), { recursive: true })
+    await writeFile(join(lexicons, path), JSON.stringify(odd))
+  }
   out = join(root, 'generated')
   const result = await generate({
     lexicons,
     out,
-    include: ['com.example.*'],
+    include: ['com.example.*', 'core.example.*'],
     exclude: [],
     runtimeImport: '@lexgen/runtime',
     strict: false,
@@ -127,6 +147,8 @@ it('gives examples that typecheck against the generated code, the canary only in
     const files: string[] = []
     for (const [i, block] of blocks.entries()) {
       expect(CANARY_IN_CODE.exec(codeOnly(block.code)), `${block.page} ${block.section}`).toBeNull()
+      // `__proto__: x` (bare or quoted) in an object literal sets its prototype, not a field.
+      expect(block.code, `${block.page} ${block.section}`).not.toMatch(/(^|[{,\s])(__proto__|'__proto__'|"__proto__")\s*:/)
       files.push((await project.write(`hostile${i}.ts`, block.code)).slice(project.dir.length + 1))
     }
     const result = await typecheck(project.dir, files)

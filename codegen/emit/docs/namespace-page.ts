@@ -4,7 +4,7 @@
  */
 import type { LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
 import type { DocModel } from '../../model.js'
-import { methodExamples, programText, type MethodExamples } from '../examples/method.js'
+import { clientAccess, methodExamples, programText, type MethodExamples } from '../examples/method.js'
 import { methodArgs } from '../args.js'
 import { callNeeds, type AuthNeed } from '../needs.js'
 import { deprecation } from '../writer.js'
@@ -20,7 +20,7 @@ export function writeNamespacePage(ctx: DocsContext, path: string, namespace: st
   const page = ctx.site.page(path)
   page.heading(1, inline(namespace), `namespace:${namespace}`)
   page.add(
-    `The methods under ${code(`client.${namespace}`)}, each also a standalone function. ` +
+    `The methods under ${code(clientAccess(docs[0]!.method!.clientPath.slice(0, -1)))}, each also a standalone function. ` +
       `${ctx.site.link('Reference index', INDEX_SECTIONS.namespaces)}: install, sessions, options, retries, validation and errors.`,
   )
   page.add(
@@ -43,7 +43,7 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
   const args = methodArgs(doc)
   const signature = (callee: string, leading: string[]) => `${callee}(${[...leading, ...args.map((a) => `${a.name}${a.optional ? '?' : ''}`), 'options?'].join(', ')})`
   const output = !main.output ? 'void' : method.paginate ? `${doc.alias}.Page` : `${doc.alias}.Output`
-  const clientPath = ['client', ...method.namespace, method.name].join('.')
+  const clientPath = clientAccess(method.clientPath)
 
   page.heading(2, inline(method.name), methodKey(doc.nsid))
   page.add(main.description ? prose(main.description) : '_The lexicon gives no description._')

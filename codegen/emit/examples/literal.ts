@@ -1,4 +1,4 @@
-import { propertyKey, quote } from '../writer.js'
+import { literalKey, quote } from '../writer.js'
 
 /**
  * A JSON-like value as a TypeScript expression, the way a person would format it: on one line
@@ -11,7 +11,7 @@ export function literal(value: unknown, indent = 0, start = 0, width = 100): str
   const inner = indent + 2
   const entries = Array.isArray(value)
     ? value.map((item) => literal(item, inner, 0, width))
-    : Object.entries(value as object).map(([key, item]) => `${propertyKey(key)}: ${literal(item, inner, propertyKey(key).length + 2, width)}`)
+    : Object.entries(value as object).map(([key, item]) => `${literalKey(key)}: ${literal(item, inner, literalKey(key).length + 2, width)}`)
   const [open, close] = Array.isArray(value) ? ['[', ']'] : ['{', '}']
   return `${open}\n${entries.map((entry) => `${' '.repeat(inner)}${entry},\n`).join('')}${' '.repeat(indent)}${close}`
 }
@@ -22,7 +22,7 @@ function oneLine(value: unknown): string {
   if (value === null || value === undefined) return 'null'
   if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`
   const entries = Object.entries(value as object)
-  return entries.length ? `{ ${entries.map(([key, item]) => `${propertyKey(key)}: ${oneLine(item)}`).join(', ')} }` : '{}'
+  return entries.length ? `{ ${entries.map(([key, item]) => `${literalKey(key)}: ${oneLine(item)}`).join(', ')} }` : '{}'
 }
 
 function isContainer(value: unknown): boolean {

@@ -50,7 +50,7 @@ export function exampleCall(model: Model, doc: DocModel, values = new ExampleVal
   const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   const args = exampleArgs(doc, main, values)
   return {
-    clientPath: ['client', ...method.namespace, method.name].map((part, i) => (i === 0 ? part : member(part))).join(''),
+    clientPath: clientAccess(method.clientPath),
     functionName: method.functionName,
     output: outputShape(main),
     line: (head, callee, before = [], after = []) => {
@@ -214,6 +214,11 @@ const RESERVED = new Set(
 
 function isIdentifier(name: string): boolean {
   return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED.has(name)
+}
+
+/** `client.chat.bsky.convo.getConvo`, `client.com['1example'].get`: a path of Client members as code. */
+export function clientAccess(path: readonly string[]): string {
+  return `client${path.map(member).join('')}`
 }
 
 /** `.name`, or `['odd-name']`. */
