@@ -24,6 +24,7 @@ import { responseError } from '../../runtime/errors.js'
 import { resolveProxy } from '../../runtime/proxy.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
 import { editJson, lexiconDir, removeDir } from '../codegen/helpers.js'
+import { query } from '../codegen/support/bad-lexicons.js'
 import { anchors, codeBlocks, links, methodSections, readDocs, ROOT, type MethodSection } from './support.js'
 
 let pages: Map<string, string>
@@ -278,8 +279,8 @@ describe('what the docs state is what the runtime does', () => {
 })
 
 describe('docs for any selection', () => {
-  async function docsFor(include: string[]): Promise<Map<string, string>> {
-    const selected = selectDocs(skimLexicons(await loadLexiconFiles(`${ROOT}/lexicons`)), { include, exclude: [] })
+  async function docsFor(include: string[], lexicons = `${ROOT}/lexicons`): Promise<Map<string, string>> {
+    const selected = selectDocs(skimLexicons(await loadLexiconFiles(lexicons)), { include, exclude: [] })
     return new Map(emitDocs(buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' }), './src/atproto/index.js'))
   }
 
@@ -301,6 +302,27 @@ describe('docs for any selection', () => {
     expect(brokenLinks(docs)).toEqual([])
     expect(docs.get('com.atproto.repo.md')).toContain('`application/json`, `ComAtprotoRepoUploadBlob.Output`')
     expect(docs.get('README.md')).toContain("from './src/atproto/index.js'")
+  })
+
+  it('gives NSIDs that differ only in case pages of their own, as on a case-insensitive file system', async () => {
+    const view = (property: string) => ({ type: 'object', properties: { [property]: { type: 'string' } } })
+    const getView = (id: string, ref: string) => query(id, { output: { encoding: 'application/json', schema: { type: 'ref', ref } } })
+    const dir = await lexiconDir({
+      'a.json': { lexicon: 1, id: 'com.example.defs', defs: { view: view('a') } },
+      'b.json': { lexicon: 1, id: 'com.Example.defs', defs: { view: view('b') } },
+      'c.json': getView('com.example.getView', 'com.example.defs#view'),
+      'd.json': getView('com.Example.getView', 'com.Example.defs#view'),
+    })
+    try {
+      const docs = await docsFor(['*'], dir)
+      const paths = [...docs.keys()]
+      expect(paths.sort()).toEqual(['README.md', 'com.Example.md', 'com.example_2.md', 'models/com.Example.defs.md', 'models/com.example.defs_2.md'])
+      expect(new Set(paths.map((path) => path.toLowerCase())).size).toBe(paths.length)
+      expect(docs.get('models/com.example.defs_2.md')).toContain('# com.example.defs')
+      expect(brokenLinks(docs)).toEqual([])
+    } finally {
+      await removeDir(dir)
+    }
   })
 
   it('renders a selection without methods: the guide without programs, and the model pages', async () => {

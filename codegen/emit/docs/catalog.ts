@@ -34,13 +34,26 @@ export function defKey(nsid: string, def: string): string {
   return `def:${nsid}#${def}`
 }
 
-/** The page a method is documented on: its namespace, e.g. `chat.bsky.convo.md`. */
-export function namespacePage(doc: DocModel): string {
-  return `${doc.method!.namespace.join('.')}.md`
+/**
+ * The pages of the namespaces, e.g. `chat.bsky.convo.md`, by namespace. Names that differ only in
+ * case (`com.example`, `com.Example`) would be one file on macOS and Windows: later ones get `_2`,
+ * as module paths do, in code-unit order so every machine picks the same one.
+ */
+export function namespacePages(namespaces: Iterable<string>): Map<string, string> {
+  const taken = new Set<string>()
+  return new Map(
+    [...namespaces].sort(compare).map((namespace) => {
+      let page = `${namespace}.md`
+      for (let n = 2; taken.has(page.toLowerCase()); n++) page = `${namespace}_${n}.md`
+      taken.add(page.toLowerCase())
+      return [namespace, page]
+    }),
+  )
 }
 
+/** `models/chat.bsky.convo.defs.md`: named after the doc's module, which is unique in any case (model.ts). */
 export function modelPage(doc: DocModel): string {
-  return `models/${doc.nsid}.md`
+  return `models/${doc.path.replace(/\.m?ts$/, '').replaceAll('/', '.')}.md`
 }
 
 export class Catalog {

@@ -8,7 +8,7 @@ import { compare } from '../../order.js'
 import type { OutputFiles } from '../../emit.js'
 import { ExampleValues } from '../examples/values.js'
 import { markdownBanner } from '../writer.js'
-import { Catalog, namespacePage } from './catalog.js'
+import { Catalog, namespacePages } from './catalog.js'
 import type { DocsContext } from './context.js'
 import { Fields } from './fields.js'
 import { writeIndexPage } from './index-page.js'
@@ -27,9 +27,10 @@ export function emitDocs(model: Model, clientImport: string): OutputFiles {
     const name = doc.method.namespace.join('.')
     byNamespace.set(name, [...(byNamespace.get(name) ?? []), doc])
   }
+  const pages = namespacePages(byNamespace.keys())
   const namespaces = [...byNamespace]
     .sort(([a], [b]) => compare(a, b))
-    .map(([name, docs]) => ({ name, path: namespacePage(docs[0]!), docs }))
+    .map(([name, docs]) => ({ name, path: pages.get(name)!, docs }))
   const models = catalog.byDoc()
 
   writeIndexPage(ctx, { namespaces, models })
