@@ -130,13 +130,15 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
   const notes = await recoverOutputDirs(targets.map((target) => target.dir))
   const prepared: { dir: string; files: OutputFiles; previous: Stats | undefined }[] = []
   for (const { dir, files } of targets) {
-    await mkdir(dirname(dir), { recursive: true })
-    const previous = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined
-      throw error
-    })
-    await checkWritable(dirname(dir), dir, previous !== undefined)
+    const previous = await statIfAny(dir)
+    await checkWritable(await existingAncestor(dirname(dir)), dir, previous !== undefined)
     prepared.push({ dir, files, previous })
+  }
+  // Only once every folder passed its checks: a refused run leaves no new empty folders behind.
+  for (const { dir } of prepared) {
+    await mkdir(dirname(dir), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      throw new LexgenError(`cannot create ${dirname(dir)} (${error.code}); nothing was written`, { file: dir })
+    })
   }
   const swaps: { dir: string; staging: string; previous: string }[] = []
   try {
@@ -196,8 +198,12 @@ async function rollForward(journal: string): Promise<string[]> {
   for (const swap of content.swaps) {
     const [dir, staging, previous] = [at(swap.dir), at(swap.staging), at(swap.previous)]
     if (!existsSync(staging)) continue
-    if (existsSync(dir)) renameSync(dir, previous)
-    renameSync(staging, dir)
+    try {
+      if (existsSync(dir)) renameSync(dir, previous)
+      renameSync(staging, dir)
+    } catch (error) {
+      throw await swapFailed(content, at, dir, error as NodeJS.ErrnoException)
+    }
   }
   const notes: string[] = []
   const remove = (path: string, what: string) =>
@@ -207,6 +213,22 @@ async function rollForward(journal: string): Promise<string[]> {
   await Promise.all(content.journals.map((path) => remove(at(path), 'a finished swap journal')))
   await Promise.all(content.swaps.map((swap) => remove(at(swap.previous), 'the previous output')))
   return notes
+}
+
+/**
+ * A rename of the swap failed: a folder that is a mount point (EBUSY), one a program holds open
+ * (Windows), a file system that refuses. If no folder has moved yet, the run is undone (staging
+ * folders and journals removed), so the outputs stay as they were and nothing is left to trip the
+ * next run. Otherwise the journal stays, and the next run completes the swap once the cause is gone.
+ */
+async function swapFailed(content: Journal, at: (path: string) => string, dir: string, error: NodeJS.ErrnoException): Promise<LexgenError> {
+  const untouched = content.swaps.every((swap) => existsSync(at(swap.staging)) && !existsSync(at(swap.previous)))
+  const why = `cannot replace the output directory by renaming it (${error.code}${error.code === 'EBUSY' ? ': is it a mount point? mount its parent folder instead' : ''})`
+  if (!untouched) {
+    return new LexgenError(`${why}; the new output is complete beside it: remove the cause and run lexgen again, which finishes the swap`, { file: dir })
+  }
+  await Promise.all([...content.journals, ...content.swaps.map((swap) => swap.staging)].map((path) => rm(at(path), { recursive: true, force: true })))
+  return new LexgenError(`${why}; nothing was written`, { file: dir })
 }
 
 /**
@@ -226,6 +248,20 @@ async function checkWritable(parent: string, dir: string, exists: boolean): Prom
       )
     }
   }
+}
+
+/** The nearest of `dir` and its ancestors that exists: where the missing folders will be created. */
+async function existingAncestor(dir: string): Promise<string> {
+  for (let at = dir; ; at = dirname(at)) {
+    if ((await statIfAny(at)) || dirname(at) === at) return at
+  }
+}
+
+async function statIfAny(path: string): Promise<Stats | undefined> {
+  return stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined
+    throw new LexgenError(`cannot use the output directory: ${error.message}`, { file: path })
+  })
 }
 
 async function subfolders(dir: string): Promise<string[]> {

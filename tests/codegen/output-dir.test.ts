@@ -1,6 +1,6 @@
 /**
  * The output folder under hostile conditions: read-only folders (run as an unprivileged user, since
- * root ignores permissions), an interrupted run's leftovers that cannot be removed, the folder's
+ * root ignores permissions) and folders under them, a mount point, an interrupted run's leftovers that cannot be removed, the folder's
  * mode and setgid bit, a symbolic link as `--out`, links, special files and empty folders inside it,
  * a data folder given by mistake, and symbolic links in the lexicon folder.
  */
@@ -58,6 +58,45 @@ describe('permissions', () => {
     // And the next run, with permissions back, just works.
     const again = await cli(['generate', ...other, '--out', out])
     expect(again.code, again.stderr).toBe(0)
+  })
+
+  it('folders to create under a read-only one: a clear error, and no folder made for any output', async () => {
+    const readonly = await ownedFolder('readonly-ancestor')
+    const writable = await ownedFolder('writable-ancestor')
+    await chmod(readonly, 0o555)
+    const under = await cli(['generate', ...small, '--out', join(readonly, 'sub/gen')])
+    // Code in a new folder under a writable one, docs under the read-only one: neither is made.
+    const split = await cli(['generate', ...small, '--out', join(writable, 'new/deeper/gen'), '--docs', join(readonly, 'docs')])
+    await chmod(readonly, 0o755)
+    expect(under.code).toBe(1)
+    expect(under.stderr).toMatch(/^lexgen: error: .*sub\/gen: cannot replace the output directory: .*readonly-ancestor is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
+    expect(split.code).toBe(1)
+    expect(split.stderr).toMatch(/readonly-ancestor is not writable/)
+    expect(await readdir(readonly)).toEqual([])
+    expect(await readdir(writable)).toEqual([])
+  })
+
+  // Bind mounts (what a container does with `-v $PWD/generated:/app/generated`) need root.
+  it.skipIf(process.getuid?.() !== 0)('an output folder that is a mount point: refused with what to do, output intact, nothing left behind', async () => {
+    const parent = join(root, 'mounted')
+    const out = join(parent, 'out')
+    const source = join(root, 'mount-source')
+    await mkdir(out, { recursive: true })
+    await mkdir(source)
+    await run('mount', ['--bind', source, out])
+    try {
+      for (const attempt of ['first', 'second']) {
+        const result = await runCli(['generate', ...small, '--out', out, '--no-docs'])
+        expect(result.code, attempt).toBe(1)
+        expect(result.stderr, attempt).toBe(
+          `lexgen: error: ${out}: cannot replace the output directory by renaming it (EBUSY: is it a mount point? mount its parent folder instead); nothing was written\n`,
+        )
+        expect(await readdir(parent), attempt).toEqual(['out'])
+        expect(await readdir(out), attempt).toEqual([])
+      }
+    } finally {
+      await run('umount', [out])
+    }
   })
 
   it("an interrupted run's leftover that cannot be removed: reported, and every run still works", async () => {
