@@ -99,6 +99,8 @@ function packageAdvice(pkg: Json | undefined, commonjs: boolean): string[] {
 }
 
 const MODERN_RESOLUTION = new Set(['node16', 'nodenext', 'bundler'])
+/** `module` settings that imply their own `moduleResolution`: node16 for node16, node18 and node20 (TypeScript 5.8 and later). */
+const NODE_MODULES = new Map([['node16', 'node16'], ['node18', 'node16'], ['node20', 'node16'], ['nodenext', 'nodenext']])
 
 /** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve. */
 function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[] {
@@ -107,7 +109,7 @@ function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[]
   const options = ((tsconfig.value as { compilerOptions?: Record<string, unknown> }).compilerOptions ?? {}) as Record<string, unknown>
   const lower = (key: string) => (typeof options[key] === 'string' ? (options[key] as string).toLowerCase() : undefined)
   const module = lower('module')
-  const resolution = lower('moduleResolution') ?? (module === 'node16' || module === 'nodenext' ? module : module === 'preserve' ? 'bundler' : undefined)
+  const resolution = lower('moduleResolution') ?? (module === 'preserve' ? 'bundler' : module === undefined ? undefined : NODE_MODULES.get(module))
   const advice: string[] = []
   if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
     advice.push(

@@ -134,11 +134,13 @@ describe('lexgen init', () => {
     expect(result.stdout).not.toContain('npm i @lexgen/runtime')
     expect(result.stdout).toContain("then: const { Client } = require('./src/generated/index.mjs')")
 
-    // What init suggested, done: no more advice about tsconfig.
-    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', strict: true } }))
-    await removeDir(join(project, 'lexgen.config.json'))
-    const fixed = await lexgen(['init'], project)
-    expect(fixed.stdout).not.toContain('tsconfig.json')
+    // What init suggested, done, or a `module` that implies the same resolution: no more advice about tsconfig.
+    for (const module of ['nodenext', 'node20', 'node18', 'node16']) {
+      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module, strict: true } }))
+      await removeDir(join(project, 'lexgen.config.json'))
+      const fixed = await lexgen(['init'], project)
+      expect(fixed.stdout, module).not.toContain('tsconfig.json')
+    }
 
     // The config works: .mts modules, from the subfolder too.
     const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], join(project, 'src/lib'))
