@@ -11,7 +11,7 @@ import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
-import type { ParsedDoc } from './parse.js'
+import { isLexiconFile, type ParsedDoc } from './parse.js'
 import type { UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
@@ -57,7 +57,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     files,
     ...(docs ? { docs } : {}),
     parsed: selected.docs,
-    docsRead: loaded.files.length + loaded.problems.length,
+    docsRead: loaded.files.length + loaded.problems.filter((problem) => isLexiconFile(problem.file)).length,
     docsSelected: selected.docs.length,
     warnings: selected.warnings,
     unmatched: selected.unmatched,

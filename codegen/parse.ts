@@ -36,8 +36,11 @@ export interface SkimmedDoc {
 
 /** A problem found before a doc's id was known (or when it was a duplicate), with the NSID it concerns. */
 export interface SkimProblem extends LexiconProblem {
-  /** The doc's id when known, else the NSID its path spells (`com/example/x.json` → `com.example.x`). */
-  readonly nsid: string
+  /**
+   * The doc's id when known, else the NSID its path spells (`com/example/x.json` → `com.example.x`);
+   * none for a folder (one read once through another link, one that cannot be read): no pattern selects it.
+   */
+  readonly nsid: string | undefined
 }
 
 /** Every file with a usable id (first file wins a duplicate), and a problem for every other. */
@@ -77,7 +80,7 @@ export function checkId(json: unknown): IdVerdict {
 
 /** Reads each file's `id` and nothing more: enough to select, cheap enough for every file. */
 export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
-  const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: nsidOfPath(p.file) }))
+  const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: isLexiconFile(p.file) ? nsidOfPath(p.file) : undefined }))
   const docs: SkimmedDoc[] = []
   const byId = new Map<string, string>()
   for (const { file, json } of loaded.files) {
@@ -125,6 +128,11 @@ export function parseDoc(skimmed: SkimmedDoc): { doc: ParsedDoc } | { problems: 
   if (issues.length === 0) issues.push(...specIssues(json))
   if (issues.length === 0) return { doc: { file, doc: json as unknown as LexiconDoc } }
   return { problems: issues.map((issue) => ({ file, path: jsonPath(issue.path) || undefined, message: issue.message })) }
+}
+
+/** A path the lexicon folder's reader reports: a `.json` file, or else a folder. */
+export function isLexiconFile(path: string): boolean {
+  return path.endsWith('.json')
 }
 
 /** The NSID a lexicon file's path spells: what it most likely defines when it cannot be read. */

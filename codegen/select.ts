@@ -52,10 +52,10 @@ export function patternToRegExp(pattern: string): RegExp {
  */
 export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, check: DocCheck = parseDoc): SelectedLexicons {
   const byNsid = new Map<string, SkimmedDoc>(lexicons.docs.map((doc) => [doc.id, doc]))
-  const failed = new Map(lexicons.problems.map((problem) => [problem.nsid, problem]))
+  const failed = new Map(lexicons.problems.flatMap((problem) => (problem.nsid === undefined ? [] : [[problem.nsid, problem] as const])))
   const includes = selection.include.map(patternToRegExp)
   const excludes = selection.exclude.map(patternToRegExp)
-  const selected = (nsid: string) => includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
+  const selected = (nsid: string | undefined) => nsid !== undefined && includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
   const unmatched = unmatchedPatterns(selection.include, includes, [...byNsid.keys(), ...failed.keys()])
@@ -104,7 +104,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
 
   const warnings: LexiconProblem[] = []
   for (const { nsid, ...problem } of lexicons.problems) {
-    ;(selection.strict || closure.has(nsid) || selected(nsid) ? errors : warnings).push(problem)
+    ;(selection.strict || (nsid !== undefined && closure.has(nsid)) || selected(nsid) ? errors : warnings).push(problem)
   }
   if (selection.strict) {
     const others = lexicons.docs.filter((doc) => !closure.has(doc.id))

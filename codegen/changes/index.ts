@@ -92,7 +92,7 @@ function selectedSide(set: LexiconSet, selection: Selection, side: SideName): re
       : skimLexicons({ files: set.files, problems: set.problems ?? [] })
   const includes = selection.include.map(patternToRegExp)
   const excludes = selection.exclude.map(patternToRegExp)
-  const isRoot = (id: string) => includes.some((re) => re.test(id)) && !excludes.some((re) => re.test(id))
+  const isRoot = (id: string | undefined) => id !== undefined && includes.some((re) => re.test(id)) && !excludes.some((re) => re.test(id))
   if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return []
   try {
     const selected = selectDocs(lexicons, selection)

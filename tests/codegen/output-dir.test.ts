@@ -203,6 +203,14 @@ describe('symbolic links in the lexicon folder', () => {
     expect(result.code, result.stderr).toBe(0)
     expect([...(await snapshotDir(join(dir, 'out'))).keys()]).toContain('app/bsky/richtext/facet.ts')
     expect(result.stderr).toMatch(/^lexgen: warning: 1 lexicon file outside/)
+    // The folder is not a doc: "read" counts the .json files reached, each once.
+    const linked = ['chat/bsky/actor', 'chat/bsky/embed', 'chat/bsky/group', 'app', 'com']
+    const files = 2 + (await Promise.all(linked.map(async (folder) => (await readdir(join(LEXICONS, folder), { recursive: true })).filter((name) => name.endsWith('.json')).length))).reduce((a, b) => a + b)
+    expect(result.stdout).toContain(`read ${files} docs,`)
+    // A pattern that the folder's path (chat/loop) matches still leaves it a note, not an error.
+    const wide = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.*', '--out', join(dir, 'wide'), '--no-docs'])
+    expect(wide.code, wide.stderr).toBe(0)
+    expect(wide.stderr).toContain('  chat/loop: skipped: the same folder as .')
 
     await symlink('nowhere.json', join(lexicons, 'chat/bsky/convo/broken.json'))
     const broken = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.*', '--out', join(dir, 'out')])
