@@ -319,6 +319,8 @@ describe('docs for any selection', () => {
       expect(paths.sort()).toEqual(['README.md', 'com.Example.md', 'com.example_2.md', 'models/com.Example.defs.md', 'models/com.example.defs_2.md'])
       expect(new Set(paths.map((path) => path.toLowerCase())).size).toBe(paths.length)
       expect(docs.get('models/com.example.defs_2.md')).toContain('# com.example.defs')
+      expect(docs.get('README.md')).toContain('A typed client for 2 XRPC methods in 2 namespaces,')
+      expect(docs.get('README.md')).toContain('- [`com.Example`](com.Example.md): 1 method\n- [`com.example`](com.example_2.md): 1 method\n')
       expect(brokenLinks(docs)).toEqual([])
     } finally {
       await removeDir(dir)
