@@ -2,15 +2,12 @@ import { execFile, execFileSync } from 'node:child_process'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
-import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, tempDir } from '../helpers.js'
+import { describe, expect, it } from 'vitest'
+import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, scratchDirs } from '../helpers.js'
 import { baseDocs, type Docs } from './support.js'
 
 const exec = promisify(execFile)
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir))
-})
+const { scratch, track } = scratchDirs()
 
 /** Writes docs as a lexicon directory (`ex/test/get.json`, …) under `dir`. */
 async function writeDocs(dir: string, docs: Docs): Promise<void> {
@@ -23,8 +20,7 @@ async function writeDocs(dir: string, docs: Docs): Promise<void> {
 
 /** Two lexicon directories: the base set and an edited copy. */
 async function twoDirs(edit: (docs: Docs) => void): Promise<{ from: string; to: string }> {
-  const root = await tempDir('lexgen-diff-')
-  dirs.push(root)
+  const root = await scratch()
   const after = baseDocs()
   edit(after)
   await writeDocs(join(root, 'from'), baseDocs())
@@ -37,8 +33,7 @@ const diffDirs = (d: { from: string; to: string }, ...args: string[]) => runCli(
 
 /** A git repository holding lexgen.config.json and the base set under lexicons/, committed. */
 async function gitRepo(): Promise<string> {
-  const repo = await tempDir('lexgen-diff-git-')
-  dirs.push(repo)
+  const repo = await scratch()
   await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.*'] }))
   await writeDocs(join(repo, 'lexicons'), baseDocs())
   git(repo, 'init', '-q', '-b', 'main')
@@ -98,8 +93,7 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/^lexgen: usage error: --base: 'origin\/main' is not a commit in .+ \(in CI, fetch it first/)
 
-    const plain = await tempDir('lexgen-nogit-')
-    dirs.push(plain)
+    const plain = await scratch()
     await writeDocs(join(plain, 'lexicons'), baseDocs())
     const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
     expect(outside.code).toBe(2)
@@ -214,8 +208,7 @@ describe('lexgen diff, the real binary', () => {
 
 describe('lexgen check', () => {
   it('points at lexgen diff when generated/ is stale', async () => {
-    const lexicons = await copyOfLexicons()
-    dirs.push(lexicons)
+    const lexicons = track(await copyOfLexicons())
     await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
       doc.defs.convoView.properties.pinned = { type: 'boolean' }
     })
