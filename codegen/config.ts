@@ -20,6 +20,8 @@ export interface ResolvedOptions {
   readonly emit?: EmitLanguage
   /** Markdown reference docs; absent when they are off. */
   readonly docs?: DocsOptions
+  /** The config's docs folder, when `--out` named another output folder and so left it out: `check` says it did not check it. */
+  readonly docsLeftOut?: string
 }
 
 export interface DocsOptions {
@@ -66,13 +68,17 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   if (include.length === 0) {
     throw new LexgenError(`nothing selected: pass --include <pattern> (e.g. 'chat.bsky.convo.*') or set "include" in ${CONFIG_FILE}`)
   }
-  const out = flags.out ? resolve(cwd, flags.out) : resolve(base, config.out ?? 'generated')
-  const docs = resolveDocs(flags, config, cwd, base)
+  const configuredOut = resolve(base, config.out ?? 'generated')
+  const out = flags.out ? resolve(cwd, flags.out) : configuredOut
+  // --out naming the configured folder is the configured output, docs and all.
+  const outMoved = out !== configuredOut
+  const docs = resolveDocs(flags, config, cwd, base, outMoved)
   if (docs !== undefined && (isInside(docs, out) || isInside(out, docs))) {
     throw new LexgenError(`the docs folder (${docs}) and the output folder (${out}) must not contain one another`)
   }
-  // The project root is where the output path was given from: the working directory for --out, else the config's folder.
-  const fromRoot = relative(flags.out ? cwd : base, out).split(sep).join('/') || '.'
+  const docsLeftOut = outMoved && flags.docs === undefined && typeof config.docs === 'string' ? resolve(base, config.docs) : undefined
+  // The project root is where the output path was given from: the working directory for --out elsewhere, else the config's folder.
+  const fromRoot = relative(outMoved ? cwd : base, out).split(sep).join('/') || '.'
   const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts')
   const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${ext === '.mts' ? '.mjs' : '.js'}`
   return {
@@ -83,6 +89,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
     runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime',
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
+    ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
     emit: emitLanguage(flags.emit ?? config.emit ?? 'ts'),
@@ -131,13 +138,14 @@ export async function moduleScopeNote(options: ResolvedOptions): Promise<string 
 }
 
 /**
- * `--docs <dir>`, else the config's `docs` — unless `--out` moved the code elsewhere: docs describe
- * the code next to them, so the configured folder is not overwritten with docs for another output.
+ * `--docs <dir>`, else the config's `docs` — unless `--out` moved the code to another folder than
+ * the configured one: docs describe the code next to them, so the configured folder is not
+ * overwritten with docs for another output.
  */
-function resolveDocs(flags: Options, config: Options, cwd: string, base: string): string | undefined {
+function resolveDocs(flags: Options, config: Options, cwd: string, base: string, outMoved: boolean): string | undefined {
   if (flags.docs === false) return undefined
   if (flags.docs !== undefined) return resolve(cwd, flags.docs)
-  if (flags.out !== undefined || typeof config.docs !== 'string') return undefined
+  if (outMoved || typeof config.docs !== 'string') return undefined
   return resolve(base, config.docs)
 }
 

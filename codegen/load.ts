@@ -24,9 +24,8 @@ export type LoadCache = Map<string, { readonly stamp: string; readonly loaded: L
 
 /**
  * Reads every `*.json` under `dir`, sorted by path so later stages see a stable order. Symbolic
- * links are followed, to files and to folders; a folder reached a second time (a link loop, or two
- * links to one folder) is read once and the other path reported. Unreadable files, broken links
- * and bad JSON are problems, not failures: the caller decides which ones matter.
+ * links are followed as {@link findJsonFiles} says. Unreadable files, broken links and bad JSON are
+ * problems, not failures: the caller decides which ones matter.
  *
  * Synchronous calls inside: for hundreds of small files they are ~10× faster than the thread
  * pool's round trips, and a code generator has nothing else to do meanwhile.
@@ -38,11 +37,7 @@ export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<
   } catch (cause) {
     throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: dir })
   }
-  const found: string[] = []
-  const problems: LexiconProblem[] = []
-  const visited = new Map<string, string>([[root, '.']])
-  walk(root, '', visited, found, problems)
-  found.sort(compare)
+  const { found, problems } = findJsonFiles(DISK, root)
   const files: LoadedFile[] = []
   if (cache) for (const key of cache.keys()) if (!key.startsWith(`${root}\0`) || !found.includes(key.slice(root.length + 1))) cache.delete(key)
   for (const file of found) {
@@ -76,43 +71,82 @@ export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<
   return { files, problems }
 }
 
-/** Collects `.json` paths (relative, `/`-separated) under `real` (the folder's real path), reached as `relative`. */
-function walk(real: string, relative: string, visited: Map<string, string>, found: string[], problems: LexiconProblem[]): void {
+/** What a folder entry is, or where a followed symbolic link leads: `other` is a device, socket, pipe… */
+export type EntryKind = 'folder' | 'file' | 'link' | 'other'
+
+/**
+ * Folders to walk: the disk, or a git commit's tree (`lexgen diff --base`), so both are read by
+ * one walk and see the same files for the same content. Paths are the tree's own (real paths on
+ * disk). A `LexgenError` thrown by a method stops the walk; any other error is the entry's problem.
+ */
+export interface FolderTree {
+  /** The entries of the folder at `real`. */
+  entries(real: string): { readonly name: string; readonly kind: EntryKind }[]
+  /** Where the symbolic link at `path` leads, every link on the way followed: its real path and what is there. */
+  follow(path: string): { readonly real: string; readonly kind: EntryKind }
+  join(folder: string, name: string): string
+}
+
+const DISK: FolderTree = {
+  entries: (real) =>
+    readdirSync(real, { withFileTypes: true }).map((entry) => ({
+      name: entry.name,
+      kind: entry.isDirectory() ? 'folder' : entry.isFile() ? 'file' : entry.isSymbolicLink() ? 'link' : 'other',
+    })),
+  follow: (path) => {
+    const real = realpathSync(path)
+    const info = statSync(real)
+    return { real, kind: info.isDirectory() ? 'folder' : info.isFile() ? 'file' : 'other' }
+  },
+  join,
+}
+
+/**
+ * The `.json` paths (relative to `root`, `/`-separated, sorted) under the folder whose real path is
+ * `root`. Symbolic links are followed, to files and to folders; a folder reached a second time (a
+ * link loop, or two links to one folder) is read once and the other path reported as a problem, as
+ * are links that cannot be followed and unreadable folders.
+ */
+export function findJsonFiles(tree: FolderTree, root: string): { found: string[]; problems: LexiconProblem[] } {
+  const found: string[] = []
+  const problems: LexiconProblem[] = []
+  walk(tree, root, '', new Map([[root, '.']]), found, problems)
+  return { found: found.sort(compare), problems }
+}
+
+/** Collects `.json` paths under `real` (the folder's real path), reached as `relative`. */
+function walk(tree: FolderTree, real: string, relative: string, visited: Map<string, string>, found: string[], problems: LexiconProblem[]): void {
   let entries
   try {
-    entries = readdirSync(real, { withFileTypes: true })
+    entries = tree.entries(real)
   } catch (cause) {
+    if (cause instanceof LexgenError) throw cause
     if (relative === '') throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: real })
     problems.push({ file: relative, message: `cannot read folder: ${(cause as Error).message}` })
     return
   }
   for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
     const path = relative ? `${relative}/${entry.name}` : entry.name
-    const full = join(real, entry.name)
-    let isDir = entry.isDirectory()
-    let isFile = entry.isFile()
-    let target = full
-    if (entry.isSymbolicLink()) {
+    let target = { real: tree.join(real, entry.name), kind: entry.kind }
+    if (entry.kind === 'link') {
       try {
-        target = realpathSync(full)
-        const info = statSync(target)
-        isDir = info.isDirectory()
-        isFile = info.isFile()
+        target = tree.follow(target.real)
       } catch (cause) {
+        if (cause instanceof LexgenError) throw cause
         problems.push({ file: path, message: `symbolic link that cannot be followed: ${(cause as Error).message}` })
         continue
       }
     }
-    if (isDir) {
-      const seen = visited.get(target)
+    if (target.kind === 'folder') {
+      const seen = visited.get(target.real)
       if (seen !== undefined) {
         problems.push({ file: path, message: `skipped: the same folder as ${seen} (read once; a symbolic link loop or a second link to it)` })
         continue
       }
-      visited.set(target, path)
-      walk(target, path, visited, found, problems)
+      visited.set(target.real, path)
+      walk(tree, target.real, path, visited, found, problems)
     } else if (entry.name.endsWith('.json')) {
-      if (isFile) found.push(path)
+      if (target.kind === 'file') found.push(path)
       else problems.push({ file: path, message: 'not a regular file (a device, socket or pipe): not read' })
     }
   }

@@ -1,14 +1,15 @@
 /**
  * Where the two sides of a diff come from: a lexicon directory on disk, or the same directory
- * as it was at a git commit (read from the repository, without touching the working tree).
+ * as it was at a git commit (read from the repository, without touching the working tree, the
+ * way `generate` reads a folder on disk: symbolic links are followed inside the commit).
  */
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { realpath } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
-import { loadLexiconFiles, parseJson, type LoadedFile } from '../load.js'
+import { findJsonFiles, loadLexiconFiles, parseJson, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 
 const run = promisify(execFile)
@@ -50,8 +51,9 @@ export async function readLexiconDir(dir: string, label: string): Promise<Lexico
 }
 
 /**
- * The `*.json` files under `dir` as they were at `ref`, paths relative to `dir` (as
- * `loadLexiconFiles` gives them). A directory missing at that commit is an empty set.
+ * The `*.json` files under `dir` as they were at `ref`, read as `loadLexiconFiles` reads the
+ * working tree (symbolic links followed inside the commit), paths relative to `dir`. A directory
+ * missing at that commit is an empty set.
  */
 export async function readLexiconsAtRef(dir: string, ref: string, label: string): Promise<LexiconSet> {
   const top = await gitTopLevel(dir)
@@ -59,23 +61,143 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
     throw new UsageError(`--base: '${ref}' is not a commit in ${top} (in CI, fetch it first, e.g. \`git fetch origin main\`)`)
   })
   const prefix = relative(top, await realPathOf(dir)).split(sep).join('/')
-  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-z', '--full-tree', commit.trim(), '--', prefix || '.'])
-  const blobs: { id: string; file: string }[] = []
-  for (const entry of listing.split('\0')) {
-    const match = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(entry)
-    if (!match || match[1] === '120000' || !match[3]!.endsWith('.json')) continue
-    blobs.push({ id: match[2]!, file: prefix ? match[3]!.slice(prefix.length + 1) : match[3]! })
-  }
-  blobs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-  const texts = await catBlobs(top, blobs.map((b) => b.id))
+  const tree = await readCommitTree(top, commit.trim(), ref, prefix)
+  const { found, problems } = findJsonFiles(tree, prefix)
+  const texts = await catBlobs(top, found.map((file) => tree.blobId(tree.join(prefix, file))))
   const files: LoadedFile[] = []
-  const problems: LexiconProblem[] = []
-  blobs.forEach((blob, i) => {
+  found.forEach((file, i) => {
     const json = parseJson(texts[i]!)
-    if ('error' in json) problems.push({ file: blob.file, message: json.error })
-    else files.push({ file: blob.file, json: json.value })
+    if ('error' in json) problems.push({ file, message: json.error })
+    else files.push({ file, json: json.value })
   })
   return { label, files, problems }
+}
+
+/** Linux's limit on links followed in one path (MAXSYMLINKS): past it, realpath fails with ELOOP. */
+const MAX_LINKS = 40
+/** Git's modes for what a tree holds besides files. */
+const LINK = '120000'
+const FOLDER = '040000'
+const SUBMODULE = '160000'
+
+interface GitEntry {
+  readonly mode: string
+  readonly id: string
+}
+
+/**
+ * The tree of `commit` in the repository at `top` (its real path), as far as reading the folder
+ * `prefix` (relative to `top`) needs: that folder, or the whole tree once a symbolic link in it may
+ * lead anywhere. `ref` is how the user named the commit, for messages.
+ */
+async function readCommitTree(top: string, commit: string, ref: string, prefix: string): Promise<CommitTree> {
+  let entries = await listTree(top, commit, prefix || '.')
+  if ([...entries.values()].some((entry) => entry.mode === LINK)) entries = await listTree(top, commit, '.')
+  const links = [...entries].filter(([, entry]) => entry.mode === LINK)
+  const texts = await catBlobs(top, links.map(([, entry]) => entry.id))
+  return new CommitTree(top, ref, entries, new Map(links.map(([path], i) => [path, texts[i]!])))
+}
+
+/** A commit's tree as a {@link FolderTree}: paths are `/`-separated from the repository's top (`''`). */
+class CommitTree implements FolderTree {
+  private readonly children = new Map<string, string[]>()
+
+  constructor(
+    private readonly top: string,
+    private readonly ref: string,
+    private readonly tree: ReadonlyMap<string, GitEntry>,
+    private readonly links: ReadonlyMap<string, string>,
+  ) {
+    for (const path of tree.keys()) {
+      const parent = posix.dirname(path)
+      const folder = parent === '.' ? '' : parent
+      const siblings = this.children.get(folder)
+      if (siblings) siblings.push(posix.basename(path))
+      else this.children.set(folder, [posix.basename(path)])
+    }
+  }
+
+  entries(real: string): { name: string; kind: EntryKind }[] {
+    return (this.children.get(real) ?? []).map((name) => ({ name, kind: this.kindAt(this.join(real, name)) }))
+  }
+
+  follow(path: string): { real: string; kind: EntryKind } {
+    const real = this.resolve(path)
+    return { real, kind: this.kindAt(real) }
+  }
+
+  join(folder: string, name: string): string {
+    return posix.join(folder, name)
+  }
+
+  /** The blob `path` names once the symbolic links on it are followed. */
+  blobId(path: string): string {
+    return this.tree.get(this.resolve(path))!.id
+  }
+
+  /** What is at `path` (no link on the way): a submodule's files are in another repository, so it stops the read. */
+  private kindAt(path: string): EntryKind {
+    if (path === '') return 'folder' // the top, which a link may lead to
+    const mode = this.tree.get(path)?.mode
+    if (mode === SUBMODULE) throw new LexgenError(`${path} is a git submodule at ${this.ref}: its files are not in this repository's commit (compare two folders with --from/--to instead)`)
+    return mode === FOLDER ? 'folder' : mode === LINK ? 'link' : 'file'
+  }
+
+  /**
+   * `path` with every symbolic link on it followed, as realpath does on disk: a link's target is
+   * relative to the link's folder, or absolute (then it must lie inside the repository). A link that
+   * leads out of the repository stops the read: the commit does not hold what it points to.
+   */
+  private resolve(path: string): string {
+    const done: string[] = []
+    const todo = path.split('/').reverse()
+    let followed = 0
+    let lastLink = ''
+    while (todo.length) {
+      const part = todo.pop()!
+      if (part === '' || part === '.') continue
+      if (part === '..') {
+        if (done.length === 0) throw this.outside(path, lastLink)
+        done.pop()
+        continue
+      }
+      const at = [...done, part].join('/')
+      const entry = this.tree.get(at)
+      if (!entry) throw new Error(`${at} does not exist at ${this.ref}`)
+      if (entry.mode === LINK) {
+        if (++followed > MAX_LINKS) throw new Error(`more than ${MAX_LINKS} symbolic links on the way (a loop) at ${this.ref}`)
+        const target = this.links.get(at)!
+        lastLink = `${at} → ${target}`
+        const fromTop = isAbsolute(target) ? relative(this.top, target) : undefined
+        if (fromTop !== undefined) {
+          if (fromTop.startsWith('..') || isAbsolute(fromTop)) throw this.outside(path, lastLink)
+          done.length = 0
+        }
+        todo.push(...(fromTop?.split(sep) ?? target.split('/')).reverse())
+        continue
+      }
+      if (entry.mode !== FOLDER && todo.some((rest) => rest !== '' && rest !== '.')) throw new Error(`${at} is not a folder at ${this.ref}`)
+      done.push(part)
+    }
+    return done.join('/')
+  }
+
+  private outside(path: string, link: string): LexgenError {
+    return new LexgenError(
+      `symbolic link ${path} leads out of the repository (${link}), so ${this.ref} does not hold what it points to (compare two folders with --from/--to instead)`,
+    )
+  }
+}
+
+/** Every entry (folders too) under `path` in `commit`'s tree, by path from the top. */
+async function listTree(top: string, commit: string, path: string): Promise<Map<string, GitEntry>> {
+  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', path])
+  const entries = new Map<string, GitEntry>()
+  for (const line of listing.split('\0')) {
+    const match = /^(\d+) \w+ ([0-9a-f]+)\t(.*)$/s.exec(line)
+    if (match) entries.set(match[3]!, { mode: match[1]!, id: match[2]! })
+  }
+  return entries
 }
 
 /** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */

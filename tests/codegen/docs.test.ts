@@ -5,7 +5,7 @@
  * configured folder with docs for another output.
  */
 import { execFile } from 'node:child_process'
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -117,10 +117,31 @@ describe('where docs go', () => {
     expect((await readdir(root)).sort()).toEqual(['generated', 'lexgen.config.json', 'reference'])
   })
 
-  it('--out alone writes no docs, so the configured folder never gets docs for another output', async () => {
+  it('--out naming another folder writes no docs, so the configured folder never gets docs for another output; check says it left them out', async () => {
     const root = await project({ docs: 'reference' })
     expect((await runCli(['generate', '--out', 'elsewhere'], root)).code).toBe(0)
     expect((await readdir(root)).sort()).toEqual(['elsewhere', 'lexgen.config.json'])
+    const check = await runCli(['check', '--out', 'elsewhere'], root)
+    expect(check).toMatchObject({ code: 0, stdout: 'lexgen: elsewhere is up to date (7 files)\n' })
+    expect(check.stderr).toBe(
+      'lexgen: warning: reference not checked: those docs describe the configured output folder, not --out elsewhere (add --docs <dir> to check docs for it)\n',
+    )
+    expect((await runCli(['check', '--out', 'elsewhere', '--no-docs'], root)).stderr).toBe('')
+  })
+
+  it('--out naming the configured folder keeps the configured docs: generate writes them, check checks them', async () => {
+    const root = await project({ docs: 'reference' })
+    await mkdir(join(root, 'sub'))
+    expect((await runCli(['generate', '--out', 'generated'], root)).code).toBe(0)
+    expect((await readdir(root)).sort()).toEqual(['generated', 'lexgen.config.json', 'reference', 'sub'])
+    // From a subfolder too: the examples import the client from where the config puts it, as plain `generate` writes them.
+    const fromSub = await runCli(['check', '--out', '../generated/'], join(root, 'sub'))
+    expect(fromSub).toMatchObject({ code: 0, stderr: '', stdout: 'lexgen: ../generated is up to date (7 files), ../reference is up to date (3 files)\n' })
+
+    await rm(join(root, 'reference/models'), { recursive: true })
+    const check = await runCli(['check', '--out', 'generated'], root)
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('lexgen: reference is stale; run `npx lexgen generate` and commit the result:\n  added:   models/chat.bsky.notification.defs.md\n')
   })
 
   it('--no-docs and "docs": false switch them off', async () => {

@@ -1,16 +1,14 @@
 import { execFile, execFileSync } from 'node:child_process'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, realpath, rename, symlink, writeFile } from 'node:fs/promises'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterEach, describe, expect, it } from 'vitest'
-import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, tempDir } from '../helpers.js'
+import { describe, expect, it } from 'vitest'
+import { readLexiconDir, readLexiconsAtRef, type LexiconSet } from '../../../codegen/changes/index.js'
+import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, scratchDirs } from '../helpers.js'
 import { baseDocs, type Docs } from './support.js'
 
 const exec = promisify(execFile)
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map(removeDir))
-})
+const { scratch, track } = scratchDirs()
 
 /** Writes docs as a lexicon directory (`ex/test/get.json`, …) under `dir`. */
 async function writeDocs(dir: string, docs: Docs): Promise<void> {
@@ -23,8 +21,7 @@ async function writeDocs(dir: string, docs: Docs): Promise<void> {
 
 /** Two lexicon directories: the base set and an edited copy. */
 async function twoDirs(edit: (docs: Docs) => void): Promise<{ from: string; to: string }> {
-  const root = await tempDir('lexgen-diff-')
-  dirs.push(root)
+  const root = await scratch()
   const after = baseDocs()
   edit(after)
   await writeDocs(join(root, 'from'), baseDocs())
@@ -37,8 +34,7 @@ const diffDirs = (d: { from: string; to: string }, ...args: string[]) => runCli(
 
 /** A git repository holding lexgen.config.json and the base set under lexicons/, committed. */
 async function gitRepo(): Promise<string> {
-  const repo = await tempDir('lexgen-diff-git-')
-  dirs.push(repo)
+  const repo = await scratch()
   await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.*'] }))
   await writeDocs(join(repo, 'lexicons'), baseDocs())
   git(repo, 'init', '-q', '-b', 'main')
@@ -57,18 +53,23 @@ function commitAll(repo: string, message: string): void {
 
 const lowerLimit = (d: Docs) => (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 10)
 
+/** Lowers a request limit in the base docs under `folder` of `repo`'s working tree: `diff` must see 8 docs a side and fail. */
+async function expectBreakingEdit(repo: string, folder: string): Promise<void> {
+  const edited = baseDocs()
+  lowerLimit(edited)
+  await writeDocs(join(repo, folder), edited)
+  const result = await runCli(['diff', '--no-compiler-check'], repo)
+  expect(result.code).toBe(1)
+  expect(result.stdout).toContain('Compared HEAD:lexicons (8 docs) with lexicons (working tree) (8 docs)')
+  expect(result.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
+}
+
 describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the working tree', () => {
   it('defaults to HEAD, reads the committed files from git, and fails on a breaking working-tree change', async () => {
     const repo = await gitRepo()
     expect(await runCli(['diff', '--no-compiler-check'], repo)).toMatchObject({ code: 0, stderr: '' })
 
-    const edited = baseDocs()
-    lowerLimit(edited)
-    await writeDocs(join(repo, 'lexicons'), edited)
-    const result = await runCli(['diff', '--no-compiler-check'], repo)
-    expect(result.code).toBe(1)
-    expect(result.stdout).toContain('Compared HEAD:lexicons (8 docs) with lexicons (working tree) (8 docs)')
-    expect(result.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
+    await expectBreakingEdit(repo, 'lexicons')
     expect((await runCli(['diff', '--no-compiler-check', '--fail-on', 'none'], repo)).code).toBe(0)
 
     // Once committed, HEAD has it, and the previous commit shows it.
@@ -98,8 +99,7 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/^lexgen: usage error: --base: 'origin\/main' is not a commit in .+ \(in CI, fetch it first/)
 
-    const plain = await tempDir('lexgen-nogit-')
-    dirs.push(plain)
+    const plain = await scratch()
     await writeDocs(join(plain, 'lexicons'), baseDocs())
     const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
     expect(outside.code).toBe(2)
@@ -116,6 +116,86 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(result.stderr).toMatch(/^lexgen: error: in the old lexicons \(HEAD:lexicons\): ex\/test\/get\.json: not valid JSON \(.+ at line 2, column 23\)\n$/)
   })
 })
+
+describe('lexgen diff --base: symbolic links in the committed tree', () => {
+  /** {@link gitRepo} with the docs moved to vendor/ex and linked from lexicons/ex (not committed yet). */
+  async function vendoredRepo(): Promise<string> {
+    const repo = await realpath(await gitRepo())
+    await mkdir(join(repo, 'vendor'))
+    await rename(join(repo, 'lexicons/ex'), join(repo, 'vendor/ex'))
+    await symlink('../vendor/ex', join(repo, 'lexicons/ex'))
+    return repo
+  }
+
+  it('follows a committed link as generate does on disk, so a breaking change behind it fails', async () => {
+    const repo = await vendoredRepo()
+    commitAll(repo, 'vendor the lexicons')
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    await expectBreakingEdit(repo, 'vendor')
+  })
+
+  it('reads every kind of link at the commit as the working tree reads it: the same files, the same problems', async () => {
+    const repo = await vendoredRepo()
+    const links = {
+      'lexicons/alias': '../vendor/ex', // sorts before ex, so it is read and ex is the second link to the folder
+      'lexicons/loop': '.',
+      'lexicons/chain': '../hop', // a link to a link to a folder that holds ex again
+      hop: 'vendor',
+      'lexicons/copy.json': '../vendor/ex/test/get.json',
+      'lexicons/abs.json': join(repo, 'vendor/ex/test/send.json'), // absolute, inside the repository
+      'lexicons/through.json': '../vendorlink/ex/test/act.json', // a link on the way to the target
+      vendorlink: 'vendor',
+      'lexicons/gone.json': 'nowhere.json',
+      'lexicons/self': 'self',
+      'lexicons/notdir': '../vendor/ex/test/get.json/x',
+    }
+    for (const [path, target] of Object.entries(links)) await symlink(target, join(repo, path))
+    commitAll(repo, 'links of every kind')
+
+    const atHead = await readLexiconsAtRef(join(repo, 'lexicons'), 'HEAD', 'HEAD:lexicons')
+    const onDisk = await readLexiconDir(join(repo, 'lexicons'), 'lexicons')
+    const docFiles = Object.keys(baseDocs()).map((nsid) => `alias/${nsid.split('.').slice(1).join('/')}.json`)
+    expect(files(atHead).map((f) => f.file)).toEqual(['abs.json', ...docFiles, 'copy.json', 'through.json'].sort())
+    expect(files(atHead)).toEqual(files(onDisk))
+    expect(problems(atHead)).toEqual([
+      'chain/ex: skipped: the same folder as alias (read once; a symbolic link loop or a second link to it)',
+      'ex: skipped: the same folder as alias (read once; a symbolic link loop or a second link to it)',
+      'gone.json: symbolic link that cannot be followed',
+      'loop: skipped: the same folder as . (read once; a symbolic link loop or a second link to it)',
+      'notdir: symbolic link that cannot be followed',
+      'self: symbolic link that cannot be followed',
+    ])
+    expect(problems(atHead)).toEqual(problems(onDisk))
+    // The reason names what the commit lacks (the disk's is the system's: ENOENT, ENOTDIR, ELOOP).
+    expect(atHead).toMatchObject({ problems: expect.arrayContaining([{ file: 'gone.json', message: 'symbolic link that cannot be followed: lexicons/nowhere.json does not exist at HEAD' }]) })
+  })
+
+  it('stops, naming it, at what the commit does not hold: a link out of the repository, a submodule', async () => {
+    const repo = await gitRepo()
+    const sibling = await scratch() // a checkout next to the repository, which the disk side can read
+    await symlink(`../../${basename(sibling)}`, join(repo, 'lexicons/shared'))
+    commitAll(repo, 'link a sibling checkout')
+    const outside = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(outside.code).toBe(1)
+    expect(outside.stderr).toBe(
+      `lexgen: error: in the old lexicons (HEAD:lexicons): symbolic link lexicons/shared leads out of the repository (lexicons/shared → ../../${basename(sibling)}), ` +
+        'so HEAD does not hold what it points to (compare two folders with --from/--to instead)\n',
+    )
+
+    git(repo, 'rm', '-q', 'lexicons/shared')
+    git(repo, 'update-index', '--add', '--cacheinfo', `160000,${git(repo, 'rev-parse', 'HEAD').trim()},lexicons/ex/sub`)
+    git(repo, 'commit', '-q', '-m', 'a submodule in the lexicons')
+    const submodule = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(submodule.code).toBe(1)
+    expect(submodule.stderr).toContain("lexicons/ex/sub is a git submodule at HEAD: its files are not in this repository's commit")
+  })
+})
+
+/** A side's files, as read. */
+const files = (set: LexiconSet) => ('files' in set ? set.files : [])
+
+/** A side's problems without the reason after "cannot be followed" (the system's on disk, git's at a commit). */
+const problems = (set: LexiconSet) => ('problems' in set ? (set.problems ?? []) : []).map((p) => `${p.file}: ${p.message.replace(/(cannot be followed): .*/, '$1')}`)
 
 describe('lexgen diff --from/--to: exit codes for CI', () => {
   it('--fail-on decides: breaking (default), source, any, none', async () => {
@@ -214,8 +294,7 @@ describe('lexgen diff, the real binary', () => {
 
 describe('lexgen check', () => {
   it('points at lexgen diff when generated/ is stale', async () => {
-    const lexicons = await copyOfLexicons()
-    dirs.push(lexicons)
+    const lexicons = track(await copyOfLexicons())
     await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
       doc.defs.convoView.properties.pinned = { type: 'boolean' }
     })
