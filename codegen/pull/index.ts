@@ -8,7 +8,7 @@ import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
 import { resolvePullConfig } from './config.js'
-import { readFolder, nextFiles, writeFolder, type Folder } from './folder.js'
+import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { defaultCacheDir, GitRepository } from './git.js'
 import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
@@ -83,7 +83,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
   const dropped = [...lockedCids(lock ?? emptyLockfile).keys()].filter((nsid) => !resolution.docs.has(nsid))
-  const files = nextFiles(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
+  const next = nextFolder(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
   const before = docsOf(folder)
   const after = new Map(before)
   for (const nsid of dropped) after.delete(nsid)
@@ -97,7 +97,6 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 
   const lockText = formatLockfile(resolution.lock)
   const lockChanged = lockText !== (await readFile(config.lockfile, 'utf8').catch(() => undefined))
-  const changedFiles = countChanged(folder.files, files)
   const docs = [...resolution.docs.values()]
   const counts = [
     `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
@@ -106,24 +105,17 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   ]
   const what = `${docs.length} docs (${counts.join(', ')})`
   if (request.dryRun) {
-    io.out(`lexgen: dry run: ${what}; would change ${changedFiles} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
+    io.out(`lexgen: dry run: ${what}; would change ${next.changed} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
     return 0
   }
-  if (changedFiles || lockChanged) await writeFolder(config.lexicons, files, config.lockfile, lockText)
+  if (next.changed || lockChanged) await writeFolder(config.lexicons, next, config.lockfile, lockText)
   const ms = Math.round(performance.now() - started)
-  io.out(`lexgen: pulled ${what} into ${dirName}: ${changedFiles} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
+  io.out(`lexgen: pulled ${what} into ${dirName}: ${next.changed} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
   return 0
 }
 
 function docsOf(folder: Folder): Map<string, LexiconDoc> {
   return new Map([...folder.docs].map(([nsid, doc]) => [nsid, doc.json as unknown as LexiconDoc]))
-}
-
-function countChanged(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
-  let changed = 0
-  for (const [path, text] of after) if (before.get(path) !== text) changed++
-  for (const path of before.keys()) if (!after.has(path)) changed++
-  return changed
 }
 
 function display(path: string, io: PullIo): string {
