@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
+import { loadLexiconFiles } from '../load.js'
 import { resolvePullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
@@ -46,15 +47,18 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const started = performance.now()
   const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
   const lock = await readLockfile(config.lockfile)
-  const folder = await readFolder(config.lexicons)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
   if (request.frozen) {
     if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
-    const problems = await frozenProblems(config, lock, folder)
-    if (problems.length) {
-      io.err(`lexgen: ${dirName} does not match ${lockName} (${problems.length} problem${problems.length > 1 ? 's' : ''}); run \`lexgen pull\` and commit the result:\n`)
-      io.err(problems.map((line) => `  ${line}\n`).join(''))
+    // The folder as generate reads it (links followed): what CI builds from.
+    const { stale, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
+    const count = stale.length + unpinned.length
+    if (count) {
+      io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
+      io.err([...stale, ...unpinned].map((line) => `  ${line}\n`).join(''))
+      if (stale.length) io.err('lexgen: run `lexgen pull` and commit the result\n')
+      if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
       return 1
     }
     io.out(`lexgen: ${dirName} matches ${lockName} (${lockedCids(lock).size} docs)\n`)
@@ -64,6 +68,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
     throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
   }
 
+  const folder = await readFolder(config.lexicons)
   const progress = createProgress(io.err, io.tty ?? false)
   let resolution: Resolution
   try {

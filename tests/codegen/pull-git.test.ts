@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { chmod, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, cp, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
@@ -189,6 +190,48 @@ describe('lexgen pull from a git source', () => {
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     expect((await lockOf(dir)).git[0]).toMatchObject({ url: relativeUrl, ref: 'HEAD', folder: 'schemas' })
+  })
+})
+
+describe('lexgen pull --frozen', () => {
+  it('lists every problem in one run: a pinned doc that moved (pull puts it back), and each .json file the lockfile does not pin (pull keeps it)', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const lexicons = join(dir, 'lexicons')
+    const vendor = await tempDir('lexgen-vendor-')
+    dirs.push(vendor)
+    await writeFile(join(vendor, 'purge.json'), JSON.stringify(unrelated))
+    await symlink(vendor, join(lexicons, 'vendor')) // generate follows links, so frozen does too
+    await mkdir(join(lexicons, 'backup'))
+    await cp(join(lexicons, 'com/example/feed/getPost.json'), join(lexicons, 'backup/getPost.json'))
+    await mkdir(join(lexicons, 'moved'))
+    await rename(join(lexicons, 'com/example/feed/defs.json'), join(lexicons, 'moved/defs.json'))
+    await writeFile(join(lexicons, 'com/example/feed/sneaky.json'), JSON.stringify({ lexicon: 1, id: 'com.example.feed.sneaky', defs: { main: { type: 'token' } } }))
+    await writeFile(join(lexicons, 'notes.json'), '{ "todo": [] }')
+    await writeFile(join(lexicons, 'README.md'), 'Not JSON: generate does not read it, so neither does frozen.\n')
+
+    const frozen = await runCli(['pull', '--frozen'], dir)
+    expect(frozen.code).toBe(1)
+    expect(frozen.stdout).toBe('')
+    expect(frozen.stderr.split('\n')).toEqual([
+      'lexgen: lexicons does not match lexicons.json (5 problems):',
+      '  com.example.feed.defs: at moved/defs.json, not com/example/feed/defs.json',
+      '  backup/getPost.json: a second copy of com.example.feed.getPost (pinned at com/example/feed/getPost.json)',
+      '  com/example/feed/sneaky.json: com.example.feed.sneaky is not pinned',
+      '  notes.json: not a lexicon doc (no "id")',
+      '  vendor/purge.json: com.example.admin.purge is not pinned',
+      'lexgen: run `lexgen pull` and commit the result',
+      'lexgen: pull keeps what lexicons.json does not pin as it is, and generate reads it: delete those files, or pull them so that lexicons.json pins them',
+      '',
+    ])
+
+    expect((await pull(dir)).code).toBe(0)
+    expect(existsSync(join(lexicons, 'moved'))).toBe(false) // the moved doc went back, and its folder with it
+    const after = await runCli(['pull', '--frozen'], dir)
+    expect(after.stderr).not.toContain('com.example.feed.defs')
+    expect(after.stderr).toContain('(4 problems)')
+    for (const path of ['vendor', 'backup', 'com/example/feed/sneaky.json', 'notes.json']) await rm(join(lexicons, path), { recursive: true })
+    expect(await runCli(['pull', '--frozen'], dir)).toMatchObject({ code: 0, stdout: 'lexgen: lexicons matches lexicons.json (2 docs)\n' })
   })
 })
 
