@@ -8,11 +8,12 @@
  * - Writing goes to a sibling staging folder that is swapped in by rename, so an interrupted run
  *   leaves the previous output whole. Permissions are checked before anything moves, the folder's
  *   mode (setgid included) and group are kept, a symbolic link given as the output is written
- *   through, and whatever the cleanup cannot remove is reported, never left for the next run to trip on.
+ *   through, entries the caller keeps are copied as they are (bytes, mode, links as links), and
+ *   whatever the cleanup cannot remove is reported, never left for the next run to trip on.
  */
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs'
-import { access, chmod, chown, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
+import { access, chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
@@ -107,15 +108,22 @@ export async function resolveOutputDir(out: string): Promise<string> {
 export interface OutputTarget {
   readonly dir: string
   readonly files: OutputFiles
+  /**
+   * Entries of the current folder to carry into the new one as they are (relative paths): a file
+   * keeps its bytes and mode, a symbolic link stays a link to the same target, a folder keeps its
+   * mode (not its contents: those are entries of their own). For what the run does not own.
+   */
+  readonly kept?: readonly string[]
 }
 
 /** {@link writeOutputDirs} for one folder. */
-export async function writeOutputDir(dir: string, files: OutputFiles): Promise<string[]> {
-  return writeOutputDirs([{ dir, files }])
+export async function writeOutputDir(dir: string, files: OutputFiles, kept?: readonly string[]): Promise<string[]> {
+  return writeOutputDirs([{ dir, files, kept }])
 }
 
 /**
- * Replaces several folders (the code and its docs) as one unit, each with exactly its files.
+ * Replaces several folders (the code and its docs) as one unit, each with exactly its files and
+ * the entries it keeps.
  * Permissions are checked first, for every folder, so a read-only one is a clear error with
  * nothing moved. Each folder is then written in full to a sibling staging folder (made with mkdir,
  * not mkdtemp's 0700, so the umask and the parent's setgid apply, and given the old folder's mode
@@ -128,11 +136,11 @@ export async function writeOutputDir(dir: string, files: OutputFiles): Promise<s
  */
 export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise<string[]> {
   const notes = await recoverOutputDirs(targets.map((target) => target.dir))
-  const prepared: { dir: string; files: OutputFiles; previous: Stats | undefined }[] = []
-  for (const { dir, files } of targets) {
+  const prepared: (OutputTarget & { previous: Stats | undefined })[] = []
+  for (const { dir, files, kept } of targets) {
     const previous = await statIfAny(dir)
     await checkWritable(await existingAncestor(dirname(dir)), dir, previous !== undefined)
-    prepared.push({ dir, files, previous })
+    prepared.push({ dir, files, kept, previous })
   }
   // Only once every folder passed its checks: a refused run leaves no new empty folders behind.
   for (const { dir } of prepared) {
@@ -142,7 +150,7 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
   }
   const swaps: { dir: string; staging: string; previous: string }[] = []
   try {
-    for (const { dir, files, previous } of prepared) {
+    for (const { dir, files, kept = [], previous } of prepared) {
       // The pid in the name tells a later run whether the writer is still alive (see recoverOutputDirs).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
       await mkdir(staging)
@@ -153,6 +161,7 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
       }
       for (const folder of new Set([...files.keys()].map((path) => dirname(join(staging, path))))) mkdirSync(folder, { recursive: true })
       for (const [path, content] of files) writeFileSync(join(staging, path), content)
+      for (const path of kept) await carry(join(dir, path), join(staging, path))
     }
     // A copy of the journal next to each folder, so a later run over any of them finds it.
     const journals = swaps.map(({ staging }) => `${staging}${JOURNAL_SUFFIX}`)
@@ -174,6 +183,18 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
     }
     throw error
   }
+}
+
+/** Copies one entry as it is: a file's bytes and mode (copyFile keeps the mode), a link's target verbatim, a folder's mode. */
+async function carry(from: string, to: string): Promise<void> {
+  const info = await lstat(from)
+  await mkdir(dirname(to), { recursive: true })
+  if (info.isSymbolicLink()) await symlink(await readlink(from), to)
+  else if (info.isDirectory()) {
+    // Recursive: files written or carried before it may have made it already.
+    await mkdir(to, { recursive: true })
+    await chmod(to, info.mode & 0o7777)
+  } else await copyFile(from, to)
 }
 
 const JOURNAL_SUFFIX = '.swap'

@@ -1,7 +1,8 @@
 /**
- * The lexicon folder as pull sees it: every file (pull rewrites the folder as a whole, swapped in
- * atomically like `generate`'s output, so files it does not manage are carried over), and the
- * lexicon docs in it by NSID. Pulled docs live at their NSID path, `com/example/feed/post.json`.
+ * The lexicon folder as pull sees it: its entries, and the lexicon docs in it by NSID. Pulled
+ * docs live at their NSID path, `com/example/feed/post.json`; pull rewrites the folder as a
+ * whole, swapped in atomically like `generate`'s output, and carries every other entry over as it
+ * is: a file's bytes and mode, a symbolic link as a link (never followed), a folder's mode.
  */
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
@@ -12,33 +13,50 @@ import { writeOutputDir } from '../write.js'
 export interface LocalDoc {
   /** Path relative to the folder, `/`-separated. */
   readonly path: string
+  readonly text: string
   readonly json: LexiconJson
 }
 
 /** A doc as JSON; `id` and `defs` are all pull itself looks at. */
 export type LexiconJson = Record<string, unknown> & { id: string; defs: Record<string, unknown> }
 
+export type EntryKind = 'file' | 'symbolic link' | 'folder'
+
 export interface Folder {
   readonly dir: string
-  readonly files: ReadonlyMap<string, string>
+  /** Every entry by `/`-separated path, in path order; links are not followed. */
+  readonly entries: ReadonlyMap<string, EntryKind>
   readonly docs: ReadonlyMap<string, LocalDoc>
+}
+
+/** The folder after a pull: the pulled docs to write, and the entries carried over as they are. */
+export interface NextFolder {
+  readonly write: ReadonlyMap<string, string>
+  readonly kept: readonly string[]
+  /** Entries written, replaced or removed. */
+  readonly changed: number
 }
 
 export function docPath(nsid: string): string {
   return `${nsid.split('.').join('/')}.json`
 }
 
-/** Reads the folder (empty when missing). Docs that do not parse are left out of `docs`, not reported: pull may be about to replace them. */
+/**
+ * Reads the folder (empty when missing). Only `.json` files are read, as text, for the docs; docs
+ * that do not parse are left out of `docs`, not reported: pull may be about to replace them.
+ */
 export async function readFolder(dir: string): Promise<Folder> {
-  const files = await readFiles(dir)
+  const entries = await readEntries(dir)
+  const paths = [...entries].filter(([path, kind]) => kind === 'file' && path.endsWith('.json')).map(([path]) => path)
+  const texts = await Promise.all(paths.map((path) => readFile(join(dir, path), 'utf8')))
   const docs = new Map<string, LocalDoc>()
-  for (const [path, text] of files) {
-    if (!path.endsWith('.json')) continue
+  for (const [i, path] of paths.entries()) {
+    const text = texts[i]!
     const json = asLexicon(text)
     // Two files with one id: keep the one at the NSID path, which is the one pull owns.
-    if (json && (!docs.has(json.id) || path === docPath(json.id))) docs.set(json.id, { path, json })
+    if (json && (!docs.has(json.id) || path === docPath(json.id))) docs.set(json.id, { path, text, json })
   }
-  return { dir, files, docs }
+  return { dir, entries, docs }
 }
 
 /** The JSON of a lexicon doc, or undefined when `text` is not one. */
@@ -53,22 +71,45 @@ export function asLexicon(text: string): LexiconJson | undefined {
 }
 
 /**
- * The folder's files after a pull: each pulled doc at its NSID path (a copy of it elsewhere is
- * removed, or generate would see the NSID twice), each dropped doc removed, the rest unchanged.
+ * The folder after a pull: each pulled doc at its NSID path (a copy of it elsewhere is removed, or
+ * generate would see the NSID twice), each dropped doc removed, everything else kept as it is. A
+ * pulled doc whose file already holds its text is kept too, mode and all; a folder is kept (with
+ * its mode) when it was empty or still holds something.
  */
-export function nextFiles(folder: Folder, pulled: ReadonlyMap<string, string>, dropped: Iterable<string>): Map<string, string> {
-  const files = new Map(folder.files)
+export function nextFolder(folder: Folder, pulled: ReadonlyMap<string, string>, dropped: Iterable<string>): NextFolder {
+  const replaced = new Set<string>()
   for (const nsid of [...dropped, ...pulled.keys()]) {
     const current = folder.docs.get(nsid)?.path
-    if (current) files.delete(current)
+    if (current) replaced.add(current)
   }
-  for (const [nsid, text] of pulled) files.set(docPath(nsid), text)
-  return files
+  const write = new Map<string, string>()
+  for (const [nsid, text] of pulled) {
+    const path = docPath(nsid)
+    const current = folder.docs.get(nsid)
+    if (current?.path === path && current.text === text) replaced.delete(path)
+    else {
+      write.set(path, text)
+      replaced.add(path)
+    }
+  }
+  for (const path of write.keys()) {
+    // Pull writes real folders: not through a symbolic link, nor over a file, that is in the way.
+    const blocker = ancestors(path).find((parent) => (folder.entries.get(parent) ?? 'folder') !== 'folder')
+    if (blocker) throw new LexgenError(`${blocker} is a ${folder.entries.get(blocker)}, and pull would write ${path} inside it; make it a folder`, { file: folder.dir })
+  }
+  const entries = [...folder.entries]
+  const keptFiles = entries.filter(([path, kind]) => kind !== 'folder' && !replaced.has(path)).map(([path]) => path)
+  // A folder goes when all it held went (a moved or dropped doc's); an empty one stays.
+  const hadContents = new Set(entries.flatMap(([path]) => ancestors(path)))
+  const holdsContents = new Set([...keptFiles, ...write.keys()].flatMap(ancestors))
+  const keptFolders = entries.filter(([path, kind]) => kind === 'folder' && (holdsContents.has(path) || !hadContents.has(path))).map(([path]) => path)
+  const removed = [...replaced].filter((path) => folder.entries.has(path) && !write.has(path))
+  return { write, kept: [...keptFiles, ...keptFolders], changed: write.size + removed.length }
 }
 
 /** Swaps in the folder's new contents, then the lockfile (written to a temp file and renamed). */
-export async function writeFolder(dir: string, files: ReadonlyMap<string, string>, lockfile: string, lockText: string): Promise<void> {
-  await writeOutputDir(dir, files)
+export async function writeFolder(dir: string, next: NextFolder, lockfile: string, lockText: string): Promise<void> {
+  await writeOutputDir(dir, next.write, next.kept)
   const temp = join(dirname(lockfile), `.${basename(lockfile)}.${process.pid}.tmp`)
   try {
     await writeFile(temp, lockText)
@@ -79,22 +120,28 @@ export async function writeFolder(dir: string, files: ReadonlyMap<string, string
   }
 }
 
-/** A symlink would come back as a copy (or not at all) after the swap: refuse rather than change the folder's shape. */
-/** Every file of the folder by `/`-separated path (none when it is missing); a link or a special file is refused. */
-async function readFiles(dir: string): Promise<Map<string, string>> {
-  let entries
+/** Every entry of the folder (none when it is missing); a socket, pipe or device is refused: it cannot be copied. */
+async function readEntries(dir: string): Promise<Map<string, EntryKind>> {
+  let dirents
   try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+    dirents = await readdir(dir, { recursive: true, withFileTypes: true })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map()
     throw new LexgenError(`cannot read the lexicon folder: ${(error as Error).message}`, { file: dir })
   }
-  const link = entries.find((entry) => !entry.isFile() && !entry.isDirectory())
-  if (link) {
-    const path = relative(dir, join(link.parentPath, link.name)).split(sep).join('/')
-    throw new LexgenError(`${path} is not a regular file or folder; pull rewrites the lexicon folder as a whole and would not keep it`, { file: dir })
+  const entries: [string, EntryKind][] = []
+  for (const dirent of dirents) {
+    const path = relative(dir, join(dirent.parentPath, dirent.name)).split(sep).join('/')
+    if (dirent.isFile()) entries.push([path, 'file'])
+    else if (dirent.isSymbolicLink()) entries.push([path, 'symbolic link'])
+    else if (dirent.isDirectory()) entries.push([path, 'folder'])
+    else throw new LexgenError(`${path} is not a file, folder or symbolic link; pull copies the lexicon folder into a new one and cannot carry it`, { file: dir })
   }
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name))
-  const texts = await Promise.all(files.map((file) => readFile(file, 'utf8')))
-  return new Map(files.map((file, i) => [relative(dir, file).split(sep).join('/'), texts[i]!] as const).sort(([a], [b]) => compare(a, b)))
+  return new Map(entries.sort(([a], [b]) => compare(a, b)))
+}
+
+/** The folders a relative path lies in: `a/b/c.json` → `a`, `a/b`. */
+function ancestors(path: string): string[] {
+  const parts = path.split('/').slice(0, -1)
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'))
 }

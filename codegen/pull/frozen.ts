@@ -2,41 +2,75 @@
  * `lexgen pull --frozen`, the CI check: does the lexicon folder hold exactly what the lockfile
  * pins, and does the lockfile still answer the config? No network, no git, nothing written.
  */
+import type { LoadedLexicons } from '../load.js'
+import { compare } from '../order.js'
 import { docCid } from './cid.js'
 import { matchesNetworkPattern, type PullConfig } from './config.js'
-import { docPath, type Folder } from './folder.js'
+import { docPath } from './folder.js'
 import type { Lockfile } from './lockfile.js'
 
-/** Every mismatch, one line each; empty when the folder and config match the lockfile. */
-export async function frozenProblems(config: PullConfig, lock: Lockfile, folder: Folder): Promise<string[]> {
-  const problems: string[] = []
+/** Every mismatch, one line each; both empty when the folder and config match the lockfile. */
+export interface FrozenProblems {
+  /** What `lexgen pull` puts right: config changes, pinned docs missing, moved or edited. */
+  readonly stale: readonly string[]
+  /** Files generate reads that the lockfile does not pin, which pull keeps as they are. */
+  readonly unpinned: readonly string[]
+}
+
+/** Checks the config and `loaded` (the folder's `.json` files, read as generate reads them) against the lockfile. */
+export async function frozenProblems(config: PullConfig, lock: Lockfile, loaded: LoadedLexicons): Promise<FrozenProblems> {
+  const stale: string[] = []
   for (const source of config.git) {
     const locked = lock.git.find((entry) => entry.url === source.url && entry.folder === source.folder)
-    if (!locked) problems.push(`git source ${source.url} is not in the lockfile`)
+    if (!locked) stale.push(`git source ${source.url} is not in the lockfile`)
     else if (locked.ref !== source.ref || !same(locked.include, source.include) || !same(locked.exclude, source.exclude)) {
-      problems.push(`git source ${source.url}: ref or patterns changed in the config since the lockfile was written`)
+      stale.push(`git source ${source.url}: ref or patterns changed in the config since the lockfile was written`)
     }
   }
   for (const entry of lock.git) {
-    if (!config.git.some((source) => source.url === entry.url && source.folder === entry.folder)) problems.push(`git source ${entry.url} is locked but no longer configured`)
+    if (!config.git.some((source) => source.url === entry.url && source.folder === entry.folder)) stale.push(`git source ${entry.url} is locked but no longer configured`)
   }
   for (const wanted of config.network) {
     const locked = wanted.endsWith('.*') ? lock.roots.some((nsid) => matchesNetworkPattern(wanted, nsid)) : lock.roots.includes(wanted)
-    if (!locked) problems.push(`${wanted} is configured but not in the lockfile`)
+    if (!locked) stale.push(`${wanted} is configured but not in the lockfile`)
   }
 
-  const pinned = [...lock.network].map(([nsid, { cid }]) => [nsid, cid] as const)
-  for (const source of lock.git) for (const [nsid, { cid }] of source.docs) pinned.push([nsid, cid])
-  const checks = await Promise.all(
-    pinned.map(async ([nsid, cid]) => {
-      const local = folder.docs.get(nsid)
-      if (!local) return `${nsid}: missing (expected ${docPath(nsid)})`
-      if (local.path !== docPath(nsid)) return `${nsid}: at ${local.path}, not ${docPath(nsid)}`
-      const actual = await docCid(local.json, local.path).catch(() => 'no CID')
-      return actual === cid ? undefined : `${nsid}: ${local.path} has CID ${actual}, the lockfile pins ${cid}`
-    }),
-  )
-  return [...problems, ...checks.filter((line): line is string => line !== undefined)]
+  const pinned = new Map([...lock.network].map(([nsid, { cid }]) => [nsid, cid]))
+  for (const source of lock.git) for (const [nsid, { cid }] of source.docs) pinned.set(nsid, cid)
+  const files = new Map(loaded.files.map(({ file, json }) => [file, json]))
+  // Files pull owns: each pinned NSID's path, and a pinned doc away from it (the first copy, as pull picks it: it moves that one back).
+  const owned = new Set<string>()
+  const checks: Promise<string | undefined>[] = []
+  for (const [nsid, cid] of pinned) {
+    const path = docPath(nsid)
+    owned.add(path)
+    const json = files.get(path)
+    if (json !== undefined && idOf(json) === nsid) {
+      checks.push(docCid(json, path).then((actual) => (actual === cid ? undefined : `${nsid}: ${path} has CID ${actual}, the lockfile pins ${cid}`), (error: Error) => `${nsid}: ${error.message}`))
+      continue
+    }
+    const moved = loaded.files.find((other) => idOf(other.json) === nsid)?.file
+    if (moved) owned.add(moved)
+    const where = moved ? `at ${moved}, not ${path}` : json === undefined ? `missing (expected ${path})` : `${path} holds ${idOf(json) ?? 'no lexicon doc'} instead`
+    checks.push(Promise.resolve(`${nsid}: ${where}`))
+  }
+  stale.push(...(await Promise.all(checks)).filter((line): line is string => line !== undefined))
+
+  const unpinned: string[] = []
+  for (const { file, json } of loaded.files) {
+    if (owned.has(file)) continue
+    const nsid = idOf(json)
+    if (nsid === undefined) unpinned.push(`${file}: not a lexicon doc (no "id")`)
+    else if (pinned.has(nsid)) unpinned.push(`${file}: a second copy of ${nsid} (pinned at ${docPath(nsid)})`)
+    else unpinned.push(`${file}: ${nsid} is not pinned`)
+  }
+  for (const { file, message } of loaded.problems) unpinned.push(`${file}: ${message}`)
+  return { stale, unpinned: unpinned.sort(compare) }
+}
+
+function idOf(json: unknown): string | undefined {
+  const id = typeof json === 'object' && json !== null ? (json as { id?: unknown }).id : undefined
+  return typeof id === 'string' ? id : undefined
 }
 
 function same(a: readonly string[], b: readonly string[]): boolean {

@@ -7,8 +7,9 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
+import { loadLexiconFiles } from '../load.js'
 import { resolvePullConfig } from './config.js'
-import { readFolder, nextFiles, writeFolder, type Folder } from './folder.js'
+import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { defaultCacheDir, GitRepository } from './git.js'
 import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
@@ -46,15 +47,18 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const started = performance.now()
   const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
   const lock = await readLockfile(config.lockfile)
-  const folder = await readFolder(config.lexicons)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
   if (request.frozen) {
     if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
-    const problems = await frozenProblems(config, lock, folder)
-    if (problems.length) {
-      io.err(`lexgen: ${dirName} does not match ${lockName} (${problems.length} problem${problems.length > 1 ? 's' : ''}); run \`lexgen pull\` and commit the result:\n`)
-      io.err(problems.map((line) => `  ${line}\n`).join(''))
+    // The folder as generate reads it (links followed): what CI builds from.
+    const { stale, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
+    const count = stale.length + unpinned.length
+    if (count) {
+      io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
+      io.err([...stale, ...unpinned].map((line) => `  ${line}\n`).join(''))
+      if (stale.length) io.err('lexgen: run `lexgen pull` and commit the result\n')
+      if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
       return 1
     }
     io.out(`lexgen: ${dirName} matches ${lockName} (${lockedCids(lock).size} docs)\n`)
@@ -64,6 +68,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
     throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
   }
 
+  const folder = await readFolder(config.lexicons)
   const progress = createProgress(io.err, io.tty ?? false)
   let resolution: Resolution
   try {
@@ -83,7 +88,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
   const dropped = [...lockedCids(lock ?? emptyLockfile).keys()].filter((nsid) => !resolution.docs.has(nsid))
-  const files = nextFiles(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
+  const next = nextFolder(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
   const before = docsOf(folder)
   const after = new Map(before)
   for (const nsid of dropped) after.delete(nsid)
@@ -97,7 +102,6 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 
   const lockText = formatLockfile(resolution.lock)
   const lockChanged = lockText !== (await readFile(config.lockfile, 'utf8').catch(() => undefined))
-  const changedFiles = countChanged(folder.files, files)
   const docs = [...resolution.docs.values()]
   const counts = [
     `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
@@ -106,24 +110,17 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   ]
   const what = `${docs.length} docs (${counts.join(', ')})`
   if (request.dryRun) {
-    io.out(`lexgen: dry run: ${what}; would change ${changedFiles} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
+    io.out(`lexgen: dry run: ${what}; would change ${next.changed} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
     return 0
   }
-  if (changedFiles || lockChanged) await writeFolder(config.lexicons, files, config.lockfile, lockText)
+  if (next.changed || lockChanged) await writeFolder(config.lexicons, next, config.lockfile, lockText)
   const ms = Math.round(performance.now() - started)
-  io.out(`lexgen: pulled ${what} into ${dirName}: ${changedFiles} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
+  io.out(`lexgen: pulled ${what} into ${dirName}: ${next.changed} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
   return 0
 }
 
 function docsOf(folder: Folder): Map<string, LexiconDoc> {
   return new Map([...folder.docs].map(([nsid, doc]) => [nsid, doc.json as unknown as LexiconDoc]))
-}
-
-function countChanged(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): number {
-  let changed = 0
-  for (const [path, text] of after) if (before.get(path) !== text) changed++
-  for (const path of before.keys()) if (!after.has(path)) changed++
-  return changed
 }
 
 function display(path: string, io: PullIo): string {

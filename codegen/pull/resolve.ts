@@ -235,7 +235,7 @@ async function localWithCid(folder: Folder, nsid: string, cid: string): Promise<
   const local = folder.docs.get(nsid)
   if (!local) return undefined
   if ((await docCid(local.json, local.path).catch(() => undefined)) !== cid) return undefined
-  return { text: folder.files.get(local.path)!, json: local.json }
+  return { text: local.text, json: local.json }
 }
 
 function cidMismatch(ctx: ResolveContext, nsid: string, where: string, got: string, locked: string): LexgenError {

@@ -4,7 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { chmod, cp, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
@@ -192,6 +193,94 @@ describe('lexgen pull from a git source', () => {
   })
 })
 
+describe('lexgen pull --frozen', () => {
+  it('lists every problem in one run: a pinned doc that moved (pull puts it back), and each .json file the lockfile does not pin (pull keeps it)', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const lexicons = join(dir, 'lexicons')
+    const vendor = await tempDir('lexgen-vendor-')
+    dirs.push(vendor)
+    await writeFile(join(vendor, 'purge.json'), JSON.stringify(unrelated))
+    await symlink(vendor, join(lexicons, 'vendor')) // generate follows links, so frozen does too
+    await mkdir(join(lexicons, 'backup'))
+    await cp(join(lexicons, 'com/example/feed/getPost.json'), join(lexicons, 'backup/getPost.json'))
+    await mkdir(join(lexicons, 'moved'))
+    await rename(join(lexicons, 'com/example/feed/defs.json'), join(lexicons, 'moved/defs.json'))
+    await writeFile(join(lexicons, 'com/example/feed/sneaky.json'), JSON.stringify({ lexicon: 1, id: 'com.example.feed.sneaky', defs: { main: { type: 'token' } } }))
+    await writeFile(join(lexicons, 'notes.json'), '{ "todo": [] }')
+    await writeFile(join(lexicons, 'README.md'), 'Not JSON: generate does not read it, so neither does frozen.\n')
+
+    const frozen = await runCli(['pull', '--frozen'], dir)
+    expect(frozen.code).toBe(1)
+    expect(frozen.stdout).toBe('')
+    expect(frozen.stderr.split('\n')).toEqual([
+      'lexgen: lexicons does not match lexicons.json (5 problems):',
+      '  com.example.feed.defs: at moved/defs.json, not com/example/feed/defs.json',
+      '  backup/getPost.json: a second copy of com.example.feed.getPost (pinned at com/example/feed/getPost.json)',
+      '  com/example/feed/sneaky.json: com.example.feed.sneaky is not pinned',
+      '  notes.json: not a lexicon doc (no "id")',
+      '  vendor/purge.json: com.example.admin.purge is not pinned',
+      'lexgen: run `lexgen pull` and commit the result',
+      'lexgen: pull keeps what lexicons.json does not pin as it is, and generate reads it: delete those files, or pull them so that lexicons.json pins them',
+      '',
+    ])
+
+    expect((await pull(dir)).code).toBe(0)
+    expect(existsSync(join(lexicons, 'moved'))).toBe(false) // the moved doc went back, and its folder with it
+    const after = await runCli(['pull', '--frozen'], dir)
+    expect(after.stderr).not.toContain('com.example.feed.defs')
+    expect(after.stderr).toContain('(4 problems)')
+    for (const path of ['vendor', 'backup', 'com/example/feed/sneaky.json', 'notes.json']) await rm(join(lexicons, path), { recursive: true })
+    expect(await runCli(['pull', '--frozen'], dir)).toMatchObject({ code: 0, stdout: 'lexgen: lexicons matches lexicons.json (2 docs)\n' })
+  })
+})
+
+describe('lexgen pull keeps what it does not manage as it is', () => {
+  /** A pulled project whose folder pull then rewrites: defs.json is deleted, so the pull restores it. */
+  async function pullAgain(prepare: (lexicons: string) => Promise<void>): Promise<string> {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const lexicons = join(dir, 'lexicons')
+    await prepare(lexicons)
+    await rm(join(lexicons, 'com/example/feed/defs.json'))
+    const result = await pull(dir)
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('1 files changed')
+    return lexicons
+  }
+
+  it('files byte for byte with their mode (an unchanged doc too), and folders with theirs, empty ones too', async () => {
+    // A PNG signature, then bytes that are not UTF-8: decoded as text and written back, they would grow.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28])
+    const lexicons = await pullAgain(async (lexicons) => {
+      await writeFile(join(lexicons, 'diagram.png'), png)
+      await mkdir(join(lexicons, 'tools'), { mode: 0o750 })
+      await writeFile(join(lexicons, 'tools/update.sh'), '#!/bin/sh\n')
+      await chmod(join(lexicons, 'tools/update.sh'), 0o755)
+      await chmod(join(lexicons, 'com/example/feed/getPost.json'), 0o600)
+      await mkdir(join(lexicons, 'drafts'))
+      await chmod(join(lexicons, 'drafts'), 0o700)
+    })
+    expect(await readFile(join(lexicons, 'diagram.png'))).toEqual(png)
+    expect((await stat(join(lexicons, 'tools/update.sh'))).mode & 0o7777).toBe(0o755)
+    expect((await stat(join(lexicons, 'tools'))).mode & 0o7777).toBe(0o750)
+    expect((await stat(join(lexicons, 'com/example/feed/getPost.json'))).mode & 0o7777).toBe(0o600)
+    expect((await stat(join(lexicons, 'drafts'))).mode & 0o7777).toBe(0o700)
+    expect(await readFile(join(lexicons, 'com/example/feed/defs.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/defs.json'), 'utf8'))
+  })
+
+  it('symbolic links as links, to the same target, never followed', async () => {
+    const lexicons = await pullAgain(async (lexicons) => {
+      await symlink('com/example/feed', join(lexicons, 'feed'))
+      await symlink('/nonexistent/lexgen-notes.md', join(lexicons, 'notes.md'))
+    })
+    for (const [link, target] of [['feed', 'com/example/feed'], ['notes.md', '/nonexistent/lexgen-notes.md']] as const) {
+      expect((await lstat(join(lexicons, link))).isSymbolicLink()).toBe(true)
+      expect(await readlink(join(lexicons, link))).toBe(target)
+    }
+  })
+})
+
 describe('lexgen pull from a git source refuses, with one line, and writes nothing', () => {
   async function expectRefused(dir: string, message: RegExp, ...args: string[]) {
     const before = await snapshotDir(dir)
@@ -228,6 +317,17 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     } finally {
       await commit({ 'schemas/feed/getPost.json': getPost }, 'fix')
     }
+  })
+
+  it('when a doc it writes would go through a symbolic link', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const elsewhere = await tempDir('lexgen-elsewhere-')
+    dirs.push(elsewhere)
+    await rename(join(dir, 'lexicons/com/example/feed'), join(elsewhere, 'feed'))
+    await symlink(join(elsewhere, 'feed'), join(dir, 'lexicons/com/example/feed'))
+    await rm(join(elsewhere, 'feed/defs.json'))
+    await expectRefused(dir, /^lexgen: error: \S+lexicons: com\/example\/feed is a symbolic link, and pull would write com\/example\/feed\/defs\.json inside it; make it a folder$/)
   })
 
   it('when the include patterns match nothing', async () => {
