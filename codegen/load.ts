@@ -42,7 +42,7 @@ export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<
   if (cache) for (const key of cache.keys()) if (!key.startsWith(`${root}\0`) || !found.includes(key.slice(root.length + 1))) cache.delete(key)
   for (const file of found) {
     const path = join(root, file)
-    let text: string
+    let bytes: Uint8Array
     let stamp: string | undefined
     try {
       if (cache) {
@@ -54,12 +54,12 @@ export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<
           continue
         }
       }
-      text = readFileSync(path, 'utf8')
+      bytes = readFileSync(path)
     } catch (cause) {
       problems.push({ file, message: `cannot read: ${(cause as Error).message}` })
       continue
     }
-    const json = parseJson(text)
+    const json = parseJsonFile(bytes)
     if ('error' in json) {
       problems.push({ file, message: json.error })
       continue
@@ -152,8 +152,20 @@ function walk(tree: FolderTree, real: string, relative: string, visited: Map<str
   }
 }
 
-/** One lexicon file's text as JSON, or why it is not: a syntax error names the line and column. */
-export function parseJson(text: string): { value: unknown } | { error: string } {
+/**
+ * One lexicon file's bytes as JSON, or why they are not. JSON is UTF-8: other bytes are an error
+ * naming where (read as Latin-1 they would become U+FFFD in the generated code), and a leading
+ * byte order mark, which Windows editors write, is dropped. A syntax error names the line and column.
+ */
+export function parseJsonFile(bytes: Uint8Array): { value: unknown } | { error: string } {
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    const at = firstNonUtf8(bytes)
+    const before = new TextDecoder().decode(bytes.subarray(0, at))
+    return { error: `not UTF-8 text (byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at ${lineAndColumn(before)}): save the file as UTF-8` }
+  }
   try {
     return { value: JSON.parse(text) }
   } catch (cause) {
@@ -161,13 +173,38 @@ export function parseJson(text: string): { value: unknown } | { error: string } 
   }
 }
 
+/**
+ * Where the first sequence that is not UTF-8 starts. Found by halving: the longest prefix that
+ * decodes as a stream (a sequence cut at its end waits for its rest), then back to the last
+ * prefix that decodes whole (at most 3 bytes: the start of the broken sequence).
+ */
+function firstNonUtf8(bytes: Uint8Array): number {
+  const decodes = (end: number, stream: boolean) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end), { stream })
+      return true
+    } catch {
+      return false
+    }
+  }
+  let [good, bad] = [0, bytes.length]
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1
+    if (decodes(mid, true)) good = mid
+    else bad = mid
+  }
+  while (good > 0 && !decodes(good, false)) good--
+  return good
+}
+
+function lineAndColumn(before: string): string {
+  return `line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`
+}
+
 /** Turns V8's "at position N" into a line and column a person can jump to. */
 function describeJsonError(text: string, error: Error): string {
   const position = /position (\d+)/.exec(error.message)
   const reason = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '')
   if (!position) return reason
-  const before = text.slice(0, Number(position[1]))
-  const line = before.split('\n').length
-  const column = before.length - before.lastIndexOf('\n')
-  return `${reason} at line ${line}, column ${column}`
+  return `${reason} at ${lineAndColumn(text.slice(0, Number(position[1])))}`
 }

@@ -9,7 +9,7 @@ import { realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
-import { findJsonFiles, loadLexiconFiles, parseJson, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
+import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 
 const run = promisify(execFile)
@@ -63,10 +63,10 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
   const prefix = relative(top, await realPathOf(dir)).split(sep).join('/')
   const tree = await readCommitTree(top, commit.trim(), ref, prefix)
   const { found, problems } = findJsonFiles(tree, prefix)
-  const texts = await catBlobs(top, found.map((file) => tree.blobId(tree.join(prefix, file))))
+  const contents = await catBlobs(top, found.map((file) => tree.blobId(tree.join(prefix, file))))
   const files: LoadedFile[] = []
   found.forEach((file, i) => {
-    const json = parseJson(texts[i]!)
+    const json = parseJsonFile(contents[i]!)
     if ('error' in json) problems.push({ file, message: json.error })
     else files.push({ file, json: json.value })
   })
@@ -94,8 +94,8 @@ async function readCommitTree(top: string, commit: string, ref: string, prefix: 
   let entries = await listTree(top, commit, prefix || '.')
   if ([...entries.values()].some((entry) => entry.mode === LINK)) entries = await listTree(top, commit, '.')
   const links = [...entries].filter(([, entry]) => entry.mode === LINK)
-  const texts = await catBlobs(top, links.map(([, entry]) => entry.id))
-  return new CommitTree(top, ref, entries, new Map(links.map(([path], i) => [path, texts[i]!])))
+  const targets = await catBlobs(top, links.map(([, entry]) => entry.id))
+  return new CommitTree(top, ref, entries, new Map(links.map(([path], i) => [path, targets[i]!.toString('utf8')])))
 }
 
 /** A commit's tree as a {@link FolderTree}: paths are `/`-separated from the repository's top (`''`). */
@@ -227,8 +227,8 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return stdout
 }
 
-/** Reads blobs in one `git cat-file --batch` process; returns their texts in order. */
-function catBlobs(cwd: string, ids: readonly string[]): Promise<string[]> {
+/** Reads blobs in one `git cat-file --batch` process; returns their bytes in order. */
+function catBlobs(cwd: string, ids: readonly string[]): Promise<Buffer[]> {
   if (ids.length === 0) return Promise.resolve([])
   return new Promise((resolvePromise, reject) => {
     const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
@@ -240,17 +240,17 @@ function catBlobs(cwd: string, ids: readonly string[]): Promise<string[]> {
     child.on('close', (code) => {
       if (code !== 0) return reject(new LexgenError(`git cat-file failed: ${stderr.trim()}`))
       const out = Buffer.concat(chunks)
-      const texts: string[] = []
+      const blobs: Buffer[] = []
       let at = 0
       for (const id of ids) {
         const newline = out.indexOf(10, at)
         const header = out.subarray(at, newline).toString()
         const size = Number(/^[0-9a-f]+ blob (\d+)$/.exec(header)?.[1] ?? NaN)
         if (!Number.isFinite(size)) return reject(new LexgenError(`git cat-file: unexpected answer for ${id}: ${header}`))
-        texts.push(out.subarray(newline + 1, newline + 1 + size).toString('utf8'))
+        blobs.push(out.subarray(newline + 1, newline + 1 + size))
         at = newline + 1 + size + 1
       }
-      resolvePromise(texts)
+      resolvePromise(blobs)
     })
     child.stdin.end(ids.join('\n') + '\n')
   })

@@ -87,12 +87,12 @@ export async function spawnCli(args: string[], cwd = ROOT, as?: { uid: number; g
   }
 }
 
-/** Writes lexicon docs (by relative path) into a fresh directory. */
+/** Writes lexicon docs (by relative path: JSON values, or text or bytes as they are) into a fresh directory. */
 export async function lexiconDir(docs: Record<string, unknown>): Promise<string> {
   const dir = await tempDir('lexgen-lex-')
   for (const [path, doc] of Object.entries(docs)) {
     await mkdir(dirname(join(dir, path)), { recursive: true })
-    await writeFile(join(dir, path), typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2))
+    await writeFile(join(dir, path), typeof doc === 'string' || doc instanceof Uint8Array ? doc : JSON.stringify(doc, null, 2))
   }
   return dir
 }

@@ -6,12 +6,24 @@ import { loadLexiconFiles } from '../../codegen/load.js'
 import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
 import { checkId, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
 import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
-import { LEXICONS } from './helpers.js'
+import { LEXICONS, lexiconDir, removeDir } from './helpers.js'
 
 const OPTIONS = { runtimeImport: '@lexgen/runtime', fileExt: '.ts' } as const
 const loaded = await loadLexiconFiles(LEXICONS)
 const lexicons = skimLexicons(loaded)
 const select = (include: string[], exclude: string[] = []) => selectDocs(lexicons, { include, exclude }).docs.map((d) => d.doc.id)
+
+describe('load', () => {
+  it('drops the byte order mark Windows editors write; the doc reads as without it', async () => {
+    const doc = { lexicon: 1, id: 'com.example.bom', defs: { main: { type: 'token', description: 'café' } } }
+    const dir = await lexiconDir({ 'bom.json': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(doc))]) })
+    try {
+      expect(await loadLexiconFiles(dir)).toEqual({ files: [{ file: 'bom.json', json: doc }], problems: [] })
+    } finally {
+      await removeDir(dir)
+    }
+  })
+})
 
 describe('skim', () => {
   it("checks ids exactly as @atproto/lexicon's id schema does, without loading it", () => {

@@ -17,6 +17,12 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
     message: 'com/example/broken.json: not valid JSON (Expected double-quoted property name at line 3, column 30)',
   },
   {
+    // What an editor set to Latin-1 saves: read as UTF-8, \xe9 would become U+FFFD in the generated code.
+    name: 'a file that is not UTF-8',
+    docs: { ...VALID, 'com/example/latin1.json': Buffer.from('{\n  "lexicon": 1,\n  "id": "com.example.latin1",\n  "description": "caf\xe9",\n  "defs": {}\n}', 'latin1') },
+    message: 'com/example/latin1.json: not UTF-8 text (byte 0xe9 at line 4, column 22): save the file as UTF-8',
+  },
+  {
     name: 'a param type @atproto/lexicon rejects',
     docs: { 'com/example/bad.json': query('com.example.bad', { parameters: { type: 'params', properties: { q: { type: 'object' } } } }) },
     message:
