@@ -79,7 +79,9 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   const docsLeftOut = outMoved && flags.docs === undefined && typeof config.docs === 'string' ? resolve(base, config.docs) : undefined
   // The project root is where the output path was given from: the working directory for --out elsewhere, else the config's folder.
   const fromRoot = relative(outMoved ? cwd : base, out).split(sep).join('/') || '.'
-  const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts')
+  // An error names where a bad value came from: the flag, or the key in the config file.
+  const from = (flag: string, key: keyof ConfigFile, given: unknown): Where => (given !== undefined ? flag : { file, path: key })
+  const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts', from('--file-ext', 'fileExt', flags.fileExt))
   const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${ext === '.mts' ? '.mjs' : '.js'}`
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
@@ -87,24 +89,37 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     include,
     // A selection on the command line replaces the config's whole selection, its exclusions too.
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
-    runtimeImport: flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime',
+    runtimeImport: runtimeSpecifier(flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime', from('--runtime-import', 'runtimeImport', flags.runtimeImport)),
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
-    emit: emitLanguage(flags.emit ?? config.emit ?? 'ts'),
+    emit: emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit)),
   }
 }
 
-function fileExt(value: string): FileExt {
+/** A flag's name, or a key of the config file. */
+type Where = string | { readonly file: string; readonly path: string }
+
+function invalid(where: Where, problem: string): LexgenError {
+  return typeof where === 'string' ? new LexgenError(`${where} ${problem}`) : new LexgenError(problem, where)
+}
+
+function fileExt(value: string, where: Where): FileExt {
   const ext = value.startsWith('.') ? value : `.${value}`
-  if (!FILE_EXTS.includes(ext)) throw new LexgenError(`--file-ext must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
+  if (!FILE_EXTS.includes(ext)) throw invalid(where, `must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
   return ext as FileExt
 }
 
-function emitLanguage(value: string): EmitLanguage {
-  if (!EMIT_LANGUAGES.includes(value)) throw new LexgenError(`--emit must be one of ${EMIT_LANGUAGES.join(', ')} (got '${value}')`)
+function emitLanguage(value: string, where: Where): EmitLanguage {
+  if (!EMIT_LANGUAGES.includes(value)) throw invalid(where, `must be one of ${EMIT_LANGUAGES.join(', ')} (got '${value}')`)
   return value as EmitLanguage
+}
+
+/** Every generated module imports it: an empty one would write `from ''`, which nothing resolves. */
+function runtimeSpecifier(value: string, where: Where): string {
+  if (value.trim() === '') throw invalid(where, "must name the runtime module (e.g. '@lexgen/runtime'), not be empty")
+  return value
 }
 
 /**

@@ -61,6 +61,31 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     )
   })
 
+  it('names where a bad setting came from: the config key, or the flag', async () => {
+    const dir = await tempDir()
+    dirs.push(dir)
+    const config = join(dir, 'lexgen.config.json')
+    for (const [key, value, message] of [
+      ['emit', 'JS', "must be one of ts, js (got 'JS')"],
+      ['fileExt', '.js', "must be one of .ts, .mts (got '.js')"],
+      ['runtimeImport', '', "must name the runtime module (e.g. '@lexgen/runtime'), not be empty"],
+    ] as const) {
+      await writeFile(config, JSON.stringify({ include: ['*'], [key]: value }))
+      const fromConfig = await runCli(['generate'], dir)
+      expect(fromConfig.stderr, key).toBe(`lexgen: error: ${config} at ${key}: ${message}\n`)
+      expect(fromConfig.code, key).toBe(1)
+    }
+    await writeFile(config, JSON.stringify({ include: ['*'] }))
+    for (const [flag, value, message] of [
+      ['--emit', 'JS', "must be one of ts, js (got 'JS')"],
+      ['--runtime-import', ' ', "must name the runtime module (e.g. '@lexgen/runtime'), not be empty"],
+    ] as const) {
+      const fromFlag = await runCli(['generate', flag, value], dir)
+      expect(fromFlag.stderr, flag).toBe(`lexgen: error: ${flag} ${message}\n`)
+      expect(fromFlag.code, flag).toBe(1)
+    }
+  })
+
   it('exits 2 on an unknown flag', async () => {
     const result = await runCli(['generate', '--bogus'])
     expect(result.code).toBe(2)
