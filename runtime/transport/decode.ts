@@ -72,7 +72,9 @@ function deflate(): Transform {
       inner.write(chunk, () => done())
     },
     flush(done) {
-      if (!inner) return done()
+      // Inflate ends by itself at the end of its stream, ignoring bytes after it (as fetch does):
+      // then there is no 'end' left to wait for.
+      if (!inner || inner.readableEnded) return done()
       inner.once('end', () => done())
       inner.end()
     },

@@ -158,6 +158,22 @@ describe('content codings: every transport reads what fetch reads', () => {
     })
   }
 
+  // Bodies that stop short of, or run past, the end of their coding: fetch's reading is the rule.
+  const text = JSON.stringify({ error: 'InvalidConvo', message: 'no such convo' })
+  it.each([
+    // Regression: the deflate decoder waited for an 'end' that inflate had already emitted: the call never settled.
+    ['a deflate body with bytes after its end', 'deflate', Buffer.concat([deflateSync(text), Buffer.from('junk')]), text],
+  ])('%s reads as fetch reads it, on every transport', async (_label, coding, bytes, expected) => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-encoding': coding })
+      res.end(bytes)
+    })
+    for (const [name, send] of Object.entries(transports)) {
+      const raw = await send({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} })
+      expect(new TextDecoder().decode(raw.body), name).toBe(expected)
+    }
+  })
+
   it("a caller's own accept-encoding is sent as it is", async () => {
     server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end('{}')))
     await call(new Core({ service: server.url, headers: { 'accept-encoding': 'identity' } }), getConvo, {})
