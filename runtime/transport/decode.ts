@@ -12,7 +12,7 @@ import { UndecodableBody } from './types.js'
 
 // Taken as CommonJS modules rather than imported, as node.ts takes node:http (see there why).
 const stream = process.getBuiltinModule('node:stream')
-const { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
+const { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
@@ -52,10 +52,19 @@ export function decoded(body: Readable, status: number, headers: Record<string, 
   return out
 }
 
+/**
+ * How fetch (undici) ends a decoder: a body that stops early (empty, a gzip member without its
+ * trailer) gives what was decoded so far rather than an error; a corrupt one is still refused.
+ */
+const ZLIB = { finishFlush: constants.Z_SYNC_FLUSH }
+const BROTLI = { finishFlush: constants.BROTLI_OPERATION_FLUSH }
+
+const gunzip = (): Transform => createGunzip(ZLIB)
+
 const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  br: createBrotliDecompress,
+  gzip: gunzip,
+  'x-gzip': gunzip,
+  br: () => createBrotliDecompress(BROTLI),
   deflate,
 }
 
@@ -65,7 +74,7 @@ function deflate(): Transform {
   return new stream.Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (!inner) {
-        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw()
+        inner = (chunk[0]! & 0x0f) === 8 ? createInflate(ZLIB) : createInflateRaw(ZLIB)
         inner.on('data', (data: Buffer) => this.push(data))
         inner.on('error', (error) => this.destroy(error))
       }
