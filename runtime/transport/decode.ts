@@ -24,17 +24,25 @@ export function askingForCodings(headers: Readonly<Record<string, string>>): Rea
 }
 
 /**
+ * The most codings a response may list, as undici's fetch allows: each is a decoder, and a
+ * thousand of them cost seconds of CPU on a small body.
+ */
+const MAX_CODINGS = 5
+
+/**
  * `body` decoded as its `content-encoding` says (codings applied in order are undone in reverse),
  * or `body` itself when there is none or one is unknown. The
  * returned stream fails with `body`'s own errors as they are (a reset connection stays one), and
  * with the decoders' as UndecodableBody. The caller destroys it when it gives up (every decoder
- * goes with it).
+ * goes with it). Throws UndecodableBody for more than MAX_CODINGS codings.
  */
 export function decoded(body: Readable, status: number, headers: Record<string, string>): Readable {
   const coding = headers['content-encoding']
   if (coding === undefined) return body
-  const codings = coding
-    .split(',')
+  const listed = coding.split(',')
+  // Counted as fetch counts them: every listed item, known or not.
+  if (listed.length > MAX_CODINGS) throw new UndecodableBody(status, headers, `${listed.length} content codings listed, more than the ${MAX_CODINGS} fetch undoes`)
+  const codings = listed
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
   if (codings.length === 0 || !codings.every((coding) => Object.hasOwn(DECODERS, coding))) return body

@@ -5,12 +5,12 @@
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
+import { call, Core, InvalidResponseError, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
 import { send as nodeSend } from '../../runtime/transport/node.js'
 import { send as dispatcherSend } from '../../runtime/transport/undici.js'
 import { Agent } from 'undici'
-import { ResponseTooLarge } from '../../runtime/transport/types.js'
+import { ResponseTooLarge, UndecodableBody } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
 
@@ -177,6 +177,25 @@ describe('content codings: every transport reads what fetch reads', () => {
       const raw = await send({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} })
       expect(new TextDecoder().decode(raw.body), name).toBe(expected)
     }
+  })
+
+  it('undoes 5 codings; refuses more, as fetch does, without decoding', async () => {
+    const gzipped = (times: number) => Array.from({ length: times }).reduce<Buffer>((bytes) => gzipSync(bytes), Buffer.from(text))
+    for (const times of [5, 6]) {
+      server.handle((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': Array(times).fill('gzip').join(', ') })
+        res.end(gzipped(times))
+      })
+      for (const [name, send] of Object.entries(transports)) {
+        const outcome = await send({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} }).then((raw) => new TextDecoder().decode(raw.body), (error: unknown) => error)
+        // fetch's own refusal is a network error (a ConnectionError in a call).
+        if (times === 5) expect(outcome, name).toBe(text)
+        else expect(outcome, name).toBeInstanceOf(name === 'fetch' ? Error : UndecodableBody)
+      }
+    }
+    const result = await call(new Core({ service: server.url }), getConvo, {})
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(InvalidResponseError)
+    expect(result.ok ? undefined : result.error.message).toBe('chat.bsky.convo.getConvo returned a body that could not be decoded (6 content codings listed, more than the 5 fetch undoes)')
   })
 
   it("a caller's own accept-encoding is sent as it is", async () => {
