@@ -15,6 +15,7 @@
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
 import { InvalidResponseError, type XrpcError } from './errors.js'
+import { after, redactCredentials } from './redact.js'
 import { isHeaderValue } from './request.js'
 import type { Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
@@ -96,7 +97,7 @@ export class CredentialSession implements AuthLayer {
   async login(input: LoginInput, options?: CallOptions): Promise<SessionData> {
     // The password (and the emailed code) go out in the body: whatever comes back is redacted of them.
     const secrets = [input.password, input.authFactorToken].filter((secret): secret is string => typeof secret === 'string' && secret !== '')
-    const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(secrets.reduce(redacting, request)) } })
+    const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(secrets.reduce(redacting, request))) } })
     const result = await this.methods.createSession(loginCore, input, options)
     if (!result.ok) throw result.error
     const problem = sessionProblem(result.value)
@@ -218,10 +219,30 @@ export class CredentialSession implements AuthLayer {
     return withCredential(request, this.access.credential)
   }
 
-  /** A Core of this session's configuration that authenticates as `session` with its refresh token. */
+  /**
+   * A Core of this session's configuration that authenticates as `session` with its refresh
+   * token, and redacts the tokens a refresh issues.
+   */
   private coreWith(session: SessionData): Core {
-    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(this.authorize(request, session, 'refreshJwt')) } })
+    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
   }
+}
+
+/** The values of the token fields of an answer as JSON writes them, whatever their shape, a cut one included. */
+const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
+
+/**
+ * `request` of a call whose answer issues tokens (createSession, refreshSession): nobody knows
+ * them by value until the answer is read, and one that fails its checks is kept in the error
+ * (its body, its issues) and shown to hooks. So JWTs, and the token fields' values, are redacted
+ * from whatever comes back.
+ */
+function issuing(request: XrpcRequest): XrpcRequest {
+  return { ...request, redact: after(request.redact, redactIssued) }
+}
+
+function redactIssued(text: string): string {
+  return redactCredentials(text).replace(ISSUED_TOKENS, '$1"[redacted]"')
 }
 
 /**
