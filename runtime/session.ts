@@ -14,10 +14,10 @@
  */
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
-import { InvalidResponseError, type XrpcError } from './errors.js'
+import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
 import { after, redactCredentials } from './redact.js'
 import { isHeaderValue } from './request.js'
-import type { Result } from './result.js'
+import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
@@ -143,7 +143,15 @@ export class CredentialSession implements AuthLayer {
       const session = this.current
       const refreshes = this.refreshes
       const outcome = await next(this.authorize(request, session, 'accessJwt'))
-      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, refreshes))) return outcome
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken') return outcome
+      // The refresh is the session's: a call aborted meanwhile stops waiting, the refresh goes on for the others.
+      const { signal } = request.options
+      const refreshed = await unlessAborted(this.refreshAfter(session?.accessJwt, refreshes), signal)
+      if (refreshed === ABORTED) {
+        const { nsid } = request.xrpc
+        return err(new AbortError({ nsid, attempts: outcome.error.attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted while waiting for the session to refresh`, cause: signal?.reason }))
+      }
+      if (!refreshed) return outcome
       const renewed = this.current
       if (!renewed) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
@@ -226,6 +234,20 @@ export class CredentialSession implements AuthLayer {
   private coreWith(session: SessionData): Core {
     return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
   }
+}
+
+const ABORTED = Symbol('aborted')
+
+/** What `promise` resolves to, or ABORTED as soon as `signal` aborts (`promise` runs on). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (!signal) return promise
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    // Listened to even after an abort: a refresh that fails later is no unhandled rejection.
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }
 
 /** The values of the token fields of an answer as JSON writes them, whatever their shape, a cut one included. */
