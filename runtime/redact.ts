@@ -66,6 +66,17 @@ function formEncoded(text: string): string {
   return new URLSearchParams([['', text]]).toString().slice(1)
 }
 
+/**
+ * JWTs (access tokens, DPoP proofs), and the token68 of a `Bearer` or `DPoP` authorization value
+ * (not an auth-param: `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
+ */
+const CREDENTIALS = /\beyJ[\w-]*\.[\w-]*\.[\w-]*|\b(Bearer|DPoP)\s+[\w.~+/-]+=*(?![\w.~+/="-]|\s*=)/gi
+
+/** Removes what looks like a credential, for tokens not known by value (a session manager's, or ones an answer issues). */
+export function redactCredentials(text: string): string {
+  return text.replace(CREDENTIALS, (_match, scheme: string | undefined) => (scheme ? `${scheme} ${MARK}` : MARK))
+}
+
 const same: Redact = (text) => text
 
 /**

@@ -10,6 +10,7 @@
  * The session's tokens never pass through here, so what could be one in text that comes back (a
  * JWT, an `authorization` value) is redacted before it reaches an error, a hook or a result.
  */
+import { redactCredentials } from './redact.js'
 import { fetchTransport } from './transport/fetch.js'
 import type { Layer } from './stack.js'
 
@@ -44,14 +45,4 @@ export function sessionManagerLayer(manager: SessionManager): Layer {
     const outer = request.redact
     return next({ ...request, headers, transport, redact: (text) => redactCredentials(outer ? outer(text) : text) })
   }
-}
-
-/**
- * JWTs (access tokens, DPoP proofs), and the token68 of a `Bearer` or `DPoP` authorization value
- * (not an auth-param: `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
- */
-const CREDENTIALS = /\beyJ[\w-]*\.[\w-]*\.[\w-]*|\b(Bearer|DPoP)\s+[\w.~+/-]+=*(?![\w.~+/="-]|\s*=)/gi
-
-function redactCredentials(text: string): string {
-  return text.replace(CREDENTIALS, (_match, scheme: string | undefined) => (scheme ? `${scheme} [redacted]` : '[redacted]'))
 }

@@ -14,9 +14,10 @@
  */
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
-import { InvalidResponseError, type XrpcError } from './errors.js'
+import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
+import { after, redactCredentials } from './redact.js'
 import { isHeaderValue } from './request.js'
-import type { Result } from './result.js'
+import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
@@ -96,7 +97,7 @@ export class CredentialSession implements AuthLayer {
   async login(input: LoginInput, options?: CallOptions): Promise<SessionData> {
     // The password (and the emailed code) go out in the body: whatever comes back is redacted of them.
     const secrets = [input.password, input.authFactorToken].filter((secret): secret is string => typeof secret === 'string' && secret !== '')
-    const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(secrets.reduce(redacting, request)) } })
+    const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(secrets.reduce(redacting, request))) } })
     const result = await this.methods.createSession(loginCore, input, options)
     if (!result.ok) throw result.error
     const problem = sessionProblem(result.value)
@@ -142,7 +143,15 @@ export class CredentialSession implements AuthLayer {
       const session = this.current
       const refreshes = this.refreshes
       const outcome = await next(this.authorize(request, session, 'accessJwt'))
-      if (outcome.ok || outcome.error.error !== 'ExpiredToken' || !(await this.refreshAfter(session?.accessJwt, refreshes))) return outcome
+      if (outcome.ok || outcome.error.error !== 'ExpiredToken') return outcome
+      // The refresh is the session's: a call aborted meanwhile stops waiting, the refresh goes on for the others.
+      const { signal } = request.options
+      const refreshed = await unlessAborted(this.refreshAfter(session?.accessJwt, refreshes), signal)
+      if (refreshed === ABORTED) {
+        const { nsid } = request.xrpc
+        return err(new AbortError({ nsid, attempts: outcome.error.attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted while waiting for the session to refresh`, cause: signal?.reason }))
+      }
+      if (!refreshed) return outcome
       const renewed = this.current
       if (!renewed) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
@@ -218,10 +227,44 @@ export class CredentialSession implements AuthLayer {
     return withCredential(request, this.access.credential)
   }
 
-  /** A Core of this session's configuration that authenticates as `session` with its refresh token. */
+  /**
+   * A Core of this session's configuration that authenticates as `session` with its refresh
+   * token, and redacts the tokens a refresh issues.
+   */
   private coreWith(session: SessionData): Core {
-    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(this.authorize(request, session, 'refreshJwt')) } })
+    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
   }
+}
+
+const ABORTED = Symbol('aborted')
+
+/** What `promise` resolves to, or ABORTED as soon as `signal` aborts (`promise` runs on). */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (!signal) return promise
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED)
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    // Listened to even after an abort: a refresh that fails later is no unhandled rejection.
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
+}
+
+/** The values of the token fields of an answer as JSON writes them, whatever their shape, a cut one included. */
+const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
+
+/**
+ * `request` of a call whose answer issues tokens (createSession, refreshSession): nobody knows
+ * them by value until the answer is read, and one that fails its checks is kept in the error
+ * (its body, its issues) and shown to hooks. So JWTs, and the token fields' values, are redacted
+ * from whatever comes back.
+ */
+function issuing(request: XrpcRequest): XrpcRequest {
+  return { ...request, redact: after(request.redact, redactIssued) }
+}
+
+function redactIssued(text: string): string {
+  return redactCredentials(text).replace(ISSUED_TOKENS, '$1"[redacted]"')
 }
 
 /**

@@ -12,7 +12,7 @@ import { UndecodableBody } from './types.js'
 
 // Taken as CommonJS modules rather than imported, as node.ts takes node:http (see there why).
 const stream = process.getBuiltinModule('node:stream')
-const { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
+const { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
@@ -24,17 +24,25 @@ export function askingForCodings(headers: Readonly<Record<string, string>>): Rea
 }
 
 /**
+ * The most codings a response may list, as undici's fetch allows: each is a decoder, and a
+ * thousand of them cost seconds of CPU on a small body.
+ */
+const MAX_CODINGS = 5
+
+/**
  * `body` decoded as its `content-encoding` says (codings applied in order are undone in reverse),
  * or `body` itself when there is none or one is unknown. The
  * returned stream fails with `body`'s own errors as they are (a reset connection stays one), and
  * with the decoders' as UndecodableBody. The caller destroys it when it gives up (every decoder
- * goes with it).
+ * goes with it). Throws UndecodableBody for more than MAX_CODINGS codings.
  */
 export function decoded(body: Readable, status: number, headers: Record<string, string>): Readable {
   const coding = headers['content-encoding']
   if (coding === undefined) return body
-  const codings = coding
-    .split(',')
+  const listed = coding.split(',')
+  // Counted as fetch counts them: every listed item, known or not.
+  if (listed.length > MAX_CODINGS) throw new UndecodableBody(status, headers, `${listed.length} content codings listed, more than the ${MAX_CODINGS} fetch undoes`)
+  const codings = listed
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
   if (codings.length === 0 || !codings.every((coding) => Object.hasOwn(DECODERS, coding))) return body
@@ -52,10 +60,19 @@ export function decoded(body: Readable, status: number, headers: Record<string, 
   return out
 }
 
+/**
+ * How fetch (undici) ends a decoder: a body that stops early (empty, a gzip member without its
+ * trailer) gives what was decoded so far rather than an error; a corrupt one is still refused.
+ */
+const ZLIB = { finishFlush: constants.Z_SYNC_FLUSH }
+const BROTLI = { finishFlush: constants.BROTLI_OPERATION_FLUSH }
+
+const gunzip = (): Transform => createGunzip(ZLIB)
+
 const DECODERS: Readonly<Record<string, () => Transform>> = {
-  gzip: createGunzip,
-  'x-gzip': createGunzip,
-  br: createBrotliDecompress,
+  gzip: gunzip,
+  'x-gzip': gunzip,
+  br: () => createBrotliDecompress(BROTLI),
   deflate,
 }
 
@@ -65,14 +82,16 @@ function deflate(): Transform {
   return new stream.Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (!inner) {
-        inner = (chunk[0]! & 0x0f) === 8 ? createInflate() : createInflateRaw()
+        inner = (chunk[0]! & 0x0f) === 8 ? createInflate(ZLIB) : createInflateRaw(ZLIB)
         inner.on('data', (data: Buffer) => this.push(data))
         inner.on('error', (error) => this.destroy(error))
       }
       inner.write(chunk, () => done())
     },
     flush(done) {
-      if (!inner) return done()
+      // Inflate ends by itself at the end of its stream, ignoring bytes after it (as fetch does):
+      // then there is no 'end' left to wait for.
+      if (!inner || inner.readableEnded) return done()
       inner.once('end', () => done())
       inner.end()
     },

@@ -161,6 +161,7 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
     let settled = false
     let req: ClientRequest | undefined
     let body: Readable | undefined
+    let responded = false
     const stopListening = signal ? listen(signal, () => fail(signal.reason)) : undefined
     inFlight++
     /** Ends the exchange once: false when it had ended already. */
@@ -187,6 +188,16 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
         return fail(error)
       }
       req.on('error', fail)
+      // A 101 not asked for: node:http hands the socket to an 'upgrade' listener; with none it
+      // destroys the socket and emits neither 'response' nor 'error', only 'close'.
+      req.on('upgrade', (_response: IncomingMessage, socket: Duplex) => {
+        socket.destroy()
+        fail(new Error('the server switched protocols (101) though no upgrade was asked for'))
+      })
+      // The backstop: a request that closes before any response was handed over has none coming.
+      req.on('close', () => {
+        if (!responded) fail(new Error('the connection closed before a response arrived'))
+      })
       writeBody(req, request.body, fail)
     }
     // Alone, a request goes at once. With others in flight, it is written with the rest started in
@@ -197,6 +208,7 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
     else start()
 
     function onResponse(response: IncomingMessage): void {
+      responded = true
       const status = response.statusCode ?? 0
       const headers = joinRepeated(response.headers)
       try {

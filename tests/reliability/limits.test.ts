@@ -5,12 +5,12 @@
  */
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, Core, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
+import { call, Core, InvalidResponseError, ResponseTooLargeError, UnexpectedRedirectError, XrpcResponseError, type Method, type Transport, withDefaults } from '@lexgen/runtime'
 import { send as fetchSend } from '../../runtime/transport/fetch.js'
 import { send as nodeSend } from '../../runtime/transport/node.js'
 import { send as dispatcherSend } from '../../runtime/transport/undici.js'
 import { Agent } from 'undici'
-import { ResponseTooLarge } from '../../runtime/transport/types.js'
+import { ResponseTooLarge, UndecodableBody } from '../../runtime/transport/types.js'
 import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
 
@@ -157,6 +157,46 @@ describe('content codings: every transport reads what fetch reads', () => {
       expect(server.requests.at(-1)!.headers['accept-encoding']).toMatch(/gzip.*deflate.*br|gzip, deflate/)
     })
   }
+
+  // Bodies that stop short of, or run past, the end of their coding: fetch's reading is the rule.
+  const text = JSON.stringify({ error: 'InvalidConvo', message: 'no such convo' })
+  it.each([
+    // An empty 200 (a logout's) failed as an undecodable body on node:http and undici only.
+    ['an empty gzip body', 'gzip', Buffer.alloc(0), ''],
+    ['a gzip body without its trailer', 'gzip', gzipSync(text).subarray(0, -8), text],
+    ['a deflate body without its checksum', 'deflate', deflateSync(text).subarray(0, -4), text],
+    ['an empty br body', 'br', Buffer.alloc(0), ''],
+    // Regression: the deflate decoder waited for an 'end' that inflate had already emitted: the call never settled.
+    ['a deflate body with bytes after its end', 'deflate', Buffer.concat([deflateSync(text), Buffer.from('junk')]), text],
+  ])('%s reads as fetch reads it, on every transport', async (_label, coding, bytes, expected) => {
+    server.handle((_req, res) => {
+      res.writeHead(200, { 'content-encoding': coding })
+      res.end(bytes)
+    })
+    for (const [name, send] of Object.entries(transports)) {
+      const raw = await send({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} })
+      expect(new TextDecoder().decode(raw.body), name).toBe(expected)
+    }
+  })
+
+  it('undoes 5 codings; refuses more, as fetch does, without decoding', async () => {
+    const gzipped = (times: number) => Array.from({ length: times }).reduce<Buffer>((bytes) => gzipSync(bytes), Buffer.from(text))
+    for (const times of [5, 6]) {
+      server.handle((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': Array(times).fill('gzip').join(', ') })
+        res.end(gzipped(times))
+      })
+      for (const [name, send] of Object.entries(transports)) {
+        const outcome = await send({ method: 'GET', url: `${server.url}/xrpc/x.y.z`, headers: {} }).then((raw) => new TextDecoder().decode(raw.body), (error: unknown) => error)
+        // fetch's own refusal is a network error (a ConnectionError in a call).
+        if (times === 5) expect(outcome, name).toBe(text)
+        else expect(outcome, name).toBeInstanceOf(name === 'fetch' ? Error : UndecodableBody)
+      }
+    }
+    const result = await call(new Core({ service: server.url }), getConvo, {})
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(InvalidResponseError)
+    expect(result.ok ? undefined : result.error.message).toBe('chat.bsky.convo.getConvo returned a body that could not be decoded (6 content codings listed, more than the 5 fetch undoes)')
+  })
 
   it("a caller's own accept-encoding is sent as it is", async () => {
     server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end('{}')))

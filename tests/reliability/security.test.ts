@@ -77,6 +77,42 @@ describe('the token is redacted from everything emitted', () => {
   })
 })
 
+describe('the tokens a session answer issues are redacted, though nobody knows them until it is read', () => {
+  const JWTS = { accessJwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6ImFjY2VzcyJ9.bmV3LWFjY2Vzcy1zaWduYXR1cmU', refreshJwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6InJlZnJlc2gifQ.bmV3LXJlZnJlc2gtc2lnbmF0dXJl' }
+  const OPAQUE = { accessJwt: 'opaque-access-token-0001', refreshJwt: 'opaque-refresh-token-0001' }
+  // Answers whose error keeps the body: two the lenient check refuses, and one cut inside the refresh token.
+  const answers: [string, (tokens: typeof JWTS) => string][] = [
+    ['a handle without a dot', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice', ...tokens })],
+    ['`active` not a boolean', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', active: 'yes', ...tokens })],
+    ['a body cut inside the refresh token', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', ...tokens }).slice(0, -8)],
+  ]
+  const cases = answers.flatMap(([answer, body]) => [JWTS, OPAQUE].map((tokens) => [`${answer} (${tokens === JWTS ? 'JWTs' : 'opaque tokens'})`, body(tokens), tokens] as const))
+
+  it.each(cases)('%s: neither login() nor a refresh shows them in an error or a hook context', async (_label, body, tokens) => {
+    server.handle((req, res) => {
+      const expired = req.url!.includes('getConvo')
+      res.writeHead(expired ? 400 : 200, JSON_TYPE)
+      res.end(expired ? '{"error":"ExpiredToken"}' : body)
+    })
+    const contexts: { nsid: string; error?: unknown }[] = []
+    const config = { service: server.url, retries: false as const, onResponse: (c: { nsid: string }) => void contexts.push(c), onError: (c: { nsid: string }) => void contexts.push(c) }
+    const login = await new CredentialSession(config).login({ identifier: 'alice.test', password: 'hunter2hunter2' }).catch((e: unknown) => e)
+    const refreshing = new CredentialSession(config)
+    await refreshing.resume({ did: 'did:plc:alice', handle: 'alice.test', accessJwt: 'old-access', refreshJwt: 'old-refresh' })
+    const call = await chatBskyConvoGetConvo(refreshing.core, { convoId: 'c' })
+
+    // Each answer was read, refused, and its body kept, with the tokens out of it.
+    expect(login).toBeInstanceOf(XrpcError)
+    expect((login as { body: string }).body).toContain('"accessJwt":"[redacted]"')
+    expect(call.ok ? 'ok' : call.error.error).toBe('ExpiredToken')
+    const refused = contexts.filter((c) => c.error !== undefined).map((c) => c.nsid)
+    expect(refused).toEqual(['com.atproto.server.createSession', 'chat.bsky.convo.getConvo', 'com.atproto.server.refreshSession'])
+    for (const text of [login, call, ...contexts].flatMap(renderings)) {
+      for (const token of Object.values(tokens)) expect(leaks(text, token), text.slice(0, 300)).toBe(false)
+    }
+  })
+})
+
 const validating = { validation: validation as never }
 
 describe('the token is redacted before anything is cut', () => {

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { SessionData, SessionEvent } from '@lexgen/runtime'
+import { AbortError, type CallOptions, type SessionData, type SessionEvent } from '@lexgen/runtime'
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts, chatBskyConvoGetUnreadCounts } from '../../generated/index.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
@@ -159,12 +159,12 @@ describe('credential session', () => {
 
 describe('session changes and refreshes racing', () => {
   /** Logs in, expires the access token and starts a call whose refresh the server holds (tokens already rotated). */
-  async function callWithHeldRefresh() {
+  async function callWithHeldRefresh(options?: CallOptions) {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     auth.expireAccessTokens()
     let release!: () => void
     auth.hold.refresh = new Promise<void>((resolve) => (release = resolve))
-    const pending = chatBskyConvoGetUnreadCounts(session.core)
+    const pending = chatBskyConvoGetUnreadCounts(session.core, {}, options)
     await auth.refreshHeld
     return { pending, release }
   }
@@ -183,6 +183,24 @@ describe('session changes and refreshes racing', () => {
     expect(auth.state.refresh.size).toBe(0)
     const later = await chatBskyConvoGetUnreadCounts(session.core)
     expect(later.ok ? 'authenticated' : later.error.status).toBe(401)
+  })
+
+  it('a call aborted while its refresh is in flight settles at once; the refresh goes on for the calls still waiting, and is adopted', async () => {
+    const controller = new AbortController()
+    const { pending, release } = await callWithHeldRefresh({ signal: controller.signal })
+    const waiting = chatBskyConvoGetUnreadCounts(session.core)
+    const reason = new Error('user navigated away')
+    controller.abort(reason)
+    // Settles with the refresh still held: it waits for nothing but the abort.
+    const aborted = await pending
+    expect(aborted.ok ? undefined : aborted.error).toBeInstanceOf(AbortError)
+    expect(aborted.ok ? undefined : aborted.error).toMatchObject({ error: 'Aborted', attempts: 1, cause: reason, message: 'chat.bsky.convo.getUnreadCounts was aborted while waiting for the session to refresh' })
+    release()
+    const replayed = await waiting
+    expect(replayed.ok ? 'ok' : replayed.error.error).toBe('ok')
+    expect(auth.state.refreshCalls).toBe(1)
+    expect(events()).toEqual(['create', 'refresh'])
+    expect(session.session?.refreshJwt).toBe('refresh-2')
   })
 
   it('a login while a refresh is in flight wins: its tokens stay, and the refreshed session is revoked', async () => {

@@ -118,6 +118,13 @@ export const FAULTS: readonly Fault[] = [
     procedure: { result: TimeoutError, ...stalled(1) },
   },
   {
+    // Answered on the raw socket, as no HTTP server would: node:http then emits neither 'response' nor 'error'.
+    name: '101 Switching Protocols not asked for',
+    handler: () => (req) => req.socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n'),
+    query: { result: ConnectionError, ...quick(3) },
+    procedure: { result: ConnectionError, ...quick(1) },
+  },
+  {
     name: '429 with Retry-After: 1, then 200',
     handler:
       ({ kind }) =>
