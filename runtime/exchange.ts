@@ -23,7 +23,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
-import { clip } from './redact.js'
+import { clip, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
@@ -72,25 +72,46 @@ function redactHeaders(headers: Record<string, string>, redact: (text: string) =
 
 function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   const { nsid } = request.xrpc
-  const init = { nsid, attempts: request.attempt, status: 0, cause }
+  const init = { nsid, attempts: request.attempt, status: 0 }
   if (cause instanceof ResponseTooLarge) {
     const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
-    return new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
+    return new ResponseTooLargeError({ ...init, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
   }
   if (cause instanceof UndecodableBody) {
     // A complete answer in a coding that cannot be undone: the server's fault, like a malformed body.
     const { status } = cause
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
     const reason = clip(cause.reason, request.redact)
-    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, cause: undefined, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
+    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
     return responseError({ status, headers, message: `HTTP ${status} with a body that could not be decoded (${reason})` }, nsid, request.attempt, request.xrpc.errors)
   }
-  // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
-  if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })
+  // The timeout layer turns this into a TimeoutError when it was its deadline that fired. The
+  // cause is why the signal fired (the caller's reason, or the deadline), not what the transport made of it.
+  if (request.signal?.aborted) return new AbortError({ ...init, cause: request.signal.reason, error: 'Aborted', message: `${nsid} was aborted` })
   const reason = clip(describe(cause), request.redact)
-  if (isTimeout(cause)) return new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
-  return new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+  const kept = keptCause(cause, request.redact)
+  if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  return new ConnectionError({ ...init, cause: kept, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+}
+
+/**
+ * What an error keeps of a failure it did not make: per link of the cause chain, a plain Error with
+ * the same name, `code` and stack frames, its message redacted and cut, and nothing else. An HTTP
+ * parser keeps the bytes it choked on (node:http's `rawPacket`, undici's `data`), and a server may
+ * have echoed the token into them. `code` is what the retry layer tells an unsent request by.
+ */
+function keptCause(cause: unknown, redact: Redact | undefined, links = 8): Error {
+  if (!(cause instanceof Error)) return new Error(clip(describe(cause), redact))
+  const next = cause.cause === undefined || links === 1 ? undefined : { cause: keptCause(cause.cause, redact, links - 1) }
+  const kept = new Error(clip(cause.message, redact), next)
+  kept.name = cause.name
+  const { code, stack } = cause as { code?: unknown; stack?: unknown }
+  if (typeof code === 'string') Object.assign(kept, { code: clip(code, redact, 60) })
+  // The frames say where it was thrown; the first line is replaced, as it quotes the message whole.
+  const first = `${cause.name}: ${cause.message}`
+  kept.stack = typeof stack === 'string' && stack.startsWith(first) ? `${kept.name}: ${kept.message}${stack.slice(first.length)}` : `${kept.name}: ${kept.message}`
+  return kept
 }
 
 // Timeouts raised by the HTTP stack itself (connect, headers, body), not by the timeout layer.

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
+import { call, ConnectionError, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client, CredentialSession } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
@@ -147,6 +147,21 @@ describe('the token is redacted before anything is cut', () => {
     expect(result.error.message.length).toBeLessThanOrEqual(2049)
     expect(result.error.error.length).toBeLessThanOrEqual(2049)
     expect(result.error).toBeInstanceOf(InvalidRequestError)
+  })
+})
+
+describe('a transport error keeps no bytes from the wire', () => {
+  it('a malformed header echoing the token: no link of the ConnectionError cause chain holds it', async () => {
+    // node:http's parser error kept the bytes it choked on (`rawPacket`), token included.
+    server.handle((req) => req.socket.end(`HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-echo: ${req.headers.authorization}\x01\r\n\r\n{}`))
+    const result = await call(new Core({ service: server.url, auth: TOKEN }), getConvo, { params: { convoId: 'c' } })
+    expect(result.ok ? result.value : result.error).toBeInstanceOf(ConnectionError)
+    const text = (value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : String(value))
+    let links = 0
+    for (let e = result.ok ? undefined : result.error.cause; e instanceof Error; e = e.cause, links++) {
+      for (const key of Reflect.ownKeys(e)) expect(text(e[key as keyof Error]), String(key)).not.toContain(TOKEN)
+    }
+    expect(links).toBeGreaterThan(0)
   })
 })
 
