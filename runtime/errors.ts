@@ -14,7 +14,7 @@
  *   │  ├─ MethodNotImplementedError   501
  *   │  ├─ UpstreamFailureError        502, 503, 504
  *   │  └─ declaredError(name)         lexicon-declared errors of one method
- *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
+ *   ├─ InvalidResponseError         a 2xx whose body could not be decoded, or checked (the check threw)
  *   ├─ ResponseTooLargeError        a body over `maxResponseBytes`; reading stopped there
  *   ├─ PaginationLoopError          the server repeated a cursor while paging
  *   ├─ ValidationError              params, input or a 2xx body broke the method's lexicon
@@ -153,7 +153,10 @@ export class RateLimitExceededError extends XrpcResponseError {
   }
 }
 
-/** A 2xx whose body could not be decoded; `body` keeps the start of the raw text for debugging. */
+/**
+ * A 2xx whose body could not be decoded, or that the response check threw on (its `cause` is a
+ * redacted copy of the throw); `body` keeps the start of the raw text for debugging.
+ */
 export class InvalidResponseError extends XrpcError {
   static override readonly '@lexgen/runtime:class': string = 'InvalidResponseError'
 

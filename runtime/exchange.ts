@@ -8,6 +8,7 @@
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
  *   2xx not decodable     → InvalidResponseError
  *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
+ *   2xx the check throws on   → InvalidResponseError, the throw kept as its cause
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
  * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
@@ -56,7 +57,14 @@ export function exchange(transport: Transport): Send {
       const body = clip(decodeText(response.body), redact)
       return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: clip(output.reason, redact), body }))
     }
-    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
+    let invalid: XrpcError | undefined
+    try {
+      invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
+    } catch (thrown) {
+      // A check that throws (a value it cannot handle, a bug) fails the attempt: never a rejection.
+      const message = `${nsid} returned a body that could not be checked (${clip(describe(thrown), redact)})`
+      invalid = new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message, body: clip(decodeText(response.body), redact), cause: keptCause(thrown, redact) })
+    }
     if (invalid) return err(invalid)
     return ok(output.value, { status, headers, attempts })
   }
