@@ -72,9 +72,16 @@ export function exchange(transport: Transport): Send {
 
 const same = (text: string): string => text
 
-/** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
+/**
+ * Redacts in place, names as well as values. A header named with a credential is dropped: renamed
+ * (`x-[redacted]`) it would be no valid header name, and code copying the headers into a `Headers`
+ * would throw. A transport's headers object is fresh for every response and nobody else holds it.
+ */
 function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  for (const name of Object.keys(headers)) headers[name] = redact(headers[name]!)
+  for (const name of Object.keys(headers)) {
+    if (redact(name) === name) headers[name] = redact(headers[name]!)
+    else delete headers[name]
+  }
   return headers
 }
 

@@ -19,11 +19,13 @@ export const KEPT_TEXT = 2048
 
 /**
  * A redactor for `secret`: every occurrence of it, as sent and as JSON or URL encoding writes it,
- * and a piece of it of 12 or more characters at either end of the text (where someone else's cut
+ * each also lower-cased, and a piece of it of 12 or more characters at either end of the text (where someone else's cut
  * left it). Built once per token (its forms and probes), then run on every text that comes back.
  */
 export function redactor(secret: string): Redact {
-  const forms = PLAIN.test(secret) ? [secret] : [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)])]
+  const spellings = PLAIN.test(secret) ? [secret] : [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)]
+  // Lower-cased too: a header name echoing it arrives so (every transport lower-cases names).
+  const forms = [...new Set([...spellings, ...spellings.map((form) => form.toLowerCase())])]
   // The start of every form: no text without one of them can hold a form, or end in a piece of it.
   const probes = [...new Set(forms.map((form) => form.slice(0, MIN_FRAGMENT)))]
   return (text: string): string => {

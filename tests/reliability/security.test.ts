@@ -77,6 +77,33 @@ describe('the token is redacted from everything emitted', () => {
   })
 })
 
+describe('a header named with a credential is dropped', () => {
+  it('the token (lower-cased, as every transport reads names) and a login password: in no result, error or hook context', async () => {
+    const password = 'abcd-efgh-ijkl-mnop'
+    // Only values were redacted: the names, and so the secrets, reached results, errors and hooks.
+    server.handle((req, res, body) => {
+      const secret = req.headers.authorization?.slice(7) ?? (JSON.parse(body) as { password: string }).password
+      res.writeHead(req.url!.includes('createSession') ? 401 : 200, { ...JSON_TYPE, [`x-echo-${secret}`]: 'seen', 'x-kept': 'yes' })
+      res.end('{}')
+    })
+    const emitted: unknown[] = []
+    const hooked = { onResponse: (c: unknown) => void emitted.push(c), onError: (c: unknown) => void emitted.push(c) }
+    const result = await call(new Core(withDefaults({ service: server.url, auth: TOKEN, retries: false, ...hooked })), getConvo, { params: { convoId: 'c' } })
+    const session = new CredentialSession({ service: server.url, retries: false, ...hooked })
+    const refused: unknown = await session.login({ identifier: 'alice.test', password }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(XrpcError)
+    expect(result.ok && result.response.headers).toMatchObject({ 'x-kept': 'yes' })
+    for (const headers of [result.ok && result.response.headers, (refused as XrpcError).headers]) {
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-echo'))).toEqual([])
+    }
+    for (const text of [result, refused, ...emitted].flatMap(renderings)) {
+      expect(text).not.toContain(TOKEN.toLowerCase())
+      expect(text).not.toContain(password)
+    }
+    expect(emitted).toHaveLength(3) // the call's response; the login's response and error
+  })
+})
+
 const validating = { validation: validation as never }
 
 describe('the token is redacted before anything is cut', () => {
