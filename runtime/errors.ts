@@ -28,6 +28,7 @@
  *   ConfigurationError              thrown, never in a Result: the runtime cannot send as set up
  */
 import { CLASS_KEY, isInstance } from './brand.js'
+import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { clip, type Redact } from './redact.js'
 
 /** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
@@ -130,19 +131,12 @@ export class UpstreamFailureError extends XrpcResponseError {
   static override readonly '@lexgen/runtime:class': string = 'UpstreamFailureError'
 }
 
-export interface RateLimit {
-  readonly limit?: number
-  readonly remaining?: number
-  readonly reset?: Date
-  readonly policy?: string
-}
-
 export class RateLimitExceededError extends XrpcResponseError {
   static override readonly '@lexgen/runtime:class': string = 'RateLimitExceededError'
 
   /** Parsed from the `ratelimit-limit/-remaining/-reset/-policy` response headers. */
   readonly rateLimit: RateLimit
-  /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date). */
+  /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date; rate-limit.ts). */
   readonly retryAfter?: Date
 
   constructor(init: XrpcErrorInit) {
@@ -378,33 +372,4 @@ const statusNames: Readonly<Record<number, string>> = {
 function defaultErrorName(status: number): string {
   if (status >= 300 && status < 400) return 'UnexpectedRedirect'
   return statusNames[status] ?? (status >= 500 ? 'InternalServerError' : status >= 400 ? 'InvalidRequest' : 'InvalidResponse')
-}
-
-function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimit {
-  const limit = parseNumber(headers['ratelimit-limit'])
-  const remaining = parseNumber(headers['ratelimit-remaining'])
-  const resetValue = parseNumber(headers['ratelimit-reset'])
-  const policy = headers['ratelimit-policy']
-  return {
-    ...(limit === undefined ? {} : { limit }),
-    ...(remaining === undefined ? {} : { remaining }),
-    // atproto services send epoch seconds; the IETF draft sends seconds from now. Epochs are far larger.
-    ...(resetValue === undefined ? {} : { reset: new Date(resetValue > 1e9 ? resetValue * 1000 : Date.now() + resetValue * 1000) }),
-    ...(policy === undefined ? {} : { policy }),
-  }
-}
-
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined
-  const seconds = parseNumber(value)
-  if (seconds !== undefined) return new Date(Date.now() + seconds * 1000)
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? undefined : date
-}
-
-function parseNumber(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  const n = Number(value)
-  return Number.isFinite(n) ? n : undefined
 }
