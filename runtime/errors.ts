@@ -19,7 +19,7 @@
  *   ├─ PaginationLoopError          the server repeated a cursor while paging
  *   ├─ ValidationError              params, input or a 2xx body broke the method's lexicon
  *   │  ├─ RequestValidationError      found before sending: no request was made (status 0)
- *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body
+ *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body's first 64 Ki characters
  *   └─ XrpcTransportError           no response at all (status 0)
  *      ├─ ConnectionError
  *      ├─ TimeoutError
@@ -230,7 +230,10 @@ export class RequestValidationError extends ValidationError {
 export class ResponseValidationError extends ValidationError {
   static override readonly '@lexgen/runtime:class': string = 'ResponseValidationError'
 
-  /** The raw response body, for debugging. */
+  /**
+   * The raw response body for debugging, redacted: its first 65,536 characters, and `…` after
+   * them when it was longer (`KEPT_BODY`, redact.ts: a body may be 16 MiB).
+   */
   readonly body: string
 
   constructor(init: ValidationErrorInit & { readonly body: string }) {

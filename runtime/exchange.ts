@@ -12,7 +12,8 @@
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
  * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
- * to `KEPT_TEXT` after that (redact.ts): an 8 MB error message is not kept whole.
+ * to `KEPT_TEXT` after that (`KEPT_BODY` for a ResponseValidationError's body; redact.ts): an
+ * 8 MB error message is not kept whole.
  */
 import {
   AbortError,
@@ -24,7 +25,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
-import { clip, type Redact } from './redact.js'
+import { clip, KEPT_BODY, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
@@ -59,7 +60,7 @@ export function exchange(transport: Transport): Send {
     }
     let invalid: XrpcError | undefined
     try {
-      invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
+      invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => clip(decodeText(response.body), redact, KEPT_BODY), redact })
     } catch (thrown) {
       // A check that throws (a value it cannot handle, a bug) fails the attempt: never a rejection.
       const message = `${nsid} returned a body that could not be checked (${clip(describe(thrown), redact)})`

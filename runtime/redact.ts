@@ -18,6 +18,13 @@ const MIN_FRAGMENT = 12
 export const KEPT_TEXT = 2048
 
 /**
+ * How much of a body a ResponseValidationError keeps: more than KEPT_TEXT, as its issues point into
+ * the body and a page of chat results runs to tens of KB; but bounded, as a body up to
+ * `maxResponseBytes` (16 MiB) would be held by every such error and printed whole by every log of it.
+ */
+export const KEPT_BODY = 65_536
+
+/**
  * A redactor for `secret`: every occurrence of it, as sent and as JSON or URL encoding writes it,
  * each also lower-cased, and a piece of it of 12 or more characters at either end of the text (where someone else's cut
  * left it). Built once per token (its forms and probes), then run on every text that comes back.

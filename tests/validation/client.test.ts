@@ -192,6 +192,15 @@ describe('responses', () => {
     expect((await call(input, params, undefined, core({ validate: 'off' }))).ok).toBe(true)
   })
 
+  it('keeps the first 65,536 characters of a longer body, marked as cut', async () => {
+    // The whole body was kept: up to maxResponseBytes (16 MiB) in every error, and in every log of it.
+    const body = JSON.stringify({ ...input, int: 11, padding: 'x'.repeat(100_000) })
+    reply = json(body)
+    const error = errorOf(await call(input)) as ResponseValidationError
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.body).toBe(`${body.slice(0, 65_536)}…`)
+  })
+
   it('a check that throws fails the call with an InvalidResponseError, redacted, never a rejection', async () => {
     // The call rejected with whatever the check threw (a RangeError from a stack overflow, say).
     const token = 'check-token-0123456789abcdef'
