@@ -50,31 +50,27 @@ function at(time: number): Date {
 }
 
 const MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec'
-const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)'
-const MONTH = '(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'
-// Second 60 is a leap second.
-const TIME = '(?<hour>[01]\\d|2[0-3]):(?<minute>[0-5]\\d):(?<second>[0-5]\\d|60)'
-const END = '[\\t ]*(?:,|$)'
 
-/** The three forms of HTTP-date a recipient must accept (RFC 9110 §5.6.7), case-sensitive as it says. */
-const HTTP_DATES = [
-  // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-  new RegExp(`^${DAY}, (?<day>\\d\\d) ${MONTH} (?<year>\\d{4}) ${TIME} GMT${END}`),
-  // RFC 850 (obsolete): Sunday, 06-Nov-94 08:49:37 GMT
-  new RegExp(`^(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (?<day>\\d\\d)-${MONTH}-(?<year>\\d\\d) ${TIME} GMT${END}`),
-  // asctime (obsolete): Sun Nov  6 08:49:37 1994
-  new RegExp(`^${DAY} ${MONTH} (?<day>[ \\d]\\d) ${TIME} (?<year>\\d{4})${END}`),
-]
+// The three forms of HTTP-date a recipient must accept (RFC 9110 §5.6.7), case-sensitive as it says.
+// The weekday is redundant: only its shape is checked.
+// IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT" and the obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT":
+// day, month, year, hour, minute, second.
+const FIXDATE = /^[A-Z][a-z]{2,8}, (\d\d)[ -]([A-Z][a-z]{2})[ -](\d{4}|\d\d) (\d\d):(\d\d):(\d\d) GMT[\t ]*(?:,|$)/
+// The obsolete asctime "Sun Nov  6 08:49:37 1994": month, day, hour, minute, second, year.
+const ASCTIME = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})[\t ]*(?:,|$)/
 
 function httpDate(value: string): Date | undefined {
-  const parts = HTTP_DATES.map((form) => form.exec(value)?.groups).find((groups) => groups !== undefined)
+  const fixdate = FIXDATE.exec(value)
+  const asctime = fixdate ? null : ASCTIME.exec(value)
+  const parts = fixdate ? fixdate.slice(1) : asctime && [asctime[2], asctime[1], asctime[6], asctime[3], asctime[4], asctime[5]]
   if (!parts) return undefined
-  let year = Number(parts.year)
-  // A two-digit year more than 50 years ahead is the last century's (RFC 9110 §5.6.7).
-  if (parts.year!.length === 2) year += year + 2000 > new Date().getUTCFullYear() + 50 ? 1900 : 2000
-  const day = Number(parts.day)
-  const midnight = new Date(Date.UTC(year, MONTHS.indexOf(parts.month!) / 3, day))
-  // Date.UTC rolls Feb 30 over into March, and reads years 0–99 as 1900–1999: neither is the date sent.
-  if (midnight.getUTCDate() !== day || midnight.getUTCFullYear() !== year) return undefined
-  return new Date(midnight.getTime() + ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000)
+  const [day, , , hour, minute, second] = parts.map(Number) as number[]
+  const month = MONTHS.indexOf(parts[1]!) / 3
+  let year = Number(parts[2])
+  // RFC 850's two-digit year: more than 50 years ahead means the last century.
+  if (parts[2]!.length === 2) year += year + 2000 > new Date().getUTCFullYear() + 50 ? 1900 : 2000
+  const midnight = new Date(Date.UTC(year, month, day!))
+  // Date.UTC rolls Feb 30 over into March, and reads years 0–99 as 1900–1999: neither is the date sent. Second 60 is a leap second.
+  if (month < 0 || hour! > 23 || minute! > 59 || second! > 60 || midnight.getUTCDate() !== day || midnight.getUTCFullYear() !== year) return undefined
+  return new Date(midnight.getTime() + ((hour! * 60 + minute!) * 60 + second!) * 1000)
 }
