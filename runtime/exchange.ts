@@ -115,7 +115,8 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
  * What an error keeps of a failure it did not make: per link of the cause chain, a plain Error with
  * the same name, `code` and stack frames, its message redacted and cut, and nothing else. An HTTP
  * parser keeps the bytes it choked on (node:http's `rawPacket`, undici's `data`), and a server may
- * have echoed the token into them. `code` is what the retry layer tells an unsent request by.
+ * have echoed the token into them. `code` is what the retry layer tells an unsent request by. A
+ * chain may loop: at most 8 links are kept.
  */
 function keptCause(cause: unknown, redact: Redact | undefined, links = 8): Error {
   if (!(cause instanceof Error)) return new Error(clip(describe(cause), redact))

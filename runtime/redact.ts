@@ -26,8 +26,9 @@ export const KEPT_BODY = 65_536
 
 /**
  * A redactor for `secret`: every occurrence of it, as sent and as JSON or URL encoding writes it,
- * each also lower-cased, and a piece of it of 12 or more characters at either end of the text (where someone else's cut
- * left it). Built once per token (its forms and probes), then run on every text that comes back.
+ * each also lower-cased, and a piece of it of 12 or more characters at either end of the text
+ * (where someone else's cut left it). Built once per token (its forms and probes), then run on
+ * every text that comes back.
  */
 export function redactor(secret: string): Redact {
   const spellings = PLAIN.test(secret) ? [secret] : [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)]
