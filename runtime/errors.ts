@@ -14,12 +14,12 @@
  *   │  ├─ MethodNotImplementedError   501
  *   │  ├─ UpstreamFailureError        502, 503, 504
  *   │  └─ declaredError(name)         lexicon-declared errors of one method
- *   ├─ InvalidResponseError         a 2xx whose body could not be decoded
+ *   ├─ InvalidResponseError         a 2xx whose body could not be decoded, or checked (the check threw)
  *   ├─ ResponseTooLargeError        a body over `maxResponseBytes`; reading stopped there
  *   ├─ PaginationLoopError          the server repeated a cursor while paging
  *   ├─ ValidationError              params, input or a 2xx body broke the method's lexicon
  *   │  ├─ RequestValidationError      found before sending: no request was made (status 0)
- *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body
+ *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body's first 64 Ki characters
  *   └─ XrpcTransportError           no response at all (status 0)
  *      ├─ ConnectionError
  *      ├─ TimeoutError
@@ -28,6 +28,7 @@
  *   ConfigurationError              thrown, never in a Result: the runtime cannot send as set up
  */
 import { CLASS_KEY, isInstance } from './brand.js'
+import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { clip, type Redact } from './redact.js'
 
 /** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
@@ -130,19 +131,12 @@ export class UpstreamFailureError extends XrpcResponseError {
   static override readonly '@lexgen/runtime:class': string = 'UpstreamFailureError'
 }
 
-export interface RateLimit {
-  readonly limit?: number
-  readonly remaining?: number
-  readonly reset?: Date
-  readonly policy?: string
-}
-
 export class RateLimitExceededError extends XrpcResponseError {
   static override readonly '@lexgen/runtime:class': string = 'RateLimitExceededError'
 
   /** Parsed from the `ratelimit-limit/-remaining/-reset/-policy` response headers. */
   readonly rateLimit: RateLimit
-  /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date). */
+  /** When the server asked us to come back, from `Retry-After` (seconds or an HTTP date; rate-limit.ts). */
   readonly retryAfter?: Date
 
   constructor(init: XrpcErrorInit) {
@@ -153,7 +147,10 @@ export class RateLimitExceededError extends XrpcResponseError {
   }
 }
 
-/** A 2xx whose body could not be decoded; `body` keeps the start of the raw text for debugging. */
+/**
+ * A 2xx whose body could not be decoded, or that the response check threw on (its `cause` is a
+ * redacted copy of the throw); `body` keeps the start of the raw text for debugging.
+ */
 export class InvalidResponseError extends XrpcError {
   static override readonly '@lexgen/runtime:class': string = 'InvalidResponseError'
 
@@ -233,7 +230,10 @@ export class RequestValidationError extends ValidationError {
 export class ResponseValidationError extends ValidationError {
   static override readonly '@lexgen/runtime:class': string = 'ResponseValidationError'
 
-  /** The raw response body, for debugging. */
+  /**
+   * The raw response body for debugging, redacted: its first 65,536 characters, and `…` after
+   * them when it was longer (`KEPT_BODY`, redact.ts: a body may be 16 MiB).
+   */
   readonly body: string
 
   constructor(init: ValidationErrorInit & { readonly body: string }) {
@@ -375,33 +375,4 @@ const statusNames: Readonly<Record<number, string>> = {
 function defaultErrorName(status: number): string {
   if (status >= 300 && status < 400) return 'UnexpectedRedirect'
   return statusNames[status] ?? (status >= 500 ? 'InternalServerError' : status >= 400 ? 'InvalidRequest' : 'InvalidResponse')
-}
-
-function parseRateLimit(headers: Readonly<Record<string, string>>): RateLimit {
-  const limit = parseNumber(headers['ratelimit-limit'])
-  const remaining = parseNumber(headers['ratelimit-remaining'])
-  const resetValue = parseNumber(headers['ratelimit-reset'])
-  const policy = headers['ratelimit-policy']
-  return {
-    ...(limit === undefined ? {} : { limit }),
-    ...(remaining === undefined ? {} : { remaining }),
-    // atproto services send epoch seconds; the IETF draft sends seconds from now. Epochs are far larger.
-    ...(resetValue === undefined ? {} : { reset: new Date(resetValue > 1e9 ? resetValue * 1000 : Date.now() + resetValue * 1000) }),
-    ...(policy === undefined ? {} : { policy }),
-  }
-}
-
-/** `Retry-After` is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined
-  const seconds = parseNumber(value)
-  if (seconds !== undefined) return new Date(Date.now() + seconds * 1000)
-  const date = new Date(value)
-  return Number.isNaN(date.getTime()) ? undefined : date
-}
-
-function parseNumber(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined
-  const n = Number(value)
-  return Number.isFinite(n) ? n : undefined
 }

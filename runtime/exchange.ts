@@ -8,10 +8,12 @@
  *   non-2xx               → the method's declared error, else the class for the status (errors.ts)
  *   2xx not decodable     → InvalidResponseError
  *   2xx breaking the lexicon (when the call checks it) → ResponseValidationError (validation.ts)
+ *   2xx the check throws on   → InvalidResponseError, the throw kept as its cause
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
  * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
- * to `KEPT_TEXT` after that (redact.ts): an 8 MB error message is not kept whole.
+ * to `KEPT_TEXT` after that (`KEPT_BODY` for a ResponseValidationError's body; redact.ts): an
+ * 8 MB error message is not kept whole.
  */
 import {
   AbortError,
@@ -23,7 +25,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
-import { clip } from './redact.js'
+import { clip, KEPT_BODY, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
@@ -56,7 +58,14 @@ export function exchange(transport: Transport): Send {
       const body = clip(decodeText(response.body), redact)
       return err(new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message: clip(output.reason, redact), body }))
     }
-    const invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => redact(decodeText(response.body)), redact })
+    let invalid: XrpcError | undefined
+    try {
+      invalid = request.check?.(output.value, { nsid, attempts, status, headers, body: () => clip(decodeText(response.body), redact, KEPT_BODY), redact })
+    } catch (thrown) {
+      // A check that throws (a value it cannot handle, a bug) fails the attempt: never a rejection.
+      const message = `${nsid} returned a body that could not be checked (${clip(describe(thrown), redact)})`
+      invalid = new InvalidResponseError({ nsid, attempts, status, headers, error: 'InvalidResponse', message, body: clip(decodeText(response.body), redact), cause: keptCause(thrown, redact) })
+    }
     if (invalid) return err(invalid)
     return ok(output.value, { status, headers, attempts })
   }
@@ -64,33 +73,62 @@ export function exchange(transport: Transport): Send {
 
 const same = (text: string): string => text
 
-/** Redacts in place: a transport's headers object is fresh for every response and nobody else holds it. */
+/**
+ * Redacts in place, names as well as values. A header named with a credential is dropped: renamed
+ * (`x-[redacted]`) it would be no valid header name, and code copying the headers into a `Headers`
+ * would throw. A transport's headers object is fresh for every response and nobody else holds it.
+ */
 function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  for (const name of Object.keys(headers)) headers[name] = redact(headers[name]!)
+  for (const name of Object.keys(headers)) {
+    if (redact(name) === name) headers[name] = redact(headers[name]!)
+    else delete headers[name]
+  }
   return headers
 }
 
 function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   const { nsid } = request.xrpc
-  const init = { nsid, attempts: request.attempt, status: 0, cause }
+  const init = { nsid, attempts: request.attempt, status: 0 }
   if (cause instanceof ResponseTooLarge) {
     const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
-    return new ResponseTooLargeError({ ...init, cause: undefined, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
+    return new ResponseTooLargeError({ ...init, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
   }
   if (cause instanceof UndecodableBody) {
     // A complete answer in a coding that cannot be undone: the server's fault, like a malformed body.
     const { status } = cause
     const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
     const reason = clip(cause.reason, request.redact)
-    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, cause: undefined, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
+    if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
     return responseError({ status, headers, message: `HTTP ${status} with a body that could not be decoded (${reason})` }, nsid, request.attempt, request.xrpc.errors)
   }
-  // The timeout layer turns this into a TimeoutError when it was its deadline that fired.
-  if (request.signal?.aborted) return new AbortError({ ...init, error: 'Aborted', message: `${nsid} was aborted` })
+  // The timeout layer turns this into a TimeoutError when it was its deadline that fired. The
+  // cause is why the signal fired (the caller's reason, or the deadline), not what the transport made of it.
+  if (request.signal?.aborted) return new AbortError({ ...init, cause: request.signal.reason, error: 'Aborted', message: `${nsid} was aborted` })
   const reason = clip(describe(cause), request.redact)
-  if (isTimeout(cause)) return new TimeoutError({ ...init, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
-  return new ConnectionError({ ...init, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+  const kept = keptCause(cause, request.redact)
+  if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  return new ConnectionError({ ...init, cause: kept, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+}
+
+/**
+ * What an error keeps of a failure it did not make: per link of the cause chain, a plain Error with
+ * the same name, `code` and stack frames, its message redacted and cut, and nothing else. An HTTP
+ * parser keeps the bytes it choked on (node:http's `rawPacket`, undici's `data`), and a server may
+ * have echoed the token into them. `code` is what the retry layer tells an unsent request by. A
+ * chain may loop: at most 8 links are kept.
+ */
+function keptCause(cause: unknown, redact: Redact | undefined, links = 8): Error {
+  if (!(cause instanceof Error)) return new Error(clip(describe(cause), redact))
+  const next = cause.cause === undefined || links === 1 ? undefined : { cause: keptCause(cause.cause, redact, links - 1) }
+  const kept = new Error(clip(cause.message, redact), next)
+  kept.name = cause.name
+  const { code, stack } = cause as { code?: unknown; stack?: unknown }
+  if (typeof code === 'string') Object.assign(kept, { code: clip(code, redact, 60) })
+  // The frames say where it was thrown; the first line is replaced, as it quotes the message whole.
+  const first = `${cause.name}: ${cause.message}`
+  kept.stack = typeof stack === 'string' && stack.startsWith(first) ? `${kept.name}: ${kept.message}${stack.slice(first.length)}` : `${kept.name}: ${kept.message}`
+  return kept
 }
 
 // Timeouts raised by the HTTP stack itself (connect, headers, body), not by the timeout layer.

@@ -53,12 +53,12 @@ export {
   XrpcTransportError,
   type DeclaredError,
   type DeclaredErrorClass,
-  type RateLimit,
   type ValidationIssue,
   type XrpcErrorInit,
 } from './errors.js'
 export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject } from './lexicon.js'
 export type { Method, MethodType } from './method.js'
+export type { RateLimit } from './rate-limit.js'
 export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'
 export { BSKY_CHAT_PROXY } from './proxy.js'
 export type { SessionManager } from './session-manager.js'

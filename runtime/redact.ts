@@ -18,12 +18,22 @@ const MIN_FRAGMENT = 12
 export const KEPT_TEXT = 2048
 
 /**
+ * How much of a body a ResponseValidationError keeps: more than KEPT_TEXT, as its issues point into
+ * the body and a page of chat results runs to tens of KB; but bounded, as a body up to
+ * `maxResponseBytes` (16 MiB) would be held by every such error and printed whole by every log of it.
+ */
+export const KEPT_BODY = 65_536
+
+/**
  * A redactor for `secret`: every occurrence of it, as sent and as JSON or URL encoding writes it,
- * and a piece of it of 12 or more characters at either end of the text (where someone else's cut
- * left it). Built once per token (its forms and probes), then run on every text that comes back.
+ * each also lower-cased, and a piece of it of 12 or more characters at either end of the text
+ * (where someone else's cut left it). Built once per token (its forms and probes), then run on
+ * every text that comes back.
  */
 export function redactor(secret: string): Redact {
-  const forms = PLAIN.test(secret) ? [secret] : [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)])]
+  const spellings = PLAIN.test(secret) ? [secret] : [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)]
+  // Lower-cased too: a header name echoing it arrives so (every transport lower-cases names).
+  const forms = [...new Set([...spellings, ...spellings.map((form) => form.toLowerCase())])]
   // The start of every form: no text without one of them can hold a form, or end in a piece of it.
   const probes = [...new Set(forms.map((form) => form.slice(0, MIN_FRAGMENT)))]
   return (text: string): string => {

@@ -7,9 +7,11 @@
  * a timeout, a reset or a 5xx after the request went out may mean it was delivered.
  * A streamed body is consumed by the first attempt and never sent again.
  */
-import { AbortError, ConnectionError, parseRetryAfter, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+import { parseRetryAfter } from './rate-limit.js'
 import { err } from './result.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
+import { MAX_TIMER_MS } from './timeout.js'
 
 /** Retries failed attempts per `option` (default: 2 retries, backoff 0.5 s doubling to 8 s); a call's `retries` overrides it. */
 export function retry(option?: RetryOption): Layer {
@@ -72,7 +74,8 @@ function retryDelay(
   if (attempt > policy.limit) return undefined
   if (!isRetryable(error, idempotent)) return undefined
   const requested = serverRequestedDelay(error, now)
-  if (requested !== undefined) return requested > policy.maxWait ? undefined : requested
+  // A wait longer than a timer can hold would fire at once: it counts as over any maxWait.
+  if (requested !== undefined) return requested > Math.min(policy.maxWait, MAX_TIMER_MS) ? undefined : requested
   const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1))
   // "Equal jitter": at least half the backoff, so clients that failed together spread out.
   return ceiling / 2 + Math.random() * (ceiling / 2)

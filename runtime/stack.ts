@@ -90,7 +90,7 @@ export interface XrpcRequest extends RawRequest {
   readonly check?: (value: unknown, response: CheckedResponse) => XrpcError | undefined
 }
 
-/** What a response check knows about the response it checks; `body` gives its text, already redacted. */
+/** What a response check knows about the response it checks; `body` gives its text, redacted and cut to `KEPT_BODY` (redact.ts). */
 export interface CheckedResponse {
   readonly nsid: string
   readonly attempts: number

@@ -27,7 +27,7 @@ export function timeout(ms = 30_000): Layer {
 }
 
 // Timers fire at once beyond this, so larger finite values would time out immediately.
-const MAX_TIMER_MS = 2 ** 31 - 1
+export const MAX_TIMER_MS = 2 ** 31 - 1
 
 function checkTimeout(timeout: number): void {
   if (typeof timeout !== 'number' || !(timeout > 0) || (Number.isFinite(timeout) && timeout > MAX_TIMER_MS)) {

@@ -134,9 +134,14 @@ function kindOf(value: unknown): string {
   return typeof value
 }
 
-/** A value for a message: JSON, redacted, then cut short so an issue stays one readable line. */
+/**
+ * A value for a message: a string as JSON and other primitives as they print, redacted, then cut
+ * short so an issue stays one readable line. An object or array is named by its kind, never
+ * written out: a wire value may be nested thousands deep (JSON.stringify would overflow the stack).
+ */
 function show(ctx: ValidationContext, value: unknown): string {
-  return clip(JSON.stringify(value) ?? String(value), ctx.redact, 60)
+  if (isObject(value)) return Array.isArray(value) ? 'an array' : 'an object'
+  return clip(typeof value === 'string' ? JSON.stringify(value) : String(value), ctx.redact, 60)
 }
 
 // String lengths. @atproto/lexicon measures UTF-8 bytes and grapheme clusters; a string's

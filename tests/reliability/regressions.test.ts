@@ -75,6 +75,19 @@ describe('a response nested thousands of levels deep', () => {
     }
   })
 
+  it('a $type nested 20,000 arrays deep, in strict mode: a ResponseValidationError, from the Client and in the Result', async () => {
+    // Found by an audit: the strict $type check wrote the value out as JSON, which overflowed the
+    // stack: the standalone function rejected and the Client threw a RangeError.
+    const type = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(`{"convo":{"$type":${type},"id":"c","rev":"1","members":[],"muted":false,"unreadCount":0}}`)))
+    const thrown = await new Client({ service: server.url, retries: false, validate: 'strict' }).chat.bsky.convo.getConvo({ convoId: 'c' }).catch((error: unknown) => error)
+    const result = await chatBskyConvoGetConvo(new Core({ service: server.url, validation, validate: 'strict' }), { convoId: 'c' })
+    for (const error of [thrown, result.ok ? result.value : result.error]) {
+      expect(error).toBeInstanceOf(ResponseValidationError)
+      expect((error as ResponseValidationError).issues).toContainEqual({ path: 'convo.$type', message: 'an array is not chat.bsky.convo.defs#convoView' })
+    }
+  })
+
   it('a realistic depth passes, and the limit is where the docs put it', async () => {
     // Each level of the body above spends two levels of the budget (the record view and the view record).
     for (const [depth, ok] of [[5, true], [62, true], [64, false]] as const) {

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
+import { call, ConnectionError, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client, CredentialSession } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
@@ -113,6 +113,33 @@ describe('the tokens a session answer issues are redacted, though nobody knows t
   })
 })
 
+describe('a header named with a credential is dropped', () => {
+  it('the token (lower-cased, as every transport reads names) and a login password: in no result, error or hook context', async () => {
+    const password = 'abcd-efgh-ijkl-mnop'
+    // Only values were redacted: the names, and so the secrets, reached results, errors and hooks.
+    server.handle((req, res, body) => {
+      const secret = req.headers.authorization?.slice(7) ?? (JSON.parse(body) as { password: string }).password
+      res.writeHead(req.url!.includes('createSession') ? 401 : 200, { ...JSON_TYPE, [`x-echo-${secret}`]: 'seen', 'x-kept': 'yes' })
+      res.end('{}')
+    })
+    const emitted: unknown[] = []
+    const hooked = { onResponse: (c: unknown) => void emitted.push(c), onError: (c: unknown) => void emitted.push(c) }
+    const result = await call(new Core(withDefaults({ service: server.url, auth: TOKEN, retries: false, ...hooked })), getConvo, { params: { convoId: 'c' } })
+    const session = new CredentialSession({ service: server.url, retries: false, ...hooked })
+    const refused: unknown = await session.login({ identifier: 'alice.test', password }).catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(XrpcError)
+    expect(result.ok && result.response.headers).toMatchObject({ 'x-kept': 'yes' })
+    for (const headers of [result.ok && result.response.headers, (refused as XrpcError).headers]) {
+      expect(Object.keys(headers).filter((name) => name.startsWith('x-echo'))).toEqual([])
+    }
+    for (const text of [result, refused, ...emitted].flatMap(renderings)) {
+      expect(text).not.toContain(TOKEN.toLowerCase())
+      expect(text).not.toContain(password)
+    }
+    expect(emitted).toHaveLength(3) // the call's response; the login's response and error
+  })
+})
+
 const validating = { validation: validation as never }
 
 describe('the token is redacted before anything is cut', () => {
@@ -183,6 +210,21 @@ describe('the token is redacted before anything is cut', () => {
     expect(result.error.message.length).toBeLessThanOrEqual(2049)
     expect(result.error.error.length).toBeLessThanOrEqual(2049)
     expect(result.error).toBeInstanceOf(InvalidRequestError)
+  })
+})
+
+describe('a transport error keeps no bytes from the wire', () => {
+  it('a malformed header echoing the token: no link of the ConnectionError cause chain holds it', async () => {
+    // node:http's parser error kept the bytes it choked on (`rawPacket`), token included.
+    server.handle((req) => req.socket.end(`HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-echo: ${req.headers.authorization}\x01\r\n\r\n{}`))
+    const result = await call(new Core({ service: server.url, auth: TOKEN }), getConvo, { params: { convoId: 'c' } })
+    expect(result.ok ? result.value : result.error).toBeInstanceOf(ConnectionError)
+    const text = (value: unknown) => (value instanceof Uint8Array ? Buffer.from(value).toString('latin1') : String(value))
+    let links = 0
+    for (let e = result.ok ? undefined : result.error.cause; e instanceof Error; e = e.cause, links++) {
+      for (const key of Reflect.ownKeys(e)) expect(text(e[key as keyof Error]), String(key)).not.toContain(TOKEN)
+    }
+    expect(links).toBeGreaterThan(0)
   })
 })
 

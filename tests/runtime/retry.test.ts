@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
+import { send as fetchTransport } from '../../runtime/transport/fetch.js'
 import { closedPort } from '../helpers/listen.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 
@@ -24,7 +25,7 @@ async function scripted(script: RawHandler[]): Promise<RawServer> {
   return server
 }
 const reply =
-  (status: number, body: string, headers: Record<string, string> = JSON_TYPE): RawHandler =>
+  (status: number, body: string, headers: Record<string, string | string[]> = JSON_TYPE): RawHandler =>
   (_req, res) => {
     res.writeHead(status, headers)
     res.end(body)
@@ -114,6 +115,36 @@ describe('retries', () => {
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'ratelimit-reset': reset }), reply(200, OK_CONVO)])
     // Waiting the hour asked for would outlast the test: the 429 must come back at once.
     const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url })), { convoId: 'c1' })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
+    expect(s.requests).toHaveLength(1)
+  })
+
+  it('a Retry-After or ratelimit-reset later than a Date can hold: the 429 at once, its dates valid', async () => {
+    // They made Invalid Dates and a wait of NaN, which setTimeout runs at once: three requests in a row.
+    for (const headers of [{ 'retry-after': '99999999999999' }, { 'ratelimit-reset': '9999999999999' }] as Record<string, string>[]) {
+      const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, ...headers }), reply(200, SENT)])
+      const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url })), message)
+      const error = result.ok ? undefined : (result.error as RateLimitExceededError)
+      expect(error).toBeInstanceOf(RateLimitExceededError)
+      expect((error!.retryAfter ?? error!.rateLimit.reset)!.toISOString()).toBe('+275760-09-13T00:00:00.000Z')
+      expect(s.requests).toHaveLength(1)
+      await s.close()
+    }
+    server = undefined
+  })
+
+  it('a Retry-After sent twice, joined by the fetch transport ("5, 5"), is 5 s: over a maxWait of 1 s', async () => {
+    // V8's Date parser read "5, 5" as May 5, 2001, a wait of 0: the retries went at once.
+    const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'retry-after': ['5', '5'] }), reply(200, SENT)])
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, transport: fetchTransport, retries: { maxWait: 1_000 } })), message)
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
+    expect(s.requests).toHaveLength(1)
+  })
+
+  it('a wait longer than a timer can hold (about 24.8 days) is over any maxWait, Infinity too', async () => {
+    // setTimeout runs such a delay at once.
+    const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'retry-after': String(Math.ceil(2 ** 31 / 1000)) }), reply(200, SENT)])
+    const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: { maxWait: Infinity } })), message)
     expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
     expect(s.requests).toHaveLength(1)
   })

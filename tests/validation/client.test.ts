@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Client, validation as convoValidation } from '../../generated/index.js'
-import { Core, RequestValidationError, ResponseValidationError, type Result, type XrpcError, withDefaults } from '../../runtime/index.js'
+import { Core, InvalidResponseError, RequestValidationError, ResponseValidationError, type Result, type ValidationCheck, type XrpcError, withDefaults } from '../../runtime/index.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 import { CIDS } from './samples.js'
 import { loadFixture } from './support.js'
@@ -190,6 +190,25 @@ describe('responses', () => {
     expect(error.issues).toHaveLength(1) // blob limits are the PDS's business in a response, as in @atproto/lexicon
     expect((await call(input, params, { validate: 'off' })).ok).toBe(true)
     expect((await call(input, params, undefined, core({ validate: 'off' }))).ok).toBe(true)
+  })
+
+  it('keeps the first 65,536 characters of a longer body, marked as cut', async () => {
+    // The whole body was kept: up to maxResponseBytes (16 MiB) in every error, and in every log of it.
+    const body = JSON.stringify({ ...input, int: 11, padding: 'x'.repeat(100_000) })
+    reply = json(body)
+    const error = errorOf(await call(input)) as ResponseValidationError
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    expect(error.body).toBe(`${body.slice(0, 65_536)}…`)
+  })
+
+  it('a check that throws fails the call with an InvalidResponseError, redacted, never a rejection', async () => {
+    // The call rejected with whatever the check threw (a RangeError from a stack overflow, say).
+    const token = 'check-token-0123456789abcdef'
+    const throwing: ValidationCheck = { request: () => undefined, response: () => () => { throw new RangeError(`stuck on ${token}`) } }
+    const error = errorOf(await call(input, params, undefined, core({ validation: throwing, auth: token })))
+    expect(error).toBeInstanceOf(InvalidResponseError)
+    expect(error.message).toBe(`${NSID} returned a body that could not be checked (stuck on [redacted])`)
+    expect(error.cause).toMatchObject({ name: 'RangeError', message: 'stuck on [redacted]' })
   })
 
   it('refuses an unknown mode as a programming error', () => {

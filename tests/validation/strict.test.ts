@@ -19,6 +19,14 @@ describe('strict mode', () => {
     }
   })
 
+  it('a $type that is an object or array is named by its kind, however deeply it nests', () => {
+    // Written out as JSON, a $type nested 20,000 deep overflowed the stack (a RangeError, not an issue).
+    const deep = JSON.parse(`${'['.repeat(20_000)}${']'.repeat(20_000)}`)
+    const main = fixture.other.validateMain
+    expect(strict(main, { $type: deep, flag: false })).toEqual(['$type: an array is not test.validation.other'])
+    expect(strict(main, { $type: { $type: 'test.validation.other' }, flag: false })).toEqual(['$type: an object is not test.validation.other'])
+  })
+
   it("another def's $type: exactly nsid#name", () => {
     const a = fixture.kinds.validateA
     expect(strict(a, { $type: 'test.validation.kinds#a', n: 1 })).toEqual([])
