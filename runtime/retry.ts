@@ -76,7 +76,8 @@ function retryDelay(
   const requested = serverRequestedDelay(error, now)
   // A wait longer than a timer can hold would fire at once: it counts as over any maxWait.
   if (requested !== undefined) return requested > Math.min(policy.maxWait, MAX_TIMER_MS) ? undefined : requested
-  const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1))
+  // Bounded by what a timer holds too: a longer backoff (a maxDelay of months) would fire at once.
+  const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1), MAX_TIMER_MS)
   // "Equal jitter": at least half the backoff, so clients that failed together spread out.
   return ceiling / 2 + Math.random() * (ceiling / 2)
 }

@@ -149,6 +149,17 @@ describe('retries', () => {
     expect(s.requests).toHaveLength(1)
   })
 
+  it('a configured backoff longer than a timer can hold waits the longest a timer holds, not none', async () => {
+    const s = await scripted([reply(503, '{"error":"NotEnoughResources"}'), reply(200, OK_CONVO)])
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 100)
+    // setTimeout runs a delay over 2^31-1 ms at once: the call would retry and succeed before the abort.
+    const retries = { baseDelay: 2 ** 33, maxDelay: 2 ** 33, maxWait: Infinity }
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries })), { convoId: 'c1' }, { signal: controller.signal })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(AbortError)
+    expect(s.requests).toHaveLength(1)
+  })
+
   it('honours ratelimit-reset when there is no Retry-After', async () => {
     const resetAt = (Math.floor(Date.now() / 1000) + 2) * 1000
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'ratelimit-reset': String(resetAt / 1000) }), reply(200, OK_CONVO)])
