@@ -144,6 +144,15 @@ describe('where docs go', () => {
     expect(check.stderr).toContain('lexgen: reference is stale; run `npx lexgen generate` and commit the result:\n  added:   models/chat.bsky.notification.defs.md\n')
   })
 
+  it('names the output folder and its index file as generated: .ts, .mts, or .js with --emit js', async () => {
+    for (const [config, index] of [[{}, 'index.ts'], [{ fileExt: '.mts' }, 'index.mts'], [{ emit: 'js' }, 'index.js']] as const) {
+      const root = await project({ docs: 'reference', ...config })
+      expect((await runCli(['generate'], root)).code).toBe(0)
+      expect(await readFile(join(root, 'reference/README.md'), 'utf8')).toContain(`The client is the \`./generated/\` folder: one module per lexicon, and \`${index}\`, which exports everything.`)
+      expect((await readdir(join(root, 'generated')))).toContain(index)
+    }
+  })
+
   it('--no-docs and "docs": false switch them off', async () => {
     const root = await project({ docs: 'reference' })
     expect((await runCli(['generate', '--no-docs'], root)).code).toBe(0)

@@ -19,11 +19,11 @@ export interface IndexInput {
 }
 
 export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexInput): void {
-  const { site, model, clientImport } = ctx
+  const { site, model, clientImport, indexFile } = ctx
   const page = site.page('README.md')
   const methods = namespaces.flatMap((ns) => ns.docs)
   const runtime = model.runtimeImport
-  const outDir = clientImport.replace(/\/index\.js$/, '')
+  const outDir = clientImport.replace(/\/index\.m?js$/, '')
   const query = pick(methods, (doc) => doc.method!.type === 'query' && doc.method!.paginate !== undefined, /^list/) ??
     pick(methods, (doc) => doc.method!.type === 'query') ?? methods[0]
   const procedure = pick(methods, (doc) => doc.method!.type === 'procedure' && doc.method!.errors.length > 0, /^(send|create|post)/) ??
@@ -45,7 +45,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
 
   page.heading(2, 'Install', S.install)
   page.add(
-    `The client is the ${code(`${outDir}/`)} folder: one module per lexicon, and ${code('index.ts')}, which exports everything. ` +
+    `The client is the ${code(`${outDir}/`)} folder: one module per lexicon, and ${code(indexFile)}, which exports everything. ` +
       `It imports its runtime from ${code(runtime)}, so your project depends on that package (Node 20.19 or later; in browsers it uses ${code('fetch')}); ` +
       `the generator, ${code('lexgen')}, is only a development dependency:`,
     fence('sh', `npm install ${packageName(runtime)}\nnpm install --save-dev lexgen\nnpx lexgen generate   # regenerates ${outDir}/ and these docs from lexgen.config.json`),

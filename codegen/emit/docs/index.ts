@@ -3,6 +3,7 @@
  * section per method, and one page per lexicon whose defs those methods use. Output files by
  * path, like the code emitter's, so `generate` writes and `check` compares them the same way.
  */
+import type { EmitLanguage } from '../../config.js'
 import type { Model } from '../../model.js'
 import { compare } from '../../order.js'
 import type { OutputFiles } from '../../emit.js'
@@ -16,10 +17,11 @@ import { writeModelPage } from './model-page.js'
 import { writeNamespacePage } from './namespace-page.js'
 import { Site } from './site.js'
 
-export function emitDocs(model: Model, clientImport: string): OutputFiles {
+export function emitDocs(model: Model, clientImport: string, language: EmitLanguage = 'ts'): OutputFiles {
   const site = new Site()
   const catalog = new Catalog(model)
-  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport }
+  const indexFile = language === 'js' ? 'index.js' : `index${model.fileExt}`
+  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, indexFile }
 
   const byNamespace = new Map<string, typeof model.docs[number][]>()
   for (const doc of model.docs) {
