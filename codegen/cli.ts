@@ -9,6 +9,7 @@ import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
+import { counted } from './plural.js'
 import { didYouMean, type UnmatchedPattern } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
@@ -187,9 +188,9 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   // Only the folders that differ are swapped: the others already hold this generation.
   if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
-  const written = outputs.map(({ dir, flag, files }) => `${files.size} ${flag === '--out' ? 'files' : 'docs'} to ${display(dir, io)}`)
+  const written = outputs.map(({ dir, flag, files }) => `${counted(files.size, flag === '--out' ? 'file' : 'doc')} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
-  io.out(`lexgen: read ${result.docsRead} docs, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
+  io.out(`lexgen: read ${counted(result.docsRead, 'doc')}, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
   return result
 }
 
@@ -204,7 +205,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   const outputs = await compareOutputs(options, result, io, 100)
   const stale = outputs.filter(({ diff }) => !isClean(diff))
   if (!stale.length) {
-    io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${files.size} files)`).join(', ')}\n`)
+    io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
     return 0
   }
   io.err('lexgen: to see what the lexicon change means for callers (breaking, source, compatible), run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)\n')
@@ -248,7 +249,7 @@ function printWarnings(warnings: readonly LexiconProblem[], io: Io, unmatched: r
   printNotes(unmatched.map((u) => `--include ${didYouMean(u)}`), io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
-  printNotes([`${files} lexicon ${files === 1 ? 'file' : 'files'} outside the selection's references could not be used (--strict makes this an error):`], io)
+  printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)
   for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
 }
 

@@ -4,6 +4,7 @@
  */
 import { painter } from '../color.js'
 import { compare } from '../order.js'
+import { counted } from '../plural.js'
 import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
 import type { Change, ChangeReport } from './report.js'
@@ -181,7 +182,7 @@ function summaryLine(report: ChangeReport): string {
 function intro(report: ChangeReport, code: (s: string) => string): string {
   const { before, after, selection } = report
   const exclude = selection.exclude.length ? `, excluding ${selection.exclude.map(code).join(', ')}` : ''
-  return `Compared ${code(before.label)} (${before.docs} docs) with ${code(after.label)} (${after.docs} docs); selection ${selection.include.map(code).join(', ')}${exclude}, with their references.`
+  return `Compared ${code(before.label)} (${counted(before.docs, 'doc')}) with ${code(after.label)} (${counted(after.docs, 'doc')}); selection ${selection.include.map(code).join(', ')}${exclude}, with their references.`
 }
 
 /** Changes grouped by def, in report order (NSID, then def). */

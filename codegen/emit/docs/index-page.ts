@@ -11,7 +11,8 @@ import { quote } from '../writer.js'
 import { methodKey, modelPage, type DocumentedDef } from './catalog.js'
 import { INDEX_SECTIONS as S, type DocsContext } from './context.js'
 import { GENERAL_ERRORS } from './general-errors.js'
-import { code, counted, fence, inline, table } from './markdown.js'
+import { counted } from '../../plural.js'
+import { code, fence, inline, table } from './markdown.js'
 
 export interface IndexInput {
   readonly namespaces: readonly { path: string; name: string; docs: readonly DocModel[] }[]

@@ -82,8 +82,3 @@ export class Anchors {
     return slug
   }
 }
-
-/** `1 method`, `2 methods`: a count and its noun (a regular plural). */
-export function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`
-}
