@@ -8,6 +8,7 @@ import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
 import { loadLexiconFiles } from '../load.js'
+import { counted } from '../plural.js'
 import { resolvePullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
@@ -61,7 +62,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
       if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
       return 1
     }
-    io.out(`lexgen: ${dirName} matches ${lockName} (${lockedCids(lock).size} docs)\n`)
+    io.out(`lexgen: ${dirName} matches ${lockName} (${counted(lockedCids(lock).size, 'doc')})\n`)
     return 0
   }
   if (!config.git.length && !config.network.length && !lock?.roots.length) {
@@ -115,7 +116,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   }
   if (next.changed || lockChanged) await writeFolder(config.lexicons, next, config.lockfile, lockText)
   const ms = Math.round(performance.now() - started)
-  io.out(`lexgen: pulled ${what} into ${dirName}: ${next.changed} files changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
+  io.out(`lexgen: pulled ${what} into ${dirName}: ${counted(next.changed, 'file')} changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
   return 0
 }
 

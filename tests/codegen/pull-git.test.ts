@@ -245,7 +245,7 @@ describe('lexgen pull keeps what it does not manage as it is', () => {
     await rm(join(lexicons, 'com/example/feed/defs.json'))
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toContain('1 files changed')
+    expect(result.stdout).toContain('1 file changed')
     return lexicons
   }
 
