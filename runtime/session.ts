@@ -65,21 +65,23 @@ export class CredentialSession implements AuthLayer {
   private readonly coreConfig: Omit<CoreConfig, 'auth'>
   private readonly methods: SessionMethods
   private readonly onSessionChange: CredentialSessionConfig['onSessionChange']
+  // The tokens live in #private fields (this one and the three below), which util.inspect and
+  // JSON.stringify never show: a logged session must not print its tokens, as a logged Core does not.
   /** Replaced (never changed in place) by every change: a refresh or logout tells by identity that one happened while it ran. */
-  private current: SessionData | undefined
+  #current: SessionData | undefined
   /**
    * The refresh in flight, and the refresh token it spends: one per token, since a refresh token
    * may work once. A refresh for a session that was since replaced may still be in flight.
    */
-  private refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
+  #refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
   /** Refreshes started so far: a call that fails after one it did not wait for shares its outcome. */
   private refreshes = 0
   /** The last refresh started: the refresh token it spent, and how many refreshes had started before it. */
-  private lastTry: { readonly token: string; readonly after: number } | undefined
+  #lastTry: { readonly token: string; readonly after: number } | undefined
   /** Counts the changes that start or end a session (all but refreshes), so a logout can tell a login happened while it ran. */
   private logins = 0
   /** The access credential of the last session that authorized a call (auth.ts). */
-  private access: { readonly session: SessionData; readonly credential: Credential } | undefined
+  #access: { readonly session: SessionData; readonly credential: Credential } | undefined
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, ...coreConfig } = config
@@ -90,7 +92,7 @@ export class CredentialSession implements AuthLayer {
   }
 
   get session(): SessionData | undefined {
-    return this.current
+    return this.#current
   }
 
   /** Logs in; rejects with the typed error (e.g. `AuthFactorTokenRequired`) when the server refuses. */
@@ -106,7 +108,7 @@ export class CredentialSession implements AuthLayer {
       throw new InvalidResponseError({ nsid: 'com.atproto.server.createSession', status, headers, attempts, error: 'InvalidResponse', message: `the server's session ${problem}`, body: '' })
     }
     await this.change(pick(result.value), 'create')
-    return this.current!
+    return this.#current!
   }
 
   /** Picks up a session stored earlier; an expired access token is refreshed on the first call. */
@@ -122,7 +124,7 @@ export class CredentialSession implements AuthLayer {
    * logout), so none outlives the logout. A login or resume that finishes meanwhile came later: it stays.
    */
   async logout(options?: CallOptions): Promise<void> {
-    let revoked = this.current
+    let revoked = this.#current
     if (!revoked) return
     const logins = this.logins
     const result = await this.methods.deleteSession(this.coreWith(revoked), options)
@@ -130,8 +132,8 @@ export class CredentialSession implements AuthLayer {
     if (!result.ok && !DEAD_REFRESH.has(result.error.error)) throw result.error
     // A refresh that finished meanwhile renewed the session being logged out: that goes too, and
     // so does a renewal that finished while that was revoked.
-    while (logins === this.logins && this.current && this.current !== revoked) {
-      revoked = this.current
+    while (logins === this.logins && this.#current && this.#current !== revoked) {
+      revoked = this.#current
       await this.methods.deleteSession(this.coreWith(revoked)).catch(() => undefined)
     }
     if (logins === this.logins) await this.change(undefined, 'logout')
@@ -140,7 +142,7 @@ export class CredentialSession implements AuthLayer {
   /** The auth layer of `core`: the access token on every call, and one refresh and replay on `ExpiredToken`. */
   wrap(next: Send): Send {
     return async (request) => {
-      const session = this.current
+      const session = this.#current
       const refreshes = this.refreshes
       const outcome = await next(this.authorize(request, session, 'accessJwt'))
       if (outcome.ok || outcome.error.error !== 'ExpiredToken') return outcome
@@ -152,7 +154,7 @@ export class CredentialSession implements AuthLayer {
         return err(new AbortError({ nsid, attempts: outcome.error.attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted while waiting for the session to refresh`, cause: signal?.reason }))
       }
       if (!refreshed) return outcome
-      const renewed = this.current
+      const renewed = this.#current
       if (!renewed) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
     }
@@ -171,20 +173,20 @@ export class CredentialSession implements AuthLayer {
    * session started after it went out and failed is its answer too. One try per expired token.
    */
   private refreshAfter(failedToken: string | undefined, refreshesBefore: number): Promise<boolean> {
-    const current = this.current
+    const current = this.#current
     if (!current) return Promise.resolve(false)
     // The current session's refresh, started by any call: its outcome is this call's too.
-    if (this.refreshing?.token === current.refreshJwt) return this.refreshing.done
+    if (this.#refreshing?.token === current.refreshJwt) return this.#refreshing.done
     if (failedToken !== current.accessJwt) return Promise.resolve(true)
-    if (this.lastTry?.token === current.refreshJwt && this.lastTry.after >= refreshesBefore) return Promise.resolve(false)
-    this.lastTry = { token: current.refreshJwt, after: this.refreshes++ }
+    if (this.#lastTry?.token === current.refreshJwt && this.#lastTry.after >= refreshesBefore) return Promise.resolve(false)
+    this.#lastTry = { token: current.refreshJwt, after: this.refreshes++ }
     const refreshing = {
       token: current.refreshJwt,
       done: this.runRefresh(current).finally(() => {
-        if (this.refreshing === refreshing) this.refreshing = undefined
+        if (this.#refreshing === refreshing) this.#refreshing = undefined
       }),
     }
-    this.refreshing = refreshing
+    this.#refreshing = refreshing
     return refreshing.done
   }
 
@@ -194,9 +196,9 @@ export class CredentialSession implements AuthLayer {
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
     // session this refresh renewed is revoked rather than left alive on the server. (Resuming the
     // very session being refreshed changes nothing: its refresh token is spent either way.)
-    if (this.current?.refreshJwt !== session.refreshJwt) {
+    if (this.#current?.refreshJwt !== session.refreshJwt) {
       if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
-      return this.current !== undefined
+      return this.#current !== undefined
     }
     if (renewed) {
       await this.change(renewed, 'refresh')
@@ -209,9 +211,9 @@ export class CredentialSession implements AuthLayer {
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
     if (event !== 'refresh') this.logins++
-    this.current = session
+    this.#current = session
     // The replaced session's tokens are not kept.
-    this.access = undefined
+    this.#access = undefined
     await this.onSessionChange?.(session, event)
   }
 
@@ -223,8 +225,8 @@ export class CredentialSession implements AuthLayer {
     if (!session) return request
     if (bearer === 'refreshJwt') return withCredential(request, credential(session.refreshJwt, session.accessJwt))
     // Every call sends the access token: its credential is made once per session.
-    if (this.access?.session !== session) this.access = { session, credential: credential(session.accessJwt, session.refreshJwt) }
-    return withCredential(request, this.access.credential)
+    if (this.#access?.session !== session) this.#access = { session, credential: credential(session.accessJwt, session.refreshJwt) }
+    return withCredential(request, this.#access.credential)
   }
 
   /**

@@ -1,4 +1,5 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
+import { inspect } from 'node:util'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AbortError, type CallOptions, type SessionData, type SessionEvent } from '@lexgen/runtime'
@@ -125,6 +126,18 @@ describe('credential session', () => {
     const refreshes = changes.filter(([, event]) => event === 'refresh')
     expect(refreshes).toEqual([[{ did: DID, handle: 'alice.test', accessJwt: 'access-2', refreshJwt: 'refresh-2' }, 'refresh']])
     expect(session.session?.accessJwt).toBe('access-2')
+  })
+
+  it('a logged session shows no token: util.inspect, JSON and String print neither, before and after a refresh', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    const client = new Client(session.core)
+    await client.chat.bsky.convo.getUnreadCounts()
+    const shown = () => [inspect(session, { depth: Infinity, showHidden: true, getters: false }), JSON.stringify(session), String(session), inspect(client, { depth: Infinity, showHidden: true })]
+    for (const text of shown()) expect(text).not.toMatch(/access-1|refresh-1/)
+    auth.expireAccessTokens()
+    await client.chat.bsky.convo.getUnreadCounts()
+    expect(session.session?.accessJwt).toBe('access-2')
+    for (const text of shown()) expect(text).not.toMatch(/access-[12]|refresh-[12]/)
   })
 
   it('resumes a stored session and refreshes it on first use', async () => {
