@@ -5,7 +5,7 @@
  * rejects only for programmer errors (a bad option, header or parameter), before any request.
  */
 import { classNameOf } from './brand.js'
-import { checkMaxResponseBytes, Core } from './core.js'
+import { checkMaxResponseBytes, checkValidateMode, Core } from './core.js'
 import { ConfigurationError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
@@ -26,6 +26,7 @@ const LAYER_OPTIONS: readonly LayerOption[] = ['timeout', 'retries', 'idempotent
 export async function call<O, E extends XrpcError = XrpcError>(core: Core, method: Method, args: CallArgs, options: CallOptions = {}): Promise<Result<O, E>> {
   checkCore(core)
   checkLayerOptions(core, options)
+  checkValidationOptions(core, options)
   const validation = core.validation
   if (validation && (options.validateRequest ?? core.validateRequest)) {
     const invalid = validation.request(method, args)
@@ -33,8 +34,18 @@ export async function call<O, E extends XrpcError = XrpcError>(core: Core, metho
   }
   const check = validation?.response(method, options.validate ?? core.validate)
   const outcome = await core.send(buildRequest(core, method, args, options, check))
-  if (!outcome.ok && outcome.error.attempts > 1) outcome.error.message += ` (after ${outcome.error.attempts} attempts)`
+  if (!outcome.ok && outcome.error.attempts > 1) tellAttempts(outcome.error)
   return outcome as Result<O, E>
+}
+
+/**
+ * Adds how many attempts a failure took to its message, and to its stack's first line: a hook or
+ * a logger that read the stack during the call has fixed it, and util.inspect prints the stack.
+ */
+function tellAttempts(error: XrpcError): void {
+  const header = `${error.name}: ${error.message}`
+  error.message += ` (after ${error.attempts} attempts)`
+  if (error.stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${error.stack.slice(header.length)}`
 }
 
 /**
@@ -62,6 +73,19 @@ function checkLayerOptions(core: Core, options: CallOptions): void {
     if (!check) throw new TypeError(`the ${key} option needs a Core with a layer that reads it, such as new Core(withDefaults(config))`)
     check(value)
   }
+}
+
+/**
+ * `validate` and `validateRequest` ask for checks only a Core with `validation` makes: a bad mode
+ * is an error on any Core, and asking a Core without validation to check is refused rather than
+ * ignored, as the layer options are ('off' and false ask for nothing, so they pass).
+ */
+function checkValidationOptions(core: Core, options: CallOptions): void {
+  const { validate, validateRequest } = options
+  if (validate !== undefined) checkValidateMode(validate)
+  if (core.validation) return
+  const asks = validate !== undefined && validate !== 'off' ? 'validate' : validateRequest === true ? 'validateRequest' : undefined
+  if (asks) throw new TypeError(`the ${asks} option needs a Core with validation, such as new Core({ ...config, validation }) with the generated registry`)
 }
 
 /** The first attempt's request: URL, headers (the proxy setting owns `atproto-proxy`, the lexicon `content-type`) and body. */

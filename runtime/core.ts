@@ -89,11 +89,8 @@ export class Core {
     }
     this.dispatcher = config.dispatcher
     if (config.transport !== undefined && typeof config.transport !== 'function') throw new TypeError('transport must be a function (request) => Promise<response>')
-    if (config.validate !== undefined && !['lenient', 'strict', 'off'].includes(config.validate)) {
-      throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(config.validate)}`)
-    }
     this.validation = config.validation
-    this.validate = config.validate ?? 'lenient'
+    this.validate = checkValidateMode(config.validate ?? 'lenient')
     this.validateRequest = config.validateRequest ?? true
     const layers = config.layers ?? []
     this.optionChecks = Object.assign({}, ...layers.map((layer) => layer.options))
@@ -119,6 +116,11 @@ function serviceUrl(service: string | URL): URL {
   url.search = ''
   url.hash = ''
   return url
+}
+
+export function checkValidateMode(mode: ValidationMode): ValidationMode {
+  if (!['lenient', 'strict', 'off'].includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
+  return mode
 }
 
 export function checkMaxResponseBytes(limit: number): number {

@@ -26,9 +26,13 @@ export interface PageOptions extends CallOptions {
 }
 
 export interface PageMethods<O, Item, E> {
-  /** True when the server returned a cursor, so there may be more. */
+  /**
+   * True when `nextPage()` will fetch a page: the server returned a cursor and `maxPages` is not
+   * reached. At the limit it is false though the server may hold more: `output.cursor` says so,
+   * and a new call with that cursor goes on.
+   */
   hasNextPage(): boolean
-  /** The next page as a Result (never throws for HTTP/XRPC/transport failures), or `undefined` after the last page. */
+  /** The next page as a Result (never throws for HTTP/XRPC/transport failures), or `undefined` after the last page or at `maxPages`. */
   nextPage(): Promise<Result<Paginated<O, Item, E>, E | PaginationLoopError> | undefined>
   /** Every item from this page on, across pages; throws the typed error if a page fails. */
   allItems(): AsyncIterableIterator<Item>

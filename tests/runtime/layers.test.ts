@@ -68,6 +68,21 @@ describe('Core', () => {
     expect(requests).toHaveLength(1)
   })
 
+  it('without validation refuses per-call options asking for checks, and a bad mode on any Core; off and false ask for nothing', async () => {
+    const { core, requests } = coreWith([OK, OK])
+    for (const [options, message] of [
+      [{ validate: 'strict' }, /the validate option needs a Core with validation/],
+      [{ validate: 'lenient' }, /the validate option needs a Core with validation/],
+      [{ validateRequest: true }, /the validateRequest option needs a Core with validation/],
+      [{ validate: 'strcit' }, /validate must be 'lenient', 'strict' or 'off', got "strcit"/],
+    ] as const) {
+      await expect(call(core, getConvo, {}, options as never)).rejects.toThrow(message)
+    }
+    expect(requests).toHaveLength(0)
+    expect((await call(core, getConvo, {}, { validate: 'off', validateRequest: false })).ok).toBe(true)
+    expect(requests).toHaveLength(1)
+  })
+
   it('keeps the token out of an inspected Core', () => {
     const { core } = coreWith([OK], { auth: 'secret-token-value' })
     expect(inspect(core, { depth: 10 })).not.toContain('secret-token-value')

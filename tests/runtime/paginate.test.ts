@@ -68,6 +68,10 @@ describe('cursor pagination', () => {
     const last = await client.chat.bsky.convo.getMessages({ convoId, limit: 100, cursor: undefined }, { maxPages: 1 })
     expect(last.hasNextPage()).toBe(false)
     expect(await last.nextPage()).toBeUndefined()
+    // The server has more: its cursor is there, for a new call to go on from (as hasNextPage's doc says).
+    expect(last.cursor).toEqual(expect.any(String))
+    const more = await client.chat.bsky.convo.getMessages({ convoId, limit: 100, cursor: last.cursor }, { maxPages: 1 })
+    expect(more.messages.length).toBeGreaterThan(0)
   })
 
   it('the standalone function returns Results, page by page, and the same page can be asked twice', async () => {

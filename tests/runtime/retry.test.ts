@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
@@ -50,14 +51,18 @@ describe('retries', () => {
     expect(result).toMatchObject({ ok: true, value: { convo: { id: 'c1' } }, response: { status: 200, attempts: 3 } })
   })
 
-  it('gives up after the limit and says how many attempts it made', async () => {
+  it('gives up after the limit and says how many attempts it made, in the message and the stack a hook already read', async () => {
     const s = await scripted([reply(502, '<html>Bad Gateway</html>', { 'content-type': 'text/html' })])
-    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST })), { convoId: 'c1' })
+    // Reading the stack fixes its first line (V8 formats it once): a logger in a hook does so.
+    const onError = ({ error }: { error: Error }) => void error.stack
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: FAST, onError })), { convoId: 'c1' })
     expect(result.ok).toBe(false)
     if (result.ok) return
     expect(result.error).toBeInstanceOf(UpstreamFailureError)
     expect(result.error.attempts).toBe(3)
     expect(result.error.message).toMatch(/\(after 3 attempts\)$/)
+    expect(result.error.stack!.split('\n')[0]).toBe(`UpstreamFailureError: ${result.error.message}`)
+    expect(inspect(result.error)).toContain('(after 3 attempts)')
     expect(s.requests).toHaveLength(3)
   })
 
