@@ -67,13 +67,14 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `and resolve to a ${code('Result')}: ${code('{ ok: true, value, response }')} or ${code('{ ok: false, error }')}; they never throw ` +
       `for HTTP, XRPC or network failures. A ${code('Client')} is built on a ${code('Core')} (${code('client.core')}), so both can share one.`,
     ...withQuery((q) => [
-      `import { Client, Core, ${q.functionName}${from}`,
+      `import { Client, Core, withDefaults, ${q.functionName}${from}`,
       '',
       '// Throws on failure; validates requests and responses by default.',
       ...clientSetup('client', 'Client', qToken),
       ...outputLines(q, clientCallLine(q)),
       '',
       '// Resolves to a Result; `response` tells the status, headers and attempts.',
+      "// withDefaults: the Client's retries and 30 s timeout (a bare Core makes one attempt, without a deadline).",
       ...clientSetup('core', 'Core', qToken),
       q.line('const result = await ', q.functionName, ['core']),
       'if (result.ok) console.log(result.value, result.response.status)',
@@ -151,7 +152,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
 
   page.heading(2, 'Per-call options', S.options)
   page.add(
-    `Every method takes options after its arguments; the ${code('Client')}/${code('Core')} settings of the same name are the defaults.`,
+    `Every method takes options after its arguments; the settings of the same name given to the ${code('Client')} (or to ${code('withDefaults')} for a ${code('Core')}) are the defaults. ` +
+      `A bare ${code('Core')} has no retries or deadline, and refuses ${code('timeout')} and ${code('retries')} per call.`,
     table(['Option', 'What it does'], CALL_OPTIONS.map(([name, what]) => [code(name), what])),
     ...withQuery((q) => [
       `import { Client${from}`,
@@ -202,7 +204,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.heading(2, 'Retries', S.retries)
   page.add(
     [
-      `- **Default:** 2 retries with exponential backoff and jitter (0.5 s doubling to 8 s). ${code('Retry-After')} and ` +
+      `- **Default** (${code('Client')}, ${code('withDefaults')}): 2 retries with exponential backoff and jitter (0.5 s doubling to 8 s). ${code('Retry-After')} and ` +
         `${code('ratelimit-reset')} are honoured; a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
       `- **Queries** are retried on connection failures, timeouts and statuses 408, 429, 500, 502, 503 and 504.`,
       `- **Procedures** are retried only when the server provably did not process them: the connection was refused or the name did ` +
@@ -235,9 +237,11 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `tolerates what lexicon evolution allows (unknown fields, unknown ${code('$type')}s in open unions, unknown known-values); ` +
       `${code("'strict'")} rejects any deviation; ${code("'off'")} skips it. A failure is a ${code('ResponseValidationError')} that keeps ` +
       `the raw body. A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
-      `call), so a program that never validates bundles no validator code.`,
+      `call), so a program that never validates bundles no validator code. (With esbuild, import declared error classes and type guards ` +
+      `from their lexicon's module, not through the index's namespaces: esbuild keeps a namespace it is reached through whole, validators ` +
+      `included; rolldown, for one, leaves out what is not used either way.)`,
     ...withQuery((q) => [
-      `import { Client, Core, validation, ${q.functionName}${from}`,
+      `import { Client, Core, validation, withDefaults, ${q.functionName}${from}`,
       '',
       ...clientSetup('client', 'Client', qToken, [`validate: 'strict',`]),
       ...outputLines(q, clientCallLine(q)),

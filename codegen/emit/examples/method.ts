@@ -94,7 +94,7 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
 
   const client: ExampleProgram = { imports: [`import { Client${importFrom}`], setup: clientSetup('client', 'Client', auth), body: clientBody }
   const standalone: ExampleProgram = {
-    imports: [`import { Core, ${handles ? `${doc.alias}, ` : ''}${method.functionName}${importFrom}`],
+    imports: [`import { Core, withDefaults, ${handles ? `${doc.alias}, ` : ''}${method.functionName}${importFrom}`],
     setup: clientSetup('core', 'Core', auth),
     body: standaloneBody,
   }
@@ -127,14 +127,18 @@ export function exampleTag(program: ExampleProgram): string[] {
   return ['@example', '```ts', ...program.body.flatMap((line) => line.split('\n')), '```']
 }
 
-/** `const client = new Client({ service, auth })`, reading both from the environment. */
-export function clientSetup(variable: string, kind: string, tokenVar: string | undefined, extra: readonly string[] = []): string[] {
+/**
+ * `const client = new Client({ service, auth })`, reading both from the environment. A `Core` is
+ * made with `withDefaults`, so the standalone examples retry and time out as the Client does.
+ */
+export function clientSetup(variable: string, kind: 'Client' | 'Core', tokenVar: string | undefined, extra: readonly string[] = []): string[] {
+  const [open, close] = kind === 'Core' ? ['new Core(withDefaults({', '}))'] : [`new ${kind}({`, '})']
   return [
-    `const ${variable} = new ${kind}({`,
+    `const ${variable} = ${open}`,
     `  service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',`,
     ...(tokenVar ? [`  auth: process.env.${tokenVar} ?? '',`] : []),
     ...extra.map((line) => `  ${line}`),
-    '})',
+    close,
   ]
 }
 
