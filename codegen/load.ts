@@ -152,6 +152,9 @@ function walk(tree: FolderTree, real: string, relative: string, visited: Map<str
   }
 }
 
+/** One decoder for every file: a whole-buffer decode leaves it ready for the next. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 /**
  * One lexicon file's bytes as JSON, or why they are not. JSON is UTF-8: other bytes are an error
  * naming where (read as Latin-1 they would become U+FFFD in the generated code), and a leading
@@ -160,7 +163,7 @@ function walk(tree: FolderTree, real: string, relative: string, visited: Map<str
 export function parseJsonFile(bytes: Uint8Array): { value: unknown } | { error: string } {
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = UTF8.decode(bytes)
   } catch {
     const at = firstNonUtf8(bytes)
     const before = new TextDecoder().decode(bytes.subarray(0, at))
