@@ -6,7 +6,8 @@
  * `@atproto/xrpc-server` built from the same lexicons.
  *
  * Setups: this repo's tsconfig; `tsc --init` defaults (exactOptionalPropertyTypes,
- * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); moduleResolution bundler
+ * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); @tsconfig/strictest's options
+ * (noPropertyAccessFromIndexSignature, noUnusedLocals, …) over them; moduleResolution bundler
  * (bundled by esbuild); erasableSyntaxOnly; and a `"type": "commonjs"` package (what `npm init -y`
  * writes), where the client is generated as `.mts`.
  */
@@ -84,9 +85,30 @@ interface Setup {
   readonly build: 'tsc' | 'esbuild'
 }
 
+/** @tsconfig/strictest's compilerOptions (not a dependency: its few lines are copied). */
+const STRICTEST = {
+  strict: true,
+  allowUnusedLabels: false,
+  allowUnreachableCode: false,
+  exactOptionalPropertyTypes: true,
+  noFallthroughCasesInSwitch: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  noPropertyAccessFromIndexSignature: true,
+  noUncheckedIndexedAccess: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  verbatimModuleSyntax: true,
+  checkJs: true,
+  esModuleInterop: true,
+  skipLibCheck: true,
+  forceConsistentCasingInFileNames: true,
+}
+
 const SETUPS: Setup[] = [
   { name: "this repo's tsconfig", packageType: 'module', fileExt: '.ts', base: 'repo', options: {}, build: 'tsc' },
   { name: 'tsc --init defaults', packageType: 'module', fileExt: '.ts', base: 'init', options: {}, build: 'tsc' },
+  { name: '@tsconfig/strictest', packageType: 'module', fileExt: '.ts', base: 'init', options: STRICTEST, build: 'tsc' },
   { name: 'moduleResolution bundler', packageType: 'module', fileExt: '.ts', base: 'init', options: { module: 'preserve', moduleResolution: 'bundler', noEmit: true }, build: 'esbuild' },
   { name: 'erasableSyntaxOnly', packageType: 'module', fileExt: '.ts', base: 'init', options: { erasableSyntaxOnly: true }, build: 'tsc' },
   { name: 'a "type": "commonjs" package (npm init -y), generated as .mts', packageType: 'commonjs', fileExt: '.mts', base: 'init', options: {}, build: 'tsc' },

@@ -407,21 +407,21 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.author')
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.embed
+  x = value['embed']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.embed.images#view') AppBskyEmbedImages.validateView(x, ctx, '.embed')
@@ -441,28 +441,28 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.embed.recordWithMedia#view', AppBskyEmbedRecordWithMedia.validateView],
       ])
   }
-  x = value.bookmarkCount
+  x = value['bookmarkCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.bookmarkCount', 'an integer', x)
-  x = value.replyCount
+  x = value['replyCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.replyCount', 'an integer', x)
-  x = value.repostCount
+  x = value['repostCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.repostCount', 'an integer', x)
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.likeCount', 'an integer', x)
-  x = value.quoteCount
+  x = value['quoteCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.quoteCount', 'an integer', x)
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -471,9 +471,9 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.threadgate
+  x = value['threadgate']
   if (x !== undefined) validateThreadgateView(x, ctx, '.threadgate')
-  x = value.debug
+  x = value['debug']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.debug', 'an object', x)
   if (ctx.strict)
     v.unknownFields(
@@ -510,27 +510,27 @@ export function validateViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.repost
+  x = value['repost']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.repost', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.repost', 'at-uri', x)
   }
-  x = value.like
+  x = value['like']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.like', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.like', 'at-uri', x)
   }
-  x = value.bookmarked
+  x = value['bookmarked']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.bookmarked', 'a boolean', x)
-  x = value.threadMuted
+  x = value['threadMuted']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.threadMuted', 'a boolean', x)
-  x = value.replyDisabled
+  x = value['replyDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.replyDisabled', 'a boolean', x)
-  x = value.embeddingDisabled
+  x = value['embeddingDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.embeddingDisabled', 'a boolean', x)
-  x = value.pinned
+  x = value['pinned']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.pinned', 'a boolean', x)
-  x = value.knownLikers
+  x = value['knownLikers']
   if (x !== undefined) validateKnownLikers(x, ctx, '.knownLikers')
   if (ctx.strict)
     v.unknownFields(
@@ -560,10 +560,10 @@ export function validateKnownLikers(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.count
+  x = value['count']
   if (x === undefined) v.missing(ctx, '.count')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.count', 'an integer', x)
-  x = value.actors
+  x = value['actors']
   if (x === undefined) v.missing(ctx, '.actors')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.actors', 'an array', x)
   else {
@@ -586,7 +586,7 @@ export function validateThreadContext(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rootAuthorLike
+  x = value['rootAuthorLike']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.rootAuthorLike', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.rootAuthorLike', 'at-uri', x)
@@ -604,12 +604,12 @@ export function validateFeedViewPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else validatePostView(x, ctx, '.post')
-  x = value.reply
+  x = value['reply']
   if (x !== undefined) validateReplyRef(x, ctx, '.reply')
-  x = value.reason
+  x = value['reason']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#reasonRepost') validateReasonRepost(x, ctx, '.reason')
@@ -620,12 +620,12 @@ export function validateFeedViewPost(
         ['app.bsky.feed.defs#reasonPin', validateReasonPin],
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
   }
-  x = value.reqId
+  x = value['reqId']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.reqId', 'a string', x)
     else v.maxBytes(ctx, '.reqId', x, 100)
@@ -645,7 +645,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.root
+  x = value['root']
   if (x === undefined) v.missing(ctx, '.root')
   else {
     const type = v.typeOf(x)
@@ -659,7 +659,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.parent
+  x = value['parent']
   if (x === undefined) v.missing(ctx, '.parent')
   else {
     const type = v.typeOf(x)
@@ -673,7 +673,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.grandparentAuthor
+  x = value['grandparentAuthor']
   if (x !== undefined) AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.grandparentAuthor')
   if (ctx.strict)
     v.unknownFields(ctx, value, ['root', 'parent', 'grandparentAuthor'], 'app.bsky.feed.defs#replyRef')
@@ -689,20 +689,20 @@ export function validateReasonRepost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.by
+  x = value['by']
   if (x === undefined) v.missing(ctx, '.by')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.by')
-  x = value.uri
+  x = value['uri']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
   }
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -729,10 +729,10 @@ export function validateThreadViewPost(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else validatePostView(x, ctx, '.post')
-  x = value.parent
+  x = value['parent']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#threadViewPost') validateThreadViewPost(x, ctx, '.parent')
@@ -745,7 +745,7 @@ export function validateThreadViewPost(
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.replies
+  x = value['replies']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.replies', 'an array', x)
     else {
@@ -766,7 +766,7 @@ export function validateThreadViewPost(
       v.checked(ctx, before, '.replies')
     }
   }
-  x = value.threadContext
+  x = value['threadContext']
   if (x !== undefined) validateThreadContext(x, ctx, '.threadContext')
   if (ctx.strict)
     v.unknownFields(
@@ -788,11 +788,11 @@ export function validateNotFoundPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.notFound
+  x = value['notFound']
   if (x === undefined) v.missing(ctx, '.notFound')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.notFound', 'a boolean', x)
   else v.oneOf(ctx, '.notFound', x, [true])
@@ -809,15 +809,15 @@ export function validateBlockedPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.blocked
+  x = value['blocked']
   if (x === undefined) v.missing(ctx, '.blocked')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.blocked', 'a boolean', x)
   else v.oneOf(ctx, '.blocked', x, [true])
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else validateBlockedAuthor(x, ctx, '.author')
   if (ctx.strict) v.unknownFields(ctx, value, ['uri', 'blocked', 'author'], 'app.bsky.feed.defs#blockedPost')
@@ -833,11 +833,11 @@ export function validateBlockedAuthor(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) AppBskyActorDefs.validateViewerState(x, ctx, '.viewer')
   if (ctx.strict) v.unknownFields(ctx, value, ['did', 'viewer'], 'app.bsky.feed.defs#blockedAuthor')
   return v.checked(ctx, start, at)
@@ -852,25 +852,25 @@ export function validateGeneratorView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.creator')
-  x = value.displayName
+  x = value['displayName']
   if (x === undefined) v.missing(ctx, '.displayName')
   else if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
     else {
@@ -878,7 +878,7 @@ export function validateGeneratorView(
       v.maxGraphemes(ctx, '.description', x, 300)
     }
   }
-  x = value.descriptionFacets
+  x = value['descriptionFacets']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.descriptionFacets', 'an array', x)
     else {
@@ -887,19 +887,19 @@ export function validateGeneratorView(
       v.checked(ctx, before, '.descriptionFacets')
     }
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.likeCount', 'an integer', x)
     else v.minimum(ctx, '.likeCount', x, 0)
   }
-  x = value.acceptsInteractions
+  x = value['acceptsInteractions']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.acceptsInteractions', 'a boolean', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -908,9 +908,9 @@ export function validateGeneratorView(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateGeneratorViewerState(x, ctx, '.viewer')
-  x = value.contentMode
+  x = value['contentMode']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.contentMode', 'a string', x)
     else if (ctx.strict)
@@ -919,7 +919,7 @@ export function validateGeneratorView(
         'app.bsky.feed.defs#contentModeVideo',
       ])
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -957,7 +957,7 @@ export function validateGeneratorViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.like
+  x = value['like']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.like', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.like', 'at-uri', x)
@@ -975,11 +975,11 @@ export function validateSkeletonFeedPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'string') v.wrongType(ctx, '.post', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
-  x = value.reason
+  x = value['reason']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#skeletonReasonRepost') validateSkeletonReasonRepost(x, ctx, '.reason')
@@ -990,7 +990,7 @@ export function validateSkeletonFeedPost(
         ['app.bsky.feed.defs#skeletonReasonPin', validateSkeletonReasonPin],
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
@@ -1009,7 +1009,7 @@ export function validateSkeletonReasonRepost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.repost
+  x = value['repost']
   if (x === undefined) v.missing(ctx, '.repost')
   else if (typeof x !== 'string') v.wrongType(ctx, '.repost', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.repost', 'at-uri', x)
@@ -1038,19 +1038,19 @@ export function validateThreadgateView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
   }
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.record
+  x = value['record']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.lists
+  x = value['lists']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.lists', 'an array', x)
     else {
@@ -1073,12 +1073,12 @@ export function validateInteraction(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.item
+  x = value['item']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.item', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.item', 'at-uri', x)
   }
-  x = value.event
+  x = value['event']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.event', 'a string', x)
     else if (ctx.strict)
@@ -1097,12 +1097,12 @@ export function validateInteraction(
         'app.bsky.feed.defs#interactionShare',
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
   }
-  x = value.reqId
+  x = value['reqId']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.reqId', 'a string', x)
     else v.maxBytes(ctx, '.reqId', x, 100)

@@ -51,15 +51,15 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'string') v.wrongType(ctx, '.post', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
-  x = value.detachedEmbeddingUris
+  x = value['detachedEmbeddingUris']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.detachedEmbeddingUris', 'an array', x)
     else {
@@ -73,7 +73,7 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
       v.checked(ctx, before, '.detachedEmbeddingUris')
     }
   }
-  x = value.embeddingRules
+  x = value['embeddingRules']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.embeddingRules', 'an array', x)
     else {
