@@ -127,12 +127,15 @@ export function exampleTag(program: ExampleProgram): string[] {
   return ['@example', '```ts', ...program.body.flatMap((line) => line.split('\n')), '```']
 }
 
-/** `const client = new Client({ service, auth })`, reading both from the environment. */
+/**
+ * `const client = new Client({ service, auth })`, reading both from the environment: as
+ * `process.env['NAME']`, which a project with noPropertyAccessFromIndexSignature can copy too.
+ */
 export function clientSetup(variable: string, kind: string, tokenVar: string | undefined, extra: readonly string[] = []): string[] {
   return [
     `const ${variable} = new ${kind}({`,
-    `  service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',`,
-    ...(tokenVar ? [`  auth: process.env.${tokenVar} ?? '',`] : []),
+    `  service: process.env['ATPROTO_SERVICE'] ?? 'https://bsky.social',`,
+    ...(tokenVar ? [`  auth: process.env[${quote(tokenVar)}] ?? '',`] : []),
     ...extra.map((line) => `  ${line}`),
     '})',
   ]
