@@ -141,6 +141,7 @@ export const USER_COMPILER_OPTIONS = {
   strict: true,
   noUncheckedIndexedAccess: true,
   noPropertyAccessFromIndexSignature: true,
+  exactOptionalPropertyTypes: true,
   noEmit: true,
   skipLibCheck: true,
   types: ['node'],

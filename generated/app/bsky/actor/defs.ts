@@ -21,19 +21,19 @@ export interface ProfileViewBasic {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
-  pronouns?: string
+  displayName?: string | undefined
+  pronouns?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: ProfileAssociated
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
+  avatar?: string | undefined
+  associated?: ProfileAssociated | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
-  createdAt?: string
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileViewBasic} (its `$type` says so). */
@@ -51,26 +51,26 @@ export interface ProfileView {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
-  pronouns?: string
+  displayName?: string | undefined
+  pronouns?: string | undefined
   /**
    * @maxLength 2560
    * @maxGraphemes 256
    */
-  description?: string
+  description?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: ProfileAssociated
+  avatar?: string | undefined
+  associated?: ProfileAssociated | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
   /** @format datetime */
-  createdAt?: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileView} (its `$type` says so). */
@@ -88,35 +88,35 @@ export interface ProfileViewDetailed {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
+  displayName?: string | undefined
   /**
    * @maxLength 2560
    * @maxGraphemes 256
    */
-  description?: string
-  pronouns?: string
+  description?: string | undefined
+  pronouns?: string | undefined
   /** @format uri */
-  website?: string
+  website?: string | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @format uri */
-  banner?: string
-  followersCount?: number
-  followsCount?: number
-  postsCount?: number
-  associated?: ProfileAssociated
-  joinedViaStarterPack?: AppBskyGraphDefs.StarterPackViewBasic
+  banner?: string | undefined
+  followersCount?: number | undefined
+  followsCount?: number | undefined
+  postsCount?: number | undefined
+  associated?: ProfileAssociated | undefined
+  joinedViaStarterPack?: AppBskyGraphDefs.StarterPackViewBasic | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
   /** @format datetime */
-  createdAt?: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  pinnedPost?: ComAtprotoRepoStrongRef.Main
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  pinnedPost?: ComAtprotoRepoStrongRef.Main | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileViewDetailed} (its `$type` says so). */
@@ -126,13 +126,13 @@ export function isProfileViewDetailed(value: unknown): value is $Typed<ProfileVi
 
 export interface ProfileAssociated {
   $type?: 'app.bsky.actor.defs#profileAssociated'
-  lists?: number
-  feedgens?: number
-  starterPacks?: number
-  labeler?: boolean
-  chat?: ProfileAssociatedChat
-  activitySubscription?: ProfileAssociatedActivitySubscription
-  germ?: ProfileAssociatedGerm
+  lists?: number | undefined
+  feedgens?: number | undefined
+  starterPacks?: number | undefined
+  labeler?: boolean | undefined
+  chat?: ProfileAssociatedChat | undefined
+  activitySubscription?: ProfileAssociatedActivitySubscription | undefined
+  germ?: ProfileAssociatedGerm | undefined
 }
 
 /** True when `value` is a {@link ProfileAssociated} (its `$type` says so). */
@@ -143,7 +143,7 @@ export function isProfileAssociated(value: unknown): value is $Typed<ProfileAsso
 export interface ProfileAssociatedChat {
   $type?: 'app.bsky.actor.defs#profileAssociatedChat'
   allowIncoming: 'all' | 'none' | 'following' | (string & {})
-  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {})
+  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link ProfileAssociatedChat} (its `$type` says so). */
@@ -183,30 +183,30 @@ export interface ViewerState {
    * Whether the account is fully muted, directly or via a mutelist. False when the mute is scoped to specific
    * kinds; see mutedOnlyReposts and mutedOnlyQuoteposts.
    */
-  muted?: boolean
+  muted?: boolean | undefined
   /**
    * Whether the account's reposts are muted. Scoped mutes are exclusive with muted: this can be true while
    * muted is false. If muted is true, this will be false.
    */
-  mutedOnlyReposts?: boolean
+  mutedOnlyReposts?: boolean | undefined
   /**
    * Whether the account's quote posts are muted. Scoped mutes are exclusive with muted: this can be true
    * while muted is false. If muted is true, this will be false.
    */
-  mutedOnlyQuoteposts?: boolean
-  mutedByList?: AppBskyGraphDefs.ListViewBasic
-  blockedBy?: boolean
+  mutedOnlyQuoteposts?: boolean | undefined
+  mutedByList?: AppBskyGraphDefs.ListViewBasic | undefined
+  blockedBy?: boolean | undefined
   /** @format at-uri */
-  blocking?: string
-  blockingByList?: AppBskyGraphDefs.ListViewBasic
+  blocking?: string | undefined
+  blockingByList?: AppBskyGraphDefs.ListViewBasic | undefined
   /** @format at-uri */
-  following?: string
+  following?: string | undefined
   /** @format at-uri */
-  followedBy?: string
+  followedBy?: string | undefined
   /** This property is present only in selected cases, as an optimization. */
-  knownFollowers?: KnownFollowers
+  knownFollowers?: KnownFollowers | undefined
   /** This property is present only in selected cases, as an optimization. */
-  activitySubscription?: AppBskyNotificationDefs.ActivitySubscription
+  activitySubscription?: AppBskyNotificationDefs.ActivitySubscription | undefined
 }
 
 /** True when `value` is a {@link ViewerState} (its `$type` says so). */
@@ -258,12 +258,12 @@ export interface VerificationView {
    */
   issuer: string
   /** The display name of the issuer. */
-  issuerDisplayName?: string
+  issuerDisplayName?: string | undefined
   /**
    * The handle of the issuer.
    * @format handle
    */
-  issuerHandle?: string
+  issuerHandle?: string | undefined
   /**
    * The AT-URI of the verification record.
    * @format at-uri
@@ -320,7 +320,7 @@ export interface ContentLabelPref {
    * Which labeler does this preference apply to? If undefined, applies globally.
    * @format did
    */
-  labelerDid?: string
+  labelerDid?: string | undefined
   label: string
   visibility: 'ignore' | 'show' | 'warn' | 'hide' | (string & {})
 }
@@ -357,7 +357,7 @@ export interface SavedFeedsPref {
   $type?: 'app.bsky.actor.defs#savedFeedsPref'
   pinned: string[]
   saved: string[]
-  timelineIndex?: number
+  timelineIndex?: number | undefined
 }
 
 /** True when `value` is a {@link SavedFeedsPref} (its `$type` says so). */
@@ -371,7 +371,7 @@ export interface PersonalDetailsPref {
    * The birth date of account owner.
    * @format datetime
    */
-  birthDate?: string
+  birthDate?: string | undefined
 }
 
 /** True when `value` is a {@link PersonalDetailsPref} (its `$type` says so). */
@@ -386,11 +386,11 @@ export function isPersonalDetailsPref(value: unknown): value is $Typed<PersonalD
 export interface DeclaredAgePref {
   $type?: 'app.bsky.actor.defs#declaredAgePref'
   /** Indicates if the user has declared that they are over 13 years of age. */
-  isOverAge13?: boolean
+  isOverAge13?: boolean | undefined
   /** Indicates if the user has declared that they are over 16 years of age. */
-  isOverAge16?: boolean
+  isOverAge16?: boolean | undefined
   /** Indicates if the user has declared that they are over 18 years of age. */
-  isOverAge18?: boolean
+  isOverAge18?: boolean | undefined
 }
 
 /** True when `value` is a {@link DeclaredAgePref} (its `$type` says so). */
@@ -403,18 +403,18 @@ export interface FeedViewPref {
   /** The URI of the feed, or an identifier which describes the feed. */
   feed: string
   /** Hide replies in the feed. */
-  hideReplies?: boolean
+  hideReplies?: boolean | undefined
   /**
    * Hide replies in the feed if they are not by followed users.
    * @default true
    */
-  hideRepliesByUnfollowed?: boolean
+  hideRepliesByUnfollowed?: boolean | undefined
   /** Hide replies in the feed if they do not have this number of likes. */
-  hideRepliesByLikeCount?: number
+  hideRepliesByLikeCount?: number | undefined
   /** Hide reposts in the feed. */
-  hideReposts?: boolean
+  hideReposts?: boolean | undefined
   /** Hide quote posts in the feed. */
-  hideQuotePosts?: boolean
+  hideQuotePosts?: boolean | undefined
 }
 
 /** True when `value` is a {@link FeedViewPref} (its `$type` says so). */
@@ -425,7 +425,7 @@ export function isFeedViewPref(value: unknown): value is $Typed<FeedViewPref> {
 export interface ThreadViewPref {
   $type?: 'app.bsky.actor.defs#threadViewPref'
   /** Sorting mode for threads. */
-  sort?: 'oldest' | 'newest' | 'most-likes' | 'random' | 'hotness' | (string & {})
+  sort?: 'oldest' | 'newest' | 'most-likes' | 'random' | 'hotness' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link ThreadViewPref} (its `$type` says so). */
@@ -456,7 +456,7 @@ export type MutedWordTarget = 'content' | 'tag' | (string & {})
 /** A word that the account owner has muted. */
 export interface MutedWord {
   $type?: 'app.bsky.actor.defs#mutedWord'
-  id?: string
+  id?: string | undefined
   /**
    * The muted word itself.
    * @maxLength 10000
@@ -469,12 +469,12 @@ export interface MutedWord {
    * Groups of users to apply the muted word to. If undefined, applies to all users.
    * @default all
    */
-  actorTarget?: 'all' | 'exclude-following' | (string & {})
+  actorTarget?: 'all' | 'exclude-following' | (string & {}) | undefined
   /**
    * The date and time at which the muted word will expire and no longer be applied.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
 }
 
 /** True when `value` is a {@link MutedWord} (its `$type` says so). */
@@ -528,20 +528,20 @@ export function isLabelerPrefItem(value: unknown): value is $Typed<LabelerPrefIt
 /** A grab bag of state that's specific to the bsky.app program. Third-party apps shouldn't use this. */
 export interface BskyAppStatePref {
   $type?: 'app.bsky.actor.defs#bskyAppStatePref'
-  activeProgressGuide?: BskyAppProgressGuide
+  activeProgressGuide?: BskyAppProgressGuide | undefined
   /** Indicates if the user is participating in the beta features program. */
-  isBetaUser?: boolean
+  isBetaUser?: boolean | undefined
   /**
    * An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to
    * the user.
    * @maxLength 1000
    */
-  queuedNudges?: string[]
+  queuedNudges?: string[] | undefined
   /**
    * Storage for NUXs the user has encountered.
    * @maxLength 100
    */
-  nuxs?: Nux[]
+  nuxs?: Nux[] | undefined
 }
 
 /** True when `value` is a {@link BskyAppStatePref} (its `$type` says so). */
@@ -576,12 +576,12 @@ export interface Nux {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  data?: string
+  data?: string | undefined
   /**
    * The date and time at which the NUX will expire and should be considered completed.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
 }
 
 /** True when `value` is a {@link Nux} (its `$type` says so). */
@@ -596,7 +596,7 @@ export interface VerificationPrefs {
    * Hide the blue check badges for verified accounts and trusted verifiers.
    * @default false
    */
-  hideBadges?: boolean
+  hideBadges?: boolean | undefined
 }
 
 /** True when `value` is a {@link VerificationPrefs} (its `$type` says so). */
@@ -608,12 +608,12 @@ export function isVerificationPrefs(value: unknown): value is $Typed<Verificatio
 export interface LiveEventPreferences {
   $type?: 'app.bsky.actor.defs#liveEventPreferences'
   /** A list of feed IDs that the user has hidden from live events. */
-  hiddenFeedIds?: string[]
+  hiddenFeedIds?: string[] | undefined
   /**
    * Whether to hide all feeds from live events.
    * @default false
    */
-  hideAllFeeds?: boolean
+  hideAllFeeds?: boolean | undefined
 }
 
 /** True when `value` is a {@link LiveEventPreferences} (its `$type` says so). */
@@ -632,19 +632,21 @@ export interface PostInteractionSettingsPref {
    * array, no one can reply. If value is undefined, anyone can reply.
    * @maxLength 5
    */
-  threadgateAllowRules?: (
-    | $Typed<AppBskyFeedThreadgate.MentionRule>
-    | $Typed<AppBskyFeedThreadgate.FollowerRule>
-    | $Typed<AppBskyFeedThreadgate.FollowingRule>
-    | $Typed<AppBskyFeedThreadgate.ListRule>
-    | Unknown$TypedObject
-  )[]
+  threadgateAllowRules?:
+    | (
+        | $Typed<AppBskyFeedThreadgate.MentionRule>
+        | $Typed<AppBskyFeedThreadgate.FollowerRule>
+        | $Typed<AppBskyFeedThreadgate.FollowingRule>
+        | $Typed<AppBskyFeedThreadgate.ListRule>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /**
    * Matches postgate record. List of rules defining who can embed this users posts. If value is an empty
    * array or is undefined, no particular rules apply and anyone can embed.
    * @maxLength 5
    */
-  postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[]
+  postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[] | undefined
 }
 
 /** True when `value` is a {@link PostInteractionSettingsPref} (its `$type` says so). */
@@ -655,25 +657,25 @@ export function isPostInteractionSettingsPref(value: unknown): value is $Typed<P
 export interface StatusView {
   $type?: 'app.bsky.actor.defs#statusView'
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
+  cid?: string | undefined
   /** The status for the account. */
   status: 'app.bsky.actor.status#live' | (string & {})
   record: UnknownObject
   /** An optional embed associated with the status. */
-  embed?: $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject
-  labels?: ComAtprotoLabelDefs.Label[]
+  embed?: $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /**
    * The date when this status will expire. The application might choose to no longer return the status after
    * expiration.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
   /** True if the status is not expired, false if it is expired. Only present if expiration was set. */
-  isActive?: boolean
+  isActive?: boolean | undefined
   /** True if the user's go-live access has been disabled by a moderator, false otherwise. */
-  isDisabled?: boolean
+  isDisabled?: boolean | undefined
 }
 
 /** True when `value` is a {@link StatusView} (its `$type` says so). */

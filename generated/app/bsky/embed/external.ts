@@ -31,9 +31,9 @@ export interface External {
    * @accept image/*
    * @maxSize 1000000
    */
-  thumb?: BlobRef
+  thumb?: BlobRef | undefined
   /** StrongRefs (uri+cid) of the Atmosphere records that backed this view. */
-  associatedRefs?: ComAtprotoRepoStrongRef.Main[]
+  associatedRefs?: ComAtprotoRepoStrongRef.Main[] | undefined
 }
 
 /** True when `value` is a {@link External} (its `$type` says so). */
@@ -58,25 +58,25 @@ export interface ViewExternal {
   title: string
   description: string
   /** @format uri */
-  thumb?: string
+  thumb?: string | undefined
   /**
    * When the external content was created, if available. Example: a publication date, for an article.
    * @format datetime
    */
-  createdAt?: string
+  createdAt?: string | undefined
   /**
    * When the external content was updated, if available.
    * @format datetime
    */
-  updatedAt?: string
+  updatedAt?: string | undefined
   /** Estimated reading time in minutes, if applicable and available. */
-  readingTime?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  source?: ViewExternalSource
+  readingTime?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  source?: ViewExternalSource | undefined
   /** StrongRefs (uri+cid) of the Atmosphere records that backed this view. */
-  associatedRefs?: ComAtprotoRepoStrongRef.Main[]
+  associatedRefs?: ComAtprotoRepoStrongRef.Main[] | undefined
   /** Profiles of the owners of the Atmosphere records that backed this view. */
-  associatedProfiles?: AppBskyActorDefs.ProfileViewBasic[]
+  associatedProfiles?: AppBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link ViewExternal} (its `$type` says so). */
@@ -97,10 +97,10 @@ export interface ViewExternalSource {
    * provided by the App View.
    * @format uri
    */
-  icon?: string
+  icon?: string | undefined
   title: string
-  description?: string
-  theme?: ViewExternalSourceTheme
+  description?: string | undefined
+  theme?: ViewExternalSourceTheme | undefined
 }
 
 /** True when `value` is a {@link ViewExternalSource} (its `$type` says so). */
@@ -114,10 +114,10 @@ export function isViewExternalSource(value: unknown): value is $Typed<ViewExtern
  */
 export interface ViewExternalSourceTheme {
   $type?: 'app.bsky.embed.external#viewExternalSourceTheme'
-  backgroundRGB?: ColorRGB
-  foregroundRGB?: ColorRGB
-  accentRGB?: ColorRGB
-  accentForegroundRGB?: ColorRGB
+  backgroundRGB?: ColorRGB | undefined
+  foregroundRGB?: ColorRGB | undefined
+  accentRGB?: ColorRGB | undefined
+  accentForegroundRGB?: ColorRGB | undefined
 }
 
 /** True when `value` is a {@link ViewExternalSourceTheme} (its `$type` says so). */

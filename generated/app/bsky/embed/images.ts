@@ -27,7 +27,7 @@ export interface Image {
   image: BlobRef
   /** Alt text description of the image, for accessibility. */
   alt: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
 }
 
 /** True when `value` is a {@link Image} (its `$type` says so). */
@@ -62,7 +62,7 @@ export interface ViewImage {
   fullsize: string
   /** Alt text description of the image, for accessibility. */
   alt: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
 }
 
 /** True when `value` is a {@link ViewImage} (its `$type` says so). */

@@ -57,20 +57,22 @@ export interface ViewRecord {
   author: AppBskyActorDefs.ProfileViewBasic
   /** The record data itself. */
   value: UnknownObject
-  labels?: ComAtprotoLabelDefs.Label[]
-  replyCount?: number
-  repostCount?: number
-  likeCount?: number
-  quoteCount?: number
-  embeds?: (
-    | $Typed<AppBskyEmbedImages.View>
-    | $Typed<AppBskyEmbedVideo.View>
-    | $Typed<AppBskyEmbedGallery.View>
-    | $Typed<AppBskyEmbedExternal.View>
-    | $Typed<View>
-    | $Typed<AppBskyEmbedRecordWithMedia.View>
-    | Unknown$TypedObject
-  )[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  replyCount?: number | undefined
+  repostCount?: number | undefined
+  likeCount?: number | undefined
+  quoteCount?: number | undefined
+  embeds?:
+    | (
+        | $Typed<AppBskyEmbedImages.View>
+        | $Typed<AppBskyEmbedVideo.View>
+        | $Typed<AppBskyEmbedGallery.View>
+        | $Typed<AppBskyEmbedExternal.View>
+        | $Typed<View>
+        | $Typed<AppBskyEmbedRecordWithMedia.View>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /** @format datetime */
   indexedAt: string
 }

@@ -15,12 +15,12 @@ export interface Main {
    */
   video: BlobRef
   /** @maxLength 20 */
-  captions?: Caption[]
+  captions?: Caption[] | undefined
   /** Alt text description of the video, for accessibility. */
-  alt?: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  alt?: string | undefined
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
   /** A hint to the client about how to present the video. */
-  presentation?: 'default' | 'gif' | (string & {})
+  presentation?: 'default' | 'gif' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link Main} (its `$type` says so). */
@@ -51,11 +51,11 @@ export interface View {
   /** @format uri */
   playlist: string
   /** @format uri */
-  thumbnail?: string
-  alt?: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  thumbnail?: string | undefined
+  alt?: string | undefined
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
   /** A hint to the client about how to present the video. */
-  presentation?: 'default' | 'gif' | (string & {})
+  presentation?: 'default' | 'gif' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link View} (its `$type` says so). */

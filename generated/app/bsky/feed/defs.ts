@@ -30,18 +30,19 @@ export interface PostView {
     | $Typed<AppBskyEmbedRecord.View>
     | $Typed<AppBskyEmbedRecordWithMedia.View>
     | Unknown$TypedObject
-  bookmarkCount?: number
-  replyCount?: number
-  repostCount?: number
-  likeCount?: number
-  quoteCount?: number
+    | undefined
+  bookmarkCount?: number | undefined
+  replyCount?: number | undefined
+  repostCount?: number | undefined
+  likeCount?: number | undefined
+  quoteCount?: number | undefined
   /** @format datetime */
   indexedAt: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  threadgate?: ThreadgateView
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  threadgate?: ThreadgateView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link PostView} (its `$type` says so). */
@@ -56,16 +57,16 @@ export function isPostView(value: unknown): value is $Typed<PostView> {
 export interface ViewerState {
   $type?: 'app.bsky.feed.defs#viewerState'
   /** @format at-uri */
-  repost?: string
+  repost?: string | undefined
   /** @format at-uri */
-  like?: string
-  bookmarked?: boolean
-  threadMuted?: boolean
-  replyDisabled?: boolean
-  embeddingDisabled?: boolean
-  pinned?: boolean
+  like?: string | undefined
+  bookmarked?: boolean | undefined
+  threadMuted?: boolean | undefined
+  replyDisabled?: boolean | undefined
+  embeddingDisabled?: boolean | undefined
+  pinned?: boolean | undefined
   /** This property is present only in selected cases, as an optimization. */
-  knownLikers?: KnownLikers
+  knownLikers?: KnownLikers | undefined
 }
 
 /** True when `value` is a {@link ViewerState} (its `$type` says so). */
@@ -93,7 +94,7 @@ export function isKnownLikers(value: unknown): value is $Typed<KnownLikers> {
 export interface ThreadContext {
   $type?: 'app.bsky.feed.defs#threadContext'
   /** @format at-uri */
-  rootAuthorLike?: string
+  rootAuthorLike?: string | undefined
 }
 
 /** True when `value` is a {@link ThreadContext} (its `$type` says so). */
@@ -104,18 +105,18 @@ export function isThreadContext(value: unknown): value is $Typed<ThreadContext> 
 export interface FeedViewPost {
   $type?: 'app.bsky.feed.defs#feedViewPost'
   post: PostView
-  reply?: ReplyRef
-  reason?: $Typed<ReasonRepost> | $Typed<ReasonPin> | Unknown$TypedObject
+  reply?: ReplyRef | undefined
+  reason?: $Typed<ReasonRepost> | $Typed<ReasonPin> | Unknown$TypedObject | undefined
   /**
    * Context provided by feed generator that may be passed back alongside interactions.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
    * @maxLength 100
    */
-  reqId?: string
+  reqId?: string | undefined
 }
 
 /** True when `value` is a {@link FeedViewPost} (its `$type` says so). */
@@ -128,7 +129,7 @@ export interface ReplyRef {
   root: $Typed<PostView> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
   parent: $Typed<PostView> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
   /** When parent is a reply to another post, this is the author of that post. */
-  grandparentAuthor?: AppBskyActorDefs.ProfileViewBasic
+  grandparentAuthor?: AppBskyActorDefs.ProfileViewBasic | undefined
 }
 
 /** True when `value` is a {@link ReplyRef} (its `$type` says so). */
@@ -140,9 +141,9 @@ export interface ReasonRepost {
   $type?: 'app.bsky.feed.defs#reasonRepost'
   by: AppBskyActorDefs.ProfileViewBasic
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
+  cid?: string | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -164,9 +165,16 @@ export function isReasonPin(value: unknown): value is $Typed<ReasonPin> {
 export interface ThreadViewPost {
   $type?: 'app.bsky.feed.defs#threadViewPost'
   post: PostView
-  parent?: $Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
-  replies?: ($Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject)[]
-  threadContext?: ThreadContext
+  parent?:
+    | $Typed<ThreadViewPost>
+    | $Typed<NotFoundPost>
+    | $Typed<BlockedPost>
+    | Unknown$TypedObject
+    | undefined
+  replies?:
+    | ($Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject)[]
+    | undefined
+  threadContext?: ThreadContext | undefined
 }
 
 /** True when `value` is a {@link ThreadViewPost} (its `$type` says so). */
@@ -203,7 +211,7 @@ export interface BlockedAuthor {
   $type?: 'app.bsky.feed.defs#blockedAuthor'
   /** @format did */
   did: string
-  viewer?: AppBskyActorDefs.ViewerState
+  viewer?: AppBskyActorDefs.ViewerState | undefined
 }
 
 /** True when `value` is a {@link BlockedAuthor} (its `$type` says so). */
@@ -225,19 +233,20 @@ export interface GeneratorView {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  description?: string
-  descriptionFacets?: AppBskyRichtextFacet.Main[]
+  description?: string | undefined
+  descriptionFacets?: AppBskyRichtextFacet.Main[] | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  likeCount?: number
-  acceptsInteractions?: boolean
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: GeneratorViewerState
+  likeCount?: number | undefined
+  acceptsInteractions?: boolean | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: GeneratorViewerState | undefined
   contentMode?:
     | 'app.bsky.feed.defs#contentModeUnspecified'
     | 'app.bsky.feed.defs#contentModeVideo'
     | (string & {})
+    | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -250,7 +259,7 @@ export function isGeneratorView(value: unknown): value is $Typed<GeneratorView> 
 export interface GeneratorViewerState {
   $type?: 'app.bsky.feed.defs#generatorViewerState'
   /** @format at-uri */
-  like?: string
+  like?: string | undefined
 }
 
 /** True when `value` is a {@link GeneratorViewerState} (its `$type` says so). */
@@ -262,13 +271,13 @@ export interface SkeletonFeedPost {
   $type?: 'app.bsky.feed.defs#skeletonFeedPost'
   /** @format at-uri */
   post: string
-  reason?: $Typed<SkeletonReasonRepost> | $Typed<SkeletonReasonPin> | Unknown$TypedObject
+  reason?: $Typed<SkeletonReasonRepost> | $Typed<SkeletonReasonPin> | Unknown$TypedObject | undefined
   /**
    * Context that will be passed through to client and may be passed to feed generator back alongside
    * interactions.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
 }
 
 /** True when `value` is a {@link SkeletonFeedPost} (its `$type` says so). */
@@ -299,11 +308,11 @@ export function isSkeletonReasonPin(value: unknown): value is $Typed<SkeletonRea
 export interface ThreadgateView {
   $type?: 'app.bsky.feed.defs#threadgateView'
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
-  record?: UnknownObject
-  lists?: AppBskyGraphDefs.ListViewBasic[]
+  cid?: string | undefined
+  record?: UnknownObject | undefined
+  lists?: AppBskyGraphDefs.ListViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link ThreadgateView} (its `$type` says so). */
@@ -314,7 +323,7 @@ export function isThreadgateView(value: unknown): value is $Typed<ThreadgateView
 export interface Interaction {
   $type?: 'app.bsky.feed.defs#interaction'
   /** @format at-uri */
-  item?: string
+  item?: string | undefined
   event?:
     | 'app.bsky.feed.defs#requestLess'
     | 'app.bsky.feed.defs#requestMore'
@@ -329,16 +338,17 @@ export interface Interaction {
     | 'app.bsky.feed.defs#interactionQuote'
     | 'app.bsky.feed.defs#interactionShare'
     | (string & {})
+    | undefined
   /**
    * Context on a feed item that was originally supplied by the feed generator on getFeedSkeleton.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
    * @maxLength 100
    */
-  reqId?: string
+  reqId?: string | undefined
 }
 
 /** True when `value` is a {@link Interaction} (its `$type` says so). */

@@ -22,13 +22,13 @@ export interface Record {
    * List of AT-URIs embedding this post that the author has detached from.
    * @maxLength 50
    */
-  detachedEmbeddingUris?: string[]
+  detachedEmbeddingUris?: string[] | undefined
   /**
    * List of rules defining who can embed this post. If value is an empty array or is undefined, no particular
    * rules apply and anyone can embed.
    * @maxLength 5
    */
-  embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[]
+  embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[] | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */

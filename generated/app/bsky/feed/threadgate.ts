@@ -22,20 +22,22 @@ export interface Record {
    * is undefined, anyone can reply.
    * @maxLength 5
    */
-  allow?: (
-    | $Typed<MentionRule>
-    | $Typed<FollowerRule>
-    | $Typed<FollowingRule>
-    | $Typed<ListRule>
-    | Unknown$TypedObject
-  )[]
+  allow?:
+    | (
+        | $Typed<MentionRule>
+        | $Typed<FollowerRule>
+        | $Typed<FollowingRule>
+        | $Typed<ListRule>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /** @format datetime */
   createdAt: string
   /**
    * List of hidden reply URIs.
    * @maxLength 300
    */
-  hiddenReplies?: string[]
+  hiddenReplies?: string[] | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */

@@ -21,13 +21,13 @@ export interface ListViewBasic {
   name: string
   purpose: ListPurpose
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  listItemCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: ListViewerState
+  listItemCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: ListViewerState | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
 }
 
 /** True when `value` is a {@link ListViewBasic} (its `$type` says so). */
@@ -52,14 +52,14 @@ export interface ListView {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  description?: string
-  descriptionFacets?: AppBskyRichtextFacet.Main[]
+  description?: string | undefined
+  descriptionFacets?: AppBskyRichtextFacet.Main[] | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  listItemCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: ListViewerState
+  listItemCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: ListViewerState | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -89,16 +89,16 @@ export interface StarterPackView {
   cid: string
   record: UnknownObject
   creator: AppBskyActorDefs.ProfileViewBasic
-  list?: ListViewBasic
+  list?: ListViewBasic | undefined
   /** @maxLength 12 */
-  listItemsSample?: ListItemView[]
+  listItemsSample?: ListItemView[] | undefined
   /** @maxLength 3 */
-  feeds?: AppBskyFeedDefs.GeneratorView[]
+  feeds?: AppBskyFeedDefs.GeneratorView[] | undefined
   /** @minimum 0 */
-  joinedWeekCount?: number
+  joinedWeekCount?: number | undefined
   /** @minimum 0 */
-  joinedAllTimeCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
+  joinedAllTimeCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -117,12 +117,12 @@ export interface StarterPackViewBasic {
   record: UnknownObject
   creator: AppBskyActorDefs.ProfileViewBasic
   /** @minimum 0 */
-  listItemCount?: number
+  listItemCount?: number | undefined
   /** @minimum 0 */
-  joinedWeekCount?: number
+  joinedWeekCount?: number | undefined
   /** @minimum 0 */
-  joinedAllTimeCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
+  joinedAllTimeCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -152,9 +152,9 @@ export type Referencelist = typeof Referencelist
 
 export interface ListViewerState {
   $type?: 'app.bsky.graph.defs#listViewerState'
-  muted?: boolean
+  muted?: boolean | undefined
   /** @format at-uri */
-  blocked?: string
+  blocked?: string | undefined
 }
 
 /** True when `value` is a {@link ListViewerState} (its `$type` says so). */
@@ -187,32 +187,32 @@ export interface Relationship {
    * if the actor follows this DID, this is the AT-URI of the follow record
    * @format at-uri
    */
-  following?: string
+  following?: string | undefined
   /**
    * if the actor is followed by this DID, contains the AT-URI of the follow record
    * @format at-uri
    */
-  followedBy?: string
+  followedBy?: string | undefined
   /**
    * if the actor blocks this DID, this is the AT-URI of the block record
    * @format at-uri
    */
-  blocking?: string
+  blocking?: string | undefined
   /**
    * if the actor is blocked by this DID, contains the AT-URI of the block record
    * @format at-uri
    */
-  blockedBy?: string
+  blockedBy?: string | undefined
   /**
    * if the actor blocks this DID via a block list, this is the AT-URI of the listblock record
    * @format at-uri
    */
-  blockingByList?: string
+  blockingByList?: string | undefined
   /**
    * if the actor is blocked by this DID via a block list, contains the AT-URI of the listblock record
    * @format at-uri
    */
-  blockedByList?: string
+  blockedByList?: string | undefined
 }
 
 /** True when `value` is a {@link Relationship} (its `$type` says so). */

@@ -15,11 +15,11 @@ export interface LabelerView {
   cid: string
   creator: AppBskyActorDefs.ProfileView
   /** @minimum 0 */
-  likeCount?: number
-  viewer?: LabelerViewerState
+  likeCount?: number | undefined
+  viewer?: LabelerViewerState | undefined
   /** @format datetime */
   indexedAt: string
-  labels?: ComAtprotoLabelDefs.Label[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
 }
 
 /** True when `value` is a {@link LabelerView} (its `$type` says so). */
@@ -36,23 +36,23 @@ export interface LabelerViewDetailed {
   creator: AppBskyActorDefs.ProfileView
   policies: LabelerPolicies
   /** @minimum 0 */
-  likeCount?: number
-  viewer?: LabelerViewerState
+  likeCount?: number | undefined
+  viewer?: LabelerViewerState | undefined
   /** @format datetime */
   indexedAt: string
-  labels?: ComAtprotoLabelDefs.Label[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /**
    * The set of report reason 'codes' which are in-scope for this service to review and action. These usually
    * align to policy categories. If not defined (distinct from empty array), all reason types are allowed.
    */
-  reasonTypes?: ComAtprotoModerationDefs.ReasonType[]
+  reasonTypes?: ComAtprotoModerationDefs.ReasonType[] | undefined
   /** The set of subject types (account, record, etc) this service accepts reports on. */
-  subjectTypes?: ComAtprotoModerationDefs.SubjectType[]
+  subjectTypes?: ComAtprotoModerationDefs.SubjectType[] | undefined
   /**
    * Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct
    * from empty array), default is any record type.
    */
-  subjectCollections?: string[]
+  subjectCollections?: string[] | undefined
 }
 
 /** True when `value` is a {@link LabelerViewDetailed} (its `$type` says so). */
@@ -63,7 +63,7 @@ export function isLabelerViewDetailed(value: unknown): value is $Typed<LabelerVi
 export interface LabelerViewerState {
   $type?: 'app.bsky.labeler.defs#labelerViewerState'
   /** @format at-uri */
-  like?: string
+  like?: string | undefined
 }
 
 /** True when `value` is a {@link LabelerViewerState} (its `$type` says so). */
@@ -79,7 +79,7 @@ export interface LabelerPolicies {
    * Label values created by this labeler and scoped exclusively to it. Labels defined here will override
    * global label definitions for this labeler.
    */
-  labelValueDefinitions?: ComAtprotoLabelDefs.LabelValueDefinition[]
+  labelValueDefinitions?: ComAtprotoLabelDefs.LabelValueDefinition[] | undefined
 }
 
 /** True when `value` is a {@link LabelerPolicies} (its `$type` says so). */

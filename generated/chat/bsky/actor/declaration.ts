@@ -12,7 +12,7 @@ export interface Record {
   $type?: 'chat.bsky.actor.declaration'
   allowIncoming: 'all' | 'none' | 'following' | (string & {})
   /** Declaration about group chat invitation preferences for the record owner. */
-  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {})
+  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */

@@ -18,23 +18,24 @@ export interface ProfileViewBasic {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
+  displayName?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: AppBskyActorDefs.ProfileAssociated
-  viewer?: AppBskyActorDefs.ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
+  avatar?: string | undefined
+  associated?: AppBskyActorDefs.ProfileAssociated | undefined
+  viewer?: AppBskyActorDefs.ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
-  createdAt?: string
+  createdAt?: string | undefined
   /** Set to true when the actor cannot actively participate in conversations */
-  chatDisabled?: boolean
-  verification?: AppBskyActorDefs.VerificationState
+  chatDisabled?: boolean | undefined
+  verification?: AppBskyActorDefs.VerificationState | undefined
   /** Union field that has data specific to different kinds of convos. */
   kind?:
     | $Typed<DirectConvoMember>
     | $Typed<GroupConvoMember>
     | $Typed<PastGroupConvoMember>
     | Unknown$TypedObject
+    | undefined
 }
 
 /** True when `value` is a {@link ProfileViewBasic} (its `$type` says so). */
@@ -55,7 +56,7 @@ export function isDirectConvoMember(value: unknown): value is $Typed<DirectConvo
 export interface GroupConvoMember {
   $type?: 'chat.bsky.actor.defs#groupConvoMember'
   /** Who added this member. Only present if the member was added (instead of joining via link). */
-  addedBy?: ProfileViewBasic
+  addedBy?: ProfileViewBasic | undefined
   /** The member's role within this conversation. Only present in group conversation member lists. */
   role: MemberRole
 }

@@ -21,7 +21,7 @@ export interface Input {
 /** Response body (`application/json`). */
 export interface Output {
   /** Rev when the convo was accepted. If not present, the convo was already accepted. */
-  rev?: string
+  rev?: string | undefined
 }
 
 /** The server's `InvalidConvo` error for this method. */

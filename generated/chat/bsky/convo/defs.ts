@@ -48,10 +48,14 @@ export interface MessageInput {
    */
   text: string
   /** Annotations of text (mentions, URLs, hashtags, etc) */
-  facets?: AppBskyRichtextFacet.Main[]
-  embed?: $Typed<AppBskyEmbedRecord.Main> | $Typed<ChatBskyEmbedJoinLink.Main> | Unknown$TypedObject
+  facets?: AppBskyRichtextFacet.Main[] | undefined
+  embed?:
+    | $Typed<AppBskyEmbedRecord.Main>
+    | $Typed<ChatBskyEmbedJoinLink.Main>
+    | Unknown$TypedObject
+    | undefined
   /** If set, the message this message is replying to. The referenced message must be in the same convo. */
-  replyTo?: ReplyRef
+  replyTo?: ReplyRef | undefined
 }
 
 /** True when `value` is a {@link MessageInput} (its `$type` says so). */
@@ -80,10 +84,14 @@ export interface MessageView {
    */
   text: string
   /** Annotations of text (mentions, URLs, hashtags, etc) */
-  facets?: AppBskyRichtextFacet.Main[]
-  embed?: $Typed<AppBskyEmbedRecord.View> | $Typed<ChatBskyEmbedJoinLink.View> | Unknown$TypedObject
+  facets?: AppBskyRichtextFacet.Main[] | undefined
+  embed?:
+    | $Typed<AppBskyEmbedRecord.View>
+    | $Typed<ChatBskyEmbedJoinLink.View>
+    | Unknown$TypedObject
+    | undefined
   /** Reactions to this message, in ascending order of creation time. */
-  reactions?: ReactionView[]
+  reactions?: ReactionView[] | undefined
   /**
    * If set, the message this message is replying to. The full view of the referenced message is embedded so
    * the client can render it inline. Only a single level is embedded: the embedded message will not itself
@@ -94,6 +102,7 @@ export interface MessageView {
     | $Typed<DeletedMessageView>
     | $Typed<MessageBeforeUserJoinedGroupView>
     | Unknown$TypedObject
+    | undefined
   sender: MessageViewSender
   /** @format datetime */
   sentAt: string
@@ -187,7 +196,7 @@ export interface SystemMessageDataMemberJoin {
    * If join link was configured to require approval, this will be set to who approved the request. Undefined
    * if approval was not required.
    */
-  approvedBy?: SystemMessageReferredUser
+  approvedBy?: SystemMessageReferredUser | undefined
 }
 
 /** True when `value` is a {@link SystemMessageDataMemberJoin} (its `$type` says so). */
@@ -247,9 +256,9 @@ export function isSystemMessageDataLockConvoPermanently(value: unknown): value i
 export interface SystemMessageDataEditGroup {
   $type?: 'chat.bsky.convo.defs#systemMessageDataEditGroup'
   /** Group name that was replaced. */
-  oldName?: string
+  oldName?: string | undefined
   /** Group name that replaced the old. */
-  newName?: string
+  newName?: string | undefined
 }
 
 /** True when `value` is a {@link SystemMessageDataEditGroup} (its `$type` says so). */
@@ -386,13 +395,14 @@ export interface ConvoView {
     | $Typed<DeletedMessageView>
     | $Typed<SystemMessageView>
     | Unknown$TypedObject
-  lastReaction?: $Typed<MessageAndReactionView> | Unknown$TypedObject
+    | undefined
+  lastReaction?: $Typed<MessageAndReactionView> | Unknown$TypedObject | undefined
   muted: boolean
   /** Convo status for the viewer member (not the convo itself). */
-  status?: ConvoStatus
+  status?: ConvoStatus | undefined
   unreadCount: number
   /** Union field that has data specific to different kinds of convos. */
-  kind?: $Typed<DirectConvo> | $Typed<GroupConvo> | Unknown$TypedObject
+  kind?: $Typed<DirectConvo> | $Typed<GroupConvo> | Unknown$TypedObject | undefined
 }
 
 /** True when `value` is a {@link ConvoView} (its `$type` says so). */
@@ -413,12 +423,12 @@ export interface GroupConvo {
   $type?: 'chat.bsky.convo.defs#groupConvo'
   /** @format datetime */
   createdAt: string
-  joinLink?: ChatBskyGroupDefs.JoinLinkView
+  joinLink?: ChatBskyGroupDefs.JoinLinkView | undefined
   /**
    * The total number of pending join requests for the group conversation. Only present for the owner. Capped
    * at 21.
    */
-  joinRequestCount?: number
+  joinRequestCount?: number | undefined
   /** The lock status of the conversation. */
   lockStatus: ConvoLockStatus
   /**
@@ -437,7 +447,7 @@ export interface GroupConvo {
    */
   name: string
   /** The number of unread join requests for the group conversation. Only present for the owner. */
-  unreadJoinRequestCount?: number
+  unreadJoinRequestCount?: number | undefined
 }
 
 /** True when `value` is a {@link GroupConvo} (its `$type` says so). */
@@ -521,7 +531,7 @@ export interface LogCreateMessage {
    * Profiles referred to in the message view. This isn't required for compatibility, because it was added
    * later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogCreateMessage} (its `$type` says so). */
@@ -569,7 +579,7 @@ export interface LogAddReaction {
    * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
    * was added later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogAddReaction} (its `$type` says so). */
@@ -588,7 +598,7 @@ export interface LogRemoveReaction {
    * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
    * was added later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogRemoveReaction} (its `$type` says so). */

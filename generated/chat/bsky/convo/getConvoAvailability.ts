@@ -25,7 +25,7 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   canChat: boolean
-  convo?: ChatBskyConvoDefs.ConvoView
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
 }
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -18,12 +18,12 @@ export const id = 'chat.bsky.convo.getLog'
 
 /** Query parameters. */
 export interface Params {
-  cursor?: string
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   logs: (
     | $Typed<ChatBskyConvoDefs.LogBeginConvo>
     | $Typed<ChatBskyConvoDefs.LogAcceptConvo>

@@ -27,13 +27,13 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
+  limit?: number | undefined
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   messages: (
     | $Typed<ChatBskyConvoDefs.MessageView>
     | $Typed<ChatBskyConvoDefs.DeletedMessageView>
@@ -44,7 +44,7 @@ export interface Output {
    * Set of all members who authored or reacted to the returned messages. Members referred to by system
    * messages are also included.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** The server's `InvalidConvo` error for this method. */

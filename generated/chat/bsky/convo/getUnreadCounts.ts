@@ -18,7 +18,7 @@ export interface Params {
    * When false, group convos are excluded from the counts.
    * @default true
    */
-  includeGroupChats?: boolean
+  includeGroupChats?: boolean | undefined
 }
 
 /** Response body (`application/json`). */

@@ -24,13 +24,13 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
+  limit?: number | undefined
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   requests: (
     | $Typed<ChatBskyConvoDefs.ConvoView>
     | $Typed<ChatBskyGroupDefs.JoinRequestConvoView>

@@ -21,23 +21,23 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
-  readState?: 'unread' | (string & {})
+  limit?: number | undefined
+  cursor?: string | undefined
+  readState?: 'unread' | (string & {}) | undefined
   /**
    * Filter convos by their status. It is discouraged to call with "request" and preferred to call
    * chat.bsky.convo.listConvoRequests, which also includes group join requests made by the user.
    */
-  status?: 'request' | 'accepted' | (string & {})
+  status?: 'request' | 'accepted' | (string & {}) | undefined
   /** Filter by conversation kind. */
-  kind?: 'direct' | 'group' | (string & {})
+  kind?: 'direct' | 'group' | (string & {}) | undefined
   /** Filter by conversation lock status. Values follow chat.bsky.convo.defs#convoLockStatus. */
-  lockStatus?: 'unlocked' | 'locked' | 'locked-permanently' | (string & {})
+  lockStatus?: 'unlocked' | 'locked' | 'locked-permanently' | (string & {}) | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   convos: ChatBskyConvoDefs.ConvoView[]
 }
 

@@ -13,7 +13,7 @@ export const id = 'chat.bsky.convo.updateAllRead'
 
 /** Request body (`application/json`). */
 export interface Input {
-  status?: 'request' | 'accepted' | (string & {})
+  status?: 'request' | 'accepted' | (string & {}) | undefined
 }
 
 /** Response body (`application/json`). */

@@ -17,7 +17,7 @@ export const id = 'chat.bsky.convo.updateRead'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  messageId?: string
+  messageId?: string | undefined
 }
 
 /** Response body (`application/json`). */

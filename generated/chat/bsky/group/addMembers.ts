@@ -25,7 +25,7 @@ export interface Input {
 /** Response body (`application/json`). */
 export interface Output {
   convo: ChatBskyConvoDefs.ConvoView
-  addedMembers?: ChatBskyActorDefs.ProfileViewBasic[]
+  addedMembers?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** The server's `AccountSuspended` error for this method. */

@@ -18,7 +18,7 @@ export const id = 'chat.bsky.group.createJoinLink'
 export interface Input {
   convoId: string
   /** @default false */
-  requireApproval?: boolean
+  requireApproval?: boolean | undefined
   joinRule: ChatBskyGroupDefs.JoinRule
 }
 

@@ -40,8 +40,8 @@ export interface JoinLinkPreviewView {
   requireApproval: boolean
   joinRule: JoinRule
   /** Present only if the request is authenticated and the user is a member of the group. */
-  convo?: ChatBskyConvoDefs.ConvoView
-  viewer?: JoinLinkViewerState
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
+  viewer?: JoinLinkViewerState | undefined
 }
 
 /** True when `value` is a {@link JoinLinkPreviewView} (its `$type` says so). */
@@ -80,7 +80,7 @@ export function isInvalidJoinLinkPreviewView(value: unknown): value is $Typed<In
 export interface JoinLinkViewerState {
   $type?: 'chat.bsky.group.defs#joinLinkViewerState'
   /** @format datetime */
-  requestedAt?: string
+  requestedAt?: string | undefined
 }
 
 /** True when `value` is a {@link JoinLinkViewerState} (its `$type` says so). */

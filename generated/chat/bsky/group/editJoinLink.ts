@@ -17,8 +17,8 @@ export const id = 'chat.bsky.group.editJoinLink'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  requireApproval?: boolean
-  joinRule?: ChatBskyGroupDefs.JoinRule
+  requireApproval?: boolean | undefined
+  joinRule?: ChatBskyGroupDefs.JoinRule | undefined
 }
 
 /** Response body (`application/json`). */

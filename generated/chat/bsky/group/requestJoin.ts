@@ -23,7 +23,7 @@ export interface Input {
 export interface Output {
   status: 'joined' | 'pending' | (string & {})
   /** The group convo joined. This is only present in the case of status=joined */
-  convo?: ChatBskyConvoDefs.ConvoView
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
 }
 
 /** The server's `ConvoLocked` error for this method. */

@@ -14,8 +14,8 @@ export const id = 'chat.bsky.notification.putPreferences'
 
 /** Request body (`application/json`). */
 export interface Input {
-  chat?: ChatBskyNotificationDefs.ChatPreference
-  chatRequest?: ChatBskyNotificationDefs.ChatPreference
+  chat?: ChatBskyNotificationDefs.ChatPreference | undefined
+  chatRequest?: ChatBskyNotificationDefs.ChatPreference | undefined
 }
 
 /** Response body (`application/json`). */

@@ -8,7 +8,7 @@ export const id = 'com.atproto.label.defs'
 export interface Label {
   $type?: 'com.atproto.label.defs#label'
   /** The AT Protocol version of the label object. */
-  ver?: number
+  ver?: number | undefined
   /**
    * DID of the actor who created this label.
    * @format did
@@ -23,14 +23,14 @@ export interface Label {
    * Optionally, CID specifying the specific version of 'uri' resource this label applies to.
    * @format cid
    */
-  cid?: string
+  cid?: string | undefined
   /**
    * The short string name of the value or type of this label.
    * @maxLength 128
    */
   val: string
   /** If true, this is a negation label, overwriting a previous label. */
-  neg?: boolean
+  neg?: boolean | undefined
   /**
    * Timestamp when this label was created.
    * @format datetime
@@ -40,9 +40,9 @@ export interface Label {
    * Timestamp at which this label expires (no longer applies).
    * @format datetime
    */
-  exp?: string
+  exp?: string | undefined
   /** Signature of dag-cbor encoded label. */
-  sig?: Bytes
+  sig?: Bytes | undefined
 }
 
 /** True when `value` is a {@link Label} (its `$type` says so). */
@@ -103,9 +103,9 @@ export interface LabelValueDefinition {
    * The default setting for this label.
    * @default warn
    */
-  defaultSetting?: 'ignore' | 'warn' | 'hide' | (string & {})
+  defaultSetting?: 'ignore' | 'warn' | 'hide' | (string & {}) | undefined
   /** Does the user need to have adult content enabled in order to configure this label? */
-  adultOnly?: boolean
+  adultOnly?: boolean | undefined
   locales: LabelValueDefinitionStrings[]
 }
 

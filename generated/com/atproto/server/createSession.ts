@@ -19,12 +19,12 @@ export interface Input {
   /** Handle or other identifier supported by the server for the authenticating user. */
   identifier: string
   password: string
-  authFactorToken?: string
+  authFactorToken?: string | undefined
   /**
    * When true, instead of throwing error for takendown accounts, a valid response with a narrow scoped token
    * will be returned
    */
-  allowTakendown?: boolean
+  allowTakendown?: boolean | undefined
 }
 
 /** Response body (`application/json`). */
@@ -35,17 +35,17 @@ export interface Output {
   handle: string
   /** @format did */
   did: string
-  didDoc?: UnknownObject
-  email?: string
-  emailConfirmed?: boolean
-  emailAuthFactor?: boolean
-  active?: boolean
+  didDoc?: UnknownObject | undefined
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  emailAuthFactor?: boolean | undefined
+  active?: boolean | undefined
   /**
    * If active=false, this optional field indicates a possible reason for why the account is not active. If
    * active=false and no status is supplied, then the host makes no claim for why the repository is no longer
    * being hosted.
    */
-  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {})
+  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {}) | undefined
 }
 
 /** The server's `AccountTakedown` error for this method. */

@@ -18,17 +18,17 @@ export interface Output {
   handle: string
   /** @format did */
   did: string
-  didDoc?: UnknownObject
-  email?: string
-  emailConfirmed?: boolean
-  emailAuthFactor?: boolean
-  active?: boolean
+  didDoc?: UnknownObject | undefined
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  emailAuthFactor?: boolean | undefined
+  active?: boolean | undefined
   /**
    * If active=false, this optional field indicates a possible reason for why the account is not active. If
    * active=false and no status is supplied, then the host makes no claim for why the repository is no longer
    * being hosted.
    */
-  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {})
+  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {}) | undefined
 }
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */

@@ -22,13 +22,13 @@ export interface Output {
   handle: string
   /** @format did */
   did: string
-  didDoc?: UnknownObject
-  email?: string
-  emailConfirmed?: boolean
-  emailAuthFactor?: boolean
-  active?: boolean
+  didDoc?: UnknownObject | undefined
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  emailAuthFactor?: boolean | undefined
+  active?: boolean | undefined
   /** Hosting status of the account. If not specified, then assume 'active'. */
-  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {})
+  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {}) | undefined
 }
 
 /** The server's `AccountTakedown` error for this method. */
