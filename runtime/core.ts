@@ -22,26 +22,26 @@ export interface CoreConfig {
    * The user's PDS, e.g. `https://bsky.social`. Optional with a session manager as `auth`: it sends
    * to its own PDS (URLs in hooks and errors then read `https://session.invalid/xrpc/…`).
    */
-  service?: string | URL
-  auth?: AuthSource
+  service?: string | URL | undefined
+  auth?: AuthSource | undefined
   /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
-  proxy?: string | false
+  proxy?: string | false | undefined
   /** Sent with every call. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Largest response body read, in bytes; default 16 MiB; `Infinity` disables it. Beyond it: ResponseTooLargeError. */
-  maxResponseBytes?: number
+  maxResponseBytes?: number | undefined
   /** An undici `Dispatcher` (Node only): calls then go through undici with its settings. */
   dispatcher?: unknown
   /** Behaviour around every call, outermost first: `retry()`, `hooks({...})`, `timeout(ms)`, or your own. */
-  layers?: readonly Layer[]
+  layers?: readonly Layer[] | undefined
   /** What sends the HTTP requests; default node:http in Node, fetch in browsers. */
-  transport?: Transport
+  transport?: Transport | undefined
   /** Switches validation on: the generated `validation`, or `validating({ [id]: validators })` for some methods. */
-  validation?: ValidationCheck
+  validation?: ValidationCheck | undefined
   /** How 2xx bodies are checked when validation is on: `lenient` (default), `strict` or `off`. */
-  validate?: ValidationMode
+  validate?: ValidationMode | undefined
   /** Check params and input before sending when validation is on (default true); a failure sends nothing. */
-  validateRequest?: boolean
+  validateRequest?: boolean | undefined
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024

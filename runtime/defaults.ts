@@ -12,9 +12,9 @@ import { timeout } from './timeout.js'
 
 export interface DefaultsConfig extends CoreConfig, Hooks {
   /** Retry policy for every call (see runtime/retry.ts); default 2 retries, backoff 0.5 s doubling to 8 s; `false` for none. */
-  retries?: RetryOption
+  retries?: RetryOption | undefined
   /** Milliseconds per attempt, body included; default 30 s; `Infinity` disables it. */
-  timeout?: number
+  timeout?: number | undefined
 }
 
 export function withDefaults(config: DefaultsConfig): CoreConfig {

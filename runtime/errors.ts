@@ -44,8 +44,8 @@ export interface XrpcErrorInit {
   readonly error: string
   readonly message: string
   readonly nsid: string
-  readonly headers?: Readonly<Record<string, string>>
-  readonly attempts?: number
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  readonly attempts?: number | undefined
   readonly cause?: unknown
 }
 

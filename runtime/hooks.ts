@@ -32,11 +32,11 @@ export interface ErrorContext extends RequestContext {
 
 export interface Hooks {
   /** Called before each attempt is sent. */
-  onRequest?: (context: RequestContext) => void
+  onRequest?: ((context: RequestContext) => void) | undefined
   /** Called when an attempt got a response (a status and headers), whatever its status. */
-  onResponse?: (context: ResponseContext) => void
+  onResponse?: ((context: ResponseContext) => void) | undefined
   /** Called when an attempt failed: an error status, an undecodable or invalid body, or a transport failure. */
-  onError?: (context: ErrorContext) => void
+  onError?: ((context: ErrorContext) => void) | undefined
 }
 
 export function hooks({ onRequest, onResponse, onError }: Hooks): Layer {

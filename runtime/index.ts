@@ -1,6 +1,10 @@
 /**
  * The public runtime API: what generated modules and their callers import from `@lexgen/runtime`.
  * What only generated validators call lives in `@lexgen/runtime/validate` (validate.ts).
+ *
+ * The optional properties of what callers write (configs, call and page options, session data,
+ * requests a layer passes on) take `undefined` too, which the runtime reads as left out: under
+ * exactOptionalPropertyTypes, `{ signal }` then compiles while the signal may be unset.
  */
 export { call, type CallArgs } from './call.js'
 export { Core, type CoreConfig } from './core.js'

@@ -17,12 +17,12 @@ import type { CallOptions } from './stack.js'
 
 export interface PageOptions extends CallOptions {
   /** Stop iterating after this many pages, the first included; default: no limit. */
-  maxPages?: number
+  maxPages?: number | undefined
   /**
    * Fail with a PaginationLoopError after this many pages in a row without items (each with a
    * new cursor): a server that pages through nothing forever; default 32.
    */
-  maxEmptyPages?: number
+  maxEmptyPages?: number | undefined
 }
 
 export interface PageMethods<O, Item, E> {

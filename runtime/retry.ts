@@ -48,7 +48,9 @@ function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required
   const base = fallback ?? DEFAULTS
   if (option === undefined) return base
   if (option === false) return { ...base, limit: 0 }
-  const policy = typeof option === 'number' ? { ...base, limit: option } : { ...base, ...option }
+  // A field set to undefined keeps its default, as a left-out one does (RetryPolicy allows both).
+  const given = Object.entries({ ...(typeof option === 'number' ? { limit: option } : option) }).filter(([, value]) => value !== undefined)
+  const policy: Required<RetryPolicy> = { ...base, ...Object.fromEntries(given) }
   for (const [key, value] of Object.entries(policy)) {
     if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`retries.${key} must be a number >= 0, got ${String(value)}`)
   }

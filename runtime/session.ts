@@ -26,10 +26,10 @@ export interface SessionData {
   handle: string
   accessJwt: string
   refreshJwt: string
-  email?: string
-  emailConfirmed?: boolean
-  active?: boolean
-  status?: string
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  active?: boolean | undefined
+  status?: string | undefined
 }
 
 /** Why the session changed: `expired` means the refresh token was rejected and the user must log in again. */
@@ -40,7 +40,7 @@ export interface LoginInput {
   identifier: string
   password: string
   /** The code from the email, when the server answered `AuthFactorTokenRequired`. */
-  authFactorToken?: string
+  authFactorToken?: string | undefined
 }
 
 /** The generated `com.atproto.server` functions a session calls. */

@@ -23,26 +23,26 @@ import type { Result } from './result.js'
 import type { RawRequest, Transport } from './transport/types.js'
 
 export interface CallOptions {
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** Milliseconds per attempt for this call (timeout layer). */
-  timeout?: number
+  timeout?: number | undefined
   /** Overrides the client's `maxResponseBytes` for this call. */
-  maxResponseBytes?: number
+  maxResponseBytes?: number | undefined
   /** Added to (and overriding) the client's headers for this call. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Overrides the client's proxy for this call; `false` sends none. */
-  proxy?: string | false
+  proxy?: string | false | undefined
   /** Overrides the retry policy for this call; `false` makes exactly one attempt (retry layer). */
-  retries?: RetryOption
+  retries?: RetryOption | undefined
   /**
    * Declares this procedure safe to repeat, so it is retried like a query (retry layer). Without
    * it a procedure is retried only when the server provably did not process it.
    */
-  idempotent?: boolean
+  idempotent?: boolean | undefined
   /** Overrides the client's response validation for this call. */
-  validate?: ValidationMode
+  validate?: ValidationMode | undefined
   /** Overrides the client's request validation for this call. */
-  validateRequest?: boolean
+  validateRequest?: boolean | undefined
 }
 
 /** The per-call options only a layer reads: a Core without such a layer refuses them. */
@@ -53,13 +53,13 @@ export type OptionChecks = { readonly [K in LayerOption]?: (value: NonNullable<C
 
 export interface RetryPolicy {
   /** Retries after the first attempt; default 2. */
-  limit?: number
+  limit?: number | undefined
   /** First backoff in ms, doubled per retry; default 500. */
-  baseDelay?: number
+  baseDelay?: number | undefined
   /** Backoff ceiling in ms; default 8000. */
-  maxDelay?: number
+  maxDelay?: number | undefined
   /** A server asking us to wait longer than this (ms) gets its error returned instead; default 60000. */
-  maxWait?: number
+  maxWait?: number | undefined
 }
 
 /** `false` switches retries off; a number sets the limit. */
@@ -87,7 +87,7 @@ export interface XrpcRequest extends RawRequest {
    */
   readonly transport?: Transport | undefined
   /** Checks a decoded 2xx body: the error to fail the attempt with, or undefined (set when the Core validates). */
-  readonly check?: (value: unknown, response: CheckedResponse) => XrpcError | undefined
+  readonly check?: ((value: unknown, response: CheckedResponse) => XrpcError | undefined) | undefined
 }
 
 /** What a response check knows about the response it checks; `body` gives its text, redacted and cut to `KEPT_BODY` (redact.ts). */

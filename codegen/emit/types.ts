@@ -105,11 +105,15 @@ export function writeInterface(
   const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
   lines.writeLine(`export interface ${name} {`)
   lines.indent(() => {
+    // `$type` is a fixed literal, which no caller holds as maybe-undefined (and `$Typed` requires it to be a string).
     if ($type) lines.writeLine(`$type?: ${quote($type)}`)
     for (const [prop, propSchema] of props) {
       writeDoc(lines, fieldDoc(propSchema as Schema))
-      const type = typeExpr(ctx, propSchema as Schema) + (nullable.has(prop) ? ' | null' : '')
-      writeTyped(lines, `${propertyKey(prop)}${required.has(prop) ? '' : '?'}: `, type)
+      // An optional field takes `undefined` too, which validation and the JSON sent read as left out:
+      // under exactOptionalPropertyTypes, callers can pass `{ cursor }` while the cursor may be unset.
+      const optional = !required.has(prop)
+      const type = [typeExpr(ctx, propSchema as Schema), ...(nullable.has(prop) ? ['null'] : []), ...(optional ? ['undefined'] : [])].join(' | ')
+      writeTyped(lines, `${propertyKey(prop)}${optional ? '?' : ''}: `, type)
     }
   })
   lines.writeLine('}')

@@ -368,11 +368,13 @@ function indent(lines: string[]): string[] {
 }
 
 /**
- * Reads a field. A key that every object inherits (`constructor`, `__proto__`, `toString`) is read
- * only when the value has it as its own, or `{}` would seem to hold it.
+ * Reads a field, as `value['key']`: `value` is an index-signature object, which users'
+ * `noPropertyAccessFromIndexSignature` (in @tsconfig/strictest) lets no one read as `value.key`.
+ * A key that every object inherits (`constructor`, `__proto__`, `toString`) is read only when the
+ * value has it as its own, or `{}` would seem to hold it.
  */
 function access(value: string, key: string): string {
-  const read = /^[A-Za-z_$][\w$]*$/.test(key) ? `${value}.${key}` : `${value}[${quote(key)}]`
+  const read = `${value}[${quote(key)}]`
   return key in Object.prototype ? `(Object.prototype.hasOwnProperty.call(${value}, ${quote(key)}) ? ${read} : undefined)` : read
 }
 

@@ -227,13 +227,23 @@ function typedLines(w: Lines, head: string, type: string): void {
     return
   }
   const members = unionMembers(type)
-  const arrayMembers = members.length === 1 && type.startsWith('(') && type.endsWith(')[]') ? unionMembers(type.slice(1, -3)) : []
-  if (members.length < 2 && arrayMembers.length < 2) {
+  if (members.length >= 2) {
+    w.writeLine(head.trimEnd())
+    // A member can be a long array of a union itself (`(A | B)[] | undefined`).
+    w.indent(() => members.forEach((member) => typedLines(w, '| ', member)))
+    return
+  }
+  const items = type.startsWith('(') && type.endsWith(')[]') ? unionMembers(type.slice(1, -3)) : []
+  if (items.length < 2) {
     w.writeLine(`${head}${type}`)
     return
   }
-  const lines = members.length >= 2 ? members : arrayMembers
-  w.writeLine(members.length >= 2 ? head.trimEnd() : `${head}(`)
-  w.indent(() => lines.forEach((member) => w.writeLine(`| ${member}`)))
-  if (members.length < 2) w.writeLine(')[]')
+  const array = () => {
+    w.indent(() => items.forEach((item) => w.writeLine(`| ${item}`)))
+    w.writeLine(')[]')
+  }
+  w.writeLine(`${head}(`)
+  // As a union member, what follows `| (` lines up past the `| `.
+  if (head === '| ') w.indent(array)
+  else array()
 }

@@ -8,13 +8,13 @@ export interface RawRequest {
   readonly url: string
   /** Lower-case names; values already checked for CR/LF. */
   readonly headers: Readonly<Record<string, string>>
-  readonly body?: RequestBody
+  readonly body?: RequestBody | undefined
   /** Aborts the whole exchange, body included (timeout or the caller's signal). */
-  readonly signal?: AbortSignal | AttemptSignal
+  readonly signal?: AbortSignal | AttemptSignal | undefined
   /** An undici `Dispatcher`, typed loosely so the browser build needs no undici types. */
   readonly dispatcher?: unknown
   /** Stop reading and throw `ResponseTooLarge` past this many body bytes; unlimited when absent. */
-  readonly maxResponseBytes?: number
+  readonly maxResponseBytes?: number | undefined
 }
 
 /**

@@ -6,7 +6,8 @@
  * `@atproto/xrpc-server` built from the same lexicons.
  *
  * Setups: this repo's tsconfig; `tsc --init` defaults (exactOptionalPropertyTypes,
- * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); moduleResolution bundler
+ * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); @tsconfig/strictest's options
+ * (noPropertyAccessFromIndexSignature, noUnusedLocals, …) over them; moduleResolution bundler
  * (bundled by esbuild); erasableSyntaxOnly; and a `"type": "commonjs"` package (what `npm init -y`
  * writes), where the client is generated as `.mts`.
  */
@@ -28,9 +29,10 @@ afterAll(async () => {
 })
 
 /**
- * The consumer: a user's program, written against the generated client as the README shows it.
- * In a CommonJS package it is written as such code is (`import x = require()`, which Node 20.19+
- * serves for ESM modules too); elsewhere as ESM.
+ * The consumer: a user's program, written against the generated client as the README shows it,
+ * passing on optional values that may be unset (a cursor, a signal, a reply target), as
+ * exactOptionalPropertyTypes must allow. In a CommonJS package it is written as such code is
+ * (`import x = require()`, which Node 20.19+ serves for ESM modules too); elsewhere as ESM.
  */
 function program(commonjs: boolean): string {
   const header = commonjs
@@ -40,19 +42,30 @@ const { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults
 const { config } = settings
 type CallOptions = lexgen.CallOptions
 type MessageView = lexgen.ChatBskyConvoDefs.MessageView
+type ReplyRef = lexgen.ChatBskyConvoDefs.ReplyRef
 `
     : `import { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults, type CallOptions } from './generated/index.js'
 import type { ChatBskyConvoDefs } from './generated/index.js'
 import { config } from './config.js'
 type MessageView = ChatBskyConvoDefs.MessageView
+type ReplyRef = ChatBskyConvoDefs.ReplyRef
 `
   return `${header}
 async function main(): Promise<void> {
   const client = new Client({ service: config.service, auth: config.token })
-  const { convo } = await client.chat.bsky.convo.getConvo({ convoId: config.convoId })
-  const sent: MessageView = await client.chat.bsky.convo.sendMessage({ convoId: convo.id, message: { text: 'hello' } })
+  const getConvo = (convoId: string, signal?: AbortSignal) => client.chat.bsky.convo.getConvo({ convoId }, { signal })
+  const reply = (convoId: string, text: string, replyTo?: ReplyRef) => client.chat.bsky.convo.sendMessage({ convoId, message: { text, replyTo } })
+  const { convo } = await getConvo(config.convoId)
+  const sent: MessageView = await reply(convo.id, 'hello')
 
-  // Pagination: pages and items.
+  // Pagination: a loop of its own over the cursor, then pages and items.
+  let cursor: string | undefined
+  let convos = 0
+  do {
+    const page = await client.chat.bsky.convo.listConvos({ limit: 1, cursor })
+    convos += page.convos.length
+    cursor = page.cursor
+  } while (cursor)
   const first = await client.chat.bsky.convo.getMessages({ convoId: convo.id, limit: 1 }, { maxPages: 50 })
   let items = 0
   for await (const message of first.allItems()) if (message.$type !== undefined) items++
@@ -64,7 +77,7 @@ async function main(): Promise<void> {
   const missing = await chatBskyConvoGetConvo(core, { convoId: 'no-such-convo' }, options)
   const declared = !missing.ok && missing.error instanceof ChatBskyConvoGetConvo.InvalidConvoError
 
-  console.log(JSON.stringify({ sent: sent.text, items, ok: missing.ok, error: missing.ok ? undefined : missing.error.error, declared }))
+  console.log(JSON.stringify({ sent: sent.text, convos, items, ok: missing.ok, error: missing.ok ? undefined : missing.error.error, declared }))
 }
 
 main().catch((error: unknown) => {
@@ -84,9 +97,30 @@ interface Setup {
   readonly build: 'tsc' | 'esbuild'
 }
 
+/** @tsconfig/strictest's compilerOptions (not a dependency: its few lines are copied). */
+const STRICTEST = {
+  strict: true,
+  allowUnusedLabels: false,
+  allowUnreachableCode: false,
+  exactOptionalPropertyTypes: true,
+  noFallthroughCasesInSwitch: true,
+  noImplicitOverride: true,
+  noImplicitReturns: true,
+  noPropertyAccessFromIndexSignature: true,
+  noUncheckedIndexedAccess: true,
+  noUnusedLocals: true,
+  noUnusedParameters: true,
+  verbatimModuleSyntax: true,
+  checkJs: true,
+  esModuleInterop: true,
+  skipLibCheck: true,
+  forceConsistentCasingInFileNames: true,
+}
+
 const SETUPS: Setup[] = [
   { name: "this repo's tsconfig", packageType: 'module', fileExt: '.ts', base: 'repo', options: {}, build: 'tsc' },
   { name: 'tsc --init defaults', packageType: 'module', fileExt: '.ts', base: 'init', options: {}, build: 'tsc' },
+  { name: '@tsconfig/strictest', packageType: 'module', fileExt: '.ts', base: 'init', options: STRICTEST, build: 'tsc' },
   { name: 'moduleResolution bundler', packageType: 'module', fileExt: '.ts', base: 'init', options: { module: 'preserve', moduleResolution: 'bundler', noEmit: true }, build: 'esbuild' },
   { name: 'erasableSyntaxOnly', packageType: 'module', fileExt: '.ts', base: 'init', options: { erasableSyntaxOnly: true }, build: 'tsc' },
   { name: 'a "type": "commonjs" package (npm init -y), generated as .mts', packageType: 'commonjs', fileExt: '.mts', base: 'init', options: {}, build: 'tsc' },
@@ -140,7 +174,8 @@ describe('the generated client in users’ projects', () => {
       await run(join(ROOT, 'node_modules/.bin/esbuild'), [join(project, 'main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${entry}`, '--log-level=error'], { cwd: project })
     }
     const { stdout } = await run(process.execPath, [entry], { cwd: project })
-    expect(JSON.parse(stdout)).toEqual({ sent: 'hello', items: expect.any(Number), ok: false, error: 'InvalidConvo', declared: true })
+    expect(JSON.parse(stdout)).toEqual({ sent: 'hello', convos: expect.any(Number), items: expect.any(Number), ok: false, error: 'InvalidConvo', declared: true })
+    expect(JSON.parse(stdout).convos).toBeGreaterThan(0)
     expect(JSON.parse(stdout).items).toBeGreaterThan(1)
   })
 

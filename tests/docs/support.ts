@@ -129,7 +129,10 @@ export async function userProject(client = join(ROOT, 'generated')): Promise<{ d
   }
 }
 
-/** The compiler options of a strict user project (no lexgen-source condition: types come from dist/, as installed). */
+/**
+ * The compiler options of a strict user project (no lexgen-source condition: types come from dist/,
+ * as installed), with @tsconfig/strictest's flags that reach into the generated .ts files.
+ */
 export const USER_COMPILER_OPTIONS = {
   target: 'ES2022',
   lib: ['ES2023', 'DOM'],
@@ -137,6 +140,8 @@ export const USER_COMPILER_OPTIONS = {
   moduleResolution: 'NodeNext',
   strict: true,
   noUncheckedIndexedAccess: true,
+  noPropertyAccessFromIndexSignature: true,
+  exactOptionalPropertyTypes: true,
   noEmit: true,
   skipLibCheck: true,
   types: ['node'],

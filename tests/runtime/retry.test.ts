@@ -199,6 +199,13 @@ describe('retries', () => {
     expect(s.requests).toHaveLength(1)
   })
 
+  it('a policy field set to undefined keeps its default, as a left-out one does', async () => {
+    const s = await scripted([reply(503, '{"error":"NotEnoughResources"}')])
+    const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url, retries: { ...FAST, limit: undefined } })), { convoId: 'c1' })
+    expect(result.ok).toBe(false)
+    expect(s.requests).toHaveLength(3)
+  })
+
   it('rejects a nonsensical policy before any request', () => {
     expect(() => new Core(withDefaults({ service: 'http://127.0.0.1:1', retries: { limit: -1 } }))).toThrow('retries.limit must be a number >= 0, got -1')
   })

@@ -80,7 +80,7 @@ describe('inline objects', () => {
     }
     expect(source).toContain('  profile: RecordProfile\n')
     expect(source).toContain('  entries: RecordEntriesItem[]\n')
-    expect(source).toContain('  maybe?: RecordMaybe | null\n')
+    expect(source).toContain('  maybe?: RecordMaybe | null | undefined\n')
     expect(source).toContain('export type Points = PointsItem[]\n')
     const project = join(dir, 'typecheck')
     for (const [path, text] of files) {

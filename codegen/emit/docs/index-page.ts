@@ -104,7 +104,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         'const store = new Map<string, SessionData>()',
         '',
         'const session = new CredentialSession({',
-        `  service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',`,
+        `  service: process.env['ATPROTO_SERVICE'] ?? 'https://bsky.social',`,
         '  onSessionChange: (data, event) => {',
         '    console.log(`session: ${event}`)',
         `    if (data) store.set('session', data)`,
@@ -113,7 +113,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         '})',
         `const saved = store.get('session')`,
         'if (saved) await session.resume(saved)',
-        `else await session.login({ identifier: process.env.ATPROTO_IDENTIFIER ?? ${quote(EXAMPLE_WORLD.handle)}, password: process.env.ATPROTO_PASSWORD ?? '' })`,
+        `else await session.login({ identifier: process.env['ATPROTO_IDENTIFIER'] ?? ${quote(EXAMPLE_WORLD.handle)}, password: process.env['ATPROTO_PASSWORD'] ?? '' })`,
         '',
         'const client = new Client(session.core)',
         ...(q ? outputLines(q, clientCallLine(q)) : []),
@@ -145,7 +145,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     ...withQuery((q) => [
       `import { Client${from}`,
       '',
-      ...clientSetup('client', 'Client', qToken, [`proxy: process.env.ATPROTO_CHAT_PROXY ?? ${quote(BSKY_CHAT_PROXY)},`]),
+      ...clientSetup('client', 'Client', qToken, [`proxy: process.env['ATPROTO_CHAT_PROXY'] ?? ${quote(BSKY_CHAT_PROXY)},`]),
       ...outputLines(q, clientCallLine(q)),
     ]),
   )

@@ -128,15 +128,16 @@ export function exampleTag(program: ExampleProgram): string[] {
 }
 
 /**
- * `const client = new Client({ service, auth })`, reading both from the environment. A `Core` is
- * made with `withDefaults`, so the standalone examples retry and time out as the Client does.
+ * `const client = new Client({ service, auth })`, reading both from the environment as
+ * `process.env['NAME']`, which a project with noPropertyAccessFromIndexSignature can copy too. A
+ * `Core` is made with `withDefaults`, so the standalone examples retry and time out as the Client does.
  */
 export function clientSetup(variable: string, kind: 'Client' | 'Core', tokenVar: string | undefined, extra: readonly string[] = []): string[] {
   const [open, close] = kind === 'Core' ? ['new Core(withDefaults({', '}))'] : [`new ${kind}({`, '})']
   return [
     `const ${variable} = ${open}`,
-    `  service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',`,
-    ...(tokenVar ? [`  auth: process.env.${tokenVar} ?? '',`] : []),
+    `  service: process.env['ATPROTO_SERVICE'] ?? 'https://bsky.social',`,
+    ...(tokenVar ? [`  auth: process.env[${quote(tokenVar)}] ?? '',`] : []),
     ...extra.map((line) => `  ${line}`),
     close,
   ]

@@ -21,19 +21,19 @@ export interface ProfileViewBasic {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
-  pronouns?: string
+  displayName?: string | undefined
+  pronouns?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: ProfileAssociated
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
+  avatar?: string | undefined
+  associated?: ProfileAssociated | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
-  createdAt?: string
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileViewBasic} (its `$type` says so). */
@@ -51,26 +51,26 @@ export interface ProfileView {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
-  pronouns?: string
+  displayName?: string | undefined
+  pronouns?: string | undefined
   /**
    * @maxLength 2560
    * @maxGraphemes 256
    */
-  description?: string
+  description?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: ProfileAssociated
+  avatar?: string | undefined
+  associated?: ProfileAssociated | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
   /** @format datetime */
-  createdAt?: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileView} (its `$type` says so). */
@@ -88,35 +88,35 @@ export interface ProfileViewDetailed {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
+  displayName?: string | undefined
   /**
    * @maxLength 2560
    * @maxGraphemes 256
    */
-  description?: string
-  pronouns?: string
+  description?: string | undefined
+  pronouns?: string | undefined
   /** @format uri */
-  website?: string
+  website?: string | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @format uri */
-  banner?: string
-  followersCount?: number
-  followsCount?: number
-  postsCount?: number
-  associated?: ProfileAssociated
-  joinedViaStarterPack?: AppBskyGraphDefs.StarterPackViewBasic
+  banner?: string | undefined
+  followersCount?: number | undefined
+  followsCount?: number | undefined
+  postsCount?: number | undefined
+  associated?: ProfileAssociated | undefined
+  joinedViaStarterPack?: AppBskyGraphDefs.StarterPackViewBasic | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
   /** @format datetime */
-  createdAt?: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  pinnedPost?: ComAtprotoRepoStrongRef.Main
-  verification?: VerificationState
-  status?: StatusView
+  createdAt?: string | undefined
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  pinnedPost?: ComAtprotoRepoStrongRef.Main | undefined
+  verification?: VerificationState | undefined
+  status?: StatusView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link ProfileViewDetailed} (its `$type` says so). */
@@ -126,13 +126,13 @@ export function isProfileViewDetailed(value: unknown): value is $Typed<ProfileVi
 
 export interface ProfileAssociated {
   $type?: 'app.bsky.actor.defs#profileAssociated'
-  lists?: number
-  feedgens?: number
-  starterPacks?: number
-  labeler?: boolean
-  chat?: ProfileAssociatedChat
-  activitySubscription?: ProfileAssociatedActivitySubscription
-  germ?: ProfileAssociatedGerm
+  lists?: number | undefined
+  feedgens?: number | undefined
+  starterPacks?: number | undefined
+  labeler?: boolean | undefined
+  chat?: ProfileAssociatedChat | undefined
+  activitySubscription?: ProfileAssociatedActivitySubscription | undefined
+  germ?: ProfileAssociatedGerm | undefined
 }
 
 /** True when `value` is a {@link ProfileAssociated} (its `$type` says so). */
@@ -143,7 +143,7 @@ export function isProfileAssociated(value: unknown): value is $Typed<ProfileAsso
 export interface ProfileAssociatedChat {
   $type?: 'app.bsky.actor.defs#profileAssociatedChat'
   allowIncoming: 'all' | 'none' | 'following' | (string & {})
-  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {})
+  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link ProfileAssociatedChat} (its `$type` says so). */
@@ -183,30 +183,30 @@ export interface ViewerState {
    * Whether the account is fully muted, directly or via a mutelist. False when the mute is scoped to specific
    * kinds; see mutedOnlyReposts and mutedOnlyQuoteposts.
    */
-  muted?: boolean
+  muted?: boolean | undefined
   /**
    * Whether the account's reposts are muted. Scoped mutes are exclusive with muted: this can be true while
    * muted is false. If muted is true, this will be false.
    */
-  mutedOnlyReposts?: boolean
+  mutedOnlyReposts?: boolean | undefined
   /**
    * Whether the account's quote posts are muted. Scoped mutes are exclusive with muted: this can be true
    * while muted is false. If muted is true, this will be false.
    */
-  mutedOnlyQuoteposts?: boolean
-  mutedByList?: AppBskyGraphDefs.ListViewBasic
-  blockedBy?: boolean
+  mutedOnlyQuoteposts?: boolean | undefined
+  mutedByList?: AppBskyGraphDefs.ListViewBasic | undefined
+  blockedBy?: boolean | undefined
   /** @format at-uri */
-  blocking?: string
-  blockingByList?: AppBskyGraphDefs.ListViewBasic
+  blocking?: string | undefined
+  blockingByList?: AppBskyGraphDefs.ListViewBasic | undefined
   /** @format at-uri */
-  following?: string
+  following?: string | undefined
   /** @format at-uri */
-  followedBy?: string
+  followedBy?: string | undefined
   /** This property is present only in selected cases, as an optimization. */
-  knownFollowers?: KnownFollowers
+  knownFollowers?: KnownFollowers | undefined
   /** This property is present only in selected cases, as an optimization. */
-  activitySubscription?: AppBskyNotificationDefs.ActivitySubscription
+  activitySubscription?: AppBskyNotificationDefs.ActivitySubscription | undefined
 }
 
 /** True when `value` is a {@link ViewerState} (its `$type` says so). */
@@ -258,12 +258,12 @@ export interface VerificationView {
    */
   issuer: string
   /** The display name of the issuer. */
-  issuerDisplayName?: string
+  issuerDisplayName?: string | undefined
   /**
    * The handle of the issuer.
    * @format handle
    */
-  issuerHandle?: string
+  issuerHandle?: string | undefined
   /**
    * The AT-URI of the verification record.
    * @format at-uri
@@ -320,7 +320,7 @@ export interface ContentLabelPref {
    * Which labeler does this preference apply to? If undefined, applies globally.
    * @format did
    */
-  labelerDid?: string
+  labelerDid?: string | undefined
   label: string
   visibility: 'ignore' | 'show' | 'warn' | 'hide' | (string & {})
 }
@@ -357,7 +357,7 @@ export interface SavedFeedsPref {
   $type?: 'app.bsky.actor.defs#savedFeedsPref'
   pinned: string[]
   saved: string[]
-  timelineIndex?: number
+  timelineIndex?: number | undefined
 }
 
 /** True when `value` is a {@link SavedFeedsPref} (its `$type` says so). */
@@ -371,7 +371,7 @@ export interface PersonalDetailsPref {
    * The birth date of account owner.
    * @format datetime
    */
-  birthDate?: string
+  birthDate?: string | undefined
 }
 
 /** True when `value` is a {@link PersonalDetailsPref} (its `$type` says so). */
@@ -386,11 +386,11 @@ export function isPersonalDetailsPref(value: unknown): value is $Typed<PersonalD
 export interface DeclaredAgePref {
   $type?: 'app.bsky.actor.defs#declaredAgePref'
   /** Indicates if the user has declared that they are over 13 years of age. */
-  isOverAge13?: boolean
+  isOverAge13?: boolean | undefined
   /** Indicates if the user has declared that they are over 16 years of age. */
-  isOverAge16?: boolean
+  isOverAge16?: boolean | undefined
   /** Indicates if the user has declared that they are over 18 years of age. */
-  isOverAge18?: boolean
+  isOverAge18?: boolean | undefined
 }
 
 /** True when `value` is a {@link DeclaredAgePref} (its `$type` says so). */
@@ -403,18 +403,18 @@ export interface FeedViewPref {
   /** The URI of the feed, or an identifier which describes the feed. */
   feed: string
   /** Hide replies in the feed. */
-  hideReplies?: boolean
+  hideReplies?: boolean | undefined
   /**
    * Hide replies in the feed if they are not by followed users.
    * @default true
    */
-  hideRepliesByUnfollowed?: boolean
+  hideRepliesByUnfollowed?: boolean | undefined
   /** Hide replies in the feed if they do not have this number of likes. */
-  hideRepliesByLikeCount?: number
+  hideRepliesByLikeCount?: number | undefined
   /** Hide reposts in the feed. */
-  hideReposts?: boolean
+  hideReposts?: boolean | undefined
   /** Hide quote posts in the feed. */
-  hideQuotePosts?: boolean
+  hideQuotePosts?: boolean | undefined
 }
 
 /** True when `value` is a {@link FeedViewPref} (its `$type` says so). */
@@ -425,7 +425,7 @@ export function isFeedViewPref(value: unknown): value is $Typed<FeedViewPref> {
 export interface ThreadViewPref {
   $type?: 'app.bsky.actor.defs#threadViewPref'
   /** Sorting mode for threads. */
-  sort?: 'oldest' | 'newest' | 'most-likes' | 'random' | 'hotness' | (string & {})
+  sort?: 'oldest' | 'newest' | 'most-likes' | 'random' | 'hotness' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link ThreadViewPref} (its `$type` says so). */
@@ -456,7 +456,7 @@ export type MutedWordTarget = 'content' | 'tag' | (string & {})
 /** A word that the account owner has muted. */
 export interface MutedWord {
   $type?: 'app.bsky.actor.defs#mutedWord'
-  id?: string
+  id?: string | undefined
   /**
    * The muted word itself.
    * @maxLength 10000
@@ -469,12 +469,12 @@ export interface MutedWord {
    * Groups of users to apply the muted word to. If undefined, applies to all users.
    * @default all
    */
-  actorTarget?: 'all' | 'exclude-following' | (string & {})
+  actorTarget?: 'all' | 'exclude-following' | (string & {}) | undefined
   /**
    * The date and time at which the muted word will expire and no longer be applied.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
 }
 
 /** True when `value` is a {@link MutedWord} (its `$type` says so). */
@@ -528,20 +528,20 @@ export function isLabelerPrefItem(value: unknown): value is $Typed<LabelerPrefIt
 /** A grab bag of state that's specific to the bsky.app program. Third-party apps shouldn't use this. */
 export interface BskyAppStatePref {
   $type?: 'app.bsky.actor.defs#bskyAppStatePref'
-  activeProgressGuide?: BskyAppProgressGuide
+  activeProgressGuide?: BskyAppProgressGuide | undefined
   /** Indicates if the user is participating in the beta features program. */
-  isBetaUser?: boolean
+  isBetaUser?: boolean | undefined
   /**
    * An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to
    * the user.
    * @maxLength 1000
    */
-  queuedNudges?: string[]
+  queuedNudges?: string[] | undefined
   /**
    * Storage for NUXs the user has encountered.
    * @maxLength 100
    */
-  nuxs?: Nux[]
+  nuxs?: Nux[] | undefined
 }
 
 /** True when `value` is a {@link BskyAppStatePref} (its `$type` says so). */
@@ -576,12 +576,12 @@ export interface Nux {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  data?: string
+  data?: string | undefined
   /**
    * The date and time at which the NUX will expire and should be considered completed.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
 }
 
 /** True when `value` is a {@link Nux} (its `$type` says so). */
@@ -596,7 +596,7 @@ export interface VerificationPrefs {
    * Hide the blue check badges for verified accounts and trusted verifiers.
    * @default false
    */
-  hideBadges?: boolean
+  hideBadges?: boolean | undefined
 }
 
 /** True when `value` is a {@link VerificationPrefs} (its `$type` says so). */
@@ -608,12 +608,12 @@ export function isVerificationPrefs(value: unknown): value is $Typed<Verificatio
 export interface LiveEventPreferences {
   $type?: 'app.bsky.actor.defs#liveEventPreferences'
   /** A list of feed IDs that the user has hidden from live events. */
-  hiddenFeedIds?: string[]
+  hiddenFeedIds?: string[] | undefined
   /**
    * Whether to hide all feeds from live events.
    * @default false
    */
-  hideAllFeeds?: boolean
+  hideAllFeeds?: boolean | undefined
 }
 
 /** True when `value` is a {@link LiveEventPreferences} (its `$type` says so). */
@@ -632,19 +632,21 @@ export interface PostInteractionSettingsPref {
    * array, no one can reply. If value is undefined, anyone can reply.
    * @maxLength 5
    */
-  threadgateAllowRules?: (
-    | $Typed<AppBskyFeedThreadgate.MentionRule>
-    | $Typed<AppBskyFeedThreadgate.FollowerRule>
-    | $Typed<AppBskyFeedThreadgate.FollowingRule>
-    | $Typed<AppBskyFeedThreadgate.ListRule>
-    | Unknown$TypedObject
-  )[]
+  threadgateAllowRules?:
+    | (
+        | $Typed<AppBskyFeedThreadgate.MentionRule>
+        | $Typed<AppBskyFeedThreadgate.FollowerRule>
+        | $Typed<AppBskyFeedThreadgate.FollowingRule>
+        | $Typed<AppBskyFeedThreadgate.ListRule>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /**
    * Matches postgate record. List of rules defining who can embed this users posts. If value is an empty
    * array or is undefined, no particular rules apply and anyone can embed.
    * @maxLength 5
    */
-  postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[]
+  postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[] | undefined
 }
 
 /** True when `value` is a {@link PostInteractionSettingsPref} (its `$type` says so). */
@@ -655,25 +657,25 @@ export function isPostInteractionSettingsPref(value: unknown): value is $Typed<P
 export interface StatusView {
   $type?: 'app.bsky.actor.defs#statusView'
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
+  cid?: string | undefined
   /** The status for the account. */
   status: 'app.bsky.actor.status#live' | (string & {})
   record: UnknownObject
   /** An optional embed associated with the status. */
-  embed?: $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject
-  labels?: ComAtprotoLabelDefs.Label[]
+  embed?: $Typed<AppBskyEmbedExternal.View> | Unknown$TypedObject | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /**
    * The date when this status will expire. The application might choose to no longer return the status after
    * expiration.
    * @format datetime
    */
-  expiresAt?: string
+  expiresAt?: string | undefined
   /** True if the status is not expired, false if it is expired. Only present if expiration was set. */
-  isActive?: boolean
+  isActive?: boolean | undefined
   /** True if the user's go-live access has been disabled by a moderator, false otherwise. */
-  isDisabled?: boolean
+  isDisabled?: boolean | undefined
 }
 
 /** True when `value` is a {@link StatusView} (its `$type` says so). */
@@ -691,15 +693,15 @@ export function validateProfileViewBasic(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.displayName
+  x = value['displayName']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
     else {
@@ -707,18 +709,18 @@ export function validateProfileViewBasic(
       v.maxGraphemes(ctx, '.displayName', x, 64)
     }
   }
-  x = value.pronouns
+  x = value['pronouns']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.pronouns', 'a string', x)
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.associated
+  x = value['associated']
   if (x !== undefined) validateProfileAssociated(x, ctx, '.associated')
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -727,16 +729,16 @@ export function validateProfileViewBasic(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
   }
-  x = value.verification
+  x = value['verification']
   if (x !== undefined) validateVerificationState(x, ctx, '.verification')
-  x = value.status
+  x = value['status']
   if (x !== undefined) validateStatusView(x, ctx, '.status')
-  x = value.debug
+  x = value['debug']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.debug', 'an object', x)
   if (ctx.strict)
     v.unknownFields(
@@ -771,15 +773,15 @@ export function validateProfileView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.displayName
+  x = value['displayName']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
     else {
@@ -787,9 +789,9 @@ export function validateProfileView(
       v.maxGraphemes(ctx, '.displayName', x, 64)
     }
   }
-  x = value.pronouns
+  x = value['pronouns']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.pronouns', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
     else {
@@ -797,26 +799,26 @@ export function validateProfileView(
       v.maxGraphemes(ctx, '.description', x, 256)
     }
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.associated
+  x = value['associated']
   if (x !== undefined) validateProfileAssociated(x, ctx, '.associated')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -825,11 +827,11 @@ export function validateProfileView(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.verification
+  x = value['verification']
   if (x !== undefined) validateVerificationState(x, ctx, '.verification')
-  x = value.status
+  x = value['status']
   if (x !== undefined) validateStatusView(x, ctx, '.status')
-  x = value.debug
+  x = value['debug']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.debug', 'an object', x)
   if (ctx.strict)
     v.unknownFields(
@@ -865,15 +867,15 @@ export function validateProfileViewDetailed(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.displayName
+  x = value['displayName']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
     else {
@@ -881,7 +883,7 @@ export function validateProfileViewDetailed(
       v.maxGraphemes(ctx, '.displayName', x, 64)
     }
   }
-  x = value.description
+  x = value['description']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
     else {
@@ -889,49 +891,49 @@ export function validateProfileViewDetailed(
       v.maxGraphemes(ctx, '.description', x, 256)
     }
   }
-  x = value.pronouns
+  x = value['pronouns']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.pronouns', 'a string', x)
-  x = value.website
+  x = value['website']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.website', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.website', 'uri', x)
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.banner
+  x = value['banner']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.banner', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.banner', 'uri', x)
   }
-  x = value.followersCount
+  x = value['followersCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.followersCount', 'an integer', x)
-  x = value.followsCount
+  x = value['followsCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.followsCount', 'an integer', x)
-  x = value.postsCount
+  x = value['postsCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.postsCount', 'an integer', x)
-  x = value.associated
+  x = value['associated']
   if (x !== undefined) validateProfileAssociated(x, ctx, '.associated')
-  x = value.joinedViaStarterPack
+  x = value['joinedViaStarterPack']
   if (x !== undefined) AppBskyGraphDefs.validateStarterPackViewBasic(x, ctx, '.joinedViaStarterPack')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -940,13 +942,13 @@ export function validateProfileViewDetailed(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.pinnedPost
+  x = value['pinnedPost']
   if (x !== undefined) ComAtprotoRepoStrongRef.validateMain(x, ctx, '.pinnedPost')
-  x = value.verification
+  x = value['verification']
   if (x !== undefined) validateVerificationState(x, ctx, '.verification')
-  x = value.status
+  x = value['status']
   if (x !== undefined) validateStatusView(x, ctx, '.status')
-  x = value.debug
+  x = value['debug']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.debug', 'an object', x)
   if (ctx.strict)
     v.unknownFields(
@@ -989,22 +991,22 @@ export function validateProfileAssociated(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.lists
+  x = value['lists']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.lists', 'an integer', x)
-  x = value.feedgens
+  x = value['feedgens']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.feedgens', 'an integer', x)
-  x = value.starterPacks
+  x = value['starterPacks']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.starterPacks', 'an integer', x)
-  x = value.labeler
+  x = value['labeler']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.labeler', 'a boolean', x)
-  x = value.chat
+  x = value['chat']
   if (x !== undefined) validateProfileAssociatedChat(x, ctx, '.chat')
-  x = value.activitySubscription
+  x = value['activitySubscription']
   if (x !== undefined) validateProfileAssociatedActivitySubscription(x, ctx, '.activitySubscription')
-  x = value.germ
+  x = value['germ']
   if (x !== undefined) validateProfileAssociatedGerm(x, ctx, '.germ')
   if (ctx.strict)
     v.unknownFields(
@@ -1025,11 +1027,11 @@ export function validateProfileAssociatedChat(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.allowIncoming
+  x = value['allowIncoming']
   if (x === undefined) v.missing(ctx, '.allowIncoming')
   else if (typeof x !== 'string') v.wrongType(ctx, '.allowIncoming', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.allowIncoming', x, ['all', 'none', 'following'])
-  x = value.allowGroupInvites
+  x = value['allowGroupInvites']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.allowGroupInvites', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.allowGroupInvites', x, ['all', 'none', 'following'])
@@ -1053,11 +1055,11 @@ export function validateProfileAssociatedGerm(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.messageMeUrl
+  x = value['messageMeUrl']
   if (x === undefined) v.missing(ctx, '.messageMeUrl')
   else if (typeof x !== 'string') v.wrongType(ctx, '.messageMeUrl', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.messageMeUrl', 'uri', x)
-  x = value.showButtonTo
+  x = value['showButtonTo']
   if (x === undefined) v.missing(ctx, '.showButtonTo')
   else if (typeof x !== 'string') v.wrongType(ctx, '.showButtonTo', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.showButtonTo', x, ['usersIFollow', 'everyone'])
@@ -1078,7 +1080,7 @@ export function validateProfileAssociatedActivitySubscription(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.allowSubscriptions
+  x = value['allowSubscriptions']
   if (x === undefined) v.missing(ctx, '.allowSubscriptions')
   else if (typeof x !== 'string') v.wrongType(ctx, '.allowSubscriptions', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.allowSubscriptions', x, ['followers', 'mutuals', 'none'])
@@ -1102,36 +1104,36 @@ export function validateViewerState(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.muted
+  x = value['muted']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.muted', 'a boolean', x)
-  x = value.mutedOnlyReposts
+  x = value['mutedOnlyReposts']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.mutedOnlyReposts', 'a boolean', x)
-  x = value.mutedOnlyQuoteposts
+  x = value['mutedOnlyQuoteposts']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.mutedOnlyQuoteposts', 'a boolean', x)
-  x = value.mutedByList
+  x = value['mutedByList']
   if (x !== undefined) AppBskyGraphDefs.validateListViewBasic(x, ctx, '.mutedByList')
-  x = value.blockedBy
+  x = value['blockedBy']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.blockedBy', 'a boolean', x)
-  x = value.blocking
+  x = value['blocking']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blocking', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blocking', 'at-uri', x)
   }
-  x = value.blockingByList
+  x = value['blockingByList']
   if (x !== undefined) AppBskyGraphDefs.validateListViewBasic(x, ctx, '.blockingByList')
-  x = value.following
+  x = value['following']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.following', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.following', 'at-uri', x)
   }
-  x = value.followedBy
+  x = value['followedBy']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.followedBy', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.followedBy', 'at-uri', x)
   }
-  x = value.knownFollowers
+  x = value['knownFollowers']
   if (x !== undefined) validateKnownFollowers(x, ctx, '.knownFollowers')
-  x = value.activitySubscription
+  x = value['activitySubscription']
   if (x !== undefined) AppBskyNotificationDefs.validateActivitySubscription(x, ctx, '.activitySubscription')
   if (ctx.strict)
     v.unknownFields(
@@ -1166,10 +1168,10 @@ export function validateKnownFollowers(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.count
+  x = value['count']
   if (x === undefined) v.missing(ctx, '.count')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.count', 'an integer', x)
-  x = value.followers
+  x = value['followers']
   if (x === undefined) v.missing(ctx, '.followers')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.followers', 'an array', x)
   else {
@@ -1193,7 +1195,7 @@ export function validateVerificationState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.verifications
+  x = value['verifications']
   if (x === undefined) v.missing(ctx, '.verifications')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.verifications', 'an array', x)
   else {
@@ -1201,11 +1203,11 @@ export function validateVerificationState(
     for (let i = 0; i < x.length; i++) validateVerificationView(x[i], ctx, i)
     v.checked(ctx, before, '.verifications')
   }
-  x = value.verifiedStatus
+  x = value['verifiedStatus']
   if (x === undefined) v.missing(ctx, '.verifiedStatus')
   else if (typeof x !== 'string') v.wrongType(ctx, '.verifiedStatus', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.verifiedStatus', x, ['valid', 'invalid', 'none'])
-  x = value.trustedVerifierStatus
+  x = value['trustedVerifierStatus']
   if (x === undefined) v.missing(ctx, '.trustedVerifierStatus')
   else if (typeof x !== 'string') v.wrongType(ctx, '.trustedVerifierStatus', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.trustedVerifierStatus', x, ['valid', 'invalid', 'none'])
@@ -1228,25 +1230,25 @@ export function validateVerificationView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.issuer
+  x = value['issuer']
   if (x === undefined) v.missing(ctx, '.issuer')
   else if (typeof x !== 'string') v.wrongType(ctx, '.issuer', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.issuer', 'did', x)
-  x = value.issuerDisplayName
+  x = value['issuerDisplayName']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.issuerDisplayName', 'a string', x)
-  x = value.issuerHandle
+  x = value['issuerHandle']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.issuerHandle', 'a string', x)
     else if (!v.validHandle(x)) v.badFormat(ctx, '.issuerHandle', 'handle', x)
   }
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.isValid
+  x = value['isValid']
   if (x === undefined) v.missing(ctx, '.isValid')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.isValid', 'a boolean', x)
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
@@ -1324,7 +1326,7 @@ export function validateAdultContentPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.enabled
+  x = value['enabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.enabled', 'a boolean', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['enabled'], 'app.bsky.actor.defs#adultContentPref')
   return v.checked(ctx, start, at)
@@ -1339,15 +1341,15 @@ export function validateContentLabelPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.labelerDid
+  x = value['labelerDid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.labelerDid', 'a string', x)
     else if (!v.validDid(x)) v.badFormat(ctx, '.labelerDid', 'did', x)
   }
-  x = value.label
+  x = value['label']
   if (x === undefined) v.missing(ctx, '.label')
   else if (typeof x !== 'string') v.wrongType(ctx, '.label', 'a string', x)
-  x = value.visibility
+  x = value['visibility']
   if (x === undefined) v.missing(ctx, '.visibility')
   else if (typeof x !== 'string') v.wrongType(ctx, '.visibility', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.visibility', x, ['ignore', 'show', 'warn', 'hide'])
@@ -1361,17 +1363,17 @@ export function validateSavedFeed(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.type
+  x = value['type']
   if (x === undefined) v.missing(ctx, '.type')
   else if (typeof x !== 'string') v.wrongType(ctx, '.type', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.type', x, ['feed', 'list', 'timeline'])
-  x = value.value
+  x = value['value']
   if (x === undefined) v.missing(ctx, '.value')
   else if (typeof x !== 'string') v.wrongType(ctx, '.value', 'a string', x)
-  x = value.pinned
+  x = value['pinned']
   if (x === undefined) v.missing(ctx, '.pinned')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.pinned', 'a boolean', x)
   if (ctx.strict)
@@ -1388,7 +1390,7 @@ export function validateSavedFeedsPrefV2(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -1409,7 +1411,7 @@ export function validateSavedFeedsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.pinned
+  x = value['pinned']
   if (x === undefined) v.missing(ctx, '.pinned')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.pinned', 'an array', x)
   else {
@@ -1421,7 +1423,7 @@ export function validateSavedFeedsPref(
     }
     v.checked(ctx, before, '.pinned')
   }
-  x = value.saved
+  x = value['saved']
   if (x === undefined) v.missing(ctx, '.saved')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.saved', 'an array', x)
   else {
@@ -1433,7 +1435,7 @@ export function validateSavedFeedsPref(
     }
     v.checked(ctx, before, '.saved')
   }
-  x = value.timelineIndex
+  x = value['timelineIndex']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.timelineIndex', 'an integer', x)
   if (ctx.strict)
@@ -1450,7 +1452,7 @@ export function validatePersonalDetailsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.birthDate
+  x = value['birthDate']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.birthDate', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.birthDate', 'datetime', x)
@@ -1468,11 +1470,11 @@ export function validateDeclaredAgePref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.isOverAge13
+  x = value['isOverAge13']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isOverAge13', 'a boolean', x)
-  x = value.isOverAge16
+  x = value['isOverAge16']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isOverAge16', 'a boolean', x)
-  x = value.isOverAge18
+  x = value['isOverAge18']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isOverAge18', 'a boolean', x)
   if (ctx.strict)
     v.unknownFields(
@@ -1493,19 +1495,19 @@ export function validateFeedViewPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.feed
+  x = value['feed']
   if (x === undefined) v.missing(ctx, '.feed')
   else if (typeof x !== 'string') v.wrongType(ctx, '.feed', 'a string', x)
-  x = value.hideReplies
+  x = value['hideReplies']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideReplies', 'a boolean', x)
-  x = value.hideRepliesByUnfollowed
+  x = value['hideRepliesByUnfollowed']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideRepliesByUnfollowed', 'a boolean', x)
-  x = value.hideRepliesByLikeCount
+  x = value['hideRepliesByLikeCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.hideRepliesByLikeCount', 'an integer', x)
-  x = value.hideReposts
+  x = value['hideReposts']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideReposts', 'a boolean', x)
-  x = value.hideQuotePosts
+  x = value['hideQuotePosts']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideQuotePosts', 'a boolean', x)
   if (ctx.strict)
     v.unknownFields(
@@ -1533,7 +1535,7 @@ export function validateThreadViewPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.sort
+  x = value['sort']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.sort', 'a string', x)
     else if (ctx.strict)
@@ -1552,7 +1554,7 @@ export function validateInterestsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.tags
+  x = value['tags']
   if (x === undefined) v.missing(ctx, '.tags')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.tags', 'an array', x)
   else {
@@ -1593,16 +1595,16 @@ export function validateMutedWord(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.value
+  x = value['value']
   if (x === undefined) v.missing(ctx, '.value')
   else if (typeof x !== 'string') v.wrongType(ctx, '.value', 'a string', x)
   else {
     v.maxBytes(ctx, '.value', x, 10000)
     v.maxGraphemes(ctx, '.value', x, 1000)
   }
-  x = value.targets
+  x = value['targets']
   if (x === undefined) v.missing(ctx, '.targets')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.targets', 'an array', x)
   else {
@@ -1610,12 +1612,12 @@ export function validateMutedWord(value: unknown, ctx: v.ValidationContext, at: 
     for (let i = 0; i < x.length; i++) validateMutedWordTarget(x[i], ctx, i)
     v.checked(ctx, before, '.targets')
   }
-  x = value.actorTarget
+  x = value['actorTarget']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.actorTarget', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.actorTarget', x, ['all', 'exclude-following'])
   }
-  x = value.expiresAt
+  x = value['expiresAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.expiresAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.expiresAt', 'datetime', x)
@@ -1639,7 +1641,7 @@ export function validateMutedWordsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -1660,7 +1662,7 @@ export function validateHiddenPostsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -1685,7 +1687,7 @@ export function validateLabelersPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.labelers
+  x = value['labelers']
   if (x === undefined) v.missing(ctx, '.labelers')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.labelers', 'an array', x)
   else {
@@ -1706,7 +1708,7 @@ export function validateLabelerPrefItem(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
@@ -1723,11 +1725,11 @@ export function validateBskyAppStatePref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.activeProgressGuide
+  x = value['activeProgressGuide']
   if (x !== undefined) validateBskyAppProgressGuide(x, ctx, '.activeProgressGuide')
-  x = value.isBetaUser
+  x = value['isBetaUser']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isBetaUser', 'a boolean', x)
-  x = value.queuedNudges
+  x = value['queuedNudges']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.queuedNudges', 'an array', x)
     else {
@@ -1741,7 +1743,7 @@ export function validateBskyAppStatePref(
       v.checked(ctx, before, '.queuedNudges')
     }
   }
-  x = value.nuxs
+  x = value['nuxs']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.nuxs', 'an array', x)
     else {
@@ -1770,7 +1772,7 @@ export function validateBskyAppProgressGuide(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.guide
+  x = value['guide']
   if (x === undefined) v.missing(ctx, '.guide')
   else if (typeof x !== 'string') v.wrongType(ctx, '.guide', 'a string', x)
   else v.maxBytes(ctx, '.guide', x, 100)
@@ -1783,13 +1785,13 @@ export function validateNux(value: unknown, ctx: v.ValidationContext, at: v.Path
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
   else v.maxBytes(ctx, '.id', x, 100)
-  x = value.completed
+  x = value['completed']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.completed', 'a boolean', x)
-  x = value.data
+  x = value['data']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.data', 'a string', x)
     else {
@@ -1797,7 +1799,7 @@ export function validateNux(value: unknown, ctx: v.ValidationContext, at: v.Path
       v.maxGraphemes(ctx, '.data', x, 300)
     }
   }
-  x = value.expiresAt
+  x = value['expiresAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.expiresAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.expiresAt', 'datetime', x)
@@ -1816,7 +1818,7 @@ export function validateVerificationPrefs(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.hideBadges
+  x = value['hideBadges']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideBadges', 'a boolean', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['hideBadges'], 'app.bsky.actor.defs#verificationPrefs')
   return v.checked(ctx, start, at)
@@ -1831,7 +1833,7 @@ export function validateLiveEventPreferences(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.hiddenFeedIds
+  x = value['hiddenFeedIds']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.hiddenFeedIds', 'an array', x)
     else {
@@ -1843,7 +1845,7 @@ export function validateLiveEventPreferences(
       v.checked(ctx, before, '.hiddenFeedIds')
     }
   }
-  x = value.hideAllFeeds
+  x = value['hideAllFeeds']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.hideAllFeeds', 'a boolean', x)
   if (ctx.strict)
     v.unknownFields(ctx, value, ['hiddenFeedIds', 'hideAllFeeds'], 'app.bsky.actor.defs#liveEventPreferences')
@@ -1861,7 +1863,7 @@ export function validatePostInteractionSettingsPref(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.threadgateAllowRules
+  x = value['threadgateAllowRules']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.threadgateAllowRules', 'an array', x)
     else {
@@ -1889,7 +1891,7 @@ export function validatePostInteractionSettingsPref(
       v.checked(ctx, before, '.threadgateAllowRules')
     }
   }
-  x = value.postgateEmbeddingRules
+  x = value['postgateEmbeddingRules']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.postgateEmbeddingRules', 'an array', x)
     else {
@@ -1928,24 +1930,24 @@ export function validateStatusView(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
   }
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.status
+  x = value['status']
   if (x === undefined) v.missing(ctx, '.status')
   else if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.status', x, ['app.bsky.actor.status#live'])
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.embed
+  x = value['embed']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.embed.external#view') AppBskyEmbedExternal.validateView(x, ctx, '.embed')
@@ -1954,7 +1956,7 @@ export function validateStatusView(
         ['app.bsky.embed.external#view', AppBskyEmbedExternal.validateView],
       ])
   }
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -1963,14 +1965,14 @@ export function validateStatusView(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.expiresAt
+  x = value['expiresAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.expiresAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.expiresAt', 'datetime', x)
   }
-  x = value.isActive
+  x = value['isActive']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isActive', 'a boolean', x)
-  x = value.isDisabled
+  x = value['isDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.isDisabled', 'a boolean', x)
   if (ctx.strict)
     v.unknownFields(

@@ -30,11 +30,11 @@ export function validateAspectRatio(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.width
+  x = value['width']
   if (x === undefined) v.missing(ctx, '.width')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.width', 'an integer', x)
   else v.minimum(ctx, '.width', x, 1)
-  x = value.height
+  x = value['height']
   if (x === undefined) v.missing(ctx, '.height')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.height', 'an integer', x)
   else v.minimum(ctx, '.height', x, 1)

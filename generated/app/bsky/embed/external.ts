@@ -31,9 +31,9 @@ export interface External {
    * @accept image/*
    * @maxSize 1000000
    */
-  thumb?: BlobRef
+  thumb?: BlobRef | undefined
   /** StrongRefs (uri+cid) of the Atmosphere records that backed this view. */
-  associatedRefs?: ComAtprotoRepoStrongRef.Main[]
+  associatedRefs?: ComAtprotoRepoStrongRef.Main[] | undefined
 }
 
 /** True when `value` is a {@link External} (its `$type` says so). */
@@ -58,25 +58,25 @@ export interface ViewExternal {
   title: string
   description: string
   /** @format uri */
-  thumb?: string
+  thumb?: string | undefined
   /**
    * When the external content was created, if available. Example: a publication date, for an article.
    * @format datetime
    */
-  createdAt?: string
+  createdAt?: string | undefined
   /**
    * When the external content was updated, if available.
    * @format datetime
    */
-  updatedAt?: string
+  updatedAt?: string | undefined
   /** Estimated reading time in minutes, if applicable and available. */
-  readingTime?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  source?: ViewExternalSource
+  readingTime?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  source?: ViewExternalSource | undefined
   /** StrongRefs (uri+cid) of the Atmosphere records that backed this view. */
-  associatedRefs?: ComAtprotoRepoStrongRef.Main[]
+  associatedRefs?: ComAtprotoRepoStrongRef.Main[] | undefined
   /** Profiles of the owners of the Atmosphere records that backed this view. */
-  associatedProfiles?: AppBskyActorDefs.ProfileViewBasic[]
+  associatedProfiles?: AppBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link ViewExternal} (its `$type` says so). */
@@ -97,10 +97,10 @@ export interface ViewExternalSource {
    * provided by the App View.
    * @format uri
    */
-  icon?: string
+  icon?: string | undefined
   title: string
-  description?: string
-  theme?: ViewExternalSourceTheme
+  description?: string | undefined
+  theme?: ViewExternalSourceTheme | undefined
 }
 
 /** True when `value` is a {@link ViewExternalSource} (its `$type` says so). */
@@ -114,10 +114,10 @@ export function isViewExternalSource(value: unknown): value is $Typed<ViewExtern
  */
 export interface ViewExternalSourceTheme {
   $type?: 'app.bsky.embed.external#viewExternalSourceTheme'
-  backgroundRGB?: ColorRGB
-  foregroundRGB?: ColorRGB
-  accentRGB?: ColorRGB
-  accentForegroundRGB?: ColorRGB
+  backgroundRGB?: ColorRGB | undefined
+  foregroundRGB?: ColorRGB | undefined
+  accentRGB?: ColorRGB | undefined
+  accentForegroundRGB?: ColorRGB | undefined
 }
 
 /** True when `value` is a {@link ViewExternalSourceTheme} (its `$type` says so). */
@@ -155,7 +155,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.external
+  x = value['external']
   if (x === undefined) v.missing(ctx, '.external')
   else validateExternal(x, ctx, '.external')
   if (ctx.strict) v.unknownFields(ctx, value, ['external'], 'app.bsky.embed.external')
@@ -167,19 +167,19 @@ export function validateExternal(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.uri', 'uri', x)
-  x = value.title
+  x = value['title']
   if (x === undefined) v.missing(ctx, '.title')
   else if (typeof x !== 'string') v.wrongType(ctx, '.title', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x === undefined) v.missing(ctx, '.description')
   else if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
-  x = value.thumb
+  x = value['thumb']
   if (x !== undefined) v.checkBlob(ctx, '.thumb', x, ['image/*'], 1000000)
-  x = value.associatedRefs
+  x = value['associatedRefs']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.associatedRefs', 'an array', x)
     else {
@@ -204,7 +204,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.external
+  x = value['external']
   if (x === undefined) v.missing(ctx, '.external')
   else validateViewExternal(x, ctx, '.external')
   if (ctx.strict) v.unknownFields(ctx, value, ['external'], 'app.bsky.embed.external#view')
@@ -222,35 +222,35 @@ export function validateViewExternal(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.uri', 'uri', x)
-  x = value.title
+  x = value['title']
   if (x === undefined) v.missing(ctx, '.title')
   else if (typeof x !== 'string') v.wrongType(ctx, '.title', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x === undefined) v.missing(ctx, '.description')
   else if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
-  x = value.thumb
+  x = value['thumb']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.thumb', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.thumb', 'uri', x)
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
   }
-  x = value.updatedAt
+  x = value['updatedAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.updatedAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.updatedAt', 'datetime', x)
   }
-  x = value.readingTime
+  x = value['readingTime']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.readingTime', 'an integer', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -259,9 +259,9 @@ export function validateViewExternal(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.source
+  x = value['source']
   if (x !== undefined) validateViewExternalSource(x, ctx, '.source')
-  x = value.associatedRefs
+  x = value['associatedRefs']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.associatedRefs', 'an array', x)
     else {
@@ -270,7 +270,7 @@ export function validateViewExternal(
       v.checked(ctx, before, '.associatedRefs')
     }
   }
-  x = value.associatedProfiles
+  x = value['associatedProfiles']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.associatedProfiles', 'an array', x)
     else {
@@ -311,21 +311,21 @@ export function validateViewExternalSource(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.uri', 'uri', x)
-  x = value.icon
+  x = value['icon']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.icon', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.icon', 'uri', x)
   }
-  x = value.title
+  x = value['title']
   if (x === undefined) v.missing(ctx, '.title')
   else if (typeof x !== 'string') v.wrongType(ctx, '.title', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
-  x = value.theme
+  x = value['theme']
   if (x !== undefined) validateViewExternalSourceTheme(x, ctx, '.theme')
   if (ctx.strict)
     v.unknownFields(
@@ -346,13 +346,13 @@ export function validateViewExternalSourceTheme(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.backgroundRGB
+  x = value['backgroundRGB']
   if (x !== undefined) validateColorRGB(x, ctx, '.backgroundRGB')
-  x = value.foregroundRGB
+  x = value['foregroundRGB']
   if (x !== undefined) validateColorRGB(x, ctx, '.foregroundRGB')
-  x = value.accentRGB
+  x = value['accentRGB']
   if (x !== undefined) validateColorRGB(x, ctx, '.accentRGB')
-  x = value.accentForegroundRGB
+  x = value['accentForegroundRGB']
   if (x !== undefined) validateColorRGB(x, ctx, '.accentForegroundRGB')
   if (ctx.strict)
     v.unknownFields(
@@ -369,21 +369,21 @@ export function validateColorRGB(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.r
+  x = value['r']
   if (x === undefined) v.missing(ctx, '.r')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.r', 'an integer', x)
   else {
     v.maximum(ctx, '.r', x, 255)
     v.minimum(ctx, '.r', x, 0)
   }
-  x = value.g
+  x = value['g']
   if (x === undefined) v.missing(ctx, '.g')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.g', 'an integer', x)
   else {
     v.maximum(ctx, '.g', x, 255)
     v.minimum(ctx, '.g', x, 0)
   }
-  x = value.b
+  x = value['b']
   if (x === undefined) v.missing(ctx, '.b')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.b', 'an integer', x)
   else {

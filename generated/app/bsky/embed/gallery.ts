@@ -77,7 +77,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -100,13 +100,13 @@ export function validateImage(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.image
+  x = value['image']
   if (x === undefined) v.missing(ctx, '.image')
   else v.checkBlob(ctx, '.image', x, ['image/*'], 2000000)
-  x = value.alt
+  x = value['alt']
   if (x === undefined) v.missing(ctx, '.alt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x === undefined) v.missing(ctx, '.aspectRatio')
   else AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
   if (ctx.strict) v.unknownFields(ctx, value, ['image', 'alt', 'aspectRatio'], 'app.bsky.embed.gallery#image')
@@ -118,7 +118,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -140,18 +140,18 @@ export function validateViewImage(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.thumbnail
+  x = value['thumbnail']
   if (x === undefined) v.missing(ctx, '.thumbnail')
   else if (typeof x !== 'string') v.wrongType(ctx, '.thumbnail', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.thumbnail', 'uri', x)
-  x = value.fullsize
+  x = value['fullsize']
   if (x === undefined) v.missing(ctx, '.fullsize')
   else if (typeof x !== 'string') v.wrongType(ctx, '.fullsize', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.fullsize', 'uri', x)
-  x = value.alt
+  x = value['alt']
   if (x === undefined) v.missing(ctx, '.alt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x === undefined) v.missing(ctx, '.aspectRatio')
   else AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
   if (ctx.strict)

@@ -27,7 +27,7 @@ export interface Image {
   image: BlobRef
   /** Alt text description of the image, for accessibility. */
   alt: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
 }
 
 /** True when `value` is a {@link Image} (its `$type` says so). */
@@ -62,7 +62,7 @@ export interface ViewImage {
   fullsize: string
   /** Alt text description of the image, for accessibility. */
   alt: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
 }
 
 /** True when `value` is a {@link ViewImage} (its `$type` says so). */
@@ -75,7 +75,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.images
+  x = value['images']
   if (x === undefined) v.missing(ctx, '.images')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.images', 'an array', x)
   else {
@@ -93,13 +93,13 @@ export function validateImage(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.image
+  x = value['image']
   if (x === undefined) v.missing(ctx, '.image')
   else v.checkBlob(ctx, '.image', x, ['image/*'], 2000000)
-  x = value.alt
+  x = value['alt']
   if (x === undefined) v.missing(ctx, '.alt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x !== undefined) AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
   if (ctx.strict) v.unknownFields(ctx, value, ['image', 'alt', 'aspectRatio'], 'app.bsky.embed.images#image')
   return v.checked(ctx, start, at)
@@ -110,7 +110,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.images
+  x = value['images']
   if (x === undefined) v.missing(ctx, '.images')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.images', 'an array', x)
   else {
@@ -128,18 +128,18 @@ export function validateViewImage(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.thumb
+  x = value['thumb']
   if (x === undefined) v.missing(ctx, '.thumb')
   else if (typeof x !== 'string') v.wrongType(ctx, '.thumb', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.thumb', 'uri', x)
-  x = value.fullsize
+  x = value['fullsize']
   if (x === undefined) v.missing(ctx, '.fullsize')
   else if (typeof x !== 'string') v.wrongType(ctx, '.fullsize', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.fullsize', 'uri', x)
-  x = value.alt
+  x = value['alt']
   if (x === undefined) v.missing(ctx, '.alt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x !== undefined) AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
   if (ctx.strict)
     v.unknownFields(

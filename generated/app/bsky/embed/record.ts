@@ -57,20 +57,22 @@ export interface ViewRecord {
   author: AppBskyActorDefs.ProfileViewBasic
   /** The record data itself. */
   value: UnknownObject
-  labels?: ComAtprotoLabelDefs.Label[]
-  replyCount?: number
-  repostCount?: number
-  likeCount?: number
-  quoteCount?: number
-  embeds?: (
-    | $Typed<AppBskyEmbedImages.View>
-    | $Typed<AppBskyEmbedVideo.View>
-    | $Typed<AppBskyEmbedGallery.View>
-    | $Typed<AppBskyEmbedExternal.View>
-    | $Typed<View>
-    | $Typed<AppBskyEmbedRecordWithMedia.View>
-    | Unknown$TypedObject
-  )[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  replyCount?: number | undefined
+  repostCount?: number | undefined
+  likeCount?: number | undefined
+  quoteCount?: number | undefined
+  embeds?:
+    | (
+        | $Typed<AppBskyEmbedImages.View>
+        | $Typed<AppBskyEmbedVideo.View>
+        | $Typed<AppBskyEmbedGallery.View>
+        | $Typed<AppBskyEmbedExternal.View>
+        | $Typed<View>
+        | $Typed<AppBskyEmbedRecordWithMedia.View>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -122,7 +124,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else ComAtprotoRepoStrongRef.validateMain(x, ctx, '.record')
   if (ctx.strict) v.unknownFields(ctx, value, ['record'], 'app.bsky.embed.record')
@@ -135,7 +137,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else {
     const type = v.typeOf(x)
@@ -177,21 +179,21 @@ export function validateViewRecord(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.author')
-  x = value.value
+  x = value['value']
   if (x === undefined) v.missing(ctx, '.value')
   else if (!v.isObject(x)) v.wrongType(ctx, '.value', 'an object', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -200,19 +202,19 @@ export function validateViewRecord(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.replyCount
+  x = value['replyCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.replyCount', 'an integer', x)
-  x = value.repostCount
+  x = value['repostCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.repostCount', 'an integer', x)
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.likeCount', 'an integer', x)
-  x = value.quoteCount
+  x = value['quoteCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.quoteCount', 'an integer', x)
-  x = value.embeds
+  x = value['embeds']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.embeds', 'an array', x)
     else {
@@ -240,7 +242,7 @@ export function validateViewRecord(
       v.checked(ctx, before, '.embeds')
     }
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -276,11 +278,11 @@ export function validateViewNotFound(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.notFound
+  x = value['notFound']
   if (x === undefined) v.missing(ctx, '.notFound')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.notFound', 'a boolean', x)
   else v.oneOf(ctx, '.notFound', x, [true])
@@ -297,15 +299,15 @@ export function validateViewBlocked(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.blocked
+  x = value['blocked']
   if (x === undefined) v.missing(ctx, '.blocked')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.blocked', 'a boolean', x)
   else v.oneOf(ctx, '.blocked', x, [true])
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else AppBskyFeedDefs.validateBlockedAuthor(x, ctx, '.author')
   if (ctx.strict)
@@ -322,11 +324,11 @@ export function validateViewDetached(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.detached
+  x = value['detached']
   if (x === undefined) v.missing(ctx, '.detached')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.detached', 'a boolean', x)
   else v.oneOf(ctx, '.detached', x, [true])

@@ -50,10 +50,10 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else AppBskyEmbedRecord.validateMain(x, ctx, '.record')
-  x = value.media
+  x = value['media']
   if (x === undefined) v.missing(ctx, '.media')
   else {
     const type = v.typeOf(x)
@@ -79,10 +79,10 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else AppBskyEmbedRecord.validateView(x, ctx, '.record')
-  x = value.media
+  x = value['media']
   if (x === undefined) v.missing(ctx, '.media')
   else {
     const type = v.typeOf(x)

@@ -15,12 +15,12 @@ export interface Main {
    */
   video: BlobRef
   /** @maxLength 20 */
-  captions?: Caption[]
+  captions?: Caption[] | undefined
   /** Alt text description of the video, for accessibility. */
-  alt?: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  alt?: string | undefined
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
   /** A hint to the client about how to present the video. */
-  presentation?: 'default' | 'gif' | (string & {})
+  presentation?: 'default' | 'gif' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link Main} (its `$type` says so). */
@@ -51,11 +51,11 @@ export interface View {
   /** @format uri */
   playlist: string
   /** @format uri */
-  thumbnail?: string
-  alt?: string
-  aspectRatio?: AppBskyEmbedDefs.AspectRatio
+  thumbnail?: string | undefined
+  alt?: string | undefined
+  aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
   /** A hint to the client about how to present the video. */
-  presentation?: 'default' | 'gif' | (string & {})
+  presentation?: 'default' | 'gif' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link View} (its `$type` says so). */
@@ -68,10 +68,10 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.video
+  x = value['video']
   if (x === undefined) v.missing(ctx, '.video')
   else v.checkBlob(ctx, '.video', x, ['video/mp4'], 300000000)
-  x = value.captions
+  x = value['captions']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.captions', 'an array', x)
     else {
@@ -81,11 +81,11 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
       v.checked(ctx, before, '.captions')
     }
   }
-  x = value.alt
+  x = value['alt']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x !== undefined) AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
-  x = value.presentation
+  x = value['presentation']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.presentation', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.presentation', x, ['default', 'gif'])
@@ -105,11 +105,11 @@ export function validateCaption(value: unknown, ctx: v.ValidationContext, at: v.
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.lang
+  x = value['lang']
   if (x === undefined) v.missing(ctx, '.lang')
   else if (typeof x !== 'string') v.wrongType(ctx, '.lang', 'a string', x)
   else if (!v.validLanguage(x)) v.badFormat(ctx, '.lang', 'language', x)
-  x = value.file
+  x = value['file']
   if (x === undefined) v.missing(ctx, '.file')
   else v.checkBlob(ctx, '.file', x, ['text/vtt'], 20000)
   if (ctx.strict) v.unknownFields(ctx, value, ['lang', 'file'], 'app.bsky.embed.video#caption')
@@ -121,24 +121,24 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.playlist
+  x = value['playlist']
   if (x === undefined) v.missing(ctx, '.playlist')
   else if (typeof x !== 'string') v.wrongType(ctx, '.playlist', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.playlist', 'uri', x)
-  x = value.thumbnail
+  x = value['thumbnail']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.thumbnail', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.thumbnail', 'uri', x)
   }
-  x = value.alt
+  x = value['alt']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.alt', 'a string', x)
-  x = value.aspectRatio
+  x = value['aspectRatio']
   if (x !== undefined) AppBskyEmbedDefs.validateAspectRatio(x, ctx, '.aspectRatio')
-  x = value.presentation
+  x = value['presentation']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.presentation', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.presentation', x, ['default', 'gif'])

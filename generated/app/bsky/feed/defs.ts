@@ -30,18 +30,19 @@ export interface PostView {
     | $Typed<AppBskyEmbedRecord.View>
     | $Typed<AppBskyEmbedRecordWithMedia.View>
     | Unknown$TypedObject
-  bookmarkCount?: number
-  replyCount?: number
-  repostCount?: number
-  likeCount?: number
-  quoteCount?: number
+    | undefined
+  bookmarkCount?: number | undefined
+  replyCount?: number | undefined
+  repostCount?: number | undefined
+  likeCount?: number | undefined
+  quoteCount?: number | undefined
   /** @format datetime */
   indexedAt: string
-  viewer?: ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
-  threadgate?: ThreadgateView
+  viewer?: ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  threadgate?: ThreadgateView | undefined
   /** Debug information for internal development */
-  debug?: UnknownObject
+  debug?: UnknownObject | undefined
 }
 
 /** True when `value` is a {@link PostView} (its `$type` says so). */
@@ -56,16 +57,16 @@ export function isPostView(value: unknown): value is $Typed<PostView> {
 export interface ViewerState {
   $type?: 'app.bsky.feed.defs#viewerState'
   /** @format at-uri */
-  repost?: string
+  repost?: string | undefined
   /** @format at-uri */
-  like?: string
-  bookmarked?: boolean
-  threadMuted?: boolean
-  replyDisabled?: boolean
-  embeddingDisabled?: boolean
-  pinned?: boolean
+  like?: string | undefined
+  bookmarked?: boolean | undefined
+  threadMuted?: boolean | undefined
+  replyDisabled?: boolean | undefined
+  embeddingDisabled?: boolean | undefined
+  pinned?: boolean | undefined
   /** This property is present only in selected cases, as an optimization. */
-  knownLikers?: KnownLikers
+  knownLikers?: KnownLikers | undefined
 }
 
 /** True when `value` is a {@link ViewerState} (its `$type` says so). */
@@ -93,7 +94,7 @@ export function isKnownLikers(value: unknown): value is $Typed<KnownLikers> {
 export interface ThreadContext {
   $type?: 'app.bsky.feed.defs#threadContext'
   /** @format at-uri */
-  rootAuthorLike?: string
+  rootAuthorLike?: string | undefined
 }
 
 /** True when `value` is a {@link ThreadContext} (its `$type` says so). */
@@ -104,18 +105,18 @@ export function isThreadContext(value: unknown): value is $Typed<ThreadContext> 
 export interface FeedViewPost {
   $type?: 'app.bsky.feed.defs#feedViewPost'
   post: PostView
-  reply?: ReplyRef
-  reason?: $Typed<ReasonRepost> | $Typed<ReasonPin> | Unknown$TypedObject
+  reply?: ReplyRef | undefined
+  reason?: $Typed<ReasonRepost> | $Typed<ReasonPin> | Unknown$TypedObject | undefined
   /**
    * Context provided by feed generator that may be passed back alongside interactions.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
    * @maxLength 100
    */
-  reqId?: string
+  reqId?: string | undefined
 }
 
 /** True when `value` is a {@link FeedViewPost} (its `$type` says so). */
@@ -128,7 +129,7 @@ export interface ReplyRef {
   root: $Typed<PostView> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
   parent: $Typed<PostView> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
   /** When parent is a reply to another post, this is the author of that post. */
-  grandparentAuthor?: AppBskyActorDefs.ProfileViewBasic
+  grandparentAuthor?: AppBskyActorDefs.ProfileViewBasic | undefined
 }
 
 /** True when `value` is a {@link ReplyRef} (its `$type` says so). */
@@ -140,9 +141,9 @@ export interface ReasonRepost {
   $type?: 'app.bsky.feed.defs#reasonRepost'
   by: AppBskyActorDefs.ProfileViewBasic
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
+  cid?: string | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -164,9 +165,16 @@ export function isReasonPin(value: unknown): value is $Typed<ReasonPin> {
 export interface ThreadViewPost {
   $type?: 'app.bsky.feed.defs#threadViewPost'
   post: PostView
-  parent?: $Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject
-  replies?: ($Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject)[]
-  threadContext?: ThreadContext
+  parent?:
+    | $Typed<ThreadViewPost>
+    | $Typed<NotFoundPost>
+    | $Typed<BlockedPost>
+    | Unknown$TypedObject
+    | undefined
+  replies?:
+    | ($Typed<ThreadViewPost> | $Typed<NotFoundPost> | $Typed<BlockedPost> | Unknown$TypedObject)[]
+    | undefined
+  threadContext?: ThreadContext | undefined
 }
 
 /** True when `value` is a {@link ThreadViewPost} (its `$type` says so). */
@@ -203,7 +211,7 @@ export interface BlockedAuthor {
   $type?: 'app.bsky.feed.defs#blockedAuthor'
   /** @format did */
   did: string
-  viewer?: AppBskyActorDefs.ViewerState
+  viewer?: AppBskyActorDefs.ViewerState | undefined
 }
 
 /** True when `value` is a {@link BlockedAuthor} (its `$type` says so). */
@@ -225,19 +233,20 @@ export interface GeneratorView {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  description?: string
-  descriptionFacets?: AppBskyRichtextFacet.Main[]
+  description?: string | undefined
+  descriptionFacets?: AppBskyRichtextFacet.Main[] | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  likeCount?: number
-  acceptsInteractions?: boolean
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: GeneratorViewerState
+  likeCount?: number | undefined
+  acceptsInteractions?: boolean | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: GeneratorViewerState | undefined
   contentMode?:
     | 'app.bsky.feed.defs#contentModeUnspecified'
     | 'app.bsky.feed.defs#contentModeVideo'
     | (string & {})
+    | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -250,7 +259,7 @@ export function isGeneratorView(value: unknown): value is $Typed<GeneratorView> 
 export interface GeneratorViewerState {
   $type?: 'app.bsky.feed.defs#generatorViewerState'
   /** @format at-uri */
-  like?: string
+  like?: string | undefined
 }
 
 /** True when `value` is a {@link GeneratorViewerState} (its `$type` says so). */
@@ -262,13 +271,13 @@ export interface SkeletonFeedPost {
   $type?: 'app.bsky.feed.defs#skeletonFeedPost'
   /** @format at-uri */
   post: string
-  reason?: $Typed<SkeletonReasonRepost> | $Typed<SkeletonReasonPin> | Unknown$TypedObject
+  reason?: $Typed<SkeletonReasonRepost> | $Typed<SkeletonReasonPin> | Unknown$TypedObject | undefined
   /**
    * Context that will be passed through to client and may be passed to feed generator back alongside
    * interactions.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
 }
 
 /** True when `value` is a {@link SkeletonFeedPost} (its `$type` says so). */
@@ -299,11 +308,11 @@ export function isSkeletonReasonPin(value: unknown): value is $Typed<SkeletonRea
 export interface ThreadgateView {
   $type?: 'app.bsky.feed.defs#threadgateView'
   /** @format at-uri */
-  uri?: string
+  uri?: string | undefined
   /** @format cid */
-  cid?: string
-  record?: UnknownObject
-  lists?: AppBskyGraphDefs.ListViewBasic[]
+  cid?: string | undefined
+  record?: UnknownObject | undefined
+  lists?: AppBskyGraphDefs.ListViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link ThreadgateView} (its `$type` says so). */
@@ -314,7 +323,7 @@ export function isThreadgateView(value: unknown): value is $Typed<ThreadgateView
 export interface Interaction {
   $type?: 'app.bsky.feed.defs#interaction'
   /** @format at-uri */
-  item?: string
+  item?: string | undefined
   event?:
     | 'app.bsky.feed.defs#requestLess'
     | 'app.bsky.feed.defs#requestMore'
@@ -329,16 +338,17 @@ export interface Interaction {
     | 'app.bsky.feed.defs#interactionQuote'
     | 'app.bsky.feed.defs#interactionShare'
     | (string & {})
+    | undefined
   /**
    * Context on a feed item that was originally supplied by the feed generator on getFeedSkeleton.
    * @maxLength 2000
    */
-  feedContext?: string
+  feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
    * @maxLength 100
    */
-  reqId?: string
+  reqId?: string | undefined
 }
 
 /** True when `value` is a {@link Interaction} (its `$type` says so). */
@@ -407,21 +417,21 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.author')
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.embed
+  x = value['embed']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.embed.images#view') AppBskyEmbedImages.validateView(x, ctx, '.embed')
@@ -441,28 +451,28 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.embed.recordWithMedia#view', AppBskyEmbedRecordWithMedia.validateView],
       ])
   }
-  x = value.bookmarkCount
+  x = value['bookmarkCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.bookmarkCount', 'an integer', x)
-  x = value.replyCount
+  x = value['replyCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.replyCount', 'an integer', x)
-  x = value.repostCount
+  x = value['repostCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.repostCount', 'an integer', x)
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.likeCount', 'an integer', x)
-  x = value.quoteCount
+  x = value['quoteCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.quoteCount', 'an integer', x)
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -471,9 +481,9 @@ export function validatePostView(value: unknown, ctx: v.ValidationContext, at: v
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.threadgate
+  x = value['threadgate']
   if (x !== undefined) validateThreadgateView(x, ctx, '.threadgate')
-  x = value.debug
+  x = value['debug']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.debug', 'an object', x)
   if (ctx.strict)
     v.unknownFields(
@@ -510,27 +520,27 @@ export function validateViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.repost
+  x = value['repost']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.repost', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.repost', 'at-uri', x)
   }
-  x = value.like
+  x = value['like']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.like', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.like', 'at-uri', x)
   }
-  x = value.bookmarked
+  x = value['bookmarked']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.bookmarked', 'a boolean', x)
-  x = value.threadMuted
+  x = value['threadMuted']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.threadMuted', 'a boolean', x)
-  x = value.replyDisabled
+  x = value['replyDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.replyDisabled', 'a boolean', x)
-  x = value.embeddingDisabled
+  x = value['embeddingDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.embeddingDisabled', 'a boolean', x)
-  x = value.pinned
+  x = value['pinned']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.pinned', 'a boolean', x)
-  x = value.knownLikers
+  x = value['knownLikers']
   if (x !== undefined) validateKnownLikers(x, ctx, '.knownLikers')
   if (ctx.strict)
     v.unknownFields(
@@ -560,10 +570,10 @@ export function validateKnownLikers(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.count
+  x = value['count']
   if (x === undefined) v.missing(ctx, '.count')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.count', 'an integer', x)
-  x = value.actors
+  x = value['actors']
   if (x === undefined) v.missing(ctx, '.actors')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.actors', 'an array', x)
   else {
@@ -586,7 +596,7 @@ export function validateThreadContext(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rootAuthorLike
+  x = value['rootAuthorLike']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.rootAuthorLike', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.rootAuthorLike', 'at-uri', x)
@@ -604,12 +614,12 @@ export function validateFeedViewPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else validatePostView(x, ctx, '.post')
-  x = value.reply
+  x = value['reply']
   if (x !== undefined) validateReplyRef(x, ctx, '.reply')
-  x = value.reason
+  x = value['reason']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#reasonRepost') validateReasonRepost(x, ctx, '.reason')
@@ -620,12 +630,12 @@ export function validateFeedViewPost(
         ['app.bsky.feed.defs#reasonPin', validateReasonPin],
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
   }
-  x = value.reqId
+  x = value['reqId']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.reqId', 'a string', x)
     else v.maxBytes(ctx, '.reqId', x, 100)
@@ -645,7 +655,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.root
+  x = value['root']
   if (x === undefined) v.missing(ctx, '.root')
   else {
     const type = v.typeOf(x)
@@ -659,7 +669,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.parent
+  x = value['parent']
   if (x === undefined) v.missing(ctx, '.parent')
   else {
     const type = v.typeOf(x)
@@ -673,7 +683,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.grandparentAuthor
+  x = value['grandparentAuthor']
   if (x !== undefined) AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.grandparentAuthor')
   if (ctx.strict)
     v.unknownFields(ctx, value, ['root', 'parent', 'grandparentAuthor'], 'app.bsky.feed.defs#replyRef')
@@ -689,20 +699,20 @@ export function validateReasonRepost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.by
+  x = value['by']
   if (x === undefined) v.missing(ctx, '.by')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.by')
-  x = value.uri
+  x = value['uri']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
   }
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -729,10 +739,10 @@ export function validateThreadViewPost(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else validatePostView(x, ctx, '.post')
-  x = value.parent
+  x = value['parent']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#threadViewPost') validateThreadViewPost(x, ctx, '.parent')
@@ -745,7 +755,7 @@ export function validateThreadViewPost(
         ['app.bsky.feed.defs#blockedPost', validateBlockedPost],
       ])
   }
-  x = value.replies
+  x = value['replies']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.replies', 'an array', x)
     else {
@@ -766,7 +776,7 @@ export function validateThreadViewPost(
       v.checked(ctx, before, '.replies')
     }
   }
-  x = value.threadContext
+  x = value['threadContext']
   if (x !== undefined) validateThreadContext(x, ctx, '.threadContext')
   if (ctx.strict)
     v.unknownFields(
@@ -788,11 +798,11 @@ export function validateNotFoundPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.notFound
+  x = value['notFound']
   if (x === undefined) v.missing(ctx, '.notFound')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.notFound', 'a boolean', x)
   else v.oneOf(ctx, '.notFound', x, [true])
@@ -809,15 +819,15 @@ export function validateBlockedPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.blocked
+  x = value['blocked']
   if (x === undefined) v.missing(ctx, '.blocked')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.blocked', 'a boolean', x)
   else v.oneOf(ctx, '.blocked', x, [true])
-  x = value.author
+  x = value['author']
   if (x === undefined) v.missing(ctx, '.author')
   else validateBlockedAuthor(x, ctx, '.author')
   if (ctx.strict) v.unknownFields(ctx, value, ['uri', 'blocked', 'author'], 'app.bsky.feed.defs#blockedPost')
@@ -833,11 +843,11 @@ export function validateBlockedAuthor(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) AppBskyActorDefs.validateViewerState(x, ctx, '.viewer')
   if (ctx.strict) v.unknownFields(ctx, value, ['did', 'viewer'], 'app.bsky.feed.defs#blockedAuthor')
   return v.checked(ctx, start, at)
@@ -852,25 +862,25 @@ export function validateGeneratorView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.creator')
-  x = value.displayName
+  x = value['displayName']
   if (x === undefined) v.missing(ctx, '.displayName')
   else if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
-  x = value.description
+  x = value['description']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
     else {
@@ -878,7 +888,7 @@ export function validateGeneratorView(
       v.maxGraphemes(ctx, '.description', x, 300)
     }
   }
-  x = value.descriptionFacets
+  x = value['descriptionFacets']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.descriptionFacets', 'an array', x)
     else {
@@ -887,19 +897,19 @@ export function validateGeneratorView(
       v.checked(ctx, before, '.descriptionFacets')
     }
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.likeCount', 'an integer', x)
     else v.minimum(ctx, '.likeCount', x, 0)
   }
-  x = value.acceptsInteractions
+  x = value['acceptsInteractions']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.acceptsInteractions', 'a boolean', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -908,9 +918,9 @@ export function validateGeneratorView(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateGeneratorViewerState(x, ctx, '.viewer')
-  x = value.contentMode
+  x = value['contentMode']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.contentMode', 'a string', x)
     else if (ctx.strict)
@@ -919,7 +929,7 @@ export function validateGeneratorView(
         'app.bsky.feed.defs#contentModeVideo',
       ])
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -957,7 +967,7 @@ export function validateGeneratorViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.like
+  x = value['like']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.like', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.like', 'at-uri', x)
@@ -975,11 +985,11 @@ export function validateSkeletonFeedPost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'string') v.wrongType(ctx, '.post', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
-  x = value.reason
+  x = value['reason']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.feed.defs#skeletonReasonRepost') validateSkeletonReasonRepost(x, ctx, '.reason')
@@ -990,7 +1000,7 @@ export function validateSkeletonFeedPost(
         ['app.bsky.feed.defs#skeletonReasonPin', validateSkeletonReasonPin],
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
@@ -1009,7 +1019,7 @@ export function validateSkeletonReasonRepost(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.repost
+  x = value['repost']
   if (x === undefined) v.missing(ctx, '.repost')
   else if (typeof x !== 'string') v.wrongType(ctx, '.repost', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.repost', 'at-uri', x)
@@ -1038,19 +1048,19 @@ export function validateThreadgateView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
   }
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.record
+  x = value['record']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.lists
+  x = value['lists']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.lists', 'an array', x)
     else {
@@ -1073,12 +1083,12 @@ export function validateInteraction(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.item
+  x = value['item']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.item', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.item', 'at-uri', x)
   }
-  x = value.event
+  x = value['event']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.event', 'a string', x)
     else if (ctx.strict)
@@ -1097,12 +1107,12 @@ export function validateInteraction(
         'app.bsky.feed.defs#interactionShare',
       ])
   }
-  x = value.feedContext
+  x = value['feedContext']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.feedContext', 'a string', x)
     else v.maxBytes(ctx, '.feedContext', x, 2000)
   }
-  x = value.reqId
+  x = value['reqId']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.reqId', 'a string', x)
     else v.maxBytes(ctx, '.reqId', x, 100)

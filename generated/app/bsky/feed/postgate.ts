@@ -22,13 +22,13 @@ export interface Record {
    * List of AT-URIs embedding this post that the author has detached from.
    * @maxLength 50
    */
-  detachedEmbeddingUris?: string[]
+  detachedEmbeddingUris?: string[] | undefined
   /**
    * List of rules defining who can embed this post. If value is an empty array or is undefined, no particular
    * rules apply and anyone can embed.
    * @maxLength 5
    */
-  embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[]
+  embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[] | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */
@@ -51,15 +51,15 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'string') v.wrongType(ctx, '.post', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
-  x = value.detachedEmbeddingUris
+  x = value['detachedEmbeddingUris']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.detachedEmbeddingUris', 'an array', x)
     else {
@@ -73,7 +73,7 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
       v.checked(ctx, before, '.detachedEmbeddingUris')
     }
   }
-  x = value.embeddingRules
+  x = value['embeddingRules']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.embeddingRules', 'an array', x)
     else {

@@ -22,20 +22,22 @@ export interface Record {
    * is undefined, anyone can reply.
    * @maxLength 5
    */
-  allow?: (
-    | $Typed<MentionRule>
-    | $Typed<FollowerRule>
-    | $Typed<FollowingRule>
-    | $Typed<ListRule>
-    | Unknown$TypedObject
-  )[]
+  allow?:
+    | (
+        | $Typed<MentionRule>
+        | $Typed<FollowerRule>
+        | $Typed<FollowingRule>
+        | $Typed<ListRule>
+        | Unknown$TypedObject
+      )[]
+    | undefined
   /** @format datetime */
   createdAt: string
   /**
    * List of hidden reply URIs.
    * @maxLength 300
    */
-  hiddenReplies?: string[]
+  hiddenReplies?: string[] | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */
@@ -90,11 +92,11 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'string') v.wrongType(ctx, '.post', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.post', 'at-uri', x)
-  x = value.allow
+  x = value['allow']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.allow', 'an array', x)
     else {
@@ -118,11 +120,11 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
       v.checked(ctx, before, '.allow')
     }
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
-  x = value.hiddenReplies
+  x = value['hiddenReplies']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.hiddenReplies', 'an array', x)
     else {
@@ -182,7 +184,7 @@ export function validateListRule(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.list
+  x = value['list']
   if (x === undefined) v.missing(ctx, '.list')
   else if (typeof x !== 'string') v.wrongType(ctx, '.list', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.list', 'at-uri', x)

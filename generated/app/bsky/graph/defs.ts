@@ -21,13 +21,13 @@ export interface ListViewBasic {
   name: string
   purpose: ListPurpose
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  listItemCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: ListViewerState
+  listItemCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: ListViewerState | undefined
   /** @format datetime */
-  indexedAt?: string
+  indexedAt?: string | undefined
 }
 
 /** True when `value` is a {@link ListViewBasic} (its `$type` says so). */
@@ -52,14 +52,14 @@ export interface ListView {
    * @maxLength 3000
    * @maxGraphemes 300
    */
-  description?: string
-  descriptionFacets?: AppBskyRichtextFacet.Main[]
+  description?: string | undefined
+  descriptionFacets?: AppBskyRichtextFacet.Main[] | undefined
   /** @format uri */
-  avatar?: string
+  avatar?: string | undefined
   /** @minimum 0 */
-  listItemCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
-  viewer?: ListViewerState
+  listItemCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
+  viewer?: ListViewerState | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -89,16 +89,16 @@ export interface StarterPackView {
   cid: string
   record: UnknownObject
   creator: AppBskyActorDefs.ProfileViewBasic
-  list?: ListViewBasic
+  list?: ListViewBasic | undefined
   /** @maxLength 12 */
-  listItemsSample?: ListItemView[]
+  listItemsSample?: ListItemView[] | undefined
   /** @maxLength 3 */
-  feeds?: AppBskyFeedDefs.GeneratorView[]
+  feeds?: AppBskyFeedDefs.GeneratorView[] | undefined
   /** @minimum 0 */
-  joinedWeekCount?: number
+  joinedWeekCount?: number | undefined
   /** @minimum 0 */
-  joinedAllTimeCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
+  joinedAllTimeCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -117,12 +117,12 @@ export interface StarterPackViewBasic {
   record: UnknownObject
   creator: AppBskyActorDefs.ProfileViewBasic
   /** @minimum 0 */
-  listItemCount?: number
+  listItemCount?: number | undefined
   /** @minimum 0 */
-  joinedWeekCount?: number
+  joinedWeekCount?: number | undefined
   /** @minimum 0 */
-  joinedAllTimeCount?: number
-  labels?: ComAtprotoLabelDefs.Label[]
+  joinedAllTimeCount?: number | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
   indexedAt: string
 }
@@ -152,9 +152,9 @@ export type Referencelist = typeof Referencelist
 
 export interface ListViewerState {
   $type?: 'app.bsky.graph.defs#listViewerState'
-  muted?: boolean
+  muted?: boolean | undefined
   /** @format at-uri */
-  blocked?: string
+  blocked?: string | undefined
 }
 
 /** True when `value` is a {@link ListViewerState} (its `$type` says so). */
@@ -187,32 +187,32 @@ export interface Relationship {
    * if the actor follows this DID, this is the AT-URI of the follow record
    * @format at-uri
    */
-  following?: string
+  following?: string | undefined
   /**
    * if the actor is followed by this DID, contains the AT-URI of the follow record
    * @format at-uri
    */
-  followedBy?: string
+  followedBy?: string | undefined
   /**
    * if the actor blocks this DID, this is the AT-URI of the block record
    * @format at-uri
    */
-  blocking?: string
+  blocking?: string | undefined
   /**
    * if the actor is blocked by this DID, contains the AT-URI of the block record
    * @format at-uri
    */
-  blockedBy?: string
+  blockedBy?: string | undefined
   /**
    * if the actor blocks this DID via a block list, this is the AT-URI of the listblock record
    * @format at-uri
    */
-  blockingByList?: string
+  blockingByList?: string | undefined
   /**
    * if the actor is blocked by this DID via a block list, contains the AT-URI of the listblock record
    * @format at-uri
    */
-  blockedByList?: string
+  blockedByList?: string | undefined
 }
 
 /** True when `value` is a {@link Relationship} (its `$type` says so). */
@@ -229,35 +229,35 @@ export function validateListViewBasic(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
   else {
     v.minBytes(ctx, '.name', x, 1)
     v.maxBytes(ctx, '.name', x, 64)
   }
-  x = value.purpose
+  x = value['purpose']
   if (x === undefined) v.missing(ctx, '.purpose')
   else validateListPurpose(x, ctx, '.purpose')
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.listItemCount
+  x = value['listItemCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.listItemCount', 'an integer', x)
     else v.minimum(ctx, '.listItemCount', x, 0)
   }
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -266,9 +266,9 @@ export function validateListViewBasic(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateListViewerState(x, ctx, '.viewer')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -288,28 +288,28 @@ export function validateListView(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.creator')
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
   else {
     v.minBytes(ctx, '.name', x, 1)
     v.maxBytes(ctx, '.name', x, 64)
   }
-  x = value.purpose
+  x = value['purpose']
   if (x === undefined) v.missing(ctx, '.purpose')
   else validateListPurpose(x, ctx, '.purpose')
-  x = value.description
+  x = value['description']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
     else {
@@ -317,7 +317,7 @@ export function validateListView(value: unknown, ctx: v.ValidationContext, at: v
       v.maxGraphemes(ctx, '.description', x, 300)
     }
   }
-  x = value.descriptionFacets
+  x = value['descriptionFacets']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.descriptionFacets', 'an array', x)
     else {
@@ -326,17 +326,17 @@ export function validateListView(value: unknown, ctx: v.ValidationContext, at: v
       v.checked(ctx, before, '.descriptionFacets')
     }
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.listItemCount
+  x = value['listItemCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.listItemCount', 'an integer', x)
     else v.minimum(ctx, '.listItemCount', x, 0)
   }
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -345,9 +345,9 @@ export function validateListView(value: unknown, ctx: v.ValidationContext, at: v
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateListViewerState(x, ctx, '.viewer')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -383,11 +383,11 @@ export function validateListItemView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.subject
+  x = value['subject']
   if (x === undefined) v.missing(ctx, '.subject')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.subject')
   if (ctx.strict) v.unknownFields(ctx, value, ['uri', 'subject'], 'app.bsky.graph.defs#listItemView')
@@ -403,23 +403,23 @@ export function validateStarterPackView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.creator')
-  x = value.list
+  x = value['list']
   if (x !== undefined) validateListViewBasic(x, ctx, '.list')
-  x = value.listItemsSample
+  x = value['listItemsSample']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.listItemsSample', 'an array', x)
     else {
@@ -429,7 +429,7 @@ export function validateStarterPackView(
       v.checked(ctx, before, '.listItemsSample')
     }
   }
-  x = value.feeds
+  x = value['feeds']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.feeds', 'an array', x)
     else {
@@ -439,18 +439,18 @@ export function validateStarterPackView(
       v.checked(ctx, before, '.feeds')
     }
   }
-  x = value.joinedWeekCount
+  x = value['joinedWeekCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.joinedWeekCount', 'an integer', x)
     else v.minimum(ctx, '.joinedWeekCount', x, 0)
   }
-  x = value.joinedAllTimeCount
+  x = value['joinedAllTimeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x))
       v.wrongType(ctx, '.joinedAllTimeCount', 'an integer', x)
     else v.minimum(ctx, '.joinedAllTimeCount', x, 0)
   }
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -459,7 +459,7 @@ export function validateStarterPackView(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -494,37 +494,37 @@ export function validateStarterPackViewBasic(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.record
+  x = value['record']
   if (x === undefined) v.missing(ctx, '.record')
   else if (!v.isObject(x)) v.wrongType(ctx, '.record', 'an object', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileViewBasic(x, ctx, '.creator')
-  x = value.listItemCount
+  x = value['listItemCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.listItemCount', 'an integer', x)
     else v.minimum(ctx, '.listItemCount', x, 0)
   }
-  x = value.joinedWeekCount
+  x = value['joinedWeekCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.joinedWeekCount', 'an integer', x)
     else v.minimum(ctx, '.joinedWeekCount', x, 0)
   }
-  x = value.joinedAllTimeCount
+  x = value['joinedAllTimeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x))
       v.wrongType(ctx, '.joinedAllTimeCount', 'an integer', x)
     else v.minimum(ctx, '.joinedAllTimeCount', x, 0)
   }
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -533,7 +533,7 @@ export function validateStarterPackViewBasic(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
@@ -583,9 +583,9 @@ export function validateListViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.muted
+  x = value['muted']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.muted', 'a boolean', x)
-  x = value.blocked
+  x = value['blocked']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blocked', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blocked', 'at-uri', x)
@@ -603,11 +603,11 @@ export function validateNotFoundActor(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.actor
+  x = value['actor']
   if (x === undefined) v.missing(ctx, '.actor')
   else if (typeof x !== 'string') v.wrongType(ctx, '.actor', 'a string', x)
   else if (!v.validAtIdentifier(x)) v.badFormat(ctx, '.actor', 'at-identifier', x)
-  x = value.notFound
+  x = value['notFound']
   if (x === undefined) v.missing(ctx, '.notFound')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.notFound', 'a boolean', x)
   else v.oneOf(ctx, '.notFound', x, [true])
@@ -624,36 +624,36 @@ export function validateRelationship(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.following
+  x = value['following']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.following', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.following', 'at-uri', x)
   }
-  x = value.followedBy
+  x = value['followedBy']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.followedBy', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.followedBy', 'at-uri', x)
   }
-  x = value.blocking
+  x = value['blocking']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blocking', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blocking', 'at-uri', x)
   }
-  x = value.blockedBy
+  x = value['blockedBy']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blockedBy', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blockedBy', 'at-uri', x)
   }
-  x = value.blockingByList
+  x = value['blockingByList']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blockingByList', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blockingByList', 'at-uri', x)
   }
-  x = value.blockedByList
+  x = value['blockedByList']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.blockedByList', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.blockedByList', 'at-uri', x)

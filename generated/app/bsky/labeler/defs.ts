@@ -15,11 +15,11 @@ export interface LabelerView {
   cid: string
   creator: AppBskyActorDefs.ProfileView
   /** @minimum 0 */
-  likeCount?: number
-  viewer?: LabelerViewerState
+  likeCount?: number | undefined
+  viewer?: LabelerViewerState | undefined
   /** @format datetime */
   indexedAt: string
-  labels?: ComAtprotoLabelDefs.Label[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
 }
 
 /** True when `value` is a {@link LabelerView} (its `$type` says so). */
@@ -36,23 +36,23 @@ export interface LabelerViewDetailed {
   creator: AppBskyActorDefs.ProfileView
   policies: LabelerPolicies
   /** @minimum 0 */
-  likeCount?: number
-  viewer?: LabelerViewerState
+  likeCount?: number | undefined
+  viewer?: LabelerViewerState | undefined
   /** @format datetime */
   indexedAt: string
-  labels?: ComAtprotoLabelDefs.Label[]
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /**
    * The set of report reason 'codes' which are in-scope for this service to review and action. These usually
    * align to policy categories. If not defined (distinct from empty array), all reason types are allowed.
    */
-  reasonTypes?: ComAtprotoModerationDefs.ReasonType[]
+  reasonTypes?: ComAtprotoModerationDefs.ReasonType[] | undefined
   /** The set of subject types (account, record, etc) this service accepts reports on. */
-  subjectTypes?: ComAtprotoModerationDefs.SubjectType[]
+  subjectTypes?: ComAtprotoModerationDefs.SubjectType[] | undefined
   /**
    * Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct
    * from empty array), default is any record type.
    */
-  subjectCollections?: string[]
+  subjectCollections?: string[] | undefined
 }
 
 /** True when `value` is a {@link LabelerViewDetailed} (its `$type` says so). */
@@ -63,7 +63,7 @@ export function isLabelerViewDetailed(value: unknown): value is $Typed<LabelerVi
 export interface LabelerViewerState {
   $type?: 'app.bsky.labeler.defs#labelerViewerState'
   /** @format at-uri */
-  like?: string
+  like?: string | undefined
 }
 
 /** True when `value` is a {@link LabelerViewerState} (its `$type` says so). */
@@ -79,7 +79,7 @@ export interface LabelerPolicies {
    * Label values created by this labeler and scoped exclusively to it. Labels defined here will override
    * global label definitions for this labeler.
    */
-  labelValueDefinitions?: ComAtprotoLabelDefs.LabelValueDefinition[]
+  labelValueDefinitions?: ComAtprotoLabelDefs.LabelValueDefinition[] | undefined
 }
 
 /** True when `value` is a {@link LabelerPolicies} (its `$type` says so). */
@@ -96,29 +96,29 @@ export function validateLabelerView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.creator')
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.likeCount', 'an integer', x)
     else v.minimum(ctx, '.likeCount', x, 0)
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateLabelerViewerState(x, ctx, '.viewer')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -146,32 +146,32 @@ export function validateLabelerViewDetailed(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
-  x = value.creator
+  x = value['creator']
   if (x === undefined) v.missing(ctx, '.creator')
   else AppBskyActorDefs.validateProfileView(x, ctx, '.creator')
-  x = value.policies
+  x = value['policies']
   if (x === undefined) v.missing(ctx, '.policies')
   else validateLabelerPolicies(x, ctx, '.policies')
-  x = value.likeCount
+  x = value['likeCount']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.likeCount', 'an integer', x)
     else v.minimum(ctx, '.likeCount', x, 0)
   }
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateLabelerViewerState(x, ctx, '.viewer')
-  x = value.indexedAt
+  x = value['indexedAt']
   if (x === undefined) v.missing(ctx, '.indexedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.indexedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.indexedAt', 'datetime', x)
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -180,7 +180,7 @@ export function validateLabelerViewDetailed(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.reasonTypes
+  x = value['reasonTypes']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.reasonTypes', 'an array', x)
     else {
@@ -189,7 +189,7 @@ export function validateLabelerViewDetailed(
       v.checked(ctx, before, '.reasonTypes')
     }
   }
-  x = value.subjectTypes
+  x = value['subjectTypes']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.subjectTypes', 'an array', x)
     else {
@@ -198,7 +198,7 @@ export function validateLabelerViewDetailed(
       v.checked(ctx, before, '.subjectTypes')
     }
   }
-  x = value.subjectCollections
+  x = value['subjectCollections']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.subjectCollections', 'an array', x)
     else {
@@ -242,7 +242,7 @@ export function validateLabelerViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.like
+  x = value['like']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.like', 'a string', x)
     else if (!v.validAtUri(x)) v.badFormat(ctx, '.like', 'at-uri', x)
@@ -260,7 +260,7 @@ export function validateLabelerPolicies(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.labelValues
+  x = value['labelValues']
   if (x === undefined) v.missing(ctx, '.labelValues')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.labelValues', 'an array', x)
   else {
@@ -268,7 +268,7 @@ export function validateLabelerPolicies(
     for (let i = 0; i < x.length; i++) ComAtprotoLabelDefs.validateLabelValue(x[i], ctx, i)
     v.checked(ctx, before, '.labelValues')
   }
-  x = value.labelValueDefinitions
+  x = value['labelValueDefinitions']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labelValueDefinitions', 'an array', x)
     else {

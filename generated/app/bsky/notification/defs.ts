@@ -122,11 +122,11 @@ export function validateChatPreference(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.include
+  x = value['include']
   if (x === undefined) v.missing(ctx, '.include')
   else if (typeof x !== 'string') v.wrongType(ctx, '.include', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.include', x, ['all', 'accepted'])
-  x = value.push
+  x = value['push']
   if (x === undefined) v.missing(ctx, '.push')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.push', 'a boolean', x)
   if (ctx.strict)
@@ -143,14 +143,14 @@ export function validateFilterablePreference(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.include
+  x = value['include']
   if (x === undefined) v.missing(ctx, '.include')
   else if (typeof x !== 'string') v.wrongType(ctx, '.include', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.include', x, ['all', 'follows'])
-  x = value.list
+  x = value['list']
   if (x === undefined) v.missing(ctx, '.list')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.list', 'a boolean', x)
-  x = value.push
+  x = value['push']
   if (x === undefined) v.missing(ctx, '.push')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.push', 'a boolean', x)
   if (ctx.strict)
@@ -172,10 +172,10 @@ export function validatePreference(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.list
+  x = value['list']
   if (x === undefined) v.missing(ctx, '.list')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.list', 'a boolean', x)
-  x = value.push
+  x = value['push']
   if (x === undefined) v.missing(ctx, '.push')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.push', 'a boolean', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['list', 'push'], 'app.bsky.notification.defs#preference')
@@ -191,43 +191,43 @@ export function validatePreferences(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.chat
+  x = value['chat']
   if (x === undefined) v.missing(ctx, '.chat')
   else validateChatPreference(x, ctx, '.chat')
-  x = value.follow
+  x = value['follow']
   if (x === undefined) v.missing(ctx, '.follow')
   else validateFilterablePreference(x, ctx, '.follow')
-  x = value.like
+  x = value['like']
   if (x === undefined) v.missing(ctx, '.like')
   else validateFilterablePreference(x, ctx, '.like')
-  x = value.likeViaRepost
+  x = value['likeViaRepost']
   if (x === undefined) v.missing(ctx, '.likeViaRepost')
   else validateFilterablePreference(x, ctx, '.likeViaRepost')
-  x = value.mention
+  x = value['mention']
   if (x === undefined) v.missing(ctx, '.mention')
   else validateFilterablePreference(x, ctx, '.mention')
-  x = value.quote
+  x = value['quote']
   if (x === undefined) v.missing(ctx, '.quote')
   else validateFilterablePreference(x, ctx, '.quote')
-  x = value.reply
+  x = value['reply']
   if (x === undefined) v.missing(ctx, '.reply')
   else validateFilterablePreference(x, ctx, '.reply')
-  x = value.repost
+  x = value['repost']
   if (x === undefined) v.missing(ctx, '.repost')
   else validateFilterablePreference(x, ctx, '.repost')
-  x = value.repostViaRepost
+  x = value['repostViaRepost']
   if (x === undefined) v.missing(ctx, '.repostViaRepost')
   else validateFilterablePreference(x, ctx, '.repostViaRepost')
-  x = value.starterpackJoined
+  x = value['starterpackJoined']
   if (x === undefined) v.missing(ctx, '.starterpackJoined')
   else validatePreference(x, ctx, '.starterpackJoined')
-  x = value.subscribedPost
+  x = value['subscribedPost']
   if (x === undefined) v.missing(ctx, '.subscribedPost')
   else validatePreference(x, ctx, '.subscribedPost')
-  x = value.unverified
+  x = value['unverified']
   if (x === undefined) v.missing(ctx, '.unverified')
   else validatePreference(x, ctx, '.unverified')
-  x = value.verified
+  x = value['verified']
   if (x === undefined) v.missing(ctx, '.verified')
   else validatePreference(x, ctx, '.verified')
   if (ctx.strict)
@@ -263,10 +263,10 @@ export function validateActivitySubscription(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.post
+  x = value['post']
   if (x === undefined) v.missing(ctx, '.post')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.post', 'a boolean', x)
-  x = value.reply
+  x = value['reply']
   if (x === undefined) v.missing(ctx, '.reply')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.reply', 'a boolean', x)
   if (ctx.strict)
@@ -285,11 +285,11 @@ export function validateSubjectActivitySubscription(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.subject
+  x = value['subject']
   if (x === undefined) v.missing(ctx, '.subject')
   else if (typeof x !== 'string') v.wrongType(ctx, '.subject', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.subject', 'did', x)
-  x = value.activitySubscription
+  x = value['activitySubscription']
   if (x === undefined) v.missing(ctx, '.activitySubscription')
   else validateActivitySubscription(x, ctx, '.activitySubscription')
   if (ctx.strict)

@@ -88,10 +88,10 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.index
+  x = value['index']
   if (x === undefined) v.missing(ctx, '.index')
   else validateByteSlice(x, ctx, '.index')
-  x = value.features
+  x = value['features']
   if (x === undefined) v.missing(ctx, '.features')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.features', 'an array', x)
   else {
@@ -120,7 +120,7 @@ export function validateMention(value: unknown, ctx: v.ValidationContext, at: v.
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
@@ -133,7 +133,7 @@ export function validateLink(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.uri', 'uri', x)
@@ -146,7 +146,7 @@ export function validateTag(value: unknown, ctx: v.ValidationContext, at: v.Path
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.tag
+  x = value['tag']
   if (x === undefined) v.missing(ctx, '.tag')
   else if (typeof x !== 'string') v.wrongType(ctx, '.tag', 'a string', x)
   else {
@@ -162,11 +162,11 @@ export function validateByteSlice(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.byteStart
+  x = value['byteStart']
   if (x === undefined) v.missing(ctx, '.byteStart')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.byteStart', 'an integer', x)
   else v.minimum(ctx, '.byteStart', x, 0)
-  x = value.byteEnd
+  x = value['byteEnd']
   if (x === undefined) v.missing(ctx, '.byteEnd')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.byteEnd', 'an integer', x)
   else v.minimum(ctx, '.byteEnd', x, 0)

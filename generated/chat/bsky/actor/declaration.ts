@@ -12,7 +12,7 @@ export interface Record {
   $type?: 'chat.bsky.actor.declaration'
   allowIncoming: 'all' | 'none' | 'following' | (string & {})
   /** Declaration about group chat invitation preferences for the record owner. */
-  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {})
+  allowGroupInvites?: 'all' | 'none' | 'following' | (string & {}) | undefined
 }
 
 /** True when `value` is a {@link Record} (its `$type` says so). */
@@ -25,11 +25,11 @@ export function validateRecord(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.allowIncoming
+  x = value['allowIncoming']
   if (x === undefined) v.missing(ctx, '.allowIncoming')
   else if (typeof x !== 'string') v.wrongType(ctx, '.allowIncoming', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.allowIncoming', x, ['all', 'none', 'following'])
-  x = value.allowGroupInvites
+  x = value['allowGroupInvites']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.allowGroupInvites', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.allowGroupInvites', x, ['all', 'none', 'following'])

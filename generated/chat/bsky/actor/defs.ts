@@ -18,23 +18,24 @@ export interface ProfileViewBasic {
    * @maxLength 640
    * @maxGraphemes 64
    */
-  displayName?: string
+  displayName?: string | undefined
   /** @format uri */
-  avatar?: string
-  associated?: AppBskyActorDefs.ProfileAssociated
-  viewer?: AppBskyActorDefs.ViewerState
-  labels?: ComAtprotoLabelDefs.Label[]
+  avatar?: string | undefined
+  associated?: AppBskyActorDefs.ProfileAssociated | undefined
+  viewer?: AppBskyActorDefs.ViewerState | undefined
+  labels?: ComAtprotoLabelDefs.Label[] | undefined
   /** @format datetime */
-  createdAt?: string
+  createdAt?: string | undefined
   /** Set to true when the actor cannot actively participate in conversations */
-  chatDisabled?: boolean
-  verification?: AppBskyActorDefs.VerificationState
+  chatDisabled?: boolean | undefined
+  verification?: AppBskyActorDefs.VerificationState | undefined
   /** Union field that has data specific to different kinds of convos. */
   kind?:
     | $Typed<DirectConvoMember>
     | $Typed<GroupConvoMember>
     | $Typed<PastGroupConvoMember>
     | Unknown$TypedObject
+    | undefined
 }
 
 /** True when `value` is a {@link ProfileViewBasic} (its `$type` says so). */
@@ -55,7 +56,7 @@ export function isDirectConvoMember(value: unknown): value is $Typed<DirectConvo
 export interface GroupConvoMember {
   $type?: 'chat.bsky.actor.defs#groupConvoMember'
   /** Who added this member. Only present if the member was added (instead of joining via link). */
-  addedBy?: ProfileViewBasic
+  addedBy?: ProfileViewBasic | undefined
   /** The member's role within this conversation. Only present in group conversation member lists. */
   role: MemberRole
 }
@@ -97,15 +98,15 @@ export function validateProfileViewBasic(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.displayName
+  x = value['displayName']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.displayName', 'a string', x)
     else {
@@ -113,16 +114,16 @@ export function validateProfileViewBasic(
       v.maxGraphemes(ctx, '.displayName', x, 64)
     }
   }
-  x = value.avatar
+  x = value['avatar']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.avatar', 'a string', x)
     else if (!v.validUri(x)) v.badFormat(ctx, '.avatar', 'uri', x)
   }
-  x = value.associated
+  x = value['associated']
   if (x !== undefined) AppBskyActorDefs.validateProfileAssociated(x, ctx, '.associated')
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) AppBskyActorDefs.validateViewerState(x, ctx, '.viewer')
-  x = value.labels
+  x = value['labels']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.labels', 'an array', x)
     else {
@@ -131,16 +132,16 @@ export function validateProfileViewBasic(
       v.checked(ctx, before, '.labels')
     }
   }
-  x = value.createdAt
+  x = value['createdAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
   }
-  x = value.chatDisabled
+  x = value['chatDisabled']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.chatDisabled', 'a boolean', x)
-  x = value.verification
+  x = value['verification']
   if (x !== undefined) AppBskyActorDefs.validateVerificationState(x, ctx, '.verification')
-  x = value.kind
+  x = value['kind']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'chat.bsky.actor.defs#directConvoMember') validateDirectConvoMember(x, ctx, '.kind')
@@ -199,9 +200,9 @@ export function validateGroupConvoMember(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.addedBy
+  x = value['addedBy']
   if (x !== undefined) validateProfileViewBasic(x, ctx, '.addedBy')
-  x = value.role
+  x = value['role']
   if (x === undefined) v.missing(ctx, '.role')
   else validateMemberRole(x, ctx, '.role')
   if (ctx.strict) v.unknownFields(ctx, value, ['addedBy', 'role'], 'chat.bsky.actor.defs#groupConvoMember')

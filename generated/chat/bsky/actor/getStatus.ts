@@ -60,13 +60,13 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.chatDisabled
+  x = value['chatDisabled']
   if (x === undefined) v.missing(ctx, '.chatDisabled')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.chatDisabled', 'a boolean', x)
-  x = value.canCreateGroups
+  x = value['canCreateGroups']
   if (x === undefined) v.missing(ctx, '.canCreateGroups')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.canCreateGroups', 'a boolean', x)
-  x = value.groupMemberLimit
+  x = value['groupMemberLimit']
   if (x === undefined) v.missing(ctx, '.groupMemberLimit')
   else if (typeof x !== 'number' || !Number.isInteger(x))
     v.wrongType(ctx, '.groupMemberLimit', 'an integer', x)

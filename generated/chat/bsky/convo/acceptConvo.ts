@@ -21,7 +21,7 @@ export interface Input {
 /** Response body (`application/json`). */
 export interface Output {
   /** Rev when the convo was accepted. If not present, the convo was already accepted. */
-  rev?: string
+  rev?: string | undefined
 }
 
 /** The server's `InvalidConvo` error for this method. */
@@ -68,7 +68,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['convoId'])
@@ -80,7 +80,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev'])
   return v.checked(ctx, start, at)

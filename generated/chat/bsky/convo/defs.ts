@@ -48,10 +48,14 @@ export interface MessageInput {
    */
   text: string
   /** Annotations of text (mentions, URLs, hashtags, etc) */
-  facets?: AppBskyRichtextFacet.Main[]
-  embed?: $Typed<AppBskyEmbedRecord.Main> | $Typed<ChatBskyEmbedJoinLink.Main> | Unknown$TypedObject
+  facets?: AppBskyRichtextFacet.Main[] | undefined
+  embed?:
+    | $Typed<AppBskyEmbedRecord.Main>
+    | $Typed<ChatBskyEmbedJoinLink.Main>
+    | Unknown$TypedObject
+    | undefined
   /** If set, the message this message is replying to. The referenced message must be in the same convo. */
-  replyTo?: ReplyRef
+  replyTo?: ReplyRef | undefined
 }
 
 /** True when `value` is a {@link MessageInput} (its `$type` says so). */
@@ -80,10 +84,14 @@ export interface MessageView {
    */
   text: string
   /** Annotations of text (mentions, URLs, hashtags, etc) */
-  facets?: AppBskyRichtextFacet.Main[]
-  embed?: $Typed<AppBskyEmbedRecord.View> | $Typed<ChatBskyEmbedJoinLink.View> | Unknown$TypedObject
+  facets?: AppBskyRichtextFacet.Main[] | undefined
+  embed?:
+    | $Typed<AppBskyEmbedRecord.View>
+    | $Typed<ChatBskyEmbedJoinLink.View>
+    | Unknown$TypedObject
+    | undefined
   /** Reactions to this message, in ascending order of creation time. */
-  reactions?: ReactionView[]
+  reactions?: ReactionView[] | undefined
   /**
    * If set, the message this message is replying to. The full view of the referenced message is embedded so
    * the client can render it inline. Only a single level is embedded: the embedded message will not itself
@@ -94,6 +102,7 @@ export interface MessageView {
     | $Typed<DeletedMessageView>
     | $Typed<MessageBeforeUserJoinedGroupView>
     | Unknown$TypedObject
+    | undefined
   sender: MessageViewSender
   /** @format datetime */
   sentAt: string
@@ -187,7 +196,7 @@ export interface SystemMessageDataMemberJoin {
    * If join link was configured to require approval, this will be set to who approved the request. Undefined
    * if approval was not required.
    */
-  approvedBy?: SystemMessageReferredUser
+  approvedBy?: SystemMessageReferredUser | undefined
 }
 
 /** True when `value` is a {@link SystemMessageDataMemberJoin} (its `$type` says so). */
@@ -247,9 +256,9 @@ export function isSystemMessageDataLockConvoPermanently(value: unknown): value i
 export interface SystemMessageDataEditGroup {
   $type?: 'chat.bsky.convo.defs#systemMessageDataEditGroup'
   /** Group name that was replaced. */
-  oldName?: string
+  oldName?: string | undefined
   /** Group name that replaced the old. */
-  newName?: string
+  newName?: string | undefined
 }
 
 /** True when `value` is a {@link SystemMessageDataEditGroup} (its `$type` says so). */
@@ -386,13 +395,14 @@ export interface ConvoView {
     | $Typed<DeletedMessageView>
     | $Typed<SystemMessageView>
     | Unknown$TypedObject
-  lastReaction?: $Typed<MessageAndReactionView> | Unknown$TypedObject
+    | undefined
+  lastReaction?: $Typed<MessageAndReactionView> | Unknown$TypedObject | undefined
   muted: boolean
   /** Convo status for the viewer member (not the convo itself). */
-  status?: ConvoStatus
+  status?: ConvoStatus | undefined
   unreadCount: number
   /** Union field that has data specific to different kinds of convos. */
-  kind?: $Typed<DirectConvo> | $Typed<GroupConvo> | Unknown$TypedObject
+  kind?: $Typed<DirectConvo> | $Typed<GroupConvo> | Unknown$TypedObject | undefined
 }
 
 /** True when `value` is a {@link ConvoView} (its `$type` says so). */
@@ -413,12 +423,12 @@ export interface GroupConvo {
   $type?: 'chat.bsky.convo.defs#groupConvo'
   /** @format datetime */
   createdAt: string
-  joinLink?: ChatBskyGroupDefs.JoinLinkView
+  joinLink?: ChatBskyGroupDefs.JoinLinkView | undefined
   /**
    * The total number of pending join requests for the group conversation. Only present for the owner. Capped
    * at 21.
    */
-  joinRequestCount?: number
+  joinRequestCount?: number | undefined
   /** The lock status of the conversation. */
   lockStatus: ConvoLockStatus
   /**
@@ -437,7 +447,7 @@ export interface GroupConvo {
    */
   name: string
   /** The number of unread join requests for the group conversation. Only present for the owner. */
-  unreadJoinRequestCount?: number
+  unreadJoinRequestCount?: number | undefined
 }
 
 /** True when `value` is a {@link GroupConvo} (its `$type` says so). */
@@ -521,7 +531,7 @@ export interface LogCreateMessage {
    * Profiles referred to in the message view. This isn't required for compatibility, because it was added
    * later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogCreateMessage} (its `$type` says so). */
@@ -569,7 +579,7 @@ export interface LogAddReaction {
    * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
    * was added later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogAddReaction} (its `$type` says so). */
@@ -588,7 +598,7 @@ export interface LogRemoveReaction {
    * Profiles referred in the message and reaction views. This isn't required for compatibility, because it
    * was added later, but should generally be present.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** True when `value` is a {@link LogRemoveReaction} (its `$type` says so). */
@@ -937,11 +947,11 @@ export function validateConvoRef(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['did', 'convoId'], 'chat.bsky.convo.defs#convoRef')
@@ -957,14 +967,14 @@ export function validateMessageRef(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.messageId
+  x = value['messageId']
   if (x === undefined) v.missing(ctx, '.messageId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.messageId', 'a string', x)
   if (ctx.strict)
@@ -981,14 +991,14 @@ export function validateMessageInput(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.text
+  x = value['text']
   if (x === undefined) v.missing(ctx, '.text')
   else if (typeof x !== 'string') v.wrongType(ctx, '.text', 'a string', x)
   else {
     v.maxBytes(ctx, '.text', x, 10000)
     v.maxGraphemes(ctx, '.text', x, 1000)
   }
-  x = value.facets
+  x = value['facets']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.facets', 'an array', x)
     else {
@@ -997,7 +1007,7 @@ export function validateMessageInput(
       v.checked(ctx, before, '.facets')
     }
   }
-  x = value.embed
+  x = value['embed']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.embed.record') AppBskyEmbedRecord.validateMain(x, ctx, '.embed')
@@ -1008,7 +1018,7 @@ export function validateMessageInput(
         ['chat.bsky.embed.joinLink', ChatBskyEmbedJoinLink.validateMain],
       ])
   }
-  x = value.replyTo
+  x = value['replyTo']
   if (x !== undefined) validateReplyRef(x, ctx, '.replyTo')
   if (ctx.strict)
     v.unknownFields(ctx, value, ['text', 'facets', 'embed', 'replyTo'], 'chat.bsky.convo.defs#messageInput')
@@ -1020,7 +1030,7 @@ export function validateReplyRef(value: unknown, ctx: v.ValidationContext, at: v
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.messageId
+  x = value['messageId']
   if (x === undefined) v.missing(ctx, '.messageId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.messageId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['messageId'], 'chat.bsky.convo.defs#replyRef')
@@ -1037,20 +1047,20 @@ export function validateMessageView(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.text
+  x = value['text']
   if (x === undefined) v.missing(ctx, '.text')
   else if (typeof x !== 'string') v.wrongType(ctx, '.text', 'a string', x)
   else {
     v.maxBytes(ctx, '.text', x, 10000)
     v.maxGraphemes(ctx, '.text', x, 1000)
   }
-  x = value.facets
+  x = value['facets']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.facets', 'an array', x)
     else {
@@ -1059,7 +1069,7 @@ export function validateMessageView(
       v.checked(ctx, before, '.facets')
     }
   }
-  x = value.embed
+  x = value['embed']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'app.bsky.embed.record#view') AppBskyEmbedRecord.validateView(x, ctx, '.embed')
@@ -1070,7 +1080,7 @@ export function validateMessageView(
         ['chat.bsky.embed.joinLink#view', ChatBskyEmbedJoinLink.validateView],
       ])
   }
-  x = value.reactions
+  x = value['reactions']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.reactions', 'an array', x)
     else {
@@ -1079,7 +1089,7 @@ export function validateMessageView(
       v.checked(ctx, before, '.reactions')
     }
   }
-  x = value.replyTo
+  x = value['replyTo']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.replyTo')
@@ -1094,10 +1104,10 @@ export function validateMessageView(
         ['chat.bsky.convo.defs#messageBeforeUserJoinedGroupView', validateMessageBeforeUserJoinedGroupView],
       ])
   }
-  x = value.sender
+  x = value['sender']
   if (x === undefined) v.missing(ctx, '.sender')
   else validateMessageViewSender(x, ctx, '.sender')
-  x = value.sentAt
+  x = value['sentAt']
   if (x === undefined) v.missing(ctx, '.sentAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.sentAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.sentAt', 'datetime', x)
@@ -1123,7 +1133,7 @@ export function validateSystemMessageReferredUser(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
@@ -1140,17 +1150,17 @@ export function validateSystemMessageView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.sentAt
+  x = value['sentAt']
   if (x === undefined) v.missing(ctx, '.sentAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.sentAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.sentAt', 'datetime', x)
-  x = value.data
+  x = value['data']
   if (x === undefined) v.missing(ctx, '.data')
   else {
     const type = v.typeOf(x)
@@ -1210,13 +1220,13 @@ export function validateSystemMessageDataAddMember(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else validateSystemMessageReferredUser(x, ctx, '.member')
-  x = value.role
+  x = value['role']
   if (x === undefined) v.missing(ctx, '.role')
   else ChatBskyActorDefs.validateMemberRole(x, ctx, '.role')
-  x = value.addedBy
+  x = value['addedBy']
   if (x === undefined) v.missing(ctx, '.addedBy')
   else validateSystemMessageReferredUser(x, ctx, '.addedBy')
   if (ctx.strict)
@@ -1241,10 +1251,10 @@ export function validateSystemMessageDataRemoveMember(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else validateSystemMessageReferredUser(x, ctx, '.member')
-  x = value.removedBy
+  x = value['removedBy']
   if (x === undefined) v.missing(ctx, '.removedBy')
   else validateSystemMessageReferredUser(x, ctx, '.removedBy')
   if (ctx.strict)
@@ -1263,13 +1273,13 @@ export function validateSystemMessageDataMemberJoin(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else validateSystemMessageReferredUser(x, ctx, '.member')
-  x = value.role
+  x = value['role']
   if (x === undefined) v.missing(ctx, '.role')
   else ChatBskyActorDefs.validateMemberRole(x, ctx, '.role')
-  x = value.approvedBy
+  x = value['approvedBy']
   if (x !== undefined) validateSystemMessageReferredUser(x, ctx, '.approvedBy')
   if (ctx.strict)
     v.unknownFields(
@@ -1292,7 +1302,7 @@ export function validateSystemMessageDataMemberLeave(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else validateSystemMessageReferredUser(x, ctx, '.member')
   if (ctx.strict) v.unknownFields(ctx, value, ['member'], 'chat.bsky.convo.defs#systemMessageDataMemberLeave')
@@ -1310,7 +1320,7 @@ export function validateSystemMessageDataLockConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.lockedBy
+  x = value['lockedBy']
   if (x === undefined) v.missing(ctx, '.lockedBy')
   else validateSystemMessageReferredUser(x, ctx, '.lockedBy')
   if (ctx.strict) v.unknownFields(ctx, value, ['lockedBy'], 'chat.bsky.convo.defs#systemMessageDataLockConvo')
@@ -1328,7 +1338,7 @@ export function validateSystemMessageDataUnlockConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.unlockedBy
+  x = value['unlockedBy']
   if (x === undefined) v.missing(ctx, '.unlockedBy')
   else validateSystemMessageReferredUser(x, ctx, '.unlockedBy')
   if (ctx.strict)
@@ -1348,7 +1358,7 @@ export function validateSystemMessageDataLockConvoPermanently(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.lockedBy
+  x = value['lockedBy']
   if (x === undefined) v.missing(ctx, '.lockedBy')
   else validateSystemMessageReferredUser(x, ctx, '.lockedBy')
   if (ctx.strict)
@@ -1367,9 +1377,9 @@ export function validateSystemMessageDataEditGroup(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.oldName
+  x = value['oldName']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.oldName', 'a string', x)
-  x = value.newName
+  x = value['newName']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.newName', 'a string', x)
   if (ctx.strict)
     v.unknownFields(ctx, value, ['oldName', 'newName'], 'chat.bsky.convo.defs#systemMessageDataEditGroup')
@@ -1445,16 +1455,16 @@ export function validateDeletedMessageView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.sender
+  x = value['sender']
   if (x === undefined) v.missing(ctx, '.sender')
   else validateMessageViewSender(x, ctx, '.sender')
-  x = value.sentAt
+  x = value['sentAt']
   if (x === undefined) v.missing(ctx, '.sentAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.sentAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.sentAt', 'datetime', x)
@@ -1487,7 +1497,7 @@ export function validateMessageViewSender(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
@@ -1504,13 +1514,13 @@ export function validateReactionView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.value
+  x = value['value']
   if (x === undefined) v.missing(ctx, '.value')
   else if (typeof x !== 'string') v.wrongType(ctx, '.value', 'a string', x)
-  x = value.sender
+  x = value['sender']
   if (x === undefined) v.missing(ctx, '.sender')
   else validateReactionViewSender(x, ctx, '.sender')
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
@@ -1528,7 +1538,7 @@ export function validateReactionViewSender(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
@@ -1546,10 +1556,10 @@ export function validateMessageAndReactionView(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateMessageView(x, ctx, '.message')
-  x = value.reaction
+  x = value['reaction']
   if (x === undefined) v.missing(ctx, '.reaction')
   else validateReactionView(x, ctx, '.reaction')
   if (ctx.strict)
@@ -1564,13 +1574,13 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.id
+  x = value['id']
   if (x === undefined) v.missing(ctx, '.id')
   else if (typeof x !== 'string') v.wrongType(ctx, '.id', 'a string', x)
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.members
+  x = value['members']
   if (x === undefined) v.missing(ctx, '.members')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.members', 'an array', x)
   else {
@@ -1578,7 +1588,7 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
     for (let i = 0; i < x.length; i++) ChatBskyActorDefs.validateProfileViewBasic(x[i], ctx, i)
     v.checked(ctx, before, '.members')
   }
-  x = value.lastMessage
+  x = value['lastMessage']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageView') validateMessageView(x, ctx, '.lastMessage')
@@ -1593,7 +1603,7 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
         ['chat.bsky.convo.defs#systemMessageView', validateSystemMessageView],
       ])
   }
-  x = value.lastReaction
+  x = value['lastReaction']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#messageAndReactionView')
@@ -1603,15 +1613,15 @@ export function validateConvoView(value: unknown, ctx: v.ValidationContext, at: 
         ['chat.bsky.convo.defs#messageAndReactionView', validateMessageAndReactionView],
       ])
   }
-  x = value.muted
+  x = value['muted']
   if (x === undefined) v.missing(ctx, '.muted')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.muted', 'a boolean', x)
-  x = value.status
+  x = value['status']
   if (x !== undefined) validateConvoStatus(x, ctx, '.status')
-  x = value.unreadCount
+  x = value['unreadCount']
   if (x === undefined) v.missing(ctx, '.unreadCount')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.unreadCount', 'an integer', x)
-  x = value.kind
+  x = value['kind']
   if (x !== undefined) {
     const type = v.typeOf(x)
     if (type === 'chat.bsky.convo.defs#directConvo') validateDirectConvo(x, ctx, '.kind')
@@ -1654,35 +1664,35 @@ export function validateGroupConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
-  x = value.joinLink
+  x = value['joinLink']
   if (x !== undefined) ChatBskyGroupDefs.validateJoinLinkView(x, ctx, '.joinLink')
-  x = value.joinRequestCount
+  x = value['joinRequestCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.joinRequestCount', 'an integer', x)
-  x = value.lockStatus
+  x = value['lockStatus']
   if (x === undefined) v.missing(ctx, '.lockStatus')
   else validateConvoLockStatus(x, ctx, '.lockStatus')
-  x = value.lockStatusModerationOverride
+  x = value['lockStatusModerationOverride']
   if (x === undefined) v.missing(ctx, '.lockStatusModerationOverride')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.lockStatusModerationOverride', 'a boolean', x)
-  x = value.memberCount
+  x = value['memberCount']
   if (x === undefined) v.missing(ctx, '.memberCount')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberCount', 'an integer', x)
-  x = value.memberLimit
+  x = value['memberLimit']
   if (x === undefined) v.missing(ctx, '.memberLimit')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberLimit', 'an integer', x)
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
   else {
     v.maxBytes(ctx, '.name', x, 500)
     v.maxGraphemes(ctx, '.name', x, 50)
   }
-  x = value.unreadJoinRequestCount
+  x = value['unreadJoinRequestCount']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.unreadJoinRequestCount', 'an integer', x)
   if (ctx.strict)
@@ -1714,10 +1724,10 @@ export function validateLogBeginConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logBeginConvo')
@@ -1733,10 +1743,10 @@ export function validateLogAcceptConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logAcceptConvo')
@@ -1752,10 +1762,10 @@ export function validateLogLeaveConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logLeaveConvo')
@@ -1771,10 +1781,10 @@ export function validateLogMuteConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logMuteConvo')
@@ -1790,10 +1800,10 @@ export function validateLogUnmuteConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logUnmuteConvo')
@@ -1809,13 +1819,13 @@ export function validateLogCreateMessage(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -1828,7 +1838,7 @@ export function validateLogCreateMessage(
         ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
     else {
@@ -1856,13 +1866,13 @@ export function validateLogDeleteMessage(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -1889,13 +1899,13 @@ export function validateLogReadMessage(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -1924,13 +1934,13 @@ export function validateLogAddReaction(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -1943,10 +1953,10 @@ export function validateLogAddReaction(
         ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
-  x = value.reaction
+  x = value['reaction']
   if (x === undefined) v.missing(ctx, '.reaction')
   else validateReactionView(x, ctx, '.reaction')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
     else {
@@ -1974,13 +1984,13 @@ export function validateLogRemoveReaction(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -1993,10 +2003,10 @@ export function validateLogRemoveReaction(
         ['chat.bsky.convo.defs#deletedMessageView', validateDeletedMessageView],
       ])
   }
-  x = value.reaction
+  x = value['reaction']
   if (x === undefined) v.missing(ctx, '.reaction')
   else validateReactionView(x, ctx, '.reaction')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
     else {
@@ -2024,13 +2034,13 @@ export function validateLogReadConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else {
     const type = v.typeOf(x)
@@ -2059,16 +2069,16 @@ export function validateLogAddMember(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2095,16 +2105,16 @@ export function validateLogRemoveMember(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2131,16 +2141,16 @@ export function validateLogMemberJoin(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2167,16 +2177,16 @@ export function validateLogMemberLeave(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2203,16 +2213,16 @@ export function validateLogLockConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2239,16 +2249,16 @@ export function validateLogUnlockConvo(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2275,16 +2285,16 @@ export function validateLogLockConvoPermanently(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x === undefined) v.missing(ctx, '.relatedProfiles')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
   else {
@@ -2311,13 +2321,13 @@ export function validateLogEditGroup(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
   if (ctx.strict)
@@ -2334,13 +2344,13 @@ export function validateLogCreateJoinLink(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
   if (ctx.strict)
@@ -2357,13 +2367,13 @@ export function validateLogEditJoinLink(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
   if (ctx.strict)
@@ -2380,13 +2390,13 @@ export function validateLogEnableJoinLink(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
   if (ctx.strict)
@@ -2403,13 +2413,13 @@ export function validateLogDisableJoinLink(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else validateSystemMessageView(x, ctx, '.message')
   if (ctx.strict)
@@ -2426,13 +2436,13 @@ export function validateLogIncomingJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.member')
   if (ctx.strict)
@@ -2449,13 +2459,13 @@ export function validateLogApproveJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.member')
   if (ctx.strict)
@@ -2472,13 +2482,13 @@ export function validateLogRejectJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.member')
   if (ctx.strict)
@@ -2495,10 +2505,10 @@ export function validateLogOutgoingJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict)
@@ -2518,13 +2528,13 @@ export function validateLogWithdrawIncomingJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.member')
   if (ctx.strict)
@@ -2549,10 +2559,10 @@ export function validateLogWithdrawOutgoingJoinRequest(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict)
@@ -2569,10 +2579,10 @@ export function validateLogReadJoinRequests(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.rev
+  x = value['rev']
   if (x === undefined) v.missing(ctx, '.rev')
   else if (typeof x !== 'string') v.wrongType(ctx, '.rev', 'a string', x)
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['rev', 'convoId'], 'chat.bsky.convo.defs#logReadJoinRequests')

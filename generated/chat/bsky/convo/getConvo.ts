@@ -67,7 +67,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.convoId
+  x = params['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['convoId'])
@@ -79,7 +79,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convo
+  x = value['convo']
   if (x === undefined) v.missing(ctx, '.convo')
   else ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['convo'])

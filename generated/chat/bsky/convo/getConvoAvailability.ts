@@ -25,7 +25,7 @@ export interface Params {
 /** Response body (`application/json`). */
 export interface Output {
   canChat: boolean
-  convo?: ChatBskyConvoDefs.ConvoView
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
 }
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
@@ -67,7 +67,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.members
+  x = params['members']
   if (x === undefined) v.missing(ctx, '.members')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.members', 'an array', x)
   else {
@@ -90,10 +90,10 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.canChat
+  x = value['canChat']
   if (x === undefined) v.missing(ctx, '.canChat')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.canChat', 'a boolean', x)
-  x = value.convo
+  x = value['convo']
   if (x !== undefined) ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['canChat', 'convo'])
   return v.checked(ctx, start, at)

@@ -94,7 +94,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.members
+  x = params['members']
   if (x === undefined) v.missing(ctx, '.members')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.members', 'an array', x)
   else {
@@ -117,7 +117,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convo
+  x = value['convo']
   if (x === undefined) v.missing(ctx, '.convo')
   else ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['convo'])

@@ -24,13 +24,13 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
+  limit?: number | undefined
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   members: ChatBskyActorDefs.ProfileViewBasic[]
 }
 
@@ -84,10 +84,10 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.convoId
+  x = params['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = params.limit
+  x = params['limit']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.limit', 'an integer', x)
     else {
@@ -95,7 +95,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
       v.minimum(ctx, '.limit', x, 1)
     }
   }
-  x = params.cursor
+  x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['convoId', 'limit', 'cursor'])
   return v.checked(ctx, start, at)
@@ -106,9 +106,9 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cursor
+  x = value['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = value.members
+  x = value['members']
   if (x === undefined) v.missing(ctx, '.members')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.members', 'an array', x)
   else {

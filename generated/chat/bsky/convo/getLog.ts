@@ -18,12 +18,12 @@ export const id = 'chat.bsky.convo.getLog'
 
 /** Query parameters. */
 export interface Params {
-  cursor?: string
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   logs: (
     | $Typed<ChatBskyConvoDefs.LogBeginConvo>
     | $Typed<ChatBskyConvoDefs.LogAcceptConvo>
@@ -100,7 +100,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.cursor
+  x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['cursor'])
   return v.checked(ctx, start, at)
@@ -111,9 +111,9 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cursor
+  x = value['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = value.logs
+  x = value['logs']
   if (x === undefined) v.missing(ctx, '.logs')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.logs', 'an array', x)
   else {

@@ -27,13 +27,13 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
+  limit?: number | undefined
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   messages: (
     | $Typed<ChatBskyConvoDefs.MessageView>
     | $Typed<ChatBskyConvoDefs.DeletedMessageView>
@@ -44,7 +44,7 @@ export interface Output {
    * Set of all members who authored or reacted to the returned messages. Members referred to by system
    * messages are also included.
    */
-  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[]
+  relatedProfiles?: ChatBskyActorDefs.ProfileViewBasic[] | undefined
 }
 
 /** The server's `InvalidConvo` error for this method. */
@@ -97,10 +97,10 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.convoId
+  x = params['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = params.limit
+  x = params['limit']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.limit', 'an integer', x)
     else {
@@ -108,7 +108,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
       v.minimum(ctx, '.limit', x, 1)
     }
   }
-  x = params.cursor
+  x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['convoId', 'limit', 'cursor'])
   return v.checked(ctx, start, at)
@@ -119,9 +119,9 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cursor
+  x = value['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = value.messages
+  x = value['messages']
   if (x === undefined) v.missing(ctx, '.messages')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.messages', 'an array', x)
   else {
@@ -143,7 +143,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
     }
     v.checked(ctx, before, '.messages')
   }
-  x = value.relatedProfiles
+  x = value['relatedProfiles']
   if (x !== undefined) {
     if (!Array.isArray(x)) v.wrongType(ctx, '.relatedProfiles', 'an array', x)
     else {

@@ -18,7 +18,7 @@ export interface Params {
    * When false, group convos are excluded from the counts.
    * @default true
    */
-  includeGroupChats?: boolean
+  includeGroupChats?: boolean | undefined
 }
 
 /** Response body (`application/json`). */
@@ -74,7 +74,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.includeGroupChats
+  x = params['includeGroupChats']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.includeGroupChats', 'a boolean', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['includeGroupChats'])
   return v.checked(ctx, start, at)
@@ -85,11 +85,11 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.unreadAcceptedConvos
+  x = value['unreadAcceptedConvos']
   if (x === undefined) v.missing(ctx, '.unreadAcceptedConvos')
   else if (typeof x !== 'number' || !Number.isInteger(x))
     v.wrongType(ctx, '.unreadAcceptedConvos', 'an integer', x)
-  x = value.unreadRequestConvos
+  x = value['unreadRequestConvos']
   if (x === undefined) v.missing(ctx, '.unreadRequestConvos')
   else if (typeof x !== 'number' || !Number.isInteger(x))
     v.wrongType(ctx, '.unreadRequestConvos', 'an integer', x)

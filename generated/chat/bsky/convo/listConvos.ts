@@ -21,23 +21,23 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
-  readState?: 'unread' | (string & {})
+  limit?: number | undefined
+  cursor?: string | undefined
+  readState?: 'unread' | (string & {}) | undefined
   /**
    * Filter convos by their status. It is discouraged to call with "request" and preferred to call
    * chat.bsky.convo.listConvoRequests, which also includes group join requests made by the user.
    */
-  status?: 'request' | 'accepted' | (string & {})
+  status?: 'request' | 'accepted' | (string & {}) | undefined
   /** Filter by conversation kind. */
-  kind?: 'direct' | 'group' | (string & {})
+  kind?: 'direct' | 'group' | (string & {}) | undefined
   /** Filter by conversation lock status. Values follow chat.bsky.convo.defs#convoLockStatus. */
-  lockStatus?: 'unlocked' | 'locked' | 'locked-permanently' | (string & {})
+  lockStatus?: 'unlocked' | 'locked' | 'locked-permanently' | (string & {}) | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   convos: ChatBskyConvoDefs.ConvoView[]
 }
 
@@ -84,7 +84,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.limit
+  x = params['limit']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.limit', 'an integer', x)
     else {
@@ -92,24 +92,24 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
       v.minimum(ctx, '.limit', x, 1)
     }
   }
-  x = params.cursor
+  x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = params.readState
+  x = params['readState']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.readState', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.readState', x, ['unread'])
   }
-  x = params.status
+  x = params['status']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.status', x, ['request', 'accepted'])
   }
-  x = params.kind
+  x = params['kind']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.kind', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.kind', x, ['direct', 'group'])
   }
-  x = params.lockStatus
+  x = params['lockStatus']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.lockStatus', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.lockStatus', x, ['unlocked', 'locked', 'locked-permanently'])
@@ -124,9 +124,9 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cursor
+  x = value['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = value.convos
+  x = value['convos']
   if (x === undefined) v.missing(ctx, '.convos')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.convos', 'an array', x)
   else {

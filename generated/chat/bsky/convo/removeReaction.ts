@@ -92,13 +92,13 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.messageId
+  x = value['messageId']
   if (x === undefined) v.missing(ctx, '.messageId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.messageId', 'a string', x)
-  x = value.value
+  x = value['value']
   if (x === undefined) v.missing(ctx, '.value')
   else if (typeof x !== 'string') v.wrongType(ctx, '.value', 'a string', x)
   else {
@@ -116,7 +116,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else ChatBskyConvoDefs.validateMessageView(x, ctx, '.message')
   if (ctx.strict) v.unknownFields(ctx, value, ['message'])

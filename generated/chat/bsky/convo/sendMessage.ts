@@ -77,10 +77,10 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else ChatBskyConvoDefs.validateMessageInput(x, ctx, '.message')
   if (ctx.strict) v.unknownFields(ctx, value, ['convoId', 'message'])

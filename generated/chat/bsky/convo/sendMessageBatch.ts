@@ -91,10 +91,10 @@ export function validateBatchItem(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.message
+  x = value['message']
   if (x === undefined) v.missing(ctx, '.message')
   else ChatBskyConvoDefs.validateMessageInput(x, ctx, '.message')
   if (ctx.strict)
@@ -107,7 +107,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {
@@ -125,7 +125,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.items
+  x = value['items']
   if (x === undefined) v.missing(ctx, '.items')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.items', 'an array', x)
   else {

@@ -13,7 +13,7 @@ export const id = 'chat.bsky.convo.updateAllRead'
 
 /** Request body (`application/json`). */
 export interface Input {
-  status?: 'request' | 'accepted' | (string & {})
+  status?: 'request' | 'accepted' | (string & {}) | undefined
 }
 
 /** Response body (`application/json`). */
@@ -58,7 +58,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.status
+  x = value['status']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.status', x, ['request', 'accepted'])
@@ -72,7 +72,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.updatedCount
+  x = value['updatedCount']
   if (x === undefined) v.missing(ctx, '.updatedCount')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.updatedCount', 'an integer', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['updatedCount'])

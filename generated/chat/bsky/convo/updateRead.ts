@@ -17,7 +17,7 @@ export const id = 'chat.bsky.convo.updateRead'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  messageId?: string
+  messageId?: string | undefined
 }
 
 /** Response body (`application/json`). */
@@ -68,10 +68,10 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.messageId
+  x = value['messageId']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.messageId', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['convoId', 'messageId'])
   return v.checked(ctx, start, at)
@@ -82,7 +82,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convo
+  x = value['convo']
   if (x === undefined) v.missing(ctx, '.convo')
   else ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['convo'])

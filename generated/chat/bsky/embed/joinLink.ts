@@ -36,7 +36,7 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['code'], 'chat.bsky.embed.joinLink')
@@ -49,7 +49,7 @@ export function validateView(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.joinLinkPreview
+  x = value['joinLinkPreview']
   if (x === undefined) v.missing(ctx, '.joinLinkPreview')
   else {
     const type = v.typeOf(x)

@@ -109,7 +109,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.members
+  x = value['members']
   if (x === undefined) v.missing(ctx, '.members')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.members', 'an array', x)
   else {
@@ -122,7 +122,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
     }
     v.checked(ctx, before, '.members')
   }
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
   else {
@@ -139,7 +139,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convo
+  x = value['convo']
   if (x === undefined) v.missing(ctx, '.convo')
   else ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['convo'])

@@ -18,7 +18,7 @@ export const id = 'chat.bsky.group.createJoinLink'
 export interface Input {
   convoId: string
   /** @default false */
-  requireApproval?: boolean
+  requireApproval?: boolean | undefined
   joinRule: ChatBskyGroupDefs.JoinRule
 }
 
@@ -82,12 +82,12 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.requireApproval
+  x = value['requireApproval']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.requireApproval', 'a boolean', x)
-  x = value.joinRule
+  x = value['joinRule']
   if (x === undefined) v.missing(ctx, '.joinRule')
   else ChatBskyGroupDefs.validateJoinRule(x, ctx, '.joinRule')
   if (ctx.strict) v.unknownFields(ctx, value, ['convoId', 'requireApproval', 'joinRule'])
@@ -99,7 +99,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.joinLink
+  x = value['joinLink']
   if (x === undefined) v.missing(ctx, '.joinLink')
   else ChatBskyGroupDefs.validateJoinLinkView(x, ctx, '.joinLink')
   if (ctx.strict) v.unknownFields(ctx, value, ['joinLink'])

@@ -40,8 +40,8 @@ export interface JoinLinkPreviewView {
   requireApproval: boolean
   joinRule: JoinRule
   /** Present only if the request is authenticated and the user is a member of the group. */
-  convo?: ChatBskyConvoDefs.ConvoView
-  viewer?: JoinLinkViewerState
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
+  viewer?: JoinLinkViewerState | undefined
 }
 
 /** True when `value` is a {@link JoinLinkPreviewView} (its `$type` says so). */
@@ -80,7 +80,7 @@ export function isInvalidJoinLinkPreviewView(value: unknown): value is $Typed<In
 export interface JoinLinkViewerState {
   $type?: 'chat.bsky.group.defs#joinLinkViewerState'
   /** @format datetime */
-  requestedAt?: string
+  requestedAt?: string | undefined
 }
 
 /** True when `value` is a {@link JoinLinkViewerState} (its `$type` says so). */
@@ -150,19 +150,19 @@ export function validateJoinLinkView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
-  x = value.enabledStatus
+  x = value['enabledStatus']
   if (x === undefined) v.missing(ctx, '.enabledStatus')
   else validateLinkEnabledStatus(x, ctx, '.enabledStatus')
-  x = value.requireApproval
+  x = value['requireApproval']
   if (x === undefined) v.missing(ctx, '.requireApproval')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.requireApproval', 'a boolean', x)
-  x = value.joinRule
+  x = value['joinRule']
   if (x === undefined) v.missing(ctx, '.joinRule')
   else validateJoinRule(x, ctx, '.joinRule')
-  x = value.createdAt
+  x = value['createdAt']
   if (x === undefined) v.missing(ctx, '.createdAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.createdAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.createdAt', 'datetime', x)
@@ -186,33 +186,33 @@ export function validateJoinLinkPreviewView(
   if (--ctx.depthLeft < 0) return v.tooDeep(ctx, at)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
-  x = value.owner
+  x = value['owner']
   if (x === undefined) v.missing(ctx, '.owner')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.owner')
-  x = value.memberCount
+  x = value['memberCount']
   if (x === undefined) v.missing(ctx, '.memberCount')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberCount', 'an integer', x)
-  x = value.memberLimit
+  x = value['memberLimit']
   if (x === undefined) v.missing(ctx, '.memberLimit')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberLimit', 'an integer', x)
-  x = value.requireApproval
+  x = value['requireApproval']
   if (x === undefined) v.missing(ctx, '.requireApproval')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.requireApproval', 'a boolean', x)
-  x = value.joinRule
+  x = value['joinRule']
   if (x === undefined) v.missing(ctx, '.joinRule')
   else validateJoinRule(x, ctx, '.joinRule')
-  x = value.convo
+  x = value['convo']
   if (x !== undefined) ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
-  x = value.viewer
+  x = value['viewer']
   if (x !== undefined) validateJoinLinkViewerState(x, ctx, '.viewer')
   if (ctx.strict)
     v.unknownFields(
@@ -247,7 +247,7 @@ export function validateDisabledJoinLinkPreviewView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['code'], 'chat.bsky.group.defs#disabledJoinLinkPreviewView')
@@ -265,7 +265,7 @@ export function validateInvalidJoinLinkPreviewView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['code'], 'chat.bsky.group.defs#invalidJoinLinkPreviewView')
@@ -281,7 +281,7 @@ export function validateJoinLinkViewerState(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.requestedAt
+  x = value['requestedAt']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.requestedAt', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.requestedAt', 'datetime', x)
@@ -299,13 +299,13 @@ export function validateJoinRequestView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.requestedBy
+  x = value['requestedBy']
   if (x === undefined) v.missing(ctx, '.requestedBy')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.requestedBy')
-  x = value.requestedAt
+  x = value['requestedAt']
   if (x === undefined) v.missing(ctx, '.requestedAt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.requestedAt', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.requestedAt', 'datetime', x)
@@ -328,22 +328,22 @@ export function validateJoinRequestConvoView(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
-  x = value.owner
+  x = value['owner']
   if (x === undefined) v.missing(ctx, '.owner')
   else ChatBskyActorDefs.validateProfileViewBasic(x, ctx, '.owner')
-  x = value.memberCount
+  x = value['memberCount']
   if (x === undefined) v.missing(ctx, '.memberCount')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberCount', 'an integer', x)
-  x = value.memberLimit
+  x = value['memberLimit']
   if (x === undefined) v.missing(ctx, '.memberLimit')
   else if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.memberLimit', 'an integer', x)
-  x = value.viewer
+  x = value['viewer']
   if (x === undefined) v.missing(ctx, '.viewer')
   else validateJoinLinkViewerState(x, ctx, '.viewer')
   if (ctx.strict)

@@ -17,8 +17,8 @@ export const id = 'chat.bsky.group.editJoinLink'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  requireApproval?: boolean
-  joinRule?: ChatBskyGroupDefs.JoinRule
+  requireApproval?: boolean | undefined
+  joinRule?: ChatBskyGroupDefs.JoinRule | undefined
 }
 
 /** Response body (`application/json`). */
@@ -77,12 +77,12 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.requireApproval
+  x = value['requireApproval']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.requireApproval', 'a boolean', x)
-  x = value.joinRule
+  x = value['joinRule']
   if (x !== undefined) ChatBskyGroupDefs.validateJoinRule(x, ctx, '.joinRule')
   if (ctx.strict) v.unknownFields(ctx, value, ['convoId', 'requireApproval', 'joinRule'])
   return v.checked(ctx, start, at)
@@ -93,7 +93,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.joinLink
+  x = value['joinLink']
   if (x === undefined) v.missing(ctx, '.joinLink')
   else ChatBskyGroupDefs.validateJoinLinkView(x, ctx, '.joinLink')
   if (ctx.strict) v.unknownFields(ctx, value, ['joinLink'])

@@ -71,7 +71,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.codes
+  x = params['codes']
   if (x === undefined) v.missing(ctx, '.codes')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.codes', 'an array', x)
   else {
@@ -93,7 +93,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.joinLinkPreviews
+  x = value['joinLinkPreviews']
   if (x === undefined) v.missing(ctx, '.joinLinkPreviews')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.joinLinkPreviews', 'an array', x)
   else {

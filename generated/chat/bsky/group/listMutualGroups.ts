@@ -23,13 +23,13 @@ export interface Params {
    * @maximum 100
    * @default 50
    */
-  limit?: number
-  cursor?: string
+  limit?: number | undefined
+  cursor?: string | undefined
 }
 
 /** Response body (`application/json`). */
 export interface Output {
-  cursor?: string
+  cursor?: string | undefined
   convos: ChatBskyConvoDefs.ConvoView[]
 }
 
@@ -79,11 +79,11 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   const params: UnknownObject = v.isObject(value) ? value : {}
   const start = ctx.issues.length
   let x: unknown
-  x = params.subject
+  x = params['subject']
   if (x === undefined) v.missing(ctx, '.subject')
   else if (typeof x !== 'string') v.wrongType(ctx, '.subject', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.subject', 'did', x)
-  x = params.limit
+  x = params['limit']
   if (x !== undefined) {
     if (typeof x !== 'number' || !Number.isInteger(x)) v.wrongType(ctx, '.limit', 'an integer', x)
     else {
@@ -91,7 +91,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
       v.minimum(ctx, '.limit', x, 1)
     }
   }
-  x = params.cursor
+  x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, params, ['subject', 'limit', 'cursor'])
   return v.checked(ctx, start, at)
@@ -102,9 +102,9 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.cursor
+  x = value['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  x = value.convos
+  x = value['convos']
   if (x === undefined) v.missing(ctx, '.convos')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.convos', 'an array', x)
   else {

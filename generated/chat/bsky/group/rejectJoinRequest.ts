@@ -74,10 +74,10 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.convoId
+  x = value['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  x = value.member
+  x = value['member']
   if (x === undefined) v.missing(ctx, '.member')
   else if (typeof x !== 'string') v.wrongType(ctx, '.member', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.member', 'did', x)

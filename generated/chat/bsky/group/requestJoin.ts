@@ -23,7 +23,7 @@ export interface Input {
 export interface Output {
   status: 'joined' | 'pending' | (string & {})
   /** The group convo joined. This is only present in the case of status=joined */
-  convo?: ChatBskyConvoDefs.ConvoView
+  convo?: ChatBskyConvoDefs.ConvoView | undefined
 }
 
 /** The server's `ConvoLocked` error for this method. */
@@ -90,7 +90,7 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.code
+  x = value['code']
   if (x === undefined) v.missing(ctx, '.code')
   else if (typeof x !== 'string') v.wrongType(ctx, '.code', 'a string', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['code'])
@@ -102,11 +102,11 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.status
+  x = value['status']
   if (x === undefined) v.missing(ctx, '.status')
   else if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.status', x, ['joined', 'pending'])
-  x = value.convo
+  x = value['convo']
   if (x !== undefined) ChatBskyConvoDefs.validateConvoView(x, ctx, '.convo')
   if (ctx.strict) v.unknownFields(ctx, value, ['status', 'convo'])
   return v.checked(ctx, start, at)

@@ -35,10 +35,10 @@ export function validatePreferences(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.chat
+  x = value['chat']
   if (x === undefined) v.missing(ctx, '.chat')
   else validateChatPreference(x, ctx, '.chat')
-  x = value.chatRequest
+  x = value['chatRequest']
   if (x === undefined) v.missing(ctx, '.chatRequest')
   else validateChatPreference(x, ctx, '.chatRequest')
   if (ctx.strict)
@@ -55,11 +55,11 @@ export function validateChatPreference(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.include
+  x = value['include']
   if (x === undefined) v.missing(ctx, '.include')
   else if (typeof x !== 'string') v.wrongType(ctx, '.include', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.include', x, ['all', 'follows'])
-  x = value.push
+  x = value['push']
   if (x === undefined) v.missing(ctx, '.push')
   else if (typeof x !== 'boolean') v.wrongType(ctx, '.push', 'a boolean', x)
   if (ctx.strict)

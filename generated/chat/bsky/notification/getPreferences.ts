@@ -53,7 +53,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.preferences
+  x = value['preferences']
   if (x === undefined) v.missing(ctx, '.preferences')
   else ChatBskyNotificationDefs.validatePreferences(x, ctx, '.preferences')
   if (ctx.strict) v.unknownFields(ctx, value, ['preferences'])

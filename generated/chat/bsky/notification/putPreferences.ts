@@ -14,8 +14,8 @@ export const id = 'chat.bsky.notification.putPreferences'
 
 /** Request body (`application/json`). */
 export interface Input {
-  chat?: ChatBskyNotificationDefs.ChatPreference
-  chatRequest?: ChatBskyNotificationDefs.ChatPreference
+  chat?: ChatBskyNotificationDefs.ChatPreference | undefined
+  chatRequest?: ChatBskyNotificationDefs.ChatPreference | undefined
 }
 
 /** Response body (`application/json`). */
@@ -62,9 +62,9 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.chat
+  x = value['chat']
   if (x !== undefined) ChatBskyNotificationDefs.validateChatPreference(x, ctx, '.chat')
-  x = value.chatRequest
+  x = value['chatRequest']
   if (x !== undefined) ChatBskyNotificationDefs.validateChatPreference(x, ctx, '.chatRequest')
   if (ctx.strict) v.unknownFields(ctx, value, ['chat', 'chatRequest'])
   return v.checked(ctx, start, at)
@@ -75,7 +75,7 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.preferences
+  x = value['preferences']
   if (x === undefined) v.missing(ctx, '.preferences')
   else ChatBskyNotificationDefs.validatePreferences(x, ctx, '.preferences')
   if (ctx.strict) v.unknownFields(ctx, value, ['preferences'])

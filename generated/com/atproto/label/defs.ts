@@ -8,7 +8,7 @@ export const id = 'com.atproto.label.defs'
 export interface Label {
   $type?: 'com.atproto.label.defs#label'
   /** The AT Protocol version of the label object. */
-  ver?: number
+  ver?: number | undefined
   /**
    * DID of the actor who created this label.
    * @format did
@@ -23,14 +23,14 @@ export interface Label {
    * Optionally, CID specifying the specific version of 'uri' resource this label applies to.
    * @format cid
    */
-  cid?: string
+  cid?: string | undefined
   /**
    * The short string name of the value or type of this label.
    * @maxLength 128
    */
   val: string
   /** If true, this is a negation label, overwriting a previous label. */
-  neg?: boolean
+  neg?: boolean | undefined
   /**
    * Timestamp when this label was created.
    * @format datetime
@@ -40,9 +40,9 @@ export interface Label {
    * Timestamp at which this label expires (no longer applies).
    * @format datetime
    */
-  exp?: string
+  exp?: string | undefined
   /** Signature of dag-cbor encoded label. */
-  sig?: Bytes
+  sig?: Bytes | undefined
 }
 
 /** True when `value` is a {@link Label} (its `$type` says so). */
@@ -103,9 +103,9 @@ export interface LabelValueDefinition {
    * The default setting for this label.
    * @default warn
    */
-  defaultSetting?: 'ignore' | 'warn' | 'hide' | (string & {})
+  defaultSetting?: 'ignore' | 'warn' | 'hide' | (string & {}) | undefined
   /** Does the user need to have adult content enabled in order to configure this label? */
-  adultOnly?: boolean
+  adultOnly?: boolean | undefined
   locales: LabelValueDefinitionStrings[]
 }
 
@@ -157,38 +157,38 @@ export function validateLabel(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.ver
+  x = value['ver']
   if (x !== undefined && (typeof x !== 'number' || !Number.isInteger(x)))
     v.wrongType(ctx, '.ver', 'an integer', x)
-  x = value.src
+  x = value['src']
   if (x === undefined) v.missing(ctx, '.src')
   else if (typeof x !== 'string') v.wrongType(ctx, '.src', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.src', 'did', x)
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validUri(x)) v.badFormat(ctx, '.uri', 'uri', x)
-  x = value.cid
+  x = value['cid']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
     else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)
   }
-  x = value.val
+  x = value['val']
   if (x === undefined) v.missing(ctx, '.val')
   else if (typeof x !== 'string') v.wrongType(ctx, '.val', 'a string', x)
   else v.maxBytes(ctx, '.val', x, 128)
-  x = value.neg
+  x = value['neg']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.neg', 'a boolean', x)
-  x = value.cts
+  x = value['cts']
   if (x === undefined) v.missing(ctx, '.cts')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cts', 'a string', x)
   else if (!v.validDatetime(x)) v.badFormat(ctx, '.cts', 'datetime', x)
-  x = value.exp
+  x = value['exp']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.exp', 'a string', x)
     else if (!v.validDatetime(x)) v.badFormat(ctx, '.exp', 'datetime', x)
   }
-  x = value.sig
+  x = value['sig']
   if (x !== undefined) v.checkBytes(ctx, '.sig', x)
   if (ctx.strict)
     v.unknownFields(
@@ -209,7 +209,7 @@ export function validateSelfLabels(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.values
+  x = value['values']
   if (x === undefined) v.missing(ctx, '.values')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.values', 'an array', x)
   else {
@@ -227,7 +227,7 @@ export function validateSelfLabel(value: unknown, ctx: v.ValidationContext, at: 
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.val
+  x = value['val']
   if (x === undefined) v.missing(ctx, '.val')
   else if (typeof x !== 'string') v.wrongType(ctx, '.val', 'a string', x)
   else v.maxBytes(ctx, '.val', x, 128)
@@ -244,29 +244,29 @@ export function validateLabelValueDefinition(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.identifier
+  x = value['identifier']
   if (x === undefined) v.missing(ctx, '.identifier')
   else if (typeof x !== 'string') v.wrongType(ctx, '.identifier', 'a string', x)
   else {
     v.maxBytes(ctx, '.identifier', x, 100)
     v.maxGraphemes(ctx, '.identifier', x, 100)
   }
-  x = value.severity
+  x = value['severity']
   if (x === undefined) v.missing(ctx, '.severity')
   else if (typeof x !== 'string') v.wrongType(ctx, '.severity', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.severity', x, ['inform', 'alert', 'none'])
-  x = value.blurs
+  x = value['blurs']
   if (x === undefined) v.missing(ctx, '.blurs')
   else if (typeof x !== 'string') v.wrongType(ctx, '.blurs', 'a string', x)
   else if (ctx.strict) v.knownValue(ctx, '.blurs', x, ['content', 'media', 'none'])
-  x = value.defaultSetting
+  x = value['defaultSetting']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.defaultSetting', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.defaultSetting', x, ['ignore', 'warn', 'hide'])
   }
-  x = value.adultOnly
+  x = value['adultOnly']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.adultOnly', 'a boolean', x)
-  x = value.locales
+  x = value['locales']
   if (x === undefined) v.missing(ctx, '.locales')
   else if (!Array.isArray(x)) v.wrongType(ctx, '.locales', 'an array', x)
   else {
@@ -295,18 +295,18 @@ export function validateLabelValueDefinitionStrings(
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.lang
+  x = value['lang']
   if (x === undefined) v.missing(ctx, '.lang')
   else if (typeof x !== 'string') v.wrongType(ctx, '.lang', 'a string', x)
   else if (!v.validLanguage(x)) v.badFormat(ctx, '.lang', 'language', x)
-  x = value.name
+  x = value['name']
   if (x === undefined) v.missing(ctx, '.name')
   else if (typeof x !== 'string') v.wrongType(ctx, '.name', 'a string', x)
   else {
     v.maxBytes(ctx, '.name', x, 640)
     v.maxGraphemes(ctx, '.name', x, 64)
   }
-  x = value.description
+  x = value['description']
   if (x === undefined) v.missing(ctx, '.description')
   else if (typeof x !== 'string') v.wrongType(ctx, '.description', 'a string', x)
   else {

@@ -23,11 +23,11 @@ export function validateMain(value: unknown, ctx: v.ValidationContext, at: v.Pat
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.uri
+  x = value['uri']
   if (x === undefined) v.missing(ctx, '.uri')
   else if (typeof x !== 'string') v.wrongType(ctx, '.uri', 'a string', x)
   else if (!v.validAtUri(x)) v.badFormat(ctx, '.uri', 'at-uri', x)
-  x = value.cid
+  x = value['cid']
   if (x === undefined) v.missing(ctx, '.cid')
   else if (typeof x !== 'string') v.wrongType(ctx, '.cid', 'a string', x)
   else if (!v.validCid(x)) v.badFormat(ctx, '.cid', 'cid', x)

@@ -19,12 +19,12 @@ export interface Input {
   /** Handle or other identifier supported by the server for the authenticating user. */
   identifier: string
   password: string
-  authFactorToken?: string
+  authFactorToken?: string | undefined
   /**
    * When true, instead of throwing error for takendown accounts, a valid response with a narrow scoped token
    * will be returned
    */
-  allowTakendown?: boolean
+  allowTakendown?: boolean | undefined
 }
 
 /** Response body (`application/json`). */
@@ -35,17 +35,17 @@ export interface Output {
   handle: string
   /** @format did */
   did: string
-  didDoc?: UnknownObject
-  email?: string
-  emailConfirmed?: boolean
-  emailAuthFactor?: boolean
-  active?: boolean
+  didDoc?: UnknownObject | undefined
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  emailAuthFactor?: boolean | undefined
+  active?: boolean | undefined
   /**
    * If active=false, this optional field indicates a possible reason for why the account is not active. If
    * active=false and no status is supplied, then the host makes no claim for why the repository is no longer
    * being hosted.
    */
-  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {})
+  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {}) | undefined
 }
 
 /** The server's `AccountTakedown` error for this method. */
@@ -98,15 +98,15 @@ export function validateInput(value: unknown, ctx: v.ValidationContext, at: v.Pa
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.identifier
+  x = value['identifier']
   if (x === undefined) v.missing(ctx, '.identifier')
   else if (typeof x !== 'string') v.wrongType(ctx, '.identifier', 'a string', x)
-  x = value.password
+  x = value['password']
   if (x === undefined) v.missing(ctx, '.password')
   else if (typeof x !== 'string') v.wrongType(ctx, '.password', 'a string', x)
-  x = value.authFactorToken
+  x = value['authFactorToken']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.authFactorToken', 'a string', x)
-  x = value.allowTakendown
+  x = value['allowTakendown']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.allowTakendown', 'a boolean', x)
   if (ctx.strict) v.unknownFields(ctx, value, ['identifier', 'password', 'authFactorToken', 'allowTakendown'])
   return v.checked(ctx, start, at)
@@ -117,31 +117,31 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.accessJwt
+  x = value['accessJwt']
   if (x === undefined) v.missing(ctx, '.accessJwt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.accessJwt', 'a string', x)
-  x = value.refreshJwt
+  x = value['refreshJwt']
   if (x === undefined) v.missing(ctx, '.refreshJwt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.refreshJwt', 'a string', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.didDoc
+  x = value['didDoc']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.didDoc', 'an object', x)
-  x = value.email
+  x = value['email']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.email', 'a string', x)
-  x = value.emailConfirmed
+  x = value['emailConfirmed']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.emailConfirmed', 'a boolean', x)
-  x = value.emailAuthFactor
+  x = value['emailAuthFactor']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.emailAuthFactor', 'a boolean', x)
-  x = value.active
+  x = value['active']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.active', 'a boolean', x)
-  x = value.status
+  x = value['status']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.status', x, ['takendown', 'suspended', 'deactivated'])

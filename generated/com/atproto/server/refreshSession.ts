@@ -22,13 +22,13 @@ export interface Output {
   handle: string
   /** @format did */
   did: string
-  didDoc?: UnknownObject
-  email?: string
-  emailConfirmed?: boolean
-  emailAuthFactor?: boolean
-  active?: boolean
+  didDoc?: UnknownObject | undefined
+  email?: string | undefined
+  emailConfirmed?: boolean | undefined
+  emailAuthFactor?: boolean | undefined
+  active?: boolean | undefined
   /** Hosting status of the account. If not specified, then assume 'active'. */
-  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {})
+  status?: 'takendown' | 'suspended' | 'deactivated' | (string & {}) | undefined
 }
 
 /** The server's `AccountTakedown` error for this method. */
@@ -81,31 +81,31 @@ export function validateOutput(value: unknown, ctx: v.ValidationContext, at: v.P
   if (!v.isObject(value)) return v.wrongType(ctx, at, 'an object', value)
   const start = ctx.issues.length
   let x: unknown
-  x = value.accessJwt
+  x = value['accessJwt']
   if (x === undefined) v.missing(ctx, '.accessJwt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.accessJwt', 'a string', x)
-  x = value.refreshJwt
+  x = value['refreshJwt']
   if (x === undefined) v.missing(ctx, '.refreshJwt')
   else if (typeof x !== 'string') v.wrongType(ctx, '.refreshJwt', 'a string', x)
-  x = value.handle
+  x = value['handle']
   if (x === undefined) v.missing(ctx, '.handle')
   else if (typeof x !== 'string') v.wrongType(ctx, '.handle', 'a string', x)
   else if (!v.validHandle(x)) v.badFormat(ctx, '.handle', 'handle', x)
-  x = value.did
+  x = value['did']
   if (x === undefined) v.missing(ctx, '.did')
   else if (typeof x !== 'string') v.wrongType(ctx, '.did', 'a string', x)
   else if (!v.validDid(x)) v.badFormat(ctx, '.did', 'did', x)
-  x = value.didDoc
+  x = value['didDoc']
   if (x !== undefined && !v.isObject(x)) v.wrongType(ctx, '.didDoc', 'an object', x)
-  x = value.email
+  x = value['email']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.email', 'a string', x)
-  x = value.emailConfirmed
+  x = value['emailConfirmed']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.emailConfirmed', 'a boolean', x)
-  x = value.emailAuthFactor
+  x = value['emailAuthFactor']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.emailAuthFactor', 'a boolean', x)
-  x = value.active
+  x = value['active']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.active', 'a boolean', x)
-  x = value.status
+  x = value['status']
   if (x !== undefined) {
     if (typeof x !== 'string') v.wrongType(ctx, '.status', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.status', x, ['takendown', 'suspended', 'deactivated'])
