@@ -1,23 +1,14 @@
-import { execFile, execFileSync } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdir, realpath, rename, symlink, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { readLexiconDir, readLexiconsAtRef, type LexiconSet } from '../../../codegen/changes/index.js'
 import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, scratchDirs } from '../helpers.js'
-import { baseDocs, type Docs } from './support.js'
+import { baseDocs, commitAll, git, writeDocs, type Docs } from './support.js'
 
 const exec = promisify(execFile)
 const { scratch, track } = scratchDirs()
-
-/** Writes docs as a lexicon directory (`ex/test/get.json`, …) under `dir`. */
-async function writeDocs(dir: string, docs: Docs): Promise<void> {
-  for (const [nsid, doc] of Object.entries(docs)) {
-    const path = join(dir, `${nsid.split('.').join('/')}.json`)
-    await mkdir(join(path, '..'), { recursive: true })
-    await writeFile(path, JSON.stringify(doc, null, 2))
-  }
-}
 
 /** Two lexicon directories: the base set and an edited copy. */
 async function twoDirs(edit: (docs: Docs) => void): Promise<{ from: string; to: string }> {
@@ -40,15 +31,6 @@ async function gitRepo(): Promise<string> {
   git(repo, 'init', '-q', '-b', 'main')
   commitAll(repo, 'base lexicons')
   return repo
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' })
-}
-
-function commitAll(repo: string, message: string): void {
-  git(repo, 'add', '-A')
-  git(repo, 'commit', '-q', '-m', message)
 }
 
 const lowerLimit = (d: Docs) => (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 10)

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { compareLexicons, type ChangeReport, type LexiconSet } from '../../../codegen/changes/index.js'
 import { ROOT } from '../helpers.js'
@@ -181,4 +182,22 @@ export function lexiconHistory(): string {
   const found = candidates.find((dir) => existsSync(join(dir, 'README.md')))
   if (!found) throw new Error(`lexicon history not found (looked in ${candidates.join(', ')})`)
   return found
+}
+
+/** Writes docs as a lexicon directory (`ex/test/get.json`, …) under `dir`. */
+export async function writeDocs(dir: string, docs: Docs): Promise<void> {
+  for (const [nsid, doc] of Object.entries(docs)) {
+    const path = join(dir, `${nsid.split('.').join('/')}.json`)
+    await mkdir(join(path, '..'), { recursive: true })
+    await writeFile(path, JSON.stringify(doc, null, 2))
+  }
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], { cwd, encoding: 'utf8' })
+}
+
+export function commitAll(repo: string, message: string): void {
+  git(repo, 'add', '-A')
+  git(repo, 'commit', '-q', '-m', message)
 }
