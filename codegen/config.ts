@@ -64,7 +64,7 @@ const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runti
 export async function resolveOptions(flags: Options, configPath?: string, cwd = process.cwd()): Promise<ResolvedOptions> {
   const { file, config } = await loadConfig(configPath, cwd)
   const base = dirname(file)
-  const include = flags.include?.length ? flags.include : (config.include ?? [])
+  const { include, exclude } = selectionOf(flags, config)
   if (include.length === 0) {
     throw new LexgenError(`nothing selected: pass --include <pattern> (e.g. 'chat.bsky.convo.*') or set "include" in ${CONFIG_FILE}`)
   }
@@ -87,14 +87,21 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
     out,
     include,
-    // A selection on the command line replaces the config's whole selection, its exclusions too.
-    exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
+    exclude,
     runtimeImport: runtimeSpecifier(flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime', from('--runtime-import', 'runtimeImport', flags.runtimeImport)),
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
     emit: emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit)),
+  }
+}
+
+/** The docs the flags and the config select. A selection on the command line replaces the config's whole selection, its exclusions too. */
+export function selectionOf(flags: Options, config: Options): { include: readonly string[]; exclude: readonly string[] } {
+  return {
+    include: flags.include?.length ? flags.include : (config.include ?? []),
+    exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
   }
 }
 
@@ -196,6 +203,11 @@ async function readConfig(file: string, required: boolean): Promise<ConfigFile> 
     if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {}
     throw new LexgenError(`cannot read config: ${(error as Error).message}`, { file })
   }
+  return parseConfig(text, file)
+}
+
+/** A config file's text, validated; `file` names it in errors (a path, or `ref:path` for one read from git). */
+export function parseConfig(text: string, file: string): ConfigFile {
   let json: unknown
   try {
     json = JSON.parse(text)

@@ -11,6 +11,7 @@ import { relative } from 'node:path'
 import type { ResolvedOptions } from './config.js'
 import type { GenerateResult } from './index.js'
 import type { ParsedDoc } from './parse.js'
+import type { Selection } from './select.js'
 import { compareLexicons, formatChangeReport } from './pull/report.js'
 import { TreeWatcher } from './watcher.js'
 
@@ -28,7 +29,8 @@ export interface WatchContext {
 }
 
 export async function watchGenerate(ctx: WatchContext): Promise<number> {
-  let lastGood: readonly ParsedDoc[] | undefined
+  // The last good run's docs and the selection they were generated through (the config may change it).
+  let lastGood: { readonly docs: readonly ParsedDoc[]; readonly selection: Selection } | undefined
   let lexicons: string | undefined
   let running: Promise<void> | undefined
   let again = false
@@ -61,8 +63,8 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   const generateOnce = async (options: ResolvedOptions) => {
     try {
       const result = await ctx.generate(options)
-      if (lastGood) ctx.out(`lexgen: ${formatChangeReport(await compareLexicons(lastGood, result.parsed, options))}`)
-      lastGood = result.parsed
+      if (lastGood) ctx.out(`lexgen: ${formatChangeReport(await compareLexicons(lastGood.docs, result.parsed, { before: lastGood.selection, after: options }))}`)
+      lastGood = { docs: result.parsed, selection: options }
     } catch (error) {
       ctx.printError(error)
       ctx.out(`lexgen: ${relative(ctx.cwd, options.out) || '.'} keeps the last good output; watching for changes\n`)

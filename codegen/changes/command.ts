@@ -2,12 +2,13 @@
  * `lexgen diff`: loaded by the CLI only when the command runs, so `generate` and `check`
  * never pay for it (and never load ts-morph).
  */
-import { relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { painter } from '../color.js'
-import { resolveOptions, type Options } from '../config.js'
-import { compareLexicons, exitCodeFor, type FailOn } from './index.js'
+import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
+import type { Selection } from '../select.js'
+import { compareLexicons, exitCodeFor, type FailOn, type SideSelections } from './index.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
-import { onSide, readLexiconDir, readLexiconsAtRef, UsageError, type LexiconSet, type SideName } from './inputs.js'
+import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, UsageError, type LexiconSet, type SideName } from './inputs.js'
 
 export interface DiffFlags extends Options {
   config?: string
@@ -32,8 +33,8 @@ interface Io {
 export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
   try {
     const options = await resolveOptions(flags, flags.config, io.cwd)
-    const [before, after] = await inputs(flags, options.lexicons, io.cwd)
-    const report = await compareLexicons(before, after, options, { compilerCheck: flags.compilerCheck })
+    const { before, after, selections } = await inputs(flags, options, io.cwd)
+    const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck })
     io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true }))
     return exitCodeFor(report, flags.failOn)
   } catch (error) {
@@ -43,19 +44,48 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
   }
 }
 
-/** The two sides: `--from`/`--to` directories, or the lexicon directory at `--base` (default HEAD) and on disk. */
-async function inputs(flags: DiffFlags, lexicons: string, cwd: string): Promise<[LexiconSet, LexiconSet]> {
+interface Inputs {
+  readonly before: LexiconSet
+  readonly after: LexiconSet
+  readonly selections: SideSelections
+}
+
+/**
+ * The two sides: `--from`/`--to` directories (one selection for both), or the lexicon directory
+ * at `--base` (default HEAD) and on disk, each through the config of its time (see configAtBase).
+ */
+async function inputs(flags: DiffFlags, options: ResolvedOptions, cwd: string): Promise<Inputs> {
   const show = (path: string) => relative(cwd, path) || '.'
   const side = (name: SideName, label: string, load: (label: string) => Promise<LexiconSet>) => load(label).catch((error) => Promise.reject(onSide(name, label, error)))
   if (flags.from !== undefined || flags.to !== undefined) {
     if (flags.base !== undefined) throw new UsageError('use either --base or --from/--to, not both')
     if (flags.from === undefined || flags.to === undefined) throw new UsageError('--from and --to go together: give both directories')
     const [from, to] = [resolve(cwd, flags.from), resolve(cwd, flags.to)]
-    return Promise.all([side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))])
+    const [before, after] = await Promise.all([side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))])
+    return { before, after, selections: { before: options, after: options } }
   }
   const ref = flags.base ?? 'HEAD'
-  return Promise.all([
-    side('old', `${ref}:${show(lexicons)}`, (label) => readLexiconsAtRef(lexicons, ref, label)),
-    side('new', `${show(lexicons)} (working tree)`, (label) => readLexiconDir(lexicons, label)),
+  const base = (await configAtBase(flags, ref, cwd)) ?? { lexicons: options.lexicons, selection: options }
+  const [before, after] = await Promise.all([
+    side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label)),
+    side('new', `${show(options.lexicons)} (working tree)`, (label) => readLexiconDir(options.lexicons, label)),
   ])
+  return { before, after, selections: { before: base.selection, after: options } }
+}
+
+/**
+ * The lexicon folder and selection of the config file as it was at `ref`: the old client was
+ * generated through them, so a doc the config has since added to (or dropped from) the selection
+ * is reported as added (or removed), and a moved lexicon folder is read where it was. Flags apply
+ * to both sides alike. Undefined when the config file is not in that commit (today's stands for both).
+ */
+async function configAtBase(flags: DiffFlags, ref: string, cwd: string): Promise<{ lexicons: string; selection: Selection } | undefined> {
+  const file = configFilePath(flags.config, cwd)
+  const text = await readFileAtRef(file, ref)
+  if (text === undefined) return undefined
+  const config = parseConfig(text, `${ref}:${relative(cwd, file)}`)
+  return {
+    lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(dirname(file), config.lexicons ?? 'lexicons'),
+    selection: { ...selectionOf(flags, config), strict: flags.strict ?? config.strict ?? false },
+  }
 }

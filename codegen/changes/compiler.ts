@@ -3,8 +3,9 @@
  * compile against the new one? Decided by the TypeScript compiler (the one ts-morph bundles),
  * over one in-memory project holding both clients and the runtime's types:
  *
- *   /old/…, /new/…   the two generated clients (same runtime import)
- *   /runtime/…       the runtime's declarations, as `@lexgen/runtime` resolves to them
+ *   /old/…, /new/…   the two generated clients (each with its own runtime import, see CHECK_RUNTIME_IMPORTS)
+ *   /runtime/…       the runtime's declarations, as `@lexgen/runtime` resolves to them, plus the old
+ *                    client's entry and lexicon types (`index-old`, `lexicon-old`)
  *   /imports.ts      both versions of every doc, imported, so the compiler can list their exports
  *   /check.ts        the same imports, then one line per check, e.g. `const c1: N0.Params = v1` (old Params into the new)
  *
@@ -63,8 +64,12 @@ export interface GeneratedClient {
   readonly files: OutputFiles
 }
 
-/** The module specifier both clients are generated with; mapped to the runtime's declarations. */
-export const CHECK_RUNTIME_IMPORT = '@lexgen/runtime'
+/**
+ * The module specifiers the two clients are generated with, both mapped to the runtime's
+ * declarations. They differ in one type only: the old client's open-union catch-all (see
+ * oldClientRuntime), so that what old code receives may carry members added since.
+ */
+export const CHECK_RUNTIME_IMPORTS = { old: '@lexgen/runtime-old', new: '@lexgen/runtime' } as const
 
 interface Check {
   readonly nsid: string
@@ -100,13 +105,20 @@ export async function checkSourceCompatibility(
       types: [],
       skipLibCheck: true,
       noEmit: true,
-      paths: { [CHECK_RUNTIME_IMPORT]: ['/runtime/index'], [`${CHECK_RUNTIME_IMPORT}/*`]: ['/runtime/*'] },
+      paths: {
+        [CHECK_RUNTIME_IMPORTS.new]: ['/runtime/index'],
+        [`${CHECK_RUNTIME_IMPORTS.new}/*`]: ['/runtime/*'],
+        [CHECK_RUNTIME_IMPORTS.old]: ['/runtime/index-old'],
+        [`${CHECK_RUNTIME_IMPORTS.old}/*`]: ['/runtime/*'],
+      },
     },
   })
   // Files go into the in-memory file system, not the project: the compiler then parses only
   // what /check.ts imports (doc modules and the runtime, not validation.ts or client.ts).
   const fs = project.getFileSystem()
-  for (const [path, text] of await runtimeDeclarations()) fs.writeFileSync(`/runtime/${path}`, path.startsWith('lexicon.') ? openUnionCatchAll(text) : text)
+  const runtime = await runtimeDeclarations()
+  for (const [path, text] of runtime) fs.writeFileSync(`/runtime/${path}`, text)
+  for (const [path, text] of oldClientRuntime(runtime)) fs.writeFileSync(`/runtime/${path}`, text)
   for (const [path, text] of before.files) fs.writeFileSync(`/old/${path}`, text)
   for (const [path, text] of after.files) fs.writeFileSync(`/new/${path}`, text)
 
@@ -252,15 +264,23 @@ async function runtimeDeclarations(): Promise<Map<string, string>> {
 }
 
 /**
- * An open union's catch-all, `Unknown$TypedObject`, stands for the members a newer lexicon adds.
- * Its index signature would make every such member (an interface, which never satisfies an index
- * signature) fail the new → old check, though code reading the union still compiles; in the
- * check it is the bare `{ $type: string }`.
+ * The old client's runtime entry and lexicon types: the real ones, but for the open-union
+ * catch-all `Unknown$TypedObject`, which stands for the members a newer lexicon adds. Its index
+ * signature would make every such member (an interface, which never satisfies an index
+ * signature) fail the new → old check, though code reading the union still compiles; so the
+ * old client declares it as the bare `{ $type: string }`. The new client keeps the real one: a
+ * member removed from an open union no longer fits it, as old code sending that member finds.
  */
-function openUnionCatchAll(text: string): string {
+function oldClientRuntime(runtime: ReadonlyMap<string, string>): Map<string, string> {
+  const index = runtime.get('index.d.ts') ?? ''
+  const lexicon = runtime.get('lexicon.d.ts') ?? ''
   const declaration = /(type Unknown\$TypedObject = \{\s*\$type: string;)\s*\[key: string\]: unknown;?\s*\}/
-  if (!declaration.test(text)) throw new Error('source check: the runtime no longer declares Unknown$TypedObject as { $type: string; [key: string]: unknown }')
-  return text.replace(declaration, '$1 }')
+  if (!declaration.test(lexicon)) throw new Error('source check: the runtime no longer declares Unknown$TypedObject as { $type: string; [key: string]: unknown }')
+  if (!index.includes("from './lexicon.js'")) throw new Error("source check: the runtime's index no longer re-exports ./lexicon.js")
+  return new Map([
+    ['index-old.d.ts', index.replaceAll("from './lexicon.js'", "from './lexicon-old.js'")],
+    ['lexicon-old.d.ts', lexicon.replace(declaration, '$1 }')],
+  ])
 }
 
 function shortenPaths(message: string): string {
@@ -299,6 +319,11 @@ export function plainWords(check: Check, message: string): string {
   }
   if ((m = /^Type 'undefined' is not assignable to type '(.+)'\.$/.exec(leaf))) {
     return check.check === 'new-fits-old' ? `${where}may be undefined in ${newer}; ${older} says ${m[1]}` : `${where}may be undefined in old code; ${newer} requires ${m[1]}`
+  }
+  if ((m = /^Index signature for type 'string' is missing in type '(.+)'\.$/.exec(leaf))) {
+    // An interface met an open union's catch-all: the member it stood for left the union.
+    const [source, target] = check.check === 'new-fits-old' ? [newer, older] : [older, newer]
+    return `${where}${source} allows ${m[1]}, which is not a member of ${target}`
   }
   if ((m = /^Type '(.+)' is not assignable to type '(.+)'\.$/.exec(leaf))) {
     const [source, target] = check.check === 'new-fits-old' ? [newer, older] : [older, newer]

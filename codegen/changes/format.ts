@@ -157,7 +157,9 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     }
   }
   if (report.changes.length === 0 && !compiler?.findings.length) out.push('no changes that affect the generated client')
-  // Brief: one summary line, then the changes indented under it (a part of another command's output).
+  // Brief: one summary line, then the changes indented under it (a part of another command's output);
+  // a changed selection is said first, as it explains docs added or removed.
+  if (brief && report.selectionBefore) out.unshift(`${selectionText(report, (s) => s)}:`)
   const head = brief ? [`lexicon changes: ${paintSummary(report, paint)}`] : [intro(report, (s) => s), paintSummary(report, paint), '']
   const body = brief ? out.filter((line) => line !== '').map((line) => `  ${line}`) : out
   return [...head, ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
@@ -180,9 +182,15 @@ function summaryLine(report: ChangeReport): string {
 }
 
 function intro(report: ChangeReport, code: (s: string) => string): string {
-  const { before, after, selection } = report
-  const exclude = selection.exclude.length ? `, excluding ${selection.exclude.map(code).join(', ')}` : ''
-  return `Compared ${code(before.label)} (${counted(before.docs, 'doc')}) with ${code(after.label)} (${counted(after.docs, 'doc')}); selection ${selection.include.map(code).join(', ')}${exclude}, with their references.`
+  const { before, after } = report
+  return `Compared ${code(before.label)} (${counted(before.docs, 'doc')}) with ${code(after.label)} (${counted(after.docs, 'doc')}); ${selectionText(report, code)}, with their references.`
+}
+
+/** `selection a.*, excluding b.*`, and what it was when the old side had its own. */
+function selectionText(report: ChangeReport, code: (s: string) => string): string {
+  const patterns = (s: ChangeReport['selection']) =>
+    `${s.include.length ? s.include.map(code).join(', ') : 'nothing'}${s.exclude.length ? `, excluding ${s.exclude.map(code).join(', ')}` : ''}`
+  return `selection ${patterns(report.selection)}${report.selectionBefore ? ` (was ${patterns(report.selectionBefore)})` : ''}`
 }
 
 /** Changes grouped by def, in report order (NSID, then def). */

@@ -22,6 +22,12 @@ import type { Change, ChangeReport } from './report.js'
 import { atLeast, CLASSES, classify, type ChangeClass } from './rules.js'
 import { defKey, deployedUsage, type DefUsage } from './usage.js'
 
+/** Each side's own selection, when they differ: the config at a base commit may select other docs than today's. */
+export interface SideSelections {
+  readonly before: Selection
+  readonly after: Selection
+}
+
 export interface CompareOptions {
   /** Also build both clients and let the TypeScript compiler decide source compatibility (loads ts-morph; ~1–3 s). */
   readonly compilerCheck?: boolean
@@ -32,19 +38,22 @@ export type FailOn = 'breaking' | 'source' | 'any' | 'none'
 
 /**
  * Compares two lexicon sets as the generated client sees them: `selection` (with its reference
- * closure) is applied to each side. Throws a `LexgenError` naming the side, file and JSON path
- * when either side has a broken lexicon.
+ * closure) is applied to each side, or each side's own, so a doc that joins or leaves the
+ * selection is added or removed. Throws a `LexgenError` naming the side, file and JSON path when
+ * either side has a broken lexicon.
  */
 export async function compareLexicons(
   before: LexiconSet,
   after: LexiconSet,
-  selection: Selection,
+  selections: Selection | SideSelections,
   options: CompareOptions = {},
 ): Promise<ChangeReport> {
+  const { before: oldSelection, after: selection } = 'after' in selections ? selections : { before: selections, after: selections }
   const current = selectedSide(after, selection, 'new')
-  const old = selectedSide(before, selection, 'old')
+  const old = selectedSide(before, oldSelection, 'old')
   if (old.length === 0 && current.length === 0) {
-    throw new LexgenError(`no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')} in either set`)
+    const patterns = [...new Set([...oldSelection.include, ...selection.include])]
+    throw new LexgenError(`no lexicon matches --include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
   }
   const usage = deployedUsage(old, current)
   const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
@@ -60,7 +69,8 @@ export async function compareLexicons(
     format: 'lexgen-diff/1',
     before: { label: before.label, docs: old.length },
     after: { label: after.label, docs: current.length },
-    selection: { include: [...selection.include], exclude: [...selection.exclude] },
+    selection: selectionInfo(selection),
+    ...(sameSelection(oldSelection, selection) ? {} : { selectionBefore: selectionInfo(oldSelection) }),
     summary,
     worst,
     changes,
@@ -101,6 +111,14 @@ function selectedSide(set: LexiconSet, selection: Selection, side: SideName): re
   } catch (error) {
     throw onSide(side, set.label, error)
   }
+}
+
+function selectionInfo(selection: Selection): ChangeReport['selection'] {
+  return { include: [...selection.include], exclude: [...selection.exclude] }
+}
+
+function sameSelection(a: Selection, b: Selection): boolean {
+  return JSON.stringify(selectionInfo(a)) === JSON.stringify(selectionInfo(b))
 }
 
 function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Change {

@@ -57,11 +57,9 @@ export async function readLexiconDir(dir: string, label: string): Promise<Lexico
  */
 export async function readLexiconsAtRef(dir: string, ref: string, label: string): Promise<LexiconSet> {
   const top = await gitTopLevel(dir)
-  const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => {
-    throw new UsageError(`--base: '${ref}' is not a commit in ${top} (in CI, fetch it first, e.g. \`git fetch origin main\`)`)
-  })
+  const commit = await resolveCommit(top, ref)
   const prefix = relative(top, await realPathOf(dir)).split(sep).join('/')
-  const tree = await readCommitTree(top, commit.trim(), ref, prefix)
+  const tree = await readCommitTree(top, commit, ref, prefix)
   const { found, problems } = findJsonFiles(tree, prefix)
   const contents = await catBlobs(top, found.map((file) => tree.blobId(tree.join(prefix, file))))
   const files: LoadedFile[] = []
@@ -71,6 +69,23 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
     else files.push({ file, json: json.value })
   })
   return { label, files, problems }
+}
+
+/** The text of the file at `path` as it was at `ref` (symbolic links followed inside the commit), or undefined when the commit has none there. */
+export async function readFileAtRef(path: string, ref: string): Promise<string | undefined> {
+  const top = await gitTopLevel(dirname(path))
+  const commit = await resolveCommit(top, ref)
+  const fromTop = relative(top, await realPathOf(path)).split(sep).join('/')
+  const tree = await readCommitTree(top, commit, ref, posix.dirname(fromTop))
+  const blob = tree.fileBlobId(fromTop)
+  return blob === undefined ? undefined : (await catBlobs(top, [blob]))[0]!.toString('utf8')
+}
+
+async function resolveCommit(top: string, ref: string): Promise<string> {
+  const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => {
+    throw new UsageError(`--base: '${ref}' is not a commit in ${top} (in CI, fetch it first, e.g. \`git fetch origin main\`)`)
+  })
+  return commit.trim()
 }
 
 /** Linux's limit on links followed in one path (MAXSYMLINKS): past it, realpath fails with ELOOP. */
@@ -133,6 +148,18 @@ class CommitTree implements FolderTree {
   /** The blob `path` names once the symbolic links on it are followed. */
   blobId(path: string): string {
     return this.tree.get(this.resolve(path))!.id
+  }
+
+  /** The blob of the file at `path` (links followed), or undefined when there is no file there. */
+  fileBlobId(path: string): string | undefined {
+    let real: string
+    try {
+      real = this.resolve(path)
+    } catch (error) {
+      if (error instanceof LexgenError) throw error // a link out of the repository: say so
+      return undefined // missing, or a folder on the way is not one
+    }
+    return this.kindAt(real) === 'file' ? this.tree.get(real)?.id : undefined
   }
 
   /** What is at `path` (no link on the way): a submodule's files are in another repository, so it stops the read. */

@@ -6,7 +6,7 @@ import { emit } from '../emit.js'
 import { buildModel } from '../model.js'
 import type { ParsedDoc } from '../parse.js'
 import { compare } from '../order.js'
-import { CHECK_RUNTIME_IMPORT, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
+import { CHECK_RUNTIME_IMPORTS, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, CompilerReport, Disagreement } from './report.js'
 import { atLeast, worse, type ChangeClass } from './rules.js'
 import { defKey, RefGraph, type DefUsage } from './usage.js'
@@ -18,11 +18,11 @@ export async function compilerReport(
   usage: ReadonlyMap<string, DefUsage>,
   changes: readonly Change[],
 ): Promise<CompilerReport> {
-  const client = (docs: readonly ParsedDoc[]) => {
-    const model = buildModel(docs, { runtimeImport: CHECK_RUNTIME_IMPORT, fileExt: '.ts' })
+  const client = (docs: readonly ParsedDoc[], side: keyof typeof CHECK_RUNTIME_IMPORTS) => {
+    const model = buildModel(docs, { runtimeImport: CHECK_RUNTIME_IMPORTS[side], fileExt: '.ts' })
     return { model, files: emit(model) }
   }
-  const result = await checkSourceCompatibility(client(old), client(current), usage)
+  const result = await checkSourceCompatibility(client(old, 'old'), client(current, 'new'), usage)
   const graph = RefGraph.of(old, current)
   const findings = withCauses(result.findings, graph)
   return { ...result, findings, disagreements: disagreements(findings, changes, graph) }

@@ -11,7 +11,10 @@ export interface ChangeReport {
   readonly format: 'lexgen-diff/1'
   readonly before: SetInfo
   readonly after: SetInfo
+  /** The selection (new side's, when the sides differ). */
   readonly selection: { readonly include: readonly string[]; readonly exclude: readonly string[] }
+  /** The old side's selection, present only when it differs (e.g. the config at `--base` selected other docs). */
+  readonly selectionBefore?: { readonly include: readonly string[]; readonly exclude: readonly string[] }
   /** Changes per class; a def the compiler rejects where the rules saw nothing worse than compatible counts as one `source` change. */
   readonly summary: Readonly<Record<ChangeClass, number>>
   /** The worst class found, or `none` when nothing changed. */

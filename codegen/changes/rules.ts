@@ -94,7 +94,7 @@ export const RULES = {
   'default-changed': { ...same('compatible'), changesTypes: false, title: 'default changed, added or removed', why: 'the wire does not fail; clients that omit the field get the new default' },
   // Unions
   'union-member-added-open': { ...same('compatible'), changesTypes: true, title: 'member added to an open union', why: 'old readers treat it as an unknown member' },
-  'union-member-removed-open': { ...same('compatible'), changesTypes: true, title: 'member removed from an open union', why: 'open unions accept any typed object' },
+  'union-member-removed-open': { request: 'source', response: 'compatible', record: 'source', changesTypes: true, title: 'member removed from an open union', why: 'the wire takes it as an unknown member, but old code sending it no longer compiles (its type is not in the union)' },
   'union-member-added-closed': { ...loosening, changesTypes: true, title: 'member added to a closed union', why: 'old readers reject the new member' },
   'union-member-removed-closed': { ...tightening, changesTypes: true, title: 'member removed from a closed union', why: 'old clients may send it' },
   'union-closed': { ...tightening, changesTypes: true, title: 'union switched open → closed', why: 'unknown members are now rejected' },

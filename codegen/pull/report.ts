@@ -6,7 +6,7 @@
  * `lexgen diff` runs it when asked.
  */
 import type { LexiconDoc } from '@atproto/lexicon'
-import { compareLexicons as classify, formatChangeReport as format, SideError, type ChangeReport, type LexiconSet } from '../changes/index.js'
+import { compareLexicons as classify, formatChangeReport as format, SideError, type ChangeReport, type LexiconSet, type SideSelections } from '../changes/index.js'
 import type { ParsedDoc } from '../parse.js'
 import { patternToRegExp, type Selection } from '../select.js'
 
@@ -22,17 +22,19 @@ export type LexiconChanges = ChangeReport & { readonly unreadableBefore?: string
 export type DocSet = ReadonlyMap<string, LexiconDoc>
 
 /**
- * Compares two sets as the generated client sees them: through the generator's selection and its
- * reference closure. When the selection names no doc on either side (a config without `include`,
- * or a pull of lexicons the client does not use), every doc is compared.
+ * Compares two sets as the generated client sees them: through the generator's selection (or each
+ * side's own, when the config changed between them) and its reference closure. When the selection
+ * names no doc on either side (a config without `include`, or a pull of lexicons the client does
+ * not use), every doc is compared.
  */
 export async function compareLexicons(
   before: DocSet | readonly ParsedDoc[],
   after: DocSet | readonly ParsedDoc[],
-  selection: Selection,
+  selection: Selection | SideSelections,
 ): Promise<LexiconChanges> {
   const sides = [lexiconSet(before, 'before'), lexiconSet(after, 'after')] as const
-  const includes = selection.include.map(patternToRegExp)
+  const patterns = 'after' in selection ? [...selection.before.include, ...selection.after.include] : selection.include
+  const includes = patterns.map(patternToRegExp)
   const named = sides.some((side) => ids(side).some((id) => includes.some((re) => re.test(id))))
   const scope = named ? selection : { include: ['*'], exclude: [] }
   try {

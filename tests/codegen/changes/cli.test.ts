@@ -75,6 +75,34 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(moved.stderr).toContain('cannot read lexicon directory')
   })
 
+  it('reads each side through the config of its time: a selection change adds or removes methods, a moved folder is followed', async () => {
+    const repo = await gitRepo()
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.*'], exclude: ['ex.test.act'] }))
+    const dropped = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(dropped.code).toBe(1)
+    expect(dropped.stdout).toContain('Compared HEAD:lexicons (8 docs) with lexicons (working tree) (7 docs); selection ex.test.*, excluding ex.test.act (was ex.test.*), with their references.')
+    expect(dropped.stdout).toContain('ex.test.act\n  main\n    breaking    procedure removed (request)')
+    // A selection on the command line applies to both sides alike.
+    const flagged = await runCli(['diff', '--no-compiler-check', '--include', 'ex.test.*'], repo)
+    expect(flagged).toMatchObject({ code: 0 })
+    expect(flagged.stdout).toContain('no changes that affect the generated client')
+
+    // The lexicons move to vendor/, and the config follows: nothing changed for the client.
+    await rename(join(repo, 'lexicons'), join(repo, 'vendor'))
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'vendor', include: ['ex.test.*'] }))
+    const moved = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(moved).toMatchObject({ code: 0, stderr: '' })
+    expect(moved.stdout).toContain('Compared HEAD:lexicons (8 docs) with vendor (working tree) (8 docs); selection ex.test.*, with their references.')
+
+    // A broken config at the base is named as such.
+    await writeFile(join(repo, 'lexgen.config.json'), '{ "include": [1] }')
+    commitAll(repo, 'break the config')
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'vendor', include: ['ex.test.*'] }))
+    const broken = await runCli(['diff', '--no-compiler-check'], repo)
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toBe('lexgen: error: HEAD:lexgen.config.json at include: must be an array of strings\n')
+  })
+
   it('is a usage error (exit 2) to name a ref that is not a commit, or to run outside a repository', async () => {
     const repo = await gitRepo()
     const unknown = await runCli(['diff', '--base', 'origin/main', '--no-compiler-check'], repo)

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compareLexicons, readLexiconDir } from '../../../codegen/changes/index.js'
 import { LEXICONS } from '../helpers.js'
-import { compareEdit, lexiconHistory } from './support.js'
+import { compareEdit, lexiconHistory, type Docs } from './support.js'
 
 const withCompiler = { compilerCheck: true }
 const SELECTION = {
@@ -78,6 +78,27 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
       ['ExTestStream.Event', 'new-fits-old', '`seq`: may be undefined in the new type; the old type says number'],
     ])
+  })
+
+  it('an open union loses a member: the wire takes it as unknown, but old code sending it no longer compiles (source)', async () => {
+    const report = await compareEdit((d) => (d['ex.test.send']!.defs.main.input.schema.properties.embed.refs = ['ex.test.defs#image']), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['union-member-removed-open', 'source']])
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([
+      ['ExTestSend.Input', 'old-fits-new', '`embed`: the old type allows $Typed<Link>, which is not a member of the new type'],
+      ['ExTestSend.exTestSend', 'call-accepted', '`argument 2.embed`: the old type allows $Typed<Link>, which is not a member of the new type'],
+    ])
+    expect(report.compiler?.disagreements).toEqual([])
+  })
+
+  it('a received open union gains a member, or loses one: old code reading it still compiles (compatible)', async () => {
+    const stream = (d: Docs) => d['ex.test.stream']!.defs
+    const added = await compareEdit((d) => ((stream(d).info = { type: 'object', properties: {} }), stream(d).main.message.schema.refs.push('#info')), withCompiler)
+    expect(added.changes.map((c) => [c.kind, c.class]).sort()).toEqual([['def-added', 'compatible'], ['union-member-added-open', 'compatible']])
+    expect(added.compiler!.findings).toEqual([])
+    const removed = await compareEdit((d) => ((stream(d).info = { type: 'object', properties: {} }), (stream(d).main.message.schema.refs = ['#info'])), withCompiler)
+    expect(removed.changes.map((c) => [c.kind, c.class]).sort()).toEqual([['def-added', 'compatible'], ['union-member-added-open', 'compatible'], ['union-member-removed-open', 'compatible']])
+    expect(removed.compiler!.findings).toEqual([])
+    expect(removed.compiler!.disagreements).toEqual([])
   })
 
   it('traces a failing output to the def inside it that fails', async () => {

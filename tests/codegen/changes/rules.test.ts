@@ -78,7 +78,7 @@ const rows: Row[] = [
   { name: 'input: knownValues entry added', edit: (d) => input(d).properties.mode.knownValues.push('z'), kind: 'known-value-added', class: 'compatible', sides: ['request'] },
   { name: 'input: knownValues entry removed', edit: (d) => (input(d).properties.mode.knownValues = ['x']), kind: 'known-value-removed', class: 'compatible', sides: ['request'] },
   { name: 'input: open union member added', edit: (d) => ((defs(d).video = { type: 'object', properties: { cid: { type: 'string' } } }), input(d).properties.embed.refs.push('ex.test.defs#video')), kind: 'union-member-added-open', class: 'compatible', sides: ['request'], also: ['def-added'] },
-  { name: 'input: open union member removed', edit: (d) => (input(d).properties.embed.refs = ['ex.test.defs#image']), kind: 'union-member-removed-open', class: 'compatible', sides: ['request'] },
+  { name: 'input: open union member removed', edit: (d) => (input(d).properties.embed.refs = ['ex.test.defs#image']), kind: 'union-member-removed-open', class: 'source', sides: ['request'] },
   { name: 'input: open union closed', edit: (d) => (input(d).properties.embed.closed = true), kind: 'union-closed', class: 'breaking', sides: ['request'] },
   { name: 'input: required field removed', edit: (d) => (delete input(d).properties.text, (input(d).required = ['kind'])), kind: 'field-removed-required', class: 'source', sides: ['request'] },
   { name: 'input: field made nullable', edit: (d) => (input(d).nullable = ['note']), kind: 'field-made-nullable', class: 'compatible', sides: ['request'] },
