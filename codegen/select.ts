@@ -44,6 +44,13 @@ export function patternToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped.join('.*')}$`)
 }
 
+/** Whether a doc is one the selection names (matches `include`, not `exclude`), as opposed to one only referenced. */
+export function selects(selection: Selection): (nsid: string | undefined) => boolean {
+  const includes = selection.include.map(patternToRegExp)
+  const excludes = selection.exclude.map(patternToRegExp)
+  return (nsid) => nsid !== undefined && includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
+}
+
 /**
  * Docs matching `include` and not `exclude`, plus every doc they reference, transitively, so the
  * generated code always compiles. Only those docs are checked fully (`check`, by default
@@ -54,8 +61,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const byNsid = new Map<string, SkimmedDoc>(lexicons.docs.map((doc) => [doc.id, doc]))
   const failed = new Map(lexicons.problems.flatMap((problem) => (problem.nsid === undefined ? [] : [[problem.nsid, problem] as const])))
   const includes = selection.include.map(patternToRegExp)
-  const excludes = selection.exclude.map(patternToRegExp)
-  const selected = (nsid: string | undefined) => nsid !== undefined && includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))
+  const selected = selects(selection)
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
   const unmatched = unmatchedPatterns(selection.include, includes, [...byNsid.keys(), ...failed.keys()])
@@ -67,7 +73,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
         : suggested.map((u) => `\n  ${didYouMean(u)}`)
     throw new LexgenError(
       `no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
-        (excludes.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
+        (selection.exclude.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
         hints.join(''),
     )
   }

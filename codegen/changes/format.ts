@@ -138,7 +138,8 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     const change = group[0]!
     if (change.nsid !== nsid) out.push(paint('bold', (nsid = change.nsid)))
     const via = viaText(change, (s) => s)
-    out.push(`  ${change.def === 'main' ? 'main' : `#${change.def}`}${via ? paint('dim', `  (${via})`) : ''}`)
+    const label = change.kind === 'doc-added' || change.kind === 'doc-removed' ? 'whole doc' : change.def === 'main' ? 'main' : `#${change.def}`
+    out.push(`  ${label}${via ? paint('dim', `  (${via})`) : ''}`)
     const docs = group.filter((c) => c.class === 'docs')
     for (const c of group.filter((c) => c.class !== 'docs')) {
       out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${printable(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)

@@ -13,13 +13,13 @@
  */
 import { LexgenError, LexiconErrors } from '../errors.js'
 import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
-import { patternToRegExp, selectDocs, type Selection } from '../select.js'
+import { selectDocs, selects, type Selection } from '../select.js'
 import { compare } from '../order.js'
 import { compareDocs, type RawChange } from './compare.js'
 import { onSide, type LexiconSet, type SideName } from './inputs.js'
 import { compilerReport } from './reconcile.js'
 import type { Change, ChangeReport } from './report.js'
-import { atLeast, CLASSES, classify, type ChangeClass } from './rules.js'
+import { atLeast, CLASSES, classify, SIDES, type ChangeClass, type Side } from './rules.js'
 import { defKey, deployedUsage, type DefUsage } from './usage.js'
 
 /** Each side's own selection, when they differ: the config at a base commit may select other docs than today's. */
@@ -55,7 +55,7 @@ export async function compareLexicons(
     const patterns = [...new Set([...oldSelection.include, ...selection.include])]
     throw new LexgenError(`no lexicon matches --include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
   }
-  const usage = deployedUsage(old, current)
+  const usage = deployedUsage({ docs: old, selected: selects(oldSelection) }, { docs: current, selected: selects(selection) })
   const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
   // Same docs on both sides give byte-identical clients: nothing for the compiler to find.
   const identical = old.length === current.length && old.every((d, i) => JSON.stringify(d.doc) === JSON.stringify(current[i]!.doc))
@@ -100,9 +100,7 @@ function selectedSide(set: LexiconSet, selection: Selection, side: SideName): re
     'docs' in set
       ? { docs: set.docs.map(({ file, doc }) => ({ file, id: doc.id, json: doc as unknown as Record<string, unknown> })), problems: [] }
       : skimLexicons({ files: set.files, problems: set.problems ?? [] })
-  const includes = selection.include.map(patternToRegExp)
-  const excludes = selection.exclude.map(patternToRegExp)
-  const isRoot = (id: string | undefined) => id !== undefined && includes.some((re) => re.test(id)) && !excludes.some((re) => re.test(id))
+  const isRoot = selects(selection)
   if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return []
   try {
     const selected = selectDocs(lexicons, selection)
@@ -122,7 +120,10 @@ function sameSelection(a: Selection, b: Selection): boolean {
 }
 
 function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Change {
-  const reach: DefUsage = raw.side ? { sides: [raw.side], via: { [raw.side]: [raw.nsid] } } : (usage.get(defKey(raw.nsid, raw.def)) ?? { sides: [], via: {} })
+  const reach: DefUsage =
+    raw.side ? { sides: [raw.side], via: { [raw.side]: [raw.nsid] } }
+    : raw.kind === 'doc-added' || raw.kind === 'doc-removed' ? docUsage(raw.nsid, usage)
+    : (usage.get(defKey(raw.nsid, raw.def)) ?? { sides: [], via: {} })
   return {
     nsid: raw.nsid,
     def: raw.def,
@@ -135,6 +136,21 @@ function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Chang
     ...('before' in raw ? { before: raw.before } : {}),
     ...('after' in raw ? { after: raw.after } : {}),
   }
+}
+
+/** A whole doc is reached wherever any of its defs is (a doc need not have a `main`). */
+function docUsage(nsid: string, usage: ReadonlyMap<string, DefUsage>): DefUsage {
+  const bySide = new Map<Side, Set<string>>()
+  for (const [key, reach] of usage) {
+    if (!key.startsWith(`${nsid}#`)) continue
+    for (const side of reach.sides) {
+      const vias = bySide.get(side) ?? new Set<string>()
+      for (const via of reach.via[side] ?? []) vias.add(via)
+      bySide.set(side, vias)
+    }
+  }
+  const sides = SIDES.filter((side) => bySide.has(side))
+  return { sides, via: Object.fromEntries(sides.map((side) => [side, [...bySide.get(side)!].sort(compare)])) }
 }
 
 function byLocation(a: Change, b: Change): number {

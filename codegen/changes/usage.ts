@@ -24,13 +24,19 @@ export function defsByNsid(docs: readonly ParsedDoc[]): Defs {
   return new Map(docs.map(({ doc }) => [doc.id, new Map(Object.entries(doc.defs as Record<string, unknown>))]))
 }
 
+/** One side's selected docs, and which of them the selection names (the rest are there because they are referenced). */
+export interface SelectedSide {
+  readonly docs: readonly ParsedDoc[]
+  readonly selected: (nsid: string) => boolean
+}
+
 /**
  * Where each def travels for a client built from `old` (the one deployed): its usage in `old`.
  * A def only `current` has (an addition) gets its usage there.
  */
-export function deployedUsage(old: readonly ParsedDoc[], current: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
+export function deployedUsage(old: SelectedSide, current: SelectedSide): ReadonlyMap<string, DefUsage> {
   const usage = new Map(defUsage(old))
-  const oldDefs = new Set(old.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
+  const oldDefs = new Set(old.docs.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
   for (const [key, reach] of defUsage(current)) if (!oldDefs.has(key)) usage.set(key, reach)
   return usage
 }
@@ -38,14 +44,16 @@ export function deployedUsage(old: readonly ParsedDoc[], current: readonly Parse
 /**
  * Which side every def is reached from, following refs and union members transitively:
  * a method's params and input are the request, its output and stream messages the response;
- * a record def, and whatever it references, is a record.
+ * a record the selection names, and whatever it references, is a record. A record doc that is
+ * only referenced (a chat client holds app.bsky.feed.threadgate for the rules a view embeds) is
+ * not written or read as a record by this client: its defs count where they are reached from.
  */
-export function defUsage(docs: readonly ParsedDoc[]): ReadonlyMap<string, DefUsage> {
+export function defUsage({ docs, selected }: SelectedSide): ReadonlyMap<string, DefUsage> {
   const found = new Map<string, Map<Side, Set<string>>>()
   const defs = defsByNsid(docs)
   const graph = new RefGraph([defs])
   for (const [nsid, docDefs] of defs) {
-    for (const [name, def] of docDefs) for (const [side, schema] of roots(def)) walk(graph, found, nsid, name, schema, side)
+    for (const [name, def] of docDefs) for (const [side, schema] of roots(def)) if (side !== 'record' || selected(nsid)) walk(graph, found, nsid, name, schema, side)
   }
   const usage = new Map<string, DefUsage>()
   for (const [key, bySide] of found) {

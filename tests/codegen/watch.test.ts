@@ -143,7 +143,7 @@ describe('lexgen generate --watch', () => {
     expect(await watch.lines.changes()).toEqual([
       'lexgen: lexicon changes: 0 breaking, 0 source, 1 compatible, 0 docs',
       '  com.example.social.follow',
-      '    main  (not reached from any method or record)',
+      '    whole doc  (not reached from any method or record)',
       '      compatible  new lexicon doc (main)',
     ])
     expect(await generated('com/example/social/follow.ts')).toContain('Follow.')
@@ -193,7 +193,7 @@ describe('lexgen generate --watch', () => {
       'lexgen: lexicon changes: 0 breaking, 1 source, 0 compatible, 0 docs',
       '  selection com.example.feed.* (was com.example.*):',
       '  com.example.social.follow',
-      '    main  (not reached from any method or record)',
+      '    whole doc  (not reached from any method or record)',
       '      source      lexicon doc removed (main)',
     ])
     await expect(generated('com/example/social/follow.ts')).rejects.toMatchObject({ code: 'ENOENT' })
