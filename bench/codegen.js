@@ -50,7 +50,7 @@ async function stages(include) {
   const modelled = performance.now()
   emit(model)
   const emitted = performance.now()
-  emitDocs(model, './generated/index.js')
+  emitDocs(model, { clientImport: './generated/index.js', regenerate: 'npx lexgen generate' })
   const documented = performance.now()
   return {
     'read JSON': loaded - imported,

@@ -11,6 +11,7 @@ import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { didYouMean, type UnmatchedPattern } from './select.js'
+import { staleHint } from './stale-hint.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
@@ -208,7 +209,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
     return 0
   }
-  io.err('lexgen: to see what the lexicon change means for callers (breaking, source, compatible), run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)\n')
+  io.err(`lexgen: ${await staleHint(options.lexicons, stale.map(({ dir }) => ({ dir, shown: display(dir, io) })))}\n`)
   const paint = errPaint(io)
   for (const { dir, diff, current, files } of stale) {
     io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; run \`npx lexgen generate\` and commit the result:\n`)

@@ -29,6 +29,8 @@ export interface DocsOptions {
   readonly dir: string
   /** What their examples import the client from: the output's index, relative to the project root (`./generated/index.js`). */
   readonly clientImport: string
+  /** The command that regenerates the code and these docs, from the project root: `npx lexgen generate` and this run's flags. */
+  readonly regenerate: string
 }
 
 export type FileExt = '.ts' | '.mts'
@@ -78,7 +80,8 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   }
   const docsLeftOut = outMoved && flags.docs === undefined && typeof config.docs === 'string' ? resolve(base, config.docs) : undefined
   // The project root is where the output path was given from: the working directory for --out elsewhere, else the config's folder.
-  const fromRoot = relative(outMoved ? cwd : base, out).split(sep).join('/') || '.'
+  const root = outMoved ? cwd : base
+  const fromRoot = relative(root, out).split(sep).join('/') || '.'
   // An error names where a bad value came from: the flag, or the key in the config file.
   const from = (flag: string, key: keyof ConfigFile, given: unknown): Where => (given !== undefined ? flag : { file, path: key })
   const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts', from('--file-ext', 'fileExt', flags.fileExt))
@@ -89,7 +92,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     include,
     exclude,
     runtimeImport: runtimeSpecifier(flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime', from('--runtime-import', 'runtimeImport', flags.runtimeImport)),
-    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index } }),
+    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: regenerateCommand(flags, configPath, cwd, root) } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
@@ -103,6 +106,31 @@ export function selectionOf(flags: Options, config: Options): { include: readonl
     include: flags.include?.length ? flags.include : (config.include ?? []),
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
   }
+}
+
+/**
+ * `npx lexgen generate` with the flags that shaped this output (paths relative to the project
+ * `root`, where the command is run), so the docs' "regenerate" line rebuilds what they describe
+ * when it was generated with flags too.
+ */
+function regenerateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string): string {
+  const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
+  const args: string[] = []
+  if (configPath !== undefined) args.push('--config', path(configPath))
+  if (flags.lexicons) args.push('--lexicons', path(flags.lexicons))
+  for (const pattern of flags.include ?? []) args.push('--include', pattern)
+  for (const pattern of flags.exclude ?? []) args.push('--exclude', pattern)
+  if (flags.out) args.push('--out', path(flags.out))
+  if (typeof flags.docs === 'string') args.push('--docs', path(flags.docs))
+  if (flags.runtimeImport) args.push('--runtime-import', flags.runtimeImport)
+  if (flags.fileExt) args.push('--file-ext', flags.fileExt)
+  if (flags.emit) args.push('--emit', flags.emit)
+  return ['npx lexgen generate', ...args.map(shellWord)].join(' ')
+}
+
+/** A word as a POSIX shell reads it back: quoted unless it is plain (patterns with `*` are quoted). */
+function shellWord(word: string): string {
+  return /^[\w./@:=+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 
 /** A flag's name, or a key of the config file. */

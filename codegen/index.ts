@@ -42,7 +42,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     options,
     (docs) => {
       const model = buildModel(docs, options)
-      return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!.clientImport, options.emit) : undefined }
+      return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!, options.emit) : undefined }
     },
     { inThread: cache !== undefined },
   )

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
 
@@ -108,14 +108,43 @@ const DISK: FolderTree = {
  * are links that cannot be followed and unreadable folders.
  */
 export function findJsonFiles(tree: FolderTree, root: string): { found: string[]; problems: LexiconProblem[] } {
-  const found: string[] = []
-  const problems: LexiconProblem[] = []
-  walk(tree, root, '', new Map([[root, '.']]), found, problems)
+  const { found, problems } = walkTree(tree, root)
   return { found: found.sort(compare), problems }
 }
 
+/**
+ * What `generate` reads under the lexicon folder `dir`, for `--watch` to watch: every folder it
+ * walks and where each symbolic link in it leads (real paths). Empty when `dir` cannot be read.
+ */
+export function lexiconTree(dir: string): { folders: string[]; linkTargets: string[] } {
+  try {
+    const root = realpathSync(dir)
+    const { visited, linkTargets } = walkTree(DISK, root)
+    // A linked lexicon folder itself: its real place is watched too.
+    return { folders: [...visited.keys()], linkTargets: root === resolve(dir) ? linkTargets : [root, ...linkTargets] }
+  } catch {
+    return { folders: [], linkTargets: [] }
+  }
+}
+
+interface Walk {
+  readonly found: string[]
+  readonly problems: LexiconProblem[]
+  /** Folders walked, by real path, with the path they were first reached by. */
+  readonly visited: Map<string, string>
+  /** Where the symbolic links followed lead. */
+  readonly linkTargets: string[]
+}
+
+function walkTree(tree: FolderTree, root: string): Walk {
+  const state: Walk = { found: [], problems: [], visited: new Map([[root, '.']]), linkTargets: [] }
+  walk(tree, root, '', state)
+  return state
+}
+
 /** Collects `.json` paths under `real` (the folder's real path), reached as `relative`. */
-function walk(tree: FolderTree, real: string, relative: string, visited: Map<string, string>, found: string[], problems: LexiconProblem[]): void {
+function walk(tree: FolderTree, real: string, relative: string, state: Walk): void {
+  const { visited, found, problems } = state
   let entries
   try {
     entries = tree.entries(real)
@@ -131,6 +160,7 @@ function walk(tree: FolderTree, real: string, relative: string, visited: Map<str
     if (entry.kind === 'link') {
       try {
         target = tree.follow(target.real)
+        state.linkTargets.push(target.real)
       } catch (cause) {
         if (cause instanceof LexgenError) throw cause
         problems.push({ file: path, message: `symbolic link that cannot be followed: ${(cause as Error).message}` })
@@ -144,7 +174,7 @@ function walk(tree: FolderTree, real: string, relative: string, visited: Map<str
         continue
       }
       visited.set(target.real, path)
-      walk(tree, target.real, path, visited, found, problems)
+      walk(tree, target.real, path, state)
     } else if (entry.name.endsWith('.json')) {
       if (target.kind === 'file') found.push(path)
       else problems.push({ file: path, message: 'not a regular file (a device, socket or pipe): not read' })

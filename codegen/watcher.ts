@@ -1,6 +1,7 @@
 /**
  * File watching for `generate --watch`, on `node:fs` alone: one non-recursive `fs.watch` per
- * directory of the watched trees, plus one on the parent of each watched root and file.
+ * folder generate reads (symbolic links followed, as load.ts walks them), plus one on the parent
+ * of each watched root and file and of each link's target (a linked file is edited where it lives).
  *
  * Why not `fs.watch(dir, { recursive: true })`: on Linux, Node 20 implements it by watching
  * every file's inode, and after an editor's rename-on-save (write a temp file, rename it over the
@@ -14,8 +15,9 @@
  * every run, off the path from a save to the output, and runs again when it found new folders.
  */
 import { watch, type FSWatcher } from 'node:fs'
-import { readdir, stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { basename, dirname } from 'node:path'
+import { lexiconTree } from './load.js'
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string }>()
@@ -37,8 +39,11 @@ export class TreeWatcher {
     let added = false
     // A directory of a watched tree reports every change; a parent only those to the names it holds.
     const wanted = new Map<string, Set<string> | 'all'>()
-    for (const root of roots) for (const dir of await directories(root)) wanted.set(dir, 'all')
-    for (const path of [...roots, ...files]) {
+    // The folders generate reads (symbolic links followed); the targets of links, like the roots,
+    // are watched from their parent too, which sees them replaced or edited (a linked file).
+    const trees = roots.map(lexiconTree)
+    for (const { folders } of trees) for (const dir of folders) wanted.set(dir, 'all')
+    for (const path of [...roots, ...files, ...trees.flatMap((tree) => tree.linkTargets)]) {
       const names = wanted.get(dirname(path)) ?? new Set<string>()
       if (names !== 'all') wanted.set(dirname(path), names.add(basename(path)))
     }
@@ -80,16 +85,6 @@ export class TreeWatcher {
     if (this.closed) return
     clearTimeout(this.timer)
     this.timer = setTimeout(this.onChange, this.debounceMs)
-  }
-}
-
-/** `root` and every directory below it; empty when `root` is missing. */
-async function directories(root: string): Promise<string[]> {
-  try {
-    const entries = await readdir(root, { recursive: true, withFileTypes: true })
-    return [root, ...entries.filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name))]
-  } catch {
-    return []
   }
 }
 

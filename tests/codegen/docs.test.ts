@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { copyOfLexicons, editJson, LEXICONS, ROOT, runCli, scratchDirs, snapshotDir } from './helpers.js'
@@ -37,6 +37,20 @@ describe('generate writes the docs with the code', () => {
     const [docsA, docsB] = [await snapshotDir(join(a, 'docs')), await snapshotDir(join(b, 'docs'))]
     expect(docsA.size).toBe(30)
     expect(docsB).toEqual(docsA)
+  })
+
+  it("says how to regenerate them: with flags, the same flags, and that command (read back by a shell) rebuilds them byte for byte", async () => {
+    const root = await scratch()
+    await runCli(['generate', '--out', 'client', '--docs', 'client-docs', '--file-ext', 'mts', ...SMALL], root)
+    const readme = await readFile(join(root, 'client-docs/README.md'), 'utf8')
+    const line = /^(npx lexgen generate .*?)   # regenerates \.\/client\/ and these docs$/m.exec(readme)
+    expect(line?.[1]).toBe(`npx lexgen generate --lexicons ${relative(root, LEXICONS)} --include 'chat.bsky.notification.*' --out client --docs client-docs --file-ext mts`)
+    // The words a shell makes of it, run as `check`: nothing differs.
+    const { stdout } = await promisify(execFile)('sh', ['-c', `set -- ${line![1]!.slice('npx lexgen '.length)}; printf '%s\\0' "$@"`])
+    const argv = stdout.split('\0').slice(0, -1)
+    expect(argv[0]).toBe('generate')
+    const check = await runCli(['check', ...argv.slice(1)], root)
+    expect(check).toMatchObject({ code: 0, stdout: 'lexgen: client is up to date (7 files), client-docs is up to date (3 files)\n' })
   })
 
   it('writes the docs of this repo where lexgen.config.json says, matching the committed ones', async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { removeDir, ROOT, snapshotDir, tempDir } from './helpers.js'
@@ -216,6 +216,27 @@ describe('lexgen generate --watch', () => {
     // The new folder is watched too.
     await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' } }))
     await watch.lines.next(/^      source      cid: optional field removed \(response\)$/)
+  })
+
+  it('follows symbolic links as generate reads them: edits inside a linked folder, and to a linked file, are seen', async () => {
+    const query = (id: string, params: Record<string, unknown>) => ({ lexicon: 1, id, defs: { main: { type: 'query', parameters: { type: 'params', properties: params } } } })
+    await saveByRename(join(dir, 'vendor/feed-extra/getThing.json'), query('com.example.feed.getThing', { limit: { type: 'integer' } }))
+    await symlink('../vendor/feed-extra', join(dir, 'lexicons/extra'))
+    await watch.lines.next(/^  com\.example\.feed\.getThing$/)
+    await saveByRename(join(dir, 'vendor/feed-extra/getThing.json'), query('com.example.feed.getThing', { limit: { type: 'integer' }, cursor: { type: 'string' } }))
+    expect(await watch.lines.changes()).toEqual([
+      'lexgen: lexicon changes: 0 breaking, 0 source, 1 compatible, 0 docs',
+      '  com.example.feed.getThing',
+      '    main',
+      '      compatible  parameters.cursor: optional field added (string) (request)',
+    ])
+
+    await saveByRename(join(dir, 'shared/getOther.json'), query('com.example.feed.getOther', {}))
+    await symlink('../shared/getOther.json', join(dir, 'lexicons/getOther.json'))
+    await watch.lines.next(/^  com\.example\.feed\.getOther$/)
+    await saveByRename(join(dir, 'shared/getOther.json'), query('com.example.feed.getOther', { q: { type: 'string' } }))
+    await watch.lines.next(/^      compatible  parameters\.q: optional field added \(string\) \(request\)$/)
+    expect(await generated('com/example/feed/getOther.ts')).toContain('q?: string')
   })
 
   it('stops on SIGINT with exit code 0 and no temporary folders', async () => {

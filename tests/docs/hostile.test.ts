@@ -95,7 +95,7 @@ beforeAll(async () => {
     runtimeImport: '@lexgen/runtime',
     strict: false,
     fileExt: '.ts',
-    docs: { dir: join(root, 'docs'), clientImport: './generated/index.js' },
+    docs: { dir: join(root, 'docs'), clientImport: './generated/index.js', regenerate: 'npx lexgen generate' },
   })
   pages = new Map(result.docs!)
   for (const [path, content] of result.files) {

@@ -281,7 +281,7 @@ describe('what the docs state is what the runtime does', () => {
 describe('docs for any selection', () => {
   async function docsFor(include: string[], lexicons = `${ROOT}/lexicons`): Promise<Map<string, string>> {
     const selected = selectDocs(skimLexicons(await loadLexiconFiles(lexicons)), { include, exclude: [] })
-    return new Map(emitDocs(buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' }), './src/atproto/index.js'))
+    return new Map(emitDocs(buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' }), { clientImport: './src/atproto/index.js', regenerate: 'npx lexgen generate' }))
   }
 
   function brokenLinks(docs: ReadonlyMap<string, string>): string[] {

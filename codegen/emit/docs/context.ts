@@ -13,6 +13,8 @@ export interface DocsContext {
   readonly values: ExampleValues
   /** What examples import the client from, e.g. `./generated/index.js`. */
   readonly clientImport: string
+  /** The command that regenerates the client and these docs, e.g. `npx lexgen generate`. */
+  readonly regenerate: string
   /** The file that exports everything, as the output holds it: `index.ts`, `index.mts`, or `index.js` with `--emit js`. */
   readonly indexFile: string
 }

@@ -20,7 +20,7 @@ export interface IndexInput {
 }
 
 export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexInput): void {
-  const { site, model, clientImport, indexFile } = ctx
+  const { site, model, clientImport, indexFile, regenerate } = ctx
   const page = site.page('README.md')
   const methods = namespaces.flatMap((ns) => ns.docs)
   const runtime = model.runtimeImport
@@ -49,7 +49,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     `The client is the ${code(`${outDir}/`)} folder: one module per lexicon, and ${code(indexFile)}, which exports everything. ` +
       `It imports its runtime from ${code(runtime)}, so your project depends on that package (Node 20.19 or later; in browsers it uses ${code('fetch')}); ` +
       `the generator, ${code('lexgen')}, is only a development dependency:`,
-    fence('sh', `npm install ${packageName(runtime)}\nnpm install --save-dev lexgen\nnpx lexgen generate   # regenerates ${outDir}/ and these docs from lexgen.config.json`),
+    fence('sh', `npm install ${packageName(runtime)}\nnpm install --save-dev lexgen\n${regenerate}   # regenerates ${outDir}/ and these docs${regenerate === 'npx lexgen generate' ? ' from lexgen.config.json' : ''}`),
     `The examples import the client from ${code(clientImport)} (relative to the project root) and read the PDS URL and tokens from ` +
       `the environment: ${code('ATPROTO_SERVICE')} (default ${code('https://bsky.social')}), ${code('ATPROTO_ACCESS_JWT')} and, ` +
       `where a method needs it, ${code('ATPROTO_REFRESH_JWT')}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +

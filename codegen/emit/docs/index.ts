@@ -3,7 +3,7 @@
  * section per method, and one page per lexicon whose defs those methods use. Output files by
  * path, like the code emitter's, so `generate` writes and `check` compares them the same way.
  */
-import type { EmitLanguage } from '../../config.js'
+import type { DocsOptions, EmitLanguage } from '../../config.js'
 import type { Model } from '../../model.js'
 import { compare } from '../../order.js'
 import type { OutputFiles } from '../../emit.js'
@@ -17,11 +17,13 @@ import { writeModelPage } from './model-page.js'
 import { writeNamespacePage } from './namespace-page.js'
 import { Site } from './site.js'
 
-export function emitDocs(model: Model, clientImport: string, language: EmitLanguage = 'ts'): OutputFiles {
+/** `options`: what examples import the client from, and the command that regenerates the docs (see DocsOptions). */
+export function emitDocs(model: Model, options: Pick<DocsOptions, 'clientImport' | 'regenerate'>, language: EmitLanguage = 'ts'): OutputFiles {
   const site = new Site()
   const catalog = new Catalog(model)
   const indexFile = language === 'js' ? 'index.js' : `index${model.fileExt}`
-  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, indexFile }
+  const { clientImport, regenerate } = options
+  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, regenerate, indexFile }
 
   const byNamespace = new Map<string, typeof model.docs[number][]>()
   for (const doc of model.docs) {

@@ -302,14 +302,47 @@ describe('lexgen diff, the real binary', () => {
   })
 })
 
-describe('lexgen check', () => {
-  it('points at lexgen diff when generated/ is stale', async () => {
+describe('lexgen check: its hint for stale output, from git', () => {
+  it('names the commit to diff against when the lexicons changed, and says so when only the output did', async () => {
+    const repo = await gitRepo()
+    expect((await runCli(['generate'], repo)).code).toBe(0)
+    commitAll(repo, 'generate')
+    const outputCommit = git(repo, 'log', '-1', '--format=%h').trim()
+    const hint = `lexgen: the lexicons changed since generated was last committed (${outputCommit}): \`npx lexgen diff --base ${outputCommit}\` shows what that means for callers (breaking, source, compatible)\n`
+
+    // A lexicon edit, uncommitted, then committed without regenerating (what CI meets on a pull request).
+    const edited = baseDocs()
+    lowerLimit(edited)
+    await writeDocs(join(repo, 'lexicons'), edited)
+    for (const commit of [false, true]) {
+      if (commit) commitAll(repo, 'lower the limit, forget to regenerate')
+      const check = await runCli(['check'], repo)
+      expect(check.code).toBe(1)
+      expect(check.stderr.split('\n')[0] + '\n').toBe(hint)
+      // The command it names reports the change.
+      const diff = await runCli(['diff', '--base', outputCommit, '--no-compiler-check'], repo)
+      expect(diff.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
+    }
+
+    // Regenerated and committed, then a generated file edited by hand: no lexicon change to diff.
+    expect((await runCli(['generate'], repo)).code).toBe(0)
+    commitAll(repo, 'regenerate')
+    const regenerated = git(repo, 'log', '-1', '--format=%h').trim()
+    await writeFile(join(repo, 'generated/index.ts'), '// mine\n', { flag: 'a' })
+    const handEdited = await runCli(['check'], repo)
+    expect(handEdited.code).toBe(1)
+    expect(handEdited.stderr.split('\n')[0]).toBe(
+      `lexgen: the lexicons have not changed since generated was last committed (${regenerated}): the output was edited, or made by another lexgen version or with other options`,
+    )
+  })
+
+  it('outside a repository, says both', async () => {
     const lexicons = track(await copyOfLexicons())
     await editJson(join(lexicons, 'chat/bsky/convo/defs.json'), (doc) => {
       doc.defs.convoView.properties.pinned = { type: 'boolean' }
     })
     const result = await runCli(['check', '--lexicons', lexicons])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('run `npx lexgen diff` (lexicons at HEAD vs the working tree; --base <ref> for another commit)')
+    expect(result.stderr).toContain('lexgen: if the lexicons changed, `npx lexgen diff --base <commit>` shows what that means for callers (breaking, source, compatible); otherwise the output was edited')
   })
 })

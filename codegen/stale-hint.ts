@@ -1,0 +1,61 @@
+/**
+ * Why `check` found the output stale, read from git, so its hint points at the right tool. If
+ * the lexicons changed since the output was last committed, `lexgen diff --base <that commit>`
+ * says what the change means for callers; if they did not, the drift is in the output itself
+ * (edited by hand, or made by another lexgen version or with other options) and a lexicon diff
+ * would show nothing. Outside a git repository, both are said.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { realpath } from 'node:fs/promises'
+import { dirname, isAbsolute, relative, sep } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** `outputs` are the stale folders, named as the user sees them (`shown`). */
+export async function staleHint(lexicons: string, outputs: readonly { dir: string; shown: string }[]): Promise<string> {
+  const history = await lexiconHistory(lexicons, outputs.map((o) => o.dir)).catch(() => undefined)
+  const named = outputs.map((o) => o.shown).join(' and ')
+  if (!history) {
+    return 'if the lexicons changed, `npx lexgen diff --base <commit>` shows what that means for callers (breaking, source, compatible); otherwise the output was edited, or made by another lexgen version or with other options'
+  }
+  const since = history.base ? `since ${named} ${outputs.length === 1 ? 'was' : 'were'} last committed (${history.base})` : 'since HEAD'
+  if (history.changed) {
+    return `the lexicons changed ${since}: \`npx lexgen diff${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
+  }
+  return `the lexicons have not changed ${since}: the output was edited, or made by another lexgen version or with other options`
+}
+
+/**
+ * The last commit that touched the output folders (abbreviated; undefined when none did, and
+ * HEAD is compared instead), and whether the lexicon folder differs from it now, uncommitted and
+ * untracked files included. Rejects outside a repository or for a folder outside it.
+ */
+async function lexiconHistory(lexicons: string, outputs: readonly string[]): Promise<{ base: string | undefined; changed: boolean }> {
+  const top = (await git(existing(lexicons), ['rev-parse', '--show-toplevel'])).trim()
+  const path = async (dir: string) => {
+    const rel = relative(top, existsSync(dir) ? await realpath(dir) : dir)
+    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${dir} is outside the repository`)
+    return rel.split(sep).join('/') || '.'
+  }
+  const [folder, ...outputPaths] = await Promise.all([lexicons, ...outputs].map(path))
+  const base = (await git(top, ['log', '-1', '--format=%h', 'HEAD', '--', ...outputPaths])).trim() || undefined
+  const against = base ?? 'HEAD'
+  const differs = await git(top, ['diff', '--quiet', against, '--', folder!]).then(
+    () => false,
+    (error: { code?: unknown }) => (error.code === 1 ? true : Promise.reject(error)),
+  )
+  const untracked = (await git(top, ['ls-files', '--others', '--exclude-standard', '--', folder!])).trim() !== ''
+  return { base, changed: differs || untracked }
+}
+
+function existing(dir: string): string {
+  let at = dir
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
+  return at
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  return (await run('git', ['--literal-pathspecs', ...args], { cwd, encoding: 'utf8' })).stdout
+}
