@@ -40,11 +40,52 @@ export class GitRepository {
     this.dir = join(cacheDir, 'git', `${key}.git`)
   }
 
-  /** Fetches the configured ref and returns the commit it names now. */
+  /**
+   * Fetches the configured ref and returns the commit it names now. A ref that is no branch or
+   * tag but looks like an abbreviated commit id (as `git log --oneline` shows them) is resolved to
+   * the full id, which is what servers fetch and what the lockfile pins.
+   */
   async fetchRef(): Promise<string> {
     await this.init()
-    await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, this.source.ref], `fetching ${this.source.ref}`)
+    const { ref } = this.source
+    try {
+      await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, ref], `fetching ${ref}`)
+    } catch (error) {
+      if (!SHORT_COMMIT.test(ref)) throw error
+      const commit = await this.resolveShortCommit(ref)
+      await this.fetchCommit(commit)
+      return commit
+    }
     return (await this.git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'], 'reading the fetched commit')).trim()
+  }
+
+  /**
+   * The full id of the commit `prefix` abbreviates, on any branch of the source. Servers only
+   * fetch full ids, so the branches' commit history (no trees or files: `--filter=tree:0`, where
+   * the server supports it) is fetched into a side repository, which `rev-parse` then searches;
+   * the cache repository itself stays a plain, complete one.
+   */
+  private async resolveShortCommit(prefix: string): Promise<string> {
+    const history = `${this.dir.slice(0, -'.git'.length)}-history.git`
+    const inHistory = (args: string[], doing: string) => this.git(['-C', history, ...args], doing)
+    await mkdir(history, { recursive: true })
+    await inHistory(['init', '--quiet', '--bare'], 'creating the history repository')
+    // A filter fetch needs a named promisor remote; this one is never asked for the missing trees.
+    const settings: [string, string][] = [['remote.source.url', this.source.location], ['remote.source.promisor', 'true'], ['extensions.partialClone', 'source']]
+    for (const [key, value] of settings) {
+      await inHistory(['config', key, value], 'configuring the history repository')
+    }
+    await inHistory(['fetch', '--quiet', '--no-tags', '--filter=tree:0', 'source', '+refs/heads/*:refs/heads/*'], `fetching the history to find commit ${prefix}`)
+    try {
+      return (await inHistory(['rev-parse', '--verify', '--end-of-options', `${prefix}^{commit}`], `finding commit ${prefix}`)).trim()
+    } catch {
+      const matches = (await inHistory(['rev-list', '--all'], 'listing commits')).split('\n').filter((id) => id.startsWith(prefix.toLowerCase()))
+      throw new LexgenError(
+        matches.length > 1
+          ? `git source ${this.source.url}: ref '${prefix}' abbreviates ${matches.length} commits (${matches.map((id) => id.slice(0, 12)).join(', ')}): give more of the commit id`
+          : `git source ${this.source.url}: ref '${prefix}' is no branch or tag, and no commit on a branch starts with it`,
+      )
+    }
   }
 
   /** Makes sure `commit` is in the cache, fetching exactly it when it is not. */
@@ -127,6 +168,9 @@ export class GitRepository {
     return new LexgenError(`git source ${this.source.url}: ${doing} failed: ${printable(reason.replace(/^(fatal|error): /, ''), 200)}`)
   }
 }
+
+/** An abbreviated commit id: git shows at least 7 hex digits (a full one is 40, or 64 in SHA-256 repositories). */
+const SHORT_COMMIT = /^[0-9a-f]{4,39}$|^[0-9a-f]{41,63}$/i
 
 /** Never prompt for credentials: a pull in CI must fail, not hang. */
 function gitEnv(): NodeJS.ProcessEnv {

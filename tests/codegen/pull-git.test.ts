@@ -172,6 +172,25 @@ describe('lexgen pull from a git source', () => {
     expect((await lockOf(dir)).git[0]).toMatchObject({ commit: tagged, include: ['com.example.*'] })
   })
 
+  it('takes an abbreviated commit id as the ref, and pins the full one', async () => {
+    const first = await git(upstream, 'rev-list', '--max-parents=0', 'HEAD')
+    const side = await commit({ 'schemas/feed/defs.json': defs('On a side branch.') }, 'side')
+    await git(upstream, 'branch', '-f', 'side', side)
+    await git(upstream, 'reset', '-q', '--hard', 'HEAD~1') // the commit is on the side branch only
+    try {
+      for (const [ref, full] of [[first.slice(0, 7), first], [side.slice(0, 10).toUpperCase(), side]] as const) {
+        const dir = await project({ ref, include: ['com.example.feed.*'] })
+        const result = await pull(dir)
+        expect(result.code, result.stderr).toBe(0)
+        expect((await lockOf(dir)).git[0]).toMatchObject({ ref, commit: full })
+        expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe(full === side ? 'On a side branch.' : 'A post.')
+        expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+      }
+    } finally {
+      await git(upstream, 'branch', '-D', 'side')
+    }
+  })
+
   it('redraws one progress line on a terminal instead of printing a line per step', async () => {
     const dir = await project()
     const cacheDir = await tempDir('lexgen-gitcache-')
@@ -298,6 +317,11 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
   it('when the ref does not exist', async () => {
     const dir = await project({ ref: 'no-such-branch' })
     await expectRefused(dir, /^lexgen: error: git source \S+: fetching no-such-branch failed: couldn't find remote ref no-such-branch$/)
+  })
+
+  it('when the ref looks like a commit id that no commit on a branch starts with', async () => {
+    const dir = await project({ ref: 'deadbeef' })
+    await expectRefused(dir, /^lexgen: error: git source \S+: ref 'deadbeef' is no branch or tag, and no commit on a branch starts with it$/)
   })
 
   it('when the config names another ref than the lockfile pins', async () => {
