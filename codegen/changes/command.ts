@@ -81,7 +81,8 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, cwd: string): 
  */
 async function configAtBase(flags: DiffFlags, ref: string, cwd: string): Promise<{ lexicons: string; selection: Selection } | undefined> {
   const file = configFilePath(flags.config, cwd)
-  const text = await readFileAtRef(file, ref)
+  // Not in a repository (nor a commit): today's config stands for both; the lexicons' read says what is wrong.
+  const text = await readFileAtRef(file, ref).catch((error) => (error instanceof UsageError ? undefined : Promise.reject(error)))
   if (text === undefined) return undefined
   const config = parseConfig(text, `${ref}:${relative(cwd, file)}`)
   return {

@@ -71,11 +71,12 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string)
   return { label, files, problems }
 }
 
-/** The text of the file at `path` as it was at `ref` (symbolic links followed inside the commit), or undefined when the commit has none there. */
+/** The text of the file at `path` as it was at `ref` (symbolic links followed inside the commit), or undefined when the commit has none there (or the file lies outside the repository). */
 export async function readFileAtRef(path: string, ref: string): Promise<string | undefined> {
   const top = await gitTopLevel(dirname(path))
   const commit = await resolveCommit(top, ref)
   const fromTop = relative(top, await realPathOf(path)).split(sep).join('/')
+  if (fromTop.startsWith('../') || isAbsolute(fromTop)) return undefined // not in this repository
   const tree = await readCommitTree(top, commit, ref, posix.dirname(fromTop))
   const blob = tree.fileBlobId(fromTop)
   return blob === undefined ? undefined : (await catBlobs(top, [blob]))[0]!.toString('utf8')
