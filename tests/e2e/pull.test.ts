@@ -254,7 +254,7 @@ describe('lexgen pull from the network', () => {
       // Classified as `lexgen diff` does: code using the record's or the token's types no longer compiles.
       const report = (await pull(dir, '--update', '--dry-run')).stdout
       expect(report).toContain('lexgen: lexicon changes: 0 breaking, 2 source, 0 compatible, 0 docs\n')
-      expect(report).toContain('  com.example.feed.like\n    main\n      source      lexicon doc removed (main) (record)\n')
+      expect(report).toContain('  com.example.feed.like\n    whole doc\n      source      lexicon doc removed (main) (record)\n')
       expect(report).toContain('  com.example.feed.post\n    #legacy  (not reached from any method or record)\n      source      token def removed\n')
       // Nothing here breaks a deployed client: --fail-on breaking lets it through.
       expect((await pull(dir, '--update', '--fail-on', 'breaking', '--dry-run')).code).toBe(0)
