@@ -11,7 +11,6 @@ import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { didYouMean, type UnmatchedPattern } from './select.js'
-import { staleHint } from './stale-hint.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
@@ -209,6 +208,8 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
     return 0
   }
+  // Loaded only here: it reads git, which a passing check never needs.
+  const { staleHint } = await import('./stale-hint.js')
   io.err(`lexgen: ${await staleHint(options.lexicons, stale.map(({ dir }) => ({ dir, shown: display(dir, io) })))}\n`)
   const paint = errPaint(io)
   for (const { dir, diff, current, files } of stale) {

@@ -6,10 +6,9 @@
  * would show nothing. Outside a git repository, both are said.
  */
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { realpath } from 'node:fs/promises'
-import { dirname, isAbsolute, relative, sep } from 'node:path'
+import { isAbsolute, relative, sep } from 'node:path'
 import { promisify } from 'node:util'
+import { nearestExisting, realPathOf } from './changes/inputs.js'
 
 const run = promisify(execFile)
 
@@ -33,9 +32,9 @@ export async function staleHint(lexicons: string, outputs: readonly { dir: strin
  * untracked files included. Rejects outside a repository or for a folder outside it.
  */
 async function lexiconHistory(lexicons: string, outputs: readonly string[]): Promise<{ base: string | undefined; changed: boolean }> {
-  const top = (await git(existing(lexicons), ['rev-parse', '--show-toplevel'])).trim()
+  const top = (await git(nearestExisting(lexicons), ['rev-parse', '--show-toplevel'])).trim()
   const path = async (dir: string) => {
-    const rel = relative(top, existsSync(dir) ? await realpath(dir) : dir)
+    const rel = relative(top, await realPathOf(dir))
     if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${dir} is outside the repository`)
     return rel.split(sep).join('/') || '.'
   }
@@ -48,12 +47,6 @@ async function lexiconHistory(lexicons: string, outputs: readonly string[]): Pro
   )
   const untracked = (await git(top, ['ls-files', '--others', '--exclude-standard', '--', folder!])).trim() !== ''
   return { base, changed: differs || untracked }
-}
-
-function existing(dir: string): string {
-  let at = dir
-  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
-  return at
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

@@ -229,12 +229,13 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
 }
 
 /** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */
-async function realPathOf(dir: string): Promise<string> {
+export async function realPathOf(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
   return join(await realpath(existing), relative(existing, resolve(dir)))
 }
 
-function nearestExisting(dir: string): string {
+/** `dir`, or its nearest parent that exists. */
+export function nearestExisting(dir: string): string {
   let existing = resolve(dir)
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
   return existing
