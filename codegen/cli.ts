@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { Command, CommanderError, Option } from 'commander'
 import { colorWanted, painter, type Paint } from './color.js'
-import { configFilePath, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
+import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
@@ -208,12 +208,22 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
     return 0
   }
-  // Loaded only here: it reads git, which a passing check never needs.
-  const { staleHint } = await import('./stale-hint.js')
-  io.err(`lexgen: ${await staleHint(options.lexicons, stale.map(({ dir }) => ({ dir, shown: display(dir, io) })))}\n`)
+  // Why the output drifted, for folders that exist (a missing one was never generated or was removed).
+  const drifted = stale.filter(({ current }) => !current.missing)
+  if (drifted.length) {
+    // Loaded only here: it reads git, which a passing check never needs.
+    const { staleHint } = await import('./stale-hint.js')
+    io.err(`lexgen: ${await staleHint(options.lexicons, drifted.map(({ dir }) => ({ dir, shown: display(dir, io) })))}\n`)
+  }
   const paint = errPaint(io)
+  // The command with check's own flags: it writes what was compared (paths from where the user stands).
+  const command = generateCommand(flags, flags.config, io.cwd, io.cwd)
   for (const { dir, diff, current, files } of stale) {
-    io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; run \`npx lexgen generate\` and commit the result:\n`)
+    if (current.missing) {
+      io.err(`lexgen: ${paint('warning', `${display(dir, io)} does not exist`)}; run \`${command}\` and commit the result (${counted(files.size, 'file')})\n`)
+      continue
+    }
+    io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; run \`${command}\` and commit the result:\n`)
     // Paths from the working directory, so `git apply` takes the patch where the user stands.
     const fromCwd = relative(io.cwd, dir).split(sep).join('/')
     io.err(`${await formatDiff(diff, current, files, { dir: fromCwd, paint })}\n`)

@@ -92,7 +92,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     include,
     exclude,
     runtimeImport: runtimeSpecifier(flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime', from('--runtime-import', 'runtimeImport', flags.runtimeImport)),
-    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: regenerateCommand(flags, configPath, cwd, root) } }),
+    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: generateCommand(flags, configPath, cwd, root) } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     fileExt: ext,
@@ -109,11 +109,12 @@ export function selectionOf(flags: Options, config: Options): { include: readonl
 }
 
 /**
- * `npx lexgen generate` with the flags that shaped this output (paths relative to the project
- * `root`, where the command is run), so the docs' "regenerate" line rebuilds what they describe
- * when it was generated with flags too.
+ * `npx lexgen generate` with the flags that shaped this output (paths relative to `root`, where
+ * the command is to be run), so the docs' "regenerate" line and `check`'s advice rebuild what was
+ * checked or described when flags shaped it too. (`--strict` changes no output, so it is left out:
+ * `check --strict` in CI must accept docs written by a plain `generate`.)
  */
-function regenerateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string): string {
+export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string): string {
   const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
   const args: string[] = []
   if (configPath !== undefined) args.push('--config', path(configPath))
@@ -122,6 +123,7 @@ function regenerateCommand(flags: Options, configPath: string | undefined, cwd: 
   for (const pattern of flags.exclude ?? []) args.push('--exclude', pattern)
   if (flags.out) args.push('--out', path(flags.out))
   if (typeof flags.docs === 'string') args.push('--docs', path(flags.docs))
+  if (flags.docs === false) args.push('--no-docs')
   if (flags.runtimeImport) args.push('--runtime-import', flags.runtimeImport)
   if (flags.fileExt) args.push('--file-ext', flags.fileExt)
   if (flags.emit) args.push('--emit', flags.emit)

@@ -31,6 +31,8 @@ export interface OutputDir {
   readonly stray: readonly string[]
   /** True when reading stopped at `maxStray` strays: there may be more. */
   readonly truncated: boolean
+  /** True when the folder does not exist (never generated, or removed). */
+  readonly missing: boolean
 }
 
 /**
@@ -42,12 +44,16 @@ export interface OutputDir {
 export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): Promise<OutputDir> {
   const files = new Map<string, string>()
   const stray: string[] = []
+  let missing = false
   const visit = async (folder: string, prefix: string): Promise<boolean> => {
     let entries
     try {
       entries = readdirSync(folder, { withFileTypes: true })
     } catch (error) {
-      if (prefix === '' && (error as NodeJS.ErrnoException).code === 'ENOENT') return true
+      if (prefix === '' && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        missing = true
+        return true
+      }
       throw new LexgenError(`cannot read the output directory: ${(error as Error).message}`, { file: folder })
     }
     if (entries.length === 0 && prefix !== '') stray.push(`${prefix}/ (empty folder)`)
@@ -65,7 +71,7 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
     return stray.length < maxStray
   }
   const complete = await visit(dir, '')
-  return { files, stray, truncated: !complete }
+  return { files, stray, truncated: !complete, missing }
 }
 
 function startsWithBanner(file: string, prefix: string): boolean {

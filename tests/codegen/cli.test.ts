@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process'
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { copyOfLexicons, makeTypecheckable, editJson, ROOT, runCli, scratchDirs, snapshotDir, spawnCli, typecheck } from './helpers.js'
 
@@ -39,6 +41,26 @@ describe('lexgen check', () => {
     expect(result.stderr).toContain('  stray:   notes.ts\n')
     expect(result.stderr).toContain('  changed: client.ts\n')
     expect(await snapshotDir(out)).toEqual(before)
+  })
+
+  it("names the generate command with its own flags (a shell reads it back), and says when the output folder is missing", async () => {
+    const root = await scratch()
+    const flags = ['--lexicons', relative(root, ROOT) + '/lexicons', '--include', 'chat.bsky.convo.get*', '--out', 'client', '--no-docs']
+    const command = `npx lexgen generate --lexicons ${relative(root, ROOT)}/lexicons --include 'chat.bsky.convo.get*' --out client --no-docs`
+    // Never generated: no patch of every file, no lexicon-history hint.
+    const missing = await runCli(['check', ...flags], root)
+    expect(missing).toMatchObject({ code: 1, stdout: '', stderr: `lexgen: client does not exist; run \`${command}\` and commit the result (33 files)\n` })
+
+    const { stdout } = await promisify(execFile)('sh', ['-c', `set -- ${command.slice('npx lexgen '.length)}; printf '%s\\0' "$@"`])
+    const argv = stdout.split('\0').slice(0, -1)
+    expect(argv).toEqual(['generate', ...flags])
+    expect((await runCli(argv, root)).code).toBe(0)
+    expect(await runCli(['check', ...flags], root)).toMatchObject({ code: 0, stdout: 'lexgen: client is up to date (33 files)\n' })
+
+    await writeFile(join(root, 'client/index.ts'), '// mine\n', { flag: 'a' })
+    const stale = await runCli(['check', ...flags], root)
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toContain(`lexgen: client is stale; run \`${command}\` and commit the result:\n  changed: index.ts\n`)
   })
 
   it('limits the size of the diff it prints', async () => {

@@ -79,7 +79,9 @@ describe('check covers the docs', () => {
     await writeFile(page, (await readFile(page, 'utf8')).replace('## getPreferences', '## getPreferences\n\nMy note.'))
     const result = await check()
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('lexgen: docs is stale; run `npx lexgen generate` and commit the result:\n  changed: chat.bsky.notification.md\n')
+    expect(result.stderr).toMatch(
+      /\nlexgen: docs is stale; run `npx lexgen generate --lexicons \S+ --include 'chat\.bsky\.notification\.\*' --out out --docs docs` and commit the result:\n  changed: chat\.bsky\.notification\.md\n/,
+    )
     expect(result.stderr).toContain('-My note.')
     expect(result.stderr).not.toContain('out is stale')
   })
@@ -155,7 +157,7 @@ describe('where docs go', () => {
     await rm(join(root, 'reference/models'), { recursive: true })
     const check = await runCli(['check', '--out', 'generated'], root)
     expect(check.code).toBe(1)
-    expect(check.stderr).toContain('lexgen: reference is stale; run `npx lexgen generate` and commit the result:\n  added:   models/chat.bsky.notification.defs.md\n')
+    expect(check.stderr).toContain('lexgen: reference is stale; run `npx lexgen generate --out generated` and commit the result:\n  added:   models/chat.bsky.notification.defs.md\n')
   })
 
   it('names the output folder and its index file as generated: .ts, .mts, or .js with --emit js', async () => {
