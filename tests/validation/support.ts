@@ -3,7 +3,7 @@
  * lexicons, fed what @atproto/xrpc feeds it), our validators run the same way, and the
  * fixture lexicon (every constraint kind) generated into a temp dir and imported.
  */
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { jsonToLex, Lexicons, type LexiconDoc } from '@atproto/lexicon'
@@ -96,14 +96,19 @@ export function loadFixture(): Promise<Fixture> {
       fileExt: '.ts',
     })
     const dir = await mkdtemp(join(tmpdir(), 'lexgen-validation-'))
-    for (const [path, text] of files) {
-      await mkdir(dirname(join(dir, path)), { recursive: true })
-      await writeFile(join(dir, path), text)
-    }
-    return {
-      kinds: await import(join(dir, 'test/validation/kinds.ts')),
-      other: await import(join(dir, 'test/validation/other.ts')),
-      validation: await import(join(dir, 'validation.ts')),
+    try {
+      for (const [path, text] of files) {
+        await mkdir(dirname(join(dir, path)), { recursive: true })
+        await writeFile(join(dir, path), text)
+      }
+      return {
+        kinds: await import(join(dir, 'test/validation/kinds.ts')),
+        other: await import(join(dir, 'test/validation/other.ts')),
+        validation: await import(join(dir, 'validation.ts')),
+      }
+    } finally {
+      // Imported modules stay loaded; the files are needed only to import them.
+      await rm(dir, { recursive: true, force: true })
     }
   })()
   return fixture
