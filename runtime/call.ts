@@ -39,13 +39,15 @@ export async function call<O, E extends XrpcError = XrpcError>(core: Core, metho
 }
 
 /**
- * Adds how many attempts a failure took to its message, and to its stack's first line: a hook or
- * a logger that read the stack during the call has fixed it, and util.inspect prints the stack.
+ * Adds how many attempts a failure took to its message, and to its stack's first line, which
+ * util.inspect prints. V8 writes the stack from the message when it is first read (by a hook, a
+ * logger, or here), so it is read before the message changes and its first line replaced.
  */
 function tellAttempts(error: XrpcError): void {
+  const stack = error.stack
   const header = `${error.name}: ${error.message}`
   error.message += ` (after ${error.attempts} attempts)`
-  if (error.stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${error.stack.slice(header.length)}`
+  if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
 }
 
 /**
