@@ -196,6 +196,13 @@ describe('hooks layer', () => {
     expect(events.map(([kind, c]) => `${kind}${c.attempt}`)).toEqual(['request1', 'response1', 'error1', 'request2', 'response2', 'error2'])
     expect((events.at(-1)![1] as ErrorContext).error).toBe(result.ok ? undefined : result.error)
   })
+
+  it('runs inside the call: a hook that throws rejects it, after the request was sent for onResponse (as the README warns)', async () => {
+    const bug = new Error('logger bug')
+    const { core, requests } = coreWith([OK], { layers: [hooks({ onResponse: () => { throw bug } })] })
+    await expect(call(core, sendMessage, { input: { convoId: 'c1', message: { text: 'hi' } } })).rejects.toBe(bug)
+    expect(requests).toHaveLength(1)
+  })
 })
 
 describe('session layer', () => {
