@@ -11,7 +11,8 @@
  *   2xx the check throws on   → InvalidResponseError, the throw kept as its cause
  *   2xx                   → the decoded output, with status, headers and the attempt number
  *
- * Text from the wire passes through `request.redact` before it reaches any of them, and is cut
+ * Text from the wire passes through `request.redact` (and, for what errors keep, redact.ts's
+ * `redactIssued`) before it reaches any of them, and is cut
  * to `KEPT_TEXT` after that (`KEPT_BODY` for a ResponseValidationError's body; redact.ts): an
  * 8 MB error message is not kept whole.
  */
@@ -25,7 +26,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
-import { clip, KEPT_BODY, type Redact } from './redact.js'
+import { after, clip, KEPT_BODY, redactIssued, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import type { Send, XrpcRequest } from './stack.js'
@@ -45,10 +46,12 @@ export function exchange(transport: Transport): Send {
       if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, { cause: cause.cause })
       return err(transportError(request, cause))
     }
-    const redact = request.redact ?? same
+    // What an error keeps of the answer is free of the tokens this call sent and of any the answer issues
+    // (a createSession called directly: its body is kept when it fails its check).
+    const redact = after(request.redact, redactIssued)
     const { status } = response
     // A server (or a debugging proxy) may echo the token back: it must not reach hooks, errors or results.
-    const headers = request.redact ? redactHeaders(response.headers, redact) : response.headers
+    const headers = request.redact ? redactHeaders(response.headers, request.redact) : response.headers
     if (status < 200 || status >= 300) {
       const { error, message } = decodeError(response)
       return err(responseError({ status, headers, error, message: clip(message, redact) }, nsid, attempts, xrpc.errors, redact))
@@ -70,8 +73,6 @@ export function exchange(transport: Transport): Send {
     return ok(output.value, { status, headers, attempts })
   }
 }
-
-const same = (text: string): string => text
 
 /**
  * Redacts in place, names as well as values. A header named with a credential is dropped: renamed

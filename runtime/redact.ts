@@ -87,6 +87,18 @@ export function redactCredentials(text: string): string {
   return text.replace(CREDENTIALS, (_match, scheme: string | undefined) => (scheme ? `${scheme} ${MARK}` : MARK))
 }
 
+/** The values of atproto's token fields (`accessJwt`, `refreshJwt`) as JSON writes them, whatever their shape, a cut one included. */
+const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
+
+/**
+ * Removes the tokens an answer issues (createSession, refreshSession, createAccount): nobody knows
+ * them by value until the answer is read, and one that fails its checks is kept in the error (its
+ * body, its issues). So JWTs, and the token fields' values, go, whoever made the call.
+ */
+export function redactIssued(text: string): string {
+  return redactCredentials(text).replace(ISSUED_TOKENS, '$1"[redacted]"')
+}
+
 const same: Redact = (text) => text
 
 /**

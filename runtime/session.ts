@@ -15,7 +15,7 @@
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
-import { after, redactCredentials } from './redact.js'
+import { after, redactIssued } from './redact.js'
 import { isHeaderValue } from './request.js'
 import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
@@ -252,21 +252,13 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined):
   })
 }
 
-/** The values of the token fields of an answer as JSON writes them, whatever their shape, a cut one included. */
-const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
-
 /**
- * `request` of a call whose answer issues tokens (createSession, refreshSession): nobody knows
- * them by value until the answer is read, and one that fails its checks is kept in the error
- * (its body, its issues) and shown to hooks. So JWTs, and the token fields' values, are redacted
- * from whatever comes back.
+ * `request` of a call whose answer issues tokens (createSession, refreshSession). The texts an
+ * error keeps are redacted of them for every call (exchange.ts); this also takes them out of
+ * the answer's headers and hook contexts, and of a transport failure's cause.
  */
 function issuing(request: XrpcRequest): XrpcRequest {
   return { ...request, redact: after(request.redact, redactIssued) }
-}
-
-function redactIssued(text: string): string {
-  return redactCredentials(text).replace(ISSUED_TOKENS, '$1"[redacted]"')
 }
 
 /**

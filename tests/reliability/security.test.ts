@@ -88,7 +88,7 @@ describe('the tokens a session answer issues are redacted, though nobody knows t
   ]
   const cases = answers.flatMap(([answer, body]) => [JWTS, OPAQUE].map((tokens) => [`${answer} (${tokens === JWTS ? 'JWTs' : 'opaque tokens'})`, body(tokens), tokens] as const))
 
-  it.each(cases)('%s: neither login() nor a refresh shows them in an error or a hook context', async (_label, body, tokens) => {
+  it.each(cases)('%s: neither login(), a refresh nor a direct createSession shows them in an error or a hook context', async (_label, body, tokens) => {
     server.handle((req, res) => {
       const expired = req.url!.includes('getConvo')
       res.writeHead(expired ? 400 : 200, JSON_TYPE)
@@ -97,6 +97,8 @@ describe('the tokens a session answer issues are redacted, though nobody knows t
     const contexts: { nsid: string; error?: unknown }[] = []
     const config = { service: server.url, retries: false as const, onResponse: (c: { nsid: string }) => void contexts.push(c), onError: (c: { nsid: string }) => void contexts.push(c) }
     const login = await new CredentialSession(config).login({ identifier: 'alice.test', password: 'hunter2hunter2' }).catch((e: unknown) => e)
+    // createSession called directly, on a validating Client: its refused answer is kept in the error too.
+    const direct = await new Client(config).com.atproto.server.createSession({ identifier: 'alice.test', password: 'hunter2hunter2' }).catch((e: unknown) => e)
     const refreshing = new CredentialSession(config)
     await refreshing.resume({ did: 'did:plc:alice', handle: 'alice.test', accessJwt: 'old-access', refreshJwt: 'old-refresh' })
     const call = await chatBskyConvoGetConvo(refreshing.core, { convoId: 'c' })
@@ -104,10 +106,12 @@ describe('the tokens a session answer issues are redacted, though nobody knows t
     // Each answer was read, refused, and its body kept, with the tokens out of it.
     expect(login).toBeInstanceOf(XrpcError)
     expect((login as { body: string }).body).toContain('"accessJwt":"[redacted]"')
+    expect(direct).toBeInstanceOf(XrpcError)
+    expect((direct as { body: string }).body).toContain('"accessJwt":"[redacted]"')
     expect(call.ok ? 'ok' : call.error.error).toBe('ExpiredToken')
     const refused = contexts.filter((c) => c.error !== undefined).map((c) => c.nsid)
-    expect(refused).toEqual(['com.atproto.server.createSession', 'chat.bsky.convo.getConvo', 'com.atproto.server.refreshSession'])
-    for (const text of [login, call, ...contexts].flatMap(renderings)) {
+    expect(refused).toEqual(['com.atproto.server.createSession', 'com.atproto.server.createSession', 'chat.bsky.convo.getConvo', 'com.atproto.server.refreshSession'])
+    for (const text of [login, direct, call, ...contexts].flatMap(renderings)) {
       for (const token of Object.values(tokens)) expect(leaks(text, token), text.slice(0, 300)).toBe(false)
     }
   })
