@@ -26,7 +26,7 @@ export interface CoreConfig {
   auth?: AuthSource | undefined
   /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
   proxy?: string | false | undefined
-  /** Sent with every call. */
+  /** Sent with every call; not `atproto-proxy`, which `proxy` sets (a TypeError). */
   headers?: Record<string, string> | undefined
   /** Largest response body read, in bytes; default 16 MiB; `Infinity` disables it. Beyond it: ResponseTooLargeError. */
   maxResponseBytes?: number | undefined

@@ -45,6 +45,10 @@ describe('Core configuration', () => {
     expect(() => new Core(withDefaults({ service: server.url, headers: { 'bad name': 'v' } }))).toThrow(/Invalid header name/)
   })
 
+  it('refuses an atproto-proxy header, which the proxy option sets (it was overridden unseen)', () => {
+    expect(() => new Core(withDefaults({ service: server.url, headers: { 'Atproto-Proxy': 'did:web:x.example#svc' } }))).toThrow(/atproto-proxy is set by the proxy option/)
+  })
+
   it.each([0, -1, Number.NaN, 2 ** 31])('rejects the timeout %s', (timeout) => {
     expect(() => new Core(withDefaults({ service: server.url, timeout }))).toThrow(/timeout must be a positive number/)
   })
@@ -62,6 +66,7 @@ describe('per-call programmer errors reject before any request', () => {
   it.each([
     ['a malformed proxy', { proxy: 'not-a-did' }, /Invalid atproto-proxy/],
     ['a header with LF', { headers: { 'x-trace': 'a\nb' } }, /Invalid value for header "x-trace"/],
+    ['an atproto-proxy header', { headers: { 'atproto-proxy': 'did:web:x.example#svc' } }, /atproto-proxy is set by the proxy option/],
     ['a bad timeout', { timeout: -5 }, /timeout must be a positive number/],
   ] as const)('%s', async (_label, options, message) => {
     const count = before()

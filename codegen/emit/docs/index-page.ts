@@ -305,7 +305,7 @@ export const CALL_OPTIONS: readonly (readonly [string, string])[] = [
   ['signal', 'an `AbortSignal`: aborting fails the call with `AbortError` (also while waiting to retry)'],
   ['timeout', 'milliseconds per attempt, body included (default 30 000); `Infinity` for none'],
   ['maxResponseBytes', 'largest body read (default 16 MiB); beyond it, `ResponseTooLargeError`'],
-  ['headers', 'extra request headers, over the client\'s; values are checked for CR/LF and controls'],
+  ['headers', 'extra request headers, over the client\'s; values are checked for CR/LF and controls. Not `atproto-proxy` (a `TypeError`: `proxy` sets it); an `authorization` header gives way to the `auth` the client has'],
   ['proxy', 'the `atproto-proxy` for this call, or `false` for none'],
   ['retries', '`false`, a number of retries, or a policy `{ limit, baseDelay, maxDelay, maxWait }`'],
   ['idempotent', 'a procedure safe to repeat: retried like a query'],
