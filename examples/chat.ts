@@ -12,8 +12,8 @@
 import { ChatBskyConvoSendMessage, Client, CredentialSession } from '../generated/index.js'
 
 const [convoId, text = 'Hello from lexgen!'] = process.argv.slice(2)
-const identifier = process.env.ATPROTO_IDENTIFIER
-const password = process.env.ATPROTO_PASSWORD
+const identifier = process.env['ATPROTO_IDENTIFIER']
+const password = process.env['ATPROTO_PASSWORD']
 if (!convoId || !identifier || !password) {
   console.error('usage: ATPROTO_IDENTIFIER=<handle> ATPROTO_PASSWORD=<password> chat.ts <convoId> [text]')
   process.exit(2)
@@ -21,8 +21,8 @@ if (!convoId || !identifier || !password) {
 
 // Log in (README.md, "Sessions"): the account password, or an app password created with direct-message access.
 const session = new CredentialSession({
-  service: process.env.ATPROTO_SERVICE ?? 'https://bsky.social',
-  proxy: process.env.ATPROTO_CHAT_PROXY ?? 'did:web:api.bsky.chat#bsky_chat',
+  service: process.env['ATPROTO_SERVICE'] ?? 'https://bsky.social',
+  proxy: process.env['ATPROTO_CHAT_PROXY'] ?? 'did:web:api.bsky.chat#bsky_chat',
 })
 const { handle } = await session.login({ identifier, password })
 console.log(`logged in as ${handle}`)
