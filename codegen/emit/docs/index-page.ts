@@ -141,7 +141,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `to forward them, with a service token, to the Bluesky Chat service. `
       : `Calls go to your PDS, which answers them itself unless an ${code('atproto-proxy')} header names another service. `) +
       `Set ${code('proxy')} on the ${code('Client')} or ${code('Core')} (every call) or in a call's options to send another service ` +
-      `(${code('did:web:chat.example.com#bsky_chat')}), or ${code('false')} to send none. The value is checked before anything is sent.`,
+      `(${code('did:web:chat.example.com#bsky_chat')}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
+      `One set on the ${code('Client')} or ${code('Core')} goes with every method, and the PDS forwards them all` +
+      (hasChat ? `, ${code('com.atproto.*')} ones included: give a chat service to a ${code('Client')} used for chat, or per call.` : '.'),
     ...withQuery((q) => [
       `import { Client${from}`,
       '',
