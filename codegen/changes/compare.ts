@@ -174,8 +174,11 @@ function compareErrors(ctx: Context, a: readonly ErrorDecl[] = [], b: readonly E
   }
 }
 
-/** Compares two schemas at the same position; `path` names the position for the report. */
-function compareSchema(ctx: Context, a: Schema, b: Schema, path: string): void {
+/**
+ * Compares two schemas at the same position; `path` names the position for the report.
+ * `required`: a field both sides require, where a default decides whether a sender may omit it.
+ */
+function compareSchema(ctx: Context, a: Schema, b: Schema, path: string, required = false): void {
   if (a.type !== b.type && (a.type === 'ref' || b.type === 'ref')) return compareInlineWithRef(ctx, a, b, path)
   if (a.type !== b.type) {
     ctx.emit(path, 'type-changed', `type ${describeType(ctx.nsidA, a)} → ${describeType(ctx.nsidB, b)}`, { before: a.type, after: b.type })
@@ -184,15 +187,15 @@ function compareSchema(ctx: Context, a: Schema, b: Schema, path: string): void {
   ctx.description(path, a, b)
   switch (a.type) {
     case 'boolean':
-      compareValues(ctx, a, b, path)
+      compareValues(ctx, a, b, path, required)
       return
     case 'integer':
-      compareValues(ctx, a, b, path)
+      compareValues(ctx, a, b, path, required)
       compareLimit(ctx, a, b, path, 'minimum', 'min')
       compareLimit(ctx, a, b, path, 'maximum', 'max')
       return
     case 'string':
-      compareValues(ctx, a, b, path)
+      compareValues(ctx, a, b, path, required)
       compareKnownValues(ctx, a, b, path)
       compareFormat(ctx, a, b, path)
       for (const key of ['minLength', 'minGraphemes'] as const) compareLimit(ctx, a, b, path, key, 'min')
@@ -246,7 +249,7 @@ function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
       if (requiredA.has(name) && !requiredB.has(name)) ctx.emit(at, 'field-made-optional', 'required → optional')
       if (!nullableA.has(name) && nullableB.has(name)) ctx.emit(at, 'field-made-nullable', 'now nullable')
       if (nullableA.has(name) && !nullableB.has(name)) ctx.emit(at, 'field-made-non-nullable', 'no longer nullable')
-      compareSchema(ctx, pa, pb, at)
+      compareSchema(ctx, pa, pb, at, requiredA.has(name) && requiredB.has(name))
     }
   }
 }
@@ -301,8 +304,12 @@ function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {
   }
 }
 
-/** `const`, `enum` and `default`, shared by booleans, integers and strings. */
-function compareValues(ctx: Context, a: Schema, b: Schema, path: string): void {
+/**
+ * `const`, `enum` and `default`, shared by booleans, integers and strings. A required field with
+ * a default may be left out (validators fill it in), so on a `required` field a default that
+ * comes or goes decides whether senders may omit it.
+ */
+function compareValues(ctx: Context, a: Schema, b: Schema, path: string, required: boolean): void {
   if (a.const !== undefined || b.const !== undefined) {
     if (a.const === undefined) ctx.emit(path, 'const-added', `const ${show(b.const)} added`, { after: b.const })
     else if (b.const === undefined) ctx.emit(path, 'const-removed', `const ${show(a.const)} removed`, { before: a.const })
@@ -320,7 +327,8 @@ function compareValues(ctx: Context, a: Schema, b: Schema, path: string): void {
   }
   if (a.default !== b.default) {
     const text = a.default === undefined ? `default ${show(b.default)} added` : b.default === undefined ? `default ${show(a.default)} removed` : `default ${show(a.default)} → ${show(b.default)}`
-    ctx.emit(path, 'default-changed', text, { before: a.default, after: b.default })
+    const kind = !required || (a.default !== undefined && b.default !== undefined) ? 'default-changed' : a.default === undefined ? 'default-added-required' : 'default-removed-required'
+    ctx.emit(path, kind, kind === 'default-changed' ? text : `${text} (a required field: ${kind === 'default-added-required' ? 'senders may now omit it' : 'senders may no longer omit it'})`, { before: a.default, after: b.default })
   }
 }
 

@@ -91,7 +91,9 @@ export const RULES = {
   'const-changed': { ...same('breaking'), changesTypes: true, title: 'const changed', why: 'the only valid value changes' },
   'known-value-added': { ...same('compatible'), changesTypes: true, title: 'knownValues entry added', why: 'knownValues are open: any string passes' },
   'known-value-removed': { ...same('compatible'), changesTypes: true, title: 'knownValues entry removed', why: 'knownValues are open: any string passes' },
-  'default-changed': { ...same('compatible'), changesTypes: false, title: 'default changed, added or removed', why: 'the wire does not fail; clients that omit the field get the new default' },
+  'default-changed': { ...same('compatible'), changesTypes: false, title: 'default changed, added or removed (an optional field\'s, or the value of a required field\'s)', why: 'the wire does not fail; clients that omit the field get the new default' },
+  'default-added-required': { ...loosening, changesTypes: false, title: 'default added to a required field', why: 'a sender may now omit the field, which old readers require' },
+  'default-removed-required': { ...tightening, changesTypes: false, title: 'default removed from a required field', why: 'old senders may omit the field, relying on the default' },
   // Unions
   'union-member-added-open': { ...same('compatible'), changesTypes: true, title: 'member added to an open union', why: 'old readers treat it as an unknown member' },
   'union-member-removed-open': { request: 'source', response: 'compatible', record: 'source', changesTypes: true, title: 'member removed from an open union', why: 'the wire takes it as an unknown member, but old code sending it no longer compiles (its type is not in the union)' },

@@ -40,6 +40,10 @@ const rows: Row[] = [
   { name: 'param: minimum lowered', edit: (d) => (params(d).properties.limit.minimum = 0), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
   { name: 'param: maximum removed', edit: (d) => delete params(d).properties.limit.maximum, kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
   { name: 'param: default changed', edit: (d) => (params(d).properties.limit.default = 25), kind: 'default-changed', class: 'compatible', sides: ['request'] },
+  { name: 'param: default removed from a required field (old callers may omit it)', edit: (d) => delete params(d).properties.limit.default, kind: 'default-removed-required', class: 'breaking', sides: ['request'], at: 'ex.test.get#main parameters.limit' },
+  { name: 'input: default added to a required field', edit: (d) => (input(d).properties.kind.default = 'a'), kind: 'default-added-required', class: 'compatible', sides: ['request'] },
+  { name: 'output: default added to a required field (a server may omit it)', edit: (d) => (d['ex.test.send']!.defs.main.output.schema.properties.id.default = 'x'), kind: 'default-added-required', class: 'breaking', sides: ['response'], at: 'ex.test.send#main output.id' },
+  { name: 'record: default added to a required field', edit: (d) => (record(d).record.properties.text.default = 'x'), kind: 'default-added-required', class: 'breaking', sides: ['record'] },
   { name: 'param: boolean gets a const', edit: (d) => (params(d).properties.flag.const = false), kind: 'const-added', class: 'breaking', sides: ['request'] },
   // input (request)
   { name: 'input: maxLength lowered', edit: (d) => (input(d).properties.text.maxLength = 100), kind: 'constraint-tightened', class: 'breaking', sides: ['request'], at: 'ex.test.send#main input.text' },
