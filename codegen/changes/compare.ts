@@ -284,9 +284,12 @@ function compareInlineWithRef(ctx: Context, a: Schema, b: Schema, path: string):
   const [nsidA, schemaA, textA] = deref(ctx.a, ctx.nsidA, a)
   const [nsidB, schemaB, textB] = deref(ctx.b, ctx.nsidB, b)
   ctx.emit(path, 'ref-target-changed', `${textA} → ${textB}`)
+  // The field's description is the one on the inline schema or on the ref; the def's own describes the def, compared where it is.
+  ctx.description(path, a, b)
   if (!schemaA || !schemaB || ctx.seen.has(`${textA} ${textB}`)) return
   ctx.seen.add(`${textA} ${textB}`)
-  ctx.following(nsidA, nsidB, () => compareSchema(ctx, schemaA, schemaB, path))
+  const withoutDescription = (schema: Schema): Schema => ({ ...schema, description: undefined })
+  ctx.following(nsidA, nsidB, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
 }
 
 function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {

@@ -85,6 +85,8 @@ describe('2026-03-05 → 2026-04-22 (group chat)', () => {
     expect(change(report, 'chat.bsky.convo.defs#convoView lastMessage', 'union-member-added-open')).toMatchObject({ after: 'chat.bsky.convo.defs#systemMessageView', sides: ['response'] })
     // An inline knownValues string moved into a def of its own: same values, so compatible.
     expect(change(report, 'chat.bsky.convo.defs#convoView status', 'ref-target-changed')).toMatchObject({ class: 'compatible', message: 'inline string → ref chat.bsky.convo.defs#convoStatus' })
+    // The ref brought the field a description of its own (the def it names has none).
+    expect(change(report, 'chat.bsky.convo.defs#convoView status', 'description-changed')).toMatchObject({ class: 'docs', after: 'Convo status for the viewer member (not the convo itself).' })
     expect(report.changes.filter((c) => c.nsid === 'chat.bsky.convo.getConvoForMembers' && c.kind === 'error-added').map((c) => c.after)).toEqual([
       'AccountSuspended',
       'BlockedActor',
