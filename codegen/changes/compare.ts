@@ -344,11 +344,22 @@ function compareKnownValues(ctx: Context, a: Schema, b: Schema, path: string): v
   if (removed.length) ctx.emit(path, 'known-value-removed', `knownValues ${removed.map(show).join(', ')} removed`, { before: removed })
 }
 
+/** Formats whose every valid string is valid in another (the Lexicon spec's syntaxes): format → the formats containing it. */
+const CONTAINED_IN: ReadonlyMap<unknown, readonly string[]> = new Map([
+  ['did', ['at-identifier']],
+  ['handle', ['at-identifier']],
+  ['at-uri', ['uri']],
+  ['tid', ['record-key']],
+])
+
 function compareFormat(ctx: Context, a: Schema, b: Schema, path: string): void {
   if (a.format === b.format) return
   if (a.format === undefined) ctx.emit(path, 'format-added', `format ${String(b.format)} added`, { after: b.format })
   else if (b.format === undefined) ctx.emit(path, 'format-removed', `format ${String(a.format)} removed`, { before: a.format })
-  else ctx.emit(path, 'format-changed', `format ${String(a.format)} → ${String(b.format)}`, { before: a.format, after: b.format })
+  else {
+    const kind = CONTAINED_IN.get(a.format)?.includes(String(b.format)) ? 'format-widened' : CONTAINED_IN.get(b.format)?.includes(String(a.format)) ? 'format-narrowed' : 'format-changed'
+    ctx.emit(path, kind, `format ${String(a.format)} → ${String(b.format)}`, { before: a.format, after: b.format })
+  }
 }
 
 /** A numeric limit; `bound` says whether a higher value (`max`) or a lower one (`min`) accepts more. */
