@@ -76,11 +76,14 @@ function formEncoded(text: string): string {
   return new URLSearchParams([['', text]]).toString().slice(1)
 }
 
+/** A JWT (an access token, a DPoP proof). */
+const JWT = /\beyJ[\w-]*\.[\w-]*\.[\w-]*/g
+
 /**
- * JWTs (access tokens, DPoP proofs), and the token68 of a `Bearer` or `DPoP` authorization value
- * (not an auth-param: `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
+ * JWTs, and the token68 of a `Bearer` or `DPoP` authorization value (not an auth-param:
+ * `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
  */
-const CREDENTIALS = /\beyJ[\w-]*\.[\w-]*\.[\w-]*|\b(Bearer|DPoP)\s+[\w.~+/-]+=*(?![\w.~+/="-]|\s*=)/gi
+const CREDENTIALS = /*#__PURE__*/ new RegExp(`${JWT.source}|\\b(Bearer|DPoP)\\s+[\\w.~+/-]+=*(?![\\w.~+/="-]|\\s*=)`, 'gi')
 
 /** Removes what looks like a credential, for tokens not known by value (a session manager's, or ones an answer issues). */
 export function redactCredentials(text: string): string {
@@ -93,10 +96,11 @@ const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
 /**
  * Removes the tokens an answer issues (createSession, refreshSession, createAccount): nobody knows
  * them by value until the answer is read, and one that fails its checks is kept in the error (its
- * body, its issues). So JWTs, and the token fields' values, go, whoever made the call.
+ * body, its issues). So JWTs, and the token fields' values, go, whoever made the call. (Not
+ * `Bearer <word>`: in a server's error message that is more often prose than a credential.)
  */
 export function redactIssued(text: string): string {
-  return redactCredentials(text).replace(ISSUED_TOKENS, '$1"[redacted]"')
+  return text.replace(JWT, MARK).replace(ISSUED_TOKENS, `$1"${MARK}"`)
 }
 
 const same: Redact = (text) => text

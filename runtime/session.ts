@@ -15,7 +15,7 @@
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
-import { after, redactIssued } from './redact.js'
+import { after, redactCredentials, redactIssued } from './redact.js'
 import { isHeaderValue } from './request.js'
 import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
@@ -258,7 +258,7 @@ function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined):
  * the answer's headers and hook contexts, and of a transport failure's cause.
  */
 function issuing(request: XrpcRequest): XrpcRequest {
-  return { ...request, redact: after(request.redact, redactIssued) }
+  return { ...request, redact: after(after(request.redact, redactCredentials), redactIssued) }
 }
 
 /**

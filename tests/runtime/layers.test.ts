@@ -186,6 +186,14 @@ describe('an auth that sends by itself', () => {
   })
 })
 
+describe('what an error keeps of an answer', () => {
+  it('loses any JWT, even with no token of its own to redact, and keeps prose about bearer tokens readable', async () => {
+    const { core } = coreWith([{ status: 401, json: { error: 'AuthenticationRequired', message: 'Bearer token required; got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl' } }])
+    const result = await call(core, getConvo, {})
+    expect(result.ok ? '' : result.error.message).toBe('Bearer token required; got [redacted]')
+  })
+})
+
 describe('hooks layer', () => {
   it('sees every attempt, and the very error object the call returns', async () => {
     const events: [string, RequestContext | ResponseContext | ErrorContext][] = []
