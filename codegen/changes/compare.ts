@@ -264,9 +264,8 @@ function compareRef(ctx: Context, a: Schema, b: Schema, path: string): void {
   ctx.emit(path, 'ref-target-changed', `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: displayKey(ka), after: displayKey(kb) })
   const defA = ctx.a.get(ta.nsid)?.get(ta.def) as Schema | undefined
   const defB = ctx.b.get(tb.nsid)?.get(tb.def) as Schema | undefined
-  if (!defA || !defB || ctx.seen.has(`${ka} ${kb}`)) return
-  ctx.seen.add(`${ka} ${kb}`)
-  ctx.following(ta.nsid, tb.nsid, () => {
+  if (!defA || !defB) return
+  ctx.following(ta.nsid, tb.nsid, `${ka} ${kb}`, () => {
     const bodyA = defA.type === 'record' ? (defA.record as Schema) : defA
     const bodyB = defB.type === 'record' ? (defB.record as Schema) : defB
     compareSchema(ctx, bodyA, bodyB, path)
@@ -286,10 +285,9 @@ function compareInlineWithRef(ctx: Context, a: Schema, b: Schema, path: string):
   ctx.emit(path, 'ref-target-changed', `${textA} → ${textB}`)
   // The field's description is the one on the inline schema or on the ref; the def's own describes the def, compared where it is.
   ctx.description(path, a, b)
-  if (!schemaA || !schemaB || ctx.seen.has(`${textA} ${textB}`)) return
-  ctx.seen.add(`${textA} ${textB}`)
+  if (!schemaA || !schemaB) return
   const withoutDescription = (schema: Schema): Schema => ({ ...schema, description: undefined })
-  ctx.following(nsidA, nsidB, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
+  ctx.following(nsidA, nsidB, `${textA} ${textB}`, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
 }
 
 function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {
@@ -436,7 +434,12 @@ const UNORDERED = new Set(['required', 'nullable', 'enum', 'knownValues', 'accep
 
 /** Collects changes for one def, tracking which doc each side's schema is written in (for relative refs). */
 class Context {
-  readonly seen = new Set<string>()
+  /**
+   * The pairs of schemas being compared through refs right now (old → new target): a ref that
+   * leads back into one is a cycle, compared once. Only the current chain counts, so the same
+   * pair met again elsewhere (the input and the output, two fields) is compared there too.
+   */
+  private readonly comparing = new Set<string>()
   nsidA: string
   nsidB: string
   private side: Side | undefined
@@ -480,13 +483,22 @@ class Context {
     this.side = undefined
   }
 
-  /** Runs `run` with relative refs resolved against the docs of a ref's old and new targets. */
-  following(nsidA: string, nsidB: string, run: () => void): void {
+  /**
+   * Runs `run`, the comparison of the pair `pair` names, with relative refs resolved against the
+   * docs of a ref's old and new targets; not when that pair is already being compared (a cycle).
+   */
+  following(nsidA: string, nsidB: string, pair: string, run: () => void): void {
+    if (this.comparing.has(pair)) return
     const saved = [this.nsidA, this.nsidB] as const
+    this.comparing.add(pair)
     this.nsidA = nsidA
     this.nsidB = nsidB
-    run()
-    ;[this.nsidA, this.nsidB] = saved
+    try {
+      run()
+    } finally {
+      ;[this.nsidA, this.nsidB] = saved
+      this.comparing.delete(pair)
+    }
   }
 }
 

@@ -181,4 +181,24 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     if (row.at) expect(`${found!.nsid}#${found!.def} ${found!.path}`).toBe(row.at)
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
   })
+
+  it('follows the same retargeted ref at every place it is used: each side, each field, gets its own verdict', async () => {
+    // ex.test.defs#shared is sent (ex.test.send input.shared) and received (ex.test.get output.shared).
+    const report = await compareEdit((d) => {
+      defs(d).wider = { ...defs(d).shared, properties: { name: { type: 'string', maxLength: 50 } } }
+      input(d).properties.shared = { type: 'ref', ref: 'ex.test.defs#wider' }
+      output(d).properties.shared = { type: 'ref', ref: 'ex.test.defs#wider' }
+      // Two inline fields moved to one def: each is compared with it.
+      defs(d).state = { type: 'string', knownValues: ['open', 'closed'] }
+      defs(d).view.properties.status = { type: 'ref', ref: '#state' }
+      defs(d).view.properties.home = { type: 'ref', ref: '#state' }
+    })
+    const at = (kind: string) => report.changes.filter((c) => c.kind === kind).map((c) => [`${c.nsid}#${c.def} ${c.path}`, c.class])
+    expect(at('constraint-loosened')).toEqual([
+      ['ex.test.get#main output.shared.name', 'breaking'],
+      ['ex.test.send#main input.shared.name', 'compatible'],
+    ])
+    expect(at('enum-removed')).toEqual([['ex.test.defs#view status', 'breaking']])
+    expect(at('format-removed')).toEqual([['ex.test.defs#view home', 'breaking']])
+  })
 })
