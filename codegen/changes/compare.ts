@@ -396,9 +396,10 @@ function mimeMatches(pattern: string, type: string): boolean {
 
 /**
  * Whether two defs accept the same values (descriptions aside), following refs; a pair met
- * again while comparing counts as equal (recursive defs).
+ * again while comparing counts as equal (recursive defs). `names`: `a` and `b` map field names to
+ * schemas (`properties`), where a field called `description` is a field like any other.
  */
-function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string, b: unknown, seen: Set<string>): boolean {
+function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string, b: unknown, seen: Set<string>, names = false): boolean {
   if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b)
   if (Array.isArray(a) !== Array.isArray(b)) return false
   if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameShape(da, nsidA, x, db, nsidB, (b as unknown[])[i], seen))
@@ -420,12 +421,12 @@ function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string,
   }
   const keys = new Set([...Object.keys(sa), ...Object.keys(sb)])
   for (const key of keys) {
-    if (key === 'description' || (key === 'refs' && sa.type === 'union') || (key === 'closed' && sa.type === 'union')) continue
+    if ((key === 'description' && !names) || (key === 'refs' && sa.type === 'union') || (key === 'closed' && sa.type === 'union')) continue
     const va = Object.hasOwn(sa, key) ? sa[key] : undefined
     const vb = Object.hasOwn(sb, key) ? sb[key] : undefined
     if (UNORDERED.has(key) && Array.isArray(va) && Array.isArray(vb)) {
       if (strings(va).sort(compare).join('\n') !== strings(vb).sort(compare).join('\n')) return false
-    } else if (!sameShape(da, nsidA, va, db, nsidB, vb, seen)) return false
+    } else if (!sameShape(da, nsidA, va, db, nsidB, vb, seen, key === 'properties' && !names)) return false
   }
   return true
 }

@@ -182,6 +182,14 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
   })
 
+  it('a def that reappears under another name with a field called `description` changed is no rename', async () => {
+    const report = await compareEdit((d) => {
+      defs(d).spareParts = { type: 'object', properties: { ...defs(d).spare.properties, description: { type: 'integer' } } }
+      delete defs(d).spare
+    })
+    expect(report.changes.map((c) => c.kind).sort()).toEqual(['def-added', 'def-removed'])
+  })
+
   it('follows the same retargeted ref at every place it is used: each side, each field, gets its own verdict', async () => {
     // ex.test.defs#shared is sent (ex.test.send input.shared) and received (ex.test.get output.shared).
     const report = await compareEdit((d) => {
