@@ -433,6 +433,9 @@ function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string,
 
 const UNORDERED = new Set(['required', 'nullable', 'enum', 'knownValues', 'accept'])
 
+/** Places in one def where the same retargeted pair of defs is compared. */
+const MAX_FOLLOWS = 16
+
 /** Collects changes for one def, tracking which doc each side's schema is written in (for relative refs). */
 class Context {
   /**
@@ -441,6 +444,8 @@ class Context {
    * pair met again elsewhere (the input and the output, two fields) is compared there too.
    */
   private readonly comparing = new Set<string>()
+  /** How often each pair was followed in this def: bounded, as refs that branch and lead into each other would make it exponential. */
+  private readonly followed = new Map<string, number>()
   nsidA: string
   nsidB: string
   private side: Side | undefined
@@ -486,10 +491,13 @@ class Context {
 
   /**
    * Runs `run`, the comparison of the pair `pair` names, with relative refs resolved against the
-   * docs of a ref's old and new targets; not when that pair is already being compared (a cycle).
+   * docs of a ref's old and new targets; not when that pair is already being compared (a cycle),
+   * nor after MAX_FOLLOWS places in this def (real lexicons use a retargeted pair in a few).
    */
   following(nsidA: string, nsidB: string, pair: string, run: () => void): void {
-    if (this.comparing.has(pair)) return
+    const times = this.followed.get(pair) ?? 0
+    if (this.comparing.has(pair) || times >= MAX_FOLLOWS) return
+    this.followed.set(pair, times + 1)
     const saved = [this.nsidA, this.nsidB] as const
     this.comparing.add(pair)
     this.nsidA = nsidA

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { RULES, type ChangeClass, type ChangeKind, type Side } from '../../../codegen/changes/index.js'
+import { compareLexicons, RULES, type ChangeClass, type ChangeKind, type Side } from '../../../codegen/changes/index.js'
 import { ROOT } from '../helpers.js'
-import { compareEdit, type Docs } from './support.js'
+import { compareEdit, lexiconSet, type Docs } from './support.js'
 
 interface Row {
   /** What the edit does. */
@@ -180,6 +180,21 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect({ kind: found!.kind, class: found!.class, sides: found!.sides }).toEqual({ kind: row.kind, class: row.class, sides: row.sides })
     if (row.at) expect(`${found!.nsid}#${found!.def} ${found!.path}`).toBe(row.at)
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
+  })
+
+  it('stays bounded on refs built to branch: each retargeted pair is followed at a bounded number of places', async () => {
+    // a0 → a1 → … by two fields each, retargeted to a parallel chain b0 → b1 → …: 2^18 places if each were followed.
+    const chain = (prefix: string, maxLength: number) =>
+      Object.fromEntries(
+        Array.from({ length: 18 }, (_, i) => [
+          `${prefix}${i}`,
+          { type: 'object', properties: i === 17 ? { t: { type: 'string', maxLength } } : { l: { type: 'ref', ref: `#${prefix}${i + 1}` }, r: { type: 'ref', ref: `#${prefix}${i + 1}` } } },
+        ]),
+      )
+    const doc = (root: string) => ({ lexicon: 1, id: 'ex.test.deep', defs: { ...chain('a', 10), ...chain('b', 20), main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'object', properties: { x: { type: 'ref', ref: root } } } } } } })
+    const report = await compareLexicons(lexiconSet('before', { 'ex.test.deep': doc('#a0') }), lexiconSet('after', { 'ex.test.deep': doc('#b0') }), { include: ['ex.test.deep'], exclude: [] })
+    expect(report.changes.length).toBeLessThan(2_000)
+    expect(report.changes.some((c) => c.kind === 'constraint-loosened' && c.class === 'breaking' && c.path.startsWith('output.x.'))).toBe(true)
   })
 
   it('a def that reappears under another name with a field called `description` changed is no rename', async () => {
