@@ -93,12 +93,13 @@ export function normalizeHeaders(headers: Record<string, string> | undefined): R
   const normalized: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
+    const lower = name.toLowerCase()
     // The proxy setting owns it (checked, and per NSID for the chat default): a header would be overridden unseen.
-    if (name.toLowerCase() === 'atproto-proxy') throw new TypeError('atproto-proxy is set by the proxy option (proxy: "did:web:…#service", or false for none), not by headers')
+    if (lower === 'atproto-proxy') throw new TypeError('atproto-proxy is set by the proxy option (proxy: "did:web:…#service", or false for none), not by headers')
     if (!isHeaderValue(value)) {
       throw new TypeError(`Invalid value for header "${name}": must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls`)
     }
-    normalized[name.toLowerCase()] = value
+    normalized[lower] = value
   }
   return normalized
 }

@@ -328,8 +328,10 @@ function compareValues(ctx: Context, a: Schema, b: Schema, path: string, require
   }
   if (a.default !== b.default) {
     const text = a.default === undefined ? `default ${show(b.default)} added` : b.default === undefined ? `default ${show(a.default)} removed` : `default ${show(a.default)} → ${show(b.default)}`
-    const kind = !required || (a.default !== undefined && b.default !== undefined) ? 'default-changed' : a.default === undefined ? 'default-added-required' : 'default-removed-required'
-    ctx.emit(path, kind, kind === 'default-changed' ? text : `${text} (a required field: ${kind === 'default-added-required' ? 'senders may now omit it' : 'senders may no longer omit it'})`, { before: a.default, after: b.default })
+    const values = { before: a.default, after: b.default }
+    if (!required || (a.default !== undefined && b.default !== undefined)) ctx.emit(path, 'default-changed', text, values)
+    else if (a.default === undefined) ctx.emit(path, 'default-added-required', `${text} (a required field: senders may now omit it)`, values)
+    else ctx.emit(path, 'default-removed-required', `${text} (a required field: senders may no longer omit it)`, values)
   }
 }
 
@@ -355,7 +357,8 @@ function compareFormat(ctx: Context, a: Schema, b: Schema, path: string): void {
   if (a.format === undefined) ctx.emit(path, 'format-added', `format ${String(b.format)} added`, { after: b.format })
   else if (b.format === undefined) ctx.emit(path, 'format-removed', `format ${String(a.format)} removed`, { before: a.format })
   else {
-    const kind = CONTAINED_IN.get(a.format)?.includes(String(b.format)) ? 'format-widened' : CONTAINED_IN.get(b.format)?.includes(String(a.format)) ? 'format-narrowed' : 'format-changed'
+    const within = (narrow: unknown, wide: unknown) => CONTAINED_IN.get(narrow)?.includes(String(wide)) === true
+    const kind = within(a.format, b.format) ? 'format-widened' : within(b.format, a.format) ? 'format-narrowed' : 'format-changed'
     ctx.emit(path, kind, `format ${String(a.format)} → ${String(b.format)}`, { before: a.format, after: b.format })
   }
 }
