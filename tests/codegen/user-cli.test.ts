@@ -2,14 +2,16 @@
  * The CLI as a new user meets it: `--version`, `lexgen init` (in an empty folder, then pull and
  * generate with what it wrote; in a CommonJS package), the config found from a subfolder,
  * "did you mean" for include patterns, colour on a terminal only, `check`'s diff taken by a real
- * `git apply`, and `--include` replacing the config's selection.
+ * `git apply`, `--include` replacing the config's selection, and output into a pipe closed early.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAT_SELECTION } from '../../codegen/init.js'
+import { baseDocs, writeDocs } from './changes/support.js'
 import { colourlessEnv, editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
@@ -271,5 +273,25 @@ describe('--include on the command line', () => {
 
     const help = await runCli(['generate', '--help'])
     expect(help.stdout.replace(/\s+/g, ' ')).toContain("repeatable; replaces the config's include and exclude")
+  })
+})
+
+describe('output into a pipe its reader has closed (`lexgen diff | head`)', () => {
+  it('is dropped without a crash, and the exit code is still the command’s own', async () => {
+    const [from, to] = [await scratch(), await scratch()]
+    const updated = baseDocs()
+    updated['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 10
+    await writeDocs(from, baseDocs())
+    await writeDocs(to, updated)
+    for (const [failOn, expected] of [['breaking', 1], ['none', 0]] as const) {
+      const args = [BIN, 'diff', '--from', from, '--to', to, '--include', 'ex.test.*', '--fail-on', failOn, '--no-compiler-check']
+      const child = spawn(process.execPath, args, { cwd: from, env: colourlessEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+      // Closes the read end now, long before lexgen writes its report.
+      child.stdout.destroy()
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const [code] = await once(child, 'close')
+      expect({ failOn, code, stderr }).toEqual({ failOn, code: expected, stderr: '' })
+    }
   })
 })
