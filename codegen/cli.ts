@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { colorWanted, painter, type Paint } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
@@ -99,6 +99,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
     .addOption(new Option('--fail-on <class>', 'exit 1 when changes of this class or worse exist').choices(['breaking', 'source', 'any', 'none']).default('breaking'))
     .option('--no-compiler-check', 'skip the TypeScript source-compatibility check (faster)')
+    .addOption(new Option('--max-length <chars>', 'cut the markdown report between sections to fit, saying what it left out (a pull request description takes 65536)').argParser(reportLength))
     .action(async (flags: import('./changes/command.js').DiffFlags) => {
       const { runDiff } = await import('./changes/command.js')
       exitCode = await runDiff(flags, io)
@@ -129,6 +130,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     printError(error, io)
     return 1
   }
+}
+
+/** `--max-length`: room for the report's title, intro and closing note at least. */
+function reportLength(value: string): number {
+  const length = Number(value)
+  if (!/^\d+$/.test(value) || length < 1000) throw new InvalidArgumentError('a whole number of characters, 1000 or more')
+  return length
 }
 
 /** How to paint what goes to stderr. */

@@ -19,6 +19,8 @@ export interface DiffFlags extends Options {
   failOn: FailOn
   /** Commander's `--no-compiler-check`. */
   compilerCheck: boolean
+  /** Markdown only: cut the report to fit this many characters. */
+  maxLength?: number
 }
 
 interface Io {
@@ -32,10 +34,11 @@ interface Io {
 /** Resolves to the exit code: 0 nothing at or above `--fail-on`, 1 such changes (or bad input), 2 usage. */
 export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
   try {
+    if (flags.maxLength !== undefined && flags.format !== 'markdown') throw new UsageError('--max-length cuts a markdown report: add --format markdown')
     const options = await resolveOptions(flags, flags.config, io.cwd)
     const { before, after, selections } = await inputs(flags, options, io.cwd)
     const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck })
-    io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true }))
+    io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
     return exitCodeFor(report, flags.failOn)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error

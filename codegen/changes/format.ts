@@ -18,6 +18,8 @@ export interface FormatOptions {
   readonly color?: boolean
   /** `text` as a part of another command's output (`pull`, `generate --watch`): a summary line, the changes indented under it. */
   readonly brief?: boolean
+  /** `markdown` cut between sections to fit this many characters, saying what it left out (a pull request's description takes 65,536). */
+  readonly maxLength?: number
 }
 
 export function formatChangeReport(report: ChangeReport, format: ReportFormat, options: FormatOptions = {}): string {
@@ -25,7 +27,7 @@ export function formatChangeReport(report: ChangeReport, format: ReportFormat, o
     case 'json':
       return JSON.stringify(report, null, 2) + '\n'
     case 'markdown':
-      return markdown(report)
+      return markdown(report, options.maxLength)
     case 'text':
       return text(report, options.color === true, options.brief === true)
   }
@@ -44,15 +46,23 @@ const VIA_SHOWN = 4
 // ---------------------------------------------------------------------------------------------
 // Markdown: breaking first, then source, compatible, docs; within each, per method or def.
 
-function markdown(report: ChangeReport): string {
+function markdown(report: ChangeReport, maxLength: number | undefined): string {
   const out: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
+  // Where the report may be cut to fit --max-length: between rows, def groups and sections.
+  const cuts: CutPoint[] = []
+  let shown = 0
+  let rows = 0
+  const cutHere = (inDetails = false) => cuts.push({ line: out.length, shown, rows, inDetails })
   if (report.changes.length === 0 && !report.compiler?.findings.length) out.push('No changes that affect the generated client.', '')
+  cutHere()
   const affected = affectedEntryPoints(report.changes)
   if (affected.length) {
     out.push('| method or record | worst | changes that reach it |', '| --- | --- | --- |')
     for (const [nsid, counts] of affected) {
       const worst = CLASSES.find((c) => counts[c] > 0)!
       out.push(`| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |`)
+      rows++
+      cutHere()
     }
     out.push('')
   }
@@ -65,8 +75,10 @@ function markdown(report: ChangeReport): string {
     const groups = byDef(changes)
     if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
     for (const [key, group] of groups) {
+      shown += group.length
       if (cls === 'docs') {
         out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
+        cutHere(true)
         continue
       }
       out.push(`#### \`${displayKey(key)}\``)
@@ -75,6 +87,7 @@ function markdown(report: ChangeReport): string {
       out.push('')
       for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
       out.push('')
+      cutHere()
     }
     if (cls === 'docs') out.push('', '</details>', '')
     for (const d of extra) out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
@@ -96,7 +109,47 @@ function markdown(report: ChangeReport): string {
       out.push('')
     }
   }
-  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+  const whole = markdownText(out)
+  return maxLength === undefined || whole.length <= maxLength ? whole : cutToFit(report, out, cuts, { maxLength, rows: affected.length })
+}
+
+/** A place the Markdown report may end early: after `line` lines, with `shown` changes and `rows` table rows in them. */
+interface CutPoint {
+  readonly line: number
+  readonly shown: number
+  readonly rows: number
+  /** Inside the docs section's `<details>`, which the cut report must close. */
+  readonly inDetails: boolean
+}
+
+function markdownText(lines: readonly string[]): string {
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+/**
+ * The longest head of the report, ended at a cut point, that fits `maxLength` characters (UTF-16
+ * units, which are never fewer than the characters GitHub counts) with a last line saying what
+ * was left out. Breaking changes come first, so they are the last to go. The head is the title
+ * and the intro at least, even when those alone are longer.
+ */
+function cutToFit(report: ChangeReport, lines: readonly string[], cuts: readonly CutPoint[], limits: { maxLength: number; rows: number }): string {
+  const text = (cut: CutPoint) => {
+    const left = [
+      ...(cut.rows < limits.rows ? [`${limits.rows - cut.rows} of the ${limits.rows} rows of the table`] : []),
+      `${report.changes.length - cut.shown} of the ${counted(report.changes.length, 'change')}`,
+      ...(report.compiler ? ['the source check'] : []),
+    ]
+    const note = `_Cut to fit ${limits.maxLength} characters; left out: ${left.join(', ')}. The same \`lexgen diff\` without \`--max-length\` prints the whole report._`
+    return markdownText([...lines.slice(0, cut.line), ...(cut.inDetails ? ['', '</details>'] : []), '', '---', '', note])
+  }
+  // The length grows with the cut point (the note's numbers aside), so the last fitting one is found by bisection.
+  let [fits, tooLong] = [0, cuts.length]
+  while (tooLong - fits > 1) {
+    const middle = (fits + tooLong) >> 1
+    if (text(cuts[middle]!).length <= limits.maxLength) fits = middle
+    else tooLong = middle
+  }
+  return text(cuts[fits]!)
 }
 
 /** Each method or record a non-docs change reaches, with its changes per class; worst first, then by NSID. */

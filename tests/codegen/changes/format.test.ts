@@ -76,6 +76,41 @@ describe('report formats', () => {
     await golden('group-chat.md', formatChangeReport(report, 'markdown'))
   })
 
+  it('markdown cut to fit --max-length: a head of the whole report, ended between sections, saying what it left out', async () => {
+    const report = await compareLexicons(
+      await readLexiconDir(join(lexiconHistory(), '2026-04-22'), '2026-04-22'),
+      await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'),
+      await resolveOptions({}, undefined, ROOT),
+    )
+    const whole = formatChangeReport(report, 'markdown')
+    expect(formatChangeReport(report, 'markdown', { maxLength: whole.length })).toBe(whole)
+    const NOTE = /\n---\n\n_Cut to fit (\d+) characters; left out: (?:(\d+) of the (\d+) rows of the table, )?(\d+) of the (\d+) changes\. .*_\n$/
+    const docsStart = whole.indexOf('<details>')
+    let leftBefore = Infinity
+    for (const maxLength of [1000, 2500, 6000, docsStart + 400, whole.length - 1]) {
+      const cut = formatChangeReport(report, 'markdown', { maxLength })
+      expect(cut.length).toBeLessThanOrEqual(maxLength)
+      const note = NOTE.exec(cut)!
+      expect(note[1]).toBe(String(maxLength))
+      expect(Number(note[5])).toBe(report.changes.length)
+      // Fewer left out as the room grows; something is, below the whole length.
+      const left = Number(note[4])
+      expect(left).toBeGreaterThan(0)
+      expect(left).toBeLessThanOrEqual(leftBefore)
+      leftBefore = left
+      const head = cut.slice(0, note.index).trimEnd().replace(/\n\n<\/details>$/, '') + '\n'
+      expect(whole.startsWith(head)).toBe(true)
+      expect(cut.split('<details>').length).toBe(cut.split('</details>').length)
+      expect(head.trimEnd().split('\n').at(-1)).not.toMatch(/^#/) // never ends on a heading
+    }
+    expect(leftBefore).toBeLessThan(report.changes.length)
+    // Breaking changes come first, so they stay when the rest does not fit.
+    const small = formatChangeReport(report, 'markdown', { maxLength: 6000 })
+    expect(small).toContain('### Breaking')
+    expect(small).not.toContain('### Documentation')
+    expect(formatChangeReport(report, 'markdown', { maxLength: docsStart + 400 })).toContain('</details>')
+  })
+
   it('is deterministic: the same inputs give the same bytes', async () => {
     const [a, b] = [await mixed(), await mixed()]
     for (const format of ['text', 'markdown', 'json'] as const) expect(formatChangeReport(a, format)).toBe(formatChangeReport(b, format))
