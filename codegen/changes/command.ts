@@ -64,16 +64,28 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, cwd: string): 
     if (flags.base !== undefined) throw new UsageError('use either --base or --from/--to, not both')
     if (flags.from === undefined || flags.to === undefined) throw new UsageError('--from and --to go together: give both directories')
     const [from, to] = [resolve(cwd, flags.from), resolve(cwd, flags.to)]
-    const [before, after] = await Promise.all([side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))])
+    const [before, after] = await bothSides(side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label)))
     return { before, after, selections: { before: options, after: options } }
   }
   const ref = flags.base ?? 'HEAD'
   const base = (await configAtBase(flags, ref, cwd)) ?? { lexicons: options.lexicons, selection: options }
-  const [before, after] = await Promise.all([
+  const [before, after] = await bothSides(
     side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label)),
     side('new', `${show(options.lexicons)} (working tree)`, (label) => readLexiconDir(options.lexicons, label)),
-  ])
+  )
   return { before, after, selections: { before: base.selection, after: options } }
+}
+
+/**
+ * Both sides, read at once; when both fail, the old side's error is the one said, whichever came
+ * first, so the same inputs give the same message (outside git, "--base needs a git repository"
+ * rather than a missing working-tree folder).
+ */
+async function bothSides(old: Promise<LexiconSet>, updated: Promise<LexiconSet>): Promise<[LexiconSet, LexiconSet]> {
+  const [before, after] = await Promise.allSettled([old, updated])
+  if (before.status === 'rejected') throw before.reason
+  if (after.status === 'rejected') throw after.reason
+  return [before.value, after.value]
 }
 
 /**

@@ -114,6 +114,12 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
     expect(outside.code).toBe(2)
     expect(outside.stderr).toContain('lexgen: usage error: --base needs a git repository')
+    // Said first, whichever read fails sooner, when the lexicon folder is missing too.
+    const empty = await scratch()
+    for (let run = 0; run < 3; run++) {
+      const nothing = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], empty)
+      expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lexgen: usage error: --base needs a git repository: [^\n]+\n$/) })
+    }
   })
 
   it('names the side, file and line of a broken lexicon committed at the base', async () => {
