@@ -19,6 +19,7 @@ import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
 import { LexgenError } from './errors.js'
 import { compare } from './order.js'
+import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
 
 /** What an output directory holds, as far as lexgen is concerned. */
 export interface OutputDir {
@@ -157,9 +158,10 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
   const swaps: { dir: string; staging: string; previous: string }[] = []
   try {
     for (const { dir, files, kept = [], previous } of prepared) {
-      // The pid in the name tells a later run whether the writer is still alive (see recoverOutputDirs).
+      // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
       await mkdir(staging)
+      startWriting(staging)
       swaps.push({ dir, staging, previous: `${staging}-previous` })
       if (previous) {
         await chown(staging, -1, previous.gid).catch(() => {}) // best effort: only root or a member may
@@ -177,6 +179,7 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
       const content: Journal = {
         swaps: swaps.map((swap) => ({ dir: entry(swap.dir), staging: entry(swap.staging), previous: entry(swap.previous) })),
         journals: journals.map(entry),
+        writer: ownStart(),
       }
       writeFileSync(`${journal}.tmp`, JSON.stringify(content) + '\n')
       renameSync(`${journal}.tmp`, journal)
@@ -188,6 +191,8 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
       await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true }).catch(() => {})))
     }
     throw error
+  } finally {
+    for (const { staging } of swaps) doneWriting(staging)
   }
 }
 
@@ -209,6 +214,8 @@ const JOURNAL_SUFFIX = '.swap'
 interface Journal {
   readonly swaps: readonly { readonly dir: string; readonly staging: string; readonly previous: string }[]
   readonly journals: readonly string[]
+  /** When the writing process started (writers.ts), where the system tells. */
+  readonly writer?: string | undefined
 }
 
 /**
@@ -314,14 +321,14 @@ export async function recoverOutputDir(dir: string): Promise<string[]> {
 export async function recoverOutputDirs(dirs: readonly string[]): Promise<string[]> {
   const notes: string[] = []
   for (const dir of dirs) {
-    for (const { path, kind, pid } of await leftovers(dir)) {
+    for (const { path, kind, pid, staging } of await leftovers(dir)) {
       // Another folder's recovery may have completed (and removed) this copy of the journal already.
-      if (kind === 'journal' && !isAlive(pid) && existsSync(path)) notes.push(...(await rollForward(path)))
+      if (kind === 'journal' && existsSync(path) && !writerAlive(pid, staging, journalWriter(path))) notes.push(...(await rollForward(path)))
     }
   }
   for (const dir of dirs) {
-    for (const { path, kind, pid } of await leftovers(dir)) {
-      if (kind === 'journal' || isAlive(pid)) continue
+    for (const { path, kind, pid, staging } of await leftovers(dir)) {
+      if (kind === 'journal' || writerAlive(pid, staging)) continue
       try {
         if (kind === 'previous' && !existsSync(dir)) await rename(path, dir)
         else await rm(path, { recursive: true, force: true })
@@ -333,8 +340,18 @@ export async function recoverOutputDirs(dirs: readonly string[]): Promise<string
   return notes
 }
 
-/** What lexgen runs left next to `dir`, in name order. */
-async function leftovers(dir: string): Promise<{ path: string; kind: 'staging' | 'previous' | 'journal' | 'partial'; pid: number }[]> {
+/** The writer's start a journal records, if it can be read (rollForward reports a journal it cannot read). */
+function journalWriter(path: string): string | undefined {
+  try {
+    const { writer } = JSON.parse(readFileSync(path, 'utf8')) as Journal
+    return typeof writer === 'string' ? writer : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** What lexgen runs left next to `dir`, in name order, each with the staging folder it belongs to. */
+async function leftovers(dir: string): Promise<{ path: string; kind: 'staging' | 'previous' | 'journal' | 'partial'; pid: number; staging: string }[]> {
   const parent = dirname(dir)
   const names = await readdir(parent).then(
     (list) => list.sort(),
@@ -345,17 +362,7 @@ async function leftovers(dir: string): Promise<{ path: string; kind: 'staging' |
     const match = name.startsWith(prefix) ? /^(\d+)-[A-Za-z0-9]{6}(-previous|\.swap|\.swap\.tmp)?$/.exec(name.slice(prefix.length)) : null
     if (!match) return []
     const kind = match[2] === '-previous' ? 'previous' : match[2] === '.swap' ? 'journal' : match[2] ? 'partial' : 'staging'
-    return [{ path: join(parent, name), kind, pid: Number(match[1]) } as const]
+    const path = join(parent, name)
+    return [{ path, kind, pid: Number(match[1]), staging: match[2] ? path.slice(0, -match[2].length) : path } as const]
   })
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

@@ -4,8 +4,8 @@
  * byte-identical, and flags and config decide where docs go without ever overwriting the
  * configured folder with docs for another output.
  */
-import { execFile } from 'node:child_process'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { execFile, spawn } from 'node:child_process'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -196,7 +196,7 @@ describe('an interrupted generate never leaves code and docs from different gene
    * at its Nth rename. The renames are: each folder's swap journal put in place (2), then each
    * folder moved aside and its staging dir moved in (4).
    */
-  async function killedAt(renameNumber: number) {
+  async function killedAt(renameNumber: number, afterKill?: (root: string) => Promise<void>) {
     const root = await scratch()
     const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
     expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
@@ -212,6 +212,7 @@ describe('an interrupted generate never leaves code and docs from different gene
       () => ({ signal: null }),
       (error: { signal: string | null }) => ({ signal: error.signal }),
     )
+    await afterKill?.(root)
     // What the next run sees: check over the old and over the new lexicons.
     const old = await runCli(['check', '--lexicons', LEXICONS, ...args], root)
     const fresh = await runCli(['check', '--lexicons', changed, ...args], root)
@@ -231,6 +232,30 @@ describe('an interrupted generate never leaves code and docs from different gene
       expect(result.oldErr).toContain('lexgen: docs is stale')
     }
     expect(result.leftovers).toEqual([])
+  })
+
+  /** Renames what a killed run left (names and journal contents) as if a process with `pid` had left it. */
+  const leftBy = (pid: number) => async (root: string) => {
+    for (const name of (await readdir(root)).filter((n) => n.startsWith('.lexgen-'))) {
+      const renamed = join(root, name.replace(/^(\.lexgen-\w+-)\d+-/, `$1${pid}-`))
+      await rename(join(root, name), renamed)
+      if (name.endsWith('.swap')) await writeFile(renamed, (await readFile(renamed, 'utf8')).replace(/(\.lexgen-\w+-)\d+-/g, `$1${pid}-`))
+    }
+  }
+
+  it("completes a journal named after the reading run's own pid: lexgen as PID 1 in a container, run again", async () => {
+    const result = await killedAt(3, leftBy(process.pid))
+    expect(result).toMatchObject({ signal: 'SIGKILL', old: 1, fresh: 0, leftovers: [] })
+  })
+
+  it('completes a journal whose pid another, later process now holds (pids are reused)', async () => {
+    const later = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+    try {
+      const result = await killedAt(3, leftBy(later.pid!))
+      expect(result).toMatchObject({ signal: 'SIGKILL', old: 1, fresh: 0, leftovers: [] })
+    } finally {
+      later.kill('SIGKILL')
+    }
   })
 
   it('a run that is not killed swaps both and leaves nothing behind', async () => {

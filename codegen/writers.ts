@@ -1,0 +1,64 @@
+/**
+ * Whether the run that left a staging folder or a swap journal still runs: a live one is writing
+ * (leave its files alone), a dead one was killed (finish or remove what it left).
+ *
+ * A pid alone cannot tell. In a container lexgen is often PID 1 on every run, so a journal a
+ * killed run left carries the pid of the run reading it; and a pid is reused, so a later,
+ * unrelated process can hold a dead run's pid for as long as it likes. So a run knows its own
+ * folders by path, and a journal records when its writer started (on Linux: the boot and the
+ * start time in /proc), which a process that merely got the same pid does not share.
+ */
+import { readFileSync } from 'node:fs'
+
+/** Staging folders this process is writing now. */
+const ownWriting = new Set<string>()
+
+export function startWriting(staging: string): void {
+  ownWriting.add(staging)
+}
+
+export function doneWriting(staging: string): void {
+  ownWriting.delete(staging)
+}
+
+/** When this process started, as a journal records it (undefined where /proc cannot tell). */
+export function ownStart(): string | undefined {
+  return processStart(process.pid)
+}
+
+/**
+ * Whether the writer of `staging` (a leftover named after `pid`) still runs; `start` is what its
+ * journal recorded, when it has one that did.
+ */
+export function writerAlive(pid: number, staging: string, start?: string): boolean {
+  if (pid === process.pid) return ownWriting.has(staging)
+  if (!pidExists(pid)) return false
+  if (start === undefined) return true
+  const current = processStart(pid)
+  return current === undefined || current === start
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+let bootId: string | undefined
+
+/** The boot and the start time (clock ticks since boot) of process `pid`, from /proc: Linux only. */
+function processStart(pid: number): string | undefined {
+  try {
+    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces and parentheses); start time is field 22.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]
+    return start === undefined ? undefined : `${bootId}:${start}`
+  } catch {
+    return undefined
+  }
+}
