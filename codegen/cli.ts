@@ -12,7 +12,7 @@ import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { didYouMean, type UnmatchedPattern } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
-import { readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
+import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
 interface Io extends PullIo {
   out: (text: string) => void
@@ -183,12 +183,12 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   if (note) printNotes([note], io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   const outputs = await compareOutputs(options, result, io, 1)
-  for (const { dir, flag, diff } of outputs) {
+  for (const { dir, name, diff } of outputs) {
     if (!diff.stray.length) continue
     throw new LexgenError(
       `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
         `  ${diff.stray[0]}\n` +
-        `Move it elsewhere (or point ${flag} at another directory) and run again; \`lexgen check\` lists everything that is in the way.`,
+        `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
     )
   }
   const count = (diff: OutputDiff) => diff.changed.length + diff.added.length + diff.removed.length
@@ -196,7 +196,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   // Only the folders that differ are swapped: the others already hold this generation.
   if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
-  const written = outputs.map(({ dir, flag, files }) => `${counted(files.size, flag === '--out' ? 'file' : 'doc')} to ${display(dir, io)}`)
+  const written = outputs.map(({ dir, name, files }) => `${counted(files.size, name === 'output' ? 'file' : 'doc')} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: read ${counted(result.docsRead, 'doc')}, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
   return result
@@ -246,8 +246,9 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
  * link given as a folder is followed (`target`); a swap a killed run left half done is completed first.
  */
 async function compareOutputs(options: ResolvedOptions, result: GenerateResult, io: Io, maxStray: number) {
-  const targets = [{ dir: options.out, flag: '--out', files: result.files }]
-  if (options.docs && result.docs) targets.push({ dir: options.docs.dir, flag: '--docs', files: result.docs })
+  const targets = [{ dir: options.out, name: 'output', files: result.files }]
+  if (options.docs && result.docs) targets.push({ dir: options.docs.dir, name: 'docs', files: result.docs })
+  await checkOutputPlaces(targets, options.lexicons)
   const resolved = await Promise.all(targets.map(async (t) => ({ ...t, target: await resolveOutputDir(t.dir) })))
   printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)
   return Promise.all(

@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs'
 import { access, chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
-import { basename, dirname, join, relative, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
 import { LexgenError } from './errors.js'
@@ -109,6 +109,41 @@ export async function resolveOutputDir(out: string): Promise<string> {
   }
   if (!info.isDirectory()) throw new LexgenError('the output directory exists and is not a folder', { file: out })
   return target
+}
+
+/**
+ * Refuses output folders that are, or contain, one another or the lexicon folder, where they
+ * really are: a symbolic link in a path (`docs` → `generated`) would have one swap replace what
+ * the other just wrote, or the output replace the lexicons. The config checks the paths as
+ * written; this catches what links hide, before anything is read or written.
+ */
+export async function checkOutputPlaces(outputs: readonly { dir: string; name: string }[], lexicons: string): Promise<void> {
+  const places = await Promise.all(outputs.map(async ({ dir, name }) => ({ name, dir, real: await physicalPath(dir) })))
+  const shown = ({ dir, real }: { dir: string; real: string }) => (real === resolve(dir) ? dir : `${dir}, which leads to ${real}`)
+  const lexiconFolder = { dir: lexicons, real: await physicalPath(lexicons) }
+  for (const [i, a] of places.entries()) {
+    if (isWithin(lexiconFolder.real, a.real)) {
+      throw new LexgenError(`the ${a.name} folder (${shown(a)}) is or contains the lexicon folder (${shown(lexiconFolder)}): writing it would replace the lexicons; choose another ${a.name} folder`)
+    }
+    for (const b of places.slice(i + 1)) {
+      if (isWithin(a.real, b.real) || isWithin(b.real, a.real)) throw new LexgenError(`the ${b.name} folder (${shown(b)}) and the ${a.name} folder (${shown(a)}) must not contain one another`)
+    }
+  }
+}
+
+/** `path` with every symbolic link in it followed, as far as it exists; the rest as written. */
+async function physicalPath(path: string): Promise<string> {
+  const absolute = resolve(path)
+  for (let at = absolute; ; at = dirname(at)) {
+    const real = await realpath(at).catch(() => undefined)
+    if (real !== undefined) return join(real, relative(at, absolute))
+    if (dirname(at) === at) return absolute
+  }
+}
+
+function isWithin(path: string, dir: string): boolean {
+  const rel = relative(dir, path)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 /** One folder a run replaces, and everything it is to hold. */

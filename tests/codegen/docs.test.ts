@@ -5,7 +5,7 @@
  * configured folder with docs for another output.
  */
 import { execFile, spawn } from 'node:child_process'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -115,7 +115,7 @@ describe('check covers the docs', () => {
     const result = await runCli(['generate', '--lexicons', lexicons, '--out', 'out', '--docs', 'docs', ...INCLUDE], root)
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('it holds what lexgen did not generate, which would be lost:\n  notes.md\n')
-    expect(result.stderr).toContain('point --docs at another directory')
+    expect(result.stderr).toContain('or choose another docs folder')
     expect(await snapshotDir(join(root, 'out'))).toEqual(before)
   })
 })
@@ -185,6 +185,30 @@ describe('where docs go', () => {
     expect(result.stderr).toMatch(/the docs folder \(.+generated\/docs\) and the output folder \(.+generated\) must not contain one another/)
     const bad = await project({ docs: 42 })
     expect((await runCli(['generate'], bad)).stderr).toContain('lexgen.config.json at docs: must be a folder path or false')
+  })
+
+  it('refuses folders that a symbolic link makes one another, or the lexicon folder: nothing is read or written', async () => {
+    const linked = await project({ docs: 'docs-link' })
+    await mkdir(join(linked, 'generated'))
+    await symlink('generated', join(linked, 'docs-link'))
+    for (const command of ['generate', 'check']) {
+      const result = await runCli([command], linked)
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/^lexgen: error: the docs folder \(\S+docs-link, which leads to \S+generated\) and the output folder \(\S+generated\) must not contain one another\n$/)
+    }
+    expect(await readdir(join(linked, 'generated'))).toEqual([])
+
+    const lexicons = await copyOfLexicons()
+    track(lexicons)
+    for (const out of [lexicons, join(lexicons, '..')]) {
+      const root = await project({ out, lexicons, docs: false })
+      await symlink(out, join(root, 'out-link'))
+      for (const args of [[], ['--out', 'out-link']]) {
+        const result = await runCli(['generate', ...args], root)
+        expect(result.stderr).toContain(`is or contains the lexicon folder (${lexicons}): writing it would replace the lexicons; choose another output folder`)
+      }
+    }
+    expect(await snapshotDir(lexicons)).toEqual(await snapshotDir(LEXICONS))
   })
 })
 
