@@ -11,8 +11,12 @@ import type { Lockfile } from './lockfile.js'
 
 /** Every mismatch, one line each; both empty when the folder and config match the lockfile. */
 export interface FrozenProblems {
-  /** What `lexgen pull` puts right: config changes, pinned docs missing, moved or edited. */
+  /** What `lexgen pull` puts right: config changes, pinned docs missing or moved. */
   readonly stale: readonly string[]
+  /** A git source whose ref the config changed: for `lexgen pull --update`. */
+  readonly newRef: readonly string[]
+  /** Pinned docs edited in place: `lexgen pull --force` puts the pinned versions back. */
+  readonly edited: readonly string[]
   /** Files generate reads that the lockfile does not pin, which pull keeps as they are. */
   readonly unpinned: readonly string[]
 }
@@ -20,11 +24,13 @@ export interface FrozenProblems {
 /** Checks the config and `loaded` (the folder's `.json` files, read as generate reads them) against the lockfile. */
 export async function frozenProblems(config: PullConfig, lock: Lockfile, loaded: LoadedLexicons): Promise<FrozenProblems> {
   const stale: string[] = []
+  const newRef: string[] = []
   for (const source of config.git) {
     const locked = lock.git.find((entry) => entry.url === source.url && entry.folder === source.folder)
     if (!locked) stale.push(`git source ${source.url} is not in the lockfile`)
-    else if (locked.ref !== source.ref || !same(locked.include, source.include) || !same(locked.exclude, source.exclude)) {
-      stale.push(`git source ${source.url}: ref or patterns changed in the config since the lockfile was written`)
+    else if (locked.ref !== source.ref) newRef.push(`git source ${source.url}: the config asks for ref '${source.ref}', the lockfile pins '${locked.ref}'`)
+    else if (!same(locked.include, source.include) || !same(locked.exclude, source.exclude)) {
+      stale.push(`git source ${source.url}: include or exclude patterns changed in the config since the lockfile was written`)
     }
   }
   for (const entry of lock.git) {
@@ -40,21 +46,20 @@ export async function frozenProblems(config: PullConfig, lock: Lockfile, loaded:
   const files = new Map(loaded.files.map(({ file, json }) => [file, json]))
   // Files pull owns: each pinned NSID's path, and a pinned doc away from it (the first copy, as pull picks it: it moves that one back).
   const owned = new Set<string>()
-  const checks: Promise<string | undefined>[] = []
+  const edited: Promise<string | undefined>[] = []
   for (const [nsid, cid] of pinned) {
     const path = docPath(nsid)
     owned.add(path)
     const json = files.get(path)
     if (json !== undefined && idOf(json) === nsid) {
-      checks.push(docCid(json, path).then((actual) => (actual === cid ? undefined : `${nsid}: ${path} has CID ${actual}, the lockfile pins ${cid}`), (error: Error) => `${nsid}: ${error.message}`))
+      edited.push(docCid(json, path).then((actual) => (actual === cid ? undefined : `${nsid}: ${path} has CID ${actual}, the lockfile pins ${cid}`), (error: Error) => `${nsid}: ${error.message}`))
       continue
     }
     const moved = loaded.files.find((other) => idOf(other.json) === nsid)?.file
     if (moved) owned.add(moved)
     const where = moved ? `at ${moved}, not ${path}` : json === undefined ? `missing (expected ${path})` : `${path} holds ${idOf(json) ?? 'no lexicon doc'} instead`
-    checks.push(Promise.resolve(`${nsid}: ${where}`))
+    stale.push(`${nsid}: ${where}`)
   }
-  stale.push(...(await Promise.all(checks)).filter((line): line is string => line !== undefined))
 
   const unpinned: string[] = []
   for (const { file, json } of loaded.files) {
@@ -65,7 +70,7 @@ export async function frozenProblems(config: PullConfig, lock: Lockfile, loaded:
     else unpinned.push(`${file}: ${nsid} is not pinned`)
   }
   for (const { file, message } of loaded.problems) unpinned.push(`${file}: ${message}`)
-  return { stale, unpinned: unpinned.sort(compare) }
+  return { stale, newRef, edited: (await Promise.all(edited)).filter((line): line is string => line !== undefined), unpinned: unpinned.sort(compare) }
 }
 
 function idOf(json: unknown): string | undefined {

@@ -12,6 +12,7 @@ import { counted } from '../plural.js'
 import { resolvePullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
+import { localChanges } from './local-changes.js'
 import { defaultCacheDir, GitRepository } from './git.js'
 import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
 import { Network, type NetworkOptions } from './network.js'
@@ -25,6 +26,8 @@ export interface PullRequest {
   readonly update?: boolean
   readonly frozen?: boolean
   readonly dryRun?: boolean
+  /** Overwrite docs edited since they were pulled, and docs the lockfile does not pin (see local-changes.ts). */
+  readonly force?: boolean
   readonly failOn?: FailOn
   readonly lexicons?: string
   readonly lockfile?: string
@@ -53,12 +56,15 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   if (request.frozen) {
     if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
     // The folder as generate reads it (links followed): what CI builds from.
-    const { stale, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
-    const count = stale.length + unpinned.length
+    const { stale, newRef, edited, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
+    const count = stale.length + newRef.length + edited.length + unpinned.length
     if (count) {
       io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
-      io.err([...stale, ...unpinned].map((line) => `  ${line}\n`).join(''))
+      io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${line}\n`).join(''))
+      // Each kind of problem with the command that fixes it.
       if (stale.length) io.err('lexgen: run `lexgen pull` and commit the result\n')
+      if (newRef.length) io.err('lexgen: a new ref is an update: run `lexgen pull --update`, review its report, and commit the result\n')
+      if (edited.length) io.err(`lexgen: pinned docs were edited: \`lexgen pull --force\` puts back what ${lockName} pins (the edits are lost)\n`)
       if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
       return 1
     }
@@ -88,8 +94,10 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   }
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
-  const dropped = [...lockedCids(lock ?? emptyLockfile).keys()].filter((nsid) => !resolution.docs.has(nsid))
-  const next = nextFolder(folder, new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text])), dropped)
+  const pinned = lockedCids(lock ?? emptyLockfile)
+  const dropped = [...pinned.keys()].filter((nsid) => !resolution.docs.has(nsid))
+  const pulled = new Map([...resolution.docs].map(([nsid, doc]) => [nsid, doc.text]))
+  const next = nextFolder(folder, pulled, dropped)
   const before = docsOf(folder)
   const after = new Map(before)
   for (const nsid of dropped) after.delete(nsid)
@@ -99,6 +107,13 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
     throw new LexgenError(`refusing to write: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)
+  }
+  const overwritten = await localChanges(folder, pulled, dropped, pinned, lockName)
+  if (overwritten.length && !request.force) {
+    throw new LexgenError(
+      `refusing to write: the pull would overwrite or remove ${counted(overwritten.length, 'doc')} it did not put there:\n${overwritten.map((line) => `  ${line}\n`).join('')}` +
+        `Keep your version outside ${dirName} (or undo the edit), or add --force to replace ${overwritten.length > 1 ? 'them' : 'it'}; ${dirName} and ${lockName} are unchanged`,
+    )
   }
 
   const lockText = formatLockfile(resolution.lock)

@@ -165,7 +165,8 @@ describe('lexgen pull from a git source', () => {
     await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ pull: { git: [{ url: upstream, ref: 'v1', folder: 'schemas', include: ['com.example.*'] }] } }))
     const frozen = await runCli(['pull', '--frozen'], dir)
     expect(frozen.code).toBe(1)
-    expect(frozen.stderr).toContain(`git source ${upstream}: ref or patterns changed in the config since the lockfile was written`)
+    expect(frozen.stderr).toContain(`git source ${upstream}: include or exclude patterns changed in the config since the lockfile was written`)
+    expect(frozen.stderr).toContain("lexgen: run `lexgen pull` and commit the result")
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('  com.example.admin.purge\n    main\n      compatible  new procedure (request)\n')
@@ -251,6 +252,59 @@ describe('lexgen pull --frozen', () => {
     expect(after.stderr).toContain('(4 problems)')
     for (const path of ['vendor', 'backup', 'com/example/feed/sneaky.json', 'notes.json']) await rm(join(lexicons, path), { recursive: true })
     expect(await runCli(['pull', '--frozen'], dir)).toMatchObject({ code: 0, stdout: 'lexgen: lexicons matches lexicons.json (2 docs)\n' })
+  })
+})
+
+describe('lexgen pull never loses what it did not put there', () => {
+  it('refuses to overwrite a pinned doc edited since, or a doc it never pinned; --frozen names the fix of each kind; --force replaces them', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const lexicons = join(dir, 'lexicons')
+    const getPostPath = join(lexicons, 'com/example/feed/getPost.json')
+    await writeFile(getPostPath, JSON.stringify({ ...getPost, description: 'My local edit.' }))
+    // Only reformatted: the same CID, so not an edit (pull may rewrite it).
+    await writeFile(join(lexicons, 'com/example/feed/defs.json'), JSON.stringify(defs('A post.')))
+    const config = JSON.parse(await readFile(join(dir, 'lexgen.config.json'), 'utf8'))
+    config.pull.git[0].ref = 'v1'
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
+
+    const frozen = await runCli(['pull', '--frozen'], dir)
+    expect(frozen.stderr.split('\n')).toEqual([
+      'lexgen: lexicons does not match lexicons.json (2 problems):',
+      `  git source ${upstream}: the config asks for ref 'v1', the lockfile pins 'main'`,
+      expect.stringMatching(/^  com\.example\.feed\.getPost: com\/example\/feed\/getPost\.json has CID \w+, the lockfile pins \w+$/),
+      'lexgen: a new ref is an update: run `lexgen pull --update`, review its report, and commit the result',
+      'lexgen: pinned docs were edited: `lexgen pull --force` puts back what lexicons.json pins (the edits are lost)',
+      '',
+    ])
+    config.pull.git[0].ref = 'main'
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
+
+    const before = await snapshotDir(dir)
+    for (const args of [[], ['--dry-run'], ['--update']]) {
+      const refused = await pull(dir, ...args)
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(
+        /lexgen: error: refusing to write: the pull would overwrite or remove 1 doc it did not put there:\n  com\/example\/feed\/getPost\.json: com\.example\.feed\.getPost, edited since it was pulled \(CID \w+; lexicons\.json pins \w+\)\nKeep your version outside lexicons \(or undo the edit\), or add --force to replace it; lexicons and lexicons\.json are unchanged\n$/,
+      )
+      expect(await snapshotDir(dir)).toEqual(before)
+    }
+    expect((await pull(dir, '--force')).code).toBe(0)
+    expect(JSON.parse(await readFile(getPostPath, 'utf8'))).toEqual(getPost)
+    expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+
+    // A doc written by hand where upstream's (now selected) doc goes.
+    const purgePath = join(lexicons, 'com/example/admin/purge.json')
+    await mkdir(dirname(purgePath), { recursive: true })
+    await writeFile(purgePath, JSON.stringify({ ...unrelated, description: 'My draft.' }))
+    config.pull.git[0].include.push('com.example.admin.purge')
+    await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
+    const unpinned = await pull(dir)
+    expect(unpinned.code).toBe(1)
+    expect(unpinned.stderr).toContain('  com/example/admin/purge.json: com.example.admin.purge, which lexicons.json does not pin (written by hand, or copied in)\n')
+    expect(JSON.parse(await readFile(purgePath, 'utf8')).description).toBe('My draft.')
+    expect((await pull(dir, '--force')).code).toBe(0)
+    expect(JSON.parse(await readFile(purgePath, 'utf8'))).toEqual(unrelated)
   })
 })
 
