@@ -122,7 +122,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const counts = [
     `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
     `${docs.filter((d) => d.origin.kind === 'git' && !d.reused).length} read from git`,
-    `${docs.filter((d) => d.reused).length} unchanged`,
+    `${docs.filter((d) => d.reused).length} already in ${dirName}`,
   ]
   const what = `${docs.length} docs (${counts.join(', ')})`
   if (request.dryRun) {

@@ -83,11 +83,11 @@ function parseLockfile(json: unknown, file: string): Lockfile {
   }
   const root = record(json) ?? fail('', 'lockfile must be a JSON object')
   if (root.get('version') !== 1) fail('version', 'unsupported lockfile version (expected 1)')
-  const roots = stringList(root.get('lexicons') ?? []) ?? fail('lexicons', 'must be an array of NSIDs')
+  const roots = stringList(orAbsent(root.get('lexicons'), [])) ?? fail('lexicons', 'must be an array of NSIDs')
   roots.forEach((nsid, i) => NSID.isValid(nsid) || fail(`lexicons[${i}]`, `'${nsid}' is not an NSID`))
 
   const network = new Map<string, NetworkLock>()
-  for (const [nsid, value] of record(root.get('resolutions') ?? {}) ?? fail('resolutions', 'must be an object')) {
+  for (const [nsid, value] of record(orAbsent(root.get('resolutions'), {})) ?? fail('resolutions', 'must be an object')) {
     const path = `resolutions[${JSON.stringify(nsid)}]`
     if (!NSID.isValid(nsid)) fail(path, `'${nsid}' is not an NSID`)
     const entry = record(value)
@@ -101,7 +101,7 @@ function parseLockfile(json: unknown, file: string): Lockfile {
   }
 
   const git: GitLock[] = []
-  const sources = root.get('git') ?? []
+  const sources = orAbsent(root.get('git'), [])
   if (!Array.isArray(sources)) fail('git', 'must be an array')
   ;(sources as unknown[]).forEach((value, i) => {
     const entry = record(value) ?? fail(`git[${i}]`, 'must be an object')
@@ -112,7 +112,7 @@ function parseLockfile(json: unknown, file: string): Lockfile {
     const commit = text('commit')
     if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) fail(`git[${i}].commit`, 'must be a full commit id')
     const docs = new Map<string, GitDocLock>()
-    for (const [nsid, doc] of record(entry.get('lexicons') ?? {}) ?? fail(`git[${i}].lexicons`, 'must be an object')) {
+    for (const [nsid, doc] of record(entry.get('lexicons')) ?? fail(`git[${i}].lexicons`, 'must be an object')) {
       const path = `git[${i}].lexicons[${JSON.stringify(nsid)}]`
       if (!NSID.isValid(nsid)) fail(path, `'${nsid}' is not an NSID`)
       if (network.has(nsid)) fail(path, `'${nsid}' is also in resolutions`)
@@ -123,7 +123,9 @@ function parseLockfile(json: unknown, file: string): Lockfile {
       if (typeof cid !== 'string' || !isCid(cid)) fail(`${path}.cid`, 'must be a CID')
       docs.set(nsid, { path: docPath as string, cid: cid as string })
     }
-    const patterns = (key: string) => stringList(entry.get(key) ?? []) ?? fail(`git[${i}].${key}`, 'must be an array of strings')
+    // A source always gives at least the docs its include selects: none pinned is a damaged lockfile.
+    if (docs.size === 0) fail(`git[${i}].lexicons`, 'pins no doc, though a git source always gives some')
+    const patterns = (key: string) => stringList(orAbsent(entry.get(key), [])) ?? fail(`git[${i}].${key}`, 'must be an array of strings')
     git.push({ url: text('url'), ref: text('ref'), folder: text('folder'), include: patterns('include'), exclude: patterns('exclude'), commit, docs })
   })
   return { roots, network, git }
@@ -151,6 +153,11 @@ export function formatLockfile(lock: Lockfile): string {
       : {}),
   }
   return `${JSON.stringify(json, null, 2)}\n`
+}
+
+/** `fallback` for a key that is absent; `null` stays, to be refused as the wrong type. */
+function orAbsent<T>(value: unknown, fallback: T): unknown {
+  return value === undefined ? fallback : value
 }
 
 /** A JSON object's own entries as a Map (wire data never becomes a key into a prototype-bearing object). */

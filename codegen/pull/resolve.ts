@@ -11,7 +11,7 @@
  */
 import { LexgenError, LexiconErrors } from '../errors.js'
 import { parseLexiconDocs } from '../parse.js'
-import { patternToRegExp } from '../select.js'
+import { selects } from '../select.js'
 import { compare } from '../order.js'
 import { docCid } from './cid.js'
 import { matchesNetworkPattern, type GitSourceConfig, type PullConfig } from './config.js'
@@ -128,7 +128,11 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
     throw new LexgenError(`${label}: the config asks for ref '${config.ref}' but ${lockName(ctx)} pins '${locked.ref}' (${locked.commit}); run \`lexgen pull --update\``)
   }
   const samePatterns = sameList(locked.include, config.include) && sameList(locked.exclude, config.exclude)
-  if (samePatterns) {
+  // A doc in the folder that the patterns select but the lockfile does not pin: a pin lost (a bad
+  // merge of the lockfile), so the source is read again at the locked commit to pin it anew.
+  const selected = selects(config)
+  const lostPin = [...ctx.folder.docs.keys()].some((nsid) => selected(nsid) && !locked.docs.has(nsid))
+  if (samePatterns && !lostPin) {
     // Pinned and unchanged: when the folder already holds every locked doc, git is not needed.
     const local = new Map<string, GitDoc>()
     for (const [nsid, doc] of locked.docs) {
@@ -141,7 +145,8 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
   ctx.progress.phase(`fetching ${locked.commit.slice(0, 12)} of ${label}`)
   await repo().fetchCommit(locked.commit)
   const source = await indexTree(ctx, config, index, locked.commit, await repo().read(locked.commit), label)
-  return samePatterns ? { ...source, roots: [...locked.docs.keys()].filter((nsid) => source.files.has(nsid)) } : source
+  // Unchanged patterns select at the locked commit what they selected when it was pinned: the locked docs, and any pin lost since.
+  return samePatterns ? { ...source, roots: [...new Set([...source.roots, ...locked.docs.keys()])].filter((nsid) => source.files.has(nsid)).sort(compare) } : source
 }
 
 async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: number, commit: string, files: GitFile[], label: string): Promise<OpenGitSource> {
@@ -159,9 +164,7 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
     if (twin) throw new LexgenError(`${label} at ${commit.slice(0, 12)}: ${file.path} and ${twin.path} both define ${doc.id}`)
     byNsid.set(doc.id, { path: file.path, text: file.text, json: doc, reused: false })
   }
-  const includes = config.include.map(patternToRegExp)
-  const excludes = config.exclude.map(patternToRegExp)
-  const roots = [...byNsid.keys()].filter((nsid) => includes.some((re) => re.test(nsid)) && !excludes.some((re) => re.test(nsid))).sort(compare)
+  const roots = [...byNsid.keys()].filter(selects(config)).sort(compare)
   if (roots.length === 0) throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}`)
   ctx.progress.phase(`${label}: ${byNsid.size} docs at ${commit.slice(0, 12)}, ${roots.length} selected`)
   return { index, config, commit, roots, files: byNsid }

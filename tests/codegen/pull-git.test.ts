@@ -100,7 +100,7 @@ describe('lexgen pull from a git source', () => {
     // Against an empty folder, everything is new: additions only.
     expect(result.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 2 compatible, 0 docs\n')
     expect(result.stdout).toContain('  com.example.feed.getPost\n    main\n      compatible  new query (request)\n')
-    expect(result.stdout).toContain('pulled 2 docs (0 fetched from the network, 2 read from git, 0 unchanged)')
+    expect(result.stdout).toContain('pulled 2 docs (0 fetched from the network, 2 read from git, 0 already in lexicons)')
     expect(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/defs.json'), 'utf8'))
     expect(await readFile(join(dir, 'lexicons/com/example/feed/getPost.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/getPost.json'), 'utf8'))
     expect([...(await snapshotDir(join(dir, 'lexicons'))).keys()]).toEqual(['com/example/feed/defs.json', 'com/example/feed/getPost.json'])
@@ -133,7 +133,7 @@ describe('lexgen pull from a git source', () => {
     try {
       const plain = await pull(dir)
       expect(plain.code, plain.stderr).toBe(0)
-      expect(plain.stdout).toContain('2 unchanged')
+      expect(plain.stdout).toContain('2 already in lexicons')
       expect(await snapshotDir(dir)).toEqual(before)
 
       // A deleted doc comes back from the locked commit, not from the branch's new head.
@@ -305,6 +305,30 @@ describe('lexgen pull never loses what it did not put there', () => {
     expect(JSON.parse(await readFile(purgePath, 'utf8')).description).toBe('My draft.')
     expect((await pull(dir, '--force')).code).toBe(0)
     expect(JSON.parse(await readFile(purgePath, 'utf8'))).toEqual(unrelated)
+  })
+})
+
+describe('lexgen pull repairs a lockfile that lost a pin', () => {
+  it('pins again, at the locked commit, a doc the patterns select that a bad merge dropped from the lockfile', async () => {
+    const dir = await project({ include: ['com.example.feed.*'] })
+    expect((await pull(dir)).code).toBe(0)
+    const lockPath = join(dir, 'lexicons.json')
+    const whole = await readFile(lockPath, 'utf8')
+    const lock = JSON.parse(whole)
+    delete lock.git[0].lexicons['com.example.feed.getPost']
+    await writeFile(lockPath, JSON.stringify(lock, null, 2))
+    const frozen = await runCli(['pull', '--frozen'], dir)
+    expect(frozen.stderr).toContain('com/example/feed/getPost.json: com.example.feed.getPost is not pinned')
+    // Upstream moved on meanwhile: the pin comes back from the locked commit, not the new one.
+    await commit({ 'schemas/feed/getPost.json': { ...getPost, description: 'Moved on.' } }, 'moved on')
+    try {
+      const result = await pull(dir)
+      expect(result.code, result.stderr).toBe(0)
+      expect(await readFile(lockPath, 'utf8')).toBe(whole)
+      expect(await runCli(['pull', '--frozen'], dir)).toMatchObject({ code: 0 })
+    } finally {
+      await commit({ 'schemas/feed/getPost.json': getPost }, 'revert')
+    }
   })
 })
 

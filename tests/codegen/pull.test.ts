@@ -56,6 +56,13 @@ describe('lexgen pull: usage and configuration', () => {
       /^lexgen: error: \S+ at resolutions\["com\.example\.feed\.post"\]\.uri: must be at:\/\/<did>\/com\.atproto\.lexicon\.schema\/com\.example\.feed\.post/,
     ],
     [['pull', 'com.example.feed.post'], { 'lexicons.json': '{"version": 1,' }, /^lexgen: error: \S+lexicons\.json: lockfile is not valid JSON/],
+    // A bad merge: null where a value was, or a git source that lost every pin.
+    [['pull', 'com.example.feed.post'], { 'lexicons.json': { version: 1, resolutions: null } }, /^lexgen: error: \S+ at resolutions: must be an object \(delete the lockfile/],
+    ...[null, {}].map((pins) => [
+      ['pull', 'com.example.feed.post'],
+      { 'lexicons.json': { version: 1, git: [{ url: 'x', ref: 'main', folder: '', include: ['*'], exclude: [], commit: 'a'.repeat(40), lexicons: pins }] } },
+      pins === null ? /^lexgen: error: \S+ at git\[0\]\.lexicons: must be an object / : /^lexgen: error: \S+ at git\[0\]\.lexicons: pins no doc, though a git source always gives some /,
+    ] as const),
   ] as const)('%j with %j fails with one line, before any network', async (args, files, message) => {
     const dir = await project(files)
     const result = await runCli([...args], dir, noDns)

@@ -138,7 +138,7 @@ describe('lexgen pull from the network', () => {
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 3 compatible, 0 docs\n')
-    expect(result.stdout).toMatch(/pulled 3 docs \(3 fetched from the network, 0 read from git, 0 unchanged\) into lexicons: 3 files changed, lexicons.json updated/)
+    expect(result.stdout).toMatch(/pulled 3 docs \(3 fetched from the network, 0 read from git, 0 already in lexicons\) into lexicons: 3 files changed, lexicons.json updated/)
     // Piped: one plain line per fetched doc, naming the repository it came from.
     expect(result.stderr).toMatch(new RegExp(`^lexgen: \\[\\d/3\\] org\\.other\\.actor\\.defs from ${actor.did.replace(/[.%]/g, '\\$&')}$`, 'm'))
     expect(result.stderr).not.toContain('\x1b[')
@@ -167,7 +167,7 @@ describe('lexgen pull from the network', () => {
     const before = await snapshot(dir)
     const again = await pull(dir)
     expect(again.code, again.stderr).toBe(0)
-    expect(again.stdout).toContain('3 docs (0 fetched from the network, 0 read from git, 3 unchanged)')
+    expect(again.stdout).toContain('3 docs (0 fetched from the network, 0 read from git, 3 already in lexicons)')
     expect(again.stdout).toContain('0 files changed, lexicons.json unchanged')
     expect(await snapshot(dir)).toEqual(before)
 
@@ -186,7 +186,7 @@ describe('lexgen pull from the network', () => {
     await expect(stale).rejects.toMatchObject({ stderr: expect.stringMatching(/out of date/) })
   }, 120_000) // two starts of the lex CLI: seconds each on a loaded machine
 
-  it('restores a deleted or edited doc from its locked at-uri', async () => {
+  it('restores a deleted doc from its locked at-uri, and an edited one when told to (--force)', async () => {
     const dir = await pulledProject()
     const before = await snapshot(dir)
     await rm(join(dir, 'lexicons/org/other/actor/defs.json'))
@@ -197,7 +197,10 @@ describe('lexgen pull from the network', () => {
     expect(frozen.stderr).toContain('org.other.actor.defs: missing (expected org/other/actor/defs.json)')
     expect(frozen.stderr).toMatch(/com\.example\.feed\.like: com\/example\/feed\/like\.json has CID \w+, the lockfile pins \w+/)
 
-    const result = await pull(dir)
+    const refused = await pull(dir)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/  com\/example\/feed\/like\.json: com\.example\.feed\.like, edited since it was pulled \(CID \w+; lexicons\.json pins \w+\)\n/)
+    const result = await pull(dir, '--force')
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('2 fetched from the network')
     expect(await snapshot(dir)).toEqual(before)
