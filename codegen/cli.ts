@@ -10,7 +10,7 @@ import type { LoadCache } from './load.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
-import { didYouMean, type UnmatchedPattern } from './select.js'
+import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
 
@@ -179,7 +179,7 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
 async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
   const result = await generate(options, cache)
-  printWarnings(result.warnings, io, result.unmatched)
+  printWarnings(result.warnings, io, result)
   const note = await moduleScopeNote(options)
   if (note) printNotes([note], io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
@@ -206,7 +206,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generate(options)
-  printWarnings(result.warnings, io, result.unmatched)
+  printWarnings(result.warnings, io, result)
   // A CI gate that passes must not look as if it covered the configured docs when it did not.
   if (options.docsLeftOut) {
     printNotes([`${display(options.docsLeftOut, io)} not checked: those docs describe the configured output folder, not --out ${display(options.out, io)} (add --docs <dir> to check docs for it)`], io)
@@ -266,9 +266,9 @@ function printNotes(notes: readonly string[], io: Io): void {
   for (const note of notes) io.err(`lexgen: ${paint('warning', 'warning:')} ${note}\n`)
 }
 
-/** Include patterns that matched nothing, and problems outside the selection's closure: listed, and the run goes on. */
-function printWarnings(warnings: readonly LexiconProblem[], io: Io, unmatched: readonly UnmatchedPattern[] = []): void {
-  printNotes(unmatched.map((u) => `--include ${didYouMean(u)}`), io)
+/** Selection patterns that did nothing, and problems outside the selection's closure: listed, and the run goes on. */
+function printWarnings(warnings: readonly LexiconProblem[], io: Io, patterns: Pick<GenerateResult, 'unmatched' | 'overridden'> = { unmatched: [], overridden: [] }): void {
+  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText)], io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
   printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)

@@ -12,7 +12,7 @@ import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
 import { buildModel } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
-import type { UnmatchedPattern } from './select.js'
+import type { OverriddenExclude, UnmatchedPattern } from './select.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -24,8 +24,10 @@ export interface GenerateResult {
   readonly docsSelected: number
   /** Problems with docs outside the selection's closure: reported, not fatal (see `--strict`). */
   readonly warnings: readonly LexiconProblem[]
-  /** Include patterns that matched nothing while others did, with "did you mean" suggestions. */
+  /** Include patterns that matched nothing while others did, and exclude patterns that match nothing, with "did you mean" suggestions. */
   readonly unmatched: readonly UnmatchedPattern[]
+  /** Exclude patterns whose docs the selection references, so they are generated all the same. */
+  readonly overridden: readonly OverriddenExclude[]
 }
 
 /**
@@ -61,6 +63,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     docsSelected: selected.docs.length,
     warnings: selected.warnings,
     unmatched: selected.unmatched,
+    overridden: selected.overridden,
   }
 }
 

@@ -19,8 +19,10 @@ export interface SelectedLexicons {
   readonly errors: readonly LexiconProblem[]
   /** Problems of docs outside the closure: reported, the run goes on. */
   readonly warnings: readonly LexiconProblem[]
-  /** `include` patterns that match nothing (while others do): reported, the run goes on. */
+  /** `include` patterns that match nothing (while others do), and `exclude` patterns that match nothing: reported, the run goes on. */
   readonly unmatched: readonly UnmatchedPattern[]
+  /** `exclude` patterns that left out docs the selection references, so they are generated all the same. */
+  readonly overridden: readonly OverriddenExclude[]
 }
 
 /** The full check of one doc: `parseDoc`, or its verdict obtained elsewhere (check.ts). */
@@ -64,16 +66,17 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const selected = selects(selection)
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
-  const unmatched = unmatchedPatterns(selection.include, includes, [...byNsid.keys(), ...failed.keys()])
+  const nsids = [...byNsid.keys(), ...failed.keys()]
+  const unmatched = [...unmatchedPatterns('include', selection.include, nsids), ...unmatchedPatterns('exclude', selection.exclude, nsids)]
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
-    const suggested = unmatched.filter((u) => u.suggestions.length)
+    const suggested = unmatched.filter((u) => u.option === 'include' && u.suggestions.length)
     const hints =
       selection.include.length === 1 && suggested.length === 1
         ? [`; did you mean ${orList(suggested[0]!.suggestions)}?`]
         : suggested.map((u) => `\n  ${didYouMean(u)}`)
     throw new LexgenError(
-      `no lexicon matches --include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
-        (selection.exclude.length ? ` after --exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
+      `no lexicon matches include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
+        (selection.exclude.length ? ` after exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
         hints.join(''),
     )
   }
@@ -120,24 +123,51 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
     }
   }
   const docs = [...parsed.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
-  return { docs, errors: dedupe(errors), warnings, unmatched }
+  const overridden = overriddenExcludes(selection, includes, lexicons.docs, closure)
+  return { docs, errors: dedupe(errors), warnings, unmatched, overridden }
 }
 
-/** An `include` pattern that matches no lexicon in the folder, and what it may have meant. */
+/** A selection pattern that matches no lexicon in the folder, and what it may have meant. */
 export interface UnmatchedPattern {
+  readonly option: 'include' | 'exclude'
   readonly pattern: string
   readonly suggestions: readonly string[]
 }
 
-function unmatchedPatterns(patterns: readonly string[], regexps: readonly RegExp[], nsids: readonly string[]): UnmatchedPattern[] {
+function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonly string[], nsids: readonly string[]): UnmatchedPattern[] {
   return patterns
-    .filter((_, i) => !nsids.some((nsid) => regexps[i]!.test(nsid)))
-    .map((pattern) => ({ pattern, suggestions: suggestPatterns(pattern, nsids) }))
+    .filter((pattern) => !nsids.some((nsid) => patternToRegExp(pattern).test(nsid)))
+    .map((pattern) => ({ option, pattern, suggestions: suggestPatterns(pattern, nsids) }))
 }
 
-/** `'chat.bsky.convo' matches no lexicon; did you mean 'chat.bsky.convo.*'?` */
-export function didYouMean({ pattern, suggestions }: UnmatchedPattern): string {
-  return `'${pattern}' matches no lexicon${suggestions.length ? `; did you mean ${orList(suggestions)}?` : ''}`
+/** `include 'chat.bsky.convo' matches no lexicon; did you mean 'chat.bsky.convo.*'?` */
+export function didYouMean({ option, pattern, suggestions }: UnmatchedPattern): string {
+  return `${option} '${pattern}' matches no lexicon${suggestions.length ? `; did you mean ${orList(suggestions)}?` : ''}`
+}
+
+/** An `exclude` pattern some of whose docs are generated anyway: selected docs reference them. */
+export interface OverriddenExclude {
+  readonly pattern: string
+  /** How many included docs it leaves out. */
+  readonly excluded: number
+  /** Those of them the selection references, by NSID. */
+  readonly generated: readonly string[]
+}
+
+function overriddenExcludes(selection: Selection, includes: readonly RegExp[], docs: readonly SkimmedDoc[], closure: ReadonlySet<string>): OverriddenExclude[] {
+  return selection.exclude.flatMap((pattern) => {
+    const re = patternToRegExp(pattern)
+    const excluded = docs.filter((doc) => re.test(doc.id) && includes.some((include) => include.test(doc.id)))
+    const generated = excluded.filter((doc) => closure.has(doc.id)).map((doc) => doc.id).sort(compare)
+    return generated.length ? [{ pattern, excluded: excluded.length, generated }] : []
+  })
+}
+
+/** `exclude 'x.*' leaves out x.defs, but selected docs reference it: it is generated all the same` */
+export function overriddenText({ pattern, excluded, generated }: OverriddenExclude): string {
+  const shown = generated.slice(0, 3).join(', ') + (generated.length > 3 ? ` and ${generated.length - 3} more` : '')
+  const which = generated.length === excluded ? (excluded === 1 ? 'the doc it leaves out' : `all ${excluded} docs it leaves out`) : `${generated.length} of the ${excluded} docs it leaves out`
+  return `exclude '${pattern}': ${which} (${shown}) ${generated.length === 1 ? 'is' : 'are'} referenced by selected docs, so generated all the same`
 }
 
 function orList(suggestions: readonly string[]): string {

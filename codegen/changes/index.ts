@@ -53,7 +53,7 @@ export async function compareLexicons(
   const old = selectedSide(before, oldSelection, 'old')
   if (old.length === 0 && current.length === 0) {
     const patterns = [...new Set([...oldSelection.include, ...selection.include])]
-    throw new LexgenError(`no lexicon matches --include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
+    throw new LexgenError(`no lexicon matches include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
   }
   const usage = deployedUsage({ docs: old, selected: selects(oldSelection) }, { docs: current, selected: selects(selection) })
   const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)

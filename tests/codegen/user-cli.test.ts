@@ -182,19 +182,30 @@ describe('include patterns that match nothing', () => {
   ])('%s: did you mean %s?', async (pattern, suggestion) => {
     const result = await runCli(['check', '--include', pattern, '--out', join(ROOT, 'generated')])
     expect(result.code).toBe(1)
-    expect(result.stderr).toBe(`lexgen: error: no lexicon matches --include '${pattern}'; did you mean ${suggestion}?\n`)
+    expect(result.stderr).toBe(`lexgen: error: no lexicon matches include '${pattern}'; did you mean ${suggestion}?\n`)
   })
 
   it('says nothing it cannot back: no suggestion when nothing is close', async () => {
     const result = await runCli(['check', '--include', 'com.example.nothing.*'])
-    expect(result.stderr).toBe("lexgen: error: no lexicon matches --include 'com.example.nothing.*'\n")
+    expect(result.stderr).toBe("lexgen: error: no lexicon matches include 'com.example.nothing.*'\n")
   })
 
   it('warns about one pattern of several that matches nothing, and goes on', async () => {
     const out = await scratch()
     const result = await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.getConvo', '--include', 'chat.bsky.actor.getstatus'])
     expect(result.code).toBe(0)
-    expect(result.stderr).toBe("lexgen: warning: --include 'chat.bsky.actor.getstatus' matches no lexicon; did you mean 'chat.bsky.actor.getStatus'?\n")
+    expect(result.stderr).toBe("lexgen: warning: include 'chat.bsky.actor.getstatus' matches no lexicon; did you mean 'chat.bsky.actor.getStatus'?\n")
+  })
+
+  it('warns about an exclude pattern that matches nothing (a typo would ship what it meant to leave out), or whose docs come back as references', async () => {
+    const out = await scratch()
+    const typo = await runCli(['generate', '--out', out, '--no-docs', '--include', 'chat.bsky.*', '--exclude', 'chat.bsky.moderaton.*'])
+    expect(typo.code).toBe(0)
+    expect(typo.stderr).toBe("lexgen: warning: exclude 'chat.bsky.moderaton.*' matches no lexicon; did you mean 'chat.bsky.moderation.*'?\n")
+
+    const back = await runCli(['generate', '--out', out, '--no-docs', '--include', 'chat.bsky.convo.*', '--exclude', 'chat.bsky.convo.defs', '--exclude', 'chat.bsky.convo.get*'])
+    expect(back.code).toBe(0)
+    expect(back.stderr).toBe("lexgen: warning: exclude 'chat.bsky.convo.defs': the doc it leaves out (chat.bsky.convo.defs) is referenced by selected docs, so generated all the same\n")
   })
 })
 

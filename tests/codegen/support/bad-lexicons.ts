@@ -100,7 +100,7 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
     name: 'an --include that matches nothing',
     docs: VALID,
     args: ['--include', 'chat.bsky.*', '--exclude', 'x.*'],
-    message: "no lexicon matches --include 'chat.bsky.*' after --exclude 'x.*'",
+    message: "no lexicon matches include 'chat.bsky.*' after exclude 'x.*'",
   },
   {
     name: 'a lexicon directory without lexicons',
