@@ -22,6 +22,8 @@ export interface LexiconProblem {
   /** JSON path inside the file; absent when the problem is the whole file. */
   readonly path?: string
   readonly message: string
+  /** The file whose own problem causes this one (a reference into a file that could not be used). */
+  readonly blockedBy?: string
 }
 
 /** Every problem of a run that stops it, sorted by file and path; the message lists them all. */
@@ -32,16 +34,27 @@ export class LexiconErrors extends LexgenError {
 
   constructor(problems: readonly LexiconProblem[], warnings: readonly LexiconProblem[] = []) {
     const sorted = sortProblems(problems)
-    const files = new Set(sorted.map((p) => p.file)).size
-    super(
-      sorted.length === 1
-        ? formatProblem(sorted[0]!)
-        : `${sorted.length} problems in ${files} lexicon ${files === 1 ? 'file' : 'files'}:\n${sorted.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
-    )
+    // The causes are listed; what only follows from them (references into a broken file) is counted.
+    const causes = sorted.filter((p) => p.blockedBy === undefined)
+    const files = new Set(causes.map((p) => p.file)).size
+    const listed =
+      causes.length === 1 ? formatProblem(causes[0]!) : `${causes.length} problems in ${files} lexicon ${files === 1 ? 'file' : 'files'}:\n${causes.map((p) => `  ${formatProblem(p)}`).join('\n')}`
+    super([listed, ...blockedLines(sorted)].join('\n'))
     this.name = 'LexiconErrors'
     this.problems = sorted
     this.warnings = sortProblems(warnings)
   }
+}
+
+/** `  26 references to a/defs.json, from 14 other files, can be checked once it is fixed`, per blocking file. */
+function blockedLines(problems: readonly LexiconProblem[]): string[] {
+  const byCause = new Map<string, LexiconProblem[]>()
+  for (const p of problems) if (p.blockedBy !== undefined) byCause.set(p.blockedBy, [...(byCause.get(p.blockedBy) ?? []), p])
+  return [...byCause].map(([file, blocked]) => {
+    const from = new Set(blocked.map((p) => p.file)).size
+    const references = blocked.length === 1 ? '1 reference' : `${blocked.length} references`
+    return `  ${references} to ${file}, from ${from === 1 ? '1 other file' : `${from} other files`}, can be checked once it is fixed`
+  })
 }
 
 export function formatProblem(problem: LexiconProblem): string {

@@ -107,7 +107,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
       closure.add(target.nsid)
       const unusable = failed.get(target.nsid)
       const why = unusable ? `whose file ${unusable.file} could not be used` : 'which is not in the lexicon directory'
-      errors.push({ file: next.file, path: jsonPath(path), message: `reference '${ref}' names lexicon '${target.nsid}', ${why}` })
+      errors.push({ file: next.file, path: jsonPath(path), message: `reference '${ref}' names lexicon '${target.nsid}', ${why}`, ...(unusable ? { blockedBy: unusable.file } : {}) })
     })
   }
 
