@@ -13,6 +13,7 @@ import { counted } from './plural.js'
 import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
 import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
+import { abandonOwnWrites } from './writers.js'
 
 interface Io extends PullIo {
   out: (text: string) => void
@@ -43,6 +44,15 @@ function packageVersion(): string {
     }
   }
   return 'unknown'
+}
+
+/**
+ * Ctrl-C outside `--watch` (which stops on its own): what the run was writing and had not
+ * committed is removed, and it says so. bin/lexgen.js calls it, then exits 130.
+ */
+export function interrupted(io: Pick<Io, 'err'> = defaultIo): void {
+  const committed = abandonOwnWrites()
+  io.err(`lexgen: interrupted; ${committed ? 'the new output was already committed: the next lexgen run completes the swap' : 'nothing was written'}\n`)
 }
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */

@@ -195,8 +195,8 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
     for (const { dir, files, kept = [], previous } of prepared) {
       // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
+      startWriting(staging) // before it exists: a Ctrl-C in between still finds it (writers.ts)
       await mkdir(staging)
-      startWriting(staging)
       swaps.push({ dir, staging, previous: `${staging}-previous` })
       if (previous) {
         await chown(staging, -1, previous.gid).catch(() => {}) // best effort: only root or a member may

@@ -8,7 +8,7 @@
  * folders by path, and a journal records when its writer started (on Linux: the boot and the
  * start time in /proc), which a process that merely got the same pid does not share.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 
 /** Staging folders this process is writing now. */
 const ownWriting = new Set<string>()
@@ -19,6 +19,20 @@ export function startWriting(staging: string): void {
 
 export function doneWriting(staging: string): void {
   ownWriting.delete(staging)
+}
+
+/**
+ * On Ctrl-C: removes what this process was writing that no journal has committed yet, so an
+ * interrupted run leaves nothing behind. True when a swap was already committed: its journal is
+ * left for the next run to complete (see write.ts).
+ */
+export function abandonOwnWrites(): boolean {
+  let committed = false
+  for (const staging of ownWriting) {
+    if (existsSync(`${staging}.swap`)) committed = true
+    else rmSync(staging, { recursive: true, force: true })
+  }
+  return committed
 }
 
 /** When this process started, as a journal records it (undefined where /proc cannot tell). */

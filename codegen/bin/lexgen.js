@@ -13,6 +13,13 @@ if ((command === 'generate' || command === 'check') && !process.argv.includes('-
   const { startCheckerThread } = await import('../dist/check-thread.js')
   startCheckerThread()
 }
-const { main } = await import('../dist/cli.js')
+const { interrupted, main } = await import('../dist/cli.js')
+// Ctrl-C: leave nothing half-written behind (--watch stops by itself, between runs).
+if (!process.argv.includes('--watch')) {
+  process.once('SIGINT', () => {
+    interrupted()
+    process.exit(130)
+  })
+}
 
 process.exitCode = await main(process.argv.slice(2))

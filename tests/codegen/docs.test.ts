@@ -5,6 +5,7 @@
  * configured folder with docs for another output.
  */
 import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
@@ -280,6 +281,29 @@ describe('an interrupted generate never leaves code and docs from different gene
     } finally {
       later.kill('SIGKILL')
     }
+  })
+
+  it('Ctrl-C through the real binary: exits 130 saying nothing was written, and leaves nothing behind', async () => {
+    const root = await scratch()
+    const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
+    expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
+    const before = await snapshotDir(root)
+    const changed = await copyOfLexicons()
+    track(changed)
+    await editJson(join(changed, 'chat/bsky/notification/defs.json'), (doc) => {
+      doc.defs.chatPreference.description = 'Interrupted.'
+    })
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs'), join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--lexicons', changed, ...args], {
+      cwd: root,
+      env: { ...process.env, KILL_AT: 'write:3', KILL_SIGNAL: 'SIGINT' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const [code] = await once(child, 'close')
+    expect({ code, stderr }).toEqual({ code: 130, stderr: 'lexgen: interrupted; nothing was written\n' })
+    expect(await snapshotDir(root)).toEqual(before)
+    expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
   })
 
   it('a run that is not killed swaps both and leaves nothing behind', async () => {

@@ -1,0 +1,25 @@
+// Preloaded (`node --import kill-at.mjs bin/lexgen.js …`) or imported by die-at.mjs: kills this
+// process when it is about to make its Nth call of one file-system operation:
+// KILL_AT=<rename|write|mkdir|rm>:<N>, with SIGKILL (what a crash, an OOM kill or a power cut
+// does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C). Calls are counted whichever fs
+// API makes them, sync or promise, so the kill points are exact steps of the write, not moments.
+import fs from 'node:fs'
+import fsPromises from 'node:fs/promises'
+import { syncBuiltinESMExports } from 'node:module'
+
+const [operation, nth] = (process.env.KILL_AT ?? '').split(':')
+const signal = process.env.KILL_SIGNAL ?? 'SIGKILL'
+const apis = { rename: ['rename'], write: ['writeFile'], mkdir: ['mkdir'], rm: ['rm', 'rmdir', 'unlink'] }[operation]
+if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write|mkdir|rm>:<N>, got ${JSON.stringify(process.env.KILL_AT)}`)
+
+let calls = 0
+const counted = (original) =>
+  function (...args) {
+    if (++calls === Number(nth)) process.kill(process.pid, signal)
+    return original.apply(this, args)
+  }
+for (const api of apis) {
+  fs[`${api}Sync`] = counted(fs[`${api}Sync`])
+  fsPromises[api] = counted(fsPromises[api])
+}
+syncBuiltinESMExports()
