@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
+import { describeJsonError } from './json-text.js'
 
 export const CONFIG_FILE = 'lexgen.config.json'
 
@@ -242,7 +243,7 @@ export function parseConfig(text: string, file: string): ConfigFile {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new LexgenError(`config is not valid JSON: ${(error as Error).message}`, { file })
+    throw new LexgenError(`config is not valid JSON (${describeJsonError(text, error as Error)})`, { file })
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new LexgenError('config must be a JSON object', { file })
   for (const [key, value] of Object.entries(json)) {

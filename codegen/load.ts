@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LexgenError, type LexiconProblem } from './errors.js'
+import { describeJsonError, lineAndColumn } from './json-text.js'
 import { compare } from './order.js'
 
 /** One lexicon file as read from disk: its path relative to the lexicon root and its parsed JSON. */
@@ -35,6 +36,8 @@ export async function loadLexiconFiles(dir: string, cache?: LoadCache): Promise<
   try {
     root = realpathSync(dir)
   } catch (cause) {
+    // The usual case (a fresh checkout, a mistyped path) in words; anything else with the system's reason.
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new LexgenError('the lexicon folder does not exist', { file: dir })
     throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: dir })
   }
   const { found, problems } = findJsonFiles(DISK, root)
@@ -228,16 +231,4 @@ function firstNonUtf8(bytes: Uint8Array): number {
   }
   while (good > 0 && !decodes(good, false)) good--
   return good
-}
-
-function lineAndColumn(before: string): string {
-  return `line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')}`
-}
-
-/** Turns V8's "at position N" into a line and column a person can jump to. */
-function describeJsonError(text: string, error: Error): string {
-  const position = /position (\d+)/.exec(error.message)
-  const reason = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/^JSON\.parse: /, '')
-  if (!position) return reason
-  return `${reason} at ${lineAndColumn(text.slice(0, Number(position[1])))}`
 }

@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises'
 import { NSID } from '@atproto/syntax'
 import { LexgenError } from '../errors.js'
+import { describeJsonError } from '../json-text.js'
 import { compare } from '../order.js'
 
 export const SCHEMA_COLLECTION = 'com.atproto.lexicon.schema'
@@ -68,11 +69,15 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new LexgenError(`cannot read lockfile: ${(error as Error).message}`, { file })
   }
+  // A merge that conflicted on the lockfile, committed as it was: say so rather than where the JSON breaks.
+  if (/^(<{7}|>{7})( |$)/m.test(text)) {
+    throw new LexgenError('the lockfile holds git merge conflict markers (<<<<<<<, >>>>>>>): resolve them, keeping both sides\' pins, then run `lexgen pull` to check it', { file })
+  }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new LexgenError(`lockfile is not valid JSON: ${(error as Error).message}`, { file })
+    throw new LexgenError(`lockfile is not valid JSON (${describeJsonError(text, error as Error)}); fix it, or delete it and run \`lexgen pull\` to write a new one`, { file })
   }
   return parseLockfile(json, file)
 }

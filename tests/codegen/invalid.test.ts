@@ -45,14 +45,16 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     expect(await snapshotDir(out)).toEqual(previous)
   })
 
-  it('exits 1 on a missing lexicon directory and an unknown config key', async () => {
+  it('exits 1 on a missing lexicon directory, a config that is not JSON (naming the line and column), and an unknown config key', async () => {
     const missing = await runCli(['generate', '--lexicons', '/nonexistent/lexicons', '--out', out, '--include', '*'])
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toMatch(/^lexgen: error: \/nonexistent\/lexicons: cannot read lexicon directory: ENOENT/)
+    expect(missing.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist\n')
 
     const dir = await tempDir()
     dirs.push(dir)
     await mkdir(join(dir, 'sub'))
+    await writeFile(join(dir, 'lexgen.config.json'), '{\n  "include": ["*"],\n}\n')
+    expect((await runCli(['generate'], dir)).stderr).toMatch(/^lexgen: error: \S+lexgen\.config\.json: config is not valid JSON \(.+ at line 3, column 1\)\n$/)
     await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ include: ['*'], ouput: 'typo' }))
     const config = await runCli(['generate'], dir)
     expect(config.code).toBe(1)

@@ -55,7 +55,12 @@ describe('lexgen pull: usage and configuration', () => {
       { 'lexicons.json': { version: 1, lexicons: [], resolutions: { 'com.example.feed.post': { uri: 'https://example.com/x', cid: 'bafyreigh2akiscaildc' } } } },
       /^lexgen: error: \S+ at resolutions\["com\.example\.feed\.post"\]\.uri: must be at:\/\/<did>\/com\.atproto\.lexicon\.schema\/com\.example\.feed\.post/,
     ],
-    [['pull', 'com.example.feed.post'], { 'lexicons.json': '{"version": 1,' }, /^lexgen: error: \S+lexicons\.json: lockfile is not valid JSON/],
+    [['pull', 'com.example.feed.post'], { 'lexicons.json': '{"version": 1,' }, /^lexgen: error: \S+lexicons\.json: lockfile is not valid JSON \(.+ at line 1, column 15\); fix it, or delete it/],
+    [
+      ['pull', '--frozen'],
+      { 'lexicons.json': '{\n  "version": 1,\n<<<<<<< HEAD\n  "lexicons": ["a.b.c"]\n=======\n  "lexicons": ["a.b.d"]\n>>>>>>> theirs\n}\n' },
+      /^lexgen: error: \S+lexicons\.json: the lockfile holds git merge conflict markers \(<<<<<<<, >>>>>>>\): resolve them/,
+    ],
     // A bad merge: null where a value was, or a git source that lost every pin.
     [['pull', 'com.example.feed.post'], { 'lexicons.json': { version: 1, resolutions: null } }, /^lexgen: error: \S+ at resolutions: must be an object \(delete the lockfile/],
     ...[null, {}].map((pins) => [

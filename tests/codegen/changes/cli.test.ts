@@ -72,7 +72,7 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
 
     const moved = await runCli(['diff', '--no-compiler-check', '--lexicons', 'elsewhere', '--fail-on', 'none'], repo)
     expect(moved.code).toBe(1) // elsewhere/ does not exist in the working tree either
-    expect(moved.stderr).toContain('cannot read lexicon directory')
+    expect(moved.stderr).toContain('elsewhere: the lexicon folder does not exist')
   })
 
   it('reads each side through the config of its time: a selection change adds or removes methods, a moved folder is followed', async () => {
