@@ -23,15 +23,19 @@ export async function staleHint(lexicons: string, outputs: readonly { dir: strin
   if (history.changed) {
     return `the lexicons changed ${since}: \`npx lexgen diff${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
   }
+  // Lexicons and output committed together: the output may be from before that lexicon change.
+  if (history.together) {
+    return `the lexicons changed in the commit that last touched ${named} too (${history.base}), so ${outputs.length === 1 ? 'it was' : 'they were'} likely not regenerated after that change: \`npx lexgen diff --base ${history.base}~1\` shows what it means for callers (breaking, source, compatible)`
+  }
   return `the lexicons have not changed ${since}: the output was edited, or made by another lexgen version or with other options`
 }
 
 /**
  * The last commit that touched the output folders (abbreviated; undefined when none did, and
- * HEAD is compared instead), and whether the lexicon folder differs from it now, uncommitted and
- * untracked files included. Rejects outside a repository or for a folder outside it.
+ * HEAD is compared instead), whether the lexicon folder differs from it now, uncommitted and
+ * untracked files included, and whether that commit changed the lexicon folder too. Rejects outside a repository or for a folder outside it.
  */
-async function lexiconHistory(lexicons: string, outputs: readonly string[]): Promise<{ base: string | undefined; changed: boolean }> {
+async function lexiconHistory(lexicons: string, outputs: readonly string[]): Promise<{ base: string | undefined; changed: boolean; together: boolean }> {
   const top = (await git(nearestExisting(lexicons), ['rev-parse', '--show-toplevel'])).trim()
   const path = async (dir: string) => {
     const rel = relative(top, await realPathOf(dir))
@@ -46,7 +50,16 @@ async function lexiconHistory(lexicons: string, outputs: readonly string[]): Pro
     (error: { code?: unknown }) => (error.code === 1 ? true : Promise.reject(error)),
   )
   const untracked = (await git(top, ['ls-files', '--others', '--exclude-standard', '--', folder!])).trim() !== ''
-  return { base, changed: differs || untracked }
+  // Whether that commit changed the lexicons too (not said of a root commit: it has no `~1` to diff against).
+  const together = base !== undefined && (await git(top, ['log', '-1', '--format=%h', base, '--', folder!])).trim() === base && (await hasParent(top, base))
+  return { base, changed: differs || untracked, together }
+}
+
+async function hasParent(top: string, commit: string): Promise<boolean> {
+  return git(top, ['rev-parse', '--verify', '--quiet', `${commit}~1`]).then(
+    () => true,
+    () => false,
+  )
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

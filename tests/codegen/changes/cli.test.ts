@@ -343,6 +343,23 @@ describe('lexgen check: its hint for stale output, from git', () => {
     expect(handEdited.stderr.split('\n')[0]).toBe(
       `lexgen: the lexicons have not changed since generated was last committed (${regenerated}): the output was edited, or made by another lexgen version or with other options`,
     )
+
+    // Regenerated for one lexicon edit, then a second edit, all committed together: the output's
+    // last commit changed the lexicons too, so it is not blamed on a hand edit.
+    git(repo, 'checkout', '--', 'generated')
+    const twice = baseDocs()
+    lowerLimit(twice)
+    twice['ex.test.get']!.defs.main.description = 'First edit.'
+    await writeDocs(join(repo, 'lexicons'), twice)
+    expect((await runCli(['generate'], repo)).code).toBe(0)
+    twice['ex.test.get']!.defs.main.description = 'Second edit, not regenerated.'
+    await writeDocs(join(repo, 'lexicons'), twice)
+    commitAll(repo, 'both edits, one regeneration')
+    const together = git(repo, 'log', '-1', '--format=%h').trim()
+    const stale = await runCli(['check'], repo)
+    expect(stale.stderr.split('\n')[0]).toBe(
+      `lexgen: the lexicons changed in the commit that last touched generated too (${together}), so it was likely not regenerated after that change: \`npx lexgen diff --base ${together}~1\` shows what it means for callers (breaking, source, compatible)`,
+    )
   })
 
   it('outside a repository, says both', async () => {
