@@ -32,6 +32,8 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   // The last good run's docs and the selection they were generated through (the config may change it).
   let lastGood: { readonly docs: readonly ParsedDoc[]; readonly selection: Selection } | undefined
   let lexicons: string | undefined
+  // What each run writes: never watched, even inside the lexicon folder.
+  let outputs: string[] = []
   let running: Promise<void> | undefined
   let again = false
 
@@ -41,12 +43,13 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   // folder. The first run arms them before it reads anything.
   let armed = false
   // Once stopped, a run still finishing must not re-arm the watchers (they would keep the process alive).
-  const arm = async () => !ctx.stop.aborted && watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile])
+  const arm = async () => !ctx.stop.aborted && watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile], outputs)
   const runOnce = async () => {
     let options: ResolvedOptions | undefined
     try {
       options = await ctx.resolve()
       lexicons = options.lexicons
+      outputs = [options.out, ...(options.docs ? [options.docs.dir] : [])]
     } catch (error) {
       ctx.printError(error)
     }

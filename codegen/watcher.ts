@@ -14,9 +14,9 @@
  * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it after
  * every run, off the path from a save to the output, and runs again when it found new folders.
  */
-import { watch, type FSWatcher } from 'node:fs'
+import { realpathSync, watch, type FSWatcher } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, dirname } from 'node:path'
+import { basename, dirname, resolve, sep } from 'node:path'
 import { lexiconTree } from './load.js'
 
 export class TreeWatcher {
@@ -33,16 +33,22 @@ export class TreeWatcher {
   /**
    * Watches every directory under each of `roots`, and `files`, replacing what was watched before.
    * Resolves to true when it started watching a directory it did not watch before (a new folder,
-   * or one swapped in): what was written there before now went unseen.
+   * or one swapped in): what was written there before now went unseen. `ignored` folders (the
+   * output, when it lies inside the lexicon folder) are not watched, nor their swaps seen: each
+   * run writes them, and would otherwise start the next.
    */
-  async sync(roots: readonly string[], files: readonly string[]): Promise<boolean> {
+  async sync(roots: readonly string[], files: readonly string[], ignored: readonly string[] = []): Promise<boolean> {
     let added = false
+    const skipped = ignored.map(realPath)
+    const isSkipped = (path: string) => skipped.some((dir) => path === dir || path.startsWith(`${dir}${sep}`))
+    // A run's own swap in a watched folder: the output's name, and its staging folders and journals beside it (write.ts).
+    const ownSwap = (dir: string, name: string) => skipped.some((out) => dirname(out) === dir && (name === basename(out) || name.startsWith(`.lexgen-${basename(out)}-`)))
     // A directory of a watched tree reports every change; a parent only those to the names it holds.
     const wanted = new Map<string, Set<string> | 'all'>()
     // The folders generate reads (symbolic links followed); the targets of links, like the roots,
     // are watched from their parent too, which sees them replaced or edited (a linked file).
     const trees = roots.map(lexiconTree)
-    for (const { folders } of trees) for (const dir of folders) wanted.set(dir, 'all')
+    for (const { folders } of trees) for (const dir of folders) if (!isSkipped(dir)) wanted.set(dir, 'all')
     for (const path of [...roots, ...files, ...trees.flatMap((tree) => tree.linkTargets)]) {
       const names = wanted.get(dirname(path)) ?? new Set<string>()
       if (names !== 'all') wanted.set(dirname(path), names.add(basename(path)))
@@ -61,6 +67,7 @@ export class TreeWatcher {
       if (ino === undefined || this.closed) continue
       try {
         const watcher = watch(dir, (_event, name) => {
+          if (name !== null && ownSwap(dir, String(name))) return
           if (names === 'all' || name === null || names.has(String(name))) this.changed()
         })
         // The directory went away: the next sync drops it; make sure there is a next sync.
@@ -85,6 +92,15 @@ export class TreeWatcher {
     if (this.closed) return
     clearTimeout(this.timer)
     this.timer = setTimeout(this.onChange, this.debounceMs)
+  }
+}
+
+/** `path` with symbolic links followed, as the lexicon tree's folders are; as given when it does not exist yet. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return resolve(path)
   }
 }
 

@@ -2,7 +2,7 @@
  * TreeWatcher (codegen/watcher.ts) on its own: what `generate --watch` relies on when it stops.
  * The binary's behaviour is in watch.test.ts.
  */
-import { mkdir, stat } from 'node:fs/promises'
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
 import { TreeWatcher } from '../../codegen/watcher.js'
@@ -59,4 +59,37 @@ it('watches every folder of a tree, and close() releases them all', async () => 
   watcher.close()
   await released()
   expect(watches()).toBe(before)
+})
+
+it("ignores an output folder inside the tree: neither watched nor its swap seen, so a run's own write does not start the next", async () => {
+  const root = await tree()
+  const before = watches()
+  let calls = 0
+  const watcher = new TreeWatcher(() => calls++)
+  await watcher.sync([root], [], [join(root, 'a')])
+  // root and its parent; not a and a/b.
+  expect(watches() - before).toBe(2)
+  // A second watcher on the same tree, armed after the first, is the barrier: libuv hands a
+  // folder's events to its watchers in the order they were armed, and both wait the same debounce,
+  // so by the time it fires, the first has fired too if it was going to.
+  let barrier!: () => void
+  const seen = new Promise<void>((resolve) => (barrier = resolve))
+  const witness = new TreeWatcher(() => barrier())
+  await witness.sync([root], [])
+  try {
+    // A run's swap of `a` (write.ts): its staging folder made, the old one moved aside, the new one in.
+    await mkdir(join(root, '.lexgen-a-1-abcdef'))
+    await rename(join(root, 'a'), join(root, '.lexgen-a-1-abcdef-previous'))
+    await rename(join(root, '.lexgen-a-1-abcdef'), join(root, 'a'))
+    await seen
+    expect(calls).toBe(0)
+    // Anything else in the tree still counts.
+    const changed = new Promise<void>((resolve) => (barrier = resolve))
+    await writeFile(join(root, 'new.json'), '{}')
+    await changed
+    expect(calls).toBe(1)
+  } finally {
+    watcher.close()
+    witness.close()
+  }
 })
