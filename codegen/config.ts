@@ -69,6 +69,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   const base = dirname(file)
   const { include, exclude } = selectionOf(flags, config)
   if (include.length === 0) {
+    if (!existsSync(file)) throw new LexgenError(`nothing selected, and there is no ${CONFIG_FILE} (${file}): run \`lexgen init\` to write one, or pass --include <pattern> (e.g. 'chat.bsky.convo.*')`)
     throw new LexgenError(`nothing selected: pass --include <pattern> (e.g. 'chat.bsky.convo.*') or set "include" in ${CONFIG_FILE}`)
   }
   const configuredOut = resolve(base, config.out ?? 'generated')

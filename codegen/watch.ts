@@ -34,6 +34,7 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   let lexicons: string | undefined
   // What each run writes: never watched, even inside the lexicon folder.
   let outputs: string[] = []
+  let lastOut: string | undefined
   let running: Promise<void> | undefined
   let again = false
 
@@ -49,9 +50,11 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     try {
       options = await ctx.resolve()
       lexicons = options.lexicons
+      lastOut = options.out
       outputs = [options.out, ...(options.docs ? [options.docs.dir] : [])]
     } catch (error) {
       ctx.printError(error)
+      ctx.out(`lexgen: ${lastOut ? `${relative(ctx.cwd, lastOut) || '.'} keeps the last good output` : 'nothing generated'}; watching for changes\n`)
     }
     if (!armed) {
       await arm()

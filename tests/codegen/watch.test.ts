@@ -216,6 +216,15 @@ describe('lexgen generate --watch', () => {
     // The new folder is watched too.
     await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' } }))
     await watch.lines.next(/^      source      cid: optional field removed \(response\)$/)
+
+    // The config deleted: said as such, and the watcher says it goes on; put back, it carries on.
+    const good = await snapshotDir(join(dir, 'generated'))
+    await rm(join(dir, 'lexgen.config.json'))
+    await watch.errors.next(/^lexgen: error: nothing selected, and there is no lexgen\.config\.json \(\S+\): run `lexgen init` to write one, or pass --include/)
+    await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
+    expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
+    await saveByRename(join(dir, 'lexgen.config.json'), { include: ['com.example.feed.*'] })
+    await watch.lines.next(/^lexgen: read 2 docs, selected 2, /)
   })
 
   it('follows symbolic links as generate reads them: edits inside a linked folder, and to a linked file, are seen', async () => {
