@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { LexgenError } from './errors.js'
 import { describeJsonError } from './json-text.js'
+import { isWithin } from './paths.js'
 
 export const CONFIG_FILE = 'lexgen.config.json'
 
@@ -77,7 +78,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   // --out naming the configured folder is the configured output, docs and all.
   const outMoved = out !== configuredOut
   const docs = resolveDocs(flags, config, cwd, base, outMoved)
-  if (docs !== undefined && (isInside(docs, out) || isInside(out, docs))) {
+  if (docs !== undefined && (isWithin(docs, out) || isWithin(out, docs))) {
     throw new LexgenError(`the docs folder (${docs}) and the output folder (${out}) must not contain one another`)
   }
   const docsLeftOut = outMoved && flags.docs === undefined && typeof config.docs === 'string' ? resolve(base, config.docs) : undefined
@@ -201,11 +202,6 @@ function resolveDocs(flags: Options, config: Options, cwd: string, base: string,
   if (flags.docs !== undefined) return resolve(cwd, flags.docs)
   if (outMoved || typeof config.docs !== 'string') return undefined
   return resolve(base, config.docs)
-}
-
-function isInside(path: string, dir: string): boolean {
-  const rel = relative(dir, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 /** The config file (`configPath`, else the one `configFilePath` finds) and its absolute path. */

@@ -6,9 +6,10 @@
  * would show nothing. Outside a git repository, both are said.
  */
 import { execFile } from 'node:child_process'
-import { isAbsolute, relative, sep } from 'node:path'
+import { relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { nearestExisting, realPathOf } from './changes/inputs.js'
+import { isWithin } from './paths.js'
 
 const run = promisify(execFile)
 
@@ -38,9 +39,9 @@ export async function staleHint(lexicons: string, outputs: readonly { dir: strin
 async function lexiconHistory(lexicons: string, outputs: readonly string[]): Promise<{ base: string | undefined; changed: boolean; together: boolean }> {
   const top = (await git(nearestExisting(lexicons), ['rev-parse', '--show-toplevel'])).trim()
   const path = async (dir: string) => {
-    const rel = relative(top, await realPathOf(dir))
-    if (rel.startsWith('..') || isAbsolute(rel)) throw new Error(`${dir} is outside the repository`)
-    return rel.split(sep).join('/') || '.'
+    const real = await realPathOf(dir)
+    if (!isWithin(real, top)) throw new Error(`${dir} is outside the repository`)
+    return relative(top, real).split(sep).join('/') || '.'
   }
   const [folder, ...outputPaths] = await Promise.all([lexicons, ...outputs].map(path))
   const base = (await git(top, ['log', '-1', '--format=%h', 'HEAD', '--', ...outputPaths])).trim() || undefined

@@ -14,11 +14,12 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs'
 import { access, chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
 import { LexgenError } from './errors.js'
 import { compare } from './order.js'
+import { isWithin } from './paths.js'
 import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
 
 /** What an output directory holds, as far as lexgen is concerned. */
@@ -139,11 +140,6 @@ async function physicalPath(path: string): Promise<string> {
     if (real !== undefined) return join(real, relative(at, absolute))
     if (dirname(at) === at) return absolute
   }
-}
-
-function isWithin(path: string, dir: string): boolean {
-  const rel = relative(dir, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
 }
 
 /** One folder a run replaces, and everything it is to hold. */

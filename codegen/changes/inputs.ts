@@ -9,6 +9,7 @@ import { realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
+import { isWithin } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 
@@ -198,7 +199,7 @@ class CommitTree implements FolderTree {
         lastLink = `${at} → ${target}`
         const fromTop = isAbsolute(target) ? relative(this.top, target) : undefined
         if (fromTop !== undefined) {
-          if (fromTop.startsWith('..') || isAbsolute(fromTop)) throw this.outside(path, lastLink)
+          if (!isWithin(target, this.top)) throw this.outside(path, lastLink)
           done.length = 0
         }
         todo.push(...(fromTop?.split(sep) ?? target.split('/')).reverse())
