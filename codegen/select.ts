@@ -136,7 +136,10 @@ export interface UnmatchedPattern {
 
 function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonly string[], nsids: readonly string[]): UnmatchedPattern[] {
   return patterns
-    .filter((pattern) => !nsids.some((nsid) => patternToRegExp(pattern).test(nsid)))
+    .filter((pattern) => {
+      const re = patternToRegExp(pattern)
+      return !nsids.some((nsid) => re.test(nsid))
+    })
     .map((pattern) => ({ option, pattern, suggestions: suggestPatterns(pattern, nsids) }))
 }
 
