@@ -6,12 +6,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate } from '../../codegen/index.js'
 import { removeDir, tempDir } from '../codegen/helpers.js'
 import { BREAKOUTS, CANARY, CANARY_IN_CODE } from '../reliability/support/hostile.js'
 import { codeOnly } from '../reliability/support/ts-lexer.js'
-import { anchors, codeBlocks, links, typecheck, userProject } from './support.js'
+import { anchors, codeBlocks, htmlText, links, render, typecheck, userProject } from './support.js'
 
 const MARKDOWN_BREAKOUTS = [
   `<img src=x onerror=${CANARY}()>`,
@@ -73,6 +73,31 @@ const ODD_NAMES = {
   'com/example/x--y/run.json': procedure('com.example.x--y.run'),
 }
 
+/**
+ * Ordinary text that Markdown would misread: a line starting like a list, an indented line, web
+ * addresses with `#` and `_`, CRLF in a table cell, a pipe in a known value, an abbreviation in
+ * the first sentence, and def names whose anchors GitHub numbers (`weird-1`, `weird`, `Weird`).
+ */
+const prosy = {
+  lexicon: 1,
+  id: 'com.example.prose',
+  defs: {
+    main: {
+      type: 'query',
+      description: 'Lists things (e.g. some, or all) in order. More after.\nSteps:\n1. not a list\n\n    indented four spaces with *star*\nSee https://atproto.com/specs/xrpc#error_responses (and https://example.com/a_b).',
+      parameters: { type: 'params', properties: { limit: { type: 'integer', description: 'line1\r\nline2' } } },
+      output: {
+        encoding: 'application/json',
+        schema: { type: 'object', properties: { a: { type: 'ref', ref: '#weird-1' }, b: { type: 'ref', ref: '#weird' }, c: { type: 'ref', ref: '#Weird' }, status: { type: 'ref', ref: '#status' } } },
+      },
+    },
+    'weird-1': { type: 'object', properties: {} },
+    weird: { type: 'object', properties: {} },
+    Weird: { type: 'object', properties: {} },
+    status: { type: 'string', knownValues: ['ok|fine', 'bad'] },
+  },
+}
+
 let root: string
 let pages: Map<string, string>
 let out: string
@@ -82,6 +107,7 @@ beforeAll(async () => {
   const lexicons = join(root, 'lexicons')
   await mkdir(join(lexicons, 'com/example'), { recursive: true })
   await writeFile(join(lexicons, 'com/example/hostile.json'), JSON.stringify(doc))
+  await writeFile(join(lexicons, 'com/example/prose.json'), JSON.stringify(prosy))
   for (const [path, odd] of Object.entries(ODD_NAMES)) {
     await mkdir(join(lexicons, path, '..'), { recursive: true })
     await writeFile(join(lexicons, path), JSON.stringify(odd))
@@ -120,7 +146,7 @@ it('keeps lexicon text out of HTML, headings, links and table columns', () => {
     canaries += text.split(CANARY).length - 1
     const rendered = prose(text.split('\n').slice(1).join('\n'))
     // No tag or comment opens outside code: every `<` lexicon text brought is escaped.
-    expect(rendered, path).not.toMatch(/(?<!\\)<[a-z!/]/i)
+    expect(rendered, path).not.toMatch(/(?<!\\)<(?!https?:\/\/)[a-z!/]/i)
     // Headings are ours: `#`, then a name or a title.
     for (const heading of rendered.match(/^#{1,6} .*$/gm) ?? []) expect(heading, path).not.toContain(CANARY)
     // Links are ours: none carries the canary, none leaves the docs but to a page or an anchor.
@@ -158,3 +184,48 @@ it('gives examples that typecheck against the generated code, the canary only in
     await project.close()
   }
 })
+
+describe('rendered as GitHub renders it (GFM, by micromark)', () => {
+  it('every page holds only the elements the docs write: lexicon text never becomes HTML, and links lead to the docs or to web addresses', () => {
+    const ours = new Set(['h1', 'h2', 'h3', 'h4', 'p', 'a', 'code', 'pre', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'ul', 'ol', 'li', 'strong', 'em', 'blockquote', 'br', 'hr'])
+    for (const [path, text] of pages) {
+      const html = render(text)
+      const tags = new Set([...html.matchAll(/<([a-z][a-z0-9]*)[\s>]/g)].map((m) => m[1]!))
+      expect([...tags].filter((tag) => !ours.has(tag)), path).toEqual([])
+      for (const [, href] of html.matchAll(/<a href="([^"]*)"/g)) expect(href, path).toMatch(/^(#[\w%-]+|[\w./-]+\.md(#[\w%-]*)?|https?:\/\/(?!.*%5C)[^\\\s]+)$/)
+    }
+  })
+
+  it('keeps ordinary text as written: no list, no code block, working web links, no stray backslash or replacement character', () => {
+    const page = render(pages.get('com.example.md')!)
+    const start = page.indexOf('<h2>prose</h2>')
+    const end = page.indexOf('<h2>', start + 1)
+    const section = page.slice(start, end < 0 ? undefined : end)
+    expect(start).toBeGreaterThan(0)
+    expect(section).toContain('1. not a list')
+    expect(section).toContain('indented four spaces with *star*')
+    expect(section).not.toMatch(/<ol>|<pre><code>indented/)
+    expect(section).toContain('<a href="https://atproto.com/specs/xrpc#error_responses">https://atproto.com/specs/xrpc#error_responses</a>')
+    expect(section).toContain('(and <a href="https://example.com/a_b">https://example.com/a_b</a>).')
+    expect(section).toContain('<td>line1 line2</td>')
+    expect(htmlText(section)).not.toMatch(/\\[.\-*_#|]|\ufffd/)
+    // The overview's first sentence does not stop at "e.g.".
+    expect(htmlText(page)).toContain('Lists things (e.g. some, or all) in order.')
+  })
+
+  it('writes a pipe in a known value as a pipe, in a table and outside one', () => {
+    const model = render(pages.get('models/com.example.prose.md')!)
+    expect(model).toContain('<code>ok|fine</code>')
+    expect(model).not.toContain('ok\\|fine')
+  })
+
+  it('numbers repeated anchors as GitHub does, so links to `weird-1`, `weird` and `Weird` all land', () => {
+    const model = pages.get('models/com.example.prose.md')!
+    const targets = anchors(model)
+    const hrefs = links(pages.get('com.example.md')!).filter((href) => href.startsWith('models/com.example.prose.md#'))
+    expect(hrefs.length).toBeGreaterThanOrEqual(3)
+    for (const href of hrefs) expect(targets.has(href.split('#')[1]!), href).toBe(true)
+    expect(new Set(hrefs).size).toBe(hrefs.length)
+  })
+})
+

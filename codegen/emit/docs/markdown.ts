@@ -3,12 +3,23 @@
  * A description must never open a link, a tag, a heading or a table column it does not close.
  */
 
-/** Inline text with every character Markdown or HTML would act on escaped. */
+/**
+ * Inline text with every character Markdown or HTML would act on escaped. A web address stays a
+ * working link: escapes inside it would end up in the address GitHub links to, so it is written
+ * as an autolink, `<https://…>`, where Markdown reads nothing; its trailing punctuation stays outside.
+ */
 export function inline(text: string): string {
-  return controlFree(text)
-    .replace(/[\\`*_[\]<>|#!~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/\r\n?|\n/g, ' ')
+  return controlFree(text.replace(/\r\n?|\n/g, ' '))
+    .split(WEB_ADDRESS)
+    .map((part, i) => (i % 2 ? `<${part}>` : escaped(part)))
+    .join('')
+}
+
+/** `http(s)://` and what follows up to a space or a character an autolink cannot hold, less trailing punctuation (split keeps it as the odd parts). */
+const WEB_ADDRESS = /(https?:\/\/[^\s<>"`\\]*[^\s<>"`\\.,:;!?'()[\]{}*_~])/
+
+function escaped(text: string): string {
+  return text.replace(/[\\`*_[\]<>|#!~]/g, (c) => `\\${c}`).replace(/&/g, '&amp;')
 }
 
 /**
@@ -19,7 +30,8 @@ export function prose(text: string): string {
   return text
     .replace(/\r\n?/g, '\n')
     .split('\n')
-    .map((line) => inline(line).replace(/^(\s*)([-+=]|\d+[.)])/, '$1\\$2'))
+    // Indentation dropped (four spaces would open a code block); a list marker's punctuation escaped (`1\.`, `\-`).
+    .map((line) => inline(line.replace(/^[ \t]+/, '')).replace(/^([-+=])/, '\\$1').replace(/^(\d+)([.)])/, '$1\\$2'))
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim()
@@ -30,13 +42,24 @@ function controlFree(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd')
 }
 
-/** The first sentence of a description, for one-line overviews. */
+/**
+ * The first sentence of a description, for one-line overviews: up to the first full stop that
+ * ends a sentence, outside brackets and not after an abbreviation (`e.g.`, `i.e.`, `etc.`).
+ */
 export function firstSentence(text: string | undefined): string {
   if (!text) return ''
   const flat = text.replace(/\s+/g, ' ').trim()
-  const end = flat.search(/\.(\s|$)/)
-  return end < 0 ? flat : flat.slice(0, end + 1)
+  let depth = 0
+  for (let i = 0; i < flat.length; i++) {
+    const c = flat[i]!
+    if (c === '(' || c === '[') depth++
+    else if ((c === ')' || c === ']') && depth > 0) depth--
+    else if (c === '.' && depth === 0 && (i + 1 === flat.length || flat[i + 1] === ' ') && !ABBREVIATION.test(flat.slice(0, i + 1))) return flat.slice(0, i + 1)
+  }
+  return flat
 }
+
+const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|approx|incl)\.$/i
 
 /** An inline code span that holds any text (backticks included). */
 export function code(text: string): string {
@@ -44,8 +67,7 @@ export function code(text: string): string {
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length))
   const ticks = '`'.repeat(longest + 1)
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : ''
-  // Pipes would still split a table cell.
-  return `${ticks}${pad}${flat}${pad}${ticks}`.replace(/\|/g, '\\|')
+  return `${ticks}${pad}${flat}${pad}${ticks}`
 }
 
 /** A fenced code block longer than any backtick run inside it. */
@@ -55,15 +77,25 @@ export function fence(language: string, source: string): string {
   return `${ticks}${language}\n${source.trimEnd()}\n${ticks}`
 }
 
-/** A table; cells are already-formatted inline Markdown. */
+/**
+ * A table; cells are already-formatted inline Markdown. A pipe not yet escaped would end its cell,
+ * code spans included (GitHub reads `\|` in a table cell as a pipe, in a code span too; outside a
+ * table, a backslash in a code span is shown as it is, so only cells get it).
+ */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell || ' ').join(' | ')} |`
+  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cellText(cell) || ' ').join(' | ')} |`
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n')
+}
+
+/** A pipe after an even run of backslashes (none included) is unescaped. */
+function cellText(cell: string): string {
+  return cell.replace(/(?<!\\)((?:\\\\)*)\|/g, '$1\\|')
 }
 
 /**
  * GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, and a repeated
- * one numbered (`-1`, `-2`) in document order.
+ * one numbered (`-1`, `-2`) in document order, as github-slugger numbers them: a number already
+ * taken (a heading literally named `x-1`) moves on to the next.
  */
 export class Anchors {
   private readonly seen = new Map<string, number>()
@@ -73,12 +105,13 @@ export class Anchors {
       .toLowerCase()
       .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
       .replace(/ /g, '-')
-    const count = this.seen.get(base) ?? 0
-    this.seen.set(base, count + 1)
-    let slug = count === 0 ? base : `${base}-${count}`
-    // A numbered slug can collide with a heading that was literally named so.
-    while (count > 0 && this.seen.has(slug)) slug = `${slug}-1`
-    if (count > 0) this.seen.set(slug, 1)
+    let slug = base
+    while (this.seen.has(slug)) {
+      const count = this.seen.get(base)! + 1
+      this.seen.set(base, count)
+      slug = `${base}-${count}`
+    }
+    this.seen.set(slug, 0)
     return slug
   }
 }
