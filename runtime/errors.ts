@@ -13,10 +13,10 @@
  *   │  ├─ InternalServerError         500 and other 5xx
  *   │  ├─ MethodNotImplementedError   501
  *   │  ├─ UpstreamFailureError        502, 503, 504
- *   │  └─ declaredError(name)         lexicon-declared errors of one method
+ *   │  └─ declaredError(name)         lexicon-declared errors: one class per name, whatever the status
  *   ├─ InvalidResponseError         a 2xx whose body could not be decoded, or checked (the check threw)
  *   ├─ ResponseTooLargeError        a body over `maxResponseBytes`; reading stopped there
- *   ├─ PaginationLoopError          the server repeated a cursor while paging
+ *   ├─ PaginationLoopError          the server repeated a cursor, or sent only empty pages, while paging
  *   ├─ ValidationError              params, input or a 2xx body broke the method's lexicon
  *   │  ├─ RequestValidationError      found before sending: no request was made (status 0)
  *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body's first 64 Ki characters

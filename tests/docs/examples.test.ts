@@ -90,7 +90,7 @@ function documented(block: Block) {
   const section = page.split(/^(?=## )/m).find((chunk) => chunk.includes(`- **NSID:** \`${block.nsid}\``))!
   const proxy = /\*\*Proxy:\*\* `atproto-proxy: ([^`]+)`/.exec(section)?.[1]
   const errors = section.slice(section.indexOf('### Errors'))
-  const declared = /^\| `[\w.]+Error` \| `([^`]+)` \| 400 \|/m.exec(errors)?.[1]
+  const declared = /^\| `[\w.]+Error` \| `([^`]+)` \|/m.exec(errors)?.[1]
   return { proxy, declared }
 }
 

@@ -90,12 +90,13 @@ describe('every method of the committed client has its section', () => {
     if (main.output && main.output.encoding !== 'application/json') expect(part('Response')).toContain('`Uint8Array`')
     if (!main.output) expect(part('Response')).toContain('No body')
 
-    // Every declared error: its class (as exported), XRPC name and status; then the general ones.
+    // Every declared error: its class (as exported) and XRPC name, no status the lexicon does not give; then the general ones.
     const errors = part('Errors')
     for (const [name, cls] of Object.entries(method.errors ?? {})) {
       expect(module[cls.name], `${alias}.${cls.name}`).toBe(cls)
-      expect(errors).toContain(`| \`${alias}.${cls.name}\` | \`${name}\` | 400 |`)
+      expect(errors).toContain(`| \`${alias}.${cls.name}\` | \`${name}\` |`)
     }
+    if (method.errors) expect(errors).toContain('| Class | XRPC error | Description |')
     if (!method.errors) expect(errors).toContain('The lexicon declares no errors.')
     for (const cls of ['InvalidRequestError', 'AuthenticationRequiredError', 'RateLimitExceededError', 'UpstreamFailureError', 'ConnectionError', 'TimeoutError']) {
       expect(errors).toMatch(new RegExp(`^\\| \`${cls}\` \\| [^|]+ \\| [^|]+ \\|$`, 'm'))
@@ -302,6 +303,19 @@ describe('docs for any selection', () => {
     expect(brokenLinks(docs)).toEqual([])
     expect(docs.get('com.atproto.repo.md')).toContain('`application/json`, `ComAtprotoRepoUploadBlob.Output`')
     expect(docs.get('README.md')).toContain("from './src/atproto/index.js'")
+    // An open union with no refs takes any typed object; lengths say what they count; a record always has its $type.
+    expect(docs.get('models/site.standard.document.md')).toMatch(/^\| `content` \| any object with a `\$type` \(an open union with no known members\) \|/m)
+    expect(docs.get('models/chat.bsky.convo.defs.md')).toMatch(/^\| `text` \| `string` \| yes \| maxLength: `10000` UTF-8 bytes, maxGraphemes: `1000` \|/m)
+    expect(docs.get('chat.bsky.convo.md')).toMatch(/^\| `members` \| array of `string` \| yes \| minLength: `1` items, maxLength: `10` items, each: format: `did` \|/m)
+    expect(docs.get('models/chat.bsky.actor.declaration.md')).toContain("`$type: 'chat.bsky.actor.declaration'` always (in the repository too)")
+  })
+
+  it('gives a client without chat methods a proxying example of its own, not Bluesky Chat', async () => {
+    const docs = await docsFor(['com.atproto.server.*'])
+    const proxying = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Proxying'))!
+    expect(proxying).toContain("proxy: process.env['ATPROTO_PROXY'] ?? 'did:web:service.example.com#service',")
+    expect(proxying).not.toContain('bsky_chat')
+    expect(docs.get('README.md')).toContain('the proxying example `ATPROTO_PROXY`')
   })
 
   it('gives NSIDs that differ only in case pages of their own, as on a case-insensitive file system', async () => {

@@ -52,7 +52,9 @@ export class Fields {
       case 'union': {
         const members = (schema.refs as string[]).map((ref) => this.ref(doc, ref))
         const open = schema.closed ? '' : ', or any other `$type`'
-        return members.length ? `union of ${members.join(', ')}${open}` : 'union (no members)'
+        if (members.length) return `union of ${members.join(', ')}${open}`
+        // An open union without refs takes any typed object; only a closed one takes nothing.
+        return schema.closed ? 'union (no members)' : 'any object with a `$type` (an open union with no known members)'
       }
       default:
         return code(schema.type)
@@ -79,7 +81,7 @@ export function constraints(schema: Schema | LexUserType): string {
   const s = schema as Schema
   const parts = constraintEntries(s).map(([key, value]) => {
     if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
-    return `${key}: ${code(key === 'default' ? JSON.stringify(value) : String(value))}`
+    return `${key}: ${code(key === 'default' ? JSON.stringify(value) : String(value))}${unit(s.type, key)}`
   })
   if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
   if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
@@ -89,6 +91,13 @@ export function constraints(schema: Schema | LexUserType): string {
     if (inner) parts.push(`each: ${inner}`)
   }
   return parts.join(', ')
+}
+
+/** What a length counts, which its name does not say: a string's length is in UTF-8 bytes, not `.length`. */
+function unit(type: string, key: string): string {
+  if (key === 'minLength' || key === 'maxLength') return type === 'array' ? ' items' : type === 'string' ? ' UTF-8 bytes' : type === 'bytes' ? ' bytes' : ''
+  if (key === 'maxSize') return ' bytes'
+  return ''
 }
 
 function description(schema: Schema): string {

@@ -33,7 +33,7 @@ export const GENERAL_ERRORS: readonly GeneralError[] = [
   { className: 'UpstreamFailureError', parent: 'XrpcResponseError', status: '502, 503, 504', when: 'the PDS could not reach the service it proxies to, or is overloaded' },
   { className: 'InvalidResponseError', parent: 'XrpcError', status: '2xx', when: 'a success whose body could not be decoded; `body` keeps its start', only: 'json-output' },
   { className: 'ResponseTooLargeError', parent: 'XrpcError', status: 'any', when: 'a body over `maxResponseBytes` (16 MiB by default); reading stopped there' },
-  { className: 'PaginationLoopError', parent: 'XrpcError', status: '0', when: 'the server repeated a cursor while paging', only: 'paginated' },
+  { className: 'PaginationLoopError', parent: 'XrpcError', status: '0', when: 'the server repeated a cursor while paging, or sent `maxEmptyPages` pages in a row with no items', only: 'paginated' },
   { className: 'ValidationError', parent: 'XrpcError', status: '0 or 2xx', when: 'params, input or a response broke the lexicon', base: true },
   { className: 'RequestValidationError', parent: 'ValidationError', status: '0', when: 'params or input broke the lexicon: nothing was sent', only: 'params-or-input' },
   { className: 'ResponseValidationError', parent: 'ValidationError', status: '2xx', when: 'the response broke the lexicon; `body` keeps it raw', only: 'json-output' },

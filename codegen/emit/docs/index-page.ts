@@ -7,6 +7,9 @@ import type { DocModel } from '../../model.js'
 import { clientCallLine, clientSetup, EXAMPLE_MAX_PAGES, exampleCall, member, outputLines, type ExampleCall } from '../examples/method.js'
 import { EXAMPLE_WORLD } from '../examples/values.js'
 import { BSKY_CHAT_PROXY, callNeeds, tokenVariable } from '../needs.js'
+
+/** A service DID and id for the proxying example of a client without chat methods: shaped right, obviously yours to replace. */
+const SERVICE_PLACEHOLDER = 'did:web:service.example.com#service'
 import { quote } from '../writer.js'
 import { methodKey, modelPage, type DocumentedDef } from './catalog.js'
 import { INDEX_SECTIONS as S, type DocsContext } from './context.js'
@@ -31,6 +34,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     pick(methods, (doc) => doc.method!.type === 'procedure')
   const hasSession = ['createSession', 'refreshSession', 'deleteSession'].every((name) => model.byNsid.get(`com.atproto.server.${name}`)?.method)
   const hasChat = methods.some((doc) => callNeeds(doc.nsid, undefined).proxy)
+  // The proxying example's service: Bluesky Chat for a chat client, a placeholder to replace for any other.
+  const proxyVariable = hasChat ? 'ATPROTO_CHAT_PROXY' : 'ATPROTO_PROXY'
   const tokenOf = (doc: DocModel | undefined) => (doc ? tokenVariable(callNeeds(doc.nsid, description(doc)).auth) : 'ATPROTO_ACCESS_JWT')
   const call = (doc: DocModel) => exampleCall(model, doc, ctx.values)
   const from = ` } from ${quote(clientImport)}`
@@ -52,7 +57,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     fence('sh', `npm install ${packageName(runtime)}\nnpm install --save-dev lexgen\n${regenerate}   # regenerates ${outDir}/ and these docs${regenerate === 'npx lexgen generate' ? ' from lexgen.config.json' : ''}`),
     `The examples import the client from ${code(clientImport)} (relative to the project root) and read the PDS URL and tokens from ` +
       `the environment: ${code('ATPROTO_SERVICE')} (default ${code('https://bsky.social')}), ${code('ATPROTO_ACCESS_JWT')} and, ` +
-      `where a method needs it, ${code('ATPROTO_REFRESH_JWT')}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +
+      `where a method needs it, ${code('ATPROTO_REFRESH_JWT')}; the session example ${code('ATPROTO_IDENTIFIER')} and ${code('ATPROTO_PASSWORD')}, ` +
+      `the proxying example ${code(proxyVariable)}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +
       `${code(EXAMPLE_WORLD.handle)}) are placeholders for your own.`,
   )
 
@@ -141,13 +147,13 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `to forward them, with a service token, to the Bluesky Chat service. `
       : `Calls go to your PDS, which answers them itself unless an ${code('atproto-proxy')} header names another service. `) +
       `Set ${code('proxy')} on the ${code('Client')} or ${code('Core')} (every call) or in a call's options to send another service ` +
-      `(${code('did:web:chat.example.com#bsky_chat')}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
+      `(${code(hasChat ? 'did:web:chat.example.com#bsky_chat' : SERVICE_PLACEHOLDER)}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
       `One set on the ${code('Client')} or ${code('Core')} goes with every method, and the PDS forwards them all` +
       (hasChat ? `, ${code('com.atproto.*')} ones included: give a chat service to a ${code('Client')} used for chat, or per call.` : '.'),
     ...withQuery((q) => [
       `import { Client${from}`,
       '',
-      ...clientSetup('client', 'Client', qToken, [`proxy: process.env['ATPROTO_CHAT_PROXY'] ?? ${quote(BSKY_CHAT_PROXY)},`]),
+      ...clientSetup('client', 'Client', qToken, [`proxy: process.env[${quote(proxyVariable)}] ?? ${quote(hasChat ? BSKY_CHAT_PROXY : SERVICE_PLACEHOLDER)},`]),
       ...outputLines(q, clientCallLine(q)),
     ]),
   )
@@ -258,7 +264,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     `Every failure is an ${code('XrpcError')} (from ${code(runtime)}) with ${code('status')} (0 when no response arrived), the XRPC ` +
       `${code('error')} name, ${code('message')}, ${code('nsid')}, response ${code('headers')} and ${code('attempts')}. Errors a lexicon ` +
-      `declares get a class per method (on each method's page), exported from its module: ` +
+      `declares get a class per error name, shared by the methods that declare it and raised by name whatever the status ` +
+      `(a declared ${code('ExpiredToken')} or ${code('InvalidToken')} is also the general class of that name); each method's page lists them, and its module exports them: ` +
       `${procedure?.method!.errors[0] ? code(`${procedure.alias}.${procedure.method!.errors[0].className}`) : code('<Module>.<Name>Error')}. ` +
       `The access token never appears in messages, in ${code('String(error)')} or in hook contexts.`,
     fence('text', errorTree()),

@@ -35,7 +35,8 @@ function writeDef(ctx: DocsContext, page: Page, entry: DocumentedDef): void {
     case 'object':
     case 'record': {
       const kind = def.type === 'record' ? `record (key ${code(def.key ?? 'any')})` : 'object'
-      facts.push(`**Kind:** ${kind}, ${code(`$type: '${typeId(doc.nsid, name)}'`)} when it is a union member`)
+      // A record in a repository always carries its $type; an object only needs it as a union member.
+      facts.push(`**Kind:** ${kind}, ${code(`$type: '${typeId(doc.nsid, name)}'`)} ${def.type === 'record' ? 'always (in the repository too)' : 'when it is a union member'}`)
       facts.push(
         `**TypeScript:** ${code(typeName)}; guard ${code(`${doc.alias}.${names?.guard}(value)`)}; validator ${code(`${doc.alias}.${names?.validator}`)}`,
       )

@@ -139,10 +139,12 @@ function writeErrors(ctx: DocsContext, page: Page, doc: DocModel, main: Main): v
   const method = doc.method!
   if (method.errors.length) {
     page.add(
-      'Declared by the lexicon. The service sends them with status 400 and the error name; the runtime raises the class by name, whatever the status.',
+      'Declared by the lexicon, which gives them no status: servers mostly send 400, some another (401 for a taken-down account). ' +
+        `The runtime raises the class by the error name, whatever the status, before the general classes below: a declared error is not an ${code('InvalidRequestError')} ` +
+        `or an ${code('AuthenticationRequiredError')}, so check ${code('error.status')} when the status matters. One class per name, shared by every method that declares it.`,
       table(
-        ['Class', 'XRPC error', 'Status', 'Description'],
-        method.errors.map((error) => [code(`${doc.alias}.${error.className}`), code(error.name), '400', inline(error.description ?? '')]),
+        ['Class', 'XRPC error', 'Description'],
+        method.errors.map((error) => [code(`${doc.alias}.${error.className}`), code(error.name), inline(error.description ?? '')]),
       ),
     )
   } else {
