@@ -310,6 +310,11 @@ describe('docs for any selection', () => {
     expect(docs.get('models/chat.bsky.actor.declaration.md')).toContain("`$type: 'chat.bsky.actor.declaration'` always (in the repository too)")
   })
 
+  it("shows the known values of a string def a field refers to in the field's row", async () => {
+    const docs = await docsFor(['chat.bsky.group.createJoinLink'])
+    expect(docs.get('chat.bsky.group.md')).toMatch(/^\| `joinRule` \| \[`ChatBskyGroupDefs\.JoinRule`\]\([^)]+\) \| yes \| known values: `anyone`, `followedByOwner` \|/m)
+  })
+
   it('gives a client without chat methods a proxying example of its own, not Bluesky Chat', async () => {
     const docs = await docsFor(['com.atproto.server.*'])
     const proxying = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Proxying'))!

@@ -28,6 +28,7 @@ export const INDEX_SECTIONS = {
   options: 'index:options',
   pagination: 'index:pagination',
   retries: 'index:retries',
+  hooks: 'index:hooks',
   validation: 'index:validation',
   errors: 'index:errors',
   namespaces: 'index:namespaces',

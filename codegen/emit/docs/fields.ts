@@ -34,7 +34,7 @@ export class Fields {
     for (const [name, prop] of Object.entries(schema.properties ?? {}) as [string, Schema][]) {
       const path = `${prefix}${name}`
       const need = required.has(name) ? 'yes' : 'no'
-      rows.push([code(path), this.type(doc, prop), nullable.has(name) ? `${need}, nullable` : need, constraints(prop), description(prop)])
+      rows.push([code(path), this.type(doc, prop), nullable.has(name) ? `${need}, nullable` : need, this.constraints(doc, prop), description(prop)])
       // Inline objects (directly or as array items) show their own fields under the parent's name.
       const inner = prop.type === 'array' ? (prop.items as Schema) : prop
       if (inner.type === 'object') rows.push(...this.rows(doc, inner as ObjectSchema, `${path}${prop.type === 'array' ? '[]' : ''}.`))
@@ -61,6 +61,22 @@ export class Fields {
     }
   }
 
+  /**
+   * A field's constraints, and those of a string or number def it refers to (its known values,
+   * say), which would otherwise be a click away on the def's page.
+   */
+  private constraints(doc: DocModel, schema: Schema): string {
+    const target = schema.type === 'ref' ? this.refTarget(doc, schema.ref as string) : undefined
+    if (target && target.type !== 'object' && target.type !== 'record' && target.type !== 'token') return constraints(target as Schema)
+    return constraints(schema, (items) => this.constraints(doc, items))
+  }
+
+  private refTarget(doc: DocModel, ref: string): { type: string } | undefined {
+    const { nsid, def } = resolveRef(doc.nsid, ref)
+    const defs = this.model.byNsid.get(nsid)?.doc.defs
+    return defs && Object.hasOwn(defs, def) ? (defs[def] as { type: string }) : undefined
+  }
+
   /** `ChatBskyConvoDefs.ConvoView`, linked: the name a program imports it by. */
   ref(doc: DocModel, ref: string): string {
     const { nsid, def } = resolveRef(doc.nsid, ref)
@@ -76,8 +92,8 @@ export class Fields {
   }
 }
 
-/** Constraints as the lexicon states them: format, limits, default, then allowed or known values. */
-export function constraints(schema: Schema | LexUserType): string {
+/** Constraints as the lexicon states them: format, limits, default, then allowed or known values (an array's items' by `ofItems`). */
+export function constraints(schema: Schema | LexUserType, ofItems: (items: Schema) => string = constraints): string {
   const s = schema as Schema
   const parts = constraintEntries(s).map(([key, value]) => {
     if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
@@ -87,7 +103,7 @@ export function constraints(schema: Schema | LexUserType): string {
   if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
   if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => code(String(v))).join(', ')}`)
   if (s.type === 'array') {
-    const inner = constraints(s.items as Schema)
+    const inner = ofItems(s.items as Schema)
     if (inner) parts.push(`each: ${inner}`)
   }
   return parts.join(', ')

@@ -236,6 +236,15 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     )
   }
 
+  page.heading(2, 'Hooks', S.hooks)
+  page.add(
+    `${code('onRequest')}, ${code('onResponse')} and ${code('onError')}, given to the ${code('Client')} (or to ${code('withDefaults')} for a ${code('Core')}), ` +
+      `are told of every attempt, for logging and metrics: a retry or a session's replay is an attempt of its own. Each gets the ${code('nsid')}, ` +
+      `the ${code('attempt')} number, the HTTP ${code('method')} and the ${code('url')}; ${code('onResponse')} adds the ${code('status')}, the response ` +
+      `${code('headers')} and ${code('durationMs')}, ${code('onError')} the ${code('error')}. They never see credentials: no request headers, and the URL and ` +
+      `what the server sent redacted. They run inside the call, so a hook that throws rejects it.`,
+  )
+
   page.heading(2, 'Validation', S.validation)
   page.add(
     `Every lexicon def compiles to a plain TypeScript validator; nothing interprets schemas at run time. The ${code('Client')} validates ` +
@@ -267,7 +276,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `declares get a class per error name, shared by the methods that declare it and raised by name whatever the status ` +
       `(a declared ${code('ExpiredToken')} or ${code('InvalidToken')} is also the general class of that name); each method's page lists them, and its module exports them: ` +
       `${procedure?.method!.errors[0] ? code(`${procedure.alias}.${procedure.method!.errors[0].className}`) : code('<Module>.<Name>Error')}. ` +
-      `The access token never appears in messages, in ${code('String(error)')} or in hook contexts.`,
+      `The access token never appears in messages, in ${code('String(error)')} or in what ${site.link('hooks', S.hooks)} are given.`,
     fence('text', errorTree()),
     table(['Class', 'Status', 'When'], GENERAL_ERRORS.map((error) => [code(error.className), error.status, error.when])),
   )
