@@ -47,11 +47,17 @@ export function writeMethod(ctx: ModuleContext, w: Lines, method: MethodModel, e
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   w.blankLineIfLastNot()
   for (const error of method.errors) {
-    writeDoc(w, [error.description ?? `The server's \`${error.name}\` error for this method.`])
-    // Typed explicitly, so the module needs no inference for its declarations (isolatedDeclarations; `--emit js`).
-    const declared = `${rt(ctx, 'DeclaredError')}<${quote(error.name)}>`
-    w.writeLine(`export const ${error.className}: ${declared} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
-    w.writeLine(`export type ${error.className} = InstanceType<typeof ${error.className}>`)
+    const doc = [error.description ?? `The server's \`${error.name}\` error for this method.`]
+    // A named interface, so hovers and compiler messages say `ConvoLockedError` (an alias of the
+    // constructor's instance type would be shown expanded), with the lexicon's description.
+    writeDoc(w, doc)
+    w.writeLine(`export interface ${error.className} extends ${rt(ctx, 'XrpcResponseError')} {`)
+    w.indent(() => w.writeLine(`readonly error: ${quote(error.name)}`))
+    w.writeLine('}')
+    // Typed explicitly, so the module needs no inference for its declarations (isolatedDeclarations; `--emit js`),
+    // and `instanceof` narrows to the interface above.
+    writeDoc(w, doc)
+    w.writeLine(`export const ${error.className}: new (init: ${rt(ctx, 'XrpcErrorInit')}) => ${error.className} = /*#__PURE__*/ ${rtValue(ctx, 'declaredError')}(${quote(error.name)})`)
     w.blankLine()
   }
 

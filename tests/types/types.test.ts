@@ -45,3 +45,23 @@ for (const write of input.writes) {
   expect(result.output).toBe('')
   expect(result.code).toBe(0)
 })
+
+it('declared errors are named types: after instanceof, and in compiler messages, as `ConvoLockedError`', async () => {
+  const out = await tempDir()
+  dirs.push(out)
+  expect((await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.sendMessage'])).code).toBe(0)
+  const probe = `
+import { ConvoLockedError, InvalidConvoError, type Errors } from './chat/bsky/convo/sendMessage.js'
+declare const error: Errors
+if (error instanceof ConvoLockedError) {
+  const locked: ConvoLockedError = error
+  const name: 'ConvoLocked' = locked.error
+  const other: InvalidConvoError = locked
+}
+`
+  await writeFile(join(out, 'probe.ts'), probe)
+  const result = await typecheck(await makeTypecheckable(out))
+  // The one error, naming both types rather than their expanded intersections.
+  expect(result.output).toMatch(/probe\.ts\(7,9\): error TS2322: Type 'ConvoLockedError' is not assignable to type 'InvalidConvoError'\./)
+  expect(result.output.match(/error TS/g)).toHaveLength(1)
+})

@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from './defs.js'
@@ -33,27 +34,45 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** Indicates that reactions are not allowed on this message, e.g. because it is a system message. */
-export const ReactionNotAllowedError: DeclaredError<'ReactionNotAllowed'> = /*#__PURE__*/ declaredError('ReactionNotAllowed')
-export type ReactionNotAllowedError = InstanceType<typeof ReactionNotAllowedError>
+export interface ReactionNotAllowedError extends XrpcResponseError {
+  readonly error: 'ReactionNotAllowed'
+}
+/** Indicates that reactions are not allowed on this message, e.g. because it is a system message. */
+export const ReactionNotAllowedError: new (init: XrpcErrorInit) => ReactionNotAllowedError = /*#__PURE__*/ declaredError('ReactionNotAllowed')
 
 /** Indicates that the message has been deleted and reactions can no longer be added/removed. */
-export const ReactionMessageDeletedError: DeclaredError<'ReactionMessageDeleted'> = /*#__PURE__*/ declaredError('ReactionMessageDeleted')
-export type ReactionMessageDeletedError = InstanceType<typeof ReactionMessageDeletedError>
+export interface ReactionMessageDeletedError extends XrpcResponseError {
+  readonly error: 'ReactionMessageDeleted'
+}
+/** Indicates that the message has been deleted and reactions can no longer be added/removed. */
+export const ReactionMessageDeletedError: new (init: XrpcErrorInit) => ReactionMessageDeletedError = /*#__PURE__*/ declaredError('ReactionMessageDeleted')
 
 /**
  * Indicates that the message has the maximum number of reactions allowed for a single user, and the requested
  * reaction wasn't yet present. If it was already present, the request will not fail since it is idempotent.
  */
-export const ReactionLimitReachedError: DeclaredError<'ReactionLimitReached'> = /*#__PURE__*/ declaredError('ReactionLimitReached')
-export type ReactionLimitReachedError = InstanceType<typeof ReactionLimitReachedError>
+export interface ReactionLimitReachedError extends XrpcResponseError {
+  readonly error: 'ReactionLimitReached'
+}
+/**
+ * Indicates that the message has the maximum number of reactions allowed for a single user, and the requested
+ * reaction wasn't yet present. If it was already present, the request will not fail since it is idempotent.
+ */
+export const ReactionLimitReachedError: new (init: XrpcErrorInit) => ReactionLimitReachedError = /*#__PURE__*/ declaredError('ReactionLimitReached')
 
 /** Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji. */
-export const ReactionInvalidValueError: DeclaredError<'ReactionInvalidValue'> = /*#__PURE__*/ declaredError('ReactionInvalidValue')
-export type ReactionInvalidValueError = InstanceType<typeof ReactionInvalidValueError>
+export interface ReactionInvalidValueError extends XrpcResponseError {
+  readonly error: 'ReactionInvalidValue'
+}
+/** Indicates the value for the reaction is not acceptable. In general, this means it is not an emoji. */
+export const ReactionInvalidValueError: new (init: XrpcErrorInit) => ReactionInvalidValueError = /*#__PURE__*/ declaredError('ReactionInvalidValue')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | ReactionNotAllowedError | ReactionMessageDeletedError | ReactionLimitReachedError | ReactionInvalidValueError | XrpcError

@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from './defs.js'
@@ -24,12 +25,18 @@ export interface Input {
 export type Output = ChatBskyConvoDefs.DeletedMessageView
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** Indicates that this message cannot be deleted, e.g. because it is a system message. */
-export const MessageDeleteNotAllowedError: DeclaredError<'MessageDeleteNotAllowed'> = /*#__PURE__*/ declaredError('MessageDeleteNotAllowed')
-export type MessageDeleteNotAllowedError = InstanceType<typeof MessageDeleteNotAllowedError>
+export interface MessageDeleteNotAllowedError extends XrpcResponseError {
+  readonly error: 'MessageDeleteNotAllowed'
+}
+/** Indicates that this message cannot be deleted, e.g. because it is a system message. */
+export const MessageDeleteNotAllowedError: new (init: XrpcErrorInit) => MessageDeleteNotAllowedError = /*#__PURE__*/ declaredError('MessageDeleteNotAllowed')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | MessageDeleteNotAllowedError | XrpcError

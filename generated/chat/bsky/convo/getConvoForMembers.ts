@@ -4,11 +4,12 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type UnknownObject,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from './defs.js'
@@ -30,28 +31,46 @@ export interface Output {
 }
 
 /** The server's `AccountSuspended` error for this method. */
-export const AccountSuspendedError: DeclaredError<'AccountSuspended'> = /*#__PURE__*/ declaredError('AccountSuspended')
-export type AccountSuspendedError = InstanceType<typeof AccountSuspendedError>
+export interface AccountSuspendedError extends XrpcResponseError {
+  readonly error: 'AccountSuspended'
+}
+/** The server's `AccountSuspended` error for this method. */
+export const AccountSuspendedError: new (init: XrpcErrorInit) => AccountSuspendedError = /*#__PURE__*/ declaredError('AccountSuspended')
 
 /** The server's `BlockedActor` error for this method. */
-export const BlockedActorError: DeclaredError<'BlockedActor'> = /*#__PURE__*/ declaredError('BlockedActor')
-export type BlockedActorError = InstanceType<typeof BlockedActorError>
+export interface BlockedActorError extends XrpcResponseError {
+  readonly error: 'BlockedActor'
+}
+/** The server's `BlockedActor` error for this method. */
+export const BlockedActorError: new (init: XrpcErrorInit) => BlockedActorError = /*#__PURE__*/ declaredError('BlockedActor')
 
 /** The server's `BlockedSubject` error for this method. */
-export const BlockedSubjectError: DeclaredError<'BlockedSubject'> = /*#__PURE__*/ declaredError('BlockedSubject')
-export type BlockedSubjectError = InstanceType<typeof BlockedSubjectError>
+export interface BlockedSubjectError extends XrpcResponseError {
+  readonly error: 'BlockedSubject'
+}
+/** The server's `BlockedSubject` error for this method. */
+export const BlockedSubjectError: new (init: XrpcErrorInit) => BlockedSubjectError = /*#__PURE__*/ declaredError('BlockedSubject')
 
 /** The server's `MessagesDisabled` error for this method. */
-export const MessagesDisabledError: DeclaredError<'MessagesDisabled'> = /*#__PURE__*/ declaredError('MessagesDisabled')
-export type MessagesDisabledError = InstanceType<typeof MessagesDisabledError>
+export interface MessagesDisabledError extends XrpcResponseError {
+  readonly error: 'MessagesDisabled'
+}
+/** The server's `MessagesDisabled` error for this method. */
+export const MessagesDisabledError: new (init: XrpcErrorInit) => MessagesDisabledError = /*#__PURE__*/ declaredError('MessagesDisabled')
 
 /** The server's `NotFollowedBySender` error for this method. */
-export const NotFollowedBySenderError: DeclaredError<'NotFollowedBySender'> = /*#__PURE__*/ declaredError('NotFollowedBySender')
-export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderError>
+export interface NotFollowedBySenderError extends XrpcResponseError {
+  readonly error: 'NotFollowedBySender'
+}
+/** The server's `NotFollowedBySender` error for this method. */
+export const NotFollowedBySenderError: new (init: XrpcErrorInit) => NotFollowedBySenderError = /*#__PURE__*/ declaredError('NotFollowedBySender')
 
 /** The server's `RecipientNotFound` error for this method. */
-export const RecipientNotFoundError: DeclaredError<'RecipientNotFound'> = /*#__PURE__*/ declaredError('RecipientNotFound')
-export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
+export interface RecipientNotFoundError extends XrpcResponseError {
+  readonly error: 'RecipientNotFound'
+}
+/** The server's `RecipientNotFound` error for this method. */
+export const RecipientNotFoundError: new (init: XrpcErrorInit) => RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountSuspendedError | BlockedActorError | BlockedSubjectError | MessagesDisabledError | NotFollowedBySenderError | RecipientNotFoundError | XrpcError

@@ -3,13 +3,14 @@ import {
   callPaginated,
   declaredError,
   type Core,
-  type DeclaredError,
   type Method,
   type PageOptions,
   type Paginated,
   type Result,
   type UnknownObject,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyActorDefs from '../actor/defs.js'
@@ -35,8 +36,11 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | XrpcError

@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 
@@ -25,12 +26,18 @@ export interface Output {
 }
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** The owner of a group conversation cannot leave before locking the group. */
-export const OwnerCannotLeaveError: DeclaredError<'OwnerCannotLeave'> = /*#__PURE__*/ declaredError('OwnerCannotLeave')
-export type OwnerCannotLeaveError = InstanceType<typeof OwnerCannotLeaveError>
+export interface OwnerCannotLeaveError extends XrpcResponseError {
+  readonly error: 'OwnerCannotLeave'
+}
+/** The owner of a group conversation cannot leave before locking the group. */
+export const OwnerCannotLeaveError: new (init: XrpcErrorInit) => OwnerCannotLeaveError = /*#__PURE__*/ declaredError('OwnerCannotLeave')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidConvoError | OwnerCannotLeaveError | XrpcError

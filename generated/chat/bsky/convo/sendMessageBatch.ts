@@ -6,10 +6,11 @@ import {
   type $Typed,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from './defs.js'
@@ -39,16 +40,25 @@ export function isBatchItem(value: unknown): value is $Typed<BatchItem> {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
-export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
+export interface ConvoLockedError extends XrpcResponseError {
+  readonly error: 'ConvoLocked'
+}
+/** The server's `ConvoLocked` error for this method. */
+export const ConvoLockedError: new (init: XrpcErrorInit) => ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** The server's `ReplyTargetNotFound` error for this method. */
-export const ReplyTargetNotFoundError: DeclaredError<'ReplyTargetNotFound'> = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
-export type ReplyTargetNotFoundError = InstanceType<typeof ReplyTargetNotFoundError>
+export interface ReplyTargetNotFoundError extends XrpcResponseError {
+  readonly error: 'ReplyTargetNotFound'
+}
+/** The server's `ReplyTargetNotFound` error for this method. */
+export const ReplyTargetNotFoundError: new (init: XrpcErrorInit) => ReplyTargetNotFoundError = /*#__PURE__*/ declaredError('ReplyTargetNotFound')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = ConvoLockedError | InvalidConvoError | ReplyTargetNotFoundError | XrpcError

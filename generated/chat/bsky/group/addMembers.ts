@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyActorDefs from '../actor/defs.js'
@@ -29,44 +30,74 @@ export interface Output {
 }
 
 /** The server's `AccountSuspended` error for this method. */
-export const AccountSuspendedError: DeclaredError<'AccountSuspended'> = /*#__PURE__*/ declaredError('AccountSuspended')
-export type AccountSuspendedError = InstanceType<typeof AccountSuspendedError>
+export interface AccountSuspendedError extends XrpcResponseError {
+  readonly error: 'AccountSuspended'
+}
+/** The server's `AccountSuspended` error for this method. */
+export const AccountSuspendedError: new (init: XrpcErrorInit) => AccountSuspendedError = /*#__PURE__*/ declaredError('AccountSuspended')
 
 /** The server's `BlockedActor` error for this method. */
-export const BlockedActorError: DeclaredError<'BlockedActor'> = /*#__PURE__*/ declaredError('BlockedActor')
-export type BlockedActorError = InstanceType<typeof BlockedActorError>
+export interface BlockedActorError extends XrpcResponseError {
+  readonly error: 'BlockedActor'
+}
+/** The server's `BlockedActor` error for this method. */
+export const BlockedActorError: new (init: XrpcErrorInit) => BlockedActorError = /*#__PURE__*/ declaredError('BlockedActor')
 
 /** The server's `BlockedSubject` error for this method. */
-export const BlockedSubjectError: DeclaredError<'BlockedSubject'> = /*#__PURE__*/ declaredError('BlockedSubject')
-export type BlockedSubjectError = InstanceType<typeof BlockedSubjectError>
+export interface BlockedSubjectError extends XrpcResponseError {
+  readonly error: 'BlockedSubject'
+}
+/** The server's `BlockedSubject` error for this method. */
+export const BlockedSubjectError: new (init: XrpcErrorInit) => BlockedSubjectError = /*#__PURE__*/ declaredError('BlockedSubject')
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
-export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
+export interface ConvoLockedError extends XrpcResponseError {
+  readonly error: 'ConvoLocked'
+}
+/** The server's `ConvoLocked` error for this method. */
+export const ConvoLockedError: new (init: XrpcErrorInit) => ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
-export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
+export interface InsufficientRoleError extends XrpcResponseError {
+  readonly error: 'InsufficientRole'
+}
+/** The server's `InsufficientRole` error for this method. */
+export const InsufficientRoleError: new (init: XrpcErrorInit) => InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** The server's `MemberLimitReached` error for this method. */
-export const MemberLimitReachedError: DeclaredError<'MemberLimitReached'> = /*#__PURE__*/ declaredError('MemberLimitReached')
-export type MemberLimitReachedError = InstanceType<typeof MemberLimitReachedError>
+export interface MemberLimitReachedError extends XrpcResponseError {
+  readonly error: 'MemberLimitReached'
+}
+/** The server's `MemberLimitReached` error for this method. */
+export const MemberLimitReachedError: new (init: XrpcErrorInit) => MemberLimitReachedError = /*#__PURE__*/ declaredError('MemberLimitReached')
 
 /** The server's `NotFollowedBySender` error for this method. */
-export const NotFollowedBySenderError: DeclaredError<'NotFollowedBySender'> = /*#__PURE__*/ declaredError('NotFollowedBySender')
-export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderError>
+export interface NotFollowedBySenderError extends XrpcResponseError {
+  readonly error: 'NotFollowedBySender'
+}
+/** The server's `NotFollowedBySender` error for this method. */
+export const NotFollowedBySenderError: new (init: XrpcErrorInit) => NotFollowedBySenderError = /*#__PURE__*/ declaredError('NotFollowedBySender')
 
 /** The server's `RecipientNotFound` error for this method. */
-export const RecipientNotFoundError: DeclaredError<'RecipientNotFound'> = /*#__PURE__*/ declaredError('RecipientNotFound')
-export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
+export interface RecipientNotFoundError extends XrpcResponseError {
+  readonly error: 'RecipientNotFound'
+}
+/** The server's `RecipientNotFound` error for this method. */
+export const RecipientNotFoundError: new (init: XrpcErrorInit) => RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
 
 /** The server's `UserForbidsGroups` error for this method. */
-export const UserForbidsGroupsError: DeclaredError<'UserForbidsGroups'> = /*#__PURE__*/ declaredError('UserForbidsGroups')
-export type UserForbidsGroupsError = InstanceType<typeof UserForbidsGroupsError>
+export interface UserForbidsGroupsError extends XrpcResponseError {
+  readonly error: 'UserForbidsGroups'
+}
+/** The server's `UserForbidsGroups` error for this method. */
+export const UserForbidsGroupsError: new (init: XrpcErrorInit) => UserForbidsGroupsError = /*#__PURE__*/ declaredError('UserForbidsGroups')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountSuspendedError | BlockedActorError | BlockedSubjectError | ConvoLockedError | InsufficientRoleError | InvalidConvoError | MemberLimitReachedError | NotFollowedBySenderError | RecipientNotFoundError | UserForbidsGroupsError | XrpcError

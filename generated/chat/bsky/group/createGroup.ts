@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from '../convo/defs.js'
@@ -38,32 +39,53 @@ export interface Output {
 }
 
 /** The server's `AccountSuspended` error for this method. */
-export const AccountSuspendedError: DeclaredError<'AccountSuspended'> = /*#__PURE__*/ declaredError('AccountSuspended')
-export type AccountSuspendedError = InstanceType<typeof AccountSuspendedError>
+export interface AccountSuspendedError extends XrpcResponseError {
+  readonly error: 'AccountSuspended'
+}
+/** The server's `AccountSuspended` error for this method. */
+export const AccountSuspendedError: new (init: XrpcErrorInit) => AccountSuspendedError = /*#__PURE__*/ declaredError('AccountSuspended')
 
 /** The server's `BlockedActor` error for this method. */
-export const BlockedActorError: DeclaredError<'BlockedActor'> = /*#__PURE__*/ declaredError('BlockedActor')
-export type BlockedActorError = InstanceType<typeof BlockedActorError>
+export interface BlockedActorError extends XrpcResponseError {
+  readonly error: 'BlockedActor'
+}
+/** The server's `BlockedActor` error for this method. */
+export const BlockedActorError: new (init: XrpcErrorInit) => BlockedActorError = /*#__PURE__*/ declaredError('BlockedActor')
 
 /** The server's `BlockedSubject` error for this method. */
-export const BlockedSubjectError: DeclaredError<'BlockedSubject'> = /*#__PURE__*/ declaredError('BlockedSubject')
-export type BlockedSubjectError = InstanceType<typeof BlockedSubjectError>
+export interface BlockedSubjectError extends XrpcResponseError {
+  readonly error: 'BlockedSubject'
+}
+/** The server's `BlockedSubject` error for this method. */
+export const BlockedSubjectError: new (init: XrpcErrorInit) => BlockedSubjectError = /*#__PURE__*/ declaredError('BlockedSubject')
 
 /** The server's `NewAccountCannotCreateGroup` error for this method. */
-export const NewAccountCannotCreateGroupError: DeclaredError<'NewAccountCannotCreateGroup'> = /*#__PURE__*/ declaredError('NewAccountCannotCreateGroup')
-export type NewAccountCannotCreateGroupError = InstanceType<typeof NewAccountCannotCreateGroupError>
+export interface NewAccountCannotCreateGroupError extends XrpcResponseError {
+  readonly error: 'NewAccountCannotCreateGroup'
+}
+/** The server's `NewAccountCannotCreateGroup` error for this method. */
+export const NewAccountCannotCreateGroupError: new (init: XrpcErrorInit) => NewAccountCannotCreateGroupError = /*#__PURE__*/ declaredError('NewAccountCannotCreateGroup')
 
 /** The server's `NotFollowedBySender` error for this method. */
-export const NotFollowedBySenderError: DeclaredError<'NotFollowedBySender'> = /*#__PURE__*/ declaredError('NotFollowedBySender')
-export type NotFollowedBySenderError = InstanceType<typeof NotFollowedBySenderError>
+export interface NotFollowedBySenderError extends XrpcResponseError {
+  readonly error: 'NotFollowedBySender'
+}
+/** The server's `NotFollowedBySender` error for this method. */
+export const NotFollowedBySenderError: new (init: XrpcErrorInit) => NotFollowedBySenderError = /*#__PURE__*/ declaredError('NotFollowedBySender')
 
 /** The server's `RecipientNotFound` error for this method. */
-export const RecipientNotFoundError: DeclaredError<'RecipientNotFound'> = /*#__PURE__*/ declaredError('RecipientNotFound')
-export type RecipientNotFoundError = InstanceType<typeof RecipientNotFoundError>
+export interface RecipientNotFoundError extends XrpcResponseError {
+  readonly error: 'RecipientNotFound'
+}
+/** The server's `RecipientNotFound` error for this method. */
+export const RecipientNotFoundError: new (init: XrpcErrorInit) => RecipientNotFoundError = /*#__PURE__*/ declaredError('RecipientNotFound')
 
 /** The server's `UserForbidsGroups` error for this method. */
-export const UserForbidsGroupsError: DeclaredError<'UserForbidsGroups'> = /*#__PURE__*/ declaredError('UserForbidsGroups')
-export type UserForbidsGroupsError = InstanceType<typeof UserForbidsGroupsError>
+export interface UserForbidsGroupsError extends XrpcResponseError {
+  readonly error: 'UserForbidsGroups'
+}
+/** The server's `UserForbidsGroups` error for this method. */
+export const UserForbidsGroupsError: new (init: XrpcErrorInit) => UserForbidsGroupsError = /*#__PURE__*/ declaredError('UserForbidsGroups')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountSuspendedError | BlockedActorError | BlockedSubjectError | NewAccountCannotCreateGroupError | NotFollowedBySenderError | RecipientNotFoundError | UserForbidsGroupsError | XrpcError

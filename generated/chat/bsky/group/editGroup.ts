@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from '../convo/defs.js'
@@ -31,16 +32,25 @@ export interface Output {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
-export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
+export interface ConvoLockedError extends XrpcResponseError {
+  readonly error: 'ConvoLocked'
+}
+/** The server's `ConvoLocked` error for this method. */
+export const ConvoLockedError: new (init: XrpcErrorInit) => ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
 
 /** The server's `InvalidConvo` error for this method. */
-export const InvalidConvoError: DeclaredError<'InvalidConvo'> = /*#__PURE__*/ declaredError('InvalidConvo')
-export type InvalidConvoError = InstanceType<typeof InvalidConvoError>
+export interface InvalidConvoError extends XrpcResponseError {
+  readonly error: 'InvalidConvo'
+}
+/** The server's `InvalidConvo` error for this method. */
+export const InvalidConvoError: new (init: XrpcErrorInit) => InvalidConvoError = /*#__PURE__*/ declaredError('InvalidConvo')
 
 /** The server's `InsufficientRole` error for this method. */
-export const InsufficientRoleError: DeclaredError<'InsufficientRole'> = /*#__PURE__*/ declaredError('InsufficientRole')
-export type InsufficientRoleError = InstanceType<typeof InsufficientRoleError>
+export interface InsufficientRoleError extends XrpcResponseError {
+  readonly error: 'InsufficientRole'
+}
+/** The server's `InsufficientRole` error for this method. */
+export const InsufficientRoleError: new (init: XrpcErrorInit) => InsufficientRoleError = /*#__PURE__*/ declaredError('InsufficientRole')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = ConvoLockedError | InvalidConvoError | InsufficientRoleError | XrpcError

@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as ChatBskyConvoDefs from '../convo/defs.js'
@@ -27,28 +28,46 @@ export interface Output {
 }
 
 /** The server's `ConvoLocked` error for this method. */
-export const ConvoLockedError: DeclaredError<'ConvoLocked'> = /*#__PURE__*/ declaredError('ConvoLocked')
-export type ConvoLockedError = InstanceType<typeof ConvoLockedError>
+export interface ConvoLockedError extends XrpcResponseError {
+  readonly error: 'ConvoLocked'
+}
+/** The server's `ConvoLocked` error for this method. */
+export const ConvoLockedError: new (init: XrpcErrorInit) => ConvoLockedError = /*#__PURE__*/ declaredError('ConvoLocked')
 
 /** The server's `FollowRequired` error for this method. */
-export const FollowRequiredError: DeclaredError<'FollowRequired'> = /*#__PURE__*/ declaredError('FollowRequired')
-export type FollowRequiredError = InstanceType<typeof FollowRequiredError>
+export interface FollowRequiredError extends XrpcResponseError {
+  readonly error: 'FollowRequired'
+}
+/** The server's `FollowRequired` error for this method. */
+export const FollowRequiredError: new (init: XrpcErrorInit) => FollowRequiredError = /*#__PURE__*/ declaredError('FollowRequired')
 
 /** The server's `InvalidCode` error for this method. */
-export const InvalidCodeError: DeclaredError<'InvalidCode'> = /*#__PURE__*/ declaredError('InvalidCode')
-export type InvalidCodeError = InstanceType<typeof InvalidCodeError>
+export interface InvalidCodeError extends XrpcResponseError {
+  readonly error: 'InvalidCode'
+}
+/** The server's `InvalidCode` error for this method. */
+export const InvalidCodeError: new (init: XrpcErrorInit) => InvalidCodeError = /*#__PURE__*/ declaredError('InvalidCode')
 
 /** The server's `LinkDisabled` error for this method. */
-export const LinkDisabledError: DeclaredError<'LinkDisabled'> = /*#__PURE__*/ declaredError('LinkDisabled')
-export type LinkDisabledError = InstanceType<typeof LinkDisabledError>
+export interface LinkDisabledError extends XrpcResponseError {
+  readonly error: 'LinkDisabled'
+}
+/** The server's `LinkDisabled` error for this method. */
+export const LinkDisabledError: new (init: XrpcErrorInit) => LinkDisabledError = /*#__PURE__*/ declaredError('LinkDisabled')
 
 /** The server's `MemberLimitReached` error for this method. */
-export const MemberLimitReachedError: DeclaredError<'MemberLimitReached'> = /*#__PURE__*/ declaredError('MemberLimitReached')
-export type MemberLimitReachedError = InstanceType<typeof MemberLimitReachedError>
+export interface MemberLimitReachedError extends XrpcResponseError {
+  readonly error: 'MemberLimitReached'
+}
+/** The server's `MemberLimitReached` error for this method. */
+export const MemberLimitReachedError: new (init: XrpcErrorInit) => MemberLimitReachedError = /*#__PURE__*/ declaredError('MemberLimitReached')
 
 /** The server's `UserKicked` error for this method. */
-export const UserKickedError: DeclaredError<'UserKicked'> = /*#__PURE__*/ declaredError('UserKicked')
-export type UserKickedError = InstanceType<typeof UserKickedError>
+export interface UserKickedError extends XrpcResponseError {
+  readonly error: 'UserKicked'
+}
+/** The server's `UserKicked` error for this method. */
+export const UserKickedError: new (init: XrpcErrorInit) => UserKickedError = /*#__PURE__*/ declaredError('UserKicked')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = ConvoLockedError | FollowRequiredError | InvalidCodeError | LinkDisabledError | MemberLimitReachedError | UserKickedError | XrpcError

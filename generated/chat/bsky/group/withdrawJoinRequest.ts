@@ -4,10 +4,11 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 
@@ -23,8 +24,11 @@ export interface Output {
 }
 
 /** The server's `InvalidJoinRequest` error for this method. */
-export const InvalidJoinRequestError: DeclaredError<'InvalidJoinRequest'> = /*#__PURE__*/ declaredError('InvalidJoinRequest')
-export type InvalidJoinRequestError = InstanceType<typeof InvalidJoinRequestError>
+export interface InvalidJoinRequestError extends XrpcResponseError {
+  readonly error: 'InvalidJoinRequest'
+}
+/** The server's `InvalidJoinRequest` error for this method. */
+export const InvalidJoinRequestError: new (init: XrpcErrorInit) => InvalidJoinRequestError = /*#__PURE__*/ declaredError('InvalidJoinRequest')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = InvalidJoinRequestError | XrpcError

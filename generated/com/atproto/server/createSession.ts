@@ -4,11 +4,12 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type UnknownObject,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 
@@ -49,12 +50,18 @@ export interface Output {
 }
 
 /** The server's `AccountTakedown` error for this method. */
-export const AccountTakedownError: DeclaredError<'AccountTakedown'> = /*#__PURE__*/ declaredError('AccountTakedown')
-export type AccountTakedownError = InstanceType<typeof AccountTakedownError>
+export interface AccountTakedownError extends XrpcResponseError {
+  readonly error: 'AccountTakedown'
+}
+/** The server's `AccountTakedown` error for this method. */
+export const AccountTakedownError: new (init: XrpcErrorInit) => AccountTakedownError = /*#__PURE__*/ declaredError('AccountTakedown')
 
 /** The server's `AuthFactorTokenRequired` error for this method. */
-export const AuthFactorTokenRequiredError: DeclaredError<'AuthFactorTokenRequired'> = /*#__PURE__*/ declaredError('AuthFactorTokenRequired')
-export type AuthFactorTokenRequiredError = InstanceType<typeof AuthFactorTokenRequiredError>
+export interface AuthFactorTokenRequiredError extends XrpcResponseError {
+  readonly error: 'AuthFactorTokenRequired'
+}
+/** The server's `AuthFactorTokenRequired` error for this method. */
+export const AuthFactorTokenRequiredError: new (init: XrpcErrorInit) => AuthFactorTokenRequiredError = /*#__PURE__*/ declaredError('AuthFactorTokenRequired')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountTakedownError | AuthFactorTokenRequiredError | XrpcError

@@ -4,11 +4,12 @@ import {
   declaredError,
   type CallOptions,
   type Core,
-  type DeclaredError,
   type Method,
   type Result,
   type UnknownObject,
   type XrpcError,
+  type XrpcErrorInit,
+  type XrpcResponseError,
 } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 
@@ -32,16 +33,25 @@ export interface Output {
 }
 
 /** The server's `AccountTakedown` error for this method. */
-export const AccountTakedownError: DeclaredError<'AccountTakedown'> = /*#__PURE__*/ declaredError('AccountTakedown')
-export type AccountTakedownError = InstanceType<typeof AccountTakedownError>
+export interface AccountTakedownError extends XrpcResponseError {
+  readonly error: 'AccountTakedown'
+}
+/** The server's `AccountTakedown` error for this method. */
+export const AccountTakedownError: new (init: XrpcErrorInit) => AccountTakedownError = /*#__PURE__*/ declaredError('AccountTakedown')
 
 /** The server's `InvalidToken` error for this method. */
-export const InvalidTokenError: DeclaredError<'InvalidToken'> = /*#__PURE__*/ declaredError('InvalidToken')
-export type InvalidTokenError = InstanceType<typeof InvalidTokenError>
+export interface InvalidTokenError extends XrpcResponseError {
+  readonly error: 'InvalidToken'
+}
+/** The server's `InvalidToken` error for this method. */
+export const InvalidTokenError: new (init: XrpcErrorInit) => InvalidTokenError = /*#__PURE__*/ declaredError('InvalidToken')
 
 /** The server's `ExpiredToken` error for this method. */
-export const ExpiredTokenError: DeclaredError<'ExpiredToken'> = /*#__PURE__*/ declaredError('ExpiredToken')
-export type ExpiredTokenError = InstanceType<typeof ExpiredTokenError>
+export interface ExpiredTokenError extends XrpcResponseError {
+  readonly error: 'ExpiredToken'
+}
+/** The server's `ExpiredToken` error for this method. */
+export const ExpiredTokenError: new (init: XrpcErrorInit) => ExpiredTokenError = /*#__PURE__*/ declaredError('ExpiredToken')
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
 export type Errors = AccountTakedownError | InvalidTokenError | ExpiredTokenError | XrpcError
