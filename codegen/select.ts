@@ -19,7 +19,7 @@ export interface SelectedLexicons {
   readonly errors: readonly LexiconProblem[]
   /** Problems of docs outside the closure: reported, the run goes on. */
   readonly warnings: readonly LexiconProblem[]
-  /** `include` patterns that match nothing (while others do), and `exclude` patterns that match nothing: reported, the run goes on. */
+  /** `include` patterns that match nothing (while others do), and `exclude` patterns that match nothing but look like a typo: reported, the run goes on. */
   readonly unmatched: readonly UnmatchedPattern[]
   /** `exclude` patterns that left out docs the selection references, so they are generated all the same. */
   readonly overridden: readonly OverriddenExclude[]
@@ -67,7 +67,10 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
   const nsids = [...byNsid.keys(), ...failed.keys()]
-  const unmatched = [...unmatchedPatterns('include', selection.include, nsids), ...unmatchedPatterns('exclude', selection.exclude, nsids)]
+  // An exclude that matches nothing is harmless (the pull may leave those docs out already) unless it
+  // looks like a typo of one that would match: then what it meant to leave out is generated.
+  const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
+  const unmatched = [...unmatchedPatterns('include', selection.include, nsids), ...mistyped]
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
     const suggested = unmatched.filter((u) => u.option === 'include' && u.suggestions.length)
     const hints =

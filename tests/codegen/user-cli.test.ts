@@ -197,11 +197,14 @@ describe('include patterns that match nothing', () => {
     expect(result.stderr).toBe("lexgen: warning: include 'chat.bsky.actor.getstatus' matches no lexicon; did you mean 'chat.bsky.actor.getStatus'?\n")
   })
 
-  it('warns about an exclude pattern that matches nothing (a typo would ship what it meant to leave out), or whose docs come back as references', async () => {
+  it('warns about an exclude pattern that matches nothing but looks like a typo (it would ship what it meant to leave out), or whose docs come back as references', async () => {
     const out = await scratch()
     const typo = await runCli(['generate', '--out', out, '--no-docs', '--include', 'chat.bsky.*', '--exclude', 'chat.bsky.moderaton.*'])
     expect(typo.code).toBe(0)
     expect(typo.stderr).toBe("lexgen: warning: exclude 'chat.bsky.moderaton.*' matches no lexicon; did you mean 'chat.bsky.moderation.*'?\n")
+    // One that matches nothing and nothing like it (the pull left those docs out, as init's config does) says nothing.
+    const quiet = await runCli(['generate', '--out', out, '--no-docs', '--include', 'chat.bsky.*', '--exclude', 'com.example.nothing.*'])
+    expect(quiet).toMatchObject({ code: 0, stderr: '' })
 
     const back = await runCli(['generate', '--out', out, '--no-docs', '--include', 'chat.bsky.convo.*', '--exclude', 'chat.bsky.convo.defs', '--exclude', 'chat.bsky.convo.get*'])
     expect(back.code).toBe(0)
