@@ -106,12 +106,17 @@ const NODE_MODULES = new Map([['node16', 'node16'], ['node18', 'node16'], ['node
 function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[] {
   if (tsconfig === undefined) return []
   if (tsconfig.error) return [`tsconfig.json could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
-  const options = ((tsconfig.value as { compilerOptions?: Record<string, unknown> }).compilerOptions ?? {}) as Record<string, unknown>
+  const json = tsconfig.value as { extends?: unknown; compilerOptions?: Record<string, unknown> }
+  const options = (json.compilerOptions ?? {}) as Record<string, unknown>
+  // What a base config sets is not read here: settings it may hold are not called missing, only pointed at.
+  const base = typeof json.extends === 'string' ? json.extends : Array.isArray(json.extends) ? json.extends.join(', ') : undefined
   const lower = (key: string) => (typeof options[key] === 'string' ? (options[key] as string).toLowerCase() : undefined)
   const module = lower('module')
   const resolution = lower('moduleResolution') ?? (module === 'preserve' ? 'bundler' : module === undefined ? undefined : NODE_MODULES.get(module))
   const advice: string[] = []
-  if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
+  if (resolution === undefined && base !== undefined) {
+    advice.push(`tsconfig.json extends ${base}: check there that modules resolve with "module": "nodenext" (or "moduleResolution": "bundler"), as @lexgen/runtime is found through its package "exports"`)
+  } else if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
     advice.push(
       `tsconfig.json resolves modules the old way (${module ? `"module": "${options.module}"` : 'no "module"'}${options.moduleResolution ? `, "moduleResolution": "${options.moduleResolution}"` : ''}): ` +
         '@lexgen/runtime is found through its package "exports", so set "module": "nodenext" (tsc builds), or "module": "preserve" with "moduleResolution": "bundler" (bundlers)',
@@ -120,7 +125,10 @@ function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[]
   if (commonjs && resolution === 'bundler') {
     advice.push('with a bundler the package type does not matter: you may drop "fileExt" from the config and import ./generated/index.js')
   }
-  if (typeof options.extends === 'string') advice.push(`tsconfig.json extends ${options.extends}: check the settings above there too`)
+  // Without an outDir, tsc writes its .js beside every generated .ts module, and generate refuses to replace a folder holding them.
+  if (options.outDir === undefined && options.noEmit !== true && base === undefined) {
+    advice.push('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist") or "noEmit": true')
+  }
   return advice
 }
 

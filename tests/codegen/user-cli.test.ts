@@ -136,13 +136,24 @@ describe('lexgen init', () => {
     expect(result.stdout).not.toContain('npm i @lexgen/runtime')
     expect(result.stdout).toContain("then: const { Client } = require('./src/generated/index.mjs')")
 
+    expect(result.stdout).toContain('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder')
+
     // What init suggested, done, or a `module` that implies the same resolution: no more advice about tsconfig.
     for (const module of ['nodenext', 'node20', 'node18', 'node16']) {
-      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module, strict: true } }))
+      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module, strict: true, outDir: 'dist' } }))
       await removeDir(join(project, 'lexgen.config.json'))
       const fixed = await lexgen(['init'], project)
       expect(fixed.stdout, module).not.toContain('tsconfig.json')
     }
+
+    // Settings in a base config are not called missing: init says where to look instead.
+    await writeFile(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', outDir: 'dist' } }))
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { strict: true } }))
+    await removeDir(join(project, 'lexgen.config.json'))
+    const extended = await lexgen(['init'], project)
+    expect(extended.stdout).not.toContain('the old way')
+    expect(extended.stdout).not.toContain('"outDir"')
+    expect(extended.stdout).toContain('tsconfig.json extends ./tsconfig.base.json: check there that modules resolve with "module": "nodenext"')
 
     // The config works: .mts modules, from the subfolder too.
     const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], join(project, 'src/lib'))
