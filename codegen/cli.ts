@@ -3,7 +3,7 @@ import { relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { colorWanted, painter, type Paint } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
-import { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
+import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
@@ -194,8 +194,9 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   if (note) printNotes([note], io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   const outputs = await compareOutputs(options, result, io, 1)
-  for (const { dir, name, diff } of outputs) {
+  for (const { dir, name, diff, files } of outputs) {
     if (!diff.stray.length) continue
+    if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
     throw new LexgenError(
       `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
         `  ${diff.stray[0]}\n` +
@@ -227,8 +228,11 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
     return 0
   }
-  // Why the output drifted, for folders that exist (a missing one was never generated or was removed).
-  const drifted = stale.filter(({ current }) => !current.missing)
+  // Why the output drifted, for folders that exist (a missing one was never generated or was removed);
+  // TypeScript's output in the folder is said as such, not blamed on lexicons or edits.
+  const compiled = stale.filter(({ diff, files }) => compilerOutputs(diff, files).length)
+  for (const { dir, diff, files } of compiled) io.err(`lexgen: ${compiledInPlace(display(dir, io), compilerOutputs(diff, files)[0]!)}\n`)
+  const drifted = stale.filter((output) => !output.current.missing && !compiled.includes(output))
   if (drifted.length) {
     // Loaded only here: it reads git, which a passing check never needs.
     const { staleHint } = await import('./stale-hint.js')
@@ -242,7 +246,9 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
       io.err(`lexgen: ${paint('warning', `${display(dir, io)} does not exist`)}; run \`${command}\` and commit the result (${counted(files.size, 'file')})\n`)
       continue
     }
-    io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; run \`${command}\` and commit the result:\n`)
+    // Generate refuses a folder holding compiled files: the note above says what to do first.
+    const run = compiled.some((output) => output.dir === dir) ? 'once the compiled files are gone, run' : 'run'
+    io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; ${run} \`${command}\` and commit the result:\n`)
     // Paths from the working directory, so `git apply` takes the patch where the user stands.
     const fromCwd = relative(io.cwd, dir).split(sep).join('/')
     io.err(`${await formatDiff(diff, current, files, { dir: fromCwd, paint })}\n`)
@@ -274,6 +280,14 @@ async function compareOutputs(options: ResolvedOptions, result: GenerateResult, 
 function printNotes(notes: readonly string[], io: Io): void {
   const paint = errPaint(io)
   for (const note of notes) io.err(`lexgen: ${paint('warning', 'warning:')} ${note}\n`)
+}
+
+/** What to do about TypeScript's output in an output folder (see compilerOutputs). */
+function compiledInPlace(dir: string, example: string): string {
+  return (
+    `${dir} holds TypeScript's output for its modules (${example}, …): tsc compiles them in place when tsconfig.json has no "outDir". ` +
+    `Set "outDir" (e.g. "dist"), delete the compiled files from ${dir} (or remove the folder and generate again), and run again`
+  )
 }
 
 /** Selection patterns that did nothing, and problems outside the selection's closure: listed, and the run goes on. */

@@ -21,9 +21,22 @@ export function diffOutput(current: OutputDir, next: OutputFiles): OutputDiff {
     if (!next.has(path)) result.removed.push(path)
     else if (next.get(path) !== content) result.changed.push(path)
   }
-  for (const path of next.keys()) if (!current.files.has(path)) result.added.push(path)
+  // Reading stopped early (too many strays): files past that point were not read, so none is called missing.
+  if (!current.truncated) for (const path of next.keys()) if (!current.files.has(path)) result.added.push(path)
   for (const list of Object.values(result)) list.sort(compare)
   return result
+}
+
+/**
+ * Entries that are TypeScript's output for generated modules (`x.js`, `x.d.ts`, their maps, beside
+ * a generated `x.ts`): what `tsc` writes into the output folder when tsconfig.json sets no `outDir`.
+ * tsc keeps the banner comment, so its `.js` files read as generated files the run no longer makes.
+ */
+export function compilerOutputs(diff: OutputDiff, next: OutputFiles): string[] {
+  return [...diff.stray, ...diff.removed].filter((path) => {
+    const source = /^(.*)\.(?:d\.ts|js|d\.mts|mjs)(?:\.map)?$/.exec(path)?.[1]
+    return source !== undefined && (next.has(`${source}.ts`) || next.has(`${source}.mts`))
+  })
 }
 
 export function isClean(diff: OutputDiff): boolean {

@@ -9,7 +9,7 @@ import { chmod, chown, lstat, mkdir, readdir, readlink, stat, symlink, truncate,
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LEXICONS, removeDir, runCli, snapshotDir, spawnCli, tempDir } from './helpers.js'
+import { LEXICONS, provideRuntime, removeDir, runCli, snapshotDir, spawnCli, tempDir, typecheck } from './helpers.js'
 
 const run = promisify(execFile)
 let root: string
@@ -186,6 +186,35 @@ describe('what is not generated, inside the output folder', () => {
     expect(generate.code).toBe(1)
     expect(generate.stderr).toContain('which would be lost:\n  a-pipe (not a regular file)\n')
     expect((await readdir(data)).sort()).toEqual(['a-pipe', 'big.bin', 'notes.txt'])
+  })
+})
+
+describe("TypeScript's output in the output folder (tsc without outDir)", () => {
+  it('is named as such by generate and check, and check lists no existing file as added', async () => {
+    const project = await tempDir('lexgen-tsc-in-place-')
+    try {
+      const out = join(project, 'generated')
+      expect((await runCli(['generate', '--lexicons', LEXICONS, '--include', 'chat.bsky.convo.*', '--out', out])).code).toBe(0)
+      await writeFile(join(project, 'package.json'), '{ "type": "module" }\n')
+      // What `tsc --init` leaves out: an outDir. The real compiler writes .js, .d.ts and maps beside each module.
+      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', declaration: true, sourceMap: true, skipLibCheck: true, types: [] } }))
+      await provideRuntime(project)
+      await typecheck(project)
+      expect(await readdir(join(out, 'chat/bsky/convo'))).toContain('getLog.d.ts')
+
+      const args = ['--lexicons', LEXICONS, '--include', 'chat.bsky.convo.*', '--out', out]
+      const generate = await runCli(['generate', ...args])
+      expect(generate.code).toBe(1)
+      expect(generate.stderr).toMatch(/^lexgen: error: \S+generated holds TypeScript's output for its modules \(app\/bsky\/actor\/defs\.d\.ts, …\): tsc compiles them in place when tsconfig\.json has no "outDir"/)
+      const check = await runCli(['check', ...args])
+      expect(check.code).toBe(1)
+      expect(check.stderr).toContain('holds TypeScript\'s output for its modules')
+      expect(check.stderr).toContain('is stale; once the compiled files are gone, run `')
+      expect(check.stderr).not.toContain('added:')
+      expect(check.stderr).not.toContain('the output was edited')
+    } finally {
+      await removeDir(project)
+    }
   })
 })
 
