@@ -80,7 +80,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
       .option('--emit <language>', "'ts' (default) or 'js': JavaScript plus .d.ts declarations, for projects without a TypeScript build")
       .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
-      .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+      .addOption(new Option('--config <file>', 'config file (default: the nearest lexgen.config.json, up to the folder with package.json)'))
   const withSelection = (command: Command) =>
     withLexicons(command)
       .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
@@ -126,7 +126,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .addOption(new Option('--fail-on <level>', 'write nothing when the changes reach this level').choices(FAIL_ON_LEVELS))
     .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
     .option('--lockfile <file>', 'lockfile (default: from lexgen.config.json, else ./lexicons.json)')
-    .addOption(new Option('--config <file>', 'config file (default: ./lexgen.config.json when present)'))
+    .addOption(new Option('--config <file>', 'config file (default: the nearest lexgen.config.json, up to the folder with package.json)'))
     .action(async (patterns: string[], flags: Omit<PullRequest, 'patterns'>) => {
       // Loaded on use: @atproto/repo and @atproto/identity would add their import time to every command.
       const { pull } = await import('./pull/index.js')

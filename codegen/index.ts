@@ -5,6 +5,7 @@
  * The check runs on a worker thread alongside modelling and emitting (check.ts), which are kept
  * only when it passes.
  */
+import { existsSync } from 'node:fs'
 import { checkedBuild } from './check.js'
 import { emit, type OutputFiles } from './emit.js'
 import { LexgenError, type LexiconProblem } from './errors.js'
@@ -35,6 +36,8 @@ export interface GenerateResult {
  * matters. `cache` keeps files read across runs (`--watch`, which also keeps the check in this thread).
  */
 export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
+  // The usual first-run slip, generate before pull, said with its fix.
+  if (!existsSync(options.lexicons)) throw new LexgenError('the lexicon folder does not exist: `lexgen pull` fetches the lexicons lexgen.config.json names, or point "lexicons" (or --lexicons) at a folder that holds them', { file: options.lexicons })
   const loaded = await loadLexiconFiles(options.lexicons, cache)
   if (loaded.files.length + loaded.problems.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
   // Loaded only when asked for: most runs write no docs.

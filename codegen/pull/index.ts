@@ -103,7 +103,10 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   for (const nsid of dropped) after.delete(nsid)
   for (const [nsid, doc] of resolution.docs) after.set(nsid, doc.json as unknown as LexiconDoc)
   const report = await compareLexicons(before, after, config.selection)
-  if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
+  // A first pull into an empty folder: every doc is new, so the count says it all.
+  const first = !lock && folder.docs.size === 0
+  if (first && !isEmpty(report)) io.out(`lexgen: ${formatChangeReport(report).split('\n')[0]} (a first pull: every doc is new)\n`)
+  else if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
     throw new LexgenError(`refusing to write: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)

@@ -48,7 +48,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
   it('exits 1 on a missing lexicon directory, a config that is not JSON (naming the line and column), and an unknown config key', async () => {
     const missing = await runCli(['generate', '--lexicons', '/nonexistent/lexicons', '--out', out, '--include', '*'])
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist\n')
+    expect(missing.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: `lexgen pull` fetches the lexicons lexgen.config.json names, or point "lexicons" (or --lexicons) at a folder that holds them\n')
 
     const dir = await tempDir()
     dirs.push(dir)
