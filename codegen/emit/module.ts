@@ -18,7 +18,10 @@ export function emitDocModule(model: Model, doc: DocModel, examples: MethodExamp
   const main = doc.doc.defs.main as LexUserType | undefined
   const isMethod = main?.type === 'query' || main?.type === 'procedure' || main?.type === 'subscription'
 
-  writeDoc(w, [isMethod ? undefined : doc.doc.description])
+  // A doc's description goes on its main def when that has none (types.ts), where a hover on the
+  // type finds it; else it stays here, on the doc's id.
+  const onMain = main !== undefined && !isMethod && !(main as { description?: string }).description
+  writeDoc(w, [isMethod || onMain ? undefined : doc.doc.description])
   w.writeLine(`export const id = ${quote(doc.nsid)}`)
   if (isMethod) writeMethodTypes(ctx, w)
   for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) writeDef(ctx, w, name, def)

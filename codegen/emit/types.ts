@@ -135,7 +135,9 @@ function writeInlineInterfaces(ctx: ModuleContext, w: Lines, schema: { propertie
 export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: LexUserType): void {
   const names = ctx.doc.names.get(defName)
   if (!names) return
-  const description = 'description' in def ? def.description : undefined
+  // The doc's own description says what its main def is, when that def says nothing itself.
+  const own = 'description' in def ? def.description : undefined
+  const description = own ?? (defName === 'main' ? ctx.doc.doc.description : undefined)
   const $type = typeId(ctx.doc.nsid, defName)
   w.blankLineIfLastNot()
   switch (def.type) {
@@ -145,7 +147,7 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
       return
     case 'record': {
       const keyNote = def.key ? `Record key: \`${def.key.replace(/`/g, "'")}\`.` : undefined
-      writeInterface(ctx, w, names.type, def.record, [def.description ?? def.record.description, keyNote, deprecation(description)], $type)
+      writeInterface(ctx, w, names.type, def.record, [own ?? def.record.description ?? description, keyNote, deprecation(description)], $type)
       writeGuard(ctx, w, names.type, names.guard!, defName)
       return
     }
@@ -155,7 +157,7 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
       w.writeLine(`export type ${names.type} = typeof ${names.constant}`)
       return
     default:
-      writeDoc(w, fieldDoc(def as Schema))
+      writeDoc(w, fieldDoc({ ...(def as Schema), description }))
       writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema))
       if (def.type === 'array') writeInlineInterfaces(ctx, w, { properties: { items: def.items } })
   }

@@ -139,6 +139,13 @@ describe('emit', () => {
     expect(source).not.toMatch(/^export const pwned/m)
   })
 
+  it("puts a doc's description on its main def when that has none of its own (where a hover on the type finds it), else on the id", () => {
+    const embed = { file: 'com/example/embed.json', doc: { lexicon: 1 as const, id: 'com.example.embed' as const, description: 'An embedded thing.', defs: { main: { type: 'object' as const, properties: {} } } } }
+    const files = emit(buildModel([embed, hostile] as never, OPTIONS))
+    expect(files.get('com/example/embed.ts')).toContain("export const id = 'com.example.embed'\n\n/** An embedded thing. */\nexport interface Main {")
+    expect(files.get('com/example/hostile.ts')).toMatch(/\/\*\* Ends the comment \*\\\/ alert\(1\)[^\n]*\*\/\nexport const id = /)
+  })
+
   it('names defs without colliding with method names or runtime imports', () => {
     const doc = {
       file: 'x.json',

@@ -3,9 +3,9 @@ import { is$typed, type $Typed, type BlobRef, type Unknown$TypedObject } from '.
 import * as v from '../../../runtime.js'
 import * as AppBskyEmbedDefs from './defs.js'
 
-/** An assortment of media embedded in a Bluesky record (eg, a post). */
 export const id = 'app.bsky.embed.gallery'
 
+/** An assortment of media embedded in a Bluesky record (eg, a post). */
 export interface Main {
   $type?: 'app.bsky.embed.gallery'
   /**

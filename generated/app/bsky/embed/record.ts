@@ -13,12 +13,12 @@ import * as AppBskyLabelerDefs from '../labeler/defs.js'
 import * as ComAtprotoLabelDefs from '../../../com/atproto/label/defs.js'
 import * as ComAtprotoRepoStrongRef from '../../../com/atproto/repo/strongRef.js'
 
+export const id = 'app.bsky.embed.record'
+
 /**
  * A representation of a record embedded in a Bluesky record (eg, a post). For example, a quote-post, or
  * sharing a feed generator record.
  */
-export const id = 'app.bsky.embed.record'
-
 export interface Main {
   $type?: 'app.bsky.embed.record'
   record: ComAtprotoRepoStrongRef.Main

@@ -7,12 +7,12 @@ import * as AppBskyEmbedImages from './images.js'
 import * as AppBskyEmbedRecord from './record.js'
 import * as AppBskyEmbedVideo from './video.js'
 
+export const id = 'app.bsky.embed.recordWithMedia'
+
 /**
  * A representation of a record embedded in a Bluesky record (eg, a post), alongside other compatible embeds.
  * For example, a quote post and image, or a quote post and external URL card.
  */
-export const id = 'app.bsky.embed.recordWithMedia'
-
 export interface Main {
   $type?: 'app.bsky.embed.recordWithMedia'
   record: AppBskyEmbedRecord.Main

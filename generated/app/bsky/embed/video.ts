@@ -3,9 +3,9 @@ import { is$typed, type $Typed, type BlobRef } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 import * as AppBskyEmbedDefs from './defs.js'
 
-/** A video embedded in a Bluesky record (eg, a post). */
 export const id = 'app.bsky.embed.video'
 
+/** A video embedded in a Bluesky record (eg, a post). */
 export interface Main {
   $type?: 'app.bsky.embed.video'
   /**

@@ -3,9 +3,9 @@ import { is$typed, type $Typed, type Unknown$TypedObject } from '../../../runtim
 import * as v from '../../../runtime.js'
 import * as ChatBskyGroupDefs from '../group/defs.js'
 
-/** A join link embedded in a chat message. */
 export const id = 'chat.bsky.embed.joinLink'
 
+/** A join link embedded in a chat message. */
 export interface Main {
   $type?: 'chat.bsky.embed.joinLink'
   /** The join link code. */

@@ -2,9 +2,9 @@
 import { is$typed, type $Typed } from '../../../runtime.js'
 import * as v from '../../../runtime.js'
 
-/** A URI with a content-hash fingerprint. */
 export const id = 'com.atproto.repo.strongRef'
 
+/** A URI with a content-hash fingerprint. */
 export interface Main {
   $type?: 'com.atproto.repo.strongRef'
   /** @format at-uri */
