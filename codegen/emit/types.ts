@@ -80,10 +80,23 @@ function stringType(schema: Schema): string {
 function fieldDoc(schema: Schema): string[] {
   const description = schema.description as string | undefined
   const lines = [description ?? '']
+  // What the lexicon says of each item (a description, a format) would otherwise be nowhere; before the tags, which would take it as theirs.
+  if (schema.type === 'array') {
+    const items = schema.items as Schema
+    const rules = constraintEntries(items).map(([name, value]) => `${name} ${formatTagValue(value)}${lengthUnit(items.type, name)}`).join(', ')
+    const itemDescription = items.description as string | undefined
+    if (itemDescription || rules) lines.push(`Each item: ${itemDescription ? `${itemDescription}${rules ? ` (${rules})` : ''}` : rules}`)
+  }
   const deprecated = deprecation(description)
   if (deprecated) lines.push(deprecated)
-  for (const [name, value] of constraintEntries(schema)) lines.push(`@${name} ${formatTagValue(value)}`)
+  for (const [name, value] of constraintEntries(schema)) lines.push(`@${name} ${formatTagValue(value)}${lengthUnit(schema.type, name)}`)
   return lines
+}
+
+/** What a length counts, which its name does not say (as the reference docs put it). */
+function lengthUnit(type: string, key: string): string {
+  if (key !== 'minLength' && key !== 'maxLength') return ''
+  return type === 'array' ? ' items' : type === 'string' ? ' (UTF-8 bytes)' : type === 'bytes' ? ' bytes' : ''
 }
 
 function formatTagValue(value: unknown): string {
@@ -143,12 +156,12 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
   switch (def.type) {
     case 'object':
       writeInterface(ctx, w, names.type, def, [description, deprecation(description)], $type)
-      writeGuard(ctx, w, names.type, names.guard!, defName)
+      writeGuard(ctx, w, names.type, names.guard!, defName, deprecation(description))
       return
     case 'record': {
       const keyNote = def.key ? `Record key: \`${def.key.replace(/`/g, "'")}\`.` : undefined
       writeInterface(ctx, w, names.type, def.record, [own ?? def.record.description ?? description, keyNote, deprecation(description)], $type)
-      writeGuard(ctx, w, names.type, names.guard!, defName)
+      writeGuard(ctx, w, names.type, names.guard!, defName, deprecation(description))
       return
     }
     case 'token':
@@ -163,9 +176,9 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
   }
 }
 
-function writeGuard(ctx: ModuleContext, lines: Lines, type: string, guard: string, defName: string): void {
+function writeGuard(ctx: ModuleContext, lines: Lines, type: string, guard: string, defName: string, deprecated: string | undefined): void {
   lines.blankLine()
-  writeDoc(lines, [`True when \`value\` is a {@link ${type}} (its \`$type\` says so).`])
+  writeDoc(lines, [`True when \`value\` is ${/^[AEIOU]/.test(type) ? 'an' : 'a'} {@link ${type}} (its \`$type\` says so).`, deprecated])
   lines.writeLine(`export function ${guard}(value: unknown): value is ${rt(ctx, '$Typed')}<${type}> {`)
   lines.indent(() => lines.writeLine(`return ${rtValue(ctx, 'is$typed')}(value, id, ${quote(defName)})`))
   lines.writeLine('}')

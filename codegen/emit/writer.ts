@@ -207,9 +207,14 @@ function wrap(line: string, width: number): string[] {
   return out
 }
 
-/** `@deprecated` when a description says the thing is deprecated, so editors strike it through. */
+/**
+ * `@deprecated` with the sentence that says so (editors strike the name through and show the tag's
+ * text, "use X instead" included), when a description says the thing is deprecated.
+ */
 export function deprecation(description: string | undefined): string | undefined {
-  return description && /\bdeprecated\b/i.test(description) ? '@deprecated' : undefined
+  if (!description || !/\bdeprecated\b/i.test(description)) return undefined
+  const sentence = description.split(/(?<=[.!?])\s+/).find((part) => /\bdeprecated\b/i.test(part))!
+  return `@deprecated ${sentence.replace(/\s+/g, ' ').trim()}`
 }
 
 /**

@@ -146,6 +146,31 @@ describe('emit', () => {
     expect(files.get('com/example/hostile.ts')).toMatch(/\/\*\* Ends the comment \*\\\/ alert\(1\)[^\n]*\*\/\nexport const id = /)
   })
 
+  it('says in JSDoc why a def is deprecated (on its guard too), what each array item is, and what lengths count', () => {
+    const doc = {
+      file: 'com/example/old.json',
+      doc: {
+        lexicon: 1 as const,
+        id: 'com.example.old' as const,
+        defs: {
+          main: {
+            type: 'object' as const,
+            description: 'An old view. Deprecated: use #newView instead.',
+            properties: {
+              members: { type: 'array' as const, maxLength: 10, items: { type: 'string' as const, format: 'did' as const, description: 'A member.' } },
+              name: { type: 'string' as const, maxLength: 64 },
+            },
+          },
+        },
+      },
+    }
+    const source = emit(buildModel([doc] as never, OPTIONS)).get('com/example/old.ts')!
+    expect(source).toContain('/**\n * An old view. Deprecated: use #newView instead.\n * @deprecated Deprecated: use #newView instead.\n */\nexport interface Main {')
+    expect(source).toContain('True when `value` is a {@link Main} (its `$type` says so).\n * @deprecated Deprecated: use #newView instead.\n */\nexport function isMain')
+    expect(source).toContain('  /**\n   * Each item: A member. (format did)\n   * @maxLength 10 items\n   */\n  members?:')
+    expect(source).toContain('  /** @maxLength 64 (UTF-8 bytes) */\n  name?:')
+  })
+
   it('names defs without colliding with method names or runtime imports', () => {
     const doc = {
       file: 'x.json',

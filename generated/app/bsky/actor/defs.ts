@@ -18,7 +18,7 @@ export interface ProfileViewBasic {
   /** @format handle */
   handle: string
   /**
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   displayName?: string | undefined
@@ -48,13 +48,13 @@ export interface ProfileView {
   /** @format handle */
   handle: string
   /**
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   displayName?: string | undefined
   pronouns?: string | undefined
   /**
-   * @maxLength 2560
+   * @maxLength 2560 (UTF-8 bytes)
    * @maxGraphemes 256
    */
   description?: string | undefined
@@ -85,12 +85,12 @@ export interface ProfileViewDetailed {
   /** @format handle */
   handle: string
   /**
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   displayName?: string | undefined
   /**
-   * @maxLength 2560
+   * @maxLength 2560 (UTF-8 bytes)
    * @maxGraphemes 256
    */
   description?: string | undefined
@@ -219,8 +219,8 @@ export interface KnownFollowers {
   $type?: 'app.bsky.actor.defs#knownFollowers'
   count: number
   /**
-   * @minLength 0
-   * @maxLength 5
+   * @minLength 0 items
+   * @maxLength 5 items
    */
   followers: ProfileViewBasic[]
 }
@@ -309,7 +309,7 @@ export interface AdultContentPref {
   enabled: boolean
 }
 
-/** True when `value` is a {@link AdultContentPref} (its `$type` says so). */
+/** True when `value` is an {@link AdultContentPref} (its `$type` says so). */
 export function isAdultContentPref(value: unknown): value is $Typed<AdultContentPref> {
   return is$typed(value, id, 'adultContentPref')
 }
@@ -355,7 +355,9 @@ export function isSavedFeedsPrefV2(value: unknown): value is $Typed<SavedFeedsPr
 
 export interface SavedFeedsPref {
   $type?: 'app.bsky.actor.defs#savedFeedsPref'
+  /** Each item: format at-uri */
   pinned: string[]
+  /** Each item: format at-uri */
   saved: string[]
   timelineIndex?: number | undefined
 }
@@ -437,18 +439,19 @@ export interface InterestsPref {
   $type?: 'app.bsky.actor.defs#interestsPref'
   /**
    * A list of tags which describe the account owner's interests gathered during onboarding.
-   * @maxLength 100
+   * Each item: maxLength 640 (UTF-8 bytes), maxGraphemes 64
+   * @maxLength 100 items
    */
   tags: string[]
 }
 
-/** True when `value` is a {@link InterestsPref} (its `$type` says so). */
+/** True when `value` is an {@link InterestsPref} (its `$type` says so). */
 export function isInterestsPref(value: unknown): value is $Typed<InterestsPref> {
   return is$typed(value, id, 'interestsPref')
 }
 
 /**
- * @maxLength 640
+ * @maxLength 640 (UTF-8 bytes)
  * @maxGraphemes 64
  */
 export type MutedWordTarget = 'content' | 'tag' | (string & {})
@@ -459,7 +462,7 @@ export interface MutedWord {
   id?: string | undefined
   /**
    * The muted word itself.
-   * @maxLength 10000
+   * @maxLength 10000 (UTF-8 bytes)
    * @maxGraphemes 1000
    */
   value: string
@@ -495,7 +498,10 @@ export function isMutedWordsPref(value: unknown): value is $Typed<MutedWordsPref
 
 export interface HiddenPostsPref {
   $type?: 'app.bsky.actor.defs#hiddenPostsPref'
-  /** A list of URIs of posts the account owner has hidden. */
+  /**
+   * A list of URIs of posts the account owner has hidden.
+   * Each item: format at-uri
+   */
   items: string[]
 }
 
@@ -534,12 +540,13 @@ export interface BskyAppStatePref {
   /**
    * An array of tokens which identify nudges (modals, popups, tours, highlight dots) that should be shown to
    * the user.
-   * @maxLength 1000
+   * Each item: maxLength 100 (UTF-8 bytes)
+   * @maxLength 1000 items
    */
   queuedNudges?: string[] | undefined
   /**
    * Storage for NUXs the user has encountered.
-   * @maxLength 100
+   * @maxLength 100 items
    */
   nuxs?: Nux[] | undefined
 }
@@ -555,7 +562,7 @@ export function isBskyAppStatePref(value: unknown): value is $Typed<BskyAppState
  */
 export interface BskyAppProgressGuide {
   $type?: 'app.bsky.actor.defs#bskyAppProgressGuide'
-  /** @maxLength 100 */
+  /** @maxLength 100 (UTF-8 bytes) */
   guide: string
 }
 
@@ -567,13 +574,13 @@ export function isBskyAppProgressGuide(value: unknown): value is $Typed<BskyAppP
 /** A new user experiences (NUX) storage object */
 export interface Nux {
   $type?: 'app.bsky.actor.defs#nux'
-  /** @maxLength 100 */
+  /** @maxLength 100 (UTF-8 bytes) */
   id: string
   /** @default false */
   completed: boolean
   /**
    * Arbitrary data for the NUX. The structure is defined by the NUX itself. Limited to 300 characters.
-   * @maxLength 3000
+   * @maxLength 3000 (UTF-8 bytes)
    * @maxGraphemes 300
    */
   data?: string | undefined
@@ -630,7 +637,7 @@ export interface PostInteractionSettingsPref {
   /**
    * Matches threadgate record. List of rules defining who can reply to this users posts. If value is an empty
    * array, no one can reply. If value is undefined, anyone can reply.
-   * @maxLength 5
+   * @maxLength 5 items
    */
   threadgateAllowRules?:
     | (
@@ -644,7 +651,7 @@ export interface PostInteractionSettingsPref {
   /**
    * Matches postgate record. List of rules defining who can embed this users posts. If value is an empty
    * array or is undefined, no particular rules apply and anyone can embed.
-   * @maxLength 5
+   * @maxLength 5 items
    */
   postgateEmbeddingRules?: ($Typed<AppBskyFeedPostgate.DisableRule> | Unknown$TypedObject)[] | undefined
 }

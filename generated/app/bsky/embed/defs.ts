@@ -16,7 +16,7 @@ export interface AspectRatio {
   height: number
 }
 
-/** True when `value` is a {@link AspectRatio} (its `$type` says so). */
+/** True when `value` is an {@link AspectRatio} (its `$type` says so). */
 export function isAspectRatio(value: unknown): value is $Typed<AspectRatio> {
   return is$typed(value, id, 'aspectRatio')
 }

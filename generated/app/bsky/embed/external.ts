@@ -36,7 +36,7 @@ export interface External {
   associatedRefs?: ComAtprotoRepoStrongRef.Main[] | undefined
 }
 
-/** True when `value` is a {@link External} (its `$type` says so). */
+/** True when `value` is an {@link External} (its `$type` says so). */
 export function isExternal(value: unknown): value is $Typed<External> {
   return is$typed(value, id, 'external')
 }

@@ -11,7 +11,9 @@ export interface Main {
   /**
    * The schema-level maxLength of 20 is a future-proof ceiling. Clients should currently enforce a soft limit
    * of 10 items in authoring UIs.
-   * @maxLength 20
+   * Each item: The media items in the gallery. Each item may be of a different type, but all types must be
+   * supported by the client.
+   * @maxLength 20 items
    */
   items: ($Typed<Image> | Unknown$TypedObject)[]
 }
@@ -33,7 +35,7 @@ export interface Image {
   aspectRatio: AppBskyEmbedDefs.AspectRatio
 }
 
-/** True when `value` is a {@link Image} (its `$type` says so). */
+/** True when `value` is an {@link Image} (its `$type` says so). */
 export function isImage(value: unknown): value is $Typed<Image> {
   return is$typed(value, id, 'image')
 }

@@ -8,7 +8,7 @@ export const id = 'app.bsky.embed.images'
 /** A set of images embedded in a Bluesky record (eg, a post). */
 export interface Main {
   $type?: 'app.bsky.embed.images'
-  /** @maxLength 4 */
+  /** @maxLength 4 items */
   images: Image[]
 }
 
@@ -30,14 +30,14 @@ export interface Image {
   aspectRatio?: AppBskyEmbedDefs.AspectRatio | undefined
 }
 
-/** True when `value` is a {@link Image} (its `$type` says so). */
+/** True when `value` is an {@link Image} (its `$type` says so). */
 export function isImage(value: unknown): value is $Typed<Image> {
   return is$typed(value, id, 'image')
 }
 
 export interface View {
   $type?: 'app.bsky.embed.images#view'
-  /** @maxLength 4 */
+  /** @maxLength 4 items */
   images: ViewImage[]
 }
 

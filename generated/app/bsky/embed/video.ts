@@ -14,7 +14,7 @@ export interface Main {
    * @maxSize 300000000
    */
   video: BlobRef
-  /** @maxLength 20 */
+  /** @maxLength 20 items */
   captions?: Caption[] | undefined
   /** Alt text description of the video, for accessibility. */
   alt?: string | undefined

@@ -79,8 +79,8 @@ export interface KnownLikers {
   $type?: 'app.bsky.feed.defs#knownLikers'
   count: number
   /**
-   * @minLength 0
-   * @maxLength 5
+   * @minLength 0 items
+   * @maxLength 5 items
    */
   actors: AppBskyActorDefs.ProfileViewBasic[]
 }
@@ -109,12 +109,12 @@ export interface FeedViewPost {
   reason?: $Typed<ReasonRepost> | $Typed<ReasonPin> | Unknown$TypedObject | undefined
   /**
    * Context provided by feed generator that may be passed back alongside interactions.
-   * @maxLength 2000
+   * @maxLength 2000 (UTF-8 bytes)
    */
   feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
-   * @maxLength 100
+   * @maxLength 100 (UTF-8 bytes)
    */
   reqId?: string | undefined
 }
@@ -230,7 +230,7 @@ export interface GeneratorView {
   creator: AppBskyActorDefs.ProfileView
   displayName: string
   /**
-   * @maxLength 3000
+   * @maxLength 3000 (UTF-8 bytes)
    * @maxGraphemes 300
    */
   description?: string | undefined
@@ -275,7 +275,7 @@ export interface SkeletonFeedPost {
   /**
    * Context that will be passed through to client and may be passed to feed generator back alongside
    * interactions.
-   * @maxLength 2000
+   * @maxLength 2000 (UTF-8 bytes)
    */
   feedContext?: string | undefined
 }
@@ -341,17 +341,17 @@ export interface Interaction {
     | undefined
   /**
    * Context on a feed item that was originally supplied by the feed generator on getFeedSkeleton.
-   * @maxLength 2000
+   * @maxLength 2000 (UTF-8 bytes)
    */
   feedContext?: string | undefined
   /**
    * Unique identifier per request that may be passed back alongside interactions.
-   * @maxLength 100
+   * @maxLength 100 (UTF-8 bytes)
    */
   reqId?: string | undefined
 }
 
-/** True when `value` is a {@link Interaction} (its `$type` says so). */
+/** True when `value` is an {@link Interaction} (its `$type` says so). */
 export function isInteraction(value: unknown): value is $Typed<Interaction> {
   return is$typed(value, id, 'interaction')
 }

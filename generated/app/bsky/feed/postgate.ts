@@ -20,13 +20,14 @@ export interface Record {
   post: string
   /**
    * List of AT-URIs embedding this post that the author has detached from.
-   * @maxLength 50
+   * Each item: format at-uri
+   * @maxLength 50 items
    */
   detachedEmbeddingUris?: string[] | undefined
   /**
    * List of rules defining who can embed this post. If value is an empty array or is undefined, no particular
    * rules apply and anyone can embed.
-   * @maxLength 5
+   * @maxLength 5 items
    */
   embeddingRules?: ($Typed<DisableRule> | Unknown$TypedObject)[] | undefined
 }

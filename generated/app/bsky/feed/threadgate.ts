@@ -20,7 +20,7 @@ export interface Record {
   /**
    * List of rules defining who can reply to this post. If value is an empty array, no one can reply. If value
    * is undefined, anyone can reply.
-   * @maxLength 5
+   * @maxLength 5 items
    */
   allow?:
     | (
@@ -35,7 +35,8 @@ export interface Record {
   createdAt: string
   /**
    * List of hidden reply URIs.
-   * @maxLength 300
+   * Each item: format at-uri
+   * @maxLength 300 items
    */
   hiddenReplies?: string[] | undefined
 }

@@ -15,8 +15,8 @@ export interface ListViewBasic {
   /** @format cid */
   cid: string
   /**
-   * @minLength 1
-   * @maxLength 64
+   * @minLength 1 (UTF-8 bytes)
+   * @maxLength 64 (UTF-8 bytes)
    */
   name: string
   purpose: ListPurpose
@@ -43,13 +43,13 @@ export interface ListView {
   cid: string
   creator: AppBskyActorDefs.ProfileView
   /**
-   * @minLength 1
-   * @maxLength 64
+   * @minLength 1 (UTF-8 bytes)
+   * @maxLength 64 (UTF-8 bytes)
    */
   name: string
   purpose: ListPurpose
   /**
-   * @maxLength 3000
+   * @maxLength 3000 (UTF-8 bytes)
    * @maxGraphemes 300
    */
   description?: string | undefined
@@ -90,9 +90,9 @@ export interface StarterPackView {
   record: UnknownObject
   creator: AppBskyActorDefs.ProfileViewBasic
   list?: ListViewBasic | undefined
-  /** @maxLength 12 */
+  /** @maxLength 12 items */
   listItemsSample?: ListItemView[] | undefined
-  /** @maxLength 3 */
+  /** @maxLength 3 items */
   feeds?: AppBskyFeedDefs.GeneratorView[] | undefined
   /** @minimum 0 */
   joinedWeekCount?: number | undefined

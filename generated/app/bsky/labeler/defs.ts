@@ -51,6 +51,7 @@ export interface LabelerViewDetailed {
   /**
    * Set of record types (collection NSIDs) which can be reported to this service. If not defined (distinct
    * from empty array), default is any record type.
+   * Each item: format nsid
    */
   subjectCollections?: string[] | undefined
 }

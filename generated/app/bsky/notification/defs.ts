@@ -15,7 +15,7 @@ export function isRecordDeleted(value: unknown): value is $Typed<RecordDeleted> 
 
 /**
  * Deprecated: use chat.bsky.notification preferences instead. This will only return a default value.
- * @deprecated
+ * @deprecated Deprecated: use chat.bsky.notification preferences instead.
  */
 export interface ChatPreference {
   $type?: 'app.bsky.notification.defs#chatPreference'
@@ -23,7 +23,10 @@ export interface ChatPreference {
   push: boolean
 }
 
-/** True when `value` is a {@link ChatPreference} (its `$type` says so). */
+/**
+ * True when `value` is a {@link ChatPreference} (its `$type` says so).
+ * @deprecated Deprecated: use chat.bsky.notification preferences instead.
+ */
 export function isChatPreference(value: unknown): value is $Typed<ChatPreference> {
   return is$typed(value, id, 'chatPreference')
 }
@@ -55,7 +58,7 @@ export interface Preferences {
   $type?: 'app.bsky.notification.defs#preferences'
   /**
    * Deprecated: use chat.bsky.notification preferences instead. This will only return a default value.
-   * @deprecated
+   * @deprecated Deprecated: use chat.bsky.notification preferences instead.
    */
   chat: ChatPreference
   follow: FilterablePreference
@@ -83,7 +86,7 @@ export interface ActivitySubscription {
   reply: boolean
 }
 
-/** True when `value` is a {@link ActivitySubscription} (its `$type` says so). */
+/** True when `value` is an {@link ActivitySubscription} (its `$type` says so). */
 export function isActivitySubscription(value: unknown): value is $Typed<ActivitySubscription> {
   return is$typed(value, id, 'activitySubscription')
 }

@@ -53,7 +53,7 @@ export function isLink(value: unknown): value is $Typed<Link> {
 export interface Tag {
   $type?: 'app.bsky.richtext.facet#tag'
   /**
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   tag: string

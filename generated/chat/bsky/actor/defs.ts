@@ -15,7 +15,7 @@ export interface ProfileViewBasic {
   /** @format handle */
   handle: string
   /**
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   displayName?: string | undefined

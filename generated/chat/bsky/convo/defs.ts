@@ -43,7 +43,7 @@ export function isMessageRef(value: unknown): value is $Typed<MessageRef> {
 export interface MessageInput {
   $type?: 'chat.bsky.convo.defs#messageInput'
   /**
-   * @maxLength 10000
+   * @maxLength 10000 (UTF-8 bytes)
    * @maxGraphemes 1000
    */
   text: string
@@ -79,7 +79,7 @@ export interface MessageView {
   id: string
   rev: string
   /**
-   * @maxLength 10000
+   * @maxLength 10000 (UTF-8 bytes)
    * @maxGraphemes 1000
    */
   text: string
@@ -442,7 +442,7 @@ export interface GroupConvo {
   memberLimit: number
   /**
    * The display name of the group conversation.
-   * @maxLength 500
+   * @maxLength 500 (UTF-8 bytes)
    * @maxGraphemes 50
    */
   name: string
@@ -554,7 +554,7 @@ export function isLogDeleteMessage(value: unknown): value is $Typed<LogDeleteMes
 
 /**
  * DEPRECATED: use logReadConvo instead. Event indicating a convo was read up to a certain message.
- * @deprecated
+ * @deprecated DEPRECATED: use logReadConvo instead.
  */
 export interface LogReadMessage {
   $type?: 'chat.bsky.convo.defs#logReadMessage'
@@ -563,7 +563,10 @@ export interface LogReadMessage {
   message: $Typed<MessageView> | $Typed<DeletedMessageView> | $Typed<SystemMessageView> | Unknown$TypedObject
 }
 
-/** True when `value` is a {@link LogReadMessage} (its `$type` says so). */
+/**
+ * True when `value` is a {@link LogReadMessage} (its `$type` says so).
+ * @deprecated DEPRECATED: use logReadConvo instead.
+ */
 export function isLogReadMessage(value: unknown): value is $Typed<LogReadMessage> {
   return is$typed(value, id, 'logReadMessage')
 }

@@ -16,8 +16,9 @@ export const id = 'chat.bsky.convo.getConvoAvailability'
 /** Query parameters. */
 export interface Params {
   /**
-   * @minLength 1
-   * @maxLength 10
+   * Each item: format did
+   * @minLength 1 items
+   * @maxLength 10 items
    */
   members: string[]
 }

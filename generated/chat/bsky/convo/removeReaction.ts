@@ -20,8 +20,8 @@ export interface Input {
   convoId: string
   messageId: string
   /**
-   * @minLength 1
-   * @maxLength 64
+   * @minLength 1 (UTF-8 bytes)
+   * @maxLength 64 (UTF-8 bytes)
    * @minGraphemes 1
    * @maxGraphemes 1
    */

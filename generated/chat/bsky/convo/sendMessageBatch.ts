@@ -19,7 +19,7 @@ export const id = 'chat.bsky.convo.sendMessageBatch'
 
 /** Request body (`application/json`). */
 export interface Input {
-  /** @maxLength 100 */
+  /** @maxLength 100 items */
   items: BatchItem[]
 }
 

@@ -19,7 +19,10 @@ export const id = 'chat.bsky.group.addMembers'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  /** @minLength 1 */
+  /**
+   * Each item: format did
+   * @minLength 1 items
+   */
   members: string[]
 }
 

@@ -22,12 +22,13 @@ export interface Input {
    * maximum than the 10,000-item schema limit; Bluesky currently supports up to 100 total members. If the
    * owner is included in this list, the list may contain up to the implementation's total member limit.
    * Otherwise, it may contain one fewer.
-   * @maxLength 10000
+   * Each item: format did
+   * @maxLength 10000 items
    */
   members: string[]
   /**
-   * @minLength 1
-   * @maxLength 500
+   * @minLength 1 (UTF-8 bytes)
+   * @maxLength 500 (UTF-8 bytes)
    * @maxGraphemes 50
    */
   name: string

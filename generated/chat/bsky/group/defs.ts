@@ -72,7 +72,7 @@ export interface InvalidJoinLinkPreviewView {
   code: string
 }
 
-/** True when `value` is a {@link InvalidJoinLinkPreviewView} (its `$type` says so). */
+/** True when `value` is an {@link InvalidJoinLinkPreviewView} (its `$type` says so). */
 export function isInvalidJoinLinkPreviewView(value: unknown): value is $Typed<InvalidJoinLinkPreviewView> {
   return is$typed(value, id, 'invalidJoinLinkPreviewView')
 }

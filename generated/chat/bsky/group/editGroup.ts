@@ -19,8 +19,8 @@ export const id = 'chat.bsky.group.editGroup'
 export interface Input {
   convoId: string
   /**
-   * @minLength 1
-   * @maxLength 500
+   * @minLength 1 (UTF-8 bytes)
+   * @maxLength 500 (UTF-8 bytes)
    * @maxGraphemes 50
    */
   name: string

@@ -18,8 +18,8 @@ export const id = 'chat.bsky.group.getJoinLinkPreviews'
 /** Query parameters. */
 export interface Params {
   /**
-   * @minLength 1
-   * @maxLength 50
+   * @minLength 1 items
+   * @maxLength 50 items
    */
   codes: string[]
 }

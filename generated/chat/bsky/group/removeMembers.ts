@@ -18,7 +18,10 @@ export const id = 'chat.bsky.group.removeMembers'
 /** Request body (`application/json`). */
 export interface Input {
   convoId: string
-  /** @minLength 1 */
+  /**
+   * Each item: format did
+   * @minLength 1 items
+   */
   members: string[]
 }
 

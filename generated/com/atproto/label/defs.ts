@@ -26,7 +26,7 @@ export interface Label {
   cid?: string | undefined
   /**
    * The short string name of the value or type of this label.
-   * @maxLength 128
+   * @maxLength 128 (UTF-8 bytes)
    */
   val: string
   /** If true, this is a negation label, overwriting a previous label. */
@@ -53,7 +53,7 @@ export function isLabel(value: unknown): value is $Typed<Label> {
 /** Metadata tags on an atproto record, published by the author within the record. */
 export interface SelfLabels {
   $type?: 'com.atproto.label.defs#selfLabels'
-  /** @maxLength 10 */
+  /** @maxLength 10 items */
   values: SelfLabel[]
 }
 
@@ -70,7 +70,7 @@ export interface SelfLabel {
   $type?: 'com.atproto.label.defs#selfLabel'
   /**
    * The short string name of the value or type of this label.
-   * @maxLength 128
+   * @maxLength 128 (UTF-8 bytes)
    */
   val: string
 }
@@ -85,7 +85,7 @@ export interface LabelValueDefinition {
   $type?: 'com.atproto.label.defs#labelValueDefinition'
   /**
    * The value of the label being defined. Must only include lowercase ascii and the '-' character ([a-z-]+).
-   * @maxLength 100
+   * @maxLength 100 (UTF-8 bytes)
    * @maxGraphemes 100
    */
   identifier: string
@@ -124,13 +124,13 @@ export interface LabelValueDefinitionStrings {
   lang: string
   /**
    * A short human-readable name for the label.
-   * @maxLength 640
+   * @maxLength 640 (UTF-8 bytes)
    * @maxGraphemes 64
    */
   name: string
   /**
    * A longer description of what the label means and why it might be applied.
-   * @maxLength 100000
+   * @maxLength 100000 (UTF-8 bytes)
    * @maxGraphemes 10000
    */
   description: string
