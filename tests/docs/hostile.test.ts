@@ -75,8 +75,9 @@ const ODD_NAMES = {
 
 /**
  * Ordinary text that Markdown would misread: a line starting like a list, an indented line, web
- * addresses with `#` and `_`, CRLF in a table cell, a pipe in a known value, an abbreviation in
- * the first sentence, and def names whose anchors GitHub numbers (`weird-1`, `weird`, `Weird`).
+ * addresses with `#`, `_` and brackets (`www.` ones too), CRLF and an address in a table cell, a
+ * pipe in a known value, a full stop in brackets and an abbreviation in the first sentence, and
+ * def names whose anchors GitHub numbers (`weird-1`, `weird`, `Weird`).
  */
 const prosy = {
   lexicon: 1,
@@ -84,8 +85,10 @@ const prosy = {
   defs: {
     main: {
       type: 'query',
-      description: 'Lists things (e.g. some, or all) in order. More after.\nSteps:\n1. not a list\n\n    indented four spaces with *star*\nSee https://atproto.com/specs/xrpc#error_responses (and https://example.com/a_b).',
-      parameters: { type: 'params', properties: { limit: { type: 'integer', description: 'line1\r\nline2' } } },
+      description:
+        'Lists things (one. or all) in order, e.g. by name. More after.\nSteps:\n1. not a list\n\n    indented four spaces with *star*\n' +
+        'See https://atproto.com/specs/xrpc#error_responses (and https://example.com/a_b), https://en.wikipedia.org/wiki/Foo_(bar) and www.example.com/a_b.',
+      parameters: { type: 'params', properties: { limit: { type: 'integer', description: 'line1\r\nline2, see https://example.com/a_b|c' } } },
       output: {
         encoding: 'application/json',
         schema: { type: 'object', properties: { a: { type: 'ref', ref: '#weird-1' }, b: { type: 'ref', ref: '#weird' }, c: { type: 'ref', ref: '#Weird' }, status: { type: 'ref', ref: '#status' } } },
@@ -206,11 +209,15 @@ describe('rendered as GitHub renders it (GFM, by micromark)', () => {
     expect(section).toContain('indented four spaces with *star*')
     expect(section).not.toMatch(/<ol>|<pre><code>indented/)
     expect(section).toContain('<a href="https://atproto.com/specs/xrpc#error_responses">https://atproto.com/specs/xrpc#error_responses</a>')
-    expect(section).toContain('(and <a href="https://example.com/a_b">https://example.com/a_b</a>).')
-    expect(section).toContain('<td>line1 line2</td>')
-    expect(htmlText(section)).not.toMatch(/\\[.\-*_#|]|\ufffd/)
-    // The overview's first sentence does not stop at "e.g.".
-    expect(htmlText(page)).toContain('Lists things (e.g. some, or all) in order.')
+    expect(section).toContain('(and <a href="https://example.com/a_b">https://example.com/a_b</a>), ')
+    expect(section).toContain('<a href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a> and ')
+    // A `www.` address leads where GitHub's own autolinking would: http, the address as written.
+    expect(section).toContain('<a href="http://www.example.com/a_b">www.example.com/a_b</a>.')
+    // In a table cell: one line, the address a link that ends at the pipe, the cell whole.
+    expect(section).toContain('<td>line1 line2, see <a href="https://example.com/a_b">https://example.com/a_b</a>|c</td>')
+    expect(htmlText(section)).not.toMatch(/\\[.\-*_#|\d]|\ufffd/)
+    // The overview's first sentence goes on past a full stop in brackets and past "e.g.".
+    expect(page).toMatch(/<td>Lists things \(one\. or all\) in order, e\.g\. by name\.<\/td>/)
   })
 
   it('writes a pipe in a known value as a pipe, in a table and outside one', () => {

@@ -5,18 +5,57 @@
 
 /**
  * Inline text with every character Markdown or HTML would act on escaped. A web address stays a
- * working link: escapes inside it would end up in the address GitHub links to, so it is written
- * as an autolink, `<https://…>`, where Markdown reads nothing; its trailing punctuation stays outside.
+ * working link: escapes inside it would end up in the address GitHub links to
+ * (`xrpc%5C#error%5C_responses`), so it is written as a link Markdown reads nothing in.
  */
 export function inline(text: string): string {
-  return controlFree(text.replace(/\r\n?|\n/g, ' '))
-    .split(WEB_ADDRESS)
-    .map((part, i) => (i % 2 ? `<${part}>` : escaped(part)))
-    .join('')
+  const flat = controlFree(text.replace(/\r\n?|\n/g, ' '))
+  let out = ''
+  let done = 0
+  for (const match of flat.matchAll(WEB_ADDRESS)) {
+    const address = linkable(match[0])
+    out += escaped(flat.slice(done, match.index)) + webLink(address)
+    done = match.index + address.length
+  }
+  return out + escaped(flat.slice(done))
 }
 
-/** `http(s)://` and what follows up to a space or a character an autolink cannot hold, less trailing punctuation (split keeps it as the odd parts). */
-const WEB_ADDRESS = /(https?:\/\/[^\s<>"`\\]*[^\s<>"`\\.,:;!?'()[\]{}*_~])/
+/**
+ * Web addresses where GitHub finds them: `http(s)://` anywhere, `www.` at the start of a word (after
+ * a space or one of `*_~(`), then a letter or digit, up to a space or a character no address holds
+ * unencoded (`|` among them, so a table cell still ends where it should).
+ */
+const WEB_ADDRESS = /(?:https?:\/\/|(?<![^\s*_~(])www\.)[\p{L}\p{N}][^\s<>"`\\|]*/gu
+
+/** What GitHub leaves out of a link when an address ends with it: `See https://atproto.com.` */
+const TRAILING = /[.,:;!?'*_~]/
+
+/** Closing brackets an address keeps only when it opens them too (`wiki/Foo_(bar)`), with their opening ones. */
+const BRACKETS: Readonly<Record<string, string>> = { ')': '(', ']': '[', '}': '{' }
+
+/** An address less its trailing punctuation and the closing brackets it does not open: `(see https://x.com/a).` */
+function linkable(address: string): string {
+  const count = (c: string) => address.split(c).length - 1
+  const unmatched = new Map(Object.entries(BRACKETS).map(([close, open]) => [close, count(close) - count(open)]))
+  let end = address.length
+  for (;;) {
+    const last = address[end - 1]!
+    const extra = unmatched.get(last) ?? 0
+    if (extra > 0) unmatched.set(last, extra - 1)
+    else if (!TRAILING.test(last)) return address.slice(0, end)
+    end--
+  }
+}
+
+/**
+ * An autolink, `<https://…>`, or for a `www.` address a link shown as written that leads where
+ * GitHub's own autolinking would take it, `http://www.…` (an autolink needs the scheme). Markdown
+ * decodes entities in both, so `&` is written `&amp;`.
+ */
+function webLink(address: string): string {
+  const target = address.replace(/&/g, '&amp;')
+  return address.startsWith('www.') ? `[${escaped(address)}](<http://${target}>)` : `<${target}>`
+}
 
 function escaped(text: string): string {
   return text.replace(/[\\`*_[\]<>|#!~]/g, (c) => `\\${c}`).replace(/&/g, '&amp;')
