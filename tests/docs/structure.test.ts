@@ -97,6 +97,11 @@ describe('every method of the committed client has its section', () => {
       expect(errors).toContain(`| \`${alias}.${cls.name}\` | \`${name}\` |`)
     }
     if (method.errors) expect(errors).toContain('| Class | XRPC error | Description |')
+    // The declared errors the page calls the exception (not only declared classes) are exactly those that are AuthenticationRequiredErrors.
+    const alsoGeneral = Object.entries(method.errors ?? {}).filter(([, cls]) => cls.prototype instanceof runtime.AuthenticationRequiredError)
+    const exception = /, except (.+?), whose classes are also the general (.+?);/.exec(errors)
+    expect(exception?.[1]?.split(' and ') ?? [], 'the exception').toEqual(alsoGeneral.map(([name]) => `\`${name}\``))
+    expect(exception?.[2]?.split(' and ') ?? []).toEqual(alsoGeneral.map(([, cls]) => `\`${Object.getPrototypeOf(cls).name}\``))
     if (!method.errors) expect(errors).toContain('The lexicon declares no errors.')
     for (const cls of ['InvalidRequestError', 'AuthenticationRequiredError', 'RateLimitExceededError', 'UpstreamFailureError', 'ConnectionError', 'TimeoutError']) {
       expect(errors).toMatch(new RegExp(`^\\| \`${cls}\` \\| [^|]+ \\| [^|]+ \\|$`, 'm'))
@@ -179,6 +184,32 @@ describe('what the docs state is what the runtime does', () => {
       }
     }
     expect(responseError({ status: 599, headers: {}, message: 'x' }, 'x.y.z', 1)).toBeInstanceOf(runtime.InternalServerError)
+  })
+
+  it('declared errors: one class per name across methods, raised by name whatever the status, only the token ones also general classes', async () => {
+    const byName = new Map<string, unknown>()
+    for (const { nsid, method } of methods) {
+      for (const [name, cls] of Object.entries(method.errors ?? {})) {
+        if (!byName.has(name)) byName.set(name, cls)
+        expect(cls, `${nsid} ${name}`).toBe(byName.get(name))
+        for (const status of [400, 401, 403, 500]) {
+          const made = responseError({ status, headers: {}, error: name, message: 'x' }, nsid, 1, method.errors)
+          expect(made, `${nsid} ${name} ${status}`).toBeInstanceOf(cls)
+          expect(made instanceof runtime.AuthenticationRequiredError, `${nsid} ${name} ${status}`).toBe(name === 'ExpiredToken' || name === 'InvalidToken')
+        }
+      }
+    }
+    expect([...byName.keys()]).toEqual(expect.arrayContaining(['AccountTakedown', 'ExpiredToken', 'InvalidToken', 'InvalidConvo']))
+    const errors = unescape(pages.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Errors'))!)
+    expect(errors).toContain('one class per error name, shared by every method that declares it')
+    expect(errors).toContain('a response whose `error` the method declares is raised as the declared class whatever its status')
+    expect(errors).toContain('Declared `ExpiredToken` and `InvalidToken` are the exception: their classes are also the general `ExpiredTokenError` and `InvalidTokenError`')
+    // What the docs say of the reference PDS, checked against its code.
+    expect(errors).toContain('the reference PDS sends `AccountTakedown` with 401')
+    for (const method of ['createSession', 'refreshSession']) {
+      const source = await readFile(join(ROOT, `node_modules/@atproto/pds/dist/api/com/atproto/server/${method}.js`), 'utf8')
+      expect(source, method).toMatch(/new xrpc_server_1\.AuthRequiredError\([^()]*'AccountTakedown'\)/)
+    }
   })
 
   it('documents exactly the call options the runtime takes', () => {

@@ -273,9 +273,13 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     `Every failure is an ${code('XrpcError')} (from ${code(runtime)}) with ${code('status')} (0 when no response arrived), the XRPC ` +
       `${code('error')} name, ${code('message')}, ${code('nsid')}, response ${code('headers')} and ${code('attempts')}. Errors a lexicon ` +
-      `declares get a class per error name, shared by the methods that declare it and raised by name whatever the status ` +
-      `(a declared ${code('ExpiredToken')} or ${code('InvalidToken')} is also the general class of that name); each method's page lists them, and its module exports them: ` +
+      `declares get one class per error name, shared by every method that declares it; each method's page lists them, and its module exports them: ` +
       `${procedure?.method!.errors[0] ? code(`${procedure.alias}.${procedure.method!.errors[0].className}`) : code('<Module>.<Name>Error')}. ` +
+      `A lexicon gives its errors no status, and servers do not always send 400: the reference PDS sends ${code('AccountTakedown')} with 401. ` +
+      `A declared name takes precedence over the status classes: a response whose ${code('error')} the method declares is raised as the declared ` +
+      `class whatever its status, so that 401 is an ${code('AccountTakedownError')}, not an ${code('AuthenticationRequiredError')}; check ` +
+      `${code('error.status')} when the status matters. Declared ${code('ExpiredToken')} and ${code('InvalidToken')} are the exception: their classes ` +
+      `are also the general ${code('ExpiredTokenError')} and ${code('InvalidTokenError')}. ` +
       `The access token never appears in messages, in ${code('String(error)')} or in what ${site.link('hooks', S.hooks)} are given.`,
     fence('text', errorTree()),
     table(['Class', 'Status', 'When'], GENERAL_ERRORS.map((error) => [code(error.className), error.status, error.when])),

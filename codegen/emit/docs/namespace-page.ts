@@ -3,7 +3,7 @@
  * method with what it needs, both calling styles, paging, its parameters, input, response and errors.
  */
 import type { LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
-import type { DocModel } from '../../model.js'
+import type { DocModel, ErrorModel } from '../../model.js'
 import { clientAccess, methodExamples, programText, type MethodExamples } from '../examples/method.js'
 import { methodArgs } from '../args.js'
 import { callNeeds, type AuthNeed } from '../needs.js'
@@ -139,9 +139,10 @@ function writeErrors(ctx: DocsContext, page: Page, doc: DocModel, main: Main): v
   const method = doc.method!
   if (method.errors.length) {
     page.add(
-      'Declared by the lexicon, which gives them no status: servers mostly send 400, some another (401 for a taken-down account). ' +
-        `The runtime raises the class by the error name, whatever the status, before the general classes below: a declared error is not an ${code('InvalidRequestError')} ` +
-        `or an ${code('AuthenticationRequiredError')}, so check ${code('error.status')} when the status matters. One class per name, shared by every method that declares it.`,
+      `Declared by the lexicon, which gives them no status: servers mostly send 400, but not always (${ctx.site.link('errors', INDEX_SECTIONS.errors)}). ` +
+        `A declared name takes precedence over the status classes below: whatever the status, the runtime raises the declared class, so it is not an ` +
+        `${code('InvalidRequestError')} or an ${code('AuthenticationRequiredError')}${tokenErrorsException(method.errors)}; check ${code('error.status')} when the status matters. ` +
+        'One class per name, shared by every method that declares it.',
       table(
         ['Class', 'XRPC error', 'Description'],
         method.errors.map((error) => [code(`${doc.alias}.${error.className}`), code(error.name), inline(error.description ?? '')]),
@@ -166,3 +167,16 @@ function writeErrors(ctx: DocsContext, page: Page, doc: DocModel, main: Main): v
     table(['Class', 'Status', 'When'], applies.map((error) => [code(error.className), error.status, error.when])),
   )
 }
+
+/**
+ * The declared errors whose classes are the general token errors too (runtime/errors.ts,
+ * `declaredError`), and so `AuthenticationRequiredError`s, as the exception they are.
+ */
+function tokenErrorsException(errors: readonly ErrorModel[]): string {
+  const tokens = errors.filter((error) => GENERAL_TOKEN_ERRORS.has(error.name))
+  if (!tokens.length) return ''
+  const list = (names: readonly string[]) => names.map((name) => code(name)).join(' and ')
+  return `, except ${list(tokens.map((error) => error.name))}, whose classes are also the general ${list(tokens.map((error) => `${error.name}Error`))}`
+}
+
+const GENERAL_TOKEN_ERRORS = new Set(['ExpiredToken', 'InvalidToken'])
