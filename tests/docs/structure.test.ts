@@ -212,6 +212,23 @@ describe('what the docs state is what the runtime does', () => {
     }
   })
 
+  it('says what length limits count, as the generated validators count it', () => {
+    const validation = pages.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Validation'))!
+    expect(validation).toContain(
+      "a string's `maxLength` and `minLength` count UTF-8 bytes (`'é'` is 2, `'👍🏽'` is 8), its `maxGraphemes` and `minGraphemes` " +
+        "count grapheme clusters as `Intl.Segmenter` splits them (`'👍🏽'` is 1), an array's count items and a `bytes` field's count bytes",
+    )
+    // messageInput.text has maxLength 10000 and maxGraphemes 1000; getConvoForMembers' members, 1 to 10.
+    const text = (value: string) => runtime.validate(generated.ChatBskyConvoDefs.validateMessageInput, { text: value }, false).map((issue) => issue.message)
+    expect(text('é'.repeat(1000))).toEqual([])
+    expect(text('👍🏽'.repeat(1001))).toEqual(['1001 graphemes > maxGraphemes 1000'])
+    // 401 families: 4,411 UTF-16 units and 401 graphemes, but 10,025 UTF-8 bytes.
+    expect(text('👨‍👩‍👧‍👦'.repeat(401))).toEqual(['10025 bytes (UTF-8) > maxLength 10000'])
+    const members = (count: number) => runtime.validate(generated.ChatBskyConvoGetConvoForMembers.validateParams, { members: Array(count).fill('did:plc:x') }, false)
+    expect(members(10)).toEqual([])
+    expect(members(11).map((issue) => issue.message)).toEqual(['11 items > maxLength 10'])
+  })
+
   it('documents exactly the call options the runtime takes', () => {
     const options = {
       signal: true, timeout: true, maxResponseBytes: true, headers: true, proxy: true, retries: true,

@@ -253,7 +253,10 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `that off). **Responses** are checked in one of three modes: ${code("'lenient'")} (default) checks what the lexicon requires and ` +
       `tolerates what lexicon evolution allows (unknown fields, unknown ${code('$type')}s in open unions, unknown known-values); ` +
       `${code("'strict'")} rejects any deviation; ${code("'off'")} skips it. A failure is a ${code('ResponseValidationError')} that keeps ` +
-      `the raw body. A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
+      `the raw body. Length limits, as the field tables say, do not count ${code('.length')} (UTF-16 units): a string's ${code('maxLength')} and ` +
+      `${code('minLength')} count UTF-8 bytes (${code("'é'")} is 2, ${code("'👍🏽'")} is 8), its ${code('maxGraphemes')} and ${code('minGraphemes')} ` +
+      `count grapheme clusters as ${code('Intl.Segmenter')} splits them (${code("'👍🏽'")} is 1), an array's count items and a ${code('bytes')} field's count bytes. ` +
+      `A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
       `call), so a program that never validates bundles no validator code. (With esbuild, import declared error classes and type guards ` +
       `from their lexicon's module, not through the index's namespaces: esbuild keeps a namespace it is reached through whole, validators ` +
       `included; rolldown, for one, leaves out what is not used either way.)`,
