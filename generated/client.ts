@@ -898,8 +898,8 @@ export class ComAtprotoServerNS {
    * @example
    * ```ts
    * const { handle, did } = await client.com.atproto.server.createSession({
-   *   identifier: 'alice.example.com',
-   *   password: 'correct-horse-battery-staple',
+   *   identifier: process.env['ATPROTO_IDENTIFIER'] ?? 'alice.example.com',
+   *   password: process.env['ATPROTO_PASSWORD'] ?? '',
    * })
    * console.log(handle, did)
    * ```

@@ -17,7 +17,7 @@ import { selectDocs } from '../../codegen/select.js'
 import { emitDocs } from '../../codegen/emit/docs/index.js'
 import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
 import { GENERAL_ERRORS } from '../../codegen/emit/docs/general-errors.js'
-import { ExampleValues } from '../../codegen/emit/examples/values.js'
+import { EXAMPLE_WORLD, ExampleValues } from '../../codegen/emit/examples/values.js'
 import { BSKY_CHAT_PROXY, callNeeds } from '../../codegen/emit/needs.js'
 import * as generated from '../../generated/index.js'
 import { responseError } from '../../runtime/errors.js'
@@ -43,6 +43,13 @@ const methods = Object.entries(generated as unknown as Record<string, { id?: str
   .map(([alias, mod]) => ({ alias, nsid: mod.id!, method: mod.method!, module: mod as Record<string, unknown> }))
 
 const unescape = (text: string) => text.replace(/\\(.)/g, '$1').replace(/&amp;/g, '&')
+
+/** What the examples of some docs read from the environment, and which of those their README's Install section does not name. */
+function environment(docs: ReadonlyMap<string, string>): { read: string[]; unnamed: string[] } {
+  const install = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Install'))!
+  const read = [...new Set(codeBlocks(docs).flatMap((block) => [...block.code.matchAll(/process\.env\['(\w+)'\]/g)].map((m) => m[1]!)))].sort()
+  return { read, unnamed: read.filter((name) => !install.includes(`\`${name}\``)) }
+}
 
 describe('every method of the committed client has its section', () => {
   it('covers all 47 methods: chat.bsky actor, convo, group and notification, and the session methods', () => {
@@ -229,6 +236,17 @@ describe('what the docs state is what the runtime does', () => {
     expect(members(11).map((issue) => issue.message)).toEqual(['11 items > maxLength 10'])
   })
 
+  it('names every environment variable the examples read, and spells out no password', () => {
+    expect(environment(pages)).toEqual({
+      read: ['ATPROTO_ACCESS_JWT', 'ATPROTO_CHAT_PROXY', 'ATPROTO_IDENTIFIER', 'ATPROTO_PASSWORD', 'ATPROTO_REFRESH_JWT', 'ATPROTO_SERVICE'],
+      unnamed: [],
+    })
+    for (const block of codeBlocks(pages)) expect(block.code, `${block.page} ${block.section}`).not.toContain(EXAMPLE_WORLD.password)
+    const createSession = codeBlocks(pages).filter((block) => block.nsid === 'com.atproto.server.createSession')
+    expect(createSession.length).toBeGreaterThan(1)
+    for (const block of createSession) expect(block.code).toContain("password: process.env['ATPROTO_PASSWORD'] ?? '',")
+  })
+
   it('documents exactly the call options the runtime takes', () => {
     const options = {
       signal: true, timeout: true, maxResponseBytes: true, headers: true, proxy: true, retries: true,
@@ -368,7 +386,8 @@ describe('docs for any selection', () => {
     const proxying = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Proxying'))!
     expect(proxying).toContain("proxy: process.env['ATPROTO_PROXY'] ?? 'did:web:service.example.com#service',")
     expect(proxying).not.toContain('bsky_chat')
-    expect(docs.get('README.md')).toContain('the proxying example `ATPROTO_PROXY`')
+    expect(environment(docs).unnamed).toEqual([])
+    expect(environment(docs).read).toContain('ATPROTO_PROXY')
   })
 
   it('gives NSIDs that differ only in case pages of their own, as on a case-insensitive file system', async () => {

@@ -5,17 +5,18 @@
  */
 import type { DocModel } from '../../model.js'
 import { clientCallLine, clientSetup, EXAMPLE_MAX_PAGES, exampleCall, member, outputLines, type ExampleCall } from '../examples/method.js'
+import { literal } from '../examples/literal.js'
 import { EXAMPLE_WORLD } from '../examples/values.js'
 import { BSKY_CHAT_PROXY, callNeeds, tokenVariable } from '../needs.js'
-
-/** A service DID and id for the proxying example of a client without chat methods: shaped right, obviously yours to replace. */
-const SERVICE_PLACEHOLDER = 'did:web:service.example.com#service'
 import { quote } from '../writer.js'
 import { methodKey, modelPage, type DocumentedDef } from './catalog.js'
 import { INDEX_SECTIONS as S, type DocsContext } from './context.js'
 import { GENERAL_ERRORS } from './general-errors.js'
 import { counted } from '../../plural.js'
 import { code, fence, inline, table } from './markdown.js'
+
+/** A service DID and id for the proxying example of a client without chat methods: shaped right, obviously yours to replace. */
+const SERVICE_PLACEHOLDER = 'did:web:service.example.com#service'
 
 export interface IndexInput {
   readonly namespaces: readonly { path: string; name: string; docs: readonly DocModel[] }[]
@@ -55,10 +56,10 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `It imports its runtime from ${code(runtime)}, so your project depends on that package (Node 20.19 or later; in browsers it uses ${code('fetch')}); ` +
       `the generator, ${code('lexgen')}, is only a development dependency:`,
     fence('sh', `npm install ${packageName(runtime)}\nnpm install --save-dev lexgen\n${regenerate}   # regenerates ${outDir}/ and these docs${regenerate === 'npx lexgen generate' ? ' from lexgen.config.json' : ''}`),
-    `The examples import the client from ${code(clientImport)} (relative to the project root) and read the PDS URL and tokens from ` +
-      `the environment: ${code('ATPROTO_SERVICE')} (default ${code('https://bsky.social')}), ${code('ATPROTO_ACCESS_JWT')} and, ` +
-      `where a method needs it, ${code('ATPROTO_REFRESH_JWT')}; the session example ${code('ATPROTO_IDENTIFIER')} and ${code('ATPROTO_PASSWORD')}, ` +
-      `the proxying example ${code(proxyVariable)}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +
+    `The examples import the client from ${code(clientImport)} (relative to the project root) and read what they need from the environment: ` +
+      `${code('ATPROTO_SERVICE')}, the PDS URL (default ${code('https://bsky.social')}); ${code('ATPROTO_ACCESS_JWT')}, or ${code('ATPROTO_REFRESH_JWT')} ` +
+      `where a method takes the refresh token; ${code('ATPROTO_IDENTIFIER')} and ${code('ATPROTO_PASSWORD')} to sign in` +
+      `${query ? `; and ${code(proxyVariable)} in the proxying example` : ''}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +
       `${code(EXAMPLE_WORLD.handle)}) are placeholders for your own.`,
   )
 
@@ -119,7 +120,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         '})',
         `const saved = store.get('session')`,
         'if (saved) await session.resume(saved)',
-        `else await session.login({ identifier: process.env['ATPROTO_IDENTIFIER'] ?? ${quote(EXAMPLE_WORLD.handle)}, password: process.env['ATPROTO_PASSWORD'] ?? '' })`,
+        `else await session.login(${literal({ identifier: EXAMPLE_WORLD.handle, password: EXAMPLE_WORLD.password }, 0, 0, Infinity)})`,
         '',
         'const client = new Client(session.core)',
         ...(q ? outputLines(q, clientCallLine(q)) : []),

@@ -1,4 +1,5 @@
 import { literalKey, quote } from '../writer.js'
+import { FROM_ENVIRONMENT } from './values.js'
 
 /**
  * A JSON-like value as a TypeScript expression, the way a person would format it: on one line
@@ -17,7 +18,7 @@ export function literal(value: unknown, indent = 0, start = 0, width = 100): str
 }
 
 function oneLine(value: unknown): string {
-  if (typeof value === 'string') return quote(value)
+  if (typeof value === 'string') return FROM_ENVIRONMENT.get(value) ?? quote(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
   if (value === null || value === undefined) return 'null'
   if (Array.isArray(value)) return `[${value.map(oneLine).join(', ')}]`

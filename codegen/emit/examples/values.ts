@@ -9,6 +9,7 @@ import type { DocModel, Model } from '../../model.js'
 import { resolveRef } from '../../select.js'
 import { typeId } from '../../model.js'
 import { jsonPath, LexgenError } from '../../errors.js'
+import { quote } from '../writer.js'
 
 type Schema = { type: string; [key: string]: unknown }
 type ObjectSchema = { properties?: Record<string, unknown>; required?: string[] }
@@ -24,6 +25,16 @@ export const EXAMPLE_WORLD = {
   datetime: '2026-01-15T09:30:00.000Z',
   cid: 'bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm',
 } as const
+
+/**
+ * Example values the programs read from the environment rather than spell out, as the Sessions
+ * example does: a password never appears in the docs. The value stays what validation sees; this
+ * is the source the programs print for it (literal.ts).
+ */
+export const FROM_ENVIRONMENT: ReadonlyMap<string, string> = new Map([
+  [EXAMPLE_WORLD.handle, `process.env['ATPROTO_IDENTIFIER'] ?? ${quote(EXAMPLE_WORLD.handle)}`],
+  [EXAMPLE_WORLD.password, `process.env['ATPROTO_PASSWORD'] ?? ''`],
+])
 
 /** Strings by field name, for plain strings whose name says what they hold. */
 const NAMED: ReadonlyMap<string, string> = new Map([

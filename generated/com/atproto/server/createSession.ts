@@ -84,8 +84,8 @@ export const method: Method = {
  * @example
  * ```ts
  * const result = await comAtprotoServerCreateSession(core, {
- *   identifier: 'alice.example.com',
- *   password: 'correct-horse-battery-staple',
+ *   identifier: process.env['ATPROTO_IDENTIFIER'] ?? 'alice.example.com',
+ *   password: process.env['ATPROTO_PASSWORD'] ?? '',
  * })
  * if (result.ok) {
  *   console.log(result.value.handle, result.value.did)
