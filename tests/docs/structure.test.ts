@@ -247,6 +247,25 @@ describe('what the docs state is what the runtime does', () => {
     for (const block of createSession) expect(block.code).toContain("password: process.env['ATPROTO_PASSWORD'] ?? '',")
   })
 
+  it('says both ways paging ends in a PaginationLoopError (tests/runtime/paginate.test.ts drives them), wherever it lists the class', () => {
+    const row = '| `PaginationLoopError` | 0 | the server repeated a cursor while paging, or sent `maxEmptyPages` pages in a row with no items |'
+    expect(new runtime.PaginationLoopError('x.y.z', 2).message).toContain('returned a cursor it had already returned')
+    expect(new runtime.PaginationLoopError('x.y.z', 32, 32).message).toContain('returned 32 pages in a row with no items')
+    const paginated = methods.filter(({ method }) => method.paginate).map(({ nsid }) => sections.find((s) => s.nsid === nsid)!)
+    expect(paginated.length).toBeGreaterThan(5)
+    for (const section of paginated) expect(section.text, section.nsid).toContain(row)
+    expect(pages.get('README.md')).toContain(row)
+  })
+
+  it('names everything hooks are given, as runtime/hooks.ts gives it', () => {
+    const given = {
+      nsid: true, type: true, attempt: true, method: true, url: true, status: true, headers: true, durationMs: true, error: true,
+    } satisfies Record<keyof runtime.ResponseContext | keyof runtime.ErrorContext, true>
+    const hooks = pages.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Hooks'))!
+    for (const name of [...Object.keys(given), 'onRequest', 'onResponse', 'onError']) expect(hooks, name).toContain(`\`${name}\``)
+    expect(hooks).toContain('`onResponse` adds the `status`, the response `headers` and `durationMs`, `onError` the `error` and `durationMs`')
+  })
+
   it('documents exactly the call options the runtime takes', () => {
     const options = {
       signal: true, timeout: true, maxResponseBytes: true, headers: true, proxy: true, retries: true,

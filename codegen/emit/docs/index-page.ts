@@ -241,8 +241,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     `${code('onRequest')}, ${code('onResponse')} and ${code('onError')}, given to the ${code('Client')} (or to ${code('withDefaults')} for a ${code('Core')}), ` +
       `are told of every attempt, for logging and metrics: a retry or a session's replay is an attempt of its own. Each gets the ${code('nsid')}, ` +
-      `the ${code('attempt')} number, the HTTP ${code('method')} and the ${code('url')}; ${code('onResponse')} adds the ${code('status')}, the response ` +
-      `${code('headers')} and ${code('durationMs')}, ${code('onError')} the ${code('error')}. They never see credentials: no request headers, and the URL and ` +
+      `its ${code('type')} (query or procedure), the ${code('attempt')} number, the HTTP ${code('method')} and the ${code('url')}; ${code('onResponse')} adds the ` +
+      `${code('status')}, the response ${code('headers')} and ${code('durationMs')}, ${code('onError')} the ${code('error')} and ${code('durationMs')}. ` +
+      `They never see credentials: no request headers, and the URL and ` +
       `what the server sent redacted. They run inside the call, so a hook that throws rejects it.`,
   )
 
