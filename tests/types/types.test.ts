@@ -14,11 +14,17 @@ it('the generated client holds its type-level contract (tests/types/client.types
   expect(result.code).toBe(0)
 })
 
-it('closed union members narrow by comparing $type', async () => {
+/** Generates `include` into a temp folder and typechecks `probe` (a module beside the client) against it. */
+async function typecheckProbe(include: string, probe: string): Promise<{ code: number; output: string }> {
   const out = await tempDir()
   dirs.push(out)
-  expect((await runCli(['generate', '--out', out, '--include', 'com.atproto.repo.applyWrites'])).code).toBe(0)
-  const probe = `
+  expect((await runCli(['generate', '--out', out, '--include', include])).code).toBe(0)
+  await writeFile(join(out, 'probe.ts'), probe)
+  return typecheck(await makeTypecheckable(out))
+}
+
+it('closed union members narrow by comparing $type', async () => {
+  const result = await typecheckProbe('com.atproto.repo.applyWrites', `
 import type { Input } from './com/atproto/repo/applyWrites.js'
 declare const input: Input
 for (const write of input.writes) {
@@ -39,18 +45,13 @@ for (const write of input.writes) {
     }
   }
 }
-`
-  await writeFile(join(out, 'probe.ts'), probe)
-  const result = await typecheck(await makeTypecheckable(out))
+`)
   expect(result.output).toBe('')
   expect(result.code).toBe(0)
 })
 
 it('declared errors are named types: after instanceof, and in compiler messages, as `ConvoLockedError`', async () => {
-  const out = await tempDir()
-  dirs.push(out)
-  expect((await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.sendMessage'])).code).toBe(0)
-  const probe = `
+  const result = await typecheckProbe('chat.bsky.convo.sendMessage', `
 import { ConvoLockedError, InvalidConvoError, type Errors } from './chat/bsky/convo/sendMessage.js'
 declare const error: Errors
 if (error instanceof ConvoLockedError) {
@@ -58,9 +59,7 @@ if (error instanceof ConvoLockedError) {
   const name: 'ConvoLocked' = locked.error
   const other: InvalidConvoError = locked
 }
-`
-  await writeFile(join(out, 'probe.ts'), probe)
-  const result = await typecheck(await makeTypecheckable(out))
+`)
   // The one error, naming both types rather than their expanded intersections.
   expect(result.output).toMatch(/probe\.ts\(7,9\): error TS2322: Type 'ConvoLockedError' is not assignable to type 'InvalidConvoError'\./)
   expect(result.output.match(/error TS/g)).toHaveLength(1)
