@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { colorWanted, painter, type Paint } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
-import { formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
+import { FlagError, formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
 import type { PullIo, PullRequest } from './pull/index.js'
@@ -138,6 +138,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return exitCode
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
+    if (error instanceof FlagError) {
+      io.err(`lexgen: ${errPaint(io)('error', 'usage error:')} ${error.message}\n`)
+      return 2
+    }
     printError(error, io)
     return 1
   }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
-import { LexgenError } from './errors.js'
+import { FlagError, LexgenError } from './errors.js'
 import { describeJsonError } from './json-text.js'
 import { isWithin } from './paths.js'
 
@@ -142,7 +142,7 @@ function shellWord(word: string): string {
 type Where = string | { readonly file: string; readonly path: string }
 
 function invalid(where: Where, problem: string): LexgenError {
-  return typeof where === 'string' ? new LexgenError(`${where} ${problem}`) : new LexgenError(problem, where)
+  return typeof where === 'string' ? new FlagError(`${where} ${problem}`) : new LexgenError(problem, where)
 }
 
 function fileExt(value: string, where: Where): FileExt {

@@ -26,6 +26,14 @@ export interface LexiconProblem {
   readonly blockedBy?: string
 }
 
+/** A bad value given on the command line: a usage error (exit 2), where the same value in the config file is bad input (exit 1). */
+export class FlagError extends LexgenError {
+  constructor(message: string) {
+    super(message)
+    this.name = 'FlagError'
+  }
+}
+
 /** Every problem of a run that stops it, sorted by file and path; the message lists them all. */
 export class LexiconErrors extends LexgenError {
   readonly problems: readonly LexiconProblem[]

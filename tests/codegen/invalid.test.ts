@@ -63,7 +63,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     )
   })
 
-  it('names where a bad setting came from: the config key, or the flag', async () => {
+  it('names where a bad setting came from: the config key (bad input, exit 1), or the flag (a usage error, exit 2)', async () => {
     const dir = await tempDir()
     dirs.push(dir)
     const config = join(dir, 'lexgen.config.json')
@@ -80,11 +80,12 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     await writeFile(config, JSON.stringify({ include: ['*'] }))
     for (const [flag, value, message] of [
       ['--emit', 'JS', "must be one of ts, js (got 'JS')"],
+      ['--file-ext', '.js', "must be one of .ts, .mts (got '.js')"],
       ['--runtime-import', ' ', "must name the runtime module (e.g. '@lexgen/runtime'), not be empty"],
     ] as const) {
       const fromFlag = await runCli(['generate', flag, value], dir)
-      expect(fromFlag.stderr, flag).toBe(`lexgen: error: ${flag} ${message}\n`)
-      expect(fromFlag.code, flag).toBe(1)
+      expect(fromFlag.stderr, flag).toBe(`lexgen: usage error: ${flag} ${message}\n`)
+      expect(fromFlag.code, flag).toBe(2)
     }
   })
 
