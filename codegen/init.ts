@@ -61,9 +61,12 @@ export async function init(io: InitIo): Promise<number> {
     paint('bold', 'next:'),
     `  npx lexgen pull        fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
     `  npx lexgen generate    write the client to ${out}/ and its reference docs to docs/lexgen/`,
+    // From a module at the project root; TypeScript in a CommonJS package needs `import x = require()` to keep the types.
     commonjs
-      ? `  then: const { Client } = require('${index}')   (Node 20.19+ loads the ESM client; or import() it)`
-      : `  then: import { Client } from '${index}'`,
+      ? tsconfig !== undefined
+        ? `  then, in TypeScript: import lexgen = require('${index}')   (Node 20.19+ loads the ESM client), from a module at the project root`
+        : `  then: const { Client } = require('${index}')   (Node 20.19+ loads the ESM client, once compiled to .mjs: generate --emit js writes it)`
+      : `  then: import { Client } from '${index}'   (from a module at the project root)`,
     '',
   )
   io.out(lines.join('\n'))

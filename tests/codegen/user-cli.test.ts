@@ -134,7 +134,7 @@ describe('lexgen init', () => {
     expect(result.stdout).toContain('tsconfig.json resolves modules the old way ("module": "commonjs"): @lexgen/runtime is found through its package "exports", so set "module": "nodenext"')
     expect(result.stdout).toContain('`npm i -D lexgen`')
     expect(result.stdout).not.toContain('npm i @lexgen/runtime')
-    expect(result.stdout).toContain("then: const { Client } = require('./src/generated/index.mjs')")
+    expect(result.stdout).toContain("then, in TypeScript: import lexgen = require('./src/generated/index.mjs')")
 
     expect(result.stdout).toContain('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder')
 
