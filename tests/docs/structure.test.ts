@@ -400,6 +400,14 @@ describe('docs for any selection', () => {
     expect(docs.get('chat.bsky.group.md')).toMatch(/^\| `joinRule` \| \[`ChatBskyGroupDefs\.JoinRule`\]\([^)]+\) \| yes \| known values: `anyone`, `followedByOwner` \|/m)
   })
 
+  it('says the examples are ES modules to put in .mts files when the client is .mts (a CommonJS package)', async () => {
+    const selected = selectDocs(skimLexicons(await loadLexiconFiles(`${ROOT}/lexicons`)), { include: ['chat.bsky.actor.*'], exclude: [] })
+    const model = buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.mts' })
+    const readme = new Map(emitDocs(model, { clientImport: './generated/index.mjs', regenerate: 'npx lexgen generate' })).get('README.md')!
+    expect(readme).toContain('The examples are ES modules (imports, top-level `await`): in this package, put them in `.mts` files.')
+    expect((await docsFor(['chat.bsky.actor.*'])).get('README.md')).not.toContain('put them in `.mts` files')
+  })
+
   it('gives a client without chat methods a proxying example of its own, not Bluesky Chat', async () => {
     const docs = await docsFor(['com.atproto.server.*'])
     const proxying = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Proxying'))!
