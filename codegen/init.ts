@@ -6,11 +6,12 @@
  * overwrites a config.
  */
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath } from './config.js'
 import { LexgenError } from './errors.js'
+import { moduleResolution, readJson, type Json } from './tsconfig.js'
 
 /** The session methods `CredentialSession` is generated from, plus `getSession`. */
 const SESSION_METHODS = ['createSession', 'refreshSession', 'deleteSession', 'getSession'].map((name) => `com.atproto.server.${name}`)
@@ -38,7 +39,8 @@ export async function init(io: InitIo): Promise<number> {
   const root = packageRoot(io.cwd) ?? io.cwd
   const pkg = await readJson(join(root, 'package.json'))
   const tsconfig = await readJson(join(root, 'tsconfig.json'))
-  const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module'
+  // A CommonJS package gets .mts modules (ESM by name), unless a bundler compiles them: then the package type does not matter.
+  const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module' && moduleResolution(tsconfig) !== 'bundler'
   const out = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
   const config = {
     lexicons: 'lexicons',
@@ -53,7 +55,7 @@ export async function init(io: InitIo): Promise<number> {
 
   const { paint } = io
   const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
-  const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig, commonjs)]
+  const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig)]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
   const index = `./${out}/index${commonjs ? '.mjs' : '.js'}`
   lines.push(
@@ -102,20 +104,17 @@ function packageAdvice(pkg: Json | undefined, commonjs: boolean): string[] {
 }
 
 const MODERN_RESOLUTION = new Set(['node16', 'nodenext', 'bundler'])
-/** `module` settings that imply their own `moduleResolution`: node16 for node16, node18 and node20 (TypeScript 5.8 and later). */
-const NODE_MODULES = new Map([['node16', 'node16'], ['node18', 'node16'], ['node20', 'node16'], ['nodenext', 'nodenext']])
 
 /** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve. */
-function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[] {
+function tsconfigAdvice(tsconfig: Json | undefined): string[] {
   if (tsconfig === undefined) return []
   if (tsconfig.error) return [`tsconfig.json could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
   const json = tsconfig.value as { extends?: unknown; compilerOptions?: Record<string, unknown> }
   const options = (json.compilerOptions ?? {}) as Record<string, unknown>
   // What a base config sets is not read here: settings it may hold are not called missing, only pointed at.
   const base = typeof json.extends === 'string' ? json.extends : Array.isArray(json.extends) ? json.extends.join(', ') : undefined
-  const lower = (key: string) => (typeof options[key] === 'string' ? (options[key] as string).toLowerCase() : undefined)
-  const module = lower('module')
-  const resolution = lower('moduleResolution') ?? (module === 'preserve' ? 'bundler' : module === undefined ? undefined : NODE_MODULES.get(module))
+  const module = typeof options.module === 'string' ? options.module : undefined
+  const resolution = moduleResolution(tsconfig)
   const advice: string[] = []
   if (resolution === undefined && base !== undefined) {
     advice.push(`tsconfig.json extends ${base}: check there that modules resolve with "module": "nodenext" (or "moduleResolution": "bundler"), as @lexgen/runtime is found through its package "exports"`)
@@ -125,9 +124,6 @@ function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[]
         '@lexgen/runtime is found through its package "exports", so set "module": "nodenext" (tsc builds), or "module": "preserve" with "moduleResolution": "bundler" (bundlers)',
     )
   }
-  if (commonjs && resolution === 'bundler') {
-    advice.push('with a bundler the package type does not matter: you may drop "fileExt" from the config and import ./generated/index.js')
-  }
   // Without an outDir, tsc writes its .js beside every generated .ts module, and generate refuses to replace a folder holding them.
   if (options.outDir === undefined && options.noEmit !== true && base === undefined) {
     advice.push('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist") or "noEmit": true')
@@ -135,51 +131,3 @@ function tsconfigAdvice(tsconfig: Json | undefined, commonjs: boolean): string[]
   return advice
 }
 
-interface Json {
-  readonly value?: unknown
-  readonly error?: string
-}
-
-/** A JSON file (comments and trailing commas allowed, as tsconfig.json has them); undefined when absent. */
-async function readJson(file: string): Promise<Json | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  try {
-    return { value: JSON.parse(stripJsonComments(text)) }
-  } catch (error) {
-    return { error: (error as Error).message }
-  }
-}
-
-/** JSON with comments (`//`, `/* *\/`) and trailing commas as plain JSON; strings are left alone. */
-function stripJsonComments(text: string): string {
-  let out = ''
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!
-    if (c === '"') {
-      const end = stringEnd(text, i)
-      out += text.slice(i, end)
-      i = end - 1
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++
-      out += '\n'
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2)
-      i = end === -1 ? text.length : end + 1
-    } else out += c
-  }
-  return out.replace(/,(\s*[}\]])/g, '$1')
-}
-
-/** The index just past the string literal starting at `start`. */
-function stringEnd(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++
-    else if (text[i] === '"') return i + 1
-  }
-  return text.length
-}

@@ -163,6 +163,23 @@ describe('lexgen init', () => {
   }, 60_000)
 })
 
+describe('lexgen init with a bundler', () => {
+  it('in a CommonJS package whose tsconfig resolves as a bundler: plain .ts output, an import, and no warning on generate', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'preserve', moduleResolution: 'bundler', noEmit: true } }))
+    const result = await lexgen(['init'], project)
+    expect(result.code).toBe(0)
+    const config = JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))
+    expect(config.fileExt).toBeUndefined()
+    expect(result.stdout).not.toContain('CommonJS')
+    expect(result.stdout).not.toContain('to change in your project')
+    expect(result.stdout).toContain("then: import { Client } from './generated/index.js'")
+    const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], project)
+    expect(generated).toMatchObject({ code: 0, stderr: '' })
+  }, 60_000)
+})
+
 describe('the config file', () => {
   it('is found from a subfolder, up to the package root, and its paths stay relative to it', async () => {
     const project = await scratch()
