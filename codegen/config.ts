@@ -25,6 +25,8 @@ export interface ResolvedOptions {
   readonly docs?: DocsOptions
   /** The config's docs folder, when `--out` named another output folder and so left it out: `check` says it did not check it. */
   readonly docsLeftOut?: string
+  /** What the config's pull fetches (see Selection), when it has a pull section. */
+  readonly pulled?: readonly string[]
 }
 
 export interface DocsOptions {
@@ -99,6 +101,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: generateCommand(flags, configPath, cwd, root) } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
+    ...(config.pull === undefined ? {} : { pulled: pullPatterns(config.pull) }),
     fileExt: ext,
     emit: emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit)),
   }
@@ -193,6 +196,17 @@ export async function moduleScopeNote(options: ResolvedOptions): Promise<string 
     }
     if (dirname(dir) === dir) return undefined
   }
+}
+
+/**
+ * The include patterns of the pull's git sources (all, for one without) and its network NSIDs, read
+ * leniently: `lexgen pull` validates the section, this only tells generate what the folder can hold.
+ */
+function pullPatterns(pull: unknown): string[] {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [])
+  const { git, network } = (typeof pull === 'object' && pull !== null ? pull : {}) as { git?: unknown; network?: unknown }
+  const sources = Array.isArray(git) ? git : []
+  return [...sources.flatMap((source) => ((source as { include?: unknown } | null)?.include === undefined ? ['*'] : strings((source as { include: unknown }).include))), ...strings(network)]
 }
 
 /**

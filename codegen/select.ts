@@ -9,7 +9,14 @@ export interface Selection {
   readonly exclude: readonly string[]
   /** Every doc must pass, selected or not; otherwise only the closure's problems are errors. */
   readonly strict?: boolean
+  /**
+   * What the config's pull fetches (its include patterns and NSIDs): an include pattern that
+   * matches nothing and lies outside them is told to add it there first, as the folder holds only what was pulled.
+   */
+  readonly pulled?: readonly string[]
 }
+
+const NOT_PULLED = "the lexicon folder holds what `lexgen pull` fetched: add it to the pull source's include in lexgen.config.json, then run `lexgen pull`"
 
 /** The selection's reference closure, checked, and what is wrong with the lexicon directory. */
 export interface SelectedLexicons {
@@ -70,17 +77,18 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   // An exclude that matches nothing is harmless (the pull may leave those docs out already) unless it
   // looks like a typo of one that would match: then what it meant to leave out is generated.
   const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
-  const unmatched = [...unmatchedPatterns('include', selection.include, nsids), ...mistyped]
+  const unmatched = [...unmatchedPatterns('include', selection.include, nsids, selection.pulled), ...mistyped]
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
     const suggested = unmatched.filter((u) => u.option === 'include' && u.suggestions.length)
     const hints =
       selection.include.length === 1 && suggested.length === 1
         ? [`; did you mean ${orList(suggested[0]!.suggestions)}?`]
         : suggested.map((u) => `\n  ${didYouMean(u)}`)
+    const notPulled = selection.include.length === 1 && unmatched[0]?.hint ? [`: ${unmatched[0].hint}`] : []
     throw new LexgenError(
       `no lexicon matches include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
         (selection.exclude.length ? ` after exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
-        hints.join(''),
+        [...hints, ...notPulled].join(''),
     )
   }
 
@@ -135,20 +143,27 @@ export interface UnmatchedPattern {
   readonly option: 'include' | 'exclude'
   readonly pattern: string
   readonly suggestions: readonly string[]
+  /** Where it can come from, when nothing in the folder is close (see Selection.pulled). */
+  readonly hint?: string
 }
 
-function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonly string[], nsids: readonly string[]): UnmatchedPattern[] {
+function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonly string[], nsids: readonly string[], pulled?: readonly string[]): UnmatchedPattern[] {
   return patterns
     .filter((pattern) => {
       const re = patternToRegExp(pattern)
       return !nsids.some((nsid) => re.test(nsid))
     })
-    .map((pattern) => ({ option, pattern, suggestions: suggestPatterns(pattern, nsids) }))
+    .map((pattern) => {
+      const suggestions = suggestPatterns(pattern, nsids)
+      const outsidePull = pulled !== undefined && !pulled.some((fetched) => patternToRegExp(fetched).test(pattern))
+      return { option, pattern, suggestions, ...(outsidePull && !suggestions.length ? { hint: NOT_PULLED } : {}) }
+    })
 }
 
 /** `include 'chat.bsky.convo' matches no lexicon; did you mean 'chat.bsky.convo.*'?` */
-export function didYouMean({ option, pattern, suggestions }: UnmatchedPattern): string {
-  return `${option} '${pattern}' matches no lexicon${suggestions.length ? `; did you mean ${orList(suggestions)}?` : ''}`
+export function didYouMean({ option, pattern, suggestions, hint }: UnmatchedPattern): string {
+  const next = suggestions.length ? `; did you mean ${orList(suggestions)}?` : hint ? `: ${hint}` : ''
+  return `${option} '${pattern}' matches no lexicon${next}`
 }
 
 /** An `exclude` pattern some of whose docs are generated anyway: selected docs reference them. */

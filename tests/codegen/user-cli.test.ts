@@ -218,6 +218,18 @@ describe('include patterns that match nothing', () => {
     expect(result.stderr).toBe("lexgen: error: no lexicon matches include 'com.example.nothing.*'\n")
   })
 
+  it('with pull sources in the config, says where a new NSID must be added too: the lexicon folder holds what the pull fetched', async () => {
+    const project = await scratch()
+    const pull = { git: [{ url: 'https://github.com/bluesky-social/atproto.git', ref: 'main', folder: 'lexicons', include: ['chat.bsky.*'] }] }
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, include: ['com.example.feed.*'], pull }))
+    const hint = "the lexicon folder holds what `lexgen pull` fetched: add it to the pull source's include in lexgen.config.json, then run `lexgen pull`"
+    expect((await runCli(['generate'], project)).stderr).toBe(`lexgen: error: no lexicon matches include 'com.example.feed.*': ${hint}\n`)
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, include: ['chat.bsky.convo.getLog', 'com.example.feed.*'], docs: false, pull }))
+    const some = await runCli(['generate'], project)
+    expect(some.code).toBe(0)
+    expect(some.stderr).toBe(`lexgen: warning: include 'com.example.feed.*' matches no lexicon: ${hint}\n`)
+  })
+
   it('warns about one pattern of several that matches nothing, and goes on', async () => {
     const out = await scratch()
     const result = await runCli(['generate', '--out', out, '--include', 'chat.bsky.convo.getConvo', '--include', 'chat.bsky.actor.getstatus'])
