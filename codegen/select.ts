@@ -16,7 +16,7 @@ export interface Selection {
   readonly pulled?: readonly string[]
 }
 
-const NOT_PULLED = "the lexicon folder holds what `lexgen pull` fetched: add it to the pull source's include in lexgen.config.json, then run `lexgen pull`"
+const NOT_PULLED = "the lexicon folder holds what `lexgen pull` fetched: add it to the config's pull section (a git source's include, or network), then run `lexgen pull`"
 
 /** The selection's reference closure, checked, and what is wrong with the lexicon directory. */
 export interface SelectedLexicons {
