@@ -234,9 +234,14 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   }
   // Why the output drifted, for folders that exist (a missing one was never generated or was removed);
   // TypeScript's output in the folder is said as such, not blamed on lexicons or edits.
-  const compiled = stale.filter(({ diff, files }) => compilerOutputs(diff, files).length)
-  for (const { dir, diff, files } of compiled) io.err(`lexgen: ${compiledInPlace(display(dir, io), compilerOutputs(diff, files)[0]!)}\n`)
-  const drifted = stale.filter((output) => !output.current.missing && !compiled.includes(output))
+  const compiled = new Set<string>()
+  for (const { dir, diff, files } of stale) {
+    const [example] = compilerOutputs(diff, files)
+    if (example === undefined) continue
+    compiled.add(dir)
+    io.err(`lexgen: ${compiledInPlace(display(dir, io), example)}\n`)
+  }
+  const drifted = stale.filter(({ dir, current }) => !current.missing && !compiled.has(dir))
   if (drifted.length) {
     // Loaded only here: it reads git, which a passing check never needs.
     const { staleHint } = await import('./stale-hint.js')
@@ -251,7 +256,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
       continue
     }
     // Generate refuses a folder holding compiled files: the note above says what to do first.
-    const run = compiled.some((output) => output.dir === dir) ? 'once the compiled files are gone, run' : 'run'
+    const run = compiled.has(dir) ? 'once the compiled files are gone, run' : 'run'
     io.err(`lexgen: ${paint('warning', `${display(dir, io)} is stale`)}; ${run} \`${command}\` and commit the result:\n`)
     // Paths from the working directory, so `git apply` takes the patch where the user stands.
     const fromCwd = relative(io.cwd, dir).split(sep).join('/')

@@ -8,8 +8,7 @@
 import { execFile } from 'node:child_process'
 import { relative, sep } from 'node:path'
 import { promisify } from 'node:util'
-import { nearestExisting, realPathOf } from './changes/inputs.js'
-import { isWithin } from './paths.js'
+import { isWithin, nearestExisting, realPathOf } from './paths.js'
 
 const run = promisify(execFile)
 

@@ -16,8 +16,9 @@
  */
 import { realpathSync, watch, type FSWatcher } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, dirname, resolve, sep } from 'node:path'
+import { basename, dirname, resolve } from 'node:path'
 import { lexiconTree } from './load.js'
+import { isWithin } from './paths.js'
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string }>()
@@ -40,7 +41,7 @@ export class TreeWatcher {
   async sync(roots: readonly string[], files: readonly string[], ignored: readonly string[] = []): Promise<boolean> {
     let added = false
     const skipped = ignored.map(realPath)
-    const isSkipped = (path: string) => skipped.some((dir) => path === dir || path.startsWith(`${dir}${sep}`))
+    const isSkipped = (path: string) => skipped.some((dir) => isWithin(path, dir))
     // A run's own swap in a watched folder: the output's name, and its staging folders and journals beside it (write.ts).
     const ownSwap = (dir: string, name: string) => skipped.some((out) => dirname(out) === dir && (name === basename(out) || name.startsWith(`.lexgen-${basename(out)}-`)))
     // A directory of a watched tree reports every change; a parent only those to the names it holds.

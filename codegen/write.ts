@@ -19,7 +19,7 @@ import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
 import { LexgenError } from './errors.js'
 import { compare } from './order.js'
-import { isWithin } from './paths.js'
+import { isWithin, realPathOf } from './paths.js'
 import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
 
 /** What an output directory holds, as far as lexgen is concerned. */
@@ -119,9 +119,9 @@ export async function resolveOutputDir(out: string): Promise<string> {
  * written; this catches what links hide, before anything is read or written.
  */
 export async function checkOutputPlaces(outputs: readonly { dir: string; name: string }[], lexicons: string): Promise<void> {
-  const places = await Promise.all(outputs.map(async ({ dir, name }) => ({ name, dir, real: await physicalPath(dir) })))
+  const places = await Promise.all(outputs.map(async ({ dir, name }) => ({ name, dir, real: await realPathOf(dir) })))
   const shown = ({ dir, real }: { dir: string; real: string }) => (real === resolve(dir) ? dir : `${dir}, which leads to ${real}`)
-  const lexiconFolder = { dir: lexicons, real: await physicalPath(lexicons) }
+  const lexiconFolder = { dir: lexicons, real: await realPathOf(lexicons) }
   for (const [i, a] of places.entries()) {
     if (isWithin(lexiconFolder.real, a.real)) {
       throw new LexgenError(`the ${a.name} folder (${shown(a)}) is or contains the lexicon folder (${shown(lexiconFolder)}): writing it would replace the lexicons; choose another ${a.name} folder`)
@@ -129,16 +129,6 @@ export async function checkOutputPlaces(outputs: readonly { dir: string; name: s
     for (const b of places.slice(i + 1)) {
       if (isWithin(a.real, b.real) || isWithin(b.real, a.real)) throw new LexgenError(`the ${b.name} folder (${shown(b)}) and the ${a.name} folder (${shown(a)}) must not contain one another`)
     }
-  }
-}
-
-/** `path` with every symbolic link in it followed, as far as it exists; the rest as written. */
-async function physicalPath(path: string): Promise<string> {
-  const absolute = resolve(path)
-  for (let at = absolute; ; at = dirname(at)) {
-    const real = await realpath(at).catch(() => undefined)
-    if (real !== undefined) return join(real, relative(at, absolute))
-    if (dirname(at) === at) return absolute
   }
 }
 

@@ -4,12 +4,10 @@
  * way `generate` reads a folder on disk: symbolic links are followed inside the commit).
  */
 import { execFile, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
-import { isWithin } from '../paths.js'
+import { isWithin, nearestExisting, realPathOf } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 
@@ -230,18 +228,6 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
 }
 
 /** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */
-export async function realPathOf(dir: string): Promise<string> {
-  const existing = nearestExisting(dir)
-  return join(await realpath(existing), relative(existing, resolve(dir)))
-}
-
-/** `dir`, or its nearest parent that exists. */
-export function nearestExisting(dir: string): string {
-  let existing = resolve(dir)
-  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
-  return existing
-}
-
 /** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
 async function gitTopLevel(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
