@@ -45,7 +45,7 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
   if (request.body instanceof ReadableStream) init.duplex = 'half'
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
-  const response = await fetcher(request.url, init)
+  const response = await fetcher(request.url, init).catch(unexplained)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
   // Names are wire data: no prototype, so a `__proto__` header is a header (as node:http keeps them).
@@ -58,6 +58,16 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
   } catch (error) {
     throw undecodable(error, response.status, headers) ?? error
   }
+}
+
+/**
+ * A browser's fetch fails with a bare `TypeError: Failed to fetch` (or `Load failed`), with no
+ * cause, whatever went wrong; the likeliest reasons are said, as the message is all a log keeps.
+ * Node's fetch gives the reason as the cause, which the retry layer reads: that error passes as is.
+ */
+function unexplained(error: unknown): never {
+  if (!(error instanceof TypeError) || error.cause !== undefined) throw error
+  throw new TypeError(`${error.message} (the server is unreachable, or its CORS policy refused the request: the browser console says which)`)
 }
 
 /**
