@@ -4,11 +4,12 @@
  */
 import { dirname, relative, resolve } from 'node:path'
 import { painter } from '../color.js'
+import { LexgenError } from '../errors.js'
 import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
 import type { Selection } from '../select.js'
 import { compareLexicons, exitCodeFor, type FailOn, type SideSelections } from './index.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
-import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, UsageError, type LexiconSet, type SideName } from './inputs.js'
+import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, SideError, UsageError, type LexiconSet, type SideName } from './inputs.js'
 
 export interface DiffFlags extends Options {
   config?: string
@@ -78,7 +79,7 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, cwd: string): 
 
 /**
  * Both sides, read at once; when both fail, the old side's error is the one said, whichever came
- * first, so the same inputs give the same message (outside git, "--base needs a git repository"
+ * first, so the same inputs give the same message (outside git, "not in a git repository"
  * rather than a missing working-tree folder).
  */
 async function bothSides(old: Promise<LexiconSet>, updated: Promise<LexiconSet>): Promise<[LexiconSet, LexiconSet]> {
@@ -99,9 +100,19 @@ async function configAtBase(flags: DiffFlags, ref: string, cwd: string): Promise
   // Not in a repository (nor a commit): today's config stands for both; the lexicons' read says what is wrong.
   const text = await readFileAtRef(file, ref).catch((error) => (error instanceof UsageError ? undefined : Promise.reject(error)))
   if (text === undefined) return undefined
-  const config = parseConfig(text, `${ref}:${relative(cwd, file)}`)
+  const config = parseBaseConfig(text, `${ref}:${relative(cwd, file)}`)
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(dirname(file), config.lexicons ?? 'lexicons'),
     selection: { ...selectionOf(flags, config), strict: flags.strict ?? config.strict ?? false },
+  }
+}
+
+/** The config at the base, whose fault is that commit's, not today's: the message says which side it serves. */
+function parseBaseConfig(text: string, label: string): ReturnType<typeof parseConfig> {
+  try {
+    return parseConfig(text, label)
+  } catch (error) {
+    if (!(error instanceof LexgenError)) throw error
+    throw new SideError('old', `${error.message}; diff takes the old side's selection from the config as committed there (compare two folders with --from/--to instead)`)
   }
 }

@@ -4,7 +4,8 @@
  * way `generate` reads a folder on disk: symbolic links are followed inside the commit).
  */
 import { execFile, spawn } from 'node:child_process'
-import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { lstat } from 'node:fs/promises'
+import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'
@@ -52,15 +53,20 @@ export async function readLexiconDir(dir: string, label: string): Promise<Lexico
 /**
  * The `*.json` files under `dir` as they were at `ref`, read as `loadLexiconFiles` reads the
  * working tree (symbolic links followed inside the commit), paths relative to `dir`. A directory
- * missing at that commit is an empty set.
+ * missing at that commit is an empty set. A `dir` that is itself a symbolic link is followed inside
+ * the commit too: its repository is the one holding the link (not the one the link leads into,
+ * whose history is not this project's), so a link out of it stops the read like one inside it.
  */
 export async function readLexiconsAtRef(dir: string, ref: string, label: string): Promise<LexiconSet> {
-  const top = await gitTopLevel(dir)
+  const linked = await lstat(dir).then((stats) => stats.isSymbolicLink(), () => false)
+  const top = await gitTopLevel(linked ? dirname(dir) : dir)
+  const place = linked ? join(await realPathOf(dirname(dir)), basename(dir)) : await realPathOf(dir)
+  const prefix = relative(top, place).split(sep).join('/')
   const commit = await resolveCommit(top, ref)
-  const prefix = relative(top, await realPathOf(dir)).split(sep).join('/')
   const tree = await readCommitTree(top, commit, ref, prefix)
-  const { found, problems } = findJsonFiles(tree, prefix)
-  const contents = await catBlobs(top, found.map((file) => tree.blobId(tree.join(prefix, file))))
+  const root = linked ? tree.folderAt(prefix) : prefix
+  const { found, problems } = findJsonFiles(tree, root)
+  const contents = await catBlobs(top, found.map((file) => tree.blobId(tree.join(root, file))))
   const files: LoadedFile[] = []
   found.forEach((file, i) => {
     const json = parseJsonFile(contents[i]!)
@@ -150,6 +156,16 @@ class CommitTree implements FolderTree {
     return this.tree.get(this.resolve(path))!.id
   }
 
+  /** Where the folder `path` leads once its links are followed; `path` itself when nothing is there (an empty folder). */
+  folderAt(path: string): string {
+    try {
+      return this.resolve(path)
+    } catch (error) {
+      if (error instanceof LexgenError) throw error // a link out of the repository: say so
+      return path
+    }
+  }
+
   /** The blob of the file at `path` (links followed), or undefined when there is no file there. */
   fileBlobId(path: string): string | undefined {
     let real: string
@@ -227,14 +243,13 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
   return entries
 }
 
-/** `dir` with symlinks resolved as git resolves them (a part that does not exist stays as written). */
 /** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
 async function gitTopLevel(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
   try {
     return (await git(existing, ['rev-parse', '--show-toplevel'])).trim()
   } catch (error) {
-    throw new UsageError(`--base needs a git repository: ${existing} is not inside one (${firstLine(error)})`)
+    throw new UsageError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository (${firstLine(error)}); compare two folders with --from/--to instead`)
   }
 }
 

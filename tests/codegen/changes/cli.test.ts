@@ -94,13 +94,16 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(moved).toMatchObject({ code: 0, stderr: '' })
     expect(moved.stdout).toContain('Compared HEAD:lexicons (8 docs) with vendor (working tree) (8 docs); selection ex.test.*, with their references.')
 
-    // A broken config at the base is named as such.
+    // A broken config at the base is named as such, with why that commit's config matters and the way around it.
     await writeFile(join(repo, 'lexgen.config.json'), '{ "include": [1] }')
     commitAll(repo, 'break the config')
     await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'vendor', include: ['ex.test.*'] }))
     const broken = await runCli(['diff', '--no-compiler-check'], repo)
     expect(broken.code).toBe(1)
-    expect(broken.stderr).toBe('lexgen: error: HEAD:lexgen.config.json at include: must be an array of strings\n')
+    expect(broken.stderr).toBe(
+      "lexgen: error: HEAD:lexgen.config.json at include: must be an array of strings; diff takes the old side's selection from the config as committed there " +
+        '(compare two folders with --from/--to instead)\n',
+    )
   })
 
   it('is a usage error (exit 2) to name a ref that is not a commit, or to run outside a repository', async () => {
@@ -113,12 +116,12 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     await writeDocs(join(plain, 'lexicons'), baseDocs())
     const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
     expect(outside.code).toBe(2)
-    expect(outside.stderr).toContain('lexgen: usage error: --base needs a git repository')
+    expect(outside.stderr).toContain('lexgen: usage error: diff compares with a git commit (--base, default HEAD), but ')
     // Said first, whichever read fails sooner, when the lexicon folder is missing too.
     const empty = await scratch()
     for (let run = 0; run < 3; run++) {
       const nothing = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], empty)
-      expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lexgen: usage error: --base needs a git repository: [^\n]+\n$/) })
+      expect(nothing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lexgen: usage error: diff compares with a git commit \(--base, default HEAD\), but [^\n]+ is not in a git repository [^\n]+; compare two folders with --from\/--to instead\n$/) })
     }
   })
 
@@ -204,6 +207,45 @@ describe('lexgen diff --base: symbolic links in the committed tree', () => {
     const submodule = await runCli(['diff', '--no-compiler-check'], repo)
     expect(submodule.code).toBe(1)
     expect(submodule.stderr).toContain("lexicons/ex/sub is a git submodule at HEAD: its files are not in this repository's commit")
+  })
+
+  it("follows a lexicon folder that is itself a link inside this repository's commit, never the history of the repository it leads into", async () => {
+    // Upstream's checkout, with a breaking change in its own last commit.
+    const upstream = await gitRepo()
+    const edited = baseDocs()
+    lowerLimit(edited)
+    await writeDocs(join(upstream, 'lexicons'), edited)
+    commitAll(upstream, 'upstream lowers a limit')
+    // The project links upstream's folder and has one commit: HEAD~1 is no commit of its own.
+    const project = await realpath(await scratch())
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ include: ['ex.test.*'] }))
+    await symlink(join(upstream, 'lexicons'), join(project, 'lexicons'))
+    git(project, 'init', '-q', '-b', 'main')
+    commitAll(project, 'link the lexicons')
+    const previous = await runCli(['diff', '--base', 'HEAD~1', '--no-compiler-check'], project)
+    expect(previous).toMatchObject({ code: 2, stderr: expect.stringContaining("--base: 'HEAD~1' is not a commit in ") })
+    const head = await runCli(['diff', '--no-compiler-check'], project)
+    expect(head.code).toBe(1)
+    expect(head.stderr).toBe(
+      `lexgen: error: in the old lexicons (HEAD:lexicons): symbolic link lexicons leads out of the repository (lexicons → ${join(upstream, 'lexicons')}), ` +
+        'so HEAD does not hold what it points to (compare two folders with --from/--to instead)\n',
+    )
+
+    // A link to a folder in no repository at all: the same, not "not in a git repository".
+    const loose = await scratch()
+    await writeDocs(loose, baseDocs())
+    git(project, 'rm', '-q', 'lexicons')
+    await symlink(loose, join(project, 'lexicons'))
+    commitAll(project, 'link a loose folder')
+    expect((await runCli(['diff', '--no-compiler-check'], project)).stderr).toContain(`symbolic link lexicons leads out of the repository (lexicons → ${loose})`)
+
+    // A linked folder inside the repository is read as the commit links it.
+    const repo = await realpath(await gitRepo())
+    await rename(join(repo, 'lexicons'), join(repo, 'vendor'))
+    await symlink('vendor', join(repo, 'lexicons'))
+    commitAll(repo, 'vendor the lexicon folder')
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    await expectBreakingEdit(repo, 'vendor')
   })
 })
 
