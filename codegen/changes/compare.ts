@@ -436,7 +436,11 @@ function sameShape(da: Defs, nsidA: string, a: unknown, db: Defs, nsidB: string,
 
 const UNORDERED = new Set(['required', 'nullable', 'enum', 'knownValues', 'accept'])
 
-/** Places in one def where the same retargeted pair of defs is compared. */
+/**
+ * Places in one def where the same retargeted pair of defs is compared, per side: further places
+ * on a side would repeat its verdicts at other paths, while another side may judge the pair apart
+ * (a limit raised is compatible in a request and breaking in a response).
+ */
 const MAX_FOLLOWS = 16
 
 /** Collects changes for one def, tracking which doc each side's schema is written in (for relative refs). */
@@ -447,7 +451,7 @@ class Context {
    * pair met again elsewhere (the input and the output, two fields) is compared there too.
    */
   private readonly comparing = new Set<string>()
-  /** How often each pair was followed in this def: bounded, as refs that branch and lead into each other would make it exponential. */
+  /** How often each pair was followed on each side of this def: bounded, as refs that branch and lead into each other would make it exponential. */
   private readonly followed = new Map<string, number>()
   nsidA: string
   nsidB: string
@@ -495,12 +499,13 @@ class Context {
   /**
    * Runs `run`, the comparison of the pair `pair` names, with relative refs resolved against the
    * docs of a ref's old and new targets; not when that pair is already being compared (a cycle),
-   * nor after MAX_FOLLOWS places in this def (real lexicons use a retargeted pair in a few).
+   * nor after MAX_FOLLOWS places on this side of this def (real lexicons use a retargeted pair in a few).
    */
   following(nsidA: string, nsidB: string, pair: string, run: () => void): void {
-    const times = this.followed.get(pair) ?? 0
+    const budget = `${this.side ?? ''} ${pair}`
+    const times = this.followed.get(budget) ?? 0
     if (this.comparing.has(pair) || times >= MAX_FOLLOWS) return
-    this.followed.set(pair, times + 1)
+    this.followed.set(budget, times + 1)
     const saved = [this.nsidA, this.nsidB] as const
     this.comparing.add(pair)
     this.nsidA = nsidA

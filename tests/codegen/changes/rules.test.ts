@@ -197,6 +197,32 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect(report.changes.some((c) => c.kind === 'constraint-loosened' && c.class === 'breaking' && c.path.startsWith('output.x.'))).toBe(true)
   })
 
+  it("keeps each side's verdict on a retargeted pair however often the other side uses it", async () => {
+    // 20 request fields retargeted from #old to #new (a limit raised: compatible there) use up a
+    // budget shared across sides before the one response field, where the same change breaks old clients.
+    const doc = (target: string, withNew: boolean) => {
+      const fields = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, { type: 'ref', ref: target }]))
+      const def = (maxLength: number) => ({ type: 'object', required: ['s'], properties: { s: { type: 'string', maxLength } } })
+      return {
+        lexicon: 1,
+        id: 'ex.test.many',
+        defs: {
+          main: {
+            type: 'procedure',
+            input: { encoding: 'application/json', schema: { type: 'object', properties: fields } },
+            output: { encoding: 'application/json', schema: { type: 'object', required: ['r'], properties: { r: { type: 'ref', ref: target } } } },
+          },
+          old: def(10),
+          ...(withNew ? { new: def(1000) } : {}),
+        },
+      }
+    }
+    const report = await compareLexicons(lexiconSet('before', { 'ex.test.many': doc('#old', false) }), lexiconSet('after', { 'ex.test.many': doc('#new', true) }), { include: ['ex.test.many'], exclude: [] })
+    const raised = report.changes.filter((c) => c.kind === 'constraint-loosened')
+    expect(raised.filter((c) => c.path === 'output.r.s')).toMatchObject([{ class: 'breaking', sides: ['response'] }])
+    expect(raised.filter((c) => c.path.startsWith('input.')).length).toBeGreaterThan(0)
+  })
+
   it('a def that reappears under another name with a field called `description` changed is no rename', async () => {
     const report = await compareEdit((d) => {
       defs(d).spareParts = { type: 'object', properties: { ...defs(d).spare.properties, description: { type: 'integer' } } }
