@@ -18,6 +18,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import type { OutputFiles } from '../emit.js'
 import type { DocModel, Model } from '../model.js'
 import { compare } from '../order.js'
+import { indexNames } from './exports.js'
 import type { Side } from './rules.js'
 import { defKey, type DefUsage } from './usage.js'
 
@@ -123,11 +124,26 @@ export async function checkSourceCompatibility(
   for (const [path, text] of after.files) fs.writeFileSync(`/new/${path}`, text)
 
   const findings: CompilerFinding[] = []
+  let presenceChecks = before.model.docs.length
   const pairs: { oldDoc: DocModel; newDoc: DocModel }[] = []
   for (const oldDoc of before.model.docs) {
     const newDoc = after.model.byNsid.get(oldDoc.nsid)
     if (newDoc) pairs.push({ oldDoc, newDoc })
     else findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: oldDoc.alias, check: 'module-kept', reason: `module \`${oldDoc.path}\` is no longer generated` })
+  }
+
+  // The index's names for each doc (its namespace, its function): the model hands them out, so
+  // they are read there. One another doc took still compiles, naming that doc: a finding too.
+  const { owner } = indexNames(after.model)
+  for (const { oldDoc } of pairs) {
+    for (const name of [oldDoc.alias, oldDoc.method?.functionName]) {
+      if (name === undefined) continue
+      presenceChecks++
+      const now = owner.get(name)
+      if (now === oldDoc.nsid) continue
+      const reason = now === undefined ? `the index no longer exports \`${name}\`` : `the index's \`${name}\` now names ${now}`
+      findings.push({ nsid: oldDoc.nsid, def: 'main', symbol: name, check: 'export-kept', reason })
+    }
   }
 
   // Phase 1: import both versions of every doc, so the compiler can say what each exports.
@@ -138,7 +154,6 @@ export async function checkSourceCompatibility(
 
   // Phase 2: one line per check. The compiler's errors, mapped back by line, are the findings.
   const checks = new Map<number, Check>()
-  let presenceChecks = before.model.docs.length
   pairs.forEach(({ oldDoc, newDoc }, i) => {
     const isMethod = METHOD_DEFS.has((oldDoc.doc.defs.main as { type?: string } | undefined)?.type ?? '')
     const oldExports = exportsOf(`/old/${oldDoc.path}`)

@@ -7,7 +7,8 @@
  *   process.exitCode = exitCodeFor(report, 'breaking')
  *
  * Stages, plain data between them: parse and select each side → usage (which side of the wire
- * each def is on, through which methods) → compare (raw differences) → classify (rules.ts) →
+ * each def is on, through which methods) → compare (raw differences of the schemas, and of the
+ * names the index exports: exports.ts) → classify (rules.ts) →
  * optional compiler check (compiler.ts, reconciled with the rules in reconcile.ts) → report
  * (report.ts) → format (format.ts).
  */
@@ -16,6 +17,7 @@ import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
 import { selectDocs, selects, type Selection } from '../select.js'
 import { compare } from '../order.js'
 import { compareDocs, type RawChange } from './compare.js'
+import { compareExports } from './exports.js'
 import { onSide, type LexiconSet, type SideName } from './inputs.js'
 import { compilerReport } from './reconcile.js'
 import type { Change, ChangeReport } from './report.js'
@@ -56,7 +58,7 @@ export async function compareLexicons(
     throw new LexgenError(`no lexicon matches include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
   }
   const usage = deployedUsage({ docs: old, selected: selects(oldSelection) }, { docs: current, selected: selects(selection) })
-  const changes = compareDocs(old, current).map((raw) => classified(raw, usage)).sort(byLocation)
+  const changes = [...compareDocs(old, current), ...compareExports(old, current)].map((raw) => classified(raw, usage)).sort(byLocation)
   // Same docs on both sides give byte-identical clients: nothing for the compiler to find.
   const identical = old.length === current.length && old.every((d, i) => JSON.stringify(d.doc) === JSON.stringify(current[i]!.doc))
   const compiler = options.compilerCheck && !identical ? await compilerReport(old, current, usage, changes) : undefined

@@ -52,6 +52,8 @@ export const RULES = {
   'def-removed': { ...same('source'), changesTypes: true, title: 'def removed', why: 'its type, guard and validator are gone' },
   'def-renamed': { ...same('source'), changesTypes: true, title: 'def renamed (same schema)', why: 'exported names change' },
   'def-moved': { ...same('source'), changesTypes: true, title: 'def moved to another doc (same schema)', why: 'exported names change' },
+  'export-renamed': { ...same('source'), changesTypes: true, title: "the index exports a doc's namespace or function under another name (a doc that camel-cases alike took it, or gave it back)", why: 'old code naming it no longer compiles' },
+  'function-rebound': { ...same('breaking'), changesTypes: true, title: "a method's function name now belongs to another method (one that camel-cases alike and sorts first)", why: 'old calls still compile and reach the other method' },
   'def-type-changed': { ...same('breaking'), changesTypes: true, title: 'def changes type (e.g. object → string)', why: 'no value fits both' },
   'record-key-changed': { ...same('breaking'), changesTypes: false, title: 'record key type changed', why: 'existing or new record keys become invalid' },
   // Bodies and errors

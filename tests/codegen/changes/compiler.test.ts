@@ -36,6 +36,24 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(report.worst).toBe('source')
   })
 
+  it("checks the index's names too: a doc that camel-cases alike takes a namespace, or a method's function", async () => {
+    const xDefs = { lexicon: 1, id: 'ex.test.xDefs', defs: { thing: { type: 'object', properties: { a: { type: 'string' } } } } }
+    const namespace = await compareEdit((d) => (d['ex.test.x.defs'] = { ...xDefs, id: 'ex.test.x.defs' }), { ...withCompiler, base: (d) => (d['ex.test.xDefs'] = xDefs) })
+    expect(namespace.compiler?.findings).toEqual([
+      { nsid: 'ex.test.xDefs', def: 'main', symbol: 'ExTestXDefs', check: 'export-kept', reason: "the index's `ExTestXDefs` now names ex.test.x.defs" },
+    ])
+    expect(namespace.compiler?.disagreements).toEqual([])
+    expect(namespace.worst).toBe('source')
+
+    const method = await compareEdit((d) => (d['ex.test.find.x'] = { lexicon: 1, id: 'ex.test.find.x', defs: { main: { type: 'query' } } }), {
+      ...withCompiler,
+      base: (d) => (d['ex.test.findX'] = { lexicon: 1, id: 'ex.test.findX', defs: { main: { type: 'query' } } }),
+    })
+    expect(method.compiler?.findings).toContainEqual({ nsid: 'ex.test.findX', def: 'main', symbol: 'exTestFindX', check: 'export-kept', reason: "the index's `exTestFindX` now names ex.test.find.x" })
+    // Old calls still compile against the index, and reach the other method: the rules call it breaking.
+    expect(method.worst).toBe('breaking')
+  })
+
   it('a required output field made optional: breaking on the wire, and old code reading it no longer compiles', async () => {
     const report = await compareEdit((d) => (d['ex.test.get']!.defs.main.output.schema.required = []), withCompiler)
     expect(report.changes.map((c) => [c.kind, c.class, c.path])).toEqual([['field-made-optional', 'breaking', 'output.items']])

@@ -16,7 +16,13 @@ interface Row {
   readonly at?: string
   /** Other non-docs changes the same edit causes, by kind. */
   readonly also?: readonly ChangeKind[]
+  /** An edit made to both sides first, when the base set lacks what the row needs. */
+  readonly base?: (docs: Docs) => void
 }
+
+/** A query with no params or output: all a row about names needs. */
+const methodDoc = (id: string) => ({ lexicon: 1, id, defs: { main: { type: 'query' } } })
+const defsDoc = (id: string) => ({ lexicon: 1, id, defs: { thing: { type: 'object', properties: { a: { type: 'string' } } } } })
 
 // Shortcuts into the base set (see support.ts).
 const params = (d: Docs) => d['ex.test.get']!.defs.main.parameters
@@ -152,6 +158,9 @@ const rows: Row[] = [
   { name: 'stream message: required field made optional', edit: (d) => (d['ex.test.stream']!.defs.event.required = []), kind: 'field-made-optional', class: 'breaking', sides: ['response'], at: 'ex.test.stream#event seq' },
   { name: 'stream message: union member added', edit: (d) => ((d['ex.test.stream']!.defs.info = { type: 'object', properties: {} }), d['ex.test.stream']!.defs.main.message.schema.refs.push('#info')), kind: 'union-member-added-open', class: 'compatible', sides: ['response'], also: ['def-added'] },
   // text only
+  // Names the index exports: `ex.test.find.x` camel-cases as `ex.test.findX` does and sorts first, so it takes its names.
+  { name: 'a doc named alike takes a method doc\'s names', base: (d) => (d['ex.test.findX'] = methodDoc('ex.test.findX')), edit: (d) => (d['ex.test.find.x'] = methodDoc('ex.test.find.x')), kind: 'function-rebound', class: 'breaking', sides: ['request'], at: 'ex.test.findX#main ', also: ['method-added', 'export-renamed'] },
+  { name: 'a doc named alike takes a defs doc\'s namespace', base: (d) => (d['ex.test.xDefs'] = defsDoc('ex.test.xDefs')), edit: (d) => (d['ex.test.x.defs'] = defsDoc('ex.test.x.defs')), kind: 'export-renamed', class: 'source', sides: [], at: 'ex.test.xDefs#main ', also: ['doc-added'] },
   { name: 'description changed', edit: (d) => (d['ex.test.send']!.defs.main.description = 'Sends a thing, now better.'), kind: 'description-changed', class: 'docs', sides: ['request'] },
   { name: 'field description added', edit: (d) => (defs(d).view.properties.text.description = 'The text.'), kind: 'description-changed', class: 'docs', sides: ['response'] },
 ]
@@ -173,7 +182,7 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
   })
 
   it.each(rows)('$name → $kind, $class', async (row) => {
-    const report = await compareEdit(row.edit)
+    const report = await compareEdit(row.edit, { base: row.base })
     const relevant = report.changes.filter((c) => row.kind === 'description-changed' || c.class !== 'docs')
     const found = relevant.find((c) => c.kind === row.kind)
     expect(found, `changes: ${JSON.stringify(relevant.map((c) => [c.kind, c.nsid, c.def, c.path]))}`).toBeDefined()

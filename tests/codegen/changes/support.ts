@@ -164,10 +164,13 @@ export function lexiconSet(label: string, docs: Docs): LexiconSet {
 }
 
 /** Compares the base set with a copy edited by `edit`. */
-export async function compareEdit(edit: (docs: Docs) => void, options: { compilerCheck?: boolean; include?: string[] } = {}): Promise<ChangeReport> {
+export async function compareEdit(edit: (docs: Docs) => void, options: { compilerCheck?: boolean; include?: string[]; base?: (docs: Docs) => void } = {}): Promise<ChangeReport> {
+  const before = baseDocs()
+  options.base?.(before)
   const after = baseDocs()
+  options.base?.(after)
   edit(after)
-  return compareLexicons(lexiconSet('before', baseDocs()), lexiconSet('after', after), { include: options.include ?? ['ex.test.*'], exclude: [] }, options)
+  return compareLexicons(lexiconSet('before', before), lexiconSet('after', after), { include: options.include ?? ['ex.test.*'], exclude: [] }, options)
 }
 
 /**
