@@ -7,6 +7,7 @@ import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } fro
 import { FlagError, formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
+import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
@@ -299,13 +300,34 @@ function compiledInPlace(dir: string, example: string): string {
   )
 }
 
-/** Selection patterns that did nothing, and problems outside the selection's closure: listed, and the run goes on. */
-function printWarnings(warnings: readonly LexiconProblem[], io: Io, patterns: Pick<GenerateResult, 'unmatched' | 'overridden'> = { unmatched: [], overridden: [] }): void {
-  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText)], io)
+/** Selection patterns that did nothing, names a doc lost to another, and problems outside the selection's closure: listed, and the run goes on. */
+function printWarnings(
+  warnings: readonly LexiconProblem[],
+  io: Io,
+  patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes'> = { unmatched: [], overridden: [], nameClashes: [] },
+): void {
+  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes)], io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
   printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)
   for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
+}
+
+/**
+ * Each doc that lost names to one that camel-cases alike. Said on every run: which doc keeps a name
+ * depends on the docs present, so one added later can take a name code already uses (lexgen diff reports it).
+ */
+function clashTexts(clashes: readonly NameClash[]): string[] {
+  const byDoc = new Map<string, NameClash[]>()
+  for (const clash of clashes) {
+    const key = `${clash.nsid} ${clash.takenBy}`
+    byDoc.set(key, [...(byDoc.get(key) ?? []), clash])
+  }
+  return [...byDoc.values()].map((group) => {
+    const list = (names: string[]) => names.map((name) => `\`${name}\``).join(' and ')
+    const { nsid, takenBy } = group[0]!
+    return `${nsid} is exported as ${list(group.map((c) => c.given))}, not ${list(group.map((c) => c.wanted))}: ${takenBy} has ${group.length > 1 ? 'those names' : 'that name'} (the two NSIDs camel-case alike; the first in NSID order keeps ${group.length > 1 ? 'them' : 'it'})`
+  })
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -11,7 +11,7 @@ import { emit, type OutputFiles } from './emit.js'
 import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache } from './load.js'
-import { buildModel } from './model.js'
+import { buildModel, type NameClash } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import type { OverriddenExclude, UnmatchedPattern } from './select.js'
 
@@ -29,6 +29,8 @@ export interface GenerateResult {
   readonly unmatched: readonly UnmatchedPattern[]
   /** Exclude patterns whose docs the selection references, so they are generated all the same. */
   readonly overridden: readonly OverriddenExclude[]
+  /** Docs exported under another name than their NSID's (a doc that camel-cases alike sorts first). */
+  readonly nameClashes: readonly NameClash[]
 }
 
 /**
@@ -47,7 +49,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     options,
     (docs) => {
       const model = buildModel(docs, options)
-      return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!, options.emit) : undefined }
+      return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!, options.emit) : undefined, nameClashes: model.nameClashes }
     },
     { inThread: cache !== undefined },
   )
@@ -67,6 +69,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache): Pro
     warnings: selected.warnings,
     unmatched: selected.unmatched,
     overridden: selected.overridden,
+    nameClashes: built.nameClashes,
   }
 }
 

@@ -21,6 +21,16 @@ export interface Model {
   readonly fileExt: FileExt
   /** The client's namespace classes, by namespace path joined with `.`, e.g. `chat.bsky` → `ChatBskyNS`. */
   readonly namespaceClasses: ReadonlyMap<string, string>
+  /** Docs exported under another name than their NSID's, because a doc first in NSID order camel-cases alike. */
+  readonly nameClashes: readonly NameClash[]
+}
+
+/** `nsid` gets `given`, not `wanted`: `takenBy` (which camel-cases alike and sorts first) has `wanted`. */
+export interface NameClash {
+  readonly nsid: string
+  readonly wanted: string
+  readonly given: string
+  readonly takenBy: string
 }
 
 export interface DocModel {
@@ -132,9 +142,20 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
   const aliases = new NameAllocator(CLIENT_SCOPE)
   const functions = new NameAllocator([...RUNTIME_NAMES, ...METHOD_NAMES, ...CLIENT_SCOPE], '')
   const paths = new Map<string, string>()
+  // Who got each doc-derived name, to say which doc took a name from which (a reserved name is no clash).
+  const owners = new Map<string, string>()
+  const nameClashes: NameClash[] = []
+  const named = (nsid: string, wanted: string, given: string) => {
+    const takenBy = owners.get(wanted)
+    if (given !== wanted && takenBy !== undefined) nameClashes.push({ nsid, wanted, given, takenBy })
+    owners.set(given, nsid)
+  }
   const docs = parsed.map(({ file, doc }) => {
-    const alias = aliases.take(doc.id.split('.').map(pascalCase).join(''))
-    return buildDoc(file, doc, alias, modulePath(doc.id, options.fileExt, paths), functions)
+    const wanted = doc.id.split('.').map(pascalCase).join('')
+    const model = buildDoc(file, doc, aliases.take(wanted), modulePath(doc.id, options.fileExt, paths), functions)
+    named(doc.id, wanted, model.alias)
+    if (model.method) named(doc.id, camelCase(doc.id.split('.')), model.method.functionName)
+    return model
   })
   const byNsid = new Map(docs.map((doc) => [doc.nsid, doc]))
   for (const doc of docs) assignImports(doc, byNsid)
@@ -146,6 +167,7 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
     runtimeModule: `runtime${options.fileExt}`,
     fileExt: options.fileExt,
     namespaceClasses: namespaceClasses(docs, aliases),
+    nameClashes,
   }
 }
 

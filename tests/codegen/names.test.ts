@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, LexgenError, type OutputFiles } from '../../codegen/index.js'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 import { report, runs, SEED } from '../reliability/support/seed.js'
-import { lexiconDir, makeTypecheckable, removeDir, ROOT, tempDir, typecheck } from './helpers.js'
+import { lexiconDir, makeTypecheckable, removeDir, ROOT, runCli, tempDir, typecheck } from './helpers.js'
 
 const dirs: string[] = []
 let server: RawServer
@@ -140,6 +140,20 @@ describe('names found by hand', () => {
     expect(index).toContain("export { comExampleFooBar2 } from './com/example/fooBar.js'")
     expect(files.get('client.ts')).toContain('export class ComExampleFooNS {')
     expect(files.get('client.ts')).toContain('export class ComExampleFooNSDef {')
+  })
+
+  it('says, on every run, which doc lost a name to one that camel-cases alike', async () => {
+    const lexicons = await lexiconDir(Object.fromEntries(alike.map((doc, i) => [`doc${i}.json`, doc])))
+    dirs.push(lexicons)
+    const result = await runCli(['generate', '--lexicons', lexicons, '--out', join(lexicons, 'out'), '--include', '*', '--no-docs'], lexicons)
+    expect(result.code).toBe(0)
+    const warnings = result.stderr.split('\n').filter((line) => line.includes('camel-case alike'))
+    expect(warnings).toEqual([
+      'lexgen: warning: com.example.fooBar is exported as `ComExampleFooBarDef` and `comExampleFooBar2`, not `ComExampleFooBar` and `comExampleFooBar`: ' +
+        'com.example.foo.bar has those names (the two NSIDs camel-case alike; the first in NSID order keeps them)',
+      'lexgen: warning: com.exampleFoo.get is exported as `ComExampleFooGetDef` and `comExampleFooGet2`, not `ComExampleFooGet` and `comExampleFooGet`: ' +
+        'com.example.foo.get has those names (the two NSIDs camel-case alike; the first in NSID order keeps them)',
+    ])
   })
 
   it('defs shadowing globals, duplicate error names, a def and fields named __proto__', async () => {
