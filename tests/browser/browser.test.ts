@@ -96,6 +96,8 @@ beforeAll(async () => {
   bob = await createAccount(e2e.pds.url, 'bob.test')
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS })
   page = await browser.newPage()
+  // Playwright's own 30 s limits would judge a busy machine's speed: vitest's hook and test timeouts are the hang guards.
+  page.setDefaultTimeout(0)
   page.on('pageerror', (error) => pageErrors.push(error.message))
   await page.goto(await servePage(script))
   await page.waitForFunction(() => 'lexgen' in globalThis)
