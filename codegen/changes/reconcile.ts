@@ -8,7 +8,7 @@ import type { ParsedDoc } from '../parse.js'
 import { compare } from '../order.js'
 import { CHECK_RUNTIME_IMPORTS, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, CompilerReport, Disagreement } from './report.js'
-import { atLeast, worse, type ChangeClass } from './rules.js'
+import { atLeast, RULES, worse, type ChangeClass, type Rule } from './rules.js'
 import { defKey, RefGraph, type DefUsage } from './usage.js'
 
 /** Runs the compiler check on the clients generated from `old` and `current`, and reconciles it with `changes`. */
@@ -46,14 +46,16 @@ function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): Comp
 /**
  * Defs where rules and compiler disagree: the compiler rejects old code where the rules found
  * nothing worse than compatible, or the rules expect old code to break (`source`) where every
- * check compiled.
+ * check compiled. A closed set narrowed in a response (an enum value gone) breaks only old code
+ * that compares a received value with the value that is gone: the checks, which assign, cannot
+ * see that, so it is no disagreement.
  */
 function disagreements(findings: readonly CompilerFinding[], changes: readonly Change[], graph: RefGraph): Disagreement[] {
   const rules = new Map<string, { worst: ChangeClass; source: boolean; nsid: string; def: string }>()
   for (const c of changes) {
     const key = defKey(c.nsid, c.def)
     const entry = rules.get(key) ?? { worst: 'docs', source: false, nsid: c.nsid, def: c.def }
-    rules.set(key, { ...entry, worst: worse(entry.worst, c.class), source: entry.source || c.class === 'source' })
+    rules.set(key, { ...entry, worst: worse(entry.worst, c.class), source: entry.source || (c.class === 'source' && !comparedOnly(c)) })
   }
   const rejected = new Map(findings.map((f) => [defKey(f.nsid, f.def), f]))
   const out: Disagreement[] = []
@@ -70,4 +72,13 @@ function disagreements(findings: readonly CompilerFinding[], changes: readonly C
     if (rule.source && !rejected.has(key)) out.push({ nsid: rule.nsid, def: rule.def, rules: rule.worst, compiler: 'compiles' })
   }
   return out.sort((a, b) => compare(a.nsid, b.nsid) || compare(a.def, b.def))
+}
+
+/**
+ * A `source` change only a comparison in old code reveals: a closed set narrowed in a received
+ * value. Unreached (no sides), the def is checked both ways, and the old type no longer fitting
+ * the new one shows it.
+ */
+function comparedOnly(change: Change): boolean {
+  return (RULES[change.kind] as Rule).narrowsLiterals === true && change.sides.length > 0
 }

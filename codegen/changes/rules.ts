@@ -33,6 +33,12 @@ export interface Rule {
   readonly title: string
   /** Why, in a few words. */
   readonly why: string
+  /**
+   * The generated type is a closed set of literals, and the change shrinks it: on the response
+   * side old code breaks only where it compares a received value with one that is gone, which
+   * the compiler check (assignments, see compiler.ts) cannot see.
+   */
+  readonly narrowsLiterals?: true
 }
 
 const same = (verdict: ChangeClass) => ({ request: verdict, response: verdict, record: verdict })
@@ -40,6 +46,12 @@ const same = (verdict: ChangeClass) => ({ request: verdict, response: verdict, r
 const tightening = { request: 'breaking', response: 'compatible', record: 'breaking' } as const
 /** More values accepted: old clients can receive values their checks and types reject. */
 const loosening = { request: 'compatible', response: 'breaking', record: 'breaking' } as const
+/**
+ * A closed set of values narrowed (an enum, a const, a closed union's members): tightening on the
+ * wire, but the generated type is that set of literals, so old code comparing a received value
+ * with one that is gone (`kind === 'b'`, `x.$type === '…#link'`) no longer compiles (TS2367).
+ */
+const narrowing = { request: 'breaking', response: 'source', record: 'breaking', narrowsLiterals: true } as const
 
 export const RULES = {
   // Methods and docs
@@ -86,11 +98,11 @@ export const RULES = {
   'format-widened': { ...loosening, changesTypes: false, title: 'string format changed to one that contains it (did or handle → at-identifier, at-uri → uri, tid → record-key)', why: 'every old value passes; new ones may fail old checks' },
   'format-narrowed': { ...tightening, changesTypes: false, title: 'string format changed to one it contains (the reverse)', why: 'fewer values pass' },
   'format-changed': { ...same('breaking'), changesTypes: false, title: 'string format changed (other formats)', why: 'values valid in one are invalid in the other' },
-  'enum-added': { ...tightening, changesTypes: true, title: 'enum added to a field', why: 'a closed set replaces any value' },
+  'enum-added': { ...narrowing, changesTypes: true, title: 'enum added to a field', why: 'a closed set replaces any value; old code comparing a received value with one outside it no longer compiles' },
   'enum-removed': { ...loosening, changesTypes: true, title: 'enum removed from a field', why: 'any value replaces a closed set' },
   'enum-value-added': { ...loosening, changesTypes: true, title: 'enum value added', why: 'old readers reject the new value' },
-  'enum-value-removed': { ...tightening, changesTypes: true, title: 'enum value removed', why: 'old clients may send it' },
-  'const-added': { ...tightening, changesTypes: true, title: 'const added', why: 'one value replaces many' },
+  'enum-value-removed': { ...narrowing, changesTypes: true, title: 'enum value removed', why: 'old clients may send it; old code comparing a received value with it no longer compiles' },
+  'const-added': { ...narrowing, changesTypes: true, title: 'const added', why: 'one value replaces many; old code comparing a received value with another no longer compiles' },
   'const-removed': { ...loosening, changesTypes: true, title: 'const removed', why: 'many values replace one' },
   'const-changed': { ...same('breaking'), changesTypes: true, title: 'const changed', why: 'the only valid value changes' },
   'known-value-added': { ...same('compatible'), changesTypes: true, title: 'knownValues entry added', why: 'knownValues are open: any string passes' },
@@ -102,8 +114,8 @@ export const RULES = {
   'union-member-added-open': { ...same('compatible'), changesTypes: true, title: 'member added to an open union', why: 'old readers treat it as an unknown member' },
   'union-member-removed-open': { request: 'source', response: 'compatible', record: 'source', changesTypes: true, title: 'member removed from an open union', why: 'the wire takes it as an unknown member, but old code sending it no longer compiles (its type is not in the union)' },
   'union-member-added-closed': { ...loosening, changesTypes: true, title: 'member added to a closed union', why: 'old readers reject the new member' },
-  'union-member-removed-closed': { ...tightening, changesTypes: true, title: 'member removed from a closed union', why: 'old clients may send it' },
-  'union-closed': { ...tightening, changesTypes: true, title: 'union switched open → closed', why: 'unknown members are now rejected' },
+  'union-member-removed-closed': { ...narrowing, changesTypes: true, title: 'member removed from a closed union', why: "old clients may send it; old code comparing a received member's `$type` with it no longer compiles" },
+  'union-closed': { ...narrowing, changesTypes: true, title: 'union switched open → closed', why: "unknown members are now rejected; old code comparing a received member's `$type` with another no longer compiles" },
   'union-opened': { ...loosening, changesTypes: true, title: 'union switched closed → open', why: 'old readers reject unknown members' },
   // Text
   'description-changed': { ...same('docs'), changesTypes: false, title: 'description changed, added or removed', why: 'JSDoc only' },

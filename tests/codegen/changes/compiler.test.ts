@@ -119,6 +119,20 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(removed.compiler!.disagreements).toEqual([])
   })
 
+  it('a closed set narrowed in a response: every check passes (they assign, not compare), the rules say source, and that is no disagreement', async () => {
+    // Old code comparing a received status with 'closed' no longer compiles (old-code.test.ts compiles it), which no assignment shows.
+    const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.properties.status.enum = ['open']), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class, c.sides])).toEqual([['enum-value-removed', 'source', ['response']]])
+    expect(report.compiler!.findings).toEqual([])
+    expect(report.compiler!.disagreements).toEqual([])
+    expect(report.summary.source).toBe(1)
+    // Unreached, a def is checked both ways: the old type no longer fits the new one, and the compiler agrees.
+    const spare = await compareEdit((d) => (d['ex.test.defs']!.defs.spare.properties.a.enum = ['x']), withCompiler)
+    expect(spare.changes.map((c) => [c.kind, c.class, c.sides])).toEqual([['enum-added', 'source', []]])
+    expect(spare.compiler!.findings.map((f) => [f.symbol, f.check])).toEqual([['ExTestDefs.Spare', 'old-fits-new']])
+    expect(spare.compiler!.disagreements).toEqual([])
+  })
+
   it('traces a failing output to the def inside it that fails', async () => {
     const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.required = ['id']), withCompiler)
     const bySymbol = new Map(report.compiler!.findings.map((f) => [f.symbol, f]))

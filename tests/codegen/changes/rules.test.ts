@@ -112,9 +112,12 @@ const rows: Row[] = [
   { name: 'output def: maxLength raised', edit: (d) => (defs(d).view.properties.text.maxLength = 3000), kind: 'constraint-loosened', class: 'breaking', sides: ['response'], at: 'ex.test.defs#view text' },
   { name: 'output def: maxLength lowered', edit: (d) => (defs(d).view.properties.text.maxLength = 30), kind: 'constraint-tightened', class: 'compatible', sides: ['response'] },
   { name: 'output def: enum value added', edit: (d) => defs(d).view.properties.status.enum.push('archived'), kind: 'enum-value-added', class: 'breaking', sides: ['response'] },
-  { name: 'output def: enum value removed', edit: (d) => (defs(d).view.properties.status.enum = ['open']), kind: 'enum-value-removed', class: 'compatible', sides: ['response'] },
+  // A closed set narrowed in a response: the wire takes it, but old code comparing with a value that is gone no longer compiles.
+  { name: 'output def: enum value removed', edit: (d) => (defs(d).view.properties.status.enum = ['open']), kind: 'enum-value-removed', class: 'source', sides: ['response'] },
+  { name: 'output def: enum added to a free string', edit: (d) => (defs(d).view.properties.id.enum = ['x', 'y']), kind: 'enum-added', class: 'source', sides: ['response'] },
+  { name: 'output def: const added', edit: (d) => (defs(d).view.properties.note.const = 'x'), kind: 'const-added', class: 'source', sides: ['response'] },
   { name: 'output def: closed union member added', edit: (d) => ((defs(d).video = { type: 'object', properties: { cid: { type: 'string' } } }), defs(d).view.properties.embed.refs.push('#video')), kind: 'union-member-added-closed', class: 'breaking', sides: ['response'], also: ['def-added'] },
-  { name: 'output def: closed union member removed', edit: (d) => (defs(d).view.properties.embed.refs = ['#image']), kind: 'union-member-removed-closed', class: 'compatible', sides: ['response'] },
+  { name: 'output def: closed union member removed', edit: (d) => (defs(d).view.properties.embed.refs = ['#image']), kind: 'union-member-removed-closed', class: 'source', sides: ['response'] },
   { name: 'output def: closed union opened', edit: (d) => delete defs(d).view.properties.embed.closed, kind: 'union-opened', class: 'breaking', sides: ['response'] },
   { name: 'output: encoding changed', edit: (d) => (d['ex.test.get']!.defs.main.output.encoding = 'application/cbor'), kind: 'encoding-changed', class: 'breaking', sides: ['response'] },
   { name: 'output: body added', edit: (d) => (d['ex.test.act']!.defs.main.output = { encoding: 'application/json' }), kind: 'output-added', class: 'compatible', sides: ['response'] },
@@ -156,6 +159,7 @@ const rows: Row[] = [
   // subscriptions: params are the request, messages the response
   { name: 'stream: required param added', edit: (d) => (d['ex.test.stream']!.defs.main.parameters.required = ['cursor']), kind: 'field-made-required', class: 'breaking', sides: ['request'] },
   { name: 'stream message: required field made optional', edit: (d) => (d['ex.test.stream']!.defs.event.required = []), kind: 'field-made-optional', class: 'breaking', sides: ['response'], at: 'ex.test.stream#event seq' },
+  { name: 'stream message: union closed', edit: (d) => (d['ex.test.stream']!.defs.main.message.schema.closed = true), kind: 'union-closed', class: 'source', sides: ['response'] },
   { name: 'stream message: union member added', edit: (d) => ((d['ex.test.stream']!.defs.info = { type: 'object', properties: {} }), d['ex.test.stream']!.defs.main.message.schema.refs.push('#info')), kind: 'union-member-added-open', class: 'compatible', sides: ['response'], also: ['def-added'] },
   // text only
   // Names the index exports: `ex.test.find.x` camel-cases as `ex.test.findX` does and sorts first, so it takes its names.
