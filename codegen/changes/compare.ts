@@ -261,9 +261,10 @@ function compareRef(ctx: Context, a: Schema, b: Schema, path: string): void {
   const ka = defKey(ta.nsid, ta.def)
   const kb = defKey(tb.nsid, tb.def)
   if (ka === kb) return
-  ctx.emit(path, 'ref-target-changed', `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: displayKey(ka), after: displayKey(kb) })
   const defA = ctx.a.get(ta.nsid)?.get(ta.def) as Schema | undefined
   const defB = ctx.b.get(tb.nsid)?.get(tb.def) as Schema | undefined
+  const kind = isInterface(defA) || isInterface(defB) ? 'ref-object-changed' : 'ref-target-changed'
+  ctx.emit(path, kind, `ref ${displayKey(ka)} → ${displayKey(kb)}`, { before: displayKey(ka), after: displayKey(kb) })
   if (!defA || !defB) return
   ctx.following(ta.nsid, tb.nsid, `${ka} ${kb}`, () => {
     const bodyA = defA.type === 'record' ? (defA.record as Schema) : defA
@@ -282,12 +283,24 @@ function compareInlineWithRef(ctx: Context, a: Schema, b: Schema, path: string):
   }
   const [nsidA, schemaA, textA] = deref(ctx.a, ctx.nsidA, a)
   const [nsidB, schemaB, textB] = deref(ctx.b, ctx.nsidB, b)
-  ctx.emit(path, 'ref-target-changed', `${textA} → ${textB}`)
+  // An inline object has a generated interface of its own, named after where it is: gone once a ref replaces it.
+  ctx.emit(path, a.type !== 'ref' && holdsInlineObject(a) ? 'ref-object-changed' : 'ref-target-changed', `${textA} → ${textB}`)
   // The field's description is the one on the inline schema or on the ref; the def's own describes the def, compared where it is.
   ctx.description(path, a, b)
   if (!schemaA || !schemaB) return
   const withoutDescription = (schema: Schema): Schema => ({ ...schema, description: undefined })
   ctx.following(nsidA, nsidB, `${textA} ${textB}`, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
+}
+
+/** Whether a def generates an interface of its own, with its own `$type` (objects and records; other defs are aliases). */
+function isInterface(def: Schema | undefined): boolean {
+  return def?.type === 'object' || def?.type === 'record'
+}
+
+/** Whether an inline schema is or holds an inline object (each gets a generated interface named after its place). */
+function holdsInlineObject(schema: Schema): boolean {
+  if (schema.type === 'object') return true
+  return schema.type === 'array' && typeof schema.items === 'object' && schema.items !== null && holdsInlineObject(schema.items as Schema)
 }
 
 function compareUnion(ctx: Context, a: Schema, b: Schema, path: string): void {

@@ -88,7 +88,8 @@ export const RULES = {
   'field-made-nullable': { ...loosening, changesTypes: true, title: 'field made nullable', why: 'old readers do not expect null' },
   'field-made-non-nullable': { ...tightening, changesTypes: true, title: 'field no longer nullable', why: 'old clients may send null' },
   'type-changed': { ...same('breaking'), changesTypes: true, title: "field's type changed (e.g. string → integer, ref → union)", why: 'no value fits both' },
-  'ref-target-changed': { ...same('compatible'), changesTypes: true, title: 'ref now names another def, or an inline schema becomes a ref (or back)', why: 'judged by how the two schemas differ, listed as their own changes' },
+  'ref-target-changed': { ...same('compatible'), changesTypes: true, title: 'ref now names another def that is no object or record (string, integer, array…), an inline schema that holds no object becomes a ref, or a ref becomes inline', why: "old code still compiles: aliases, and an inline object's interface (it has no `$type`), take each other's values; judged by how the two schemas differ, listed as their own changes" },
+  'ref-object-changed': { ...same('source'), changesTypes: true, title: 'ref now names another object or record def (an identical one too), or an inline object becomes a ref', why: "the generated type old code names changes (each def's interface has its own `$type`; an inline object's interface is gone); the wire is judged by how the two schemas differ, listed as their own changes" },
   // Values and constraints
   'constraint-tightened': { ...tightening, changesTypes: false, title: 'limit tightened (maxLength/maxGraphemes/maximum/maxSize lowered, minLength/minGraphemes/minimum raised, one added, blob accept narrowed)', why: 'fewer values pass' },
   'constraint-loosened': { ...loosening, changesTypes: false, title: 'limit loosened (the reverse, or one removed)', why: 'more values pass' },

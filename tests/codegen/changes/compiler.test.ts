@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compareLexicons, readLexiconDir } from '../../../codegen/changes/index.js'
 import { LEXICONS } from '../helpers.js'
-import { compareEdit, lexiconHistory, type Docs } from './support.js'
+import { baseDocs, compareEdit, lexiconHistory, lexiconSet, type Docs } from './support.js'
 
 const withCompiler = { compilerCheck: true }
 const SELECTION = {
@@ -131,6 +131,29 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(spare.changes.map((c) => [c.kind, c.class, c.sides])).toEqual([['enum-added', 'source', []]])
     expect(spare.compiler!.findings.map((f) => [f.symbol, f.check])).toEqual([['ExTestDefs.Spare', 'old-fits-new']])
     expect(spare.compiler!.disagreements).toEqual([])
+  })
+
+  it('a ref retargeted: source where the generated type old code names changes, compatible where it is an alias (rules and compiler agree)', async () => {
+    const box = { type: 'object', required: ['a'], properties: { a: { type: 'string' } } }
+    const output = (d: Docs) => d['ex.test.get']!.defs.main.output.schema
+    const defs = (d: Docs) => d['ex.test.defs']!.defs
+    const cases: [string, (d: Docs) => void, (d: Docs) => void, string, string[]][] = [
+      ['to an identical object def', () => {}, (d) => ((defs(d).view2 = structuredClone(defs(d).view)), (output(d).properties.items.items.ref = 'ex.test.defs#view2')), 'source', ['ExTestGet.Output new-fits-old']],
+      ['an inline object to a ref', (d) => (output(d).properties.box = structuredClone(box)), (d) => ((defs(d).box = structuredClone(box)), (output(d).properties.box = { type: 'ref', ref: 'ex.test.defs#box' })), 'source', ['ExTestGet.OutputBox export-kept', 'ExTestGet.validateOutputBox export-kept']],
+      ['a ref to an inline object', (d) => ((defs(d).box = structuredClone(box)), (output(d).properties.box = { type: 'ref', ref: 'ex.test.defs#box' })), (d) => (output(d).properties.box = structuredClone(box)), 'compatible', []],
+      ['to an identical string def', (d) => ((defs(d).t1 = { type: 'string', maxLength: 5 }), (defs(d).t2 = { type: 'string', maxLength: 5 }), (output(d).properties.t = { type: 'ref', ref: 'ex.test.defs#t1' })), (d) => (output(d).properties.t.ref = 'ex.test.defs#t2'), 'compatible', []],
+    ]
+    for (const [name, prepare, edit, verdict, findings] of cases) {
+      const before = baseDocs()
+      prepare(before)
+      const after = structuredClone(before)
+      edit(after)
+      const report = await compareLexicons(lexiconSet('before', before), lexiconSet('after', after), { include: ['ex.test.*'], exclude: [] }, withCompiler)
+      const ref = report.changes.filter((c) => c.kind === 'ref-object-changed' || c.kind === 'ref-target-changed')
+      expect(ref.map((c) => [c.kind, c.class]), name).toEqual([[verdict === 'source' ? 'ref-object-changed' : 'ref-target-changed', verdict]])
+      expect(report.compiler!.findings.map((f) => `${f.symbol} ${f.check}`), name).toEqual(findings)
+      expect(report.compiler!.disagreements, name).toEqual([])
+    }
   })
 
   it('traces a failing output to the def inside it that fails', async () => {

@@ -32,6 +32,9 @@ const cases: Case[] = [
   { name: 'response: const added', edit: (d) => (defs(d).view.properties.note.const = 'x'), code: `${received}export const other = item.note === 'y'`, error: 'TS2367', kind: 'const-added' },
   { name: 'response: closed union member removed', edit: (d) => (defs(d).view.properties.embed.refs = ['#image']), code: `${received}export const link = item.embed?.$type === 'ex.test.defs#link'`, error: 'TS2367', kind: 'union-member-removed-closed' },
   { name: 'response: open union closed', edit: (d) => (d['ex.test.stream']!.defs.main.message.schema.closed = true), code: "declare const m: ExTestStream.Message\nexport const other = m.$type === 'ex.test.other#thing'", error: 'TS2367', kind: 'union-closed' },
+  // A ref retargeted to an identical object def: same wire, but another interface, with another `$type`.
+  { name: 'response: ref retargeted to an identical def', edit: (d) => ((defs(d).view2 = structuredClone(defs(d).view)), (d['ex.test.get']!.defs.main.output.schema.properties.items.items.ref = 'ex.test.defs#view2')), code: `${received}export const view: ExTestDefs.View = item`, error: 'TS2322', kind: 'ref-object-changed' },
+  { name: 'request: ref retargeted to an identical def', edit: (d) => ((defs(d).shared2 = structuredClone(defs(d).shared)), (d['ex.test.send']!.defs.main.input.schema.properties.shared.ref = 'ex.test.defs#shared2')), code: "declare const shared: ExTestDefs.Shared\nexport const input: ExTestSend.Input = { text: 'hi', kind: 'a', shared }", error: 'TS2322', kind: 'ref-object-changed' },
 ]
 
 const dirs: string[] = []
