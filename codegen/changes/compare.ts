@@ -240,18 +240,39 @@ function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
     const at = join(path, name)
     if (!pa) {
       const required = requiredB.has(name)
-      ctx.emit(at, required ? 'field-added-required' : 'field-added-optional', `${required ? 'required' : 'optional'} field added (${describeType(ctx.nsidB, pb!)})`)
+      const filled = required ? defaultOf(ctx.b, ctx.nsidB, pb!) : undefined
+      const kind = !required ? 'field-added-optional' : filled === undefined ? 'field-added-required' : 'field-added-required-default'
+      ctx.emit(at, kind, `${required ? 'required' : 'optional'} field added (${describeType(ctx.nsidB, pb!)}${filled === undefined ? '' : `, default ${show(filled)}`})`)
     } else if (!pb) {
       const required = requiredA.has(name)
       ctx.emit(at, required ? 'field-removed-required' : 'field-removed-optional', `${required ? 'required' : 'optional'} field removed`)
     } else {
-      if (!requiredA.has(name) && requiredB.has(name)) ctx.emit(at, 'field-made-required', 'optional → required')
+      if (!requiredA.has(name) && requiredB.has(name)) {
+        const filled = defaultOf(ctx.b, ctx.nsidB, pb)
+        if (filled === undefined) ctx.emit(at, 'field-made-required', 'optional → required')
+        else ctx.emit(at, 'field-made-required-default', `optional → required, with default ${show(filled)}`)
+      }
       if (requiredA.has(name) && !requiredB.has(name)) ctx.emit(at, 'field-made-optional', 'required → optional')
       if (!nullableA.has(name) && nullableB.has(name)) ctx.emit(at, 'field-made-nullable', 'now nullable')
       if (nullableA.has(name) && !nullableB.has(name)) ctx.emit(at, 'field-made-non-nullable', 'no longer nullable')
       compareSchema(ctx, pa, pb, at, requiredA.has(name) && requiredB.has(name))
     }
   }
+}
+
+/**
+ * The default a field has in `defs` (through a ref to a def, as the generated validators look it
+ * up), for booleans, integers and strings: where a sender leaves out a required field that has one,
+ * validators fill it in (@atproto/lexicon) or let it pass (the generated client), so the
+ * requirement asks nothing of what old senders send.
+ */
+function defaultOf(defs: Defs, nsid: string, schema: Schema): unknown {
+  let resolved: Schema | undefined = schema
+  if (schema.type === 'ref') {
+    const target = resolveRef(nsid, schema.ref as string)
+    resolved = defs.get(target.nsid)?.get(target.def) as Schema | undefined
+  }
+  return resolved?.type === 'boolean' || resolved?.type === 'integer' || resolved?.type === 'string' ? resolved.default : undefined
 }
 
 /** A ref to the same def needs nothing here (the def is compared on its own); a new target is compared with the old one. */

@@ -81,9 +81,11 @@ export const RULES = {
   // Fields of objects, params and records
   'field-added-optional': { ...same('compatible'), changesTypes: true, title: 'optional field added', why: 'old senders omit it; old readers ignore it' },
   'field-added-required': { request: 'breaking', response: 'compatible', record: 'breaking', changesTypes: true, title: 'required field added', why: 'old clients do not send it' },
+  'field-added-required-default': { request: 'source', response: 'compatible', record: 'source', changesTypes: true, title: 'required field with a default added', why: 'validators fill in the default where old senders omit it, but old code building the value no longer compiles; old readers ignore it' },
   'field-removed-optional': { ...same('source'), changesTypes: true, title: 'optional field removed', why: 'unknown fields are ignored on the wire, but code using it no longer compiles' },
   'field-removed-required': { request: 'source', response: 'breaking', record: 'breaking', changesTypes: true, title: 'required field removed', why: 'old readers require it; a server ignores it when sent' },
   'field-made-required': { request: 'breaking', response: 'compatible', record: 'breaking', changesTypes: true, title: 'optional field made required', why: 'old clients may omit it' },
+  'field-made-required-default': { request: 'source', response: 'compatible', record: 'source', changesTypes: true, title: 'optional field made required, with a default', why: 'validators fill in the default where old senders omit it, but old code that omits it no longer compiles; old readers take it present or absent' },
   'field-made-optional': { request: 'compatible', response: 'breaking', record: 'breaking', changesTypes: true, title: 'required field made optional', why: 'old readers rely on it being present' },
   'field-made-nullable': { ...loosening, changesTypes: true, title: 'field made nullable', why: 'old readers do not expect null' },
   'field-made-non-nullable': { ...tightening, changesTypes: true, title: 'field no longer nullable', why: 'old clients may send null' },

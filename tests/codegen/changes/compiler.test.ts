@@ -73,6 +73,18 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     ])
   })
 
+  it('a required field with a default: old Params no longer compile (source, as the rules say); a response field made so still reads (compatible)', async () => {
+    const get = (d: Docs) => d['ex.test.get']!.defs.main
+    const params = await compareEdit((d) => ((get(d).parameters.properties.flag.default = false), get(d).parameters.required.push('flag')), withCompiler)
+    expect(params.changes.filter((c) => c.class !== 'docs').map((c) => [c.kind, c.class])).toEqual([['default-changed', 'compatible'], ['field-made-required-default', 'source']])
+    expect(params.compiler!.findings.map((f) => [f.symbol, f.check])).toEqual([['ExTestGet.Params', 'old-fits-new'], ['ExTestGet.exTestGet', 'call-accepted']])
+    expect(params.compiler!.disagreements).toEqual([])
+    const output = await compareEdit((d) => ((get(d).output.schema.properties.cursor.default = ''), get(d).output.schema.required.push('cursor')), withCompiler)
+    expect(output.changes.filter((c) => c.class !== 'docs').map((c) => [c.kind, c.class])).toEqual([['default-changed', 'compatible'], ['field-made-required-default', 'compatible']])
+    expect(output.compiler!.findings).toEqual([])
+    expect(output.compiler!.disagreements).toEqual([])
+  })
+
   it('a removed optional output field: assignable, but old code naming it no longer compiles', async () => {
     const report = await compareEdit((d) => delete d['ex.test.get']!.defs.main.output.schema.properties.shared, withCompiler)
     expect(report.compiler!.findings.map((f) => [f.symbol, f.check, f.reason])).toEqual([

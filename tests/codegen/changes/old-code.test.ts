@@ -35,6 +35,10 @@ const cases: Case[] = [
   // A ref retargeted to an identical object def: same wire, but another interface, with another `$type`.
   { name: 'response: ref retargeted to an identical def', edit: (d) => ((defs(d).view2 = structuredClone(defs(d).view)), (d['ex.test.get']!.defs.main.output.schema.properties.items.items.ref = 'ex.test.defs#view2')), code: `${received}export const view: ExTestDefs.View = item`, error: 'TS2322', kind: 'ref-object-changed' },
   { name: 'request: ref retargeted to an identical def', edit: (d) => ((defs(d).shared2 = structuredClone(defs(d).shared)), (d['ex.test.send']!.defs.main.input.schema.properties.shared.ref = 'ex.test.defs#shared2')), code: "declare const shared: ExTestDefs.Shared\nexport const input: ExTestSend.Input = { text: 'hi', kind: 'a', shared }", error: 'TS2322', kind: 'ref-object-changed' },
+  // A required field with a default: validators fill it in for old senders, but old code that leaves it out no longer compiles.
+  { name: 'request: param made required, with a default', edit: (d) => ((d['ex.test.get']!.defs.main.parameters.properties.flag.default = false), d['ex.test.get']!.defs.main.parameters.required.push('flag')), code: 'export const params: ExTestGet.Params = { limit: 50 }', error: 'TS2741', kind: 'field-made-required-default' },
+  { name: 'request: required input field with a default added', edit: (d) => ((d['ex.test.send']!.defs.main.input.schema.properties.prio = { type: 'integer', default: 3 }), d['ex.test.send']!.defs.main.input.schema.required.push('prio')), code: "export const input: ExTestSend.Input = { text: 'hi', kind: 'a' }", error: 'TS2741', kind: 'field-added-required-default' },
+  { name: 'record: required field with a default added', edit: (d) => ((d['ex.test.post']!.defs.main.record.properties.lang = { type: 'string', default: 'en' }), d['ex.test.post']!.defs.main.record.required.push('lang')), code: "export const post: ExTestPost.Record = { text: 'hi', createdAt: '2025-01-01T00:00:00.000Z' }", error: 'TS2741', kind: 'field-added-required-default' },
 ]
 
 const dirs: string[] = []

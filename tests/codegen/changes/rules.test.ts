@@ -1,9 +1,10 @@
+import { Lexicons, type LexiconDoc } from '@atproto/lexicon'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compareLexicons, RULES, type ChangeClass, type ChangeKind, type Side } from '../../../codegen/changes/index.js'
 import { ROOT } from '../helpers.js'
-import { compareEdit, lexiconSet, type Docs } from './support.js'
+import { baseDocs, compareEdit, lexiconSet, type Docs } from './support.js'
 
 interface Row {
   /** What the edit does. */
@@ -38,6 +39,13 @@ const rows: Row[] = [
   { name: 'param: optional field removed', edit: (d) => delete params(d).properties.cursor, kind: 'field-removed-optional', class: 'source', sides: ['request'] },
   { name: 'param: required field removed (a server ignores it)', edit: (d) => (delete params(d).properties.limit, (params(d).required = [])), kind: 'field-removed-required', class: 'source', sides: ['request'] },
   { name: 'param: optional made required', edit: (d) => params(d).required.push('cursor'), kind: 'field-made-required', class: 'breaking', sides: ['request'] },
+  // A required field with a default: validators fill it in where old senders leave it out, so only the types change.
+  { name: 'param: optional made required, with a default', edit: (d) => ((params(d).properties.flag.default = false), params(d).required.push('flag')), kind: 'field-made-required-default', class: 'source', sides: ['request'], at: 'ex.test.get#main parameters.flag', also: ['default-changed'] },
+  { name: 'input: required field with a default added', edit: (d) => ((input(d).properties.prio = { type: 'integer', default: 3 }), input(d).required.push('prio')), kind: 'field-added-required-default', class: 'source', sides: ['request'], at: 'ex.test.send#main input.prio' },
+  { name: 'input: required field added, a ref to a def with a default', edit: (d) => ((defs(d).prio = { type: 'integer', default: 3 }), (input(d).properties.prio = { type: 'ref', ref: 'ex.test.defs#prio' }), input(d).required.push('prio')), kind: 'field-added-required-default', class: 'source', sides: ['request'], also: ['def-added'] },
+  { name: 'record: required field with a default added', edit: (d) => ((record(d).record.properties.lang = { type: 'string', default: 'en' }), record(d).record.required.push('lang')), kind: 'field-added-required-default', class: 'source', sides: ['record'] },
+  { name: 'output: required field with a default added', edit: (d) => ((output(d).properties.total = { type: 'integer', default: 0 }), output(d).required.push('total')), kind: 'field-added-required-default', class: 'compatible', sides: ['response'] },
+  { name: 'output: optional made required, with a default (a server may still omit it; old readers take it either way)', edit: (d) => ((output(d).properties.cursor.default = ''), output(d).required.push('cursor')), kind: 'field-made-required-default', class: 'compatible', sides: ['response'], also: ['default-changed'] },
   { name: 'param: required made optional', edit: (d) => (params(d).required = []), kind: 'field-made-optional', class: 'compatible', sides: ['request'] },
   { name: 'param: maximum lowered', edit: (d) => (params(d).properties.limit.maximum = 50), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
   { name: 'param: maximum raised', edit: (d) => (params(d).properties.limit.maximum = 500), kind: 'constraint-loosened', class: 'compatible', sides: ['request'] },
@@ -194,6 +202,45 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect({ kind: found!.kind, class: found!.class, sides: found!.sides }).toEqual({ kind: row.kind, class: row.class, sides: row.sides })
     if (row.at) expect(`${found!.nsid}#${found!.def} ${found!.path}`).toBe(row.at)
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
+  })
+
+  it('a required field with a default asks nothing of old senders: @atproto/lexicon on the new lexicons takes what they send', async () => {
+    const edited = (withDefaults: boolean) => {
+      const d = baseDocs()
+      if (withDefaults) params(d).properties.flag.default = false
+      params(d).required.push('flag')
+      input(d).properties.prio = { type: 'integer', ...(withDefaults ? { default: 3 } : {}) }
+      input(d).required.push('prio')
+      record(d).record.properties.lang = { type: 'string', ...(withDefaults ? { default: 'en' } : {}) }
+      record(d).record.required.push('lang')
+      return d
+    }
+    // What old clients send: no flag, no prio, no lang.
+    const oldParams = { limit: 50 }
+    const oldInput = { text: 'hi', kind: 'a' }
+    const oldRecord = { $type: 'ex.test.post', text: 'hi', createdAt: '2025-01-01T00:00:00.000Z' }
+    const filled = new Lexicons(Object.values(edited(true)) as LexiconDoc[])
+    expect(filled.assertValidXrpcParams('ex.test.get', oldParams)).toMatchObject({ flag: false })
+    expect(filled.assertValidXrpcInput('ex.test.send', oldInput)).toMatchObject({ prio: 3 })
+    expect(filled.assertValidRecord('ex.test.post', oldRecord)).toMatchObject({ lang: 'en' })
+    const report = await compareEdit((d) => Object.assign(d, edited(true)))
+    expect(report.changes.filter((c) => c.class !== 'docs').map((c) => [c.kind, c.class]).sort()).toEqual([
+      ['default-changed', 'compatible'],
+      ['field-added-required-default', 'source'],
+      ['field-added-required-default', 'source'],
+      ['field-made-required-default', 'source'],
+    ])
+    // Without the defaults the same requests fail: breaking.
+    const strict = new Lexicons(Object.values(edited(false)) as LexiconDoc[])
+    expect(() => strict.assertValidXrpcParams('ex.test.get', oldParams)).toThrow(/flag/)
+    expect(() => strict.assertValidXrpcInput('ex.test.send', oldInput)).toThrow(/prio/)
+    expect(() => strict.assertValidRecord('ex.test.post', oldRecord)).toThrow(/lang/)
+    const breaking = await compareEdit((d) => Object.assign(d, edited(false)))
+    expect(breaking.changes.filter((c) => c.class !== 'docs').map((c) => [c.kind, c.class]).sort()).toEqual([
+      ['field-added-required', 'breaking'],
+      ['field-added-required', 'breaking'],
+      ['field-made-required', 'breaking'],
+    ])
   })
 
   it('stays bounded on refs built to branch: each retargeted pair is followed at a bounded number of places', async () => {
