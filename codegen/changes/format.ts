@@ -47,50 +47,50 @@ const VIA_SHOWN = 4
 // Markdown: breaking first, then source, compatible, docs; within each, per method or def.
 
 function markdown(report: ChangeReport, maxLength: number | undefined): string {
-  const out: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
-  // Where the report may be cut to fit --max-length: between rows, def groups and sections.
-  const cuts: CutPoint[] = []
-  let shown = 0
-  let rows = 0
-  const cutHere = (inDetails = false) => cuts.push({ line: out.length, shown, rows, inDetails })
-  if (report.changes.length === 0 && !report.compiler?.findings.length) out.push('No changes that affect the generated client.', '')
-  cutHere()
+  const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
+  if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
   const affected = affectedEntryPoints(report.changes)
-  if (affected.length) {
-    out.push('| method or record | worst | changes that reach it |', '| --- | --- | --- |')
-    for (const [nsid, counts] of affected) {
-      const worst = CLASSES.find((c) => counts[c] > 0)!
-      out.push(`| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |`)
-      rows++
-      cutHere()
-    }
-    out.push('')
-  }
+  const rows = affected.map(([nsid, counts]) => {
+    const worst = CLASSES.find((c) => counts[c] > 0)!
+    return { worst, line: `| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |` }
+  })
+  // The body, and where it may be cut to fit --max-length: between def groups and sections.
+  const out: string[] = []
+  const cuts: BodyCut[] = []
+  let shown = 0
+  const cutHere = (inDetails = false) => cuts.push({ line: out.length, shown, inDetails })
+  cutHere()
+  // Breaking and source changes end here: what a cut keeps longest, the table's rows included.
+  let kept = 0
   const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
   for (const cls of CLASSES) {
     const changes = report.changes.filter((c) => c.class === cls)
     const extra = cls === 'source' ? compilerOnly : []
-    if (changes.length + extra.length === 0) continue
-    out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
-    const groups = byDef(changes)
-    if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
-    for (const [key, group] of groups) {
-      shown += group.length
-      if (cls === 'docs') {
-        out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
-        cutHere(true)
-        continue
+    if (changes.length + extra.length > 0) {
+      out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
+      if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
+      for (const [key, group] of byDef(changes)) {
+        shown += group.length
+        if (cls === 'docs') {
+          out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
+          cutHere(true)
+          continue
+        }
+        out.push(`#### \`${displayKey(key)}\``)
+        const via = viaText(group[0]!, (s) => `\`${s}\``)
+        if (via) out.push(`_${via}_`)
+        out.push('')
+        for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
+        out.push('')
+        cutHere()
       }
-      out.push(`#### \`${displayKey(key)}\``)
-      const via = viaText(group[0]!, (s) => `\`${s}\``)
-      if (via) out.push(`_${via}_`)
-      out.push('')
-      for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
-      out.push('')
-      cutHere()
+      if (cls === 'docs') out.push('', '</details>', '')
+      for (const d of extra) {
+        out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
+        cutHere()
+      }
     }
-    if (cls === 'docs') out.push('', '</details>', '')
-    for (const d of extra) out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
+    if (cls === 'source') kept = cuts.length - 1
   }
   const compiler = report.compiler
   if (compiler) {
@@ -109,17 +109,37 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       out.push('')
     }
   }
-  const whole = markdownText(out)
-  return maxLength === undefined || whole.length <= maxLength ? whole : cutToFit(report, out, cuts, { maxLength, rows: affected.length })
+  const whole = markdownText([...head, ...table(rows, rows.length), ...out])
+  return maxLength === undefined || whole.length <= maxLength ? whole : cutToFit(report, { head, rows, body: out, cuts, kept }, maxLength)
 }
 
-/** A place the Markdown report may end early: after `line` lines, with `shown` changes and `rows` table rows in them. */
-interface CutPoint {
+/** The table of methods and records, its first `shown` rows, saying how many it leaves out and how bad the worst of them is. */
+function table(rows: readonly { worst: ChangeClass; line: string }[], shown: number): string[] {
+  if (rows.length === 0) return []
+  const left = rows.length - shown
+  const what = left === rows.length ? `The table of the ${counted(rows.length, 'method or record', 'methods and records')} reached is` : `${counted(left, 'more row')} ${left === 1 ? 'is' : 'are'}`
+  // Rows go worst first: the first one left out is the worst of them.
+  const note = left > 0 ? [`_${what} left out to fit (the worst of ${left === 1 ? 'it' : 'them'}: ${rows[shown]!.worst})._`, ''] : []
+  if (shown === 0) return note
+  return ['| method or record | worst | changes that reach it |', '| --- | --- | --- |', ...rows.slice(0, shown).map((r) => r.line), '', ...note]
+}
+
+/** A place the body (the sections after the table) may end early: after `line` lines, with `shown` changes in them. */
+interface BodyCut {
   readonly line: number
   readonly shown: number
-  readonly rows: number
   /** Inside the docs section's `<details>`, which the cut report must close. */
   readonly inDetails: boolean
+}
+
+interface MarkdownParts {
+  /** The title and the intro: always kept. */
+  readonly head: readonly string[]
+  readonly rows: readonly { worst: ChangeClass; line: string }[]
+  readonly body: readonly string[]
+  readonly cuts: readonly BodyCut[]
+  /** The cut that ends the source changes: the body up to it goes last, after the table's rows. */
+  readonly kept: number
 }
 
 function markdownText(lines: readonly string[]): string {
@@ -127,29 +147,40 @@ function markdownText(lines: readonly string[]): string {
 }
 
 /**
- * The longest head of the report, ended at a cut point, that fits `maxLength` characters (UTF-16
- * units, which are never fewer than the characters GitHub counts) with a last line saying what
- * was left out. Breaking changes come first, so they are the last to go. The head is the title
- * and the intro at least, even when those alone are longer.
+ * The longest report that fits `maxLength` characters (UTF-16 units, which are never fewer than
+ * the characters GitHub counts), with a last line saying what was left out. What goes first: the
+ * source check, the docs and the additions (from the end), then rows of the table (the least
+ * severe first), then source and breaking changes (from the end). The title and the intro stay,
+ * even when those alone are longer.
  */
-function cutToFit(report: ChangeReport, lines: readonly string[], cuts: readonly CutPoint[], limits: { maxLength: number; rows: number }): string {
-  const text = (cut: CutPoint) => {
+function cutToFit(report: ChangeReport, parts: MarkdownParts, maxLength: number): string {
+  const { head, rows, body, cuts, kept } = parts
+  const text = (shownRows: number, cut: BodyCut) => {
     const left = [
-      ...(cut.rows < limits.rows ? [`${limits.rows - cut.rows} of the ${limits.rows} rows of the table`] : []),
+      ...(shownRows < rows.length ? [`${rows.length - shownRows} of the ${rows.length} rows of the table`] : []),
       `${report.changes.length - cut.shown} of the ${counted(report.changes.length, 'change')}`,
       ...(report.compiler ? ['the source check'] : []),
     ]
-    const note = `_Cut to fit ${limits.maxLength} characters; left out: ${left.join(', ')}. The same \`lexgen diff\` without \`--max-length\` prints the whole report._`
-    return markdownText([...lines.slice(0, cut.line), ...(cut.inDetails ? ['', '</details>'] : []), '', '---', '', note])
+    const note = `_Cut to fit ${maxLength} characters; left out: ${left.join(', ')}. The same \`lexgen diff\` without \`--max-length\` prints the whole report._`
+    return markdownText([...head, ...table(rows, shownRows), ...body.slice(0, cut.line), ...(cut.inDetails ? ['', '</details>'] : []), '', '---', '', note])
   }
-  // The length grows with the cut point (the note's numbers aside), so the last fitting one is found by bisection.
-  let [fits, tooLong] = [0, cuts.length]
-  while (tooLong - fits > 1) {
-    const middle = (fits + tooLong) >> 1
-    if (text(cuts[middle]!).length <= limits.maxLength) fits = middle
-    else tooLong = middle
+  const fits = (shownRows: number, cut: BodyCut) => text(shownRows, cut).length <= maxLength
+  // The last of `from`…`to` (inclusive) for which `ok` holds, given it holds for `from`: the length grows with each (the note's numbers aside).
+  const last = (from: number, to: number, ok: (i: number) => boolean) => {
+    let [good, bad] = [from, to + 1]
+    while (bad - good > 1) {
+      const middle = (good + bad) >> 1
+      if (ok(middle)) good = middle
+      else bad = middle
+    }
+    return good
   }
-  return text(cuts[fits]!)
+  // The whole table, and as much after the source changes as fits.
+  if (fits(rows.length, cuts[kept]!)) return text(rows.length, cuts[last(kept, cuts.length - 1, (i) => fits(rows.length, cuts[i]!))]!)
+  // Breaking and source changes, and as many rows as fit.
+  if (fits(0, cuts[kept]!)) return text(last(0, rows.length, (n) => fits(n, cuts[kept]!)), cuts[kept]!)
+  // No table; as many breaking and source changes as fit (none: the title and intro alone).
+  return text(0, cuts[last(0, kept, (i) => fits(0, cuts[i]!))]!)
 }
 
 /** Each method or record a non-docs change reaches, with its changes per class; worst first, then by NSID. */

@@ -36,6 +36,30 @@ function mixedEdit(d: Docs): void {
 
 const mixed = () => compareEdit(mixedEdit, { compilerCheck: true })
 
+const NOTE = /\n---\n\n_Cut to fit (\d+) characters; left out: (?:(\d+) of the (\d+) rows of the table, )?(\d+) of the (\d+) changes(?:, the source check)?\. .*_\n$/
+
+/** A Markdown report in parts: the title and intro, the table's rows, the rest (before the note a cut ends with), and that note. */
+function cutParts(md: string) {
+  const m = NOTE.exec(md)
+  const end = m ? m.index : md.length
+  const lines = md.slice(0, end).split('\n')
+  const rows = lines.filter((line) => line.startsWith('| `'))
+  const first = md.indexOf('\n### ')
+  const body = first < 0 || first > end ? '' : (md.slice(first + 1, end).trimEnd().replace(/\n\n<\/details>$/, '') + '\n')
+  const note = m ? { maxLength: Number(m[1]), rowsLeft: Number(m[2] ?? 0), left: Number(m[4]), total: Number(m[5]) } : { maxLength: 0, rowsLeft: 0, left: 0, total: 0 }
+  return { head: md.slice(0, md.indexOf('\n\n', md.indexOf('Compared ')) + 1), rows, body, note }
+}
+
+/** `cut` is `whole` less some of what follows the intro: its rows the table's first ones, its sections a head of the whole's, ended between defs. */
+function expectPartOf(whole: string, cut: string) {
+  const [all, part] = [cutParts(whole), cutParts(cut)]
+  expect(part.head).toBe(all.head)
+  expect(part.rows).toEqual(all.rows.slice(0, part.rows.length))
+  expect(all.body.startsWith(part.body)).toBe(true)
+  if (part.body) expect(part.body.trimEnd().split('\n').at(-1)).not.toMatch(/^#/) // never ends on a heading
+  return part
+}
+
 describe('report formats', () => {
   it('markdown: breaking first, then source, compatible, docs; methods affected; the compiler check and disagreements', async () => {
     const report = await mixed()
@@ -76,7 +100,7 @@ describe('report formats', () => {
     await golden('group-chat.md', formatChangeReport(report, 'markdown'))
   })
 
-  it('markdown cut to fit --max-length: a head of the whole report, ended between sections, saying what it left out', async () => {
+  it('markdown cut to fit --max-length: the whole report, less what goes first, saying what it left out', async () => {
     const report = await compareLexicons(
       await readLexiconDir(join(lexiconHistory(), '2026-04-22'), '2026-04-22'),
       await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'),
@@ -84,24 +108,20 @@ describe('report formats', () => {
     )
     const whole = formatChangeReport(report, 'markdown')
     expect(formatChangeReport(report, 'markdown', { maxLength: whole.length })).toBe(whole)
-    const NOTE = /\n---\n\n_Cut to fit (\d+) characters; left out: (?:(\d+) of the (\d+) rows of the table, )?(\d+) of the (\d+) changes\. .*_\n$/
     const docsStart = whole.indexOf('<details>')
     let leftBefore = Infinity
     for (const maxLength of [1000, 2500, 6000, docsStart + 400, whole.length - 1]) {
       const cut = formatChangeReport(report, 'markdown', { maxLength })
       expect(cut.length).toBeLessThanOrEqual(maxLength)
-      const note = NOTE.exec(cut)!
-      expect(note[1]).toBe(String(maxLength))
-      expect(Number(note[5])).toBe(report.changes.length)
+      const { note } = cutParts(cut)
+      expect(note.maxLength).toBe(maxLength)
+      expect(note.total).toBe(report.changes.length)
       // Fewer left out as the room grows; something is, below the whole length.
-      const left = Number(note[4])
-      expect(left).toBeGreaterThan(0)
-      expect(left).toBeLessThanOrEqual(leftBefore)
-      leftBefore = left
-      const head = cut.slice(0, note.index).trimEnd().replace(/\n\n<\/details>$/, '') + '\n'
-      expect(whole.startsWith(head)).toBe(true)
+      expect(note.left).toBeGreaterThan(0)
+      expect(note.left).toBeLessThanOrEqual(leftBefore)
+      leftBefore = note.left
+      expectPartOf(whole, cut)
       expect(cut.split('<details>').length).toBe(cut.split('</details>').length)
-      expect(head.trimEnd().split('\n').at(-1)).not.toMatch(/^#/) // never ends on a heading
     }
     expect(leftBefore).toBeLessThan(report.changes.length)
     // Breaking changes come first, so they stay when the rest does not fit.
@@ -109,6 +129,39 @@ describe('report formats', () => {
     expect(small).toContain('### Breaking')
     expect(small).not.toContain('### Documentation')
     expect(formatChangeReport(report, 'markdown', { maxLength: docsStart + 400 })).toContain('</details>')
+  })
+
+  it('markdown cut to fit --max-length: rows of the table go before breaking and source changes', async () => {
+    // 2025-04-18 → lexicons/: 43 rows, most of them compatible, ahead of 2 breaking changes and 1 source change.
+    const report = await compareLexicons(
+      await readLexiconDir(join(lexiconHistory(), '2025-04-18'), '2025-04-18'),
+      await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'),
+      await resolveOptions({}, undefined, ROOT),
+    )
+    const whole = formatChangeReport(report, 'markdown')
+    const all = cutParts(whole)
+    expect(all.rows.length).toBeGreaterThan(40)
+    const severe = all.body.slice(0, all.body.indexOf('### Additions')).trimEnd()
+    expect(severe).toContain('### Breaking (2)')
+    expect(severe).toContain('### Source-incompatible')
+    let rowsBefore = -1
+    for (let maxLength = 1000; maxLength < whole.length; maxLength += 250) {
+      const cut = formatChangeReport(report, 'markdown', { maxLength })
+      expect(cut.length).toBeLessThanOrEqual(maxLength)
+      const parts = expectPartOf(whole, cut)
+      // A row is shown only when every breaking and source change is.
+      if (parts.rows.length > 0) expect(parts.body.startsWith(severe)).toBe(true)
+      expect(parts.rows.length).toBeGreaterThanOrEqual(rowsBefore)
+      rowsBefore = parts.rows.length
+      expect(parts.note.rowsLeft).toBe(all.rows.length - parts.rows.length)
+      if (parts.note.rowsLeft) expect(cut).toMatch(parts.rows.length ? /\n_\d+ more rows? (is|are) left out to fit \(the worst of (it|them): \w+\)\._\n/ : /\n_The table of the 43 methods and records reached is left out to fit \(the worst of them: breaking\)\._\n/)
+    }
+    // The cut the report once made: compatible rows kept, the breaking section dropped.
+    const cut = formatChangeReport(report, 'markdown', { maxLength: 2500 })
+    expect(cut).toContain('| compatible |')
+    expect(cut).toContain('### Breaking (2)')
+    expect(cut).toContain('### Source-incompatible')
+    expect(cut).toContain('more rows are left out to fit (the worst of them: compatible)._')
   })
 
   it('is deterministic: the same inputs give the same bytes', async () => {
