@@ -7,7 +7,7 @@ import { compare } from '../order.js'
 import { counted } from '../plural.js'
 import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
-import type { Change, ChangeReport } from './report.js'
+import type { Change, ChangeReport, Disagreement } from './report.js'
 import { CLASSES, SIDES, type ChangeClass } from './rules.js'
 import { defKey, type Via } from './usage.js'
 
@@ -49,7 +49,8 @@ const VIA_SHOWN = 4
 function markdown(report: ChangeReport, maxLength: number | undefined): string {
   const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
   if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
-  const affected = affectedEntryPoints(report.changes)
+  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
+  const affected = affectedEntryPoints(report.changes, compilerOnly)
   const rows = affected.map(([nsid, counts]) => {
     const worst = CLASSES.find((c) => counts[c] > 0)!
     return { worst, line: `| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |` }
@@ -62,7 +63,6 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
   cutHere()
   // Breaking and source changes end here: what a cut keeps longest, the table's rows included.
   let kept = 0
-  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
   for (const cls of CLASSES) {
     const changes = report.changes.filter((c) => c.class === cls)
     const extra = cls === 'source' ? compilerOnly : []
@@ -86,7 +86,10 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       }
       if (cls === 'docs') out.push('', '</details>', '')
       for (const d of extra) {
-        out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``, '', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
+        out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``)
+        const via = viaText(d, (s) => `\`${s}\``)
+        if (via) out.push(`_${via}_`)
+        out.push('', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
         cutHere()
       }
     }
@@ -183,17 +186,22 @@ function cutToFit(report: ChangeReport, parts: MarkdownParts, maxLength: number)
   return text(0, cuts[last(0, kept, (i) => fits(0, cuts[i]!))]!)
 }
 
-/** Each method or record a non-docs change reaches, with its changes per class; worst first, then by NSID. */
-function affectedEntryPoints(changes: readonly Change[]): [string, Record<ChangeClass, number>][] {
+/**
+ * Each method or record a non-docs change reaches, with its changes per class, counting a def only
+ * the compiler rejects (`compilerOnly`) as one source change, as the summary does; worst first,
+ * then by NSID.
+ */
+function affectedEntryPoints(changes: readonly Change[], compilerOnly: readonly Disagreement[]): [string, Record<ChangeClass, number>][] {
   const byEntry = new Map<string, Record<ChangeClass, number>>()
-  for (const c of changes) {
-    if (c.class === 'docs') continue
-    for (const entry of new Set(SIDES.flatMap((side) => c.via[side] ?? []))) {
+  const count = (via: Via, cls: ChangeClass) => {
+    for (const entry of new Set(SIDES.flatMap((side) => via[side] ?? []))) {
       const counts = byEntry.get(entry) ?? { breaking: 0, source: 0, compatible: 0, docs: 0 }
-      counts[c.class]++
+      counts[cls]++
       byEntry.set(entry, counts)
     }
   }
+  for (const c of changes) if (c.class !== 'docs') count(c.via, c.class)
+  for (const d of compilerOnly) count(d.via, 'source')
   const rank = (counts: Record<ChangeClass, number>) => CLASSES.findIndex((c) => counts[c] > 0)
   return [...byEntry].sort(([a, ca], [b, cb]) => rank(ca) - rank(cb) || compare(a, b)).map(([entry, counts]) => [displayKey(entry), counts])
 }
@@ -291,7 +299,7 @@ function byDef(changes: readonly Change[]): [string, Change[]][] {
 }
 
 /** "response via a, b and 3 more; record via c" for a def's usage (none for a method's own changes). */
-function viaText(change: Change, code: (s: string) => string): string {
+function viaText(change: { readonly nsid: string; readonly via: Via }, code: (s: string) => string): string {
   if (isOwnMethod(change.via, change.nsid)) return ''
   const parts = SIDES.filter((side) => change.via[side]?.length).map((side) => {
     const list = change.via[side]!

@@ -8,7 +8,7 @@ import type { ParsedDoc } from '../parse.js'
 import { compare } from '../order.js'
 import { CHECK_RUNTIME_IMPORTS, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, CompilerReport, Disagreement } from './report.js'
-import { atLeast, RULES, worse, type ChangeClass, type Rule } from './rules.js'
+import { atLeast, RULES, SIDES, worse, type ChangeClass, type Rule, type Side } from './rules.js'
 import { defKey, RefGraph, type DefUsage } from './usage.js'
 
 /** Runs the compiler check on the clients generated from `old` and `current`, and reconciles it with `changes`. */
@@ -25,7 +25,30 @@ export async function compilerReport(
   const result = await checkSourceCompatibility(client(old, 'old'), client(current, 'new'), usage)
   const graph = RefGraph.of(old, current)
   const findings = withCauses(result.findings, graph)
-  return { ...result, findings, disagreements: disagreements(findings, changes, graph) }
+  const methods = new Set(old.filter((d) => METHODS.has((d.doc.defs.main as { type?: string } | undefined)?.type ?? '')).map((d) => d.doc.id))
+  const reach = (nsid: string, def: string): DefUsage => reached(nsid, def, usage, methods, findings)
+  return { ...result, findings, disagreements: disagreements(findings, changes, graph).map((d) => ({ ...d, ...reach(d.nsid, d.def) })) }
+}
+
+const METHODS = new Set(['query', 'procedure', 'subscription'])
+
+/**
+ * Where a def the rules and the compiler disagree on is reached, as for a change: its usage, or
+ * for a method's own def the method, on the sides its failing checks are about (what old code
+ * receives: Output, Message, Item, Page, error classes; else what it sends: Params, Input, the call).
+ */
+export function reached(nsid: string, def: string, usage: ReadonlyMap<string, DefUsage>, methods: ReadonlySet<string>, findings: readonly CompilerFinding[]): DefUsage {
+  const used = usage.get(defKey(nsid, def))
+  if (used) return used
+  if (def !== 'main' || !methods.has(nsid)) return { sides: [], via: {} }
+  const found = new Set<Side>()
+  for (const f of findings) {
+    if (f.nsid !== nsid || f.def !== 'main') continue
+    const received = f.check === 'new-fits-old' || /\.(Output|Message|Item|Page|\w*Error)$/.test(f.symbol)
+    found.add(received ? 'response' : 'request')
+  }
+  const sides = found.size ? SIDES.filter((side) => found.has(side)) : (['request'] as const)
+  return { sides, via: Object.fromEntries(sides.map((side) => [side, [nsid]])) }
 }
 
 /**
@@ -50,7 +73,7 @@ function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): Comp
  * that compares a received value with the value that is gone: the checks, which assign, cannot
  * see that, so it is no disagreement.
  */
-function disagreements(findings: readonly CompilerFinding[], changes: readonly Change[], graph: RefGraph): Disagreement[] {
+function disagreements(findings: readonly CompilerFinding[], changes: readonly Change[], graph: RefGraph): Omit<Disagreement, 'sides' | 'via'>[] {
   const rules = new Map<string, { worst: ChangeClass; source: boolean; nsid: string; def: string }>()
   for (const c of changes) {
     const key = defKey(c.nsid, c.def)
@@ -58,7 +81,7 @@ function disagreements(findings: readonly CompilerFinding[], changes: readonly C
     rules.set(key, { ...entry, worst: worse(entry.worst, c.class), source: entry.source || (c.class === 'source' && !comparedOnly(c)) })
   }
   const rejected = new Map(findings.map((f) => [defKey(f.nsid, f.def), f]))
-  const out: Disagreement[] = []
+  const out: Omit<Disagreement, 'sides' | 'via'>[] = []
   for (const [key, f] of rejected) {
     // The rules' verdict on everything the failing symbol contains, itself included.
     let worst: ChangeClass | 'none' = 'none'

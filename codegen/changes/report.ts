@@ -67,4 +67,8 @@ export interface Disagreement {
   /** The rules' worst verdict for the def (`none`: no rule change). */
   readonly rules: ChangeClass | 'none'
   readonly compiler: 'compiles' | 'does not compile'
+  /** Sides of the wire the def is on, as for a change; empty when no method or record reaches it. */
+  readonly sides: readonly Side[]
+  /** Methods (and records) through which the def is reached, per side; a method's own def through the method. */
+  readonly via: Via
 }

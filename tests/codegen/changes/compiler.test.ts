@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compareLexicons, readLexiconDir } from '../../../codegen/changes/index.js'
+import type { CompilerFinding } from '../../../codegen/changes/compiler.js'
+import { reached } from '../../../codegen/changes/reconcile.js'
 import { LEXICONS } from '../helpers.js'
 import { baseDocs, compareEdit, lexiconHistory, lexiconSet, type Docs } from './support.js'
 
@@ -168,6 +170,20 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     }
   })
 
+  it("a disagreement is reached as its def is; a method's own def through the method, on the sides its failing checks are about", () => {
+    const usage = new Map([['ex.test.defs#view', { sides: ['response' as const], via: { response: ['ex.test.get'] } }]])
+    const methods = new Set(['ex.test.get'])
+    const finding = (symbol: string, check: CompilerFinding['check']): CompilerFinding => ({ nsid: 'ex.test.get', def: 'main', symbol, check, reason: '' })
+    expect(reached('ex.test.defs', 'view', usage, methods, [])).toEqual({ sides: ['response'], via: { response: ['ex.test.get'] } })
+    expect(reached('ex.test.defs', 'spare', usage, methods, [])).toEqual({ sides: [], via: {} })
+    expect(reached('ex.test.get', 'main', usage, methods, [finding('ExTestGet.Output', 'properties-kept'), finding('ExTestGet.Params', 'old-fits-new')])).toEqual({
+      sides: ['request', 'response'],
+      via: { request: ['ex.test.get'], response: ['ex.test.get'] },
+    })
+    expect(reached('ex.test.get', 'main', usage, methods, [finding('ExTestGet.NotFoundError', 'export-kept')])).toEqual({ sides: ['response'], via: { response: ['ex.test.get'] } })
+    expect(reached('ex.test.get', 'main', usage, methods, [finding('ExTestGet.exTestGet', 'call-accepted')])).toEqual({ sides: ['request'], via: { request: ['ex.test.get'] } })
+  })
+
   it('traces a failing output to the def inside it that fails', async () => {
     const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.required = ['id']), withCompiler)
     const bySymbol = new Map(report.compiler!.findings.map((f) => [f.symbol, f]))
@@ -186,7 +202,7 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     }, withCompiler)
     expect(report.changes.map((c) => [c.def, c.kind, c.class])).toEqual([['Spare', 'def-added', 'compatible']])
     expect(report.compiler!.findings.filter((f) => f.symbol === 'ExTestDefs.Spare').map((f) => f.check).sort()).toEqual(['new-fits-old', 'old-fits-new', 'properties-kept'])
-    expect(report.compiler?.disagreements).toEqual([{ nsid: 'ex.test.defs', def: 'spare', rules: 'none', compiler: 'does not compile' }])
+    expect(report.compiler?.disagreements).toEqual([{ nsid: 'ex.test.defs', def: 'spare', rules: 'none', compiler: 'does not compile', sides: [], via: {} }])
     expect(report.summary.source).toBe(1)
     expect(report.worst).toBe('source')
   })

@@ -69,6 +69,23 @@ describe('report formats', () => {
     expect(order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1]!))).toBe(true)
   })
 
+  it('markdown: the table counts a def only the compiler rejects as a source change, as the summary does', async () => {
+    // A new def `View` takes the generated name of `view`, which ex.test.get returns: no rule sees it; the compiler does.
+    const report = await compareEdit((d) => {
+      const { view, ...rest } = d['ex.test.defs']!.defs
+      d['ex.test.defs']!.defs = { View: { type: 'object', properties: { x: { type: 'integer' } } }, view, ...rest }
+      d['ex.test.get']!.defs.main.output.schema.properties.total = { type: 'integer' }
+    }, { compilerCheck: true })
+    expect(report.summary).toMatchObject({ breaking: 0, source: 1 })
+    expect(report.compiler!.disagreements).toEqual([
+      { nsid: 'ex.test.defs', def: 'view', rules: 'none', compiler: 'does not compile', sides: ['response'], via: { response: ['ex.test.get'] } },
+    ])
+    const md = formatChangeReport(report, 'markdown')
+    expect(md).toContain('## Lexicon changes: 0 breaking, 1 source, 2 compatible, 0 docs')
+    expect(md).toContain('| `ex.test.get` | source | 1 source, 1 compatible |')
+    expect(md).toContain('#### `ex.test.defs#view`\n_response via `ex.test.get`_\n\n- old code using it no longer compiles')
+  })
+
   it('json: the documented shape, stable', async () => {
     const report = await mixed()
     const json = formatChangeReport(report, 'json')
