@@ -5,6 +5,14 @@ import type { RawResponse, RequestBody } from './transport/types.js'
 /** Input of a procedure whose lexicon declares a non-JSON encoding (a blob upload, a CAR file). */
 export type BinaryInput = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | string
 
+/**
+ * A body that can be sent only once (a ReadableStream, an async iterable): a retry or a replay
+ * would send what is left of it, nothing, as if it were the whole upload.
+ */
+export function isOneShotBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && (Symbol.asyncIterator in body || typeof (body as ReadableStream).getReader === 'function')
+}
+
 /** The shape of an NSID (authority segments, then a name), loose enough for any valid one. */
 const NSID = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/
 

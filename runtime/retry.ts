@@ -9,6 +9,7 @@
  */
 import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
 import { parseRetryAfter } from './rate-limit.js'
+import { isOneShotBody } from './request.js'
 import { err } from './result.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
 import { MAX_TIMER_MS } from './timeout.js'
@@ -18,7 +19,7 @@ export function retry(option?: RetryOption): Layer {
   const base = resolveRetryPolicy(option)
   const layer = (next: Send): Send => async (request) => {
     let outcome = await next(request)
-    if (outcome.ok || isStream(request.body)) return outcome
+    if (outcome.ok || isOneShotBody(request.body)) return outcome
     const { options, xrpc } = request
     const policy = options.retries === undefined ? base : resolveRetryPolicy(options.retries, base)
     const idempotent = xrpc.type === 'query' || options.idempotent === true
@@ -36,10 +37,6 @@ export function retry(option?: RetryOption): Layer {
     }
   }
   return Object.assign(layer, { options: { retries: (value: RetryOption) => void resolveRetryPolicy(value), idempotent: () => {} } })
-}
-
-function isStream(body: unknown): boolean {
-  return typeof body === 'object' && body !== null && (Symbol.asyncIterator in body || typeof (body as ReadableStream).getReader === 'function')
 }
 
 const DEFAULTS: Required<RetryPolicy> = { limit: 2, baseDelay: 500, maxDelay: 8_000, maxWait: 60_000 }

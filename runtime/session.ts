@@ -16,7 +16,7 @@ import { credential, redacting, withCredential, type Credential } from './auth.j
 import { Core, type CoreConfig } from './core.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
 import { after, redactCredentials, redactIssued } from './redact.js'
-import { isHeaderValue } from './request.js'
+import { isHeaderValue, isOneShotBody } from './request.js'
 import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
 
@@ -139,7 +139,11 @@ export class CredentialSession implements AuthLayer {
     if (logins === this.logins) await this.change(undefined, 'logout')
   }
 
-  /** The auth layer of `core`: the access token on every call, and one refresh and replay on `ExpiredToken`. */
+  /**
+   * The auth layer of `core`: the access token on every call, and one refresh and replay on
+   * `ExpiredToken` (not of a streamed body, which the failed attempt used up: its ExpiredTokenError
+   * is returned once the session is renewed, so the caller can send a new stream).
+   */
   wrap(next: Send): Send {
     return async (request) => {
       const session = this.#current
@@ -155,7 +159,8 @@ export class CredentialSession implements AuthLayer {
       }
       if (!refreshed) return outcome
       const renewed = this.#current
-      if (!renewed) return outcome
+      // A streamed upload was read by the attempt that failed: replayed, it would send nothing.
+      if (!renewed || isOneShotBody(request.body)) return outcome
       return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
     }
   }

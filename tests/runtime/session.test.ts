@@ -1,8 +1,9 @@
-import { createServer as createHttpServer, type IncomingHttpHeaders } from 'node:http'
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { inspect } from 'node:util'
+import { jsonToLex } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AbortError, type CallOptions, type SessionData, type SessionEvent } from '@lexgen/runtime'
+import { AbortError, call, ExpiredTokenError, type CallOptions, type Method, type SessionData, type SessionEvent } from '@lexgen/runtime'
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts, chatBskyConvoGetUnreadCounts } from '../../generated/index.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
@@ -14,7 +15,7 @@ const DID = 'did:plc:alice'
  * (a used one is revoked, as a PDS does), expiring access tokens, and one chat method.
  */
 async function startAuthServer() {
-  const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>() }
+  const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>(), uploads: [] as string[] }
   /**
    * What a test holds back, to order events without timing: the refresh answer (after the server
    * has rotated the tokens), a reset of the refresh connection instead of an answer, and the
@@ -72,6 +73,19 @@ async function startAuthServer() {
       }
       if (!token || !state.access.has(token)) throw new AuthRequiredError('Invalid token', 'InvalidToken')
       return { encoding: 'application/json', body: { unreadAcceptedConvos: 1, unreadRequestConvos: 0 } }
+    },
+  })
+  xrpc.method('com.atproto.repo.uploadBlob', {
+    handler: async ({ req, input }) => {
+      const token = bearer(req.headers)
+      if (token && state.expired.has(token)) throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
+      if (!token || !state.access.has(token)) throw new AuthRequiredError('Invalid token', 'InvalidToken')
+      // A blob input arrives as the request stream.
+      const bytes = Buffer.concat(await (input?.body as IncomingMessage).toArray())
+      state.uploads.push(bytes.toString())
+      const blob = { $type: 'blob', ref: { $link: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku' }, mimeType: 'text/plain', size: bytes.length }
+      // The server takes lexicon values (a CID object, not its JSON `$link`).
+      return { encoding: 'application/json', body: jsonToLex({ blob }) as object }
     },
   })
   const server = createHttpServer(xrpc.router)
@@ -149,6 +163,29 @@ describe('credential session', () => {
     expect(counts.unreadRequestConvos).toBe(0)
     expect(changes.map(([, e]) => e)).toEqual(['create', 'resume', 'refresh'])
     expect(later.session?.refreshJwt).toBe('refresh-2')
+  })
+
+  it('replays an upload of bytes after a refresh, but not a stream the failed attempt used up: its ExpiredTokenError, the session renewed', async () => {
+    const upload: Method = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure', input: '*/*', output: 'application/json' }
+    const text = { headers: { 'content-type': 'text/plain' } }
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    const bytes = await call(session.core, upload, { input: new TextEncoder().encode('a blob') }, text)
+    expect(bytes).toMatchObject({ ok: true, value: { blob: { size: 6 } } })
+    expect(auth.state.uploads).toEqual(['a blob'])
+
+    auth.expireAccessTokens()
+    const stream = new Blob(['a streamed blob']).stream()
+    const streamed = await call(session.core, upload, { input: stream }, text)
+    // Replayed, the used-up stream would have uploaded an empty blob and called it a success.
+    expect(streamed.ok).toBe(false)
+    if (!streamed.ok) expect(streamed.error).toBeInstanceOf(ExpiredTokenError)
+    expect(auth.state.uploads).toEqual(['a blob'])
+    // The session was renewed meanwhile: a new stream goes through at once.
+    expect(changes.map(([, e]) => e)).toEqual(['create', 'refresh', 'refresh'])
+    const again = await call(session.core, upload, { input: new Blob(['a streamed blob']).stream() }, text)
+    expect(again.ok).toBe(true)
+    expect(auth.state.uploads).toEqual(['a blob', 'a streamed blob'])
   })
 
   it('ends the session when the refresh token is rejected, and returns the original error', async () => {
