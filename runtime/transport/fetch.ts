@@ -60,13 +60,16 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
   }
 }
 
+/** What browsers say of every network failure (Chromium, Firefox, Safari), and nothing more. */
+const BARE_NETWORK_ERROR = /^(Failed to fetch|NetworkError when attempting to fetch resource\.|Load failed)$/
+
 /**
- * A browser's fetch fails with a bare `TypeError: Failed to fetch` (or `Load failed`), with no
- * cause, whatever went wrong; the likeliest reasons are said, as the message is all a log keeps.
- * Node's fetch gives the reason as the cause, which the retry layer reads: that error passes as is.
+ * A browser hides why a request failed behind one bare TypeError, with no cause: the likeliest
+ * reasons are said, as the message is all a log keeps. Any other error (Node's fetch gives the
+ * reason as the cause, which the retry layer reads) passes as is.
  */
 function unexplained(error: unknown): never {
-  if (!(error instanceof TypeError) || error.cause !== undefined) throw error
+  if (!(error instanceof TypeError) || error.cause !== undefined || !BARE_NETWORK_ERROR.test(error.message)) throw error
   throw new TypeError(`${error.message} (the server is unreachable, or its CORS policy refused the request: the browser console says which)`)
 }
 

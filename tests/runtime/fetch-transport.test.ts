@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method, withDefaults } from '@lexgen/runtime'
+import { fetchTransport } from '../../runtime/transport/fetch.js'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
 import { HTML_502, respond, stall, startRawServer, type RawServer } from '../helpers/raw-server.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
@@ -63,6 +64,16 @@ describe('fetch transport', () => {
     if (result.ok) throw new Error('expected a connection failure')
     expect(result.error).toBeInstanceOf(ConnectionError)
     expect(result.error.message).toMatch(/ECONNREFUSED/)
+    // Node's fetch gives the reason: no guessing added.
+    expect(result.error.message).not.toContain('CORS')
+  })
+
+  it("names the likely causes only of a browser's bare network error, not of any TypeError fetch throws", async () => {
+    const failing = (message: string) => new Core({ service: chat.url, transport: fetchTransport(() => Promise.reject(new TypeError(message))) })
+    const bare = await call(failing('Failed to fetch'), getConvo, {})
+    expect(bare).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)` } })
+    const other = await call(failing('Response body object should not be disturbed or locked'), getConvo, {})
+    expect(other).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Response body object should not be disturbed or locked` } })
   })
 
   it('streams a ReadableStream body', async () => {
