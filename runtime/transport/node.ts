@@ -108,7 +108,7 @@ function options(target: Origin, agent: HttpAgent, request: RawRequest): Request
  * The request's headers as `[name, value, …]`, which node:http writes out at once, checking each,
  * rather than storing them one by one with `setHeader` first (~5% of a call's CPU). For a list it
  * adds neither `Host` nor, as it writes them before the body is known, `Content-Length`: both are
- * added here as node:http would write them (Blobs and streams still go chunked).
+ * added here as node:http would write them (and a Blob's size; streams go chunked).
  */
 function headerList(target: Origin, { method, headers, body }: RawRequest): string[] {
   const list: string[] = []
@@ -121,10 +121,15 @@ function headerList(target: Origin, { method, headers, body }: RawRequest): stri
   return list
 }
 
+/** A body this small is read whole by any server before it answers (it arrives in one piece). */
+const SMALL_BODY = 64 << 10
+
 function byteLength(body: RawRequest['body']): number | undefined {
   if (body === undefined) return 0
   if (typeof body === 'string') return Buffer.byteLength(body)
-  return body instanceof Uint8Array ? body.byteLength : undefined
+  if (body instanceof Uint8Array) return body.byteLength
+  // A Blob's size is known: declared, a server can refuse one over its limit before it is sent.
+  return body instanceof Blob ? body.size : undefined
 }
 
 interface Origin {
@@ -210,6 +215,11 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
     function onResponse(response: IncomingMessage): void {
       responded = true
       const status = response.statusCode ?? 0
+      // A server refusing an upload (a 413 over its limit) may stop reading it and keep the
+      // connection open with the rest unread: the next request on it would wait behind those bytes
+      // (the kernel took them, so the upload looks sent). Such a connection is closed, not reused.
+      const sent = byteLength(request.body)
+      if (status >= 300 && (sent === undefined || sent > SMALL_BODY) && req) req.shouldKeepAlive = false
       const headers = joinRepeated(response.headers)
       try {
         checkDeclaredLength(status, headers, limit)

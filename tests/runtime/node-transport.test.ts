@@ -1,8 +1,9 @@
 /** The Node transport: keep-alive reuse, bodies always consumed, what goes on the wire, and a caller-supplied (undici) dispatcher. */
+import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
-import { call, Core, InternalServerError, type Method, withDefaults } from '@lexgen/runtime'
+import { call, Core, InternalServerError, PayloadTooLargeError, type Method, withDefaults } from '@lexgen/runtime'
 import { closeServer, listen } from '../helpers/listen.js'
 import { startRawServer, type RawServer } from '../helpers/raw-server.js'
 
@@ -33,7 +34,7 @@ it('reuses one keep-alive connection across calls, failed ones included', async 
   expect(server.connections).toBeLessThanOrEqual(2)
 })
 
-it('writes Host, the codings it decodes and a body\'s Content-Length as node:http would; streams go chunked', async () => {
+it('writes Host, the codings it decodes and a body\'s Content-Length as node:http would (and a Blob\'s); streams go chunked', async () => {
   server = await startRawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
   const core = new Core({ service: server.url })
   const procedure = (input?: string): Method => ({ nsid: 'com.example.put', type: 'procedure', ...(input === undefined ? {} : { input }), output: 'application/json' })
@@ -50,8 +51,9 @@ it('writes Host, the codings it decodes and a body\'s Content-Length as node:htt
     await call(core, procedure('application/octet-stream'), { input: new Uint8Array([1, 2, 3]) }),
     await call(core, procedure('application/octet-stream'), { input: stream }),
     await call(core, getConvo, {}, { headers: { 'accept-encoding': 'identity' } }),
+    await call(core, procedure('application/octet-stream'), { input: new Blob(['four']) }),
   ]
-  expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true, true, true])
+  expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true, true, true, true, true])
   const sent = server.requests.map(({ headers }) => [headers['host'], headers['accept-encoding'], headers['content-length'], headers['transfer-encoding']])
   const host = new URL(server.url).host
   expect(sent).toEqual([
@@ -61,8 +63,43 @@ it('writes Host, the codings it decodes and a body\'s Content-Length as node:htt
     [host, 'gzip, deflate, br', '3', undefined],
     [host, 'gzip, deflate, br', undefined, 'chunked'],
     [host, 'identity', undefined, undefined],
+    [host, 'gzip, deflate, br', '4', undefined],
   ])
   expect(server.requests[1]!.body).toBe('{"text":"héllo"}')
+})
+
+it('does not reuse the connection of a refused upload, which the server may have left unread, so the next call does not wait behind it', async () => {
+  // As a PDS refuses a blob over its limit: it reads up to the limit, answers, and reads no more.
+  const early = createServer((req, res) => {
+    if (req.method === 'GET') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.byteLength
+      if (size < 5 << 20 || res.headersSent) return
+      req.pause()
+      res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"PayloadTooLarge","message":"request entity too large"}')
+    })
+  })
+  const url = `http://127.0.0.1:${await listen(early)}`
+  try {
+    const core = new Core({ service: url })
+    const upload: Method = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure', input: '*/*', output: 'application/json' }
+    const big = new Uint8Array(6 << 20)
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < big.length; at += 64 << 10) controller.enqueue(big.subarray(at, at + (64 << 10)))
+        controller.close()
+      },
+    })
+    for (const input of [new Blob([big]), stream, big]) {
+      const refused = await call(core, upload, { input })
+      expect(refused.ok ? undefined : refused.error).toBeInstanceOf(PayloadTooLargeError)
+      // Before, node:http put the socket back with the upload's tail unread by the server: the next call hung, then reset.
+      expect((await call(core, getConvo, {})).ok).toBe(true)
+    }
+  } finally {
+    await closeServer(early)
+  }
 })
 
 it('sends through a caller-supplied dispatcher', async () => {
