@@ -136,13 +136,15 @@ function kindOf(value: unknown): string {
 
 /**
  * A value for a message: a string as JSON and other primitives as they print, redacted, then cut
- * short so an issue stays one readable line. An object or array is named by its kind, never
+ * short so an issue stays one readable line (long enough for a whole CID or a usual AT URI, quoted). An object or array is named by its kind, never
  * written out: a wire value may be nested thousands deep (JSON.stringify would overflow the stack).
  */
 function show(ctx: ValidationContext, value: unknown): string {
   if (isObject(value)) return Array.isArray(value) ? 'an array' : 'an object'
-  return clip(typeof value === 'string' ? JSON.stringify(value) : String(value), ctx.redact, 60)
+  return clip(typeof value === 'string' ? JSON.stringify(value) : String(value), ctx.redact, SHOWN)
 }
+
+const SHOWN = 100
 
 // String lengths. @atproto/lexicon measures UTF-8 bytes and grapheme clusters; a string's
 // UTF-8 length is at most 3 × its UTF-16 length, and its grapheme count at most its UTF-16

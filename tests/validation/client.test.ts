@@ -66,7 +66,7 @@ const REFUSED: [string, { input?: object; params?: object }, string, string | Re
   ['format at-identifier', { input: { atIdentifier: 'did:x' } }, 'atIdentifier', /is not a valid at-identifier/],
   ['format at-uri', { input: { atUri: 'https://x.com' } }, 'atUri', /is not a valid at-uri/],
   ['format nsid', { input: { nsid: 'a.b' } }, 'nsid', /is not a valid nsid/],
-  ['format cid', { input: { cid: CIDS[0].slice(0, -2) } }, 'cid', /is not a valid cid/],
+  ['format cid, quoted whole', { input: { cid: `${CIDS[0].slice(0, -1)}1` } }, 'cid', `"${CIDS[0].slice(0, -1)}1" is not a valid cid`],
   ['format datetime', { input: { datetime: '2024-02-30T00:00:00Z' } }, 'datetime', /is not a valid datetime/],
   ['format uri', { input: { uri: 'no scheme' } }, 'uri', /is not a valid uri/],
   ['format language', { input: { language: 'en_US' } }, 'language', /is not a valid language/],
