@@ -26,7 +26,8 @@ function writeBody(ctx: ModuleContext, w: Lines, name: string, body: LexXrpcBody
   const doc = [`${what} (\`${body.encoding}\`).`, body.description]
   if (body.encoding !== JSON_ENCODING) {
     if (name === 'Output') {
-      writeDoc(w, doc)
+      // A blob or a repository export can outgrow the default limit that guards JSON answers.
+      writeDoc(w, [...doc, 'Read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`.'])
       w.writeLine(`export type Output = Uint8Array`)
     }
     return

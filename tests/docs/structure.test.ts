@@ -393,6 +393,13 @@ describe('docs for any selection', () => {
     expect(docs.get('models/chat.bsky.convo.defs.md')).toMatch(/^\| `text` \| `string` \| yes \| maxLength: `10000` UTF-8 bytes, maxGraphemes: `1000` \|/m)
     expect(docs.get('chat.bsky.convo.md')).toMatch(/^\| `members` \| array of `string` \| yes \| minLength: `1` items, maxLength: `10` items, each: format: `did` \|/m)
     expect(docs.get('models/chat.bsky.actor.declaration.md')).toContain("`$type: 'chat.bsky.actor.declaration'` always (in the repository too)")
+    // Binary bodies: what is sent as the content type of a wildcard input (runtime/request.ts), and the limit a download meets.
+    expect(docs.get('com.atproto.repo.md')).toContain(
+      "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`.",
+    )
+    expect(docs.get('com.atproto.sync.md')).toContain(
+      '`*/*` bytes, as a `Uint8Array`, read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`.',
+    )
   })
 
   it("shows the known values of a string def a field refers to in the field's row", async () => {

@@ -125,9 +125,13 @@ function standaloneIntro(ctx: DocsContext, doc: DocModel, examples: MethodExampl
 function bodyText(ctx: DocsContext, doc: DocModel, body: NonNullable<Main['output']>, name: 'Input' | 'Output'): string {
   const encoding = code(body.encoding)
   if (body.encoding !== 'application/json') {
-    return name === 'Input'
-      ? `${encoding} bytes: ${code('BinaryInput')} (a ${code('Uint8Array')}, ${code('ArrayBuffer')}, ${code('Blob')}, stream or string).`
-      : `${encoding} bytes, as a ${code('Uint8Array')}.`
+    if (name === 'Output') {
+      return `${encoding} bytes, as a ${code('Uint8Array')}, read whole into memory: a body over ${code('maxResponseBytes')} (16 MiB unless the Core or the call sets it) fails with a ${code('ResponseTooLargeError')}.`
+    }
+    const types = `${code('BinaryInput')} (a ${code('Uint8Array')}, ${code('ArrayBuffer')}, ${code('Blob')}, stream or string)`
+    // A wildcard says what the server accepts; what is sent is decided per call (runtime/request.ts encodeInput).
+    if (!body.encoding.includes('*')) return `${encoding} bytes: ${types}.`
+    return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type, else ${code('application/octet-stream')}.`
   }
   const schema = body.schema
   if (!schema) return `${encoding}: any JSON object (${code(`${doc.alias}.${name}`)}).`

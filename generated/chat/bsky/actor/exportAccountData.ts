@@ -11,7 +11,11 @@ import * as v from '../../../runtime.js'
 
 export const id = 'chat.bsky.actor.exportAccountData'
 
-/** Response body (`application/jsonl`). */
+/**
+ * Response body (`application/jsonl`).
+ * Read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails
+ * with a `ResponseTooLargeError`.
+ */
 export type Output = Uint8Array
 
 /** Every error this method can fail with: the ones its lexicon declares, then the general ones. */
