@@ -218,8 +218,7 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
       // A server refusing an upload (a 413 over its limit) may stop reading it and keep the
       // connection open with the rest unread: the next request on it would wait behind those bytes
       // (the kernel took them, so the upload looks sent). Such a connection is closed, not reused.
-      const sent = byteLength(request.body)
-      if (status >= 300 && (sent === undefined || sent > SMALL_BODY) && req) req.shouldKeepAlive = false
+      if (status >= 300 && req && (byteLength(request.body) ?? Infinity) > SMALL_BODY) req.shouldKeepAlive = false
       const headers = joinRepeated(response.headers)
       try {
         checkDeclaredLength(status, headers, limit)
