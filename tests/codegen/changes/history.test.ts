@@ -2,9 +2,10 @@
  * `lexgen diff` on the real upstream history: the three snapshots in ../shared/lexicon-history
  * and the project's lexicons/ (see that folder's README for the commits).
  */
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { compareLexicons, readLexiconDir, type Change, type ChangeReport, type LexiconSet } from '../../../codegen/changes/index.js'
+import { compareLexicons, formatChangeReport, readLexiconDir, type Change, type ChangeReport, type LexiconSet } from '../../../codegen/changes/index.js'
 import { resolveOptions } from '../../../codegen/config.js'
 import { LEXICONS, ROOT } from '../helpers.js'
 import { lexiconHistory } from './support.js'
@@ -161,6 +162,16 @@ describe('2026-04-22 → lexicons/ (some 30 further chat updates)', () => {
     expect(change(report, 'chat.bsky.group.getGroupPublicInfo#main', 'method-removed').class).toBe('breaking')
     // The def only getGroupPublicInfo returned goes with it.
     expect(change(report, 'chat.bsky.group.defs#groupPublicView', 'def-removed')).toMatchObject({ class: 'source', via: { response: ['chat.bsky.group.getGroupPublicInfo'] } })
+  })
+
+  it("is the README's example report, line for line where the README does not trim it", async () => {
+    const readme = await readFile(join(ROOT, 'README.md'), 'utf8')
+    const start = readme.indexOf('````markdown\n## Lexicon changes:')
+    const shown = readme.slice(start + '````markdown\n'.length, readme.indexOf('````', start + 4)).split('\n')
+    // Labelled as the README's command labels the two folders.
+    const report = formatChangeReport(await compareLexicons({ ...sets['2026-04-22']!, label: '../shared/lexicon-history/2026-04-22' }, sets.current!, { include: ['chat.bsky.group.*'], exclude: [] }, { compilerCheck: true }), 'markdown')
+    const lines = new Set(report.split('\n'))
+    expect(shown.filter((line) => line !== '' && line !== '…' && !lines.has(line))).toEqual([])
   })
 
   it('the whole corpus: a limit added to a request param is breaking too', async () => {
