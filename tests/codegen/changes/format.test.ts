@@ -60,6 +60,11 @@ function expectPartOf(whole: string, cut: string) {
   return part
 }
 
+/** The configured selection, from an upstream snapshot to lexicons/. */
+async function sinceSnapshot(snapshot: string) {
+  return compareLexicons(await readLexiconDir(join(lexiconHistory(), snapshot), snapshot), await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'), await resolveOptions({}, undefined, ROOT))
+}
+
 describe('report formats', () => {
   it('markdown: breaking first, then source, compatible, docs; methods affected; the compiler check and disagreements', async () => {
     const report = await mixed()
@@ -118,11 +123,7 @@ describe('report formats', () => {
   })
 
   it('markdown cut to fit --max-length: the whole report, less what goes first, saying what it left out', async () => {
-    const report = await compareLexicons(
-      await readLexiconDir(join(lexiconHistory(), '2026-04-22'), '2026-04-22'),
-      await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'),
-      await resolveOptions({}, undefined, ROOT),
-    )
+    const report = await sinceSnapshot('2026-04-22')
     const whole = formatChangeReport(report, 'markdown')
     expect(formatChangeReport(report, 'markdown', { maxLength: whole.length })).toBe(whole)
     const docsStart = whole.indexOf('<details>')
@@ -150,11 +151,7 @@ describe('report formats', () => {
 
   it('markdown cut to fit --max-length: rows of the table go before breaking and source changes', async () => {
     // 2025-04-18 → lexicons/: 43 rows, most of them compatible, ahead of 2 breaking changes and 1 source change.
-    const report = await compareLexicons(
-      await readLexiconDir(join(lexiconHistory(), '2025-04-18'), '2025-04-18'),
-      await readLexiconDir(join(ROOT, 'lexicons'), 'lexicons'),
-      await resolveOptions({}, undefined, ROOT),
-    )
+    const report = await sinceSnapshot('2025-04-18')
     const whole = formatChangeReport(report, 'markdown')
     const all = cutParts(whole)
     expect(all.rows.length).toBeGreaterThan(40)
