@@ -3,6 +3,7 @@ import type { FileExt } from './config.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
+import { defUsage } from './changes/usage.js'
 
 /**
  * Everything the emitters need, with every naming decision already made.
@@ -23,6 +24,12 @@ export interface Model {
   readonly namespaceClasses: ReadonlyMap<string, string>
   /** Docs exported under another name than their NSID's, because a doc first in NSID order camel-cases alike. */
   readonly nameClashes: readonly NameClash[]
+  /**
+   * Defs (`nsid#def`) whose values the client may send: reached from a method's params or input,
+   * or a record or reached from one (a program writes records). Their `unknown` fields take any
+   * object (`UnknownObjectInput`), a generated interface included; the others' are `UnknownObject`.
+   */
+  readonly sent: ReadonlySet<string>
 }
 
 /** `nsid` gets `given`, not `wanted`: `takenBy` (which camel-cases alike and sorts first) has `wanted`. */
@@ -100,7 +107,7 @@ export const VALIDATE_NAMESPACE = 'v'
 /** Names every generated module may import from the runtime; defs must not shadow them. */
 const RUNTIME_NAMES = [
   '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'DeclaredError', 'Method', 'PageOptions', 'Paginated', 'Result',
-  'Unknown$TypedObject', 'UnknownObject', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
+  'Unknown$TypedObject', 'UnknownObject', 'UnknownObjectInput', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
   // The validators' helpers (`@lexgen/runtime/validate`, as a namespace), and the globals validators use
   VALIDATE_NAMESPACE, 'Array', 'Number',
 ] as const
@@ -168,7 +175,15 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
     fileExt: options.fileExt,
     namespaceClasses: namespaceClasses(docs, aliases),
     nameClashes,
+    sent: sentDefs(parsed),
   }
+}
+
+/** See Model.sent: every record counts, selected or only referenced, as a program may write any it holds. */
+function sentDefs(parsed: readonly ParsedDoc[]): Set<string> {
+  const sent = new Set<string>()
+  for (const [key, { sides }] of defUsage({ docs: parsed, selected: () => true })) if (sides.includes('request') || sides.includes('record')) sent.add(key)
+  return sent
 }
 
 /**

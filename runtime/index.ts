@@ -60,7 +60,7 @@ export {
   type ValidationIssue,
   type XrpcErrorInit,
 } from './errors.js'
-export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject } from './lexicon.js'
+export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject, type UnknownObjectInput } from './lexicon.js'
 export type { Method, MethodType } from './method.js'
 export type { RateLimit } from './rate-limit.js'
 export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'

@@ -21,8 +21,21 @@ export interface BlobRef {
   size: number
 }
 
-/** An `unknown` lexicon value: any object. */
+/**
+ * An `unknown` lexicon value as the client receives it: any object. Read its fields as `unknown`,
+ * or narrow it with a generated guard (`AppBskyFeedPost.isRecord(value)`).
+ */
 export type UnknownObject = { [key: string]: unknown }
+
+/**
+ * An `unknown` lexicon value as the client sends it (in an input, or a record a program writes):
+ * any object, a generated record or def included, but not an array, a Map or a Set.
+ * {@link UnknownObject} alone would refuse every generated type: an `interface` never satisfies an
+ * index signature (TypeScript infers one for object literal types only). The second member takes
+ * those (no iterator: no array); the first keeps object literals free of excess-property errors.
+ * A field of this type cannot be read without narrowing it first.
+ */
+export type UnknownObjectInput = UnknownObject | (object & { readonly [Symbol.iterator]?: never })
 
 /** An open union's member that this client does not know (a newer schema may add members). */
 export type Unknown$TypedObject = { $type: string; [key: string]: unknown }

@@ -10,14 +10,14 @@ export function writeMethodTypes(ctx: ModuleContext, w: Lines): void {
   const main = ctx.doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription
   if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
     w.blankLineIfLastNot()
-    writeInterface(ctx, w, 'Params', main.parameters as LexXrpcParameters, ['Query parameters.'])
+    writeInterface(ctx, w, 'Params', main.parameters as LexXrpcParameters, ['Query parameters.'], true)
   }
   if (main.type === 'procedure' && main.input) writeBody(ctx, w, 'Input', main.input, 'Request body')
   if (main.type !== 'subscription' && main.output) writeBody(ctx, w, 'Output', main.output, 'Response body')
   if (main.type === 'subscription' && main.message?.schema) {
     w.blankLineIfLastNot()
     writeDoc(w, ['A message on the stream.'])
-    writeTyped(w, 'export type Message = ', typeExpr(ctx, main.message.schema as never))
+    writeTyped(w, 'export type Message = ', typeExpr(ctx, main.message.schema as never, false))
   }
 }
 
@@ -32,14 +32,16 @@ function writeBody(ctx: ModuleContext, w: Lines, name: string, body: LexXrpcBody
     }
     return
   }
+  // What the client sends takes any object (a generated interface too); what it receives reads as `unknown` fields.
+  const sent = name === 'Input'
   if (!body.schema) {
     writeDoc(w, doc)
-    w.writeLine(`export type ${name} = ${rt(ctx, 'UnknownObject')}`)
+    w.writeLine(`export type ${name} = ${rt(ctx, sent ? 'UnknownObjectInput' : 'UnknownObject')}`)
   } else if (body.schema.type === 'object') {
-    writeInterface(ctx, w, name, body.schema, doc)
+    writeInterface(ctx, w, name, body.schema, doc, sent)
   } else {
     writeDoc(w, doc)
-    writeTyped(w, `export type ${name} = `, typeExpr(ctx, body.schema as never))
+    writeTyped(w, `export type ${name} = `, typeExpr(ctx, body.schema as never, sent))
   }
 }
 

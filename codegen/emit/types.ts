@@ -27,8 +27,11 @@ export function rtValue(ctx: ModuleContext, name: string): string {
 
 type Schema = { type: string; [key: string]: unknown }
 
-/** The TypeScript type expression for a lexicon schema (a field, an item, a body). */
-export function typeExpr(ctx: ModuleContext, schema: Schema): string {
+/**
+ * The TypeScript type expression for a lexicon schema (a field, an item, a body). `sent`: the
+ * value may travel from the client (see Model.sent), where an `unknown` must take any object.
+ */
+export function typeExpr(ctx: ModuleContext, schema: Schema, sent: boolean): string {
   switch (schema.type) {
     case 'boolean':
       return schema.const !== undefined ? String(schema.const) : 'boolean'
@@ -44,9 +47,9 @@ export function typeExpr(ctx: ModuleContext, schema: Schema): string {
     case 'blob':
       return rt(ctx, 'BlobRef')
     case 'unknown':
-      return rt(ctx, 'UnknownObject')
+      return rt(ctx, sent ? 'UnknownObjectInput' : 'UnknownObject')
     case 'array': {
-      const item = typeExpr(ctx, schema.items as Schema)
+      const item = typeExpr(ctx, schema.items as Schema, sent)
       return /[ |&]/.test(item) ? `(${item})[]` : `${item}[]`
     }
     case 'ref':
@@ -110,6 +113,7 @@ export function writeInterface(
   name: string,
   schema: LexObject | LexXrpcParameters,
   doc: readonly (string | undefined)[],
+  sent: boolean,
   $type?: string,
 ): void {
   writeDoc(lines, doc)
@@ -125,22 +129,22 @@ export function writeInterface(
       // An optional field takes `undefined` too, which validation and the JSON sent read as left out:
       // under exactOptionalPropertyTypes, callers can pass `{ cursor }` while the cursor may be unset.
       const optional = !required.has(prop)
-      const type = [typeExpr(ctx, propSchema as Schema), ...(nullable.has(prop) ? ['null'] : []), ...(optional ? ['undefined'] : [])].join(' | ')
+      const type = [typeExpr(ctx, propSchema as Schema, sent), ...(nullable.has(prop) ? ['null'] : []), ...(optional ? ['undefined'] : [])].join(' | ')
       writeTyped(lines, `${propertyKey(prop)}${optional ? '?' : ''}: `, type)
     }
   })
   lines.writeLine('}')
-  writeInlineInterfaces(ctx, lines, schema)
+  writeInlineInterfaces(ctx, lines, schema, sent)
 }
 
 /** The interfaces of the inline objects among `schema`'s properties (and array items), each after its owner. */
-function writeInlineInterfaces(ctx: ModuleContext, w: Lines, schema: { properties?: Record<string, unknown> }): void {
+function writeInlineInterfaces(ctx: ModuleContext, w: Lines, schema: { properties?: Record<string, unknown> }, sent: boolean): void {
   for (const prop of Object.values(schema.properties ?? {}) as Schema[]) {
     const object = prop.type === 'object' ? prop : prop.type === 'array' && (prop.items as Schema).type === 'object' ? (prop.items as Schema) : undefined
     const names = object && ctx.doc.inline.get(object)
     if (!object || !names) continue
     w.blankLine()
-    writeInterface(ctx, w, names.type, object as unknown as LexObject, [object.description as string | undefined, deprecation(object.description as string | undefined)])
+    writeInterface(ctx, w, names.type, object as unknown as LexObject, [object.description as string | undefined, deprecation(object.description as string | undefined)], sent)
   }
 }
 
@@ -152,15 +156,16 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
   const own = 'description' in def ? def.description : undefined
   const description = own ?? (defName === 'main' ? ctx.doc.doc.description : undefined)
   const $type = typeId(ctx.doc.nsid, defName)
+  const sent = ctx.model.sent.has(`${ctx.doc.nsid}#${defName}`)
   w.blankLineIfLastNot()
   switch (def.type) {
     case 'object':
-      writeInterface(ctx, w, names.type, def, [description, deprecation(description)], $type)
+      writeInterface(ctx, w, names.type, def, [description, deprecation(description)], sent, $type)
       writeGuard(ctx, w, names.type, names.guard!, defName, deprecation(description))
       return
     case 'record': {
       const keyNote = def.key ? `Record key: \`${def.key.replace(/`/g, "'")}\`.` : undefined
-      writeInterface(ctx, w, names.type, def.record, [own ?? def.record.description ?? description, keyNote, deprecation(description)], $type)
+      writeInterface(ctx, w, names.type, def.record, [own ?? def.record.description ?? description, keyNote, deprecation(description)], sent, $type)
       writeGuard(ctx, w, names.type, names.guard!, defName, deprecation(description))
       return
     }
@@ -171,8 +176,8 @@ export function writeDef(ctx: ModuleContext, w: Lines, defName: string, def: Lex
       return
     default:
       writeDoc(w, fieldDoc({ ...(def as Schema), description }))
-      writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema))
-      if (def.type === 'array') writeInlineInterfaces(ctx, w, { properties: { items: def.items } })
+      writeTyped(w, `export type ${names.type} = `, typeExpr(ctx, def as Schema, sent))
+      if (def.type === 'array') writeInlineInterfaces(ctx, w, { properties: { items: def.items } }, sent)
   }
 }
 

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
-import { ROOT, makeTypecheckable, removeDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+import { ROOT, makeTypecheckable, provideRuntime, removeDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -63,4 +63,91 @@ if (error instanceof ConvoLockedError) {
   // The one error, naming both types rather than their expanded intersections.
   expect(result.output).toMatch(/probe\.ts\(7,9\): error TS2322: Type 'ConvoLockedError' is not assignable to type 'InvalidConvoError'\./)
   expect(result.output.match(/error TS/g)).toHaveLength(1)
+})
+
+/**
+ * A lexicon `unknown` the client sends (createRecord's and putRecord's `record`, applyWrites'
+ * `value`) takes any object, generated interfaces included, which the index signature of
+ * `UnknownObject` (what the client receives) never accepts from an interface. Compiled against the
+ * runtime's declarations as installed, under the strictest options users set, and without
+ * exactOptionalPropertyTypes.
+ */
+it('generated records and defs pass where the lexicon says unknown; a received unknown narrows with the guards', async () => {
+  const out = await tempDir()
+  dirs.push(out)
+  const include = ['--include', 'com.atproto.repo.*', '--include', 'app.bsky.feed.post']
+  expect((await runCli(['generate', '--out', join(out, 'generated'), '--no-docs', ...include])).code).toBe(0)
+  await provideRuntime(out)
+  await writeFile(join(out, 'package.json'), '{ "type": "module" }\n')
+  await writeFile(join(out, 'probe.ts'), `
+import type { $Typed, UnknownObject } from '@lexgen/runtime'
+import { comAtprotoRepoApplyWrites, comAtprotoRepoCreateRecord, comAtprotoRepoGetRecord, comAtprotoRepoListRecords, comAtprotoRepoPutRecord, type Core } from './generated/index.js'
+import { AppBskyFeedDefs, AppBskyFeedPost, ComAtprotoRepoStrongRef } from './generated/index.js'
+
+declare const core: Core
+declare const post: AppBskyFeedPost.Record
+declare const typed: $Typed<AppBskyFeedPost.Record>
+declare const ref: ComAtprotoRepoStrongRef.Main
+declare const view: AppBskyFeedDefs.PostView
+const repo = 'did:plc:alice'
+const collection = 'app.bsky.feed.post'
+
+export async function send(): Promise<void> {
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: post })
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: typed })
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: ref })
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: { $type: collection, text: 'hi', createdAt: '2024-01-01T00:00:00Z' } })
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: view.record })
+  await comAtprotoRepoPutRecord(core, { repo, collection, rkey: 'self', record: post })
+  await comAtprotoRepoApplyWrites(core, {
+    repo,
+    writes: [
+      { $type: 'com.atproto.repo.applyWrites#create', collection, value: post },
+      { $type: 'com.atproto.repo.applyWrites#update', collection, rkey: 'self', value: typed },
+    ],
+  })
+  // @ts-expect-error an array is no lexicon object
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: [post] })
+  // @ts-expect-error nor is a string
+  await comAtprotoRepoCreateRecord(core, { repo, collection, record: 'post' })
+}
+
+export async function receive(): Promise<void> {
+  const got = await comAtprotoRepoGetRecord(core, { repo, collection, rkey: 'self' })
+  if (!got.ok) return
+  const value: UnknownObject = got.value.value
+  const field: unknown = value['text']
+  // @ts-expect-error a field read without narrowing is unknown, not any
+  const text: string = value['text']
+  if (AppBskyFeedPost.isRecord(value)) {
+    const narrowed: string = value.text
+    const type: 'app.bsky.feed.post' = value.$type
+    await comAtprotoRepoPutRecord(core, { repo, collection, rkey: 'self', record: value })
+    await comAtprotoRepoPutRecord(core, { repo, collection, rkey: 'self', record: { ...value, text: narrowed + '!' } })
+    void [field, text, type]
+  }
+  const page = await comAtprotoRepoListRecords(core, { repo, collection })
+  if (page.ok) for (const record of page.value.records) if (AppBskyFeedPost.isRecord(record.value)) void record.value.createdAt
+  if (AppBskyFeedPost.isRecord(view.record)) void view.record.text
+}
+`)
+  const compilerOptions = {
+    target: 'ES2022',
+    lib: ['ES2023', 'DOM'],
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noPropertyAccessFromIndexSignature: true,
+    verbatimModuleSyntax: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+  }
+  for (const exactOptionalPropertyTypes of [true, false]) {
+    await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, exactOptionalPropertyTypes }, include: ['**/*.ts'], exclude: ['node_modules'] }))
+    const result = await typecheck(join(out, 'tsconfig.json'))
+    expect(result.output, `exactOptionalPropertyTypes: ${exactOptionalPropertyTypes}`).toBe('')
+    expect(result.code).toBe(0)
+  }
 })
