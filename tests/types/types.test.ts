@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { ROOT, makeTypecheckable, provideRuntime, removeDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+import { USER_COMPILER_OPTIONS } from '../docs/support.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -131,19 +132,8 @@ export async function receive(): Promise<void> {
   if (AppBskyFeedPost.isRecord(view.record)) void view.record.text
 }
 `)
-  const compilerOptions = {
-    target: 'ES2022',
-    lib: ['ES2023', 'DOM'],
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noUncheckedIndexedAccess: true,
-    noPropertyAccessFromIndexSignature: true,
-    verbatimModuleSyntax: true,
-    noEmit: true,
-    skipLibCheck: true,
-    types: [],
-  }
+  // A strict user's project (tests/docs/support.ts), without Node's types: the probe needs none.
+  const compilerOptions = { ...USER_COMPILER_OPTIONS, verbatimModuleSyntax: true, types: [] }
   for (const exactOptionalPropertyTypes of [true, false]) {
     await writeFile(join(out, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, exactOptionalPropertyTypes }, include: ['**/*.ts'], exclude: ['node_modules'] }))
     const result = await typecheck(join(out, 'tsconfig.json'))
