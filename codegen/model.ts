@@ -3,7 +3,7 @@ import type { FileExt } from './config.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
-import { defUsage } from './changes/usage.js'
+import { defUsage } from './usage.js'
 
 /**
  * Everything the emitters need, with every naming decision already made.

@@ -2,7 +2,7 @@ import type { ParsedDoc } from '../parse.js'
 import { resolveRef } from '../select.js'
 import { compare } from '../order.js'
 import type { ChangeKind, Side } from './rules.js'
-import { defKey, defsByNsid } from './usage.js'
+import { defKey, defsByNsid } from '../usage.js'
 
 /**
  * One difference between two lexicon sets, before it is classified: what changed, where.

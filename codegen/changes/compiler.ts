@@ -20,7 +20,7 @@ import type { DocModel, Model } from '../model.js'
 import { compare } from '../order.js'
 import { indexNames } from './exports.js'
 import type { Side } from './rules.js'
-import { defKey, type DefUsage } from './usage.js'
+import { defKey, type DefUsage } from '../usage.js'
 
 /** What a source check verifies. */
 export type SourceCheck =

@@ -9,7 +9,7 @@ import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
 import type { Change, ChangeReport, Disagreement } from './report.js'
 import { CLASSES, SIDES, type ChangeClass } from './rules.js'
-import { defKey, type Via } from './usage.js'
+import { defKey, type Via } from '../usage.js'
 
 export type ReportFormat = 'text' | 'markdown' | 'json'
 

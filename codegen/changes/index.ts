@@ -22,7 +22,7 @@ import { onSide, type LexiconSet, type SideName } from './inputs.js'
 import { compilerReport } from './reconcile.js'
 import type { Change, ChangeReport } from './report.js'
 import { atLeast, CLASSES, classify, SIDES, type ChangeClass, type Side } from './rules.js'
-import { defKey, deployedUsage, type DefUsage } from './usage.js'
+import { defKey, deployedUsage, type DefUsage } from '../usage.js'
 
 /** Each side's own selection, when they differ: the config at a base commit may select other docs than today's. */
 export interface SideSelections {

@@ -9,7 +9,7 @@ import { compare } from '../order.js'
 import { CHECK_RUNTIME_IMPORTS, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
 import type { Change, CompilerReport, Disagreement } from './report.js'
 import { atLeast, RULES, SIDES, worse, type ChangeClass, type Rule, type Side } from './rules.js'
-import { defKey, RefGraph, type DefUsage } from './usage.js'
+import { defKey, RefGraph, type DefUsage } from '../usage.js'
 
 /** Runs the compiler check on the clients generated from `old` and `current`, and reconciles it with `changes`. */
 export async function compilerReport(

@@ -1,6 +1,6 @@
 import type { ChangeClass, ChangeKind, Side } from './rules.js'
 import type { CompilerFinding } from './compiler.js'
-import type { Via } from './usage.js'
+import type { Via } from '../usage.js'
 
 /**
  * What `lexgen diff` found: plain data, and the documented, stable JSON shape of

@@ -11,14 +11,14 @@
  * breaks them. The README's rule table is rendered from this one (a test keeps them equal).
  */
 
+import { SIDES, type Side } from '../usage.js'
+
+export { SIDES, type Side }
+
 /** How bad a change is for users of the generated client, worst first. */
 export type ChangeClass = 'breaking' | 'source' | 'compatible' | 'docs'
 
-/** Where a schema travels: sent by the client, received by it, or stored as a record (both). */
-export type Side = 'request' | 'response' | 'record'
-
 export const CLASSES: readonly ChangeClass[] = ['breaking', 'source', 'compatible', 'docs']
-export const SIDES: readonly Side[] = ['request', 'response', 'record']
 
 export interface Rule {
   /** Verdict when the changed schema is sent by the client. */

@@ -1,7 +1,16 @@
-import type { ParsedDoc } from '../parse.js'
-import { forEachRef, resolveRef } from '../select.js'
-import { compare } from '../order.js'
-import { SIDES, type Side } from './rules.js'
+/**
+ * Which side of the wire each def travels on (sent in params or an input, received in an output,
+ * stored as a record), through which methods or records: what `generate` types a sent `unknown`
+ * by (model.ts), and what `lexgen diff` judges every change by (changes/).
+ */
+import type { ParsedDoc } from './parse.js'
+import { forEachRef, resolveRef } from './select.js'
+import { compare } from './order.js'
+
+/** Where a schema travels: sent by the client, received by it, or stored as a record (both). */
+export type Side = 'request' | 'response' | 'record'
+
+export const SIDES: readonly Side[] = ['request', 'response', 'record']
 
 /** The methods and records through which a def is reached, by side of the wire. */
 export type Via = Partial<Record<Side, readonly string[]>>
