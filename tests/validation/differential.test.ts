@@ -13,7 +13,7 @@ import { skimLexicons } from '../../codegen/parse.js'
 import { selectDocs } from '../../codegen/select.js'
 import type { Validator } from '../../runtime/validate.js'
 import { TRICKY } from './samples.js'
-import { loadFixture, ourVerdict, readDocs, referenceLexicons, referenceVerdict, ROOT, targetName, type Target } from './support.js'
+import { importGenerated, loadFixture, ourVerdict, readDocs, referenceLexicons, referenceVerdict, ROOT, targetName, type Target } from './support.js'
 import { Values } from './values.js'
 
 // A fixed seed, so a run on CI is the run anyone can repeat; VALIDATION_SEED explores others.
@@ -39,13 +39,16 @@ interface Subject {
   readonly from: string
 }
 
-/** Every validatable part of the given docs: method params/input/output, and object and record defs. */
-async function subjects(include: string[], lexicons: string, dir: string): Promise<Subject[]> {
+/**
+ * Every validatable part of the given docs: method params/input/output, and object and record
+ * defs, from their generated modules (`load` imports one by its path in the output).
+ */
+async function subjects(include: string[], lexicons: string, load: (path: string) => Promise<Record<string, any>>): Promise<Subject[]> {
   const { docs } = selectDocs(skimLexicons(await loadLexiconFiles(lexicons)), { include, exclude: [] })
   const model = buildModel(docs, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
   const out: Subject[] = []
   for (const doc of model.docs) {
-    const mod = await import(join(dir, doc.path))
+    const mod = await load(doc.path)
     const main = doc.doc.defs.main as any
     if (doc.method) {
       const parts = { params: main.parameters, input: main.input?.schema, output: main.output?.schema } as const
@@ -77,7 +80,10 @@ function generated(subject: Subject, bases: number, perBase: number): Case[] {
 
 const sendMessage = await import(join(ROOT, 'generated/chat/bsky/convo/sendMessage.ts'))
 const addReaction = await import(join(ROOT, 'generated/chat/bsky/convo/addReaction.ts'))
-const convo = await subjects(['chat.bsky.convo.*'], join(ROOT, 'lexicons'), join(ROOT, 'generated'))
+const convo = await subjects(['chat.bsky.convo.*'], join(ROOT, 'lexicons'), (path) => import(join(ROOT, 'generated', path)))
+// Users generate other selections than the committed one: every doc of the snapshot, fewer values each.
+const corpusModules = await importGenerated(join(ROOT, 'lexicons'), ['*'])
+const corpus = await subjects(['*'], join(ROOT, 'lexicons'), async (path) => corpusModules.get(path)!)
 const fixture = await loadFixture()
 const kinds = fixture.kinds
 const kindsInput: Target = { kind: 'input', nsid: 'test.validation.kinds' }
@@ -180,10 +186,11 @@ function deepTree(depth: number, leaf: number): unknown {
 
 
 describe('generated validators agree with @atproto/lexicon', () => {
-  // ~14,000 values through both validators: about 30 s when the machine is loaded.
+  // ~21,000 values through both validators: about 45 s when the machine is loaded.
   it(`on every value, seed ${SEED}`, () => {
     const cases: Case[] = [
       ...convo.flatMap((s) => (s.target.kind === 'def' ? generated(s, 2, 20) : generated(s, 4, 50))),
+      ...corpus.flatMap((s) => generated(s, 1, 6)),
       ...fixtureCases(),
       ...handWritten(),
     ]
@@ -198,7 +205,7 @@ describe('generated validators agree with @atproto/lexicon', () => {
         differences.push(`${targetName(c.target)} | ${c.label} | ours ${ours.valid ? 'valid' : 'invalid'}, reference ${reference.valid ? 'valid' : 'invalid'} | ${why}`)
       }
     }
-    console.log(`differential (seed ${SEED}): ${cases.length} values (${valid} valid, ${cases.length - valid} invalid), ${differences.length} differences; ${convo.length} convo targets`)
+    console.log(`differential (seed ${SEED}): ${cases.length} values (${valid} valid, ${cases.length - valid} invalid), ${differences.length} differences; ${convo.length} convo targets, ${corpus.length} in the whole snapshot`)
     expect(cases.length).toBeGreaterThanOrEqual(2000)
     expect(valid).toBeGreaterThan(cases.length / 5) // enough of both verdicts to mean something
     expect(differences).toEqual([])

@@ -83,33 +83,40 @@ export interface Fixture {
 
 let fixture: Promise<Fixture> | undefined
 
-/** The fixture lexicons generated (importing the runtime by path) into a temp dir and imported. */
+/** The fixture lexicons generated and imported. */
 export function loadFixture(): Promise<Fixture> {
   fixture ??= (async () => {
-    const { files } = await generate({
-      lexicons: FIXTURE_LEXICONS,
-      out: '',
-      include: ['*'],
-      exclude: [],
-      runtimeImport: join(ROOT, 'runtime/index.ts'),
-      strict: false,
-      fileExt: '.ts',
-    })
-    const dir = await mkdtemp(join(tmpdir(), 'lexgen-validation-'))
-    try {
-      for (const [path, text] of files) {
-        await mkdir(dirname(join(dir, path)), { recursive: true })
-        await writeFile(join(dir, path), text)
-      }
-      return {
-        kinds: await import(join(dir, 'test/validation/kinds.ts')),
-        other: await import(join(dir, 'test/validation/other.ts')),
-        validation: await import(join(dir, 'validation.ts')),
-      }
-    } finally {
-      // Imported modules stay loaded; the files are needed only to import them.
-      await rm(dir, { recursive: true, force: true })
-    }
+    const modules = await importGenerated(FIXTURE_LEXICONS, ['*'])
+    return { kinds: modules.get('test/validation/kinds.ts')!, other: modules.get('test/validation/other.ts')!, validation: modules.get('validation.ts')! }
   })()
   return fixture
+}
+
+/**
+ * The docs `include` selects from `lexicons`, generated (importing the runtime by path) into a
+ * temp dir, and every module imported: modules by their path in the output.
+ */
+export async function importGenerated(lexicons: string, include: string[]): Promise<Map<string, Record<string, any>>> {
+  const { files } = await generate({
+    lexicons,
+    out: '',
+    include,
+    exclude: [],
+    runtimeImport: join(ROOT, 'runtime/index.ts'),
+    strict: false,
+    fileExt: '.ts',
+  })
+  const dir = await mkdtemp(join(tmpdir(), 'lexgen-validation-'))
+  try {
+    for (const [path, text] of files) {
+      await mkdir(dirname(join(dir, path)), { recursive: true })
+      await writeFile(join(dir, path), text)
+    }
+    const modules = new Map<string, Record<string, any>>()
+    for (const path of files.keys()) if (path.endsWith('.ts')) modules.set(path, await import(join(dir, path)))
+    return modules
+  } finally {
+    // Imported modules stay loaded; the files are needed only to import them.
+    await rm(dir, { recursive: true, force: true })
+  }
 }
