@@ -281,7 +281,9 @@ class ValidatorEmitter {
   private union(schema: LexRefUnion, value: string, path: string, asBody: boolean): string[] {
     const targets = [...new Map(schema.refs.map((ref) => [this.typeOf(ref), ref]))]
     const anyObject = (ref: string) => asBody && this.target(ref).def.type !== 'object'
-    const lines = [`const type = ${v('typeOf')}(${value})`]
+    // An open union with no members (`refs: []`, a field any typed object may fill) has no `$type`
+    // to compare: no `type` then, which noUnusedLocals would refuse in a user's project.
+    const lines = targets.length ? [`const type = ${v('typeOf')}(${value})`] : []
     for (const [id, ref] of targets) {
       lines.push(`${lines.length > 1 ? 'else ' : ''}if (type === ${quote(id)}) ${anyObject(ref) ? '{}' : this.refCall(ref, value, path)}`)
     }
