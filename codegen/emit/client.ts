@@ -3,7 +3,7 @@ import { clientMember, relativeImport, type DocModel, type Model } from '../mode
 import { compare } from '../order.js'
 import { methodArgs } from './args.js'
 import { exampleTag, type MethodExamples } from './examples/method.js'
-import { banner, Lines, propertyKey, quote, writeDoc } from './writer.js'
+import { banner, deprecation, Lines, propertyKey, quote, writeDoc } from './writer.js'
 
 interface NamespaceNode {
   readonly path: readonly string[]
@@ -89,7 +89,7 @@ function writeClientMethod(w: Lines, doc: DocModel, alias: string, examples: Met
   ]
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
-  writeDoc(w, [main.description, '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
+  writeDoc(w, [main.description, deprecation(main.description), '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
   w.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
   const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
   w.indent(() => w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))

@@ -171,6 +171,33 @@ describe('emit', () => {
     expect(source).toContain('  /** @maxLength 64 (UTF-8 bytes) */\n  name?:')
   })
 
+  it('marks a deprecated method @deprecated in both calling styles: the standalone function and the client method', () => {
+    const doc = {
+      file: 'com/example/getHead.json',
+      doc: {
+        lexicon: 1 as const,
+        id: 'com.example.getHead' as const,
+        defs: {
+          main: {
+            type: 'query' as const,
+            description: 'DEPRECATED - please use com.example.getLatest instead',
+            output: { encoding: 'application/json', schema: { type: 'object' as const, properties: { root: { type: 'string' as const } } } },
+          },
+        },
+      },
+    }
+    const files = emit(buildModel([doc] as never, OPTIONS))
+    // The JSDoc right above a declaration: what an editor shows (and strikes through) for it.
+    const docOf = (source: string, declaration: string) => {
+      const at = source.indexOf(declaration)
+      expect(at, declaration).toBeGreaterThan(0)
+      return source.slice(source.lastIndexOf('/**', at), at)
+    }
+    const tag = ' * @deprecated DEPRECATED - please use com.example.getLatest instead\n'
+    expect(docOf(files.get('com/example/getHead.ts')!, '\nexport function comExampleGetHead(')).toContain(tag)
+    expect(docOf(files.get('client.ts')!, '\n  async getHead(')).toContain(`  ${tag}`)
+  })
+
   it('names defs without colliding with method names or runtime imports', () => {
     const doc = {
       file: 'x.json',
