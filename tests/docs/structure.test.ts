@@ -424,6 +424,16 @@ describe('docs for any selection', () => {
     expect(environment(docs).read).toContain('ATPROTO_PROXY')
   })
 
+  it('calls a chat method in the proxying example of a client with chat and other methods, as the text next to it says to', async () => {
+    // The text: a proxy set on the Client goes with every method, com.atproto.* ones included, so
+    // give a chat service to a Client used for chat. listBlobs sent to the chat service would fail.
+    const docs = await docsFor(['chat.bsky.convo.listConvos', 'com.atproto.sync.listBlobs'])
+    const proxying = docs.get('README.md')!.split(/^(?=## )/m).find((chunk) => chunk.startsWith('## Proxying'))!
+    expect(proxying).toContain("proxy: process.env['ATPROTO_CHAT_PROXY'] ?? 'did:web:api.bsky.chat#bsky_chat',")
+    expect(proxying).toContain('await client.chat.bsky.convo.listConvos(')
+    expect(proxying).not.toContain('com.atproto.sync')
+  })
+
   it('gives NSIDs that differ only in case pages of their own, as on a case-insensitive file system', async () => {
     const view = (property: string) => ({ type: 'object', properties: { [property]: { type: 'string' } } })
     const getView = (id: string, ref: string) => query(id, { output: { encoding: 'application/json', schema: { type: 'ref', ref } } })

@@ -69,6 +69,13 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   const q = query ? call(query) : undefined
   const qToken = tokenOf(query)
   const withQuery = (lines: (q: ExampleCall) => string[]) => (q ? [program(lines(q))] : [])
+  // The proxying example sets the chat service on its Client, so it calls a chat method: the text
+  // says a Client's proxy goes with every method, and another (listBlobs) would go to the chat service.
+  const chatQuery = hasChat
+    ? pick(methods, (doc) => isChatQuery(doc) && doc.method!.paginate !== undefined, /^list/) ?? pick(methods, isChatQuery)
+    : undefined
+  const proxyQuery = chatQuery ?? query
+  const pq = proxyQuery ? call(proxyQuery) : undefined
   page.heading(2, 'Client and Core', S.client)
   page.add(
     `Two ways to call every method. The namespaced ${code('Client')} mirrors the NSIDs (${code(q?.clientPath ?? 'client.<nsid>')}), resolves to the ` +
@@ -153,12 +160,16 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `(${code(hasChat ? 'did:web:chat.example.com#bsky_chat' : SERVICE_PLACEHOLDER)}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
       `One set on the ${code('Client')} or ${code('Core')} goes with every method, and the PDS forwards them all` +
       (hasChat ? `, ${code('com.atproto.*')} ones included: give a chat service to a ${code('Client')} used for chat, or per call.` : '.'),
-    ...withQuery((q) => [
-      `import { Client${from}`,
-      '',
-      ...clientSetup('client', 'Client', qToken, [`proxy: process.env[${quote(proxyVariable)}] ?? ${quote(hasChat ? BSKY_CHAT_PROXY : SERVICE_PLACEHOLDER)},`]),
-      ...outputLines(q, clientCallLine(q)),
-    ]),
+    ...(pq
+      ? [
+          program([
+            `import { Client${from}`,
+            '',
+            ...clientSetup('client', 'Client', tokenOf(proxyQuery), [`proxy: process.env[${quote(proxyVariable)}] ?? ${quote(hasChat ? BSKY_CHAT_PROXY : SERVICE_PLACEHOLDER)},`]),
+            ...outputLines(pq, clientCallLine(pq)),
+          ]),
+        ]
+      : []),
   )
 
   page.heading(2, 'Per-call options', S.options)
@@ -375,6 +386,11 @@ function pick(docs: readonly DocModel[], test: (doc: DocModel) => boolean, prefe
   const preferred = prefer ? matching.filter((doc) => prefer.test(doc.method!.name)) : []
   // Of the preferred, the shortest name: the plainest call (`listConvos` over `listConvoRequests`).
   return preferred.sort((a, b) => a.method!.name.length - b.method!.name.length)[0] ?? matching[0]
+}
+
+/** A query the chat proxy goes with by default. */
+function isChatQuery(doc: DocModel): boolean {
+  return doc.method!.type === 'query' && callNeeds(doc.nsid, undefined).proxy !== undefined
 }
 
 function description(doc: DocModel): string | undefined {
