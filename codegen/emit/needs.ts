@@ -16,15 +16,31 @@ export const BSKY_CHAT_PROXY = 'did:web:api.bsky.chat#bsky_chat'
  */
 export type AuthNeed = 'none' | 'refresh' | 'chat' | 'access' | 'unstated'
 
+/**
+ * Where the user's PDS sends a call that carries no `atproto-proxy` header, as the reference PDS
+ * (@atproto/pds, its pipethrough's `computeProxyTo`) does. `report`: `com.atproto.moderation.createReport`
+ * goes to its report service. `ozone`: `tools.ozone.*` goes to the moderation service it is
+ * configured with (most of them) or its AppView, never the user's own Ozone. `pds`: anything else it
+ * answers itself or forwards to its AppView, which one depending on the PDS's version and setup.
+ */
+export type DefaultRoute = 'pds' | 'ozone' | 'report'
+
 export interface CallNeeds {
   readonly auth: AuthNeed
   /** The `atproto-proxy` the runtime sends by default, if any. */
   readonly proxy?: string
+  /** Where the PDS sends the call when it carries no proxy header. */
+  readonly route: DefaultRoute
 }
 
 export function callNeeds(nsid: string, description: string | undefined): CallNeeds {
   const proxy = nsid.startsWith('chat.') ? BSKY_CHAT_PROXY : undefined
-  return { auth: authNeed(nsid, description ?? ''), ...(proxy ? { proxy } : {}) }
+  return { auth: authNeed(nsid, description ?? ''), ...(proxy ? { proxy } : {}), route: defaultRoute(nsid) }
+}
+
+function defaultRoute(nsid: string): DefaultRoute {
+  if (nsid === 'com.atproto.moderation.createReport') return 'report'
+  return nsid.startsWith('tools.ozone.') ? 'ozone' : 'pds'
 }
 
 function authNeed(nsid: string, description: string): AuthNeed {

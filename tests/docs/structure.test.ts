@@ -6,6 +6,7 @@
  */
 import { Lexicons, type LexiconDoc, type LexXrpcProcedure, type LexXrpcQuery } from '@atproto/lexicon'
 import { readFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join, posix } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as runtime from '@lexgen/runtime'
@@ -277,6 +278,33 @@ describe('what the docs state is what the runtime does', () => {
   it("states the runtime's default proxy for every method", () => {
     expect(BSKY_CHAT_PROXY).toBe(runtime.BSKY_CHAT_PROXY)
     for (const { nsid } of methods) expect(callNeeds(nsid, undefined).proxy, nsid).toBe(resolveProxy(nsid, undefined, undefined))
+  })
+
+  it('says where the reference PDS sends a call without a proxy header, as its own routing does, for every method of the 402-doc corpus', async () => {
+    // @atproto/pds's pipethrough: the service a call goes to when the PDS does not answer it itself.
+    const { computeProxyTo } = createRequire(import.meta.url)('@atproto/pds/dist/pipethrough.js') as {
+      computeProxyTo(ctx: unknown, req: { header(name: string): string | undefined }, lxm: string): string
+    }
+    const service = (name: string) => ({ did: `did:web:${name}.example`, url: `https://${name}.example` })
+    const ctx = { cfg: { bskyAppView: service('appview'), modService: service('moderation'), reportService: service('report') } }
+    const routes = { appview: 'did:web:appview.example#bsky_appview', moderation: 'did:web:moderation.example#atproto_labeler', report: 'did:web:report.example#atproto_labeler' }
+    // What each of our routes allows the PDS to do: a call it sends to a moderation service must be one we tell to give its own Ozone.
+    const allowed = { pds: [routes.appview], ozone: [routes.moderation, routes.appview], report: [routes.report] }
+    const selected = selectDocs(skimLexicons(await loadLexiconFiles(`${ROOT}/lexicons`)), { include: ['*'], exclude: [] })
+    const seen = new Set<string>()
+    for (const { doc } of selected.docs) {
+      if (doc.defs.main?.type !== 'query' && doc.defs.main?.type !== 'procedure') continue
+      const to = computeProxyTo(ctx, { header: () => undefined }, doc.id)
+      const { route } = callNeeds(doc.id, undefined)
+      expect(allowed[route], `${doc.id}: we say '${route}', the PDS sends it to ${to}`).toContain(to)
+      seen.add(`${route} → ${to}`)
+    }
+    expect([...seen].sort()).toEqual([
+      `ozone → ${routes.appview}`,
+      `ozone → ${routes.moderation}`,
+      `pds → ${routes.appview}`,
+      `report → ${routes.report}`,
+    ])
   })
 
   /** Builds every method's example arguments and has @atproto/lexicon check them; returns how many methods. */

@@ -155,7 +155,10 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     (hasChat
       ? `Calls go to your PDS. ${code('chat.*')} calls carry ${code(`atproto-proxy: ${BSKY_CHAT_PROXY}`)} by default, which tells the PDS ` +
         `to forward them, with a service token, to the Bluesky Chat service. `
-      : `Calls go to your PDS, which answers them itself unless an ${code('atproto-proxy')} header names another service. `) +
+      : `Calls go to your PDS. `) +
+      `Without an ${code('atproto-proxy')} header the PDS answers a call itself or forwards it to a service it is configured with: ` +
+      `the reference PDS answers most ${code('com.atproto.*')} calls, sends most ${code('tools.ozone.*')} calls and reports to its ` +
+      `moderation service, and the rest to its AppView. ` +
       `Set ${code('proxy')} on the ${code('Client')} or ${code('Core')} (every call) or in a call's options to send another service ` +
       `(${code(hasChat ? 'did:web:chat.example.com#bsky_chat' : SERVICE_PLACEHOLDER)}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
       `One set on the ${code('Client')} or ${code('Core')} goes with every method, and the PDS forwards them all` +

@@ -6,7 +6,7 @@ import type { LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
 import type { DocModel, ErrorModel } from '../../model.js'
 import { clientAccess, methodExamples, programText, type MethodExamples } from '../examples/method.js'
 import { methodArgs } from '../args.js'
-import { callNeeds, type AuthNeed } from '../needs.js'
+import { callNeeds, type AuthNeed, type DefaultRoute } from '../needs.js'
 import { deprecation } from '../writer.js'
 import { methodKey } from './catalog.js'
 import { INDEX_SECTIONS, type DocsContext } from './context.js'
@@ -35,6 +35,13 @@ export function writeNamespacePage(ctx: DocsContext, path: string, namespace: st
   for (const doc of docs) writeMethod(ctx, page, doc)
 }
 
+/** Where the PDS sends a call without a proxy header (needs.ts), and when to give one. */
+const ROUTES: Record<DefaultRoute, string> = {
+  pds: 'your PDS answers the call, or forwards it to a service it is configured with',
+  ozone: `your PDS forwards the call to a service it is configured with (its moderation service or AppView); give ${code('proxy')} (${code('did:…#atproto_labeler')}) to reach your own Ozone`,
+  report: `your PDS forwards the report to the moderation service it is configured with; give ${code('proxy')} (${code('did:…#atproto_labeler')}) to report to another labeler`,
+}
+
 function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
   const method = doc.method!
   const main = doc.doc.defs.main as Main
@@ -53,7 +60,7 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
     `**Auth:** ${authText(ctx, needs.auth)}`,
     needs.proxy
       ? `**Proxy:** ${code(`atproto-proxy: ${needs.proxy}`)} by default (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`
-      : `**Proxy:** none by default: the call is answered by the PDS itself (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`,
+      : `**Proxy:** none by default: ${ROUTES[needs.route]} (${ctx.site.link('proxying', INDEX_SECTIONS.proxying)})`,
     `**Client:** ${code(signature(clientPath, []))} resolves to ${code(output)}, throws ${code(`${doc.alias}.Errors`)}`,
     `**Standalone:** ${code(signature(method.functionName, ['core']))} resolves to ${code(`Result<${output}, ${doc.alias}.Errors>`)}`,
   ]
