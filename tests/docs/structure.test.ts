@@ -425,6 +425,17 @@ describe('docs for any selection', () => {
     expect(docs.get('com.atproto.repo.md')).toContain(
       "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`.",
     )
+    // A subscription: its section says there is no call and what to use, its messages have model pages.
+    const sync = docs.get('com.atproto.sync.md')!
+    const subscribeRepos = sync.slice(sync.indexOf('\n## subscribeRepos\n'))
+    expect(subscribeRepos).toContain('- **Client:** none: lexgen generates the types of its parameters and messages (`ComAtprotoSyncSubscribeRepos.Params`, `ComAtprotoSyncSubscribeRepos.Message`)')
+    expect(subscribeRepos).toMatch(/^\| `cursor` \| `integer` \| no \|/m)
+    expect(subscribeRepos).toContain('`ComAtprotoSyncSubscribeRepos.Message`: union of [`ComAtprotoSyncSubscribeRepos.Commit`](models/com.atproto.sync.subscribeRepos.md#commit)')
+    expect(subscribeRepos).toMatch(/^\| `ConsumerTooSlow` \| If the consumer/m)
+    expect(sync).toMatch(/^\| \[`subscribeRepos`\]\(#subscriberepos\) \| subscription \| Repository event stream/m)
+    expect(docs.get('README.md')).toContain('- [`subscribeRepos`](com.atproto.sync.md#subscriberepos) (subscription: types only)')
+    expect(docs.get('models/com.atproto.sync.subscribeRepos.md')).toContain('**Used by:** [`com.atproto.sync.subscribeRepos`](../com.atproto.sync.md#subscriberepos) (message)')
+    expect(docs.get('models/com.atproto.label.subscribeLabels.md')).toBeDefined()
     expect(docs.get('com.atproto.sync.md')).toContain(
       '`*/*` bytes, as a `Uint8Array`, read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`.',
     )

@@ -1,9 +1,10 @@
 /**
- * Which defs get a model page: every def a method's params, input or output reaches through
- * references (and every record, which is written through the repo methods), each with the
- * methods and defs that use it, so pages link both ways. Also the link keys and page paths.
+ * Which defs get a model page: every def a method's params, input or output (or a subscription's
+ * params or messages) reaches through references (and every record, which is written through the
+ * repo methods), each with the methods and defs that use it, so pages link both ways. Also the
+ * link keys and page paths.
  */
-import type { LexUserType, LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
+import type { LexUserType, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
 import { forEachRef, resolveRef } from '../../select.js'
 import { compare } from '../../order.js'
@@ -22,10 +23,16 @@ export interface Use {
   readonly key: string
   /** `chat.bsky.convo.getConvo` or `chat.bsky.convo.defs#convoView`. */
   readonly label: string
-  /** For methods: `parameters`, `input` or `response`. */
+  /** For methods: `parameters`, `input` or `response`; for subscriptions: `parameters` or `message`. */
   readonly role?: string
 }
 
+/** A subscription (an event stream over WebSocket): its types are generated, and no call. */
+export function isSubscription(doc: DocModel): boolean {
+  return Object.hasOwn(doc.doc.defs, 'main') && doc.doc.defs.main!.type === 'subscription'
+}
+
+/** The link key of a method's section, or a subscription's. */
 export function methodKey(nsid: string): string {
   return `method:${nsid}`
 }
@@ -77,9 +84,12 @@ export class Catalog {
       if (!entry.usedBy.some((u) => u.key === user.key && u.role === user.role)) entry.usedBy.push(user)
     }
     for (const doc of model.docs) {
-      if (!doc.method) continue
-      const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
-      const parts = { parameters: main.parameters, input: main.type === 'procedure' ? main.input?.schema : undefined, response: main.output?.schema }
+      if (!doc.method && !isSubscription(doc)) continue
+      const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure | LexXrpcSubscription
+      const parts =
+        main.type === 'subscription'
+          ? { parameters: main.parameters, message: main.message?.schema }
+          : { parameters: main.parameters, input: main.type === 'procedure' ? main.input?.schema : undefined, response: main.output?.schema }
       for (const [role, schema] of Object.entries(parts)) {
         forEachRef(schema, [], (ref) => use(ref, doc, { key: methodKey(doc.nsid), label: doc.nsid, role }))
       }

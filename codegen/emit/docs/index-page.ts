@@ -11,6 +11,7 @@ import { BSKY_CHAT_PROXY, callNeeds, tokenVariable } from '../needs.js'
 import { quote } from '../writer.js'
 import { methodKey, modelPage, type DocumentedDef } from './catalog.js'
 import { INDEX_SECTIONS as S, type DocsContext } from './context.js'
+import type { NamespacePage } from './namespace-page.js'
 import { GENERAL_ERRORS } from './general-errors.js'
 import { counted } from '../../plural.js'
 import { code, fence, inline, table } from './markdown.js'
@@ -19,7 +20,7 @@ import { code, fence, inline, table } from './markdown.js'
 const SERVICE_PLACEHOLDER = 'did:web:service.example.com#service'
 
 export interface IndexInput {
-  readonly namespaces: readonly { path: string; name: string; docs: readonly DocModel[] }[]
+  readonly namespaces: readonly NamespacePage[]
   readonly models: readonly [DocModel, DocumentedDef[]][]
 }
 
@@ -48,7 +49,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `Every method has a section with examples in both calling styles, its parameters, response and errors; ` +
       `every type they use has a model page. Start here if you have never seen this client.`,
   )
-  page.add(namespaces.map((ns) => `- ${site.link(code(ns.name), `namespace:${ns.name}`)}: ${counted(ns.docs.length, 'method')}`).join('\n'))
+  const contents = (ns: NamespacePage) =>
+    [ns.docs.length ? counted(ns.docs.length, 'method') : '', ns.subscriptions.length ? counted(ns.subscriptions.length, 'subscription') : ''].filter(Boolean).join(', ')
+  page.add(namespaces.map((ns) => `- ${site.link(code(ns.name), `namespace:${ns.name}`)}: ${contents(ns)}`).join('\n'))
 
   page.heading(2, 'Install', S.install)
   page.add(
@@ -329,7 +332,12 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.heading(2, 'Namespaces', S.namespaces)
   for (const ns of namespaces) {
     page.heading(3, site.link(code(ns.name), `namespace:${ns.name}`))
-    page.add(ns.docs.map((doc) => `- ${site.link(code(doc.method!.name), methodKey(doc.nsid))}`).join('\n'))
+    page.add(
+      [
+        ...ns.docs.map((doc) => `- ${site.link(code(doc.method!.name), methodKey(doc.nsid))}`),
+        ...ns.subscriptions.map((doc) => `- ${site.link(code(doc.nsid.split('.').at(-1)!), methodKey(doc.nsid))} (subscription: types only)`),
+      ].join('\n'),
+    )
   }
   page.heading(2, 'Models', S.models)
   page.add(

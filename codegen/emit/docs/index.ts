@@ -4,12 +4,12 @@
  * path, like the code emitter's, so `generate` writes and `check` compares them the same way.
  */
 import type { DocsOptions, EmitLanguage } from '../../config.js'
-import type { Model } from '../../model.js'
+import type { DocModel, Model } from '../../model.js'
 import { compare } from '../../order.js'
 import type { OutputFiles } from '../../emit.js'
 import { ExampleValues } from '../examples/values.js'
 import { markdownBanner } from '../writer.js'
-import { Catalog, namespacePages } from './catalog.js'
+import { Catalog, isSubscription, namespacePages } from './catalog.js'
 import type { DocsContext } from './context.js'
 import { Fields } from './fields.js'
 import { writeIndexPage } from './index-page.js'
@@ -25,20 +25,24 @@ export function emitDocs(model: Model, options: Pick<DocsOptions, 'clientImport'
   const { clientImport, regenerate } = options
   const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, regenerate, indexFile }
 
-  const byNamespace = new Map<string, typeof model.docs[number][]>()
+  // Methods, and subscriptions (types only: no call), by the namespace their NSID is in.
+  const byNamespace = new Map<string, { docs: DocModel[]; subscriptions: DocModel[] }>()
   for (const doc of model.docs) {
-    if (!doc.method) continue
-    const name = doc.method.namespace.join('.')
-    byNamespace.set(name, [...(byNamespace.get(name) ?? []), doc])
+    const subscription = isSubscription(doc)
+    if (!doc.method && !subscription) continue
+    const name = doc.nsid.split('.').slice(0, -1).join('.')
+    const entry = byNamespace.get(name) ?? { docs: [], subscriptions: [] }
+    ;(subscription ? entry.subscriptions : entry.docs).push(doc)
+    byNamespace.set(name, entry)
   }
   const pages = namespacePages(byNamespace.keys())
   const namespaces = [...byNamespace]
     .sort(([a], [b]) => compare(a, b))
-    .map(([name, docs]) => ({ name, path: pages.get(name)!, docs }))
+    .map(([name, entry]) => ({ name, path: pages.get(name)!, ...entry }))
   const models = catalog.byDoc()
 
   writeIndexPage(ctx, { namespaces, models })
-  for (const ns of namespaces) writeNamespacePage(ctx, ns.path, ns.name, ns.docs)
+  for (const ns of namespaces) writeNamespacePage(ctx, ns)
   for (const [doc, defs] of models) writeModelPage(ctx, doc, defs)
   return site.finish(markdownBanner)
 }

@@ -1,8 +1,9 @@
 /**
  * One page per namespace (`chat.bsky.convo.md`): an overview of its methods, then a section per
- * method with what it needs, both calling styles, paging, its parameters, input, response and errors.
+ * method with what it needs, both calling styles, paging, its parameters, input, response and errors,
+ * and one per subscription with its parameters, messages and errors.
  */
-import type { LexXrpcProcedure, LexXrpcQuery } from '@atproto/lexicon'
+import type { LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import type { DocModel, ErrorModel } from '../../model.js'
 import { clientAccess, methodExamples, programText, type MethodExamples } from '../examples/method.js'
 import { methodArgs } from '../args.js'
@@ -16,23 +17,33 @@ import type { Page } from './site.js'
 
 type Main = LexXrpcQuery | LexXrpcProcedure
 
-export function writeNamespacePage(ctx: DocsContext, path: string, namespace: string, docs: readonly DocModel[]): void {
+/** A namespace's page: its methods, and its subscriptions (types only). */
+export interface NamespacePage {
+  readonly path: string
+  readonly name: string
+  readonly docs: readonly DocModel[]
+  readonly subscriptions: readonly DocModel[]
+}
+
+export function writeNamespacePage(ctx: DocsContext, { path, name: namespace, docs, subscriptions }: NamespacePage): void {
   const page = ctx.site.page(path)
   page.heading(1, inline(namespace), `namespace:${namespace}`)
+  const streams = subscriptions.length ? `${docs.length ? ' Its' : 'The'} subscriptions have their types generated, and no call. ` : ''
   page.add(
-    `The methods under ${code(clientAccess(docs[0]!.method!.clientPath.slice(0, -1)))}, each also a standalone function. ` +
-      `${ctx.site.link('Reference index', INDEX_SECTIONS.namespaces)}: install, sessions, options, retries, validation and errors.`,
+    (docs.length ? `The methods under ${code(clientAccess(docs[0]!.method!.clientPath.slice(0, -1)))}, each also a standalone function. ` : '') +
+      `${streams}${ctx.site.link('Reference index', INDEX_SECTIONS.namespaces)}: install, sessions, options, retries, validation and errors.`,
   )
   page.add(
     table(
       ['Method', 'Kind', 'Description'],
-      docs.map((doc) => {
-        const main = doc.doc.defs.main as Main
-        return [ctx.site.link(code(doc.method!.name), methodKey(doc.nsid)), doc.method!.type, inline(firstSentence(main.description))]
+      [...docs, ...subscriptions].map((doc) => {
+        const main = doc.doc.defs.main as Main | LexXrpcSubscription
+        return [ctx.site.link(code(doc.nsid.split('.').at(-1)!), methodKey(doc.nsid)), main.type, inline(firstSentence(main.description))]
       }),
     ),
   )
   for (const doc of docs) writeMethod(ctx, page, doc)
+  for (const doc of subscriptions) writeSubscription(ctx, page, doc)
 }
 
 /** Where the PDS sends a call without a proxy header (needs.ts), and when to give one. */
@@ -95,6 +106,38 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
   page.add(main.output ? bodyText(ctx, doc, main.output, 'Output') : 'No body: the call resolves to `undefined`.')
   page.heading(3, 'Errors')
   writeErrors(ctx, page, doc, main)
+}
+
+/**
+ * A subscription's section: lexgen generates its params and message types, guards and validators,
+ * but no call (the runtime has no WebSocket transport), so the page says what to use instead.
+ */
+function writeSubscription(ctx: DocsContext, page: Page, doc: DocModel): void {
+  const main = doc.doc.defs.main as LexXrpcSubscription
+  page.heading(2, inline(doc.nsid.split('.').at(-1)!), methodKey(doc.nsid))
+  page.add(main.description ? prose(main.description) : '_The lexicon gives no description._')
+  const facts = [
+    `**NSID:** ${code(doc.nsid)}`,
+    `**Kind:** subscription, an event stream over WebSocket (${code(`GET /xrpc/${doc.nsid}`)}, upgraded): each message is a DAG-CBOR frame, ` +
+      `a header naming its type (${code('t')}, e.g. ${code('#name')} for a def of this lexicon) and the body, which carries no ${code('$type')}`,
+    `**Client:** none: lexgen generates the types of its parameters and messages (${code(`${doc.alias}.Params`)}, ${code(`${doc.alias}.Message`)}) ` +
+      `and their guards and validators, but no call. Connect with a WebSocket client and decode the frames (${code('@atproto/sync')} does both for the repository event stream)`,
+  ]
+  if (deprecation(main.description)) facts.push('**Deprecated:** the lexicon says so; avoid in new code.')
+  page.add(facts.map((fact) => `- ${fact}`).join('\n'))
+  if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
+    page.heading(3, 'Parameters')
+    page.add(`${code(`${doc.alias}.Params`)}, sent in the query string of the WebSocket URL.`, ctx.fields.table(doc, main.parameters))
+  }
+  page.heading(3, 'Messages')
+  page.add(main.message?.schema ? `${code(`${doc.alias}.Message`)}: ${ctx.fields.type(doc, main.message.schema as never)}.` : 'The lexicon does not describe them.')
+  page.heading(3, 'Errors')
+  page.add(
+    main.errors?.length
+      ? 'Declared by the lexicon, sent as an error frame that ends the stream:\n\n' +
+          table(['XRPC error', 'Description'], main.errors.map((error) => [code(error.name), inline(error.description ?? '')]))
+      : 'The lexicon declares no errors.',
+  )
 }
 
 function authText(ctx: DocsContext, auth: AuthNeed): string {
