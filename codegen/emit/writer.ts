@@ -213,8 +213,21 @@ function wrap(line: string, width: number): string[] {
  */
 export function deprecation(description: string | undefined): string | undefined {
   if (!description || !/\bdeprecated\b/i.test(description)) return undefined
-  const sentence = description.split(/(?<=[.!?])\s+/).find((part) => /\bdeprecated\b/i.test(part))!
-  return `@deprecated ${sentence.replace(/\s+/g, ' ').trim()}`
+  // The sentence that says so, with its advice: the next sentence when it is the word alone
+  // ("Deprecated. Use app.bsky.richtext instead"), and up to a ` -- ` after which lexicons go on
+  // to describe the def ("DEPRECATED: use queryLabels instead -- Fetch all labels…").
+  const sentences = description.split(/(?<=[.!?])\s+/)
+  const at = sentences.findIndex((part) => /\bdeprecated\b/i.test(part))
+  const sentence = wordAlone(sentences[at]!) && at + 1 < sentences.length ? `${sentences[at]} ${sentences[at + 1]}` : sentences[at]!
+  const parts = sentence.split(/\s+--\s+/)
+  let kept = parts[0]!
+  for (let i = 1; i < parts.length && wordAlone(kept); i++) kept += ` -- ${parts[i]}`
+  return `@deprecated ${kept.replace(/\s+/g, ' ').trim()}`
+}
+
+/** "Deprecated.", "DEPRECATED": the word with nothing to say what instead. */
+function wordAlone(text: string): boolean {
+  return text.replace(/\bdeprecated\b/i, '').replace(/[\s.,:;!-]/g, '') === ''
 }
 
 /**

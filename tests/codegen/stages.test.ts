@@ -2,6 +2,7 @@ import { posix } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildModel, relativeImport } from '../../codegen/model.js'
 import { emit } from '../../codegen/emit.js'
+import { deprecation } from '../../codegen/emit/writer.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
 import { checkId, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
@@ -169,6 +170,19 @@ describe('emit', () => {
     expect(source).toContain('True when `value` is a {@link Main} (its `$type` says so).\n * @deprecated Deprecated: use #newView instead.\n */\nexport function isMain')
     expect(source).toContain('  /**\n   * Each item: A member. (format did)\n   * @maxLength 10 items\n   */\n  members?:')
     expect(source).toContain('  /** @maxLength 64 (UTF-8 bytes) */\n  name?:')
+  })
+
+  it('keeps the advice in @deprecated: the sentence after a bare "Deprecated.", up to where the description goes on after " -- "', () => {
+    const cases: [string, string][] = [
+      ['Deprecated. Use app.bsky.richtext instead -- A text segment. Start is inclusive.', 'Deprecated. Use app.bsky.richtext instead'],
+      ['DEPRECATED: use queryLabels or subscribeLabels instead -- Fetch all labels from a labeler.', 'DEPRECATED: use queryLabels or subscribeLabels instead'],
+      ['DEPRECATED -- replaced by #sync event and data limits. Indicates that this commit contained too many ops.', 'DEPRECATED -- replaced by #sync event and data limits.'],
+      ['DEPRECATED -- unused', 'DEPRECATED -- unused'],
+      ['An old view. Deprecated: use #newView instead.', 'Deprecated: use #newView instead.'],
+      ['Deprecated.', 'Deprecated.'],
+    ]
+    for (const [description, tag] of cases) expect(deprecation(description), description).toBe(`@deprecated ${tag}`)
+    expect(deprecation('A view.')).toBeUndefined()
   })
 
   it('marks a deprecated method @deprecated in both calling styles: the standalone function and the client method', () => {
