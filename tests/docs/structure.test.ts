@@ -18,7 +18,7 @@ import { selectDocs } from '../../codegen/select.js'
 import { emitDocs } from '../../codegen/emit/docs/index.js'
 import { CALL_OPTIONS } from '../../codegen/emit/docs/index-page.js'
 import { GENERAL_ERRORS } from '../../codegen/emit/docs/general-errors.js'
-import { EXAMPLE_WORLD, ExampleValues } from '../../codegen/emit/examples/values.js'
+import { EXAMPLE_WORLD, exampleId, ExampleValues } from '../../codegen/emit/examples/values.js'
 import { BSKY_CHAT_PROXY, callNeeds } from '../../codegen/emit/needs.js'
 import * as generated from '../../generated/index.js'
 import { responseError } from '../../runtime/errors.js'
@@ -308,12 +308,28 @@ describe('what the docs state is what the runtime does', () => {
   })
 
   /** Builds every method's example arguments and has @atproto/lexicon check them; returns how many methods. */
-  function checkExamples(parsed: readonly ParsedDoc[]): number {
+  /**
+   * Builds every method's example arguments and has @atproto/lexicon check them, and each record
+   * they send beside its collection (`unknown` to the method) against that collection's lexicon,
+   * as a PDS does; returns how many methods, and the records checked by method.
+   */
+  function checkExamples(parsed: readonly ParsedDoc[]): { methods: number; records: Map<string, unknown[]> } {
     const model = buildModel(parsed, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
     const values = new ExampleValues(model)
     // Lexicons rewrites the refs of the docs it is given (to `lex:` URIs): it gets copies.
     const reference = new Lexicons(parsed.map((p) => structuredClone(p.doc)))
-    let checked = 0
+    let methods = 0
+    const records = new Map<string, unknown[]>()
+    const checkRecords = (nsid: string, value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach((item) => checkRecords(nsid, item))
+      if (typeof value !== 'object' || value === null) return
+      const { collection, record = (value as { value?: unknown }).value } = value as { collection?: unknown; record?: unknown }
+      if (typeof collection === 'string' && record !== undefined && reference.getDef(collection)?.type === 'record') {
+        reference.assertValidRecord(collection, record)
+        records.set(nsid, [...(records.get(nsid) ?? []), record])
+      }
+      for (const field of Object.values(value)) checkRecords(nsid, field)
+    }
     for (const doc of model.docs) {
       if (!doc.method) continue
       const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
@@ -322,15 +338,20 @@ describe('what the docs state is what the runtime does', () => {
       if (input?.encoding === 'application/json' && input.schema) {
         const value = input.schema.type === 'object' ? values.object(doc, input.schema, true) : values.value(doc, input.schema as never, 'input')
         reference.assertValidXrpcInput(doc.nsid, value)
+        checkRecords(doc.nsid, value)
       }
-      checked++
+      methods++
     }
-    return checked
+    return { methods, records }
   }
 
-  it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus', async () => {
+  it('derives example arguments that @atproto/lexicon accepts, for every method of the 402-doc corpus, records written included', async () => {
     const { docs: parsed } = parseLexiconDocs(await loadLexiconFiles(`${ROOT}/lexicons`))
-    expect(checkExamples(parsed)).toBeGreaterThan(250)
+    const { methods, records } = checkExamples(parsed)
+    expect(methods).toBeGreaterThan(250)
+    // A real post, not `{}` (which a PDS refuses for app.bsky.feed.post), wherever a record is written.
+    expect([...records.keys()].sort()).toEqual(['com.atproto.repo.applyWrites', 'com.atproto.repo.createRecord', 'com.atproto.repo.putRecord'])
+    for (const written of records.values()) expect(written).toEqual([expect.objectContaining({ $type: 'app.bsky.feed.post', text: expect.any(String) })])
   })
 
   it('finds a finite example for recursive lexicons: the next union member, an empty array, an optional field left out', async () => {
@@ -374,7 +395,7 @@ describe('what the docs state is what the runtime does', () => {
       })
       const { docs: parsed, problems } = parseLexiconDocs(await loadLexiconFiles(dir))
       expect(problems).toEqual([])
-      expect(checkExamples(parsed)).toBe(3)
+      expect(checkExamples(parsed).methods).toBe(3)
       const model = buildModel(parsed, { runtimeImport: '@lexgen/runtime', fileExt: '.ts' })
       const values = new ExampleValues(model)
       const input = (nsid: string) => {
@@ -425,6 +446,14 @@ describe('docs for any selection', () => {
     expect(docs.get('com.atproto.repo.md')).toContain(
       "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`.",
     )
+    // Writes go to the signed-in account's repo, with a key of the kind the collection takes (a post's: a TID, the one at-uris name).
+    const repo = docs.get('com.atproto.repo.md')!
+    const section = (name: string) => repo.slice(repo.indexOf(`\n## ${name}\n`), repo.indexOf('\n## ', repo.indexOf(`\n## ${name}\n`) + 1))
+    for (const write of ['applyWrites', 'createRecord', 'deleteRecord', 'putRecord']) {
+      expect(section(write), write).toContain("  repo: process.env['ATPROTO_IDENTIFIER'] ?? 'alice.example.com',")
+    }
+    expect(section('putRecord')).toContain(`  rkey: '${exampleId('rkey')}',`)
+    expect(section('getRecord')).toContain("  repo: 'bob.example.com',")
     // A subscription: its section says there is no call and what to use, its messages have model pages.
     const sync = docs.get('com.atproto.sync.md')!
     const subscribeRepos = sync.slice(sync.indexOf('\n## subscribeRepos\n'))

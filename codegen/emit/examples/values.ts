@@ -166,8 +166,37 @@ export class ExampleValues {
         if (!(error instanceof ReferenceCycle) || required.has(name)) throw error
       }
     }
+    // A write's repo is the signed-in account's (createRecord, applyWrites…), not the other account's.
+    if (topLevel && doc.method?.type === 'procedure' && (properties.find(([name]) => name === 'repo')?.[1].format === 'at-identifier') && 'repo' in out) {
+      out.repo = EXAMPLE_WORLD.handle
+    }
+    if (typeof out.collection === 'string') this.fitCollection(out.collection, chosen, out)
     return out
   }
+
+  /**
+   * Beside a collection whose record lexicon the selection holds: a record sent as `unknown`
+   * (createRecord's `record`, applyWrites' `value`) is an example of that record, and a record key
+   * is of the kind it takes (a TID for a post: the one the `at-uri` examples name; `self` for a
+   * `literal:self` profile).
+   */
+  private fitCollection(collection: string, fields: readonly [string, Schema][], out: Record<string, unknown>): void {
+    const doc = this.model.byNsid.get(collection)
+    const main = doc?.doc.defs.main
+    if (!doc || main?.type !== 'record') return
+    for (const [name, prop] of fields) {
+      if (prop.type === 'unknown' && (name === 'record' || name === 'value')) {
+        try {
+          out[name] = this.ref(doc, collection, name, true)
+        } catch (error) {
+          if (!(error instanceof ReferenceCycle)) throw error
+        }
+      }
+    }
+    if (typeof out.rkey === 'string' && main.key === 'tid') out.rkey = exampleId('rkey')
+    if (typeof out.rkey === 'string' && main.key?.startsWith('literal:')) out.rkey = main.key.slice('literal:'.length)
+  }
+
 
   private any(doc: DocModel, schema: Schema, name: string): unknown {
     switch (schema.type) {
