@@ -129,6 +129,9 @@ function compareDef(ctx: Context, a: Schema, b: Schema): void {
 function compareMethod(ctx: Context, a: Schema, b: Schema): void {
   ctx.within('request', () => ctx.description('', a, b))
   const emptyParams: Schema = { type: 'params', properties: {} }
+  // The generated functions take a params argument (before the call options) only when there is a param.
+  const hasParams = (def: Schema) => Object.keys(((def.parameters as Schema | undefined)?.properties as object | undefined) ?? {}).length > 0
+  if (!hasParams(a) && hasParams(b)) ctx.emit('parameters', 'params-added', 'first params added: the functions now take params before the call options', { side: 'request' })
   ctx.within('request', () => compareSchema(ctx, (a.parameters as Schema) ?? emptyParams, (b.parameters as Schema) ?? emptyParams, 'parameters'))
   ctx.within('request', () => compareBody(ctx, a.input as Body, b.input as Body, 'input'))
   ctx.within('response', () => compareBody(ctx, a.output as Body, b.output as Body, 'output'))

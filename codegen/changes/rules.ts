@@ -71,6 +71,7 @@ export const RULES = {
   // Bodies and errors
   'input-added': { ...same('breaking'), changesTypes: true, title: 'procedure gains an input body', why: 'old clients send no body' },
   'input-removed': { ...same('breaking'), changesTypes: true, title: 'procedure loses its input body', why: 'old clients send a body the server refuses' },
+  'params-added': { ...same('source'), changesTypes: true, title: 'a method without params gains its first (its functions now take params before the call options)', why: 'old calls that pass call options now pass them where params go' },
   'output-added': { ...same('compatible'), changesTypes: true, title: 'method gains an output body', why: 'old clients ignore it' },
   'output-removed': { ...same('breaking'), changesTypes: true, title: 'method loses its output body', why: 'old clients expect one' },
   'encoding-changed': { ...same('breaking'), changesTypes: true, title: 'body encoding changed', why: 'the bytes on the wire change' },

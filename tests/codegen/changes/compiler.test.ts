@@ -28,6 +28,14 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(report.worst).toBe('none')
   })
 
+  it('a method gains its first param: the call options move to the third argument (rules and compiler agree: source)', async () => {
+    const report = await compareEdit((d) => (d['ex.test.send']!.defs.main.parameters = { type: 'params', properties: { dryRun: { type: 'boolean' } } }), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['params-added', 'source'], ['field-added-optional', 'compatible']])
+    expect(report.compiler?.findings.map((f) => [f.symbol, f.check])).toEqual([['ExTestSend.exTestSend', 'call-accepted']])
+    expect(report.compiler?.disagreements).toEqual([])
+    expect(report.worst).toBe('source')
+  })
+
   it('a removed declared error: its class is gone (rules and compiler agree: source)', async () => {
     const report = await compareEdit((d) => (d['ex.test.get']!.defs.main.errors = []), withCompiler)
     expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['error-removed', 'source']])
