@@ -400,6 +400,21 @@ function compareFormat(ctx: Context, a: Schema, b: Schema, path: string): void {
   }
 }
 
+/**
+ * The longest string a format allows (@atproto/syntax's checks), in characters: these formats are
+ * ASCII, so in UTF-8 bytes and graphemes too.
+ */
+const FORMAT_MAX_LENGTH: ReadonlyMap<unknown, number> = new Map([
+  ['did', 2048],
+  ['at-identifier', 2048],
+  ['handle', 253],
+  ['nsid', 317],
+  ['record-key', 512],
+  ['tid', 13],
+  ['datetime', 64],
+  ['at-uri', 8192],
+])
+
 /** A numeric limit; `bound` says whether a higher value (`max`) or a lower one (`min`) accepts more. */
 function compareLimit(ctx: Context, a: Schema, b: Schema, path: string, key: string, bound: 'min' | 'max'): void {
   const before = a[key] as number | undefined
@@ -412,6 +427,15 @@ function compareLimit(ctx: Context, a: Schema, b: Schema, path: string, key: str
   else {
     looser = bound === 'max' ? after > before : after < before
     text = `${key} ${after > before ? 'raised' : 'lowered'} ${before} → ${after}`
+  }
+  // A string's length limit that its format makes moot: tightened no lower than the old format's
+  // longest value (format did → maxLength 2048), or loosened where the new format keeps values
+  // within the old limit. Which values pass does not change.
+  const formatMax = FORMAT_MAX_LENGTH.get((looser ? b : a).format)
+  const limit = looser ? before : after
+  if (a.type === 'string' && bound === 'max' && formatMax !== undefined && limit !== undefined && limit >= formatMax) {
+    ctx.emit(path, 'constraint-within-format', `${text}: format ${String((looser ? b : a).format)} already limits it to ${formatMax}`, { before, after })
+    return
   }
   ctx.emit(path, looser ? 'constraint-loosened' : 'constraint-tightened', text, { before, after })
 }

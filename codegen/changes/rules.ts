@@ -96,6 +96,7 @@ export const RULES = {
   // Values and constraints
   'constraint-tightened': { ...tightening, changesTypes: false, title: 'limit tightened (maxLength/maxGraphemes/maximum/maxSize lowered, minLength/minGraphemes/minimum raised, one added, blob accept narrowed)', why: 'fewer values pass' },
   'constraint-loosened': { ...loosening, changesTypes: false, title: 'limit loosened (the reverse, or one removed)', why: 'more values pass' },
+  'constraint-within-format': { ...same('compatible'), changesTypes: false, title: "string length limit added or changed where the format already limits the length (a did is at most 2048 characters)", why: 'the values that pass do not change' },
   'constraint-changed': { ...same('breaking'), changesTypes: false, title: 'blob accept replaced (neither list covers the other)', why: 'some old values fail and some new ones' },
   'format-added': { ...tightening, changesTypes: false, title: 'string format added', why: 'fewer values pass' },
   'format-removed': { ...loosening, changesTypes: false, title: 'string format removed', why: 'more values pass' },
