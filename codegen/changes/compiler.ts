@@ -336,9 +336,17 @@ export function plainWords(check: Check, message: string): string {
     return check.check === 'new-fits-old' ? `${where}may be undefined in ${newer}; ${older} says ${m[1]}` : `${where}may be undefined in old code; ${newer} requires ${m[1]}`
   }
   if ((m = /^Index signature for type 'string' is missing in type '(.+)'\.$/.exec(leaf))) {
-    // An interface met an open union's catch-all: the member it stood for left the union.
+    // An interface met an open union's catch-all, last of the members tried: the member it stood
+    // for left the union, or is still in it (the compiler names both sides alike) but changed.
     const [source, target] = check.check === 'new-fits-old' ? [newer, older] : [older, newer]
-    return `${where}${source} allows ${m[1]}, which is not a member of ${target}`
+    const member = m[1]!
+    const stillThere = lines.some((line) => {
+      const union = /^Type '(.+)' is not assignable to type '(.+)'\.$/.exec(line)
+      return union?.[1] === member && union[2]!.split(' | ').includes(member)
+    })
+    return stillThere
+      ? `${where}${source}'s ${member} does not fit ${target}'s: its fields changed`
+      : `${where}${source} allows ${member}, which is not a member of ${target}`
   }
   if ((m = /^Type '(.+)' is not assignable to type '(.+)'\.$/.exec(leaf))) {
     const [source, target] = check.check === 'new-fits-old' ? [newer, older] : [older, newer]

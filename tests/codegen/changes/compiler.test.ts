@@ -130,6 +130,16 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(report.compiler?.disagreements).toEqual([])
   })
 
+  it("an open union's member whose fields changed: said to have changed, not to have left the union", async () => {
+    const report = await compareEdit((d) => {
+      const link = d['ex.test.defs']!.defs.link
+      link.properties.title = { type: 'string' }
+      link.required.push('title')
+    }, withCompiler)
+    const reasons = report.compiler!.findings.filter((f) => f.symbol === 'ExTestSend.Input').map((f) => f.reason)
+    expect(reasons).toEqual(["`embed`: the old type's $Typed<Link> does not fit the new type's: its fields changed"])
+  })
+
   it('a received open union gains a member, or loses one: old code reading it still compiles (compatible)', async () => {
     const stream = (d: Docs) => d['ex.test.stream']!.defs
     const added = await compareEdit((d) => ((stream(d).info = { type: 'object', properties: {} }), stream(d).main.message.schema.refs.push('#info')), withCompiler)
