@@ -21,7 +21,7 @@ import { lexiconTree } from './load.js'
 import { isWithin } from './paths.js'
 
 export class TreeWatcher {
-  private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string }>()
+  private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string; gone: () => boolean }>()
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -56,7 +56,7 @@ export class TreeWatcher {
     }
     const scope = (names: Set<string> | 'all' | undefined) => (names === 'all' || names === undefined ? String(names) : [...names].sort().join('/'))
     for (const [dir, entry] of this.watchers) {
-      if (!wanted.has(dir) || (await inode(dir)) !== entry.ino || scope(wanted.get(dir)) !== entry.scope) {
+      if (entry.gone() || !wanted.has(dir) || (await inode(dir)) !== entry.ino || scope(wanted.get(dir)) !== entry.scope) {
         entry.watcher.close()
         this.watchers.delete(dir)
       }
@@ -67,13 +67,20 @@ export class TreeWatcher {
       // Checked after the wait: a watch made once close() has run would keep the process alive.
       if (ino === undefined || this.closed) continue
       try {
+        let gone = false
         const watcher = watch(dir, (_event, name) => {
+          // An event under the folder's own name is the folder itself deleted (on Linux): this watch
+          // is dead, and the next sync must replace it even when a folder made in its place has the
+          // same inode number, which ext4 hands out again at once (`rm -rf x && mkdir x`, or a
+          // folder deleted and written back between two syncs). A child of the same name only
+          // costs a fresh watch.
+          if (name !== null && String(name) === basename(dir)) gone = true
           if (name !== null && ownSwap(dir, String(name))) return
-          if (names === 'all' || name === null || names.has(String(name))) this.changed()
+          if (gone || names === 'all' || name === null || names.has(String(name))) this.changed()
         })
         // The directory went away: the next sync drops it; make sure there is a next sync.
         watcher.on('error', () => this.changed())
-        this.watchers.set(dir, { watcher, ino, scope: scope(names) })
+        this.watchers.set(dir, { watcher, ino, scope: scope(names), gone: () => gone })
         added = true
       } catch {
         this.changed() // gone between stat and watch

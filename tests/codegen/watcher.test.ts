@@ -2,7 +2,7 @@
  * TreeWatcher (codegen/watcher.ts) on its own: what `generate --watch` relies on when it stops.
  * The binary's behaviour is in watch.test.ts.
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
 import { TreeWatcher } from '../../codegen/watcher.js'
@@ -88,6 +88,39 @@ it("ignores an output folder inside the tree: neither watched nor its swap seen,
     await writeFile(join(root, 'new.json'), '{}')
     await changed
     expect(calls).toBe(1)
+  } finally {
+    watcher.close()
+    witness.close()
+  }
+})
+
+it('a folder deleted and made again between two syncs is watched afresh, even when it gets the same inode number back', async () => {
+  const root = await tree()
+  const a = join(root, 'a')
+  const { ino } = await stat(a)
+  let changed!: () => void
+  const watcher = new TreeWatcher(() => changed())
+  await watcher.sync([root], [])
+  let barrier!: () => void
+  const witness = new TreeWatcher(() => barrier())
+  try {
+    // `rm -rf a && mkdir a`, seen as one change.
+    const seen = new Promise<void>((resolve) => (changed = resolve))
+    await rm(a, { recursive: true })
+    await mkdir(a)
+    await seen
+    // ext4 often hands the freed inode number to the new folder; here it always does.
+    const real = (await vi.importActual<typeof import('node:fs/promises')>('node:fs/promises')).stat
+    vi.mocked(stat).mockImplementation(async (path) => (path === a ? { ...(await real(path)), ino } : real(path)) as Awaited<ReturnType<typeof real>>)
+    await watcher.sync([root], [])
+    // The witness, armed after it on the new folder, is the barrier (see above).
+    await witness.sync([root], [])
+    let calls = 0
+    changed = () => calls++
+    const written = new Promise<void>((resolve) => (barrier = resolve))
+    await writeFile(join(a, 'new.json'), '{}')
+    await written
+    expect(calls).toBeGreaterThan(0)
   } finally {
     watcher.close()
     witness.close()
