@@ -1,7 +1,8 @@
 /**
  * File watching for `generate --watch`, on `node:fs` alone: one non-recursive `fs.watch` per
  * folder generate reads (symbolic links followed, as load.ts walks them), plus one on the parent
- * of each watched root and file and of each link's target (a linked file is edited where it lives).
+ * of each watched root and file and of each link's target (a linked file is edited where it lives);
+ * while that parent is missing, on the nearest folder that exists, which sees the path being made.
  *
  * Why not `fs.watch(dir, { recursive: true })`: on Linux, Node 20 implements it by watching
  * every file's inode, and after an editor's rename-on-save (write a temp file, rename it over the
@@ -51,8 +52,9 @@ export class TreeWatcher {
     const trees = roots.map(lexiconTree)
     for (const { folders } of trees) for (const dir of folders) if (!isSkipped(dir)) wanted.set(dir, 'all')
     for (const path of [...roots, ...files, ...trees.flatMap((tree) => tree.linkTargets)]) {
-      const names = wanted.get(dirname(path)) ?? new Set<string>()
-      if (names !== 'all') wanted.set(dirname(path), names.add(basename(path)))
+      const { dir, name } = await watchPoint(path)
+      const names = wanted.get(dir) ?? new Set<string>()
+      if (names !== 'all') wanted.set(dir, names.add(name))
     }
     const scope = (names: Set<string> | 'all' | undefined) => (names === 'all' || names === undefined ? String(names) : [...names].sort().join('/'))
     for (const [dir, entry] of this.watchers) {
@@ -110,6 +112,17 @@ function realPath(path: string): string {
   } catch {
     return resolve(path)
   }
+}
+
+/**
+ * Where to watch for `path` to change or appear: its parent, for its name; while the parent does
+ * not exist (a lexicon folder in a repository not cloned yet), the nearest folder that does, for
+ * the name of the next folder on the way (each sync after a run comes one step closer).
+ */
+async function watchPoint(path: string): Promise<{ dir: string; name: string }> {
+  let [dir, name] = [dirname(path), basename(path)]
+  while (dirname(dir) !== dir && (await inode(dir)) === undefined) [dir, name] = [dirname(dir), basename(dir)]
+  return { dir, name }
 }
 
 async function inode(path: string): Promise<number | undefined> {

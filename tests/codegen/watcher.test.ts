@@ -126,3 +126,31 @@ it('a folder deleted and made again between two syncs is watched afresh, even wh
     witness.close()
   }
 })
+
+it('a lexicon folder whose parent does not exist yet is seen when it is made (a repository cloned after the watch started)', async () => {
+  const root = await scratch()
+  const lexicons = join(root, 'vendor/atproto/lexicons')
+  let calls = 0
+  const watcher = new TreeWatcher(() => calls++)
+  await watcher.sync([lexicons], [])
+  let barrier!: () => void
+  const witness = new TreeWatcher(() => barrier())
+  await witness.sync([root], [])
+  try {
+    // The witness watches root too, armed after: the barrier (see above).
+    let seen = new Promise<void>((resolve) => (barrier = resolve))
+    await mkdir(join(root, 'vendor'))
+    await seen
+    expect(calls).toBe(1)
+    // The run that follows re-arms: one step closer, until the folder itself is there.
+    await watcher.sync([lexicons], [])
+    await witness.sync([root], [])
+    seen = new Promise<void>((resolve) => (barrier = resolve))
+    await mkdir(lexicons, { recursive: true })
+    await seen
+    expect(calls).toBe(2)
+  } finally {
+    watcher.close()
+    witness.close()
+  }
+})
