@@ -53,8 +53,7 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       lastOut = options.out
       outputs = [options.out, ...(options.docs ? [options.docs.dir] : [])]
     } catch (error) {
-      ctx.printError(error)
-      ctx.out(`lexgen: ${lastOut ? `${relative(ctx.cwd, lastOut) || '.'} keeps the last good output` : 'nothing generated'}; watching for changes\n`)
+      failed(error, lastOut ? `${relative(ctx.cwd, lastOut) || '.'} keeps the last good output` : 'nothing generated')
     }
     if (!armed) {
       await arm()
@@ -71,10 +70,23 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       const result = await ctx.generate(options)
       if (lastGood) ctx.out(`lexgen: ${formatChangeReport(await compareLexicons(lastGood.docs, result.parsed, { before: lastGood.selection, after: options }))}`)
       lastGood = { docs: result.parsed, selection: options }
+      lastError = undefined
     } catch (error) {
-      ctx.printError(error)
-      ctx.out(`lexgen: ${relative(ctx.cwd, options.out) || '.'} keeps the last good output; watching for changes\n`)
+      failed(error, `${relative(ctx.cwd, options.out) || '.'} keeps the last good output`)
     }
+  }
+  // A run that fails as the one before did (the extra run after re-arming, a save seen as two
+  // events) says so in a line instead of printing every problem again.
+  let lastError: string | undefined
+  const failed = (error: unknown, outcome: string) => {
+    const text = error instanceof Error ? error.message : String(error)
+    if (text === lastError) {
+      ctx.out(`lexgen: the same problems as above; ${outcome}; watching for changes\n`)
+      return
+    }
+    lastError = text
+    ctx.printError(error)
+    ctx.out(`lexgen: ${outcome}; watching for changes\n`)
   }
   const schedule = () => {
     if (ctx.stop.aborted) return

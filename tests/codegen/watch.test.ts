@@ -185,6 +185,21 @@ describe('lexgen generate --watch', () => {
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
   })
 
+  it('says "the same problems as above" when the next run fails alike, instead of printing them again', async () => {
+    // A folder moved in whole: the run it starts fails, re-arming then finds the new folder and
+    // runs once more, which fails alike.
+    const incoming = join(dir, 'incoming/extra')
+    await saveByRename(join(incoming, 'broken.json'), '{ "lexicon": 1, "id": ')
+    await rename(incoming, join(dir, 'lexicons/com/example/extra'))
+    await watch.errors.next(/^lexgen: error: com\/example\/extra\/broken\.json: not valid JSON \(/)
+    await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
+    await watch.lines.next(/^lexgen: the same problems as above; generated keeps the last good output; watching for changes$/)
+
+    await rm(join(dir, 'lexicons/com/example/extra'), { recursive: true })
+    await watch.lines.next(/^lexgen: lexicon changes: none$/)
+    expect(watch.errors.all.filter((line) => line.includes('extra/broken.json'))).toHaveLength(1)
+  })
+
   it('follows the config, and a lexicon folder swapped in whole (as `lexgen pull` writes it)', async () => {
     await saveByRename(join(dir, 'lexgen.config.json'), { include: ['com.example.feed.*'] })
     await watch.lines.next(/^lexgen: read 2 docs, selected 1, /)
