@@ -33,13 +33,21 @@ export interface GenerateResult {
   readonly nameClashes: readonly NameClash[]
 }
 
+/** What to do about a lexicon folder that is not there: pull what the config names, if it names any. */
+function missingLexiconsFix(options: ResolvedOptions): string {
+  const elsewhere = 'point "lexicons" (or --lexicons) at a folder that holds them'
+  return options.pulled
+    ? `\`lexgen pull\` fetches the lexicons lexgen.config.json names, or ${elsewhere}`
+    : `${elsewhere}, or fetch them into it with \`lexgen pull <nsid or authority.*>\``
+}
+
 /**
  * Runs the pipeline in memory; nothing is written. Throws `LexiconErrors` listing every bad doc that
  * matters. `cache` keeps files read across runs (`--watch`, which also keeps the check in this thread).
  */
 export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
   // The usual first-run slip, generate before pull, said with its fix.
-  if (!existsSync(options.lexicons)) throw new LexgenError('the lexicon folder does not exist: `lexgen pull` fetches the lexicons lexgen.config.json names, or point "lexicons" (or --lexicons) at a folder that holds them', { file: options.lexicons })
+  if (!existsSync(options.lexicons)) throw new LexgenError(`the lexicon folder does not exist: ${missingLexiconsFix(options)}`, { file: options.lexicons })
   const loaded = await loadLexiconFiles(options.lexicons, cache)
   if (loaded.files.length + loaded.problems.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
   // Loaded only when asked for: most runs write no docs.
@@ -98,3 +106,4 @@ export {
   type ReportFormat,
   type Side,
 } from './changes/index.js'
+
