@@ -38,7 +38,7 @@ export function writeNamespacePage(ctx: DocsContext, { path, name: namespace, do
       ['Method', 'Kind', 'Description'],
       [...docs, ...subscriptions].map((doc) => {
         const main = doc.doc.defs.main as Main | LexXrpcSubscription
-        return [ctx.site.link(code(doc.nsid.split('.').at(-1)!), methodKey(doc.nsid)), main.type, inline(firstSentence(main.description))]
+        return [ctx.site.link(code(doc.method?.name ?? doc.nsid.split('.').at(-1)!), methodKey(doc.nsid)), main.type, inline(firstSentence(main.description))]
       }),
     ),
   )
