@@ -167,9 +167,8 @@ export class ExampleValues {
       }
     }
     // A write's repo is the signed-in account's (createRecord, applyWrites…), not the other account's.
-    if (topLevel && doc.method?.type === 'procedure' && (properties.find(([name]) => name === 'repo')?.[1].format === 'at-identifier') && 'repo' in out) {
-      out.repo = EXAMPLE_WORLD.handle
-    }
+    const repo = chosen.find(([name]) => name === 'repo')?.[1]
+    if (topLevel && doc.method?.type === 'procedure' && repo?.format === 'at-identifier') out.repo = EXAMPLE_WORLD.handle
     if (typeof out.collection === 'string') this.fitCollection(out.collection, chosen, out)
     return out
   }
@@ -196,7 +195,6 @@ export class ExampleValues {
     if (typeof out.rkey === 'string' && main.key === 'tid') out.rkey = exampleId('rkey')
     if (typeof out.rkey === 'string' && main.key?.startsWith('literal:')) out.rkey = main.key.slice('literal:'.length)
   }
-
 
   private any(doc: DocModel, schema: Schema, name: string): unknown {
     switch (schema.type) {
