@@ -6,7 +6,7 @@
  * `@atproto/xrpc-server`.
  */
 import { execFile } from 'node:child_process'
-import { cp, readFile } from 'node:fs/promises'
+import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -249,6 +249,20 @@ describe('the packed packages in a fresh project', () => {
     await project.lexgen([...GENERATE, '--file-ext', '.mts'])
     await project.tsc(['--init'])
     await project.tsc(['-p', '.', '--rootDir', 'src', '--outDir', 'dist'])
+    expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
+
+    // Under erasableSyntaxOnly (for Node's type stripping) `import x = require()` is refused: the
+    // README's typed require call instead (`require` from @types/node, here this repository's copy),
+    // still typed: a wrong argument fails the build.
+    const typedRequire = (name: string, path: string) => `const ${name}: typeof import('${path}') = require('${path}')`
+    const erasable = main
+      .replace(`import lexgen = require('./generated/index.mjs')`, typedRequire('lexgen', './generated/index.mjs'))
+      .replace(`import fixture = require('./fixture.mjs')`, typedRequire('fixture', './fixture.mjs'))
+    const build = ['-p', '.', '--erasableSyntaxOnly', '--typeRoots', join(ROOT, 'node_modules/@types'), '--types', 'node', '--rootDir', 'src', '--outDir', 'dist']
+    await writeFile(join(project.dir, 'src/main.ts'), erasable.replace('getConvo({ convoId })', 'getConvo({ convoId: 1 })'))
+    await expect(project.tsc(build)).rejects.toThrow(/TS2322/)
+    await writeFile(join(project.dir, 'src/main.ts'), erasable)
+    await project.tsc(build)
     expectBothCalls(await project.exec(process.execPath, [join(project.dir, 'dist/main.js')]))
   }, SLOW)
 
