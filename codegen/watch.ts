@@ -45,6 +45,19 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   let armed = false
   // Once stopped, a run still finishing must not re-arm the watchers (they would keep the process alive).
   const arm = async () => !ctx.stop.aborted && watcher.sync(lexicons ? [lexicons] : [], [ctx.configFile], outputs)
+  // A run that fails as the one before did (the extra run after re-arming, a save seen as two
+  // events) says so in a line instead of printing every problem again.
+  let lastError: string | undefined
+  const failed = (error: unknown, outcome: string) => {
+    const text = error instanceof Error ? error.message : String(error)
+    if (text === lastError) {
+      ctx.out(`lexgen: the same problems as above; ${outcome}; watching for changes\n`)
+      return
+    }
+    lastError = text
+    ctx.printError(error)
+    ctx.out(`lexgen: ${outcome}; watching for changes\n`)
+  }
   const runOnce = async () => {
     let options: ResolvedOptions | undefined
     try {
@@ -74,19 +87,6 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     } catch (error) {
       failed(error, `${relative(ctx.cwd, options.out) || '.'} keeps the last good output`)
     }
-  }
-  // A run that fails as the one before did (the extra run after re-arming, a save seen as two
-  // events) says so in a line instead of printing every problem again.
-  let lastError: string | undefined
-  const failed = (error: unknown, outcome: string) => {
-    const text = error instanceof Error ? error.message : String(error)
-    if (text === lastError) {
-      ctx.out(`lexgen: the same problems as above; ${outcome}; watching for changes\n`)
-      return
-    }
-    lastError = text
-    ctx.printError(error)
-    ctx.out(`lexgen: ${outcome}; watching for changes\n`)
   }
   const schedule = () => {
     if (ctx.stop.aborted) return

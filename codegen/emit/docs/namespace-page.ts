@@ -75,8 +75,7 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
     `**Client:** ${code(signature(clientPath, []))} resolves to ${code(output)}, throws ${code(`${doc.alias}.Errors`)}`,
     `**Standalone:** ${code(signature(method.functionName, ['core']))} resolves to ${code(`Result<${output}, ${doc.alias}.Errors>`)}`,
   ]
-  if (deprecation(main.description)) facts.push('**Deprecated:** the lexicon says so; avoid in new code.')
-  page.add(facts.map((fact) => `- ${fact}`).join('\n'))
+  writeFacts(page, facts, main.description)
 
   page.heading(3, 'Example usage')
   page.add('With the namespaced `Client`: it resolves to the output and throws a typed error.', fence('ts', programText(examples.client)))
@@ -123,8 +122,7 @@ function writeSubscription(ctx: DocsContext, page: Page, doc: DocModel): void {
     `**Client:** none: lexgen generates the types of its parameters and messages (${code(`${doc.alias}.Params`)}, ${code(`${doc.alias}.Message`)}) ` +
       `and their guards and validators, but no call. Connect with a WebSocket client and decode the frames (${code('@atproto/sync')} does both for the repository event stream)`,
   ]
-  if (deprecation(main.description)) facts.push('**Deprecated:** the lexicon says so; avoid in new code.')
-  page.add(facts.map((fact) => `- ${fact}`).join('\n'))
+  writeFacts(page, facts, main.description)
   if (main.parameters && Object.keys(main.parameters.properties ?? {}).length) {
     page.heading(3, 'Parameters')
     page.add(`${code(`${doc.alias}.Params`)}, sent in the query string of the WebSocket URL.`, ctx.fields.table(doc, main.parameters))
@@ -138,6 +136,12 @@ function writeSubscription(ctx: DocsContext, page: Page, doc: DocModel): void {
           table(['XRPC error', 'Description'], main.errors.map((error) => [code(error.name), inline(error.description ?? '')]))
       : 'The lexicon declares no errors.',
   )
+}
+
+/** A section's facts as a list, with a line for a deprecated method or subscription. */
+function writeFacts(page: Page, facts: readonly string[], description: string | undefined): void {
+  const deprecated = deprecation(description) ? ['**Deprecated:** the lexicon says so; avoid in new code.'] : []
+  page.add([...facts, ...deprecated].map((fact) => `- ${fact}`).join('\n'))
 }
 
 function authText(ctx: DocsContext, auth: AuthNeed): string {
