@@ -1,6 +1,5 @@
 /**
- * Per-attempt deadlines: what aborts an attempt when its time is up or the caller's signal
- * fires, sharing one timer across every attempt in flight.
+ * Per-attempt deadlines: what aborts an attempt when its time is up or the caller's signal fires.
  */
 import type { AttemptSignal } from './transport/types.js'
 
@@ -17,6 +16,7 @@ export class Deadline implements AttemptSignal {
   timedOut = false
   private listener: (() => void) | undefined = undefined
   private readonly onCallerAbort: (() => void) | undefined = undefined
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined
 
   constructor(
     readonly timeout: number,
@@ -28,7 +28,7 @@ export class Deadline implements AttemptSignal {
       this.reason = caller.reason
       return
     }
-    if (Number.isFinite(at)) watch(this)
+    if (Number.isFinite(at)) this.arm()
     if (caller) {
       this.onCallerAbort = () => this.abort(caller.reason)
       caller.addEventListener('abort', this.onCallerAbort, { once: true })
@@ -49,8 +49,16 @@ export class Deadline implements AttemptSignal {
     return this
   }
 
-  /** Called by the shared timer when `at` has passed. */
-  expire(): void {
+  /**
+   * Each attempt has a timer of its own, not one shared by every attempt in flight: a Cloudflare
+   * Worker cancels the timers a request set when that request ends, so a shared timer died with
+   * the first request, and no call of a later one ever timed out. Never fires before `at`.
+   */
+  private arm(): void {
+    this.timer = setTimeout(() => (performance.now() < this.at ? this.arm() : this.expire()), Math.max(1, Math.ceil(this.at - performance.now())))
+  }
+
+  private expire(): void {
     this.timedOut = true
     this.abort(new DOMException(`Timed out after ${this.timeout} ms`, 'TimeoutError'))
   }
@@ -65,55 +73,7 @@ export class Deadline implements AttemptSignal {
   }
 
   clear(): void {
-    unwatch(this)
+    clearTimeout(this.timer)
     if (this.onCallerAbort) this.caller?.removeEventListener('abort', this.onCallerAbort)
   }
-}
-
-/**
- * The deadlines of every attempt in flight share one timer, armed for the earliest of them:
- * starting and finishing an attempt is a Set insert and delete instead of a setTimeout and a
- * clearTimeout. The timer keeps the process alive exactly while some attempt with a finite
- * timeout is in flight (as a timer per attempt did); it never fires an attempt early.
- */
-const inFlight = new Set<Deadline>()
-let timer: ReturnType<typeof setTimeout> | undefined
-let timerAt = Infinity
-
-function watch(deadline: Deadline): void {
-  if (inFlight.size === 0) refTimer(true)
-  inFlight.add(deadline)
-  if (deadline.at < timerAt) armTimer(deadline.at)
-}
-
-function unwatch(deadline: Deadline): void {
-  if (inFlight.delete(deadline) && inFlight.size === 0) refTimer(false)
-}
-
-function armTimer(at: number): void {
-  if (timer !== undefined) clearTimeout(timer)
-  timerAt = at
-  timer = setTimeout(expireDue, Math.max(1, Math.ceil(at - performance.now())))
-  if (inFlight.size === 0) refTimer(false)
-}
-
-function refTimer(on: boolean): void {
-  const handle = timer as { ref?: () => void; unref?: () => void } | undefined
-  if (typeof handle === 'object') (on ? handle.ref : handle.unref)?.call(handle)
-}
-
-function expireDue(): void {
-  timer = undefined
-  timerAt = Infinity
-  const now = performance.now()
-  const due: Deadline[] = []
-  let next = Infinity
-  for (const deadline of inFlight) {
-    if (deadline.at <= now) due.push(deadline)
-    else if (deadline.at < next) next = deadline.at
-  }
-  for (const deadline of due) inFlight.delete(deadline)
-  // Re-armed before anything is aborted, so a throwing listener cannot stop the clock.
-  if (next !== Infinity) armTimer(next)
-  for (const deadline of due) deadline.expire()
 }

@@ -150,6 +150,27 @@ describe('timeout layer', () => {
     const early = await call(core, getConvo, {}, { signal: AbortSignal.abort() })
     expect(early.ok ? undefined : early.error.message).toBe('chat.bsky.convo.getConvo was aborted before it was sent')
   })
+
+  it('times a call out by a timer of its own: one set during an earlier call may be gone, as in a Cloudflare Worker', async () => {
+    // A Worker cancels the timers a request set when that request ends; here, the earlier call's.
+    const real = globalThis.setTimeout
+    const set: ReturnType<typeof setTimeout>[] = []
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      const timer = real(...args)
+      set.push(timer)
+      return timer
+    }) as typeof setTimeout
+    try {
+      const first = coreWith([OK], { layers: [timeout(10)] })
+      expect(await call(first.core, getConvo, {})).toMatchObject({ ok: true })
+      for (const timer of set.splice(0)) clearTimeout(timer)
+      const hung = coreWith(['hang'], { layers: [timeout(50)] })
+      const settled = await Promise.race([call(hung.core, getConvo, {}), new Promise((resolve) => real(() => resolve('still running after 5 s'), 5_000))])
+      expect(settled).toMatchObject({ ok: false, error: { message: 'chat.bsky.convo.getConvo timed out after 50 ms' } })
+    } finally {
+      globalThis.setTimeout = real
+    }
+  })
 })
 
 describe('auth layer', () => {
