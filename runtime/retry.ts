@@ -58,6 +58,8 @@ const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 
 /** Connection failures that happen before a request is written: the server cannot have seen it. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+/** Deno's fetch gives no code, only hyper's words for a connection it could not make (refused, DNS, TLS). */
+const NOT_SENT_DENO = /\bclient error \(Connect\)/
 
 /**
  * Milliseconds to wait before retrying, or `undefined` when `error` must be returned:
@@ -93,7 +95,7 @@ function isRetryable(error: XrpcError, idempotent: boolean): boolean {
 
 function notSent(cause: unknown): boolean {
   for (let e = cause; e instanceof Error; e = e.cause) {
-    if (NOT_SENT_CODES.has((e as { code?: unknown }).code as string)) return true
+    if (NOT_SENT_CODES.has((e as { code?: unknown }).code as string) || NOT_SENT_DENO.test(e.message)) return true
   }
   return false
 }

@@ -112,6 +112,15 @@ describe('retry layer', () => {
     expect(requests).toHaveLength(2)
   })
 
+  it("repeats a procedure Deno's fetch could not connect for, and not one it sent", async () => {
+    // Deno's fetch errors carry no code: hyper's words say whether a connection was ever made.
+    const failed = (reason: string) => new TypeError('fetch failed', { cause: new Error(`error sending request for url (https://pds.example.com/xrpc/chat.bsky.convo.sendMessage): ${reason}`) })
+    const refused = coreWith([failed('client error (Connect): tcp connect error: Connection refused (os error 111)'), OK], { layers: [retry(NO_WAIT)] })
+    expect(await call(refused.core, sendMessage, { input: {} })).toMatchObject({ ok: true, response: { attempts: 2 } })
+    const sent = coreWith([failed('client error (SendRequest): connection closed before message completed'), OK], { layers: [retry(NO_WAIT)] })
+    expect(await call(sent.core, sendMessage, { input: {} })).toMatchObject({ ok: false, error: { attempts: 1 } })
+  })
+
   it('gives up after the limit, saying how many attempts it made', async () => {
     const { core } = coreWith([networkError('ECONNRESET', 'socket hang up')], { layers: [retry({ ...NO_WAIT, limit: 3 })] })
     const result = await call(core, getConvo, {})
