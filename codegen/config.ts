@@ -124,7 +124,9 @@ export function selectionOf(flags: Options, config: Options): { include: readonl
 export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string): string {
   const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
   const args: string[] = []
-  if (configPath !== undefined) args.push('--config', path(configPath))
+  // A --config naming the file the command finds from `root` anyway is left out: spelling out the
+  // default must not change the docs, or `check --config …` would fail on docs a plain generate wrote.
+  if (configPath !== undefined && resolve(cwd, configPath) !== configFilePath(undefined, root)) args.push('--config', path(configPath))
   if (flags.lexicons) args.push('--lexicons', path(flags.lexicons))
   for (const pattern of flags.include ?? []) args.push('--include', pattern)
   for (const pattern of flags.exclude ?? []) args.push('--exclude', pattern)

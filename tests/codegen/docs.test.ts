@@ -54,6 +54,16 @@ describe('generate writes the docs with the code', () => {
     expect(check).toMatchObject({ code: 0, stdout: 'lexgen: client is up to date (7 files), client-docs is up to date (3 files)\n' })
   })
 
+  it('are the same bytes whether --config names the config generate finds anyway or not, from the project or another folder', async () => {
+    const [root, elsewhere] = [await scratch(), await scratch()]
+    const config = { lexicons: relative(root, LEXICONS), include: ['chat.bsky.notification.*'], out: 'client', docs: 'client-docs' }
+    await writeFile(join(root, 'lexgen.config.json'), JSON.stringify(config))
+    await runCli(['generate'], root)
+    for (const [configPath, cwd] of [['lexgen.config.json', root], [join(root, 'lexgen.config.json'), elsewhere]] as const) {
+      expect(await runCli(['check', '--config', configPath], cwd), configPath).toMatchObject({ code: 0, stderr: '' })
+    }
+  })
+
   it('writes the docs of this repo where lexgen.config.json says, matching the committed ones', async () => {
     const result = await runCli(['check'])
     expect(result.code).toBe(0)
