@@ -4,16 +4,18 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { colorWanted, painter, type Paint } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
+import type { OutputFiles } from './emit.js'
 import { FlagError, formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import type { LoadCache } from './load.js'
+import { lockFolders } from './lock.js'
 import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate } from './watch.js'
-import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs } from './write.js'
+import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs, type OutputDir } from './write.js'
 import { abandonOwnWrites } from './writers.js'
 
 interface Io extends PullIo {
@@ -190,6 +192,11 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
   }
 }
 
+/** Files a run adds, changes or removes in one folder. */
+function count(diff: OutputDiff): number {
+  return diff.changed.length + diff.added.length + diff.removed.length
+}
+
 /** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
 async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
@@ -198,20 +205,22 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   const note = await moduleScopeNote(options)
   if (note) printNotes([note], io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
-  const outputs = await compareOutputs(options, result, io, 1)
-  for (const { dir, name, diff, files } of outputs) {
-    if (!diff.stray.length) continue
-    if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
-    throw new LexgenError(
-      `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
-        `  ${diff.stray[0]}\n` +
-        `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
-    )
-  }
-  const count = (diff: OutputDiff) => diff.changed.length + diff.added.length + diff.removed.length
-  const stale = outputs.filter(({ diff }) => count(diff) > 0)
-  // Only the folders that differ are swapped: the others already hold this generation.
-  if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
+  // The write happens while the folders are held, so it replaces exactly what was compared.
+  const outputs = await compareOutputs(options, result, io, 1, async (outputs) => {
+    for (const { dir, name, diff, files } of outputs) {
+      if (!diff.stray.length) continue
+      if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
+      throw new LexgenError(
+        `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
+          `  ${diff.stray[0]}\n` +
+          `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
+      )
+    }
+    // Only the folders that differ are swapped: the others already hold this generation.
+    const stale = outputs.filter(({ diff }) => count(diff) > 0)
+    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
+    return outputs
+  })
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
   const written = outputs.map(({ dir, name, files }) => `${counted(files.size, name === 'output' ? 'file' : 'doc')} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
@@ -227,7 +236,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   if (options.docsLeftOut) {
     printNotes([`${display(options.docsLeftOut, io)} not checked: those docs describe the configured output folder, not --out ${display(options.out, io)} (add --docs <dir> to check docs for it)`], io)
   }
-  const outputs = await compareOutputs(options, result, io, 100)
+  const outputs = await compareOutputs(options, result, io, 100, async (outputs) => outputs)
   const stale = outputs.filter(({ diff }) => !isClean(diff))
   if (!stale.length) {
     io.out(`lexgen: ${outputs.map(({ dir, files }) => `${display(dir, io)} is up to date (${counted(files.size, 'file')})`).join(', ')}\n`)
@@ -267,23 +276,45 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   return 1
 }
 
+/** An output folder (the code, or its docs) as on disk, and how it differs from this run's files. */
+interface ComparedOutput {
+  readonly dir: string
+  readonly name: 'output' | 'docs'
+  readonly files: OutputFiles
+  /** `dir`, a symbolic link followed. */
+  readonly target: string
+  readonly current: OutputDir
+  readonly diff: OutputDiff
+}
+
 /**
  * Each output folder (the code, then the docs when on) with what is on disk, read up to
- * `maxStray` entries that are not ours, and how it differs from this run's files. A symbolic
- * link given as a folder is followed (`target`); a swap a killed run left half done is completed first.
+ * `maxStray` entries that are not ours, and how it differs from this run's files, given to `use`.
+ * A symbolic link given as a folder is followed (`target`); a swap a killed run left half done is
+ * completed first. From the read to the end of `use`, this run holds the folders (lock.ts): another
+ * lexgen swapping them meanwhile would make what was read, and what `use` writes, a mix.
  */
-async function compareOutputs(options: ResolvedOptions, result: GenerateResult, io: Io, maxStray: number) {
-  const targets = [{ dir: options.out, name: 'output', files: result.files }]
+async function compareOutputs<T>(options: ResolvedOptions, result: GenerateResult, io: Io, maxStray: number, use: (outputs: ComparedOutput[]) => Promise<T>): Promise<T> {
+  const targets: { dir: string; name: ComparedOutput['name']; files: OutputFiles }[] = [{ dir: options.out, name: 'output', files: result.files }]
   if (options.docs && result.docs) targets.push({ dir: options.docs.dir, name: 'docs', files: result.docs })
   await checkOutputPlaces(targets, options.lexicons)
   const resolved = await Promise.all(targets.map(async (t) => ({ ...t, target: await resolveOutputDir(t.dir) })))
-  printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)
-  return Promise.all(
-    resolved.map(async (output) => {
-      const current = await readOutputDir(output.target, { maxStray })
-      return { ...output, current, diff: diffOutput(current, output.files) }
-    }),
+  const unlock = await lockFolders(
+    resolved.map(({ target }) => target),
+    (pid, dir) => printNotes([`waiting for another lexgen (pid ${pid}), which is writing ${display(dir, io)}`], io),
   )
+  try {
+    printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)
+    const outputs = await Promise.all(
+      resolved.map(async (output) => {
+        const current = await readOutputDir(output.target, { maxStray })
+        return { ...output, current, diff: diffOutput(current, output.files) }
+      }),
+    )
+    return await use(outputs)
+  } finally {
+    unlock()
+  }
 }
 
 /** What the run could not do or suspects: it went on, the user should know. */

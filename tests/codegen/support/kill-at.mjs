@@ -1,7 +1,8 @@
 // Preloaded (`node --import kill-at.mjs bin/lexgen.js …`) or imported by die-at.mjs: kills this
 // process when it is about to make its Nth call of one file-system operation:
 // KILL_AT=<rename|write|mkdir|rm>:<N>, with SIGKILL (what a crash, an OOM kill or a power cut
-// does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C). Calls are counted whichever fs
+// does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C; SIGSTOP holds it there, saying `kill-at: stopped` on
+// stderr first, until the test sends SIGCONT). Calls are counted whichever fs
 // API makes them, sync or promise, so the kill points are exact steps of the write, not moments.
 import fs from 'node:fs'
 import fsPromises from 'node:fs/promises'
@@ -15,7 +16,10 @@ if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write
 let calls = 0
 const counted = (original) =>
   function (...args) {
-    if (++calls === Number(nth)) process.kill(process.pid, signal)
+    if (++calls === Number(nth)) {
+      if (signal === 'SIGSTOP') fs.writeSync(2, 'kill-at: stopped\n')
+      process.kill(process.pid, signal)
+    }
     return original.apply(this, args)
   }
 for (const api of apis) {

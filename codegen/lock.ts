@@ -1,0 +1,122 @@
+/**
+ * One lexgen at a time per folder it replaces (generate's output and docs, pull's lexicon folder).
+ * The swap in write.ts is atomic for one run; two runs at once (`generate --watch` in one terminal,
+ * `generate` or `pull` in another; two CI jobs in one workspace) would interleave their renames:
+ * code and docs from different generations, a check reading a folder moved aside, or a journal
+ * that no later run can complete. So a run holds `.lexgen-<name>-lock` beside each folder from
+ * reading it to the end of its swap, and a second run waits, saying for whom.
+ *
+ * The lock names its holder as a swap journal does (writers.ts); a holder that is gone (killed)
+ * loses it to the next run. Where the lock cannot be made at all (a read-only or missing parent),
+ * no lexgen can be replacing the folder either: the run goes on, and its write reports the cause.
+ */
+import { randomBytes } from 'node:crypto'
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { compare } from './order.js'
+import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
+
+/** How often a waiting run looks again: a holder killed by SIGKILL never says it is done. */
+const POLL_MS = 50
+
+/** What a lock file records. */
+interface Holder {
+  readonly pid: number
+  readonly writer?: string | undefined
+}
+
+/**
+ * Locks `dirs`, waiting while another run holds one of them (`waiting` is told once per folder),
+ * and resolves to the function that unlocks them. Folders are locked in one order by every run,
+ * so two runs never wait on each other.
+ */
+export async function lockFolders(dirs: readonly string[], waiting: (pid: number, dir: string) => void): Promise<() => void> {
+  const held: string[] = []
+  const release = () => {
+    for (const lock of held.splice(0)) {
+      rmSync(lock, { force: true })
+      doneWriting(lock)
+    }
+  }
+  try {
+    for (const dir of [...new Set(dirs)].sort(compare)) {
+      const lock = join(dirname(dir), `.lexgen-${basename(dir)}-lock`)
+      if (await acquire(lock, dir, waiting)) held.push(lock)
+    }
+  } catch (error) {
+    release()
+    throw error
+  }
+  return release
+}
+
+async function acquire(lock: string, dir: string, waiting: (pid: number, dir: string) => void): Promise<boolean> {
+  // Written whole beside it, then linked into place: a lock is never seen without its holder. (Its
+  // own name even within one process, which tests run several CLIs in; a Ctrl-C removes it, writers.ts.)
+  const mine = `${lock}-${process.pid}-${randomBytes(4).toString('hex')}`
+  startWriting(mine)
+  try {
+    writeFileSync(mine, JSON.stringify({ pid: process.pid, writer: ownStart() } satisfies Holder) + '\n')
+  } catch {
+    doneWriting(mine)
+    return false
+  }
+  try {
+    for (let told = false; ; ) {
+      try {
+        linkSync(mine, lock)
+        // Known as this process's own (writers.ts): a Ctrl-C removes it, and a run in this process waits for it.
+        startWriting(lock)
+        return true
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false
+      }
+      const seen = readLock(lock)
+      if (seen === undefined) continue // released meanwhile
+      const holder = parseHolder(seen)
+      if (holder && writerAlive(holder.pid, lock, holder.writer)) {
+        if (!told) waiting(holder.pid, dir)
+        told = true
+        await sleep(POLL_MS)
+      } else takeOver(lock, seen)
+    }
+  } finally {
+    rmSync(mine, { force: true })
+    doneWriting(mine)
+  }
+}
+
+/**
+ * Removes the lock of a holder that is gone. It is first renamed to a name of this run's own, which
+ * only one run can do: if another run took it over and locked again meanwhile, what this run moved
+ * is that live lock, and it goes back.
+ */
+function takeOver(lock: string, seen: string): void {
+  const mine = `${lock}-${process.pid}-old`
+  try {
+    renameSync(lock, mine)
+  } catch {
+    return // another run moved it first
+  }
+  if (readLock(mine) === seen) rmSync(mine, { force: true })
+  else renameSync(mine, lock)
+}
+
+function readLock(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** The holder a lock names; undefined for one that is not a lock's JSON (a holder counts as gone). */
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const { pid, writer } = JSON.parse(text) as Partial<Holder>
+    return typeof pid === 'number' ? { pid, writer: typeof writer === 'string' ? writer : undefined } : undefined
+  } catch {
+    return undefined
+  }
+}
