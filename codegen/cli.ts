@@ -301,7 +301,8 @@ async function compareOutputs<T>(options: ResolvedOptions, result: GenerateResul
   const resolved = await Promise.all(targets.map(async (t) => ({ ...t, target: await resolveOutputDir(t.dir) })))
   const unlock = await lockFolders(
     resolved.map(({ target }) => target),
-    (pid, dir) => printNotes([`waiting for another lexgen (pid ${pid}), which is writing ${display(dir, io)}`], io),
+    io.cwd,
+    (text) => printNotes([text], io),
   )
   try {
     printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)

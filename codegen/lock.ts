@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { basename, dirname, join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { compare } from './order.js'
 import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
@@ -27,11 +27,12 @@ interface Holder {
 }
 
 /**
- * Locks `dirs`, waiting while another run holds one of them (`waiting` is told once per folder),
- * and resolves to the function that unlocks them. Folders are locked in one order by every run,
- * so two runs never wait on each other.
+ * Locks `dirs`, waiting while another run holds one of them (`note` is told so once per folder,
+ * the folder named from `cwd`), and resolves to the function that unlocks them. Folders are locked
+ * in one order by every run, so two runs never wait on each other.
  */
-export async function lockFolders(dirs: readonly string[], waiting: (pid: number, dir: string) => void): Promise<() => void> {
+export async function lockFolders(dirs: readonly string[], cwd: string, note: (text: string) => void): Promise<() => void> {
+  const waiting = (pid: number, dir: string) => note(`waiting for another lexgen (pid ${pid}), which is writing ${relative(cwd, dir) || '.'}`)
   const held: string[] = []
   const release = () => {
     for (const lock of held.splice(0)) {

@@ -10,8 +10,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { main } from '../../codegen/cli.js'
-import { copyOfLexicons, editJson, LEXICONS, ROOT, runCli, scratchDirs, snapshotDir } from './helpers.js'
+import { copyOfLexicons, editJson, LEXICONS, ROOT, runCli, runWhileHeld, scratchDirs, snapshotDir } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
 
@@ -234,42 +233,24 @@ describe('two lexgen runs at once (generate --watch in one terminal, generate in
       await editJson(join(lexicons, 'chat/bsky/notification/defs.json'), (doc) => void (doc.defs.chatPreference.description = text))
     }
     // The first run is held at its 4th rename: the code folder moved aside, its new one not yet in place.
-    const held = spawn(process.execPath, [join(ROOT, 'tests/codegen/support/die-at.mjs'), 'generate', '--lexicons', first, ...args], {
-      cwd: root,
-      env: { ...process.env, KILL_AT: 'rename:4', KILL_SIGNAL: 'SIGSTOP' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    })
-    const closed = once(held, 'close')
-    let heldErr = ''
-    await Promise.race([
-      closed,
-      new Promise<void>((resolve) =>
-        held.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          heldErr += chunk
-          if (heldErr.includes('kill-at: stopped\n')) resolve()
-        }),
-      ),
-    ])
-    let stderr = ''
-    let waiting!: () => void
-    const saidWaiting = new Promise<void>((resolve) => (waiting = resolve))
-    const io = {
-      out: () => {},
-      err: (text: string) => {
-        stderr += text
-        if (text.includes('waiting for another lexgen')) waiting()
-      },
-      cwd: root,
-    }
-    const running = main(['generate', '--lexicons', second, ...args], io)
-    // Let the first run go on once the second waits for it (or, failing that, has finished).
-    await Promise.race([saidWaiting, running])
-    held.kill('SIGCONT')
-    const [[heldCode], code] = await Promise.all([closed, running])
+    const held = { killAt: 'rename:4', args: ['generate', '--lexicons', first, ...args] }
+    const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['generate', '--lexicons', second, ...args], root)
     expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
-    expect(stderr).toContain(`lexgen: warning: waiting for another lexgen (pid ${held.pid}), which is writing `)
+    expect(stderr).toContain(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing `)
     expect(await runCli(['check', '--lexicons', second, ...args], root)).toMatchObject({ code: 0, stderr: '' })
     expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
+  })
+
+  it('a check during a swap waits for it, then checks what it wrote (not a folder moved aside)', async () => {
+    const root = await scratch()
+    const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
+    expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
+    const changed = track(await copyOfLexicons())
+    await editJson(join(changed, 'chat/bsky/notification/defs.json'), (doc) => void (doc.defs.chatPreference.description = 'Checked.'))
+    const held = { killAt: 'rename:4', args: ['generate', '--lexicons', changed, ...args] }
+    const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['check', '--lexicons', changed, ...args], root)
+    expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
+    expect(stderr).toBe(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing docs\n`)
   })
 })
 

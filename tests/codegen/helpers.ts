@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
@@ -85,6 +86,47 @@ export async function spawnCli(args: string[], cwd = ROOT, as?: { uid: number; g
     const e = error as { code: number; stdout: string; stderr: string }
     return { code: e.code, stdout: e.stdout, stderr: e.stderr }
   }
+}
+
+/**
+ * Two runs at once, ordered by what they do, not by time: `held`, the real CLI (die-at.mjs) with
+ * `env`, is stopped (SIGSTOP) just before the step `killAt` names (KILL_AT, as kill-at.mjs reads
+ * it); then `args` runs in-process, and once it says it is waiting for another lexgen (or, not
+ * waiting, has finished), the held run goes on (SIGCONT). Resolves to both exit codes and what the
+ * in-process run printed on stderr.
+ */
+export async function runWhileHeld(
+  held: { killAt: string; args: string[]; env?: NodeJS.ProcessEnv },
+  args: string[],
+  cwd: string,
+  io: Omit<NonNullable<Parameters<Main>[1]>, 'out' | 'err' | 'cwd'> = {},
+): Promise<{ heldPid: number; heldCode: number | null; code: number; stderr: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'tests/codegen/support/die-at.mjs'), ...held.args], {
+    cwd,
+    env: { ...process.env, ...held.env, KILL_AT: held.killAt, KILL_SIGNAL: 'SIGSTOP' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  const closed = once(child, 'close')
+  let childErr = ''
+  const stopped = new Promise<void>((resolve) =>
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      childErr += chunk
+      if (childErr.includes('kill-at: stopped\n')) resolve()
+    }),
+  )
+  await Promise.race([stopped, closed])
+  let stderr = ''
+  let waiting!: () => void
+  const saidWaiting = new Promise<void>((resolve) => (waiting = resolve))
+  const err = (text: string) => {
+    stderr += text
+    if (text.includes('waiting for another lexgen')) waiting()
+  }
+  const running = main(args, { ...io, out: () => {}, err, cwd })
+  await Promise.race([saidWaiting, running])
+  child.kill('SIGCONT')
+  const [[heldCode], code] = await Promise.all([closed, running])
+  return { heldPid: child.pid!, heldCode: heldCode as number | null, code, stderr }
 }
 
 /** Writes lexicon docs (by relative path: JSON values, or text or bytes as they are) into a fresh directory. */
