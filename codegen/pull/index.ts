@@ -8,8 +8,9 @@ import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
 import { loadLexiconFiles } from '../load.js'
+import { lockFolders } from '../lock.js'
 import { counted } from '../plural.js'
-import { resolvePullConfig } from './config.js'
+import { resolvePullConfig, type PullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { localChanges } from './local-changes.js'
@@ -50,6 +51,17 @@ export interface PullIo {
 export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const started = performance.now()
   const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
+  // One pull at a time, from reading the folder and the lockfile to writing both (lock.ts): two at
+  // once would leave one's folder with the other's lockfile, or a swap neither can complete.
+  const unlock = await lockFolders([config.lexicons], io.cwd, (text) => io.err(`lexgen: warning: ${text}\n`))
+  try {
+    return await pullLocked(request, io, config, started)
+  } finally {
+    unlock()
+  }
+}
+
+async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, started: number): Promise<number> {
   const lock = await readLockfile(config.lockfile)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, cp, lstat, mkdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
+import { removeDir, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const dirs: string[] = []
@@ -150,6 +150,25 @@ describe('lexgen pull from a git source', () => {
       expect((await lockOf(dir)).git[0]!.commit).toBe(second)
       expect(second).not.toBe(first)
       expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, described anew.')
+    } finally {
+      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
+    }
+  })
+
+  it('a pull during another pull\'s swap waits for it, saying so: the folder and the lockfile end at one pull, nothing left behind', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const cacheDir = caches.get(dir)!
+    await commit({ 'schemas/feed/defs.json': defs('A post, pulled while another pull waited.') }, 'held')
+    try {
+      // `pull --update` held at its 3rd rename: the lexicon folder moved aside, the new one not yet in place.
+      const held = { killAt: 'rename:3', args: ['pull', '--update'], env: { LEXGEN_CACHE_DIR: cacheDir } }
+      const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['pull'], dir, { cacheDir })
+      expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
+      expect(stderr).toContain(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing lexicons\n`)
+      expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+      expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, pulled while another pull waited.')
+      expect((await readdir(dir)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
     } finally {
       await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
     }
