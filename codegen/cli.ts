@@ -192,6 +192,20 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
   }
 }
 
+/**
+ * The pipeline, while no pull is swapping the lexicon folder (lock.ts): read meanwhile, it is
+ * missing, or half old and half new. Released before the output folders are locked, so no run
+ * holds one lock while waiting for another.
+ */
+async function generateFromLexicons(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
+  const unlock = await lockFolders([options.lexicons], io.cwd, (text) => printNotes([text], io))
+  try {
+    return await generate(options, cache)
+  } finally {
+    unlock()
+  }
+}
+
 /** Files a run adds, changes or removes in one folder. */
 function count(diff: OutputDiff): number {
   return diff.changed.length + diff.added.length + diff.removed.length
@@ -200,7 +214,7 @@ function count(diff: OutputDiff): number {
 /** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
 async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
   const started = performance.now()
-  const result = await generate(options, cache)
+  const result = await generateFromLexicons(options, io, cache)
   printWarnings(result.warnings, io, result)
   const note = await moduleScopeNote(options)
   if (note) printNotes([note], io)
@@ -230,7 +244,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
 
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
-  const result = await generate(options)
+  const result = await generateFromLexicons(options, io)
   printWarnings(result.warnings, io, result)
   // A CI gate that passes must not look as if it covered the configured docs when it did not.
   if (options.docsLeftOut) {

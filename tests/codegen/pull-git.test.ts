@@ -174,6 +174,22 @@ describe('lexgen pull from a git source', () => {
     }
   })
 
+  it('a generate during a pull\'s swap waits for it, then generates from the folder the pull wrote', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const cacheDir = caches.get(dir)!
+    await commit({ 'schemas/feed/defs.json': defs('A post, generated after the pull.') }, 'held')
+    try {
+      const held = { killAt: 'rename:3', args: ['pull', '--update'], env: { LEXGEN_CACHE_DIR: cacheDir } }
+      const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['generate', '--no-docs'], dir)
+      expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
+      expect(stderr).toBe(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing lexicons\n`)
+      expect(await readFile(join(dir, 'generated/com/example/feed/defs.ts'), 'utf8')).toContain('A post, generated after the pull.')
+    } finally {
+      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
+    }
+  })
+
   it('follows a tag, and re-selects at the locked commit when the include patterns change', async () => {
     await git(upstream, 'tag', '-f', 'v1')
     const tagged = await git(upstream, 'rev-parse', 'v1^{commit}')
