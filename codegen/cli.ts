@@ -192,18 +192,9 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
   }
 }
 
-/**
- * The pipeline, while no pull is swapping the lexicon folder (lock.ts): read meanwhile, it is
- * missing, or half old and half new. Released before the output folders are locked, so no run
- * holds one lock while waiting for another.
- */
-async function generateFromLexicons(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
-  const unlock = await lockFolders([options.lexicons], io.cwd, (text) => printNotes([text], io))
-  try {
-    return await generate(options, cache)
-  } finally {
-    unlock()
-  }
+/** The pipeline, reading the lexicon folder while no pull swaps it (lock.ts). */
+function generateFromLexicons(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
+  return generate(options, cache, (lexicons) => lockFolders([lexicons], io.cwd, (text) => printNotes([text], io)))
 }
 
 /** Files a run adds, changes or removes in one folder. */

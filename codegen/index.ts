@@ -10,7 +10,7 @@ import { checkedBuild } from './check.js'
 import { emit, type OutputFiles } from './emit.js'
 import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
-import { loadLexiconFiles, type LoadCache } from './load.js'
+import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js'
 import { buildModel, type NameClash } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import type { OverriddenExclude, UnmatchedPattern } from './select.js'
@@ -44,11 +44,19 @@ function missingLexiconsFix(options: ResolvedOptions): string {
 /**
  * Runs the pipeline in memory; nothing is written. Throws `LexiconErrors` listing every bad doc that
  * matters. `cache` keeps files read across runs (`--watch`, which also keeps the check in this thread).
+ * `hold` holds the lexicon folder while it is read, and resolves to what lets it go (the CLI waits
+ * there for a pull swapping it, which would be read missing, or half old and half new).
  */
-export async function generate(options: ResolvedOptions, cache?: LoadCache): Promise<GenerateResult> {
-  // The usual first-run slip, generate before pull, said with its fix.
-  if (!existsSync(options.lexicons)) throw new LexgenError(`the lexicon folder does not exist: ${missingLexiconsFix(options)}`, { file: options.lexicons })
-  const loaded = await loadLexiconFiles(options.lexicons, cache)
+export async function generate(options: ResolvedOptions, cache?: LoadCache, hold?: (lexicons: string) => Promise<() => void>): Promise<GenerateResult> {
+  const release = await hold?.(options.lexicons)
+  let loaded: LoadedLexicons
+  try {
+    // The usual first-run slip, generate before pull, said with its fix.
+    if (!existsSync(options.lexicons)) throw new LexgenError(`the lexicon folder does not exist: ${missingLexiconsFix(options)}`, { file: options.lexicons })
+    loaded = await loadLexiconFiles(options.lexicons, cache)
+  } finally {
+    release?.()
+  }
   if (loaded.files.length + loaded.problems.length === 0) throw new LexgenError('no lexicon files (*.json) found', { file: options.lexicons })
   // Loaded only when asked for: most runs write no docs.
   const emitDocs = options.docs && (await import('./emit/docs/index.js')).emitDocs
