@@ -3,15 +3,15 @@
  * The swap in write.ts is atomic for one run; two runs at once (`generate --watch` in one terminal,
  * `generate` or `pull` in another; two CI jobs in one workspace) would interleave their renames:
  * code and docs from different generations, a check reading a folder moved aside, or a journal
- * that no later run can complete. So a run holds `.lexgen-<name>-lock` beside each folder from
- * reading it to the end of its swap, and a second run waits, saying for whom.
+ * that no later run can complete; a run reading the lexicon folder during a pull's swap finds it
+ * missing, or half old and half new. So a run holds `.lexgen-<name>-lock` beside each folder while
+ * it reads it, and a writer until the end of its swap; a second run waits, saying for whom.
  *
  * The lock names its holder as a swap journal does (writers.ts); a holder that is gone (killed)
  * loses it to the next run. Where the lock cannot be made at all (a read-only or missing parent),
  * no lexgen can be replacing the folder either: the run goes on, and its write reports the cause.
  */
-import { randomBytes } from 'node:crypto'
-import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { compare } from './order.js'
@@ -53,38 +53,32 @@ export async function lockFolders(dirs: readonly string[], cwd: string, note: (t
 }
 
 async function acquire(lock: string, dir: string, waiting: (pid: number, dir: string) => void): Promise<boolean> {
-  // Written whole beside it, then linked into place: a lock is never seen without its holder. (Its
-  // own name even within one process, which tests run several CLIs in; a Ctrl-C removes it, writers.ts.)
-  const mine = `${lock}-${process.pid}-${randomBytes(4).toString('hex')}`
-  startWriting(mine)
-  try {
-    writeFileSync(mine, JSON.stringify({ pid: process.pid, writer: ownStart() } satisfies Holder) + '\n')
-  } catch {
-    doneWriting(mine)
-    return false
-  }
-  try {
-    for (let told = false; ; ) {
-      try {
-        linkSync(mine, lock)
-        // Known as this process's own (writers.ts): a Ctrl-C removes it, and a run in this process waits for it.
-        startWriting(lock)
-        return true
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false
-      }
-      const seen = readLock(lock)
-      if (seen === undefined) continue // released meanwhile
-      const holder = parseHolder(seen)
-      if (holder && writerAlive(holder.pid, lock, holder.writer)) {
-        if (!told) waiting(holder.pid, dir)
-        told = true
-        await sleep(POLL_MS)
-      } else takeOver(lock, seen)
+  let told = false
+  // A lock not naming its holder yet: being written (it is created empty, then written), or its
+  // writer was killed in between. Seen unchanged after a wait, it is the latter.
+  let nameless: string | undefined
+  for (;;) {
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, writer: ownStart() } satisfies Holder) + '\n', { flag: 'wx' })
+      // Known as this process's own (writers.ts): a Ctrl-C removes it, and a run in this process waits for it.
+      startWriting(lock)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false
     }
-  } finally {
-    rmSync(mine, { force: true })
-    doneWriting(mine)
+    const seen = readLock(lock)
+    if (seen === undefined) continue // released meanwhile
+    const holder = parseHolder(seen)
+    if (holder ? !writerAlive(holder.pid, lock, holder.writer) : seen === nameless) {
+      takeOver(lock, seen)
+      continue
+    }
+    if (holder && !told) {
+      waiting(holder.pid, dir)
+      told = true
+    }
+    nameless = holder ? undefined : seen
+    await sleep(POLL_MS)
   }
 }
 
@@ -112,7 +106,7 @@ function readLock(path: string): string | undefined {
   }
 }
 
-/** The holder a lock names; undefined for one that is not a lock's JSON (a holder counts as gone). */
+/** The holder a lock names; undefined while it names none (see acquire). */
 function parseHolder(text: string): Holder | undefined {
   try {
     const { pid, writer } = JSON.parse(text) as Partial<Holder>

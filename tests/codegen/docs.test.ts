@@ -336,7 +336,7 @@ describe('an interrupted generate never leaves code and docs from different gene
     })
     const child = spawn(process.execPath, ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs'), join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--lexicons', changed, ...args], {
       cwd: root,
-      env: { ...process.env, KILL_AT: 'write:3', KILL_SIGNAL: 'SIGINT' },
+      env: { ...process.env, KILL_AT: 'write:6', KILL_SIGNAL: 'SIGINT' }, // after the three locks (lock.ts), amid the staging files
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''

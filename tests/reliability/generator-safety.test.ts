@@ -73,23 +73,28 @@ describe('killing the generator mid-run', () => {
   }
 
   it('killed at any step of the write, the next run (generate or check) finds the previous output or the complete new one', async () => {
-    // The steps, in order (codegen/write.ts): the output's parent made, the staging folder made, every
-    // file written into it, the journal written then renamed into place (the commit point), the old
-    // output moved aside, the staging folder moved in, the journal and the old output removed.
+    // The steps, in order: the lexicon folder's lock written, and removed once it is read, the output's
+    // lock written (codegen/lock.ts); then (codegen/write.ts) the output's parent made, the staging folder
+    // made, every file written into it, the journal written then renamed into place (the commit point),
+    // the old output moved aside, the staging folder moved in, the journal and the old output removed.
     const files = next.size
     const plan: (KillPoint & { expect: 'previous' | 'new' })[] = [
+      { at: 'write:1', expect: 'previous' }, // the lexicon folder's lock
+      { at: 'rm:1', expect: 'previous' }, // the lexicon folder's lock, removed
+      { at: 'write:2', expect: 'previous' }, // the output's lock
       { at: 'mkdir:1', expect: 'previous' },
       { at: 'mkdir:2', expect: 'previous' },
-      { at: 'write:1', expect: 'previous' },
-      { at: `write:${Math.floor(files / 2)}`, expect: 'previous' },
-      { at: `write:${Math.floor(files / 2)}`, signal: 'SIGINT', expect: 'previous' },
-      { at: `write:${files}`, expect: 'previous' },
-      { at: `write:${files + 1}`, expect: 'previous' }, // the journal, not yet in place
+      { at: 'write:3', expect: 'previous' },
+      { at: `write:${Math.floor(files / 2) + 2}`, expect: 'previous' },
+      { at: `write:${Math.floor(files / 2) + 2}`, signal: 'SIGINT', expect: 'previous' },
+      { at: `write:${files + 2}`, expect: 'previous' },
+      { at: `write:${files + 3}`, expect: 'previous' }, // the journal, not yet in place
       { at: 'rename:1', expect: 'previous' }, // the journal's rename into place
       { at: 'rename:2', expect: 'new' }, // the old output moved aside: the swap is committed
       { at: 'rename:2', signal: 'SIGINT', expect: 'new' },
       { at: 'rename:3', expect: 'new' }, // between the two renames: no output folder at all
-      { at: 'rm:1', expect: 'new' },
+      { at: 'rm:3', expect: 'new' }, // the journal removed (rm:2 is rmSync's own unlink of the lexicon folder's lock)
+      { at: 'rm:5', expect: 'new' }, // the output's lock, removed: left for the next run to take over
     ]
     const figures = { runs: 0, killed: 0, leftPrevious: 0, leftNew: 0, leftMissing: 0, leftovers: 0, repairedByCheck: 0, repairedByGenerate: 0, failures: 0 }
     for (const [i, point] of plan.entries()) {
@@ -106,8 +111,8 @@ describe('killing the generator mid-run', () => {
       if (after === 'missing') expect(left.some((name) => name.endsWith('.swap')), `${where}: no output and no journal`).toBe(true)
       figures[after === 'previous' ? 'leftPrevious' : after === 'new' ? 'leftNew' : 'leftMissing']++
       figures.leftovers += left.length
-      // Staging dir, moved-aside output, swap journal (or one being written).
-      for (const name of left) expect(name).toMatch(/^\.lexgen-out-\d+-[A-Za-z0-9]{6}(-previous|\.swap|\.swap\.tmp)?$/)
+      // Staging dir, moved-aside output, swap journal (or one being written), the output's lock.
+      for (const name of left) expect(name).toMatch(/^\.lexgen-out-(\d+-[A-Za-z0-9]{6}(-previous|\.swap|\.swap\.tmp)?|lock)$/)
 
       // The next run repairs it first: `check` (which only reads otherwise) or `generate` of the
       // previous selection, taking turns. A journal in place means the new output; none, the previous.
