@@ -241,6 +241,18 @@ describe('two lexgen runs at once (generate --watch in one terminal, generate in
     expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
   })
 
+  it('a lock a killed run left (naming a pid that is gone, or none at all) is taken over without a word', async () => {
+    const dead = spawn(process.execPath, ['-e', ''])
+    await once(dead, 'exit')
+    const args = ['--out', 'out', '--docs', 'docs', ...SMALL]
+    for (const left of [JSON.stringify({ pid: dead.pid }), '']) {
+      const root = await scratch()
+      await writeFile(join(root, '.lexgen-out-lock'), left)
+      expect(await runCli(['generate', ...args], root)).toMatchObject({ code: 0, stderr: '' })
+      expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
+    }
+  })
+
   it('a check during a swap waits for it, then checks what it wrote (not a folder moved aside)', async () => {
     const root = await scratch()
     const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
