@@ -212,15 +212,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   // The write happens while the folders are held, so it replaces exactly what was compared.
   const outputs = await compareOutputs(options, result, io, 1, async (outputs) => {
-    for (const { dir, name, diff, files } of outputs) {
-      if (!diff.stray.length) continue
-      if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
-      throw new LexgenError(
-        `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
-          `  ${diff.stray[0]}\n` +
-          `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
-      )
-    }
+    refuseWhatIsInTheWay(outputs, io)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
     if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
@@ -279,6 +271,19 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     if (current.truncated) io.err('lexgen: stopped looking after 100 stray entries: there may be more\n')
   }
   return 1
+}
+
+/** Throws when an output folder holds what lexgen did not generate: a swap would lose it. */
+function refuseWhatIsInTheWay(outputs: readonly ComparedOutput[], io: Io): void {
+  for (const { dir, name, diff, files } of outputs) {
+    if (!diff.stray.length) continue
+    if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
+    throw new LexgenError(
+      `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
+        `  ${diff.stray[0]}\n` +
+        `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
+    )
+  }
 }
 
 /** An output folder (the code, or its docs) as on disk, and how it differs from this run's files. */

@@ -42,6 +42,16 @@ async function commit(files: Record<string, unknown>, message: string): Promise<
   return git(upstream, 'rev-parse', 'HEAD')
 }
 
+/** Runs `test` while upstream's post def says `description` (committed; returns that commit), then puts 'A post.' back. */
+async function whileUpstreamDescribes(description: string, test: (commit: string) => Promise<void>): Promise<void> {
+  const described = await commit({ 'schemas/feed/defs.json': defs(description) }, 'describe')
+  try {
+    await test(described)
+  } finally {
+    await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
+  }
+}
+
 beforeAll(async () => {
   upstream = await tempDir('lexgen-upstream-')
   dirs.push(upstream)
@@ -129,8 +139,7 @@ describe('lexgen pull from a git source', () => {
     expect((await pull(dir)).code).toBe(0)
     const first = (await lockOf(dir)).git[0]!.commit
     const before = await snapshotDir(dir)
-    const second = await commit({ 'schemas/feed/defs.json': defs('A post, described anew.') }, 'describe')
-    try {
+    await whileUpstreamDescribes('A post, described anew.', async (second) => {
       const plain = await pull(dir)
       expect(plain.code, plain.stderr).toBe(0)
       expect(plain.stdout).toContain('2 already in lexicons')
@@ -150,17 +159,14 @@ describe('lexgen pull from a git source', () => {
       expect((await lockOf(dir)).git[0]!.commit).toBe(second)
       expect(second).not.toBe(first)
       expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, described anew.')
-    } finally {
-      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
-    }
+    })
   })
 
   it('a pull during another pull\'s swap waits for it, saying so: the folder and the lockfile end at one pull, nothing left behind', async () => {
     const dir = await project()
     expect((await pull(dir)).code).toBe(0)
     const cacheDir = caches.get(dir)!
-    await commit({ 'schemas/feed/defs.json': defs('A post, pulled while another pull waited.') }, 'held')
-    try {
+    await whileUpstreamDescribes('A post, pulled while another pull waited.', async () => {
       // `pull --update` held at its 3rd rename: the lexicon folder moved aside, the new one not yet in place.
       const held = { killAt: 'rename:3', args: ['pull', '--update'], env: { LEXGEN_CACHE_DIR: cacheDir } }
       const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['pull'], dir, { cacheDir })
@@ -169,25 +175,20 @@ describe('lexgen pull from a git source', () => {
       expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
       expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, pulled while another pull waited.')
       expect((await readdir(dir)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
-    } finally {
-      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
-    }
+    })
   })
 
   it('a generate during a pull\'s swap waits for it, then generates from the folder the pull wrote', async () => {
     const dir = await project()
     expect((await pull(dir)).code).toBe(0)
     const cacheDir = caches.get(dir)!
-    await commit({ 'schemas/feed/defs.json': defs('A post, generated after the pull.') }, 'held')
-    try {
+    await whileUpstreamDescribes('A post, generated after the pull.', async () => {
       const held = { killAt: 'rename:3', args: ['pull', '--update'], env: { LEXGEN_CACHE_DIR: cacheDir } }
       const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['generate', '--no-docs'], dir)
       expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
       expect(stderr).toBe(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing lexicons\n`)
       expect(await readFile(join(dir, 'generated/com/example/feed/defs.ts'), 'utf8')).toContain('A post, generated after the pull.')
-    } finally {
-      await commit({ 'schemas/feed/defs.json': defs('A post.') }, 'revert')
-    }
+    })
   })
 
   it('follows a tag, and re-selects at the locked commit when the include patterns change', async () => {
