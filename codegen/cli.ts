@@ -14,15 +14,17 @@ import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { didYouMean, overriddenText } from './select.js'
-import { interruptSignal, watchGenerate } from './watch.js'
+import { interruptSignal, watchGenerate, type StopSignal } from './watch.js'
 import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs, type OutputDir } from './write.js'
 import { abandonOwnWrites } from './writers.js'
+
+export { STOP_SIGNALS } from './watch.js'
 
 interface Io extends PullIo {
   out: (text: string) => void
   err: (text: string) => void
   cwd: string
-  /** Ends `--watch` (default: the first SIGINT or SIGTERM). */
+  /** Ends `--watch` (default: the first SIGINT, SIGTERM or SIGHUP). */
   stop?: AbortSignal
   /** Colour what goes to stdout and to stderr (default: none). */
   color?: { out: boolean; err: boolean }
@@ -50,12 +52,13 @@ function packageVersion(): string {
 }
 
 /**
- * Ctrl-C outside `--watch` (which stops on its own): what the run was writing and had not
- * committed is removed, and it says so. bin/lexgen.js calls it, then exits 130.
+ * A stop signal outside `--watch` (which stops on its own): what the run was writing and had not
+ * committed is removed, and it says so. bin/lexgen.js calls it, then exits 128 + the signal's number.
  */
-export function interrupted(io: Pick<Io, 'err'> = defaultIo): void {
+export function interrupted(signal: StopSignal, io: Pick<Io, 'err'> = defaultIo): void {
   const committed = abandonOwnWrites()
-  io.err(`lexgen: interrupted; ${committed ? 'the new output was already committed: the next lexgen run completes the swap' : 'nothing was written'}\n`)
+  const by = signal === 'SIGINT' ? '' : ` by ${signal}` // Ctrl-C needs no name
+  io.err(`lexgen: interrupted${by}; ${committed ? 'the new output was already committed: the next lexgen run completes the swap' : 'nothing was written'}\n`)
 }
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 bad input or stale output, 2 usage error. */

@@ -113,17 +113,19 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   return 0
 }
 
-/** Aborts on the first SIGINT or SIGTERM (a second Ctrl-C then kills the process as usual). */
+/** The signals lexgen stops on cleanly: Ctrl-C, a cancelled CI job or `kill`, a closed terminal. */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+export type StopSignal = (typeof STOP_SIGNALS)[number]
+
+/** Aborts on the first stop signal (a second Ctrl-C then kills the process as usual). */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController()
   const abort = () => controller.abort()
-  process.once('SIGINT', abort)
-  process.once('SIGTERM', abort)
+  for (const signal of STOP_SIGNALS) process.once(signal, abort)
   return {
     signal: controller.signal,
     dispose: () => {
-      process.off('SIGINT', abort)
-      process.off('SIGTERM', abort)
+      for (const signal of STOP_SIGNALS) process.off(signal, abort)
     },
   }
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import os from 'node:os'
 // `generate` and `check` start the lexicon checker's thread before the CLI loads, so that its
 // isolate loads @atproto/lexicon meanwhile (codegen/check-thread.ts). `--watch` checks in its own thread.
 const [command] = process.argv.slice(2)
@@ -13,13 +14,16 @@ if ((command === 'generate' || command === 'check') && !process.argv.includes('-
   const { startCheckerThread } = await import('../dist/check-thread.js')
   startCheckerThread()
 }
-const { interrupted, main } = await import('../dist/cli.js')
-// Ctrl-C: leave nothing half-written behind (--watch stops by itself, between runs).
+const { interrupted, main, STOP_SIGNALS } = await import('../dist/cli.js')
+// Ctrl-C, a cancelled CI job (SIGTERM), a closed terminal (SIGHUP): leave nothing half-written
+// behind, and exit as the signal would have (128 + its number). --watch stops by itself, between runs.
 if (!process.argv.includes('--watch')) {
-  process.once('SIGINT', () => {
-    interrupted()
-    process.exit(130)
-  })
+  for (const signal of STOP_SIGNALS) {
+    process.once(signal, () => {
+      interrupted(signal)
+      process.exit(128 + os.constants.signals[signal])
+    })
+  }
 }
 
 process.exitCode = await main(process.argv.slice(2))

@@ -336,7 +336,11 @@ describe('an interrupted generate never leaves code and docs from different gene
     }
   })
 
-  it('Ctrl-C through the real binary: exits 130 saying nothing was written, and leaves nothing behind', async () => {
+  it.each([
+    { signal: 'SIGINT', code: 130, says: 'interrupted' }, // Ctrl-C
+    { signal: 'SIGTERM', code: 143, says: 'interrupted by SIGTERM' }, // a cancelled CI job, `kill`
+    { signal: 'SIGHUP', code: 129, says: 'interrupted by SIGHUP' }, // the terminal closed
+  ])('$signal through the real binary: exits $code saying nothing was written, and leaves nothing behind', async ({ signal, code: exitCode, says }) => {
     const root = await scratch()
     const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
     expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
@@ -348,13 +352,13 @@ describe('an interrupted generate never leaves code and docs from different gene
     })
     const child = spawn(process.execPath, ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs'), join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--lexicons', changed, ...args], {
       cwd: root,
-      env: { ...process.env, KILL_AT: 'write:6', KILL_SIGNAL: 'SIGINT' }, // after the three locks (lock.ts), amid the staging files
+      env: { ...process.env, KILL_AT: 'write:6', KILL_SIGNAL: signal }, // after the three locks (lock.ts), amid the staging files
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
     const [code] = await once(child, 'close')
-    expect({ code, stderr }).toEqual({ code: 130, stderr: 'lexgen: interrupted; nothing was written\n' })
+    expect({ code, stderr }).toEqual({ code: exitCode, stderr: `lexgen: ${says}; nothing was written\n` })
     expect(await snapshotDir(root)).toEqual(before)
     expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
   })

@@ -272,13 +272,14 @@ describe('lexgen generate --watch', () => {
   })
 })
 
-it('a SIGINT that arrives while a change is being generated still leaves a whole output and no temporary folders', async () => {
+// Ctrl-C, a cancelled CI job or `kill`, a closed terminal.
+it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('a %s that arrives while a change is being generated still leaves a whole output and no temporary folders', async (signal) => {
   const dir = await startProject()
   try {
     const watch = startWatch(dir)
     await watch.lines.next(/^lexgen: read 2 docs/)
     await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
-    watch.child.kill('SIGINT')
+    watch.child.kill(signal)
     const [code] = await watch.exit
     expect(code).toBe(0)
     expect(await leftovers(dir)).toEqual([])
