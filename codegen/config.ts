@@ -98,7 +98,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     include,
     exclude,
     runtimeImport: runtimeSpecifier(flags.runtimeImport ?? config.runtimeImport ?? '@lexgen/runtime', from('--runtime-import', 'runtimeImport', flags.runtimeImport)),
-    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: generateCommand(flags, configPath, cwd, root) } }),
+    ...(docs === undefined ? {} : { docs: { dir: docs, clientImport: index, regenerate: generateCommand(shapingFlags(flags, config, cwd, base, outMoved), configPath, cwd, root) } }),
     ...(docsLeftOut === undefined ? {} : { docsLeftOut }),
     strict: flags.strict ?? config.strict ?? false,
     ...(config.pull === undefined ? {} : { pulled: pullPatterns(config.pull) }),
@@ -113,6 +113,34 @@ export function selectionOf(flags: Options, config: Options): { include: readonl
     include: flags.include?.length ? flags.include : (config.include ?? []),
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
   }
+}
+
+/**
+ * The flags that change what the config alone would generate. One that repeats the config (or the
+ * default), such as `--out generated` where the config says `"out": "generated"`, shapes nothing:
+ * left in the docs' regenerate line, it would make `check` without it find those docs stale.
+ */
+function shapingFlags(flags: Options, config: Options, cwd: string, base: string, outMoved: boolean): Options {
+  const samePath = (flag: string | undefined, configured: string | undefined) => flag !== undefined && configured !== undefined && resolve(cwd, flag) === resolve(base, configured)
+  const selection = selectionOf(flags, config)
+  const configured = selectionOf({}, config)
+  const sameSelection = sameWords(selection.include, configured.include) && sameWords(selection.exclude, configured.exclude)
+  const configuredDocs = outMoved || typeof config.docs !== 'string' ? undefined : config.docs
+  return {
+    ...(samePath(flags.lexicons, config.lexicons ?? 'lexicons') ? {} : { lexicons: flags.lexicons }),
+    ...(sameSelection ? {} : { include: flags.include, exclude: flags.exclude }),
+    ...(outMoved ? { out: flags.out } : {}),
+    ...(samePath(typeof flags.docs === 'string' ? flags.docs : undefined, configuredDocs) || (flags.docs === false && configuredDocs === undefined) ? {} : { docs: flags.docs }),
+    ...(flags.runtimeImport === (config.runtimeImport ?? '@lexgen/runtime') ? {} : { runtimeImport: flags.runtimeImport }),
+    ...(flags.fileExt !== undefined && dotted(flags.fileExt) === dotted(config.fileExt ?? '.ts') ? {} : { fileExt: flags.fileExt }),
+    ...(flags.emit === (config.emit ?? 'ts') ? {} : { emit: flags.emit }),
+  }
+}
+
+/** The same patterns, in any order: the order selects nothing different. */
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  const set = new Set(a)
+  return set.size === new Set(b).size && b.every((word) => set.has(word))
 }
 
 /**
@@ -151,8 +179,13 @@ function invalid(where: Where, problem: string): LexgenError {
   return typeof where === 'string' ? new FlagError(`${where} ${problem}`) : new LexgenError(problem, where)
 }
 
+/** `mts` and `.mts` alike. */
+function dotted(ext: string): string {
+  return ext.startsWith('.') ? ext : `.${ext}`
+}
+
 function fileExt(value: string, where: Where): FileExt {
-  const ext = value.startsWith('.') ? value : `.${value}`
+  const ext = dotted(value)
   if (!FILE_EXTS.includes(ext)) throw invalid(where, `must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
   return ext as FileExt
 }

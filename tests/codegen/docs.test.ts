@@ -64,6 +64,22 @@ describe('generate writes the docs with the code', () => {
     }
   })
 
+  it('are the same bytes whether flags repeat the config or not: a plain check accepts them, and one flag that differs still shows', async () => {
+    const root = await scratch()
+    const lexicons = relative(root, LEXICONS)
+    const config = { lexicons, include: ['chat.bsky.notification.*', 'chat.bsky.actor.defs'], out: 'client', docs: 'client-docs', fileExt: '.mts', emit: 'ts' }
+    await writeFile(join(root, 'lexgen.config.json'), JSON.stringify(config))
+    // Every flag names what the config already says (the patterns in another order, the extension without its dot).
+    const repeating = ['--lexicons', `./${lexicons}`, '--include', 'chat.bsky.actor.defs', '--include', 'chat.bsky.notification.*', '--out', 'client/', '--docs', 'client-docs', '--file-ext', 'mts', '--emit', 'ts', '--runtime-import', '@lexgen/runtime']
+    expect((await runCli(['generate', ...repeating], root)).code).toBe(0)
+    expect(await runCli(['check'], root)).toMatchObject({ code: 0, stderr: '' })
+    const readme = () => readFile(join(root, 'client-docs/README.md'), 'utf8')
+    expect(await readme()).toMatch(/^npx lexgen generate   # regenerates \.\/client\/ and these docs from lexgen\.config\.json$/m)
+    // A flag that changes the output is kept, and only that one.
+    expect((await runCli(['generate', ...repeating, '--runtime-import', '@example/runtime'], root)).code).toBe(0)
+    expect(await readme()).toMatch(/^npx lexgen generate --runtime-import @example\/runtime   # regenerates \.\/client\/ and these docs$/m)
+  })
+
   it('writes the docs of this repo where lexgen.config.json says, matching the committed ones', async () => {
     const result = await runCli(['check'])
     expect(result.code).toBe(0)
