@@ -19,6 +19,8 @@ export interface ResolvedOptions {
   readonly strict: boolean
   /** Extension of the generated modules: `.ts`, or `.mts` (ESM whatever the package's `type`). */
   readonly fileExt: FileExt
+  /** How the generated modules import each other: `js` (`./x.js`, the default), or `ts` (`./x.ts`: run as written by Deno, Bun and Node's type stripping). */
+  readonly importExt?: ImportExt
   /** `ts` (the default): TypeScript modules; `js`: JavaScript plus declarations (`.js` + `.d.ts`, or `.mjs` + `.d.mts`). */
   readonly emit?: EmitLanguage
   /** Markdown reference docs; absent when they are off. */
@@ -39,8 +41,10 @@ export interface DocsOptions {
 }
 
 export type FileExt = '.ts' | '.mts'
+export type ImportExt = 'js' | 'ts'
 export type EmitLanguage = 'ts' | 'js'
 const EMIT_LANGUAGES: readonly string[] = ['ts', 'js']
+const IMPORT_EXTS: readonly string[] = ['js', 'ts']
 const FILE_EXTS: readonly string[] = ['.ts', '.mts']
 
 /** What the config file and the flags may set; flags win. */
@@ -54,6 +58,7 @@ export interface Options {
   docs?: string | false
   strict?: boolean
   fileExt?: string
+  importExt?: string
   emit?: string
 }
 
@@ -62,7 +67,7 @@ export interface ConfigFile extends Options {
   pull?: unknown
 }
 
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'emit', 'pull'])
+const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'importExt', 'emit', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -91,7 +96,9 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   // An error names where a bad value came from: the flag, or the key in the config file.
   const from = (flag: string, key: keyof ConfigFile, given: unknown): Where => (given !== undefined ? flag : { file, path: key })
   const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts', from('--file-ext', 'fileExt', flags.fileExt))
-  const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${ext === '.mts' ? '.mjs' : '.js'}`
+  const language = emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit))
+  const imports = importExt(flags.importExt ?? config.importExt ?? 'js', from('--import-ext', 'importExt', flags.importExt), language)
+  const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${imports === 'ts' ? ext : ext === '.mts' ? '.mjs' : '.js'}`
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
     out,
@@ -103,7 +110,8 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
     strict: flags.strict ?? config.strict ?? false,
     ...(config.pull === undefined ? {} : { pulled: pullPatterns(config.pull) }),
     fileExt: ext,
-    emit: emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit)),
+    importExt: imports,
+    emit: language,
   }
 }
 
@@ -133,6 +141,7 @@ function shapingFlags(flags: Options, config: Options, cwd: string, base: string
     ...(samePath(typeof flags.docs === 'string' ? flags.docs : undefined, configuredDocs) || (flags.docs === false && configuredDocs === undefined) ? {} : { docs: flags.docs }),
     ...(flags.runtimeImport === (config.runtimeImport ?? '@lexgen/runtime') ? {} : { runtimeImport: flags.runtimeImport }),
     ...(flags.fileExt !== undefined && dotted(flags.fileExt) === dotted(config.fileExt ?? '.ts') ? {} : { fileExt: flags.fileExt }),
+    ...(flags.importExt !== undefined && undotted(flags.importExt) === undotted(config.importExt ?? 'js') ? {} : { importExt: flags.importExt }),
     ...(flags.emit === (config.emit ?? 'ts') ? {} : { emit: flags.emit }),
   }
 }
@@ -163,6 +172,7 @@ export function generateCommand(flags: Options, configPath: string | undefined, 
   if (flags.docs === false) args.push('--no-docs')
   if (flags.runtimeImport) args.push('--runtime-import', flags.runtimeImport)
   if (flags.fileExt) args.push('--file-ext', flags.fileExt)
+  if (flags.importExt) args.push('--import-ext', flags.importExt)
   if (flags.emit) args.push('--emit', flags.emit)
   return ['npx lexgen generate', ...args.map(shellWord)].join(' ')
 }
@@ -188,6 +198,19 @@ function fileExt(value: string, where: Where): FileExt {
   const ext = dotted(value)
   if (!FILE_EXTS.includes(ext)) throw invalid(where, `must be one of ${FILE_EXTS.join(', ')} (got '${value}')`)
   return ext as FileExt
+}
+
+/** `ts` and `.ts` alike. */
+function undotted(ext: string): string {
+  return ext.startsWith('.') ? ext.slice(1) : ext
+}
+
+function importExt(value: string, where: Where, language: EmitLanguage): ImportExt {
+  const ext = undotted(value)
+  if (!IMPORT_EXTS.includes(ext)) throw invalid(where, `must be one of ${IMPORT_EXTS.join(', ')} (got '${value}')`)
+  // JavaScript output imports JavaScript: there is no .ts file to name.
+  if (ext === 'ts' && language === 'js') throw invalid(where, "must be 'js' when JavaScript is emitted (its .js modules import each other as such)")
+  return ext as ImportExt
 }
 
 function emitLanguage(value: string, where: Where): EmitLanguage {

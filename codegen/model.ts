@@ -1,5 +1,5 @@
 import type { LexiconDoc, LexUserType, LexXrpcQuery } from '@atproto/lexicon'
-import type { FileExt } from './config.js'
+import type { FileExt, ImportExt } from './config.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
@@ -20,6 +20,8 @@ export interface Model {
   readonly runtimeModule: string
   /** Extension of every generated module (`.ts` or `.mts`); imports use `.js` or `.mjs` to match. */
   readonly fileExt: FileExt
+  /** How generated modules name each other in imports (see relativeImport). */
+  readonly importExt: ImportExt
   /** The client's namespace classes, by namespace path joined with `.`, e.g. `chat.bsky` → `ChatBskyNS`. */
   readonly namespaceClasses: ReadonlyMap<string, string>
   /** Docs exported under another name than their NSID's, because a doc first in NSID order camel-cases alike. */
@@ -145,7 +147,7 @@ export function clientMember(segment: string, atRoot: boolean): string {
   return SPECIAL_MEMBERS.has(segment) || (atRoot && segment === 'core') ? `${segment}_` : segment
 }
 
-export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImport: string; fileExt: FileExt }): Model {
+export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImport: string; fileExt: FileExt; importExt?: ImportExt }): Model {
   const aliases = new NameAllocator(CLIENT_SCOPE)
   const functions = new NameAllocator([...RUNTIME_NAMES, ...METHOD_NAMES, ...CLIENT_SCOPE], '')
   const paths = new Map<string, string>()
@@ -173,6 +175,7 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
     validateImport: validateImport(options.runtimeImport),
     runtimeModule: `runtime${options.fileExt}`,
     fileExt: options.fileExt,
+    importExt: options.importExt ?? 'js',
     namespaceClasses: namespaceClasses(docs, aliases),
     nameClashes,
     sent: sentDefs(parsed),
@@ -217,14 +220,19 @@ function validateImport(runtimeImport: string): string {
   return beside ? `${runtimeImport.slice(0, beside.index)}${beside[1]}validate${beside[2]}` : `${runtimeImport}/validate`
 }
 
-/** `./x.js`-style specifier from one generated module to another (NodeNext needs the `.js`; `.mjs` for `.mts`). */
-export function relativeImport(fromPath: string, toPath: string): string {
+/**
+ * The specifier one generated module imports another by: `./x.js` (what module nodenext needs and
+ * tsc emits; `.mjs` for `.mts`), or with `ts` imports the module's own name (`./x.ts`), which Deno,
+ * Bun and Node's type stripping run as written.
+ */
+export function relativeImport(fromPath: string, toPath: string, importExt: ImportExt): string {
   // Character scans, not split/join: this runs for every import of every module (~10k for the corpus).
   let common = 0 // length of the folder prefix both paths share, up to and including its last `/`
   for (let i = 0; i < fromPath.length && fromPath[i] === toPath[i]; i++) if (fromPath[i] === '/') common = i + 1
   let up = ''
   for (let i = common; i < fromPath.length; i++) if (fromPath[i] === '/') up += '../'
-  const rest = toPath.endsWith('.mts') ? `${toPath.slice(common, -4)}.mjs` : toPath.endsWith('.ts') ? `${toPath.slice(common, -3)}.js` : toPath.slice(common)
+  const rest =
+    importExt === 'ts' ? toPath.slice(common) : toPath.endsWith('.mts') ? `${toPath.slice(common, -4)}.mjs` : toPath.endsWith('.ts') ? `${toPath.slice(common, -3)}.js` : toPath.slice(common)
   return (up || './') + rest
 }
 

@@ -26,9 +26,9 @@ export function emitClientModule(model: Model, examples: ReadonlyMap<DocModel, M
   const paged = methodDocs.some((doc) => doc.method!.paginate)
   const types = [...(binary ? ['BinaryInput'] : []), 'CallOptions', 'DefaultsConfig', ...(paged ? ['PageOptions'] : [])]
   const self = `client${model.fileExt}`
-  w.writeLine(`import { Core, unwrap, withDefaults, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(relativeImport(self, model.runtimeModule))}`)
-  for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport(self, doc.path))}`)
-  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
+  w.writeLine(`import { Core, unwrap, withDefaults, ${types.map((name) => `type ${name}`).join(', ')} } from ${quote(relativeImport(self, model.runtimeModule, model.importExt))}`)
+  for (const doc of methodDocs) w.writeLine(`import * as ${doc.alias} from ${quote(relativeImport(self, doc.path, model.importExt))}`)
+  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`, model.importExt))}`)
 
   w.blankLine()
   writeDoc(w, [

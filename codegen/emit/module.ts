@@ -37,7 +37,7 @@ export function emitDocModule(model: Model, doc: DocModel, examples: MethodExamp
  */
 function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports): string {
   let out = ''
-  const runtime = quote(relativeImport(doc.path, ctx.model.runtimeModule))
+  const runtime = quote(relativeImport(doc.path, ctx.model.runtimeModule, ctx.model.importExt))
   if (ctx.runtime.size) {
     const isValue = (name: string) => (ctx.runtimeValues.has(name) ? 0 : 1)
     const names = [...ctx.runtime].sort((a, b) => isValue(a) - isValue(b) || byName(a, b))
@@ -51,7 +51,7 @@ function imports(ctx: ModuleContext, doc: DocModel, validators: ValidatorImports
   if (validators.helpers) out += `import * as ${VALIDATE_NAMESPACE} from ${runtime}\n`
   for (const [nsid, alias] of doc.imports) {
     const kind = validators.docs.has(nsid) ? '' : 'type '
-    out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path))}\n`
+    out += `import ${kind}* as ${alias} from ${quote(relativeImport(doc.path, ctx.model.byNsid.get(nsid)!.path, ctx.model.importExt))}\n`
   }
   return out
 }

@@ -5,8 +5,8 @@ import { banner, quote } from './writer.js'
 export function emitValidationModule(model: Model): string {
   const methods = model.docs.filter((doc) => doc.method)
   const self = `validation${model.fileExt}`
-  const lines = [`import { validating, type ValidationCheck } from ${quote(relativeImport(self, model.runtimeModule))}`]
-  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(self, doc.path))}`)
+  const lines = [`import { validating, type ValidationCheck } from ${quote(relativeImport(self, model.runtimeModule, model.importExt))}`]
+  for (const doc of methods) lines.push(`import { validators as ${doc.method!.functionName} } from ${quote(relativeImport(self, doc.path, model.importExt))}`)
   lines.push(
     '',
     '/**',

@@ -18,9 +18,9 @@ export function emitSessionModule(model: Model): string | undefined {
   const w = newWriter()
   const self = `session${model.fileExt}`
   const names = ['CredentialSession as SessionBase', 'withDefaults', 'type CredentialSessionConfig', 'type DefaultsConfig']
-  w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(relativeImport(self, model.runtimeModule))}`)
-  for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path))}`)
-  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`))}`)
+  w.writeLine(`import {\n${names.map((name) => `  ${name},\n`).join('')}} from ${quote(relativeImport(self, model.runtimeModule, model.importExt))}`)
+  for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path, model.importExt))}`)
+  w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`, model.importExt))}`)
   w.blankLine()
   writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, and `onSessionChange`.'])
   w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange'>")

@@ -63,7 +63,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     const config = await runCli(['generate'], dir)
     expect(config.code).toBe(1)
     expect(config.stderr).toBe(
-      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, emit, pull)\n`,
+      `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, importExt, emit, pull)\n`,
     )
   })
 
@@ -74,6 +74,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     for (const [key, value, message] of [
       ['emit', 'JS', "must be one of ts, js (got 'JS')"],
       ['fileExt', '.js', "must be one of .ts, .mts (got '.js')"],
+      ['importExt', 'mjs', "must be one of js, ts (got 'mjs')"],
       ['runtimeImport', '', "must name the runtime module (e.g. '@lexgen/runtime'), not be empty"],
     ] as const) {
       await writeFile(config, JSON.stringify({ include: ['*'], [key]: value }))
@@ -85,12 +86,16 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     for (const [flag, value, message] of [
       ['--emit', 'JS', "must be one of ts, js (got 'JS')"],
       ['--file-ext', '.js', "must be one of .ts, .mts (got '.js')"],
+      ['--import-ext', 'mjs', "must be one of js, ts (got 'mjs')"],
       ['--runtime-import', ' ', "must name the runtime module (e.g. '@lexgen/runtime'), not be empty"],
     ] as const) {
       const fromFlag = await runCli(['generate', flag, value], dir)
       expect(fromFlag.stderr, flag).toBe(`lexgen: usage error: ${flag} ${message}\n`)
       expect(fromFlag.code, flag).toBe(2)
     }
+    // JavaScript output has no .ts modules to import.
+    const both = await runCli(['generate', '--import-ext', 'ts', '--emit', 'js'], dir)
+    expect(both).toMatchObject({ code: 2, stderr: "lexgen: usage error: --import-ext must be 'js' when JavaScript is emitted (its .js modules import each other as such)\n" })
   })
 
   it('exits 2 on an unknown flag', async () => {

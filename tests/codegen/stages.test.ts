@@ -84,18 +84,19 @@ describe('select', () => {
 })
 
 describe('model', () => {
-  it('gives every module an import specifier that resolves to the other, in .ts and .mts output', () => {
+  it.each(['js', 'ts'] as const)('gives every module an import specifier that resolves to the other, in .ts and .mts output, with %s imports', (importExt) => {
     const docs = select(['*']).length
     for (const fileExt of ['.ts', '.mts'] as const) {
-      const model = buildModel(selectDocs(lexicons, { include: ['*'], exclude: [] }).docs, { runtimeImport: '@lexgen/runtime', fileExt })
+      const model = buildModel(selectDocs(lexicons, { include: ['*'], exclude: [] }).docs, { runtimeImport: '@lexgen/runtime', fileExt, importExt })
       const paths = [...model.docs.map((doc) => doc.path), `index${fileExt}`, model.runtimeModule, 'com/x.ts', 'com/example/x/y.ts']
       expect(paths.length).toBe(docs + 4)
-      const js = (path: string) => path.replace(/\.(m?)ts$/, '.$1js')
+      // `js` imports name the JavaScript tsc makes of a module; `ts` imports the module itself.
+      const named = (path: string) => (importExt === 'ts' ? path : path.replace(/\.(m?)ts$/, '.$1js'))
       const wrong: string[] = []
       for (const from of paths) {
         for (const to of paths) {
-          const specifier = relativeImport(from, to)
-          if (!/^\.\.?\//.test(specifier) || posix.join(posix.dirname(from), specifier) !== js(to)) wrong.push(`${from} → ${to}: ${specifier}`)
+          const specifier = relativeImport(from, to, importExt)
+          if (!/^\.\.?\//.test(specifier) || posix.join(posix.dirname(from), specifier) !== named(to)) wrong.push(`${from} → ${to}: ${specifier}`)
         }
       }
       expect(wrong).toEqual([])

@@ -8,8 +8,9 @@
  * Setups: this repo's tsconfig; `tsc --init` defaults (exactOptionalPropertyTypes,
  * noUncheckedIndexedAccess, verbatimModuleSyntax, module nodenext); @tsconfig/strictest's options
  * (noPropertyAccessFromIndexSignature, noUnusedLocals, …) over them; moduleResolution bundler
- * (bundled by esbuild); erasableSyntaxOnly; and a `"type": "commonjs"` package (what `npm init -y`
- * writes), where the client is generated as `.mts`.
+ * (bundled by esbuild); erasableSyntaxOnly; a `"type": "commonjs"` package (what `npm init -y`
+ * writes), where the client is generated as `.mts`; and `.ts` imports (`--import-ext ts`), built by
+ * tsc's rewriteRelativeImportExtensions and also run as written by Deno, with no `--sloppy-imports`.
  */
 import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -34,7 +35,7 @@ afterAll(async () => {
  * exactOptionalPropertyTypes must allow. In a CommonJS package it is written as such code is
  * (`import x = require()`, which Node 20.19+ serves for ESM modules too); elsewhere as ESM.
  */
-function program(commonjs: boolean): string {
+function program(commonjs: boolean, importExt: 'js' | 'ts'): string {
   const header = commonjs
     ? `import lexgen = require('./generated/index.mjs')
 import settings = require('./config.mjs')
@@ -44,9 +45,9 @@ type CallOptions = lexgen.CallOptions
 type MessageView = lexgen.ChatBskyConvoDefs.MessageView
 type ReplyRef = lexgen.ChatBskyConvoDefs.ReplyRef
 `
-    : `import { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults, type CallOptions } from './generated/index.js'
-import type { ChatBskyConvoDefs } from './generated/index.js'
-import { config } from './config.js'
+    : `import { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults, type CallOptions } from './generated/index.${importExt}'
+import type { ChatBskyConvoDefs } from './generated/index.${importExt}'
+import { config } from './config.${importExt}'
 type MessageView = ChatBskyConvoDefs.MessageView
 type ReplyRef = ChatBskyConvoDefs.ReplyRef
 `
@@ -91,6 +92,8 @@ interface Setup {
   readonly name: string
   readonly packageType: 'module' | 'commonjs'
   readonly fileExt: '.ts' | '.mts'
+  /** How modules import each other, the generated ones (`--import-ext`) and the program's. */
+  readonly importExt?: 'ts'
   /** compilerOptions laid over the base (`tsc --init`'s output, or this repo's), and how the program is built. */
   readonly base: 'init' | 'repo'
   readonly options: Record<string, unknown>
@@ -124,6 +127,7 @@ const SETUPS: Setup[] = [
   { name: 'moduleResolution bundler', packageType: 'module', fileExt: '.ts', base: 'init', options: { module: 'preserve', moduleResolution: 'bundler', noEmit: true }, build: 'esbuild' },
   { name: 'erasableSyntaxOnly', packageType: 'module', fileExt: '.ts', base: 'init', options: { erasableSyntaxOnly: true }, build: 'tsc' },
   { name: 'a "type": "commonjs" package (npm init -y), generated as .mts', packageType: 'commonjs', fileExt: '.mts', base: 'init', options: {}, build: 'tsc' },
+  { name: '.ts imports, as Deno, Bun and Node\'s type stripping run them (--import-ext ts)', packageType: 'module', fileExt: '.ts', importExt: 'ts', base: 'init', options: { rewriteRelativeImportExtensions: true }, build: 'tsc' },
 ]
 
 /** What `tsc --init` writes, as JSON (it writes comments and trailing commas). */
@@ -148,17 +152,26 @@ const REPO_OPTIONS = {
   types: [],
 }
 
+/** Runs the program (`command`) in `project`: it must make every call and print what they gave. */
+async function expectRuns(command: readonly string[], project: string): Promise<void> {
+  const { stdout } = await run(command[0]!, command.slice(1), { cwd: project })
+  expect(JSON.parse(stdout)).toEqual({ sent: 'hello', convos: expect.any(Number), items: expect.any(Number), ok: false, error: 'InvalidConvo', declared: true })
+  expect(JSON.parse(stdout).convos).toBeGreaterThan(0)
+  expect(JSON.parse(stdout).items).toBeGreaterThan(1)
+}
+
 describe('the generated client in users’ projects', () => {
   it.each(SETUPS.map((setup) => [setup.name, setup] as const))('%s: typechecks, builds, runs', async (_name, setup) => {
     const project = await tempDir('lexgen-consumer-')
     dirs.push(project)
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: setup.packageType }))
     await provideRuntime(project)
-    const generated = await runCli(['generate', '--out', join(project, 'generated'), '--file-ext', setup.fileExt], ROOT)
+    const importExt = setup.importExt ?? 'js'
+    const generated = await runCli(['generate', '--out', join(project, 'generated'), '--file-ext', setup.fileExt, '--import-ext', importExt], ROOT)
     expect(generated.stderr).toBe('')
     expect(generated.code).toBe(0)
 
-    await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs'))
+    await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs', importExt))
     await writeFile(join(project, `config${setup.packageType === 'commonjs' ? '.mts' : '.ts'}`), `export const config = ${JSON.stringify({ service: world.server.url, token: TEST_TOKEN, convoId: world.convoId })}\n`)
     const base = setup.base === 'init' ? await initOptions(project) : REPO_OPTIONS
     const compilerOptions = { ...base, ...(setup.build === 'tsc' ? { outDir: 'dist', rootDir: '.' } : {}), ...setup.options }
@@ -173,10 +186,9 @@ describe('the generated client in users’ projects', () => {
       entry = join(project, 'bundle.mjs')
       await run(join(ROOT, 'node_modules/.bin/esbuild'), [join(project, 'main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${entry}`, '--log-level=error'], { cwd: project })
     }
-    const { stdout } = await run(process.execPath, [entry], { cwd: project })
-    expect(JSON.parse(stdout)).toEqual({ sent: 'hello', convos: expect.any(Number), items: expect.any(Number), ok: false, error: 'InvalidConvo', declared: true })
-    expect(JSON.parse(stdout).convos).toBeGreaterThan(0)
-    expect(JSON.parse(stdout).items).toBeGreaterThan(1)
+    await expectRuns([process.execPath, entry], project)
+    // Deno resolves imports as written: `./client.js` finds no `client.ts` without --sloppy-imports.
+    if (importExt === 'ts') await expectRuns([join(ROOT, 'node_modules/.bin/deno'), 'run', '--allow-net', '--allow-read', '--allow-env', 'main.ts'], project)
   })
 
   it('warns when .ts output lands in a CommonJS package', async () => {

@@ -29,7 +29,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   const page = site.page('README.md')
   const methods = namespaces.flatMap((ns) => ns.docs)
   const runtime = model.runtimeImport
-  const outDir = clientImport.replace(/\/index\.m?js$/, '')
+  const outDir = clientImport.replace(/\/index\.m?[jt]s$/, '')
   const query = pick(methods, (doc) => doc.method!.type === 'query' && doc.method!.paginate !== undefined, /^list/) ??
     pick(methods, (doc) => doc.method!.type === 'query') ?? methods[0]
   const procedure = pick(methods, (doc) => doc.method!.type === 'procedure' && doc.method!.errors.length > 0, /^(send|create|post)/) ??
