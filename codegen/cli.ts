@@ -83,14 +83,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable; replaces the config's include and exclude", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
-      .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
-      .option('--import-ext <ext>', "how generated modules import each other: 'js' (default: ./x.js, as tsc emits) or 'ts' (./x.ts: run as written by Deno, Bun and Node's type stripping)")
-      .option('--emit <language>', "'ts' (default) or 'js': JavaScript plus .d.ts declarations, for projects without a TypeScript build")
       .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
       .addOption(new Option('--config <file>', 'config file (default: the nearest lexgen.config.json, up to the folder with package.json)'))
+  // What shapes the output: `diff` classifies changes for callers, which none of these alter.
   const withSelection = (command: Command) =>
     withLexicons(command)
       .option('--out <dir>', 'output directory (default: from lexgen.config.json, else ./generated)')
+      .option('--file-ext <ext>', "extension of the generated modules: '.ts' (default) or '.mts' (ESM in any package)")
+      .option('--import-ext <ext>', "how generated modules import each other: 'js' (default: ./x.js, as tsc emits) or 'ts' (./x.ts: run as written by Deno, Bun and Node's type stripping)")
+      .option('--emit <language>', "'ts' (default) or 'js': JavaScript plus .d.ts declarations, for projects without a TypeScript build")
       .option('--runtime-import <specifier>', "module the generated code imports the runtime from (default: '@lexgen/runtime')")
       .option('--docs <dir>', 'also write Markdown reference docs there (default: "docs" in lexgen.config.json, unless --out names another folder)')
       .option('--no-docs', 'write no docs')
