@@ -14,6 +14,7 @@ import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js
 import { buildModel, type NameClash } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import type { OverriddenExclude, UnmatchedPattern } from './select.js'
+import { recoverOutputDir } from './write.js'
 
 export interface GenerateResult {
   readonly files: OutputFiles
@@ -51,6 +52,9 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
   const release = await hold?.(options.lexicons)
   let loaded: LoadedLexicons
   try {
+    // A pull killed amid its swap left the folder moved aside or not yet replaced: its swap, and
+    // its lockfile, are completed first. (What that cannot clean up stays for the next pull to report.)
+    await recoverOutputDir(options.lexicons)
     // The usual first-run slip, generate before pull, said with its fix.
     if (!existsSync(options.lexicons)) throw new LexgenError(`the lexicon folder does not exist: ${missingLexiconsFix(options)}`, { file: options.lexicons })
     loaded = await loadLexiconFiles(options.lexicons, cache)

@@ -12,7 +12,7 @@
  *   whatever the cleanup cannot remove is reported, never left for the next run to trip on.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, writeFileSync, type Stats } from 'node:fs'
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
 import { access, chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
@@ -132,6 +132,12 @@ export async function checkOutputPlaces(outputs: readonly { dir: string; name: s
   }
 }
 
+/** A file replaced with the folders, as one unit with them. */
+export interface AlongsideFile {
+  readonly path: string
+  readonly content: string
+}
+
 /** One folder a run replaces, and everything it is to hold. */
 export interface OutputTarget {
   readonly dir: string
@@ -151,7 +157,9 @@ export async function writeOutputDir(dir: string, files: OutputFiles, kept?: rea
 
 /**
  * Replaces several folders (the code and its docs) as one unit, each with exactly its files and
- * the entries it keeps.
+ * the entries it keeps, and with them the `alongside` files (pull's lockfile, which must never
+ * describe other lexicons than the folder holds): the journal carries their contents, so a run
+ * killed after it exists has them written by the next run, as it completes the swaps.
  * Permissions are checked first, for every folder, so a read-only one is a clear error with
  * nothing moved. Each folder is then written in full to a sibling staging folder (made with mkdir,
  * not mkdtemp's 0700, so the umask and the parent's setgid apply, and given the old folder's mode
@@ -162,7 +170,7 @@ export async function writeOutputDir(dir: string, files: OutputFiles, kept?: rea
  * anything. So the folders never stay at different generations. Returns notes on what the cleanup
  * could not do (the new output is in place all the same).
  */
-export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise<string[]> {
+export async function writeOutputDirs(targets: readonly OutputTarget[], alongside: readonly AlongsideFile[] = []): Promise<string[]> {
   const notes = await recoverOutputDirs(targets.map((target) => target.dir))
   const prepared: (OutputTarget & { previous: Stats | undefined })[] = []
   for (const { dir, files, kept } of targets) {
@@ -200,6 +208,7 @@ export async function writeOutputDirs(targets: readonly OutputTarget[]): Promise
       const content: Journal = {
         swaps: swaps.map((swap) => ({ dir: entry(swap.dir), staging: entry(swap.staging), previous: entry(swap.previous) })),
         journals: journals.map(entry),
+        ...(alongside.length ? { files: alongside.map(({ path, content }) => ({ path: entry(path), content })) } : {}),
         writer: ownStart(),
       }
       writeFileSync(`${journal}.tmp`, JSON.stringify(content) + '\n')
@@ -235,6 +244,8 @@ const JOURNAL_SUFFIX = '.swap'
 interface Journal {
   readonly swaps: readonly { readonly dir: string; readonly staging: string; readonly previous: string }[]
   readonly journals: readonly string[]
+  /** Files written with the swap, whole: rewriting one is safe however often a recovery is interrupted. */
+  readonly files?: readonly { readonly path: string; readonly content: string }[]
   /** When the writing process started (writers.ts), where the system tells. */
   readonly writer?: string | undefined
 }
@@ -242,9 +253,10 @@ interface Journal {
 /**
  * Completes the swaps a journal lists: for each folder whose staging dir is still there, the
  * current folder (if any) moves aside and the staging dir takes its place — back to back, without
- * yielding, so the moment with no output at all is two system calls long. Then the journals and
- * the previous folders go; what cannot be removed is reported, not thrown. Safe to run again after
- * an interruption at any point.
+ * yielding, so the moment with no output at all is two system calls long. Then the files written
+ * alongside are (each to a temporary file renamed over it), and only then the journals and the
+ * previous folders go; what cannot be removed is reported, not thrown. Safe to run again after an
+ * interruption at any point.
  */
 async function rollForward(journal: string): Promise<string[]> {
   const home = dirname(journal)
@@ -258,6 +270,19 @@ async function rollForward(journal: string): Promise<string[]> {
       renameSync(staging, dir)
     } catch (error) {
       throw await swapFailed(content, at, dir, error as NodeJS.ErrnoException)
+    }
+  }
+  // Named after the swap, not the process: a recovery interrupted in turn leaves a temporary file the next one replaces.
+  const swapName = basename(content.journals[0]!, JOURNAL_SUFFIX).slice(1)
+  for (const file of content.files ?? []) {
+    const path = at(file.path)
+    const temp = join(dirname(path), `.${basename(path)}.${swapName}.tmp`)
+    try {
+      writeFileSync(temp, file.content)
+      renameSync(temp, path)
+    } catch (error) {
+      rmSync(temp, { force: true })
+      throw new LexgenError(`cannot write ${path} (${(error as NodeJS.ErrnoException).code}); the folder beside it is new: remove the cause and run lexgen again, which writes it`, { file: path })
     }
   }
   const notes: string[] = []

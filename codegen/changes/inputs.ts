@@ -11,6 +11,7 @@ import { LexgenError, type LexiconProblem } from '../errors.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
+import { recoverOutputDir } from '../write.js'
 
 const run = promisify(execFile)
 
@@ -45,8 +46,9 @@ export function onSide(side: SideName, label: string, error: unknown): unknown {
   return error instanceof LexgenError ? new SideError(side, `in the ${side} lexicons (${label}): ${error.message}`) : error
 }
 
-/** A lexicon directory as it is on disk. */
+/** A lexicon directory as it is on disk (once the swap of a pull killed amid it is completed, as generate does). */
 export async function readLexiconDir(dir: string, label: string): Promise<LexiconSet> {
+  await recoverOutputDir(dir)
   return { label, ...(await loadLexiconFiles(dir)) }
 }
 

@@ -8,7 +8,7 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, relative, sep } from 'node:path'
 import { LexgenError } from '../errors.js'
 import { compare } from '../order.js'
-import { writeOutputDir } from '../write.js'
+import { writeOutputDirs } from '../write.js'
 
 export interface LocalDoc {
   /** Path relative to the folder, `/`-separated. */
@@ -107,17 +107,12 @@ export function nextFolder(folder: Folder, pulled: ReadonlyMap<string, string>, 
   return { write, kept: [...keptFiles, ...keptFolders], changed: write.size + removed.length }
 }
 
-/** Swaps in the folder's new contents, then the lockfile (written to a temp file and renamed). */
-export async function writeFolder(dir: string, next: NextFolder, lockfile: string, lockText: string): Promise<void> {
-  await writeOutputDir(dir, next.write, next.kept)
-  const temp = join(dirname(lockfile), `.${basename(lockfile)}.${process.pid}.tmp`)
-  try {
-    await writeFile(temp, lockText)
-    await rename(temp, lockfile)
-  } catch (error) {
-    await rm(temp, { force: true })
-    throw error
-  }
+/**
+ * Swaps in the folder's new contents and the lockfile as one unit: a pull killed at any point
+ * leaves both as they were, or both new once the next lexgen run has completed its swap.
+ */
+export async function writeFolder(dir: string, next: NextFolder, lockfile: string, lockText: string): Promise<string[]> {
+  return writeOutputDirs([{ dir, files: next.write, kept: next.kept }], [{ path: lockfile, content: lockText }])
 }
 
 /** Every entry of the folder (none when it is missing); a socket, pipe or device is refused: it cannot be copied. */

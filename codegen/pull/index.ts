@@ -9,6 +9,7 @@ import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
 import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
+import { recoverOutputDir } from '../write.js'
 import { counted } from '../plural.js'
 import { resolvePullConfig, type PullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
@@ -62,6 +63,9 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 }
 
 async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, started: number): Promise<number> {
+  const warn = (notes: readonly string[]) => notes.forEach((note) => io.err(`lexgen: warning: ${note}\n`))
+  // A pull killed amid its swap: completed (folder and lockfile new) or undone, before either is read.
+  warn(await recoverOutputDir(config.lexicons))
   const lock = await readLockfile(config.lockfile)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
@@ -144,7 +148,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     io.out(`lexgen: dry run: ${what}; would change ${next.changed} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
     return 0
   }
-  if (next.changed || lockChanged) await writeFolder(config.lexicons, next, config.lockfile, lockText)
+  if (next.changed || lockChanged) warn(await writeFolder(config.lexicons, next, config.lockfile, lockText))
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: pulled ${what} into ${dirName}: ${counted(next.changed, 'file')} changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
   return 0

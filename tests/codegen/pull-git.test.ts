@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs'
 import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { removeDir, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
+import { removeDir, ROOT, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const dirs: string[] = []
@@ -188,6 +188,42 @@ describe('lexgen pull from a git source', () => {
       expect({ heldCode, code }).toEqual({ heldCode: 0, code: 0 })
       expect(stderr).toBe(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing lexicons\n`)
       expect(await readFile(join(dir, 'generated/com/example/feed/defs.ts'), 'utf8')).toContain('A post, generated after the pull.')
+    })
+  })
+
+  // A pull's renames: its journal into place (the commit point), the old folder aside, the new one
+  // in, the lockfile over the old one. Killed before each (SIGKILL: a crash, an OOM kill, a CI job
+  // cancelled at its timeout), the folder and the lockfile still end at one pull, whichever command
+  // comes next: a CI's `pull --frozen`, `generate`, or `diff`.
+  it.each([
+    ...[1, 2, 3, 4].flatMap((rename) => [
+      { rename, next: ['pull', '--frozen'] },
+      { rename, next: ['generate', '--no-docs'] },
+      { rename, next: ['diff', '--no-compiler-check', '--fail-on', 'none'] },
+    ]),
+  ])('a pull killed before rename $rename: `$next.0` finds the folder and the lockfile at one pull, and nothing left behind', async ({ rename, next }) => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    await git(dir, 'init', '-q')
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'pulled') // for diff, which compares with HEAD
+    const cacheDir = caches.get(dir)!
+    await whileUpstreamDescribes('A post, pulled by a killed pull.', async () => {
+      const killed = await run(process.execPath, [join(ROOT, 'tests/codegen/support/die-at.mjs'), 'pull', '--update'], {
+        cwd: dir,
+        env: { ...process.env, KILL_AT: `rename:${rename}`, LEXGEN_CACHE_DIR: cacheDir },
+      }).then(
+        () => ({ signal: null }),
+        (error: { signal?: string }) => error,
+      )
+      expect(killed.signal).toBe('SIGKILL')
+      const after = await runCli(next, dir, { cacheDir })
+      expect(after.code, after.stderr).toBe(0)
+      expect((await runCli(['pull', '--frozen'], dir)).stdout).toBe('lexgen: lexicons matches lexicons.json (2 docs)\n')
+      // Before its journal was in place the pull had changed nothing; after, its swap is completed.
+      const description = JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description
+      expect(description).toBe(rename === 1 ? 'A post.' : 'A post, pulled by a killed pull.')
+      expect((await readdir(dir)).filter((name) => name.startsWith('.lexgen-lexicons') || name.startsWith('.lexicons.json.'))).toEqual([])
     })
   })
 
