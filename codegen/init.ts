@@ -41,6 +41,7 @@ export async function init(io: InitIo): Promise<number> {
   const tsconfig = await readJson(join(root, 'tsconfig.json'))
   // A CommonJS package gets .mts modules (ESM by name), unless a bundler compiles them: then the package type does not matter.
   const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module' && moduleResolution(tsconfig) !== 'bundler'
+  const tsImports = importsTsFiles(tsconfig, root)
   const out = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
   const config = {
     lexicons: 'lexicons',
@@ -48,6 +49,7 @@ export async function init(io: InitIo): Promise<number> {
     docs: 'docs/lexgen',
     ...CHAT_SELECTION,
     ...(commonjs ? { fileExt: '.mts' } : {}),
+    ...(tsImports ? { importExt: 'ts' } : {}),
     pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] },
   }
   const file = join(root, CONFIG_FILE)
@@ -55,9 +57,10 @@ export async function init(io: InitIo): Promise<number> {
 
   const { paint } = io
   const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
+  if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
   const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig)]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
-  const index = `./${out}/index${commonjs ? '.mjs' : '.js'}`
+  const index = `./${out}/index${tsImports ? (commonjs ? '.mts' : '.ts') : commonjs ? '.mjs' : '.js'}`
   lines.push(
     '',
     paint('bold', 'next:'),
@@ -73,6 +76,17 @@ export async function init(io: InitIo): Promise<number> {
   )
   io.out(lines.join('\n'))
   return 0
+}
+
+/**
+ * Why the project's modules import `.ts` files, if they do: a tsconfig that allows it (its code
+ * then runs as written, or tsc rewrites the imports), or a Deno project. Undefined otherwise.
+ */
+function importsTsFiles(tsconfig: Json | undefined, root: string): string | undefined {
+  const options = ((tsconfig?.value as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
+  for (const option of ['allowImportingTsExtensions', 'rewriteRelativeImportExtensions']) if (options[option] === true) return `tsconfig.json sets "${option}"`
+  for (const name of ['deno.json', 'deno.jsonc']) if (existsSync(join(root, name))) return `${name} makes this a Deno project`
+  return undefined
 }
 
 /** The nearest folder from `cwd` up with a `package.json`. */

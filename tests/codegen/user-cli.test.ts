@@ -180,6 +180,25 @@ describe('lexgen init with a bundler', () => {
   }, 60_000)
 })
 
+describe('lexgen init where modules import .ts files', () => {
+  it.each([
+    { file: 'tsconfig.json', content: { compilerOptions: { module: 'nodenext', allowImportingTsExtensions: true, noEmit: true } }, why: 'tsconfig.json sets "allowImportingTsExtensions"' },
+    { file: 'tsconfig.json', content: { compilerOptions: { module: 'nodenext', rewriteRelativeImportExtensions: true, outDir: 'dist' } }, why: 'tsconfig.json sets "rewriteRelativeImportExtensions"' },
+    { file: 'deno.json', content: { imports: {} }, why: 'deno.json makes this a Deno project' },
+  ])('$why: generates .ts imports, and says so', async ({ file, content, why }) => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(project, file), JSON.stringify(content))
+    const result = await lexgen(['init'], project)
+    expect(result.code).toBe(0)
+    expect(JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8')).importExt).toBe('ts')
+    expect(result.stdout).toContain(`  ${why}, so the config says "importExt": "ts"`)
+    expect(result.stdout).toContain("then: import { Client } from './generated/index.ts'")
+    expect(await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], project)).toMatchObject({ code: 0, stderr: '' })
+    expect(await readFile(join(project, 'generated/index.ts'), 'utf8')).toContain("export { Client } from './client.ts'")
+  }, 60_000)
+})
+
 describe('the config file', () => {
   it('is found from a subfolder, up to the package root, and its paths stay relative to it', async () => {
     const project = await scratch()
