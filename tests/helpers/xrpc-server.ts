@@ -8,8 +8,10 @@
  * (to hold, answer or reset it). The e2e chat service serves the same
  * chat methods (`serveChatMethods`) behind its own auth.
  */
+import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError, type HandlerContext, type MethodConfigOrHandler, type Params } from '@atproto/xrpc-server'
@@ -60,6 +62,11 @@ export interface ChatServer {
   failNext(nsid: string, error: InjectedError): void
   /** Hands every request to `interceptor` first; `undefined` removes it. */
   intercept(interceptor: Interceptor | undefined): void
+  /**
+   * Resolves once no client connection is open: whatever a client that has exited had sent is
+   * then in `requests` (its bytes arrive before its connection's end), so none can come later.
+   */
+  drained(): Promise<void>
   close(): Promise<void>
 }
 
@@ -204,6 +211,11 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     else xrpc.router(req, res)
   })
   const port = await listen(server)
+  const connections = new Set<Socket>()
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket)
+    socket.once('close', () => connections.delete(socket))
+  })
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -216,6 +228,9 @@ export async function startChatServer(options: { account?: Omit<Account, 'did'> 
     last: (nsid) => requests.findLast((r) => r.nsid === nsid),
     failNext: (nsid, error) => void injected.set(nsid, error),
     intercept: (next) => void (interceptor = next),
+    drained: async () => {
+      await Promise.all([...connections].map((socket) => once(socket, 'close')))
+    },
     close: () => closeServer(server),
   }
 }

@@ -131,11 +131,14 @@ function expected(run: string): Record<string, Outcome> {
   }
 }
 
-/** Checks one run's outcomes, and that its timed-out sendMessage reached the server once (Deno's node:http sent it twice). */
+/**
+ * Checks one run's outcomes, and that its timed-out sendMessage reached the server once (Deno's
+ * node:http sent it twice). Called once the runtime has exited: when its last connection has
+ * closed, every request it sent has been received.
+ */
 async function check(run: string, outcomes: Record<string, Outcome>, differences: Record<string, Outcome> = {}): Promise<void> {
   expect(outcomes).toEqual({ ...expected(run), ...differences })
-  // A resent request would arrive after the timeout: give it the time a retry on a new connection takes.
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  await chat.drained()
   expect(chat.requests.filter((r) => r.headers['x-scenario'] === `hang:${run}`)).toHaveLength(1)
 }
 
@@ -181,16 +184,18 @@ describe('the generated client', () => {
     })
     const { Miniflare } = (await import('miniflare' as string)) as { Miniflare: MiniflareClass }
     const worker = new Miniflare({ modules: true, modulesRoot: consumer.dir, scriptPath: bundle, compatibilityDate: '2026-04-01' })
+    let outcomes: Record<string, Outcome>
     try {
       // workerd cancels the timers a request set when it ends: the next request's calls must not count on them.
       const quick = await worker.dispatchFetch('http://worker/quick', { method: 'POST', body: JSON.stringify(config('worker-quick')) })
       expect(JSON.parse(await quick.text())).toBe(convoId)
       const answered = worker.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify(config('worker')) })
       const response = await Promise.race([answered, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer in 2 minutes: a call in the Worker never timed out')), 120_000))])
-      // workerd's fetch errors carry no code ("Network connection lost."): a refused connection cannot be told from a reset one.
-      await check('worker', JSON.parse(await response.text()) as Record<string, Outcome>, { ...FETCH_DECODING, 'a refused connection, a procedure retried': fails(['ConnectionError'], 0) })
+      outcomes = JSON.parse(await response.text()) as Record<string, Outcome>
     } finally {
       await worker.dispose()
     }
+    // workerd's fetch errors carry no code ("Network connection lost."): a refused connection cannot be told from a reset one.
+    await check('worker', outcomes, { ...FETCH_DECODING, 'a refused connection, a procedure retried': fails(['ConnectionError'], 0) })
   }, SLOW)
 })
