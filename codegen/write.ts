@@ -178,8 +178,10 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     await checkWritable(await existingAncestor(dirname(dir)), dir, previous !== undefined)
     prepared.push({ dir, files, kept, previous })
   }
+  // A file beside is written by a rename in its folder, after the swaps: a refusal then would split the unit.
+  for (const { path } of alongside) await checkWritable(await existingAncestor(dirname(path)), path, false)
   // Only once every folder passed its checks: a refused run leaves no new empty folders behind.
-  for (const { dir } of prepared) {
+  for (const dir of [...prepared.map((target) => target.dir), ...alongside.map((file) => file.path)]) {
     await mkdir(dirname(dir), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
       throw new LexgenError(`cannot create ${dirname(dir)} (${error.code}); nothing was written`, { file: dir })
     })

@@ -4,8 +4,8 @@
  * whole, swapped in atomically like `generate`'s output, and carries every other entry over as it
  * is: a file's bytes and mode, a symbolic link as a link (never followed), a folder's mode.
  */
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join, relative, sep } from 'node:path'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
 import { LexgenError } from '../errors.js'
 import { compare } from '../order.js'
 import { writeOutputDirs } from '../write.js'

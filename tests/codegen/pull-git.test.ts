@@ -227,6 +227,14 @@ describe('lexgen pull from a git source', () => {
     })
   })
 
+  it('writes a lockfile into a folder that does not exist yet, with the lexicons', async () => {
+    const dir = await project()
+    const result = await pull(dir, '--lockfile', 'pins/lexicons.json')
+    expect(result.code, result.stderr).toBe(0)
+    expect((await lockOf(join(dir, 'pins'))).git[0]!.lexicons).toHaveProperty(['com.example.feed.getPost'])
+    expect((await runCli(['pull', '--frozen', '--lockfile', 'pins/lexicons.json'], dir)).code).toBe(0)
+  })
+
   it('follows a tag, and re-selects at the locked commit when the include patterns change', async () => {
     await git(upstream, 'tag', '-f', 'v1')
     const tagged = await git(upstream, 'rev-parse', 'v1^{commit}')
