@@ -11,10 +11,10 @@ import { comAtprotoServerDeleteSession } from './com/atproto/server/deleteSessio
 import { validation } from './validation.js'
 
 /**
- * What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, and
- * `onSessionChange`.
+ * What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, `onSessionChange`
+ * and `refreshTimeout`.
  */
-export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange'>
+export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange' | 'refreshTimeout'>
 
 /**
  * A password login session: `await session.login({ identifier, password })`, then
@@ -23,8 +23,8 @@ export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service
  * Like the `Client`, `session.core` has `withDefaults` and validates unless configured otherwise.
  */
 export class CredentialSession extends SessionBase {
-  constructor({ onSessionChange, ...config }: SessionConfig) {
-    super({ ...withDefaults({ validation, ...config }), onSessionChange }, {
+  constructor({ onSessionChange, refreshTimeout, ...config }: SessionConfig) {
+    super({ ...withDefaults({ validation, ...config }), onSessionChange, refreshTimeout }, {
       createSession: comAtprotoServerCreateSession,
       refreshSession: comAtprotoServerRefreshSession,
       deleteSession: comAtprotoServerDeleteSession,

@@ -53,7 +53,18 @@ export interface SessionMethods {
 export interface CredentialSessionConfig extends Omit<CoreConfig, 'auth'> {
   /** Called after every change, before the call that caused it goes on; persist `session` here. */
   onSessionChange?: ((session: SessionData | undefined, event: SessionEvent) => void | Promise<void>) | undefined
+  /**
+   * Milliseconds a refresh may take, retries included (default 30 s): it is aborted then, and a
+   * call waiting for a refresh another call started waits no longer than that. In a Cloudflare
+   * Worker the refresh dies with the request that started it when that request ends; a call of
+   * another request then starts a new one when this time is up.
+   */
+  refreshTimeout?: number | undefined
 }
+
+const REFRESH_TIMEOUT = 30_000
+/** How much longer than a refresh's own limit a call waits for it before taking it for lost. */
+const LOST_AFTER = 1_000
 
 /** Refresh answers that mean the refresh token itself is dead. */
 const DEAD_REFRESH = new Set(['ExpiredToken', 'InvalidToken', 'AccountTakedown', 'AuthenticationRequired'])
@@ -65,6 +76,7 @@ export class CredentialSession implements AuthLayer {
   private readonly coreConfig: Omit<CoreConfig, 'auth'>
   private readonly methods: SessionMethods
   private readonly onSessionChange: CredentialSessionConfig['onSessionChange']
+  private readonly refreshTimeout: number
   // The tokens live in #private fields (this one and the three below), which util.inspect and
   // JSON.stringify never show: a logged session must not print its tokens, as a logged Core does not.
   /** Replaced (never changed in place) by every change: a refresh or logout tells by identity that one happened while it ran. */
@@ -73,7 +85,7 @@ export class CredentialSession implements AuthLayer {
    * The refresh in flight, and the refresh token it spends: one per token, since a refresh token
    * may work once. A refresh for a session that was since replaced may still be in flight.
    */
-  #refreshing: { readonly token: string; readonly done: Promise<boolean> } | undefined
+  #refreshing: Refreshing | undefined
   /** Refreshes started so far: a call that fails after one it did not wait for shares its outcome. */
   private refreshes = 0
   /** The last refresh started: the refresh token it spent, and how many refreshes had started before it. */
@@ -84,9 +96,14 @@ export class CredentialSession implements AuthLayer {
   #access: { readonly session: SessionData; readonly credential: Credential } | undefined
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
-    const { onSessionChange, ...coreConfig } = config
+    const { onSessionChange, refreshTimeout = REFRESH_TIMEOUT, ...coreConfig } = config
+    // A timer fires at once beyond 2^31 - 1 ms.
+    if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0) || refreshTimeout > 2 ** 31 - 1 - LOST_AFTER) {
+      throw new TypeError(`refreshTimeout must be a positive number of milliseconds up to ${2 ** 31 - 1 - LOST_AFTER}, got ${String(refreshTimeout)}`)
+    }
     this.methods = methods
     this.onSessionChange = onSessionChange
+    this.refreshTimeout = refreshTimeout
     this.coreConfig = { ...coreConfig, proxy: false }
     this.core = new Core({ ...coreConfig, auth: this })
   }
@@ -181,12 +198,13 @@ export class CredentialSession implements AuthLayer {
     const current = this.#current
     if (!current) return Promise.resolve(false)
     // The current session's refresh, started by any call: its outcome is this call's too.
-    if (this.#refreshing?.token === current.refreshJwt) return this.#refreshing.done
+    if (this.#refreshing?.token === current.refreshJwt) return this.waitFor(this.#refreshing, failedToken, refreshesBefore)
     if (failedToken !== current.accessJwt) return Promise.resolve(true)
     if (this.#lastTry?.token === current.refreshJwt && this.#lastTry.after >= refreshesBefore) return Promise.resolve(false)
     this.#lastTry = { token: current.refreshJwt, after: this.refreshes++ }
-    const refreshing = {
+    const refreshing: Refreshing = {
       token: current.refreshJwt,
+      until: performance.now() + this.refreshTimeout,
       done: this.runRefresh(current).finally(() => {
         if (this.#refreshing === refreshing) this.#refreshing = undefined
       }),
@@ -195,8 +213,33 @@ export class CredentialSession implements AuthLayer {
     return refreshing.done
   }
 
+  /**
+   * The outcome of a refresh another call started, or, when it has not ended a moment after its
+   * own limit, a new refresh: in a Cloudflare Worker a refresh dies with the request that started
+   * it (workerd cancels what an ended request left pending, and drops the continuations of its
+   * promises), and would strand this call and every later one. The timer is this call's own, so
+   * it fires in this call's request. (The refresh token a lost refresh spent still works: a PDS
+   * takes a spent one again for a grace period, answering with the same next token.)
+   */
+  private waitFor(refreshing: Refreshing, failedToken: string | undefined, refreshesBefore: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const lost = () => {
+        if (this.#refreshing === refreshing) {
+          this.#refreshing = undefined
+          if (this.#lastTry?.token === refreshing.token) this.#lastTry = undefined
+        }
+        resolve(this.refreshAfter(failedToken, refreshesBefore))
+      }
+      const timer = setTimeout(lost, Math.max(1, Math.ceil(refreshing.until + LOST_AFTER - performance.now())))
+      refreshing.done.then((renewed) => {
+        clearTimeout(timer)
+        resolve(renewed)
+      })
+    })
+  }
+
   private async runRefresh(session: SessionData): Promise<boolean> {
-    const result = await this.methods.refreshSession(this.coreWith(session))
+    const result = await this.methods.refreshSession(this.coreWith(session), { signal: AbortSignal.timeout(this.refreshTimeout) })
     const renewed = result.ok && !sessionProblem(result.value) ? pick(result.value) : undefined
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
     // session this refresh renewed is revoked rather than left alive on the server. (Resuming the
@@ -241,6 +284,13 @@ export class CredentialSession implements AuthLayer {
   private coreWith(session: SessionData): Core {
     return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
   }
+}
+
+/** A refresh in flight: the refresh token it spends, when it gives up, and whether it renewed the session. */
+interface Refreshing {
+  readonly token: string
+  readonly until: number
+  readonly done: Promise<boolean>
 }
 
 const ABORTED = Symbol('aborted')

@@ -22,8 +22,8 @@ export function emitSessionModule(model: Model): string | undefined {
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path, model.importExt))}`)
   w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`, model.importExt))}`)
   w.blankLine()
-  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, and `onSessionChange`.'])
-  w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange'>")
+  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, `onSessionChange` and `refreshTimeout`.'])
+  w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange' | 'refreshTimeout'>")
   w.blankLine()
   writeDoc(w, [
     'A password login session: `await session.login({ identifier, password })`, then',
@@ -32,8 +32,8 @@ export function emitSessionModule(model: Model): string | undefined {
     'Like the `Client`, `session.core` has `withDefaults` and validates unless configured otherwise.',
   ])
   w.write('export class CredentialSession extends SessionBase').block(() => {
-    w.write('constructor({ onSessionChange, ...config }: SessionConfig)').block(() => {
-      w.write('super({ ...withDefaults({ validation, ...config }), onSessionChange }, ').inlineBlock(() => {
+    w.write('constructor({ onSessionChange, refreshTimeout, ...config }: SessionConfig)').block(() => {
+      w.write('super({ ...withDefaults({ validation, ...config }), onSessionChange, refreshTimeout }, ').inlineBlock(() => {
         for (const [role, doc] of docs) w.writeLine(`${role}: ${doc!.method!.functionName},`)
       })
       w.write(')').newLine()

@@ -1,0 +1,119 @@
+/**
+ * A `CredentialSession` shared by the requests of a Cloudflare Worker (workerd, through
+ * miniflare), against the real `@atproto/xrpc-server` chat server: workerd cancels what a request
+ * left pending when it ends, so a refresh started by one request must not strand another.
+ */
+import type { ServerResponse } from 'node:http'
+import { join } from 'node:path'
+import * as esbuild from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
+import { DEFAULT_ACCOUNT, startChatServer, type ChatServer } from '../helpers/xrpc-server.js'
+
+interface Miniflare {
+  dispatchFetch(url: string, init: { method: string; body: string }): Promise<{ status: number; text(): Promise<string> }>
+  dispose(): Promise<void>
+}
+type MiniflareClass = new (options: { modules: true; modulesRoot: string; scriptPath: string; compatibilityDate: string }) => Miniflare
+
+let dir: string
+let bundle: string
+let chat: ChatServer
+let convoId: string
+
+beforeAll(async () => {
+  dir = await tempDir('lexgen-worker-session-')
+  bundle = join(dir, 'worker.js')
+  await esbuild.build({
+    entryPoints: [join(import.meta.dirname, 'support/session-worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions: ['lexgen-source', 'workerd', 'worker', 'browser'],
+    mainFields: ['browser', 'module', 'main'],
+    alias: { '@lexgen/runtime/validate': join(ROOT, 'runtime/validate.ts'), '@lexgen/runtime': join(ROOT, 'runtime/index.ts') },
+    outfile: bundle,
+    logLevel: 'error',
+  })
+  chat = await startChatServer()
+  convoId = chat.store.getConvoForMembers(['did:plc:a'], 'accepted').convo.id as string
+}, 120_000)
+
+afterAll(async () => {
+  await chat?.close()
+  if (dir) await removeDir(dir)
+})
+
+/** Resolves once `count` of the server's requests satisfy `test` (checked on each request). */
+function serverSaw(count: number, test: (nsid: string, url: string) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => (chat.requests.filter((r) => test(r.nsid, r.url)).length >= count ? resolve() : setImmediate(check))
+    check()
+  })
+}
+
+async function withWorker<T>(run: (worker: Miniflare, config: string) => Promise<T>): Promise<T> {
+  const { Miniflare } = (await import('miniflare' as string)) as { Miniflare: MiniflareClass }
+  const worker = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01' })
+  try {
+    return await run(worker, JSON.stringify({ service: chat.url, refreshTimeout: 2000, identifier: DEFAULT_ACCOUNT.handle, password: DEFAULT_ACCOUNT.password, convoId }))
+  } finally {
+    await worker.dispose()
+  }
+}
+
+const post = async (worker: Miniflare, path: string, body: string) => {
+  const res = await worker.dispatchFetch(`http://worker${path}`, { method: 'POST', body })
+  const text = await res.text()
+  try {
+    return JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return { status: res.status, text }
+  }
+}
+
+const refreshes = () => chat.requests.filter((r) => r.nsid === 'com.atproto.server.refreshSession').length
+
+describe('a CredentialSession shared by the requests of a Worker', () => {
+  it('a token refreshed in one request is used by the next', async () => {
+    chat.requests.length = 0
+    const outcomes = await withWorker(async (worker, config) => {
+      expect(await post(worker, '/login', config)).toEqual(['create'])
+      chat.sessions.expireAccessTokens()
+      return [await post(worker, '/call', config), await post(worker, '/call', config)]
+    })
+    expect(outcomes).toEqual([
+      { ok: true, value: convoId, events: ['create', 'refresh'] },
+      { ok: true, value: convoId, events: ['create', 'refresh'] },
+    ])
+    expect(refreshes()).toBe(1)
+  })
+
+  it('a call waiting for a refresh that an ended request started refreshes again when its time is up', async () => {
+    chat.requests.length = 0
+    // The first refresh never gets its answer (the request that sent it ends meanwhile, and takes it along).
+    let held = 0
+    chat.intercept((req, res, route) => {
+      if (req.url?.startsWith('/xrpc/_step')) return void (res as ServerResponse).writeHead(404).end()
+      if (req.url?.startsWith('/xrpc/com.atproto.server.refreshSession') && held++ === 0) return
+      route()
+    })
+    try {
+      const [a, b] = await withWorker(async (worker, config) => {
+        expect(await post(worker, '/login', config)).toEqual(['create'])
+        chat.sessions.expireAccessTokens()
+        // Request A's call starts the refresh, gives up on it and ends.
+        const a = await post(worker, '/a', config)
+        // Request B's call finds the access token expired and waits for A's refresh.
+        const b = post(worker, '/call', config)
+        await serverSaw(2, (_nsid, url) => url.includes('_step?name=expired'))
+        return [a, await b]
+      })
+      expect(a).toMatchObject({ ok: false, name: 'AbortError', events: ['create'] })
+      expect(b).toEqual({ ok: true, value: convoId, events: ['create', 'refresh'] })
+      expect(refreshes()).toBe(2)
+    } finally {
+      chat.intercept(undefined)
+    }
+  })
+})
