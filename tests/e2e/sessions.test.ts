@@ -119,6 +119,18 @@ async function createAccountSession(account: Account): Promise<{ accessJwt: stri
 }
 
 describe("the runtime's CredentialSession against a real PDS", () => {
+  it('(what a refresh lost in a Worker relies on) the PDS takes a spent refresh token again, answering with a session as live as the first answer', async () => {
+    const { session } = await bobSession()
+    const spent = { ...session.session! }
+    expect(await session.refresh(spent.accessJwt)).toBe(true)
+    const again = await fetch(`${front.url}/xrpc/${REFRESH}`, { method: 'POST', headers: { authorization: `Bearer ${spent.refreshJwt}` } })
+    expect(again.status).toBe(200)
+    const renewed = (await again.json()) as SessionData
+    await session.resume({ ...spent, ...renewed })
+    const call = await chatBskyConvoListConvos(session.core)
+    if (!call.ok) throw call.error
+  })
+
   it('12 calls in flight when the access token expires (a sendMessage among them): one refresh reaches the PDS, each call is replayed once and succeeds, the message is sent once, the rotated tokens persisted once', async () => {
     const { session, changes } = await bobSession()
     const before = refreshes()

@@ -116,4 +116,35 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
       chat.intercept(undefined)
     }
   })
+
+  it('when the lost refresh did reach the server, which spent its refresh token, the waiting call gets a typed ExpiredTokenError and the session ends', async () => {
+    chat.requests.length = 0
+    // The first refresh is answered only once request A has ended: the server rotates the tokens, the Worker never reads them.
+    let first: { route: () => void; res: ServerResponse } | undefined
+    chat.intercept((req, res, route) => {
+      if (req.url?.startsWith('/xrpc/_step')) return void (res as ServerResponse).writeHead(404).end()
+      if (req.url?.startsWith('/xrpc/com.atproto.server.refreshSession') && !first) return void (first = { route, res: res as ServerResponse })
+      route()
+    })
+    try {
+      const [a, b] = await withWorker(async (worker, config) => {
+        expect(await post(worker, '/login', config)).toEqual(['create'])
+        chat.sessions.expireAccessTokens()
+        const a = await post(worker, '/a', config)
+        const issued = [...chat.sessions.refresh]
+        first!.route()
+        await new Promise<void>((resolve) => {
+          const spent = () => (issued.some((token) => !chat.sessions.refresh.has(token)) ? resolve() : setImmediate(spent))
+          spent()
+        })
+        return [a, await post(worker, '/call', config)]
+      })
+      expect(a).toMatchObject({ ok: false, name: 'AbortError' })
+      // This server, unlike a PDS, takes no spent refresh token for a grace period.
+      expect(b).toMatchObject({ ok: false, name: 'ExpiredTokenError', events: ['create', 'expired'] })
+      expect(refreshes()).toBe(2)
+    } finally {
+      chat.intercept(undefined)
+    }
+  })
 })
