@@ -44,10 +44,10 @@ afterAll(async () => {
   if (dir) await removeDir(dir)
 })
 
-/** Resolves once `count` of the server's requests satisfy `test` (checked on each request). */
-function serverSaw(count: number, test: (nsid: string, url: string) => boolean): Promise<void> {
+/** Resolves once `test` holds (checked on every turn of the event loop: what it reads is the server's). */
+function until(test: () => boolean): Promise<void> {
   return new Promise((resolve) => {
-    const check = () => (chat.requests.filter((r) => test(r.nsid, r.url)).length >= count ? resolve() : setImmediate(check))
+    const check = () => (test() ? resolve() : setImmediate(check))
     check()
   })
 }
@@ -90,61 +90,52 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
   })
 
   it('a call waiting for a refresh that an ended request started refreshes again when its time is up', async () => {
-    chat.requests.length = 0
-    // The first refresh never gets its answer (the request that sent it ends meanwhile, and takes it along).
-    let held = 0
-    chat.intercept((req, res, route) => {
-      if (req.url?.startsWith('/xrpc/_step')) return void (res as ServerResponse).writeHead(404).end()
-      if (req.url?.startsWith('/xrpc/com.atproto.server.refreshSession') && held++ === 0) return
-      route()
+    const { a, b } = await afterLostRefresh(async (worker, config) => {
+      // Request B's call finds the access token expired and waits for A's refresh, which never answers.
+      const b = post(worker, '/call', config)
+      await until(() => chat.requests.filter((r) => r.url.includes('_step?name=expired')).length >= 2)
+      return b
     })
-    try {
-      const [a, b] = await withWorker(async (worker, config) => {
-        expect(await post(worker, '/login', config)).toEqual(['create'])
-        chat.sessions.expireAccessTokens()
-        // Request A's call starts the refresh, gives up on it and ends.
-        const a = await post(worker, '/a', config)
-        // Request B's call finds the access token expired and waits for A's refresh.
-        const b = post(worker, '/call', config)
-        await serverSaw(2, (_nsid, url) => url.includes('_step?name=expired'))
-        return [a, await b]
-      })
-      expect(a).toMatchObject({ ok: false, name: 'AbortError', events: ['create'] })
-      expect(b).toEqual({ ok: true, value: convoId, events: ['create', 'refresh'] })
-      expect(refreshes()).toBe(2)
-    } finally {
-      chat.intercept(undefined)
-    }
+    expect(a).toMatchObject({ ok: false, name: 'AbortError', events: ['create'] })
+    expect(b).toEqual({ ok: true, value: convoId, events: ['create', 'refresh'] })
+    expect(refreshes()).toBe(2)
   })
 
   it('when the lost refresh did reach the server, which spent its refresh token, the waiting call gets a typed ExpiredTokenError and the session ends', async () => {
-    chat.requests.length = 0
-    // The first refresh is answered only once request A has ended: the server rotates the tokens, the Worker never reads them.
-    let first: { route: () => void; res: ServerResponse } | undefined
-    chat.intercept((req, res, route) => {
-      if (req.url?.startsWith('/xrpc/_step')) return void (res as ServerResponse).writeHead(404).end()
-      if (req.url?.startsWith('/xrpc/com.atproto.server.refreshSession') && !first) return void (first = { route, res: res as ServerResponse })
-      route()
+    const { a, b } = await afterLostRefresh(async (worker, config, release) => {
+      // The server rotates the tokens now that request A has ended: the Worker never reads them.
+      const issued = [...chat.sessions.refresh]
+      release()
+      await until(() => issued.some((token) => !chat.sessions.refresh.has(token)))
+      return post(worker, '/call', config)
     })
-    try {
-      const [a, b] = await withWorker(async (worker, config) => {
-        expect(await post(worker, '/login', config)).toEqual(['create'])
-        chat.sessions.expireAccessTokens()
-        const a = await post(worker, '/a', config)
-        const issued = [...chat.sessions.refresh]
-        first!.route()
-        await new Promise<void>((resolve) => {
-          const spent = () => (issued.some((token) => !chat.sessions.refresh.has(token)) ? resolve() : setImmediate(spent))
-          spent()
-        })
-        return [a, await post(worker, '/call', config)]
-      })
-      expect(a).toMatchObject({ ok: false, name: 'AbortError' })
-      // This server, unlike a PDS, takes no spent refresh token for a grace period.
-      expect(b).toMatchObject({ ok: false, name: 'ExpiredTokenError', events: ['create', 'expired'] })
-      expect(refreshes()).toBe(2)
-    } finally {
-      chat.intercept(undefined)
-    }
+    expect(a).toMatchObject({ ok: false, name: 'AbortError' })
+    // This server, unlike a PDS, takes no spent refresh token for a grace period.
+    expect(b).toMatchObject({ ok: false, name: 'ExpiredTokenError', events: ['create', 'expired'] })
+    expect(refreshes()).toBe(2)
   })
 })
+
+/**
+ * Logs in, lets the access tokens expire and runs request A, whose call starts the refresh, gives
+ * up on it once it is sent, and ends; the server holds that refresh (`release` hands it on). Then `b`.
+ */
+async function afterLostRefresh<T>(b: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<{ a: Record<string, unknown>; b: T }> {
+  chat.requests.length = 0
+  let held: (() => void) | undefined
+  chat.intercept((req, res, route) => {
+    if (req.url?.startsWith('/xrpc/_step')) return void (res as ServerResponse).writeHead(404).end()
+    if (req.url?.startsWith('/xrpc/com.atproto.server.refreshSession') && !held) return void (held = route)
+    route()
+  })
+  try {
+    return await withWorker(async (worker, config) => {
+      expect(await post(worker, '/login', config)).toEqual(['create'])
+      chat.sessions.expireAccessTokens()
+      const a = await post(worker, '/a', config)
+      return { a, b: await b(worker, config, () => held!()) }
+    })
+  } finally {
+    chat.intercept(undefined)
+  }
+}
