@@ -289,6 +289,22 @@ describe('session changes and refreshes racing', () => {
     expect(auth.state.refresh).toEqual(new Set(['refresh-2']))
   })
 
+  it('a refresh that never answers is given up after refreshTimeout, with no per-attempt timeout: every waiting call settles, the session is kept', async () => {
+    const slow = new CredentialSession({ service: auth.url, timeout: Infinity, refreshTimeout: 300, onSessionChange: (s, e) => void changes.push([s, e]) })
+    await slow.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    auth.hold.refresh = new Promise<void>(() => {})
+    const results = await Promise.all(Array.from({ length: 5 }, () => chatBskyConvoGetUnreadCounts(slow.core)))
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.error))).toEqual(Array(5).fill('ExpiredToken'))
+    expect(auth.state.refreshCalls).toBe(1)
+    expect(slow.session?.accessJwt).toBe('access-1')
+    expect(changes.map(([, e]) => e)).toEqual(['create'])
+  })
+
+  it.each([0, -1, Number.NaN, Infinity, 2 ** 31, '1000'])('refuses refreshTimeout %s with a TypeError', (refreshTimeout) => {
+    expect(() => new CredentialSession({ service: auth.url, refreshTimeout: refreshTimeout as number })).toThrow(TypeError)
+  })
+
   it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     auth.expireAccessTokens()
