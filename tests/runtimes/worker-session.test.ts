@@ -89,6 +89,22 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
     expect(refreshes()).toBe(1)
   })
 
+  it('two requests in flight share one refresh: the one that started it is still running when it settles, both calls succeed', async () => {
+    const outcomes = await withHeldRefresh(async (worker, config, release) => {
+      const a = post(worker, '/call', config)
+      await until(() => chat.requests.some((r) => r.nsid === 'com.atproto.server.refreshSession'))
+      const b = post(worker, '/call', config)
+      await until(() => chat.requests.filter((r) => r.url.includes('_step?name=expired')).length >= 2)
+      release()
+      return Promise.all([a, b])
+    })
+    expect(outcomes).toEqual([
+      { ok: true, value: convoId, events: ['create', 'refresh'] },
+      { ok: true, value: convoId, events: ['create', 'refresh'] },
+    ])
+    expect(refreshes()).toBe(1)
+  })
+
   it('a call waiting for a refresh that an ended request started refreshes again when its time is up', async () => {
     const { a, b } = await afterLostRefresh(async (worker, config) => {
       // Request B's call finds the access token expired and waits for A's refresh, which never answers.
@@ -117,10 +133,10 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
 })
 
 /**
- * Logs in, lets the access tokens expire and runs request A, whose call starts the refresh, gives
- * up on it once it is sent, and ends; the server holds that refresh (`release` hands it on). Then `b`.
+ * Logs in and lets the access tokens expire, with the server holding the first refresh
+ * (`release` hands it on), then `run`.
  */
-async function afterLostRefresh<T>(b: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<{ a: Record<string, unknown>; b: T }> {
+async function withHeldRefresh<T>(run: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<T> {
   chat.requests.length = 0
   let held: (() => void) | undefined
   chat.intercept((req, res, route) => {
@@ -132,10 +148,17 @@ async function afterLostRefresh<T>(b: (worker: Miniflare, config: string, releas
     return await withWorker(async (worker, config) => {
       expect(await post(worker, '/login', config)).toEqual(['create'])
       chat.sessions.expireAccessTokens()
-      const a = await post(worker, '/a', config)
-      return { a, b: await b(worker, config, () => held!()) }
+      return run(worker, config, () => held!())
     })
   } finally {
     chat.intercept(undefined)
   }
+}
+
+/** withHeldRefresh, with request A first: its call starts the refresh, gives up on it once it is sent, and ends. Then `b`. */
+function afterLostRefresh<T>(b: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<{ a: Record<string, unknown>; b: T }> {
+  return withHeldRefresh(async (worker, config, release) => {
+    const a = await post(worker, '/a', config)
+    return { a, b: await b(worker, config, release) }
+  })
 }
