@@ -5,11 +5,13 @@
  * adds its own credentials, picks its PDS and refreshes its tokens; this layer hands each attempt
  * to it in place of the Core's transport. Everything above that stays as it is: the proxy header,
  * retries that never repeat a procedure the server may have processed, timeouts, hooks,
- * validation and the typed errors.
+ * validation and the typed errors. An attempt ends when its time is up or the caller aborts, even
+ * when the session is waiting for a refresh that does not look at the signal.
  *
  * The session's tokens never pass through here, so what could be one in text that comes back (a
  * JWT, an `authorization` value) is redacted before it reaches an error, a hook or a result.
  */
+import { ABORTED, unlessAborted } from './abortable.js'
 import { redactCredentials } from './redact.js'
 import { fetchTransport } from './transport/fetch.js'
 import type { Layer } from './stack.js'
@@ -35,9 +37,16 @@ export const SESSION_SERVICE = 'https://session.invalid'
 /** The auth layer for a session manager. */
 export function sessionManagerLayer(manager: SessionManager): Layer {
   // The origin is the session's to choose (its PDS, the one its tokens are bound to): it gets the path.
-  const transport = fetchTransport((url, init) => {
+  const transport = fetchTransport(async (url, init) => {
     const { pathname, search } = new URL(url)
-    return manager.fetchHandler(pathname + search, init)
+    const answer = manager.fetchHandler(pathname + search, init)
+    // A session may wait for its own refresh before it fetches, or after an ExpiredToken, without
+    // looking at the signal (@atproto/api's does): the attempt's timeout and the caller's signal
+    // end the attempt anyway, and an answer that comes later is let go.
+    const settled = await unlessAborted(answer, init.signal)
+    if (settled !== ABORTED) return settled
+    void answer.then((late) => late.body?.cancel(), () => undefined)
+    throw init.signal!.reason
   })
   return (next) => (request) => {
     // The session owns `authorization`: a header set by hand would make it send that one instead.

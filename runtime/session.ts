@@ -12,6 +12,7 @@
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
  * subclass, so the runtime stays independent of any generated client.
  */
+import { ABORTED, unlessAborted } from './abortable.js'
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
@@ -291,20 +292,6 @@ interface Refreshing {
   readonly token: string
   readonly until: number
   readonly done: Promise<boolean>
-}
-
-const ABORTED = Symbol('aborted')
-
-/** What `promise` resolves to, or ABORTED as soon as `signal` aborts (`promise` runs on). */
-function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
-  if (!signal) return promise
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(ABORTED)
-    if (signal.aborted) onAbort()
-    else signal.addEventListener('abort', onAbort, { once: true })
-    // Listened to even after an abort: a refresh that fails later is no unhandled rejection.
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
 
 /**

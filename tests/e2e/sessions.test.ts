@@ -26,9 +26,9 @@ const REFRESH = 'com.atproto.server.refreshSession'
 /**
  * How the front fails a refresh: a reset connection, a gateway's 502 page, or (`echo-*`) an answer
  * quoting the request's `authorization` header in its body and a header, as a 502 page or as the
- * PDS's `ExpiredToken` refusal.
+ * PDS's `ExpiredToken` refusal; or no answer at all (`hang`, until the front closes).
  */
-type Failure = 'reset' | '502' | 'echo-502' | 'echo-expired'
+type Failure = 'reset' | '502' | 'echo-502' | 'echo-expired' | 'hang'
 
 /** A forwarding proxy in front of the PDS: it records each request's NSID, and fails the next refresh when told. */
 interface Front {
@@ -47,6 +47,7 @@ async function startFront(target: string): Promise<Front> {
       const how = failing
       failing = undefined
       if (how === 'reset') return void req.socket.destroy()
+      if (how === 'hang') return
       const echo = String(req.headers.authorization)
       if (how === 'echo-502') return void res.writeHead(502, { 'content-type': 'text/html', 'x-echo': echo }).end(`<html><body>502 Bad Gateway for ${echo}</body></html>`)
       if (how === 'echo-expired') return void res.writeHead(400, { 'content-type': 'application/json', 'x-echo': echo }).end(JSON.stringify({ error: 'ExpiredToken', message: `Token has expired: ${echo}` }))
@@ -227,5 +228,28 @@ describe("@atproto/api's CredentialSession as the auth of a Core, against a real
     for (const outcome of outcomes) if (!outcome.ok) throw outcome.error
     expect((await messagesInConvo()).filter((t) => t === text)).toHaveLength(1)
     expect(inspect(core, { depth: 10 })).not.toContain(manager.session!.accessJwt)
+  })
+})
+
+describe('a session manager whose refresh never answers', () => {
+  it("a call's timeout and its signal still end it (@atproto/api's fetchHandler waits for its refresh without looking at the signal)", async () => {
+    const manager = new AtpCredentialSession(new URL(front.url))
+    await manager.login({ identifier: bob.handle, password: bob.password })
+    const core = new Core(withDefaults({ auth: manager, proxy: e2e.chat.proxy, retries: false, timeout: 1000 }))
+    timeTravel(3 * HOUR)
+    front.failNextRefresh('hang')
+    const timedOut = await chatBskyConvoListConvos(core)
+    expect(timedOut.ok ? 'ok' : timedOut.error.name).toBe('TimeoutError')
+    // A call made while that refresh is still pending waits for it inside the session: its signal ends it.
+    // (Aborted once the session has it: its fetchHandler is watched, not changed.)
+    const controller = new AbortController()
+    const fetchHandler = manager.fetchHandler.bind(manager)
+    manager.fetchHandler = (url, init) => {
+      const answer = fetchHandler(url, init)
+      controller.abort()
+      return answer
+    }
+    const outcome = await chatBskyConvoListConvos(core, {}, { signal: controller.signal, timeout: Infinity })
+    expect(outcome.ok ? 'ok' : outcome.error.name).toBe('AbortError')
   })
 })
