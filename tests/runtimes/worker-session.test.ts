@@ -14,7 +14,7 @@ interface Miniflare {
   dispatchFetch(url: string, init: { method: string; body: string }): Promise<{ status: number; text(): Promise<string> }>
   dispose(): Promise<void>
 }
-type MiniflareClass = new (options: { modules: true; modulesRoot: string; scriptPath: string; compatibilityDate: string }) => Miniflare
+type MiniflareClass = new (options: { modules: true; modulesRoot: string; scriptPath: string; compatibilityDate: string; compatibilityFlags: string[] }) => Miniflare
 
 let dir: string
 let bundle: string
@@ -32,6 +32,8 @@ beforeAll(async () => {
     conditions: ['lexgen-source', 'workerd', 'worker', 'browser'],
     mainFields: ['browser', 'module', 'main'],
     alias: { '@lexgen/runtime/validate': join(ROOT, 'runtime/validate.ts'), '@lexgen/runtime': join(ROOT, 'runtime/index.ts') },
+    // @atproto/api's multiformats imports node's `crypto`, which a Worker gets with nodejs_compat.
+    external: ['crypto'],
     outfile: bundle,
     logLevel: 'error',
   })
@@ -54,7 +56,7 @@ function until(test: () => boolean): Promise<void> {
 
 async function withWorker<T>(run: (worker: Miniflare, config: string) => Promise<T>): Promise<T> {
   const { Miniflare } = (await import('miniflare' as string)) as { Miniflare: MiniflareClass }
-  const worker = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01' })
+  const worker = new Miniflare({ modules: true, modulesRoot: dir, scriptPath: bundle, compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] })
   try {
     return await run(worker, JSON.stringify({ service: chat.url, refreshTimeout: 2000, identifier: DEFAULT_ACCOUNT.handle, password: DEFAULT_ACCOUNT.password, convoId }))
   } finally {
@@ -130,13 +132,21 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
     expect(b).toMatchObject({ ok: false, name: 'ExpiredTokenError', events: ['create', 'expired'] })
     expect(refreshes()).toBe(2)
   })
+
+  it("@atproto/api's CredentialSession as auth: a call of another request waiting for the refresh an ended request took along ends at its timeout, a TimeoutError", async () => {
+    // (The session waits for its refresh before it sends anything: B's calls never reach the server.)
+    const { a, b } = await afterLostRefresh((worker, config) => post(worker, '/call', config), '/login-manager')
+    expect(a).toMatchObject({ ok: false, name: 'AbortError' })
+    expect(b).toMatchObject({ ok: false, name: 'TimeoutError' })
+    expect(chat.requests.filter((r) => r.nsid === 'chat.bsky.convo.getConvo')).toHaveLength(1)
+  })
 })
 
 /**
  * Logs in and lets the access tokens expire, with the server holding the first refresh
  * (`release` hands it on), then `run`.
  */
-async function withHeldRefresh<T>(run: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<T> {
+async function withHeldRefresh<T>(run: (worker: Miniflare, config: string, release: () => void) => Promise<T>, login = '/login'): Promise<T> {
   chat.requests.length = 0
   let held: (() => void) | undefined
   chat.intercept((req, res, route) => {
@@ -146,7 +156,7 @@ async function withHeldRefresh<T>(run: (worker: Miniflare, config: string, relea
   })
   try {
     return await withWorker(async (worker, config) => {
-      expect(await post(worker, '/login', config)).toEqual(['create'])
+      expect(await post(worker, login, config)).toEqual(['create'])
       chat.sessions.expireAccessTokens()
       return run(worker, config, () => held!())
     })
@@ -156,9 +166,9 @@ async function withHeldRefresh<T>(run: (worker: Miniflare, config: string, relea
 }
 
 /** withHeldRefresh, with request A first: its call starts the refresh, gives up on it once it is sent, and ends. Then `b`. */
-function afterLostRefresh<T>(b: (worker: Miniflare, config: string, release: () => void) => Promise<T>): Promise<{ a: Record<string, unknown>; b: T }> {
+function afterLostRefresh<T>(b: (worker: Miniflare, config: string, release: () => void) => Promise<T>, login?: string): Promise<{ a: Record<string, unknown>; b: T }> {
   return withHeldRefresh(async (worker, config, release) => {
     const a = await post(worker, '/a', config)
     return { a, b: await b(worker, config, release) }
-  })
+  }, login)
 }

@@ -4,7 +4,8 @@
  * test takes; answers are plain data. The server is told when a step has reached a point the
  * test orders on, by a request to `/xrpc/_step?name=…` (answered 404, which is all it needs).
  */
-import { Client, CredentialSession } from '../../../generated/index.js'
+import { CredentialSession as AtpCredentialSession } from '@atproto/api'
+import { Client, Core, CredentialSession, withDefaults } from '../../../generated/index.js'
 import type { Layer } from '@lexgen/runtime'
 
 interface Config {
@@ -16,6 +17,8 @@ interface Config {
 }
 
 let session: CredentialSession | undefined
+/** What the calls go through: `session.core`, or (after `/login-manager`) a Core with @atproto/api's session as its auth. */
+let core: Core | undefined
 let events: string[] = []
 /**
  * Called when the session sends a refresh: set by the request that waits for it (a promise made
@@ -58,9 +61,21 @@ export default {
       }
       session = new CredentialSession({ service: config.service, refreshTimeout: config.refreshTimeout, layers: [noteRefresh, reportExpired(config)], onSessionChange: (_data, event) => void events.push(event) })
       await session.login({ identifier: config.identifier, password: config.password })
+      core = session.core
       return Response.json(events)
     }
-    const chat = new Client(session!.core)
+    if (path === '/login-manager') {
+      events = []
+      // @atproto/api's session, its fetch watched for the refresh it sends.
+      const manager = new AtpCredentialSession(new URL(config.service), (input, init) => {
+        if (String(input instanceof Request ? input.url : input).includes('com.atproto.server.refreshSession')) onRefreshSent()
+        return fetch(input, init)
+      })
+      await manager.login({ identifier: config.identifier, password: config.password })
+      core = new Core(withDefaults({ auth: manager, timeout: config.refreshTimeout, layers: [reportExpired(config)] }))
+      return Response.json(['create'])
+    }
+    const chat = new Client(core!)
     const call = (signal?: AbortSignal) => chat.chat.bsky.convo.getConvo({ convoId: config.convoId }, signal ? { signal } : {})
     try {
       if (path === '/a') {
