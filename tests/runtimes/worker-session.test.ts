@@ -11,7 +11,7 @@ import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
 import { DEFAULT_ACCOUNT, startChatServer, type ChatServer } from '../helpers/xrpc-server.js'
 
 interface Miniflare {
-  dispatchFetch(url: string, init: { method: string; body: string }): Promise<{ status: number; text(): Promise<string> }>
+  dispatchFetch(url: string, init: { method: string; body: string; signal?: AbortSignal }): Promise<{ status: number; text(): Promise<string> }>
   dispose(): Promise<void>
 }
 type MiniflareClass = new (options: { modules: true; modulesRoot: string; scriptPath: string; compatibilityDate: string; compatibilityFlags: string[] }) => Miniflare
@@ -131,6 +131,27 @@ describe('a CredentialSession shared by the requests of a Worker', () => {
     // This server, unlike a PDS, takes no spent refresh token for a grace period.
     expect(b).toMatchObject({ ok: false, name: 'ExpiredTokenError', events: ['create', 'expired'] })
     expect(refreshes()).toBe(2)
+  })
+
+  it('the client of the request that started the refresh goes away: workerd lets that request run on, and the refresh serves the next request', async () => {
+    const { a, b } = await withHeldRefresh(async (worker, config, release) => {
+      const client = new AbortController()
+      const a = worker.dispatchFetch('http://worker/call', { method: 'POST', body: config, signal: client.signal }).then(
+        () => 'answered',
+        (error: unknown) => (error as Error).name,
+      )
+      await until(() => chat.requests.some((r) => r.nsid === 'com.atproto.server.refreshSession'))
+      client.abort()
+      const gone = await a
+      const b = post(worker, '/call', config)
+      await until(() => chat.requests.filter((r) => r.url.includes('_step?name=expired')).length >= 2)
+      release()
+      return { a: gone, b: await b }
+    })
+    expect(a).toBe('AbortError')
+    expect(b).toEqual({ ok: true, value: convoId, events: ['create', 'refresh'] })
+    // A request whose client left is not cancelled (workerd 2026-04): its refresh answered the next one's call.
+    expect(refreshes()).toBe(1)
   })
 
   it("@atproto/api's CredentialSession as auth: a call of another request waiting for the refresh an ended request took along ends at its timeout, a TimeoutError", async () => {
