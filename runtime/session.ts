@@ -223,7 +223,7 @@ export class CredentialSession implements AuthLayer {
    * takes a spent one again for a grace period, answering with the same next token.)
    */
   private waitFor(refreshing: Refreshing, failedToken: string | undefined, refreshesBefore: number): Promise<boolean> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const lost = () => {
         if (this.#refreshing === refreshing) {
           this.#refreshing = undefined
@@ -232,10 +232,8 @@ export class CredentialSession implements AuthLayer {
         resolve(this.refreshAfter(failedToken, refreshesBefore))
       }
       const timer = setTimeout(lost, Math.max(1, Math.ceil(refreshing.until + LOST_AFTER - performance.now())))
-      refreshing.done.then((renewed) => {
-        clearTimeout(timer)
-        resolve(renewed)
-      })
+      // It rejects when onSessionChange throws: every call that waited for it gets that error.
+      refreshing.done.then(resolve, reject).finally(() => clearTimeout(timer))
     })
   }
 

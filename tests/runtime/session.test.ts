@@ -301,6 +301,25 @@ describe('session changes and refreshes racing', () => {
     expect(changes.map(([, e]) => e)).toEqual(['create'])
   })
 
+  it('an onSessionChange that throws on a refresh rejects every call that waited for it with its error, none left pending or unhandled', async () => {
+    // The refresh is answered once all three calls have had their ExpiredToken (reported before they wait for it).
+    let release!: () => void
+    auth.hold.refresh = new Promise<void>((resolve) => (release = resolve))
+    let expired = 0
+    const failing = new CredentialSession({
+      service: auth.url,
+      onError: ({ error }) => void (error.error === 'ExpiredToken' && ++expired === 3 && release()),
+      onSessionChange: (_s, e) => {
+        if (e === 'refresh') throw new Error('the store is down')
+      },
+    })
+    await failing.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    const settled = await Promise.allSettled(Array.from({ length: 3 }, () => chatBskyConvoGetUnreadCounts(failing.core)))
+    expect(settled.map((o) => (o.status === 'rejected' ? (o.reason as Error).message : o.value))).toEqual(Array(3).fill('the store is down'))
+    expect(auth.state.refreshCalls).toBe(1)
+  })
+
   it.each([0, -1, Number.NaN, Infinity, 2 ** 31, '1000'])('refuses refreshTimeout %s with a TypeError', (refreshTimeout) => {
     expect(() => new CredentialSession({ service: auth.url, refreshTimeout: refreshTimeout as number })).toThrow(TypeError)
   })
