@@ -7,7 +7,9 @@
  * flight: its outcome is dropped, and the session it renewed revoked on the server; calls of the
  * new session do not wait for it. Refresh is single-flight per session even when it fails: calls
  * that went out with the expired token share one attempt. Session data is checked on the way in (resume, login, refresh): no call is ever
- * sent with a missing or malformed token.
+ * sent with a missing or malformed token. A refresh takes `refreshTimeout` at most, and a call waits
+ * for one that another call started no longer than that: in a Cloudflare Worker, a refresh dies
+ * with the request that started it, and a call of another request then sends a new one.
  *
  * The server methods are the generated ones, passed in by the generated `CredentialSession`
  * subclass, so the runtime stays independent of any generated client.
