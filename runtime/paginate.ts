@@ -1,3 +1,4 @@
+/// <reference lib="es2018.asynciterable" preserve="true" />
 /**
  * Cursor pagination. A page is the method's output plus non-enumerable helpers:
  * it is async-iterable over pages (starting with itself), `allItems()` flattens the
@@ -7,6 +8,11 @@
  * keeps fingerprints of the last 4,096 cursors sent, not the cursors (which a server may make
  * megabytes long). Two guards end a chain that would never end: a cursor coming back, and
  * `maxEmptyPages` pages in a row with no items (default 32), each a `PaginationLoopError`.
+ *
+ * The reference above stays in the emitted paginate.d.ts: pages are async-iterable, and a project
+ * whose `lib` predates ES2018 (`tsc --init` of TypeScript 5.8 and older sets `"target": "es2016"`)
+ * would otherwise find no `AsyncIterableIterator` there: an error with `skipLibCheck: false`, and
+ * with `skipLibCheck: true` an `allItems()` whose items are silently `any`.
  */
 import { call } from './call.js'
 import type { Core } from './core.js'
