@@ -20,6 +20,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { seededServer } from '../helpers/convo-calls.js'
 import { TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { provideRuntime, removeDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
+import { program } from './program.js'
 
 const run = promisify(execFile)
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
@@ -28,65 +29,6 @@ const dirs: string[] = []
 afterAll(async () => {
   await Promise.all(dirs.map(removeDir))
 })
-
-/**
- * The consumer: a user's program, written against the generated client as the README shows it,
- * passing on optional values that may be unset (a cursor, a signal, a reply target), as
- * exactOptionalPropertyTypes must allow. In a CommonJS package it is written as such code is
- * (`import x = require()`, which Node 20.19+ serves for ESM modules too); elsewhere as ESM.
- */
-function program(commonjs: boolean, importExt: 'js' | 'ts'): string {
-  const header = commonjs
-    ? `import lexgen = require('./generated/index.mjs')
-import settings = require('./config.mjs')
-const { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults } = lexgen
-const { config } = settings
-type CallOptions = lexgen.CallOptions
-type MessageView = lexgen.ChatBskyConvoDefs.MessageView
-type ReplyRef = lexgen.ChatBskyConvoDefs.ReplyRef
-`
-    : `import { Client, Core, chatBskyConvoGetConvo, ChatBskyConvoGetConvo, withDefaults, type CallOptions } from './generated/index.${importExt}'
-import type { ChatBskyConvoDefs } from './generated/index.${importExt}'
-import { config } from './config.${importExt}'
-type MessageView = ChatBskyConvoDefs.MessageView
-type ReplyRef = ChatBskyConvoDefs.ReplyRef
-`
-  return `${header}
-async function main(): Promise<void> {
-  const client = new Client({ service: config.service, auth: config.token })
-  const getConvo = (convoId: string, signal?: AbortSignal) => client.chat.bsky.convo.getConvo({ convoId }, { signal })
-  const reply = (convoId: string, text: string, replyTo?: ReplyRef) => client.chat.bsky.convo.sendMessage({ convoId, message: { text, replyTo } })
-  const { convo } = await getConvo(config.convoId)
-  const sent: MessageView = await reply(convo.id, 'hello')
-
-  // Pagination: a loop of its own over the cursor, then pages and items.
-  let cursor: string | undefined
-  let convos = 0
-  do {
-    const page = await client.chat.bsky.convo.listConvos({ limit: 1, cursor })
-    convos += page.convos.length
-    cursor = page.cursor
-  } while (cursor)
-  const first = await client.chat.bsky.convo.getMessages({ convoId: convo.id, limit: 1 }, { maxPages: 50 })
-  let items = 0
-  for await (const message of first.allItems()) if (message.$type !== undefined) items++
-
-  // Standalone style: a Result, narrowed on the declared error class; withDefaults gives the Core
-  // the Client's retries and per-attempt timeout, which the call's \`timeout\` option adjusts.
-  const core = new Core(withDefaults({ service: config.service, auth: config.token }))
-  const options: CallOptions = { timeout: 5_000 }
-  const missing = await chatBskyConvoGetConvo(core, { convoId: 'no-such-convo' }, options)
-  const declared = !missing.ok && missing.error instanceof ChatBskyConvoGetConvo.InvalidConvoError
-
-  console.log(JSON.stringify({ sent: sent.text, convos, items, ok: missing.ok, error: missing.ok ? undefined : missing.error.error, declared }))
-}
-
-main().catch((error: unknown) => {
-  console.error(error)
-  throw error
-})
-`
-}
 
 interface Setup {
   readonly name: string
@@ -171,7 +113,7 @@ describe('the generated client in users’ projects', () => {
     expect(generated.stderr).toBe('')
     expect(generated.code).toBe(0)
 
-    await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs', importExt))
+    await writeFile(join(project, 'main.ts'), program(setup.packageType === 'commonjs' ? 'require' : 'esm', importExt))
     await writeFile(join(project, `config${setup.packageType === 'commonjs' ? '.mts' : '.ts'}`), `export const config = ${JSON.stringify({ service: world.server.url, token: TEST_TOKEN, convoId: world.convoId })}\n`)
     const base = setup.base === 'init' ? await initOptions(project) : REPO_OPTIONS
     const compilerOptions = { ...base, ...(setup.build === 'tsc' ? { outDir: 'dist', rootDir: '.' } : {}), ...setup.options }
