@@ -21,6 +21,7 @@ import { seededServer } from '../helpers/convo-calls.js'
 import { TEST_TOKEN } from '../helpers/xrpc-server.js'
 import { provideRuntime, removeDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
 import { program } from './program.js'
+import { STRICTEST } from './strictest.js'
 
 const run = promisify(execFile)
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc')
@@ -40,26 +41,6 @@ interface Setup {
   readonly base: 'init' | 'repo'
   readonly options: Record<string, unknown>
   readonly build: 'tsc' | 'esbuild'
-}
-
-/** @tsconfig/strictest's compilerOptions (not a dependency: its few lines are copied). */
-const STRICTEST = {
-  strict: true,
-  allowUnusedLabels: false,
-  allowUnreachableCode: false,
-  exactOptionalPropertyTypes: true,
-  noFallthroughCasesInSwitch: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  verbatimModuleSyntax: true,
-  checkJs: true,
-  esModuleInterop: true,
-  skipLibCheck: true,
-  forceConsistentCasingInFileNames: true,
 }
 
 const SETUPS: Setup[] = [

@@ -20,6 +20,7 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { provideRuntime, removeDir, ROOT, runCli, tempDir } from '../codegen/helpers.js'
 import { program } from './program.js'
+import { STRICTEST } from './strictest.js'
 
 const run = promisify(execFile)
 const require = createRequire(join(ROOT, 'package.json'))
@@ -45,26 +46,6 @@ function compiler(pkg: string): Compiler {
 const COMPILERS = [compiler('typescript-5.0'), compiler('typescript')]
 
 const NODENEXT = { module: 'nodenext', moduleResolution: 'nodenext' }
-
-/** @tsconfig/strictest's compilerOptions, as in matrix.test.ts. */
-const STRICTEST = {
-  strict: true,
-  allowUnusedLabels: false,
-  allowUnreachableCode: false,
-  exactOptionalPropertyTypes: true,
-  noFallthroughCasesInSwitch: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noPropertyAccessFromIndexSignature: true,
-  noUncheckedIndexedAccess: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  verbatimModuleSyntax: true,
-  checkJs: true,
-  esModuleInterop: true,
-  skipLibCheck: true,
-  forceConsistentCasingInFileNames: true,
-}
 
 interface Setup {
   readonly name: string
