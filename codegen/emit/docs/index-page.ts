@@ -108,7 +108,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `When a call fails with ${code('ExpiredToken')} it refreshes once, shared by every call that failed meanwhile, and replays the call. ` +
         `${code('onSessionChange')} reports every change (${code("'create' | 'resume' | 'refresh' | 'expired' | 'logout'")}): persist what ` +
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
-        `a network failure keeps it. ${code('logout()')} revokes it on the server. ` +
+        `a network failure keeps it. A refresh gives up after ${code('refreshTimeout')} (30 s by default), and a call waiting for ` +
+        `one that another call started waits no longer than that. ${code('logout()')} revokes it on the server. ` +
         (hasChat
           ? `Chat takes the account password or an app password created with direct-message access (${code('privileged')}); ` +
             `the PDS refuses chat to a plain app password (${code('InvalidToken')}, "Bad token method"). `
