@@ -98,7 +98,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   const ext = fileExt(flags.fileExt ?? config.fileExt ?? '.ts', from('--file-ext', 'fileExt', flags.fileExt))
   const language = emitLanguage(flags.emit ?? config.emit ?? 'ts', from('--emit', 'emit', flags.emit))
   const imports = importExt(flags.importExt ?? config.importExt ?? 'js', from('--import-ext', 'importExt', flags.importExt), language)
-  const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${imports === 'ts' ? ext : ext === '.mts' ? '.mjs' : '.js'}`
+  const index = `${/^\.\.?(\/|$)/.test(fromRoot) ? '' : './'}${fromRoot}/index${importedExt(ext, imports)}`
   return {
     lexicons: flags.lexicons ? resolve(cwd, flags.lexicons) : resolve(base, config.lexicons ?? 'lexicons'),
     out,
@@ -187,6 +187,11 @@ type Where = string | { readonly file: string; readonly path: string }
 
 function invalid(where: Where, problem: string): LexgenError {
   return typeof where === 'string' ? new FlagError(`${where} ${problem}`) : new LexgenError(problem, where)
+}
+
+/** The extension a module with `fileExt` is imported by: its own with `ts` imports, else what tsc compiles it to. */
+export function importedExt(fileExt: FileExt, importExt: ImportExt): string {
+  return importExt === 'ts' ? fileExt : fileExt === '.mts' ? '.mjs' : '.js'
 }
 
 /** `mts` and `.mts` alike. */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { dirname, join, relative } from 'node:path'
 import type { Paint } from './color.js'
-import { CONFIG_FILE, configFilePath } from './config.js'
+import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { LexgenError } from './errors.js'
 import { moduleResolution, readJson, type Json } from './tsconfig.js'
 
@@ -60,7 +60,7 @@ export async function init(io: InitIo): Promise<number> {
   if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
   const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig)]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
-  const index = `./${out}/index${tsImports ? (commonjs ? '.mts' : '.ts') : commonjs ? '.mjs' : '.js'}`
+  const index = `./${out}/index${importedExt(commonjs ? '.mts' : '.ts', tsImports ? 'ts' : 'js')}`
   lines.push(
     '',
     paint('bold', 'next:'),

@@ -1,5 +1,5 @@
 import type { LexiconDoc, LexUserType, LexXrpcQuery } from '@atproto/lexicon'
-import type { FileExt, ImportExt } from './config.js'
+import { importedExt, type FileExt, type ImportExt } from './config.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
@@ -231,8 +231,8 @@ export function relativeImport(fromPath: string, toPath: string, importExt: Impo
   for (let i = 0; i < fromPath.length && fromPath[i] === toPath[i]; i++) if (fromPath[i] === '/') common = i + 1
   let up = ''
   for (let i = common; i < fromPath.length; i++) if (fromPath[i] === '/') up += '../'
-  const rest =
-    importExt === 'ts' ? toPath.slice(common) : toPath.endsWith('.mts') ? `${toPath.slice(common, -4)}.mjs` : toPath.endsWith('.ts') ? `${toPath.slice(common, -3)}.js` : toPath.slice(common)
+  const ext = toPath.endsWith('.mts') ? '.mts' : toPath.endsWith('.ts') ? '.ts' : undefined
+  const rest = ext ? `${toPath.slice(common, -ext.length)}${importedExt(ext, importExt)}` : toPath.slice(common)
   return (up || './') + rest
 }
 

@@ -11,7 +11,8 @@ import { send as nodeSend } from '../../runtime/transport/node.js'
 import { send as dispatcherSend } from '../../runtime/transport/undici.js'
 import { Agent } from 'undici'
 import { ResponseTooLarge, UndecodableBody } from '../../runtime/transport/types.js'
-import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
+import { eventually } from '../helpers/eventually.js'
+import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }

@@ -18,7 +18,8 @@ import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated
 import { ROOT } from '../codegen/helpers.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { OK_CONVO } from './support/fault-matrix.js'
-import { eventually, startFaultServer, type FaultServer } from './support/fault-server.js'
+import { eventually } from '../helpers/eventually.js'
+import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { settle, trackUnhandledRejections } from './support/guards.js'
 import { report } from './support/seed.js'
 

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import * as esbuild from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
+import { eventually } from '../helpers/eventually.js'
 import { DEFAULT_ACCOUNT, startChatServer, type ChatServer } from '../helpers/xrpc-server.js'
 
 interface Miniflare {
@@ -46,16 +47,8 @@ afterAll(async () => {
   if (dir) await removeDir(dir)
 })
 
-/**
- * Resolves once `test` holds (what it reads is the server's). Checked every few milliseconds
- * rather than on every turn of the event loop, which would keep a core busy that workerd needs.
- */
-function until(test: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (test() ? resolve() : setTimeout(check, 5))
-    check()
-  })
-}
+/** Resolves once `test` holds (what it reads is the server's): the scenarios wait on events, not on time. */
+const until = (test: () => boolean) => eventually(test, Infinity)
 
 /**
  * A refresh's time bound, where a scenario waits for it to pass (a lost refresh), and where one

@@ -28,7 +28,8 @@ import {
 } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../../generated/index.js'
 import { closedPort } from '../../helpers/listen.js'
-import { eventually, startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
+import { eventually } from '../../helpers/eventually.js'
+import { startFaultServer, type FaultHandler, type FaultServer } from './fault-server.js'
 import { renderings, settle, trackUnhandledRejections } from './guards.js'
 
 export const TOKEN = 'fault-matrix-secret.eyJzdWIiOiJkaWQ6cGxjOnZpZXdlciJ9.c2lnbmF0dXJl'
