@@ -1,11 +1,13 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach } from 'vitest'
 import { main } from '../../codegen/cli.js'
+import { eventually } from '../helpers/eventually.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 export const LEXICONS = join(ROOT, 'lexicons')
@@ -107,6 +109,8 @@ export async function runWhileHeld(
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   const closed = once(child, 'close')
+  let exited = false
+  void closed.then(() => (exited = true))
   let childErr = ''
   const stopped = new Promise<void>((resolve) =>
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -124,9 +128,22 @@ export async function runWhileHeld(
   }
   const running = main(args, { ...io, out: () => {}, err, cwd })
   await Promise.race([saidWaiting, running])
+  // It says it stops just before it stops itself: on a busy machine a SIGCONT sent in between
+  // would come first, and it would then stay stopped for good.
+  await eventually(() => exited || isStopped(child.pid!), Infinity)
   child.kill('SIGCONT')
   const [[heldCode], code] = await Promise.all([closed, running])
   return { heldPid: child.pid!, heldCode: heldCode as number | null, code, stderr }
+}
+
+/** Whether process `pid` is stopped by a signal (its state in /proc, Linux). */
+function isStopped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'T'
+  } catch {
+    return true // no /proc to ask: as before, the message alone
+  }
 }
 
 /** Writes lexicon docs (by relative path: JSON values, or text or bytes as they are) into a fresh directory. */
