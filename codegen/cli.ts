@@ -7,6 +7,7 @@ import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } fro
 import type { OutputFiles } from './emit.js'
 import { FlagError, formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
+import { keepingLineEndings } from './line-endings.js'
 import type { LoadCache } from './load.js'
 import { lockFolders } from './lock.js'
 import type { NameClash } from './model.js'
@@ -220,7 +221,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
     refuseWhatIsInTheWay(outputs, io)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
-    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files }) => ({ dir: target, files }))), io)
+    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files) }))), io)
     return outputs
   })
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)

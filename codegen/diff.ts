@@ -1,5 +1,6 @@
 import { painter, type Paint } from './color.js'
 import type { OutputFiles } from './emit.js'
+import { sameText } from './line-endings.js'
 import { compare } from './order.js'
 import type { OutputDir } from './write.js'
 
@@ -18,8 +19,9 @@ export interface OutputDiff {
 export function diffOutput(current: OutputDir, next: OutputFiles): OutputDiff {
   const result: OutputDiff = { changed: [], added: [], removed: [], stray: [...current.stray] }
   for (const [path, content] of current.files) {
-    if (!next.has(path)) result.removed.push(path)
-    else if (next.get(path) !== content) result.changed.push(path)
+    const generated = next.get(path)
+    if (generated === undefined) result.removed.push(path)
+    else if (!sameText(content, generated)) result.changed.push(path)
   }
   // Reading stopped early (too many strays): files past that point were not read, so none is called missing.
   if (!current.truncated) for (const path of next.keys()) if (!current.files.has(path)) result.added.push(path)
@@ -73,7 +75,10 @@ export async function formatDiff(diff: OutputDiff, current: OutputDir, next: Out
     const before = current.files.get(path)
     const after = next.get(path)
     const [from, to] = [before === undefined ? '/dev/null' : `a/${shown(path)}`, after === undefined ? '/dev/null' : `b/${shown(path)}`]
-    const patch = createTwoFilesPatch(from, to, before ?? '', after ?? '', undefined, undefined, { context: 3 })
+    // Line endings are left out of what is shown, as sameText leaves them out of what is compared:
+    // otherwise a CRLF checkout would show every line of a file changed.
+    const shownBefore = before !== undefined && after !== undefined ? before.replaceAll('\r\n', '\n') : before
+    const patch = createTwoFilesPatch(from, to, shownBefore ?? '', after ?? '', undefined, undefined, { context: 3 })
     patches.push(...patch.split('\n').slice(1).filter((line, i, all) => i < all.length - 1 || line !== ''))
   }
   if (patches.length > maxLines) {

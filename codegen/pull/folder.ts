@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { LexgenError } from '../errors.js'
+import { sameText } from '../line-endings.js'
 import { compare } from '../order.js'
 import { writeOutputDirs } from '../write.js'
 
@@ -73,7 +74,7 @@ export function asLexicon(text: string): LexiconJson | undefined {
 /**
  * The folder after a pull: each pulled doc at its NSID path (a copy of it elsewhere is removed, or
  * generate would see the NSID twice), each dropped doc removed, everything else kept as it is. A
- * pulled doc whose file already holds its text is kept too, mode and all; a folder is kept (with
+ * pulled doc whose file already holds its text (line endings aside: see line-endings.ts) is kept too, mode and all; a folder is kept (with
  * its mode) when it was empty or still holds something.
  */
 export function nextFolder(folder: Folder, pulled: ReadonlyMap<string, string>, dropped: Iterable<string>): NextFolder {
@@ -86,7 +87,7 @@ export function nextFolder(folder: Folder, pulled: ReadonlyMap<string, string>, 
   for (const [nsid, text] of pulled) {
     const path = docPath(nsid)
     const current = folder.docs.get(nsid)
-    if (current?.path === path && current.text === text) replaced.delete(path)
+    if (current?.path === path && sameText(current.text, text)) replaced.delete(path)
     else {
       write.set(path, text)
       replaced.add(path)

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { LexgenError } from '../errors.js'
+import { sameText } from '../line-endings.js'
 import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
 import { recoverOutputDir } from '../write.js'
@@ -135,8 +136,9 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     )
   }
 
-  const lockText = formatLockfile(resolution.lock)
-  const lockChanged = lockText !== (await readFile(config.lockfile, 'utf8').catch(() => undefined))
+  const lockOnDisk = await readFile(config.lockfile, 'utf8').catch(() => undefined)
+  const lockChanged = lockOnDisk === undefined || !sameText(lockOnDisk, formatLockfile(resolution.lock))
+  const lockText = lockChanged ? formatLockfile(resolution.lock) : lockOnDisk
   const docs = [...resolution.docs.values()]
   const counts = [
     `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,

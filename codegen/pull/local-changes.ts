@@ -4,6 +4,7 @@
  * hand, or copied in) at a path the pull now writes. Pull refuses to lose those unless told to
  * (`--force`). A file only reformatted keeps its CID, so it is not a change: the pull rewrites it.
  */
+import { sameText } from '../line-endings.js'
 import { compare } from '../order.js'
 import { docCid } from './cid.js'
 import type { Folder } from './folder.js'
@@ -19,7 +20,7 @@ export async function localChanges(
   const lines: Promise<string | undefined>[] = []
   for (const nsid of [...new Set([...pulled.keys(), ...dropped])].sort(compare)) {
     const current = folder.docs.get(nsid)
-    if (!current || pulled.get(nsid) === current.text) continue
+    if (!current || sameText(current.text, pulled.get(nsid) ?? '')) continue
     const cid = pinned.get(nsid)
     if (cid === undefined) {
       lines.push(Promise.resolve(`${current.path}: ${nsid}, which ${lockName} does not pin (written by hand, or copied in)`))

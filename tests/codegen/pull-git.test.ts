@@ -458,6 +458,38 @@ describe('lexgen pull keeps what it does not manage as it is', () => {
   })
 })
 
+describe('lexgen pull in a Windows checkout (git with core.autocrlf=true: the files have CRLF line endings)', () => {
+  it('finds nothing changed when nothing did, and an upstream change rewrites only its doc and the lockfile', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    await git(dir, 'init', '-q', '-b', 'main')
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'pulled')
+    const checkout = join(await tempDir('lexgen-crlf-'), 'checkout')
+    dirs.push(dirname(checkout))
+    await git(dir, '-c', 'core.autocrlf=true', 'clone', '-q', dir, checkout)
+    await git(checkout, 'config', 'core.autocrlf', 'true')
+    const getPostFile = join(checkout, 'lexicons/com/example/feed/getPost.json')
+    expect(await readFile(getPostFile, 'utf8')).toContain('\r\n')
+
+    expect((await pull(checkout, '--frozen')).code).toBe(0)
+    for (const args of [[], ['--update']]) {
+      const same = await pull(checkout, ...args)
+      expect(same.code, same.stderr).toBe(0)
+      expect(same.stdout).toContain('into lexicons: 0 files changed, lexicons.json unchanged')
+      expect(await git(checkout, 'status', '--porcelain')).toBe('')
+    }
+    await whileUpstreamDescribes('A post, seen from Windows.', async () => {
+      const changed = await pull(checkout, '--update')
+      expect(changed.code, changed.stderr).toBe(0)
+      expect(changed.stdout).toContain('into lexicons: 1 file changed, lexicons.json updated')
+      const status = (await git(checkout, 'status', '--porcelain')).split('\n').map((line) => line.trim())
+      expect(status).toEqual(['M lexicons.json', 'M lexicons/com/example/feed/defs.json'])
+      expect(await readFile(getPostFile, 'utf8')).toContain('\r\n')
+    })
+  })
+})
+
 describe('lexgen pull from a git source refuses, with one line, and writes nothing', () => {
   async function expectRefused(dir: string, message: RegExp, ...args: string[]) {
     const before = await snapshotDir(dir)
