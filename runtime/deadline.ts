@@ -1,6 +1,7 @@
 /**
  * Per-attempt deadlines: what aborts an attempt when its time is up or the caller's signal fires.
  */
+import { onAbort } from './signal.js'
 import type { AttemptSignal } from './transport/types.js'
 
 /**
@@ -15,7 +16,7 @@ export class Deadline implements AttemptSignal {
   reason: unknown = undefined
   timedOut = false
   private listener: (() => void) | undefined = undefined
-  private readonly onCallerAbort: (() => void) | undefined = undefined
+  private readonly stopListening: (() => void) | undefined = undefined
   private timer: ReturnType<typeof setTimeout> | undefined = undefined
 
   constructor(
@@ -29,10 +30,8 @@ export class Deadline implements AttemptSignal {
       return
     }
     if (Number.isFinite(at)) this.arm()
-    if (caller) {
-      this.onCallerAbort = () => this.abort(caller.reason)
-      caller.addEventListener('abort', this.onCallerAbort, { once: true })
-    }
+    // Through signal.ts: a caller's signal shared by many calls in flight gets one listener, not one per call.
+    if (caller) this.stopListening = onAbort(caller, () => this.abort(caller.reason))
   }
 
   on(_event: 'abort', listener: () => void): this {
@@ -74,6 +73,6 @@ export class Deadline implements AttemptSignal {
 
   clear(): void {
     clearTimeout(this.timer)
-    if (this.onCallerAbort) this.caller?.removeEventListener('abort', this.onCallerAbort)
+    this.stopListening?.()
   }
 }

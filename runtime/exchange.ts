@@ -26,6 +26,7 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
+import { Deadline } from './deadline.js'
 import { after, clip, KEPT_BODY, redactIssued, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
@@ -39,12 +40,18 @@ export function exchange(transport: Transport): Send {
     if (signal?.aborted) {
       return err(new AbortError({ nsid, attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted before it was sent`, cause: signal.reason }))
     }
+    // The caller's own signal (a Core without the timeout layer, which gives each attempt a
+    // Deadline) reaches the transport as an attempt's: one listener on it for all calls in flight
+    // (signal.ts), where a transport, or fetch, would add one per call.
+    const attempt = signal !== undefined && 'addEventListener' in signal ? new Deadline(Infinity, Infinity, signal) : undefined
     let response: RawResponse
     try {
-      response = await (request.transport ?? transport)(request)
+      response = await (request.transport ?? transport)(attempt ? { ...request, signal: attempt } : request)
     } catch (cause) {
       if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, { cause: cause.cause })
       return err(transportError(request, cause))
+    } finally {
+      attempt?.clear()
     }
     // What an error keeps of the answer is free of the tokens this call sent and of any the answer issues
     // (a createSession called directly: its body is kept when it fails its check).

@@ -11,6 +11,7 @@ import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, Xrpc
 import { parseRetryAfter } from './rate-limit.js'
 import { isOneShotBody } from './request.js'
 import { err } from './result.js'
+import { onAbort } from './signal.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
 import { MAX_TIMER_MS } from './timeout.js'
 
@@ -111,14 +112,15 @@ function serverRequestedDelay(error: XrpcError, now: number): number | undefined
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
+      stopListening?.()
       resolve()
     }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
+    const stopListening =
+      signal &&
+      onAbort(signal, () => {
+        clearTimeout(timer)
+        reject(signal.reason)
+      })
   })
 }
