@@ -21,7 +21,7 @@ import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
 import { after, redactCredentials, redactIssued } from './redact.js'
 import { isHeaderValue, isOneShotBody } from './request.js'
 import { err, type Result } from './result.js'
-import type { AuthLayer, CallOptions, Send, XrpcRequest } from './stack.js'
+import type { AuthLayer, CallOptions, Layer, Send, XrpcRequest } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
 export interface SessionData {
@@ -240,22 +240,40 @@ export class CredentialSession implements AuthLayer {
   }
 
   private async runRefresh(session: SessionData): Promise<boolean> {
-    const result = await this.methods.refreshSession(this.coreWith(session), { signal: AbortSignal.timeout(this.refreshTimeout) })
-    const renewed = result.ok && !sessionProblem(result.value) ? pick(result.value) : undefined
+    // The answer as it arrived, below the caller's layers: a hook that throws once the server has
+    // answered (a logger that fails) rejects the call, and the tokens the answer rotated would be
+    // lost with it, the refresh token sent being spent: the session would end at the next refresh.
+    let answered: unknown
+    const keep: Layer = (next) => async (request) => {
+      const outcome = await next(request)
+      if (outcome.ok) answered = outcome.value
+      return outcome
+    }
+    let result: Result<SessionData, XrpcError> | undefined
+    let thrown: { readonly error: unknown } | undefined
+    try {
+      result = await this.methods.refreshSession(this.coreWith(session, keep), { signal: AbortSignal.timeout(this.refreshTimeout) })
+    } catch (error) {
+      thrown = { error }
+    }
+    const value = thrown ? answered : result?.ok ? result.value : undefined
+    const renewed = value !== undefined && !sessionProblem(value) ? pick(value as SessionData) : undefined
+    // The tokens are kept (or revoked, below) first; the call then fails as the hook made it fail.
+    const outcome = (kept: boolean) => (thrown ? Promise.reject(thrown.error) : kept)
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
     // session this refresh renewed is revoked rather than left alive on the server. (Resuming the
     // very session being refreshed changes nothing: its refresh token is spent either way.)
     if (this.#current?.refreshJwt !== session.refreshJwt) {
       if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
-      return this.#current !== undefined
+      return outcome(this.#current !== undefined)
     }
     if (renewed) {
       await this.change(renewed, 'refresh')
-      return true
+      return outcome(true)
     }
     // A network failure (or an answer that is no session) keeps the session for later; a rejected refresh token ends it.
-    if (!result.ok && DEAD_REFRESH.has(result.error.error)) await this.change(undefined, 'expired')
-    return false
+    if (result && !result.ok && DEAD_REFRESH.has(result.error.error)) await this.change(undefined, 'expired')
+    return outcome(false)
   }
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
@@ -282,8 +300,9 @@ export class CredentialSession implements AuthLayer {
    * A Core of this session's configuration that authenticates as `session` with its refresh
    * token, and redacts the tokens a refresh issues.
    */
-  private coreWith(session: SessionData): Core {
-    return new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
+  private coreWith(session: SessionData, innermost?: Layer): Core {
+    const layers = innermost ? [...(this.coreConfig.layers ?? []), innermost] : this.coreConfig.layers
+    return new Core({ ...this.coreConfig, layers, auth: { wrap: (next) => (request) => next(issuing(this.authorize(request, session, 'refreshJwt'))) } })
   }
 }
 

@@ -324,6 +324,34 @@ describe('session changes and refreshes racing', () => {
     expect(() => new CredentialSession({ service: auth.url, refreshTimeout: refreshTimeout as number })).toThrow(TypeError)
   })
 
+  it('a hook that throws on the refresh answer fails the call, and the session keeps the tokens that answer rotated', async () => {
+    const thrown = new Error('the logger is down')
+    let throwOnce = true
+    const hooked = new CredentialSession({
+      service: auth.url,
+      onSessionChange: (s, e) => void changes.push([s, e]),
+      onResponse: ({ nsid }) => {
+        if (nsid === 'com.atproto.server.refreshSession' && throwOnce) {
+          throwOnce = false
+          throw thrown
+        }
+      },
+    })
+    await hooked.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    const client = new Client(hooked.core)
+    // As the README says of a hook that throws: the call rejects with its exception.
+    await expect(client.chat.bsky.convo.getUnreadCounts()).rejects.toBe(thrown)
+    // The refresh token sent was spent: the session kept the one the answer carried, so it lives on.
+    expect(hooked.session).toMatchObject({ accessJwt: 'access-2', refreshJwt: 'refresh-2' })
+    expect(changes.map(([, event]) => event)).toEqual(['create', 'refresh'])
+    expect((await client.chat.bsky.convo.getUnreadCounts()).unreadAcceptedConvos).toBe(1)
+    auth.expireAccessTokens()
+    expect((await client.chat.bsky.convo.getUnreadCounts()).unreadAcceptedConvos).toBe(1)
+    expect(changes.map(([, event]) => event)).toEqual(['create', 'refresh', 'refresh'])
+    expect(auth.state.refreshCalls).toBe(2)
+  })
+
   it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     auth.expireAccessTokens()
