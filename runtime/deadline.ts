@@ -1,51 +1,23 @@
 /**
  * Per-attempt deadlines: what aborts an attempt when its time is up or the caller's signal fires.
  */
-import { onAbort } from './signal.js'
-import type { AttemptSignal } from './transport/types.js'
+import { AttemptAbort } from './signal.js'
 
 /**
- * One attempt's abort handle, handed to the transport in place of an AbortSignal: it aborts on
- * the caller's signal or when the attempt's time is up, and remembers which. It has the shape
- * of an EventEmitter (`once`/`removeListener`), which undici.request accepts as its `signal`, so
- * an attempt costs no AbortController and no EventTarget listener; the fetch transport bridges
- * it to an AbortSignal. One consumer (the transport) listens at a time.
+ * One attempt's abort handle (signal.ts) with a time limit: it aborts on the caller's signal or
+ * when the attempt's time is up, and remembers which.
  */
-export class Deadline implements AttemptSignal {
-  aborted = false
-  reason: unknown = undefined
+export class Deadline extends AttemptAbort {
   timedOut = false
-  private listener: (() => void) | undefined = undefined
-  private readonly stopListening: (() => void) | undefined = undefined
   private timer: ReturnType<typeof setTimeout> | undefined = undefined
 
   constructor(
     readonly timeout: number,
     readonly at: number,
-    private readonly caller: AbortSignal | undefined,
+    caller: AbortSignal | undefined,
   ) {
-    if (caller?.aborted) {
-      this.aborted = true
-      this.reason = caller.reason
-      return
-    }
-    if (Number.isFinite(at)) this.arm()
-    // Through signal.ts: a caller's signal shared by many calls in flight gets one listener, not one per call.
-    if (caller) this.stopListening = onAbort(caller, () => this.abort(caller.reason))
-  }
-
-  on(_event: 'abort', listener: () => void): this {
-    this.listener = listener
-    return this
-  }
-
-  once(event: 'abort', listener: () => void): this {
-    return this.on(event, listener)
-  }
-
-  removeListener(_event: 'abort', listener: () => void): this {
-    if (this.listener === listener) this.listener = undefined
-    return this
+    super(caller)
+    if (!this.aborted && Number.isFinite(at)) this.arm()
   }
 
   /**
@@ -62,17 +34,8 @@ export class Deadline implements AttemptSignal {
     this.abort(new DOMException(`Timed out after ${this.timeout} ms`, 'TimeoutError'))
   }
 
-  abort(reason: unknown): void {
-    if (this.aborted) return
-    this.aborted = true
-    this.reason = reason
-    const listener = this.listener
-    this.listener = undefined
-    listener?.()
-  }
-
-  clear(): void {
+  override clear(): void {
     clearTimeout(this.timer)
-    this.stopListening?.()
+    super.clear()
   }
 }

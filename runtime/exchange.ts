@@ -26,10 +26,10 @@ import {
   TimeoutError,
   type XrpcError,
 } from './errors.js'
-import { Deadline } from './deadline.js'
 import { after, clip, KEPT_BODY, redactIssued, type Redact } from './redact.js'
 import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
+import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'
 import { ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
@@ -43,7 +43,7 @@ export function exchange(transport: Transport): Send {
     // The caller's own signal (a Core without the timeout layer, which gives each attempt a
     // Deadline) reaches the transport as an attempt's: one listener on it for all calls in flight
     // (signal.ts), where a transport, or fetch, would add one per call.
-    const attempt = signal !== undefined && 'addEventListener' in signal ? new Deadline(Infinity, Infinity, signal) : undefined
+    const attempt = signal !== undefined && 'addEventListener' in signal ? new AttemptAbort(signal) : undefined
     let response: RawResponse
     try {
       response = await (request.transport ?? transport)(attempt ? { ...request, signal: attempt } : request)
