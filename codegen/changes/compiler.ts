@@ -14,7 +14,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { dirname, join, relative, sep } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 import type { OutputFiles } from '../emit.js'
 import type { DocModel, Model } from '../model.js'
 import { compare } from '../order.js'
@@ -268,13 +268,15 @@ function isDefType(doc: DocModel, name: string): boolean {
  */
 async function runtimeDeclarations(): Promise<Map<string, string>> {
   const dir = join(dirname(createRequire(import.meta.url).resolve('@lexgen/runtime/package.json')), 'dist')
-  let entries
+  // Names, not Dirents: under Yarn Plug'n'Play the package is read from a zip archive through Yarn's
+  // own fs, whose recursive Dirents have the parentPath '.', which would send every read to the cwd.
+  let names
   try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true })
+    names = await readdir(dir, { recursive: true })
   } catch {
     throw new Error(`source check: the runtime's declarations are missing (${dir}); build @lexgen/runtime first`)
   }
-  const paths = entries.filter((e) => e.isFile() && e.name.endsWith('.d.ts')).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
+  const paths = names.filter((name) => name.endsWith('.d.ts')).map((name) => name.split(sep).join('/'))
   return new Map(await Promise.all(paths.map(async (p) => [p, await readFile(join(dir, p), 'utf8')] as const)))
 }
 
