@@ -11,6 +11,7 @@ import { dirname, join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { LexgenError } from './errors.js'
+import { runner, type Runner } from './runner.js'
 import { moduleResolution, readJson, type Json } from './tsconfig.js'
 
 /** The session methods `CredentialSession` is generated from, plus `getSession`. */
@@ -58,14 +59,17 @@ export async function init(io: InitIo): Promise<number> {
   const { paint } = io
   const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
   if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
-  const advice = [...packageAdvice(pkg, commonjs), ...tsconfigAdvice(tsconfig)]
+  // The commands of the package manager that ran init: `npx lexgen` cannot run a Yarn Plug'n'Play project's copy.
+  const pm = runner()
+  const advice = [...packageAdvice(pkg, commonjs, pm), ...tsconfigAdvice(tsconfig)]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
+  const column = `${pm.lexgen} generate`.length + 2 // the descriptions line up
   const index = `./${out}/index${importedExt(commonjs ? '.mts' : '.ts', tsImports ? 'ts' : 'js')}`
   lines.push(
     '',
     paint('bold', 'next:'),
-    `  npx lexgen pull        fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
-    `  npx lexgen generate    write the client to ${out}/ and its reference docs to docs/lexgen/`,
+    `  ${`${pm.lexgen} pull`.padEnd(column)}  fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
+    `  ${`${pm.lexgen} generate`.padEnd(column)}  write the client to ${out}/ and its reference docs to docs/lexgen/`,
     // From a module at the project root; TypeScript in a CommonJS package needs `import x = require()` to keep the types.
     commonjs
       ? tsconfig !== undefined
@@ -97,11 +101,12 @@ function packageRoot(cwd: string): string | undefined {
   }
 }
 
-function packageAdvice(pkg: Json | undefined, commonjs: boolean): string[] {
+function packageAdvice(pkg: Json | undefined, commonjs: boolean, pm: Runner): string[] {
+  const install = `${pm.add} @lexgen/runtime && ${pm.addDev} lexgen`
   if (pkg === undefined) {
-    return ['no package.json: create one (`npm init -y && npm pkg set type=module`), then `npm i @lexgen/runtime && npm i -D lexgen`']
+    return [`no package.json: create one (\`npm init -y && npm pkg set type=module\`), then \`${install}\``]
   }
-  if (pkg.error) return [`package.json is not valid JSON (${pkg.error}): fix it, then \`npm i @lexgen/runtime && npm i -D lexgen\``]
+  if (pkg.error) return [`package.json is not valid JSON (${pkg.error}): fix it, then \`${install}\``]
   const json = pkg.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> }
   const advice: string[] = []
   if (commonjs) {
@@ -111,9 +116,9 @@ function packageAdvice(pkg: Json | undefined, commonjs: boolean): string[] {
     )
   }
   if (!json.dependencies?.['@lexgen/runtime']) {
-    advice.push('`npm i @lexgen/runtime`: generated code imports it at run time, so it belongs in "dependencies"')
+    advice.push(`\`${pm.add} @lexgen/runtime\`: generated code imports it at run time, so it belongs in "dependencies"`)
   }
-  if (!json.devDependencies?.lexgen && !json.dependencies?.lexgen) advice.push('`npm i -D lexgen`: the generator, a devDependency')
+  if (!json.devDependencies?.lexgen && !json.dependencies?.lexgen) advice.push(`\`${pm.addDev} lexgen\`: the generator, a devDependency`)
   return advice
 }
 

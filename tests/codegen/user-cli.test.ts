@@ -163,6 +163,26 @@ describe('lexgen init', () => {
   }, 60_000)
 })
 
+describe('lexgen init run by another package manager', () => {
+  // What each passes to the programs it runs. Under Yarn Plug'n'Play there is no node_modules/.bin:
+  // `npx lexgen` would fetch a lexgen from the registry instead of running the project's.
+  it.each([
+    ['pnpm/12.4.2 npm/? node/? linux x64', 'pnpm exec lexgen', 'pnpm add', 'pnpm add -D'],
+    ['yarn/4.18.1 npm/? node/v20.20.2 linux x64', 'yarn lexgen', 'yarn add', 'yarn add -D'],
+    ['bun/1.4.5 npm/? node/v26.3.0 linux x64', 'bunx lexgen', 'bun add', 'bun add -d'],
+    ['npm/11.19.1 node/v20.20.2 linux x64 workspaces/false', 'npx lexgen', 'npm i', 'npm i -D'],
+  ])('%s: prints its commands', async (userAgent, lexgenCommand, add, addDev) => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }))
+    const result = await lexgen(['init'], project, { npm_config_user_agent: userAgent })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`\`${add} @lexgen/runtime\`: generated code imports it at run time`)
+    expect(result.stdout).toContain(`\`${addDev} lexgen\`: the generator, a devDependency`)
+    const next = result.stdout.slice(result.stdout.indexOf('next:\n')).split('\n').slice(1, 3)
+    expect(next).toEqual([expect.stringMatching(`^  ${lexgenCommand} pull +fetch `), expect.stringMatching(`^  ${lexgenCommand} generate +write `)])
+  })
+})
+
 describe('lexgen init with a bundler', () => {
   it('in a CommonJS package whose tsconfig resolves as a bundler: plain .ts output, an import, and no warning on generate', async () => {
     const project = await scratch()
