@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process'
 import { relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { isWithin, nearestExisting, realPathOf } from './paths.js'
+import { runner } from './runner.js'
 
 const run = promisify(execFile)
 
@@ -16,16 +17,18 @@ const run = promisify(execFile)
 export async function staleHint(lexicons: string, outputs: readonly { dir: string; shown: string }[]): Promise<string> {
   const history = await lexiconHistory(lexicons, outputs.map((o) => o.dir)).catch(() => undefined)
   const named = outputs.map((o) => o.shown).join(' and ')
+  // `yarn lexgen check` in a Plug'n'Play project cannot follow a hint to `npx lexgen diff` (runner.ts).
+  const { lexgen } = runner()
   if (!history) {
-    return 'if the lexicons changed, `npx lexgen diff --base <commit>` shows what that means for callers (breaking, source, compatible); otherwise the output was edited, or made by another lexgen version or with other options'
+    return `if the lexicons changed, \`${lexgen} diff --base <commit>\` shows what that means for callers (breaking, source, compatible); otherwise the output was edited, or made by another lexgen version or with other options`
   }
   const since = history.base ? `since ${named} ${outputs.length === 1 ? 'was' : 'were'} last committed (${history.base})` : 'since HEAD'
   if (history.changed) {
-    return `the lexicons changed ${since}: \`npx lexgen diff${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
+    return `the lexicons changed ${since}: \`${lexgen} diff${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
   }
   // Lexicons and output committed together: the output may be from before that lexicon change.
   if (history.together) {
-    return `the lexicons changed in the commit that last touched ${named} too (${history.base}), so ${outputs.length === 1 ? 'it was' : 'they were'} likely not regenerated after that change: \`npx lexgen diff --base ${history.base}~1\` shows what it means for callers (breaking, source, compatible)`
+    return `the lexicons changed in the commit that last touched ${named} too (${history.base}), so ${outputs.length === 1 ? 'it was' : 'they were'} likely not regenerated after that change: \`${lexgen} diff --base ${history.base}~1\` shows what it means for callers (breaking, source, compatible)`
   }
   return `the lexicons have not changed ${since}: the output was edited, or made by another lexgen version or with other options`
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, realpath, rename, symlink, writeFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readLexiconDir, readLexiconsAtRef, type LexiconSet } from '../../../codegen/changes/index.js'
 import { colourlessEnv, copyOfLexicons, editJson, removeDir, ROOT, runCli, scratchDirs } from '../helpers.js'
 import { baseDocs, commitAll, git, writeDocs, type Docs } from './support.js'
@@ -412,5 +412,14 @@ describe('lexgen check: its hint for stale output, from git', () => {
     const result = await runCli(['check', '--lexicons', lexicons])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('lexgen: if the lexicons changed, `npx lexgen diff --base <commit>` shows what that means for callers (breaking, source, compatible); otherwise the output was edited')
+
+    // Run by Yarn (`yarn lexgen check`): under Plug'n'Play `npx lexgen` would fetch a lexgen from the registry.
+    vi.stubEnv('npm_config_user_agent', 'yarn/4.18.1 npm/? node/v20.20.2 linux x64')
+    try {
+      const yarn = await runCli(['check', '--lexicons', lexicons])
+      expect(yarn.stderr).toContain('lexgen: if the lexicons changed, `yarn lexgen diff --base <commit>` shows')
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 })
