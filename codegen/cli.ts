@@ -14,6 +14,7 @@ import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
+import { runtimeNote } from './runtime-note.js'
 import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate, type StopSignal } from './watch.js'
 import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs, type OutputDir } from './write.js'
@@ -213,8 +214,8 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   const started = performance.now()
   const result = await generateFromLexicons(options, io, cache)
   printWarnings(result.warnings, io, result)
-  const note = await moduleScopeNote(options)
-  if (note) printNotes([note], io)
+  const notes = [await moduleScopeNote(options), runtimeNote(options)].filter((note) => note !== undefined)
+  if (notes.length) printNotes(notes, io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   // The write happens while the folders are held, so it replaces exactly what was compared.
   const outputs = await compareOutputs(options, result, io, 1, async (outputs) => {

@@ -6,13 +6,13 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAT_SELECTION } from '../../codegen/init.js'
 import { baseDocs, writeDocs } from './changes/support.js'
-import { colourlessEnv, editJson, LEXICONS, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
+import { colourlessEnv, editJson, LEXICONS, provideRuntime, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const BIN = join(ROOT, 'codegen/bin/lexgen.js')
@@ -117,6 +117,7 @@ describe('lexgen init', () => {
   it('in a CommonJS package with an old tsconfig: generates .mts, and says what to change in package.json and tsconfig.json', async () => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.1.0' } }))
+    await provideRuntime(project) // what installing it does
     // tsconfig.json as people write it: comments, trailing commas, a URL in a string.
     await writeFile(
       join(project, 'tsconfig.json'),
@@ -183,10 +184,31 @@ describe('lexgen init run by another package manager', () => {
   })
 })
 
+describe('lexgen generate in a project that cannot resolve @lexgen/runtime', () => {
+  // pnpm's bin shims put its hidden hoisting folder, holding the CLI's own copy of the runtime, on
+  // NODE_PATH: require.resolve finds it there, tsc and Node's ESM loader do not.
+  it('says which command adds it, NODE_PATH or not, and nothing once node_modules has it', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', devDependencies: { lexgen: '*' } }))
+    const hidden = join(project, 'node_modules/.pnpm/node_modules')
+    await mkdir(join(hidden, '@lexgen'), { recursive: true })
+    await symlink(join(ROOT, 'runtime'), join(hidden, '@lexgen/runtime'))
+    const generate = ['generate', '--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getConvo', '--no-docs']
+    const result = await lexgen(generate, project, { npm_config_user_agent: 'pnpm/12.4.2 npm/? node/? linux x64', NODE_PATH: hidden })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(`lexgen: warning: the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`pnpm add @lexgen/runtime\` (it belongs in "dependencies")\n`)
+
+    await mkdir(join(project, 'node_modules/@lexgen'))
+    await symlink(join(ROOT, 'runtime'), join(project, 'node_modules/@lexgen/runtime'))
+    expect(await lexgen(generate, project)).toMatchObject({ code: 0, stderr: '' })
+  })
+})
+
 describe('lexgen init with a bundler', () => {
   it('in a CommonJS package whose tsconfig resolves as a bundler: plain .ts output, an import, and no warning on generate', async () => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await provideRuntime(project) // what installing it does
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'preserve', moduleResolution: 'bundler', noEmit: true } }))
     const result = await lexgen(['init'], project)
     expect(result.code).toBe(0)
@@ -208,6 +230,7 @@ describe('lexgen init where modules import .ts files', () => {
   ])('$why: generates .ts imports, and says so', async ({ file, content, why }) => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await provideRuntime(project) // what installing it does
     await writeFile(join(project, file), JSON.stringify(content))
     const result = await lexgen(['init'], project)
     expect(result.code).toBe(0)
@@ -223,6 +246,7 @@ describe('the config file', () => {
   it('is found from a subfolder, up to the package root, and its paths stay relative to it', async () => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), '{ "type": "module" }')
+    await provideRuntime(project) // what installing it does
     await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, out: 'out', include: ['chat.bsky.convo.getConvo'] }))
     await mkdir(join(project, 'src/deep'), { recursive: true })
     const result = await runCli(['generate'], join(project, 'src/deep'))
