@@ -18,15 +18,18 @@ export interface Runner {
   readonly addDev: string
 }
 
-const RUNNERS: Record<string, Runner> = {
-  npm: { lexgen: 'npx lexgen', add: 'npm i', addDev: 'npm i -D' },
-  pnpm: { lexgen: 'pnpm exec lexgen', add: 'pnpm add', addDev: 'pnpm add -D' },
-  yarn: { lexgen: 'yarn lexgen', add: 'yarn add', addDev: 'yarn add -D' },
-  bun: { lexgen: 'bunx lexgen', add: 'bun add', addDev: 'bun add -d' },
-}
+const NPM: Runner = { lexgen: 'npx lexgen', add: 'npm i', addDev: 'npm i -D' }
+
+// A Map: the name comes from the environment, and `constructor/1` must not find Object's.
+const RUNNERS = new Map<string, Runner>([
+  ['npm', NPM],
+  ['pnpm', { lexgen: 'pnpm exec lexgen', add: 'pnpm add', addDev: 'pnpm add -D' }],
+  ['yarn', { lexgen: 'yarn lexgen', add: 'yarn add', addDev: 'yarn add -D' }],
+  ['bun', { lexgen: 'bunx lexgen', add: 'bun add', addDev: 'bun add -d' }],
+])
 
 /** npm's commands unless another package manager started this process. */
 export function runner(env: NodeJS.ProcessEnv = process.env): Runner {
   const name = /^([a-z]+)\//.exec(env.npm_config_user_agent ?? '')?.[1]
-  return RUNNERS[name ?? 'npm'] ?? RUNNERS.npm!
+  return (name !== undefined && RUNNERS.get(name)) || NPM
 }

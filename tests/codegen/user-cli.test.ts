@@ -172,6 +172,8 @@ describe('lexgen init run by another package manager', () => {
     ['yarn/4.18.1 npm/? node/v20.20.2 linux x64', 'yarn lexgen', 'yarn add', 'yarn add -D'],
     ['bun/1.4.5 npm/? node/v26.3.0 linux x64', 'bunx lexgen', 'bun add', 'bun add -d'],
     ['npm/11.19.1 node/v20.20.2 linux x64 workspaces/false', 'npx lexgen', 'npm i', 'npm i -D'],
+    // A name lexgen does not know, and one every object has: npm's commands.
+    ['constructor/1.0.0 node/v20.20.2 linux x64', 'npx lexgen', 'npm i', 'npm i -D'],
   ])('%s: prints its commands', async (userAgent, lexgenCommand, add, addDev) => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }))
