@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
-import { packPackages } from './support/consumer.js'
+import { getConvoProgram, packPackages, tarballProject } from './support/consumer.js'
 
 // Installing and packing take tens of seconds on a busy 2-core machine: the limit stops a hang.
 const SLOW = 10 * 60_000
@@ -39,18 +39,7 @@ beforeAll(async () => {
   dirs = [packDir, project]
   const tarballs = await packPackages(packDir)
   chat = await startChatServer()
-  // The CLI depends on @lexgen/runtime 0.1.0, not in the registry: `overrides` points it at the tarball.
-  const runtime = `file:${tarballs.runtime}`
-  const packageJson = {
-    name: 'consumer',
-    version: '1.0.0',
-    private: true,
-    type: 'module',
-    dependencies: { '@lexgen/runtime': runtime },
-    devDependencies: { lexgen: `file:${tarballs.cli}` },
-    overrides: { '@lexgen/runtime': runtime },
-  }
-  await writeFile(join(project, 'package.json'), JSON.stringify(packageJson, null, 2))
+  await writeFile(join(project, 'package.json'), JSON.stringify(tarballProject(tarballs, 'overrides'), null, 2))
   await bun(['install', '--no-progress'])
 }, SLOW)
 
@@ -67,15 +56,6 @@ it.each([
   const generate = ['generate', '--lexicons', join(ROOT, 'lexicons'), '--include', 'chat.bsky.convo.getConvo', '--out', 'generated']
   await bun([...flags, 'x', 'lexgen', ...generate])
   await bun([...flags, 'x', 'lexgen', 'check', ...generate.slice(1)])
-  await writeFile(
-    join(project, 'main.ts'),
-    [
-      `import { Client } from './generated/index.js'`,
-      `const client = new Client({ service: ${JSON.stringify(chat.url)}, auth: ${JSON.stringify(TEST_TOKEN)} })`,
-      `const { convo } = await client.chat.bsky.convo.getConvo({ convoId: ${JSON.stringify(convoId)} })`,
-      'console.log(`got ${convo.id}`)',
-      '',
-    ].join('\n'),
-  )
+  await writeFile(join(project, 'main.ts'), getConvoProgram(chat.url, TEST_TOKEN, convoId))
   expect((await bun(['run', 'main.ts'])).trim()).toBe(`got ${convoId}`)
 }, SLOW)

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
-import { packPackages } from './support/consumer.js'
+import { getConvoProgram, packPackages, tarballProject } from './support/consumer.js'
 
 // Installing and packing take tens of seconds on a busy 2-core machine: the limit stops a hang.
 const SLOW = 10 * 60_000
@@ -52,18 +52,7 @@ beforeAll(async () => {
   dirs = [packDir, project]
   const tarballs = await packPackages(packDir)
   chat = await startChatServer()
-  // The CLI depends on @lexgen/runtime 0.1.0, not in the registry: `resolutions` points it at the tarball.
-  const runtime = `file:${tarballs.runtime}`
-  const packageJson = {
-    name: 'consumer',
-    version: '1.0.0',
-    private: true,
-    type: 'module',
-    dependencies: { '@lexgen/runtime': runtime },
-    devDependencies: { lexgen: `file:${tarballs.cli}` },
-    resolutions: { '@lexgen/runtime': runtime },
-  }
-  await writeFile(join(project, 'package.json'), JSON.stringify(packageJson, null, 2))
+  await writeFile(join(project, 'package.json'), JSON.stringify(tarballProject(tarballs, 'resolutions'), null, 2))
   await writeFile(join(project, 'yarn.lock'), '') // the project's root, whatever the folders above hold
   await writeFile(join(project, '.yarnrc.yml'), 'nodeLinker: pnp\n')
   await succeeds(['install'])
@@ -80,16 +69,7 @@ it("generates, checks and runs a client: the generated code's @lexgen/runtime im
   // Yarn's resolver, not node_modules, says the project has the runtime: no warning that it cannot resolve it.
   expect(await succeeds(['lexgen', ...generate])).not.toContain('warning')
   await succeeds(['lexgen', 'check', ...generate.slice(1)])
-  await writeFile(
-    join(project, 'main.js'),
-    [
-      `import { Client } from './generated/index.js'`,
-      `const client = new Client({ service: ${JSON.stringify(chat.url)}, auth: ${JSON.stringify(TEST_TOKEN)} })`,
-      `const { convo } = await client.chat.bsky.convo.getConvo({ convoId: ${JSON.stringify(convoId)} })`,
-      'console.log(`got ${convo.id}`)',
-      '',
-    ].join('\n'),
-  )
+  await writeFile(join(project, 'main.js'), getConvoProgram(chat.url, TEST_TOKEN, convoId))
   expect((await succeeds(['node', 'main.js'])).trim()).toBe(`got ${convoId}`)
 }, SLOW)
 

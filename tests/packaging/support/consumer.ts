@@ -37,6 +37,35 @@ export async function packPackages(dir: string): Promise<Tarballs> {
   return { runtime: find('lexgen-runtime-'), cli: find('lexgen-0') }
 }
 
+/**
+ * The package.json of a project that installs the tarballs with another package manager. The CLI
+ * depends on @lexgen/runtime 0.1.0, which is not in the registry: `pin` (bun's `overrides`, Yarn's
+ * `resolutions`) points it at the tarball too.
+ */
+export function tarballProject(tarballs: Tarballs, pin: 'overrides' | 'resolutions'): object {
+  const runtime = `file:${tarballs.runtime}`
+  return {
+    name: 'consumer',
+    version: '1.0.0',
+    private: true,
+    type: 'module',
+    dependencies: { '@lexgen/runtime': runtime },
+    devDependencies: { lexgen: `file:${tarballs.cli}` },
+    [pin]: { '@lexgen/runtime': runtime },
+  }
+}
+
+/** A program that gets `convoId` from the server at `service` through the generated Client and prints `got <id>`. */
+export function getConvoProgram(service: string, token: string, convoId: string): string {
+  return [
+    `import { Client } from './generated/index.js'`,
+    `const client = new Client({ service: ${JSON.stringify(service)}, auth: ${JSON.stringify(token)} })`,
+    `const { convo } = await client.chat.bsky.convo.getConvo({ convoId: ${JSON.stringify(convoId)} })`,
+    'console.log(`got ${convo.id}`)',
+    '',
+  ].join('\n')
+}
+
 export interface Consumer {
   readonly dir: string
   /** Runs a command in the project; rejects with its output when it exits non-zero. */
