@@ -259,10 +259,6 @@ function isDefType(doc: DocModel, name: string): boolean {
 }
 
 /**
- * The runtime's declaration files, by path under the runtime folder: `runtime/dist/*.d.ts` next
- * to the built CLI, or the TypeScript sources when running from source (tests).
- */
-/**
  * The declarations of the runtime package the generated code imports: `@lexgen/runtime`, a dependency
  * of this CLI, as published (its `dist/*.d.ts`).
  */
