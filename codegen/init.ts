@@ -7,10 +7,11 @@
  */
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { dirname, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { LexgenError } from './errors.js'
+import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
 import { moduleResolution, readJson, type Json } from './tsconfig.js'
 
@@ -91,14 +92,6 @@ function importsTsFiles(tsconfig: Json | undefined, root: string): string | unde
   for (const option of ['allowImportingTsExtensions', 'rewriteRelativeImportExtensions']) if (options[option] === true) return `tsconfig.json sets "${option}"`
   for (const name of ['deno.json', 'deno.jsonc']) if (existsSync(join(root, name))) return `${name} makes this a Deno project`
   return undefined
-}
-
-/** The nearest folder from `cwd` up with a `package.json`. */
-function packageRoot(cwd: string): string | undefined {
-  for (let dir = cwd; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir
-    if (dirname(dir) === dir) return undefined
-  }
 }
 
 function packageAdvice(pkg: Json | undefined, commonjs: boolean, pm: Runner): string[] {

@@ -20,3 +20,11 @@ export function nearestExisting(dir: string): string {
   while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing)
   return existing
 }
+
+/** The nearest folder from `cwd` up with a `package.json`. */
+export function packageRoot(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir
+    if (dirname(dir) === dir) return undefined
+  }
+}

@@ -9,17 +9,15 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { ResolvedOptions } from './config.js'
+import { packageRoot } from './paths.js'
 import { runner } from './runner.js'
 
 export function runtimeNote(options: ResolvedOptions): string | undefined {
   // A path, or another package: the user chose it, and may build it later.
   if (options.runtimeImport !== '@lexgen/runtime') return undefined
-  for (let dir = options.out; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) {
-      return resolvesRuntime(dir) ? undefined : `the generated code imports @lexgen/runtime, which the project in ${dir} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
-    }
-    if (dirname(dir) === dir) return undefined
-  }
+  const project = packageRoot(options.out)
+  if (project === undefined || resolvesRuntime(project)) return undefined
+  return `the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
 }
 
 /**

@@ -137,8 +137,9 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   }
 
   const lockOnDisk = await readFile(config.lockfile, 'utf8').catch(() => undefined)
-  const lockChanged = lockOnDisk === undefined || !sameText(lockOnDisk, formatLockfile(resolution.lock))
-  const lockText = lockChanged ? formatLockfile(resolution.lock) : lockOnDisk
+  const newLock = formatLockfile(resolution.lock)
+  const lockChanged = lockOnDisk === undefined || !sameText(lockOnDisk, newLock)
+  const lockText = lockChanged ? newLock : lockOnDisk
   const docs = [...resolution.docs.values()]
   const counts = [
     `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
