@@ -4,7 +4,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { FlagError, LexgenError } from './errors.js'
 import { describeJsonError } from './json-text.js'
 import { isWithin } from './paths.js'
-import { moduleResolution, readJson } from './tsconfig.js'
+import { moduleResolution, readTsconfig } from './tsconfig.js'
 
 export const CONFIG_FILE = 'lexgen.config.json'
 
@@ -251,7 +251,7 @@ export async function moduleScopeNote(options: ResolvedOptions): Promise<string 
       }
       if (type === 'module') return undefined
       // A bundler compiles them as ESM whatever the package says (tsconfig.json resolving as a bundler).
-      if (moduleResolution(await readJson(join(dir, 'tsconfig.json'))) === 'bundler') return undefined
+      if (moduleResolution(await readTsconfig(join(dir, 'tsconfig.json'))) === 'bundler') return undefined
       return (
         `${join(dir, 'package.json')} makes the generated .ts files CommonJS for Node and tsc, and they are ESM: ` +
         "generate with --file-ext .mts (or set \"type\": \"module\"), unless a bundler compiles them"

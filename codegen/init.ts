@@ -13,7 +13,7 @@ import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { LexgenError } from './errors.js'
 import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
-import { moduleResolution, readJson, type Json } from './tsconfig.js'
+import { moduleResolution, readJson, readTsconfig, type Json, type Tsconfig } from './tsconfig.js'
 
 /** The session methods `CredentialSession` is generated from, plus `getSession`. */
 const SESSION_METHODS = ['createSession', 'refreshSession', 'deleteSession', 'getSession'].map((name) => `com.atproto.server.${name}`)
@@ -40,7 +40,7 @@ export async function init(io: InitIo): Promise<number> {
   }
   const root = packageRoot(io.cwd) ?? io.cwd
   const pkg = await readJson(join(root, 'package.json'))
-  const tsconfig = await readJson(join(root, 'tsconfig.json'))
+  const tsconfig = await readTsconfig(join(root, 'tsconfig.json'))
   // A CommonJS package gets .mts modules (ESM by name), unless a bundler compiles them: then the package type does not matter.
   const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module' && moduleResolution(tsconfig) !== 'bundler'
   const tsImports = importsTsFiles(tsconfig, root)
@@ -87,9 +87,11 @@ export async function init(io: InitIo): Promise<number> {
  * Why the project's modules import `.ts` files, if they do: a tsconfig that allows it (its code
  * then runs as written, or tsc rewrites the imports), or a Deno project. Undefined otherwise.
  */
-function importsTsFiles(tsconfig: Json | undefined, root: string): string | undefined {
-  const options = ((tsconfig?.value as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
-  for (const option of ['allowImportingTsExtensions', 'rewriteRelativeImportExtensions']) if (options[option] === true) return `tsconfig.json sets "${option}"`
+function importsTsFiles(tsconfig: Tsconfig | undefined, root: string): string | undefined {
+  // rewriteRelativeImportExtensions first: it implies allowImportingTsExtensions, which get-tsconfig then fills in.
+  for (const option of ['rewriteRelativeImportExtensions', 'allowImportingTsExtensions']) {
+    if (tsconfig?.options[option] === true) return `${tsconfigName(tsconfig)} sets "${option}"`
+  }
   for (const name of ['deno.json', 'deno.jsonc']) if (existsSync(join(root, name))) return `${name} makes this a Deno project`
   return undefined
 }
@@ -118,28 +120,28 @@ function packageAdvice(pkg: Json | undefined, commonjs: boolean, pm: Runner): st
 const MODERN_RESOLUTION = new Set(['node16', 'nodenext', 'bundler'])
 
 /** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve. */
-function tsconfigAdvice(tsconfig: Json | undefined): string[] {
+function tsconfigAdvice(tsconfig: Tsconfig | undefined): string[] {
   if (tsconfig === undefined) return []
-  if (tsconfig.error) return [`tsconfig.json could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
-  const json = tsconfig.value as { extends?: unknown; compilerOptions?: Record<string, unknown> }
-  const options = (json.compilerOptions ?? {}) as Record<string, unknown>
-  // What a base config sets is not read here: settings it may hold are not called missing, only pointed at.
-  const base = typeof json.extends === 'string' ? json.extends : Array.isArray(json.extends) ? json.extends.join(', ') : undefined
-  const module = typeof options.module === 'string' ? options.module : undefined
+  const name = tsconfigName(tsconfig)
+  if (tsconfig.error) return [`${name} could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
+  const { options } = tsconfig
   const resolution = moduleResolution(tsconfig)
   const advice: string[] = []
-  if (resolution === undefined && base !== undefined) {
-    advice.push(`tsconfig.json extends ${base}: check there that modules resolve with "module": "nodenext" (or "moduleResolution": "bundler"), as @lexgen/runtime is found through its package "exports"`)
-  } else if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
+  if (resolution === undefined || !MODERN_RESOLUTION.has(resolution)) {
+    const module = typeof options['module'] === 'string' ? `"module": "${options['module']}"` : 'no "module"'
     advice.push(
-      `tsconfig.json resolves modules the old way (${module ? `"module": "${options.module}"` : 'no "module"'}${options.moduleResolution ? `, "moduleResolution": "${options.moduleResolution}"` : ''}): ` +
+      `${name} resolves modules the old way (${module}${options['moduleResolution'] ? `, "moduleResolution": "${options['moduleResolution']}"` : ''}): ` +
         '@lexgen/runtime is found through its package "exports", so set "module": "nodenext" (tsc builds), or "module": "preserve" with "moduleResolution": "bundler" (bundlers)',
     )
   }
   // Without an outDir, tsc writes its .js beside every generated .ts module, and generate refuses to replace a folder holding them.
-  if (options.outDir === undefined && options.noEmit !== true && base === undefined) {
-    advice.push('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist") or "noEmit": true')
+  if (options['outDir'] === undefined && options['noEmit'] !== true) {
+    advice.push(`${name} has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist") or "noEmit": true`)
   }
   return advice
 }
 
+/** tsconfig.json, and what it extends: where a setting comes from may be either. */
+function tsconfigName(tsconfig: Tsconfig): string {
+  return tsconfig.extends === undefined ? 'tsconfig.json' : `tsconfig.json (extending ${tsconfig.extends})`
+}

@@ -1,8 +1,11 @@
 /**
- * tsconfig.json as lexgen reads it: JSON with comments and trailing commas, and how it resolves
- * modules (what decides whether the generated imports resolve, and whether the package type matters).
+ * tsconfig.json as lexgen reads it: JSON with comments and trailing commas, the configs it
+ * `extends` applied as TypeScript applies them (get-tsconfig follows relative paths and packages,
+ * `exports` included), and how it resolves modules (what decides whether the generated imports
+ * resolve, and whether the package type matters).
  */
 import { readFile } from 'node:fs/promises'
+import { parseTsconfig } from 'get-tsconfig'
 
 export interface Json {
   readonly value?: unknown
@@ -53,13 +56,33 @@ function stringEnd(text: string, start: number): number {
   return text.length
 }
 
-/** `module` settings that imply their own `moduleResolution`: node16 for node16, node18 and node20 (TypeScript 5.8 and later). */
-const NODE_MODULES = new Map([['node16', 'node16'], ['node18', 'node16'], ['node20', 'node16'], ['nodenext', 'nodenext']])
+export interface Tsconfig {
+  /** Its compiler options over those of the configs it extends; values lower-cased, an implied `moduleResolution` filled in. */
+  readonly options: Record<string, unknown>
+  /** The configs it extends, as it names them (for messages), if any. */
+  readonly extends?: string
+  /** Why it, or a config it extends, could not be read; `options` are then empty. */
+  readonly error?: string
+}
 
-/** The module resolution a tsconfig.json sets itself (lower case; `preserve` means bundler), or undefined. */
-export function moduleResolution(tsconfig: Json | undefined): string | undefined {
-  const options = ((tsconfig?.value as { compilerOptions?: Record<string, unknown> } | undefined)?.compilerOptions ?? {}) as Record<string, unknown>
-  const lower = (key: string) => (typeof options[key] === 'string' ? (options[key] as string).toLowerCase() : undefined)
-  const module = lower('module')
-  return lower('moduleResolution') ?? (module === 'preserve' ? 'bundler' : module === undefined ? undefined : NODE_MODULES.get(module))
+/** A tsconfig.json with what it extends; undefined when absent. */
+export async function readTsconfig(file: string): Promise<Tsconfig | undefined> {
+  // Its own JSON is checked here: get-tsconfig reads past syntax errors without a word.
+  const json = await readJson(file)
+  if (json === undefined) return undefined
+  if (json.error) return { options: {}, error: json.error }
+  const named = (json.value as { extends?: unknown } | null)?.extends
+  const bases = typeof named === 'string' ? named : Array.isArray(named) ? named.join(', ') : undefined
+  try {
+    const options = (parseTsconfig(file).compilerOptions ?? {}) as Record<string, unknown>
+    return { options, ...(bases === undefined ? {} : { extends: bases }) }
+  } catch (error) {
+    return { options: {}, ...(bases === undefined ? {} : { extends: bases }), error: (error as Error).message }
+  }
+}
+
+/** The module resolution a tsconfig.json sets, itself or through what it extends (lower case; `preserve` implies bundler), or undefined. */
+export function moduleResolution(tsconfig: Tsconfig | undefined): string | undefined {
+  const value = tsconfig?.options['moduleResolution']
+  return typeof value === 'string' ? value.toLowerCase() : undefined
 }

@@ -147,14 +147,12 @@ describe('lexgen init', () => {
       expect(fixed.stdout, module).not.toContain('tsconfig.json')
     }
 
-    // Settings in a base config are not called missing: init says where to look instead.
+    // Settings in a config it extends count as its own.
     await writeFile(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', outDir: 'dist' } }))
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { strict: true } }))
     await removeDir(join(project, 'lexgen.config.json'))
     const extended = await lexgen(['init'], project)
-    expect(extended.stdout).not.toContain('the old way')
-    expect(extended.stdout).not.toContain('"outDir"')
-    expect(extended.stdout).toContain('tsconfig.json extends ./tsconfig.base.json: check there that modules resolve with "module": "nodenext"')
+    expect(extended.stdout).not.toContain('tsconfig.json')
 
     // The config works: .mts modules, from the subfolder too.
     const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], join(project, 'src/lib'))
@@ -162,6 +160,46 @@ describe('lexgen init', () => {
     expect(generated.code).toBe(0)
     expect((await snapshotDir(join(project, 'src/generated'))).has('index.mts')).toBe(true)
   }, 60_000)
+})
+
+describe('lexgen init and generate in a monorepo package', () => {
+  // As turborepo lays one out: an app without "type": "module" (Next.js writes none) whose tsconfig
+  // extends a shared config package, which the workspace links into node_modules.
+  async function monorepo(extendsSpecifier: string) {
+    const root = await scratch()
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'mono', private: true, workspaces: ['apps/*', 'packages/*'] }))
+    const shared = join(root, 'packages/typescript-config')
+    await mkdir(shared, { recursive: true })
+    await writeFile(join(shared, 'package.json'), JSON.stringify({ name: '@repo/typescript-config', version: '0.0.0', private: true }))
+    await writeFile(join(shared, 'nextjs.json'), '{\n  // what a Next.js app compiles with\n  "compilerOptions": { "module": "esnext", "moduleResolution": "bundler", "noEmit": true, },\n}\n')
+    await mkdir(join(root, 'node_modules/@repo'), { recursive: true })
+    await symlink(shared, join(root, 'node_modules/@repo/typescript-config'), 'dir')
+    const app = join(root, 'apps/web')
+    await mkdir(app, { recursive: true })
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'web', private: true, dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ extends: extendsSpecifier, include: ['**/*.ts'] }))
+    await provideRuntime(app) // what installing it does
+    return app
+  }
+
+  it('reads the shared config it extends: a bundler build takes plain .ts modules, with no advice and no CommonJS warning', async () => {
+    const app = await monorepo('@repo/typescript-config/nextjs.json')
+    const result = await lexgen(['init'], app)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    expect(JSON.parse(await readFile(join(app, 'lexgen.config.json'), 'utf8')).fileExt).toBeUndefined()
+    expect(result.stdout).not.toContain('to change in your project')
+    expect(result.stdout).toContain("then: import { Client } from './generated/index.js'")
+    const generated = await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], app)
+    expect(generated).toMatchObject({ code: 0, stderr: '' })
+    expect((await snapshotDir(join(app, 'generated'))).has('index.ts')).toBe(true)
+  }, 60_000)
+
+  it('a config it extends that is not there is named, with the reason', async () => {
+    const app = await monorepo('@repo/typescript-config/next.json')
+    const result = await lexgen(['init'], app)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`  - tsconfig.json (extending @repo/typescript-config/next.json) could not be read (File '@repo/typescript-config/next.json' not found.): it needs "module": "nodenext" (or "moduleResolution": "bundler")`)
+  })
 })
 
 describe('lexgen init run by another package manager', () => {
