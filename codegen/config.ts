@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { FlagError, LexgenError } from './errors.js'
 import { describeJsonError } from './json-text.js'
-import { isWithin } from './paths.js'
+import { isWithin, packageRoot } from './paths.js'
 import { moduleResolution, readTsconfig } from './tsconfig.js'
+import { workspaceConfigs } from './workspaces.js'
 
 export const CONFIG_FILE = 'lexgen.config.json'
 
@@ -78,7 +79,7 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
   const base = dirname(file)
   const { include, exclude } = selectionOf(flags, config)
   if (include.length === 0) {
-    if (!existsSync(file)) throw new LexgenError(`nothing selected, and there is no ${CONFIG_FILE} (${file}): run \`lexgen init\` to write one, or pass --include <pattern> (e.g. 'chat.bsky.convo.*')`)
+    if (!existsSync(file)) throw new LexgenError(`nothing selected, and there is no ${CONFIG_FILE} (${file}): ${noConfigAdvice(cwd)}`)
     throw new LexgenError(`nothing selected: pass --include <pattern> (e.g. 'chat.bsky.convo.*') or set "include" in ${CONFIG_FILE}`)
   }
   const configuredOut = resolve(base, config.out ?? 'generated')
@@ -282,6 +283,18 @@ function resolveDocs(flags: Options, config: Options, cwd: string, base: string,
   if (flags.docs !== undefined) return resolve(cwd, flags.docs)
   if (outMoved || typeof config.docs !== 'string') return undefined
   return resolve(base, config.docs)
+}
+
+/** With no config found: the workspace packages that have one, else `lexgen init`. */
+function noConfigAdvice(cwd: string): string {
+  const root = packageRoot(cwd) ?? cwd
+  const packages = workspaceConfigs(root, CONFIG_FILE).map((folder) => relative(cwd, join(root, folder)).split(sep).join('/'))
+  if (packages.length === 0) return "run `lexgen init` to write one, or pass --include <pattern> (e.g. 'chat.bsky.convo.*')"
+  const [first] = packages
+  return (
+    `this workspace's ${packages.join(', ')} ${packages.length === 1 ? 'has one' : 'have one each'}: ` +
+    `run lexgen in ${packages.length === 1 ? 'that folder' : 'one of them'} (\`cd ${first}\`), or pass --config ${first}/${CONFIG_FILE}`
+  )
 }
 
 /** The config file (`configPath`, else the one `configFilePath` finds) and its absolute path. */

@@ -194,6 +194,35 @@ describe('lexgen init and generate in a monorepo package', () => {
     expect((await snapshotDir(join(app, 'generated'))).has('index.ts')).toBe(true)
   }, 60_000)
 
+  it('at the workspace root, no config: the error names the packages that have one (npm and pnpm workspaces), and --config runs one from there', async () => {
+    const app = await monorepo('@repo/typescript-config/nextjs.json')
+    const root = join(app, '../..')
+    expect((await lexgen(['init'], app)).code).toBe(0)
+    const generate = ['generate', '--lexicons', LEXICONS, '--no-docs']
+    const atRoot = await lexgen(generate, root)
+    expect(atRoot.code).toBe(1)
+    expect(atRoot.stderr).toBe(
+      `lexgen: error: nothing selected, and there is no lexgen.config.json (${join(root, 'lexgen.config.json')}): ` +
+        "this workspace's apps/web has one: run lexgen in that folder (`cd apps/web`), or pass --config apps/web/lexgen.config.json\n",
+    )
+    expect(await lexgen([...generate, '--config', 'apps/web/lexgen.config.json'], root)).toMatchObject({ code: 0, stderr: '' })
+    expect((await snapshotDir(join(app, 'generated'))).has('index.ts')).toBe(true)
+
+    // pnpm's list instead: any depth under apps/, less what a negation takes out; a config outside the workspace is not named.
+    await writeFile(join(root, 'package.json'), JSON.stringify({ name: 'mono', private: true }))
+    await writeFile(join(root, 'pnpm-workspace.yaml'), "packages:\n  - 'apps/**' # the apps\n  - \"!**/legacy\"\ncatalog:\n  - 'other/*'\n")
+    for (const folder of ['apps/tools/cli', 'apps/legacy', 'other/x']) {
+      await mkdir(join(root, folder), { recursive: true })
+      await writeFile(join(root, folder, 'lexgen.config.json'), JSON.stringify({ include: ['chat.bsky.convo.getConvo'] }))
+    }
+    // From a folder of the root package, the paths are relative to it.
+    await mkdir(join(root, 'scripts'))
+    const pnpm = await lexgen(generate, join(root, 'scripts'))
+    expect(pnpm.stderr).toContain(
+      "this workspace's ../apps/tools/cli, ../apps/web have one each: run lexgen in one of them (`cd ../apps/tools/cli`), or pass --config ../apps/tools/cli/lexgen.config.json\n",
+    )
+  }, 60_000)
+
   it('a config it extends that is not there is named, with the reason', async () => {
     const app = await monorepo('@repo/typescript-config/next.json')
     const result = await lexgen(['init'], app)
