@@ -54,14 +54,19 @@ export function reached(nsid: string, def: string, usage: ReadonlyMap<string, De
 /**
  * Marks findings that follow from another: `getConvo.Output` fails because the `convoView` it
  * contains fails. `through` names the failing def's symbol, so reports can lead with the cause.
+ * Defs that reach each other (a message view embeds a join link preview, whose convo view holds
+ * the last message) are no cause of one another: each one's failure is said as its own, else
+ * every failure in the loop would point at another and reports would show no cause at all.
  */
 function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): CompilerFinding[] {
   const failing = new Map<string, string>()
   for (const f of findings) if (!failing.has(defKey(f.nsid, f.def))) failing.set(defKey(f.nsid, f.def), f.symbol)
+  const closures = new Map<string, Set<string>>()
+  const closure = (key: string) => closures.get(key) ?? closures.set(key, graph.closure(key)).get(key)!
   return findings.map((f) => {
     if (f.check === 'module-kept' || f.check === 'export-kept') return f // a missing name has no inner cause
     const own = defKey(f.nsid, f.def)
-    const cause = [...graph.closure(own)].filter((key) => key !== own && failing.has(key)).sort(compare)[0]
+    const cause = [...closure(own)].filter((key) => key !== own && failing.has(key) && !closure(key).has(own)).sort(compare)[0]
     return cause ? { ...f, through: failing.get(cause)! } : f
   })
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { compareLexicons, readLexiconDir } from '../../../codegen/changes/index.js'
+import { compareLexicons, formatChangeReport, readLexiconDir } from '../../../codegen/changes/index.js'
 import type { CompilerFinding } from '../../../codegen/changes/compiler.js'
 import { reached } from '../../../codegen/changes/reconcile.js'
 import { LEXICONS } from '../helpers.js'
@@ -209,6 +209,22 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(bySymbol.get('ExTestDefs.View')?.through).toBeUndefined()
     expect(bySymbol.get('ExTestGet.Output')).toMatchObject({ through: 'ExTestDefs.View' })
     expect(report.compiler?.disagreements).toEqual([])
+  })
+
+  it('defs that reach each other are no cause of one another: each says its own failure (upstream da8818f135, joinLinkPreviewView ↔ joinLink#view)', async () => {
+    // As upstream: a view embeds a link whose schema leads back to the view, and both change.
+    const report = await compareEdit(
+      (d) => {
+        d['ex.test.defs']!.defs.view.required = ['id']
+        d['ex.test.defs']!.defs.link.required = []
+      },
+      { ...withCompiler, base: (d) => (d['ex.test.defs']!.defs.link.properties.back = { type: 'ref', ref: '#view' }) },
+    )
+    const through = Object.fromEntries(report.compiler!.findings.filter((f) => f.check === 'new-fits-old').map((f) => [f.symbol, f.through ?? null]))
+    expect(through).toMatchObject({ 'ExTestDefs.View': null, 'ExTestDefs.Link': null, 'ExTestGet.Output': 'ExTestDefs.Link' })
+    const text = formatChangeReport(report, 'text')
+    expect(text).toContain("✗ ExTestDefs.View: `text`: may be undefined in the new type; the old type says string")
+    expect(text).toContain("✗ ExTestDefs.Link: `uri`: may be undefined in the new type; the old type says string")
   })
 
   it('shows both verdicts where they disagree: a new def takes an existing def’s generated name', async () => {
