@@ -72,7 +72,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       for (const [key, group] of byDef(changes)) {
         shown += group.length
         if (cls === 'docs') {
-          out.push(`- \`${displayKey(key)}\`: ${group.map((c) => (c.path ? `\`${printable(c.path)}\`` : 'the def')).join(', ')}`)
+          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${printable(path)}\`` : 'the def')).join(', ')}`)
           cutHere(true)
           continue
         }
@@ -236,7 +236,7 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     for (const c of group.filter((c) => c.class !== 'docs')) {
       out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${printable(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
     }
-    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${printable(docs.map((c) => c.path || 'the def').join(', '))}`)
+    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${printable(describedPlaces(docs).map((path) => path || 'the def').join(', '))}`)
   }
   const compiler = report.compiler
   if (compiler) {
@@ -296,6 +296,14 @@ function byDef(changes: readonly Change[]): [string, Change[]][] {
     else groups.set(key, [c])
   }
   return [...groups].sort(([a], [b]) => compare(a, b))
+}
+
+/**
+ * The paths whose descriptions changed, each once: a retargeted ref changes two at one path (the
+ * property's own, and that of the def it names), which read as "message, message".
+ */
+function describedPlaces(docs: readonly Change[]): string[] {
+  return [...new Set(docs.map((c) => c.path))]
 }
 
 /** "response via a, b and 3 more; record via c" for a def's usage (none for a method's own changes). */

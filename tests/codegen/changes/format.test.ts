@@ -197,6 +197,19 @@ describe('report formats', () => {
     expect(md).not.toContain('\n- injected')
   })
 
+  it('names each path whose descriptions changed once (upstream 3cb156907a: a retargeted ref that gains a description)', async () => {
+    // Two description changes at one path: the property's own, and that of the def it now names.
+    const report = await compareEdit(
+      (d) => {
+        d['ex.test.get']!.defs.main.output.schema.properties.shared = { type: 'ref', ref: 'ex.test.defs#shared2', description: 'Now a shared2.' }
+      },
+      { base: (d) => (d['ex.test.defs']!.defs.shared2 = { ...structuredClone(d['ex.test.defs']!.defs.shared), description: 'Another shared.' }) },
+    )
+    expect(report.changes.filter((c) => c.class === 'docs').map((c) => c.path)).toEqual(['output.shared', 'output.shared'])
+    expect(formatChangeReport(report, 'text')).toContain('docs        descriptions of output.shared\n')
+    expect(formatChangeReport(report, 'markdown')).toContain('- `ex.test.get`: `output.shared`\n')
+  })
+
   it('says so when nothing changed', async () => {
     const report = await compareEdit(() => {})
     expect(formatChangeReport(report, 'text')).toContain('no changes that affect the generated client')
