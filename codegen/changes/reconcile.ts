@@ -53,7 +53,9 @@ export function reached(nsid: string, def: string, usage: ReadonlyMap<string, De
 
 /**
  * Marks findings that follow from another: `getConvo.Output` fails because the `convoView` it
- * contains fails. `through` names the failing def's symbol, so reports can lead with the cause.
+ * contains fails. `through` names the failing def's symbol, so reports can lead with the cause:
+ * one that fails on its own, not one that fails through a third def (`assignModerator.Output`
+ * through `assignmentView`, which fails through `queueView`, names `queueView`).
  * Defs that reach each other (a message view embeds a join link preview, whose convo view holds
  * the last message) are no cause of one another: each one's failure is said as its own, else
  * every failure in the loop would point at another and reports would show no cause at all.
@@ -63,10 +65,12 @@ function withCauses(findings: readonly CompilerFinding[], graph: RefGraph): Comp
   for (const f of findings) if (!failing.has(defKey(f.nsid, f.def))) failing.set(defKey(f.nsid, f.def), f.symbol)
   const closures = new Map<string, Set<string>>()
   const closure = (key: string) => closures.get(key) ?? closures.set(key, graph.closure(key)).get(key)!
+  const inside = (own: string) => [...closure(own)].filter((key) => key !== own && failing.has(key) && !closure(key).has(own)).sort(compare)
+  // Failing defs that fail through another: every chain of them ends at one that does not.
+  const derived = new Set([...failing.keys()].filter((key) => inside(key).length > 0))
   return findings.map((f) => {
     if (f.check === 'module-kept' || f.check === 'export-kept') return f // a missing name has no inner cause
-    const own = defKey(f.nsid, f.def)
-    const cause = [...closure(own)].filter((key) => key !== own && failing.has(key) && !closure(key).has(own)).sort(compare)[0]
+    const cause = inside(defKey(f.nsid, f.def)).find((key) => !derived.has(key))
     return cause ? { ...f, through: failing.get(cause)! } : f
   })
 }

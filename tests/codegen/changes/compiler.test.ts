@@ -227,6 +227,18 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(text).toContain("✗ ExTestDefs.Link: `uri`: may be undefined in the new type; the old type says string")
   })
 
+  it('traces a finding to the def that fails on its own, not to one failing through it (upstream e408d11e72: assignmentView → queueView)', async () => {
+    const report = await compareEdit((d) => (d['ex.test.defs']!.defs.view.required = ['id']), {
+      ...withCompiler,
+      base: (d) => {
+        d['ex.test.defs']!.defs.box = { type: 'object', required: ['v'], properties: { v: { type: 'ref', ref: '#view' } } }
+        d['ex.test.get']!.defs.main.output.schema.properties.box = { type: 'ref', ref: 'ex.test.defs#box' }
+      },
+    })
+    const through = Object.fromEntries(report.compiler!.findings.filter((f) => f.check === 'new-fits-old').map((f) => [f.symbol, f.through ?? null]))
+    expect(through).toEqual({ 'ExTestDefs.View': null, 'ExTestDefs.Box': 'ExTestDefs.View', 'ExTestGet.Output': 'ExTestDefs.View' })
+  })
+
   it('shows both verdicts where they disagree: a new def takes an existing def’s generated name', async () => {
     // `Spare` sorts before `spare` in the doc, so it takes the name `Spare` and the old def becomes `SpareDef`:
     // no lexicon rule changes for `spare`, yet code using `ExTestDefs.Spare` now gets another type.
