@@ -444,8 +444,11 @@ describe('docs for any selection', () => {
     expect(docs.get('models/chat.bsky.actor.declaration.md')).toContain("`$type: 'chat.bsky.actor.declaration'` always (in the repository too)")
     // Binary bodies: what is sent as the content type of a wildcard input (runtime/request.ts), and the limit a download meets.
     expect(docs.get('com.atproto.repo.md')).toContain(
-      "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`.",
+      "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`. A stream is sent once: it is not retried, nor replayed after a session refresh (the call fails with `ExpiredTokenError`; send a new stream).",
     )
+    // ...which the sessions section and the error table say too (tests/e2e/repo.test.ts measures it).
+    expect(docs.get('README.md')).toContain('and replays the call, unless its input is a stream, which cannot be sent twice: that call fails with `ExpiredTokenError`')
+    expect(docs.get('README.md')).toContain('seen only if the one refresh and replay failed, or for a streamed input, which is not sent twice |')
     // Writes go to the signed-in account's repo, with a key of the kind the collection takes (a post's: a TID, the one at-uris name).
     const repo = docs.get('com.atproto.repo.md')!
     const section = (name: string) => repo.slice(repo.indexOf(`\n## ${name}\n`), repo.indexOf('\n## ', repo.indexOf(`\n## ${name}\n`) + 1))

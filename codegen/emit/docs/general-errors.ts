@@ -22,7 +22,7 @@ export const GENERAL_ERRORS: readonly GeneralError[] = [
   { className: 'UnexpectedRedirectError', parent: 'XrpcResponseError', status: '3xx', when: 'a redirect: never followed, so the token never reaches another origin' },
   { className: 'InvalidRequestError', parent: 'XrpcResponseError', status: '400', when: 'the server rejected the request (and named no declared error)' },
   { className: 'AuthenticationRequiredError', parent: 'XrpcResponseError', status: '401', when: 'missing or rejected credentials' },
-  { className: 'ExpiredTokenError', parent: 'AuthenticationRequiredError', status: '400 or 401', when: 'error `ExpiredToken`; with a `CredentialSession`, seen only if the one refresh and replay failed' },
+  { className: 'ExpiredTokenError', parent: 'AuthenticationRequiredError', status: '400 or 401', when: 'error `ExpiredToken`; with a `CredentialSession`, seen only if the one refresh and replay failed, or for a streamed input, which is not sent twice' },
   { className: 'InvalidTokenError', parent: 'AuthenticationRequiredError', status: '400 or 401', when: 'error `InvalidToken`' },
   { className: 'ForbiddenError', parent: 'XrpcResponseError', status: '403', when: 'not allowed' },
   { className: 'NotFoundError', parent: 'XrpcResponseError', status: '404', when: 'no such method on the server' },

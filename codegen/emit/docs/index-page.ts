@@ -105,7 +105,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     page.heading(2, 'Sessions', S.sessions)
     page.add(
       `${code('CredentialSession')} logs in with a password (${code('com.atproto.server.createSession')}) and keeps the tokens. ` +
-        `When a call fails with ${code('ExpiredToken')} it refreshes once, shared by every call that failed meanwhile, and replays the call. ` +
+        `When a call fails with ${code('ExpiredToken')} it refreshes once, shared by every call that failed meanwhile, and replays the call, unless its input is a stream, which cannot be sent twice: that call fails with ${code('ExpiredTokenError')}, and a new call with a new stream goes out with the new token. ` +
         `${code('onSessionChange')} reports every change (${code("'create' | 'resume' | 'refresh' | 'expired' | 'logout'")}): persist what ` +
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
         `a network failure keeps it. A refresh gives up after ${code('refreshTimeout')} (30 s by default), and a call waiting for ` +

@@ -183,9 +183,11 @@ function bodyText(ctx: DocsContext, doc: DocModel, body: NonNullable<Main['outpu
       return `${encoding} bytes, as a ${code('Uint8Array')}, read whole into memory: a body over ${code('maxResponseBytes')} (16 MiB unless the Core or the call sets it) fails with a ${code('ResponseTooLargeError')}.`
     }
     const types = `${code('BinaryInput')} (a ${code('Uint8Array')}, ${code('ArrayBuffer')}, ${code('Blob')}, stream or string)`
+    // A stream is read by the one attempt that sends it (runtime/retry.ts, runtime/session.ts: isOneShotBody).
+    const once = ` A stream is sent once: it is not retried, nor replayed after a session refresh (the call fails with ${code('ExpiredTokenError')}; send a new stream).`
     // A wildcard says what the server accepts; what is sent is decided per call (runtime/request.ts encodeInput).
-    if (!body.encoding.includes('*')) return `${encoding} bytes: ${types}.`
-    return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type, else ${code('application/octet-stream')}.`
+    if (!body.encoding.includes('*')) return `${encoding} bytes: ${types}.${once}`
+    return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type, else ${code('application/octet-stream')}.${once}`
   }
   const schema = body.schema
   if (!schema) return `${encoding}: any JSON object (${code(`${doc.alias}.${name}`)}).`
