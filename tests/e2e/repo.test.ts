@@ -6,12 +6,15 @@
  * through both the namespaced `Client` (throws typed errors) and the standalone functions
  * (Results), with a password session.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { createServer } from 'node:http'
 import { join } from 'node:path'
+import { Secp256k1Keypair } from '@atproto/crypto'
 import { readCarWithRoot } from '@atproto/repo'
-import { Core, InternalServerError, InvalidRequestError, NotFoundError, validate, type Validator, type XrpcError } from '../../runtime/index.js'
+import { Core, ExpiredTokenError, InternalServerError, InvalidRequestError, NotFoundError, UpstreamFailureError, validate, type Validator, type XrpcError } from '../../runtime/index.js'
 import { importGenerated, referenceLexicons, referenceVerdict, ROOT } from '../validation/support.js'
-import { createAccount, startE2e, type Account, type E2e } from './harness.js'
+import { closeServer, listen } from '../helpers/listen.js'
+import { createAccount, startDidWebHost, startE2e, type Account, type E2e } from './harness.js'
 
 let e2e: E2e
 let alice: Account
@@ -336,14 +339,20 @@ describe('app.bsky queries with no appview behind the PDS', () => {
     expect(timeline).toBeInstanceOf(InvalidRequestError)
     expect(timeline.message).toBe('No service configured for app.bsky.feed.getTimeline')
 
-    // Proxied to a did:web whose host is gone: the PDS's 500, as an error.
-    const { closeServer, listen } = await import('../helpers/listen.js')
-    const { createServer } = await import('node:http')
+    // Proxied to a did:web whose host is gone (the PDS's 500), and to a service whose endpoint is gone.
     const gone = createServer()
     const port = await listen(gone)
     await closeServer(gone)
     const toGone = await getProfile(core, { actor: alice.did }, { proxy: `did:web:localhost%3A${port}#bsky_appview` })
     expect(toGone.error).toBeInstanceOf(InternalServerError)
+    const host = await startDidWebHost('gone.test', (await Secp256k1Keypair.create()).did(), `http://localhost:${port}`)
+    try {
+      const toGoneEndpoint = await getProfile(core, { actor: alice.did }, { proxy: `${host.did}#atproto_pds` })
+      expect(toGoneEndpoint.error).toBeInstanceOf(UpstreamFailureError)
+      expect(toGoneEndpoint.error).toMatchObject({ status: 502, error: 'UpstreamFailure' })
+    } finally {
+      await host.close()
+    }
     // Proxied to a DID without that service entry, and to a service that does not serve the method.
     const noEntry = await getProfile(core, { actor: alice.did }, { proxy: `${e2e.chat.did}#bsky_appview` })
     expect(noEntry.error).toMatchObject({ status: 400, message: 'could not resolve proxy did service url' })
@@ -447,5 +456,38 @@ describe('app.bsky.feed.post validation: generated validator, @atproto/lexicon a
       if (pds.ok !== ours) differs.push(label)
     }
     expect(differs).toEqual(PDS_DIFFERS)
+  })
+})
+
+// Last: it moves the clock the PDS reads past the access token's lifetime.
+describe('an upload after the access token expired', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('is replayed after the refresh when it is bytes; a stream is not sent twice: ExpiredTokenError, and the next call goes through', async () => {
+    const events: string[] = []
+    const session = new (mod('session.ts').CredentialSession)({ service: e2e.pds.url, retries: false, onSessionChange: (_data: unknown, event: string) => void events.push(event) })
+    await session.login({ identifier: alice.handle, password: alice.password })
+    const uploadBlob = fn('com.atproto.repo.uploadBlob')
+    const expire = () => {
+      vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true })
+      vi.setSystemTime(Date.now() + 3 * 3_600_000)
+    }
+
+    expire()
+    const bytes = await uploadBlob(session.core, PNG)
+    if (!bytes.ok) throw bytes.error
+    expect(bytes.response.attempts).toBe(2)
+    expect(events).toEqual(['create', 'refresh'])
+
+    expire()
+    const stream = (data: Uint8Array) => new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(data), controller.close()) })
+    const streamed = await uploadBlob(session.core, stream(PNG))
+    expect(streamed.error).toBeInstanceOf(ExpiredTokenError)
+    expect(events).toEqual(['create', 'refresh', 'refresh'])
+    const again = await uploadBlob(session.core, stream(PNG))
+    if (!again.ok) throw again.error
+    expect(again.value.blob.ref.$link).toBe(bytes.value.blob.ref.$link)
   })
 })
