@@ -449,6 +449,8 @@ describe('docs for any selection', () => {
     // ...which the sessions section and the error table say too (tests/e2e/repo.test.ts measures it).
     expect(docs.get('README.md')).toContain('and replays the call, unless its input is a stream, which cannot be sent twice: that call fails with `ExpiredTokenError`')
     expect(docs.get('README.md')).toContain('seen only if the one refresh and replay failed, or for a streamed input, which is not sent twice |')
+    // A guard checks only $type: the validation section says how to check an `unknown` value (tests/e2e/repo.test.ts shows why).
+    expect(docs.get('README.md')).toContain('`validate(validator, value, false)` from `@lexgen/runtime` returns the issues')
     // Writes go to the signed-in account's repo, with a key of the kind the collection takes (a post's: a TID, the one at-uris name).
     const repo = docs.get('com.atproto.repo.md')!
     const section = (name: string) => repo.slice(repo.indexOf(`\n## ${name}\n`), repo.indexOf('\n## ', repo.indexOf(`\n## ${name}\n`) + 1))

@@ -213,6 +213,21 @@ describe('records', () => {
     expect(stale.error).toBeInstanceOf(mod('com/atproto/repo/applyWrites.ts').InvalidSwapError)
   })
 
+  it('reads back a record the PDS stored unvalidated: the guard checks only $type, the validator finds what is wrong', async () => {
+    // Any repository can hold this: `validate: false` skips the PDS's own check.
+    const bogus = { $type: 'app.bsky.feed.post', text: 5, createdAt: 'yesterday' }
+    const created = await client.com.atproto.repo.createRecord({ repo: alice.did, collection: 'app.bsky.feed.post', record: bogus, validate: false })
+    expect(created.validationStatus).toBeUndefined()
+    // The Client validated the response, but `value` is `unknown` to the lexicon: nothing checked it.
+    const { value } = await client.com.atproto.repo.getRecord({ repo: alice.did, collection: 'app.bsky.feed.post', rkey: created.uri.split('/').at(-1) })
+    expect(value).toEqual(bogus)
+    expect(mod('app/bsky/feed/post.ts').isRecord(value)).toBe(true)
+    expect(validate(validatePost, value, false).map((issue) => `${issue.path}: ${issue.message}`)).toEqual([
+      'text: must be a string, got number',
+      'createdAt: "yesterday" is not a valid datetime',
+    ])
+  })
+
   it('describes the repo', async () => {
     const described = await client.com.atproto.repo.describeRepo({ repo: alice.handle })
     expect(described).toMatchObject({ handle: 'alice.test', did: alice.did, handleIsCorrect: true })

@@ -278,6 +278,10 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `the raw body. Length limits, as the field tables say, do not count ${code('.length')} (UTF-16 units): a string's ${code('maxLength')} and ` +
       `${code('minLength')} count UTF-8 bytes (${code("'é'")} is 2, ${code("'👍🏽'")} is 8), its ${code('maxGraphemes')} and ${code('minGraphemes')} ` +
       `count grapheme clusters as ${code('Intl.Segmenter')} splits them (${code("'👍🏽'")} is 1), an array's count items and a ${code('bytes')} field's count bytes. ` +
+      `A type guard (${code('isRecord(value)')}, …) checks only ${code('$type')}: what the lexicon leaves ${code('unknown')}, such as a record ` +
+      `another repository holds as ${code('getRecord')} returns it, is checked by no call, so run the def's validator (each model page names it) ` +
+      `before trusting its fields: ${code('validate(validator, value, false)')} from ${code(runtime)} returns the issues (path and constraint), ` +
+      `none when the value conforms (${code('true')} checks strictly). ` +
       `A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
       `call), so a program that never validates bundles no validator code. (With esbuild, import declared error classes and type guards ` +
       `from their lexicon's module, not through the index's namespaces: esbuild keeps a namespace it is reached through whole, validators ` +
