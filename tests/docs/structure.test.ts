@@ -444,7 +444,7 @@ describe('docs for any selection', () => {
     expect(docs.get('models/chat.bsky.actor.declaration.md')).toContain("`$type: 'chat.bsky.actor.declaration'` always (in the repository too)")
     // Binary bodies: what is sent as the content type of a wildcard input (runtime/request.ts), and the limit a download meets.
     expect(docs.get('com.atproto.repo.md')).toContain(
-      "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`. A stream is sent once: it is not retried, nor replayed after a session refresh (the call fails with `ExpiredTokenError`; send a new stream).",
+      "`*/*` bytes: `BinaryInput` (a `Uint8Array`, `ArrayBuffer`, `Blob`, stream or string), sent with the call's `content-type` header if it gives one, else a `Blob`'s own type, else `application/octet-stream`: name the type, as a PDS checks an OAuth session's `blob:` scopes against it. A stream is sent once: it is not retried, nor replayed after a session refresh (the call fails with `ExpiredTokenError`; send a new stream).",
     )
     // ...which the sessions section and the error table say too (tests/e2e/repo.test.ts measures it).
     expect(docs.get('README.md')).toContain('and replays the call, unless its input is a stream, which cannot be sent twice: that call fails with `ExpiredTokenError`')
@@ -459,6 +459,9 @@ describe('docs for any selection', () => {
     }
     expect(section('putRecord')).toContain(`  rkey: '${exampleId('rkey')}',`)
     expect(section('getRecord')).toContain("  repo: 'bob.example.com',")
+    // uploadBlob's examples name the content type (tests/e2e/repo.test.ts: `blob:image/*` refuses an octet-stream PNG).
+    expect(section('uploadBlob')).toContain("uploadBlob(new TextEncoder().encode('hello'), { headers: { 'content-type': 'text/plain' } })")
+    expect(section('uploadBlob')).toContain("comAtprotoRepoUploadBlob(core, new TextEncoder().encode('hello'), { headers: { 'content-type': 'text/plain' } })")
     // A subscription: its section says there is no call and what to use, its messages have model pages.
     const sync = docs.get('com.atproto.sync.md')!
     const subscribeRepos = sync.slice(sync.indexOf('\n## subscribeRepos\n'))

@@ -49,11 +49,14 @@ export function exampleCall(model: Model, doc: DocModel, values = new ExampleVal
   const method = doc.method!
   const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   const args = exampleArgs(doc, main, values)
+  // Bytes of a type the server cannot know: the example names it, as a PDS checks an OAuth
+  // session's `blob:` scopes against the content type sent (application/octet-stream otherwise).
+  const typed = main.type === 'procedure' && main.input?.encoding.includes('*') ? [`{ headers: { 'content-type': 'text/plain' } }`] : []
   return {
     clientPath: clientAccess(method.clientPath),
     functionName: method.functionName,
     output: outputShape(main),
-    line: (head, callee, before = [], after = []) => {
+    line: (head, callee, before = [], after = typed) => {
       // Options after the arguments need a place holder for omitted ones.
       const own = after.length && args.length < methodArgs(doc).length ? padArgs(doc, args) : args
       return invocation(head, callee, [...before.map((raw) => ({ raw })), ...own, ...after.map((raw) => ({ raw }))])
