@@ -11,10 +11,11 @@ import { createServer } from 'node:http'
 import { join } from 'node:path'
 import { Secp256k1Keypair } from '@atproto/crypto'
 import { readCarWithRoot } from '@atproto/repo'
-import { Core, ExpiredTokenError, InternalServerError, InvalidRequestError, NotFoundError, UpstreamFailureError, validate, type Validator, type XrpcError } from '../../runtime/index.js'
+import { Core, ExpiredTokenError, ForbiddenError, InternalServerError, InvalidRequestError, NotFoundError, PayloadTooLargeError, UpstreamFailureError, validate, type Validator, type XrpcError } from '../../runtime/index.js'
 import { importGenerated, referenceLexicons, referenceVerdict, ROOT } from '../validation/support.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { createAccount, startDidWebHost, startE2e, type Account, type E2e } from './harness.js'
+import { oauthSession } from './oauth.js'
 
 let e2e: E2e
 let alice: Account
@@ -289,6 +290,35 @@ describe('blobs', () => {
     const malformed = await rejection(client.com.atproto.sync.getBlob({ did: alice.did, cid: 'not-a-cid' }))
     expect(malformed.name).toBe('RequestValidationError')
     expect(malformed.message).toContain('cid')
+  })
+
+  it('refuses a blob over the upload limit with PayloadTooLargeError, whether bytes or a stream', async () => {
+    const big = new Uint8Array(6 * 1024 * 1024) // the PDS takes 5 MiB by default
+    const bytes = await fn('com.atproto.repo.uploadBlob')(core, big)
+    expect(bytes.error).toBeInstanceOf(PayloadTooLargeError)
+    const streamed = await fn('com.atproto.repo.uploadBlob')(core, new Blob([big]).stream())
+    expect(streamed.error).toBeInstanceOf(PayloadTooLargeError)
+    expect(streamed.error).toMatchObject({ status: 413, error: 'PayloadTooLarge' })
+  })
+
+  it('uploads through an OAuth session (DPoP) with a blob:image/* scope only with the content type named', async () => {
+    const session = await oauthSession(e2e, alice, 'atproto repo:app.bsky.feed.post?action=create blob:image/*')
+    const oauthClient = new (mod('client.ts').Client)({ auth: session, retries: false })
+    const stream = () => new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(PNG), controller.close()) })
+    for (const body of [PNG, stream()]) {
+      const unnamed = await rejection(oauthClient.com.atproto.repo.uploadBlob(body))
+      expect(unnamed).toBeInstanceOf(ForbiddenError)
+      expect(unnamed.message).toBe('Missing required scope "blob:application/octet-stream"')
+    }
+    for (const [body, options] of [[PNG, { headers: { 'content-type': 'image/png' } }], [stream(), { headers: { 'content-type': 'image/png' } }], [new Blob([PNG], { type: 'image/png' }), {}]] as const) {
+      const { blob } = await oauthClient.com.atproto.repo.uploadBlob(body, options)
+      expect(blob).toMatchObject({ mimeType: 'image/png', size: PNG.byteLength })
+    }
+    // The scope's other half: posts, but not likes.
+    const post = await oauthClient.com.atproto.repo.createRecord({ repo: alice.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text: 'over OAuth', createdAt: new Date().toISOString() } })
+    expect(post.validationStatus).toBe('valid')
+    const like = await rejection(oauthClient.com.atproto.repo.createRecord({ repo: alice.did, collection: 'app.bsky.feed.like', record: { $type: 'app.bsky.feed.like', subject: { uri: post.uri, cid: post.cid }, createdAt: new Date().toISOString() } }))
+    expect(like).toBeInstanceOf(ForbiddenError)
   })
 
   it('lists blobs page by page', async () => {
