@@ -281,7 +281,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `A type guard (${code('isRecord(value)')}, …) checks only ${code('$type')}: what the lexicon leaves ${code('unknown')}, such as a record ` +
       `another repository holds as ${code('getRecord')} returns it, is checked by no call, so run the def's validator (each model page names it) ` +
       `before trusting its fields: ${code('validate(validator, value, false)')} from ${code(runtime)} returns the issues (path and constraint), ` +
-      `none when the value conforms (${code('true')} checks strictly). ` +
+      `none when the value conforms (${code('true')} checks strictly; a fourth argument, ${code('true')}, also checks blobs' ${code('accept')} and ` +
+      `${code('maxSize')}, as a PDS does when a record is written). ` +
       `A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
       `call), so a program that never validates bundles no validator code. (With esbuild, import declared error classes and type guards ` +
       `from their lexicon's module, not through the index's namespaces: esbuild keeps a namespace it is reached through whole, validators ` +
