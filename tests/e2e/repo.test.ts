@@ -4,7 +4,9 @@
  * applyWrites), blobs (upload as bytes, Blob and stream; embed; read back), the sync CAR reads,
  * identity and server reads, and app.bsky queries the PDS cannot answer (no appview). Calls go
  * through both the namespaced `Client` (throws typed errors) and the standalone functions
- * (Results), with a password session.
+ * (Results), with a password session; uploads also through an OAuth session with granular scopes,
+ * and after the access token expired; and the verdicts of the generated app.bsky.feed.post
+ * validator against @atproto/lexicon's and the PDS's.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createServer } from 'node:http'
@@ -55,6 +57,16 @@ async function rejection(promise: Promise<unknown>): Promise<XrpcError> {
 const PNG = Uint8Array.from(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'))
 
 const utf8 = new TextEncoder()
+
+/** `bytes` as a stream, in chunks of at most `chunk` bytes: a body that can be read once. */
+function streamOf(bytes: Uint8Array, chunk = bytes.byteLength): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let at = 0; at < bytes.byteLength; at += chunk) controller.enqueue(bytes.subarray(at, at + chunk))
+      controller.close()
+    },
+  })
+}
 
 /** The UTF-8 byte range of `part` in `text`, as facets index it. */
 function byteSlice(text: string, part: string): { byteStart: number; byteEnd: number } {
@@ -243,14 +255,7 @@ describe('blobs', () => {
     const fromBytes = await client.com.atproto.repo.uploadBlob(PNG, { headers: { 'content-type': 'image/png' } })
     const fromBlob = await uploadBlob(core, new Blob([PNG], { type: 'image/png' }))
     if (!fromBlob.ok) throw fromBlob.error
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(PNG.subarray(0, 10))
-        controller.enqueue(PNG.subarray(10))
-        controller.close()
-      },
-    })
-    const fromStream = await client.com.atproto.repo.uploadBlob(stream)
+    const fromStream = await client.com.atproto.repo.uploadBlob(streamOf(PNG, 10))
     const expected = { $type: 'blob', ref: { $link: expect.stringMatching(/^bafkrei/) }, mimeType: 'image/png', size: PNG.byteLength }
     for (const { blob } of [fromBytes, fromBlob.value, fromStream]) expect(blob).toEqual(expected)
     // Same bytes, same CID, however they were sent.
@@ -304,13 +309,12 @@ describe('blobs', () => {
   it('uploads through an OAuth session (DPoP) with a blob:image/* scope only with the content type named', async () => {
     const session = await oauthSession(e2e, alice, 'atproto repo:app.bsky.feed.post?action=create blob:image/*')
     const oauthClient = new (mod('client.ts').Client)({ auth: session, retries: false })
-    const stream = () => new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(PNG), controller.close()) })
-    for (const body of [PNG, stream()]) {
+    for (const body of [PNG, streamOf(PNG)]) {
       const unnamed = await rejection(oauthClient.com.atproto.repo.uploadBlob(body))
       expect(unnamed).toBeInstanceOf(ForbiddenError)
       expect(unnamed.message).toBe('Missing required scope "blob:application/octet-stream"')
     }
-    for (const [body, options] of [[PNG, { headers: { 'content-type': 'image/png' } }], [stream(), { headers: { 'content-type': 'image/png' } }], [new Blob([PNG], { type: 'image/png' }), {}]] as const) {
+    for (const [body, options] of [[PNG, { headers: { 'content-type': 'image/png' } }], [streamOf(PNG), { headers: { 'content-type': 'image/png' } }], [new Blob([PNG], { type: 'image/png' }), {}]] as const) {
       const { blob } = await oauthClient.com.atproto.repo.uploadBlob(body, options)
       expect(blob).toMatchObject({ mimeType: 'image/png', size: PNG.byteLength })
     }
@@ -527,11 +531,10 @@ describe('an upload after the access token expired', () => {
     expect(events).toEqual(['create', 'refresh'])
 
     expire()
-    const stream = (data: Uint8Array) => new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(data), controller.close()) })
-    const streamed = await uploadBlob(session.core, stream(PNG))
+    const streamed = await uploadBlob(session.core, streamOf(PNG))
     expect(streamed.error).toBeInstanceOf(ExpiredTokenError)
     expect(events).toEqual(['create', 'refresh', 'refresh'])
-    const again = await uploadBlob(session.core, stream(PNG))
+    const again = await uploadBlob(session.core, streamOf(PNG))
     if (!again.ok) throw again.error
     expect(again.value.blob.ref.$link).toBe(bytes.value.blob.ref.$link)
   })
