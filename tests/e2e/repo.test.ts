@@ -290,6 +290,7 @@ describe('blobs', () => {
     expect(missing.ok).toBe(false)
     // The lexicon declares BlobNotFound; this PDS (0.4.217) answers a bare InvalidRequest.
     expect(missing.error).toBeInstanceOf(InvalidRequestError)
+    expect(missing.error).not.toBeInstanceOf(mod('com/atproto/sync/getBlob.ts').BlobNotFoundError)
     expect(missing.error).toMatchObject({ status: 400, error: 'InvalidRequest', message: 'Blob not found' })
 
     const malformed = await rejection(client.com.atproto.sync.getBlob({ did: alice.did, cid: 'not-a-cid' }))
@@ -364,8 +365,10 @@ describe('identity and server', () => {
   it('resolves a handle, describes the server, mints a service token', async () => {
     expect(await client.com.atproto.identity.resolveHandle({ handle: 'alice.test' })).toEqual({ did: alice.did })
     const unknown = await fn('com.atproto.identity.resolveHandle')(core, { handle: 'nobody.test' })
-    expect(unknown.ok).toBe(false)
-    expect(unknown.error).toMatchObject({ status: 400 })
+    // The lexicon declares HandleNotFound; this PDS (0.4.217) answers a bare InvalidRequest.
+    expect(unknown.error).toBeInstanceOf(InvalidRequestError)
+    expect(unknown.error).not.toBeInstanceOf(mod('com/atproto/identity/resolveHandle.ts').HandleNotFoundError)
+    expect(unknown.error).toMatchObject({ status: 400, error: 'InvalidRequest', message: 'Unable to resolve handle' })
 
     const server = await fn('com.atproto.server.describeServer')(new Core({ service: e2e.pds.url }))
     if (!server.ok) throw server.error
