@@ -12,9 +12,10 @@ export const BSKY_CHAT_PROXY = 'did:web:api.bsky.chat#bsky_chat'
  * - `refresh`: the refresh token, not the access token (refreshSession, deleteSession).
  * - `chat`: a session with direct-message access (password, DM app password, OAuth chat scope); the PDS forwards the call with service auth.
  * - `access`: an access token (the lexicon says it requires auth).
+ * - `optional`: sent when the Core has one; the lexicon says the call does not require it.
  * - `unstated`: sent when the Core has one; the lexicon does not say whether it is required.
  */
-export type AuthNeed = 'none' | 'refresh' | 'chat' | 'access' | 'unstated'
+export type AuthNeed = 'none' | 'refresh' | 'chat' | 'access' | 'optional' | 'unstated'
 
 /**
  * Where the user's PDS sends a call that carries no `atproto-proxy` header, as the reference PDS
@@ -47,6 +48,8 @@ function authNeed(nsid: string, description: string): AuthNeed {
   if (nsid === 'com.atproto.server.createSession') return 'none'
   if (/\brefreshJwt\b/.test(description)) return 'refresh'
   if (nsid.startsWith('chat.')) return 'chat'
+  // "Does not require auth", "Public and does not require auth", "Auth is optional": before "requires auth".
+  if (/\bnot require auth|\bauth is optional/i.test(description)) return 'optional'
   return /\brequires auth/i.test(description) ? 'access' : 'unstated'
 }
 

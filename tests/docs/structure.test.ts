@@ -460,6 +460,12 @@ describe('docs for any selection', () => {
     }
     expect(section('putRecord')).toContain(`  rkey: '${exampleId('rkey')}',`)
     expect(section('getRecord')).toContain("  repo: 'bob.example.com',")
+    // What the lexicon says of auth, said back: "Does not require auth" (getBlob, getRecord) is not silence (describeServer), "Requires auth" is a need.
+    const authLine = (page: string, name: string) => docs.get(page)!.split(`\n## ${name}\n`)[1]!.match(/^- \*\*Auth:\*\* (.*)$/m)![1]
+    expect(authLine('com.atproto.sync.md', 'getBlob')).toBe('not required, as the lexicon says; the access token is sent when the `Client` or `Core` has `auth`')
+    expect(authLine('com.atproto.repo.md', 'getRecord')).toBe(authLine('com.atproto.sync.md', 'getBlob'))
+    expect(authLine('com.atproto.server.md', 'describeServer')).toMatch(/the lexicon does not say whether the server requires it$/)
+    expect(authLine('com.atproto.repo.md', 'uploadBlob')).toMatch(/^an access token:/)
     // uploadBlob's examples name the content type (tests/e2e/repo.test.ts: `blob:image/*` refuses an octet-stream PNG).
     expect(section('uploadBlob')).toContain("uploadBlob(new TextEncoder().encode('hello'), { headers: { 'content-type': 'text/plain' } })")
     expect(section('uploadBlob')).toContain("comAtprotoRepoUploadBlob(core, new TextEncoder().encode('hello'), { headers: { 'content-type': 'text/plain' } })")

@@ -160,6 +160,8 @@ function authText(ctx: DocsContext, auth: AuthNeed): string {
       )
     case 'access':
       return `an access token: ${code('auth')} on the ${code('Client')} or ${code('Core')}${sessions}`
+    case 'optional':
+      return `not required, as the lexicon says; the access token is sent when the ${code('Client')} or ${code('Core')} has ${code('auth')}`
     case 'unstated':
       return `the access token when the ${code('Client')} or ${code('Core')} has ${code('auth')}; the lexicon does not say whether the server requires it`
   }
