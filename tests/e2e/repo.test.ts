@@ -361,6 +361,32 @@ describe('sync reads (CAR bytes)', () => {
   })
 })
 
+describe('sync reads of an account that is not there', () => {
+  it('are the errors the lexicons declare: RepoNotFound, then RepoDeactivated once the account is deactivated', async () => {
+    const unknown = await fn('com.atproto.sync.getRepo')(core, { did: 'did:plc:aaaaaaaaaaaaaaaaaaaaaaaa' })
+    expect(unknown.error).toBeInstanceOf(mod('com/atproto/sync/getRepo.ts').RepoNotFoundError)
+    // One class per declared name, shared by every method that declares it.
+    expect(mod('com/atproto/sync/getRepo.ts').RepoNotFoundError).toBe(mod('com/atproto/sync/getBlob.ts').RepoNotFoundError)
+
+    const bob = await createAccount(e2e.pds.url, 'bob.test')
+    const bobClient = new (mod('client.ts').Client)({ service: e2e.pds.url, auth: bob.accessJwt, retries: false })
+    const { blob } = await bobClient.com.atproto.repo.uploadBlob(PNG, { headers: { 'content-type': 'image/png' } })
+    await bobClient.com.atproto.repo.createRecord({ repo: bob.did, collection: 'com.example.blobHolder', record: { $type: 'com.example.blobHolder', file: blob }, validate: false })
+    await bobClient.com.atproto.server.deactivateAccount({})
+    const { RepoDeactivatedError } = mod('com/atproto/sync/getRepo.ts')
+    const reads = [
+      await fn('com.atproto.sync.getRepo')(core, { did: bob.did }),
+      await fn('com.atproto.sync.getLatestCommit')(core, { did: bob.did }),
+      await fn('com.atproto.sync.getBlob')(core, { did: bob.did, cid: blob.ref.$link }),
+      await fn('com.atproto.sync.listBlobs')(core, { did: bob.did }),
+    ]
+    for (const read of reads) {
+      expect(read.error).toBeInstanceOf(RepoDeactivatedError)
+      expect(read.error).toMatchObject({ status: 400, error: 'RepoDeactivated' })
+    }
+  })
+})
+
 describe('identity and server', () => {
   it('resolves a handle, describes the server, mints a service token', async () => {
     expect(await client.com.atproto.identity.resolveHandle({ handle: 'alice.test' })).toEqual({ did: alice.did })
