@@ -449,6 +449,8 @@ describe('docs for any selection', () => {
     // ...which the sessions section and the error table say too (tests/e2e/repo.test.ts measures it).
     expect(docs.get('README.md')).toContain('and replays the call, unless its input is a stream, which cannot be sent twice: that call fails with `ExpiredTokenError`')
     expect(docs.get('README.md')).toContain('seen only if the one refresh and replay failed, or for a streamed input, which is not sent twice |')
+    // What a proxy set on the Client does to the calls the PDS serves itself (tests/e2e/repo.test.ts measures it).
+    expect(docs.get('README.md')).toContain('the reference PDS still answers the calls it serves itself (records, blobs, sessions: most `com.atproto.*`) and forwards every other one to that service, `app.bsky.*` ones included')
     // A guard checks only $type: the validation section says how to check an `unknown` value (tests/e2e/repo.test.ts shows why).
     expect(docs.get('README.md')).toContain('`validate(validator, value, false)` from `@lexgen/runtime` returns the issues')
     expect(docs.get('README.md')).toContain("a fourth argument, `true`, also checks blobs' `accept` and `maxSize`, as a PDS does when a record is written")

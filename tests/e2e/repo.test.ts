@@ -438,6 +438,20 @@ describe('app.bsky queries with no appview behind the PDS', () => {
     expect(notServed.error).toBeInstanceOf(NotFoundError)
     expect(notServed.error).toMatchObject({ status: 404, error: 'XRPCNotSupported' })
   })
+
+  it('with a chat proxy on the session: the PDS answers what it serves itself, and forwards the rest to the chat service', async () => {
+    const session = new (mod('session.ts').CredentialSession)({ service: e2e.pds.url, proxy: e2e.chat.proxy, retries: false })
+    await session.login({ identifier: alice.handle, password: alice.password })
+    const proxied = new (mod('client.ts').Client)(session.core)
+    const record = { $type: 'app.bsky.feed.post', text: 'with a chat proxy', createdAt: new Date().toISOString() }
+    const created = await proxied.com.atproto.repo.createRecord({ repo: alice.did, collection: 'app.bsky.feed.post', record })
+    expect(await proxied.com.atproto.repo.getRecord({ repo: alice.did, collection: 'app.bsky.feed.post', rkey: created.uri.split('/').at(-1) })).toMatchObject({ value: record })
+    expect((await proxied.com.atproto.repo.uploadBlob(PNG)).blob.size).toBe(PNG.byteLength)
+    // getProfile goes to the chat service, which does not serve it (unproxied, the PDS has no AppView to send it to: a 400).
+    const profile = await rejection(proxied.app.bsky.actor.getProfile({ actor: alice.did }))
+    expect(profile).toBeInstanceOf(NotFoundError)
+    expect(profile).toMatchObject({ status: 404, error: 'XRPCNotSupported' })
+  })
 })
 
 /**

@@ -165,8 +165,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `moderation service, and the rest to its AppView. ` +
       `Set ${code('proxy')} on the ${code('Client')} or ${code('Core')} (every call) or in a call's options to send another service ` +
       `(${code(hasChat ? 'did:web:chat.example.com#bsky_chat' : SERVICE_PLACEHOLDER)}), or ${code('false')} to send none. The value is checked before anything is sent. ` +
-      `One set on the ${code('Client')} or ${code('Core')} goes with every method, and the PDS forwards them all` +
-      (hasChat ? `, ${code('com.atproto.*')} ones included: give a chat service to a ${code('Client')} used for chat, or per call.` : '.'),
+      `One set on the ${code('Client')} or ${code('Core')} goes with every method: the reference PDS still answers the calls it serves ` +
+      `itself (records, blobs, sessions: most ${code('com.atproto.*')}) and forwards every other one to that service` +
+      (hasChat ? `, ${code('app.bsky.*')} ones included: give a chat service to a ${code('Client')} used for chat, or per call.` : '.'),
     ...(pq
       ? [
           program([
