@@ -483,8 +483,10 @@ describe('docs for any selection', () => {
     expect(docs.get('models/com.atproto.sync.subscribeRepos.md')).toContain('**Used by:** [`com.atproto.sync.subscribeRepos`](../com.atproto.sync.md#subscriberepos) (message)')
     expect(docs.get('models/com.atproto.label.subscribeLabels.md')).toBeDefined()
     expect(docs.get('com.atproto.sync.md')).toContain(
-      '`*/*` bytes, as a `Uint8Array`, read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`.',
+      "`*/*` bytes, as a `Uint8Array`, read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`. Their type is the response's `content-type`: `result.response.headers['content-type']` of the standalone function.",
     )
+    // (tests/e2e/repo.test.ts reads it so from the PDS.) A fixed encoding says the type itself.
+    expect(docs.get('com.atproto.sync.md')).toContain('`application/vnd.ipld.car` bytes, as a `Uint8Array`, read whole into memory: a body over `maxResponseBytes` (16 MiB unless the Core or the call sets it) fails with a `ResponseTooLargeError`.\n')
   })
 
   it("shows the known values of a string def a field refers to in the field's row", async () => {

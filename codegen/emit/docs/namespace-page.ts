@@ -182,7 +182,9 @@ function bodyText(ctx: DocsContext, doc: DocModel, body: NonNullable<Main['outpu
   const encoding = code(body.encoding)
   if (body.encoding !== 'application/json') {
     if (name === 'Output') {
-      return `${encoding} bytes, as a ${code('Uint8Array')}, read whole into memory: a body over ${code('maxResponseBytes')} (16 MiB unless the Core or the call sets it) fails with a ${code('ResponseTooLargeError')}.`
+      // Any type may come back: the Client returns the bytes alone, a Result also the response headers that say which.
+      const type = body.encoding.includes('*') ? ` Their type is the response's ${code('content-type')}: ${code("result.response.headers['content-type']")} of the standalone function.` : ''
+      return `${encoding} bytes, as a ${code('Uint8Array')}, read whole into memory: a body over ${code('maxResponseBytes')} (16 MiB unless the Core or the call sets it) fails with a ${code('ResponseTooLargeError')}.${type}`
     }
     const types = `${code('BinaryInput')} (a ${code('Uint8Array')}, ${code('ArrayBuffer')}, ${code('Blob')}, stream or string)`
     // A stream is read by the one attempt that sends it (runtime/retry.ts, runtime/session.ts: isOneShotBody).
