@@ -23,7 +23,8 @@ export interface BlobRef {
 
 /**
  * An `unknown` lexicon value as the client receives it: any object. Read its fields as `unknown`,
- * or narrow it with a generated guard (`AppBskyFeedPost.isRecord(value)`).
+ * or narrow it with a generated guard (`AppBskyFeedPost.isRecord(value)`), which checks only `$type`:
+ * `validate(AppBskyFeedPost.validateRecord, value, false)` checks the rest.
  */
 export type UnknownObject = { [key: string]: unknown }
 
