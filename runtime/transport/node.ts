@@ -266,7 +266,26 @@ function writeBody(req: ClientRequest, body: RawRequest['body'], fail: (error: u
     return
   }
   // Blobs and web streams are piped: they can be larger than memory.
-  stream.Readable.from(body instanceof Blob ? body.stream() : body)
-    .on('error', fail)
-    .pipe(req)
+  const source = readerStream((body instanceof Blob ? body.stream() : body).getReader())
+  source.on('error', fail).pipe(req)
+  // An upload that ends early (aborted, timed out, refused, the connection lost) stops reading.
+  req.once('close', () => source.destroy())
+}
+
+/**
+ * A Readable over a web stream's reader which, destroyed before the end, cancels the stream: what
+ * feeds it (a file, a download being passed on) is let go. `Readable.from` would not cancel a
+ * stream whose read is pending (a stalled download), and did not cancel one at all here.
+ */
+function readerStream(reader: ReadableStreamDefaultReader<Uint8Array>): Readable {
+  return new stream.Readable({
+    read() {
+      reader.read().then(({ done, value }) => void this.push(done ? null : value), (error: unknown) => this.destroy(error as Error))
+    },
+    destroy(error, callback) {
+      // Not awaited: a source's cancel may never settle, and the request is over either way.
+      reader.cancel(error ?? undefined).catch(() => {})
+      callback(error)
+    },
+  })
 }

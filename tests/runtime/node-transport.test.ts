@@ -3,7 +3,8 @@ import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
-import { call, Core, InternalServerError, PayloadTooLargeError, type Method, withDefaults } from '@lexgen/runtime'
+import { AbortError, call, ConnectionError, Core, InternalServerError, PayloadTooLargeError, TimeoutError, type Method, withDefaults } from '@lexgen/runtime'
+import { eventually } from '../helpers/eventually.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { startRawServer, type RawServer } from '../helpers/raw-server.js'
 
@@ -99,6 +100,65 @@ it('does not reuse the connection of a refused upload, which the server may have
     }
   } finally {
     await closeServer(early)
+  }
+})
+
+it("cancels the caller's stream when an upload ends early (aborted, timed out, refused, not connected), a stalled one too", async () => {
+  // Reads what it is sent and never answers, but refuses /refuse at once.
+  let received = 0
+  const silent = createServer((req, res) => {
+    received++
+    if (req.url!.includes('refuse')) return void res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"PayloadTooLarge"}')
+    req.resume()
+  })
+  const url = `http://127.0.0.1:${await listen(silent)}`
+  const upload = (path: string): Method => ({ nsid: `com.example.${path}`, type: 'procedure', input: '*/*', output: 'application/json' })
+  /** A stream that gives chunks until the call ends (or, stalled, one and then waits forever), recording its cancel. */
+  const source = (stalled = false) => {
+    const state = { cancelled: false, stream: undefined as unknown as ReadableStream<Uint8Array> }
+    let chunks = 0
+    state.stream = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (stalled && chunks > 0) return new Promise(() => {})
+        chunks++
+        controller.enqueue(new Uint8Array(16 << 10))
+        return undefined
+      },
+      cancel: () => void (state.cancelled = true),
+    })
+    return state
+  }
+  try {
+    const cases = [
+      { path: 'abort', expected: AbortError, source: source(), core: new Core({ service: url }), abort: true },
+      { path: 'stalled', expected: AbortError, source: source(true), core: new Core({ service: url }), abort: true },
+      { path: 'timeout', expected: TimeoutError, source: source(), core: new Core(withDefaults({ service: url, retries: false, timeout: 200 })), abort: false },
+      { path: 'refuse', expected: PayloadTooLargeError, source: source(), core: new Core({ service: url }), abort: false },
+      { path: 'closed', expected: ConnectionError, source: source(), core: new Core({ service: 'http://127.0.0.1:1' }), abort: false },
+    ]
+    for (const { path, expected, source, core, abort } of cases) {
+      const controller = new AbortController()
+      const before = received
+      const sending = call(core, upload(path), { input: source.stream }, { signal: controller.signal })
+      // Aborted once the server has the request: its body is being sent.
+      if (abort && (await eventually(() => received > before, Infinity))) controller.abort()
+      const result = await sending
+      expect(result.ok ? undefined : result.error, path).toBeInstanceOf(expected)
+      // Before, the stream was left locked and never cancelled: a file or a download feeding it stayed open.
+      expect(await eventually(() => source.cancelled), path).toBe(true)
+    }
+    // A stream sent whole is not cancelled.
+    const whole = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new Uint8Array([1])), controller.close()), cancel: () => expect.unreachable() })
+    const echo = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')))
+    const echoUrl = `http://127.0.0.1:${await listen(echo)}`
+    try {
+      expect((await call(new Core({ service: echoUrl }), upload('whole'), { input: whole })).ok).toBe(true)
+    } finally {
+      await closeServer(echo)
+    }
+  } finally {
+    silent.closeAllConnections()
+    await closeServer(silent)
   }
 })
 
