@@ -147,15 +147,18 @@ it("cancels the caller's stream when an upload ends early (aborted, timed out, r
       // Before, the stream was left locked and never cancelled: a file or a download feeding it stayed open.
       expect(await eventually(() => source.cancelled), path).toBe(true)
     }
-    // A stream sent whole is not cancelled.
-    const whole = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new Uint8Array([1])), controller.close()), cancel: () => expect.unreachable() })
+    // A stream sent whole is not cancelled (checked once its connection is gone, and the request with it).
+    let wholeCancelled = false
+    const whole = new ReadableStream<Uint8Array>({ start: (controller) => (controller.enqueue(new Uint8Array([1])), controller.close()), cancel: () => void (wholeCancelled = true) })
     const echo = createServer((req, res) => req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}')))
     const echoUrl = `http://127.0.0.1:${await listen(echo)}`
     try {
       expect((await call(new Core({ service: echoUrl }), upload('whole'), { input: whole })).ok).toBe(true)
     } finally {
+      echo.closeAllConnections()
       await closeServer(echo)
     }
+    expect(wholeCancelled).toBe(false)
   } finally {
     silent.closeAllConnections()
     await closeServer(silent)
