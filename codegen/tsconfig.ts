@@ -5,7 +5,6 @@
  * resolve, and whether the package type matters).
  */
 import { readFile } from 'node:fs/promises'
-import { parseTsconfig } from 'get-tsconfig'
 
 export interface Json {
   readonly value?: unknown
@@ -74,6 +73,8 @@ export async function readTsconfig(file: string): Promise<Tsconfig | undefined> 
   const named = (json.value as { extends?: unknown } | null)?.extends
   const bases = typeof named === 'string' ? named : Array.isArray(named) ? named.join(', ') : undefined
   try {
+    // Loaded here, not at the top: generate reads a tsconfig only for its CommonJS note.
+    const { parseTsconfig } = await import('get-tsconfig')
     const options = (parseTsconfig(file).compilerOptions ?? {}) as Record<string, unknown>
     return { options, ...(bases === undefined ? {} : { extends: bases }) }
   } catch (error) {
