@@ -34,7 +34,7 @@ function workspacePatterns(root: string): string[] {
   } catch {
     // not a pnpm workspace
   }
-  return patterns.map((p) => p.replace(/^\.\//, '').replace(/\/+$/, ''))
+  return patterns // `./apps/*` and `apps/*/` as `apps/*`: expand skips empty and `.` segments
 }
 
 /** The `packages:` list of pnpm-workspace.yaml, the one part of it read here (block style, as pnpm documents it). */

@@ -9,9 +9,9 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
+import { removeDir, ROOT } from '../codegen/helpers.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
-import { getConvoProgram, packPackages, tarballProject } from './support/consumer.js'
+import { getConvoProgram, tarballProject } from './support/consumer.js'
 
 // Installing and packing take tens of seconds on a busy 2-core machine: the limit stops a hang.
 const SLOW = 10 * 60_000
@@ -34,12 +34,10 @@ async function bun(args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  const packDir = await tempDir('lexgen-pack-')
-  project = await tempDir('lexgen-bun-')
-  dirs = [packDir, project]
-  const tarballs = await packPackages(packDir)
+  const made = await tarballProject('bun', 'overrides')
+  project = made.project
+  dirs = made.dirs
   chat = await startChatServer()
-  await writeFile(join(project, 'package.json'), JSON.stringify(tarballProject(tarballs, 'overrides'), null, 2))
   await bun(['install', '--no-progress'])
 }, SLOW)
 

@@ -12,9 +12,9 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { removeDir, ROOT, tempDir } from '../codegen/helpers.js'
+import { removeDir, ROOT } from '../codegen/helpers.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
-import { getConvoProgram, packPackages, tarballProject } from './support/consumer.js'
+import { getConvoProgram, tarballProject } from './support/consumer.js'
 
 // Installing and packing take tens of seconds on a busy 2-core machine: the limit stops a hang.
 const SLOW = 10 * 60_000
@@ -47,12 +47,10 @@ async function succeeds(args: string[]): Promise<string> {
 }
 
 beforeAll(async () => {
-  const packDir = await tempDir('lexgen-pack-')
-  project = await tempDir('lexgen-yarn-pnp-')
-  dirs = [packDir, project]
-  const tarballs = await packPackages(packDir)
+  const made = await tarballProject('yarn-pnp', 'resolutions')
+  project = made.project
+  dirs = made.dirs
   chat = await startChatServer()
-  await writeFile(join(project, 'package.json'), JSON.stringify(tarballProject(tarballs, 'resolutions'), null, 2))
   await writeFile(join(project, 'yarn.lock'), '') // the project's root, whatever the folders above hold
   await writeFile(join(project, '.yarnrc.yml'), 'nodeLinker: pnp\n')
   await succeeds(['install'])

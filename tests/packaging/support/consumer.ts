@@ -38,13 +38,17 @@ export async function packPackages(dir: string): Promise<Tarballs> {
 }
 
 /**
- * The package.json of a project that installs the tarballs with another package manager. The CLI
- * depends on @lexgen/runtime 0.1.0, which is not in the registry: `pin` (bun's `overrides`, Yarn's
- * `resolutions`) points it at the tarball too.
+ * A project in a new temporary folder that installs freshly packed tarballs with another package
+ * manager: its package.json only, written for `install` to read. The CLI depends on
+ * @lexgen/runtime 0.1.0, which is not in the registry: `pin` (bun's `overrides`, Yarn's
+ * `resolutions`) points it at the tarball too. `dirs` are the folders to remove afterwards.
  */
-export function tarballProject(tarballs: Tarballs, pin: 'overrides' | 'resolutions'): object {
+export async function tarballProject(name: string, pin: 'overrides' | 'resolutions'): Promise<{ project: string; dirs: string[] }> {
+  const packDir = await tempDir('lexgen-pack-')
+  const project = await tempDir(`lexgen-${name}-`)
+  const tarballs = await packPackages(packDir)
   const runtime = `file:${tarballs.runtime}`
-  return {
+  const manifest = {
     name: 'consumer',
     version: '1.0.0',
     private: true,
@@ -53,6 +57,8 @@ export function tarballProject(tarballs: Tarballs, pin: 'overrides' | 'resolutio
     devDependencies: { lexgen: `file:${tarballs.cli}` },
     [pin]: { '@lexgen/runtime': runtime },
   }
+  await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
+  return { project, dirs: [packDir, project] }
 }
 
 /** A program that gets `convoId` from the server at `service` through the generated Client and prints `got <id>`. */
