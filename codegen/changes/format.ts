@@ -7,7 +7,7 @@ import { compare } from '../order.js'
 import { counted } from '../plural.js'
 import { displayKey } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
-import type { Change, ChangeReport, Disagreement } from './report.js'
+import type { Change, ChangeReport, CompilerReport, Disagreement, ExcusedFinding } from './report.js'
 import { CLASSES, SIDES, type ChangeClass } from './rules.js'
 import { defKey, type Via } from '../usage.js'
 
@@ -98,7 +98,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
   const compiler = report.compiler
   if (compiler) {
     out.push('### Source check', '')
-    out.push(`TypeScript ${compiler.typescript} compiled ${compiler.checks} checks of old code against the new client: ${compiler.findings.length ? `${compiler.findings.length} failed.` : 'all passed.'}`, '')
+    out.push(`TypeScript ${compiler.typescript} compiled ${compiler.checks} checks of old code against the new client: ${failedText(compiler)}.`, '')
     const [causes, derived] = splitFindings(compiler.findings)
     if (causes.length) {
       out.push('| symbol | check | reason |', '| --- | --- | --- |')
@@ -106,6 +106,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       out.push('')
     }
     if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
+    for (const line of excusedLines(compiler.excused ?? [], (s) => `\`${s}\``)) out.push(`${line[0]!.toUpperCase()}${line.slice(1)}.`, '')
     if (compiler.disagreements.length) {
       out.push('Rules and compiler disagree:', '')
       for (const d of compiler.disagreements) out.push(`- \`${displayKey(defKey(d.nsid, d.def))}\`: ${disagreementText(d.rules, d.compiler)}`)
@@ -240,10 +241,12 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
   }
   const compiler = report.compiler
   if (compiler) {
-    out.push('', `${paint('bold', 'source check')} (TypeScript ${compiler.typescript}): ${compiler.checks} checks, ${compiler.findings.length ? paint('source', `${compiler.findings.length} failed`) : 'all passed'}`)
+    const failed = failedText(compiler)
+    out.push('', `${paint('bold', 'source check')} (TypeScript ${compiler.typescript}): ${compiler.checks} checks, ${compiler.findings.length ? paint('source', failed) : failed}`)
     const [causes, derived] = splitFindings(compiler.findings)
     for (const f of causes) out.push(`  ✗ ${f.symbol}: ${printable(f.reason)}`)
     if (derived.length) out.push(`  also failing, because they contain one of the above: ${derived.map((f) => f.symbol).join(', ')}`)
+    for (const line of excusedLines(compiler.excused ?? [], (s) => s)) out.push(`  ${line}`)
     if (compiler.disagreements.length) {
       out.push('', paint('bold', 'rules and compiler disagree'))
       for (const d of compiler.disagreements) out.push(`  ${displayKey(defKey(d.nsid, d.def))}: ${disagreementText(d.rules, d.compiler)}`)
@@ -331,6 +334,31 @@ function sideNote(change: Change): string {
 function splitFindings(findings: readonly CompilerFinding[]): [CompilerFinding[], CompilerFinding[]] {
   const derived = [...new Set(findings.filter((f) => f.through).map((f) => f.symbol))].map((symbol) => findings.find((f) => f.symbol === symbol)!)
   return [findings.filter((f) => !f.through), derived]
+}
+
+/** How many checks failed, counted or not, e.g. `3 failed, 10 more not counted`. */
+function failedText({ findings, excused = [] }: CompilerReport): string {
+  if (!excused.length) return findings.length ? `${findings.length} failed` : 'all passed'
+  return findings.length ? `${findings.length} failed, ${excused.length} more not counted` : `${excused.length} failed, none counted`
+}
+
+/**
+ * The excused failures, one line per cause: the symbols, the defs they fail through, and why that
+ * does not count (README, "Source compatibility, decided by the compiler").
+ */
+function excusedLines(excused: readonly ExcusedFinding[], code: (s: string) => string): string[] {
+  const groups = new Map<string, ExcusedFinding[]>()
+  for (const f of excused) {
+    const key = `${f.check} ${f.judgedBy.join(' ')}`
+    groups.set(key, [...(groups.get(key) ?? []), f])
+  }
+  return [...groups.values()].map((group) => {
+    const { check, judgedBy } = group[0]!
+    const symbols = [...new Set(group.map((f) => f.symbol))]
+    const one = symbols.length === 1
+    const [oldCode, calls] = check === 'old-fits-new' ? ['builds', 'receive'] : ['reads', 'send']
+    return `not counted: ${printable(symbols.map(code).join(', '))} (no method or record reaches ${one ? 'it' : 'them'}) fail${one ? 's' : ''} only through ${printable(judgedBy.map((key) => code(displayKey(key))).join(', '))}, which calls only ${calls}, and the rules judge a change by how calls use a def; old code that ${oldCode} ${one ? 'this type' : 'these types'} by hand no longer compiles`
+  })
 }
 
 function disagreementText(rules: ChangeClass | 'none', compiler: 'compiles' | 'does not compile'): string {

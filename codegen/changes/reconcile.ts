@@ -7,7 +7,7 @@ import { buildModel } from '../model.js'
 import type { ParsedDoc } from '../parse.js'
 import { compare } from '../order.js'
 import { CHECK_RUNTIME_IMPORTS, checkSourceCompatibility, type CompilerFinding } from './compiler.js'
-import type { Change, CompilerReport, Disagreement } from './report.js'
+import type { Change, CompilerReport, Disagreement, ExcusedFinding } from './report.js'
 import { atLeast, RULES, SIDES, worse, type ChangeClass, type Rule, type Side } from './rules.js'
 import { defKey, RefGraph, type DefUsage } from '../usage.js'
 
@@ -24,10 +24,49 @@ export async function compilerReport(
   }
   const result = await checkSourceCompatibility(client(old, 'old'), client(current, 'new'), usage)
   const graph = RefGraph.of(old, current)
-  const findings = withCauses(result.findings, graph)
+  const { counted, excused } = excuse(result.findings, changes, usage, graph)
+  const findings = withCauses(counted, graph)
   const methods = new Set(old.filter((d) => METHODS.has((d.doc.defs.main as { type?: string } | undefined)?.type ?? '')).map((d) => d.doc.id))
   const reach = (nsid: string, def: string): DefUsage => reached(nsid, def, usage, methods, findings)
-  return { ...result, findings, disagreements: disagreements(findings, changes, graph).map((d) => ({ ...d, ...reach(d.nsid, d.def) })) }
+  const report = { ...result, findings, disagreements: disagreements(findings, changes, graph).map((d) => ({ ...d, ...reach(d.nsid, d.def) })) }
+  return excused.length ? { ...report, excused } : report
+}
+
+/** The side of the wire whose values an assignment check stands for. */
+const CHECK_SIDE: Partial<Record<CompilerFinding['check'], Side>> = { 'old-fits-new': 'request', 'new-fits-old': 'response' }
+
+/**
+ * Splits off the failures that only repeat a verdict the rules gave by direction. A def no method
+ * or record reaches is checked both ways, so `PostView` no longer takes old values once the
+ * `viewExternalSource` it contains gains a required field; but calls only receive that def, and the
+ * rules call the change compatible, as old code reads it and never builds it. Such a failure is
+ * excused when the failing def is unreached and every def in it that changed (itself never
+ * included, being unreached) is reached only on the other side of the wire. Anything else in it
+ * that changed (an unreached def, a record, its own fields) keeps the failure counted.
+ */
+function excuse(
+  findings: readonly CompilerFinding[],
+  changes: readonly Change[],
+  usage: ReadonlyMap<string, DefUsage>,
+  graph: RefGraph,
+): { counted: CompilerFinding[]; excused: ExcusedFinding[] } {
+  const changedSides = new Map<string, readonly Side[]>()
+  for (const c of changes) if (c.class !== 'docs') changedSides.set(defKey(c.nsid, c.def), c.sides)
+  const counted: CompilerFinding[] = []
+  const excused: ExcusedFinding[] = []
+  for (const f of findings) {
+    const side = CHECK_SIDE[f.check]
+    const key = defKey(f.nsid, f.def)
+    const changed = [...graph.closure(key)].filter((inner) => changedSides.has(inner)).sort(compare)
+    const otherSideOnly = (inner: string) => {
+      const sides = changedSides.get(inner)!
+      return sides.length > 0 && !sides.includes('record') && !sides.includes(side!)
+    }
+    const unreached = !usage.get(key)?.sides.length
+    if (side && unreached && changed.length > 0 && changed.every(otherSideOnly)) excused.push({ ...f, judgedBy: changed })
+    else counted.push(f)
+  }
+  return { counted, excused }
 }
 
 const METHODS = new Set(['query', 'procedure', 'subscription'])

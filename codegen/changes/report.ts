@@ -59,6 +59,17 @@ export interface CompilerReport {
   readonly findings: readonly CompilerFinding[]
   /** Defs where the rules and the compiler reach different verdicts on source compatibility. */
   readonly disagreements: readonly Disagreement[]
+  /**
+   * Failed checks not counted: of defs no method or record reaches, failing only through defs that
+   * calls use on one side of the wire only, in the other direction (README, "Source compatibility").
+   * Present when there are any.
+   */
+  readonly excused?: readonly ExcusedFinding[]
+}
+
+export interface ExcusedFinding extends CompilerFinding {
+  /** The changed defs inside the symbol (`nsid#def`), each reached on one side only, which the rules judge by that side. */
+  readonly judgedBy: readonly string[]
 }
 
 export interface Disagreement {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { compareLexicons, formatChangeReport, readLexiconDir } from '../../../codegen/changes/index.js'
+import { compareLexicons, exitCodeFor, formatChangeReport, readLexiconDir } from '../../../codegen/changes/index.js'
 import type { CompilerFinding } from '../../../codegen/changes/compiler.js'
 import { reached } from '../../../codegen/changes/reconcile.js'
 import { LEXICONS } from '../helpers.js'
@@ -237,6 +237,42 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     })
     const through = Object.fromEntries(report.compiler!.findings.filter((f) => f.check === 'new-fits-old').map((f) => [f.symbol, f.through ?? null]))
     expect(through).toEqual({ 'ExTestDefs.View': null, 'ExTestDefs.Box': 'ExTestDefs.View', 'ExTestGet.Output': 'ExTestDefs.View' })
+  })
+
+  describe('an unreached def failing only through a def calls reach on one side (upstream 604e16dda2: PostView through viewExternalSource)', () => {
+    // `card` is reached by no method, so it is checked both ways; `view` only comes back from ex.test.get.
+    const card = (inner: string) => (d: Docs) => (d['ex.test.defs']!.defs.card = { type: 'object', properties: { v: { type: 'ref', ref: inner } } })
+    const requireNew = (def: string) => (d: Docs) => {
+      const schema = d['ex.test.defs']!.defs[def]
+      schema.properties.added = { type: 'string' }
+      schema.required = [...(schema.required ?? []), 'added']
+    }
+
+    it('is not counted: the rules judge the inner def as calls use it, and the report says why', async () => {
+      const report = await compareEdit(requireNew('view'), { ...withCompiler, base: card('#view') })
+      expect(report.changes.map((c) => [c.def, c.class, c.sides])).toEqual([['view', 'compatible', ['response']]])
+      expect(report.compiler!.findings).toEqual([])
+      expect(report.compiler!.disagreements).toEqual([])
+      expect(report.compiler!.excused).toEqual([expect.objectContaining({ symbol: 'ExTestDefs.Card', check: 'old-fits-new', judgedBy: ['ex.test.defs#view'] })])
+      expect(report.summary.source).toBe(0)
+      expect(exitCodeFor(report, 'source')).toBe(0)
+      const text = formatChangeReport(report, 'text')
+      expect(text).toContain('checks, 1 failed, none counted')
+      expect(text).toContain('not counted: ExTestDefs.Card (no method or record reaches it) fails only through ex.test.defs#view, which calls only receive')
+      expect(formatChangeReport(report, 'markdown')).toContain('Not counted: `ExTestDefs.Card` (no method or record reaches it) fails only through `ex.test.defs#view`')
+    })
+
+    it('is counted when the inner def is also sent, when it is unreached itself, or when the def changed on its own', async () => {
+      // `shared` goes out in ex.test.send's input as well: old code builds it.
+      const sent = await compareEdit(requireNew('shared'), { ...withCompiler, base: card('#shared') })
+      expect(sent.compiler!.findings.map((f) => f.symbol)).toContain('ExTestDefs.Card')
+      // `spare` is reached by no method either: its change is judged both ways, and so is the card's failure.
+      const unreached = await compareEdit(requireNew('spare'), { ...withCompiler, base: card('#spare') })
+      expect(unreached.compiler!.findings.map((f) => f.symbol)).toEqual(['ExTestDefs.Card', 'ExTestDefs.Spare'])
+      const own = await compareEdit((d) => (requireNew('view')(d), requireNew('card')(d)), { ...withCompiler, base: card('#view') })
+      expect(own.compiler!.findings.map((f) => f.symbol)).toContain('ExTestDefs.Card')
+      for (const report of [sent, unreached, own]) expect(report.compiler!.excused).toBeUndefined()
+    })
   })
 
   it('shows both verdicts where they disagree: a new def takes an existing def’s generated name', async () => {
