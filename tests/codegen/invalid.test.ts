@@ -41,7 +41,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     dirs.push(lexicons)
     const result = await spawnCli(['generate', '--lexicons', lexicons, '--out', out, '--include', '*'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toBe('lexgen: error: x.json: not valid JSON (Unexpected end of JSON input)\n')
+    expect(result.stderr).toBe('lexgen: error: x.json: not valid JSON (Unexpected end of JSON input at line 1, column 2)\n')
     expect(await snapshotDir(out)).toEqual(previous)
   })
 

@@ -17,6 +17,12 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
     message: 'com/example/broken.json: not valid JSON (Expected double-quoted property name at line 3, column 30)',
   },
   {
+    // V8 names no position for an unexpected token, and quotes the text around it, line breaks and all.
+    name: 'a file with a bare word where a value goes (a save in the middle of typing)',
+    docs: { ...VALID, 'com/example/typing.json': '{\n  "lexicon": 1,\n  "id": "com.example.typing",\n  "defs": { "main": { "type": string } }\n}' },
+    message: "com/example/typing.json: not valid JSON (Unexpected token 's' at line 4, column 31)",
+  },
+  {
     // What an editor set to Latin-1 saves: read as UTF-8, \xe9 would become U+FFFD in the generated code.
     name: 'a file that is not UTF-8',
     docs: { ...VALID, 'com/example/latin1.json': Buffer.from('{\n  "lexicon": 1,\n  "id": "com.example.latin1",\n  "description": "caf\xe9",\n  "defs": {}\n}', 'latin1') },
