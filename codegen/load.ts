@@ -117,16 +117,17 @@ export function findJsonFiles(tree: FolderTree, root: string): { found: string[]
 
 /**
  * What `generate` reads under the lexicon folder `dir`, for `--watch` to watch: every folder it
- * walks and where each symbolic link in it leads (real paths). Empty when `dir` cannot be read.
+ * walks, the symbolic links in them (followed or not) and where each leads (real paths). Empty
+ * when `dir` cannot be read.
  */
-export function lexiconTree(dir: string): { folders: string[]; linkTargets: string[] } {
+export function lexiconTree(dir: string): { folders: string[]; links: string[]; linkTargets: string[] } {
   try {
     const root = realpathSync(dir)
-    const { visited, linkTargets } = walkTree(DISK, root)
+    const { visited, links, linkTargets } = walkTree(DISK, root)
     // A linked lexicon folder itself: its real place is watched too.
-    return { folders: [...visited.keys()], linkTargets: root === resolve(dir) ? linkTargets : [root, ...linkTargets] }
+    return { folders: [...visited.keys()], links, linkTargets: root === resolve(dir) ? linkTargets : [root, ...linkTargets] }
   } catch {
-    return { folders: [], linkTargets: [] }
+    return { folders: [], links: [], linkTargets: [] }
   }
 }
 
@@ -135,12 +136,14 @@ interface Walk {
   readonly problems: LexiconProblem[]
   /** Folders walked, by real path, with the path they were first reached by. */
   readonly visited: Map<string, string>
+  /** The symbolic links met, by their real parent's path (a broken one too: it is a problem). */
+  readonly links: string[]
   /** Where the symbolic links followed lead. */
   readonly linkTargets: string[]
 }
 
 function walkTree(tree: FolderTree, root: string): Walk {
-  const state: Walk = { found: [], problems: [], visited: new Map([[root, '.']]), linkTargets: [] }
+  const state: Walk = { found: [], problems: [], visited: new Map([[root, '.']]), links: [], linkTargets: [] }
   walk(tree, root, '', state)
   return state
 }
@@ -161,6 +164,7 @@ function walk(tree: FolderTree, real: string, relative: string, state: Walk): vo
     const path = relative ? `${relative}/${entry.name}` : entry.name
     let target = { real: tree.join(real, entry.name), kind: entry.kind }
     if (entry.kind === 'link') {
+      state.links.push(target.real)
       try {
         target = tree.follow(target.real)
         state.linkTargets.push(target.real)

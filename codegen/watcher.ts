@@ -9,20 +9,26 @@
  * original) it keeps watching the replaced inode, so the next save of that file goes unseen. A
  * directory watch reports its children by name, whatever inode they have, and the parent watch
  * sees a whole folder being swapped in (as `lexgen pull` and `git checkout` do). A watcher
- * library would do the same underneath; the caller re-reads everything on any event, so no
- * event needs interpreting, only noticing.
+ * library would do the same underneath; the caller re-reads everything on any event, so an
+ * event needs no interpreting, only noticing, except that one about a file generate does not
+ * read (an editor's swap or backup file) is no change.
  *
  * `sync()` re-arms the watches (new subfolders, a replaced folder); the loop calls it after
  * every run, off the path from a save to the output, and runs again when it found new folders.
  */
-import { realpathSync, watch, type FSWatcher } from 'node:fs'
+import { lstatSync, realpathSync, watch, type FSWatcher } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { basename, dirname, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { lexiconTree } from './load.js'
 import { isWithin } from './paths.js'
 
 export class TreeWatcher {
   private readonly watchers = new Map<string, { watcher: FSWatcher; ino: number; scope: string; gone: () => boolean }>()
+  /**
+   * Per watched folder, the names that count whatever they are, as of the last sync: its folders
+   * and symbolic links, and what is watched from there (a root, the config, a link's target).
+   */
+  private named = new Map<string, Set<string>>()
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
@@ -51,11 +57,16 @@ export class TreeWatcher {
     // are watched from their parent too, which sees them replaced or edited (a linked file).
     const trees = roots.map(lexiconTree)
     for (const { folders } of trees) for (const dir of folders) if (!isSkipped(dir)) wanted.set(dir, 'all')
+    const named = new Map<string, Set<string>>()
+    const keep = (dir: string, entry: string) => named.set(dir, (named.get(dir) ?? new Set()).add(entry))
+    for (const path of trees.flatMap((tree) => [...tree.folders, ...tree.links])) keep(dirname(path), basename(path))
     for (const path of [...roots, ...files, ...trees.flatMap((tree) => tree.linkTargets)]) {
-      const { dir, name } = await watchPoint(path)
+      const { dir, name: watched } = await watchPoint(path)
+      keep(dir, watched)
       const names = wanted.get(dir) ?? new Set<string>()
-      if (names !== 'all') wanted.set(dir, names.add(name))
+      if (names !== 'all') wanted.set(dir, names.add(watched))
     }
+    this.named = named
     const scope = (names: Set<string> | 'all' | undefined) => (names === 'all' || names === undefined ? String(names) : [...names].sort().join('/'))
     for (const [dir, entry] of this.watchers) {
       if (entry.gone() || !wanted.has(dir) || (await inode(dir)) !== entry.ino || scope(wanted.get(dir)) !== entry.scope) {
@@ -78,7 +89,7 @@ export class TreeWatcher {
           // costs a fresh watch.
           if (name !== null && String(name) === basename(dir)) gone = true
           if (name !== null && ownSwap(dir, String(name))) return
-          if (gone || names === 'all' || name === null || names.has(String(name))) this.changed()
+          if (gone || name === null || (names === 'all' ? this.read(dir, String(name)) : names.has(String(name)))) this.changed()
         })
         // The directory went away: the next sync drops it; make sure there is a next sync.
         watcher.on('error', () => this.changed())
@@ -96,6 +107,22 @@ export class TreeWatcher {
     clearTimeout(this.timer)
     for (const { watcher } of this.watchers.values()) watcher.close()
     this.watchers.clear()
+  }
+
+  /**
+   * Whether `name` in the tree's folder `dir` is something generate reads: a `.json` file, a folder
+   * or a symbolic link (one at the last sync, now gone, or one now), or a name watched from `dir`. An editor's swap, backup and
+   * temp files beside a lexicon (vim writes its swap file on opening one, and as you type) are not,
+   * and would each start a run that finds nothing new.
+   */
+  private read(dir: string, name: string): boolean {
+    if (name.endsWith('.json') || this.named.get(dir)?.has(name)) return true
+    try {
+      const entry = lstatSync(join(dir, name))
+      return entry.isDirectory() || entry.isSymbolicLink()
+    } catch {
+      return false
+    }
   }
 
   private changed(): void {

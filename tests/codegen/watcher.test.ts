@@ -2,7 +2,7 @@
  * TreeWatcher (codegen/watcher.ts) on its own: what `generate --watch` relies on when it stops.
  * The binary's behaviour is in watch.test.ts.
  */
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
 import { TreeWatcher } from '../../codegen/watcher.js'
@@ -149,6 +149,48 @@ it('a lexicon folder whose parent does not exist yet is seen when it is made (a 
     await mkdir(lexicons, { recursive: true })
     await seen
     expect(calls).toBe(2)
+  } finally {
+    watcher.close()
+    witness.close()
+  }
+})
+
+it("sees no change in an editor's swap, backup and temp files beside a lexicon, but does in a folder or a link made or removed there", async () => {
+  const root = await tree()
+  const a = join(root, 'a')
+  let calls = 0
+  const watcher = new TreeWatcher(() => calls++)
+  await watcher.sync([root], [])
+  // The witness watches the same folder for the names used here, armed after: the barrier (see above).
+  const names = ['.defs.json.swp', 'defs.json~', '4913', 'defs.json___jb_tmp___', 'c', 'link'].map((name) => join(a, name))
+  let barrier!: () => void
+  const witness = new TreeWatcher(() => barrier())
+  await witness.sync([], names)
+  const step = async (act: () => Promise<unknown>) => {
+    const seen = new Promise<void>((resolve) => (barrier = resolve))
+    await act()
+    await seen
+    return calls
+  }
+  try {
+    // vim opening a file (its swap file, written again as you type, and vim's test of the folder), and closing it unsaved.
+    expect(
+      await step(async () => {
+        await writeFile(names[0]!, 'swap')
+        await writeFile(names[0]!, 'swap, typed into')
+        await writeFile(names[2]!, '')
+        await rm(names[2]!)
+        await rm(names[0]!)
+      }),
+    ).toBe(0)
+    // A backup left beside the file, and a safe write's temp file (renamed over the original in a real save).
+    expect(await step(() => Promise.all([writeFile(names[1]!, '{}'), writeFile(names[3]!, '{}')]))).toBe(0)
+    // A folder made, and a symbolic link made and (after a sync, as a run does) removed: each changes what generate reads.
+    expect(await step(() => mkdir(names[4]!))).toBe(1)
+    expect(await step(() => symlink('b', names[5]!))).toBe(2)
+    await watcher.sync([root], [])
+    await witness.sync([], names)
+    expect(await step(() => rm(names[5]!))).toBe(3)
   } finally {
     watcher.close()
     witness.close()
