@@ -39,7 +39,8 @@ export class TreeWatcher {
   ) {}
 
   /**
-   * Watches every directory under each of `roots`, and `files`, replacing what was watched before.
+   * Watches every directory under each of `roots`, and `files` (a linked one where it lives too),
+   * replacing what was watched before.
    * Resolves to true when it started watching a directory it did not watch before (a new folder,
    * or one swapped in): what was written there before now went unseen. `ignored` folders (the
    * output, when it lies inside the lexicon folder) are not watched, nor their swaps seen: each
@@ -60,7 +61,7 @@ export class TreeWatcher {
     const named = new Map<string, Set<string>>()
     const keep = (dir: string, entry: string) => named.set(dir, (named.get(dir) ?? new Set()).add(entry))
     for (const path of trees.flatMap((tree) => [...tree.folders, ...tree.links])) keep(dirname(path), basename(path))
-    for (const path of [...roots, ...files, ...trees.flatMap((tree) => tree.linkTargets)]) {
+    for (const path of [...roots, ...files, ...files.map(realPath), ...trees.flatMap((tree) => tree.linkTargets)]) {
       const { dir, name: watched } = await watchPoint(path)
       keep(dir, watched)
       const names = wanted.get(dir) ?? new Set<string>()

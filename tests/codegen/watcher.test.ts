@@ -196,3 +196,25 @@ it("sees no change in an editor's swap, backup and temp files beside a lexicon, 
     witness.close()
   }
 })
+
+it('sees a linked file (a config shared through a symbolic link) edited where it lives', async () => {
+  const root = await tree()
+  const shared = join(root, 'a/b/lexgen.config.json')
+  await writeFile(shared, '{}')
+  await symlink('a/b/lexgen.config.json', join(root, 'lexgen.config.json'))
+  let calls = 0
+  const watcher = new TreeWatcher(() => calls++)
+  await watcher.sync([], [join(root, 'lexgen.config.json')])
+  let barrier!: () => void
+  const witness = new TreeWatcher(() => barrier())
+  await witness.sync([], [shared])
+  try {
+    const seen = new Promise<void>((resolve) => (barrier = resolve))
+    await writeFile(shared, '{ "include": ["*"] }')
+    await seen
+    expect(calls).toBe(1)
+  } finally {
+    watcher.close()
+    witness.close()
+  }
+})
