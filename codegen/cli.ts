@@ -183,16 +183,18 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
     return 0
   }
   const interrupt = io.stop ? undefined : interruptSignal()
+  const stop = io.stop ?? interrupt!.signal
   const cache: LoadCache = new Map()
   try {
     return await watchGenerate({
       cwd: io.cwd,
       configFile: configFilePath(flags.config, io.cwd),
       resolve: () => resolveOptions(flags, flags.config, io.cwd),
-      generate: (options) => generateInto(options, io, cache),
+      // Stopping ends a wait for another lexgen's lock too (lock.ts).
+      generate: (options) => generateInto(options, { ...io, stop }, cache),
       printError: (error) => printError(error, io),
       out: io.out,
-      stop: io.stop ?? interrupt!.signal,
+      stop,
     })
   } finally {
     interrupt?.dispose()
@@ -201,7 +203,7 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
 
 /** The pipeline, reading the lexicon folder while no pull swaps it (lock.ts). */
 function generateFromLexicons(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
-  return generate(options, cache, (lexicons) => lockFolders([lexicons], io.cwd, (text) => printNotes([text], io)))
+  return generate(options, cache, (lexicons) => lockFolders([lexicons], io.cwd, (text) => printNotes([text], io), io.stop))
 }
 
 /** Files a run adds, changes or removes in one folder. */
@@ -320,6 +322,7 @@ async function compareOutputs<T>(options: ResolvedOptions, result: GenerateResul
     resolved.map(({ target }) => target),
     io.cwd,
     (text) => printNotes([text], io),
+    io.stop,
   )
   try {
     printNotes(await recoverOutputDirs(resolved.map(({ target }) => target)), io)

@@ -29,9 +29,10 @@ interface Holder {
 /**
  * Locks `dirs`, waiting while another run holds one of them (`note` is told so once per folder,
  * the folder named from `cwd`), and resolves to the function that unlocks them. Folders are locked
- * in one order by every run, so two runs never wait on each other.
+ * in one order by every run, so two runs never wait on each other. `stop` (Ctrl-C in `--watch`)
+ * ends a wait: it rejects with an AbortError, holding nothing, as nothing has been written yet.
  */
-export async function lockFolders(dirs: readonly string[], cwd: string, note: (text: string) => void): Promise<() => void> {
+export async function lockFolders(dirs: readonly string[], cwd: string, note: (text: string) => void, stop?: AbortSignal): Promise<() => void> {
   const waiting = (pid: number, dir: string) => note(`waiting for another lexgen (pid ${pid}), which is writing ${relative(cwd, dir) || '.'}`)
   const held: string[] = []
   const release = () => {
@@ -43,7 +44,7 @@ export async function lockFolders(dirs: readonly string[], cwd: string, note: (t
   try {
     for (const dir of [...new Set(dirs)].sort(compare)) {
       const lock = join(dirname(dir), `.lexgen-${basename(dir)}-lock`)
-      if (await acquire(lock, dir, waiting)) held.push(lock)
+      if (await acquire(lock, dir, waiting, stop)) held.push(lock)
     }
   } catch (error) {
     release()
@@ -52,7 +53,7 @@ export async function lockFolders(dirs: readonly string[], cwd: string, note: (t
   return release
 }
 
-async function acquire(lock: string, dir: string, waiting: (pid: number, dir: string) => void): Promise<boolean> {
+async function acquire(lock: string, dir: string, waiting: (pid: number, dir: string) => void, stop?: AbortSignal): Promise<boolean> {
   let told = false
   // A lock not naming its holder yet: being written (it is created empty, then written), or its
   // writer was killed in between. Seen unchanged after a wait, it is the latter.
@@ -78,7 +79,7 @@ async function acquire(lock: string, dir: string, waiting: (pid: number, dir: st
       told = true
     }
     nameless = holder ? undefined : seen
-    await sleep(POLL_MS)
+    await sleep(POLL_MS, undefined, { signal: stop })
   }
 }
 

@@ -5,7 +5,7 @@
  * run; on failure it prints the error and leaves the output as it was (generate writes nothing
  * unless every doc is good). Runs never overlap: changes during a run start one more run after
  * it. Stopping (Ctrl-C) waits for a run in progress, whose write is an atomic swap, so no
- * temporary folder is left behind.
+ * temporary folder is left behind; a run still waiting for another lexgen's lock just ends.
  */
 import { relative } from 'node:path'
 import type { ResolvedOptions } from './config.js'
@@ -85,6 +85,8 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       lastGood = { docs: result.parsed, selection: options }
       lastError = undefined
     } catch (error) {
+      // Stopped while waiting for another lexgen's lock: nothing was written, and nothing went wrong.
+      if (ctx.stop.aborted && (error as Error).name === 'AbortError') return
       failed(error, `${relative(ctx.cwd, options.out) || '.'} keeps the last good output`)
     }
   }

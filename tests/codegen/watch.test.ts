@@ -290,3 +290,31 @@ it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('a %s that arrives while a cha
     await removeDir(dir)
   }
 })
+
+it('a Ctrl-C while a run waits for another lexgen (one writing the lexicons) ends the wait: exit 0, nothing written, its lock left to it', async () => {
+  const dir = await startProject()
+  const watch = startWatch(dir)
+  try {
+    await watch.lines.next(/^lexgen: read 2 docs/)
+    const before = await snapshotDir(join(dir, 'generated'))
+    // Another lexgen's lock on the lexicon folder (lock.ts), naming a process that runs: this test's.
+    const lock = join(dir, '.lexgen-lexicons-lock')
+    const holder = `${JSON.stringify({ pid: process.pid })}\n`
+    await writeFile(lock, holder)
+    await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
+    await watch.errors.next(new RegExp(`^lexgen: warning: waiting for another lexgen \\(pid ${process.pid}\\), which is writing lexicons$`))
+    watch.child.kill('SIGINT')
+    const [code] = await watch.exit
+    expect(code).toBe(0)
+    expect(watch.lines.all.at(-1)).toBe('lexgen: stopped watching')
+    expect(watch.errors.all.filter((line) => !line.includes('waiting for another lexgen'))).toEqual([])
+    expect(await snapshotDir(join(dir, 'generated'))).toEqual(before)
+    expect(await readFile(lock, 'utf8')).toBe(holder)
+    await rm(lock)
+    expect(await leftovers(dir)).toEqual([])
+  } finally {
+    // Without the fix it never exits.
+    if (watch.child.exitCode === null) watch.child.kill('SIGKILL')
+    await removeDir(dir)
+  }
+})
