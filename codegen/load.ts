@@ -24,7 +24,7 @@ export interface LoadedLexicons {
 export type LoadCache = Map<string, { readonly stamp: string; readonly loaded: LoadedFile }>
 
 /**
- * Reads every `*.json` under `dir`, sorted by path so later stages see a stable order. Symbolic
+ * Reads every `*.json` under `dir` (hidden files and folders left out), sorted by path so later stages see a stable order. Symbolic
  * links are followed as {@link findJsonFiles} says. Unreadable files, broken links and bad JSON are
  * problems, not failures: the caller decides which ones matter.
  *
@@ -161,6 +161,10 @@ function walk(tree: FolderTree, real: string, relative: string, state: Walk): vo
     return
   }
   for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
+    // Hidden entries are no lexicons (no NSID segment starts with a dot), and are often not even
+    // readable: Emacs's `.#name.json` lock, a link to nowhere while a buffer has unsaved changes;
+    // a `.git` folder; staging folders of a run (write.ts). Globs skip them too.
+    if (entry.name.startsWith('.')) continue
     const path = relative ? `${relative}/${entry.name}` : entry.name
     let target = { real: tree.join(real, entry.name), kind: entry.kind }
     if (entry.kind === 'link') {

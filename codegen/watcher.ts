@@ -112,12 +112,15 @@ export class TreeWatcher {
 
   /**
    * Whether `name` in the tree's folder `dir` is something generate reads: a `.json` file, a folder
-   * or a symbolic link (one at the last sync, now gone, or one now), or a name watched from `dir`. An editor's swap, backup and
+   * or a symbolic link, none of them hidden (one at the last sync, now gone, or one now), or a name watched from `dir`. An editor's swap, backup and
    * temp files beside a lexicon (vim writes its swap file on opening one, and as you type) are not,
    * and would each start a run that finds nothing new.
    */
   private read(dir: string, name: string): boolean {
-    if (name.endsWith('.json') || this.named.get(dir)?.has(name)) return true
+    if (this.named.get(dir)?.has(name)) return true
+    // Hidden names are never read (load.ts): an Emacs lock `.#name.json`, a `.git` folder.
+    if (name.startsWith('.')) return false
+    if (name.endsWith('.json')) return true
     try {
       const entry = lstatSync(join(dir, name))
       return entry.isDirectory() || entry.isSymbolicLink()

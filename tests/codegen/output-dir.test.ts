@@ -241,6 +241,14 @@ describe('symbolic links in the lexicon folder', () => {
     expect(wide.code, wide.stderr).toBe(0)
     expect(wide.stderr).toContain('  chat/loop: skipped: the same folder as .')
 
+    // Hidden entries are never read: Emacs's lock while a buffer is unsaved (a link to nowhere), a `.git` folder.
+    await symlink('me@host.4242:1764900000', join(lexicons, 'chat/bsky/convo/.#getLog.json'))
+    await mkdir(join(lexicons, '.git'))
+    await writeFile(join(lexicons, '.git/half-written.json'), '{')
+    const hidden = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.getLog', '--out', join(dir, 'out')])
+    expect(hidden.code, hidden.stderr).toBe(0)
+    expect(hidden.stdout).toContain(`read ${files} docs,`)
+
     await symlink('nowhere.json', join(lexicons, 'chat/bsky/convo/broken.json'))
     const broken = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.*', '--out', join(dir, 'out')])
     expect(broken.code).toBe(1)

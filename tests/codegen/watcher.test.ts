@@ -162,7 +162,7 @@ it("sees no change in an editor's swap, backup and temp files beside a lexicon, 
   const watcher = new TreeWatcher(() => calls++)
   await watcher.sync([root], [])
   // The witness watches the same folder for the names used here, armed after: the barrier (see above).
-  const names = ['.defs.json.swp', 'defs.json~', '4913', 'defs.json___jb_tmp___', 'c', 'link'].map((name) => join(a, name))
+  const names = ['.defs.json.swp', 'defs.json~', '4913', 'defs.json___jb_tmp___', 'c', 'link', '.#defs.json', '.git'].map((name) => join(a, name))
   let barrier!: () => void
   const witness = new TreeWatcher(() => barrier())
   await witness.sync([], names)
@@ -185,6 +185,9 @@ it("sees no change in an editor's swap, backup and temp files beside a lexicon, 
     ).toBe(0)
     // A backup left beside the file, and a safe write's temp file (renamed over the original in a real save).
     expect(await step(() => Promise.all([writeFile(names[1]!, '{}'), writeFile(names[3]!, '{}')]))).toBe(0)
+    // Emacs's lock while a buffer has unsaved changes (a link to nowhere), and a `.git` folder: hidden, never read.
+    expect(await step(() => Promise.all([symlink('me@host.4242:1764900000', names[6]!), mkdir(names[7]!)]))).toBe(0)
+    expect(await step(() => rm(names[6]!))).toBe(0)
     // A folder made, and a symbolic link made and (after a sync, as a run does) removed: each changes what generate reads.
     expect(await step(() => mkdir(names[4]!))).toBe(1)
     expect(await step(() => symlink('b', names[5]!))).toBe(2)
