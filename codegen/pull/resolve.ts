@@ -10,6 +10,7 @@
  * fetched anew, network roots re-resolved through DNS and patterns re-listed.
  */
 import { LexgenError, LexiconErrors } from '../errors.js'
+import { describeJsonError } from '../json-text.js'
 import { parseLexiconDocs } from '../parse.js'
 import { selects } from '../select.js'
 import { compare } from '../order.js'
@@ -156,7 +157,7 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
     try {
       json = JSON.parse(file.text)
     } catch (error) {
-      throw new LexgenError(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${(error as Error).message})`)
+      throw new LexgenError(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${describeJsonError(file.text, error as Error)})`)
     }
     const doc = asLexicon(file.text)
     if (!doc || (json as { lexicon?: unknown }).lexicon === undefined) continue // JSON that is not a lexicon doc (a package.json, a fixture)

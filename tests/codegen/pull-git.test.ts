@@ -533,6 +533,16 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     }
   })
 
+  it('when a file of the source is not valid JSON, naming its line and column', async () => {
+    const broken = await commit({ 'schemas/feed/getPost.json': `${JSON.stringify(getPost, null, 4).replace('"query"', 'query')}\n` }, 'break')
+    try {
+      const dir = await project()
+      await expectRefused(dir, new RegExp(`^lexgen: error: git source \\S+ \\(schemas/\\) at ${broken.slice(0, 12)}: feed/getPost\\.json is not valid JSON \\(Unexpected token 'q' at line \\d+, column \\d+\\)$`))
+    } finally {
+      await commit({ 'schemas/feed/getPost.json': getPost }, 'fix')
+    }
+  })
+
   it('when a doc it writes would go through a symbolic link', async () => {
     const dir = await project()
     expect((await pull(dir)).code).toBe(0)
