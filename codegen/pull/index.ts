@@ -109,6 +109,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   } finally {
     progress.end()
   }
+  warn(resolution.skipped)
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
   const pinned = lockedCids(lock ?? emptyLockfile)

@@ -40,6 +40,8 @@ export interface Resolution {
   /** By NSID, sorted. */
   readonly docs: ReadonlyMap<string, PulledDoc>
   readonly lock: Lockfile
+  /** Files of git sources left out as no lexicon, for the user to see (a broken lexicon is one too). */
+  readonly skipped: readonly string[]
 }
 
 export interface ResolveContext {
@@ -91,7 +93,7 @@ export async function resolveLexicons(ctx: ResolveContext): Promise<Resolution> 
     const { url, ref, folder, include, exclude } = source.config
     return { url, ref, folder, include, exclude, commit: source.commit, docs: locked }
   })
-  return { docs: sorted, lock: { roots: [...networkRoots].sort(compare), network, git } }
+  return { docs: sorted, lock: { roots: [...networkRoots].sort(compare), network, git }, skipped: sources.flatMap((source) => source.skipped) }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,6 +116,8 @@ interface OpenGitSource {
   readonly roots: readonly string[]
   /** The docs it can give, by NSID. */
   readonly files: ReadonlyMap<string, GitDoc>
+  /** Its `.json` files that are not JSON, each with why: no lexicon can be read from them. */
+  readonly skipped: readonly string[]
 }
 
 async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index: number): Promise<OpenGitSource> {
@@ -141,7 +145,7 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
       if (!found) break
       local.set(nsid, { path: doc.path, ...found, cid: doc.cid, reused: true })
     }
-    if (local.size === locked.docs.size) return { index, config, commit: locked.commit, roots: [...locked.docs.keys()], files: local }
+    if (local.size === locked.docs.size) return { index, config, commit: locked.commit, roots: [...locked.docs.keys()], files: local, skipped: [] }
   }
   ctx.progress.phase(`fetching ${locked.commit.slice(0, 12)} of ${label}`)
   await repo().fetchCommit(locked.commit)
@@ -152,12 +156,18 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
 
 async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: number, commit: string, files: GitFile[], label: string): Promise<OpenGitSource> {
   const byNsid = new Map<string, GitDoc>()
+  const skipped: string[] = []
   for (const file of files) {
+    // Hidden files are no lexicons, as in a lexicon folder (load.ts): `.vscode/settings.json`.
+    if (file.path.split('/').some((segment) => segment.startsWith('.'))) continue
     let json: unknown
     try {
       json = JSON.parse(file.text)
     } catch (error) {
-      throw new LexgenError(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${describeJsonError(file.text, error as Error)})`)
+      // Not JSON, so not a lexicon either (a tsconfig.json with comments, in a repository whose
+      // root holds the lexicons); said, as a lexicon broken upstream is one too.
+      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${describeJsonError(file.text, error as Error)}): skipped`)
+      continue
     }
     const doc = asLexicon(file.text)
     if (!doc || (json as { lexicon?: unknown }).lexicon === undefined) continue // JSON that is not a lexicon doc (a package.json, a fixture)
@@ -168,7 +178,7 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
   const roots = [...byNsid.keys()].filter(selects(config)).sort(compare)
   if (roots.length === 0) throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}`)
   ctx.progress.phase(`${label}: ${byNsid.size} docs at ${commit.slice(0, 12)}, ${roots.length} selected`)
-  return { index, config, commit, roots, files: byNsid }
+  return { index, config, commit, roots, files: byNsid, skipped }
 }
 
 async function fromGit(ctx: ResolveContext, sources: readonly OpenGitSource[], nsid: string): Promise<PulledDoc | undefined> {
