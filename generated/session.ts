@@ -11,8 +11,8 @@ import { comAtprotoServerDeleteSession } from './com/atproto/server/deleteSessio
 import { validation } from './validation.js'
 
 /**
- * What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, `onSessionChange`
- * and `refreshTimeout`.
+ * What `withDefaults` takes (retries, timeout, hooks, validation), the server to log in to (a PDS or an
+ * entryway), `onSessionChange` and `refreshTimeout`.
  */
 export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange' | 'refreshTimeout'>
 
@@ -21,6 +21,8 @@ export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service
  * `new Client(session.core)`. Expired access tokens are refreshed once for all waiting calls;
  * persist the tokens `onSessionChange` reports, since each refresh token works only once.
  * Like the `Client`, `session.core` has `withDefaults` and validates unless configured otherwise.
+ * Its calls go to the PDS the account's DID document names (`session.session.pdsUrl`); login,
+ * refresh and logout stay on `service` (an entryway such as `https://bsky.social`).
  */
 export class CredentialSession extends SessionBase {
   constructor({ onSessionChange, refreshTimeout, ...config }: SessionConfig) {

@@ -19,6 +19,7 @@ import { credential, redacting, withCredential, type Credential } from './auth.j
 import { Core, type CoreConfig } from './core.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
 import { after, redactCredentials, redactIssued } from './redact.js'
+import { pdsOrigin, pdsProblem } from './pds.js'
 import { isHeaderValue, isOneShotBody } from './request.js'
 import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Layer, Send, XrpcRequest } from './stack.js'
@@ -33,6 +34,12 @@ export interface SessionData {
   emailConfirmed?: boolean | undefined
   active?: boolean | undefined
   status?: string | undefined
+  /**
+   * The origin of the PDS the session's DID document names (`https://morel.us-east.host.bsky.network`),
+   * when the server sent one: calls of `session.core` go there. Login, refresh and logout stay on
+   * `service`, which issued the tokens (an entryway such as `https://bsky.social`).
+   */
+  pdsUrl?: string | undefined
 }
 
 /** Why the session changed: `expired` means the refresh token was rejected and the user must log in again. */
@@ -97,6 +104,8 @@ export class CredentialSession implements AuthLayer {
   private logins = 0
   /** The access credential of the last session that authorized a call (auth.ts). */
   #access: { readonly session: SessionData; readonly credential: Credential } | undefined
+  /** How the URLs `session.core` builds begin: what a call to the session's PDS replaces. */
+  private readonly xrpcPrefix: string
 
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, refreshTimeout = REFRESH_TIMEOUT, ...coreConfig } = config
@@ -109,6 +118,7 @@ export class CredentialSession implements AuthLayer {
     this.refreshTimeout = refreshTimeout
     this.coreConfig = { ...coreConfig, proxy: false }
     this.core = new Core({ ...coreConfig, auth: this })
+    this.xrpcPrefix = `${this.core.service.href.replace(/\/+$/, '')}/xrpc/`
   }
 
   get session(): SessionData | undefined {
@@ -127,15 +137,16 @@ export class CredentialSession implements AuthLayer {
       const { status, headers, attempts } = result.response
       throw new InvalidResponseError({ nsid: 'com.atproto.server.createSession', status, headers, attempts, error: 'InvalidResponse', message: `the server's session ${problem}`, body: '' })
     }
-    await this.change(pick(result.value), 'create')
+    const answer = result.value as SessionData & { didDoc?: unknown }
+    await this.change(pick(answer, pdsOrigin(answer.didDoc, answer.did, this.core.service)), 'create')
     return this.#current!
   }
 
   /** Picks up a session stored earlier; an expired access token is refreshed on the first call. */
   async resume(session: SessionData): Promise<void> {
-    const problem = sessionProblem(session)
+    const problem = sessionProblem(session) ?? savedPdsProblem(session.pdsUrl, this.core.service)
     if (problem) throw new TypeError(`resume() needs a session as onSessionChange reported it: ${problem}`)
-    await this.change(pick(session), 'resume')
+    await this.change(pick(session, session.pdsUrl === undefined ? undefined : new URL(session.pdsUrl).origin), 'resume')
   }
 
   /**
@@ -168,7 +179,7 @@ export class CredentialSession implements AuthLayer {
     return async (request) => {
       const session = this.#current
       const refreshes = this.refreshes
-      const outcome = await next(this.authorize(request, session, 'accessJwt'))
+      const outcome = await next(this.authorize(this.routed(request, session), session, 'accessJwt'))
       if (outcome.ok || outcome.error.error !== 'ExpiredToken') return outcome
       // The refresh is the session's: a call aborted meanwhile stops waiting, the refresh goes on for the others.
       const { signal } = request.options
@@ -181,7 +192,7 @@ export class CredentialSession implements AuthLayer {
       const renewed = this.#current
       // A streamed upload was read by the attempt that failed: replayed, it would send nothing.
       if (!renewed || isOneShotBody(request.body)) return outcome
-      return next(this.authorize({ ...request, attempt: outcome.error.attempts + 1 }, renewed, 'accessJwt'))
+      return next(this.authorize(this.routed({ ...request, attempt: outcome.error.attempts + 1 }, renewed), renewed, 'accessJwt'))
     }
   }
 
@@ -257,7 +268,7 @@ export class CredentialSession implements AuthLayer {
       thrown = { error }
     }
     const value = thrown ? answered : result?.ok ? result.value : undefined
-    const renewed = value !== undefined && !sessionProblem(value) ? pick(value as SessionData) : undefined
+    const renewed = value !== undefined && !sessionProblem(value) ? this.renewal(session, value as SessionData & { didDoc?: unknown }) : undefined
     // The tokens are kept (or revoked, below) first; the call then fails as the hook made it fail.
     const outcome = (kept: boolean) => (thrown ? Promise.reject(thrown.error) : kept)
     // A login, resume or logout while the refresh was in flight wins: its tokens stay, and the
@@ -267,6 +278,13 @@ export class CredentialSession implements AuthLayer {
       if (renewed) await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
       return outcome(this.#current !== undefined)
     }
+    if (renewed && renewed.did !== session.did) {
+      // Tokens of another account: the session asked for is gone (its refresh token is spent), and
+      // the other one is revoked rather than kept or left alive.
+      await this.methods.deleteSession(this.coreWith(renewed)).catch(() => undefined)
+      await this.change(undefined, 'expired')
+      return outcome(false)
+    }
     if (renewed) {
       await this.change(renewed, 'refresh')
       return outcome(true)
@@ -274,6 +292,21 @@ export class CredentialSession implements AuthLayer {
     // A network failure (or an answer that is no session) keeps the session for later; a rejected refresh token ends it.
     if (result && !result.ok && DEAD_REFRESH.has(result.error.error)) await this.change(undefined, 'expired')
     return outcome(false)
+  }
+
+  /** The session a refresh answer renews `session` into: its PDS from the answer's DID document, or the known one when it sent none. */
+  private renewal(session: SessionData, answer: SessionData & { didDoc?: unknown }): SessionData {
+    return pick(answer, answer.didDoc === undefined ? session.pdsUrl : pdsOrigin(answer.didDoc, answer.did, this.core.service))
+  }
+
+  /**
+   * `request` sent to `session`'s PDS instead of the service, when its DID document names another
+   * origin (same path under it).
+   */
+  private routed(request: XrpcRequest, session: SessionData | undefined): XrpcRequest {
+    const pds = session?.pdsUrl
+    if (pds === undefined || pds === this.core.service.origin || !request.url.startsWith(this.xrpcPrefix)) return request
+    return { ...request, url: `${pds}/xrpc/${request.url.slice(this.xrpcPrefix.length)}` }
   }
 
   private async change(session: SessionData | undefined, event: SessionEvent): Promise<void> {
@@ -338,10 +371,20 @@ function sessionProblem(data: unknown): string | undefined {
   return undefined
 }
 
-/** Keeps what a session needs and drops the rest (the DID document can be large). */
-function pick(data: SessionData): SessionData {
+/** What is wrong with a saved session's `pdsUrl`, or undefined. */
+function savedPdsProblem(pdsUrl: unknown, service: URL): string | undefined {
+  if (pdsUrl === undefined) return undefined
+  const problem = typeof pdsUrl === 'string' ? pdsProblem(pdsUrl, service) : 'must be a string'
+  return problem && `pdsUrl ${problem}`
+}
+
+/**
+ * Keeps what a session needs and drops the rest (the DID document can be large), with `pdsUrl`
+ * as given: never one a server's answer holds, which could send the tokens anywhere.
+ */
+function pick(data: SessionData, pdsUrl: string | undefined): SessionData {
   const { did, handle, accessJwt, refreshJwt, email, emailConfirmed, active, status } = data
   return Object.fromEntries(
-    Object.entries({ did, handle, accessJwt, refreshJwt, email, emailConfirmed, active, status }).filter(([, v]) => v !== undefined),
+    Object.entries({ did, handle, accessJwt, refreshJwt, email, emailConfirmed, active, status, pdsUrl }).filter(([, v]) => v !== undefined),
   ) as unknown as SessionData
 }

@@ -22,7 +22,7 @@ export function emitSessionModule(model: Model): string | undefined {
   for (const [, doc] of docs) w.writeLine(`import { ${doc!.method!.functionName} } from ${quote(relativeImport(self, doc!.path, model.importExt))}`)
   w.writeLine(`import { validation } from ${quote(relativeImport(self, `validation${model.fileExt}`, model.importExt))}`)
   w.blankLine()
-  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the PDS to log in to, `onSessionChange` and `refreshTimeout`.'])
+  writeDoc(w, ['What `withDefaults` takes (retries, timeout, hooks, validation), the server to log in to (a PDS or an entryway), `onSessionChange` and `refreshTimeout`.'])
   w.writeLine("export type SessionConfig = Omit<DefaultsConfig, 'auth' | 'service'> & { service: string | URL } & Pick<CredentialSessionConfig, 'onSessionChange' | 'refreshTimeout'>")
   w.blankLine()
   writeDoc(w, [
@@ -30,6 +30,8 @@ export function emitSessionModule(model: Model): string | undefined {
     '`new Client(session.core)`. Expired access tokens are refreshed once for all waiting calls;',
     'persist the tokens `onSessionChange` reports, since each refresh token works only once.',
     'Like the `Client`, `session.core` has `withDefaults` and validates unless configured otherwise.',
+    "Its calls go to the PDS the account's DID document names (`session.session.pdsUrl`); login,",
+    'refresh and logout stay on `service` (an entryway such as `https://bsky.social`).',
   ])
   w.write('export class CredentialSession extends SessionBase').block(() => {
     w.write('constructor({ onSessionChange, refreshTimeout, ...config }: SessionConfig)').block(() => {

@@ -251,6 +251,8 @@ export async function startPds(plcUrl: string, dataDirectory: string): Promise<P
       serviceHandleDomains: ['.test'],
       inviteRequired: false,
       rateLimitsEnabled: false,
+      // As bsky.social answers: a session carries the account's DID document, whose PDS its calls then go to.
+      enableDidDocWithSession: true,
       crawlers: [],
       jwtSecret: randomBytes(16).toString('hex'),
       dpopSecret: randomBytes(32).toString('hex'),

@@ -167,6 +167,35 @@ describe("the runtime's CredentialSession against a real PDS", () => {
     expect(refreshes() - before).toBe(1)
   })
 
+  it("calls go to the PDS the account's DID document names, as @atproto/api's do; login, refresh and logout stay on the service (the front, as an entryway)", async () => {
+    const { session, changes } = await bobSession()
+    // The PDS publishes http://localhost:<port>; the front listens on 127.0.0.1: another origin.
+    const official = new AtpCredentialSession(new URL(front.url))
+    await official.login({ identifier: bob.handle, password: bob.password })
+    expect(session.session!.pdsUrl).toBe(official.pdsUrl!.origin)
+    expect(session.session!.pdsUrl).toBe(new URL(e2e.pds.url).origin)
+    expect(changes[0]!.data!.pdsUrl).toBe(session.session!.pdsUrl)
+    const seen = front.seen.length
+    const direct = await chatBskyConvoListConvos(session.core)
+    if (!direct.ok) throw direct.error
+    expect(front.seen.slice(seen)).toEqual([])
+    // An expired token: the refresh goes to the service, the replay to the PDS.
+    timeTravel(3 * HOUR)
+    const replayed = await chatBskyConvoListConvos(session.core)
+    if (!replayed.ok) throw replayed.error
+    expect(replayed.response.attempts).toBe(2)
+    expect(front.seen.slice(seen)).toEqual([REFRESH])
+    expect(changes.map((c) => [c.event, c.data?.pdsUrl])).toEqual([['create', session.session!.pdsUrl], ['refresh', session.session!.pdsUrl]])
+    // A resumed session goes there too, without asking the server again.
+    const resumed = new CredentialSession({ service: front.url, proxy: e2e.chat.proxy, retries: false })
+    await resumed.resume(changes[1]!.data!)
+    const again = await chatBskyConvoListConvos(resumed.core)
+    if (!again.ok) throw again.error
+    expect(front.seen.slice(seen)).toEqual([REFRESH])
+    await session.logout()
+    expect(front.seen.slice(seen)).toEqual([REFRESH, 'com.atproto.server.deleteSession'])
+  })
+
   for (const how of ['reset', '502'] as const) {
     it(`a refresh that fails on the way (${how === 'reset' ? 'connection reset' : 'a gateway answering 502'}) keeps the session: a later call refreshes again and succeeds`, async () => {
       const { session, changes } = await bobSession()

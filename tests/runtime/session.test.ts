@@ -7,6 +7,7 @@ import { AbortError, call, ExpiredTokenError, type CallOptions, type Method, typ
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts, chatBskyConvoGetUnreadCounts } from '../../generated/index.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { loadLexicons } from '../helpers/xrpc-server.js'
+import { pdsOrigin } from '../../runtime/pds.js'
 
 const DID = 'did:plc:alice'
 
@@ -16,6 +17,8 @@ const DID = 'did:plc:alice'
  */
 async function startAuthServer() {
   const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>(), uploads: [] as string[] }
+  /** What login and refresh answers add (a DID document), and the Host of each request, by NSID. */
+  const answers = { extra: {} as Record<string, unknown>, hosts: [] as string[] }
   /**
    * What a test holds back, to order events without timing: the refresh answer (after the server
    * has rotated the tokens), a reset of the refresh connection instead of an answer, and the
@@ -30,7 +33,7 @@ async function startAuthServer() {
     const tokens = { accessJwt: `access-${n}`, refreshJwt: `refresh-${n}` }
     state.access.add(tokens.accessJwt)
     state.refresh.add(tokens.refreshJwt)
-    return { did: DID, handle: 'alice.test', ...tokens }
+    return { did: DID, handle: 'alice.test', ...tokens, ...answers.extra }
   }
   const bearer = (headers: IncomingHttpHeaders) => headers.authorization?.replace(/^Bearer /, '')
   const xrpc = createServer(loadLexicons())
@@ -88,11 +91,16 @@ async function startAuthServer() {
       return { encoding: 'application/json', body: jsonToLex({ blob }) as object }
     },
   })
-  const server = createHttpServer(xrpc.router)
+  const server = createHttpServer((req, res) => {
+    answers.hosts.push(`${req.headers.host} ${(req.url ?? '').split('?')[0]!.replace('/xrpc/', '')}`)
+    xrpc.router(req, res)
+  })
   const port = await listen(server)
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     state,
+    answers,
     hold,
     /** Resolves once a refreshSession request has rotated the tokens and waits for `hold.refresh`. */
     refreshHeld,
@@ -204,6 +212,91 @@ describe('credential session', () => {
     expect(auth.state.refresh.size).toBe(0)
     expect(session.session).toBeUndefined()
     expect(changes.at(-1)).toEqual([undefined, 'logout'])
+  })
+})
+
+describe("the PDS a session's DID document names", () => {
+  const didDoc = (serviceEndpoint: unknown, fields: object = {}) => ({ id: DID, service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint }], ...fields })
+  // The same server under another origin (localhost, not 127.0.0.1): the Host it records tells where a call went.
+  const pds = () => `http://localhost:${auth.port}`
+  const login = () => session.login({ identifier: 'alice.test', password: 'hunter2' })
+  const unreadCounts = () => chatBskyConvoGetUnreadCounts(session.core)
+
+  it("takes the session's calls after a login, a refresh and a resume; login, refresh and logout stay on the service", async () => {
+    auth.answers.extra = { didDoc: didDoc(pds()) }
+    expect((await login()).pdsUrl).toBe(pds())
+    expect((await unreadCounts()).ok).toBe(true)
+    auth.expireAccessTokens()
+    expect((await unreadCounts()).ok).toBe(true)
+    const resumed = new CredentialSession({ service: auth.url })
+    await resumed.resume(changes.at(-1)![0]!)
+    expect((await chatBskyConvoGetUnreadCounts(resumed.core)).ok).toBe(true)
+    await session.logout()
+    const [service, direct] = [`127.0.0.1:${auth.port}`, `localhost:${auth.port}`]
+    expect(auth.answers.hosts).toEqual([
+      `${service} com.atproto.server.createSession`,
+      `${direct} chat.bsky.convo.getUnreadCounts`,
+      `${direct} chat.bsky.convo.getUnreadCounts`,
+      `${service} com.atproto.server.refreshSession`,
+      `${direct} chat.bsky.convo.getUnreadCounts`,
+      `${direct} chat.bsky.convo.getUnreadCounts`,
+      `${service} com.atproto.server.deleteSession`,
+    ])
+    expect(changes.map(([data, event]) => [event, data?.pdsUrl])).toEqual([['create', pds()], ['refresh', pds()], ['logout', undefined]])
+  })
+
+  it('is not taken from a document that is not for the account or names no http(s) PDS, nor from a pdsUrl field of the answer', async () => {
+    const hostile: [string, unknown][] = [
+      ['another DID', didDoc(pds(), { id: 'did:plc:mallory' })],
+      ['another type', { id: DID, service: [{ id: '#atproto_pds', type: 'Other', serviceEndpoint: pds() }] }],
+      ['the first service of that id decides', { id: DID, service: [{ id: `${DID}#atproto_pds`, type: 'Other', serviceEndpoint: 'http://a.example' }, didDoc(pds()).service[0]] }],
+      ['no URL', didDoc('localhost')],
+      ['no http(s) URL', didDoc('javascript:alert(1)')],
+      ['credentials in the URL', didDoc(`http://user:secret@localhost:${auth.port}`)],
+      ['services in an object', { id: DID, service: { '#atproto_pds': didDoc(pds()).service[0] } }],
+      ['the service under a __proto__ key', JSON.parse(`{"id":"${DID}","service":[{"__proto__":${JSON.stringify(didDoc(pds()).service[0])}}]}`)],
+    ]
+    for (const [what, doc] of hostile) {
+      auth.answers.extra = { didDoc: doc, pdsUrl: pds() }
+      auth.answers.hosts.length = 0
+      session = new CredentialSession({ service: auth.url })
+      expect((await login()).pdsUrl, what).toBeUndefined()
+      expect((await unreadCounts()).ok, what).toBe(true)
+      expect(auth.answers.hosts.at(-1), what).toBe(`127.0.0.1:${auth.port} chat.bsky.convo.getUnreadCounts`)
+    }
+    // An https service never sends its tokens to plain http.
+    expect(pdsOrigin(didDoc('http://pds.example.com'), DID, new URL('https://bsky.social'))).toBeUndefined()
+    expect(pdsOrigin(didDoc('https://pds.example.com/some/path'), DID, new URL('https://bsky.social'))).toBe('https://pds.example.com')
+  })
+
+  it('a refresh without a document keeps the PDS; one naming none brings calls back to the service; one for another DID ends the session, its tokens revoked', async () => {
+    auth.answers.extra = { didDoc: didDoc(pds()) }
+    await login()
+    auth.answers.extra = {}
+    auth.expireAccessTokens()
+    expect((await unreadCounts()).ok).toBe(true)
+    expect(session.session!.pdsUrl).toBe(pds())
+    auth.answers.extra = { didDoc: { id: DID, service: [] } }
+    auth.expireAccessTokens()
+    expect((await unreadCounts()).ok).toBe(true)
+    expect(session.session!.pdsUrl).toBeUndefined()
+    expect(auth.answers.hosts.at(-1)).toBe(`127.0.0.1:${auth.port} chat.bsky.convo.getUnreadCounts`)
+    auth.answers.extra = { did: 'did:plc:mallory', didDoc: didDoc(pds(), { id: 'did:plc:mallory' }) }
+    auth.expireAccessTokens()
+    const deletes = auth.state.deleteCalls
+    const outcome = await unreadCounts()
+    expect(!outcome.ok && outcome.error).toBeInstanceOf(ExpiredTokenError)
+    expect(session.session).toBeUndefined()
+    expect(changes.at(-1)).toEqual([undefined, 'expired'])
+    expect(auth.state.deleteCalls).toBe(deletes + 1)
+  })
+
+  it('resume() refuses a saved pdsUrl that is no http(s) URL, or plain http for an https service', async () => {
+    const saved = await login()
+    await expect(session.resume({ ...saved, pdsUrl: 'ftp://pds.example.com' })).rejects.toThrow(new TypeError('resume() needs a session as onSessionChange reported it: pdsUrl must be an http(s) URL'))
+    await expect(session.resume({ ...saved, pdsUrl: 42 as unknown as string })).rejects.toThrow('pdsUrl must be a string')
+    const https = new CredentialSession({ service: 'https://bsky.social' })
+    await expect(https.resume({ ...saved, pdsUrl: 'http://pds.example.com' })).rejects.toThrow('pdsUrl must be https, as the service is (https://bsky.social)')
   })
 })
 
