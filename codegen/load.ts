@@ -24,8 +24,8 @@ export interface LoadedLexicons {
 export type LoadCache = Map<string, { readonly stamp: string; readonly loaded: LoadedFile }>
 
 /**
- * Reads every `*.json` under `dir` (hidden files and folders left out), sorted by path so later stages see a stable order. Symbolic
- * links are followed as {@link findJsonFiles} says. Unreadable files, broken links and bad JSON are
+ * Reads every `*.json` under `dir` but hidden ones, sorted by path so later stages see a stable
+ * order. Symbolic links are followed as {@link findJsonFiles} says. Unreadable files, broken links and bad JSON are
  * problems, not failures: the caller decides which ones matter.
  *
  * Synchronous calls inside: for hundreds of small files they are ~10× faster than the thread
@@ -108,7 +108,7 @@ const DISK: FolderTree = {
  * The `.json` paths (relative to `root`, `/`-separated, sorted) under the folder whose real path is
  * `root`. Symbolic links are followed, to files and to folders; a folder reached a second time (a
  * link loop, or two links to one folder) is read once and the other path reported as a problem, as
- * are links that cannot be followed and unreadable folders.
+ * are links that cannot be followed and unreadable folders. Hidden entries (a dot first) are passed over.
  */
 export function findJsonFiles(tree: FolderTree, root: string): { found: string[]; problems: LexiconProblem[] } {
   const { found, problems } = walkTree(tree, root)

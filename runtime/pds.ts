@@ -15,11 +15,11 @@ export function pdsOrigin(didDoc: unknown, did: string, service: URL): string | 
   if (typeof didDoc !== 'object' || didDoc === null) return undefined
   const { id, service: services } = didDoc as { id?: unknown; service?: unknown }
   if (id !== did || !Array.isArray(services)) return undefined
+  const ids: unknown[] = ['#atproto_pds', `${did}#atproto_pds`]
   // The first service of that id decides, as in @atproto/common-web.
-  const entry: unknown = services.find((s: unknown) => typeof s === 'object' && s !== null && ((s as { id?: unknown }).id === '#atproto_pds' || (s as { id?: unknown }).id === `${did}#atproto_pds`))
-  if (entry === undefined) return undefined
-  const { type, serviceEndpoint } = entry as { type?: unknown; serviceEndpoint?: unknown }
-  if (type !== 'AtprotoPersonalDataServer' || typeof serviceEndpoint !== 'string') return undefined
+  const entry = services.find((s: unknown) => ids.includes(field(s, 'id')))
+  const serviceEndpoint = field(entry, 'serviceEndpoint')
+  if (field(entry, 'type') !== 'AtprotoPersonalDataServer' || typeof serviceEndpoint !== 'string') return undefined
   return pdsProblem(serviceEndpoint, service) === undefined ? new URL(serviceEndpoint).origin : undefined
 }
 
@@ -35,4 +35,9 @@ export function pdsProblem(pdsUrl: string, service: URL): string | undefined {
   if (url.username !== '' || url.password !== '') return 'must not carry credentials'
   if (url.protocol === 'http:' && service.protocol === 'https:') return `must be https, as the service is (${service.origin})`
   return undefined
+}
+
+/** `value[name]` when `value` is an object. */
+function field(value: unknown, name: 'id' | 'type' | 'serviceEndpoint'): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<typeof name, unknown>)[name] : undefined
 }
