@@ -25,7 +25,7 @@ const ELSEWHERE: ReadonlyMap<string, string> = new Map([
   ["import lexgen = require('./generated/index.mjs')", 'CommonJS: tests/consumers (program.ts) compiles this form'],
   ["  const { Client } = await import('./generated/index.mjs')", 'CommonJS: tests/consumers (program.ts) compiles this form'],
   ["const lexgen: typeof import('./generated/index.mjs') = require('./generated/index.mjs')", "CommonJS: tests/packaging/pack.test.ts compiles the README's typed require"],
-  ["  format: 'lexgen-diff/1'", 'the shape of the JSON report, not code: tests/codegen/changes keep it'],
+  ["  format: 'lexgen-diff/1'", 'a sketch of the JSON report (codegen/changes/report.ts), not code'],
 ])
 
 it("every TypeScript block of README.md typechecks in a strict user project (each with its prelude)", async () => {
