@@ -110,6 +110,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
         `a network failure keeps it. A refresh gives up after ${code('refreshTimeout')} (30 s by default), and a call waiting for ` +
         `one that another call started waits no longer than that. ${code('logout()')} revokes it on the server. ` +
+        `Calls go to the PDS the account's DID document names (${code('pdsUrl')} in the session data, kept with the tokens): log in at an ` +
+        `entryway such as ${code('https://bsky.social')} and ${code('session.core')} talks to the account's own PDS, while login, refresh and logout stay on ${code('service')}. ` +
         (hasChat
           ? `Chat takes the account password or an app password created with direct-message access (${code('privileged')}); ` +
             `the PDS refuses chat to a plain app password (${code('InvalidToken')}, "Bad token method"). `
