@@ -14,6 +14,7 @@ import { LexgenError } from './errors.js'
 import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
 import { moduleResolution, readJson, readTsconfig, type Json, type Tsconfig } from './tsconfig.js'
+import { workspacePatterns } from './workspaces.js'
 
 /** The session methods `CredentialSession` is generated from, plus `getSession`. */
 const SESSION_METHODS = ['createSession', 'refreshSession', 'deleteSession', 'getSession'].map((name) => `com.atproto.server.${name}`)
@@ -62,6 +63,13 @@ export async function init(io: InitIo): Promise<number> {
   if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
   // The commands of the package manager that ran init: `npx lexgen` cannot run a Yarn Plug'n'Play project's copy.
   const pm = runner()
+  // At a monorepo's root the client is the root package's, which is rarely what was meant.
+  const packages = workspacePatterns(root).filter((pattern) => !pattern.startsWith('!'))
+  if (packages.length) {
+    lines.push(
+      paint('warning', `  this is the root of a workspace (${packages.join(', ')}): the client is for the root package; for one package's own, delete ${CONFIG_FILE} here and run \`${pm.lexgen} init\` in that package's folder`),
+    )
+  }
   const advice = [...packageAdvice(pkg, commonjs, pm), ...tsconfigAdvice(tsconfig)]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
   const column = `${pm.lexgen} generate`.length + 2 // the descriptions line up

@@ -1,7 +1,7 @@
 /**
  * The packages of a monorepo that have a lexgen config, for the error at its root: there a user
  * who runs `lexgen generate` finds no config, and `lexgen init` would write a second one, for a
- * client nobody asked for. The workspace's packages are those its package manager links: the
+ * client nobody asked for (init, run there, says so). The workspace's packages are those its package manager links: the
  * `workspaces` of package.json (npm, Yarn, bun) and the `packages` of pnpm-workspace.yaml, as
  * folder patterns (`apps/*`, `packages/**`, `!packages/internal`).
  */
@@ -19,8 +19,8 @@ export function workspaceConfigs(root: string, configFile: string): string[] {
   return [...folders].filter((folder) => !excluded.has(folder) && existsSync(join(root, folder, configFile))).sort()
 }
 
-/** The folder patterns the workspace declares; none when `root` is not a workspace root. */
-function workspacePatterns(root: string): string[] {
+/** The folder patterns the workspace at `root` declares (`apps/*`, `!apps/legacy`); none when it is not a workspace root. */
+export function workspacePatterns(root: string): string[] {
   const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [])
   const patterns: string[] = []
   try {

@@ -223,6 +223,16 @@ describe('lexgen init and generate in a monorepo package', () => {
     )
   }, 60_000)
 
+  it('init at the workspace root writes the root package a config, and says that a package gets its own in its folder', async () => {
+    const root = join(await monorepo('@repo/typescript-config/nextjs.json'), '../..')
+    const result = await lexgen(['init'], root)
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain("  this is the root of a workspace (apps/*, packages/*): the client is for the root package; for one package's own, delete lexgen.config.json here and run `npx lexgen init` in that package's folder\n")
+    // In a package, nothing of the kind.
+    const app = join(root, 'apps/web')
+    expect((await lexgen(['init'], app)).stdout).not.toContain('root of a workspace')
+  })
+
   it('a config it extends that is not there is named, with the reason', async () => {
     const app = await monorepo('@repo/typescript-config/next.json')
     const result = await lexgen(['init'], app)
