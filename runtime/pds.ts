@@ -25,13 +25,15 @@ export function pdsOrigin(didDoc: unknown, did: string, service: URL): string | 
 
 /** Why `pdsUrl` cannot take a session's calls when it logged in at `service`, or undefined. */
 export function pdsProblem(pdsUrl: string, service: URL): string | undefined {
+  // The text itself, as @atproto/common-web checks it: URL also reads `HTTPS://host`, ` https://host`,
+  // `https:host` and `https:\\host` as https URLs, where @atproto/api sees no PDS (and stays on the service).
+  if (!pdsUrl.startsWith('https://') && !pdsUrl.startsWith('http://')) return 'must be an http(s) URL'
   let url: URL
   try {
     url = new URL(pdsUrl)
   } catch {
     return 'must be an http(s) URL'
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http(s) URL'
   if (url.username !== '' || url.password !== '') return 'must not carry credentials'
   if (url.protocol === 'http:' && service.protocol === 'https:') return `must be https, as the service is (${service.origin})`
   return undefined

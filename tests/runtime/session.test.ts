@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import { inspect } from 'node:util'
+import { getPdsEndpoint } from '@atproto/common-web'
 import { jsonToLex } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -267,6 +268,19 @@ describe("the PDS a session's DID document names", () => {
     // An https service never sends its tokens to plain http.
     expect(pdsOrigin(didDoc('http://pds.example.com'), DID, new URL('https://bsky.social'))).toBeUndefined()
     expect(pdsOrigin(didDoc('https://pds.example.com/some/path'), DID, new URL('https://bsky.social'))).toBe('https://pds.example.com')
+  })
+
+  it("is not taken from an endpoint @atproto/api's reading refuses, though URL reads it as an http(s) URL of that PDS", async () => {
+    for (const endpoint of [`HTTP://localhost:${auth.port}`, ` ${pds()}`, `http:localhost:${auth.port}`, `http:\\\\localhost:${auth.port}`]) {
+      // @atproto/common-web, which @atproto/api's CredentialSession reads its pdsUrl with, finds no PDS there.
+      expect(getPdsEndpoint(didDoc(endpoint)), endpoint).toBeUndefined()
+      expect(new URL(endpoint).origin, endpoint).toBe(pds())
+      auth.answers.extra = { didDoc: didDoc(endpoint) }
+      session = new CredentialSession({ service: auth.url })
+      expect((await login()).pdsUrl, endpoint).toBeUndefined()
+      expect((await unreadCounts()).ok, endpoint).toBe(true)
+      expect(auth.answers.hosts.at(-1), endpoint).toBe(`127.0.0.1:${auth.port} chat.bsky.convo.getUnreadCounts`)
+    }
   })
 
   it('a refresh without a document keeps the PDS; one naming none brings calls back to the service; one for another DID ends the session, its tokens revoked', async () => {
