@@ -9,7 +9,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http'
 import { inspect } from 'node:util'
 import { CredentialSession as AtpCredentialSession } from '@atproto/api'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { Core, ExpiredTokenError, withDefaults, type XrpcError } from '../../runtime/index.js'
+import { call, Core, ExpiredTokenError, withDefaults, type Method, type XrpcError } from '../../runtime/index.js'
 import { chatBskyConvoGetConvoForMembers } from '../../generated/chat/bsky/convo/getConvoForMembers.js'
 import { chatBskyConvoGetMessages } from '../../generated/chat/bsky/convo/getMessages.js'
 import { chatBskyConvoListConvos } from '../../generated/chat/bsky/convo/listConvos.js'
@@ -194,6 +194,27 @@ describe("the runtime's CredentialSession against a real PDS", () => {
     expect(front.seen.slice(seen)).toEqual([REFRESH])
     await session.logout()
     expect(front.seen.slice(seen)).toEqual([REFRESH, 'com.atproto.server.deleteSession'])
+  })
+
+  it('a repo write and a blob upload go to the PDS too (as the hooks see them), which answers them itself; the service sees none', async () => {
+    const urls: string[] = []
+    const { session } = await bobSession({ onRequest: ({ url }) => void urls.push(url) })
+    const createRecord: Method = { nsid: 'com.atproto.repo.createRecord', type: 'procedure', input: 'application/json', output: 'application/json' }
+    const getRecord: Method = { nsid: 'com.atproto.repo.getRecord', type: 'query', output: 'application/json' }
+    const uploadBlob: Method = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure', input: '*/*', output: 'application/json' }
+    const [seen, sent] = [front.seen.length, urls.length]
+    const text = `written at the PDS ${Date.now()}`
+    const created = await call(session.core, createRecord, { input: { repo: bob.did, collection: 'app.bsky.feed.post', record: { $type: 'app.bsky.feed.post', text, createdAt: new Date().toISOString() } } })
+    if (!created.ok) throw created.error
+    const uploaded = await call(session.core, uploadBlob, { input: new TextEncoder().encode('a blob') })
+    if (!uploaded.ok) throw uploaded.error
+    expect(front.seen.slice(seen)).toEqual([])
+    expect(urls.slice(sent)).toEqual([`${e2e.pds.url}/xrpc/com.atproto.repo.createRecord`, `${e2e.pds.url}/xrpc/com.atproto.repo.uploadBlob`])
+    // Read back from the PDS itself, without the session.
+    const rkey = (created.value as { uri: string }).uri.split('/').pop()
+    const read = await call(new Core({ service: e2e.pds.url }), getRecord, { params: { repo: bob.did, collection: 'app.bsky.feed.post', rkey } })
+    if (!read.ok) throw read.error
+    expect((read.value as { value: { text: string } }).value.text).toBe(text)
   })
 
   for (const how of ['reset', '502'] as const) {
