@@ -273,7 +273,7 @@ describe("the PDS a session's DID document names", () => {
   it("is not taken from an endpoint @atproto/api's reading refuses, though URL reads it as an http(s) URL of that PDS", async () => {
     for (const endpoint of [`HTTP://localhost:${auth.port}`, ` ${pds()}`, `http:localhost:${auth.port}`, `http:\\\\localhost:${auth.port}`]) {
       // @atproto/common-web, which @atproto/api's CredentialSession reads its pdsUrl with, finds no PDS there.
-      expect(getPdsEndpoint(didDoc(endpoint)), endpoint).toBeUndefined()
+      expect(getPdsEndpoint(didDoc(endpoint) as Parameters<typeof getPdsEndpoint>[0]), endpoint).toBeUndefined()
       expect(new URL(endpoint).origin, endpoint).toBe(pds())
       auth.answers.extra = { didDoc: didDoc(endpoint) }
       session = new CredentialSession({ service: auth.url })
