@@ -2,6 +2,8 @@
  * A credential (password) session, and the auth layer of `session.core`: it sends the access
  * token; when a call fails with `ExpiredToken` it refreshes with `refreshSession` (one refresh
  * shared by every call that failed meanwhile) and replays that call once with the new token.
+ * Calls go to the PDS the account's DID document names (pds.ts), as @atproto/api's do; login,
+ * refresh and logout stay on the service, which issued the tokens (an entryway such as bsky.social).
  * Every change of tokens is reported so the app can persist them: a refresh token works once,
  * so losing the new one logs the user out. A login, resume or logout wins over a refresh still in
  * flight: its outcome is dropped, and the session it renewed revoked on the server; calls of the

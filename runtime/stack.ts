@@ -5,7 +5,7 @@
  *   call(core, method, args, options)     call.ts      builds the request (URL, headers, body)
  *   └─ core.send, composed once per Core:
  *      auth                               auth.ts      adds the token; hands down what to redact
- *                                         session.ts   …or a session: one shared refresh, one replay
+ *                                         session.ts   …or a session: its PDS, one shared refresh, one replay
  *      your layers, in the order given    retry.ts     sends again when that is safe
  *                                         hooks.ts     reports each attempt
  *                                         timeout.ts   aborts an attempt that takes too long
