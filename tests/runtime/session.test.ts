@@ -1,8 +1,11 @@
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
+import { readFileSync } from 'node:fs'
+import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import { inspect } from 'node:util'
 import { getPdsEndpoint } from '@atproto/common-web'
 import { jsonToLex } from '@atproto/lexicon'
 import { AuthRequiredError, createServer, XRPCError } from '@atproto/xrpc-server'
+import { Agent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AbortError, call, ExpiredTokenError, type CallOptions, type Method, type SessionData, type SessionEvent } from '@lexgen/runtime'
 import { Client, CredentialSession, ChatBskyConvoGetUnreadCounts, chatBskyConvoGetUnreadCounts } from '../../generated/index.js'
@@ -11,6 +14,8 @@ import { loadLexicons } from '../helpers/xrpc-server.js'
 import { pdsOrigin } from '../../runtime/pds.js'
 
 const DID = 'did:plc:alice'
+/** The self-signed certificate of tests/helpers/tls, which the https tests trust explicitly. */
+const TLS_CERT = new URL('../helpers/tls/cert.pem', import.meta.url)
 
 /**
  * A PDS-like auth server built from the lexicons: password login, one-time refresh tokens
@@ -92,11 +97,13 @@ async function startAuthServer() {
       return { encoding: 'application/json', body: jsonToLex({ blob }) as object }
     },
   })
-  const server = createHttpServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     answers.hosts.push(`${req.headers.host} ${(req.url ?? '').split('?')[0]!.replace('/xrpc/', '')}`)
     xrpc.router(req, res)
-  })
+  }
+  const server = createHttpServer(handle)
   const port = await listen(server)
+  const tls = createHttpsServer({ key: readFileSync(new URL('../helpers/tls/key.pem', import.meta.url)), cert: readFileSync(TLS_CERT) }, handle)
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -107,7 +114,9 @@ async function startAuthServer() {
     refreshHeld,
     /** Makes every access token issued so far answer ExpiredToken. */
     expireAccessTokens: () => state.access.forEach((t) => state.expired.add(t)),
-    close: () => closeServer(server),
+    /** Serves the same over TLS too (the test certificate, for 127.0.0.1 and localhost); resolves to its port. */
+    listenTls: () => listen(tls),
+    close: () => Promise.all([closeServer(server), tls.listening ? closeServer(tls) : undefined]),
   }
 }
 
@@ -268,6 +277,30 @@ describe("the PDS a session's DID document names", () => {
     // An https service never sends its tokens to plain http.
     expect(pdsOrigin(didDoc('http://pds.example.com'), DID, new URL('https://bsky.social'))).toBeUndefined()
     expect(pdsOrigin(didDoc('https://pds.example.com/some/path'), DID, new URL('https://bsky.social'))).toBe('https://pds.example.com')
+  })
+
+  it('is not taken when it is plain http and the service https: the tokens never go out in clear text; an https PDS takes the calls', async () => {
+    const tlsPort = await auth.listenTls()
+    const dispatcher = new Agent({ connect: { ca: readFileSync(TLS_CERT) } })
+    const service = `https://127.0.0.1:${tlsPort}`
+    try {
+      for (const [endpoint, pdsUrl, host] of [[pds(), undefined, `127.0.0.1:${tlsPort}`], [`https://localhost:${tlsPort}`, `https://localhost:${tlsPort}`, `localhost:${tlsPort}`]] as const) {
+        auth.answers.extra = { didDoc: didDoc(endpoint) }
+        auth.answers.hosts.length = 0
+        session = new CredentialSession({ service, dispatcher })
+        expect((await login()).pdsUrl, endpoint).toBe(pdsUrl)
+        auth.expireAccessTokens()
+        expect((await unreadCounts()).ok, endpoint).toBe(true)
+        expect(auth.answers.hosts, endpoint).toEqual([
+          `127.0.0.1:${tlsPort} com.atproto.server.createSession`,
+          `${host} chat.bsky.convo.getUnreadCounts`,
+          `127.0.0.1:${tlsPort} com.atproto.server.refreshSession`,
+          `${host} chat.bsky.convo.getUnreadCounts`,
+        ])
+      }
+    } finally {
+      await dispatcher.close()
+    }
   })
 
   it("is not taken from an endpoint @atproto/api's reading refuses, though URL reads it as an http(s) URL of that PDS", async () => {
