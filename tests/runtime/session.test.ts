@@ -310,9 +310,12 @@ describe("the PDS a session's DID document names", () => {
       expect(new URL(endpoint).origin, endpoint).toBe(pds())
       auth.answers.extra = { didDoc: didDoc(endpoint) }
       session = new CredentialSession({ service: auth.url })
-      expect((await login()).pdsUrl, endpoint).toBeUndefined()
+      const saved = await login()
+      expect(saved.pdsUrl, endpoint).toBeUndefined()
       expect((await unreadCounts()).ok, endpoint).toBe(true)
       expect(auth.answers.hosts.at(-1), endpoint).toBe(`127.0.0.1:${auth.port} chat.bsky.convo.getUnreadCounts`)
+      // Nor from saved data (which the session never writes so).
+      await expect(session.resume({ ...saved, pdsUrl: endpoint }), endpoint).rejects.toThrow(new TypeError('resume() needs a session as onSessionChange reported it: pdsUrl must be an http(s) URL'))
     }
   })
 
