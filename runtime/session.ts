@@ -253,15 +253,19 @@ export class CredentialSession implements AuthLayer {
   }
 
   private async runRefresh(session: SessionData): Promise<boolean> {
-    // The answer as it arrived, below the caller's layers: a hook that throws once the server has
-    // answered (a logger that fails) rejects the call, and the tokens the answer rotated would be
-    // lost with it, the refresh token sent being spent: the session would end at the next refresh.
+    // The answer as it arrived, before its lexicon check and below the caller's layers. The refresh
+    // token sent is spent once the server answers, so the tokens the answer rotated are kept even
+    // when the call fails after that: an answer the check refuses (a server on a newer lexicon), or
+    // a hook that throws (a logger that fails). Dropped, they would end the session at the next refresh.
     let answered: unknown
-    const keep: Layer = (next) => async (request) => {
-      const outcome = await next(request)
-      if (outcome.ok) answered = outcome.value
-      return outcome
-    }
+    const keep: Layer = (next) => (request) =>
+      next({
+        ...request,
+        check: (value, response) => {
+          answered = value
+          return request.check?.(value, response)
+        },
+      })
     let result: Result<SessionData, XrpcError> | undefined
     let thrown: { readonly error: unknown } | undefined
     try {
@@ -269,7 +273,7 @@ export class CredentialSession implements AuthLayer {
     } catch (error) {
       thrown = { error }
     }
-    const value = thrown ? answered : result?.ok ? result.value : undefined
+    const value = result?.ok ? result.value : answered
     const renewed = value !== undefined && !sessionProblem(value) ? this.renewal(session, value as SessionData & { didDoc?: unknown }) : undefined
     // The tokens are kept (or revoked, below) first; the call then fails as the hook made it fail.
     const outcome = (kept: boolean) => (thrown ? Promise.reject(thrown.error) : kept)
@@ -380,13 +384,19 @@ function savedPdsProblem(pdsUrl: unknown, service: URL): string | undefined {
   return problem && `pdsUrl ${problem}`
 }
 
+/** The optional fields a session keeps, when of their type: an answer the lexicon check refused may still renew a session (runRefresh). */
+const OPTIONAL_FIELDS = { email: 'string', emailConfirmed: 'boolean', active: 'boolean', status: 'string' } as const
+
 /**
  * Keeps what a session needs and drops the rest (the DID document can be large), with `pdsUrl`
  * as given: never one a server's answer holds, which could send the tokens anywhere.
  */
 function pick(data: SessionData, pdsUrl: string | undefined): SessionData {
-  const { did, handle, accessJwt, refreshJwt, email, emailConfirmed, active, status } = data
-  return Object.fromEntries(
-    Object.entries({ did, handle, accessJwt, refreshJwt, email, emailConfirmed, active, status, pdsUrl }).filter(([, v]) => v !== undefined),
-  ) as unknown as SessionData
+  const { did, handle, accessJwt, refreshJwt } = data
+  const kept: SessionData = { did, handle, accessJwt, refreshJwt }
+  for (const [name, type] of Object.entries(OPTIONAL_FIELDS) as [keyof typeof OPTIONAL_FIELDS, string][]) {
+    if (typeof data[name] === type) Object.assign(kept, { [name]: data[name] })
+  }
+  if (pdsUrl !== undefined) kept.pdsUrl = pdsUrl
+  return kept
 }

@@ -23,8 +23,12 @@ const TLS_CERT = new URL('../helpers/tls/cert.pem', import.meta.url)
  */
 async function startAuthServer() {
   const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>(), uploads: [] as string[] }
-  /** What login and refresh answers add (a DID document), and the Host of each request, by NSID. */
-  const answers = { extra: {} as Record<string, unknown>, hosts: [] as string[] }
+  /**
+   * What login and refresh answers add (a DID document), how a refresh answer is sent instead of
+   * its lexicon's shape (as an entryway passes a PDS's answer through, unchecked), and the Host of
+   * each request, by NSID.
+   */
+  const answers = { extra: {} as Record<string, unknown>, rewriteRefresh: undefined as ((body: object) => object) | undefined, hosts: [] as string[] }
   /**
    * What a test holds back, to order events without timing: the refresh answer (after the server
    * has rotated the tokens), a reset of the refresh connection instead of an answer, and the
@@ -63,6 +67,7 @@ async function startAuthServer() {
       const body = issue()
       refreshWaiting()
       await hold.refresh
+      if (answers.rewriteRefresh) return { encoding: 'application/json', buffer: Buffer.from(JSON.stringify(answers.rewriteRefresh(body))) }
       return { encoding: 'application/json', body }
     },
   })
@@ -493,6 +498,33 @@ describe('session changes and refreshes racing', () => {
     expect((await client.chat.bsky.convo.getUnreadCounts()).unreadAcceptedConvos).toBe(1)
     expect(changes.map(([, event]) => event)).toEqual(['create', 'refresh', 'refresh'])
     expect(auth.state.refreshCalls).toBe(2)
+  })
+
+  it("a refresh answer the lexicon check refuses still renews the session with the tokens it rotated, keeping only fields of their type", async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    // A server on a newer lexicon: `active` is no boolean, which the generated check refuses.
+    auth.answers.rewriteRefresh = (body) => ({ ...body, active: 'yes', email: 'alice@example.com' })
+    const client = new Client(session.core)
+    expect((await client.chat.bsky.convo.getUnreadCounts()).unreadAcceptedConvos).toBe(1)
+    expect(session.session).toEqual({ did: DID, handle: 'alice.test', accessJwt: 'access-2', refreshJwt: 'refresh-2', email: 'alice@example.com' })
+    // The refresh token the answer carried is the live one: the next refresh works.
+    auth.answers.rewriteRefresh = undefined
+    auth.expireAccessTokens()
+    expect((await client.chat.bsky.convo.getUnreadCounts()).unreadAcceptedConvos).toBe(1)
+    expect(changes.map(([, event]) => event)).toEqual(['create', 'refresh', 'refresh'])
+    expect(auth.state.refreshCalls).toBe(2)
+  })
+
+  it('a refresh answer without what a session needs changes nothing: the call fails with its ExpiredTokenError', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    const before = session.session
+    auth.expireAccessTokens()
+    auth.answers.rewriteRefresh = ({ accessJwt: _, ...body }: { accessJwt?: string }) => body
+    const result = await chatBskyConvoGetUnreadCounts(session.core)
+    expect(result.ok || result.error).toBeInstanceOf(ExpiredTokenError)
+    expect(session.session).toBe(before)
+    expect(changes.map(([, event]) => event)).toEqual(['create'])
   })
 
   it('a refresh whose connection resets is still single-flight: 50 calls with the expired token send one refresh', async () => {
