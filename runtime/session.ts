@@ -34,6 +34,8 @@ export interface SessionData {
   refreshJwt: string
   email?: string | undefined
   emailConfirmed?: boolean | undefined
+  /** Whether login asks for a code sent by email (`authFactorToken`). */
+  emailAuthFactor?: boolean | undefined
   active?: boolean | undefined
   status?: string | undefined
   /**
@@ -385,7 +387,7 @@ function savedPdsProblem(pdsUrl: unknown, service: URL): string | undefined {
 }
 
 /** The optional fields a session keeps, when of their type: an answer the lexicon check refused may still renew a session (runRefresh). */
-const OPTIONAL_FIELDS = { email: 'string', emailConfirmed: 'boolean', active: 'boolean', status: 'string' } as const
+const OPTIONAL_FIELDS = { email: 'string', emailConfirmed: 'boolean', emailAuthFactor: 'boolean', active: 'boolean', status: 'string' } as const
 
 /**
  * Keeps what a session needs and drops the rest (the DID document can be large), with `pdsUrl`

@@ -175,6 +175,10 @@ describe("the runtime's CredentialSession against a real PDS", () => {
     expect(session.session!.pdsUrl).toBe(official.pdsUrl!.origin)
     expect(session.session!.pdsUrl).toBe(new URL(e2e.pds.url).origin)
     expect(changes[0]!.data!.pdsUrl).toBe(session.session!.pdsUrl)
+    // The same account data as @atproto/api keeps (the PDS's login answer without its DID document), other tokens aside.
+    const { accessJwt: _a, refreshJwt: _r, pdsUrl: _p, ...ours } = session.session!
+    const { accessJwt: _oa, refreshJwt: _or, ...theirs } = official.session!
+    expect(ours).toEqual(theirs)
     const seen = front.seen.length
     const direct = await chatBskyConvoListConvos(session.core)
     if (!direct.ok) throw direct.error

@@ -146,6 +146,12 @@ describe('credential session', () => {
     expect(counts.unreadAcceptedConvos).toBe(1)
   })
 
+  it("keeps the account's fields of the login answer (email, emailAuthFactor, …), not its DID document", async () => {
+    const account = { email: 'alice@example.com', emailConfirmed: true, emailAuthFactor: true, active: false, status: 'deactivated' }
+    auth.answers.extra = { ...account, didDoc: { id: DID, service: [] } }
+    expect(await session.login({ identifier: 'alice.test', password: 'hunter2' })).toEqual({ did: DID, handle: 'alice.test', accessJwt: 'access-1', refreshJwt: 'refresh-1', ...account })
+  })
+
   it('rejects a wrong password with the typed error and keeps no session', async () => {
     await expect(session.login({ identifier: 'alice.test', password: 'nope' })).rejects.toMatchObject({ status: 401, error: 'AuthenticationRequired' })
     expect(session.session).toBeUndefined()
