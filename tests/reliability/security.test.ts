@@ -80,15 +80,16 @@ describe('the token is redacted from everything emitted', () => {
 describe('the tokens a session answer issues are redacted, though nobody knows them until it is read', () => {
   const JWTS = { accessJwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6ImFjY2VzcyJ9.bmV3LWFjY2Vzcy1zaWduYXR1cmU', refreshJwt: 'eyJhbGciOiJIUzI1NiJ9.eyJzY29wZSI6InJlZnJlc2gifQ.bmV3LXJlZnJlc2gtc2lnbmF0dXJl' }
   const OPAQUE = { accessJwt: 'opaque-access-token-0001', refreshJwt: 'opaque-refresh-token-0001' }
-  // Answers whose error keeps the body: two the lenient check refuses, and one cut inside the refresh token.
-  const answers: [string, (tokens: typeof JWTS) => string][] = [
-    ['a handle without a dot', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice', ...tokens })],
-    ['`active` not a boolean', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', active: 'yes', ...tokens })],
-    ['a body cut inside the refresh token', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', ...tokens }).slice(0, -8)],
+  // Answers whose error keeps the body: two the lenient check refuses (a refresh still renews the
+  // session with their tokens, which the server rotated), and one cut inside the refresh token.
+  const answers: [string, (tokens: typeof JWTS) => string, boolean][] = [
+    ['a handle without a dot', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice', ...tokens }), true],
+    ['`active` not a boolean', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', active: 'yes', ...tokens }), true],
+    ['a body cut inside the refresh token', (tokens) => JSON.stringify({ did: 'did:plc:alice', handle: 'alice.test', ...tokens }).slice(0, -8), false],
   ]
-  const cases = answers.flatMap(([answer, body]) => [JWTS, OPAQUE].map((tokens) => [`${answer} (${tokens === JWTS ? 'JWTs' : 'opaque tokens'})`, body(tokens), tokens] as const))
+  const cases = answers.flatMap(([answer, body, renews]) => [JWTS, OPAQUE].map((tokens) => [`${answer} (${tokens === JWTS ? 'JWTs' : 'opaque tokens'})`, body(tokens), tokens, renews] as const))
 
-  it.each(cases)('%s: neither login(), a refresh nor a direct createSession shows them in an error or a hook context', async (_label, body, tokens) => {
+  it.each(cases)('%s: neither login(), a refresh nor a direct createSession shows them in an error or a hook context', async (_label, body, tokens, renews) => {
     server.handle((req, res) => {
       const expired = req.url!.includes('getConvo')
       res.writeHead(expired ? 400 : 200, JSON_TYPE)
@@ -109,8 +110,11 @@ describe('the tokens a session answer issues are redacted, though nobody knows t
     expect(direct).toBeInstanceOf(XrpcError)
     expect((direct as { body: string }).body).toContain('"accessJwt":"[redacted]"')
     expect(call.ok ? 'ok' : call.error.error).toBe('ExpiredToken')
+    // A renewed session replays the call once (this server refuses every getConvo).
+    expect(refreshing.session?.refreshJwt).toBe(renews ? tokens.refreshJwt : 'old-refresh')
     const refused = contexts.filter((c) => c.error !== undefined).map((c) => c.nsid)
-    expect(refused).toEqual(['com.atproto.server.createSession', 'com.atproto.server.createSession', 'chat.bsky.convo.getConvo', 'com.atproto.server.refreshSession'])
+    const replayed = renews ? ['chat.bsky.convo.getConvo'] : []
+    expect(refused).toEqual(['com.atproto.server.createSession', 'com.atproto.server.createSession', 'chat.bsky.convo.getConvo', 'com.atproto.server.refreshSession', ...replayed])
     for (const text of [login, direct, call, ...contexts].flatMap(renderings)) {
       for (const token of Object.values(tokens)) expect(leaks(text, token), text.slice(0, 300)).toBe(false)
     }
