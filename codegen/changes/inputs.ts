@@ -90,8 +90,13 @@ export async function readFileAtRef(path: string, ref: string): Promise<string |
 }
 
 async function resolveCommit(top: string, ref: string): Promise<string> {
-  const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => {
-    throw new UsageError(`--base: '${ref}' is not a commit in ${top} (in CI, fetch it first, e.g. \`git fetch origin main\`)`)
+  const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(async () => {
+    // A CI checkout is shallow by default (one commit): `HEAD~1` is then missing too, which fetching a branch does not mend.
+    const shallow = (await git(top, ['rev-parse', '--is-shallow-repository']).catch(() => '')).trim() === 'true'
+    const how = shallow
+      ? 'this clone is shallow: `git fetch --deepen=1` reaches the parent commit, `git fetch origin main` a branch, or check out with full history (actions/checkout: `fetch-depth: 0`)'
+      : 'in CI, fetch it first, e.g. `git fetch origin main`'
+    throw new UsageError(`--base: '${ref}' is not a commit in ${top} (${how})`)
   })
   return commit.trim()
 }

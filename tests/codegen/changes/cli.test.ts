@@ -112,6 +112,20 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/^lexgen: usage error: --base: 'origin\/main' is not a commit in .+ \(in CI, fetch it first/)
 
+    // A CI checkout: a shallow clone of one commit, where HEAD~1 is missing and fetching a branch would not help.
+    const edited = baseDocs()
+    lowerLimit(edited)
+    await writeDocs(join(repo, 'lexicons'), edited)
+    commitAll(repo, 'lower a limit')
+    const shallow = join(await scratch(), 'clone')
+    git(ROOT, 'clone', '-q', '--depth', '1', `file://${repo}`, shallow)
+    const parent = await runCli(['diff', '--base', 'HEAD~1', '--no-compiler-check'], shallow)
+    expect(parent.code).toBe(2)
+    expect(parent.stderr).toContain("--base: 'HEAD~1' is not a commit in ")
+    expect(parent.stderr).toContain('(this clone is shallow: `git fetch --deepen=1` reaches the parent commit')
+    git(shallow, 'fetch', '-q', '--deepen=1')
+    expect((await runCli(['diff', '--base', 'HEAD~1', '--no-compiler-check'], shallow)).code).toBe(1)
+
     const plain = await scratch()
     await writeDocs(join(plain, 'lexicons'), baseDocs())
     const outside = await runCli(['diff', '--include', 'ex.test.*', '--no-compiler-check'], plain)
