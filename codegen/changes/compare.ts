@@ -171,7 +171,7 @@ function compareErrors(ctx: Context, a: readonly ErrorDecl[] = [], b: readonly E
   for (const name of [...new Set([...before.keys(), ...after.keys()])].sort(compare)) {
     const ea = before.get(name)
     const eb = after.get(name)
-    if (!ea) ctx.emit('errors', 'error-added', `declared error ${name} added`, { after: name })
+    if (!ea) ctx.emit('errors', 'error-added', `declared error ${name} added: raised as its own class now, not InvalidRequestError or another status class`, { after: name })
     else if (!eb) ctx.emit('errors', 'error-removed', `declared error ${name} removed`, { before: name })
     else ctx.description(`errors.${name}`, ea, eb)
   }

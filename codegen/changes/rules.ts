@@ -77,7 +77,7 @@ export const RULES = {
   'encoding-changed': { ...same('breaking'), changesTypes: true, title: 'body encoding changed', why: 'the bytes on the wire change' },
   'body-schema-added': { ...tightening, changesTypes: true, title: 'body gains a schema', why: 'any object was allowed before' },
   'body-schema-removed': { ...loosening, changesTypes: true, title: 'body loses its schema', why: 'any object is allowed now' },
-  'error-added': { ...same('compatible'), changesTypes: true, title: 'declared error added', why: 'a new error class; old code still catches it as XrpcError' },
+  'error-added': { ...same('compatible'), changesTypes: true, title: 'declared error added', why: 'a new error class: old code still catches it as XrpcError, but no longer as the status class it got before (`instanceof InvalidRequestError` for a 400 no longer matches)' },
   'error-removed': { ...same('source'), changesTypes: true, title: 'declared error removed', why: 'its error class disappears' },
   // Fields of objects, params and records
   'field-added-optional': { ...same('compatible'), changesTypes: true, title: 'optional field added', why: 'old senders omit it; old readers ignore it' },

@@ -151,9 +151,9 @@ describe('2026-04-22 → lexicons/ (some 30 further chat updates)', () => {
   it('chat.bsky.group.*: tightened request limits and a removed method break old clients; a removed error breaks old code', async () => {
     const report = await diff('2026-04-22', 'current', ['chat.bsky.group.*'])
     expect(report.changes.filter((c) => c.nsid === 'chat.bsky.group.createGroup' && c.class !== 'docs').map((c) => [c.path, c.kind, c.class, c.message])).toEqual([
-      ['errors', 'error-added', 'compatible', 'declared error BlockedSubject added'],
-      ['errors', 'error-added', 'compatible', 'declared error NewAccountCannotCreateGroup added'],
-      ['errors', 'error-added', 'compatible', 'declared error UserForbidsGroups added'],
+      ['errors', 'error-added', 'compatible', 'declared error BlockedSubject added: raised as its own class now, not InvalidRequestError or another status class'],
+      ['errors', 'error-added', 'compatible', 'declared error NewAccountCannotCreateGroup added: raised as its own class now, not InvalidRequestError or another status class'],
+      ['errors', 'error-added', 'compatible', 'declared error UserForbidsGroups added: raised as its own class now, not InvalidRequestError or another status class'],
       ['errors', 'error-removed', 'source', 'declared error GroupInvitesDisabled removed'],
       ['input.members', 'constraint-loosened', 'compatible', 'maxLength raised 49 → 10000'],
       ['input.name', 'constraint-tightened', 'breaking', 'maxGraphemes lowered 128 → 50'],
