@@ -20,6 +20,7 @@ import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
+import { editDistance } from './suggest.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
@@ -191,14 +192,25 @@ function deepest(issues: ZodIssueLike[], root: unknown): Issue {
   const first = atDepth[0]!
   const samePlace = atDepth.filter((issue) => jsonPath(issue.path) === jsonPath(first.path))
   const expected = samePlace.flatMap((issue) =>
-    issue.code === 'invalid_union_discriminator' ? (issue.options ?? []) : issue.code === 'invalid_literal' ? [issue.expected] : [],
+    issue.code === 'invalid_union_discriminator' || issue.code === 'invalid_enum_value' ? (issue.options ?? []) : issue.code === 'invalid_literal' ? [issue.expected] : [],
   )
-  if (samePlace.length > 1 && expected.length >= samePlace.length) {
+  if (expected.length >= samePlace.length) {
     const got = valueAt(root, first.path)
-    const list = [...new Set(expected.map((e) => `'${String(e)}'`))].join(' | ')
-    return { path: first.path, message: `Expected ${list}, got ${typeof got === 'string' ? `'${got}'` : JSON.stringify(got) ?? 'nothing'}` }
+    const list = [...new Set(expected.map(shown))].join(' | ')
+    return { path: first.path, message: `Expected ${list}, got ${got === undefined ? 'nothing' : shown(got)}${didYouMean(got, expected)}` }
   }
   return { path: first.path, message: first.message }
+}
+
+function shown(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value)
+}
+
+/** A typo of one allowed value (`strin`, `Object`) names it: the list alone leaves the reader to spot it. */
+function didYouMean(got: unknown, expected: readonly unknown[]): string {
+  if (typeof got !== 'string') return ''
+  const close = expected.filter((e): e is string => typeof e === 'string' && e !== got && editDistance(got.toLowerCase(), e, 2) <= 2)
+  return close.length === 1 ? ` (did you mean '${close[0]}'?)` : ''
 }
 
 /**

@@ -60,13 +60,13 @@ describe('valid lexicons generate code that compiles', async () => {
 describe('invalid lexicons are refused with the file, the JSON path and the reason', async () => {
   const invalid = await read<Case[]>('lexicon-invalid.json')
   const where: Record<string, RegExp> = {
-    'invalid lexicon field': /^lexgen: error: case\.json at lexicon: Invalid literal value, expected 1\n$/,
+    'invalid lexicon field': /^lexgen: error: case\.json at lexicon: Expected 1, got 'one'\n$/,
     'invalid id field': /^lexgen: error: case\.json at id: Expected string, received number\n$/,
     'invalid NSID': /^lexgen: error: case\.json at id: Must be a valid NSID\n$/,
     'defined unknown': /^lexgen: error: case\.json at defs\.demo\.type: an 'unknown' cannot be a named definition/,
     'defined ref': /^ {2}case\.json at defs\.demo: Invalid type: ref must be one of: record, query/m,
     'non-main primary': /^ {2}case\.json at defs\.demo\.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition\.$/m,
-    'record missing type object': /^lexgen: error: case\.json at defs\.main\.record\.type: Invalid literal value, expected "object"\n$/,
+    'record missing type object': /^lexgen: error: case\.json at defs\.main\.record\.type: Expected 'object', got nothing\n$/,
   }
 
   it('covers every case of the suite', () => {

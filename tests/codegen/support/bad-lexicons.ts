@@ -32,7 +32,19 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
     name: 'a param type @atproto/lexicon rejects',
     docs: { 'com/example/bad.json': query('com.example.bad', { parameters: { type: 'params', properties: { q: { type: 'object' } } } }) },
     message:
-      "com/example/bad.json at defs.main.parameters.properties.q.type: Invalid discriminator value. Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown'",
+      "com/example/bad.json at defs.main.parameters.properties.q.type: Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown', got 'object'",
+  },
+  {
+    name: 'a type with a typo (what is there, and the type it is closest to)',
+    docs: { 'com/example/typo.json': query('com.example.typo', { parameters: { type: 'params', properties: { q: { type: 'strin' } } } }) },
+    message:
+      "com/example/typo.json at defs.main.parameters.properties.q.type: Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown', got 'strin' (did you mean 'string'?)",
+  },
+  {
+    name: "JSON Schema's name for a format (`date-time`), which the Lexicon spec spells `datetime`",
+    docs: { 'com/example/format.json': query('com.example.format', { parameters: { type: 'params', properties: { since: { type: 'string', format: 'date-time' } } } }) },
+    message:
+      "com/example/format.json at defs.main.parameters.properties.since.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
   },
   {
     name: 'an id that is not an NSID',
@@ -42,7 +54,7 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
   {
     name: 'an unsupported lexicon version',
     docs: { 'com/example/v2.json': { ...query('com.example.v2'), lexicon: 2 } },
-    message: 'com/example/v2.json at lexicon: Invalid literal value, expected 1',
+    message: 'com/example/v2.json at lexicon: Expected 1, got 2',
   },
   {
     name: 'a reference to a doc that does not exist',
