@@ -12,15 +12,15 @@
  *   whatever the cleanup cannot remove is reported, never left for the next run to trip on.
  */
 import { randomBytes } from 'node:crypto'
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
-import { access, chmod, chown, copyFile, lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink } from 'node:fs/promises'
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { access, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
 import { LexgenError } from './errors.js'
 import { compare } from './order.js'
 import { isWithin, realPathOf } from './paths.js'
-import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
+import { doneWriting, ownStart, startWriting, stopSignalsHandled, writerAlive } from './writers.js'
 
 /** What an output directory holds, as far as lexgen is concerned. */
 export interface OutputDir {
@@ -191,17 +191,27 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     for (const { dir, files, kept = [], previous } of prepared) {
       // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
-      startWriting(staging) // before it exists: a Ctrl-C in between still finds it (writers.ts)
-      await mkdir(staging)
+      // Registered before it exists, and made synchronously, as everything written into it is: a
+      // stop signal's handler runs only between event-loop turns, so it never meets a mkdir or a
+      // copy still in flight on the thread pool, which could recreate the folder it just removed.
+      startWriting(staging)
+      mkdirSync(staging)
       swaps.push({ dir, staging, previous: `${staging}-previous` })
       if (previous) {
-        await chown(staging, -1, previous.gid).catch(() => {}) // best effort: only root or a member may
-        await chmod(staging, previous.mode & 0o7777)
+        try {
+          chownSync(staging, -1, previous.gid)
+        } catch {
+          // best effort: only root or a member of the group may
+        }
+        chmodSync(staging, previous.mode & 0o7777)
       }
       for (const folder of new Set([...files.keys()].map((path) => dirname(join(staging, path))))) mkdirSync(folder, { recursive: true })
       for (const [path, content] of files) writeFileSync(join(staging, path), content)
-      for (const path of kept) await carry(join(dir, path), join(staging, path))
+      for (const path of kept) carry(join(dir, path), join(staging, path))
     }
+    // Nothing is in flight here (every write above is synchronous), so the handler of a stop signal
+    // that came meanwhile removes whole folders, and the run ends with nothing written.
+    await stopSignalsHandled()
     // A copy of the journal next to each folder, so a later run over any of them finds it.
     const journals = swaps.map(({ staging }) => `${staging}${JOURNAL_SUFFIX}`)
     for (const journal of journals) {
@@ -229,15 +239,15 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
 }
 
 /** Copies one entry as it is: a file's bytes and mode (copyFile keeps the mode), a link's target verbatim, a folder's mode. */
-async function carry(from: string, to: string): Promise<void> {
-  const info = await lstat(from)
-  await mkdir(dirname(to), { recursive: true })
-  if (info.isSymbolicLink()) await symlink(await readlink(from), to)
+function carry(from: string, to: string): void {
+  const info = lstatSync(from)
+  mkdirSync(dirname(to), { recursive: true })
+  if (info.isSymbolicLink()) symlinkSync(readlinkSync(from), to)
   else if (info.isDirectory()) {
     // Recursive: files written or carried before it may have made it already.
-    await mkdir(to, { recursive: true })
-    await chmod(to, info.mode & 0o7777)
-  } else await copyFile(from, to)
+    mkdirSync(to, { recursive: true })
+    chmodSync(to, info.mode & 0o7777)
+  } else copyFileSync(from, to)
 }
 
 const JOURNAL_SUFFIX = '.swap'

@@ -22,6 +22,17 @@ export function doneWriting(staging: string): void {
 }
 
 /**
+ * Lets a stop signal that came during the synchronous writes of the staging folders be handled
+ * before the journal commits them. Node runs a signal's handler in the event loop's poll phase,
+ * and after the other I/O events of that phase, so one awaited file operation can finish first;
+ * an immediate scheduled from an immediate runs only after a whole poll phase in which the signal
+ * was already waiting.
+ */
+export function stopSignalsHandled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
+}
+
+/**
  * On Ctrl-C: removes what this process was writing that no journal has committed yet, so an
  * interrupted run leaves nothing behind. True when a swap was already committed: its journal is
  * left for the next run to complete (see write.ts).

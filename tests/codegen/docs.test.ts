@@ -352,11 +352,12 @@ describe('an interrupted generate never leaves code and docs from different gene
     }
   })
 
-  it.each([
-    { signal: 'SIGINT', code: 130, says: 'interrupted' }, // Ctrl-C
-    { signal: 'SIGTERM', code: 143, says: 'interrupted by SIGTERM' }, // a cancelled CI job, `kill`
-    { signal: 'SIGHUP', code: 129, says: 'interrupted by SIGHUP' }, // the terminal closed
-  ])('$signal through the real binary: exits $code saying nothing was written, and leaves nothing behind', async ({ signal, code: exitCode, says }) => {
+  /**
+   * A generated root (`before`: its files) and lexicons changed since, and `interruptedAt`: generate
+   * from those through the real binary, sent `signal` at its Nth file write (kill-at.mjs). The
+   * writes are the three locks (lock.ts), one per output file, then the two swap journals.
+   */
+  async function interruptible(description: string) {
     const root = await scratch()
     const args = ['--out', 'out', '--docs', 'docs', ...INCLUDE]
     expect((await runCli(['generate', '--lexicons', LEXICONS, ...args], root)).code).toBe(0)
@@ -364,19 +365,48 @@ describe('an interrupted generate never leaves code and docs from different gene
     const changed = await copyOfLexicons()
     track(changed)
     await editJson(join(changed, 'chat/bsky/notification/defs.json'), (doc) => {
-      doc.defs.chatPreference.description = 'Interrupted.'
+      doc.defs.chatPreference.description = description
     })
-    const child = spawn(process.execPath, ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs'), join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--lexicons', changed, ...args], {
-      cwd: root,
-      env: { ...process.env, KILL_AT: 'write:6', KILL_SIGNAL: signal }, // after the three locks (lock.ts), amid the staging files
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const [code] = await once(child, 'close')
-    expect({ code, stderr }).toEqual({ code: exitCode, stderr: `lexgen: ${says}; nothing was written\n` })
+    const interruptedAt = async (write: number, signal: string) => {
+      const child = spawn(process.execPath, ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs'), join(ROOT, 'codegen/bin/lexgen.js'), 'generate', '--lexicons', changed, ...args], {
+        cwd: root,
+        env: { ...process.env, KILL_AT: `write:${write}`, KILL_SIGNAL: signal },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      const [code] = await once(child, 'close')
+      return { code, stderr }
+    }
+    const leftovers = async () => (await readdir(root)).filter((name) => name.startsWith('.lexgen-'))
+    const checkNew = async () => (await runCli(['check', '--lexicons', changed, ...args], root)).code
+    return { root, before, interruptedAt, leftovers, checkNew }
+  }
+
+  it.each([
+    { signal: 'SIGINT', code: 130, says: 'interrupted' }, // Ctrl-C
+    { signal: 'SIGTERM', code: 143, says: 'interrupted by SIGTERM' }, // a cancelled CI job, `kill`
+    { signal: 'SIGHUP', code: 129, says: 'interrupted by SIGHUP' }, // the terminal closed
+  ])('$signal through the real binary: exits $code saying nothing was written, and leaves nothing behind', async ({ signal, code, says }) => {
+    const { root, before, interruptedAt, leftovers } = await interruptible('Interrupted.')
+    // Write 6: after the locks, amid the staging files.
+    expect(await interruptedAt(6, signal)).toEqual({ code, stderr: `lexgen: ${says}; nothing was written\n` })
     expect(await snapshotDir(root)).toEqual(before)
-    expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
+    expect(await leftovers()).toEqual([])
+  })
+
+  it('a stop signal at the last staging write still ends with nothing written; one at the journal is committed, and the next run completes it', async () => {
+    const { root, before, interruptedAt, leftovers, checkNew } = await interruptible('Interrupted late.')
+    const lastStagingWrite = 3 + before.size
+    expect(await interruptedAt(lastStagingWrite, 'SIGINT')).toEqual({ code: 130, stderr: 'lexgen: interrupted; nothing was written\n' })
+    expect(await snapshotDir(root)).toEqual(before)
+    expect(await leftovers()).toEqual([])
+    expect(await interruptedAt(lastStagingWrite + 1, 'SIGINT')).toEqual({
+      code: 130,
+      stderr: 'lexgen: interrupted; the new output was already committed: the next lexgen run completes the swap\n',
+    })
+    expect(await checkNew()).toBe(0)
+    expect(await leftovers()).toEqual([])
   })
 
   it('a run that is not killed swaps both and leaves nothing behind', async () => {
