@@ -118,7 +118,7 @@ export function parseLexiconDocs(loaded: LoadedLexicons): { docs: ParsedDoc[]; p
   return { docs, problems: sortProblems(problems) }
 }
 
-/** Checks one doc fully; every problem found, one per broken def (its deepest, most specific issue). */
+/** Checks one doc fully; every problem found, each at its most specific place (a union's branch that got furthest). */
 export function parseDoc(skimmed: SkimmedDoc): { doc: ParsedDoc } | { problems: LexiconProblem[] } {
   const { file, json } = skimmed
   const inline: { schema: Record<string, unknown>; path: Path }[] = []
@@ -150,11 +150,11 @@ function passes(schema: { safeParse(value: unknown): { success: boolean } }, val
   }
 }
 
-/** Why @atproto/lexicon rejected a doc: its top-level issues, then one issue per bad def. */
+/** Why @atproto/lexicon rejected a doc: its top-level issues, then each issue of each bad def. */
 function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
   const { lexiconDoc, lexUserType } = lexiconSchemas()
   const top = lexiconDoc.safeParse({ ...json, defs: isRecord(defs) ? {} : defs })
-  const issues: Issue[] = top.success ? [] : top.error.issues.map((issue) => deepest([issue as ZodIssueLike], json))
+  const issues: Issue[] = top.success ? [] : top.error.issues.flatMap((issue) => explain(issue as ZodIssueLike, json))
   if (!isRecord(defs)) return issues
   for (const [name, def] of Object.entries(defs)) {
     // @atproto/lexicon checks this rule only once every def passes: said here too, so one run tells all.
@@ -167,7 +167,7 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     } catch (error) {
       found = ((error as { issues?: ZodIssueLike[] }).issues ?? [{ code: 'custom', path: [], message: (error as Error).message }])
     }
-    if (found.length) issues.push(prefixed(['defs', name], deepest(found, def)))
+    for (const issue of found) for (const explained of explain(issue, def)) issues.push(prefixed(['defs', name], explained))
   }
   if (issues.length) return issues
   // Every part passes alone: what is left is a rule of the whole doc.
@@ -177,6 +177,27 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
 
 const PRIMARY = ['record', 'permission-set', 'procedure', 'query', 'subscription']
 const PRIMARY_ONLY_MAIN = 'Records, permission sets, procedures, queries, and subscriptions must be the main definition.'
+
+/**
+ * What one issue zod reports means. Zod gives each bad field of an object its own issue; a
+ * union's failure carries every branch's. When the value's `type` picked one branch (the others
+ * refused that `type`), that branch's issues are the problems, each explained in turn: an object
+ * schema with a bad `required` and a bad property is two problems, not the other branches'
+ * "expected 'ref' | 'union'". Otherwise, the most specific issue (`deepest`).
+ */
+function explain(issue: ZodIssueLike, root: unknown): Issue[] {
+  if (issue.code === 'invalid_union' && issue.unionErrors?.length) {
+    const typeAt = jsonPath([...issue.path, 'type'])
+    const picked = issue.unionErrors.filter((branch) => !branch.issues.some((i) => isTypeMismatch(i) && jsonPath(i.path) === typeAt))
+    if (picked.length === 1) return picked[0]!.issues.flatMap((i) => explain(i, root))
+  }
+  return [deepest([issue], root)]
+}
+
+/** A union branch refusing the value by its `type`: not the branch the value meant. */
+function isTypeMismatch(issue: ZodIssueLike): boolean {
+  return issue.code === 'invalid_union_discriminator' || issue.code === 'invalid_literal'
+}
 
 /**
  * The most specific issue: a union's failure is the failure of its branch that got furthest
@@ -265,7 +286,7 @@ function arrayStandIn(array: Record<string, unknown>, path: Path, inline: { sche
 function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: Issue[]): void {
   const nested: { schema: Record<string, unknown>; path: Path }[] = []
   const result = lexiconSchemas().lexObject.safeParse(withStandIns(schema, [], nested))
-  if (!result.success) issues.push(prefixed(path, deepest(result.error.issues as ZodIssueLike[], schema)))
+  if (!result.success) for (const issue of result.error.issues as ZodIssueLike[]) for (const explained of explain(issue, schema)) issues.push(prefixed(path, explained))
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }
 

@@ -29,11 +29,14 @@ describe('every bad doc in one run', () => {
     expect(result.stdout).toBe('')
     expect(result.stderr).toBe(
       [
-        'lexgen: error: 4 problems in 4 lexicon files:',
+        'lexgen: error: 7 problems in 5 lexicon files:',
+        "  com/example/b.json at defs.main.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
         '  com/example/b.json at defs.main.properties.n.minimum: Expected number, received string',
         '  com/example/c.json: not valid JSON (Expected double-quoted property name at line 1, column 16)',
         '  com/example/d.json at defs.extra.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition.',
         "  com/example/e.json at defs.main.output.schema.ref: reference 'com.example.missing#x' names lexicon 'com.example.missing', which is not in the lexicon directory",
+        "  com/example/f.json at defs.main.output.schema.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
+        '  com/example/f.json at defs.main.output.schema.required: Expected array, received string',
         '',
       ].join('\n'),
     )

@@ -41,6 +41,13 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
       "com/example/typo.json at defs.main.parameters.properties.q.type: Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown', got 'strin' (did you mean 'string'?)",
   },
   {
+    // Its `type` picks the object branch of the body's union: the problem is there, not that the
+    // other branches ('ref', 'union') want another type.
+    name: 'a body schema whose `required` is not a list',
+    docs: { 'com/example/req.json': query('com.example.req', { output: { encoding: 'application/json', schema: { type: 'object', required: 'text', properties: { text: { type: 'string' } } } } }) },
+    message: 'com/example/req.json at defs.main.output.schema.required: Expected array, received string',
+  },
+  {
     name: "JSON Schema's name for a format (`date-time`), which the Lexicon spec spells `datetime`",
     docs: { 'com/example/format.json': query('com.example.format', { parameters: { type: 'params', properties: { since: { type: 'string', format: 'date-time' } } } }) },
     message:
@@ -146,10 +153,13 @@ export const returning = (id: string, output: object) => query(id, { output: { e
 /** Several bad docs in one selection (problems.test.ts lists what each must say). */
 export const SEVERAL_BAD = {
   'com/example/a.json': returning('com.example.a', { type: 'ref', ref: 'com.example.b' }),
-  'com/example/b.json': object('com.example.b', { n: { type: 'integer', minimum: 'zero' } }),
+  // Two problems in one def: both are listed.
+  'com/example/b.json': object('com.example.b', { n: { type: 'integer', minimum: 'zero' }, at: { type: 'string', format: 'date-time' } }),
   'com/example/c.json': '{ "lexicon": 1,',
   'com/example/d.json': { lexicon: 1, id: 'com.example.d', defs: { main: { type: 'object', properties: {} }, extra: { type: 'query' } } },
   'com/example/e.json': returning('com.example.e', { type: 'ref', ref: 'com.example.missing#x' }),
+  // Two problems in one body schema (a branch of the body's union): both are listed.
+  'com/example/f.json': returning('com.example.f', { type: 'object', required: 'at', properties: { at: { type: 'string', format: 'date-time' } } }),
 }
 
 /** Bad docs beside a good selection, `pub.layers.corpus.*` (problems.test.ts: warnings, unless --strict). */
