@@ -167,12 +167,25 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     } catch (error) {
       found = ((error as { issues?: ZodIssueLike[] }).issues ?? [{ code: 'custom', path: [], message: (error as Error).message }])
     }
-    for (const issue of found) for (const explained of explain(issue, def)) issues.push(prefixed(['defs', name], explained))
+    for (const issue of found) for (const explained of explain(issue, def)) issues.push(prefixed(['defs', name], reworded(explained, def)))
   }
   if (issues.length) return issues
   // Every part passes alone: what is left is a rule of the whole doc.
   const full = lexiconDoc.safeParse({ ...json, defs })
   return [{ path: [], message: full.success ? 'invalid lexicon document' : full.error.issues[0]!.message }]
+}
+
+/**
+ * The def types @atproto/lexicon's `lexUserType` takes (its switch; its own message leaves out
+ * `permission-set`). Used only to word its refusal of a def's `type`, which it gives for the
+ * whole def (`Invalid type: Object must be one of: …`): said at `type`, with what was found.
+ */
+export const DEF_TYPES = ['record', 'permission-set', 'query', 'procedure', 'subscription', 'blob', 'array', 'token', 'object', 'boolean', 'integer', 'string', 'bytes', 'cid-link', 'unknown']
+
+function reworded(issue: Issue, def: unknown): Issue {
+  if (issue.path.length > 0 || !isRecord(def) || !/^(Invalid type: |Type property must be a string$)/.test(issue.message)) return issue
+  const got = def.type
+  return { path: ['type'], message: `Expected ${DEF_TYPES.map(shown).join(' | ')}, got ${shown(got)}${didYouMean(got, DEF_TYPES)}` }
 }
 
 const PRIMARY = ['record', 'permission-set', 'procedure', 'query', 'subscription']

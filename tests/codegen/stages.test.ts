@@ -5,7 +5,7 @@ import { emit } from '../../codegen/emit.js'
 import { deprecation } from '../../codegen/emit/writer.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
-import { checkId, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
+import { checkId, DEF_TYPES, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
 import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
 import { LEXICONS, lexiconDir, removeDir } from './helpers.js'
 
@@ -44,6 +44,22 @@ describe('skim', () => {
     }
     expect(checkId({})).toEqual({ message: 'Required' })
     for (const id of ids) expect(checkId({ id }), JSON.stringify(id)).toEqual(zod(id))
+  })
+})
+
+describe('parse', () => {
+  it("words a def type refusal with the types @atproto/lexicon's lexUserType takes, no more and no fewer", () => {
+    const { lexUserType } = lexiconSchemas()
+    const refusesType = (type: string) => {
+      try {
+        const result = lexUserType.safeParse({ type })
+        return !result.success && result.error.issues.some((issue) => issue.message.startsWith('Invalid type: '))
+      } catch {
+        return false // the type's own schema threw on the missing fields: the type itself was taken
+      }
+    }
+    const candidates = [...DEF_TYPES, 'ref', 'union', 'params', 'permission', 'Object', 'datetime', 'cid', 'null']
+    expect(candidates.filter((type) => !refusesType(type))).toEqual(DEF_TYPES)
   })
 })
 

@@ -64,7 +64,7 @@ describe('invalid lexicons are refused with the file, the JSON path and the reas
     'invalid id field': /^lexgen: error: case\.json at id: Expected string, received number\n$/,
     'invalid NSID': /^lexgen: error: case\.json at id: Must be a valid NSID\n$/,
     'defined unknown': /^lexgen: error: case\.json at defs\.demo\.type: an 'unknown' cannot be a named definition/,
-    'defined ref': /^ {2}case\.json at defs\.demo: Invalid type: ref must be one of: record, query/m,
+    'defined ref': /^ {2}case\.json at defs\.demo\.type: Expected 'record' \| 'permission-set' \| 'query' .*, got 'ref'$/m,
     'non-main primary': /^ {2}case\.json at defs\.demo\.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition\.$/m,
     'record missing type object': /^lexgen: error: case\.json at defs\.main\.record\.type: Expected 'object', got nothing\n$/,
   }

@@ -41,6 +41,13 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
       "com/example/typo.json at defs.main.parameters.properties.q.type: Expected 'array' | 'boolean' | 'integer' | 'string' | 'unknown', got 'strin' (did you mean 'string'?)",
   },
   {
+    // @atproto/lexicon refuses it for the whole def, with a list that leaves out permission-set.
+    name: 'a def type with a capital letter',
+    docs: { 'com/example/cap.json': { lexicon: 1, id: 'com.example.cap', defs: { main: { type: 'Object', properties: {} } } } },
+    message:
+      "com/example/cap.json at defs.main.type: Expected 'record' | 'permission-set' | 'query' | 'procedure' | 'subscription' | 'blob' | 'array' | 'token' | 'object' | 'boolean' | 'integer' | 'string' | 'bytes' | 'cid-link' | 'unknown', got 'Object' (did you mean 'object'?)",
+  },
+  {
     // Its `type` picks the object branch of the body's union: the problem is there, not that the
     // other branches ('ref', 'union') want another type.
     name: 'a body schema whose `required` is not a list',
