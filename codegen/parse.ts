@@ -20,7 +20,7 @@ import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
-import { editDistance } from './suggest.js'
+import { closestOne } from './suggest.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
@@ -243,8 +243,8 @@ function shown(value: unknown): string {
 /** A typo of one allowed value (`strin`, `Object`) names it: the list alone leaves the reader to spot it. */
 function didYouMean(got: unknown, expected: readonly unknown[]): string {
   if (typeof got !== 'string') return ''
-  const close = expected.filter((e): e is string => typeof e === 'string' && e !== got && editDistance(got.toLowerCase(), e, 2) <= 2)
-  return close.length === 1 ? ` (did you mean '${close[0]}'?)` : ''
+  const meant = closestOne(got, expected.filter((e): e is string => typeof e === 'string'))
+  return meant === undefined ? '' : ` (did you mean '${meant}'?)`
 }
 
 /**

@@ -2,7 +2,7 @@ import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
 import { parseDoc, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
-import { suggestPatterns } from './suggest.js'
+import { closestOne, suggestPatterns } from './suggest.js'
 
 export interface Selection {
   readonly include: readonly string[]
@@ -117,7 +117,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
       }
       closure.add(target.nsid)
       const unusable = failed.get(target.nsid)
-      const why = unusable ? `whose file ${unusable.file} could not be used` : 'which is not in the lexicon directory'
+      const why = unusable ? `whose file ${unusable.file} could not be used` : `which is not in the lexicon directory${meantRef(next, ref, target, byNsid.keys())}`
       errors.push({ file: next.file, path: jsonPath(path), message: `reference '${ref}' names lexicon '${target.nsid}', ${why}`, ...(unusable ? { blockedBy: unusable.file } : {}) })
     })
   }
@@ -199,11 +199,26 @@ function orList(suggestions: readonly string[]): string {
 function checkRef(doc: SkimmedDoc, target: RefTarget, ref: string, unionMember: boolean): string | undefined {
   const defs = doc.json.defs as LexiconDoc['defs'] | undefined
   const def = defs && Object.hasOwn(defs, target.def) ? (defs[target.def] as { type?: unknown }) : undefined
-  if (!def) return `reference '${ref}' names def '${target.def}', which '${target.nsid}' does not define`
+  if (!def) {
+    const meant = defs ? closestOne(target.def, Object.keys(defs)) : undefined
+    const hint = meant === undefined ? '' : ` (did you mean '${ref.slice(0, ref.indexOf('#') + 1)}${meant}'?)`
+    return `reference '${ref}' names def '${target.def}', which '${target.nsid}' does not define${hint}`
+  }
   const type = String(def.type)
   const allowed = unionMember ? ['object', 'record'] : ['object', 'record', 'token', 'string', 'array', 'integer', 'boolean', 'bytes', 'cid-link', 'blob']
   if (!allowed.includes(type)) return `reference '${ref}' names a ${type} def, which cannot be ${unionMember ? 'a union member' : 'referenced'}`
   return undefined
+}
+
+/**
+ * What a reference to a missing lexicon likely meant: a def of its own doc written without its
+ * `#` (`convoView` for `#convoView`), else a lexicon a typo away (`chat.bsky.convo.def#view`).
+ */
+function meantRef(from: SkimmedDoc, ref: string, target: RefTarget, nsids: Iterable<string>): string {
+  const defs = from.json.defs
+  if (!ref.includes('#') && typeof defs === 'object' && defs !== null && Object.hasOwn(defs, ref)) return ` (did you mean '#${ref}'?)`
+  const nsid = closestOne(target.nsid, nsids)
+  return nsid === undefined ? '' : ` (did you mean '${nsid}${ref.includes('#') ? `#${target.def}` : ''}'?)`
 }
 
 /** A file reached twice (a root that is also referenced, say) is reported once. */

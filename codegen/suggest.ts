@@ -37,8 +37,26 @@ export function suggestPatterns(pattern: string, nsids: readonly string[]): stri
   return scored.filter(([, score]) => score === scored[0]![1]).slice(0, MAX_SUGGESTIONS).map(([candidate]) => candidate)
 }
 
+/**
+ * The one candidate `word` is a slip of (case aside, at most `limit` edits), the closest; none
+ * when nothing is that close or two are equally close.
+ */
+export function closestOne(word: string, candidates: Iterable<string>, limit = 2): string | undefined {
+  const lower = word.toLowerCase()
+  let best: string | undefined
+  let bestDistance = limit + 1
+  let tied = false
+  for (const candidate of candidates) {
+    if (candidate === word) continue
+    const distance = editDistance(lower, candidate.toLowerCase(), limit)
+    if (distance < bestDistance) [best, bestDistance, tied] = [candidate, distance, false]
+    else if (distance === bestDistance && candidate !== best) tied = true
+  }
+  return tied ? undefined : best
+}
+
 /** Levenshtein distance, giving up (returning `limit + 1`) once it must exceed `limit`. */
-export function editDistance(a: string, b: string, limit: number): number {
+function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
   for (let i = 1; i <= a.length; i++) {

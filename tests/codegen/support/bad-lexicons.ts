@@ -81,6 +81,28 @@ export const BAD_INPUT: { name: string; docs: Record<string, unknown>; args?: st
       "com/example/ref.json at defs.main.output.schema.ref: reference 'com.example.missing#thing' names lexicon 'com.example.missing', which is not in the lexicon directory",
   },
   {
+    // The slips a hand-written ref makes: a local def without its `#`, a def or an NSID a typo away.
+    name: 'references a typo away from what exists',
+    docs: {
+      ...VALID,
+      'com/example/defs.json': { lexicon: 1, id: 'com.example.defs', defs: { thing: { type: 'object', properties: {} } } },
+      'com/example/slips.json': {
+        lexicon: 1,
+        id: 'com.example.slips',
+        defs: {
+          main: { type: 'object', properties: { a: { type: 'ref', ref: 'view' }, b: { type: 'ref', ref: '#veiw' }, c: { type: 'ref', ref: 'com.example.def#thing' } } },
+          view: { type: 'object', properties: {} },
+        },
+      },
+    },
+    message: [
+      '3 problems in 1 lexicon file:',
+      "  com/example/slips.json at defs.main.properties.a.ref: reference 'view' names lexicon 'view', which is not in the lexicon directory (did you mean '#view'?)",
+      "  com/example/slips.json at defs.main.properties.b.ref: reference '#veiw' names def 'veiw', which 'com.example.slips' does not define (did you mean '#view'?)",
+      "  com/example/slips.json at defs.main.properties.c.ref: reference 'com.example.def#thing' names lexicon 'com.example.def', which is not in the lexicon directory (did you mean 'com.example.defs#thing'?)",
+    ].join('\n'),
+  },
+  {
     name: 'a reference to a def that does not exist',
     docs: {
       ...VALID,
