@@ -308,7 +308,7 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
     await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.other', defs: { main: { type: 'token' } } } as { id: string }, 'com.example.empty.impostor')
     try {
       zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
-      await expectRefused(dir, () => pull(dir, 'com.example.empty.broken'), /^lexgen: error: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.broken at defs\.main: /)
+      await expectRefused(dir, () => pull(dir, 'com.example.empty.broken'), /^lexgen: error: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.broken at defs\.main\.type: Expected 'record' \| .*, got 'bogus'$/)
       await expectRefused(dir, () => pull(dir, 'com.example.empty.impostor'), /^lexgen: error: at:\/\/\S+\/com\.example\.empty\.impostor: the doc's id is 'com\.example\.empty\.other', not com\.example\.empty\.impostor$/)
     } finally {
       await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.broken')
