@@ -20,7 +20,7 @@ import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
-import { closestOne } from './suggest.js'
+import { closestOne, meantHint } from './suggest.js'
 
 /** A lexicon doc that passed every check, with the file it came from. It is the JSON as read. */
 export interface ParsedDoc {
@@ -167,7 +167,7 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     } catch (error) {
       found = ((error as { issues?: ZodIssueLike[] }).issues ?? [{ code: 'custom', path: [], message: (error as Error).message }])
     }
-    for (const issue of found) for (const explained of explain(issue, def)) issues.push(prefixed(['defs', name], reworded(explained, def)))
+    for (const issue of found.flatMap((i) => explain(i, def))) issues.push(prefixed(['defs', name], reworded(issue, def)))
   }
   if (issues.length) return issues
   // Every part passes alone: what is left is a rule of the whole doc.
@@ -242,9 +242,7 @@ function shown(value: unknown): string {
 
 /** A typo of one allowed value (`strin`, `Object`) names it: the list alone leaves the reader to spot it. */
 function didYouMean(got: unknown, expected: readonly unknown[]): string {
-  if (typeof got !== 'string') return ''
-  const meant = closestOne(got, expected.filter((e): e is string => typeof e === 'string'))
-  return meant === undefined ? '' : ` (did you mean '${meant}'?)`
+  return typeof got === 'string' ? meantHint(closestOne(got, expected.filter((e): e is string => typeof e === 'string'))) : ''
 }
 
 /**
@@ -299,7 +297,7 @@ function arrayStandIn(array: Record<string, unknown>, path: Path, inline: { sche
 function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: Issue[]): void {
   const nested: { schema: Record<string, unknown>; path: Path }[] = []
   const result = lexiconSchemas().lexObject.safeParse(withStandIns(schema, [], nested))
-  if (!result.success) for (const issue of result.error.issues as ZodIssueLike[]) for (const explained of explain(issue, schema)) issues.push(prefixed(path, explained))
+  if (!result.success) for (const issue of (result.error.issues as ZodIssueLike[]).flatMap((i) => explain(i, schema))) issues.push(prefixed(path, issue))
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }
 

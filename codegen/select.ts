@@ -2,7 +2,7 @@ import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
 import { parseDoc, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
-import { closestOne, suggestPatterns } from './suggest.js'
+import { closestOne, meantHint, suggestPatterns } from './suggest.js'
 
 export interface Selection {
   readonly include: readonly string[]
@@ -201,7 +201,7 @@ function checkRef(doc: SkimmedDoc, target: RefTarget, ref: string, unionMember: 
   const def = defs && Object.hasOwn(defs, target.def) ? (defs[target.def] as { type?: unknown }) : undefined
   if (!def) {
     const meant = defs ? closestOne(target.def, Object.keys(defs)) : undefined
-    const hint = meant === undefined ? '' : ` (did you mean '${ref.slice(0, ref.indexOf('#') + 1)}${meant}'?)`
+    const hint = meantHint(meant === undefined ? undefined : `${ref.slice(0, ref.indexOf('#') + 1)}${meant}`)
     return `reference '${ref}' names def '${target.def}', which '${target.nsid}' does not define${hint}`
   }
   const type = String(def.type)
@@ -215,10 +215,10 @@ function checkRef(doc: SkimmedDoc, target: RefTarget, ref: string, unionMember: 
  * `#` (`convoView` for `#convoView`), else a lexicon a typo away (`chat.bsky.convo.def#view`).
  */
 function meantRef(from: SkimmedDoc, ref: string, target: RefTarget, nsids: Iterable<string>): string {
-  const defs = from.json.defs
-  if (!ref.includes('#') && typeof defs === 'object' && defs !== null && Object.hasOwn(defs, ref)) return ` (did you mean '#${ref}'?)`
+  const defs = from.json.defs as LexiconDoc['defs'] | undefined
+  if (!ref.includes('#') && defs && Object.hasOwn(defs, ref)) return meantHint(`#${ref}`)
   const nsid = closestOne(target.nsid, nsids)
-  return nsid === undefined ? '' : ` (did you mean '${nsid}${ref.includes('#') ? `#${target.def}` : ''}'?)`
+  return meantHint(nsid === undefined ? undefined : `${nsid}${ref.includes('#') ? `#${target.def}` : ''}`)
 }
 
 /** A file reached twice (a root that is also referenced, say) is reported once. */

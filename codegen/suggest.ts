@@ -55,6 +55,11 @@ export function closestOne(word: string, candidates: Iterable<string>, limit = 2
   return tied ? undefined : best
 }
 
+/** ` (did you mean 'x'?)` after a message, or nothing when nothing was meant. */
+export function meantHint(meant: string | undefined): string {
+  return meant === undefined ? '' : ` (did you mean '${meant}'?)`
+}
+
 /** Levenshtein distance, giving up (returning `limit + 1`) once it must exceed `limit`. */
 function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1
