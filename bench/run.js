@@ -252,6 +252,12 @@ if (results.cold) {
     row(['4. cold start, ours generated with `--file-ext .mts`', ms(c.wall['ours-mts']), labels.atcute, ms(c.wall.atcute), ratio(c.wall['ours-mts'].median / c.wall.atcute.median), option])
     row(['4. import alone, ours generated with `--file-ext .mts`', ms(c.importMs['ours-mts'], 1), labels.atcute, ms(c.importMs.atcute, 1), ratio(c.importMs['ours-mts'].median / c.importMs.atcute.median), option])
   }
+  // The same client and stack, the function imported from its lexicon's module: Node loads getConvo's modules only.
+  if (c.wall['ours-direct']) {
+    const option = '– (a way to import: see below)'
+    row(["4. cold start, ours importing getConvo's module", ms(c.wall['ours-direct']), labels.atcute, ms(c.wall.atcute), ratio(c.wall['ours-direct'].median / c.wall.atcute.median), option])
+    row(["4. import alone, ours importing getConvo's module", ms(c.importMs['ours-direct'], 1), labels.atcute, ms(c.importMs.atcute, 1), ratio(c.importMs['ours-direct'].median / c.importMs.atcute.median), option])
+  }
   // Both on Node 22, for information: the targets are judged on this machine's Node (Node 20).
   if (c.wall['ours@node22'] && c.wall['atcute@node22']) {
     const same = '– (same Node 22 for both)'

@@ -16,6 +16,7 @@ import { node22, root, summarize } from '../lib/util.js'
 const RUNS = {
   ours: ['ours', process.execPath],
   'ours-mts': ['ours-mts', process.execPath],
+  'ours-direct': ['ours-direct', process.execPath],
   'atproto-api': ['atproto-api', process.execPath],
   atcute: ['atcute', process.execPath],
   'atproto-lex': ['atproto-lex', process.execPath],

@@ -10,11 +10,11 @@ import { work } from '../lib/util.js'
 const local = (path) => pathToFileURL(join(work, path)).href
 
 /**
- * Ours as the README shows it, from the generated client's index at `path` (under bench/.work):
- * with the stack the namespaced Client has unless `bare`, and its validators when `validated`.
+ * Ours as the README shows it, given what the program imported (`Core`, `withDefaults`,
+ * `chatBskyConvoGetConvo`, and `validation` when `validated`): with the stack the namespaced
+ * Client has unless `bare`, and the generated validators when `validated`.
  */
-async function oursFrom(path, service, { bare = false, validated = false } = {}) {
-  const { Core, chatBskyConvoGetConvo, validation, withDefaults } = await import(local(path))
+function ours({ Core, chatBskyConvoGetConvo, validation, withDefaults }, service, { bare = false, validated = false } = {}) {
   if (validated && !validation) throw new Error('the generated client exports no `validation` registry')
   const config = { service, auth: TOKEN, ...(validated ? { validation } : {}) }
   const core = new Core(bare ? config : withDefaults(config))
@@ -23,6 +23,9 @@ async function oursFrom(path, service, { bare = false, validated = false } = {})
     return result.ok && result.value.convo.id === CONVO_ID
   }
 }
+
+/** Ours imported from the generated client's index at `path` (under bench/.work). */
+const oursFrom = async (path, service, options) => ours(await import(local(path)), service, options)
 
 export const loaders = {
   /**
@@ -42,6 +45,16 @@ export const loaders = {
    * params checked before sending, the response checked leniently.
    */
   'ours-validated': (service) => oursFrom('generated/index.js', service, { validated: true }),
+
+  /**
+   * Ours, the stack of the first, imported as README's "A fast start without a bundler" shows: the
+   * function from its lexicon's module, `Core` and `withDefaults` from the runtime, so Node loads
+   * getConvo's modules only, not every module the index re-exports.
+   */
+  'ours-direct': async (service) => {
+    const runtime = await import('@lexgen/runtime')
+    return ours({ ...runtime, ...(await import(local('generated/chat/bsky/convo/getConvo.js'))) }, service)
+  },
 
   /** The floor: undici.request by hand, same URL and headers, JSON decoded. */
   async undici(service) {

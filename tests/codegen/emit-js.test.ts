@@ -4,8 +4,9 @@
  * typecheck a TypeScript caller, the output is deterministic, and `check` guards it.
  */
 import { execFile } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { seededServer } from '../helpers/convo-calls.js'
@@ -36,13 +37,45 @@ const missing = await chatBskyConvoGetConvo(new Core({ service, auth: token }), 
 console.log(JSON.stringify({ id: convo.id, declared: !missing.ok && missing.error instanceof ChatBskyConvoGetConvo.InvalidConvoError }))
 `
 
-describe('generate --emit js', () => {
-  it('writes .js and .d.ts only, runs from plain node ESM, and its declarations type a TypeScript caller', async () => {
+/** An ESM project with the chat.bsky.convo.* client emitted as JavaScript, generated once for the tests that run it. */
+let convoProject: Promise<string> | undefined
+function convoClientInJs(): Promise<string> {
+  convoProject ??= (async () => {
     const dir = await project('module')
-    const out = join(dir, 'generated')
-    const result = await runCli(['generate', '--emit', 'js', '--out', out, '--include', 'chat.bsky.convo.*'])
+    const result = await runCli(['generate', '--emit', 'js', '--out', join(dir, 'generated'), '--include', 'chat.bsky.convo.*'])
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
+    return dir
+  })()
+  return convoProject
+}
+
+/**
+ * Records every file module Node loads, through a module hook (`module.register`, Node ≥ 20.6):
+ * the `--import` argument that installs it, and where the loaded URLs are written, one per line.
+ */
+async function recordLoads(dir: string): Promise<{ args: string[]; log: string }> {
+  const log = join(dir, 'loaded.txt')
+  await writeFile(
+    join(dir, 'hooks.mjs'),
+    `import { appendFileSync } from 'node:fs'
+let log
+export function initialize(data) { log = data.log }
+export async function load(url, context, next) {
+  if (url.startsWith('file:')) appendFileSync(log, url + '\\n')
+  return next(url, context)
+}
+`,
+  )
+  await writeFile(join(dir, 'record.mjs'), `import { register } from 'node:module'\nregister('./hooks.mjs', import.meta.url, { data: { log: ${JSON.stringify(log)} } })\n`)
+  await writeFile(log, '')
+  return { args: ['--import', join(dir, 'record.mjs')], log }
+}
+
+describe('generate --emit js', () => {
+  it('writes .js and .d.ts only, runs from plain node ESM, and its declarations type a TypeScript caller', async () => {
+    const dir = await convoClientInJs()
+    const out = join(dir, 'generated')
     const files = [...(await snapshotDir(out)).keys()]
     expect(files.filter((f) => !f.endsWith('.js') && !f.endsWith('.d.ts'))).toEqual([])
     expect(files.filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, '.d.ts')).sort()).toEqual(files.filter((f) => f.endsWith('.d.ts')).sort())
@@ -65,6 +98,39 @@ export { view }
     const tsc = await typecheck(dir)
     expect(tsc.output).toBe('')
     expect(tsc.code).toBe(0)
+  })
+
+  it("a program importing one function from its lexicon's module (README's fast start) loads only what that function references", async () => {
+    const dir = await convoClientInJs()
+    await writeFile(
+      join(dir, 'one-call.js'),
+      `import { Core, validating, withDefaults } from '@lexgen/runtime'
+import * as GetConvo from './generated/chat/bsky/convo/getConvo.js'
+
+const [service, token, convoId] = process.argv.slice(2)
+const core = new Core(withDefaults({ service, auth: token, validation: validating({ [GetConvo.id]: GetConvo.validators }) }))
+const found = await GetConvo.chatBskyConvoGetConvo(core, { convoId })
+const missing = await GetConvo.chatBskyConvoGetConvo(core, { convoId: 'nope' })
+const invalid = await GetConvo.chatBskyConvoGetConvo(core, { convoId: 42 })
+console.log(JSON.stringify({
+  id: found.ok && found.value.convo.id,
+  declared: !missing.ok && missing.error instanceof GetConvo.InvalidConvoError,
+  validated: !invalid.ok && invalid.error.name,
+}))
+`,
+    )
+    const hook = await recordLoads(dir)
+    const { stdout } = await run(process.execPath, [...hook.args, join(dir, 'one-call.js'), world.server.url, TEST_TOKEN, world.convoId], { cwd: dir })
+    expect(JSON.parse(stdout)).toEqual({ id: world.convoId, declared: true, validated: 'RequestValidationError' })
+
+    const generated = pathToFileURL(join(dir, 'generated')).href + '/'
+    const loaded = (await readFile(hook.log, 'utf8')).split('\n').filter((url) => url.startsWith(generated)).map((url) => url.slice(generated.length))
+    expect(loaded).toContain('chat/bsky/convo/getConvo.js')
+    expect(loaded).toContain('chat/bsky/convo/defs.js')
+    // Neither the index, the namespaced Client, the validation registry nor any other method's module.
+    for (const whole of ['index.js', 'client.js', 'validation.js', 'session.js']) expect(loaded).not.toContain(whole)
+    const methods = await Promise.all(loaded.map(async (file) => ((await readFile(join(dir, 'generated', file), 'utf8')).includes('export const method = ') ? file : undefined)))
+    expect(methods.filter(Boolean)).toEqual(['chat/bsky/convo/getConvo.js'])
   })
 
   it('with --file-ext .mts: .mjs and .d.mts, which a CommonJS package runs', async () => {
