@@ -494,12 +494,15 @@ describe('docs for any selection', () => {
     expect(docs.get('chat.bsky.group.md')).toMatch(/^\| `joinRule` \| \[`ChatBskyGroupDefs\.JoinRule`\]\([^)]+\) \| yes \| known values: `anyone`, `followedByOwner` \|/m)
   })
 
-  it('says the examples are ES modules to put in .mts files when the client is .mts (a CommonJS package)', async () => {
+  it('when the client is .mts (a CommonJS package): says the examples are ES modules to put in .mts files, and imports a module as .mjs', async () => {
     const selected = selectDocs(skimLexicons(await loadLexiconFiles(`${ROOT}/lexicons`)), { include: ['chat.bsky.actor.*'], exclude: [] })
     const model = buildModel(selected.docs, { runtimeImport: '@lexgen/runtime', fileExt: '.mts' })
     const readme = new Map(emitDocs(model, { clientImport: './generated/index.mjs', regenerate: 'npx lexgen generate' })).get('README.md')!
     expect(readme).toContain('The examples are ES modules (imports, top-level `await`): in this package, put them in `.mts` files.')
     expect((await docsFor(['chat.bsky.actor.*'])).get('README.md')).not.toContain('put them in `.mts` files')
+    // The fast start names a method's own module as the client imports it.
+    expect(readme).toMatch(/`import \{ chatBskyActor\w+ \} from '\.\/generated\/chat\/bsky\/actor\/\w+\.mjs'`/)
+    expect((await docsFor(['chat.bsky.convo.*'])).get('README.md')).toContain("`import { chatBskyConvoListConvos } from './src/atproto/chat/bsky/convo/listConvos.js'`")
   })
 
   it('gives a client without chat methods a proxying example of its own, not Bluesky Chat', async () => {

@@ -99,6 +99,15 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       'if (result.ok) console.log(result.value, result.response.status)',
       'else console.error(result.error.name, result.error.message)',
     ]),
+    ...(q && query
+      ? [
+          `Importing anything from ${code(clientImport)} loads every module of the client. A program that plain Node starts often (a cron job, a serverless ` +
+            `function, a command-line tool) can import each standalone function from its lexicon's module instead ` +
+            `(${code(`import { ${q.functionName} } from ${quote(clientImport.replace(/index(\.m?[jt]s)$/, (_, ext: string) => query.path.replace(/\.[^./]+$/, ext)))}`)}), ` +
+            `and ${code('Core')} and ${code('withDefaults')} from ${code(runtime)}: Node then loads only the modules that function uses. ` +
+            `A bundled program gains nothing from it: the bundler keeps only what is used either way.`,
+        ]
+      : []),
   )
 
   if (hasSession) {
