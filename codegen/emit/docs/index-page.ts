@@ -30,6 +30,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   const methods = namespaces.flatMap((ns) => ns.docs)
   const runtime = model.runtimeImport
   const outDir = clientImport.replace(/\/index\.m?[jt]s$/, '')
+  /** What a program imports a doc's own module as: beside the index, with the index's extension. */
+  const moduleImport = (doc: DocModel) => clientImport.replace(/index(\.m?[jt]s)$/, (_, ext: string) => doc.path.replace(/\.[^./]+$/, ext))
   const query = pick(methods, (doc) => doc.method!.type === 'query' && doc.method!.paginate !== undefined, /^list/) ??
     pick(methods, (doc) => doc.method!.type === 'query') ?? methods[0]
   const procedure = pick(methods, (doc) => doc.method!.type === 'procedure' && doc.method!.errors.length > 0, /^(send|create|post)/) ??
@@ -103,7 +105,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       ? [
           `Importing anything from ${code(clientImport)} loads every module of the client. A program that plain Node starts often (a cron job, a serverless ` +
             `function, a command-line tool) can import each standalone function from its lexicon's module instead ` +
-            `(${code(`import { ${q.functionName} } from ${quote(clientImport.replace(/index(\.m?[jt]s)$/, (_, ext: string) => query.path.replace(/\.[^./]+$/, ext)))}`)}), ` +
+            `(${code(`import { ${q.functionName} } from ${quote(moduleImport(query))}`)}), ` +
             `and ${code('Core')} and ${code('withDefaults')} from ${code(runtime)}: Node then loads only the modules that function uses. ` +
             `A bundled program gains nothing from it: the bundler keeps only what is used either way.`,
         ]
