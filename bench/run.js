@@ -473,6 +473,7 @@ function details() {
     const c = results.cold
     out.push(
       `**4. Cold start.** A fresh \`node bench/workers/cold.js <client>\` per run (${c.runs} runs per client, interleaved, after a warm-up round): it imports the client, makes one getConvo and reports when the decoded output arrived; the wall time runs from the parent's spawn to that moment. Bare \`node -e 0\` took ${ms(c.node)} in the same run. The in-process first call took ${ms(c.callMs.ours, 1)} for ours, ${ms(c.callMs.atcute, 1)} for @atcute/client and ${ms(c.callMs['atproto-api'], 1)} for @atproto/api. ` +
+        (c.wall['ours-direct'] ? "Ours imports `Core`, `withDefaults` and `chatBskyConvoGetConvo` from the compiled client's index, as the README's first example does; \"ours importing getConvo's module\" takes the function from `generated/chat/bsky/convo/getConvo.js` and the other two from `@lexgen/runtime` (README, \"A fast start without a bundler\"), with the same stack. " : '') +
         (c.wall['ours@node22'] ? `Ours and @atcute/client also run on Node ${node22Version} (bench/node22), in the same rounds: first call ${ms(c.callMs['ours@node22'], 1)} and ${ms(c.callMs['atcute@node22'], 1)}. ` : '') +
         "Process exit is left out for every client: after any undici or fetch request Node's exit takes another ~100 ms here (V8 finishing the optimizing compile of undici's llhttp WebAssembly; `--liftoff-only` removes it).",
       '',
