@@ -10,9 +10,10 @@ import type { Readable, Transform } from 'node:stream'
 import { mergeHeaders } from '../request.js'
 import { UndecodableBody } from './types.js'
 
-// Taken as CommonJS modules rather than imported, as node.ts takes node:http (see there why).
-const stream = process.getBuiltinModule('node:stream')
-const { constants, createBrotliDecompress, createGunzip, createInflate, createInflateRaw } = process.getBuiltinModule('node:zlib')
+// Taken as CommonJS modules rather than imported, and only for a coded body, as node.ts takes
+// node:http (see there why).
+const stream = () => process.getBuiltinModule('node:stream')
+type Zlib = typeof import('node:zlib')
 
 /** What the Node transports send unless the caller set `accept-encoding` themselves. */
 export const ACCEPT_ENCODING = 'gzip, deflate, br'
@@ -46,9 +47,10 @@ export function decoded(body: Readable, status: number, headers: Record<string, 
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity')
   if (codings.length === 0 || !codings.every((coding) => Object.hasOwn(DECODERS, coding))) return body
-  const decoders = codings.reverse().map((coding) => DECODERS[coding]!())
+  const zlib = process.getBuiltinModule('node:zlib')
+  const decoders = codings.reverse().map((coding) => DECODERS[coding]!(zlib))
   // What the caller reads: every failure ends here, labelled once.
-  const out = new stream.PassThrough()
+  const out = new (stream().PassThrough)()
   body.on('error', (error) => out.destroy(error))
   for (const decoder of decoders) {
     decoder.on('error', (error) => out.destroy(new UndecodableBody(status, headers, `${headers['content-encoding']}: ${error.message}`)))
@@ -64,25 +66,24 @@ export function decoded(body: Readable, status: number, headers: Record<string, 
  * How fetch (undici) ends a decoder: a body that stops early (empty, a gzip member without its
  * trailer) gives what was decoded so far rather than an error; a corrupt one is still refused.
  */
-const ZLIB = { finishFlush: constants.Z_SYNC_FLUSH }
-const BROTLI = { finishFlush: constants.BROTLI_OPERATION_FLUSH }
+const zlibOptions = (zlib: Zlib) => ({ finishFlush: zlib.constants.Z_SYNC_FLUSH })
 
-const gunzip = (): Transform => createGunzip(ZLIB)
+const gunzip = (zlib: Zlib): Transform => zlib.createGunzip(zlibOptions(zlib))
 
-const DECODERS: Readonly<Record<string, () => Transform>> = {
+const DECODERS: Readonly<Record<string, (zlib: Zlib) => Transform>> = {
   gzip: gunzip,
   'x-gzip': gunzip,
-  br: () => createBrotliDecompress(BROTLI),
+  br: (zlib) => zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }),
   deflate,
 }
 
 /** `deflate` is meant to be zlib-wrapped, but some servers send it raw: the first byte tells (a zlib header's low nibble is 8). */
-function deflate(): Transform {
+function deflate(zlib: Zlib): Transform {
   let inner: Transform | undefined
-  return new stream.Transform({
+  return new (stream().Transform)({
     transform(chunk: Buffer, _encoding, done) {
       if (!inner) {
-        inner = (chunk[0]! & 0x0f) === 8 ? createInflate(ZLIB) : createInflateRaw(ZLIB)
+        inner = (chunk[0]! & 0x0f) === 8 ? zlib.createInflate(zlibOptions(zlib)) : zlib.createInflateRaw(zlibOptions(zlib))
         inner.on('data', (data: Buffer) => this.push(data))
         inner.on('error', (error) => this.destroy(error))
       }

@@ -210,6 +210,34 @@ it('never imports undici without a dispatcher: requests go out over node:http', 
   expect(out.trim()).toBe('false false')
 })
 
+it('takes node:http at the first call and node:zlib at the first coded body, not at import; node:http that cannot load is a ConfigurationError, and loads at the next call', async () => {
+  const { execFile } = await import('node:child_process')
+  const { promisify } = await import('node:util')
+  const { gzipSync } = await import('node:zlib')
+  server = await startRawServer((_req, res) => void res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync('{"convo":{"id":"c1"}}')))
+  const script = [
+    "const loaded = () => ['http', 'zlib'].filter((name) => process.moduleLoadList.includes(`NativeModule ${name}`));",
+    "const runtime = await import('@lexgen/runtime');",
+    'const atImport = loaded();',
+    `const core = new runtime.Core({ service: ${JSON.stringify(server.url)} });`,
+    "const getConvo = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' };",
+    'const load = process.getBuiltinModule;',
+    "process.getBuiltinModule = (id) => { if (id === 'node:http') throw new Error('not here'); return load.call(process, id) };",
+    'const refused = await runtime.call(core, getConvo, {}).catch((error) => error);',
+    'process.getBuiltinModule = load;',
+    'const sent = await runtime.call(core, getConvo, {});',
+    'console.log(JSON.stringify({ atImport, refused: [refused.name, refused.message], convo: sent.ok && sent.value.convo.id, after: loaded() }))',
+  ].join('\n')
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  expect(JSON.parse(stdout)).toEqual({
+    atImport: [],
+    refused: ['ConfigurationError', 'chat.bsky.convo.getConvo was not sent: node:http could not be loaded'],
+    convo: 'c1',
+    after: ['http', 'zlib'],
+  })
+  expect(server.requests.length).toBe(1)
+})
+
 it('sends https over node:https, loaded on the first https call, one kept-alive TLS connection for sequential calls', async () => {
   const { execFile } = await import('node:child_process')
   const { createServer } = await import('node:https')
