@@ -154,7 +154,7 @@ function passes(schema: { safeParse(value: unknown): { success: boolean } }, val
 function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
   const { lexiconDoc, lexUserType } = lexiconSchemas()
   const top = lexiconDoc.safeParse({ ...json, defs: isRecord(defs) ? {} : defs })
-  const issues: Issue[] = top.success ? [] : top.error.issues.flatMap((issue) => explain(issue as ZodIssueLike, json))
+  const issues: Issue[] = top.success ? [] : explainAll(top.error.issues as ZodIssueLike[], json)
   if (!isRecord(defs)) return issues
   for (const [name, def] of Object.entries(defs)) {
     // @atproto/lexicon checks this rule only once every def passes: said here too, so one run tells all.
@@ -167,7 +167,7 @@ function diagnose(json: Record<string, unknown>, defs: unknown): Issue[] {
     } catch (error) {
       found = ((error as { issues?: ZodIssueLike[] }).issues ?? [{ code: 'custom', path: [], message: (error as Error).message }])
     }
-    for (const issue of found.flatMap((i) => explain(i, def))) issues.push(prefixed(['defs', name], reworded(issue, def)))
+    issues.push(...explainAll(found, def).map((issue) => prefixed(['defs', name], reworded(issue, def))))
   }
   if (issues.length) return issues
   // Every part passes alone: what is left is a rule of the whole doc.
@@ -202,9 +202,14 @@ function explain(issue: ZodIssueLike, root: unknown): Issue[] {
   if (issue.code === 'invalid_union' && issue.unionErrors?.length) {
     const typeAt = jsonPath([...issue.path, 'type'])
     const picked = issue.unionErrors.filter((branch) => !branch.issues.some((i) => isTypeMismatch(i) && jsonPath(i.path) === typeAt))
-    if (picked.length === 1) return picked[0]!.issues.flatMap((i) => explain(i, root))
+    if (picked.length === 1) return explainAll(picked[0]!.issues, root)
   }
   return [deepest([issue], root)]
+}
+
+/** Each of zod's `issues` about `root`, explained (see `explain`). */
+function explainAll(issues: readonly ZodIssueLike[], root: unknown): Issue[] {
+  return issues.flatMap((issue) => explain(issue, root))
 }
 
 /** A union branch refusing the value by its `type`: not the branch the value meant. */
@@ -297,7 +302,7 @@ function arrayStandIn(array: Record<string, unknown>, path: Path, inline: { sche
 function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: Issue[]): void {
   const nested: { schema: Record<string, unknown>; path: Path }[] = []
   const result = lexiconSchemas().lexObject.safeParse(withStandIns(schema, [], nested))
-  if (!result.success) for (const issue of (result.error.issues as ZodIssueLike[]).flatMap((i) => explain(i, schema))) issues.push(prefixed(path, issue))
+  if (!result.success) issues.push(...explainAll(result.error.issues as ZodIssueLike[], schema).map((issue) => prefixed(path, issue)))
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }
 

@@ -3,7 +3,7 @@
  * the two calling styles, sessions, proxying, call options, paging, retries, validation, errors —
  * with examples built from methods of this selection, and the list of pages.
  */
-import type { DocModel } from '../../model.js'
+import { relativeImport, type DocModel } from '../../model.js'
 import { clientCallLine, clientSetup, EXAMPLE_MAX_PAGES, exampleCall, member, outputLines, type ExampleCall } from '../examples/method.js'
 import { literal } from '../examples/literal.js'
 import { EXAMPLE_WORLD } from '../examples/values.js'
@@ -30,8 +30,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   const methods = namespaces.flatMap((ns) => ns.docs)
   const runtime = model.runtimeImport
   const outDir = clientImport.replace(/\/index\.m?[jt]s$/, '')
-  /** What a program imports a doc's own module as: beside the index, with the index's extension. */
-  const moduleImport = (doc: DocModel) => clientImport.replace(/index(\.m?[jt]s)$/, (_, ext: string) => doc.path.replace(/\.[^./]+$/, ext))
+  /** What a program imports a doc's own module as: the index's import of it, from the index's folder. */
+  const moduleImport = (doc: DocModel) => `${outDir}/${relativeImport(`index${model.fileExt}`, doc.path, model.importExt).slice('./'.length)}`
   const query = pick(methods, (doc) => doc.method!.type === 'query' && doc.method!.paginate !== undefined, /^list/) ??
     pick(methods, (doc) => doc.method!.type === 'query') ?? methods[0]
   const procedure = pick(methods, (doc) => doc.method!.type === 'procedure' && doc.method!.errors.length > 0, /^(send|create|post)/) ??
