@@ -2,7 +2,7 @@
  * A change report as text for a terminal, Markdown for a pull request, or JSON for tools.
  * Every format is deterministic: the same report gives the same bytes.
  */
-import { painter } from '../color.js'
+import { painter, type Paint } from '../color.js'
 import { compare } from '../order.js'
 import { counted } from '../plural.js'
 import { displayKey } from './compare.js'
@@ -253,12 +253,33 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     }
   }
   if (report.changes.length === 0 && !compiler?.findings.length) out.push('no changes that affect the generated client')
+  out.unshift(...readFirst(report, paint, width))
   // Brief: one summary line, then the changes indented under it (a part of another command's output);
   // a changed selection is said first, as it explains docs added or removed.
   if (brief && report.selectionBefore) out.unshift(`${selectionText(report, (s) => s)}:`)
   const head = brief ? [`lexicon changes: ${paintSummary(report, paint)}`] : [intro(report, (s) => s), paintSummary(report, paint), '']
   const body = brief ? out.filter((line) => line !== '').map((line) => `  ${line}`) : out
   return [...head, ...body].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
+}
+
+/**
+ * The defs with breaking or source changes, one line each, ahead of the listing by NSID when it
+ * has other changes too: a year of upstream changes lists hundreds of lines, in which the two
+ * that break callers are otherwise found only by searching.
+ */
+function readFirst(report: ChangeReport, paint: Paint, width: number): string[] {
+  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
+  const lines: string[] = []
+  for (const cls of ['breaking', 'source'] as const) {
+    for (const [key, group] of byDef(report.changes.filter((c) => c.class === cls))) {
+      const places = [...new Set(group.map((c) => c.path || c.message))]
+      const sides = SIDES.filter((side) => group.some((c) => c.sides.includes(side)))
+      lines.push(`  ${paint(cls, cls.padEnd(width))}  ${displayKey(key)}: ${printable(places.join(', '))}${sides.length ? ` (${sides.join(', ')})` : ''}`)
+    }
+  }
+  for (const d of compilerOnly) lines.push(`  ${paint('source', 'source'.padEnd(width))}  ${displayKey(defKey(d.nsid, d.def))}: old code using it no longer compiles (see the source check)`)
+  const others = report.summary.compatible + report.summary.docs
+  return lines.length && others ? [paint('bold', 'breaking and source changes (each in full below):'), ...lines, ''] : []
 }
 
 function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: string) => string): string {

@@ -111,6 +111,32 @@ describe('report formats', () => {
     expect(colored.replace(/\x1b\[[0-9;]*m/g, '')).toBe(plain)
   })
 
+  it('text: the defs with breaking or source changes named first when other changes surround them, in the brief form too', async () => {
+    const report = await mixed()
+    const first = 'breaking and source changes (each in full below):'
+    const plain = formatChangeReport(report, 'text')
+    expect(plain.indexOf(first)).toBeLessThan(plain.indexOf('\nex.test.defs\n'))
+    // pull's form: the summary line, then the same block indented under it.
+    const brief = formatChangeReport(report, 'text', { brief: true }).split('\n')
+    expect(brief.slice(0, 3)).toEqual(['lexicon changes: 3 breaking, 2 source, 3 compatible, 2 docs', `  ${first}`, '    breaking    ex.test.defs#view: embed, status (response)'])
+    // Nothing else to wade through, nothing named twice: a single breaking edit (as --watch reports one) or additions only.
+    const breakingOnly = await compareEdit((d) => void (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 20))
+    expect(breakingOnly.summary).toMatchObject({ breaking: 1, compatible: 0, docs: 0 })
+    const compatibleOnly = await compareEdit((d) => void (d['ex.test.get']!.defs.main.output.schema.properties.total = { type: 'integer' }))
+    for (const r of [breakingOnly, compatibleOnly]) expect(formatChangeReport(r, 'text')).not.toContain(first)
+  })
+
+  it('text: a real year of upstream changes names its two breaking defs and its source change before the 200 others', async () => {
+    const report = await sinceSnapshot('2025-04-18')
+    expect(report.summary).toMatchObject({ breaking: 2, source: 1 })
+    const lines = formatChangeReport(report, 'text').split('\n')
+    expect(lines.slice(3, 6)).toEqual([
+      'breaking and source changes (each in full below):',
+      '  breaking    app.bsky.embed.video#view: alt (response)',
+      '  source      app.bsky.actor.defs#threadViewPref: prioritizeFollowedUsers',
+    ])
+  })
+
   it('a real transition (2026-03-05 → 2026-04-22, configured selection), as markdown', async () => {
     const history = lexiconHistory()
     const options = await resolveOptions({}, undefined, ROOT)
