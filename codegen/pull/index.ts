@@ -20,7 +20,7 @@ import { defaultCacheDir, GitRepository } from './git.js'
 import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
 import { Network, type NetworkOptions } from './network.js'
 import { createProgress } from './progress.js'
-import { compareLexicons, failsOn, formatChangeReport, isEmpty, type FailOn } from './report.js'
+import { compareLexicons, failsOn, firstPullSummary, formatChangeReport, isEmpty, type FailOn } from './report.js'
 import { resolveLexicons, type Resolution } from './resolve.js'
 
 export interface PullRequest {
@@ -121,9 +121,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   for (const nsid of dropped) after.delete(nsid)
   for (const [nsid, doc] of resolution.docs) after.set(nsid, doc.json as unknown as LexiconDoc)
   const report = await compareLexicons(before, after, config.selection)
-  // A first pull into an empty folder: every doc is new, so the count says it all.
   const first = !lock && folder.docs.size === 0
-  if (first && !isEmpty(report)) io.out(`lexgen: ${formatChangeReport(report).split('\n')[0]} (a first pull: every doc is new)\n`)
+  if (first && !isEmpty(report)) io.out(`lexgen: ${firstPullSummary(report, resolution.docs.size)}`)
   else if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`

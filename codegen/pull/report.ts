@@ -8,6 +8,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 import { compareLexicons as classify, formatChangeReport as format, SideError, type ChangeReport, type LexiconSet, type SideSelections } from '../changes/index.js'
 import type { ParsedDoc } from '../parse.js'
+import { counted } from '../plural.js'
 import { patternToRegExp, type Selection } from '../select.js'
 
 export { failsOn, type ChangeReport, type FailOn } from '../changes/index.js'
@@ -55,6 +56,19 @@ export function isEmpty(report: LexiconChanges): boolean {
 export function formatChangeReport(report: LexiconChanges): string {
   const unreadable = report.unreadableBefore ? `  (the lexicons as they were could not be read, so every doc counts as added: ${report.unreadableBefore})\n` : ''
   return isEmpty(report) ? 'lexicon changes: none\n' : format(report, 'text', { brief: true }) + unreadable
+}
+
+/**
+ * A first pull into an empty folder: every doc is new, so counts say it all, with how many of the
+ * docs pulled the client's selection takes (pull's patterns and the generator's may differ).
+ */
+export function firstPullSummary(report: LexiconChanges, pulled: number): string {
+  const methods = report.changes.filter((c) => c.kind === 'method-added').length
+  const left = pulled - report.after.docs
+  const taken = left === 0 ? `the ${counted(pulled, 'doc')} pulled` : `${report.after.docs} of the ${counted(pulled, 'doc')} pulled`
+  const among = methods ? `, ${counted(methods, 'method')} among them` : ''
+  const why = left > 0 ? ` (its include and exclude leave out ${left})` : ''
+  return `lexicon changes: a first pull, so all new: the client takes ${taken}${among}${why}\n`
 }
 
 function lexiconSet(docs: DocSet | readonly ParsedDoc[], label: string): LexiconSet {

@@ -108,7 +108,7 @@ describe('lexgen pull from a git source', () => {
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     // Against an empty folder, everything is new: the count alone, not a line per new doc.
-    expect(result.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 2 compatible, 0 docs (a first pull: every doc is new)\n')
+    expect(result.stdout).toContain('lexgen: lexicon changes: a first pull, so all new: the client takes the 2 docs pulled, 1 method among them\n')
     expect(result.stdout).not.toContain('new query')
     expect(result.stdout).toContain('pulled 2 docs (0 fetched from the network, 2 read from git, 0 already in lexicons)')
     expect(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).toBe(await readFile(join(upstream, 'schemas/feed/defs.json'), 'utf8'))
@@ -132,6 +132,14 @@ describe('lexgen pull from a git source', () => {
       },
     ])
     expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+  })
+
+  it('says how many of the docs a first pull brings the client takes, when its selection is narrower than the pull', async () => {
+    // Pulled: com.example.admin.purge too, which the generator's include (com.example.feed.*) leaves out.
+    const result = await pull(await project({ include: ['com.example.*'] }))
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain('lexgen: lexicon changes: a first pull, so all new: the client takes 2 of the 3 docs pulled, 1 method among them (its include and exclude leave out 1)\n')
+    expect(result.stdout).toContain('pulled 3 docs (0 fetched from the network, 3 read from git, 0 already in lexicons)')
   })
 
   it('stays on the locked commit until --update, which reports the change and pins the new commit', async () => {

@@ -137,7 +137,7 @@ describe('lexgen pull from the network', () => {
     const dir = await project({ include: ['com.example.feed.*'], pull: { network: ['com.example.feed.*'] } })
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 3 compatible, 0 docs (a first pull: every doc is new)\n')
+    expect(result.stdout).toContain('lexgen: lexicon changes: a first pull, so all new: the client takes the 3 docs pulled\n')
     expect(result.stdout).toMatch(/pulled 3 docs \(3 fetched from the network, 0 read from git, 0 already in lexicons\) into lexicons: 3 files changed, lexicons.json updated/)
     // Piped: one plain line per fetched doc, naming the repository it came from.
     expect(result.stderr).toMatch(new RegExp(`^lexgen: \\[\\d/3\\] org\\.other\\.actor\\.defs from ${actor.did.replace(/[.%]/g, '\\$&')}$`, 'm'))
