@@ -93,8 +93,8 @@ describe('killing the generator mid-run', () => {
       { at: 'rename:2', expect: 'new' }, // the old output moved aside: the swap is committed
       { at: 'rename:2', signal: 'SIGINT', expect: 'new' },
       { at: 'rename:3', expect: 'new' }, // between the two renames: no output folder at all
-      { at: 'rm:3', expect: 'new' }, // the journal removed (rm:2 is rmSync's own unlink of the lexicon folder's lock)
-      { at: 'rm:5', expect: 'new' }, // the output's lock, removed: left for the next run to take over
+      { at: 'rm:2', expect: 'new' }, // the journal removed
+      { at: 'rm:4', expect: 'new' }, // the output's lock, removed (rm:3 is the old output): left for the next run to take over
     ]
     const figures = { runs: 0, killed: 0, leftPrevious: 0, leftNew: 0, leftMissing: 0, leftovers: 0, repairedByCheck: 0, repairedByGenerate: 0, failures: 0 }
     for (const [i, point] of plan.entries()) {

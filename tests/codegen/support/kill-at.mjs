@@ -4,6 +4,7 @@
 // does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C; SIGSTOP holds it there, saying `kill-at: stopped` on
 // stderr first, until the test sends SIGCONT). Calls are counted whichever fs
 // API makes them, sync or promise, so the kill points are exact steps of the write, not moments.
+// (A promise API returns at once: `inside` covers only its synchronous start.)
 import fs from 'node:fs'
 import fsPromises from 'node:fs/promises'
 import { syncBuiltinESMExports } from 'node:module'
@@ -14,13 +15,22 @@ const apis = { rename: ['rename'], write: ['writeFile'], mkdir: ['mkdir'], rm: [
 if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write|mkdir|rm>:<N>, got ${JSON.stringify(process.env.KILL_AT)}`)
 
 let calls = 0
+// A call that a counted call makes itself is not a step: Node 20's rmSync unlinks through
+// fs.unlinkSync, Node 24's does not, and the steps must be the same on every Node.
+let inside = false
 const counted = (original) =>
   function (...args) {
+    if (inside) return original.apply(this, args)
     if (++calls === Number(nth)) {
       if (signal === 'SIGSTOP') fs.writeSync(2, 'kill-at: stopped\n')
       process.kill(process.pid, signal)
     }
-    return original.apply(this, args)
+    inside = true
+    try {
+      return original.apply(this, args)
+    } finally {
+      inside = false
+    }
   }
 for (const api of apis) {
   fs[`${api}Sync`] = counted(fs[`${api}Sync`])
