@@ -44,7 +44,9 @@ describe('syntaxErrorOffset', () => {
       }),
       { seed: SEED, numRuns: runs(2000) },
     )
-    expect(unexpectedTokens).toBeGreaterThan(100)
+    // About one case in twenty gets V8's "Unexpected token" (a few fewer on Node 24's V8, which
+    // words more of them as "Expected … at position N"): the check above ran on enough of them.
+    expect(unexpectedTokens).toBeGreaterThan(runs(2000) / 40)
   })
 
   it('finds the end of a text that stops early, and nothing in one that is JSON, however deeply nested', () => {
