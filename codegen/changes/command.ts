@@ -5,9 +5,11 @@
 import { dirname, relative, resolve } from 'node:path'
 import { painter } from '../color.js'
 import { LexgenError } from '../errors.js'
+import { counted } from '../plural.js'
 import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
 import type { Selection } from '../select.js'
-import { compareLexicons, exitCodeFor, type FailOn, type SideSelections } from './index.js'
+import { compareLexicons, exitCodeFor, type ChangeReport, type FailOn, type SideSelections } from './index.js'
+import { atLeast, CLASSES } from './rules.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
 import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, SideError, UsageError, type LexiconSet, type SideName } from './inputs.js'
 
@@ -40,12 +42,26 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
     const { before, after, selections } = await inputs(flags, options, io.cwd)
     const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck })
     io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
-    return exitCodeFor(report, flags.failOn)
+    const code = exitCodeFor(report, flags.failOn)
+    if (code) io.err(`lexgen: ${failureText(report, flags.failOn)}\n`)
+    return code
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
     io.err(`lexgen: ${painter(io.color?.err === true)('error', 'usage error:')} ${error.message}\n`)
     return 2
   }
+}
+
+/**
+ * Why the diff exits 1, on stderr: the last line of a CI log, where the report's summary is
+ * hundreds of lines up, or in the file the report went to.
+ */
+function failureText(report: ChangeReport, failOn: FailOn): string {
+  const failing = CLASSES.filter((c) => report.summary[c] > 0 && (failOn === 'any' || (failOn !== 'none' && atLeast(c, failOn))))
+  const counts = failing.map((c) => `${report.summary[c]} ${c}`).join(', ')
+  const total = failing.reduce((sum, c) => sum + report.summary[c], 0)
+  const what = failing.length === 1 ? counted(total, `${failing[0]} change`) : `${counted(total, 'change')}${failOn === 'any' ? '' : ` at ${failOn} or worse`} (${counts})`
+  return `exit 1 (--fail-on ${failOn}): ${what}`
 }
 
 interface Inputs {

@@ -287,6 +287,20 @@ describe('lexgen diff --from/--to: exit codes for CI', () => {
     expect((await diffDirs(breaking, '--fail-on', 'none')).code).toBe(0)
   })
 
+  it('says on stderr why it exits 1, counting what is at the --fail-on level or worse; nothing when it exits 0', async () => {
+    const mixed = await twoDirs((d) => {
+      lowerLimit(d)
+      d['ex.test.get']!.defs.main.errors = []
+      d['ex.test.defs']!.defs.view.description = 'A view.'
+    })
+    expect(await diffDirs(mixed)).toMatchObject({ code: 1, stderr: 'lexgen: exit 1 (--fail-on breaking): 1 breaking change\n' })
+    expect(await diffDirs(mixed, '--fail-on', 'source')).toMatchObject({ code: 1, stderr: 'lexgen: exit 1 (--fail-on source): 2 changes at source or worse (1 breaking, 1 source)\n' })
+    expect(await diffDirs(mixed, '--fail-on', 'any')).toMatchObject({ code: 1, stderr: 'lexgen: exit 1 (--fail-on any): 3 changes (1 breaking, 1 source, 1 docs)\n' })
+    // The report itself is unchanged, wherever it goes: the line is for the CI log.
+    expect((await diffDirs(mixed, '--format', 'json')).stdout).toBe((await diffDirs(mixed, '--format', 'json', '--fail-on', 'none')).stdout)
+    expect(await diffDirs(mixed, '--fail-on', 'none')).toMatchObject({ code: 0, stderr: '' })
+  })
+
   it('exits 2 on usage errors', async () => {
     const d = await twoDirs(() => {})
     expect((await diffDirs(d, '--format', 'yaml')).code).toBe(2)
