@@ -5,9 +5,11 @@
 import { dirname, relative, resolve } from 'node:path'
 import { painter } from '../color.js'
 import { LexgenError } from '../errors.js'
+import { lockFolders } from '../lock.js'
 import { counted } from '../plural.js'
 import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
 import type { Selection } from '../select.js'
+import { recoverOutputDirs } from '../write.js'
 import { compareLexicons, exitCodeFor, type ChangeReport, type FailOn, type SideSelections } from './index.js'
 import { atLeast, CLASSES } from './rules.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
@@ -32,6 +34,8 @@ interface Io {
   cwd: string
   /** Colour what goes to stdout (the report) and stderr. */
   color?: { out: boolean; err: boolean }
+  /** Ends a wait for another lexgen writing a lexicon folder. */
+  stop?: AbortSignal
 }
 
 /** Resolves to the exit code: 0 nothing at or above `--fail-on`, 1 such changes (or bad input), 2 usage. */
@@ -39,7 +43,7 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
   try {
     if (flags.maxLength !== undefined && flags.format !== 'markdown') throw new UsageError('--max-length cuts a markdown report: add --format markdown')
     const options = await resolveOptions(flags, flags.config, io.cwd)
-    const { before, after, selections } = await inputs(flags, options, io.cwd)
+    const { before, after, selections } = await inputs(flags, options, io)
     const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck })
     io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
     const code = exitCodeFor(report, flags.failOn)
@@ -74,23 +78,42 @@ interface Inputs {
  * The two sides: `--from`/`--to` directories (one selection for both), or the lexicon directory
  * at `--base` (default HEAD) and on disk, each through the config of its time (see configAtBase).
  */
-async function inputs(flags: DiffFlags, options: ResolvedOptions, cwd: string): Promise<Inputs> {
-  const show = (path: string) => relative(cwd, path) || '.'
+async function inputs(flags: DiffFlags, options: ResolvedOptions, io: Io): Promise<Inputs> {
+  const show = (path: string) => relative(io.cwd, path) || '.'
   const side = (name: SideName, label: string, load: (label: string) => Promise<LexiconSet>) => load(label).catch((error) => Promise.reject(onSide(name, label, error)))
   if (flags.from !== undefined || flags.to !== undefined) {
     if (flags.base !== undefined) throw new UsageError('use either --base or --from/--to, not both')
     if (flags.from === undefined || flags.to === undefined) throw new UsageError('--from and --to go together: give both directories')
-    const [from, to] = [resolve(cwd, flags.from), resolve(cwd, flags.to)]
-    const [before, after] = await bothSides(side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label)))
+    const [from, to] = [resolve(io.cwd, flags.from), resolve(io.cwd, flags.to)]
+    const [before, after] = await holding([from, to], io, () => bothSides(side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))))
     return { before, after, selections: { before: options, after: options } }
   }
   const ref = flags.base ?? 'HEAD'
-  const base = (await configAtBase(flags, ref, cwd)) ?? { lexicons: options.lexicons, selection: options }
-  const [before, after] = await bothSides(
-    side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label)),
-    side('new', `${show(options.lexicons)} (working tree)`, (label) => readLexiconDir(options.lexicons, label)),
+  const base = (await configAtBase(flags, ref, io.cwd)) ?? { lexicons: options.lexicons, selection: options }
+  const [before, after] = await holding([base.lexicons, options.lexicons], io, () =>
+    bothSides(
+      side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label)),
+      side('new', `${show(options.lexicons)} (working tree)`, (label) => readLexiconDir(options.lexicons, label)),
+    ),
   )
   return { before, after, selections: { before: base.selection, after: options } }
+}
+
+/**
+ * `read` while this run holds the lexicon folders (lock.ts), once the swap of a pull killed amid it
+ * is completed, as generate reads them: a pull swapping a folder meanwhile would have it read half
+ * old and half new, or moved away under the git that reads the old side in it.
+ */
+async function holding<T>(dirs: readonly string[], io: Io, read: () => Promise<T>): Promise<T> {
+  const paint = painter(io.color?.err === true)
+  const warn = (text: string) => io.err(`lexgen: ${paint('warning', 'warning:')} ${text}\n`)
+  const release = await lockFolders(dirs, io.cwd, warn, io.stop)
+  try {
+    for (const note of await recoverOutputDirs(dirs)) warn(note)
+    return await read()
+  } finally {
+    release()
+  }
 }
 
 /**

@@ -199,6 +199,23 @@ describe('lexgen pull from a git source', () => {
     })
   })
 
+  it('a diff during a pull\'s swap waits for it, then compares HEAD with the folder the pull wrote', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    await git(dir, 'init', '-q')
+    await git(dir, 'add', '-A')
+    await git(dir, 'commit', '-q', '-m', 'pulled')
+    const cacheDir = caches.get(dir)!
+    await whileUpstreamDescribes('A post, compared after the pull.', async () => {
+      // Held with the folder moved aside: read then, the new side would be missing, and the old side's git would run in no folder.
+      const held = { killAt: 'rename:3', args: ['pull', '--update'], env: { LEXGEN_CACHE_DIR: cacheDir } }
+      const { heldPid, heldCode, code, stderr } = await runWhileHeld(held, ['diff', '--no-compiler-check', '--fail-on', 'any'], dir)
+      // Exit 1 for --fail-on any: the description the pull brought is the one change.
+      expect({ heldCode, code }).toEqual({ heldCode: 0, code: 1 })
+      expect(stderr).toBe(`lexgen: warning: waiting for another lexgen (pid ${heldPid}), which is writing lexicons\nlexgen: exit 1 (--fail-on any): 1 docs change\n`)
+    })
+  })
+
   // A pull's renames: its journal into place (the commit point), the old folder aside, the new one
   // in, the lockfile over the old one. Killed before each (SIGKILL: a crash, an OOM kill, a CI job
   // cancelled at its timeout), the folder and the lockfile still end at one pull, whichever command
