@@ -49,8 +49,8 @@ const VIA_SHOWN = 4
 function markdown(report: ChangeReport, maxLength: number | undefined): string {
   const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
   if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
-  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
-  const affected = affectedEntryPoints(report.changes, compilerOnly)
+  const compilerFound = compilerOnly(report)
+  const affected = affectedEntryPoints(report.changes, compilerFound)
   const rows = affected.map(([nsid, counts]) => {
     const worst = CLASSES.find((c) => counts[c] > 0)!
     return { worst, line: `| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |` }
@@ -65,7 +65,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
   let kept = 0
   for (const cls of CLASSES) {
     const changes = report.changes.filter((c) => c.class === cls)
-    const extra = cls === 'source' ? compilerOnly : []
+    const extra = cls === 'source' ? compilerFound : []
     if (changes.length + extra.length > 0) {
       out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
       if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
@@ -268,18 +268,23 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
  * that break callers are otherwise found only by searching.
  */
 function readFirst(report: ChangeReport, paint: Paint, width: number): string[] {
-  const compilerOnly = (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
+  const line = (cls: 'breaking' | 'source', key: string, what: string) => `  ${paint(cls, cls.padEnd(width))}  ${displayKey(key)}: ${what}`
   const lines: string[] = []
   for (const cls of ['breaking', 'source'] as const) {
     for (const [key, group] of byDef(report.changes.filter((c) => c.class === cls))) {
       const places = [...new Set(group.map((c) => c.path || c.message))]
       const sides = SIDES.filter((side) => group.some((c) => c.sides.includes(side)))
-      lines.push(`  ${paint(cls, cls.padEnd(width))}  ${displayKey(key)}: ${printable(places.join(', '))}${sides.length ? ` (${sides.join(', ')})` : ''}`)
+      lines.push(line(cls, key, `${printable(places.join(', '))}${sides.length ? ` (${sides.join(', ')})` : ''}`))
     }
   }
-  for (const d of compilerOnly) lines.push(`  ${paint('source', 'source'.padEnd(width))}  ${displayKey(defKey(d.nsid, d.def))}: old code using it no longer compiles (see the source check)`)
+  for (const d of compilerOnly(report)) lines.push(line('source', defKey(d.nsid, d.def), 'old code using it no longer compiles (see the source check)'))
   const others = report.summary.compatible + report.summary.docs
   return lines.length && others ? [paint('bold', 'breaking and source changes (each in full below):'), ...lines, ''] : []
+}
+
+/** Defs no rule finds changed that the compiler says old code cannot compile against: counted as source. */
+function compilerOnly(report: ChangeReport): Disagreement[] {
+  return (report.compiler?.disagreements ?? []).filter((d) => d.compiler === 'does not compile')
 }
 
 function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: string) => string): string {
