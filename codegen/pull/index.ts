@@ -141,12 +141,15 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const lockChanged = lockOnDisk === undefined || !sameText(lockOnDisk, newLock)
   const lockText = lockChanged ? newLock : lockOnDisk
   const docs = [...resolution.docs.values()]
+  // Only the ways docs came this time: "84 read from git, 0 already in lexicons" beside "0 files
+  // changed" read as if the folder had lost them.
   const counts = [
-    `${docs.filter((d) => d.origin.kind === 'network' && !d.reused).length} fetched from the network`,
-    `${docs.filter((d) => d.origin.kind === 'git' && !d.reused).length} read from git`,
-    `${docs.filter((d) => d.reused).length} already in ${dirName}`,
-  ]
-  const what = `${docs.length} docs (${counts.join(', ')})`
+    [docs.filter((d) => d.origin.kind === 'network' && !d.reused).length, 'fetched from the network'],
+    [docs.filter((d) => d.origin.kind === 'git' && !d.reused).length, 'read from git'],
+    [docs.filter((d) => d.reused).length, `already in ${dirName}`],
+  ] as const
+  const came = counts.filter(([n]) => n > 0).map(([n, how]) => `${n} ${how}`)
+  const what = `${counted(docs.length, 'doc')}${came.length ? ` (${came.join(', ')})` : ''}`
   if (request.dryRun) {
     io.out(`lexgen: dry run: ${what}; would change ${next.changed} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
     return 0

@@ -138,7 +138,7 @@ describe('lexgen pull from the network', () => {
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('lexgen: lexicon changes: a first pull, so all new: the client takes the 3 docs pulled\n')
-    expect(result.stdout).toMatch(/pulled 3 docs \(3 fetched from the network, 0 read from git, 0 already in lexicons\) into lexicons: 3 files changed, lexicons.json updated/)
+    expect(result.stdout).toMatch(/pulled 3 docs \(3 fetched from the network\) into lexicons: 3 files changed, lexicons.json updated/)
     // Piped: one plain line per fetched doc, naming the repository it came from.
     expect(result.stderr).toMatch(new RegExp(`^lexgen: \\[\\d/3\\] org\\.other\\.actor\\.defs from ${actor.did.replace(/[.%]/g, '\\$&')}$`, 'm'))
     expect(result.stderr).not.toContain('\x1b[')
@@ -167,7 +167,7 @@ describe('lexgen pull from the network', () => {
     const before = await snapshot(dir)
     const again = await pull(dir)
     expect(again.code, again.stderr).toBe(0)
-    expect(again.stdout).toContain('3 docs (0 fetched from the network, 0 read from git, 3 already in lexicons)')
+    expect(again.stdout).toContain('pulled 3 docs (3 already in lexicons) into lexicons')
     expect(again.stdout).toContain('0 files changed, lexicons.json unchanged')
     expect(await snapshot(dir)).toEqual(before)
 
