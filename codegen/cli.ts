@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { colorWanted, painter, type Paint } from './color.js'
+import { colorWanted, painter, warner, type Paint } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import type { OutputFiles } from './emit.js'
@@ -340,8 +340,7 @@ async function compareOutputs<T>(options: ResolvedOptions, result: GenerateResul
 
 /** What the run could not do or suspects: it went on, the user should know. */
 function printNotes(notes: readonly string[], io: Io): void {
-  const paint = errPaint(io)
-  for (const note of notes) io.err(`lexgen: ${paint('warning', 'warning:')} ${note}\n`)
+  notes.forEach(warner(io.err, io.color?.err))
 }
 
 /** What to do about TypeScript's output in an output folder (see compilerOutputs). */

@@ -28,6 +28,12 @@ export function painter(color: boolean): Paint {
   return color ? (style, text) => `${STYLES[style]}${text}\x1b[0m` : (_style, text) => text
 }
 
+/** Writes the CLI's warning line, `lexgen: warning: <text>`, its word painted when `color` is on. */
+export function warner(err: (text: string) => void, color = false): (text: string) => void {
+  const paint = painter(color)
+  return (text) => err(`lexgen: ${paint('warning', 'warning:')} ${text}\n`)
+}
+
 /** Whether to colour what goes to `stream`. */
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false

@@ -3,7 +3,7 @@
  * never pay for it (and never load ts-morph).
  */
 import { dirname, relative, resolve } from 'node:path'
-import { painter } from '../color.js'
+import { painter, warner } from '../color.js'
 import { LexgenError } from '../errors.js'
 import { lockFolders } from '../lock.js'
 import { counted } from '../plural.js'
@@ -105,8 +105,7 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, io: Io): Promi
  * old and half new, or moved away under the git that reads the old side in it.
  */
 async function holding<T>(dirs: readonly string[], io: Io, read: () => Promise<T>): Promise<T> {
-  const paint = painter(io.color?.err === true)
-  const warn = (text: string) => io.err(`lexgen: ${paint('warning', 'warning:')} ${text}\n`)
+  const warn = warner(io.err, io.color?.err)
   const release = await lockFolders(dirs, io.cwd, warn, io.stop)
   try {
     for (const note of await recoverOutputDirs(dirs)) warn(note)

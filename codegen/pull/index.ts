@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
+import { warner } from '../color.js'
 import { LexgenError } from '../errors.js'
 import { sameText } from '../line-endings.js'
 import { loadLexiconFiles } from '../load.js'
@@ -47,6 +48,8 @@ export interface PullIo {
   readonly network?: NetworkOptions
   /** Where git sources are cached (default: see `defaultCacheDir`). */
   readonly cacheDir?: string
+  /** Colour stderr's warnings (default: none). */
+  readonly color?: { readonly err: boolean }
 }
 
 /** Resolves to the exit code: 0, or 1 when `--frozen` finds a mismatch. Failures throw LexgenError. */
@@ -55,7 +58,7 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
   // One pull at a time, from reading the folder and the lockfile to writing both (lock.ts): two at
   // once would leave one's folder with the other's lockfile, or a swap neither can complete.
-  const unlock = await lockFolders([config.lexicons], io.cwd, (text) => io.err(`lexgen: warning: ${text}\n`))
+  const unlock = await lockFolders([config.lexicons], io.cwd, warner(io.err, io.color?.err))
   try {
     return await pullLocked(request, io, config, started)
   } finally {
@@ -64,7 +67,8 @@ export async function pull(request: PullRequest, io: PullIo): Promise<number> {
 }
 
 async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, started: number): Promise<number> {
-  const warn = (notes: readonly string[]) => notes.forEach((note) => io.err(`lexgen: warning: ${note}\n`))
+  const warnOne = warner(io.err, io.color?.err)
+  const warn = (notes: readonly string[]) => notes.forEach(warnOne)
   // A pull killed amid its swap: completed (folder and lockfile new) or undone, before either is read.
   warn(await recoverOutputDir(config.lexicons))
   const lock = await readLockfile(config.lockfile)

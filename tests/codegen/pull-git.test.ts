@@ -330,6 +330,10 @@ describe('lexgen pull from a git source', () => {
         expect.stringMatching(/^lexgen: warning: git source \S+ \(schemas\/\) at [0-9a-f]{12}: tsconfig\.json is not valid JSON \(Expected property name or '}' at line 2, column 3\): skipped$/),
       ])
       expect(Object.keys((await lockOf(dir)).git[0]!.lexicons).length).toBeGreaterThan(0)
+
+      // On a terminal the word is painted, as generate's and diff's warnings are.
+      const painted = await runCli(['pull'], await project(), { cacheDir: caches.get(dir)!, color: { out: false, err: true } })
+      expect(painted.stderr).toContain('lexgen: \x1b[1;33mwarning:\x1b[0m git source ')
     } finally {
       await rm(join(upstream, 'schemas/tsconfig.json'))
       await rm(join(upstream, 'schemas/.vscode'), { recursive: true })
