@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { colorWanted, painter, warner, type Paint } from './color.js'
+import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import type { OutputFiles } from './emit.js'
@@ -173,8 +174,8 @@ function printError(error: unknown, io: Io): void {
   const paint = errPaint(io)
   if (error instanceof LexgenError) {
     if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
-    io.err(`lexgen: ${paint('error', 'error:')} ${error.message}\n`)
-  } else io.err(`lexgen: ${paint('error', 'internal error:')} ${(error as Error).stack ?? String(error)}\n`)
+    io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(error.message, { keepLines: true })}\n`)
+  } else io.err(`lexgen: ${paint('error', 'internal error:')} ${escapeControls((error as Error).stack ?? String(error), { keepLines: true })}\n`)
 }
 
 async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {

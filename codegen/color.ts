@@ -3,6 +3,7 @@
  * `FORCE_COLOR` (CI logs that render ANSI). `lexgen diff`'s report and the CLI's own messages
  * (errors, warnings, `check`'s diff) paint with the same styles.
  */
+import { escapeControls } from './controls.js'
 
 export type Style = 'breaking' | 'source' | 'compatible' | 'docs' | 'bold' | 'dim' | 'error' | 'warning' | 'ok' | 'added' | 'removed' | 'hunk'
 
@@ -31,7 +32,7 @@ export function painter(color: boolean): Paint {
 /** Writes the CLI's warning line, `lexgen: warning: <text>`, its word painted when `color` is on. */
 export function warner(err: (text: string) => void, color = false): (text: string) => void {
   const paint = painter(color)
-  return (text) => err(`lexgen: ${paint('warning', 'warning:')} ${text}\n`)
+  return (text) => err(`lexgen: ${paint('warning', 'warning:')} ${escapeControls(text, { keepLines: true })}\n`)
 }
 
 /** Whether to colour what goes to `stream`. */

@@ -1,3 +1,5 @@
+import { escapeControls } from './controls.js'
+
 /**
  * A user-facing failure: a bad lexicon, a bad flag, a stale output. The CLI prints
  * `message` (never a stack) and exits 1. `file` and `path` locate the problem.
@@ -66,7 +68,8 @@ function blockedLines(problems: readonly LexiconProblem[]): string[] {
 }
 
 export function formatProblem(problem: LexiconProblem): string {
-  return formatLocation(problem.file, problem.path) + problem.message
+  // A file name and a lexicon's values can hold anything: never a control character to a terminal.
+  return escapeControls(formatLocation(problem.file, problem.path) + problem.message, { keepLines: true })
 }
 
 /** By file, then JSON path, then message, in code-unit order: the same on every machine. */

@@ -17,6 +17,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 // The module alone, not the package index (which loads every other syntax's validator too).
 import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
+import { escapeControls } from './controls.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
 import type { LoadedLexicons } from './load.js'
@@ -242,7 +243,7 @@ function deepest(issues: ZodIssueLike[], root: unknown): Issue {
 }
 
 function shown(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value)
+  return typeof value === 'string' ? `'${escapeControls(value)}'` : JSON.stringify(value)
 }
 
 /** A typo of one allowed value (`strin`, `Object`) names it: the list alone leaves the reader to spot it. */

@@ -3,6 +3,7 @@
  * Every format is deterministic: the same report gives the same bytes.
  */
 import { painter, type Paint } from '../color.js'
+import { escapeControls } from '../controls.js'
 import { compare } from '../order.js'
 import { counted } from '../plural.js'
 import { displayKey } from './compare.js'
@@ -72,7 +73,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       for (const [key, group] of byDef(changes)) {
         shown += group.length
         if (cls === 'docs') {
-          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${printable(path)}\`` : 'the def')).join(', ')}`)
+          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${escapeControls(path)}\`` : 'the def')).join(', ')}`)
           cutHere(true)
           continue
         }
@@ -80,7 +81,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
         const via = viaText(group[0]!, (s) => `\`${s}\``)
         if (via) out.push(`_${via}_`)
         out.push('')
-        for (const c of group) out.push(`- ${c.path ? `\`${printable(c.path)}\`: ` : ''}${escapeMd(printable(c.message))}${sideNote(c)}`)
+        for (const c of group) out.push(`- ${c.path ? `\`${escapeControls(c.path)}\`: ` : ''}${escapeMd(escapeControls(c.message))}${sideNote(c)}`)
         out.push('')
         cutHere()
       }
@@ -102,7 +103,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
     const [causes, derived] = splitFindings(compiler.findings)
     if (causes.length) {
       out.push('| symbol | check | reason |', '| --- | --- | --- |')
-      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(printable(f.reason)).replace(/\|/g, '\\|')} |`)
+      for (const f of causes) out.push(`| \`${f.symbol}\` | ${f.check} | ${escapeOutsideCode(escapeControls(f.reason)).replace(/\|/g, '\\|')} |`)
       out.push('')
     }
     if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
@@ -235,16 +236,16 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     out.push(`  ${label}${via ? paint('dim', `  (${via})`) : ''}`)
     const docs = group.filter((c) => c.class === 'docs')
     for (const c of group.filter((c) => c.class !== 'docs')) {
-      out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${printable(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
+      out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${escapeControls(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
     }
-    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${printable(describedPlaces(docs).map((path) => path || 'the def').join(', '))}`)
+    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${escapeControls(describedPlaces(docs).map((path) => path || 'the def').join(', '))}`)
   }
   const compiler = report.compiler
   if (compiler) {
     const failed = failedText(compiler)
     out.push('', `${paint('bold', 'source check')} (TypeScript ${compiler.typescript}): ${compiler.checks} checks, ${compiler.findings.length ? paint('source', failed) : failed}`)
     const [causes, derived] = splitFindings(compiler.findings)
-    for (const f of causes) out.push(`  ✗ ${f.symbol}: ${printable(f.reason)}`)
+    for (const f of causes) out.push(`  ✗ ${f.symbol}: ${escapeControls(f.reason)}`)
     if (derived.length) out.push(`  also failing, because they contain one of the above: ${derived.map((f) => f.symbol).join(', ')}`)
     for (const line of excusedLines(compiler.excused ?? [], (s) => s)) out.push(`  ${line}`)
     if (compiler.disagreements.length) {
@@ -274,7 +275,7 @@ function readFirst(report: ChangeReport, paint: Paint, width: number): string[] 
     for (const [key, group] of byDef(report.changes.filter((c) => c.class === cls))) {
       const places = [...new Set(group.map((c) => c.path || c.message))]
       const sides = SIDES.filter((side) => group.some((c) => c.sides.includes(side)))
-      lines.push(line(cls, key, `${printable(places.join(', '))}${sides.length ? ` (${sides.join(', ')})` : ''}`))
+      lines.push(line(cls, key, `${escapeControls(places.join(', '))}${sides.length ? ` (${sides.join(', ')})` : ''}`))
     }
   }
   for (const d of compilerOnly(report)) lines.push(line('source', defKey(d.nsid, d.def), 'old code using it no longer compiles (see the source check)'))
@@ -293,11 +294,6 @@ function paintSummary(report: ChangeReport, paint: (style: ChangeClass, s: strin
 
 // ---------------------------------------------------------------------------------------------
 // Shared
-
-/** Control characters from a lexicon (a property name, an enum value) shown as escapes: never sent to a terminal raw, never breaking a Markdown line. */
-function printable(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-}
 
 function summaryLine(report: ChangeReport): string {
   return CLASSES.map((c) => `${report.summary[c]} ${c}`).join(', ')
@@ -383,7 +379,7 @@ function excusedLines(excused: readonly ExcusedFinding[], code: (s: string) => s
     const symbols = [...new Set(group.map((f) => f.symbol))]
     const one = symbols.length === 1
     const [oldCode, calls] = check === 'old-fits-new' ? ['builds', 'receive'] : ['reads', 'send']
-    return `not counted: ${printable(symbols.map(code).join(', '))} (no method or record reaches ${one ? 'it' : 'them'}) fail${one ? 's' : ''} only through ${printable(judgedBy.map((key) => code(displayKey(key))).join(', '))}, which calls only ${calls}, and the rules judge a change by how calls use a def; old code that ${oldCode} ${one ? 'this type' : 'these types'} by hand no longer compiles`
+    return `not counted: ${escapeControls(symbols.map(code).join(', '))} (no method or record reaches ${one ? 'it' : 'them'}) fail${one ? 's' : ''} only through ${escapeControls(judgedBy.map((key) => code(displayKey(key))).join(', '))}, which calls only ${calls}, and the rules judge a change by how calls use a def; old code that ${oldCode} ${one ? 'this type' : 'these types'} by hand no longer compiles`
   })
 }
 

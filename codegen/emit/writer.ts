@@ -1,4 +1,5 @@
 import CodeBlockWriter from 'code-block-writer'
+import { CONTROL_RANGES, escapeControls } from '../controls.js'
 import { MAX_LINE, unionMembers } from './layout.js'
 
 /**
@@ -117,7 +118,7 @@ export function bannerPrefixFor(path: string): string {
  * also ends a line comment), and what follows it would run as code. Such characters are escaped.
  */
 function oneLine(text: string): string {
-  return wellFormed(text).replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return escapeControls(wellFormed(text)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
 }
 
 /** A single-quoted TypeScript string literal; lexicon text can hold any character. */
@@ -125,11 +126,12 @@ export function quote(text: string): string {
   // Most text (names, NSIDs, formats) needs no escape: one test instead of three passes over it.
   if (!NEEDS_ESCAPE.test(text)) return `'${text}'`
   const body = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")
-  return `'${body}'`
+  // JSON.stringify escapes C0 controls; the rest of controls.ts's list become `\x9b`, `\u202e`, as valid here.
+  return `'${escapeControls(body)}'`
 }
 
-/** What `JSON.stringify` escapes (`"` aside, which stays bare), and the quote itself. */
-const NEEDS_ESCAPE = /['\\\u0000-\u001f\ud800-\udfff]/
+/** What `JSON.stringify` escapes (`"` aside, which stays bare), the quote itself, and the rest of controls.ts's list. */
+const NEEDS_ESCAPE = new RegExp(`['\\\\${CONTROL_RANGES}\\ud800-\\udfff]`)
 
 /** An object key: bare when it is an identifier, quoted otherwise. */
 export function propertyKey(name: string): string {
@@ -143,7 +145,7 @@ export function literalKey(name: string): string {
 
 /**
  * Writes a JSDoc block. Lexicon text is untrusted: `*\/` would end the comment
- * early and let the rest run as code, so it is broken up.
+ * early and let the rest run as code, so it is broken up; control characters are escaped (controls.ts).
  */
 export function writeDoc(w: LineSink, lines: readonly (string | undefined)[]): void {
   laidOut(w, (out) => docLines(out, lines))
@@ -153,6 +155,7 @@ function docLines(w: Lines, lines: readonly (string | undefined)[]): void {
   let joined = lines.filter((line) => line !== undefined).join('\n')
   if (joined.includes('\r')) joined = joined.replace(/\r\n?/g, '\n')
   if (joined.includes('*/')) joined = joined.replaceAll('*/', '*\\/')
+  joined = escapeControls(joined, { keepLines: true })
   // An empty line separates paragraphs; leading, trailing and repeated ones are dropped (in one pass:
   // a description can hold many thousands of lines).
   const text: string[] = []

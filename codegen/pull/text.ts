@@ -1,6 +1,7 @@
-/** Text from the wire or a DNS record, safe for a one-line message: no control characters, bounded. */
+import { escapeControls } from '../controls.js'
+
+/** Text from the wire or a DNS record, safe for a one-line message: control characters escaped, bounded. */
 export function printable(value: string, max = 120): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  const clean = escapeControls(value)
   return clean.length > max ? `${clean.slice(0, max)}…` : clean
 }

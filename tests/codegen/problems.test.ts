@@ -112,3 +112,24 @@ describe('union mismatches name the deepest path and the real reason', () => {
     expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.inner.properties.n.maximum: Expected number, received string\n')
   })
 })
+
+describe('control characters in a file name or a lexicon value reach the terminal as escapes', () => {
+  // Clear the screen, set the window title, overwrite the line; an 8-bit CSI; a bidi override.
+  const hostile = '\u001b[2J\u001b]0;owned\u0007\r\u009b\u202e'
+  const shown = '\\x1b[2J\\x1b]0;owned\\x07\\x0d\\x9b\\u202e'
+
+  it('in an error: the file and the value', async () => {
+    const result = await generate({ [`com/example/q${hostile}.json`]: returning('com.example.q', { type: `object${hostile}` }) }, ['--include', '*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      `lexgen: error: com/example/q${shown}.json at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'object${shown}'\n`,
+    )
+  })
+
+  it('in a warning about a doc outside the selection', async () => {
+    const result = await generate({ ...BAD_OUTSIDE, [`pub/layers/x${hostile}.json`]: '[' }, ['--include', 'pub.layers.corpus.*'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain(`  pub/layers/x${shown}.json: not valid JSON`)
+    expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
+  })
+})

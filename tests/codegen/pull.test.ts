@@ -95,7 +95,7 @@ describe('lexgen pull: authority lookup', () => {
   it.each([
     [[], 'x: no lexicon authority: no "did=" TXT record at _lexicon.feed.example.com'],
     [[['did=did:plc:a'], ['did=did:plc:b']], 'x: 2 "did=" TXT records at _lexicon.feed.example.com; exactly one must name the authority'],
-    [[['did=not a did\u0007']], "x: TXT _lexicon.feed.example.com names 'not a did?', which is not a DID"],
+    [[['did=not a did\u0007']], "x: TXT _lexicon.feed.example.com names 'not a did\\x07', which is not a DID"],
     [Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }), 'x: DNS lookup of TXT _lexicon.feed.example.com failed (ETIMEOUT)'],
     [Object.assign(new Error('nodata'), { code: 'ENODATA' }), 'x: no lexicon authority: DNS has no TXT record at _lexicon.feed.example.com'],
   ] as const)('refuses %j', async (records, message) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate } from '../../codegen/index.js'
 import { removeDir, tempDir } from '../codegen/helpers.js'
-import { BREAKOUTS, CANARY, CANARY_IN_CODE } from '../reliability/support/hostile.js'
+import { BREAKOUTS, CANARY, CANARY_IN_CODE, RAW_CONTROL } from '../reliability/support/hostile.js'
 import { codeOnly } from '../reliability/support/ts-lexer.js'
 import { anchors, codeBlocks, htmlText, links, render, typecheck, userProject } from './support.js'
 
@@ -147,6 +147,7 @@ it('keeps lexicon text out of HTML, headings, links and table columns', () => {
   let canaries = 0
   for (const [path, text] of pages) {
     canaries += text.split(CANARY).length - 1
+    expect(RAW_CONTROL.exec(text), `${path}: a control character or bidi override written as it is`).toBeNull()
     const rendered = prose(text.split('\n').slice(1).join('\n'))
     // No tag or comment opens outside code: every `<` lexicon text brought is escaped.
     expect(rendered, path).not.toMatch(/(?<!\\)<(?!https?:\/\/)[a-z!/]/i)

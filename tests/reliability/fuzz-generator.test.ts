@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, LexgenError, type ResolvedOptions } from '../../codegen/index.js'
 import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, runCli, tempDir, typecheck } from '../codegen/helpers.js'
-import { CANARY_IN_CODE, hostileName, hostileText } from './support/hostile.js'
+import { CANARY_IN_CODE, hostileName, hostileText, RAW_CONTROL } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
 import { readFile } from 'node:fs/promises'
@@ -193,6 +193,8 @@ function checkFiles(files: ReadonlyMap<string, string>): void {
     }
     const escaped = CANARY_IN_CODE.exec(code)
     if (escaped) throw new Error(`${path}: lexicon text escaped into code near ${JSON.stringify(code.slice(Math.max(0, escaped.index - 80), escaped.index + 40))}`)
+    const raw = RAW_CONTROL.exec(content)
+    if (raw) throw new Error(`${path}: a control character or bidi override written as it is near ${JSON.stringify(content.slice(Math.max(0, raw.index - 60), raw.index + 20))}`)
   }
 }
 
@@ -201,6 +203,7 @@ function checkLexgenError(error: unknown): void {
   expect(error.message.length).toBeGreaterThan(0)
   expect(error.message.length).toBeLessThan(4_000)
   expect(error.message).not.toMatch(/\n\s+at /)
+  expect(error.message).not.toMatch(RAW_CONTROL)
 }
 
 describe('random and mutated lexicon docs into the generator', () => {
@@ -235,6 +238,7 @@ describe('random and mutated lexicon docs into the generator', () => {
           const cli = await runCli(['generate', '--lexicons', lexicons, '--out', previousOut, '--include', '*'], root)
           expect(cli.stderr).not.toContain('internal error')
           expect(cli.stderr).not.toMatch(/\n\s+at /)
+          expect(cli.stderr).not.toMatch(RAW_CONTROL)
           const now = await snapshotDir(previousOut)
           if (cli.code === 0) {
             outcomes.cliExit0++

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, type OutputFiles } from '../../codegen/index.js'
 import { LEXICONS, makeTypecheckable, removeDir, snapshotDir, ROOT, runCli, tempDir, typecheck } from '../codegen/helpers.js'
-import { BREAKOUTS, CANARY, CANARY_IN_CODE } from './support/hostile.js'
+import { BREAKOUTS, CANARY, CANARY_IN_CODE, RAW_CONTROL } from './support/hostile.js'
 import { report } from './support/seed.js'
 import { codeOnly } from './support/ts-lexer.js'
 
@@ -242,6 +242,7 @@ describe('hostile lexicon text', () => {
       canaries += source.split(CANARY).length - 1
       const code = codeOnly(source)
       expect(CANARY_IN_CODE.exec(code), `${path}: lexicon text escaped into code`).toBeNull()
+      expect(RAW_CONTROL.exec(source), `${path}: a control character or bidi override written as it is`).toBeNull()
     }
     // The hostile text did reach the output (as text): the check above was not vacuous.
     expect(canaries).toBeGreaterThan(20)

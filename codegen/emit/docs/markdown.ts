@@ -2,6 +2,7 @@
  * Markdown text from untrusted lexicon strings: escaping, inline code, fences and tables.
  * A description must never open a link, a tag, a heading or a table column it does not close.
  */
+import { escapeControls } from '../../controls.js'
 
 /**
  * Inline text with every character Markdown or HTML would act on escaped. A web address stays a
@@ -76,9 +77,9 @@ export function prose(text: string): string {
     .trim()
 }
 
-/** Control characters (other than tab and newline) would corrupt the page, and NUL marks links (see site.ts). */
+/** Control characters (other than tab and newline) would corrupt the page, and NUL marks links (see site.ts): shown as escapes. */
 function controlFree(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd')
+  return escapeControls(text, { keepLines: true })
 }
 
 /**

@@ -28,11 +28,20 @@ export const BREAKOUTS = [
   `</script><script>${CANARY}()</script>`,
   `{@link ${CANARY}}`,
   `@deprecated */ ${CANARY}(); /**`,
+  // Aimed at whoever reads the output: a terminal (clear the screen, set the title), or a reviewer (bidi overrides).
+  `\u001b[2J\u001b]0;${CANARY}\u0007\u009b2J`,
+  `\u202e${CANARY}\u2066\u0000`,
 ] as const
+
+/**
+ * What must never reach a generated file, a docs page or the terminal as it is (codegen/controls.ts):
+ * C0 controls but tab and line feed, DEL, C1 controls, bidi embeddings, overrides and isolates.
+ */
+export const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
 const pieces = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...BREAKOUTS) },
-  { weight: 2, arbitrary: fc.constantFrom('*/', '/*', '`', '${', '}', "'", '"', '\\', '\n', '\r\n', '\t', '\0', '\u2028', '\u2029', '\ufeff', 'é', '😀', '\ud800', ' ', '#', '.', '-', '$') },
+  { weight: 2, arbitrary: fc.constantFrom('*/', '/*', '`', '${', '}', "'", '"', '\\', '\n', '\r\n', '\t', '\0', '\u2028', '\u2029', '\ufeff', '\u001b', '\u009b', '\u202e', 'é', '😀', '\ud800', ' ', '#', '.', '-', '$') },
   { weight: 1, arbitrary: fc.string({ maxLength: 6 }) },
 )
 
