@@ -8,8 +8,10 @@
  *   nestable and forbids it nowhere). @atproto/lexicon rejects them, so each one is taken out,
  *   replaced by a stand-in it accepts (`unknown`), and checked on its own as a `lexObject`.
  * - **Refused although @atproto/lexicon accepts them**: an `unknown` as a named def (spec; the
- *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs, and
- *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …).
+ *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs,
+ *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …),
+ *   and constraints that contradict each other (contradictions.ts: `minimum` above `maximum`, a
+ *   `const` outside its own `enum`).
  *
  * Every stage passes plain data: `checkId` and `skimLexicons` read only what selecting needs (id),
  * `parseDoc` checks one doc fully, `parseLexiconDocs` checks them all (`lexgen diff` uses it).
@@ -17,6 +19,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 // The module alone, not the package index (which loads every other syntax's validator too).
 import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
+import { contradictions } from './contradictions.js'
 import { escapeControls } from './controls.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
@@ -307,7 +310,7 @@ function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: 
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }
 
-/** What the Lexicon spec refuses and @atproto/lexicon 0.6 lets through. */
+/** What the Lexicon spec refuses and @atproto/lexicon 0.6 lets through, and constraints that contradict each other (contradictions.ts). */
 function specIssues(json: Record<string, unknown>): Issue[] {
   const issues: Issue[] = []
   const defs = json.defs as Record<string, unknown>
@@ -320,6 +323,7 @@ function specIssues(json: Record<string, unknown>): Issue[] {
       if (node.type === 'union' && node.closed === true && Array.isArray(node.refs) && node.refs.length === 0) {
         issues.push({ path: [...at(), 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })
       }
+      for (const found of contradictions(node)) issues.push({ path: [...at(), ...found.path], message: found.message })
       if (node.type === 'object' && isRecord(node.properties)) {
         for (const key of Object.keys(node.properties)) {
           if (key.startsWith('$')) {

@@ -133,3 +133,50 @@ describe('control characters in a file name or a lexicon value reach the termina
     expect(result.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
   })
 })
+
+describe('constraints that contradict each other', () => {
+  const field = (name: string, schema: Record<string, unknown>) => returning(`com.example.${name}`, { type: 'object', properties: { f: schema } })
+
+  it('are refused where they are written, each with why no value (or not its own default) can pass', async () => {
+    const docs = {
+      'com/example/a.json': field('a', { type: 'integer', minimum: 5, maximum: 1 }),
+      'com/example/b.json': field('b', { type: 'string', minLength: 4, maxLength: 3, maxGraphemes: -1 }),
+      'com/example/c.json': field('c', { type: 'string', minGraphemes: 4, maxLength: 3 }),
+      'com/example/d.json': field('d', { type: 'array', items: { type: 'string' }, minLength: 2, maxLength: 1 }),
+      'com/example/e.json': field('e', { type: 'integer', enum: [1, 2], const: 3 }),
+      'com/example/f.json': field('f', { type: 'string', maxGraphemes: 2, default: 'e\u0301e\u0301e\u0301' }),
+      'com/example/g.json': field('g', { type: 'string', maxLength: 3, default: 'éé' }),
+      'com/example/h.json': field('h', { type: 'boolean', default: true, const: false }),
+      'com/example/i.json': returning('com.example.i', { type: 'object', nullable: ['f', 'g'], properties: { f: { type: 'string' } } }),
+    }
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      [
+        'lexgen: error: 10 problems in 9 lexicon files:',
+        '  com/example/a.json at defs.main.output.schema.properties.f.maximum: maximum 1 is below minimum 5: no value can pass',
+        '  com/example/b.json at defs.main.output.schema.properties.f.maxGraphemes: maxGraphemes -1 is below zero: no value can pass',
+        '  com/example/b.json at defs.main.output.schema.properties.f.maxLength: maxLength 3 is below minLength 4: no value can pass',
+        '  com/example/c.json at defs.main.output.schema.properties.f.minGraphemes: minGraphemes 4 is above maxLength 3: a grapheme takes at least one UTF-8 byte, so no value can pass',
+        '  com/example/d.json at defs.main.output.schema.properties.f.maxLength: maxLength 1 is below minLength 2: no value can pass',
+        '  com/example/e.json at defs.main.output.schema.properties.f.const: const 3 is not in enum [1, 2]: no value can pass',
+        '  com/example/f.json at defs.main.output.schema.properties.f.default: default "éééé" is 3 graphemes, above maxGraphemes 2: the field refuses its own default'.replace('éééé', 'e\u0301e\u0301e\u0301'),
+        '  com/example/g.json at defs.main.output.schema.properties.f.default: default "éé" is 4 UTF-8 bytes, above maxLength 3: the field refuses its own default',
+        '  com/example/h.json at defs.main.output.schema.properties.f.default: default true differs from const false, the only value the field takes',
+        '  com/example/i.json at defs.main.output.schema.nullable[1]: nullable field "g" not defined',
+        '',
+      ].join('\n'),
+    )
+    expect(result.files.size).toBe(0)
+  })
+
+  it('pass when some value fits: equal bounds, a const equal to its default, a default inside its bounds', async () => {
+    const docs = {
+      'com/example/a.json': field('a', { type: 'integer', minimum: 3, maximum: 3, enum: [3, 4], default: 3, const: 3 }),
+      'com/example/b.json': field('b', { type: 'string', minLength: 2, maxLength: 2, minGraphemes: 1, maxGraphemes: 1, default: 'é' }),
+      'com/example/c.json': field('c', { type: 'string', knownValues: ['a'], default: 'other' }),
+    }
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.code, result.stderr).toBe(0)
+  })
+})

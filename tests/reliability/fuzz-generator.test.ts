@@ -68,6 +68,41 @@ async function writeDocs(dir: string, docs: readonly unknown[]): Promise<string>
 
 // ---------------------------------------------------------------- arbitraries
 
+/*
+ * The values a random schema names (its const and default) come from its enum and fit its bounds,
+ * as in a real lexicon: the generator refuses contradictory constraints (codegen/contradictions.ts,
+ * tested in tests/codegen/problems.test.ts), and random ones would leave almost no doc to emit.
+ */
+type Leaf = Record<string, unknown>
+
+function sameDefaultAsConst<S extends Leaf>(schema: S): S {
+  return schema.const !== undefined && schema.default !== undefined ? { ...schema, default: schema.const } : schema
+}
+
+function coherentString(schema: Leaf): Leaf {
+  const s = { ...schema } as Leaf & { enum?: string[]; const?: string; default?: string; minLength?: number; maxLength?: number; maxGraphemes?: number }
+  if (s.enum && s.const !== undefined) s.const = s.enum[0]
+  if (s.enum && s.default !== undefined) s.default = s.enum.at(-1)
+  const named = [s.const, s.default].filter((value): value is string => value !== undefined)
+  for (const value of named) {
+    if (s.maxLength !== undefined) s.maxLength = Math.max(s.maxLength, Buffer.byteLength(value))
+    if (s.minLength !== undefined) s.minLength = Math.min(s.minLength, Buffer.byteLength(value))
+    if (s.maxGraphemes !== undefined) s.maxGraphemes = Math.max(s.maxGraphemes, [...new Intl.Segmenter().segment(value)].length)
+  }
+  if (s.minLength !== undefined && s.maxLength !== undefined && s.maxLength < s.minLength) s.maxLength = s.minLength
+  return sameDefaultAsConst(s)
+}
+
+function coherentInteger(schema: Leaf): Leaf {
+  const s = { ...schema } as Leaf & { enum?: number[]; const?: number; default?: number; minimum?: number; maximum?: number }
+  if (s.minimum !== undefined && s.maximum !== undefined && s.minimum > s.maximum) [s.minimum, s.maximum] = [s.maximum, s.minimum]
+  const clamp = (n: number) => Math.min(s.maximum ?? n, Math.max(s.minimum ?? n, n))
+  if (s.enum) s.enum = s.enum.map(clamp)
+  if (s.const !== undefined) s.const = s.enum ? s.enum[0] : clamp(s.const)
+  if (s.default !== undefined) s.default = s.enum ? s.enum.at(-1) : clamp(s.default)
+  return sameDefaultAsConst(s)
+}
+
 const nsidSegment = fc.oneof(
   { weight: 40, arbitrary: fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,7}$/) },
   { weight: 1, arbitrary: fc.constantFrom('..', '.', '', '/', '\\', '%2e%2e', 'a/b', '..\\x', 'con', 'index', 'node_modules', '__proto__', 'A', 'a-b', '0a', 'é') },
@@ -88,15 +123,17 @@ const stringSchema = fc.record(
     maxGraphemes: fc.nat({ max: 300 }),
   },
   { requiredKeys: ['type'] },
-)
-const integerSchema = fc.record(
-  { type: fc.constant('integer'), description: hostileText, minimum: fc.integer({ min: -5, max: 5 }), maximum: fc.integer({ min: 0, max: 1e6 }), enum: fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), const: fc.integer(), default: fc.integer() },
-  { requiredKeys: ['type'] },
-)
+).map(coherentString)
+const integerSchema = fc
+  .record(
+    { type: fc.constant('integer'), description: hostileText, minimum: fc.integer({ min: -5, max: 5 }), maximum: fc.integer({ min: 0, max: 1e6 }), enum: fc.array(fc.integer(), { minLength: 1, maxLength: 3 }), const: fc.integer(), default: fc.integer() },
+    { requiredKeys: ['type'] },
+  )
+  .map(coherentInteger)
 const leafSchema = fc.oneof(
   stringSchema,
   integerSchema,
-  fc.record({ type: fc.constant('boolean'), description: hostileText, default: fc.boolean(), const: fc.boolean() }, { requiredKeys: ['type'] }),
+  fc.record({ type: fc.constant('boolean'), description: hostileText, default: fc.boolean(), const: fc.boolean() }, { requiredKeys: ['type'] }).map(sameDefaultAsConst),
   fc.record({ type: fc.constantFrom('unknown', 'cid-link', 'bytes'), description: hostileText }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('blob'), accept: fc.array(hostileText, { maxLength: 2 }), maxSize: fc.nat() }, { requiredKeys: ['type'] }),
   fc.record({ type: fc.constant('ref'), ref: fc.constantFrom('#other', '#token', '#missing', 'com.atproto.repo.defs#commitMeta', 'nope.nope.nope') }),

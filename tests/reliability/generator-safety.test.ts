@@ -187,7 +187,7 @@ describe('hostile lexicon text', () => {
             properties: {
               "we'ird-key": { type: 'string', description: HOSTILE, knownValues: [...BREAKOUTS, "it's", 'back\\slash', 'new\nline', '*/'] },
               'sp ace': { type: 'string', enum: [`a'b`, `c"d`, `e\nf`, `\${${CANARY}()}`], default: `a'b` },
-              [`*/${CANARY}`]: { type: 'string', const: `'; ${CANARY}(); '`, maxLength: 10 },
+              [`*/${CANARY}`]: { type: 'string', const: `'; ${CANARY}(); '`, maxLength: 40 },
               '__proto__': { type: 'integer', description: HOSTILE, minimum: 0, maximum: 9 },
               constructor: { type: 'boolean', description: HOSTILE },
               'déjà-vu 😀': { type: 'array', items: { type: 'string', knownValues: BREAKOUTS.slice(0, 4) } },
