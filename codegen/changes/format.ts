@@ -52,9 +52,11 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
   if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
   const compilerFound = compilerOnly(report)
   const affected = affectedEntryPoints(report.changes, compilerFound)
+  const entire = addedOrRemoved(report.changes)
   const rows = affected.map(([nsid, counts]) => {
     const worst = CLASSES.find((c) => counts[c] > 0)!
-    return { worst, line: `| \`${nsid}\` | ${worst} | ${CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')} |` }
+    const reaching = entire.get(nsid) ?? CLASSES.filter((c) => counts[c] > 0 && c !== 'docs').map((c) => `${counts[c]} ${c}`).join(', ')
+    return { worst, line: `| \`${nsid}\` | ${worst} | ${reaching} |` }
   })
   // The body, and where it may be cut to fit --max-length: between def groups and sections.
   const out: string[] = []
@@ -206,6 +208,21 @@ function affectedEntryPoints(changes: readonly Change[], compilerOnly: readonly 
   for (const d of compilerOnly) count(d.via, 'source')
   const rank = (counts: Record<ChangeClass, number>) => CLASSES.findIndex((c) => counts[c] > 0)
   return [...byEntry].sort(([a, ca], [b, cb]) => rank(ca) - rank(cb) || compare(a, b)).map(([entry, counts]) => [displayKey(entry), counts])
+}
+
+/**
+ * Methods and records the change adds or removes whole: their row says `new` or `removed` rather
+ * than counting the changes that reach them (a new method's own addition; the changes to what a
+ * removed one used to reach).
+ */
+function addedOrRemoved(changes: readonly Change[]): Map<string, 'new' | 'removed'> {
+  const whole = new Map<string, 'new' | 'removed'>()
+  for (const c of changes) {
+    if (c.path !== '') continue
+    if (c.kind === 'method-added' || c.kind === 'doc-added' || c.kind === 'def-added') whole.set(displayKey(defKey(c.nsid, c.def)), 'new')
+    else if (c.kind === 'method-removed' || c.kind === 'doc-removed' || c.kind === 'def-removed') whole.set(displayKey(defKey(c.nsid, c.def)), 'removed')
+  }
+  return whole
 }
 
 function escapeMd(text: string): string {
