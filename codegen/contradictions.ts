@@ -24,6 +24,7 @@ export function contradictions(schema: Schema): Contradiction[] {
   switch (schema.type) {
     case 'integer':
       inverted(schema, 'minimum', 'maximum', say)
+      noEnumValueFits(schema, (value) => typeof value === 'number' && integerBoundsMiss(schema, value) !== undefined, say)
       for (const key of VALUE_KEYS) if (typeof schema[key] === 'number') valueFits(key, schema[key], integerMisses(schema, schema[key]), say)
       break
     case 'string':
@@ -34,12 +35,16 @@ export function contradictions(schema: Schema): Contradiction[] {
       if (isNumber(schema.minGraphemes) && isNumber(schema.maxLength) && schema.minGraphemes > schema.maxLength) {
         say(['minGraphemes'], `minGraphemes ${schema.minGraphemes} is above maxLength ${schema.maxLength}: a grapheme takes at least one UTF-8 byte, so no value can pass`)
       }
+      noEnumValueFits(schema, (value) => typeof value === 'string' && stringBoundsMiss(schema, value) !== undefined, say)
       for (const key of VALUE_KEYS) if (typeof schema[key] === 'string') valueFits(key, schema[key], stringMisses(schema, schema[key]), say)
       break
     case 'bytes':
     case 'array':
       inverted(schema, 'minLength', 'maxLength', say)
       belowZero(schema, 'maxLength', say)
+      break
+    case 'blob':
+      belowZero(schema, 'maxSize', say)
       break
     case 'object':
       if (Array.isArray(schema.nullable) && isRecord(schema.properties)) {
@@ -73,6 +78,13 @@ function belowZero(schema: Schema, max: string, say: Say): void {
   if (isNumber(high) && high < 0) say([max], `${max} ${high} is below zero: no value can pass`)
 }
 
+/** An enum none of whose values passes the schema's other constraints (`fails`): the field takes nothing. */
+function noEnumValueFits(schema: Schema, fails: (value: unknown) => boolean, say: Say): void {
+  if (Array.isArray(schema.enum) && schema.enum.length > 0 && schema.enum.every(fails)) {
+    say(['enum'], `no value of enum ${shown(schema.enum)} passes the field's other constraints: no value can pass`)
+  }
+}
+
 /** The const or default `value` against the rest of the schema: `misses` says how it fails them, if it does. */
 function valueFits(key: (typeof VALUE_KEYS)[number], value: unknown, misses: string | undefined, say: Say): void {
   // A const is the only value the field allows; a default, the one it stands for when none is given.
@@ -80,14 +92,24 @@ function valueFits(key: (typeof VALUE_KEYS)[number], value: unknown, misses: str
 }
 
 function integerMisses(schema: Schema, value: number): string | undefined {
-  if (isNumber(schema.minimum) && value < schema.minimum) return `is below minimum ${schema.minimum}`
-  if (isNumber(schema.maximum) && value > schema.maximum) return `is above maximum ${schema.maximum}`
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return `is not in enum ${shown(schema.enum)}`
-  return undefined
+  return integerBoundsMiss(schema, value) ?? enumMiss(schema, value)
 }
 
 function stringMisses(schema: Schema, value: string): string | undefined {
-  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) return `is not in enum ${shown(schema.enum)}`
+  return enumMiss(schema, value) ?? stringBoundsMiss(schema, value)
+}
+
+function enumMiss(schema: Schema, value: unknown): string | undefined {
+  return Array.isArray(schema.enum) && !schema.enum.includes(value) ? `is not in enum ${shown(schema.enum)}` : undefined
+}
+
+function integerBoundsMiss(schema: Schema, value: number): string | undefined {
+  if (isNumber(schema.minimum) && value < schema.minimum) return `is below minimum ${schema.minimum}`
+  if (isNumber(schema.maximum) && value > schema.maximum) return `is above maximum ${schema.maximum}`
+  return undefined
+}
+
+function stringBoundsMiss(schema: Schema, value: string): string | undefined {
   if (isNumber(schema.minLength) || isNumber(schema.maxLength)) {
     const bytes = Buffer.byteLength(value)
     if (isNumber(schema.minLength) && bytes < schema.minLength) return `is ${bytes} UTF-8 bytes, below minLength ${schema.minLength}`
@@ -113,7 +135,10 @@ function graphemes(text: string): number {
 /** A value as the lexicon writes it, cut short: a message names it, it does not reprint it. */
 function shown(value: unknown): string {
   const json = Array.isArray(value) ? `[${value.map((item) => JSON.stringify(item)).join(', ')}]` : JSON.stringify(value)
-  return json.length > 60 ? `${json.slice(0, 59)}…` : json
+  if (json.length <= 60) return json
+  // Not between the two halves of a surrogate pair (an emoji): that would print U+FFFD.
+  const end = /[\ud800-\udbff]/.test(json[58]!) ? 58 : 59
+  return `${json.slice(0, end)}…`
 }
 
 function isNumber(value: unknown): value is number {

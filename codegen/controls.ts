@@ -18,12 +18,15 @@ export const CONTROL_RANGES = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2
 
 const CONTROLS = new RegExp(`[${CONTROL_RANGES}]`, 'g')
 
-/** `text` with each character above escaped; with `keepLines`, tabs and line feeds stay. */
-export function escapeControls(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
-  return text.replace(CONTROLS, (char) => (keepLines && (char === '\n' || char === '\t') ? char : escapeOf(char)))
+/**
+ * `text` with each character above escaped; with `keepLines`, tabs and line feeds stay. With
+ * `unicode`, every escape is `\u` and four digits, as JSON and JSON.stringify write them.
+ */
+export function escapeControls(text: string, { keepLines = false, unicode = false }: { keepLines?: boolean; unicode?: boolean } = {}): string {
+  return text.replace(CONTROLS, (char) => (keepLines && (char === '\n' || char === '\t') ? char : escapeOf(char, unicode)))
 }
 
-function escapeOf(char: string): string {
+function escapeOf(char: string, unicode: boolean): string {
   const code = char.charCodeAt(0)
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+  return code < 0x100 && !unicode ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
 }

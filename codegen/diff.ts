@@ -1,4 +1,5 @@
 import { painter, type Paint } from './color.js'
+import { escapeControls } from './controls.js'
 import type { OutputFiles } from './emit.js'
 import { sameText } from './line-endings.js'
 import { compare } from './order.js'
@@ -63,7 +64,8 @@ export async function formatDiff(diff: OutputDiff, current: OutputDir, next: Out
   const { createTwoFilesPatch } = await import('diff')
   const out: string[] = []
   // The list stays relative to the output folder the heading names; the patch's paths are the working directory's.
-  const list = (label: string, paths: string[]) => paths.forEach((path) => out.push(`  ${label} ${path}`))
+  // A file name or a line in the output folder may hold control characters (a stray file, a hand edit): shown as escapes (controls.ts).
+  const list = (label: string, paths: string[]) => paths.forEach((path) => out.push(`  ${label} ${escapeControls(path)}`))
   list('changed:', diff.changed)
   list('added:  ', diff.added)
   list('removed:', diff.removed)
@@ -86,7 +88,7 @@ export async function formatDiff(diff: OutputDiff, current: OutputDir, next: Out
     patches.length = maxLines
     patches.push(`... diff truncated: ${hidden} more lines`)
   }
-  return [...out, '', ...patches.map((line) => paintLine(line, paint))].join('\n')
+  return [...out, '', ...patches.map((line) => paintLine(escapeControls(line, { keepLines: true }), paint))].join('\n')
 }
 
 function paintLine(line: string, paint: Paint): string {

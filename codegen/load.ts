@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LexgenError, type LexiconProblem } from './errors.js'
 import { describeJsonError, lineAndColumn } from './json-text.js'
+import { depthProblem } from './json-depth.js'
 import { compare } from './order.js'
 
 /** One lexicon file as read from disk: its path relative to the lexicon root and its parsed JSON. */
@@ -210,11 +211,14 @@ export function parseJsonFile(bytes: Uint8Array): { value: unknown } | { error: 
     const before = new TextDecoder().decode(bytes.subarray(0, at))
     return { error: `not UTF-8 text (byte 0x${bytes[at]!.toString(16).padStart(2, '0')} at ${lineAndColumn(before)}): save the file as UTF-8` }
   }
+  let value: unknown
   try {
-    return { value: JSON.parse(text) }
+    value = JSON.parse(text)
   } catch (cause) {
     return { error: `not valid JSON (${describeJsonError(text, cause as Error)})` }
   }
+  const tooDeep = depthProblem(value)
+  return tooDeep ? { error: tooDeep } : { value }
 }
 
 /**

@@ -130,7 +130,8 @@ export function parseDoc(skimmed: SkimmedDoc): { doc: ParsedDoc } | { problems: 
   const issues: Issue[] = []
   if (!passes(lexiconSchemas().lexiconDoc, { ...json, defs })) issues.push(...diagnose(json, defs))
   for (const object of inline) checkInlineObject(object.schema, object.path, issues)
-  if (issues.length === 0) issues.push(...specIssues(json))
+  // Said beside @atproto/lexicon's problems, not after them: one run tells all.
+  if (isRecord(json.defs)) issues.push(...specIssues(json.defs))
   if (issues.length === 0) return { doc: { file, doc: json as unknown as LexiconDoc } }
   return { problems: issues.map((issue) => ({ file, path: jsonPath(issue.path) || undefined, message: issue.message })) }
 }
@@ -311,12 +312,11 @@ function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: 
 }
 
 /** What the Lexicon spec refuses and @atproto/lexicon 0.6 lets through, and constraints that contradict each other (contradictions.ts). */
-function specIssues(json: Record<string, unknown>): Issue[] {
+function specIssues(defs: Record<string, unknown>): Issue[] {
   const issues: Issue[] = []
-  const defs = json.defs as Record<string, unknown>
   if (Object.keys(defs).length === 0) issues.push({ path: ['defs'], message: 'a lexicon needs at least one definition (Lexicon spec)' })
   for (const [name, def] of Object.entries(defs)) {
-    if ((def as { type?: unknown }).type === 'unknown') {
+    if (isRecord(def) && def.type === 'unknown') {
       issues.push({ path: ['defs', name, 'type'], message: "an 'unknown' cannot be a named definition (Lexicon spec); use it as a field type" })
     }
     walkSchemas(def, ['defs', name], (node, at) => {
@@ -336,29 +336,40 @@ function specIssues(json: Record<string, unknown>): Issue[] {
   return issues
 }
 
-/** Every object node under `value`, with its path; one path stack, copied only for a node `visit` reports on. */
-function walkSchemas(value: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
+/**
+ * `def` and every schema in it, with its path: only where the Lexicon language puts a schema
+ * (properties, items, a record's object, a method's parameters and bodies). A key it does not
+ * define (`"x-example": { "type": "integer", … }`) is ignored by @atproto/lexicon, and so here:
+ * it is no schema. One path stack, copied only for a node `visit` reports on.
+ */
+function walkSchemas(def: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
   const stack = [...path]
   const at = () => [...stack]
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        if (typeof node[i] !== 'object' || node[i] === null) continue
-        stack.push(i)
-        walk(node[i])
-        stack.pop()
-      }
-    } else if (isRecord(node)) {
-      visit(node, at)
-      for (const key in node) {
-        if (typeof node[key] !== 'object' || node[key] === null) continue
-        stack.push(key)
-        walk(node[key])
-        stack.pop()
-      }
+  const walk = (node: unknown, ...keys: string[]): void => {
+    if (!isRecord(node)) return
+    stack.push(...keys)
+    visit(node, at)
+    switch (node.type) {
+      case 'object':
+      case 'params':
+        if (isRecord(node.properties)) for (const [key, property] of Object.entries(node.properties)) walk(property, 'properties', key)
+        break
+      case 'array':
+        walk(node.items, 'items')
+        break
+      case 'record':
+        walk(node.record, 'record')
+        break
+      case 'query':
+      case 'procedure':
+      case 'subscription':
+        walk(node.parameters, 'parameters')
+        for (const body of ['input', 'output', 'message']) if (isRecord(node[body])) walk(node[body].schema, body, 'schema')
+        break
     }
+    stack.length -= keys.length
   }
-  walk(value)
+  walk(def)
 }
 
 function prefixed(prefix: Path, issue: Issue): Issue {

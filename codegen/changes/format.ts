@@ -6,11 +6,16 @@ import { painter, type Paint } from '../color.js'
 import { escapeControls } from '../controls.js'
 import { compare } from '../order.js'
 import { counted } from '../plural.js'
-import { displayKey } from './compare.js'
+import { displayKey as keyOf } from './compare.js'
 import type { CompilerFinding } from './compiler.js'
 import type { Change, ChangeReport, CompilerReport, Disagreement, ExcusedFinding } from './report.js'
 import { CLASSES, SIDES, type ChangeClass } from './rules.js'
 import { defKey, type Via } from '../usage.js'
+
+/** A def's key as the reports print it (`nsid#def`, `nsid` for main); a def's name can hold control characters. */
+function displayKey(key: string): string {
+  return escapeControls(keyOf(key))
+}
 
 export type ReportFormat = 'text' | 'markdown' | 'json'
 
@@ -26,7 +31,8 @@ export interface FormatOptions {
 export function formatChangeReport(report: ChangeReport, format: ReportFormat, options: FormatOptions = {}): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2) + '\n'
+      // JSON.stringify leaves DEL, C1 controls and bidi overrides raw: escaped too, for whoever shows it on a terminal.
+      return escapeControls(JSON.stringify(report, null, 2), { keepLines: true, unicode: true }) + '\n'
     case 'markdown':
       return markdown(report, options.maxLength)
     case 'text':
@@ -249,7 +255,7 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     const change = group[0]!
     if (change.nsid !== nsid) out.push(paint('bold', (nsid = change.nsid)))
     const via = viaText(change, (s) => s)
-    const label = change.kind === 'doc-added' || change.kind === 'doc-removed' ? 'whole doc' : change.def === 'main' ? 'main' : `#${change.def}`
+    const label = change.kind === 'doc-added' || change.kind === 'doc-removed' ? 'whole doc' : change.def === 'main' ? 'main' : `#${escapeControls(change.def)}`
     out.push(`  ${label}${via ? paint('dim', `  (${via})`) : ''}`)
     const docs = group.filter((c) => c.class === 'docs')
     for (const c of group.filter((c) => c.class !== 'docs')) {

@@ -126,8 +126,8 @@ export function quote(text: string): string {
   // Most text (names, NSIDs, formats) needs no escape: one test instead of three passes over it.
   if (!NEEDS_ESCAPE.test(text)) return `'${text}'`
   const body = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")
-  // JSON.stringify escapes C0 controls; the rest of controls.ts's list become `\x9b`, `\u202e`, as valid here.
-  return `'${escapeControls(body)}'`
+  // JSON.stringify escapes C0 controls; the rest of controls.ts's list the same way (`\u009b`, `\u202e`).
+  return `'${escapeControls(body, { unicode: true })}'`
 }
 
 /** What `JSON.stringify` escapes (`"` aside, which stays bare), the quote itself, and the rest of controls.ts's list. */

@@ -7,6 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { LexgenError } from '../errors.js'
+import { depthProblem } from '../json-depth.js'
 import { sameText } from '../line-endings.js'
 import { compare } from '../order.js'
 import { writeOutputDirs } from '../write.js'
@@ -64,6 +65,8 @@ export async function readFolder(dir: string): Promise<Folder> {
 export function asLexicon(text: string): LexiconJson | undefined {
   try {
     const json = JSON.parse(text) as unknown
+    // Too deep for a lexicon (json-depth.ts): left as a file, which generate then refuses, saying why.
+    if (depthProblem(json)) return undefined
     const ok = typeof json === 'object' && json !== null && typeof (json as LexiconJson).id === 'string'
     return ok && typeof (json as LexiconJson).defs === 'object' && (json as LexiconJson).defs !== null ? (json as LexiconJson) : undefined
   } catch {

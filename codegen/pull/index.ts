@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { warner } from '../color.js'
+import { escapeControls } from '../controls.js'
 import { LexgenError } from '../errors.js'
 import { sameText } from '../line-endings.js'
 import { loadLexiconFiles } from '../load.js'
@@ -81,7 +82,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     const count = stale.length + newRef.length + edited.length + unpinned.length
     if (count) {
       io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
-      io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${line}\n`).join(''))
+      // File names and ids come from the folder: control characters in them are shown as escapes.
+      io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${escapeControls(line)}\n`).join(''))
       // Each kind of problem with the command that fixes it.
       if (stale.length) io.err('lexgen: run `lexgen pull` and commit the result\n')
       if (newRef.length) io.err('lexgen: a new ref is an update: run `lexgen pull --update`, review its report, and commit the result\n')

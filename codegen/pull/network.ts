@@ -8,6 +8,7 @@
 import { DidResolver, getKey, getPds } from '@atproto/identity'
 import { NSID } from '@atproto/syntax'
 import { LexgenError } from '../errors.js'
+import { depthProblem } from '../json-depth.js'
 import { matchesNetworkPattern } from './config.js'
 import { authorityDid, authorityOf, systemResolveTxt, type ResolveTxt } from './dns.js'
 import { SCHEMA_COLLECTION } from './lockfile.js'
@@ -93,6 +94,8 @@ export class Network {
       throw error
     }
     if (!verified) throw new LexgenError(`${nsid}: record missing: ${repo.pds} has no record for ${uri} (its signed commit proves it)`)
+    const tooDeep = depthProblem(verified.record)
+    if (tooDeep) throw new LexgenError(`${nsid}: the record at ${uri} is ${tooDeep}`)
     if (verified.record.$type !== SCHEMA_COLLECTION) {
       throw new LexgenError(`${nsid}: ${uri} is not a ${SCHEMA_COLLECTION} record ($type ${printable(String(verified.record.$type))})`)
     }

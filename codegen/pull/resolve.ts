@@ -11,6 +11,7 @@
  */
 import { LexgenError, LexiconErrors } from '../errors.js'
 import { describeJsonError } from '../json-text.js'
+import { depthProblem } from '../json-depth.js'
 import { parseLexiconDocs } from '../parse.js'
 import { selects } from '../select.js'
 import { compare } from '../order.js'
@@ -167,6 +168,11 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
       // Not JSON, so not a lexicon either (a tsconfig.json with comments, in a repository whose
       // root holds the lexicons); said, as a lexicon broken upstream is one too.
       skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${describeJsonError(file.text, error as Error)}): skipped`)
+      continue
+    }
+    const tooDeep = depthProblem(json)
+    if (tooDeep) {
+      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is ${tooDeep}: skipped`)
       continue
     }
     const doc = asLexicon(file.text)

@@ -5,7 +5,7 @@
  * a data folder given by mistake, and symbolic links in the lexicon folder.
  */
 import { execFile } from 'node:child_process'
-import { chmod, chown, lstat, mkdir, readdir, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises'
+import { chmod, chown, lstat, mkdir, readdir, readFile, readlink, stat, symlink, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -171,6 +171,19 @@ describe('what is not generated, inside the output folder', () => {
     expect(check.code).toBe(1)
     expect(check.stderr).toContain('  stray:   a-link (symbolic link)\n  stray:   b-empty/ (empty folder)\n  stray:   c-fifo (not a regular file)\n')
     expect((await lstat(join(out, 'a-link'))).isSymbolicLink()).toBe(true)
+  })
+
+  it("control characters in a stray file's name or a hand edit reach check's output as escapes", async () => {
+    const out = join(await ownedFolder('controls'), 'out')
+    expect((await runCli(['generate', ...small, '--out', out])).code).toBe(0)
+    await writeFile(join(out, 'x\u001b[2J\u202e.txt'), '')
+    const index = join(out, 'index.ts')
+    await writeFile(index, `${await readFile(index, 'utf8')}// \u001b]0;owned\u0007\n`)
+    const check = await runCli(['check', ...small, '--out', out])
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('  stray:   x\\x1b[2J\\u202e.txt\n')
+    expect(check.stderr).toContain('-// \\x1b]0;owned\\x07\n')
+    expect(check.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/)
   })
 
   it('a data folder given as --out: refused on the first file without the banner, reading only its first bytes', async () => {

@@ -170,6 +170,35 @@ describe('constraints that contradict each other', () => {
     expect(result.files.size).toBe(0)
   })
 
+  it('an enum no value of which passes the other constraints, a negative blob size; said beside @atproto/lexicon\'s problems', async () => {
+    const docs = {
+      'com/example/a.json': field('a', { type: 'integer', enum: [1, 2], minimum: 5 }),
+      'com/example/b.json': field('b', { type: 'string', enum: ['abcdef', 'ghijkl'], maxLength: 2 }),
+      'com/example/c.json': field('c', { type: 'blob', maxSize: -1 }),
+      // A problem @atproto/lexicon finds (a required field not defined) does not hide the contradiction.
+      'com/example/d.json': returning('com.example.d', { type: 'object', required: ['zz'], nullable: ['zz'], properties: {} }),
+    }
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.stderr).toBe(
+      [
+        'lexgen: error: 5 problems in 4 lexicon files:',
+        "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
+        '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
+        '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
+        '  com/example/d.json at defs.main.output.schema: Required field "zz" not defined',
+        '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
+        '',
+      ].join('\n'),
+    )
+  })
+
+  it('only schemas are read as schemas: a key the Lexicon language does not define is ignored, as @atproto/lexicon ignores it', async () => {
+    const example = { type: 'integer', minimum: 5, maximum: 1 }
+    const docs = { 'com/example/a.json': returning('com.example.a', { type: 'object', 'x-example': example, properties: { f: { type: 'string', $comment: { type: 'string', const: 'a', enum: ['b'] } } } }) }
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.code, result.stderr).toBe(0)
+  })
+
   it('pass when some value fits: equal bounds, a const equal to its default, a default inside its bounds', async () => {
     const docs = {
       'com/example/a.json': field('a', { type: 'integer', minimum: 3, maximum: 3, enum: [3, 4], default: 3, const: 3 }),
@@ -178,5 +207,22 @@ describe('constraints that contradict each other', () => {
     }
     const result = await generate(docs, ['--include', '*'])
     expect(result.code, result.stderr).toBe(0)
+  })
+})
+
+describe('a doc nested deeper than any lexicon', () => {
+  const deep = (levels: number) => `{"lexicon": 1, "id": "com.example.deep", "defs": {"main": {"type": "object", "x": ${'['.repeat(levels)}0${']'.repeat(levels)}, "properties": {}}}}`
+
+  it('is refused as it is read, naming the file: 10,000 levels exhausted the stack (or left the check worker hanging)', async () => {
+    const result = await generate({ 'com/example/deep.json': deep(10_000) }, ['--include', '*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe('lexgen: error: com/example/deep.json: nested more than 64 levels deep (lexicons nest a handful): refused, as reading it could exhaust the stack\n')
+  })
+
+  it('is a warning outside the selection, and 64 levels are read', async () => {
+    const result = await generate({ ...BAD_OUTSIDE, 'pub/layers/deep.json': deep(10_000), 'pub/layers/corpus/fine.json': deep(60).replace('com.example.deep', 'pub.layers.corpus.fine') }, ['--include', 'pub.layers.corpus.*'])
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('  pub/layers/deep.json: nested more than 64 levels deep')
+    expect([...result.files.keys()]).toContain('pub/layers/corpus/fine.ts')
   })
 })

@@ -356,7 +356,7 @@ describe('lexgen pull --frozen', () => {
     await mkdir(join(lexicons, 'moved'))
     await rename(join(lexicons, 'com/example/feed/defs.json'), join(lexicons, 'moved/defs.json'))
     await writeFile(join(lexicons, 'com/example/feed/sneaky.json'), JSON.stringify({ lexicon: 1, id: 'com.example.feed.sneaky', defs: { main: { type: 'token' } } }))
-    await writeFile(join(lexicons, 'notes.json'), '{ "todo": [] }')
+    await writeFile(join(lexicons, 'notes\u001b[2J.json'), '{ "todo": [] }') // its name shown with the control character escaped
     await writeFile(join(lexicons, 'README.md'), 'Not JSON: generate does not read it, so neither does frozen.\n')
 
     const frozen = await runCli(['pull', '--frozen'], dir)
@@ -367,7 +367,7 @@ describe('lexgen pull --frozen', () => {
       '  com.example.feed.defs: at moved/defs.json, not com/example/feed/defs.json',
       '  backup/getPost.json: a second copy of com.example.feed.getPost (pinned at com/example/feed/getPost.json)',
       '  com/example/feed/sneaky.json: com.example.feed.sneaky is not pinned',
-      '  notes.json: not a lexicon doc (no "id")',
+      '  notes\\x1b[2J.json: not a lexicon doc (no "id")',
       '  vendor/purge.json: com.example.admin.purge is not pinned',
       'lexgen: run `lexgen pull` and commit the result',
       'lexgen: pull keeps what lexicons.json does not pin as it is, and generate reads it: delete those files, or pull them so that lexicons.json pins them',
@@ -379,7 +379,7 @@ describe('lexgen pull --frozen', () => {
     const after = await runCli(['pull', '--frozen'], dir)
     expect(after.stderr).not.toContain('com.example.feed.defs')
     expect(after.stderr).toContain('(4 problems)')
-    for (const path of ['vendor', 'backup', 'com/example/feed/sneaky.json', 'notes.json']) await rm(join(lexicons, path), { recursive: true })
+    for (const path of ['vendor', 'backup', 'com/example/feed/sneaky.json', 'notes\u001b[2J.json']) await rm(join(lexicons, path), { recursive: true })
     expect(await runCli(['pull', '--frozen'], dir)).toMatchObject({ code: 0, stdout: 'lexgen: lexicons matches lexicons.json (2 docs)\n' })
   })
 })

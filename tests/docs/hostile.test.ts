@@ -42,6 +42,8 @@ const doc = {
             "we'ird|key": { type: 'string', description: HOSTILE, knownValues: [...BREAKOUTS, ...MARKDOWN_BREAKOUTS] },
             '`tick`': { type: 'string', enum: [`a|b`, `c\`d`, '<b>'], description: HOSTILE },
             text: { type: 'ref', ref: '#thing' },
+            // A def named with NUL (which marks links while the pages are written) and a terminal escape.
+            marked: { type: 'ref', ref: '#th\u0000ing\u001b[2J' },
           },
         },
       },
@@ -54,6 +56,7 @@ const doc = {
       required: ['|pipe|'],
       properties: { '|pipe|': { type: 'string', description: HOSTILE, knownValues: MARKDOWN_BREAKOUTS }, [`[x](y)`]: { type: 'string' } },
     },
+    'th\u0000ing\u001b[2J': { type: 'object', description: HOSTILE, properties: {} },
   },
 }
 

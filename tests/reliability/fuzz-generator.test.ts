@@ -83,7 +83,7 @@ function coherentString(schema: Leaf): Leaf {
   const s = { ...schema } as Leaf & { enum?: string[]; const?: string; default?: string; minLength?: number; maxLength?: number; maxGraphemes?: number }
   if (s.enum && s.const !== undefined) s.const = s.enum[0]
   if (s.enum && s.default !== undefined) s.default = s.enum.at(-1)
-  const named = [s.const, s.default].filter((value): value is string => value !== undefined)
+  const named = [...(s.enum ?? []), s.const, s.default].filter((value): value is string => value !== undefined)
   for (const value of named) {
     if (s.maxLength !== undefined) s.maxLength = Math.max(s.maxLength, Buffer.byteLength(value))
     if (s.minLength !== undefined) s.minLength = Math.min(s.minLength, Buffer.byteLength(value))

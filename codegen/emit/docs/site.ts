@@ -48,6 +48,8 @@ export class Page {
 
 export class Site {
   private readonly pages = new Map<string, Page>()
+  /** Link targets by number: a page marks a link with its number, since a key holds a def's name, which can hold anything (NUL too). */
+  private readonly linked: string[] = []
 
   page(path: string, source = 'the selected lexicons'): Page {
     let page = this.pages.get(path)
@@ -57,7 +59,7 @@ export class Site {
 
   /** `[text](target)` where the target is resolved when the site is finished. */
   link(text: string, key: string): string {
-    return `[${text}](${MARK}${key}${MARK})`
+    return `[${text}](${MARK}${this.linked.push(key) - 1}${MARK})`
   }
 
   /** Every page's text with its links resolved; a link to a key no heading has is a bug, and throws. */
@@ -69,7 +71,8 @@ export class Site {
     const files = new Map<string, string>()
     for (const page of [...this.pages.values()].sort((a, b) => compare(a.path, b.path))) {
       const text = page.lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n'
-      const resolved = text.replace(new RegExp(`${MARK}([^${MARK}]*)${MARK}`, 'g'), (_, key: string) => {
+      const resolved = text.replace(new RegExp(`${MARK}(\\d+)${MARK}`, 'g'), (_, index: string) => {
+        const key = this.linked[Number(index)]!
         const target = targets.get(key)
         if (!target) throw new Error(`docs: no heading for link target '${key}' (from ${page.path})`)
         const fragment = target.anchor ? `#${target.anchor}` : ''

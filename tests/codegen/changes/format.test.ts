@@ -209,18 +209,27 @@ describe('report formats', () => {
     for (const format of ['text', 'markdown', 'json'] as const) expect(formatChangeReport(a, format)).toBe(formatChangeReport(b, format))
   })
 
-  it('never passes control characters from a lexicon to the terminal or the Markdown', async () => {
+  it('never passes control characters or bidi overrides from a lexicon to the terminal, the Markdown or the JSON', async () => {
     const report = await compareEdit((d) => {
-      d['ex.test.defs']!.defs.view.properties.status.enum.push('\x1b[2Jgone\n- injected')
+      d['ex.test.defs']!.defs.view.properties.status.enum.push('\x1b[2Jgone\n- injected\u009b\u202e')
       d['ex.test.defs']!.defs.view.properties['odd\rname'] = { type: 'string' }
+      // A def named with controls, reached from a method: its key heads lines in every format.
+      d['ex.test.defs']!.defs['v\x1b]0;t\x07\u2066'] = { type: 'object', properties: {} }
+      d['ex.test.defs']!.defs.view.properties.extra = { type: 'ref', ref: '#v\x1b]0;t\x07\u2066' }
     })
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
     const text = formatChangeReport(report, 'text')
-    expect(text).not.toMatch(/[\x00-\x09\x0b-\x1f]/)
-    expect(text).toContain("enum value '\\x1b[2Jgone\\x0a- injected' added")
+    expect(text).not.toMatch(raw)
+    expect(text).toContain("enum value '\\x1b[2Jgone\\x0a- injected\\x9b\\u202e' added")
     expect(text).toContain('odd\\x0dname: optional field added')
+    expect(text).toContain('  #v\\x1b]0;t\\x07\\u2066  (response via ex.test.get)')
     const md = formatChangeReport(report, 'markdown')
-    expect(md).not.toMatch(/[\x00-\x09\x0b-\x1f]/)
+    expect(md).not.toMatch(raw)
     expect(md).not.toContain('\n- injected')
+    const json = formatChangeReport(report, 'json')
+    expect(json).not.toMatch(raw)
+    expect(JSON.stringify(JSON.parse(json), null, 2) + '\n').not.toBe(json) // escaped beyond what JSON.stringify does…
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(report))) // …and the same data
   })
 
   it('names each path whose descriptions changed once (upstream 3cb156907a: a retargeted ref that gains a description)', async () => {
