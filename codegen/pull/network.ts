@@ -8,12 +8,11 @@
 import { DidResolver, getKey, getPds } from '@atproto/identity'
 import { NSID } from '@atproto/syntax'
 import { LexgenError } from '../errors.js'
-import { depthProblem } from '../json-depth.js'
 import { matchesNetworkPattern } from './config.js'
 import { authorityDid, authorityOf, systemResolveTxt, type ResolveTxt } from './dns.js'
 import { SCHEMA_COLLECTION } from './lockfile.js'
 import { printable } from './text.js'
-import { ProofError, verifyRecordProof } from './verify.js'
+import { ProofError, RecordError, verifyRecordProof } from './verify.js'
 
 export interface NetworkOptions {
   readonly resolveTxt?: ResolveTxt
@@ -91,11 +90,10 @@ export class Network {
       verified = await verifyRecordProof(car, did, repo.signingKey, SCHEMA_COLLECTION, nsid)
     } catch (error) {
       if (error instanceof ProofError) throw new LexgenError(`${nsid}: invalid proof or signature from ${repo.pds} for ${uri}: ${printable(error.message, 300)}`)
+      if (error instanceof RecordError) throw new LexgenError(`${nsid}: the record at ${uri} ${error.message}`)
       throw error
     }
     if (!verified) throw new LexgenError(`${nsid}: record missing: ${repo.pds} has no record for ${uri} (its signed commit proves it)`)
-    const tooDeep = depthProblem(verified.record)
-    if (tooDeep) throw new LexgenError(`${nsid}: the record at ${uri} is ${tooDeep}`)
     if (verified.record.$type !== SCHEMA_COLLECTION) {
       throw new LexgenError(`${nsid}: ${uri} is not a ${SCHEMA_COLLECTION} record ($type ${printable(String(verified.record.$type))})`)
     }

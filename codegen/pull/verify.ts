@@ -7,10 +7,16 @@
  * missing record with a proof of its absence (the MST path where it would be).
  */
 import { MST, MemoryBlockstore, def, formatDataKey, readCarWithRoot, verifyCommitSig } from '@atproto/repo'
+import { depthProblem } from '../json-depth.js'
 
 /** Why a proof was refused; the caller adds the NSID and the URI. */
 export class ProofError extends Error {
   override readonly name = 'ProofError'
+}
+
+/** A proven record that cannot be a lexicon doc (not plain JSON, or nested too deep); the caller adds the NSID and the URI. */
+export class RecordError extends Error {
+  override readonly name = 'RecordError'
 }
 
 export interface VerifiedRecord {
@@ -31,6 +37,9 @@ export async function verifyRecordProof(car: Uint8Array, did: string, signingKey
   const cid = await attempt('the proof does not reach the record', () => MST.load(store, commit.data).get(formatDataKey(collection, rkey)))
   if (!cid) return undefined
   const record = await attempt('the record block is missing or not a record', () => store.readRecord(cid))
+  // Checked before plainJson walks it, recursively (json-depth.ts).
+  const tooDeep = depthProblem(record)
+  if (tooDeep) throw new RecordError(`is ${tooDeep}`)
   return { cid: cid.toString(), record: plainJson(record, []) as Record<string, unknown> }
 }
 
@@ -54,5 +63,5 @@ function plainJson(value: unknown, path: string[]): unknown {
     for (const [key, child] of Object.entries(value)) plainJson(child, [...path, key])
     return value
   }
-  throw new ProofError(`the record holds a non-JSON value at ${path.join('.') || 'its root'} (a CID link or bytes)`)
+  throw new RecordError(`holds a non-JSON value at ${path.join('.') || 'its root'} (a CID link or bytes)`)
 }

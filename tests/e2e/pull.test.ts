@@ -302,17 +302,22 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
     await expectRefused(dir, () => pull(dir, 'com.example.empty.thing'), /^lexgen: error: com\.example\.empty\.thing: record missing: http:\/\/localhost:\d+ has no record for at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.thing \(its signed commit proves it\)$/)
   })
 
-  it('when the fetched doc is not a valid lexicon, or not the doc it was fetched as', async () => {
+  it('when the fetched doc is not a valid lexicon, nested too deep, or not the doc it was fetched as', async () => {
     const dir = await pulledProject()
     await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.broken', defs: { main: { type: 'bogus' } } } as { id: string })
     await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.other', defs: { main: { type: 'token' } } } as { id: string }, 'com.example.empty.impostor')
+    // Nested deeper than any lexicon, in a key @atproto/lexicon ignores: refused before anything walks it.
+    const deep = JSON.parse(`${'['.repeat(70)}0${']'.repeat(70)}`) as unknown
+    await publishLexicon(e2e.pds.url, empty, { lexicon: 1, id: 'com.example.empty.deep', defs: { main: { type: 'token', x: deep } } } as { id: string })
     try {
       zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
+      await expectRefused(dir, () => pull(dir, 'com.example.empty.deep'), /^lexgen: error: com\.example\.empty\.deep: the record at at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.deep is nested more than 64 levels deep/)
       await expectRefused(dir, () => pull(dir, 'com.example.empty.broken'), /^lexgen: error: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.broken at defs\.main\.type: Expected 'record' \| .*, got 'bogus'$/)
       await expectRefused(dir, () => pull(dir, 'com.example.empty.impostor'), /^lexgen: error: at:\/\/\S+\/com\.example\.empty\.impostor: the doc's id is 'com\.example\.empty\.other', not com\.example\.empty\.impostor$/)
     } finally {
       await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.broken')
       await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.impostor')
+      await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.deep')
     }
   })
 
