@@ -44,7 +44,7 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
     if (flags.maxLength !== undefined && flags.format !== 'markdown') throw new UsageError('--max-length cuts a markdown report: add --format markdown')
     const options = await resolveOptions(flags, flags.config, io.cwd)
     const { before, after, selections } = await inputs(flags, options, io)
-    const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck })
+    const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck, onWarning: warner(io.err, io.color?.err) })
     io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
     const code = exitCodeFor(report, flags.failOn)
     if (code) io.err(`lexgen: ${failureText(report, flags.failOn)}\n`)

@@ -14,7 +14,7 @@
  */
 import { LexgenError, LexiconErrors } from '../errors.js'
 import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
-import { selectDocs, selects, type Selection } from '../select.js'
+import { didYouMean, patternToRegExp, selectDocs, selects, type Selection, type UnmatchedPattern } from '../select.js'
 import { compare } from '../order.js'
 import { compareDocs, type RawChange } from './compare.js'
 import { compareExports } from './exports.js'
@@ -33,6 +33,11 @@ export interface SideSelections {
 export interface CompareOptions {
   /** Also build both clients and let the TypeScript compiler decide source compatibility (loads ts-morph; ~1–3 s). */
   readonly compilerCheck?: boolean
+  /**
+   * Told of each include (or mistyped exclude) pattern that matches no doc on either side, as
+   * `generate` warns of it: a typo in a gate's pattern would otherwise leave those docs ungated.
+   */
+  readonly onWarning?: (text: string) => void
 }
 
 /** The `--fail-on` levels: the least severe class that fails a run. */
@@ -51,11 +56,16 @@ export async function compareLexicons(
   options: CompareOptions = {},
 ): Promise<ChangeReport> {
   const { before: oldSelection, after: selection } = 'after' in selections ? selections : { before: selections, after: selections }
-  const current = selectedSide(after, selection, 'new')
-  const old = selectedSide(before, oldSelection, 'old')
+  const { docs: current, unmatched } = selectedSide(after, selection, 'new')
+  const { docs: old, ids: oldIds } = selectedSide(before, oldSelection, 'old')
   if (old.length === 0 && current.length === 0) {
     const patterns = [...new Set([...oldSelection.include, ...selection.include])]
     throw new LexgenError(`no lexicon matches include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
+  }
+  // A pattern of the new selection that matches no doc on either side (one matching old docs only names what was removed).
+  for (const u of unmatched) {
+    const re = patternToRegExp(u.pattern)
+    if (!oldIds.some((id) => re.test(id))) options.onWarning?.(didYouMean(u))
   }
   const usage = deployedUsage({ docs: old, selected: selects(oldSelection) }, { docs: current, selected: selects(selection) })
   const changes = [...compareDocs(old, current), ...compareExports(old, current)].map((raw) => classified(raw, usage)).sort(byLocation)
@@ -97,17 +107,26 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
  * it (the closure fully; problems elsewhere do not count). A side may select nothing (the methods
  * are new, or gone): everything is then added or removed. An error names the side.
  */
-function selectedSide(set: LexiconSet, selection: Selection, side: SideName): readonly ParsedDoc[] {
+interface SelectedSide {
+  readonly docs: readonly ParsedDoc[]
+  /** The selection's patterns that match no doc of this side (none said when the side selects nothing). */
+  readonly unmatched: readonly UnmatchedPattern[]
+  /** Every doc id of this side, selected or not. */
+  readonly ids: readonly string[]
+}
+
+function selectedSide(set: LexiconSet, selection: Selection, side: SideName): SelectedSide {
   const lexicons: SkimmedLexicons =
     'docs' in set
       ? { docs: set.docs.map(({ file, doc }) => ({ file, id: doc.id, json: doc as unknown as Record<string, unknown> })), problems: [] }
       : skimLexicons({ files: set.files, problems: set.problems ?? [] })
   const isRoot = selects(selection)
-  if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return []
+  const ids = lexicons.docs.map((doc) => doc.id)
+  if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return { docs: [], unmatched: [], ids }
   try {
     const selected = selectDocs(lexicons, selection)
     if (selected.errors.length) throw new LexiconErrors(selected.errors)
-    return selected.docs
+    return { docs: selected.docs, unmatched: selected.unmatched, ids }
   } catch (error) {
     throw onSide(side, set.label, error)
   }

@@ -301,6 +301,17 @@ describe('lexgen diff --from/--to: exit codes for CI', () => {
     expect(await diffDirs(mixed, '--fail-on', 'none')).toMatchObject({ code: 0, stderr: '' })
   })
 
+  it('warns, as generate does, of a pattern that matches no doc on either side: a typo would leave docs ungated', async () => {
+    const removed = await twoDirs((d) => delete d['ex.test.send'])
+    const typo = await diffDirs(removed, '--include', 'ex.test.gett', '--exclude', 'ex.test.sned', '--fail-on', 'any')
+    expect(typo.code).toBe(1)
+    expect(typo.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
+      "lexgen: warning: include 'ex.test.gett' matches no lexicon; did you mean 'ex.test.get'?",
+    ])
+    // A pattern matching only the old side's docs names what the change removed: no warning.
+    expect((await diffDirs(removed, '--include', 'ex.test.send', '--fail-on', 'none')).stderr).toBe('')
+  })
+
   it('exits 2 on usage errors', async () => {
     const d = await twoDirs(() => {})
     expect((await diffDirs(d, '--format', 'yaml')).code).toBe(2)
