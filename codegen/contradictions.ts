@@ -6,9 +6,12 @@
  * too. So each is refused where it is written. A `default` equal to the `const` says the same
  * thing twice: it passes.
  *
+ * A string `const` or `default` is also held to its `format`, as the generated validator checks it.
+ *
  * Runs on a doc @atproto/lexicon has accepted, so every constraint has its type (integers for
  * bounds, a string or number for a value of that type).
  */
+import { hasFormat } from './string-formats.js'
 
 export interface Contradiction {
   /** Where, from the schema: `['maximum']`, `['nullable', 2]`. */
@@ -35,7 +38,7 @@ export function contradictions(schema: Schema): Contradiction[] {
       if (isNumber(schema.minGraphemes) && isNumber(schema.maxLength) && schema.minGraphemes > schema.maxLength) {
         say(['minGraphemes'], `minGraphemes ${schema.minGraphemes} is above maxLength ${schema.maxLength}: a grapheme takes at least one UTF-8 byte, so no value can pass`)
       }
-      noEnumValueFits(schema, (value) => typeof value === 'string' && stringBoundsMiss(schema, value) !== undefined, say)
+      noEnumValueFits(schema, (value) => typeof value === 'string' && (stringBoundsMiss(schema, value) ?? formatMiss(schema, value)) !== undefined, say)
       for (const key of VALUE_KEYS) if (typeof schema[key] === 'string') valueFits(key, schema[key], stringMisses(schema, schema[key]), say)
       break
     case 'bytes':
@@ -96,7 +99,11 @@ function integerMisses(schema: Schema, value: number): string | undefined {
 }
 
 function stringMisses(schema: Schema, value: string): string | undefined {
-  return enumMiss(schema, value) ?? stringBoundsMiss(schema, value)
+  return enumMiss(schema, value) ?? stringBoundsMiss(schema, value) ?? formatMiss(schema, value)
+}
+
+function formatMiss(schema: Schema, value: string): string | undefined {
+  return typeof schema.format === 'string' && !hasFormat(schema.format, value) ? `is not a valid ${schema.format}` : undefined
 }
 
 function enumMiss(schema: Schema, value: unknown): string | undefined {

@@ -22,6 +22,7 @@ import type {
   LexXrpcQuery,
 } from '@atproto/lexicon'
 import { typeId, VALIDATE_NAMESPACE, type DocModel } from '../model.js'
+import { FORMAT_HELPERS } from '../string-formats.js'
 import { resolveRef } from '../select.js'
 import { fit, MAX_LINE } from './layout.js'
 import { recursiveDefs } from './recursion.js'
@@ -37,21 +38,6 @@ type Target = { readonly doc: DocModel; readonly name: string; readonly def: Lex
 interface Check {
   readonly tests: [condition: string, onFail: string][]
   readonly body: string[]
-}
-
-/** The runtime helper for each string format. */
-const FORMATS: Readonly<Record<NonNullable<LexString['format']>, string>> = {
-  'at-identifier': 'validAtIdentifier',
-  'at-uri': 'validAtUri',
-  cid: 'validCid',
-  datetime: 'validDatetime',
-  did: 'validDid',
-  handle: 'validHandle',
-  language: 'validLanguage',
-  nsid: 'validNsid',
-  'record-key': 'validRecordKey',
-  tid: 'validTid',
-  uri: 'validUri',
 }
 
 /** A helper of `@lexgen/runtime/validate`, as generated code calls it. */
@@ -231,7 +217,7 @@ class ValidatorEmitter {
     measure(schema.maxLength, 'maxBytes')
     measure(schema.minGraphemes, 'minGraphemes')
     measure(schema.maxGraphemes, 'maxGraphemes')
-    if (schema.format) lines.push(`if (!${v(FORMATS[schema.format])}(${value})) ${v('badFormat')}(ctx, ${path}, ${quote(schema.format)}, ${value})`)
+    if (schema.format) lines.push(`if (!${v(FORMAT_HELPERS[schema.format])}(${value})) ${v('badFormat')}(ctx, ${path}, ${quote(schema.format)}, ${value})`)
     return lines
   }
 

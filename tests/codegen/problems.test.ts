@@ -204,9 +204,33 @@ describe('constraints that contradict each other', () => {
       'com/example/a.json': field('a', { type: 'integer', minimum: 3, maximum: 3, enum: [3, 4], default: 3, const: 3 }),
       'com/example/b.json': field('b', { type: 'string', minLength: 2, maxLength: 2, minGraphemes: 1, maxGraphemes: 1, default: 'é' }),
       'com/example/c.json': field('c', { type: 'string', knownValues: ['a'], default: 'other' }),
+      'com/example/d.json': field('d', { type: 'string', format: 'datetime', default: '2024-01-15T10:30:00.000Z', enum: ['2024-01-15T10:30:00.000Z', 'later'] }),
+      'com/example/e.json': field('e', { type: 'string', format: 'at-identifier', const: 'alice.bsky.social' }),
     }
     const result = await generate(docs, ['--include', '*'])
     expect(result.code, result.stderr).toBe(0)
+  })
+
+  it('a const, default or every enum value its own format refuses, judged as the generated validator judges it', async () => {
+    const docs = {
+      'com/example/a.json': field('a', { type: 'string', format: 'datetime', default: 'tomorrow' }),
+      'com/example/b.json': field('b', { type: 'string', format: 'did', const: 'alice.bsky.social' }),
+      'com/example/c.json': field('c', { type: 'string', format: 'nsid', enum: ['not an nsid', 'com.example'] }),
+      // @atproto/lexicon refuses `2024-02-30` as a datetime, and so do the generated validators.
+      'com/example/d.json': field('d', { type: 'string', format: 'datetime', const: '2024-02-30T00:00:00Z' }),
+    }
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      [
+        'lexgen: error: 4 problems in 4 lexicon files:',
+        '  com/example/a.json at defs.main.output.schema.properties.f.default: default "tomorrow" is not a valid datetime: the field refuses its own default',
+        '  com/example/b.json at defs.main.output.schema.properties.f.const: const "alice.bsky.social" is not a valid did: no value can pass',
+        '  com/example/c.json at defs.main.output.schema.properties.f.enum: no value of enum ["not an nsid", "com.example"] passes the field\'s other constraints: no value can pass',
+        '  com/example/d.json at defs.main.output.schema.properties.f.const: const "2024-02-30T00:00:00Z" is not a valid datetime: no value can pass',
+        '',
+      ].join('\n'),
+    )
   })
 })
 

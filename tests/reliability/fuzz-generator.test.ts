@@ -69,8 +69,8 @@ async function writeDocs(dir: string, docs: readonly unknown[]): Promise<string>
 // ---------------------------------------------------------------- arbitraries
 
 /*
- * The values a random schema names (its const and default) come from its enum and fit its bounds,
- * as in a real lexicon: the generator refuses contradictory constraints (codegen/contradictions.ts,
+ * The values a random schema names (its const and default) come from its enum and fit its bounds
+ * and format, as in a real lexicon: the generator refuses contradictory constraints (codegen/contradictions.ts,
  * tested in tests/codegen/problems.test.ts), and random ones would leave almost no doc to emit.
  */
 type Leaf = Record<string, unknown>
@@ -90,6 +90,8 @@ function coherentString(schema: Leaf): Leaf {
     if (s.maxGraphemes !== undefined) s.maxGraphemes = Math.max(s.maxGraphemes, [...new Intl.Segmenter().segment(value)].length)
   }
   if (s.minLength !== undefined && s.maxLength !== undefined && s.maxLength < s.minLength) s.maxLength = s.minLength
+  // Random text is almost never a valid datetime or DID: a format goes with schemas that name no value.
+  if (named.length) delete s.format
   return sameDefaultAsConst(s)
 }
 
