@@ -262,7 +262,8 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   if (drifted.length) {
     // Loaded only here: it reads git, which a passing check never needs.
     const { staleHint } = await import('./stale-hint.js')
-    io.err(`lexgen: ${await staleHint(options.lexicons, drifted.map(({ dir }) => ({ dir, shown: display(dir, io) })))}\n`)
+    const config = configFilePath(flags.config, io.cwd)
+    io.err(`lexgen: ${await staleHint(options.lexicons, drifted.map(({ dir }) => ({ dir, shown: display(dir, io) })), { file: config, shown: display(config, io) })}\n`)
   }
   const paint = errPaint(io)
   // The command with check's own flags: it writes what was compared (paths from where the user stands).

@@ -422,8 +422,35 @@ describe('lexgen check: its hint for stale output, from git', () => {
     const handEdited = await runCli(['check'], repo)
     expect(handEdited.code).toBe(1)
     expect(handEdited.stderr.split('\n')[0]).toBe(
-      `lexgen: the lexicons have not changed since generated was last committed (${regenerated}): the output was edited, or made by another lexgen version or with other options`,
+      `lexgen: the lexicons have not changed since generated was last committed (${regenerated}), but the output has: it was edited, or made by another lexgen version or with other options`,
     )
+    // Committed, the edit is the output's last commit, which left the lexicons alone.
+    commitAll(repo, 'edit the output')
+    const edit = git(repo, 'log', '-1', '--format=%h').trim()
+    expect((await runCli(['check'], repo)).stderr.split('\n')[0]).toBe(
+      `lexgen: the lexicons have not changed since generated was last committed (${edit}): the output was edited, or made by another lexgen version or with other options`,
+    )
+    git(repo, 'reset', '-q', '--hard', regenerated)
+
+    // A lexicon change regenerated and committed with its output, as the README's workflow does, then
+    // a hand edit or a config change: the commit is not blamed, the edit or the config is.
+    const updated = baseDocs()
+    updated['ex.test.get']!.defs.main.description = 'Updated upstream.'
+    await writeDocs(join(repo, 'lexicons'), updated)
+    expect((await runCli(['generate'], repo)).code).toBe(0)
+    commitAll(repo, 'update the lexicons, regenerate')
+    const workflow = git(repo, 'log', '-1', '--format=%h').trim()
+    expect((await runCli(['check'], repo)).code).toBe(0)
+    await writeFile(join(repo, 'generated/index.ts'), '// mine\n', { flag: 'a' })
+    expect((await runCli(['check'], repo)).stderr.split('\n')[0]).toBe(
+      `lexgen: the lexicons have not changed since generated was last committed (${workflow}), but the output has: it was edited, or made by another lexgen version or with other options`,
+    )
+    git(repo, 'checkout', '--', 'generated')
+    await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.get'] }))
+    expect((await runCli(['check'], repo)).stderr.split('\n')[0]).toBe(
+      `lexgen: the lexicons have not changed since generated was last committed (${workflow}), but lexgen.config.json has: the output is from the configuration before that change`,
+    )
+    git(repo, 'checkout', '--', 'lexgen.config.json')
 
     // Regenerated for one lexicon edit, then a second edit, all committed together: the output's
     // last commit changed the lexicons too, so it is not blamed on a hand edit.
