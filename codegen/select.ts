@@ -73,24 +73,8 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const selected = selects(selection)
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
-  const nsids = [...byNsid.keys(), ...failed.keys()]
-  // An exclude that matches nothing is harmless (the pull may leave those docs out already) unless it
-  // looks like a typo of one that would match: then what it meant to leave out is generated.
-  const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
-  const unmatched = [...unmatchedPatterns('include', selection.include, nsids, selection.pulled), ...mistyped]
-  if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) {
-    const suggested = unmatched.filter((u) => u.option === 'include' && u.suggestions.length)
-    const hints =
-      selection.include.length === 1 && suggested.length === 1
-        ? [`; did you mean ${orList(suggested[0]!.suggestions)}?`]
-        : suggested.map((u) => `\n  ${didYouMean(u)}`)
-    const notPulled = selection.include.length === 1 && unmatched[0]?.hint ? [`: ${unmatched[0].hint}`] : []
-    throw new LexgenError(
-      `no lexicon matches include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
-        (selection.exclude.length ? ` after exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
-        [...hints, ...notPulled].join(''),
-    )
-  }
+  const unmatched = unmatchedSelection(selection, [...byNsid.keys(), ...failed.keys()])
+  if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) throw noMatch(selection, unmatched)
 
   const closure = new Set<string>()
   const parsed = new Map<string, ParsedDoc>()
@@ -145,6 +129,32 @@ export interface UnmatchedPattern {
   readonly suggestions: readonly string[]
   /** Where it can come from, when nothing in the folder is close (see Selection.pulled). */
   readonly hint?: string
+}
+
+/**
+ * The include patterns that match none of `nsids`, and the exclude patterns that match none but look
+ * like a typo of one that would: an exclude that matches nothing is harmless (the pull may leave
+ * those docs out already), but a mistyped one leaves what it meant to leave out selected.
+ */
+export function unmatchedSelection(selection: Selection, nsids: readonly string[]): UnmatchedPattern[] {
+  const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
+  return [...unmatchedPatterns('include', selection.include, nsids, selection.pulled), ...mistyped]
+}
+
+/** The error for a selection that selects nothing, with what each include may have meant (`unmatched`, from unmatchedSelection). */
+export function noMatch(selection: Selection, unmatched: readonly UnmatchedPattern[], where = ''): LexgenError {
+  const suggested = unmatched.filter((u) => u.option === 'include' && u.suggestions.length)
+  const hints =
+    selection.include.length === 1 && suggested.length === 1
+      ? [`; did you mean ${orList(suggested[0]!.suggestions)}?`]
+      : suggested.map((u) => `\n  ${didYouMean(u)}`)
+  const notPulled = selection.include.length === 1 && unmatched[0]?.hint ? [`: ${unmatched[0].hint}`] : []
+  return new LexgenError(
+    `no lexicon matches include ${selection.include.map((p) => `'${p}'`).join(', ')}` +
+      (selection.exclude.length ? ` after exclude ${selection.exclude.map((p) => `'${p}'`).join(', ')}` : '') +
+      where +
+      [...hints, ...notPulled].join(''),
+  )
 }
 
 function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonly string[], nsids: readonly string[], pulled?: readonly string[]): UnmatchedPattern[] {

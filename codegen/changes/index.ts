@@ -12,9 +12,9 @@
  * optional compiler check (compiler.ts, reconciled with the rules in reconcile.ts) → report
  * (report.ts) → format (format.ts).
  */
-import { LexgenError, LexiconErrors } from '../errors.js'
+import { LexiconErrors } from '../errors.js'
 import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
-import { didYouMean, patternToRegExp, selectDocs, selects, type Selection, type UnmatchedPattern } from '../select.js'
+import { didYouMean, noMatch, selectDocs, selects, unmatchedSelection, type Selection } from '../select.js'
 import { compare } from '../order.js'
 import { compareDocs, type RawChange } from './compare.js'
 import { compareExports } from './exports.js'
@@ -56,17 +56,15 @@ export async function compareLexicons(
   options: CompareOptions = {},
 ): Promise<ChangeReport> {
   const { before: oldSelection, after: selection } = 'after' in selections ? selections : { before: selections, after: selections }
-  const { docs: current, unmatched } = selectedSide(after, selection, 'new')
+  const { docs: current, ids: newIds } = selectedSide(after, selection, 'new')
   const { docs: old, ids: oldIds } = selectedSide(before, oldSelection, 'old')
+  // Patterns are judged against both sides: one matching old docs only names what the change removed.
+  const ids = [...new Set([...oldIds, ...newIds])]
   if (old.length === 0 && current.length === 0) {
-    const patterns = [...new Set([...oldSelection.include, ...selection.include])]
-    throw new LexgenError(`no lexicon matches include ${patterns.map((p) => `'${p}'`).join(', ')} in either set`)
+    const either = { ...selection, include: [...new Set([...oldSelection.include, ...selection.include])] }
+    throw noMatch(either, unmatchedSelection(either, ids), ' in either set')
   }
-  // A pattern of the new selection that matches no doc on either side (one matching old docs only names what was removed).
-  for (const u of unmatched) {
-    const re = patternToRegExp(u.pattern)
-    if (!oldIds.some((id) => re.test(id))) options.onWarning?.(didYouMean(u))
-  }
+  for (const u of unmatchedSelection(selection, ids)) options.onWarning?.(didYouMean(u))
   const usage = deployedUsage({ docs: old, selected: selects(oldSelection) }, { docs: current, selected: selects(selection) })
   const changes = [...compareDocs(old, current), ...compareExports(old, current)].map((raw) => classified(raw, usage)).sort(byLocation)
   // Same docs on both sides give byte-identical clients: nothing for the compiler to find.
@@ -109,8 +107,6 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
  */
 interface SelectedSide {
   readonly docs: readonly ParsedDoc[]
-  /** The selection's patterns that match no doc of this side (none said when the side selects nothing). */
-  readonly unmatched: readonly UnmatchedPattern[]
   /** Every doc id of this side, selected or not. */
   readonly ids: readonly string[]
 }
@@ -122,11 +118,11 @@ function selectedSide(set: LexiconSet, selection: Selection, side: SideName): Se
       : skimLexicons({ files: set.files, problems: set.problems ?? [] })
   const isRoot = selects(selection)
   const ids = lexicons.docs.map((doc) => doc.id)
-  if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return { docs: [], unmatched: [], ids }
+  if (!lexicons.docs.some((doc) => isRoot(doc.id)) && !lexicons.problems.some((p) => isRoot(p.nsid))) return { docs: [], ids }
   try {
     const selected = selectDocs(lexicons, selection)
     if (selected.errors.length) throw new LexiconErrors(selected.errors)
-    return { docs: selected.docs, unmatched: selected.unmatched, ids }
+    return { docs: selected.docs, ids }
   } catch (error) {
     throw onSide(side, set.label, error)
   }

@@ -303,13 +303,18 @@ describe('lexgen diff --from/--to: exit codes for CI', () => {
 
   it('warns, as generate does, of a pattern that matches no doc on either side: a typo would leave docs ungated', async () => {
     const removed = await twoDirs((d) => delete d['ex.test.send'])
-    const typo = await diffDirs(removed, '--include', 'ex.test.gett', '--exclude', 'ex.test.sned', '--fail-on', 'any')
+    const typo = await diffDirs(removed, '--include', 'ex.test.gett', '--exclude', 'ex.test.sen', '--fail-on', 'any')
     expect(typo.code).toBe(1)
+    // The exclude meant the method the change removes: it is suggested from the old side's docs, and its removal is not gated out.
     expect(typo.stderr.split('\n').filter((line) => line.includes('warning'))).toEqual([
       "lexgen: warning: include 'ex.test.gett' matches no lexicon; did you mean 'ex.test.get'?",
+      "lexgen: warning: exclude 'ex.test.sen' matches no lexicon; did you mean 'ex.test.send'?",
     ])
     // A pattern matching only the old side's docs names what the change removed: no warning.
     expect((await diffDirs(removed, '--include', 'ex.test.send', '--fail-on', 'none')).stderr).toBe('')
+    // Nothing matched on either side: the error says what each include may have meant, as generate's does.
+    const none = await runCli(['diff', '--from', removed.from, '--to', removed.to, '--include', 'ex.tst.*', '--no-compiler-check'])
+    expect(none).toMatchObject({ code: 1, stderr: "lexgen: error: no lexicon matches include 'ex.tst.*' in either set; did you mean 'ex.test.*'?\n" })
   })
 
   it('exits 2 on usage errors', async () => {
