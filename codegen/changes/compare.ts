@@ -42,6 +42,7 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
   // A doc both sides share as one parse (same file, same content) has nothing to compare.
   const afterDocs = new Map<string, unknown>(after.map((d) => [d.doc.id, d.doc]))
   const unchanged = new Set<string>(before.filter((d) => afterDocs.get(d.doc.id) === d.doc).map((d) => d.doc.id))
+  const beforeDocs = new Map<string, { description?: string }>(before.map((d) => [d.doc.id, d.doc]))
   for (const nsid of nsids) {
     if (unchanged.has(nsid)) continue
     const defsA = a.get(nsid)
@@ -54,6 +55,8 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
       docRemoved(nsid, defsA, out)
       continue
     }
+    // The doc's own description heads its module's JSDoc and its docs page.
+    new Context(a, b, nsid, '', out).description('', beforeDocs.get(nsid)!, afterDocs.get(nsid) as object, 'doc-description-changed')
     for (const name of [...new Set([...defsA.keys(), ...defsB.keys()])].sort(compare)) {
       const defA = defsA.get(name) as Schema | undefined
       const defB = defsB.get(name) as Schema | undefined
@@ -543,12 +546,12 @@ class Context {
     })
   }
 
-  description(path: string, a: object, b: object): void {
+  description(path: string, a: object, b: object, kind: 'description-changed' | 'doc-description-changed' = 'description-changed'): void {
     const before = (a as { description?: unknown }).description
     const after = (b as { description?: unknown }).description
     if (before === after) return
     const text = before === undefined ? 'description added' : after === undefined ? 'description removed' : 'description changed'
-    this.emit(path, 'description-changed', text, { before, after })
+    this.emit(path, kind, text, { before, after })
   }
 
   within(side: Side, run: () => void): void {
@@ -610,7 +613,8 @@ function refKey(nsid: string, ref: string): string {
 
 /** `nsid` for a main def, `nsid#def` otherwise: how lexicons write refs. */
 export function displayKey(key: string): string {
-  return key.endsWith('#main') ? key.slice(0, -5) : key
+  // `nsid#` is the doc itself (its own description): shown as the doc, as `nsid#main` is.
+  return key.endsWith('#main') ? key.slice(0, -5) : key.endsWith('#') ? key.slice(0, -1) : key
 }
 
 function entries(value: unknown): ReadonlyMap<string, unknown> {

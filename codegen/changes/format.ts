@@ -81,7 +81,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       for (const [key, group] of byDef(changes)) {
         shown += group.length
         if (cls === 'docs') {
-          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${escapeControls(path)}\`` : 'the def')).join(', ')}`)
+          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${escapeControls(path)}\`` : described(group[0]!))).join(', ')}`)
           cutHere(true)
           continue
         }
@@ -243,6 +243,11 @@ function escapeOutsideCode(text: string): string {
     .join('')
 }
 
+/** What a description with no path belongs to: the doc (def `''`) or the def. */
+function described(change: Change): string {
+  return change.def === '' ? 'the doc' : 'the def'
+}
+
 // ---------------------------------------------------------------------------------------------
 // Text: grouped by NSID and def, one line per change with its class.
 
@@ -255,13 +260,13 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     const change = group[0]!
     if (change.nsid !== nsid) out.push(paint('bold', (nsid = change.nsid)))
     const via = viaText(change, (s) => s)
-    const label = change.kind === 'doc-added' || change.kind === 'doc-removed' ? 'whole doc' : change.def === 'main' ? 'main' : `#${escapeControls(change.def)}`
+    const label = change.kind === 'doc-added' || change.kind === 'doc-removed' || change.def === '' ? 'whole doc' : change.def === 'main' ? 'main' : `#${escapeControls(change.def)}`
     out.push(`  ${label}${via ? paint('dim', `  (${via})`) : ''}`)
     const docs = group.filter((c) => c.class === 'docs')
     for (const c of group.filter((c) => c.class !== 'docs')) {
       out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${escapeControls(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
     }
-    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${escapeControls(describedPlaces(docs).map((path) => path || 'the def').join(', '))}`)
+    if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${escapeControls(describedPlaces(docs).map((path) => path || described(change)).join(', '))}`)
   }
   const compiler = report.compiler
   if (compiler) {

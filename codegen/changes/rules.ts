@@ -124,6 +124,7 @@ export const RULES = {
   'union-opened': { ...loosening, changesTypes: true, title: 'union switched closed → open', why: 'old readers reject unknown members' },
   // Text
   'description-changed': { ...same('docs'), changesTypes: false, title: 'description changed, added or removed', why: 'JSDoc only' },
+  'doc-description-changed': { ...same('docs'), changesTypes: false, title: "the lexicon doc's own description changed, added or removed", why: "JSDoc and the doc's page only" },
 } as const satisfies Record<string, Rule>
 
 export type ChangeKind = keyof typeof RULES

@@ -180,6 +180,7 @@ const rows: Row[] = [
   { name: 'a doc named alike takes a defs doc\'s namespace', base: (d) => (d['ex.test.xDefs'] = defsDoc('ex.test.xDefs')), edit: (d) => (d['ex.test.x.defs'] = defsDoc('ex.test.x.defs')), kind: 'export-renamed', class: 'source', sides: [], at: 'ex.test.xDefs#main ', also: ['doc-added'] },
   { name: 'description changed', edit: (d) => (d['ex.test.send']!.defs.main.description = 'Sends a thing, now better.'), kind: 'description-changed', class: 'docs', sides: ['request'] },
   { name: 'field description added', edit: (d) => (defs(d).view.properties.text.description = 'The text.'), kind: 'description-changed', class: 'docs', sides: ['response'] },
+  { name: "the doc's own description changed (it heads the module's JSDoc)", edit: (d) => (d['ex.test.defs']!.description = 'Shared defs, described.'), kind: 'doc-description-changed', class: 'docs', sides: ['request', 'response'], at: 'ex.test.defs# ' },
 ]
 
 describe('lexgen diff rules: one minimal edit per row, with its class and side', () => {
@@ -200,7 +201,7 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
 
   it.each(rows)('$name → $kind, $class', async (row) => {
     const report = await compareEdit(row.edit, { base: row.base })
-    const relevant = report.changes.filter((c) => row.kind === 'description-changed' || c.class !== 'docs')
+    const relevant = report.changes.filter((c) => row.kind.endsWith('description-changed') || c.class !== 'docs')
     const found = relevant.find((c) => c.kind === row.kind)
     expect(found, `changes: ${JSON.stringify(relevant.map((c) => [c.kind, c.nsid, c.def, c.path]))}`).toBeDefined()
     expect({ kind: found!.kind, class: found!.class, sides: found!.sides }).toEqual({ kind: row.kind, class: row.class, sides: row.sides })
