@@ -82,16 +82,15 @@ export function exchange(transport: Transport): Send {
 }
 
 /**
- * Redacts in place, names as well as values. A header named with a credential is dropped: renamed
- * (`x-[redacted]`) it would be no valid header name, and code copying the headers into a `Headers`
- * would throw. A transport's headers object is fresh for every response and nobody else holds it.
+ * A redacted copy, names as well as values: the response keeps its own, as decoding reads them (a
+ * password such as `application` must not turn `content-type` into `[redacted]/json`). A header
+ * named with a credential is dropped: renamed (`x-[redacted]`) it would be no valid header name,
+ * and code copying the headers into a `Headers` would throw.
  */
 function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
-  for (const name of Object.keys(headers)) {
-    if (redact(name) === name) headers[name] = redact(headers[name]!)
-    else delete headers[name]
-  }
-  return headers
+  const kept: Record<string, string> = Object.create(null) // wire names as keys: no prototype to reach
+  for (const name of Object.keys(headers)) if (redact(name) === name) kept[name] = redact(headers[name]!)
+  return kept
 }
 
 function transportError(request: XrpcRequest, cause: unknown): XrpcError {
