@@ -3,7 +3,7 @@
  * error name or message, a header, a cursor, a field that fails validation, an unknown key. Every
  * text that came back passes the request's `redact` before it reaches an error, a hook or a
  * result's headers, and texts kept short are redacted whole first and cut after (`clip`), so a cut
- * never leaves a piece of a token behind.
+ * never leaves a piece of a token behind. `clip` also escapes what would act on a terminal.
  */
 
 /** Removes credentials from text that came back. */
@@ -106,11 +106,25 @@ export function redactIssued(text: string): string {
 const same: Redact = (text) => text
 
 /**
- * `text` redacted, then cut to `max` characters (marked with `…`): redacting first is what keeps a
- * token that straddles the cut out; the cut part is checked again for a piece at its new end.
+ * What a terminal acts on, or shows in another order than stored, rather than prints: C0 controls
+ * but tab and line feed (ESC sequences clear a screen or colour a forged line; a carriage return
+ * overwrites one), DEL, C1 (U+009B is CSI), and the bidi embeddings, overrides and isolates
+ * ("Trojan Source"). The set codegen/controls.ts keeps out of generated code, here for server text,
+ * which ends up in logs: each is written as its `\u` escape.
+ */
+const CONTROLS = /[\0-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g
+
+function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+/**
+ * `text` redacted, its controls escaped, then cut to `max` characters (marked with `…`):
+ * redacting first is what keeps a token that straddles the cut out; the cut part is checked again
+ * for a piece at its new end.
  */
 export function clip(text: string, redact: Redact = same, max = KEPT_TEXT): string {
-  const clean = redact(text)
+  const clean = escapeControls(redact(text))
   if (clean.length <= max) return clean
   // Never split a surrogate pair.
   const end = isHighSurrogate(clean.charCodeAt(max - 1)) ? max - 1 : max

@@ -12,7 +12,7 @@ import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 import { leaks, renderings, settle, trackUnhandledRejections } from './support/guards.js'
-import { PROTOTYPE_NAMES } from './support/hostile.js'
+import { PROTOTYPE_NAMES, RAW_CONTROL } from './support/hostile.js'
 import { report, runs, SEED } from './support/seed.js'
 
 const TOKEN = 'sec-test-token.eyJzdWIiOiJkaWQ6cGxjOnNlY3JldCJ9.dG9wLXNlY3JldA'
@@ -234,6 +234,26 @@ describe('the token is redacted before anything is cut', () => {
     expect(result.error.message.length).toBeLessThanOrEqual(2049)
     expect(result.error.error.length).toBeLessThanOrEqual(2049)
     expect(result.error).toBeInstanceOf(InvalidRequestError)
+  })
+})
+
+describe('server text cannot drive a terminal or reorder a log line', () => {
+  it("an error's name, message and kept body have their controls escaped; tabs and line feeds stay", async () => {
+    const hostile = 'evil \u001b[2J\u001b[31mRED\u001b[0m \u009b31m \u202eabc\r\0'
+    server.handle((req, res) => {
+      res.writeHead(req.url!.includes('getConvo') ? 400 : 200, JSON_TYPE)
+      res.end(req.url!.includes('getConvo') ? JSON.stringify({ error: `Odd\u001b]0;title\u0007`, message: `${hostile}\n\tsecond line` }) : `{"convo": "${hostile.replace(/[\0-\x1f]/g, '')}\u001b`)
+    })
+    const core = new Core({ service: server.url })
+    const refused = await call(core, getConvo, { params: { convoId: 'c' } })
+    const garbled = await call(core, { ...getConvo, nsid: 'chat.bsky.convo.listConvos' }, {})
+    for (const result of [refused, garbled]) {
+      expect(result.ok).toBe(false)
+      for (const text of renderings(result.ok ? undefined : result.error)) expect(text).not.toMatch(RAW_CONTROL)
+    }
+    const error = refused.ok ? undefined : refused.error
+    expect(error?.error).toBe('Odd\\u001b]0;title\\u0007')
+    expect(error?.message).toBe('evil \\u001b[2J\\u001b[31mRED\\u001b[0m \\u009b31m \\u202eabc\\u000d\\u0000\n\tsecond line')
   })
 })
 
