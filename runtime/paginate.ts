@@ -7,7 +7,8 @@
  * Memory stays flat however long a chain runs: only the current page is held, and the loop guard
  * keeps fingerprints of the last 4,096 cursors sent, not the cursors (which a server may make
  * megabytes long). Two guards end a chain that would never end: a cursor coming back, and
- * `maxEmptyPages` pages in a row with no items (default 32), each a `PaginationLoopError`.
+ * `maxEmptyPages` pages in a row with no items (default 32), each a `PaginationLoopError`. An empty
+ * page giving back the cursor it was fetched with is no loop but the end: a log has nothing newer.
  *
  * The reference above stays in the emitted paginate.d.ts: pages are async-iterable, and a project
  * whose `lib` predates ES2018 (`tsc --init` of TypeScript 5.8 and older sets `"target": "es2016"`)
@@ -35,7 +36,9 @@ export interface PageMethods<O, Item, E> {
   /**
    * True when `nextPage()` will fetch a page: the server returned a cursor and `maxPages` is not
    * reached. At the limit it is false though the server may hold more: `output.cursor` says so,
-   * and a new call with that cursor goes on.
+   * and a new call with that cursor goes on. False too for a page with no items that gave back the
+   * cursor it was fetched with: nothing follows it yet (a log caught up), and a later call with
+   * that cursor polls for what comes next.
    */
   hasNextPage(): boolean
   /** The next page as a Result (never throws for HTTP/XRPC/transport failures), or `undefined` after the last page or at `maxPages`. */
@@ -98,19 +101,22 @@ function asPage<O, Item, E>(output: O, state: PageState): Paginated<O, Item, E> 
   const page = (typeof output === 'object' && output !== null ? output : {}) as Paginated<O, Item, E>
   const field = state.method.paginate?.items
   const empty = field !== undefined && itemsOf(page, field).length === 0 ? state.empty + 1 : 0
+  // An empty page that gives back the cursor it was fetched with has nothing after it yet: a log
+  // such as chat.bsky.convo.getLog, caught up. Paging ends there; its `cursor` is where to poll from.
+  const following = empty > 0 && next === state.params.cursor ? undefined : next
 
   const nextPage = async (): Promise<Result<Paginated<O, Item, E>, E | PaginationLoopError> | undefined> => {
-    if (next === undefined || !withinLimit) return undefined
+    if (following === undefined || !withinLimit) return undefined
     if (empty >= maxEmptyPages) return err(new PaginationLoopError(state.method.nsid, state.number, empty))
-    const key = fingerprint(next)
+    const key = fingerprint(following)
     const fetched = state.sent.get(key)
     if (fetched !== undefined && fetched <= state.number) return err(new PaginationLoopError(state.method.nsid, state.number))
     remember(state.sent, key, state.number + 1)
-    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: next }, number: state.number + 1, empty })
+    return fetchPage<O, Item, E>({ ...state, params: { ...state.params, cursor: following }, number: state.number + 1, empty })
   }
 
   Object.defineProperties(page, {
-    hasNextPage: { value: () => next !== undefined && withinLimit },
+    hasNextPage: { value: () => following !== undefined && withinLimit },
     nextPage: { value: nextPage },
     [Symbol.asyncIterator]: { value: () => iteratePages(page) },
     allItems: { value: () => iterateItems(page, field) },

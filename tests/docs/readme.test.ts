@@ -17,6 +17,7 @@ const PRELUDES: ReadonlyMap<string, string> = new Map([
   ['const traced: Layer = (next) => async (request) => {', 'declare const metrics: { count(error: string): void }\ndeclare const service: string\ndeclare const token: string'],
   ["  service: 'https://pds.example.com',", 'declare const store: { save(data: unknown): void }\ndeclare const password: string'],
   ['const first = await client.chat.bsky.convo.listConvos({ limit: 50 }, { maxPages: 20 })', "import type { Client } from './generated/index.js'\ndeclare const client: Client"],
+  ['    for await (const page of await client.chat.bsky.convo.getLog({ cursor })) {', "import type { Client } from './generated/index.js'\ndeclare const client: Client"],
   ["  await readLexiconsAtRef('lexicons', 'HEAD', 'HEAD:lexicons'),", ''],
   ["import * as GetConvo from './generated/chat/bsky/convo/getConvo.js'", 'declare const token: string\ndeclare const convoId: string'],
 ])

@@ -105,10 +105,11 @@ describe('cursor pagination', () => {
 
   it('stops with a PaginationLoopError when the server repeats a cursor', async () => {
     let calls = 0
+    // a, b, a, …: the third page sends back the cursor that fetched the second.
     const looping = await startRawServer((_req, res) => {
       calls++
       res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ convos: [], cursor: calls === 1 ? 'a' : 'b' }))
+      res.end(JSON.stringify({ convos: [], cursor: calls % 2 ? 'a' : 'b' }))
     })
     try {
       const loopClient = new Client({ service: looping.url })
@@ -128,6 +129,39 @@ describe('cursor pagination', () => {
       expect(calls).toBe(3)
     } finally {
       await looping.close()
+    }
+  })
+
+  it('a log caught up, an empty page giving back the cursor it was fetched with, ends paging; that cursor polls for what comes next', async () => {
+    // As chat.bsky.convo.getLog answers: the logs after the cursor, and the newest rev as the cursor (the same one when there is none).
+    const logs: { $type: string; rev: string; convoId: string }[] = []
+    const add = () => logs.push({ $type: 'chat.bsky.convo.defs#logBeginConvo', rev: `rev${String(logs.length).padStart(4, '0')}`, convoId: 'c' })
+    const log = await startRawServer((req, res) => {
+      const cursor = new URL(req.url!, 'http://x').searchParams.get('cursor') ?? ''
+      const after = logs.filter((entry) => entry.rev > cursor).slice(0, 2)
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ logs: after, cursor: after.at(-1)?.rev ?? cursor }))
+    })
+    try {
+      const logClient = new Client({ service: log.url })
+      for (let i = 0; i < 5; i++) add()
+      const seen: string[] = []
+      let cursor: string | undefined
+      for await (const page of await logClient.chat.bsky.convo.getLog({})) {
+        for (const entry of page.logs) seen.push(entry.rev as string)
+        cursor = page.cursor
+      }
+      expect(seen).toEqual(['rev0000', 'rev0001', 'rev0002', 'rev0003', 'rev0004'])
+      expect(cursor).toBe('rev0004')
+      // Caught up: a poll from that cursor ends at once, without a PaginationLoopError, and then finds what came since.
+      const idle = await logClient.chat.bsky.convo.getLog({ cursor })
+      expect([idle.logs.length, idle.cursor, idle.hasNextPage(), await idle.nextPage()]).toEqual([0, 'rev0004', false, undefined])
+      add()
+      const items: unknown[] = []
+      for await (const entry of (await logClient.chat.bsky.convo.getLog({ cursor })).allItems()) items.push(entry)
+      expect(items).toEqual([logs[5]])
+    } finally {
+      await log.close()
     }
   })
 

@@ -228,7 +228,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `Queries that take a ${code('cursor')} and return one resolve to a page: the output plus ${code('hasNextPage()')}, ` +
         `${code('nextPage()')} (the next page as a ${code('Result')}, or ${code('undefined')} after the last), iteration over pages ` +
         `with ${code('for await')} (this page first) and ${code('allItems()')} over the items of every page. Iteration stops when the ` +
-        `cursor runs out or after ${code('maxPages')} pages (no limit by default), and fails with ${code('PaginationLoopError')} if the ` +
+        `cursor runs out, at a page with no items that gives back the cursor it was fetched with (a log such as ${code('getLog')} ` +
+        `caught up: that ${code('cursor')} is where the next poll starts), or after ${code('maxPages')} pages (no limit by default), ` +
+        `and fails with ${code('PaginationLoopError')} if the ` +
         `server repeats a cursor or returns ${code('maxEmptyPages')} pages in a row with no items (default 32). Only the current page ` +
         `is held in memory, and the loop guard keeps fingerprints of the last 4,096 cursors, not the cursors.`,
       program([

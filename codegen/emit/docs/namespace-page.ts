@@ -88,8 +88,9 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
       `${code(method.name)} is paginated: it takes a ${code('cursor')} and returns the next one. The page it resolves to is ` +
         `async-iterable over pages (itself first)${items ? `, ${code('allItems()')} yields each of ${code(items)} across pages` : ''}, ` +
         `and ${code('nextPage()')} fetches one more page as a ${code('Result')}. The ${code('maxPages')} call option bounds how many pages ` +
-        `are read; a server that repeats a cursor, or returns ${code('maxEmptyPages')} pages in a row with no items (default 32), fails ` +
-        `the iteration with ${code('PaginationLoopError')}.`,
+        `are read. A page with no items that gives back the cursor it was fetched with ends the iteration (nothing follows it yet: ` +
+        `a later call with that ${code('cursor')} picks up what comes next); a server that repeats an earlier cursor, or returns ` +
+        `${code('maxEmptyPages')} pages in a row with no items (default 32), fails the iteration with ${code('PaginationLoopError')}.`,
       fence('ts', programText(examples.pagination)),
     )
   }
