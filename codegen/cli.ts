@@ -71,7 +71,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .description('Generate a TypeScript XRPC client from atproto lexicons.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    // Commander's own refusals (an unknown option, a value outside its choices) read as lexgen's usage errors.
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, `lexgen: ${errPaint(io)('error', 'usage error:')} `)) })
 
   program
     .command('init')

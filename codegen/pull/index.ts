@@ -132,7 +132,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   else if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
-    throw new LexgenError(`refusing to write: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)
+    const refusal = request.dryRun ? 'dry run: a pull would refuse to write' : 'refusing to write'
+    throw new LexgenError(`${refusal}: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)
   }
   const overwritten = await localChanges(folder, pulled, dropped, pinned, lockName)
   if (overwritten.length && !request.force) {
@@ -157,7 +158,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const came = counts.filter(([n]) => n > 0).map(([n, how]) => `${n} ${how}`)
   const what = `${counted(docs.length, 'doc')}${came.length ? ` (${came.join(', ')})` : ''}`
   if (request.dryRun) {
-    io.out(`lexgen: dry run: ${what}; would change ${next.changed} files in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
+    io.out(`lexgen: dry run: ${what}; would change ${counted(next.changed, 'file')} in ${dirName}${lockChanged ? ` and ${lockName}` : ''}; nothing written\n`)
     return 0
   }
   if (next.changed || lockChanged) warn(await writeFolder(config.lexicons, next, config.lockfile, lockText))

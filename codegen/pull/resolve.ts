@@ -13,6 +13,7 @@ import { LexgenError, LexiconErrors } from '../errors.js'
 import { describeJsonError } from '../json-text.js'
 import { depthProblem } from '../json-depth.js'
 import { parseLexiconDocs } from '../parse.js'
+import { counted } from '../plural.js'
 import { selects } from '../select.js'
 import { compare } from '../order.js'
 import { docCid } from './cid.js'
@@ -77,7 +78,7 @@ export async function resolveLexicons(ctx: ResolveContext): Promise<Resolution> 
     return referencedNsids(doc.json)
   }
   const initial = [...networkRoots.map((nsid) => ({ nsid, root: true })), ...sources.flatMap((s) => s.roots.map((nsid) => ({ nsid, root: false })))]
-  ctx.progress.phase(`resolving ${initial.length} docs and what they reference`)
+  ctx.progress.phase(`resolving ${counted(initial.length, 'doc')} and what they reference`)
   await drain(initial, CONCURRENCY, async ({ nsid, root }) => {
     if (started.has(nsid)) return []
     started.add(nsid)
@@ -183,7 +184,7 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
   }
   const roots = [...byNsid.keys()].filter(selects(config)).sort(compare)
   if (roots.length === 0) throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}`)
-  ctx.progress.phase(`${label}: ${byNsid.size} docs at ${commit.slice(0, 12)}, ${roots.length} selected`)
+  ctx.progress.phase(`${label}: ${counted(byNsid.size, 'doc')} at ${commit.slice(0, 12)}, ${roots.length} selected`)
   return { index, config, commit, roots, files: byNsid, skipped }
 }
 

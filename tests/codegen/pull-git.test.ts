@@ -159,6 +159,14 @@ describe('lexgen pull from a git source', () => {
       expect(restored.code, restored.stderr).toBe(0)
       expect(await snapshotDir(dir)).toEqual(before)
 
+      const dry = await pull(dir, '--update', '--dry-run')
+      expect(dry.stdout).toContain('would change 1 file in lexicons and lexicons.json; nothing written\n')
+      // A dry run writes nothing either way: it says what a pull would do.
+      const gated = await pull(dir, '--update', '--dry-run', '--fail-on', 'any')
+      expect(gated.code).toBe(1)
+      expect(gated.stderr).toContain('lexgen: resolving 1 doc and what they reference\n')
+      expect(gated.stderr).toMatch(/\nlexgen: error: dry run: a pull would refuse to write: the update changes lexicons \(--fail-on any\); lexicons and lexicons.json are unchanged\n$/)
+
       const update = await pull(dir, '--update')
       expect(update.code, update.stderr).toBe(0)
       // Classified as `lexgen diff` does: a description change is a docs change.

@@ -319,8 +319,9 @@ describe('lexgen diff --from/--to: exit codes for CI', () => {
 
   it('exits 2 on usage errors', async () => {
     const d = await twoDirs(() => {})
-    expect((await diffDirs(d, '--format', 'yaml')).code).toBe(2)
-    expect((await diffDirs(d, '--fail-on', 'maybe')).code).toBe(2)
+    // Commander's refusals read as lexgen's own usage errors.
+    expect(await diffDirs(d, '--format', 'yaml')).toMatchObject({ code: 2, stderr: "lexgen: usage error: option '--format <format>' argument 'yaml' is invalid. Allowed choices are text, markdown, json.\n" })
+    expect(await diffDirs(d, '--fail-on', 'maybe')).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lexgen: usage error: option '--fail-on <class>' argument 'maybe' is invalid/) })
     expect(await diffDirs(d, '--format', 'markdown', '--max-length', '999')).toMatchObject({ code: 2, stdout: '' })
     expect(await diffDirs(d, '--max-length', '5000')).toMatchObject({ code: 2, stderr: 'lexgen: usage error: --max-length cuts a markdown report: add --format markdown\n' })
     const lonely = await runCli(['diff', '--from', d.from, ...rules])
