@@ -136,6 +136,13 @@ describe('control characters in a file name or a lexicon value reach the termina
 
 describe('constraints that contradict each other', () => {
   const field = (name: string, schema: Record<string, unknown>) => returning(`com.example.${name}`, { type: 'object', properties: { f: schema } })
+  /** Generating `docs` fails with exactly these lines on stderr, and writes nothing. */
+  const expectRefused = async (docs: Record<string, unknown>, lines: readonly string[]) => {
+    const result = await generate(docs, ['--include', '*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe([...lines, ''].join('\n'))
+    expect(result.files.size).toBe(0)
+  }
 
   it('are refused where they are written, each with why no value (or not its own default) can pass', async () => {
     const docs = {
@@ -149,25 +156,19 @@ describe('constraints that contradict each other', () => {
       'com/example/h.json': field('h', { type: 'boolean', default: true, const: false }),
       'com/example/i.json': returning('com.example.i', { type: 'object', nullable: ['f', 'g'], properties: { f: { type: 'string' } } }),
     }
-    const result = await generate(docs, ['--include', '*'])
-    expect(result.code).toBe(1)
-    expect(result.stderr).toBe(
-      [
-        'lexgen: error: 10 problems in 9 lexicon files:',
-        '  com/example/a.json at defs.main.output.schema.properties.f.maximum: maximum 1 is below minimum 5: no value can pass',
-        '  com/example/b.json at defs.main.output.schema.properties.f.maxGraphemes: maxGraphemes -1 is below zero: no value can pass',
-        '  com/example/b.json at defs.main.output.schema.properties.f.maxLength: maxLength 3 is below minLength 4: no value can pass',
-        '  com/example/c.json at defs.main.output.schema.properties.f.minGraphemes: minGraphemes 4 is above maxLength 3: a grapheme takes at least one UTF-8 byte, so no value can pass',
-        '  com/example/d.json at defs.main.output.schema.properties.f.maxLength: maxLength 1 is below minLength 2: no value can pass',
-        '  com/example/e.json at defs.main.output.schema.properties.f.const: const 3 is not in enum [1, 2]: no value can pass',
-        '  com/example/f.json at defs.main.output.schema.properties.f.default: default "éééé" is 3 graphemes, above maxGraphemes 2: the field refuses its own default'.replace('éééé', 'e\u0301e\u0301e\u0301'),
-        '  com/example/g.json at defs.main.output.schema.properties.f.default: default "éé" is 4 UTF-8 bytes, above maxLength 3: the field refuses its own default',
-        '  com/example/h.json at defs.main.output.schema.properties.f.default: default true differs from const false, the only value the field takes',
-        '  com/example/i.json at defs.main.output.schema.nullable[1]: nullable field "g" not defined',
-        '',
-      ].join('\n'),
-    )
-    expect(result.files.size).toBe(0)
+    await expectRefused(docs, [
+      'lexgen: error: 10 problems in 9 lexicon files:',
+      '  com/example/a.json at defs.main.output.schema.properties.f.maximum: maximum 1 is below minimum 5: no value can pass',
+      '  com/example/b.json at defs.main.output.schema.properties.f.maxGraphemes: maxGraphemes -1 is below zero: no value can pass',
+      '  com/example/b.json at defs.main.output.schema.properties.f.maxLength: maxLength 3 is below minLength 4: no value can pass',
+      '  com/example/c.json at defs.main.output.schema.properties.f.minGraphemes: minGraphemes 4 is above maxLength 3: a grapheme takes at least one UTF-8 byte, so no value can pass',
+      '  com/example/d.json at defs.main.output.schema.properties.f.maxLength: maxLength 1 is below minLength 2: no value can pass',
+      '  com/example/e.json at defs.main.output.schema.properties.f.const: const 3 is not in enum [1, 2]: no value can pass',
+      '  com/example/f.json at defs.main.output.schema.properties.f.default: default "éééé" is 3 graphemes, above maxGraphemes 2: the field refuses its own default'.replace('éééé', 'e\u0301e\u0301e\u0301'),
+      '  com/example/g.json at defs.main.output.schema.properties.f.default: default "éé" is 4 UTF-8 bytes, above maxLength 3: the field refuses its own default',
+      '  com/example/h.json at defs.main.output.schema.properties.f.default: default true differs from const false, the only value the field takes',
+      '  com/example/i.json at defs.main.output.schema.nullable[1]: nullable field "g" not defined',
+    ])
   })
 
   it('an enum no value of which passes the other constraints, a negative blob size; said beside @atproto/lexicon\'s problems', async () => {
@@ -178,18 +179,14 @@ describe('constraints that contradict each other', () => {
       // A problem @atproto/lexicon finds (a required field not defined) does not hide the contradiction.
       'com/example/d.json': returning('com.example.d', { type: 'object', required: ['zz'], nullable: ['zz'], properties: {} }),
     }
-    const result = await generate(docs, ['--include', '*'])
-    expect(result.stderr).toBe(
-      [
-        'lexgen: error: 5 problems in 4 lexicon files:',
-        "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
-        '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
-        '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
-        '  com/example/d.json at defs.main.output.schema: Required field "zz" not defined',
-        '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
-        '',
-      ].join('\n'),
-    )
+    await expectRefused(docs, [
+      'lexgen: error: 5 problems in 4 lexicon files:',
+      "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
+      '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
+      '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
+      '  com/example/d.json at defs.main.output.schema: Required field "zz" not defined',
+      '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
+    ])
   })
 
   it('only schemas are read as schemas: a key the Lexicon language does not define is ignored, as @atproto/lexicon ignores it', async () => {
@@ -219,18 +216,13 @@ describe('constraints that contradict each other', () => {
       // @atproto/lexicon refuses `2024-02-30` as a datetime, and so do the generated validators.
       'com/example/d.json': field('d', { type: 'string', format: 'datetime', const: '2024-02-30T00:00:00Z' }),
     }
-    const result = await generate(docs, ['--include', '*'])
-    expect(result.code).toBe(1)
-    expect(result.stderr).toBe(
-      [
-        'lexgen: error: 4 problems in 4 lexicon files:',
-        '  com/example/a.json at defs.main.output.schema.properties.f.default: default "tomorrow" is not a valid datetime: the field refuses its own default',
-        '  com/example/b.json at defs.main.output.schema.properties.f.const: const "alice.bsky.social" is not a valid did: no value can pass',
-        '  com/example/c.json at defs.main.output.schema.properties.f.enum: no value of enum ["not an nsid", "com.example"] passes the field\'s other constraints: no value can pass',
-        '  com/example/d.json at defs.main.output.schema.properties.f.const: const "2024-02-30T00:00:00Z" is not a valid datetime: no value can pass',
-        '',
-      ].join('\n'),
-    )
+    await expectRefused(docs, [
+      'lexgen: error: 4 problems in 4 lexicon files:',
+      '  com/example/a.json at defs.main.output.schema.properties.f.default: default "tomorrow" is not a valid datetime: the field refuses its own default',
+      '  com/example/b.json at defs.main.output.schema.properties.f.const: const "alice.bsky.social" is not a valid did: no value can pass',
+      '  com/example/c.json at defs.main.output.schema.properties.f.enum: no value of enum ["not an nsid", "com.example"] passes the field\'s other constraints: no value can pass',
+      '  com/example/d.json at defs.main.output.schema.properties.f.const: const "2024-02-30T00:00:00Z" is not a valid datetime: no value can pass',
+    ])
   })
 })
 
