@@ -55,8 +55,7 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
       docRemoved(nsid, defsA, out)
       continue
     }
-    // The doc's own description heads its module's JSDoc and its docs page.
-    new Context(a, b, nsid, '', out).description('', beforeDocs.get(nsid)!, afterDocs.get(nsid) as object, 'doc-description-changed')
+    docDescription(nsid, beforeDocs.get(nsid)!, afterDocs.get(nsid) as { description?: string }, out)
     for (const name of [...new Set([...defsA.keys(), ...defsB.keys()])].sort(compare)) {
       const defA = defsA.get(name) as Schema | undefined
       const defB = defsB.get(name) as Schema | undefined
@@ -74,6 +73,17 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
   }
   for (const [nsid, name] of removedDefs) defRemoved(a, b, nsid, name, out)
   return out
+}
+
+/** The doc's own description, which heads its module's JSDoc and its docs page: def `''`, the doc itself. */
+function docDescription(nsid: string, a: { description?: string }, b: { description?: string }, out: RawChange[]): void {
+  const [before, after] = [a.description, b.description]
+  if (before === after) return
+  out.push({ nsid, def: '', path: '', kind: 'doc-description-changed', message: descriptionChange(before, after), ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) })
+}
+
+function descriptionChange(before: unknown, after: unknown): string {
+  return before === undefined ? 'description added' : after === undefined ? 'description removed' : 'description changed'
 }
 
 function docAdded(nsid: string, defs: ReadonlyMap<string, unknown>, out: RawChange[]): void {
@@ -546,12 +556,10 @@ class Context {
     })
   }
 
-  description(path: string, a: object, b: object, kind: 'description-changed' | 'doc-description-changed' = 'description-changed'): void {
+  description(path: string, a: object, b: object): void {
     const before = (a as { description?: unknown }).description
     const after = (b as { description?: unknown }).description
-    if (before === after) return
-    const text = before === undefined ? 'description added' : after === undefined ? 'description removed' : 'description changed'
-    this.emit(path, kind, text, { before, after })
+    if (before !== after) this.emit(path, 'description-changed', descriptionChange(before, after), { before, after })
   }
 
   within(side: Side, run: () => void): void {
