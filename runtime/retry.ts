@@ -90,7 +90,8 @@ function isRetryable(error: XrpcError, idempotent: boolean): boolean {
     return idempotent && RETRYABLE_STATUS.has(error.status)
   }
   if (error instanceof ConnectionError) return idempotent || notSent(error.cause)
-  if (error instanceof TimeoutError) return idempotent
+  // A connect timeout (undici's) is a timeout the request never got past: it was not sent either.
+  if (error instanceof TimeoutError) return idempotent || notSent(error.cause)
   return false
 }
 

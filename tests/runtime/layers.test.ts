@@ -112,6 +112,15 @@ describe('retry layer', () => {
     expect(requests).toHaveLength(2)
   })
 
+  it('repeats a procedure whose connection timed out before it was made (a TimeoutError), and not one whose answer timed out', async () => {
+    const connect = coreWith([networkError('UND_ERR_CONNECT_TIMEOUT', 'Connect Timeout Error'), OK], { layers: [retry(NO_WAIT)] })
+    expect(await call(connect.core, sendMessage, { input: {} })).toMatchObject({ ok: true, response: { attempts: 2 } })
+    const headers = coreWith([networkError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error'), OK], { layers: [retry(NO_WAIT)] })
+    const result = await call(headers.core, sendMessage, { input: {} })
+    expect(result).toMatchObject({ ok: false, error: { attempts: 1 } })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(TimeoutError)
+  })
+
   it("repeats a procedure Deno's fetch could not connect for, and not one it sent", async () => {
     // Deno's fetch errors carry no code: hyper's words say whether a connection was ever made.
     const failed = (reason: string) => new TypeError('fetch failed', { cause: new Error(`error sending request for url (https://pds.example.com/xrpc/chat.bsky.convo.sendMessage): ${reason}`) })
