@@ -453,7 +453,7 @@ describe('docs for any selection', () => {
     expect(docs.get('README.md')).toContain('the reference PDS still answers the calls it serves itself (records, blobs, sessions: most `com.atproto.*`) and forwards every other one to that service, `app.bsky.*` ones included')
     // A guard checks only $type: the validation section says how to check an `unknown` value (tests/e2e/repo.test.ts shows why).
     expect(docs.get('README.md')).toContain('`validate(validator, value, false)` from `@lexgen/runtime` returns the issues')
-    expect(docs.get('README.md')).toContain("a fourth argument, `true`, also checks blobs' `accept` and `maxSize`, as a PDS does when a record is written")
+    expect(docs.get('README.md')).toContain("`true` checks strictly, blobs' `accept` and `maxSize` included, as a PDS does when a record is written; `false, true` checks those blob limits leniently")
     // Writes go to the signed-in account's repo, with a key of the kind the collection takes (a post's: a TID, the one at-uris name).
     const repo = docs.get('com.atproto.repo.md')!
     const section = (name: string) => repo.slice(repo.indexOf(`\n## ${name}\n`), repo.indexOf('\n## ', repo.indexOf(`\n## ${name}\n`) + 1))

@@ -36,7 +36,7 @@ export const GENERAL_ERRORS: readonly GeneralError[] = [
   { className: 'PaginationLoopError', parent: 'XrpcError', status: '0', when: 'the server repeated a cursor while paging, or sent `maxEmptyPages` pages in a row with no items', only: 'paginated' },
   { className: 'ValidationError', parent: 'XrpcError', status: '0 or 2xx', when: 'params, input or a response broke the lexicon', base: true },
   { className: 'RequestValidationError', parent: 'ValidationError', status: '0', when: 'params or input broke the lexicon: nothing was sent', only: 'params-or-input' },
-  { className: 'ResponseValidationError', parent: 'ValidationError', status: '2xx', when: 'the response broke the lexicon; `body` keeps it raw', only: 'json-output' },
+  { className: 'ResponseValidationError', parent: 'ValidationError', status: '2xx', when: 'the response broke the lexicon; `body` keeps its first 64 Ki characters, credentials redacted', only: 'json-output' },
   { className: 'XrpcTransportError', parent: 'XrpcError', status: '0', when: 'no response at all', base: true },
   { className: 'ConnectionError', parent: 'XrpcTransportError', status: '0', when: 'the service could not be reached' },
   { className: 'TimeoutError', parent: 'XrpcTransportError', status: '0', when: 'an attempt took longer than `timeout` (30 s by default)' },

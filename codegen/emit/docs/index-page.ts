@@ -196,7 +196,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.heading(2, 'Per-call options', S.options)
   page.add(
     `Every method takes options after its arguments; the settings of the same name given to the ${code('Client')} (or to ${code('withDefaults')} for a ${code('Core')}) are the defaults. ` +
-      `A bare ${code('Core')} has no retries or deadline, and refuses ${code('timeout')} and ${code('retries')} per call.`,
+      `A bare ${code('Core')} has no retries or deadline, and refuses ${code('timeout')}, ${code('retries')} and ${code('idempotent')} per call; without ${code('validation')} it refuses ${code('validate')} (but ${code("'off'")}) and ${code('validateRequest: true')} too.`,
     table(['Option', 'What it does'], CALL_OPTIONS.map(([name, what]) => [code(name), what])),
     ...withQuery((q) => [
       `import { Client${from}`,
@@ -232,7 +232,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `caught up: that ${code('cursor')} is where the next poll starts), or after ${code('maxPages')} pages (no limit by default), ` +
         `and fails with ${code('PaginationLoopError')} if the ` +
         `server repeats a cursor or returns ${code('maxEmptyPages')} pages in a row with no items (default 32). Only the current page ` +
-        `is held in memory, and the loop guard keeps fingerprints of the last 4,096 cursors, not the cursors.`,
+        `is held in memory, and the loop guard keeps fingerprints of the last 4,096 cursors, not the cursors. Call options apply to every page ` +
+        `fetched (a ${code('signal')} that aborts ends the iteration with an ${code('AbortError')}); at ${code('maxPages')}, the last page's ` +
+        `${code('cursor')} is where a new call goes on; and a page caught up may carry no cursor at all, so a poller keeps the one it had.`,
       program([
         `import { Client${from}`,
         '',
@@ -249,15 +251,15 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.heading(2, 'Retries', S.retries)
   page.add(
     [
-      `- **Default** (${code('Client')}, ${code('withDefaults')}): 2 retries with exponential backoff and jitter (0.5 s doubling to 8 s). ${code('Retry-After')} and ` +
+      `- **Default** (${code('Client')}, ${code('withDefaults')}): 2 retries with exponential backoff and jitter (waits of up to 0.5 s, then 1 s, doubling to at most 8 s, each at least half of that). ${code('Retry-After')} and ` +
         `${code('ratelimit-reset')} are honoured; a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
       `- **Queries** are retried on connection failures, timeouts and statuses 408, 429, 500, 502, 503 and 504.`,
-      `- **Procedures** are retried only when the server provably did not process them: the connection was refused or the name did ` +
-        `not resolve, or a 429. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
+      `- **Procedures** are retried only when the server provably did not process them: the connection could not be made (refused, the ` +
+        `host or network unreachable, a connect timeout) or the name did not resolve, or a 429. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
         `(a message is never sent twice) — unless the call says ${code('{ idempotent: true }')}.`,
       `- **Never retried:** other 4xx statuses, validation failures, aborted calls, and streamed bodies (a stream is read once).`,
       `- Set ${code('retries')} (${code('false')}, a number, or ${code('{ limit, baseDelay, maxDelay, maxWait }')}) on the client or per call. ` +
-        `Every error says how many ${code('attempts')} were made.`,
+        `Every error says how many ${code('attempts')} were made (1 for one raised before anything was sent, such as a ${code('RequestValidationError')}).`,
     ].join('\n'),
   )
   if (procedure) {
@@ -297,8 +299,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `A type guard (${code('isRecord(value)')}, …) checks only ${code('$type')}: what the lexicon leaves ${code('unknown')}, such as a record ` +
       `another repository holds as ${code('getRecord')} returns it, is checked by no call, so run the def's validator (each model page names it) ` +
       `before trusting its fields: ${code('validate(validator, value, false)')} from ${code(runtime)} returns the issues (path and constraint), ` +
-      `none when the value conforms (${code('true')} checks strictly; a fourth argument, ${code('true')}, also checks blobs' ${code('accept')} and ` +
-      `${code('maxSize')}, as a PDS does when a record is written). ` +
+      `none when the value conforms (${code('true')} checks strictly, blobs' ${code('accept')} and ${code('maxSize')} included, as a PDS does ` +
+      `when a record is written; ${code('false, true')} checks those blob limits leniently). ` +
       `A bare ${code('Core')} validates only when given the generated ${code('validation')} registry (or just the methods you ` +
       `call), so a program that never validates bundles no validator code. (With esbuild, import declared error classes and type guards ` +
       `from their lexicon's module, not through the index's namespaces: esbuild keeps a namespace it is reached through whole, validators ` +
@@ -317,7 +319,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
 
   page.heading(2, 'Errors', S.errors)
   page.add(
-    `Every failure is an ${code('XrpcError')} (from ${code(runtime)}) with ${code('status')} (0 when no response arrived), the XRPC ` +
+    `Misuse is thrown, never a failure: a ${code('TypeError')} for an invalid option, parameter, header or proxy, and a ${code('ConfigurationError')} when no transport can be loaded. ` +
+      `Every failure is an ${code('XrpcError')} (from ${code(runtime)}) with ${code('status')} (0 when no response arrived), the XRPC ` +
       `${code('error')} name, ${code('message')}, ${code('nsid')}, response ${code('headers')} and ${code('attempts')}. Errors a lexicon ` +
       `declares get one class per error name, shared by every method that declares it; each method's page lists them, and its module exports them: ` +
       `${procedure?.method!.errors[0] ? code(`${procedure.alias}.${procedure.method!.errors[0].className}`) : code('<Module>.<Name>Error')}. ` +

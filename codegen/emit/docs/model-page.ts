@@ -16,7 +16,7 @@ export function writeModelPage(ctx: DocsContext, doc: DocModel, defs: readonly D
   page.heading(1, inline(doc.nsid), `page:${modelPage(doc)}`)
   if (doc.doc.description) page.add(prose(doc.doc.description))
   page.add(
-    `Its types are in the namespace ${code(doc.alias)}: ${code(`import type { ${doc.alias} } from '${ctx.clientImport}'`)}. ` +
+    `Its types, type guards and validators are in the namespace ${code(doc.alias)}: ${code(`import { ${doc.alias} } from '${ctx.clientImport}'`)}. ` +
       `${ctx.site.link('Reference index', INDEX_SECTIONS.models)}.`,
   )
   page.add(table(['Def', 'Kind', 'Description'], defs.map((entry) => [ctx.site.link(code(entry.name), entry.key), entry.def.type, inline(firstSentence(describe(entry.def)))])))

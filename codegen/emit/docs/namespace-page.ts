@@ -153,7 +153,7 @@ function authText(ctx: DocsContext, auth: AuthNeed): string {
     case 'none':
       return 'none: this call signs in and returns the tokens'
     case 'refresh':
-      return `the refresh token (${code('refreshJwt')}), not the access token; ${code('CredentialSession')} sends it for you${sessions}`
+      return `the refresh token (${code('refreshJwt')}), not the access token: ${code('CredentialSession')} sends it itself, in ${code('session.logout()')} and its automatic refresh; called through ${code('session.core')} it goes out with the access token and is refused${sessions}`
     case 'chat':
       return (
         `a session with direct-message access${sessions}: the account password, an app password created with direct-message access, ` +

@@ -117,7 +117,7 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
         items ? `  console.log(page${member(items)}.length, ${quote(`${items} on this page`)})` : '  console.log(page)',
         '}',
         ...(items
-          ? ['// Or item by item, across the same pages:', `for await (const ${item} of first.allItems()) {`, `  console.log(${item})`, '}']
+          ? ['// Or, instead, item by item from the first page on (this fetches the pages again):', `for await (const ${item} of first.allItems()) {`, `  console.log(${item})`, '}']
           : []),
       ],
     }
