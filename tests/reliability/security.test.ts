@@ -175,7 +175,9 @@ describe('the token is redacted before anything is cut', () => {
     new Core(withDefaults({ service: server.url, auth: TOKEN, retries: false, onRequest: (c) => void contexts.push(c), onResponse: (c) => void contexts.push(c), onError: (c) => void contexts.push(c), ...validating, ...extra }))
 
   it('a cursor echoing the token: the PaginationLoopError and the next request in hook contexts', async () => {
-    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end(JSON.stringify({ convos: [], cursor: TOKEN }))))
+    // Two cursors in turn, each holding the token: the third page gives back the one that fetched the second.
+    let pages = 0
+    server.handle((_req, res) => (res.writeHead(200, JSON_TYPE), res.end(JSON.stringify({ convos: [], cursor: `${TOKEN}${pages++ % 2}` }))))
     const contexts: unknown[] = []
     const first = await chatBskyConvoListConvos(hooked(contexts), {})
     if (!first.ok) throw first.error
