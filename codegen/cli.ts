@@ -264,7 +264,7 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     // Loaded only here: it reads git, which a passing check never needs.
     const { staleHint } = await import('./stale-hint.js')
     const config = configFilePath(flags.config, io.cwd)
-    io.err(`lexgen: ${await staleHint(options.lexicons, drifted.map(({ dir }) => ({ dir, shown: display(dir, io) })), { file: config, shown: display(config, io) })}\n`)
+    io.err(`lexgen: ${await staleHint(options.lexicons, drifted.map(({ dir }) => ({ dir, shown: display(dir, io) })), { file: config, shown: display(config, io), ...(flags.config === undefined ? {} : { flag: flags.config }) })}\n`)
   }
   const paint = errPaint(io)
   // The command with check's own flags: it writes what was compared (paths from where the user stands).
@@ -349,8 +349,8 @@ function printNotes(notes: readonly string[], io: Io): void {
 /** What to do about TypeScript's output in an output folder (see compilerOutputs). */
 function compiledInPlace(dir: string, example: string): string {
   return (
-    `${dir} holds TypeScript's output for its modules (${example}, …): tsc compiles them in place when tsconfig.json has no "outDir". ` +
-    `Set "outDir" (e.g. "dist"), delete the compiled files from ${dir} (or remove the folder and generate again), and run again`
+    `${dir} holds TypeScript's output for its modules (${example}, …): tsc compiles them in place when tsconfig.json has no "outDir" (or had none when it ran). ` +
+    `Set "outDir" (e.g. "dist") if it is not set, delete the compiled files from ${dir} (or remove the folder and generate again), and run again`
   )
 }
 

@@ -179,7 +179,7 @@ export function generateCommand(flags: Options, configPath: string | undefined, 
 }
 
 /** A word as a POSIX shell reads it back: quoted unless it is plain (patterns with `*` are quoted). */
-function shellWord(word: string): string {
+export function shellWord(word: string): string {
   return /^[\w./@:=+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 

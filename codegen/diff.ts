@@ -32,13 +32,16 @@ export function diffOutput(current: OutputDir, next: OutputFiles): OutputDiff {
 
 /**
  * Entries that are TypeScript's output for generated modules (`x.js`, `x.d.ts`, their maps, beside
- * a generated `x.ts`): what `tsc` writes into the output folder when tsconfig.json sets no `outDir`.
- * tsc keeps the banner comment, so its `.js` files read as generated files the run no longer makes.
+ * a generated `x.ts` that is there): what `tsc` writes into the output folder when tsconfig.json
+ * sets no `outDir`. tsc keeps the banner comment, so its `.js` files read as generated files the run
+ * no longer makes. Without the `.ts` beside them they are no compiler's: lexgen's own `--emit js`.
  */
 export function compilerOutputs(diff: OutputDiff, next: OutputFiles): string[] {
+  const missing = new Set(diff.added)
+  const besideSource = (source: string) => [`${source}.ts`, `${source}.mts`].some((file) => next.has(file) && !missing.has(file))
   return [...diff.stray, ...diff.removed].filter((path) => {
     const source = /^(.*)\.(?:d\.ts|js|d\.mts|mjs)(?:\.map)?$/.exec(path)?.[1]
-    return source !== undefined && (next.has(`${source}.ts`) || next.has(`${source}.mts`))
+    return source !== undefined && besideSource(source)
   })
 }
 

@@ -5,11 +5,13 @@
  * runtime in `dependencies`), says what to change, and prints the next commands. It never
  * overwrites a config.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
+import { BANNER_PREFIX } from './emit/writer.js'
 import { LexgenError } from './errors.js'
 import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
@@ -45,12 +47,19 @@ export async function init(io: InitIo): Promise<number> {
   // A CommonJS package gets .mts modules (ESM by name), unless a bundler compiles them: then the package type does not matter.
   const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module' && moduleResolution(tsconfig) !== 'bundler'
   const tsImports = importsTsFiles(tsconfig, root)
-  const out = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
+  // A package with no tsconfig.json and no TypeScript to compile with runs its code as it is.
+  // (Deno and Bun run TypeScript as it is.)
+  const javascript = pkg !== undefined && !pkg.error && tsconfig === undefined && !dependsOn(pkg, 'typescript') && !tsImports && !isBunProject(root)
+  const usual = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
+  // A folder of that name already holding someone else's files (another generator's): the client goes beside them.
+  const taken = heldByOthers(join(root, usual))
+  const out = taken ? `${usual}/lexgen` : usual
   const config = {
     lexicons: 'lexicons',
     out,
     docs: 'docs/lexgen',
     ...CHAT_SELECTION,
+    ...(javascript ? { emit: 'js' } : {}),
     ...(commonjs ? { fileExt: '.mts' } : {}),
     ...(tsImports ? { importExt: 'ts' } : {}),
     pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] },
@@ -60,6 +69,8 @@ export async function init(io: InitIo): Promise<number> {
 
   const { paint } = io
   const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
+  if (javascript) lines.push(`  no tsconfig.json and no typescript dependency, so the config says "emit": "js": JavaScript modules with .d.ts types, which node runs as they are (remove it to write TypeScript)`)
+  if (taken) lines.push(`  ${usual}/ already holds files lexgen did not write (${taken}), so the client goes into ${out}/, beside them`)
   if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
   // The commands of the package manager that ran init: `npx lexgen` cannot run a Yarn Plug'n'Play project's copy.
   const pm = runner()
@@ -70,10 +81,13 @@ export async function init(io: InitIo): Promise<number> {
       paint('warning', `  this is the root of a workspace (${packages.join(', ')}): the client is for the root package; for one package's own, delete ${CONFIG_FILE} here and run \`${pm.lexgen} init\` in that package's folder`),
     )
   }
-  const advice = [...packageAdvice(pkg, commonjs, pm), ...tsconfigAdvice(tsconfig)]
+  const advice = [...packageAdvice(pkg, commonjs, pm), ...tsconfigAdvice(tsconfig, commonjs, typescriptMajor(root, pkg))]
   if (advice.length) lines.push('', paint('warning', 'to change in your project:'), ...advice.map((line) => `  - ${line}`))
   const column = `${pm.lexgen} generate`.length + 2 // the descriptions line up
   const index = `./${out}/index${importedExt(commonjs ? '.mts' : '.ts', tsImports ? 'ts' : 'js')}`
+  // From where the project's code is: src/ when the client is generated there.
+  const from = out.startsWith('src/') ? `./${out.slice(4)}/index${importedExt(commonjs ? '.mts' : '.ts', tsImports ? 'ts' : 'js')}` : index
+  const where = out.startsWith('src/') ? 'from a module in src/' : 'from a module at the project root'
   lines.push(
     '',
     paint('bold', 'next:'),
@@ -82,9 +96,9 @@ export async function init(io: InitIo): Promise<number> {
     // From a module at the project root; TypeScript in a CommonJS package needs `import x = require()` to keep the types.
     commonjs
       ? tsconfig !== undefined
-        ? `  then, in TypeScript: import lexgen = require('${index}')   (Node 20.19+ loads the ESM client), from a module at the project root`
-        : `  then: const { Client } = require('${index}')   (Node 20.19+ loads the ESM client, once compiled to .mjs: generate --emit js writes it)`
-      : `  then: import { Client } from '${index}'   (from a module at the project root)`,
+        ? `  then, in TypeScript: import lexgen = require('${from}')   (Node 20.19+ loads the ESM client; TypeScript 5.8+ with "module": "nodenext"), ${where}`
+        : `  then: const { Client } = require('${from}')   (Node 20.19+ loads the ESM client), ${where}`
+      : `  then: import { Client } from '${from}'   (${where})`,
     '',
   )
   io.out(lines.join('\n'))
@@ -102,6 +116,39 @@ function importsTsFiles(tsconfig: Tsconfig | undefined, root: string): string | 
   }
   for (const name of ['deno.json', 'deno.jsonc']) if (existsSync(join(root, name))) return `${name} makes this a Deno project`
   return undefined
+}
+
+/** Whether package.json lists `name` among its dependencies or devDependencies. */
+function dependsOn(pkg: Json | undefined, name: string): boolean {
+  const json = pkg?.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined
+  return json?.dependencies?.[name] !== undefined || json?.devDependencies?.[name] !== undefined
+}
+
+/** A Bun project: its lockfile or config. */
+function isBunProject(root: string): boolean {
+  return ['bun.lock', 'bun.lockb', 'bunfig.toml'].some((name) => existsSync(join(root, name)))
+}
+
+/** The major version of the TypeScript the project compiles with: the one it resolves, else the one package.json asks for. */
+function typescriptMajor(root: string, pkg: Json | undefined): number | undefined {
+  try {
+    const manifest = createRequire(join(root, 'package.json')).resolve('typescript/package.json')
+    return Number((JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0])
+  } catch {
+    const json = pkg?.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined
+    const range = json?.devDependencies?.['typescript'] ?? json?.dependencies?.['typescript']
+    const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined
+    return major === undefined ? undefined : Number(major)
+  }
+}
+
+/** An entry of `dir` lexgen did not write, when there is one (a lexgen output starts its index with the banner). */
+function heldByOthers(dir: string): string | undefined {
+  const entries = existsSync(dir) ? readdirSync(dir) : []
+  if (!entries.length) return undefined
+  const index = entries.find((name) => /^index\.(?:ts|mts|js|mjs)$/.test(name))
+  const ours = index !== undefined && readFileSync(join(dir, index), 'utf8').startsWith(BANNER_PREFIX)
+  return ours ? undefined : entries.sort()[0]
 }
 
 function packageAdvice(pkg: Json | undefined, commonjs: boolean, pm: Runner): string[] {
@@ -127,8 +174,11 @@ function packageAdvice(pkg: Json | undefined, commonjs: boolean, pm: Runner): st
 
 const MODERN_RESOLUTION = new Set(['node16', 'nodenext', 'bundler'])
 
-/** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve. */
-function tsconfigAdvice(tsconfig: Tsconfig | undefined): string[] {
+/** ES2015 and later, as tsconfig.json writes its target (lower-cased): the generated classes use private `#fields`. */
+const MODERN_TARGET = /^(?:es20(?:1[5-9]|[2-9]\d)|es6|esnext)$/
+
+/** What tsconfig.json must say for the generated imports (`@lexgen/runtime` exports, `.js` specifiers) to resolve, and the code to compile. */
+function tsconfigAdvice(tsconfig: Tsconfig | undefined, commonjs: boolean, typescript: number | undefined): string[] {
   if (tsconfig === undefined) return []
   const name = tsconfigName(tsconfig)
   if (tsconfig.error) return [`${name} could not be read (${tsconfig.error}): it needs "module": "nodenext" (or "moduleResolution": "bundler")`]
@@ -141,6 +191,16 @@ function tsconfigAdvice(tsconfig: Tsconfig | undefined): string[] {
       `${name} resolves modules the old way (${module}${options['moduleResolution'] ? `, "moduleResolution": "${options['moduleResolution']}"` : ''}): ` +
         '@lexgen/runtime is found through its package "exports", so set "module": "nodenext" (tsc builds), or "module": "preserve" with "moduleResolution": "bundler" (bundlers)',
     )
+  }
+  // TypeScript 5 and older compile to ES5 when no target is set, which has no private #fields (TS18028 in the generated client).
+  const target = typeof options['target'] === 'string' ? options['target'].toLowerCase() : undefined
+  const defaultsToEs5 = typescript !== undefined && typescript <= 5
+  if (target === undefined ? defaultsToEs5 : !MODERN_TARGET.test(target)) {
+    advice.push(`${name} ${target === undefined ? `sets no "target" (TypeScript ${typescript} then compiles to ES5)` : `targets "${target}"`}: the generated client needs ES2015 or later, so set "target": "es2022"`)
+  }
+  // `import x = require()` of an ES module compiles under "module": "nodenext" only (TypeScript 5.8+), not node16.
+  if (commonjs && typeof options['module'] === 'string' && options['module'].toLowerCase() === 'node16') {
+    advice.push(`${name} sets "module": "node16": in a CommonJS package TypeScript loads the ESM client with \`import x = require()\` under "nodenext" only (TypeScript 5.8 or later), so set "module": "nodenext" (or load it with \`import()\`)`)
   }
   // Without an outDir, tsc writes its .js beside every generated .ts module, and generate refuses to replace a folder holding them.
   if (options['outDir'] === undefined && options['noEmit'] !== true) {

@@ -8,23 +8,27 @@
 import { execFile } from 'node:child_process'
 import { relative, sep } from 'node:path'
 import { promisify } from 'node:util'
+import { shellWord } from './config.js'
 import { isWithin, nearestExisting, realPathOf } from './paths.js'
 import { runner } from './runner.js'
 
 const run = promisify(execFile)
 
-/** `outputs` are the stale folders, named as the user sees them (`shown`); `config` is the config file, when there is one. */
-export async function staleHint(lexicons: string, outputs: readonly { dir: string; shown: string }[], config?: { file: string; shown: string }): Promise<string> {
+/**
+ * `outputs` are the stale folders, named as the user sees them (`shown`); `config` is the config
+ * file, with `flag` when check was given it (`--config <file>`): the diff it names needs it too.
+ */
+export async function staleHint(lexicons: string, outputs: readonly { dir: string; shown: string }[], config?: { file: string; shown: string; flag?: string }): Promise<string> {
   const history = await lexiconHistory(lexicons, outputs.map((o) => o.dir), config?.file).catch(() => undefined)
   const named = outputs.map((o) => o.shown).join(' and ')
   // `yarn lexgen check` in a Plug'n'Play project cannot follow a hint to `npx lexgen diff` (runner.ts).
-  const { lexgen } = runner()
+  const diff = `${runner().lexgen} diff${config?.flag === undefined ? '' : ` --config ${shellWord(config.flag)}`}`
   if (!history) {
-    return `if the lexicons changed, \`${lexgen} diff --base <commit>\` shows what that means for callers (breaking, source, compatible); otherwise the output was edited, or made by another lexgen version or with other options`
+    return `if the lexicons changed, \`${diff} --base <commit>\` shows what that means for callers (breaking, source, compatible); otherwise the output was edited, or made by another lexgen version or with other options`
   }
   const since = history.base ? `since ${named} ${outputs.length === 1 ? 'was' : 'were'} last committed (${history.base})` : 'since HEAD'
   if (history.changed) {
-    return `the lexicons changed ${since}: \`${lexgen} diff${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
+    return `the lexicons changed ${since}: \`${diff}${history.base ? ` --base ${history.base}` : ''}\` shows what that means for callers (breaking, source, compatible)`
   }
   const unchanged = `the lexicons have not changed ${since}`
   // The output edited since its commit: that is the drift, whatever the commit held.
@@ -32,7 +36,7 @@ export async function staleHint(lexicons: string, outputs: readonly { dir: strin
   if (history.configChanged) return `${unchanged}, but ${config!.shown} has: the output is from the configuration before that change`
   // Lexicons and output committed together, both as they were then: the output may be from before that lexicon change.
   if (history.together) {
-    return `the lexicons changed in the commit that last touched ${named} too (${history.base}), so ${outputs.length === 1 ? 'it was' : 'they were'} likely not regenerated after that change: \`${lexgen} diff --base ${history.base}~1\` shows what it means for callers (breaking, source, compatible)`
+    return `the lexicons changed in the commit that last touched ${named} too (${history.base}), so ${outputs.length === 1 ? 'it was' : 'they were'} likely not regenerated after that change: \`${diff} --base ${history.base}~1\` shows what it means for callers (breaking, source, compatible)`
   }
   return `${unchanged}: the output was edited, or made by another lexgen version or with other options`
 }

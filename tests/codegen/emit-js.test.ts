@@ -136,8 +136,13 @@ console.log(JSON.stringify({
   it('with --file-ext .mts: .mjs and .d.mts, which a CommonJS package runs', async () => {
     const dir = await project('commonjs')
     const out = join(dir, 'generated')
-    const result = await runCli(['generate', '--emit', 'js', '--file-ext', '.mts', '--out', out, '--include', 'chat.bsky.convo.getConvo'])
+    const docs = join(dir, 'docs')
+    const result = await runCli(['generate', '--emit', 'js', '--file-ext', '.mts', '--out', out, '--docs', docs, '--include', 'chat.bsky.convo.getConvo'])
     expect(result.stderr).toBe('')
+    // The docs name the index as written, and say where their ES-module examples go in this package.
+    const readme = (await snapshotDir(docs)).get('README.md')!
+    expect(readme).toContain('one module per lexicon, and `index.mjs`, which exports everything')
+    expect(readme).toContain('in this package, put them in `.mjs` files')
     const files = [...(await snapshotDir(out)).keys()]
     expect(files).toContain('index.mjs')
     expect(files).toContain('index.d.mts')

@@ -116,7 +116,7 @@ describe('lexgen init', () => {
 
   it('in a CommonJS package with an old tsconfig: generates .mts, and says what to change in package.json and tsconfig.json', async () => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.1.0' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { typescript: '^5.9.3' } }))
     await provideRuntime(project) // what installing it does
     // tsconfig.json as people write it: comments, trailing commas, a URL in a string.
     await writeFile(
@@ -135,20 +135,33 @@ describe('lexgen init', () => {
     expect(result.stdout).toContain('tsconfig.json resolves modules the old way ("module": "commonjs"): @lexgen/runtime is found through its package "exports", so set "module": "nodenext"')
     expect(result.stdout).toContain('`npm i -D lexgen`')
     expect(result.stdout).not.toContain('npm i @lexgen/runtime')
-    expect(result.stdout).toContain("then, in TypeScript: import lexgen = require('./src/generated/index.mjs')")
+    expect(result.stdout).toContain("then, in TypeScript: import lexgen = require('./generated/index.mjs')   (Node 20.19+ loads the ESM client; TypeScript 5.8+ with \"module\": \"nodenext\"), from a module in src/")
+    // TypeScript 5 compiles to ES5 without a target: the generated classes' #fields need ES2015.
+    expect(result.stdout).toContain('tsconfig.json sets no "target" (TypeScript 5 then compiles to ES5): the generated client needs ES2015 or later, so set "target": "es2022"')
+    // TypeScript 6 and later default to a modern target: nothing to say then.
+    await editJson(join(project, 'package.json'), (json) => (json.devDependencies.typescript = '^7.0.2'))
+    await removeDir(join(project, 'lexgen.config.json'))
+    expect((await lexgen(['init'], project)).stdout).not.toContain('"target"')
+    await editJson(join(project, 'package.json'), (json) => (json.devDependencies.typescript = '^5.9.3'))
+    await removeDir(join(project, 'lexgen.config.json'))
+    await lexgen(['init'], join(project, 'src/lib'))
 
     expect(result.stdout).toContain('tsconfig.json has no "outDir": tsc would write its .js files into the generated folder')
 
     // What init suggested, done, or a `module` that implies the same resolution: no more advice about tsconfig.
-    for (const module of ['nodenext', 'node20', 'node18', 'node16']) {
-      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module, strict: true, outDir: 'dist' } }))
+    for (const module of ['nodenext', 'node20', 'node18']) {
+      await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module, target: 'es2022', strict: true, outDir: 'dist' } }))
       await removeDir(join(project, 'lexgen.config.json'))
       const fixed = await lexgen(['init'], project)
       expect(fixed.stdout, module).not.toContain('tsconfig.json')
     }
+    // node16 resolves the same way, but `import x = require()` of the ESM client compiles under nodenext only (TS1471).
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'node16', target: 'es2022', strict: true, outDir: 'dist' } }))
+    await removeDir(join(project, 'lexgen.config.json'))
+    expect((await lexgen(['init'], project)).stdout).toContain('tsconfig.json sets "module": "node16": in a CommonJS package TypeScript loads the ESM client with `import x = require()` under "nodenext" only')
 
     // Settings in a config it extends count as its own.
-    await writeFile(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', outDir: 'dist' } }))
+    await writeFile(join(project, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { module: 'nodenext', target: 'es2022', outDir: 'dist' } }))
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json', compilerOptions: { strict: true } }))
     await removeDir(join(project, 'lexgen.config.json'))
     const extended = await lexgen(['init'], project)
@@ -159,6 +172,56 @@ describe('lexgen init', () => {
     expect(generated.stderr).toBe('')
     expect(generated.code).toBe(0)
     expect((await snapshotDir(join(project, 'src/generated'))).has('index.mts')).toBe(true)
+  }, 60_000)
+})
+
+describe('lexgen init in an existing project', () => {
+  it('with no TypeScript (no tsconfig.json, no typescript dependency): JavaScript that node runs as it is', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bot', version: '1.0.0', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' } }))
+    await provideRuntime(project)
+    const result = await lexgen(['init'], project)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))).toMatchObject({ out: 'generated', emit: 'js' })
+    expect(result.stdout).toContain('no tsconfig.json and no typescript dependency, so the config says "emit": "js"')
+    expect((await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], project)).code).toBe(0)
+    // The import init prints runs under plain node.
+    await writeFile(join(project, 'main.js'), "import { Client } from './generated/index.js'\nconsole.log(typeof Client)\n")
+    expect((await run(process.execPath, ['main.js'], { cwd: project })).stdout).toBe('function\n')
+    expect(result.stdout).toContain("then: import { Client } from './generated/index.js'")
+    // That JavaScript is lexgen's own: check, with the config now asking for TypeScript, does not blame tsc for it.
+    await editJson(join(project, 'lexgen.config.json'), (config) => delete config.emit)
+    const checked = await lexgen(['check', '--lexicons', LEXICONS, '--no-docs'], project)
+    expect(checked.code).toBe(1)
+    expect(checked.stderr).toContain('generated is stale')
+    expect(checked.stderr).not.toContain("TypeScript's output")
+
+    // A project with TypeScript gets TypeScript.
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bot', version: '1.0.0', type: 'module', devDependencies: { typescript: '^5.9.0' } }))
+    await removeDir(join(project, 'lexgen.config.json'))
+    expect((await lexgen(['init'], project)).code).toBe(0)
+    expect(JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8')).emit).toBeUndefined()
+  }, 60_000)
+
+  it('whose generated/ holds another generator\'s files: the client goes beside them, into generated/lexgen/', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', type: 'module', devDependencies: { typescript: '^5.9.0' } }))
+    await mkdir(join(project, 'generated'))
+    await writeFile(join(project, 'generated/graphql.ts'), 'export const schema = 1\n')
+    const result = await lexgen(['init'], project)
+    expect(result.code, result.stderr).toBe(0)
+    expect(JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8')).out).toBe('generated/lexgen')
+    expect(result.stdout).toContain('generated/ already holds files lexgen did not write (graphql.ts), so the client goes into generated/lexgen/, beside them')
+    expect((await lexgen(['generate', '--lexicons', LEXICONS, '--no-docs'], project)).code).toBe(0)
+    expect(await readFile(join(project, 'generated/graphql.ts'), 'utf8')).toBe('export const schema = 1\n')
+
+    // A generated/ lexgen wrote (the config deleted, init run again) stays the output.
+    await removeDir(join(project, 'lexgen.config.json'))
+    await removeDir(join(project, 'generated/graphql.ts'))
+    await cp(join(project, 'generated/lexgen'), join(project, 'generated'), { recursive: true })
+    await removeDir(join(project, 'generated/lexgen'))
+    expect((await lexgen(['init'], project)).code).toBe(0)
+    expect(JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8')).out).toBe('generated')
   }, 60_000)
 })
 

@@ -66,8 +66,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `where a method takes the refresh token; ${code('ATPROTO_IDENTIFIER')} and ${code('ATPROTO_PASSWORD')} to sign in` +
       `${query ? `; and ${code(proxyVariable)} in the proxying example` : ''}. Ids and handles in them (${code(EXAMPLE_WORLD.did)}, ` +
       `${code(EXAMPLE_WORLD.handle)}) are placeholders for your own.` +
-      // .mts output means a CommonJS package, where a .ts file with imports and top-level await does not compile.
-      (indexFile.endsWith('.mts') ? ` The examples are ES modules (imports, top-level ${code('await')}): in this package, put them in ${code('.mts')} files.` : ''),
+      // .mts (or .mjs) output means a CommonJS package, where a .ts (.js) file with imports and top-level await does not run.
+      (/\.m[tj]s$/.test(indexFile) ? ` The examples are ES modules (imports, top-level ${code('await')}): in this package, put them in ${code(indexFile.endsWith('.mjs') ? '.mjs' : '.mts')} files.` : ''),
   )
 
   // A selection without methods (types only) gets the prose without the programs.

@@ -21,7 +21,8 @@ import { Site } from './site.js'
 export function emitDocs(model: Model, options: Pick<DocsOptions, 'clientImport' | 'regenerate'>, language: EmitLanguage = 'ts'): OutputFiles {
   const site = new Site()
   const catalog = new Catalog(model)
-  const indexFile = language === 'js' ? 'index.js' : `index${model.fileExt}`
+  // JavaScript keeps the module kind: .mts modules are written as .mjs.
+  const indexFile = language === 'js' ? `index${model.fileExt === '.mts' ? '.mjs' : '.js'}` : `index${model.fileExt}`
   const { clientImport, regenerate } = options
   const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, regenerate, indexFile }
 

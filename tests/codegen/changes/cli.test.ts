@@ -419,6 +419,8 @@ describe('lexgen check: its hint for stale output, from git', () => {
       const diff = await runCli(['diff', '--base', outputCommit, '--no-compiler-check'], repo)
       expect(diff.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
     }
+    // Run with --config (from a monorepo's root, say), the diff it names carries it too.
+    expect((await runCli(['check', '--config', 'lexgen.config.json'], repo)).stderr).toContain(`\`npx lexgen diff --config lexgen.config.json --base ${outputCommit}\` shows`)
 
     // Regenerated and committed, then a generated file edited by hand: no lexicon change to diff.
     expect((await runCli(['generate'], repo)).code).toBe(0)
