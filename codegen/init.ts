@@ -6,8 +6,8 @@
  * overwrites a config.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
@@ -47,9 +47,8 @@ export async function init(io: InitIo): Promise<number> {
   // A CommonJS package gets .mts modules (ESM by name), unless a bundler compiles them: then the package type does not matter.
   const commonjs = pkg !== undefined && (pkg.value as { type?: unknown } | undefined)?.type !== 'module' && moduleResolution(tsconfig) !== 'bundler'
   const tsImports = importsTsFiles(tsconfig, root)
-  // A package with no tsconfig.json and no TypeScript to compile with runs its code as it is.
-  // (Deno and Bun run TypeScript as it is.)
-  const javascript = pkg !== undefined && !pkg.error && tsconfig === undefined && !dependsOn(pkg, 'typescript') && !tsImports && !isBunProject(root)
+  // A package with no tsconfig.json and no TypeScript to compile with runs its code as it is (Deno and Bun take TypeScript so).
+  const javascript = pkg !== undefined && !pkg.error && tsconfig === undefined && dependency(pkg, 'typescript') === undefined && !tsImports && !isBunProject(root)
   const usual = existsSync(join(root, 'src')) ? 'src/generated' : 'generated'
   // A folder of that name already holding someone else's files (another generator's): the client goes beside them.
   const taken = heldByOthers(join(root, usual))
@@ -118,10 +117,10 @@ function importsTsFiles(tsconfig: Tsconfig | undefined, root: string): string | 
   return undefined
 }
 
-/** Whether package.json lists `name` among its dependencies or devDependencies. */
-function dependsOn(pkg: Json | undefined, name: string): boolean {
+/** The version range package.json asks for `name` with, in its dependencies or devDependencies. */
+function dependency(pkg: Json | undefined, name: string): unknown {
   const json = pkg?.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined
-  return json?.dependencies?.[name] !== undefined || json?.devDependencies?.[name] !== undefined
+  return json?.devDependencies?.[name] ?? json?.dependencies?.[name]
 }
 
 /** A Bun project: its lockfile or config. */
@@ -135,8 +134,7 @@ function typescriptMajor(root: string, pkg: Json | undefined): number | undefine
     const manifest = createRequire(join(root, 'package.json')).resolve('typescript/package.json')
     return Number((JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version.split('.')[0])
   } catch {
-    const json = pkg?.value as { dependencies?: Record<string, unknown>; devDependencies?: Record<string, unknown> } | undefined
-    const range = json?.devDependencies?.['typescript'] ?? json?.dependencies?.['typescript']
+    const range = dependency(pkg, 'typescript')
     const major = typeof range === 'string' ? /\d+/.exec(range)?.[0] : undefined
     return major === undefined ? undefined : Number(major)
   }
@@ -144,7 +142,12 @@ function typescriptMajor(root: string, pkg: Json | undefined): number | undefine
 
 /** An entry of `dir` lexgen did not write, when there is one (a lexgen output starts its index with the banner). */
 function heldByOthers(dir: string): string | undefined {
-  const entries = existsSync(dir) ? readdirSync(dir) : []
+  let entries: string[]
+  try {
+    entries = readdirSync(dir)
+  } catch {
+    return undefined // no folder there (or a file, which generate reports)
+  }
   if (!entries.length) return undefined
   const index = entries.find((name) => /^index\.(?:ts|mts|js|mjs)$/.test(name))
   const ours = index !== undefined && readFileSync(join(dir, index), 'utf8').startsWith(BANNER_PREFIX)
