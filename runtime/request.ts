@@ -159,7 +159,7 @@ export type DecodedOutput =
 /** Decodes a 2xx body: JSON for JSON outputs, bytes for other encodings, `undefined` when none is declared. */
 export function decodeOutput(method: Method, response: RawResponse): DecodedOutput {
   if (method.output === undefined) return { ok: true, value: undefined }
-  if (method.output !== 'application/json') return { ok: true, value: response.body }
+  if (method.output !== 'application/json') return { ok: true, value: ownBytes(response.body) }
   const contentType = response.headers['content-type']
   if (!isJson(contentType)) {
     return { ok: false, reason: `Expected an application/json response, got ${contentType ?? 'no content-type'}` }
@@ -177,6 +177,15 @@ export function decodeOutput(method: Method, response: RawResponse): DecodedOutp
     return { ok: false, reason: `Expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` }
   }
   return { ok: true, value }
+}
+
+/**
+ * The bytes as an array of their own. A transport hands a view into whatever held them (Node's
+ * shared 8 KiB pool, zlib's output): given to the caller as it is, `value.buffer` would carry
+ * other bytes, another call's answer among them, to a Blob, a digest or a file.
+ */
+function ownBytes(body: Uint8Array): Uint8Array {
+  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : body.slice()
 }
 
 /** The XRPC `error` and `message` of an error response; bodies that are not XRPC JSON get a message from the status. */

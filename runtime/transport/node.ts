@@ -217,7 +217,8 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
       const status = response.statusCode ?? 0
       // A server refusing an upload (a 413 over its limit) may stop reading it and keep the
       // connection open with the rest unread: the next request on it would wait behind those bytes
-      // (the kernel took them, so the upload looks sent). Such a connection is closed, not reused.
+      // (the kernel took them, so the upload looks sent). Such a connection is closed, not reused;
+      // one whose upload is not even written out yet is destroyed once the answer is read (below).
       if (status >= 300 && req && (byteLength(request.body) ?? Infinity) > SMALL_BODY) req.shouldKeepAlive = false
       const headers = joinRepeated(response.headers)
       try {
@@ -239,6 +240,10 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
         if (!settle()) return
         const joined = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
         resolve({ status, headers, body: new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength) })
+        // Answered before the upload was written out (a 413 from a server that stopped reading and
+        // keeps the connection open): node:http would wait for the rest forever, holding the socket
+        // (64 such and every call to the origin times out) and the caller's stream. It is dropped.
+        if (req && !req.writableFinished) req.destroy()
       })
       body.on('error', fail)
       if (body !== response) response.on('error', fail)

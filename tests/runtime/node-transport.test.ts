@@ -1,5 +1,6 @@
 /** The Node transport: keep-alive reuse, bodies always consumed, what goes on the wire, and a caller-supplied (undici) dispatcher. */
 import { createServer } from 'node:http'
+import { createServer as createNetServer, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { MockAgent } from 'undici'
 import { afterEach, expect, it } from 'vitest'
@@ -100,6 +101,50 @@ it('does not reuse the connection of a refused upload, which the server may have
     }
   } finally {
     await closeServer(early)
+  }
+})
+
+it("gives binary output as bytes of its own: `value.buffer` holds the body and nothing else (no other call's answer from a shared pool)", async () => {
+  server = await startRawServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    // In two pieces, as a body often arrives: node:http joins them in its shared 8 KiB pool.
+    res.write(`${req.url!.includes('alice') ? 'alice' : 'bob'}:`)
+    res.end('secret bytes')
+  })
+  const getBlob: Method = { nsid: 'com.atproto.sync.getBlob', type: 'query', output: '*/*' }
+  const core = new Core({ service: server.url })
+  const [alice, bob] = await Promise.all([call(core, getBlob, { params: { who: 'alice' } }), call(core, getBlob, { params: { who: 'bob' } })])
+  for (const result of [alice, bob]) {
+    const value = result.ok ? (result.value as Uint8Array) : undefined
+    expect(value?.byteOffset).toBe(0)
+    expect(value?.buffer.byteLength).toBe(value?.byteLength)
+  }
+  expect(new TextDecoder().decode(bob.ok ? (bob.value as Uint8Array).buffer : undefined)).toBe('bob:secret bytes')
+})
+
+it('drops the connection of an upload answered before it was written out, a server that stopped reading keeping it open: the stream is let go', async () => {
+  // A proxy with a body limit: it answers 413 as the upload starts, reads no more, and keeps the connection.
+  const sockets: Socket[] = []
+  const proxy = createNetServer((socket) => {
+    sockets.push(socket)
+    socket.once('data', () => {
+      socket.pause()
+      socket.write('HTTP/1.1 413 Payload Too Large\r\ncontent-type: application/json\r\ncontent-length: 27\r\n\r\n{"error":"PayloadTooLarge"}')
+    })
+  })
+  const url = `http://127.0.0.1:${await listen(proxy)}`
+  try {
+    const upload: Method = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure', input: '*/*', output: 'application/json' }
+    let cancelled = false
+    const stream = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(64 << 10)), cancel: () => void (cancelled = true) })
+    const refused = await call(new Core({ service: url }), upload, { input: stream })
+    expect(refused.ok ? undefined : refused.error).toBeInstanceOf(PayloadTooLargeError)
+    // Before, node:http went on waiting to write the rest: the stream stayed locked and the socket
+    // held (64 such uploads, bytes or Blobs alike, and every call to the origin timed out).
+    expect(await eventually(() => cancelled)).toBe(true)
+  } finally {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => proxy.close(resolve))
   }
 })
 
