@@ -271,7 +271,11 @@ function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
       if (requiredA.has(name) && !requiredB.has(name)) ctx.emit(at, 'field-made-optional', 'required → optional')
       if (!nullableA.has(name) && nullableB.has(name)) ctx.emit(at, 'field-made-nullable', 'now nullable')
       if (nullableA.has(name) && !nullableB.has(name)) ctx.emit(at, 'field-made-non-nullable', 'no longer nullable')
-      compareSchema(ctx, pa, pb, at, requiredA.has(name) && requiredB.has(name))
+      const required = requiredA.has(name) && requiredB.has(name)
+      // Through a ref, the default a required field falls back on is its def's: judged here, where the
+      // field is required (the def, compared on its own, is not). Inline, compareValues judges it.
+      if (required && (pa.type === 'ref' || pb.type === 'ref')) requiredDefault(ctx, at, defaultOf(ctx.a, ctx.nsidA, pa), defaultOf(ctx.b, ctx.nsidB, pb))
+      compareSchema(ctx, pa, pb, at, required)
     }
   }
 }
@@ -326,7 +330,9 @@ function compareInlineWithRef(ctx: Context, a: Schema, b: Schema, path: string):
   ctx.description(path, a, b)
   if (!schemaA || !schemaB) return
   const withoutDescription = (schema: Schema): Schema => ({ ...schema, description: undefined })
-  ctx.following(nsidA, nsidB, `${textA} ${textB}`, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
+  // An inline side is its place: two inline schemas compared with the same def are two comparisons, not one met again.
+  const side = (schema: Schema, text: string) => (schema.type === 'ref' ? text : `${text} at ${path}`)
+  ctx.following(nsidA, nsidB, `${side(a, textA)} ${side(b, textB)}`, () => compareSchema(ctx, withoutDescription(schemaA), withoutDescription(schemaB), path))
 }
 
 /** Whether a def generates an interface of its own, with its own `$type` (objects and records; other defs are aliases). */
@@ -376,13 +382,21 @@ function compareValues(ctx: Context, a: Schema, b: Schema, path: string, require
     if (added.length) ctx.emit(path, 'enum-value-added', `enum value${plural(added)} ${added.map(show).join(', ')} added`, { after: added })
     if (removed.length) ctx.emit(path, 'enum-value-removed', `enum value${plural(removed)} ${removed.map(show).join(', ')} removed`, { before: removed })
   }
-  if (a.default !== b.default) {
-    const text = a.default === undefined ? `default ${show(b.default)} added` : b.default === undefined ? `default ${show(a.default)} removed` : `default ${show(a.default)} → ${show(b.default)}`
-    const values = { before: a.default, after: b.default }
-    if (!required || (a.default !== undefined && b.default !== undefined)) ctx.emit(path, 'default-changed', text, values)
-    else if (a.default === undefined) ctx.emit(path, 'default-added-required', `${text} (a required field: senders may now omit it)`, values)
-    else ctx.emit(path, 'default-removed-required', `${text} (a required field: senders may no longer omit it)`, values)
-  }
+  if (a.default === b.default) return
+  if (required && (a.default === undefined || b.default === undefined)) requiredDefault(ctx, path, a.default, b.default)
+  else ctx.emit(path, 'default-changed', defaultText(a.default, b.default), { before: a.default, after: b.default })
+}
+
+/** A required field's default, which comes or goes: whether senders may omit the field. */
+function requiredDefault(ctx: Context, path: string, before: unknown, after: unknown): void {
+  if ((before === undefined) === (after === undefined)) return
+  const text = defaultText(before, after)
+  if (before === undefined) ctx.emit(path, 'default-added-required', `${text} (a required field: senders may now omit it)`, { after })
+  else ctx.emit(path, 'default-removed-required', `${text} (a required field: senders may no longer omit it)`, { before })
+}
+
+function defaultText(before: unknown, after: unknown): string {
+  return before === undefined ? `default ${show(after)} added` : after === undefined ? `default ${show(before)} removed` : `default ${show(before)} → ${show(after)}`
 }
 
 function compareKnownValues(ctx: Context, a: Schema, b: Schema, path: string): void {

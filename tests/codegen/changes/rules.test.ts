@@ -209,6 +209,44 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
   })
 
+  it("a required field's default reached through a ref is judged where the field is required: removed from the def, or lost to a retargeted ref, breaks old senders", async () => {
+    // The def compared on its own is no required field: its default changing was called compatible alone.
+    const base = (d: Docs) => {
+      defs(d).mode = { type: 'string', default: 'x' }
+      defs(d).plain = { type: 'string' }
+      input(d).properties.m = { type: 'ref', ref: 'ex.test.defs#mode' }
+      input(d).required.push('m')
+    }
+    const edits: [string, (d: Docs) => void, string][] = [
+      ['default removed from the def', (d) => delete defs(d).mode.default, 'default-removed-required'],
+      ['ref retargeted to a def without one', (d) => (input(d).properties.m.ref = 'ex.test.defs#plain'), 'default-removed-required'],
+      ['inline schema with the default put in place of the ref', (d) => (input(d).properties.m = { type: 'string' }), 'default-removed-required'],
+    ]
+    for (const [name, edit, kind] of edits) {
+      const report = await compareEdit(edit, { base })
+      expect(report.changes.find((c) => c.path === 'input.m' && c.kind === kind), name).toMatchObject({ class: 'breaking', sides: ['request'] })
+    }
+    // Added through the ref, on a response: old readers may now miss the field.
+    const added = await compareEdit((d) => (defs(d).plain.default = 'y'), { base: (d) => (base(d), (output(d).properties.p = { type: 'ref', ref: 'ex.test.defs#plain' }), output(d).required.push('p')) })
+    expect(added.changes.find((c) => c.path === 'output.p')).toMatchObject({ kind: 'default-added-required', class: 'breaking', sides: ['response'] })
+  })
+
+  it('inline objects replaced by refs to one def are each compared with it: a limit loosened in the seventeenth, or in a nested one, is found', async () => {
+    // The comparisons were keyed by their texts ("inline object ref #item"): the 17th was taken for one done, and a nested one for a cycle.
+    const inline = (maxLength: number) => ({ type: 'object', properties: { v: { type: 'string', maxLength } } })
+    const base = (d: Docs) => {
+      defs(d).item = { type: 'object', properties: { v: { type: 'string', maxLength: 100 }, child: { type: 'ref', ref: '#item' } } }
+      for (let i = 0; i < 17; i++) output(d).properties[`a${i}`] = inline(i === 16 ? 5 : 100)
+      output(d).properties.tree = { type: 'object', properties: { v: { type: 'string', maxLength: 100 }, child: inline(10) } }
+    }
+    const report = await compareEdit((d) => {
+      for (let i = 0; i < 17; i++) output(d).properties[`a${i}`] = { type: 'ref', ref: 'ex.test.defs#item' }
+      output(d).properties.tree = { type: 'ref', ref: 'ex.test.defs#item' }
+    }, { base })
+    const loosened = report.changes.filter((c) => c.kind === 'constraint-loosened').map((c) => [c.path, c.class])
+    expect(loosened).toEqual([['output.a16.v', 'breaking'], ['output.tree.child.v', 'breaking']])
+  })
+
   it('a required field with a default asks nothing of old senders: @atproto/lexicon on the new lexicons takes what they send', async () => {
     const edited = (withDefaults: boolean) => {
       const d = baseDocs()
