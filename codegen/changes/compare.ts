@@ -410,7 +410,8 @@ function compareKnownValues(ctx: Context, a: Schema, b: Schema, path: string): v
 
 /** Formats whose every valid string is valid in another (the Lexicon spec's syntaxes): format → the formats containing it. */
 const CONTAINED_IN: ReadonlyMap<unknown, readonly string[]> = new Map([
-  ['did', ['at-identifier']],
+  // A DID is a URI too: `did:` is its scheme, and what follows holds no whitespace.
+  ['did', ['at-identifier', 'uri']],
   ['handle', ['at-identifier']],
   ['at-uri', ['uri']],
   ['tid', ['record-key']],

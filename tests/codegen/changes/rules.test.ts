@@ -98,6 +98,7 @@ const rows: Row[] = [
   { name: 'input: format did replaced by maxLength 2048, the longest a DID may be (upstream getServiceAuth#aud)', edit: (d) => (delete input(d).properties.author.format, (input(d).properties.author.maxLength = 2048)), kind: 'constraint-within-format', class: 'compatible', sides: ['request'], also: ['format-removed'] },
   { name: 'input: maxLength 100 added to a did, shorter than a DID may be', edit: (d) => (input(d).properties.author.maxLength = 100), kind: 'constraint-tightened', class: 'breaking', sides: ['request'] },
   { name: 'input: format widened (did → at-identifier): every DID is one', edit: (d) => (input(d).properties.author.format = 'at-identifier'), kind: 'format-widened', class: 'compatible', sides: ['request'] },
+  { name: 'input: format widened (did → uri): a DID is a URI', edit: (d) => (input(d).properties.author.format = 'uri'), kind: 'format-widened', class: 'compatible', sides: ['request'] },
   { name: 'output def: format widened (did → at-identifier)', edit: (d) => (defs(d).view.properties.by.format = 'at-identifier'), kind: 'format-widened', class: 'breaking', sides: ['response'] },
   { name: 'output def: format narrowed (uri → at-uri)', edit: (d) => (defs(d).view.properties.home.format = 'at-uri'), kind: 'format-narrowed', class: 'compatible', sides: ['response'] },
   { name: 'input: format removed', edit: (d) => delete input(d).properties.site.format, kind: 'format-removed', class: 'compatible', sides: ['request'] },
