@@ -40,11 +40,41 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
     // on some runtimes the authorization header) to wherever the server points.
     redirect: 'manual',
   }
-  if (request.body !== undefined) init.body = request.body as BodyInit
+  const upload = request.body instanceof ReadableStream ? releasing(request.body) : undefined
+  if (request.body !== undefined) init.body = (upload?.body ?? request.body) as BodyInit
   // Streaming request bodies must be declared half-duplex.
-  if (request.body instanceof ReadableStream) init.duplex = 'half'
+  if (upload) init.duplex = 'half'
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
+  try {
+    return await read(fetcher, request, init)
+  } finally {
+    upload?.release(signal?.reason)
+  }
+}
+
+/**
+ * The caller's stream as fetch's body, and `release`, which cancels it when the exchange ended
+ * before it was read to the end (aborted, timed out, answered early): fetch stops reading it but
+ * does not let it go, so a file or a download feeding it would stay open (node.ts does the same).
+ */
+function releasing(stream: ReadableStream<Uint8Array>): { readonly body: ReadableStream<Uint8Array>; release(reason: unknown): void } {
+  const reader = stream.getReader()
+  let ended = false
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await reader.read()
+      if (!next.done) return controller.enqueue(next.value)
+      ended = true
+      controller.close()
+    },
+    cancel: (reason) => reader.cancel(reason),
+  })
+  // Not awaited: a source's cancel may never settle, and the exchange is over either way.
+  return { body, release: (reason) => void (ended || reader.cancel(reason).catch(() => {})) }
+}
+
+async function read(fetcher: FetchFunction, request: RawRequest, init: RequestInit): Promise<RawResponse> {
   const response = await fetcher(request.url, init).catch(unexplained)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }

@@ -2,10 +2,13 @@
  * The same runtime over the fetch transport (the `browser` build), swapped in for `#transport`:
  * success, typed errors, timeout, abort, refused connections and streamed bodies.
  */
+import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method, withDefaults } from '@lexgen/runtime'
 import { fetchTransport } from '../../runtime/transport/fetch.js'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
+import { eventually } from '../helpers/eventually.js'
+import { closeServer, listen } from '../helpers/listen.js'
 import { HTML_502, respond, stall, startRawServer, type RawServer } from '../helpers/raw-server.js'
 import { startChatServer, TEST_TOKEN, type ChatServer } from '../helpers/xrpc-server.js'
 
@@ -74,6 +77,31 @@ describe('fetch transport', () => {
     expect(bare).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)` } })
     const other = await call(failing('Response body object should not be disturbed or locked'), getConvo, {})
     expect(other).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Response body object should not be disturbed or locked` } })
+  })
+
+  it("lets go of the caller's stream when an upload ends before it is read through: timed out, or answered early", async () => {
+    /** An endless upload, recording its cancel. */
+    const source = () => {
+      const state = { cancelled: false, stream: undefined as unknown as ReadableStream<Uint8Array> }
+      state.stream = new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(new Uint8Array(16 << 10)), cancel: () => void (state.cancelled = true) })
+      return state
+    }
+    const upload: Method = { nsid: 'com.example.upload', type: 'procedure', input: '*/*', output: 'application/json' }
+    // fetch stopped reading it, but went on holding it: a file or a download feeding it stayed open.
+    const slow = source()
+    const timedOut = await call(new Core(withDefaults({ service: stalled.url, retries: false, timeout: 300 })), upload, { input: slow.stream })
+    expect(timedOut.ok ? undefined : timedOut.error).toBeInstanceOf(TimeoutError)
+    expect(await eventually(() => slow.cancelled)).toBe(true)
+    const refusing = createServer((_req, res) => res.writeHead(413, { 'content-type': 'application/json' }).end('{"error":"PayloadTooLarge"}'))
+    const url = `http://127.0.0.1:${await listen(refusing)}`
+    try {
+      const early = source()
+      const refused = await call(new Core({ service: url }), upload, { input: early.stream })
+      expect(refused.ok ? undefined : refused.error.status).toBe(413)
+      expect(await eventually(() => early.cancelled)).toBe(true)
+    } finally {
+      await closeServer(refusing)
+    }
   })
 
   it('streams a ReadableStream body', async () => {
