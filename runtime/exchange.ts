@@ -31,7 +31,7 @@ import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
+import { BodySourceFailed, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -115,6 +115,9 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   const reason = clip(describe(cause), request.redact)
   const kept = keptCause(cause, request.redact)
   if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  // The caller's own body failed (fetch wraps it in its TypeError): the server was reached, and is not to blame.
+  const source = causeOf(cause, BodySourceFailed)
+  if (source) return new ConnectionError({ ...init, cause: kept, error: 'RequestBodyFailed', message: `${nsid}: ${clip(source.message, request.redact)}` })
   return new ConnectionError({ ...init, cause: kept, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
 }
 
@@ -136,6 +139,12 @@ function keptCause(cause: unknown, redact: Redact | undefined, links = 8): Error
   const first = `${cause.name}: ${cause.message}`
   kept.stack = typeof stack === 'string' && stack.startsWith(first) ? `${kept.name}: ${kept.message}${stack.slice(first.length)}` : `${kept.name}: ${kept.message}`
   return kept
+}
+
+/** The first link of `cause`'s chain that is a `type`. */
+function causeOf<T>(cause: unknown, type: new (...args: never[]) => T): T | undefined {
+  for (let e = cause; e instanceof Error; e = e.cause) if (e instanceof type) return e
+  return undefined
 }
 
 // Timeouts raised by the HTTP stack itself (connect, headers, body), not by the timeout layer.

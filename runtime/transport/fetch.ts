@@ -2,7 +2,7 @@
  * Browser (and any WHATWG-fetch runtime) transport on the global `fetch`; `fetchTransport` makes
  * the same transport over any fetch-shaped function (a session manager's `fetchHandler`).
  */
-import { checkDeclaredLength, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { BodySourceFailed, checkDeclaredLength, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawRequest, type RawResponse, type Transport } from './types.js'
 
 /** What `fetch` takes; a session manager's `fetchHandler` has this shape too. */
 export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>
@@ -63,10 +63,13 @@ function releasing(stream: ReadableStream<Uint8Array>): { readonly body: Readabl
   let ended = false
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const next = await reader.read()
-      if (!next.done) return controller.enqueue(next.value)
-      ended = true
-      controller.close()
+      const next = await reader.read().catch((error: unknown) => Promise.reject(new BodySourceFailed(error)))
+      if (next.done) {
+        ended = true
+        return controller.close()
+      }
+      if (!(next.value instanceof Uint8Array)) throw new BodySourceFailed(new TypeError(`a chunk of the body is ${typeof next.value}, not a Uint8Array`))
+      controller.enqueue(next.value)
     },
     cancel: (reason) => reader.cancel(reason),
   })

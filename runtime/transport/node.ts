@@ -8,7 +8,7 @@ import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import { ACCEPT_ENCODING, decoded } from './decode.js'
-import { checkDeclaredLength, joinRepeated, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { BodySourceFailed, checkDeclaredLength, joinRepeated, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 import { send as sendThroughDispatcher } from './undici.js'
 
 // Node's built-ins are taken as CommonJS modules, not imported: for `import … from 'node:http'`
@@ -272,7 +272,7 @@ function writeBody(req: ClientRequest, body: RawRequest['body'], fail: (error: u
   }
   // Blobs and web streams are piped: they can be larger than memory.
   const source = readerStream((body instanceof Blob ? body.stream() : body).getReader())
-  source.on('error', fail).pipe(req)
+  source.on('error', (error) => fail(new BodySourceFailed(error))).pipe(req)
   // An upload that ends early (aborted, timed out, refused, the connection lost) stops reading.
   req.once('close', () => source.destroy())
 }

@@ -56,6 +56,19 @@ export class ResponseTooLarge extends Error {
 }
 
 /**
+ * Thrown by a transport when the caller's own request body failed while it was sent (a stream
+ * that errored: a file that could not be read), its error as the cause: the server was reached,
+ * so it is not said to be unreachable.
+ */
+export class BodySourceFailed extends Error {
+  override readonly name = 'BodySourceFailed'
+
+  constructor(cause: unknown) {
+    super(`the request body failed while it was sent (${cause instanceof Error ? cause.message : String(cause)})`, { cause })
+  }
+}
+
+/**
  * Thrown by a transport when a response body could not be decoded as its `content-encoding`
  * says (a coding it does not know, or a corrupt compressed body): the exchange was complete,
  * so it is the server's answer that is wrong, not the connection.

@@ -104,6 +104,17 @@ describe('fetch transport', () => {
     }
   })
 
+  it("says the caller's own upload failed, not that the server could not be reached: a stream that errors, or gives what is not bytes", async () => {
+    const upload: Method = { nsid: 'com.example.upload', type: 'procedure', input: '*/*', output: 'application/json' }
+    const core = new Core({ service: stalled.url })
+    const erroring = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('disk read failed')) })
+    const notBytes = new ReadableStream({ pull: (controller) => controller.enqueue('text') }) as ReadableStream<Uint8Array>
+    for (const [input, reason] of [[erroring, 'disk read failed'], [notBytes, 'a chunk of the body is string, not a Uint8Array']] as const) {
+      const result = await call(core, upload, { input })
+      expect(result.ok ? undefined : [result.error.name, result.error.error, result.error.message]).toEqual(['ConnectionError', 'RequestBodyFailed', `com.example.upload: the request body failed while it was sent (${reason})`])
+    }
+  })
+
   it('streams a ReadableStream body', async () => {
     const echo = await startRawServer((_req, res, body) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream' })

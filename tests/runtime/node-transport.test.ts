@@ -122,6 +122,18 @@ it("gives binary output as bytes of its own: `value.buffer` holds the body and n
   expect(new TextDecoder().decode(bob.ok ? (bob.value as Uint8Array).buffer : undefined)).toBe('bob:secret bytes')
 })
 
+it("says the caller's own upload failed, not that the server could not be reached, when its stream errors", async () => {
+  server = await startRawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'))
+  const failing = new ReadableStream<Uint8Array>({
+    start: (controller) => controller.enqueue(new Uint8Array(1024)),
+    pull: (controller) => controller.error(Object.assign(new Error('disk read failed'), { code: 'EIO' })),
+  })
+  const upload: Method = { nsid: 'com.atproto.repo.uploadBlob', type: 'procedure', input: '*/*', output: 'application/json' }
+  const result = await call(new Core({ service: server.url }), upload, { input: failing })
+  expect(result.ok ? undefined : result.error).toBeInstanceOf(ConnectionError)
+  expect(result.ok ? undefined : [result.error.error, result.error.message]).toEqual(['RequestBodyFailed', 'com.atproto.repo.uploadBlob: the request body failed while it was sent (disk read failed)'])
+})
+
 it('drops the connection of an upload answered before it was written out, a server that stopped reading keeping it open: the stream is let go', async () => {
   // A proxy with a body limit: it answers 413 as the upload starts, reads no more, and keeps the connection.
   const sockets: Socket[] = []
