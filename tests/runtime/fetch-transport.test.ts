@@ -108,7 +108,7 @@ describe('fetch transport', () => {
     const upload: Method = { nsid: 'com.example.upload', type: 'procedure', input: '*/*', output: 'application/json' }
     const core = new Core({ service: stalled.url })
     const erroring = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('disk read failed')) })
-    const notBytes = new ReadableStream({ pull: (controller) => controller.enqueue('text') }) as ReadableStream<Uint8Array>
+    const notBytes = new ReadableStream<unknown>({ pull: (controller) => controller.enqueue('text') }) as unknown as ReadableStream<Uint8Array>
     for (const [input, reason] of [[erroring, 'disk read failed'], [notBytes, 'a chunk of the body is string, not a Uint8Array']] as const) {
       const result = await call(core, upload, { input })
       expect(result.ok ? undefined : [result.error.name, result.error.error, result.error.message]).toEqual(['ConnectionError', 'RequestBodyFailed', `com.example.upload: the request body failed while it was sent (${reason})`])
