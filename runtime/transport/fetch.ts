@@ -47,7 +47,7 @@ async function exchange(fetcher: FetchFunction, request: RawRequest, signal: Abo
   // Node's fetch is undici's and honours a dispatcher; browsers ignore unknown fields.
   if (request.dispatcher !== undefined) init.dispatcher = request.dispatcher
   try {
-    return await read(fetcher, request, init)
+    return await sendAndRead(fetcher, request, init)
   } finally {
     upload?.release(signal?.reason)
   }
@@ -77,7 +77,8 @@ function releasing(stream: ReadableStream<Uint8Array>): { readonly body: Readabl
   return { body, release: (reason) => void (ended || reader.cancel(reason).catch(() => {})) }
 }
 
-async function read(fetcher: FetchFunction, request: RawRequest, init: RequestInit): Promise<RawResponse> {
+/** Sends `init` through `fetcher` and reads the whole answer. */
+async function sendAndRead(fetcher: FetchFunction, request: RawRequest, init: RequestInit): Promise<RawResponse> {
   const response = await fetcher(request.url, init).catch(unexplained)
   // Browsers hide a redirect they did not follow behind an opaque status 0 with no headers.
   if (response.type === 'opaqueredirect') return { status: 302, headers: {}, body: new Uint8Array(0) }
