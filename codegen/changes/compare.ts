@@ -197,7 +197,10 @@ function compareErrors(ctx: Context, a: readonly ErrorDecl[] = [], b: readonly E
 function compareSchema(ctx: Context, a: Schema, b: Schema, path: string, required = false): void {
   if (a.type !== b.type && (a.type === 'ref' || b.type === 'ref')) return compareInlineWithRef(ctx, a, b, path)
   if (a.type !== b.type) {
-    ctx.emit(path, 'type-changed', `type ${describeType(ctx.nsidA, a)} → ${describeType(ctx.nsidB, b)}`, { before: a.type, after: b.type })
+    const widened = sentAsSameText(path, a, b)
+    ctx.emit(path, widened ? 'param-type-widened' : 'type-changed', `type ${describeType(ctx.nsidA, a)} → ${describeType(ctx.nsidB, b)}`, { before: a.type, after: b.type })
+    // The text passes either way; a required param's default may still come or go.
+    if (widened && required) requiredDefault(ctx, path, a.default, b.default)
     return
   }
   ctx.description(path, a, b)
@@ -241,6 +244,18 @@ function compareSchema(ctx: Context, a: Schema, b: Schema, path: string, require
       // token, unknown, cid-link: nothing beyond the description
       return
   }
+}
+
+/** What a string may be held to that the text of an integer or a boolean can fail. */
+const STRING_LIMITS = ['format', 'enum', 'const', 'minLength', 'maxLength', 'minGraphemes', 'maxGraphemes']
+
+/**
+ * A query param (or an item of an array param) changed from integer or boolean to a string that
+ * any text passes: a query string carries text, so what old clients send (`limit=5`) still passes;
+ * only the generated type changed.
+ */
+function sentAsSameText(path: string, a: Schema, b: Schema): boolean {
+  return path.startsWith('parameters.') && (a.type === 'integer' || a.type === 'boolean') && b.type === 'string' && STRING_LIMITS.every((key) => b[key] === undefined)
 }
 
 function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
@@ -443,6 +458,22 @@ const FORMAT_MAX_LENGTH: ReadonlyMap<unknown, number> = new Map([
   ['at-uri', 8192],
 ])
 
+/**
+ * The shortest string a format allows (@atproto/syntax's checks): `did:a:b`, `a.b`, `a.b.c`,
+ * `at://a.b`, a whole second datetime with `Z`. A minimum at or below it refuses no value the format passes.
+ */
+const FORMAT_MIN_LENGTH: ReadonlyMap<unknown, number> = new Map([
+  ['did', 7],
+  ['at-identifier', 3],
+  ['handle', 3],
+  ['nsid', 5],
+  ['record-key', 1],
+  ['tid', 13],
+  ['datetime', 20],
+  ['at-uri', 8],
+  ['language', 2],
+])
+
 /** A numeric limit; `bound` says whether a higher value (`max`) or a lower one (`min`) accepts more. */
 function compareLimit(ctx: Context, a: Schema, b: Schema, path: string, key: string, bound: 'min' | 'max'): void {
   const before = a[key] as number | undefined
@@ -456,13 +487,16 @@ function compareLimit(ctx: Context, a: Schema, b: Schema, path: string, key: str
     looser = bound === 'max' ? after > before : after < before
     text = `${key} ${after > before ? 'raised' : 'lowered'} ${before} → ${after}`
   }
-  // A string's length limit that its format makes moot: tightened no lower than the old format's
-  // longest value (format did → maxLength 2048), or loosened where the new format keeps values
-  // within the old limit. Which values pass does not change.
-  const formatMax = FORMAT_MAX_LENGTH.get((looser ? b : a).format)
+  // A string's length limit that its format makes moot: tightened no further than the old format's
+  // values reach (format did → maxLength 2048, minLength 1), or loosened where the new format keeps
+  // values within the old limit. Which values pass does not change. These formats are ASCII: their
+  // length in UTF-8 bytes is their length in graphemes.
+  const format = (looser ? b : a).format
   const limit = looser ? before : after
-  if (a.type === 'string' && bound === 'max' && formatMax !== undefined && limit !== undefined && limit >= formatMax) {
-    ctx.emit(path, 'constraint-within-format', `${text}: format ${String((looser ? b : a).format)} already limits it to ${formatMax}`, { before, after })
+  const formatLimit = (bound === 'max' ? FORMAT_MAX_LENGTH : FORMAT_MIN_LENGTH).get(format)
+  if (a.type === 'string' && formatLimit !== undefined && limit !== undefined && (bound === 'max' ? limit >= formatLimit : limit <= formatLimit)) {
+    const says = bound === 'max' ? `already limits it to ${formatLimit}` : `has no value shorter than ${formatLimit}`
+    ctx.emit(path, 'constraint-within-format', `${text}: format ${String(format)} ${says}`, { before, after })
     return
   }
   ctx.emit(path, looser ? 'constraint-loosened' : 'constraint-tightened', text, { before, after })
