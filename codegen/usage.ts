@@ -40,14 +40,34 @@ export interface SelectedSide {
 }
 
 /**
- * Where each def travels for a client built from `old` (the one deployed): its usage in `old`.
- * A def only `current` has (an addition) gets its usage there.
+ * Where a change to a def can meet a client built from `old` (the one deployed): where both sides
+ * reach it, through the same method or record on the same side of the wire. Where only `old` does
+ * (a ref retargeted away from it), what now travels there is compared with it at the ref; where
+ * only `current` does (a field added), old clients never meet it there. A def only `current` has
+ * (an addition) gets its usage there; one only `old` has (a removal) keeps its usage there.
  */
 export function deployedUsage(old: SelectedSide, current: SelectedSide): ReadonlyMap<string, DefUsage> {
-  const usage = new Map(defUsage(old))
-  const oldDefs = new Set(old.docs.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
-  for (const [key, reach] of defUsage(current)) if (!oldDefs.has(key)) usage.set(key, reach)
+  const before = defUsage(old)
+  const after = defUsage(current)
+  const defsOf = (side: SelectedSide) => new Set(side.docs.flatMap(({ doc }) => Object.keys(doc.defs).map((def) => defKey(doc.id, def))))
+  const [oldDefs, currentDefs] = [defsOf(old), defsOf(current)]
+  const usage = new Map<string, DefUsage>()
+  for (const [key, reach] of after) if (!oldDefs.has(key)) usage.set(key, reach)
+  for (const [key, reach] of before) {
+    const shared = currentDefs.has(key) ? sharedReach(reach, after.get(key)) : reach
+    if (shared.sides.length > 0) usage.set(key, shared)
+  }
   return usage
+}
+
+/** The methods and records both usages name, side by side. */
+function sharedReach(a: DefUsage, b: DefUsage | undefined): DefUsage {
+  const via: Record<string, readonly string[]> = {}
+  for (const side of a.sides) {
+    const both = (a.via[side] ?? []).filter((name) => b?.via[side]?.includes(name))
+    if (both.length > 0) via[side] = both
+  }
+  return { sides: SIDES.filter((side) => side in via), via }
 }
 
 /**

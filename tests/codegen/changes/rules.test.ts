@@ -171,6 +171,7 @@ const rows: Row[] = [
   { name: 'def reached by a request and a response changes type', edit: (d) => (defs(d).shared = { type: 'string' }), kind: 'def-type-changed', class: 'breaking', sides: ['request', 'response'] },
   { name: 'ref moved to an identical def in another doc', edit: (d) => ((d['ex.test.more'] = { lexicon: 1, id: 'ex.test.more', defs: { shared: structuredClone(defs(d).shared) } }), (input(d).properties.shared.ref = 'ex.test.more#shared')), kind: 'ref-object-changed', class: 'source', sides: ['request'], also: ['doc-added'] },
   { name: 'ref retargeted to an identical object def in the same doc (its generated type is another)', edit: (d) => ((defs(d).view2 = structuredClone(defs(d).view)), (output(d).properties.items.items.ref = 'ex.test.defs#view2')), kind: 'ref-object-changed', class: 'source', sides: ['response'], at: 'ex.test.get#main output.items[]', also: ['def-added'] },
+  { name: 'ref retargeted away from a def that then changes: nothing sends the old def where it went (the new target is judged at the ref)', edit: (d) => ((defs(d).view2 = structuredClone(defs(d).view)), (output(d).properties.items.items.ref = 'ex.test.defs#view2'), (defs(d).view.properties.text.maxLength = 3000)), kind: 'constraint-loosened', class: 'compatible', sides: [], at: 'ex.test.defs#view text', also: ['ref-object-changed', 'def-added'] },
   { name: 'ref retargeted to a different def', edit: (d) => (input(d).properties.shared.ref = 'ex.test.defs#image'), kind: 'ref-object-changed', class: 'source', sides: ['request'], also: ['field-added-required', 'field-removed-required'] },
   { name: 'inline schema replaced by a ref to the same schema', edit: (d) => ((defs(d).text = { type: 'string', maxLength: 300 }), (defs(d).view.properties.text = { type: 'ref', ref: '#text' })), kind: 'ref-target-changed', class: 'compatible', sides: ['response'], also: ['def-added'] },
   // methods and docs
@@ -217,6 +218,17 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect({ kind: found!.kind, class: found!.class, sides: found!.sides }).toEqual({ kind: row.kind, class: row.class, sides: row.sides })
     if (row.at) expect(`${found!.nsid}#${found!.def} ${found!.path}`).toBe(row.at)
     expect(relevant.map((c) => c.kind).sort()).toEqual([row.kind, ...(row.also ?? [])].sort())
+  })
+
+  it('a def a ref is retargeted to is judged at the ref, where old readers meet it, not by where the new side reaches it', async () => {
+    const report = await compareEdit((d) => ((output(d).properties.items.items.ref = 'ex.test.defs#other'), (defs(d).other.properties.text.maxLength = 3000)), {
+      base: (d) => (defs(d).other = structuredClone(defs(d).view)),
+    })
+    const loosened = report.changes.filter((c) => c.kind === 'constraint-loosened').map((c) => [`${c.nsid}#${c.def} ${c.path}`, c.class, c.sides])
+    expect(loosened).toEqual([
+      ['ex.test.defs#other text', 'compatible', []],
+      ['ex.test.get#main output.items[].text', 'breaking', ['response']],
+    ])
   })
 
   it("a required field's default reached through a ref is judged where the field is required: removed from the def, or lost to a retargeted ref, breaks old senders", async () => {
