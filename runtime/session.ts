@@ -66,7 +66,7 @@ export interface SessionMethods {
 
 export interface CredentialSessionConfig extends Omit<CoreConfig, 'auth'> {
   /** Called after every change, before the call that caused it goes on; persist `session` here. */
-  onSessionChange?: ((session: SessionData | undefined, event: SessionEvent) => void | Promise<void>) | undefined
+  onSessionChange?: ((session: Readonly<SessionData> | undefined, event: SessionEvent) => void | Promise<void>) | undefined
   /**
    * Milliseconds a refresh may take, retries included (default 30 s): it is aborted then, and a
    * call waiting for a refresh another call started waits no longer than that. In a Cloudflare
@@ -125,12 +125,23 @@ export class CredentialSession implements AuthLayer {
     this.xrpcPrefix = `${this.core.service.href.replace(/\/+$/, '')}/xrpc/`
   }
 
-  get session(): SessionData | undefined {
+  /** The current session (frozen: it is the live one), or undefined when logged out. */
+  get session(): Readonly<SessionData> | undefined {
     return this.#current
   }
 
+  /**
+   * What util.inspect shows: who is logged in, and where. Without it, inspect with `showHidden`
+   * and `getters` would call the `session` getter and print the tokens.
+   */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    const current = this.#current
+    const shown = current && { did: current.did, handle: current.handle, ...(current.pdsUrl === undefined ? {} : { pdsUrl: current.pdsUrl }) }
+    return `CredentialSession ${inspect({ service: this.core.service.href, session: shown }, options)}`
+  }
+
   /** Logs in; rejects with the typed error (e.g. `AuthFactorTokenRequired`) when the server refuses. */
-  async login(input: LoginInput, options?: CallOptions): Promise<SessionData> {
+  async login(input: LoginInput, options?: CallOptions): Promise<Readonly<SessionData>> {
     // The password (and the emailed code) go out in the body: whatever comes back is redacted of them.
     const secrets = [input.password, input.authFactorToken].filter((secret): secret is string => typeof secret === 'string' && secret !== '')
     const loginCore = new Core({ ...this.coreConfig, auth: { wrap: (next) => (request) => next(issuing(secrets.reduce(redacting, request))) } })
@@ -157,14 +168,18 @@ export class CredentialSession implements AuthLayer {
    * Revokes the session on the server and forgets it here. A refresh in flight is not waited for:
    * the session it brings back is revoked in turn (here, or by runRefresh if it ends after the
    * logout), so none outlives the logout. A login or resume that finishes meanwhile came later: it stays.
+   * The session is forgotten even when the server cannot be told (offline, a 500): a sign-out must
+   * work offline. That error is what it resolves to, as the server may keep the refresh token alive
+   * until it expires; undefined when revoked. Aborted by `options.signal`, it rejects and keeps the session.
    */
-  async logout(options?: CallOptions): Promise<void> {
+  async logout(options?: CallOptions): Promise<XrpcError | undefined> {
     let revoked = this.#current
-    if (!revoked) return
+    if (!revoked) return undefined
     const logins = this.logins
     const result = await this.methods.deleteSession(this.coreWith(revoked), options)
+    if (!result.ok && result.error instanceof AbortError && options?.signal?.aborted) throw result.error
     // A refresh token the server no longer knows is as logged out as it gets.
-    if (!result.ok && !DEAD_REFRESH.has(result.error.error)) throw result.error
+    const unrevoked = !result.ok && !DEAD_REFRESH.has(result.error.error) ? result.error : undefined
     // A refresh that finished meanwhile renewed the session being logged out: that goes too, and
     // so does a renewal that finished while that was revoked.
     while (logins === this.logins && this.#current && this.#current !== revoked) {
@@ -172,6 +187,7 @@ export class CredentialSession implements AuthLayer {
       await this.methods.deleteSession(this.coreWith(revoked)).catch(() => undefined)
     }
     if (logins === this.logins) await this.change(undefined, 'logout')
+    return unrevoked
   }
 
   /**
@@ -194,8 +210,11 @@ export class CredentialSession implements AuthLayer {
       }
       if (!refreshed) return outcome
       const renewed = this.#current
+      // A call is replayed only as the account it was made by: an app that switched accounts
+      // meanwhile (a login or resume) must not send one user's message as another's.
+      if (!renewed || renewed.did !== session?.did) return outcome
       // A streamed upload was read by the attempt that failed: replayed, it would send nothing.
-      if (!renewed || isOneShotBody(request.body)) return outcome
+      if (isOneShotBody(request.body)) return outcome
       return next(this.authorize(this.routed({ ...request, attempt: outcome.error.attempts + 1 }, renewed), renewed, 'accessJwt'))
     }
   }
@@ -391,7 +410,9 @@ const OPTIONAL_FIELDS = { email: 'string', emailConfirmed: 'boolean', emailAuthF
 
 /**
  * Keeps what a session needs and drops the rest (the DID document can be large), with `pdsUrl`
- * as given: never one a server's answer holds, which could send the tokens anywhere.
+ * as given: never one a server's answer holds, which could send the tokens anywhere. Frozen: the
+ * object is the live session, handed to `onSessionChange` and `session.session`, and a store or a
+ * logger that blanked a token or moved `pdsUrl` in it would change what the next call sends, and where.
  */
 function pick(data: SessionData, pdsUrl: string | undefined): SessionData {
   const { did, handle, accessJwt, refreshJwt } = data
@@ -400,5 +421,5 @@ function pick(data: SessionData, pdsUrl: string | undefined): SessionData {
     if (typeof data[name] === type) Object.assign(kept, { [name]: data[name] })
   }
   if (pdsUrl !== undefined) kept.pdsUrl = pdsUrl
-  return kept
+  return Object.freeze(kept)
 }

@@ -22,7 +22,7 @@ const TLS_CERT = new URL('../helpers/tls/cert.pem', import.meta.url)
  * (a used one is revoked, as a PDS does), expiring access tokens, and one chat method.
  */
 async function startAuthServer() {
-  const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>(), uploads: [] as string[] }
+  const state = { refreshCalls: 0, loginCalls: 0, deleteCalls: 0, deleteFails: false, serial: 0, access: new Set<string>(), refresh: new Set<string>(), expired: new Set<string>(), uploads: [] as string[] }
   /**
    * What login and refresh answers add (a DID document), how a refresh answer is sent instead of
    * its lexicon's shape (as an entryway passes a PDS's answer through, unchecked), and the Host of
@@ -38,6 +38,8 @@ async function startAuthServer() {
   let expiredCalls = 0
   let refreshWaiting: () => void = () => {}
   const refreshHeld = new Promise<void>((resolve) => (refreshWaiting = resolve))
+  let expiredWaiting: () => void = () => {}
+  const expiredHeld = new Promise<void>((resolve) => (expiredWaiting = resolve))
   const issue = () => {
     const n = ++state.serial
     const tokens = { accessJwt: `access-${n}`, refreshJwt: `refresh-${n}` }
@@ -74,6 +76,7 @@ async function startAuthServer() {
   xrpc.method('com.atproto.server.deleteSession', {
     handler: ({ req }) => {
       state.deleteCalls++
+      if (state.deleteFails) throw new XRPCError(500, 'database unavailable', 'InternalServerError')
       state.refresh.delete(bearer(req.headers)!)
       return undefined as never
     },
@@ -82,7 +85,10 @@ async function startAuthServer() {
     handler: async ({ req }) => {
       const token = bearer(req.headers)
       if (token && state.expired.has(token)) {
-        if (hold.expiredAnswered !== undefined && ++expiredCalls > hold.expiredAnswered) await hold.expired
+        if (hold.expiredAnswered !== undefined && ++expiredCalls > hold.expiredAnswered) {
+          expiredWaiting()
+          await hold.expired
+        }
         throw new XRPCError(400, 'Token has expired', 'ExpiredToken')
       }
       if (!token || !state.access.has(token)) throw new AuthRequiredError('Invalid token', 'InvalidToken')
@@ -117,6 +123,8 @@ async function startAuthServer() {
     hold,
     /** Resolves once a refreshSession request has rotated the tokens and waits for `hold.refresh`. */
     refreshHeld,
+    /** Resolves once a chat call's ExpiredToken answer waits for `hold.expired`. */
+    expiredHeld,
     /** Makes every access token issued so far answer ExpiredToken. */
     expireAccessTokens: () => state.access.forEach((t) => state.expired.add(t)),
     /** Serves the same over TLS too (the test certificate, for 127.0.0.1 and localhost); resolves to its port. */
@@ -175,12 +183,27 @@ describe('credential session', () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
     const client = new Client(session.core)
     await client.chat.bsky.convo.getUnreadCounts()
-    const shown = () => [inspect(session, { depth: Infinity, showHidden: true, getters: false }), JSON.stringify(session), String(session), inspect(client, { depth: Infinity, showHidden: true })]
+    const shown = () => [
+      ...[false, true].map((getters) => inspect(session, { depth: Infinity, showHidden: true, getters })),
+      JSON.stringify(session),
+      String(session),
+      inspect(client, { depth: Infinity, showHidden: true, getters: true }),
+    ]
     for (const text of shown()) expect(text).not.toMatch(/access-1|refresh-1/)
     auth.expireAccessTokens()
     await client.chat.bsky.convo.getUnreadCounts()
     expect(session.session?.accessJwt).toBe('access-2')
     for (const text of shown()) expect(text).not.toMatch(/access-[12]|refresh-[12]/)
+    // It says who is logged in, and where.
+    expect(inspect(session, { breakLength: Infinity })).toBe(`CredentialSession { service: '${auth.url}/', session: { did: '${DID}', handle: 'alice.test' } }`)
+  })
+
+  it('hands out the live session frozen: a store or logger that edits it cannot change what the next call sends, or where', async () => {
+    const stored = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    expect(changes[0]![0]).toBe(stored)
+    expect(Object.isFrozen(stored) && Object.isFrozen(session.session)).toBe(true)
+    expect(() => Object.assign(stored, { accessJwt: '[blanked for the log]', pdsUrl: 'https://evil.example' })).toThrow(TypeError)
+    expect((await chatBskyConvoGetUnreadCounts(session.core)).ok).toBe(true)
   })
 
   it('resumes a stored session and refreshes it on first use', async () => {
@@ -228,11 +251,32 @@ describe('credential session', () => {
 
   it('logs out with deleteSession and forgets the tokens', async () => {
     await session.login({ identifier: 'alice.test', password: 'hunter2' })
-    await session.logout()
+    expect(await session.logout()).toBeUndefined()
     expect(auth.state.deleteCalls).toBe(1)
     expect(auth.state.refresh.size).toBe(0)
     expect(session.session).toBeUndefined()
     expect(changes.at(-1)).toEqual([undefined, 'logout'])
+  })
+
+  it('logs out here when the server cannot revoke the session (a 500, or offline), and says so', async () => {
+    const stored = await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.state.deleteFails = true
+    const unrevoked = await session.logout()
+    expect(unrevoked).toMatchObject({ status: 500, error: 'InternalServerError' })
+    // Signed out here: the app is told to forget the tokens, and calls go out without them.
+    expect(session.session).toBeUndefined()
+    expect(changes.at(-1)).toEqual([undefined, 'logout'])
+    const call = await chatBskyConvoGetUnreadCounts(session.core)
+    expect(call.ok ? 'sent authenticated' : call.error.status).toBe(401)
+    // What the error stands for: the server still holds the refresh token.
+    expect(auth.state.refresh.has(stored.refreshJwt)).toBe(true)
+  })
+
+  it('a logout aborted by its signal rejects and keeps the session', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    await expect(session.logout({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(AbortError)
+    expect(session.session?.refreshJwt).toBe('refresh-1')
+    expect(changes.map(([, event]) => event)).toEqual(['create'])
   })
 })
 
@@ -385,6 +429,36 @@ describe('session changes and refreshes racing', () => {
     return { pending, release }
   }
   const events = () => changes.map(([, event]) => event)
+
+  /** Another account's session, with tokens the server takes (it does not tell accounts apart). */
+  async function otherAccount(): Promise<SessionData> {
+    const tokens = await new CredentialSession({ service: auth.url }).login({ identifier: 'alice.test', password: 'hunter2' })
+    return { ...tokens, did: 'did:plc:bob', handle: 'bob.test' }
+  }
+
+  it('a call is replayed only as the account that made it: switched to another while its refresh was in flight, it fails with its ExpiredTokenError', async () => {
+    const { pending, release } = await callWithHeldRefresh()
+    await session.resume(await otherAccount())
+    release()
+    const result = await pending
+    expect(result.ok ? 'replayed as bob' : result.error).toBeInstanceOf(ExpiredTokenError)
+    expect(session.session?.did).toBe('did:plc:bob')
+  })
+
+  it('a call is replayed only as the account that made it: switched to another while its ExpiredToken was on the way, it fails with it', async () => {
+    await session.login({ identifier: 'alice.test', password: 'hunter2' })
+    auth.expireAccessTokens()
+    let release!: () => void
+    auth.hold.expired = new Promise<void>((resolve) => (release = resolve))
+    auth.hold.expiredAnswered = 0
+    const pending = chatBskyConvoGetUnreadCounts(session.core)
+    await auth.expiredHeld
+    await session.resume(await otherAccount())
+    release()
+    const result = await pending
+    expect(result.ok ? 'replayed as bob' : result.error).toBeInstanceOf(ExpiredTokenError)
+    expect(auth.state.refreshCalls).toBe(0)
+  })
 
   it('a logout while a refresh is in flight: logged out, nothing persisted after it, no session left alive on the server', async () => {
     const { pending, release } = await callWithHeldRefresh()

@@ -120,7 +120,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `${code('onSessionChange')} reports every change (${code("'create' | 'resume' | 'refresh' | 'expired' | 'logout'")}): persist what ` +
         `it reports, because a refresh token works only once. A rejected refresh token ends the session (${code('expired')}); ` +
         `a network failure keeps it. A refresh gives up after ${code('refreshTimeout')} (30 s by default), and a call waiting for ` +
-        `one that another call started waits no longer than that. ${code('logout()')} revokes it on the server. ` +
+        `one that another call started waits no longer than that. A call is replayed only as the account that sent it (after a switch to another account it fails with its ${code('ExpiredTokenError')}). ` +
+        `${code('logout()')} revokes the session on the server and forgets it here, even when the server cannot be reached: it then resolves to that error (the server keeps the refresh token alive until it expires), to ${code('undefined')} once revoked. ` +
         `Calls go to the PDS the account's DID document names (${code('pdsUrl')} in the session data, kept with the tokens): log in at an ` +
         `entryway such as ${code('https://bsky.social')} and ${code('session.core')} talks to the account's own PDS, while login, refresh and logout stay on ${code('service')}. ` +
         (hasChat
