@@ -4,7 +4,9 @@
  *
  * - Reading never loads what is not ours: a file is ours when it starts with the generated banner,
  *   and only its first bytes are read to tell; symbolic links, special files and empty folders are
- *   never opened and are reported as stray, like hand-written files.
+ *   never opened and are reported as stray, like hand-written files. An editor's swap, lock and
+ *   backup files (a generated file open in vim or Emacs, as `--watch` invites) are neither: they
+ *   are carried into the new folder as they are.
  * - Writing goes to a sibling staging folder that is swapped in by rename, so an interrupted run
  *   leaves the previous output whole. Permissions are checked before anything moves, the folder's
  *   mode (setgid included) and group are kept, a symbolic link given as the output is written
@@ -31,6 +33,8 @@ export interface OutputDir {
    * symbolic links, special files and empty folders (`path/`), each with what it is when not a file.
    */
   readonly stray: readonly string[]
+  /** An editor's swap, lock and backup files ({@link isEditorFile}): carried into the new folder, never in the way. */
+  readonly editing: readonly string[]
   /** True when reading stopped at `maxStray` strays: there may be more. */
   readonly truncated: boolean
   /** True when the folder does not exist (never generated, or removed). */
@@ -46,6 +50,7 @@ export interface OutputDir {
 export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): Promise<OutputDir> {
   const files = new Map<string, string>()
   const stray: string[] = []
+  const editing: string[] = []
   let missing = false
   const visit = async (folder: string, prefix: string): Promise<boolean> => {
     let entries
@@ -65,7 +70,8 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
       const full = join(folder, entry.name)
       if (entry.isDirectory()) {
         if (!(await visit(full, path))) return false
-      } else if (entry.isSymbolicLink()) stray.push(`${path} (symbolic link)`)
+      } else if ((entry.isFile() || entry.isSymbolicLink()) && isEditorFile(entry.name)) editing.push(path)
+      else if (entry.isSymbolicLink()) stray.push(`${path} (symbolic link)`)
       else if (!entry.isFile()) stray.push(`${path} (not a regular file)`)
       else if (startsWithBanner(full, bannerPrefixFor(path))) files.set(path, readFileSync(full, 'utf8'))
       else stray.push(path)
@@ -73,7 +79,17 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
     return stray.length < maxStray
   }
   const complete = await visit(dir, '')
-  return { files, stray, truncated: !complete, missing }
+  return { files, stray, editing, truncated: !complete, missing }
+}
+
+/**
+ * An editor's file beside the one it edits: vim's swap (`.client.ts.swp`, `.swo`, …) and its
+ * write test (`4913`), Emacs's lock (`.#client.ts`, a link) and autosave (`#client.ts#`), and
+ * either one's backup (`client.ts~`). The editor removes them by name: dropped by a swap, a
+ * swap file would be lost to the editor still writing it.
+ */
+export function isEditorFile(name: string): boolean {
+  return /^\..+\.sw[a-px]$/.test(name) || name === '4913' || name.startsWith('.#') || /^#.+#$/.test(name) || name.endsWith('~')
 }
 
 function startsWithBanner(file: string, prefix: string): boolean {
