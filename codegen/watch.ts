@@ -34,7 +34,6 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   let lexicons: string | undefined
   // What each run writes: never watched, even inside the lexicon folder.
   let outputs: string[] = []
-  let lastOut: string | undefined
   let running: Promise<void> | undefined
   let again = false
 
@@ -48,6 +47,10 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   // A run that fails as the one before did (the extra run after re-arming, a save seen as two
   // events) says so in a line instead of printing every problem again.
   let lastError: string | undefined
+  const keptText = (folders: readonly string[]) => {
+    const names = folders.map((dir) => relative(ctx.cwd, dir) || '.')
+    return `${names.join(' and ')} keep${names.length > 1 ? '' : 's'} the last good output`
+  }
   const failed = (error: unknown, outcome: string) => {
     const text = error instanceof Error ? error.message : String(error)
     if (text === lastError) {
@@ -63,10 +66,10 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     try {
       options = await ctx.resolve()
       lexicons = options.lexicons
-      lastOut = options.out
       outputs = [options.out, ...(options.docs ? [options.docs.dir] : [])]
     } catch (error) {
-      failed(error, lastOut ? `${relative(ctx.cwd, lastOut) || '.'} keeps the last good output` : 'nothing generated')
+      // The folders of the last run that resolved its options, if any.
+      failed(error, outputs.length ? keptText(outputs) : 'nothing generated')
     }
     if (!armed) {
       await arm()
@@ -86,8 +89,11 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       lastError = undefined
     } catch (error) {
       // Stopped while waiting for another lexgen's lock: nothing was written, and nothing went wrong.
-      if (ctx.stop.aborted && (error as Error).name === 'AbortError') return
-      failed(error, `${relative(ctx.cwd, options.out) || '.'} keeps the last good output`)
+      if (ctx.stop.aborted && (error as Error).name === 'AbortError') {
+        ctx.out(`lexgen: stopped while waiting for another lexgen: the last change was not generated\n`)
+        return
+      }
+      failed(error, keptText(outputs))
     }
   }
   const schedule = () => {
