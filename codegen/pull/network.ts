@@ -139,9 +139,11 @@ export class Network {
     try {
       res = await fetch(`${pds}/xrpc/${path}`, { headers: { 'cache-control': 'no-cache' }, signal: AbortSignal.timeout(this.timeoutMs) })
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name
-      const reason = cause === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : printable(cause)
-      throw new LexgenError(`${what}: PDS unreachable: ${pds} (${reason}) while ${doing}`)
+      // fetch says only "fetch failed": why is its cause's code (ECONNREFUSED) or message (redirect count exceeded).
+      const { cause } = error as { cause?: { code?: string; message?: string } }
+      const reason = cause?.code ?? cause?.message ?? (error as Error).name
+      const said = reason === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000} s` : printable(reason)
+      throw new LexgenError(`${what}: PDS unreachable: ${pds} (${said}) while ${doing}`)
     }
     const body = await readCapped(res, what, pds)
     if (res.ok) return body
@@ -170,10 +172,8 @@ async function readCapped(res: Response, what: string, pds: string): Promise<Uin
   try {
     for await (const chunk of res.body ?? []) {
       size += chunk.byteLength
-      if (size > MAX_RESPONSE_BYTES) {
-        await res.body?.cancel()
-        throw new LexgenError(`${what}: ${pds} sent more than ${MAX_RESPONSE_BYTES / 2 ** 20} MiB; refusing it`)
-      }
+      // Leaving the loop cancels the body (the stream is locked to it: cancelling it here would throw).
+      if (size > MAX_RESPONSE_BYTES) throw new LexgenError(`${what}: ${pds} sent more than ${MAX_RESPONSE_BYTES / 2 ** 20} MiB; refusing it`)
       chunks.push(chunk)
     }
   } catch (error) {

@@ -24,6 +24,7 @@ import { SCHEMA_COLLECTION, type GitDocLock, type Lockfile } from './lockfile.js
 import type { Network } from './network.js'
 import type { Progress } from './progress.js'
 import { referencedNsids } from './refs.js'
+import { printable } from './text.js'
 
 export type Origin = { readonly kind: 'network'; readonly uri: string } | { readonly kind: 'git'; readonly source: number; readonly path: string }
 
@@ -248,7 +249,13 @@ function checkDoc(json: unknown, nsid: string, where: string): void {
   const { problems } = parseLexiconDocs({ files: [{ file: where, json }], problems: [] })
   if (problems.length) throw new LexiconErrors(problems)
   const id = (json as { id: unknown }).id
-  if (id !== nsid) throw new LexgenError(`${where}: the doc's id is '${String(id)}', not ${nsid}`)
+  if (id !== nsid) {
+    // Only a record can be keyed otherwise than its doc (git docs are found by their id).
+    throw new LexgenError(
+      `${nsid}: the record at ${where} holds the doc '${printable(String(id))}', not ${nsid}: only its publisher can fix that. ` +
+        `Until then, a pattern that lists it fails: name the NSIDs you need in pull.network instead`,
+    )
+  }
 }
 
 /** The folder's doc for `nsid` when its CID is `cid`. */

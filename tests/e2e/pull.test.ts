@@ -296,6 +296,37 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
     )
   })
 
+  it('when the PDS sends more than 8 MiB, or redirects in a loop: said as such', async () => {
+    const dir = await pulledProject()
+    // A PDS that streams without end, or sends every request back to itself.
+    const endless = createServer((req, res) => {
+      const chunk = Buffer.alloc(64 * 1024, 0x20)
+      const more = () => {
+        while (res.write(chunk));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.on('drain', more)
+      more()
+    })
+    const looping = createServer((req, res) => res.writeHead(302, { location: req.url }).end())
+    const servers = [endless, looping]
+    try {
+      for (const [name, server] of [['huge', endless], ['loop', looping]] as const) {
+        const port = await listen(server)
+        const host = await startDidWebHost(`${name}.test`, (await Secp256k1Keypair.create()).did(), `http://127.0.0.1:${port}`)
+        hosts.push(host)
+        zone.set(`_lexicon.${name}.example.com`, [[`did=${host.did}`]])
+      }
+      await expectRefused(dir, () => pull(dir, 'com.example.huge.thing'), /^lexgen: error: com\.example\.huge\.thing: http:\/\/127\.0\.0\.1:\d+ sent more than 8 MiB; refusing it$/)
+      await expectRefused(dir, () => pull(dir, 'com.example.loop.thing'), /^lexgen: error: com\.example\.loop\.thing: PDS unreachable: http:\/\/127\.0\.0\.1:\d+ \(redirect count exceeded\) while fetching at:\/\//)
+    } finally {
+      for (const server of servers) {
+        server.closeAllConnections()
+        await closeServer(server)
+      }
+    }
+  })
+
   it('when the repository has no such record', async () => {
     const dir = await pulledProject()
     zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
@@ -313,7 +344,7 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
       zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
       await expectRefused(dir, () => pull(dir, 'com.example.empty.deep'), /^lexgen: error: com\.example\.empty\.deep: the record at at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.deep is nested more than 64 levels deep/)
       await expectRefused(dir, () => pull(dir, 'com.example.empty.broken'), /^lexgen: error: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.empty\.broken at defs\.main\.type: Expected 'record' \| .*, got 'bogus'$/)
-      await expectRefused(dir, () => pull(dir, 'com.example.empty.impostor'), /^lexgen: error: at:\/\/\S+\/com\.example\.empty\.impostor: the doc's id is 'com\.example\.empty\.other', not com\.example\.empty\.impostor$/)
+      await expectRefused(dir, () => pull(dir, 'com.example.empty.impostor'), /^lexgen: error: com\.example\.empty\.impostor: the record at at:\/\/\S+\/com\.example\.empty\.impostor holds the doc 'com\.example\.empty\.other', not com\.example\.empty\.impostor: only its publisher can fix that\. Until then, a pattern that lists it fails: name the NSIDs you need in pull\.network instead$/)
     } finally {
       await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.broken')
       await unpublishLexicon(e2e.pds.url, empty, 'com.example.empty.impostor')
