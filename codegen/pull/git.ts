@@ -3,15 +3,18 @@
  * through the `git` command, so the user's git setup (credentials, `insteadOf`, proxies) applies.
  * Each source gets a bare cache repository under `<cacheDir>/git/`; a fetch is shallow
  * (`--depth=1`) and asks for exactly one ref or commit. Only `*.json` files under the folder are
- * read, in one `git cat-file --batch`.
+ * read, in one `git cat-file --batch`. The cache is shared by every project on the machine: each
+ * step holds its repository (lock.ts), as two fetches into one (a monorepo's packages pulling at
+ * once, parallel CI jobs) make git refuse the second (`shallow.lock: File exists`).
  */
 import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError } from '../errors.js'
+import { lockFolders } from '../lock.js'
 import type { GitSourceConfig } from './config.js'
 import { printable } from './text.js'
 
@@ -32,9 +35,15 @@ export interface GitFile {
 export class GitRepository {
   private readonly dir: string
 
+  /**
+   * `note` is told when the repository is held by another lexgen, which this one waits for; `cwd`
+   * is where its path is said from.
+   */
   constructor(
     private readonly source: GitSourceConfig,
     cacheDir: string,
+    private readonly note: (text: string) => void,
+    private readonly cwd: string,
   ) {
     const key = createHash('sha256').update(source.location).digest('hex').slice(0, 16)
     this.dir = join(cacheDir, 'git', `${key}.git`)
@@ -45,7 +54,11 @@ export class GitRepository {
    * tag but looks like an abbreviated commit id (as `git log --oneline` shows them) is resolved to
    * the full id, which is what servers fetch and what the lockfile pins.
    */
-  async fetchRef(): Promise<string> {
+  fetchRef(): Promise<string> {
+    return this.holding(() => this.fetchRefHeld())
+  }
+
+  private async fetchRefHeld(): Promise<string> {
     await this.init()
     const { ref } = this.source
     try {
@@ -53,7 +66,7 @@ export class GitRepository {
     } catch (error) {
       if (!SHORT_COMMIT.test(ref)) throw error
       const commit = await this.resolveShortCommit(ref)
-      await this.fetchCommit(commit)
+      await this.fetchCommitHeld(commit)
       return commit
     }
     return (await this.git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'], 'reading the fetched commit')).trim()
@@ -89,17 +102,35 @@ export class GitRepository {
   }
 
   /** Makes sure `commit` is in the cache, fetching exactly it when it is not. */
-  async fetchCommit(commit: string): Promise<void> {
+  fetchCommit(commit: string): Promise<void> {
+    return this.holding(() => this.fetchCommitHeld(commit))
+  }
+
+  private async fetchCommitHeld(commit: string): Promise<void> {
     await this.init()
     const present = await run('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: this.dir, env: gitEnv() }).then(
       () => true,
       () => false,
     )
-    if (!present) await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, commit], `fetching the locked commit ${commit}`)
+    if (present) return
+    try {
+      await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, commit], `fetching the locked commit ${commit}`)
+    } catch (error) {
+      // The server's words for a commit it no longer has (file and ssh, then http).
+      if (!/not our ref|unadvertised object|no such remote ref|couldn't find remote ref/i.test((error as Error).message)) throw error
+      throw new LexgenError(
+        `git source ${this.source.url}: the locked commit ${commit.slice(0, 12)} is not there any more (its history was rewritten, or its branch deleted): ` +
+          'run `lexgen pull --update` to pin what the ref names now, and review its report',
+      )
+    }
   }
 
   /** Every `*.json` under the folder at `commit`, sorted by path. */
-  async read(commit: string): Promise<GitFile[]> {
+  read(commit: string): Promise<GitFile[]> {
+    return this.holding(() => this.readHeld(commit))
+  }
+
+  private async readHeld(commit: string): Promise<GitFile[]> {
     const folder = this.source.folder
     const listing = await this.git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(folder ? [folder] : [])], `listing ${folder || 'the tree'}`)
     const blobs = listing
@@ -116,6 +147,17 @@ export class GitRepository {
     }
     const texts = await this.catBlobs(blobs.map((blob) => blob.oid))
     return blobs.map((blob, i) => ({ path: blob.path, text: texts[i]! })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  }
+
+  /** Runs `work` holding the cache repository: no other lexgen fetches into it meanwhile. */
+  private async holding<T>(work: () => Promise<T>): Promise<T> {
+    await mkdir(dirname(this.dir), { recursive: true })
+    const release = await lockFolders([this.dir], this.cwd, this.note)
+    try {
+      return await work()
+    } finally {
+      release()
+    }
   }
 
   private async init(): Promise<void> {

@@ -109,7 +109,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
       update: request.update ?? false,
       folder,
       network: new Network(io.network),
-      openGit: (source) => new GitRepository(source, cacheDir),
+      openGit: (source) => new GitRepository(source, cacheDir, warnOne, io.cwd),
       progress,
     })
   } finally {

@@ -3,11 +3,13 @@
  * bluesky-social/atproto (no network), pulled through the `git` command into a cache of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { main } from '../../codegen/cli.js'
 import { removeDir, ROOT, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
@@ -192,6 +194,31 @@ describe('lexgen pull from a git source', () => {
       expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, pulled while another pull waited.')
       expect((await readdir(dir)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
     })
+  })
+
+  it("waits while another lexgen fetches into the shared git cache (another project's pull), saying so", async () => {
+    const dir = await project()
+    const cacheDir = await tempDir('lexgen-gitcache-')
+    dirs.push(cacheDir)
+    caches.set(dir, cacheDir)
+    // The lock another pull holds while it fetches, naming a live process (a child that waits).
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
+    const key = createHash('sha256').update(upstream).digest('hex').slice(0, 16)
+    const lock = join(cacheDir, 'git', `.lexgen-${key}.git-lock`)
+    await mkdir(dirname(lock), { recursive: true })
+    await writeFile(lock, `${JSON.stringify({ pid: other.pid })}\n`)
+    let stderr = ''
+    const err = (text: string) => {
+      stderr += text
+      if (text.includes('waiting for another lexgen')) void rm(lock)
+    }
+    try {
+      expect(await main(['pull'], { out: () => {}, err, cwd: dir, cacheDir })).toBe(0)
+    } finally {
+      other.kill()
+    }
+    expect(stderr).toMatch(new RegExp(`lexgen: warning: waiting for another lexgen \\(pid ${other.pid}\\), which is writing \\S+/git/${key}\\.git\\n`))
+    expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
   })
 
   it('a generate during a pull\'s swap waits for it, then generates from the folder the pull wrote', async () => {
@@ -565,6 +592,23 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
   it('when the ref does not exist', async () => {
     const dir = await project({ ref: 'no-such-branch' })
     await expectRefused(dir, /^lexgen: error: git source \S+: fetching no-such-branch failed: couldn't find remote ref no-such-branch$/)
+  })
+
+  it('when the locked commit is gone upstream (history rewritten): says so, and what to run', async () => {
+    const rewritten = await tempDir('lexgen-rewritten-')
+    dirs.push(rewritten)
+    await git(rewritten, 'clone', '-q', upstream, '.')
+    await writeFile(join(rewritten, 'schemas/feed/defs.json'), `${JSON.stringify(defs('A post, soon rewritten away.'))}\n`)
+    await git(rewritten, 'commit', '-q', '-am', 'to be rewritten')
+    const dir = await project({ url: rewritten })
+    expect((await pull(dir)).code).toBe(0)
+    await git(rewritten, 'reset', '-q', '--hard', 'HEAD~1')
+    await git(rewritten, 'reflog', 'expire', '--expire=now', '--all')
+    await git(rewritten, 'gc', '-q', '--prune=now')
+    // Nothing cached, and a doc to fetch again: the locked commit must come from the source.
+    await rm(caches.get(dir)!, { recursive: true })
+    await rm(join(dir, 'lexicons/com/example/feed/defs.json'))
+    await expectRefused(dir, /^lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more \(its history was rewritten, or its branch deleted\): run `lexgen pull --update` to pin what the ref names now, and review its report$/)
   })
 
   it('when the ref looks like a commit id that no commit on a branch starts with', async () => {
