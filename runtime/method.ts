@@ -3,10 +3,7 @@ import type { DeclaredErrorClass } from './errors.js'
 
 export type MethodType = 'query' | 'procedure'
 
-/**
- * What the runtime needs to know about one XRPC method. Generated modules hold
- * one of these per query/procedure; all behaviour lives in the runtime.
- */
+/** The method's description; all behaviour lives in the runtime. */
 export interface Method {
   readonly nsid: string
   readonly type: MethodType

@@ -5,6 +5,7 @@
  * result's headers, and texts kept short are redacted whole first and cut after (`clip`), so a cut
  * never leaves a piece of a token behind. `clip` also escapes what would act on a terminal.
  */
+import { formEncode, PLAIN } from './form.js'
 
 /** Removes credentials from text that came back. */
 export type Redact = (text: string) => string
@@ -31,7 +32,7 @@ export const KEPT_BODY = 65_536
  * every text that comes back.
  */
 export function redactor(secret: string): Redact {
-  const spellings = PLAIN.test(secret) ? [secret] : [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncoded(secret)]
+  const spellings = PLAIN.test(secret) ? [secret] : [secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), formEncode(secret)]
   // Lower-cased too: a header name echoing it arrives so (every transport lower-cases names).
   const forms = [...new Set([...spellings, ...spellings.map((form) => form.toLowerCase())])]
   // The start of every form: no text without one of them can hold a form, or end in a piece of it.
@@ -50,9 +51,6 @@ export function after(outer: Redact | undefined, redact: Redact): Redact {
   return outer ? (text) => redact(outer(text)) : redact
 }
 
-/** Characters every encoding above keeps as they are: a JWT is written the same way in all of them. */
-const PLAIN = /^[A-Za-z0-9*._-]*$/
-
 /** `text` with a trailing piece of `form` (its first 12+ characters, not all of it) replaced. */
 function cutTail(text: string, form: string): string {
   const probe = form.slice(0, MIN_FRAGMENT)
@@ -69,11 +67,6 @@ function cutHead(text: string, secret: string): string {
     if (text.startsWith(secret.slice(at))) return MARK + text.slice(secret.length - at)
   }
   return text
-}
-
-/** What application/x-www-form-urlencoded (URLSearchParams, and so a query string we build) makes of `text`. */
-function formEncoded(text: string): string {
-  return new URLSearchParams([['', text]]).toString().slice(1)
 }
 
 /** A JWT (an access token, a DPoP proof). */

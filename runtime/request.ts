@@ -1,4 +1,5 @@
 /** What goes on the wire and back: URL and query encoding, header checks, request bodies, response decoding. */
+import { formEncode } from './form.js'
 import type { Method } from './method.js'
 import type { RawResponse, RequestBody } from './transport/types.js'
 
@@ -52,23 +53,6 @@ export function buildUrl(service: URL, nsid: string, params?: object): string {
     }
   }
   return url
-}
-
-/** Characters encodeURIComponent leaves alone but application/x-www-form-urlencoded (URLSearchParams) encodes, and the space. */
-const FORM_EXTRA = /[!'()~]|%20/g
-const SAFE = /^[A-Za-z0-9*._-]*$/
-
-/** Exactly URLSearchParams' encoding of one name or value. */
-function formEncode(text: string): string {
-  if (SAFE.test(text)) return text
-  let encoded: string
-  try {
-    encoded = encodeURIComponent(text)
-  } catch {
-    // A lone surrogate: URLSearchParams sends U+FFFD in its place.
-    return new URLSearchParams([['', text]]).toString().slice(1)
-  }
-  return encoded.replace(FORM_EXTRA, (c) => (c === '%20' ? '+' : `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
 }
 
 function paramString(name: string, value: unknown): string {

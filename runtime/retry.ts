@@ -71,11 +71,10 @@ function retryDelay(
   attempt: number,
   policy: Required<RetryPolicy>,
   idempotent: boolean,
-  now = Date.now(),
 ): number | undefined {
   if (attempt > policy.limit) return undefined
   if (!isRetryable(error, idempotent)) return undefined
-  const requested = serverRequestedDelay(error, now)
+  const requested = serverRequestedDelay(error, Date.now())
   // A wait longer than a timer can hold would fire at once: it counts as over any maxWait.
   if (requested !== undefined) return requested > Math.min(policy.maxWait, MAX_TIMER_MS) ? undefined : requested
   // Bounded by what a timer holds too: a longer backoff (a maxDelay of months) would fire at once.

@@ -3,6 +3,7 @@
  * check `call` consults: params and input before sending, and each 2xx body in the call's mode.
  * A Core without it bundles none of this, nor any validator.
  */
+import { checkValidateMode } from './core.js'
 import { RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
@@ -10,8 +11,6 @@ import { MAX_DEPTH, type MethodValidators, type ValidationContext, type Validati
 
 /** Validators by NSID: the generated ones, or only the methods a program calls. */
 export type ValidationRegistry = Readonly<Record<string, MethodValidators>>
-
-const MODES: readonly string[] = ['lenient', 'strict', 'off']
 
 /**
  * The check for a Core's `validation`. Requests are checked leniently, so what lexicon evolution
@@ -33,7 +32,7 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
       return undefined
     },
     response(method, mode: ValidationMode) {
-      if (!MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
+      checkValidateMode(mode)
       const validator = Object.hasOwn(registry, method.nsid) ? registry[method.nsid]!.output : undefined
       if (!validator || mode === 'off') return undefined
       return (value, response) => {

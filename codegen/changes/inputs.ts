@@ -5,7 +5,7 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { lstat } from 'node:fs/promises'
-import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path'
+import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'

@@ -74,8 +74,8 @@ class ValidatorEmitter {
     const type = this.ctx.doc.names.get(name)!.type
     const id = typeId(this.ctx.doc.nsid, name)
     const body =
-      def.type === 'object' ? this.objectBody(def, 'value', id)
-      : def.type === 'record' ? this.objectBody(def.record, 'value', id)
+      def.type === 'object' ? this.objectBody(def, id)
+      : def.type === 'record' ? this.objectBody(def.record, id)
       : this.valueBody(def as ValueSchema)
     // Only defs on a reference cycle can nest without end: they alone spend the nesting budget.
     const recursive = recursiveDefs(this.ctx.model).has(`${this.ctx.doc.nsid}#${name}`)
@@ -84,7 +84,7 @@ class ValidatorEmitter {
 
   /** An inline object (a property or array items of type `object`): checked like an object def, with no `$type` of its own. */
   writeInline(w: Lines, fn: string, type: string, schema: LexObject): void {
-    this.writeFunction(w, fn, `{@link ${type}}`, this.objectBody(schema, 'value', undefined))
+    this.writeFunction(w, fn, `{@link ${type}}`, this.objectBody(schema, undefined))
   }
 
   /** `validateParams/Input/Output` for the JSON parts a method has, and `validators` listing them. */
@@ -117,8 +117,8 @@ class ValidatorEmitter {
   }
 
   /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */
-  private objectBody(schema: LexObject, value: string, id: string | undefined): string[] {
-    return [`if (!${v('isObject')}(value)) return ${v('wrongType')}(ctx, at, 'an object', value)`, ...this.fieldLines(schema, value, id)]
+  private objectBody(schema: LexObject, id: string | undefined): string[] {
+    return [`if (!${v('isObject')}(value)) return ${v('wrongType')}(ctx, at, 'an object', value)`, ...this.fieldLines(schema, 'value', id)]
   }
 
   /** Params: as in @atproto/lexicon, anything but an object counts as no params at all. */
@@ -164,7 +164,7 @@ class ValidatorEmitter {
   /** Input or output: an object, a ref or a union, always an object (as @atproto/lexicon's `mustBeObj`). */
   private bodyLines(body: LexXrpcBody): string[] {
     const schema = body.schema!
-    if (schema.type === 'object') return this.objectBody(schema, 'value', undefined)
+    if (schema.type === 'object') return this.objectBody(schema, undefined)
     const isObject = `if (!${v('isObject')}(value)) return ${v('wrongType')}(ctx, at, 'an object', value)`
     if (schema.type === 'ref') {
       const target = this.target(schema.ref)

@@ -22,8 +22,8 @@ export interface NetworkOptions {
   readonly timeoutMs?: number
 }
 
+/** A schema record, its proof checked. */
 export interface FetchedRecord {
-  readonly uri: string
   readonly cid: string
   readonly record: Record<string, unknown>
 }
@@ -97,7 +97,7 @@ export class Network {
     if (verified.record.$type !== SCHEMA_COLLECTION) {
       throw new LexgenError(`${nsid}: ${uri} is not a ${SCHEMA_COLLECTION} record ($type ${printable(String(verified.record.$type))})`)
     }
-    return { uri, ...verified }
+    return verified
   }
 
   private authority(authority: string, what: string): Promise<string> {

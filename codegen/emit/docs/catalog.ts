@@ -37,7 +37,8 @@ export function methodKey(nsid: string): string {
   return `method:${nsid}`
 }
 
-export function defKey(nsid: string, def: string): string {
+/** The site's key for a def's section (usage.ts's `defKey` is the plain `nsid#def`). */
+export function defAnchorKey(nsid: string, def: string): string {
   return `def:${nsid}#${def}`
 }
 
@@ -77,7 +78,7 @@ export class Catalog {
         const doc = model.byNsid.get(nsid)
         const def = doc && Object.hasOwn(doc.doc.defs, name) ? (doc.doc.defs[name] as LexUserType) : undefined
         if (!doc || !def) throw new Error(`unresolved reference '${ref}' in ${from.nsid} (select should have caught it)`)
-        entry = { key: defKey(nsid, name), doc, name, def, usedBy: [] }
+        entry = { key: defAnchorKey(nsid, name), doc, name, def, usedBy: [] }
         this.defs.set(id, entry)
         queue.push(entry)
       }
@@ -97,7 +98,7 @@ export class Catalog {
     for (const doc of model.docs) {
       for (const [name, def] of Object.entries(doc.doc.defs) as [string, LexUserType][]) {
         if (def.type === 'record' && !this.defs.has(`${doc.nsid}#${name}`)) {
-          const entry = { key: defKey(doc.nsid, name), doc, name, def, usedBy: [] }
+          const entry = { key: defAnchorKey(doc.nsid, name), doc, name, def, usedBy: [] }
           this.defs.set(`${doc.nsid}#${name}`, entry)
           queue.push(entry)
         }

@@ -1,6 +1,5 @@
 import type { Model } from '../../model.js'
 import type { ExampleValues } from '../examples/values.js'
-import type { Catalog } from './catalog.js'
 import type { Fields } from './fields.js'
 import type { Site } from './site.js'
 
@@ -8,7 +7,6 @@ import type { Site } from './site.js'
 export interface DocsContext {
   readonly model: Model
   readonly site: Site
-  readonly catalog: Catalog
   readonly fields: Fields
   readonly values: ExampleValues
   /** What examples import the client from, e.g. `./generated/index.js`. */

@@ -6,7 +6,7 @@ import type { LexUserType } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
 import { resolveRef } from '../../select.js'
 import { constraintEntries } from '../constraints.js'
-import { defKey } from './catalog.js'
+import { defAnchorKey } from './catalog.js'
 import { code, inline, table } from './markdown.js'
 import type { Site } from './site.js'
 
@@ -83,7 +83,7 @@ export class Fields {
     const target = this.model.byNsid.get(nsid)
     const names = target?.names.get(def)
     if (!target || !names) throw new Error(`unresolved reference '${ref}' in ${doc.nsid} (select should have caught it)`)
-    return this.site.link(code(`${target.alias}.${names.type}`), defKey(nsid, def))
+    return this.site.link(code(`${target.alias}.${names.type}`), defAnchorKey(nsid, def))
   }
 
   /** The TypeScript name of a def, unlinked, e.g. for its own heading line. */

@@ -24,7 +24,7 @@ export function emitDocs(model: Model, options: Pick<DocsOptions, 'clientImport'
   // JavaScript keeps the module kind: .mts modules are written as .mjs.
   const indexFile = language === 'js' ? `index${model.fileExt === '.mts' ? '.mjs' : '.js'}` : `index${model.fileExt}`
   const { clientImport, regenerate } = options
-  const ctx: DocsContext = { model, site, catalog, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, regenerate, indexFile }
+  const ctx: DocsContext = { model, site, fields: new Fields(model, site), values: new ExampleValues(model), clientImport, regenerate, indexFile }
 
   // Methods, and subscriptions (types only: no call), by the namespace their NSID is in.
   const byNamespace = new Map<string, { docs: DocModel[]; subscriptions: DocModel[] }>()
