@@ -14,12 +14,12 @@ import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
 import { recoverOutputDir } from '../write.js'
 import { counted } from '../plural.js'
-import { resolvePullConfig, type PullConfig } from './config.js'
+import { resolvePullConfig, type GitSourceConfig, type PullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { localChanges } from './local-changes.js'
 import { defaultCacheDir, GitRepository } from './git.js'
-import { emptyLockfile, formatLockfile, lockedCids, readLockfile } from './lockfile.js'
+import { emptyLockfile, formatLockfile, lockDrift, lockedCids, readLockfile, type Lockfile } from './lockfile.js'
 import { Network, type NetworkOptions } from './network.js'
 import { createProgress } from './progress.js'
 import { compareLexicons, failsOn, firstPullSummary, formatChangeReport, isEmpty, type FailOn } from './report.js'
@@ -30,6 +30,8 @@ export interface PullRequest {
   readonly patterns: readonly string[]
   readonly update?: boolean
   readonly frozen?: boolean
+  /** Fetch every pinned doc from its source again and check the lockfile against them; write nothing. */
+  readonly verify?: boolean
   readonly dryRun?: boolean
   /** Overwrite docs edited since they were pulled, and docs the lockfile does not pin (see local-changes.ts). */
   readonly force?: boolean
@@ -97,24 +99,35 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   if (!config.git.length && !config.network.length && !lock?.roots.length) {
     throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
   }
+  const resolve = async (folder: Folder, pinned: Lockfile): Promise<Resolution> => {
+    const progress = createProgress(io.err, io.tty ?? false)
+    const cacheDir = io.cacheDir ?? defaultCacheDir()
+    try {
+      const network = new Network(io.network)
+      const openGit = (source: GitSourceConfig) => new GitRepository(source, cacheDir, warnOne, io.cwd)
+      return await resolveLexicons({ config, lock: pinned, update: request.update ?? false, folder, network, openGit, progress })
+    } finally {
+      progress.end()
+    }
+  }
+
+  if (request.verify) {
+    if (!lock) throw new LexgenError(`no lockfile at ${lockName} to verify; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
+    // Nothing taken from the folder: every pinned doc comes from its source, its CID checked against the pin.
+    const again = await resolve({ dir: config.lexicons, entries: new Map(), docs: new Map() }, lock)
+    const drift = lockDrift(lock, again.lock)
+    if (drift.length) {
+      io.err(`lexgen: ${lockName} is not what a pull from its sources writes (${counted(drift.length, 'difference')}):\n${drift.map((line) => `  ${escapeControls(line)}\n`).join('')}`)
+      io.err(`lexgen: run \`lexgen pull\` to pin what the sources hold at the pinned commits and records, and commit ${lockName} with ${dirName}\n`)
+      return 1
+    }
+    const sources = [...new Set([...again.docs.values()].map(({ origin }) => (origin.kind === 'git' ? `git ${again.lock.git[origin.source]!.commit.slice(0, 12)}` : origin.uri.split('/')[2])))]
+    io.out(`lexgen: ${lockName} matches its sources: ${counted(again.docs.size, 'doc')} fetched again and verified (${sources.join(', ')})\n`)
+    return 0
+  }
 
   const folder = await readFolder(config.lexicons)
-  const progress = createProgress(io.err, io.tty ?? false)
-  let resolution: Resolution
-  try {
-    const cacheDir = io.cacheDir ?? defaultCacheDir()
-    resolution = await resolveLexicons({
-      config,
-      lock: lock ?? emptyLockfile,
-      update: request.update ?? false,
-      folder,
-      network: new Network(io.network),
-      openGit: (source) => new GitRepository(source, cacheDir, warnOne, io.cwd),
-      progress,
-    })
-  } finally {
-    progress.end()
-  }
+  const resolution = await resolve(folder, lock ?? emptyLockfile)
   warn(resolution.skipped)
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.

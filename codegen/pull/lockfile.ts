@@ -60,6 +60,32 @@ export function lockedCids(lock: Lockfile): Map<string, string> {
   return cids
 }
 
+/**
+ * How `lock` differs from `expected` (what a pull from the same sources writes), one line per NSID;
+ * empty when both pin the same docs from the same places. (A CID that differs never gets here:
+ * resolving stops at it.)
+ */
+export function lockDrift(lock: Lockfile, expected: Lockfile): string[] {
+  const [pinned, found] = [placesOf(lock), placesOf(expected)]
+  const lines: string[] = []
+  for (const nsid of [...new Set([...pinned.keys(), ...found.keys()])].sort(compare)) {
+    const [was, is] = [pinned.get(nsid), found.get(nsid)]
+    if (was === undefined) lines.push(`${nsid}: not pinned, but ${is} is referenced by what is`)
+    else if (is === undefined) lines.push(`${nsid}: pinned (${was}), but nothing the config or the lockfile asks for references it`)
+    else if (was !== is) lines.push(`${nsid}: pinned from ${was}, but a pull takes it from ${is}`)
+  }
+  for (const nsid of expected.roots) if (!lock.roots.includes(nsid)) lines.push(`${nsid}: asked for by the config, not in the lockfile's "lexicons"`)
+  return lines
+}
+
+/** Where each locked doc comes from, in words. */
+function placesOf(lock: Lockfile): Map<string, string> {
+  const places = new Map<string, string>()
+  for (const [nsid, { uri }] of lock.network) places.set(nsid, uri)
+  for (const source of lock.git) for (const [nsid, { path }] of source.docs) places.set(nsid, `git source ${source.url} at ${source.commit.slice(0, 12)}: ${path}`)
+  return places
+}
+
 /** The lockfile at `file`, or undefined when there is none. Anything malformed is a LexgenError naming the key. */
 export async function readLockfile(file: string): Promise<Lockfile | undefined> {
   let text: string

@@ -24,6 +24,7 @@ import { SCHEMA_COLLECTION, type GitDocLock, type Lockfile } from './lockfile.js
 import type { Network } from './network.js'
 import type { Progress } from './progress.js'
 import { referencedNsids } from './refs.js'
+import { authorityOf } from './dns.js'
 import { printable } from './text.js'
 
 export type Origin = { readonly kind: 'network'; readonly uri: string } | { readonly kind: 'git'; readonly source: number; readonly path: string }
@@ -227,7 +228,16 @@ async function fromNetwork(ctx: ResolveContext, nsid: string): Promise<PulledDoc
     const local = await localWithCid(ctx.folder, nsid, locked.cid)
     if (local) return { nsid, ...local, cid: locked.cid, origin: { kind: 'network', uri: locked.uri }, reused: true }
   }
-  const uri = locked?.uri ?? (await ctx.network.locate(nsid))
+  // The authority's repository, as DNS names it now: a pinned at-uri elsewhere (an edited lockfile,
+  // or schemas that moved) would fetch, and pin, another publisher's doc.
+  const located = await ctx.network.locate(nsid)
+  if (locked && locked.uri !== located) {
+    throw new LexgenError(
+      `${nsid}: ${lockName(ctx)} pins ${locked.uri}, but DNS (_lexicon.${authorityOf(nsid)}) names ${located.split('/')[2]}: the authority moved its schemas, or ${lockName(ctx)} was edited. ` +
+        'Check which, then `lexgen pull --update` takes the authority\'s (review its report)',
+    )
+  }
+  const uri = located
   const fetched = await ctx.network.fetch(nsid, uri)
   if (locked && fetched.cid !== locked.cid) throw cidMismatch(ctx, nsid, `${uri}`, fetched.cid, locked.cid)
   checkDoc(fetched.record, nsid, uri)

@@ -377,6 +377,46 @@ describe('lexgen pull from a git source', () => {
   })
 })
 
+describe('lexgen pull --verify', () => {
+  it('passes a lockfile a pull wrote; catches a merged one that --frozen and a plain pull take (a doc pinned from another commit than its source\'s)', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const oldDefs = await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')
+    const oldCid = (await lockOf(dir)).git[0]!.lexicons['com.example.feed.defs']!.cid
+    const verified = await pull(dir, '--verify')
+    expect(verified.code, verified.stderr).toBe(0)
+    expect(verified.stdout).toMatch(/^lexgen: lexicons\.json matches its sources: 2 docs fetched again and verified \(git [0-9a-f]{12}\)\n$/)
+    await whileUpstreamDescribes('A post, on one branch.', async () => {
+      expect((await pull(dir, '--update')).code).toBe(0)
+      // What a text merge of two branches can leave: the new commit, with the other branch's doc and its CID.
+      const lockText = await readFile(join(dir, 'lexicons.json'), 'utf8')
+      const newCid = (await lockOf(dir)).git[0]!.lexicons['com.example.feed.defs']!.cid
+      await writeFile(join(dir, 'lexicons.json'), lockText.replace(newCid, oldCid))
+      await writeFile(join(dir, 'lexicons/com/example/feed/defs.json'), oldDefs)
+      expect((await runCli(['pull', '--frozen'], dir)).code).toBe(0)
+      expect((await pull(dir)).stdout).toContain('0 files changed')
+      const before = await snapshotDir(dir)
+      const caught = await pull(dir, '--verify')
+      expect(caught.code).toBe(1)
+      expect(caught.stderr).toMatch(/lexgen: error: com\.example\.feed\.defs: CID mismatch: git source \S+ at [0-9a-f]{12}: feed\/defs\.json has \S+ but lexicons\.json locks \S+; run `lexgen pull --update`/)
+      expect(await snapshotDir(dir)).toEqual(before)
+    })
+  })
+
+  it('lists a reference the lockfile lost the pin of (a bad merge)', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    const lock = JSON.parse(await readFile(join(dir, 'lexicons.json'), 'utf8')) as { git: { lexicons: Record<string, object> }[] }
+    delete lock.git[0]!.lexicons['com.example.feed.defs']
+    await writeFile(join(dir, 'lexicons.json'), JSON.stringify(lock, null, 2))
+    const result = await pull(dir, '--verify')
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(
+      /lexgen: lexicons\.json is not what a pull from its sources writes \(1 difference\):\n  com\.example\.feed\.defs: not pinned, but git source \S+ at [0-9a-f]{12}: feed\/defs\.json is referenced by what is\nlexgen: run `lexgen pull` /,
+    )
+  })
+})
+
 describe('lexgen pull --frozen', () => {
   it('lists every problem in one run: a pinned doc that moved (pull puts it back), and each .json file the lockfile does not pin (pull keeps it)', async () => {
     const dir = await project()

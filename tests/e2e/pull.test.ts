@@ -327,6 +327,25 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
     }
   })
 
+  it("when the lockfile pins another repository's record than the one DNS names (an edited lockfile): pull, --force and --verify refuse", async () => {
+    const dir = await pulledProject()
+    // Another account publishes its own com.example.feed.like; the lockfile is made to pin that.
+    const impostor = await publishLexicon(e2e.pds.url, empty, { ...like, description: 'Not the authority\'s.' } as { id: string })
+    try {
+      const lockPath = join(dir, 'lexicons.json')
+      const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { resolutions: Record<string, { uri: string; cid: string }> }
+      lock.resolutions['com.example.feed.like'] = impostor
+      await writeFile(lockPath, JSON.stringify(lock, null, 2))
+      await rm(join(dir, 'lexicons/com/example/feed/like.json'))
+      const refusal = new RegExp(
+        `^lexgen: error: com\\.example\\.feed\\.like: lexicons\\.json pins at://${empty.did}/com\\.atproto\\.lexicon\\.schema/com\\.example\\.feed\\.like, but DNS \\(_lexicon\\.feed\\.example\\.com\\) names ${feed.did}: the authority moved its schemas, or lexicons\\.json was edited\\. Check which, then \`lexgen pull --update\` takes the authority's \\(review its report\\)$`,
+      )
+      for (const args of [[], ['--force'], ['--verify']]) await expectRefused(dir, () => pull(dir, ...args), refusal)
+    } finally {
+      await unpublishLexicon(e2e.pds.url, empty, 'com.example.feed.like')
+    }
+  })
+
   it('when the repository has no such record', async () => {
     const dir = await pulledProject()
     zone.set('_lexicon.empty.example.com', [[`did=${empty.did}`]])
