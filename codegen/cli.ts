@@ -134,6 +134,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--update', 'take the newest versions; prints what changed before writing')
     .addOption(new Option('--frozen', 'check that the lexicon folder matches the lockfile: no network, nothing written (for CI)').conflicts(['update', 'dryRun', 'force']))
     .addOption(new Option('--verify', 'fetch every pinned doc from its source again and check the lockfile against them (after a merge, or of a contributor\'s lockfile); nothing written').conflicts(['update', 'frozen', 'force', 'dryRun']))
+    .addOption(new Option('--remove', "drop the named NSIDs (or '<authority>.*') from what lexicons.json asks for, with the docs only they brought").conflicts(['frozen', 'verify']))
     .option('--dry-run', 'resolve, verify and print the report, but write nothing')
     .option('--force', 'overwrite docs edited since they were pulled, and docs the lockfile does not pin')
     .addOption(new Option('--fail-on <level>', 'write nothing when the changes reach this level').choices(FAIL_ON_LEVELS))

@@ -14,7 +14,7 @@ import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
 import { recoverOutputDir } from '../write.js'
 import { counted } from '../plural.js'
-import { resolvePullConfig, type GitSourceConfig, type PullConfig } from './config.js'
+import { matchesNetworkPattern, resolvePullConfig, type GitSourceConfig, type PullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { localChanges } from './local-changes.js'
@@ -32,6 +32,8 @@ export interface PullRequest {
   readonly frozen?: boolean
   /** Fetch every pinned doc from its source again and check the lockfile against them; write nothing. */
   readonly verify?: boolean
+  /** `patterns` name network roots to drop from the lockfile (with the docs only they brought), not to add. */
+  readonly remove?: boolean
   readonly dryRun?: boolean
   /** Overwrite docs edited since they were pulled, and docs the lockfile does not pin (see local-changes.ts). */
   readonly force?: boolean
@@ -58,7 +60,7 @@ export interface PullIo {
 /** Resolves to the exit code: 0, or 1 when `--frozen` finds a mismatch. Failures throw LexgenError. */
 export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const started = performance.now()
-  const config = await resolvePullConfig(request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
+  const config = await resolvePullConfig(request.remove ? [] : request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
   // One pull at a time, from reading the folder and the lockfile to writing both (lock.ts): two at
   // once would leave one's folder with the other's lockfile, or a swap neither can complete.
   const unlock = await lockFolders([config.lexicons], io.cwd, warner(io.err, io.color?.err))
@@ -74,7 +76,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const warn = (notes: readonly string[]) => notes.forEach(warnOne)
   // A pull killed amid its swap: completed (folder and lockfile new) or undone, before either is read.
   warn(await recoverOutputDir(config.lexicons))
-  const lock = await readLockfile(config.lockfile)
+  let lock = await readLockfile(config.lockfile)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
   if (request.frozen) {
@@ -96,7 +98,11 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     io.out(`lexgen: ${dirName} matches ${lockName} (${counted(lockedCids(lock).size, 'doc')})\n`)
     return 0
   }
-  if (!config.git.length && !config.network.length && !lock?.roots.length) {
+  if (request.remove) {
+    if (!lock) throw new LexgenError(`no lockfile at ${lockName}: nothing to remove`)
+    lock = withoutRoots(lock, request.patterns, config, lockName)
+  }
+  if (!config.git.length && !config.network.length && !lock?.roots.length && !request.remove) {
     throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
   }
   const resolve = async (folder: Folder, pinned: Lockfile): Promise<Resolution> => {
@@ -129,6 +135,11 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const folder = await readFolder(config.lexicons)
   const resolution = await resolve(folder, lock ?? emptyLockfile)
   warn(resolution.skipped)
+  // Roots only the lockfile remembers: a config edit alone does not drop them, so say how.
+  const remembered = resolution.lock.roots.filter((nsid) => !config.network.some((wanted) => (wanted.endsWith('.*') ? matchesNetworkPattern(wanted, nsid) : wanted === nsid)))
+  if (remembered.length) {
+    warnOne(`${lockName} also asks for ${remembered.join(', ')}, named on an earlier command line, not in lexgen.config.json: add ${remembered.length > 1 ? 'them' : 'it'} to pull.network to keep ${remembered.length > 1 ? 'them' : 'it'} there, or drop ${remembered.length > 1 ? 'them' : 'it'} with \`lexgen pull --remove ${remembered.join(' ')}\``)
+  }
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.
   const pinned = lockedCids(lock ?? emptyLockfile)
@@ -178,6 +189,30 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: pulled ${what} into ${dirName}: ${counted(next.changed, 'file')} changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
   return 0
+}
+
+/**
+ * `lock` without the network roots `patterns` name (NSIDs or `<authority>.*`): the NSIDs asked for
+ * on an earlier command line (`lexgen pull com.example.feed.post`), which the lockfile remembers
+ * as package.json does a dependency. One the config names would come back at once: refused.
+ */
+function withoutRoots(lock: Lockfile, patterns: readonly string[], config: PullConfig, lockName: string): Lockfile {
+  if (patterns.length === 0) throw new LexgenError('--remove needs the NSIDs (or <authority>.* patterns) to remove')
+  const matches = (pattern: string, nsid: string) => (pattern.endsWith('.*') ? matchesNetworkPattern(pattern, nsid) : pattern === nsid)
+  const removed = new Set<string>()
+  for (const pattern of patterns) {
+    const named = lock.roots.filter((nsid) => matches(pattern, nsid))
+    if (named.length === 0) {
+      const asked = lock.roots.length ? lock.roots.join(', ') : 'none'
+      throw new LexgenError(`--remove ${pattern}: ${lockName} does not ask for it (it asks for: ${asked}); docs from git sources go by their include patterns`)
+    }
+    for (const nsid of named) {
+      const configured = config.network.find((wanted) => matches(wanted, nsid))
+      if (configured) throw new LexgenError(`--remove ${pattern}: lexgen.config.json names ${nsid} in pull.network ('${configured}'): remove it there, then run this again`)
+      removed.add(nsid)
+    }
+  }
+  return { ...lock, roots: lock.roots.filter((nsid) => !removed.has(nsid)) }
 }
 
 function docsOf(folder: Folder): Map<string, LexiconDoc> {

@@ -267,6 +267,31 @@ describe('lexgen pull from the network', () => {
   })
 })
 
+describe('lexgen pull --remove', () => {
+  it('drops an NSID only the lockfile still asks for (taken out of the config), with its doc; one the config names is refused', async () => {
+    const dir = await pulledProject()
+    const configPath = join(dir, 'lexgen.config.json')
+    await writeFile(configPath, JSON.stringify({ include: ['com.example.feed.*'], pull: { network: ['com.example.feed.like'] } }))
+    // A config edit alone drops nothing (the lockfile also keeps what a command line named): said, with the way out.
+    const plain = await pull(dir)
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(plain.stderr).toContain(
+      'lexgen: warning: lexicons.json also asks for com.example.feed.post, named on an earlier command line, not in lexgen.config.json: add it to pull.network to keep it there, or drop it with `lexgen pull --remove com.example.feed.post`\n',
+    )
+    await expectRefused(dir, () => pull(dir, '--remove', 'com.example.feed.like'), /^lexgen: error: --remove com\.example\.feed\.like: lexgen\.config\.json names com\.example\.feed\.like in pull\.network \('com\.example\.feed\.like'\): remove it there, then run this again$/)
+    await expectRefused(dir, () => pull(dir, '--remove', 'com.example.feed.poll'), /^lexgen: error: --remove com\.example\.feed\.poll: lexicons\.json does not ask for it \(it asks for: com\.example\.feed\.like, com\.example\.feed\.post\)/)
+
+    const removed = await pull(dir, '--remove', 'com.example.feed.post')
+    expect(removed.code, removed.stderr).toBe(0)
+    expect(removed.stdout).toContain('com.example.feed.post')
+    expect((await lockOf(dir)).lexicons).toEqual(['com.example.feed.like'])
+    expect(Object.keys((await lockOf(dir)).resolutions)).toEqual(['com.example.feed.like'])
+    await expect(readFile(join(dir, 'lexicons/com/example/feed/post.json'))).rejects.toThrow(/ENOENT/)
+    expect((await pull(dir, '--frozen')).code).toBe(0)
+    expect((await pull(dir)).stderr).not.toContain('also asks for')
+  })
+})
+
 describe('lexgen pull refuses, with one line, and writes nothing', () => {
   it('when DNS has no _lexicon TXT record for the authority', async () => {
     const dir = await pulledProject()
