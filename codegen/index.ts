@@ -14,6 +14,7 @@ import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js
 import { buildModel, type NameClash } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import type { OverriddenExclude, UnmatchedPattern } from './select.js'
+import { runner } from './runner.js'
 import { recoverOutputDir } from './write.js'
 
 export interface GenerateResult {
@@ -38,8 +39,8 @@ export interface GenerateResult {
 function missingLexiconsFix(options: ResolvedOptions): string {
   const elsewhere = 'point "lexicons" (or --lexicons) at a folder that holds them'
   return options.pulled
-    ? `\`lexgen pull\` fetches the lexicons lexgen.config.json names, or ${elsewhere}`
-    : `${elsewhere}, or fetch them into it with \`lexgen pull <nsid or authority.*>\``
+    ? `\`${runner().lexgen} pull\` fetches the lexicons lexgen.config.json names, or ${elsewhere}`
+    : `${elsewhere}, or fetch them into it with \`${runner().lexgen} pull <nsid or authority.*>\``
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'
+import { runner } from './runner.js'
 import { parseDoc, type ParsedDoc, type SkimmedDoc, type SkimmedLexicons } from './parse.js'
 import { closestOne, meantHint, suggestPatterns } from './suggest.js'
 
@@ -16,7 +17,8 @@ export interface Selection {
   readonly pulled?: readonly string[]
 }
 
-const NOT_PULLED = "the lexicon folder holds what `lexgen pull` fetched: add it to the config's pull section (a git source's include, or network), then run `lexgen pull`"
+const notPulled = () =>
+  `the lexicon folder holds what \`${runner().lexgen} pull\` fetched: add it to the config's pull section (a git source's include, or network), then run \`${runner().lexgen} pull\``
 
 /** The selection's reference closure, checked, and what is wrong with the lexicon directory. */
 export interface SelectedLexicons {
@@ -166,7 +168,7 @@ function unmatchedPatterns(option: UnmatchedPattern['option'], patterns: readonl
     .map((pattern) => {
       const suggestions = suggestPatterns(pattern, nsids)
       const outsidePull = pulled !== undefined && !pulled.some((fetched) => patternToRegExp(fetched).test(pattern))
-      return { option, pattern, suggestions, ...(outsidePull && !suggestions.length ? { hint: NOT_PULLED } : {}) }
+      return { option, pattern, suggestions, ...(outsidePull && !suggestions.length ? { hint: notPulled() } : {}) }
     })
 }
 

@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { lockFolders } from '../lock.js'
 import type { GitSourceConfig } from './config.js'
@@ -120,7 +121,7 @@ export class GitRepository {
       if (!/not our ref|unadvertised object|no such remote ref|couldn't find remote ref/i.test((error as Error).message)) throw error
       throw new LexgenError(
         `git source ${this.source.url}: the locked commit ${commit.slice(0, 12)} is not there any more (its history was rewritten, or its branch deleted): ` +
-          'run `lexgen pull --update` to pin what the ref names now, and review its report',
+          `run \`${runner().lexgen} pull --update\` to pin what the ref names now, and review its report`,
       )
     }
   }

@@ -8,6 +8,7 @@ import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { warner } from '../color.js'
 import { escapeControls } from '../controls.js'
+import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { sameText } from '../line-endings.js'
 import { loadLexiconFiles } from '../load.js'
@@ -80,7 +81,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
   if (request.frozen) {
-    if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
+    if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
     // The folder as generate reads it (links followed): what CI builds from.
     const { stale, newRef, edited, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
     const count = stale.length + newRef.length + edited.length + unpinned.length
@@ -89,9 +90,9 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
       // File names and ids come from the folder: control characters in them are shown as escapes.
       io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${escapeControls(line)}\n`).join(''))
       // Each kind of problem with the command that fixes it.
-      if (stale.length) io.err('lexgen: run `lexgen pull` and commit the result\n')
-      if (newRef.length) io.err('lexgen: a new ref is an update: run `lexgen pull --update`, review its report, and commit the result\n')
-      if (edited.length) io.err(`lexgen: pinned docs were edited: \`lexgen pull --force\` puts back what ${lockName} pins (the edits are lost)\n`)
+      if (stale.length) io.err(`lexgen: run \`${runner().lexgen} pull\` and commit the result\n`)
+      if (newRef.length) io.err(`lexgen: a new ref is an update: run \`${runner().lexgen} pull --update\`, review its report, and commit the result\n`)
+      if (edited.length) io.err(`lexgen: pinned docs were edited: \`${runner().lexgen} pull --force\` puts back what ${lockName} pins (the edits are lost)\n`)
       if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
       return 1
     }
@@ -103,7 +104,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     lock = withoutRoots(lock, request.patterns, config, lockName)
   }
   if (!config.git.length && !config.network.length && !lock?.roots.length && !request.remove) {
-    throw new LexgenError('nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure "pull" sources in lexgen.config.json')
+    throw new LexgenError(`nothing to pull: name NSIDs (\`${runner().lexgen} pull com.example.feed.*\`) or configure "pull" sources in lexgen.config.json`)
   }
   const resolve = async (folder: Folder, pinned: Lockfile): Promise<Resolution> => {
     const progress = createProgress(io.err, io.tty ?? false)
@@ -118,13 +119,13 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   }
 
   if (request.verify) {
-    if (!lock) throw new LexgenError(`no lockfile at ${lockName} to verify; run \`lexgen pull\` and commit ${lockName} with ${dirName}`)
+    if (!lock) throw new LexgenError(`no lockfile at ${lockName} to verify; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
     // Nothing taken from the folder: every pinned doc comes from its source, its CID checked against the pin.
     const again = await resolve({ dir: config.lexicons, entries: new Map(), docs: new Map() }, lock)
     const drift = lockDrift(lock, again.lock)
     if (drift.length) {
       io.err(`lexgen: ${lockName} is not what a pull from its sources writes (${counted(drift.length, 'difference')}):\n${drift.map((line) => `  ${escapeControls(line)}\n`).join('')}`)
-      io.err(`lexgen: run \`lexgen pull\` to pin what the sources hold at the pinned commits and records, and commit ${lockName} with ${dirName}\n`)
+      io.err(`lexgen: run \`${runner().lexgen} pull\` to pin what the sources hold at the pinned commits and records, and commit ${lockName} with ${dirName}\n`)
       return 1
     }
     const sources = [...new Set([...again.docs.values()].map(({ origin }) => (origin.kind === 'git' ? `git ${again.lock.git[origin.source]!.commit.slice(0, 12)}` : origin.uri.split('/')[2])))]
@@ -138,7 +139,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   // Roots only the lockfile remembers: a config edit alone does not drop them, so say how.
   const remembered = resolution.lock.roots.filter((nsid) => !config.network.some((wanted) => (wanted.endsWith('.*') ? matchesNetworkPattern(wanted, nsid) : wanted === nsid)))
   if (remembered.length) {
-    warnOne(`${lockName} also asks for ${remembered.join(', ')}, named on an earlier command line, not in lexgen.config.json: add ${remembered.length > 1 ? 'them' : 'it'} to pull.network to keep ${remembered.length > 1 ? 'them' : 'it'} there, or drop ${remembered.length > 1 ? 'them' : 'it'} with \`lexgen pull --remove ${remembered.join(' ')}\``)
+    warnOne(`${lockName} also asks for ${remembered.join(', ')}, named on an earlier command line, not in lexgen.config.json: add ${remembered.length > 1 ? 'them' : 'it'} to pull.network to keep ${remembered.length > 1 ? 'them' : 'it'} there, or drop ${remembered.length > 1 ? 'them' : 'it'} with \`${runner().lexgen} pull --remove ${remembered.join(' ')}\``)
   }
 
   // What the folder becomes: pulled docs in, docs the lockfile had and this pull does not, out.

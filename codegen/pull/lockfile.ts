@@ -12,7 +12,9 @@
  * `--frozen` can check the lexicon folder against the lockfile without any network.
  */
 import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
 import { NSID } from '@atproto/syntax'
+import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { describeJsonError } from '../json-text.js'
 import { compare } from '../order.js'
@@ -97,20 +99,20 @@ export async function readLockfile(file: string): Promise<Lockfile | undefined> 
   }
   // A merge that conflicted on the lockfile, committed as it was: say so rather than where the JSON breaks.
   if (/^(<{7}|>{7})( |$)/m.test(text)) {
-    throw new LexgenError('the lockfile holds git merge conflict markers (<<<<<<<, >>>>>>>): resolve them, keeping both sides\' pins, then run `lexgen pull` to check it', { file })
+    throw new LexgenError(`the lockfile holds git merge conflict markers (<<<<<<<, >>>>>>>): take one side's version rather than merging the pins (\`git checkout --theirs -- ${basename(file)}\`, or --ours), then run \`${runner().lexgen} pull\`, which pins what the config asks for`, { file })
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new LexgenError(`lockfile is not valid JSON (${describeJsonError(text, error as Error)}); fix it, or delete it and run \`lexgen pull\` to write a new one`, { file })
+    throw new LexgenError(`lockfile is not valid JSON (${describeJsonError(text, error as Error)}); fix it, or delete it and run \`${runner().lexgen} pull\` to write a new one`, { file })
   }
   return parseLockfile(json, file)
 }
 
 function parseLockfile(json: unknown, file: string): Lockfile {
   const fail = (path: string, reason: string): never => {
-    throw new LexgenError(`${reason} (delete the lockfile and run \`lexgen pull\` to write a new one)`, { file, path })
+    throw new LexgenError(`${reason} (delete the lockfile and run \`${runner().lexgen} pull\` to write a new one)`, { file, path })
   }
   const root = record(json) ?? fail('', 'lockfile must be a JSON object')
   if (root.get('version') !== 1) fail('version', 'unsupported lockfile version (expected 1)')

@@ -9,6 +9,7 @@
  * already in the lexicon folder with that CID is not fetched again). With `update`, refs are
  * fetched anew, network roots re-resolved through DNS and patterns re-listed.
  */
+import { runner } from '../runner.js'
 import { LexgenError, LexiconErrors } from '../errors.js'
 import { describeJsonError } from '../json-text.js'
 import { depthProblem } from '../json-depth.js'
@@ -134,7 +135,7 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
     return indexTree(ctx, config, index, commit, await repo().read(commit), label)
   }
   if (locked.ref !== config.ref) {
-    throw new LexgenError(`${label}: the config asks for ref '${config.ref}' but ${lockName(ctx)} pins '${locked.ref}' (${locked.commit}); run \`lexgen pull --update\``)
+    throw new LexgenError(`${label}: the config asks for ref '${config.ref}' but ${lockName(ctx)} pins '${locked.ref}' (${locked.commit}); run \`${runner().lexgen} pull --update\``)
   }
   const samePatterns = sameList(locked.include, config.include) && sameList(locked.exclude, config.exclude)
   // A doc in the folder that the patterns select but the lockfile does not pin: a pin lost (a bad
@@ -234,7 +235,7 @@ async function fromNetwork(ctx: ResolveContext, nsid: string): Promise<PulledDoc
   if (locked && locked.uri !== located) {
     throw new LexgenError(
       `${nsid}: ${lockName(ctx)} pins ${locked.uri}, but DNS (_lexicon.${authorityOf(nsid)}) names ${located.split('/')[2]}: the authority moved its schemas, or ${lockName(ctx)} was edited. ` +
-        'Check which, then `lexgen pull --update` takes the authority\'s (review its report)',
+        `Check which, then \`${runner().lexgen} pull --update\` takes the authority's (review its report)`,
     )
   }
   const uri = located
@@ -278,7 +279,7 @@ async function localWithCid(folder: Folder, nsid: string, cid: string): Promise<
 
 function cidMismatch(ctx: ResolveContext, nsid: string, where: string, got: string, locked: string): LexgenError {
   return new LexgenError(
-    `${nsid}: CID mismatch: ${where} has ${got} but ${lockName(ctx)} locks ${locked}; run \`lexgen pull --update\` to take the new version (and review its report)`,
+    `${nsid}: CID mismatch: ${where} has ${got} but ${lockName(ctx)} locks ${locked}; run \`${runner().lexgen} pull --update\` to take the new version (and review its report)`,
   )
 }
 

@@ -49,12 +49,12 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     // This repository's config has a pull section, which says where lexicons come from.
     const missing = await runCli(['generate', '--lexicons', '/nonexistent/lexicons', '--out', out, '--include', '*'])
     expect(missing.code).toBe(1)
-    expect(missing.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: `lexgen pull` fetches the lexicons lexgen.config.json names, or point "lexicons" (or --lexicons) at a folder that holds them\n')
+    expect(missing.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: `npx lexgen pull` fetches the lexicons lexgen.config.json names, or point "lexicons" (or --lexicons) at a folder that holds them\n')
     // Without a config there is no pull section to name.
     const dir = await tempDir()
     dirs.push(dir)
     const unconfigured = await runCli(['generate', '--lexicons', '/nonexistent/lexicons', '--out', out, '--include', '*'], dir)
-    expect(unconfigured.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: point "lexicons" (or --lexicons) at a folder that holds them, or fetch them into it with `lexgen pull <nsid or authority.*>`\n')
+    expect(unconfigured.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: point "lexicons" (or --lexicons) at a folder that holds them, or fetch them into it with `npx lexgen pull <nsid or authority.*>`\n')
 
     await mkdir(join(dir, 'sub'))
     await writeFile(join(dir, 'lexgen.config.json'), '{\n  "include": ["*"],\n}\n')

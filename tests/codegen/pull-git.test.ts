@@ -306,7 +306,7 @@ describe('lexgen pull from a git source', () => {
     const frozen = await runCli(['pull', '--frozen'], dir)
     expect(frozen.code).toBe(1)
     expect(frozen.stderr).toContain(`git source ${upstream}: include or exclude patterns changed in the config since the lockfile was written`)
-    expect(frozen.stderr).toContain("lexgen: run `lexgen pull` and commit the result")
+    expect(frozen.stderr).toContain("lexgen: run `npx lexgen pull` and commit the result")
     const result = await pull(dir)
     expect(result.code, result.stderr).toBe(0)
     expect(result.stdout).toContain('  com.example.admin.purge\n    main\n      compatible  new procedure (request)\n')
@@ -398,7 +398,7 @@ describe('lexgen pull --verify', () => {
       const before = await snapshotDir(dir)
       const caught = await pull(dir, '--verify')
       expect(caught.code).toBe(1)
-      expect(caught.stderr).toMatch(/lexgen: error: com\.example\.feed\.defs: CID mismatch: git source \S+ at [0-9a-f]{12}: feed\/defs\.json has \S+ but lexicons\.json locks \S+; run `lexgen pull --update`/)
+      expect(caught.stderr).toMatch(/lexgen: error: com\.example\.feed\.defs: CID mismatch: git source \S+ at [0-9a-f]{12}: feed\/defs\.json has \S+ but lexicons\.json locks \S+; run `npx lexgen pull --update`/)
       expect(await snapshotDir(dir)).toEqual(before)
     })
   })
@@ -412,7 +412,7 @@ describe('lexgen pull --verify', () => {
     const result = await pull(dir, '--verify')
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(
-      /lexgen: lexicons\.json is not what a pull from its sources writes \(1 difference\):\n  com\.example\.feed\.defs: not pinned, but git source \S+ at [0-9a-f]{12}: feed\/defs\.json is referenced by what is\nlexgen: run `lexgen pull` /,
+      /lexgen: lexicons\.json is not what a pull from its sources writes \(1 difference\):\n  com\.example\.feed\.defs: not pinned, but git source \S+ at [0-9a-f]{12}: feed\/defs\.json is referenced by what is\nlexgen: run `npx lexgen pull` /,
     )
   })
 })
@@ -444,7 +444,7 @@ describe('lexgen pull --frozen', () => {
       '  com/example/feed/sneaky.json: com.example.feed.sneaky is not pinned',
       '  notes\\x1b[2J.json: not a lexicon doc (no "id")',
       '  vendor/purge.json: com.example.admin.purge is not pinned',
-      'lexgen: run `lexgen pull` and commit the result',
+      'lexgen: run `npx lexgen pull` and commit the result',
       'lexgen: pull keeps what lexicons.json does not pin as it is, and generate reads it: delete those files, or pull them so that lexicons.json pins them',
       '',
     ])
@@ -477,8 +477,8 @@ describe('lexgen pull never loses what it did not put there', () => {
       'lexgen: lexicons does not match lexicons.json (2 problems):',
       `  git source ${upstream}: the config asks for ref 'v1', the lockfile pins 'main'`,
       expect.stringMatching(/^  com\.example\.feed\.getPost: com\/example\/feed\/getPost\.json has CID \w+, the lockfile pins \w+$/),
-      'lexgen: a new ref is an update: run `lexgen pull --update`, review its report, and commit the result',
-      'lexgen: pinned docs were edited: `lexgen pull --force` puts back what lexicons.json pins (the edits are lost)',
+      'lexgen: a new ref is an update: run `npx lexgen pull --update`, review its report, and commit the result',
+      'lexgen: pinned docs were edited: `npx lexgen pull --force` puts back what lexicons.json pins (the edits are lost)',
       '',
     ])
     config.pull.git[0].ref = 'main'
@@ -648,7 +648,7 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     // Nothing cached, and a doc to fetch again: the locked commit must come from the source.
     await rm(caches.get(dir)!, { recursive: true })
     await rm(join(dir, 'lexicons/com/example/feed/defs.json'))
-    await expectRefused(dir, /^lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more \(its history was rewritten, or its branch deleted\): run `lexgen pull --update` to pin what the ref names now, and review its report$/)
+    await expectRefused(dir, /^lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more \(its history was rewritten, or its branch deleted\): run `npx lexgen pull --update` to pin what the ref names now, and review its report$/)
   })
 
   it('when the ref looks like a commit id that no commit on a branch starts with', async () => {
@@ -662,7 +662,7 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     const config = JSON.parse(await readFile(join(dir, 'lexgen.config.json'), 'utf8'))
     config.pull.git[0].ref = 'v1'
     await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify(config))
-    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): the config asks for ref 'v1' but lexicons\.json pins 'main' \([0-9a-f]{40}\); run `lexgen pull --update`$/)
+    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): the config asks for ref 'v1' but lexicons\.json pins 'main' \([0-9a-f]{40}\); run `npx lexgen pull --update`$/)
   })
 
   it('when a selected doc is not a valid lexicon', async () => {

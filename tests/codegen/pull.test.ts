@@ -42,9 +42,9 @@ describe('lexgen pull: usage and configuration', () => {
   })
 
   it.each([
-    [['pull'], {}, "lexgen: error: nothing to pull: name NSIDs (`lexgen pull com.example.feed.*`) or configure \"pull\" sources in lexgen.config.json"],
+    [['pull'], {}, "lexgen: error: nothing to pull: name NSIDs (`npx lexgen pull com.example.feed.*`) or configure \"pull\" sources in lexgen.config.json"],
     [['pull', 'com.*.feed'], {}, "lexgen: error: 'com.*.feed' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)"],
-    [['pull', '--frozen'], {}, 'lexgen: error: no lockfile at lexicons.json; run `lexgen pull` and commit lexicons.json with lexicons'],
+    [['pull', '--frozen'], {}, 'lexgen: error: no lockfile at lexicons.json; run `npx lexgen pull` and commit lexicons.json with lexicons'],
     [['pull'], { 'lexgen.config.json': { pull: { network: ['com.example.*.x'] } } }, /^lexgen: error: \S+lexgen\.config\.json at pull\.network\[0\]: 'com\.example\.\*\.x' is not an NSID/],
     [['pull'], { 'lexgen.config.json': { pull: { sources: [] } } }, /^lexgen: error: \S+ at pull\.sources: unknown key \(expected lockfile, network, git\)$/],
     [['pull'], { 'lexgen.config.json': { pull: { git: [{ url: 'x', folder: '../up' }] } } }, /^lexgen: error: \S+ at pull\.git\[0\]\.folder: must stay inside the repository/],
@@ -59,7 +59,7 @@ describe('lexgen pull: usage and configuration', () => {
     [
       ['pull', '--frozen'],
       { 'lexicons.json': '{\n  "version": 1,\n<<<<<<< HEAD\n  "lexicons": ["a.b.c"]\n=======\n  "lexicons": ["a.b.d"]\n>>>>>>> theirs\n}\n' },
-      /^lexgen: error: \S+lexicons\.json: the lockfile holds git merge conflict markers \(<<<<<<<, >>>>>>>\): resolve them/,
+      /^lexgen: error: \S+lexicons\.json: the lockfile holds git merge conflict markers \(<<<<<<<, >>>>>>>\): take one side's version rather than merging the pins \(`git checkout --theirs -- lexicons\.json`, or --ours\), then run `npx lexgen pull`, which pins what the config asks for$/,
     ],
     // A bad merge: null where a value was, or a git source that lost every pin.
     [['pull', 'com.example.feed.post'], { 'lexicons.json': { version: 1, resolutions: null } }, /^lexgen: error: \S+ at resolutions: must be an object \(delete the lockfile/],

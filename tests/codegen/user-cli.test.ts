@@ -427,7 +427,7 @@ describe('include patterns that match nothing', () => {
     const project = await scratch()
     const pull = { git: [{ url: 'https://github.com/bluesky-social/atproto.git', ref: 'main', folder: 'lexicons', include: ['chat.bsky.*'] }] }
     await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, include: ['com.example.feed.*'], pull }))
-    const hint = "the lexicon folder holds what `lexgen pull` fetched: add it to the config's pull section (a git source's include, or network), then run `lexgen pull`"
+    const hint = "the lexicon folder holds what `npx lexgen pull` fetched: add it to the config's pull section (a git source's include, or network), then run `npx lexgen pull`"
     expect((await runCli(['generate'], project)).stderr).toBe(`lexgen: error: no lexicon matches include 'com.example.feed.*': ${hint}\n`)
     await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: LEXICONS, include: ['chat.bsky.convo.getLog', 'com.example.feed.*'], docs: false, pull }))
     const some = await runCli(['generate'], project)

@@ -221,7 +221,7 @@ describe('lexgen pull from the network', () => {
       await expectRefused(
         dir,
         () => pull(dir),
-        /^lexgen: error: com\.example\.feed\.post: CID mismatch: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.feed\.post has \w+ but lexicons\.json locks \w+; run `lexgen pull --update`/,
+        /^lexgen: error: com\.example\.feed\.post: CID mismatch: at:\/\/did:plc:\w+\/com\.atproto\.lexicon\.schema\/com\.example\.feed\.post has \w+ but lexicons\.json locks \w+; run `npx lexgen pull --update`/,
       )
 
       const dry = await pull(dir, '--update', '--dry-run')
@@ -276,7 +276,7 @@ describe('lexgen pull --remove', () => {
     const plain = await pull(dir)
     expect(plain.code, plain.stderr).toBe(0)
     expect(plain.stderr).toContain(
-      'lexgen: warning: lexicons.json also asks for com.example.feed.post, named on an earlier command line, not in lexgen.config.json: add it to pull.network to keep it there, or drop it with `lexgen pull --remove com.example.feed.post`\n',
+      'lexgen: warning: lexicons.json also asks for com.example.feed.post, named on an earlier command line, not in lexgen.config.json: add it to pull.network to keep it there, or drop it with `npx lexgen pull --remove com.example.feed.post`\n',
     )
     await expectRefused(dir, () => pull(dir, '--remove', 'com.example.feed.like'), /^lexgen: error: --remove com\.example\.feed\.like: lexgen\.config\.json names com\.example\.feed\.like in pull\.network \('com\.example\.feed\.like'\): remove it there, then run this again$/)
     await expectRefused(dir, () => pull(dir, '--remove', 'com.example.feed.poll'), /^lexgen: error: --remove com\.example\.feed\.poll: lexicons\.json does not ask for it \(it asks for: com\.example\.feed\.like, com\.example\.feed\.post\)/)
@@ -363,7 +363,7 @@ describe('lexgen pull refuses, with one line, and writes nothing', () => {
       await writeFile(lockPath, JSON.stringify(lock, null, 2))
       await rm(join(dir, 'lexicons/com/example/feed/like.json'))
       const refusal = new RegExp(
-        `^lexgen: error: com\\.example\\.feed\\.like: lexicons\\.json pins at://${empty.did}/com\\.atproto\\.lexicon\\.schema/com\\.example\\.feed\\.like, but DNS \\(_lexicon\\.feed\\.example\\.com\\) names ${feed.did}: the authority moved its schemas, or lexicons\\.json was edited\\. Check which, then \`lexgen pull --update\` takes the authority's \\(review its report\\)$`,
+        `^lexgen: error: com\\.example\\.feed\\.like: lexicons\\.json pins at://${empty.did}/com\\.atproto\\.lexicon\\.schema/com\\.example\\.feed\\.like, but DNS \\(_lexicon\\.feed\\.example\\.com\\) names ${feed.did}: the authority moved its schemas, or lexicons\\.json was edited\\. Check which, then \`npx lexgen pull --update\` takes the authority's \\(review its report\\)$`,
       )
       for (const args of [[], ['--force'], ['--verify']]) await expectRefused(dir, () => pull(dir, ...args), refusal)
     } finally {
