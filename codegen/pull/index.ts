@@ -20,7 +20,7 @@ import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { localChanges } from './local-changes.js'
 import { defaultCacheDir, GitRepository } from './git.js'
-import { emptyLockfile, formatLockfile, lockDrift, lockedCids, readLockfile, type Lockfile } from './lockfile.js'
+import { emptyLockfile, formatLockfile, lockDrift, lockedCids, readLockfile, sourceChanges, type Lockfile } from './lockfile.js'
 import { Network, type NetworkOptions } from './network.js'
 import { createProgress } from './progress.js'
 import { compareLexicons, failsOn, firstPullSummary, formatChangeReport, isEmpty, type FailOn } from './report.js'
@@ -155,6 +155,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const first = !lock && folder.docs.size === 0
   if (first && !isEmpty(report)) io.out(`lexgen: ${firstPullSummary(report, resolution.docs.size)}`)
   else if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)
+  const moved = sourceChanges(lock ?? emptyLockfile, resolution.lock)
+  if (moved.length) io.out(`lexgen: where the lexicons come from changed:\n${moved.map((line) => `  ${escapeControls(line)}\n`).join('')}`)
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
     const refusal = request.dryRun ? 'dry run: a pull would refuse to write' : 'refusing to write'

@@ -80,6 +80,31 @@ export function lockDrift(lock: Lockfile, expected: Lockfile): string[] {
   return lines
 }
 
+/**
+ * Where the docs come from, as it changed between `before` and `after`, one line each: a git
+ * source's new commit, and a network doc now taken from another repository than before (an
+ * authority that moved its schemas, or a DNS record someone changed: the change report alone
+ * would show the docs as unchanged when the new repository serves the same ones).
+ */
+export function sourceChanges(before: Lockfile, after: Lockfile): string[] {
+  const lines: string[] = []
+  for (const source of after.git) {
+    const old = before.git.find((entry) => entry.url === source.url && entry.folder === source.folder)
+    if (old && old.commit !== source.commit) lines.push(`git source ${source.url}${source.folder ? ` (${source.folder}/)` : ''}: ${source.ref} ${old.commit.slice(0, 12)} → ${source.commit.slice(0, 12)}`)
+  }
+  // The repository is the at-uri's DID; docs that moved together are one line.
+  const moved = new Map<string, { was: string; is: string; nsids: string[] }>()
+  for (const [nsid, { uri }] of after.network) {
+    const [was, is] = [before.network.get(nsid)?.uri.split('/')[2], uri.split('/')[2]!]
+    if (was === undefined || was === is) continue
+    const group = moved.get(`${was} ${is}`) ?? { was, is, nsids: [] }
+    group.nsids.push(nsid)
+    moved.set(`${was} ${is}`, group)
+  }
+  for (const { was, is, nsids } of moved.values()) lines.push(`${nsids.join(', ')}: now from ${is} (was ${was}): check that the authority moved its schemas there`)
+  return lines
+}
+
 /** Where each locked doc comes from, in words. */
 function placesOf(lock: Lockfile): Map<string, string> {
   const places = new Map<string, string>()

@@ -174,6 +174,7 @@ describe('lexgen pull from a git source', () => {
       // Classified as `lexgen diff` does: a description change is a docs change.
       expect(update.stdout).toContain('lexgen: lexicon changes: 0 breaking, 0 source, 0 compatible, 1 docs\n  com.example.feed.defs\n')
       expect(update.stdout).toContain('      docs        description of the def\n')
+      expect(update.stdout).toContain(`lexgen: where the lexicons come from changed:\n  git source ${upstream} (schemas/): main ${first.slice(0, 12)} → ${second.slice(0, 12)}\n`)
       expect((await lockOf(dir)).git[0]!.commit).toBe(second)
       expect(second).not.toBe(first)
       expect(JSON.parse(await readFile(join(dir, 'lexicons/com/example/feed/defs.json'), 'utf8')).defs.postView.description).toBe('A post, described anew.')

@@ -267,6 +267,27 @@ describe('lexgen pull from the network', () => {
   })
 })
 
+describe('lexgen pull --update, when the authority now names another repository', () => {
+  it('says which docs come from where now, though they are the same docs (the change report alone shows none)', async () => {
+    const dir = await pulledProject()
+    await publishLexicon(e2e.pds.url, empty, post('A post.'))
+    await publishLexicon(e2e.pds.url, empty, like)
+    zone.set('_lexicon.feed.example.com', [[`did=${empty.did}`]])
+    try {
+      const update = await pull(dir, '--update', '--dry-run')
+      expect(update.code, update.stderr).toBe(0)
+      expect(update.stdout).toContain('lexgen: lexicon changes: none')
+      expect(update.stdout).toContain(
+        `lexgen: where the lexicons come from changed:\n  com.example.feed.like, com.example.feed.post: now from ${empty.did} (was ${feed.did}): check that the authority moved its schemas there\n`,
+      )
+    } finally {
+      zone.set('_lexicon.feed.example.com', [['did=', feed.did]])
+      await unpublishLexicon(e2e.pds.url, empty, 'com.example.feed.post')
+      await unpublishLexicon(e2e.pds.url, empty, 'com.example.feed.like')
+    }
+  })
+})
+
 describe('lexgen pull --remove', () => {
   it('drops an NSID only the lockfile still asks for (taken out of the config), with its doc; one the config names is refused', async () => {
     const dir = await pulledProject()
