@@ -13,7 +13,7 @@ import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js'
 import { buildModel, type NameClash } from './model.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
-import type { OverriddenExclude, UnmatchedPattern } from './select.js'
+import { didYouMean, type OverriddenExclude, type UnmatchedPattern } from './select.js'
 import { runner } from './runner.js'
 import { recoverOutputDir } from './write.js'
 
@@ -74,6 +74,10 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
     },
     { inThread: cache !== undefined },
   )
+  // A warning when other patterns match; under --strict (CI, where a warning passes unread) it stops
+  // the run: an include the lexicons lack (added to the config, not to what is pulled) generates nothing.
+  const missing = selected.unmatched.filter((pattern) => pattern.option === 'include')
+  if (options.strict && missing.length) throw new LexgenError(`${missing.map(didYouMean).join('\n')} (--strict makes this an error)`)
   let { files, docs } = built
   if (options.emit === 'js') {
     // Loads the TypeScript compiler: only for this option.

@@ -433,6 +433,12 @@ describe('include patterns that match nothing', () => {
     const some = await runCli(['generate'], project)
     expect(some.code).toBe(0)
     expect(some.stderr).toBe(`lexgen: warning: include 'com.example.feed.*' matches no lexicon: ${hint}\n`)
+    // In CI, where a warning passes unread, --strict stops: check too, though the output matches.
+    for (const command of ['generate', 'check']) {
+      const strict = await runCli([command, '--strict'], project)
+      expect(strict.code, command).toBe(1)
+      expect(strict.stderr, command).toBe(`lexgen: error: include 'com.example.feed.*' matches no lexicon: ${hint} (--strict makes this an error)\n`)
+    }
   })
 
   it('warns about one pattern of several that matches nothing, and goes on', async () => {
