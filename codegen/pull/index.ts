@@ -23,6 +23,7 @@ import { defaultCacheDir, GitRepository } from './git.js'
 import { emptyLockfile, formatLockfile, lockDrift, lockedCids, readLockfile, sourceChanges, type Lockfile } from './lockfile.js'
 import { Network, type NetworkOptions } from './network.js'
 import { createProgress } from './progress.js'
+import { SideError } from '../changes/index.js'
 import { compareLexicons, failsOn, firstPullSummary, formatChangeReport, isEmpty, type FailOn } from './report.js'
 import { resolveLexicons, type Resolution } from './resolve.js'
 
@@ -151,7 +152,15 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const after = new Map(before)
   for (const nsid of dropped) after.delete(nsid)
   for (const [nsid, doc] of resolution.docs) after.set(nsid, doc.json as unknown as LexiconDoc)
-  const report = await compareLexicons(before, after, config.selection)
+  const report = await compareLexicons(before, after, config.selection).catch((error: unknown) => {
+    // Docs the pull does not pin stay as they are, and may no longer fit the pulled ones: say which.
+    const kept = [...folder.docs.values()].filter((doc) => !resolution.docs.has(doc.json.id) && !dropped.includes(doc.json.id)).map((doc) => doc.path)
+    if (!(error instanceof SideError && error.side === 'new') || kept.length === 0) throw error
+    throw new LexgenError(
+      `${error.message}\n${dirName} keeps, as they are, the docs ${lockName} does not pin: ${kept.join(', ')}. ` +
+        `Fix the one named above, or delete it if an earlier pull wrote it (its pin is gone: a lockfile changed without the folder), then pull again; ${dirName} and ${lockName} are unchanged`,
+    )
+  })
   const first = !lock && folder.docs.size === 0
   if (first && !isEmpty(report)) io.out(`lexgen: ${firstPullSummary(report, resolution.docs.size)}`)
   else if (!isEmpty(report) || request.update) io.out(`lexgen: ${formatChangeReport(report)}`)

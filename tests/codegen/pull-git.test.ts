@@ -378,6 +378,31 @@ describe('lexgen pull from a git source', () => {
   })
 })
 
+describe('lexgen pull with a doc of its own that no longer fits the pulled ones', () => {
+  it('names the docs it keeps unpinned, and what to do, instead of failing on the comparison alone', async () => {
+    const dir = await project()
+    expect((await pull(dir)).code).toBe(0)
+    // A hand-written draft next to the pulled docs, using a def upstream is about to rename.
+    const draft = { lexicon: 1, id: 'com.example.feed.draft', defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.feed.defs#postView' } } } } }
+    await writeFile(join(dir, 'lexicons/com/example/feed/draft.json'), JSON.stringify(draft))
+    const renamed = { ...defs('A post.'), defs: { postViewV2: defs('A post.').defs.postView } }
+    const getPostV2 = { ...getPost, defs: { main: { ...getPost.defs.main, output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.example.feed.defs#postViewV2' } } } } }
+    await commit({ 'schemas/feed/defs.json': renamed, 'schemas/feed/getPost.json': getPostV2 }, 'rename')
+    try {
+      const before = await snapshotDir(dir)
+      const result = await pull(dir, '--update')
+      expect(result.code).toBe(1)
+      expect(result.stderr).toMatch(/names def 'postView', which 'com\.example\.feed\.defs' does not define/)
+      expect(result.stderr).toContain(
+        'lexicons keeps, as they are, the docs lexicons.json does not pin: com/example/feed/draft.json. Fix the one named above, or delete it if an earlier pull wrote it (its pin is gone: a lockfile changed without the folder), then pull again; lexicons and lexicons.json are unchanged\n',
+      )
+      expect(await snapshotDir(dir)).toEqual(before)
+    } finally {
+      await commit({ 'schemas/feed/defs.json': defs('A post.'), 'schemas/feed/getPost.json': getPost }, 'revert')
+    }
+  })
+})
+
 describe('lexgen pull --verify', () => {
   it('passes a lockfile a pull wrote; catches a merged one that --frozen and a plain pull take (a doc pinned from another commit than its source\'s)', async () => {
     const dir = await project()
