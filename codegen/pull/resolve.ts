@@ -59,6 +59,13 @@ export interface ResolveContext {
   readonly progress: Progress
 }
 
+/** A doc to obtain: a root (named by the config), or one `referrer` references. */
+interface Wanted {
+  readonly nsid: string
+  readonly root: boolean
+  readonly referrer?: string
+}
+
 /** How many docs are fetched at once. */
 const CONCURRENCY = 8
 
@@ -80,13 +87,21 @@ export async function resolveLexicons(ctx: ResolveContext): Promise<Resolution> 
     if (doc.origin.kind === 'network' && !doc.reused) ctx.progress.item(docs.size, started.size, `${nsid} from ${doc.origin.uri.split('/')[2]}`)
     return referencedNsids(doc.json)
   }
-  const initial = [...networkRoots.map((nsid) => ({ nsid, root: true })), ...sources.flatMap((s) => s.roots.map((nsid) => ({ nsid, root: false })))]
+  const initial: Wanted[] = [...networkRoots.map((nsid) => ({ nsid, root: true })), ...sources.flatMap((s) => s.roots.map((nsid) => ({ nsid, root: false })))]
   ctx.progress.phase(`resolving ${counted(initial.length, 'doc')} and what they reference`)
-  await drain(initial, CONCURRENCY, async ({ nsid, root }) => {
+  await drain(initial, CONCURRENCY, async ({ nsid, root, referrer }) => {
     if (started.has(nsid)) return []
     started.add(nsid)
-    const refs = await obtain(nsid, root)
-    return refs.filter((ref) => !started.has(ref)).map((ref) => ({ nsid: ref, root: false }))
+    let refs: string[]
+    try {
+      refs = await obtain(nsid, root)
+    } catch (error) {
+      // A doc nobody asked for by name: say who needs it, and that no git source has it.
+      if (!(error instanceof LexgenError) || error instanceof LexiconErrors || referrer === undefined) throw error
+      const where = sources.length ? `; no git source has it, so it was looked for on the network` : ''
+      throw new LexgenError(`${error.message} (${nsid} is referenced by ${referrer}${where})`)
+    }
+    return refs.filter((ref) => !started.has(ref)).map((ref) => ({ nsid: ref, root: false, referrer: nsid }))
   })
 
   const sorted = new Map([...docs].sort(([a], [b]) => compare(a, b)))

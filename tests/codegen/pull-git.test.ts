@@ -677,6 +677,25 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     await expectRefused(dir, /^lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more \(its history was rewritten, or its branch deleted\): run `npx lexgen pull --update` to pin what the ref names now, and review its report$/)
   })
 
+  it('when a referenced doc is in no git source and has no authority: names who references it', async () => {
+    const repo = await tempDir('lexgen-missing-ref-')
+    dirs.push(repo)
+    await git(repo, 'clone', '-q', upstream, '.')
+    const broken = { lexicon: 1, id: 'com.example.feed.getBroken', defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'ref', ref: 'com.missing.thing.defs#x' } } } } }
+    await writeFile(join(repo, 'schemas/feed/getBroken.json'), JSON.stringify(broken))
+    await git(repo, 'add', '-A')
+    await git(repo, 'commit', '-q', '-m', 'broken')
+    const dir = await project({ url: repo, include: ['com.example.feed.getBroken'] })
+    const noDns = { resolveTxt: () => Promise.reject(Object.assign(new Error('nodata'), { code: 'ENODATA' })) }
+    const cacheDir = await tempDir('lexgen-gitcache-')
+    dirs.push(cacheDir)
+    const result = await runCli(['pull'], dir, { cacheDir, network: noDns })
+    expect(result.code).toBe(1)
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('lexgen: error:'))).toEqual([
+      'lexgen: error: com.missing.thing.defs: no lexicon authority: DNS has no TXT record at _lexicon.thing.missing.com (com.missing.thing.defs is referenced by com.example.feed.getBroken; no git source has it, so it was looked for on the network)',
+    ])
+  })
+
   it('when the ref looks like a commit id that no commit on a branch starts with', async () => {
     const dir = await project({ ref: 'deadbeef' })
     await expectRefused(dir, /^lexgen: error: git source \S+: ref 'deadbeef' is no branch or tag, and no commit on a branch starts with it$/)
