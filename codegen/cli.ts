@@ -215,8 +215,11 @@ function count(diff: OutputDiff): number {
   return diff.changed.length + diff.added.length + diff.removed.length
 }
 
-/** Generates into the output directory (refusing to replace files it did not write) and prints the summary line. */
-async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult> {
+/**
+ * Generates into the output directory (refusing to replace files it did not write) and prints the
+ * summary line. Resolves to the result and the files it rewrote (added, changed or removed), from the working directory.
+ */
+async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult & { readonly rewritten: readonly string[] }> {
   const started = performance.now()
   const result = await generateFromLexicons(options, io, cache)
   printWarnings(result.warnings, io, result)
@@ -235,7 +238,8 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   const written = outputs.map(({ dir, name, files }) => `${counted(files.size, name === 'output' ? 'file' : 'doc')} to ${display(dir, io)}`)
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: read ${counted(result.docsRead, 'doc')}, selected ${result.docsSelected}, wrote ${written.join(' and ')} (${changed} changed) in ${ms} ms\n`)
-  return result
+  const rewritten = outputs.flatMap(({ dir, diff }) => [...diff.changed, ...diff.added, ...diff.removed].map((path) => `${display(dir, io)}/${path}`))
+  return { ...result, rewritten }
 }
 
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {

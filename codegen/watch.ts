@@ -12,7 +12,7 @@ import type { ResolvedOptions } from './config.js'
 import type { GenerateResult } from './index.js'
 import type { ParsedDoc } from './parse.js'
 import type { Selection } from './select.js'
-import { compareLexicons, formatChangeReport } from './pull/report.js'
+import { compareLexicons, formatChangeReport, isEmpty } from './pull/report.js'
 import { TreeWatcher } from './watcher.js'
 
 export interface WatchContext {
@@ -21,8 +21,8 @@ export interface WatchContext {
   readonly configFile: string
   /** Reads the config and flags afresh. */
   readonly resolve: () => Promise<ResolvedOptions>
-  /** One generate run, writing the output and printing its summary line. */
-  readonly generate: (options: ResolvedOptions) => Promise<GenerateResult>
+  /** One generate run, writing the output and printing its summary line; with the files it rewrote. */
+  readonly generate: (options: ResolvedOptions) => Promise<GenerateResult & { readonly rewritten: readonly string[] }>
   readonly printError: (error: unknown) => void
   readonly out: (text: string) => void
   readonly stop: AbortSignal
@@ -84,7 +84,12 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   const generateOnce = async (options: ResolvedOptions) => {
     try {
       const result = await ctx.generate(options)
-      if (lastGood) ctx.out(`lexgen: ${formatChangeReport(await compareLexicons(lastGood.docs, result.parsed, { before: lastGood.selection, after: options }))}`)
+      if (lastGood) {
+        const report = await compareLexicons(lastGood.docs, result.parsed, { before: lastGood.selection, after: options })
+        ctx.out(`lexgen: ${formatChangeReport(report)}`)
+        // No lexicon changed, yet files were rewritten: a hand edit undone (the output is not watched), or a config option applied.
+        if (isEmpty(report) && result.rewritten.length) ctx.out(`lexgen: rewrote ${listed(result.rewritten)}, which differed from what the lexicons and the config generate (edited by hand?)\n`)
+      }
       lastGood = { docs: result.parsed, selection: options }
       lastError = undefined
     } catch (error) {
@@ -119,6 +124,11 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   while (running) await running
   ctx.out('lexgen: stopped watching\n')
   return 0
+}
+
+/** Up to three paths, then how many more. */
+function listed(paths: readonly string[]): string {
+  return paths.length > 3 ? `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more` : paths.join(', ')
 }
 
 /** The signals lexgen stops on cleanly: Ctrl-C, a cancelled CI job or `kill`, a closed terminal. */

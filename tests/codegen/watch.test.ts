@@ -263,6 +263,15 @@ describe('lexgen generate --watch', () => {
     expect(await generated('com/example/feed/getOther.ts')).toContain('q?: string')
   })
 
+  it('says which files a run rewrote when no lexicon changed (a hand edit undone: the output is not watched)', async () => {
+    const index = join(dir, 'generated/index.ts')
+    await writeFile(index, `${await generated('index.ts')}// a hand edit\n`)
+    // A save that changes nothing starts a run, which puts the generated file back.
+    await saveByRename(join(dir, 'lexicons/com/example/feed/getPost.json'), getPost)
+    await watch.lines.next(/^lexgen: rewrote generated\/index\.ts, which differed from what the lexicons and the config generate \(edited by hand\?\)$/)
+    expect(await generated('index.ts')).not.toContain('// a hand edit')
+  })
+
   it('stops on SIGINT with exit code 0 and no temporary folders', async () => {
     watch.child.kill('SIGINT')
     const [code] = await watch.exit
