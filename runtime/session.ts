@@ -123,21 +123,21 @@ export class CredentialSession implements AuthLayer {
     this.coreConfig = { ...coreConfig, proxy: false }
     this.core = new Core({ ...coreConfig, auth: this })
     this.xrpcPrefix = `${this.core.service.href.replace(/\/+$/, '')}/xrpc/`
+    // What util.inspect shows: who is logged in, and where. Without it, inspect with `showHidden` and
+    // `getters` calls the `session` getter and prints the tokens. Set here, not as a class member
+    // keyed by Symbol.for(): a computed key keeps the class in every bundle, used or not.
+    Object.defineProperty(this, Symbol.for('nodejs.util.inspect.custom'), {
+      value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) => {
+        const current = this.#current
+        const shown = current && { did: current.did, handle: current.handle, ...(current.pdsUrl === undefined ? {} : { pdsUrl: current.pdsUrl }) }
+        return `CredentialSession ${inspect({ service: this.core.service.href, session: shown }, options)}`
+      },
+    })
   }
 
   /** The current session (frozen: it is the live one), or undefined when logged out. */
   get session(): Readonly<SessionData> | undefined {
     return this.#current
-  }
-
-  /**
-   * What util.inspect shows: who is logged in, and where. Without it, inspect with `showHidden`
-   * and `getters` would call the `session` getter and print the tokens.
-   */
-  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
-    const current = this.#current
-    const shown = current && { did: current.did, handle: current.handle, ...(current.pdsUrl === undefined ? {} : { pdsUrl: current.pdsUrl }) }
-    return `CredentialSession ${inspect({ service: this.core.service.href, session: shown }, options)}`
   }
 
   /** Logs in; rejects with the typed error (e.g. `AuthFactorTokenRequired`) when the server refuses. */
