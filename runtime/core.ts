@@ -118,8 +118,10 @@ function serviceUrl(service: string | URL): URL {
   return url
 }
 
+const VALIDATE_MODES: readonly string[] = ['lenient', 'strict', 'off']
+
 export function checkValidateMode(mode: ValidationMode): ValidationMode {
-  if (!['lenient', 'strict', 'off'].includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
+  if (!VALIDATE_MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
   return mode
 }
 
