@@ -11,6 +11,7 @@ import type { Method } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
 import { buildUrl, encodeInput, mergeHeaders, normalizeHeaders } from './request.js'
 import { err, type Result } from './result.js'
+import { shown } from './shown.js'
 import type { CallOptions, LayerOption, XrpcRequest } from './stack.js'
 
 /** The parts of a call a generated method passes on. */
@@ -23,8 +24,9 @@ export interface CallArgs {
 const LAYER_OPTIONS: readonly LayerOption[] = ['timeout', 'retries', 'idempotent']
 
 /** Makes one XRPC call. Never rejects for HTTP, XRPC or transport failures. */
-export async function call<O, E extends XrpcError = XrpcError>(core: Core, method: Method, args: CallArgs, options: CallOptions = {}): Promise<Result<O, E>> {
+export async function call<O, E extends XrpcError = XrpcError>(core: Core, method: Method, args: CallArgs, given?: CallOptions | null): Promise<Result<O, E>> {
   checkCore(core)
+  const options = callOptions(given)
   checkLayerOptions(core, options)
   checkValidationOptions(core, options)
   const validation = core.validation
@@ -64,6 +66,22 @@ function checkCore(core: Core): void {
     )
   }
   throw new TypeError('core must be a Core (new Core({ service, auth }))')
+}
+
+/**
+ * The call options, checked where JavaScript could pass anything: an object (or nothing), and a
+ * `signal` that is an AbortSignal. An AbortController, or an object, would fail in whichever layer
+ * reads it first, as a network failure or an abort that never happened.
+ */
+export function callOptions<T extends CallOptions>(options: T | null | undefined): T {
+  if (options === undefined || options === null) return {} as T
+  if (typeof options !== 'object') throw new TypeError(`call options must be an object ({ signal, timeout, retries, … }), got ${shown(options)}`)
+  const { signal } = options
+  if (signal !== undefined && !(typeof signal === 'object' && signal !== null && typeof signal.addEventListener === 'function' && typeof signal.aborted === 'boolean')) {
+    const controller = typeof signal === 'object' && signal !== null && 'abort' in signal && 'signal' in signal
+    throw new TypeError(`signal must be an AbortSignal, got ${shown(signal)}${controller ? ' (pass controller.signal)' : ''}`)
+  }
+  return options
 }
 
 /** Options such as `timeout` do nothing without the layer that reads them: refused rather than ignored. */

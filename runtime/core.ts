@@ -12,6 +12,7 @@ import { authLayer, type AuthSource } from './auth.js'
 import { isInstance } from './brand.js'
 import { exchange } from './exchange.js'
 import { assertProxy } from './proxy.js'
+import { shown } from './shown.js'
 import { normalizeHeaders } from './request.js'
 import { isSessionManager, SESSION_SERVICE } from './session-manager.js'
 import type { Layer, OptionChecks, Send, ValidationCheck, ValidationMode } from './stack.js'
@@ -27,7 +28,7 @@ export interface CoreConfig {
   /** `atproto-proxy` for every call; `false` switches off the default for `chat.*` NSIDs. */
   proxy?: string | false | undefined
   /** Sent with every call; not `atproto-proxy`, which `proxy` sets (a TypeError). */
-  headers?: Record<string, string> | undefined
+  headers?: Record<string, string> | Headers | undefined
   /** Largest response body read, in bytes; default 16 MiB; `Infinity` disables it. Beyond it: ResponseTooLargeError. */
   maxResponseBytes?: number | undefined
   /** An undici `Dispatcher` (Node only): calls then go through undici with its settings. */
@@ -75,6 +76,7 @@ export class Core {
   readonly optionChecks: OptionChecks
 
   constructor(config: CoreConfig) {
+    checkConfigKeys(config)
     if (config.service === undefined && !isSessionManager(config.auth)) {
       throw new TypeError('service is required (the PDS URL, e.g. "https://bsky.social"), unless auth is a session manager')
     }
@@ -106,7 +108,8 @@ function serviceUrl(service: string | URL): URL {
   try {
     url = new URL(service)
   } catch {
-    throw new TypeError(`Invalid service URL ${JSON.stringify(String(service))}: expected e.g. "https://bsky.social"`)
+    const token = typeof service === 'string' && shown(service).startsWith('a string that looks like a token')
+    throw new TypeError(`Invalid service URL: expected e.g. "https://bsky.social", got ${shown(service)}${token ? ': service and auth swapped?' : ''}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Invalid service URL: protocol must be http or https, got ${url.protocol}`)
   // Credentials in the URL would end up in every error message and hook context.
@@ -120,14 +123,28 @@ function serviceUrl(service: string | URL): URL {
 
 const VALIDATE_MODES: readonly string[] = ['lenient', 'strict', 'off']
 
+const CONFIG_KEYS = new Set(['service', 'auth', 'proxy', 'headers', 'maxResponseBytes', 'dispatcher', 'layers', 'transport', 'validation', 'validate', 'validateRequest'])
+
+/** A config object with only keys a Core reads: in JavaScript, a misspelt option would be ignored unseen. */
+function checkConfigKeys(config: CoreConfig): void {
+  if (typeof config !== 'object' || config === null) throw new TypeError(`new Core() takes a config object ({ service: "https://bsky.social", auth }), got ${shown(config)}`)
+  for (const key of Object.keys(config)) {
+    if (CONFIG_KEYS.has(key)) continue
+    // A string given where the config goes, spread into it by `new Client(url)`: its characters are keys 0, 1, …
+    if (key === '0') throw new TypeError('the config is an object ({ service: "https://bsky.social", auth }), not a string')
+    const defaults = ['retries', 'timeout', 'onRequest', 'onResponse', 'onError'].includes(key) ? ` (${key} is read by withDefaults: new Core(withDefaults({ …, ${key} })))` : ''
+    throw new TypeError(`unknown Core option ${JSON.stringify(key)}${defaults}: a Core takes ${[...CONFIG_KEYS].join(', ')}`)
+  }
+}
+
 export function checkValidateMode(mode: ValidationMode): ValidationMode {
-  if (!VALIDATE_MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${JSON.stringify(mode)}`)
+  if (!VALIDATE_MODES.includes(mode)) throw new TypeError(`validate must be 'lenient', 'strict' or 'off', got ${shown(mode)}`)
   return mode
 }
 
 export function checkMaxResponseBytes(limit: number): number {
   if (typeof limit !== 'number' || !(limit >= 0) || (Number.isFinite(limit) && !Number.isInteger(limit))) {
-    throw new TypeError(`maxResponseBytes must be a whole number of bytes >= 0 (or Infinity), got ${String(limit)}`)
+    throw new TypeError(`maxResponseBytes must be a whole number of bytes >= 0 (or Infinity), got ${shown(limit)}`)
   }
   return limit
 }

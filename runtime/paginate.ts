@@ -15,12 +15,13 @@
  * would otherwise find no `AsyncIterableIterator` there: an error with `skipLibCheck: false`, and
  * with `skipLibCheck: true` an `allItems()` whose items are silently `any`.
  */
-import { call } from './call.js'
+import { call, callOptions } from './call.js'
 import type { Core } from './core.js'
 import { PaginationLoopError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { err, ok, type Result } from './result.js'
 import type { CallOptions } from './stack.js'
+import { shown } from './shown.js'
 
 export interface PageOptions extends CallOptions {
   /** Stop iterating after this many pages, the first included; default: no limit. */
@@ -77,8 +78,9 @@ export async function callPaginated<O, Item, E extends XrpcError = XrpcError>(
   core: Core,
   method: Method,
   args: { params?: object | undefined },
-  options: PageOptions = {},
+  given?: PageOptions | null,
 ): Promise<Result<Paginated<O, Item, E>, E>> {
+  const options: PageOptions = callOptions(given)
   checkPageLimit('maxPages', options.maxPages)
   checkPageLimit('maxEmptyPages', options.maxEmptyPages)
   const params = { ...(args.params as PageState['params']) }
@@ -170,6 +172,6 @@ function fingerprint(text: string): number {
 function checkPageLimit(name: string, value: number | undefined): void {
   if (value === undefined) return
   if (typeof value !== 'number' || !(value >= 1) || (Number.isFinite(value) && !Number.isInteger(value))) {
-    throw new TypeError(`${name} must be a whole number >= 1 (or Infinity), got ${String(value)}`)
+    throw new TypeError(`${name} must be a whole number >= 1 (or Infinity), got ${shown(value)}`)
   }
 }

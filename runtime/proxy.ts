@@ -2,6 +2,7 @@
  * The `atproto-proxy` header: which service the user's PDS forwards a call to.
  * Bluesky Chat lives behind its own service, so `chat.*` calls are proxied by default.
  */
+import { shown } from './shown.js'
 
 export const BSKY_CHAT_PROXY = 'did:web:api.bsky.chat#bsky_chat'
 
@@ -12,7 +13,7 @@ const PROXY = /^did:[a-z]+:[A-Za-z0-9._:%-]*[A-Za-z0-9._-]#[A-Za-z0-9._~-]+$/
 export function assertProxy(proxy: string | false | undefined): void {
   if (proxy === undefined || proxy === false) return
   if (typeof proxy !== 'string' || !PROXY.test(proxy)) {
-    throw new TypeError(`Invalid atproto-proxy ${JSON.stringify(proxy)}: expected "did:<method>:<id>#<service>", e.g. "${BSKY_CHAT_PROXY}"`)
+    throw new TypeError(`Invalid atproto-proxy: expected "did:<method>:<id>#<service>", e.g. "${BSKY_CHAT_PROXY}", got ${shown(proxy)}`)
   }
 }
 

@@ -1,5 +1,6 @@
 /** What goes on the wire and back: URL and query encoding, header checks, request bodies, response decoding. */
 import { formEncode } from './form.js'
+import { shown } from './shown.js'
 import type { Method } from './method.js'
 import type { RawResponse, RequestBody } from './transport/types.js'
 
@@ -81,9 +82,15 @@ export function isHeaderValue(value: unknown): value is string {
 }
 
 /** Lower-cases names and rejects values that could split the request (header injection). */
-export function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+export function normalizeHeaders(headers: Record<string, string> | Headers | undefined): Record<string, string> {
   const normalized: Record<string, string> = {}
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    if (headers === undefined) return normalized
+    throw new TypeError(`headers must be an object of header names to values (or a Headers), got ${shown(headers)}`)
+  }
+  // A Headers has no own enumerable entries: read through its iterator (names come lower-cased).
+  const entries = typeof (headers as Headers).entries === 'function' && !Object.hasOwn(headers, 'entries') ? [...(headers as Headers).entries()] : Object.entries(headers)
+  for (const [name, value] of entries) {
     if (!HEADER_NAME.test(name)) throw new TypeError(`Invalid header name ${JSON.stringify(name)}`)
     const lower = name.toLowerCase()
     // The proxy setting owns it (checked, and per NSID for the chat default): a header would be overridden unseen.

@@ -13,6 +13,7 @@ import { isOneShotBody } from './request.js'
 import { err } from './result.js'
 import { onAbort } from './signal.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
+import { shown } from './shown.js'
 import { MAX_TIMER_MS } from './timeout.js'
 
 /** Retries failed attempts per `option` (default: 2 retries, backoff 0.5 s doubling to 8 s); a call's `retries` overrides it. */
@@ -37,20 +38,30 @@ export function retry(option?: RetryOption): Layer {
       if (outcome.ok) return outcome
     }
   }
-  return Object.assign(layer, { options: { retries: (value: RetryOption) => void resolveRetryPolicy(value), idempotent: () => {} } })
+  return Object.assign(layer, { options: { retries: (value: RetryOption) => void resolveRetryPolicy(value), idempotent: checkIdempotent } })
 }
 
 const DEFAULTS: Required<RetryPolicy> = { limit: 2, baseDelay: 500, maxDelay: 8_000, maxWait: 60_000 }
+
+function checkIdempotent(value: unknown): void {
+  if (typeof value !== 'boolean') throw new TypeError(`idempotent must be true or false, got ${shown(value)}`)
+}
 
 function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required<RetryPolicy>): Required<RetryPolicy> {
   const base = fallback ?? DEFAULTS
   if (option === undefined) return base
   if (option === false) return { ...base, limit: 0 }
+  // Anything else would be spread as it is: a string's characters as fields, `true` as nothing at all.
+  if (typeof option !== 'number' && (typeof option !== 'object' || option === null || Array.isArray(option))) {
+    throw new TypeError(`retries must be false, a number of retries, or { limit, baseDelay, maxDelay, maxWait }, got ${shown(option)}`)
+  }
+  const unknown = typeof option === 'object' ? Object.keys(option).find((key) => !Object.hasOwn(DEFAULTS, key)) : undefined
+  if (unknown !== undefined) throw new TypeError(`retries has no field ${JSON.stringify(unknown)}: it takes limit, baseDelay, maxDelay, maxWait`)
   // A field set to undefined keeps its default, as a left-out one does (RetryPolicy allows both).
   const given = Object.entries({ ...(typeof option === 'number' ? { limit: option } : option) }).filter(([, value]) => value !== undefined)
   const policy: Required<RetryPolicy> = { ...base, ...Object.fromEntries(given) }
   for (const [key, value] of Object.entries(policy)) {
-    if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`retries.${key} must be a number >= 0, got ${String(value)}`)
+    if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`retries.${key} must be a number >= 0, got ${shown(value)}`)
   }
   return policy
 }

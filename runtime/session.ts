@@ -25,6 +25,7 @@ import { pdsOrigin, pdsProblem } from './pds.js'
 import { isHeaderValue, isOneShotBody } from './request.js'
 import { err, type Result } from './result.js'
 import type { AuthLayer, CallOptions, Layer, Send, XrpcRequest } from './stack.js'
+import { shown } from './shown.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
 export interface SessionData {
@@ -115,7 +116,7 @@ export class CredentialSession implements AuthLayer {
     const { onSessionChange, refreshTimeout = REFRESH_TIMEOUT, ...coreConfig } = config
     // A timer fires at once beyond 2^31 - 1 ms.
     if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0) || refreshTimeout > 2 ** 31 - 1 - LOST_AFTER) {
-      throw new TypeError(`refreshTimeout must be a positive number of milliseconds up to ${2 ** 31 - 1 - LOST_AFTER}, got ${String(refreshTimeout)}`)
+      throw new TypeError(`refreshTimeout must be a positive number of milliseconds up to ${2 ** 31 - 1 - LOST_AFTER}, got ${shown(refreshTimeout)}`)
     }
     this.methods = methods
     this.onSessionChange = onSessionChange

@@ -29,7 +29,7 @@ export interface CallOptions {
   /** Overrides the client's `maxResponseBytes` for this call. */
   maxResponseBytes?: number | undefined
   /** Added to (and overriding) the client's headers for this call. */
-  headers?: Record<string, string> | undefined
+  headers?: Record<string, string> | Headers | undefined
   /** Overrides the client's proxy for this call; `false` sends none. */
   proxy?: string | false | undefined
   /** Overrides the retry policy for this call; `false` makes exactly one attempt (retry layer). */

@@ -8,6 +8,7 @@ import { Deadline } from './deadline.js'
 import { AbortError, TimeoutError } from './errors.js'
 import { err } from './result.js'
 import type { Layer, Send } from './stack.js'
+import { shown } from './shown.js'
 
 export function timeout(ms = 30_000): Layer {
   checkTimeout(ms)
@@ -31,6 +32,6 @@ export const MAX_TIMER_MS = 2 ** 31 - 1
 
 function checkTimeout(timeout: number): void {
   if (typeof timeout !== 'number' || !(timeout > 0) || (Number.isFinite(timeout) && timeout > MAX_TIMER_MS)) {
-    throw new TypeError(`timeout must be a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity), got ${String(timeout)}`)
+    throw new TypeError(`timeout must be a positive number of milliseconds up to ${MAX_TIMER_MS} (or Infinity), got ${shown(timeout)}`)
   }
 }

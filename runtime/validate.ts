@@ -361,6 +361,33 @@ function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): str
 }
 
 /** `fields.includes(key)` as a plain loop: keys and field names are interned strings, so each test is usually one pointer comparison. */
+/** Options a call takes after its params, which JavaScript lets a caller put among them. */
+const CALL_OPTIONS = new Set(['signal', 'timeout', 'retries', 'idempotent', 'headers', 'proxy', 'validate', 'validateRequest', 'maxResponseBytes', 'maxPages', 'maxEmptyPages'])
+
+/**
+ * Params the lexicon does not declare, whatever the mode: sent, they would go out as query text the
+ * server ignores (a mistyped `limt`, a `timeout` meant as a call option), as @atproto/api refuses them.
+ */
+export function unknownParams(ctx: ValidationContext, params: Record<string, unknown>, names: readonly string[]): void {
+  for (const key in params) {
+    if (declares(names, key) || params[key] === undefined) continue
+    const name = clip(key, ctx.redact, 60)
+    const meant = names.find((known) => known.toLowerCase() === key.toLowerCase() || oneEditApart(known, key))
+    const why = CALL_OPTIONS.has(key) ? 'is a call option: pass it in the options, after the params' : `is not a param of this method${meant === undefined ? '' : ` (did you mean ${meant}?)`}`
+    issue(ctx, /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`, why)
+  }
+}
+
+/** Whether one insertion, deletion, substitution or swap of neighbours makes `a` into `b`. */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false
+  let i = 0
+  while (i < a.length && a[i] === b[i]) i++
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2))
+  const [long, short] = a.length > b.length ? [a, b] : [b, a]
+  return long.slice(i + 1) === short.slice(i)
+}
+
 function declares(fields: readonly string[], key: string): boolean {
   for (let i = 0; i < fields.length; i++) if (fields[i] === key) return true
   return false

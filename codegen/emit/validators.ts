@@ -137,7 +137,9 @@ class ValidatorEmitter {
       lines.push(...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key)))
     }
     const fields = `[${props.map(([key]) => quote(key)).join(', ')}]`
-    lines.push(`if (ctx.strict) ${v('unknownFields')}(ctx, ${value}, ${fields}${id ? `, ${quote(id)}` : ''})`)
+    // Unknown params are refused in every mode (validate.ts says why); unknown fields only strictly.
+    if (schema.type === 'params') lines.push(`${v('unknownParams')}(ctx, ${value}, ${fields})`)
+    else lines.push(`if (ctx.strict) ${v('unknownFields')}(ctx, ${value}, ${fields}${id ? `, ${quote(id)}` : ''})`)
     lines.push(`return ${v('checked')}(ctx, start, at)`)
     return lines
   }

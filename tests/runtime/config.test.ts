@@ -4,7 +4,8 @@
  * their messages quotes a credential.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, ConfigurationError, ConnectionError, Core, type Method, withDefaults } from '@lexgen/runtime'
+import { call, ConfigurationError, ConnectionError, Core, RequestValidationError, retry, type Method, withDefaults } from '@lexgen/runtime'
+import { Client } from '../../generated/index.js'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -32,7 +33,7 @@ describe('Core configuration', () => {
   it.each(['did:web:api.bsky.chat', 'api.bsky.chat#bsky_chat', 'did:web:api.bsky.chat#', 'did:web:api.bsky.chat#bsky chat', 'did:web:x#y\r\nx-evil: 1'])(
     'rejects the malformed proxy %j',
     (proxy) => {
-      expect(() => new Core(withDefaults({ service: server.url, proxy }))).toThrow(/Invalid atproto-proxy .*did:<method>:<id>#<service>/)
+      expect(() => new Core(withDefaults({ service: server.url, proxy }))).toThrow(/Invalid atproto-proxy: expected "did:<method>:<id>#<service>".*, got the string /)
     },
   )
 
@@ -139,5 +140,74 @@ describe('a transport that cannot send where it runs is a configuration error: t
 
   it('something that is not a Core is a TypeError before any request', async () => {
     await expect(call({ send: () => Promise.resolve({ ok: true }) } as never, getConvo, {})).rejects.toThrow(/core must be a Core/)
+  })
+})
+
+/**
+ * What JavaScript lets through that TypeScript would not: each caught before anything is sent, the
+ * same way on every Core, with a message that says what was passed (its type, when that is the
+ * mistake) and never a token.
+ */
+describe("a JavaScript caller's mistakes", () => {
+  const before = () => server.requests.length
+  const cores = () => [new Core({ service: server.url }), new Core(withDefaults({ service: server.url })), new Core({ service: server.url, layers: [retry()] })]
+
+  it('a param the lexicon does not declare, or a call option among the params: a RequestValidationError, nothing sent', async () => {
+    const count = before()
+    const client = new Client({ service: server.url })
+    const issuesOf = (promise: Promise<unknown>) => promise.then(() => [], (error: unknown) => (error instanceof RequestValidationError ? error.issues : [String(error)]))
+    expect(await issuesOf(client.chat.bsky.convo.listConvos({ limt: 5 } as never))).toEqual([{ path: 'limt', message: 'is not a param of this method (did you mean limit?)' }])
+    expect(await issuesOf(client.chat.bsky.convo.getConvo({ convoId: 'c1', convoid: 'x' } as never))).toEqual([{ path: 'convoid', message: 'is not a param of this method (did you mean convoId?)' }])
+    expect(await issuesOf(client.chat.bsky.convo.listConvos({ limit: 1, timeout: 1000 } as never))).toEqual([{ path: 'timeout', message: 'is a call option: pass it in the options, after the params' }])
+    // A method that takes no params at all.
+    expect(await issuesOf(client.chat.bsky.convo.getUnreadCounts({ maxPages: 2 } as never))).toEqual([{ path: 'maxPages', message: 'is a call option: pass it in the options, after the params' }])
+    expect(server.requests.length).toBe(count)
+  })
+
+  it('a signal that is no AbortSignal: one TypeError on every Core, saying what was passed', async () => {
+    const count = before()
+    for (const core of cores()) {
+      await expect(call(core, getConvo, {}, { signal: new AbortController() as never })).rejects.toThrow('signal must be an AbortSignal, got an AbortController (pass controller.signal)')
+      await expect(call(core, getConvo, {}, { signal: {} as never })).rejects.toThrow('signal must be an AbortSignal, got an object')
+    }
+    expect(server.requests.length).toBe(count)
+  })
+
+  it.each([
+    ['a timeout given as a string', { timeout: '5000' }, 'timeout must be a positive number of milliseconds up to 2147483647 (or Infinity), got the string "5000"'],
+    ['retries given as a string (once spread as its characters)', { retries: '10' }, 'retries must be false, a number of retries, or { limit, baseDelay, maxDelay, maxWait }, got the string "10"'],
+    ['retries: true', { retries: true }, 'retries must be false, a number of retries, or { limit, baseDelay, maxDelay, maxWait }, got true'],
+    ['retries: null', { retries: null }, 'got null'],
+    ['a misspelt retries field', { retries: { limt: 5 } }, 'retries has no field "limt": it takes limit, baseDelay, maxDelay, maxWait'],
+    ['idempotent as a string', { idempotent: 'yes' }, 'idempotent must be true or false, got the string "yes"'],
+    ['headers as an array', { headers: [['x-a', 'b']] }, 'headers must be an object of header names to values (or a Headers), got an array'],
+  ])('%s', async (_label, options, message) => {
+    const count = before()
+    await expect(call(new Core(withDefaults({ service: server.url })), getConvo, {}, options as never)).rejects.toThrow(message)
+    expect(server.requests.length).toBe(count)
+  })
+
+  it('options that are no object are refused; null is none; a Headers is read as headers', async () => {
+    const core = new Core(withDefaults({ service: server.url }))
+    await expect(call(core, getConvo, {}, 5000 as never)).rejects.toThrow('call options must be an object ({ signal, timeout, retries, … }), got 5000')
+    expect((await call(core, getConvo, {}, null as never)).ok).toBe(true)
+    expect((await call(core, getConvo, {}, { headers: new Headers({ 'X-Trace': 'abc' }) })).ok).toBe(true)
+    expect(server.requests.at(-1)!.headers['x-trace']).toBe('abc')
+  })
+
+  it('a Core built wrong says how to build it, and quotes no token', () => {
+    expect(() => new Core(undefined as never)).toThrow('new Core() takes a config object ({ service: "https://bsky.social", auth }), got undefined')
+    expect(() => new Client('https://bsky.social' as never)).toThrow('the config is an object ({ service: "https://bsky.social", auth }), not a string')
+    expect(() => new Core({ servce: 'https://bsky.social' } as never)).toThrow(/^unknown Core option "servce": a Core takes service, auth, /)
+    expect(() => new Core({ service: server.url, timeout: 5000 } as never)).toThrow('unknown Core option "timeout" (timeout is read by withDefaults: new Core(withDefaults({ …, timeout }))')
+    const jwt = 'eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmFsaWNlIn0.c2lnbmF0dXJl'
+    const swapped = (() => {
+      try {
+        new Core({ service: jwt, auth: server.url })
+      } catch (error) {
+        return String(error)
+      }
+    })()
+    expect(swapped).toBe('TypeError: Invalid service URL: expected e.g. "https://bsky.social", got a string that looks like a token (not shown): service and auth swapped?')
   })
 })

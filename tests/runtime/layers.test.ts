@@ -74,7 +74,7 @@ describe('Core', () => {
       [{ validate: 'strict' }, /the validate option needs a Core with validation/],
       [{ validate: 'lenient' }, /the validate option needs a Core with validation/],
       [{ validateRequest: true }, /the validateRequest option needs a Core with validation/],
-      [{ validate: 'strcit' }, /validate must be 'lenient', 'strict' or 'off', got "strcit"/],
+      [{ validate: 'strcit' }, /validate must be 'lenient', 'strict' or 'off', got the string "strcit"/],
     ] as const) {
       await expect(call(core, getConvo, {}, options as never)).rejects.toThrow(message)
     }

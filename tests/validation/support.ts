@@ -48,9 +48,16 @@ export function targetName(target: Target): string {
 export function referenceVerdict(lex: Lexicons, target: Target, value: unknown): { valid: boolean; error?: string } {
   try {
     switch (target.kind) {
-      case 'params':
+      case 'params': {
         lex.assertValidXrpcParams(target.nsid, value)
+        // What a client may send goes further: @atproto/xrpc refuses a param the lexicon does not
+        // declare when it builds the URL ("Invalid query parameter"), and so do we (ours leaves out
+        // one set to undefined, which is not sent).
+        const declared = (lex.getDefOrThrow(target.nsid) as { parameters?: { properties?: object } }).parameters?.properties ?? {}
+        const stray = value !== null && typeof value === 'object' ? Object.entries(value).find(([key, given]) => given !== undefined && !Object.hasOwn(declared, key)) : undefined
+        if (stray) return { valid: false, error: `Invalid query parameter: ${stray[0]}` }
         break
+      }
       case 'input':
         lex.assertValidXrpcInput(target.nsid, jsonToLex(value as never))
         break

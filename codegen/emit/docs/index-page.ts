@@ -290,7 +290,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     `Every lexicon def compiles to a plain TypeScript validator; nothing interprets schemas at run time. The ${code('Client')} validates ` +
       `by default. **Before sending**, params and input are checked: a broken constraint fails the call with a ` +
-      `${code('RequestValidationError')} naming the path and the constraint, and nothing is sent (${code('validateRequest: false')} turns ` +
+      `${code('RequestValidationError')} naming the path and the constraint, and nothing is sent; so is a param the lexicon does not declare ` +
+      `(a typo, or a call option such as ${code('timeout')} put among the params), which would go out as query text the server ignores (${code('validateRequest: false')} turns ` +
       `that off). **Responses** are checked in one of three modes: ${code("'lenient'")} (default) checks what the lexicon requires and ` +
       `tolerates what lexicon evolution allows (unknown fields, unknown ${code('$type')}s in open unions, unknown known-values); ` +
       `${code("'strict'")} rejects any deviation; ${code("'off'")} skips it. A failure is a ${code('ResponseValidationError')} that keeps ` +

@@ -74,7 +74,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   x = params['convoId']
   if (x === undefined) v.missing(ctx, '.convoId')
   else if (typeof x !== 'string') v.wrongType(ctx, '.convoId', 'a string', x)
-  if (ctx.strict) v.unknownFields(ctx, params, ['convoId'])
+  v.unknownParams(ctx, params, ['convoId'])
   return v.checked(ctx, start, at)
 }
 

@@ -128,7 +128,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
     }
     v.checked(ctx, before, '.members')
   }
-  if (ctx.strict) v.unknownFields(ctx, params, ['members'])
+  v.unknownParams(ctx, params, ['members'])
   return v.checked(ctx, start, at)
 }
 

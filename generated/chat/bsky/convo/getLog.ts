@@ -102,7 +102,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   let x: unknown
   x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  if (ctx.strict) v.unknownFields(ctx, params, ['cursor'])
+  v.unknownParams(ctx, params, ['cursor'])
   return v.checked(ctx, start, at)
 }
 

@@ -76,7 +76,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   let x: unknown
   x = params['includeGroupChats']
   if (x !== undefined && typeof x !== 'boolean') v.wrongType(ctx, '.includeGroupChats', 'a boolean', x)
-  if (ctx.strict) v.unknownFields(ctx, params, ['includeGroupChats'])
+  v.unknownParams(ctx, params, ['includeGroupChats'])
   return v.checked(ctx, start, at)
 }
 

@@ -92,7 +92,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   }
   x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  if (ctx.strict) v.unknownFields(ctx, params, ['limit', 'cursor'])
+  v.unknownParams(ctx, params, ['limit', 'cursor'])
   return v.checked(ctx, start, at)
 }
 

@@ -114,8 +114,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
     if (typeof x !== 'string') v.wrongType(ctx, '.lockStatus', 'a string', x)
     else if (ctx.strict) v.knownValue(ctx, '.lockStatus', x, ['unlocked', 'locked', 'locked-permanently'])
   }
-  if (ctx.strict)
-    v.unknownFields(ctx, params, ['limit', 'cursor', 'readState', 'status', 'kind', 'lockStatus'])
+  v.unknownParams(ctx, params, ['limit', 'cursor', 'readState', 'status', 'kind', 'lockStatus'])
   return v.checked(ctx, start, at)
 }
 

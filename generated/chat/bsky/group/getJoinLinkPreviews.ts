@@ -84,7 +84,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
     }
     v.checked(ctx, before, '.codes')
   }
-  if (ctx.strict) v.unknownFields(ctx, params, ['codes'])
+  v.unknownParams(ctx, params, ['codes'])
   return v.checked(ctx, start, at)
 }
 

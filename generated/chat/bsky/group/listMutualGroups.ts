@@ -93,7 +93,7 @@ export function validateParams(value: unknown, ctx: v.ValidationContext, at: v.P
   }
   x = params['cursor']
   if (x !== undefined && typeof x !== 'string') v.wrongType(ctx, '.cursor', 'a string', x)
-  if (ctx.strict) v.unknownFields(ctx, params, ['subject', 'limit', 'cursor'])
+  v.unknownParams(ctx, params, ['subject', 'limit', 'cursor'])
   return v.checked(ctx, start, at)
 }
 
