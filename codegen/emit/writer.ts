@@ -193,13 +193,17 @@ function wellFormed(text: string): string {
 
 const SURROGATE = /[\ud800-\udfff]/
 
-/** Word-wraps prose to `width` columns; a single over-long word stays whole. */
+/**
+ * Word-wraps prose to `width` columns; a single over-long word stays whole. A word starting with `@`
+ * (a handle in a description: "mentions such as @alice.test") never starts a line, where JSDoc
+ * would read it as a tag and end the description there: it stays on the line before, past `width`.
+ */
 function wrap(line: string, width: number): string[] {
   if (line.length <= width) return [line]
   const out: string[] = []
   let current = ''
   for (const word of line.split(' ')) {
-    if (current && current.length + 1 + word.length > width) {
+    if (current && current.length + 1 + word.length > width && !word.startsWith('@')) {
       out.push(current)
       current = word
     } else {

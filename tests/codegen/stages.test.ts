@@ -157,6 +157,15 @@ describe('emit', () => {
     expect(source).not.toMatch(/^export const pwned/m)
   })
 
+  it('never starts a wrapped JSDoc line with an @ word (JSDoc would read a handle as a tag and end the description)', () => {
+    const mentions = `Who is mentioned in the message, ${Array.from({ length: 30 }, (_, i) => `@user${i}.test`).join(', ')}, in order.`
+    const doc = { file: 'com/example/mentions.json', doc: { lexicon: 1 as const, id: 'com.example.mentions' as const, defs: { main: { type: 'object' as const, description: mentions, properties: {} } } } }
+    const source = emit(buildModel([doc] as never, OPTIONS)).get('com/example/mentions.ts')!
+    const block = source.slice(source.indexOf('/**'), source.indexOf('*/'))
+    expect(block).toContain('@user29.test')
+    expect(block.split('\n').filter((line) => /^\s*\* @/.test(line))).toEqual([])
+  })
+
   it("puts a doc's description on its main def when that has none of its own (where a hover on the type finds it), else on the id", () => {
     const embed = { file: 'com/example/embed.json', doc: { lexicon: 1 as const, id: 'com.example.embed' as const, description: 'An embedded thing.', defs: { main: { type: 'object' as const, properties: {} } } } }
     const files = emit(buildModel([embed, hostile] as never, OPTIONS))
