@@ -203,7 +203,7 @@ describe('a broken example fails the suite', () => {
 
   it('an example that compiles but handles the wrong error is caught when the documented one arrives', async () => {
     const block = blocks.find((b) => b.nsid === 'chat.bsky.convo.sendMessage' && b.section === 'Standalone function')!
-    const lying = block.code.replace('ChatBskyConvoSendMessage.ConvoLockedError', 'ChatBskyConvoSendMessage.InvalidConvoError')
+    const lying = block.code.replace("result.error.error === 'ConvoLocked'", "result.error.error === 'InvalidConvo'")
     expect(lying).not.toBe(block.code)
     const file = await project.write('lying-error.ts', lying)
     expect((await typecheck(project.dir, ['lying-error.ts'])).output).toBe('')

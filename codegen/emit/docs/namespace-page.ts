@@ -170,7 +170,9 @@ function authText(ctx: DocsContext, auth: AuthNeed): string {
 
 function standaloneIntro(ctx: DocsContext, doc: DocModel, examples: MethodExamples): string {
   const handled = examples.handles
-    ? ` It checks for the declared ${code(examples.handles.name)} error by class, ${code(`${doc.alias}.${examples.handles.className}`)}.`
+    ? ` It checks for the declared ${code(examples.handles.name)} error by its XRPC name (${code('result.error.error')}); ` +
+      `${code(`instanceof ${doc.alias}.${examples.handles.className}`)} says the same, but with esbuild the namespace reached that way ` +
+      `keeps its validators in the bundle: import the class from the method's own module instead.`
     : ''
   return (
     `Tree-shakable, with a ${code('Core')}: it resolves to a ${code('Result')} and never throws for HTTP, XRPC or network failures.` +

@@ -88,7 +88,8 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
     'if (result.ok) {',
     `  ${success}`,
     ...(handles
-      ? [`} else if (result.error instanceof ${doc.alias}.${handles.className}) {`, `  console.error(${quote(`${handles.name}:`)}, result.error.message)`]
+      ? // By its XRPC name: the namespace its class is reached through would keep its validators in an esbuild bundle.
+        [`} else if (result.error.error === ${quote(handles.name)}) {`, `  console.error(${quote(`${handles.name}:`)}, result.error.message)`]
       : []),
     '} else {',
     '  console.error(result.error.name, result.error.message)',
@@ -97,7 +98,7 @@ export function methodExamples(model: Model, doc: DocModel, clientImport = './in
 
   const client: ExampleProgram = { imports: [`import { Client${importFrom}`], setup: clientSetup('client', 'Client', auth), body: clientBody }
   const standalone: ExampleProgram = {
-    imports: [`import { Core, withDefaults, ${handles ? `${doc.alias}, ` : ''}${method.functionName}${importFrom}`],
+    imports: [`import { Core, withDefaults, ${method.functionName}${importFrom}`],
     setup: clientSetup('core', 'Core', auth),
     body: standaloneBody,
   }

@@ -102,7 +102,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoAddReaction.InvalidConvoError) {
+ * } else if (result.error.error === 'InvalidConvo') {
  *   console.error('InvalidConvo:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -64,7 +64,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoDeleteMessageForSelf.InvalidConvoError) {
+ * } else if (result.error.error === 'InvalidConvo') {
  *   console.error('InvalidConvo:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -72,7 +72,7 @@ export type Page = Paginated<Output, Item, Errors>
  * const result = await chatBskyConvoGetConvoMembers(core, { convoId: '3lma43qca6dui', limit: 50 })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoGetConvoMembers.InvalidConvoError) {
+ * } else if (result.error.error === 'InvalidConvo') {
  *   console.error('InvalidConvo:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

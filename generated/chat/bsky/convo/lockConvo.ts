@@ -69,7 +69,7 @@ export const method: Method = {
  * const result = await chatBskyConvoLockConvo(core, { convoId: '3lma43qca6dui' })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoLockConvo.ConvoLockedError) {
+ * } else if (result.error.error === 'ConvoLocked') {
  *   console.error('ConvoLocked:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

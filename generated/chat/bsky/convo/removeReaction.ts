@@ -89,7 +89,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoRemoveReaction.InvalidConvoError) {
+ * } else if (result.error.error === 'InvalidConvo') {
  *   console.error('InvalidConvo:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -71,7 +71,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoSendMessage.ConvoLockedError) {
+ * } else if (result.error.error === 'ConvoLocked') {
  *   console.error('ConvoLocked:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -85,7 +85,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyConvoSendMessageBatch.ConvoLockedError) {
+ * } else if (result.error.error === 'ConvoLocked') {
  *   console.error('ConvoLocked:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

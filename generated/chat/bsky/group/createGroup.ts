@@ -116,7 +116,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyGroupCreateGroup.AccountSuspendedError) {
+ * } else if (result.error.error === 'AccountSuspended') {
  *   console.error('AccountSuspended:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

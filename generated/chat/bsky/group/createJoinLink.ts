@@ -76,7 +76,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyGroupCreateJoinLink.EnabledJoinLinkAlreadyExistsError) {
+ * } else if (result.error.error === 'EnabledJoinLinkAlreadyExists') {
  *   console.error('EnabledJoinLinkAlreadyExists:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -76,7 +76,7 @@ export const method: Method = {
  * const result = await chatBskyGroupEnableJoinLink(core, { convoId: '3lma43qca6dui' })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyGroupEnableJoinLink.InvalidConvoError) {
+ * } else if (result.error.error === 'InvalidConvo') {
  *   console.error('InvalidConvo:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -93,7 +93,7 @@ export const method: Method = {
  * const result = await chatBskyGroupRequestJoin(core, { code: 'k7sd2qzv' })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyGroupRequestJoin.ConvoLockedError) {
+ * } else if (result.error.error === 'ConvoLocked') {
  *   console.error('ConvoLocked:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

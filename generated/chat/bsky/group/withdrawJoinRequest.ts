@@ -54,7 +54,7 @@ export const method: Method = {
  * const result = await chatBskyGroupWithdrawJoinRequest(core, { convoId: '3lma43qca6dui' })
  * if (result.ok) {
  *   console.log(result.value)
- * } else if (result.error instanceof ChatBskyGroupWithdrawJoinRequest.InvalidJoinRequestError) {
+ * } else if (result.error.error === 'InvalidJoinRequest') {
  *   console.error('InvalidJoinRequest:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

@@ -89,7 +89,7 @@ export const method: Method = {
  * })
  * if (result.ok) {
  *   console.log(result.value.handle, result.value.did)
- * } else if (result.error instanceof ComAtprotoServerCreateSession.AccountTakedownError) {
+ * } else if (result.error.error === 'AccountTakedown') {
  *   console.error('AccountTakedown:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

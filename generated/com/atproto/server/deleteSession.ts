@@ -49,7 +49,7 @@ export const method: Method = {
  * const result = await comAtprotoServerDeleteSession(core)
  * if (result.ok) {
  *   console.log(`done (HTTP ${result.response.status})`)
- * } else if (result.error instanceof ComAtprotoServerDeleteSession.InvalidTokenError) {
+ * } else if (result.error.error === 'InvalidToken') {
  *   console.error('InvalidToken:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)

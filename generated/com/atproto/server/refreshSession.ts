@@ -75,7 +75,7 @@ export const method: Method = {
  * const result = await comAtprotoServerRefreshSession(core)
  * if (result.ok) {
  *   console.log(result.value.handle, result.value.did)
- * } else if (result.error instanceof ComAtprotoServerRefreshSession.AccountTakedownError) {
+ * } else if (result.error.error === 'AccountTakedown') {
  *   console.error('AccountTakedown:', result.error.message)
  * } else {
  *   console.error(result.error.name, result.error.message)
