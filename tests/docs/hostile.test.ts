@@ -90,7 +90,7 @@ const prosy = {
       type: 'query',
       description:
         'Lists things (one. or all) in order, e.g. by name. More after.\nSteps:\n1. not a list\n\n    indented four spaces with *star*\n' +
-        'See https://atproto.com/specs/xrpc#error_responses (and https://example.com/a_b), https://en.wikipedia.org/wiki/Foo_(bar) and www.example.com/a_b.',
+        'See https://atproto.com/specs/xrpc#error_responses (and https://example.com/a_b), https://en.wikipedia.org/wiki/Foo_(bar) and www.example.com/a_b. Query: https://example.com/q?d=e&f=g_h, www.example.com/q?d=e&f=g.',
       parameters: { type: 'params', properties: { limit: { type: 'integer', description: 'line1\r\nline2, see https://example.com/a_b|c' } } },
       output: {
         encoding: 'application/json',
@@ -217,6 +217,9 @@ describe('rendered as GitHub renders it (GFM, by micromark)', () => {
     expect(section).toContain('<a href="https://en.wikipedia.org/wiki/Foo_(bar)">https://en.wikipedia.org/wiki/Foo_(bar)</a> and ')
     // A `www.` address leads where GitHub's own autolinking would: http, the address as written.
     expect(section).toContain('<a href="http://www.example.com/a_b">www.example.com/a_b</a>.')
+    // An & in an address: as written in the link and its text (micromark escapes it for HTML, once).
+    expect(section).toContain('<a href="https://example.com/q?d=e&amp;f=g_h">https://example.com/q?d=e&amp;f=g_h</a>, ')
+    expect(section).toContain('<a href="http://www.example.com/q?d=e&amp;f=g">www.example.com/q?d=e&amp;f=g</a>.')
     // In a table cell: one line, the address a link that ends at the pipe, the cell whole.
     expect(section).toContain('<td>line1 line2, see <a href="https://example.com/a_b">https://example.com/a_b</a>|c</td>')
     expect(htmlText(section)).not.toMatch(/\\[.\-*_#|\d]|\ufffd/)

@@ -50,12 +50,12 @@ function linkable(address: string): string {
 
 /**
  * An autolink, `<https://…>`, or for a `www.` address a link shown as written that leads where
- * GitHub's own autolinking would take it, `http://www.…` (an autolink needs the scheme). Markdown
- * decodes entities in both, so `&` is written `&amp;`.
+ * GitHub's own autolinking would take it, `http://www.…` (an autolink needs the scheme). A link's
+ * destination decodes entities, so `&` is written `&amp;` there; an autolink decodes none (CommonMark),
+ * so it keeps `&` as it is.
  */
 function webLink(address: string): string {
-  const target = address.replace(/&/g, '&amp;')
-  return address.startsWith('www.') ? `[${escaped(address)}](<http://${target}>)` : `<${target}>`
+  return address.startsWith('www.') ? `[${escaped(address)}](<http://${address.replace(/&/g, '&amp;')}>)` : `<${address}>`
 }
 
 function escaped(text: string): string {
