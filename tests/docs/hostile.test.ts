@@ -94,7 +94,17 @@ const prosy = {
       parameters: { type: 'params', properties: { limit: { type: 'integer', description: 'line1\r\nline2, see https://example.com/a_b|c' } } },
       output: {
         encoding: 'application/json',
-        schema: { type: 'object', properties: { a: { type: 'ref', ref: '#weird-1' }, b: { type: 'ref', ref: '#weird' }, c: { type: 'ref', ref: '#Weird' }, status: { type: 'ref', ref: '#status' } } },
+        description: 'The things, in the order asked for.',
+        schema: {
+          type: 'object',
+          properties: {
+            a: { type: 'ref', ref: '#weird-1' },
+            b: { type: 'ref', ref: '#weird' },
+            c: { type: 'ref', ref: '#Weird' },
+            status: { type: 'ref', ref: '#status' },
+            tags: { type: 'array', description: 'Tags on the things.', items: { type: 'string', description: 'A tag, without its #.' } },
+          },
+        },
       },
     },
     'weird-1': { type: 'object', properties: {} },
@@ -225,6 +235,12 @@ describe('rendered as GitHub renders it (GFM, by micromark)', () => {
     expect(htmlText(section)).not.toMatch(/\\[.\-*_#|\d]|\ufffd/)
     // The overview's first sentence goes on past a full stop in brackets and past "e.g.".
     expect(page).toMatch(/<td>Lists things \(one\. or all\) in order, e\.g\. by name\.<\/td>/)
+  })
+
+  it("says what the lexicon says of a body, and of an array's items, as the JSDoc does", () => {
+    const page = pages.get('com.example.md')!
+    expect(page).toContain('The things, in the order asked for.\n\n`application/json`')
+    expect(page).toMatch(/\| `tags` \|[^\n]*\| Tags on the things\. Each item: A tag, without its \\#\. \|/)
   })
 
   it('writes a pipe in a known value as a pipe, in a table and outside one', () => {

@@ -116,7 +116,10 @@ function unit(type: string, key: string): string {
   return ''
 }
 
+/** A field's description, and its array items' when they have one ("Each item: …", as the JSDoc says it). */
 function description(schema: Schema): string {
-  const text = typeof schema.description === 'string' ? schema.description : ''
-  return inline(text)
+  const own = typeof schema.description === 'string' ? schema.description : ''
+  const items = schema.type === 'array' ? (schema.items as Schema | undefined)?.description : undefined
+  const each = typeof items === 'string' && items !== '' ? `Each item: ${items}` : ''
+  return inline([own, each].filter(Boolean).join(' '))
 }

@@ -100,10 +100,10 @@ function writeMethod(ctx: DocsContext, page: Page, doc: DocModel): void {
   }
   if (main.type === 'procedure' && main.input) {
     page.heading(3, 'Input')
-    page.add(bodyText(ctx, doc, main.input, 'Input'))
+    page.add(described(main.input, bodyText(ctx, doc, main.input, 'Input')))
   }
   page.heading(3, 'Response')
-  page.add(main.output ? bodyText(ctx, doc, main.output, 'Output') : 'No body: the call resolves to `undefined`.')
+  page.add(main.output ? described(main.output, bodyText(ctx, doc, main.output, 'Output')) : 'No body: the call resolves to `undefined`.')
   page.heading(3, 'Errors')
   writeErrors(ctx, page, doc, main)
 }
@@ -178,6 +178,11 @@ function standaloneIntro(ctx: DocsContext, doc: DocModel, examples: MethodExampl
     `Tree-shakable, with a ${code('Core')}: it resolves to a ${code('Result')} and never throws for HTTP, XRPC or network failures.` +
     `${handled} A ${code('Core')} validates only when given ${code('validation')} (${ctx.site.link('validation', INDEX_SECTIONS.validation)}).`
   )
+}
+
+/** A body's own description, as the JSDoc has it, before what `text` says of it. */
+function described(body: NonNullable<Main['output']>, text: string): string {
+  return typeof body.description === 'string' && body.description !== '' ? `${prose(body.description)}\n\n${text}` : text
 }
 
 /** An input or output body: its encoding and type, with the field table of an object. */
