@@ -254,7 +254,7 @@ export async function moduleScopeNote(options: ResolvedOptions): Promise<string 
       // A bundler compiles them as ESM whatever the package says (tsconfig.json resolving as a bundler).
       if (moduleResolution(await readTsconfig(join(dir, 'tsconfig.json'))) === 'bundler') return undefined
       return (
-        `${join(dir, 'package.json')} makes the generated .ts files CommonJS for Node and tsc, and they are ESM: ` +
+        `${join(dir, 'package.json')} makes the generated ${options.emit === 'js' ? '.js' : '.ts'} files CommonJS for Node and tsc, and they are ESM: ` +
         "generate with --file-ext .mts (or set \"type\": \"module\"), unless a bundler compiles them"
       )
     }

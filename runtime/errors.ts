@@ -77,6 +77,15 @@ export class XrpcError extends Error {
     this.nsid = init.nsid
     this.attempts = init.attempts ?? 1
   }
+
+  /**
+   * What `JSON.stringify` writes (a bot's structured log): the message too, which an Error's own
+   * properties leave out, with the fields that say where and how often. The message is redacted.
+   */
+  toJSON(): Record<string, unknown> {
+    // The message is the Error's own, not enumerable: spread, the fields alone would come along.
+    return Object.assign<Record<string, unknown>, object>({ name: this.name, message: this.message }, this)
+  }
 }
 
 export class XrpcResponseError extends XrpcError {

@@ -30,6 +30,22 @@ describe('declaredError', () => {
   })
 })
 
+describe('JSON.stringify of an error', () => {
+  it("writes its message (an Error's own, left out by default) with its fields, never its cause", () => {
+    const ConvoLocked = declaredError('ConvoLocked')
+    const error = new ConvoLocked({ status: 400, error: 'ConvoLocked', message: 'Convo is locked', nsid: 'chat.bsky.convo.sendMessage', headers: { 'ratelimit-remaining': '9' }, attempts: 2, cause: new Error('inner') })
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'ConvoLockedError',
+      message: 'Convo is locked',
+      status: 400,
+      error: 'ConvoLocked',
+      headers: { 'ratelimit-remaining': '9' },
+      nsid: 'chat.bsky.convo.sendMessage',
+      attempts: 2,
+    })
+  })
+})
+
 describe('responseError', () => {
   it('prefers a declared class, then the status class', () => {
     const declared = { InvalidConvo: declaredError('InvalidConvo') }
