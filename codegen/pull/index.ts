@@ -169,7 +169,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
     const refusal = request.dryRun ? 'dry run: a pull would refuse to write' : 'refusing to write'
-    throw new LexgenError(`${refusal}: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged`)
+    // Taken on purpose, once reviewed: the same pull without the gate.
+    throw new LexgenError(`${refusal}: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged (to take it once reviewed, pull without --fail-on)`)
   }
   const overwritten = await localChanges(folder, pulled, dropped, pinned, lockName)
   if (overwritten.length && !request.force) {
