@@ -145,6 +145,10 @@ describe('links', () => {
     expect(broken).toEqual([])
   })
 
+  it('a known value naming a token says what its lexicon says of it (tokens get no section of their own)', () => {
+    expect(pages.get('models/app.bsky.graph.defs.md')).toContain('known values: `app.bsky.graph.defs#modlist` (A list of actors to apply an aggregate moderation action (mute/block) on.), ')
+  })
+
   it('model pages and what uses them link both ways', () => {
     /** The text of the section a link points to: the `##` section holding the anchor. */
     const sectionAt = (page: string, anchor: string) => {

@@ -7,7 +7,7 @@ import type { DocModel, Model } from '../../model.js'
 import { resolveRef } from '../../select.js'
 import { constraintEntries } from '../constraints.js'
 import { defAnchorKey } from './catalog.js'
-import { code, inline, table } from './markdown.js'
+import { code, firstSentence, inline, table } from './markdown.js'
 import type { Site } from './site.js'
 
 type Schema = { type: string; [key: string]: unknown }
@@ -67,8 +67,16 @@ export class Fields {
    */
   private constraints(doc: DocModel, schema: Schema): string {
     const target = schema.type === 'ref' ? this.refTarget(doc, schema.ref as string) : undefined
-    if (target && target.type !== 'object' && target.type !== 'record' && target.type !== 'token') return constraints(target as Schema)
-    return constraints(schema, (items) => this.constraints(doc, items))
+    const known = (value: string) => this.knownValue(doc, value)
+    if (target && target.type !== 'object' && target.type !== 'record' && target.type !== 'token') return constraints(target as Schema, constraints, known)
+    return constraints(schema, (items) => this.constraints(doc, items), known)
+  }
+
+  /** A known value, with what its token's lexicon says of it when it names one (`…#modlist`), which the docs give no section of its own. */
+  private knownValue(doc: DocModel, value: string): string {
+    const token = /^[a-zA-Z][\w.-]*\.[\w-]+(#[\w-]+)?$/.test(value) ? (this.refTarget(doc, value) as { type: string; description?: unknown } | undefined) : undefined
+    const said = token?.type === 'token' && typeof token.description === 'string' ? firstSentence(token.description) : ''
+    return said ? `${code(value)} (${inline(said)})` : code(value)
   }
 
   private refTarget(doc: DocModel, ref: string): { type: string } | undefined {
@@ -93,7 +101,7 @@ export class Fields {
 }
 
 /** Constraints as the lexicon states them: format, limits, default, then allowed or known values (an array's items' by `ofItems`). */
-export function constraints(schema: Schema | LexUserType, ofItems: (items: Schema) => string = constraints): string {
+export function constraints(schema: Schema | LexUserType, ofItems: (items: Schema) => string = constraints, known: (value: string) => string = code): string {
   const s = schema as Schema
   const parts = constraintEntries(s).map(([key, value]) => {
     if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
@@ -101,7 +109,7 @@ export function constraints(schema: Schema | LexUserType, ofItems: (items: Schem
   })
   if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
   if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
-  if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => code(String(v))).join(', ')}`)
+  if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => known(String(v))).join(', ')}`)
   if (s.type === 'array') {
     const inner = ofItems(s.items as Schema)
     if (inner) parts.push(`each: ${inner}`)
