@@ -20,8 +20,8 @@ import type { Core } from './core.js'
 import { PaginationLoopError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { err, ok, type Result } from './result.js'
-import type { CallOptions } from './stack.js'
 import { shown } from './shown.js'
+import type { CallOptions } from './stack.js'
 
 export interface PageOptions extends CallOptions {
   /** Stop iterating after this many pages, the first included; default: no limit. */

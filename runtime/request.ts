@@ -1,7 +1,7 @@
 /** What goes on the wire and back: URL and query encoding, header checks, request bodies, response decoding. */
 import { formEncode } from './form.js'
-import { shown } from './shown.js'
 import type { Method } from './method.js'
+import { shown } from './shown.js'
 import type { RawResponse, RequestBody } from './transport/types.js'
 
 /** Input of a procedure whose lexicon declares a non-JSON encoding (a blob upload, a CAR file). */

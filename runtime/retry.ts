@@ -11,9 +11,9 @@ import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, Xrpc
 import { parseRetryAfter } from './rate-limit.js'
 import { isOneShotBody } from './request.js'
 import { err } from './result.js'
+import { shown } from './shown.js'
 import { onAbort } from './signal.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
-import { shown } from './shown.js'
 import { MAX_TIMER_MS } from './timeout.js'
 
 /** Retries failed attempts per `option` (default: 2 retries, backoff 0.5 s doubling to 8 s); a call's `retries` overrides it. */

@@ -24,8 +24,8 @@ import { after, redactCredentials, redactIssued } from './redact.js'
 import { pdsOrigin, pdsProblem } from './pds.js'
 import { isHeaderValue, isOneShotBody } from './request.js'
 import { err, type Result } from './result.js'
-import type { AuthLayer, CallOptions, Layer, Send, XrpcRequest } from './stack.js'
 import { shown } from './shown.js'
+import type { AuthLayer, CallOptions, Layer, Send, XrpcRequest } from './stack.js'
 
 /** What a session keeps; `createSession` and `refreshSession` outputs fit it. */
 export interface SessionData {

@@ -7,8 +7,8 @@
 import { Deadline } from './deadline.js'
 import { AbortError, TimeoutError } from './errors.js'
 import { err } from './result.js'
-import type { Layer, Send } from './stack.js'
 import { shown } from './shown.js'
+import type { Layer, Send } from './stack.js'
 
 export function timeout(ms = 30_000): Layer {
   checkTimeout(ms)
