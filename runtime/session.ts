@@ -130,8 +130,8 @@ export class CredentialSession implements AuthLayer {
     Object.defineProperty(this, Symbol.for('nodejs.util.inspect.custom'), {
       value: (_depth: number, options: object, inspect: (value: unknown, options: object) => string) => {
         const current = this.#current
-        const shown = current && { did: current.did, handle: current.handle, ...(current.pdsUrl === undefined ? {} : { pdsUrl: current.pdsUrl }) }
-        return `CredentialSession ${inspect({ service: this.core.service.href, session: shown }, options)}`
+        const who = current && { did: current.did, handle: current.handle, ...(current.pdsUrl === undefined ? {} : { pdsUrl: current.pdsUrl }) }
+        return `CredentialSession ${inspect({ service: this.core.service.href, session: who }, options)}`
       },
     })
   }
