@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { relative, sep } from 'node:path'
+import { posix, relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { colorWanted, painter, warner, type Paint } from './color.js'
 import { escapeControls } from './controls.js'
@@ -231,7 +231,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
     refuseWhatIsInTheWay(outputs, io)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
-    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files), kept: current.editing }))), io)
+    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files), kept: besideOutput(current.editing, files) }))), io)
     return outputs
   })
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)
@@ -289,6 +289,12 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     if (current.truncated) io.err('lexgen: stopped looking after 100 stray entries: there may be more\n')
   }
   return 1
+}
+
+/** The editor files (write.ts) beside what the new output holds: one in a folder the output no longer has goes with it. */
+function besideOutput(editing: readonly string[], files: OutputFiles): string[] {
+  const folders = new Set([...files.keys()].map((path) => posix.dirname(path)))
+  return editing.filter((path) => folders.has(posix.dirname(path)))
 }
 
 /** Throws when an output folder holds what lexgen did not generate: a swap would lose it. */

@@ -4,9 +4,9 @@
  *
  * - Reading never loads what is not ours: a file is ours when it starts with the generated banner,
  *   and only its first bytes are read to tell; symbolic links, special files and empty folders are
- *   never opened and are reported as stray, like hand-written files. An editor's swap, lock and
- *   backup files (a generated file open in vim or Emacs, as `--watch` invites) are neither: they
- *   are carried into the new folder as they are.
+ *   never opened and are reported as stray, like hand-written files. An editor's swap and lock
+ *   files (a generated file open in vim or Emacs, as `--watch` invites) are neither: they are
+ *   carried into the new folder as they are.
  * - Writing goes to a sibling staging folder that is swapped in by rename, so an interrupted run
  *   leaves the previous output whole. Permissions are checked before anything moves, the folder's
  *   mode (setgid included) and group are kept, a symbolic link given as the output is written
@@ -83,13 +83,14 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
 }
 
 /**
- * An editor's file beside the one it edits: vim's swap (`.client.ts.swp`, `.swo`, …) and its
- * write test (`4913`), Emacs's lock (`.#client.ts`, a link) and autosave (`#client.ts#`), and
- * either one's backup (`client.ts~`). The editor removes them by name: dropped by a swap, a
- * swap file would be lost to the editor still writing it.
+ * An editor's file beside the one it edits while it is open: vim's swap (`.client.ts.swp`, `.swo`,
+ * …) and its write test (`4913`), Emacs's lock (`.#client.ts`, a link) and autosave
+ * (`#client.ts#`). The editor removes them by name: dropped by a swap, a swap file would be lost to
+ * the editor still writing it. (A backup, `client.ts~`, outlives the editor: it is in the way, as
+ * any file lexgen did not write.)
  */
 export function isEditorFile(name: string): boolean {
-  return /^\..+\.sw[a-px]$/.test(name) || name === '4913' || name.startsWith('.#') || /^#.+#$/.test(name) || name.endsWith('~')
+  return /^\..+\.sw[a-px]$/.test(name) || name === '4913' || name.startsWith('.#') || /^#.+#$/.test(name)
 }
 
 function startsWithBanner(file: string, prefix: string): boolean {

@@ -132,8 +132,10 @@ function checkConfigKeys(config: CoreConfig): void {
     if (CONFIG_KEYS.has(key)) continue
     // A string given where the config goes, spread into it by `new Client(url)`: its characters are keys 0, 1, …
     if (key === '0') throw new TypeError('the config is an object ({ service: "https://bsky.social", auth }), not a string')
-    const defaults = ['retries', 'timeout', 'onRequest', 'onResponse', 'onError'].includes(key) ? ` (${key} is read by withDefaults: new Core(withDefaults({ …, ${key} })))` : ''
-    throw new TypeError(`unknown Core option ${JSON.stringify(key)}${defaults}: a Core takes ${[...CONFIG_KEYS].join(', ')}`)
+    const reader = ['retries', 'timeout', 'onRequest', 'onResponse', 'onError'].includes(key) ? ` (${key} is read by withDefaults: new Core(withDefaults({ …, ${key} })))`
+      : key === 'onSessionChange' || key === 'refreshTimeout' ? ` (${key} is read by CredentialSession, whose session.core is the Core)`
+      : ''
+    throw new TypeError(`unknown Core option ${JSON.stringify(key)}${reader}: a Core takes ${[...CONFIG_KEYS].join(', ')}`)
   }
 }
 

@@ -360,7 +360,6 @@ function unionType(ctx: ValidationContext, at: PathSegment, value: unknown): str
   return uri.endsWith('#main') ? uri.slice(0, -5) : uri
 }
 
-/** `fields.includes(key)` as a plain loop: keys and field names are interned strings, so each test is usually one pointer comparison. */
 /** Options a call takes after its params, which JavaScript lets a caller put among them. */
 const CALL_OPTIONS = new Set(['signal', 'timeout', 'retries', 'idempotent', 'headers', 'proxy', 'validate', 'validateRequest', 'maxResponseBytes', 'maxPages', 'maxEmptyPages'])
 
@@ -388,6 +387,7 @@ function oneEditApart(a: string, b: string): boolean {
   return long.slice(i + 1) === short.slice(i)
 }
 
+/** `fields.includes(key)` as a plain loop: keys and field names are interned strings, so each test is usually one pointer comparison. */
 function declares(fields: readonly string[], key: string): boolean {
   for (let i = 0; i < fields.length; i++) if (fields[i] === key) return true
   return false

@@ -7,7 +7,7 @@ import { checkValidateMode } from './core.js'
 import { RequestValidationError, ResponseValidationError } from './errors.js'
 import type { Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
-import { isObject, MAX_DEPTH, unknownParams, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
+import { MAX_DEPTH, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
 
 /** Validators by NSID: the generated ones, or only the methods a program calls. */
 export type ValidationRegistry = Readonly<Record<string, MethodValidators>>
@@ -24,12 +24,9 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
       // NSIDs are looked up as own keys: a registry is a plain object.
       const validators = Object.hasOwn(registry, method.nsid) ? registry[method.nsid] : undefined
       if (!validators) return undefined
-      // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked. A
-      // method without params declares none: any given is unknown (validate.ts, unknownParams).
-      const params = validators.params ?? noParams
+      // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked.
       for (const [part, value] of [['params', args.params], ['input', args.input ?? {}]] as const) {
-        const validator = part === 'params' ? params : validators.input
-        const issues = validator ? validate(validator, value, false, true) : []
+        const issues = validators[part] ? validate(validators[part], value, false, true) : []
         if (issues.length) return new RequestValidationError({ nsid: method.nsid, status: 0, part, issues: issues as [ValidationIssue, ...ValidationIssue[]] })
       }
       return undefined
@@ -46,12 +43,6 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
       }
     },
   }
-}
-
-/** The params validator of a method that has none. */
-const noParams: Validator = (value, ctx) => {
-  if (isObject(value)) unknownParams(ctx, value, [])
-  return ctx.issues.length === 0
 }
 
 /**

@@ -145,7 +145,7 @@ function compareMethod(ctx: Context, a: Schema, b: Schema): void {
   // The generated functions take a params argument (before the call options) only when there is a param.
   const hasParams = (def: Schema) => Object.keys(((def.parameters as Schema | undefined)?.properties as object | undefined) ?? {}).length > 0
   if (!hasParams(a) && hasParams(b)) ctx.emit('parameters', 'params-added', 'first params added: the functions now take params before the call options', { side: 'request' })
-  ctx.within('request', () => compareSchema(ctx, (a.parameters as Schema) ?? emptyParams, (b.parameters as Schema) ?? emptyParams, 'parameters'))
+  ctx.within('request', () => ctx.inParams(() => compareSchema(ctx, (a.parameters as Schema) ?? emptyParams, (b.parameters as Schema) ?? emptyParams, 'parameters')))
   ctx.within('request', () => compareBody(ctx, a.input as Body, b.input as Body, 'input'))
   ctx.within('response', () => compareBody(ctx, a.output as Body, b.output as Body, 'output'))
   ctx.within('response', () => compareBody(ctx, a.message as Body, b.message as Body, 'message'))
@@ -197,7 +197,7 @@ function compareErrors(ctx: Context, a: readonly ErrorDecl[] = [], b: readonly E
 function compareSchema(ctx: Context, a: Schema, b: Schema, path: string, required = false): void {
   if (a.type !== b.type && (a.type === 'ref' || b.type === 'ref')) return compareInlineWithRef(ctx, a, b, path)
   if (a.type !== b.type) {
-    const widened = sentAsSameText(path, a, b)
+    const widened = ctx.params && sentAsSameText(a, b)
     ctx.emit(path, widened ? 'param-type-widened' : 'type-changed', `type ${describeType(ctx.nsidA, a)} → ${describeType(ctx.nsidB, b)}`, { before: a.type, after: b.type })
     // The text passes either way; a required param's default may still come or go.
     if (widened && required) requiredDefault(ctx, path, a.default, b.default)
@@ -250,12 +250,12 @@ function compareSchema(ctx: Context, a: Schema, b: Schema, path: string, require
 const STRING_LIMITS = ['format', 'enum', 'const', 'minLength', 'maxLength', 'minGraphemes', 'maxGraphemes']
 
 /**
- * A query param (or an item of an array param) changed from integer or boolean to a string that
- * any text passes: a query string carries text, so what old clients send (`limit=5`) still passes;
- * only the generated type changed.
+ * A query param (or an item of an array param; compared within a method's params) changed from
+ * integer or boolean to a string that any text passes: a query string carries text, so what old
+ * clients send (`limit=5`) still passes; only the generated type changed.
  */
-function sentAsSameText(path: string, a: Schema, b: Schema): boolean {
-  return path.startsWith('parameters.') && (a.type === 'integer' || a.type === 'boolean') && b.type === 'string' && STRING_LIMITS.every((key) => b[key] === undefined)
+function sentAsSameText(a: Schema, b: Schema): boolean {
+  return (a.type === 'integer' || a.type === 'boolean') && b.type === 'string' && STRING_LIMITS.every((key) => b[key] === undefined)
 }
 
 function compareObject(ctx: Context, a: Schema, b: Schema, path: string): void {
@@ -579,6 +579,8 @@ class Context {
   nsidA: string
   nsidB: string
   private side: Side | undefined
+  /** Whether a method's query params are being compared: they go as text (see sentAsSameText). */
+  params = false
 
   constructor(
     readonly a: Defs,
@@ -615,6 +617,12 @@ class Context {
     this.side = side
     run()
     this.side = undefined
+  }
+
+  inParams(run: () => void): void {
+    this.params = true
+    run()
+    this.params = false
   }
 
   /**

@@ -173,14 +173,13 @@ describe('what is not generated, inside the output folder', () => {
     expect((await lstat(join(out, 'a-link'))).isSymbolicLink()).toBe(true)
   })
 
-  it("an editor's swap, lock and backup files beside generated ones (a file open in vim or Emacs) are carried through a run, never in the way", async () => {
+  it("an editor's swap and lock files beside generated ones (a file open in vim or Emacs) are carried through a run, never in the way; a backup is not one", async () => {
     const out = join(await ownedFolder('editing'), 'out')
     expect((await runCli(['generate', ...small, '--out', out])).code).toBe(0)
     const index = await readFile(join(out, 'index.ts'), 'utf8')
     const swap = join(out, 'chat/bsky/convo/.getLog.ts.swp')
     await writeFile(swap, 'b0VIM 9.0')
     await symlink('user@host.1234:1700000000', join(out, '.#index.ts'))
-    await writeFile(join(out, 'index.ts~'), index)
     await writeFile(join(out, '#client.ts#'), 'autosaved')
     expect((await runCli(['check', ...small, '--out', out])).code).toBe(0)
     // A run that swaps the folder in (another selection: getLog's module is gone) keeps them where they were.
@@ -188,9 +187,18 @@ describe('what is not generated, inside the output folder', () => {
     expect(generate.code, generate.stderr).toBe(0)
     expect(await readFile(swap, 'utf8')).toBe('b0VIM 9.0')
     expect(await readlink(join(out, '.#index.ts'))).toBe('user@host.1234:1700000000')
-    expect(await readFile(join(out, 'index.ts~'), 'utf8')).toBe(index)
     expect(await readFile(join(out, '#client.ts#'), 'utf8')).toBe('autosaved')
     expect((await runCli(['check', ...other, '--out', out])).code).toBe(0)
+    // One in a folder the new output no longer has goes with it: nothing would ever remove it.
+    const gone = join(out, 'chat/bsky/gone/.thing.ts.swp')
+    await mkdir(join(gone, '..'))
+    await writeFile(gone, 'b0VIM 9.0')
+    expect((await runCli(['generate', ...small, '--out', out])).code).toBe(0)
+    await expect(readFile(gone)).rejects.toThrow(/ENOENT/)
+    // A backup outlives the editor: no editor file. This one holds a generated file (the banner),
+    // so it is one the output no longer has: check lists it, and generate removes it.
+    await writeFile(join(out, 'index.ts~'), index)
+    expect((await runCli(['check', ...small, '--out', out])).stderr).toContain('  removed: index.ts~\n')
   })
 
   it("control characters in a stray file's name or a hand edit reach check's output as escapes", async () => {

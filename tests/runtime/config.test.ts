@@ -159,7 +159,6 @@ describe("a JavaScript caller's mistakes", () => {
     expect(await issuesOf(client.chat.bsky.convo.listConvos({ limt: 5 } as never))).toEqual([{ path: 'limt', message: 'is not a param of this method (did you mean limit?)' }])
     expect(await issuesOf(client.chat.bsky.convo.getConvo({ convoId: 'c1', convoid: 'x' } as never))).toEqual([{ path: 'convoid', message: 'is not a param of this method (did you mean convoId?)' }])
     expect(await issuesOf(client.chat.bsky.convo.listConvos({ limit: 1, timeout: 1000 } as never))).toEqual([{ path: 'timeout', message: 'is a call option: pass it in the options, after the params' }])
-    // A method that takes no params at all.
     expect(await issuesOf(client.chat.bsky.convo.getUnreadCounts({ maxPages: 2 } as never))).toEqual([{ path: 'maxPages', message: 'is a call option: pass it in the options, after the params' }])
     expect(server.requests.length).toBe(count)
   })
