@@ -8,7 +8,7 @@
  * A streamed body is consumed by the first attempt and never sent again.
  */
 import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
-import { parseRetryAfter } from './rate-limit.js'
+import { parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { isOneShotBody } from './request.js'
 import { err } from './result.js'
 import { shown } from './shown.js'
@@ -87,7 +87,12 @@ function retryDelay(
   if (!isRetryable(error, idempotent)) return undefined
   const requested = serverRequestedDelay(error, Date.now())
   // A wait longer than a timer can hold would fire at once: it counts as over any maxWait.
-  if (requested !== undefined) return requested > Math.min(policy.maxWait, MAX_TIMER_MS) ? undefined : requested
+  if (requested !== undefined) {
+    if (requested > Math.min(policy.maxWait, MAX_TIMER_MS)) return undefined
+    // Calls limited together are told the same moment: spread over up to a second after it, they
+    // do not all come back in one millisecond and use up the window (and their retries) at once.
+    return requested + Math.random() * Math.min(1_000, requested / 4)
+  }
   // Bounded by what a timer holds too: a longer backoff (a maxDelay of months) would fire at once.
   const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1), MAX_TIMER_MS)
   // "Equal jitter": at least half the backoff, so clients that failed together spread out.
@@ -112,11 +117,26 @@ function notSent(cause: unknown): boolean {
   return false
 }
 
-/** `Retry-After` (seconds or an HTTP date), else a 429's `ratelimit-reset`, as a delay from `now`. */
+/**
+ * `Retry-After` (seconds or an HTTP date), else a 429's `ratelimit-reset`, as a delay from `now`;
+ * undefined when the server asked for nothing, or for a moment already past (the backoff applies).
+ */
 function serverRequestedDelay(error: XrpcError, now: number): number | undefined {
-  const at =
-    error instanceof RateLimitExceededError ? (error.retryAfter ?? error.rateLimit.reset) : parseRetryAfter(error.headers['retry-after'])
-  return at === undefined ? undefined : Math.max(0, at.getTime() - now)
+  const at = error instanceof RateLimitExceededError ? (error.retryAfter ?? windowEnd(error.rateLimit)) : parseRetryAfter(error.headers['retry-after'])
+  const delay = at === undefined ? undefined : at.getTime() - now
+  return delay !== undefined && delay > 0 ? delay : undefined
+}
+
+/**
+ * When the window a 429 names ends: only when its limit is used up (`remaining` 0, or not said).
+ * A PDS proxying a call puts its own global window on the answer, with room left, whatever the
+ * service behind it refused: that window says nothing of this 429. The reset is in whole seconds,
+ * rounded down (@atproto/xrpc-server floors it): the window ends within the second after it.
+ */
+function windowEnd(rateLimit: RateLimit): Date | undefined {
+  if (rateLimit.reset === undefined || (rateLimit.remaining !== undefined && rateLimit.remaining > 0)) return undefined
+  // Kept within what a Date holds (8.64e15): a reset that far is past any maxWait all the same.
+  return new Date(Math.min(rateLimit.reset.getTime() + 1_000, 8.64e15))
 }
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */

@@ -4,7 +4,7 @@
  * retry.test.ts, faults.test.ts, session.test.ts and tests/reliability/.
  */
 import { inspect } from 'node:util'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   AbortError,
   call,
@@ -90,6 +90,49 @@ describe('Core', () => {
 })
 
 describe('retry layer', () => {
+  /**
+   * The wait the retry layer chose after a 429 with `headers`, at a moment 400 ms into a second,
+   * with jitter at its lowest (`random` 0) or highest (1): clocks faked, so nothing waits for real.
+   */
+  async function waitAfter429(headers: Record<string, string>, jitter = 0): Promise<number | undefined> {
+    vi.useFakeTimers({ now: 1_796_517_734_400, toFake: ['setTimeout', 'Date'] })
+    const random = vi.spyOn(Math, 'random').mockReturnValue(jitter)
+    const timers = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      const { core } = coreWith([{ status: 429, headers, json: { error: 'RateLimitExceeded' } }, OK], { layers: [retry()] })
+      const pending = call(core, getConvo, {})
+      await vi.advanceTimersByTimeAsync(400_000)
+      await pending
+      return timers.mock.calls[0]?.[1]
+    } finally {
+      timers.mockRestore()
+      random.mockRestore()
+      vi.useRealTimers()
+    }
+  }
+  const reset = (secondsFromNow: number) => String(Math.floor(1_796_517_734_400 / 1000) + secondsFromNow)
+
+  it('waits a ratelimit-reset out to the end of its second: a PDS sends it rounded down', async () => {
+    // Reset names the second 2 s on; the window ends before the next one: 2.6 s from 400 ms into this one.
+    expect(await waitAfter429({ 'ratelimit-remaining': '0', 'ratelimit-reset': reset(2) })).toBe(2_600)
+  })
+
+  it('backs off rather than retrying at once when the reset has passed (a second 429 naming the same second)', async () => {
+    // The default backoff's least: half of 0.5 s.
+    expect(await waitAfter429({ 'ratelimit-remaining': '0', 'ratelimit-reset': reset(-1) })).toBe(250)
+  })
+
+  it("takes ratelimit-* with room left as no hint: a PDS's own global window, on a 429 of the service it proxied to", async () => {
+    // 2961 of 3000 left, 5 minutes to go: waiting them out (or giving up, past maxWait) would be wrong.
+    expect(await waitAfter429({ 'ratelimit-limit': '3000', 'ratelimit-remaining': '2961', 'ratelimit-reset': reset(290) })).toBe(250)
+  })
+
+  it('spreads calls told the same moment over up to a second after it', async () => {
+    // 8 s asked for, and at most a quarter of it, up to a second, on top.
+    expect(await waitAfter429({ 'retry-after': '8' }, 1)).toBe(9_000)
+    expect(await waitAfter429({ 'retry-after': '2' }, 1)).toBe(2_500)
+  })
+
   it('retries a query on 503 and numbers the attempts', async () => {
     const { core, requests } = coreWith([UNAVAILABLE, UNAVAILABLE, OK], { layers: [retry(NO_WAIT)] })
     const result = await call(core, getConvo, {})

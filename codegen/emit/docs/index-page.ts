@@ -253,7 +253,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     [
       `- **Default** (${code('Client')}, ${code('withDefaults')}): 2 retries with exponential backoff and jitter (waits of up to 0.5 s, then 1 s, doubling to at most 8 s, each at least half of that). ${code('Retry-After')} and ` +
-        `${code('ratelimit-reset')} are honoured; a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
+        `${code('ratelimit-reset')} are honoured (a reset only when ${code('ratelimit-remaining')} is 0: a PDS puts its own window, with room left, on a 429 of the service it proxies to); a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
       `- **Queries** are retried on connection failures, timeouts and statuses 408, 429, 500, 502, 503 and 504.`,
       `- **Procedures** are retried only when the server provably did not process them: the connection could not be made (refused, the ` +
         `host or network unreachable, a connect timeout) or the name did not resolve, or a 429. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
