@@ -16,6 +16,7 @@ import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { runtimeNote } from './runtime-note.js'
+import { runner } from './runner.js'
 import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate, type StopSignal } from './watch.js'
 import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs, type OutputDir } from './write.js'
@@ -87,7 +88,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       .option('--lexicons <dir>', 'lexicon directory (default: from lexgen.config.json, else ./lexicons)')
       .option('--include <pattern>', "NSID pattern to select, '*' matches anything; repeatable; replaces the config's include and exclude", collect)
       .option('--exclude <pattern>', 'NSID pattern to leave out; repeatable', collect)
-      .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses')
+      .option('--strict', 'fail on every bad lexicon doc, not only those the selection uses, and on an include that matches no lexicon')
       .addOption(new Option('--config <file>', 'config file (default: the nearest lexgen.config.json, up to the folder with package.json)'))
   // What shapes the output: `diff` classifies changes for callers, which none of these alter.
   const withSelection = (command: Command) =>
@@ -274,7 +275,8 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   }
   const paint = errPaint(io)
   // The command with check's own flags: it writes what was compared (paths from where the user stands).
-  const command = generateCommand(flags, flags.config, io.cwd, io.cwd)
+  // As the package manager that ran check runs lexgen (runner.ts); committed docs say `npx lexgen` for every machine.
+  const command = generateCommand(flags, flags.config, io.cwd, io.cwd, runner().lexgen)
   for (const { dir, diff, current, files } of stale) {
     if (current.missing) {
       io.err(`lexgen: ${paint('warning', `${display(dir, io)} does not exist`)}; run \`${command}\` and commit the result (${counted(files.size, 'file')})\n`)

@@ -159,7 +159,7 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
  * checked or described when flags shaped it too. (`--strict` changes no output, so it is left out:
  * `check --strict` in CI must accept docs written by a plain `generate`.)
  */
-export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string): string {
+export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string, lexgen = 'npx lexgen'): string {
   const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
   const args: string[] = []
   // A --config naming the file the command finds from `root` anyway is left out: spelling out the
@@ -175,7 +175,7 @@ export function generateCommand(flags: Options, configPath: string | undefined, 
   if (flags.fileExt) args.push('--file-ext', flags.fileExt)
   if (flags.importExt) args.push('--import-ext', flags.importExt)
   if (flags.emit) args.push('--emit', flags.emit)
-  return ['npx lexgen generate', ...args.map(shellWord)].join(' ')
+  return [`${lexgen} generate`, ...args.map(shellWord)].join(' ')
 }
 
 /** A word as a POSIX shell reads it back: quoted unless it is plain (patterns with `*` are quoted). */

@@ -91,7 +91,8 @@ function retryDelay(
     if (requested > Math.min(policy.maxWait, MAX_TIMER_MS)) return undefined
     // Calls limited together are told the same moment: spread over up to a second after it, they
     // do not all come back in one millisecond and use up the window (and their retries) at once.
-    return requested + Math.random() * Math.min(1_000, requested / 4)
+    // Within maxWait and what a timer holds still.
+    return Math.min(requested + Math.random() * Math.min(1_000, requested / 4), policy.maxWait, MAX_TIMER_MS)
   }
   // Bounded by what a timer holds too: a longer backoff (a maxDelay of months) would fire at once.
   const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1), MAX_TIMER_MS)

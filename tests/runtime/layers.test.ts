@@ -131,6 +131,8 @@ describe('retry layer', () => {
     // 8 s asked for, and at most a quarter of it, up to a second, on top.
     expect(await waitAfter429({ 'retry-after': '8' }, 1)).toBe(9_000)
     expect(await waitAfter429({ 'retry-after': '2' }, 1)).toBe(2_500)
+    // Never past maxWait (60 s by default), which the wait asked for fits.
+    expect(await waitAfter429({ 'retry-after': '60' }, 1)).toBe(60_000)
   })
 
   it('retries a query on 503 and numbers the attempts', async () => {

@@ -27,7 +27,7 @@ export const GENERAL_ERRORS: readonly GeneralError[] = [
   { className: 'ForbiddenError', parent: 'XrpcResponseError', status: '403', when: 'not allowed' },
   { className: 'NotFoundError', parent: 'XrpcResponseError', status: '404', when: 'no such method on the server' },
   { className: 'PayloadTooLargeError', parent: 'XrpcResponseError', status: '413', when: 'the request body is too large' },
-  { className: 'RateLimitExceededError', parent: 'XrpcResponseError', status: '429', when: 'rate limited: `rateLimit` and `retryAfter` say until when (retried first)' },
+  { className: 'RateLimitExceededError', parent: 'XrpcResponseError', status: '429', when: 'rate limited: `retryAfter` says until when, and `rateLimit.reset` when `rateLimit.remaining` is 0 (a PDS puts its own window, with room left, on a proxied 429) (retried first)' },
   { className: 'InternalServerError', parent: 'XrpcResponseError', status: '500, other 5xx', when: 'the server failed' },
   { className: 'MethodNotImplementedError', parent: 'XrpcResponseError', status: '501', when: 'the server does not implement the method' },
   { className: 'UpstreamFailureError', parent: 'XrpcResponseError', status: '502, 503, 504', when: 'the PDS could not reach the service it proxies to, or is overloaded' },

@@ -253,7 +253,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
   page.add(
     [
       `- **Default** (${code('Client')}, ${code('withDefaults')}): 2 retries with exponential backoff and jitter (waits of up to 0.5 s, then 1 s, doubling to at most 8 s, each at least half of that). ${code('Retry-After')} and ` +
-        `${code('ratelimit-reset')} are honoured (a reset only when ${code('ratelimit-remaining')} is 0: a PDS puts its own window, with room left, on a 429 of the service it proxies to); a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
+        `${code('ratelimit-reset')} are honoured (a reset only when ${code('ratelimit-remaining')} is 0 or absent: a PDS puts its own window, with room left, on a 429 of the service it proxies to); a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
       `- **Queries** are retried on connection failures, timeouts and statuses 408, 429, 500, 502, 503 and 504.`,
       `- **Procedures** are retried only when the server provably did not process them: the connection could not be made (refused, the ` +
         `host or network unreachable, a connect timeout) or the name did not resolve, or a 429. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
@@ -321,7 +321,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
 
   page.heading(2, 'Errors', S.errors)
   page.add(
-    `Misuse is thrown, never a failure: a ${code('TypeError')} for an invalid option, parameter, header or proxy, and a ${code('ConfigurationError')} when no transport can be loaded. ` +
+    `Misuse is thrown, never a failure: a ${code('TypeError')} for an invalid option, header or proxy, or a parameter a query cannot carry (a param the lexicon does not declare is a ${code('RequestValidationError')}, as below), and a ${code('ConfigurationError')} when no transport can be loaded. ` +
       `Every failure is an ${code('XrpcError')} (from ${code(runtime)}) with ${code('status')} (0 when no response arrived), the XRPC ` +
       `${code('error')} name, ${code('message')}, ${code('nsid')}, response ${code('headers')} and ${code('attempts')}. Errors a lexicon ` +
       `declares get one class per error name, shared by every method that declares it; each method's page lists them, and its module exports them: ` +
@@ -348,7 +348,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         ...outputLines(r, clientCallLine(r)).map((line) => `  ${line.replace(/\n/g, '\n  ')}`),
         '} catch (error) {',
         ...(declared ? [`  if (error instanceof ${procedure.alias}.${declared.className}) console.error(${quote(`${declared.name}:`)}, error.message)`] : []),
-        `  ${declared ? 'else ' : ''}if (error instanceof RateLimitExceededError) console.error('rate limited until', error.retryAfter ?? error.rateLimit.reset)`,
+        `  ${declared ? 'else ' : ''}if (error instanceof RateLimitExceededError) console.error('rate limited until', error.retryAfter ?? (error.rateLimit.remaining === 0 ? error.rateLimit.reset : 'unknown'))`,
         '  else if (error instanceof XrpcError) console.error(error.status, error.error, error.message)',
         '  else throw error',
         '}',
