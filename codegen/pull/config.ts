@@ -76,6 +76,11 @@ export function checkNetworkPattern(pattern: string, where: { file?: string; pat
   }
 }
 
+/** Whether a `pull.network` entry, an NSID or an `<authority>.*` pattern, names `nsid`. */
+export function namesNsid(entry: string, nsid: string): boolean {
+  return entry.endsWith('.*') ? matchesNetworkPattern(entry, nsid) : entry === nsid
+}
+
 /** Whether `nsid` is one of the names an `<authority>.*` pattern stands for (one more segment, no deeper). */
 export function matchesNetworkPattern(pattern: string, nsid: string): boolean {
   const prefix = pattern.slice(0, -1)

@@ -5,7 +5,7 @@
 import type { LoadedLexicons } from '../load.js'
 import { compare } from '../order.js'
 import { docCid } from './cid.js'
-import { matchesNetworkPattern, type PullConfig } from './config.js'
+import { namesNsid, type PullConfig } from './config.js'
 import { docPath } from './folder.js'
 import type { Lockfile } from './lockfile.js'
 
@@ -37,7 +37,7 @@ export async function frozenProblems(config: PullConfig, lock: Lockfile, loaded:
     if (!config.git.some((source) => source.url === entry.url && source.folder === entry.folder)) stale.push(`git source ${entry.url} is locked but no longer configured`)
   }
   for (const wanted of config.network) {
-    const locked = wanted.endsWith('.*') ? lock.roots.some((nsid) => matchesNetworkPattern(wanted, nsid)) : lock.roots.includes(wanted)
+    const locked = lock.roots.some((nsid) => namesNsid(wanted, nsid))
     if (!locked) stale.push(`${wanted} is configured but not in the lockfile`)
   }
 

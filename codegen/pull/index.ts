@@ -15,7 +15,7 @@ import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
 import { recoverOutputDir } from '../write.js'
 import { counted } from '../plural.js'
-import { matchesNetworkPattern, resolvePullConfig, type GitSourceConfig, type PullConfig } from './config.js'
+import { namesNsid, resolvePullConfig, type GitSourceConfig, type PullConfig } from './config.js'
 import { readFolder, nextFolder, writeFolder, type Folder } from './folder.js'
 import { frozenProblems } from './frozen.js'
 import { localChanges } from './local-changes.js'
@@ -138,7 +138,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   const resolution = await resolve(folder, lock ?? emptyLockfile)
   warn(resolution.skipped)
   // Roots only the lockfile remembers: a config edit alone does not drop them, so say how.
-  const remembered = resolution.lock.roots.filter((nsid) => !config.network.some((wanted) => (wanted.endsWith('.*') ? matchesNetworkPattern(wanted, nsid) : wanted === nsid)))
+  const remembered = resolution.lock.roots.filter((nsid) => !config.network.some((wanted) => namesNsid(wanted, nsid)))
   if (remembered.length) {
     warnOne(`${lockName} also asks for ${remembered.join(', ')}, named on an earlier command line, not in lexgen.config.json: add ${remembered.length > 1 ? 'them' : 'it'} to pull.network to keep ${remembered.length > 1 ? 'them' : 'it'} there, or drop ${remembered.length > 1 ? 'them' : 'it'} with \`${runner().lexgen} pull --remove ${remembered.join(' ')}\``)
   }
@@ -211,16 +211,15 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
  */
 function withoutRoots(lock: Lockfile, patterns: readonly string[], config: PullConfig, lockName: string): Lockfile {
   if (patterns.length === 0) throw new LexgenError('--remove needs the NSIDs (or <authority>.* patterns) to remove')
-  const matches = (pattern: string, nsid: string) => (pattern.endsWith('.*') ? matchesNetworkPattern(pattern, nsid) : pattern === nsid)
   const removed = new Set<string>()
   for (const pattern of patterns) {
-    const named = lock.roots.filter((nsid) => matches(pattern, nsid))
+    const named = lock.roots.filter((nsid) => namesNsid(pattern, nsid))
     if (named.length === 0) {
       const asked = lock.roots.length ? lock.roots.join(', ') : 'none'
       throw new LexgenError(`--remove ${pattern}: ${lockName} does not ask for it (it asks for: ${asked}); docs from git sources go by their include patterns`)
     }
     for (const nsid of named) {
-      const configured = config.network.find((wanted) => matches(wanted, nsid))
+      const configured = config.network.find((wanted) => namesNsid(wanted, nsid))
       if (configured) throw new LexgenError(`--remove ${pattern}: lexgen.config.json names ${nsid} in pull.network ('${configured}'): remove it there, then run this again`)
       removed.add(nsid)
     }
