@@ -11,9 +11,10 @@
  * loses it to the next run. Where the lock cannot be made at all (a read-only or missing parent),
  * no lexgen can be replacing the folder either: the run goes on, and its write reports the cause.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { LexgenError } from './errors.js'
 import { compare } from './order.js'
 import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
 
@@ -68,7 +69,12 @@ async function acquire(lock: string, dir: string, waiting: (pid: number, dir: st
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false
     }
     const seen = readLock(lock)
-    if (seen === undefined) continue // released meanwhile
+    if (seen === undefined) {
+      // Released meanwhile, or no file lexgen writes (a folder, a link: committed to the checkout),
+      // which would spin here forever, deaf to a stop signal.
+      if (lstatIfAny(lock)?.isFile() === false) throw new LexgenError(`${lock} is no lock lexgen wrote (a folder or a link): delete it`, { file: lock })
+      continue
+    }
     const holder = parseHolder(seen)
     if (holder ? !writerAlive(holder.pid, lock, holder.writer) : seen === nameless) {
       takeOver(lock, seen)
@@ -97,6 +103,14 @@ function takeOver(lock: string, seen: string): void {
   }
   if (readLock(mine) === seen) rmSync(mine, { force: true })
   else renameSync(mine, lock)
+}
+
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path)
+  } catch {
+    return undefined
+  }
 }
 
 function readLock(path: string): string | undefined {

@@ -291,6 +291,7 @@ async function rollForward(journal: string): Promise<string[]> {
   const home = dirname(journal)
   const content = JSON.parse(readFileSync(journal, 'utf8')) as Journal
   const at = (path: string) => resolve(home, path)
+  checkJournal(content, at, home, journal)
   for (const swap of content.swaps) {
     const [dir, staging, previous] = [at(swap.dir), at(swap.staging), at(swap.previous)]
     if (!existsSync(staging)) continue
@@ -322,6 +323,32 @@ async function rollForward(journal: string): Promise<string[]> {
   await Promise.all(content.journals.map((path) => remove(at(path), 'a finished swap journal')))
   await Promise.all(content.swaps.map((swap) => remove(at(swap.previous), 'the previous output')))
   return notes
+}
+
+/**
+ * A journal names only what a swap of lexgen's makes: a folder and its `.lexgen-<name>-…` staging
+ * beside it, that staging's `-previous`, `.lexgen-…swap` journals, and files (the lockfile) inside
+ * the journal's own folder. A journal is found in the working tree, so a contributor can commit
+ * one: anything else (`../`, an absolute path, another name) would let it write or remove what it
+ * likes on whoever runs lexgen there. Refused whole, before anything moves.
+ */
+function checkJournal(content: Journal, at: (path: string) => string, home: string, journal: string): void {
+  const refuse = (what: string) => new LexgenError(`${what}: not a journal lexgen wrote; delete it (nothing was done)`, { file: journal })
+  const strings = (value: unknown) => Array.isArray(value) && value.every((item) => typeof item === 'string')
+  if (!Array.isArray(content.swaps) || !strings(content.journals) || (content.files !== undefined && !Array.isArray(content.files))) throw refuse('malformed')
+  for (const path of content.journals) {
+    if (!/^\.lexgen-.+\.swap$/.test(basename(at(path)))) throw refuse(`journal ${JSON.stringify(path)}`)
+  }
+  for (const swap of content.swaps) {
+    if (![swap?.dir, swap?.staging, swap?.previous].every((path) => typeof path === 'string')) throw refuse('malformed swap')
+    const [dir, staging, previous] = [at(swap.dir), at(swap.staging), at(swap.previous)]
+    const sibling = dirname(dir) === dirname(staging) && basename(staging).startsWith(`.lexgen-${basename(dir)}-`) && previous === `${staging}-previous`
+    if (!sibling) throw refuse(`swap of ${JSON.stringify(swap.dir)}`)
+  }
+  for (const file of content.files ?? []) {
+    const path = typeof file?.path === 'string' ? at(file.path) : undefined
+    if (path === undefined || typeof file.content !== 'string' || !isWithin(path, home)) throw refuse(`file ${JSON.stringify(file?.path)}`)
+  }
 }
 
 /**

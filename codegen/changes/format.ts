@@ -54,7 +54,7 @@ const VIA_SHOWN = 4
 // Markdown: breaking first, then source, compatible, docs; within each, per method or def.
 
 function markdown(report: ChangeReport, maxLength: number | undefined): string {
-  const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, (s) => `\`${s}\``), '']
+  const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, span), '']
   if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
   const compilerFound = compilerOnly(report)
   const affected = affectedEntryPoints(report.changes, compilerFound)
@@ -81,22 +81,22 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       for (const [key, group] of byDef(changes)) {
         shown += group.length
         if (cls === 'docs') {
-          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? `\`${escapeControls(path)}\`` : described(group[0]!))).join(', ')}`)
+          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? span(escapeControls(path)) : described(group[0]!))).join(', ')}`)
           cutHere(true)
           continue
         }
         out.push(`#### \`${displayKey(key)}\``)
-        const via = viaText(group[0]!, (s) => `\`${s}\``)
+        const via = viaText(group[0]!, span)
         if (via) out.push(`_${via}_`)
         out.push('')
-        for (const c of group) out.push(`- ${c.path ? `\`${escapeControls(c.path)}\`: ` : ''}${escapeMd(escapeControls(c.message))}${sideNote(c)}`)
+        for (const c of group) out.push(`- ${c.path ? `${span(escapeControls(c.path))}: ` : ''}${escapeMd(escapeControls(c.message))}${sideNote(c)}`)
         out.push('')
         cutHere()
       }
       if (cls === 'docs') out.push('', '</details>', '')
       for (const d of extra) {
         out.push(`#### \`${displayKey(defKey(d.nsid, d.def))}\``)
-        const via = viaText(d, (s) => `\`${s}\``)
+        const via = viaText(d, span)
         if (via) out.push(`_${via}_`)
         out.push('', '- old code using it no longer compiles (found by the compiler; see the source check)', '')
         cutHere()
@@ -115,7 +115,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
       out.push('')
     }
     if (derived.length) out.push(`Also failing, because they contain one of the above: ${derived.map((f) => `\`${f.symbol}\``).join(', ')}.`, '')
-    for (const line of excusedLines(compiler.excused ?? [], (s) => `\`${s}\``)) out.push(`${line[0]!.toUpperCase()}${line.slice(1)}.`, '')
+    for (const line of excusedLines(compiler.excused ?? [], span)) out.push(`${line[0]!.toUpperCase()}${line.slice(1)}.`, '')
     if (compiler.disagreements.length) {
       out.push('Rules and compiler disagree:', '')
       for (const d of compiler.disagreements) out.push(`- \`${displayKey(defKey(d.nsid, d.def))}\`: ${disagreementText(d.rules, d.compiler)}`)
@@ -229,6 +229,17 @@ function addedOrRemoved(changes: readonly Change[]): Map<string, 'new' | 'remove
     else if (c.kind === 'method-removed' || c.kind === 'doc-removed' || c.kind === 'def-removed') whole.set(displayKey(defKey(c.nsid, c.def)), 'removed')
   }
   return whole
+}
+
+/**
+ * A Markdown code span holding `text` as it is: a lexicon's field name or a config's pattern may
+ * hold backticks, which would close a plain span and let the rest be links or images in a pull
+ * request's description. The fence is one backtick longer than any run inside.
+ */
+function span(text: string): string {
+  const fence = '`'.repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length)) + 1)
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : ''
+  return `${fence}${pad}${text}${pad}${fence}`
 }
 
 function escapeMd(text: string): string {

@@ -251,3 +251,15 @@ describe('report formats', () => {
     expect(formatChangeReport(report, 'markdown')).toContain('## Lexicon changes: 0 breaking, 0 source, 0 compatible, 0 docs')
   })
 })
+
+describe('markdown from what a contributor wrote', () => {
+  it('keeps a field name with backticks inside its code span: no link or image reaches the pull request', async () => {
+    const name = 'x` [approved](https://evil.example/phish) ![t](https://evil.example/t.png) `'
+    const report = await compareEdit((d: Docs) => (d['ex.test.get']!.defs.main.parameters.properties[name] = { type: 'string' }))
+    const md = formatChangeReport(report, 'markdown')
+    const { micromark } = await import('micromark')
+    const html = micromark(md)
+    expect(html).not.toMatch(/<a |<img /)
+    expect(html).toContain('[approved](https://evil.example/phish)')
+  })
+})
