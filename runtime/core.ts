@@ -14,7 +14,7 @@ import { exchange } from './exchange.js'
 import { assertProxy } from './proxy.js'
 import { normalizeHeaders } from './request.js'
 import { isSessionManager, SESSION_SERVICE } from './session-manager.js'
-import { shown } from './shown.js'
+import { holdsToken, shown } from './shown.js'
 import type { Layer, OptionChecks, Send, ValidationCheck, ValidationMode } from './stack.js'
 import type { Transport } from './transport/types.js'
 
@@ -108,7 +108,7 @@ function serviceUrl(service: string | URL): URL {
   try {
     url = new URL(service)
   } catch {
-    const token = typeof service === 'string' && shown(service).startsWith('a string that looks like a token')
+    const token = typeof service === 'string' && holdsToken(service)
     throw new TypeError(`Invalid service URL: expected e.g. "https://bsky.social", got ${shown(service)}${token ? ': service and auth swapped?' : ''}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Invalid service URL: protocol must be http or https, got ${url.protocol}`)

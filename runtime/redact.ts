@@ -70,7 +70,7 @@ function cutHead(text: string, secret: string): string {
 }
 
 /** A JWT (an access token, a DPoP proof). */
-const JWT = /\beyJ[\w-]*\.[\w-]*\.[\w-]*/g
+export const JWT = /\beyJ[\w-]*\.[\w-]*\.[\w-]*/g
 
 /**
  * JWTs, and the token68 of a `Bearer` or `DPoP` authorization value (not an auth-param:
