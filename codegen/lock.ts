@@ -7,8 +7,8 @@
  * missing, or half old and half new. So a run holds `.lexgen-<name>-lock` beside each folder while
  * it reads it, and a writer until the end of its swap; a second run waits, saying for whom.
  *
- * The lock names its holder as a swap journal does (writers.ts); a holder that is gone (killed)
- * loses it to the next run. Where the lock cannot be made at all (a read-only or missing parent),
+ * The lock names its holder as a swap journal does (writers.ts); a holder that is gone (killed), or
+ * a lock no lexgen on this machine wrote, is lost to the next run. Where the lock cannot be made at all (a read-only or missing parent),
  * no lexgen can be replacing the folder either: the run goes on, and its write reports the cause.
  */
 import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
@@ -16,7 +16,7 @@ import { basename, dirname, join, relative } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LexgenError } from './errors.js'
 import { compare } from './order.js'
-import { doneWriting, ownStart, startWriting, writerAlive } from './writers.js'
+import { doneWriting, lockHolderAlive, ownStart, startWriting } from './writers.js'
 
 /** How often a waiting run looks again: a holder killed by SIGKILL never says it is done. */
 const POLL_MS = 50
@@ -76,7 +76,7 @@ async function acquire(lock: string, dir: string, waiting: (pid: number, dir: st
       continue
     }
     const holder = parseHolder(seen)
-    if (holder ? !writerAlive(holder.pid, lock, holder.writer) : seen === nameless) {
+    if (holder ? !lockHolderAlive(holder.pid, lock, holder.writer) : seen === nameless) {
       takeOver(lock, seen)
       continue
     }

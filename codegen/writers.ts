@@ -52,6 +52,17 @@ export function ownStart(): string | undefined {
 }
 
 /**
+ * Whether the holder a lock names still runs. Where /proc tells start times every lexgen's lock
+ * records its writer's, so one that records none was not written by a lexgen on this machine: made
+ * by hand, or committed to the checkout, where its pid can be one that never ends (PID 1 in a
+ * container) and a run would wait for it until CI gives up.
+ */
+export function lockHolderAlive(pid: number, lock: string, start: string | undefined): boolean {
+  if (start === undefined && pid !== process.pid && ownStart() !== undefined) return false
+  return writerAlive(pid, lock, start)
+}
+
+/**
  * Whether the writer of `staging` (a leftover named after `pid`) still runs; `start` is what its
  * journal recorded, when it has one that did.
  */
@@ -76,7 +87,7 @@ function pidExists(pid: number): boolean {
 let bootId: string | undefined
 
 /** The boot and the start time (clock ticks since boot) of process `pid`, from /proc: Linux only. */
-function processStart(pid: number): string | undefined {
+export function processStart(pid: number): string | undefined {
   try {
     bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')

@@ -257,15 +257,22 @@ describe('two lexgen runs at once (generate --watch in one terminal, generate in
     expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
   })
 
-  it('a lock a killed run left (naming a pid that is gone, or none at all) is taken over without a word', async () => {
+  it('a lock a killed run left (naming a pid that is gone, or none at all), or one no lexgen wrote, is taken over without a word', async () => {
     const dead = spawn(process.execPath, ['-e', ''])
     await once(dead, 'exit')
+    // Committed to the checkout: it names a process that runs (PID 1 in a container; here a child
+    // that waits) but not when it started, as every lexgen's lock on Linux does.
+    const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' })
     const args = ['--out', 'out', '--docs', 'docs', ...SMALL]
-    for (const left of [JSON.stringify({ pid: dead.pid }), '']) {
-      const root = await scratch()
-      await writeFile(join(root, '.lexgen-out-lock'), left)
-      expect(await runCli(['generate', ...args], root)).toMatchObject({ code: 0, stderr: '' })
-      expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
+    try {
+      for (const left of [JSON.stringify({ pid: dead.pid }), '', JSON.stringify({ pid: live.pid })]) {
+        const root = await scratch()
+        await writeFile(join(root, '.lexgen-out-lock'), left)
+        expect(await runCli(['generate', ...args], root)).toMatchObject({ code: 0, stderr: '' })
+        expect((await readdir(root)).filter((name) => name.startsWith('.lexgen-'))).toEqual([])
+      }
+    } finally {
+      live.kill()
     }
   })
 

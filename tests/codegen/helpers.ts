@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach } from 'vitest'
 import { main } from '../../codegen/cli.js'
+import { processStart } from '../../codegen/writers.js'
 import { eventually } from '../helpers/eventually.js'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -147,6 +148,11 @@ function isStopped(pid: number): boolean {
 }
 
 /** Writes lexicon docs (by relative path: JSON values, or text or bytes as they are) into a fresh directory. */
+/** The lock file a lexgen running as process `pid` writes (codegen/lock.ts), to hold a folder as another run would. */
+export function lockHeldBy(pid: number): string {
+  return `${JSON.stringify({ pid, writer: processStart(pid) })}\n`
+}
+
 export async function lexiconDir(docs: Record<string, unknown>): Promise<string> {
   const dir = await tempDir('lexgen-lex-')
   for (const [path, doc] of Object.entries(docs)) {

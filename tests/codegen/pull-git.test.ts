@@ -10,7 +10,7 @@ import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat,
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { main } from '../../codegen/cli.js'
-import { removeDir, ROOT, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
+import { lockHeldBy, removeDir, ROOT, runCli, runWhileHeld, snapshotDir, tempDir } from './helpers.js'
 
 const run = promisify(execFile)
 const dirs: string[] = []
@@ -207,7 +207,7 @@ describe('lexgen pull from a git source', () => {
     const key = createHash('sha256').update(upstream).digest('hex').slice(0, 16)
     const lock = join(cacheDir, 'git', `.lexgen-${key}.git-lock`)
     await mkdir(dirname(lock), { recursive: true })
-    await writeFile(lock, `${JSON.stringify({ pid: other.pid })}\n`)
+    await writeFile(lock, lockHeldBy(other.pid!))
     let stderr = ''
     const err = (text: string) => {
       stderr += text

@@ -9,7 +9,7 @@ import { once } from 'node:events'
 import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { removeDir, ROOT, snapshotDir, tempDir } from './helpers.js'
+import { lockHeldBy, removeDir, ROOT, snapshotDir, tempDir } from './helpers.js'
 
 const defs = (properties: Record<string, unknown>) => ({ lexicon: 1, id: 'com.example.feed.defs', defs: { postView: { type: 'object', properties } } })
 const getPost = {
@@ -308,7 +308,7 @@ it('a Ctrl-C while a run waits for another lexgen (one writing the lexicons) end
     const before = await snapshotDir(join(dir, 'generated'))
     // Another lexgen's lock on the lexicon folder (lock.ts), naming a process that runs: this test's.
     const lock = join(dir, '.lexgen-lexicons-lock')
-    const holder = `${JSON.stringify({ pid: process.pid })}\n`
+    const holder = lockHeldBy(process.pid)
     await writeFile(lock, holder)
     await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
     await watch.errors.next(new RegExp(`^lexgen: warning: waiting for another lexgen \\(pid ${process.pid}\\), which is writing lexicons$`))
