@@ -111,9 +111,8 @@ export class ChatBskyActorNS {
    * console.log(output)
    * ```
    */
-  async deleteAccount(options?: CallOptions): Promise<ChatBskyActorDeleteAccount.Output> {
-    return unwrap(await ChatBskyActorDeleteAccount.chatBskyActorDeleteAccount(this.#core, options))
-  }
+  readonly deleteAccount = async (options?: CallOptions): Promise<ChatBskyActorDeleteAccount.Output> =>
+    unwrap(await ChatBskyActorDeleteAccount.chatBskyActorDeleteAccount(this.#core, options))
 
   /**
    * Calls `chat.bsky.actor.exportAccountData`. Throws {@link ChatBskyActorExportAccountData.Errors} on
@@ -125,9 +124,8 @@ export class ChatBskyActorNS {
    * console.log(`${data.byteLength} bytes`)
    * ```
    */
-  async exportAccountData(options?: CallOptions): Promise<ChatBskyActorExportAccountData.Output> {
-    return unwrap(await ChatBskyActorExportAccountData.chatBskyActorExportAccountData(this.#core, options))
-  }
+  readonly exportAccountData = async (options?: CallOptions): Promise<ChatBskyActorExportAccountData.Output> =>
+    unwrap(await ChatBskyActorExportAccountData.chatBskyActorExportAccountData(this.#core, options))
 
   /**
    * Get the authenticated viewer's chat status: whether their account is chat-disabled and whether their
@@ -141,9 +139,8 @@ export class ChatBskyActorNS {
    * console.log(chatDisabled, canCreateGroups, groupMemberLimit)
    * ```
    */
-  async getStatus(options?: CallOptions): Promise<ChatBskyActorGetStatus.Output> {
-    return unwrap(await ChatBskyActorGetStatus.chatBskyActorGetStatus(this.#core, options))
-  }
+  readonly getStatus = async (options?: CallOptions): Promise<ChatBskyActorGetStatus.Output> =>
+    unwrap(await ChatBskyActorGetStatus.chatBskyActorGetStatus(this.#core, options))
 }
 
 /** The `chat.bsky.convo` namespace. */
@@ -166,9 +163,8 @@ export class ChatBskyConvoNS {
    * console.log(output)
    * ```
    */
-  async acceptConvo(input: ChatBskyConvoAcceptConvo.Input, options?: CallOptions): Promise<ChatBskyConvoAcceptConvo.Output> {
-    return unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.#core, input, options))
-  }
+  readonly acceptConvo = async (input: ChatBskyConvoAcceptConvo.Input, options?: CallOptions): Promise<ChatBskyConvoAcceptConvo.Output> =>
+    unwrap(await ChatBskyConvoAcceptConvo.chatBskyConvoAcceptConvo(this.#core, input, options))
 
   /**
    * Adds an emoji reaction to a message. Requires authentication. It is idempotent, so multiple calls from
@@ -186,9 +182,8 @@ export class ChatBskyConvoNS {
    * console.log(message)
    * ```
    */
-  async addReaction(input: ChatBskyConvoAddReaction.Input, options?: CallOptions): Promise<ChatBskyConvoAddReaction.Output> {
-    return unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.#core, input, options))
-  }
+  readonly addReaction = async (input: ChatBskyConvoAddReaction.Input, options?: CallOptions): Promise<ChatBskyConvoAddReaction.Output> =>
+    unwrap(await ChatBskyConvoAddReaction.chatBskyConvoAddReaction(this.#core, input, options))
 
   /**
    * Marks a message as deleted for the viewer, so they won't see that message in future enumerations.
@@ -205,9 +200,8 @@ export class ChatBskyConvoNS {
    * console.log(output)
    * ```
    */
-  async deleteMessageForSelf(input: ChatBskyConvoDeleteMessageForSelf.Input, options?: CallOptions): Promise<ChatBskyConvoDeleteMessageForSelf.Output> {
-    return unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.#core, input, options))
-  }
+  readonly deleteMessageForSelf = async (input: ChatBskyConvoDeleteMessageForSelf.Input, options?: CallOptions): Promise<ChatBskyConvoDeleteMessageForSelf.Output> =>
+    unwrap(await ChatBskyConvoDeleteMessageForSelf.chatBskyConvoDeleteMessageForSelf(this.#core, input, options))
 
   /**
    * Gets an existing conversation by its ID.
@@ -220,9 +214,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async getConvo(params: ChatBskyConvoGetConvo.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvo.Output> {
-    return unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.#core, params, options))
-  }
+  readonly getConvo = async (params: ChatBskyConvoGetConvo.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvo.Output> =>
+    unwrap(await ChatBskyConvoGetConvo.chatBskyConvoGetConvo(this.#core, params, options))
 
   /**
    * Check whether the requester and the other members can start a 1-1 chat. Only applicable to direct
@@ -240,9 +233,8 @@ export class ChatBskyConvoNS {
    * console.log(canChat)
    * ```
    */
-  async getConvoAvailability(params: ChatBskyConvoGetConvoAvailability.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoAvailability.Output> {
-    return unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.#core, params, options))
-  }
+  readonly getConvoAvailability = async (params: ChatBskyConvoGetConvoAvailability.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoAvailability.Output> =>
+    unwrap(await ChatBskyConvoGetConvoAvailability.chatBskyConvoGetConvoAvailability(this.#core, params, options))
 
   /**
    * Get or create a 1-1 conversation for the given members. Always returns the same direct (non-group)
@@ -259,9 +251,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async getConvoForMembers(params: ChatBskyConvoGetConvoForMembers.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoForMembers.Output> {
-    return unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.#core, params, options))
-  }
+  readonly getConvoForMembers = async (params: ChatBskyConvoGetConvoForMembers.Params, options?: CallOptions): Promise<ChatBskyConvoGetConvoForMembers.Output> =>
+    unwrap(await ChatBskyConvoGetConvoForMembers.chatBskyConvoGetConvoForMembers(this.#core, params, options))
 
   /**
    * Returns a paginated list of members from a conversation.
@@ -277,9 +268,8 @@ export class ChatBskyConvoNS {
    * console.log(members)
    * ```
    */
-  async getConvoMembers(params: ChatBskyConvoGetConvoMembers.Params, options?: PageOptions): Promise<ChatBskyConvoGetConvoMembers.Page> {
-    return unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.#core, params, options))
-  }
+  readonly getConvoMembers = async (params: ChatBskyConvoGetConvoMembers.Params, options?: PageOptions): Promise<ChatBskyConvoGetConvoMembers.Page> =>
+    unwrap(await ChatBskyConvoGetConvoMembers.chatBskyConvoGetConvoMembers(this.#core, params, options))
 
   /**
    * Calls `chat.bsky.convo.getLog`. Throws {@link ChatBskyConvoGetLog.Errors} on failure.
@@ -290,9 +280,8 @@ export class ChatBskyConvoNS {
    * console.log(logs)
    * ```
    */
-  async getLog(params?: ChatBskyConvoGetLog.Params, options?: PageOptions): Promise<ChatBskyConvoGetLog.Page> {
-    return unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.#core, params, options))
-  }
+  readonly getLog = async (params?: ChatBskyConvoGetLog.Params, options?: PageOptions): Promise<ChatBskyConvoGetLog.Page> =>
+    unwrap(await ChatBskyConvoGetLog.chatBskyConvoGetLog(this.#core, params, options))
 
   /**
    * Returns a page of messages from a conversation.
@@ -308,9 +297,8 @@ export class ChatBskyConvoNS {
    * console.log(messages)
    * ```
    */
-  async getMessages(params: ChatBskyConvoGetMessages.Params, options?: PageOptions): Promise<ChatBskyConvoGetMessages.Page> {
-    return unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.#core, params, options))
-  }
+  readonly getMessages = async (params: ChatBskyConvoGetMessages.Params, options?: PageOptions): Promise<ChatBskyConvoGetMessages.Page> =>
+    unwrap(await ChatBskyConvoGetMessages.chatBskyConvoGetMessages(this.#core, params, options))
 
   /**
    * Returns unread conversation counts for conversations that are unlocked, not muted, split by convo status.
@@ -328,9 +316,8 @@ export class ChatBskyConvoNS {
    * console.log(unreadAcceptedConvos, unreadRequestConvos)
    * ```
    */
-  async getUnreadCounts(params?: ChatBskyConvoGetUnreadCounts.Params, options?: CallOptions): Promise<ChatBskyConvoGetUnreadCounts.Output> {
-    return unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.#core, params, options))
-  }
+  readonly getUnreadCounts = async (params?: ChatBskyConvoGetUnreadCounts.Params, options?: CallOptions): Promise<ChatBskyConvoGetUnreadCounts.Output> =>
+    unwrap(await ChatBskyConvoGetUnreadCounts.chatBskyConvoGetUnreadCounts(this.#core, params, options))
 
   /**
    * Leaves a conversation (direct or group). For group, this effectively removes membership. For direct,
@@ -344,9 +331,8 @@ export class ChatBskyConvoNS {
    * console.log(convoId, rev)
    * ```
    */
-  async leaveConvo(input: ChatBskyConvoLeaveConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLeaveConvo.Output> {
-    return unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.#core, input, options))
-  }
+  readonly leaveConvo = async (input: ChatBskyConvoLeaveConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLeaveConvo.Output> =>
+    unwrap(await ChatBskyConvoLeaveConvo.chatBskyConvoLeaveConvo(this.#core, input, options))
 
   /**
    * Returns a page of incoming conversation requests for the user. Direct convo requests are returned as
@@ -361,9 +347,8 @@ export class ChatBskyConvoNS {
    * console.log(requests)
    * ```
    */
-  async listConvoRequests(params?: ChatBskyConvoListConvoRequests.Params, options?: PageOptions): Promise<ChatBskyConvoListConvoRequests.Page> {
-    return unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.#core, params, options))
-  }
+  readonly listConvoRequests = async (params?: ChatBskyConvoListConvoRequests.Params, options?: PageOptions): Promise<ChatBskyConvoListConvoRequests.Page> =>
+    unwrap(await ChatBskyConvoListConvoRequests.chatBskyConvoListConvoRequests(this.#core, params, options))
 
   /**
    * Returns a page of conversations (direct or group) for the user.
@@ -376,9 +361,8 @@ export class ChatBskyConvoNS {
    * console.log(convos)
    * ```
    */
-  async listConvos(params?: ChatBskyConvoListConvos.Params, options?: PageOptions): Promise<ChatBskyConvoListConvos.Page> {
-    return unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.#core, params, options))
-  }
+  readonly listConvos = async (params?: ChatBskyConvoListConvos.Params, options?: PageOptions): Promise<ChatBskyConvoListConvos.Page> =>
+    unwrap(await ChatBskyConvoListConvos.chatBskyConvoListConvos(this.#core, params, options))
 
   /**
    * Locks a group convo so no more content (messages, reactions) can be added to it.
@@ -391,9 +375,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async lockConvo(input: ChatBskyConvoLockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLockConvo.Output> {
-    return unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.#core, input, options))
-  }
+  readonly lockConvo = async (input: ChatBskyConvoLockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoLockConvo.Output> =>
+    unwrap(await ChatBskyConvoLockConvo.chatBskyConvoLockConvo(this.#core, input, options))
 
   /**
    * Mutes a conversation, preventing notifications related to it.
@@ -406,9 +389,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async muteConvo(input: ChatBskyConvoMuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoMuteConvo.Output> {
-    return unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.#core, input, options))
-  }
+  readonly muteConvo = async (input: ChatBskyConvoMuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoMuteConvo.Output> =>
+    unwrap(await ChatBskyConvoMuteConvo.chatBskyConvoMuteConvo(this.#core, input, options))
 
   /**
    * Removes an emoji reaction from a message. Requires authentication. It is idempotent, so multiple calls
@@ -427,9 +409,8 @@ export class ChatBskyConvoNS {
    * console.log(message)
    * ```
    */
-  async removeReaction(input: ChatBskyConvoRemoveReaction.Input, options?: CallOptions): Promise<ChatBskyConvoRemoveReaction.Output> {
-    return unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.#core, input, options))
-  }
+  readonly removeReaction = async (input: ChatBskyConvoRemoveReaction.Input, options?: CallOptions): Promise<ChatBskyConvoRemoveReaction.Output> =>
+    unwrap(await ChatBskyConvoRemoveReaction.chatBskyConvoRemoveReaction(this.#core, input, options))
 
   /**
    * Sends a message to a conversation.
@@ -445,9 +426,8 @@ export class ChatBskyConvoNS {
    * console.log(output)
    * ```
    */
-  async sendMessage(input: ChatBskyConvoSendMessage.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessage.Output> {
-    return unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.#core, input, options))
-  }
+  readonly sendMessage = async (input: ChatBskyConvoSendMessage.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessage.Output> =>
+    unwrap(await ChatBskyConvoSendMessage.chatBskyConvoSendMessage(this.#core, input, options))
 
   /**
    * Sends a batch of messages to a conversation.
@@ -462,9 +442,8 @@ export class ChatBskyConvoNS {
    * console.log(items)
    * ```
    */
-  async sendMessageBatch(input: ChatBskyConvoSendMessageBatch.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessageBatch.Output> {
-    return unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.#core, input, options))
-  }
+  readonly sendMessageBatch = async (input: ChatBskyConvoSendMessageBatch.Input, options?: CallOptions): Promise<ChatBskyConvoSendMessageBatch.Output> =>
+    unwrap(await ChatBskyConvoSendMessageBatch.chatBskyConvoSendMessageBatch(this.#core, input, options))
 
   /**
    * Unlocks a group convo so it is able to receive new content.
@@ -477,9 +456,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async unlockConvo(input: ChatBskyConvoUnlockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnlockConvo.Output> {
-    return unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.#core, input, options))
-  }
+  readonly unlockConvo = async (input: ChatBskyConvoUnlockConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnlockConvo.Output> =>
+    unwrap(await ChatBskyConvoUnlockConvo.chatBskyConvoUnlockConvo(this.#core, input, options))
 
   /**
    * Unmutes a conversation, allowing notifications related to it.
@@ -492,9 +470,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async unmuteConvo(input: ChatBskyConvoUnmuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnmuteConvo.Output> {
-    return unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.#core, input, options))
-  }
+  readonly unmuteConvo = async (input: ChatBskyConvoUnmuteConvo.Input, options?: CallOptions): Promise<ChatBskyConvoUnmuteConvo.Output> =>
+    unwrap(await ChatBskyConvoUnmuteConvo.chatBskyConvoUnmuteConvo(this.#core, input, options))
 
   /**
    * Sets conversations from a user as read to the latest message, with filters.
@@ -507,9 +484,8 @@ export class ChatBskyConvoNS {
    * console.log(updatedCount)
    * ```
    */
-  async updateAllRead(input?: ChatBskyConvoUpdateAllRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateAllRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.#core, input, options))
-  }
+  readonly updateAllRead = async (input?: ChatBskyConvoUpdateAllRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateAllRead.Output> =>
+    unwrap(await ChatBskyConvoUpdateAllRead.chatBskyConvoUpdateAllRead(this.#core, input, options))
 
   /**
    * Updates the read state of a conversation from, optionally specifying the last read message.
@@ -522,9 +498,8 @@ export class ChatBskyConvoNS {
    * console.log(convo)
    * ```
    */
-  async updateRead(input: ChatBskyConvoUpdateRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateRead.Output> {
-    return unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.#core, input, options))
-  }
+  readonly updateRead = async (input: ChatBskyConvoUpdateRead.Input, options?: CallOptions): Promise<ChatBskyConvoUpdateRead.Output> =>
+    unwrap(await ChatBskyConvoUpdateRead.chatBskyConvoUpdateRead(this.#core, input, options))
 }
 
 /** The `chat.bsky.group` namespace. */
@@ -550,9 +525,8 @@ export class ChatBskyGroupNS {
    * console.log(convo)
    * ```
    */
-  async addMembers(input: ChatBskyGroupAddMembers.Input, options?: CallOptions): Promise<ChatBskyGroupAddMembers.Output> {
-    return unwrap(await ChatBskyGroupAddMembers.chatBskyGroupAddMembers(this.#core, input, options))
-  }
+  readonly addMembers = async (input: ChatBskyGroupAddMembers.Input, options?: CallOptions): Promise<ChatBskyGroupAddMembers.Output> =>
+    unwrap(await ChatBskyGroupAddMembers.chatBskyGroupAddMembers(this.#core, input, options))
 
   /**
    * Approves a request to join a group (via join link) the user owns. Action taken by the group owner.
@@ -569,9 +543,8 @@ export class ChatBskyGroupNS {
    * console.log(convo)
    * ```
    */
-  async approveJoinRequest(input: ChatBskyGroupApproveJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupApproveJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupApproveJoinRequest.chatBskyGroupApproveJoinRequest(this.#core, input, options))
-  }
+  readonly approveJoinRequest = async (input: ChatBskyGroupApproveJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupApproveJoinRequest.Output> =>
+    unwrap(await ChatBskyGroupApproveJoinRequest.chatBskyGroupApproveJoinRequest(this.#core, input, options))
 
   /**
    * Creates a group convo, specifying the members to be added to it. Unlike getConvoForMembers, this isn't
@@ -589,9 +562,8 @@ export class ChatBskyGroupNS {
    * console.log(convo)
    * ```
    */
-  async createGroup(input: ChatBskyGroupCreateGroup.Input, options?: CallOptions): Promise<ChatBskyGroupCreateGroup.Output> {
-    return unwrap(await ChatBskyGroupCreateGroup.chatBskyGroupCreateGroup(this.#core, input, options))
-  }
+  readonly createGroup = async (input: ChatBskyGroupCreateGroup.Input, options?: CallOptions): Promise<ChatBskyGroupCreateGroup.Output> =>
+    unwrap(await ChatBskyGroupCreateGroup.chatBskyGroupCreateGroup(this.#core, input, options))
 
   /**
    * Creates a join link for the group convo.
@@ -608,9 +580,8 @@ export class ChatBskyGroupNS {
    * console.log(joinLink)
    * ```
    */
-  async createJoinLink(input: ChatBskyGroupCreateJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupCreateJoinLink.Output> {
-    return unwrap(await ChatBskyGroupCreateJoinLink.chatBskyGroupCreateJoinLink(this.#core, input, options))
-  }
+  readonly createJoinLink = async (input: ChatBskyGroupCreateJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupCreateJoinLink.Output> =>
+    unwrap(await ChatBskyGroupCreateJoinLink.chatBskyGroupCreateJoinLink(this.#core, input, options))
 
   /**
    * Disables the active join link for the group convo.
@@ -623,9 +594,8 @@ export class ChatBskyGroupNS {
    * console.log(joinLink)
    * ```
    */
-  async disableJoinLink(input: ChatBskyGroupDisableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupDisableJoinLink.Output> {
-    return unwrap(await ChatBskyGroupDisableJoinLink.chatBskyGroupDisableJoinLink(this.#core, input, options))
-  }
+  readonly disableJoinLink = async (input: ChatBskyGroupDisableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupDisableJoinLink.Output> =>
+    unwrap(await ChatBskyGroupDisableJoinLink.chatBskyGroupDisableJoinLink(this.#core, input, options))
 
   /**
    * Edits group settings.
@@ -641,9 +611,8 @@ export class ChatBskyGroupNS {
    * console.log(convo)
    * ```
    */
-  async editGroup(input: ChatBskyGroupEditGroup.Input, options?: CallOptions): Promise<ChatBskyGroupEditGroup.Output> {
-    return unwrap(await ChatBskyGroupEditGroup.chatBskyGroupEditGroup(this.#core, input, options))
-  }
+  readonly editGroup = async (input: ChatBskyGroupEditGroup.Input, options?: CallOptions): Promise<ChatBskyGroupEditGroup.Output> =>
+    unwrap(await ChatBskyGroupEditGroup.chatBskyGroupEditGroup(this.#core, input, options))
 
   /**
    * Edits the existing join link settings for the group convo.
@@ -656,9 +625,8 @@ export class ChatBskyGroupNS {
    * console.log(joinLink)
    * ```
    */
-  async editJoinLink(input: ChatBskyGroupEditJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEditJoinLink.Output> {
-    return unwrap(await ChatBskyGroupEditJoinLink.chatBskyGroupEditJoinLink(this.#core, input, options))
-  }
+  readonly editJoinLink = async (input: ChatBskyGroupEditJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEditJoinLink.Output> =>
+    unwrap(await ChatBskyGroupEditJoinLink.chatBskyGroupEditJoinLink(this.#core, input, options))
 
   /**
    * Re-enables a previously disabled join link for the group convo.
@@ -671,9 +639,8 @@ export class ChatBskyGroupNS {
    * console.log(joinLink)
    * ```
    */
-  async enableJoinLink(input: ChatBskyGroupEnableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEnableJoinLink.Output> {
-    return unwrap(await ChatBskyGroupEnableJoinLink.chatBskyGroupEnableJoinLink(this.#core, input, options))
-  }
+  readonly enableJoinLink = async (input: ChatBskyGroupEnableJoinLink.Input, options?: CallOptions): Promise<ChatBskyGroupEnableJoinLink.Output> =>
+    unwrap(await ChatBskyGroupEnableJoinLink.chatBskyGroupEnableJoinLink(this.#core, input, options))
 
   /**
    * Get public information about groups from join links. The output array matches the input codes one-to-one
@@ -691,9 +658,8 @@ export class ChatBskyGroupNS {
    * console.log(joinLinkPreviews)
    * ```
    */
-  async getJoinLinkPreviews(params: ChatBskyGroupGetJoinLinkPreviews.Params, options?: CallOptions): Promise<ChatBskyGroupGetJoinLinkPreviews.Output> {
-    return unwrap(await ChatBskyGroupGetJoinLinkPreviews.chatBskyGroupGetJoinLinkPreviews(this.#core, params, options))
-  }
+  readonly getJoinLinkPreviews = async (params: ChatBskyGroupGetJoinLinkPreviews.Params, options?: CallOptions): Promise<ChatBskyGroupGetJoinLinkPreviews.Output> =>
+    unwrap(await ChatBskyGroupGetJoinLinkPreviews.chatBskyGroupGetJoinLinkPreviews(this.#core, params, options))
 
   /**
    * Lists a page of request to join a group (via join link) the user owns. Shows the data from the owner's
@@ -710,9 +676,8 @@ export class ChatBskyGroupNS {
    * console.log(requests)
    * ```
    */
-  async listJoinRequests(params: ChatBskyGroupListJoinRequests.Params, options?: PageOptions): Promise<ChatBskyGroupListJoinRequests.Page> {
-    return unwrap(await ChatBskyGroupListJoinRequests.chatBskyGroupListJoinRequests(this.#core, params, options))
-  }
+  readonly listJoinRequests = async (params: ChatBskyGroupListJoinRequests.Params, options?: PageOptions): Promise<ChatBskyGroupListJoinRequests.Page> =>
+    unwrap(await ChatBskyGroupListJoinRequests.chatBskyGroupListJoinRequests(this.#core, params, options))
 
   /**
    * Returns a page of group conversations that both the requester and the specified actor are members of.
@@ -728,9 +693,8 @@ export class ChatBskyGroupNS {
    * console.log(convos)
    * ```
    */
-  async listMutualGroups(params: ChatBskyGroupListMutualGroups.Params, options?: PageOptions): Promise<ChatBskyGroupListMutualGroups.Page> {
-    return unwrap(await ChatBskyGroupListMutualGroups.chatBskyGroupListMutualGroups(this.#core, params, options))
-  }
+  readonly listMutualGroups = async (params: ChatBskyGroupListMutualGroups.Params, options?: PageOptions): Promise<ChatBskyGroupListMutualGroups.Page> =>
+    unwrap(await ChatBskyGroupListMutualGroups.chatBskyGroupListMutualGroups(this.#core, params, options))
 
   /**
    * Rejects a request to join a group (via join link) the user owns. Action taken by the group owner.
@@ -747,9 +711,8 @@ export class ChatBskyGroupNS {
    * console.log(output)
    * ```
    */
-  async rejectJoinRequest(input: ChatBskyGroupRejectJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupRejectJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupRejectJoinRequest.chatBskyGroupRejectJoinRequest(this.#core, input, options))
-  }
+  readonly rejectJoinRequest = async (input: ChatBskyGroupRejectJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupRejectJoinRequest.Output> =>
+    unwrap(await ChatBskyGroupRejectJoinRequest.chatBskyGroupRejectJoinRequest(this.#core, input, options))
 
   /**
    * Removes members from a group. This deletes convo memberships, doesn't just set a status.
@@ -765,9 +728,8 @@ export class ChatBskyGroupNS {
    * console.log(convo)
    * ```
    */
-  async removeMembers(input: ChatBskyGroupRemoveMembers.Input, options?: CallOptions): Promise<ChatBskyGroupRemoveMembers.Output> {
-    return unwrap(await ChatBskyGroupRemoveMembers.chatBskyGroupRemoveMembers(this.#core, input, options))
-  }
+  readonly removeMembers = async (input: ChatBskyGroupRemoveMembers.Input, options?: CallOptions): Promise<ChatBskyGroupRemoveMembers.Output> =>
+    unwrap(await ChatBskyGroupRemoveMembers.chatBskyGroupRemoveMembers(this.#core, input, options))
 
   /**
    * Sends a request to join a group (via join link) to the group owner. Action taken by the prospective group
@@ -781,9 +743,8 @@ export class ChatBskyGroupNS {
    * console.log(status)
    * ```
    */
-  async requestJoin(input: ChatBskyGroupRequestJoin.Input, options?: CallOptions): Promise<ChatBskyGroupRequestJoin.Output> {
-    return unwrap(await ChatBskyGroupRequestJoin.chatBskyGroupRequestJoin(this.#core, input, options))
-  }
+  readonly requestJoin = async (input: ChatBskyGroupRequestJoin.Input, options?: CallOptions): Promise<ChatBskyGroupRequestJoin.Output> =>
+    unwrap(await ChatBskyGroupRequestJoin.chatBskyGroupRequestJoin(this.#core, input, options))
 
   /**
    * Marks all join requests as read for the group owner.
@@ -797,9 +758,8 @@ export class ChatBskyGroupNS {
    * console.log(output)
    * ```
    */
-  async updateJoinRequestsRead(input: ChatBskyGroupUpdateJoinRequestsRead.Input, options?: CallOptions): Promise<ChatBskyGroupUpdateJoinRequestsRead.Output> {
-    return unwrap(await ChatBskyGroupUpdateJoinRequestsRead.chatBskyGroupUpdateJoinRequestsRead(this.#core, input, options))
-  }
+  readonly updateJoinRequestsRead = async (input: ChatBskyGroupUpdateJoinRequestsRead.Input, options?: CallOptions): Promise<ChatBskyGroupUpdateJoinRequestsRead.Output> =>
+    unwrap(await ChatBskyGroupUpdateJoinRequestsRead.chatBskyGroupUpdateJoinRequestsRead(this.#core, input, options))
 
   /**
    * Withdraws a pending request to join a group. Action taken by the prospective member who originally
@@ -814,9 +774,8 @@ export class ChatBskyGroupNS {
    * console.log(output)
    * ```
    */
-  async withdrawJoinRequest(input: ChatBskyGroupWithdrawJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupWithdrawJoinRequest.Output> {
-    return unwrap(await ChatBskyGroupWithdrawJoinRequest.chatBskyGroupWithdrawJoinRequest(this.#core, input, options))
-  }
+  readonly withdrawJoinRequest = async (input: ChatBskyGroupWithdrawJoinRequest.Input, options?: CallOptions): Promise<ChatBskyGroupWithdrawJoinRequest.Output> =>
+    unwrap(await ChatBskyGroupWithdrawJoinRequest.chatBskyGroupWithdrawJoinRequest(this.#core, input, options))
 }
 
 /** The `chat.bsky.notification` namespace. */
@@ -840,9 +799,8 @@ export class ChatBskyNotificationNS {
    * console.log(preferences)
    * ```
    */
-  async getPreferences(options?: CallOptions): Promise<ChatBskyNotificationGetPreferences.Output> {
-    return unwrap(await ChatBskyNotificationGetPreferences.chatBskyNotificationGetPreferences(this.#core, options))
-  }
+  readonly getPreferences = async (options?: CallOptions): Promise<ChatBskyNotificationGetPreferences.Output> =>
+    unwrap(await ChatBskyNotificationGetPreferences.chatBskyNotificationGetPreferences(this.#core, options))
 
   /**
    * Set the requesting account's chat notification preferences. Only the provided preferences are updated;
@@ -859,9 +817,8 @@ export class ChatBskyNotificationNS {
    * console.log(preferences)
    * ```
    */
-  async putPreferences(input?: ChatBskyNotificationPutPreferences.Input, options?: CallOptions): Promise<ChatBskyNotificationPutPreferences.Output> {
-    return unwrap(await ChatBskyNotificationPutPreferences.chatBskyNotificationPutPreferences(this.#core, input, options))
-  }
+  readonly putPreferences = async (input?: ChatBskyNotificationPutPreferences.Input, options?: CallOptions): Promise<ChatBskyNotificationPutPreferences.Output> =>
+    unwrap(await ChatBskyNotificationPutPreferences.chatBskyNotificationPutPreferences(this.#core, input, options))
 }
 
 /** The `com` namespace. */
@@ -904,9 +861,8 @@ export class ComAtprotoServerNS {
    * console.log(handle, did)
    * ```
    */
-  async createSession(input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> {
-    return unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.#core, input, options))
-  }
+  readonly createSession = async (input: ComAtprotoServerCreateSession.Input, options?: CallOptions): Promise<ComAtprotoServerCreateSession.Output> =>
+    unwrap(await ComAtprotoServerCreateSession.comAtprotoServerCreateSession(this.#core, input, options))
 
   /**
    * Delete the current session. Requires auth using the 'refreshJwt' (not the 'accessJwt').
@@ -919,9 +875,8 @@ export class ComAtprotoServerNS {
    * console.log('done')
    * ```
    */
-  async deleteSession(options?: CallOptions): Promise<void> {
-    return unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.#core, options))
-  }
+  readonly deleteSession = async (options?: CallOptions): Promise<void> =>
+    unwrap(await ComAtprotoServerDeleteSession.comAtprotoServerDeleteSession(this.#core, options))
 
   /**
    * Get information about the current auth session. Requires auth.
@@ -934,9 +889,8 @@ export class ComAtprotoServerNS {
    * console.log(handle, did)
    * ```
    */
-  async getSession(options?: CallOptions): Promise<ComAtprotoServerGetSession.Output> {
-    return unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.#core, options))
-  }
+  readonly getSession = async (options?: CallOptions): Promise<ComAtprotoServerGetSession.Output> =>
+    unwrap(await ComAtprotoServerGetSession.comAtprotoServerGetSession(this.#core, options))
 
   /**
    * Refresh an authentication session. Requires auth using the 'refreshJwt' (not the 'accessJwt').
@@ -950,7 +904,6 @@ export class ComAtprotoServerNS {
    * console.log(handle, did)
    * ```
    */
-  async refreshSession(options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> {
-    return unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.#core, options))
-  }
+  readonly refreshSession = async (options?: CallOptions): Promise<ComAtprotoServerRefreshSession.Output> =>
+    unwrap(await ComAtprotoServerRefreshSession.comAtprotoServerRefreshSession(this.#core, options))
 }

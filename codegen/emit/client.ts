@@ -90,10 +90,11 @@ function writeClientMethod(w: Lines, doc: DocModel, alias: string, examples: Met
   const output = method.paginate ? `${alias}.Page` : main.output ? `${alias}.Output` : 'void'
   w.blankLine()
   writeDoc(w, [main.description, deprecation(main.description), '', `Calls \`${doc.nsid}\`. Throws {@link ${alias}.Errors} on failure.`, '', ...exampleTag(examples.client)])
-  w.writeLine(`async ${propertyKey(method.name)}(${params.join(', ')}): Promise<${output}> {`)
+  // An arrow property, not a method: `const { getConvo } = client.chat.bsky.convo`, or a method
+  // passed as a callback, keeps its namespace's Core.
+  w.writeLine(`readonly ${propertyKey(method.name)} = async (${params.join(', ')}): Promise<${output}> =>`)
   const call = ['this.#core', ...args.map((arg) => arg.name), 'options'].join(', ')
-  w.indent(() => w.writeLine(`return unwrap(await ${alias}.${method.functionName}(${call}))`))
-  w.writeLine('}')
+  w.indent(() => w.writeLine(`unwrap(await ${alias}.${method.functionName}(${call}))`))
 }
 
 function namespaceTree(model: Model): NamespaceNode {

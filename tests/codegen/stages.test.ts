@@ -235,7 +235,7 @@ describe('emit', () => {
     }
     const tag = ' * @deprecated DEPRECATED - please use com.example.getLatest instead\n'
     expect(docOf(files.get('com/example/getHead.ts')!, '\nexport function comExampleGetHead(')).toContain(tag)
-    expect(docOf(files.get('client.ts')!, '\n  async getHead(')).toContain(`  ${tag}`)
+    expect(docOf(files.get('client.ts')!, '\n  readonly getHead = async (')).toContain(`  ${tag}`)
   })
 
   it('names defs without colliding with method names or runtime imports', () => {

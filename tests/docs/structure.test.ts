@@ -579,7 +579,7 @@ describe('the same examples in the JSDoc', () => {
       const asJsdoc = (code: string) => ['@example', '```ts', ...code.split('\n'), '```'].map((line) => `* ${line}`.trimEnd())
       const strip = (doc: string) => doc.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('*'))
       expect(strip(jsdoc(source, `export function ${fn}(`)).join('\n'), nsid).toContain(asJsdoc(body('Standalone function')).join('\n'))
-      expect(strip(jsdoc(client, `  async ${nsid.split('.').at(-1)}(`)).join('\n'), nsid).toContain(asJsdoc(body('Example usage')).join('\n'))
+      expect(strip(jsdoc(client, `  readonly ${nsid.split('.').at(-1)} = async (`)).join('\n'), nsid).toContain(asJsdoc(body('Example usage')).join('\n'))
     }
   })
 })

@@ -296,4 +296,13 @@ describe('two calling styles over one core', () => {
     const { convo } = await client.chat.bsky.convo.getConvoForMembers({ members: [OTHER_DID] })
     expect(convo.id).toBe(seeded.convoId)
   })
+
+  it("a method taken off its namespace (destructured, or passed as a callback) still calls through the client's Core", async () => {
+    const client = new Client(core)
+    const { getConvo } = client.chat.bsky.convo
+    expect((await getConvo({ convoId: seeded.convoId })).convo.id).toBe(seeded.convoId)
+    const output = await Promise.resolve({ convoId: seeded.convoId }).then(client.chat.bsky.convo.getConvo)
+    expect(output.convo.id).toBe(seeded.convoId)
+    expect(server.last('chat.bsky.convo.getConvo')!.headers.authorization).toBe(`Bearer ${TEST_TOKEN}`)
+  })
 })

@@ -86,7 +86,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     `Two ways to call every method. The namespaced ${code('Client')} mirrors the NSIDs (${code(q?.clientPath ?? 'client.<nsid>')}), resolves to the ` +
       `output and throws a typed error. The standalone functions (${code(q?.functionName ?? '<nsidInCamelCase>')}) take a ${code('Core')}, are tree-shakable, ` +
       `and resolve to a ${code('Result')}: ${code('{ ok: true, value, response }')} or ${code('{ ok: false, error }')}; they never throw ` +
-      `for HTTP, XRPC or network failures. A ${code('Client')} is built on a ${code('Core')} (${code('client.core')}), so both can share one.`,
+      `for HTTP, XRPC or network failures. A ${code('Client')} is built on a ${code('Core')} (${code('client.core')}), so both can share one. ` +
+      `A ${code('Client')}'s method keeps its client when taken off it: destructured from its namespace, or passed as a callback.`,
     ...withQuery((q) => [
       `import { Client, Core, withDefaults, ${q.functionName}${from}`,
       '',
