@@ -5,7 +5,7 @@
  */
 import { checkValidateMode } from './core.js'
 import { RequestValidationError, ResponseValidationError } from './errors.js'
-import type { Redact } from './redact.js'
+import { redactCredentials, type Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
 import { MAX_DEPTH, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
 
@@ -24,9 +24,10 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
       // NSIDs are looked up as own keys: a registry is a plain object.
       const validators = Object.hasOwn(registry, method.nsid) ? registry[method.nsid] : undefined
       if (!validators) return undefined
-      // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked.
+      // A JSON input left out is sent as `{}` (see encodeInput), so that is what is checked. A token
+      // put in by mistake (the access token as a DID) is no more shown than one a server echoes.
       for (const [part, value] of [['params', args.params], ['input', args.input ?? {}]] as const) {
-        const issues = validators[part] ? validate(validators[part], value, false, true) : []
+        const issues = validators[part] ? validate(validators[part], value, false, true, redactCredentials) : []
         if (issues.length) return new RequestValidationError({ nsid: method.nsid, status: 0, part, issues: issues as [ValidationIssue, ...ValidationIssue[]] })
       }
       return undefined

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { call, ConnectionError, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
+import { call, ConnectionError, Core, InvalidRequestError, InvalidResponseError, PaginationLoopError, RequestValidationError, ResponseValidationError, XrpcError, type Method, type Result, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client, CredentialSession } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { buildUrl } from '../../runtime/request.js'
@@ -208,6 +208,20 @@ describe('the token is redacted before anything is cut', () => {
       if (validate === 'strict') expect(issues).toContainEqual({ path: 'convo["x[redacted]"]', message: 'is not a field in the lexicon' })
       expectNoLeak([result.error, issues, ...contexts])
     }
+  })
+
+  it("the caller's own token put in a param or the input by mistake (a JWT for a DID): the RequestValidationError, sending nothing", async () => {
+    const jwt = 'eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmFsaWNlIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg'
+    let requests = 0
+    server.handle((_req, res) => (requests++, res.writeHead(200, JSON_TYPE), res.end('{}')))
+    const client = new Client({ service: server.url, auth: jwt, retries: false })
+    for (const mistake of [() => client.chat.bsky.convo.getConvoForMembers({ members: [jwt] }), () => client.chat.bsky.group.addMembers({ convoId: 'c', members: [jwt] })]) {
+      const error = await mistake().then(() => undefined, (e: unknown) => e)
+      expect(error).toBeInstanceOf(RequestValidationError)
+      expect((error as RequestValidationError).issues[0]!.message).toContain('[redacted]')
+      for (const text of renderings(error)) expect(leaks(text, jwt), text.slice(0, 300)).toBe(false)
+    }
+    expect(requests).toBe(0)
   })
 
   it('a body or a message cut at 2,048 characters with the token straddling the cut', async () => {
