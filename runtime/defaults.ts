@@ -17,8 +17,20 @@ export interface DefaultsConfig extends CoreConfig, Hooks {
   timeout?: number | undefined
 }
 
+/** The retry layers withDefaults made: a config holding one has its defaults already. */
+const presets = new WeakSet<object>()
+
 export function withDefaults(config: DefaultsConfig): CoreConfig {
   const { retries, timeout: ms = 30_000, onRequest, onResponse, onError, layers = [], ...core } = config
+  // Applied twice (`new Client(withDefaults(config))`, a shared preset), every call would make 3 × 3
+  // attempts under two timeouts: the second time adds nothing, and refuses what it would drop.
+  if (Array.isArray(layers) && layers.some((layer) => presets.has(layer))) {
+    const dropped = Object.entries({ retries, timeout: config.timeout, onRequest, onResponse, onError }).find(([, value]) => value !== undefined)
+    if (dropped) throw new TypeError(`withDefaults: this config has its defaults already (from an earlier withDefaults), so ${dropped[0]} would be ignored: give it to the first one`)
+    return config
+  }
+  const retrying = retry(retries)
+  presets.add(retrying)
   const hooked = onRequest || onResponse || onError ? [hooks({ onRequest, onResponse, onError })] : []
-  return { ...core, layers: [retry(retries), ...hooked, timeout(ms), ...layers] }
+  return { ...core, layers: [retrying, ...hooked, timeout(ms), ...layers] }
 }

@@ -24,6 +24,7 @@ import {
   type ErrorContext,
 } from '@lexgen/runtime'
 import { timeout } from '../../runtime/timeout.js'
+import { Client } from '../../generated/client.js'
 import { CredentialSession } from '../../generated/session.js'
 import { memoryTransport, networkError, type MemoryReply } from '../helpers/memory.js'
 
@@ -347,5 +348,18 @@ describe('withDefaults', () => {
     const { core } = coreWith(['hang', UNAVAILABLE, OK], config)
     expect(await call(core, getConvo, {})).toMatchObject({ ok: true, response: { attempts: 3 } })
     expect(attempts).toEqual([1, 2, 3])
+  })
+
+  it('applied twice adds nothing (a preset handed to a Client, which applies it too): 3 attempts, not 9; what it would drop is a TypeError', async () => {
+    const preset = withDefaults({ service: 'https://pds.example.com', retries: NO_WAIT })
+    const { core, requests } = coreWith([UNAVAILABLE], withDefaults(preset))
+    expect(await call(core, getConvo, {})).toMatchObject({ ok: false, error: { attempts: 3 } })
+    expect(requests).toHaveLength(3)
+    const memory = memoryTransport(() => UNAVAILABLE)
+    await expect(new Client(withDefaults({ service: 'https://pds.example.com', transport: memory.send, retries: NO_WAIT })).chat.bsky.convo.getConvo({ convoId: 'c1' })).rejects.toThrow(
+      'after 3 attempts',
+    )
+    expect(memory.requests).toHaveLength(3)
+    expect(() => withDefaults({ ...preset, timeout: 5_000 })).toThrow('withDefaults: this config has its defaults already (from an earlier withDefaults), so timeout would be ignored: give it to the first one')
   })
 })
