@@ -134,6 +134,7 @@ function checkConfigKeys(config: CoreConfig): void {
     if (key === '0') throw new TypeError('the config is an object ({ service: "https://bsky.social", auth }), not a string')
     const reader = ['retries', 'timeout', 'onRequest', 'onResponse', 'onError'].includes(key) ? ` (${key} is read by withDefaults: new Core(withDefaults({ …, ${key} })))`
       : key === 'onSessionChange' || key === 'refreshTimeout' ? ` (${key} is read by CredentialSession, whose session.core is the Core)`
+      : key === 'core' ? ' (given a CredentialSession or a Client? pass its core: new Client(session.core))'
       : ''
     throw new TypeError(`unknown Core option ${JSON.stringify(key)}${reader}: a Core takes ${[...CONFIG_KEYS].join(', ')}`)
   }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { call, ConfigurationError, ConnectionError, Core, RequestValidationError, retry, type Method, withDefaults } from '@lexgen/runtime'
-import { Client } from '../../generated/index.js'
+import { Client, CredentialSession } from '../../generated/index.js'
 import { respond, startRawServer, type RawServer } from '../helpers/raw-server.js'
 
 const getConvo: Method = { nsid: 'chat.bsky.convo.getConvo', type: 'query', output: 'application/json' }
@@ -199,6 +199,7 @@ describe("a JavaScript caller's mistakes", () => {
     expect(() => new Client('https://bsky.social' as never)).toThrow('the config is an object ({ service: "https://bsky.social", auth }), not a string')
     expect(() => new Core({ servce: 'https://bsky.social' } as never)).toThrow(/^unknown Core option "servce": a Core takes service, auth, /)
     expect(() => new Core({ service: server.url, timeout: 5000 } as never)).toThrow('unknown Core option "timeout" (timeout is read by withDefaults: new Core(withDefaults({ …, timeout }))')
+    expect(() => new Client(new CredentialSession({ service: server.url }) as never)).toThrow('unknown Core option "core" (given a CredentialSession or a Client? pass its core: new Client(session.core))')
     const jwt = 'eyJhbGciOiJFUzI1NksifQ.eyJzdWIiOiJkaWQ6cGxjOmFsaWNlIn0.c2lnbmF0dXJl'
     const swapped = (() => {
       try {
