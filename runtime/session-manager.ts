@@ -45,7 +45,8 @@ export function sessionManagerLayer(manager: SessionManager): Layer {
     // end the attempt anyway, and an answer that comes later is let go.
     const settled = await unlessAborted(answer, init.signal)
     if (settled !== ABORTED) return settled
-    void answer.then((late) => late.body?.cancel(), () => undefined)
+    // Its body may not cancel (errored, or locked by a clone being read): that is no one's concern now.
+    void answer.then((late) => late?.body?.cancel()).catch(() => undefined)
     throw init.signal!.reason
   })
   return (next) => (request) => {

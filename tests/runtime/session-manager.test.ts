@@ -119,6 +119,36 @@ describe('a session manager (fetchHandler) as the auth of a Core', () => {
     expect(!result.ok && result.error).toBeInstanceOf(TimeoutError)
   })
 
+  it('lets go of an answer that comes after the attempt ended, even one whose body will not cancel (errored, or locked): no unhandled rejection', async () => {
+    const erroredBody = () => new Response(new ReadableStream({ start: (controller) => controller.error(new Error('connection reset mid-body')) }))
+    const lockedBody = () => {
+      const response = new Response('{}')
+      response.body!.getReader()
+      return response
+    }
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown) => void rejections.push(reason)
+    process.on('unhandledRejection', onRejection)
+    try {
+      for (const late of [erroredBody(), lockedBody()]) {
+        let answer!: (response: Response) => void
+        // A session waiting for its own refresh without looking at the signal, as @atproto/api's does.
+        const manager = { fetchHandler: () => new Promise<Response>((resolve) => (answer = resolve)) }
+        const controller = new AbortController()
+        const pending = chatBskyConvoGetConvo(new Core({ auth: manager }), { convoId: 'c' }, { signal: controller.signal })
+        controller.abort()
+        expect(await pending).toMatchObject({ ok: false, error: { error: 'Aborted' } })
+        answer(late)
+        // Unhandled rejections are reported once the microtasks have run, before the next macrotask.
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    } finally {
+      process.off('unhandledRejection', onRejection)
+    }
+    expect(rejections).toEqual([])
+  })
+
   it('validates responses the session brings back', async () => {
     const { manager } = await rawSession(respond(200, JSON.stringify({ convo: { id: 42 } }), { 'content-type': 'application/json' }))
     const result = await chatBskyConvoGetConvo(new Core({ auth: manager, validation }), { convoId: 'c' })
