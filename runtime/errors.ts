@@ -274,8 +274,25 @@ export class ConfigurationError extends Error {
   }
 }
 
+/** What a transport error is built from: `unsent` when the request provably never left. */
+export interface XrpcTransportErrorInit extends XrpcErrorInit {
+  readonly unsent?: boolean | undefined
+}
+
 export class XrpcTransportError extends XrpcError {
   static override readonly '@lexgen/runtime:class': string = 'XrpcTransportError'
+
+  /**
+   * True when the request provably never reached the server: the connection was refused or could
+   * not be made, or the call ended while it waited for one. Sending it again repeats nothing, a
+   * procedure included (the retry layer does so); false when it may have been delivered.
+   */
+  readonly unsent: boolean
+
+  constructor(init: XrpcTransportErrorInit) {
+    super(init)
+    this.unsent = init.unsent === true
+  }
 }
 export class ConnectionError extends XrpcTransportError {
   static override readonly '@lexgen/runtime:class': string = 'ConnectionError'

@@ -31,14 +31,14 @@ import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { BodySourceFailed, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
+import { BodySourceFailed, RequestNotSent, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
     const { xrpc, attempt: attempts, signal } = request
     const { nsid } = xrpc
     if (signal?.aborted) {
-      return err(new AbortError({ nsid, attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted before it was sent`, cause: signal.reason }))
+      return err(new AbortError({ nsid, attempts, status: 0, error: 'Aborted', message: `${nsid} was aborted before it was sent`, cause: signal.reason, unsent: true }))
     }
     // The caller's own signal (a Core without the timeout layer, which gives each attempt a
     // Deadline) reaches the transport as an attempt's: one listener on it for all calls in flight
@@ -111,14 +111,18 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   }
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired. The
   // cause is why the signal fired (the caller's reason, or the deadline), not what the transport made of it.
-  if (request.signal?.aborted) return new AbortError({ ...init, cause: request.signal.reason, error: 'Aborted', message: `${nsid} was aborted` })
+  if (request.signal?.aborted) {
+    const unsent = cause instanceof RequestNotSent
+    return new AbortError({ ...init, cause: request.signal.reason, unsent, error: 'Aborted', message: `${nsid} was aborted${unsent ? ' before it was sent' : ''}` })
+  }
   const reason = clip(describe(cause), request.redact)
   const kept = keptCause(cause, request.redact)
-  if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  const unsent = notSent(cause)
+  if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, unsent, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
   // The caller's own body failed (fetch wraps it in its TypeError): the server was reached, and is not to blame.
   const source = causeOf(cause, BodySourceFailed)
   if (source) return new ConnectionError({ ...init, cause: kept, error: 'RequestBodyFailed', message: `${nsid}: ${clip(source.message, request.redact)}` })
-  return new ConnectionError({ ...init, cause: kept, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+  return new ConnectionError({ ...init, cause: kept, unsent, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
 }
 
 /**
@@ -145,6 +149,18 @@ function keptCause(cause: unknown, redact: Redact | undefined, links = 8): Error
 function causeOf<T>(cause: unknown, type: new (...args: never[]) => T): T | undefined {
   for (let e = cause; e instanceof Error; e = e.cause) if (e instanceof type) return e
   return undefined
+}
+
+/** Connection failures that happen before a request is written: the server cannot have seen it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+/** Deno's fetch gives no code, only hyper's words for a connection it could not make (refused, DNS, TLS). */
+const NOT_SENT_DENO = /\bclient error \(Connect\)/
+
+function notSent(cause: unknown): boolean {
+  for (let e = cause; e instanceof Error; e = e.cause) {
+    if (NOT_SENT_CODES.has((e as { code?: unknown }).code as string) || NOT_SENT_DENO.test(e.message)) return true
+  }
+  return false
 }
 
 // Timeouts raised by the HTTP stack itself (connect, headers, body), not by the timeout layer.

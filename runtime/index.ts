@@ -59,6 +59,7 @@ export {
   type DeclaredErrorClass,
   type ValidationIssue,
   type XrpcErrorInit,
+  type XrpcTransportErrorInit,
 } from './errors.js'
 export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject, type UnknownObjectInput } from './lexicon.js'
 export type { Method, MethodType } from './method.js'

@@ -68,11 +68,6 @@ function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required
 
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 
-/** Connection failures that happen before a request is written: the server cannot have seen it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
-/** Deno's fetch gives no code, only hyper's words for a connection it could not make (refused, DNS, TLS). */
-const NOT_SENT_DENO = /\bclient error \(Connect\)/
-
 /**
  * Milliseconds to wait before retrying, or `undefined` when `error` must be returned:
  * not retryable, out of retries, or the server asked for a longer wait than `maxWait`.
@@ -105,16 +100,8 @@ function isRetryable(error: XrpcError, idempotent: boolean): boolean {
     if (error.status === 429) return true
     return idempotent && RETRYABLE_STATUS.has(error.status)
   }
-  if (error instanceof ConnectionError) return idempotent || notSent(error.cause)
-  // A connect timeout (undici's) is a timeout the request never got past: it was not sent either.
-  if (error instanceof TimeoutError) return idempotent || notSent(error.cause)
-  return false
-}
-
-function notSent(cause: unknown): boolean {
-  for (let e = cause; e instanceof Error; e = e.cause) {
-    if (NOT_SENT_CODES.has((e as { code?: unknown }).code as string) || NOT_SENT_DENO.test(e.message)) return true
-  }
+  // A refused connection, or a timeout before one was made or free (exchange.ts): the server cannot have seen it.
+  if (error instanceof ConnectionError || error instanceof TimeoutError) return idempotent || error.unsent
   return false
 }
 

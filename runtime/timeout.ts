@@ -18,8 +18,9 @@ export function timeout(ms = 30_000): Layer {
     try {
       const outcome = await next({ ...request, signal: deadline })
       if (outcome.ok || !deadline.timedOut || !(outcome.error instanceof AbortError)) return outcome
-      const { nsid, attempts } = outcome.error
-      return err(new TimeoutError({ nsid, attempts, status: 0, error: 'Timeout', message: `${nsid} timed out after ${limit} ms`, cause: outcome.error.cause }))
+      const { nsid, attempts, unsent } = outcome.error
+      const message = `${nsid} timed out after ${limit} ms${unsent ? ', before it was sent (no connection was free, or made)' : ''}`
+      return err(new TimeoutError({ nsid, attempts, status: 0, error: 'Timeout', message, cause: outcome.error.cause, unsent }))
     } finally {
       deadline.clear()
     }

@@ -69,6 +69,18 @@ export class BodySourceFailed extends Error {
 }
 
 /**
+ * Thrown by a transport whose request was aborted before any of it could leave (it waited for a
+ * free connection, or its connection was still being made), the abort's reason as its cause.
+ */
+export class RequestNotSent extends Error {
+  override readonly name = 'RequestNotSent'
+
+  constructor(reason: unknown) {
+    super('aborted before it was sent', { cause: reason })
+  }
+}
+
+/**
  * Thrown by a transport when a response body could not be decoded as its `content-encoding`
  * says (a coding it does not know, or a corrupt compressed body): the exchange was complete,
  * so it is the server's answer that is wrong, not the connection.

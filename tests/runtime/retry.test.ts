@@ -1,8 +1,10 @@
+import type { ServerResponse } from 'node:http'
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { AbortError, ConnectionError, Core, RateLimitExceededError, UpstreamFailureError, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, chatBskyConvoSendMessage } from '../../generated/index.js'
 import { send as fetchTransport } from '../../runtime/transport/fetch.js'
+import { eventually } from '../helpers/eventually.js'
 import { closedPort } from '../helpers/listen.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 
@@ -74,7 +76,24 @@ describe('retries', () => {
     const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message)
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.error).toBeInstanceOf(ConnectionError)
+    expect(result.ok || result.error).toMatchObject({ unsent: false })
     expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+  })
+
+  it('retries a procedure that timed out waiting for a free connection (every one of the pool busy): nothing was sent', async () => {
+    const held: ServerResponse[] = []
+    const s = await scripted([(req, res, body) => (req.method === 'GET' ? void held.push(res) : reply(200, SENT)(req, res, body))])
+    const release = () => held.splice(0).forEach((res) => reply(200, OK_CONVO)(undefined as never, res, ''))
+    const core = new Core(withDefaults({ service: s.url, retries: FAST, onRequest: (c) => void (c.attempt === 2 && release()) }))
+    // Queries the server holds take every connection the pool has for its origin (64).
+    const queries = Array.from({ length: 64 }, () => chatBskyConvoGetConvo(core, { convoId: 'c1' }))
+    expect(await eventually(() => held.length === 64)).toBe(true)
+    const once = await chatBskyConvoSendMessage(core, message, { timeout: 200, retries: false })
+    expect(once.ok || once.error).toMatchObject({ name: 'TimeoutError', unsent: true, message: 'chat.bsky.convo.sendMessage timed out after 200 ms, before it was sent (no connection was free, or made)' })
+    const retried = await chatBskyConvoSendMessage(core, message, { timeout: 200 })
+    expect(retried).toMatchObject({ ok: true, response: { attempts: 2 } })
+    expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
+    expect((await Promise.all(queries)).every((result) => result.ok)).toBe(true)
   })
 
   it('does not retry a procedure on a 5xx, unless the call is marked idempotent', async () => {
@@ -96,7 +115,7 @@ describe('retries', () => {
   it('retries a procedure when the connection was refused: nothing was sent', async () => {
     const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: await closedPort(), retries: FAST })), message)
     expect(result.ok).toBe(false)
-    if (!result.ok) expect(result.error).toMatchObject({ attempts: 3 })
+    if (!result.ok) expect(result.error).toMatchObject({ attempts: 3, unsent: true })
   })
 
   it('retries: false makes exactly one attempt', async () => {

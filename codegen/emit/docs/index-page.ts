@@ -257,7 +257,9 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
         `${code('ratelimit-reset')} are honoured (a reset only when ${code('ratelimit-remaining')} is 0 or absent: a PDS puts its own window, with room left, on a 429 of the service it proxies to); a server asking for more than 60 s (${code('maxWait')}) gets its error returned instead.`,
       `- **Queries** are retried on connection failures, timeouts and statuses 408, 429, 500, 502, 503 and 504.`,
       `- **Procedures** are retried only when the server provably did not process them: the connection could not be made (refused, the ` +
-        `host or network unreachable, a connect timeout) or the name did not resolve, or a 429. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
+        `host or network unreachable, a connect timeout), the name did not resolve, the time ran out while the call waited for a free connection ` +
+        `(under the Node transport, every one of its 64 per origin busy), or a 429. A transport error says which with ${code('unsent')}: true when the request ` +
+        `provably never left, so sending it again yourself is safe. After a timeout, a reset connection or a 5xx the request may have been processed, so it is **never retried** ` +
         `(a message is never sent twice) — unless the call says ${code('{ idempotent: true }')}.`,
       `- **Never retried:** other 4xx statuses, validation failures, aborted calls, and streamed bodies (a stream is read once).`,
       `- Set ${code('retries')} (${code('false')}, a number, or ${code('{ limit, baseDelay, maxDelay, maxWait }')}) on the client or per call. ` +
