@@ -28,6 +28,7 @@ export type {
   XrpcRequest,
 } from './stack.js'
 export type { RawRequest, RawResponse, Transport } from './transport/types.js'
+export { fetchTransport, type FetchFunction } from './transport/fetch.js'
 export {
   AbortError,
   AuthenticationRequiredError,

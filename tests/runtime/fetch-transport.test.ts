@@ -4,8 +4,7 @@
  */
 import { createServer } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, TimeoutError, UpstreamFailureError, type Method, withDefaults } from '@lexgen/runtime'
-import { fetchTransport } from '../../runtime/transport/fetch.js'
+import { AbortError, BSKY_CHAT_PROXY, call, ConnectionError, Core, fetchTransport, TimeoutError, UpstreamFailureError, type Method, withDefaults } from '@lexgen/runtime'
 import { chatBskyConvoGetConvo, InvalidConvoError } from '../../generated/chat/bsky/convo/getConvo.js'
 import { eventually } from '../helpers/eventually.js'
 import { closeServer, listen } from '../helpers/listen.js'
@@ -77,6 +76,14 @@ describe('fetch transport', () => {
     expect(bare).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)` } })
     const other = await call(failing('Response body object should not be disturbed or locked'), getConvo, {})
     expect(other).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Response body object should not be disturbed or locked` } })
+  })
+
+  it("sends through a fetch of the caller's own (an instrumented one), given as transport: fetchTransport(fetch)", async () => {
+    const seen: string[] = []
+    const traced = (url: string, init: RequestInit) => (seen.push(`${init.method} ${new URL(url).pathname}`), fetch(url, init))
+    const result = await chatBskyConvoGetConvo(new Core({ service: chat.url, auth: TEST_TOKEN, transport: fetchTransport(traced) }), { convoId: 'no-such-convo' })
+    expect(result.ok ? undefined : result.error).toBeInstanceOf(InvalidConvoError)
+    expect(seen).toEqual(['GET /xrpc/chat.bsky.convo.getConvo'])
   })
 
   it("lets go of the caller's stream when an upload ends before it is read through: timed out, or answered early", async () => {
