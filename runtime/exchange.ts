@@ -31,7 +31,7 @@ import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { BodySourceFailed, RequestNotSent, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
+import { BodySourceFailed, NOT_SENT, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -112,7 +112,7 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired. The
   // cause is why the signal fired (the caller's reason, or the deadline), not what the transport made of it.
   if (request.signal?.aborted) {
-    const unsent = cause instanceof RequestNotSent
+    const unsent = notSent(cause)
     return new AbortError({ ...init, cause: request.signal.reason, unsent, error: 'Aborted', message: `${nsid} was aborted${unsent ? ' before it was sent' : ''}` })
   }
   const reason = clip(describe(cause), request.redact)
@@ -151,8 +151,8 @@ function causeOf<T>(cause: unknown, type: new (...args: never[]) => T): T | unde
   return undefined
 }
 
-/** Connection failures that happen before a request is written: the server cannot have seen it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
+/** Failures before a request is written (a connection not made, or none free yet): the server cannot have seen it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', NOT_SENT])
 /** Deno's fetch gives no code, only hyper's words for a connection it could not make (refused, DNS, TLS). */
 const NOT_SENT_DENO = /\bclient error \(Connect\)/
 

@@ -8,7 +8,7 @@ import type { Agent as HttpAgent, ClientRequest, IncomingMessage, RequestOptions
 import type { Socket } from 'node:net'
 import type { Duplex, Readable } from 'node:stream'
 import { ACCEPT_ENCODING, decoded } from './decode.js'
-import { BodySourceFailed, checkDeclaredLength, joinRepeated, RequestNotSent, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
+import { BodySourceFailed, checkDeclaredLength, joinRepeated, NOT_SENT, ResponseTooLarge, TransportUnavailable, type AttemptSignal, type RawRequest, type RawResponse, type Transport } from './types.js'
 import { send as sendThroughDispatcher } from './undici.js'
 
 // Node's built-ins are taken as CommonJS modules, not imported: for `import … from 'node:http'`
@@ -169,7 +169,8 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
     let responded = false
     // Before a socket is given to the request, or while it connects, nothing of it has left: a call
     // that ends waiting for a free connection (all of the pool's busy) can be sent again safely.
-    const stopListening = signal ? listen(signal, () => fail(req?.socket && !req.socket.connecting ? signal.reason : new RequestNotSent(signal.reason))) : undefined
+    const unsent = () => Object.assign(new Error('aborted before it was sent', { cause: signal!.reason }), { code: NOT_SENT })
+    const stopListening = signal ? listen(signal, () => fail(req?.socket && !req.socket.connecting ? signal.reason : unsent())) : undefined
     inFlight++
     /** Ends the exchange once: false when it had ended already. */
     function settle(): boolean {

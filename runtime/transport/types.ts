@@ -69,16 +69,10 @@ export class BodySourceFailed extends Error {
 }
 
 /**
- * Thrown by a transport whose request was aborted before any of it could leave (it waited for a
- * free connection, or its connection was still being made), the abort's reason as its cause.
+ * The `code` of what a transport throws when its request was aborted before any of it could leave
+ * (it waited for a free connection, or its connection was still being made): the server cannot have seen it.
  */
-export class RequestNotSent extends Error {
-  override readonly name = 'RequestNotSent'
-
-  constructor(reason: unknown) {
-    super('aborted before it was sent', { cause: reason })
-  }
-}
+export const NOT_SENT = 'ERR_REQUEST_NOT_SENT'
 
 /**
  * Thrown by a transport when a response body could not be decoded as its `content-encoding`
