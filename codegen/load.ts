@@ -15,7 +15,12 @@ export interface LoadedFile {
 /** What a lexicon directory holds: the files that read as JSON, and a problem for each that did not. */
 export interface LoadedLexicons {
   readonly files: readonly LoadedFile[]
-  readonly problems: readonly LexiconProblem[]
+  readonly problems: readonly LoadProblem[]
+}
+
+/** A problem of the lexicon folder; `unread` for a folder, or a link to one, that could not be read: what it holds is unknown. */
+export interface LoadProblem extends LexiconProblem {
+  readonly unread?: true
 }
 
 /**
@@ -111,7 +116,7 @@ const DISK: FolderTree = {
  * link loop, or two links to one folder) is read once and the other path reported as a problem, as
  * are links that cannot be followed and unreadable folders. Hidden entries (a dot first) are passed over.
  */
-export function findJsonFiles(tree: FolderTree, root: string): { found: string[]; problems: LexiconProblem[] } {
+export function findJsonFiles(tree: FolderTree, root: string): { found: string[]; problems: LoadProblem[] } {
   const { found, problems } = walkTree(tree, root)
   return { found: found.sort(compare), problems }
 }
@@ -134,7 +139,7 @@ export function lexiconTree(dir: string): { folders: string[]; links: string[]; 
 
 interface Walk {
   readonly found: string[]
-  readonly problems: LexiconProblem[]
+  readonly problems: LoadProblem[]
   /** Folders walked, by real path, with the path they were first reached by. */
   readonly visited: Map<string, string>
   /** The symbolic links met, by their real parent's path (a broken one too: it is a problem). */
@@ -158,7 +163,7 @@ function walk(tree: FolderTree, real: string, relative: string, state: Walk): vo
   } catch (cause) {
     if (cause instanceof LexgenError) throw cause
     if (relative === '') throw new LexgenError(`cannot read lexicon directory: ${(cause as Error).message}`, { file: real })
-    problems.push({ file: relative, message: `cannot read folder: ${(cause as Error).message}` })
+    problems.push({ file: relative, message: `cannot read folder: ${(cause as Error).message}`, unread: true })
     return
   }
   for (const entry of entries.sort((a, b) => compare(a.name, b.name))) {
@@ -175,7 +180,7 @@ function walk(tree: FolderTree, real: string, relative: string, state: Walk): vo
         state.linkTargets.push(target.real)
       } catch (cause) {
         if (cause instanceof LexgenError) throw cause
-        problems.push({ file: path, message: `symbolic link that cannot be followed: ${(cause as Error).message}` })
+        problems.push({ file: path, message: `symbolic link that cannot be followed: ${(cause as Error).message}`, ...(path.endsWith('.json') ? {} : { unread: true as const }) })
         continue
       }
     }

@@ -46,6 +46,8 @@ export interface SkimProblem extends LexiconProblem {
    * none for a folder (one read once through another link, one that cannot be read): no pattern selects it.
    */
   readonly nsid: string | undefined
+  /** A folder that could not be read: the NSIDs its path spells (`chat/bsky` → under `chat.bsky`), which it may hold. */
+  readonly under?: string | undefined
 }
 
 /** Every file with a usable id (first file wins a duplicate), and a problem for every other. */
@@ -85,7 +87,11 @@ export function checkId(json: unknown): IdVerdict {
 
 /** Reads each file's `id` and nothing more: enough to select, cheap enough for every file. */
 export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
-  const problems: SkimProblem[] = loaded.problems.map((p) => ({ ...p, nsid: isLexiconFile(p.file) ? nsidOfPath(p.file) : undefined }))
+  const problems: SkimProblem[] = loaded.problems.map(({ unread, ...p }) => ({
+    ...p,
+    nsid: isLexiconFile(p.file) ? nsidOfPath(p.file) : undefined,
+    ...(unread ? { under: nsidOfPath(p.file) } : {}),
+  }))
   const docs: SkimmedDoc[] = []
   const byId = new Map<string, string>()
   for (const { file, json } of loaded.files) {
@@ -113,7 +119,7 @@ export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
 export function parseLexiconDocs(loaded: LoadedLexicons): { docs: ParsedDoc[]; problems: LexiconProblem[] } {
   const skimmed = skimLexicons(loaded)
   const docs: ParsedDoc[] = []
-  const problems: LexiconProblem[] = skimmed.problems.map(({ nsid: _, ...problem }) => problem)
+  const problems: LexiconProblem[] = skimmed.problems.map(({ nsid: _, under: __, ...problem }) => problem)
   for (const doc of skimmed.docs) {
     const result = parseDoc(doc)
     if ('doc' in result) docs.push(result.doc)

@@ -55,6 +55,22 @@ export function patternToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped.join('.*')}$`)
 }
 
+/**
+ * Whether `pattern` matches some NSID under `prefix` (`prefix.` and more): whether a folder whose
+ * path spells `prefix`, and that could not be read, may hold what the pattern selects.
+ */
+export function reachesUnder(pattern: string, prefix: string): boolean {
+  const text = `${prefix}.`
+  const match = (p: number, t: number): boolean => {
+    // The prefix is used up: what follows it can be whatever the rest of the pattern asks.
+    if (t === text.length) return true
+    if (p === pattern.length) return false
+    if (pattern[p] === '*') return match(p + 1, t) || match(p, t + 1)
+    return pattern[p] === text[t] && match(p + 1, t + 1)
+  }
+  return match(0, 0)
+}
+
 /** Whether a doc is one the selection names (matches `include`, not `exclude`), as opposed to one only referenced. */
 export function selects(selection: Selection): (nsid: string | undefined) => boolean {
   const includes = selection.include.map(patternToRegExp)
@@ -75,8 +91,15 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const selected = selects(selection)
 
   const roots = lexicons.docs.filter((doc) => selected(doc.id))
+  // A folder that could not be read may hold selected docs, or referenced ones: left out, their
+  // methods would vanish from the client with no error.
+  const unread = lexicons.problems.filter((problem) => problem.under !== undefined)
+  const mayHoldSelected = (under: string) => selection.include.some((pattern) => reachesUnder(pattern, under))
+  const unreadHolding = (nsid: string) => unread.find((problem) => nsid.startsWith(`${problem.under}.`))
   const unmatched = unmatchedSelection(selection, [...byNsid.keys(), ...failed.keys()])
-  if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid))) throw noMatch(selection, unmatched)
+  if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid) || (problem.under !== undefined && mayHoldSelected(problem.under)))) {
+    throw noMatch(selection, unmatched)
+  }
 
   const closure = new Set<string>()
   const parsed = new Map<string, ParsedDoc>()
@@ -102,15 +125,19 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
         return
       }
       closure.add(target.nsid)
-      const unusable = failed.get(target.nsid)
-      const why = unusable ? `whose file ${unusable.file} could not be used` : `which is not in the lexicon directory${meantRef(next, ref, target, byNsid.keys())}`
+      const unusable = failed.get(target.nsid) ?? unreadHolding(target.nsid)
+      const why = !unusable
+        ? `which is not in the lexicon directory${meantRef(next, ref, target, byNsid.keys())}`
+        : unusable.under === undefined ? `whose file ${unusable.file} could not be used`
+        : `which is not in the lexicon directory as read: it may be in ${unusable.file}, which could not be read`
       errors.push({ file: next.file, path: jsonPath(path), message: `reference '${ref}' names lexicon '${target.nsid}', ${why}`, ...(unusable ? { blockedBy: unusable.file } : {}) })
     })
   }
 
   const warnings: LexiconProblem[] = []
-  for (const { nsid, ...problem } of lexicons.problems) {
-    ;(selection.strict || (nsid !== undefined && closure.has(nsid)) || selected(nsid) ? errors : warnings).push(problem)
+  for (const { nsid, under, ...problem } of lexicons.problems) {
+    const needed = (nsid !== undefined && closure.has(nsid)) || selected(nsid) || (under !== undefined && (mayHoldSelected(under) || [...closure].some((id) => id.startsWith(`${under}.`))))
+    ;(selection.strict || needed ? errors : warnings).push(problem)
   }
   if (selection.strict) {
     const others = lexicons.docs.filter((doc) => !closure.has(doc.id))

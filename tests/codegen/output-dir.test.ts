@@ -99,6 +99,39 @@ describe('permissions', () => {
     }
   })
 
+  it('a lexicon folder that cannot be read: an error when it may hold what is selected or referenced, never a client with methods missing', async () => {
+    const parent = await ownedFolder('unreadable')
+    const lexicons = join(parent, 'lexicons')
+    await run('cp', ['-R', LEXICONS, lexicons])
+    if (UNPRIVILEGED) await run('chown', ['-R', `${UNPRIVILEGED.uid}:${UNPRIVILEGED.gid}`, lexicons])
+    const out = join(parent, 'out')
+    const generate = (include: string) => cli(['generate', '--lexicons', lexicons, '--include', include, '--no-docs', '--out', out])
+    const cases = [
+      // Selected: its methods were left out of the client, and the run exited 0.
+      ['chat/bsky/notification', 'chat.bsky.*', 'lexgen: error: chat/bsky/notification: cannot read folder: EACCES'],
+      // Referenced (chat.bsky.actor.defs names app.bsky.actor.defs): the folder is the error, not
+      // each reference saying its lexicon is "not in the lexicon directory".
+      ['app/bsky/actor', 'chat.bsky.convo.getConvo', 'lexgen: error: app/bsky/actor: cannot read folder: EACCES: permission denied'],
+    ] as const
+    for (const [folder, include, said] of cases) {
+      await chmod(join(lexicons, folder), 0o000)
+      const result = await generate(include)
+      await chmod(join(lexicons, folder), 0o755)
+      expect(result.code, folder).toBe(1)
+      expect(result.stderr, folder).toContain(said)
+      expect(result.stderr).not.toContain('internal error')
+      expect(result.stderr).not.toContain('not in the lexicon directory')
+      expect(await leftovers(parent)).toEqual([])
+    }
+    expect((await readdir(parent)).includes('out')).toBe(false)
+    // Neither selected nor referenced: a warning, and the run goes on.
+    await chmod(join(lexicons, 'tools'), 0o000)
+    const unrelated = await generate('chat.bsky.convo.getConvo')
+    await chmod(join(lexicons, 'tools'), 0o755)
+    expect(unrelated.code, unrelated.stderr).toBe(0)
+    expect(unrelated.stderr).toContain('tools: cannot read folder: EACCES')
+  })
+
   it("an interrupted run's leftover that cannot be removed: reported, and every run still works", async () => {
     const parent = await ownedFolder('stuck')
     const out = join(parent, 'out')
