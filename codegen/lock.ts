@@ -72,7 +72,7 @@ async function acquire(lock: string, dir: string, waiting: (pid: number, dir: st
     if (seen === undefined) {
       // Released meanwhile, or no file lexgen writes (a folder, a link: committed to the checkout),
       // which would spin here forever, deaf to a stop signal.
-      if (lstatIfAny(lock)?.isFile() === false) throw new LexgenError(`${lock} is no lock lexgen wrote (a folder or a link): delete it`, { file: lock })
+      if (lstatIfAny(lock)?.isFile() === false) throw new LexgenError(`no lock lexgen wrote (a folder or a link): delete it`, { file: lock })
       continue
     }
     const holder = parseHolder(seen)
@@ -113,11 +113,15 @@ function lstatIfAny(path: string): Stats | undefined {
   }
 }
 
+/** A lock's text; undefined when it is gone (released), or no file (acquire says so). */
 function readLock(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ELOOP') return undefined
+    // Another user's (a shared checkout, umask 077): retried, it would spin at full CPU, deaf to a stop signal.
+    throw new LexgenError(`cannot be read (${code}), so whose lock it is cannot be told: delete it if no lexgen is running`, { file: path })
   }
 }
 

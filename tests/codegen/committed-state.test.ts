@@ -44,6 +44,6 @@ describe('committed next to the output', () => {
     await mkdir(join(dir, '.lexgen-out-lock'))
     const check = await runCli(['check', ...small, '--out', join(dir, 'out')], dir)
     expect(check.code).toBe(1)
-    expect(check.stderr).toMatch(/\.lexgen-out-lock is no lock lexgen wrote \(a folder or a link\): delete it/)
+    expect(check.stderr).toMatch(/\.lexgen-out-lock: no lock lexgen wrote \(a folder or a link\): delete it\n$/)
   })
 })

@@ -132,6 +132,16 @@ describe('permissions', () => {
     expect(unrelated.stderr).toContain('tools: cannot read folder: EACCES')
   })
 
+  it("a lock that cannot be read (another user's, in a shared checkout): an error naming it, not a wait at full CPU deaf to Ctrl-C", async () => {
+    const parent = await ownedFolder('lock-unreadable')
+    const lock = join(parent, '.lexgen-out-lock')
+    await writeFile(lock, '{"pid":1}\n')
+    await chmod(lock, 0o000)
+    const result = await cli(['generate', ...small, '--out', join(parent, 'out')])
+    expect(result).toMatchObject({ code: 1, stderr: `lexgen: error: ${lock}: cannot be read (EACCES), so whose lock it is cannot be told: delete it if no lexgen is running\n` })
+    expect(await readdir(parent)).toEqual(['.lexgen-out-lock'])
+  })
+
   it("an interrupted run's leftover that cannot be removed: reported, and every run still works", async () => {
     const parent = await ownedFolder('stuck')
     const out = join(parent, 'out')
