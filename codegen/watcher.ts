@@ -96,8 +96,11 @@ export class TreeWatcher {
         watcher.on('error', () => this.changed())
         this.watchers.set(dir, { watcher, ino, scope: scope(names), gone: () => gone })
         added = true
-      } catch {
-        this.changed() // gone between stat and watch
+      } catch (error) {
+        // Gone between stat and watch: the next sync drops it. One that cannot be read (EACCES) is not
+        // watched: the run that read it reports it, and its parent sees its mode changed back.
+        const code = (error as NodeJS.ErrnoException).code
+        if (code === 'ENOENT' || code === 'ENOTDIR') this.changed()
       }
     }
     return added

@@ -2,6 +2,7 @@
  * TreeWatcher (codegen/watcher.ts) on its own: what `generate --watch` relies on when it stops.
  * The binary's behaviour is in watch.test.ts.
  */
+import { watch } from 'node:fs'
 import { mkdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, expect, it, vi } from 'vitest'
@@ -14,9 +15,17 @@ vi.mock('node:fs/promises', async (importOriginal) => {
   return { ...actual, stat: vi.fn(actual.stat) }
 })
 
+// watch is wrapped so a test can make one folder's watch fail as an unreadable folder's does.
+vi.mock('node:fs', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs')>()
+  return { ...actual, watch: vi.fn(actual.watch) }
+})
+
 const { scratch } = scratchDirs()
 afterEach(() => {
   vi.mocked(stat).mockReset()
+  vi.mocked(watch).mockReset()
+  vi.useRealTimers()
 })
 
 /** A scratch folder holding `a/b`: three folders to watch. */
@@ -59,6 +68,22 @@ it('watches every folder of a tree, and close() releases them all', async () => 
   watcher.close()
   await released()
   expect(watches()).toBe(before)
+})
+
+it('a folder that cannot be watched (unreadable: EACCES) is left unwatched, not a change that starts run after run', async () => {
+  const root = await tree()
+  const actual = await vi.importActual<typeof import('node:fs')>('node:fs')
+  vi.mocked(watch).mockImplementation(((dir: string, listener: never) => {
+    if (dir.endsWith('/a/b')) throw Object.assign(new Error(`EACCES: permission denied, watch '${dir}'`), { code: 'EACCES' })
+    return actual.watch(dir, listener)
+  }) as never)
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+  const onChange = vi.fn()
+  const watcher = new TreeWatcher(onChange)
+  expect(await watcher.sync([root], [])).toBe(true)
+  vi.runAllTimers()
+  expect(onChange).not.toHaveBeenCalled()
+  watcher.close()
 })
 
 it("ignores an output folder inside the tree: neither watched nor its swap seen, so a run's own write does not start the next", async () => {
