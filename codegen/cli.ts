@@ -169,6 +169,11 @@ function reportLength(value: string): number {
   return length
 }
 
+/** An error Node's file system calls throw: `ENOSPC: no space left on device, write`. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && /^E[A-Z]+$/.test(String((error as NodeJS.ErrnoException).code))
+}
+
 /** How to paint what goes to stderr. */
 function errPaint(io: Io): Paint {
   return painter(io.color?.err === true)
@@ -179,6 +184,9 @@ function printError(error: unknown, io: Io): void {
   if (error instanceof LexgenError) {
     if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
     io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(error.message, { keepLines: true })}\n`)
+  } else if (isSystemError(error)) {
+    // The machine's, not lexgen's: a disk full, a file another user owns. No stack: it would say nothing more.
+    io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(error.message)} (the file system refused it)\n`)
   } else io.err(`lexgen: ${paint('error', 'internal error:')} ${escapeControls((error as Error).stack ?? String(error), { keepLines: true })}\n`)
 }
 

@@ -6,7 +6,7 @@
  * overwrites a config.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
@@ -64,7 +64,13 @@ export async function init(io: InitIo): Promise<number> {
     pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] },
   }
   const file = join(root, CONFIG_FILE)
-  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' })
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EEXIST') throw error
+    // Made but not written whole (a full disk): left, it would be a config no command can read, and
+    // one the next init refuses to overwrite.
+    await rm(file, { force: true }).catch(() => {})
+    throw new LexgenError(`cannot write it (${error.code ?? error.message}); nothing was written`, { file })
+  })
 
   const { paint } = io
   const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]

@@ -73,7 +73,7 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isEditorFile(entry.name)) editing.push(path)
       else if (entry.isSymbolicLink()) stray.push(`${path} (symbolic link)`)
       else if (!entry.isFile()) stray.push(`${path} (not a regular file)`)
-      else if (startsWithBanner(full, bannerPrefixFor(path))) files.set(path, readFileSync(full, 'utf8'))
+      else if (readable(full, () => startsWithBanner(full, bannerPrefixFor(path)))) files.set(path, readable(full, () => readFileSync(full, 'utf8')))
       else stray.push(path)
     }
     return stray.length < maxStray
@@ -91,6 +91,15 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
  */
 export function isEditorFile(name: string): boolean {
   return /^\..+\.sw[a-px]$/.test(name) || name === '4913' || name.startsWith('.#') || /^#.+#$/.test(name)
+}
+
+/** `read()` of a file in the output, or an error naming the file when it cannot be read (another user's). */
+function readable<T>(file: string, read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    throw new LexgenError(`cannot read this file of the output directory (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was written`, { file })
+  }
 }
 
 function startsWithBanner(file: string, prefix: string): boolean {
@@ -204,8 +213,11 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     })
   }
   const swaps: { dir: string; staging: string; previous: string }[] = []
+  // The folder whose new content is being written, for a failure's message.
+  let writing = prepared[0]?.dir
   try {
     for (const { dir, files, kept = [], previous } of prepared) {
+      writing = dir
       // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
       // Registered before it exists, and made synchronously, as everything written into it is: a
@@ -248,6 +260,12 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     // Before the journal exists, nothing has moved: the staging folders go, the outputs stay.
     if (!swaps.some(({ staging }) => existsSync(`${staging}${JOURNAL_SUFFIX}`))) {
       await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true }).catch(() => {})))
+      // A disk that filled up, a name too long for the staging folder beside the output (`.lexgen-<name>-…`).
+      const code = (error as NodeJS.ErrnoException).code
+      if (!(error instanceof LexgenError) && typeof code === 'string') {
+        const hint = code === 'ENAMETOOLONG' ? ' (it is written beside the folder as .lexgen-<name>-<pid>-<random>: give the folder a shorter name)' : ''
+        throw new LexgenError(`cannot write its new content beside it: ${(error as Error).message}${hint}; nothing was written`, { file: writing ?? '.' })
+      }
     }
     throw error
   } finally {

@@ -142,6 +142,37 @@ describe('permissions', () => {
     expect(await readdir(parent)).toEqual(['.lexgen-out-lock'])
   })
 
+  it('the file system refusing a read or a write (a file of the output another user owns, a folder name too long, a config that cannot be made): an error, no stack, nothing written', async () => {
+    const parent = await ownedFolder('refusals')
+    const out = join(parent, 'out')
+    expect((await cli(['generate', ...small, '--out', out])).code).toBe(0)
+    const before = await snapshotDir(out)
+    const locked = join(out, 'index.ts')
+    await chown(locked, 0, 0)
+    await chmod(locked, 0o600)
+    for (const command of ['generate', 'check']) {
+      const result = await cli([command, ...other, '--out', out])
+      expect(result, command).toMatchObject({ code: 1, stderr: `lexgen: error: ${locked}: cannot read this file of the output directory (EACCES); nothing was written\n` })
+    }
+    await chmod(locked, 0o644)
+    expect(await snapshotDir(out)).toEqual(before)
+
+    // The staging folder beside it, `.lexgen-<name>-<pid>-<random>`, would pass the 255 bytes a name may have.
+    const long = join(parent, 'x'.repeat(236))
+    const tooLong = await cli(['generate', ...small, '--out', long])
+    expect(tooLong.code).toBe(1)
+    expect(tooLong.stderr).toMatch(/^lexgen: error: .*x{236}: cannot write its new content beside it: ENAMETOOLONG: name too long, mkdir .* \(it is written beside the folder as \.lexgen-<name>-<pid>-<random>: give the folder a shorter name\); nothing was written\n$/)
+    expect(await leftovers(parent)).toEqual([])
+
+    const project = await ownedFolder('readonly-project')
+    await writeFile(join(project, 'package.json'), '{ "name": "p", "type": "module" }\n')
+    await chmod(project, 0o555)
+    const init = await spawnCli(['init'], project, UNPRIVILEGED)
+    await chmod(project, 0o755)
+    expect(init).toMatchObject({ code: 1, stderr: `lexgen: error: ${join(project, 'lexgen.config.json')}: cannot write it (EACCES); nothing was written\n` })
+    expect(await readdir(project)).toEqual(['package.json'])
+  })
+
   it("an interrupted run's leftover that cannot be removed: reported, and every run still works", async () => {
     const parent = await ownedFolder('stuck')
     const out = join(parent, 'out')
