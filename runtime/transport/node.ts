@@ -169,8 +169,7 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
     let responded = false
     // Before a socket is given to the request, or while it connects, nothing of it has left: a call
     // that ends waiting for a free connection (all of the pool's busy) can be sent again safely.
-    const unsent = () => Object.assign(new Error('aborted before it was sent', { cause: signal!.reason }), { code: NOT_SENT })
-    const stopListening = signal ? listen(signal, () => fail(req?.socket && !req.socket.connecting ? signal.reason : unsent())) : undefined
+    const stopListening = signal ? listen(signal, () => fail(req?.socket && !req.socket.connecting ? signal.reason : notSent(signal.reason))) : undefined
     inFlight++
     /** Ends the exchange once: false when it had ended already. */
     function settle(): boolean {
@@ -256,6 +255,11 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
       })
     }
   })
+}
+
+/** What an exchange aborted before any of its request left rejects with (see NOT_SENT). */
+function notSent(reason: unknown): Error {
+  return Object.assign(new Error('aborted before it was sent', { cause: reason }), { code: NOT_SENT })
 }
 
 /** Calls `onAbort` once when `signal` aborts; returns the unsubscribe. */
