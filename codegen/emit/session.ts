@@ -8,13 +8,18 @@ const SESSION_METHODS = {
   deleteSession: 'com.atproto.server.deleteSession',
 } as const
 
+/** Whether the selection has the three methods, so `session.ts` (and the docs' Sessions section) is written. */
+export function hasCredentialSession(model: Model): boolean {
+  return Object.values(SESSION_METHODS).every((nsid) => model.byNsid.get(nsid)?.method)
+}
+
 /**
  * `session.ts`: the runtime's `CredentialSession` wired to the generated `com.atproto.server`
  * functions. Emitted only when the selection includes all three methods.
  */
 export function emitSessionModule(model: Model): string | undefined {
+  if (!hasCredentialSession(model)) return undefined
   const docs = Object.entries(SESSION_METHODS).map(([role, nsid]) => [role, model.byNsid.get(nsid)] as const)
-  if (docs.some(([, doc]) => !doc?.method)) return undefined
   const w = newWriter()
   const self = `session${model.fileExt}`
   const names = ['CredentialSession as SessionBase', 'withDefaults', 'type CredentialSessionConfig', 'type DefaultsConfig']

@@ -30,6 +30,15 @@ describe('generate writes the docs with the code', () => {
     expect(pages.get('chat.bsky.notification.md')).toContain("import { Client } from './generated/index.js'")
   })
 
+  it('a selection with createSession but not the rest of a session (refresh, logout): no Sessions section, and no page links to one', async () => {
+    const root = await scratch()
+    const result = await runCli(['generate', '--out', 'generated', '--docs', 'docs', '--lexicons', LEXICONS, '--include', 'com.atproto.server.createSession', '--include', 'chat.bsky.convo.getConvo'], root)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    const pages = await snapshotDir(join(root, 'docs'))
+    expect(pages.get('README.md')).not.toContain('## Sessions')
+    for (const [path, text] of pages) expect(text, path).not.toContain('#sessions')
+  })
+
   it('gives byte-identical docs on two runs', async () => {
     const [a, b] = [await scratch(), await scratch()]
     const args = ['generate', '--config', join(ROOT, 'lexgen.config.json'), '--out', 'out', '--docs', 'docs']

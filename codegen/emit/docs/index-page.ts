@@ -8,6 +8,7 @@ import { clientCallLine, clientSetup, EXAMPLE_MAX_PAGES, exampleCall, member, ou
 import { literal } from '../examples/literal.js'
 import { EXAMPLE_WORLD } from '../examples/values.js'
 import { BSKY_CHAT_PROXY, callNeeds, tokenVariable } from '../needs.js'
+import { hasCredentialSession } from '../session.js'
 import { quote } from '../writer.js'
 import { methodKey, modelPage, type DocumentedDef } from './catalog.js'
 import { INDEX_SECTIONS as S, type DocsContext } from './context.js'
@@ -36,7 +37,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     pick(methods, (doc) => doc.method!.type === 'query') ?? methods[0]
   const procedure = pick(methods, (doc) => doc.method!.type === 'procedure' && doc.method!.errors.length > 0, /^(send|create|post)/) ??
     pick(methods, (doc) => doc.method!.type === 'procedure')
-  const hasSession = ['createSession', 'refreshSession', 'deleteSession'].every((name) => model.byNsid.get(`com.atproto.server.${name}`)?.method)
+  const hasSession = hasCredentialSession(model)
   const hasChat = methods.some((doc) => callNeeds(doc.nsid, undefined).proxy)
   // The proxying example's service: Bluesky Chat for a chat client, a placeholder to replace for any other.
   const proxyVariable = hasChat ? 'ATPROTO_CHAT_PROXY' : 'ATPROTO_PROXY'

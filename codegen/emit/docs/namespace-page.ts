@@ -8,6 +8,7 @@ import type { DocModel, ErrorModel } from '../../model.js'
 import { clientAccess, methodExamples, programText, type MethodExamples } from '../examples/method.js'
 import { methodArgs } from '../args.js'
 import { callNeeds, type AuthNeed, type DefaultRoute } from '../needs.js'
+import { hasCredentialSession } from '../session.js'
 import { deprecation } from '../writer.js'
 import { methodKey } from './catalog.js'
 import { INDEX_SECTIONS, type DocsContext } from './context.js'
@@ -146,9 +147,7 @@ function writeFacts(page: Page, facts: readonly string[], description: string | 
 }
 
 function authText(ctx: DocsContext, auth: AuthNeed): string {
-  const sessions = ctx.model.byNsid.get('com.atproto.server.createSession')?.method
-    ? ` (${ctx.site.link('sessions', INDEX_SECTIONS.sessions)})`
-    : ''
+  const sessions = hasCredentialSession(ctx.model) ? ` (${ctx.site.link('sessions', INDEX_SECTIONS.sessions)})` : ''
   switch (auth) {
     case 'none':
       return 'none: this call signs in and returns the tokens'
