@@ -377,7 +377,7 @@ function checkJournal(content: Journal, at: (path: string) => string, home: stri
  */
 async function swapFailed(content: Journal, at: (path: string) => string, dir: string, error: NodeJS.ErrnoException): Promise<LexgenError> {
   const untouched = content.swaps.every((swap) => existsSync(at(swap.staging)) && !existsSync(at(swap.previous)))
-  const why = `cannot replace the output directory by renaming it (${error.code}${error.code === 'EBUSY' ? ': is it a mount point? mount its parent folder instead' : ''})`
+  const why = `cannot replace this folder by renaming it (${error.code}${error.code === 'EBUSY' ? ': is it a mount point? mount its parent folder instead' : ''})`
   if (!untouched) {
     return new LexgenError(`${why}; the new output is complete beside it: remove the cause and run lexgen again, which finishes the swap`, { file: dir })
   }
@@ -397,7 +397,7 @@ async function checkWritable(parent: string, dir: string, exists: boolean): Prom
       await access(folder, constants.W_OK | constants.X_OK)
     } catch (error) {
       throw new LexgenError(
-        `cannot replace the output directory: ${folder} is not writable (${(error as NodeJS.ErrnoException).code}); nothing was written`,
+        `cannot replace this folder: ${folder} is not writable (${(error as NodeJS.ErrnoException).code}); nothing was written`,
         { file: dir },
       )
     }

@@ -90,7 +90,11 @@ export function sourceChanges(before: Lockfile, after: Lockfile): string[] {
   const lines: string[] = []
   for (const source of after.git) {
     const old = before.git.find((entry) => entry.url === source.url && entry.folder === source.folder)
-    if (old && old.commit !== source.commit) lines.push(`git source ${source.url}${source.folder ? ` (${source.folder}/)` : ''}: ${source.ref} ${old.commit.slice(0, 12)} → ${source.commit.slice(0, 12)}`)
+    if (!old || old.commit === source.commit) continue
+    // Each commit with the ref it came from, when the config moved the ref too (v1 → v2).
+    const [was, is] = [old.commit.slice(0, 12), source.commit.slice(0, 12)]
+    const change = old.ref === source.ref ? `${source.ref} ${was} → ${is}` : `${old.ref} ${was} → ${source.ref} ${is}`
+    lines.push(`git source ${source.url}${source.folder ? ` (${source.folder}/)` : ''}: ${change}`)
   }
   // The repository is the at-uri's DID; docs that moved together are one line.
   const moved = new Map<string, { was: string; is: string; nsids: string[] }>()

@@ -50,7 +50,7 @@ describe('permissions', () => {
       const result = await cli(['generate', ...other, '--out', out])
       await chmod(folder, 0o755)
       expect(result.code, what).toBe(1)
-      expect(result.stderr, what).toMatch(/^lexgen: error: .*out: cannot replace the output directory: .* is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
+      expect(result.stderr, what).toMatch(/^lexgen: error: .*out: cannot replace this folder: .* is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
       expect(result.stderr).not.toContain('internal error')
       expect(await snapshotDir(out), what).toEqual(before)
       expect(await leftovers(parent), what).toEqual([])
@@ -69,7 +69,7 @@ describe('permissions', () => {
     const split = await cli(['generate', ...small, '--out', join(writable, 'new/deeper/gen'), '--docs', join(readonly, 'docs')])
     await chmod(readonly, 0o755)
     expect(under.code).toBe(1)
-    expect(under.stderr).toMatch(/^lexgen: error: .*sub\/gen: cannot replace the output directory: .*readonly-ancestor is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
+    expect(under.stderr).toMatch(/^lexgen: error: .*sub\/gen: cannot replace this folder: .*readonly-ancestor is not writable \((EACCES|EPERM|EROFS)\); nothing was written\n$/)
     expect(split.code).toBe(1)
     expect(split.stderr).toMatch(/readonly-ancestor is not writable/)
     expect(await readdir(readonly)).toEqual([])
@@ -89,7 +89,7 @@ describe('permissions', () => {
         const result = await runCli(['generate', ...small, '--out', out, '--no-docs'])
         expect(result.code, attempt).toBe(1)
         expect(result.stderr, attempt).toBe(
-          `lexgen: error: ${out}: cannot replace the output directory by renaming it (EBUSY: is it a mount point? mount its parent folder instead); nothing was written\n`,
+          `lexgen: error: ${out}: cannot replace this folder by renaming it (EBUSY: is it a mount point? mount its parent folder instead); nothing was written\n`,
         )
         expect(await readdir(parent), attempt).toEqual(['out'])
         expect(await readdir(out), attempt).toEqual([])

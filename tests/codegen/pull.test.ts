@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { authorityDid, authorityOf } from '../../codegen/pull/dns.js'
+import { emptyLockfile, sourceChanges, type GitLock } from '../../codegen/pull/lockfile.js'
 import { createProgress } from '../../codegen/pull/progress.js'
 import { referencedNsids } from '../../codegen/pull/refs.js'
 import { removeDir, runCli, spawnCli, tempDir } from './helpers.js'
@@ -114,6 +115,15 @@ describe('lexgen pull: references it follows', () => {
       },
     }
     expect(referencedNsids(doc)).toEqual(['com.example.actor.defs', 'com.example.moderation.defs', 'org.other.embed.image'])
+  })
+})
+
+describe('lexgen pull: where the lexicons come from', () => {
+  it('names each commit with the ref it came from when the config moved the ref (v1 → v2), and once when it did not', () => {
+    const source: GitLock = { url: 'https://example.com/schemas.git', ref: 'v1', folder: '', include: ['*'], exclude: [], commit: 'a'.repeat(40), docs: new Map() }
+    const lock = (git: GitLock) => ({ ...emptyLockfile, git: [git] })
+    expect(sourceChanges(lock(source), lock({ ...source, ref: 'v2', commit: 'b'.repeat(40) }))).toEqual([`git source https://example.com/schemas.git: v1 ${'a'.repeat(12)} → v2 ${'b'.repeat(12)}`])
+    expect(sourceChanges(lock(source), lock({ ...source, commit: 'b'.repeat(40) }))).toEqual([`git source https://example.com/schemas.git: v1 ${'a'.repeat(12)} → ${'b'.repeat(12)}`])
   })
 })
 
