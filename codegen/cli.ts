@@ -59,9 +59,10 @@ function packageVersion(): string {
  * A stop signal outside `--watch` (which stops on its own): what the run was writing and had not
  * committed is removed, and it says so. bin/lexgen.js calls it, then exits 128 + the signal's number.
  */
-export function interrupted(signal: StopSignal, io: Pick<Io, 'err'> = defaultIo): void {
-  const committed = abandonOwnWrites()
+export function interrupted(signal: StopSignal, io: Pick<Io, 'err'> = defaultIo, finished = false): void {
   const by = signal === 'SIGINT' ? '' : ` by ${signal}` // Ctrl-C needs no name
+  if (finished) return io.err(`lexgen: interrupted${by} once the run had finished: what it did stands\n`)
+  const committed = abandonOwnWrites()
   io.err(`lexgen: interrupted${by}; ${committed ? 'the new output was already committed: the next lexgen run completes the swap' : 'nothing was written'}\n`)
 }
 

@@ -38,6 +38,8 @@ export function warner(err: (text: string) => void, color = false): (text: strin
 /** Whether to colour what goes to `stream`. */
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true
-  return stream.isTTY === true
+  // As Node and supports-color read it: 0 or false turns colour off, any other value forces it.
+  if (env.FORCE_COLOR) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
+  // A terminal that shows no escapes (Emacs's shell).
+  return stream.isTTY === true && env.TERM !== 'dumb'
 }

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { readFile, writeFile, readdir } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -167,5 +168,38 @@ describe('lexgen generate', () => {
     const again = await runCli(['generate', '--out', out])
     expect(again.stdout).toContain('(0 changed)')
     expect(await readFile(join(out, 'index.ts'), 'utf8')).toBe(first)
+  })
+})
+
+describe('lexgen in scripts', () => {
+  const HISTORY = join(ROOT, '../shared/lexicon-history/2026-04-22')
+  const diff = ['diff', '--from', HISTORY, '--to', join(ROOT, 'lexicons'), '--format', 'json', '--fail-on', 'none', '--no-compiler-check']
+  /** The binary (signalled as kill-at.mjs says when `env` has KILL_AT), its stdout a pipe or the file descriptor `stdout`. */
+  const binary = (args: string[], env: Record<string, string> = {}, stdout: 'pipe' | number = 'pipe') =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const preload = env['KILL_AT'] ? ['--import', join(ROOT, 'tests/codegen/support/kill-at.mjs')] : []
+      const child = spawn(process.execPath, [...preload, join(ROOT, 'codegen/bin/lexgen.js'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'pipe'] })
+      let [out, err] = ['', '']
+      child.stdout?.on('data', (chunk: Buffer) => void (out += chunk))
+      child.stderr!.on('data', (chunk: Buffer) => void (err += chunk))
+      child.on('close', (code) => resolve({ code, stdout: out, stderr: err }))
+    })
+
+  it("a SIGTERM that comes in the run's last synchronous stretch (as the report is written) still ends it as cancelled: 143, not the run's own 0", async () => {
+    const result = await binary(diff, { KILL_AT: 'output:1', KILL_SIGNAL: 'SIGTERM' })
+    expect(result).toMatchObject({ code: 143, stderr: 'lexgen: interrupted by SIGTERM once the run had finished: what it did stands\n' })
+    expect(JSON.parse(result.stdout)).toMatchObject({ format: 'lexgen-diff/1' })
+  })
+
+  it('output that cannot be written (stdout to a full device): exit 1 and one line saying so, no stack', async () => {
+    const full = openSync('/dev/full', 'w')
+    try {
+      for (const args of [['--version'], diff]) {
+        const result = await binary(args, {}, full)
+        expect(result, args.join(' ')).toMatchObject({ code: 1, stderr: 'lexgen: error: cannot write the output: ENOSPC: no space left on device, write\n' })
+      }
+    } finally {
+      closeSync(full)
+    }
   })
 })

@@ -300,6 +300,25 @@ it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('a %s that arrives while a cha
   }
 })
 
+it('stops when no one reads it any more (`lexgen generate --watch | head -1`): its next line finds the pipe closed, and it ends as Ctrl-C ends it', async () => {
+  const dir = await startProject()
+  const watch = startWatch(dir)
+  try {
+    await watch.lines.next(/^lexgen: read 2 docs/)
+    // The reader goes away; the next change's summary is written to a closed pipe.
+    watch.child.stdout!.destroy()
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string', description: 'Read by no one.' } }))
+    const [code] = await watch.exit
+    expect(code).toBe(0)
+    expect(watch.errors.all).toEqual([])
+    expect(await leftovers(dir)).toEqual([])
+  } finally {
+    // Without the fix it regenerates on, unread, until killed.
+    if (watch.child.exitCode === null) watch.child.kill('SIGKILL')
+    await removeDir(dir)
+  }
+})
+
 it('a Ctrl-C while a run waits for another lexgen (one writing the lexicons) ends the wait: exit 0, nothing written, its lock left to it', async () => {
   const dir = await startProject()
   const watch = startWatch(dir)

@@ -379,7 +379,7 @@ describe('lexgen diff, the real binary', () => {
     expect(result.stdout).toMatch(/source check \(TypeScript 6\.[\d.]+\): \d+ checks, 1 failed\n  ✗ ExTestGet\.Output: `items`: may be undefined in the new type; the old type says View\[\]\n/)
   })
 
-  it('colours a terminal only: none when piped or with NO_COLOR; FORCE_COLOR forces it', async () => {
+  it('colours a terminal only: none when piped, with NO_COLOR, FORCE_COLOR=0 or false, or TERM=dumb; FORCE_COLOR forces it', async () => {
     const d = await twoDirs(lowerLimit)
     const args = ['diff', '--from', d.from, '--to', d.to, ...rules]
     const piped = await spawn(args)
@@ -392,9 +392,11 @@ describe('lexgen diff, the real binary', () => {
     const command = [process.execPath, join(ROOT, 'codegen/bin/lexgen.js'), ...args].map((a) => `'${a}'`).join(' ')
     const tty = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv() }).catch((e) => e)
     expect(tty.stdout).toContain('\x1b[1;31mbreaking')
-    const ttyNoColor = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv({ NO_COLOR: '1' }) }).catch((e) => e)
-    expect(ttyNoColor.stdout).toContain('breaking')
-    expect(ttyNoColor.stdout).not.toContain('\x1b[')
+    for (const plain of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }, { FORCE_COLOR: 'false' }, { TERM: 'dumb' }] as Record<string, string>[]) {
+      const ttyNoColor = await exec('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: colourlessEnv(plain) }).catch((e) => e)
+      expect(ttyNoColor.stdout, JSON.stringify(plain)).toContain('breaking')
+      expect(ttyNoColor.stdout, JSON.stringify(plain)).not.toContain('\x1b[')
+    }
   })
 })
 

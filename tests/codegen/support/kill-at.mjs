@@ -1,6 +1,7 @@
 // Preloaded (`node --import kill-at.mjs bin/lexgen.js …`) or imported by die-at.mjs: kills this
-// process when it is about to make its Nth call of one file-system operation:
-// KILL_AT=<rename|write|mkdir|rm>:<N>, with SIGKILL (what a crash, an OOM kill or a power cut
+// process when it is about to make its Nth call of one file-system operation, or its Nth write to
+// stdout (`output`: a report, written in a run's last synchronous stretch):
+// KILL_AT=<rename|write|mkdir|rm|output>:<N>, with SIGKILL (what a crash, an OOM kill or a power cut
 // does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C; SIGSTOP holds it there, saying `kill-at: stopped` on
 // stderr first, until the test sends SIGCONT). Calls are counted whichever fs
 // API makes them, sync or promise, so the kill points are exact steps of the write, not moments.
@@ -11,8 +12,8 @@ import { syncBuiltinESMExports } from 'node:module'
 
 const [operation, nth] = (process.env.KILL_AT ?? '').split(':')
 const signal = process.env.KILL_SIGNAL ?? 'SIGKILL'
-const apis = { rename: ['rename'], write: ['writeFile'], mkdir: ['mkdir'], rm: ['rm', 'rmdir', 'unlink'] }[operation]
-if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write|mkdir|rm>:<N>, got ${JSON.stringify(process.env.KILL_AT)}`)
+const apis = { rename: ['rename'], write: ['writeFile'], mkdir: ['mkdir'], rm: ['rm', 'rmdir', 'unlink'], output: [] }[operation]
+if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write|mkdir|rm|output>:<N>, got ${JSON.stringify(process.env.KILL_AT)}`)
 
 let calls = 0
 // A call that a counted call makes itself is not a step: Node 20's rmSync unlinks through
@@ -37,3 +38,11 @@ for (const api of apis) {
   fsPromises[api] = counted(fsPromises[api])
 }
 syncBuiltinESMExports()
+if (operation === 'output') {
+  const write = process.stdout.write
+  let writes = 0
+  process.stdout.write = function (...args) {
+    if (++writes === Number(nth)) process.kill(process.pid, signal)
+    return write.apply(this, args)
+  }
+}
