@@ -112,7 +112,8 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   // The timeout layer turns this into a TimeoutError when it was its deadline that fired. The
   // cause is why the signal fired (the caller's reason, or the deadline), not what the transport made of it.
   if (request.signal?.aborted) {
-    const unsent = notSent(cause)
+    // The transport's own mark only: the caller's reason may be any error, a refused connection's too.
+    const unsent = (cause as { code?: unknown } | undefined)?.code === NOT_SENT
     return new AbortError({ ...init, cause: request.signal.reason, unsent, error: 'Aborted', message: `${nsid} was aborted${unsent ? ' before it was sent' : ''}` })
   }
   const reason = clip(describe(cause), request.redact)
@@ -151,8 +152,8 @@ function causeOf<T>(cause: unknown, type: new (...args: never[]) => T): T | unde
   return undefined
 }
 
-/** Failures before a request is written (a connection not made, or none free yet): the server cannot have seen it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', NOT_SENT])
+/** Connection failures that happen before a request is written: the server cannot have seen it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 /** Deno's fetch gives no code, only hyper's words for a connection it could not make (refused, DNS, TLS). */
 const NOT_SENT_DENO = /\bclient error \(Connect\)/
 

@@ -19,7 +19,7 @@ export function timeout(ms = 30_000): Layer {
       const outcome = await next({ ...request, signal: deadline })
       if (outcome.ok || !deadline.timedOut || !(outcome.error instanceof AbortError)) return outcome
       const { nsid, attempts, unsent } = outcome.error
-      const message = `${nsid} timed out after ${limit} ms${unsent ? ', before it was sent (no connection was free, or made)' : ''}`
+      const message = `${nsid} timed out after ${limit} ms${unsent ? ', before it was sent' : ''}`
       return err(new TimeoutError({ nsid, attempts, status: 0, error: 'Timeout', message, cause: outcome.error.cause, unsent }))
     } finally {
       deadline.clear()

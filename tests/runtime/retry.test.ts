@@ -89,7 +89,7 @@ describe('retries', () => {
     const queries = Array.from({ length: 64 }, () => chatBskyConvoGetConvo(core, { convoId: 'c1' }))
     expect(await eventually(() => held.length === 64)).toBe(true)
     const once = await chatBskyConvoSendMessage(core, message, { timeout: 200, retries: false })
-    expect(once.ok || once.error).toMatchObject({ name: 'TimeoutError', unsent: true, message: 'chat.bsky.convo.sendMessage timed out after 200 ms, before it was sent (no connection was free, or made)' })
+    expect(once.ok || once.error).toMatchObject({ name: 'TimeoutError', unsent: true, message: 'chat.bsky.convo.sendMessage timed out after 200 ms, before it was sent' })
     const retried = await chatBskyConvoSendMessage(core, message, { timeout: 200 })
     expect(retried).toMatchObject({ ok: true, response: { attempts: 2 } })
     expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(1)
@@ -110,6 +110,23 @@ describe('retries', () => {
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'retry-after': '0' }), reply(200, SENT)])
     const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, retries: FAST })), message)
     expect(result).toMatchObject({ ok: true, response: { attempts: 2 } })
+  })
+
+  it("an abort after the request went out is not unsent, whatever the caller's reason (another call's refused connection)", async () => {
+    const refused = await chatBskyConvoSendMessage(new Core({ service: await closedPort() }), message)
+    expect(refused.ok || refused.error).toMatchObject({ unsent: true })
+    let received = () => {}
+    const s = await scripted([() => received()])
+    for (const transport of [undefined, fetchTransport]) {
+      const arrived = new Promise<void>((resolve) => (received = resolve))
+      const controller = new AbortController()
+      const pending = chatBskyConvoSendMessage(new Core({ service: s.url, transport }), message, { signal: controller.signal })
+      await arrived
+      controller.abort(refused.ok ? undefined : refused.error)
+      const result = await pending
+      expect(result.ok || result.error).toMatchObject({ name: 'AbortError', unsent: false, message: 'chat.bsky.convo.sendMessage was aborted' })
+    }
+    expect(s.requests).toHaveLength(2)
   })
 
   it('retries a procedure when the connection was refused: nothing was sent', async () => {
