@@ -207,6 +207,7 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
       // Stopping ends a wait for another lexgen's lock too (lock.ts).
       generate: (options) => generateInto(options, { ...io, stop }, cache),
       printError: (error) => printError(error, io),
+      warn: warner(io.err, io.color?.err),
       out: io.out,
       stop,
     })

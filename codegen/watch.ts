@@ -24,6 +24,7 @@ export interface WatchContext {
   /** One generate run, writing the output and printing its summary line; with the files it rewrote. */
   readonly generate: (options: ResolvedOptions) => Promise<GenerateResult & { readonly rewritten: readonly string[] }>
   readonly printError: (error: unknown) => void
+  readonly warn: (text: string) => void
   readonly out: (text: string) => void
   readonly stop: AbortSignal
 }
@@ -115,7 +116,7 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       }
     })
   }
-  const watcher = new TreeWatcher(schedule)
+  const watcher = new TreeWatcher(schedule, ctx.warn)
 
   ctx.out('lexgen: watching the lexicons and the config (Ctrl-C to stop)\n')
   schedule()

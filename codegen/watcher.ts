@@ -32,9 +32,16 @@ export class TreeWatcher {
   private timer: NodeJS.Timeout | undefined
   private closed = false
 
-  /** `onChange` runs once changes have been quiet for `debounceMs`. */
+  /** Folders that could not be watched, by why: said once each. */
+  private readonly unwatched = new Set<string>()
+
+  /**
+   * `onChange` runs once changes have been quiet for `debounceMs`; `warn` hears of a folder that
+   * cannot be watched (the system's limit of watches reached), whose changes would go unseen.
+   */
   constructor(
     private readonly onChange: () => void,
+    private readonly warn: (text: string) => void = () => {},
     private readonly debounceMs = 25,
   ) {}
 
@@ -97,10 +104,16 @@ export class TreeWatcher {
         this.watchers.set(dir, { watcher, ino, scope: scope(names), gone: () => gone })
         added = true
       } catch (error) {
-        // Gone between stat and watch: the next sync drops it. One that cannot be read (EACCES) is not
-        // watched: the run that read it reports it, and its parent sees its mode changed back.
         const code = (error as NodeJS.ErrnoException).code
+        // Gone between stat and watch: the next sync drops it.
         if (code === 'ENOENT' || code === 'ENOTDIR') this.changed()
+        // One that cannot be read is reported by the run that reads it, and its parent sees its mode
+        // changed back. Anything else (ENOSPC: the limit of inotify watches) would go unseen.
+        else if (code !== 'EACCES' && code !== 'EPERM' && !this.unwatched.has(`${dir}\0${code}`)) {
+          this.unwatched.add(`${dir}\0${code}`)
+          const limit = code === 'ENOSPC' ? ': the system allows no more watches (raise fs.inotify.max_user_watches)' : ''
+          this.warn(`cannot watch ${dir} (${code}${limit}); changes there go unseen until the next run started by another change`)
+        }
       }
     }
     return added

@@ -70,19 +70,25 @@ it('watches every folder of a tree, and close() releases them all', async () => 
   expect(watches()).toBe(before)
 })
 
-it('a folder that cannot be watched (unreadable: EACCES) is left unwatched, not a change that starts run after run', async () => {
+it.each([
+  ['unreadable: EACCES, which the run reading it reports', 'EACCES', []],
+  ['over the limit of watches: ENOSPC, said once, as nothing else would', 'ENOSPC', ['cannot watch <b> (ENOSPC: the system allows no more watches (raise fs.inotify.max_user_watches)); changes there go unseen until the next run started by another change']],
+])('a folder that cannot be watched (%s) is left unwatched, not a change that starts run after run', async (_label, code, said) => {
   const root = await tree()
   const actual = await vi.importActual<typeof import('node:fs')>('node:fs')
   vi.mocked(watch).mockImplementation(((dir: string, listener: never) => {
-    if (dir.endsWith('/a/b')) throw Object.assign(new Error(`EACCES: permission denied, watch '${dir}'`), { code: 'EACCES' })
+    if (dir.endsWith('/a/b')) throw Object.assign(new Error(`${code}: watch '${dir}'`), { code })
     return actual.watch(dir, listener)
   }) as never)
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
   const onChange = vi.fn()
-  const watcher = new TreeWatcher(onChange)
+  const warnings: string[] = []
+  const watcher = new TreeWatcher(onChange, (text) => warnings.push(text.replace(join(root, 'a/b'), '<b>')))
   expect(await watcher.sync([root], [])).toBe(true)
+  await watcher.sync([root], [])
   vi.runAllTimers()
   expect(onChange).not.toHaveBeenCalled()
+  expect(warnings).toEqual(said)
   watcher.close()
 })
 
