@@ -56,14 +56,16 @@ export function patternToRegExp(pattern: string): RegExp {
 }
 
 /**
- * Whether `pattern` matches some NSID under `prefix` (`prefix.` and more): whether a folder whose
- * path spells `prefix`, and that could not be read, may hold what the pattern selects.
+ * Whether `pattern` matches some NSID under `prefix` (`prefix.` and more), or with `every`, all of
+ * them: whether a folder whose path spells `prefix`, and that could not be read, may hold what an
+ * include selects, or holds only what an exclude leaves out.
  */
-export function reachesUnder(pattern: string, prefix: string): boolean {
+export function reachesUnder(pattern: string, prefix: string, every = false): boolean {
   const text = `${prefix}.`
   const match = (p: number, t: number): boolean => {
-    // The prefix is used up: what follows it can be whatever the rest of the pattern asks.
-    if (t === text.length) return true
+    // The prefix is used up: some NSID follows it that the rest of the pattern matches; every one
+    // only when that rest is all wildcards.
+    if (t === text.length) return every ? p < pattern.length && /^\*+$/.test(pattern.slice(p)) : true
     if (p === pattern.length) return false
     if (pattern[p] === '*') return match(p + 1, t) || match(p, t + 1)
     return pattern[p] === text[t] && match(p + 1, t + 1)
@@ -94,7 +96,8 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   // A folder that could not be read may hold selected docs, or referenced ones: left out, their
   // methods would vanish from the client with no error.
   const unread = lexicons.problems.filter((problem) => problem.under !== undefined)
-  const mayHoldSelected = (under: string) => selection.include.some((pattern) => reachesUnder(pattern, under))
+  const mayHoldSelected = (under: string) =>
+    selection.include.some((pattern) => reachesUnder(pattern, under)) && !selection.exclude.some((pattern) => reachesUnder(pattern, under, true))
   const unreadHolding = (nsid: string) => unread.find((problem) => nsid.startsWith(`${problem.under}.`))
   const unmatched = unmatchedSelection(selection, [...byNsid.keys(), ...failed.keys()])
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid) || (problem.under !== undefined && mayHoldSelected(problem.under)))) {

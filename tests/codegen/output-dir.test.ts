@@ -124,12 +124,14 @@ describe('permissions', () => {
       expect(await leftovers(parent)).toEqual([])
     }
     expect((await readdir(parent)).includes('out')).toBe(false)
-    // Neither selected nor referenced: a warning, and the run goes on.
-    await chmod(join(lexicons, 'tools'), 0o000)
-    const unrelated = await generate('chat.bsky.convo.getConvo')
-    await chmod(join(lexicons, 'tools'), 0o755)
-    expect(unrelated.code, unrelated.stderr).toBe(0)
-    expect(unrelated.stderr).toContain('tools: cannot read folder: EACCES')
+    // Neither selected nor referenced, or left out whole by an exclude: a warning, and the run goes on.
+    for (const [folder, selection] of [['tools', ['--include', 'chat.bsky.convo.getConvo']], ['chat/bsky/moderation', ['--include', 'chat.bsky.*', '--exclude', 'chat.bsky.moderation.*']]] as const) {
+      await chmod(join(lexicons, folder), 0o000)
+      const unrelated = await cli(['generate', '--lexicons', lexicons, ...selection, '--no-docs', '--out', out])
+      await chmod(join(lexicons, folder), 0o755)
+      expect(unrelated.code, unrelated.stderr).toBe(0)
+      expect(unrelated.stderr).toContain(`${folder}: cannot read folder: EACCES`)
+    }
   })
 
   it("a lock that cannot be read (another user's, in a shared checkout): an error naming it, not a wait at full CPU deaf to Ctrl-C", async () => {

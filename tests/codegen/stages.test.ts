@@ -6,7 +6,7 @@ import { deprecation } from '../../codegen/emit/writer.js'
 import { loadLexiconFiles } from '../../codegen/load.js'
 import { lexiconSchemas } from '../../codegen/lexicon-schemas.js'
 import { checkId, DEF_TYPES, parseLexiconDocs, skimLexicons } from '../../codegen/parse.js'
-import { patternToRegExp, resolveRef, selectDocs } from '../../codegen/select.js'
+import { patternToRegExp, reachesUnder, resolveRef, selectDocs } from '../../codegen/select.js'
 import { LEXICONS, lexiconDir, removeDir } from './helpers.js'
 
 const OPTIONS = { runtimeImport: '@lexgen/runtime', fileExt: '.ts' } as const
@@ -84,6 +84,15 @@ describe('select', () => {
     expect(patternToRegExp('chat.bsky.convo.*').test('chatXbsky.convo.getConvo')).toBe(false)
     expect(patternToRegExp('*.getConvo').test('chat.bsky.convo.getConvo')).toBe(true)
     expect(select(['*'])).toHaveLength(402)
+  })
+
+  it('tells what a folder that cannot be read may hold by its path: some NSID under it a pattern matches, or every one', () => {
+    const some = (pattern: string, under: string) => reachesUnder(pattern, under)
+    const every = (pattern: string, under: string) => reachesUnder(pattern, under, true)
+    expect([some('chat.bsky.*', 'chat.bsky.notification'), some('chat.bsky.*', 'chat'), some('*', 'vendor'), some('*.getConvo', 'chat.bsky.convo')]).toEqual([true, true, true, true])
+    expect([some('chat.bsky.*', 'app.bsky'), some('chat.bsky.convo.getConvo', 'chat.bsky.actor'), some('chat.bsky', 'chat.bsky')]).toEqual([false, false, false])
+    expect([every('chat.bsky.moderation.*', 'chat.bsky.moderation'), every('chat.*', 'chat.bsky.moderation'), every('*', 'tools')]).toEqual([true, true, true])
+    expect([every('chat.bsky.moderation.get*', 'chat.bsky.moderation'), every('chat.bsky.*', 'chat'), every('chat.bsky.moderation.getActorMetadata', 'chat.bsky.moderation')]).toEqual([false, false, false])
   })
 
   it('excludes what --exclude matches, unless something selected references it', () => {
