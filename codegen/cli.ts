@@ -23,6 +23,7 @@ import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, 
 import { abandonOwnWrites } from './writers.js'
 
 export { STOP_SIGNALS } from './watch.js'
+export { stopSignalsHandled } from './writers.js'
 
 interface Io extends PullIo {
   out: (text: string) => void

@@ -38,7 +38,7 @@ export function warner(err: (text: string) => void, color = false): (text: strin
 /** Whether to colour what goes to `stream`. */
 export function colorWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.NO_COLOR) return false
-  // As Node and supports-color read it: 0 or false turns colour off, any other value forces it.
+  // 0 or false turns colour off (as Node reads them), any other value forces it.
   if (env.FORCE_COLOR) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false'
   // A terminal that shows no escapes (Emacs's shell).
   return stream.isTTY === true && env.TERM !== 'dumb'

@@ -101,8 +101,14 @@ function takeOver(lock: string, seen: string): void {
   } catch {
     return // another run moved it first
   }
-  if (readLock(mine) === seen) rmSync(mine, { force: true })
-  else renameSync(mine, lock)
+  let stale = false
+  try {
+    stale = readLock(mine) === seen
+  } finally {
+    // Put back unless it is the one seen: a live lock must not stay moved aside, even when it cannot be read.
+    if (stale) rmSync(mine, { force: true })
+    else renameSync(mine, lock)
+  }
 }
 
 function lstatIfAny(path: string): Stats | undefined {

@@ -23,7 +23,7 @@ if ((command === 'generate' || command === 'check') && !watching) {
   const { startCheckerThread } = await import('../dist/check-thread.js')
   startCheckerThread()
 }
-const { interrupted, main, STOP_SIGNALS } = await import('../dist/cli.js')
+const { interrupted, main, STOP_SIGNALS, stopSignalsHandled } = await import('../dist/cli.js')
 // Ctrl-C, a cancelled CI job (SIGTERM), a closed terminal (SIGHUP): leave nothing half-written
 // behind, and exit as the signal would have (128 + its number). --watch stops by itself, between runs.
 let finished = false
@@ -41,5 +41,5 @@ finished = true
 // Node reads a signal in the event loop's poll phase: one that came in the run's last synchronous
 // stretch (diff's compiler check, check's comparison, the report) is read here, or the process
 // would end with the run's own code, as if no one had cancelled it.
-await new Promise((resolve) => setImmediate(() => setImmediate(resolve)))
+await stopSignalsHandled()
 process.exitCode = unwritten && code === 0 ? 1 : code
