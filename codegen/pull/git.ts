@@ -215,7 +215,16 @@ export class GitRepository {
 /** An abbreviated commit id: git shows at least 7 hex digits (a full one is 40, or 64 in SHA-256 repositories). */
 const SHORT_COMMIT = /^[0-9a-f]{4,39}$|^[0-9a-f]{41,63}$/i
 
-/** Never prompt for credentials: a pull in CI must fail, not hang. */
+/**
+ * Variables that point git at a repository, an index or an object store. Git sets GIT_DIR itself for
+ * a hook run in a linked worktree (`lexgen pull` from a pre-commit hook): left in, the cache's
+ * `init --bare` and `fetch` would act on the user's own repository, making it bare and shallow.
+ */
+const REPOSITORY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM']
+
+/** The cache's git: no prompt for credentials (a pull in CI must fail, not hang), and none of the user's repository. */
 function gitEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' }
+  for (const name of REPOSITORY_VARIABLES) delete env[name]
+  return env
 }

@@ -288,6 +288,25 @@ describe('lexgen pull from a git source', () => {
     })
   })
 
+  it("leaves the user's own repository alone when GIT_DIR points at it (a hook git runs in a linked worktree sets it)", async () => {
+    const dir = await project()
+    const own = await tempDir('lexgen-own-repo-')
+    dirs.push(own)
+    await git(own, 'init', '-q')
+    const before = process.env['GIT_DIR']
+    process.env['GIT_DIR'] = join(own, '.git')
+    try {
+      expect((await pull(dir)).code).toBe(0)
+    } finally {
+      if (before === undefined) delete process.env['GIT_DIR']
+      else process.env['GIT_DIR'] = before
+    }
+    // It made it bare and shallow, holding the upstream's objects.
+    expect((await git(own, 'config', '--get', 'core.bare')).trim()).toBe('false')
+    expect(existsSync(join(own, '.git/shallow'))).toBe(false)
+    expect((await lockOf(dir)).git[0]!.commit).toMatch(/^[0-9a-f]{40}$/)
+  })
+
   it('writes a lockfile into a folder that does not exist yet, with the lexicons', async () => {
     const dir = await project()
     const result = await pull(dir, '--lockfile', 'pins/lexicons.json')
