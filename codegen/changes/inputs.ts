@@ -189,8 +189,12 @@ class CommitTree implements FolderTree {
   private kindAt(path: string): EntryKind {
     if (path === '') return 'folder' // the top, which a link may lead to
     const mode = this.tree.get(path)?.mode
-    if (mode === SUBMODULE) throw new LexgenError(`${path} is a git submodule at ${this.ref}: its files are not in this repository's commit (compare two folders with --from/--to instead)`)
+    if (mode === SUBMODULE) throw this.submodule(path)
     return mode === FOLDER ? 'folder' : mode === LINK ? 'link' : 'file'
+  }
+
+  private submodule(path: string): LexgenError {
+    return new LexgenError(`${path} is a git submodule at ${this.ref}: its files are not in this repository's commit (compare two folders with --from/--to instead)`)
   }
 
   /**
@@ -226,6 +230,8 @@ class CommitTree implements FolderTree {
         todo.push(...(fromTop?.split(sep) ?? target.split('/')).reverse())
         continue
       }
+      // A link into a submodule (`lexicons -> vendor/atproto/lexicons`): read as missing, it would compare with nothing.
+      if (entry.mode === SUBMODULE) throw this.submodule(at)
       if (entry.mode !== FOLDER && todo.some((rest) => rest !== '' && rest !== '.')) throw new Error(`${at} is not a folder at ${this.ref}`)
       done.push(part)
     }
@@ -241,7 +247,10 @@ class CommitTree implements FolderTree {
 
 /** Every entry (folders too) under `path` in `commit`'s tree, by path from the top. */
 async function listTree(top: string, commit: string, path: string): Promise<Map<string, GitEntry>> {
-  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', path])
+  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', path]).catch((error: unknown) => {
+    // A treeless clone (`filter: tree:0`) whose remote cannot be reached, a corrupt repository.
+    throw new LexgenError(`git ls-tree of ${commit.slice(0, 12)} failed in ${top}: ${gitSays(error)}`)
+  })
   const entries = new Map<string, GitEntry>()
   for (const line of listing.split('\0')) {
     const match = /^(\d+) \w+ ([0-9a-f]+)\t(.*)$/s.exec(line)
@@ -253,11 +262,29 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
 /** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
 async function gitTopLevel(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
+  let found: string[]
   try {
-    return (await git(existing, ['rev-parse', '--show-toplevel'])).trim()
+    found = (await git(existing, ['rev-parse', '--show-toplevel', '--show-superproject-working-tree'])).trim().split('\n')
   } catch (error) {
-    throw new UsageError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository (${firstLine(error)}); compare two folders with --from/--to instead`)
+    const { code } = error as NodeJS.ErrnoException
+    if (code === 'ENOENT') throw new UsageError('diff compares with a git commit (--base, default HEAD), but the git command is not installed; compare two folders with --from/--to instead')
+    // Not a repository, or one git will not read (`dubious ownership`: its own advice, `safe.directory`, is kept).
+    throw new UsageError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository git can read (${gitSays(error)}); compare two folders with --from/--to instead`)
   }
+  const [top, superproject] = found
+  // Its commits are the submodule's own history, not the project's: HEAD would be the submodule's, with no change in it.
+  if (superproject) {
+    throw new UsageError(`${existing} is inside the git submodule ${top}: --base would compare that submodule's own commits, not the project's; compare two folders with --from/--to instead`)
+  }
+  return top!
+}
+
+/** Git's own words for a failure: its `fatal:`/`error:` line and the advice after it, at most a few lines. */
+function gitSays(error: unknown): string {
+  const e = error as { stderr?: string; message?: string }
+  const lines = (e.stderr || e.message || String(error)).trim().split('\n').map((line) => line.trim()).filter(Boolean)
+  const first = Math.max(0, lines.findIndex((line) => /^(fatal|error):/.test(line)))
+  return lines.slice(first, first + 4).join(' ').replace(/^(fatal|error): /, '')
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
@@ -292,9 +319,4 @@ function catBlobs(cwd: string, ids: readonly string[]): Promise<Buffer[]> {
     })
     child.stdin.end(ids.join('\n') + '\n')
   })
-}
-
-function firstLine(error: unknown): string {
-  const e = error as { stderr?: string; message?: string }
-  return (e.stderr || e.message || String(error)).trim().split('\n')[0] ?? ''
 }

@@ -223,6 +223,33 @@ describe('lexgen diff --base: symbolic links in the committed tree', () => {
     expect(submodule.stderr).toContain("lexicons/ex/sub is a git submodule at HEAD: its files are not in this repository's commit")
   })
 
+  it('stops at a submodule on the way to the lexicon folder, or around it, rather than compare with an empty or another history (a breaking change exited 0)', async () => {
+    // The folder, a link into a submodule: `lexicons -> vendor/sub/lexicons`.
+    const linked = await realpath(await scratch())
+    await writeFile(join(linked, 'lexgen.config.json'), JSON.stringify({ lexicons: 'lexicons', include: ['ex.test.*'] }))
+    await writeDocs(join(linked, 'vendor/sub/lexicons'), baseDocs())
+    await symlink('vendor/sub/lexicons', join(linked, 'lexicons'))
+    git(linked, 'init', '-q', '-b', 'main')
+    git(linked, 'add', 'lexgen.config.json', 'lexicons')
+    git(linked, 'commit', '-q', '-m', 'config and link')
+    git(linked, 'update-index', '--add', '--cacheinfo', `160000,${git(linked, 'rev-parse', 'HEAD').trim()},vendor/sub`)
+    git(linked, 'commit', '-q', '-m', 'the submodule')
+    const throughLink = await runCli(['diff', '--no-compiler-check'], linked)
+    expect(throughLink).toMatchObject({ code: 1, stdout: '' })
+    expect(throughLink.stderr).toContain("vendor/sub is a git submodule at HEAD: its files are not in this repository's commit")
+
+    // The folder inside a checked-out submodule: HEAD there is the submodule's own.
+    const upstream = await gitRepo()
+    const project = await realpath(await scratch())
+    await writeFile(join(project, 'lexgen.config.json'), JSON.stringify({ lexicons: 'vendor/up/lexicons', include: ['ex.test.*'] }))
+    git(project, 'init', '-q', '-b', 'main')
+    git(project, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', upstream, 'vendor/up')
+    commitAll(project, 'add the submodule')
+    const inside = await runCli(['diff', '--no-compiler-check'], project)
+    expect(inside.code).toBe(2)
+    expect(inside.stderr).toContain(`is inside the git submodule ${join(project, 'vendor/up')}: --base would compare that submodule's own commits, not the project's`)
+  })
+
   it("follows a lexicon folder that is itself a link inside this repository's commit, never the history of the repository it leads into", async () => {
     // Upstream's checkout, with a breaking change in its own last commit.
     const upstream = await gitRepo()
