@@ -45,6 +45,8 @@ export class GitRepository {
     cacheDir: string,
     private readonly note: (text: string) => void,
     private readonly cwd: string,
+    /** Fetch a locked commit from the source even when the cache holds it (`pull --verify`: the source must still have it). */
+    private readonly refetch = false,
   ) {
     const key = createHash('sha256').update(source.location).digest('hex').slice(0, 16)
     this.dir = join(cacheDir, 'git', `${key}.git`)
@@ -102,7 +104,7 @@ export class GitRepository {
     }
   }
 
-  /** Makes sure `commit` is in the cache, fetching exactly it when it is not. */
+  /** Makes sure `commit` is in the cache, fetching exactly it when it is not (or always, with `refetch`). */
   fetchCommit(commit: string): Promise<void> {
     return this.holding(() => this.fetchCommitHeld(commit))
   }
@@ -113,7 +115,7 @@ export class GitRepository {
       () => true,
       () => false,
     )
-    if (present) return
+    if (present && !this.refetch) return
     try {
       await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, commit], `fetching the locked commit ${commit}`)
     } catch (error) {
@@ -184,7 +186,10 @@ export class GitRepository {
           const headerEnd = out.indexOf(0x0a, at)
           const header = out.subarray(at, headerEnd).toString()
           const [gotOid, type, size] = header.split(' ')
-          if (gotOid !== oid || type !== 'blob') return reject(new LexgenError(`git source ${this.source.url}: cannot read blob ${oid} (${printable(header)})`))
+          if (gotOid !== oid || type !== 'blob') {
+            // A cache damaged on disk (a blob deleted, a pack cut short) that still holds the commit.
+            return reject(new LexgenError(`git source ${this.source.url}: cannot read blob ${oid} (${printable(header)}) from the git cache ${this.dir}: delete that folder and pull again`))
+          }
           const start = headerEnd + 1
           texts.push(out.subarray(start, start + Number(size)).toString('utf8'))
           at = start + Number(size) + 1

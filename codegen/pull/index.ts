@@ -112,7 +112,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     const cacheDir = io.cacheDir ?? defaultCacheDir()
     try {
       const network = new Network(io.network)
-      const openGit = (source: GitSourceConfig) => new GitRepository(source, cacheDir, warnOne, io.cwd)
+      const openGit = (source: GitSourceConfig) => new GitRepository(source, cacheDir, warnOne, io.cwd, request.verify === true)
       return await resolveLexicons({ config, lock: pinned, update: request.update ?? false, folder, network, openGit, progress })
     } finally {
       progress.end()

@@ -696,6 +696,24 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     await expectRefused(dir, /^lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more \(its history was rewritten, or its branch deleted\): run `npx lexgen pull --update` to pin what the ref names now, and review its report$/)
   })
 
+  it('--verify asks the source for the locked commit even when the cache holds it: a warm cache hid a rewritten upstream', async () => {
+    const rewritten = await tempDir('lexgen-rewritten-')
+    dirs.push(rewritten)
+    await git(rewritten, 'clone', '-q', upstream, '.')
+    await writeFile(join(rewritten, 'schemas/feed/defs.json'), `${JSON.stringify(defs('A post, soon rewritten away.'))}\n`)
+    await git(rewritten, 'commit', '-q', '-am', 'to be rewritten')
+    const dir = await project({ url: rewritten })
+    expect((await pull(dir)).code).toBe(0)
+    await git(rewritten, 'reset', '-q', '--hard', 'HEAD~1')
+    await git(rewritten, 'reflog', 'expire', '--expire=now', '--all')
+    await git(rewritten, 'gc', '-q', '--prune=now')
+    // The cache still holds the commit: a plain pull reads it from there, as it should offline.
+    expect((await pull(dir)).code).toBe(0)
+    const verify = await pull(dir, '--verify')
+    expect(verify.code).toBe(1)
+    expect(verify.stderr).toMatch(/lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more/)
+  })
+
   it('when a referenced doc is in no git source and has no authority: names who references it', async () => {
     const repo = await tempDir('lexgen-missing-ref-')
     dirs.push(repo)
