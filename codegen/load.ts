@@ -220,6 +220,8 @@ export function parseJsonFile(bytes: Uint8Array): { value: unknown } | { error: 
   try {
     value = JSON.parse(text)
   } catch (cause) {
+    // What git holds for a file stored with Git LFS: `lexgen diff --base` reads the commit, and a checkout without git-lfs has it on disk.
+    if (text.startsWith('version https://git-lfs.github.com/spec/')) return { error: 'a Git LFS pointer, not the lexicon: keep lexicons out of Git LFS (on disk, `git lfs pull` fetches the files)' }
     return { error: `not valid JSON (${describeJsonError(text, cause as Error)})` }
   }
   const tooDeep = depthProblem(value)

@@ -24,6 +24,16 @@ describe('load', () => {
       await removeDir(dir)
     }
   })
+
+  it('says a Git LFS pointer is one (a checkout without git-lfs, or a commit diff reads), not that it is bad JSON', async () => {
+    const pointer = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1234\n'
+    const dir = await lexiconDir({ 'lfs.json': pointer })
+    try {
+      expect((await loadLexiconFiles(dir)).problems).toEqual([{ file: 'lfs.json', message: 'a Git LFS pointer, not the lexicon: keep lexicons out of Git LFS (on disk, `git lfs pull` fetches the files)' }])
+    } finally {
+      await removeDir(dir)
+    }
+  })
 })
 
 describe('skim', () => {
