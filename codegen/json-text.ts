@@ -82,3 +82,13 @@ export function syntaxErrorOffset(text: string): number | undefined {
     }
   }
 }
+
+/**
+ * What git holds for a file stored with Git LFS: what `lexgen diff --base` and a pull read from a
+ * commit, and what a checkout without git-lfs has on disk.
+ */
+export function isLfsPointer(text: string): boolean {
+  return text.startsWith('version https://git-lfs.github.com/spec/')
+}
+
+export const LFS_POINTER = 'a Git LFS pointer, not the lexicon'

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LexgenError, type LexiconProblem } from './errors.js'
-import { describeJsonError, lineAndColumn } from './json-text.js'
+import { describeJsonError, isLfsPointer, LFS_POINTER, lineAndColumn } from './json-text.js'
 import { depthProblem } from './json-depth.js'
 import { compare } from './order.js'
 
@@ -220,8 +220,7 @@ export function parseJsonFile(bytes: Uint8Array): { value: unknown } | { error: 
   try {
     value = JSON.parse(text)
   } catch (cause) {
-    // What git holds for a file stored with Git LFS: `lexgen diff --base` reads the commit, and a checkout without git-lfs has it on disk.
-    if (text.startsWith('version https://git-lfs.github.com/spec/')) return { error: 'a Git LFS pointer, not the lexicon: keep lexicons out of Git LFS (on disk, `git lfs pull` fetches the files)' }
+    if (isLfsPointer(text)) return { error: `${LFS_POINTER}: keep lexicons out of Git LFS (on disk, \`git lfs pull\` fetches the files)` }
     return { error: `not valid JSON (${describeJsonError(text, cause as Error)})` }
   }
   const tooDeep = depthProblem(value)

@@ -11,7 +11,7 @@
  */
 import { runner } from '../runner.js'
 import { LexgenError, LexiconErrors } from '../errors.js'
-import { describeJsonError } from '../json-text.js'
+import { describeJsonError, isLfsPointer, LFS_POINTER } from '../json-text.js'
 import { depthProblem } from '../json-depth.js'
 import { parseLexiconDocs } from '../parse.js'
 import { counted } from '../plural.js'
@@ -186,7 +186,8 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
     } catch (error) {
       // Not JSON, so not a lexicon either (a tsconfig.json with comments, in a repository whose
       // root holds the lexicons); said, as a lexicon broken upstream is one too.
-      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is not valid JSON (${describeJsonError(file.text, error as Error)}): skipped`)
+      const what = isLfsPointer(file.text) ? LFS_POINTER : `not valid JSON (${describeJsonError(file.text, error as Error)})`
+      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is ${what}: skipped`)
       continue
     }
     const tooDeep = depthProblem(json)
@@ -201,7 +202,12 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
     byNsid.set(doc.id, { path: file.path, text: file.text, json: doc, reused: false })
   }
   const roots = [...byNsid.keys()].filter(selects(config)).sort(compare)
-  if (roots.length === 0) throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}`)
+  if (roots.length === 0) {
+    // The files it skipped may be why (all of them Git LFS pointers, or bad JSON): said, not dropped.
+    const first = skipped[0]?.slice(`${label} at ${commit.slice(0, 12)}: `.length).replace(/: skipped$/, '')
+    const why = first ? `; ${counted(skipped.length, 'file')} could not be read, such as ${first}` : ''
+    throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}${why}`)
+  }
   ctx.progress.phase(`${label}: ${counted(byNsid.size, 'doc')} at ${commit.slice(0, 12)}, ${roots.length} selected`)
   return { index, config, commit, roots, files: byNsid, skipped }
 }

@@ -714,6 +714,17 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     expect(verify.stderr).toMatch(/lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more/)
   })
 
+  it('when the docs are Git LFS pointers: says that is what it read, not only that the include matches nothing', async () => {
+    const lfs = await tempDir('lexgen-lfs-')
+    dirs.push(lfs)
+    await git(lfs, 'clone', '-q', upstream, '.')
+    const pointer = 'version https://git-lfs.github.com/spec/v1\noid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 1234\n'
+    for (const file of ['schemas/feed/defs.json', 'schemas/feed/getPost.json']) await writeFile(join(lfs, file), pointer)
+    await git(lfs, 'commit', '-q', '-am', 'move the lexicons to LFS')
+    const dir = await project({ url: lfs })
+    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): include 'com\.example\.feed\.getPost' matches no lexicon at [0-9a-f]{12}; 2 files could not be read, such as feed\/defs\.json is a Git LFS pointer, not the lexicon$/)
+  })
+
   it('when a referenced doc is in no git source and has no authority: names who references it', async () => {
     const repo = await tempDir('lexgen-missing-ref-')
     dirs.push(repo)
