@@ -72,7 +72,18 @@ export class GitRepository {
       await this.fetchCommitHeld(commit)
       return commit
     }
-    return (await this.git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'], 'reading the fetched commit')).trim()
+    const commit = (await this.git(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'], 'reading the fetched commit')).trim()
+    await this.keep(commit)
+    return commit
+  }
+
+  /**
+   * Names the last commit fetched. A fetch offers the server what the repository's refs reach, and
+   * a cache with none offered nothing: every update downloaded the whole tree again (all of a
+   * monorepo's, not only its lexicons), and the cache grew by that much each time, unreachable.
+   */
+  private async keep(commit: string): Promise<void> {
+    await this.git(['update-ref', KEPT_REF, commit], 'naming the fetched commit')
   }
 
   /**
@@ -118,6 +129,7 @@ export class GitRepository {
     if (present && !this.refetch) return
     try {
       await this.git(['fetch', '--quiet', '--no-tags', '--depth=1', '--', this.source.location, commit], `fetching the locked commit ${commit}`)
+      await this.keep(commit)
     } catch (error) {
       // The server's words for a commit it no longer has (file and ssh, then http).
       if (!/not our ref|unadvertised object|no such remote ref|couldn't find remote ref/i.test((error as Error).message)) throw error
@@ -216,6 +228,9 @@ export class GitRepository {
     return new LexgenError(`git source ${this.source.url}: ${doing} failed: ${printable(reason.replace(/^(fatal|error): /, ''), 200)}`)
   }
 }
+
+/** The ref the cache keeps on the last commit it fetched (see keep). */
+const KEPT_REF = 'refs/lexgen/fetched'
 
 /** An abbreviated commit id: git shows at least 7 hex digits (a full one is 40, or 64 in SHA-256 repositories). */
 const SHORT_COMMIT = /^[0-9a-f]{4,39}$|^[0-9a-f]{41,63}$/i

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFile, spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chmod, cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
@@ -286,6 +286,35 @@ describe('lexgen pull from a git source', () => {
       expect(description).toBe(rename === 1 ? 'A post.' : 'A post, pulled by a killed pull.')
       expect((await readdir(dir)).filter((name) => name.startsWith('.lexgen-lexicons') || name.startsWith('.lexicons.json.'))).toEqual([])
     })
+  })
+
+  it("fetches an update's changes only, not the upstream's whole tree again: the cache keeps a ref its fetches offer the server", async () => {
+    const big = await tempDir('lexgen-bigtree-')
+    dirs.push(big)
+    await git(big, 'clone', '-q', upstream, '.')
+    // A monorepo: far more outside the lexicon folder than in it (random, so it does not compress),
+    // in more objects than git unpacks (100), so what a fetch brings stays a pack of its own.
+    await mkdir(join(big, 'packages'))
+    for (let i = 0; i < 128; i++) await writeFile(join(big, `packages/${i}.bin`), randomBytes(32 << 10))
+    await git(big, 'add', '-A')
+    await git(big, 'commit', '-q', '-m', 'a big tree')
+    // Through git's transport, as from a server (a plain path copies objects the local way).
+    const dir = await project({ url: `file://${big}` })
+    expect((await pull(dir)).code).toBe(0)
+    const cache = caches.get(dir)!
+    // Packed or loose (a local upstream is copied object by object): the bytes of every object.
+    const packed = async () => {
+      const objects = (await readdir(cache, { recursive: true })).filter((path) => path.includes('/objects/'))
+      const sizes = await Promise.all(objects.map(async (path) => ((await stat(join(cache, path))).isFile() ? (await stat(join(cache, path))).size : 0)))
+      return sizes.reduce((sum, size) => sum + size, 0)
+    }
+    const first = await packed()
+    expect(first).toBeGreaterThan(4 << 20)
+    await writeFile(join(big, 'schemas/feed/defs.json'), `${JSON.stringify(defs('A post, updated in a big tree.'))}\n`)
+    await git(big, 'commit', '-q', '-am', 'a one-file change')
+    expect((await pull(dir, '--update')).code).toBe(0)
+    // Without a ref the fetch offered nothing it had, and got the whole tree again.
+    expect(await packed()).toBeLessThan(first + (1 << 20))
   })
 
   it("leaves the user's own repository alone when GIT_DIR points at it (a hook git runs in a linked worktree sets it)", async () => {
