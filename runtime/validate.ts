@@ -83,7 +83,10 @@ export function issue(ctx: ValidationContext, at: PathSegment, message: string):
 
 /** The value is nested deeper than MAX_DEPTH: it is refused here, and the level the caller spent is given back. */
 export function tooDeep(ctx: ValidationContext, at: PathSegment): false {
-  ctx.depthLeft++
+  // Said once, and nothing is checked after it: an object that holds itself twice (a cyclic value a
+  // caller built) has 2^128 paths this deep, and each would be walked down to the limit.
+  if (ctx.depthLeft === -Infinity) return false
+  ctx.depthLeft = -Infinity
   return issue(ctx, at, `is nested more than ${MAX_DEPTH} objects deep`)
 }
 

@@ -5,8 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { Core, InvalidResponseError, ResponseValidationError, withDefaults } from '@lexgen/runtime'
-import { chatBskyConvoGetConvo, chatBskyConvoListConvos, Client } from '../../generated/index.js'
+import { Core, InvalidResponseError, ResponseValidationError, validate, withDefaults } from '@lexgen/runtime'
+import { AppBskyEmbedRecord, chatBskyConvoGetConvo, chatBskyConvoListConvos, Client } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { removeDir, runCli, tempDir } from '../codegen/helpers.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
@@ -73,6 +73,14 @@ describe('a response nested thousands of levels deep', () => {
       expect(error && error.issues.every((issue) => issue.message === 'is nested more than 128 objects deep')).toBe(true)
       expect(error && error.message).toMatch(/^chat\.bsky\.convo\.getConvo output does not match the lexicon: convo\.lastMessage\.embed\.record\.embeds\[0\]\.record\.embeds\[0\].*: is nested more than 128 objects deep/)
     }
+  })
+
+  it('a cyclic value holding itself twice (built by a caller, as input): one issue at once, not every one of 2^128 paths walked', () => {
+    const view = { $type: 'app.bsky.embed.record#view', record: { $type: 'app.bsky.embed.record#viewRecord', uri: 'at://did:plc:x/app.bsky.feed.post/1', cid: 'bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe', author: { did: 'did:plc:x', handle: 'a.test' }, value: {}, indexedAt: '2024-01-01T00:00:00Z', embeds: [] as unknown[] } }
+    view.record.embeds.push(view, view)
+    const issues = validate(AppBskyEmbedRecord.validateView, view, false)
+    expect(issues).toHaveLength(1)
+    expect(issues[0]!.message).toBe('is nested more than 128 objects deep')
   })
 
   it('a $type nested 20,000 arrays deep, in strict mode: a ResponseValidationError, from the Client and in the Result', async () => {
