@@ -3,6 +3,7 @@
  * on them, each finding traced to the failing def inside it, and the defs where the two verdicts differ.
  */
 import { emit } from '../emit.js'
+import { LexgenError } from '../errors.js'
 import { buildModel } from '../model.js'
 import type { ParsedDoc } from '../parse.js'
 import { compare } from '../order.js'
@@ -22,7 +23,13 @@ export async function compilerReport(
     const model = buildModel(docs, { runtimeImport: CHECK_RUNTIME_IMPORTS[side], fileExt: '.ts' })
     return { model, files: emit(model) }
   }
-  const result = await checkSourceCompatibility(client(old, 'old'), client(current, 'new'), usage)
+  const result = await checkSourceCompatibility(client(old, 'old'), client(current, 'new'), usage).catch((error: unknown) => {
+    // TypeScript follows imports recursively: a chain of thousands of docs, each referring to the next, exhausts the stack.
+    if (error instanceof RangeError && /call stack/.test(error.message)) {
+      throw new LexgenError(`the TypeScript compiler ran out of stack on ${current.length} docs (a long chain of references between them): run diff with --no-compiler-check; the rules' verdicts stand on their own`)
+    }
+    throw error
+  })
   const graph = RefGraph.of(old, current)
   const { counted, excused } = excuse(result.findings, changes, usage, graph)
   const findings = withCauses(counted, graph)
