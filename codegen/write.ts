@@ -261,10 +261,12 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     if (!swaps.some(({ staging }) => existsSync(`${staging}${JOURNAL_SUFFIX}`))) {
       await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true }).catch(() => {})))
       // A disk that filled up, a name too long for the staging folder beside the output (`.lexgen-<name>-…`).
-      const { code, syscall } = error as NodeJS.ErrnoException
+      const { code, syscall, path } = error as NodeJS.ErrnoException
       // The file system's refusal only (a call named): any other error is lexgen's own, and shows as such.
       if (!(error instanceof LexgenError) && typeof syscall === 'string') {
-        const hint = code === 'ENAMETOOLONG' ? ' (it is written beside the folder as .lexgen-<name>-<pid>-<random>: give the folder a shorter name)' : ''
+        // The staging folder's own name too long (not a file's inside it, which no folder name mends).
+        const staging = code === 'ENAMETOOLONG' && path !== undefined && basename(path).startsWith('.lexgen-')
+        const hint = staging ? ' (it is written beside the folder as .lexgen-<name>-<pid>-<random>: give the folder a shorter name)' : ''
         throw new LexgenError(`cannot stage its new content beside it: ${(error as Error).message}${hint}; nothing was written`, { file: writing ?? '.' })
       }
     }

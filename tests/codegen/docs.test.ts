@@ -10,7 +10,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { copyOfLexicons, editJson, LEXICONS, ROOT, runCli, runWhileHeld, scratchDirs, snapshotDir } from './helpers.js'
+import { copyOfLexicons, editJson, lexiconDir, LEXICONS, ROOT, runCli, runWhileHeld, scratchDirs, snapshotDir } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
 
@@ -37,6 +37,16 @@ describe('generate writes the docs with the code', () => {
     const pages = await snapshotDir(join(root, 'docs'))
     expect(pages.get('README.md')).not.toContain('## Sessions')
     for (const [path, text] of pages) expect(text, path).not.toContain('#sessions')
+  })
+
+  it('names the page of an NSID as long as the spec allows (253 characters) so that it fits a file name, and links to it', async () => {
+    const root = await scratch()
+    const nsid = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(61)}.${'d'.repeat(63)}`
+    const lexicons = track(await lexiconDir({ 'long.json': { lexicon: 1, id: nsid, defs: { main: { type: 'record', key: 'tid', record: { type: 'object', properties: { a: { type: 'string' } } } } } } }))
+    expect(await runCli(['generate', '--out', 'generated', '--docs', 'docs', '--lexicons', lexicons, '--include', '*'], root)).toMatchObject({ code: 0, stderr: '' })
+    const [page] = await readdir(join(root, 'docs/models'))
+    expect(Buffer.byteLength(page!)).toBeLessThanOrEqual(255)
+    expect(await readFile(join(root, 'docs/README.md'), 'utf8')).toContain(`(models/${page})`)
   })
 
   it('gives byte-identical docs on two runs', async () => {

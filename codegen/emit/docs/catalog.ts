@@ -4,6 +4,7 @@
  * repo methods), each with the methods and defs that use it, so pages link both ways. Also the
  * link keys and page paths.
  */
+import { createHash } from 'node:crypto'
 import type { LexUserType, LexXrpcProcedure, LexXrpcQuery, LexXrpcSubscription } from '@atproto/lexicon'
 import type { DocModel, Model } from '../../model.js'
 import { forEachRef, resolveRef } from '../../select.js'
@@ -51,8 +52,9 @@ export function namespacePages(namespaces: Iterable<string>): Map<string, string
   const taken = new Set<string>()
   return new Map(
     [...namespaces].sort(compare).map((namespace) => {
-      let page = `${namespace}.md`
-      for (let n = 2; taken.has(page.toLowerCase()); n++) page = `${namespace}_${n}.md`
+      const name = fileName(namespace)
+      let page = `${name}.md`
+      for (let n = 2; taken.has(page.toLowerCase()); n++) page = `${name}_${n}.md`
       taken.add(page.toLowerCase())
       return [namespace, page]
     }),
@@ -61,7 +63,16 @@ export function namespacePages(namespaces: Iterable<string>): Map<string, string
 
 /** `models/chat.bsky.convo.defs.md`: named after the doc's module, which is unique in any case (model.ts). */
 export function modelPage(doc: DocModel): string {
-  return `models/${doc.path.replace(/\.m?ts$/, '').replaceAll('/', '.')}.md`
+  return `models/${fileName(doc.path.replace(/\.m?ts$/, '').replaceAll('/', '.'))}.md`
+}
+
+/**
+ * `name`, or when it is too long for one file name (an NSID may have 317 characters; a file name
+ * 255 bytes, the page's suffix included) its first 200 characters and a hash of the whole.
+ */
+function fileName(name: string): string {
+  if (Buffer.byteLength(name) <= 240) return name
+  return `${name.slice(0, 200)}-${createHash('sha256').update(name).digest('hex').slice(0, 12)}`
 }
 
 export class Catalog {
