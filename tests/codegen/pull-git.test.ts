@@ -708,7 +708,8 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     await expectRefused(dir, /^lexgen: error: git source \S+: fetching no-such-branch failed: couldn't find remote ref no-such-branch$/)
   })
 
-  it('when the locked commit is gone upstream (history rewritten): says so, and what to run', async () => {
+  /** A project that pulled from an upstream whose history was then rewritten: the locked commit is gone there. */
+  async function pulledThenRewritten(): Promise<string> {
     const rewritten = await tempDir('lexgen-rewritten-')
     dirs.push(rewritten)
     await git(rewritten, 'clone', '-q', upstream, '.')
@@ -719,6 +720,11 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     await git(rewritten, 'reset', '-q', '--hard', 'HEAD~1')
     await git(rewritten, 'reflog', 'expire', '--expire=now', '--all')
     await git(rewritten, 'gc', '-q', '--prune=now')
+    return dir
+  }
+
+  it('when the locked commit is gone upstream (history rewritten): says so, and what to run', async () => {
+    const dir = await pulledThenRewritten()
     // Nothing cached, and a doc to fetch again: the locked commit must come from the source.
     await rm(caches.get(dir)!, { recursive: true })
     await rm(join(dir, 'lexicons/com/example/feed/defs.json'))
@@ -726,16 +732,7 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
   })
 
   it('--verify asks the source for the locked commit even when the cache holds it: a warm cache hid a rewritten upstream', async () => {
-    const rewritten = await tempDir('lexgen-rewritten-')
-    dirs.push(rewritten)
-    await git(rewritten, 'clone', '-q', upstream, '.')
-    await writeFile(join(rewritten, 'schemas/feed/defs.json'), `${JSON.stringify(defs('A post, soon rewritten away.'))}\n`)
-    await git(rewritten, 'commit', '-q', '-am', 'to be rewritten')
-    const dir = await project({ url: rewritten })
-    expect((await pull(dir)).code).toBe(0)
-    await git(rewritten, 'reset', '-q', '--hard', 'HEAD~1')
-    await git(rewritten, 'reflog', 'expire', '--expire=now', '--all')
-    await git(rewritten, 'gc', '-q', '--prune=now')
+    const dir = await pulledThenRewritten()
     // The cache still holds the commit: a plain pull reads it from there, as it should offline.
     expect((await pull(dir)).code).toBe(0)
     const verify = await pull(dir, '--verify')
