@@ -81,10 +81,13 @@ export function issue(ctx: ValidationContext, at: PathSegment, message: string):
   return false
 }
 
-/** The value is nested deeper than MAX_DEPTH: it is refused here, and the level the caller spent is given back. */
+/**
+ * The value is nested deeper than MAX_DEPTH: said once, and no recursive def is checked after it
+ * (they return false at once; other fields still are), so the issues are no longer complete. An
+ * object that holds itself twice (a cyclic value a caller built) has 2^128 paths this deep, and
+ * each would be walked down to the limit.
+ */
 export function tooDeep(ctx: ValidationContext, at: PathSegment): false {
-  // Said once, and nothing is checked after it: an object that holds itself twice (a cyclic value a
-  // caller built) has 2^128 paths this deep, and each would be walked down to the limit.
   if (ctx.depthLeft === -Infinity) return false
   ctx.depthLeft = -Infinity
   return issue(ctx, at, `is nested more than ${MAX_DEPTH} objects deep`)

@@ -92,7 +92,7 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, io: Io): Promi
   const base = (await configAtBase(flags, ref, io.cwd)) ?? { lexicons: options.lexicons, selection: options }
   const [before, after] = await holding([base.lexicons, options.lexicons], io, () =>
     bothSides(
-      side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label)),
+      side('old', `${ref}:${show(base.lexicons)}`, (label) => readLexiconsAtRef(base.lexicons, ref, label, dirname(configFilePath(flags.config, io.cwd)))),
       side('new', `${show(options.lexicons)} (working tree)`, (label) => readLexiconDir(options.lexicons, label)),
     ),
   )

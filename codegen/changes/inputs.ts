@@ -8,6 +8,7 @@ import { lstat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path'
 import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
+import { gitSays } from '../git-says.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
@@ -59,9 +60,15 @@ export async function readLexiconDir(dir: string, label: string): Promise<Lexico
  * the commit too: its repository is the one holding the link (not the one the link leads into,
  * whose history is not this project's), so a link out of it stops the read like one inside it.
  */
-export async function readLexiconsAtRef(dir: string, ref: string, label: string): Promise<LexiconSet> {
+export async function readLexiconsAtRef(dir: string, ref: string, label: string, project?: string): Promise<LexiconSet> {
   const linked = await lstat(dir).then((stats) => stats.isSymbolicLink(), () => false)
   const top = await gitTopLevel(linked ? dirname(dir) : dir)
+  // A folder in a submodule, or in a checkout nested in the project: its commits are that
+  // repository's own history, not the project's, whose HEAD would show none of its changes.
+  const projectTop = project === undefined ? top : await gitTopLevel(project).catch(() => top)
+  if (projectTop !== top) {
+    throw new LexgenError(`${dir} is in another git repository (${top}: a submodule or a nested checkout) than the project (${projectTop}): --base would compare that repository's own commits; compare two folders with --from/--to instead`)
+  }
   const place = linked ? join(await realPathOf(dirname(dir)), basename(dir)) : await realPathOf(dir)
   const prefix = relative(top, place).split(sep).join('/')
   const commit = await resolveCommit(top, ref)
@@ -262,30 +269,16 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
 /** The repository holding `dir` (or, when `dir` no longer exists, its nearest existing parent). */
 async function gitTopLevel(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
-  let found: string[]
   try {
-    found = (await git(existing, ['rev-parse', '--show-toplevel', '--show-superproject-working-tree'])).trim().split('\n')
+    return (await git(existing, ['rev-parse', '--show-toplevel'])).trim()
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException
     if (code === 'ENOENT') throw new UsageError('diff compares with a git commit (--base, default HEAD), but the git command is not installed; compare two folders with --from/--to instead')
     // Not a repository, or one git will not read (`dubious ownership`: its own advice, `safe.directory`, is kept).
     throw new UsageError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository git can read (${gitSays(error)}); compare two folders with --from/--to instead`)
   }
-  const [top, superproject] = found
-  // Its commits are the submodule's own history, not the project's: HEAD would be the submodule's, with no change in it.
-  if (superproject) {
-    throw new UsageError(`${existing} is inside the git submodule ${top}: --base would compare that submodule's own commits, not the project's; compare two folders with --from/--to instead`)
-  }
-  return top!
 }
 
-/** Git's own words for a failure: its `fatal:`/`error:` line and the advice after it, at most a few lines. */
-function gitSays(error: unknown): string {
-  const e = error as { stderr?: string; message?: string }
-  const lines = (e.stderr || e.message || String(error)).trim().split('\n').map((line) => line.trim()).filter(Boolean)
-  const first = Math.max(0, lines.findIndex((line) => /^(fatal|error):/.test(line)))
-  return lines.slice(first, first + 4).join(' ').replace(/^(fatal|error): /, '')
-}
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await run('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 })

@@ -13,6 +13,7 @@ import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { gitSays } from '../git-says.js'
 import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { lockFolders } from '../lock.js'
@@ -223,9 +224,7 @@ export class GitRepository {
 
   private failure(doing: string, error: Error & { code?: unknown; stderr?: string }): LexgenError {
     if (error.code === 'ENOENT') return new LexgenError(`git source ${this.source.url}: the git command is not installed`)
-    const lines = (error.stderr ?? error.message).trim().split('\n')
-    const reason = lines.find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1) ?? ''
-    return new LexgenError(`git source ${this.source.url}: ${doing} failed: ${printable(reason.replace(/^(fatal|error): /, ''), 200)}`)
+    return new LexgenError(`git source ${this.source.url}: ${doing} failed: ${printable(gitSays(error), 400)}`)
   }
 }
 
@@ -240,7 +239,12 @@ const SHORT_COMMIT = /^[0-9a-f]{4,39}$|^[0-9a-f]{41,63}$/i
  * a hook run in a linked worktree (`lexgen pull` from a pre-commit hook): left in, the cache's
  * `init --bare` and `fetch` would act on the user's own repository, making it bare and shallow.
  */
-const REPOSITORY_VARIABLES = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE', 'GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM']
+const REPOSITORY_VARIABLES = [
+  // What `git rev-parse --local-env-vars` lists (git 2.39) but the -c settings (a proxy, credentials), and those that steer finding one.
+  ...['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE'],
+  ...['GIT_SHALLOW_FILE', 'GIT_GRAFT_FILE', 'GIT_REPLACE_REF_BASE', 'GIT_NO_REPLACE_OBJECTS', 'GIT_IMPLICIT_WORK_TREE', 'GIT_PREFIX', 'GIT_INTERNAL_SUPER_PREFIX', 'GIT_CONFIG'],
+  ...['GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'],
+]
 
 /** The cache's git: no prompt for credentials (a pull in CI must fail, not hang), and none of the user's repository. */
 function gitEnv(): NodeJS.ProcessEnv {

@@ -176,7 +176,8 @@ async function openGitSource(ctx: ResolveContext, config: GitSourceConfig, index
 
 async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: number, commit: string, files: GitFile[], label: string): Promise<OpenGitSource> {
   const byNsid = new Map<string, GitDoc>()
-  const skipped: string[] = []
+  // Files that are no lexicon as read: `path is why`.
+  const unreadable: string[] = []
   for (const file of files) {
     // Hidden files are no lexicons, as in a lexicon folder (load.ts): `.vscode/settings.json`.
     if (file.path.split('/').some((segment) => segment.startsWith('.'))) continue
@@ -186,13 +187,12 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
     } catch (error) {
       // Not JSON, so not a lexicon either (a tsconfig.json with comments, in a repository whose
       // root holds the lexicons); said, as a lexicon broken upstream is one too.
-      const what = isLfsPointer(file.text) ? LFS_POINTER : `not valid JSON (${describeJsonError(file.text, error as Error)})`
-      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is ${what}: skipped`)
+      unreadable.push(`${file.path} is ${isLfsPointer(file.text) ? LFS_POINTER : `not valid JSON (${describeJsonError(file.text, error as Error)})`}`)
       continue
     }
     const tooDeep = depthProblem(json)
     if (tooDeep) {
-      skipped.push(`${label} at ${commit.slice(0, 12)}: ${file.path} is ${tooDeep}: skipped`)
+      unreadable.push(`${file.path} is ${tooDeep}`)
       continue
     }
     const doc = asLexicon(file.text)
@@ -203,11 +203,11 @@ async function indexTree(ctx: ResolveContext, config: GitSourceConfig, index: nu
   }
   const roots = [...byNsid.keys()].filter(selects(config)).sort(compare)
   if (roots.length === 0) {
-    // The files it skipped may be why (all of them Git LFS pointers, or bad JSON): said, not dropped.
-    const first = skipped[0]?.slice(`${label} at ${commit.slice(0, 12)}: `.length).replace(/: skipped$/, '')
-    const why = first ? `; ${counted(skipped.length, 'file')} could not be read, such as ${first}` : ''
+    // The files it could not read may be why (all of them Git LFS pointers, or bad JSON): said, not dropped.
+    const why = unreadable.length ? `; ${counted(unreadable.length, 'file')} could not be read: ${unreadable.slice(0, 3).join('; ')}${unreadable.length > 3 ? '; …' : ''}` : ''
     throw new LexgenError(`${label}: include ${config.include.map((p) => `'${p}'`).join(', ')} matches no lexicon at ${commit.slice(0, 12)}${why}`)
   }
+  const skipped = unreadable.map((line) => `${label} at ${commit.slice(0, 12)}: ${line}: skipped`)
   ctx.progress.phase(`${label}: ${counted(byNsid.size, 'doc')} at ${commit.slice(0, 12)}, ${roots.length} selected`)
   return { index, config, commit, roots, files: byNsid, skipped }
 }

@@ -748,7 +748,7 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     for (const file of ['schemas/feed/defs.json', 'schemas/feed/getPost.json']) await writeFile(join(lfs, file), pointer)
     await git(lfs, 'commit', '-q', '-am', 'move the lexicons to LFS')
     const dir = await project({ url: lfs })
-    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): include 'com\.example\.feed\.getPost' matches no lexicon at [0-9a-f]{12}; 2 files could not be read, such as feed\/defs\.json is a Git LFS pointer, not the lexicon$/)
+    await expectRefused(dir, /^lexgen: error: git source \S+ \(schemas\/\): include 'com\.example\.feed\.getPost' matches no lexicon at [0-9a-f]{12}; 2 files could not be read: feed\/defs\.json is a Git LFS pointer, not the lexicon; feed\/getPost\.json is a Git LFS pointer, not the lexicon$/)
   })
 
   it('when a referenced doc is in no git source and has no authority: names who references it', async () => {

@@ -246,8 +246,14 @@ describe('lexgen diff --base: symbolic links in the committed tree', () => {
     git(project, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', upstream, 'vendor/up')
     commitAll(project, 'add the submodule')
     const inside = await runCli(['diff', '--no-compiler-check'], project)
-    expect(inside.code).toBe(2)
-    expect(inside.stderr).toContain(`is inside the git submodule ${join(project, 'vendor/up')}: --base would compare that submodule's own commits, not the project's`)
+    expect(inside.code).toBe(1)
+    expect(inside.stderr).toContain(`is in another git repository (${join(project, 'vendor/up')}: a submodule or a nested checkout) than the project (${project})`)
+
+    // The project itself a submodule of an outer repository: its own history, compared as always.
+    const outer = await realpath(await scratch())
+    git(outer, 'init', '-q', '-b', 'main')
+    git(outer, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', upstream, 'project')
+    await expectBreakingEdit(join(outer, 'project'), 'lexicons')
   })
 
   it("follows a lexicon folder that is itself a link inside this repository's commit, never the history of the repository it leads into", async () => {
