@@ -65,8 +65,14 @@ export function writeValidators(ctx: ModuleContext, w: Lines): ValidatorImports 
   return { helpers: helpers || ctx.doc.method !== undefined || ctx.doc.inline.size > 0, docs: emitter.valueImports }
 }
 
+/** Fields one function checks at most (see fieldLines). */
+const FIELDS_PER_FUNCTION = 200
+
 class ValidatorEmitter {
   readonly valueImports = new Set<string>()
+  /** The functions checking part of a wide object's fields, written after the validator that calls them. */
+  private readonly chunkFunctions: { fn: string; value: string; lines: string[] }[] = []
+  private chunks = 0
 
   constructor(private readonly ctx: ModuleContext) {}
 
@@ -114,6 +120,10 @@ class ValidatorEmitter {
     const head = `export function ${fn}(${params.join(', ')}): boolean {`
     const signature = head.length <= MAX_LINE ? head : `export function ${fn}(\n${params.map((p) => `  ${p},\n`).join('')}): boolean {`
     w.append(`${doc}\n${signature}\n${lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
+    for (const chunk of this.chunkFunctions.splice(0)) {
+      w.blankLine()
+      w.append(`function ${chunk.fn}(${chunk.value}: ${rt(this.ctx, 'UnknownObject')}, ctx: ${v('ValidationContext')}): void {\n${chunk.lines.flatMap((line) => fit(line, 2)).map((line) => `  ${line}\n`).join('')}}`)
+    }
   }
 
   /** An object def, a record, or an inline body object. `id` is the `$type` strict mode allows. */
@@ -129,12 +139,21 @@ class ValidatorEmitter {
   private fieldLines(schema: LexObject | LexXrpcParameters, value: string, id: string | undefined): string[] {
     const props = Object.entries(schema.properties ?? {}) as [string, ValueSchema][]
     const lines = ['const start = ctx.issues.length']
-    if (props.length) lines.push('let x: unknown')
     const required = new Set(schema.required ?? [])
     const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
-    for (const [key, prop] of props) {
-      lines.push(`x = ${access(value, key)}`)
-      lines.push(...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key)))
+    const checks = (some: [string, ValueSchema][]) => [
+      ...(some.length ? ['let x: unknown'] : []),
+      ...some.flatMap(([key, prop]) => [`x = ${access(value, key)}`, ...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key))]),
+    ]
+    if (props.length <= FIELDS_PER_FUNCTION) lines.push(...checks(props))
+    else {
+      // TypeScript gives up on one function checking hundreds of fields ("too large for control flow
+      // analysis", TS2563, from ~400): they are checked in functions of their own, in order.
+      for (let i = 0; i < props.length; i += FIELDS_PER_FUNCTION) {
+        const fn = `checkFields${++this.chunks}`
+        this.chunkFunctions.push({ fn, value, lines: checks(props.slice(i, i + FIELDS_PER_FUNCTION)) })
+        lines.push(`${fn}(${value}, ctx)`)
+      }
     }
     const fields = `[${props.map(([key]) => quote(key)).join(', ')}]`
     // Unknown params are refused in every mode (validate.ts says why); unknown fields only strictly.

@@ -179,6 +179,28 @@ describe('names found by hand', () => {
     expect(ns.method.errors.constructor).toBe(ns.ConstructorError)
   })
 
+  it('an object of 500 fields, and a query of 500 params: code that passes strict tsc (TS2563 refused one long validator), and checks the last field too', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`p${i}`, { type: 'integer' }]))
+    const wide: Doc = {
+      lexicon: 1,
+      id: 'com.example.wide',
+      defs: {
+        main: { type: 'query', parameters: { type: 'params', properties: fields }, output: { encoding: 'application/json', schema: { type: 'ref', ref: '#big' } } },
+        big: { type: 'object', required: ['p499'], properties: fields },
+      },
+    }
+    await typecheckAll([['wide', await generateDocs([wide])]])
+    const ns = (await load([wide])).ComExampleWide
+    const issues = (validator: (value: unknown, ctx: unknown) => boolean, value: unknown) => {
+      const ctx = { issues: [] as { path: string; message: string }[], strict: false, blobLimits: false, depthLeft: 128 }
+      validator(value, ctx)
+      return ctx.issues
+    }
+    expect(issues(ns.validateBig, { p0: 1, p499: 'x' })).toEqual([{ path: '.p499', message: 'must be an integer, got string' }])
+    expect(issues(ns.validateBig, {})).toEqual([{ path: '.p499', message: 'is required' }])
+    expect(issues(ns.validateParams, { p250: 'x' })).toEqual([{ path: '.p250', message: 'must be an integer, got string' }])
+  })
+
   it('a property named $type is refused, naming the file and the path', async () => {
     const doc: Doc = { lexicon: 1, id: 'com.example.typed', defs: { main: { type: 'object', properties: { $type: { type: 'string' } } } } }
     await expect(generateDocs([doc])).rejects.toThrow(
