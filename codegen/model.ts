@@ -3,7 +3,7 @@ import { importedExt, type FileExt, type ImportExt } from './config.js'
 import { compare } from './order.js'
 import type { ParsedDoc } from './parse.js'
 import { forEachRef, resolveRef } from './select.js'
-import { defUsage } from './usage.js'
+import { sentDefs } from './usage.js'
 
 /**
  * Everything the emitters need, with every naming decision already made.
@@ -180,13 +180,6 @@ export function buildModel(parsed: readonly ParsedDoc[], options: { runtimeImpor
     nameClashes,
     sent: sentDefs(parsed),
   }
-}
-
-/** See Model.sent: every record counts, selected or only referenced, as a program may write any it holds. */
-function sentDefs(parsed: readonly ParsedDoc[]): Set<string> {
-  const sent = new Set<string>()
-  for (const [key, { sides }] of defUsage({ docs: parsed, selected: () => true })) if (sides.includes('request') || sides.includes('record')) sent.add(key)
-  return sent
 }
 
 /**
