@@ -64,7 +64,8 @@ export function deployedUsage(old: SelectedSide, current: SelectedSide): Readonl
 function sharedReach(a: DefUsage, b: DefUsage | undefined): DefUsage {
   const via: Record<string, readonly string[]> = {}
   for (const side of a.sides) {
-    const both = (a.via[side] ?? []).filter((name) => b?.via[side]?.includes(name))
+    const others = new Set(b?.via[side])
+    const both = (a.via[side] ?? []).filter((name) => others.has(name))
     if (both.length > 0) via[side] = both
   }
   return { sides: SIDES.filter((side) => side in via), via }
