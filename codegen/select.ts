@@ -62,13 +62,20 @@ export function patternToRegExp(pattern: string): RegExp {
  */
 export function reachesUnder(pattern: string, prefix: string, every = false): boolean {
   const text = `${prefix}.`
+  // Each (pattern, text) position decided once: `*a*a*a*` against a long prefix would otherwise branch without end.
+  const decided = new Map<number, boolean>()
   const match = (p: number, t: number): boolean => {
     // The prefix is used up: some NSID follows it that the rest of the pattern matches; every one
     // only when that rest is all wildcards.
     if (t === text.length) return every ? p < pattern.length && /^\*+$/.test(pattern.slice(p)) : true
     if (p === pattern.length) return false
-    if (pattern[p] === '*') return match(p + 1, t) || match(p, t + 1)
-    return pattern[p] === text[t] && match(p + 1, t + 1)
+    const key = p * (text.length + 1) + t
+    let result = decided.get(key)
+    if (result === undefined) {
+      result = pattern[p] === '*' ? match(p + 1, t) || match(p, t + 1) : pattern[p] === text[t] && match(p + 1, t + 1)
+      decided.set(key, result)
+    }
+    return result
   }
   return match(0, 0)
 }
