@@ -113,13 +113,19 @@ export function sentDefs(docs: readonly ParsedDoc[]): Set<string> {
       }
     }
   }
-  const sent = new Set<string>()
+  return reachable(graph, queue)
+}
+
+/** The defs `start` names and every def they reference, transitively. */
+function reachable(graph: RefGraph, start: string[]): Set<string> {
+  const seen = new Set<string>()
+  const queue = [...start]
   for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
-    if (sent.has(key)) continue
-    sent.add(key)
+    if (seen.has(key)) continue
+    seen.add(key)
     queue.push(...graph.refs(key))
   }
-  return sent
+  return seen
 }
 
 /** The schemas a def sends or receives on its own: a method's sections, a record's body. */
@@ -153,14 +159,7 @@ function walk(graph: RefGraph, found: Map<string, Map<Side, Set<string>>>, nsid:
     if (!vias) bySide.set(side, (vias = new Set()))
     vias.add(via)
   }
-  const seen = new Set<string>()
-  const queue = side === 'record' ? [defKey(nsid, from)] : refsOf(nsid, schema)
-  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
-    if (seen.has(key)) continue
-    seen.add(key)
-    mark(key)
-    queue.push(...graph.refs(key))
-  }
+  for (const key of reachable(graph, side === 'record' ? [defKey(nsid, from)] : refsOf(nsid, schema))) mark(key)
 }
 
 /** The defs each def references directly in any of the given sets, computed once per def. */
