@@ -165,10 +165,10 @@ export async function checkSourceCompatibility(
     }
     const fits = (def: string, name: string, direction: 'old-fits-new' | 'new-fits-old') => {
       const [from, to] = direction === 'old-fits-new' ? ['O', 'N'] : ['N', 'O']
-      add(def, name, direction, `declare const v${lines.length}: ${from}${i}.${name}; export const c${lines.length}: ${to}${i}.${name} = v${lines.length}`)
+      add(def, name, direction, `export function c${lines.length}(v: ${from}${i}.${name}): ${to}${i}.${name} { return v }`)
     }
     const propertiesKept = (def: string, name: string) =>
-      add(def, name, 'properties-kept', `declare const v${lines.length}: keyof O${i}.${name}; export const c${lines.length}: keyof N${i}.${name} = v${lines.length}`)
+      add(def, name, 'properties-kept', `export function c${lines.length}(v: keyof O${i}.${name}): keyof N${i}.${name} { return v }`)
 
     for (const [name, kinds] of oldExports) {
       const def = defOf.get(name) ?? 'main'
@@ -193,7 +193,7 @@ export async function checkSourceCompatibility(
     }
     const fn = oldDoc.method?.functionName
     if (fn && newExports.has(fn)) {
-      add('main', fn, 'call-accepted', `declare const v${lines.length}: Parameters<typeof O${i}.${fn}>; export const c${lines.length}: Parameters<typeof N${i}.${fn}> = v${lines.length}`)
+      add('main', fn, 'call-accepted', `export function c${lines.length}(v: Parameters<typeof O${i}.${fn}>): Parameters<typeof N${i}.${fn}> { return v }`)
     }
   })
 
