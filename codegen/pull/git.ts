@@ -149,7 +149,7 @@ export class GitRepository {
   private async readHeld(commit: string): Promise<GitFile[]> {
     const folder = this.source.folder
     const listing = await this.git(['ls-tree', '-r', '-z', '--full-tree', commit, '--', ...(folder ? [folder] : [])], `listing ${folder || 'the tree'}`)
-    const blobs = listing
+    const entries = listing
       .split('\0')
       .filter(Boolean)
       .map((entry) => {
@@ -157,9 +157,12 @@ export class GitRepository {
         const [, type, oid] = meta.split(' ')
         return { type, oid: oid!, path: folder ? path.slice(folder.length + 1) : path }
       })
-      .filter((entry) => entry.type === 'blob' && entry.path.endsWith('.json'))
+    const blobs = entries.filter((entry) => entry.type === 'blob' && entry.path.endsWith('.json'))
     if (blobs.length === 0) {
-      throw new LexgenError(`git source ${this.source.url}: no *.json files under '${folder || '/'}' at commit ${commit}`)
+      // A submodule is a commit of another repository: its files are not in this one.
+      const submodule = entries.some((entry) => entry.type === 'commit')
+      const why = submodule ? `: '${folder}' is a git submodule there, whose files are in its own repository (make that the source)` : ''
+      throw new LexgenError(`git source ${this.source.url}: no *.json files under '${folder || '/'}' at commit ${commit}${why}`)
     }
     const texts = await this.catBlobs(blobs.map((blob) => blob.oid))
     return blobs.map((blob, i) => ({ path: blob.path, text: texts[i]! })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
