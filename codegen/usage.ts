@@ -113,19 +113,7 @@ export function sentDefs(docs: readonly ParsedDoc[]): Set<string> {
       }
     }
   }
-  return reachable(graph, queue)
-}
-
-/** The defs `start` names and every def they reference, transitively. */
-function reachable(graph: RefGraph, start: string[]): Set<string> {
-  const seen = new Set<string>()
-  const queue = [...start]
-  for (let key = queue.pop(); key !== undefined; key = queue.pop()) {
-    if (seen.has(key)) continue
-    seen.add(key)
-    queue.push(...graph.refs(key))
-  }
-  return seen
+  return graph.closure(queue)
 }
 
 /** The schemas a def sends or receives on its own: a method's sections, a record's body. */
@@ -159,7 +147,7 @@ function walk(graph: RefGraph, found: Map<string, Map<Side, Set<string>>>, nsid:
     if (!vias) bySide.set(side, (vias = new Set()))
     vias.add(via)
   }
-  for (const key of reachable(graph, side === 'record' ? [defKey(nsid, from)] : refsOf(nsid, schema))) mark(key)
+  for (const key of graph.closure(side === 'record' ? defKey(nsid, from) : refsOf(nsid, schema))) mark(key)
 }
 
 /** The defs each def references directly in any of the given sets, computed once per def. */
@@ -187,10 +175,10 @@ export class RefGraph {
     return refs
   }
 
-  /** `key` and every def it reaches. */
-  closure(key: string): Set<string> {
+  /** The def `from` names (or each of them) and every def they reach. */
+  closure(from: string | readonly string[]): Set<string> {
     const seen = new Set<string>()
-    const queue = [key]
+    const queue = typeof from === 'string' ? [from] : [...from]
     for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
       if (seen.has(next)) continue
       seen.add(next)

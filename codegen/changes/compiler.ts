@@ -7,7 +7,8 @@
  *   /runtime/…       the runtime's declarations, as `@lexgen/runtime` resolves to them, plus the old
  *                    client's entry and lexicon types (`index-old`, `lexicon-old`)
  *   /imports.ts      both versions of every doc, imported, so the compiler can list their exports
- *   /check.ts        the same imports, then one line per check, e.g. `const c1: N0.Params = v1` (old Params into the new)
+ *   /check.ts        the same imports, then one line per check, e.g. `export function c1(v: O0.Params): N0.Params { return v }`
+ *                    (old Params into the new): a function, so the compiler's flow analysis of `v` starts on that line
  *
  * The compiler's diagnostics on /check.ts, mapped back by line, are the findings. ts-morph is
  * loaded here only, on demand: importing it loads the whole compiler (~0.4 s).

@@ -160,8 +160,9 @@ export class GitRepository {
     const blobs = entries.filter((entry) => entry.type === 'blob' && entry.path.endsWith('.json'))
     if (blobs.length === 0) {
       // A submodule is a commit of another repository: its files are not in this one.
-      const submodule = entries.some((entry) => entry.type === 'commit')
-      const why = submodule ? `: '${folder}' is a git submodule there, whose files are in its own repository (make that the source)` : ''
+      const submodules = entries.filter((entry) => entry.type === 'commit').map((entry) => (entry.path === '' ? folder : [folder, entry.path].filter(Boolean).join('/')))
+      const named = submodules.slice(0, 3).map((path) => `'${path}'`).join(', ')
+      const why = submodules.length ? `: ${named} ${submodules.length > 1 ? 'are git submodules' : 'is a git submodule'} there, whose files are in another repository (make that the source)` : ''
       throw new LexgenError(`git source ${this.source.url}: no *.json files under '${folder || '/'}' at commit ${commit}${why}`)
     }
     const texts = await this.catBlobs(blobs.map((blob) => blob.oid))

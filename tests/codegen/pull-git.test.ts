@@ -740,16 +740,19 @@ describe('lexgen pull from a git source refuses, with one line, and writes nothi
     expect(verify.stderr).toMatch(/lexgen: error: git source \S+: the locked commit [0-9a-f]{12} is not there any more/)
   })
 
-  it('when the folder is a git submodule in the source: says so, and to make its repository the source', async () => {
-    const sub = await tempDir('lexgen-submodule-source-')
-    dirs.push(sub)
-    await git(sub, 'clone', '-q', upstream, '.')
-    const head = await git(sub, 'rev-parse', 'HEAD')
-    await git(sub, 'rm', '-r', '-q', 'schemas')
-    await git(sub, 'update-index', '--add', '--cacheinfo', `160000,${head},schemas`)
-    await git(sub, 'commit', '-q', '-m', 'the schemas as a submodule')
-    const dir = await project({ url: sub })
-    await expectRefused(dir, /^lexgen: error: git source \S+: no \*\.json files under 'schemas' at commit [0-9a-f]{40}: 'schemas' is a git submodule there, whose files are in its own repository \(make that the source\)$/)
+  it('when the folder is a git submodule in the source, or holds only one: names it, and to make its repository the source', async () => {
+    for (const at of ['schemas', 'schemas/vendor']) {
+      const sub = await tempDir('lexgen-submodule-source-')
+      dirs.push(sub)
+      await git(sub, 'clone', '-q', upstream, '.')
+      const head = await git(sub, 'rev-parse', 'HEAD')
+      await git(sub, 'rm', '-r', '-q', 'schemas')
+      await git(sub, 'update-index', '--add', '--cacheinfo', `160000,${head},${at}`)
+      await git(sub, 'commit', '-q', '-m', 'the schemas as a submodule')
+      const dir = await project({ url: sub })
+      const named = at.replace('/', '\\/')
+      await expectRefused(dir, new RegExp(`^lexgen: error: git source \\S+: no \\*\\.json files under 'schemas' at commit [0-9a-f]{40}: '${named}' is a git submodule there, whose files are in another repository \\(make that the source\\)$`))
+    }
   })
 
   it('when the docs are Git LFS pointers: says that is what it read, not only that the include matches nothing', async () => {
