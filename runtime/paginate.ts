@@ -17,7 +17,7 @@
  */
 import { call, callOptions } from './call.js'
 import type { Core } from './core.js'
-import { PaginationLoopError, type XrpcError } from './errors.js'
+import { AbortError, PaginationLoopError, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { err, ok, type Result } from './result.js'
 import { shown } from './shown.js'
@@ -35,8 +35,9 @@ export interface PageOptions extends CallOptions {
 
 export interface PageMethods<O, Item, E> {
   /**
-   * True when `nextPage()` will fetch a page: the server returned a cursor and `maxPages` is not
-   * reached. At the limit it is false though the server may hold more: `output.cursor` says so,
+   * True when the server returned a cursor to follow and `maxPages` is not reached: `nextPage()`
+   * then fetches a page, unless following it would loop (a cursor already fetched, or `maxEmptyPages`
+   * empty pages in a row), when it returns a PaginationLoopError without a request. At the limit it is false though the server may hold more: `output.cursor` says so,
    * and a new call with that cursor goes on. False too for a page with no items that gave back the
    * cursor it was fetched with: nothing follows it yet (a log caught up), and a later call with
    * that cursor polls for what comes next.
@@ -121,7 +122,7 @@ function asPage<O, Item, E>(output: O, state: PageState): Paginated<O, Item, E> 
     hasNextPage: { value: () => following !== undefined && withinLimit },
     nextPage: { value: nextPage },
     [Symbol.asyncIterator]: { value: () => iteratePages(page) },
-    allItems: { value: () => iterateItems(page, field) },
+    allItems: { value: () => iterateItems(page, field, state) },
   })
   return page
 }
@@ -136,9 +137,16 @@ async function* iteratePages<O, Item, E>(first: Paginated<O, Item, E>): AsyncGen
   }
 }
 
-async function* iterateItems<O, Item, E>(first: Paginated<O, Item, E>, field: string | undefined): AsyncGenerator<Item> {
+async function* iterateItems<O, Item, E>(first: Paginated<O, Item, E>, field: string | undefined, { method, options }: PageState): AsyncGenerator<Item> {
   if (field === undefined) throw new TypeError('this method has no single items array to iterate; iterate pages instead')
-  for await (const page of iteratePages(first)) yield* itemsOf(page, field) as Item[]
+  const { signal } = options
+  for await (const page of iteratePages(first)) {
+    for (const item of itemsOf(page, field) as Item[]) {
+      // Checked between items too: a bot shutting down would otherwise handle the rest of a page (100 messages).
+      if (signal?.aborted) throw new AbortError({ nsid: method.nsid, status: 0, error: 'Aborted', message: `${method.nsid} was aborted`, cause: signal.reason })
+      yield item
+    }
+  }
 }
 
 /** The page's items: the field is named by the lexicon, so only the page's own property counts. */

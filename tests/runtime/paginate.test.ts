@@ -217,6 +217,19 @@ describe('cursor pagination', () => {
     expect(count).toBe(2)
   })
 
+  it('an abort while allItems() is inside a page ends it at the next item, not at the end of the page', async () => {
+    const controller = new AbortController()
+    const first = await client.chat.bsky.convo.getMessages({ convoId, limit: 10 }, { signal: controller.signal })
+    expect(first.messages.length).toBeGreaterThan(2)
+    let count = 0
+    await expect(async () => {
+      for await (const _ of first.allItems()) {
+        if (++count === 2) controller.abort()
+      }
+    }).rejects.toBeInstanceOf(AbortError)
+    expect(count).toBe(2)
+  })
+
   it('listConvos pages with the generated items field', async () => {
     const result = await chatBskyConvoListConvos(core, { limit: 1 })
     if (!result.ok) throw result.error
