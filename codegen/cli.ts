@@ -6,7 +6,7 @@ import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import type { OutputFiles } from './emit.js'
-import { FlagError, formatProblem, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
+import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import { keepingLineEndings } from './line-endings.js'
 import type { LoadCache } from './load.js'
@@ -169,11 +169,6 @@ function reportLength(value: string): number {
   const length = Number(value)
   if (!/^\d+$/.test(value) || length < 1000) throw new InvalidArgumentError('a whole number of characters, 1000 or more')
   return length
-}
-
-/** An error Node's file system calls throw: `ENOSPC: no space left on device, write`. */
-function isSystemError(error: unknown): error is NodeJS.ErrnoException {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && /^E[A-Z]+$/.test(String((error as NodeJS.ErrnoException).code))
 }
 
 /** How to paint what goes to stderr. */

@@ -97,3 +97,8 @@ export function jsonPath(keys: readonly (string | number)[]): string {
   }
   return out
 }
+
+/** An error Node's system calls throw (`ENOSPC: no space left on device, write`): the machine refusing, not lexgen failing. */
+export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string' && /^E[A-Z]+$/.test(String((error as NodeJS.ErrnoException).code))
+}

@@ -8,8 +8,9 @@
  * it reads it, and a writer until the end of its swap; a second run waits, saying for whom.
  *
  * The lock names its holder as a swap journal does (writers.ts); a holder that is gone (killed), or
- * a lock no lexgen on this machine wrote, is lost to the next run. Where the lock cannot be made at all (a read-only or missing parent),
- * no lexgen can be replacing the folder either: the run goes on, and its write reports the cause.
+ * a lock no lexgen on this machine wrote, is lost to the next run. Where the lock cannot be made at
+ * all (a read-only or missing parent), no lexgen can be replacing the folder either: the run goes
+ * on, and its write reports the cause.
  */
 import { lstatSync, readFileSync, renameSync, rmSync, writeFileSync, type Stats } from 'node:fs'
 import { basename, dirname, join, relative } from 'node:path'

@@ -19,7 +19,7 @@ import { access, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
 import { bannerPrefixFor } from './emit/writer.js'
-import { LexgenError } from './errors.js'
+import { isSystemError, LexgenError } from './errors.js'
 import { compare } from './order.js'
 import { isWithin, realPathOf } from './paths.js'
 import { doneWriting, ownStart, startWriting, stopSignalsHandled, writerAlive } from './writers.js'
@@ -261,13 +261,13 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     if (!swaps.some(({ staging }) => existsSync(`${staging}${JOURNAL_SUFFIX}`))) {
       await Promise.all(swaps.map(({ staging }) => rm(staging, { recursive: true, force: true }).catch(() => {})))
       // A disk that filled up, a name too long for the staging folder beside the output (`.lexgen-<name>-…`).
-      const { code, syscall, path } = error as NodeJS.ErrnoException
-      // The file system's refusal only (a call named): any other error is lexgen's own, and shows as such.
-      if (!(error instanceof LexgenError) && typeof syscall === 'string') {
+      // The file system's refusal only: any other error is lexgen's own, and shows as such.
+      if (isSystemError(error)) {
+        const { code, path } = error
         // The staging folder's own name too long (not a file's inside it, which no folder name mends).
         const staging = code === 'ENAMETOOLONG' && path !== undefined && basename(path).startsWith('.lexgen-')
         const hint = staging ? ' (it is written beside the folder as .lexgen-<name>-<pid>-<random>: give the folder a shorter name)' : ''
-        throw new LexgenError(`cannot stage its new content beside it: ${(error as Error).message}${hint}; nothing was written`, { file: writing ?? '.' })
+        throw new LexgenError(`cannot stage its new content beside it: ${error.message}${hint}; nothing was written`, { file: writing ?? '.' })
       }
     }
     throw error

@@ -48,8 +48,12 @@ export function abandonOwnWrites(): boolean {
 
 /** When this process started, as a journal records it (undefined where /proc cannot tell). */
 export function ownStart(): string | undefined {
-  return processStart(process.pid)
+  // Read once: a waiting run asks at every look at a lock (lock.ts), and it never changes.
+  own ??= { start: processStart(process.pid) }
+  return own.start
 }
+
+let own: { readonly start: string | undefined } | undefined
 
 /**
  * Whether the holder a lock names still runs. Where /proc tells start times every lexgen's lock

@@ -36,8 +36,9 @@ export interface PageOptions extends CallOptions {
 export interface PageMethods<O, Item, E> {
   /**
    * True when the server returned a cursor to follow and `maxPages` is not reached: `nextPage()`
-   * then fetches a page, unless following it would loop (a cursor already fetched, or `maxEmptyPages`
-   * empty pages in a row), when it returns a PaginationLoopError without a request. At the limit it is false though the server may hold more: `output.cursor` says so,
+   * then fetches a page, unless following it would loop (a cursor already fetched, or
+   * `maxEmptyPages` empty pages in a row), when it returns a PaginationLoopError without a request.
+   * At the limit it is false though the server may hold more: `output.cursor` says so,
    * and a new call with that cursor goes on. False too for a page with no items that gave back the
    * cursor it was fetched with: nothing follows it yet (a log caught up), and a later call with
    * that cursor polls for what comes next.
