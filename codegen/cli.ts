@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { posix, relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { colorWanted, painter, warner, type Paint } from './color.js'
@@ -11,6 +10,7 @@ import { generate, type GenerateResult } from './index.js'
 import { keepingLineEndings } from './line-endings.js'
 import type { LoadCache } from './load.js'
 import { lockFolders } from './lock.js'
+import { ownPackage } from './own-package.js'
 import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
@@ -43,19 +43,6 @@ const defaultIo: Io = {
   color: { out: colorWanted(process.stdout), err: colorWanted(process.stderr) },
 }
 
-/** The installed package's version: package.json sits beside dist/ (and beside this file in the repository). */
-function packageVersion(): string {
-  for (const path of ['../package.json', './package.json']) {
-    try {
-      const json = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown }
-      if (json.name === 'lexgen' && typeof json.version === 'string') return json.version
-    } catch {
-      // not here
-    }
-  }
-  return 'unknown'
-}
-
 /**
  * A stop signal outside `--watch` (which stops on its own): what the run was writing and had not
  * committed is removed, and it says so. bin/lexgen.js calls it, then exits 128 + the signal's number.
@@ -72,7 +59,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   let exitCode = 0
   const program = new Command('lexgen')
     .description('Generate a TypeScript XRPC client from atproto lexicons.')
-    .version(packageVersion(), '-v, --version', 'print the version')
+    .version(ownPackage().version, '-v, --version', 'print the version')
     .exitOverride()
     // Commander's own refusals (an unknown option, a value outside its choices) read as lexgen's usage errors.
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: (text, write) => write(text.replace(/^error: /, `lexgen: ${errPaint(io)('error', 'usage error:')} `)) })
@@ -253,6 +240,9 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generateFromLexicons(options, io)
   printWarnings(result.warnings, io, result)
+  // After an update of lexgen or of the runtime alone, code that is up to date can still fail to start.
+  const runtime = runtimeNote(options)
+  if (runtime !== undefined) printNotes([runtime], io)
   // A CI gate that passes must not look as if it covered the configured docs when it did not.
   if (options.docsLeftOut) {
     printNotes([`${display(options.docsLeftOut, io)} not checked: those docs describe the configured output folder, not --out ${display(options.out, io)} (add --docs <dir> to check docs for it)`], io)

@@ -1,23 +1,30 @@
 /**
- * A note when the project cannot resolve the runtime the generated code imports. npm hoists the
+ * A note when the project's runtime is not the one the generated code imports. npm hoists the
  * CLI's own copy of `@lexgen/runtime` to the top of node_modules, so a project that never added it
  * still runs; pnpm and Yarn Plug'n'Play give a project only what it declares, and there tsc reports
  * thousands of errors (`Cannot find module '@lexgen/runtime'`, then every import of ./runtime.js),
- * none of them naming the missing dependency.
+ * none of them naming the missing dependency. And a project that updates lexgen but not the runtime
+ * (or the other way) imports names the other version may not have: Node then fails at startup with
+ * "does not provide an export named", which names neither package's version.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { ResolvedOptions } from './config.js'
+import { ownPackage } from './own-package.js'
 import { packageRoot } from './paths.js'
 import { runner } from './runner.js'
 
-export function runtimeNote(options: ResolvedOptions): string | undefined {
+export function runtimeNote(options: ResolvedOptions, wanted = ownPackage().runtime): string | undefined {
   // A path, or another package: the user chose it, and may build it later.
   if (options.runtimeImport !== '@lexgen/runtime') return undefined
   const project = packageRoot(options.out)
-  if (project === undefined || resolvesRuntime(project)) return undefined
-  return `the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
+  if (project === undefined) return undefined
+  const found = runtimePackageJson(project)
+  if (found === undefined) return `the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
+  const version = versionIn(found)
+  if (wanted === undefined || version === undefined || compatible(version, wanted)) return undefined
+  return `the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${found}), whose exports may differ: \`${runner().add} @lexgen/runtime@${wanted}\``
 }
 
 /**
@@ -26,17 +33,50 @@ export function runtimeNote(options: ResolvedOptions): string | undefined {
  * (holding the CLI's own copy) there. Under Yarn Plug'n'Play there are no node_modules, and
  * require.resolve is Yarn's resolver, which answers as the project's code will be answered.
  */
-function resolvesRuntime(dir: string): boolean {
+function runtimePackageJson(dir: string): string | undefined {
   if (process.versions.pnp) {
     try {
-      createRequire(join(dir, 'package.json')).resolve('@lexgen/runtime/package.json')
-      return true
+      return createRequire(join(dir, 'package.json')).resolve('@lexgen/runtime/package.json')
     } catch {
-      return false
+      return undefined
     }
   }
   for (let at = dir; ; at = dirname(at)) {
-    if (existsSync(join(at, 'node_modules/@lexgen/runtime/package.json'))) return true
-    if (dirname(at) === at) return false
+    const path = join(at, 'node_modules/@lexgen/runtime/package.json')
+    if (existsSync(path)) return path
+    if (dirname(at) === at) return undefined
   }
+}
+
+/** The version a package.json says; undefined when it cannot be read (the warning is only advice). */
+function versionIn(path: string): string | undefined {
+  try {
+    const { version } = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }
+    return typeof version === 'string' ? version : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const RELEASE = /^(\d+)\.(\d+)\.(\d+)$/
+
+/**
+ * Whether `version` can stand for `wanted` (lexgen pins one runtime version) as a caret range reads
+ * it: the same major, or the same minor while the major is 0 (where a minor release may break), and
+ * no older. A prerelease must match exactly; a wanted that is not one version (a range, a path)
+ * accepts anything.
+ */
+export function compatible(version: string, wanted: string): boolean {
+  const want = parts(wanted)
+  if (want === undefined) return true
+  const have = parts(version)
+  if (have === undefined) return version === wanted
+  const fixed = want[0] > 0 ? 1 : want[1] > 0 ? 2 : 3 // how many leading parts must be equal
+  const differs = have.findIndex((part, at) => part !== want[at])
+  return differs === -1 || (differs >= fixed && have[differs]! > want[differs]!)
+}
+
+function parts(version: string): readonly [number, number, number] | undefined {
+  const match = RELEASE.exec(version)
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined
 }

@@ -6,11 +6,13 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { cp, mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { CHAT_SELECTION } from '../../codegen/init.js'
+import { compatible } from '../../codegen/runtime-note.js'
 import { baseDocs, writeDocs } from './changes/support.js'
 import { colourlessEnv, editJson, LEXICONS, provideRuntime, removeDir, ROOT, runCli, snapshotDir, tempDir } from './helpers.js'
 
@@ -346,6 +348,50 @@ describe('lexgen generate in a project that cannot resolve @lexgen/runtime', () 
   })
 })
 
+describe('lexgen generate and check in a project whose runtime is another version', () => {
+  const { version: wanted } = JSON.parse(readFileSync(join(ROOT, 'codegen/package.json'), 'utf8')) as { version: string }
+  const [major, minor, patch] = wanted.split('.').map(Number) as [number, number, number]
+
+  // lexgen pins the runtime it generates for; an update of one package alone leaves names the
+  // generated code imports that the other version may not have (Node: "does not provide an export named").
+  it('says which runtime the code is for, and the command that installs it; quiet for a later patch', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module' }))
+    const runtime = join(project, 'node_modules/@lexgen/runtime')
+    await mkdir(runtime, { recursive: true })
+    const manifest = JSON.parse(await readFile(join(ROOT, 'runtime/package.json'), 'utf8')) as { version: string }
+    const installed = async (version: string) => writeFile(join(runtime, 'package.json'), JSON.stringify({ ...manifest, version }))
+    const generate = ['generate', '--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getConvo', '--no-docs']
+    const older = major > 0 || minor > 0 ? `${major}.${minor}.${patch}-rc.1` : `0.0.${patch + 1}`
+    for (const version of [older, `${major}.${minor + 1}.0`, `${major + 1}.0.0`]) {
+      await installed(version)
+      const result = await lexgen(generate, project)
+      expect(result.code).toBe(0)
+      expect(result.stderr).toBe(`lexgen: warning: the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${join(runtime, 'package.json')}), whose exports may differ: \`npm i @lexgen/runtime@${wanted}\`\n`)
+      const check = await lexgen(['check', '--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getConvo', '--no-docs'], project)
+      expect(check.code).toBe(0)
+      expect(check.stderr).toBe(result.stderr)
+    }
+    for (const version of [wanted, `${major}.${minor}.${patch + 1}`]) {
+      await installed(version)
+      expect(await lexgen(generate, project)).toMatchObject({ code: 0, stderr: '' })
+    }
+  })
+
+  it('reads versions as a caret range from the pinned one', () => {
+    expect(compatible('1.2.3', '1.2.3')).toBe(true)
+    expect(compatible('1.4.0', '1.2.3')).toBe(true)
+    expect(compatible('1.2.2', '1.2.3')).toBe(false)
+    expect(compatible('2.0.0', '1.2.3')).toBe(false)
+    expect(compatible('0.1.9', '0.1.2')).toBe(true)
+    expect(compatible('0.2.0', '0.1.2')).toBe(false)
+    expect(compatible('0.0.4', '0.0.3')).toBe(false)
+    expect(compatible('0.1.2-rc.1', '0.1.2')).toBe(false)
+    expect(compatible('0.1.2-rc.1', '0.1.2-rc.1')).toBe(true)
+    expect(compatible('0.1.0', 'workspace:*')).toBe(true)
+  })
+})
+
 describe('lexgen init with a bundler', () => {
   it('in a CommonJS package whose tsconfig resolves as a bundler: plain .ts output, an import, and no warning on generate', async () => {
     const project = await scratch()
@@ -489,6 +535,8 @@ describe("check's diff", () => {
     await cp(LEXICONS, join(repo, 'lexicons'), { recursive: true })
     await mkdir(join(repo, 'app'), { recursive: true })
     await writeFile(join(repo, 'package.json'), '{ "type": "module" }')
+    await writeFile(join(repo, '.gitignore'), 'node_modules\n')
+    await provideRuntime(repo) // what installing it does
     const selection = { include: ['chat.bsky.convo.*'], exclude: ['chat.bsky.convo.muteConvo'] }
     await writeFile(join(repo, 'lexgen.config.json'), JSON.stringify({ out: 'app/generated', docs: 'docs/chat', ...selection }))
     expect((await lexgen(['generate'], repo)).code).toBe(0)
