@@ -109,7 +109,7 @@ export const VALIDATE_NAMESPACE = 'v'
 /** Names every generated module may import from the runtime; defs must not shadow them. */
 const RUNTIME_NAMES = [
   '$Typed', 'BinaryInput', 'BlobRef', 'Bytes', 'CallOptions', 'CidLink', 'Core', 'DeclaredError', 'Method', 'PageOptions', 'Paginated', 'Result',
-  'Unknown$TypedObject', 'UnknownObject', 'UnknownObjectInput', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
+  'Unknown$TypedObject', 'Unknown$TypedObjectInput', 'UnknownObject', 'UnknownObjectInput', 'XrpcError', 'call', 'callPaginated', 'declaredError', 'is$typed',
   // The validators' helpers (`@lexgen/runtime/validate`, as a namespace), and the globals validators use
   VALIDATE_NAMESPACE, 'Array', 'Number',
 ] as const

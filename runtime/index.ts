@@ -62,7 +62,7 @@ export {
   type XrpcErrorInit,
   type XrpcTransportErrorInit,
 } from './errors.js'
-export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type UnknownObject, type UnknownObjectInput } from './lexicon.js'
+export { is$typed, type $Typed, type BlobRef, type Bytes, type CidLink, type Unknown$TypedObject, type Unknown$TypedObjectInput, type UnknownObject, type UnknownObjectInput } from './lexicon.js'
 export type { Method, MethodType } from './method.js'
 export type { RateLimit } from './rate-limit.js'
 export { callPaginated, type PageMethods, type PageOptions, type Paginated } from './paginate.js'

@@ -38,8 +38,19 @@ export type UnknownObject = { [key: string]: unknown }
  */
 export type UnknownObjectInput = UnknownObject | (object & { readonly [Symbol.iterator]?: never })
 
-/** An open union's member that this client does not know (a newer schema may add members). */
+/**
+ * An open union's member that this client does not know (a newer schema may add members), where
+ * the client receives the union: its other fields read as `unknown`.
+ */
 export type Unknown$TypedObject = { $type: string; [key: string]: unknown }
+
+/**
+ * The same member where the client sends the union (an `Input`, a record, a def reached from
+ * either). Without an index signature: with one, an object literal of a known member with a
+ * misspelt or missing field (`{ $type: 'app.bsky.embed.record', recrod }`) would pass as this
+ * member. A member from a newer lexicon goes as a variable, whose other fields are not checked.
+ */
+export type Unknown$TypedObjectInput = { $type: string }
 
 /** `V` with its `$type` made required, as union members carry it on the wire. */
 export type $Typed<V extends { $type?: string }> = V & { $type: NonNullable<V['$type']> }

@@ -68,8 +68,8 @@ export interface GeneratedClient {
 
 /**
  * The module specifiers the two clients are generated with, both mapped to the runtime's
- * declarations. They differ in one type only: the old client's open-union catch-all (see
- * oldClientRuntime), so that what old code receives may carry members added since.
+ * declarations. They differ in the open-union catch-alls only (see checkRuntimes), so that what old
+ * code receives may carry members added since.
  */
 export const CHECK_RUNTIME_IMPORTS = { old: '@lexgen/runtime-old', new: '@lexgen/runtime' } as const
 
@@ -118,9 +118,7 @@ export async function checkSourceCompatibility(
   // Files go into the in-memory file system, not the project: the compiler then parses only
   // what /check.ts imports (doc modules and the runtime, not validation.ts or client.ts).
   const fs = project.getFileSystem()
-  const runtime = await runtimeDeclarations()
-  for (const [path, text] of runtime) fs.writeFileSync(`/runtime/${path}`, text)
-  for (const [path, text] of oldClientRuntime(runtime)) fs.writeFileSync(`/runtime/${path}`, text)
+  for (const [path, text] of checkRuntimes(await runtimeDeclarations())) fs.writeFileSync(`/runtime/${path}`, text)
   for (const [path, text] of before.files) fs.writeFileSync(`/old/${path}`, text)
   for (const [path, text] of after.files) fs.writeFileSync(`/new/${path}`, text)
 
@@ -278,22 +276,31 @@ async function runtimeDeclarations(): Promise<Map<string, string>> {
 }
 
 /**
- * The old client's runtime entry and lexicon types: the real ones, but for the open-union
- * catch-all `Unknown$TypedObject`, which stands for the members a newer lexicon adds. Its index
- * signature would make every such member (an interface, which never satisfies an index
- * signature) fail the new → old check, though code reading the union still compiles; so the
- * old client declares it as the bare `{ $type: string }`. The new client keeps the real one: a
- * member removed from an open union no longer fits it, as old code sending that member finds.
+ * The runtime's declarations as the two clients see them in the check: the real ones, but for the
+ * open-union catch-alls, which stand for the members a newer lexicon adds.
+ *
+ * The old client's `Unknown$TypedObject` is the bare `{ $type: string }`: its index signature
+ * would make every such member (an interface, which never satisfies an index signature) fail the
+ * new → old check, though code reading the union still compiles. The new client's send-side
+ * catch-all `Unknown$TypedObjectInput` takes the index signature the receiving one has: old code
+ * writes a member as an object literal, which the bare type refuses field by field (excess
+ * properties) once the member has left the union, and an interface not fitting the indexed type
+ * stands for that. So a member removed from an open union fails the old → new check, as old code
+ * sending it finds.
  */
-function oldClientRuntime(runtime: ReadonlyMap<string, string>): Map<string, string> {
+function checkRuntimes(runtime: ReadonlyMap<string, string>): Map<string, string> {
   const index = runtime.get('index.d.ts') ?? ''
   const lexicon = runtime.get('lexicon.d.ts') ?? ''
-  const declaration = /(type Unknown\$TypedObject = \{\s*\$type: string;)\s*\[key: string\]: unknown;?\s*\}/
-  if (!declaration.test(lexicon)) throw new Error('source check: the runtime no longer declares Unknown$TypedObject as { $type: string; [key: string]: unknown }')
+  const received = /(type Unknown\$TypedObject = \{\s*\$type: string;)\s*\[key: string\]: unknown;?\s*\}/
+  const sent = /(type Unknown\$TypedObjectInput = \{\s*\$type: string;)\s*\}/
+  if (!received.test(lexicon)) throw new Error('source check: the runtime no longer declares Unknown$TypedObject as { $type: string; [key: string]: unknown }')
+  if (!sent.test(lexicon)) throw new Error('source check: the runtime no longer declares Unknown$TypedObjectInput as { $type: string }')
   if (!index.includes("from './lexicon.js'")) throw new Error("source check: the runtime's index no longer re-exports ./lexicon.js")
   return new Map([
+    ...runtime,
+    ['lexicon.d.ts', lexicon.replace(sent, '$1 [key: string]: unknown }')],
     ['index-old.d.ts', index.replaceAll("from './lexicon.js'", "from './lexicon-old.js'")],
-    ['lexicon-old.d.ts', lexicon.replace(declaration, '$1 }')],
+    ['lexicon-old.d.ts', lexicon.replace(received, '$1 }')],
   ])
 }
 

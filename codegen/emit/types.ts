@@ -56,7 +56,7 @@ export function typeExpr(ctx: ModuleContext, schema: Schema, sent: boolean): str
       return refTypeName(ctx.model, ctx.doc, schema.ref as string)
     case 'union': {
       const members = (schema.refs as string[]).map((ref) => `${rt(ctx, '$Typed')}<${refTypeName(ctx.model, ctx.doc, ref)}>`)
-      if (!schema.closed) members.push(rt(ctx, 'Unknown$TypedObject'))
+      if (!schema.closed) members.push(rt(ctx, sent ? 'Unknown$TypedObjectInput' : 'Unknown$TypedObject'))
       return members.length ? members.join(' | ') : 'never'
     }
     case 'object': {

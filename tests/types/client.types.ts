@@ -22,6 +22,20 @@ void chatBskyConvoSendMessage(core, { convoId: 'c1' })
 // Optional params may be left out entirely.
 void client.chat.bsky.convo.listConvos()
 
+// A known member of an open union, written in a call, is checked field by field: the catch-all for
+// members of newer lexicons takes no misspelt or missing field.
+const quoted = { uri: 'at://did:plc:a/app.bsky.feed.post/1', cid: 'bafy' }
+void client.chat.bsky.convo.sendMessage({ convoId: 'c1', message: { text: 'x', embed: { $type: 'app.bsky.embed.record', record: quoted } } })
+// @ts-expect-error a misspelt field of a known member
+void client.chat.bsky.convo.sendMessage({ convoId: 'c1', message: { text: 'x', embed: { $type: 'app.bsky.embed.record', recrod: quoted } } })
+// @ts-expect-error a known member without a required field
+void chatBskyConvoSendMessage(core, { convoId: 'c1', message: { text: 'x', embed: { $type: 'app.bsky.embed.record', record: { uri: quoted.uri } } } })
+// @ts-expect-error a facet feature with a misspelt field
+void client.chat.bsky.convo.sendMessage({ convoId: 'c1', message: { text: 'x', facets: [{ index: { byteStart: 0, byteEnd: 1 }, features: [{ $type: 'app.bsky.richtext.facet#link', url: 'https://x' }] }] } })
+// A member of a newer lexicon still goes, as a value of its own.
+const fromTheFuture = { $type: 'app.bsky.embed.poll', question: 'tea?' }
+void client.chat.bsky.convo.sendMessage({ convoId: 'c1', message: { text: 'x', embed: fromTheFuture } })
+
 // An unknown NSID method does not exist on the client.
 // @ts-expect-error no such method
 void client.chat.bsky.convo.deleteConvo({ convoId: 'c1' })
