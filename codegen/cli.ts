@@ -360,7 +360,7 @@ function printNotes(notes: readonly string[], io: Io): void {
 function compiledInPlace(dir: string, example: string): string {
   return (
     `${dir} holds TypeScript's output for its modules (${example}, …): tsc compiles them in place when tsconfig.json has no "outDir" (or had none when it ran). ` +
-    `Set "outDir" (e.g. "dist") if it is not set, delete the compiled files from ${dir} (or remove the folder and generate again), and run again`
+    `Set "outDir" (e.g. "dist", and "rootDir" for TypeScript 6 and later when the code is in a folder such as "src") if it is not set, delete the compiled files from ${dir} (or remove the folder and generate again), and run again`
   )
 }
 

@@ -213,7 +213,7 @@ function tsconfigAdvice(tsconfig: Tsconfig | undefined, commonjs: boolean, types
   }
   // Without an outDir, tsc writes its .js beside every generated .ts module, and generate refuses to replace a folder holding them.
   if (options['outDir'] === undefined && options['noEmit'] !== true) {
-    advice.push(`${name} has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist") or "noEmit": true`)
+    advice.push(`${name} has no "outDir": tsc would write its .js files into the generated folder, beside each module, and generate refuses to replace a folder holding files it did not write; set "outDir" (e.g. "dist"; TypeScript 6 and later want "rootDir" beside it when the code is in a folder such as "src") or "noEmit": true`)
   }
   return advice
 }

@@ -2,7 +2,7 @@
 
 export { Client } from './client.js'
 export { validation } from './validation.js'
-export { CredentialSession } from './session.js'
+export { CredentialSession, type SessionConfig } from './session.js'
 export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from './runtime.js'
 
 export * as AppBskyActorDefs from './app/bsky/actor/defs.js'

@@ -8,7 +8,7 @@ export function emitIndexModule(model: Model, withSession: boolean): string {
   const lines = [
     `export { Client } from ${local('client')}`,
     `export { validation } from ${local('validation')}`,
-    ...(withSession ? [`export { CredentialSession } from ${local('session')}`] : []),
+    ...(withSession ? [`export { CredentialSession, type SessionConfig } from ${local('session')}`] : []),
     `export { Core, withDefaults, type CallOptions, type CoreConfig, type DefaultsConfig, type Result } from ${quote(relativeImport(self, model.runtimeModule, model.importExt))}`,
     '',
   ]

@@ -322,7 +322,7 @@ describe("TypeScript's output in the output folder (tsc without outDir)", () => 
       const args = ['--lexicons', LEXICONS, '--include', 'chat.bsky.convo.*', '--out', out]
       const generate = await runCli(['generate', ...args])
       expect(generate.code).toBe(1)
-      expect(generate.stderr).toMatch(/^lexgen: error: \S+generated holds TypeScript's output for its modules \(app\/bsky\/actor\/defs\.d\.ts, …\): tsc compiles them in place when tsconfig\.json has no "outDir" \(or had none when it ran\)\. Set "outDir" \(e\.g\. "dist"\) if it is not set/)
+      expect(generate.stderr).toMatch(/^lexgen: error: \S+generated holds TypeScript's output for its modules \(app\/bsky\/actor\/defs\.d\.ts, …\): tsc compiles them in place when tsconfig\.json has no "outDir" \(or had none when it ran\)\. Set "outDir" \(e\.g\. "dist", and "rootDir" for TypeScript 6 and later when the code is in a folder such as "src"\) if it is not set/)
       const check = await runCli(['check', ...args])
       expect(check.code).toBe(1)
       expect(check.stderr).toContain('holds TypeScript\'s output for its modules')

@@ -13,7 +13,7 @@ import { ROOT, typecheck, userProject } from './support.js'
 const PRELUDES: ReadonlyMap<string, string> = new Map([
   ["const session = new CredentialSession({ service: 'https://bsky.social' })", ''],
   ['const chat = new Client({ auth: oauthSession })', "import { Client } from './generated/index.js'\nimport type { SessionManager } from '@lexgen/runtime'\ndeclare const oauthClient: { restore(did: string): Promise<SessionManager> }\ndeclare const did: string"],
-  ['const { convo } = await client.chat.bsky.convo.getConvo({ convoId })', 'declare const session: { accessJwt: string }\ndeclare const convoId: string\ndeclare const token: string'],
+  ['const { convo } = await client.chat.bsky.convo.getConvo({ convoId })', 'declare const tokens: { accessJwt: string }\ndeclare const convoId: string\ndeclare const token: string'],
   ['const traced: Layer = (next) => async (request) => {', 'declare const metrics: { count(error: string): void }\ndeclare const service: string\ndeclare const token: string'],
   ["  service: 'https://pds.example.com',", 'declare const store: { save(data: unknown): void }\ndeclare const password: string'],
   ['const first = await client.chat.bsky.convo.listConvos({ limit: 50 }, { maxPages: 20 })', "import type { Client } from './generated/index.js'\ndeclare const client: Client"],

@@ -3,7 +3,7 @@
  * or if any positive assertion stops holding. Run by tests/types/types.test.ts.
  */
 import { expectTypeOf } from 'vitest'
-import { Client, Core, chatBskyConvoGetConvo, chatBskyConvoSendMessage, ChatBskyConvoDefs, ChatBskyConvoGetMessages, ChatBskyConvoSendMessage } from '../../generated/index.js'
+import { Client, Core, CredentialSession, type SessionConfig, chatBskyConvoGetConvo, chatBskyConvoSendMessage, ChatBskyConvoDefs, ChatBskyConvoGetMessages, ChatBskyConvoSendMessage } from '../../generated/index.js'
 
 declare const client: Client
 declare const core: Core
@@ -73,3 +73,7 @@ if (!sent.ok) {
   expectTypeOf(sent.value).toEqualTypeOf<ChatBskyConvoDefs.MessageView>()
 }
 expectTypeOf(client.chat.bsky.convo.sendMessage).returns.resolves.toEqualTypeOf<ChatBskyConvoDefs.MessageView>()
+
+// A session factory is typed from the index, as the session is.
+const sessionFor = (config: SessionConfig) => new CredentialSession(config)
+expectTypeOf(sessionFor).parameter(0).toEqualTypeOf<ConstructorParameters<typeof CredentialSession>[0]>()
