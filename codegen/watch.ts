@@ -88,8 +88,11 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
       if (lastGood) {
         const report = await compareLexicons(lastGood.docs, result.parsed, { before: lastGood.selection, after: options })
         ctx.out(`lexgen: ${formatChangeReport(report)}`)
+        // A doc read from another file: its module's header names the file, and nothing else changes.
+        const moved = movedDocs(lastGood.docs, result.parsed)
+        if (moved.length) ctx.out(`lexgen: ${listed(moved)} now read from another file, which the generated headers name\n`)
         // No lexicon changed, yet files were rewritten: a hand edit undone (the output is not watched), or a config option applied.
-        if (isEmpty(report) && result.rewritten.length) ctx.out(`lexgen: rewrote ${listed(result.rewritten)}, which differed from what the lexicons and the config generate (edited by hand?)\n`)
+        else if (isEmpty(report) && result.rewritten.length) ctx.out(`lexgen: rewrote ${listed(result.rewritten)}, which differed from what the lexicons and the config generate (edited by hand?)\n`)
       }
       lastGood = { docs: result.parsed, selection: options }
       lastError = undefined
@@ -127,7 +130,13 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
   return 0
 }
 
-/** Up to three paths, then how many more. */
+/** The NSIDs both runs read, each now from another file than before. */
+function movedDocs(before: readonly ParsedDoc[], after: readonly ParsedDoc[]): string[] {
+  const files = new Map(before.map(({ doc, file }) => [doc.id, file]))
+  return after.filter(({ doc, file }) => files.has(doc.id) && files.get(doc.id) !== file).map(({ doc }) => doc.id)
+}
+
+/** Up to three paths or names, then how many more. */
 function listed(paths: readonly string[]): string {
   return paths.length > 3 ? `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more` : paths.join(', ')
 }

@@ -56,6 +56,7 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
       continue
     }
     docDescription(nsid, beforeDocs.get(nsid)!, afterDocs.get(nsid) as { description?: string }, out)
+    defOrder(nsid, defsA, defsB, out)
     for (const name of [...new Set([...defsA.keys(), ...defsB.keys()])].sort(compare)) {
       const defA = defsA.get(name) as Schema | undefined
       const defB = defsB.get(name) as Schema | undefined
@@ -68,7 +69,10 @@ export function compareDocs(before: readonly ParsedDoc[], after: readonly Parsed
       else if (!defB) {
         if (name === 'main' && isMethod(defA)) ctx.emit('', 'method-removed', `${describeDef(defA)} removed`, { side: 'request' })
         else removedDefs.push([nsid, name])
-      } else compareDef(ctx, defA, defB)
+      } else {
+        compareDef(ctx, defA, defB)
+        orderWithin(ctx, defA, defB)
+      }
     }
   }
   for (const [nsid, name] of removedDefs) defRemoved(a, b, nsid, name, out)
@@ -80,6 +84,57 @@ function docDescription(nsid: string, a: { description?: string }, b: { descript
   const [before, after] = [a.description, b.description]
   if (before === after) return
   out.push({ nsid, def: '', path: '', kind: 'doc-description-changed', message: descriptionChange(before, after), ...(before === undefined ? {} : { before }), ...(after === undefined ? {} : { after }) })
+}
+
+/**
+ * The defs both sides have, in another order. Order changes no type, check or verdict, but the
+ * generated module and docs follow the lexicon's, so their text changes: said, as a `docs` change,
+ * so that a report above a regenerated diff does not read "no changes".
+ */
+function defOrder(nsid: string, a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>, out: RawChange[]): void {
+  const kept = (defs: ReadonlyMap<string, unknown>, other: ReadonlyMap<string, unknown>) => [...defs.keys()].filter((name) => other.has(name)).join(' ')
+  if (kept(a, b) !== kept(b, a)) out.push({ nsid, def: '', path: '', kind: 'order-changed', message: 'defs in another order: the generated module and docs follow it' })
+}
+
+/** The same def but for the order of its keys or lists (fields, union members, values, errors): see defOrder. */
+function orderWithin(ctx: Context, a: Schema, b: Schema): void {
+  if (canonical(a) !== canonical(b)) return // what differs is said by the rules
+  const where = reordered(a, b, '')
+  if (where === undefined) return
+  // A method's own def is reached by no usage: its side is where in it the order changed.
+  const side = !isMethod(a) ? undefined : /^(output|errors|message)\b/.test(where) ? 'response' : 'request'
+  ctx.emit('', 'order-changed', `${ORDERED[where.split('.').pop()!] ?? where} in another order (${where}): the generated code and docs follow it`, side ? { side } : {})
+}
+
+/** What a reordered key holds, in words. */
+const ORDERED: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
+  properties: 'fields',
+  refs: 'union members',
+  enum: 'enum values',
+  knownValues: 'known values',
+  errors: 'declared errors',
+  required: 'required fields',
+  nullable: 'nullable fields',
+  accept: 'accepted MIME types',
+})
+
+/** JSON text with object keys sorted and list entries sorted: equal for values that differ only in order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value)
+  return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`
+}
+
+/** The first place (a dotted path) where `a` and `b`, equal but for order, list keys or entries in another order. */
+function reordered(a: unknown, b: unknown, path: string): string | undefined {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return undefined
+  const keys = (value: object) => (Array.isArray(value) ? value.map(canonical) : Object.keys(value))
+  if (keys(a).join('\n') !== keys(b).join('\n')) return path || 'the def'
+  for (const key of Object.keys(a)) {
+    const inner = reordered((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], Array.isArray(a) ? `${path}[${key}]` : join(path, key))
+    if (inner !== undefined) return inner
+  }
+  return undefined
 }
 
 function descriptionChange(before: unknown, after: unknown): string {

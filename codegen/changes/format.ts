@@ -77,11 +77,13 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
     const extra = cls === 'source' ? compilerFound : []
     if (changes.length + extra.length > 0) {
       out.push(`### ${HEADINGS[cls]} (${changes.length + extra.length})`, '')
-      if (cls === 'docs') out.push('<details><summary>Descriptions that changed</summary>', '')
+      if (cls === 'docs') out.push(`<details><summary>${changes.some(isOrder) ? 'Descriptions and order' : 'Descriptions'} that changed</summary>`, '')
       for (const [key, group] of byDef(changes)) {
         shown += group.length
         if (cls === 'docs') {
-          out.push(`- \`${displayKey(key)}\`: ${describedPlaces(group).map((path) => (path ? span(escapeControls(path)) : described(group[0]!))).join(', ')}`)
+          const descriptions = group.filter((c) => !isOrder(c))
+          const places = describedPlaces(descriptions).map((path) => (path ? span(escapeControls(path)) : described(group[0]!)))
+          out.push(`- \`${displayKey(key)}\`: ${[...(places.length ? [places.join(', ')] : []), ...group.filter(isOrder).map((c) => escapeMd(escapeControls(c.message)))].join('; ')}`)
           cutHere(true)
           continue
         }
@@ -255,6 +257,11 @@ function escapeOutsideCode(text: string): string {
 }
 
 /** What a description with no path belongs to: the doc (def `''`) or the def. */
+/** A docs change that is no description: the same schema in another order (its message says where). */
+function isOrder(change: Change): boolean {
+  return change.kind === 'order-changed'
+}
+
 function described(change: Change): string {
   return change.def === '' ? 'the doc' : 'the def'
 }
@@ -273,8 +280,8 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
     const via = viaText(change, (s) => s)
     const label = change.kind === 'doc-added' || change.kind === 'doc-removed' || change.def === '' ? 'whole doc' : change.def === 'main' ? 'main' : `#${escapeControls(change.def)}`
     out.push(`  ${label}${via ? paint('dim', `  (${via})`) : ''}`)
-    const docs = group.filter((c) => c.class === 'docs')
-    for (const c of group.filter((c) => c.class !== 'docs')) {
+    const docs = group.filter((c) => c.class === 'docs' && !isOrder(c))
+    for (const c of group.filter((c) => c.class !== 'docs' || isOrder(c))) {
       out.push(`    ${paint(c.class, c.class.padEnd(width))}  ${escapeControls(`${c.path ? `${c.path}: ` : ''}${c.message}`)}${sideNote(c)}`)
     }
     if (docs.length) out.push(`    ${paint('docs', 'docs'.padEnd(width))}  ${docs.length === 1 ? 'description' : 'descriptions'} of ${escapeControls(describedPlaces(docs).map((path) => path || described(change)).join(', '))}`)

@@ -139,7 +139,7 @@ function sameSelection(a: Selection, b: Selection): boolean {
 function classified(raw: RawChange, usage: ReadonlyMap<string, DefUsage>): Change {
   const reach: DefUsage =
     raw.side ? { sides: [raw.side], via: { [raw.side]: [raw.nsid] } }
-    : raw.kind === 'doc-added' || raw.kind === 'doc-removed' || raw.kind === 'doc-description-changed' ? docUsage(raw.nsid, usage)
+    : raw.kind === 'doc-added' || raw.kind === 'doc-removed' || raw.def === '' ? docUsage(raw.nsid, usage)
     : (usage.get(defKey(raw.nsid, raw.def)) ?? { sides: [], via: {} })
   return {
     nsid: raw.nsid,

@@ -126,6 +126,7 @@ export const RULES = {
   // Text
   'description-changed': { ...same('docs'), changesTypes: false, title: 'description changed, added or removed', why: 'JSDoc only' },
   'doc-description-changed': { ...same('docs'), changesTypes: false, title: "the lexicon doc's own description changed, added or removed", why: "JSDoc and the doc's page only" },
+  'order-changed': { ...same('docs'), changesTypes: false, title: 'the same defs, fields, union members, values or errors in another order', why: 'the generated code and docs list them in the new order; a type changes only where two defs\' names clash (the first keeps the plain name), which the compiler check finds' },
 } as const satisfies Record<string, Rule>
 
 export type ChangeKind = keyof typeof RULES

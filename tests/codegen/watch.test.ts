@@ -272,6 +272,19 @@ describe('lexgen generate --watch', () => {
     expect(await generated('index.ts')).not.toContain('// a hand edit')
   })
 
+  it('says when a doc is read from another file (its header names it), and reports a reorder as a change, not a hand edit', async () => {
+    await mkdir(join(dir, 'lexicons/com/example/moved'))
+    await rename(join(dir, 'lexicons/com/example/feed/getPost.json'), join(dir, 'lexicons/com/example/moved/getPost.json'))
+    await watch.lines.next(/^lexgen: com\.example\.feed\.getPost now read from another file, which the generated headers name$/)
+    expect(await generated('com/example/feed/getPost.ts')).toContain('from com/example/moved/getPost.json')
+
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, cid: { type: 'string' } }))
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ cid: { type: 'string' }, uri: { type: 'string' } }))
+    await watch.lines.next(/^ +docs +fields in another order \(properties\): the generated code and docs follow it$/)
+    expect((await generated('com/example/feed/defs.ts')).indexOf('cid?:')).toBeLessThan((await generated('com/example/feed/defs.ts')).indexOf('uri?:'))
+    expect(watch.lines.all.filter((line) => line.includes('edited by hand'))).toHaveLength(1) // the earlier test's hand edit only
+  })
+
   it('stops on SIGINT with exit code 0 and no temporary folders', async () => {
     watch.child.kill('SIGINT')
     const [code] = await watch.exit

@@ -118,7 +118,7 @@ describe('report formats', () => {
     expect(plain.indexOf(first)).toBeLessThan(plain.indexOf('\nex.test.defs\n'))
     // pull's form: the summary line, then the same block indented under it.
     const brief = formatChangeReport(report, 'text', { brief: true }).split('\n')
-    expect(brief.slice(0, 3)).toEqual(['lexicon changes: 3 breaking, 2 source, 3 compatible, 2 docs', `  ${first}`, '    breaking    ex.test.defs#view: embed, status (response)'])
+    expect(brief.slice(0, 3)).toEqual(['lexicon changes: 3 breaking, 2 source, 3 compatible, 3 docs', `  ${first}`, '    breaking    ex.test.defs#view: embed, status (response)'])
     // Nothing else to wade through, nothing named twice: a single breaking edit (as --watch reports one) or additions only.
     const breakingOnly = await compareEdit((d) => void (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 20))
     expect(breakingOnly.summary).toMatchObject({ breaking: 1, compatible: 0, docs: 0 })
