@@ -122,7 +122,9 @@ export interface EncodedInput {
 /**
  * The request body for `input`: JSON for `application/json`, bytes as given otherwise, and
  * nothing at all when the lexicon declares no input. For a wildcard encoding (`*\/*`) the
- * caller's `content-type` wins, then a Blob's own type, then `application/octet-stream`.
+ * caller's `content-type` wins, then a Blob's own type, then `application/octet-stream`. A
+ * partial one (`image/*`) takes no default, which could never match it, and refuses a type
+ * outside it: the server would refuse the bytes once they had all been sent.
  */
 export function encodeInput(method: Method, input: unknown, callerContentType: string | undefined): EncodedInput {
   if (method.input === undefined) return {}
@@ -131,10 +133,19 @@ export function encodeInput(method: Method, input: unknown, callerContentType: s
     return { body: JSON.stringify(input ?? {}), contentType: 'application/json' }
   }
   const body = binaryBody(input)
-  const contentType = method.input.includes('*')
-    ? (callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : 'application/octet-stream'))
-    : method.input
-  return { body, contentType }
+  if (!method.input.includes('*')) return { body, contentType: method.input }
+  const given = callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : undefined)
+  if (method.input === '*/*') return { body, contentType: given ?? 'application/octet-stream' }
+  if (given === undefined) throw new TypeError(`${method.nsid} takes ${method.input} input: say which type (a Blob of that type, or headers: { 'content-type': '…' })`)
+  if (!mediaTypeMatches(method.input, given)) throw new TypeError(`${method.nsid} takes ${method.input} input, not ${given}`)
+  return { body, contentType: given }
+}
+
+/** Whether `type` (parameters such as `; charset=…` aside) is one `pattern` (`image/*`, `*\/*` or a type) names. */
+function mediaTypeMatches(pattern: string, type: string): boolean {
+  const [wanted = '', wantedSub = ''] = pattern.toLowerCase().split('/')
+  const [given = '', givenSub = ''] = type.split(';')[0]!.trim().toLowerCase().split('/')
+  return (wanted === '*' || wanted === given) && (wantedSub === '*' || wantedSub === givenSub) && givenSub !== ''
 }
 
 function binaryBody(input: unknown): RequestBody {

@@ -55,6 +55,20 @@ describe('encodeInput', () => {
     expect(encodeInput(binary, new ArrayBuffer(2), undefined)).toEqual({ body: new Uint8Array(2), contentType: 'application/octet-stream' })
     expect(() => encodeInput(binary, { not: 'bytes' }, undefined)).toThrow(TypeError)
   })
+
+  // A server checks the type against the encoding only once the bytes are all sent.
+  it('takes the type for a partial wildcard (image/*) from the call or the Blob, and refuses none, or one outside it', () => {
+    const image: Method = { nsid: 'com.example.setAvatar', type: 'procedure', input: 'image/*' }
+    const png = new Blob([new Uint8Array(4)], { type: 'image/png' })
+    expect(encodeInput(image, png, undefined)).toEqual({ body: png, contentType: 'image/png' })
+    expect(encodeInput(image, new Uint8Array(4), 'Image/JPEG')).toMatchObject({ contentType: 'Image/JPEG' })
+    expect(encodeInput(image, png, 'image/webp; q=1')).toMatchObject({ contentType: 'image/webp; q=1' })
+    expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input: say which type (a Blob of that type, or headers: { 'content-type': '…' })"))
+    expect(() => encodeInput(image, new Blob(['x'], { type: 'text/plain' }), undefined)).toThrow(new TypeError('com.example.setAvatar takes image/* input, not text/plain'))
+    expect(() => encodeInput(image, new Uint8Array(4), 'image')).toThrow(TypeError)
+    // The full wildcard still defaults.
+    expect(encodeInput({ ...image, input: '*/*' }, new Uint8Array(4), undefined)).toMatchObject({ contentType: 'application/octet-stream' })
+  })
 })
 
 describe('decodeOutput', () => {
