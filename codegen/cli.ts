@@ -5,7 +5,7 @@ import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import type { OutputFiles } from './emit.js'
-import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
+import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, sortProblems, type LexiconProblem } from './errors.js'
 import { generate, type GenerateResult } from './index.js'
 import { keepingLineEndings } from './line-endings.js'
 import type { LoadCache } from './load.js'
@@ -368,9 +368,9 @@ function compiledInPlace(dir: string, example: string): string {
 function printWarnings(
   warnings: readonly LexiconProblem[],
   io: Io,
-  patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes'> = { unmatched: [], overridden: [], nameClashes: [] },
+  patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes' | 'uncheckable'> = { unmatched: [], overridden: [], nameClashes: [], uncheckable: [] },
 ): void {
-  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes)], io)
+  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes), ...sortProblems(patterns.uncheckable).map(formatProblem)], io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
   printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)

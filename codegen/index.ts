@@ -33,6 +33,8 @@ export interface GenerateResult {
   readonly overridden: readonly OverriddenExclude[]
   /** Docs exported under another name than their NSID's (a doc that camel-cases alike sorts first). */
   readonly nameClashes: readonly NameClash[]
+  /** References no value can pass (to a record or a token def): see SelectedLexicons.uncheckable. */
+  readonly uncheckable: readonly LexiconProblem[]
 }
 
 /** What to do about a lexicon folder that is not there: pull what the config names, if it names any. */
@@ -95,6 +97,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
     unmatched: selected.unmatched,
     overridden: selected.overridden,
     nameClashes: built.nameClashes,
+    uncheckable: selected.uncheckable,
   }
 }
 

@@ -32,6 +32,12 @@ export interface SelectedLexicons {
   readonly unmatched: readonly UnmatchedPattern[]
   /** `exclude` patterns that left out docs the selection references, so they are generated all the same. */
   readonly overridden: readonly OverriddenExclude[]
+  /**
+   * References no value can pass where they stand (to a record or a token def): valid lexicon, and
+   * upstream has two, but @atproto/lexicon, and so a server built on it, refuses every value there.
+   * Reported, the run goes on.
+   */
+  readonly uncheckable: readonly LexiconProblem[]
 }
 
 /** The full check of one doc: `parseDoc`, or its verdict obtained elsewhere (check.ts). */
@@ -114,6 +120,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const closure = new Set<string>()
   const parsed = new Map<string, ParsedDoc>()
   const errors: LexiconProblem[] = []
+  const uncheckable: LexiconProblem[] = []
   const queue = [...roots]
   for (let i = 0; i < queue.length; i++) {
     const next = queue[i]!
@@ -131,6 +138,8 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
         if ('doc' in result) {
           const problem = checkRef(doc, target, ref, unionMember)
           if (problem) errors.push({ file: next.file, path: jsonPath(path), message: problem })
+          const never = problem === undefined ? uncheckableRef(doc, target, ref) : undefined
+          if (never) uncheckable.push({ file: next.file, path: jsonPath(path), message: never })
         }
         return
       }
@@ -158,7 +167,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   }
   const docs = [...parsed.values()].sort((a, b) => compare(a.doc.id, b.doc.id))
   const overridden = overriddenExcludes(selection, includes, lexicons.docs, closure)
-  return { docs, errors: dedupe(errors), warnings, unmatched, overridden }
+  return { docs, errors: dedupe(errors), warnings, unmatched, overridden, uncheckable: dedupe(uncheckable) }
 }
 
 /** A selection pattern that matches no lexicon in the folder, and what it may have meant. */
@@ -256,6 +265,18 @@ function checkRef(doc: SkimmedDoc, target: RefTarget, ref: string, unionMember: 
   const type = String(def.type)
   const allowed = unionMember ? ['object', 'record'] : ['object', 'record', 'token', 'string', 'array', 'integer', 'boolean', 'bytes', 'cid-link', 'blob']
   if (!allowed.includes(type)) return `reference '${ref}' names a ${type} def, which cannot be ${unionMember ? 'a union member' : 'referenced'}`
+  return undefined
+}
+
+/**
+ * Why no value passes a reference that may stand (see SelectedLexicons.uncheckable): @atproto/lexicon
+ * checks a value against a def's schema, and a record def (a collection) and a token (a name) have
+ * none in its eyes. The generated validators say the same at run time.
+ */
+function uncheckableRef(doc: SkimmedDoc, target: RefTarget, ref: string): string | undefined {
+  const type = (doc.json.defs as Record<string, { type?: unknown }>)[target.def]!.type
+  if (type === 'record') return `reference '${ref}' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use \`unknown\` for any record)`
+  if (type === 'token') return `reference '${ref}' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with \`knownValues\` takes it)`
   return undefined
 }
 

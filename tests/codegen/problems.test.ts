@@ -95,6 +95,35 @@ describe("@atproto/lexicon's checks all apply", () => {
   })
 })
 
+describe('references no value can pass', () => {
+  // Valid lexicon (upstream's com.atproto.lexicon.resolveLexicon refers to a record), but every
+  // value fails there under @atproto/lexicon: a server validating with it answers 500 or 400.
+  it('to a record (a ref or a union member) or a token: a warning naming where and what to write instead; the code is written', async () => {
+    const ref = (target: string) => ({ type: 'ref', ref: target })
+    const result = await generate(
+      {
+        'com/example/post.json': { lexicon: 1, id: 'com.example.post', defs: { main: { type: 'record', key: 'tid', record: { type: 'object', properties: { text: { type: 'string' } } } }, mark: { type: 'token' } } },
+        'com/example/getPost.json': {
+          lexicon: 1,
+          id: 'com.example.getPost',
+          defs: { main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'object', properties: { post: ref('com.example.post'), mark: ref('com.example.post#mark'), any: { type: 'union', refs: ['com.example.post'] } } } } } },
+        },
+      },
+      ['--include', 'com.example.getPost'],
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(
+      [
+        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.any.refs[0]: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.mark.ref: reference 'com.example.post#mark' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with `knownValues` takes it)",
+        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.post.ref: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+        '',
+      ].join('\n'),
+    )
+    expect([...result.files.keys()]).toContain('com/example/getPost.ts')
+  })
+})
+
 describe('union mismatches name the deepest path and the real reason', () => {
   it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
     const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
