@@ -10,6 +10,7 @@
  * - **Refused although @atproto/lexicon accepts them**: an `unknown` as a named def (spec; the
  *   interop suite's "defined unknown"), a closed union with no refs, a doc with no defs,
  *   object properties named with a leading `$` (the data model reserves them: `$type`, `$bytes`, …),
+ *   a record with no `key` or one the spec does not define (`tdi`; @atproto/lex-document refuses both),
  *   and constraints that contradict each other (contradictions.ts: `minimum` above `maximum`, a
  *   `const` outside its own `enum`).
  *
@@ -19,6 +20,7 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 // The module alone, not the package index (which loads every other syntax's validator too).
 import { isValidNsid } from '@atproto/syntax/dist/nsid.js'
+import { isValidRecordKey } from '@atproto/syntax/dist/recordkey.js'
 import { contradictions } from './contradictions.js'
 import { escapeControls } from './controls.js'
 import { jsonPath, sortProblems, type LexiconProblem } from './errors.js'
@@ -317,6 +319,23 @@ function checkInlineObject(schema: Record<string, unknown>, path: Path, issues: 
   for (const object of nested) checkInlineObject(object.schema, [...path, ...object.path], issues)
 }
 
+const RECORD_KEY_TYPES = ['tid', 'nsid', 'any', 'literal:self']
+
+/**
+ * A record's `key`, which the spec requires: `tid`, `nsid`, `any` or `literal:<a record key>`.
+ * @atproto/lexicon takes any string or none; the generated docs would then state a key type no
+ * repository knows.
+ */
+function recordKeyIssues(key: unknown, path: Path): Issue[] {
+  const expected = "'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self')"
+  if (key === undefined) return [{ path, message: `a record needs a \`key\`: ${expected} (Lexicon spec)` }]
+  if (typeof key !== 'string') return [{ path: [...path, 'key'], message: `Expected string, received ${key === null ? 'null' : Array.isArray(key) ? 'array' : typeof key}` }]
+  const literal = key.startsWith('literal:') ? key.slice('literal:'.length) : undefined
+  if (literal === undefined ? RECORD_KEY_TYPES.includes(key) : isValidRecordKey(literal)) return []
+  const meant = literal === undefined ? closestOne(key, RECORD_KEY_TYPES) : undefined
+  return [{ path: [...path, 'key'], message: `Expected ${expected}, got '${key}'${meantHint(meant)}` }]
+}
+
 /** What the Lexicon spec refuses and @atproto/lexicon 0.6 lets through, and constraints that contradict each other (contradictions.ts). */
 function specIssues(defs: Record<string, unknown>): Issue[] {
   const issues: Issue[] = []
@@ -325,6 +344,7 @@ function specIssues(defs: Record<string, unknown>): Issue[] {
     if (isRecord(def) && def.type === 'unknown') {
       issues.push({ path: ['defs', name, 'type'], message: "an 'unknown' cannot be a named definition (Lexicon spec); use it as a field type" })
     }
+    if (isRecord(def) && def.type === 'record') issues.push(...recordKeyIssues(def.key, ['defs', name]))
     walkSchemas(def, ['defs', name], (node, at) => {
       if (node.type === 'union' && node.closed === true && Array.isArray(node.refs) && node.refs.length === 0) {
         issues.push({ path: [...at(), 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })

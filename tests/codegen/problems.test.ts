@@ -163,6 +163,34 @@ describe('control characters in a file name or a lexicon value reach the termina
   })
 })
 
+describe("a record's key", () => {
+  // @atproto/lexicon takes any string or none; the spec (and @atproto/lex-document) does not.
+  it('must be one the spec defines: each bad one refused where it is written, with what was meant', async () => {
+    const record = (id: string, key?: unknown) => ({ lexicon: 1, id, defs: { main: { type: 'record', ...(key === undefined ? {} : { key }), record: { type: 'object', properties: {} } } } })
+    const docs = {
+      'com/example/a.json': record('com.example.a'),
+      'com/example/b.json': record('com.example.b', 'tdi'),
+      'com/example/c.json': record('com.example.c', 'literal:'),
+      'com/example/d.json': record('com.example.d', 'literl:self'),
+      'com/example/e.json': record('com.example.e', 3),
+      ...Object.fromEntries(['tid', 'nsid', 'any', 'literal:self', 'literal:a.b-c~d'].map((key, i) => [`com/example/ok${i}.json`, record(`com.example.ok${i}`, key)])),
+    }
+    const result = await generate(docs, ['--include', 'com.example.*'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toBe(
+      [
+        'lexgen: error: 5 problems in 5 lexicon files:',
+        "  com/example/a.json at defs.main: a record needs a `key`: 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self') (Lexicon spec)",
+        "  com/example/b.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'tdi' (did you mean 'tid'?)",
+        "  com/example/c.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literal:'",
+        "  com/example/d.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literl:self' (did you mean 'literal:self'?)",
+        '  com/example/e.json at defs.main.key: Expected string, received number',
+        '',
+      ].join('\n'),
+    )
+  })
+})
+
 describe('constraints that contradict each other', () => {
   const field = (name: string, schema: Record<string, unknown>) => returning(`com.example.${name}`, { type: 'object', properties: { f: schema } })
   /** Generating `docs` fails with exactly these lines on stderr, and writes nothing. */
