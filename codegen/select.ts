@@ -135,12 +135,11 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
       const doc = byNsid.get(target.nsid)
       if (doc) {
         if (!closure.has(target.nsid)) queue.push(doc)
-        if ('doc' in result) {
-          const problem = checkRef(doc, target, ref, unionMember)
-          if (problem) errors.push({ file: next.file, path: jsonPath(path), message: problem })
-          const never = problem === undefined ? uncheckableRef(doc, target, ref) : undefined
-          if (never) uncheckable.push({ file: next.file, path: jsonPath(path), message: never })
-        }
+        // Checked in a doc that failed too: its other problems would hide a mistyped ref until they were fixed.
+        const problem = checkRef(doc, target, ref, unionMember)
+        if (problem) errors.push({ file: next.file, path: jsonPath(path), message: problem })
+        const never = problem === undefined ? uncheckableRef(doc, target, ref) : undefined
+        if (never) uncheckable.push({ file: next.file, path: jsonPath(path), message: never })
         return
       }
       closure.add(target.nsid)

@@ -44,6 +44,30 @@ describe('every bad doc in one run', () => {
   })
 })
 
+describe('a doc with problems of its own', () => {
+  it('still has its references checked: a mistyped one is said in the same run', async () => {
+    const docs = {
+      'com/example/defs.json': { lexicon: 1, id: 'com.example.defs', defs: { authorView: { type: 'object', properties: {} } } },
+      'com/example/get.json': {
+        lexicon: 1,
+        id: 'com.example.get',
+        defs: {
+          main: {
+            type: 'query',
+            parameters: { type: 'params', properties: { limit: { type: 'integer', maximum: 50, default: 100 } } },
+            output: { encoding: 'application/json', schema: { type: 'object', properties: { author: { type: 'ref', ref: 'com.example.defs#authorVeiw' } } } },
+          },
+        },
+      },
+    }
+    const result = await generate(docs, ['--include', 'com.example.get'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain("com/example/get.json at defs.main.output.schema.properties.author.ref: reference 'com.example.defs#authorVeiw' names def 'authorVeiw', which 'com.example.defs' does not define (did you mean 'com.example.defs#authorView'?)")
+    expect(result.stderr).toMatch(/com\/example\/get\.json at defs\.main\.parameters\.properties\.limit\.default: .*100/)
+    expect(result.files.size).toBe(0)
+  })
+})
+
 describe('bad docs outside the selection', () => {
   const docs = BAD_OUTSIDE
 
