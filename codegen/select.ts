@@ -112,7 +112,7 @@ export function selectDocs(lexicons: SkimmedLexicons, selection: Selection, chec
   const mayHoldSelected = (under: string) =>
     selection.include.some((pattern) => reachesUnder(pattern, under)) && !selection.exclude.some((pattern) => reachesUnder(pattern, under, true))
   const unreadHolding = (nsid: string) => unread.find((problem) => nsid.startsWith(`${problem.under}.`))
-  const unmatched = unmatchedSelection(selection, [...byNsid.keys(), ...failed.keys()])
+  const unmatched = unmatchedSelection(selection, [...byNsid.keys(), ...failed.keys()], lexicons.docs)
   if (roots.length === 0 && !lexicons.problems.some((problem) => selected(problem.nsid) || (problem.under !== undefined && mayHoldSelected(problem.under)))) {
     throw noMatch(selection, unmatched)
   }
@@ -183,9 +183,19 @@ export interface UnmatchedPattern {
  * like a typo of one that would: an exclude that matches nothing is harmless (the pull may leave
  * those docs out already), but a mistyped one leaves what it meant to leave out selected.
  */
-export function unmatchedSelection(selection: Selection, nsids: readonly string[]): UnmatchedPattern[] {
+export function unmatchedSelection(selection: Selection, nsids: readonly string[], docs: readonly SkimmedDoc[] = []): UnmatchedPattern[] {
   const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
-  return [...unmatchedPatterns('include', selection.include, nsids, selection.pulled), ...mistyped]
+  const includes = unmatchedPatterns('include', selection.include, nsids, selection.pulled)
+  return [...includes.map((u) => (u.suggestions.length ? u : declaredElsewhere(u, docs))), ...mistyped]
+}
+
+/**
+ * An include naming a file by its path whose doc declares another id (`feed/deletePost.json`
+ * holding `com.example.feed.removePost`): selection goes by id, so the file names what it holds.
+ */
+function declaredElsewhere(unmatched: UnmatchedPattern, docs: readonly SkimmedDoc[]): UnmatchedPattern {
+  const doc = docs.find(({ file }) => file.replace(/\.json$/, '').split('/').join('.') === unmatched.pattern)
+  return doc ? { ...unmatched, hint: `${doc.file} declares the id '${doc.id}', and docs are selected by id` } : unmatched
 }
 
 /** The error for a selection that selects nothing, with what each include may have meant (`unmatched`, from unmatchedSelection). */

@@ -68,6 +68,20 @@ describe('a doc with problems of its own', () => {
   })
 })
 
+describe('an include naming a file whose doc declares another id', () => {
+  it('says which id the file declares: docs are selected by id', async () => {
+    const docs = {
+      'com/example/feed/deletePost.json': { lexicon: 1, id: 'com.example.feed.removePost', defs: { main: { type: 'procedure' } } },
+      'com/example/feed/getPost.json': { lexicon: 1, id: 'com.example.feed.getPost', defs: { main: { type: 'query' } } },
+    }
+    const hint = "include 'com.example.feed.deletePost' matches no lexicon: com/example/feed/deletePost.json declares the id 'com.example.feed.removePost', and docs are selected by id"
+    const alone = await generate(docs, ['--include', 'com.example.feed.deletePost'])
+    expect(alone).toMatchObject({ code: 1, stderr: `lexgen: error: no lexicon matches include 'com.example.feed.deletePost': com/example/feed/deletePost.json declares the id 'com.example.feed.removePost', and docs are selected by id\n` })
+    const beside = await generate(docs, ['--include', 'com.example.feed.deletePost', '--include', 'com.example.feed.getPost'])
+    expect(beside).toMatchObject({ code: 0, stderr: `lexgen: warning: ${hint}\n` })
+  })
+})
+
 describe('bad docs outside the selection', () => {
   const docs = BAD_OUTSIDE
 
