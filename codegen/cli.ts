@@ -66,10 +66,11 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   program
     .command('init')
-    .description('write a lexgen.config.json for Bluesky Chat, check the project setup, and print the next commands')
-    .action(async () => {
+    .description('write a lexgen.config.json for Bluesky Chat (or, with --include, for your own lexicons), check the project setup, and print the next commands')
+    .option('--include <pattern>', "NSID pattern of your own lexicons in lexicons/, selected instead of Bluesky Chat, '*' matches anything; repeatable", collect)
+    .action(async (flags: { include?: string[] }) => {
       const { init } = await import('./init.js')
-      exitCode = await init({ out: io.out, cwd: io.cwd, paint: painter(io.color?.out === true) })
+      exitCode = await init({ out: io.out, cwd: io.cwd, paint: painter(io.color?.out === true), ...(flags.include ? { include: flags.include } : {}) })
     })
 
   const withLexicons = (command: Command) =>

@@ -289,7 +289,7 @@ function resolveDocs(flags: Options, config: Options, cwd: string, base: string,
 function noConfigAdvice(cwd: string): string {
   const root = packageRoot(cwd) ?? cwd
   const packages = workspaceConfigs(root, CONFIG_FILE).map((folder) => relative(cwd, join(root, folder)).split(sep).join('/'))
-  if (packages.length === 0) return "run `lexgen init` to write one, or pass --include <pattern> (e.g. 'chat.bsky.convo.*')"
+  if (packages.length === 0) return "run `lexgen init` to write one (for Bluesky Chat; `lexgen init --include 'com.example.*'` for your own lexicons), or pass --include <pattern> (e.g. 'chat.bsky.convo.*')"
   const [first] = packages
   return (
     `this workspace's ${packages.join(', ')} ${packages.length === 1 ? 'has one' : 'have one each'}: ` +

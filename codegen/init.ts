@@ -33,6 +33,8 @@ export interface InitIo {
   readonly out: (text: string) => void
   readonly cwd: string
   readonly paint: Paint
+  /** NSID patterns of the project's own lexicons, selected instead of Bluesky Chat (and nothing pulled). */
+  readonly include?: readonly string[]
 }
 
 /** Writes the config; resolves to the exit code (1 when a config is already there). */
@@ -53,15 +55,16 @@ export async function init(io: InitIo): Promise<number> {
   // A folder of that name already holding someone else's files (another generator's): the client goes beside them.
   const taken = heldByOthers(join(root, usual))
   const out = taken ? `${usual}/lexgen` : usual
+  const own = io.include?.length ? io.include : undefined
   const config = {
     lexicons: 'lexicons',
     out,
     docs: 'docs/lexgen',
-    ...CHAT_SELECTION,
+    ...(own ? { include: own } : CHAT_SELECTION),
     ...(javascript ? { emit: 'js' } : {}),
     ...(commonjs ? { fileExt: '.mts' } : {}),
     ...(tsImports ? { importExt: 'ts' } : {}),
-    pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] },
+    ...(own ? {} : { pull: { git: [{ url: UPSTREAM, ref: 'main', folder: 'lexicons', include: CHAT_SELECTION.include, exclude: CHAT_SELECTION.exclude }] } }),
   }
   const file = join(root, CONFIG_FILE)
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
@@ -73,7 +76,8 @@ export async function init(io: InitIo): Promise<number> {
   })
 
   const { paint } = io
-  const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: Bluesky Chat (chat.bsky.*, without moderation) and the session methods, into ${out}/, docs in docs/lexgen/`]
+  const selection = own ? `your lexicons in lexicons/ (${own.join(', ')})` : 'Bluesky Chat (chat.bsky.*, without moderation) and the session methods'
+  const lines = [`lexgen: wrote ${relative(io.cwd, file) || CONFIG_FILE}: ${selection}, into ${out}/, docs in docs/lexgen/`]
   if (javascript) lines.push(`  no tsconfig.json and no typescript dependency, so the config says "emit": "js": JavaScript modules with .d.ts types, which node runs as they are (remove it to write TypeScript)`)
   if (taken) lines.push(`  ${usual}/ already holds files lexgen did not write (${taken}), so the client goes into ${out}/, beside them`)
   if (tsImports) lines.push(`  ${tsImports}, so the config says "importExt": "ts": the generated modules import each other as ./client.ts, as Deno, Bun and Node's type stripping run them`)
@@ -96,7 +100,9 @@ export async function init(io: InitIo): Promise<number> {
   lines.push(
     '',
     paint('bold', 'next:'),
-    `  ${`${pm.lexgen} pull`.padEnd(column)}  fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
+    own
+      ? `  ${'lexicons/'.padEnd(column)}  your lexicon docs, one JSON file each (com/example/feed/post.json for com.example.feed.post)${existsSync(join(root, 'lexicons')) ? '' : ': the folder does not exist yet'}`
+      : `  ${`${pm.lexgen} pull`.padEnd(column)}  fetch those lexicons (and what they reference) from ${UPSTREAM} into lexicons/, pinned in lexicons.json`,
     `  ${`${pm.lexgen} generate`.padEnd(column)}  write the client to ${out}/ and its reference docs to docs/lexgen/`,
     // From a module at the project root; TypeScript in a CommonJS package needs `import x = require()` to keep the types.
     commonjs

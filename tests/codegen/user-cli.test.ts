@@ -306,6 +306,29 @@ describe('lexgen init and generate in a monorepo package', () => {
   })
 })
 
+describe('lexgen init --include, for an API of your own', () => {
+  it('selects those patterns from lexicons/, pulls nothing, says where the docs go; generate then works', async () => {
+    const project = await scratch()
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { typescript: '*' } }))
+    await provideRuntime(project) // what installing it does
+    const result = await lexgen(['init', '--include', 'com.example.*', '--include', 'org.example.thing'], project)
+    expect(result).toMatchObject({ code: 0, stderr: '' })
+    const config = JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))
+    expect(config).toMatchObject({ lexicons: 'lexicons', out: 'generated', docs: 'docs/lexgen', include: ['com.example.*', 'org.example.thing'] })
+    expect(Object.keys(config)).not.toContain('pull')
+    expect(Object.keys(config)).not.toContain('exclude')
+    expect(result.stdout).toContain('lexgen: wrote lexgen.config.json: your lexicons in lexicons/ (com.example.*, org.example.thing), into generated/, docs in docs/lexgen/')
+    expect(result.stdout).toMatch(/^  lexicons\/ +your lexicon docs, one JSON file each \(com\/example\/feed\/post\.json for com\.example\.feed\.post\): the folder does not exist yet$/m)
+    expect(result.stdout).not.toContain(' pull ')
+
+    await mkdir(join(project, 'lexicons/com/example'), { recursive: true })
+    await writeFile(join(project, 'lexicons/com/example/getThing.json'), JSON.stringify({ lexicon: 1, id: 'com.example.getThing', defs: { main: { type: 'query' } } }))
+    const generated = await lexgen(['generate'], project)
+    expect(generated).toMatchObject({ code: 0, stderr: "lexgen: warning: include 'org.example.thing' matches no lexicon\n" })
+    expect(await readFile(join(project, 'generated/com/example/getThing.ts'), 'utf8')).toContain("'com.example.getThing'")
+  })
+})
+
 describe('lexgen init run by another package manager', () => {
   // What each passes to the programs it runs. Under Yarn Plug'n'Play there is no node_modules/.bin:
   // `npx lexgen` would fetch a lexgen from the registry instead of running the project's.

@@ -235,7 +235,7 @@ describe('lexgen generate --watch', () => {
     // The config deleted: said as such, and the watcher says it goes on; put back, it carries on.
     const good = await snapshotDir(join(dir, 'generated'))
     await rm(join(dir, 'lexgen.config.json'))
-    await watch.errors.next(/^lexgen: error: nothing selected, and there is no lexgen\.config\.json \(\S+\): run `lexgen init` to write one, or pass --include/)
+    await watch.errors.next(/^lexgen: error: nothing selected, and there is no lexgen\.config\.json \(\S+\): run `lexgen init` to write one \(for Bluesky Chat; `lexgen init --include 'com\.example\.\*'` for your own lexicons\), or pass --include/)
     await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
     await saveByRename(join(dir, 'lexgen.config.json'), { include: ['com.example.feed.*'] })
@@ -278,10 +278,12 @@ describe('lexgen generate --watch', () => {
     await watch.lines.next(/^lexgen: com\.example\.feed\.getPost now read from another file, which the generated headers name$/)
     expect(await generated('com/example/feed/getPost.ts')).toContain('from com/example/moved/getPost.json')
 
-    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, cid: { type: 'string' } }))
-    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ cid: { type: 'string' }, uri: { type: 'string' } }))
+    // A field added first, and its run awaited: the reorder alone is then the next run's change.
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, tag: { type: 'string' } }))
+    await watch.lines.next(/^ +compatible +tag: optional field added \(string\) \(response\)$/)
+    await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ tag: { type: 'string' }, uri: { type: 'string' } }))
     await watch.lines.next(/^ +docs +fields in another order \(properties\): the generated code and docs follow it$/)
-    expect((await generated('com/example/feed/defs.ts')).indexOf('cid?:')).toBeLessThan((await generated('com/example/feed/defs.ts')).indexOf('uri?:'))
+    expect((await generated('com/example/feed/defs.ts')).indexOf('tag?:')).toBeLessThan((await generated('com/example/feed/defs.ts')).indexOf('uri?:'))
     expect(watch.lines.all.filter((line) => line.includes('edited by hand'))).toHaveLength(1) // the earlier test's hand edit only
   })
 
