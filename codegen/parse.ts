@@ -251,7 +251,21 @@ function deepest(issues: ZodIssueLike[], root: unknown): Issue {
     const list = [...new Set(expected.map(shown))].join(' | ')
     return { path: first.path, message: `Expected ${list}, got ${got === undefined ? 'nothing' : shown(got)}${didYouMean(got, expected)}` }
   }
-  return { path: first.path, message: first.message }
+  return requiredNotDefined(first, root) ?? { path: first.path, message: first.message }
+}
+
+/**
+ * @atproto/lexicon's `Required field "x" not defined`, said of the whole object: said at the entry
+ * of `required`, with the property it was likely meant to name.
+ */
+function requiredNotDefined(issue: ZodIssueLike, root: unknown): Issue | undefined {
+  const name = /^Required field "(.*)" not defined$/.exec(issue.message)?.[1]
+  const object = valueAt(root, issue.path)
+  if (name === undefined || !isRecord(object) || !Array.isArray(object.required)) return undefined
+  const at = object.required.indexOf(name)
+  if (at === -1) return undefined
+  const properties = isRecord(object.properties) ? Object.keys(object.properties) : []
+  return { path: [...issue.path, 'required', at], message: `required field ${JSON.stringify(name)} not defined${meantHint(closestOne(name, properties))}` }
 }
 
 function shown(value: unknown): string {

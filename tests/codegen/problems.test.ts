@@ -273,14 +273,17 @@ describe('constraints that contradict each other', () => {
       'com/example/c.json': field('c', { type: 'blob', maxSize: -1 }),
       // A problem @atproto/lexicon finds (a required field not defined) does not hide the contradiction.
       'com/example/d.json': returning('com.example.d', { type: 'object', required: ['zz'], nullable: ['zz'], properties: {} }),
+      // Said at the entry of `required`, with what it likely meant.
+      'com/example/e.json': returning('com.example.e', { type: 'object', required: ['text', 'createAt'], properties: { text: { type: 'string' }, createdAt: { type: 'string' } } }),
     }
     await expectRefused(docs, [
-      'lexgen: error: 5 problems in 4 lexicon files:',
+      'lexgen: error: 6 problems in 5 lexicon files:',
       "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
       '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
       '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
-      '  com/example/d.json at defs.main.output.schema: Required field "zz" not defined',
       '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
+      '  com/example/d.json at defs.main.output.schema.required[0]: required field "zz" not defined',
+      "  com/example/e.json at defs.main.output.schema.required[1]: required field \"createAt\" not defined (did you mean 'createdAt'?)",
     ])
   })
 
