@@ -226,7 +226,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
     refuseWhatIsInTheWay(outputs, io)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
-    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files), kept: besideOutput(current.editing, files) }))), io)
+    if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files), kept: besideOutput(current.editing, files), current: current.files }))), io)
     return outputs
   })
   const changed = outputs.reduce((sum, { diff }) => sum + count(diff), 0)

@@ -14,7 +14,7 @@
  *   whatever the cleanup cannot remove is reported, never left for the next run to trip on.
  */
 import { randomBytes } from 'node:crypto'
-import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
+import { chmodSync, chownSync, closeSync, constants, copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from 'node:fs'
 import { access, lstat, mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import type { OutputFiles } from './emit.js'
@@ -174,6 +174,12 @@ export interface OutputTarget {
    * mode (not its contents: those are entries of their own). For what the run does not own.
    */
   readonly kept?: readonly string[]
+  /**
+   * The folder's files as they are now (read under the lock): a new file with the same text is
+   * linked from the old one, not written, so it keeps its inode, mode and modification time, and
+   * watchers and incremental builds (tsc --watch, a bundler) see only what changed.
+   */
+  readonly current?: ReadonlyMap<string, string>
 }
 
 /** {@link writeOutputDirs} for one folder. */
@@ -199,10 +205,10 @@ export async function writeOutputDir(dir: string, files: OutputFiles, kept?: rea
 export async function writeOutputDirs(targets: readonly OutputTarget[], alongside: readonly AlongsideFile[] = []): Promise<string[]> {
   const notes = await recoverOutputDirs(targets.map((target) => target.dir))
   const prepared: (OutputTarget & { previous: Stats | undefined })[] = []
-  for (const { dir, files, kept } of targets) {
+  for (const { dir, files, kept, current } of targets) {
     const previous = await statIfAny(dir)
     await checkWritable(await existingAncestor(dirname(dir)), dir, previous !== undefined)
-    prepared.push({ dir, files, kept, previous })
+    prepared.push({ dir, files, kept, current, previous })
   }
   // A file beside is written by a rename in its folder, after the swaps: a refusal then would split the unit.
   for (const { path } of alongside) await checkWritable(await existingAncestor(dirname(path)), path, false)
@@ -216,7 +222,7 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
   // The folder whose new content is being written, for a failure's message.
   let writing = prepared[0]?.dir
   try {
-    for (const { dir, files, kept = [], previous } of prepared) {
+    for (const { dir, files, kept = [], current, previous } of prepared) {
       writing = dir
       // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
       const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
@@ -235,7 +241,9 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
         chmodSync(staging, previous.mode & 0o7777)
       }
       for (const folder of new Set([...files.keys()].map((path) => dirname(join(staging, path))))) mkdirSync(folder, { recursive: true })
-      for (const [path, content] of files) writeFileSync(join(staging, path), content)
+      for (const [path, content] of files) {
+        if (current?.get(path) !== content || !linkedAlike(join(dir, path), join(staging, path), content)) writeFileSync(join(staging, path), content)
+      }
       for (const path of kept) carry(join(dir, path), join(staging, path))
     }
     // Nothing is in flight here (every write above is synchronous), so the handler of a stop signal
@@ -274,6 +282,22 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
   } finally {
     for (const { staging } of swaps) doneWriting(staging)
   }
+}
+
+/**
+ * Links `from` as `to` when it still holds `content` (read back through the link: an editor may
+ * have saved over it since it was read). False, leaving nothing at `to`, when it does not or the
+ * file system refuses links: the caller writes the file instead.
+ */
+function linkedAlike(from: string, to: string, content: string): boolean {
+  try {
+    linkSync(from, to)
+  } catch {
+    return false
+  }
+  if (readFileSync(to, 'utf8') === content) return true
+  rmSync(to)
+  return false
 }
 
 /** Copies one entry as it is: a file's bytes and mode (copyFile keeps the mode), a link's target verbatim, a folder's mode. */
