@@ -33,7 +33,12 @@ export interface PageOptions extends CallOptions {
   maxEmptyPages?: number | undefined
 }
 
-export interface PageMethods<O, Item, E> {
+/**
+ * The helpers every page has. A class, declared only (nothing of it is emitted): TypeScript drops a
+ * class's methods from the type of a spread copy (`{ ...page }`), as the copy drops them, being
+ * non-enumerable; as an interface, the copy's type promised helpers that were not there.
+ */
+export declare abstract class PageMethods<O, Item, E> {
   /**
    * True when the server returned a cursor to follow and `maxPages` is not reached: `nextPage()`
    * then fetches a page, unless following it would loop (a cursor already fetched, or

@@ -77,3 +77,12 @@ expectTypeOf(client.chat.bsky.convo.sendMessage).returns.resolves.toEqualTypeOf<
 // A session factory is typed from the index, as the session is.
 const sessionFor = (config: SessionConfig) => new CredentialSession(config)
 expectTypeOf(sessionFor).parameter(0).toEqualTypeOf<ConstructorParameters<typeof CredentialSession>[0]>()
+
+// A page's helpers are not its own enumerable properties: a spread copy has none, and its type says so.
+declare const convos: Awaited<ReturnType<Client['chat']['bsky']['convo']['listConvos']>>
+expectTypeOf(convos.hasNextPage).toBeFunction()
+const copied = { ...convos }
+// @ts-expect-error a spread copy of a page has no helpers
+void copied.nextPage()
+expectTypeOf(copied.convos).toEqualTypeOf(convos.convos)
+for await (const page of convos) expectTypeOf(page.convos).toEqualTypeOf(convos.convos)
