@@ -330,6 +330,13 @@ export function plainWords(check: Check, message: string): string {
     const gone = [...message.matchAll(/Type '"([^"]+)"' is not assignable/g)].map((x) => x[1])
     if (gone.length) return `${gone.map((name) => `property '${name}'`).join(', ')} no longer exist${gone.length === 1 ? 's' : ''} on \`${check.symbol}\``
   }
+  // An open union's catch-all meeting a closed union: the compiler goes on to its last member and
+  // names a field that member requires, which says nothing of what changed.
+  const catchAll = lines.map((line) => /^Type 'Unknown\$TypedObject(?:Input)?' is not assignable to type '(.+)'\.$/.exec(line)).find((match) => match !== null)
+  if (catchAll) {
+    const [source, target] = check.check === 'new-fits-old' ? [newer, older] : [older, newer]
+    return `${where}${source} is an open union (any typed object fits it), ${target} a closed one (${catchAll[1]})`
+  }
   if ((m = /^Property '(.+)' is missing in type '.+' but required in type '.+'\.$/.exec(leaf))) {
     return check.check === 'new-fits-old'
       ? `${where}property '${m[1]}' is required by ${older} but missing from ${newer}`

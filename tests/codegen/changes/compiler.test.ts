@@ -130,6 +130,15 @@ describe('source compatibility, decided by the TypeScript compiler', () => {
     expect(report.compiler?.disagreements).toEqual([])
   })
 
+  it('an input union closed: said as a closed union, not as a field of its last member', async () => {
+    const report = await compareEdit((d) => (d['ex.test.send']!.defs.main.input.schema.properties.embed.closed = true), withCompiler)
+    expect(report.changes.map((c) => [c.kind, c.class])).toEqual([['union-closed', 'breaking']])
+    expect(report.compiler!.findings.map((f) => [f.symbol, f.reason])).toEqual([
+      ['ExTestSend.Input', '`embed`: the old type is an open union (any typed object fits it), the new type a closed one ($Typed<Image> | $Typed<Link> | undefined)'],
+      ['ExTestSend.exTestSend', '`argument 2.embed`: the old type is an open union (any typed object fits it), the new type a closed one ($Typed<Image> | $Typed<Link> | undefined)'],
+    ])
+  })
+
   it("an open union's member whose fields changed: said to have changed, not to have left the union", async () => {
     const report = await compareEdit((d) => {
       const link = d['ex.test.defs']!.defs.link
