@@ -1,7 +1,8 @@
 // Preloaded (`node --import kill-at.mjs bin/lexgen.js …`) or imported by die-at.mjs: kills this
 // process when it is about to make its Nth call of one file-system operation, or its Nth write to
 // stdout (`output`: a report, written in a run's last synchronous stretch):
-// KILL_AT=<rename|write|mkdir|rm|output>:<N>, with SIGKILL (what a crash, an OOM kill or a power cut
+// KILL_AT=<rename|write|mkdir|rm|output>:<N> (`write` counts a file linked into place, as generate
+// links a file whose text did not change, as one written), with SIGKILL (what a crash, an OOM kill or a power cut
 // does) or KILL_SIGNAL (e.g. SIGINT, Ctrl-C; SIGSTOP holds it there, saying `kill-at: stopped` on
 // stderr first, until the test sends SIGCONT). Calls are counted whichever fs
 // API makes them, sync or promise, so the kill points are exact steps of the write, not moments.
@@ -12,7 +13,7 @@ import { syncBuiltinESMExports } from 'node:module'
 
 const [operation, nth] = (process.env.KILL_AT ?? '').split(':')
 const signal = process.env.KILL_SIGNAL ?? 'SIGKILL'
-const apis = { rename: ['rename'], write: ['writeFile'], mkdir: ['mkdir'], rm: ['rm', 'rmdir', 'unlink'], output: [] }[operation]
+const apis = { rename: ['rename'], write: ['writeFile', 'link'], mkdir: ['mkdir'], rm: ['rm', 'rmdir', 'unlink'], output: [] }[operation]
 if (!apis || !(Number(nth) >= 1)) throw new Error(`KILL_AT must be <rename|write|mkdir|rm|output>:<N>, got ${JSON.stringify(process.env.KILL_AT)}`)
 
 let calls = 0
