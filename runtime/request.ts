@@ -136,16 +136,12 @@ export function encodeInput(method: Method, input: unknown, callerContentType: s
   if (!method.input.includes('*')) return { body, contentType: method.input }
   const given = callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : undefined)
   if (method.input === '*/*') return { body, contentType: given ?? 'application/octet-stream' }
-  if (given === undefined) throw new TypeError(`${method.nsid} takes ${method.input} input: say which type (a Blob of that type, or headers: { 'content-type': '…' })`)
-  if (!mediaTypeMatches(method.input, given)) throw new TypeError(`${method.nsid} takes ${method.input} input, not ${given}`)
-  return { body, contentType: given }
-}
-
-/** Whether `type` (parameters such as `; charset=…` aside) is one `pattern` (`image/*`, `*\/*` or a type) names. */
-function mediaTypeMatches(pattern: string, type: string): boolean {
-  const [wanted = '', wantedSub = ''] = pattern.toLowerCase().split('/')
-  const [given = '', givenSub = ''] = type.split(';')[0]!.trim().toLowerCase().split('/')
-  return (wanted === '*' || wanted === given) && (wantedSub === '*' || wantedSub === givenSub) && givenSub !== ''
+  // `image/png; q=1` is in `image/*`; parameters aside, case does not count.
+  const [type, subtype] = (given ?? '').split(';')[0]!.trim().toLowerCase().split('/')
+  if (!subtype || !method.input.toLowerCase().startsWith(`${type}/`)) {
+    throw new TypeError(`${method.nsid} takes ${method.input} input, ${given === undefined ? "and no type was given (a Blob's, or a content-type header)" : `not ${given}`}`)
+  }
+  return { body, contentType: given! }
 }
 
 function binaryBody(input: unknown): RequestBody {

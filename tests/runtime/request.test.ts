@@ -63,7 +63,9 @@ describe('encodeInput', () => {
     expect(encodeInput(image, png, undefined)).toEqual({ body: png, contentType: 'image/png' })
     expect(encodeInput(image, new Uint8Array(4), 'Image/JPEG')).toMatchObject({ contentType: 'Image/JPEG' })
     expect(encodeInput(image, png, 'image/webp; q=1')).toMatchObject({ contentType: 'image/webp; q=1' })
-    expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input: say which type (a Blob of that type, or headers: { 'content-type': '…' })"))
+    expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input, and no type was given (a Blob's, or a content-type header)"))
+    expect(() => encodeInput(image, new Blob(['x']), undefined)).toThrow(TypeError) // a Blob with no type
+    expect(() => encodeInput(image, png, 'imagex/png')).toThrow(new TypeError('com.example.setAvatar takes image/* input, not imagex/png'))
     expect(() => encodeInput(image, new Blob(['x'], { type: 'text/plain' }), undefined)).toThrow(new TypeError('com.example.setAvatar takes image/* input, not text/plain'))
     expect(() => encodeInput(image, new Uint8Array(4), 'image')).toThrow(TypeError)
     // The full wildcard still defaults.
