@@ -121,10 +121,11 @@ export interface EncodedInput {
 
 /**
  * The request body for `input`: JSON for `application/json`, bytes as given otherwise, and
- * nothing at all when the lexicon declares no input. For a wildcard encoding (`*\/*`) the
- * caller's `content-type` wins, then a Blob's own type, then `application/octet-stream`. A
- * partial one (`image/*`) takes no default, which could never match it, and refuses a type
- * outside it: the server would refuse the bytes once they had all been sent.
+ * nothing at all when the lexicon declares no input. For `*\/*` the caller's `content-type` wins,
+ * then a Blob's own type, then `application/octet-stream`. An encoding naming a kind of type
+ * (`image/*`, or a list, `image/png, image/jpeg`) takes the type from the call or the Blob, with
+ * no default, which could never fit it, and refuses one outside it: the server would refuse the
+ * bytes once they had all been sent. The type goes out lower-cased, as servers compare it.
  */
 export function encodeInput(method: Method, input: unknown, callerContentType: string | undefined): EncodedInput {
   if (method.input === undefined) return {}
@@ -133,15 +134,16 @@ export function encodeInput(method: Method, input: unknown, callerContentType: s
     return { body: JSON.stringify(input ?? {}), contentType: 'application/json' }
   }
   const body = binaryBody(input)
-  if (!method.input.includes('*')) return { body, contentType: method.input }
+  const encoding = method.input
+  if (!/[*,]/.test(encoding)) return { body, contentType: encoding }
   const given = callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : undefined)
-  if (method.input === '*/*') return { body, contentType: given ?? 'application/octet-stream' }
-  // `image/png; q=1` is in `image/*`; parameters aside, case does not count.
-  const [type, subtype] = (given ?? '').split(';')[0]!.trim().toLowerCase().split('/')
-  if (!subtype || !method.input.toLowerCase().startsWith(`${type}/`)) {
-    throw new TypeError(`${method.nsid} takes ${method.input} input, ${given === undefined ? "and no type was given (a Blob's, or a content-type header)" : `not ${given}`}`)
-  }
-  return { body, contentType: given! }
+  if (encoding === '*/*') return { body, contentType: given ?? 'application/octet-stream' }
+  // `type/subtype`, then its parameters (`; q=1`): a list, a wildcard or a third part is none.
+  const media = given === undefined ? null : /^\s*([\w!#$&^.+-]+)\/([\w!#$&^.+-]+)\s*(;.*)?$/.exec(given)
+  const [type, subtype] = media ? [media[1]!.toLowerCase(), media[2]!.toLowerCase()] : []
+  const fits = encoding.toLowerCase().split(',').some((pattern) => [`${type}/${subtype}`, `${type}/*`, '*/*'].includes(pattern.trim()))
+  if (!media || !fits) throw new TypeError(`${method.nsid} takes ${encoding} input, ${given === undefined ? "and no type was given (a Blob's, or a content-type header)" : `not ${given}`}`)
+  return { body, contentType: `${type}/${subtype}${media[3] ?? ''}` }
 }
 
 function binaryBody(input: unknown): RequestBody {

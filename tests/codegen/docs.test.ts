@@ -10,6 +10,7 @@ import { mkdir, readdir, readFile, rename, rm, symlink, writeFile } from 'node:f
 import { join, relative } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { encodeInput } from '../../runtime/request.js'
 import { copyOfLexicons, editJson, lexiconDir, LEXICONS, ROOT, runCli, runWhileHeld, scratchDirs, snapshotDir } from './helpers.js'
 
 const { scratch, track } = scratchDirs()
@@ -47,6 +48,23 @@ describe('generate writes the docs with the code', () => {
     const [page] = await readdir(join(root, 'docs/models'))
     expect(Buffer.byteLength(page!)).toBeLessThanOrEqual(255)
     expect(await readFile(join(root, 'docs/README.md'), 'utf8')).toContain(`(models/${page})`)
+  })
+
+  it("names in a binary upload's example a content type the encoding takes, which the runtime then sends", async () => {
+    const root = await scratch()
+    const upload = (name: string, encoding: string) => [`com/example/${name}.json`, { lexicon: 1, id: `com.example.${name}`, defs: { main: { type: 'procedure', input: { encoding } } } }]
+    const encodings = { any: '*/*', image: 'image/*', listed: 'image/png, image/jpeg', video: 'video/mp4' }
+    const lexicons = track(await lexiconDir(Object.fromEntries(Object.entries(encodings).map(([name, encoding]) => upload(name, encoding)))))
+    expect(await runCli(['generate', '--out', 'generated', '--docs', 'docs', '--lexicons', lexicons, '--include', '*'], root)).toMatchObject({ code: 0, stderr: '' })
+    const page = await readFile(join(root, 'docs/com.example.md'), 'utf8')
+    const named = (name: string) => new RegExp(`comExample${name[0]!.toUpperCase()}${name.slice(1)}\\(core, new TextEncoder\\(\\)\\.encode\\('hello'\\)(?:, \\{ headers: \\{ 'content-type': '([^']+)' \\} \\})?\\)`).exec(page)?.[1]
+    expect(Object.fromEntries(Object.keys(encodings).map((name) => [name, named(name)]))).toEqual({ any: 'text/plain', image: 'image/png', listed: 'image/png', video: undefined })
+    expect(page).toContain("comExampleVideo(core, new TextEncoder().encode('hello'))") // one type: the runtime sends it
+    expect(page).toContain('`image/png, image/jpeg` bytes: `BinaryInput`')
+    expect(page).toContain("a call with neither (a `File` of a type the browser does not know has none), or with a type `image/*` does not cover, fails with a `TypeError` before sending")
+    for (const [name, encoding] of Object.entries(encodings)) {
+      expect(() => encodeInput({ nsid: `com.example.${name}`, type: 'procedure', input: encoding }, new Uint8Array(1), named(name)), name).not.toThrow()
+    }
   })
 
   it('gives byte-identical docs on two runs', async () => {

@@ -57,19 +57,28 @@ describe('encodeInput', () => {
   })
 
   // A server checks the type against the encoding only once the bytes are all sent.
-  it('takes the type for a partial wildcard (image/*) from the call or the Blob, and refuses none, or one outside it', () => {
+  it('takes the type for a kind of type (image/*, a list) from the call or the Blob, lower-cased, and refuses none, or one outside it', () => {
     const image: Method = { nsid: 'com.example.setAvatar', type: 'procedure', input: 'image/*' }
     const png = new Blob([new Uint8Array(4)], { type: 'image/png' })
     expect(encodeInput(image, png, undefined)).toEqual({ body: png, contentType: 'image/png' })
-    expect(encodeInput(image, new Uint8Array(4), 'Image/JPEG')).toMatchObject({ contentType: 'Image/JPEG' })
+    // Servers compare the type as written (@atproto/xrpc-server: case-sensitive), and media types are case-insensitive.
+    expect(encodeInput(image, new Uint8Array(4), 'Image/JPEG')).toMatchObject({ contentType: 'image/jpeg' })
     expect(encodeInput(image, png, 'image/webp; q=1')).toMatchObject({ contentType: 'image/webp; q=1' })
+    expect(encodeInput(image, png, 'image/svg+xml')).toMatchObject({ contentType: 'image/svg+xml' })
     expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input, and no type was given (a Blob's, or a content-type header)"))
-    expect(() => encodeInput(image, new Blob(['x']), undefined)).toThrow(TypeError) // a Blob with no type
-    expect(() => encodeInput(image, png, 'imagex/png')).toThrow(new TypeError('com.example.setAvatar takes image/* input, not imagex/png'))
+    expect(() => encodeInput(image, new Blob(['x']), undefined)).toThrow(TypeError) // a Blob with no type: a File the browser could not type
     expect(() => encodeInput(image, new Blob(['x'], { type: 'text/plain' }), undefined)).toThrow(new TypeError('com.example.setAvatar takes image/* input, not text/plain'))
-    expect(() => encodeInput(image, new Uint8Array(4), 'image')).toThrow(TypeError)
-    // The full wildcard still defaults.
+    for (const malformed of ['imagex/png', 'image', 'image/', 'image/*', 'image/png/x', 'image/png, text/html']) {
+      expect(() => encodeInput(image, png, malformed), malformed).toThrow(TypeError)
+    }
+    // A list of types or kinds, as @atproto/xrpc-server reads an encoding.
+    const media: Method = { ...image, input: 'image/*, video/mp4' }
+    expect(encodeInput(media, png, 'video/mp4')).toMatchObject({ contentType: 'video/mp4' })
+    expect(encodeInput(media, png, undefined)).toMatchObject({ contentType: 'image/png' })
+    expect(() => encodeInput(media, png, 'video/webm')).toThrow(TypeError)
+    // The full wildcard still defaults; one type is sent as the lexicon names it.
     expect(encodeInput({ ...image, input: '*/*' }, new Uint8Array(4), undefined)).toMatchObject({ contentType: 'application/octet-stream' })
+    expect(encodeInput({ ...image, input: 'video/mp4' }, png, 'text/plain')).toMatchObject({ contentType: 'video/mp4' })
   })
 })
 

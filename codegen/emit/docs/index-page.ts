@@ -375,7 +375,8 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
     `The types the methods take and return, one page per lexicon. An open union (${code('$Typed<A> | $Typed<B> | Unknown$TypedObject')}, ` +
       `what a newer lexicon may give more members) is narrowed with its members' guards (${code('if (isA(value))')}), not by comparing ` +
       `${code('$type')}: a member from a newer server may carry any ${code('$type')}, so TypeScript keeps the unknown member after ` +
-      `${code("value.$type === '…'")} and the fields stay ${code('unknown')}. A closed union narrows on ${code('$type')}.`,
+      `${code("value.$type === '…'")}, whose fields stay ${code('unknown')} (or, in a def the client also sends, with the catch-all ${code('Unknown$TypedObjectInput')}, are not there to read). ` +
+      `A closed union narrows on ${code('$type')}.`,
     models
       .map(([doc, defs]) => {
         const names = defs.slice(0, 6).map((d) => inline(d.name)).join(', ')

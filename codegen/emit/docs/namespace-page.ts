@@ -197,8 +197,8 @@ function bodyText(ctx: DocsContext, doc: DocModel, body: NonNullable<Main['outpu
     // A stream is read by the one attempt that sends it (runtime/retry.ts, runtime/session.ts: isOneShotBody).
     const once = ` A stream is sent once: it is not retried, nor replayed after a session refresh (the call fails with ${code('ExpiredTokenError')}; send a new stream).`
     // A wildcard says what the server accepts; what is sent is decided per call (runtime/request.ts encodeInput).
-    if (!body.encoding.includes('*')) return `${encoding} bytes: ${types}.${once}`
-    if (body.encoding !== '*/*') return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type; a call with neither, or with a type ${encoding} does not cover, fails with a ${code('TypeError')} before sending.${once}`
+    if (!/[*,]/.test(body.encoding)) return `${encoding} bytes: ${types}.${once}`
+    if (body.encoding !== '*/*') return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type; a call with neither (a ${code('File')} of a type the browser does not know has none), or with a type ${encoding} does not cover, fails with a ${code('TypeError')} before sending.${once}`
     return `${encoding} bytes: ${types}, sent with the call's ${code('content-type')} header if it gives one, else a ${code('Blob')}'s own type, else ${code('application/octet-stream')}: name the type, as a PDS checks an OAuth session's ${code('blob:')} scopes against it.${once}`
   }
   const schema = body.schema

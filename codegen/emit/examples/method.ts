@@ -50,8 +50,10 @@ export function exampleCall(model: Model, doc: DocModel, values = new ExampleVal
   const main = doc.doc.defs.main as LexXrpcQuery | LexXrpcProcedure
   const args = exampleArgs(doc, main, values)
   // Bytes of a type the server cannot know: the example names it, as a PDS checks an OAuth
-  // session's `blob:` scopes against the content type sent (application/octet-stream otherwise).
-  const typed = main.type === 'procedure' && main.input?.encoding.includes('*') ? [`{ headers: { 'content-type': 'text/plain' } }`] : []
+  // session's `blob:` scopes against the content type sent (application/octet-stream otherwise),
+  // and the runtime refuses bytes of no type for an encoding such as `image/*`.
+  const type = main.type === 'procedure' && main.input ? exampleContentType(main.input.encoding) : undefined
+  const typed = type === undefined ? [] : [`{ headers: { 'content-type': ${quote(type)} } }`]
   return {
     clientPath: clientAccess(method.clientPath),
     functionName: method.functionName,
@@ -62,6 +64,22 @@ export function exampleCall(model: Model, doc: DocModel, values = new ExampleVal
       return invocation(head, callee, [...before.map((raw) => ({ raw })), ...own, ...after.map((raw) => ({ raw }))])
     },
   }
+}
+
+/** A subtype to show for a kind of type (`image/*`), by the kind. */
+const EXAMPLE_SUBTYPES = new Map([['image', 'png'], ['video', 'mp4'], ['audio', 'mpeg'], ['text', 'plain'], ['application', 'octet-stream']])
+
+/**
+ * The content type an example call names for a binary input encoding: a type within it (the
+ * first the lexicon lists), or none when the encoding is one type, which the runtime sends itself.
+ */
+function exampleContentType(encoding: string): string | undefined {
+  if (!/[*,]/.test(encoding)) return undefined
+  const first = encoding.split(',')[0]!.trim().toLowerCase()
+  if (first === '*/*') return 'text/plain'
+  if (!first.endsWith('/*')) return first
+  const kind = first.slice(0, -2)
+  return `${kind}/${EXAMPLE_SUBTYPES.get(kind) ?? 'example'}`
 }
 
 /**
