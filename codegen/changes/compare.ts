@@ -96,43 +96,78 @@ function defOrder(nsid: string, a: ReadonlyMap<string, unknown>, b: ReadonlyMap<
   if (kept(a, b) !== kept(b, a)) out.push({ nsid, def: '', path: '', kind: 'order-changed', message: 'defs in another order: the generated module and docs follow it' })
 }
 
-/** The same def but for the order of its keys or lists (fields, union members, values, errors): see defOrder. */
+/**
+ * The same def but for the order of a list the generated code and docs follow (fields, union
+ * members, values, errors: ORDERED); see defOrder. The order of a schema's own keys (`description`
+ * before `type`) and of `nullable` changes no output, and a ref written relative or absolute is
+ * the same ref.
+ */
 function orderWithin(ctx: Context, a: Schema, b: Schema): void {
-  if (canonical(a) !== canonical(b)) return // what differs is said by the rules
-  const where = reordered(a, b, '')
+  const nsid = ctx.nsidA // both sides: the same doc
+  if (canonical(a, nsid) !== canonical(b, nsid)) return // what differs is said by the rules
+  const where = reordered(a, b, { at: '', top: '' }, nsid)
   if (where === undefined) return
   // A method's own def is reached by no usage: its side is where in it the order changed.
-  const side = !isMethod(a) ? undefined : /^(output|errors|message)\b/.test(where) ? 'response' : 'request'
-  ctx.emit('', 'order-changed', `${ORDERED[where.split('.').pop()!] ?? where} in another order (${where}): the generated code and docs follow it`, side ? { side } : {})
+  const side = !isMethod(a) ? undefined : ['output', 'errors', 'message'].includes(where.top) ? 'response' : 'request'
+  ctx.emit(where.at, 'order-changed', `${ORDERED.get(where.key)} in another order: the generated code and docs follow it`, side ? { side } : {})
 }
 
-/** What a reordered key holds, in words. */
-const ORDERED: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
-  properties: 'fields',
-  refs: 'union members',
-  enum: 'enum values',
-  knownValues: 'known values',
-  errors: 'declared errors',
-  required: 'required fields',
-  nullable: 'nullable fields',
-  accept: 'accepted MIME types',
-})
+/** The lists whose order the generated code and docs follow, by key, and what they hold. */
+const ORDERED = new Map([
+  ['properties', 'fields'],
+  ['refs', 'union members'],
+  ['enum', 'enum values'],
+  ['knownValues', 'known values'],
+  ['errors', 'declared errors'],
+  ['required', 'required fields'],
+  ['accept', 'accepted MIME types'],
+])
 
-/** JSON text with object keys sorted and list entries sorted: equal for values that differ only in order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).sort().join(',')}]`
+/** A ref as its target: `#x` in its doc's NSID, `nsid#main` as `nsid`. */
+function fullRef(nsid: string, ref: string): string {
+  const full = ref.startsWith('#') ? `${nsid}${ref}` : ref
+  return full.endsWith('#main') ? full.slice(0, -'#main'.length) : full
+}
+
+/** JSON text with object keys and list entries sorted, refs written in full: equal for schemas that differ only in order. */
+function canonical(value: unknown, nsid: string, key?: string): string {
+  if (key === 'ref' && typeof value === 'string') return JSON.stringify(fullRef(nsid, value))
+  if (Array.isArray(value)) return `[${value.map((item) => canonical(item, nsid, key === 'refs' ? 'ref' : undefined)).sort().join(',')}]`
   if (typeof value !== 'object' || value === null) return JSON.stringify(value)
-  return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`).join(',')}}`
+  return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k], nsid, k)}`).join(',')}}`
 }
 
-/** The first place (a dotted path) where `a` and `b`, equal but for order, list keys or entries in another order. */
-function reordered(a: unknown, b: unknown, path: string): string | undefined {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return undefined
-  const keys = (value: object) => (Array.isArray(value) ? value.map(canonical) : Object.keys(value))
-  if (keys(a).join('\n') !== keys(b).join('\n')) return path || 'the def'
-  for (const key of Object.keys(a)) {
-    const inner = reordered((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], Array.isArray(a) ? `${path}[${key}]` : join(path, key))
-    if (inner !== undefined) return inner
+/** Where in a def: `at` as the other changes name places (`output.logs[]`, `input.message`), `top` the def's key it is under. */
+interface Place {
+  readonly at: string
+  readonly top: string
+}
+
+/**
+ * Where `a` and `b`, equal but for order, first hold an ORDERED list in another order, and its key;
+ * undefined when none is. A `properties` key holding a schema (a field named so) is no list of fields.
+ */
+function reordered(a: unknown, b: unknown, place: Place, nsid: string): (Place & { readonly key: string }) | undefined {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null || Array.isArray(a) || Array.isArray(b)) return undefined
+  const schema = a as Record<string, unknown>
+  const other = b as Record<string, unknown>
+  for (const key of Object.keys(schema)) {
+    const [x, y] = [schema[key], other[key]]
+    const fields = key === 'properties' && (schema.type === 'object' || schema.type === 'params') && typeof x === 'object' && x !== null
+    const order = (value: unknown) => (fields ? Object.keys(value as object) : (value as unknown[]).map((item) => canonical(item, nsid, key === 'refs' ? 'ref' : undefined)))
+    const top = place.top || key
+    if (ORDERED.has(key) && (fields || Array.isArray(x)) && order(x).join('\n') !== order(y).join('\n')) return { at: place.at, top, key }
+    if (fields) {
+      for (const field of Object.keys(x)) {
+        const found = reordered((x as Record<string, unknown>)[field], (y as Record<string, unknown>)[field], { at: join(place.at, field), top }, nsid)
+        if (found) return found
+      }
+      continue
+    }
+    // A body's `schema` and a record's `record` add nothing to the place; array items are `[]`.
+    const at = key === 'schema' || key === 'record' ? place.at : key === 'items' ? `${place.at}[]` : join(place.at, key)
+    const found = reordered(x, y, { at, top }, nsid)
+    if (found) return found
   }
   return undefined
 }

@@ -83,7 +83,7 @@ function markdown(report: ChangeReport, maxLength: number | undefined): string {
         if (cls === 'docs') {
           const descriptions = group.filter((c) => !isOrder(c))
           const places = describedPlaces(descriptions).map((path) => (path ? span(escapeControls(path)) : described(group[0]!)))
-          out.push(`- \`${displayKey(key)}\`: ${[...(places.length ? [places.join(', ')] : []), ...group.filter(isOrder).map((c) => escapeMd(escapeControls(c.message)))].join('; ')}`)
+          out.push(`- \`${displayKey(key)}\`: ${[...(places.length ? [places.join(', ')] : []), ...group.filter(isOrder).map((c) => `${c.path ? `${span(escapeControls(c.path))}: ` : ''}${escapeMd(escapeControls(c.message))}`)].join('; ')}`)
           cutHere(true)
           continue
         }

@@ -282,7 +282,7 @@ describe('lexgen generate --watch', () => {
     await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ uri: { type: 'string' }, tag: { type: 'string' } }))
     await watch.lines.next(/^ +compatible +tag: optional field added \(string\) \(response\)$/)
     await saveByRename(join(dir, 'lexicons/com/example/feed/defs.json'), defs({ tag: { type: 'string' }, uri: { type: 'string' } }))
-    await watch.lines.next(/^ +docs +fields in another order \(properties\): the generated code and docs follow it$/)
+    await watch.lines.next(/^ +docs +fields in another order: the generated code and docs follow it$/)
     expect((await generated('com/example/feed/defs.ts')).indexOf('tag?:')).toBeLessThan((await generated('com/example/feed/defs.ts')).indexOf('uri?:'))
     expect(watch.lines.all.filter((line) => line.includes('edited by hand'))).toHaveLength(1) // the earlier test's hand edit only
   })

@@ -195,7 +195,9 @@ const rows: Row[] = [
   { name: "the doc's own description changed (it heads the module's JSDoc)", edit: (d) => (d['ex.test.defs']!.description = 'Shared defs, described.'), kind: 'doc-description-changed', class: 'docs', sides: ['request', 'response'], at: 'ex.test.defs# ' },
   // order only: the generated code and docs follow it, so a report above their diff must not read "no changes"
   { name: 'fields in another order', edit: (d) => (defs(d).view.properties = Object.fromEntries(Object.entries(defs(d).view.properties).reverse())), kind: 'order-changed', class: 'docs', sides: ['response'], at: 'ex.test.defs#view ' },
-  { name: 'union members in another order', edit: (d) => defs(d).view.properties.embed.refs.reverse(), kind: 'order-changed', class: 'docs', sides: ['response'], at: 'ex.test.defs#view ' },
+  { name: 'union members in another order', edit: (d) => defs(d).view.properties.embed.refs.reverse(), kind: 'order-changed', class: 'docs', sides: ['response'], at: 'ex.test.defs#view embed' },
+  { name: 'union members in another order, one written in full', edit: (d) => (defs(d).view.properties.embed.refs = ['ex.test.defs#link', '#image']), kind: 'order-changed', class: 'docs', sides: ['response'], at: 'ex.test.defs#view embed' },
+  { name: "a method's errors in another order", base: (d) => d['ex.test.get']!.defs.main.errors.push({ name: 'Gone' }), edit: (d) => d['ex.test.get']!.defs.main.errors.reverse(), kind: 'order-changed', class: 'docs', sides: ['response'], at: 'ex.test.get#main ' },
   { name: 'defs in another order', edit: (d) => (d['ex.test.defs']!.defs = Object.fromEntries(Object.entries(defs(d)).reverse())), kind: 'order-changed', class: 'docs', sides: ['request', 'response'], at: 'ex.test.defs# ' },
 ]
 
@@ -208,6 +210,17 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
       ...Object.entries(RULES).map(([kind, r]) => `| \`${kind}\` | ${r.title} | ${r.request} | ${r.response} | ${r.record} | ${r.why} |`),
     ].join('\n')
     expect(readme).toContain(table)
+  })
+
+  it('order that no output follows is no change: a schema\'s own keys, `nullable`, a ref written in full', async () => {
+    const report = await compareEdit((d) => {
+      const view = defs(d).view
+      defs(d).view = Object.fromEntries(Object.entries(view).reverse())
+      view.properties.text = Object.fromEntries(Object.entries(view.properties.text).reverse())
+      defs(d).view.nullable = [...view.nullable, 'text'].reverse()
+      d['ex.test.get']!.defs.main.output.schema.properties.items.items.ref = 'ex.test.defs#view'
+    }, { base: (d) => defs(d).view.nullable.push('text') })
+    expect(report.changes.filter((c) => c.kind !== 'ref-target-changed' && c.kind !== 'ref-object-changed')).toEqual([])
   })
 
   it('covers every kind of the rule table', () => {
