@@ -56,12 +56,29 @@ export function contradictions(schema: Schema): Contradiction[] {
           if (typeof name === 'string' && !Object.hasOwn(properties, name)) say(['nullable', i], `nullable field ${shown(name)} not defined`)
         })
       }
+      inheritedRequired(schema, say)
+      break
+    case 'params':
+      inheritedRequired(schema, say)
       break
   }
   if (TYPES_WITH_VALUES.has(schema.type) && schema.default !== undefined && schema.const !== undefined && schema.default !== schema.const) {
     say(['default'], `default ${shown(schema.default)} differs from const ${shown(schema.const)}, the only value the field takes`)
   }
   return found
+}
+
+/**
+ * A `required` field named like an `Object.prototype` member (`toString`) that `properties` does not
+ * define: @atproto/lexicon finds it there through the prototype, and passes it, where it refuses
+ * any other name `properties` lacks. Said as it says those (parse.ts).
+ */
+function inheritedRequired(schema: Schema, say: Say): void {
+  if (!Array.isArray(schema.required) || !isRecord(schema.properties)) return
+  const properties = schema.properties
+  schema.required.forEach((name: unknown, i) => {
+    if (typeof name === 'string' && name in properties && !Object.hasOwn(properties, name)) say(['required', i], `required field ${shown(name)} not defined`)
+  })
 }
 
 const VALUE_KEYS = ['const', 'default'] as const

@@ -42,7 +42,7 @@ function missingLexiconsFix(options: ResolvedOptions): string {
   const elsewhere = 'point "lexicons" (or --lexicons) at a folder that holds them'
   return options.pulled
     ? `\`${runner().lexgen} pull\` fetches the lexicons lexgen.config.json names, or ${elsewhere}`
-    : `${elsewhere}, or fetch them into it with \`${runner().lexgen} pull <nsid or authority.*>\``
+    : `${elsewhere}, write your own there (one JSON file each), or fetch them into it with \`${runner().lexgen} pull <nsid or authority.*>\``
 }
 
 /**

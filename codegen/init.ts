@@ -12,7 +12,7 @@ import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
 import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { BANNER_PREFIX } from './emit/writer.js'
-import { LexgenError } from './errors.js'
+import { FlagError, LexgenError } from './errors.js'
 import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
 import { moduleResolution, readJson, readTsconfig, type Json, type Tsconfig } from './tsconfig.js'
@@ -39,6 +39,13 @@ export interface InitIo {
 
 /** Writes the config; resolves to the exit code (1 when a config is already there). */
 export async function init(io: InitIo): Promise<number> {
+  const own = io.include?.length ? [...new Set(io.include)] : undefined
+  for (const pattern of own ?? []) {
+    // What an NSID pattern can hold: a pattern of anything else would select nothing, warned at every run.
+    if (!/^[A-Za-z0-9*](?:[A-Za-z0-9*-]*)(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
+      throw new FlagError(`--include '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')`)
+    }
+  }
   const existing = configFilePath(undefined, io.cwd)
   if (existsSync(existing)) {
     throw new LexgenError(`${relative(io.cwd, existing) || CONFIG_FILE} already exists: lexgen init never overwrites it (edit it, or delete it to start over)`)
@@ -55,7 +62,6 @@ export async function init(io: InitIo): Promise<number> {
   // A folder of that name already holding someone else's files (another generator's): the client goes beside them.
   const taken = heldByOthers(join(root, usual))
   const out = taken ? `${usual}/lexgen` : usual
-  const own = io.include?.length ? io.include : undefined
   const config = {
     lexicons: 'lexicons',
     out,

@@ -358,7 +358,8 @@ function specIssues(defs: Record<string, unknown>): Issue[] {
     if (isRecord(def) && def.type === 'unknown') {
       issues.push({ path: ['defs', name, 'type'], message: "an 'unknown' cannot be a named definition (Lexicon spec); use it as a field type" })
     }
-    if (isRecord(def) && def.type === 'record') issues.push(...recordKeyIssues(def.key, ['defs', name]))
+    // A record other than main is refused as such already.
+    if (isRecord(def) && def.type === 'record' && name === 'main') issues.push(...recordKeyIssues(def.key, ['defs', name]))
     walkSchemas(def, ['defs', name], (node, at) => {
       if (node.type === 'union' && node.closed === true && Array.isArray(node.refs) && node.refs.length === 0) {
         issues.push({ path: [...at(), 'refs'], message: 'a closed union needs at least one ref (Lexicon spec)' })

@@ -24,7 +24,9 @@ export function runtimeNote(options: ResolvedOptions, wanted = ownPackage().runt
   if (found === undefined) return `the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
   const version = versionIn(found)
   if (wanted === undefined || version === undefined || compatible(version, wanted)) return undefined
-  return `the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${found}), whose exports may differ: \`${runner().add} @lexgen/runtime@${wanted}\``
+  // A newer runtime was likely updated on purpose: the lexgen made for it is the other way.
+  const newer = newerThan(version, wanted) ? `, or \`${runner().addDev} lexgen@${version}\` (the lexgen made for it)` : ''
+  return `the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${found}), whose exports may differ: \`${runner().add} @lexgen/runtime@${wanted}\`${newer}`
 }
 
 /**
@@ -58,25 +60,35 @@ function versionIn(path: string): string | undefined {
   }
 }
 
-const RELEASE = /^(\d+)\.(\d+)\.(\d+)$/
+/** `major.minor.patch`, a prerelease (`-rc.1`) after it; build metadata (`+build.5`) is no part of it. */
+const VERSION = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/
 
 /**
  * Whether `version` can stand for `wanted` (lexgen pins one runtime version) as a caret range reads
  * it: the same major, or the same minor while the major is 0 (where a minor release may break), and
- * no older. A prerelease must match exactly; a wanted that is not one version (a range, a path)
- * accepts anything.
+ * no older. A prerelease, on either side, must be the same version; build metadata does not count.
+ * A wanted that is no version (a range, a path, `workspace:*`) accepts anything.
  */
 export function compatible(version: string, wanted: string): boolean {
   const want = parts(wanted)
   if (want === undefined) return true
   const have = parts(version)
-  if (have === undefined) return version === wanted
-  const fixed = want[0] > 0 ? 1 : want[1] > 0 ? 2 : 3 // how many leading parts must be equal
-  const differs = have.findIndex((part, at) => part !== want[at])
-  return differs === -1 || (differs >= fixed && have[differs]! > want[differs]!)
+  if (have === undefined) return false
+  if (want.pre !== undefined || have.pre !== undefined) return want.pre === have.pre && want.release.every((part, at) => part === have.release[at])
+  const fixed = want.release[0] > 0 ? 1 : want.release[1] > 0 ? 2 : 3 // how many leading parts must be equal
+  const differs = have.release.findIndex((part, at) => part !== want.release[at])
+  return differs === -1 || (differs >= fixed && have.release[differs]! > want.release[differs]!)
 }
 
-function parts(version: string): readonly [number, number, number] | undefined {
-  const match = RELEASE.exec(version)
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined
+/** Whether `version`'s release is above `wanted`'s (prereleases aside). */
+function newerThan(version: string, wanted: string): boolean {
+  const [have, want] = [parts(version), parts(wanted)]
+  if (have === undefined || want === undefined) return false
+  const differs = have.release.findIndex((part, at) => part !== want.release[at])
+  return differs !== -1 && have.release[differs]! > want.release[differs]!
+}
+
+function parts(version: string): { readonly release: readonly [number, number, number]; readonly pre: string | undefined } | undefined {
+  const match = VERSION.exec(version)
+  return match ? { release: [Number(match[1]), Number(match[2]), Number(match[3])], pre: match[4] } : undefined
 }

@@ -186,7 +186,7 @@ export interface UnmatchedPattern {
 export function unmatchedSelection(selection: Selection, nsids: readonly string[], docs: readonly SkimmedDoc[] = []): UnmatchedPattern[] {
   const mistyped = unmatchedPatterns('exclude', selection.exclude, nsids).filter((u) => u.suggestions.length)
   const includes = unmatchedPatterns('include', selection.include, nsids, selection.pulled)
-  return [...includes.map((u) => (u.suggestions.length ? u : declaredElsewhere(u, docs))), ...mistyped]
+  return [...includes.map((u) => declaredElsewhere(u, docs)), ...mistyped]
 }
 
 /**
@@ -195,7 +195,8 @@ export function unmatchedSelection(selection: Selection, nsids: readonly string[
  */
 function declaredElsewhere(unmatched: UnmatchedPattern, docs: readonly SkimmedDoc[]): UnmatchedPattern {
   const doc = docs.find(({ file }) => file.replace(/\.json$/, '').split('/').join('.') === unmatched.pattern)
-  return doc ? { ...unmatched, hint: `${doc.file} declares the id '${doc.id}', and docs are selected by id` } : unmatched
+  // The file says what the pattern meant better than a name a typo away does.
+  return doc ? { ...unmatched, suggestions: [], hint: `${doc.file} declares the id '${doc.id}', and docs are selected by id` } : unmatched
 }
 
 /** The error for a selection that selects nothing, with what each include may have meant (`unmatched`, from unmatchedSelection). */

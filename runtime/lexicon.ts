@@ -47,8 +47,9 @@ export type Unknown$TypedObject = { $type: string; [key: string]: unknown }
 /**
  * The same member where the client sends the union (an `Input`, a record, a def reached from
  * either). Without an index signature: with one, an object literal of a known member with a
- * misspelt or missing field (`{ $type: 'app.bsky.embed.record', recrod }`) would pass as this
- * member. A member from a newer lexicon goes as a variable, whose other fields are not checked.
+ * misspelt field (`{ $type: 'app.bsky.embed.record', recrod }`), or a nested one missing, would
+ * pass as this member. A member from a newer lexicon goes as a variable, whose other fields are
+ * not checked.
  */
 export type Unknown$TypedObjectInput = { $type: string }
 

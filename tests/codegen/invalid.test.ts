@@ -54,7 +54,7 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     const dir = await tempDir()
     dirs.push(dir)
     const unconfigured = await runCli(['generate', '--lexicons', '/nonexistent/lexicons', '--out', out, '--include', '*'], dir)
-    expect(unconfigured.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: point "lexicons" (or --lexicons) at a folder that holds them, or fetch them into it with `npx lexgen pull <nsid or authority.*>`\n')
+    expect(unconfigured.stderr).toBe('lexgen: error: /nonexistent/lexicons: the lexicon folder does not exist: point "lexicons" (or --lexicons) at a folder that holds them, write your own there (one JSON file each), or fetch them into it with `npx lexgen pull <nsid or authority.*>`\n')
 
     await mkdir(join(dir, 'sub'))
     await writeFile(join(dir, 'lexgen.config.json'), '{\n  "include": ["*"],\n}\n')

@@ -73,6 +73,8 @@ describe('an include naming a file whose doc declares another id', () => {
     const docs = {
       'com/example/feed/deletePost.json': { lexicon: 1, id: 'com.example.feed.removePost', defs: { main: { type: 'procedure' } } },
       'com/example/feed/getPost.json': { lexicon: 1, id: 'com.example.feed.getPost', defs: { main: { type: 'query' } } },
+      // A name a typo away: the file still says more.
+      'com/example/feed/deletePosts.json': { lexicon: 1, id: 'com.example.feed.deletePosts', defs: { main: { type: 'procedure' } } },
     }
     const hint = "include 'com.example.feed.deletePost' matches no lexicon: com/example/feed/deletePost.json declares the id 'com.example.feed.removePost', and docs are selected by id"
     const alone = await generate(docs, ['--include', 'com.example.feed.deletePost'])
@@ -275,15 +277,19 @@ describe('constraints that contradict each other', () => {
       'com/example/d.json': returning('com.example.d', { type: 'object', required: ['zz'], nullable: ['zz'], properties: {} }),
       // Said at the entry of `required`, with what it likely meant.
       'com/example/e.json': returning('com.example.e', { type: 'object', required: ['text', 'createAt'], properties: { text: { type: 'string' }, createdAt: { type: 'string' } } }),
+      // A name @atproto/lexicon finds on Object.prototype, and passes: in an object and in params.
+      'com/example/f.json': { lexicon: 1, id: 'com.example.f', defs: { main: { type: 'query', parameters: { type: 'params', required: ['valueOf'], properties: {} }, output: { encoding: 'application/json', schema: { type: 'object', required: ['toString'], properties: {} } } } } },
     }
     await expectRefused(docs, [
-      'lexgen: error: 6 problems in 5 lexicon files:',
+      'lexgen: error: 8 problems in 6 lexicon files:',
       "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
       '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
       '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
       '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
       '  com/example/d.json at defs.main.output.schema.required[0]: required field "zz" not defined',
       "  com/example/e.json at defs.main.output.schema.required[1]: required field \"createAt\" not defined (did you mean 'createdAt'?)",
+      '  com/example/f.json at defs.main.output.schema.required[0]: required field "toString" not defined',
+      '  com/example/f.json at defs.main.parameters.required[0]: required field "valueOf" not defined',
     ])
   })
 

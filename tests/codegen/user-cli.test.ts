@@ -311,7 +311,10 @@ describe('lexgen init --include, for an API of your own', () => {
     const project = await scratch()
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { typescript: '*' } }))
     await provideRuntime(project) // what installing it does
-    const result = await lexgen(['init', '--include', 'com.example.*', '--include', 'org.example.thing'], project)
+    for (const pattern of ['', 'com..example', 'com/example/*']) {
+      expect(await lexgen(['init', '--include', pattern], project)).toMatchObject({ code: 2, stderr: `lexgen: usage error: --include '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')\n` })
+    }
+    const result = await lexgen(['init', '--include', 'com.example.*', '--include', 'org.example.thing', '--include', 'com.example.*'], project)
     expect(result).toMatchObject({ code: 0, stderr: '' })
     const config = JSON.parse(await readFile(join(project, 'lexgen.config.json'), 'utf8'))
     expect(config).toMatchObject({ lexicons: 'lexicons', out: 'generated', docs: 'docs/lexgen', include: ['com.example.*', 'org.example.thing'] })
@@ -390,7 +393,9 @@ describe('lexgen generate and check in a project whose runtime is another versio
       await installed(version)
       const result = await lexgen(generate, project)
       expect(result.code).toBe(0)
-      expect(result.stderr).toBe(`lexgen: warning: the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${join(runtime, 'package.json')}), whose exports may differ: \`npm i @lexgen/runtime@${wanted}\`\n`)
+      // A newer runtime was likely updated on purpose: the lexgen made for it is offered too.
+      const newer = version === older ? '' : `, or \`npm i -D lexgen@${version}\` (the lexgen made for it)`
+      expect(result.stderr).toBe(`lexgen: warning: the generated code is for @lexgen/runtime ${wanted} and the project in ${project} has ${version} (${join(runtime, 'package.json')}), whose exports may differ: \`npm i @lexgen/runtime@${wanted}\`${newer}\n`)
       const check = await lexgen(['check', '--lexicons', LEXICONS, '--include', 'chat.bsky.convo.getConvo', '--no-docs'], project)
       expect(check.code).toBe(0)
       expect(check.stderr).toBe(result.stderr)
@@ -411,6 +416,13 @@ describe('lexgen generate and check in a project whose runtime is another versio
     expect(compatible('0.0.4', '0.0.3')).toBe(false)
     expect(compatible('0.1.2-rc.1', '0.1.2')).toBe(false)
     expect(compatible('0.1.2-rc.1', '0.1.2-rc.1')).toBe(true)
+    // A pinned prerelease takes only itself; build metadata does not count.
+    expect(compatible('9.9.9', '0.2.0-rc.1')).toBe(false)
+    expect(compatible('0.2.0-rc.2', '0.2.0-rc.1')).toBe(false)
+    expect(compatible('0.2.0', '0.2.0-rc.1')).toBe(false)
+    expect(compatible('0.1.3+build.5', '0.1.2')).toBe(true)
+    expect(compatible('0.1.2+build.5', '0.1.2-rc.1')).toBe(false)
+    expect(compatible('not-a-version', '0.1.2')).toBe(false)
     expect(compatible('0.1.0', 'workspace:*')).toBe(true)
   })
 })
