@@ -42,7 +42,7 @@ export async function init(io: InitIo): Promise<number> {
   const own = io.include?.length ? [...new Set(io.include)] : undefined
   for (const pattern of own ?? []) {
     // What an NSID pattern can hold: a pattern of anything else would select nothing, warned at every run.
-    if (!/^[A-Za-z0-9*](?:[A-Za-z0-9*-]*)(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
+    if (!/^[A-Za-z0-9*][A-Za-z0-9*-]*(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
       throw new FlagError(`--include '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')`)
     }
   }
