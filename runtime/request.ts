@@ -139,11 +139,11 @@ export function encodeInput(method: Method, input: unknown, callerContentType: s
   const given = callerContentType ?? (input instanceof Blob && input.type !== '' ? input.type : undefined)
   if (encoding === '*/*') return { body, contentType: given ?? 'application/octet-stream' }
   // `type/subtype`, then its parameters (`; q=1`): a list, a wildcard or a third part is none.
-  const media = given === undefined ? null : /^\s*([\w!#$&^.+-]+)\/([\w!#$&^.+-]+)\s*(;.*)?$/.exec(given)
-  const [type, subtype] = media ? [media[1]!.toLowerCase(), media[2]!.toLowerCase()] : []
-  const fits = encoding.toLowerCase().split(',').some((pattern) => [`${type}/${subtype}`, `${type}/*`, '*/*'].includes(pattern.trim()))
-  if (!media || !fits) throw new TypeError(`${method.nsid} takes ${encoding} input, ${given === undefined ? "and no type was given (a Blob's, or a content-type header)" : `not ${given}`}`)
-  return { body, contentType: `${type}/${subtype}${media[3] ?? ''}` }
+  const media = /^\s*([\w.+-]+)\/([\w.+-]+)\s*(;.*)?$/.exec(given ?? '')
+  const type = media && `${media[1]}/${media[2]}`.toLowerCase()
+  const fits = type && encoding.toLowerCase().split(',').some((pattern) => [type, type.replace(/\/.*/, '/*'), '*/*'].includes(pattern.trim()))
+  if (!fits) throw new TypeError(`${method.nsid} takes ${encoding} input, not ${given ?? "bytes of no type (give a Blob's, or a content-type header)"}`)
+  return { body, contentType: type + (media![3] ?? '') }
 }
 
 function binaryBody(input: unknown): RequestBody {

@@ -65,7 +65,7 @@ describe('encodeInput', () => {
     expect(encodeInput(image, new Uint8Array(4), 'Image/JPEG')).toMatchObject({ contentType: 'image/jpeg' })
     expect(encodeInput(image, png, 'image/webp; q=1')).toMatchObject({ contentType: 'image/webp; q=1' })
     expect(encodeInput(image, png, 'image/svg+xml')).toMatchObject({ contentType: 'image/svg+xml' })
-    expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input, and no type was given (a Blob's, or a content-type header)"))
+    expect(() => encodeInput(image, new Uint8Array(4), undefined)).toThrow(new TypeError("com.example.setAvatar takes image/* input, not bytes of no type (give a Blob's, or a content-type header)"))
     expect(() => encodeInput(image, new Blob(['x']), undefined)).toThrow(TypeError) // a Blob with no type: a File the browser could not type
     expect(() => encodeInput(image, new Blob(['x'], { type: 'text/plain' }), undefined)).toThrow(new TypeError('com.example.setAvatar takes image/* input, not text/plain'))
     for (const malformed of ['imagex/png', 'image', 'image/', 'image/*', 'image/png/x', 'image/png, text/html']) {
