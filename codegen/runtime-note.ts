@@ -15,7 +15,7 @@ import { ownPackage } from './own-package.js'
 import { packageRoot } from './paths.js'
 import { runner } from './runner.js'
 
-export function runtimeNote(options: ResolvedOptions, wanted = ownPackage().runtime): string | undefined {
+export function runtimeNote(options: ResolvedOptions): string | undefined {
   // A path, or another package: the user chose it, and may build it later.
   if (options.runtimeImport !== '@lexgen/runtime') return undefined
   const project = packageRoot(options.out)
@@ -23,6 +23,7 @@ export function runtimeNote(options: ResolvedOptions, wanted = ownPackage().runt
   const found = runtimePackageJson(project)
   if (found === undefined) return `the generated code imports @lexgen/runtime, which the project in ${project} cannot resolve: \`${runner().add} @lexgen/runtime\` (it belongs in "dependencies")`
   const version = versionIn(found)
+  const wanted = ownPackage().runtime
   if (wanted === undefined || version === undefined || compatible(version, wanted)) return undefined
   // A newer runtime was likely updated on purpose: the lexgen made for it is the other way.
   const newer = newerThan(version, wanted) ? `, or \`${runner().addDev} lexgen@${version}\` (the lexgen made for it)` : ''
@@ -74,9 +75,9 @@ export function compatible(version: string, wanted: string): boolean {
   if (want === undefined) return true
   const have = parts(version)
   if (have === undefined) return false
-  if (want.pre !== undefined || have.pre !== undefined) return want.pre === have.pre && want.release.every((part, at) => part === have.release[at])
+  if (want.pre !== undefined || have.pre !== undefined) return want.pre === have.pre && firstDifference(have.release, want.release) === -1
   const fixed = want.release[0] > 0 ? 1 : want.release[1] > 0 ? 2 : 3 // how many leading parts must be equal
-  const differs = have.release.findIndex((part, at) => part !== want.release[at])
+  const differs = firstDifference(have.release, want.release)
   return differs === -1 || (differs >= fixed && have.release[differs]! > want.release[differs]!)
 }
 
@@ -84,8 +85,13 @@ export function compatible(version: string, wanted: string): boolean {
 function newerThan(version: string, wanted: string): boolean {
   const [have, want] = [parts(version), parts(wanted)]
   if (have === undefined || want === undefined) return false
-  const differs = have.release.findIndex((part, at) => part !== want.release[at])
+  const differs = firstDifference(have.release, want.release)
   return differs !== -1 && have.release[differs]! > want.release[differs]!
+}
+
+/** Where two releases first differ (0 major, 1 minor, 2 patch), or -1. */
+function firstDifference(a: readonly number[], b: readonly number[]): number {
+  return a.findIndex((part, at) => part !== b[at])
 }
 
 function parts(version: string): { readonly release: readonly [number, number, number]; readonly pre: string | undefined } | undefined {
