@@ -30,6 +30,11 @@ export interface ErrorContext extends RequestContext {
   readonly durationMs: number
 }
 
+/**
+ * The hooks. One that returns a promise (an `async` hook, which a `=> void` type takes) is awaited,
+ * so that its rejection rejects the call as a throw does: left alone, it was an unhandled rejection,
+ * which ends a Node process.
+ */
 export interface Hooks {
   /** Called before each attempt is sent. */
   onRequest?: ((context: RequestContext) => void) | undefined
@@ -44,12 +49,17 @@ export function hooks({ onRequest, onResponse, onError }: Hooks): Layer {
     const url = request.redact ? request.redact(request.url) : request.url
     const context: RequestContext = { nsid: request.xrpc.nsid, type: request.xrpc.type, attempt: request.attempt, method: request.method, url }
     const started = performance.now()
-    onRequest?.(context)
+    await settled(onRequest?.(context))
     const outcome = await next(request)
     const durationMs = performance.now() - started
     const { status, headers } = outcome.ok ? outcome.response : outcome.error
-    if (status > 0) onResponse?.({ ...context, status, headers, durationMs })
-    if (!outcome.ok) onError?.({ ...context, error: outcome.error, durationMs })
+    if (status > 0) await settled(onResponse?.({ ...context, status, headers, durationMs }))
+    if (!outcome.ok) await settled(onError?.({ ...context, error: outcome.error, durationMs }))
     return outcome
   }
+}
+
+/** A hook's answer: a promise is awaited (its rejection rejects the call); anything else is done. */
+function settled(answer: unknown): unknown {
+  return typeof (answer as PromiseLike<void> | undefined)?.then === 'function' ? answer : undefined
 }

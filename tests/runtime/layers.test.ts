@@ -296,6 +296,30 @@ describe('hooks layer', () => {
     await expect(call(core, sendMessage, { input: { convoId: 'c1', message: { text: 'hi' } } })).rejects.toBe(bug)
     expect(requests).toHaveLength(1)
   })
+
+  // An async hook is awaited: its rejection, left alone, was an unhandled rejection, which ends a Node process.
+  it('awaits an async hook, whose rejection rejects the call as a throw does, and whose wait the call waits for', async () => {
+    const bug = new Error('metrics sink down')
+    const unhandled: unknown[] = []
+    const listen = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', listen)
+    try {
+      for (const hook of ['onRequest', 'onResponse'] as const) {
+        const { core } = coreWith([OK], { layers: [hooks({ [hook]: async () => { throw bug } })] })
+        await expect(call(core, getConvo, {}), hook).rejects.toBe(bug)
+      }
+      const { core } = coreWith([UNAVAILABLE], { layers: [hooks({ onError: async () => { throw bug } })] })
+      await expect(call(core, getConvo, {})).rejects.toBe(bug)
+      let flushed = false
+      const waited = coreWith([OK], { layers: [hooks({ onResponse: async () => { await new Promise((resolve) => setImmediate(resolve)); flushed = true } })] })
+      expect((await call(waited.core, getConvo, {})).ok).toBe(true)
+      expect(flushed).toBe(true)
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', listen)
+    }
+  })
 })
 
 describe('session layer', () => {
