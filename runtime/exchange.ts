@@ -123,7 +123,11 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   // The caller's own body failed (fetch wraps it in its TypeError): the server was reached, and is not to blame.
   const source = causeOf(cause, BodySourceFailed)
   if (source) return new ConnectionError({ ...init, cause: kept, error: 'RequestBodyFailed', message: `${nsid}: ${clip(source.message, request.redact)}` })
-  return new ConnectionError({ ...init, cause: kept, unsent, error: 'ConnectionFailed', message: `${nsid} could not reach ${new URL(request.url).origin}: ${reason}` })
+  // Not provably unsent, the request may have reached the server and been processed: a caller
+  // told "could not reach" would send a message again.
+  const origin = new URL(request.url).origin
+  const what = unsent ? `could not reach ${origin}` : `got no complete answer from ${origin} (the request may have reached it)`
+  return new ConnectionError({ ...init, cause: kept, unsent, error: 'ConnectionFailed', message: `${nsid} ${what}: ${reason}` })
 }
 
 /**

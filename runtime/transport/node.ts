@@ -247,11 +247,14 @@ function exchange(via: Sender['module'], options: RequestOptions, request: RawRe
         // (64 such and every call to the origin times out) and the caller's stream. It is dropped.
         if (req && !req.writableFinished) req.destroy()
       })
-      body.on('error', fail)
-      if (body !== response) response.on('error', fail)
-      // The connection closed before the body was complete.
+      // The connection closed before the body was complete: said so, not as node:http's `aborted`,
+      // which reads as the caller's abort (a 200 and its headers had come).
+      const cut = () => Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' })
+      const failed = (error: Error) => fail(response.complete ? error : cut())
+      body.on('error', body === response ? failed : fail)
+      if (body !== response) response.on('error', failed)
       response.on('close', () => {
-        if (!response.complete) fail(Object.assign(new Error('the connection closed before the response body was complete'), { code: 'ECONNRESET' }))
+        if (!response.complete) fail(cut())
       })
     }
   })

@@ -138,7 +138,7 @@ describe('the generated client in Chromium', () => {
     const result = await run('getConvo', { service: server.url })
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ classes: ['ConnectionError'], status: 0, error: 'ConnectionFailed' }) })
     // Chromium says only "Failed to fetch": the message names the likely causes.
-    if (!result.ok) expect(result.error.message).toBe(`chat.bsky.convo.getConvo could not reach ${server.url}: Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)`)
+    if (!result.ok) expect(result.error.message).toBe(`chat.bsky.convo.getConvo got no complete answer from ${server.url} (the request may have reached it): Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)`)
   })
 
   it('stops reading a body over maxResponseBytes, with and without a declared length', async () => {

@@ -73,9 +73,9 @@ describe('fetch transport', () => {
   it("names the likely causes only of a browser's bare network error, not of any TypeError fetch throws", async () => {
     const failing = (message: string) => new Core({ service: chat.url, transport: fetchTransport(() => Promise.reject(new TypeError(message))) })
     const bare = await call(failing('Failed to fetch'), getConvo, {})
-    expect(bare).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)` } })
+    expect(bare).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo got no complete answer from ${chat.url} (the request may have reached it): Failed to fetch (the server is unreachable, or its CORS policy refused the request: the browser console says which)` } })
     const other = await call(failing('Response body object should not be disturbed or locked'), getConvo, {})
-    expect(other).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo could not reach ${chat.url}: Response body object should not be disturbed or locked` } })
+    expect(other).toMatchObject({ ok: false, error: { message: `chat.bsky.convo.getConvo got no complete answer from ${chat.url} (the request may have reached it): Response body object should not be disturbed or locked` } })
   })
 
   it("sends through a fetch of the caller's own (an instrumented one), given as transport: fetchTransport(fetch)", async () => {

@@ -182,7 +182,7 @@ describe('retry layer', () => {
     if (result.ok) throw new Error('expected a failure')
     expect(result.error).toBeInstanceOf(ConnectionError)
     expect(result.error.attempts).toBe(4)
-    expect(result.error.message).toBe('chat.bsky.convo.getConvo could not reach https://pds.example.com: socket hang up (after 4 attempts)')
+    expect(result.error.message).toBe('chat.bsky.convo.getConvo got no complete answer from https://pds.example.com (the request may have reached it): socket hang up (after 4 attempts)')
   })
 
   it('takes a per-call policy, checked before anything is sent', async () => {

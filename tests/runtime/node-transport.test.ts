@@ -330,3 +330,29 @@ it('sends https over node:https, loaded on the first https call, one kept-alive 
     await closeServer(tls)
   }
 })
+
+// A connection lost once the request was sent is not "could not reach": a procedure may have been
+// processed, and a caller told the server was unreachable would send the message again.
+it('says a request that may have reached the server may have been processed, and a body cut short as such', async () => {
+  const sendMessage: Method = { nsid: 'chat.bsky.convo.sendMessage', type: 'procedure', input: 'application/json', output: 'application/json' }
+  server = await startRawServer((req, res) => {
+    if (req.url!.includes('sendMessage')) return void req.socket.destroy() // processed, then the connection dropped
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' })
+    res.write('{"convo":{"', () => res.socket!.destroy()) // once the status, headers and start have left
+  })
+  const core = new Core({ service: server.url })
+  const sent = await call(core, sendMessage, { input: { convoId: 'c1', message: { text: 'hi' } } })
+  expect(sent.ok ? undefined : [sent.error.constructor.name, sent.error.message, sent.error.unsent]).toEqual([
+    'ConnectionError',
+    `chat.bsky.convo.sendMessage got no complete answer from ${server.url} (the request may have reached it): socket hang up`,
+    false,
+  ])
+  const cut = await call(core, getConvo, {})
+  expect(cut.ok ? undefined : cut.error.message).toBe(`chat.bsky.convo.getConvo got no complete answer from ${server.url} (the request may have reached it): the connection closed before the response body was complete`)
+  // Refused outright: provably never sent, and said so.
+  const port = new URL(server.url).port
+  await server.close()
+  server = undefined
+  const refused = await call(core, getConvo, {})
+  expect(refused.ok ? undefined : [refused.error.message.startsWith(`chat.bsky.convo.getConvo could not reach http://127.0.0.1:${port}: `), refused.error.unsent]).toEqual([true, true])
+})

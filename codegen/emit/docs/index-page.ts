@@ -287,7 +287,7 @@ export function writeIndexPage(ctx: DocsContext, { namespaces, models }: IndexIn
       `its ${code('type')} (query or procedure), the ${code('attempt')} number, the HTTP ${code('method')} and the ${code('url')}; ${code('onResponse')} adds the ` +
       `${code('status')}, the response ${code('headers')} and ${code('durationMs')}, ${code('onError')} the ${code('error')} and ${code('durationMs')}. ` +
       `They never see credentials: no request headers, and the URL and ` +
-      `what the server sent redacted. They run inside the call, so a hook that throws rejects it.`,
+      `what the server sent redacted. They run inside the call, so a hook that throws rejects it (an async one is awaited, and its rejection does the same).`,
   )
 
   page.heading(2, 'Validation', S.validation)
