@@ -342,7 +342,7 @@ it('says a request that may have reached the server may have been processed, and
   })
   const core = new Core({ service: server.url })
   const sent = await call(core, sendMessage, { input: { convoId: 'c1', message: { text: 'hi' } } })
-  expect(sent.ok ? undefined : [sent.error.constructor.name, sent.error.message, sent.error.unsent]).toEqual([
+  expect(sent.ok ? undefined : [sent.error.constructor.name, sent.error.message, (sent.error as ConnectionError).unsent]).toEqual([
     'ConnectionError',
     `chat.bsky.convo.sendMessage got no complete answer from ${server.url} (the request may have reached it): socket hang up`,
     false,
@@ -354,5 +354,5 @@ it('says a request that may have reached the server may have been processed, and
   await server.close()
   server = undefined
   const refused = await call(core, getConvo, {})
-  expect(refused.ok ? undefined : [refused.error.message.startsWith(`chat.bsky.convo.getConvo could not reach http://127.0.0.1:${port}: `), refused.error.unsent]).toEqual([true, true])
+  expect(refused.ok ? undefined : [refused.error.message.startsWith(`chat.bsky.convo.getConvo could not reach http://127.0.0.1:${port}: `), (refused.error as ConnectionError).unsent]).toEqual([true, true])
 })
