@@ -45,6 +45,19 @@ export interface PullRequest {
   readonly config?: string
 }
 
+/** The pull `request` asked for, written as a command, without `--fail-on` and `--dry-run`. */
+function ungatedCommand(request: PullRequest): string {
+  const quoted = (arg: string) => (/^[\w.:/@=+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`)
+  const flags = [
+    ...(request.update ? ['--update'] : []),
+    ...(request.remove ? ['--remove'] : []),
+    ...(request.force ? ['--force'] : []),
+    ...(['lexicons', 'lockfile', 'config'] as const).flatMap((name) => (request[name] === undefined ? [] : [`--${name}`, request[name]!])),
+    ...request.patterns,
+  ]
+  return [`${runner().lexgen} pull`, ...flags.map(quoted)].join(' ')
+}
+
 export interface PullIo {
   readonly out: (text: string) => void
   readonly err: (text: string) => void
@@ -169,8 +182,8 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   if (request.failOn && failsOn(report, request.failOn)) {
     const what = request.failOn === 'any' ? 'the update changes lexicons' : `the changes include ${request.failOn} ones`
     const refusal = request.dryRun ? 'dry run: a pull would refuse to write' : 'refusing to write'
-    // Taken on purpose, once reviewed: the same pull without the gate.
-    throw new LexgenError(`${refusal}: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged (to take it once reviewed, pull without --fail-on)`)
+    // Taken on purpose, once reviewed: the same pull without the gate (and not a dry run).
+    throw new LexgenError(`${refusal}: ${what} (--fail-on ${request.failOn}); ${dirName} and ${lockName} are unchanged (to take it once reviewed: \`${ungatedCommand(request)}\`)`)
   }
   const overwritten = await localChanges(folder, pulled, dropped, pinned, lockName)
   if (overwritten.length && !request.force) {

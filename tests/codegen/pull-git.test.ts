@@ -167,7 +167,7 @@ describe('lexgen pull from a git source', () => {
       const gated = await pull(dir, '--update', '--dry-run', '--fail-on', 'any')
       expect(gated.code).toBe(1)
       expect(gated.stderr).toContain('lexgen: resolving 1 doc and what they reference\n')
-      expect(gated.stderr).toMatch(/\nlexgen: error: dry run: a pull would refuse to write: the update changes lexicons \(--fail-on any\); lexicons and lexicons.json are unchanged \(to take it once reviewed, pull without --fail-on\)\n$/)
+      expect(gated.stderr).toMatch(/\nlexgen: error: dry run: a pull would refuse to write: the update changes lexicons \(--fail-on any\); lexicons and lexicons.json are unchanged \(to take it once reviewed: `npx lexgen pull --update`\)\n$/)
 
       const update = await pull(dir, '--update')
       expect(update.code, update.stderr).toBe(0)

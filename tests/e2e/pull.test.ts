@@ -252,7 +252,7 @@ describe('lexgen pull from the network', () => {
     await publishLexicon(e2e.pds.url, feed, post('A post.'))
     await unpublishLexicon(e2e.pds.url, feed, 'com.example.feed.like')
     try {
-      const line = await expectRefused(dir, () => pull(dir, '--update', '--fail-on', 'source'), /^lexgen: error: refusing to write: the changes include source ones \(--fail-on source\); lexicons and lexicons.json are unchanged \(to take it once reviewed, pull without --fail-on\)$/)
+      const line = await expectRefused(dir, () => pull(dir, '--update', '--fail-on', 'source'), /^lexgen: error: refusing to write: the changes include source ones \(--fail-on source\); lexicons and lexicons.json are unchanged \(to take it once reviewed: `npx lexgen pull --update`\)$/)
       expect(line).toBeTruthy()
       // Classified as `lexgen diff` does: code using the record's or the token's types no longer compiles.
       const report = (await pull(dir, '--update', '--dry-run')).stdout
