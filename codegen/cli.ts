@@ -176,8 +176,10 @@ function printError(error: unknown, io: Io): void {
 }
 
 async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
+  // What lists everything in an output folder's way: check, with this run's own flags.
+  const check = generateCommand(flags, flags.config, io.cwd, io.cwd, runner().lexgen).replace(/^(.*?) generate/, '$1 check')
   if (!flags.watch) {
-    await generateInto(await resolveOptions(flags, flags.config, io.cwd), io)
+    await generateInto(await resolveOptions(flags, flags.config, io.cwd), io, undefined, check)
     return 0
   }
   const interrupt = io.stop ? undefined : interruptSignal()
@@ -189,7 +191,7 @@ async function runGenerate(flags: Options & { config?: string; watch?: boolean }
       configFile: configFilePath(flags.config, io.cwd),
       resolve: () => resolveOptions(flags, flags.config, io.cwd),
       // Stopping ends a wait for another lexgen's lock too (lock.ts).
-      generate: (options) => generateInto(options, { ...io, stop }, cache),
+      generate: (options) => generateInto(options, { ...io, stop }, cache, check),
       printError: (error) => printError(error, io),
       warn: warner(io.err, io.color?.err),
       out: io.out,
@@ -214,7 +216,7 @@ function count(diff: OutputDiff): number {
  * Generates into the output directory (refusing to replace files it did not write) and prints the
  * summary line. Resolves to the result and the files it rewrote (added, changed or removed), from the working directory.
  */
-async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache): Promise<GenerateResult & { readonly rewritten: readonly string[] }> {
+async function generateInto(options: ResolvedOptions, io: Io, cache: LoadCache | undefined, check: string): Promise<GenerateResult & { readonly rewritten: readonly string[] }> {
   const started = performance.now()
   const result = await generateFromLexicons(options, io, cache)
   printWarnings(result.warnings, io, result)
@@ -223,7 +225,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache?: LoadCache)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   // The write happens while the folders are held, so it replaces exactly what was compared.
   const outputs = await compareOutputs(options, result, io, 1, async (outputs) => {
-    refuseWhatIsInTheWay(outputs, io)
+    refuseWhatIsInTheWay(outputs, io, check)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
     if (stale.length) printNotes(await writeOutputDirs(stale.map(({ target, files, current }) => ({ dir: target, files: keepingLineEndings(current, files), kept: besideOutput(current.editing, files), current: current.files }))), io)
@@ -297,14 +299,15 @@ function besideOutput(editing: readonly string[], files: OutputFiles): string[] 
 }
 
 /** Throws when an output folder holds what lexgen did not generate: a swap would lose it. */
-function refuseWhatIsInTheWay(outputs: readonly ComparedOutput[], io: Io): void {
+function refuseWhatIsInTheWay(outputs: readonly ComparedOutput[], io: Io, check: string): void {
   for (const { dir, name, diff, files } of outputs) {
     if (!diff.stray.length) continue
     if (compilerOutputs(diff, files).length) throw new LexgenError(compiledInPlace(display(dir, io), diff.stray[0]!))
+    // Reading stopped at the first: `check` reads on, and lists them all.
     throw new LexgenError(
       `refusing to replace ${display(dir, io)}: it holds what lexgen did not generate, which would be lost:\n` +
-        `  ${diff.stray[0]}\n` +
-        `Move it elsewhere (or choose another ${name} folder) and run again; \`lexgen check\` lists everything that is in the way.`,
+        `  ${display(dir, io)}/${diff.stray[0]}\n` +
+        `Move it elsewhere (or choose another ${name} folder) and run again; \`${check}\` lists everything that is in the way.`,
     )
   }
 }

@@ -8,6 +8,7 @@ import { relative } from 'node:path'
 import type { LexiconDoc } from '@atproto/lexicon'
 import { warner } from '../color.js'
 import { escapeControls } from '../controls.js'
+import { shellWord } from '../config.js'
 import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { sameText } from '../line-endings.js'
@@ -47,7 +48,6 @@ export interface PullRequest {
 
 /** The pull `request` asked for, written as a command, without `--fail-on` and `--dry-run`. */
 function ungatedCommand(request: PullRequest): string {
-  const quoted = (arg: string) => (/^[\w.:/@=+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`)
   const flags = [
     ...(request.update ? ['--update'] : []),
     ...(request.remove ? ['--remove'] : []),
@@ -55,7 +55,7 @@ function ungatedCommand(request: PullRequest): string {
     ...(['lexicons', 'lockfile', 'config'] as const).flatMap((name) => (request[name] === undefined ? [] : [`--${name}`, request[name]!])),
     ...request.patterns,
   ]
-  return [`${runner().lexgen} pull`, ...flags.map(quoted)].join(' ')
+  return [`${runner().lexgen} pull`, ...flags.map(shellWord)].join(' ')
 }
 
 export interface PullIo {

@@ -178,8 +178,13 @@ describe('check covers the docs', () => {
     const before = await snapshotDir(join(root, 'out'))
     const result = await runCli(['generate', '--lexicons', lexicons, '--out', 'out', '--docs', 'docs', ...INCLUDE], root)
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('it holds what lexgen did not generate, which would be lost:\n  notes.md\n')
+    expect(result.stderr).toContain('it holds what lexgen did not generate, which would be lost:\n  docs/notes.md\n')
     expect(result.stderr).toContain('or choose another docs folder')
+    // The check it names is this run's, flags and all: run, it lists what is in the way.
+    const advised = /; `npx lexgen (check [^`]*)` lists everything that is in the way\./.exec(result.stderr)?.[1]
+    expect(advised).toMatch(/^check --lexicons \S+ --include 'chat\.bsky\.notification\.\*' --out out --docs docs$/)
+    const check = await runCli(advised!.split(' ').map((word) => word.replace(/^'(.*)'$/, '$1')), root)
+    expect(check.stderr).toContain('notes.md')
     expect(await snapshotDir(join(root, 'out'))).toEqual(before)
   })
 })
