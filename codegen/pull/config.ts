@@ -12,7 +12,7 @@
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { NSID } from '@atproto/syntax'
 import { loadConfig } from '../config.js'
-import { LexgenError } from '../errors.js'
+import { FlagError, LexgenError } from '../errors.js'
 import type { Selection } from '../select.js'
 
 export interface GitSourceConfig {
@@ -69,10 +69,9 @@ export async function resolvePullConfig(patterns: readonly string[], flags: Pull
 export function checkNetworkPattern(pattern: string, where: { file?: string; path?: string } = {}): void {
   const fixed = pattern.endsWith('.*') ? `${pattern.slice(0, -2)}.x` : pattern
   if (!NSID.isValid(fixed) || fixed.includes('*')) {
-    throw new LexgenError(
-      `'${pattern}' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)`,
-      where,
-    )
+    const message = `'${pattern}' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)`
+    // On the command line, a usage error; in the config, the file's.
+    throw where.file === undefined ? new FlagError(message) : new LexgenError(message, where)
   }
 }
 

@@ -10,7 +10,7 @@ import { warner } from '../color.js'
 import { escapeControls } from '../controls.js'
 import { shellWord } from '../config.js'
 import { runner } from '../runner.js'
-import { LexgenError } from '../errors.js'
+import { FlagError, LexgenError } from '../errors.js'
 import { sameText } from '../line-endings.js'
 import { loadLexiconFiles } from '../load.js'
 import { lockFolders } from '../lock.js'
@@ -75,6 +75,11 @@ export interface PullIo {
 /** Resolves to the exit code: 0, or 1 when `--frozen` finds a mismatch. Failures throw LexgenError. */
 export async function pull(request: PullRequest, io: PullIo): Promise<number> {
   const started = performance.now()
+  // These check the folder and its lockfile as committed: an NSID given them would be taken as configured.
+  for (const check of ['frozen', 'verify'] as const) {
+    if (request[check] && request.patterns.length) throw new FlagError(`--${check} takes no NSIDs: it checks the lexicon folder against its lockfile as they are (pull them first, then commit both)`)
+  }
+  if (request.remove && request.patterns.length === 0) throw new FlagError('--remove needs the NSIDs (or <authority>.* patterns) to remove')
   const config = await resolvePullConfig(request.remove ? [] : request.patterns, { lexicons: request.lexicons, lockfile: request.lockfile }, request.config, io.cwd)
   // One pull at a time, from reading the folder and the lockfile to writing both (lock.ts): two at
   // once would leave one's folder with the other's lockfile, or a swap neither can complete.
@@ -223,7 +228,6 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
  * as package.json does a dependency. One the config names would come back at once: refused.
  */
 function withoutRoots(lock: Lockfile, patterns: readonly string[], config: PullConfig, lockName: string): Lockfile {
-  if (patterns.length === 0) throw new LexgenError('--remove needs the NSIDs (or <authority>.* patterns) to remove')
   const removed = new Set<string>()
   for (const pattern of patterns) {
     const named = lock.roots.filter((nsid) => namesNsid(pattern, nsid))

@@ -40,11 +40,19 @@ describe('lexgen pull: usage and configuration', () => {
     const failOn = await runCli(['pull', '--fail-on', 'everything'], dir)
     expect(failOn.code).toBe(2)
     expect(failOn.stderr).toContain("Allowed choices are breaking")
+    // Command-line values no pull can take: usage errors too, saying why.
+    for (const [args, message] of [
+      [['pull', 'com.*.feed'], "'com.*.feed' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)"],
+      [['pull', '--remove'], '--remove needs the NSIDs (or <authority>.* patterns) to remove'],
+      [['pull', '--frozen', 'com.x.y'], '--frozen takes no NSIDs: it checks the lexicon folder against its lockfile as they are (pull them first, then commit both)'],
+      [['pull', '--verify', 'com.x.y'], '--verify takes no NSIDs: it checks the lexicon folder against its lockfile as they are (pull them first, then commit both)'],
+    ] as const) {
+      expect(await runCli([...args], dir, noDns), args.join(' ')).toMatchObject({ code: 2, stderr: `lexgen: usage error: ${message}\n` })
+    }
   })
 
   it.each([
     [['pull'], {}, "lexgen: error: nothing to pull: name NSIDs (`npx lexgen pull com.example.feed.*`) or configure \"pull\" sources in lexgen.config.json"],
-    [['pull', 'com.*.feed'], {}, "lexgen: error: 'com.*.feed' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)"],
     [['pull', '--frozen'], {}, 'lexgen: error: no lockfile at lexicons.json; run `npx lexgen pull` and commit lexicons.json with lexicons'],
     [['pull'], { 'lexgen.config.json': { pull: { network: ['com.example.*.x'] } } }, /^lexgen: error: \S+lexgen\.config\.json at pull\.network\[0\]: 'com\.example\.\*\.x' is not an NSID/],
     [['pull'], { 'lexgen.config.json': { pull: { sources: [] } } }, /^lexgen: error: \S+ at pull\.sources: unknown key \(expected lockfile, network, git\)$/],
