@@ -118,6 +118,8 @@ export async function resolveOptions(flags: Options, configPath?: string, cwd = 
 
 /** The docs the flags and the config select. A selection on the command line replaces the config's whole selection, its exclusions too. */
 export function selectionOf(flags: Options, config: Options): { include: readonly string[]; exclude: readonly string[] } {
+  for (const pattern of flags.include ?? []) checkSelectionPattern(pattern, '--include')
+  for (const pattern of flags.exclude ?? []) checkSelectionPattern(pattern, '--exclude')
   return {
     include: flags.include?.length ? flags.include : (config.include ?? []),
     exclude: flags.exclude?.length ? flags.exclude : flags.include?.length ? [] : (config.exclude ?? []),
@@ -176,6 +178,16 @@ export function generateCommand(flags: Options, configPath: string | undefined, 
   if (flags.importExt) args.push('--import-ext', flags.importExt)
   if (flags.emit) args.push('--emit', flags.emit)
   return [`${lexgen} generate`, ...args.map(shellWord)].join(' ')
+}
+
+/**
+ * A pattern given on the command line, as an NSID pattern can be written: a pattern of anything
+ * else (`x..y`, an option name taken as its value) selects nothing, and only warned of.
+ */
+export function checkSelectionPattern(pattern: string, flag: string): void {
+  if (!/^[A-Za-z0-9*][A-Za-z0-9*-]*(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
+    throw new FlagError(`${flag} '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')`)
+  }
 }
 
 /** A word as a POSIX shell reads it back: quoted unless it is plain (patterns with `*` are quoted). */

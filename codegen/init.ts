@@ -10,9 +10,9 @@ import { rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import type { Paint } from './color.js'
-import { CONFIG_FILE, configFilePath, importedExt } from './config.js'
+import { checkSelectionPattern, CONFIG_FILE, configFilePath, importedExt } from './config.js'
 import { BANNER_PREFIX } from './emit/writer.js'
-import { FlagError, LexgenError } from './errors.js'
+import { LexgenError } from './errors.js'
 import { packageRoot } from './paths.js'
 import { runner, type Runner } from './runner.js'
 import { moduleResolution, readJson, readTsconfig, type Json, type Tsconfig } from './tsconfig.js'
@@ -40,12 +40,7 @@ export interface InitIo {
 /** Writes the config; resolves to the exit code (1 when a config is already there). */
 export async function init(io: InitIo): Promise<number> {
   const own = io.include?.length ? [...new Set(io.include)] : undefined
-  for (const pattern of own ?? []) {
-    // What an NSID pattern can hold: a pattern of anything else would select nothing, warned at every run.
-    if (!/^[A-Za-z0-9*][A-Za-z0-9*-]*(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
-      throw new FlagError(`--include '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')`)
-    }
-  }
+  for (const pattern of own ?? []) checkSelectionPattern(pattern, '--include')
   const existing = configFilePath(undefined, io.cwd)
   if (existsSync(existing)) {
     throw new LexgenError(`${relative(io.cwd, existing) || CONFIG_FILE} already exists: lexgen init never overwrites it (edit it, or delete it to start over)`)

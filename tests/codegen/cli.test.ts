@@ -9,6 +9,18 @@ import { copyOfLexicons, makeTypecheckable, editJson, provideRuntime, ROOT, runC
 
 const { scratch, track } = scratchDirs()
 
+describe('selection patterns on the command line', () => {
+  // No NSID pattern: it selected nothing, said as a pattern that matched no lexicon (exit 1), or an option name taken as its value.
+  it.each([
+    [['generate', '--include', 'x..y'], "--include 'x..y'"],
+    [['check', '--include', 'chat.bsky.convo.*', '--exclude', 'chat/bsky'], "--exclude 'chat/bsky'"],
+    [['diff', '--include', '--no-compiler-check'], "--include '--no-compiler-check'"],
+  ])('%j: a usage error', async (args, named) => {
+    const result = await runCli([...args])
+    expect(result).toMatchObject({ code: 2, stderr: `lexgen: usage error: ${named} is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')\n` })
+  })
+})
+
 describe('lexgen check', () => {
   it('passes on the committed generated/ (the CI drift gate)', async () => {
     const result = await spawnCli(['check'])
