@@ -48,7 +48,8 @@ export function exchange(transport: Transport): Send {
     try {
       response = await (request.transport ?? transport)(attempt ? { ...request, signal: attempt } : request)
     } catch (cause) {
-      if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, { cause: cause.cause })
+      // No cause of its own is none: `{ cause: undefined }` would show as `[cause]: undefined`.
+      if (cause instanceof TransportUnavailable) throw new ConfigurationError(`${nsid} was not sent: ${cause.message}`, cause.cause === undefined ? undefined : { cause: cause.cause })
       return err(transportError(request, cause))
     } finally {
       attempt?.clear()

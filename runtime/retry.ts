@@ -63,6 +63,8 @@ function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required
   for (const [key, value] of Object.entries(policy)) {
     if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`retries.${key} must be a number >= 0, got ${shown(value)}`)
   }
+  // 1.5 retries is no number of retries (Infinity is: retry until maxWait or the timeout says no).
+  if (!Number.isInteger(policy.limit) && policy.limit !== Infinity) throw new TypeError(`retries.limit must be a whole number, got ${policy.limit}`)
   return policy
 }
 

@@ -102,6 +102,7 @@ describe('a transport that cannot send where it runs is a configuration error: t
       const error = await call(core, getConvo, {}).catch((e: unknown) => e as Error)
       expect(error).toBeInstanceOf(ConfigurationError)
       expect((error as Error).message).toBe('chat.bsky.convo.getConvo was not sent: there is no global fetch here: pass a `transport` to the Core')
+      expect(Object.hasOwn(error as Error, 'cause')).toBe(false) // util.inspect would show `[cause]: undefined`
     } finally {
       vi.unstubAllGlobals()
     }

@@ -247,5 +247,6 @@ describe('retries', () => {
 
   it('rejects a nonsensical policy before any request', () => {
     expect(() => new Core(withDefaults({ service: 'http://127.0.0.1:1', retries: { limit: -1 } }))).toThrow('retries.limit must be a number >= 0, got -1')
+    expect(() => new Core(withDefaults({ service: 'http://127.0.0.1:1', retries: 1.5 }))).toThrow('retries.limit must be a whole number, got 1.5')
   })
 })
