@@ -21,7 +21,7 @@
  *   │  ├─ RequestValidationError      found before sending: no request was made (status 0)
  *   │  └─ ResponseValidationError     a 2xx body; keeps the raw body's first 64 Ki characters
  *   └─ XrpcTransportError           no response at all (status 0)
- *      ├─ ConnectionError
+ *      ├─ ConnectionError              (error 'SessionFailed': a session manager refused on its own, never retried)
  *      ├─ TimeoutError
  *      └─ AbortError
  *

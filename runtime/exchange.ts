@@ -31,7 +31,7 @@ import { decodeError, decodeOutput, decodeText } from './request.js'
 import { err, ok } from './result.js'
 import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'
-import { BodySourceFailed, NOT_SENT, ResponseTooLarge, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
+import { BodySourceFailed, NOT_SENT, ResponseTooLarge, SessionFailed, TransportUnavailable, UndecodableBody, type RawResponse, type Transport } from './transport/types.js'
 
 export function exchange(transport: Transport): Send {
   return async (request) => {
@@ -121,6 +121,9 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   const kept = keptCause(cause, request.redact)
   const unsent = notSent(cause)
   if (isTimeout(cause)) return new TimeoutError({ ...init, cause: kept, unsent, error: 'Timeout', message: `${nsid} timed out: ${reason}` })
+  // The session manager refused on its own (a revoked OAuth session): no server was reached through it.
+  const session = causeOf(cause, SessionFailed)
+  if (session) return new ConnectionError({ ...init, cause: kept, unsent: true, error: 'SessionFailed', message: `${nsid} was not sent: the session failed (${clip(session.message, request.redact)})` })
   // The caller's own body failed (fetch wraps it in its TypeError): the server was reached, and is not to blame.
   const source = causeOf(cause, BodySourceFailed)
   if (source) return new ConnectionError({ ...init, cause: kept, error: 'RequestBodyFailed', message: `${nsid}: ${clip(source.message, request.redact)}` })

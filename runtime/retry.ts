@@ -102,6 +102,8 @@ function isRetryable(error: XrpcError, idempotent: boolean): boolean {
     if (error.status === 429) return true
     return idempotent && RETRYABLE_STATUS.has(error.status)
   }
+  // A session that refused on its own fails alike however often it is asked.
+  if (error.error === 'SessionFailed') return false
   // A refused connection, or a timeout before one was made or free (exchange.ts): the server cannot have seen it.
   if (error instanceof ConnectionError || error instanceof TimeoutError) return idempotent || error.unsent
   return false

@@ -14,6 +14,7 @@
 import { ABORTED, unlessAborted } from './abortable.js'
 import { redactCredentials } from './redact.js'
 import { fetchTransport } from './transport/fetch.js'
+import { SessionFailed } from './transport/types.js'
 import type { Layer } from './stack.js'
 
 /** atproto's session manager interface (`@atproto/api`'s `SessionManager`). */
@@ -34,17 +35,33 @@ export function isSessionManager(source: unknown): source is SessionManager {
  */
 export const SESSION_SERVICE = 'https://session.invalid'
 
+/** Whether a failure of `fetchHandler` is its fetch's on the network: a TypeError (what fetch rejects with) or a system error's code. */
+function onNetwork(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof TypeError || typeof (e as { code?: unknown }).code === 'string') return true
+  return false
+}
+
 /** The auth layer for a session manager. */
 export function sessionManagerLayer(manager: SessionManager): Layer {
   // The origin is the session's to choose (its PDS, the one its tokens are bound to): it gets the path.
   const transport = fetchTransport(async (url, init) => {
     const { pathname, search } = new URL(url)
-    const answer = manager.fetchHandler(pathname + search, init)
+    const answer = Promise.resolve().then(() => manager.fetchHandler(pathname + search, init))
     // A session may wait for its own refresh before it fetches, or after an ExpiredToken, without
     // looking at the signal (@atproto/api's does): the attempt's timeout and the caller's signal
     // end the attempt anyway, and an answer that comes later is let go.
-    const settled = await unlessAborted(answer, init.signal)
-    if (settled !== ABORTED) return settled
+    const settled = await unlessAborted(answer, init.signal).catch((error: unknown) => {
+      // fetch fails on the network with a TypeError; anything else is the session's own.
+      throw onNetwork(error) ? error : new SessionFailed(error)
+    })
+    if (settled !== ABORTED) {
+      // By its shape: a Response of another fetch (undici's, a polyfill's) is no instance of this realm's.
+      const response = settled as Partial<Response> | null | undefined
+      if (typeof response?.status !== 'number' || typeof response.headers?.forEach !== 'function') {
+        throw new SessionFailed(new TypeError(`fetchHandler resolved to ${response === null ? 'null' : typeof response}, not a Response`))
+      }
+      return settled
+    }
     // Its body may not cancel (errored, or locked by a clone being read): that is no one's concern now.
     void answer.then((late) => late?.body?.cancel()).catch(() => undefined)
     throw init.signal!.reason

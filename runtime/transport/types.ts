@@ -69,6 +69,19 @@ export class BodySourceFailed extends Error {
 }
 
 /**
+ * Thrown for a session manager whose `fetchHandler` failed on its own, not on the network (a
+ * revoked OAuth session, a refresh refused) or answered with no Response: nothing reached a
+ * server through it, and trying again fails alike. Its error is the cause.
+ */
+export class SessionFailed extends Error {
+  override readonly name = 'SessionFailed'
+
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message || cause.name : String(cause), { cause })
+  }
+}
+
+/**
  * The `code` of what a transport throws when its request was aborted before any of it could leave
  * (it waited for a free connection, or its connection was still being made): the server cannot have seen it.
  */

@@ -112,6 +112,31 @@ describe('a session manager (fetchHandler) as the auth of a Core', () => {
     expect(messages.filter((m) => m.text === 'after refresh')).toHaveLength(1)
   })
 
+  // An OAuth session that was revoked rejects fetchHandler with its own error: no server was reached
+  // through it, and asking again fails alike. It read as "could not reach https://session.invalid",
+  // and was asked three times.
+  it("says a session that failed on its own (a revoked OAuth session) failed, and asks it once; one that gives no Response likewise", async () => {
+    class TokenRevokedError extends Error {
+      override name = 'TokenRevokedError'
+    }
+    for (const [fetchHandler, reason] of [
+      [async () => { throw new TokenRevokedError('The session was revoked') }, 'The session was revoked'],
+      [() => { throw new TokenRevokedError('thrown, not rejected') }, 'thrown, not rejected'],
+      [async () => undefined as unknown as Response, 'fetchHandler resolved to undefined, not a Response'],
+    ] as const) {
+      let asked = 0
+      const core = new Core(withDefaults({ auth: { did: 'did:plc:abc', fetchHandler: (...args: Parameters<typeof fetchHandler>) => (asked++, fetchHandler(...args)) } }))
+      const result = await chatBskyConvoGetConvo(core, { convoId: 'c1' })
+      expect(result.ok ? undefined : [result.error.constructor.name, result.error.error, result.error.message]).toEqual(['ConnectionError', 'SessionFailed', `chat.bsky.convo.getConvo was not sent: the session failed (${reason})`])
+      expect(asked).toBe(1)
+    }
+    // Its fetch failing on the network is the network's: retried, as any query is.
+    let fetched = 0
+    const offline = new Core(withDefaults({ retries: { limit: 1, baseDelay: 1 }, auth: { fetchHandler: async () => (fetched++, fetch('http://127.0.0.1:1/')) } }))
+    const result = await chatBskyConvoGetConvo(offline, { convoId: 'c1' })
+    expect(result.ok ? undefined : [result.error.error, fetched]).toEqual(['ConnectionFailed', 2])
+  })
+
   it('times an attempt out through the session', async () => {
     const { manager } = await rawSession(stall)
     const core = new Core(withDefaults({ auth: manager, timeout: 200, retries: false }))

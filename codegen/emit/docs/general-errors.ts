@@ -38,7 +38,7 @@ export const GENERAL_ERRORS: readonly GeneralError[] = [
   { className: 'RequestValidationError', parent: 'ValidationError', status: '0', when: 'params or input broke the lexicon: nothing was sent', only: 'params-or-input' },
   { className: 'ResponseValidationError', parent: 'ValidationError', status: '2xx', when: 'the response broke the lexicon; `body` keeps its first 64 Ki characters, credentials redacted', only: 'json-output' },
   { className: 'XrpcTransportError', parent: 'XrpcError', status: '0', when: 'no response at all', base: true },
-  { className: 'ConnectionError', parent: 'XrpcTransportError', status: '0', when: 'the service could not be reached' },
+  { className: 'ConnectionError', parent: 'XrpcTransportError', status: '0', when: "the service could not be reached, or gave no complete answer (`unsent` says whether the request provably never left); `error` `'SessionFailed'`: a session manager refused on its own (a revoked OAuth session)" },
   { className: 'TimeoutError', parent: 'XrpcTransportError', status: '0', when: 'an attempt took longer than `timeout` (30 s by default)' },
   { className: 'AbortError', parent: 'XrpcTransportError', status: '0', when: 'your `signal` aborted the call' },
 ]
