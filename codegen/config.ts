@@ -361,6 +361,8 @@ export function parseConfig(text: string, file: string): ConfigFile {
       : kind === 'a boolean' ? typeof value === 'boolean'
       : typeof value === 'string' || (key === 'docs' && value === false)
     if (!ok) throw new LexgenError(`must be ${kind}`, { file, path: key })
+    // An empty path is the config's own folder: the project, as an output, a docs or a lexicon folder.
+    if (value === '' && (key === 'out' || key === 'docs' || key === 'lexicons')) throw new LexgenError('must name a folder, not be empty (the project folder itself)', { file, path: key })
   }
   return json as ConfigFile
 }

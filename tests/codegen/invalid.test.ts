@@ -65,6 +65,11 @@ describe('bad input: a clear message, exit 1, and the output untouched', () => {
     expect(config.stderr).toBe(
       `lexgen: error: ${join(dir, 'lexgen.config.json')} at ouput: unknown config key (expected one of lexicons, out, include, exclude, runtimeImport, docs, strict, fileExt, importExt, emit, pull)\n`,
     )
+    // An empty folder path is the project folder itself: generate took it as the output.
+    for (const key of ['out', 'docs', 'lexicons']) {
+      await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ include: ['*'], [key]: '' }))
+      expect(await runCli(['generate'], dir), key).toMatchObject({ code: 1, stderr: `lexgen: error: ${join(dir, 'lexgen.config.json')} at ${key}: must name a folder, not be empty (the project folder itself)\n` })
+    }
   })
 
   it('names where a bad setting came from: the config key (bad input, exit 1), or the flag (a usage error, exit 2)', async () => {
