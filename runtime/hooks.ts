@@ -49,17 +49,20 @@ export function hooks({ onRequest, onResponse, onError }: Hooks): Layer {
     const url = request.redact ? request.redact(request.url) : request.url
     const context: RequestContext = { nsid: request.xrpc.nsid, type: request.xrpc.type, attempt: request.attempt, method: request.method, url }
     const started = performance.now()
-    await settled(onRequest?.(context))
+    let pending = onRequest?.(context)
+    if (isPromise(pending)) await pending
     const outcome = await next(request)
     const durationMs = performance.now() - started
     const { status, headers } = outcome.ok ? outcome.response : outcome.error
-    if (status > 0) await settled(onResponse?.({ ...context, status, headers, durationMs }))
-    if (!outcome.ok) await settled(onError?.({ ...context, error: outcome.error, durationMs }))
+    pending = status > 0 ? onResponse?.({ ...context, status, headers, durationMs }) : undefined
+    if (isPromise(pending)) await pending
+    pending = outcome.ok ? undefined : onError?.({ ...context, error: outcome.error, durationMs })
+    if (isPromise(pending)) await pending
     return outcome
   }
 }
 
-/** A hook's answer: a promise is awaited (its rejection rejects the call); anything else is done. */
-function settled(answer: unknown): unknown {
-  return typeof (answer as PromiseLike<void> | undefined)?.then === 'function' ? answer : undefined
+/** A hook's answer that is a promise: awaited (its rejection rejects the call); a plain hook's costs no turn. */
+function isPromise(answer: unknown): answer is PromiseLike<unknown> {
+  return typeof (answer as PromiseLike<unknown> | undefined)?.then === 'function'
 }
