@@ -35,9 +35,14 @@ export function isSessionManager(source: unknown): source is SessionManager {
  */
 export const SESSION_SERVICE = 'https://session.invalid'
 
-/** Whether a failure of `fetchHandler` is its fetch's on the network: a TypeError (what fetch rejects with) or a system error's code. */
+/**
+ * Whether a failure of `fetchHandler` is its fetch's: a TypeError (what fetch rejects with on the
+ * network), a system error's code, or an abort or timeout of the fetch (the session's own signal).
+ */
 function onNetwork(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof TypeError || typeof (e as { code?: unknown }).code === 'string') return true
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e instanceof TypeError || typeof (e as { code?: unknown }).code === 'string' || e.name === 'AbortError' || e.name === 'TimeoutError') return true
+  }
   return false
 }
 

@@ -130,11 +130,17 @@ describe('a session manager (fetchHandler) as the auth of a Core', () => {
       expect(result.ok ? undefined : [result.error.constructor.name, result.error.error, result.error.message]).toEqual(['ConnectionError', 'SessionFailed', `chat.bsky.convo.getConvo was not sent: the session failed (${reason})`])
       expect(asked).toBe(1)
     }
-    // Its fetch failing on the network is the network's: retried, as any query is.
-    let fetched = 0
-    const offline = new Core(withDefaults({ retries: { limit: 1, baseDelay: 1 }, auth: { fetchHandler: async () => (fetched++, fetch('http://127.0.0.1:1/')) } }))
-    const result = await chatBskyConvoGetConvo(offline, { convoId: 'c1' })
-    expect(result.ok ? undefined : [result.error.error, fetched]).toEqual(['ConnectionFailed', 2])
+    // Its fetch failing on the network, or aborted by the session's own signal, is the fetch's: retried, as any query is.
+    for (const [fetchHandler, error] of [
+      [() => fetch('http://127.0.0.1:1/'), 'ConnectionFailed'],
+      [async () => { throw new DOMException('The operation was aborted', 'AbortError') }, 'ConnectionFailed'],
+      [async () => { throw new DOMException('The operation timed out', 'TimeoutError') }, 'Timeout'],
+    ] as const) {
+      let fetched = 0
+      const offline = new Core(withDefaults({ retries: { limit: 1, baseDelay: 1 }, auth: { fetchHandler: () => (fetched++, fetchHandler()) } }))
+      const result = await chatBskyConvoGetConvo(offline, { convoId: 'c1' })
+      expect(result.ok ? undefined : [result.error.error, fetched]).toEqual([error, 2])
+    }
   })
 
   it('times an attempt out through the session', async () => {
