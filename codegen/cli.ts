@@ -177,7 +177,7 @@ function printError(error: unknown, io: Io): void {
 
 async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
   // What lists everything in an output folder's way: check, with this run's own flags.
-  const check = generateCommand(flags, flags.config, io.cwd, io.cwd, runner().lexgen).replace(/^(.*?) generate/, '$1 check')
+  const check = generateCommand(flags, flags.config, io.cwd, io.cwd, runner().lexgen, 'check')
   if (!flags.watch) {
     await generateInto(await resolveOptions(flags, flags.config, io.cwd), io, undefined, check)
     return 0

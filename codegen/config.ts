@@ -160,8 +160,9 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
  * the command is to be run), so the docs' "regenerate" line and `check`'s advice rebuild what was
  * checked or described when flags shaped it too. (`--strict` changes no output, so it is left out:
  * `check --strict` in CI must accept docs written by a plain `generate`.)
+ * `command` `check` gives the check of that output (what lists everything in an output folder's way).
  */
-export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string, lexgen = 'npx lexgen'): string {
+export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string, lexgen = 'npx lexgen', command: 'generate' | 'check' = 'generate'): string {
   const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
   const args: string[] = []
   // A --config naming the file the command finds from `root` anyway is left out: spelling out the
@@ -177,7 +178,7 @@ export function generateCommand(flags: Options, configPath: string | undefined, 
   if (flags.fileExt) args.push('--file-ext', flags.fileExt)
   if (flags.importExt) args.push('--import-ext', flags.importExt)
   if (flags.emit) args.push('--emit', flags.emit)
-  return [`${lexgen} generate`, ...args.map(shellWord)].join(' ')
+  return [`${lexgen} ${command}`, ...args.map(shellWord)].join(' ')
 }
 
 /**
