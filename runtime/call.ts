@@ -6,7 +6,7 @@
  */
 import { classNameOf } from './brand.js'
 import { checkMaxResponseBytes, checkValidateMode, Core } from './core.js'
-import { ConfigurationError, type XrpcError } from './errors.js'
+import { ConfigurationError, extendMessage, type XrpcError } from './errors.js'
 import type { Method } from './method.js'
 import { assertProxy, resolveProxy } from './proxy.js'
 import { buildUrl, encodeInput, mergeHeaders, normalizeHeaders } from './request.js'
@@ -40,16 +40,9 @@ export async function call<O, E extends XrpcError = XrpcError>(core: Core, metho
   return outcome as Result<O, E>
 }
 
-/**
- * Adds how many attempts a failure took to its message, and to its stack's first line, which
- * util.inspect prints. V8 writes the stack from the message when it is first read (by a hook, a
- * logger, or here), so it is read before the message changes and its first line replaced.
- */
+/** Adds how many attempts a failure took to its message. */
 function tellAttempts(error: XrpcError): void {
-  const stack = error.stack
-  const header = `${error.name}: ${error.message}`
-  error.message += ` (after ${error.attempts} attempts)`
-  if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
+  extendMessage(error, ` (after ${error.attempts} attempts)`)
 }
 
 /**

@@ -251,6 +251,18 @@ export class ResponseValidationError extends ValidationError {
   }
 }
 
+/**
+ * Adds `text` to an error's message, and to its stack's first line, which util.inspect prints. V8
+ * writes the stack from the message when it is first read (by a hook, a logger, or here), so it is
+ * read before the message changes and its first line replaced.
+ */
+export function extendMessage(error: Error, text: string): void {
+  const stack = error.stack
+  const header = `${error.name}: ${error.message}`
+  error.message += text
+  if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
+}
+
 /** One line: the NSID, the part, the first issue and how many more. */
 function summary(nsid: string, part: string, [first, ...rest]: readonly [ValidationIssue, ...ValidationIssue[]]): string {
   const where = first.path === '' ? '' : `${first.path}: `

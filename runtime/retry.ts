@@ -7,7 +7,7 @@
  * a timeout, a reset or a 5xx after the request went out may mean it was delivered.
  * A streamed body is consumed by the first attempt and never sent again.
  */
-import { AbortError, ConnectionError, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
+import { AbortError, ConnectionError, extendMessage, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
 import { parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { isOneShotBody } from './request.js'
 import { err } from './result.js'
@@ -27,7 +27,11 @@ export function retry(option?: RetryOption): Layer {
     const idempotent = xrpc.type === 'query' || options.idempotent === true
     for (let retries = 1; ; retries++) {
       const delay = retryDelay(outcome.error, retries, policy, idempotent)
-      if (delay === undefined) return outcome
+      if (typeof delay !== 'number') {
+        // Returned at once though retries were left: the message says why (`retryAfter` holds the wait).
+        if (delay) extendMessage(outcome.error, ` (not retried: the server asked for a wait of ${seconds(delay.asked)}, longer than the ${seconds(Math.min(policy.maxWait, MAX_TIMER_MS))} a retry waits at most, maxWait)`)
+        return outcome
+      }
       const { attempts } = outcome.error
       try {
         await sleep(delay, options.signal)
@@ -71,21 +75,21 @@ function resolveRetryPolicy(option: RetryOption | undefined, fallback?: Required
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504])
 
 /**
- * Milliseconds to wait before retrying, or `undefined` when `error` must be returned:
- * not retryable, out of retries, or the server asked for a longer wait than `maxWait`.
+ * Milliseconds to wait before retrying, or what returns `error` instead: `undefined` when it is not
+ * retryable or out of retries, `{ asked }` when the server asked for a longer wait than `maxWait`.
  */
 function retryDelay(
   error: XrpcError,
   attempt: number,
   policy: Required<RetryPolicy>,
   idempotent: boolean,
-): number | undefined {
+): number | { readonly asked: number } | undefined {
   if (attempt > policy.limit) return undefined
   if (!isRetryable(error, idempotent)) return undefined
   const requested = serverRequestedDelay(error, Date.now())
   // A wait longer than a timer can hold would fire at once: it counts as over any maxWait.
   if (requested !== undefined) {
-    if (requested > Math.min(policy.maxWait, MAX_TIMER_MS)) return undefined
+    if (requested > Math.min(policy.maxWait, MAX_TIMER_MS)) return { asked: requested }
     // Calls limited together are told the same moment: spread over up to a second after it, they
     // do not all come back in one millisecond and use up the window (and their retries) at once.
     // Within maxWait and what a timer holds still.
@@ -95,6 +99,11 @@ function retryDelay(
   const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** (attempt - 1), MAX_TIMER_MS)
   // "Equal jitter": at least half the backoff, so clients that failed together spread out.
   return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+/** A wait in whole seconds, rounded up: `3600 s`. */
+function seconds(ms: number): string {
+  return `${Math.ceil(ms / 1000)} s`
 }
 
 function isRetryable(error: XrpcError, idempotent: boolean): boolean {

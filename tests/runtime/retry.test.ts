@@ -161,6 +161,10 @@ describe('retries', () => {
     const result = await chatBskyConvoGetConvo(new Core(withDefaults({ service: s.url })), { convoId: 'c1' })
     expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
     expect(s.requests).toHaveLength(1)
+    // Returned at once with retries left: the message says why, in util.inspect's first line too.
+    const error = result.ok ? undefined : result.error
+    expect(error?.message).toMatch(/ \(not retried: the server asked for a wait of 360\d s, longer than the 60 s a retry waits at most, maxWait\)$/)
+    expect(error?.stack?.split('\n')[0]).toBe(`RateLimitExceededError: ${error?.message}`)
   })
 
   it('a Retry-After or ratelimit-reset later than a Date can hold: the 429 at once, its dates valid', async () => {
@@ -182,6 +186,7 @@ describe('retries', () => {
     const s = await scripted([reply(429, '{"error":"RateLimitExceeded"}', { ...JSON_TYPE, 'retry-after': ['5', '5'] }), reply(200, SENT)])
     const result = await chatBskyConvoSendMessage(new Core(withDefaults({ service: s.url, transport: fetchTransport, retries: { maxWait: 1_000 } })), message)
     expect(result.ok ? undefined : result.error).toBeInstanceOf(RateLimitExceededError)
+    expect(result.ok ? undefined : result.error.message).toMatch(/\(not retried: the server asked for a wait of 5 s, longer than the 1 s a retry waits at most, maxWait\)$/)
     expect(s.requests).toHaveLength(1)
   })
 
