@@ -124,6 +124,6 @@ export function clip(text: string, redact: Redact = same, max = KEPT_TEXT): stri
   return `${redact(clean.slice(0, end))}…`
 }
 
-function isHighSurrogate(code: number): boolean {
+export function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff
 }

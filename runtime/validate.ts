@@ -13,7 +13,7 @@
  */
 import type { ValidationIssue } from './errors.js'
 import { validCid } from './formats.js'
-import { clip, type Redact } from './redact.js'
+import { clip, isHighSurrogate, type Redact } from './redact.js'
 
 export * from './formats.js'
 export type { ValidationIssue } from './errors.js'
@@ -169,15 +169,13 @@ export function minBytes(ctx: ValidationContext, at: PathSegment, value: string,
 }
 
 export function maxGraphemes(ctx: ValidationContext, at: PathSegment, value: string, max: number): void {
-  if (value.length <= max) return
-  const count = graphemeCount(value)
-  if (count > max) issue(ctx, at, `${count} graphemes > maxGraphemes ${max}`)
+  if (value.length > max && graphemeCount(value, max) > max) issue(ctx, at, `more than ${max} graphemes (maxGraphemes ${max})`)
 }
 
 export function minGraphemes(ctx: ValidationContext, at: PathSegment, value: string, min: number): void {
   // Any character makes a grapheme: a minimum of 1 needs no counting.
-  if (value.length >= min && (min <= 1 || graphemeCount(value) >= min)) return
-  issue(ctx, at, `${graphemeCount(value)} graphemes < minGraphemes ${min}`)
+  if (value.length >= min && (min <= 1 || graphemeCount(value, min - 1) >= min)) return
+  issue(ctx, at, `${graphemeCount(value, min - 1)} graphemes < minGraphemes ${min}`)
 }
 
 /** UTF-8 byte length without encoding; a lone surrogate counts 3 (its replacement character), as Node does. */
@@ -191,7 +189,7 @@ export function utf8Length(text: string): number {
       continue
     }
     length += 2
-    if (code >= 0xd800 && code <= 0xdbff) {
+    if (isHighSurrogate(code)) {
       const next = text.charCodeAt(i + 1)
       if (next >= 0xdc00 && next <= 0xdfff) i++ // a surrogate pair: 4 bytes for 2 code units
     }
@@ -201,16 +199,44 @@ export function utf8Length(text: string): number {
 
 let segmenter: Intl.Segmenter | undefined
 
+/** Code units segmented at once: each step of V8's segmenter costs time in proportion to the text it was given. */
+const CHUNK = 1024
+
 /**
- * Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them. In ASCII
- * each character is one (Unicode's rules join only CR LF there), so ASCII without CR is not segmented.
+ * Extended grapheme clusters, as Intl.Segmenter (and so @atproto/lexicon) counts them, up to
+ * `enough + 1`: a count past `enough` stops there. In ASCII each character is one (Unicode's
+ * rules join only CR LF there), so ASCII without CR is not segmented.
+ *
+ * Given a whole long text, the segmenter took time in proportion to its length squared (a 400 KB
+ * string in a response: 30 s), so it is given a chunk at a time. Segmenting restarts exactly at a
+ * boundary (Unicode's rules look back only within the cluster being built, and forward one
+ * character), so each chunk after the first starts where the last cluster of the one before did:
+ * that cluster may go on past its end. A cluster longer than a chunk doubles the chunk.
  */
-export function graphemeCount(text: string): number {
-  if (/^[\0-\x0c\x0e-\x7f]*$/.test(text)) return text.length
+export function graphemeCount(text: string, enough: number): number {
+  if (/^[\0-\x0c\x0e-\x7f]*$/.test(text)) return Math.min(text.length, enough + 1)
   segmenter ??= new Intl.Segmenter()
   let count = 0
-  for (const _ of segmenter.segment(text)) count++
-  return count
+  for (let start = 0, size = CHUNK; ; ) {
+    let end = Math.min(text.length, start + size)
+    // Never between the halves of a surrogate pair: the character after the cut would not be the text's.
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++
+    let last = 0
+    let inChunk = 0
+    for (const { index } of segmenter.segment(text.slice(start, end))) {
+      last = index
+      inChunk++
+    }
+    // The chunk's last cluster is counted with the next chunk, which starts with it, unless it is the text's last.
+    if (end === text.length) return Math.min(count + inChunk, enough + 1)
+    if (inChunk === 1) size *= 2
+    else {
+      count += inChunk - 1
+      start += last
+      size = CHUNK
+    }
+    if (count > enough) return enough + 1
+  }
 }
 
 // The JSON forms of the data model's non-JSON types. @atproto/lexicon validates decoded values

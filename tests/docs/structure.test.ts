@@ -233,7 +233,7 @@ describe('what the docs state is what the runtime does', () => {
     // messageInput.text has maxLength 10000 and maxGraphemes 1000; getConvoForMembers' members, 1 to 10.
     const text = (value: string) => runtime.validate(generated.ChatBskyConvoDefs.validateMessageInput, { text: value }, false).map((issue) => issue.message)
     expect(text('é'.repeat(1000))).toEqual([])
-    expect(text('👍🏽'.repeat(1001))).toEqual(['1001 graphemes > maxGraphemes 1000'])
+    expect(text('👍🏽'.repeat(1001))).toEqual(['more than 1000 graphemes (maxGraphemes 1000)'])
     // 401 families: 4,411 UTF-16 units and 401 graphemes, but 10,025 UTF-8 bytes.
     expect(text('👨‍👩‍👧‍👦'.repeat(401))).toEqual(['10025 bytes (UTF-8) > maxLength 10000'])
     const members = (count: number) => runtime.validate(generated.ChatBskyConvoGetConvoForMembers.validateParams, { members: Array(count).fill('did:plc:x') }, false)

@@ -89,7 +89,7 @@ describe(`wire verdicts, ${SNAPSHOT} client against a server on lexicons/`, () =
     expect(await settle(client.chat.bsky.convo.getConvo({ convoId: 'c1' }))).toMatchObject({
       ok: false,
       error: 'ResponseValidationError',
-      message: expect.stringContaining('1500 graphemes > maxGraphemes 1000'),
+      message: expect.stringContaining('more than 1000 graphemes (maxGraphemes 1000)'),
     })
   })
 })
