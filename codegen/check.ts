@@ -37,13 +37,14 @@ export interface CheckedBuild<T> {
 
 /**
  * Selects from `loaded`, checks the selection, and returns `build`'s result for its docs, or
- * throws `LexiconErrors` listing every problem that matters (as `selectDocs` reports them).
+ * throws `LexiconErrors` listing every problem that matters (as `selectDocs` reports them), and
+ * the lexicon folder the files were read from (`folder`), if given.
  */
 export async function checkedBuild<T>(
   loaded: LoadedLexicons,
   selection: Selection,
   build: (docs: readonly ParsedDoc[]) => T,
-  { inThread = false }: { inThread?: boolean } = {},
+  { inThread = false, folder }: { inThread?: boolean; folder?: string } = {},
 ): Promise<CheckedBuild<T>> {
   const lexicons = skimLexicons(loaded)
   // Every doc taken on trust: the closure, as it will be once checked (it throws when nothing matches).
@@ -60,7 +61,7 @@ export async function checkedBuild<T>(
         const problems = verdicts.get(doc.file)
         return problems ? { problems } : passes(doc)
       })
-  if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings)
+  if (selected.errors.length) throw new LexiconErrors(selected.errors, selected.warnings, folder)
   if ('error' in attempt) throw attempt.error
   return { selected, built: attempt.value }
 }

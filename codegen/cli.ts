@@ -5,7 +5,8 @@ import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 import type { OutputFiles } from './emit.js'
-import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, sortProblems, type LexiconProblem } from './errors.js'
+import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, listProblems, sortProblems, type LexiconProblem, type PlaceProblem } from './errors.js'
+import { placeInFolder } from './located.js'
 import { generate, type GenerateResult } from './index.js'
 import { keepingLineEndings } from './line-endings.js'
 import type { LoadCache } from './load.js'
@@ -167,8 +168,13 @@ function errPaint(io: Io): Paint {
 function printError(error: unknown, io: Io): void {
   const paint = errPaint(io)
   if (error instanceof LexgenError) {
-    if (error instanceof LexiconErrors) printWarnings(error.warnings, io)
-    io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(error.message, { keepLines: true })}\n`)
+    let message = error.message
+    if (error instanceof LexiconErrors) {
+      const place = error.lexicons === undefined ? undefined : placeInFolder(error.lexicons, io.cwd)
+      printWarnings(error.warnings, io, undefined, place)
+      if (place) message = listProblems(error.problems, place)
+    }
+    io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(message, { keepLines: true })}\n`)
   } else if (isSystemError(error)) {
     // The machine's, not lexgen's: a disk full, a file another user owns. No stack: it would say nothing more.
     io.err(`lexgen: ${paint('error', 'error:')} ${escapeControls(error.message)} (the file system refused it)\n`)
@@ -219,7 +225,7 @@ function count(diff: OutputDiff): number {
 async function generateInto(options: ResolvedOptions, io: Io, cache: LoadCache | undefined, check: string): Promise<GenerateResult & { readonly rewritten: readonly string[] }> {
   const started = performance.now()
   const result = await generateFromLexicons(options, io, cache)
-  printWarnings(result.warnings, io, result)
+  printWarnings(result.warnings, io, result, placeInFolder(options.lexicons, io.cwd))
   const notes = [await moduleScopeNote(options), runtimeNote(options)].filter((note) => note !== undefined)
   if (notes.length) printNotes(notes, io)
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
@@ -242,7 +248,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache: LoadCache |
 async function runCheck(flags: Options & { config?: string }, io: Io): Promise<number> {
   const options = await resolveOptions(flags, flags.config, io.cwd)
   const result = await generateFromLexicons(options, io)
-  printWarnings(result.warnings, io, result)
+  printWarnings(result.warnings, io, result, placeInFolder(options.lexicons, io.cwd))
   // After an update of lexgen or of the runtime alone, code that is up to date can still fail to start.
   const runtime = runtimeNote(options)
   if (runtime !== undefined) printNotes([runtime], io)
@@ -373,12 +379,14 @@ function printWarnings(
   warnings: readonly LexiconProblem[],
   io: Io,
   patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes' | 'uncheckable'> = { unmatched: [], overridden: [], nameClashes: [], uncheckable: [] },
+  place?: PlaceProblem,
 ): void {
-  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes), ...sortProblems(patterns.uncheckable).map(formatProblem)], io)
+  const format = (problem: LexiconProblem) => formatProblem(problem, place)
+  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes), ...sortProblems(patterns.uncheckable).map(format)], io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
   printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)
-  for (const warning of warnings) io.err(`  ${formatProblem(warning)}\n`)
+  for (const warning of warnings) io.err(`  ${format(warning)}\n`)
 }
 
 /**

@@ -36,40 +36,56 @@ export class FlagError extends LexgenError {
   }
 }
 
+/**
+ * How a problem's place is written: its file and, given, its JSON path. By default the file as the
+ * problem names it (relative to the lexicon folder) and `at <path>`; the CLI writes where the user
+ * stands, with a line and column (located.ts).
+ */
+export type PlaceProblem = (file: string, path?: string) => string
+
+const plainPlace: PlaceProblem = (file, path) => (path ? `${file} at ${path}` : file)
+
 /** Every problem of a run that stops it, sorted by file and path; the message lists them all. */
 export class LexiconErrors extends LexgenError {
   readonly problems: readonly LexiconProblem[]
   /** Problems that would not have stopped the run on their own, shown with the errors. */
   readonly warnings: readonly LexiconProblem[]
+  /** The lexicon folder the problems' files are in, when they are files on disk. */
+  readonly lexicons?: string
 
-  constructor(problems: readonly LexiconProblem[], warnings: readonly LexiconProblem[] = []) {
+  constructor(problems: readonly LexiconProblem[], warnings: readonly LexiconProblem[] = [], lexicons?: string) {
     const sorted = sortProblems(problems)
-    // The causes are listed; what only follows from them (references into a broken file) is counted.
-    const causes = sorted.filter((p) => p.blockedBy === undefined)
-    const files = new Set(causes.map((p) => p.file)).size
-    const listed =
-      causes.length === 1 ? formatProblem(causes[0]!) : `${causes.length} problems in ${files} lexicon ${files === 1 ? 'file' : 'files'}:\n${causes.map((p) => `  ${formatProblem(p)}`).join('\n')}`
-    super([listed, ...blockedLines(sorted)].join('\n'))
+    super(listProblems(sorted))
     this.name = 'LexiconErrors'
     this.problems = sorted
     this.warnings = sortProblems(warnings)
+    if (lexicons !== undefined) this.lexicons = lexicons
   }
 }
 
+/** The causes, listed; what only follows from them (references into a broken file), counted. */
+export function listProblems(sorted: readonly LexiconProblem[], place: PlaceProblem = plainPlace): string {
+  const causes = sorted.filter((p) => p.blockedBy === undefined)
+  const files = new Set(causes.map((p) => p.file)).size
+  const listed =
+    causes.length === 1 ? formatProblem(causes[0]!, place) : `${causes.length} problems in ${files} lexicon ${files === 1 ? 'file' : 'files'}:\n${causes.map((p) => `  ${formatProblem(p, place)}`).join('\n')}`
+  return [listed, ...blockedLines(sorted, place)].join('\n')
+}
+
 /** `  26 references to a/defs.json, from 14 other files, can be checked once it is fixed`, per blocking file. */
-function blockedLines(problems: readonly LexiconProblem[]): string[] {
+function blockedLines(problems: readonly LexiconProblem[], place: PlaceProblem): string[] {
   const byCause = new Map<string, LexiconProblem[]>()
   for (const p of problems) if (p.blockedBy !== undefined) byCause.set(p.blockedBy, [...(byCause.get(p.blockedBy) ?? []), p])
   return [...byCause].map(([file, blocked]) => {
     const from = new Set(blocked.map((p) => p.file)).size
     const references = blocked.length === 1 ? '1 reference' : `${blocked.length} references`
-    return `  ${references} to ${file}, from ${from === 1 ? '1 other file' : `${from} other files`}, can be checked once it is fixed`
+    return `  ${references} to ${place(file)}, from ${from === 1 ? '1 other file' : `${from} other files`}, can be checked once it is fixed`
   })
 }
 
-export function formatProblem(problem: LexiconProblem): string {
+export function formatProblem(problem: LexiconProblem, place: PlaceProblem = plainPlace): string {
   // A file name and a lexicon's values can hold anything: never a control character to a terminal.
-  return escapeControls(formatLocation(problem.file, problem.path) + problem.message, { keepLines: true })
+  return escapeControls(`${place(problem.file, problem.path)}: ${problem.message}`, { keepLines: true })
 }
 
 /** By file, then JSON path, then message, in code-unit order: the same on every machine. */
@@ -83,8 +99,7 @@ export function sortProblems(problems: readonly LexiconProblem[]): LexiconProble
 }
 
 function formatLocation(file?: string, path?: string): string {
-  if (!file) return ''
-  return path ? `${file} at ${path}: ` : `${file}: `
+  return file ? `${plainPlace(file, path)}: ` : ''
 }
 
 /** Renders a JSON path from keys, quoting keys that are not identifiers: `defs.main["odd key"][0]`. */

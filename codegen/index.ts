@@ -74,7 +74,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
       const model = buildModel(docs, options)
       return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!, options.emit) : undefined, nameClashes: model.nameClashes }
     },
-    { inThread: cache !== undefined },
+    { inThread: cache !== undefined, folder: options.lexicons },
   )
   // A warning when other patterns match; under --strict (CI, where a warning passes unread) it stops
   // the run: an include the lexicons lack (added to the config, not to what is pulled) generates nothing.

@@ -92,3 +92,103 @@ export function isLfsPointer(text: string): boolean {
 }
 
 export const LFS_POINTER = 'a Git LFS pointer, not the lexicon'
+
+/**
+ * The keys of a JSON path as {@link jsonPath} renders it (`defs.main["odd key"][0]`), as far as it
+ * reads as one: a path written otherwise gives the keys before the first part that does not.
+ */
+export function pathKeys(path: string): (string | number)[] {
+  const keys: (string | number)[] = []
+  const PART = /\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y
+  for (let match; PART.lastIndex < path.length && (match = PART.exec(path)); ) {
+    if (match[1] !== undefined) keys.push(match[1])
+    else if (match[2] !== undefined) keys.push(Number(match[2]))
+    else keys.push(JSON.parse(match[3]!) as string)
+  }
+  return keys
+}
+
+/**
+ * Where the value at `keys` starts in a JSON text, `12:5` (line and column, from 1), as an editor
+ * jumps to it; a key that is not there stops the walk at the value holding it. Of duplicate keys
+ * the last counts, as JSON.parse keeps it. Text that is no longer JSON (the file changed since it
+ * was read) stops the walk where it goes wrong: this runs on the way to an error message, and
+ * must never throw itself. No recursion: any depth is walked.
+ */
+export function lineColumnOf(text: string, keys: readonly (string | number)[]): string {
+  let at = skipSpace(text, 0)
+  for (const key of keys) {
+    const found = typeof key === 'number' ? elementStart(text, at, key) : memberStart(text, at, key)
+    if (found === undefined) break
+    at = found
+  }
+  const before = text.slice(0, at)
+  return `${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`
+}
+
+function skipSpace(text: string, at: number): number {
+  SPACE.lastIndex = at
+  SPACE.test(text)
+  return SPACE.lastIndex
+}
+
+/** The start of the value of member `key` of the object at `at`, the last one if it repeats. */
+function memberStart(text: string, at: number, key: string): number | undefined {
+  if (text[at] !== '{') return undefined
+  let found: number | undefined
+  at = skipSpace(text, at + 1)
+  while (text[at] === '"') {
+    STRING.lastIndex = at
+    if (!STRING.test(text)) return found
+    const name = JSON.parse(text.slice(at, STRING.lastIndex)) as string
+    at = skipSpace(text, STRING.lastIndex)
+    if (text[at] !== ':') return found
+    const start = skipSpace(text, at + 1)
+    if (name === key) found = start
+    const end = valueEnd(text, start)
+    if (end === undefined) return found
+    at = skipSpace(text, end)
+    if (text[at] !== ',') break
+    at = skipSpace(text, at + 1)
+  }
+  return found
+}
+
+/** The start of element `index` of the array at `at`. */
+function elementStart(text: string, at: number, index: number): number | undefined {
+  if (text[at] !== '[') return undefined
+  at = skipSpace(text, at + 1)
+  for (let i = 0; text[at] !== ']' && at < text.length; i++) {
+    if (i === index) return at
+    const end = valueEnd(text, at)
+    if (end === undefined) return undefined
+    at = skipSpace(text, end)
+    if (text[at] !== ',') return undefined
+    at = skipSpace(text, at + 1)
+  }
+  return undefined
+}
+
+/** Where the value starting at `at` ends: brackets counted, strings skipped whole. */
+function valueEnd(text: string, at: number): number | undefined {
+  let depth = 0
+  do {
+    const char = text[at]
+    if (char === '"') {
+      STRING.lastIndex = at
+      if (!STRING.test(text)) return undefined
+      at = STRING.lastIndex
+      continue
+    }
+    if (char === '{' || char === '[') depth++
+    else if (char === '}' || char === ']') depth--
+    else if (depth === 0) {
+      NUMBER.lastIndex = LITERAL.lastIndex = at
+      if (NUMBER.test(text)) return NUMBER.lastIndex
+      return LITERAL.test(text) ? LITERAL.lastIndex : undefined
+    }
+    if (depth < 0 || char === undefined) return undefined
+    at++
+  } while (depth > 0)
+  return at
+}

@@ -72,14 +72,14 @@ describe('checked on a worker thread exactly as in the thread', () => {
   it('the bad id is a warning and the doc is left out', async () => {
     const { onWorker } = await bothWays(scenarios.find((s) => s.name.startsWith('a bad id'))!.docs, ['--include', 'com.example.*'])
     expect(onWorker.code).toBe(0)
-    expect(onWorker.stderr).toContain('  other/x.json at id: Must be a valid NSID\n')
+    expect(onWorker.stderr).toContain('  <lexicons>/other/x.json:3:9 at id: Must be a valid NSID\n')
     expect([...onWorker.files.keys()].filter((path) => path.startsWith('com/'))).toEqual(['com/example/ok.ts'])
   })
 
   it('the doc the emitter cannot build is reported by the check, not as an internal error', async () => {
     const { onWorker } = await bothWays(scenarios.find((s) => s.name.startsWith('a doc the emitter'))!.docs, ['--include', '*'])
     expect(onWorker.code).toBe(1)
-    expect(onWorker.stderr).toBe('lexgen: error: com/example/odd.json at defs.main.properties.a.ref: Expected string, received number\n')
+    expect(onWorker.stderr).toBe('lexgen: error: <lexicons>/com/example/odd.json:10:18 at defs.main.properties.a.ref: Expected string, received number\n')
   })
 
   it('the compiled CLI finds the committed generated/ and docs up to date', async () => {

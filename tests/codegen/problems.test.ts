@@ -16,7 +16,7 @@ async function generate(docs: Record<string, unknown>, args: string[]) {
   const lexicons = await lexiconDir(docs)
   const out = await tempDir()
   dirs.push(lexicons, out)
-  const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, ...args])
+  const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, ...args], lexicons)
   return { ...result, files: await snapshotDir(out) }
 }
 
@@ -30,13 +30,13 @@ describe('every bad doc in one run', () => {
     expect(result.stderr).toBe(
       [
         'lexgen: error: 7 problems in 5 lexicon files:',
-        "  com/example/b.json at defs.main.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
-        '  com/example/b.json at defs.main.properties.n.minimum: Expected number, received string',
+        "  com/example/b.json:14:21 at defs.main.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
+        '  com/example/b.json:10:22 at defs.main.properties.n.minimum: Expected number, received string',
         '  com/example/c.json: not valid JSON (Expected double-quoted property name at line 1, column 16)',
-        '  com/example/d.json at defs.extra.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition.',
-        "  com/example/e.json at defs.main.output.schema.ref: reference 'com.example.missing#x' names lexicon 'com.example.missing', which is not in the lexicon directory",
-        "  com/example/f.json at defs.main.output.schema.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
-        '  com/example/f.json at defs.main.output.schema.required: Expected array, received string',
+        '  com/example/d.json:10:15 at defs.extra.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition.',
+        "  com/example/e.json:11:18 at defs.main.output.schema.ref: reference 'com.example.missing#x' names lexicon 'com.example.missing', which is not in the lexicon directory",
+        "  com/example/f.json:15:25 at defs.main.output.schema.properties.at.format: Expected 'datetime' | 'uri' | 'at-uri' | 'did' | 'handle' | 'at-identifier' | 'nsid' | 'cid' | 'language' | 'tid' | 'record-key', got 'date-time' (did you mean 'datetime'?)",
+        '  com/example/f.json:11:23 at defs.main.output.schema.required: Expected array, received string',
         '',
       ].join('\n'),
     )
@@ -62,8 +62,8 @@ describe('a doc with problems of its own', () => {
     }
     const result = await generate(docs, ['--include', 'com.example.get'])
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain("com/example/get.json at defs.main.output.schema.properties.author.ref: reference 'com.example.defs#authorVeiw' names def 'authorVeiw', which 'com.example.defs' does not define (did you mean 'com.example.defs#authorView'?)")
-    expect(result.stderr).toMatch(/com\/example\/get\.json at defs\.main\.parameters\.properties\.limit\.default: .*100/)
+    expect(result.stderr).toContain("com/example/get.json:24:22 at defs.main.output.schema.properties.author.ref: reference 'com.example.defs#authorVeiw' names def 'authorVeiw', which 'com.example.defs' does not define (did you mean 'com.example.defs#authorView'?)")
+    expect(result.stderr).toMatch(/com\/example\/get\.json:13:24 at defs\.main\.parameters\.properties\.limit\.default: .*100/)
     expect(result.files.size).toBe(0)
   })
 })
@@ -94,7 +94,7 @@ describe('bad docs outside the selection', () => {
       [
         "lexgen: warning: 2 lexicon files outside the selection's references could not be used (--strict makes this an error):",
         "  pub/layers/broken.json: not valid JSON (Expected property name or '}' at line 1, column 3)",
-        '  pub/layers/noid.json at id: Required',
+        '  pub/layers/noid.json:1:1 at id: Required',
         '',
       ].join('\n'),
     )
@@ -114,7 +114,7 @@ describe('bad docs outside the selection', () => {
     const result = await generate(docs, ['--include', 'pub.layers.corpus.*', '--strict'])
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/^lexgen: error: 3 problems in 3 lexicon files:\n/)
-    expect(result.stderr).toContain('  pub/layers/other.json at defs.main.properties.n.maximum: Expected number, received string\n')
+    expect(result.stderr).toContain('  pub/layers/other.json:10:22 at defs.main.properties.n.maximum: Expected number, received string\n')
     expect(result.files.size).toBe(0)
   })
 
@@ -129,7 +129,7 @@ describe("@atproto/lexicon's checks all apply", () => {
   it('language tags of a permission set (validated by @atproto/syntax, loaded without @atproto/common-web)', async () => {
     const perms = { lexicon: 1, id: 'com.example.perms', defs: { main: { type: 'permission-set', 'title:lang': { 'not a tag!': 'x' }, permissions: [] } } }
     const result = await generate({ 'com/example/perms.json': perms }, ['--include', '*'])
-    expect(result.stderr).toBe('lexgen: error: com/example/perms.json at defs.main["title:lang"]["not a tag!"]: Invalid BCP47 language tag\n')
+    expect(result.stderr).toBe('lexgen: error: com/example/perms.json:8:23 at defs.main["title:lang"]["not a tag!"]: Invalid BCP47 language tag\n')
     const good = await generate({ 'com/example/perms.json': { ...perms, defs: { main: { ...perms.defs.main, 'title:lang': { 'fr-FR': 'x' } } } } }, ['--include', '*'])
     expect(good.code, good.stderr).toBe(0)
   })
@@ -154,9 +154,9 @@ describe('references no value can pass', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe(
       [
-        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.any.refs[0]: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
-        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.mark.ref: reference 'com.example.post#mark' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with `knownValues` takes it)",
-        "lexgen: warning: com/example/getPost.json at defs.main.output.schema.properties.post.ref: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+        "lexgen: warning: com/example/getPost.json:23:17 at defs.main.output.schema.properties.any.refs[0]: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+        "lexgen: warning: com/example/getPost.json:18:22 at defs.main.output.schema.properties.mark.ref: reference 'com.example.post#mark' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with `knownValues` takes it)",
+        "lexgen: warning: com/example/getPost.json:14:22 at defs.main.output.schema.properties.post.ref: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
         '',
       ].join('\n'),
     )
@@ -167,18 +167,18 @@ describe('references no value can pass', () => {
 describe('union mismatches name the deepest path and the real reason', () => {
   it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
     const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])
-    expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.n.enum[0]: Expected number, received string\n')
+    expect(result.stderr).toBe('lexgen: error: com/example/q.json:15:17 at defs.main.output.schema.properties.n.enum[0]: Expected number, received string\n')
   })
 
   it('a body schema of a type no branch takes: what each expected, merged', async () => {
     const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'array', items: { type: 'string' } }) }, ['--include', '*'])
-    expect(result.stderr).toBe("lexgen: error: com/example/q.json at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'array'\n")
+    expect(result.stderr).toBe("lexgen: error: com/example/q.json:10:19 at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'array'\n")
   })
 
   it('inside an inline object: the path through it', async () => {
     const nested = { type: 'object', properties: { inner: { type: 'object', properties: { n: { type: 'integer', maximum: 'x' } } } } }
     const result = await generate({ 'com/example/q.json': returning('com.example.q', nested) }, ['--include', '*'])
-    expect(result.stderr).toBe('lexgen: error: com/example/q.json at defs.main.output.schema.properties.inner.properties.n.maximum: Expected number, received string\n')
+    expect(result.stderr).toBe('lexgen: error: com/example/q.json:17:30 at defs.main.output.schema.properties.inner.properties.n.maximum: Expected number, received string\n')
   })
 })
 
@@ -191,7 +191,7 @@ describe('control characters in a file name or a lexicon value reach the termina
     const result = await generate({ [`com/example/q${hostile}.json`]: returning('com.example.q', { type: `object${hostile}` }) }, ['--include', '*'])
     expect(result.code).toBe(1)
     expect(result.stderr).toBe(
-      `lexgen: error: com/example/q${shown}.json at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'object${shown}'\n`,
+      `lexgen: error: com/example/q${shown}.json:10:19 at defs.main.output.schema.type: Expected 'ref' | 'union' | 'object', got 'object${shown}'\n`,
     )
   })
 
@@ -220,11 +220,11 @@ describe("a record's key", () => {
     expect(result.stderr).toBe(
       [
         'lexgen: error: 5 problems in 5 lexicon files:',
-        "  com/example/a.json at defs.main: a record needs a `key`: 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self') (Lexicon spec)",
-        "  com/example/b.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'tdi' (did you mean 'tid'?)",
-        "  com/example/c.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literal:'",
-        "  com/example/d.json at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literl:self' (did you mean 'literal:self'?)",
-        '  com/example/e.json at defs.main.key: Expected string, received number',
+        "  com/example/a.json:5:13 at defs.main: a record needs a `key`: 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self') (Lexicon spec)",
+        "  com/example/b.json:7:14 at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'tdi' (did you mean 'tid'?)",
+        "  com/example/c.json:7:14 at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literal:'",
+        "  com/example/d.json:7:14 at defs.main.key: Expected 'tid', 'nsid', 'any' or 'literal:<key>' (such as 'literal:self'), got 'literl:self' (did you mean 'literal:self'?)",
+        '  com/example/e.json:7:14 at defs.main.key: Expected string, received number',
         '',
       ].join('\n'),
     )
@@ -255,16 +255,16 @@ describe('constraints that contradict each other', () => {
     }
     await expectRefused(docs, [
       'lexgen: error: 10 problems in 9 lexicon files:',
-      '  com/example/a.json at defs.main.output.schema.properties.f.maximum: maximum 1 is below minimum 5: no value can pass',
-      '  com/example/b.json at defs.main.output.schema.properties.f.maxGraphemes: maxGraphemes -1 is below zero: no value can pass',
-      '  com/example/b.json at defs.main.output.schema.properties.f.maxLength: maxLength 3 is below minLength 4: no value can pass',
-      '  com/example/c.json at defs.main.output.schema.properties.f.minGraphemes: minGraphemes 4 is above maxLength 3: a grapheme takes at least one UTF-8 byte, so no value can pass',
-      '  com/example/d.json at defs.main.output.schema.properties.f.maxLength: maxLength 1 is below minLength 2: no value can pass',
-      '  com/example/e.json at defs.main.output.schema.properties.f.const: const 3 is not in enum [1, 2]: no value can pass',
-      '  com/example/f.json at defs.main.output.schema.properties.f.default: default "éééé" is 3 graphemes, above maxGraphemes 2: the field refuses its own default'.replace('éééé', 'e\u0301e\u0301e\u0301'),
-      '  com/example/g.json at defs.main.output.schema.properties.f.default: default "éé" is 4 UTF-8 bytes, above maxLength 3: the field refuses its own default',
-      '  com/example/h.json at defs.main.output.schema.properties.f.default: default true differs from const false, the only value the field takes',
-      '  com/example/i.json at defs.main.output.schema.nullable[1]: nullable field "g" not defined',
+      '  com/example/a.json:15:26 at defs.main.output.schema.properties.f.maximum: maximum 1 is below minimum 5: no value can pass',
+      '  com/example/b.json:16:31 at defs.main.output.schema.properties.f.maxGraphemes: maxGraphemes -1 is below zero: no value can pass',
+      '  com/example/b.json:15:28 at defs.main.output.schema.properties.f.maxLength: maxLength 3 is below minLength 4: no value can pass',
+      '  com/example/c.json:14:31 at defs.main.output.schema.properties.f.minGraphemes: minGraphemes 4 is above maxLength 3: a grapheme takes at least one UTF-8 byte, so no value can pass',
+      '  com/example/d.json:18:28 at defs.main.output.schema.properties.f.maxLength: maxLength 1 is below minLength 2: no value can pass',
+      '  com/example/e.json:18:24 at defs.main.output.schema.properties.f.const: const 3 is not in enum [1, 2]: no value can pass',
+      '  com/example/f.json:15:26 at defs.main.output.schema.properties.f.default: default "éééé" is 3 graphemes, above maxGraphemes 2: the field refuses its own default'.replace('éééé', 'e\u0301e\u0301e\u0301'),
+      '  com/example/g.json:15:26 at defs.main.output.schema.properties.f.default: default "éé" is 4 UTF-8 bytes, above maxLength 3: the field refuses its own default',
+      '  com/example/h.json:14:26 at defs.main.output.schema.properties.f.default: default true differs from const false, the only value the field takes',
+      '  com/example/i.json:13:13 at defs.main.output.schema.nullable[1]: nullable field "g" not defined',
     ])
   })
 
@@ -282,14 +282,14 @@ describe('constraints that contradict each other', () => {
     }
     await expectRefused(docs, [
       'lexgen: error: 8 problems in 6 lexicon files:',
-      "  com/example/a.json at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
-      '  com/example/b.json at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
-      '  com/example/c.json at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
-      '  com/example/d.json at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
-      '  com/example/d.json at defs.main.output.schema.required[0]: required field "zz" not defined',
-      "  com/example/e.json at defs.main.output.schema.required[1]: required field \"createAt\" not defined (did you mean 'createdAt'?)",
-      '  com/example/f.json at defs.main.output.schema.required[0]: required field "toString" not defined',
-      '  com/example/f.json at defs.main.parameters.required[0]: required field "valueOf" not defined',
+      "  com/example/a.json:14:23 at defs.main.output.schema.properties.f.enum: no value of enum [1, 2] passes the field's other constraints: no value can pass",
+      '  com/example/b.json:14:23 at defs.main.output.schema.properties.f.enum: no value of enum ["abcdef", "ghijkl"] passes the field\'s other constraints: no value can pass',
+      '  com/example/c.json:14:26 at defs.main.output.schema.properties.f.maxSize: maxSize -1 is below zero: no value can pass',
+      '  com/example/d.json:15:13 at defs.main.output.schema.nullable[0]: nullable field "zz" not defined',
+      '  com/example/d.json:12:13 at defs.main.output.schema.required[0]: required field "zz" not defined',
+      "  com/example/e.json:13:13 at defs.main.output.schema.required[1]: required field \"createAt\" not defined (did you mean 'createdAt'?)",
+      '  com/example/f.json:19:13 at defs.main.output.schema.required[0]: required field "toString" not defined',
+      '  com/example/f.json:10:11 at defs.main.parameters.required[0]: required field "valueOf" not defined',
     ])
   })
 
@@ -322,10 +322,10 @@ describe('constraints that contradict each other', () => {
     }
     await expectRefused(docs, [
       'lexgen: error: 4 problems in 4 lexicon files:',
-      '  com/example/a.json at defs.main.output.schema.properties.f.default: default "tomorrow" is not a valid datetime: the field refuses its own default',
-      '  com/example/b.json at defs.main.output.schema.properties.f.const: const "alice.bsky.social" is not a valid did: no value can pass',
-      '  com/example/c.json at defs.main.output.schema.properties.f.enum: no value of enum ["not an nsid", "com.example"] passes the field\'s other constraints: no value can pass',
-      '  com/example/d.json at defs.main.output.schema.properties.f.const: const "2024-02-30T00:00:00Z" is not a valid datetime: no value can pass',
+      '  com/example/a.json:15:26 at defs.main.output.schema.properties.f.default: default "tomorrow" is not a valid datetime: the field refuses its own default',
+      '  com/example/b.json:15:24 at defs.main.output.schema.properties.f.const: const "alice.bsky.social" is not a valid did: no value can pass',
+      '  com/example/c.json:15:23 at defs.main.output.schema.properties.f.enum: no value of enum ["not an nsid", "com.example"] passes the field\'s other constraints: no value can pass',
+      '  com/example/d.json:15:24 at defs.main.output.schema.properties.f.const: const "2024-02-30T00:00:00Z" is not a valid datetime: no value can pass',
     ])
   })
 })

@@ -169,13 +169,13 @@ describe('lexgen generate --watch', () => {
     const path = join(dir, 'lexicons/com/example/feed/defs.json')
     const before = await readFile(path, 'utf8')
     await writeFile(path, '{ "lexicon": 1, "id": ')
-    await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json: not valid JSON \(/)
+    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/feed\/defs\.json: not valid JSON \(/)
     await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
 
     // A doc that parses but references what does not exist is broken too.
     await saveByRename(path, defs({ author: { type: 'ref', ref: 'com.example.nowhere#thing' } }))
-    await watch.errors.next(/^lexgen: error: com\/example\/feed\/defs\.json at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
+    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/feed\/defs\.json:\d+:\d+ at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
     await watch.lines.next(/^lexgen: generated keeps the last good output/)
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
 
@@ -191,7 +191,7 @@ describe('lexgen generate --watch', () => {
     const incoming = join(dir, 'incoming/extra')
     await saveByRename(join(incoming, 'broken.json'), '{ "lexicon": 1, "id": ')
     await rename(incoming, join(dir, 'lexicons/com/example/extra'))
-    await watch.errors.next(/^lexgen: error: com\/example\/extra\/broken\.json: not valid JSON \(/)
+    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/extra\/broken\.json: not valid JSON \(/)
     await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
     await watch.lines.next(/^lexgen: the same problems as above; generated keeps the last good output; watching for changes$/)
 

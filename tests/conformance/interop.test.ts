@@ -60,13 +60,13 @@ describe('valid lexicons generate code that compiles', async () => {
 describe('invalid lexicons are refused with the file, the JSON path and the reason', async () => {
   const invalid = await read<Case[]>('lexicon-invalid.json')
   const where: Record<string, RegExp> = {
-    'invalid lexicon field': /^lexgen: error: case\.json at lexicon: Expected 1, got 'one'\n$/,
-    'invalid id field': /^lexgen: error: case\.json at id: Expected string, received number\n$/,
-    'invalid NSID': /^lexgen: error: case\.json at id: Must be a valid NSID\n$/,
-    'defined unknown': /^lexgen: error: case\.json at defs\.demo\.type: an 'unknown' cannot be a named definition/,
-    'defined ref': /^ {2}case\.json at defs\.demo\.type: Expected 'record' \| 'permission-set' \| 'query' .*, got 'ref'$/m,
-    'non-main primary': /^ {2}case\.json at defs\.demo\.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition\.$/m,
-    'record missing type object': /^lexgen: error: case\.json at defs\.main\.record\.type: Expected 'object', got nothing\n$/,
+    'invalid lexicon field': /^lexgen: error: lexicons\/case\.json:1:\d+ at lexicon: Expected 1, got 'one'\n$/,
+    'invalid id field': /^lexgen: error: lexicons\/case\.json:1:\d+ at id: Expected string, received number\n$/,
+    'invalid NSID': /^lexgen: error: lexicons\/case\.json:1:\d+ at id: Must be a valid NSID\n$/,
+    'defined unknown': /^lexgen: error: lexicons\/case\.json:1:\d+ at defs\.demo\.type: an 'unknown' cannot be a named definition/,
+    'defined ref': /^ {2}lexicons\/case\.json:1:\d+ at defs\.demo\.type: Expected 'record' \| 'permission-set' \| 'query' .*, got 'ref'$/m,
+    'non-main primary': /^ {2}lexicons\/case\.json:1:\d+ at defs\.demo\.type: Records, permission sets, procedures, queries, and subscriptions must be the main definition\.$/m,
+    'record missing type object': /^lexgen: error: lexicons\/case\.json:1:\d+ at defs\.main\.record\.type: Expected 'object', got nothing\n$/,
   }
 
   it('covers every case of the suite', () => {
@@ -77,7 +77,7 @@ describe('invalid lexicons are refused with the file, the JSON path and the reas
     const dir = join(root, `invalid-${name.replace(/\W+/g, '-')}`)
     await mkdir(join(dir, 'lexicons'), { recursive: true })
     await writeFile(join(dir, 'lexicons/case.json'), JSON.stringify(c.lexicon))
-    const result = await runCli(['generate', '--lexicons', join(dir, 'lexicons'), '--out', join(dir, 'out'), '--include', '*'])
+    const result = await runCli(['generate', '--lexicons', join(dir, 'lexicons'), '--out', join(dir, 'out'), '--include', '*'], dir)
     expect(result.stderr).toMatch(where[name]!)
     expect(result.code).toBe(1)
   })

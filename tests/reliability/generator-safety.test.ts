@@ -283,7 +283,7 @@ describe('NSID-derived paths', () => {
       await writeFile(join(dir, 'lex/doc.json'), JSON.stringify({ lexicon: 1, id, defs: { main: { type: 'token' } } }))
       const result = await runCli(['generate', '--lexicons', join(dir, 'lex'), '--out', join(dir, 'out'), '--include', '*'], root)
       expect(result.code).toBe(1)
-      expect(result.stderr).toMatch(/^lexgen: error: doc\.json at id: /)
+      expect(result.stderr).toMatch(/^lexgen: error: nsid-[0-9a-f]+\/lex\/doc\.json:1:\d+ at id: /)
       expect((await readdir(dir)).sort()).toEqual(['lex'])
     },
   )
