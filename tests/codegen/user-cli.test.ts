@@ -118,7 +118,7 @@ describe('lexgen init', () => {
 
   it('in a CommonJS package with an old tsconfig: generates .mts, and says what to change in package.json and tsconfig.json', async () => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { typescript: '^5.9.3' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', main: 'index.js', dependencies: { '@lexgen/runtime': '^0.2.0' }, devDependencies: { typescript: '^5.9.3' } }))
     await provideRuntime(project) // what installing it does
     // tsconfig.json as people write it: comments, trailing commas, a URL in a string.
     await writeFile(
@@ -180,7 +180,7 @@ describe('lexgen init', () => {
 describe('lexgen init in an existing project', () => {
   it('with no TypeScript (no tsconfig.json, no typescript dependency): JavaScript that node runs as it is', async () => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bot', version: '1.0.0', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'bot', version: '1.0.0', type: 'module', dependencies: { '@lexgen/runtime': '^0.2.0' } }))
     await provideRuntime(project)
     const result = await lexgen(['init'], project)
     expect(result.code, result.stderr).toBe(0)
@@ -241,7 +241,7 @@ describe('lexgen init and generate in a monorepo package', () => {
     await symlink(shared, join(root, 'node_modules/@repo/typescript-config'), 'dir')
     const app = join(root, 'apps/web')
     await mkdir(app, { recursive: true })
-    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'web', private: true, dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'web', private: true, dependencies: { '@lexgen/runtime': '^0.2.0' }, devDependencies: { lexgen: '^0.2.0' } }))
     await writeFile(join(app, 'tsconfig.json'), JSON.stringify({ extends: extendsSpecifier, include: ['**/*.ts'] }))
     await provideRuntime(app) // what installing it does
     return app
@@ -309,7 +309,7 @@ describe('lexgen init and generate in a monorepo package', () => {
 describe('lexgen init --include, for an API of your own', () => {
   it('selects those patterns from lexicons/, pulls nothing, says where the docs go; generate then works', async () => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { typescript: '*' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.2.0' }, devDependencies: { typescript: '*' } }))
     await provideRuntime(project) // what installing it does
     for (const pattern of ['', 'com..example', 'com/example/*']) {
       expect(await lexgen(['init', '--include', pattern], project)).toMatchObject({ code: 2, stderr: `lexgen: usage error: --include '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')\n` })
@@ -430,7 +430,7 @@ describe('lexgen generate and check in a project whose runtime is another versio
 describe('lexgen init with a bundler', () => {
   it('in a CommonJS package whose tsconfig resolves as a bundler: plain .ts output, an import, and no warning on generate', async () => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', dependencies: { '@lexgen/runtime': '^0.2.0' }, devDependencies: { lexgen: '^0.2.0' } }))
     await provideRuntime(project) // what installing it does
     await writeFile(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'preserve', moduleResolution: 'bundler', noEmit: true } }))
     const result = await lexgen(['init'], project)
@@ -452,7 +452,7 @@ describe('lexgen init where modules import .ts files', () => {
     { file: 'deno.json', content: { imports: {} }, why: 'deno.json makes this a Deno project' },
   ])('$why: generates .ts imports, and says so', async ({ file, content, why }) => {
     const project = await scratch()
-    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.1.0' }, devDependencies: { lexgen: '^0.1.0' } }))
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'app', type: 'module', dependencies: { '@lexgen/runtime': '^0.2.0' }, devDependencies: { lexgen: '^0.2.0' } }))
     await provideRuntime(project) // what installing it does
     await writeFile(join(project, file), JSON.stringify(content))
     const result = await lexgen(['init'], project)

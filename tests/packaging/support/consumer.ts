@@ -40,7 +40,7 @@ export async function packPackages(dir: string): Promise<Tarballs> {
 /**
  * A project in a new temporary folder that installs freshly packed tarballs with another package
  * manager: its package.json only, written for `install` to read. The CLI depends on
- * @lexgen/runtime 0.1.0, which is not in the registry: `pin` (bun's `overrides`, Yarn's
+ * @lexgen/runtime at its own version, which is not in the registry: `pin` (bun's `overrides`, Yarn's
  * `resolutions`) points it at the tarball too. `dirs` are the folders to remove afterwards.
  */
 export async function tarballProject(name: string, pin: 'overrides' | 'resolutions'): Promise<{ project: string; dirs: string[] }> {
