@@ -55,7 +55,7 @@ const VIA_SHOWN = 4
 
 function markdown(report: ChangeReport, maxLength: number | undefined): string {
   const head: string[] = [`## Lexicon changes: ${summaryLine(report)}`, '', intro(report, span), '']
-  if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No changes that affect the generated client.', '')
+  if (report.changes.length === 0 && !report.compiler?.findings.length) head.push('No lexicon changes that affect the generated client.', '')
   const compilerFound = compilerOnly(report)
   const affected = affectedEntryPoints(report.changes, compilerFound)
   const entire = addedOrRemoved(report.changes)
@@ -299,7 +299,7 @@ function text(report: ChangeReport, color: boolean, brief: boolean): string {
       for (const d of compiler.disagreements) out.push(`  ${displayKey(defKey(d.nsid, d.def))}: ${disagreementText(d.rules, d.compiler)}`)
     }
   }
-  if (report.changes.length === 0 && !compiler?.findings.length) out.push('no changes that affect the generated client')
+  if (report.changes.length === 0 && !compiler?.findings.length) out.push('no lexicon changes that affect the generated client')
   out.unshift(...readFirst(report, paint, width))
   // Brief: one summary line, then the changes indented under it (a part of another command's output);
   // a changed selection is said first, as it explains docs added or removed.

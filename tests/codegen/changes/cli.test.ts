@@ -57,7 +57,7 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     // Once committed, HEAD has it, and the previous commit shows it.
     commitAll(repo, 'lower the limit')
     expect(await runCli(['diff', '--no-compiler-check'], repo)).toMatchObject({ code: 0 })
-    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no lexicon changes that affect the generated client')
     const previous = await runCli(['diff', '--base', 'HEAD~1', '--no-compiler-check', '--format', 'json'], repo)
     expect(previous.code).toBe(1)
     expect(JSON.parse(previous.stdout)).toMatchObject({ before: { label: 'HEAD~1:lexicons' }, worst: 'breaking', summary: { breaking: 1 } })
@@ -85,7 +85,7 @@ describe('lexgen diff --base <git-ref>: the lexicon directory at a commit vs the
     // A selection on the command line applies to both sides alike.
     const flagged = await runCli(['diff', '--no-compiler-check', '--include', 'ex.test.*'], repo)
     expect(flagged).toMatchObject({ code: 0 })
-    expect(flagged.stdout).toContain('no changes that affect the generated client')
+    expect(flagged.stdout).toContain('no lexicon changes that affect the generated client')
 
     // The lexicons move to vendor/, and the config follows: nothing changed for the client.
     await rename(join(repo, 'lexicons'), join(repo, 'vendor'))
@@ -163,7 +163,7 @@ describe('lexgen diff --base: symbolic links in the committed tree', () => {
   it('follows a committed link as generate does on disk, so a breaking change behind it fails', async () => {
     const repo = await vendoredRepo()
     commitAll(repo, 'vendor the lexicons')
-    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no lexicon changes that affect the generated client')
     await expectBreakingEdit(repo, 'vendor')
   })
 
@@ -291,7 +291,7 @@ describe('lexgen diff --base: symbolic links in the committed tree', () => {
     await rename(join(repo, 'lexicons'), join(repo, 'vendor'))
     await symlink('vendor', join(repo, 'lexicons'))
     commitAll(repo, 'vendor the lexicon folder')
-    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no changes that affect the generated client')
+    expect((await runCli(['diff', '--no-compiler-check'], repo)).stdout).toContain('no lexicon changes that affect the generated client')
     await expectBreakingEdit(repo, 'vendor')
   })
 })

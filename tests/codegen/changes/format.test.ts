@@ -247,7 +247,7 @@ describe('report formats', () => {
 
   it('says so when nothing changed', async () => {
     const report = await compareEdit(() => {})
-    expect(formatChangeReport(report, 'text')).toContain('no changes that affect the generated client')
+    expect(formatChangeReport(report, 'text')).toContain('no lexicon changes that affect the generated client')
     expect(formatChangeReport(report, 'markdown')).toContain('## Lexicon changes: 0 breaking, 0 source, 0 compatible, 0 docs')
   })
 })
