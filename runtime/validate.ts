@@ -39,9 +39,12 @@ export interface ValidationContext {
 /**
  * How deeply nested a value the validators follow: lexicons recurse (a message embeds a record
  * view, which embeds records, …), and a hostile response nested thousands deep would overflow the
- * stack. Real chat responses nest a dozen objects deep; deeper than this is an issue.
+ * stack. Chat responses nest a dozen objects deep, but app.bsky.feed.getPostThread answers with up
+ * to 1,000 levels of parents or of replies (its parentHeight and depth), each one level here, and
+ * embeds below them. Record embeds, two levels each, exhaust Node's default stack at 4,000 to 6,000
+ * levels: this leaves room for the caller's own stack. Deeper than this is an issue.
  */
-export const MAX_DEPTH = 128
+export const MAX_DEPTH = 1500
 
 /** Where an issue is, relative to the value being checked: a property (`.text`, `["odd-key"]`) or an index. */
 export type PathSegment = string | number

@@ -280,8 +280,8 @@ describe('random and mutated responses into every convo method', () => {
         if (outcome instanceof XrpcError) {
           expect(outcome).toBeInstanceOf(ResponseValidationError)
           expect(validate).not.toBe('off')
-          expect((outcome as ResponseValidationError).issues.every((i) => i.message === 'is nested more than 128 objects deep')).toBe(true)
-          // Each level spends one or two of the 128: a short chain always passes.
+          expect((outcome as ResponseValidationError).issues.every((i) => i.message === 'is nested more than 1500 objects deep')).toBe(true)
+          // Each level spends one to three of the 1,500: a short chain always passes.
           expect(n).toBeGreaterThan(40)
           counts.tooDeep++
         } else {
