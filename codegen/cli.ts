@@ -378,11 +378,11 @@ function compiledInPlace(dir: string, example: string): string {
 function printWarnings(
   warnings: readonly LexiconProblem[],
   io: Io,
-  patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes' | 'uncheckable'> = { unmatched: [], overridden: [], nameClashes: [], uncheckable: [] },
+  patterns: Pick<GenerateResult, 'unmatched' | 'overridden' | 'nameClashes' | 'uncheckable' | 'ignoredKeys'> = { unmatched: [], overridden: [], nameClashes: [], uncheckable: [], ignoredKeys: [] },
   place?: PlaceProblem,
 ): void {
   const format = (problem: LexiconProblem) => formatProblem(problem, place)
-  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes), ...sortProblems(patterns.uncheckable).map(format)], io)
+  printNotes([...patterns.unmatched.map(didYouMean), ...patterns.overridden.map(overriddenText), ...clashTexts(patterns.nameClashes), ...sortProblems([...patterns.uncheckable, ...patterns.ignoredKeys]).map(format)], io)
   if (warnings.length === 0) return
   const files = new Set(warnings.map((w) => w.file)).size
   printNotes([`${counted(files, 'lexicon file')} outside the selection's references could not be used (--strict makes this an error):`], io)

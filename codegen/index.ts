@@ -12,6 +12,7 @@ import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js'
 import { buildModel, type NameClash } from './model.js'
+import { ignoredKeys } from './ignored-keys.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import { didYouMean, type OverriddenExclude, type UnmatchedPattern } from './select.js'
 import { runner } from './runner.js'
@@ -35,6 +36,8 @@ export interface GenerateResult {
   readonly nameClashes: readonly NameClash[]
   /** References no value can pass (to a record or a token def): see SelectedLexicons.uncheckable. */
   readonly uncheckable: readonly LexiconProblem[]
+  /** Keys of the selected docs' schemas that their type does not define, so nothing reads (ignored-keys.ts). */
+  readonly ignoredKeys: readonly LexiconProblem[]
 }
 
 /** What to do about a lexicon folder that is not there: pull what the config names, if it names any. */
@@ -98,6 +101,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
     overridden: selected.overridden,
     nameClashes: built.nameClashes,
     uncheckable: selected.uncheckable,
+    ignoredKeys: selected.docs.flatMap(ignoredKeys),
   }
 }
 

@@ -383,7 +383,7 @@ function specIssues(defs: Record<string, unknown>): Issue[] {
  * define (`"x-example": { "type": "integer", … }`) is ignored by @atproto/lexicon, and so here:
  * it is no schema. One path stack, copied only for a node `visit` reports on.
  */
-function walkSchemas(def: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
+export function walkSchemas(def: unknown, path: Path, visit: (node: Record<string, unknown>, path: () => Path) => void): void {
   const stack = [...path]
   const at = () => [...stack]
   const walk = (node: unknown, ...keys: string[]): void => {

@@ -140,7 +140,8 @@ class ValidatorEmitter {
     const props = Object.entries(schema.properties ?? {}) as [string, ValueSchema][]
     const lines = ['const start = ctx.issues.length']
     const required = new Set(schema.required ?? [])
-    const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
+    // Params have no `nullable` (ignored-keys.ts): what @atproto/lexicon drops is not enforced.
+    const nullable = new Set(schema.type === 'object' ? (schema.nullable ?? []) : [])
     const checks = (some: [string, ValueSchema][]) => [
       ...(some.length ? ['let x: unknown'] : []),
       ...some.flatMap(([key, prop]) => [`x = ${access(value, key)}`, ...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key))]),
@@ -249,11 +250,11 @@ class ValidatorEmitter {
     return lines
   }
 
-  /** `const` and `enum`, shared by strings, integers and booleans. */
+  /** `const`, shared by strings, integers and booleans, and `enum`, which a boolean has not (ignored-keys.ts). */
   private valueConstraints(schema: LexString | LexInteger | LexBoolean, value: string, path: string): string[] {
     const lines: string[] = []
     if (schema.const !== undefined) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, [${literal(schema.const)}])`)
-    if ('enum' in schema && schema.enum) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, ${literalList(schema.enum)})`)
+    if (schema.type !== 'boolean' && schema.enum) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, ${literalList(schema.enum)})`)
     return lines
   }
 

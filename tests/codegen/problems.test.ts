@@ -164,6 +164,41 @@ describe('references no value can pass', () => {
   })
 })
 
+describe('keys a schema type does not define', () => {
+  // @atproto/lexicon drops them unread, so a misspelt constraint does nothing anywhere.
+  it('are each a warning with the key likely meant; the code is written, and ignores them as servers do', async () => {
+    const result = await generate(
+      {
+        'com/example/get.json': {
+          lexicon: 1,
+          id: 'com.example.get',
+          defs: {
+            main: {
+              type: 'query',
+              parameters: { type: 'params', nullable: ['p'], properties: { p: { type: 'string', maxlength: 5 }, b: { type: 'boolean', enum: [true] } } },
+              output: { encoding: 'application/json', schema: { type: 'object', properties: { x: { type: 'string', maxGrapheme: 3 } } }, shema: {} },
+            },
+          },
+        },
+      },
+      ['--include', 'com.example.get'],
+    )
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe(
+      [
+        "lexgen: warning: com/example/get.json:32:30 at defs.main.output.schema.properties.x.maxGrapheme: \"maxGrapheme\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxGraphemes'?)",
+        "lexgen: warning: com/example/get.json:36:18 at defs.main.output.shema: \"shema\" is not a key of a method's output: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'schema'?)",
+        'lexgen: warning: com/example/get.json:9:21 at defs.main.parameters.nullable: "nullable" is not a key of a params schema: @atproto/lexicon ignores it, and so do servers and the generated code',
+        'lexgen: warning: com/example/get.json:19:21 at defs.main.parameters.properties.b.enum: "enum" is not a key of a boolean schema: @atproto/lexicon ignores it, and so do servers and the generated code',
+        "lexgen: warning: com/example/get.json:15:26 at defs.main.parameters.properties.p.maxlength: \"maxlength\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxLength'?)",
+        '',
+      ].join('\n'),
+    )
+    const code = result.files.get('com/example/get.ts')!
+    expect(code).not.toMatch(/maxlength|maxGrapheme\b|oneOf\(ctx, '\.b'|\| null/)
+  })
+})
+
 describe('union mismatches name the deepest path and the real reason', () => {
   it('a body schema: the branch that got furthest, not "Invalid input"', async () => {
     const result = await generate({ 'com/example/q.json': returning('com.example.q', { type: 'object', properties: { n: { type: 'integer', enum: ['a'] } } }) }, ['--include', '*'])

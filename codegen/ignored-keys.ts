@@ -1,0 +1,57 @@
+/**
+ * Keys a schema's type does not define (`"maxlength": 5` on a string, `"enum"` on a boolean,
+ * `"nullable"` on params): @atproto/lexicon drops them unread, so servers do not enforce them, and
+ * neither does the generated code. A warning names each, with the key likely meant, since one
+ * written by hand is most often a misspelt constraint that silently does nothing.
+ */
+import { jsonPath, type LexiconProblem } from './errors.js'
+import type { ParsedDoc } from './parse.js'
+import { walkSchemas } from './parse.js'
+import { closestOne, meantHint } from './suggest.js'
+
+const BODY = ['description', 'encoding', 'schema']
+
+/** The keys of each schema type, from the Lexicon spec; `type` and `description` are everyone's. */
+const KEYS: Readonly<Record<string, readonly string[]>> = {
+  record: ['key', 'record'],
+  query: ['parameters', 'output', 'errors'],
+  procedure: ['parameters', 'input', 'output', 'errors'],
+  subscription: ['parameters', 'message', 'errors'],
+  params: ['required', 'properties'],
+  object: ['required', 'nullable', 'properties'],
+  array: ['items', 'minLength', 'maxLength'],
+  blob: ['accept', 'maxSize'],
+  boolean: ['default', 'const'],
+  integer: ['minimum', 'maximum', 'enum', 'default', 'const'],
+  string: ['format', 'maxLength', 'minLength', 'maxGraphemes', 'minGraphemes', 'knownValues', 'enum', 'default', 'const'],
+  bytes: ['minLength', 'maxLength'],
+  'cid-link': [],
+  ref: ['ref'],
+  union: ['refs', 'closed'],
+  token: [],
+  unknown: [],
+}
+
+/** Each key of `doc`'s schemas, and of its methods' bodies, that their type does not define. */
+export function ignoredKeys({ file, doc }: ParsedDoc): LexiconProblem[] {
+  const found: LexiconProblem[] = []
+  const check = (node: Record<string, unknown>, path: readonly (string | number)[], kind: string, known: readonly string[]) => {
+    for (const key of Object.keys(node)) {
+      if (known.includes(key)) continue
+      found.push({ file, path: jsonPath([...path, key]), message: `${JSON.stringify(key)} is not a key of ${kind}: @atproto/lexicon ignores it, and so do servers and the generated code${meantHint(closestOne(key, known))}` })
+    }
+  }
+  for (const [name, def] of Object.entries(doc.defs)) {
+    walkSchemas(def, ['defs', name], (node, at) => {
+      const type = node.type
+      // A type the spec lacks is refused elsewhere; a permission set's keys are its own language.
+      if (typeof type !== 'string' || !Object.hasOwn(KEYS, type)) return
+      check(node, at(), `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} schema`, ['type', 'description', ...KEYS[type]!])
+      for (const body of ['input', 'output', 'message']) {
+        const value = node[body]
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at(), body], `a method's ${body}`, BODY)
+      }
+    })
+  }
+  return found
+}
