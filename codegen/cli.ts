@@ -4,6 +4,7 @@ import { colorWanted, painter, warner, type Paint } from './color.js'
 import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { compilerOutputs, diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
+import { madeBy } from './emit/runtime-module.js'
 import type { OutputFiles } from './emit.js'
 import { FlagError, formatProblem, isSystemError, LexgenError, LexiconErrors, listProblems, sortProblems, type LexiconProblem, type PlaceProblem } from './errors.js'
 import { placeInFolder } from './located.js'
@@ -16,7 +17,7 @@ import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
 import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
-import { runtimeNote } from './runtime-note.js'
+import { newerThan, runtimeNote } from './runtime-note.js'
 import { runner } from './runner.js'
 import { didYouMean, overriddenText } from './select.js'
 import { interruptSignal, watchGenerate, type StopSignal } from './watch.js'
@@ -231,6 +232,7 @@ async function generateInto(options: ResolvedOptions, io: Io, cache: LoadCache |
   // Stops at the first entry that is not ours: reading a data folder given by mistake costs nothing.
   // The write happens while the folders are held, so it replaces exactly what was compared.
   const outputs = await compareOutputs(options, result, io, 1, async (outputs) => {
+    refuseDowngrade(outputs, io)
     refuseWhatIsInTheWay(outputs, io, check)
     // Only the folders that differ are swapped: the others already hold this generation.
     const stale = outputs.filter(({ diff }) => count(diff) > 0)
@@ -272,6 +274,12 @@ async function runCheck(flags: Options & { config?: string }, io: Io): Promise<n
     io.err(`lexgen: ${compiledInPlace(display(dir, io), example)}\n`)
   }
   const drifted = stale.filter(({ dir, current }) => !current.missing && !compiled.has(dir))
+  // Another lexgen's output differs from this one's whatever the lexicons did: said first.
+  const { version } = ownPackage()
+  for (const { dir, current } of drifted) {
+    const made = madeBy(current.files)
+    if (made !== undefined && made !== version) io.err(`lexgen: ${display(dir, io)} was made by lexgen ${made}, and this is lexgen ${version}: their code differs (lexgen's CHANGELOG.md says how)\n`)
+  }
   if (drifted.length) {
     // Loaded only here: it reads git, which a passing check never needs.
     const { staleHint } = await import('./stale-hint.js')
@@ -305,6 +313,19 @@ function besideOutput(editing: readonly string[], files: OutputFiles): string[] 
 }
 
 /** Throws when an output folder holds what lexgen did not generate: a swap would lose it. */
+/** An output folder a newer lexgen made: this one would turn its code back to its own version's. */
+function refuseDowngrade(outputs: readonly ComparedOutput[], io: Io): void {
+  const { version } = ownPackage()
+  for (const { dir, current } of outputs) {
+    const made = madeBy(current.files)
+    if (made === undefined || !newerThan(made, version)) continue
+    throw new LexgenError(
+      `refusing to replace ${display(dir, io)}: lexgen ${made} made it, and this is lexgen ${version}, which would turn its code back to ${version}'s; ` +
+        `update lexgen (\`${runner().addDev} lexgen@${made}\`), or remove the folder to generate it with this one`,
+    )
+  }
+}
+
 function refuseWhatIsInTheWay(outputs: readonly ComparedOutput[], io: Io, check: string): void {
   for (const { dir, name, diff, files } of outputs) {
     if (!diff.stray.length) continue

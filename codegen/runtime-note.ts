@@ -82,7 +82,7 @@ export function compatible(version: string, wanted: string): boolean {
 }
 
 /** Whether `version`'s release is above `wanted`'s (prereleases aside). */
-function newerThan(version: string, wanted: string): boolean {
+export function newerThan(version: string, wanted: string): boolean {
   const [have, want] = [parts(version), parts(wanted)]
   if (have === undefined || want === undefined) return false
   const differs = firstDifference(have.release, want.release)
