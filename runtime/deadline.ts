@@ -3,6 +3,9 @@
  */
 import { AttemptAbort } from './signal.js'
 
+/** The longest wait a timer takes: beyond it, Node and browsers fire at once, so larger finite values would end a wait immediately. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * One attempt's abort handle (signal.ts) with a time limit: it aborts on the caller's signal or
  * when the attempt's time is up, and remembers which.

@@ -59,7 +59,7 @@ export function exchange(transport: Transport): Send {
     const redact = after(request.redact, redactIssued)
     const { status } = response
     // A server (or a debugging proxy) may echo the token back: it must not reach hooks, errors or results.
-    const headers = request.redact ? redactHeaders(response.headers, request.redact) : response.headers
+    const headers = redactHeaders(response.headers, request.redact)
     if (status < 200 || status >= 300) {
       const { error, message } = decodeError(response)
       return err(responseError({ status, headers, error, message: clip(message, redact) }, nsid, attempts, xrpc.errors, redact))
@@ -88,7 +88,8 @@ export function exchange(transport: Transport): Send {
  * named with a credential is dropped: renamed (`x-[redacted]`) it would be no valid header name,
  * and code copying the headers into a `Headers` would throw.
  */
-function redactHeaders(headers: Record<string, string>, redact: (text: string) => string): Record<string, string> {
+function redactHeaders(headers: Record<string, string>, redact: ((text: string) => string) | undefined): Record<string, string> {
+  if (!redact) return headers
   const kept: Record<string, string> = Object.create(null) // wire names as keys: no prototype to reach
   for (const name of Object.keys(headers)) if (redact(name) === name) kept[name] = redact(headers[name]!)
   return kept
@@ -99,13 +100,13 @@ function transportError(request: XrpcRequest, cause: unknown): XrpcError {
   const init = { nsid, attempts: request.attempt, status: 0 }
   if (cause instanceof ResponseTooLarge) {
     const message = `${nsid} returned a body over the ${cause.limit}-byte limit (maxResponseBytes); it was not read`
-    const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
+    const headers = redactHeaders(cause.headers, request.redact)
     return new ResponseTooLargeError({ ...init, status: cause.status, headers, error: 'ResponseTooLarge', message, limit: cause.limit })
   }
   if (cause instanceof UndecodableBody) {
     // A complete answer in a coding that cannot be undone: the server's fault, like a malformed body.
     const { status } = cause
-    const headers = request.redact ? redactHeaders(cause.headers, request.redact) : cause.headers
+    const headers = redactHeaders(cause.headers, request.redact)
     const reason = clip(cause.reason, request.redact)
     if (status >= 200 && status < 300) return new InvalidResponseError({ ...init, status, headers, error: 'InvalidResponse', message: `${nsid} returned a body that could not be decoded (${reason})`, body: '' })
     return responseError({ status, headers, message: `HTTP ${status} with a body that could not be decoded (${reason})` }, nsid, request.attempt, request.xrpc.errors)

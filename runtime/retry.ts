@@ -7,6 +7,7 @@
  * a timeout, a reset or a 5xx after the request went out may mean it was delivered.
  * A streamed body is consumed by the first attempt and never sent again.
  */
+import { MAX_TIMER_MS } from './deadline.js'
 import { AbortError, ConnectionError, extendMessage, RateLimitExceededError, TimeoutError, XrpcError, XrpcResponseError } from './errors.js'
 import { parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { isOneShotBody } from './request.js'
@@ -14,7 +15,6 @@ import { err } from './result.js'
 import { shown } from './shown.js'
 import { onAbort } from './signal.js'
 import type { Layer, RetryOption, RetryPolicy, Send } from './stack.js'
-import { MAX_TIMER_MS } from './timeout.js'
 
 /** Retries failed attempts per `option` (default: 2 retries, backoff 0.5 s doubling to 8 s); a call's `retries` overrides it. */
 export function retry(option?: RetryOption): Layer {

@@ -12,7 +12,7 @@
  * JWT, an `authorization` value) is redacted before it reaches an error, a hook or a result.
  */
 import { ABORTED, unlessAborted } from './abortable.js'
-import { redactCredentials } from './redact.js'
+import { after, redactCredentials } from './redact.js'
 import { fetchTransport } from './transport/fetch.js'
 import { SessionFailed } from './transport/types.js'
 import type { Layer } from './stack.js'
@@ -74,7 +74,6 @@ export function sessionManagerLayer(manager: SessionManager): Layer {
   return (next) => (request) => {
     // The session owns `authorization`: a header set by hand would make it send that one instead.
     const { authorization: _, ...headers } = request.headers
-    const outer = request.redact
-    return next({ ...request, headers, transport, redact: (text) => redactCredentials(outer ? outer(text) : text) })
+    return next({ ...request, headers, transport, redact: after(request.redact, redactCredentials) })
   }
 }

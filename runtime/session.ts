@@ -19,6 +19,7 @@
 import { ABORTED, unlessAborted } from './abortable.js'
 import { credential, redacting, withCredential, type Credential } from './auth.js'
 import { Core, type CoreConfig } from './core.js'
+import { MAX_TIMER_MS } from './deadline.js'
 import { AbortError, InvalidResponseError, type XrpcError } from './errors.js'
 import { after, redactCredentials, redactIssued } from './redact.js'
 import { pdsOrigin, pdsProblem } from './pds.js'
@@ -115,8 +116,8 @@ export class CredentialSession implements AuthLayer {
   constructor(config: CredentialSessionConfig, methods: SessionMethods) {
     const { onSessionChange, refreshTimeout = REFRESH_TIMEOUT, ...coreConfig } = config
     // A timer fires at once beyond 2^31 - 1 ms.
-    if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0) || refreshTimeout > 2 ** 31 - 1 - LOST_AFTER) {
-      throw new TypeError(`refreshTimeout must be a positive number of milliseconds up to ${2 ** 31 - 1 - LOST_AFTER}, got ${shown(refreshTimeout)}`)
+    if (typeof refreshTimeout !== 'number' || !(refreshTimeout > 0) || refreshTimeout > MAX_TIMER_MS - LOST_AFTER) {
+      throw new TypeError(`refreshTimeout must be a positive number of milliseconds up to ${MAX_TIMER_MS - LOST_AFTER}, got ${shown(refreshTimeout)}`)
     }
     this.methods = methods
     this.onSessionChange = onSessionChange

@@ -4,7 +4,7 @@
  * `signal` aborts it too. A call's `timeout` option overrides `ms` (checked by `call` before
  * anything is sent); `Infinity` means no limit.
  */
-import { Deadline } from './deadline.js'
+import { Deadline, MAX_TIMER_MS } from './deadline.js'
 import { AbortError, TimeoutError } from './errors.js'
 import { err } from './result.js'
 import { shown } from './shown.js'
@@ -27,9 +27,6 @@ export function timeout(ms = 30_000): Layer {
   }
   return Object.assign(layer, { options: { timeout: checkTimeout } })
 }
-
-// Timers fire at once beyond this, so larger finite values would time out immediately.
-export const MAX_TIMER_MS = 2 ** 31 - 1
 
 function checkTimeout(timeout: number): void {
   if (typeof timeout !== 'number' || !(timeout > 0) || (Number.isFinite(timeout) && timeout > MAX_TIMER_MS)) {
