@@ -27,7 +27,7 @@ import {
   type XrpcError,
 } from './errors.js'
 import { after, clip, KEPT_BODY, redactIssued, type Redact } from './redact.js'
-import { decodeError, decodeOutput, decodeText } from './request.js'
+import { decodeError, decodeOutput, decodeText } from './response.js'
 import { err, ok } from './result.js'
 import { AttemptAbort } from './signal.js'
 import type { Send, XrpcRequest } from './stack.js'

@@ -1,15 +1,9 @@
-/** URL, query and body encoding, and response decoding, as pure functions. */
+/** URL, query and body encoding, as pure functions. */
 import { describe, expect, it } from 'vitest'
 import type { Method } from '@lexgen/runtime'
-import { buildUrl, decodeError, decodeOutput, encodeInput } from '../../runtime/request.js'
+import { buildUrl, encodeInput } from '../../runtime/request.js'
 
 const service = new URL('https://pds.example.com')
-const json = (body: string, contentType = 'application/json; charset=utf-8') => ({
-  status: 200,
-  headers: { 'content-type': contentType },
-  body: new TextEncoder().encode(body),
-})
-
 describe('buildUrl', () => {
   it('puts the NSID under /xrpc and encodes every kind of parameter', () => {
     const url = buildUrl(service, 'chat.bsky.convo.listConvos', {
@@ -79,28 +73,5 @@ describe('encodeInput', () => {
     // The full wildcard still defaults; one type is sent as the lexicon names it.
     expect(encodeInput({ ...image, input: '*/*' }, new Uint8Array(4), undefined)).toMatchObject({ contentType: 'application/octet-stream' })
     expect(encodeInput({ ...image, input: 'video/mp4' }, png, 'text/plain')).toMatchObject({ contentType: 'video/mp4' })
-  })
-})
-
-describe('decodeOutput', () => {
-  const method: Method = { nsid: 'a.b.c', type: 'query', output: 'application/json' }
-
-  it('parses JSON, including +json content types', () => {
-    expect(decodeOutput(method, json('{"a":1}'))).toEqual({ ok: true, value: { a: 1 } })
-    expect(decodeOutput(method, json('{"a":[1]}', 'application/ld+json'))).toEqual({ ok: true, value: { a: [1] } })
-  })
-
-  it('rejects an empty body or a missing content-type for a JSON output', () => {
-    expect(decodeOutput(method, json(''))).toMatchObject({ ok: false, reason: 'Response body is not valid JSON' })
-    expect(decodeOutput(method, { status: 200, headers: {}, body: new Uint8Array() })).toMatchObject({ ok: false, reason: /no content-type/ })
-  })
-})
-
-describe('decodeError', () => {
-  it('reads error and message, falling back to the name, then to the status', () => {
-    expect(decodeError(json('{"error":"Foo","message":"bar"}'))).toEqual({ error: 'Foo', message: 'bar' })
-    expect(decodeError(json('{"error":"Foo"}'))).toEqual({ error: 'Foo', message: 'Foo' })
-    expect(decodeError({ ...json('{}'), status: 500 })).toEqual({ message: 'HTTP 500' })
-    expect(decodeError({ ...json('"just a string"'), status: 500 })).toEqual({ message: 'HTTP 500 with a non-XRPC body (application/json; charset=utf-8)' })
   })
 })
