@@ -5,14 +5,11 @@
  * (edited by hand, or made by another lexgen version or with other options, the config file's
  * among them) and a lexicon diff would show nothing. Outside a git repository, both are said.
  */
-import { execFile } from 'node:child_process'
 import { relative, sep } from 'node:path'
-import { promisify } from 'node:util'
 import { shellWord } from './config.js'
+import { runGit } from './git.js'
 import { isWithin, nearestExisting, realPathOf } from './paths.js'
 import { runner } from './runner.js'
-
-const run = promisify(execFile)
 
 /**
  * `outputs` are the stale folders, named as the user sees them (`shown`); `config` is the config
@@ -94,6 +91,7 @@ async function hasParent(top: string, commit: string): Promise<boolean> {
   )
 }
 
-async function git(cwd: string, args: string[]): Promise<string> {
-  return (await run('git', ['--literal-pathspecs', ...args], { cwd, encoding: 'utf8' })).stdout
+/** Paths given here are file names, never patterns. */
+function git(cwd: string, args: string[]): Promise<string> {
+  return runGit(cwd, ['--literal-pathspecs', ...args])
 }

@@ -3,18 +3,14 @@
  * as it was at a git commit (read from the repository, without touching the working tree, the
  * way `generate` reads a folder on disk: symbolic links are followed inside the commit).
  */
-import { execFile, spawn } from 'node:child_process'
 import { lstat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path'
-import { promisify } from 'node:util'
 import { LexgenError, type LexiconProblem } from '../errors.js'
-import { gitSays } from '../git-says.js'
+import { catBlobs, gitSays, runGit } from '../git.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
 import type { ParsedDoc } from '../parse.js'
 import { recoverOutputDir } from '../write.js'
-
-const run = promisify(execFile)
 
 /**
  * One side of a comparison: its files as read (validated by the comparison, as `generate` would:
@@ -75,7 +71,7 @@ export async function readLexiconsAtRef(dir: string, ref: string, label: string,
   const tree = await readCommitTree(top, commit, ref, prefix)
   const root = linked ? tree.folderAt(prefix) : prefix
   const { found, problems } = findJsonFiles(tree, root)
-  const contents = await catBlobs(top, found.map((file) => tree.blobId(tree.join(root, file))))
+  const contents = await readBlobs(top, found.map((file) => tree.blobId(tree.join(root, file))))
   const files: LoadedFile[] = []
   found.forEach((file, i) => {
     const json = parseJsonFile(contents[i]!)
@@ -93,13 +89,13 @@ export async function readFileAtRef(path: string, ref: string): Promise<string |
   if (fromTop.startsWith('../') || isAbsolute(fromTop)) return undefined // not in this repository
   const tree = await readCommitTree(top, commit, ref, posix.dirname(fromTop))
   const blob = tree.fileBlobId(fromTop)
-  return blob === undefined ? undefined : (await catBlobs(top, [blob]))[0]!.toString('utf8')
+  return blob === undefined ? undefined : (await readBlobs(top, [blob]))[0]!.toString('utf8')
 }
 
 async function resolveCommit(top: string, ref: string): Promise<string> {
-  const commit = await git(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(async () => {
+  const commit = await runGit(top, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(async () => {
     // A CI checkout is shallow by default (one commit): `HEAD~1` is then missing too, which fetching a branch does not mend.
-    const shallow = (await git(top, ['rev-parse', '--is-shallow-repository']).catch(() => '')).trim() === 'true'
+    const shallow = (await runGit(top, ['rev-parse', '--is-shallow-repository']).catch(() => '')).trim() === 'true'
     const how = shallow
       ? 'this clone is shallow: `git fetch --deepen=1` reaches the parent commit, `git fetch origin main` a branch, or check out with full history (actions/checkout: `fetch-depth: 0`)'
       : 'in CI, fetch it first, e.g. `git fetch origin main`'
@@ -129,7 +125,7 @@ async function readCommitTree(top: string, commit: string, ref: string, prefix: 
   let entries = await listTree(top, commit, prefix || '.')
   if ([...entries.values()].some((entry) => entry.mode === LINK)) entries = await listTree(top, commit, '.')
   const links = [...entries].filter(([, entry]) => entry.mode === LINK)
-  const targets = await catBlobs(top, links.map(([, entry]) => entry.id))
+  const targets = await readBlobs(top, links.map(([, entry]) => entry.id))
   return new CommitTree(top, ref, entries, new Map(links.map(([path], i) => [path, targets[i]!.toString('utf8')])))
 }
 
@@ -254,7 +250,7 @@ class CommitTree implements FolderTree {
 
 /** Every entry (folders too) under `path` in `commit`'s tree, by path from the top. */
 async function listTree(top: string, commit: string, path: string): Promise<Map<string, GitEntry>> {
-  const listing = await git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', path]).catch((error: unknown) => {
+  const listing = await runGit(top, ['--literal-pathspecs', 'ls-tree', '-r', '-t', '-z', '--full-tree', commit, '--', path]).catch((error: unknown) => {
     // A treeless clone (`filter: tree:0`) whose remote cannot be reached, a corrupt repository.
     throw new LexgenError(`git ls-tree of ${commit.slice(0, 12)} failed in ${top}: ${gitSays(error)}`)
   })
@@ -270,7 +266,7 @@ async function listTree(top: string, commit: string, path: string): Promise<Map<
 async function gitTopLevel(dir: string): Promise<string> {
   const existing = nearestExisting(dir)
   try {
-    return (await git(existing, ['rev-parse', '--show-toplevel'])).trim()
+    return (await runGit(existing, ['rev-parse', '--show-toplevel'])).trim()
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException
     if (code === 'ENOENT') throw new UsageError('diff compares with a git commit (--base, default HEAD), but the git command is not installed; compare two folders with --from/--to instead')
@@ -279,37 +275,9 @@ async function gitTopLevel(dir: string): Promise<string> {
   }
 }
 
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 })
-  return stdout
-}
-
-/** Reads blobs in one `git cat-file --batch` process; returns their bytes in order. */
-function catBlobs(cwd: string, ids: readonly string[]): Promise<Buffer[]> {
-  if (ids.length === 0) return Promise.resolve([])
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
-    const chunks: Buffer[] = []
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new LexgenError(`git cat-file failed: ${stderr.trim()}`))
-      const out = Buffer.concat(chunks)
-      const blobs: Buffer[] = []
-      let at = 0
-      for (const id of ids) {
-        const newline = out.indexOf(10, at)
-        const header = out.subarray(at, newline).toString()
-        const size = Number(/^[0-9a-f]+ blob (\d+)$/.exec(header)?.[1] ?? NaN)
-        if (!Number.isFinite(size)) return reject(new LexgenError(`git cat-file: unexpected answer for ${id}: ${header}`))
-        blobs.push(out.subarray(newline + 1, newline + 1 + size))
-        at = newline + 1 + size + 1
-      }
-      resolvePromise(blobs)
-    })
-    child.stdin.end(ids.join('\n') + '\n')
+/** The blobs `ids` names, read in one process; a repository git cannot read them from is said as such. */
+function readBlobs(top: string, ids: readonly string[]): Promise<Buffer[]> {
+  return catBlobs(top, ids).catch((error: unknown) => {
+    throw new LexgenError(`git cat-file failed in ${top}: ${gitSays(error)}`)
   })
 }

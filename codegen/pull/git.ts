@@ -7,20 +7,16 @@
  * step holds its repository (lock.ts), as two fetches into one (a monorepo's packages pulling at
  * once, parallel CI jobs) make git refuse the second (`shallow.lock: File exists`).
  */
-import { execFile, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { promisify } from 'node:util'
-import { gitSays } from '../git-says.js'
+import { catBlobs, gitSays, MissingBlob, runGit } from '../git.js'
 import { runner } from '../runner.js'
 import { LexgenError } from '../errors.js'
 import { lockFolders } from '../lock.js'
 import type { GitSourceConfig } from './config.js'
 import { printable } from './text.js'
-
-const run = promisify(execFile)
 
 /** `$LEXGEN_CACHE_DIR`, else `$XDG_CACHE_HOME/lexgen`, else `~/.cache/lexgen`. */
 export function defaultCacheDir(): string {
@@ -123,7 +119,7 @@ export class GitRepository {
 
   private async fetchCommitHeld(commit: string): Promise<void> {
     await this.init()
-    const present = await run('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: this.dir, env: gitEnv() }).then(
+    const present = await runGit(this.dir, ['cat-file', '-e', `${commit}^{commit}`]).then(
       () => true,
       () => false,
     )
@@ -165,8 +161,8 @@ export class GitRepository {
       const why = submodules.length ? `: ${named} ${submodules.length > 1 ? 'are git submodules' : 'is a git submodule'} there, whose files are in another repository (make that the source)` : ''
       throw new LexgenError(`git source ${this.source.url}: no *.json files under '${folder || '/'}' at commit ${commit}${why}`)
     }
-    const texts = await this.catBlobs(blobs.map((blob) => blob.oid))
-    return blobs.map((blob, i) => ({ path: blob.path, text: texts[i]! })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    const texts = await this.readBlobs(blobs.map((blob) => blob.oid))
+    return blobs.map((blob, i) => ({ path: blob.path, text: texts[i]!.toString('utf8') })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
   }
 
   /** Runs `work` holding the cache repository: no other lexgen fetches into it meanwhile. */
@@ -185,42 +181,20 @@ export class GitRepository {
     await this.git(['init', '--quiet', '--bare'], 'creating the cache repository')
   }
 
-  /** Blob contents, in the order asked, from one `git cat-file --batch`. */
-  private catBlobs(oids: string[]): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] })
-      const chunks: Buffer[] = []
-      let stderr = ''
-      child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk))
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-      child.on('error', (error) => reject(this.failure('reading files', error)))
-      child.on('close', (code) => {
-        if (code !== 0) return reject(this.failure('reading files', Object.assign(new Error(stderr), { stderr })))
-        const out = Buffer.concat(chunks)
-        const texts: string[] = []
-        let at = 0
-        for (const oid of oids) {
-          const headerEnd = out.indexOf(0x0a, at)
-          const header = out.subarray(at, headerEnd).toString()
-          const [gotOid, type, size] = header.split(' ')
-          if (gotOid !== oid || type !== 'blob') {
-            // A cache damaged on disk (a blob deleted, a pack cut short) that still holds the commit.
-            return reject(new LexgenError(`git source ${this.source.url}: cannot read blob ${oid} (${printable(header)}) from the git cache ${this.dir}: delete that folder and pull again`))
-          }
-          const start = headerEnd + 1
-          texts.push(out.subarray(start, start + Number(size)).toString('utf8'))
-          at = start + Number(size) + 1
-        }
-        resolve(texts)
-      })
-      child.stdin.end(oids.map((oid) => `${oid}\n`).join(''))
-    })
+  /** Blob contents, in the order asked, in one process. */
+  private async readBlobs(oids: string[]): Promise<Buffer[]> {
+    try {
+      return await catBlobs(this.dir, oids)
+    } catch (error) {
+      if (!(error instanceof MissingBlob)) throw this.failure('reading files', error as Error)
+      // A cache damaged on disk that still holds the commit.
+      throw new LexgenError(`git source ${this.source.url}: cannot read blob ${error.id} (${printable(error.answer)}) from the git cache ${this.dir}: delete that folder and pull again`)
+    }
   }
 
   private async git(args: string[], doing: string): Promise<string> {
     try {
-      const { stdout } = await run('git', args, { cwd: this.dir, env: gitEnv(), maxBuffer: 256 * 1024 * 1024 })
-      return stdout
+      return await runGit(this.dir, args)
     } catch (error) {
       throw this.failure(doing, error as Error)
     }
@@ -237,22 +211,3 @@ const KEPT_REF = 'refs/lexgen/fetched'
 
 /** An abbreviated commit id: git shows at least 7 hex digits (a full one is 40, or 64 in SHA-256 repositories). */
 const SHORT_COMMIT = /^[0-9a-f]{4,39}$|^[0-9a-f]{41,63}$/i
-
-/**
- * Variables that point git at a repository, an index or an object store. Git sets GIT_DIR itself for
- * a hook run in a linked worktree (`lexgen pull` from a pre-commit hook): left in, the cache's
- * `init --bare` and `fetch` would act on the user's own repository, making it bare and shallow.
- */
-const REPOSITORY_VARIABLES = [
-  // What `git rev-parse --local-env-vars` lists (git 2.39) but the -c settings (a proxy, credentials), and those that steer finding one.
-  ...['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_COMMON_DIR', 'GIT_NAMESPACE'],
-  ...['GIT_SHALLOW_FILE', 'GIT_GRAFT_FILE', 'GIT_REPLACE_REF_BASE', 'GIT_NO_REPLACE_OBJECTS', 'GIT_IMPLICIT_WORK_TREE', 'GIT_PREFIX', 'GIT_INTERNAL_SUPER_PREFIX', 'GIT_CONFIG'],
-  ...['GIT_CEILING_DIRECTORIES', 'GIT_DISCOVERY_ACROSS_FILESYSTEM'],
-]
-
-/** The cache's git: no prompt for credentials (a pull in CI must fail, not hang), and none of the user's repository. */
-function gitEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0' }
-  for (const name of REPOSITORY_VARIABLES) delete env[name]
-  return env
-}

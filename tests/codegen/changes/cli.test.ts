@@ -33,6 +33,18 @@ async function gitRepo(): Promise<string> {
   return repo
 }
 
+/** gitRepo() with its output generated and committed, and that commit (abbreviated). */
+async function generatedRepo(): Promise<{ repo: string; outputCommit: string }> {
+  const repo = await gitRepo()
+  expect((await runCli(['generate'], repo)).code).toBe(0)
+  commitAll(repo, 'generate')
+  return { repo, outputCommit: git(repo, 'log', '-1', '--format=%h').trim() }
+}
+
+/** check's first line when the lexicons changed since `outputCommit`, the output's last commit. */
+const lexiconsChangedHint = (outputCommit: string) =>
+  `lexgen: the lexicons changed since generated was last committed (${outputCommit}): \`npx lexgen diff --base ${outputCommit}\` shows what that means for callers (breaking, source, compatible)`
+
 const lowerLimit = (d: Docs) => (d['ex.test.send']!.defs.main.input.schema.properties.text.maxGraphemes = 10)
 
 /** Lowers a request limit in the base docs under `folder` of `repo`'s working tree: `diff` must see 8 docs a side and fail. */
@@ -433,13 +445,31 @@ describe('lexgen diff, the real binary', () => {
   })
 })
 
+describe('lexgen diff and check run from a git hook', () => {
+  it("read the folder's own repository, not the one git's hook variables name", async () => {
+    const { repo, outputCommit } = await generatedRepo()
+    const worktree = join(await scratch(), 'worktree')
+    git(repo, 'worktree', 'add', '-q', worktree)
+
+    // What git sets for a pre-commit hook in a linked worktree: GIT_DIR without GIT_WORK_TREE
+    // makes git take the folder it runs in (lexicons/) for the top of the working tree.
+    const gitDir = git(worktree, 'rev-parse', '--absolute-git-dir').trim()
+    vi.stubEnv('GIT_DIR', gitDir)
+    vi.stubEnv('GIT_INDEX_FILE', join(gitDir, 'index.lock'))
+    try {
+      await expectBreakingEdit(worktree, 'lexicons')
+      const check = await runCli(['check'], worktree)
+      expect(check.code).toBe(1)
+      expect(check.stderr.split('\n')[0]).toBe(lexiconsChangedHint(outputCommit))
+    } finally {
+      vi.unstubAllEnvs()
+    }
+  })
+})
+
 describe('lexgen check: its hint for stale output, from git', () => {
   it('names the commit to diff against when the lexicons changed, and says so when only the output did', async () => {
-    const repo = await gitRepo()
-    expect((await runCli(['generate'], repo)).code).toBe(0)
-    commitAll(repo, 'generate')
-    const outputCommit = git(repo, 'log', '-1', '--format=%h').trim()
-    const hint = `lexgen: the lexicons changed since generated was last committed (${outputCommit}): \`npx lexgen diff --base ${outputCommit}\` shows what that means for callers (breaking, source, compatible)\n`
+    const { repo, outputCommit } = await generatedRepo()
 
     // A lexicon edit, uncommitted, then committed without regenerating (what CI meets on a pull request).
     const edited = baseDocs()
@@ -449,7 +479,7 @@ describe('lexgen check: its hint for stale output, from git', () => {
       if (commit) commitAll(repo, 'lower the limit, forget to regenerate')
       const check = await runCli(['check'], repo)
       expect(check.code).toBe(1)
-      expect(check.stderr.split('\n')[0] + '\n').toBe(hint)
+      expect(check.stderr.split('\n')[0]).toBe(lexiconsChangedHint(outputCommit))
       // The command it names reports the change.
       const diff = await runCli(['diff', '--base', outputCommit, '--no-compiler-check'], repo)
       expect(diff.stdout).toContain('    breaking    input.text: maxGraphemes lowered 30 → 10 (request)\n')
