@@ -3,8 +3,8 @@
  * never pay for it (and never load ts-morph).
  */
 import { dirname, relative, resolve } from 'node:path'
-import { painter, warner } from '../color.js'
-import { LexgenError } from '../errors.js'
+import { warner } from '../color.js'
+import { FlagError, LexgenError } from '../errors.js'
 import { lockFolders } from '../lock.js'
 import { counted } from '../plural.js'
 import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
@@ -13,7 +13,7 @@ import { recoverOutputDirs } from '../write.js'
 import { compareLexicons, exitCodeFor, type ChangeReport, type FailOn, type SideSelections } from './index.js'
 import { atLeast, CLASSES } from './rules.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
-import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, SideError, UsageError, type LexiconSet, type SideName } from './inputs.js'
+import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, SideError, type LexiconSet, type SideName } from './inputs.js'
 
 export interface DiffFlags extends Options {
   config?: string
@@ -38,22 +38,19 @@ interface Io {
   stop?: AbortSignal
 }
 
-/** Resolves to the exit code: 0 nothing at or above `--fail-on`, 1 such changes (or bad input), 2 usage. */
+/**
+ * Resolves to the exit code: 0 nothing at or above `--fail-on`, 1 such changes. Bad input rejects
+ * with a LexgenError (the CLI exits 1), wrong use with a FlagError (exit 2).
+ */
 export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
-  try {
-    if (flags.maxLength !== undefined && flags.format !== 'markdown') throw new UsageError('--max-length cuts a markdown report: add --format markdown')
-    const options = await resolveOptions(flags, flags.config, io.cwd)
-    const { before, after, selections } = await inputs(flags, options, io)
-    const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck, onWarning: warner(io.err, io.color?.err) })
-    io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
-    const code = exitCodeFor(report, flags.failOn)
-    if (code) io.err(`lexgen: ${failureText(report, flags.failOn)}\n`)
-    return code
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error
-    io.err(`lexgen: ${painter(io.color?.err === true)('error', 'usage error:')} ${error.message}\n`)
-    return 2
-  }
+  if (flags.maxLength !== undefined && flags.format !== 'markdown') throw new FlagError('--max-length cuts a markdown report: add --format markdown')
+  const options = await resolveOptions(flags, flags.config, io.cwd)
+  const { before, after, selections } = await inputs(flags, options, io)
+  const report = await compareLexicons(before, after, selections, { compilerCheck: flags.compilerCheck, onWarning: warner(io.err, io.color?.err) })
+  io.out(formatChangeReport(report, flags.format, { color: flags.format === 'text' && io.color?.out === true, maxLength: flags.maxLength }))
+  const code = exitCodeFor(report, flags.failOn)
+  if (code) io.err(`lexgen: ${failureText(report, flags.failOn)}\n`)
+  return code
 }
 
 /**
@@ -82,8 +79,8 @@ async function inputs(flags: DiffFlags, options: ResolvedOptions, io: Io): Promi
   const show = (path: string) => relative(io.cwd, path) || '.'
   const side = (name: SideName, label: string, load: (label: string) => Promise<LexiconSet>) => load(label).catch((error) => Promise.reject(onSide(name, label, error)))
   if (flags.from !== undefined || flags.to !== undefined) {
-    if (flags.base !== undefined) throw new UsageError('use either --base or --from/--to, not both')
-    if (flags.from === undefined || flags.to === undefined) throw new UsageError('--from and --to go together: give both directories')
+    if (flags.base !== undefined) throw new FlagError('use either --base or --from/--to, not both')
+    if (flags.from === undefined || flags.to === undefined) throw new FlagError('--from and --to go together: give both directories')
     const [from, to] = [resolve(io.cwd, flags.from), resolve(io.cwd, flags.to)]
     const [before, after] = await holding([from, to], io, () => bothSides(side('old', show(from), (label) => readLexiconDir(from, label)), side('new', show(to), (label) => readLexiconDir(to, label))))
     return { before, after, selections: { before: options, after: options } }
@@ -136,7 +133,7 @@ async function bothSides(old: Promise<LexiconSet>, updated: Promise<LexiconSet>)
 async function configAtBase(flags: DiffFlags, ref: string, cwd: string): Promise<{ lexicons: string; selection: Selection } | undefined> {
   const file = configFilePath(flags.config, cwd)
   // Not in a repository (nor a commit): today's config stands for both; the lexicons' read says what is wrong.
-  const text = await readFileAtRef(file, ref).catch((error) => (error instanceof UsageError ? undefined : Promise.reject(error)))
+  const text = await readFileAtRef(file, ref).catch((error) => (error instanceof FlagError ? undefined : Promise.reject(error)))
   if (text === undefined) return undefined
   const config = parseBaseConfig(text, `${ref}:${relative(cwd, file)}`)
   return {

@@ -5,7 +5,7 @@
  */
 import { lstat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join, posix, relative, sep } from 'node:path'
-import { LexgenError, type LexiconProblem } from '../errors.js'
+import { FlagError, LexgenError, type LexiconProblem } from '../errors.js'
 import { catBlobs, gitSays, runGit } from '../git.js'
 import { isWithin, nearestExisting, realPathOf } from '../paths.js'
 import { findJsonFiles, loadLexiconFiles, parseJsonFile, type EntryKind, type FolderTree, type LoadedFile } from '../load.js'
@@ -20,11 +20,6 @@ export type LexiconSet =
   | { readonly label: string; readonly files: readonly LoadedFile[]; readonly problems?: readonly LexiconProblem[] }
   | { readonly label: string; readonly docs: readonly ParsedDoc[] }
 
-/** Wrong use of an input (an unknown git ref, no repository): the CLI exits 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
-
 /** Which side of a comparison an input is: errors in it say so. */
 export type SideName = 'old' | 'new'
 
@@ -38,9 +33,12 @@ export class SideError extends LexgenError {
   }
 }
 
-/** `error`, if it is a bad-input error, re-worded to name the side and where its lexicons came from. */
+/**
+ * `error`, if it is a bad-input error, re-worded to name the side and where its lexicons came from.
+ * Wrong use (an unknown git ref, no repository: a FlagError, exit 2) is the command line's, not a side's.
+ */
 export function onSide(side: SideName, label: string, error: unknown): unknown {
-  return error instanceof LexgenError ? new SideError(side, `in the ${side} lexicons (${label}): ${error.message}`) : error
+  return error instanceof LexgenError && !(error instanceof FlagError) ? new SideError(side, `in the ${side} lexicons (${label}): ${error.message}`) : error
 }
 
 /** A lexicon directory as it is on disk (once the swap of a pull killed amid it is completed, as generate does). */
@@ -99,7 +97,7 @@ async function resolveCommit(top: string, ref: string): Promise<string> {
     const how = shallow
       ? 'this clone is shallow: `git fetch --deepen=1` reaches the parent commit, `git fetch origin main` a branch, or check out with full history (actions/checkout: `fetch-depth: 0`)'
       : 'in CI, fetch it first, e.g. `git fetch origin main`'
-    throw new UsageError(`--base: '${ref}' is not a commit in ${top} (${how})`)
+    throw new FlagError(`--base: '${ref}' is not a commit in ${top} (${how})`)
   })
   return commit.trim()
 }
@@ -269,9 +267,9 @@ async function gitTopLevel(dir: string): Promise<string> {
     return (await runGit(existing, ['rev-parse', '--show-toplevel'])).trim()
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException
-    if (code === 'ENOENT') throw new UsageError('diff compares with a git commit (--base, default HEAD), but the git command is not installed; compare two folders with --from/--to instead')
+    if (code === 'ENOENT') throw new FlagError('diff compares with a git commit (--base, default HEAD), but the git command is not installed; compare two folders with --from/--to instead')
     // Not a repository, or one git will not read (`dubious ownership`: its own advice, `safe.directory`, is kept).
-    throw new UsageError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository git can read (${gitSays(error)}); compare two folders with --from/--to instead`)
+    throw new FlagError(`diff compares with a git commit (--base, default HEAD), but ${existing} is not in a git repository git can read (${gitSays(error)}); compare two folders with --from/--to instead`)
   }
 }
 
