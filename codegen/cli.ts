@@ -1,5 +1,6 @@
 import { posix, relative, sep } from 'node:path'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { FAIL_ON_LEVELS } from './changes/index.js'
 import { colorWanted, painter, warner, type Paint } from './color.js'
 import { escapeControls } from './controls.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
@@ -15,7 +16,6 @@ import { lockFolders } from './lock.js'
 import { ownPackage } from './own-package.js'
 import type { NameClash } from './model.js'
 import type { PullIo, PullRequest } from './pull/index.js'
-import { FAIL_ON_LEVELS } from './pull/report.js'
 import { counted } from './plural.js'
 import { newerThan, runtimeNote } from './runtime-note.js'
 import { runner } from './runner.js'
@@ -112,7 +112,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option('--from <dir>', 'compare this lexicon directory (with --to) instead')
     .option('--to <dir>', 'the lexicon directory to compare --from with')
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'markdown', 'json']).default('text'))
-    .addOption(new Option('--fail-on <class>', 'exit 1 when changes of this class or worse exist').choices(['breaking', 'source', 'any', 'none']).default('breaking'))
+    .addOption(new Option('--fail-on <class>', 'exit 1 when changes of this class or worse exist').choices(FAIL_ON_LEVELS).default('breaking'))
     .option('--no-compiler-check', 'skip the TypeScript source-compatibility check (faster)')
     .addOption(new Option('--max-length <chars>', 'cut the markdown report between sections to fit, saying what it left out (a pull request description takes 65536)').argParser(reportLength))
     .action(async (flags: import('./changes/command.js').DiffFlags) => {

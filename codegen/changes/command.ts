@@ -10,8 +10,8 @@ import { counted } from '../plural.js'
 import { configFilePath, parseConfig, resolveOptions, selectionOf, type Options, type ResolvedOptions } from '../config.js'
 import type { Selection } from '../select.js'
 import { recoverOutputDirs } from '../write.js'
-import { compareLexicons, exitCodeFor, type ChangeReport, type FailOn, type SideSelections } from './index.js'
-import { atLeast, CLASSES } from './rules.js'
+import { classFailsOn, compareLexicons, exitCodeFor, type ChangeReport, type FailOn, type SideSelections } from './index.js'
+import { CLASSES } from './rules.js'
 import { formatChangeReport, type ReportFormat } from './format.js'
 import { onSide, readFileAtRef, readLexiconDir, readLexiconsAtRef, SideError, type LexiconSet, type SideName } from './inputs.js'
 
@@ -58,7 +58,7 @@ export async function runDiff(flags: DiffFlags, io: Io): Promise<number> {
  * hundreds of lines up, or in the file the report went to.
  */
 function failureText(report: ChangeReport, failOn: FailOn): string {
-  const failing = CLASSES.filter((c) => report.summary[c] > 0 && (failOn === 'any' || (failOn !== 'none' && atLeast(c, failOn))))
+  const failing = CLASSES.filter((c) => report.summary[c] > 0 && classFailsOn(c, failOn))
   const counts = failing.map((c) => `${report.summary[c]} ${c}`).join(', ')
   const total = failing.reduce((sum, c) => sum + report.summary[c], 0)
   const what = failing.length === 1 ? counted(total, `${failing[0]} change`) : `${counted(total, 'change')}${failOn === 'any' ? '' : ` at ${failOn} or worse`} (${counts})`

@@ -40,8 +40,10 @@ export interface CompareOptions {
   readonly onWarning?: (text: string) => void
 }
 
-/** The `--fail-on` levels: the least severe class that fails a run. */
-export type FailOn = 'breaking' | 'source' | 'any' | 'none'
+/** The `--fail-on` levels of `diff` and `pull`, as their help lists them: the least severe class that fails a run, `any` change, or `none`. */
+export const FAIL_ON_LEVELS = ['breaking', 'source', 'any', 'none'] as const
+
+export type FailOn = (typeof FAIL_ON_LEVELS)[number]
 
 /**
  * Compares two lexicon sets as the generated client sees them: `selection` (with its reference
@@ -90,9 +92,13 @@ export async function compareLexicons(
 
 /** Whether `report` has changes at or above `failOn` (`any`: any change at all, docs included). */
 export function failsOn(report: ChangeReport, failOn: FailOn): boolean {
-  if (failOn === 'none' || report.worst === 'none') return false
-  if (failOn === 'any') return true
-  return atLeast(report.worst, failOn)
+  return report.worst !== 'none' && classFailsOn(report.worst, failOn)
+}
+
+/** Whether a change of class `changeClass` fails a run at `failOn`. */
+export function classFailsOn(changeClass: ChangeClass, failOn: FailOn): boolean {
+  if (failOn === 'none') return false
+  return failOn === 'any' || atLeast(changeClass, failOn)
 }
 
 /** The exit code for CI: 1 when `report` fails `failOn`, else 0. */

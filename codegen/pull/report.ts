@@ -13,9 +13,6 @@ import { patternToRegExp, type Selection } from '../select.js'
 
 export { failsOn, type ChangeReport, type FailOn } from '../changes/index.js'
 
-/** The `--fail-on` levels, least to most permissive: `none` never refuses. */
-export const FAIL_ON_LEVELS = ['breaking', 'source', 'any', 'none'] as const
-
 /** `lexgen diff`'s report, and why the "before" side was taken as empty, when it was. */
 export type LexiconChanges = ChangeReport & { readonly unreadableBefore?: string }
 
