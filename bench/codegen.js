@@ -6,18 +6,12 @@
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { codegenStage } from './lib/util.js'
+import { codegenStage, root, summarize } from './lib/util.js'
 
-const root = resolve(import.meta.dirname, '..')
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7
 const bin = join(root, 'codegen/bin/lexgen.js')
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
-}
 
 function wallTime(include, withDocs) {
   const times = []
@@ -30,7 +24,7 @@ function wallTime(include, withDocs) {
     rmSync(out, { recursive: true, force: true })
     if (i > 0) times.push(elapsed) // the first run warms the file cache
   }
-  return { median: median(times), min: Math.min(...times), max: Math.max(...times) }
+  return summarize(times)
 }
 
 async function stages(include) {

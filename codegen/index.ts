@@ -49,7 +49,9 @@ function missingLexiconsFix(options: ResolvedOptions): string {
 }
 
 /**
- * Runs the pipeline in memory; nothing is written. Throws `LexiconErrors` listing every bad doc that
+ * Runs the pipeline in memory: the output is returned, not written. The one change it may make on
+ * disk is to the lexicon folder: a pull killed amid swapping it has that swap (and its lockfile)
+ * completed before the folder is read. Throws `LexiconErrors` listing every bad doc that
  * matters. `cache` keeps files read across runs (`--watch`, which also keeps the check in this thread).
  * `hold` holds the lexicon folder while it is read, and resolves to what lets it go (the CLI waits
  * there for a pull swapping it, which would be read missing, or half old and half new).
@@ -110,7 +112,7 @@ export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
 export { loadLexiconFiles, type LoadedLexicons } from './load.js'
 export { parseLexiconDocs, type ParsedDoc } from './parse.js'
-export { readOutputDir, writeOutputDir, writeOutputDirs } from './write.js'
+export { readOutputDir, writeOutputDirs } from './write.js'
 export type { OutputFiles } from './emit.js'
 export {
   compareLexicons,

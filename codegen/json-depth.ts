@@ -4,7 +4,7 @@
  * check worker, a CID) walks docs recursively, and a hostile one 10,000 levels deep exhausted the
  * stack, the clone, or left a worker hanging. So a doc deeper than this is refused as it is read.
  */
-export const MAX_LEXICON_DEPTH = 64
+const MAX_LEXICON_DEPTH = 64
 
 /** Why `value` cannot be a lexicon doc by its depth, or undefined. Walks without recursing. */
 export function depthProblem(value: unknown): string | undefined {

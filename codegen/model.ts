@@ -407,7 +407,7 @@ function identifierPart(text: string): string {
   return /^[0-9]/.test(cleaned) || cleaned === '' ? `_${cleaned}` : cleaned
 }
 
-export function pascalCase(text: string): string {
+function pascalCase(text: string): string {
   const part = identifierPart(text)
   return part.charAt(0).toUpperCase() + part.slice(1)
 }

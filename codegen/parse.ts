@@ -150,7 +150,7 @@ export function isLexiconFile(path: string): boolean {
 }
 
 /** The NSID a lexicon file's path spells: what it most likely defines when it cannot be read. */
-export function nsidOfPath(file: string): string {
+function nsidOfPath(file: string): string {
   return file.replace(/\.json$/, '').split('/').join('.')
 }
 

@@ -78,7 +78,7 @@ function sharedReach(a: DefUsage, b: DefUsage | undefined): DefUsage {
  * only referenced (a chat client holds app.bsky.feed.threadgate for the rules a view embeds) is
  * not written or read as a record by this client: its defs count where they are reached from.
  */
-export function defUsage({ docs, selected }: SelectedSide): ReadonlyMap<string, DefUsage> {
+function defUsage({ docs, selected }: SelectedSide): ReadonlyMap<string, DefUsage> {
   const found = new Map<string, Map<Side, Set<string>>>()
   const defs = defsByNsid(docs)
   const graph = new RefGraph([defs])

@@ -89,7 +89,7 @@ export async function readOutputDir(dir: string, { maxStray = Infinity } = {}): 
  * the editor still writing it. (A backup, `client.ts~`, outlives the editor: it is in the way, as
  * any file lexgen did not write.)
  */
-export function isEditorFile(name: string): boolean {
+function isEditorFile(name: string): boolean {
   return /^\..+\.sw[a-px]$/.test(name) || name === '4913' || name.startsWith('.#') || /^#.+#$/.test(name)
 }
 
@@ -180,11 +180,6 @@ export interface OutputTarget {
    * watchers and incremental builds (tsc --watch, a bundler) see only what changed.
    */
   readonly current?: ReadonlyMap<string, string>
-}
-
-/** {@link writeOutputDirs} for one folder. */
-export async function writeOutputDir(dir: string, files: OutputFiles, kept?: readonly string[]): Promise<string[]> {
-  return writeOutputDirs([{ dir, files, kept }])
 }
 
 /**

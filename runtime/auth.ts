@@ -64,7 +64,7 @@ export function redacting(request: XrpcRequest, secret: string): XrpcRequest {
 }
 
 /** The token to send (`undefined` for none); a TypeError that never quotes it when it could split the request. */
-export function checkedToken(token: unknown): string | undefined {
+function checkedToken(token: unknown): string | undefined {
   if (token === undefined || token === '') return undefined
   if (!isHeaderValue(token)) {
     throw new TypeError('auth token must be a string of visible ASCII or Latin-1 characters, without CR, LF, NUL or other controls')

@@ -4,8 +4,8 @@
  * sends through its own layers and makes its own errors, while the other copy's code (generated
  * functions, a retry layer, the caller) asks `instanceof` of its own classes: by identity alone
  * the answer would silently be no (and a 429 would not be retried). So each class names itself
- * in a static getter, `'@lexgen/runtime:class'`, the same in every copy, and a value is an
- * instance when a class on its prototype chain gives the name asked for. (A string key, not a
+ * in a static readonly field, `'@lexgen/runtime:class'`, the same in every copy, and a value is
+ * an instance when a class on its prototype chain gives the name asked for. (A string key, not a
  * symbol: a computed key would keep every class in a bundle, used or not.) Classes without a
  * name of their own (a caller's subclass) keep plain `instanceof`.
  */

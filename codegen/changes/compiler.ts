@@ -313,7 +313,7 @@ function shortenPaths(message: string): string {
  * incompatible`) becomes a dotted prefix, and the innermost reason is said in terms of the
  * old and the new client.
  */
-export function plainWords(check: Check, message: string): string {
+function plainWords(check: Check, message: string): string {
   const lines = message.split('\n').map((line) => line.trim())
   const path: string[] = []
   for (const line of lines) {

@@ -106,17 +106,18 @@ export function exitCodeFor(report: ChangeReport, failOn: FailOn): 0 | 1 {
   return failsOn(report, failOn) ? 1 : 0
 }
 
-/**
- * One side narrowed to the selection and its reference closure, validated as `generate` validates
- * it (the closure fully; problems elsewhere do not count). A side may select nothing (the methods
- * are new, or gone): everything is then added or removed. An error names the side.
- */
 interface SelectedSide {
+  /** The selection and its reference closure. */
   readonly docs: readonly ParsedDoc[]
   /** Every doc id of this side, selected or not. */
   readonly ids: readonly string[]
 }
 
+/**
+ * One side narrowed to the selection and its reference closure, validated as `generate` validates
+ * it (the closure fully; problems elsewhere do not count). A side may select nothing (the methods
+ * are new, or gone): everything is then added or removed. An error names the side.
+ */
 function selectedSide(set: LexiconSet, selection: Selection, side: SideName): SelectedSide {
   const lexicons: SkimmedLexicons =
     'docs' in set

@@ -66,7 +66,7 @@ export async function resolvePullConfig(patterns: readonly string[], flags: Pull
 }
 
 /** An NSID, or `<authority segments>.*`: one DNS name publishes one authority, so `*` may only stand for the name. */
-export function checkNetworkPattern(pattern: string, where: { file?: string; path?: string } = {}): void {
+function checkNetworkPattern(pattern: string, where: { file?: string; path?: string } = {}): void {
   const fixed = pattern.endsWith('.*') ? `${pattern.slice(0, -2)}.x` : pattern
   if (!NSID.isValid(fixed) || fixed.includes('*')) {
     const message = `'${pattern}' is not an NSID or an '<authority>.*' pattern (network lexicons resolve per authority, so '*' may only replace the last segment)`

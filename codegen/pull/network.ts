@@ -156,7 +156,7 @@ export class Network {
   }
 }
 
-export function schemaUri(did: string, nsid: string): string {
+function schemaUri(did: string, nsid: string): string {
   return `at://${did}/${SCHEMA_COLLECTION}/${nsid}`
 }
 
