@@ -109,10 +109,10 @@ describe('permissions', () => {
     const generate = (include: string) => cli(['generate', '--lexicons', lexicons, '--include', include, '--no-docs', '--out', out])
     const cases = [
       // Selected: its methods were left out of the client, and the run exited 0.
-      ['chat/bsky/notification', 'chat.bsky.*', 'lexgen: error: chat/bsky/notification: cannot read folder: EACCES'],
+      ['chat/bsky/notification', 'chat.bsky.*', 'lexgen: error: unreadable/lexicons/chat/bsky/notification: cannot read folder: EACCES'],
       // Referenced (chat.bsky.actor.defs names app.bsky.actor.defs): the folder is the error, not
       // each reference saying its lexicon is "not in the lexicon directory".
-      ['app/bsky/actor', 'chat.bsky.convo.getConvo', 'lexgen: error: app/bsky/actor: cannot read folder: EACCES: permission denied'],
+      ['app/bsky/actor', 'chat.bsky.convo.getConvo', 'lexgen: error: unreadable/lexicons/app/bsky/actor: cannot read folder: EACCES: permission denied'],
     ] as const
     for (const [folder, include, said] of cases) {
       await chmod(join(lexicons, folder), 0o000)
@@ -372,7 +372,7 @@ describe('symbolic links in the lexicon folder', () => {
     for (const folder of ['chat/bsky/actor', 'chat/bsky/embed', 'chat/bsky/group', 'app', 'com']) await symlink(join(LEXICONS, folder), join(lexicons, folder))
     await symlink('..', join(lexicons, 'chat/loop'))
     const result = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.bsky.convo.getLog', '--out', join(dir, 'out')])
-    expect(result.stderr).toContain('  chat/loop: skipped: the same folder as . (read once; a symbolic link loop or a second link to it)\n')
+    expect(result.stderr).toContain(`  ${lexicons}/chat/loop: skipped: the same folder as . (read once; a symbolic link loop or a second link to it)\n`)
     expect(result.code, result.stderr).toBe(0)
     expect([...(await snapshotDir(join(dir, 'out'))).keys()]).toContain('app/bsky/richtext/facet.ts')
     expect(result.stderr).toMatch(/^lexgen: warning: 1 lexicon file outside/)
@@ -383,7 +383,7 @@ describe('symbolic links in the lexicon folder', () => {
     // A pattern that the folder's path (chat/loop) matches still leaves it a note, not an error.
     const wide = await runCli(['generate', '--lexicons', lexicons, '--include', 'chat.*', '--out', join(dir, 'wide'), '--no-docs'])
     expect(wide.code, wide.stderr).toBe(0)
-    expect(wide.stderr).toContain('  chat/loop: skipped: the same folder as .')
+    expect(wide.stderr).toContain(`  ${lexicons}/chat/loop: skipped: the same folder as .`)
 
     // Hidden entries are never read: Emacs's lock while a buffer is unsaved (a link to nowhere), a `.git` folder.
     await symlink('me@host.4242:1764900000', join(lexicons, 'chat/bsky/convo/.#getLog.json'))
