@@ -1,6 +1,6 @@
 import { emitClientModule } from './emit/client.js'
 import { methodExamples } from './emit/examples/method.js'
-import { emitIndexModule } from './emit/index.js'
+import { emitIndexModule } from './emit/index-module.js'
 import { emitDocModule } from './emit/module.js'
 import { emitRuntimeModule } from './emit/runtime-module.js'
 import { emitSessionModule } from './emit/session.js'

@@ -2,11 +2,11 @@
  * The codegen pipeline, one stage per module, plain data between them:
  * load files → skim ids → select the reference closure (checking those docs fully) → model names →
  * emit files (and, when asked, their Markdown reference) → with `--emit js`, compile them to JavaScript.
- * The check runs on a worker thread alongside modelling and emitting (check.ts), which are kept
+ * The check runs on a worker thread alongside modelling and emitting (lexicon-check.ts), which are kept
  * only when it passes.
  */
 import { existsSync } from 'node:fs'
-import { checkedBuild } from './check.js'
+import { checkedBuild } from './lexicon-check.js'
 import { emit, type OutputFiles } from './emit.js'
 import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
@@ -109,7 +109,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
 
 export { LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
 export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
-export { diffOutput, formatDiff, isClean, type OutputDiff } from './diff.js'
+export { diffOutput, formatDiff, isClean, type OutputDiff } from './output-diff.js'
 export { loadLexiconFiles, type LoadedLexicons } from './load.js'
 export { parseLexiconDocs, type ParsedDoc } from './parse.js'
 export { readOutputDir, writeOutputDirs } from './write.js'

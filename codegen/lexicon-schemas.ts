@@ -32,7 +32,7 @@ function load(): Schemas {
 let schemas: Schemas | undefined
 
 /**
- * Loaded on first use, not on import: a run that checks its docs on a worker thread (see check.ts)
+ * Loaded on first use, not on import: a run that checks its docs on a worker thread (see lexicon-check.ts)
  * never loads them on the main thread.
  */
 export function lexiconSchemas(): Pick<Schemas, 'lexiconDoc' | 'lexObject' | 'lexUserType'> {

@@ -40,7 +40,7 @@ export interface SelectedLexicons {
   readonly uncheckable: readonly LexiconProblem[]
 }
 
-/** The full check of one doc: `parseDoc`, or its verdict obtained elsewhere (check.ts). */
+/** The full check of one doc: `parseDoc`, or its verdict obtained elsewhere (lexicon-check.ts). */
 export type DocCheck = (doc: SkimmedDoc) => { doc: ParsedDoc } | { problems: LexiconProblem[] }
 
 /** A reference as written in a doc, resolved to the doc and def it names. */

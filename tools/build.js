@@ -22,9 +22,9 @@ const PACKAGES = {
     external: ['#transport', 'node:*'],
   },
   codegen: {
-    // bin/lexgen.js loads check-thread.js then cli.js; check-thread starts check-worker.js by its
-    // path next to it (so chunks stay in dist/ too: `new URL('./check-worker.js', import.meta.url)`).
-    entryPoints: ['index.ts', 'cli.ts', 'check-thread.ts', 'check-worker.ts'],
+    // bin/lexgen.js loads lexicon-check-thread.js then cli.js; it starts lexicon-check-worker.js by its
+    // path next to it (so chunks stay in dist/ too: `new URL('./lexicon-check-worker.js', import.meta.url)`).
+    entryPoints: ['index.ts', 'cli.ts', 'lexicon-check-thread.ts', 'lexicon-check-worker.ts'],
     platform: 'node',
     packages: 'external',
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import os from 'node:os'
 // `generate` and `check` start the lexicon checker's thread before the CLI loads, so that its
-// isolate loads @atproto/lexicon meanwhile (codegen/check-thread.ts). `--watch` checks in its own thread.
+// isolate loads @atproto/lexicon meanwhile (codegen/lexicon-check-thread.ts). `--watch` checks in its own thread.
 const [command] = process.argv.slice(2)
 const watching = process.argv.includes('--watch')
 // A reader that stops early (`lexgen diff | head`) closes the pipe: the rest of the output is
@@ -20,7 +20,7 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 if ((command === 'generate' || command === 'check') && !watching) {
-  const { startCheckerThread } = await import('../dist/check-thread.js')
+  const { startCheckerThread } = await import('../dist/lexicon-check-thread.js')
   startCheckerThread()
 }
 const { interrupted, main, STOP_SIGNALS, stopSignalsHandled } = await import('../dist/cli.js')

@@ -1,7 +1,7 @@
 /**
  * Lexicon folders that must fail, each with the one message it must fail with: shared by the
  * tests of those messages (invalid.test.ts) and the test that the worker-thread check reports
- * them exactly as the in-thread one (check-thread.test.ts).
+ * them exactly as the in-thread one (lexicon-check-thread.test.ts).
  */
 export const query = (id: string, main: object = {}) => ({
   lexicon: 1,

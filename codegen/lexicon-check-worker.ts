@@ -1,10 +1,10 @@
 /**
  * The worker thread of check.ts: @atproto/lexicon's verdict on each doc it is given, in order.
- * The schemas (lazy elsewhere) are loaded first thing, before the docs come: check-thread.ts
+ * The schemas (lazy elsewhere) are loaded first thing, before the docs come: lexicon-check-thread.ts
  * starts this thread early for that.
  */
 import { parentPort } from 'node:worker_threads'
-import type { CheckerReply, CheckerRequest } from './check.js'
+import type { CheckerReply, CheckerRequest } from './lexicon-check.js'
 import { lexiconSchemas } from './lexicon-schemas.js'
 import { parseDoc } from './parse.js'
 

@@ -14,7 +14,7 @@
  * compiled worker to start.
  */
 import type { LexiconDoc } from '@atproto/lexicon'
-import { checkerThread } from './check-thread.js'
+import { checkerThread } from './lexicon-check-thread.js'
 import { LexiconErrors, type LexiconProblem } from './errors.js'
 import type { LoadedLexicons } from './load.js'
 import { parseDoc, skimLexicons, type ParsedDoc, type SkimmedDoc } from './parse.js'
@@ -89,7 +89,7 @@ function checkInThread(docs: readonly SkimmedDoc[]): Promise<Verdicts> {
 }
 
 /**
- * The check on a worker thread (check-worker.ts). Should the thread fail (it cannot start, or
+ * The check on a worker thread (lexicon-check-worker.ts). Should the thread fail (it cannot start, or
  * stops), the same check runs here instead: a run is never lost to it, only slower.
  */
 function checkOnWorker(docs: readonly SkimmedDoc[]): Promise<Verdicts> {

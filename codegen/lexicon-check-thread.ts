@@ -1,5 +1,5 @@
 /**
- * The checker's worker thread (check-worker.ts), which can be started before anything else: its
+ * The checker's worker thread (lexicon-check-worker.ts), which can be started before anything else: its
  * fresh isolate spends ~100 ms loading @atproto/lexicon before it can check a doc. The `lexgen`
  * binary starts it first thing for `generate` and `check`, so that this happens while the main
  * thread loads the CLI and reads the lexicons; check.ts takes it when it needs it. Kept free of
@@ -25,7 +25,7 @@ export function checkerThread(): Worker {
 
 function spawn(): Worker {
   // No flags of this process (`--input-type`, `--cpu-prof`, ...): the worker runs one compiled module.
-  const worker = new Worker(new URL('./check-worker.js', import.meta.url), { execArgv: [] })
+  const worker = new Worker(new URL('./lexicon-check-worker.js', import.meta.url), { execArgv: [] })
   // Until check.ts listens, a thread that fails must not crash the process: check.ts then finds it stopped.
   worker.on('error', () => {})
   return worker
