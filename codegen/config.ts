@@ -1,3 +1,8 @@
+/**
+ * What a run is asked to do: lexgen.config.json read and checked (every problem named by its key),
+ * merged with the command-line flags into `ResolvedOptions` with absolute paths; and the command
+ * line that reproduces a run (`generateCommand`), which notes and refusals quote.
+ */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'

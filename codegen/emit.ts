@@ -1,3 +1,8 @@
+/**
+ * Pipeline stage 5, emit: the model to the output files, a module per lexicon doc plus the client,
+ * index, validation registry, runtime and (with the session methods) session modules. Pure: text
+ * in memory, written by write.ts.
+ */
 import { emitClientModule } from './emit/client.js'
 import { methodExamples } from './emit/examples/method.js'
 import { emitIndexModule } from './emit/index-module.js'

@@ -1,3 +1,7 @@
+/**
+ * What goes wrong, as the CLI reports it: a `LexgenError` (exit 1) or `FlagError` (exit 2) with
+ * its place, and lexicon problems as plain data every stage collects, sorted and listed together.
+ */
 import { escapeControls } from './controls.js'
 
 /**

@@ -1,3 +1,7 @@
+/**
+ * Pipeline stage 1, load: every `*.json` of the lexicon folder read and parsed, in path order, with
+ * a problem (not a failure) for each file that cannot be read or is not JSON.
+ */
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LexgenError, type LexiconProblem } from './errors.js'

@@ -1,3 +1,7 @@
+/**
+ * What `check` compares: an output folder on disk against the files this run would write (changed,
+ * added, removed, and what lexgen did not write), and that difference as a unified diff.
+ */
 import { painter, type Paint } from './color.js'
 import { escapeControls } from './controls.js'
 import type { OutputFiles } from './emit.js'

@@ -1,3 +1,8 @@
+/**
+ * Pipeline stage 3, select: the docs the include and exclude patterns name, and every doc they
+ * reach by reference, each checked in full; problems inside that closure stop the run, problems
+ * outside it are warnings. Also what the patterns did not match, with "did you mean".
+ */
 import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, LexgenError, type LexiconProblem } from './errors.js'
 import { compare } from './order.js'

@@ -1,3 +1,7 @@
+/**
+ * `lexgen diff`'s comparison: two sets of parsed docs walked side by side, each difference a raw
+ * change with its kind, place and direction; rules.ts classifies them (breaking, source, compatible, docs).
+ */
 import type { ParsedDoc } from '../parse.js'
 import { resolveRef } from '../select.js'
 import { compare } from '../order.js'

@@ -1,3 +1,8 @@
+/**
+ * How emitted text is written: code-block-writer set up for the generated style, a line buffer for
+ * layouts that fit lines to the width, the banner every generated file starts with, and quoting of
+ * names and strings from a lexicon (which can hold anything) into TypeScript.
+ */
 import CodeBlockWriter from 'code-block-writer'
 import { CONTROL_RANGES, escapeControls } from '../controls.js'
 import { MAX_LINE, unionMembers } from './layout.js'
