@@ -210,11 +210,12 @@ const CHUNK = 1024
  * `enough + 1`: a count past `enough` stops there. In ASCII each character is one (Unicode's
  * rules join only CR LF there), so ASCII without CR is not segmented.
  *
- * Given a whole long text, the segmenter took time in proportion to its length squared (a 400 KB
- * string in a response: 30 s), so it is given a chunk at a time. Segmenting restarts exactly at a
- * boundary (Unicode's rules look back only within the cluster being built, and forward one
- * character), so each chunk after the first starts where the last cluster of the one before did:
- * that cluster may go on past its end. A cluster longer than a chunk doubles the chunk.
+ * Each step of V8's segmenter costs time in proportion to the text it was given (a 400 KB string
+ * given whole: 30 s), so it is given a chunk at a time, and left as soon as the count is known.
+ * Segmenting restarts exactly at a boundary (Unicode's rules look back only within the cluster
+ * being built, and forward one character): a cluster that starts in a chunk, before its last, is
+ * whole; the next chunk starts with that last one, which may go on past the chunk's end. A cluster
+ * longer than a chunk doubles the chunk until it ends, and the next chunk starts right after it.
  */
 export function graphemeCount(text: string, enough: number): number {
   if (/^[\0-\x0c\x0e-\x7f]*$/.test(text)) return Math.min(text.length, enough + 1)
@@ -225,20 +226,19 @@ export function graphemeCount(text: string, enough: number): number {
     // Never between the halves of a surrogate pair: the character after the cut would not be the text's.
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end++
     let last = 0
-    let inChunk = 0
     for (const { index } of segmenter.segment(text.slice(start, end))) {
+      if (index === 0) continue
+      // The cluster before this start is whole.
+      if (++count > enough) return enough + 1
       last = index
-      inChunk++
+      if (size > CHUNK) break // a chunk grown for one long cluster: on from the cluster after it
     }
-    // The chunk's last cluster is counted with the next chunk, which starts with it, unless it is the text's last.
-    if (end === text.length) return Math.min(count + inChunk, enough + 1)
-    if (inChunk === 1) size *= 2
+    if (end === text.length && !(size > CHUNK && last > 0)) return Math.min(count + 1, enough + 1) // the text's last cluster
+    if (last === 0) size *= 2
     else {
-      count += inChunk - 1
       start += last
       size = CHUNK
     }
-    if (count > enough) return enough + 1
   }
 }
 
