@@ -5,8 +5,9 @@
  * (codegen/runtime-note.ts). That warning is only as true as the versions: the runtime was 0.1.0
  * while helpers generated validators call were removed and others added, so old code met a
  * runtime without them (`v.unionType is not a function` at the first call) and new code an old
- * runtime, and nothing warned. So every export of each entry point, types too, as TypeScript sees
- * them, is recorded for the runtime's version, and a change must come with a new version:
+ * runtime, and nothing warned. So every name each entry point exports, types too, as TypeScript
+ * sees them, is recorded for the runtime's version, and a change of names must come with a new
+ * version (a changed signature under the same name is not seen here: bump for it by hand):
  *   - the current version's record is exactly what the runtime exports;
  *   - lexgen pins exactly that version;
  *   - a version in an earlier one's caret range keeps all of its exports (code generated for it
