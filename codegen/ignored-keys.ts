@@ -1,15 +1,22 @@
 /**
  * Keys a schema's type does not define (`"maxlength": 5` on a string, `"enum"` on a boolean,
  * `"nullable"` on params): @atproto/lexicon drops them unread, so servers do not enforce them, and
- * neither does the generated code. A warning names each, with the key likely meant, since one
- * written by hand is most often a misspelt constraint that silently does nothing.
+ * neither does anything lexgen makes: the pipeline and `lexgen diff` read each doc without them.
+ * A warning names each, with the key likely meant, since one written by hand is most often a
+ * misspelt constraint that silently does nothing.
  */
+import type { LexiconDoc } from '@atproto/lexicon'
 import { jsonPath, type LexiconProblem } from './errors.js'
 import type { ParsedDoc } from './parse.js'
 import { walkSchemas } from './parse.js'
 import { closestOne, meantHint } from './suggest.js'
 
-const BODY = ['description', 'encoding', 'schema']
+/** The keys of a method's bodies: a subscription's message has no encoding (it is always CBOR). */
+const BODIES: readonly (readonly [string, readonly string[]])[] = [
+  ['input', ['description', 'encoding', 'schema']],
+  ['output', ['description', 'encoding', 'schema']],
+  ['message', ['description', 'schema']],
+]
 
 /** The keys of each schema type, from the Lexicon spec; `type` and `description` are everyone's. */
 const KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -35,11 +42,31 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
 /** Each key of `doc`'s schemas, and of its methods' bodies, that their type does not define. */
 export function ignoredKeys({ file, doc }: ParsedDoc): LexiconProblem[] {
   const found: LexiconProblem[] = []
+  eachIgnoredKey(doc, (_node, key, path, kind, known) => {
+    found.push({ file, path: jsonPath([...path, key]), message: `${JSON.stringify(key)} is not a key of ${kind}: @atproto/lexicon ignores it, and so do servers and the generated code${meantHint(closestOne(key, known))}` })
+  })
+  return found
+}
+
+/**
+ * The doc without those keys, as @atproto/lexicon reads it: what the model, and so the code, the
+ * JSDoc and the docs, and `lexgen diff` see. The same doc when it has none (the usual case).
+ */
+export function withoutIgnoredKeys(parsed: ParsedDoc): ParsedDoc {
+  let any = false
+  eachIgnoredKey(parsed.doc, () => void (any = true))
+  if (!any) return parsed
+  const doc = structuredClone(parsed.doc)
+  eachIgnoredKey(doc, (node, key) => delete node[key])
+  return { ...parsed, doc }
+}
+
+type Visit = (node: Record<string, unknown>, key: string, path: readonly (string | number)[], kind: string, known: readonly string[]) => void
+
+/** Calls `visit` for each ignored key; it may delete the key (the walk goes on only through keys a type defines). */
+function eachIgnoredKey(doc: LexiconDoc, visit: Visit): void {
   const check = (node: Record<string, unknown>, path: readonly (string | number)[], kind: string, known: readonly string[]) => {
-    for (const key of Object.keys(node)) {
-      if (known.includes(key)) continue
-      found.push({ file, path: jsonPath([...path, key]), message: `${JSON.stringify(key)} is not a key of ${kind}: @atproto/lexicon ignores it, and so do servers and the generated code${meantHint(closestOne(key, known))}` })
-    }
+    for (const key of Object.keys(node)) if (!known.includes(key)) visit(node, key, path, kind, known)
   }
   for (const [name, def] of Object.entries(doc.defs)) {
     walkSchemas(def, ['defs', name], (node, at) => {
@@ -47,11 +74,10 @@ export function ignoredKeys({ file, doc }: ParsedDoc): LexiconProblem[] {
       // A type the spec lacks is refused elsewhere; a permission set's keys are its own language.
       if (typeof type !== 'string' || !Object.hasOwn(KEYS, type)) return
       check(node, at(), `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} schema`, ['type', 'description', ...KEYS[type]!])
-      for (const body of ['input', 'output', 'message']) {
+      for (const [body, keys] of BODIES) {
         const value = node[body]
-        if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at(), body], `a method's ${body}`, BODY)
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at(), body], `a method's ${body}`, keys)
       }
     })
   }
-  return found
 }

@@ -12,7 +12,7 @@ import { LexgenError, type LexiconProblem } from './errors.js'
 import type { ResolvedOptions } from './config.js'
 import { loadLexiconFiles, type LoadCache, type LoadedLexicons } from './load.js'
 import { buildModel, type NameClash } from './model.js'
-import { ignoredKeys } from './ignored-keys.js'
+import { ignoredKeys, withoutIgnoredKeys } from './ignored-keys.js'
 import { isLexiconFile, type ParsedDoc } from './parse.js'
 import { didYouMean, type OverriddenExclude, type UnmatchedPattern } from './select.js'
 import { runner } from './runner.js'
@@ -76,7 +76,7 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
     loaded,
     options,
     (docs) => {
-      const model = buildModel(docs, options)
+      const model = buildModel(docs.map(withoutIgnoredKeys), options)
       return { files: emit(model), docs: emitDocs ? emitDocs(model, options.docs!, options.emit) : undefined, nameClashes: model.nameClashes }
     },
     { inThread: cache !== undefined, folder: options.lexicons },

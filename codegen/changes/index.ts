@@ -13,6 +13,7 @@
  * (report.ts) → format (format.ts).
  */
 import { LexiconErrors } from '../errors.js'
+import { withoutIgnoredKeys } from '../ignored-keys.js'
 import { skimLexicons, type ParsedDoc, type SkimmedLexicons } from '../parse.js'
 import { didYouMean, noMatch, selectDocs, selects, unmatchedSelection, type Selection } from '../select.js'
 import { compare } from '../order.js'
@@ -129,7 +130,8 @@ function selectedSide(set: LexiconSet, selection: Selection, side: SideName): Se
   try {
     const selected = selectDocs(lexicons, selection)
     if (selected.errors.length) throw new LexiconErrors(selected.errors)
-    return { docs: selected.docs, ids }
+    // Read as @atproto/lexicon and generate read them: a key a schema's type does not define changes nothing.
+    return { docs: selected.docs.map(withoutIgnoredKeys), ids }
   } catch (error) {
     throw onSide(side, set.label, error)
   }

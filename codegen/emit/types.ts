@@ -119,7 +119,7 @@ export function writeInterface(
   writeDoc(lines, doc)
   const props = Object.entries(schema.properties ?? {})
   const required = new Set(schema.required ?? [])
-  const nullable = new Set(schema.type === 'object' ? (schema.nullable ?? []) : [])
+  const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
   lines.writeLine(`export interface ${name} {`)
   lines.indent(() => {
     // `$type` is a fixed literal, which no caller holds as maybe-undefined (and `$Typed` requires it to be a string).

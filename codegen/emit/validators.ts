@@ -140,8 +140,7 @@ class ValidatorEmitter {
     const props = Object.entries(schema.properties ?? {}) as [string, ValueSchema][]
     const lines = ['const start = ctx.issues.length']
     const required = new Set(schema.required ?? [])
-    // Params have no `nullable` (ignored-keys.ts): what @atproto/lexicon drops is not enforced.
-    const nullable = new Set(schema.type === 'object' ? (schema.nullable ?? []) : [])
+    const nullable = new Set('nullable' in schema ? (schema.nullable ?? []) : [])
     const checks = (some: [string, ValueSchema][]) => [
       ...(some.length ? ['let x: unknown'] : []),
       ...some.flatMap(([key, prop]) => [`x = ${access(value, key)}`, ...this.fieldCheck(prop, pathOf(key), required.has(key) && !this.hasDefault(prop), nullable.has(key))]),
@@ -250,11 +249,11 @@ class ValidatorEmitter {
     return lines
   }
 
-  /** `const`, shared by strings, integers and booleans, and `enum`, which a boolean has not (ignored-keys.ts). */
+  /** `const` and `enum`, shared by strings, integers and booleans. */
   private valueConstraints(schema: LexString | LexInteger | LexBoolean, value: string, path: string): string[] {
     const lines: string[] = []
     if (schema.const !== undefined) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, [${literal(schema.const)}])`)
-    if (schema.type !== 'boolean' && schema.enum) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, ${literalList(schema.enum)})`)
+    if ('enum' in schema && schema.enum) lines.push(`${v('oneOf')}(ctx, ${path}, ${value}, ${literalList(schema.enum)})`)
     return lines
   }
 

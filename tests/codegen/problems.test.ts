@@ -176,7 +176,7 @@ describe('keys a schema type does not define', () => {
             main: {
               type: 'query',
               parameters: { type: 'params', nullable: ['p'], properties: { p: { type: 'string', maxlength: 5 }, b: { type: 'boolean', enum: [true] } } },
-              output: { encoding: 'application/json', schema: { type: 'object', properties: { x: { type: 'string', maxGrapheme: 3 } } }, shema: {} },
+              output: { encoding: 'application/json', schema: { type: 'object', properties: { x: { type: 'string', maxGrapheme: 3 }, n: { type: 'integer', maxLength: 5 } } }, shema: {} },
             },
           },
         },
@@ -186,8 +186,9 @@ describe('keys a schema type does not define', () => {
     expect(result.code).toBe(0)
     expect(result.stderr).toBe(
       [
+        'lexgen: warning: com/example/get.json:36:28 at defs.main.output.schema.properties.n.maxLength: "maxLength" is not a key of an integer schema: @atproto/lexicon ignores it, and so do servers and the generated code',
         "lexgen: warning: com/example/get.json:32:30 at defs.main.output.schema.properties.x.maxGrapheme: \"maxGrapheme\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxGraphemes'?)",
-        "lexgen: warning: com/example/get.json:36:18 at defs.main.output.shema: \"shema\" is not a key of a method's output: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'schema'?)",
+        "lexgen: warning: com/example/get.json:40:18 at defs.main.output.shema: \"shema\" is not a key of a method's output: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'schema'?)",
         'lexgen: warning: com/example/get.json:9:21 at defs.main.parameters.nullable: "nullable" is not a key of a params schema: @atproto/lexicon ignores it, and so do servers and the generated code',
         'lexgen: warning: com/example/get.json:19:21 at defs.main.parameters.properties.b.enum: "enum" is not a key of a boolean schema: @atproto/lexicon ignores it, and so do servers and the generated code',
         "lexgen: warning: com/example/get.json:15:26 at defs.main.parameters.properties.p.maxlength: \"maxlength\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxLength'?)",
@@ -195,7 +196,7 @@ describe('keys a schema type does not define', () => {
       ].join('\n'),
     )
     const code = result.files.get('com/example/get.ts')!
-    expect(code).not.toMatch(/maxlength|maxGrapheme\b|oneOf\(ctx, '\.b'|\| null/)
+    expect(code).not.toMatch(/maxlength|maxGrapheme\b|maxLength|oneOf\(ctx, '\.b'|\| null/)
   })
 })
 

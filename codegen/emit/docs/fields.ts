@@ -11,7 +11,7 @@ import { code, firstSentence, inline, table } from './markdown.js'
 import type { Site } from './site.js'
 
 type Schema = { type: string; [key: string]: unknown }
-type ObjectSchema = { type?: string; properties?: Record<string, unknown>; required?: string[]; nullable?: string[] }
+type ObjectSchema = { properties?: Record<string, unknown>; required?: string[]; nullable?: string[] }
 
 const FIELD_HEADERS = ['Name', 'Type', 'Required', 'Constraints', 'Description']
 
@@ -29,8 +29,7 @@ export class Fields {
 
   private rows(doc: DocModel, schema: ObjectSchema, prefix: string): string[][] {
     const required = new Set(schema.required ?? [])
-    // Params have no `nullable` (ignored-keys.ts): nothing reads it, so the docs do not promise it.
-    const nullable = new Set(schema.type === 'params' ? [] : (schema.nullable ?? []))
+    const nullable = new Set(schema.nullable ?? [])
     const rows: string[][] = []
     for (const [name, prop] of Object.entries(schema.properties ?? {}) as [string, Schema][]) {
       const path = `${prefix}${name}`
@@ -108,7 +107,7 @@ export function constraints(schema: Schema | LexUserType, ofItems: (items: Schem
     if (key === 'accept' && Array.isArray(value)) return `accept: ${value.map((v) => code(String(v))).join(', ')}`
     return `${key}: ${code(key === 'default' ? JSON.stringify(value) : String(value))}${unit(s.type, key)}`
   })
-  if (Array.isArray(s.enum) && s.type !== 'boolean') parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
+  if (Array.isArray(s.enum)) parts.push(`one of: ${s.enum.map((v) => code(String(v))).join(', ')}`)
   if (s.const !== undefined) parts.push(`always ${code(String(s.const))}`)
   if (Array.isArray(s.knownValues) && s.knownValues.length) parts.push(`known values: ${s.knownValues.map((v) => known(String(v))).join(', ')}`)
   if (s.type === 'array') {

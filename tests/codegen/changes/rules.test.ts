@@ -223,6 +223,17 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect(report.changes.filter((c) => c.kind !== 'ref-target-changed' && c.kind !== 'ref-object-changed')).toEqual([])
   })
 
+  it("a key a schema's type does not define is no change: @atproto/lexicon, servers and the generated code ignore it", async () => {
+    const report = await compareEdit((d) => {
+      const params = d['ex.test.get']!.defs.main.parameters
+      params.nullable = ['cursor']
+      params.properties.flag.enum = [true]
+      params.properties.limit.maxLength = 3
+      defs(d).view.properties.text.minimum = 1
+    })
+    expect(report.changes).toEqual([])
+  })
+
   it('covers every kind of the rule table', () => {
     expect([...new Set(rows.map((row) => row.kind))].sort()).toEqual(Object.keys(RULES).sort())
     expect(rows.length).toBeGreaterThanOrEqual(40)
