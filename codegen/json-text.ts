@@ -109,21 +109,47 @@ export function pathKeys(path: string): (string | number)[] {
 }
 
 /**
- * Where the value at `keys` starts in a JSON text, `12:5` (line and column, from 1), as an editor
- * jumps to it; a key that is not there stops the walk at the value holding it. Of duplicate keys
- * the last counts, as JSON.parse keeps it. Text that is no longer JSON (the file changed since it
- * was read) stops the walk where it goes wrong: this runs on the way to an error message, and
- * must never throw itself. No recursion: any depth is walked.
+ * Where the values of a JSON text start, found in one pass: `line:column` (from 1) of the value
+ * at some keys, as an editor jumps to it; a key that is not there gives the value holding it. Of
+ * duplicate keys the last counts, as JSON.parse keeps it. Text that is no longer JSON (the file
+ * changed since it was read) is indexed up to where it goes wrong: this runs on the way to an
+ * error message, and must never throw itself. No recursion: any depth is read. Built once per
+ * file, so a thousand problems in one file cost one read of it.
  */
-export function lineColumnOf(text: string, keys: readonly (string | number)[]): string {
-  let at = skipSpace(text, 0)
-  for (const key of keys) {
-    const found = typeof key === 'number' ? elementStart(text, at, key) : memberStart(text, at, key)
-    if (found === undefined) break
-    at = found
+export class JsonLocator {
+  /** Each value's offset, by its keys (`JSON.stringify` of them). */
+  private readonly offsets = new Map<string, number>()
+  /** The offset each line starts at. */
+  private readonly lineStarts = [0]
+
+  constructor(text: string) {
+    for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) this.lineStarts.push(at + 1)
+    indexValues(text, this.offsets)
   }
-  const before = text.slice(0, at)
-  return `${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`
+
+  lineColumn(keys: readonly (string | number)[]): string {
+    let offset = 0
+    for (let depth = keys.length; depth >= 0; depth--) {
+      const found = this.offsets.get(JSON.stringify(keys.slice(0, depth)))
+      if (found !== undefined) {
+        offset = found
+        break
+      }
+    }
+    // The last line starting at or before the offset.
+    let [low, high] = [0, this.lineStarts.length - 1]
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (this.lineStarts[mid]! <= offset) low = mid
+      else high = mid - 1
+    }
+    return `${low + 1}:${offset - this.lineStarts[low]! + 1}`
+  }
+}
+
+/** {@link JsonLocator} for one lookup. */
+export function lineColumnOf(text: string, keys: readonly (string | number)[]): string {
+  return new JsonLocator(text).lineColumn(keys)
 }
 
 function skipSpace(text: string, at: number): number {
@@ -132,47 +158,11 @@ function skipSpace(text: string, at: number): number {
   return SPACE.lastIndex
 }
 
-/** The start of the value of member `key` of the object at `at`, the last one if it repeats. */
-function memberStart(text: string, at: number, key: string): number | undefined {
-  if (text[at] !== '{') return undefined
-  let found: number | undefined
-  at = skipSpace(text, at + 1)
-  while (text[at] === '"') {
-    STRING.lastIndex = at
-    if (!STRING.test(text)) return found
-    const name = JSON.parse(text.slice(at, STRING.lastIndex)) as string
-    at = skipSpace(text, STRING.lastIndex)
-    if (text[at] !== ':') return found
-    const start = skipSpace(text, at + 1)
-    if (name === key) found = start
-    const end = valueEnd(text, start)
-    if (end === undefined) return found
-    at = skipSpace(text, end)
-    if (text[at] !== ',') break
-    at = skipSpace(text, at + 1)
-  }
-  return found
-}
+const MAX_INDEXED_DEPTH = 128
 
-/** The start of element `index` of the array at `at`. */
-function elementStart(text: string, at: number, index: number): number | undefined {
-  if (text[at] !== '[') return undefined
-  at = skipSpace(text, at + 1)
-  for (let i = 0; text[at] !== ']' && at < text.length; i++) {
-    if (i === index) return at
-    const end = valueEnd(text, at)
-    if (end === undefined) return undefined
-    at = skipSpace(text, end)
-    if (text[at] !== ',') return undefined
-    at = skipSpace(text, at + 1)
-  }
-  return undefined
-}
-
-/** Where the value starting at `at` ends: brackets counted, strings skipped whole. */
-function valueEnd(text: string, at: number): number | undefined {
-  let depth = 0
-  do {
+/** Where the object or array at `at` ends: brackets counted, strings skipped whole. */
+function containerEnd(text: string, at: number): number | undefined {
+  for (let depth = 0; at < text.length; ) {
     const char = text[at]
     if (char === '"') {
       STRING.lastIndex = at
@@ -181,14 +171,74 @@ function valueEnd(text: string, at: number): number | undefined {
       continue
     }
     if (char === '{' || char === '[') depth++
-    else if (char === '}' || char === ']') depth--
-    else if (depth === 0) {
-      NUMBER.lastIndex = LITERAL.lastIndex = at
-      if (NUMBER.test(text)) return NUMBER.lastIndex
-      return LITERAL.test(text) ? LITERAL.lastIndex : undefined
-    }
-    if (depth < 0 || char === undefined) return undefined
+    else if ((char === '}' || char === ']') && --depth === 0) return at + 1
     at++
-  } while (depth > 0)
-  return at
+  }
+  return undefined
+}
+
+/** The object or array being read, and the keys of the one value of it being read. */
+interface Open {
+  readonly close: '}' | ']'
+  readonly keys: (string | number)[]
+  index: number
+}
+
+function indexValues(text: string, offsets: Map<string, number>): void {
+  const open: Open[] = []
+  let keys: (string | number)[] = []
+  let at = skipSpace(text, 0)
+  /** Reads `"name":` at `at` into the keys of the object's next value; false when it is not there. */
+  const member = (object: Open): boolean => {
+    STRING.lastIndex = at
+    if (text[at] !== '"' || !STRING.test(text)) return false
+    const name = JSON.parse(text.slice(at, STRING.lastIndex)) as string
+    at = skipSpace(text, STRING.lastIndex)
+    if (text[at] !== ':') return false
+    at = skipSpace(text, at + 1)
+    keys = [...object.keys, name]
+    return true
+  }
+  for (;;) {
+    // A value starts at `at`, with `keys`.
+    offsets.set(JSON.stringify(keys), at)
+    const char = text[at]
+    if ((char === '{' || char === '[') && open.length >= MAX_INDEXED_DEPTH) {
+      // Deeper than any lexicon nests (load.ts refuses past 64): skipped whole, not indexed.
+      const end = containerEnd(text, at)
+      if (end === undefined) return
+      at = end
+    } else if (char === '{' || char === '[') {
+      const container: Open = { close: char === '{' ? '}' : ']', keys, index: 0 }
+      at = skipSpace(text, at + 1)
+      if (text[at] !== container.close) {
+        open.push(container)
+        if (char === '[') keys = [...container.keys, 0]
+        else if (!member(container)) return
+        continue
+      }
+      at++
+    } else {
+      STRING.lastIndex = NUMBER.lastIndex = LITERAL.lastIndex = at
+      if (STRING.test(text)) at = STRING.lastIndex
+      else if (NUMBER.test(text)) at = NUMBER.lastIndex
+      else if (LITERAL.test(text)) at = LITERAL.lastIndex
+      else return
+    }
+    // After a value: the next one of the innermost open object or array, or its end.
+    for (;;) {
+      const inner = open.at(-1)
+      if (!inner) return
+      at = skipSpace(text, at)
+      if (text[at] === ',') {
+        at = skipSpace(text, at + 1)
+        if (inner.close === ']') keys = [...inner.keys, ++inner.index]
+        else if (!member(inner)) return
+        break
+      }
+      if (text[at] !== inner.close) return
+      open.pop()
+      at++
+    }
+  }
 }

@@ -7,20 +7,23 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import type { PlaceProblem } from './errors.js'
-import { lineColumnOf, pathKeys } from './json-text.js'
+import { JsonLocator, pathKeys } from './json-text.js'
 
 /** Places in the lexicon folder `lexicons`, said from `cwd`. */
 export function placeInFolder(lexicons: string, cwd: string): PlaceProblem {
-  const texts = new Map<string, string | undefined>()
-  const textOf = (file: string) => {
-    if (!texts.has(file)) texts.set(file, readText(join(lexicons, file)))
-    return texts.get(file)
+  const locators = new Map<string, JsonLocator | undefined>()
+  const locatorOf = (file: string) => {
+    if (!locators.has(file)) {
+      const text = readText(join(lexicons, file))
+      locators.set(file, text === undefined ? undefined : new JsonLocator(text))
+    }
+    return locators.get(file)
   }
   return (file, path) => {
     const shown = fromWhereYouStand(join(lexicons, file), cwd)
     if (path === undefined) return shown
-    const text = textOf(file)
-    return `${text === undefined ? shown : `${shown}:${lineColumnOf(text, pathKeys(path))}`} at ${path}`
+    const locator = locatorOf(file)
+    return `${locator === undefined ? shown : `${shown}:${locator.lineColumn(pathKeys(path))}`} at ${path}`
   }
 }
 
