@@ -28,6 +28,13 @@ export function errPaint(io: Io): Paint {
   return painter(io.color?.err === true)
 }
 
+/** What {@link printError} prints for `error`: `--watch` compares it with the last run's. */
+export function errorText(error: unknown, io: Io): string {
+  let text = ''
+  printError(error, { ...io, err: (more) => void (text += more) })
+  return text
+}
+
 export function printError(error: unknown, io: Io): void {
   const paint = errPaint(io)
   if (error instanceof LexgenError) {

@@ -3,7 +3,7 @@
  * disk, then written (generate, refusing what is in its way) or reported (check, with why it drifted).
  */
 import { posix, relative, sep } from 'node:path'
-import { display, errPaint, printError, printNotes, printWarnings, type Io } from './cli-output.js'
+import { display, errorText, errPaint, printNotes, printWarnings, type Io } from './cli-output.js'
 import { warner } from './color.js'
 import { configFilePath, generateCommand, moduleScopeNote, resolveOptions, type Options, type ResolvedOptions } from './config.js'
 import { madeBy } from './emit/runtime-module.js'
@@ -39,7 +39,8 @@ export async function runGenerate(flags: Options & { config?: string; watch?: bo
       resolve: () => resolveOptions(flags, flags.config, io.cwd),
       // Stopping ends a wait for another lexgen's lock too (lock.ts).
       generate: (options) => generateInto(options, { ...io, stop }, cache, check),
-      printError: (error) => printError(error, io),
+      errorText: (error) => errorText(error, io),
+      err: io.err,
       warn: warner(io.err, io.color?.err),
       out: io.out,
       stop,

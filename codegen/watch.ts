@@ -23,7 +23,9 @@ export interface WatchContext {
   readonly resolve: () => Promise<ResolvedOptions>
   /** One generate run, writing the output and printing its summary line; with the files it rewrote. */
   readonly generate: (options: ResolvedOptions) => Promise<GenerateResult & { readonly rewritten: readonly string[] }>
-  readonly printError: (error: unknown) => void
+  /** What the CLI prints for an error (a lexicon's problems with their lines and columns). */
+  readonly errorText: (error: unknown) => string
+  readonly err: (text: string) => void
   readonly warn: (text: string) => void
   readonly out: (text: string) => void
   readonly stop: AbortSignal
@@ -53,13 +55,14 @@ export async function watchGenerate(ctx: WatchContext): Promise<number> {
     return `${names.join(' and ')} keep${names.length > 1 ? '' : 's'} the last good output`
   }
   const failed = (error: unknown, outcome: string) => {
-    const text = error instanceof Error ? error.message : String(error)
+    // As printed: a problem moved to another line is not the same as above.
+    const text = ctx.errorText(error)
     if (text === lastError) {
       ctx.out(`lexgen: the same problems as above; ${outcome}; watching for changes\n`)
       return
     }
     lastError = text
-    ctx.printError(error)
+    ctx.err(text)
     ctx.out(`lexgen: ${outcome}; watching for changes\n`)
   }
   const runOnce = async () => {

@@ -174,10 +174,15 @@ describe('lexgen generate --watch', () => {
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
 
     // A doc that parses but references what does not exist is broken too.
-    await saveByRename(path, defs({ author: { type: 'ref', ref: 'com.example.nowhere#thing' } }))
-    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/feed\/defs\.json:\d+:\d+ at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
+    const broken = JSON.stringify(defs({ author: { type: 'ref', ref: 'com.example.nowhere#thing' } }), null, 2)
+    await saveByRename(path, broken)
+    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/feed\/defs\.json:10:18 at defs\.postView\.properties\.author\.ref: reference 'com\.example\.nowhere#thing' names lexicon 'com\.example\.nowhere'/)
     await watch.lines.next(/^lexgen: generated keeps the last good output/)
     expect(await snapshotDir(join(dir, 'generated'))).toEqual(good)
+    // The same problem moved down three lines: said again where it is now, not "the same problems as above".
+    await saveByRename(path, `\n\n\n${broken}`)
+    await watch.errors.next(/^lexgen: error: lexicons\/com\/example\/feed\/defs\.json:13:18 at defs\.postView\.properties\.author\.ref: /)
+    await watch.lines.next(/^lexgen: generated keeps the last good output; watching for changes$/)
 
     await saveByRename(path, before)
     // Compared with the last good output, nothing changed.
