@@ -20,6 +20,12 @@ async function generate(docs: Record<string, unknown>, args: string[]) {
   return { ...result, files: await snapshotDir(out) }
 }
 
+/** A run that went on (exit 0) with exactly these warnings on stderr. */
+function expectWarnings(result: { code: number; stderr: string }, warnings: readonly string[]): void {
+  expect(result.code).toBe(0)
+  expect(result.stderr).toBe([...warnings.map((text) => `lexgen: warning: ${text}`), ''].join('\n'))
+}
+
 describe('every bad doc in one run', () => {
   const docs = SEVERAL_BAD
 
@@ -151,15 +157,11 @@ describe('references no value can pass', () => {
       },
       ['--include', 'com.example.getPost'],
     )
-    expect(result.code).toBe(0)
-    expect(result.stderr).toBe(
-      [
-        "lexgen: warning: com/example/getPost.json:23:17 at defs.main.output.schema.properties.any.refs[0]: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
-        "lexgen: warning: com/example/getPost.json:18:22 at defs.main.output.schema.properties.mark.ref: reference 'com.example.post#mark' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with `knownValues` takes it)",
-        "lexgen: warning: com/example/getPost.json:14:22 at defs.main.output.schema.properties.post.ref: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
-        '',
-      ].join('\n'),
-    )
+    expectWarnings(result, [
+      "com/example/getPost.json:23:17 at defs.main.output.schema.properties.any.refs[0]: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+      "com/example/getPost.json:18:22 at defs.main.output.schema.properties.mark.ref: reference 'com.example.post#mark' names a token: @atproto/lexicon, and a server validating with it, refuses every value there (a token is a name: a string with `knownValues` takes it)",
+      "com/example/getPost.json:14:22 at defs.main.output.schema.properties.post.ref: reference 'com.example.post' names a record def: @atproto/lexicon, and a server validating with it, refuses every value there (refer to an object def with the record's fields, or use `unknown` for any record)",
+    ])
     expect([...result.files.keys()]).toContain('com/example/getPost.ts')
   })
 })
@@ -183,18 +185,14 @@ describe('keys a schema type does not define', () => {
       },
       ['--include', 'com.example.get'],
     )
-    expect(result.code).toBe(0)
-    expect(result.stderr).toBe(
-      [
-        'lexgen: warning: com/example/get.json:36:28 at defs.main.output.schema.properties.n.maxLength: "maxLength" is not a key of an integer schema: @atproto/lexicon ignores it, and so do servers and the generated code',
-        "lexgen: warning: com/example/get.json:32:30 at defs.main.output.schema.properties.x.maxGrapheme: \"maxGrapheme\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxGraphemes'?)",
-        "lexgen: warning: com/example/get.json:40:18 at defs.main.output.shema: \"shema\" is not a key of a method's output: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'schema'?)",
-        'lexgen: warning: com/example/get.json:9:21 at defs.main.parameters.nullable: "nullable" is not a key of a params schema: @atproto/lexicon ignores it, and so do servers and the generated code',
-        'lexgen: warning: com/example/get.json:19:21 at defs.main.parameters.properties.b.enum: "enum" is not a key of a boolean schema: @atproto/lexicon ignores it, and so do servers and the generated code',
-        "lexgen: warning: com/example/get.json:15:26 at defs.main.parameters.properties.p.maxlength: \"maxlength\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxLength'?)",
-        '',
-      ].join('\n'),
-    )
+    expectWarnings(result, [
+      'com/example/get.json:36:28 at defs.main.output.schema.properties.n.maxLength: "maxLength" is not a key of an integer schema: @atproto/lexicon ignores it, and so do servers and the generated code',
+      "com/example/get.json:32:30 at defs.main.output.schema.properties.x.maxGrapheme: \"maxGrapheme\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxGraphemes'?)",
+      "com/example/get.json:40:18 at defs.main.output.shema: \"shema\" is not a key of a method's output: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'schema'?)",
+      'com/example/get.json:9:21 at defs.main.parameters.nullable: "nullable" is not a key of a params schema: @atproto/lexicon ignores it, and so do servers and the generated code',
+      'com/example/get.json:19:21 at defs.main.parameters.properties.b.enum: "enum" is not a key of a boolean schema: @atproto/lexicon ignores it, and so do servers and the generated code',
+      "com/example/get.json:15:26 at defs.main.parameters.properties.p.maxlength: \"maxlength\" is not a key of a string schema: @atproto/lexicon ignores it, and so do servers and the generated code (did you mean 'maxLength'?)",
+    ])
     const code = result.files.get('com/example/get.ts')!
     expect(code).not.toMatch(/maxlength|maxGrapheme\b|maxLength|oneOf\(ctx, '\.b'|\| null/)
   })
