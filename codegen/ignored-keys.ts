@@ -75,6 +75,7 @@ function eachIgnoredKey(doc: LexiconDoc, visit: Visit): void {
       if (typeof type !== 'string' || !Object.hasOwn(KEYS, type)) return
       check(node, at(), `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} schema`, ['type', 'description', ...KEYS[type]!])
       for (const [body, keys] of BODIES) {
+        if (!KEYS[type]!.includes(body)) continue // an ignored key itself: its content is not read
         const value = node[body]
         if (typeof value === 'object' && value !== null && !Array.isArray(value)) check(value as Record<string, unknown>, [...at(), body], `a method's ${body}`, keys)
       }
