@@ -117,25 +117,31 @@ export function pathKeys(path: string): (string | number)[] {
  * file, so a thousand problems in one file cost one read of it.
  */
 export class JsonLocator {
-  /** Each value's offset, by its keys (`JSON.stringify` of them). */
-  private readonly offsets = new Map<string, number>()
+  /** Where each value starts, by its id: the whole text's value is 0. */
+  private readonly offsets: number[] = []
+  /** A value's id by its parent's id and its own key (`<parent id> <s|n><key>`): one short entry per value. */
+  private readonly children = new Map<string, number>()
   /** The offset each line starts at. */
   private readonly lineStarts = [0]
 
   constructor(text: string) {
     for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) this.lineStarts.push(at + 1)
-    indexValues(text, this.offsets)
+    indexValues(text, (parent, key, at) => {
+      const id = this.offsets.push(at) - 1
+      if (parent !== undefined) this.children.set(childKey(parent, key!), id)
+      return id
+    })
   }
 
   lineColumn(keys: readonly (string | number)[]): string {
-    let offset = 0
-    for (let depth = keys.length; depth >= 0; depth--) {
-      const found = this.offsets.get(JSON.stringify(keys.slice(0, depth)))
-      if (found !== undefined) {
-        offset = found
-        break
-      }
+    // The deepest value on the way that is there (none but an empty text has no root).
+    let id = 0
+    for (const key of keys) {
+      const child = this.children.get(childKey(id, key))
+      if (child === undefined) break
+      id = child
     }
+    const offset = this.offsets[id] ?? 0
     // The last line starting at or before the offset.
     let [low, high] = [0, this.lineStarts.length - 1]
     while (low < high) {
@@ -145,6 +151,10 @@ export class JsonLocator {
     }
     return `${low + 1}:${offset - this.lineStarts[low]! + 1}`
   }
+}
+
+function childKey(parent: number, key: string | number): string {
+  return `${parent} ${typeof key === 'number' ? `n${key}` : `s${key}`}`
 }
 
 /** {@link JsonLocator} for one lookup. */
@@ -177,31 +187,37 @@ function containerEnd(text: string, at: number): number | undefined {
   return undefined
 }
 
-/** The object or array being read, and the keys of the one value of it being read. */
+/** The object or array being read: its id, and the index of its element being read. */
 interface Open {
   readonly close: '}' | ']'
-  readonly keys: (string | number)[]
+  readonly id: number
   index: number
 }
 
-function indexValues(text: string, offsets: Map<string, number>): void {
+/**
+ * Reports each value of the text as it starts, with its parent's id and its key there (none for
+ * the whole text's), and takes the id `found` gives it. A duplicate key's later value is reported
+ * again under the same key, and so replaces the earlier one.
+ */
+function indexValues(text: string, found: (parent: number | undefined, key: string | number | undefined, at: number) => number): void {
   const open: Open[] = []
-  let keys: (string | number)[] = []
+  let parent: number | undefined
+  let key: string | number | undefined
   let at = skipSpace(text, 0)
-  /** Reads `"name":` at `at` into the keys of the object's next value; false when it is not there. */
+  /** Reads `"name":` at `at` as the key of the object's next value; false when it is not there. */
   const member = (object: Open): boolean => {
     STRING.lastIndex = at
     if (text[at] !== '"' || !STRING.test(text)) return false
-    const name = JSON.parse(text.slice(at, STRING.lastIndex)) as string
+    key = JSON.parse(text.slice(at, STRING.lastIndex)) as string
+    parent = object.id
     at = skipSpace(text, STRING.lastIndex)
     if (text[at] !== ':') return false
     at = skipSpace(text, at + 1)
-    keys = [...object.keys, name]
     return true
   }
   for (;;) {
-    // A value starts at `at`, with `keys`.
-    offsets.set(JSON.stringify(keys), at)
+    // A value starts at `at`, under `parent` at `key`.
+    const id = found(parent, key, at)
     const char = text[at]
     if ((char === '{' || char === '[') && open.length >= MAX_INDEXED_DEPTH) {
       // Deeper than any lexicon nests (load.ts refuses past 64): skipped whole, not indexed.
@@ -209,11 +225,11 @@ function indexValues(text: string, offsets: Map<string, number>): void {
       if (end === undefined) return
       at = end
     } else if (char === '{' || char === '[') {
-      const container: Open = { close: char === '{' ? '}' : ']', keys, index: 0 }
+      const container: Open = { close: char === '{' ? '}' : ']', id, index: 0 }
       at = skipSpace(text, at + 1)
       if (text[at] !== container.close) {
         open.push(container)
-        if (char === '[') keys = [...container.keys, 0]
+        if (char === '[') [parent, key] = [id, 0]
         else if (!member(container)) return
         continue
       }
@@ -232,7 +248,7 @@ function indexValues(text: string, offsets: Map<string, number>): void {
       at = skipSpace(text, at)
       if (text[at] === ',') {
         at = skipSpace(text, at + 1)
-        if (inner.close === ']') keys = [...inner.keys, ++inner.index]
+        if (inner.close === ']') [parent, key] = [inner.id, ++inner.index]
         else if (!member(inner)) return
         break
       }
