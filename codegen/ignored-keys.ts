@@ -39,13 +39,9 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
   unknown: [],
 }
 
-/** Each key of `doc`'s schemas, and of its methods' bodies, that their type does not define. */
-export function ignoredKeys({ file, doc }: ParsedDoc): LexiconProblem[] {
-  const found: LexiconProblem[] = []
-  eachIgnoredKey(doc, (_node, key, path, kind, known) => {
-    found.push({ file, path: jsonPath([...path, key]), message: `${JSON.stringify(key)} is not a key of ${kind}: @atproto/lexicon ignores it, and so do servers and the generated code${meantHint(closestOne(key, known))}` })
-  })
-  return found
+/** Each key of `doc`'s schemas, and of its methods' bodies, that their type does not define (none inside one of them). */
+export function ignoredKeys(parsed: ParsedDoc): LexiconProblem[] {
+  return stripped(parsed).problems
 }
 
 /**
@@ -53,17 +49,29 @@ export function ignoredKeys({ file, doc }: ParsedDoc): LexiconProblem[] {
  * JSDoc and the docs, and `lexgen diff` see. The same doc when it has none (the usual case).
  */
 export function withoutIgnoredKeys(parsed: ParsedDoc): ParsedDoc {
+  return stripped(parsed).doc
+}
+
+/** The doc without its ignored keys, and a warning for each: what is inside one is not walked, as nothing reads it. */
+function stripped(parsed: ParsedDoc): { readonly doc: ParsedDoc; readonly problems: LexiconProblem[] } {
   let any = false
   eachIgnoredKey(parsed.doc, () => void (any = true))
-  if (!any) return parsed
+  if (!any) return { doc: parsed, problems: [] }
   const doc = structuredClone(parsed.doc)
-  eachIgnoredKey(doc, (node, key) => delete node[key])
-  return { ...parsed, doc }
+  const problems: LexiconProblem[] = []
+  eachIgnoredKey(doc, (node, key, path, kind, known) => {
+    problems.push({ file: parsed.file, path: jsonPath([...path, key]), message: `${JSON.stringify(key)} is not a key of ${kind}: @atproto/lexicon ignores it, and so do servers and the generated code${meantHint(closestOne(key, known))}` })
+    delete node[key]
+  })
+  return { doc: { ...parsed, doc }, problems }
 }
+
+/** The types said with "an" (a union is "a"). */
+const AN = new Set(['array', 'integer', 'object', 'unknown'])
 
 type Visit = (node: Record<string, unknown>, key: string, path: readonly (string | number)[], kind: string, known: readonly string[]) => void
 
-/** Calls `visit` for each ignored key; it may delete the key (the walk goes on only through keys a type defines). */
+/** Calls `visit` for each ignored key; it may delete the key, and the walk then does not enter it. */
 function eachIgnoredKey(doc: LexiconDoc, visit: Visit): void {
   const check = (node: Record<string, unknown>, path: readonly (string | number)[], kind: string, known: readonly string[]) => {
     for (const key of Object.keys(node)) if (!known.includes(key)) visit(node, key, path, kind, known)
@@ -73,7 +81,7 @@ function eachIgnoredKey(doc: LexiconDoc, visit: Visit): void {
       const type = node.type
       // A type the spec lacks is refused elsewhere; a permission set's keys are its own language.
       if (typeof type !== 'string' || !Object.hasOwn(KEYS, type)) return
-      check(node, at(), `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} schema`, ['type', 'description', ...KEYS[type]!])
+      check(node, at(), `${AN.has(type) ? 'an' : 'a'} ${type} schema`, ['type', 'description', ...KEYS[type]!])
       for (const [body, keys] of BODIES) {
         if (!KEYS[type]!.includes(body)) continue // an ignored key itself: its content is not read
         const value = node[body]

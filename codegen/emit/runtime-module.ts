@@ -20,14 +20,14 @@ export function emitRuntimeModule(model: Model): string {
     banner('the selected lexicons') +
     '// The runtime and its validators\' helpers, as the other generated modules import them: Node then\n' +
     '// resolves the package once, not once per module.\n' +
-    `// Made by lexgen ${version}${runtime === undefined ? '' : `, for @lexgen/runtime ${runtime}`}.\n` +
+    `// Made by lexgen ${version}${runtime === undefined || model.runtimeImport !== '@lexgen/runtime' ? '' : `, for @lexgen/runtime ${runtime}`}.\n` +
     `export * from ${quote(model.runtimeImport)}\n` +
     `export * from ${quote(model.validateImport)}\n`
   )
 }
 
-/** The version of the lexgen that made an output folder, from its runtime module; undefined when it does not say (made before 0.2.0). */
+/** The version of the lexgen that made an output folder, from its runtime module; undefined when it does not say (made before 0.2.0, or the line was edited into no version). */
 export function madeBy(files: ReadonlyMap<string, string>): string | undefined {
-  for (const [path, text] of files) if (/^runtime\.[cm]?[jt]s$/.test(path)) return /^\/\/ Made by lexgen (\S+?)(?:,|\.$)/m.exec(text)?.[1]
+  for (const [path, text] of files) if (/^runtime\.[cm]?[jt]s$/.test(path)) return /^\/\/ Made by lexgen (\d+\.\d+\.\d+[\w.+-]*?)(?:,|\.$)/m.exec(text)?.[1]
   return undefined
 }

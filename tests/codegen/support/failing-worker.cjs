@@ -1,4 +1,4 @@
-// Preloaded (`node --require`) by check-thread.test.ts: every worker thread started in this process
+// Preloaded (`node --require`) by lexicon-check-thread.test.ts: every worker thread started in this process
 // dies at once, as one that cannot start (or is killed) would.
 const threads = require('node:worker_threads')
 const { syncBuiltinESMExports } = require('node:module')
