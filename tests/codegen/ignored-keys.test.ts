@@ -2,26 +2,17 @@
 import type { LexiconDoc } from '@atproto/lexicon'
 import { describe, expect, it } from 'vitest'
 import { ignoredKeys, withoutIgnoredKeys } from '../../codegen/ignored-keys.js'
+import { IGNORED_KEYS_DOC } from './support/ignored-keys-doc.js'
 
-const doc = {
-  lexicon: 1,
-  id: 'com.example.get',
-  defs: {
-    main: {
-      type: 'query',
-      // A query takes no input: the key is ignored whole, and what it holds is not read.
-      input: { encoding: 'application/json', schema: { type: 'object', properties: { z: { type: 'integer', maxLength: 1 } } } },
-      output: { encoding: 'application/json', schema: { type: 'union', refs: ['#thing'], title: 'x' } },
-    },
-    thing: { type: 'object', properties: { n: { type: 'integer', minimum: 0, $comment: 'y' } } },
-  },
-} as unknown as LexiconDoc
+const doc = IGNORED_KEYS_DOC
 
 describe('ignored keys', () => {
   it('are each said once where they are written (none inside one), with the type as English says it', () => {
     expect(ignoredKeys({ file: 'com/example/get.json', doc }).map((p) => `${p.path}: ${p.message.replace(/:.*/, '')}`)).toEqual([
       'defs.main.input: "input" is not a key of a query schema',
-      'defs.main.output.schema.title: "title" is not a key of a union schema',
+      'defs.main.parameters.nullable: "nullable" is not a key of a params schema',
+      'defs.main.output.schema.properties.b.enum: "enum" is not a key of a boolean schema',
+      'defs.main.output.schema.properties.u.title: "title" is not a key of a union schema',
       'defs.thing.properties.n.$comment: "$comment" is not a key of an integer schema',
     ])
   })
