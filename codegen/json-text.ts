@@ -157,11 +157,6 @@ function childKey(parent: number, key: string | number): string {
   return `${parent} ${typeof key === 'number' ? `n${key}` : `s${key}`}`
 }
 
-/** {@link JsonLocator} for one lookup. */
-export function lineColumnOf(text: string, keys: readonly (string | number)[]): string {
-  return new JsonLocator(text).lineColumn(keys)
-}
-
 function skipSpace(text: string, at: number): number {
   SPACE.lastIndex = at
   SPACE.test(text)

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { jsonPath } from '../../codegen/errors.js'
-import { describeJsonError, lineColumnOf, pathKeys, syntaxErrorOffset } from '../../codegen/json-text.js'
+import { describeJsonError, JsonLocator, pathKeys, syntaxErrorOffset } from '../../codegen/json-text.js'
 import { runs, SEED } from '../reliability/support/seed.js'
 import { LEXICONS } from './helpers.js'
 
@@ -69,6 +69,9 @@ describe('describeJsonError', () => {
   })
 })
 
+/** Where the value at `keys` starts, one lookup in a locator of its own. */
+const lineColumnOf = (text: string, keys: readonly (string | number)[]) => new JsonLocator(text).lineColumn(keys)
+
 /** The offset a `line:column` names. */
 function offsetOf(text: string, place: string): number {
   const [line, column] = place.split(':').map(Number) as [number, number]
@@ -82,7 +85,7 @@ function* paths(value: unknown, keys: (string | number)[] = []): Generator<[(str
   else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) yield* paths(item, [...keys, key])
 }
 
-describe('lineColumnOf', () => {
+describe('JsonLocator', () => {
   it("lands on the start of every value's text, whatever the keys and the layout; pathKeys reads what jsonPath writes", () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 2, '\t', '\r\n  '), (value, indent) => {
