@@ -286,8 +286,13 @@ const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
 let base58Map: Uint8Array | undefined // built on first use, so the module has no top-level work to keep in a bundle
 
 /**
- * base-x's decoder, step for step (multiformats vendors it), including how it treats a character
- * above U+00FF: its lookup yields `undefined`, which the arithmetic turns into a zero digit.
+ * base-x's decoder (multiformats vendors it), deciding what it decides. base-x multiplies a byte
+ * array by 58 for each digit, which is quadratic: 60 KB took seconds, the 16 MB a response may
+ * hold would take days. The same number is built here by halves with BigInt (V8 multiplies large
+ * ones in less than quadratic time) and read out in hex. Its quirk is kept: a character above
+ * U+00FF looks up `undefined`, which base-x's arithmetic turns into a zero low byte and a lost
+ * carry, that is `58 * (n - n % 256)`; written as the digit `-58 * (n % 256)`, whose `n % 256`
+ * one pass tracks, every step stays `n * 58 + digit` and the halves still add up.
  */
 function base58btc(text: string, from: number, out: CidBytes): boolean {
   if (!base58Map) {
@@ -297,32 +302,43 @@ function base58btc(text: string, from: number, out: CidBytes): boolean {
   if (text.length === from) return true // no bytes at all
   if (text[from] === ' ') return false
   let psz = from
-  let zeroes = 0
-  let length = 0
-  while (text[psz] === '1') {
-    zeroes++
-    psz++
-  }
-  const size = ((text.length - psz) * (Math.log(58) / Math.log(256)) + 1) >>> 0
-  const b256 = new Uint8Array(size)
-  while (psz < text.length) {
-    let carry: number = base58Map[text.charCodeAt(psz)] as number
-    if (carry === 255) return false
-    let i = 0
-    for (let it = size - 1; (carry !== 0 || i < length) && it !== -1; it--, i++) {
-      carry += (58 * b256[it]!) >>> 0
-      b256[it] = (carry % 256) >>> 0
-      carry = (carry / 256) >>> 0
-    }
-    if (carry !== 0) return false
-    length = i
-    psz++
+  while (text[psz] === '1') psz++
+  const zeroes = psz - from
+  const digits = new Int16Array(text.length - psz) // |digit| <= 58 * 255
+  let lowByte = 0
+  for (let i = 0; i < digits.length; i++) {
+    const code = text.charCodeAt(psz + i)
+    const digit = code < 256 ? base58Map[code]! : -58 * lowByte
+    if (digit === 255) return false
+    digits[i] = digit
+    lowByte = code < 256 ? (lowByte * 58 + digit) & 255 : 0
   }
   for (let i = 0; i < zeroes; i++) out.push(0)
-  let it = size - length
-  while (it !== size && b256[it] === 0) it++
-  while (it !== size) out.push(b256[it++]!)
+  const value = digitsValue(digits, 0, digits.length, new Map())
+  if (value === 0n) return true
+  const hex = value.toString(16)
+  // An odd number of hex digits starts with half a byte.
+  for (let i = hex.length % 2 === 0 ? 0 : -1; i < hex.length; i += 2) out.push((i < 0 ? 0 : hexDigit(hex, i) << 4) | hexDigit(hex, i + 1))
   return true
+}
+
+function hexDigit(hex: string, at: number): number {
+  const code = hex.charCodeAt(at)
+  return code <= 57 ? code - 48 : code - 87 // 0-9, a-f
+}
+
+/** The number base-58 `digits[from..to)` spell, the halves joined: `high * 58^(length of low) + low`. */
+function digitsValue(digits: Int16Array, from: number, to: number, powers: Map<number, bigint>): bigint {
+  if (to - from <= 6) {
+    // Six digits of at most 58 * 255 either way stay below 2^44: exact in a double.
+    let n = 0
+    for (let i = from; i < to; i++) n = n * 58 + digits[i]!
+    return BigInt(n)
+  }
+  const middle = (from + to) >>> 1
+  let power = powers.get(to - middle)
+  if (power === undefined) powers.set(to - middle, (power = 58n ** BigInt(to - middle)))
+  return digitsValue(digits, from, middle, powers) * power + digitsValue(digits, middle, to, powers)
 }
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567'
