@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import * as esbuild from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { createAccount, startE2e, type Account, type E2e } from '../e2e/harness.js'
+import { DEEPEST_PASSING, deepConvoBody } from '../helpers/deep-response.js'
 import { closeServer, listen } from '../helpers/listen.js'
 import { startRawServer, type RawHandler, type RawServer } from '../helpers/raw-server.js'
 import type { Scenarios } from './app.js'
@@ -183,6 +184,17 @@ describe('the generated client in Chromium', () => {
     const server = await rawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ convo: { ...CONVO, unreadCount: 'many' } })))
     const result = await run('clientGetConvo', { service: server.url })
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ classes: ['ResponseValidationError'], message: expect.stringContaining('unreadCount') }) })
+  })
+
+  it("validates responses nested to the depth limit and past it without overflowing Chromium's stack", async () => {
+    // MAX_DEPTH was measured under Node's stack; a page's main thread has its own.
+    let depth = 0
+    const server = await rawServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(deepConvoBody(depth)))
+    const deeper = { ok: false, error: expect.objectContaining({ classes: ['ResponseValidationError'], message: expect.stringContaining('is nested more than 1500 objects deep') }) }
+    for (const [levels, expected] of [[DEEPEST_PASSING, { ok: true }], [DEEPEST_PASSING + 1, deeper], [3_000, deeper]] as const) {
+      depth = levels
+      expect(await run('clientGetConvo', { service: server.url }), `${levels} levels`).toEqual(expected)
+    }
   })
 
   it('left no error unhandled in the page', () => {

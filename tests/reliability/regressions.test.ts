@@ -9,6 +9,7 @@ import { Core, InvalidResponseError, ResponseValidationError, validate, withDefa
 import { AppBskyEmbedRecord, chatBskyConvoGetConvo, chatBskyConvoListConvos, Client } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { removeDir, runCli, tempDir } from '../codegen/helpers.js'
+import { DEEPEST_PASSING, deepConvoBody } from '../helpers/deep-response.js'
 import { startFaultServer, type FaultServer } from './support/fault-server.js'
 
 let server: FaultServer
@@ -54,16 +55,10 @@ describe('a lone surrogate in a lexicon description', () => {
 })
 
 describe('a response nested thousands of levels deep', () => {
-  // Issue 12: the chat lexicons are recursive (a message embeds a record view, which embeds
-  // records with embeds, …): a 3,000-level getConvo response overflowed the stack in the
-  // generated validators, in both call styles.
-  const level = '{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewRecord","uri":"at://did:plc:x/app.bsky.feed.post/1","cid":"bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe","author":{"did":"did:plc:x","handle":"a.test"},"value":{},"indexedAt":"2024-01-01T00:00:00Z","embeds":['
-  const innermost = '{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewNotFound","uri":"at://did:plc:x/app.bsky.feed.post/1","notFound":true}}'
-  const message = (depth: number) => `{"$type":"chat.bsky.convo.defs#messageView","id":"m","rev":"1","text":"x","sender":{"did":"did:plc:x"},"sentAt":"2024-01-01T00:00:00Z","embed":${level.repeat(depth)}${innermost}${']}}'.repeat(depth)}}`
-  const body = (depth: number) => `{"convo":{"id":"c","rev":"1","members":[],"muted":false,"unreadCount":0,"lastMessage":${message(depth)}}}`
-
+  // Issue 12: the chat lexicons are recursive: a 3,000-level getConvo response overflowed the
+  // stack in the generated validators, in both call styles.
   it('3,000 levels (0.9 MB): a ResponseValidationError naming the limit, from the Client and in the Result', async () => {
-    server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body(3_000))))
+    server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(deepConvoBody(3_000))))
     const thrown = await new Client({ service: server.url, retries: false }).chat.bsky.convo.getConvo({ convoId: 'c' }).catch((error: unknown) => error)
     expect(thrown).toBeInstanceOf(ResponseValidationError)
     const result = await chatBskyConvoGetConvo(new Core({ service: server.url, validation }), { convoId: 'c' })
@@ -97,9 +92,8 @@ describe('a response nested thousands of levels deep', () => {
   })
 
   it('a realistic depth passes, and the limit is where the docs put it', async () => {
-    // Each level of the body above spends two levels of the budget (the record view and the view record).
-    for (const [depth, ok] of [[5, true], [748, true], [749, false]] as const) {
-      server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(body(depth))))
+    for (const [depth, ok] of [[5, true], [DEEPEST_PASSING, true], [DEEPEST_PASSING + 1, false]] as const) {
+      server.handle((_req, res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.end(deepConvoBody(depth))))
       const result = await chatBskyConvoGetConvo(new Core({ service: server.url, validation }), { convoId: 'c' })
       expect(result.ok, `depth ${depth}`).toBe(ok)
     }
