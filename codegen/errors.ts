@@ -30,6 +30,8 @@ export interface LexiconProblem {
   readonly message: string
   /** The file whose own problem causes this one (a reference into a file that could not be used). */
   readonly blockedBy?: string
+  /** Another file the problem involves (where a duplicate id came first), named as `file` is: `(${how} ${file})`. */
+  readonly related?: { readonly how: string; readonly file: string }
 }
 
 /** A bad value given on the command line: a usage error (exit 2), where the same value in the config file is bad input (exit 1). */
@@ -89,7 +91,8 @@ function blockedLines(problems: readonly LexiconProblem[], place: PlaceProblem):
 
 export function formatProblem(problem: LexiconProblem, place: PlaceProblem = plainPlace): string {
   // A file name and a lexicon's values can hold anything: never a control character to a terminal.
-  return escapeControls(`${place(problem.file, problem.path)}: ${problem.message}`, { keepLines: true })
+  const related = problem.related ? ` (${problem.related.how} ${place(problem.related.file)})` : ''
+  return escapeControls(`${place(problem.file, problem.path)}: ${problem.message}${related}`, { keepLines: true })
 }
 
 /** By file, then JSON path, then message, in code-unit order: the same on every machine. */

@@ -108,7 +108,7 @@ export function skimLexicons(loaded: LoadedLexicons): SkimmedLexicons {
     }
     const first = byId.get(verdict.id)
     if (first !== undefined) {
-      problems.push({ file, path: 'id', nsid: verdict.id, message: `duplicate lexicon id '${verdict.id}' (already defined in ${first})` })
+      problems.push({ file, path: 'id', nsid: verdict.id, message: `duplicate lexicon id '${verdict.id}'`, related: { how: 'already defined in', file: first } })
       continue
     }
     byId.set(verdict.id, file)

@@ -3,9 +3,10 @@
  * written when the selection's closure is affected; warnings (exit 0) for docs outside it;
  * `--strict` turns every bad doc into an error. Union mismatches name the deepest path.
  */
+import { basename, dirname } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { lexiconDir, removeDir, runCli, snapshotDir, tempDir } from './helpers.js'
-import { BAD_OUTSIDE, returning, SEVERAL_BAD } from './support/bad-lexicons.js'
+import { BAD_OUTSIDE, query, returning, SEVERAL_BAD } from './support/bad-lexicons.js'
 
 const dirs: string[] = []
 afterAll(async () => {
@@ -71,6 +72,18 @@ describe('a doc with problems of its own', () => {
     expect(result.stderr).toContain("com/example/get.json:24:22 at defs.main.output.schema.properties.author.ref: reference 'com.example.defs#authorVeiw' names def 'authorVeiw', which 'com.example.defs' does not define (did you mean 'com.example.defs#authorView'?)")
     expect(result.stderr).toMatch(/com\/example\/get\.json:13:24 at defs\.main\.parameters\.properties\.limit\.default: .*100/)
     expect(result.files.size).toBe(0)
+  })
+})
+
+describe('a duplicate id', () => {
+  it('names both files from where the user stands', async () => {
+    const lexicons = await lexiconDir({ 'com/example/ok.json': query('com.example.ok'), 'com/example/copy.json': query('com.example.ok') })
+    const out = await tempDir()
+    dirs.push(lexicons, out)
+    const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, '--include', '*'], dirname(lexicons))
+    const folder = basename(lexicons)
+    expect(result.stderr).toBe(`lexgen: error: ${folder}/com/example/ok.json:3:9 at id: duplicate lexicon id 'com.example.ok' (already defined in ${folder}/com/example/copy.json)\n`)
+    expect(result.code).toBe(1)
   })
 })
 
