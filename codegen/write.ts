@@ -214,17 +214,19 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
     })
   }
   const swaps: { dir: string; staging: string; previous: string }[] = []
-  // The folder whose new content is being written, for a failure's message.
+  // The folder whose new content is being written, and the staging folders named, for a failure's message.
   let writing = prepared[0]?.dir
+  const named: string[] = []
   try {
     for (const { dir, files, kept = [], current, previous } of prepared) {
       writing = dir
       // The pid in the name tells a later run whether the writer is still alive (see writers.ts).
-      const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, 6).replace(/[-_]/g, 'x')}`)
+      const staging = join(dirname(dir), `.lexgen-${basename(dir)}-${process.pid}-${randomBytes(4).toString('base64url').slice(0, RANDOM_LENGTH).replace(/[-_]/g, 'x')}`)
       // Registered before it exists, and made synchronously, as everything written into it is: a
       // stop signal's handler runs only between event-loop turns, so it never meets a mkdir or a
       // copy still in flight on the thread pool, which could recreate the folder it just removed.
       startWriting(staging)
+      named.push(staging)
       mkdirSync(staging)
       swaps.push({ dir, staging, previous: `${staging}-previous` })
       if (previous) {
@@ -270,13 +272,23 @@ export async function writeOutputDirs(targets: readonly OutputTarget[], alongsid
         // The staging folder's own name too long (not a file's inside it, which no folder name mends).
         const staging = code === 'ENAMETOOLONG' && path !== undefined && basename(path).startsWith('.lexgen-')
         const hint = staging ? ' (it is written beside the folder as .lexgen-<name>-<pid>-<random>: give the folder a shorter name)' : ''
-        throw new LexgenError(`cannot stage its new content beside it: ${error.message}${hint}; nothing was written`, { file: writing ?? '.' })
+        throw new LexgenError(`cannot stage its new content beside it: ${withoutRandom(error.message, named)}${hint}; nothing was written`, { file: writing ?? '.' })
       }
     }
     throw error
   } finally {
     for (const { staging } of swaps) doneWriting(staging)
   }
+}
+
+const RANDOM_LENGTH = 6
+
+/**
+ * A staging folder named as `<random>` in a failure's message: it is gone by then, and the same
+ * failure worded alike is one `--watch` says as "the same problems as above".
+ */
+function withoutRandom(message: string, stagings: readonly string[]): string {
+  return stagings.reduce((text, staging) => text.replaceAll(staging, `${staging.slice(0, -RANDOM_LENGTH)}<random>`), message)
 }
 
 /**

@@ -320,6 +320,24 @@ it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('a %s that arrives while a cha
   }
 })
 
+it('says "the same problems as above" when the output folder cannot be staged again (its staging name ends at random)', async () => {
+  const dir = await startProject()
+  // The staging folder beside it, `.lexgen-<name>-<pid>-<random>`, would pass the 255 bytes a name may have.
+  await writeFile(join(dir, 'lexgen.config.json'), JSON.stringify({ include: ['com.example.*'], out: 'x'.repeat(236) }))
+  const watch = startWatch(dir)
+  try {
+    await watch.errors.next(/: cannot stage its new content beside it: ENAMETOOLONG: .*-<random>'/)
+    await watch.lines.next(/watching for changes$/)
+    await saveByRename(join(dir, 'lexicons/com/example/social/follow.json'), follow('Follow.'))
+    await watch.lines.next(/^lexgen: the same problems as above; .*watching for changes$/)
+    expect(watch.errors.all.filter((line) => line.includes('cannot stage'))).toHaveLength(1)
+  } finally {
+    if (watch.child.exitCode === null) watch.child.kill('SIGKILL')
+    await watch.exit
+    await removeDir(dir)
+  }
+})
+
 it('stops when no one reads it any more (`lexgen generate --watch | head -1`): its next line finds the pipe closed, and it ends as Ctrl-C ends it', async () => {
   const dir = await startProject()
   const watch = startWatch(dir)
