@@ -112,7 +112,8 @@ export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './output-diff.js'
 export { loadLexiconFiles, type LoadedLexicons } from './load.js'
 export { parseLexiconDocs, type ParsedDoc } from './parse.js'
-export { readOutputDir, writeOutputDirs } from './write.js'
+export { readOutputDir } from './output-read.js'
+export { writeOutputDirs } from './write.js'
 export type { OutputFiles } from './emit.js'
 export {
   compareLexicons,

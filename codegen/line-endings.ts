@@ -6,7 +6,7 @@
  * all, so they never change what a file means), and is left with the bytes it has.
  */
 import type { OutputFiles } from './emit.js'
-import type { OutputDir } from './write.js'
+import type { OutputDir } from './output-read.js'
 
 /** Whether a file on disk holds `written`, its line endings aside. */
 export function sameText(onDisk: string, written: string): boolean {

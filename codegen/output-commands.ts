@@ -20,7 +20,8 @@ import { counted } from './plural.js'
 import { newerThan, runtimeNote } from './runtime-note.js'
 import { runner } from './runner.js'
 import { interruptSignal, watchGenerate } from './watch.js'
-import { checkOutputPlaces, readOutputDir, recoverOutputDirs, resolveOutputDir, writeOutputDirs, type OutputDir } from './write.js'
+import { checkOutputPlaces, readOutputDir, resolveOutputDir, type OutputDir } from './output-read.js'
+import { recoverOutputDirs, writeOutputDirs } from './write.js'
 
 export async function runGenerate(flags: Options & { config?: string; watch?: boolean }, io: Io): Promise<number> {
   // What lists everything in an output folder's way: check, with this run's own flags.
@@ -147,7 +148,7 @@ export async function runCheck(flags: Options & { config?: string }, io: Io): Pr
   return 1
 }
 
-/** The editor files (write.ts) beside what the new output holds: one in a folder the output no longer has goes with it. */
+/** The editor files (output-read.ts) beside what the new output holds: one in a folder the output no longer has goes with it. */
 function besideOutput(editing: readonly string[], files: OutputFiles): string[] {
   const folders = new Set([...files.keys()].map((path) => posix.dirname(path)))
   return editing.filter((path) => folders.has(posix.dirname(path)))

@@ -7,7 +7,7 @@ import { escapeControls } from './controls.js'
 import type { OutputFiles } from './emit.js'
 import { sameText } from './line-endings.js'
 import { compare } from './order.js'
-import type { OutputDir } from './write.js'
+import type { OutputDir } from './output-read.js'
 
 /** How an output directory differs from what generation produces now. */
 export interface OutputDiff {
