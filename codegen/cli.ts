@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { FAIL_ON_LEVELS } from './changes/index.js'
 import { errPaint, printError, type Io } from './cli-output.js'
 import { colorWanted, painter } from './color.js'
-import type { Options } from './config.js'
+import type { Options } from './config-file.js'
 import { FlagError } from './errors.js'
 import { ownPackage } from './own-package.js'
 import { runCheck, runGenerate } from './output-commands.js'

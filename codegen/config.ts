@@ -1,18 +1,15 @@
 /**
- * What a run is asked to do: lexgen.config.json read and checked (every problem named by its key),
- * merged with the command-line flags into `ResolvedOptions` with absolute paths; and the command
- * line that reproduces a run (`generateCommand`), which notes and refusals quote.
+ * What a run is asked to do: the options of lexgen.config.json (config-file.ts) merged with the
+ * command-line flags into `ResolvedOptions`, with absolute paths, each bad value named by its flag
+ * or its key.
  */
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
+import { generateCommand } from './command-line.js'
+import { CONFIG_FILE, loadConfig, type ConfigFile, type Options } from './config-file.js'
 import { FlagError, LexgenError } from './errors.js'
-import { describeJsonError } from './json-text.js'
 import { isWithin, packageRoot } from './paths.js'
-import { moduleResolution, readTsconfig } from './tsconfig.js'
 import { workspaceConfigs } from './workspaces.js'
-
-export const CONFIG_FILE = 'lexgen.config.json'
 
 /** Everything a run needs, with paths made absolute. */
 export interface ResolvedOptions {
@@ -52,28 +49,6 @@ export type EmitLanguage = 'ts' | 'js'
 const EMIT_LANGUAGES: readonly string[] = ['ts', 'js']
 const IMPORT_EXTS: readonly string[] = ['js', 'ts']
 const FILE_EXTS: readonly string[] = ['.ts', '.mts']
-
-/** What the config file and the flags may set; flags win. */
-export interface Options {
-  lexicons?: string
-  out?: string
-  include?: string[]
-  exclude?: string[]
-  runtimeImport?: string
-  /** Docs folder; `false` (the `--no-docs` flag) switches docs off. */
-  docs?: string | false
-  strict?: boolean
-  fileExt?: string
-  importExt?: string
-  emit?: string
-}
-
-/** The config file as read: the options plus sections other commands validate (`pull`). */
-export interface ConfigFile extends Options {
-  pull?: unknown
-}
-
-const KEYS = new Set(['$schema', 'lexicons', 'out', 'include', 'exclude', 'runtimeImport', 'docs', 'strict', 'fileExt', 'importExt', 'emit', 'pull'])
 
 /**
  * Reads `lexgen.config.json` (from `configPath`, else the working directory, if
@@ -161,32 +136,6 @@ function sameWords(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /**
- * `npx lexgen generate` with the flags that shaped this output (paths relative to `root`, where
- * the command is to be run), so the docs' "regenerate" line and `check`'s advice rebuild what was
- * checked or described when flags shaped it too. (`--strict` changes no output, so it is left out:
- * `check --strict` in CI must accept docs written by a plain `generate`.)
- * `command` `check` gives the check of that output (what lists everything in an output folder's way).
- */
-export function generateCommand(flags: Options, configPath: string | undefined, cwd: string, root: string, lexgen = 'npx lexgen', command: 'generate' | 'check' = 'generate'): string {
-  const path = (given: string) => relative(root, resolve(cwd, given)).split(sep).join('/') || '.'
-  const args: string[] = []
-  // A --config naming the file the command finds from `root` anyway is left out: spelling out the
-  // default must not change the docs, or `check --config …` would fail on docs a plain generate wrote.
-  if (configPath !== undefined && resolve(cwd, configPath) !== configFilePath(undefined, root)) args.push('--config', path(configPath))
-  if (flags.lexicons) args.push('--lexicons', path(flags.lexicons))
-  for (const pattern of flags.include ?? []) args.push('--include', pattern)
-  for (const pattern of flags.exclude ?? []) args.push('--exclude', pattern)
-  if (flags.out) args.push('--out', path(flags.out))
-  if (typeof flags.docs === 'string') args.push('--docs', path(flags.docs))
-  if (flags.docs === false) args.push('--no-docs')
-  if (flags.runtimeImport) args.push('--runtime-import', flags.runtimeImport)
-  if (flags.fileExt) args.push('--file-ext', flags.fileExt)
-  if (flags.importExt) args.push('--import-ext', flags.importExt)
-  if (flags.emit) args.push('--emit', flags.emit)
-  return [`${lexgen} ${command}`, ...args.map(shellWord)].join(' ')
-}
-
-/**
  * A pattern given on the command line, as an NSID pattern can be written: a pattern of anything
  * else (`x..y`, an option name taken as its value) selects nothing, and only warned of.
  */
@@ -194,11 +143,6 @@ export function checkSelectionPattern(pattern: string, flag: string): void {
   if (!/^[A-Za-z0-9*][A-Za-z0-9*-]*(?:\.[A-Za-z0-9*][A-Za-z0-9*-]*)*$/.test(pattern)) {
     throw new FlagError(`${flag} '${pattern}' is no NSID pattern: dot-separated names of letters, digits and '-', '*' for any part ('com.example.*')`)
   }
-}
-
-/** A word as a POSIX shell reads it back: quoted unless it is plain (patterns with `*` are quoted). */
-export function shellWord(word: string): string {
-  return /^[\w./@:=+,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 
 /** A flag's name, or a key of the config file. */
@@ -249,38 +193,6 @@ function runtimeSpecifier(value: string, where: Where): string {
 }
 
 /**
- * A note when `.ts` output lands in a package whose `package.json` does not say `"type": "module"`:
- * there Node and tsc (module nodenext) take the generated files for CommonJS, which they are not.
- */
-export async function moduleScopeNote(options: ResolvedOptions): Promise<string | undefined> {
-  if (options.fileExt !== '.ts') return undefined
-  for (let dir = options.out; ; dir = dirname(dir)) {
-    let text: string | undefined
-    try {
-      text = await readFile(join(dir, 'package.json'), 'utf8')
-    } catch {
-      // none here: look further up
-    }
-    if (text !== undefined) {
-      let type: unknown
-      try {
-        type = (JSON.parse(text) as { type?: unknown }).type
-      } catch {
-        return undefined
-      }
-      if (type === 'module') return undefined
-      // A bundler compiles them as ESM whatever the package says (tsconfig.json resolving as a bundler).
-      if (moduleResolution(await readTsconfig(join(dir, 'tsconfig.json'))) === 'bundler') return undefined
-      return (
-        `${join(dir, 'package.json')} makes the generated ${options.emit === 'js' ? '.js' : '.ts'} files CommonJS for Node and tsc, and they are ESM: ` +
-        "generate with --file-ext .mts (or set \"type\": \"module\"), unless a bundler compiles them"
-      )
-    }
-    if (dirname(dir) === dir) return undefined
-  }
-}
-
-/**
  * The include patterns of the pull's git sources (all, for one without) and its network NSIDs, read
  * leniently: `lexgen pull` validates the section, this only tells generate what the folder can hold.
  */
@@ -313,62 +225,4 @@ function noConfigAdvice(cwd: string): string {
     `this workspace's ${packages.join(', ')} ${packages.length === 1 ? 'has one' : 'have one each'}: ` +
     `run lexgen in ${packages.length === 1 ? 'that folder' : 'one of them'} (\`cd ${first}\`), or pass --config ${first}/${CONFIG_FILE}`
   )
-}
-
-/** The config file (`configPath`, else the one `configFilePath` finds) and its absolute path. */
-export async function loadConfig(configPath: string | undefined, cwd: string): Promise<{ file: string; config: ConfigFile }> {
-  const file = configFilePath(configPath, cwd)
-  return { file, config: await readConfig(file, configPath !== undefined) }
-}
-
-/**
- * `configPath`, else the nearest `lexgen.config.json` from `cwd` up to the package root (the first
- * folder with a `package.json`) or the filesystem root, so commands work from any subfolder of the
- * project; else `lexgen.config.json` in `cwd`, which need not exist.
- */
-export function configFilePath(configPath: string | undefined, cwd: string): string {
-  if (configPath !== undefined) return resolve(cwd, configPath)
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, CONFIG_FILE))) return join(dir, CONFIG_FILE)
-    if (existsSync(join(dir, 'package.json')) || dirname(dir) === dir) return resolve(cwd, CONFIG_FILE)
-  }
-}
-
-async function readConfig(file: string, required: boolean): Promise<ConfigFile> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new LexgenError(`cannot read config: ${(error as Error).message}`, { file })
-  }
-  return parseConfig(text, file)
-}
-
-/** A config file's text, validated; `file` names it in errors (a path, or `ref:path` for one read from git). */
-export function parseConfig(text: string, file: string): ConfigFile {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new LexgenError(`config is not valid JSON (${describeJsonError(text, error as Error)})`, { file })
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new LexgenError('config must be a JSON object', { file })
-  for (const [key, value] of Object.entries(json)) {
-    if (!KEYS.has(key)) throw new LexgenError(`unknown config key (expected one of ${[...KEYS].slice(1).join(', ')})`, { file, path: key })
-    if (key === 'pull') continue // validated by codegen/pull/config.ts
-    const kind =
-      key === 'include' || key === 'exclude' ? 'an array of strings'
-      : key === 'strict' ? 'a boolean'
-      : key === 'docs' ? 'a folder path or false'
-      : 'a string'
-    const ok =
-      kind === 'an array of strings' ? Array.isArray(value) && value.every((v) => typeof v === 'string')
-      : kind === 'a boolean' ? typeof value === 'boolean'
-      : typeof value === 'string' || (key === 'docs' && value === false)
-    if (!ok) throw new LexgenError(`must be ${kind}`, { file, path: key })
-    // An empty path is the config's own folder: the project, as an output, a docs or a lexicon folder.
-    if (value === '' && (key === 'out' || key === 'docs' || key === 'lexicons')) throw new LexgenError('must name a folder, not be empty (the project folder itself)', { file, path: key })
-  }
-  return json as ConfigFile
 }

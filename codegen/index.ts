@@ -108,7 +108,8 @@ export async function generate(options: ResolvedOptions, cache?: LoadCache, hold
 }
 
 export { LexgenError, LexiconErrors, type LexiconProblem } from './errors.js'
-export { resolveOptions, type Options, type ResolvedOptions } from './config.js'
+export type { Options } from './config-file.js'
+export { resolveOptions, type ResolvedOptions } from './config.js'
 export { diffOutput, formatDiff, isClean, type OutputDiff } from './output-diff.js'
 export { loadLexiconFiles, type LoadedLexicons } from './load.js'
 export { parseLexiconDocs, type ParsedDoc } from './parse.js'

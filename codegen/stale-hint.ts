@@ -6,7 +6,7 @@
  * among them) and a lexicon diff would show nothing. Outside a git repository, both are said.
  */
 import { relative, sep } from 'node:path'
-import { shellWord } from './config.js'
+import { shellWord } from './command-line.js'
 import { runGit } from './git.js'
 import { isWithin, nearestExisting, realPathOf } from './paths.js'
 import { runner } from './runner.js'

@@ -11,7 +11,7 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { NSID } from '@atproto/syntax'
-import { loadConfig } from '../config.js'
+import { loadConfig } from '../config-file.js'
 import { FlagError, LexgenError } from '../errors.js'
 import type { Selection } from '../select.js'
 
