@@ -12,9 +12,10 @@ import { authLayer, type AuthSource } from './auth.js'
 import { isInstance } from './brand.js'
 import { exchange } from './exchange.js'
 import { assertProxy } from './proxy.js'
+import { holdsJwt } from './redact.js'
 import { normalizeHeaders } from './request.js'
 import { isSessionManager, SESSION_SERVICE } from './session-manager.js'
-import { holdsToken, shown } from './shown.js'
+import { shown } from './shown.js'
 import type { Layer, OptionChecks, Send, ValidationCheck, ValidationMode } from './stack.js'
 import type { Transport } from './transport/types.js'
 
@@ -108,7 +109,7 @@ function serviceUrl(service: string | URL): URL {
   try {
     url = new URL(service)
   } catch {
-    const token = typeof service === 'string' && holdsToken(service)
+    const token = typeof service === 'string' && holdsJwt(service)
     throw new TypeError(`Invalid service URL: expected e.g. "https://bsky.social", got ${shown(service)}${token ? ': service and auth swapped?' : ''}`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError(`Invalid service URL: protocol must be http or https, got ${url.protocol}`)

@@ -263,10 +263,22 @@ export function extendMessage(error: Error, text: string): void {
   if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
 }
 
+/** The issue that ends a list cut short, by the number of issues it stands for. */
+const unlisted = new WeakMap<ValidationIssue, number>()
+
+/** The last issue of a validation that found more than it lists: `count` more, after the first `listed`. */
+export function moreIssues(count: number, listed: number): ValidationIssue {
+  const issue = { path: '', message: `${count} more ${count === 1 ? 'issue' : 'issues'}, not listed (only the first ${listed} are)` }
+  unlisted.set(issue, count)
+  return issue
+}
+
 /** One line: the NSID, the part, the first issue and how many more. */
 function summary(nsid: string, part: string, [first, ...rest]: readonly [ValidationIssue, ...ValidationIssue[]]): string {
   const where = first.path === '' ? '' : `${first.path}: `
-  const more = rest.length ? ` (and ${rest.length} more)` : ''
+  const last = rest[rest.length - 1]
+  const count = rest.length + (last === undefined ? 0 : (unlisted.get(last) ?? 1) - 1)
+  const more = count ? ` (and ${count} more)` : ''
   return `${nsid} ${part} does not match the lexicon: ${where}${first.message}${more}`
 }
 

@@ -69,18 +69,42 @@ function cutHead(text: string, secret: string): string {
   return text
 }
 
-/** A JWT (an access token, a DPoP proof). */
-export const JWT = /\beyJ[\w-]*\.[\w-]*\.[\w-]*/g
+/**
+ * A JWT (an access token, a DPoP proof): `eyJ` at a word's start, then three runs of `[\w-]` joined
+ * by dots, and any more after them (a token glued to junk that starts like one, `eyJx-eyJ.<jwt>`,
+ * would otherwise end two runs early and leave its signature). The second branch takes in whole a run that holds no JWT: every `eyJ` later in the run
+ * ends where it does and fails alike, and trying each one (the first branch alone) took time in
+ * the square of the run's length (`eyJ-eyJ-…`, a 1 MB body: two minutes). `i`: a header name that
+ * echoes a token arrives lower-cased.
+ */
+const JWT_OR_RUN = /\beyJ[\w-]*\.[\w-]*\.[\w-]*(?:\.[\w-]*)*|\beyJ[\w-]*/g
+const JWT_OR_RUN_ANY_CASE = /*#__PURE__*/ new RegExp(JWT_OR_RUN.source, 'gi')
+
+function withoutJwts(text: string, pattern: RegExp): string {
+  return text.replace(pattern, (match) => (match.includes('.') ? MARK : match))
+}
+
+/** Whether `text` holds a JWT. */
+export function holdsJwt(text: string): boolean {
+  JWT_OR_RUN.lastIndex = 0
+  for (let match; (match = JWT_OR_RUN.exec(text)); ) {
+    if (match[0].includes('.')) return true
+  }
+  return false
+}
 
 /**
- * JWTs, and the token68 of a `Bearer` or `DPoP` authorization value (not an auth-param:
+ * The token68 of a `Bearer` or `DPoP` authorization value (not an auth-param:
  * `WWW-Authenticate: DPoP error="use_dpop_nonce"` stays readable).
  */
-const CREDENTIALS = /*#__PURE__*/ new RegExp(`${JWT.source}|\\b(Bearer|DPoP)\\s+[\\w.~+/-]+=*(?![\\w.~+/="-]|\\s*=)`, 'gi')
+const AUTHORIZATION = /\b(Bearer|DPoP)\s+[\w.~+/-]+=*(?![\w.~+/="-]|\s*=)/gi
 
-/** Removes what looks like a credential, for tokens not known by value (a session manager's, or ones an answer issues). */
+/**
+ * Removes what looks like a credential, for tokens not known by value (a session manager's, or
+ * ones an answer issues): authorization values, then JWTs in any case.
+ */
 export function redactCredentials(text: string): string {
-  return text.replace(CREDENTIALS, (_match, scheme: string | undefined) => (scheme ? `${scheme} ${MARK}` : MARK))
+  return withoutJwts(text.replace(AUTHORIZATION, (_match, scheme: string) => `${scheme} ${MARK}`), JWT_OR_RUN_ANY_CASE)
 }
 
 /** The values of atproto's token fields (`accessJwt`, `refreshJwt`) as JSON writes them, whatever their shape, a cut one included. */
@@ -93,7 +117,7 @@ const ISSUED_TOKENS = /("(?:accessJwt|refreshJwt)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g
  * `Bearer <word>`: in a server's error message that is more often prose than a credential.)
  */
 export function redactIssued(text: string): string {
-  return text.replace(JWT, MARK).replace(ISSUED_TOKENS, `$1"${MARK}"`)
+  return withoutJwts(text, JWT_OR_RUN).replace(ISSUED_TOKENS, `$1"${MARK}"`)
 }
 
 const same: Redact = (text) => text
@@ -114,11 +138,13 @@ function escapeControls(text: string): string {
 /**
  * `text` redacted, its controls escaped, then cut to `max` characters (marked with `…`):
  * redacting first is what keeps a token that straddles the cut out; the cut part is checked again
- * for a piece at its new end.
+ * for a piece at its new end. Only what can be kept is escaped: an escape only lengthens, so it
+ * lies in the first `max` characters (escaping all of a 16 MB body took seconds and a gigabyte).
  */
 export function clip(text: string, redact: Redact = same, max = KEPT_TEXT): string {
-  const clean = escapeControls(redact(text))
-  if (clean.length <= max) return clean
+  const redacted = redact(text)
+  const clean = escapeControls(redacted.length > max ? redacted.slice(0, max) : redacted)
+  if (redacted.length <= max && clean.length <= max) return clean
   // Never split a surrogate pair.
   const end = isHighSurrogate(clean.charCodeAt(max - 1)) ? max - 1 : max
   return `${redact(clean.slice(0, end))}…`

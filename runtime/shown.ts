@@ -3,17 +3,12 @@
  * (`the string "5000"`, `an AbortController`), which `String(value)` hides, and never a token: a
  * token passed in the wrong place (service and auth swapped) would otherwise be printed whole.
  */
-import { JWT } from './redact.js'
-
-/** Whether `text` holds a JWT (String#search ignores the pattern's global state). */
-export function holdsToken(text: string): boolean {
-  return text.search(JWT) !== -1
-}
+import { holdsJwt } from './redact.js'
 
 export function shown(value: unknown): string {
   switch (typeof value) {
     case 'string':
-      if (holdsToken(value)) return 'a string that looks like a token (not shown)'
+      if (holdsJwt(value)) return 'a string that looks like a token (not shown)'
       return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`
     case 'object': {
       if (value === null) return 'null'

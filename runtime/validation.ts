@@ -4,7 +4,7 @@
  * A Core without it bundles none of this, nor any validator.
  */
 import { checkValidateMode } from './core.js'
-import { RequestValidationError, ResponseValidationError } from './errors.js'
+import { moreIssues, RequestValidationError, ResponseValidationError } from './errors.js'
 import { redactCredentials, type Redact } from './redact.js'
 import type { ValidationCheck, ValidationMode } from './stack.js'
 import { MAX_DEPTH, type MethodValidators, type ValidationContext, type ValidationIssue, type Validator } from './validate.js'
@@ -53,5 +53,6 @@ export function validating(registry: ValidationRegistry): ValidationCheck {
 export function validate(validator: Validator, value: unknown, strict: boolean, blobLimits = strict, redact?: Redact): ValidationIssue[] {
   const ctx: ValidationContext = { issues: [], strict, blobLimits, redact, depthLeft: MAX_DEPTH }
   if (!validator(value, ctx)) for (const issue of ctx.issues) issue.path = issue.path.replace(/^\./, '')
+  if (ctx.unlisted) ctx.issues.push(moreIssues(ctx.unlisted, ctx.issues.length))
   return ctx.issues
 }

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Core, InvalidResponseError, ResponseValidationError, validate, withDefaults } from '@lexgen/runtime'
-import { AppBskyEmbedRecord, chatBskyConvoGetConvo, chatBskyConvoListConvos, Client } from '../../generated/index.js'
+import { AppBskyEmbedRecord, chatBskyConvoGetConvo, chatBskyConvoGetMessages, chatBskyConvoListConvos, Client } from '../../generated/index.js'
 import { validation } from '../../generated/validation.js'
 import { removeDir, runCli, tempDir } from '../codegen/helpers.js'
 import { DEEPEST_PASSING, deepConvoBody } from '../helpers/deep-response.js'
@@ -100,3 +100,57 @@ describe('a response nested thousands of levels deep', () => {
   })
 })
 
+
+describe('responses built to cost time or memory, found by a complexity audit', () => {
+  // Each took time (or memory) out of proportion to its size; now each is a typed error at a cost
+  // in proportion. The timeouts are liveness bounds hundreds of times what the calls take now.
+  const answer = (status: number, type: string, body: string) =>
+    server.handle((_req, res) => (res.writeHead(status, { 'content-type': type }), res.end(body)))
+  const run = (body: string, status = 200, type = 'application/json') => {
+    answer(status, type, body)
+    return chatBskyConvoGetMessages(new Core({ service: server.url, validation }), { convoId: 'c' })
+  }
+  // Every `eyJ` of the run starts a JWT that fails at its end: tried one by one, 256 KB took 8 s.
+  const jwtRun = 'eyJ-'.repeat(1 << 16)
+
+  it('a run of `eyJ-` where redaction looks for JWTs: in an error message, a body that is no JSON, a value quoted in an issue', { timeout: 20_000 }, async () => {
+    const message = await run(JSON.stringify({ error: 'InvalidRequest', message: jwtRun }), 400)
+    expect(!message.ok && message.error.message).toMatch(/^eyJ-eyJ-.*…$/)
+    const text = await run(jwtRun, 200, 'text/plain')
+    expect(!text.ok && text.error).toBeInstanceOf(InvalidResponseError)
+    const quoted = await run(JSON.stringify({ messages: [{ $type: 'chat.bsky.convo.defs#messageView', id: 'a', rev: 'b', text: 't', sender: { did: `did:${jwtRun}` }, sentAt: '2024-01-01T00:00:00Z' }] }))
+    expect(!quoted.ok && quoted.error).toBeInstanceOf(ResponseValidationError)
+  })
+
+  it('a JWT glued to such a run is still redacted, its signature too', async () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkaWQ6cGxjOngifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ'
+    const result = await run(JSON.stringify({ error: 'InvalidRequest', message: `eyJ-x-${jwt} and eyJx-eyJ.${jwt}` }), 400)
+    expect(!result.ok && result.error.message).toBe('[redacted] and [redacted]')
+  })
+
+  it('an array of 20,000 wrong items: the first 100 issues listed, the rest counted', async () => {
+    const result = await run(`{"messages":[${'0,'.repeat(19_999)}0]}`)
+    const error = !result.ok && (result.error as ResponseValidationError)
+    expect(error).toBeInstanceOf(ResponseValidationError)
+    if (!error) return
+    expect(error.issues).toHaveLength(101)
+    expect(error.issues[100]).toEqual({ path: '', message: '19900 more issues, not listed (only the first 100 are)' })
+    expect(error.message).toBe('chat.bsky.convo.getMessages output does not match the lexicon: messages[0]: must be an object with a string $type (and 19999 more)')
+  })
+
+  it('many wrong items nested 300 record embeds deep: each issue no longer carries a path grown at every level (a megabyte ran the heap out)', { timeout: 20_000 }, async () => {
+    const open = '{"$type":"app.bsky.embed.record#view","record":{"$type":"app.bsky.embed.record#viewRecord","uri":"at://did:plc:x/app.bsky.feed.post/1","cid":"bafyreiadsbmmn4waznesyuz3bjgrj33xzqhxrk6mz3ksq7meugrachh3qe","author":{"did":"did:plc:x","handle":"a.test"},"value":{},"indexedAt":"2024-01-01T00:00:00Z","embeds":['
+    const message = `{"$type":"chat.bsky.convo.defs#messageView","id":"m","rev":"1","text":"x","sender":{"did":"did:plc:x"},"sentAt":"2024-01-01T00:00:00Z","embed":${open.repeat(300)}${'0,'.repeat(199_999)}0${']}}'.repeat(300)}}`
+    const result = await run(`{"messages":[${message}]}`)
+    const error = !result.ok && (result.error as ResponseValidationError)
+    expect(error && error.issues).toHaveLength(101)
+    expect(error && error.issues[0]!.path).toMatch(/^messages\[0\]\.embed(\.record\.embeds\[0\]){299}\.record\.embeds\[0\]$/)
+  })
+
+  it('a megabyte of control characters as a body: escaped only as far as it is kept', { timeout: 20_000 }, async () => {
+    const result = await run('\u001b'.repeat(1 << 20), 200, 'text/plain')
+    const error = !result.ok && (result.error as InvalidResponseError)
+    expect(error).toBeInstanceOf(InvalidResponseError)
+    expect(error && JSON.stringify(error).length).toBeLessThan(20_000)
+  })
+})

@@ -237,3 +237,33 @@ describe('base58btc CIDs', () => {
     expect(formats.validCid(`z${base58(large.subarray(0, -1))}`)).toBe(false)
   })
 })
+
+describe('datetimes whose separators are all different', () => {
+  // datetime's patterns are built per separator, as iso-datestring-validator builds them; each
+  // separator not seen before compiled its own (0.1 ms each: 2 s for an 8 MB page of them).
+  const separators = Array.from({ length: 300 }, (_, i) => String.fromCharCode(0x4e00 + i)).concat([...'.*,/ x_é(?[$^|\\{}', '\u2028', '\ud83d'])
+  const datetimes = separators.flatMap((s) => [`2024${s}02${s}29T10${s}30${s}00Z`, `2023${s}02${s}29T10:30:00+05${s}30`, `2024${s}12${s}31T23${s}59${s}60.5-05${s}00`, `2024${s}1${s}31T10${s}30Z`])
+
+  it('agree with the reference', () => {
+    const verdicts = datetimes.map((text) => [text, formats.validDatetime(text), referenceVerdict(lex, { kind: 'def', nsid: 'test.validation.kinds', def: 'kinds' }, { req: 'r', nullableReq: null, datetime: text }).valid] as const)
+    expect(verdicts.filter(([, ours, reference]) => ours !== reference)).toEqual([])
+    expect(verdicts.some(([, ours]) => ours) && verdicts.some(([, ours]) => !ours), 'both verdicts occur').toBe(true)
+  })
+
+  it('compile a pattern for each separator a pattern reads otherwise than `-`, not for each one met', () => {
+    const Native = globalThis.RegExp
+    let compiled = 0
+    globalThis.RegExp = new Proxy(Native, { construct: (target, args: [string, string?]) => (compiled++, new target(...args)) })
+    try {
+      for (const text of datetimes) formats.validDatetime(text)
+    } finally {
+      globalThis.RegExp = Native
+    }
+    expect(compiled).toBeLessThan(100)
+  })
+})
+
+it('a language tag of megabytes is no language, not a stack overflow', () => {
+  expect(formats.validLanguage(`x${'-a'.repeat(8 << 20)}`)).toBe(false)
+  expect(formats.validLanguage(`x${'-a'.repeat(100)}`)).toBe(true)
+})
