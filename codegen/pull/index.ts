@@ -99,25 +99,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   let lock = await readLockfile(config.lockfile)
   const [dirName, lockName] = [display(config.lexicons, io), display(config.lockfile, io)]
 
-  if (request.frozen) {
-    if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
-    // The folder as generate reads it (links followed): what CI builds from.
-    const { stale, newRef, edited, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
-    const count = stale.length + newRef.length + edited.length + unpinned.length
-    if (count) {
-      io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
-      // File names and ids come from the folder: control characters in them are shown as escapes.
-      io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${escapeControls(line)}\n`).join(''))
-      // Each kind of problem with the command that fixes it.
-      if (stale.length) io.err(`lexgen: run \`${runner().lexgen} pull\` and commit the result\n`)
-      if (newRef.length) io.err(`lexgen: a new ref is an update: run \`${runner().lexgen} pull --update\`, review its report, and commit the result\n`)
-      if (edited.length) io.err(`lexgen: pinned docs were edited: \`${runner().lexgen} pull --force\` puts back what ${lockName} pins (the edits are lost)\n`)
-      if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
-      return 1
-    }
-    io.out(`lexgen: ${dirName} matches ${lockName} (${counted(lockedCids(lock).size, 'doc')})\n`)
-    return 0
-  }
+  if (request.frozen) return checkFrozen(config, lock, io, dirName, lockName)
   if (request.remove) {
     if (!lock) throw new LexgenError(`no lockfile at ${lockName}: nothing to remove`)
     lock = withoutRoots(lock, request.patterns, config, lockName)
@@ -137,20 +119,7 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
     }
   }
 
-  if (request.verify) {
-    if (!lock) throw new LexgenError(`no lockfile at ${lockName} to verify; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
-    // Nothing taken from the folder: every pinned doc comes from its source, its CID checked against the pin.
-    const again = await resolve({ dir: config.lexicons, entries: new Map(), docs: new Map() }, lock)
-    const drift = lockDrift(lock, again.lock)
-    if (drift.length) {
-      io.err(`lexgen: ${lockName} is not what a pull from its sources writes (${counted(drift.length, 'difference')}):\n${drift.map((line) => `  ${escapeControls(line)}\n`).join('')}`)
-      io.err(`lexgen: run \`${runner().lexgen} pull\` to pin what the sources hold at the pinned commits and records, and commit ${lockName} with ${dirName}\n`)
-      return 1
-    }
-    const sources = [...new Set([...again.docs.values()].map(({ origin }) => (origin.kind === 'git' ? `git ${again.lock.git[origin.source]!.commit.slice(0, 12)}` : origin.uri.split('/')[2])))]
-    io.out(`lexgen: ${lockName} matches its sources: ${counted(again.docs.size, 'doc')} fetched again and verified (${sources.join(', ')})\n`)
-    return 0
-  }
+  if (request.verify) return verifyLock(config.lexicons, lock, resolve, io, dirName, lockName)
 
   const folder = await readFolder(config.lexicons)
   const resolution = await resolve(folder, lock ?? emptyLockfile)
@@ -219,6 +188,50 @@ async function pullLocked(request: PullRequest, io: PullIo, config: PullConfig, 
   if (next.changed || lockChanged) warn(await writeFolder(config.lexicons, next, config.lockfile, lockText))
   const ms = Math.round(performance.now() - started)
   io.out(`lexgen: pulled ${what} into ${dirName}: ${counted(next.changed, 'file')} changed, ${lockName} ${lockChanged ? 'updated' : 'unchanged'} in ${ms} ms\n`)
+  return 0
+}
+
+/** `pull --frozen`: whether the folder is exactly what the lockfile pins (what CI builds from); 1 with each problem and its fix when not. */
+async function checkFrozen(config: PullConfig, lock: Lockfile | undefined, io: PullIo, dirName: string, lockName: string): Promise<number> {
+  if (!lock) throw new LexgenError(`no lockfile at ${lockName}; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
+  // The folder as generate reads it (links followed): what CI builds from.
+  const { stale, newRef, edited, unpinned } = await frozenProblems(config, lock, await loadLexiconFiles(config.lexicons))
+  const count = stale.length + newRef.length + edited.length + unpinned.length
+  if (count) {
+    io.err(`lexgen: ${dirName} does not match ${lockName} (${count} problem${count > 1 ? 's' : ''}):\n`)
+    // File names and ids come from the folder: control characters in them are shown as escapes.
+    io.err([...stale, ...newRef, ...edited, ...unpinned].map((line) => `  ${escapeControls(line)}\n`).join(''))
+    // Each kind of problem with the command that fixes it.
+    if (stale.length) io.err(`lexgen: run \`${runner().lexgen} pull\` and commit the result\n`)
+    if (newRef.length) io.err(`lexgen: a new ref is an update: run \`${runner().lexgen} pull --update\`, review its report, and commit the result\n`)
+    if (edited.length) io.err(`lexgen: pinned docs were edited: \`${runner().lexgen} pull --force\` puts back what ${lockName} pins (the edits are lost)\n`)
+    if (unpinned.length) io.err(`lexgen: pull keeps what ${lockName} does not pin as it is, and generate reads it: delete those files, or pull them so that ${lockName} pins them\n`)
+    return 1
+  }
+  io.out(`lexgen: ${dirName} matches ${lockName} (${counted(lockedCids(lock).size, 'doc')})\n`)
+  return 0
+}
+
+/** `pull --verify`: every pinned doc fetched again from its source, its CID checked against the pin; 1 with each difference when the lockfile is not what a pull writes. */
+async function verifyLock(
+  lexicons: string,
+  lock: Lockfile | undefined,
+  resolve: (folder: Folder, pinned: Lockfile) => Promise<Resolution>,
+  io: PullIo,
+  dirName: string,
+  lockName: string,
+): Promise<number> {
+  if (!lock) throw new LexgenError(`no lockfile at ${lockName} to verify; run \`${runner().lexgen} pull\` and commit ${lockName} with ${dirName}`)
+  // Nothing taken from the folder: every pinned doc comes from its source, its CID checked against the pin.
+  const again = await resolve({ dir: lexicons, entries: new Map(), docs: new Map() }, lock)
+  const drift = lockDrift(lock, again.lock)
+  if (drift.length) {
+    io.err(`lexgen: ${lockName} is not what a pull from its sources writes (${counted(drift.length, 'difference')}):\n${drift.map((line) => `  ${escapeControls(line)}\n`).join('')}`)
+    io.err(`lexgen: run \`${runner().lexgen} pull\` to pin what the sources hold at the pinned commits and records, and commit ${lockName} with ${dirName}\n`)
+    return 1
+  }
+  const sources = [...new Set([...again.docs.values()].map(({ origin }) => (origin.kind === 'git' ? `git ${again.lock.git[origin.source]!.commit.slice(0, 12)}` : origin.uri.split('/')[2])))]
+  io.out(`lexgen: ${lockName} matches its sources: ${counted(again.docs.size, 'doc')} fetched again and verified (${sources.join(', ')})\n`)
   return 0
 }
 
