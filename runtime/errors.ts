@@ -31,10 +31,15 @@ import { CLASS_KEY, isInstance } from './brand.js'
 import { parseRateLimit, parseRetryAfter, type RateLimit } from './rate-limit.js'
 import { clip, type Redact } from './redact.js'
 
-/** One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`). */
+/**
+ * One broken lexicon constraint: where (`message.facets[0].index.byteStart`) and what (`-1 < minimum 0`).
+ * Or, last in a list cut short, how many more were found (`more`, with the path `''`).
+ */
 export interface ValidationIssue {
   path: string
   message: string
+  /** On the issue that ends a list cut short: how many issues it stands for. */
+  more?: number
 }
 
 /** Everything an error is built from. Headers are RESPONSE headers: request credentials never get here. */
@@ -211,7 +216,10 @@ export class ValidationError extends XrpcError {
   static override readonly '@lexgen/runtime:class': string = 'ValidationError'
 
   readonly part: 'params' | 'input' | 'output'
-  /** Every broken constraint: `path` (`message.facets[0].index.byteStart`) and what is wrong. */
+  /**
+   * The broken constraints: `path` (`message.facets[0].index.byteStart`) and what is wrong. The
+   * first 100 are listed; past them one last issue says how many more there were (its `more`).
+   */
   readonly issues: readonly ValidationIssue[]
 
   constructor(init: XrpcErrorInit & { readonly part: ValidationError['part']; readonly issues: readonly ValidationIssue[] }) {
@@ -263,21 +271,16 @@ export function extendMessage(error: Error, text: string): void {
   if (stack?.startsWith(header)) error.stack = `${error.name}: ${error.message}${stack.slice(header.length)}`
 }
 
-/** The issue that ends a list cut short, by the number of issues it stands for. */
-const unlisted = new WeakMap<ValidationIssue, number>()
-
 /** The last issue of a validation that found more than it lists: `count` more, after the first `listed`. */
 export function moreIssues(count: number, listed: number): ValidationIssue {
-  const issue = { path: '', message: `${count} more ${count === 1 ? 'issue' : 'issues'}, not listed (only the first ${listed} are)` }
-  unlisted.set(issue, count)
-  return issue
+  return { path: '', message: `${count} more ${count === 1 ? 'issue' : 'issues'}, not listed (only the first ${listed} are)`, more: count }
 }
 
 /** One line: the NSID, the part, the first issue and how many more. */
 function summary(nsid: string, part: string, [first, ...rest]: readonly [ValidationIssue, ...ValidationIssue[]]): string {
   const where = first.path === '' ? '' : `${first.path}: `
   const last = rest[rest.length - 1]
-  const count = rest.length + (last === undefined ? 0 : (unlisted.get(last) ?? 1) - 1)
+  const count = rest.length + (last?.more === undefined ? 0 : last.more - 1)
   const more = count ? ` (and ${count} more)` : ''
   return `${nsid} ${part} does not match the lexicon: ${where}${first.message}${more}`
 }

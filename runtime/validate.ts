@@ -19,6 +19,7 @@ export * from './formats.js'
 export type { ValidationIssue } from './errors.js'
 
 export interface ValidationContext {
+  /** What `issue` reports: the first MAX_ISSUES issues; past them, `unlisted` counts. */
   readonly issues: ValidationIssue[]
   /**
    * Also reject what lexicon evolution allows: fields the lexicon does not declare, a `$type`
@@ -58,7 +59,10 @@ export const MAX_DEPTH = 1500
 /** Where an issue is, relative to the value being checked: a property (`.text`, `["odd-key"]`) or an index. */
 export type PathSegment = string | number
 
-/** A generated validator: reports issues under `at` and returns whether `value` passed. */
+/**
+ * A generated validator: reports issues under `at` and returns whether `value` passed (or, once a
+ * validation has listed MAX_ISSUES issues, whether it listed one: those found after are counted).
+ */
 export type Validator = (value: unknown, ctx: ValidationContext, at?: PathSegment) => boolean
 
 /** The validators of one XRPC method, for the parts it has in JSON (each generated method module exports one). */

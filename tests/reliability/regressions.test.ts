@@ -134,7 +134,7 @@ describe('responses built to cost time or memory, found by a complexity audit', 
     expect(error).toBeInstanceOf(ResponseValidationError)
     if (!error) return
     expect(error.issues).toHaveLength(101)
-    expect(error.issues[100]).toEqual({ path: '', message: '19900 more issues, not listed (only the first 100 are)' })
+    expect(error.issues[100]).toEqual({ path: '', message: '19900 more issues, not listed (only the first 100 are)', more: 19900 })
     expect(error.message).toBe('chat.bsky.convo.getMessages output does not match the lexicon: messages[0]: must be an object with a string $type (and 19999 more)')
   })
 
@@ -145,12 +145,5 @@ describe('responses built to cost time or memory, found by a complexity audit', 
     const error = !result.ok && (result.error as ResponseValidationError)
     expect(error && error.issues).toHaveLength(101)
     expect(error && error.issues[0]!.path).toMatch(/^messages\[0\]\.embed(\.record\.embeds\[0\]){299}\.record\.embeds\[0\]$/)
-  })
-
-  it('a megabyte of control characters as a body: escaped only as far as it is kept', { timeout: 20_000 }, async () => {
-    const result = await run('\u001b'.repeat(1 << 20), 200, 'text/plain')
-    const error = !result.ok && (result.error as InvalidResponseError)
-    expect(error).toBeInstanceOf(InvalidResponseError)
-    expect(error && JSON.stringify(error).length).toBeLessThan(20_000)
   })
 })
