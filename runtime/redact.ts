@@ -72,10 +72,10 @@ function cutHead(text: string, secret: string): string {
 /**
  * A JWT (an access token, a DPoP proof): `eyJ` at a word's start, then three runs of `[\w-]` joined
  * by dots, and any more after them (a token glued to junk that starts like one, `eyJx-eyJ.<jwt>`,
- * would otherwise end two runs early and leave its signature). The second branch takes in whole a run that holds no JWT: every `eyJ` later in the run
- * ends where it does and fails alike, and trying each one (the first branch alone) took time in
- * the square of the run's length (`eyJ-eyJ-…`, a 1 MB body: two minutes). `i`: a header name that
- * echoes a token arrives lower-cased.
+ * would otherwise end two runs early and leave its signature). The second branch takes in whole a
+ * run that holds no JWT: every `eyJ` later in the run ends where it does and fails alike, and
+ * trying each one (the first branch alone) took time in the square of the run's length
+ * (`eyJ-eyJ-…`, a 1 MB body: two minutes). `i`: a header name that echoes a token arrives lower-cased.
  */
 const JWT_OR_RUN = /\beyJ[\w-]*\.[\w-]*\.[\w-]*(?:\.[\w-]*)*|\beyJ[\w-]*/g
 const JWT_OR_RUN_ANY_CASE = /*#__PURE__*/ new RegExp(JWT_OR_RUN.source, 'gi')

@@ -61,7 +61,7 @@ export type PathSegment = string | number
 
 /**
  * A generated validator: reports issues under `at` and returns whether `value` passed (or, once a
- * validation has listed MAX_ISSUES issues, whether it listed one: those found after are counted).
+ * validation has listed its 100 issues, whether it listed one: those found after are only counted).
  */
 export type Validator = (value: unknown, ctx: ValidationContext, at?: PathSegment) => boolean
 
