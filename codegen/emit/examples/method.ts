@@ -9,7 +9,7 @@ import { methodArgs } from '../args.js'
 import { callNeeds, tokenVariable } from '../needs.js'
 import { propertyKey, quote } from '../writer.js'
 import { literal } from './literal.js'
-import { ExampleValues, singular } from './values.js'
+import { ExampleTooLarge, ExampleValues, singular } from './values.js'
 
 /** A complete program: its import line, the client setup, then what it does. */
 export interface ExampleProgram {
@@ -193,10 +193,17 @@ function exampleArgs(doc: DocModel, main: LexXrpcQuery | LexXrpcProcedure, value
   const args = methodArgs(doc).map((arg) => {
     if (arg.type === 'BinaryInput') return { optional: arg.optional, arg: { raw: `new TextEncoder().encode('hello')` }, empty: false }
     const schema = arg.name === 'params' ? main.parameters : (main as LexXrpcProcedure).input?.schema
-    const value =
-      schema === undefined ? {}
-      : schema.type === 'object' || schema.type === 'params' ? values.object(doc, schema, true)
-      : values.value(doc, schema as never, arg.name)
+    let value: unknown
+    try {
+      value =
+        schema === undefined ? {}
+        : schema.type === 'object' || schema.type === 'params' ? values.object(doc, schema, true)
+        : values.value(doc, schema as never, arg.name)
+    } catch (error) {
+      if (!(error instanceof ExampleTooLarge)) throw error
+      // Typed as anything, so the program still compiles; the comment says why there is no value.
+      return { optional: arg.optional, arg: { raw: `undefined as never /* ${error.message} */` }, empty: false }
+    }
     const empty = typeof value === 'object' && value !== null && Object.keys(value).length === 0
     return { optional: arg.optional, arg: { value }, empty }
   })

@@ -110,7 +110,27 @@ class ReferenceCycle extends Error {
   }
 }
 
+/**
+ * Raised when an example would be too large to show, or take too long to find: a lexicon can ask
+ * for an array of 10^8 items, or share one def between two fields at every level (an example
+ * printed as a tree doubles per level), or branch through unions whose every way leads back
+ * (each tried again at every level). Such examples took minutes and ran out of memory; the
+ * caller shows none (see exampleArgs).
+ */
+export class ExampleTooLarge extends Error {}
+
+/** Steps (schemas visited) one example may take, and values it may print: the whole upstream corpus needs fewer than 1,000 steps. */
+const MAX_STEPS = 10_000
+const MAX_VALUES = 10_000
+/** Items an array example may need, and characters a string example may need, before it is too large to show. */
+const MAX_ITEMS = 100
+const MAX_CHARACTERS = 10_000
+/** Defs an example may nest, one in another (a chain of required refs across thousands of defs overflowed the stack). */
+const MAX_DEFS_DEEP = 256
+
 export class ExampleValues {
+  /** Steps taken by the example being built (see MAX_STEPS). */
+  private steps = 0
   /** Defs whose example is being built, outermost first: meeting one again is a cycle. */
   private readonly building = new Set<string>()
   /** Examples of defs already built: a finite value is valid wherever it is used, so each is built once. */
@@ -139,8 +159,11 @@ export class ExampleValues {
    * way is taken has no finite value at all: no call could send one, so it is the lexicon's error.
    */
   private finite<T>(build: () => T): T {
+    this.steps = 0
     try {
-      return build()
+      const value = build()
+      if (printedValues(value, new Map()) > MAX_VALUES) throw new ExampleTooLarge('the example would be too large to show')
+      return value
     } catch (error) {
       if (!(error instanceof ReferenceCycle)) throw error
       const source = this.model.byNsid.get(error.nsid)?.source
@@ -162,8 +185,8 @@ export class ExampleValues {
       try {
         out[name] = this.any(doc, prop, name)
       } catch (error) {
-        // An optional field is shown to fill an empty example: one that cannot end is left out.
-        if (!(error instanceof ReferenceCycle) || required.has(name)) throw error
+        // An optional field is shown to fill an empty example: one that cannot end (or not soon) is left out.
+        if (!(error instanceof ReferenceCycle || error instanceof ExampleTooLarge) || required.has(name)) throw error
       }
     }
     // A write's repo is the signed-in account's (createRecord, applyWrites…), not the other account's.
@@ -197,6 +220,7 @@ export class ExampleValues {
   }
 
   private any(doc: DocModel, schema: Schema, name: string): unknown {
+    if (++this.steps > MAX_STEPS) throw new ExampleTooLarge('finding an example would take too long')
     switch (schema.type) {
       case 'boolean':
         return schema.const ?? schema.default ?? true
@@ -227,6 +251,7 @@ export class ExampleValues {
 
   private array(doc: DocModel, schema: Schema, name: string): unknown[] {
     const count = Math.max(1, Number(schema.minLength ?? 1))
+    if (count > MAX_ITEMS) throw new ExampleTooLarge(`an example would hold ${count} items`)
     try {
       const item = this.any(doc, schema.items as Schema, singular(name))
       return Array.from({ length: count }, () => item)
@@ -261,6 +286,7 @@ export class ExampleValues {
     const key = `${$type} ${def.type === 'object' || def.type === 'record' ? typed : name}`
     if (this.built.has(key)) return this.built.get(key)
     if (this.building.has($type)) throw new ReferenceCycle(target.nsid, target.def)
+    if (this.building.size >= MAX_DEFS_DEEP) throw new ExampleTooLarge(`an example would nest more than ${MAX_DEFS_DEEP} defs`)
     this.building.add($type)
     try {
       const value = this.def(doc, def, $type, name, typed)
@@ -336,6 +362,17 @@ function fit(sample: string, schema: Schema): string {
     text = graphemes.join('')
   }
   const min = Math.max(num('minLength') ?? 0, num('minGraphemes') ?? 0)
-  while (text.length < min) text += 'x'
-  return text
+  if (min > MAX_CHARACTERS) throw new ExampleTooLarge(`an example would be a string of ${min} characters`)
+  return text.length < min ? text + 'x'.repeat(min - text.length) : text
+}
+
+/** How many values `value` prints as: a def's example is built once and shared, so the tree can be far larger than the graph. */
+function printedValues(value: unknown, counted: Map<object, number>): number {
+  if (typeof value !== 'object' || value === null) return 1
+  const known = counted.get(value)
+  if (known !== undefined) return known
+  let total = 1
+  for (const item of Array.isArray(value) ? value : Object.values(value)) total += printedValues(item, counted)
+  counted.set(value, total)
+  return total
 }
