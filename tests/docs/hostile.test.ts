@@ -259,3 +259,26 @@ describe('rendered as GitHub renders it (GFM, by micromark)', () => {
   })
 })
 
+
+it('sets a known value with 100,000 runs of backticks as code, not a stack overflow (200 KB overflowed it)', async () => {
+  const dir = await tempDir('lexgen-docs-ticks-')
+  try {
+    const knownValue = '`a'.repeat(100_000)
+    const ticks = { lexicon: 1, id: 'com.example.ticks', defs: { main: { type: 'query', parameters: { type: 'params', properties: { b: { type: 'string', knownValues: [knownValue] } } } } } }
+    await mkdir(join(dir, 'lex/com/example'), { recursive: true })
+    await writeFile(join(dir, 'lex/com/example/ticks.json'), JSON.stringify(ticks))
+    const result = await generate({
+      lexicons: join(dir, 'lex'),
+      out: join(dir, 'out'),
+      include: ['com.example.*'],
+      exclude: [],
+      runtimeImport: '@lexgen/runtime',
+      strict: false,
+      fileExt: '.ts',
+      docs: { dir: join(dir, 'docs'), clientImport: './out/index.js', regenerate: 'npx lexgen generate' },
+    })
+    expect([...result.docs!.values()].join('\n')).toContain(`\`\` ${knownValue} \`\``)
+  } finally {
+    await removeDir(dir)
+  }
+})

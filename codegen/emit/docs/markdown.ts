@@ -101,19 +101,24 @@ export function firstSentence(text: string | undefined): string {
 
 const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|approx|incl)\.$/i
 
+/** The longest run of backticks in `text`, or `least`: a loop, as spreading 100,000 runs into `Math.max` overflowed the stack. */
+function longestRun(text: string, least: number): number {
+  let longest = least
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length)
+  return longest
+}
+
 /** An inline code span that holds any text (backticks included). */
 export function code(text: string): string {
   const flat = controlFree(text.replace(/\r\n?|\n/g, ' '))
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length))
-  const ticks = '`'.repeat(longest + 1)
+  const ticks = '`'.repeat(longestRun(flat, 0) + 1)
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : ''
   return `${ticks}${pad}${flat}${pad}${ticks}`
 }
 
 /** A fenced code block longer than any backtick run inside it. */
 export function fence(language: string, source: string): string {
-  const longest = Math.max(2, ...(source.match(/`+/g) ?? []).map((run) => run.length))
-  const ticks = '`'.repeat(longest + 1)
+  const ticks = '`'.repeat(longestRun(source, 2) + 1)
   return `${ticks}${language}\n${source.trimEnd()}\n${ticks}`
 }
 
