@@ -373,6 +373,8 @@ function assignImports(doc: DocModel, byNsid: ReadonlyMap<string, DocModel>): vo
 /** Hands out unique identifiers: a taken name gets `suffix` (`Def` for types), then a number, appended. */
 class NameAllocator {
   private readonly used: Set<string>
+  /** Per wanted name, the number its next try starts at: each try before it was taken, and stays so. */
+  private readonly nextTry = new Map<string, number>()
 
   constructor(
     reserved: Iterable<string>,
@@ -385,11 +387,24 @@ class NameAllocator {
     return this.used.has(name) || RESERVED_WORDS.has(name)
   }
 
+  /**
+   * `wanted`, else `wanted` + suffix, else with 3, 4, …: the first free. Starting each search where
+   * the last for the same name ended keeps thousands of names that collide (`a-b`, `a.b`, `a b`)
+   * from being tried again from 2 every time (16,000 error names took 15 s).
+   */
   take(wanted: string): string {
     let name = wanted
-    for (let n = 2; this.has(name); n++) name = n === 2 && this.suffix ? `${wanted}${this.suffix}` : `${wanted}${this.suffix}${n}`
+    let n = this.nextTry.get(wanted) ?? 2
+    if (this.has(name)) {
+      for (name = this.candidate(wanted, n); this.has(name); name = this.candidate(wanted, ++n));
+      this.nextTry.set(wanted, n + 1)
+    }
     this.used.add(name)
     return name
+  }
+
+  private candidate(wanted: string, n: number): string {
+    return n === 2 && this.suffix ? `${wanted}${this.suffix}` : `${wanted}${this.suffix}${n}`
   }
 }
 

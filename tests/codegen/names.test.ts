@@ -278,3 +278,21 @@ describe('hostile alphabet (property test)', () => {
     report('hostile names', { generated: outputs.length, refused: [...refusals.values()].reduce((a, b) => a + b, 0), files: outputs.reduce((s, [, f]) => s + f.size, 0), typecheckErrors: 0 })
   }, 120_000)
 })
+
+// Liveness: 32,000 names that collide took a minute (each search for a free one started again
+// from 2); the timeout is a hundred times what it takes now.
+it('gives 32,000 error names that collide (`E-`, `E.`, `E `, …) each its own class, without trying every taken one again', { timeout: 30_000 }, async () => {
+  const separators = ['-', '.', ' ']
+  const errors = Array.from({ length: 32_000 }, (_, i) => {
+    let name = 'E'
+    for (let k = i; ; k = Math.floor(k / 3)) {
+      name += separators[k % 3]
+      if (k < 3) break
+    }
+    return { name }
+  })
+  const source = (await generateDocs([{ lexicon: 1, id: 'com.example.errs', defs: { main: { type: 'procedure', errors } } }])).get('com/example/errs.ts')!
+  const classes = new Set(source.match(/^export interface E_Error\w*/gm))
+  expect(classes.size).toBe(32_000)
+  expect([...classes].slice(0, 3)).toEqual(['export interface E_Error', 'export interface E_ErrorDef', 'export interface E_ErrorDef3'])
+})
