@@ -660,6 +660,13 @@ const UNORDERED = new Set(['required', 'nullable', 'enum', 'knownValues', 'accep
  */
 const MAX_FOLLOWS = 16
 
+/**
+ * Retargeted refs followed one inside another from one def: a chain of 800 overflowed the stack.
+ * Far deeper than real lexicons nest refs, so a change deep in a retargeted chain is still judged
+ * by the side of the method that reaches it.
+ */
+const MAX_FOLLOW_DEPTH = 256
+
 /** Collects changes for one def, tracking which doc each side's schema is written in (for relative refs). */
 class Context {
   /**
@@ -722,12 +729,13 @@ class Context {
   /**
    * Runs `run`, the comparison of the pair `pair` names, with relative refs resolved against the
    * docs of a ref's old and new targets; not when that pair is already being compared (a cycle),
-   * nor after MAX_FOLLOWS places on this side of this def (real lexicons use a retargeted pair in a few).
+   * nor after MAX_FOLLOWS places on this side of this def (real lexicons use a retargeted pair in a
+   * few), nor deeper than MAX_FOLLOW_DEPTH.
    */
   following(nsidA: string, nsidB: string, pair: string, run: () => void): void {
     const budget = `${this.side ?? ''} ${pair}`
     const times = this.followed.get(budget) ?? 0
-    if (this.comparing.has(pair) || times >= MAX_FOLLOWS) return
+    if (this.comparing.has(pair) || times >= MAX_FOLLOWS || this.comparing.size >= MAX_FOLLOW_DEPTH) return
     this.followed.set(budget, times + 1)
     const saved = [this.nsidA, this.nsidB] as const
     this.comparing.add(pair)

@@ -352,6 +352,14 @@ describe('lexgen diff rules: one minimal edit per row, with its class and side',
     expect(report.changes.some((c) => c.kind === 'constraint-loosened' && c.class === 'breaking' && c.path.startsWith('output.x.'))).toBe(true)
   })
 
+  it('follows a chain of 1,000 retargeted refs without overflowing the stack (800 did)', async () => {
+    const chain = (prefix: string) =>
+      Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`${prefix}${i}`, { type: 'object', properties: i === 1_000 ? { s: { type: 'string' } } : { p: { type: 'ref', ref: `#${prefix}${i + 1}` } } }]))
+    const doc = (root: string) => ({ lexicon: 1, id: 'ex.test.long', defs: { ...chain('a'), ...chain('b'), main: { type: 'query', output: { encoding: 'application/json', schema: { type: 'object', properties: { x: { type: 'ref', ref: root } } } } } } })
+    const report = await compareLexicons(lexiconSet('before', { 'ex.test.long': doc('#a0') }), lexiconSet('after', { 'ex.test.long': doc('#b0') }), { include: ['ex.test.long'], exclude: [] })
+    expect(report.changes.some((c) => c.path === 'output.x' && c.kind === 'ref-object-changed')).toBe(true)
+  })
+
   it("keeps each side's verdict on a retargeted pair however often the other side uses it", async () => {
     // 20 request fields retargeted from #old to #new (a limit raised: compatible there) use up a
     // budget shared across sides before the one response field, where the same change breaks old clients.
