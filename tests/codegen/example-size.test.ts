@@ -51,6 +51,14 @@ describe('examples too large to show', { timeout: 20_000 }, () => {
     expect(result.module).toContain(' * const result = await comExampleBig(core)\n')
   })
 
+  it('required refs chained through 300 defs of 25 nested objects each: no example, not a stack overflow', async () => {
+    const nest = (depth: number, leaf: object): object => (depth === 0 ? leaf : { type: 'object', required: ['o'], properties: { o: nest(depth - 1, leaf) } })
+    const defs = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`c${i}`, nest(25, i === 299 ? { type: 'string' } : { type: 'ref', ref: `#c${i + 1}` })]))
+    const result = await generated(procedure({ type: 'object', required: ['x'], properties: { x: { type: 'ref', ref: '#c0' } } }, defs))
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.module).toContain('undefined as never /* an example would nest more than 500 values *\\/')
+  })
+
   it('an array of at least 10^7 items, a string of at least 10^7 characters', async () => {
     for (const [schema, why] of [
       [{ type: 'array', minLength: 10_000_000, items: { type: 'integer' } }, 'an example would hold 10000000 items'],

@@ -125,12 +125,13 @@ const MAX_VALUES = 10_000
 /** Items an array example may need, and characters a string example may need, before it is too large to show. */
 const MAX_ITEMS = 100
 const MAX_CHARACTERS = 10_000
-/** Defs an example may nest, one in another (a chain of required refs across thousands of defs overflowed the stack). */
-const MAX_DEFS_DEEP = 256
+/** Schemas an example may nest, one in another: required refs chained through thousands of defs overflowed the stack. */
+const MAX_NESTING = 500
 
 export class ExampleValues {
-  /** Steps taken by the example being built (see MAX_STEPS). */
+  /** Steps taken by the example being built (see MAX_STEPS), and how deep it is now (MAX_NESTING). */
   private steps = 0
+  private nesting = 0
   /** Defs whose example is being built, outermost first: meeting one again is a cycle. */
   private readonly building = new Set<string>()
   /** Examples of defs already built: a finite value is valid wherever it is used, so each is built once. */
@@ -221,6 +222,16 @@ export class ExampleValues {
 
   private any(doc: DocModel, schema: Schema, name: string): unknown {
     if (++this.steps > MAX_STEPS) throw new ExampleTooLarge('finding an example would take too long')
+    if (this.nesting >= MAX_NESTING) throw new ExampleTooLarge(`an example would nest more than ${MAX_NESTING} values`)
+    this.nesting++
+    try {
+      return this.schemaValue(doc, schema, name)
+    } finally {
+      this.nesting--
+    }
+  }
+
+  private schemaValue(doc: DocModel, schema: Schema, name: string): unknown {
     switch (schema.type) {
       case 'boolean':
         return schema.const ?? schema.default ?? true
@@ -286,7 +297,6 @@ export class ExampleValues {
     const key = `${$type} ${def.type === 'object' || def.type === 'record' ? typed : name}`
     if (this.built.has(key)) return this.built.get(key)
     if (this.building.has($type)) throw new ReferenceCycle(target.nsid, target.def)
-    if (this.building.size >= MAX_DEFS_DEEP) throw new ExampleTooLarge(`an example would nest more than ${MAX_DEFS_DEEP} defs`)
     this.building.add($type)
     try {
       const value = this.def(doc, def, $type, name, typed)
