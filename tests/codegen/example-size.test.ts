@@ -21,10 +21,9 @@ function procedure(input: object, defs: Record<string, object> = {}) {
 
 async function generated(doc: object): Promise<{ code: number; stderr: string; module: string }> {
   const lexicons = await lexiconDir({ 'com/example/big.json': doc })
-  const out = await tempDir()
-  dirs.push(lexicons, out)
-  const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, '--docs', join(out, '..', `${out.split('/').pop()}-docs`), '--include', '*'], lexicons)
-  dirs.push(join(out, '..', `${out.split('/').pop()}-docs`))
+  const [out, docs] = [await tempDir(), await tempDir()]
+  dirs.push(lexicons, out, docs)
+  const result = await runCli(['generate', '--lexicons', lexicons, '--out', out, '--docs', docs, '--include', '*'], lexicons)
   return { ...result, module: result.code === 0 ? await readFile(join(out, 'com/example/big.ts'), 'utf8') : '' }
 }
 
